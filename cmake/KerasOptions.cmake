@@ -1,0 +1,18 @@
+# Compiler flags shared by every keras.cpp target.
+function(keras_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra)
+  if(KERAS_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+if(KERAS_NATIVE)
+  add_compile_options(-march=native)
+endif()
+if(CMAKE_BUILD_TYPE STREQUAL "Release")
+  add_compile_options(-O3)
+endif()
+if(KERAS_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,181 @@
+// The kernel interface. A backend implements a few dozen primitive kernels plus fused ones
+// (gemm, softmax, optimizer updates); every op in keras::ops is built from these.
+//
+// Contract shared by all kernels:
+//  - Tensors are contiguous and row-major; outputs are allocated by the caller with the right
+//    shape and dtype (ops own shape inference) and may not alias inputs unless stated.
+//  - Floating kernels support float32 and float64; integer and bool support is stated per kernel.
+//  - Kernels validate only what ops cannot know (e.g. out-of-range gather indices) and throw
+//    keras::IndexError / ValueError for it; they never read or write out of bounds.
+//
+// ReferenceBackend implements every kernel with plain loops and is the test oracle. CpuBackend
+// derives from it and overrides the hot kernels (BLAS GEMM, vectorized elementwise loops).
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "keras/core/random.h"
+#include "keras/core/tensor.h"
+
+namespace keras::backend {
+
+// Elementwise y = f(x). Gradients dx = dy * f'(x) come from unary_backward.
+enum class UnaryOp : uint8_t {
+  neg, abs, sign, square, sqrt, exp, log, log1p, reciprocal, floor, round,
+  relu, relu6, leaky_relu,  // leaky_relu: alpha = a
+  sigmoid, tanh, softplus, softsign,
+  elu,                      // alpha = a
+  selu, gelu, gelu_approximate, silu, hard_sigmoid, hard_silu,
+  clip,                     // to [a, b]
+  pow_scalar,               // x ** a
+  logical_not,              // bool -> bool
+};
+struct UnaryParams {
+  double a = 0.0;
+  double b = 0.0;
+};
+const char* unary_op_name(UnaryOp op);
+
+// Elementwise with NumPy broadcasting of a and b to y's shape. Comparisons and logical ops write
+// bool; the others write a's dtype (a and b have the same dtype).
+enum class BinaryOp : uint8_t {
+  add, sub, mul, div, maximum, minimum, pow,
+  equal, not_equal, less, less_equal, greater, greater_equal,
+  logical_and, logical_or,
+};
+const char* binary_op_name(BinaryOp op);
+constexpr bool is_comparison(BinaryOp op) { return op >= BinaryOp::equal; }
+
+enum class ReduceOp : uint8_t { sum, mean, max, min, prod };
+enum class ArgReduceOp : uint8_t { argmax, argmin };
+
+struct GemmParams {
+  bool transpose_a = false;
+  bool transpose_b = false;
+  double alpha = 1.0;
+  double beta = 0.0;  // y = alpha * op(a) @ op(b) + beta * y
+};
+
+struct SgdParams {
+  double learning_rate = 0.01;
+  double momentum = 0.0;
+  bool nesterov = false;
+};
+struct RmspropParams {
+  double learning_rate = 0.001;
+  double rho = 0.9;
+  double momentum = 0.0;
+  double epsilon = 1e-7;
+  bool centered = false;
+};
+struct AdamParams {
+  double learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-7;
+  bool amsgrad = false;
+  int64_t step = 1;             // 1-based step, for bias correction
+  double weight_decay = 0.0;    // AdamW's decoupled decay, applied before the update
+};
+struct AdagradParams {
+  double learning_rate = 0.001;
+  double epsilon = 1e-7;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;
+
+  // ---- memory ----
+  virtual void fill(const Tensor& y, double value) = 0;            // any dtype
+  virtual void copy(const Tensor& src, const Tensor& dst) = 0;     // same dtype and size
+  virtual void cast(const Tensor& src, const Tensor& dst) = 0;     // any dtypes, same size
+
+  // ---- elementwise ----
+  // Floating dtypes; neg/abs/sign/square also integers; logical_not bool.
+  virtual void unary(UnaryOp op, const Tensor& x, const Tensor& y, UnaryParams p) = 0;
+  // dx = dy * f'(x); y = f(x) is passed too since several derivatives are cheapest from it.
+  virtual void unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
+                              const Tensor& dx, UnaryParams p) = 0;
+  virtual void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& y) = 0;
+  // y = cond ? a : b, broadcasting all three to y.
+  virtual void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& y) = 0;
+
+  // ---- reductions ----
+  // Reduces x over `axes` (sorted, unique); y holds the kept dimensions in order.
+  virtual void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes,
+                      const Tensor& y) = 0;
+  // Index (int64 in y) of the extreme value along `axis`; the first one on ties.
+  virtual void arg_reduce(ArgReduceOp op, const Tensor& x, int axis, const Tensor& y) = 0;
+
+  // ---- linear algebra ----
+  // 2-D: y[m,n] = alpha op(a)[m,k] op(b)[k,n] + beta y. 3-D: the same for each batch index.
+  virtual void gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) = 0;
+
+  // ---- layout ----
+  virtual void transpose(const Tensor& x, std::span<const int> perm, const Tensor& y) = 0;
+  // y = x broadcast to y's shape (NumPy rules).
+  virtual void broadcast_to(const Tensor& x, const Tensor& y) = 0;
+  virtual void concat(std::span<const Tensor> xs, int axis, const Tensor& y) = 0;
+  // y = x[..., start:start + y.shape[axis], ...] along `axis`.
+  virtual void slice_axis(const Tensor& x, int axis, int64_t start, const Tensor& y) = 0;
+  // dx = zeros, then dx[..., start:start + dy.shape[axis], ...] = dy.
+  virtual void slice_axis_backward(const Tensor& dy, int axis, int64_t start,
+                                   const Tensor& dx) = 0;
+  // y[i, ...] = params[indices[i], ...]; indices int32/int64 of any shape, y = indices.shape +
+  // params.shape[1:]. Out-of-range indices throw IndexError.
+  virtual void gather(const Tensor& params, const Tensor& indices, const Tensor& y) = 0;
+  // dparams[indices[i], ...] += dy[i, ...] (dparams is not cleared first).
+  virtual void scatter_add(const Tensor& dy, const Tensor& indices, const Tensor& dparams) = 0;
+  // y[i, j] = (j == indices[i]) ? 1 : 0, y of shape indices.shape + [depth].
+  virtual void one_hot(const Tensor& indices, const Tensor& y) = 0;
+
+  // ---- neural-network kernels (last axis) ----
+  virtual void softmax(const Tensor& x, const Tensor& y) = 0;
+  virtual void softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) = 0;
+  virtual void log_softmax(const Tensor& x, const Tensor& y) = 0;
+  virtual void log_softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) = 0;
+
+  // ---- random (floating y) ----
+  virtual void random_uniform(const Tensor& y, double low, double high, Generator& gen) = 0;
+  virtual void random_normal(const Tensor& y, double mean, double stddev, Generator& gen) = 0;
+  // y = 1 with probability p, else 0.
+  virtual void random_bernoulli(const Tensor& y, double p, Generator& gen) = 0;
+
+  // ---- optimizer updates (one variable; slots as in Keras 3; undefined slot = unused) ----
+  virtual void sgd_update(const Tensor& w, const Tensor& g, const Tensor& momentum,
+                          const SgdParams& p) = 0;
+  virtual void rmsprop_update(const Tensor& w, const Tensor& g, const Tensor& velocity,
+                              const Tensor& momentum, const Tensor& average_gradient,
+                              const RmspropParams& p) = 0;
+  virtual void adam_update(const Tensor& w, const Tensor& g, const Tensor& m, const Tensor& v,
+                           const Tensor& v_hat, const AdamParams& p) = 0;
+  virtual void adagrad_update(const Tensor& w, const Tensor& g, const Tensor& accumulator,
+                              const AdagradParams& p) = 0;
+};
+
+// The backend that runs kernels for tensors on `device`.
+Backend& backend_for(Device device);
+inline Backend& backend_for(const Tensor& t) { return backend_for(t.device()); }
+Backend& reference_backend();
+Backend& cpu_backend();
+
+// While alive, CPU tensors on this thread use `backend` (tests use it to run the reference).
+class ScopedBackend {
+ public:
+  explicit ScopedBackend(Backend& backend);
+  ~ScopedBackend();
+  ScopedBackend(const ScopedBackend&) = delete;
+  ScopedBackend& operator=(const ScopedBackend&) = delete;
+
+ private:
+  Backend* previous_;
+};
+
+// Threads the CPU backend may use for large kernels (default: hardware concurrency).
+void set_num_threads(int n);
+int num_threads();
+
+}  // namespace keras::backend

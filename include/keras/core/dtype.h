@@ -1,0 +1,61 @@
+// Element types. Names follow Keras/NumPy ("float32", "int32", "bool").
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace keras {
+
+enum class DType : uint8_t { float32, float64, int32, int64, uint8, bool_ };
+
+inline constexpr DType float32 = DType::float32;
+inline constexpr DType float64 = DType::float64;
+inline constexpr DType int32 = DType::int32;
+inline constexpr DType int64 = DType::int64;
+inline constexpr DType uint8 = DType::uint8;
+inline constexpr DType bool_ = DType::bool_;
+
+size_t dtype_size(DType dtype);
+std::string_view dtype_name(DType dtype);
+// Parses "float32", "float64", "int32", "int64", "uint8", "bool"; throws TypeError otherwise.
+DType dtype_from_name(std::string_view name);
+inline bool is_floating(DType d) { return d == DType::float32 || d == DType::float64; }
+inline bool is_integer(DType d) {
+  return d == DType::int32 || d == DType::int64 || d == DType::uint8;
+}
+std::ostream& operator<<(std::ostream& out, DType dtype);
+
+// C++ type -> DType.
+template <class T>
+constexpr DType dtype_of();
+template <>
+constexpr DType dtype_of<float>() { return DType::float32; }
+template <>
+constexpr DType dtype_of<double>() { return DType::float64; }
+template <>
+constexpr DType dtype_of<int32_t>() { return DType::int32; }
+template <>
+constexpr DType dtype_of<int64_t>() { return DType::int64; }
+template <>
+constexpr DType dtype_of<uint8_t>() { return DType::uint8; }
+template <>
+constexpr DType dtype_of<bool>() { return DType::bool_; }
+
+// Calls f.template operator()<T>() with T the C++ type of `dtype`.
+template <class F>
+decltype(auto) visit_dtype(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::float32: return f.template operator()<float>();
+    case DType::float64: return f.template operator()<double>();
+    case DType::int32: return f.template operator()<int32_t>();
+    case DType::int64: return f.template operator()<int64_t>();
+    case DType::uint8: return f.template operator()<uint8_t>();
+    case DType::bool_: return f.template operator()<bool>();
+  }
+  return f.template operator()<float>();
+}
+
+}  // namespace keras

@@ -1,0 +1,36 @@
+// Shapes are row-major dimension lists, batch first. A symbolic shape may hold kNone (-1) for a
+// dimension unknown until run time (Keras's None), usually the batch dimension.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace keras {
+
+inline constexpr int64_t kNone = -1;
+
+using Shape = std::vector<int64_t>;
+
+// Product of the dimensions (1 for a scalar). Throws ValueError if a dimension is kNone.
+int64_t num_elements(const Shape& shape);
+// "(None, 784)", "(10,)", "()" — Python's tuple spelling, as Keras prints shapes.
+std::string shape_str(const Shape& shape);
+// Normalizes a possibly negative axis for a tensor of `rank`; throws ValueError when out of range.
+int normalize_axis(int axis, int rank);
+// True when no dimension is kNone.
+bool is_fully_defined(const Shape& shape);
+// True when the two shapes agree wherever both are known.
+bool shapes_compatible(const Shape& a, const Shape& b);
+// NumPy broadcasting of two shapes (kNone broadcasts like an unknown size); throws ValueError.
+Shape broadcast_shapes(const Shape& a, const Shape& b);
+
+// A dimension that may be unknown, for options structs: `Input({std::nullopt, 128})`.
+using Dim = std::optional<int64_t>;
+// Converts a list of optional dims to a Shape with kNone for the missing ones.
+Shape to_shape(const std::vector<Dim>& dims);
+
+}  // namespace keras

@@ -1,0 +1,80 @@
+// Elementwise math with NumPy broadcasting, Keras 3 names (keras.ops.*). Differentiable unless
+// noted. Mixed dtypes promote as in Keras (bool < ints < floats; wider wins).
+#pragma once
+
+#include "keras/backend/backend.h"
+#include "keras/core/tensor.h"
+
+namespace keras::ops {
+
+// The dtype two operands promote to.
+DType result_type(DType a, DType b);
+// A scalar tensor of `value` with `like`'s dtype and device.
+Tensor scalar_like(double value, const Tensor& like);
+// Same shape/dtype/device, uninitialized / zeros / ones.
+Tensor empty_like(const Tensor& x);
+Tensor zeros_like(const Tensor& x);
+Tensor ones_like(const Tensor& x);
+Tensor full_like(const Tensor& x, double value);
+
+// Converts to `dtype` (gradient flows back between floating dtypes).
+Tensor cast(const Tensor& x, DType dtype);
+// A copy that the tape treats as a constant.
+Tensor stop_gradient(const Tensor& x);
+
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor subtract(const Tensor& a, const Tensor& b);
+Tensor multiply(const Tensor& a, const Tensor& b);
+Tensor divide(const Tensor& a, const Tensor& b);
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor power(const Tensor& a, const Tensor& b);
+Tensor add(const Tensor& a, double b);
+Tensor subtract(const Tensor& a, double b);
+Tensor subtract(double a, const Tensor& b);
+Tensor multiply(const Tensor& a, double b);
+Tensor divide(const Tensor& a, double b);
+Tensor divide(double a, const Tensor& b);
+Tensor maximum(const Tensor& a, double b);
+Tensor minimum(const Tensor& a, double b);
+Tensor power(const Tensor& a, double exponent);
+
+// Comparisons and logic: bool results, not differentiable.
+Tensor equal(const Tensor& a, const Tensor& b);
+Tensor not_equal(const Tensor& a, const Tensor& b);
+Tensor less(const Tensor& a, const Tensor& b);
+Tensor less_equal(const Tensor& a, const Tensor& b);
+Tensor greater(const Tensor& a, const Tensor& b);
+Tensor greater_equal(const Tensor& a, const Tensor& b);
+Tensor greater(const Tensor& a, double b);
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+Tensor logical_not(const Tensor& x);
+// cond ? a : b (cond bool); differentiable in a and b.
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+
+Tensor negative(const Tensor& x);
+Tensor abs(const Tensor& x);
+Tensor sign(const Tensor& x);
+Tensor square(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor log1p(const Tensor& x);
+Tensor reciprocal(const Tensor& x);
+Tensor floor(const Tensor& x);
+Tensor round(const Tensor& x);
+// Clips to [x_min, x_max]; the gradient is 1 inside the interval (bounds included), else 0.
+Tensor clip(const Tensor& x, double x_min, double x_max);
+
+// Applies a backend unary kernel with its recorded derivative (used by activations too).
+Tensor unary(backend::UnaryOp op, const Tensor& x, backend::UnaryParams params = {});
+
+// Operators for readability in C++ code.
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return subtract(a, b); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return multiply(a, b); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return divide(a, b); }
+inline Tensor operator-(const Tensor& a) { return negative(a); }
+
+}  // namespace keras::ops

@@ -1,0 +1,18 @@
+// Matrix products (keras.ops.matmul).
+#pragma once
+
+#include "keras/core/tensor.h"
+
+namespace keras::ops {
+
+// NumPy matmul for floating tensors:
+//   [m,k] @ [k,n] -> [m,n];  [...,m,k] @ [k,n] -> [...,m,n] (leading dims flattened into rows);
+//   [b,m,k] @ [b,k,n] -> [b,m,n];  1-D operands are promoted to a row / a column and squeezed.
+// Gradients: da = dy @ bᵀ, db = aᵀ @ dy (summed over leading dims when b is shared).
+Tensor matmul(const Tensor& a, const Tensor& b);
+
+// y = op(a) @ op(b) for 2-D or batched 3-D operands, op = transpose when the flag is set.
+// The building block of matmul and of its gradient (no transposed copies are made).
+Tensor matmul_t(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b);
+
+}  // namespace keras::ops

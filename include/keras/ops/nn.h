@@ -1,0 +1,49 @@
+// Neural-network ops (keras.ops.relu, sigmoid, softmax, ...) and the activation registry
+// (keras.activations.get). All differentiable.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "keras/core/tensor.h"
+
+namespace keras::ops {
+
+Tensor relu(const Tensor& x);
+Tensor relu6(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.2);
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor softplus(const Tensor& x);
+Tensor softsign(const Tensor& x);
+Tensor elu(const Tensor& x, double alpha = 1.0);
+Tensor selu(const Tensor& x);
+// keras.activations.gelu defaults to the exact (erf) form; keras.ops.gelu to the tanh form.
+Tensor gelu(const Tensor& x, bool approximate = true);
+Tensor silu(const Tensor& x);
+inline Tensor swish(const Tensor& x) { return silu(x); }
+// relu6(x + 3) / 6.
+Tensor hard_sigmoid(const Tensor& x);
+Tensor hard_silu(const Tensor& x);
+// softmax / log_softmax along `axis` (fused kernels on the last axis).
+Tensor softmax(const Tensor& x, int axis = -1);
+Tensor log_softmax(const Tensor& x, int axis = -1);
+// log(sigmoid(x)), stable: -softplus(-x).
+Tensor log_sigmoid(const Tensor& x);
+
+}  // namespace keras::ops
+
+namespace keras::activations {
+
+using Activation = std::function<Tensor(const Tensor&)>;
+
+// Keras 3 activations by name: linear, relu, relu6, leaky_relu, sigmoid, tanh, softmax,
+// log_softmax, elu, selu, softplus, softsign, swish, silu, gelu (exact), hard_sigmoid, hard_silu,
+// exponential. Empty string or "linear" is the identity. Throws ValueError for unknown names with
+// Keras's wording ("Could not interpret activation function identifier: ...").
+Activation get(std::string_view name);
+// Throws ValueError unless get(name) would succeed.
+void validate(std::string_view name);
+
+}  // namespace keras::activations

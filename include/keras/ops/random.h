@@ -1,0 +1,28 @@
+// Random tensors (keras.random.*). Without a seed they draw from the global generator, which
+// keras::utils::set_random_seed reseeds; with a seed they use a generator of their own.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "keras/core/tensor.h"
+
+namespace keras::random {
+
+Tensor uniform(const Shape& shape, double minval = 0.0, double maxval = 1.0,
+               DType dtype = float32, std::optional<uint64_t> seed = std::nullopt);
+Tensor normal(const Shape& shape, double mean = 0.0, double stddev = 1.0, DType dtype = float32,
+              std::optional<uint64_t> seed = std::nullopt);
+// Normal values, redrawn while more than two standard deviations from the mean.
+Tensor truncated_normal(const Shape& shape, double mean = 0.0, double stddev = 1.0,
+                        DType dtype = float32, std::optional<uint64_t> seed = std::nullopt);
+// Integers uniform in [minval, maxval).
+Tensor randint(const Shape& shape, int64_t minval, int64_t maxval, DType dtype = int32,
+               std::optional<uint64_t> seed = std::nullopt);
+// Zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate).
+// Differentiable in x; a new mask is drawn every time the op (or a replayed plan) runs.
+Tensor dropout(const Tensor& x, double rate);
+// A random permutation of 0..n-1 (int64).
+Tensor permutation(int64_t n, std::optional<uint64_t> seed = std::nullopt);
+
+}  // namespace keras::random

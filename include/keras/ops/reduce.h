@@ -1,0 +1,33 @@
+// Reductions (keras.ops.sum, mean, max, min, prod, argmax, argmin). `axes` empty = all axes;
+// negative axes count from the end. max/min pass the gradient to the (first-found, all tied)
+// extreme elements.
+#pragma once
+
+#include <vector>
+
+#include "keras/core/tensor.h"
+
+namespace keras::ops {
+
+Tensor sum(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor mean(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor max(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor min(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor prod(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+inline Tensor sum(const Tensor& x, int axis, bool keepdims = false) {
+  return sum(x, std::vector<int>{axis}, keepdims);
+}
+inline Tensor mean(const Tensor& x, int axis, bool keepdims = false) {
+  return mean(x, std::vector<int>{axis}, keepdims);
+}
+inline Tensor max(const Tensor& x, int axis, bool keepdims = false) {
+  return max(x, std::vector<int>{axis}, keepdims);
+}
+inline Tensor min(const Tensor& x, int axis, bool keepdims = false) {
+  return min(x, std::vector<int>{axis}, keepdims);
+}
+// int32 indices (Keras returns int32), not differentiable.
+Tensor argmax(const Tensor& x, int axis = -1, bool keepdims = false);
+Tensor argmin(const Tensor& x, int axis = -1, bool keepdims = false);
+
+}  // namespace keras::ops

@@ -1,0 +1,31 @@
+// Shape manipulation (keras.ops.reshape, transpose, concatenate, ...). All differentiable.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "keras/core/tensor.h"
+
+namespace keras::ops {
+
+// One dimension may be -1. Shares memory (a view).
+Tensor reshape(const Tensor& x, Shape shape);
+// Permutes axes; empty `axes` reverses them.
+Tensor transpose(const Tensor& x, std::vector<int> axes = {});
+Tensor expand_dims(const Tensor& x, int axis);
+// Removes `axis` (must have size 1), or every size-1 axis when axis is not given.
+Tensor squeeze(const Tensor& x, std::optional<int> axis = std::nullopt);
+Tensor broadcast_to(const Tensor& x, const Shape& shape);
+// Joins tensors along `axis`; the other dimensions must match.
+Tensor concatenate(const Tensors& xs, int axis = 0);
+// x[..., start:start + size, ...] along `axis` (a copy).
+Tensor slice_axis(const Tensor& x, int axis, int64_t start, int64_t size);
+// Gathers slices of x along axis 0 at `indices` (int32/int64 of any shape): shape
+// indices.shape + x.shape[1:]. Out-of-range indices throw IndexError. (keras.ops.take, axis 0.)
+Tensor take(const Tensor& x, const Tensor& indices);
+// One-hot encoding of int indices: shape indices.shape + [num_classes], dtype float32.
+Tensor one_hot(const Tensor& indices, int64_t num_classes, DType dtype = float32);
+// A copy with its own memory.
+Tensor copy(const Tensor& x);
+
+}  // namespace keras::ops

@@ -1,0 +1,271 @@
+// Contiguous fast paths; anything else falls back to the reference loops.
+#include <cmath>
+#include <cstring>
+
+#include "backend/cpu/cpu_backend.h"
+#include "backend/unary_math.h"
+
+namespace keras::backend {
+namespace {
+
+// How an operand of a broadcast binary op lines up with the output.
+enum class Layout { full, scalar, row, column, other };
+
+// row: the operand is y's trailing dims (repeated over leading rows);
+// column: the operand is y's leading dims followed by 1s (repeated over trailing columns).
+Layout classify(const Shape& s, const Shape& y, int64_t* inner) {
+  const int64_t n = num_elements(s);
+  if (n == num_elements(y) && (s == y || n == 1)) return n == 1 && num_elements(y) != 1 ? Layout::scalar : Layout::full;
+  if (n == 1) return Layout::scalar;
+  // Strip leading 1s of s and compare its tail with y's tail.
+  size_t first = 0;
+  while (first < s.size() && s[first] == 1) ++first;
+  const size_t tail = s.size() - first;
+  if (tail <= y.size() && std::equal(s.begin() + first, s.end(), y.end() - tail)) {
+    *inner = n;
+    return Layout::row;
+  }
+  // Leading dims equal, the rest 1.
+  size_t last = s.size();
+  while (last > 0 && s[last - 1] == 1) --last;
+  const size_t lead = y.size() - s.size();
+  if (lead == 0 && std::equal(s.begin(), s.begin() + last, y.begin())) {
+    *inner = num_elements(y) / n;
+    return Layout::column;
+  }
+  return Layout::other;
+}
+
+template <BinaryOp kOp, class T>
+void binary_loops(Layout la, Layout lb, const T* a, const T* b, T* y, int64_t n, int64_t ia,
+                  int64_t ib) {
+  auto op = [](T x, T z) { return binary_scalar<kOp, T>(x, z); };
+  if (la == Layout::full && lb == Layout::full) {
+    for (int64_t i = 0; i < n; ++i) y[i] = op(a[i], b[i]);
+  } else if (la == Layout::full && lb == Layout::scalar) {
+    const T s = b[0];
+    for (int64_t i = 0; i < n; ++i) y[i] = op(a[i], s);
+  } else if (la == Layout::scalar && lb == Layout::full) {
+    const T s = a[0];
+    for (int64_t i = 0; i < n; ++i) y[i] = op(s, b[i]);
+  } else if (la == Layout::full && lb == Layout::row) {
+    for (int64_t r = 0; r < n; r += ib) {
+      const T* ar = a + r;
+      T* yr = y + r;
+      for (int64_t j = 0; j < ib; ++j) yr[j] = op(ar[j], b[j]);
+    }
+  } else if (la == Layout::row && lb == Layout::full) {
+    for (int64_t r = 0; r < n; r += ia) {
+      const T* br = b + r;
+      T* yr = y + r;
+      for (int64_t j = 0; j < ia; ++j) yr[j] = op(a[j], br[j]);
+    }
+  } else if (la == Layout::full && lb == Layout::column) {
+    for (int64_t r = 0; r * ib < n; ++r) {
+      const T s = b[r];
+      for (int64_t j = 0; j < ib; ++j) y[r * ib + j] = op(a[r * ib + j], s);
+    }
+  } else {  // la == column, lb == full
+    for (int64_t r = 0; r * ia < n; ++r) {
+      const T s = a[r];
+      for (int64_t j = 0; j < ia; ++j) y[r * ia + j] = op(s, b[r * ia + j]);
+    }
+  }
+}
+
+bool fast_pair(Layout la, Layout lb) {
+  if (la == Layout::full) return lb != Layout::other;
+  if (lb == Layout::full) return la != Layout::other;
+  return false;
+}
+
+}  // namespace
+
+void CpuBackend::fill(const Tensor& y, double value) {
+  if (value == 0.0) {
+    std::memset(y.raw_data(), 0, y.nbytes());
+    return;
+  }
+  ReferenceBackend::fill(y, value);
+}
+
+void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& y) {
+  if (!is_floating(a.dtype()) || is_comparison(op)) {
+    ReferenceBackend::binary(op, a, b, y);
+    return;
+  }
+  int64_t ia = 0, ib = 0;
+  const Layout la = classify(a.shape(), y.shape(), &ia);
+  const Layout lb = classify(b.shape(), y.shape(), &ib);
+  if (!fast_pair(la, lb)) {
+    ReferenceBackend::binary(op, a, b, y);
+    return;
+  }
+  visit_floating(a, "binary", [&]<class T>() {
+    visit_binary_op(op, [&]<BinaryOp kOp>() {
+      if constexpr (!is_comparison(kOp)) {
+        binary_loops<kOp, T>(la, lb, static_cast<const T*>(a.raw_data()),
+                             static_cast<const T*>(b.raw_data()), static_cast<T*>(y.raw_data()),
+                             y.size(), ia, ib);
+      }
+    });
+  });
+}
+
+void CpuBackend::unary(UnaryOp op, const Tensor& x, const Tensor& y, UnaryParams p) {
+  if (!is_floating(x.dtype())) {
+    ReferenceBackend::unary(op, x, y, p);
+    return;
+  }
+  visit_floating(x, "unary", [&]<class T>() {
+    const T* in = static_cast<const T*>(x.raw_data());
+    T* out = static_cast<T*>(y.raw_data());
+    const int64_t n = x.size();
+    visit_unary_op(op, [&]<UnaryOp kOp>() {
+      for (int64_t i = 0; i < n; ++i) out[i] = unary_forward<kOp, T>(in[i], p);
+    });
+  });
+}
+
+void CpuBackend::unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
+                                const Tensor& dx, UnaryParams p) {
+  visit_floating(x, "unary_backward", [&]<class T>() {
+    const T* xs = static_cast<const T*>(x.raw_data());
+    const T* ys = static_cast<const T*>(y.raw_data());
+    const T* g = static_cast<const T*>(dy.raw_data());
+    T* out = static_cast<T*>(dx.raw_data());
+    const int64_t n = x.size();
+    visit_unary_op(op, [&]<UnaryOp kOp>() {
+      for (int64_t i = 0; i < n; ++i) out[i] = g[i] * unary_derivative<kOp, T>(xs[i], ys[i], p);
+    });
+  });
+}
+
+void CpuBackend::reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) {
+  // Fast paths for float sums/means over a contiguous block of leading or trailing axes.
+  const int r = x.rank();
+  bool leading = !axes.empty(), trailing = !axes.empty();
+  for (size_t i = 0; i < axes.size(); ++i) {
+    leading = leading && axes[i] == static_cast<int>(i);
+    trailing = trailing && axes[i] == r - static_cast<int>(axes.size()) + static_cast<int>(i);
+  }
+  if (!is_floating(x.dtype()) || (op != ReduceOp::sum && op != ReduceOp::mean) ||
+      !(leading || trailing) || x.size() == 0) {
+    ReferenceBackend::reduce(op, x, axes, y);
+    return;
+  }
+  int64_t reduced = 1;
+  for (int a : axes) reduced *= x.shape()[a];
+  const int64_t kept = x.size() / reduced;
+  visit_floating(x, "reduce", [&]<class T>() {
+    const T* in = static_cast<const T*>(x.raw_data());
+    T* out = static_cast<T*>(y.raw_data());
+    const T scale = op == ReduceOp::mean ? T(1) / static_cast<T>(reduced) : T(1);
+    if (leading) {  // out[j] = sum_i in[i, j]
+      for (int64_t j = 0; j < kept; ++j) out[j] = in[j];
+      for (int64_t i = 1; i < reduced; ++i) {
+        const T* row = in + i * kept;
+        for (int64_t j = 0; j < kept; ++j) out[j] += row[j];
+      }
+      if (op == ReduceOp::mean) {
+        for (int64_t j = 0; j < kept; ++j) out[j] *= scale;
+      }
+    } else {  // out[i] = sum_j in[i, j]
+      for (int64_t i = 0; i < kept; ++i) {
+        const T* row = in + i * reduced;
+        T acc = 0;
+        for (int64_t j = 0; j < reduced; ++j) acc += row[j];
+        out[i] = acc * scale;
+      }
+    }
+  });
+}
+
+void CpuBackend::softmax(const Tensor& x, const Tensor& y) {
+  visit_floating(x, "softmax", [&]<class T>() {
+    const int64_t n = x.shape().back();
+    const int64_t rows = n == 0 ? 0 : x.size() / n;
+    const T* in = static_cast<const T*>(x.raw_data());
+    T* out = static_cast<T*>(y.raw_data());
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* xr = in + r * n;
+      T* yr = out + r * n;
+      T mx = xr[0];
+      for (int64_t i = 1; i < n; ++i) mx = xr[i] > mx ? xr[i] : mx;
+      T sum = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        yr[i] = std::exp(xr[i] - mx);
+        sum += yr[i];
+      }
+      const T inv = T(1) / sum;
+      for (int64_t i = 0; i < n; ++i) yr[i] *= inv;
+    }
+  });
+}
+
+void CpuBackend::softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) {
+  visit_floating(y, "softmax_backward", [&]<class T>() {
+    const int64_t n = y.shape().back();
+    const int64_t rows = n == 0 ? 0 : y.size() / n;
+    const T* py = static_cast<const T*>(y.raw_data());
+    const T* g = static_cast<const T*>(dy.raw_data());
+    T* out = static_cast<T*>(dx.raw_data());
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t o = r * n;
+      T dot = 0;
+      for (int64_t i = 0; i < n; ++i) dot += py[o + i] * g[o + i];
+      for (int64_t i = 0; i < n; ++i) out[o + i] = py[o + i] * (g[o + i] - dot);
+    }
+  });
+}
+
+void CpuBackend::rmsprop_update(const Tensor& w, const Tensor& g, const Tensor& velocity,
+                                const Tensor& momentum, const Tensor& average_gradient,
+                                const RmspropParams& p) {
+  if (w.dtype() != DType::float32 || momentum.defined() || average_gradient.defined()) {
+    ReferenceBackend::rmsprop_update(w, g, velocity, momentum, average_gradient, p);
+    return;
+  }
+  float* pw = static_cast<float*>(w.raw_data());
+  const float* pg = static_cast<const float*>(g.raw_data());
+  float* pv = static_cast<float*>(velocity.raw_data());
+  const float rho = static_cast<float>(p.rho), one_minus_rho = static_cast<float>(1.0 - p.rho);
+  const float lr = static_cast<float>(p.learning_rate), eps = static_cast<float>(p.epsilon);
+  const int64_t n = w.size();
+  for (int64_t i = 0; i < n; ++i) {
+    const float grad = pg[i];
+    const float v = rho * pv[i] + one_minus_rho * grad * grad;
+    pv[i] = v;
+    pw[i] -= lr * grad / std::sqrt(v + eps);
+  }
+}
+
+void CpuBackend::adam_update(const Tensor& w, const Tensor& g, const Tensor& m, const Tensor& v,
+                             const Tensor& v_hat, const AdamParams& p) {
+  if (w.dtype() != DType::float32 || v_hat.defined()) {
+    ReferenceBackend::adam_update(w, g, m, v, v_hat, p);
+    return;
+  }
+  const double t = static_cast<double>(p.step);
+  const float alpha = static_cast<float>(p.learning_rate * std::sqrt(1.0 - std::pow(p.beta_2, t)) /
+                                         (1.0 - std::pow(p.beta_1, t)));
+  const float b1 = static_cast<float>(1.0 - p.beta_1), b2 = static_cast<float>(1.0 - p.beta_2);
+  const float eps = static_cast<float>(p.epsilon);
+  const float decay = static_cast<float>(p.weight_decay * p.learning_rate);
+  float* pw = static_cast<float*>(w.raw_data());
+  const float* pg = static_cast<const float*>(g.raw_data());
+  float* pm = static_cast<float*>(m.raw_data());
+  float* pv = static_cast<float*>(v.raw_data());
+  const int64_t n = w.size();
+  for (int64_t i = 0; i < n; ++i) {
+    const float wi = pw[i] - pw[i] * decay;
+    const float grad = pg[i];
+    const float mi = pm[i] + (grad - pm[i]) * b1;
+    const float vi = pv[i] + (grad * grad - pv[i]) * b2;
+    pm[i] = mi;
+    pv[i] = vi;
+    pw[i] = wi - alpha * mi / (std::sqrt(vi) + eps);
+  }
+}
+
+}  // namespace keras::backend

@@ -1,0 +1,215 @@
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "backend/reference/reference_backend.h"
+#include "backend/strided.h"
+
+namespace keras::backend {
+namespace {
+
+// Maps each element of x to the offset of its reduced position in y.
+std::vector<int64_t> reduced_strides(const Shape& xs, std::span<const int> axes) {
+  Shape kept = xs;
+  for (int a : axes) kept[a] = 1;
+  return broadcast_strides(kept, xs);
+}
+
+}  // namespace
+
+void ReferenceBackend::reduce(ReduceOp op, const Tensor& x, std::span<const int> axes,
+                              const Tensor& y) {
+  const std::vector<int64_t> strides[1] = {reduced_strides(x.shape(), axes)};
+  int64_t count = 1;
+  for (int a : axes) count *= x.shape()[a];
+  visit_dtype(x.dtype(), [&]<class T>() {
+    using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+    std::vector<Acc> acc(static_cast<size_t>(y.size()));
+    Acc init = 0;
+    if (op == ReduceOp::prod) init = 1;
+    if (op == ReduceOp::max) init = std::numeric_limits<Acc>::lowest();
+    if (op == ReduceOp::min) init = std::numeric_limits<Acc>::max();
+    std::fill(acc.begin(), acc.end(), init);
+    const T* in = static_cast<const T*>(x.raw_data());
+    MultiIndex<1> it(x.shape(), strides);
+    for (int64_t i = 0; i < x.size(); ++i, it.next()) {
+      Acc& a = acc[static_cast<size_t>(it.offset(0))];
+      const Acc v = static_cast<Acc>(in[i]);
+      switch (op) {
+        case ReduceOp::sum:
+        case ReduceOp::mean: a += v; break;
+        case ReduceOp::prod: a *= v; break;
+        case ReduceOp::max: a = std::max(a, v); break;
+        case ReduceOp::min: a = std::min(a, v); break;
+      }
+    }
+    T* out = static_cast<T*>(y.raw_data());
+    for (int64_t i = 0; i < y.size(); ++i) {
+      Acc v = acc[static_cast<size_t>(i)];
+      if (op == ReduceOp::mean) v = count > 0 ? v / static_cast<Acc>(count) : Acc(0);
+      out[i] = static_cast<T>(v);
+    }
+  });
+}
+
+void ReferenceBackend::arg_reduce(ArgReduceOp op, const Tensor& x, int axis, const Tensor& y) {
+  const int64_t n = x.shape()[axis];
+  int64_t inner = 1;
+  for (int d = axis + 1; d < x.rank(); ++d) inner *= x.shape()[d];
+  const int64_t outer = n == 0 ? 0 : x.size() / (n * inner);
+  int64_t* out = static_cast<int64_t*>(y.raw_data());
+  visit_dtype(x.dtype(), [&]<class T>() {
+    const T* in = static_cast<const T*>(x.raw_data());
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t i = 0; i < inner; ++i) {
+        const T* p = in + o * n * inner + i;
+        int64_t best = 0;
+        for (int64_t k = 1; k < n; ++k) {
+          const bool better = op == ArgReduceOp::argmax ? p[k * inner] > p[best * inner]
+                                                        : p[k * inner] < p[best * inner];
+          if (better) best = k;
+        }
+        out[o * inner + i] = best;
+      }
+    }
+  });
+}
+
+void ReferenceBackend::transpose(const Tensor& x, std::span<const int> perm, const Tensor& y) {
+  const std::vector<int64_t> xs = contiguous_strides(x.shape());
+  std::vector<int64_t> permuted(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) permuted[i] = xs[static_cast<size_t>(perm[i])];
+  const std::vector<int64_t> strides[1] = {permuted};
+  const size_t elem = dtype_size(x.dtype());
+  const char* in = static_cast<const char*>(x.raw_data());
+  char* out = static_cast<char*>(y.raw_data());
+  MultiIndex<1> it(y.shape(), strides);
+  for (int64_t i = 0; i < y.size(); ++i, it.next()) {
+    std::memcpy(out + i * elem, in + it.offset(0) * elem, elem);
+  }
+}
+
+void ReferenceBackend::broadcast_to(const Tensor& x, const Tensor& y) {
+  const std::vector<int64_t> strides[1] = {broadcast_strides(x.shape(), y.shape())};
+  const size_t elem = dtype_size(x.dtype());
+  const char* in = static_cast<const char*>(x.raw_data());
+  char* out = static_cast<char*>(y.raw_data());
+  MultiIndex<1> it(y.shape(), strides);
+  for (int64_t i = 0; i < y.size(); ++i, it.next()) {
+    std::memcpy(out + i * elem, in + it.offset(0) * elem, elem);
+  }
+}
+
+namespace {
+
+// Splits a contiguous shape around `axis` into (outer, axis size, inner) element counts.
+struct AxisSplit {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+AxisSplit split_at(const Shape& s, int axis) {
+  AxisSplit r;
+  for (int d = 0; d < axis; ++d) r.outer *= s[d];
+  r.n = s[axis];
+  for (size_t d = axis + 1; d < s.size(); ++d) r.inner *= s[d];
+  return r;
+}
+
+}  // namespace
+
+void ReferenceBackend::concat(std::span<const Tensor> xs, int axis, const Tensor& y) {
+  const size_t elem = dtype_size(y.dtype());
+  const AxisSplit ys = split_at(y.shape(), axis);
+  int64_t offset = 0;
+  for (const Tensor& x : xs) {
+    const AxisSplit s = split_at(x.shape(), axis);
+    const size_t chunk = static_cast<size_t>(s.n * s.inner) * elem;
+    for (int64_t o = 0; o < s.outer; ++o) {
+      std::memcpy(static_cast<char*>(y.raw_data()) + ((o * ys.n + offset) * ys.inner) * elem,
+                  static_cast<const char*>(x.raw_data()) + o * chunk, chunk);
+    }
+    offset += s.n;
+  }
+}
+
+void ReferenceBackend::slice_axis(const Tensor& x, int axis, int64_t start, const Tensor& y) {
+  const size_t elem = dtype_size(y.dtype());
+  const AxisSplit xs = split_at(x.shape(), axis);
+  const AxisSplit ys = split_at(y.shape(), axis);
+  const size_t chunk = static_cast<size_t>(ys.n * ys.inner) * elem;
+  for (int64_t o = 0; o < ys.outer; ++o) {
+    std::memcpy(static_cast<char*>(y.raw_data()) + o * chunk,
+                static_cast<const char*>(x.raw_data()) + ((o * xs.n + start) * xs.inner) * elem,
+                chunk);
+  }
+}
+
+void ReferenceBackend::slice_axis_backward(const Tensor& dy, int axis, int64_t start,
+                                           const Tensor& dx) {
+  std::memset(dx.raw_data(), 0, dx.nbytes());
+  const size_t elem = dtype_size(dx.dtype());
+  const AxisSplit xs = split_at(dx.shape(), axis);
+  const AxisSplit ys = split_at(dy.shape(), axis);
+  const size_t chunk = static_cast<size_t>(ys.n * ys.inner) * elem;
+  for (int64_t o = 0; o < ys.outer; ++o) {
+    std::memcpy(static_cast<char*>(dx.raw_data()) + ((o * xs.n + start) * xs.inner) * elem,
+                static_cast<const char*>(dy.raw_data()) + o * chunk, chunk);
+  }
+}
+
+namespace {
+
+template <class F>
+void for_each_index(const Tensor& indices, int64_t limit, const char* kernel, F&& f) {
+  auto run = [&]<class I>() {
+    const I* idx = static_cast<const I*>(indices.raw_data());
+    for (int64_t i = 0; i < indices.size(); ++i) {
+      const int64_t k = static_cast<int64_t>(idx[i]);
+      KERAS_CHECK(k >= 0 && k < limit, IndexError, kernel, ": index ", k,
+                  " is out of range [0, ", limit, ")");
+      f(i, k);
+    }
+  };
+  if (indices.dtype() == DType::int32) {
+    run.template operator()<int32_t>();
+  } else if (indices.dtype() == DType::int64) {
+    run.template operator()<int64_t>();
+  } else {
+    throw TypeError(str(kernel, ": indices must be int32 or int64, got ", indices.dtype()));
+  }
+}
+
+}  // namespace
+
+void ReferenceBackend::gather(const Tensor& params, const Tensor& indices, const Tensor& y) {
+  const int64_t rows = params.shape()[0];
+  const int64_t row = rows == 0 ? 0 : params.size() / rows;
+  const size_t bytes = static_cast<size_t>(row) * dtype_size(params.dtype());
+  for_each_index(indices, rows, "gather", [&](int64_t i, int64_t k) {
+    std::memcpy(static_cast<char*>(y.raw_data()) + i * bytes,
+                static_cast<const char*>(params.raw_data()) + k * bytes, bytes);
+  });
+}
+
+void ReferenceBackend::scatter_add(const Tensor& dy, const Tensor& indices,
+                                   const Tensor& dparams) {
+  const int64_t rows = dparams.shape()[0];
+  const int64_t row = rows == 0 ? 0 : dparams.size() / rows;
+  visit_floating(dparams, "scatter_add", [&]<class T>() {
+    const T* src = static_cast<const T*>(dy.raw_data());
+    T* dst = static_cast<T*>(dparams.raw_data());
+    for_each_index(indices, rows, "scatter_add", [&](int64_t i, int64_t k) {
+      for (int64_t j = 0; j < row; ++j) dst[k * row + j] += src[i * row + j];
+    });
+  });
+}
+
+void ReferenceBackend::one_hot(const Tensor& indices, const Tensor& y) {
+  const int64_t depth = y.shape().back();
+  std::memset(y.raw_data(), 0, y.nbytes());
+  visit_dtype(y.dtype(), [&]<class T>() {
+    T* out = static_cast<T*>(y.raw_data());
+    for_each_index(indices, depth, "one_hot", [&](int64_t i, int64_t k) { out[i * depth + k] = T(1); });
+  });
+}
+
+}  // namespace keras::backend

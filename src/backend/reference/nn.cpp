@@ -1,0 +1,222 @@
+#include <algorithm>
+#include <cmath>
+
+#include "backend/reference/reference_backend.h"
+
+namespace keras::backend {
+
+void ReferenceBackend::gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) {
+  const bool batched = y.rank() == 3;
+  const int64_t batch = batched ? y.shape()[0] : 1;
+  const int ra = a.rank(), rb = b.rank();
+  const int64_t m = y.shape()[y.rank() - 2], n = y.shape()[y.rank() - 1];
+  const int64_t k = p.transpose_a ? a.shape()[ra - 2] : a.shape()[ra - 1];
+  const int64_t a_rows = a.shape()[ra - 2], a_cols = a.shape()[ra - 1];
+  const int64_t b_rows = b.shape()[rb - 2], b_cols = b.shape()[rb - 1];
+  visit_floating(y, "gemm", [&]<class T>() {
+    for (int64_t bi = 0; bi < batch; ++bi) {
+      const T* pa = static_cast<const T*>(a.raw_data()) + (ra == 3 ? bi * a_rows * a_cols : 0);
+      const T* pb = static_cast<const T*>(b.raw_data()) + (rb == 3 ? bi * b_rows * b_cols : 0);
+      T* py = static_cast<T*>(y.raw_data()) + bi * m * n;
+      for (int64_t i = 0; i < m; ++i) {
+        for (int64_t j = 0; j < n; ++j) {
+          double acc = 0.0;
+          for (int64_t q = 0; q < k; ++q) {
+            const T av = p.transpose_a ? pa[q * a_cols + i] : pa[i * a_cols + q];
+            const T bv = p.transpose_b ? pb[j * b_cols + q] : pb[q * b_cols + j];
+            acc += static_cast<double>(av) * static_cast<double>(bv);
+          }
+          const double prev = p.beta == 0.0 ? 0.0 : p.beta * static_cast<double>(py[i * n + j]);
+          py[i * n + j] = static_cast<T>(p.alpha * acc + prev);
+        }
+      }
+    }
+  });
+}
+
+namespace {
+
+template <class T, class F>
+void for_each_row(const Tensor& x, F&& f) {
+  const int64_t n = x.shape().empty() ? 1 : x.shape().back();
+  const int64_t rows = n == 0 ? 0 : x.size() / n;
+  for (int64_t r = 0; r < rows; ++r) f(r * n, n);
+}
+
+}  // namespace
+
+void ReferenceBackend::softmax(const Tensor& x, const Tensor& y) {
+  visit_floating(x, "softmax", [&]<class T>() {
+    const T* in = static_cast<const T*>(x.raw_data());
+    T* out = static_cast<T*>(y.raw_data());
+    for_each_row<T>(x, [&](int64_t o, int64_t n) {
+      const T mx = *std::max_element(in + o, in + o + n);
+      double sum = 0.0;
+      for (int64_t i = 0; i < n; ++i) sum += std::exp(static_cast<double>(in[o + i] - mx));
+      for (int64_t i = 0; i < n; ++i) {
+        out[o + i] = static_cast<T>(std::exp(static_cast<double>(in[o + i] - mx)) / sum);
+      }
+    });
+  });
+}
+
+void ReferenceBackend::softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) {
+  visit_floating(y, "softmax_backward", [&]<class T>() {
+    const T* py = static_cast<const T*>(y.raw_data());
+    const T* g = static_cast<const T*>(dy.raw_data());
+    T* out = static_cast<T*>(dx.raw_data());
+    for_each_row<T>(y, [&](int64_t o, int64_t n) {
+      double dot = 0.0;
+      for (int64_t i = 0; i < n; ++i) dot += static_cast<double>(py[o + i]) * g[o + i];
+      for (int64_t i = 0; i < n; ++i) out[o + i] = static_cast<T>(py[o + i] * (g[o + i] - dot));
+    });
+  });
+}
+
+void ReferenceBackend::log_softmax(const Tensor& x, const Tensor& y) {
+  visit_floating(x, "log_softmax", [&]<class T>() {
+    const T* in = static_cast<const T*>(x.raw_data());
+    T* out = static_cast<T*>(y.raw_data());
+    for_each_row<T>(x, [&](int64_t o, int64_t n) {
+      const T mx = *std::max_element(in + o, in + o + n);
+      double sum = 0.0;
+      for (int64_t i = 0; i < n; ++i) sum += std::exp(static_cast<double>(in[o + i] - mx));
+      const double lse = std::log(sum);
+      for (int64_t i = 0; i < n; ++i) out[o + i] = static_cast<T>(in[o + i] - mx - lse);
+    });
+  });
+}
+
+void ReferenceBackend::log_softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) {
+  visit_floating(y, "log_softmax_backward", [&]<class T>() {
+    const T* py = static_cast<const T*>(y.raw_data());
+    const T* g = static_cast<const T*>(dy.raw_data());
+    T* out = static_cast<T*>(dx.raw_data());
+    for_each_row<T>(y, [&](int64_t o, int64_t n) {
+      double sum = 0.0;
+      for (int64_t i = 0; i < n; ++i) sum += g[o + i];
+      for (int64_t i = 0; i < n; ++i) {
+        out[o + i] = static_cast<T>(g[o + i] - std::exp(static_cast<double>(py[o + i])) * sum);
+      }
+    });
+  });
+}
+
+void ReferenceBackend::random_uniform(const Tensor& y, double low, double high, Generator& gen) {
+  visit_floating(y, "random_uniform", [&]<class T>() {
+    T* out = static_cast<T*>(y.raw_data());
+    for (int64_t i = 0; i < y.size(); ++i) out[i] = static_cast<T>(low + (high - low) * gen.next_double());
+  });
+}
+
+void ReferenceBackend::random_normal(const Tensor& y, double mean, double stddev, Generator& gen) {
+  visit_floating(y, "random_normal", [&]<class T>() {
+    T* out = static_cast<T*>(y.raw_data());
+    for (int64_t i = 0; i < y.size(); ++i) out[i] = static_cast<T>(mean + stddev * gen.next_normal());
+  });
+}
+
+void ReferenceBackend::random_bernoulli(const Tensor& y, double p, Generator& gen) {
+  visit_floating(y, "random_bernoulli", [&]<class T>() {
+    T* out = static_cast<T*>(y.raw_data());
+    for (int64_t i = 0; i < y.size(); ++i) out[i] = gen.next_double() < p ? T(1) : T(0);
+  });
+}
+
+// ---- optimizers: Keras 3 update rules, computed in double ----
+
+void ReferenceBackend::sgd_update(const Tensor& w, const Tensor& g, const Tensor& momentum,
+                                  const SgdParams& p) {
+  visit_floating(w, "sgd_update", [&]<class T>() {
+    T* pw = static_cast<T*>(w.raw_data());
+    const T* pg = static_cast<const T*>(g.raw_data());
+    T* pm = momentum.defined() ? static_cast<T*>(momentum.raw_data()) : nullptr;
+    for (int64_t i = 0; i < w.size(); ++i) {
+      const double grad = pg[i];
+      if (pm == nullptr) {
+        pw[i] = static_cast<T>(pw[i] - p.learning_rate * grad);
+        continue;
+      }
+      const double m = p.momentum * pm[i] - p.learning_rate * grad;
+      pm[i] = static_cast<T>(m);
+      pw[i] = static_cast<T>(p.nesterov ? pw[i] + p.momentum * m - p.learning_rate * grad
+                                        : pw[i] + m);
+    }
+  });
+}
+
+void ReferenceBackend::rmsprop_update(const Tensor& w, const Tensor& g, const Tensor& velocity,
+                                      const Tensor& momentum, const Tensor& average_gradient,
+                                      const RmspropParams& p) {
+  visit_floating(w, "rmsprop_update", [&]<class T>() {
+    T* pw = static_cast<T*>(w.raw_data());
+    const T* pg = static_cast<const T*>(g.raw_data());
+    T* pv = static_cast<T*>(velocity.raw_data());
+    T* pm = momentum.defined() ? static_cast<T*>(momentum.raw_data()) : nullptr;
+    T* pa = average_gradient.defined() ? static_cast<T*>(average_gradient.raw_data()) : nullptr;
+    for (int64_t i = 0; i < w.size(); ++i) {
+      const double grad = pg[i];
+      const double v = p.rho * pv[i] + (1.0 - p.rho) * grad * grad;
+      pv[i] = static_cast<T>(v);
+      double denominator = v + p.epsilon;
+      if (pa != nullptr) {
+        const double a = p.rho * pa[i] + (1.0 - p.rho) * grad;
+        pa[i] = static_cast<T>(a);
+        denominator = v - a * a + p.epsilon;
+      }
+      const double increment = p.learning_rate * grad / std::sqrt(denominator);
+      if (pm != nullptr) {
+        const double m = p.momentum * pm[i] + increment;
+        pm[i] = static_cast<T>(m);
+        pw[i] = static_cast<T>(pw[i] - m);
+      } else {
+        pw[i] = static_cast<T>(pw[i] - increment);
+      }
+    }
+  });
+}
+
+void ReferenceBackend::adam_update(const Tensor& w, const Tensor& g, const Tensor& m,
+                                   const Tensor& v, const Tensor& v_hat, const AdamParams& p) {
+  const double t = static_cast<double>(p.step);
+  const double alpha = p.learning_rate * std::sqrt(1.0 - std::pow(p.beta_2, t)) /
+                       (1.0 - std::pow(p.beta_1, t));
+  visit_floating(w, "adam_update", [&]<class T>() {
+    T* pw = static_cast<T*>(w.raw_data());
+    const T* pg = static_cast<const T*>(g.raw_data());
+    T* pm = static_cast<T*>(m.raw_data());
+    T* pv = static_cast<T*>(v.raw_data());
+    T* ph = v_hat.defined() ? static_cast<T*>(v_hat.raw_data()) : nullptr;
+    for (int64_t i = 0; i < w.size(); ++i) {
+      double wi = pw[i];
+      if (p.weight_decay != 0.0) wi -= wi * p.weight_decay * p.learning_rate;
+      const double grad = pg[i];
+      const double mi = pm[i] + (grad - pm[i]) * (1.0 - p.beta_1);
+      double vi = pv[i] + (grad * grad - pv[i]) * (1.0 - p.beta_2);
+      pm[i] = static_cast<T>(mi);
+      pv[i] = static_cast<T>(vi);
+      if (ph != nullptr) {
+        vi = std::max<double>(ph[i], vi);
+        ph[i] = static_cast<T>(vi);
+      }
+      pw[i] = static_cast<T>(wi - alpha * mi / (std::sqrt(vi) + p.epsilon));
+    }
+  });
+}
+
+void ReferenceBackend::adagrad_update(const Tensor& w, const Tensor& g, const Tensor& accumulator,
+                                      const AdagradParams& p) {
+  visit_floating(w, "adagrad_update", [&]<class T>() {
+    T* pw = static_cast<T*>(w.raw_data());
+    const T* pg = static_cast<const T*>(g.raw_data());
+    T* pa = static_cast<T*>(accumulator.raw_data());
+    for (int64_t i = 0; i < w.size(); ++i) {
+      const double grad = pg[i];
+      const double a = pa[i] + grad * grad;
+      pa[i] = static_cast<T>(a);
+      pw[i] = static_cast<T>(pw[i] - p.learning_rate * grad / std::sqrt(a + p.epsilon));
+    }
+  });
+}
+
+}  // namespace keras::backend

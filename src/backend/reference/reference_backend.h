@@ -1,0 +1,57 @@
+// Naive loop implementation of every kernel: the oracle the fast backends are tested against.
+// Written for clarity, never optimized.
+#pragma once
+
+#include "keras/backend/backend.h"
+
+namespace keras::backend {
+
+class ReferenceBackend : public Backend {
+ public:
+  const char* name() const override { return "reference"; }
+  void fill(const Tensor& y, double value) override;
+  void copy(const Tensor& src, const Tensor& dst) override;
+  void cast(const Tensor& src, const Tensor& dst) override;
+  void unary(UnaryOp op, const Tensor& x, const Tensor& y, UnaryParams p) override;
+  void unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
+                      const Tensor& dx, UnaryParams p) override;
+  void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& y) override;
+  void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& y) override;
+  void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) override;
+  void arg_reduce(ArgReduceOp op, const Tensor& x, int axis, const Tensor& y) override;
+  void gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) override;
+  void transpose(const Tensor& x, std::span<const int> perm, const Tensor& y) override;
+  void broadcast_to(const Tensor& x, const Tensor& y) override;
+  void concat(std::span<const Tensor> xs, int axis, const Tensor& y) override;
+  void slice_axis(const Tensor& x, int axis, int64_t start, const Tensor& y) override;
+  void slice_axis_backward(const Tensor& dy, int axis, int64_t start, const Tensor& dx) override;
+  void gather(const Tensor& params, const Tensor& indices, const Tensor& y) override;
+  void scatter_add(const Tensor& dy, const Tensor& indices, const Tensor& dparams) override;
+  void one_hot(const Tensor& indices, const Tensor& y) override;
+  void softmax(const Tensor& x, const Tensor& y) override;
+  void softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override;
+  void log_softmax(const Tensor& x, const Tensor& y) override;
+  void log_softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override;
+  void random_uniform(const Tensor& y, double low, double high, Generator& gen) override;
+  void random_normal(const Tensor& y, double mean, double stddev, Generator& gen) override;
+  void random_bernoulli(const Tensor& y, double p, Generator& gen) override;
+  void sgd_update(const Tensor& w, const Tensor& g, const Tensor& momentum,
+                  const SgdParams& p) override;
+  void rmsprop_update(const Tensor& w, const Tensor& g, const Tensor& velocity,
+                      const Tensor& momentum, const Tensor& average_gradient,
+                      const RmspropParams& p) override;
+  void adam_update(const Tensor& w, const Tensor& g, const Tensor& m, const Tensor& v,
+                   const Tensor& v_hat, const AdamParams& p) override;
+  void adagrad_update(const Tensor& w, const Tensor& g, const Tensor& accumulator,
+                      const AdagradParams& p) override;
+};
+
+// Calls f.template operator()<T>() for float32/float64 and throws TypeError otherwise.
+template <class F>
+decltype(auto) visit_floating(const Tensor& t, const char* kernel, F&& f) {
+  if (t.dtype() == DType::float32) return f.template operator()<float>();
+  if (t.dtype() == DType::float64) return f.template operator()<double>();
+  throw TypeError(str(kernel, ": expected a float32 or float64 tensor, got ", t.dtype()));
+}
+
+}  // namespace keras::backend

@@ -1,0 +1,62 @@
+#include "keras/core/tensor.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace keras {
+namespace {
+
+TEST(Tensor, FromVectorAndAccess) {
+  Tensor t = Tensor::from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3});
+  EXPECT_EQ(t.shape(), (Shape{2, 3}));
+  EXPECT_EQ(t.at<float>({1, 2}), 6.0f);
+  EXPECT_EQ(t.at<float>({-1, 0}), 4.0f);
+  EXPECT_THROW(t.at<float>({2, 0}), IndexError);
+  EXPECT_THROW(t.at<double>({0, 0}), TypeError);
+}
+
+TEST(Tensor, ReshapeSharesMemoryAndInfers) {
+  Tensor t = arange(12, float32);
+  Tensor r = t.reshape({3, -1});
+  EXPECT_EQ(r.shape(), (Shape{3, 4}));
+  r.at<float>({0, 1}) = 42;
+  EXPECT_EQ(t.data<float>()[1], 42);
+  EXPECT_THROW(t.reshape({5, -1}), ValueError);
+}
+
+TEST(Tensor, SliceRowsIsAView) {
+  Tensor t = arange(12, int32).reshape({4, 3});
+  Tensor s = t.slice_rows(1, 3);
+  EXPECT_EQ(s.shape(), (Shape{2, 3}));
+  EXPECT_EQ(s.at<int32_t>({0, 0}), 3);
+  EXPECT_THROW(t.slice_rows(3, 5), IndexError);
+}
+
+TEST(Tensor, AstypeConverts) {
+  Tensor t = Tensor::from_vector<float>({1.7f, -2.2f});
+  Tensor i = t.astype(int32);
+  EXPECT_EQ(i.dtype(), int32);
+  EXPECT_EQ(i.data<int32_t>()[0], 1);
+  EXPECT_EQ(i.data<int32_t>()[1], -2);
+}
+
+TEST(Tensor, PrintsLikeNumpy) {
+  std::ostringstream out;
+  out << Tensor::from_vector<int32_t>({1, 2, 3, 4}, {2, 2});
+  EXPECT_EQ(out.str(), "Tensor(shape=(2, 2), dtype=int32)\n[[1, 2],\n [3, 4]]");
+}
+
+TEST(Shape, PrintsAsPythonTuple) {
+  EXPECT_EQ(shape_str({kNone, 784}), "(None, 784)");
+  EXPECT_EQ(shape_str({10}), "(10,)");
+  EXPECT_EQ(shape_str({}), "()");
+}
+
+TEST(Shape, Broadcasts) {
+  EXPECT_EQ(broadcast_shapes({3, 1, 5}, {4, 1}), (Shape{3, 4, 5}));
+  EXPECT_THROW(broadcast_shapes({3}, {4}), ValueError);
+}
+
+}  // namespace
+}  // namespace keras

@@ -1,0 +1,223 @@
+#include "keras/ops/elementwise.h"
+
+#include "keras/autodiff/tape.h"
+#include "keras/autodiff/trace.h"
+#include "keras/ops/reduce.h"
+
+namespace keras::ops {
+
+using autodiff::Grads;
+using autodiff::launch;
+using backend::BinaryOp;
+using backend::UnaryOp;
+
+namespace {
+
+int dtype_rank(DType d) {
+  switch (d) {
+    case DType::bool_: return 0;
+    case DType::uint8: return 1;
+    case DType::int32: return 2;
+    case DType::int64: return 3;
+    case DType::float32: return 4;
+    case DType::float64: return 5;
+  }
+  return 0;
+}
+
+bool needs_float(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::neg:
+    case UnaryOp::abs:
+    case UnaryOp::sign:
+    case UnaryOp::square:
+    case UnaryOp::logical_not:
+    case UnaryOp::relu:
+    case UnaryOp::clip: return false;
+    default: return true;
+  }
+}
+
+Tensor binary_kernel(BinaryOp op, const Tensor& a, const Tensor& b, DType out_dtype) {
+  Tensor y = Tensor::empty(broadcast_shapes(a.shape(), b.shape()), out_dtype, a.device());
+  backend::Backend& be = backend::backend_for(a);
+  launch([&be, op, a, b, y] { be.binary(op, a, b, y); });
+  return y;
+}
+
+// Casts both operands to their common dtype.
+std::pair<Tensor, Tensor> promote(const Tensor& a, const Tensor& b) {
+  const DType t = result_type(a.dtype(), b.dtype());
+  return {cast(a, t), cast(b, t)};
+}
+
+Tensor arithmetic(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
+  auto [a, b] = promote(a_in, b_in);
+  Tensor y = binary_kernel(op, a, b, a.dtype());
+  if (!is_floating(y.dtype())) return y;
+  switch (op) {
+    case BinaryOp::add:
+      autodiff::record("add", {a, b}, y, [](const Tensor& dy) { return Grads{dy, dy}; });
+      break;
+    case BinaryOp::sub:
+      autodiff::record("subtract", {a, b}, y,
+                       [](const Tensor& dy) { return Grads{dy, negative(dy)}; });
+      break;
+    case BinaryOp::mul:
+      autodiff::record("multiply", {a, b}, y, [a, b](const Tensor& dy) {
+        return Grads{multiply(dy, b), multiply(dy, a)};
+      });
+      break;
+    case BinaryOp::div:  // d/da = 1/b, d/db = -a/b² = -y/b
+      autodiff::record("divide", {a, b}, y, [a, b, y](const Tensor& dy) {
+        Tensor da = divide(dy, b);
+        return Grads{da, negative(multiply(da, y))};
+      });
+      break;
+    case BinaryOp::maximum:
+    case BinaryOp::minimum:  // the gradient goes to the selected operand (a on ties)
+      autodiff::record("maximum", {a, b}, y, [a, b, op](const Tensor& dy) {
+        Tensor pick_a = op == BinaryOp::maximum ? greater_equal(a, b) : less_equal(a, b);
+        Tensor zero = zeros_like(dy);
+        return Grads{where(pick_a, dy, zero), where(pick_a, zero, dy)};
+      });
+      break;
+    case BinaryOp::pow:  // d/da = b a^(b-1), d/db = y log(a)
+      autodiff::record("power", {a, b}, y, [a, b, y](const Tensor& dy) {
+        Tensor da = multiply(dy, multiply(b, power(a, subtract(b, scalar_like(1.0, b)))));
+        Tensor db = multiply(dy, multiply(y, log(a)));
+        return Grads{da, db};
+      });
+      break;
+    default: break;
+  }
+  return y;
+}
+
+Tensor compare(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
+  auto [a, b] = promote(a_in, b_in);
+  return binary_kernel(op, a, b, bool_);
+}
+
+}  // namespace
+
+DType result_type(DType a, DType b) { return dtype_rank(a) >= dtype_rank(b) ? a : b; }
+
+Tensor scalar_like(double value, const Tensor& like) {
+  return full({}, value, like.dtype(), like.device());
+}
+
+Tensor empty_like(const Tensor& x) { return Tensor::empty(x.shape(), x.dtype(), x.device()); }
+
+Tensor full_like(const Tensor& x, double value) {
+  Tensor y = empty_like(x);
+  backend::Backend& be = backend::backend_for(x);
+  launch([&be, y, value] { be.fill(y, value); });
+  return y;
+}
+Tensor zeros_like(const Tensor& x) { return full_like(x, 0.0); }
+Tensor ones_like(const Tensor& x) { return full_like(x, 1.0); }
+
+Tensor cast(const Tensor& x, DType dtype) {
+  if (x.dtype() == dtype) return x;
+  Tensor y = Tensor::empty(x.shape(), dtype, x.device());
+  backend::Backend& be = backend::backend_for(x);
+  launch([&be, x, y] { be.cast(x, y); });
+  if (is_floating(x.dtype()) && is_floating(dtype)) {
+    const DType from = x.dtype();
+    autodiff::record("cast", {x}, y, [from](const Tensor& dy) { return Grads{cast(dy, from)}; });
+  }
+  return y;
+}
+
+Tensor stop_gradient(const Tensor& x) { return x.reshape(x.shape()); }
+
+Tensor add(const Tensor& a, const Tensor& b) { return arithmetic(BinaryOp::add, a, b); }
+Tensor subtract(const Tensor& a, const Tensor& b) { return arithmetic(BinaryOp::sub, a, b); }
+Tensor multiply(const Tensor& a, const Tensor& b) { return arithmetic(BinaryOp::mul, a, b); }
+Tensor divide(const Tensor& a, const Tensor& b) {
+  if (!is_floating(a.dtype()) && !is_floating(b.dtype())) {  // true division, as in NumPy
+    return arithmetic(BinaryOp::div, cast(a, float32), cast(b, float32));
+  }
+  return arithmetic(BinaryOp::div, a, b);
+}
+Tensor maximum(const Tensor& a, const Tensor& b) { return arithmetic(BinaryOp::maximum, a, b); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return arithmetic(BinaryOp::minimum, a, b); }
+Tensor power(const Tensor& a, const Tensor& b) { return arithmetic(BinaryOp::pow, a, b); }
+
+Tensor add(const Tensor& a, double b) { return add(a, scalar_like(b, a)); }
+Tensor subtract(const Tensor& a, double b) { return subtract(a, scalar_like(b, a)); }
+Tensor subtract(double a, const Tensor& b) { return subtract(scalar_like(a, b), b); }
+Tensor multiply(const Tensor& a, double b) { return multiply(a, scalar_like(b, a)); }
+Tensor divide(const Tensor& a, double b) { return divide(a, scalar_like(b, a)); }
+Tensor divide(double a, const Tensor& b) { return divide(scalar_like(a, b), b); }
+Tensor maximum(const Tensor& a, double b) { return maximum(a, scalar_like(b, a)); }
+Tensor minimum(const Tensor& a, double b) { return minimum(a, scalar_like(b, a)); }
+Tensor power(const Tensor& a, double exponent) {
+  return unary(UnaryOp::pow_scalar, a, {.a = exponent});
+}
+
+Tensor equal(const Tensor& a, const Tensor& b) { return compare(BinaryOp::equal, a, b); }
+Tensor not_equal(const Tensor& a, const Tensor& b) { return compare(BinaryOp::not_equal, a, b); }
+Tensor less(const Tensor& a, const Tensor& b) { return compare(BinaryOp::less, a, b); }
+Tensor less_equal(const Tensor& a, const Tensor& b) { return compare(BinaryOp::less_equal, a, b); }
+Tensor greater(const Tensor& a, const Tensor& b) { return compare(BinaryOp::greater, a, b); }
+Tensor greater_equal(const Tensor& a, const Tensor& b) {
+  return compare(BinaryOp::greater_equal, a, b);
+}
+Tensor greater(const Tensor& a, double b) { return greater(a, scalar_like(b, a)); }
+Tensor logical_and(const Tensor& a, const Tensor& b) {
+  return binary_kernel(BinaryOp::logical_and, cast(a, bool_), cast(b, bool_), bool_);
+}
+Tensor logical_or(const Tensor& a, const Tensor& b) {
+  return binary_kernel(BinaryOp::logical_or, cast(a, bool_), cast(b, bool_), bool_);
+}
+Tensor logical_not(const Tensor& x) { return unary(UnaryOp::logical_not, cast(x, bool_)); }
+
+Tensor where(const Tensor& cond_in, const Tensor& a_in, const Tensor& b_in) {
+  Tensor cond = cast(cond_in, bool_);
+  auto [a, b] = promote(a_in, b_in);
+  Tensor y = Tensor::empty(broadcast_shapes(cond.shape(), broadcast_shapes(a.shape(), b.shape())),
+                           a.dtype(), a.device());
+  backend::Backend& be = backend::backend_for(a);
+  launch([&be, cond, a, b, y] { be.where(cond, a, b, y); });
+  if (is_floating(y.dtype())) {
+    autodiff::record("where", {a, b}, y, [cond](const Tensor& dy) {
+      Tensor zero = zeros_like(dy);
+      return Grads{where(cond, dy, zero), where(cond, zero, dy)};
+    });
+  }
+  return y;
+}
+
+Tensor unary(UnaryOp op, const Tensor& x_in, backend::UnaryParams params) {
+  const Tensor x = needs_float(op) && !is_floating(x_in.dtype()) ? cast(x_in, float32) : x_in;
+  Tensor y = empty_like(x);
+  backend::Backend& be = backend::backend_for(x);
+  launch([&be, op, x, y, params] { be.unary(op, x, y, params); });
+  if (is_floating(x.dtype())) {
+    autodiff::record(backend::unary_op_name(op), {x}, y, [&be, op, x, y, params](const Tensor& dy) {
+      Tensor dx = empty_like(x);
+      launch([&be, op, x, y, dy, dx, params] { be.unary_backward(op, x, y, dy, dx, params); });
+      return Grads{dx};
+    });
+  }
+  return y;
+}
+
+Tensor negative(const Tensor& x) { return unary(UnaryOp::neg, x); }
+Tensor abs(const Tensor& x) { return unary(UnaryOp::abs, x); }
+Tensor sign(const Tensor& x) { return unary(UnaryOp::sign, x); }
+Tensor square(const Tensor& x) { return unary(UnaryOp::square, x); }
+Tensor sqrt(const Tensor& x) { return unary(UnaryOp::sqrt, x); }
+Tensor exp(const Tensor& x) { return unary(UnaryOp::exp, x); }
+Tensor log(const Tensor& x) { return unary(UnaryOp::log, x); }
+Tensor log1p(const Tensor& x) { return unary(UnaryOp::log1p, x); }
+Tensor reciprocal(const Tensor& x) { return unary(UnaryOp::reciprocal, x); }
+Tensor floor(const Tensor& x) { return unary(UnaryOp::floor, x); }
+Tensor round(const Tensor& x) { return unary(UnaryOp::round, x); }
+Tensor clip(const Tensor& x, double x_min, double x_max) {
+  return unary(UnaryOp::clip, x, {.a = x_min, .b = x_max});
+}
+
+}  // namespace keras::ops

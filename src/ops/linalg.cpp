@@ -1,0 +1,84 @@
+#include "keras/ops/linalg.h"
+
+#include "keras/autodiff/tape.h"
+#include "keras/autodiff/trace.h"
+#include "keras/backend/backend.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
+
+namespace keras::ops {
+
+using autodiff::Grads;
+using autodiff::launch;
+
+Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  KERAS_CHECK(is_floating(a.dtype()) && a.dtype() == b.dtype(), TypeError,
+              "matmul: expected two float32 or float64 tensors of the same dtype, got ", a.dtype(),
+              " and ", b.dtype());
+  const int ra = a.rank(), rb = b.rank();
+  KERAS_CHECK((ra == 2 || ra == 3) && (rb == 2 || rb == 3) && !(ra == 2 && rb == 3), ValueError,
+              "matmul: unsupported ranks ", shape_str(a.shape()), " and ", shape_str(b.shape()));
+  const int64_t m = ta ? a.shape()[ra - 1] : a.shape()[ra - 2];
+  const int64_t k = ta ? a.shape()[ra - 2] : a.shape()[ra - 1];
+  const int64_t kb = tb ? b.shape()[rb - 1] : b.shape()[rb - 2];
+  const int64_t n = tb ? b.shape()[rb - 2] : b.shape()[rb - 1];
+  KERAS_CHECK(k == kb, ValueError, "matmul: inner dimensions differ: ", shape_str(a.shape()),
+              " and ", shape_str(b.shape()));
+  if (ra == 3 && rb == 3) {
+    KERAS_CHECK(a.shape()[0] == b.shape()[0], ValueError, "matmul: batch dimensions differ: ",
+                shape_str(a.shape()), " and ", shape_str(b.shape()));
+  }
+  Shape out = ra == 3 ? Shape{a.shape()[0], m, n} : Shape{m, n};
+  Tensor y = Tensor::empty(out, a.dtype(), a.device());
+  backend::Backend& be = backend::backend_for(a);
+  launch([&be, a, b, y, ta, tb] {
+    be.gemm(a, b, y, {.transpose_a = ta, .transpose_b = tb});
+  });
+  autodiff::record("matmul", {a, b}, y, [a, b, ta, tb](const Tensor& dy) {
+    Tensor da, db;
+    if (!ta && !tb) {
+      da = matmul_t(dy, b, false, true);
+      db = b.rank() == 2 && a.rank() == 3
+               ? Tensor()  // not produced by matmul_t's rank rules
+               : matmul_t(a, dy, true, false);
+    } else if (ta && !tb) {
+      da = matmul_t(b, dy, false, true);
+      db = matmul_t(a, dy, false, false);
+    } else if (!ta && tb) {
+      da = matmul_t(dy, b, false, false);
+      db = matmul_t(dy, a, true, false);
+    } else {
+      da = matmul_t(b, dy, true, true);
+      db = matmul_t(dy, a, true, true);
+    }
+    return Grads{da, db};
+  });
+  return y;
+}
+
+Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
+  KERAS_CHECK(a_in.rank() >= 1 && b_in.rank() >= 1, ValueError,
+              "matmul: operands must have at least one dimension, got ", shape_str(a_in.shape()),
+              " and ", shape_str(b_in.shape()));
+  DType t = result_type(a_in.dtype(), b_in.dtype());
+  if (!is_floating(t)) t = float32;
+  Tensor a = cast(a_in, t), b = cast(b_in, t);
+  const bool a_vec = a.rank() == 1, b_vec = b.rank() == 1;
+  if (a_vec) a = reshape(a, {1, a.shape()[0]});
+  if (b_vec) b = reshape(b, {b.shape()[0], 1});
+  Tensor y;
+  if (b.rank() == 2 && a.rank() > 2) {  // [..., m, k] @ [k, n]: fold leading dims into rows
+    Shape out = a.shape();
+    out.back() = b.shape()[1];
+    KERAS_CHECK(a.shape().back() == b.shape()[0], ValueError, "matmul: inner dimensions differ: ",
+                shape_str(a_in.shape()), " and ", shape_str(b_in.shape()));
+    y = reshape(matmul_t(reshape(a, {-1, a.shape().back()}), b, false, false), out);
+  } else {
+    y = matmul_t(a, b, false, false);
+  }
+  if (a_vec) y = squeeze(y, y.rank() - 2);
+  if (b_vec) y = squeeze(y, -1);
+  return y;
+}
+
+}  // namespace keras::ops

@@ -1,0 +1,129 @@
+#include "keras/ops/nn.h"
+
+#include "keras/autodiff/tape.h"
+#include "keras/autodiff/trace.h"
+#include "keras/backend/backend.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
+
+namespace keras::ops {
+
+using autodiff::Grads;
+using autodiff::launch;
+using backend::UnaryOp;
+
+Tensor relu(const Tensor& x) { return unary(UnaryOp::relu, x); }
+Tensor relu6(const Tensor& x) { return unary(UnaryOp::relu6, x); }
+Tensor leaky_relu(const Tensor& x, double negative_slope) {
+  return unary(UnaryOp::leaky_relu, x, {.a = negative_slope});
+}
+Tensor sigmoid(const Tensor& x) { return unary(UnaryOp::sigmoid, x); }
+Tensor tanh(const Tensor& x) { return unary(UnaryOp::tanh, x); }
+Tensor softplus(const Tensor& x) { return unary(UnaryOp::softplus, x); }
+Tensor softsign(const Tensor& x) { return unary(UnaryOp::softsign, x); }
+Tensor elu(const Tensor& x, double alpha) { return unary(UnaryOp::elu, x, {.a = alpha}); }
+Tensor selu(const Tensor& x) { return unary(UnaryOp::selu, x); }
+Tensor gelu(const Tensor& x, bool approximate) {
+  return unary(approximate ? UnaryOp::gelu_approximate : UnaryOp::gelu, x);
+}
+Tensor silu(const Tensor& x) { return unary(UnaryOp::silu, x); }
+Tensor hard_sigmoid(const Tensor& x) { return unary(UnaryOp::hard_sigmoid, x); }
+Tensor hard_silu(const Tensor& x) { return unary(UnaryOp::hard_silu, x); }
+Tensor log_sigmoid(const Tensor& x) { return negative(softplus(negative(x))); }
+
+namespace {
+
+// Moves `axis` last, applies f on the last axis, and moves it back.
+template <class F>
+Tensor on_axis(const Tensor& x, int axis, F&& f) {
+  axis = normalize_axis(axis, x.rank());
+  if (axis == x.rank() - 1) return f(x);
+  std::vector<int> perm;
+  for (int d = 0; d < x.rank(); ++d) {
+    if (d != axis) perm.push_back(d);
+  }
+  perm.push_back(axis);
+  std::vector<int> inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<int>(i);
+  return transpose(f(transpose(x, perm)), inverse);
+}
+
+}  // namespace
+
+Tensor softmax(const Tensor& x_in, int axis) {
+  const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, float32);
+  KERAS_CHECK(x.rank() >= 1, ValueError, "softmax: expected a tensor of rank >= 1");
+  return on_axis(x, axis, [](const Tensor& v) {
+    Tensor y = empty_like(v);
+    backend::Backend& be = backend::backend_for(v);
+    launch([&be, v, y] { be.softmax(v, y); });
+    autodiff::record("softmax", {v}, y, [&be, y](const Tensor& dy) {
+      Tensor dx = empty_like(y);
+      launch([&be, y, dy, dx] { be.softmax_backward(y, dy, dx); });
+      return Grads{dx};
+    });
+    return y;
+  });
+}
+
+Tensor log_softmax(const Tensor& x_in, int axis) {
+  const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, float32);
+  KERAS_CHECK(x.rank() >= 1, ValueError, "log_softmax: expected a tensor of rank >= 1");
+  return on_axis(x, axis, [](const Tensor& v) {
+    Tensor y = empty_like(v);
+    backend::Backend& be = backend::backend_for(v);
+    launch([&be, v, y] { be.log_softmax(v, y); });
+    autodiff::record("log_softmax", {v}, y, [&be, y](const Tensor& dy) {
+      Tensor dx = empty_like(y);
+      launch([&be, y, dy, dx] { be.log_softmax_backward(y, dy, dx); });
+      return Grads{dx};
+    });
+    return y;
+  });
+}
+
+}  // namespace keras::ops
+
+namespace keras::activations {
+
+namespace {
+
+struct NamedActivation {
+  std::string_view name;
+  Tensor (*fn)(const Tensor&);
+};
+
+Tensor identity(const Tensor& x) { return x; }
+Tensor softmax_last(const Tensor& x) { return ops::softmax(x, -1); }
+Tensor log_softmax_last(const Tensor& x) { return ops::log_softmax(x, -1); }
+Tensor gelu_exact(const Tensor& x) { return ops::gelu(x, false); }
+Tensor elu_default(const Tensor& x) { return ops::elu(x, 1.0); }
+Tensor leaky_relu_default(const Tensor& x) { return ops::leaky_relu(x, 0.2); }
+
+constexpr NamedActivation kActivations[] = {
+    {"linear", identity},          {"relu", ops::relu},
+    {"relu6", ops::relu6},         {"leaky_relu", leaky_relu_default},
+    {"sigmoid", ops::sigmoid},     {"tanh", ops::tanh},
+    {"softmax", softmax_last},     {"log_softmax", log_softmax_last},
+    {"elu", elu_default},          {"selu", ops::selu},
+    {"softplus", ops::softplus},   {"softsign", ops::softsign},
+    {"swish", ops::silu},          {"silu", ops::silu},
+    {"gelu", gelu_exact},          {"hard_sigmoid", ops::hard_sigmoid},
+    {"hard_silu", ops::hard_silu}, {"hard_swish", ops::hard_silu},
+    {"exponential", ops::exp},
+};
+
+}  // namespace
+
+Activation get(std::string_view name) {
+  if (name.empty()) return identity;
+  for (const NamedActivation& a : kActivations) {
+    if (a.name == name) return a.fn;
+  }
+  throw ValueError(str("Could not interpret activation function identifier: ", name));
+}
+
+void validate(std::string_view name) { (void)get(name); }
+
+}  // namespace keras::activations

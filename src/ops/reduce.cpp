@@ -1,0 +1,128 @@
+#include "keras/ops/reduce.h"
+
+#include <algorithm>
+
+#include "keras/autodiff/tape.h"
+#include "keras/autodiff/trace.h"
+#include "keras/backend/backend.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
+
+namespace keras::ops {
+
+using autodiff::Grads;
+using autodiff::launch;
+using backend::ReduceOp;
+
+namespace {
+
+std::vector<int> normalize_axes(std::vector<int> axes, int rank) {
+  if (axes.empty()) {
+    for (int d = 0; d < rank; ++d) axes.push_back(d);
+  }
+  for (int& a : axes) a = normalize_axis(a, rank);
+  std::sort(axes.begin(), axes.end());
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  return axes;
+}
+
+// Shape of x with `axes` kept as size 1.
+Shape keep_shape(const Shape& s, const std::vector<int>& axes) {
+  Shape out = s;
+  for (int a : axes) out[a] = 1;
+  return out;
+}
+
+Shape drop_shape(const Shape& s, const std::vector<int>& axes) {
+  Shape out;
+  for (int d = 0; d < static_cast<int>(s.size()); ++d) {
+    if (!std::binary_search(axes.begin(), axes.end(), d)) out.push_back(s[d]);
+  }
+  return out;
+}
+
+Tensor reduce(ReduceOp op, const Tensor& x_in, std::vector<int> axes_in, bool keepdims) {
+  const Tensor x = x_in.dtype() == bool_ ? cast(x_in, int32) : x_in;
+  const std::vector<int> axes = normalize_axes(std::move(axes_in), x.rank());
+  if (op == ReduceOp::max || op == ReduceOp::min) {
+    for (int a : axes) {
+      KERAS_CHECK(x.shape()[a] > 0, ValueError, "zero-size array to reduction operation ",
+                  op == ReduceOp::max ? "max" : "min", " which has no identity");
+    }
+  }
+  const Shape kept = keep_shape(x.shape(), axes);
+  Tensor y = Tensor::empty(keepdims ? kept : drop_shape(x.shape(), axes), x.dtype(), x.device());
+  backend::Backend& be = backend::backend_for(x);
+  launch([&be, op, x, y, axes] { be.reduce(op, x, axes, y); });
+  if (!is_floating(x.dtype())) return y;
+  const Shape x_shape = x.shape();
+  switch (op) {
+    case ReduceOp::sum:
+      autodiff::record("sum", {x}, y, [x_shape, kept](const Tensor& dy) {
+        return Grads{broadcast_to(dy.reshape(kept), x_shape)};
+      });
+      break;
+    case ReduceOp::mean: {
+      const double count = static_cast<double>(x.size()) / std::max<int64_t>(1, y.size());
+      autodiff::record("mean", {x}, y, [x_shape, kept, count](const Tensor& dy) {
+        return Grads{broadcast_to(divide(dy.reshape(kept), count), x_shape)};
+      });
+      break;
+    }
+    case ReduceOp::max:
+    case ReduceOp::min:
+      autodiff::record("max", {x}, y, [x, y, kept](const Tensor& dy) {
+        Tensor mask = cast(equal(x, y.reshape(kept)), x.dtype());
+        return Grads{multiply(mask, dy.reshape(kept))};
+      });
+      break;
+    case ReduceOp::prod:
+      autodiff::record("prod", {x}, y, [x, y, kept](const Tensor& dy) {
+        return Grads{multiply(dy.reshape(kept), divide(y.reshape(kept), x))};
+      });
+      break;
+  }
+  return y;
+}
+
+Tensor arg_reduce(backend::ArgReduceOp op, const Tensor& x, int axis, bool keepdims) {
+  axis = normalize_axis(axis, x.rank());
+  KERAS_CHECK(x.shape()[axis] > 0, ValueError, "attempt to get argmax/argmin of an empty sequence");
+  Shape out = x.shape();
+  if (keepdims) {
+    out[axis] = 1;
+  } else {
+    out.erase(out.begin() + axis);
+  }
+  Tensor y = Tensor::empty(out, int64, x.device());
+  backend::Backend& be = backend::backend_for(x);
+  launch([&be, op, x, axis, y] { be.arg_reduce(op, x, axis, y); });
+  return cast(y, int32);
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return reduce(ReduceOp::sum, x, std::move(axes), keepdims);
+}
+Tensor mean(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  const Tensor xf = is_floating(x.dtype()) ? x : cast(x, float32);
+  return reduce(ReduceOp::mean, xf, std::move(axes), keepdims);
+}
+Tensor max(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return reduce(ReduceOp::max, x, std::move(axes), keepdims);
+}
+Tensor min(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return reduce(ReduceOp::min, x, std::move(axes), keepdims);
+}
+Tensor prod(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return reduce(ReduceOp::prod, x, std::move(axes), keepdims);
+}
+Tensor argmax(const Tensor& x, int axis, bool keepdims) {
+  return arg_reduce(backend::ArgReduceOp::argmax, x, axis, keepdims);
+}
+Tensor argmin(const Tensor& x, int axis, bool keepdims) {
+  return arg_reduce(backend::ArgReduceOp::argmin, x, axis, keepdims);
+}
+
+}  // namespace keras::ops

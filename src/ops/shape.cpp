@@ -1,0 +1,185 @@
+#include "keras/ops/shape.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "keras/autodiff/tape.h"
+#include "keras/autodiff/trace.h"
+#include "keras/backend/backend.h"
+#include "keras/ops/elementwise.h"
+
+namespace keras::ops {
+
+using autodiff::Grads;
+using autodiff::launch;
+
+Tensor reshape(const Tensor& x, Shape shape) {
+  Tensor y = x.reshape(std::move(shape));
+  const Shape in = x.shape();
+  autodiff::record("reshape", {x}, y, [in](const Tensor& dy) { return Grads{dy.reshape(in)}; });
+  return y;
+}
+
+Tensor transpose(const Tensor& x, std::vector<int> axes) {
+  const int r = x.rank();
+  if (axes.empty()) {
+    for (int d = r - 1; d >= 0; --d) axes.push_back(d);
+  }
+  KERAS_CHECK(static_cast<int>(axes.size()) == r, ValueError, "transpose: axes don't match array: ",
+              axes.size(), " axes for a tensor of rank ", r);
+  std::vector<bool> seen(static_cast<size_t>(r), false);
+  Shape out(static_cast<size_t>(r));
+  for (int i = 0; i < r; ++i) {
+    axes[i] = normalize_axis(axes[i], r);
+    KERAS_CHECK(!seen[axes[i]], ValueError, "transpose: repeated axis in permutation");
+    seen[axes[i]] = true;
+    out[i] = x.shape()[axes[i]];
+  }
+  Tensor y = Tensor::empty(out, x.dtype(), x.device());
+  backend::Backend& be = backend::backend_for(x);
+  launch([&be, x, y, axes] { be.transpose(x, axes, y); });
+  autodiff::record("transpose", {x}, y, [axes](const Tensor& dy) {
+    std::vector<int> inverse(axes.size());
+    for (size_t i = 0; i < axes.size(); ++i) inverse[axes[i]] = static_cast<int>(i);
+    return Grads{transpose(dy, inverse)};
+  });
+  return y;
+}
+
+Tensor expand_dims(const Tensor& x, int axis) {
+  axis = normalize_axis(axis, x.rank() + 1);
+  Shape s = x.shape();
+  s.insert(s.begin() + axis, 1);
+  return reshape(x, s);
+}
+
+Tensor squeeze(const Tensor& x, std::optional<int> axis) {
+  Shape s;
+  if (axis) {
+    const int a = normalize_axis(*axis, x.rank());
+    KERAS_CHECK(x.shape()[a] == 1, ValueError, "squeeze: cannot select an axis to squeeze out "
+                "which has size not equal to one (axis ", a, " of shape ", shape_str(x.shape()), ")");
+    s = x.shape();
+    s.erase(s.begin() + a);
+  } else {
+    for (int64_t d : x.shape()) {
+      if (d != 1) s.push_back(d);
+    }
+  }
+  return reshape(x, s);
+}
+
+Tensor broadcast_to(const Tensor& x, const Shape& shape) {
+  KERAS_CHECK(broadcast_shapes(x.shape(), shape) == shape, ValueError, "broadcast_to: cannot "
+              "broadcast a tensor of shape ", shape_str(x.shape()), " to ", shape_str(shape));
+  if (x.shape() == shape) return x;
+  Tensor y = Tensor::empty(shape, x.dtype(), x.device());
+  backend::Backend& be = backend::backend_for(x);
+  launch([&be, x, y] { be.broadcast_to(x, y); });
+  // The tape sums the gradient back to x's shape.
+  autodiff::record("broadcast_to", {x}, y, [](const Tensor& dy) { return Grads{dy}; });
+  return y;
+}
+
+Tensor concatenate(const Tensors& xs_in, int axis) {
+  KERAS_CHECK(!xs_in.empty(), ValueError, "concatenate: need at least one tensor");
+  const int r = xs_in[0].rank();
+  KERAS_CHECK(r > 0, ValueError, "concatenate: zero-dimensional arrays cannot be concatenated");
+  axis = normalize_axis(axis, r);
+  DType dtype = xs_in[0].dtype();
+  for (const Tensor& t : xs_in) dtype = result_type(dtype, t.dtype());
+  Tensors xs;
+  Shape out = xs_in[0].shape();
+  out[axis] = 0;
+  for (const Tensor& t : xs_in) {
+    KERAS_CHECK(t.rank() == r, ValueError, "concatenate: all inputs must have the same rank, got ",
+                shape_str(xs_in[0].shape()), " and ", shape_str(t.shape()));
+    for (int d = 0; d < r; ++d) {
+      KERAS_CHECK(d == axis || t.shape()[d] == xs_in[0].shape()[d], ValueError,
+                  "concatenate: all input dimensions except axis ", axis,
+                  " must match exactly, got ", shape_str(xs_in[0].shape()), " and ",
+                  shape_str(t.shape()));
+    }
+    out[axis] += t.shape()[axis];
+    xs.push_back(cast(t, dtype));
+  }
+  Tensor y = Tensor::empty(out, dtype, xs[0].device());
+  backend::Backend& be = backend::backend_for(y);
+  launch([&be, xs, axis, y] { be.concat(xs, axis, y); });
+  std::vector<int64_t> sizes;
+  for (const Tensor& t : xs) sizes.push_back(t.shape()[axis]);
+  autodiff::record("concatenate", xs, Tensors{y}, [axis, sizes](const Tensors& dys) {
+    Grads g;
+    int64_t start = 0;
+    for (int64_t n : sizes) {
+      g.push_back(slice_axis(dys[0], axis, start, n));
+      start += n;
+    }
+    return g;
+  });
+  return y;
+}
+
+Tensor slice_axis(const Tensor& x, int axis, int64_t start, int64_t size) {
+  axis = normalize_axis(axis, x.rank());
+  KERAS_CHECK(start >= 0 && size >= 0 && start + size <= x.shape()[axis], IndexError,
+              "slice: [", start, ", ", start + size, ") out of range for axis ", axis, " of size ",
+              x.shape()[axis]);
+  Shape out = x.shape();
+  out[axis] = size;
+  Tensor y = Tensor::empty(out, x.dtype(), x.device());
+  backend::Backend& be = backend::backend_for(x);
+  launch([&be, x, axis, start, y] { be.slice_axis(x, axis, start, y); });
+  const Shape in = x.shape();
+  autodiff::record("slice", {x}, y, [&be, in, axis, start](const Tensor& dy) {
+    Tensor dx = Tensor::empty(in, dy.dtype(), dy.device());
+    launch([&be, dy, axis, start, dx] { be.slice_axis_backward(dy, axis, start, dx); });
+    return Grads{dx};
+  });
+  return y;
+}
+
+Tensor take(const Tensor& x, const Tensor& indices) {
+  KERAS_CHECK(x.rank() >= 1, ValueError, "take: cannot index a scalar");
+  KERAS_CHECK(indices.dtype() == int32 || indices.dtype() == int64, TypeError,
+              "take: indices must be int32 or int64, got ", indices.dtype());
+  Shape out = indices.shape();
+  out.insert(out.end(), x.shape().begin() + 1, x.shape().end());
+  Tensor y = Tensor::empty(out, x.dtype(), x.device());
+  backend::Backend& be = backend::backend_for(x);
+  launch([&be, x, indices, y] { be.gather(x, indices, y); });
+  const Shape in = x.shape();
+  autodiff::record("take", {x}, y, [&be, in, indices](const Tensor& dy) {
+    Tensor dx = Tensor::empty(in, dy.dtype(), dy.device());
+    launch([&be, dy, indices, dx] {
+      be.fill(dx, 0.0);
+      be.scatter_add(dy, indices, dx);
+    });
+    return Grads{dx};
+  });
+  return y;
+}
+
+Tensor one_hot(const Tensor& indices, int64_t num_classes, DType dtype) {
+  KERAS_CHECK(num_classes > 0, ValueError, "one_hot: num_classes must be positive, got ",
+              num_classes);
+  Shape out = indices.shape();
+  out.push_back(num_classes);
+  Tensor y = Tensor::empty(out, dtype, indices.device());
+  backend::Backend& be = backend::backend_for(indices);
+  const Tensor idx = is_integer(indices.dtype()) && indices.dtype() != uint8
+                         ? indices
+                         : cast(indices, int64);
+  launch([&be, idx, y] { be.one_hot(idx, y); });
+  return y;
+}
+
+Tensor copy(const Tensor& x) {
+  Tensor y = empty_like(x);
+  backend::Backend& be = backend::backend_for(x);
+  launch([&be, x, y] { be.copy(x, y); });
+  autodiff::record("copy", {x}, y, [](const Tensor& dy) { return Grads{dy}; });
+  return y;
+}
+
+}  // namespace keras::ops
