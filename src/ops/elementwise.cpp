@@ -190,6 +190,25 @@ Tensor where(const Tensor& cond_in, const Tensor& a_in, const Tensor& b_in) {
   return y;
 }
 
+void assign(const Tensor& target, const Tensor& value_in) {
+  KERAS_CHECK(broadcast_shapes(target.shape(), value_in.shape()) == target.shape(), ValueError,
+              "assign: cannot assign a value of shape ", shape_str(value_in.shape()),
+              " to a tensor of shape ", shape_str(target.shape()));
+  const Tensor value = cast(value_in, target.dtype());
+  backend::Backend& be = backend::backend_for(target);
+  launch([&be, target, value] { be.broadcast_to(value, target); });
+}
+
+void assign_add(const Tensor& target, const Tensor& value_in) {
+  KERAS_CHECK(broadcast_shapes(target.shape(), value_in.shape()) == target.shape(), ValueError,
+              "assign_add: cannot add a value of shape ", shape_str(value_in.shape()),
+              " to a tensor of shape ", shape_str(target.shape()));
+  const Tensor value = cast(value_in, target.dtype());
+  backend::Backend& be = backend::backend_for(target);
+  // Elementwise kernels read element i before writing it, so y may alias a.
+  launch([&be, target, value] { be.binary(BinaryOp::add, target, value, target); });
+}
+
 Tensor unary(UnaryOp op, const Tensor& x_in, backend::UnaryParams params) {
   const Tensor x = needs_float(op) && !is_floating(x_in.dtype()) ? cast(x_in, float32) : x_in;
   Tensor y = empty_like(x);

@@ -99,6 +99,7 @@ class Backend {
   // dx = dy * f'(x); y = f(x) is passed too since several derivatives are cheapest from it.
   virtual void unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
                               const Tensor& dx, UnaryParams p) = 0;
+  // y may alias a when a has y's shape (in-place accumulation).
   virtual void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& y) = 0;
   // y = cond ? a : b, broadcasting all three to y.
   virtual void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& y) = 0;

@@ -67,6 +67,11 @@ Tensor round(const Tensor& x);
 // Clips to [x_min, x_max]; the gradient is 1 inside the interval (bounds included), else 0.
 Tensor clip(const Tensor& x, double x_min, double x_max);
 
+// In-place updates of a tensor's memory (Keras Variable.assign / assign_add), traceable into a
+// plan. Not differentiable. `value` broadcasts to `target` and is cast to its dtype.
+void assign(const Tensor& target, const Tensor& value);
+void assign_add(const Tensor& target, const Tensor& value);
+
 // Applies a backend unary kernel with its recorded derivative (used by activations too).
 Tensor unary(backend::UnaryOp op, const Tensor& x, backend::UnaryParams params = {});
 

@@ -1,0 +1,59 @@
+// Callbacks (keras.callbacks): hooks fit/evaluate/predict call at the start and end of training,
+// epochs and batches. Logs map metric names to values, sorted by name as Keras's logs are.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace keras::trainers {
+class Trainer;
+}
+
+namespace keras::callbacks {
+
+using Logs = std::map<std::string, double>;
+
+class Callback {
+ public:
+  virtual ~Callback() = default;
+  virtual void on_train_begin(const Logs&) {}
+  virtual void on_train_end(const Logs&) {}
+  virtual void on_epoch_begin(int /*epoch*/, const Logs&) {}
+  virtual void on_epoch_end(int /*epoch*/, const Logs&) {}
+  virtual void on_train_batch_begin(int /*batch*/, const Logs&) {}
+  virtual void on_train_batch_end(int /*batch*/, const Logs&) {}
+  virtual void on_test_begin(const Logs&) {}
+  virtual void on_test_end(const Logs&) {}
+  virtual void on_test_batch_begin(int /*batch*/, const Logs&) {}
+  virtual void on_test_batch_end(int /*batch*/, const Logs&) {}
+  virtual void on_predict_begin(const Logs&) {}
+  virtual void on_predict_end(const Logs&) {}
+  virtual void on_predict_batch_begin(int /*batch*/, const Logs&) {}
+  virtual void on_predict_batch_end(int /*batch*/, const Logs&) {}
+
+  // The trainer (the model's training state) running this callback: set by fit/evaluate.
+  // trainer().stop_training = true stops fit at the end of the current epoch.
+  trainers::Trainer& trainer() const { return *trainer_; }
+  void set_trainer(trainers::Trainer* trainer) { trainer_ = trainer; }
+  // {"epochs", "steps", "verbose"} as Keras sets them.
+  std::map<std::string, int> params;
+
+ private:
+  trainers::Trainer* trainer_ = nullptr;
+};
+
+using CallbackPtr = std::shared_ptr<Callback>;
+
+// History: records the epoch logs; fit() returns it.
+class History : public Callback {
+ public:
+  void on_train_begin(const Logs&) override;
+  void on_epoch_end(int epoch, const Logs& logs) override;
+  // Each log name -> its value at every epoch ("loss", "accuracy", "val_loss", ...).
+  std::map<std::string, std::vector<double>> history;
+  std::vector<int> epoch;
+};
+
+}  // namespace keras::callbacks

@@ -1,0 +1,82 @@
+// Dropout, Flatten and Reshape (keras.layers).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keras/layers/layer.h"
+
+namespace keras::layers {
+
+struct DropoutOptions {
+  std::optional<std::vector<Dim>> noise_shape = std::nullopt;  // reserved; full-shape masks are used
+  std::optional<uint64_t> seed = std::nullopt;
+  std::string name = {};
+  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+};
+
+// Dropout(rate): during training, zeroes inputs with probability `rate` and scales the rest by
+// 1 / (1 - rate); at inference, the identity.
+class DropoutImpl final : public Layer {
+ public:
+  DropoutImpl(double rate, DropoutOptions options);
+  std::string class_name() const override { return "Dropout"; }
+  Tensors call(const Tensors& inputs, bool training) override;
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  double rate() const { return rate_; }
+
+ private:
+  double rate_;
+};
+
+class Dropout : public LayerHandle<DropoutImpl> {
+ public:
+  explicit Dropout(double rate, DropoutOptions options = {})
+      : LayerHandle(std::make_shared<DropoutImpl>(rate, std::move(options))) {}
+};
+
+struct FlattenOptions {
+  std::string name = {};
+  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+};
+
+// Flatten: (batch, d1, d2, ...) -> (batch, d1 * d2 * ...). Non-batch dims must be known.
+class FlattenImpl final : public Layer {
+ public:
+  explicit FlattenImpl(FlattenOptions options);
+  std::string class_name() const override { return "Flatten"; }
+  Tensors call(const Tensors& inputs, bool training) override;
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+};
+
+class Flatten : public LayerHandle<FlattenImpl> {
+ public:
+  explicit Flatten(FlattenOptions options = {})
+      : LayerHandle(std::make_shared<FlattenImpl>(std::move(options))) {}
+};
+
+struct ReshapeOptions {
+  std::string name = {};
+  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+};
+
+// Reshape(target_shape): (batch, ...) -> (batch, *target_shape); one entry may be -1.
+class ReshapeImpl final : public Layer {
+ public:
+  ReshapeImpl(Shape target_shape, ReshapeOptions options);
+  std::string class_name() const override { return "Reshape"; }
+  Tensors call(const Tensors& inputs, bool training) override;
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+
+ private:
+  Shape target_shape_;
+};
+
+class Reshape : public LayerHandle<ReshapeImpl> {
+ public:
+  explicit Reshape(Shape target_shape, ReshapeOptions options = {})
+      : LayerHandle(std::make_shared<ReshapeImpl>(std::move(target_shape), std::move(options))) {}
+};
+
+}  // namespace keras::layers

@@ -1,0 +1,197 @@
+// Layer: the base class of every layer and model (keras.layers.Layer).
+//
+// How to write a layer (see dense.h for a worked example):
+//  1. build(input_shapes) creates the weights with add_weight() and nothing else. It runs once,
+//     on the first call, with the input shapes (batch dimension kNone when symbolic).
+//  2. call(inputs, training) computes outputs from concrete tensors by composing keras::ops only.
+//     Never touch a backend; never branch on tensor values (the call is traced into a plan).
+//  3. compute_output_shape(input_shapes) is pure: output shapes from input shapes, kNone kept.
+//  4. input_spec_ (optional) states what inputs are accepted; the base class checks it and
+//     raises Keras 2's errors ("Input 0 is incompatible with layer dense_2: ...").
+//
+// Layers are owned by shared_ptr and used through handles (LayerRef and LayerHandle<T> below):
+// copying a handle shares the layer. Calling a layer on KerasTensors adds a Node; calling it on
+// Tensors runs it eagerly.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keras/core/tensor.h"
+#include "keras/core/variable.h"
+#include "keras/initializers/initializers.h"
+#include "keras/layers/keras_tensor.h"
+#include "keras/layers/node.h"
+#include "keras/regularizers/regularizers.h"
+
+namespace keras::layers {
+
+// What a layer accepts for one input (keras.layers.InputSpec).
+struct InputSpec {
+  std::optional<int> ndim = std::nullopt;
+  std::optional<int> min_ndim = std::nullopt;
+  std::optional<int> max_ndim = std::nullopt;
+  std::optional<DType> dtype = std::nullopt;
+  std::map<int, int64_t> axes = {};  // axis (may be negative) -> required size
+};
+
+class Layer : public std::enable_shared_from_this<Layer> {
+ public:
+  virtual ~Layer() = default;
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  // Keras class name ("Dense").
+  virtual std::string class_name() const = 0;
+  const std::string& name() const { return name_; }
+  bool built() const { return built_; }
+  bool trainable() const { return trainable_; }
+  virtual void set_trainable(bool trainable);
+  // Dtype of the weights and outputs (float32 unless set before the layer is built).
+  DType dtype() const { return dtype_; }
+  void set_dtype(DType dtype);
+  // The `input_shape` option (without batch), if the layer was given one.
+  const std::optional<Shape>& batch_input_shape() const { return batch_input_shape_; }
+
+  // ---- the four hooks ----
+  virtual void build(const std::vector<Shape>& input_shapes);
+  virtual Tensors call(const Tensors& inputs, bool training) = 0;
+  virtual std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const = 0;
+  // Output dtypes; by default the layer's dtype for every output.
+  virtual std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
+                                                  size_t num_outputs) const;
+
+  // ---- calling ----
+  // Symbolic call: checks the inputs, builds if needed, adds a node, returns its outputs.
+  KerasTensors operator()(const KerasTensors& inputs);
+  // Eager call on concrete tensors (builds if needed).
+  Tensors operator()(const Tensors& inputs, bool training = false);
+
+  // ---- weights ----
+  virtual std::vector<Variable> weights() const;
+  std::vector<Variable> trainable_weights() const;
+  std::vector<Variable> non_trainable_weights() const;
+  int64_t count_params() const;
+  // Copies of the weight values, in weights() order.
+  Tensors get_weights() const;
+  // Assigns values in weights() order; throws ValueError on a count or shape mismatch.
+  void set_weights(const Tensors& values);
+  // Regularization penalties of this layer's weights (Keras `layer.losses`), as scalars.
+  virtual Tensors losses() const;
+
+  // ---- nodes (Keras 2 API) ----
+  const std::vector<std::shared_ptr<Node>>& inbound_nodes() const { return inbound_nodes_; }
+  KerasTensor get_output_at(int node_index) const;
+  KerasTensor get_input_at(int node_index) const;
+  KerasTensors get_outputs_at(int node_index) const;
+  KerasTensors get_inputs_at(int node_index) const;
+  Shape get_input_shape_at(int node_index) const;
+  Shape get_output_shape_at(int node_index) const;
+  // Only defined when the layer has exactly one inbound node (else AttributeError).
+  KerasTensor input() const;
+  KerasTensor output() const;
+  // Defined when all nodes agree (else AttributeError).
+  Shape input_shape() const;
+  Shape output_shape() const;
+
+  // The output shape summary() prints: "(None, 64)", "[(None, 1), (None, 1)]" or "multiple".
+  virtual std::string output_shape_str() const;
+
+ protected:
+  // `name` empty = a fresh default name "<prefix>_<n>" (Keras 2 style: dense_1, dense_2, ...).
+  Layer(std::string name, std::string_view prefix, std::optional<Shape> input_shape = {});
+
+  Variable add_weight(const std::string& name, const Shape& shape,
+                      const initializers::Initializer& initializer, bool trainable = true,
+                      regularizers::Regularizer regularizer = {});
+  // Checks `inputs` against input_spec_ with Keras 2's messages.
+  void assert_input_compatibility(const std::vector<TensorSpec>& inputs) const;
+  // Adds a node with these inputs and outputs; returns the output KerasTensors.
+  KerasTensors add_node(const KerasTensors& inputs, std::vector<TensorSpec> outputs);
+  void set_built(bool built) { built_ = built; }
+
+  std::vector<InputSpec> input_spec_;
+
+ private:
+  KerasTensors call_symbolic(const KerasTensors& inputs);
+  const Node& node_at(int node_index, const char* what) const;
+
+  std::string name_;
+  bool built_ = false;
+  bool trainable_ = true;
+  DType dtype_ = float32;
+  std::optional<Shape> batch_input_shape_;
+  std::vector<Variable> weights_;
+  std::vector<std::pair<Variable, regularizers::Regularizer>> regularized_;
+  std::vector<std::shared_ptr<Node>> inbound_nodes_;
+};
+
+// Generates the next default name for `prefix` ("dense" -> "dense_1", then "dense_2", ...).
+std::string unique_name(std::string_view prefix);
+// Resets the default-name counters (keras.backend.clear_session()).
+void reset_uids();
+
+// A shared handle to any layer, with the Layer API forwarded so it reads like Keras:
+// `dense.name()`, `lstm.get_output_at(0)`, `layer(x)`.
+class LayerRef {
+ public:
+  LayerRef() = default;
+  LayerRef(std::shared_ptr<Layer> layer) : layer_(std::move(layer)) {}  // NOLINT
+
+  const std::shared_ptr<Layer>& layer() const { return layer_; }
+  Layer* operator->() const { return layer_.get(); }
+  explicit operator bool() const { return layer_ != nullptr; }
+
+  // Symbolic calls. The single-tensor forms require one output.
+  KerasTensor operator()(const KerasTensor& input) const;
+  KerasTensor operator()(const KerasTensors& inputs) const;
+  KerasTensors call_multi(const KerasTensors& inputs) const { return (*layer_)(inputs); }
+  // Eager calls.
+  Tensor operator()(const Tensor& input, bool training = false) const;
+  Tensor operator()(const Tensors& inputs, bool training = false) const;
+
+  const std::string& name() const { return layer_->name(); }
+  std::string class_name() const { return layer_->class_name(); }
+  bool built() const { return layer_->built(); }
+  bool trainable() const { return layer_->trainable(); }
+  void set_trainable(bool t) const { layer_->set_trainable(t); }
+  std::vector<Variable> weights() const { return layer_->weights(); }
+  std::vector<Variable> trainable_weights() const { return layer_->trainable_weights(); }
+  std::vector<Variable> non_trainable_weights() const { return layer_->non_trainable_weights(); }
+  int64_t count_params() const { return layer_->count_params(); }
+  Tensors get_weights() const { return layer_->get_weights(); }
+  void set_weights(const Tensors& values) const { layer_->set_weights(values); }
+  KerasTensor get_output_at(int i) const { return layer_->get_output_at(i); }
+  KerasTensor get_input_at(int i) const { return layer_->get_input_at(i); }
+  Shape get_input_shape_at(int i) const { return layer_->get_input_shape_at(i); }
+  Shape get_output_shape_at(int i) const { return layer_->get_output_shape_at(i); }
+  KerasTensor input() const { return layer_->input(); }
+  KerasTensor output() const { return layer_->output(); }
+  Shape input_shape() const { return layer_->input_shape(); }
+  Shape output_shape() const { return layer_->output_shape(); }
+
+ protected:
+  std::shared_ptr<Layer> layer_;
+};
+
+// A typed handle: LayerRef plus access to the concrete layer class.
+template <class Impl>
+class LayerHandle : public LayerRef {
+ public:
+  explicit LayerHandle(std::shared_ptr<Impl> impl) : LayerRef(impl), impl_(std::move(impl)) {}
+  Impl* operator->() const { return impl_.get(); }
+  Impl& impl() const { return *impl_; }
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace keras::layers
+
+namespace keras {
+using layers::Layer;
+}

@@ -1,0 +1,79 @@
+// FunctionalImpl: a model defined as a static graph from Input tensors to output tensors
+// (Keras 2's Network / Keras 3's Functional). It is itself a Layer, so a model can be called on
+// new tensors like any layer.
+//
+// Construction traces the graph back from the outputs (Keras's map_graph): it collects the nodes,
+// orders them by depth, lists the layers in Keras order, and raises Keras's errors for a
+// disconnected graph, a cycle, duplicate layer names, or inputs that don't come from Input.
+// call() runs the nodes in topological order.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "keras/layers/layer.h"
+#include "keras/trainers/trainer.h"
+
+namespace keras::models {
+
+class FunctionalImpl : public layers::Layer {
+ public:
+  FunctionalImpl(KerasTensors inputs, KerasTensors outputs, std::string name);
+  std::string class_name() const override { return "Functional"; }
+
+  Tensors call(const Tensors& inputs, bool training) override;
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
+                                          size_t num_outputs) const override;
+  std::vector<Variable> weights() const override;
+  Tensors losses() const override;
+  void set_trainable(bool trainable) override;
+
+  const KerasTensors& inputs() const { return inputs_; }
+  const KerasTensors& outputs() const { return outputs_; }
+  // Layers in Keras order (by decreasing depth, then traversal order); includes InputLayers.
+  const std::vector<std::shared_ptr<layers::Layer>>& layers() const { return layers_; }
+  // get_layer by name / by index, with Keras's errors.
+  std::shared_ptr<layers::Layer> get_layer(const std::string& name) const;
+  std::shared_ptr<layers::Layer> get_layer(int index) const;
+  std::vector<std::string> input_names() const;
+  std::vector<std::string> output_names() const;
+
+  // The training state (compile / fit / evaluate / predict), created on first use.
+  trainers::Trainer& trainer();
+  trainers::ModelSignature signature() const;
+
+  // Keras 2's ASCII summary, one line per call of print_fn.
+  void summary(const std::function<void(const std::string&)>& print_fn, int line_length,
+               std::vector<double> positions) const;
+
+ protected:
+  // For Sequential: starts empty and adopts a graph later.
+  explicit FunctionalImpl(std::string name);
+  void init_graph(KerasTensors inputs, KerasTensors outputs);
+  bool has_graph() const { return !outputs_.empty(); }
+
+ public:
+  FunctionalImpl(const FunctionalImpl&) = delete;
+
+ protected:
+
+ private:
+  struct Step {  // one node to run
+    layers::Layer* layer;
+    std::vector<int> input_slots;
+    std::vector<int> output_slots;
+  };
+  KerasTensors inputs_, outputs_;
+  std::vector<std::shared_ptr<layers::Layer>> layers_;
+  std::vector<const layers::Node*> nodes_;  // nodes of this graph, in execution order
+  std::vector<std::vector<const layers::Node*>> nodes_by_depth_;  // [depth] -> nodes, depth 0 last
+  std::vector<Step> steps_;
+  std::vector<int> input_slots_, output_slots_;
+  int num_slots_ = 0;
+  std::unique_ptr<trainers::Trainer> trainer_;
+};
+
+}  // namespace keras::models

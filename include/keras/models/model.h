@@ -1,0 +1,121 @@
+// keras::Model and keras::Sequential: handles to functional models, with Keras's API.
+//
+//   auto inputs = keras::Input({784});
+//   auto x = keras::layers::Dense(64, {.activation = "relu"})(inputs);
+//   auto outputs = keras::layers::Dense(10, {.activation = "softmax"})(x);
+//   keras::Model model(inputs, outputs);
+//   model.compile({.optimizer = "rmsprop", .loss = "categorical_crossentropy",
+//                  .metrics = {"accuracy"}});
+//   model.fit(data, labels, {.epochs = 5, .batch_size = 32});
+//
+// Copying a Model shares it (like every layer handle). A model is a layer: `model(x)` on a
+// KerasTensor adds a node, on a Tensor runs it eagerly.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "keras/layers/layer.h"
+#include "keras/models/functional.h"
+#include "keras/trainers/compile_options.h"
+
+namespace keras {
+
+namespace models {
+// The graph behind keras::Sequential: rebuilt as layers are added.
+class SequentialImpl final : public FunctionalImpl {
+ public:
+  explicit SequentialImpl(std::string name) : FunctionalImpl(std::move(name)) {}
+  std::string class_name() const override { return "Sequential"; }
+  void add(std::shared_ptr<layers::Layer> layer);
+  void pop();
+  void build(const Shape& batch_input_shape, DType dtype);
+  bool graph_built() const { return has_graph(); }
+  const std::vector<std::shared_ptr<layers::Layer>>& stack() const { return stack_; }
+
+ private:
+  void rebuild(const Shape& batch_input_shape, DType dtype);
+  std::vector<std::shared_ptr<layers::Layer>> stack_;
+  std::optional<std::pair<Shape, DType>> input_;
+};
+}  // namespace models
+
+struct ModelOptions {
+  std::string name = {};  // default "model_1", "model_2", ...
+};
+
+struct SummaryOptions {
+  int line_length = 0;                      // 0 = Keras's default (65 or 98)
+  std::vector<double> positions = {};       // column ends, fractions of line_length or absolute
+  std::function<void(const std::string&)> print_fn = nullptr;  // default: one line to std::cout
+};
+
+// What predict() returns: one tensor per output; converts to Tensor for single-output models.
+class Outputs : public std::vector<Tensor> {
+ public:
+  using std::vector<Tensor>::vector;
+  explicit Outputs(std::vector<Tensor> v) : std::vector<Tensor>(std::move(v)) {}
+  operator Tensor() const;  // NOLINT: throws ValueError unless there is exactly one output
+  const Shape& shape() const { return static_cast<const Tensor&>(single()).shape(); }
+
+ private:
+  const Tensor& single() const;
+};
+
+class Model : public layers::LayerRef {
+ public:
+  Model(const KerasTensor& input, const KerasTensor& output, ModelOptions options = {});
+  Model(const KerasTensors& inputs, const KerasTensor& output, ModelOptions options = {});
+  Model(const KerasTensor& input, const KerasTensors& outputs, ModelOptions options = {});
+  Model(const KerasTensors& inputs, const KerasTensors& outputs, ModelOptions options = {});
+
+  // ---- graph ----
+  std::vector<layers::LayerRef> layers() const;
+  layers::LayerRef get_layer(const std::string& name) const;
+  layers::LayerRef get_layer(int index) const;
+  const KerasTensors& inputs() const;
+  const KerasTensors& outputs() const;
+  std::vector<std::string> input_names() const { return impl().input_names(); }
+  std::vector<std::string> output_names() const { return impl().output_names(); }
+  void summary(const SummaryOptions& options = {}) const;
+  std::string summary_string(const SummaryOptions& options = {}) const;
+
+  // ---- training ----
+  void compile(const CompileOptions& options);
+  callbacks::History fit(const Data& x, const Data& y = {}, const FitOptions& options = {});
+  std::vector<double> evaluate(const Data& x, const Data& y = {},
+                               const EvaluateOptions& options = {});
+  Outputs predict(const Data& x, const PredictOptions& options = {});
+  std::vector<std::string> metrics_names() const;
+  optimizers::Optimizer& optimizer() const;
+  // Eager call on concrete tensors, one per input; returns one tensor per output.
+  Outputs call(const Tensors& inputs, bool training = false) const;
+
+  models::FunctionalImpl& impl() const;
+
+ protected:
+  explicit Model(std::shared_ptr<models::FunctionalImpl> impl);
+  // Builds a deferred (Sequential) graph from the shapes of x.
+  void ensure_built(const Data& x) const;
+};
+
+struct SequentialOptions {
+  std::string name = {};  // default "sequential_1", ...
+};
+
+// A linear stack of layers (keras.Sequential). The graph is built as soon as the first layer
+// knows its input shape (its `input_shape` option), or on first use with data.
+class Sequential : public Model {
+ public:
+  explicit Sequential(SequentialOptions options = {});
+  explicit Sequential(const std::vector<layers::LayerRef>& layers, SequentialOptions options = {});
+  void add(const layers::LayerRef& layer);
+  // Removes the last layer.
+  void pop();
+  // Builds the graph for inputs of shape `batch_input_shape` (batch dim kNone allowed).
+  void build(const Shape& batch_input_shape, DType dtype = float32);
+};
+
+}  // namespace keras

@@ -1,0 +1,115 @@
+// Optimizers (keras.optimizers) with Keras 3's update rules and defaults.
+//
+// apply(grads, variables) clips the gradients (clipnorm per tensor, or global_clipnorm, or
+// clipvalue — at most one, as Keras enforces), applies each variable's update with one fused
+// kernel, and increments `iterations`. All of it runs through launched kernels that read the
+// hyperparameters when they run, so a traced training step picks up learning-rate changes made
+// by callbacks. Slots (momenta, velocities) are created on the first apply().
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keras/core/variable.h"
+
+namespace keras::optimizers {
+
+struct ClipOptions {
+  std::optional<double> clipnorm = std::nullopt;
+  std::optional<double> clipvalue = std::nullopt;
+  std::optional<double> global_clipnorm = std::nullopt;
+};
+
+class Optimizer {
+ public:
+  Optimizer(std::string name, double learning_rate, ClipOptions clip);
+  virtual ~Optimizer() = default;
+  Optimizer(const Optimizer&) = delete;
+  Optimizer& operator=(const Optimizer&) = delete;
+
+  const std::string& name() const { return name_; }
+  double learning_rate() const { return learning_rate_; }
+  void set_learning_rate(double lr);
+  // Number of apply() calls so far.
+  int64_t iterations() const { return iterations_; }
+
+  // Undefined gradients are skipped (Keras drops None gradients).
+  void apply(const Tensors& grads, const std::vector<Variable>& variables);
+  // The optimizer's own state (slot variables), in creation order.
+  const std::vector<Variable>& variables() const { return slots_; }
+
+ protected:
+  // Creates the slots for variables[i]; called once per variable on the first apply().
+  virtual void build_slots(const Variable& variable) = 0;
+  // Launches the update of variables[index] with its gradient.
+  virtual void update_step(size_t index, const Tensor& grad, const Variable& variable) = 0;
+  // A zero-initialized slot shaped like `variable`.
+  Variable add_slot(const Variable& variable, const std::string& slot_name);
+  // Slot `k` of variable `index` (slots are created in build_slots order).
+  const Tensor& slot(size_t index, size_t k) const { return per_variable_slots_[index][k]; }
+
+ private:
+  Tensors clip_gradients(const Tensors& grads) const;
+
+  std::string name_;
+  double learning_rate_;
+  ClipOptions clip_;
+  int64_t iterations_ = 0;
+  std::vector<Variable> built_for_;
+  std::vector<Variable> slots_;
+  std::vector<Tensors> per_variable_slots_;
+};
+
+using OptimizerPtr = std::shared_ptr<Optimizer>;
+
+struct SGDOptions {
+  double learning_rate = 0.01;
+  double momentum = 0.0;
+  bool nesterov = false;
+  ClipOptions clip = {};
+};
+struct RMSpropOptions {
+  double learning_rate = 0.001;
+  double rho = 0.9;
+  double momentum = 0.0;
+  double epsilon = 1e-7;
+  bool centered = false;
+  ClipOptions clip = {};
+};
+struct AdamOptions {
+  double learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-7;
+  bool amsgrad = false;
+  ClipOptions clip = {};
+};
+struct AdamWOptions {
+  double learning_rate = 0.001;
+  double weight_decay = 0.004;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-7;
+  bool amsgrad = false;
+  ClipOptions clip = {};
+};
+struct AdagradOptions {
+  double learning_rate = 0.001;
+  double initial_accumulator_value = 0.1;
+  double epsilon = 1e-7;
+  ClipOptions clip = {};
+};
+
+OptimizerPtr SGD(SGDOptions options = {});
+OptimizerPtr RMSprop(RMSpropOptions options = {});
+OptimizerPtr Adam(AdamOptions options = {});
+OptimizerPtr AdamW(AdamWOptions options = {});
+OptimizerPtr Adagrad(AdagradOptions options = {});
+
+// By Keras name ("sgd", "rmsprop", "adam", "adamw", "adagrad"), with default settings.
+OptimizerPtr get(std::string_view name);
+
+}  // namespace keras::optimizers

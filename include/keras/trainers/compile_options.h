@@ -1,0 +1,150 @@
+// Arguments of Model::compile / fit / evaluate / predict as options structs.
+//
+// Fields follow Keras's keyword names. C++ designated initializers must appear in declaration
+// order, which is the order of the fields below, e.g.
+//   model.compile({.optimizer = "rmsprop", .loss = "categorical_crossentropy",
+//                  .metrics = {"accuracy"}});
+//   model.fit(x, y, {.epochs = 5, .batch_size = 32, .validation_split = 0.1});
+#pragma once
+
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "keras/callbacks/callback.h"
+#include "keras/losses/losses.h"
+#include "keras/metrics/metrics.h"
+#include "keras/optimizers/optimizers.h"
+#include "keras/trainers/data.h"
+
+namespace keras {
+
+// An optimizer by name ("rmsprop") or object (keras::optimizers::Adam({...})).
+class OptimizerSpec {
+ public:
+  OptimizerSpec(const char* name) : name_(name) {}                        // NOLINT
+  OptimizerSpec(optimizers::OptimizerPtr opt) : optimizer_(std::move(opt)) {}  // NOLINT
+  optimizers::OptimizerPtr resolve() const;
+
+ private:
+  std::string name_;
+  optimizers::OptimizerPtr optimizer_;
+};
+
+// A loss by name or object. (No std::string constructor: a braced pair of strings would
+// otherwise be read as an iterator range.)
+class LossItem {
+ public:
+  LossItem(const char* name) : name_(name) {}                          // NOLINT
+  LossItem(losses::LossPtr loss) : loss_(std::move(loss)) {}           // NOLINT
+  losses::LossPtr resolve() const;
+
+ private:
+  std::string name_;
+  losses::LossPtr loss_;
+};
+
+// One loss for every output, a list in output order, or a map keyed by output name.
+class LossSpec {
+ public:
+  LossSpec() = default;
+  LossSpec(const char* name) : single_(LossItem(name)) {}             // NOLINT
+  LossSpec(losses::LossPtr loss) : single_(LossItem(std::move(loss))) {}  // NOLINT
+  LossSpec(std::initializer_list<LossItem> list) : list_(list) {}
+  LossSpec(std::vector<LossItem> list) : list_(std::move(list)) {}     // NOLINT
+  LossSpec(std::initializer_list<std::pair<const std::string, LossItem>> map) : map_(map) {}
+  LossSpec(std::map<std::string, LossItem> map) : map_(std::move(map)) {}  // NOLINT
+
+  // One loss (or none) per output name; throws ValueError for unknown names or bad lengths.
+  std::vector<losses::LossPtr> resolve(const std::vector<std::string>& output_names) const;
+  bool empty() const { return !single_ && list_.empty() && map_.empty(); }
+
+ private:
+  std::optional<LossItem> single_;
+  std::vector<LossItem> list_;
+  std::map<std::string, LossItem> map_;
+};
+
+// Loss weights as a list in output order or a map keyed by output name (missing = 1).
+class LossWeights {
+ public:
+  LossWeights() = default;
+  LossWeights(std::initializer_list<double> list) : list_(list) {}
+  LossWeights(std::vector<double> list) : list_(std::move(list)) {}  // NOLINT
+  LossWeights(std::initializer_list<std::pair<const std::string, double>> map) : map_(map) {}
+  LossWeights(std::map<std::string, double> map) : map_(std::move(map)) {}  // NOLINT
+  std::vector<double> resolve(const std::vector<std::string>& output_names) const;
+
+ private:
+  std::vector<double> list_;
+  std::map<std::string, double> map_;
+};
+
+// A metric by name ("accuracy", "mae", ...) or object.
+class MetricItem {
+ public:
+  MetricItem(const char* name) : name_(name) {}                          // NOLINT
+  MetricItem(metrics::MetricPtr metric) : metric_(std::move(metric)) {}  // NOLINT
+  const std::string& name() const { return name_; }
+  const metrics::MetricPtr& metric() const { return metric_; }
+
+ private:
+  std::string name_;
+  metrics::MetricPtr metric_;
+};
+
+// Metrics for every output (a list), or per output name (a map of lists).
+class MetricsSpec {
+ public:
+  MetricsSpec() = default;
+  MetricsSpec(std::initializer_list<MetricItem> list) : list_(list) {}
+  MetricsSpec(std::vector<MetricItem> list) : list_(std::move(list)) {}  // NOLINT
+  MetricsSpec(std::initializer_list<std::pair<const std::string, std::vector<MetricItem>>> map)
+      : map_(map) {}
+  MetricsSpec(std::map<std::string, std::vector<MetricItem>> map) : map_(std::move(map)) {}  // NOLINT
+  std::vector<std::vector<MetricItem>> resolve(const std::vector<std::string>& output_names) const;
+
+ private:
+  std::vector<MetricItem> list_;
+  std::map<std::string, std::vector<MetricItem>> map_;
+};
+
+struct CompileOptions {
+  OptimizerSpec optimizer = "rmsprop";
+  LossSpec loss = {};
+  LossWeights loss_weights = {};
+  MetricsSpec metrics = {};
+  // Run each step op by op instead of replaying a compiled plan (for debugging).
+  bool run_eagerly = false;
+};
+
+struct FitOptions {
+  int epochs = 1;
+  int batch_size = 32;
+  int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
+  std::vector<callbacks::CallbackPtr> callbacks = {};
+  double validation_split = 0.0;  // fraction of the data, taken from the end, before shuffling
+  std::optional<ValidationData> validation_data = std::nullopt;
+  bool shuffle = true;
+  Data sample_weight = {};
+  int initial_epoch = 0;
+  std::optional<int> steps_per_epoch = std::nullopt;
+};
+
+struct EvaluateOptions {
+  int batch_size = 32;
+  int verbose = 1;
+  Data sample_weight = {};
+  std::vector<callbacks::CallbackPtr> callbacks = {};
+};
+
+struct PredictOptions {
+  int batch_size = 32;
+  int verbose = 0;
+  std::vector<callbacks::CallbackPtr> callbacks = {};
+};
+
+}  // namespace keras

@@ -1,0 +1,83 @@
+// Trainer: compile / fit / evaluate / predict for a model (Keras 3's Trainer).
+//
+// Execution plans: the first batch of a given size in each mode (train, test, predict) runs
+// under a KernelTrace, which records every kernel of the step — forward, loss, gradients,
+// optimizer update, metric updates — together with the buffers they use. Later batches of that
+// size copy their rows into the same input buffers and replay the recorded kernels: no graph
+// walking, no shape checks, no heap allocation per step. CompileOptions::run_eagerly runs every
+// step op by op instead (same ops and kernels).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "keras/autodiff/trace.h"
+#include "keras/callbacks/callback.h"
+#include "keras/layers/layer.h"
+#include "keras/trainers/compile_options.h"
+
+namespace keras::trainers {
+
+// What the trainer needs to know about the model's inputs and outputs.
+struct ModelSignature {
+  std::vector<std::string> input_names;
+  std::vector<TensorSpec> input_specs;
+  std::vector<std::string> output_names;
+  std::vector<TensorSpec> output_specs;
+};
+
+class Trainer {
+ public:
+  explicit Trainer(layers::Layer& model);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  // Updates the model's inputs/outputs (a Sequential model can grow); drops compiled plans.
+  void set_signature(ModelSignature signature);
+  void compile(const CompileOptions& options);
+  bool compiled() const { return optimizer_ != nullptr; }
+
+  callbacks::History fit(const Data& x, const Data& y, const FitOptions& options);
+  // [loss, metrics...] in metrics_names() order.
+  std::vector<double> evaluate(const Data& x, const Data& y, const EvaluateOptions& options);
+  // One tensor per output.
+  Tensors predict(const Data& x, const PredictOptions& options);
+  // "loss", then per-output losses (several outputs), then metrics, as evaluate() orders them.
+  std::vector<std::string> metrics_names() const;
+
+  optimizers::Optimizer& optimizer() const;
+  layers::Layer& model() const { return model_; }
+  // Set by a callback to stop fit() at the end of the current epoch.
+  bool stop_training = false;
+
+ private:
+  enum class Mode { train, test, predict };
+  struct Plan;
+  struct Output;
+  struct Batches;
+
+  Tensor compute_loss(const Tensors& y, const Tensors& y_pred, const Tensor& sample_weight);
+  void build_metrics(const Tensors& y, const Tensors& y_pred);
+  void update_metrics(const Tensors& y, const Tensors& y_pred, const Tensor& sample_weight);
+  Tensors step(Mode mode, const Tensors& x, const Tensors& y, const Tensor& sample_weight);
+  Tensors run_batch(Mode mode, const Batches& data, const int64_t* rows, int64_t count);
+  void reset_metrics();
+  callbacks::Logs collect_logs() const;
+  double last_loss() const;
+  Batches prepare(const Data& x, const Data& y, const Data& sample_weight, bool need_y) const;
+
+  layers::Layer& model_;
+  ModelSignature signature_;
+  optimizers::OptimizerPtr optimizer_;
+  std::vector<Output> outputs_;
+  std::shared_ptr<metrics::Mean> loss_tracker_;
+  bool metrics_built_ = false;
+  bool run_eagerly_ = false;
+  std::map<std::pair<int, int64_t>, std::unique_ptr<Plan>> plans_;
+  Tensor last_loss_;
+};
+
+}  // namespace keras::trainers

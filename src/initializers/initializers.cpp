@@ -1,0 +1,163 @@
+#include "keras/initializers/initializers.h"
+
+#include <cmath>
+#include <vector>
+
+#include "keras/ops/random.h"
+
+namespace keras::initializers {
+namespace {
+
+void check_float(DType dtype, const std::string& name) {
+  KERAS_CHECK(is_floating(dtype), TypeError, name, " initializer: expected a float dtype, got ",
+              dtype);
+}
+
+Initializer variance_scaling(const std::string& name, double scale, const std::string& mode,
+                             const std::string& distribution, std::optional<uint64_t> seed) {
+  KERAS_CHECK(scale > 0, ValueError, "Argument `scale` must be positive float. Received: scale=",
+              scale);
+  KERAS_CHECK(mode == "fan_in" || mode == "fan_out" || mode == "fan_avg", ValueError,
+              "Invalid `mode` argument: expected one of {'fan_in', 'fan_out', 'fan_avg'}. "
+              "Received: mode=", mode);
+  KERAS_CHECK(distribution == "truncated_normal" || distribution == "untruncated_normal" ||
+                  distribution == "uniform" || distribution == "normal",
+              ValueError, "Invalid `distribution` argument: expected one of {'normal', "
+              "'uniform', 'truncated_normal', 'untruncated_normal'}. Received: distribution=",
+              distribution);
+  return Initializer(name, [=](const Shape& shape, DType dtype) {
+    check_float(dtype, name);
+    auto [fan_in, fan_out] = compute_fans(shape);
+    double n = mode == "fan_in" ? fan_in : mode == "fan_out" ? fan_out : (fan_in + fan_out) / 2;
+    const double s = scale / std::max(1.0, n);
+    if (distribution == "uniform") {
+      const double limit = std::sqrt(3.0 * s);
+      return random::uniform(shape, -limit, limit, dtype, seed);
+    }
+    if (distribution == "untruncated_normal") {
+      return random::normal(shape, 0.0, std::sqrt(s), dtype, seed);
+    }
+    // 0.879... is the stddev of a standard normal truncated to [-2, 2].
+    return random::truncated_normal(shape, 0.0, std::sqrt(s) / 0.87962566103423978, dtype, seed);
+  });
+}
+
+// Orthogonal matrix by modified Gram–Schmidt on a normal matrix, signs fixed as in QR.
+Tensor orthogonal(const Shape& shape, DType dtype, double gain, std::optional<uint64_t> seed) {
+  KERAS_CHECK(shape.size() >= 2, ValueError,
+              "Orthogonal initializer requires a shape of rank >= 2, got ", shape_str(shape));
+  int64_t rows = 1;
+  for (size_t i = 0; i + 1 < shape.size(); ++i) rows *= shape[i];
+  const int64_t cols = shape.back();
+  const bool flip = rows < cols;
+  const int64_t n = flip ? cols : rows, k = flip ? rows : cols;  // n x k, n >= k
+  Tensor a = random::normal({n, k}, 0.0, 1.0, float64, seed);
+  double* q = a.data<double>();  // column j: q[i * k + j]
+  for (int64_t j = 0; j < k; ++j) {
+    for (int64_t p = 0; p < j; ++p) {
+      double dot = 0;
+      for (int64_t i = 0; i < n; ++i) dot += q[i * k + p] * q[i * k + j];
+      for (int64_t i = 0; i < n; ++i) q[i * k + j] -= dot * q[i * k + p];
+    }
+    double norm = 0;
+    for (int64_t i = 0; i < n; ++i) norm += q[i * k + j] * q[i * k + j];
+    norm = std::sqrt(norm);
+    for (int64_t i = 0; i < n; ++i) q[i * k + j] /= norm > 0 ? norm : 1.0;
+  }
+  Tensor out = Tensor::empty(shape, dtype);
+  visit_dtype(dtype, [&]<class T>() {
+    T* o = out.data<T>();
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t c = 0; c < cols; ++c) {
+        o[r * cols + c] = static_cast<T>(gain * (flip ? q[c * k + r] : q[r * k + c]));
+      }
+    }
+  });
+  return out;
+}
+
+Initializer lookup(const std::string& name) {
+  if (name == "zeros" || name == "Zeros") return Zeros();
+  if (name == "ones" || name == "Ones") return Ones();
+  if (name == "glorot_uniform" || name == "GlorotUniform") return GlorotUniform();
+  if (name == "glorot_normal" || name == "GlorotNormal") return GlorotNormal();
+  if (name == "he_uniform" || name == "HeUniform") return HeUniform();
+  if (name == "he_normal" || name == "HeNormal") return HeNormal();
+  if (name == "lecun_uniform" || name == "LecunUniform") return LecunUniform();
+  if (name == "lecun_normal" || name == "LecunNormal") return LecunNormal();
+  if (name == "random_uniform" || name == "RandomUniform" || name == "uniform") {
+    return RandomUniform();
+  }
+  if (name == "random_normal" || name == "RandomNormal" || name == "normal") return RandomNormal();
+  if (name == "truncated_normal" || name == "TruncatedNormal") return TruncatedNormal();
+  if (name == "orthogonal" || name == "Orthogonal") return Orthogonal();
+  if (name == "variance_scaling" || name == "VarianceScaling") return VarianceScaling();
+  throw ValueError(str("Could not interpret initializer identifier: ", name));
+}
+
+}  // namespace
+
+Initializer::Initializer(const char* name) : Initializer(std::string(name)) {}
+Initializer::Initializer(const std::string& name) : Initializer(lookup(name)) {}
+
+std::pair<double, double> compute_fans(const Shape& shape) {
+  if (shape.empty()) return {1.0, 1.0};
+  if (shape.size() == 1) return {double(shape[0]), double(shape[0])};
+  if (shape.size() == 2) return {double(shape[0]), double(shape[1])};
+  double receptive = 1;
+  for (size_t i = 0; i + 2 < shape.size(); ++i) receptive *= double(shape[i]);
+  return {double(shape[shape.size() - 2]) * receptive, double(shape.back()) * receptive};
+}
+
+Initializer Zeros() { return Constant(0.0); }
+Initializer Ones() { return Constant(1.0); }
+Initializer Constant(double value) {
+  return Initializer("Constant", [value](const Shape& s, DType d) { return full(s, value, d); });
+}
+Initializer RandomUniform(UniformOptions o) {
+  return Initializer("RandomUniform", [o](const Shape& s, DType d) {
+    check_float(d, "RandomUniform");
+    return random::uniform(s, o.minval, o.maxval, d, o.seed);
+  });
+}
+Initializer RandomNormal(RandomOptions o) {
+  return Initializer("RandomNormal", [o](const Shape& s, DType d) {
+    check_float(d, "RandomNormal");
+    return random::normal(s, o.mean, o.stddev, d, o.seed);
+  });
+}
+Initializer TruncatedNormal(RandomOptions o) {
+  return Initializer("TruncatedNormal", [o](const Shape& s, DType d) {
+    check_float(d, "TruncatedNormal");
+    return random::truncated_normal(s, o.mean, o.stddev, d, o.seed);
+  });
+}
+Initializer VarianceScaling(VarianceScalingOptions o) {
+  return variance_scaling("VarianceScaling", o.scale, o.mode, o.distribution, o.seed);
+}
+Initializer GlorotUniform(SeedOptions o) {
+  return variance_scaling("GlorotUniform", 1.0, "fan_avg", "uniform", o.seed);
+}
+Initializer GlorotNormal(SeedOptions o) {
+  return variance_scaling("GlorotNormal", 1.0, "fan_avg", "truncated_normal", o.seed);
+}
+Initializer HeUniform(SeedOptions o) {
+  return variance_scaling("HeUniform", 2.0, "fan_in", "uniform", o.seed);
+}
+Initializer HeNormal(SeedOptions o) {
+  return variance_scaling("HeNormal", 2.0, "fan_in", "truncated_normal", o.seed);
+}
+Initializer LecunUniform(SeedOptions o) {
+  return variance_scaling("LecunUniform", 1.0, "fan_in", "uniform", o.seed);
+}
+Initializer LecunNormal(SeedOptions o) {
+  return variance_scaling("LecunNormal", 1.0, "fan_in", "truncated_normal", o.seed);
+}
+Initializer Orthogonal(OrthogonalOptions o) {
+  return Initializer("Orthogonal", [o](const Shape& s, DType d) {
+    check_float(d, "Orthogonal");
+    return orthogonal(s, d, o.gain, o.seed);
+  });
+}
+
+}  // namespace keras::initializers

@@ -1,0 +1,108 @@
+#include "keras/layers/core_layers.h"
+
+#include "keras/ops/random.h"
+#include "keras/ops/shape.h"
+
+namespace keras::layers {
+namespace {
+
+std::optional<Shape> optional_shape(const std::optional<std::vector<Dim>>& s) {
+  return s ? std::optional(to_shape(*s)) : std::nullopt;
+}
+
+}  // namespace
+
+DropoutImpl::DropoutImpl(double rate, DropoutOptions options)
+    : Layer(std::move(options.name), "dropout", optional_shape(options.input_shape)), rate_(rate) {
+  KERAS_CHECK(rate >= 0.0 && rate < 1.0, ValueError, "Invalid value received for argument `rate`. "
+              "Expected a float value between 0 and 1. Received: rate=", rate);
+}
+
+Tensors DropoutImpl::call(const Tensors& inputs, bool training) {
+  if (!training || rate_ == 0.0) return {inputs[0]};
+  return {random::dropout(inputs[0], rate_)};
+}
+
+std::vector<Shape> DropoutImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  return {in[0]};
+}
+
+FlattenImpl::FlattenImpl(FlattenOptions options)
+    : Layer(std::move(options.name), "flatten", optional_shape(options.input_shape)) {
+  input_spec_ = {InputSpec{.min_ndim = 1}};
+}
+
+std::vector<Shape> FlattenImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  const Shape& s = in[0];
+  int64_t n = 1;
+  for (size_t i = 1; i < s.size(); ++i) {
+    KERAS_CHECK(s[i] != kNone, ValueError, "The shape of the input to \"Flatten\" is not fully "
+                "defined (got ", shape_str(Shape(s.begin() + 1, s.end())), "). Make sure to pass "
+                "a complete \"input_shape\" or \"batch_input_shape\" argument to the first layer "
+                "in your model.");
+    n *= s[i];
+  }
+  return {s.size() <= 1 ? Shape{s.empty() ? kNone : s[0], 1} : Shape{s[0], n}};
+}
+
+Tensors FlattenImpl::call(const Tensors& inputs, bool) {
+  const Tensor& x = inputs[0];
+  const int64_t batch = x.rank() == 0 ? 1 : x.shape()[0];
+  return {ops::reshape(x, {batch, batch == 0 ? 0 : x.size() / std::max<int64_t>(batch, 1)})};
+}
+
+ReshapeImpl::ReshapeImpl(Shape target_shape, ReshapeOptions options)
+    : Layer(std::move(options.name), "reshape", optional_shape(options.input_shape)),
+      target_shape_(std::move(target_shape)) {
+  int unknown = 0;
+  for (int64_t d : target_shape_) {
+    KERAS_CHECK(d == -1 || d > 0, ValueError, "Reshape: invalid target shape ",
+                shape_str(target_shape_));
+    unknown += d == -1;
+  }
+  KERAS_CHECK(unknown <= 1, ValueError, "Can only specify one unknown dimension. Received: ",
+              shape_str(target_shape_));
+}
+
+std::vector<Shape> ReshapeImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  const Shape& s = in[0];
+  Shape out{s.empty() ? kNone : s[0]};
+  int64_t known_in = 1;
+  bool in_defined = true;
+  for (size_t i = 1; i < s.size(); ++i) {
+    if (s[i] == kNone) in_defined = false;
+    else known_in *= s[i];
+  }
+  int64_t known_out = 1;
+  int unknown_at = -1;
+  for (size_t i = 0; i < target_shape_.size(); ++i) {
+    if (target_shape_[i] == -1) unknown_at = static_cast<int>(i);
+    else known_out *= target_shape_[i];
+  }
+  Shape target = target_shape_;
+  if (in_defined) {
+    if (unknown_at >= 0) {
+      KERAS_CHECK(known_in % known_out == 0, ValueError, "total size of new array must be "
+                  "unchanged, input_shape = ", shape_str(Shape(s.begin() + 1, s.end())),
+                  ", output_shape = ", shape_str(target_shape_));
+      target[unknown_at] = known_in / known_out;
+    } else {
+      KERAS_CHECK(known_in == known_out, ValueError, "total size of new array must be "
+                  "unchanged, input_shape = ", shape_str(Shape(s.begin() + 1, s.end())),
+                  ", output_shape = ", shape_str(target_shape_));
+    }
+  } else if (unknown_at >= 0) {
+    target[unknown_at] = kNone;
+  }
+  out.insert(out.end(), target.begin(), target.end());
+  return {out};
+}
+
+Tensors ReshapeImpl::call(const Tensors& inputs, bool) {
+  const Tensor& x = inputs[0];
+  Shape s{x.shape()[0]};
+  s.insert(s.end(), target_shape_.begin(), target_shape_.end());
+  return {ops::reshape(x, s)};
+}
+
+}  // namespace keras::layers

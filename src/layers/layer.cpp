@@ -1,0 +1,398 @@
+#include "keras/layers/layer.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+namespace keras::layers {
+namespace {
+
+std::mutex uid_mutex;
+std::map<std::string, int, std::less<>>& uid_counters() {
+  static std::map<std::string, int, std::less<>> counters;
+  return counters;
+}
+
+std::string shapes_str(const std::vector<Shape>& shapes) {
+  if (shapes.size() == 1) return shape_str(shapes[0]);
+  std::string s = "[";
+  for (size_t i = 0; i < shapes.size(); ++i) s += (i ? ", " : "") + shape_str(shapes[i]);
+  return s + "]";
+}
+
+}  // namespace
+
+std::string unique_name(std::string_view prefix) {
+  std::lock_guard lock(uid_mutex);
+  auto it = uid_counters().find(prefix);
+  if (it == uid_counters().end()) it = uid_counters().emplace(std::string(prefix), 0).first;
+  return str(prefix, "_", ++it->second);
+}
+
+void reset_uids() {
+  std::lock_guard lock(uid_mutex);
+  uid_counters().clear();
+}
+
+std::vector<Layer*> Node::inbound_layers() const {
+  std::vector<Layer*> out;
+  for (const KerasTensor& t : input_tensors) out.push_back(t.layer().get());
+  return out;
+}
+
+Layer::Layer(std::string name, std::string_view prefix, std::optional<Shape> input_shape)
+    : name_(name.empty() ? unique_name(prefix) : std::move(name)) {
+  if (input_shape) {
+    Shape s = *input_shape;
+    s.insert(s.begin(), kNone);
+    batch_input_shape_ = s;
+  }
+}
+
+void Layer::set_trainable(bool trainable) {
+  trainable_ = trainable;
+  for (Variable& v : weights_) v.set_trainable(trainable);
+}
+
+void Layer::set_dtype(DType dtype) {
+  KERAS_CHECK(!built_, ValueError, "Layer ", name_, ": set_dtype must be called before build");
+  dtype_ = dtype;
+}
+
+void Layer::build(const std::vector<Shape>&) { built_ = true; }
+
+std::vector<DType> Layer::compute_output_dtype(const std::vector<DType>&,
+                                               size_t num_outputs) const {
+  return std::vector<DType>(num_outputs, dtype_);
+}
+
+Variable Layer::add_weight(const std::string& name, const Shape& shape,
+                           const initializers::Initializer& initializer, bool trainable,
+                           regularizers::Regularizer regularizer) {
+  Variable v(name, initializer(shape, dtype_), trainable && trainable_);
+  v.set_path(name_ + "/" + name);
+  weights_.push_back(v);
+  if (regularizer) regularized_.emplace_back(v, std::move(regularizer));
+  return v;
+}
+
+std::vector<Variable> Layer::weights() const { return weights_; }
+
+std::vector<Variable> Layer::trainable_weights() const {
+  std::vector<Variable> out;
+  for (const Variable& v : weights()) {
+    if (v.trainable()) out.push_back(v);
+  }
+  return out;
+}
+
+std::vector<Variable> Layer::non_trainable_weights() const {
+  std::vector<Variable> out;
+  for (const Variable& v : weights()) {
+    if (!v.trainable()) out.push_back(v);
+  }
+  return out;
+}
+
+int64_t Layer::count_params() const {
+  KERAS_CHECK(built_, ValueError, "You tried to call `count_params` on ", name_,
+              ", but the layer isn't built. You can build it manually via: `", name_,
+              ".build(batch_input_shape)`.");
+  int64_t n = 0;
+  for (const Variable& v : weights()) n += v.value().size();
+  return n;
+}
+
+Tensors Layer::get_weights() const {
+  Tensors out;
+  for (const Variable& v : weights()) out.push_back(v.value().clone());
+  return out;
+}
+
+void Layer::set_weights(const Tensors& values) {
+  const std::vector<Variable> params = weights();
+  KERAS_CHECK(values.size() == params.size(), ValueError, "You called `set_weights(weights)` on "
+              "layer \"", name_, "\" with a weight list of length ", values.size(),
+              ", but the layer was expecting ", params.size(), " weights.");
+  for (size_t i = 0; i < params.size(); ++i) {
+    KERAS_CHECK(values[i].shape() == params[i].shape(), ValueError, "Layer weight shape ",
+                shape_str(params[i].shape()), " not compatible with provided weight shape ",
+                shape_str(values[i].shape()));
+  }
+  for (size_t i = 0; i < params.size(); ++i) params[i].assign(values[i]);
+}
+
+Tensors Layer::losses() const {
+  Tensors out;
+  for (const auto& [v, reg] : regularized_) out.push_back(reg(v.value()));
+  return out;
+}
+
+void Layer::assert_input_compatibility(const std::vector<TensorSpec>& inputs) const {
+  if (input_spec_.empty()) return;
+  KERAS_CHECK(inputs.size() == input_spec_.size(), ValueError, "Layer ", name_, " expects ",
+              input_spec_.size(), " inputs, but it received ", inputs.size(), " input tensors.");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const InputSpec& spec = input_spec_[i];
+    const Shape& s = inputs[i].shape;
+    const int ndim = static_cast<int>(s.size());
+    const std::string prefix = str("Input ", i, " is incompatible with layer ", name_, ": ");
+    KERAS_CHECK(!spec.ndim || ndim == *spec.ndim, ValueError, prefix, "expected ndim=",
+                *spec.ndim, ", found ndim=", ndim, ". Full shape received: ", shape_str(s));
+    KERAS_CHECK(!spec.min_ndim || ndim >= *spec.min_ndim, ValueError, prefix,
+                "expected min_ndim=", *spec.min_ndim, ", found ndim=", ndim,
+                ". Full shape received: ", shape_str(s));
+    KERAS_CHECK(!spec.max_ndim || ndim <= *spec.max_ndim, ValueError, prefix,
+                "expected max_ndim=", *spec.max_ndim, ", found ndim=", ndim,
+                ". Full shape received: ", shape_str(s));
+    KERAS_CHECK(!spec.dtype || inputs[i].dtype == *spec.dtype, ValueError, prefix,
+                "expected dtype=", *spec.dtype, ", found dtype=", inputs[i].dtype);
+    for (const auto& [axis, value] : spec.axes) {
+      const int a = axis < 0 ? axis + ndim : axis;
+      const int64_t got = a >= 0 && a < ndim ? s[a] : kNone;
+      KERAS_CHECK(got == kNone || got == value, ValueError, prefix, "expected axis ", axis,
+                  " of input shape to have value ", value, " but got shape ", shape_str(s));
+    }
+  }
+}
+
+KerasTensors Layer::add_node(const KerasTensors& inputs, std::vector<TensorSpec> outputs) {
+  auto node = std::make_shared<Node>();
+  node->outbound_layer = this;
+  node->index = static_cast<int>(inbound_nodes_.size());
+  node->input_tensors = inputs;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i].name.empty()) {
+      outputs[i].name = node->index == 0 ? str(name_, ":", i) : str(name_, "_", node->index, ":", i);
+    }
+  }
+  node->outputs = std::move(outputs);
+  inbound_nodes_.push_back(node);
+  KerasTensors result;
+  for (size_t i = 0; i < node->outputs.size(); ++i) {
+    result.emplace_back(shared_from_this(), node->index, static_cast<int>(i));
+  }
+  return result;
+}
+
+KerasTensors Layer::call_symbolic(const KerasTensors& inputs) {
+  std::vector<TensorSpec> specs;
+  std::vector<Shape> shapes;
+  std::vector<DType> dtypes;
+  for (const KerasTensor& t : inputs) {
+    KERAS_CHECK(t.defined(), ValueError, "Layer ", name_, " was called with an undefined tensor");
+    specs.push_back(t.spec());
+    shapes.push_back(t.shape());
+    dtypes.push_back(t.dtype());
+  }
+  assert_input_compatibility(specs);
+  if (!built_) {
+    build(shapes);
+    built_ = true;
+    assert_input_compatibility(specs);  // build may have pinned axes
+  }
+  const std::vector<Shape> out_shapes = compute_output_shape(shapes);
+  const std::vector<DType> out_dtypes = compute_output_dtype(dtypes, out_shapes.size());
+  std::vector<TensorSpec> outputs;
+  for (size_t i = 0; i < out_shapes.size(); ++i) {
+    outputs.push_back({out_shapes[i], out_dtypes[i], ""});
+  }
+  return add_node(inputs, std::move(outputs));
+}
+
+KerasTensors Layer::operator()(const KerasTensors& inputs) { return call_symbolic(inputs); }
+
+Tensors Layer::operator()(const Tensors& inputs, bool training) {
+  std::vector<TensorSpec> specs;
+  std::vector<Shape> shapes;
+  for (const Tensor& t : inputs) {
+    KERAS_CHECK(t.defined(), ValueError, "Layer ", name_, " was called with an undefined tensor");
+    specs.push_back({t.shape(), t.dtype(), ""});
+    Shape s = t.shape();
+    if (!s.empty()) s[0] = kNone;
+    shapes.push_back(s);
+  }
+  assert_input_compatibility(specs);
+  if (!built_) {
+    build(shapes);
+    built_ = true;
+    assert_input_compatibility(specs);
+  }
+  return call(inputs, training);
+}
+
+const Node& Layer::node_at(int node_index, const char* what) const {
+  if (inbound_nodes_.empty()) {
+    throw RuntimeError(str("The layer has never been called and thus has no defined ", what, "."));
+  }
+  if (node_index < 0 || node_index >= static_cast<int>(inbound_nodes_.size())) {
+    throw ValueError(str("Asked to get ", what, " at node ", node_index, ", but the layer has only ",
+                         inbound_nodes_.size(), " inbound nodes."));
+  }
+  return *inbound_nodes_[node_index];
+}
+
+KerasTensors Layer::get_outputs_at(int node_index) const {
+  const Node& node = node_at(node_index, "output");
+  KerasTensors out;
+  auto self = std::const_pointer_cast<Layer>(shared_from_this());
+  for (size_t i = 0; i < node.outputs.size(); ++i) {
+    out.emplace_back(self, node_index, static_cast<int>(i));
+  }
+  return out;
+}
+
+KerasTensors Layer::get_inputs_at(int node_index) const {
+  return node_at(node_index, "input").input_tensors;
+}
+
+KerasTensor Layer::get_output_at(int node_index) const {
+  KerasTensors out = get_outputs_at(node_index);
+  KERAS_CHECK(out.size() == 1, ValueError, "Layer ", name_, " has ", out.size(),
+              " outputs at node ", node_index, "; use get_outputs_at(node_index)");
+  return out[0];
+}
+
+KerasTensor Layer::get_input_at(int node_index) const {
+  KerasTensors in = get_inputs_at(node_index);
+  KERAS_CHECK(in.size() == 1, ValueError, "Layer ", name_, " has ", in.size(),
+              " inputs at node ", node_index, "; use get_inputs_at(node_index)");
+  return in[0];
+}
+
+Shape Layer::get_input_shape_at(int node_index) const {
+  const Node& node = node_at(node_index, "input shape");
+  KERAS_CHECK(node.input_tensors.size() == 1, ValueError, "Layer ", name_, " has ",
+              node.input_tensors.size(), " inputs at node ", node_index);
+  return node.input_tensors[0].shape();
+}
+
+Shape Layer::get_output_shape_at(int node_index) const {
+  const Node& node = node_at(node_index, "output shape");
+  KERAS_CHECK(node.outputs.size() == 1, ValueError, "Layer ", name_, " has ",
+              node.outputs.size(), " outputs at node ", node_index);
+  return node.outputs[0].shape;
+}
+
+KerasTensor Layer::input() const {
+  if (inbound_nodes_.empty()) {
+    throw AttributeError(str("Layer ", name_, " is not connected, no input to return."));
+  }
+  if (inbound_nodes_.size() > 1) {
+    throw AttributeError(str("Layer ", name_, " has multiple inbound nodes, hence the notion of "
+                             "\"layer input\" is ill-defined. Use `get_input_at(node_index)` "
+                             "instead."));
+  }
+  return get_input_at(0);
+}
+
+KerasTensor Layer::output() const {
+  if (inbound_nodes_.empty()) {
+    throw AttributeError(str("Layer ", name_, " has no inbound nodes."));
+  }
+  if (inbound_nodes_.size() > 1) {
+    throw AttributeError(str("Layer ", name_, " has multiple inbound nodes, hence the notion of "
+                             "\"layer output\" is ill-defined. Use `get_output_at(node_index)` "
+                             "instead."));
+  }
+  return get_output_at(0);
+}
+
+namespace {
+
+template <class F>
+Shape common_shape(const std::vector<std::shared_ptr<Node>>& nodes, const std::string& name,
+                   const char* what, const char* method, F&& shapes_of) {
+  if (nodes.empty()) {
+    throw AttributeError(str("The layer has never been called and thus has no defined ", what,
+                             "."));
+  }
+  const std::vector<Shape> first = shapes_of(*nodes[0]);
+  for (const auto& node : nodes) {
+    if (shapes_of(*node) != first) {
+      throw AttributeError(str("The layer \"", name, " has multiple inbound nodes, with different ",
+                               what, "s. Hence the notion of \"", what,
+                               "\" is ill-defined for the layer. Use `", method,
+                               "(node_index)` instead."));
+    }
+  }
+  KERAS_CHECK(first.size() == 1, AttributeError, "Layer ", name, " has ", first.size(), " ", what,
+              "s: ", shapes_str(first), "; use ", method, "(node_index)");
+  return first[0];
+}
+
+}  // namespace
+
+Shape Layer::input_shape() const {
+  return common_shape(inbound_nodes_, name_, "input shape", "get_input_shape_at",
+                      [](const Node& n) {
+                        std::vector<Shape> s;
+                        for (const KerasTensor& t : n.input_tensors) s.push_back(t.shape());
+                        return s;
+                      });
+}
+
+Shape Layer::output_shape() const {
+  return common_shape(inbound_nodes_, name_, "output shape", "get_output_shape_at",
+                      [](const Node& n) {
+                        std::vector<Shape> s;
+                        for (const TensorSpec& t : n.outputs) s.push_back(t.shape);
+                        return s;
+                      });
+}
+
+std::string Layer::output_shape_str() const {
+  if (inbound_nodes_.empty()) return "multiple";
+  std::vector<Shape> first;
+  for (const TensorSpec& t : inbound_nodes_[0]->outputs) first.push_back(t.shape);
+  for (const auto& node : inbound_nodes_) {
+    std::vector<Shape> s;
+    for (const TensorSpec& t : node->outputs) s.push_back(t.shape);
+    if (s != first) return "multiple";
+  }
+  return shapes_str(first);
+}
+
+// ---- LayerRef ----
+
+KerasTensor LayerRef::operator()(const KerasTensor& input) const {
+  return (*this)(KerasTensors{input});
+}
+
+KerasTensor LayerRef::operator()(const KerasTensors& inputs) const {
+  KerasTensors out = (*layer_)(inputs);
+  KERAS_CHECK(out.size() == 1, ValueError, "Layer ", layer_->name(), " returned ", out.size(),
+              " tensors; use call_multi() to get all of them");
+  return out[0];
+}
+
+Tensor LayerRef::operator()(const Tensor& input, bool training) const {
+  return (*this)(Tensors{input}, training);
+}
+
+Tensor LayerRef::operator()(const Tensors& inputs, bool training) const {
+  Tensors out = (*layer_)(inputs, training);
+  KERAS_CHECK(out.size() == 1, ValueError, "Layer ", layer_->name(), " returned ", out.size(),
+              " tensors");
+  return out[0];
+}
+
+}  // namespace keras::layers
+
+namespace keras {
+
+// ---- KerasTensor ----
+
+KerasTensor::KerasTensor(std::shared_ptr<layers::Layer> layer, int node_index, int tensor_index)
+    : layer_(std::move(layer)), node_index_(node_index), tensor_index_(tensor_index) {}
+
+const TensorSpec& KerasTensor::spec() const {
+  KERAS_CHECK(layer_ != nullptr, ValueError, "use of an undefined KerasTensor");
+  return layer_->inbound_nodes().at(node_index_)->outputs.at(tensor_index_);
+}
+
+std::string to_string(const KerasTensor& t) {
+  return str("Tensor(\"", t.name(), "\", shape=", shape_str(t.shape()), ", dtype=", t.dtype(), ")");
+}
+
+}  // namespace keras

@@ -1,0 +1,280 @@
+#include "keras/models/functional.h"
+
+#include <algorithm>
+#include <iostream>
+#include <set>
+#include <unordered_map>
+
+#include "keras/layers/input_layer.h"
+
+namespace keras::models {
+namespace {
+
+using layers::Layer;
+using layers::Node;
+
+struct TensorKey {
+  const Layer* layer;
+  int node, tensor;
+  auto operator<=>(const TensorKey&) const = default;
+};
+TensorKey key_of(const KerasTensor& t) { return {t.layer().get(), t.node_index(), t.tensor_index()}; }
+
+// The tensors a node needs: its inputs, or for an InputLayer node, its own output (as Keras 2).
+KerasTensors required_tensors(const Node& node) {
+  if (!node.is_input()) return node.input_tensors;
+  return node.outbound_layer->get_outputs_at(node.index);
+}
+
+std::string names_list(const std::vector<std::string>& names) {
+  std::string s = "[";
+  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", '" : "'") + names[i] + "'";
+  return s + "]";
+}
+
+}  // namespace
+
+FunctionalImpl::FunctionalImpl(KerasTensors inputs, KerasTensors outputs, std::string name)
+    : Layer(std::move(name), "model") {
+  init_graph(std::move(inputs), std::move(outputs));
+}
+
+FunctionalImpl::FunctionalImpl(std::string name) : Layer(std::move(name), "sequential") {}
+
+void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
+  KERAS_CHECK(!inputs.empty(), ValueError, "Model ", name(), ": needs at least one input");
+  KERAS_CHECK(!outputs.empty(), ValueError, "Model ", name(), ": needs at least one output");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    KERAS_CHECK(inputs[i].defined(), ValueError, "Model ", name(), ": input ", i, " is undefined");
+    if (dynamic_cast<layers::InputLayerImpl*>(inputs[i].layer().get()) == nullptr) {
+      throw TypeError(str("Input layers to a `Model` must be `InputLayer` objects. Received "
+                          "inputs: ", to_string(inputs[i]), ". Input ", i, " (0-based) originates "
+                          "from layer type `", inputs[i].layer()->class_name(), "`."));
+    }
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    KERAS_CHECK(outputs[i].defined(), ValueError, "Model ", name(), ": output ", i,
+                " is undefined");
+  }
+
+  // 1. Depth-first from the outputs (Keras's build_map): post-order nodes, layer traversal order.
+  std::vector<const Node*> post_order;
+  std::unordered_map<const Layer*, int> layer_indices;
+  std::vector<std::shared_ptr<Layer>> layer_refs;
+  std::set<const Node*> finished, in_progress;
+  std::function<void(const KerasTensor&)> build_map = [&](const KerasTensor& t) {
+    const Node* node = t.layer()->inbound_nodes().at(t.node_index()).get();
+    if (in_progress.contains(node)) {
+      throw ValueError(str("The tensor ", to_string(t), " at layer \"", t.layer()->name(),
+                           "\" is part of a cycle."));
+    }
+    if (finished.contains(node)) return;
+    if (!layer_indices.contains(t.layer().get())) {
+      layer_indices.emplace(t.layer().get(), static_cast<int>(layer_indices.size()));
+      layer_refs.push_back(t.layer());
+    }
+    in_progress.insert(node);
+    for (const KerasTensor& x : node->input_tensors) build_map(x);
+    finished.insert(node);
+    in_progress.erase(node);
+    post_order.push_back(node);
+  };
+  for (const KerasTensor& t : outputs) build_map(t);
+
+  // 2. Depths: outputs at 0, each inbound node at least one deeper (Keras 2 rules).
+  std::unordered_map<const Node*, int> node_depth;
+  std::vector<const Node*> depth_order;  // insertion order of node_depth, as Python's dict
+  auto set_depth = [&](const Node* n, int d) {
+    if (!node_depth.contains(n)) depth_order.push_back(n);
+    node_depth[n] = d;
+  };
+  std::unordered_map<const Layer*, int> layer_depth;
+  for (auto it = post_order.rbegin(); it != post_order.rend(); ++it) {
+    const Node* node = *it;
+    int depth = node_depth.contains(node) ? node_depth[node] : 0;
+    if (!node_depth.contains(node)) set_depth(node, 0);
+    auto prev = layer_depth.find(node->outbound_layer);
+    depth = std::max(depth, prev != layer_depth.end() ? prev->second : 0);
+    layer_depth[node->outbound_layer] = depth;
+    set_depth(node, depth);
+    for (const KerasTensor& x : node->input_tensors) {
+      const Node* inbound = x.layer()->inbound_nodes().at(x.node_index()).get();
+      const int previous = node_depth.contains(inbound) ? node_depth[inbound] : 0;
+      set_depth(inbound, std::max(depth + 1, previous));
+    }
+  }
+  int max_depth = 0;
+  for (const auto& [n, d] : node_depth) max_depth = std::max(max_depth, d);
+  nodes_by_depth_.assign(static_cast<size_t>(max_depth) + 1, {});
+  for (const Node* n : depth_order) nodes_by_depth_[node_depth[n]].push_back(n);
+
+  // 3. Layers by decreasing depth, ties in traversal order.
+  std::vector<std::shared_ptr<Layer>> sorted = layer_refs;
+  std::stable_sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
+    const int da = layer_depth[a.get()], db = layer_depth[b.get()];
+    if (da != db) return da > db;
+    return layer_indices[a.get()] < layer_indices[b.get()];
+  });
+
+  // 4. Every tensor must be computable from the inputs.
+  std::set<TensorKey> computable;
+  for (const KerasTensor& x : inputs) computable.insert(key_of(x));
+  std::vector<std::string> accessed;
+  nodes_.clear();
+  for (int d = max_depth; d >= 0; --d) {
+    for (const Node* node : nodes_by_depth_[d]) {
+      for (const KerasTensor& x : required_tensors(*node)) {
+        if (!computable.contains(key_of(x))) {
+          throw ValueError(str("Graph disconnected: cannot obtain value for tensor ", to_string(x),
+                               " at layer \"", node->outbound_layer->name(),
+                               "\". The following previous layers were accessed without issue: ",
+                               names_list(accessed)));
+        }
+      }
+      for (size_t i = 0; i < node->outputs.size(); ++i) {
+        computable.insert({node->outbound_layer, node->index, static_cast<int>(i)});
+      }
+      accessed.push_back(node->outbound_layer->name());
+      nodes_.push_back(node);
+    }
+  }
+
+  // 5. Unique layer names.
+  std::map<std::string, int> counts;
+  for (const auto& l : sorted) ++counts[l->name()];
+  for (const auto& l : sorted) {
+    KERAS_CHECK(counts[l->name()] == 1, ValueError, "The name \"", l->name(), "\" is used ",
+                counts[l->name()], " times in the model. All layer names should be unique.");
+  }
+
+  // 6. Execution plan: tensor slots and steps (InputLayer nodes just hold the inputs).
+  std::map<TensorKey, int> slot_of;
+  auto slot = [&](const TensorKey& k) {
+    auto it = slot_of.find(k);
+    if (it != slot_of.end()) return it->second;
+    return slot_of[k] = static_cast<int>(slot_of.size());
+  };
+  input_slots_.clear();
+  for (const KerasTensor& x : inputs) input_slots_.push_back(slot(key_of(x)));
+  steps_.clear();
+  for (const Node* node : nodes_) {
+    if (node->is_input()) continue;
+    Step step{node->outbound_layer, {}, {}};
+    for (const KerasTensor& x : node->input_tensors) step.input_slots.push_back(slot(key_of(x)));
+    for (size_t i = 0; i < node->outputs.size(); ++i) {
+      step.output_slots.push_back(slot({node->outbound_layer, node->index, static_cast<int>(i)}));
+    }
+    steps_.push_back(std::move(step));
+  }
+  output_slots_.clear();
+  for (const KerasTensor& x : outputs) output_slots_.push_back(slot(key_of(x)));
+  num_slots_ = static_cast<int>(slot_of.size());
+
+  inputs_ = std::move(inputs);
+  outputs_ = std::move(outputs);
+  layers_ = std::move(sorted);
+  set_built(true);
+}
+
+Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {
+  KERAS_CHECK(has_graph(), ValueError, "Model ", name(), " has no graph yet");
+  KERAS_CHECK(inputs.size() == inputs_.size(), ValueError, "Layer \"", name(), "\" expects ",
+              inputs_.size(), " input(s), but it received ", inputs.size(), " input tensors.");
+  std::vector<Tensor> values(static_cast<size_t>(num_slots_));
+  for (size_t i = 0; i < inputs.size(); ++i) values[input_slots_[i]] = inputs[i];
+  Tensors args;
+  for (const Step& step : steps_) {
+    args.clear();
+    for (int s : step.input_slots) args.push_back(values[s]);
+    Tensors out = step.layer->call(args, training);
+    KERAS_CHECK(out.size() == step.output_slots.size(), RuntimeError, "layer ",
+                step.layer->name(), " returned ", out.size(), " outputs, expected ",
+                step.output_slots.size());
+    for (size_t i = 0; i < out.size(); ++i) values[step.output_slots[i]] = std::move(out[i]);
+  }
+  Tensors outputs;
+  for (int s : output_slots_) outputs.push_back(values[s]);
+  return outputs;
+}
+
+std::vector<Shape> FunctionalImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  std::vector<Shape> out;
+  for (const KerasTensor& t : outputs_) {
+    Shape s = t.shape();
+    if (!s.empty() && !in.empty() && !in[0].empty()) s[0] = in[0][0];
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<DType> FunctionalImpl::compute_output_dtype(const std::vector<DType>&, size_t) const {
+  std::vector<DType> out;
+  for (const KerasTensor& t : outputs_) out.push_back(t.dtype());
+  return out;
+}
+
+std::vector<Variable> FunctionalImpl::weights() const {
+  std::vector<Variable> out;
+  for (const auto& l : layers_) {
+    for (const Variable& v : l->weights()) {
+      if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+    }
+  }
+  return out;
+}
+
+Tensors FunctionalImpl::losses() const {
+  Tensors out;
+  for (const auto& l : layers_) {
+    for (const Tensor& t : l->losses()) out.push_back(t);
+  }
+  return out;
+}
+
+void FunctionalImpl::set_trainable(bool trainable) {
+  Layer::set_trainable(trainable);
+  for (const auto& l : layers_) l->set_trainable(trainable);
+}
+
+std::shared_ptr<Layer> FunctionalImpl::get_layer(const std::string& layer_name) const {
+  for (const auto& l : layers_) {
+    if (l->name() == layer_name) return l;
+  }
+  throw ValueError(str("No such layer: ", layer_name, "."));
+}
+
+std::shared_ptr<Layer> FunctionalImpl::get_layer(int index) const {
+  KERAS_CHECK(index >= 0 && index < static_cast<int>(layers_.size()), ValueError,
+              "Was asked to retrieve layer at index ", index, " but model only has ",
+              layers_.size(), " layers.");
+  return layers_[index];
+}
+
+trainers::Trainer& FunctionalImpl::trainer() {
+  if (!trainer_) trainer_ = std::make_unique<trainers::Trainer>(*this);
+  trainer_->set_signature(signature());
+  return *trainer_;
+}
+
+trainers::ModelSignature FunctionalImpl::signature() const {
+  trainers::ModelSignature sig;
+  sig.input_names = input_names();
+  sig.output_names = output_names();
+  for (const KerasTensor& t : inputs_) sig.input_specs.push_back(t.spec());
+  for (const KerasTensor& t : outputs_) sig.output_specs.push_back(t.spec());
+  return sig;
+}
+
+std::vector<std::string> FunctionalImpl::input_names() const {
+  std::vector<std::string> out;
+  for (const KerasTensor& t : inputs_) out.push_back(t.layer()->name());
+  return out;
+}
+
+std::vector<std::string> FunctionalImpl::output_names() const {
+  std::vector<std::string> out;
+  for (const KerasTensor& t : outputs_) out.push_back(t.layer()->name());
+  return out;
+}
+
+}  // namespace keras::models

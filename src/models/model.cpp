@@ -1,0 +1,206 @@
+#include "keras/models/model.h"
+
+#include <iostream>
+#include <sstream>
+
+#include "keras/layers/input_layer.h"
+
+namespace keras {
+
+const Tensor& Outputs::single() const {
+  KERAS_CHECK(size() == 1, ValueError, "This model has ", size(),
+              " outputs; index the result (outputs[i]) instead of using it as one tensor");
+  return front();
+}
+Outputs::operator Tensor() const { return single(); }
+
+Model::Model(std::shared_ptr<models::FunctionalImpl> impl) : LayerRef(std::move(impl)) {}
+
+Model::Model(const KerasTensor& input, const KerasTensor& output, ModelOptions options)
+    : Model(KerasTensors{input}, KerasTensors{output}, std::move(options)) {}
+Model::Model(const KerasTensors& inputs, const KerasTensor& output, ModelOptions options)
+    : Model(inputs, KerasTensors{output}, std::move(options)) {}
+Model::Model(const KerasTensor& input, const KerasTensors& outputs, ModelOptions options)
+    : Model(KerasTensors{input}, outputs, std::move(options)) {}
+Model::Model(const KerasTensors& inputs, const KerasTensors& outputs, ModelOptions options)
+    : LayerRef(std::make_shared<models::FunctionalImpl>(inputs, outputs, std::move(options.name))) {}
+
+models::FunctionalImpl& Model::impl() const {
+  return static_cast<models::FunctionalImpl&>(*layer_);
+}
+
+namespace {
+
+const char* const kNotBuilt =
+    "This model has not yet been built. Build the model first by calling build() or calling fit() "
+    "with some data. Or specify input_shape or batch_input_shape in the first layer for automatic "
+    "build.";
+
+void check_built(const models::FunctionalImpl& impl) {
+  auto* seq = dynamic_cast<const models::SequentialImpl*>(&impl);
+  KERAS_CHECK(seq == nullptr || seq->graph_built(), ValueError, kNotBuilt);
+}
+
+}  // namespace
+
+void Model::ensure_built(const Data& x) const {
+  auto* seq = dynamic_cast<models::SequentialImpl*>(layer_.get());
+  if (seq == nullptr || seq->graph_built() || x.empty()) return;
+  const Tensor& t = x.is_map() ? x.map().begin()->second : x.list().at(0);
+  Shape s = t.shape();
+  KERAS_CHECK(!s.empty(), ValueError, "Sequential: input data must have a batch dimension");
+  s[0] = kNone;
+  seq->build(s, is_floating(t.dtype()) ? float32 : t.dtype());
+}
+
+std::vector<layers::LayerRef> Model::layers() const {
+  std::vector<layers::LayerRef> out;
+  if (auto* seq = dynamic_cast<models::SequentialImpl*>(layer_.get())) {
+    for (const auto& l : seq->stack()) out.emplace_back(l);
+    return out;
+  }
+  for (const auto& l : impl().layers()) out.emplace_back(l);
+  return out;
+}
+
+layers::LayerRef Model::get_layer(const std::string& name) const { return impl().get_layer(name); }
+layers::LayerRef Model::get_layer(int index) const { return layers().at(static_cast<size_t>(
+    (index >= 0 && index < static_cast<int>(layers().size()))
+        ? index
+        : throw ValueError(str("Was asked to retrieve layer at index ", index,
+                               " but model only has ", layers().size(), " layers."))));
+}
+const KerasTensors& Model::inputs() const {
+  check_built(impl());
+  return impl().inputs();
+}
+const KerasTensors& Model::outputs() const {
+  check_built(impl());
+  return impl().outputs();
+}
+
+void Model::summary(const SummaryOptions& options) const {
+  check_built(impl());
+  auto print = options.print_fn ? options.print_fn
+                                : [](const std::string& line) { std::cout << line << '\n'; };
+  impl().summary(print, options.line_length, options.positions);
+  if (!options.print_fn) std::cout << std::flush;
+}
+
+std::string Model::summary_string(const SummaryOptions& options) const {
+  std::ostringstream out;
+  SummaryOptions o = options;
+  o.print_fn = [&](const std::string& line) { out << line << '\n'; };
+  summary(o);
+  return out.str();
+}
+
+void Model::compile(const CompileOptions& options) {
+  check_built(impl());
+  impl().trainer().compile(options);
+}
+
+callbacks::History Model::fit(const Data& x, const Data& y, const FitOptions& options) {
+  ensure_built(x);
+  check_built(impl());
+  return impl().trainer().fit(x, y, options);
+}
+
+std::vector<double> Model::evaluate(const Data& x, const Data& y, const EvaluateOptions& options) {
+  ensure_built(x);
+  check_built(impl());
+  return impl().trainer().evaluate(x, y, options);
+}
+
+Outputs Model::predict(const Data& x, const PredictOptions& options) {
+  ensure_built(x);
+  check_built(impl());
+  return Outputs(impl().trainer().predict(x, options));
+}
+
+std::vector<std::string> Model::metrics_names() const { return impl().trainer().metrics_names(); }
+
+optimizers::Optimizer& Model::optimizer() const { return impl().trainer().optimizer(); }
+
+Outputs Model::call(const Tensors& inputs, bool training) const {
+  ensure_built(Data(inputs));
+  check_built(impl());
+  return Outputs((*layer_)(inputs, training));
+}
+
+// ---- Sequential ----
+
+Sequential::Sequential(SequentialOptions options)
+    : Model(std::make_shared<models::SequentialImpl>(std::move(options.name))) {}
+
+Sequential::Sequential(const std::vector<layers::LayerRef>& layers, SequentialOptions options)
+    : Sequential(std::move(options)) {
+  for (const auto& l : layers) add(l);
+}
+
+void Sequential::add(const layers::LayerRef& layer) {
+  KERAS_CHECK(static_cast<bool>(layer), ValueError, "Sequential.add: undefined layer");
+  static_cast<models::SequentialImpl&>(impl()).add(layer.layer());
+}
+
+void Sequential::pop() { static_cast<models::SequentialImpl&>(impl()).pop(); }
+
+void Sequential::build(const Shape& batch_input_shape, DType dtype) {
+  static_cast<models::SequentialImpl&>(impl()).build(batch_input_shape, dtype);
+}
+
+namespace models {
+
+void SequentialImpl::add(std::shared_ptr<layers::Layer> layer) {
+  for (const auto& l : stack_) {
+    KERAS_CHECK(l->name() != layer->name(), ValueError, "All layers added to a Sequential model "
+                "should have unique names. Name \"", layer->name(), "\" is already the name of a "
+                "layer in this model. Update the `name` argument to pass a unique name.");
+  }
+  stack_.push_back(std::move(layer));
+  if (!input_ && stack_.size() == 1 && stack_[0]->batch_input_shape()) {
+    input_ = {*stack_[0]->batch_input_shape(), float32};
+  }
+  if (input_) {
+    try {
+      rebuild(input_->first, input_->second);
+    } catch (...) {
+      stack_.pop_back();
+      throw;
+    }
+  }
+}
+
+void SequentialImpl::pop() {
+  KERAS_CHECK(!stack_.empty(), TypeError, "There are no layers in the model.");
+  stack_.pop_back();
+  if (input_ && !stack_.empty()) rebuild(input_->first, input_->second);
+}
+
+void SequentialImpl::build(const Shape& batch_input_shape, DType dtype) {
+  KERAS_CHECK(!stack_.empty(), ValueError, "Sequential model ", name(), " has no layers to build");
+  input_ = {batch_input_shape, dtype};
+  rebuild(batch_input_shape, dtype);
+}
+
+void SequentialImpl::rebuild(const Shape& batch_input_shape, DType dtype) {
+  std::vector<Dim> dims;
+  for (size_t i = 1; i < batch_input_shape.size(); ++i) {
+    dims.push_back(batch_input_shape[i] == kNone ? Dim() : Dim(batch_input_shape[i]));
+  }
+  InputOptions io;
+  io.dtype = dtype;
+  if (!batch_input_shape.empty() && batch_input_shape[0] != kNone) io.batch_size = batch_input_shape[0];
+  KerasTensor x = Input(dims, io);
+  KerasTensor input = x;
+  for (const auto& l : stack_) {
+    KerasTensors out = (*l)(KerasTensors{x});
+    KERAS_CHECK(out.size() == 1, ValueError, "All layers in a Sequential model should have a "
+                "single output tensor. For multi-output layers, use the functional API.");
+    x = out[0];
+  }
+  init_graph({input}, {x});
+}
+
+}  // namespace models
+}  // namespace keras

@@ -1,0 +1,673 @@
+#include "keras/ops/elementwise.h"
+
+#include <gtest/gtest.h>
+
+#include "harness/op_case.h"
+#include "harness/tensor_matchers.h"
+#include "keras/autodiff/tape.h"
+#include "keras/ops/reduce.h"
+
+namespace keras::ops {
+namespace {
+
+using backend::UnaryOp;
+using test::OpCase;
+
+using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
+
+struct NamedBinary {
+  const char* name;
+  BinaryFn fn;
+  double lo, hi;  // input range (positive where the op needs it)
+};
+
+struct BroadcastPattern {
+  const char* name;
+  Shape a, b, out;
+};
+
+// The broadcasting patterns every differentiable binary op is checked on.
+const BroadcastPattern kPatterns[] = {
+    {"same_2x3", {2, 3}, {2, 3}, {2, 3}},
+    {"2x3_row3", {2, 3}, {3}, {2, 3}},
+    {"row3_2x3", {3}, {2, 3}, {2, 3}},
+    {"2x3_col2x1", {2, 3}, {2, 1}, {2, 3}},
+    {"col2x1_2x3", {2, 1}, {2, 3}, {2, 3}},
+    {"2x3_scalar", {2, 3}, {}, {2, 3}},
+    {"scalar_2x3", {}, {2, 3}, {2, 3}},
+    {"2x1x4_3x1", {2, 1, 4}, {3, 1}, {2, 3, 4}},
+    {"1x3_2x1", {1, 3}, {2, 1}, {2, 3}},
+    {"scalar_scalar", {}, {}, {}},
+    {"2x3x4_1x4", {2, 3, 4}, {1, 4}, {2, 3, 4}},
+};
+
+std::vector<OpCase> binary_cases() {
+  const NamedBinary ops[] = {
+      {"add", add, -2, 2},         {"subtract", subtract, -2, 2}, {"multiply", multiply, -2, 2},
+      {"divide", divide, 0.5, 2},  {"maximum", maximum, -2, 2},   {"minimum", minimum, -2, 2},
+      {"power", power, 0.5, 2},
+  };
+  std::vector<OpCase> cases;
+  for (const NamedBinary& op : ops) {
+    for (const BroadcastPattern& p : kPatterns) {
+      cases.push_back({.name = std::string(op.name) + "_" + p.name,
+                       .input_shapes = {p.a, p.b},
+                       .fn = [fn = op.fn](const Tensors& x) { return fn(x[0], x[1]); },
+                       .lo = op.lo,
+                       .hi = op.hi,
+                       .expected_shape = p.out,
+                       .expected_dtype = float32});
+    }
+  }
+  // The same input used twice: the gradient accumulates.
+  cases.push_back({.name = "multiply_self",
+                   .input_shapes = {{2, 3}},
+                   .fn = [](const Tensors& x) { return multiply(x[0], x[0]); }});
+  cases.push_back({.name = "divide_self_plus",
+                   .input_shapes = {{4}},
+                   .fn = [](const Tensors& x) { return divide(x[0], add(x[0], 3.0)); },
+                   .lo = 0.5});
+  // Operators.
+  cases.push_back({.name = "operators",
+                   .input_shapes = {{2, 3}, {3}},
+                   .fn = [](const Tensors& x) { return (x[0] + x[1]) * x[0] - x[1] / add(x[0], 3.0); },
+                   .lo = 0.5});
+  cases.push_back({.name = "unary_minus",
+                   .input_shapes = {{2, 2}},
+                   .fn = [](const Tensors& x) { return -x[0]; }});
+  return cases;
+}
+
+const std::vector<OpCase> kBinaryCases = binary_cases();
+KERAS_INSTANTIATE_OP_TESTS(Binary, kBinaryCases);
+
+// Tensor-scalar overloads.
+const OpCase kScalarCases[] = {
+    {.name = "add_scalar",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return add(x[0], 1.5); }},
+    {.name = "subtract_scalar",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return subtract(x[0], 0.5); }},
+    {.name = "scalar_subtract",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return subtract(2.0, x[0]); }},
+    {.name = "multiply_scalar",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return multiply(x[0], -1.5); }},
+    {.name = "divide_scalar",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return divide(x[0], 4.0); }},
+    {.name = "scalar_divide",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return divide(3.0, x[0]); },
+     .lo = 0.5},
+    {.name = "maximum_scalar",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return maximum(x[0], 0.25); },
+     .make_inputs = test::inputs_away_from({{2, 3}}, {0.25}, -2, 2)},
+    {.name = "minimum_scalar",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return minimum(x[0], -0.25); },
+     .make_inputs = test::inputs_away_from({{2, 3}}, {-0.25}, -2, 2)},
+    {.name = "power_scalar_3",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return power(x[0], 3.0); }},
+    {.name = "power_scalar_half",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return power(x[0], 0.5); },
+     .lo = 0.5,
+     .hi = 3},
+    {.name = "power_scalar_neg",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return power(x[0], -1.5); },
+     .lo = 0.5,
+     .hi = 3},
+    {.name = "power_scalar_2_of_negative",
+     .input_shapes = {{5}},
+     .fn = [](const Tensors& x) { return power(x[0], 2.0); },
+     .lo = -3,
+     .hi = -0.5},
+};
+KERAS_INSTANTIATE_OP_TESTS(ScalarOperand, kScalarCases);
+
+// Mixed dtypes promote as in Keras; integer results are not differentiable.
+const OpCase kPromotionCases[] = {
+    {.name = "add_int32_float32",
+     .input_shapes = {{2, 3}, {2, 3}},
+     .fn = [](const Tensors& x) { return add(x[0], x[1]); },
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {int32, float32},
+     .expected_dtype = float32},
+    {.name = "multiply_float32_int64_broadcast",
+     .input_shapes = {{2, 3}, {3}},
+     .fn = [](const Tensors& x) { return multiply(x[0], x[1]); },
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {float32, int64},
+     .expected_shape = Shape{2, 3},
+     .expected_dtype = float32},
+    {.name = "add_int32_int32",
+     .input_shapes = {{2, 3}, {2, 1}},
+     .fn = [](const Tensors& x) { return add(x[0], x[1]); },
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {int32, int32},
+     .expected_dtype = int32},
+    {.name = "subtract_int32_int64",
+     .input_shapes = {{2, 3}, {3}},
+     .fn = [](const Tensors& x) { return subtract(x[0], x[1]); },
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {int32, int64},
+     .expected_dtype = int64},
+    {.name = "multiply_uint8_int32",
+     .input_shapes = {{4}, {4}},
+     .fn = [](const Tensors& x) { return multiply(x[0], x[1]); },
+     .lo = 0,
+     .hi = 9,
+     .forward_only = true,
+     .input_dtypes = {uint8, int32},
+     .expected_dtype = int32},
+    {.name = "add_bool_float32",
+     .input_shapes = {{2, 3}, {2, 3}},
+     .fn = [](const Tensors& x) { return add(x[0], x[1]); },
+     .forward_only = true,
+     .input_dtypes = {bool_, float32},
+     .expected_dtype = float32},
+    {.name = "divide_int32_int32_is_true_division",
+     .input_shapes = {{2, 3}, {2, 3}},
+     .fn = [](const Tensors& x) { return divide(x[0], x[1]); },
+     .lo = 1,
+     .hi = 7,
+     .forward_only = true,
+     .input_dtypes = {int32, int32},
+     .expected_dtype = float32},
+    {.name = "maximum_int32_int32",
+     .input_shapes = {{2, 3}, {3}},
+     .fn = [](const Tensors& x) { return maximum(x[0], x[1]); },
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {int32, int32},
+     .expected_dtype = int32},
+    {.name = "minimum_int64_float32",
+     .input_shapes = {{2, 3}, {2, 3}},
+     .fn = [](const Tensors& x) { return minimum(x[0], x[1]); },
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {int64, float32},
+     .expected_dtype = float32},
+    {.name = "power_int32_int32",
+     .input_shapes = {{2, 3}, {2, 3}},
+     .fn = [](const Tensors& x) { return power(x[0], x[1]); },
+     .lo = 0,
+     .hi = 4,
+     .forward_only = true,
+     .input_dtypes = {int32, int32},
+     .expected_dtype = int32},
+    {.name = "add_int32_scalar",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return add(x[0], 2.0); },
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_dtype = int32},
+    // A float64 operand promotes a float32 one; the gradient flows back through the cast.
+    {.name = "add_float32_float64",
+     .input_shapes = {{2, 3}, {3}},
+     .fn = [](const Tensors& x) { return add(cast(x[0], float32), cast(x[1], float64)); },
+     .forward_only = true,
+     .expected_dtype = float64},
+};
+KERAS_INSTANTIATE_OP_TESTS(Promotion, kPromotionCases);
+
+// Comparisons and logic: bool outputs, forward only.
+std::vector<OpCase> comparison_cases() {
+  const NamedBinary ops[] = {
+      {"equal", equal, 0, 2},          {"not_equal", not_equal, 0, 2},
+      {"less", less, 0, 2},            {"less_equal", less_equal, 0, 2},
+      {"greater", greater, 0, 2},      {"greater_equal", greater_equal, 0, 2},
+      {"logical_and", logical_and, 0, 1}, {"logical_or", logical_or, 0, 1},
+  };
+  std::vector<OpCase> cases;
+  for (const NamedBinary& op : ops) {
+    // Small integers, so equal elements occur.
+    cases.push_back({.name = std::string(op.name) + "_int32_2x3_row3",
+                     .input_shapes = {{2, 3}, {3}},
+                     .fn = [fn = op.fn](const Tensors& x) { return fn(x[0], x[1]); },
+                     .lo = op.lo,
+                     .hi = op.hi,
+                     .forward_only = true,
+                     .input_dtypes = {int32, int32},
+                     .expected_shape = Shape{2, 3},
+                     .expected_dtype = bool_});
+    cases.push_back({.name = std::string(op.name) + "_float_2x1x4_3x1",
+                     .input_shapes = {{2, 1, 4}, {3, 1}},
+                     .fn = [fn = op.fn](const Tensors& x) { return fn(x[0], x[1]); },
+                     .forward_only = true,
+                     .expected_shape = Shape{2, 3, 4},
+                     .expected_dtype = bool_});
+    cases.push_back({.name = std::string(op.name) + "_int32_float",
+                     .input_shapes = {{2, 3}, {2, 1}},
+                     .fn = [fn = op.fn](const Tensors& x) { return fn(x[0], x[1]); },
+                     .forward_only = true,
+                     .input_dtypes = {int32, float32},
+                     .expected_shape = Shape{2, 3},
+                     .expected_dtype = bool_});
+  }
+  cases.push_back({.name = "logical_and_bool",
+                   .input_shapes = {{2, 3}, {2, 3}},
+                   .fn = [](const Tensors& x) { return logical_and(x[0], x[1]); },
+                   .forward_only = true,
+                   .input_dtypes = {bool_, bool_},
+                   .expected_dtype = bool_});
+  cases.push_back({.name = "logical_or_bool_broadcast",
+                   .input_shapes = {{2, 3}, {2, 1}},
+                   .fn = [](const Tensors& x) { return logical_or(x[0], x[1]); },
+                   .forward_only = true,
+                   .input_dtypes = {bool_, bool_},
+                   .expected_shape = Shape{2, 3},
+                   .expected_dtype = bool_});
+  cases.push_back({.name = "logical_not_bool",
+                   .input_shapes = {{2, 3}},
+                   .fn = [](const Tensors& x) { return logical_not(x[0]); },
+                   .forward_only = true,
+                   .input_dtypes = {bool_},
+                   .expected_dtype = bool_});
+  cases.push_back({.name = "logical_not_float",
+                   .input_shapes = {{2, 3}},
+                   .fn = [](const Tensors& x) { return logical_not(x[0]); },
+                   .forward_only = true,
+                   .expected_dtype = bool_});
+  cases.push_back({.name = "greater_scalar",
+                   .input_shapes = {{2, 3}},
+                   .fn = [](const Tensors& x) { return greater(x[0], 0.5); },
+                   .forward_only = true,
+                   .expected_dtype = bool_});
+  return cases;
+}
+
+const std::vector<OpCase> kComparisonCases = comparison_cases();
+KERAS_INSTANTIATE_OP_TESTS(Comparison, kComparisonCases);
+
+const OpCase kWhereCases[] = {
+    {.name = "where_same_shape",
+     .input_shapes = {{2, 3}, {2, 3}, {2, 3}},
+     .fn = [](const Tensors& x) { return where(x[0], x[1], x[2]); },
+     .input_dtypes = {bool_, float32, float32},
+     .differentiable = {false, true, true},
+     .expected_shape = Shape{2, 3}},
+    {.name = "where_broadcast_b_row",
+     .input_shapes = {{2, 3}, {2, 3}, {3}},
+     .fn = [](const Tensors& x) { return where(x[0], x[1], x[2]); },
+     .input_dtypes = {bool_, float32, float32},
+     .differentiable = {false, true, true},
+     .expected_shape = Shape{2, 3}},
+    {.name = "where_broadcast_cond_column_scalar_b",
+     .input_shapes = {{2, 1}, {3}, {}},
+     .fn = [](const Tensors& x) { return where(x[0], x[1], x[2]); },
+     .input_dtypes = {bool_, float32, float32},
+     .differentiable = {false, true, true},
+     .expected_shape = Shape{2, 3}},
+    {.name = "where_cond_from_comparison",
+     .input_shapes = {{2, 3}, {2, 3}},
+     .fn = [](const Tensors& x) { return where(greater(x[0], x[1]), x[0], multiply(x[1], 2.0)); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "where_int_cond",
+     .input_shapes = {{2, 3}, {2, 3}, {2, 3}},
+     .fn = [](const Tensors& x) { return where(x[0], x[1], x[2]); },
+     .lo = 0,
+     .hi = 1,
+     .input_dtypes = {int32, float32, float32},
+     .differentiable = {false, true, true}},
+    {.name = "where_int_values",
+     .input_shapes = {{2, 3}, {2, 3}, {2, 3}},
+     .fn = [](const Tensors& x) { return where(x[0], x[1], x[2]); },
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {bool_, int32, int32},
+     .expected_dtype = int32},
+};
+KERAS_INSTANTIATE_OP_TESTS(Where, kWhereCases);
+
+const OpCase kUnaryCases[] = {
+    {.name = "negative",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return negative(x[0]); }},
+    {.name = "abs",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return abs(x[0]); },
+     .make_inputs = test::inputs_away_from({{2, 3}}, {0.0}, -2, 2)},
+    {.name = "sign",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return sign(x[0]); },
+     .make_inputs = test::inputs_away_from({{2, 3}}, {0.0}, -2, 2)},
+    {.name = "square",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return square(x[0]); }},
+    {.name = "sqrt",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return sqrt(x[0]); },
+     .lo = 0.2,
+     .hi = 4},
+    {.name = "exp",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return exp(x[0]); }},
+    {.name = "log",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return log(x[0]); },
+     .lo = 0.2,
+     .hi = 4},
+    {.name = "log1p",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return log1p(x[0]); },
+     .lo = -0.7,
+     .hi = 3},
+    {.name = "reciprocal_positive",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return reciprocal(x[0]); },
+     .lo = 0.3,
+     .hi = 3},
+    {.name = "reciprocal_negative",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return reciprocal(x[0]); },
+     .lo = -3,
+     .hi = -0.3},
+    {.name = "floor",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return floor(x[0]); },
+     .lo = -3,
+     .hi = 3},
+    {.name = "round",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return round(x[0]); },
+     .lo = -3,
+     .hi = 3},
+    {.name = "clip",
+     .input_shapes = {{3, 4}},
+     .fn = [](const Tensors& x) { return clip(x[0], -1.0, 0.5); },
+     .make_inputs = test::inputs_away_from({{3, 4}}, {-1.0, 0.5}, -2, 2)},
+    {.name = "unary_softsign",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return unary(UnaryOp::softsign, x[0]); }},
+    {.name = "unary_pow_scalar",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return unary(UnaryOp::pow_scalar, x[0], {.a = 2.5}); },
+     .lo = 0.2,
+     .hi = 2},
+    {.name = "negative_scalar_shape",
+     .input_shapes = {{}},
+     .fn = [](const Tensors& x) { return negative(x[0]); },
+     .expected_shape = Shape{}},
+    {.name = "exp_empty",
+     .input_shapes = {{0, 3}},
+     .fn = [](const Tensors& x) { return exp(x[0]); },
+     .expected_shape = Shape{0, 3}},
+    {.name = "chain_exp_log_sqrt",
+     .input_shapes = {{5}},
+     .fn = [](const Tensors& x) { return log(add(sqrt(exp(x[0])), 1.0)); }},
+    // Integer inputs where the op keeps integers.
+    {.name = "negative_int32",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return negative(x[0]); },
+     .lo = -9,
+     .hi = 9,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_dtype = int32},
+    {.name = "abs_int64",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return abs(x[0]); },
+     .lo = -9,
+     .hi = 9,
+     .forward_only = true,
+     .input_dtypes = {int64},
+     .expected_dtype = int64},
+    {.name = "sign_int32",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return sign(x[0]); },
+     .lo = -3,
+     .hi = 3,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_dtype = int32},
+    {.name = "square_int32",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return square(x[0]); },
+     .lo = -9,
+     .hi = 9,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_dtype = int32},
+    {.name = "clip_int32",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return clip(x[0], -2, 3); },
+     .lo = -9,
+     .hi = 9,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_dtype = int32},
+    // Integer inputs of float-only math become float32.
+    {.name = "sqrt_int32_to_float32",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return sqrt(x[0]); },
+     .lo = 0,
+     .hi = 9,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_dtype = float32},
+    {.name = "exp_int64_to_float32",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return exp(x[0]); },
+     .lo = -3,
+     .hi = 3,
+     .forward_only = true,
+     .input_dtypes = {int64},
+     .expected_dtype = float32},
+};
+KERAS_INSTANTIATE_OP_TESTS(Unary, kUnaryCases);
+
+const OpCase kCastCases[] = {
+    // Working precision is float32 in the parity and shape tests, float64 in the gradient check;
+    // the inner cast pins the source dtype.
+    {.name = "cast_float32_to_float64",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return cast(cast(x[0], float32), float64); },
+     .forward_only = true,
+     .expected_dtype = float64},
+    {.name = "cast_float64_to_float32",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return cast(cast(x[0], float64), float32); },
+     .forward_only = true,
+     .expected_dtype = float32},
+    {.name = "cast_same_dtype",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return cast(x[0], x[0].dtype()); }},
+    {.name = "cast_float_to_int32_truncates",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return cast(x[0], int32); },
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .expected_dtype = int32},
+    {.name = "cast_int32_to_float32",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return cast(x[0], float32); },
+     .lo = -100,
+     .hi = 100,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_dtype = float32},
+    {.name = "cast_float_to_bool",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return cast(round(x[0]), bool_); },
+     .lo = -1.4,
+     .hi = 1.4,
+     .forward_only = true,
+     .expected_dtype = bool_},
+    {.name = "cast_bool_to_int64",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return cast(x[0], int64); },
+     .forward_only = true,
+     .input_dtypes = {bool_},
+     .expected_dtype = int64},
+    {.name = "like_helpers",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) {
+       return add(multiply(ones_like(x[0]), x[0]), add(zeros_like(x[0]), full_like(x[0], 0.5)));
+     }},
+};
+KERAS_INSTANTIATE_OP_TESTS(Cast, kCastCases);
+
+// ---- behaviour not covered by the tables ----
+
+TEST(Elementwise, ResultTypePromotesLikeKeras) {
+  EXPECT_EQ(result_type(int32, float32), float32);
+  EXPECT_EQ(result_type(float32, int64), float32);
+  EXPECT_EQ(result_type(float32, float64), float64);
+  EXPECT_EQ(result_type(int32, int64), int64);
+  EXPECT_EQ(result_type(uint8, int32), int32);
+  EXPECT_EQ(result_type(bool_, uint8), uint8);
+  EXPECT_EQ(result_type(bool_, bool_), bool_);
+  EXPECT_EQ(result_type(float64, bool_), float64);
+}
+
+TEST(Elementwise, LikeHelpersKeepShapeAndDtype) {
+  const Tensor x = test::random_tensor({2, 3}, float64, -1, 1, 1);
+  for (const Tensor& t : {empty_like(x), zeros_like(x), ones_like(x), full_like(x, 2.5)}) {
+    EXPECT_EQ(t.shape(), x.shape());
+    EXPECT_EQ(t.dtype(), float64);
+    EXPECT_FALSE(t.shares_memory_with(x));
+  }
+  test::expect_all_close(zeros_like(x), zeros({2, 3}, float64), 0, 0);
+  test::expect_all_close(ones_like(x), ones({2, 3}, float64), 0, 0);
+  test::expect_all_close(full_like(x, 2.5), full({2, 3}, 2.5, float64), 0, 0);
+  const Tensor i = full_like(arange(4, int32), 7);
+  EXPECT_EQ(i.dtype(), int32);
+  EXPECT_EQ(test::to_doubles(i), (std::vector<double>{7, 7, 7, 7}));
+}
+
+TEST(Elementwise, ScalarLikeIsARankZeroTensorOfTheSameDtype) {
+  const Tensor s = scalar_like(3.5, arange(3, int64));
+  EXPECT_EQ(s.shape(), Shape{});
+  EXPECT_EQ(s.dtype(), int64);
+  EXPECT_EQ(s.item<int64_t>(), 3);
+  EXPECT_EQ(scalar_like(-0.25, zeros({2}, float64)).item<double>(), -0.25);
+}
+
+TEST(Elementwise, ComputesKnownValues) {
+  const Tensor a = test::tensor_of({1, 2, 3, 4, 5, 6}, {2, 3});
+  const Tensor b = test::tensor_of({10, 20, 30});
+  test::expect_all_close(add(a, b), test::tensor_of({11, 22, 33, 14, 25, 36}, {2, 3}), 0, 0);
+  test::expect_all_close(subtract(b, a), test::tensor_of({9, 18, 27, 6, 15, 24}, {2, 3}), 0, 0);
+  test::expect_all_close(divide(a, 2.0), test::tensor_of({0.5, 1, 1.5, 2, 2.5, 3}, {2, 3}), 0,
+                         0);
+  test::expect_all_close(power(a, test::tensor_of({2})),
+                         test::tensor_of({1, 4, 9, 16, 25, 36}, {2, 3}), 1e-15, 0);
+  test::expect_all_close(round(test::tensor_of({0.5, 1.5, 2.5, -0.5, -1.7})),
+                         test::tensor_of({0, 2, 2, -0, -2}), 0, 0);  // half to even
+  test::expect_all_close(floor(test::tensor_of({-1.5, 1.5})), test::tensor_of({-2, 1}), 0, 0);
+  test::expect_all_close(sign(test::tensor_of({-3, 0, 2})), test::tensor_of({-1, 0, 1}), 0, 0);
+  test::expect_all_close(clip(test::tensor_of({-3, 0.2, 2}), -1, 1),
+                         test::tensor_of({-1, 0.2, 1}), 0, 0);
+  test::expect_all_close(divide(arange(4, int32), full({}, 2, int32)),
+                         test::tensor_of({0, 0.5, 1, 1.5}, {4}, float32), 0, 0);
+}
+
+TEST(Elementwise, ComparisonsGiveBools) {
+  const Tensor a = test::tensor_of({1, 2, 3});
+  const Tensor b = test::tensor_of({2, 2, 2});
+  auto bools = [](const Tensor& t) {
+    EXPECT_EQ(t.dtype(), bool_);
+    return test::to_doubles(t);
+  };
+  EXPECT_EQ(bools(equal(a, b)), (std::vector<double>{0, 1, 0}));
+  EXPECT_EQ(bools(not_equal(a, b)), (std::vector<double>{1, 0, 1}));
+  EXPECT_EQ(bools(less(a, b)), (std::vector<double>{1, 0, 0}));
+  EXPECT_EQ(bools(less_equal(a, b)), (std::vector<double>{1, 1, 0}));
+  EXPECT_EQ(bools(greater(a, b)), (std::vector<double>{0, 0, 1}));
+  EXPECT_EQ(bools(greater_equal(a, b)), (std::vector<double>{0, 1, 1}));
+  EXPECT_EQ(bools(greater(a, 1.5)), (std::vector<double>{0, 1, 1}));
+  EXPECT_EQ(bools(logical_and(greater(a, 1.5), less(a, b))), (std::vector<double>{0, 0, 0}));
+  EXPECT_EQ(bools(logical_or(greater(a, 2.5), less(a, b))), (std::vector<double>{1, 0, 1}));
+  EXPECT_EQ(bools(logical_not(equal(a, b))), (std::vector<double>{1, 0, 1}));
+}
+
+TEST(Elementwise, WhereSelects) {
+  const Tensor cond = greater(test::tensor_of({1, -1, 2}), 0.0);
+  const Tensor y = where(cond, test::tensor_of({10, 20, 30}), test::tensor_of({-5}));
+  test::expect_all_close(y, test::tensor_of({10, -5, 30}), 0, 0);
+}
+
+TEST(Elementwise, CastGradientFlowsBetweenFloatDtypes) {
+  const Tensor x = test::tensor_of({1.5, -2.0, 0.25});
+  autodiff::GradientTape tape;
+  tape.watch(x);
+  const Tensor y32 = cast(x, float32);
+  const Tensor loss = sum(multiply(y32, y32));
+  const Tensors g = tape.gradient(loss, {x});
+  ASSERT_TRUE(g[0].defined());
+  EXPECT_EQ(g[0].dtype(), float64);
+  test::expect_all_close(g[0], test::tensor_of({3.0, -4.0, 0.5}), 1e-6, 0);
+}
+
+TEST(Elementwise, CastToIntegerStopsTheGradient) {
+  const Tensor x = test::tensor_of({1.5, -2.0});
+  autodiff::GradientTape tape;
+  tape.watch(x);
+  const Tensor y = cast(cast(x, int32), float64);
+  const Tensor loss = sum(add(y, x));
+  const Tensors g = tape.gradient(loss, {x});
+  test::expect_all_close(g[0], test::tensor_of({1, 1}), 0, 0);  // only through `+ x`
+}
+
+TEST(Elementwise, StopGradientIsAConstantForTheTape) {
+  const Tensor x = test::tensor_of({1, 2, 3});
+  autodiff::GradientTape tape;
+  tape.watch(x);
+  const Tensor y = multiply(x, stop_gradient(x));
+  const Tensors g = tape.gradient(sum(y), {x});
+  test::expect_all_close(g[0], x, 0, 0);  // d/dx (x * c) = c = x, not 2x
+  test::expect_all_close(stop_gradient(x), x, 0, 0);
+  const Tensors none = [&] {
+    autodiff::GradientTape t2;
+    t2.watch(x);
+    const Tensor z = sum(stop_gradient(x));
+    return t2.gradient(z, {x});
+  }();
+  EXPECT_FALSE(none[0].defined());
+}
+
+TEST(Elementwise, BinaryGradientsReduceToBroadcastShapes) {
+  const Tensor a = test::random_tensor({2, 1, 4}, float64, -1, 1, 3);
+  const Tensor b = test::random_tensor({3, 1}, float64, -1, 1, 4);
+  autodiff::GradientTape tape;
+  tape.watch(a);
+  tape.watch(b);
+  const Tensors g = tape.gradient(sum(add(a, b)), {a, b});
+  test::expect_all_close(g[0], full({2, 1, 4}, 3.0, float64), 0, 0);
+  test::expect_all_close(g[1], full({3, 1}, 8.0, float64), 0, 0);
+}
+
+TEST(Elementwise, RejectsShapesThatDoNotBroadcast) {
+  const Tensor a = zeros({2, 3}), b = zeros({4});
+  test::expect_throws_with<ValueError>([&] { add(a, b); }, "Cannot broadcast shapes (2, 3) and (4,)");
+  test::expect_throws_with<ValueError>([&] { multiply(zeros({2, 3}), zeros({3, 2})); },
+                                       "Cannot broadcast");
+  test::expect_throws_with<ValueError>([&] { where(zeros({2}, bool_), zeros({3}), zeros({3})); },
+                                       "Cannot broadcast");
+  test::expect_throws_with<ValueError>([&] { less(zeros({5}), zeros({2, 3})); }, "Cannot broadcast");
+  EXPECT_THAT([&] { subtract(a, b); }, test::ThrowsMessage<ValueError>("Cannot broadcast"));
+}
+
+}  // namespace
+}  // namespace keras::ops

@@ -1,0 +1,275 @@
+#include "keras/ops/linalg.h"
+
+#include <gtest/gtest.h>
+
+#include "harness/op_case.h"
+#include "harness/tensor_matchers.h"
+#include "keras/autodiff/tape.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/nn.h"
+#include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
+
+namespace keras::ops {
+namespace {
+
+using test::OpCase;
+
+Tensor matmul2(const Tensors& x) { return matmul(x[0], x[1]); }
+
+const OpCase kMatmulCases[] = {
+    {.name = "matmul_3x4_4x2",
+     .input_shapes = {{3, 4}, {4, 2}},
+     .fn = matmul2,
+     .expected_shape = Shape{3, 2}},
+    {.name = "matmul_1x1_1x1",
+     .input_shapes = {{1, 1}, {1, 1}},
+     .fn = matmul2,
+     .expected_shape = Shape{1, 1}},
+    {.name = "matmul_1x4_4x1",
+     .input_shapes = {{1, 4}, {4, 1}},
+     .fn = matmul2,
+     .expected_shape = Shape{1, 1}},
+    {.name = "matmul_vec_mat",
+     .input_shapes = {{4}, {4, 2}},
+     .fn = matmul2,
+     .expected_shape = Shape{2}},
+    {.name = "matmul_mat_vec",
+     .input_shapes = {{3, 4}, {4}},
+     .fn = matmul2,
+     .expected_shape = Shape{3}},
+    {.name = "matmul_vec_vec",
+     .input_shapes = {{5}, {5}},
+     .fn = matmul2,
+     .expected_shape = Shape{}},
+    {.name = "matmul_3d_2d",
+     .input_shapes = {{2, 3, 4}, {4, 5}},
+     .fn = matmul2,
+     .expected_shape = Shape{2, 3, 5}},
+    {.name = "matmul_4d_2d",
+     .input_shapes = {{2, 2, 3, 4}, {4, 2}},
+     .fn = matmul2,
+     .expected_shape = Shape{2, 2, 3, 2}},
+    {.name = "matmul_3d_vec",
+     .input_shapes = {{2, 3, 4}, {4}},
+     .fn = matmul2,
+     .expected_shape = Shape{2, 3}},
+    {.name = "matmul_batched_3d_3d",
+     .input_shapes = {{2, 3, 4}, {2, 4, 5}},
+     .fn = matmul2,
+     .expected_shape = Shape{2, 3, 5}},
+    {.name = "matmul_batch1_3d_3d",
+     .input_shapes = {{1, 2, 3}, {1, 3, 2}},
+     .fn = matmul2,
+     .expected_shape = Shape{1, 2, 2}},
+    {.name = "matmul_same_operand",
+     .input_shapes = {{3, 3}},
+     .fn = [](const Tensors& x) { return matmul(x[0], x[0]); },
+     .expected_shape = Shape{3, 3}},
+    {.name = "matmul_chain_with_bias",
+     .input_shapes = {{2, 3}, {3, 4}, {4}, {4, 2}},
+     .fn = [](const Tensors& x) { return matmul(tanh(add(matmul(x[0], x[1]), x[2])), x[3]); },
+     .expected_shape = Shape{2, 2}},
+    {.name = "matmul_larger_8x16_16x8",
+     .input_shapes = {{8, 16}, {16, 8}},
+     .fn = matmul2,
+     .grad_tol = 1e-5,
+     .expected_shape = Shape{8, 8}},
+    // dtype promotion (forward only)
+    {.name = "matmul_int32_float32",
+     .input_shapes = {{2, 3}, {3, 2}},
+     .fn = matmul2,
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {int32, float32},
+     .expected_shape = Shape{2, 2},
+     .expected_dtype = float32},
+    {.name = "matmul_int32_int32_is_float32",
+     .input_shapes = {{2, 3}, {3}},
+     .fn = matmul2,
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {int32, int32},
+     .expected_shape = Shape{2},
+     .expected_dtype = float32},
+    {.name = "matmul_float32_float64",
+     .input_shapes = {{2, 3}, {3, 2}},
+     .fn = [](const Tensors& x) { return matmul(cast(x[0], float32), cast(x[1], float64)); },
+     .forward_only = true,
+     .expected_shape = Shape{2, 2},
+     .expected_dtype = float64},
+};
+KERAS_INSTANTIATE_OP_TESTS(Matmul, kMatmulCases);
+
+std::vector<OpCase> matmul_t_cases() {
+  const int64_t m = 3, k = 4, n = 2, batch = 2;
+  std::vector<OpCase> cases;
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      const std::string flags = std::string(ta ? "T" : "N") + (tb ? "T" : "N");
+      const Shape a2 = ta ? Shape{k, m} : Shape{m, k};
+      const Shape b2 = tb ? Shape{n, k} : Shape{k, n};
+      auto fn = [ta, tb](const Tensors& x) { return matmul_t(x[0], x[1], ta, tb); };
+      cases.push_back({.name = "matmul_t_2d_" + flags,
+                       .input_shapes = {a2, b2},
+                       .fn = fn,
+                       .expected_shape = Shape{m, n}});
+      Shape a3 = a2, b3 = b2;
+      a3.insert(a3.begin(), batch);
+      b3.insert(b3.begin(), batch);
+      cases.push_back({.name = "matmul_t_batched_" + flags,
+                       .input_shapes = {a3, b3},
+                       .fn = fn,
+                       .expected_shape = Shape{batch, m, n}});
+      // A batched a with a shared 2-D b: only the NT gradient is right today (see the DISABLED
+      // tests below), so the others are checked forward only.
+      cases.push_back({.name = "matmul_t_3d_2d_" + flags,
+                       .input_shapes = {a3, b2},
+                       .fn = fn,
+                       .forward_only = !(!ta && tb),
+                       .expected_shape = Shape{batch, m, n}});
+    }
+  }
+  cases.push_back({.name = "matmul_t_square_self_TN",
+                   .input_shapes = {{3, 3}},
+                   .fn = [](const Tensors& x) { return matmul_t(x[0], x[0], true, false); },
+                   .expected_shape = Shape{3, 3}});
+  return cases;
+}
+
+const std::vector<OpCase> kMatmulTCases = matmul_t_cases();
+KERAS_INSTANTIATE_OP_TESTS(MatmulT, kMatmulTCases);
+
+// ---- values and errors ----
+
+TEST(Matmul, ComputesKnownValues) {
+  const Tensor a = test::tensor_of({1, 2, 3, 4, 5, 6}, {2, 3});
+  const Tensor b = test::tensor_of({7, 8, 9, 10, 11, 12}, {3, 2});
+  test::expect_all_close(matmul(a, b), test::tensor_of({58, 64, 139, 154}, {2, 2}), 0, 0);
+  test::expect_all_close(matmul_t(a, a, false, true), test::tensor_of({14, 32, 32, 77}, {2, 2}),
+                         0, 0);
+  test::expect_all_close(matmul_t(a, a, true, false),
+                         test::tensor_of({17, 22, 27, 22, 29, 36, 27, 36, 45}, {3, 3}), 0, 0);
+  test::expect_all_close(matmul(test::tensor_of({1, 2, 3}), test::tensor_of({4, 5, 6})),
+                         test::tensor_of({32}, Shape{}), 0, 0);
+}
+
+TEST(Matmul, MatchesOnBothBackendsForLargerSizes) {
+  const Tensor a = test::random_tensor({3, 33, 65}, float32, -1, 1, 5);
+  const Tensor b = test::random_tensor({65, 17}, float32, -1, 1, 6);
+  Tensor ref;
+  {
+    backend::ScopedBackend scope(backend::reference_backend());
+    ref = matmul(a, b);
+  }
+  test::expect_all_close(matmul(a, b), ref, 1e-5, 1e-5);
+}
+
+TEST(Matmul, GradientsMatchTheClosedForm) {
+  const Tensor a = test::random_tensor({3, 4}, float64, -1, 1, 1);
+  const Tensor b = test::random_tensor({4, 2}, float64, -1, 1, 2);
+  autodiff::GradientTape tape;
+  tape.watch(a);
+  tape.watch(b);
+  const Tensors g = tape.gradient(matmul(a, b), {a, b});
+  const Tensor dy = ones({3, 2}, float64);
+  test::expect_all_close(g[0], matmul(dy, transpose(b)), 1e-15, 1e-15);
+  test::expect_all_close(g[1], matmul(transpose(a), dy), 1e-15, 1e-15);
+}
+
+TEST(Matmul, WithEmptyInnerDimensionIsZeros) {
+  for (backend::Backend* be : {&backend::reference_backend(), &backend::cpu_backend()}) {
+    backend::ScopedBackend scope(*be);
+    SCOPED_TRACE(be->name());
+    test::expect_all_close(matmul(zeros({2, 0}), zeros({0, 3})), zeros({2, 3}), 0, 0);
+    test::expect_all_close(matmul_t(zeros({2, 0, 2}, float64), zeros({2, 0, 3}, float64), true,
+                                    false),
+                           zeros({2, 2, 3}, float64), 0, 0);
+    EXPECT_EQ(matmul(zeros({0, 4}), zeros({4, 3})).shape(), (Shape{0, 3}));
+  }
+}
+
+TEST(Matmul, RejectsMismatchedInnerDims) {
+  test::expect_throws_with<ValueError>([] { matmul(ones({3, 4}), ones({5, 2})); },
+                                       "matmul: inner dimensions differ: (3, 4) and (5, 2)");
+  test::expect_throws_with<ValueError>([] { matmul(ones({2, 3, 4}), ones({5, 2})); },
+                                       "inner dimensions differ: (2, 3, 4) and (5, 2)");
+  test::expect_throws_with<ValueError>([] { matmul(ones({4}), ones({3})); },
+                                       "inner dimensions differ");
+  test::expect_throws_with<ValueError>([] { matmul_t(ones({3, 4}), ones({3, 2}), false, false); },
+                                       "inner dimensions differ");
+  test::expect_throws_with<ValueError>([] { matmul_t(ones({3, 4}), ones({2, 3}), true, false); },
+                                       "inner dimensions differ");
+  EXPECT_THAT([] { matmul(ones({3, 4}), ones({5, 2})); },
+              test::ThrowsMessage<ValueError>("inner dimensions differ"));
+}
+
+TEST(Matmul, RejectsMismatchedBatches) {
+  test::expect_throws_with<ValueError>([] { matmul(ones({2, 3, 4}), ones({3, 4, 5})); },
+                                       "matmul: batch dimensions differ: (2, 3, 4) and (3, 4, 5)");
+}
+
+TEST(Matmul, RejectsUnsupportedRanks) {
+  test::expect_throws_with<ValueError>([] { matmul(ones({3, 4}), ones({2, 4, 5})); },
+                                       "matmul: unsupported ranks (3, 4) and (2, 4, 5)");
+  test::expect_throws_with<ValueError>([] { matmul(ones({2, 2, 3, 4}), ones({2, 4, 5})); },
+                                       "unsupported ranks");
+  test::expect_throws_with<ValueError>([] { matmul_t(ones({4}), ones({4, 2}), false, false); },
+                                       "unsupported ranks");
+  test::expect_throws_with<ValueError>([] { matmul(ones({}), ones({3})); },
+                                       "matmul: operands must have at least one dimension");
+}
+
+TEST(Matmul, MatmulTRequiresMatchingFloatDtypes) {
+  test::expect_throws_with<TypeError>(
+      [] { matmul_t(ones({2, 2}), ones({2, 2}, float64), false, false); },
+      "matmul: expected two float32 or float64 tensors of the same dtype, got float32 and "
+      "float64");
+  test::expect_throws_with<TypeError>(
+      [] { matmul_t(ones({2, 2}, int32), ones({2, 2}, int32), false, false); },
+      "got int32 and int32");
+}
+
+// Gradients of matmul_t with a batched (3-D) a and a shared 2-D b, which matmul_t accepts.
+// Expected values come from matmul on the explicit transposes (a correct, independent path).
+Tensors matmul_t_3d_2d_grads(bool ta, bool tb, bool via_matmul) {
+  const Tensor a = test::random_tensor(ta ? Shape{2, 4, 3} : Shape{2, 3, 4}, float64, -1, 1, 1);
+  const Tensor b = test::random_tensor(tb ? Shape{2, 4} : Shape{4, 2}, float64, -1, 1, 2);
+  autodiff::GradientTape tape;
+  tape.watch(a);
+  tape.watch(b);
+  const Tensor y = via_matmul ? matmul(ta ? transpose(a, {0, 2, 1}) : a, tb ? transpose(b) : b)
+                              : matmul_t(a, b, ta, tb);
+  const Tensor w = test::random_tensor(y.shape(), float64, -1, 1, 3);
+  return tape.gradient(sum(multiply(y, w)), {a, b});
+}
+
+void expect_matmul_t_3d_2d_gradients(bool ta, bool tb) {
+  const Tensors want = matmul_t_3d_2d_grads(ta, tb, /*via_matmul=*/true);
+  const Tensors got = matmul_t_3d_2d_grads(ta, tb, /*via_matmul=*/false);
+  test::expect_all_close(got[0], want[0], 1e-12, 1e-12);
+  test::expect_all_close(got[1], want[1], 1e-12, 1e-12);
+}
+
+TEST(MatmulT, Batched3dBy2dGradientNT) { expect_matmul_t_3d_2d_gradients(false, true); }
+
+// BUG (src/ops/linalg.cpp, matmul_t's backward, the `!ta && !tb` branch): for a 3-D a and a 2-D
+// b the gradient of b is deliberately left undefined ("not produced by matmul_t's rank rules"),
+// so the tape silently reports no gradient for b. matmul_t(a, dy, true, false) is a valid 3-D x
+// 3-D product ([B,k,m]ᵀ-batched @ [B,m,n] -> [B,k,n]) that the tape's reduce_to_shape would sum
+// to [k,n]; or compute it directly as matmul_t(reshape(a, {-1, k}), reshape(dy, {-1, n}), true,
+// false).
+TEST(MatmulT, DISABLED_Batched3dBy2dGradientNN) { expect_matmul_t_3d_2d_gradients(false, false); }
+
+// BUG (src/ops/linalg.cpp, matmul_t's backward, the `ta && !tb` and `ta && tb` branches): for a
+// 3-D a and a 2-D b, da = matmul_t(b, dy, ...) multiplies a 2-D by a 3-D operand, which
+// matmul_t rejects, so GradientTape::gradient throws "matmul: unsupported ranks". Fix: for a
+// 2-D b compute da per batch the other way round, e.g. da = transpose(matmul_t(dy, b, false,
+// !tb)) over the last two axes (TN: da[B,k,m] = (dy @ bᵀ)ᵀ; TT: da = (dy @ b)ᵀ).
+TEST(MatmulT, DISABLED_Batched3dBy2dGradientTN) { expect_matmul_t_3d_2d_gradients(true, false); }
+TEST(MatmulT, DISABLED_Batched3dBy2dGradientTT) { expect_matmul_t_3d_2d_gradients(true, true); }
+
+}  // namespace
+}  // namespace keras::ops

@@ -1,0 +1,312 @@
+#include "keras/ops/nn.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "harness/op_case.h"
+#include "harness/tensor_matchers.h"
+#include "keras/autodiff/tape.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
+
+namespace keras::ops {
+namespace {
+
+using test::inputs_away_from;
+using test::OpCase;
+
+const Shape kS = {3, 4};
+
+const OpCase kActivationCases[] = {
+    {.name = "relu",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return relu(x[0]); },
+     .make_inputs = inputs_away_from({kS}, {0.0}, -2, 2)},
+    {.name = "relu6",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return relu6(x[0]); },
+     .make_inputs = inputs_away_from({kS}, {0.0, 6.0}, -2, 8)},
+    {.name = "leaky_relu_default",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return leaky_relu(x[0]); },
+     .make_inputs = inputs_away_from({kS}, {0.0}, -2, 2)},
+    {.name = "leaky_relu_0_05",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return leaky_relu(x[0], 0.05); },
+     .make_inputs = inputs_away_from({kS}, {0.0}, -2, 2)},
+    {.name = "sigmoid",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return sigmoid(x[0]); },
+     .lo = -5,
+     .hi = 5},
+    {.name = "sigmoid_large_inputs",
+     .input_shapes = {{6}},
+     .fn = [](const Tensors& x) { return sigmoid(x[0]); },
+     .lo = -30,
+     .hi = 30},
+    {.name = "tanh",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return tanh(x[0]); },
+     .lo = -3,
+     .hi = 3},
+    {.name = "softplus",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return softplus(x[0]); },
+     .lo = -5,
+     .hi = 5},
+    {.name = "softsign",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return softsign(x[0]); },
+     .make_inputs = inputs_away_from({kS}, {0.0}, -3, 3, 0.01)},
+    {.name = "elu_default",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return elu(x[0]); },
+     .make_inputs = inputs_away_from({kS}, {0.0}, -3, 2, 0.01)},
+    {.name = "elu_alpha_0_5",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return elu(x[0], 0.5); },
+     .make_inputs = inputs_away_from({kS}, {0.0}, -3, 2)},
+    {.name = "selu",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return selu(x[0]); },
+     .make_inputs = inputs_away_from({kS}, {0.0}, -3, 2)},
+    {.name = "gelu_approximate",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return gelu(x[0]); },
+     .lo = -4,
+     .hi = 4},
+    {.name = "gelu_exact",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return gelu(x[0], false); },
+     .lo = -4,
+     .hi = 4},
+    {.name = "silu",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return silu(x[0]); },
+     .lo = -5,
+     .hi = 5},
+    {.name = "swish",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return swish(x[0]); },
+     .lo = -5,
+     .hi = 5},
+    {.name = "hard_sigmoid",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return hard_sigmoid(x[0]); },
+     .make_inputs = inputs_away_from({kS}, {-3.0, 3.0}, -5, 5)},
+    {.name = "hard_silu",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return hard_silu(x[0]); },
+     .make_inputs = inputs_away_from({kS}, {-3.0, 3.0}, -5, 5)},
+    {.name = "log_sigmoid",
+     .input_shapes = {kS},
+     .fn = [](const Tensors& x) { return log_sigmoid(x[0]); },
+     .lo = -6,
+     .hi = 6},
+    {.name = "log_sigmoid_large_inputs",
+     .input_shapes = {{6}},
+     .fn = [](const Tensors& x) { return log_sigmoid(x[0]); },
+     .lo = -40,
+     .hi = 40},
+    {.name = "activation_chain",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return multiply(sigmoid(x[0]), tanh(softplus(x[0]))); }},
+    {.name = "relu_int32",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return relu(x[0]); },
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {int32}},
+    {.name = "sigmoid_int32_is_float32",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return sigmoid(x[0]); },
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_dtype = float32},
+};
+KERAS_INSTANTIATE_OP_TESTS(Activation, kActivationCases);
+
+const OpCase kSoftmaxCases[] = {
+    {.name = "softmax_last_axis",
+     .input_shapes = {{2, 5}},
+     .fn = [](const Tensors& x) { return softmax(x[0]); },
+     .expected_shape = Shape{2, 5}},
+    {.name = "softmax_axis0",
+     .input_shapes = {{3, 4}},
+     .fn = [](const Tensors& x) { return softmax(x[0], 0); },
+     .expected_shape = Shape{3, 4}},
+    {.name = "softmax_middle_axis_3d",
+     .input_shapes = {{2, 3, 4}},
+     .fn = [](const Tensors& x) { return softmax(x[0], 1); },
+     .expected_shape = Shape{2, 3, 4}},
+    {.name = "softmax_axis_neg1_3d",
+     .input_shapes = {{2, 3, 4}},
+     .fn = [](const Tensors& x) { return softmax(x[0], -1); },
+     .expected_shape = Shape{2, 3, 4}},
+    {.name = "softmax_axis0_3d",
+     .input_shapes = {{2, 3, 2}},
+     .fn = [](const Tensors& x) { return softmax(x[0], 0); },
+     .expected_shape = Shape{2, 3, 2}},
+    {.name = "softmax_vector",
+     .input_shapes = {{6}},
+     .fn = [](const Tensors& x) { return softmax(x[0]); },
+     .expected_shape = Shape{6}},
+    {.name = "softmax_single_class",
+     .input_shapes = {{3, 1}},
+     .fn = [](const Tensors& x) { return softmax(x[0]); },
+     .expected_shape = Shape{3, 1}},
+    {.name = "softmax_large_logits",
+     .input_shapes = {{2, 4}},
+     .fn = [](const Tensors& x) { return softmax(x[0]); },
+     .lo = -30,
+     .hi = 30,
+     .grad_tol = 1e-5},
+    {.name = "log_softmax_last_axis",
+     .input_shapes = {{2, 5}},
+     .fn = [](const Tensors& x) { return log_softmax(x[0]); },
+     .expected_shape = Shape{2, 5}},
+    {.name = "log_softmax_axis0",
+     .input_shapes = {{3, 4}},
+     .fn = [](const Tensors& x) { return log_softmax(x[0], 0); },
+     .expected_shape = Shape{3, 4}},
+    {.name = "log_softmax_middle_axis_3d",
+     .input_shapes = {{2, 3, 4}},
+     .fn = [](const Tensors& x) { return log_softmax(x[0], 1); },
+     .expected_shape = Shape{2, 3, 4}},
+    {.name = "log_softmax_vector",
+     .input_shapes = {{6}},
+     .fn = [](const Tensors& x) { return log_softmax(x[0], -1); },
+     .expected_shape = Shape{6}},
+    {.name = "log_softmax_large_logits",
+     .input_shapes = {{2, 4}},
+     .fn = [](const Tensors& x) { return log_softmax(x[0]); },
+     .lo = -30,
+     .hi = 30},
+    {.name = "softmax_then_log",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return log(softmax(x[0], 0)); }},
+    {.name = "softmax_int32_is_float32",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return softmax(x[0]); },
+     .lo = -3,
+     .hi = 3,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_dtype = float32},
+    {.name = "log_softmax_int32_is_float32",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return log_softmax(x[0], 0); },
+     .lo = -3,
+     .hi = 3,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_dtype = float32},
+};
+KERAS_INSTANTIATE_OP_TESTS(Softmax, kSoftmaxCases);
+
+// ---- values and the activation registry ----
+
+TEST(Softmax, RowsSumToOneAlongTheAxis) {
+  const Tensor x = test::random_tensor({2, 3, 4}, float64, -3, 3, 21);
+  for (int axis : {0, 1, 2, -1}) {
+    const Tensor s = softmax(x, axis);
+    const Tensor total = sum(s, {axis});
+    test::expect_all_close(total, ones(total.shape(), float64), 1e-15, 1e-15);
+    test::expect_all_close(log_softmax(x, axis), log(s), 1e-13, 1e-13);
+  }
+}
+
+TEST(Softmax, IsShiftInvariantAndStable) {
+  const Tensor x = test::tensor_of({1000, 1001, 1002}, {1, 3});
+  const Tensor expected = softmax(test::tensor_of({0, 1, 2}, {1, 3}));
+  test::expect_all_close(softmax(x), expected, 1e-14, 0);
+  test::expect_all_close(log_softmax(test::tensor_of({-1000, 0}, {1, 2})),
+                         test::tensor_of({-1000, 0}, {1, 2}), 1e-15, 0);
+}
+
+TEST(Softmax, RejectsScalarsAndBadAxes) {
+  test::expect_throws_with<ValueError>([] { softmax(zeros({})); },
+                                       "softmax: expected a tensor of rank >= 1");
+  test::expect_throws_with<ValueError>([] { log_softmax(zeros({})); },
+                                       "log_softmax: expected a tensor of rank >= 1");
+  test::expect_throws_with<ValueError>([] { softmax(zeros({2, 3}), 2); },
+                                       "axis 2 is out of bounds for a tensor of rank 2");
+  test::expect_throws_with<ValueError>([] { log_softmax(zeros({2, 3}), -3); }, "out of bounds");
+}
+
+TEST(Activation, LogSigmoidIsStableForLargeInputs) {
+  const Tensor y = log_sigmoid(test::tensor_of({-800, 800}));
+  EXPECT_DOUBLE_EQ(y.data<double>()[0], -800);
+  EXPECT_DOUBLE_EQ(y.data<double>()[1], 0);
+  const Tensor s = sigmoid(test::tensor_of({-800, 800}));
+  EXPECT_EQ(s.data<double>()[0], 0);
+  EXPECT_EQ(s.data<double>()[1], 1);
+}
+
+TEST(Activation, PiecewiseDefinitions) {
+  const Tensor x = test::tensor_of({-4, -1, 0.5, 7});
+  test::expect_all_close(relu6(x), test::tensor_of({0, 0, 0.5, 6}), 0, 0);
+  test::expect_all_close(leaky_relu(x), test::tensor_of({-0.8, -0.2, 0.5, 7}), 1e-15, 0);
+  test::expect_all_close(hard_sigmoid(x), test::tensor_of({0, 1.0 / 3, 7.0 / 12, 1}), 1e-15, 0);
+  test::expect_all_close(hard_silu(x), test::tensor_of({0, -1.0 / 3, 7.0 / 24, 7}), 1e-15, 0);
+  test::expect_all_close(elu(x, 2.0),
+                         test::tensor_of({2 * std::expm1(-4.0), 2 * std::expm1(-1.0), 0.5, 7}),
+                         1e-15, 0);
+}
+
+TEST(Activations, GetReturnsTheNamedOps) {
+  const Tensor x = test::random_tensor({2, 5}, float64, -3, 3, 8);
+  const std::pair<const char*, Tensor> expected[] = {
+      {"linear", x},
+      {"", x},
+      {"relu", relu(x)},
+      {"relu6", relu6(x)},
+      {"leaky_relu", leaky_relu(x, 0.2)},
+      {"sigmoid", sigmoid(x)},
+      {"tanh", tanh(x)},
+      {"softmax", softmax(x, -1)},
+      {"log_softmax", log_softmax(x, -1)},
+      {"elu", elu(x, 1.0)},
+      {"selu", selu(x)},
+      {"softplus", softplus(x)},
+      {"softsign", softsign(x)},
+      {"swish", silu(x)},
+      {"silu", silu(x)},
+      {"gelu", gelu(x, /*approximate=*/false)},
+      {"hard_sigmoid", hard_sigmoid(x)},
+      {"hard_silu", hard_silu(x)},
+      {"hard_swish", hard_silu(x)},
+      {"exponential", exp(x)},
+  };
+  for (const auto& [name, want] : expected) {
+    SCOPED_TRACE(name);
+    activations::Activation f = activations::get(name);
+    ASSERT_TRUE(f);
+    test::expect_all_close(f(x), want, 0, 0);
+    EXPECT_NO_THROW(activations::validate(name));
+  }
+}
+
+TEST(Activations, GetRejectsUnknownNames) {
+  test::expect_throws_with<ValueError>([] { activations::get("relu7"); },
+                                       "Could not interpret activation function identifier: relu7");
+  test::expect_throws_with<ValueError>([] { activations::validate("Relu"); },
+                                       "Could not interpret activation function identifier: Relu");
+}
+
+TEST(Activations, AreDifferentiableThroughTheRegistry) {
+  const Tensor x = test::tensor_of({-1.5, 0.5, 2.0});
+  autodiff::GradientTape tape;
+  tape.watch(x);
+  const Tensor y = activations::get("tanh")(x);
+  const Tensors g = tape.gradient(sum(y), {x});
+  const Tensor t = tanh(x);
+  test::expect_all_close(g[0], subtract(1.0, multiply(t, t)), 1e-15, 1e-15);
+}
+
+}  // namespace
+}  // namespace keras::ops

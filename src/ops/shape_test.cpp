@@ -1,0 +1,459 @@
+#include "keras/ops/shape.h"
+
+#include <gtest/gtest.h>
+
+#include "harness/op_case.h"
+#include "harness/tensor_matchers.h"
+#include "keras/autodiff/tape.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
+
+namespace keras::ops {
+namespace {
+
+using test::OpCase;
+
+// Random float params of `shape` plus fixed integer indices.
+std::function<Tensors(void)> params_and_indices(Shape shape, std::vector<double> indices,
+                                                Shape index_shape, DType index_dtype = int64) {
+  return [=] {
+    return Tensors{test::random_tensor(shape, float64, -2, 2, 11),
+                   test::tensor_of(indices, index_shape, index_dtype)};
+  };
+}
+
+const OpCase kLayoutCases[] = {
+    // reshape
+    {.name = "reshape_2x3_to_3x2",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return reshape(x[0], {3, 2}); },
+     .expected_shape = Shape{3, 2}},
+    {.name = "reshape_infer",
+     .input_shapes = {{2, 3, 4}},
+     .fn = [](const Tensors& x) { return reshape(x[0], {-1, 4}); },
+     .expected_shape = Shape{6, 4}},
+    {.name = "reshape_flatten",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return reshape(x[0], {-1}); },
+     .expected_shape = Shape{6}},
+    {.name = "reshape_to_scalar",
+     .input_shapes = {{1, 1}},
+     .fn = [](const Tensors& x) { return reshape(x[0], {}); },
+     .expected_shape = Shape{}},
+    {.name = "reshape_then_multiply",
+     .input_shapes = {{6}, {2, 3}},
+     .fn = [](const Tensors& x) { return multiply(reshape(x[0], {2, 3}), x[1]); },
+     .expected_shape = Shape{2, 3}},
+    // transpose
+    {.name = "transpose_2d_default",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return transpose(x[0]); },
+     .expected_shape = Shape{3, 2}},
+    {.name = "transpose_3d_default_reverses",
+     .input_shapes = {{2, 3, 4}},
+     .fn = [](const Tensors& x) { return transpose(x[0]); },
+     .expected_shape = Shape{4, 3, 2}},
+    {.name = "transpose_3d_102",
+     .input_shapes = {{2, 3, 4}},
+     .fn = [](const Tensors& x) { return transpose(x[0], {1, 0, 2}); },
+     .expected_shape = Shape{3, 2, 4}},
+    {.name = "transpose_3d_201",
+     .input_shapes = {{2, 3, 4}},
+     .fn = [](const Tensors& x) { return transpose(x[0], {2, 0, 1}); },
+     .expected_shape = Shape{4, 2, 3}},
+    {.name = "transpose_negative_axes",
+     .input_shapes = {{2, 3, 4}},
+     .fn = [](const Tensors& x) { return transpose(x[0], {-1, 0, -2}); },
+     .expected_shape = Shape{4, 2, 3}},
+    {.name = "transpose_4d",
+     .input_shapes = {{2, 1, 3, 2}},
+     .fn = [](const Tensors& x) { return transpose(x[0], {3, 1, 0, 2}); },
+     .expected_shape = Shape{2, 1, 2, 3}},
+    {.name = "transpose_identity",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return transpose(x[0], {0, 1}); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "transpose_int32",
+     .input_shapes = {{2, 3, 4}},
+     .fn = [](const Tensors& x) { return transpose(x[0], {2, 0, 1}); },
+     .lo = -100,
+     .hi = 100,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_shape = Shape{4, 2, 3},
+     .expected_dtype = int32},
+    // expand_dims / squeeze
+    {.name = "expand_dims_0",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return expand_dims(x[0], 0); },
+     .expected_shape = Shape{1, 2, 3}},
+    {.name = "expand_dims_1",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return expand_dims(x[0], 1); },
+     .expected_shape = Shape{2, 1, 3}},
+    {.name = "expand_dims_neg1",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return expand_dims(x[0], -1); },
+     .expected_shape = Shape{2, 3, 1}},
+    {.name = "expand_dims_scalar",
+     .input_shapes = {{}},
+     .fn = [](const Tensors& x) { return expand_dims(x[0], 0); },
+     .expected_shape = Shape{1}},
+    {.name = "squeeze_axis",
+     .input_shapes = {{2, 1, 3}},
+     .fn = [](const Tensors& x) { return squeeze(x[0], 1); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "squeeze_negative_axis",
+     .input_shapes = {{2, 3, 1}},
+     .fn = [](const Tensors& x) { return squeeze(x[0], -1); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "squeeze_all",
+     .input_shapes = {{1, 2, 1, 3, 1}},
+     .fn = [](const Tensors& x) { return squeeze(x[0]); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "squeeze_all_ones",
+     .input_shapes = {{1, 1}},
+     .fn = [](const Tensors& x) { return squeeze(x[0]); },
+     .expected_shape = Shape{}},
+    // broadcast_to
+    {.name = "broadcast_to_row",
+     .input_shapes = {{3}},
+     .fn = [](const Tensors& x) { return broadcast_to(x[0], {2, 3}); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "broadcast_to_column",
+     .input_shapes = {{2, 1}},
+     .fn = [](const Tensors& x) { return broadcast_to(x[0], {2, 3}); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "broadcast_to_from_scalar",
+     .input_shapes = {{}},
+     .fn = [](const Tensors& x) { return broadcast_to(x[0], {2, 2}); },
+     .expected_shape = Shape{2, 2}},
+    {.name = "broadcast_to_3d",
+     .input_shapes = {{2, 1, 4}},
+     .fn = [](const Tensors& x) { return broadcast_to(x[0], {3, 2, 3, 4}); },
+     .expected_shape = Shape{3, 2, 3, 4}},
+    {.name = "broadcast_to_same_shape",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return broadcast_to(x[0], {2, 3}); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "broadcast_to_bool",
+     .input_shapes = {{3}},
+     .fn = [](const Tensors& x) { return broadcast_to(x[0], {2, 3}); },
+     .forward_only = true,
+     .input_dtypes = {bool_},
+     .expected_shape = Shape{2, 3},
+     .expected_dtype = bool_},
+    // concatenate
+    {.name = "concatenate_axis0",
+     .input_shapes = {{2, 3}, {1, 3}},
+     .fn = [](const Tensors& x) { return concatenate({x[0], x[1]}, 0); },
+     .expected_shape = Shape{3, 3}},
+    {.name = "concatenate_axis1_three",
+     .input_shapes = {{2, 1}, {2, 3}, {2, 2}},
+     .fn = [](const Tensors& x) { return concatenate({x[0], x[1], x[2]}, 1); },
+     .expected_shape = Shape{2, 6}},
+    {.name = "concatenate_axis_neg1_3d",
+     .input_shapes = {{2, 3, 1}, {2, 3, 2}},
+     .fn = [](const Tensors& x) { return concatenate({x[0], x[1]}, -1); },
+     .expected_shape = Shape{2, 3, 3}},
+    {.name = "concatenate_middle_axis_3d",
+     .input_shapes = {{2, 1, 2}, {2, 2, 2}},
+     .fn = [](const Tensors& x) { return concatenate({x[0], x[1]}, 1); },
+     .expected_shape = Shape{2, 3, 2}},
+    {.name = "concatenate_single",
+     .input_shapes = {{4}},
+     .fn = [](const Tensors& x) { return concatenate({x[0]}); },
+     .expected_shape = Shape{4}},
+    {.name = "concatenate_same_tensor_twice",
+     .input_shapes = {{2, 2}},
+     .fn = [](const Tensors& x) { return concatenate({x[0], x[0]}, 0); },
+     .expected_shape = Shape{4, 2}},
+    {.name = "concatenate_with_empty",
+     .input_shapes = {{2, 0}, {2, 3}},
+     .fn = [](const Tensors& x) { return concatenate({x[0], x[1]}, 1); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "concatenate_int32_float32_promotes",
+     .input_shapes = {{2}, {3}},
+     .fn = [](const Tensors& x) { return concatenate({x[0], x[1]}); },
+     .lo = -5,
+     .hi = 5,
+     .forward_only = true,
+     .input_dtypes = {int32, float32},
+     .expected_shape = Shape{5},
+     .expected_dtype = float32},
+    // slice_axis
+    {.name = "slice_axis0",
+     .input_shapes = {{4, 3}},
+     .fn = [](const Tensors& x) { return slice_axis(x[0], 0, 1, 2); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "slice_axis1",
+     .input_shapes = {{2, 5}},
+     .fn = [](const Tensors& x) { return slice_axis(x[0], 1, 2, 3); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "slice_axis_neg1_3d",
+     .input_shapes = {{2, 3, 4}},
+     .fn = [](const Tensors& x) { return slice_axis(x[0], -1, 0, 1); },
+     .expected_shape = Shape{2, 3, 1}},
+    {.name = "slice_axis_middle_3d",
+     .input_shapes = {{2, 3, 4}},
+     .fn = [](const Tensors& x) { return slice_axis(x[0], 1, 1, 2); },
+     .expected_shape = Shape{2, 2, 4}},
+    {.name = "slice_whole_axis",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return slice_axis(x[0], 1, 0, 3); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "slice_empty",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return slice_axis(x[0], 1, 3, 0); },
+     .expected_shape = Shape{2, 0}},
+    {.name = "slice_twice_and_add",
+     .input_shapes = {{4, 3}},
+     .fn = [](const Tensors& x) {
+       return add(slice_axis(x[0], 0, 0, 2), slice_axis(x[0], 0, 1, 2));
+     },
+     .expected_shape = Shape{2, 3}},
+    // take (int indices, including repeated ones)
+    {.name = "take_rows_int64",
+     .input_shapes = {{4, 3}},
+     .fn = [](const Tensors& x) { return take(x[0], x[1]); },
+     .make_inputs = params_and_indices({4, 3}, {2, 0, 3}, {3}),
+     .expected_shape = Shape{3, 3}},
+    {.name = "take_repeated_indices",
+     .input_shapes = {{4, 3}},
+     .fn = [](const Tensors& x) { return take(x[0], x[1]); },
+     .make_inputs = params_and_indices({4, 3}, {1, 1, 3, 1, 0}, {5}),
+     .expected_shape = Shape{5, 3}},
+    {.name = "take_int32_2d_indices",
+     .input_shapes = {{5, 2}},
+     .fn = [](const Tensors& x) { return take(x[0], x[1]); },
+     .make_inputs = params_and_indices({5, 2}, {4, 0, 4, 2, 2, 2}, {2, 3}, int32),
+     .expected_shape = Shape{2, 3, 2}},
+    {.name = "take_from_vector",
+     .input_shapes = {{6}},
+     .fn = [](const Tensors& x) { return take(x[0], x[1]); },
+     .make_inputs = params_and_indices({6}, {5, 0, 5}, {3}),
+     .expected_shape = Shape{3}},
+    {.name = "take_from_3d",
+     .input_shapes = {{3, 2, 2}},
+     .fn = [](const Tensors& x) { return take(x[0], x[1]); },
+     .make_inputs = params_and_indices({3, 2, 2}, {2, 2}, {2}),
+     .expected_shape = Shape{2, 2, 2}},
+    {.name = "take_scalar_index",
+     .input_shapes = {{3, 2}},
+     .fn = [](const Tensors& x) { return take(x[0], x[1]); },
+     .make_inputs = params_and_indices({3, 2}, {1}, {}),
+     .expected_shape = Shape{2}},
+    {.name = "take_no_indices",
+     .input_shapes = {{3, 2}},
+     .fn = [](const Tensors& x) { return take(x[0], x[1]); },
+     .make_inputs = params_and_indices({3, 2}, {}, {0}),
+     .expected_shape = Shape{0, 2}},
+    {.name = "take_int32_params",
+     .input_shapes = {{4, 2}, {3}},
+     .fn = [](const Tensors& x) { return take(x[0], x[1]); },
+     .lo = 0,
+     .hi = 3,
+     .forward_only = true,
+     .input_dtypes = {int32, int64},
+     .expected_shape = Shape{3, 2},
+     .expected_dtype = int32},
+    // one_hot (forward only: integer inputs)
+    {.name = "one_hot_int32",
+     .input_shapes = {{5}},
+     .fn = [](const Tensors& x) { return one_hot(x[0], 4); },
+     .lo = 0,
+     .hi = 3,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_shape = Shape{5, 4},
+     .expected_dtype = float32},
+    {.name = "one_hot_int64_2d_float64",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return one_hot(x[0], 3, float64); },
+     .lo = 0,
+     .hi = 2,
+     .forward_only = true,
+     .input_dtypes = {int64},
+     .expected_shape = Shape{2, 3, 3},
+     .expected_dtype = float64},
+    {.name = "one_hot_uint8_to_int32",
+     .input_shapes = {{4}},
+     .fn = [](const Tensors& x) { return one_hot(x[0], 5, int32); },
+     .lo = 0,
+     .hi = 4,
+     .forward_only = true,
+     .input_dtypes = {uint8},
+     .expected_shape = Shape{4, 5},
+     .expected_dtype = int32},
+    {.name = "one_hot_scalar_index",
+     .input_shapes = {{}},
+     .fn = [](const Tensors& x) { return one_hot(x[0], 3); },
+     .lo = 0,
+     .hi = 2,
+     .forward_only = true,
+     .input_dtypes = {int32},
+     .expected_shape = Shape{3}},
+    // copy
+    {.name = "copy",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return copy(x[0]); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "copy_int64",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return copy(x[0]); },
+     .lo = -9,
+     .hi = 9,
+     .forward_only = true,
+     .input_dtypes = {int64},
+     .expected_dtype = int64},
+    // Compositions.
+    {.name = "transpose_reshape_broadcast_chain",
+     .input_shapes = {{2, 3}, {3, 1}},
+     .fn = [](const Tensors& x) {
+       return multiply(reshape(transpose(x[0]), {3, 2}), broadcast_to(x[1], {3, 2}));
+     },
+     .expected_shape = Shape{3, 2}},
+};
+KERAS_INSTANTIATE_OP_TESTS(ShapeOps, kLayoutCases);
+
+// ---- values and errors ----
+
+TEST(ShapeOps, ReshapeIsAViewAndCopyIsNot) {
+  const Tensor x = test::tensor_of({1, 2, 3, 4, 5, 6}, {2, 3});
+  const Tensor r = reshape(x, {3, 2});
+  EXPECT_TRUE(r.shares_memory_with(x));
+  EXPECT_TRUE(expand_dims(x, 0).shares_memory_with(x));
+  EXPECT_TRUE(squeeze(expand_dims(x, 1)).shares_memory_with(x));
+  const Tensor c = copy(x);
+  EXPECT_FALSE(c.shares_memory_with(x));
+  test::expect_all_close(c, x, 0, 0);
+  c.data<double>()[0] = 100;
+  EXPECT_EQ(x.data<double>()[0], 1);
+}
+
+TEST(ShapeOps, TransposeMovesElements) {
+  const Tensor x = test::tensor_of({0, 1, 2, 3, 4, 5}, {2, 3});
+  test::expect_all_close(transpose(x), test::tensor_of({0, 3, 1, 4, 2, 5}, {3, 2}), 0, 0);
+  const Tensor y = transpose(arange(24, float64).reshape({2, 3, 4}), {2, 0, 1});
+  EXPECT_EQ(y.shape(), (Shape{4, 2, 3}));
+  EXPECT_EQ(y.at<double>({3, 1, 2}), 1 * 12 + 2 * 4 + 3);
+}
+
+TEST(ShapeOps, ConcatenateSliceTakeAndOneHotValues) {
+  const Tensor a = test::tensor_of({1, 2, 3, 4}, {2, 2});
+  const Tensor b = test::tensor_of({5, 6}, {2, 1});
+  test::expect_all_close(concatenate({a, b}, 1), test::tensor_of({1, 2, 5, 3, 4, 6}, {2, 3}), 0,
+                         0);
+  test::expect_all_close(slice_axis(concatenate({a, b}, 1), 1, 1, 2),
+                         test::tensor_of({2, 5, 4, 6}, {2, 2}), 0, 0);
+  test::expect_all_close(take(a, test::tensor_of({1, 1, 0}, {3}, int32)),
+                         test::tensor_of({3, 4, 3, 4, 1, 2}, {3, 2}), 0, 0);
+  test::expect_all_close(one_hot(test::tensor_of({2, 0}, {2}, int64), 3),
+                         test::tensor_of({0, 0, 1, 1, 0, 0}, {2, 3}, float32), 0, 0);
+  test::expect_all_close(broadcast_to(test::tensor_of({7, 8}, {2, 1}), {2, 2}),
+                         test::tensor_of({7, 7, 8, 8}, {2, 2}), 0, 0);
+}
+
+TEST(ShapeOps, TakeGradientAccumulatesRepeatedIndices) {
+  const Tensor x = test::tensor_of({1, 2, 3, 4, 5, 6}, {3, 2});
+  const Tensor idx = test::tensor_of({2, 0, 2, 2}, {4}, int64);
+  autodiff::GradientTape tape;
+  tape.watch(x);
+  const Tensors g = tape.gradient(sum(take(x, idx)), {x});
+  test::expect_all_close(g[0], test::tensor_of({1, 1, 0, 0, 3, 3}, {3, 2}), 0, 0);
+}
+
+TEST(ShapeOps, ConcatenateGradientSplitsBack) {
+  const Tensor a = test::tensor_of({1, 2}, {1, 2});
+  const Tensor b = test::tensor_of({3, 4, 5, 6}, {2, 2});
+  const Tensor w = test::tensor_of({1, 2, 3, 4, 5, 6}, {3, 2});
+  autodiff::GradientTape tape;
+  tape.watch(a);
+  tape.watch(b);
+  const Tensors g = tape.gradient(sum(multiply(concatenate({a, b}), w)), {a, b});
+  test::expect_all_close(g[0], test::tensor_of({1, 2}, {1, 2}), 0, 0);
+  test::expect_all_close(g[1], test::tensor_of({3, 4, 5, 6}, {2, 2}), 0, 0);
+}
+
+TEST(ShapeOps, ReshapeRejectsBadShapes) {
+  const Tensor x = zeros({2, 3});
+  test::expect_throws_with<ValueError>([&] { reshape(x, {4, 2}); },
+                                       "cannot reshape array of size 6 into shape (4, 2)");
+  test::expect_throws_with<ValueError>([&] { reshape(x, {-1, 4}); }, "cannot reshape");
+  test::expect_throws_with<ValueError>([&] { reshape(x, {-1, -1}); },
+                                       "can only infer one dimension");
+}
+
+TEST(ShapeOps, TransposeRejectsBadPermutations) {
+  const Tensor x = zeros({2, 3, 4});
+  test::expect_throws_with<ValueError>([&] { transpose(x, {1, 0}); }, "axes don't match array");
+  test::expect_throws_with<ValueError>([&] { transpose(x, {0, 0, 1}); }, "repeated axis");
+  test::expect_throws_with<ValueError>([&] { transpose(x, {0, 1, 3}); }, "out of bounds");
+}
+
+TEST(ShapeOps, ExpandDimsAndSqueezeRejectBadAxes) {
+  const Tensor x = zeros({2, 3});
+  test::expect_throws_with<ValueError>([&] { expand_dims(x, 3); },
+                                       "axis 3 is out of bounds for a tensor of rank 3");
+  test::expect_throws_with<ValueError>([&] { expand_dims(x, -4); }, "out of bounds");
+  test::expect_throws_with<ValueError>([&] { squeeze(x, 0); },
+                                       "cannot select an axis to squeeze out which has size not "
+                                       "equal to one");
+  test::expect_throws_with<ValueError>([&] { squeeze(x, 2); }, "out of bounds");
+}
+
+TEST(ShapeOps, BroadcastToRejectsIncompatibleShapes) {
+  test::expect_throws_with<ValueError>([&] { broadcast_to(zeros({2, 3}), {3}); },
+                                       "cannot broadcast a tensor of shape (2, 3) to (3,)");
+  test::expect_throws_with<ValueError>([&] { broadcast_to(zeros({3}), {2, 4}); },
+                                       "broadcast");
+  test::expect_throws_with<ValueError>([&] { broadcast_to(zeros({2, 1}), {1, 3}); },
+                                       "cannot broadcast a tensor of shape (2, 1) to (1, 3)");
+}
+
+TEST(ShapeOps, ConcatenateRejectsMismatches) {
+  test::expect_throws_with<ValueError>([&] { concatenate({}); }, "need at least one tensor");
+  test::expect_throws_with<ValueError>([&] { concatenate({zeros({}), zeros({})}); },
+                                       "zero-dimensional arrays cannot be concatenated");
+  test::expect_throws_with<ValueError>([&] { concatenate({zeros({2, 3}), zeros({2, 4})}, 0); },
+                                       "all input dimensions except axis 0 must match exactly");
+  test::expect_throws_with<ValueError>([&] { concatenate({zeros({2, 3}), zeros({6})}); },
+                                       "all inputs must have the same rank");
+  test::expect_throws_with<ValueError>([&] { concatenate({zeros({2, 3})}, 2); }, "out of bounds");
+}
+
+TEST(ShapeOps, SliceRejectsOutOfRange) {
+  const Tensor x = zeros({2, 5});
+  test::expect_throws_with<IndexError>([&] { slice_axis(x, 1, 3, 3); },
+                                       "slice: [3, 6) out of range for axis 1 of size 5");
+  test::expect_throws_with<IndexError>([&] { slice_axis(x, 0, -1, 1); }, "out of range");
+  test::expect_throws_with<IndexError>([&] { slice_axis(x, 0, 0, -1); }, "out of range");
+  test::expect_throws_with<ValueError>([&] { slice_axis(x, 2, 0, 1); }, "out of bounds");
+}
+
+TEST(ShapeOps, TakeRejectsBadIndices) {
+  const Tensor x = zeros({3, 2});
+  test::expect_throws_with<IndexError>([&] { take(x, test::tensor_of({0, 3}, {2}, int64)); },
+                                       "gather: index 3 is out of range [0, 3)");
+  test::expect_throws_with<IndexError>([&] { take(x, test::tensor_of({-1}, {1}, int32)); },
+                                       "index -1 is out of range");
+  test::expect_throws_with<TypeError>([&] { take(x, test::tensor_of({0, 1}, {2}, float32)); },
+                                      "take: indices must be int32 or int64, got float32");
+  test::expect_throws_with<ValueError>([&] { take(zeros({}), test::tensor_of({0}, {1}, int32)); },
+                                       "take: cannot index a scalar");
+  // Under both backends.
+  for (backend::Backend* be : {&backend::reference_backend(), &backend::cpu_backend()}) {
+    backend::ScopedBackend scope(*be);
+    EXPECT_THROW(take(x, test::tensor_of({5}, {1}, int32)), IndexError) << be->name();
+  }
+}
+
+TEST(ShapeOps, OneHotRejectsBadArguments) {
+  test::expect_throws_with<ValueError>([&] { one_hot(test::tensor_of({0}, {1}, int32), 0); },
+                                       "one_hot: num_classes must be positive, got 0");
+  test::expect_throws_with<IndexError>([&] { one_hot(test::tensor_of({3}, {1}, int32), 3); },
+                                       "one_hot: index 3 is out of range [0, 3)");
+}
+
+}  // namespace
+}  // namespace keras::ops

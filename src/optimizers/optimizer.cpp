@@ -1,0 +1,211 @@
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "keras/autodiff/trace.h"
+#include "keras/backend/backend.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
+#include "keras/optimizers/optimizers.h"
+
+namespace keras::optimizers {
+
+Optimizer::Optimizer(std::string name, double learning_rate, ClipOptions clip)
+    : name_(std::move(name)), learning_rate_(learning_rate), clip_(clip) {
+  const int set = clip.clipnorm.has_value() + clip.clipvalue.has_value() +
+                  clip.global_clipnorm.has_value();
+  KERAS_CHECK(set <= 1, ValueError, "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` "
+              "can be set. Received: clipnorm=", clip.clipnorm.value_or(NAN), ", clipvalue=",
+              clip.clipvalue.value_or(NAN), ", global_clipnorm=",
+              clip.global_clipnorm.value_or(NAN));
+  set_learning_rate(learning_rate);
+}
+
+void Optimizer::set_learning_rate(double lr) {
+  KERAS_CHECK(std::isfinite(lr) && lr >= 0, ValueError, name_,
+              ": learning_rate must be a non-negative number, got ", lr);
+  learning_rate_ = lr;
+}
+
+Variable Optimizer::add_slot(const Variable& variable, const std::string& slot_name) {
+  Variable v(variable.name() + "_" + slot_name, zeros(variable.shape(), variable.dtype()), false);
+  slots_.push_back(v);
+  per_variable_slots_.back().push_back(v.value());
+  return v;
+}
+
+Tensors Optimizer::clip_gradients(const Tensors& grads) const {
+  Tensors out = grads;
+  if (clip_.clipnorm) {
+    const double c = *clip_.clipnorm;
+    for (Tensor& g : out) {
+      if (!g.defined()) continue;
+      Tensor norm = ops::sqrt(ops::sum(ops::square(g)));
+      g = ops::multiply(g, ops::divide(c, ops::maximum(norm, c)));
+    }
+  } else if (clip_.global_clipnorm) {
+    const double c = *clip_.global_clipnorm;
+    Tensor total;
+    for (const Tensor& g : out) {
+      if (!g.defined()) continue;
+      Tensor s = ops::sum(ops::square(g));
+      total = total.defined() ? ops::add(total, s) : s;
+    }
+    if (total.defined()) {
+      Tensor scale = ops::divide(c, ops::maximum(ops::sqrt(total), c));
+      for (Tensor& g : out) {
+        if (g.defined()) g = ops::multiply(g, scale);
+      }
+    }
+  } else if (clip_.clipvalue) {
+    const double v = *clip_.clipvalue;
+    for (Tensor& g : out) {
+      if (g.defined()) g = ops::clip(g, -v, v);
+    }
+  }
+  return out;
+}
+
+void Optimizer::apply(const Tensors& grads, const std::vector<Variable>& variables) {
+  KERAS_CHECK(grads.size() == variables.size(), ValueError, name_, ".apply: got ", grads.size(),
+              " gradients for ", variables.size(), " variables");
+  if (built_for_.empty()) {
+    for (const Variable& v : variables) {
+      built_for_.push_back(v);
+      per_variable_slots_.emplace_back();
+      build_slots(v);
+    }
+  }
+  KERAS_CHECK(built_for_ == variables, ValueError, name_, ": apply() was called with different "
+              "variables than the ones the optimizer was built for");
+  const Tensors clipped = clip_gradients(grads);
+  for (size_t i = 0; i < variables.size(); ++i) {
+    if (!clipped[i].defined()) continue;
+    KERAS_CHECK(clipped[i].shape() == variables[i].shape(), ValueError, name_, ": gradient of shape ",
+                shape_str(clipped[i].shape()), " for variable ", variables[i].path(), " of shape ",
+                shape_str(variables[i].shape()));
+    update_step(i, ops::cast(clipped[i], variables[i].dtype()), variables[i]);
+  }
+  autodiff::launch([this] { ++iterations_; });
+}
+
+namespace {
+
+using backend::backend_for;
+
+class SGDImpl final : public Optimizer {
+ public:
+  explicit SGDImpl(SGDOptions o) : Optimizer("SGD", o.learning_rate, o.clip), o_(o) {
+    KERAS_CHECK(o.momentum >= 0 && o.momentum <= 1, ValueError,
+                "`momentum` must be a float between [0, 1]. Received: momentum=", o.momentum);
+  }
+  void build_slots(const Variable& v) override {
+    if (o_.momentum != 0) add_slot(v, "momentum");
+  }
+  void update_step(size_t i, const Tensor& g, const Variable& v) override {
+    Tensor m = o_.momentum != 0 ? slot(i, 0) : Tensor();
+    backend::Backend& be = backend_for(g);
+    autodiff::launch([this, &be, w = v.value(), g, m] {
+      be.sgd_update(w, g, m, {learning_rate(), o_.momentum, o_.nesterov});
+    });
+  }
+
+ private:
+  SGDOptions o_;
+};
+
+class RMSpropImpl final : public Optimizer {
+ public:
+  explicit RMSpropImpl(RMSpropOptions o) : Optimizer("RMSprop", o.learning_rate, o.clip), o_(o) {}
+  void build_slots(const Variable& v) override {
+    add_slot(v, "velocity");
+    if (o_.momentum > 0) add_slot(v, "momentum");
+    if (o_.centered) add_slot(v, "average_gradient");
+  }
+  void update_step(size_t i, const Tensor& g, const Variable& v) override {
+    size_t k = 0;
+    Tensor velocity = slot(i, k++);
+    Tensor momentum = o_.momentum > 0 ? slot(i, k++) : Tensor();
+    Tensor average = o_.centered ? slot(i, k++) : Tensor();
+    backend::Backend& be = backend_for(g);
+    autodiff::launch([this, &be, w = v.value(), g, velocity, momentum, average] {
+      be.rmsprop_update(w, g, velocity, momentum, average,
+                        {learning_rate(), o_.rho, o_.momentum, o_.epsilon, o_.centered});
+    });
+  }
+
+ private:
+  RMSpropOptions o_;
+};
+
+class AdamImpl final : public Optimizer {
+ public:
+  AdamImpl(std::string name, double lr, double weight_decay, AdamOptions o)
+      : Optimizer(std::move(name), lr, o.clip), o_(o), weight_decay_(weight_decay) {}
+  void build_slots(const Variable& v) override {
+    add_slot(v, "momentum");
+    add_slot(v, "velocity");
+    if (o_.amsgrad) add_slot(v, "velocity_hat");
+  }
+  void update_step(size_t i, const Tensor& g, const Variable& v) override {
+    Tensor m = slot(i, 0), vel = slot(i, 1);
+    Tensor v_hat = o_.amsgrad ? slot(i, 2) : Tensor();
+    backend::Backend& be = backend_for(g);
+    autodiff::launch([this, &be, w = v.value(), g, m, vel, v_hat] {
+      be.adam_update(w, g, m, vel, v_hat,
+                     {learning_rate(), o_.beta_1, o_.beta_2, o_.epsilon, o_.amsgrad,
+                      iterations() + 1, weight_decay_});
+    });
+  }
+
+ private:
+  AdamOptions o_;
+  double weight_decay_;
+};
+
+class AdagradImpl final : public Optimizer {
+ public:
+  explicit AdagradImpl(AdagradOptions o) : Optimizer("Adagrad", o.learning_rate, o.clip), o_(o) {}
+  void build_slots(const Variable& v) override {
+    Variable acc = add_slot(v, "accumulator");
+    acc.assign(full(v.shape(), o_.initial_accumulator_value, v.dtype()));
+  }
+  void update_step(size_t i, const Tensor& g, const Variable& v) override {
+    Tensor acc = slot(i, 0);
+    backend::Backend& be = backend_for(g);
+    autodiff::launch([this, &be, w = v.value(), g, acc] {
+      be.adagrad_update(w, g, acc, {learning_rate(), o_.epsilon});
+    });
+  }
+
+ private:
+  AdagradOptions o_;
+};
+
+}  // namespace
+
+OptimizerPtr SGD(SGDOptions o) { return std::make_shared<SGDImpl>(o); }
+OptimizerPtr RMSprop(RMSpropOptions o) { return std::make_shared<RMSpropImpl>(o); }
+OptimizerPtr Adam(AdamOptions o) {
+  return std::make_shared<AdamImpl>("Adam", o.learning_rate, 0.0, o);
+}
+OptimizerPtr AdamW(AdamWOptions o) {
+  return std::make_shared<AdamImpl>(
+      "AdamW", o.learning_rate, o.weight_decay,
+      AdamOptions{o.learning_rate, o.beta_1, o.beta_2, o.epsilon, o.amsgrad, o.clip});
+}
+OptimizerPtr Adagrad(AdagradOptions o) { return std::make_shared<AdagradImpl>(o); }
+
+OptimizerPtr get(std::string_view name_in) {
+  std::string name(name_in);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (name == "sgd") return SGD();
+  if (name == "rmsprop") return RMSprop();
+  if (name == "adam") return Adam();
+  if (name == "adamw") return AdamW();
+  if (name == "adagrad") return Adagrad();
+  throw ValueError(str("Could not interpret optimizer identifier: ", name_in));
+}
+
+}  // namespace keras::optimizers

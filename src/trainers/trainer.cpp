@@ -1,0 +1,500 @@
+#include "keras/trainers/trainer.h"
+
+#include <cmath>
+#include <cstring>
+#include <iostream>
+
+#include "keras/autodiff/tape.h"
+#include "keras/callbacks/progbar.h"
+#include "keras/core/random.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
+
+namespace keras::trainers {
+
+struct Trainer::Output {
+  std::string name;
+  losses::LossPtr loss;
+  double weight = 1.0;
+  std::vector<MetricItem> metric_items;
+  std::vector<metrics::MetricPtr> metrics;
+  std::shared_ptr<metrics::Mean> loss_tracker;  // per-output loss, with several outputs
+};
+
+// A traced step: input buffers and the kernels that read them.
+struct Trainer::Plan {
+  Tensors x, y;
+  Tensor sample_weight;
+  Tensors y_pred;
+  Tensor loss;
+  std::vector<autodiff::Kernel> kernels;
+};
+
+// Data for one call of fit/evaluate/predict: tensors in model order, all with n rows.
+struct Trainer::Batches {
+  Tensors x, y;
+  Tensor sample_weight;
+  int64_t n = 0;
+};
+
+namespace {
+
+// dst[i] = src[rows[i]] for the leading axis (host staging of user data into step buffers).
+void gather_rows(const Tensor& src, const int64_t* rows, int64_t count, const Tensor& dst) {
+  const int64_t n = src.shape()[0];
+  const size_t row_bytes = n == 0 ? 0 : src.nbytes() / static_cast<size_t>(n);
+  const char* s = static_cast<const char*>(src.raw_data());
+  char* d = static_cast<char*>(dst.raw_data());
+  int64_t i = 0;
+  while (i < count) {  // copy runs of consecutive rows at once
+    int64_t j = i + 1;
+    while (j < count && rows[j] == rows[j - 1] + 1) ++j;
+    std::memcpy(d + i * row_bytes, s + rows[i] * row_bytes, static_cast<size_t>(j - i) * row_bytes);
+    i = j;
+  }
+}
+
+Shape with_batch(const Tensor& t, int64_t batch) {
+  Shape s = t.shape();
+  s[0] = batch;
+  return s;
+}
+
+void check_against_spec(const Tensor& t, const TensorSpec& spec, const std::string& name,
+                        const char* what) {
+  const Shape& want = spec.shape;
+  Shape want_tail(want.begin() + (want.empty() ? 0 : 1), want.end());
+  Shape got_tail(t.shape().begin() + (t.rank() == 0 ? 0 : 1), t.shape().end());
+  KERAS_CHECK(t.rank() == static_cast<int>(want.size()), ValueError, "Error when checking ", what,
+              ": expected ", name, " to have ", want.size(), " dimensions, but got array with shape ",
+              shape_str(t.shape()));
+  for (size_t i = 0; i < want_tail.size(); ++i) {
+    KERAS_CHECK(want_tail[i] == kNone || want_tail[i] == got_tail[i], ValueError,
+                "Error when checking ", what, ": expected ", name, " to have shape ",
+                shape_str(want_tail), " but got array with shape ", shape_str(got_tail));
+  }
+}
+
+void check_finite(const Tensor& t, const std::string& name) {
+  if (!is_floating(t.dtype())) return;
+  visit_dtype(t.dtype(), [&]<class T>() {
+    const T* p = t.data<T>();
+    for (int64_t i = 0; i < t.size(); ++i) {
+      KERAS_CHECK(std::isfinite(static_cast<double>(p[i])), ValueError, "Data for \"", name,
+                  "\" contains a NaN or infinite value (element ", i, " of an array of shape ",
+                  shape_str(t.shape()), ")");
+    }
+  });
+}
+
+std::vector<std::pair<std::string, double>> as_pairs(const callbacks::Logs& logs) {
+  return {logs.begin(), logs.end()};
+}
+
+}  // namespace
+
+Trainer::Trainer(layers::Layer& model) : model_(model) {}
+Trainer::~Trainer() = default;
+
+void Trainer::set_signature(ModelSignature signature) {
+  const bool changed = signature.input_names != signature_.input_names ||
+                       signature.output_names != signature_.output_names ||
+                       signature.input_specs.size() != signature_.input_specs.size();
+  signature_ = std::move(signature);
+  if (changed) plans_.clear();
+}
+
+optimizers::Optimizer& Trainer::optimizer() const {
+  KERAS_CHECK(optimizer_ != nullptr, RuntimeError,
+              "You must compile your model before training/testing. Use `model.compile(optimizer, "
+              "loss)`.");
+  return *optimizer_;
+}
+
+void Trainer::compile(const CompileOptions& options) {
+  const std::vector<std::string>& names = signature_.output_names;
+  std::vector<losses::LossPtr> losses = options.loss.resolve(names);
+  const std::vector<double> weights = options.loss_weights.resolve(names);
+  const std::vector<std::vector<MetricItem>> metric_items = options.metrics.resolve(names);
+  optimizers::OptimizerPtr optimizer = options.optimizer.resolve();
+  std::vector<Output> outputs(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    outputs[i].name = names[i];
+    outputs[i].loss = losses.empty() ? nullptr : losses[i];
+    outputs[i].weight = weights[i];
+    outputs[i].metric_items = metric_items[i];
+    if (names.size() > 1 && outputs[i].loss) {
+      outputs[i].loss_tracker = std::make_shared<metrics::Mean>(names[i] + "_loss");
+    }
+  }
+  optimizer_ = std::move(optimizer);
+  outputs_ = std::move(outputs);
+  loss_tracker_ = std::make_shared<metrics::Mean>("loss");
+  metrics_built_ = false;
+  run_eagerly_ = options.run_eagerly;
+  plans_.clear();
+}
+
+void Trainer::build_metrics(const Tensors& y, const Tensors& y_pred) {
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    Output& o = outputs_[i];
+    o.metrics.clear();
+    for (const MetricItem& item : o.metric_items) {
+      metrics::MetricPtr m = item.metric()
+                                 ? item.metric()
+                                 : metrics::get(item.name(), y[i].shape(), y_pred[i].shape());
+      o.metrics.push_back(m);
+    }
+  }
+  metrics_built_ = true;
+}
+
+Tensor Trainer::compute_loss(const Tensors& y, const Tensors& y_pred, const Tensor& sw) {
+  Tensor total;
+  const double batch = y_pred.empty() ? 0.0 : static_cast<double>(y_pred[0].shape()[0]);
+  const Tensor batch_weight = full({}, batch, float64);
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    const Output& o = outputs_[i];
+    if (!o.loss) continue;
+    Tensor value = (*o.loss)(y[i], y_pred[i], sw);
+    if (o.loss_tracker) o.loss_tracker->update_values(value, batch_weight);
+    if (o.weight != 1.0) value = ops::multiply(value, o.weight);
+    total = total.defined() ? ops::add(total, value) : value;
+  }
+  KERAS_CHECK(total.defined(), ValueError, "The model cannot be trained: no loss to optimize. "
+              "Pass a `loss` to `compile()`.");
+  for (const Tensor& penalty : model_.losses()) total = ops::add(total, ops::cast(penalty, total.dtype()));
+  loss_tracker_->update_values(total, batch_weight);
+  return total;
+}
+
+void Trainer::update_metrics(const Tensors& y, const Tensors& y_pred, const Tensor& sw) {
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    for (const auto& m : outputs_[i].metrics) m->update_state(y[i], y_pred[i], sw);
+  }
+}
+
+Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tensor& sw) {
+  if (mode == Mode::predict) return model_.call(x, false);
+  Tensors y_pred;
+  if (mode == Mode::train) {
+    std::vector<Variable> vars = model_.trainable_weights();
+    Tensors values;
+    for (const Variable& v : vars) values.push_back(v.value());
+    Tensors grads;
+    {
+      autodiff::GradientTape tape;
+      y_pred = model_.call(x, true);
+      if (!metrics_built_) build_metrics(y, y_pred);
+      last_loss_ = compute_loss(y, y_pred, sw);
+      grads = tape.gradient(last_loss_, values);
+    }
+    optimizer_->apply(grads, vars);
+  } else {
+    y_pred = model_.call(x, false);
+    if (!metrics_built_) build_metrics(y, y_pred);
+    last_loss_ = compute_loss(y, y_pred, sw);
+  }
+  update_metrics(y, y_pred, sw);
+  return y_pred;
+}
+
+Tensors Trainer::run_batch(Mode mode, const Batches& data, const int64_t* rows, int64_t count) {
+  auto make_buffers = [&](const Tensors& src) {
+    Tensors out;
+    for (const Tensor& t : src) out.push_back(Tensor::empty(with_batch(t, count), t.dtype()));
+    return out;
+  };
+  auto fill = [&](const Tensors& src, const Tensors& dst) {
+    for (size_t i = 0; i < src.size(); ++i) gather_rows(src[i], rows, count, dst[i]);
+  };
+  if (run_eagerly_) {
+    Tensors x = make_buffers(data.x), y = make_buffers(data.y);
+    fill(data.x, x);
+    fill(data.y, y);
+    Tensor sw;
+    if (data.sample_weight.defined()) {
+      sw = Tensor::empty(with_batch(data.sample_weight, count), data.sample_weight.dtype());
+      gather_rows(data.sample_weight, rows, count, sw);
+    }
+    return step(mode, x, y, sw);
+  }
+  std::unique_ptr<Plan>& plan = plans_[{static_cast<int>(mode) * 2 + data.sample_weight.defined(),
+                                        count}];
+  const bool fresh = plan == nullptr;
+  if (fresh) {
+    plan = std::make_unique<Plan>();
+    plan->x = make_buffers(data.x);
+    plan->y = make_buffers(data.y);
+    if (data.sample_weight.defined()) {
+      plan->sample_weight =
+          Tensor::empty(with_batch(data.sample_weight, count), data.sample_weight.dtype());
+    }
+  }
+  fill(data.x, plan->x);
+  fill(data.y, plan->y);
+  if (data.sample_weight.defined()) gather_rows(data.sample_weight, rows, count, plan->sample_weight);
+  if (fresh) {
+    autodiff::KernelTrace trace;
+    plan->y_pred = step(mode, plan->x, plan->y, plan->sample_weight);
+    plan->loss = last_loss_;
+    plan->kernels = trace.take();
+  } else {
+    for (const autodiff::Kernel& k : plan->kernels) k();
+    last_loss_ = plan->loss;
+  }
+  return plan->y_pred;
+}
+
+double Trainer::last_loss() const {
+  return last_loss_.defined() ? last_loss_.item<double>() : 0.0;
+}
+
+void Trainer::reset_metrics() {
+  loss_tracker_->reset_state();
+  for (Output& o : outputs_) {
+    if (o.loss_tracker) o.loss_tracker->reset_state();
+    for (const auto& m : o.metrics) m->reset_state();
+  }
+}
+
+callbacks::Logs Trainer::collect_logs() const {
+  callbacks::Logs logs;
+  logs["loss"] = loss_tracker_->result();
+  for (const Output& o : outputs_) {
+    if (o.loss_tracker) logs[o.loss_tracker->name()] = o.loss_tracker->result();
+    for (const auto& m : o.metrics) {
+      logs[outputs_.size() > 1 ? o.name + "_" + m->name() : m->name()] = m->result();
+    }
+  }
+  return logs;
+}
+
+std::vector<std::string> Trainer::metrics_names() const {
+  std::vector<std::string> names{"loss"};
+  for (const Output& o : outputs_) {
+    if (o.loss_tracker) names.push_back(o.loss_tracker->name());
+  }
+  for (const Output& o : outputs_) {
+    for (size_t k = 0; k < o.metric_items.size(); ++k) {
+      const std::string m = o.metrics.size() > k ? o.metrics[k]->name()
+                            : o.metric_items[k].metric() ? o.metric_items[k].metric()->name()
+                                                         : o.metric_items[k].name();
+      names.push_back(outputs_.size() > 1 ? o.name + "_" + m : m);
+    }
+  }
+  return names;
+}
+
+Trainer::Batches Trainer::prepare(const Data& x, const Data& y, const Data& sample_weight,
+                                  bool need_y) const {
+  Batches b;
+  KERAS_CHECK(!x.empty(), ValueError, "Expected input data `x` to be provided.");
+  b.x = x.flatten(signature_.input_names, "input");
+  if (need_y) {
+    KERAS_CHECK(!y.empty(), ValueError, "Expected target data `y` to be provided: the model has a "
+                "loss to compute.");
+    b.y = y.flatten(signature_.output_names, "target");
+  }
+  if (!sample_weight.empty()) {
+    Tensors sw = sample_weight.flatten({"sample_weight"}, "sample_weight");
+    b.sample_weight = sw[0];
+  }
+  std::string x_sizes, y_sizes;
+  for (const Tensor& t : b.x) x_sizes += (x_sizes.empty() ? "" : ", ") + std::to_string(t.rank() ? t.shape()[0] : 0);
+  for (const Tensor& t : b.y) y_sizes += (y_sizes.empty() ? "" : ", ") + std::to_string(t.rank() ? t.shape()[0] : 0);
+  const int64_t n = b.x[0].rank() > 0 ? b.x[0].shape()[0] : 0;
+  auto same_n = [&](const Tensor& t) { return t.rank() > 0 && t.shape()[0] == n; };
+  bool ok = std::all_of(b.x.begin(), b.x.end(), same_n) && std::all_of(b.y.begin(), b.y.end(), same_n);
+  if (b.sample_weight.defined()) ok = ok && same_n(b.sample_weight);
+  KERAS_CHECK(ok, ValueError, "Data cardinality is ambiguous. Make sure all arrays contain the same "
+              "number of samples. 'x' sizes: ", x_sizes, (b.y.empty() ? "" : ", 'y' sizes: "),
+              y_sizes);
+  KERAS_CHECK(n > 0, ValueError, "Expected input data to be non-empty.");
+  for (size_t i = 0; i < b.x.size(); ++i) {
+    check_against_spec(b.x[i], signature_.input_specs[i], signature_.input_names[i], "input");
+    if (b.x[i].dtype() != signature_.input_specs[i].dtype) {
+      b.x[i] = b.x[i].astype(signature_.input_specs[i].dtype);
+    }
+    check_finite(b.x[i], signature_.input_names[i]);
+  }
+  for (size_t i = 0; i < b.y.size(); ++i) {
+    KERAS_CHECK(b.y[i].rank() >= 1, ValueError, "Error when checking target: expected ",
+                signature_.output_names[i], " to have at least 1 dimension");
+    check_finite(b.y[i], signature_.output_names[i]);
+  }
+  b.n = n;
+  return b;
+}
+
+callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& options) {
+  optimizer();  // throws if not compiled
+  KERAS_CHECK(options.batch_size > 0, ValueError, "batch_size must be positive, got ",
+              options.batch_size);
+  KERAS_CHECK(options.epochs >= 0, ValueError, "epochs must be non-negative, got ", options.epochs);
+  KERAS_CHECK(options.validation_split >= 0 && options.validation_split < 1, ValueError,
+              "validation_split must be in [0, 1), got ", options.validation_split);
+  KERAS_CHECK(options.verbose >= 0 && options.verbose <= 2, ValueError,
+              "verbose must be 0, 1 or 2, got ", options.verbose);
+  Batches all = prepare(x, y, options.sample_weight, true);
+  Batches train = all, val;
+  bool has_val = false;
+  if (options.validation_data) {
+    val = prepare(options.validation_data->x, options.validation_data->y,
+                  options.validation_data->sample_weight, true);
+    has_val = true;
+  } else if (options.validation_split > 0) {
+    const int64_t split_at = static_cast<int64_t>(std::floor(all.n * (1.0 - options.validation_split)));
+    KERAS_CHECK(split_at > 0 && split_at < all.n, ValueError, "Training data contains ", all.n,
+                " samples, which is not sufficient to split it into a validation and training set "
+                "as specified by `validation_split=", options.validation_split, "`.");
+    auto split = [&](const Tensor& t, bool first) {
+      return first ? t.slice_rows(0, split_at) : t.slice_rows(split_at, all.n);
+    };
+    train.x.clear();
+    train.y.clear();
+    for (const Tensor& t : all.x) {
+      train.x.push_back(split(t, true));
+      val.x.push_back(split(t, false));
+    }
+    for (const Tensor& t : all.y) {
+      train.y.push_back(split(t, true));
+      val.y.push_back(split(t, false));
+    }
+    if (all.sample_weight.defined()) {
+      train.sample_weight = split(all.sample_weight, true);
+      val.sample_weight = split(all.sample_weight, false);
+    }
+    train.n = split_at;
+    val.n = all.n - split_at;
+    has_val = true;
+  }
+
+  const int64_t bs = options.batch_size;
+  int64_t steps = (train.n + bs - 1) / bs;
+  if (options.steps_per_epoch) steps = std::min<int64_t>(steps, *options.steps_per_epoch);
+  auto history = std::make_shared<callbacks::History>();
+  std::vector<callbacks::CallbackPtr> cbs = options.callbacks;
+  cbs.push_back(history);
+  for (const auto& cb : cbs) {
+    cb->set_trainer(this);
+    cb->params = {{"epochs", options.epochs}, {"steps", static_cast<int>(steps)},
+                  {"verbose", options.verbose}};
+  }
+  stop_training = false;
+  callbacks::Logs logs;
+  for (const auto& cb : cbs) cb->on_train_begin(logs);
+  std::vector<int64_t> order(static_cast<size_t>(train.n));
+  std::vector<int64_t> val_rows(static_cast<size_t>(val.n));
+  for (int64_t i = 0; i < val.n; ++i) val_rows[static_cast<size_t>(i)] = i;
+  for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_training; ++epoch) {
+    reset_metrics();
+    for (const auto& cb : cbs) cb->on_epoch_begin(epoch, logs);
+    if (options.verbose == 1 && options.epochs > 1) {
+      std::cout << "Epoch " << epoch + 1 << "/" << options.epochs << std::endl;
+    }
+    callbacks::Progbar bar(steps, options.verbose, std::cout);
+    for (int64_t i = 0; i < train.n; ++i) order[static_cast<size_t>(i)] = i;
+    if (options.shuffle) {
+      Generator& g = global_generator();
+      for (int64_t i = train.n - 1; i > 0; --i) {
+        std::swap(order[static_cast<size_t>(i)],
+                  order[static_cast<size_t>(g.next_below(static_cast<uint64_t>(i + 1)))]);
+      }
+    }
+    for (int64_t s = 0; s < steps; ++s) {
+      const int64_t start = s * bs, count = std::min(bs, train.n - start);
+      for (const auto& cb : cbs) cb->on_train_batch_begin(static_cast<int>(s), logs);
+      run_batch(Mode::train, train, order.data() + start, count);
+      const double loss = last_loss();
+      if (!std::isfinite(loss)) {
+        throw RuntimeError(str("Batch ", s, ": Invalid loss (", loss, "), terminating training. "
+                               "Check the data and the learning rate."));
+      }
+      if (options.verbose == 1 || cbs.size() > 1) {
+        logs = collect_logs();
+        for (const auto& cb : cbs) cb->on_train_batch_end(static_cast<int>(s), logs);
+        if (options.verbose == 1 && s + 1 < steps) bar.update(s + 1, as_pairs(logs));
+      }
+    }
+    logs = collect_logs();
+    if (has_val) {
+      reset_metrics();
+      const int64_t val_steps = (val.n + bs - 1) / bs;
+      for (int64_t s = 0; s < val_steps; ++s) {
+        const int64_t start = s * bs, count = std::min(bs, val.n - start);
+        run_batch(Mode::test, val, val_rows.data() + start, count);
+      }
+      for (const auto& [name, value] : collect_logs()) logs["val_" + name] = value;
+    }
+    if (options.verbose >= 1) {
+      std::vector<std::pair<std::string, double>> shown;
+      for (const auto& [k, v] : logs) {
+        if (k.rfind("val_", 0) != 0) shown.emplace_back(k, v);
+      }
+      for (const auto& [k, v] : logs) {
+        if (k.rfind("val_", 0) == 0) shown.emplace_back(k, v);
+      }
+      bar.update(steps, shown, true);
+    }
+    for (const auto& cb : cbs) cb->on_epoch_end(epoch, logs);
+  }
+  for (const auto& cb : cbs) cb->on_train_end(logs);
+  return *history;
+}
+
+std::vector<double> Trainer::evaluate(const Data& x, const Data& y, const EvaluateOptions& options) {
+  optimizer();
+  KERAS_CHECK(options.batch_size > 0, ValueError, "batch_size must be positive, got ",
+              options.batch_size);
+  Batches data = prepare(x, y, options.sample_weight, true);
+  const int64_t bs = options.batch_size, steps = (data.n + bs - 1) / bs;
+  std::vector<int64_t> rows(static_cast<size_t>(data.n));
+  for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
+  for (const auto& cb : options.callbacks) {
+    cb->set_trainer(this);
+    cb->on_test_begin({});
+  }
+  reset_metrics();
+  callbacks::Progbar bar(steps, options.verbose, std::cout);
+  for (int64_t s = 0; s < steps; ++s) {
+    const int64_t start = s * bs, count = std::min(bs, data.n - start);
+    run_batch(Mode::test, data, rows.data() + start, count);
+    if (options.verbose == 1 && s + 1 < steps) bar.update(s + 1, as_pairs(collect_logs()));
+    for (const auto& cb : options.callbacks) cb->on_test_batch_end(static_cast<int>(s), {});
+  }
+  const callbacks::Logs logs = collect_logs();
+  if (options.verbose >= 1) bar.update(steps, as_pairs(logs), true);
+  for (const auto& cb : options.callbacks) cb->on_test_end(logs);
+  std::vector<double> out;
+  for (const std::string& name : metrics_names()) out.push_back(logs.at(name));
+  return out;
+}
+
+Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
+  KERAS_CHECK(options.batch_size > 0, ValueError, "batch_size must be positive, got ",
+              options.batch_size);
+  Batches data = prepare(x, Data(), Data(), false);
+  const int64_t bs = options.batch_size, steps = (data.n + bs - 1) / bs;
+  std::vector<int64_t> rows(static_cast<size_t>(data.n));
+  for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
+  Tensors results;
+  callbacks::Progbar bar(steps, options.verbose, std::cout);
+  for (const auto& cb : options.callbacks) cb->on_predict_begin({});
+  for (int64_t s = 0; s < steps; ++s) {
+    const int64_t start = s * bs, count = std::min(bs, data.n - start);
+    Tensors y_pred = run_batch(Mode::predict, data, rows.data() + start, count);
+    if (results.empty()) {
+      for (const Tensor& t : y_pred) results.push_back(Tensor::empty(with_batch(t, data.n), t.dtype()));
+    }
+    for (size_t i = 0; i < y_pred.size(); ++i) {
+      results[i].slice_rows(start, start + count).copy_from(y_pred[i]);
+    }
+    if (options.verbose == 1) bar.update(s + 1, {}, s + 1 == steps);
+    for (const auto& cb : options.callbacks) cb->on_predict_batch_end(static_cast<int>(s), {});
+  }
+  for (const auto& cb : options.callbacks) cb->on_predict_end({});
+  return results;
+}
+
+}  // namespace keras::trainers
