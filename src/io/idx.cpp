@@ -37,7 +37,7 @@ constexpr TypeInfo kTypes[] = {{0x08, 1, uint8, "unsigned byte"}, {0x09, 1, int3
 
 class GzFile {
  public:
-  GzFile(const std::string& path) : path_(path) {
+  explicit GzFile(const std::string& path) : path_(path) {
     gz_ = gzopen(path.c_str(), "rb");
     if (gz_ == nullptr) fail(path, "cannot open for reading (", std::strerror(errno), ")");
     gzbuffer(gz_, 1 << 17);
@@ -70,8 +70,9 @@ class GzFile {
 
   void read_exact(void* dst, size_t n, const char* what) {
     const size_t got = read(dst, n);
-    if (got != n)
+    if (got != n) {
       fail(path_, "truncated IDX file: expected ", n, " bytes of ", what, ", got ", got);
+    }
   }
 
  private:

@@ -100,9 +100,7 @@ std::vector<Shape> ReshapeImpl::compute_output_shape(const std::vector<Shape>& i
 
 Tensors ReshapeImpl::call(const Tensors& inputs, bool) {
   const Tensor& x = inputs[0];
-  Shape s{x.shape()[0]};
-  s.insert(s.end(), target_shape_.begin(), target_shape_.end());
-  return {ops::reshape(x, s)};
+  return {ops::reshape(x, compute_output_shape({x.shape()})[0])};  // checks the total size
 }
 
 }  // namespace keras::layers

@@ -96,7 +96,8 @@ std::string Model::summary_string(const SummaryOptions& options) const {
 }
 
 void Model::compile(const CompileOptions& options) {
-  check_built(impl());
+  // An unbuilt Sequential keeps the options and compiles once its graph exists (Keras 2 allows
+  // compile() before the first fit()).
   impl().trainer().compile(options);
 }
 

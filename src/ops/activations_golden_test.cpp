@@ -86,8 +86,7 @@ TEST(ActivationGoldens, GeluApproximateMatchesKeras) {
     // keras.activations.gelu defaults to the exact form, keras.ops.gelu to the approximation.
     test::expect_all_close(ops::gelu(golden_input(float64)), golden(g::kAct_gelu_approximate),
                            kRtol, kAtol);
-    test::expect_all_close(get("gelu")(golden_input(float64)), golden(g::kAct_gelu), kRtol,
-                           kAtol);
+    test::expect_all_close(get("gelu")(golden_input(float64)), golden(g::kAct_gelu), kRtol, kAtol);
   }
 }
 
@@ -115,8 +114,8 @@ TEST(ActivationGoldens, SoftmaxAndLogSoftmaxMatchKeras) {
     // Along axis 0 of the transposed input, and as a 1-D vector.
     test::expect_all_close(ops::softmax(golden_input(float64, {7, 1}), 0),
                            golden(g::kAct_softmax, float64, {7, 1}), kRtol, kAtol);
-    test::expect_all_close(ops::log_softmax(golden_input(float64)),
-                           golden(g::kAct_log_softmax), kRtol, kAtol);
+    test::expect_all_close(ops::log_softmax(golden_input(float64)), golden(g::kAct_log_softmax),
+                           kRtol, kAtol);
     // float32.
     test::expect_all_close(get("softmax")(golden_input(float32, {1, 7})),
                            golden(g::kAct_softmax, float32, {1, 7}), 2e-6, 1e-7);

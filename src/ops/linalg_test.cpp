@@ -15,7 +15,9 @@ namespace {
 
 using test::OpCase;
 
-Tensor matmul2(const Tensors& x) { return matmul(x[0], x[1]); }
+Tensor matmul2(const Tensors& x) {
+  return matmul(x[0], x[1]);
+}
 
 const OpCase kMatmulCases[] = {
     {.name = "matmul_3x4_4x2",
@@ -148,8 +150,8 @@ TEST(Matmul, ComputesKnownValues) {
   const Tensor a = test::tensor_of({1, 2, 3, 4, 5, 6}, {2, 3});
   const Tensor b = test::tensor_of({7, 8, 9, 10, 11, 12}, {3, 2});
   test::expect_all_close(matmul(a, b), test::tensor_of({58, 64, 139, 154}, {2, 2}), 0, 0);
-  test::expect_all_close(matmul_t(a, a, false, true), test::tensor_of({14, 32, 32, 77}, {2, 2}),
-                         0, 0);
+  test::expect_all_close(matmul_t(a, a, false, true), test::tensor_of({14, 32, 32, 77}, {2, 2}), 0,
+                         0);
   test::expect_all_close(matmul_t(a, a, true, false),
                          test::tensor_of({17, 22, 27, 22, 29, 36, 27, 36, 45}, {3, 3}), 0, 0);
   test::expect_all_close(matmul(test::tensor_of({1, 2, 3}), test::tensor_of({4, 5, 6})),
@@ -184,51 +186,82 @@ TEST(Matmul, WithEmptyInnerDimensionIsZeros) {
     backend::ScopedBackend scope(*be);
     SCOPED_TRACE(be->name());
     test::expect_all_close(matmul(zeros({2, 0}), zeros({0, 3})), zeros({2, 3}), 0, 0);
-    test::expect_all_close(matmul_t(zeros({2, 0, 2}, float64), zeros({2, 0, 3}, float64), true,
-                                    false),
-                           zeros({2, 2, 3}, float64), 0, 0);
+    test::expect_all_close(
+        matmul_t(zeros({2, 0, 2}, float64), zeros({2, 0, 3}, float64), true, false),
+        zeros({2, 2, 3}, float64), 0, 0);
     EXPECT_EQ(matmul(zeros({0, 4}), zeros({4, 3})).shape(), (Shape{0, 3}));
   }
 }
 
 TEST(Matmul, RejectsMismatchedInnerDims) {
-  test::expect_throws_with<ValueError>([] { matmul(ones({3, 4}), ones({5, 2})); },
-                                       "matmul: inner dimensions differ: (3, 4) and (5, 2)");
-  test::expect_throws_with<ValueError>([] { matmul(ones({2, 3, 4}), ones({5, 2})); },
-                                       "inner dimensions differ: (2, 3, 4) and (5, 2)");
+  test::expect_throws_with<ValueError>(
+      [] {
+        matmul(ones({3, 4}), ones({5, 2}));
+      },
+      "matmul: inner dimensions differ: (3, 4) and (5, 2)");
+  test::expect_throws_with<ValueError>(
+      [] {
+        matmul(ones({2, 3, 4}), ones({5, 2}));
+      },
+      "inner dimensions differ: (2, 3, 4) and (5, 2)");
   test::expect_throws_with<ValueError>([] { matmul(ones({4}), ones({3})); },
                                        "inner dimensions differ");
-  test::expect_throws_with<ValueError>([] { matmul_t(ones({3, 4}), ones({3, 2}), false, false); },
-                                       "inner dimensions differ");
-  test::expect_throws_with<ValueError>([] { matmul_t(ones({3, 4}), ones({2, 3}), true, false); },
-                                       "inner dimensions differ");
-  EXPECT_THAT([] { matmul(ones({3, 4}), ones({5, 2})); },
-              test::ThrowsMessage<ValueError>("inner dimensions differ"));
+  test::expect_throws_with<ValueError>(
+      [] {
+        matmul_t(ones({3, 4}), ones({3, 2}), false, false);
+      },
+      "inner dimensions differ");
+  test::expect_throws_with<ValueError>(
+      [] {
+        matmul_t(ones({3, 4}), ones({2, 3}), true, false);
+      },
+      "inner dimensions differ");
+  EXPECT_THAT(
+      [] {
+        matmul(ones({3, 4}), ones({5, 2}));
+      },
+      test::ThrowsMessage<ValueError>("inner dimensions differ"));
 }
 
 TEST(Matmul, RejectsMismatchedBatches) {
-  test::expect_throws_with<ValueError>([] { matmul(ones({2, 3, 4}), ones({3, 4, 5})); },
-                                       "matmul: batch dimensions differ: (2, 3, 4) and (3, 4, 5)");
+  test::expect_throws_with<ValueError>(
+      [] {
+        matmul(ones({2, 3, 4}), ones({3, 4, 5}));
+      },
+      "matmul: batch dimensions differ: (2, 3, 4) and (3, 4, 5)");
 }
 
 TEST(Matmul, RejectsUnsupportedRanks) {
-  test::expect_throws_with<ValueError>([] { matmul(ones({3, 4}), ones({2, 4, 5})); },
-                                       "matmul: unsupported ranks (3, 4) and (2, 4, 5)");
-  test::expect_throws_with<ValueError>([] { matmul(ones({2, 2, 3, 4}), ones({2, 4, 5})); },
-                                       "unsupported ranks");
-  test::expect_throws_with<ValueError>([] { matmul_t(ones({4}), ones({4, 2}), false, false); },
-                                       "unsupported ranks");
+  test::expect_throws_with<ValueError>(
+      [] {
+        matmul(ones({3, 4}), ones({2, 4, 5}));
+      },
+      "matmul: unsupported ranks (3, 4) and (2, 4, 5)");
+  test::expect_throws_with<ValueError>(
+      [] {
+        matmul(ones({2, 2, 3, 4}), ones({2, 4, 5}));
+      },
+      "unsupported ranks");
+  test::expect_throws_with<ValueError>(
+      [] {
+        matmul_t(ones({4}), ones({4, 2}), false, false);
+      },
+      "unsupported ranks");
   test::expect_throws_with<ValueError>([] { matmul(ones({}), ones({3})); },
                                        "matmul: operands must have at least one dimension");
 }
 
 TEST(Matmul, MatmulTRequiresMatchingFloatDtypes) {
   test::expect_throws_with<TypeError>(
-      [] { matmul_t(ones({2, 2}), ones({2, 2}, float64), false, false); },
+      [] {
+        matmul_t(ones({2, 2}), ones({2, 2}, float64), false, false);
+      },
       "matmul: expected two float32 or float64 tensors of the same dtype, got float32 and "
       "float64");
   test::expect_throws_with<TypeError>(
-      [] { matmul_t(ones({2, 2}, int32), ones({2, 2}, int32), false, false); },
+      [] {
+        matmul_t(ones({2, 2}, int32), ones({2, 2}, int32), false, false);
+      },
       "got int32 and int32");
 }
 
@@ -253,7 +286,9 @@ void expect_matmul_t_3d_2d_gradients(bool ta, bool tb) {
   test::expect_all_close(got[1], want[1], 1e-12, 1e-12);
 }
 
-TEST(MatmulT, Batched3dBy2dGradientNT) { expect_matmul_t_3d_2d_gradients(false, true); }
+TEST(MatmulT, Batched3dBy2dGradientNT) {
+  expect_matmul_t_3d_2d_gradients(false, true);
+}
 
 // BUG (src/ops/linalg.cpp, matmul_t's backward, the `!ta && !tb` branch): for a 3-D a and a 2-D
 // b the gradient of b is deliberately left undefined ("not produced by matmul_t's rank rules"),
@@ -261,15 +296,21 @@ TEST(MatmulT, Batched3dBy2dGradientNT) { expect_matmul_t_3d_2d_gradients(false, 
 // 3-D product ([B,k,m]ᵀ-batched @ [B,m,n] -> [B,k,n]) that the tape's reduce_to_shape would sum
 // to [k,n]; or compute it directly as matmul_t(reshape(a, {-1, k}), reshape(dy, {-1, n}), true,
 // false).
-TEST(MatmulT, DISABLED_Batched3dBy2dGradientNN) { expect_matmul_t_3d_2d_gradients(false, false); }
+TEST(MatmulT, DISABLED_Batched3dBy2dGradientNN) {
+  expect_matmul_t_3d_2d_gradients(false, false);
+}
 
 // BUG (src/ops/linalg.cpp, matmul_t's backward, the `ta && !tb` and `ta && tb` branches): for a
 // 3-D a and a 2-D b, da = matmul_t(b, dy, ...) multiplies a 2-D by a 3-D operand, which
 // matmul_t rejects, so GradientTape::gradient throws "matmul: unsupported ranks". Fix: for a
 // 2-D b compute da per batch the other way round, e.g. da = transpose(matmul_t(dy, b, false,
 // !tb)) over the last two axes (TN: da[B,k,m] = (dy @ bᵀ)ᵀ; TT: da = (dy @ b)ᵀ).
-TEST(MatmulT, DISABLED_Batched3dBy2dGradientTN) { expect_matmul_t_3d_2d_gradients(true, false); }
-TEST(MatmulT, DISABLED_Batched3dBy2dGradientTT) { expect_matmul_t_3d_2d_gradients(true, true); }
+TEST(MatmulT, DISABLED_Batched3dBy2dGradientTN) {
+  expect_matmul_t_3d_2d_gradients(true, false);
+}
+TEST(MatmulT, DISABLED_Batched3dBy2dGradientTT) {
+  expect_matmul_t_3d_2d_gradients(true, true);
+}
 
 }  // namespace
 }  // namespace keras::ops

@@ -189,6 +189,16 @@ const OpCase kSoftmaxCases[] = {
     {.name = "softmax_then_log",
      .input_shapes = {{2, 3}},
      .fn = [](const Tensors& x) { return log(softmax(x[0], 0)); }},
+    {.name = "softmax_large_rows",
+     .input_shapes = {{7, 129}},
+     .fn = [](const Tensors& x) { return softmax(x[0]); },
+     .lo = -5,
+     .hi = 5},
+    {.name = "log_softmax_large_axis0",
+     .input_shapes = {{129, 7}},
+     .fn = [](const Tensors& x) { return log_softmax(x[0], 0); },
+     .lo = -5,
+     .hi = 5},
     {.name = "softmax_int32_is_float32",
      .input_shapes = {{2, 3}},
      .fn = [](const Tensors& x) { return softmax(x[0]); },
@@ -233,8 +243,11 @@ TEST(Softmax, RejectsScalarsAndBadAxes) {
                                        "softmax: expected a tensor of rank >= 1");
   test::expect_throws_with<ValueError>([] { log_softmax(zeros({})); },
                                        "log_softmax: expected a tensor of rank >= 1");
-  test::expect_throws_with<ValueError>([] { softmax(zeros({2, 3}), 2); },
-                                       "axis 2 is out of bounds for a tensor of rank 2");
+  test::expect_throws_with<ValueError>(
+      [] {
+        softmax(zeros({2, 3}), 2);
+      },
+      "axis 2 is out of bounds for a tensor of rank 2");
   test::expect_throws_with<ValueError>([] { log_softmax(zeros({2, 3}), -3); }, "out of bounds");
 }
 
@@ -253,9 +266,8 @@ TEST(Activation, PiecewiseDefinitions) {
   test::expect_all_close(leaky_relu(x), test::tensor_of({-0.8, -0.2, 0.5, 7}), 1e-15, 0);
   test::expect_all_close(hard_sigmoid(x), test::tensor_of({0, 1.0 / 3, 7.0 / 12, 1}), 1e-15, 0);
   test::expect_all_close(hard_silu(x), test::tensor_of({0, -1.0 / 3, 7.0 / 24, 7}), 1e-15, 0);
-  test::expect_all_close(elu(x, 2.0),
-                         test::tensor_of({2 * std::expm1(-4.0), 2 * std::expm1(-1.0), 0.5, 7}),
-                         1e-15, 0);
+  test::expect_all_close(
+      elu(x, 2.0), test::tensor_of({2 * std::expm1(-4.0), 2 * std::expm1(-1.0), 0.5, 7}), 1e-15, 0);
 }
 
 TEST(Activations, GetReturnsTheNamedOps) {

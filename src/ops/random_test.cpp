@@ -36,7 +36,10 @@ double stddev_of(const Tensor& t) {
 // first so every evaluation (including the finite differences) sees the same mask.
 const OpCase kRandomCases[] = {
     {.name = "uniform_seeded",
-     .fn = [](const Tensors&) { return uniform({3, 4}, -1.0, 2.0, float32, 7); },
+     .fn =
+         [](const Tensors&) {
+           return uniform({3, 4}, -1.0, 2.0, float32, 7);
+         },
      .expected_shape = Shape{3, 4},
      .expected_dtype = float32},
     {.name = "uniform_seeded_float64",
@@ -44,15 +47,24 @@ const OpCase kRandomCases[] = {
      .expected_shape = Shape{5},
      .expected_dtype = float64},
     {.name = "normal_seeded",
-     .fn = [](const Tensors&) { return normal({2, 3}, 1.0, 0.5, float32, 9); },
+     .fn =
+         [](const Tensors&) {
+           return normal({2, 3}, 1.0, 0.5, float32, 9);
+         },
      .expected_shape = Shape{2, 3},
      .expected_dtype = float32},
     {.name = "truncated_normal_seeded",
-     .fn = [](const Tensors&) { return truncated_normal({4, 4}, 0.0, 2.0, float64, 3); },
+     .fn =
+         [](const Tensors&) {
+           return truncated_normal({4, 4}, 0.0, 2.0, float64, 3);
+         },
      .expected_shape = Shape{4, 4},
      .expected_dtype = float64},
     {.name = "randint_seeded",
-     .fn = [](const Tensors&) { return randint({2, 5}, -3, 4, int32, 5); },
+     .fn =
+         [](const Tensors&) {
+           return randint({2, 5}, -3, 4, int32, 5);
+         },
      .expected_shape = Shape{2, 5},
      .expected_dtype = int32},
     {.name = "permutation_seeded",
@@ -75,8 +87,8 @@ const OpCase kRandomCases[] = {
      .input_shapes = {{3, 4}},
      .fn =
          [](const Tensors& x) {
-           return ops::multiply(x[0], ops::cast(uniform({3, 4}, 0.5, 1.5, float64, 17),
-                                                x[0].dtype()));
+           return ops::multiply(x[0],
+                                ops::cast(uniform({3, 4}, 0.5, 1.5, float64, 17), x[0].dtype()));
          },
      .expected_shape = Shape{3, 4}},
 };
@@ -85,14 +97,13 @@ KERAS_INSTANTIATE_OP_TESTS(Random, kRandomCases);
 TEST(Random, SeededCallsAreReproducible) {
   test::expect_all_close(uniform({100}, 0, 1, float32, 42), uniform({100}, 0, 1, float32, 42), 0,
                          0);
-  test::expect_all_close(normal({100}, 0, 1, float64, 42), normal({100}, 0, 1, float64, 42), 0,
-                         0);
+  test::expect_all_close(normal({100}, 0, 1, float64, 42), normal({100}, 0, 1, float64, 42), 0, 0);
   test::expect_all_close(truncated_normal({50}, 0, 1, float32, 1),
                          truncated_normal({50}, 0, 1, float32, 1), 0, 0);
   test::expect_all_close(randint({50}, 0, 10, int32, 1), randint({50}, 0, 10, int32, 1), 0, 0);
   test::expect_all_close(permutation(20, 3), permutation(20, 3), 0, 0);
-  EXPECT_FALSE(test::all_close(uniform({100}, 0, 1, float32, 1),
-                               uniform({100}, 0, 1, float32, 2), 0, 0));
+  EXPECT_FALSE(
+      test::all_close(uniform({100}, 0, 1, float32, 1), uniform({100}, 0, 1, float32, 2), 0, 0));
 }
 
 TEST(Random, UnseededCallsFollowTheGlobalGenerator) {

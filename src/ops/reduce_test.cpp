@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "harness/op_case.h"
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
@@ -28,7 +30,7 @@ struct AxesCase {
 
 std::vector<OpCase> reduction_cases() {
   const NamedReduce ops[] = {
-      {"sum", sum, -2, 2}, {"mean", mean, -2, 2},   {"max", max, -2, 2},
+      {"sum", sum, -2, 2}, {"mean", mean, -2, 2},    {"max", max, -2, 2},
       {"min", min, -2, 2}, {"prod", prod, 0.5, 1.5},
   };
   const AxesCase axes[] = {
@@ -49,9 +51,8 @@ std::vector<OpCase> reduction_cases() {
       for (bool keepdims : {false, true}) {
         cases.push_back({.name = std::string(op.name) + "_" + a.name + (keepdims ? "_keep" : ""),
                          .input_shapes = {{2, 3, 4}},
-                         .fn = [fn = op.fn, ax = a.axes, keepdims](const Tensors& x) {
-                           return fn(x[0], ax, keepdims);
-                         },
+                         .fn = [fn = op.fn, ax = a.axes,
+                                keepdims](const Tensors& x) { return fn(x[0], ax, keepdims); },
                          .lo = op.lo,
                          .hi = op.hi,
                          .expected_shape = keepdims ? a.out_keep : a.out_drop,
@@ -107,12 +108,11 @@ std::vector<OpCase> reduction_cases() {
                    .fn = [](const Tensors& x) { return prod(x[0], {1}); },
                    .make_inputs = test::inputs_away_from({{2, 3}}, {0.0}, -2, 2, 0.3)});
   // Reductions of computed values: mean of squares, softmax-like normalization.
-  cases.push_back({.name = "x_minus_max_over_sum",
-                   .input_shapes = {{3, 4}},
-                   .fn = [](const Tensors& x) {
-                     Tensor e = exp(subtract(x[0], max(x[0], -1, true)));
-                     return divide(e, sum(e, -1, true));
-                   }});
+  cases.push_back(
+      {.name = "x_minus_max_over_sum", .input_shapes = {{3, 4}}, .fn = [](const Tensors& x) {
+         Tensor e = exp(subtract(x[0], max(x[0], -1, true)));
+         return divide(e, sum(e, -1, true));
+       }});
   return cases;
 }
 
@@ -182,19 +182,22 @@ std::vector<OpCase> arg_reduce_cases() {
     Shape out;
   };
   const AxisCase axes[] = {
-      {"axis0", 0, false, {3, 4}},          {"axis1", 1, false, {2, 4}},
-      {"axis_neg1", -1, false, {2, 3}},     {"axis0_keep", 0, true, {1, 3, 4}},
+      {"axis0", 0, false, {3, 4}},
+      {"axis1", 1, false, {2, 4}},
+      {"axis_neg1", -1, false, {2, 3}},
+      {"axis0_keep", 0, true, {1, 3, 4}},
       {"axis_neg1_keep", -1, true, {2, 3, 1}},
   };
   std::vector<OpCase> cases;
   for (const auto& [name, fn] : ops) {
     for (const AxisCase& a : axes) {
-      cases.push_back({.name = std::string(name) + "_" + a.name,
-                       .input_shapes = {{2, 3, 4}},
-                       .fn = [fn = fn, a](const Tensors& x) { return fn(x[0], a.axis, a.keepdims); },
-                       .forward_only = true,
-                       .expected_shape = a.out,
-                       .expected_dtype = int32});
+      cases.push_back(
+          {.name = std::string(name) + "_" + a.name,
+           .input_shapes = {{2, 3, 4}},
+           .fn = [fn = fn, a](const Tensors& x) { return fn(x[0], a.axis, a.keepdims); },
+           .forward_only = true,
+           .expected_shape = a.out,
+           .expected_dtype = int32});
     }
     cases.push_back({.name = std::string(name) + "_int32_input",
                      .input_shapes = {{3, 5}},
@@ -217,6 +220,49 @@ std::vector<OpCase> arg_reduce_cases() {
 
 const std::vector<OpCase> kArgReduceCases = arg_reduce_cases();
 KERAS_INSTANTIATE_OP_TESTS(ArgReduce, kArgReduceCases);
+
+// Larger shapes: the CPU backend's float sum/mean fast paths (leading or trailing axes) against
+// the reference loops, which accumulate in double.
+const OpCase kLargeReductionCases[] = {
+    {.name = "sum_large_leading",
+     .input_shapes = {{67, 33}},
+     .fn = [](const Tensors& x) { return sum(x[0], {0}); },
+     .parity_tol = 1e-4},
+    {.name = "sum_large_trailing",
+     .input_shapes = {{33, 67}},
+     .fn = [](const Tensors& x) { return sum(x[0], {1}, true); },
+     .parity_tol = 1e-4},
+    {.name = "mean_large_two_leading",
+     .input_shapes = {{9, 11, 13}},
+     .fn =
+         [](const Tensors& x) {
+           return mean(x[0], {0, 1});
+         },
+     .parity_tol = 1e-4},
+    {.name = "mean_large_two_trailing",
+     .input_shapes = {{9, 11, 13}},
+     .fn =
+         [](const Tensors& x) {
+           return mean(x[0], {1, 2}, true);
+         },
+     .parity_tol = 1e-4},
+    {.name = "sum_large_all",
+     .input_shapes = {{1200}},
+     .fn = [](const Tensors& x) { return sum(x[0]); },
+     .parity_tol = 1e-4},
+    {.name = "sum_over_an_empty_axis",
+     .input_shapes = {{3, 0}},
+     .fn = [](const Tensors& x) { return sum(x[0], {1}); },
+     .expected_shape = Shape{3}},
+    {.name = "sum_of_an_empty_batch",
+     .input_shapes = {{0, 3}},
+     .fn = [](const Tensors& x) { return sum(x[0], {0}, true); },
+     .expected_shape = Shape{1, 3}},
+    {.name = "max_large_middle",
+     .input_shapes = {{9, 11, 13}},
+     .fn = [](const Tensors& x) { return max(x[0], {1}); }},
+};
+KERAS_INSTANTIATE_OP_TESTS(LargeReduce, kLargeReductionCases);
 
 // ---- values, gradients and errors ----
 
@@ -303,6 +349,20 @@ TEST(Reduce, RejectsEmptyExtremes) {
   // Reducing the non-empty axis is fine; sums of nothing are 0.
   EXPECT_EQ(max(e, {1}).shape(), Shape{0});
   test::expect_all_close(sum(e, {0}), zeros({3}), 0, 0);
+}
+
+// BUG (src/backend/reference/layout.cpp, ReferenceBackend::arg_reduce, used by both backends):
+// `outer = n == 0 ? 0 : x.size() / (n * inner)` divides by zero (SIGFPE) when a dimension after
+// `axis` is 0, e.g. argmax(zeros({3, 0}), 0), which should return an empty [0] tensor (NumPy
+// does). Fix: compute outer as the product of the dimensions before `axis` (or return early when
+// y.size() == 0). Run as a death test so the crash cannot take the test binary down.
+TEST(ReduceDeathTest, DISABLED_ArgmaxOverANonEmptyAxisOfAnEmptyTensor) {
+  EXPECT_EXIT(
+      {
+        const Tensor y = argmax(zeros({3, 0}), 0);
+        std::exit(y.shape() == Shape{0} ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

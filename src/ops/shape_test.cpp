@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <sstream>
+
 #include "harness/op_case.h"
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
@@ -14,8 +17,10 @@ namespace {
 using test::OpCase;
 
 // Random float params of `shape` plus fixed integer indices.
-std::function<Tensors(void)> params_and_indices(Shape shape, std::vector<double> indices,
-                                                Shape index_shape, DType index_dtype = int64) {
+std::function<Tensors(void)> params_and_indices(Shape shape,
+                                                std::vector<double> indices,
+                                                Shape index_shape,
+                                                DType index_dtype = int64) {
   return [=] {
     return Tensors{test::random_tensor(shape, float64, -2, 2, 11),
                    test::tensor_of(indices, index_shape, index_dtype)};
@@ -26,11 +31,17 @@ const OpCase kLayoutCases[] = {
     // reshape
     {.name = "reshape_2x3_to_3x2",
      .input_shapes = {{2, 3}},
-     .fn = [](const Tensors& x) { return reshape(x[0], {3, 2}); },
+     .fn =
+         [](const Tensors& x) {
+           return reshape(x[0], {3, 2});
+         },
      .expected_shape = Shape{3, 2}},
     {.name = "reshape_infer",
      .input_shapes = {{2, 3, 4}},
-     .fn = [](const Tensors& x) { return reshape(x[0], {-1, 4}); },
+     .fn =
+         [](const Tensors& x) {
+           return reshape(x[0], {-1, 4});
+         },
      .expected_shape = Shape{6, 4}},
     {.name = "reshape_flatten",
      .input_shapes = {{2, 3}},
@@ -42,7 +53,10 @@ const OpCase kLayoutCases[] = {
      .expected_shape = Shape{}},
     {.name = "reshape_then_multiply",
      .input_shapes = {{6}, {2, 3}},
-     .fn = [](const Tensors& x) { return multiply(reshape(x[0], {2, 3}), x[1]); },
+     .fn =
+         [](const Tensors& x) {
+           return multiply(reshape(x[0], {2, 3}), x[1]);
+         },
      .expected_shape = Shape{2, 3}},
     // transpose
     {.name = "transpose_2d_default",
@@ -55,27 +69,45 @@ const OpCase kLayoutCases[] = {
      .expected_shape = Shape{4, 3, 2}},
     {.name = "transpose_3d_102",
      .input_shapes = {{2, 3, 4}},
-     .fn = [](const Tensors& x) { return transpose(x[0], {1, 0, 2}); },
+     .fn =
+         [](const Tensors& x) {
+           return transpose(x[0], {1, 0, 2});
+         },
      .expected_shape = Shape{3, 2, 4}},
     {.name = "transpose_3d_201",
      .input_shapes = {{2, 3, 4}},
-     .fn = [](const Tensors& x) { return transpose(x[0], {2, 0, 1}); },
+     .fn =
+         [](const Tensors& x) {
+           return transpose(x[0], {2, 0, 1});
+         },
      .expected_shape = Shape{4, 2, 3}},
     {.name = "transpose_negative_axes",
      .input_shapes = {{2, 3, 4}},
-     .fn = [](const Tensors& x) { return transpose(x[0], {-1, 0, -2}); },
+     .fn =
+         [](const Tensors& x) {
+           return transpose(x[0], {-1, 0, -2});
+         },
      .expected_shape = Shape{4, 2, 3}},
     {.name = "transpose_4d",
      .input_shapes = {{2, 1, 3, 2}},
-     .fn = [](const Tensors& x) { return transpose(x[0], {3, 1, 0, 2}); },
+     .fn =
+         [](const Tensors& x) {
+           return transpose(x[0], {3, 1, 0, 2});
+         },
      .expected_shape = Shape{2, 1, 2, 3}},
     {.name = "transpose_identity",
      .input_shapes = {{2, 3}},
-     .fn = [](const Tensors& x) { return transpose(x[0], {0, 1}); },
+     .fn =
+         [](const Tensors& x) {
+           return transpose(x[0], {0, 1});
+         },
      .expected_shape = Shape{2, 3}},
     {.name = "transpose_int32",
      .input_shapes = {{2, 3, 4}},
-     .fn = [](const Tensors& x) { return transpose(x[0], {2, 0, 1}); },
+     .fn =
+         [](const Tensors& x) {
+           return transpose(x[0], {2, 0, 1});
+         },
      .lo = -100,
      .hi = 100,
      .forward_only = true,
@@ -118,27 +150,45 @@ const OpCase kLayoutCases[] = {
     // broadcast_to
     {.name = "broadcast_to_row",
      .input_shapes = {{3}},
-     .fn = [](const Tensors& x) { return broadcast_to(x[0], {2, 3}); },
+     .fn =
+         [](const Tensors& x) {
+           return broadcast_to(x[0], {2, 3});
+         },
      .expected_shape = Shape{2, 3}},
     {.name = "broadcast_to_column",
      .input_shapes = {{2, 1}},
-     .fn = [](const Tensors& x) { return broadcast_to(x[0], {2, 3}); },
+     .fn =
+         [](const Tensors& x) {
+           return broadcast_to(x[0], {2, 3});
+         },
      .expected_shape = Shape{2, 3}},
     {.name = "broadcast_to_from_scalar",
      .input_shapes = {{}},
-     .fn = [](const Tensors& x) { return broadcast_to(x[0], {2, 2}); },
+     .fn =
+         [](const Tensors& x) {
+           return broadcast_to(x[0], {2, 2});
+         },
      .expected_shape = Shape{2, 2}},
     {.name = "broadcast_to_3d",
      .input_shapes = {{2, 1, 4}},
-     .fn = [](const Tensors& x) { return broadcast_to(x[0], {3, 2, 3, 4}); },
+     .fn =
+         [](const Tensors& x) {
+           return broadcast_to(x[0], {3, 2, 3, 4});
+         },
      .expected_shape = Shape{3, 2, 3, 4}},
     {.name = "broadcast_to_same_shape",
      .input_shapes = {{2, 3}},
-     .fn = [](const Tensors& x) { return broadcast_to(x[0], {2, 3}); },
+     .fn =
+         [](const Tensors& x) {
+           return broadcast_to(x[0], {2, 3});
+         },
      .expected_shape = Shape{2, 3}},
     {.name = "broadcast_to_bool",
      .input_shapes = {{3}},
-     .fn = [](const Tensors& x) { return broadcast_to(x[0], {2, 3}); },
+     .fn =
+         [](const Tensors& x) {
+           return broadcast_to(x[0], {2, 3});
+         },
      .forward_only = true,
      .input_dtypes = {bool_},
      .expected_shape = Shape{2, 3},
@@ -146,19 +196,31 @@ const OpCase kLayoutCases[] = {
     // concatenate
     {.name = "concatenate_axis0",
      .input_shapes = {{2, 3}, {1, 3}},
-     .fn = [](const Tensors& x) { return concatenate({x[0], x[1]}, 0); },
+     .fn =
+         [](const Tensors& x) {
+           return concatenate({x[0], x[1]}, 0);
+         },
      .expected_shape = Shape{3, 3}},
     {.name = "concatenate_axis1_three",
      .input_shapes = {{2, 1}, {2, 3}, {2, 2}},
-     .fn = [](const Tensors& x) { return concatenate({x[0], x[1], x[2]}, 1); },
+     .fn =
+         [](const Tensors& x) {
+           return concatenate({x[0], x[1], x[2]}, 1);
+         },
      .expected_shape = Shape{2, 6}},
     {.name = "concatenate_axis_neg1_3d",
      .input_shapes = {{2, 3, 1}, {2, 3, 2}},
-     .fn = [](const Tensors& x) { return concatenate({x[0], x[1]}, -1); },
+     .fn =
+         [](const Tensors& x) {
+           return concatenate({x[0], x[1]}, -1);
+         },
      .expected_shape = Shape{2, 3, 3}},
     {.name = "concatenate_middle_axis_3d",
      .input_shapes = {{2, 1, 2}, {2, 2, 2}},
-     .fn = [](const Tensors& x) { return concatenate({x[0], x[1]}, 1); },
+     .fn =
+         [](const Tensors& x) {
+           return concatenate({x[0], x[1]}, 1);
+         },
      .expected_shape = Shape{2, 3, 2}},
     {.name = "concatenate_single",
      .input_shapes = {{4}},
@@ -166,15 +228,24 @@ const OpCase kLayoutCases[] = {
      .expected_shape = Shape{4}},
     {.name = "concatenate_same_tensor_twice",
      .input_shapes = {{2, 2}},
-     .fn = [](const Tensors& x) { return concatenate({x[0], x[0]}, 0); },
+     .fn =
+         [](const Tensors& x) {
+           return concatenate({x[0], x[0]}, 0);
+         },
      .expected_shape = Shape{4, 2}},
     {.name = "concatenate_with_empty",
      .input_shapes = {{2, 0}, {2, 3}},
-     .fn = [](const Tensors& x) { return concatenate({x[0], x[1]}, 1); },
+     .fn =
+         [](const Tensors& x) {
+           return concatenate({x[0], x[1]}, 1);
+         },
      .expected_shape = Shape{2, 3}},
     {.name = "concatenate_int32_float32_promotes",
      .input_shapes = {{2}, {3}},
-     .fn = [](const Tensors& x) { return concatenate({x[0], x[1]}); },
+     .fn =
+         [](const Tensors& x) {
+           return concatenate({x[0], x[1]});
+         },
      .lo = -5,
      .hi = 5,
      .forward_only = true,
@@ -208,9 +279,8 @@ const OpCase kLayoutCases[] = {
      .expected_shape = Shape{2, 0}},
     {.name = "slice_twice_and_add",
      .input_shapes = {{4, 3}},
-     .fn = [](const Tensors& x) {
-       return add(slice_axis(x[0], 0, 0, 2), slice_axis(x[0], 0, 1, 2));
-     },
+     .fn =
+         [](const Tensors& x) { return add(slice_axis(x[0], 0, 0, 2), slice_axis(x[0], 0, 1, 2)); },
      .expected_shape = Shape{2, 3}},
     // take (int indices, including repeated ones)
     {.name = "take_rows_int64",
@@ -309,9 +379,10 @@ const OpCase kLayoutCases[] = {
     // Compositions.
     {.name = "transpose_reshape_broadcast_chain",
      .input_shapes = {{2, 3}, {3, 1}},
-     .fn = [](const Tensors& x) {
-       return multiply(reshape(transpose(x[0]), {3, 2}), broadcast_to(x[1], {3, 2}));
-     },
+     .fn =
+         [](const Tensors& x) {
+           return multiply(reshape(transpose(x[0]), {3, 2}), broadcast_to(x[1], {3, 2}));
+         },
      .expected_shape = Shape{3, 2}},
 };
 KERAS_INSTANTIATE_OP_TESTS(ShapeOps, kLayoutCases);
@@ -342,8 +413,7 @@ TEST(ShapeOps, TransposeMovesElements) {
 TEST(ShapeOps, ConcatenateSliceTakeAndOneHotValues) {
   const Tensor a = test::tensor_of({1, 2, 3, 4}, {2, 2});
   const Tensor b = test::tensor_of({5, 6}, {2, 1});
-  test::expect_all_close(concatenate({a, b}, 1), test::tensor_of({1, 2, 5, 3, 4, 6}, {2, 3}), 0,
-                         0);
+  test::expect_all_close(concatenate({a, b}, 1), test::tensor_of({1, 2, 5, 3, 4, 6}, {2, 3}), 0, 0);
   test::expect_all_close(slice_axis(concatenate({a, b}, 1), 1, 1, 2),
                          test::tensor_of({2, 5, 4, 6}, {2, 2}), 0, 0);
   test::expect_all_close(take(a, test::tensor_of({1, 1, 0}, {3}, int32)),
@@ -377,11 +447,17 @@ TEST(ShapeOps, ConcatenateGradientSplitsBack) {
 
 TEST(ShapeOps, ReshapeRejectsBadShapes) {
   const Tensor x = zeros({2, 3});
-  test::expect_throws_with<ValueError>([&] { reshape(x, {4, 2}); },
-                                       "cannot reshape array of size 6 into shape (4, 2)");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        reshape(x, {4, 2});
+      },
+      "cannot reshape array of size 6 into shape (4, 2)");
   test::expect_throws_with<ValueError>([&] { reshape(x, {-1, 4}); }, "cannot reshape");
-  test::expect_throws_with<ValueError>([&] { reshape(x, {-1, -1}); },
-                                       "can only infer one dimension");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        reshape(x, {-1, -1});
+      },
+      "can only infer one dimension");
 }
 
 TEST(ShapeOps, TransposeRejectsBadPermutations) {
@@ -403,22 +479,36 @@ TEST(ShapeOps, ExpandDimsAndSqueezeRejectBadAxes) {
 }
 
 TEST(ShapeOps, BroadcastToRejectsIncompatibleShapes) {
-  test::expect_throws_with<ValueError>([&] { broadcast_to(zeros({2, 3}), {3}); },
-                                       "cannot broadcast a tensor of shape (2, 3) to (3,)");
-  test::expect_throws_with<ValueError>([&] { broadcast_to(zeros({3}), {2, 4}); },
-                                       "broadcast");
-  test::expect_throws_with<ValueError>([&] { broadcast_to(zeros({2, 1}), {1, 3}); },
-                                       "cannot broadcast a tensor of shape (2, 1) to (1, 3)");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        broadcast_to(zeros({2, 3}), {3});
+      },
+      "cannot broadcast a tensor of shape (2, 3) to (3,)");
+  test::expect_throws_with<ValueError>([&] { broadcast_to(zeros({3}), {2, 4}); }, "broadcast");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        broadcast_to(zeros({2, 1}), {1, 3});
+      },
+      "cannot broadcast a tensor of shape (2, 1) to (1, 3)");
 }
 
 TEST(ShapeOps, ConcatenateRejectsMismatches) {
   test::expect_throws_with<ValueError>([&] { concatenate({}); }, "need at least one tensor");
-  test::expect_throws_with<ValueError>([&] { concatenate({zeros({}), zeros({})}); },
-                                       "zero-dimensional arrays cannot be concatenated");
-  test::expect_throws_with<ValueError>([&] { concatenate({zeros({2, 3}), zeros({2, 4})}, 0); },
-                                       "all input dimensions except axis 0 must match exactly");
-  test::expect_throws_with<ValueError>([&] { concatenate({zeros({2, 3}), zeros({6})}); },
-                                       "all inputs must have the same rank");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        concatenate({zeros({}), zeros({})});
+      },
+      "zero-dimensional arrays cannot be concatenated");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        concatenate({zeros({2, 3}), zeros({2, 4})}, 0);
+      },
+      "all input dimensions except axis 0 must match exactly");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        concatenate({zeros({2, 3}), zeros({6})});
+      },
+      "all inputs must have the same rank");
   test::expect_throws_with<ValueError>([&] { concatenate({zeros({2, 3})}, 2); }, "out of bounds");
 }
 
@@ -433,12 +523,18 @@ TEST(ShapeOps, SliceRejectsOutOfRange) {
 
 TEST(ShapeOps, TakeRejectsBadIndices) {
   const Tensor x = zeros({3, 2});
-  test::expect_throws_with<IndexError>([&] { take(x, test::tensor_of({0, 3}, {2}, int64)); },
-                                       "gather: index 3 is out of range [0, 3)");
+  test::expect_throws_with<IndexError>(
+      [&] {
+        take(x, test::tensor_of({0, 3}, {2}, int64));
+      },
+      "gather: index 3 is out of range [0, 3)");
   test::expect_throws_with<IndexError>([&] { take(x, test::tensor_of({-1}, {1}, int32)); },
                                        "index -1 is out of range");
-  test::expect_throws_with<TypeError>([&] { take(x, test::tensor_of({0, 1}, {2}, float32)); },
-                                      "take: indices must be int32 or int64, got float32");
+  test::expect_throws_with<TypeError>(
+      [&] {
+        take(x, test::tensor_of({0, 1}, {2}, float32));
+      },
+      "take: indices must be int32 or int64, got float32");
   test::expect_throws_with<ValueError>([&] { take(zeros({}), test::tensor_of({0}, {1}, int32)); },
                                        "take: cannot index a scalar");
   // Under both backends.
@@ -453,6 +549,20 @@ TEST(ShapeOps, OneHotRejectsBadArguments) {
                                        "one_hot: num_classes must be positive, got 0");
   test::expect_throws_with<IndexError>([&] { one_hot(test::tensor_of({3}, {1}, int32), 3); },
                                        "one_hot: index 3 is out of range [0, 3)");
+}
+
+// BUG (src/core/tensor.cpp, print_block, used by operator<<(ostream&, const Tensor&)): for a
+// zero-size dimension that is not the last one, `inner = stride / n` divides by zero (SIGFPE), so
+// printing e.g. a [0, 3] tensor (or a gtest failure message that prints one) crashes. NumPy
+// prints "[]". Fix: print "[]" (with the usual header) when t.size() == 0, before recursing.
+TEST(ZeroSizeDeathTest, DISABLED_PrintingAnEmptyTensor) {
+  EXPECT_EXIT(
+      {
+        std::ostringstream out;
+        out << zeros({0, 3});
+        std::exit(out.str().empty() ? 1 : 0);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

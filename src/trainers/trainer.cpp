@@ -19,6 +19,7 @@ struct Trainer::Output {
   std::vector<MetricItem> metric_items;
   std::vector<metrics::MetricPtr> metrics;
   std::shared_ptr<metrics::Mean> loss_tracker;  // per-output loss, with several outputs
+  std::vector<std::string> log_keys;            // per metric: "accuracy" or "<output>_accuracy"
 };
 
 // A traced step: input buffers and the kernels that read them.
@@ -101,7 +102,10 @@ void Trainer::set_signature(ModelSignature signature) {
                        signature.output_names != signature_.output_names ||
                        signature.input_specs.size() != signature_.input_specs.size();
   signature_ = std::move(signature);
-  if (changed) plans_.clear();
+  if (changed) {
+    plans_.clear();
+    if (compile_options_) compile(*compile_options_);
+  }
 }
 
 optimizers::Optimizer& Trainer::optimizer() const {
@@ -112,6 +116,8 @@ optimizers::Optimizer& Trainer::optimizer() const {
 }
 
 void Trainer::compile(const CompileOptions& options) {
+  compile_options_ = options;
+  if (signature_.output_names.empty()) return;  // a Sequential without layers yet: deferred
   const std::vector<std::string>& names = signature_.output_names;
   std::vector<losses::LossPtr> losses = options.loss.resolve(names);
   const std::vector<double> weights = options.loss_weights.resolve(names);
@@ -139,11 +145,13 @@ void Trainer::build_metrics(const Tensors& y, const Tensors& y_pred) {
   for (size_t i = 0; i < outputs_.size(); ++i) {
     Output& o = outputs_[i];
     o.metrics.clear();
+    o.log_keys.clear();
     for (const MetricItem& item : o.metric_items) {
       metrics::MetricPtr m = item.metric()
                                  ? item.metric()
                                  : metrics::get(item.name(), y[i].shape(), y_pred[i].shape());
       o.metrics.push_back(m);
+      o.log_keys.push_back(outputs_.size() > 1 ? o.name + "_" + m->name() : m->name());
     }
   }
   metrics_built_ = true;
@@ -199,7 +207,7 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
   return y_pred;
 }
 
-Tensors Trainer::run_batch(Mode mode, const Batches& data, const int64_t* rows, int64_t count) {
+const Tensors& Trainer::run_batch(Mode mode, const Batches& data, const int64_t* rows, int64_t count) {
   auto make_buffers = [&](const Tensors& src) {
     Tensors out;
     for (const Tensor& t : src) out.push_back(Tensor::empty(with_batch(t, count), t.dtype()));
@@ -217,7 +225,8 @@ Tensors Trainer::run_batch(Mode mode, const Batches& data, const int64_t* rows, 
       sw = Tensor::empty(with_batch(data.sample_weight, count), data.sample_weight.dtype());
       gather_rows(data.sample_weight, rows, count, sw);
     }
-    return step(mode, x, y, sw);
+    eager_y_pred_ = step(mode, x, y, sw);
+    return eager_y_pred_;
   }
   std::unique_ptr<Plan>& plan = plans_[{static_cast<int>(mode) * 2 + data.sample_weight.defined(),
                                         count}];
@@ -260,14 +269,24 @@ void Trainer::reset_metrics() {
 
 callbacks::Logs Trainer::collect_logs() const {
   callbacks::Logs logs;
-  logs["loss"] = loss_tracker_->result();
-  for (const Output& o : outputs_) {
-    if (o.loss_tracker) logs[o.loss_tracker->name()] = o.loss_tracker->result();
-    for (const auto& m : o.metrics) {
-      logs[outputs_.size() > 1 ? o.name + "_" + m->name() : m->name()] = m->result();
-    }
-  }
+  update_logs(logs);
   return logs;
+}
+
+void Trainer::update_logs(callbacks::Logs& logs) const {
+  auto put = [&logs](const std::string& key, double value) {
+    auto it = logs.find(key);
+    if (it != logs.end()) {
+      it->second = value;
+    } else {
+      logs.emplace(key, value);
+    }
+  };
+  put(loss_tracker_->name(), loss_tracker_->result());
+  for (const Output& o : outputs_) {
+    if (o.loss_tracker) put(o.loss_tracker->name(), o.loss_tracker->result());
+    for (size_t k = 0; k < o.metrics.size(); ++k) put(o.log_keys[k], o.metrics[k]->result());
+  }
 }
 
 std::vector<std::string> Trainer::metrics_names() const {
@@ -412,7 +431,7 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
                                "Check the data and the learning rate."));
       }
       if (options.verbose == 1 || cbs.size() > 1) {
-        logs = collect_logs();
+        update_logs(logs);
         for (const auto& cb : cbs) cb->on_train_batch_end(static_cast<int>(s), logs);
         if (options.verbose == 1 && s + 1 < steps) bar.update(s + 1, as_pairs(logs));
       }
@@ -483,7 +502,7 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
   for (const auto& cb : options.callbacks) cb->on_predict_begin({});
   for (int64_t s = 0; s < steps; ++s) {
     const int64_t start = s * bs, count = std::min(bs, data.n - start);
-    Tensors y_pred = run_batch(Mode::predict, data, rows.data() + start, count);
+    const Tensors& y_pred = run_batch(Mode::predict, data, rows.data() + start, count);
     if (results.empty()) {
       for (const Tensor& t : y_pred) results.push_back(Tensor::empty(with_batch(t, data.n), t.dtype()));
     }

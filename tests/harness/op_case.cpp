@@ -65,9 +65,8 @@ CaseRun run_case(const OpCase& c, const Tensors& x, const std::vector<size_t>& w
 // Tolerances relative to the magnitude of the reference result.
 ::testing::AssertionResult parity(const Tensor& actual, const Tensor& reference, double tol) {
   if (actual.defined() != reference.defined()) {
-    return ::testing::AssertionFailure()
-           << "one backend returned an undefined tensor (reference "
-           << (reference.defined() ? "defined" : "undefined") << ")";
+    return ::testing::AssertionFailure() << "one backend returned an undefined tensor (reference "
+                                         << (reference.defined() ? "defined" : "undefined") << ")";
   }
   if (!actual.defined()) return ::testing::AssertionSuccess();
   if (!is_floating(reference.dtype())) return all_close(actual, reference, 0.0, 0.0);
@@ -107,8 +106,8 @@ Tensors make_case_inputs(const OpCase& c, DType float_dtype) {
   return xs;
 }
 
-std::function<Tensors(void)> inputs_away_from(std::vector<Shape> shapes, std::vector<double> kinks,
-                                              double lo, double hi, double margin) {
+std::function<Tensors(void)> inputs_away_from(
+    std::vector<Shape> shapes, std::vector<double> kinks, double lo, double hi, double margin) {
   return [shapes = std::move(shapes), kinks = std::move(kinks), lo, hi, margin] {
     Tensors xs;
     Generator gen(kInputSeed);
@@ -150,8 +149,8 @@ TEST_P(OpTest, GradientMatchesFiniteDifferences) {
 
   for (size_t k = 0; k < wrt.size(); ++k) {
     const size_t i = wrt[k];
-    SCOPED_TRACE(::testing::Message() << "gradient wrt input " << i << " of shape "
-                                      << shape_str(x[i].shape()));
+    SCOPED_TRACE(::testing::Message()
+                 << "gradient wrt input " << i << " of shape " << shape_str(x[i].shape()));
     Tensor analytic = run.grads[k];
     if (!analytic.defined()) {
       // "No gradient": the output must then not depend on this input.

@@ -49,8 +49,8 @@ struct OpCase {
   double grad_tol = 1e-6;
   double parity_tol = 1e-5;
   bool forward_only = false;
-  std::vector<DType> input_dtypes{};         // default float
-  std::vector<bool> differentiable{};        // per input, default all (floating) inputs
+  std::vector<DType> input_dtypes{};           // default float
+  std::vector<bool> differentiable{};          // per input, default all (floating) inputs
   std::function<Tensors(void)> make_inputs{};  // optional custom inputs (e.g. int indices)
   std::optional<Shape> expected_shape{};       // checked by ShapeIsConsistent when set
   std::optional<DType> expected_dtype{};       // for float32 working precision, when set
@@ -65,11 +65,14 @@ std::string op_case_name(const ::testing::TestParamInfo<OpCase>& info);
 // The inputs a case runs on, with floating inputs in `float_dtype` (fresh tensors every call).
 Tensors make_case_inputs(const OpCase& c, DType float_dtype);
 
-// A make_inputs that draws floating inputs of `shapes` uniformly in [lo, hi] but keeps every value at
-// least `margin` away from each of `kinks` (points where the op is not differentiable), so finite
-// differences never straddle one. Deterministic.
-std::function<Tensors(void)> inputs_away_from(std::vector<Shape> shapes, std::vector<double> kinks,
-                                              double lo, double hi, double margin = 0.1);
+// A make_inputs that draws floating inputs of `shapes` uniformly in [lo, hi] but keeps every value
+// at least `margin` away from each of `kinks` (points where the op is not differentiable), so
+// finite differences never straddle one. Deterministic.
+std::function<Tensors(void)> inputs_away_from(std::vector<Shape> shapes,
+                                              std::vector<double> kinks,
+                                              double lo,
+                                              double hi,
+                                              double margin = 0.1);
 
 // The fixture of the generated tests (the tests themselves are defined in op_case.cpp).
 class OpTest : public ::testing::TestWithParam<OpCase> {};
@@ -79,5 +82,5 @@ class OpTest : public ::testing::TestWithParam<OpCase> {};
 // Instantiates OpTest.{GradientMatchesFiniteDifferences, CpuMatchesReference, ShapeIsConsistent}
 // for every case of `cases` (a C array or a container of OpCase), named Suite/OpTest.<Test>/<case>.
 #define KERAS_INSTANTIATE_OP_TESTS(Suite, cases) \
-  using OpTest = ::keras::test::OpTest;           \
+  using OpTest = ::keras::test::OpTest;          \
   INSTANTIATE_TEST_SUITE_P(Suite, OpTest, ::testing::ValuesIn(cases), ::keras::test::op_case_name)

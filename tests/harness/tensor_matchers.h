@@ -49,8 +49,8 @@ inline double max_abs(const Tensor& t) {
 // A tensor of `dtype` holding `values` (converted), shaped `shape` (1-D float64 when omitted).
 inline Tensor tensor_of(const std::vector<double>& values, Shape shape, DType dtype = float64) {
   Tensor t = Tensor::empty(std::move(shape), dtype);
-  KERAS_CHECK(static_cast<size_t>(t.size()) == values.size(), ValueError, "tensor_of: ",
-              values.size(), " values do not fill shape ", shape_str(t.shape()));
+  KERAS_CHECK(static_cast<size_t>(t.size()) == values.size(), ValueError,
+              "tensor_of: ", values.size(), " values do not fill shape ", shape_str(t.shape()));
   visit_dtype(dtype, [&]<class T>() {
     T* p = t.data<T>();
     for (size_t i = 0; i < values.size(); ++i) p[i] = static_cast<T>(values[i]);
@@ -88,16 +88,18 @@ inline Tensor random_tensor(Shape shape, DType dtype, double lo, double hi, uint
 // Checks that `actual` and `expected` have the same shape and dtype and that every element
 // satisfies |actual - expected| <= atol + rtol * |expected| (NaNs must match NaNs, infinities must
 // match exactly). Lists the first few mismatches.
-inline ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected,
-                                            double rtol, double atol) {
+inline ::testing::AssertionResult all_close(const Tensor& actual,
+                                            const Tensor& expected,
+                                            double rtol,
+                                            double atol) {
   if (!actual.defined() || !expected.defined()) {
     return ::testing::AssertionFailure()
            << "undefined tensor (actual " << (actual.defined() ? "defined" : "undefined")
            << ", expected " << (expected.defined() ? "defined" : "undefined") << ")";
   }
   if (actual.shape() != expected.shape()) {
-    return ::testing::AssertionFailure() << "shape " << shape_str(actual.shape())
-                                         << " != expected " << shape_str(expected.shape());
+    return ::testing::AssertionFailure() << "shape " << shape_str(actual.shape()) << " != expected "
+                                         << shape_str(expected.shape());
   }
   if (actual.dtype() != expected.dtype()) {
     return ::testing::AssertionFailure()
@@ -128,12 +130,15 @@ inline ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& 
     }
   }
   if (bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << bad << " of " << a.size() << " elements differ (rtol " << rtol << ", atol "
-                 << atol << ", largest finite diff " << worst << "):" << details.str();
+  return ::testing::AssertionFailure()
+         << bad << " of " << a.size() << " elements differ (rtol " << rtol << ", atol " << atol
+         << ", largest finite diff " << worst << "):" << details.str();
 }
 
 // EXPECTs all_close(actual, expected, rtol, atol); failures point at the caller's line.
-inline void expect_all_close(const Tensor& actual, const Tensor& expected, double rtol,
+inline void expect_all_close(const Tensor& actual,
+                             const Tensor& expected,
+                             double rtol,
                              double atol,
                              std::source_location where = std::source_location::current()) {
   const ::testing::AssertionResult r = all_close(actual, expected, rtol, atol);
@@ -142,7 +147,8 @@ inline void expect_all_close(const Tensor& actual, const Tensor& expected, doubl
 
 // Expects f() to throw E (or a subclass) whose what() contains `substring`.
 template <class E = Error, class F>
-void expect_throws_with(F&& f, std::string_view substring,
+void expect_throws_with(F&& f,
+                        std::string_view substring,
                         std::source_location where = std::source_location::current()) {
   try {
     std::forward<F>(f)();

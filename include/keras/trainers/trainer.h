@@ -63,9 +63,12 @@ class Trainer {
   void build_metrics(const Tensors& y, const Tensors& y_pred);
   void update_metrics(const Tensors& y, const Tensors& y_pred, const Tensor& sample_weight);
   Tensors step(Mode mode, const Tensors& x, const Tensors& y, const Tensor& sample_weight);
-  Tensors run_batch(Mode mode, const Batches& data, const int64_t* rows, int64_t count);
+  // Runs one batch; returns the predictions (valid until the next call).
+  const Tensors& run_batch(Mode mode, const Batches& data, const int64_t* rows, int64_t count);
   void reset_metrics();
   callbacks::Logs collect_logs() const;
+  // Writes the current metric values into `logs`; allocates only when a key is new.
+  void update_logs(callbacks::Logs& logs) const;
   double last_loss() const;
   Batches prepare(const Data& x, const Data& y, const Data& sample_weight, bool need_y) const;
 
@@ -77,7 +80,9 @@ class Trainer {
   bool metrics_built_ = false;
   bool run_eagerly_ = false;
   std::map<std::pair<int, int64_t>, std::unique_ptr<Plan>> plans_;
+  std::optional<CompileOptions> compile_options_;  // re-applied when the signature changes
   Tensor last_loss_;
+  Tensors eager_y_pred_;
 };
 
 }  // namespace keras::trainers

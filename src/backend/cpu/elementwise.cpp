@@ -36,10 +36,10 @@ Layout classify(const Shape& s, const Shape& y, int64_t* inner) {
   return Layout::other;
 }
 
-template <BinaryOp kOp, class T>
-void binary_loops(Layout la, Layout lb, const T* a, const T* b, T* y, int64_t n, int64_t ia,
+template <BinaryOp kOp, class T, class R>
+void binary_loops(Layout la, Layout lb, const T* a, const T* b, R* y, int64_t n, int64_t ia,
                   int64_t ib) {
-  auto op = [](T x, T z) { return binary_scalar<kOp, T>(x, z); };
+  auto op = [](T x, T z) { return static_cast<R>(binary_scalar<kOp, T>(x, z)); };
   if (la == Layout::full && lb == Layout::full) {
     for (int64_t i = 0; i < n; ++i) y[i] = op(a[i], b[i]);
   } else if (la == Layout::full && lb == Layout::scalar) {
@@ -51,13 +51,13 @@ void binary_loops(Layout la, Layout lb, const T* a, const T* b, T* y, int64_t n,
   } else if (la == Layout::full && lb == Layout::row) {
     for (int64_t r = 0; r < n; r += ib) {
       const T* ar = a + r;
-      T* yr = y + r;
+      R* yr = y + r;
       for (int64_t j = 0; j < ib; ++j) yr[j] = op(ar[j], b[j]);
     }
   } else if (la == Layout::row && lb == Layout::full) {
     for (int64_t r = 0; r < n; r += ia) {
       const T* br = b + r;
-      T* yr = y + r;
+      R* yr = y + r;
       for (int64_t j = 0; j < ia; ++j) yr[j] = op(a[j], br[j]);
     }
   } else if (la == Layout::full && lb == Layout::column) {
@@ -90,10 +90,6 @@ void CpuBackend::fill(const Tensor& y, double value) {
 }
 
 void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& y) {
-  if (!is_floating(a.dtype()) || is_comparison(op)) {
-    ReferenceBackend::binary(op, a, b, y);
-    return;
-  }
   int64_t ia = 0, ib = 0;
   const Layout la = classify(a.shape(), y.shape(), &ia);
   const Layout lb = classify(b.shape(), y.shape(), &ib);
@@ -101,13 +97,12 @@ void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Ten
     ReferenceBackend::binary(op, a, b, y);
     return;
   }
-  visit_floating(a, "binary", [&]<class T>() {
+  visit_dtype(a.dtype(), [&]<class T>() {
     visit_binary_op(op, [&]<BinaryOp kOp>() {
-      if constexpr (!is_comparison(kOp)) {
-        binary_loops<kOp, T>(la, lb, static_cast<const T*>(a.raw_data()),
-                             static_cast<const T*>(b.raw_data()), static_cast<T*>(y.raw_data()),
-                             y.size(), ia, ib);
-      }
+      using R = decltype(binary_scalar<kOp, T>(T(), T()));
+      binary_loops<kOp, T, R>(la, lb, static_cast<const T*>(a.raw_data()),
+                              static_cast<const T*>(b.raw_data()), static_cast<R*>(y.raw_data()),
+                              y.size(), ia, ib);
     });
   });
 }
@@ -141,7 +136,38 @@ void CpuBackend::unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, co
   });
 }
 
+void CpuBackend::broadcast_to(const Tensor& x, const Tensor& y) {
+  int64_t inner = 0;
+  const Layout layout = classify(x.shape(), y.shape(), &inner);
+  const size_t elem = dtype_size(x.dtype());
+  const char* in = static_cast<const char*>(x.raw_data());
+  char* out = static_cast<char*>(y.raw_data());
+  const int64_t n = y.size();
+  switch (layout) {
+    case Layout::full: std::memcpy(out, in, y.nbytes()); return;
+    case Layout::scalar:
+      for (int64_t i = 0; i < n; ++i) std::memcpy(out + i * elem, in, elem);
+      return;
+    case Layout::row:  // x repeats over leading rows
+      for (int64_t r = 0; r < n; r += inner) std::memcpy(out + r * elem, in, inner * elem);
+      return;
+    case Layout::column:  // each x element repeats `inner` times
+      for (int64_t r = 0; r * inner < n; ++r) {
+        for (int64_t j = 0; j < inner; ++j) std::memcpy(out + (r * inner + j) * elem, in + r * elem, elem);
+      }
+      return;
+    case Layout::other: ReferenceBackend::broadcast_to(x, y); return;
+  }
+}
+
 void CpuBackend::reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) {
+  if (axes.empty()) {  // nothing to reduce
+    if (op == ReduceOp::mean || op == ReduceOp::sum || op == ReduceOp::max || op == ReduceOp::min ||
+        op == ReduceOp::prod) {
+      std::memcpy(y.raw_data(), x.raw_data(), x.nbytes());
+      return;
+    }
+  }
   // Fast paths for float sums/means over a contiguous block of leading or trailing axes.
   const int r = x.rank();
   bool leading = !axes.empty(), trailing = !axes.empty();

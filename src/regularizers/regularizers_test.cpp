@@ -1,0 +1,88 @@
+#include "keras/regularizers/regularizers.h"
+
+#include <gtest/gtest.h>
+
+#include "harness/tensor_matchers.h"
+#include "keras/autodiff/tape.h"
+#include "keras/ops/elementwise.h"
+
+namespace keras::regularizers {
+namespace {
+
+// sum |w| = 10, sum w^2 = 30.
+Tensor weights(DType dtype = float32) {
+  return test::tensor_of({1, -2, 3, -4}, {2, 2}, dtype);
+}
+
+TEST(Regularizer, L1IsL1TimesSumOfAbs) {
+  const Tensor p = L1(0.1)(weights());
+  EXPECT_EQ(p.rank(), 0);
+  EXPECT_NEAR(p.item<double>(), 1.0, 1e-6);
+  EXPECT_NEAR(L1()(weights()).item<double>(), 0.1, 1e-7);  // default 0.01
+  EXPECT_EQ(L1().name(), "L1");
+}
+
+TEST(Regularizer, L2IsL2TimesSumOfSquares) {
+  const Tensor p = L2(0.1)(weights());
+  EXPECT_EQ(p.rank(), 0);
+  EXPECT_NEAR(p.item<double>(), 3.0, 1e-6);
+  EXPECT_NEAR(L2()(weights()).item<double>(), 0.3, 1e-6);  // default 0.01
+  EXPECT_EQ(L2().name(), "L2");
+}
+
+TEST(Regularizer, L1L2AddsBoth) {
+  EXPECT_NEAR(L1L2(0.1, 0.2)(weights()).item<double>(), 0.1 * 10 + 0.2 * 30, 1e-5);
+  EXPECT_NEAR(L1L2(0.5)(weights()).item<double>(), 5.0, 1e-5);
+  EXPECT_NEAR(L1L2()(weights()).item<double>(), 0.0, 0.0);  // defaults 0, 0
+  EXPECT_EQ(L1L2().name(), "L1L2");
+}
+
+TEST(Regularizer, ByName) {
+  const Regularizer l1 = "l1";
+  const Regularizer l2 = "l2";
+  const Regularizer l1_l2 = "l1_l2";
+  EXPECT_EQ(l1.name(), "L1");
+  EXPECT_EQ(l2.name(), "L2");
+  EXPECT_EQ(l1_l2.name(), "L1L2");
+  EXPECT_NEAR(l1(weights()).item<double>(), 0.01 * 10, 1e-7);
+  EXPECT_NEAR(l2(weights()).item<double>(), 0.01 * 30, 1e-6);
+  EXPECT_NEAR(l1_l2(weights()).item<double>(), 0.01 * 10 + 0.01 * 30, 1e-6);
+}
+
+TEST(Regularizer, UnknownNameThrows) {
+  test::expect_throws_with<ValueError>([] { Regularizer r("l3"); },
+                                       "Could not interpret regularizer identifier: l3");
+  test::expect_throws_with<ValueError>([] { Regularizer r("L2"); },
+                                       "Could not interpret regularizer identifier");
+}
+
+TEST(Regularizer, DefaultIsNone) {
+  const Regularizer none;
+  EXPECT_FALSE(static_cast<bool>(none));
+  EXPECT_TRUE(static_cast<bool>(L2()));
+  EXPECT_TRUE(static_cast<bool>(Regularizer("l1")));
+}
+
+TEST(Regularizer, KeepsTheWeightDtype) {
+  const Tensor p = L1L2(0.1, 0.2)(weights(float64));
+  EXPECT_EQ(p.dtype(), float64);
+  EXPECT_NEAR(p.item<double>(), 7.0, 1e-12);
+  EXPECT_EQ(L2(0.1)(weights(float32)).dtype(), float32);
+}
+
+TEST(Regularizer, GradientsAreTheFormulaDerivatives) {
+  const Tensor w = weights(float64);
+  Tensors g;
+  {
+    autodiff::GradientTape tape;
+    tape.watch(w);
+    g = tape.gradient(ops::add(L2(0.1)(w), L1(0.5)(w)), {w});
+  }
+  ASSERT_TRUE(g[0].defined());
+  // 2 * 0.1 * w + 0.5 * sign(w)
+  test::expect_all_close(g[0], test::tensor_of({0.7, -0.9, 1.1, -1.3}, {2, 2}, float64), 1e-12,
+                         1e-12);
+}
+
+}  // namespace
+}  // namespace keras::regularizers

@@ -1,0 +1,220 @@
+// The functional API's graph semantics, names, errors and summary, as Keras 2.2.4 has them.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <keras/keras.hpp>
+
+namespace keras {
+namespace {
+
+using ::testing::HasSubstr;
+namespace L = keras::layers;
+
+template <class E, class F>
+std::string message_of(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("wrong exception type: ") + e.what();
+  }
+  return "no exception";
+}
+
+class FunctionalApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    utils::clear_session();
+    utils::set_random_seed(1);
+  }
+};
+
+TEST_F(FunctionalApi, GuideMlpSummaryMatchesKeras2) {
+  auto inputs = Input({784});
+  auto x = L::Dense(64, {.activation = "relu"})(inputs);
+  x = L::Dense(64, {.activation = "relu"})(x);
+  auto predictions = L::Dense(10, {.activation = "softmax"})(x);
+  Model model(inputs, predictions);
+  const std::string expected =
+      "_________________________________________________________________\n"
+      "Layer (type)                 Output Shape              Param #   \n"
+      "=================================================================\n"
+      "input_1 (InputLayer)         (None, 784)               0         \n"
+      "_________________________________________________________________\n"
+      "dense_1 (Dense)              (None, 64)                50240     \n"
+      "_________________________________________________________________\n"
+      "dense_2 (Dense)              (None, 64)                4160      \n"
+      "_________________________________________________________________\n"
+      "dense_3 (Dense)              (None, 10)                650       \n"
+      "=================================================================\n"
+      "Total params: 55,050\n"
+      "Trainable params: 55,050\n"
+      "Non-trainable params: 0\n"
+      "_________________________________________________________________\n";
+  EXPECT_EQ(model.summary_string(), expected);
+  EXPECT_EQ(model.count_params(), 55050);
+  EXPECT_EQ(model.name(), "model_1");
+}
+
+TEST_F(FunctionalApi, GraphModelSummaryHasConnectedToColumn) {
+  auto a = Input({32}, {.name = "a"});
+  auto b = Input({32}, {.name = "b"});
+  auto shared = L::Dense(8, {.name = "shared"});
+  auto out = L::Dense(1, {.name = "out"})(L::Dense(4)(shared(a)));
+  auto out_b = shared(b);
+  Model model({a, b}, {out, out_b});
+  const std::string s = model.summary_string();
+  EXPECT_THAT(s, HasSubstr("Connected to"));
+  EXPECT_THAT(s, HasSubstr("shared (Dense)                  (None, 8)            264         a[0][0]"));
+  EXPECT_THAT(s, HasSubstr("b[0][0]"));
+  EXPECT_EQ(std::string(98, '_'), s.substr(0, 98));
+}
+
+TEST_F(FunctionalApi, DefaultNamesCountPerClass) {
+  auto x = Input({4});
+  auto d1 = L::Dense(2);
+  auto d2 = L::Dense(2);
+  auto act = L::Activation("relu");
+  EXPECT_EQ(x.layer()->name(), "input_1");
+  EXPECT_EQ(d1.name(), "dense_1");
+  EXPECT_EQ(d2.name(), "dense_2");
+  EXPECT_EQ(act.name(), "activation_1");
+  Model m(x, d2(act(d1(x))));
+  EXPECT_EQ(m.name(), "model_1");
+  EXPECT_EQ(Sequential().name(), "sequential_1");
+}
+
+TEST_F(FunctionalApi, BadModelIsGraphDisconnected) {
+  auto input_tensor = Input({64});
+  auto x = L::Dense(32, {.activation = "relu"})(input_tensor);
+  auto output_tensor = L::Dense(10, {.activation = "softmax"})(x);
+  auto unrelated_input = Input({32});
+  const std::string msg = message_of<ValueError>([&] { Model bad(unrelated_input, output_tensor); });
+  EXPECT_EQ(msg,
+            "Graph disconnected: cannot obtain value for tensor Tensor(\"input_1:0\", "
+            "shape=(None, 64), dtype=float32) at layer \"input_1\". The following previous "
+            "layers were accessed without issue: []");
+}
+
+TEST_F(FunctionalApi, DuplicateLayerNamesAreRejected) {
+  auto x = Input({4});
+  auto y = L::Dense(2, {.name = "same"})(L::Dense(3, {.name = "same"})(x));
+  EXPECT_EQ(message_of<ValueError>([&] { Model m(x, y); }),
+            "The name \"same\" is used 2 times in the model. All layer names should be unique.");
+}
+
+TEST_F(FunctionalApi, InputsMustComeFromInput) {
+  auto x = Input({4});
+  auto h = L::Dense(3)(x);
+  auto y = L::Dense(2)(h);
+  EXPECT_THAT(message_of<TypeError>([&] { Model m(h, y); }),
+              HasSubstr("Input layers to a `Model` must be `InputLayer` objects"));
+}
+
+TEST_F(FunctionalApi, GetLayerByNameAndIndex) {
+  auto x = Input({4});
+  auto y = L::Dense(2, {.name = "out"})(x);
+  Model m(x, y);
+  EXPECT_EQ(m.get_layer("out").name(), "out");
+  EXPECT_EQ(m.get_layer(0).name(), "input_1");
+  EXPECT_EQ(m.layers().size(), 2u);
+  EXPECT_EQ(message_of<ValueError>([&] { m.get_layer("nope"); }), "No such layer: nope.");
+  EXPECT_THAT(message_of<ValueError>([&] { m.get_layer(5); }),
+              HasSubstr("Was asked to retrieve layer at index 5 but model only has 2 layers."));
+}
+
+TEST_F(FunctionalApi, SharedLayerNodesAndOutputErrors) {
+  auto a = Input({8});
+  auto b = Input({8});
+  auto dense = L::Dense(4);
+  auto encoded_a = dense(a);
+  auto encoded_b = dense(b);
+  EXPECT_TRUE(dense.get_output_at(0) == encoded_a);
+  EXPECT_TRUE(dense.get_output_at(1) == encoded_b);
+  EXPECT_TRUE(dense.get_input_at(1) == b);
+  EXPECT_EQ(message_of<AttributeError>([&] { dense.output(); }),
+            "Layer dense_1 has multiple inbound nodes, hence the notion of \"layer output\" is "
+            "ill-defined. Use `get_output_at(node_index)` instead.");
+  EXPECT_EQ(dense.output_shape(), (Shape{kNone, 4}));
+  EXPECT_THAT(message_of<ValueError>([&] { dense.get_output_at(2); }),
+              HasSubstr("Asked to get output at node 2, but the layer has only 2 inbound nodes."));
+  auto never = L::Dense(3);
+  EXPECT_THAT(message_of<RuntimeError>([&] { never.get_output_at(0); }),
+              HasSubstr("The layer has never been called and thus has no defined output."));
+  EXPECT_THAT(message_of<AttributeError>([&] { never.output(); }),
+              HasSubstr("Layer dense_2 has no inbound nodes."));
+  // One set of weights for both calls.
+  EXPECT_EQ(dense.weights().size(), 2u);
+}
+
+TEST_F(FunctionalApi, SequentialEqualsFunctional) {
+  Sequential seq;
+  seq.add(L::Dense(32, {.activation = "relu", .input_shape = {{64}}}));
+  seq.add(L::Dense(32, {.activation = "relu"}));
+  seq.add(L::Dense(10, {.activation = "softmax"}));
+  auto input_tensor = Input({64});
+  auto x = L::Dense(32, {.activation = "relu"})(input_tensor);
+  x = L::Dense(32, {.activation = "relu"})(x);
+  Model model(input_tensor, L::Dense(10, {.activation = "softmax"})(x));
+  EXPECT_EQ(seq.count_params(), model.count_params());
+  EXPECT_EQ(seq.layers().size(), 3u);  // Keras 2 hides the Sequential's InputLayer
+  model.set_weights(seq.get_weights());
+  Tensor data = random::uniform({5, 64});
+  Tensor a = seq.predict(data), b = model.predict(data);
+  for (int64_t i = 0; i < a.size(); ++i) EXPECT_FLOAT_EQ(a.data<float>()[i], b.data<float>()[i]);
+  EXPECT_THAT(seq.summary_string(), HasSubstr("dense_1 (Dense)              (None, 32)                2080"));
+}
+
+TEST_F(FunctionalApi, SequentialWithoutInputShapeBuildsOnFirstFit) {
+  Sequential seq({L::Dense(4, {.activation = "relu"}), L::Dense(1)});
+  EXPECT_THAT(message_of<ValueError>([&] { seq.summary(); }),
+              HasSubstr("This model has not yet been built."));
+  seq.compile({.optimizer = "sgd", .loss = "mse"});
+  seq.fit(random::uniform({16, 3}), random::uniform({16, 1}), {.verbose = 0});
+  EXPECT_EQ(seq.count_params(), 3 * 4 + 4 + 4 + 1);
+}
+
+TEST_F(FunctionalApi, ModelIsCallableEagerlyAndAsLayer) {
+  auto x = Input({3});
+  auto y = L::Dense(2)(x);
+  Model m(x, y);
+  Tensor data = random::uniform({4, 3});
+  Tensor eager = m.call({data})[0];
+  Tensor predicted = m.predict(data);
+  for (int64_t i = 0; i < eager.size(); ++i) {
+    EXPECT_FLOAT_EQ(eager.data<float>()[i], predicted.data<float>()[i]);
+  }
+  Tensor single = m(data);  // LayerRef's eager call
+  EXPECT_EQ(single.shape(), (Shape{4, 2}));
+}
+
+TEST_F(FunctionalApi, InputSpecErrorsUseKerasWording) {
+  auto x = Input({32});
+  auto dense = L::Dense(4);
+  dense(x);
+  auto other = Input({16});
+  EXPECT_EQ(message_of<ValueError>([&] { dense(other); }),
+            "Input 0 is incompatible with layer dense_1: expected axis -1 of input shape to have "
+            "value 32 but got shape (None, 16)");
+}
+
+TEST_F(FunctionalApi, MultipleInputsAndOutputsRunInOrder) {
+  auto a = Input({2}, {.name = "a"});
+  auto b = Input({3}, {.name = "b"});
+  auto ha = L::Dense(4, {.name = "ha"})(a);
+  auto hb = L::Dense(4, {.name = "hb"})(b);
+  auto out1 = L::Dense(1, {.name = "out1"})(ha);
+  auto out2 = L::Dense(1, {.name = "out2"})(hb);
+  Model m({a, b}, {out1, out2});
+  EXPECT_EQ(m.input_names(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(m.output_names(), (std::vector<std::string>{"out1", "out2"}));
+  Outputs out = m.predict({{"b", random::uniform({5, 3})}, {"a", random::uniform({5, 2})}});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].shape(), (Shape{5, 1}));
+  EXPECT_THAT(message_of<ValueError>([&] { m.predict({{"a", random::uniform({5, 2})}}); }),
+              HasSubstr("No data provided for \"b\". Need data for each key in: ['a', 'b']"));
+}
+
+}  // namespace
+}  // namespace keras
