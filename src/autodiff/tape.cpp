@@ -56,7 +56,11 @@ void GradientTape::record(std::string_view name, const Tensors& inputs, const Te
 Tensors GradientTape::gradient(const Tensor& target, const Tensors& sources) {
   KERAS_CHECK(is_floating(target.dtype()), TypeError,
               "GradientTape.gradient: target must be floating point, got ", target.dtype());
-  paused_ = true;
+  struct Pause {  // restores recording even if a backward function throws
+    bool& flag;
+    explicit Pause(bool& f) : flag(f) { flag = true; }
+    ~Pause() { flag = false; }
+  } pause(paused_);
   std::unordered_map<uint64_t, Tensor> grads;
   {
     Tensor seed = Tensor::empty(target.shape(), target.dtype(), target.device());
@@ -99,7 +103,6 @@ Tensors GradientTape::gradient(const Tensor& target, const Tensors& sources) {
       }
     }
   }
-  paused_ = false;
   Tensors result;
   result.reserve(sources.size());
   for (const Tensor& s : sources) {

@@ -188,7 +188,7 @@ TEST(GradientTape, BackwardMustReturnOneGradientPerInput) {
 // in linalg_test.cpp, or a bad custom backward), the tape stays paused for the rest of its life:
 // active_tape() then returns nullptr on this thread and every later op is silently not recorded.
 // Fix: reset paused_ with a scope guard (RAII) so it is restored on every exit path.
-TEST(GradientTape, DISABLED_StaysUsableAfterABackwardThrows) {
+TEST(GradientTape, StaysUsableAfterABackwardThrows) {
   const Tensor x = tensor_of({1, 2});
   GradientTape tape;
   tape.watch(x);

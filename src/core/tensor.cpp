@@ -191,6 +191,8 @@ std::ostream& operator<<(std::ostream& out, const Tensor& t) {
   visit_dtype(t.dtype(), [&]<class T>() {
     if (t.rank() == 0) {
       print_value(out, t.data<T>()[0]);
+    } else if (t.size() == 0) {
+      out << "[]";
     } else {
       print_block(out, t, t.data<T>(), 0, t.size());
     }

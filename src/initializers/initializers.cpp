@@ -109,8 +109,12 @@ std::pair<double, double> compute_fans(const Shape& shape) {
   return {double(shape[shape.size() - 2]) * receptive, double(shape.back()) * receptive};
 }
 
-Initializer Zeros() { return Constant(0.0); }
-Initializer Ones() { return Constant(1.0); }
+Initializer Zeros() {
+  return Initializer("Zeros", [](const Shape& s, DType d) { return zeros(s, d); });
+}
+Initializer Ones() {
+  return Initializer("Ones", [](const Shape& s, DType d) { return ones(s, d); });
+}
 Initializer Constant(double value) {
   return Initializer("Constant", [value](const Shape& s, DType d) { return full(s, value, d); });
 }

@@ -111,7 +111,7 @@ TEST(Initializer, ZerosOnesConstant) {
 
 // Keras's class names for zeros / ones are Zeros / Ones (initializers.h: name() is "The Keras
 // class name"). Zeros() and Ones() are built on Constant() and so report "Constant".
-TEST(Initializer, DISABLED_ZerosAndOnesReportTheirKerasClassNames) {
+TEST(Initializer, ZerosAndOnesReportTheirKerasClassNames) {
   EXPECT_EQ(Initializer("zeros").name(), "Zeros");
   EXPECT_EQ(Initializer("ones").name(), "Ones");
   EXPECT_EQ(Zeros().name(), "Zeros");

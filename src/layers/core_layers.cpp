@@ -16,11 +16,12 @@ DropoutImpl::DropoutImpl(double rate, DropoutOptions options)
     : Layer(std::move(options.name), "dropout", optional_shape(options.input_shape)), rate_(rate) {
   KERAS_CHECK(rate >= 0.0 && rate < 1.0, ValueError, "Invalid value received for argument `rate`. "
               "Expected a float value between 0 and 1. Received: rate=", rate);
+  if (options.seed) generator_.emplace(*options.seed);
 }
 
 Tensors DropoutImpl::call(const Tensors& inputs, bool training) {
   if (!training || rate_ == 0.0) return {inputs[0]};
-  return {random::dropout(inputs[0], rate_)};
+  return {random::dropout(inputs[0], rate_, generator_ ? &*generator_ : nullptr)};
 }
 
 std::vector<Shape> DropoutImpl::compute_output_shape(const std::vector<Shape>& in) const {

@@ -80,7 +80,7 @@ TEST(Dropout, TrainingGradientIsTheScaledMask) {
 // BUG: DropoutOptions::seed is accepted but never used (core_layers.cpp, DropoutImpl::call calls
 // random::dropout(x, rate), which always draws from the global generator). In Keras, layers built
 // with the same seed draw the same masks whatever the global seed.
-TEST(Dropout, DISABLED_SeedOptionMakesMasksReproducible) {
+TEST(Dropout, SeedOptionMakesMasksReproducible) {
   const Tensor x = ones({8, 8});
   utils::set_random_seed(1);
   const Tensor a = Dropout(0.5, {.seed = 3})(x, true);

@@ -4,6 +4,7 @@
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 
 namespace keras::ops {
@@ -35,12 +36,16 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
     be.gemm(a, b, y, {.transpose_a = ta, .transpose_b = tb});
   });
   autodiff::record("matmul", {a, b}, y, [a, b, ta, tb](const Tensor& dy) {
+    if (a.rank() == 3 && b.rank() == 2) {  // b is shared by every batch entry
+      Tensor da = matmul_t(dy, b, false, !tb);
+      if (ta) da = transpose(da, {0, 2, 1});
+      Tensor db = tb ? matmul_t(dy, a, true, ta) : matmul_t(a, dy, !ta, false);
+      return Grads{da, sum(db, 0)};
+    }
     Tensor da, db;
     if (!ta && !tb) {
       da = matmul_t(dy, b, false, true);
-      db = b.rank() == 2 && a.rank() == 3
-               ? Tensor()  // not produced by matmul_t's rank rules
-               : matmul_t(a, dy, true, false);
+      db = matmul_t(a, dy, true, false);
     } else if (ta && !tb) {
       da = matmul_t(b, dy, false, true);
       db = matmul_t(a, dy, false, false);

@@ -296,7 +296,7 @@ TEST(MatmulT, Batched3dBy2dGradientNT) {
 // 3-D product ([B,k,m]ᵀ-batched @ [B,m,n] -> [B,k,n]) that the tape's reduce_to_shape would sum
 // to [k,n]; or compute it directly as matmul_t(reshape(a, {-1, k}), reshape(dy, {-1, n}), true,
 // false).
-TEST(MatmulT, DISABLED_Batched3dBy2dGradientNN) {
+TEST(MatmulT, Batched3dBy2dGradientNN) {
   expect_matmul_t_3d_2d_gradients(false, false);
 }
 
@@ -305,10 +305,10 @@ TEST(MatmulT, DISABLED_Batched3dBy2dGradientNN) {
 // matmul_t rejects, so GradientTape::gradient throws "matmul: unsupported ranks". Fix: for a
 // 2-D b compute da per batch the other way round, e.g. da = transpose(matmul_t(dy, b, false,
 // !tb)) over the last two axes (TN: da[B,k,m] = (dy @ bᵀ)ᵀ; TT: da = (dy @ b)ᵀ).
-TEST(MatmulT, DISABLED_Batched3dBy2dGradientTN) {
+TEST(MatmulT, Batched3dBy2dGradientTN) {
   expect_matmul_t_3d_2d_gradients(true, false);
 }
-TEST(MatmulT, DISABLED_Batched3dBy2dGradientTT) {
+TEST(MatmulT, Batched3dBy2dGradientTT) {
   expect_matmul_t_3d_2d_gradients(true, true);
 }
 

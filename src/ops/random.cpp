@@ -78,15 +78,14 @@ Tensor randint(const Shape& shape, int64_t minval, int64_t maxval, DType dtype,
   return y;
 }
 
-Tensor dropout(const Tensor& x, double rate) {
+Tensor dropout(const Tensor& x, double rate, Generator* generator) {
   KERAS_CHECK(rate >= 0.0 && rate < 1.0, ValueError,
               "dropout: rate must be in [0, 1), got ", rate);
   if (rate == 0.0) return x;
   Tensor mask = ops::empty_like(x);
   backend::Backend& be = backend::backend_for(x);
-  autodiff::launch([&be, mask, rate] {
-    be.random_bernoulli(mask, 1.0 - rate, global_generator());
-  });
+  Generator* gen = generator != nullptr ? generator : &global_generator();
+  autodiff::launch([&be, mask, rate, gen] { be.random_bernoulli(mask, 1.0 - rate, *gen); });
   return ops::multiply(x, ops::multiply(mask, 1.0 / (1.0 - rate)));
 }
 

@@ -70,15 +70,25 @@ Tensor reduce(ReduceOp op, const Tensor& x_in, std::vector<int> axes_in, bool ke
       break;
     }
     case ReduceOp::max:
-    case ReduceOp::min:
-      autodiff::record("max", {x}, y, [x, y, kept](const Tensor& dy) {
+    case ReduceOp::min:  // ties share the gradient equally, as in JAX and TensorFlow
+      autodiff::record("max", {x}, y, [x, y, kept, axes](const Tensor& dy) {
         Tensor mask = cast(equal(x, y.reshape(kept)), x.dtype());
-        return Grads{multiply(mask, dy.reshape(kept))};
+        Tensor count = sum(mask, axes, true);
+        return Grads{multiply(mask, divide(dy.reshape(kept), count))};
       });
       break;
-    case ReduceOp::prod:
-      autodiff::record("prod", {x}, y, [x, y, kept](const Tensor& dy) {
-        return Grads{multiply(dy.reshape(kept), divide(y.reshape(kept), x))};
+    case ReduceOp::prod:  // d/dx_i = product of the other elements (exact with zeros)
+      autodiff::record("prod", {x}, y, [x, kept, axes](const Tensor& dy) {
+        Tensor is_zero = equal(x, scalar_like(0.0, x));
+        Tensor nonzero = where(is_zero, ones_like(x), x);
+        Tensor prod_nonzero = prod(nonzero, axes, true);
+        Tensor zeros_count = sum(cast(is_zero, x.dtype()), axes, true);
+        Tensor none_zero = equal(zeros_count, scalar_like(0.0, zeros_count));
+        Tensor one_zero = equal(zeros_count, scalar_like(1.0, zeros_count));
+        Tensor others = where(none_zero, divide(prod_nonzero, nonzero),
+                              where(logical_and(is_zero, one_zero), broadcast_to(prod_nonzero, x.shape()),
+                                    zeros_like(x)));
+        return Grads{multiply(dy.reshape(kept), others)};
       });
       break;
   }

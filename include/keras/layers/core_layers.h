@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "keras/core/random.h"
 #include "keras/layers/layer.h"
 
 namespace keras::layers {
@@ -28,6 +29,7 @@ class DropoutImpl final : public Layer {
 
  private:
   double rate_;
+  std::optional<Generator> generator_;  // when seeded
 };
 
 class Dropout : public LayerHandle<DropoutImpl> {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "keras/core/random.h"
 #include "keras/core/tensor.h"
 
 namespace keras::random {
@@ -20,8 +21,9 @@ Tensor truncated_normal(const Shape& shape, double mean = 0.0, double stddev = 1
 Tensor randint(const Shape& shape, int64_t minval, int64_t maxval, DType dtype = int32,
                std::optional<uint64_t> seed = std::nullopt);
 // Zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate).
-// Differentiable in x; a new mask is drawn every time the op (or a replayed plan) runs.
-Tensor dropout(const Tensor& x, double rate);
+// Differentiable in x; a new mask is drawn every time the op (or a replayed plan) runs, from
+// `generator` (which must outlive any plan the op is traced into) or the global one.
+Tensor dropout(const Tensor& x, double rate, Generator* generator = nullptr);
 // A random permutation of 0..n-1 (int64).
 Tensor permutation(int64_t n, std::optional<uint64_t> seed = std::nullopt);
 

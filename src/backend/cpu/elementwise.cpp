@@ -90,6 +90,7 @@ void CpuBackend::fill(const Tensor& y, double value) {
 }
 
 void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& y) {
+  if (y.size() == 0) return;
   int64_t ia = 0, ib = 0;
   const Layout la = classify(a.shape(), y.shape(), &ia);
   const Layout lb = classify(b.shape(), y.shape(), &ib);
@@ -137,6 +138,7 @@ void CpuBackend::unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, co
 }
 
 void CpuBackend::broadcast_to(const Tensor& x, const Tensor& y) {
+  if (y.size() == 0) return;
   int64_t inner = 0;
   const Layout layout = classify(x.shape(), y.shape(), &inner);
   const size_t elem = dtype_size(x.dtype());

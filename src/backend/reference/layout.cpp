@@ -53,6 +53,7 @@ void ReferenceBackend::reduce(ReduceOp op, const Tensor& x, std::span<const int>
 }
 
 void ReferenceBackend::arg_reduce(ArgReduceOp op, const Tensor& x, int axis, const Tensor& y) {
+  if (y.size() == 0) return;
   const int64_t n = x.shape()[axis];
   int64_t inner = 1;
   for (int d = axis + 1; d < x.rank(); ++d) inner *= x.shape()[d];
