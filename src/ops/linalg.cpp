@@ -35,26 +35,24 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   launch([&be, a, b, y, ta, tb] {
     be.gemm(a, b, y, {.transpose_a = ta, .transpose_b = tb});
   });
-  autodiff::record("matmul", {a, b}, y, [a, b, ta, tb](const Tensor& dy) {
-    if (a.rank() == 3 && b.rank() == 2) {  // b is shared by every batch entry
-      Tensor da = matmul_t(dy, b, false, !tb);
-      if (ta) da = transpose(da, {0, 2, 1});
-      Tensor db = tb ? matmul_t(dy, a, true, ta) : matmul_t(a, dy, !ta, false);
-      return Grads{da, sum(db, 0)};
-    }
+  if (!autodiff::any_tracked({a, b})) return y;
+  const bool need_a = autodiff::is_tracked(a), need_b = autodiff::is_tracked(b);
+  autodiff::record("matmul", {a, b}, y, [a, b, ta, tb, need_a, need_b](const Tensor& dy) {
     Tensor da, db;
-    if (!ta && !tb) {
-      da = matmul_t(dy, b, false, true);
-      db = matmul_t(a, dy, true, false);
-    } else if (ta && !tb) {
-      da = matmul_t(b, dy, false, true);
-      db = matmul_t(a, dy, false, false);
-    } else if (!ta && tb) {
-      da = matmul_t(dy, b, false, false);
-      db = matmul_t(dy, a, true, false);
-    } else {
-      da = matmul_t(b, dy, true, true);
-      db = matmul_t(dy, a, true, true);
+    if (a.rank() == 3 && b.rank() == 2) {  // b is shared by every batch entry
+      if (need_a) {
+        da = matmul_t(dy, b, false, !tb);
+        if (ta) da = transpose(da, {0, 2, 1});
+      }
+      if (need_b) db = sum(tb ? matmul_t(dy, a, true, ta) : matmul_t(a, dy, !ta, false), 0);
+      return Grads{da, db};
+    }
+    if (need_a) {
+      da = !ta ? matmul_t(dy, b, false, !tb) : tb ? matmul_t(b, dy, true, true)
+                                                  : matmul_t(b, dy, false, true);
+    }
+    if (need_b) {
+      db = !tb ? matmul_t(a, dy, !ta, false) : matmul_t(dy, a, true, ta);
     }
     return Grads{da, db};
   });

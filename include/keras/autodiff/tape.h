@@ -73,6 +73,9 @@ inline void record(std::string_view name, const Tensors& inputs, const Tensor& o
 
 // True when an active tape tracks any of `inputs` (ops may skip saving tensors otherwise).
 bool any_tracked(const Tensors& inputs);
+// True when an active tape tracks `t`: its gradient will be needed. Ops check this at record time
+// to skip gradients nobody asks for (e.g. the input of a model's first layer).
+inline bool is_tracked(const Tensor& t) { return any_tracked({t}); }
 
 // Sums `grad` over broadcast dimensions so it has `shape` (kernel launches, no tape recording).
 Tensor reduce_to_shape(const Tensor& grad, const Shape& shape);
