@@ -23,7 +23,7 @@ keras::Tensor to_features(const keras::Tensor& images) {
 
 int main(int argc, char** argv) {
   const int epochs = argc > 1 ? std::atoi(argv[1]) : 5;
-  keras::utils::set_random_seed(1337);
+  keras::utils::set_random_seed(argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 2);
   auto [train, test] = keras::datasets::fashion_mnist::load_data();
   keras::Tensor data = to_features(train.x), labels = keras::utils::to_categorical(train.y, 10);
   keras::Tensor test_data = to_features(test.x);
