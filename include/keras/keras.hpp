@@ -28,6 +28,7 @@
 #include "keras/layers/dense.h"
 #include "keras/layers/input_layer.h"
 #include "keras/layers/layer.h"
+#include "keras/layers/op_layer.h"
 #include "keras/losses/losses.h"
 #include "keras/metrics/metrics.h"
 #include "keras/models/model.h"

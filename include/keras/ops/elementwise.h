@@ -75,11 +75,12 @@ void assign_add(const Tensor& target, const Tensor& value);
 // Applies a backend unary kernel with its recorded derivative (used by activations too).
 Tensor unary(backend::UnaryOp op, const Tensor& x, backend::UnaryParams params = {});
 
-// Operators for readability in C++ code.
-inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
-inline Tensor operator-(const Tensor& a, const Tensor& b) { return subtract(a, b); }
-inline Tensor operator*(const Tensor& a, const Tensor& b) { return multiply(a, b); }
-inline Tensor operator/(const Tensor& a, const Tensor& b) { return divide(a, b); }
-inline Tensor operator-(const Tensor& a) { return negative(a); }
-
 }  // namespace keras::ops
+
+namespace keras {  // operators live beside Tensor so argument-dependent lookup finds them
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return ops::add(a, b); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return ops::subtract(a, b); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return ops::multiply(a, b); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return ops::divide(a, b); }
+inline Tensor operator-(const Tensor& a) { return ops::negative(a); }
+}  // namespace keras
