@@ -7,7 +7,7 @@ DEPS := cmake ninja-build g++ pkg-config libopenblas-dev zlib1g-dev libgtest-dev
         libbenchmark-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build run test test-sanitize bench format clean install
+.PHONY: all deps configure build run test test-sanitize bench bench-compare format clean install
 
 all: build
 
@@ -43,6 +43,10 @@ test-sanitize: deps
 
 bench: build
 	./$(BUILD)/bench/keras_bench
+
+# keras.cpp beside ../shared/bench's PyTorch references, medians over rounds, with ratios.
+bench-compare: build
+	tools/bench_compare.sh 5
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.hpp')

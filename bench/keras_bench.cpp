@@ -3,12 +3,11 @@
 //   NAME  N samples/s  threads T  loss L
 // Each model trains once per thread count (1 and all cores); the best is printed. The rate is
 // the median over epochs of (samples per epoch / epoch time), as the PyTorch reference does.
-#include <keras/keras.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <keras/keras.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,8 +53,8 @@ std::vector<int> thread_counts() {
 Result bench_mlp() {
   auto [train, test] = keras::datasets::fashion_mnist::load_data();
   const int64_t bs = 32, n = train.x.dim(0) / bs * bs;  // full batches only, as the reference
-  keras::Tensor x = ops::divide(ops::cast(train.x.reshape({-1, 784}), keras::float32), 255.0)
-                        .slice_rows(0, n);
+  keras::Tensor x =
+      ops::divide(ops::cast(train.x.reshape({-1, 784}), keras::float32), 255.0).slice_rows(0, n);
   keras::Tensor y = keras::utils::to_categorical(train.y, 10).slice_rows(0, n);
   Result best;
   for (int threads : thread_counts()) {

@@ -7,11 +7,10 @@
 //   model = Model(inputs=inputs, outputs=predictions)
 //   model.compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['accuracy'])
 //   model.fit(data, labels)
-#include <keras/keras.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <keras/keras.hpp>
 
 namespace layers = keras::layers;
 namespace ops = keras::ops;
@@ -35,11 +34,10 @@ int main(int argc, char** argv) {
   auto predictions = layers::Dense(10, {.activation = "softmax"})(x);
   keras::Model model(inputs, predictions);
   model.summary();
-  model.compile({.optimizer = "rmsprop",
-                 .loss = "categorical_crossentropy",
-                 .metrics = {"accuracy"}});
-  auto history = model.fit(data, labels,
-                           {.epochs = epochs, .batch_size = 32, .validation_split = 0.1});
+  model.compile(
+      {.optimizer = "rmsprop", .loss = "categorical_crossentropy", .metrics = {"accuracy"}});
+  auto history =
+      model.fit(data, labels, {.epochs = epochs, .batch_size = 32, .validation_split = 0.1});
   auto scores = model.evaluate(test_data, test_labels, {.verbose = 0});
   keras::Tensor probabilities = model.predict(test_data);
   std::printf("predictions: %s, first row sums to %.4f\n",

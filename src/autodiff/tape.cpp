@@ -19,25 +19,32 @@ Tensor launch_add(const Tensor& a, const Tensor& b) {
 
 }  // namespace
 
-GradientTape::GradientTape() : previous_(current_tape) { current_tape = this; }
-GradientTape::~GradientTape() { current_tape = previous_; }
+GradientTape::GradientTape() : previous_(current_tape) {
+  current_tape = this;
+}
+GradientTape::~GradientTape() {
+  current_tape = previous_;
+}
 
 GradientTape* active_tape() {
   return current_tape != nullptr && !current_tape->paused() ? current_tape : nullptr;
 }
 
-void GradientTape::watch(const Tensor& t) { tracked_.insert(t.id()); }
+void GradientTape::watch(const Tensor& t) {
+  tracked_.insert(t.id());
+}
 
 bool GradientTape::is_tracked(const Tensor& t) const {
   return t.requires_grad() || tracked_.contains(t.id());
 }
 
-void GradientTape::record(std::string_view name, const Tensors& inputs, const Tensors& outputs,
+void GradientTape::record(std::string_view name,
+                          const Tensors& inputs,
+                          const Tensors& outputs,
                           BackwardFn backward) {
   if (paused_) return;
-  if (std::none_of(inputs.begin(), inputs.end(), [&](const Tensor& t) {
-        return t.defined() && is_tracked(t);
-      })) {
+  if (std::none_of(inputs.begin(), inputs.end(),
+                   [&](const Tensor& t) { return t.defined() && is_tracked(t); })) {
     return;
   }
   Entry e;
@@ -88,8 +95,7 @@ Tensors GradientTape::gradient(const Tensor& target, const Tensors& sources) {
     }
     Grads in_grads = it->backward(dys);
     KERAS_CHECK(in_grads.size() == it->input_ids.size(), RuntimeError, "backward of '", it->name,
-                "' returned ", in_grads.size(), " gradients for ", it->input_ids.size(),
-                " inputs");
+                "' returned ", in_grads.size(), " gradients for ", it->input_ids.size(), " inputs");
     for (size_t k = 0; k < in_grads.size(); ++k) {
       Tensor g = in_grads[k];
       const uint64_t id = it->input_ids[k];
@@ -112,7 +118,9 @@ Tensors GradientTape::gradient(const Tensor& target, const Tensors& sources) {
   return result;
 }
 
-void record(std::string_view name, const Tensors& inputs, const Tensors& outputs,
+void record(std::string_view name,
+            const Tensors& inputs,
+            const Tensors& outputs,
             BackwardFn backward) {
   if (GradientTape* tape = active_tape()) tape->record(name, inputs, outputs, std::move(backward));
 }

@@ -31,7 +31,9 @@ Backend& backend_for(Device device) {
 ScopedBackend::ScopedBackend(Backend& backend) : previous_(cpu_override) {
   cpu_override = &backend;
 }
-ScopedBackend::~ScopedBackend() { cpu_override = previous_; }
+ScopedBackend::~ScopedBackend() {
+  cpu_override = previous_;
+}
 
 void set_num_threads(int n) {
   g_num_threads = std::max(1, n);
@@ -44,20 +46,28 @@ int num_threads() {
 }
 
 const char* unary_op_name(UnaryOp op) {
-  static const char* const kNames[] = {
-      "neg",   "abs",      "sign",     "square",   "sqrt",      "exp",
-      "log",   "log1p",    "reciprocal", "floor",  "round",     "relu",
-      "relu6", "leaky_relu", "sigmoid", "tanh",    "softplus",  "softsign",
-      "elu",   "selu",     "gelu",     "gelu_approximate", "silu", "hard_sigmoid",
-      "hard_silu", "clip", "pow",      "logical_not"};
+  static const char* const kNames[] = {"neg",        "abs",
+                                       "sign",       "square",
+                                       "sqrt",       "exp",
+                                       "log",        "log1p",
+                                       "reciprocal", "floor",
+                                       "round",      "relu",
+                                       "relu6",      "leaky_relu",
+                                       "sigmoid",    "tanh",
+                                       "softplus",   "softsign",
+                                       "elu",        "selu",
+                                       "gelu",       "gelu_approximate",
+                                       "silu",       "hard_sigmoid",
+                                       "hard_silu",  "clip",
+                                       "pow",        "logical_not"};
   return kNames[static_cast<int>(op)];
 }
 
 const char* binary_op_name(BinaryOp op) {
-  static const char* const kNames[] = {
-      "add",  "subtract",   "multiply", "divide",        "maximum",     "minimum",
-      "power", "equal",     "not_equal", "less",         "less_equal",  "greater",
-      "greater_equal", "logical_and", "logical_or"};
+  static const char* const kNames[] = {"add",           "subtract",    "multiply",   "divide",
+                                       "maximum",       "minimum",     "power",      "equal",
+                                       "not_equal",     "less",        "less_equal", "greater",
+                                       "greater_equal", "logical_and", "logical_or"};
   return kNames[static_cast<int>(op)];
 }
 

@@ -20,26 +20,44 @@ inline constexpr double kSeluScale = 1.0507009873554804934193349852946;
 template <UnaryOp kOp, class T>
 inline T unary_forward(T x, UnaryParams p) {
   using std::abs, std::exp, std::log, std::sqrt, std::tanh;
-  if constexpr (kOp == UnaryOp::neg) return -x;
-  else if constexpr (kOp == UnaryOp::abs) return x < T(0) ? -x : x;
-  else if constexpr (kOp == UnaryOp::sign) return T((x > T(0)) - (x < T(0)));
-  else if constexpr (kOp == UnaryOp::square) return x * x;
-  else if constexpr (kOp == UnaryOp::sqrt) return sqrt(x);
-  else if constexpr (kOp == UnaryOp::exp) return exp(x);
-  else if constexpr (kOp == UnaryOp::log) return log(x);
-  else if constexpr (kOp == UnaryOp::log1p) return std::log1p(x);
-  else if constexpr (kOp == UnaryOp::reciprocal) return T(1) / x;
-  else if constexpr (kOp == UnaryOp::floor) return std::floor(x);
-  else if constexpr (kOp == UnaryOp::round) return std::nearbyint(x);  // half to even, as NumPy
-  else if constexpr (kOp == UnaryOp::relu) return x > T(0) ? x : T(0);
-  else if constexpr (kOp == UnaryOp::relu6) return x > T(0) ? (x < T(6) ? x : T(6)) : T(0);
-  else if constexpr (kOp == UnaryOp::leaky_relu) return x > T(0) ? x : T(p.a) * x;
-  else if constexpr (kOp == UnaryOp::sigmoid) return sigmoid_scalar(x);
-  else if constexpr (kOp == UnaryOp::tanh) return tanh(x);
+  if constexpr (kOp == UnaryOp::neg)
+    return -x;
+  else if constexpr (kOp == UnaryOp::abs)
+    return x < T(0) ? -x : x;
+  else if constexpr (kOp == UnaryOp::sign)
+    return T((x > T(0)) - (x < T(0)));
+  else if constexpr (kOp == UnaryOp::square)
+    return x * x;
+  else if constexpr (kOp == UnaryOp::sqrt)
+    return sqrt(x);
+  else if constexpr (kOp == UnaryOp::exp)
+    return exp(x);
+  else if constexpr (kOp == UnaryOp::log)
+    return log(x);
+  else if constexpr (kOp == UnaryOp::log1p)
+    return std::log1p(x);
+  else if constexpr (kOp == UnaryOp::reciprocal)
+    return T(1) / x;
+  else if constexpr (kOp == UnaryOp::floor)
+    return std::floor(x);
+  else if constexpr (kOp == UnaryOp::round)
+    return std::nearbyint(x);  // half to even, as NumPy
+  else if constexpr (kOp == UnaryOp::relu)
+    return x > T(0) ? x : T(0);
+  else if constexpr (kOp == UnaryOp::relu6)
+    return x > T(0) ? (x < T(6) ? x : T(6)) : T(0);
+  else if constexpr (kOp == UnaryOp::leaky_relu)
+    return x > T(0) ? x : T(p.a) * x;
+  else if constexpr (kOp == UnaryOp::sigmoid)
+    return sigmoid_scalar(x);
+  else if constexpr (kOp == UnaryOp::tanh)
+    return tanh(x);
   else if constexpr (kOp == UnaryOp::softplus)
     return std::log1p(exp(-abs(x))) + (x > T(0) ? x : T(0));
-  else if constexpr (kOp == UnaryOp::softsign) return x / (T(1) + abs(x));
-  else if constexpr (kOp == UnaryOp::elu) return x > T(0) ? x : T(p.a) * std::expm1(x);
+  else if constexpr (kOp == UnaryOp::softsign)
+    return x / (T(1) + abs(x));
+  else if constexpr (kOp == UnaryOp::elu)
+    return x > T(0) ? x : T(p.a) * std::expm1(x);
   else if constexpr (kOp == UnaryOp::selu)
     return x > T(0) ? T(kSeluScale) * x : T(kSeluScale * kSeluAlpha) * std::expm1(x);
   else if constexpr (kOp == UnaryOp::gelu)
@@ -47,7 +65,8 @@ inline T unary_forward(T x, UnaryParams p) {
   else if constexpr (kOp == UnaryOp::gelu_approximate) {
     const T c = T(0.7978845608028654);  // sqrt(2 / pi)
     return T(0.5) * x * (T(1) + tanh(c * (x + T(0.044715) * x * x * x)));
-  } else if constexpr (kOp == UnaryOp::silu) return x * sigmoid_scalar(x);
+  } else if constexpr (kOp == UnaryOp::silu)
+    return x * sigmoid_scalar(x);
   else if constexpr (kOp == UnaryOp::hard_sigmoid) {
     const T v = x / T(6) + T(0.5);
     return v < T(0) ? T(0) : (v > T(1) ? T(1) : v);
@@ -56,32 +75,50 @@ inline T unary_forward(T x, UnaryParams p) {
     return x * (v < T(0) ? T(0) : (v > T(1) ? T(1) : v));
   } else if constexpr (kOp == UnaryOp::clip)
     return x < T(p.a) ? T(p.a) : (x > T(p.b) ? T(p.b) : x);
-  else if constexpr (kOp == UnaryOp::pow_scalar) return std::pow(x, T(p.a));
-  else if constexpr (kOp == UnaryOp::logical_not) return !x;
-  else return x;
+  else if constexpr (kOp == UnaryOp::pow_scalar)
+    return std::pow(x, T(p.a));
+  else if constexpr (kOp == UnaryOp::logical_not)
+    return !x;
+  else
+    return x;
 }
 
 // f'(x), given x and y = f(x).
 template <UnaryOp kOp, class T>
 inline T unary_derivative(T x, T y, UnaryParams p) {
-  if constexpr (kOp == UnaryOp::neg) return T(-1);
-  else if constexpr (kOp == UnaryOp::abs) return T((x > T(0)) - (x < T(0)));
-  else if constexpr (kOp == UnaryOp::square) return T(2) * x;
-  else if constexpr (kOp == UnaryOp::sqrt) return T(0.5) / y;
-  else if constexpr (kOp == UnaryOp::exp) return y;
-  else if constexpr (kOp == UnaryOp::log) return T(1) / x;
-  else if constexpr (kOp == UnaryOp::log1p) return T(1) / (T(1) + x);
-  else if constexpr (kOp == UnaryOp::reciprocal) return -y * y;
-  else if constexpr (kOp == UnaryOp::relu) return x > T(0) ? T(1) : T(0);
-  else if constexpr (kOp == UnaryOp::relu6) return x > T(0) && x < T(6) ? T(1) : T(0);
-  else if constexpr (kOp == UnaryOp::leaky_relu) return x > T(0) ? T(1) : T(p.a);
-  else if constexpr (kOp == UnaryOp::sigmoid) return y * (T(1) - y);
-  else if constexpr (kOp == UnaryOp::tanh) return T(1) - y * y;
-  else if constexpr (kOp == UnaryOp::softplus) return sigmoid_scalar(x);
+  if constexpr (kOp == UnaryOp::neg)
+    return T(-1);
+  else if constexpr (kOp == UnaryOp::abs)
+    return T((x > T(0)) - (x < T(0)));
+  else if constexpr (kOp == UnaryOp::square)
+    return T(2) * x;
+  else if constexpr (kOp == UnaryOp::sqrt)
+    return T(0.5) / y;
+  else if constexpr (kOp == UnaryOp::exp)
+    return y;
+  else if constexpr (kOp == UnaryOp::log)
+    return T(1) / x;
+  else if constexpr (kOp == UnaryOp::log1p)
+    return T(1) / (T(1) + x);
+  else if constexpr (kOp == UnaryOp::reciprocal)
+    return -y * y;
+  else if constexpr (kOp == UnaryOp::relu)
+    return x > T(0) ? T(1) : T(0);
+  else if constexpr (kOp == UnaryOp::relu6)
+    return x > T(0) && x < T(6) ? T(1) : T(0);
+  else if constexpr (kOp == UnaryOp::leaky_relu)
+    return x > T(0) ? T(1) : T(p.a);
+  else if constexpr (kOp == UnaryOp::sigmoid)
+    return y * (T(1) - y);
+  else if constexpr (kOp == UnaryOp::tanh)
+    return T(1) - y * y;
+  else if constexpr (kOp == UnaryOp::softplus)
+    return sigmoid_scalar(x);
   else if constexpr (kOp == UnaryOp::softsign) {
     const T d = T(1) + (x < T(0) ? -x : x);
     return T(1) / (d * d);
-  } else if constexpr (kOp == UnaryOp::elu) return x > T(0) ? T(1) : y + T(p.a);
+  } else if constexpr (kOp == UnaryOp::elu)
+    return x > T(0) ? T(1) : y + T(p.a);
   else if constexpr (kOp == UnaryOp::selu)
     return x > T(0) ? T(kSeluScale) : y + T(kSeluScale * kSeluAlpha);
   else if constexpr (kOp == UnaryOp::gelu) {
@@ -96,14 +133,18 @@ inline T unary_derivative(T x, T y, UnaryParams p) {
   } else if constexpr (kOp == UnaryOp::silu) {
     const T s = sigmoid_scalar(x);
     return s * (T(1) + x * (T(1) - s));
-  } else if constexpr (kOp == UnaryOp::hard_sigmoid) return x > T(-3) && x < T(3) ? T(1) / T(6) : T(0);
+  } else if constexpr (kOp == UnaryOp::hard_sigmoid)
+    return x > T(-3) && x < T(3) ? T(1) / T(6) : T(0);
   else if constexpr (kOp == UnaryOp::hard_silu) {
     if (x <= T(-3)) return T(0);
     if (x >= T(3)) return T(1);
     return x / T(3) + T(0.5);
-  } else if constexpr (kOp == UnaryOp::clip) return x >= T(p.a) && x <= T(p.b) ? T(1) : T(0);
-  else if constexpr (kOp == UnaryOp::pow_scalar) return T(p.a) * std::pow(x, T(p.a - 1));
-  else return T(0);  // sign, floor, round: zero almost everywhere
+  } else if constexpr (kOp == UnaryOp::clip)
+    return x >= T(p.a) && x <= T(p.b) ? T(1) : T(0);
+  else if constexpr (kOp == UnaryOp::pow_scalar)
+    return T(p.a) * std::pow(x, T(p.a - 1));
+  else
+    return T(0);  // sign, floor, round: zero almost everywhere
 }
 
 // Calls f.template operator()<kOp>() with the op as a compile-time constant.
@@ -111,16 +152,19 @@ template <class F>
 decltype(auto) visit_unary_op(UnaryOp op, F&& f) {
   switch (op) {
 #define KERAS_UNARY_CASE(name) \
-  case UnaryOp::name: return f.template operator()<UnaryOp::name>();
-    KERAS_UNARY_CASE(neg) KERAS_UNARY_CASE(abs) KERAS_UNARY_CASE(sign) KERAS_UNARY_CASE(square)
-    KERAS_UNARY_CASE(sqrt) KERAS_UNARY_CASE(exp) KERAS_UNARY_CASE(log) KERAS_UNARY_CASE(log1p)
-    KERAS_UNARY_CASE(reciprocal) KERAS_UNARY_CASE(floor) KERAS_UNARY_CASE(round)
-    KERAS_UNARY_CASE(relu) KERAS_UNARY_CASE(relu6) KERAS_UNARY_CASE(leaky_relu)
-    KERAS_UNARY_CASE(sigmoid) KERAS_UNARY_CASE(tanh) KERAS_UNARY_CASE(softplus)
-    KERAS_UNARY_CASE(softsign) KERAS_UNARY_CASE(elu) KERAS_UNARY_CASE(selu)
-    KERAS_UNARY_CASE(gelu) KERAS_UNARY_CASE(gelu_approximate) KERAS_UNARY_CASE(silu)
-    KERAS_UNARY_CASE(hard_sigmoid) KERAS_UNARY_CASE(hard_silu) KERAS_UNARY_CASE(clip)
-    KERAS_UNARY_CASE(pow_scalar) KERAS_UNARY_CASE(logical_not)
+  case UnaryOp::name:          \
+    return f.template operator()<UnaryOp::name>();
+    KERAS_UNARY_CASE(neg)
+    KERAS_UNARY_CASE(abs) KERAS_UNARY_CASE(sign) KERAS_UNARY_CASE(square) KERAS_UNARY_CASE(sqrt)
+        KERAS_UNARY_CASE(exp) KERAS_UNARY_CASE(log) KERAS_UNARY_CASE(log1p)
+            KERAS_UNARY_CASE(reciprocal) KERAS_UNARY_CASE(floor) KERAS_UNARY_CASE(round)
+                KERAS_UNARY_CASE(relu) KERAS_UNARY_CASE(relu6) KERAS_UNARY_CASE(leaky_relu)
+                    KERAS_UNARY_CASE(sigmoid) KERAS_UNARY_CASE(tanh) KERAS_UNARY_CASE(softplus)
+                        KERAS_UNARY_CASE(softsign) KERAS_UNARY_CASE(elu) KERAS_UNARY_CASE(selu)
+                            KERAS_UNARY_CASE(gelu) KERAS_UNARY_CASE(gelu_approximate)
+                                KERAS_UNARY_CASE(silu) KERAS_UNARY_CASE(hard_sigmoid)
+                                    KERAS_UNARY_CASE(hard_silu) KERAS_UNARY_CASE(clip)
+                                        KERAS_UNARY_CASE(pow_scalar) KERAS_UNARY_CASE(logical_not)
 #undef KERAS_UNARY_CASE
   }
   return f.template operator()<UnaryOp::neg>();
@@ -128,33 +172,50 @@ decltype(auto) visit_unary_op(UnaryOp op, F&& f) {
 
 template <BinaryOp kOp, class T>
 inline auto binary_scalar(T a, T b) {
-  if constexpr (kOp == BinaryOp::add) return T(a + b);
-  else if constexpr (kOp == BinaryOp::sub) return T(a - b);
-  else if constexpr (kOp == BinaryOp::mul) return T(a * b);
-  else if constexpr (kOp == BinaryOp::div) return T(a / b);
-  else if constexpr (kOp == BinaryOp::maximum) return a > b ? a : b;
-  else if constexpr (kOp == BinaryOp::minimum) return a < b ? a : b;
-  else if constexpr (kOp == BinaryOp::pow) return T(std::pow(a, b));
-  else if constexpr (kOp == BinaryOp::equal) return a == b;
-  else if constexpr (kOp == BinaryOp::not_equal) return a != b;
-  else if constexpr (kOp == BinaryOp::less) return a < b;
-  else if constexpr (kOp == BinaryOp::less_equal) return a <= b;
-  else if constexpr (kOp == BinaryOp::greater) return a > b;
-  else if constexpr (kOp == BinaryOp::greater_equal) return a >= b;
-  else if constexpr (kOp == BinaryOp::logical_and) return static_cast<bool>(a) && static_cast<bool>(b);
-  else return static_cast<bool>(a) || static_cast<bool>(b);
+  if constexpr (kOp == BinaryOp::add)
+    return T(a + b);
+  else if constexpr (kOp == BinaryOp::sub)
+    return T(a - b);
+  else if constexpr (kOp == BinaryOp::mul)
+    return T(a * b);
+  else if constexpr (kOp == BinaryOp::div)
+    return T(a / b);
+  else if constexpr (kOp == BinaryOp::maximum)
+    return a > b ? a : b;
+  else if constexpr (kOp == BinaryOp::minimum)
+    return a < b ? a : b;
+  else if constexpr (kOp == BinaryOp::pow)
+    return T(std::pow(a, b));
+  else if constexpr (kOp == BinaryOp::equal)
+    return a == b;
+  else if constexpr (kOp == BinaryOp::not_equal)
+    return a != b;
+  else if constexpr (kOp == BinaryOp::less)
+    return a < b;
+  else if constexpr (kOp == BinaryOp::less_equal)
+    return a <= b;
+  else if constexpr (kOp == BinaryOp::greater)
+    return a > b;
+  else if constexpr (kOp == BinaryOp::greater_equal)
+    return a >= b;
+  else if constexpr (kOp == BinaryOp::logical_and)
+    return static_cast<bool>(a) && static_cast<bool>(b);
+  else
+    return static_cast<bool>(a) || static_cast<bool>(b);
 }
 
 template <class F>
 decltype(auto) visit_binary_op(BinaryOp op, F&& f) {
   switch (op) {
 #define KERAS_BINARY_CASE(name) \
-  case BinaryOp::name: return f.template operator()<BinaryOp::name>();
-    KERAS_BINARY_CASE(add) KERAS_BINARY_CASE(sub) KERAS_BINARY_CASE(mul) KERAS_BINARY_CASE(div)
-    KERAS_BINARY_CASE(maximum) KERAS_BINARY_CASE(minimum) KERAS_BINARY_CASE(pow)
-    KERAS_BINARY_CASE(equal) KERAS_BINARY_CASE(not_equal) KERAS_BINARY_CASE(less)
-    KERAS_BINARY_CASE(less_equal) KERAS_BINARY_CASE(greater) KERAS_BINARY_CASE(greater_equal)
-    KERAS_BINARY_CASE(logical_and) KERAS_BINARY_CASE(logical_or)
+  case BinaryOp::name:          \
+    return f.template operator()<BinaryOp::name>();
+    KERAS_BINARY_CASE(add)
+    KERAS_BINARY_CASE(sub) KERAS_BINARY_CASE(mul) KERAS_BINARY_CASE(div) KERAS_BINARY_CASE(maximum)
+        KERAS_BINARY_CASE(minimum) KERAS_BINARY_CASE(pow) KERAS_BINARY_CASE(equal)
+            KERAS_BINARY_CASE(not_equal) KERAS_BINARY_CASE(less) KERAS_BINARY_CASE(less_equal)
+                KERAS_BINARY_CASE(greater) KERAS_BINARY_CASE(greater_equal)
+                    KERAS_BINARY_CASE(logical_and) KERAS_BINARY_CASE(logical_or)
 #undef KERAS_BINARY_CASE
   }
   return f.template operator()<BinaryOp::add>();

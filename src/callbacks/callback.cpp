@@ -2,7 +2,9 @@
 
 namespace keras::callbacks {
 
-void History::on_train_begin(const Logs&) { epoch.clear(); }
+void History::on_train_begin(const Logs&) {
+  epoch.clear();
+}
 
 void History::on_epoch_end(int e, const Logs& logs) {
   epoch.push_back(e);

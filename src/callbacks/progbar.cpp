@@ -64,7 +64,8 @@ double Progbar::step_duration(int64_t current, Clock::time_point now) const {
   return std::chrono::duration<double>(now - start_).count() / static_cast<double>(current);
 }
 
-void Progbar::update(int64_t current, const std::vector<std::pair<std::string, double>>& values,
+void Progbar::update(int64_t current,
+                     const std::vector<std::pair<std::string, double>>& values,
                      bool finalize) {
   const auto now = Clock::now();
   if (!first_step_seen_ && current >= 1) {
@@ -76,7 +77,8 @@ void Progbar::update(int64_t current, const std::vector<std::pair<std::string, d
   const double per_step = step_duration(current, now);
   std::string metrics;
   for (const auto& [name, v] : values) metrics += " - " + name + ": " + format_value(v);
-  const int digits = target_ > 0 ? static_cast<int>(std::log10(static_cast<double>(target_))) + 1 : 1;
+  const int digits =
+      target_ > 0 ? static_cast<int>(std::log10(static_cast<double>(target_))) + 1 : 1;
   char counter[64];
   if (verbose_ == 2) {
     if (!finalize) return;
@@ -92,16 +94,17 @@ void Progbar::update(int64_t current, const std::vector<std::pair<std::string, d
   std::snprintf(counter, sizeof counter, "%*lld/%lld", digits, static_cast<long long>(current),
                 static_cast<long long>(target_));
   const int width = 20;
-  const int filled = target_ > 0 ? static_cast<int>(width * static_cast<double>(current) /
-                                                    static_cast<double>(target_))
-                                 : 0;
+  const int filled =
+      target_ > 0
+          ? static_cast<int>(width * static_cast<double>(current) / static_cast<double>(target_))
+          : 0;
   const std::string bold = dynamic_ ? "\x1b[1m" : "", green = dynamic_ ? "\33[32m" : "",
                     grey = dynamic_ ? "\33[37m" : "", reset = dynamic_ ? "\x1b[0m" : "";
   std::string line = bold + counter + reset + " ";
   if (filled > 0) line += green + repeat(kBarGlyph, filled) + reset;
   line += grey + repeat(dynamic_ ? kBarGlyph : kRestGlyph, width - filled) + reset;
-  const std::string when =
-      finalize ? fmt("%.0fs", elapsed) : format_eta(per_step * static_cast<double>(target_ - current));
+  const std::string when = finalize ? fmt("%.0fs", elapsed)
+                                    : format_eta(per_step * static_cast<double>(target_ - current));
   line += " " + bold + when + reset + format_step_time(per_step) + metrics;
   if (dynamic_) {
     const size_t visible = line.size();

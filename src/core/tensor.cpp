@@ -21,7 +21,9 @@ Storage::Storage(size_t nbytes, Device device) : nbytes_(nbytes), device_(device
   if (data_ == nullptr) throw std::bad_alloc();
 }
 
-Storage::~Storage() { std::free(data_); }
+Storage::~Storage() {
+  std::free(data_);
+}
 
 Tensor Tensor::make(std::shared_ptr<Storage> storage, Shape shape, DType dtype, int64_t offset) {
   Tensor t;
@@ -45,12 +47,14 @@ Tensor Tensor::empty(Shape shape, DType dtype, Device device) {
   return make(std::move(storage), std::move(shape), dtype, 0);
 }
 
-int64_t Tensor::dim(int axis) const { return shape()[normalize_axis(axis, rank())]; }
+int64_t Tensor::dim(int axis) const {
+  return shape()[normalize_axis(axis, rank())];
+}
 
 void Tensor::check_host_access(DType want) const {
   KERAS_CHECK(dtype() == want, TypeError, "Tensor of dtype ", dtype(), " accessed as ", want);
-  KERAS_CHECK(device().type == DeviceType::cpu, RuntimeError,
-              "host access to a tensor on device ", device());
+  KERAS_CHECK(device().type == DeviceType::cpu, RuntimeError, "host access to a tensor on device ",
+              device());
 }
 
 Tensor Tensor::reshape(Shape shape) const {
@@ -67,8 +71,9 @@ Tensor Tensor::reshape(Shape shape) const {
     }
   }
   if (infer >= 0) {
-    KERAS_CHECK(known > 0 && size() % known == 0, ValueError, "reshape: cannot reshape a tensor of ",
-                size(), " elements into shape ", shape_str(shape));
+    KERAS_CHECK(known > 0 && size() % known == 0, ValueError,
+                "reshape: cannot reshape a tensor of ", size(), " elements into shape ",
+                shape_str(shape));
     shape[infer] = size() / known;
   }
   KERAS_CHECK(num_elements(shape) == size(), ValueError, "reshape: cannot reshape array of size ",
@@ -94,9 +99,9 @@ Tensor Tensor::clone() const {
 }
 
 void Tensor::copy_from(const Tensor& src) const {
-  KERAS_CHECK(src.size() == size() && src.dtype() == dtype(), ValueError,
-              "copy_from: source ", shape_str(src.shape()), " ", src.dtype(),
-              " does not match destination ", shape_str(shape()), " ", dtype());
+  KERAS_CHECK(src.size() == size() && src.dtype() == dtype(), ValueError, "copy_from: source ",
+              shape_str(src.shape()), " ", src.dtype(), " does not match destination ",
+              shape_str(shape()), " ", dtype());
   KERAS_CHECK(device().type == DeviceType::cpu && src.device().type == DeviceType::cpu,
               RuntimeError, "copy_from: only CPU tensors are supported");
   if (raw_data() != src.raw_data()) std::memmove(raw_data(), src.raw_data(), nbytes());

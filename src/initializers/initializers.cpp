@@ -13,16 +13,21 @@ void check_float(DType dtype, const std::string& name) {
               dtype);
 }
 
-Initializer variance_scaling(const std::string& name, double scale, const std::string& mode,
-                             const std::string& distribution, std::optional<uint64_t> seed) {
-  KERAS_CHECK(scale > 0, ValueError, "Argument `scale` must be positive float. Received: scale=",
-              scale);
+Initializer variance_scaling(const std::string& name,
+                             double scale,
+                             const std::string& mode,
+                             const std::string& distribution,
+                             std::optional<uint64_t> seed) {
+  KERAS_CHECK(scale > 0, ValueError,
+              "Argument `scale` must be positive float. Received: scale=", scale);
   KERAS_CHECK(mode == "fan_in" || mode == "fan_out" || mode == "fan_avg", ValueError,
               "Invalid `mode` argument: expected one of {'fan_in', 'fan_out', 'fan_avg'}. "
-              "Received: mode=", mode);
+              "Received: mode=",
+              mode);
   KERAS_CHECK(distribution == "truncated_normal" || distribution == "untruncated_normal" ||
                   distribution == "uniform" || distribution == "normal",
-              ValueError, "Invalid `distribution` argument: expected one of {'normal', "
+              ValueError,
+              "Invalid `distribution` argument: expected one of {'normal', "
               "'uniform', 'truncated_normal', 'untruncated_normal'}. Received: distribution=",
               distribution);
   return Initializer(name, [=](const Shape& shape, DType dtype) {

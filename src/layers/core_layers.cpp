@@ -14,8 +14,10 @@ std::optional<Shape> optional_shape(const std::optional<std::vector<Dim>>& s) {
 
 DropoutImpl::DropoutImpl(double rate, DropoutOptions options)
     : Layer(std::move(options.name), "dropout", optional_shape(options.input_shape)), rate_(rate) {
-  KERAS_CHECK(rate >= 0.0 && rate < 1.0, ValueError, "Invalid value received for argument `rate`. "
-              "Expected a float value between 0 and 1. Received: rate=", rate);
+  KERAS_CHECK(rate >= 0.0 && rate < 1.0, ValueError,
+              "Invalid value received for argument `rate`. "
+              "Expected a float value between 0 and 1. Received: rate=",
+              rate);
   if (options.seed) generator_.emplace(*options.seed);
 }
 
@@ -37,8 +39,11 @@ std::vector<Shape> FlattenImpl::compute_output_shape(const std::vector<Shape>& i
   const Shape& s = in[0];
   int64_t n = 1;
   for (size_t i = 1; i < s.size(); ++i) {
-    KERAS_CHECK(s[i] != kNone, ValueError, "The shape of the input to \"Flatten\" is not fully "
-                "defined (got ", shape_str(Shape(s.begin() + 1, s.end())), "). Make sure to pass "
+    KERAS_CHECK(s[i] != kNone, ValueError,
+                "The shape of the input to \"Flatten\" is not fully "
+                "defined (got ",
+                shape_str(Shape(s.begin() + 1, s.end())),
+                "). Make sure to pass "
                 "a complete \"input_shape\" or \"batch_input_shape\" argument to the first layer "
                 "in your model.");
     n *= s[i];
@@ -61,8 +66,8 @@ ReshapeImpl::ReshapeImpl(Shape target_shape, ReshapeOptions options)
                 shape_str(target_shape_));
     unknown += d == -1;
   }
-  KERAS_CHECK(unknown <= 1, ValueError, "Can only specify one unknown dimension. Received: ",
-              shape_str(target_shape_));
+  KERAS_CHECK(unknown <= 1, ValueError,
+              "Can only specify one unknown dimension. Received: ", shape_str(target_shape_));
 }
 
 std::vector<Shape> ReshapeImpl::compute_output_shape(const std::vector<Shape>& in) const {
@@ -71,25 +76,33 @@ std::vector<Shape> ReshapeImpl::compute_output_shape(const std::vector<Shape>& i
   int64_t known_in = 1;
   bool in_defined = true;
   for (size_t i = 1; i < s.size(); ++i) {
-    if (s[i] == kNone) in_defined = false;
-    else known_in *= s[i];
+    if (s[i] == kNone)
+      in_defined = false;
+    else
+      known_in *= s[i];
   }
   int64_t known_out = 1;
   int unknown_at = -1;
   for (size_t i = 0; i < target_shape_.size(); ++i) {
-    if (target_shape_[i] == -1) unknown_at = static_cast<int>(i);
-    else known_out *= target_shape_[i];
+    if (target_shape_[i] == -1)
+      unknown_at = static_cast<int>(i);
+    else
+      known_out *= target_shape_[i];
   }
   Shape target = target_shape_;
   if (in_defined) {
     if (unknown_at >= 0) {
-      KERAS_CHECK(known_in % known_out == 0, ValueError, "total size of new array must be "
-                  "unchanged, input_shape = ", shape_str(Shape(s.begin() + 1, s.end())),
+      KERAS_CHECK(known_in % known_out == 0, ValueError,
+                  "total size of new array must be "
+                  "unchanged, input_shape = ",
+                  shape_str(Shape(s.begin() + 1, s.end())),
                   ", output_shape = ", shape_str(target_shape_));
       target[unknown_at] = known_in / known_out;
     } else {
-      KERAS_CHECK(known_in == known_out, ValueError, "total size of new array must be "
-                  "unchanged, input_shape = ", shape_str(Shape(s.begin() + 1, s.end())),
+      KERAS_CHECK(known_in == known_out, ValueError,
+                  "total size of new array must be "
+                  "unchanged, input_shape = ",
+                  shape_str(Shape(s.begin() + 1, s.end())),
                   ", output_shape = ", shape_str(target_shape_));
     }
   } else if (unknown_at >= 0) {

@@ -8,8 +8,8 @@ KerasTensor Input(const std::vector<Dim>& shape, InputOptions options) {
     KERAS_CHECK(d == kNone || d >= 0, ValueError, "Input: invalid shape ", shape_str(batch_shape));
   }
   batch_shape.insert(batch_shape.begin(), options.batch_size.value_or(kNone));
-  auto layer = std::make_shared<layers::InputLayerImpl>(batch_shape, options.dtype,
-                                                        std::move(options.name));
+  auto layer =
+      std::make_shared<layers::InputLayerImpl>(batch_shape, options.dtype, std::move(options.name));
   return layer->make_input_tensor();
 }
 
@@ -26,7 +26,9 @@ KerasTensor InputLayerImpl::make_input_tensor() {
   return add_node({}, {{batch_shape_, input_dtype_, name() + ":0"}})[0];
 }
 
-Tensors InputLayerImpl::call(const Tensors& inputs, bool) { return inputs; }
+Tensors InputLayerImpl::call(const Tensors& inputs, bool) {
+  return inputs;
+}
 
 std::vector<Shape> InputLayerImpl::compute_output_shape(const std::vector<Shape>&) const {
   return {batch_shape_};

@@ -59,15 +59,19 @@ void Layer::set_dtype(DType dtype) {
   dtype_ = dtype;
 }
 
-void Layer::build(const std::vector<Shape>&) { built_ = true; }
+void Layer::build(const std::vector<Shape>&) {
+  built_ = true;
+}
 
 std::vector<DType> Layer::compute_output_dtype(const std::vector<DType>&,
                                                size_t num_outputs) const {
   return std::vector<DType>(num_outputs, dtype_);
 }
 
-Variable Layer::add_weight(const std::string& name, const Shape& shape,
-                           const initializers::Initializer& initializer, bool trainable,
+Variable Layer::add_weight(const std::string& name,
+                           const Shape& shape,
+                           const initializers::Initializer& initializer,
+                           bool trainable,
                            regularizers::Regularizer regularizer) {
   Variable v(name, initializer(shape, dtype_), trainable && trainable_);
   v.set_path(name_ + "/" + name);
@@ -76,7 +80,9 @@ Variable Layer::add_weight(const std::string& name, const Shape& shape,
   return v;
 }
 
-std::vector<Variable> Layer::weights() const { return weights_; }
+std::vector<Variable> Layer::weights() const {
+  return weights_;
+}
 
 std::vector<Variable> Layer::trainable_weights() const {
   std::vector<Variable> out;
@@ -111,8 +117,10 @@ Tensors Layer::get_weights() const {
 
 void Layer::set_weights(const Tensors& values) {
   const std::vector<Variable> params = weights();
-  KERAS_CHECK(values.size() == params.size(), ValueError, "You called `set_weights(weights)` on "
-              "layer \"", name_, "\" with a weight list of length ", values.size(),
+  KERAS_CHECK(values.size() == params.size(), ValueError,
+              "You called `set_weights(weights)` on "
+              "layer \"",
+              name_, "\" with a weight list of length ", values.size(),
               ", but the layer was expecting ", params.size(), " weights.");
   for (size_t i = 0; i < params.size(); ++i) {
     KERAS_CHECK(values[i].shape() == params[i].shape(), ValueError, "Layer weight shape ",
@@ -137,8 +145,8 @@ void Layer::assert_input_compatibility(const std::vector<TensorSpec>& inputs) co
     const Shape& s = inputs[i].shape;
     const int ndim = static_cast<int>(s.size());
     const std::string prefix = str("Input ", i, " is incompatible with layer ", name_, ": ");
-    KERAS_CHECK(!spec.ndim || ndim == *spec.ndim, ValueError, prefix, "expected ndim=",
-                *spec.ndim, ", found ndim=", ndim, ". Full shape received: ", shape_str(s));
+    KERAS_CHECK(!spec.ndim || ndim == *spec.ndim, ValueError, prefix, "expected ndim=", *spec.ndim,
+                ", found ndim=", ndim, ". Full shape received: ", shape_str(s));
     KERAS_CHECK(!spec.min_ndim || ndim >= *spec.min_ndim, ValueError, prefix,
                 "expected min_ndim=", *spec.min_ndim, ", found ndim=", ndim,
                 ". Full shape received: ", shape_str(s));
@@ -163,7 +171,8 @@ KerasTensors Layer::add_node(const KerasTensors& inputs, std::vector<TensorSpec>
   node->input_tensors = inputs;
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (outputs[i].name.empty()) {
-      outputs[i].name = node->index == 0 ? str(name_, ":", i) : str(name_, "_", node->index, ":", i);
+      outputs[i].name =
+          node->index == 0 ? str(name_, ":", i) : str(name_, "_", node->index, ":", i);
     }
   }
   node->outputs = std::move(outputs);
@@ -200,7 +209,9 @@ KerasTensors Layer::call_symbolic(const KerasTensors& inputs) {
   return add_node(inputs, std::move(outputs));
 }
 
-KerasTensors Layer::operator()(const KerasTensors& inputs) { return call_symbolic(inputs); }
+KerasTensors Layer::operator()(const KerasTensors& inputs) {
+  return call_symbolic(inputs);
+}
 
 Tensors Layer::operator()(const Tensors& inputs, bool training) {
   std::vector<TensorSpec> specs;
@@ -226,8 +237,8 @@ const Node& Layer::node_at(int node_index, const char* what) const {
     throw RuntimeError(str("The layer has never been called and thus has no defined ", what, "."));
   }
   if (node_index < 0 || node_index >= static_cast<int>(inbound_nodes_.size())) {
-    throw ValueError(str("Asked to get ", what, " at node ", node_index, ", but the layer has only ",
-                         inbound_nodes_.size(), " inbound nodes."));
+    throw ValueError(str("Asked to get ", what, " at node ", node_index,
+                         ", but the layer has only ", inbound_nodes_.size(), " inbound nodes."));
   }
   return *inbound_nodes_[node_index];
 }
@@ -255,8 +266,8 @@ KerasTensor Layer::get_output_at(int node_index) const {
 
 KerasTensor Layer::get_input_at(int node_index) const {
   KerasTensors in = get_inputs_at(node_index);
-  KERAS_CHECK(in.size() == 1, ValueError, "Layer ", name_, " has ", in.size(),
-              " inputs at node ", node_index, "; use get_inputs_at(node_index)");
+  KERAS_CHECK(in.size() == 1, ValueError, "Layer ", name_, " has ", in.size(), " inputs at node ",
+              node_index, "; use get_inputs_at(node_index)");
   return in[0];
 }
 
@@ -269,8 +280,8 @@ Shape Layer::get_input_shape_at(int node_index) const {
 
 Shape Layer::get_output_shape_at(int node_index) const {
   const Node& node = node_at(node_index, "output shape");
-  KERAS_CHECK(node.outputs.size() == 1, ValueError, "Layer ", name_, " has ",
-              node.outputs.size(), " outputs at node ", node_index);
+  KERAS_CHECK(node.outputs.size() == 1, ValueError, "Layer ", name_, " has ", node.outputs.size(),
+              " outputs at node ", node_index);
   return node.outputs[0].shape;
 }
 
@@ -279,7 +290,8 @@ KerasTensor Layer::input() const {
     throw AttributeError(str("Layer ", name_, " is not connected, no input to return."));
   }
   if (inbound_nodes_.size() > 1) {
-    throw AttributeError(str("Layer ", name_, " has multiple inbound nodes, hence the notion of "
+    throw AttributeError(str("Layer ", name_,
+                             " has multiple inbound nodes, hence the notion of "
                              "\"layer input\" is ill-defined. Use `get_input_at(node_index)` "
                              "instead."));
   }
@@ -291,7 +303,8 @@ KerasTensor Layer::output() const {
     throw AttributeError(str("Layer ", name_, " has no inbound nodes."));
   }
   if (inbound_nodes_.size() > 1) {
-    throw AttributeError(str("Layer ", name_, " has multiple inbound nodes, hence the notion of "
+    throw AttributeError(str("Layer ", name_,
+                             " has multiple inbound nodes, hence the notion of "
                              "\"layer output\" is ill-defined. Use `get_output_at(node_index)` "
                              "instead."));
   }
@@ -301,11 +314,14 @@ KerasTensor Layer::output() const {
 namespace {
 
 template <class F>
-Shape common_shape(const std::vector<std::shared_ptr<Node>>& nodes, const std::string& name,
-                   const char* what, const char* method, F&& shapes_of) {
+Shape common_shape(const std::vector<std::shared_ptr<Node>>& nodes,
+                   const std::string& name,
+                   const char* what,
+                   const char* method,
+                   F&& shapes_of) {
   if (nodes.empty()) {
-    throw AttributeError(str("The layer has never been called and thus has no defined ", what,
-                             "."));
+    throw AttributeError(
+        str("The layer has never been called and thus has no defined ", what, "."));
   }
   const std::vector<Shape> first = shapes_of(*nodes[0]);
   for (const auto& node : nodes) {

@@ -30,9 +30,11 @@ Tensor as_float(const Tensor& t, DType like) {
 }
 
 void check_same_shape(const Tensor& y_true, const Tensor& y_pred, const char* fn) {
-  KERAS_CHECK(y_true.shape() == y_pred.shape(), ValueError, "Arguments `target` and `output` must "
-              "have the same shape. Received: target.shape=", shape_str(y_true.shape()),
-              ", output.shape=", shape_str(y_pred.shape()), " (in ", fn, ")");
+  KERAS_CHECK(y_true.shape() == y_pred.shape(), ValueError,
+              "Arguments `target` and `output` must "
+              "have the same shape. Received: target.shape=",
+              shape_str(y_true.shape()), ", output.shape=", shape_str(y_pred.shape()), " (in ", fn,
+              ")");
 }
 
 }  // namespace
@@ -44,7 +46,8 @@ std::pair<Tensor, Tensor> align_ranks(const Tensor& y_true, const Tensor& y_pred
   return {y_true, y_pred};
 }
 
-Tensor Loss::operator()(const Tensor& y_true, const Tensor& y_pred,
+Tensor Loss::operator()(const Tensor& y_true,
+                        const Tensor& y_pred,
                         const Tensor& sample_weight) const {
   Tensor values = call(y_true, y_pred);
   if (!is_floating(values.dtype())) values = cast(values, float32);
@@ -68,7 +71,9 @@ Tensor mean_absolute_error(const Tensor& y_true_in, const Tensor& y_pred) {
   return mean(abs(subtract(y_p, y_true)), -1);
 }
 
-Tensor binary_crossentropy(const Tensor& y_true_in, const Tensor& y_pred_in, bool from_logits,
+Tensor binary_crossentropy(const Tensor& y_true_in,
+                           const Tensor& y_pred_in,
+                           bool from_logits,
                            double label_smoothing) {
   auto [y_true, y_pred] = align_ranks(as_float(y_true_in, y_pred_in.dtype()), y_pred_in);
   check_same_shape(y_true, y_pred, "binary_crossentropy");
@@ -81,17 +86,22 @@ Tensor binary_crossentropy(const Tensor& y_true_in, const Tensor& y_pred_in, boo
                        multiply(subtract(1.0, y_true), log_sigmoid(negative(y_pred)))));
   } else {
     Tensor p = clip(y_pred, kEpsilon, 1.0 - kEpsilon);
-    bce = negative(add(multiply(y_true, log(p)), multiply(subtract(1.0, y_true), log(subtract(1.0, p)))));
+    bce = negative(
+        add(multiply(y_true, log(p)), multiply(subtract(1.0, y_true), log(subtract(1.0, p)))));
   }
   return mean(bce, -1);
 }
 
-Tensor categorical_crossentropy(const Tensor& y_true_in, const Tensor& y_pred, bool from_logits,
+Tensor categorical_crossentropy(const Tensor& y_true_in,
+                                const Tensor& y_pred,
+                                bool from_logits,
                                 double label_smoothing) {
   Tensor y_true = as_float(y_true_in, y_pred.dtype());
   check_same_shape(y_true, y_pred, "categorical_crossentropy");
-  KERAS_CHECK(y_pred.rank() >= 1, ValueError, "categorical_crossentropy: expected predictions "
-              "of rank >= 1, got ", shape_str(y_pred.shape()));
+  KERAS_CHECK(y_pred.rank() >= 1, ValueError,
+              "categorical_crossentropy: expected predictions "
+              "of rank >= 1, got ",
+              shape_str(y_pred.shape()));
   if (label_smoothing > 0) {
     const double classes = static_cast<double>(y_pred.shape().back());
     y_true = add(multiply(y_true, 1.0 - label_smoothing), label_smoothing / classes);
@@ -106,17 +116,20 @@ Tensor categorical_crossentropy(const Tensor& y_true_in, const Tensor& y_pred, b
   return negative(sum(multiply(y_true, log_prob), -1));
 }
 
-Tensor sparse_categorical_crossentropy(const Tensor& y_true_in, const Tensor& y_pred,
+Tensor sparse_categorical_crossentropy(const Tensor& y_true_in,
+                                       const Tensor& y_pred,
                                        bool from_logits) {
   Tensor labels = y_true_in;
   if (labels.rank() == y_pred.rank() && labels.rank() > 0 && labels.shape().back() == 1) {
     labels = squeeze(labels, -1);
   }
-  KERAS_CHECK(labels.rank() + 1 == y_pred.rank(), ValueError, "Argument `output` must have rank "
-              "(ndim) `target.ndim - 1`. Received: target.shape=", shape_str(y_true_in.shape()),
-              ", output.shape=", shape_str(y_pred.shape()));
+  KERAS_CHECK(labels.rank() + 1 == y_pred.rank(), ValueError,
+              "Argument `output` must have rank "
+              "(ndim) `target.ndim - 1`. Received: target.shape=",
+              shape_str(y_true_in.shape()), ", output.shape=", shape_str(y_pred.shape()));
   for (int d = 0; d < labels.rank(); ++d) {
-    KERAS_CHECK(labels.shape()[d] == y_pred.shape()[d], ValueError, "Arguments `target` and "
+    KERAS_CHECK(labels.shape()[d] == y_pred.shape()[d], ValueError,
+                "Arguments `target` and "
                 "`output` must have the same shape up until the last dimension: target.shape=",
                 shape_str(y_true_in.shape()), ", output.shape=", shape_str(y_pred.shape()));
   }
@@ -139,9 +152,10 @@ LossPtr MeanAbsoluteError() {
   return std::make_shared<FunctionLoss>("mean_absolute_error", mean_absolute_error);
 }
 LossPtr BinaryCrossentropy(CrossentropyOptions o) {
-  return std::make_shared<FunctionLoss>("binary_crossentropy", [o](const Tensor& t, const Tensor& p) {
-    return binary_crossentropy(t, p, o.from_logits, o.label_smoothing);
-  });
+  return std::make_shared<FunctionLoss>(
+      "binary_crossentropy", [o](const Tensor& t, const Tensor& p) {
+        return binary_crossentropy(t, p, o.from_logits, o.label_smoothing);
+      });
 }
 LossPtr CategoricalCrossentropy(CrossentropyOptions o) {
   return std::make_shared<FunctionLoss>(

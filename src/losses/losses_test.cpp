@@ -9,18 +9,40 @@
 namespace keras::losses {
 namespace {
 
-Tensor t2(std::vector<float> v) { return Tensor::from_vector<float>(v, {2, 3}); }
+Tensor t2(std::vector<float> v) {
+  return Tensor::from_vector<float>(v, {2, 3});
+}
 
-const Tensor y_true_b() { return t2({0, 1, 1, 1, 0, 1}); }
-const Tensor y_pred_b() { return t2({0.1f, 0.8f, 0.6f, 0.7f, 0.2f, 0.99f}); }
-const Tensor logits_b() { return t2({-2.0f, 1.5f, 0.3f, 0.9f, -1.2f, 4.0f}); }
-const Tensor sw() { return Tensor::from_vector<float>({0.3f, 1.7f}); }
-const Tensor y_true_c() { return t2({0, 0, 1, 0, 1, 0}); }
-const Tensor sparse_c() { return Tensor::from_vector<int32_t>({2, 1}); }
-const Tensor y_pred_c() { return t2({0.05f, 0.15f, 0.8f, 0.3f, 0.6f, 0.1f}); }
-const Tensor logits_c() { return t2({1.0f, 2.0f, 3.0f, 0.5f, -1.0f, 2.0f}); }
-const Tensor y_pred_cu() { return t2({0.1f, 0.3f, 1.6f, 0.6f, 1.2f, 0.2f}); }
-const Tensor y_pred_cz() { return t2({0, 0, 1, 1, 0, 0}); }
+const Tensor y_true_b() {
+  return t2({0, 1, 1, 1, 0, 1});
+}
+const Tensor y_pred_b() {
+  return t2({0.1f, 0.8f, 0.6f, 0.7f, 0.2f, 0.99f});
+}
+const Tensor logits_b() {
+  return t2({-2.0f, 1.5f, 0.3f, 0.9f, -1.2f, 4.0f});
+}
+const Tensor sw() {
+  return Tensor::from_vector<float>({0.3f, 1.7f});
+}
+const Tensor y_true_c() {
+  return t2({0, 0, 1, 0, 1, 0});
+}
+const Tensor sparse_c() {
+  return Tensor::from_vector<int32_t>({2, 1});
+}
+const Tensor y_pred_c() {
+  return t2({0.05f, 0.15f, 0.8f, 0.3f, 0.6f, 0.1f});
+}
+const Tensor logits_c() {
+  return t2({1.0f, 2.0f, 3.0f, 0.5f, -1.0f, 2.0f});
+}
+const Tensor y_pred_cu() {
+  return t2({0.1f, 0.3f, 1.6f, 0.6f, 1.2f, 0.2f});
+}
+const Tensor y_pred_cz() {
+  return t2({0, 0, 1, 1, 0, 0});
+}
 
 void expect_golden(const Tensor& value, double golden) {
   EXPECT_EQ(value.rank(), 0);
@@ -56,9 +78,9 @@ TEST(Losses, CategoricalCrossentropyMatchesKeras) {
   expect_golden((*cce)(y_true_c(), y_pred_cz()), goldens::kLoss_cce_zero_prob);
   expect_golden((*CategoricalCrossentropy({.label_smoothing = 0.1}))(y_true_c(), y_pred_c()),
                 goldens::kLoss_cce_label_smoothing_0_1);
-  expect_golden(
-      (*CategoricalCrossentropy({.from_logits = true, .label_smoothing = 0.1}))(y_true_c(), logits_c()),
-      goldens::kLoss_cce_logits_label_smoothing_0_1);
+  expect_golden((*CategoricalCrossentropy({.from_logits = true, .label_smoothing = 0.1}))(
+                    y_true_c(), logits_c()),
+                goldens::kLoss_cce_logits_label_smoothing_0_1);
 }
 
 TEST(Losses, SparseCategoricalCrossentropyMatchesKeras) {
@@ -75,9 +97,9 @@ TEST(Losses, ShapeErrorsAndUnknownNames) {
   EXPECT_THROW(get("hinge_of_doom"), ValueError);
   EXPECT_THROW((*get("categorical_crossentropy"))(Tensor::from_vector<float>({1, 0}), y_pred_c()),
                ValueError);
-  EXPECT_THROW((*get("sparse_categorical_crossentropy"))(Tensor::from_vector<int32_t>({5, 1}),
-                                                         y_pred_c()),
-               IndexError);
+  EXPECT_THROW(
+      (*get("sparse_categorical_crossentropy"))(Tensor::from_vector<int32_t>({5, 1}), y_pred_c()),
+      IndexError);
 }
 
 TEST(Metrics, AccuracyResolvesByKerasRule) {
@@ -104,6 +126,16 @@ TEST(Metrics, BinaryAccuracyMatchesKeras) {
   auto m = metrics::get("binary_accuracy", {kNone, 3}, {kNone, 3});
   m->update_state(y_true_b(), y_pred_b());
   EXPECT_NEAR(m->result(), goldens::kMetric_binary_accuracy, 1e-12);
+}
+
+TEST(Metrics, AucMatchesKeras) {
+  auto auc = metrics::get("AUC", {kNone, 1}, {kNone, 1});
+  auc->update_state(Tensor::from_vector<float>({0, 0, 1, 1, 1, 0}),
+                    Tensor::from_vector<float>({0.1f, 0.4f, 0.35f, 0.8f, 0.65f, 0.5f}));
+  EXPECT_NEAR(auc->result(), goldens::kMetric_auc, 1e-6);
+  auc->reset_state();
+  auc->update_state(Tensor::from_vector<float>({0, 1}), Tensor::from_vector<float>({0.2f, 0.9f}));
+  EXPECT_NEAR(auc->result(), 1.0, 1e-9);
 }
 
 }  // namespace

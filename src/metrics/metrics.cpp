@@ -41,15 +41,77 @@ void Mean::reset_state() {
   count_.data<double>()[0] = 0.0;
 }
 
-void MeanMetricWrapper::update_state(const Tensor& y_true, const Tensor& y_pred,
+void MeanMetricWrapper::update_state(const Tensor& y_true,
+                                     const Tensor& y_pred,
                                      const Tensor& sample_weight) {
   update_values(fn_(y_true, y_pred), sample_weight);
+}
+
+AUC::AUC(std::string name, int num_thresholds) : Metric(std::move(name)) {
+  KERAS_CHECK(num_thresholds > 1, ValueError,
+              "Argument `num_thresholds` must be an integer > 1. "
+              "Received: num_thresholds=",
+              num_thresholds);
+  thresholds_ = Tensor::empty({1, num_thresholds}, float32);
+  float* t = thresholds_.data<float>();
+  for (int i = 0; i < num_thresholds - 2; ++i) {
+    t[i + 1] = static_cast<float>((i + 1) * 1.0 / (num_thresholds - 1));
+  }
+  t[0] = static_cast<float>(0.0 - 1e-7);
+  t[num_thresholds - 1] = static_cast<float>(1.0 + 1e-7);
+  for (Tensor* c : {&tp_, &fp_, &tn_, &fn_}) *c = zeros({num_thresholds}, float64);
+}
+
+void AUC::update_state(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight) {
+  // (n, 1) predictions against (1, T) thresholds -> (n, T) decisions.
+  Tensor pred = ops::reshape(ops::cast(y_pred, float32), {-1, 1});
+  Tensor truth = ops::reshape(ops::cast(y_true, float64), {-1, 1});
+  KERAS_CHECK(pred.dim(0) == truth.dim(0), ValueError, "AUC: y_true ", shape_str(y_true.shape()),
+              " and y_pred ", shape_str(y_pred.shape()), " have different sizes");
+  Tensor above = ops::cast(ops::greater(pred, thresholds_), float64);
+  Tensor below = ops::subtract(1.0, above);
+  Tensor weight = ones({pred.dim(0), 1}, float64);
+  if (sample_weight.defined()) {
+    weight = ops::reshape(ops::cast(sample_weight, float64), {-1, 1});
+    KERAS_CHECK(weight.dim(0) == pred.dim(0), ValueError, "AUC: sample_weight ",
+                shape_str(sample_weight.shape()), " does not match predictions ",
+                shape_str(y_pred.shape()));
+  }
+  Tensor pos = ops::multiply(truth, weight), neg = ops::multiply(ops::subtract(1.0, truth), weight);
+  ops::assign_add(tp_, ops::sum(ops::multiply(above, pos), 0));
+  ops::assign_add(fp_, ops::sum(ops::multiply(above, neg), 0));
+  ops::assign_add(tn_, ops::sum(ops::multiply(below, neg), 0));
+  ops::assign_add(fn_, ops::sum(ops::multiply(below, pos), 0));
+}
+
+double AUC::result() const {
+  const int64_t n = tp_.size();
+  const double *tp = tp_.data<double>(), *fp = fp_.data<double>(), *tn = tn_.data<double>(),
+               *fn = fn_.data<double>();
+  auto safe_div = [](double a, double b) { return b == 0 ? 0.0 : a / b; };
+  double area = 0;
+  for (int64_t i = 0; i + 1 < n; ++i) {
+    const double x0 = safe_div(fp[i], fp[i] + tn[i]),
+                 x1 = safe_div(fp[i + 1], fp[i + 1] + tn[i + 1]);
+    const double y0 = safe_div(tp[i], tp[i] + fn[i]),
+                 y1 = safe_div(tp[i + 1], tp[i + 1] + fn[i + 1]);
+    area += (x0 - x1) * (y0 + y1) / 2.0;
+  }
+  return area;
+}
+
+void AUC::reset_state() {
+  for (const Tensor* c : {&tp_, &fp_, &tn_, &fn_}) {
+    double* p = c->data<double>();
+    for (int64_t i = 0; i < c->size(); ++i) p[i] = 0.0;
+  }
 }
 
 Tensor binary_accuracy(const Tensor& y_true_in, const Tensor& y_pred_in, double threshold) {
   auto [y_true, y_pred] = losses::align_ranks(y_true_in, y_pred_in);
   Tensor predicted = ops::cast(ops::greater(y_pred, threshold), y_pred.dtype());
-  return ops::mean(ops::cast(ops::equal(ops::cast(y_true, y_pred.dtype()), predicted), float32), -1);
+  return ops::mean(ops::cast(ops::equal(ops::cast(y_true, y_pred.dtype()), predicted), float32),
+                   -1);
 }
 
 Tensor categorical_accuracy(const Tensor& y_true, const Tensor& y_pred) {
@@ -58,7 +120,8 @@ Tensor categorical_accuracy(const Tensor& y_true, const Tensor& y_pred) {
 
 Tensor sparse_categorical_accuracy(const Tensor& y_true_in, const Tensor& y_pred) {
   Tensor y_true = y_true_in;
-  if (y_true.rank() == y_pred.rank() && y_true.shape().back() == 1) y_true = ops::squeeze(y_true, -1);
+  if (y_true.rank() == y_pred.rank() && y_true.shape().back() == 1)
+    y_true = ops::squeeze(y_true, -1);
   return ops::cast(ops::equal(ops::cast(y_true, int32), ops::argmax(y_pred, -1)), float32);
 }
 
@@ -80,8 +143,9 @@ MetricPtr MeanAbsoluteError(std::string name) {
   return std::make_shared<MeanMetricWrapper>(std::move(name), losses::mean_absolute_error);
 }
 MetricPtr BinaryCrossentropy(std::string name) {
-  return std::make_shared<MeanMetricWrapper>(
-      std::move(name), [](const Tensor& t, const Tensor& p) { return losses::binary_crossentropy(t, p); });
+  return std::make_shared<MeanMetricWrapper>(std::move(name), [](const Tensor& t, const Tensor& p) {
+    return losses::binary_crossentropy(t, p);
+  });
 }
 MetricPtr CategoricalCrossentropy(std::string name) {
   return std::make_shared<MeanMetricWrapper>(std::move(name), [](const Tensor& t, const Tensor& p) {
@@ -100,7 +164,8 @@ enum class Kind { binary, sparse, categorical };
 
 Kind classify(const Shape& t, const Shape& p) {
   if (!p.empty() && p.back() == 1) return Kind::binary;
-  const bool sparse = t.size() < p.size() || (!t.empty() && !p.empty() && t.back() == 1 && p.back() > 1);
+  const bool sparse =
+      t.size() < p.size() || (!t.empty() && !p.empty() && t.back() == 1 && p.back() > 1);
   return sparse ? Kind::sparse : Kind::categorical;
 }
 
@@ -118,18 +183,25 @@ MetricPtr get(std::string_view name_in, const Shape& y_true_shape, const Shape& 
   const std::string l = lower(name);
   if (l == "accuracy" || l == "acc") {
     switch (classify(y_true_shape, y_pred_shape)) {
-      case Kind::binary: return BinaryAccuracy(name);
-      case Kind::sparse: return SparseCategoricalAccuracy(name);
-      case Kind::categorical: return CategoricalAccuracy(name);
+      case Kind::binary:
+        return BinaryAccuracy(name);
+      case Kind::sparse:
+        return SparseCategoricalAccuracy(name);
+      case Kind::categorical:
+        return CategoricalAccuracy(name);
     }
   }
   if (l == "crossentropy" || l == "ce") {
     switch (classify(y_true_shape, y_pred_shape)) {
-      case Kind::binary: return BinaryCrossentropy(name);
-      case Kind::sparse: return SparseCategoricalCrossentropy(name);
-      case Kind::categorical: return CategoricalCrossentropy(name);
+      case Kind::binary:
+        return BinaryCrossentropy(name);
+      case Kind::sparse:
+        return SparseCategoricalCrossentropy(name);
+      case Kind::categorical:
+        return CategoricalCrossentropy(name);
     }
   }
+  if (l == "auc") return std::make_shared<AUC>(name);
   if (name == "binary_accuracy") return BinaryAccuracy();
   if (name == "categorical_accuracy") return CategoricalAccuracy();
   if (name == "sparse_categorical_accuracy") return SparseCategoricalAccuracy();
@@ -141,6 +213,8 @@ MetricPtr get(std::string_view name_in, const Shape& y_true_shape, const Shape& 
   throw ValueError(str("Could not interpret metric identifier: ", name));
 }
 
-void validate(std::string_view name) { (void)get(name, {kNone, 2}, {kNone, 2}); }
+void validate(std::string_view name) {
+  (void)get(name, {kNone, 2}, {kNone, 2});
+}
 
 }  // namespace keras::metrics

@@ -18,7 +18,9 @@ struct TensorKey {
   int node, tensor;
   auto operator<=>(const TensorKey&) const = default;
 };
-TensorKey key_of(const KerasTensor& t) { return {t.layer().get(), t.node_index(), t.tensor_index()}; }
+TensorKey key_of(const KerasTensor& t) {
+  return {t.layer().get(), t.node_index(), t.tensor_index()};
+}
 
 // The tensors a node needs: its inputs, or for an InputLayer node, its own output (as Keras 2).
 KerasTensors required_tensors(const Node& node) {
@@ -47,9 +49,13 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
   for (size_t i = 0; i < inputs.size(); ++i) {
     KERAS_CHECK(inputs[i].defined(), ValueError, "Model ", name(), ": input ", i, " is undefined");
     if (dynamic_cast<layers::InputLayerImpl*>(inputs[i].layer().get()) == nullptr) {
-      throw TypeError(str("Input layers to a `Model` must be `InputLayer` objects. Received "
-                          "inputs: ", to_string(inputs[i]), ". Input ", i, " (0-based) originates "
-                          "from layer type `", inputs[i].layer()->class_name(), "`."));
+      throw TypeError(
+          str("Input layers to a `Model` must be `InputLayer` objects. Received "
+              "inputs: ",
+              to_string(inputs[i]), ". Input ", i,
+              " (0-based) originates "
+              "from layer type `",
+              inputs[i].layer()->class_name(), "`."));
     }
   }
   for (size_t i = 0; i < outputs.size(); ++i) {
@@ -187,9 +193,8 @@ Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {
     args.clear();
     for (int s : step.input_slots) args.push_back(values[s]);
     Tensors out = step.layer->call(args, training);
-    KERAS_CHECK(out.size() == step.output_slots.size(), RuntimeError, "layer ",
-                step.layer->name(), " returned ", out.size(), " outputs, expected ",
-                step.output_slots.size());
+    KERAS_CHECK(out.size() == step.output_slots.size(), RuntimeError, "layer ", step.layer->name(),
+                " returned ", out.size(), " outputs, expected ", step.output_slots.size());
     for (size_t i = 0; i < out.size(); ++i) values[step.output_slots[i]] = std::move(out[i]);
   }
   Tensors outputs;

@@ -12,7 +12,9 @@ const Tensor& Outputs::single() const {
               " outputs; index the result (outputs[i]) instead of using it as one tensor");
   return front();
 }
-Outputs::operator Tensor() const { return single(); }
+Outputs::operator Tensor() const {
+  return single();
+}
 
 Model::Model(std::shared_ptr<models::FunctionalImpl> impl) : LayerRef(std::move(impl)) {}
 
@@ -23,7 +25,8 @@ Model::Model(const KerasTensors& inputs, const KerasTensor& output, ModelOptions
 Model::Model(const KerasTensor& input, const KerasTensors& outputs, ModelOptions options)
     : Model(KerasTensors{input}, outputs, std::move(options)) {}
 Model::Model(const KerasTensors& inputs, const KerasTensors& outputs, ModelOptions options)
-    : LayerRef(std::make_shared<models::FunctionalImpl>(inputs, outputs, std::move(options.name))) {}
+    : LayerRef(std::make_shared<models::FunctionalImpl>(inputs, outputs, std::move(options.name))) {
+}
 
 models::FunctionalImpl& Model::impl() const {
   return static_cast<models::FunctionalImpl&>(*layer_);
@@ -63,12 +66,15 @@ std::vector<layers::LayerRef> Model::layers() const {
   return out;
 }
 
-layers::LayerRef Model::get_layer(const std::string& name) const { return impl().get_layer(name); }
-layers::LayerRef Model::get_layer(int index) const { return layers().at(static_cast<size_t>(
-    (index >= 0 && index < static_cast<int>(layers().size()))
-        ? index
-        : throw ValueError(str("Was asked to retrieve layer at index ", index,
-                               " but model only has ", layers().size(), " layers."))));
+layers::LayerRef Model::get_layer(const std::string& name) const {
+  return impl().get_layer(name);
+}
+layers::LayerRef Model::get_layer(int index) const {
+  const std::vector<layers::LayerRef> all = layers();
+  KERAS_CHECK(index >= 0 && index < static_cast<int>(all.size()), ValueError,
+              "Was asked to retrieve layer at index ", index, " but model only has ", all.size(),
+              " layers.");
+  return all[static_cast<size_t>(index)];
 }
 const KerasTensors& Model::inputs() const {
   check_built(impl());
@@ -119,9 +125,13 @@ Outputs Model::predict(const Data& x, const PredictOptions& options) {
   return Outputs(impl().trainer().predict(x, options));
 }
 
-std::vector<std::string> Model::metrics_names() const { return impl().trainer().metrics_names(); }
+std::vector<std::string> Model::metrics_names() const {
+  return impl().trainer().metrics_names();
+}
 
-optimizers::Optimizer& Model::optimizer() const { return impl().trainer().optimizer(); }
+optimizers::Optimizer& Model::optimizer() const {
+  return impl().trainer().optimizer();
+}
 
 Outputs Model::call(const Tensors& inputs, bool training) const {
   ensure_built(Data(inputs));
@@ -144,7 +154,9 @@ void Sequential::add(const layers::LayerRef& layer) {
   static_cast<models::SequentialImpl&>(impl()).add(layer.layer());
 }
 
-void Sequential::pop() { static_cast<models::SequentialImpl&>(impl()).pop(); }
+void Sequential::pop() {
+  static_cast<models::SequentialImpl&>(impl()).pop();
+}
 
 void Sequential::build(const Shape& batch_input_shape, DType dtype) {
   static_cast<models::SequentialImpl&>(impl()).build(batch_input_shape, dtype);
@@ -154,8 +166,11 @@ namespace models {
 
 void SequentialImpl::add(std::shared_ptr<layers::Layer> layer) {
   for (const auto& l : stack_) {
-    KERAS_CHECK(l->name() != layer->name(), ValueError, "All layers added to a Sequential model "
-                "should have unique names. Name \"", layer->name(), "\" is already the name of a "
+    KERAS_CHECK(l->name() != layer->name(), ValueError,
+                "All layers added to a Sequential model "
+                "should have unique names. Name \"",
+                layer->name(),
+                "\" is already the name of a "
                 "layer in this model. Update the `name` argument to pass a unique name.");
   }
   stack_.push_back(std::move(layer));
@@ -191,12 +206,14 @@ void SequentialImpl::rebuild(const Shape& batch_input_shape, DType dtype) {
   }
   InputOptions io;
   io.dtype = dtype;
-  if (!batch_input_shape.empty() && batch_input_shape[0] != kNone) io.batch_size = batch_input_shape[0];
+  if (!batch_input_shape.empty() && batch_input_shape[0] != kNone)
+    io.batch_size = batch_input_shape[0];
   KerasTensor x = Input(dims, io);
   KerasTensor input = x;
   for (const auto& l : stack_) {
     KerasTensors out = (*l)(KerasTensors{x});
-    KERAS_CHECK(out.size() == 1, ValueError, "All layers in a Sequential model should have a "
+    KERAS_CHECK(out.size() == 1, ValueError,
+                "All layers in a Sequential model should have a "
                 "single output tensor. For multi-output layers, use the functional API.");
     x = out[0];
   }

@@ -32,7 +32,8 @@ std::string row(const std::vector<std::string>& fields, const std::vector<int>& 
 }  // namespace
 
 void FunctionalImpl::summary(const std::function<void(const std::string&)>& print_fn,
-                             int line_length, std::vector<double> positions) const {
+                             int line_length,
+                             std::vector<double> positions) const {
   std::set<const layers::Node*> relevant(nodes_.begin(), nodes_.end());
   bool sequential_like = class_name() == "Sequential";
   if (!sequential_like) {
@@ -86,19 +87,21 @@ void FunctionalImpl::summary(const std::function<void(const std::string&)>& prin
       for (const auto& n : l.inbound_nodes()) {
         if (!relevant.contains(n.get())) continue;
         for (const KerasTensor& x : n->input_tensors) {
-          connections.push_back(str(x.layer()->name(), "[", x.node_index(), "][",
-                                    x.tensor_index(), "]"));
+          connections.push_back(
+              str(x.layer()->name(), "[", x.node_index(), "][", x.tensor_index(), "]"));
         }
       }
       print_fn(row({label, l.output_shape_str(), params,
                     connections.empty() ? std::string() : connections[0]},
                    pos));
-      for (size_t c = 1; c < connections.size(); ++c) print_fn(row({"", "", "", connections[c]}, pos));
+      for (size_t c = 1; c < connections.size(); ++c)
+        print_fn(row({"", "", "", connections[c]}, pos));
     }
     print_fn(std::string(static_cast<size_t>(line_length), i + 1 == shown.size() ? '=' : '_'));
   }
   int64_t trainable = 0, non_trainable = 0;
-  for (const Variable& v : weights()) (v.trainable() ? trainable : non_trainable) += v.value().size();
+  for (const Variable& v : weights())
+    (v.trainable() ? trainable : non_trainable) += v.value().size();
   print_fn("Total params: " + with_commas(trainable + non_trainable));
   print_fn("Trainable params: " + with_commas(trainable));
   print_fn("Non-trainable params: " + with_commas(non_trainable));

@@ -15,12 +15,18 @@ namespace {
 
 int dtype_rank(DType d) {
   switch (d) {
-    case DType::bool_: return 0;
-    case DType::uint8: return 1;
-    case DType::int32: return 2;
-    case DType::int64: return 3;
-    case DType::float32: return 4;
-    case DType::float64: return 5;
+    case DType::bool_:
+      return 0;
+    case DType::uint8:
+      return 1;
+    case DType::int32:
+      return 2;
+    case DType::int64:
+      return 3;
+    case DType::float32:
+      return 4;
+    case DType::float64:
+      return 5;
   }
   return 0;
 }
@@ -33,8 +39,10 @@ bool needs_float(UnaryOp op) {
     case UnaryOp::square:
     case UnaryOp::logical_not:
     case UnaryOp::relu:
-    case UnaryOp::clip: return false;
-    default: return true;
+    case UnaryOp::clip:
+      return false;
+    default:
+      return true;
   }
 }
 
@@ -60,8 +68,9 @@ Tensor arithmetic(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
       autodiff::record("add", {a, b}, y, [](const Tensor& dy) { return Grads{dy, dy}; });
       break;
     case BinaryOp::sub:
-      autodiff::record("subtract", {a, b}, y,
-                       [](const Tensor& dy) { return Grads{dy, negative(dy)}; });
+      autodiff::record("subtract", {a, b}, y, [](const Tensor& dy) {
+        return Grads{dy, negative(dy)};
+      });
       break;
     case BinaryOp::mul:
       autodiff::record("multiply", {a, b}, y, [a, b](const Tensor& dy) {
@@ -89,7 +98,8 @@ Tensor arithmetic(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
         return Grads{da, db};
       });
       break;
-    default: break;
+    default:
+      break;
   }
   return y;
 }
@@ -101,13 +111,17 @@ Tensor compare(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
 
 }  // namespace
 
-DType result_type(DType a, DType b) { return dtype_rank(a) >= dtype_rank(b) ? a : b; }
+DType result_type(DType a, DType b) {
+  return dtype_rank(a) >= dtype_rank(b) ? a : b;
+}
 
 Tensor scalar_like(double value, const Tensor& like) {
   return full({}, value, like.dtype(), like.device());
 }
 
-Tensor empty_like(const Tensor& x) { return Tensor::empty(x.shape(), x.dtype(), x.device()); }
+Tensor empty_like(const Tensor& x) {
+  return Tensor::empty(x.shape(), x.dtype(), x.device());
+}
 
 Tensor full_like(const Tensor& x, double value) {
   Tensor y = empty_like(x);
@@ -115,8 +129,12 @@ Tensor full_like(const Tensor& x, double value) {
   launch([&be, y, value] { be.fill(y, value); });
   return y;
 }
-Tensor zeros_like(const Tensor& x) { return full_like(x, 0.0); }
-Tensor ones_like(const Tensor& x) { return full_like(x, 1.0); }
+Tensor zeros_like(const Tensor& x) {
+  return full_like(x, 0.0);
+}
+Tensor ones_like(const Tensor& x) {
+  return full_like(x, 1.0);
+}
 
 Tensor cast(const Tensor& x, DType dtype) {
   if (x.dtype() == dtype) return x;
@@ -130,49 +148,93 @@ Tensor cast(const Tensor& x, DType dtype) {
   return y;
 }
 
-Tensor stop_gradient(const Tensor& x) { return x.reshape(x.shape()); }
+Tensor stop_gradient(const Tensor& x) {
+  return x.reshape(x.shape());
+}
 
-Tensor add(const Tensor& a, const Tensor& b) { return arithmetic(BinaryOp::add, a, b); }
-Tensor subtract(const Tensor& a, const Tensor& b) { return arithmetic(BinaryOp::sub, a, b); }
-Tensor multiply(const Tensor& a, const Tensor& b) { return arithmetic(BinaryOp::mul, a, b); }
+Tensor add(const Tensor& a, const Tensor& b) {
+  return arithmetic(BinaryOp::add, a, b);
+}
+Tensor subtract(const Tensor& a, const Tensor& b) {
+  return arithmetic(BinaryOp::sub, a, b);
+}
+Tensor multiply(const Tensor& a, const Tensor& b) {
+  return arithmetic(BinaryOp::mul, a, b);
+}
 Tensor divide(const Tensor& a, const Tensor& b) {
   if (!is_floating(a.dtype()) && !is_floating(b.dtype())) {  // true division, as in NumPy
     return arithmetic(BinaryOp::div, cast(a, float32), cast(b, float32));
   }
   return arithmetic(BinaryOp::div, a, b);
 }
-Tensor maximum(const Tensor& a, const Tensor& b) { return arithmetic(BinaryOp::maximum, a, b); }
-Tensor minimum(const Tensor& a, const Tensor& b) { return arithmetic(BinaryOp::minimum, a, b); }
-Tensor power(const Tensor& a, const Tensor& b) { return arithmetic(BinaryOp::pow, a, b); }
+Tensor maximum(const Tensor& a, const Tensor& b) {
+  return arithmetic(BinaryOp::maximum, a, b);
+}
+Tensor minimum(const Tensor& a, const Tensor& b) {
+  return arithmetic(BinaryOp::minimum, a, b);
+}
+Tensor power(const Tensor& a, const Tensor& b) {
+  return arithmetic(BinaryOp::pow, a, b);
+}
 
-Tensor add(const Tensor& a, double b) { return add(a, scalar_like(b, a)); }
-Tensor subtract(const Tensor& a, double b) { return subtract(a, scalar_like(b, a)); }
-Tensor subtract(double a, const Tensor& b) { return subtract(scalar_like(a, b), b); }
-Tensor multiply(const Tensor& a, double b) { return multiply(a, scalar_like(b, a)); }
-Tensor divide(const Tensor& a, double b) { return divide(a, scalar_like(b, a)); }
-Tensor divide(double a, const Tensor& b) { return divide(scalar_like(a, b), b); }
-Tensor maximum(const Tensor& a, double b) { return maximum(a, scalar_like(b, a)); }
-Tensor minimum(const Tensor& a, double b) { return minimum(a, scalar_like(b, a)); }
+Tensor add(const Tensor& a, double b) {
+  return add(a, scalar_like(b, a));
+}
+Tensor subtract(const Tensor& a, double b) {
+  return subtract(a, scalar_like(b, a));
+}
+Tensor subtract(double a, const Tensor& b) {
+  return subtract(scalar_like(a, b), b);
+}
+Tensor multiply(const Tensor& a, double b) {
+  return multiply(a, scalar_like(b, a));
+}
+Tensor divide(const Tensor& a, double b) {
+  return divide(a, scalar_like(b, a));
+}
+Tensor divide(double a, const Tensor& b) {
+  return divide(scalar_like(a, b), b);
+}
+Tensor maximum(const Tensor& a, double b) {
+  return maximum(a, scalar_like(b, a));
+}
+Tensor minimum(const Tensor& a, double b) {
+  return minimum(a, scalar_like(b, a));
+}
 Tensor power(const Tensor& a, double exponent) {
   return unary(UnaryOp::pow_scalar, a, {.a = exponent});
 }
 
-Tensor equal(const Tensor& a, const Tensor& b) { return compare(BinaryOp::equal, a, b); }
-Tensor not_equal(const Tensor& a, const Tensor& b) { return compare(BinaryOp::not_equal, a, b); }
-Tensor less(const Tensor& a, const Tensor& b) { return compare(BinaryOp::less, a, b); }
-Tensor less_equal(const Tensor& a, const Tensor& b) { return compare(BinaryOp::less_equal, a, b); }
-Tensor greater(const Tensor& a, const Tensor& b) { return compare(BinaryOp::greater, a, b); }
+Tensor equal(const Tensor& a, const Tensor& b) {
+  return compare(BinaryOp::equal, a, b);
+}
+Tensor not_equal(const Tensor& a, const Tensor& b) {
+  return compare(BinaryOp::not_equal, a, b);
+}
+Tensor less(const Tensor& a, const Tensor& b) {
+  return compare(BinaryOp::less, a, b);
+}
+Tensor less_equal(const Tensor& a, const Tensor& b) {
+  return compare(BinaryOp::less_equal, a, b);
+}
+Tensor greater(const Tensor& a, const Tensor& b) {
+  return compare(BinaryOp::greater, a, b);
+}
 Tensor greater_equal(const Tensor& a, const Tensor& b) {
   return compare(BinaryOp::greater_equal, a, b);
 }
-Tensor greater(const Tensor& a, double b) { return greater(a, scalar_like(b, a)); }
+Tensor greater(const Tensor& a, double b) {
+  return greater(a, scalar_like(b, a));
+}
 Tensor logical_and(const Tensor& a, const Tensor& b) {
   return binary_kernel(BinaryOp::logical_and, cast(a, bool_), cast(b, bool_), bool_);
 }
 Tensor logical_or(const Tensor& a, const Tensor& b) {
   return binary_kernel(BinaryOp::logical_or, cast(a, bool_), cast(b, bool_), bool_);
 }
-Tensor logical_not(const Tensor& x) { return unary(UnaryOp::logical_not, cast(x, bool_)); }
+Tensor logical_not(const Tensor& x) {
+  return unary(UnaryOp::logical_not, cast(x, bool_));
+}
 
 Tensor where(const Tensor& cond_in, const Tensor& a_in, const Tensor& b_in) {
   Tensor cond = cast(cond_in, bool_);
@@ -224,17 +286,39 @@ Tensor unary(UnaryOp op, const Tensor& x_in, backend::UnaryParams params) {
   return y;
 }
 
-Tensor negative(const Tensor& x) { return unary(UnaryOp::neg, x); }
-Tensor abs(const Tensor& x) { return unary(UnaryOp::abs, x); }
-Tensor sign(const Tensor& x) { return unary(UnaryOp::sign, x); }
-Tensor square(const Tensor& x) { return unary(UnaryOp::square, x); }
-Tensor sqrt(const Tensor& x) { return unary(UnaryOp::sqrt, x); }
-Tensor exp(const Tensor& x) { return unary(UnaryOp::exp, x); }
-Tensor log(const Tensor& x) { return unary(UnaryOp::log, x); }
-Tensor log1p(const Tensor& x) { return unary(UnaryOp::log1p, x); }
-Tensor reciprocal(const Tensor& x) { return unary(UnaryOp::reciprocal, x); }
-Tensor floor(const Tensor& x) { return unary(UnaryOp::floor, x); }
-Tensor round(const Tensor& x) { return unary(UnaryOp::round, x); }
+Tensor negative(const Tensor& x) {
+  return unary(UnaryOp::neg, x);
+}
+Tensor abs(const Tensor& x) {
+  return unary(UnaryOp::abs, x);
+}
+Tensor sign(const Tensor& x) {
+  return unary(UnaryOp::sign, x);
+}
+Tensor square(const Tensor& x) {
+  return unary(UnaryOp::square, x);
+}
+Tensor sqrt(const Tensor& x) {
+  return unary(UnaryOp::sqrt, x);
+}
+Tensor exp(const Tensor& x) {
+  return unary(UnaryOp::exp, x);
+}
+Tensor log(const Tensor& x) {
+  return unary(UnaryOp::log, x);
+}
+Tensor log1p(const Tensor& x) {
+  return unary(UnaryOp::log1p, x);
+}
+Tensor reciprocal(const Tensor& x) {
+  return unary(UnaryOp::reciprocal, x);
+}
+Tensor floor(const Tensor& x) {
+  return unary(UnaryOp::floor, x);
+}
+Tensor round(const Tensor& x) {
+  return unary(UnaryOp::round, x);
+}
 Tensor clip(const Tensor& x, double x_min, double x_max) {
   return unary(UnaryOp::clip, x, {.a = x_min, .b = x_max});
 }

@@ -26,15 +26,14 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   KERAS_CHECK(k == kb, ValueError, "matmul: inner dimensions differ: ", shape_str(a.shape()),
               " and ", shape_str(b.shape()));
   if (ra == 3 && rb == 3) {
-    KERAS_CHECK(a.shape()[0] == b.shape()[0], ValueError, "matmul: batch dimensions differ: ",
-                shape_str(a.shape()), " and ", shape_str(b.shape()));
+    KERAS_CHECK(a.shape()[0] == b.shape()[0], ValueError,
+                "matmul: batch dimensions differ: ", shape_str(a.shape()), " and ",
+                shape_str(b.shape()));
   }
   Shape out = ra == 3 ? Shape{a.shape()[0], m, n} : Shape{m, n};
   Tensor y = Tensor::empty(out, a.dtype(), a.device());
   backend::Backend& be = backend::backend_for(a);
-  launch([&be, a, b, y, ta, tb] {
-    be.gemm(a, b, y, {.transpose_a = ta, .transpose_b = tb});
-  });
+  launch([&be, a, b, y, ta, tb] { be.gemm(a, b, y, {.transpose_a = ta, .transpose_b = tb}); });
   if (!autodiff::any_tracked({a, b})) return y;
   const bool need_a = autodiff::is_tracked(a), need_b = autodiff::is_tracked(b);
   autodiff::record("matmul", {a, b}, y, [a, b, ta, tb, need_a, need_b](const Tensor& dy) {
@@ -48,8 +47,9 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
       return Grads{da, db};
     }
     if (need_a) {
-      da = !ta ? matmul_t(dy, b, false, !tb) : tb ? matmul_t(b, dy, true, true)
-                                                  : matmul_t(b, dy, false, true);
+      da = !ta  ? matmul_t(dy, b, false, !tb)
+           : tb ? matmul_t(b, dy, true, true)
+                : matmul_t(b, dy, false, true);
     }
     if (need_b) {
       db = !tb ? matmul_t(a, dy, !ta, false) : matmul_t(dy, a, true, ta);
@@ -73,8 +73,9 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   if (b.rank() == 2 && a.rank() > 2) {  // [..., m, k] @ [k, n]: fold leading dims into rows
     Shape out = a.shape();
     out.back() = b.shape()[1];
-    KERAS_CHECK(a.shape().back() == b.shape()[0], ValueError, "matmul: inner dimensions differ: ",
-                shape_str(a_in.shape()), " and ", shape_str(b_in.shape()));
+    KERAS_CHECK(a.shape().back() == b.shape()[0], ValueError,
+                "matmul: inner dimensions differ: ", shape_str(a_in.shape()), " and ",
+                shape_str(b_in.shape()));
     y = reshape(matmul_t(reshape(a, {-1, a.shape().back()}), b, false, false), out);
   } else {
     y = matmul_t(a, b, false, false);

@@ -13,24 +13,48 @@ using autodiff::Grads;
 using autodiff::launch;
 using backend::UnaryOp;
 
-Tensor relu(const Tensor& x) { return unary(UnaryOp::relu, x); }
-Tensor relu6(const Tensor& x) { return unary(UnaryOp::relu6, x); }
+Tensor relu(const Tensor& x) {
+  return unary(UnaryOp::relu, x);
+}
+Tensor relu6(const Tensor& x) {
+  return unary(UnaryOp::relu6, x);
+}
 Tensor leaky_relu(const Tensor& x, double negative_slope) {
   return unary(UnaryOp::leaky_relu, x, {.a = negative_slope});
 }
-Tensor sigmoid(const Tensor& x) { return unary(UnaryOp::sigmoid, x); }
-Tensor tanh(const Tensor& x) { return unary(UnaryOp::tanh, x); }
-Tensor softplus(const Tensor& x) { return unary(UnaryOp::softplus, x); }
-Tensor softsign(const Tensor& x) { return unary(UnaryOp::softsign, x); }
-Tensor elu(const Tensor& x, double alpha) { return unary(UnaryOp::elu, x, {.a = alpha}); }
-Tensor selu(const Tensor& x) { return unary(UnaryOp::selu, x); }
+Tensor sigmoid(const Tensor& x) {
+  return unary(UnaryOp::sigmoid, x);
+}
+Tensor tanh(const Tensor& x) {
+  return unary(UnaryOp::tanh, x);
+}
+Tensor softplus(const Tensor& x) {
+  return unary(UnaryOp::softplus, x);
+}
+Tensor softsign(const Tensor& x) {
+  return unary(UnaryOp::softsign, x);
+}
+Tensor elu(const Tensor& x, double alpha) {
+  return unary(UnaryOp::elu, x, {.a = alpha});
+}
+Tensor selu(const Tensor& x) {
+  return unary(UnaryOp::selu, x);
+}
 Tensor gelu(const Tensor& x, bool approximate) {
   return unary(approximate ? UnaryOp::gelu_approximate : UnaryOp::gelu, x);
 }
-Tensor silu(const Tensor& x) { return unary(UnaryOp::silu, x); }
-Tensor hard_sigmoid(const Tensor& x) { return unary(UnaryOp::hard_sigmoid, x); }
-Tensor hard_silu(const Tensor& x) { return unary(UnaryOp::hard_silu, x); }
-Tensor log_sigmoid(const Tensor& x) { return negative(softplus(negative(x))); }
+Tensor silu(const Tensor& x) {
+  return unary(UnaryOp::silu, x);
+}
+Tensor hard_sigmoid(const Tensor& x) {
+  return unary(UnaryOp::hard_sigmoid, x);
+}
+Tensor hard_silu(const Tensor& x) {
+  return unary(UnaryOp::hard_silu, x);
+}
+Tensor log_sigmoid(const Tensor& x) {
+  return negative(softplus(negative(x)));
+}
 
 namespace {
 
@@ -94,12 +118,24 @@ struct NamedActivation {
   Tensor (*fn)(const Tensor&);
 };
 
-Tensor identity(const Tensor& x) { return x; }
-Tensor softmax_last(const Tensor& x) { return ops::softmax(x, -1); }
-Tensor log_softmax_last(const Tensor& x) { return ops::log_softmax(x, -1); }
-Tensor gelu_exact(const Tensor& x) { return ops::gelu(x, false); }
-Tensor elu_default(const Tensor& x) { return ops::elu(x, 1.0); }
-Tensor leaky_relu_default(const Tensor& x) { return ops::leaky_relu(x, 0.2); }
+Tensor identity(const Tensor& x) {
+  return x;
+}
+Tensor softmax_last(const Tensor& x) {
+  return ops::softmax(x, -1);
+}
+Tensor log_softmax_last(const Tensor& x) {
+  return ops::log_softmax(x, -1);
+}
+Tensor gelu_exact(const Tensor& x) {
+  return ops::gelu(x, false);
+}
+Tensor elu_default(const Tensor& x) {
+  return ops::elu(x, 1.0);
+}
+Tensor leaky_relu_default(const Tensor& x) {
+  return ops::leaky_relu(x, 0.2);
+}
 
 constexpr NamedActivation kActivations[] = {
     {"linear", identity},          {"relu", ops::relu},
@@ -124,6 +160,8 @@ Activation get(std::string_view name) {
   throw ValueError(str("Could not interpret activation function identifier: ", name));
 }
 
-void validate(std::string_view name) { (void)get(name); }
+void validate(std::string_view name) {
+  (void)get(name);
+}
 
 }  // namespace keras::activations

@@ -11,7 +11,8 @@ namespace {
 
 // A seeded generator for one call, or the global one.
 struct GeneratorChoice {
-  explicit GeneratorChoice(std::optional<uint64_t> seed) : local(seed.value_or(0)), use_local(seed) {}
+  explicit GeneratorChoice(std::optional<uint64_t> seed)
+      : local(seed.value_or(0)), use_local(seed) {}
   Generator& get() { return use_local ? local : global_generator(); }
   Generator local;
   bool use_local;
@@ -24,19 +25,19 @@ void check_float(DType dtype, const char* fn) {
 
 }  // namespace
 
-Tensor uniform(const Shape& shape, double minval, double maxval, DType dtype,
-               std::optional<uint64_t> seed) {
+Tensor uniform(
+    const Shape& shape, double minval, double maxval, DType dtype, std::optional<uint64_t> seed) {
   check_float(dtype, "uniform");
-  KERAS_CHECK(minval <= maxval, ValueError, "keras.random.uniform: minval ", minval,
-              " > maxval ", maxval);
+  KERAS_CHECK(minval <= maxval, ValueError, "keras.random.uniform: minval ", minval, " > maxval ",
+              maxval);
   Tensor y = Tensor::empty(shape, dtype);
   GeneratorChoice g(seed);
   backend::backend_for(y).random_uniform(y, minval, maxval, g.get());
   return y;
 }
 
-Tensor normal(const Shape& shape, double mean, double stddev, DType dtype,
-              std::optional<uint64_t> seed) {
+Tensor normal(
+    const Shape& shape, double mean, double stddev, DType dtype, std::optional<uint64_t> seed) {
   check_float(dtype, "normal");
   Tensor y = Tensor::empty(shape, dtype);
   GeneratorChoice g(seed);
@@ -44,8 +45,8 @@ Tensor normal(const Shape& shape, double mean, double stddev, DType dtype,
   return y;
 }
 
-Tensor truncated_normal(const Shape& shape, double mean, double stddev, DType dtype,
-                        std::optional<uint64_t> seed) {
+Tensor truncated_normal(
+    const Shape& shape, double mean, double stddev, DType dtype, std::optional<uint64_t> seed) {
   check_float(dtype, "truncated_normal");
   Tensor y = Tensor::empty(shape, dtype);
   GeneratorChoice g(seed);
@@ -62,8 +63,8 @@ Tensor truncated_normal(const Shape& shape, double mean, double stddev, DType dt
   return y;
 }
 
-Tensor randint(const Shape& shape, int64_t minval, int64_t maxval, DType dtype,
-               std::optional<uint64_t> seed) {
+Tensor randint(
+    const Shape& shape, int64_t minval, int64_t maxval, DType dtype, std::optional<uint64_t> seed) {
   KERAS_CHECK(minval < maxval, ValueError, "keras.random.randint: minval ", minval,
               " must be less than maxval ", maxval);
   Tensor y = Tensor::empty(shape, dtype);
@@ -79,8 +80,7 @@ Tensor randint(const Shape& shape, int64_t minval, int64_t maxval, DType dtype,
 }
 
 Tensor dropout(const Tensor& x, double rate, Generator* generator) {
-  KERAS_CHECK(rate >= 0.0 && rate < 1.0, ValueError,
-              "dropout: rate must be in [0, 1), got ", rate);
+  KERAS_CHECK(rate >= 0.0 && rate < 1.0, ValueError, "dropout: rate must be in [0, 1), got ", rate);
   if (rate == 0.0) return x;
   Tensor mask = ops::empty_like(x);
   backend::Backend& be = backend::backend_for(x);

@@ -86,8 +86,8 @@ Tensor reduce(ReduceOp op, const Tensor& x_in, std::vector<int> axes_in, bool ke
         Tensor none_zero = equal(zeros_count, scalar_like(0.0, zeros_count));
         Tensor one_zero = equal(zeros_count, scalar_like(1.0, zeros_count));
         Tensor others = where(none_zero, divide(prod_nonzero, nonzero),
-                              where(logical_and(is_zero, one_zero), broadcast_to(prod_nonzero, x.shape()),
-                                    zeros_like(x)));
+                              where(logical_and(is_zero, one_zero),
+                                    broadcast_to(prod_nonzero, x.shape()), zeros_like(x)));
         return Grads{multiply(dy.reshape(kept), others)};
       });
       break;

@@ -25,8 +25,8 @@ Tensor transpose(const Tensor& x, std::vector<int> axes) {
   if (axes.empty()) {
     for (int d = r - 1; d >= 0; --d) axes.push_back(d);
   }
-  KERAS_CHECK(static_cast<int>(axes.size()) == r, ValueError, "transpose: axes don't match array: ",
-              axes.size(), " axes for a tensor of rank ", r);
+  KERAS_CHECK(static_cast<int>(axes.size()) == r, ValueError,
+              "transpose: axes don't match array: ", axes.size(), " axes for a tensor of rank ", r);
   std::vector<bool> seen(static_cast<size_t>(r), false);
   Shape out(static_cast<size_t>(r));
   for (int i = 0; i < r; ++i) {
@@ -57,8 +57,10 @@ Tensor squeeze(const Tensor& x, std::optional<int> axis) {
   Shape s;
   if (axis) {
     const int a = normalize_axis(*axis, x.rank());
-    KERAS_CHECK(x.shape()[a] == 1, ValueError, "squeeze: cannot select an axis to squeeze out "
-                "which has size not equal to one (axis ", a, " of shape ", shape_str(x.shape()), ")");
+    KERAS_CHECK(x.shape()[a] == 1, ValueError,
+                "squeeze: cannot select an axis to squeeze out "
+                "which has size not equal to one (axis ",
+                a, " of shape ", shape_str(x.shape()), ")");
     s = x.shape();
     s.erase(s.begin() + a);
   } else {
@@ -70,8 +72,10 @@ Tensor squeeze(const Tensor& x, std::optional<int> axis) {
 }
 
 Tensor broadcast_to(const Tensor& x, const Shape& shape) {
-  KERAS_CHECK(broadcast_shapes(x.shape(), shape) == shape, ValueError, "broadcast_to: cannot "
-              "broadcast a tensor of shape ", shape_str(x.shape()), " to ", shape_str(shape));
+  KERAS_CHECK(broadcast_shapes(x.shape(), shape) == shape, ValueError,
+              "broadcast_to: cannot "
+              "broadcast a tensor of shape ",
+              shape_str(x.shape()), " to ", shape_str(shape));
   if (x.shape() == shape) return x;
   Tensor y = Tensor::empty(shape, x.dtype(), x.device());
   backend::Backend& be = backend::backend_for(x);
@@ -122,8 +126,8 @@ Tensor concatenate(const Tensors& xs_in, int axis) {
 
 Tensor slice_axis(const Tensor& x, int axis, int64_t start, int64_t size) {
   axis = normalize_axis(axis, x.rank());
-  KERAS_CHECK(start >= 0 && size >= 0 && start + size <= x.shape()[axis], IndexError,
-              "slice: [", start, ", ", start + size, ") out of range for axis ", axis, " of size ",
+  KERAS_CHECK(start >= 0 && size >= 0 && start + size <= x.shape()[axis], IndexError, "slice: [",
+              start, ", ", start + size, ") out of range for axis ", axis, " of size ",
               x.shape()[axis]);
   Shape out = x.shape();
   out[axis] = size;
@@ -167,9 +171,8 @@ Tensor one_hot(const Tensor& indices, int64_t num_classes, DType dtype) {
   out.push_back(num_classes);
   Tensor y = Tensor::empty(out, dtype, indices.device());
   backend::Backend& be = backend::backend_for(indices);
-  const Tensor idx = is_integer(indices.dtype()) && indices.dtype() != uint8
-                         ? indices
-                         : cast(indices, int64);
+  const Tensor idx =
+      is_integer(indices.dtype()) && indices.dtype() != uint8 ? indices : cast(indices, int64);
   launch([&be, idx, y] { be.one_hot(idx, y); });
   return y;
 }

@@ -12,12 +12,13 @@ namespace keras::optimizers {
 
 Optimizer::Optimizer(std::string name, double learning_rate, ClipOptions clip)
     : name_(std::move(name)), learning_rate_(learning_rate), clip_(clip) {
-  const int set = clip.clipnorm.has_value() + clip.clipvalue.has_value() +
-                  clip.global_clipnorm.has_value();
-  KERAS_CHECK(set <= 1, ValueError, "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` "
-              "can be set. Received: clipnorm=", clip.clipnorm.value_or(NAN), ", clipvalue=",
-              clip.clipvalue.value_or(NAN), ", global_clipnorm=",
-              clip.global_clipnorm.value_or(NAN));
+  const int set =
+      clip.clipnorm.has_value() + clip.clipvalue.has_value() + clip.global_clipnorm.has_value();
+  KERAS_CHECK(set <= 1, ValueError,
+              "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` "
+              "can be set. Received: clipnorm=",
+              clip.clipnorm.value_or(NAN), ", clipvalue=", clip.clipvalue.value_or(NAN),
+              ", global_clipnorm=", clip.global_clipnorm.value_or(NAN));
   set_learning_rate(learning_rate);
 }
 
@@ -76,14 +77,15 @@ void Optimizer::apply(const Tensors& grads, const std::vector<Variable>& variabl
       build_slots(v);
     }
   }
-  KERAS_CHECK(built_for_ == variables, ValueError, name_, ": apply() was called with different "
+  KERAS_CHECK(built_for_ == variables, ValueError, name_,
+              ": apply() was called with different "
               "variables than the ones the optimizer was built for");
   const Tensors clipped = clip_gradients(grads);
   for (size_t i = 0; i < variables.size(); ++i) {
     if (!clipped[i].defined()) continue;
-    KERAS_CHECK(clipped[i].shape() == variables[i].shape(), ValueError, name_, ": gradient of shape ",
-                shape_str(clipped[i].shape()), " for variable ", variables[i].path(), " of shape ",
-                shape_str(variables[i].shape()));
+    KERAS_CHECK(clipped[i].shape() == variables[i].shape(), ValueError, name_,
+                ": gradient of shape ", shape_str(clipped[i].shape()), " for variable ",
+                variables[i].path(), " of shape ", shape_str(variables[i].shape()));
     update_step(i, ops::cast(clipped[i], variables[i].dtype()), variables[i]);
   }
   autodiff::launch([this] { ++iterations_; });
@@ -184,8 +186,12 @@ class AdagradImpl final : public Optimizer {
 
 }  // namespace
 
-OptimizerPtr SGD(SGDOptions o) { return std::make_shared<SGDImpl>(o); }
-OptimizerPtr RMSprop(RMSpropOptions o) { return std::make_shared<RMSpropImpl>(o); }
+OptimizerPtr SGD(SGDOptions o) {
+  return std::make_shared<SGDImpl>(o);
+}
+OptimizerPtr RMSprop(RMSpropOptions o) {
+  return std::make_shared<RMSpropImpl>(o);
+}
 OptimizerPtr Adam(AdamOptions o) {
   return std::make_shared<AdamImpl>("Adam", o.learning_rate, 0.0, o);
 }
@@ -194,7 +200,9 @@ OptimizerPtr AdamW(AdamWOptions o) {
       "AdamW", o.learning_rate, o.weight_decay,
       AdamOptions{o.learning_rate, o.beta_1, o.beta_2, o.epsilon, o.amsgrad, o.clip});
 }
-OptimizerPtr Adagrad(AdagradOptions o) { return std::make_shared<AdagradImpl>(o); }
+OptimizerPtr Adagrad(AdagradOptions o) {
+  return std::make_shared<AdagradImpl>(o);
+}
 
 OptimizerPtr get(std::string_view name_in) {
   std::string name(name_in);

@@ -21,8 +21,10 @@ void expect_matches(OptimizerPtr opt, Golden& golden, double tol = 1e-12) {
     Tensor g1 = Tensor::from_vector<double>({0.5 * t, -0.5 * t, 0.25 * t, 1.0 * t}, {2, 2});
     opt->apply({g0, g1}, {w0, w1});
     for (int i = 0; i < 4; ++i) {
-      EXPECT_NEAR(w0.value().data<double>()[i], golden[t - 1][i], tol) << "step " << t << " w0[" << i << "]";
-      EXPECT_NEAR(w1.value().data<double>()[i], golden[t - 1][4 + i], tol) << "step " << t << " w1[" << i << "]";
+      EXPECT_NEAR(w0.value().data<double>()[i], golden[t - 1][i], tol)
+          << "step " << t << " w0[" << i << "]";
+      EXPECT_NEAR(w1.value().data<double>()[i], golden[t - 1][4 + i], tol)
+          << "step " << t << " w1[" << i << "]";
     }
   }
   EXPECT_EQ(opt->iterations(), 3);
@@ -40,7 +42,8 @@ TEST(Optimizers, RmspropMatchesKeras) {
   expect_matches(RMSprop(), goldens::kOpt_rmsprop_default);
   expect_matches(RMSprop({.learning_rate = 0.5}), goldens::kOpt_rmsprop_lr_0_5);
   expect_matches(RMSprop({.learning_rate = 0.01, .momentum = 0.5}), goldens::kOpt_rmsprop_momentum);
-  expect_matches(RMSprop({.learning_rate = 0.01, .centered = true}), goldens::kOpt_rmsprop_centered);
+  expect_matches(RMSprop({.learning_rate = 0.01, .centered = true}),
+                 goldens::kOpt_rmsprop_centered);
 }
 
 TEST(Optimizers, RmspropSingleStepFromTheIssue) {
@@ -64,12 +67,14 @@ TEST(Optimizers, AdagradMatchesKeras) {
 }
 
 TEST(Optimizers, GradientClippingMatchesKeras) {
-  expect_matches(SGD({.learning_rate = 0.1, .clip = {.clipnorm = 1.0}}), goldens::kOpt_sgd_clipnorm);
+  expect_matches(SGD({.learning_rate = 0.1, .clip = {.clipnorm = 1.0}}),
+                 goldens::kOpt_sgd_clipnorm);
   expect_matches(SGD({.learning_rate = 0.1, .clip = {.clipvalue = 0.25}}),
                  goldens::kOpt_sgd_clipvalue);
   expect_matches(SGD({.learning_rate = 0.1, .clip = {.global_clipnorm = 1.0}}),
                  goldens::kOpt_sgd_global_clipnorm);
-  expect_matches(Adam({.learning_rate = 0.1, .clip = {.clipnorm = 0.5}}), goldens::kOpt_adam_clipnorm);
+  expect_matches(Adam({.learning_rate = 0.1, .clip = {.clipnorm = 0.5}}),
+                 goldens::kOpt_adam_clipnorm);
 }
 
 TEST(Optimizers, Float32FastKernelsMatchReference) {

@@ -27,16 +27,19 @@ optimizers::OptimizerPtr OptimizerSpec::resolve() const {
   return optimizer_ ? optimizer_ : optimizers::get(name_);
 }
 
-losses::LossPtr LossItem::resolve() const { return loss_ ? loss_ : losses::get(name_); }
+losses::LossPtr LossItem::resolve() const {
+  return loss_ ? loss_ : losses::get(name_);
+}
 
 std::vector<losses::LossPtr> LossSpec::resolve(const std::vector<std::string>& names) const {
   std::vector<losses::LossPtr> out;
   if (single_) {
     for (size_t i = 0; i < names.size(); ++i) out.push_back(single_->resolve());
   } else if (!list_.empty()) {
-    KERAS_CHECK(list_.size() == names.size(), ValueError, "When passing a list as loss, it should "
-                "have one entry per model outputs. The model has ", names.size(),
-                " outputs, but you passed loss=", list_.size(), " losses");
+    KERAS_CHECK(list_.size() == names.size(), ValueError,
+                "When passing a list as loss, it should "
+                "have one entry per model outputs. The model has ",
+                names.size(), " outputs, but you passed loss=", list_.size(), " losses");
     for (const LossItem& l : list_) out.push_back(l.resolve());
   } else if (!map_.empty()) {
     check_keys(map_, names, "loss");
@@ -50,9 +53,10 @@ std::vector<losses::LossPtr> LossSpec::resolve(const std::vector<std::string>& n
 
 std::vector<double> LossWeights::resolve(const std::vector<std::string>& names) const {
   if (!list_.empty()) {
-    KERAS_CHECK(list_.size() == names.size(), ValueError, "When passing a list as loss_weights, "
-                "it should have one entry per model output. The model has ", names.size(),
-                " outputs, but you passed loss_weights=", list_.size(), " values");
+    KERAS_CHECK(list_.size() == names.size(), ValueError,
+                "When passing a list as loss_weights, "
+                "it should have one entry per model output. The model has ",
+                names.size(), " outputs, but you passed loss_weights=", list_.size(), " values");
     return list_;
   }
   std::vector<double> out(names.size(), 1.0);

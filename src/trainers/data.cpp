@@ -11,16 +11,20 @@ std::vector<Tensor> Data::flatten(const std::vector<std::string>& names, const c
     return s + "]";
   };
   switch (kind_) {
-    case Kind::none: return {};
+    case Kind::none:
+      return {};
     case Kind::single:
     case Kind::list:
       KERAS_CHECK(list_.size() == names.size(), ValueError, "Error when checking model ", what,
                   ": the list of Numpy arrays that you are passing to your model is not the size "
-                  "the model expected. Expected to see ", names.size(), " array(s), but instead "
-                  "got ", list_.size(), " array(s).");
+                  "the model expected. Expected to see ",
+                  names.size(),
+                  " array(s), but instead "
+                  "got ",
+                  list_.size(), " array(s).");
       for (size_t i = 0; i < list_.size(); ++i) {
-        KERAS_CHECK(list_[i].defined(), ValueError, "Error when checking model ", what, ": ",
-                    what, " ", i, " (", names[i], ") is an undefined tensor");
+        KERAS_CHECK(list_[i].defined(), ValueError, "Error when checking model ", what, ": ", what,
+                    " ", i, " (", names[i], ") is an undefined tensor");
       }
       return list_;
     case Kind::map: {
@@ -34,8 +38,8 @@ std::vector<Tensor> Data::flatten(const std::vector<std::string>& names, const c
       for (const std::string& n : names) {
         auto it = map_.find(n);
         if (it == map_.end()) {
-          throw ValueError(str("No data provided for \"", n, "\". Need data for each key in: ",
-                               names_str()));
+          throw ValueError(
+              str("No data provided for \"", n, "\". Need data for each key in: ", names_str()));
         }
         out.push_back(it->second);
       }

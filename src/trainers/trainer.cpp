@@ -61,14 +61,16 @@ Shape with_batch(const Tensor& t, int64_t batch) {
   return s;
 }
 
-void check_against_spec(const Tensor& t, const TensorSpec& spec, const std::string& name,
+void check_against_spec(const Tensor& t,
+                        const TensorSpec& spec,
+                        const std::string& name,
                         const char* what) {
   const Shape& want = spec.shape;
   Shape want_tail(want.begin() + (want.empty() ? 0 : 1), want.end());
   Shape got_tail(t.shape().begin() + (t.rank() == 0 ? 0 : 1), t.shape().end());
   KERAS_CHECK(t.rank() == static_cast<int>(want.size()), ValueError, "Error when checking ", what,
-              ": expected ", name, " to have ", want.size(), " dimensions, but got array with shape ",
-              shape_str(t.shape()));
+              ": expected ", name, " to have ", want.size(),
+              " dimensions, but got array with shape ", shape_str(t.shape()));
   for (size_t i = 0; i < want_tail.size(); ++i) {
     KERAS_CHECK(want_tail[i] == kNone || want_tail[i] == got_tail[i], ValueError,
                 "Error when checking ", what, ": expected ", name, " to have shape ",
@@ -169,9 +171,11 @@ Tensor Trainer::compute_loss(const Tensors& y, const Tensors& y_pred, const Tens
     if (o.weight != 1.0) value = ops::multiply(value, o.weight);
     total = total.defined() ? ops::add(total, value) : value;
   }
-  KERAS_CHECK(total.defined(), ValueError, "The model cannot be trained: no loss to optimize. "
+  KERAS_CHECK(total.defined(), ValueError,
+              "The model cannot be trained: no loss to optimize. "
               "Pass a `loss` to `compile()`.");
-  for (const Tensor& penalty : model_.losses()) total = ops::add(total, ops::cast(penalty, total.dtype()));
+  for (const Tensor& penalty : model_.losses())
+    total = ops::add(total, ops::cast(penalty, total.dtype()));
   loss_tracker_->update_values(total, batch_weight);
   return total;
 }
@@ -207,7 +211,10 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
   return y_pred;
 }
 
-const Tensors& Trainer::run_batch(Mode mode, const Batches& data, const int64_t* rows, int64_t count) {
+const Tensors& Trainer::run_batch(Mode mode,
+                                  const Batches& data,
+                                  const int64_t* rows,
+                                  int64_t count) {
   auto make_buffers = [&](const Tensors& src) {
     Tensors out;
     for (const Tensor& t : src) out.push_back(Tensor::empty(with_batch(t, count), t.dtype()));
@@ -228,8 +235,8 @@ const Tensors& Trainer::run_batch(Mode mode, const Batches& data, const int64_t*
     eager_y_pred_ = step(mode, x, y, sw);
     return eager_y_pred_;
   }
-  std::unique_ptr<Plan>& plan = plans_[{static_cast<int>(mode) * 2 + data.sample_weight.defined(),
-                                        count}];
+  std::unique_ptr<Plan>& plan =
+      plans_[{static_cast<int>(mode) * 2 + data.sample_weight.defined(), count}];
   const bool fresh = plan == nullptr;
   if (fresh) {
     plan = std::make_unique<Plan>();
@@ -242,7 +249,8 @@ const Tensors& Trainer::run_batch(Mode mode, const Batches& data, const int64_t*
   }
   fill(data.x, plan->x);
   fill(data.y, plan->y);
-  if (data.sample_weight.defined()) gather_rows(data.sample_weight, rows, count, plan->sample_weight);
+  if (data.sample_weight.defined())
+    gather_rows(data.sample_weight, rows, count, plan->sample_weight);
   if (fresh) {
     autodiff::KernelTrace trace;
     plan->y_pred = step(mode, plan->x, plan->y, plan->sample_weight);
@@ -296,7 +304,7 @@ std::vector<std::string> Trainer::metrics_names() const {
   }
   for (const Output& o : outputs_) {
     for (size_t k = 0; k < o.metric_items.size(); ++k) {
-      const std::string m = o.metrics.size() > k ? o.metrics[k]->name()
+      const std::string m = o.metrics.size() > k         ? o.metrics[k]->name()
                             : o.metric_items[k].metric() ? o.metric_items[k].metric()->name()
                                                          : o.metric_items[k].name();
       names.push_back(outputs_.size() > 1 ? o.name + "_" + m : m);
@@ -305,13 +313,16 @@ std::vector<std::string> Trainer::metrics_names() const {
   return names;
 }
 
-Trainer::Batches Trainer::prepare(const Data& x, const Data& y, const Data& sample_weight,
+Trainer::Batches Trainer::prepare(const Data& x,
+                                  const Data& y,
+                                  const Data& sample_weight,
                                   bool need_y) const {
   Batches b;
   KERAS_CHECK(!x.empty(), ValueError, "Expected input data `x` to be provided.");
   b.x = x.flatten(signature_.input_names, "input");
   if (need_y) {
-    KERAS_CHECK(!y.empty(), ValueError, "Expected target data `y` to be provided: the model has a "
+    KERAS_CHECK(!y.empty(), ValueError,
+                "Expected target data `y` to be provided: the model has a "
                 "loss to compute.");
     b.y = y.flatten(signature_.output_names, "target");
   }
@@ -320,15 +331,19 @@ Trainer::Batches Trainer::prepare(const Data& x, const Data& y, const Data& samp
     b.sample_weight = sw[0];
   }
   std::string x_sizes, y_sizes;
-  for (const Tensor& t : b.x) x_sizes += (x_sizes.empty() ? "" : ", ") + std::to_string(t.rank() ? t.shape()[0] : 0);
-  for (const Tensor& t : b.y) y_sizes += (y_sizes.empty() ? "" : ", ") + std::to_string(t.rank() ? t.shape()[0] : 0);
+  for (const Tensor& t : b.x)
+    x_sizes += (x_sizes.empty() ? "" : ", ") + std::to_string(t.rank() ? t.shape()[0] : 0);
+  for (const Tensor& t : b.y)
+    y_sizes += (y_sizes.empty() ? "" : ", ") + std::to_string(t.rank() ? t.shape()[0] : 0);
   const int64_t n = b.x[0].rank() > 0 ? b.x[0].shape()[0] : 0;
   auto same_n = [&](const Tensor& t) { return t.rank() > 0 && t.shape()[0] == n; };
-  bool ok = std::all_of(b.x.begin(), b.x.end(), same_n) && std::all_of(b.y.begin(), b.y.end(), same_n);
+  bool ok =
+      std::all_of(b.x.begin(), b.x.end(), same_n) && std::all_of(b.y.begin(), b.y.end(), same_n);
   if (b.sample_weight.defined()) ok = ok && same_n(b.sample_weight);
-  KERAS_CHECK(ok, ValueError, "Data cardinality is ambiguous. Make sure all arrays contain the same "
-              "number of samples. 'x' sizes: ", x_sizes, (b.y.empty() ? "" : ", 'y' sizes: "),
-              y_sizes);
+  KERAS_CHECK(ok, ValueError,
+              "Data cardinality is ambiguous. Make sure all arrays contain the same "
+              "number of samples. 'x' sizes: ",
+              x_sizes, (b.y.empty() ? "" : ", 'y' sizes: "), y_sizes);
   KERAS_CHECK(n > 0, ValueError, "Expected input data to be non-empty.");
   for (size_t i = 0; i < b.x.size(); ++i) {
     check_against_spec(b.x[i], signature_.input_specs[i], signature_.input_names[i], "input");
@@ -363,10 +378,12 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
                   options.validation_data->sample_weight, true);
     has_val = true;
   } else if (options.validation_split > 0) {
-    const int64_t split_at = static_cast<int64_t>(std::floor(all.n * (1.0 - options.validation_split)));
+    const int64_t split_at =
+        static_cast<int64_t>(std::floor(all.n * (1.0 - options.validation_split)));
     KERAS_CHECK(split_at > 0 && split_at < all.n, ValueError, "Training data contains ", all.n,
                 " samples, which is not sufficient to split it into a validation and training set "
-                "as specified by `validation_split=", options.validation_split, "`.");
+                "as specified by `validation_split=",
+                options.validation_split, "`.");
     auto split = [&](const Tensor& t, bool first) {
       return first ? t.slice_rows(0, split_at) : t.slice_rows(split_at, all.n);
     };
@@ -397,7 +414,8 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
   cbs.push_back(history);
   for (const auto& cb : cbs) {
     cb->set_trainer(this);
-    cb->params = {{"epochs", options.epochs}, {"steps", static_cast<int>(steps)},
+    cb->params = {{"epochs", options.epochs},
+                  {"steps", static_cast<int>(steps)},
                   {"verbose", options.verbose}};
   }
   stop_training = false;
@@ -427,7 +445,8 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
       run_batch(Mode::train, train, order.data() + start, count);
       const double loss = last_loss();
       if (!std::isfinite(loss)) {
-        throw RuntimeError(str("Batch ", s, ": Invalid loss (", loss, "), terminating training. "
+        throw RuntimeError(str("Batch ", s, ": Invalid loss (", loss,
+                               "), terminating training. "
                                "Check the data and the learning rate."));
       }
       if (options.verbose == 1 || cbs.size() > 1) {
@@ -462,7 +481,9 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
   return *history;
 }
 
-std::vector<double> Trainer::evaluate(const Data& x, const Data& y, const EvaluateOptions& options) {
+std::vector<double> Trainer::evaluate(const Data& x,
+                                      const Data& y,
+                                      const EvaluateOptions& options) {
   optimizer();
   KERAS_CHECK(options.batch_size > 0, ValueError, "batch_size must be positive, got ",
               options.batch_size);
@@ -504,7 +525,8 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
     const int64_t start = s * bs, count = std::min(bs, data.n - start);
     const Tensors& y_pred = run_batch(Mode::predict, data, rows.data() + start, count);
     if (results.empty()) {
-      for (const Tensor& t : y_pred) results.push_back(Tensor::empty(with_batch(t, data.n), t.dtype()));
+      for (const Tensor& t : y_pred)
+        results.push_back(Tensor::empty(with_batch(t, data.n), t.dtype()));
     }
     for (size_t i = 0; i < y_pred.size(); ++i) {
       results[i].slice_rows(start, start + count).copy_from(y_pred[i]);

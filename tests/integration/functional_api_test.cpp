@@ -66,7 +66,8 @@ TEST_F(FunctionalApi, GraphModelSummaryHasConnectedToColumn) {
   Model model({a, b}, {out, out_b});
   const std::string s = model.summary_string();
   EXPECT_THAT(s, HasSubstr("Connected to"));
-  EXPECT_THAT(s, HasSubstr("shared (Dense)                  (None, 8)            264         a[0][0]"));
+  EXPECT_THAT(
+      s, HasSubstr("shared (Dense)                  (None, 8)            264         a[0][0]"));
   EXPECT_THAT(s, HasSubstr("b[0][0]"));
   EXPECT_EQ(std::string(98, '_'), s.substr(0, 98));
 }
@@ -90,7 +91,8 @@ TEST_F(FunctionalApi, BadModelIsGraphDisconnected) {
   auto x = L::Dense(32, {.activation = "relu"})(input_tensor);
   auto output_tensor = L::Dense(10, {.activation = "softmax"})(x);
   auto unrelated_input = Input({32});
-  const std::string msg = message_of<ValueError>([&] { Model bad(unrelated_input, output_tensor); });
+  const std::string msg =
+      message_of<ValueError>([&] { Model bad(unrelated_input, output_tensor); });
   EXPECT_EQ(msg,
             "Graph disconnected: cannot obtain value for tensor Tensor(\"input_1:0\", "
             "shape=(None, 64), dtype=float32) at layer \"input_1\". The following previous "
@@ -163,7 +165,8 @@ TEST_F(FunctionalApi, SequentialEqualsFunctional) {
   Tensor data = random::uniform({5, 64});
   Tensor a = seq.predict(data), b = model.predict(data);
   for (int64_t i = 0; i < a.size(); ++i) EXPECT_FLOAT_EQ(a.data<float>()[i], b.data<float>()[i]);
-  EXPECT_THAT(seq.summary_string(), HasSubstr("dense_1 (Dense)              (None, 32)                2080"));
+  EXPECT_THAT(seq.summary_string(),
+              HasSubstr("dense_1 (Dense)              (None, 32)                2080"));
 }
 
 TEST_F(FunctionalApi, SequentialWithoutInputShapeBuildsOnFirstFit) {
@@ -212,7 +215,9 @@ TEST_F(FunctionalApi, MultipleInputsAndOutputsRunInOrder) {
   Outputs out = m.predict({{"b", random::uniform({5, 3})}, {"a", random::uniform({5, 2})}});
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].shape(), (Shape{5, 1}));
-  EXPECT_THAT(message_of<ValueError>([&] { m.predict({{"a", random::uniform({5, 2})}}); }),
+  EXPECT_THAT(message_of<ValueError>([&] {
+                m.predict({{"a", random::uniform({5, 2})}});
+              }),
               HasSubstr("No data provided for \"b\". Need data for each key in: ['a', 'b']"));
 }
 

@@ -34,7 +34,8 @@ TEST(SymbolicOps, ModelWithOpsTrainsAndMatchesEager) {
   EXPECT_THAT(model.summary_string(), ::testing::HasSubstr("add_1 (Add)"));
   Tensor xa = random::uniform({64, 4}), xb = random::uniform({64, 4});
   Tensor y = ops::cast(ops::greater(ops::sum(xa, {-1}, true), 2.0), float32);
-  model.compile({.optimizer = optimizers::Adam({.learning_rate = 0.02}), .loss = "binary_crossentropy"});
+  model.compile(
+      {.optimizer = optimizers::Adam({.learning_rate = 0.02}), .loss = "binary_crossentropy"});
   auto h1 = model.fit({xa, xb}, y, {.epochs = 20, .batch_size = 16, .verbose = 0});
   EXPECT_LT(h1.history.at("loss").back(), h1.history.at("loss").front());
   Tensor p1 = model.predict({xa, xb});

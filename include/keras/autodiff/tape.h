@@ -40,7 +40,9 @@ class GradientTape {
 
   bool is_tracked(const Tensor& t) const;
   bool paused() const { return paused_; }
-  void record(std::string_view name, const Tensors& inputs, const Tensors& outputs,
+  void record(std::string_view name,
+              const Tensors& inputs,
+              const Tensors& outputs,
               BackwardFn backward);
 
  private:
@@ -62,9 +64,13 @@ class GradientTape {
 GradientTape* active_tape();
 
 // Records an op on the active tape if any input is tracked. Ops call this after the forward.
-void record(std::string_view name, const Tensors& inputs, const Tensors& outputs,
+void record(std::string_view name,
+            const Tensors& inputs,
+            const Tensors& outputs,
             BackwardFn backward);
-inline void record(std::string_view name, const Tensors& inputs, const Tensor& output,
+inline void record(std::string_view name,
+                   const Tensors& inputs,
+                   const Tensor& output,
                    std::function<Grads(const Tensor& dy)> backward) {
   if (active_tape() == nullptr) return;
   record(name, inputs, Tensors{output},
@@ -75,7 +81,9 @@ inline void record(std::string_view name, const Tensors& inputs, const Tensor& o
 bool any_tracked(const Tensors& inputs);
 // True when an active tape tracks `t`: its gradient will be needed. Ops check this at record time
 // to skip gradients nobody asks for (e.g. the input of a model's first layer).
-inline bool is_tracked(const Tensor& t) { return any_tracked({t}); }
+inline bool is_tracked(const Tensor& t) {
+  return any_tracked({t});
+}
 
 // Sums `grad` over broadcast dimensions so it has `shape` (kernel launches, no tape recording).
 Tensor reduce_to_shape(const Tensor& grad, const Shape& shape);

@@ -22,14 +22,34 @@ namespace keras::backend {
 
 // Elementwise y = f(x). Gradients dx = dy * f'(x) come from unary_backward.
 enum class UnaryOp : uint8_t {
-  neg, abs, sign, square, sqrt, exp, log, log1p, reciprocal, floor, round,
-  relu, relu6, leaky_relu,  // leaky_relu: alpha = a
-  sigmoid, tanh, softplus, softsign,
-  elu,                      // alpha = a
-  selu, gelu, gelu_approximate, silu, hard_sigmoid, hard_silu,
-  clip,                     // to [a, b]
-  pow_scalar,               // x ** a
-  logical_not,              // bool -> bool
+  neg,
+  abs,
+  sign,
+  square,
+  sqrt,
+  exp,
+  log,
+  log1p,
+  reciprocal,
+  floor,
+  round,
+  relu,
+  relu6,
+  leaky_relu,  // leaky_relu: alpha = a
+  sigmoid,
+  tanh,
+  softplus,
+  softsign,
+  elu,  // alpha = a
+  selu,
+  gelu,
+  gelu_approximate,
+  silu,
+  hard_sigmoid,
+  hard_silu,
+  clip,         // to [a, b]
+  pow_scalar,   // x ** a
+  logical_not,  // bool -> bool
 };
 struct UnaryParams {
   double a = 0.0;
@@ -40,12 +60,26 @@ const char* unary_op_name(UnaryOp op);
 // Elementwise with NumPy broadcasting of a and b to y's shape. Comparisons and logical ops write
 // bool; the others write a's dtype (a and b have the same dtype).
 enum class BinaryOp : uint8_t {
-  add, sub, mul, div, maximum, minimum, pow,
-  equal, not_equal, less, less_equal, greater, greater_equal,
-  logical_and, logical_or,
+  add,
+  sub,
+  mul,
+  div,
+  maximum,
+  minimum,
+  pow,
+  equal,
+  not_equal,
+  less,
+  less_equal,
+  greater,
+  greater_equal,
+  logical_and,
+  logical_or,
 };
 const char* binary_op_name(BinaryOp op);
-constexpr bool is_comparison(BinaryOp op) { return op >= BinaryOp::equal; }
+constexpr bool is_comparison(BinaryOp op) {
+  return op >= BinaryOp::equal;
+}
 
 enum class ReduceOp : uint8_t { sum, mean, max, min, prod };
 enum class ArgReduceOp : uint8_t { argmax, argmin };
@@ -75,8 +109,8 @@ struct AdamParams {
   double beta_2 = 0.999;
   double epsilon = 1e-7;
   bool amsgrad = false;
-  int64_t step = 1;             // 1-based step, for bias correction
-  double weight_decay = 0.0;    // AdamW's decoupled decay, applied before the update
+  int64_t step = 1;           // 1-based step, for bias correction
+  double weight_decay = 0.0;  // AdamW's decoupled decay, applied before the update
 };
 struct AdagradParams {
   double learning_rate = 0.001;
@@ -89,16 +123,20 @@ class Backend {
   virtual const char* name() const = 0;
 
   // ---- memory ----
-  virtual void fill(const Tensor& y, double value) = 0;            // any dtype
-  virtual void copy(const Tensor& src, const Tensor& dst) = 0;     // same dtype and size
-  virtual void cast(const Tensor& src, const Tensor& dst) = 0;     // any dtypes, same size
+  virtual void fill(const Tensor& y, double value) = 0;         // any dtype
+  virtual void copy(const Tensor& src, const Tensor& dst) = 0;  // same dtype and size
+  virtual void cast(const Tensor& src, const Tensor& dst) = 0;  // any dtypes, same size
 
   // ---- elementwise ----
   // Floating dtypes; neg/abs/sign/square also integers; logical_not bool.
   virtual void unary(UnaryOp op, const Tensor& x, const Tensor& y, UnaryParams p) = 0;
   // dx = dy * f'(x); y = f(x) is passed too since several derivatives are cheapest from it.
-  virtual void unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
-                              const Tensor& dx, UnaryParams p) = 0;
+  virtual void unary_backward(UnaryOp op,
+                              const Tensor& x,
+                              const Tensor& y,
+                              const Tensor& dy,
+                              const Tensor& dx,
+                              UnaryParams p) = 0;
   // y may alias a when a has y's shape (in-place accumulation).
   virtual void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& y) = 0;
   // y = cond ? a : b, broadcasting all three to y.
@@ -106,8 +144,7 @@ class Backend {
 
   // ---- reductions ----
   // Reduces x over `axes` (sorted, unique); y holds the kept dimensions in order.
-  virtual void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes,
-                      const Tensor& y) = 0;
+  virtual void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) = 0;
   // Index (int64 in y) of the extreme value along `axis`; the first one on ties.
   virtual void arg_reduce(ArgReduceOp op, const Tensor& x, int axis, const Tensor& y) = 0;
 
@@ -123,8 +160,7 @@ class Backend {
   // y = x[..., start:start + y.shape[axis], ...] along `axis`.
   virtual void slice_axis(const Tensor& x, int axis, int64_t start, const Tensor& y) = 0;
   // dx = zeros, then dx[..., start:start + dy.shape[axis], ...] = dy.
-  virtual void slice_axis_backward(const Tensor& dy, int axis, int64_t start,
-                                   const Tensor& dx) = 0;
+  virtual void slice_axis_backward(const Tensor& dy, int axis, int64_t start, const Tensor& dx) = 0;
   // y[i, ...] = params[indices[i], ...]; indices int32/int64 of any shape, y = indices.shape +
   // params.shape[1:]. Out-of-range indices throw IndexError.
   virtual void gather(const Tensor& params, const Tensor& indices, const Tensor& y) = 0;
@@ -146,20 +182,33 @@ class Backend {
   virtual void random_bernoulli(const Tensor& y, double p, Generator& gen) = 0;
 
   // ---- optimizer updates (one variable; slots as in Keras 3; undefined slot = unused) ----
-  virtual void sgd_update(const Tensor& w, const Tensor& g, const Tensor& momentum,
+  virtual void sgd_update(const Tensor& w,
+                          const Tensor& g,
+                          const Tensor& momentum,
                           const SgdParams& p) = 0;
-  virtual void rmsprop_update(const Tensor& w, const Tensor& g, const Tensor& velocity,
-                              const Tensor& momentum, const Tensor& average_gradient,
+  virtual void rmsprop_update(const Tensor& w,
+                              const Tensor& g,
+                              const Tensor& velocity,
+                              const Tensor& momentum,
+                              const Tensor& average_gradient,
                               const RmspropParams& p) = 0;
-  virtual void adam_update(const Tensor& w, const Tensor& g, const Tensor& m, const Tensor& v,
-                           const Tensor& v_hat, const AdamParams& p) = 0;
-  virtual void adagrad_update(const Tensor& w, const Tensor& g, const Tensor& accumulator,
+  virtual void adam_update(const Tensor& w,
+                           const Tensor& g,
+                           const Tensor& m,
+                           const Tensor& v,
+                           const Tensor& v_hat,
+                           const AdamParams& p) = 0;
+  virtual void adagrad_update(const Tensor& w,
+                              const Tensor& g,
+                              const Tensor& accumulator,
                               const AdagradParams& p) = 0;
 };
 
 // The backend that runs kernels for tensors on `device`.
 Backend& backend_for(Device device);
-inline Backend& backend_for(const Tensor& t) { return backend_for(t.device()); }
+inline Backend& backend_for(const Tensor& t) {
+  return backend_for(t.device());
+}
 Backend& reference_backend();
 Backend& cpu_backend();
 

@@ -17,7 +17,8 @@ class Progbar {
  public:
   // `dynamic` = rewrite in place with \r (default: whether `out` is std::cout on a terminal).
   Progbar(int64_t target, int verbose, std::ostream& out, int dynamic = -1);
-  void update(int64_t current, const std::vector<std::pair<std::string, double>>& values,
+  void update(int64_t current,
+              const std::vector<std::pair<std::string, double>>& values,
               bool finalize = false);
 
  private:

@@ -22,7 +22,9 @@ size_t dtype_size(DType dtype);
 std::string_view dtype_name(DType dtype);
 // Parses "float32", "float64", "int32", "int64", "uint8", "bool"; throws TypeError otherwise.
 DType dtype_from_name(std::string_view name);
-inline bool is_floating(DType d) { return d == DType::float32 || d == DType::float64; }
+inline bool is_floating(DType d) {
+  return d == DType::float32 || d == DType::float64;
+}
 inline bool is_integer(DType d) {
   return d == DType::int32 || d == DType::int64 || d == DType::uint8;
 }
@@ -32,28 +34,46 @@ std::ostream& operator<<(std::ostream& out, DType dtype);
 template <class T>
 constexpr DType dtype_of();
 template <>
-constexpr DType dtype_of<float>() { return DType::float32; }
+constexpr DType dtype_of<float>() {
+  return DType::float32;
+}
 template <>
-constexpr DType dtype_of<double>() { return DType::float64; }
+constexpr DType dtype_of<double>() {
+  return DType::float64;
+}
 template <>
-constexpr DType dtype_of<int32_t>() { return DType::int32; }
+constexpr DType dtype_of<int32_t>() {
+  return DType::int32;
+}
 template <>
-constexpr DType dtype_of<int64_t>() { return DType::int64; }
+constexpr DType dtype_of<int64_t>() {
+  return DType::int64;
+}
 template <>
-constexpr DType dtype_of<uint8_t>() { return DType::uint8; }
+constexpr DType dtype_of<uint8_t>() {
+  return DType::uint8;
+}
 template <>
-constexpr DType dtype_of<bool>() { return DType::bool_; }
+constexpr DType dtype_of<bool>() {
+  return DType::bool_;
+}
 
 // Calls f.template operator()<T>() with T the C++ type of `dtype`.
 template <class F>
 decltype(auto) visit_dtype(DType dtype, F&& f) {
   switch (dtype) {
-    case DType::float32: return f.template operator()<float>();
-    case DType::float64: return f.template operator()<double>();
-    case DType::int32: return f.template operator()<int32_t>();
-    case DType::int64: return f.template operator()<int64_t>();
-    case DType::uint8: return f.template operator()<uint8_t>();
-    case DType::bool_: return f.template operator()<bool>();
+    case DType::float32:
+      return f.template operator()<float>();
+    case DType::float64:
+      return f.template operator()<double>();
+    case DType::int32:
+      return f.template operator()<int32_t>();
+    case DType::int64:
+      return f.template operator()<int64_t>();
+    case DType::uint8:
+      return f.template operator()<uint8_t>();
+    case DType::bool_:
+      return f.template operator()<bool>();
   }
   return f.template operator()<float>();
 }

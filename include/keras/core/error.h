@@ -50,8 +50,8 @@ std::string str(Args&&... args) {
 }  // namespace keras
 
 // KERAS_CHECK(cond, ErrorType, parts...) throws ErrorType(str(parts...)) when cond is false.
-#define KERAS_CHECK(cond, ErrorType, ...) \
-  do {                                    \
-    if (!(cond)) [[unlikely]]             \
+#define KERAS_CHECK(cond, ErrorType, ...)         \
+  do {                                            \
+    if (!(cond)) [[unlikely]]                     \
       throw ErrorType(::keras::str(__VA_ARGS__)); \
   } while (0)

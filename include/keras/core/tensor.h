@@ -144,8 +144,9 @@ T* Tensor::data() const {
 template <class T>
 Tensor Tensor::from_vector(const std::vector<T>& values, Shape shape) {
   Tensor t = empty(std::move(shape), dtype_of<T>());
-  KERAS_CHECK(static_cast<int64_t>(values.size()) == t.size(), ValueError, "Tensor::from_vector: ",
-              values.size(), " values do not fill shape ", shape_str(t.shape()));
+  KERAS_CHECK(static_cast<int64_t>(values.size()) == t.size(), ValueError,
+              "Tensor::from_vector: ", values.size(), " values do not fill shape ",
+              shape_str(t.shape()));
   T* out = t.data<T>();
   for (size_t i = 0; i < values.size(); ++i) out[i] = values[i];
   return t;
@@ -170,8 +171,8 @@ T& Tensor::at(std::initializer_list<int64_t> index) const {
 
 template <class T>
 T Tensor::item() const {
-  KERAS_CHECK(size() == 1, ValueError, "Tensor::item: expected a tensor with one element, got shape ",
-              shape_str(shape()));
+  KERAS_CHECK(size() == 1, ValueError,
+              "Tensor::item: expected a tensor with one element, got shape ", shape_str(shape()));
   return visit_dtype(dtype(), [&]<class U>() { return static_cast<T>(data<U>()[0]); });
 }
 

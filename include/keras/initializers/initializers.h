@@ -47,7 +47,7 @@ struct UniformOptions {
 };
 struct VarianceScalingOptions {
   double scale = 1.0;
-  std::string mode = "fan_in";                  // fan_in, fan_out, fan_avg
+  std::string mode = "fan_in";                    // fan_in, fan_out, fan_avg
   std::string distribution = "truncated_normal";  // truncated_normal, untruncated_normal, uniform
   std::optional<uint64_t> seed = std::nullopt;
 };

@@ -11,7 +11,8 @@
 namespace keras::layers {
 
 struct DropoutOptions {
-  std::optional<std::vector<Dim>> noise_shape = std::nullopt;  // reserved; full-shape masks are used
+  std::optional<std::vector<Dim>> noise_shape =
+      std::nullopt;  // reserved; full-shape masks are used
   std::optional<uint64_t> seed = std::nullopt;
   std::string name = {};
   std::optional<std::vector<Dim>> input_shape = std::nullopt;

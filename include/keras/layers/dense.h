@@ -23,7 +23,8 @@ struct DenseOptions {
   regularizers::Regularizer bias_regularizer = {};
   std::string name = {};
   std::optional<std::vector<Dim>> input_shape = std::nullopt;  // Keras 2's input_shape=(...)
-  std::optional<int64_t> input_dim = std::nullopt;             // Keras 2's input_dim=n, same as input_shape={n}
+  std::optional<int64_t> input_dim =
+      std::nullopt;  // Keras 2's input_dim=n, same as input_shape={n}
 };
 
 class DenseImpl final : public Layer {

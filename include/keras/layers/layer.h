@@ -105,8 +105,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // `name` empty = a fresh default name "<prefix>_<n>" (Keras 2 style: dense_1, dense_2, ...).
   Layer(std::string name, std::string_view prefix, std::optional<Shape> input_shape = {});
 
-  Variable add_weight(const std::string& name, const Shape& shape,
-                      const initializers::Initializer& initializer, bool trainable = true,
+  Variable add_weight(const std::string& name,
+                      const Shape& shape,
+                      const initializers::Initializer& initializer,
+                      bool trainable = true,
                       regularizers::Regularizer regularizer = {});
   // Checks `inputs` against input_spec_ with Keras 2's messages.
   void assert_input_compatibility(const std::vector<TensorSpec>& inputs) const;

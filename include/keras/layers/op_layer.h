@@ -105,7 +105,9 @@ KerasTensor one_hot(const KerasTensor& indices, int64_t num_classes, DType dtype
 }  // namespace keras::ops
 
 namespace keras {  // operators live beside KerasTensor so argument-dependent lookup finds them
-inline KerasTensor operator+(const KerasTensor& a, const KerasTensor& b) { return ops::add(a, b); }
+inline KerasTensor operator+(const KerasTensor& a, const KerasTensor& b) {
+  return ops::add(a, b);
+}
 inline KerasTensor operator-(const KerasTensor& a, const KerasTensor& b) {
   return ops::subtract(a, b);
 }
@@ -115,5 +117,7 @@ inline KerasTensor operator*(const KerasTensor& a, const KerasTensor& b) {
 inline KerasTensor operator/(const KerasTensor& a, const KerasTensor& b) {
   return ops::divide(a, b);
 }
-inline KerasTensor operator-(const KerasTensor& a) { return ops::negative(a); }
+inline KerasTensor operator-(const KerasTensor& a) {
+  return ops::negative(a);
+}
 }  // namespace keras

@@ -22,7 +22,8 @@ class Loss {
   // Per-sample losses: shape y_pred.shape[:-1] (after aligning ranks as Keras does).
   virtual Tensor call(const Tensor& y_true, const Tensor& y_pred) const = 0;
   // The reduced scalar loss; sample_weight (optional) broadcasts against the per-sample values.
-  Tensor operator()(const Tensor& y_true, const Tensor& y_pred,
+  Tensor operator()(const Tensor& y_true,
+                    const Tensor& y_pred,
                     const Tensor& sample_weight = Tensor()) const;
 
  private:
@@ -53,11 +54,16 @@ LossPtr get(std::string_view name);
 // The per-sample functions (keras.losses.categorical_crossentropy, ...).
 Tensor mean_squared_error(const Tensor& y_true, const Tensor& y_pred);
 Tensor mean_absolute_error(const Tensor& y_true, const Tensor& y_pred);
-Tensor binary_crossentropy(const Tensor& y_true, const Tensor& y_pred, bool from_logits = false,
+Tensor binary_crossentropy(const Tensor& y_true,
+                           const Tensor& y_pred,
+                           bool from_logits = false,
                            double label_smoothing = 0.0);
-Tensor categorical_crossentropy(const Tensor& y_true, const Tensor& y_pred,
-                                bool from_logits = false, double label_smoothing = 0.0);
-Tensor sparse_categorical_crossentropy(const Tensor& y_true, const Tensor& y_pred,
+Tensor categorical_crossentropy(const Tensor& y_true,
+                                const Tensor& y_pred,
+                                bool from_logits = false,
+                                double label_smoothing = 0.0);
+Tensor sparse_categorical_crossentropy(const Tensor& y_true,
+                                       const Tensor& y_pred,
                                        bool from_logits = false);
 
 // Keras's squeeze_or_expand_to_same_rank: drops or adds a trailing size-1 axis so ranks match.

@@ -18,7 +18,8 @@ class Metric {
   explicit Metric(std::string name) : name_(std::move(name)) {}
   virtual ~Metric() = default;
   const std::string& name() const { return name_; }
-  virtual void update_state(const Tensor& y_true, const Tensor& y_pred,
+  virtual void update_state(const Tensor& y_true,
+                            const Tensor& y_pred,
                             const Tensor& sample_weight = Tensor()) = 0;
   virtual double result() const = 0;
   virtual void reset_state() = 0;
@@ -33,7 +34,8 @@ using MetricPtr = std::shared_ptr<Metric>;
 class Mean : public Metric {
  public:
   explicit Mean(std::string name = "mean");
-  void update_state(const Tensor& y_true, const Tensor& y_pred,
+  void update_state(const Tensor& y_true,
+                    const Tensor& y_pred,
                     const Tensor& sample_weight = Tensor()) override;
   // Adds `values` (any shape) with optional weights.
   void update_values(const Tensor& values, const Tensor& sample_weight = Tensor());
@@ -49,11 +51,29 @@ class MeanMetricWrapper : public Mean {
  public:
   using Fn = std::function<Tensor(const Tensor&, const Tensor&)>;
   MeanMetricWrapper(std::string name, Fn fn) : Mean(std::move(name)), fn_(std::move(fn)) {}
-  void update_state(const Tensor& y_true, const Tensor& y_pred,
+  void update_state(const Tensor& y_true,
+                    const Tensor& y_pred,
                     const Tensor& sample_weight = Tensor()) override;
 
  private:
   Fn fn_;
+};
+
+// Area under the ROC curve (keras.metrics.AUC with its defaults: 200 thresholds evenly spaced in
+// [0, 1] plus -1e-7 and 1 + 1e-7, a prediction counting as positive when above a threshold,
+// trapezoidal interpolation). y_true is 0/1; sample weights weight the confusion counts.
+class AUC : public Metric {
+ public:
+  explicit AUC(std::string name = "auc", int num_thresholds = 200);
+  void update_state(const Tensor& y_true,
+                    const Tensor& y_pred,
+                    const Tensor& sample_weight = Tensor()) override;
+  double result() const override;
+  void reset_state() override;
+
+ private:
+  Tensor thresholds_;         // (1, num_thresholds)
+  Tensor tp_, fp_, tn_, fn_;  // (num_thresholds,) float64
 };
 
 // Per-sample accuracy functions (floats of 0/1).

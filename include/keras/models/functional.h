@@ -46,7 +46,8 @@ class FunctionalImpl : public layers::Layer {
   trainers::ModelSignature signature() const;
 
   // Keras 2's ASCII summary, one line per call of print_fn.
-  void summary(const std::function<void(const std::string&)>& print_fn, int line_length,
+  void summary(const std::function<void(const std::string&)>& print_fn,
+               int line_length,
                std::vector<double> positions) const;
 
  protected:
@@ -59,7 +60,6 @@ class FunctionalImpl : public layers::Layer {
   FunctionalImpl(const FunctionalImpl&) = delete;
 
  protected:
-
  private:
   struct Step {  // one node to run
     layers::Layer* layer;

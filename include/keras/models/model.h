@@ -47,8 +47,8 @@ struct ModelOptions {
 };
 
 struct SummaryOptions {
-  int line_length = 0;                      // 0 = Keras's default (65 or 98)
-  std::vector<double> positions = {};       // column ends, fractions of line_length or absolute
+  int line_length = 0;                 // 0 = Keras's default (65 or 98)
+  std::vector<double> positions = {};  // column ends, fractions of line_length or absolute
   std::function<void(const std::string&)> print_fn = nullptr;  // default: one line to std::cout
 };
 
@@ -85,7 +85,8 @@ class Model : public layers::LayerRef {
   // ---- training ----
   void compile(const CompileOptions& options);
   callbacks::History fit(const Data& x, const Data& y = {}, const FitOptions& options = {});
-  std::vector<double> evaluate(const Data& x, const Data& y = {},
+  std::vector<double> evaluate(const Data& x,
+                               const Data& y = {},
                                const EvaluateOptions& options = {});
   Outputs predict(const Data& x, const PredictOptions& options = {});
   std::vector<std::string> metrics_names() const;

@@ -78,9 +78,19 @@ Tensor unary(backend::UnaryOp op, const Tensor& x, backend::UnaryParams params =
 }  // namespace keras::ops
 
 namespace keras {  // operators live beside Tensor so argument-dependent lookup finds them
-inline Tensor operator+(const Tensor& a, const Tensor& b) { return ops::add(a, b); }
-inline Tensor operator-(const Tensor& a, const Tensor& b) { return ops::subtract(a, b); }
-inline Tensor operator*(const Tensor& a, const Tensor& b) { return ops::multiply(a, b); }
-inline Tensor operator/(const Tensor& a, const Tensor& b) { return ops::divide(a, b); }
-inline Tensor operator-(const Tensor& a) { return ops::negative(a); }
+inline Tensor operator+(const Tensor& a, const Tensor& b) {
+  return ops::add(a, b);
+}
+inline Tensor operator-(const Tensor& a, const Tensor& b) {
+  return ops::subtract(a, b);
+}
+inline Tensor operator*(const Tensor& a, const Tensor& b) {
+  return ops::multiply(a, b);
+}
+inline Tensor operator/(const Tensor& a, const Tensor& b) {
+  return ops::divide(a, b);
+}
+inline Tensor operator-(const Tensor& a) {
+  return ops::negative(a);
+}
 }  // namespace keras

@@ -22,7 +22,9 @@ Tensor selu(const Tensor& x);
 // keras.activations.gelu defaults to the exact (erf) form; keras.ops.gelu to the tanh form.
 Tensor gelu(const Tensor& x, bool approximate = true);
 Tensor silu(const Tensor& x);
-inline Tensor swish(const Tensor& x) { return silu(x); }
+inline Tensor swish(const Tensor& x) {
+  return silu(x);
+}
 // relu6(x + 3) / 6.
 Tensor hard_sigmoid(const Tensor& x);
 Tensor hard_silu(const Tensor& x);

@@ -10,15 +10,27 @@
 
 namespace keras::random {
 
-Tensor uniform(const Shape& shape, double minval = 0.0, double maxval = 1.0,
-               DType dtype = float32, std::optional<uint64_t> seed = std::nullopt);
-Tensor normal(const Shape& shape, double mean = 0.0, double stddev = 1.0, DType dtype = float32,
+Tensor uniform(const Shape& shape,
+               double minval = 0.0,
+               double maxval = 1.0,
+               DType dtype = float32,
+               std::optional<uint64_t> seed = std::nullopt);
+Tensor normal(const Shape& shape,
+              double mean = 0.0,
+              double stddev = 1.0,
+              DType dtype = float32,
               std::optional<uint64_t> seed = std::nullopt);
 // Normal values, redrawn while more than two standard deviations from the mean.
-Tensor truncated_normal(const Shape& shape, double mean = 0.0, double stddev = 1.0,
-                        DType dtype = float32, std::optional<uint64_t> seed = std::nullopt);
+Tensor truncated_normal(const Shape& shape,
+                        double mean = 0.0,
+                        double stddev = 1.0,
+                        DType dtype = float32,
+                        std::optional<uint64_t> seed = std::nullopt);
 // Integers uniform in [minval, maxval).
-Tensor randint(const Shape& shape, int64_t minval, int64_t maxval, DType dtype = int32,
+Tensor randint(const Shape& shape,
+               int64_t minval,
+               int64_t maxval,
+               DType dtype = int32,
                std::optional<uint64_t> seed = std::nullopt);
 // Zeroes each element with probability `rate` and scales the rest by 1 / (1 - rate).
 // Differentiable in x; a new mask is drawn every time the op (or a replayed plan) runs, from

@@ -25,7 +25,7 @@ namespace keras {
 // An optimizer by name ("rmsprop") or object (keras::optimizers::Adam({...})).
 class OptimizerSpec {
  public:
-  OptimizerSpec(const char* name) : name_(name) {}                        // NOLINT
+  OptimizerSpec(const char* name) : name_(name) {}                             // NOLINT
   OptimizerSpec(optimizers::OptimizerPtr opt) : optimizer_(std::move(opt)) {}  // NOLINT
   optimizers::OptimizerPtr resolve() const;
 
@@ -38,8 +38,8 @@ class OptimizerSpec {
 // otherwise be read as an iterator range.)
 class LossItem {
  public:
-  LossItem(const char* name) : name_(name) {}                          // NOLINT
-  LossItem(losses::LossPtr loss) : loss_(std::move(loss)) {}           // NOLINT
+  LossItem(const char* name) : name_(name) {}                 // NOLINT
+  LossItem(losses::LossPtr loss) : loss_(std::move(loss)) {}  // NOLINT
   losses::LossPtr resolve() const;
 
  private:
@@ -51,10 +51,10 @@ class LossItem {
 class LossSpec {
  public:
   LossSpec() = default;
-  LossSpec(const char* name) : single_(LossItem(name)) {}             // NOLINT
+  LossSpec(const char* name) : single_(LossItem(name)) {}                 // NOLINT
   LossSpec(losses::LossPtr loss) : single_(LossItem(std::move(loss))) {}  // NOLINT
   LossSpec(std::initializer_list<LossItem> list) : list_(list) {}
-  LossSpec(std::vector<LossItem> list) : list_(std::move(list)) {}     // NOLINT
+  LossSpec(std::vector<LossItem> list) : list_(std::move(list)) {}  // NOLINT
   LossSpec(std::initializer_list<std::pair<const std::string, LossItem>> map) : map_(map) {}
   LossSpec(std::map<std::string, LossItem> map) : map_(std::move(map)) {}  // NOLINT
 
@@ -104,7 +104,8 @@ class MetricsSpec {
   MetricsSpec(std::vector<MetricItem> list) : list_(std::move(list)) {}  // NOLINT
   MetricsSpec(std::initializer_list<std::pair<const std::string, std::vector<MetricItem>>> map)
       : map_(map) {}
-  MetricsSpec(std::map<std::string, std::vector<MetricItem>> map) : map_(std::move(map)) {}  // NOLINT
+  MetricsSpec(std::map<std::string, std::vector<MetricItem>> map)
+      : map_(std::move(map)) {}  // NOLINT
   std::vector<std::vector<MetricItem>> resolve(const std::vector<std::string>& output_names) const;
 
  private:

@@ -15,8 +15,8 @@ namespace keras {
 
 class Data {
  public:
-  Data() = default;  // no data
-  Data(Tensor t) : list_{std::move(t)}, kind_(Kind::single) {}  // NOLINT
+  Data() = default;                                                              // no data
+  Data(Tensor t) : list_{std::move(t)}, kind_(Kind::single) {}                   // NOLINT
   Data(std::vector<Tensor> list) : list_(std::move(list)), kind_(Kind::list) {}  // NOLINT
   Data(std::initializer_list<Tensor> list) : list_(list), kind_(Kind::list) {}
   Data(std::map<std::string, Tensor> map) : map_(std::move(map)), kind_(Kind::map) {}  // NOLINT

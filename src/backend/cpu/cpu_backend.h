@@ -11,19 +11,30 @@ class CpuBackend final : public ReferenceBackend {
   const char* name() const override { return "cpu"; }
   void fill(const Tensor& y, double value) override;
   void unary(UnaryOp op, const Tensor& x, const Tensor& y, UnaryParams p) override;
-  void unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
-                      const Tensor& dx, UnaryParams p) override;
+  void unary_backward(UnaryOp op,
+                      const Tensor& x,
+                      const Tensor& y,
+                      const Tensor& dy,
+                      const Tensor& dx,
+                      UnaryParams p) override;
   void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& y) override;
   void broadcast_to(const Tensor& x, const Tensor& y) override;
   void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) override;
   void gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) override;
   void softmax(const Tensor& x, const Tensor& y) override;
   void softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override;
-  void rmsprop_update(const Tensor& w, const Tensor& g, const Tensor& velocity,
-                      const Tensor& momentum, const Tensor& average_gradient,
+  void rmsprop_update(const Tensor& w,
+                      const Tensor& g,
+                      const Tensor& velocity,
+                      const Tensor& momentum,
+                      const Tensor& average_gradient,
                       const RmspropParams& p) override;
-  void adam_update(const Tensor& w, const Tensor& g, const Tensor& m, const Tensor& v,
-                   const Tensor& v_hat, const AdamParams& p) override;
+  void adam_update(const Tensor& w,
+                   const Tensor& g,
+                   const Tensor& m,
+                   const Tensor& v,
+                   const Tensor& v_hat,
+                   const AdamParams& p) override;
 };
 
 }  // namespace keras::backend

@@ -15,7 +15,8 @@ enum class Layout { full, scalar, row, column, other };
 // column: the operand is y's leading dims followed by 1s (repeated over trailing columns).
 Layout classify(const Shape& s, const Shape& y, int64_t* inner) {
   const int64_t n = num_elements(s);
-  if (n == num_elements(y) && (s == y || n == 1)) return n == 1 && num_elements(y) != 1 ? Layout::scalar : Layout::full;
+  if (n == num_elements(y) && (s == y || n == 1))
+    return n == 1 && num_elements(y) != 1 ? Layout::scalar : Layout::full;
   if (n == 1) return Layout::scalar;
   // Strip leading 1s of s and compare its tail with y's tail.
   size_t first = 0;
@@ -37,8 +38,8 @@ Layout classify(const Shape& s, const Shape& y, int64_t* inner) {
 }
 
 template <BinaryOp kOp, class T, class R>
-void binary_loops(Layout la, Layout lb, const T* a, const T* b, R* y, int64_t n, int64_t ia,
-                  int64_t ib) {
+void binary_loops(
+    Layout la, Layout lb, const T* a, const T* b, R* y, int64_t n, int64_t ia, int64_t ib) {
   auto op = [](T x, T z) { return static_cast<R>(binary_scalar<kOp, T>(x, z)); };
   if (la == Layout::full && lb == Layout::full) {
     for (int64_t i = 0; i < n; ++i) y[i] = op(a[i], b[i]);
@@ -123,8 +124,12 @@ void CpuBackend::unary(UnaryOp op, const Tensor& x, const Tensor& y, UnaryParams
   });
 }
 
-void CpuBackend::unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
-                                const Tensor& dx, UnaryParams p) {
+void CpuBackend::unary_backward(UnaryOp op,
+                                const Tensor& x,
+                                const Tensor& y,
+                                const Tensor& dy,
+                                const Tensor& dx,
+                                UnaryParams p) {
   visit_floating(x, "unary_backward", [&]<class T>() {
     const T* xs = static_cast<const T*>(x.raw_data());
     const T* ys = static_cast<const T*>(y.raw_data());
@@ -146,7 +151,9 @@ void CpuBackend::broadcast_to(const Tensor& x, const Tensor& y) {
   char* out = static_cast<char*>(y.raw_data());
   const int64_t n = y.size();
   switch (layout) {
-    case Layout::full: std::memcpy(out, in, y.nbytes()); return;
+    case Layout::full:
+      std::memcpy(out, in, y.nbytes());
+      return;
     case Layout::scalar:
       for (int64_t i = 0; i < n; ++i) std::memcpy(out + i * elem, in, elem);
       return;
@@ -155,10 +162,13 @@ void CpuBackend::broadcast_to(const Tensor& x, const Tensor& y) {
       return;
     case Layout::column:  // each x element repeats `inner` times
       for (int64_t r = 0; r * inner < n; ++r) {
-        for (int64_t j = 0; j < inner; ++j) std::memcpy(out + (r * inner + j) * elem, in + r * elem, elem);
+        for (int64_t j = 0; j < inner; ++j)
+          std::memcpy(out + (r * inner + j) * elem, in + r * elem, elem);
       }
       return;
-    case Layout::other: ReferenceBackend::broadcast_to(x, y); return;
+    case Layout::other:
+      ReferenceBackend::broadcast_to(x, y);
+      return;
   }
 }
 
@@ -247,8 +257,11 @@ void CpuBackend::softmax_backward(const Tensor& y, const Tensor& dy, const Tenso
   });
 }
 
-void CpuBackend::rmsprop_update(const Tensor& w, const Tensor& g, const Tensor& velocity,
-                                const Tensor& momentum, const Tensor& average_gradient,
+void CpuBackend::rmsprop_update(const Tensor& w,
+                                const Tensor& g,
+                                const Tensor& velocity,
+                                const Tensor& momentum,
+                                const Tensor& average_gradient,
                                 const RmspropParams& p) {
   if (w.dtype() != DType::float32 || momentum.defined() || average_gradient.defined()) {
     ReferenceBackend::rmsprop_update(w, g, velocity, momentum, average_gradient, p);
@@ -268,8 +281,12 @@ void CpuBackend::rmsprop_update(const Tensor& w, const Tensor& g, const Tensor& 
   }
 }
 
-void CpuBackend::adam_update(const Tensor& w, const Tensor& g, const Tensor& m, const Tensor& v,
-                             const Tensor& v_hat, const AdamParams& p) {
+void CpuBackend::adam_update(const Tensor& w,
+                             const Tensor& g,
+                             const Tensor& m,
+                             const Tensor& v,
+                             const Tensor& v_hat,
+                             const AdamParams& p) {
   if (w.dtype() != DType::float32 || v_hat.defined()) {
     ReferenceBackend::adam_update(w, g, m, v, v_hat, p);
     return;

@@ -43,15 +43,20 @@ void ReferenceBackend::unary(UnaryOp op, const Tensor& x, const Tensor& y, Unary
   });
 }
 
-void ReferenceBackend::unary_backward(UnaryOp op, const Tensor& x, const Tensor& y,
-                                      const Tensor& dy, const Tensor& dx, UnaryParams p) {
+void ReferenceBackend::unary_backward(UnaryOp op,
+                                      const Tensor& x,
+                                      const Tensor& y,
+                                      const Tensor& dy,
+                                      const Tensor& dx,
+                                      UnaryParams p) {
   visit_floating(x, "unary_backward", [&]<class T>() {
     const T* xs = static_cast<const T*>(x.raw_data());
     const T* ys = static_cast<const T*>(y.raw_data());
     const T* g = static_cast<const T*>(dy.raw_data());
     T* out = static_cast<T*>(dx.raw_data());
     visit_unary_op(op, [&]<UnaryOp kOp>() {
-      for (int64_t i = 0; i < x.size(); ++i) out[i] = g[i] * unary_derivative<kOp, T>(xs[i], ys[i], p);
+      for (int64_t i = 0; i < x.size(); ++i)
+        out[i] = g[i] * unary_derivative<kOp, T>(xs[i], ys[i], p);
     });
   });
 }
@@ -73,7 +78,9 @@ void ReferenceBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, con
   });
 }
 
-void ReferenceBackend::where(const Tensor& cond, const Tensor& a, const Tensor& b,
+void ReferenceBackend::where(const Tensor& cond,
+                             const Tensor& a,
+                             const Tensor& b,
                              const Tensor& y) {
   const std::vector<int64_t> strides[3] = {broadcast_strides(cond.shape(), y.shape()),
                                            broadcast_strides(a.shape(), y.shape()),

@@ -17,7 +17,9 @@ std::vector<int64_t> reduced_strides(const Shape& xs, std::span<const int> axes)
 
 }  // namespace
 
-void ReferenceBackend::reduce(ReduceOp op, const Tensor& x, std::span<const int> axes,
+void ReferenceBackend::reduce(ReduceOp op,
+                              const Tensor& x,
+                              std::span<const int> axes,
                               const Tensor& y) {
   const std::vector<int64_t> strides[1] = {reduced_strides(x.shape(), axes)};
   int64_t count = 1;
@@ -37,10 +39,18 @@ void ReferenceBackend::reduce(ReduceOp op, const Tensor& x, std::span<const int>
       const Acc v = static_cast<Acc>(in[i]);
       switch (op) {
         case ReduceOp::sum:
-        case ReduceOp::mean: a += v; break;
-        case ReduceOp::prod: a *= v; break;
-        case ReduceOp::max: a = std::max(a, v); break;
-        case ReduceOp::min: a = std::min(a, v); break;
+        case ReduceOp::mean:
+          a += v;
+          break;
+        case ReduceOp::prod:
+          a *= v;
+          break;
+        case ReduceOp::max:
+          a = std::max(a, v);
+          break;
+        case ReduceOp::min:
+          a = std::min(a, v);
+          break;
       }
     }
     T* out = static_cast<T*>(y.raw_data());
@@ -144,7 +154,9 @@ void ReferenceBackend::slice_axis(const Tensor& x, int axis, int64_t start, cons
   }
 }
 
-void ReferenceBackend::slice_axis_backward(const Tensor& dy, int axis, int64_t start,
+void ReferenceBackend::slice_axis_backward(const Tensor& dy,
+                                           int axis,
+                                           int64_t start,
                                            const Tensor& dx) {
   std::memset(dx.raw_data(), 0, dx.nbytes());
   const size_t elem = dtype_size(dx.dtype());
@@ -165,8 +177,8 @@ void for_each_index(const Tensor& indices, int64_t limit, const char* kernel, F&
     const I* idx = static_cast<const I*>(indices.raw_data());
     for (int64_t i = 0; i < indices.size(); ++i) {
       const int64_t k = static_cast<int64_t>(idx[i]);
-      KERAS_CHECK(k >= 0 && k < limit, IndexError, kernel, ": index ", k,
-                  " is out of range [0, ", limit, ")");
+      KERAS_CHECK(k >= 0 && k < limit, IndexError, kernel, ": index ", k, " is out of range [0, ",
+                  limit, ")");
       f(i, k);
     }
   };
@@ -191,8 +203,7 @@ void ReferenceBackend::gather(const Tensor& params, const Tensor& indices, const
   });
 }
 
-void ReferenceBackend::scatter_add(const Tensor& dy, const Tensor& indices,
-                                   const Tensor& dparams) {
+void ReferenceBackend::scatter_add(const Tensor& dy, const Tensor& indices, const Tensor& dparams) {
   const int64_t rows = dparams.shape()[0];
   const int64_t row = rows == 0 ? 0 : dparams.size() / rows;
   visit_floating(dparams, "scatter_add", [&]<class T>() {
@@ -209,7 +220,8 @@ void ReferenceBackend::one_hot(const Tensor& indices, const Tensor& y) {
   std::memset(y.raw_data(), 0, y.nbytes());
   visit_dtype(y.dtype(), [&]<class T>() {
     T* out = static_cast<T*>(y.raw_data());
-    for_each_index(indices, depth, "one_hot", [&](int64_t i, int64_t k) { out[i * depth + k] = T(1); });
+    for_each_index(indices, depth, "one_hot",
+                   [&](int64_t i, int64_t k) { out[i * depth + k] = T(1); });
   });
 }
 

@@ -105,14 +105,16 @@ void ReferenceBackend::log_softmax_backward(const Tensor& y, const Tensor& dy, c
 void ReferenceBackend::random_uniform(const Tensor& y, double low, double high, Generator& gen) {
   visit_floating(y, "random_uniform", [&]<class T>() {
     T* out = static_cast<T*>(y.raw_data());
-    for (int64_t i = 0; i < y.size(); ++i) out[i] = static_cast<T>(low + (high - low) * gen.next_double());
+    for (int64_t i = 0; i < y.size(); ++i)
+      out[i] = static_cast<T>(low + (high - low) * gen.next_double());
   });
 }
 
 void ReferenceBackend::random_normal(const Tensor& y, double mean, double stddev, Generator& gen) {
   visit_floating(y, "random_normal", [&]<class T>() {
     T* out = static_cast<T*>(y.raw_data());
-    for (int64_t i = 0; i < y.size(); ++i) out[i] = static_cast<T>(mean + stddev * gen.next_normal());
+    for (int64_t i = 0; i < y.size(); ++i)
+      out[i] = static_cast<T>(mean + stddev * gen.next_normal());
   });
 }
 
@@ -125,7 +127,9 @@ void ReferenceBackend::random_bernoulli(const Tensor& y, double p, Generator& ge
 
 // ---- optimizers: Keras 3 update rules, computed in double ----
 
-void ReferenceBackend::sgd_update(const Tensor& w, const Tensor& g, const Tensor& momentum,
+void ReferenceBackend::sgd_update(const Tensor& w,
+                                  const Tensor& g,
+                                  const Tensor& momentum,
                                   const SgdParams& p) {
   visit_floating(w, "sgd_update", [&]<class T>() {
     T* pw = static_cast<T*>(w.raw_data());
@@ -139,14 +143,17 @@ void ReferenceBackend::sgd_update(const Tensor& w, const Tensor& g, const Tensor
       }
       const double m = p.momentum * pm[i] - p.learning_rate * grad;
       pm[i] = static_cast<T>(m);
-      pw[i] = static_cast<T>(p.nesterov ? pw[i] + p.momentum * m - p.learning_rate * grad
-                                        : pw[i] + m);
+      pw[i] =
+          static_cast<T>(p.nesterov ? pw[i] + p.momentum * m - p.learning_rate * grad : pw[i] + m);
     }
   });
 }
 
-void ReferenceBackend::rmsprop_update(const Tensor& w, const Tensor& g, const Tensor& velocity,
-                                      const Tensor& momentum, const Tensor& average_gradient,
+void ReferenceBackend::rmsprop_update(const Tensor& w,
+                                      const Tensor& g,
+                                      const Tensor& velocity,
+                                      const Tensor& momentum,
+                                      const Tensor& average_gradient,
                                       const RmspropParams& p) {
   visit_floating(w, "rmsprop_update", [&]<class T>() {
     T* pw = static_cast<T*>(w.raw_data());
@@ -176,11 +183,15 @@ void ReferenceBackend::rmsprop_update(const Tensor& w, const Tensor& g, const Te
   });
 }
 
-void ReferenceBackend::adam_update(const Tensor& w, const Tensor& g, const Tensor& m,
-                                   const Tensor& v, const Tensor& v_hat, const AdamParams& p) {
+void ReferenceBackend::adam_update(const Tensor& w,
+                                   const Tensor& g,
+                                   const Tensor& m,
+                                   const Tensor& v,
+                                   const Tensor& v_hat,
+                                   const AdamParams& p) {
   const double t = static_cast<double>(p.step);
-  const double alpha = p.learning_rate * std::sqrt(1.0 - std::pow(p.beta_2, t)) /
-                       (1.0 - std::pow(p.beta_1, t));
+  const double alpha =
+      p.learning_rate * std::sqrt(1.0 - std::pow(p.beta_2, t)) / (1.0 - std::pow(p.beta_1, t));
   visit_floating(w, "adam_update", [&]<class T>() {
     T* pw = static_cast<T*>(w.raw_data());
     const T* pg = static_cast<const T*>(g.raw_data());
@@ -204,7 +215,9 @@ void ReferenceBackend::adam_update(const Tensor& w, const Tensor& g, const Tenso
   });
 }
 
-void ReferenceBackend::adagrad_update(const Tensor& w, const Tensor& g, const Tensor& accumulator,
+void ReferenceBackend::adagrad_update(const Tensor& w,
+                                      const Tensor& g,
+                                      const Tensor& accumulator,
                                       const AdagradParams& p) {
   visit_floating(w, "adagrad_update", [&]<class T>() {
     T* pw = static_cast<T*>(w.raw_data());

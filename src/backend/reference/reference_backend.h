@@ -13,8 +13,12 @@ class ReferenceBackend : public Backend {
   void copy(const Tensor& src, const Tensor& dst) override;
   void cast(const Tensor& src, const Tensor& dst) override;
   void unary(UnaryOp op, const Tensor& x, const Tensor& y, UnaryParams p) override;
-  void unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
-                      const Tensor& dx, UnaryParams p) override;
+  void unary_backward(UnaryOp op,
+                      const Tensor& x,
+                      const Tensor& y,
+                      const Tensor& dy,
+                      const Tensor& dx,
+                      UnaryParams p) override;
   void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& y) override;
   void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& y) override;
   void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) override;
@@ -35,14 +39,25 @@ class ReferenceBackend : public Backend {
   void random_uniform(const Tensor& y, double low, double high, Generator& gen) override;
   void random_normal(const Tensor& y, double mean, double stddev, Generator& gen) override;
   void random_bernoulli(const Tensor& y, double p, Generator& gen) override;
-  void sgd_update(const Tensor& w, const Tensor& g, const Tensor& momentum,
+  void sgd_update(const Tensor& w,
+                  const Tensor& g,
+                  const Tensor& momentum,
                   const SgdParams& p) override;
-  void rmsprop_update(const Tensor& w, const Tensor& g, const Tensor& velocity,
-                      const Tensor& momentum, const Tensor& average_gradient,
+  void rmsprop_update(const Tensor& w,
+                      const Tensor& g,
+                      const Tensor& velocity,
+                      const Tensor& momentum,
+                      const Tensor& average_gradient,
                       const RmspropParams& p) override;
-  void adam_update(const Tensor& w, const Tensor& g, const Tensor& m, const Tensor& v,
-                   const Tensor& v_hat, const AdamParams& p) override;
-  void adagrad_update(const Tensor& w, const Tensor& g, const Tensor& accumulator,
+  void adam_update(const Tensor& w,
+                   const Tensor& g,
+                   const Tensor& m,
+                   const Tensor& v,
+                   const Tensor& v_hat,
+                   const AdamParams& p) override;
+  void adagrad_update(const Tensor& w,
+                      const Tensor& g,
+                      const Tensor& accumulator,
                       const AdagradParams& p) override;
 };
 
