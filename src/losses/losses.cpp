@@ -37,6 +37,14 @@ void check_same_shape(const Tensor& y_true, const Tensor& y_pred, const char* fn
               ")");
 }
 
+// log of the class probabilities along the last axis: log_softmax of logits, or Keras's
+// renormalized and clipped probabilities.
+Tensor log_probabilities(const Tensor& y_pred, bool from_logits) {
+  if (from_logits) return log_softmax(y_pred, -1);
+  Tensor p = divide(y_pred, sum(y_pred, -1, true));
+  return log(clip(p, kEpsilon, 1.0 - kEpsilon));
+}
+
 }  // namespace
 
 std::pair<Tensor, Tensor> align_ranks(const Tensor& y_true, const Tensor& y_pred) {
@@ -106,14 +114,7 @@ Tensor categorical_crossentropy(const Tensor& y_true_in,
     const double classes = static_cast<double>(y_pred.shape().back());
     y_true = add(multiply(y_true, 1.0 - label_smoothing), label_smoothing / classes);
   }
-  Tensor log_prob;
-  if (from_logits) {
-    log_prob = log_softmax(y_pred, -1);
-  } else {
-    Tensor p = divide(y_pred, sum(y_pred, -1, true));
-    log_prob = log(clip(p, kEpsilon, 1.0 - kEpsilon));
-  }
-  return negative(sum(multiply(y_true, log_prob), -1));
+  return negative(sum(multiply(y_true, log_probabilities(y_pred, from_logits)), -1));
 }
 
 Tensor sparse_categorical_crossentropy(const Tensor& y_true_in,
@@ -135,14 +136,7 @@ Tensor sparse_categorical_crossentropy(const Tensor& y_true_in,
   }
   if (!is_integer(labels.dtype()) || labels.dtype() == uint8) labels = cast(labels, int32);
   Tensor target = one_hot(labels, y_pred.shape().back(), y_pred.dtype());
-  Tensor log_prob;
-  if (from_logits) {
-    log_prob = log_softmax(y_pred, -1);
-  } else {
-    Tensor p = divide(y_pred, sum(y_pred, -1, true));
-    log_prob = log(clip(p, kEpsilon, 1.0 - kEpsilon));
-  }
-  return negative(sum(multiply(target, log_prob), -1));
+  return negative(sum(multiply(target, log_probabilities(y_pred, from_logits)), -1));
 }
 
 LossPtr MeanSquaredError() {

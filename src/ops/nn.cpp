@@ -75,36 +75,40 @@ Tensor on_axis(const Tensor& x, int axis, F&& f) {
 
 }  // namespace
 
-Tensor softmax(const Tensor& x_in, int axis) {
+namespace {
+
+// softmax and log_softmax share their structure: a fused kernel on the last axis and a backward
+// kernel that needs only the output.
+using RowKernel = void (backend::Backend::*)(const Tensor&, const Tensor&);
+using RowBackward = void (backend::Backend::*)(const Tensor&, const Tensor&, const Tensor&);
+
+Tensor last_axis_op(const char* name, const Tensor& x_in, int axis, RowKernel forward,
+                    RowBackward backward) {
   const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, float32);
-  KERAS_CHECK(x.rank() >= 1, ValueError, "softmax: expected a tensor of rank >= 1");
-  return on_axis(x, axis, [](const Tensor& v) {
+  KERAS_CHECK(x.rank() >= 1, ValueError, name, ": expected a tensor of rank >= 1");
+  return on_axis(x, axis, [name, forward, backward](const Tensor& v) {
     Tensor y = empty_like(v);
     backend::Backend& be = backend::backend_for(v);
-    launch([&be, v, y] { be.softmax(v, y); });
-    autodiff::record("softmax", {v}, y, [&be, y](const Tensor& dy) {
+    launch([&be, forward, v, y] { (be.*forward)(v, y); });
+    autodiff::record(name, {v}, y, [&be, backward, y](const Tensor& dy) {
       Tensor dx = empty_like(y);
-      launch([&be, y, dy, dx] { be.softmax_backward(y, dy, dx); });
+      launch([&be, backward, y, dy, dx] { (be.*backward)(y, dy, dx); });
       return Grads{dx};
     });
     return y;
   });
 }
 
-Tensor log_softmax(const Tensor& x_in, int axis) {
-  const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, float32);
-  KERAS_CHECK(x.rank() >= 1, ValueError, "log_softmax: expected a tensor of rank >= 1");
-  return on_axis(x, axis, [](const Tensor& v) {
-    Tensor y = empty_like(v);
-    backend::Backend& be = backend::backend_for(v);
-    launch([&be, v, y] { be.log_softmax(v, y); });
-    autodiff::record("log_softmax", {v}, y, [&be, y](const Tensor& dy) {
-      Tensor dx = empty_like(y);
-      launch([&be, y, dy, dx] { be.log_softmax_backward(y, dy, dx); });
-      return Grads{dx};
-    });
-    return y;
-  });
+}  // namespace
+
+Tensor softmax(const Tensor& x, int axis) {
+  return last_axis_op("softmax", x, axis, &backend::Backend::softmax,
+                      &backend::Backend::softmax_backward);
+}
+
+Tensor log_softmax(const Tensor& x, int axis) {
+  return last_axis_op("log_softmax", x, axis, &backend::Backend::log_softmax,
+                      &backend::Backend::log_softmax_backward);
 }
 
 }  // namespace keras::ops
