@@ -165,23 +165,35 @@ void Layer::assert_input_compatibility(const std::vector<TensorSpec>& inputs) co
 }
 
 KerasTensors Layer::add_node(const KerasTensors& inputs, std::vector<TensorSpec> outputs) {
+  set_node(static_cast<int>(inbound_nodes_.size()), inputs, std::move(outputs));
+  const Node& node = *inbound_nodes_.back();
+  KerasTensors result;
+  for (size_t i = 0; i < node.outputs.size(); ++i) {
+    result.emplace_back(shared_from_this(), node.index, static_cast<int>(i));
+  }
+  return result;
+}
+
+void Layer::set_node(int index, const KerasTensors& inputs, std::vector<TensorSpec> outputs) {
   auto node = std::make_shared<Node>();
   node->outbound_layer = this;
-  node->index = static_cast<int>(inbound_nodes_.size());
+  node->index = index;
   node->input_tensors = inputs;
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (outputs[i].name.empty()) {
-      outputs[i].name =
-          node->index == 0 ? str(name_, ":", i) : str(name_, "_", node->index, ":", i);
+      outputs[i].name = index == 0 ? str(name_, ":", i) : str(name_, "_", index, ":", i);
     }
   }
   node->outputs = std::move(outputs);
-  inbound_nodes_.push_back(node);
-  KerasTensors result;
-  for (size_t i = 0; i < node->outputs.size(); ++i) {
-    result.emplace_back(shared_from_this(), node->index, static_cast<int>(i));
+  if (index < static_cast<int>(inbound_nodes_.size())) {
+    inbound_nodes_[index] = std::move(node);
+  } else {
+    inbound_nodes_.push_back(std::move(node));
   }
-  return result;
+}
+
+void Layer::set_node0(const KerasTensors& inputs, std::vector<TensorSpec> outputs) {
+  set_node(0, inputs, std::move(outputs));
 }
 
 KerasTensors Layer::call_symbolic(const KerasTensors& inputs) {

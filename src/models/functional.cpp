@@ -179,7 +179,29 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
   inputs_ = std::move(inputs);
   outputs_ = std::move(outputs);
   layers_ = std::move(sorted);
+  std::vector<TensorSpec> specs;
+  for (const KerasTensor& t : outputs_) specs.push_back(t.spec());
+  set_node0(inputs_, std::move(specs));
+  // Calls on new tensors are checked against the inputs' ranks and known dimensions.
+  input_spec_.clear();
+  for (const KerasTensor& t : inputs_) {
+    layers::InputSpec spec{.ndim = t.rank()};
+    for (int d = 1; d < t.rank(); ++d) {
+      if (t.shape()[d] != kNone) spec.axes[d] = t.shape()[d];
+    }
+    input_spec_.push_back(spec);
+  }
   set_built(true);
+}
+
+KerasTensors FunctionalImpl::get_outputs_at(int node_index) const {
+  if (node_index == 0 && has_graph()) return outputs_;
+  return Layer::get_outputs_at(node_index);
+}
+
+KerasTensors FunctionalImpl::get_inputs_at(int node_index) const {
+  if (node_index == 0 && has_graph()) return inputs_;
+  return Layer::get_inputs_at(node_index);
 }
 
 Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {

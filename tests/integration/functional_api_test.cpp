@@ -192,6 +192,37 @@ TEST_F(FunctionalApi, ModelIsCallableEagerlyAndAsLayer) {
   EXPECT_EQ(single.shape(), (Shape{4, 2}));
 }
 
+TEST_F(FunctionalApi, ModelsAreCallableLikeLayersAndShareWeights) {
+  auto x = Input({784});
+  auto y = L::Dense(10, {.activation = "softmax"})(x);
+  Model model(x, y);
+  EXPECT_TRUE(model.get_output_at(0) == y);  // node 0 is the model's own graph (Keras 2)
+  EXPECT_TRUE(model.get_input_at(0) == x);
+  auto x2 = Input({784});
+  auto y2 = model(x2);
+  EXPECT_EQ(y2.node_index(), 1);
+  EXPECT_TRUE(model.get_output_at(1) == y2);
+  EXPECT_EQ(y2.shape(), (Shape{kNone, 10}));
+  Model outer(x2, y2);
+  EXPECT_EQ(outer.count_params(), model.count_params());
+  EXPECT_THAT(outer.summary_string(), HasSubstr("model_1 (Model)"));
+  // A change to one model's weights is seen by the other.
+  Tensor data = random::uniform({3, 784});
+  Tensor before = outer.predict(data);
+  Tensors w = model.get_weights();
+  w[1] = full({10}, 0.5f);
+  model.set_weights(w);
+  Tensor a = outer.predict(data), b = model.predict(data);
+  for (int64_t i = 0; i < a.size(); ++i) EXPECT_FLOAT_EQ(a.data<float>()[i], b.data<float>()[i]);
+  // Training the outer model trains the shared weights.
+  outer.compile({.optimizer = "sgd", .loss = "categorical_crossentropy"});
+  outer.fit(data, utils::to_categorical(Tensor::from_vector<int32_t>({1, 2, 3}), 10), {.verbose = 0});
+  Tensor after = model.predict(data);
+  EXPECT_NE(after.data<float>()[0], a.data<float>()[0]);
+  EXPECT_THAT(message_of<ValueError>([&] { model(Input({100})); }),
+              HasSubstr("expected axis 1 of input shape to have value 784"));
+}
+
 TEST_F(FunctionalApi, InputSpecErrorsUseKerasWording) {
   auto x = Input({32});
   auto dense = L::Dense(4);

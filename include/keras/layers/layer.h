@@ -87,8 +87,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
   const std::vector<std::shared_ptr<Node>>& inbound_nodes() const { return inbound_nodes_; }
   KerasTensor get_output_at(int node_index) const;
   KerasTensor get_input_at(int node_index) const;
-  KerasTensors get_outputs_at(int node_index) const;
-  KerasTensors get_inputs_at(int node_index) const;
+  virtual KerasTensors get_outputs_at(int node_index) const;
+  virtual KerasTensors get_inputs_at(int node_index) const;
   Shape get_input_shape_at(int node_index) const;
   Shape get_output_shape_at(int node_index) const;
   // Only defined when the layer has exactly one inbound node (else AttributeError).
@@ -114,12 +114,17 @@ class Layer : public std::enable_shared_from_this<Layer> {
   void assert_input_compatibility(const std::vector<TensorSpec>& inputs) const;
   // Adds a node with these inputs and outputs; returns the output KerasTensors.
   KerasTensors add_node(const KerasTensors& inputs, std::vector<TensorSpec> outputs);
+  // Sets node 0 (adding it if missing): a functional model owns node 0, its own graph.
+  void set_node0(const KerasTensors& inputs, std::vector<TensorSpec> outputs);
   void set_built(bool built) { built_ = built; }
 
   std::vector<InputSpec> input_spec_;
 
  private:
   KerasTensors call_symbolic(const KerasTensors& inputs);
+  // Creates node `index` (appending, or replacing an existing one); needs no shared_from_this,
+  // so constructors may call it.
+  void set_node(int index, const KerasTensors& inputs, std::vector<TensorSpec> outputs);
   const Node& node_at(int node_index, const char* what) const;
 
   std::string name_;

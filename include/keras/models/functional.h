@@ -21,7 +21,11 @@ namespace keras::models {
 class FunctionalImpl : public layers::Layer {
  public:
   FunctionalImpl(KerasTensors inputs, KerasTensors outputs, std::string name);
-  std::string class_name() const override { return "Functional"; }
+  // Keras 2 calls a functional model's class "Model" (summary rows read "model_1 (Model)").
+  std::string class_name() const override { return "Model"; }
+  // Node 0 is the model's own graph: its inputs and outputs are the model's KerasTensors.
+  KerasTensors get_outputs_at(int node_index) const override;
+  KerasTensors get_inputs_at(int node_index) const override;
 
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
