@@ -29,6 +29,7 @@
 #include "keras/layers/input_layer.h"
 #include "keras/layers/layer.h"
 #include "keras/layers/op_layer.h"
+#include "keras/layers/time_distributed.h"
 #include "keras/losses/losses.h"
 #include "keras/metrics/metrics.h"
 #include "keras/models/model.h"

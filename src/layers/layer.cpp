@@ -63,6 +63,12 @@ void Layer::build(const std::vector<Shape>&) {
   built_ = true;
 }
 
+void Layer::maybe_build(const std::vector<Shape>& input_shapes) {
+  if (built_) return;
+  build(input_shapes);
+  built_ = true;
+}
+
 std::vector<DType> Layer::compute_output_dtype(const std::vector<DType>&,
                                                size_t num_outputs) const {
   return std::vector<DType>(num_outputs, dtype_);
@@ -208,8 +214,7 @@ KerasTensors Layer::call_symbolic(const KerasTensors& inputs) {
   }
   assert_input_compatibility(specs);
   if (!built_) {
-    build(shapes);
-    built_ = true;
+    maybe_build(shapes);
     assert_input_compatibility(specs);  // build may have pinned axes
   }
   const std::vector<Shape> out_shapes = compute_output_shape(shapes);
@@ -237,8 +242,7 @@ Tensors Layer::operator()(const Tensors& inputs, bool training) {
   }
   assert_input_compatibility(specs);
   if (!built_) {
-    build(shapes);
-    built_ = true;
+    maybe_build(shapes);
     assert_input_compatibility(specs);
   }
   return call(inputs, training);

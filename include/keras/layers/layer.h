@@ -53,9 +53,12 @@ class Layer : public std::enable_shared_from_this<Layer> {
   virtual void set_trainable(bool trainable);
   // Dtype of the weights and outputs (float32 unless set before the layer is built).
   DType dtype() const { return dtype_; }
-  void set_dtype(DType dtype);
+  virtual void set_dtype(DType dtype);
   // The `input_shape` option (without batch), if the layer was given one.
   const std::optional<Shape>& batch_input_shape() const { return batch_input_shape_; }
+
+  // Builds the layer for these input shapes unless it is built already (what a first call does).
+  void maybe_build(const std::vector<Shape>& input_shapes);
 
   // ---- the four hooks ----
   virtual void build(const std::vector<Shape>& input_shapes);

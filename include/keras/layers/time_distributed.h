@@ -1,0 +1,47 @@
+// TimeDistributed(layer): applies `layer` (any layer or model) to every timestep of its input.
+// Input (batch, timesteps, ...) -> output (batch, timesteps, ...layer's output...). The wrapped
+// layer has one set of weights for all timesteps. Implemented as reshape (batch * timesteps,
+// ...), call, reshape back: pure composition, differentiable.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keras/layers/layer.h"
+
+namespace keras::layers {
+
+struct TimeDistributedOptions {
+  std::string name = {};
+  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+};
+
+class TimeDistributedImpl final : public Layer {
+ public:
+  TimeDistributedImpl(LayerRef layer, TimeDistributedOptions options);
+  std::string class_name() const override { return "TimeDistributed"; }
+  void build(const std::vector<Shape>& input_shapes) override;
+  Tensors call(const Tensors& inputs, bool training) override;
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
+                                          size_t num_outputs) const override;
+  std::vector<Variable> weights() const override { return inner_.weights(); }
+  void set_dtype(DType dtype) override {
+    Layer::set_dtype(dtype);
+    inner_->set_dtype(dtype);
+  }
+  Tensors losses() const override { return inner_->losses(); }
+  const LayerRef& layer() const { return inner_; }
+
+ private:
+  LayerRef inner_;
+};
+
+class TimeDistributed : public LayerHandle<TimeDistributedImpl> {
+ public:
+  explicit TimeDistributed(LayerRef layer, TimeDistributedOptions options = {})
+      : LayerHandle(std::make_shared<TimeDistributedImpl>(std::move(layer), std::move(options))) {}
+};
+
+}  // namespace keras::layers

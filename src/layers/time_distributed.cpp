@@ -1,0 +1,55 @@
+#include "keras/layers/time_distributed.h"
+
+#include "keras/ops/shape.h"
+
+namespace keras::layers {
+namespace {
+
+// (batch, timesteps, rest...) -> (batch * timesteps or None, rest...).
+Shape fold(const Shape& s) {
+  Shape inner{s[0] == kNone || s[1] == kNone ? kNone : s[0] * s[1]};
+  inner.insert(inner.end(), s.begin() + 2, s.end());
+  return inner;
+}
+
+}  // namespace
+
+TimeDistributedImpl::TimeDistributedImpl(LayerRef layer, TimeDistributedOptions options)
+    : Layer(std::move(options.name), "time_distributed",
+            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+      inner_(std::move(layer)) {
+  KERAS_CHECK(static_cast<bool>(inner_), ValueError, "TimeDistributed: the wrapped layer is undefined");
+  input_spec_ = {InputSpec{.min_ndim = 3}};
+}
+
+void TimeDistributedImpl::build(const std::vector<Shape>& input_shapes) {
+  KERAS_CHECK(input_shapes.size() == 1, ValueError, "TimeDistributed ", name(),
+              " takes one input, got ", input_shapes.size());
+  inner_->maybe_build({fold(input_shapes[0])});
+}
+
+std::vector<Shape> TimeDistributedImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  const Shape& s = in[0];
+  std::vector<Shape> inner = inner_->compute_output_shape({fold(s)});
+  KERAS_CHECK(inner.size() == 1, ValueError, "TimeDistributed: the wrapped layer ", inner_.name(),
+              " must have one output");
+  Shape out{s[0], s[1]};
+  out.insert(out.end(), inner[0].begin() + 1, inner[0].end());
+  return {out};
+}
+
+std::vector<DType> TimeDistributedImpl::compute_output_dtype(const std::vector<DType>& in,
+                                                             size_t n) const {
+  return inner_->compute_output_dtype(in, n);
+}
+
+Tensors TimeDistributedImpl::call(const Tensors& inputs, bool training) {
+  const Tensor& x = inputs[0];
+  const int64_t batch = x.dim(0), steps = x.dim(1);
+  Tensors y = (*inner_.layer())({ops::reshape(x, fold(x.shape()))}, training);
+  Shape out{batch, steps};
+  out.insert(out.end(), y[0].shape().begin() + 1, y[0].shape().end());
+  return {ops::reshape(y[0], out)};
+}
+
+}  // namespace keras::layers
