@@ -1,0 +1,129 @@
+// Several inputs and outputs: every structure form Keras accepts for data, losses, loss weights
+// and metrics, Keras's log names, and Keras's errors for bad structures.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <keras/keras.hpp>
+
+namespace keras {
+namespace {
+
+using ::testing::HasSubstr;
+namespace L = keras::layers;
+
+struct TwoByTwo {
+  Model model;
+  Tensor a, b, y_main, y_aux;
+};
+
+// main_output depends on both inputs, aux_output on the first only (like the guide's headline).
+TwoByTwo make(uint64_t seed) {
+  utils::clear_session();
+  utils::set_random_seed(seed);
+  auto main_input = Input({6}, {.name = "main_input"});
+  auto aux_input = Input({3}, {.name = "aux_input"});
+  auto h = L::Dense(8, {.activation = "relu"})(main_input);
+  auto aux_output = L::Dense(1, {.activation = "sigmoid", .name = "aux_output"})(h);
+  auto x = L::Dense(8, {.activation = "relu"})(ops::concatenate({h, aux_input}, -1));
+  auto main_output = L::Dense(1, {.activation = "sigmoid", .name = "main_output"})(x);
+  Model model({main_input, aux_input}, {main_output, aux_output});
+  Tensor a = random::uniform({128, 6}, 0, 1, float32, seed), b = random::uniform({128, 3}, 0, 1, float32, seed + 1);
+  Tensor y = ops::cast(ops::greater(ops::sum(a, {-1}, true), 3.0), float32);
+  return {model, a, b, y, y};
+}
+
+std::string message(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no exception";
+}
+
+TEST(MultiIO, ListsAndMapsGiveTheSameTraining) {
+  auto run = [](bool maps) {
+    TwoByTwo t = make(5);
+    if (maps) {
+      t.model.compile({.optimizer = "rmsprop",
+                       .loss = {{"main_output", "binary_crossentropy"},
+                                {"aux_output", "binary_crossentropy"}},
+                       .loss_weights = {{"main_output", 1.0}, {"aux_output", 0.2}},
+                       .metrics = {{"main_output", {"accuracy"}}, {"aux_output", {"accuracy"}}}});
+      return t.model.fit({{"main_input", t.a}, {"aux_input", t.b}},
+                         {{"main_output", t.y_main}, {"aux_output", t.y_aux}},
+                         {.epochs = 3, .batch_size = 32, .verbose = 0});
+    }
+    t.model.compile({.optimizer = "rmsprop",
+                     .loss = "binary_crossentropy",
+                     .loss_weights = {1.0, 0.2},
+                     .metrics = {"accuracy"}});
+    return t.model.fit({t.a, t.b}, {t.y_main, t.y_aux}, {.epochs = 3, .batch_size = 32, .verbose = 0});
+  };
+  auto lists = run(false), maps = run(true);
+  EXPECT_EQ(lists.history, maps.history);
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : lists.history) keys.push_back(k);
+  EXPECT_EQ(keys, (std::vector<std::string>{"aux_output_accuracy", "aux_output_loss", "loss",
+                                            "main_output_accuracy", "main_output_loss"}));
+  // The total is the weighted sum of the per-output losses.
+  for (size_t e = 0; e < 3; ++e) {
+    EXPECT_NEAR(lists.history.at("loss")[e],
+                lists.history.at("main_output_loss")[e] + 0.2 * lists.history.at("aux_output_loss")[e],
+                1e-5);
+  }
+}
+
+TEST(MultiIO, PredictAndEvaluateReturnEveryOutput) {
+  TwoByTwo t = make(6);
+  t.model.compile({.optimizer = "sgd", .loss = {"binary_crossentropy", "mse"}, .metrics = {"acc"}});
+  Outputs out = t.model.predict({t.a, t.b});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].shape(), (Shape{128, 1}));
+  EXPECT_THROW((void)static_cast<Tensor>(out), ValueError);
+  std::vector<double> scores = t.model.evaluate({t.a, t.b}, {t.y_main, t.y_aux}, {.verbose = 0});
+  EXPECT_EQ(t.model.metrics_names(),
+            (std::vector<std::string>{"loss", "main_output_loss", "aux_output_loss",
+                                      "main_output_acc", "aux_output_acc"}));
+  EXPECT_EQ(scores.size(), 5u);
+}
+
+TEST(MultiIO, StructureErrorsUseKerasWording) {
+  TwoByTwo t = make(7);
+  EXPECT_THAT(message([&] { t.model.compile({.loss = {{"main_out", "mse"}}}); }),
+              HasSubstr("Unknown entry in loss dictionary: \"main_out\". Only expected the "
+                        "following keys: ['main_output', 'aux_output']"));
+  EXPECT_THAT(message([&] { t.model.compile({.loss = "mse", .loss_weights = {{"aux", 1.0}}}); }),
+              HasSubstr("Unknown entry in loss_weights dictionary: \"aux\""));
+  EXPECT_THAT(message([&] { t.model.compile({.loss = {"mse", "mse", "mse"}}); }),
+              HasSubstr("The model has 2 outputs, but you passed loss=3 losses"));
+  EXPECT_THAT(message([&] { t.model.compile({.loss = "mse", .loss_weights = {1.0}}); }),
+              HasSubstr("it should have one entry per model output"));
+  t.model.compile({.optimizer = "sgd", .loss = "mse"});
+  EXPECT_THAT(message([&] {
+                t.model.fit({{"main_input", t.a}}, {t.y_main, t.y_aux}, {.verbose = 0});
+              }),
+              HasSubstr("No data provided for \"aux_input\". Need data for each key in: "
+                        "['main_input', 'aux_input']"));
+  EXPECT_THAT(message([&] { t.model.fit({t.a, t.b}, {t.y_main}, {.verbose = 0}); }),
+              HasSubstr("Expected to see 2 array(s), but instead got 1 array(s)."));
+  EXPECT_THAT(message([&] { t.model.fit({t.b, t.a}, {t.y_main, t.y_aux}, {.verbose = 0}); }),
+              HasSubstr("Error when checking input: expected main_input to have shape (6,) but got "
+                        "array with shape (3,)"));
+  EXPECT_THAT(message([&] {
+                t.model.fit({t.a, t.b.slice_rows(0, 100)}, {t.y_main, t.y_aux}, {.verbose = 0});
+              }),
+              HasSubstr("Data cardinality is ambiguous"));
+}
+
+TEST(MultiIO, OutputWithoutLossIsAllowed) {
+  TwoByTwo t = make(8);
+  t.model.compile({.optimizer = "sgd", .loss = {{"main_output", "binary_crossentropy"}}});
+  auto h = t.model.fit({t.a, t.b}, {{"main_output", t.y_main}, {"aux_output", t.y_aux}},
+                       {.epochs = 1, .verbose = 0});
+  EXPECT_EQ(h.history.count("main_output_loss"), 1u);
+  EXPECT_EQ(h.history.count("aux_output_loss"), 0u);
+}
+
+}  // namespace
+}  // namespace keras
