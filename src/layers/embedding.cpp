@@ -1,0 +1,101 @@
+#include "keras/layers/embedding.h"
+
+#include "keras/autodiff/trace.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
+
+namespace keras::layers {
+namespace {
+
+std::optional<Shape> embedding_input_shape(const EmbeddingOptions& o) {
+  if (o.input_shape) return to_shape(*o.input_shape);
+  if (o.input_length) return Shape{*o.input_length};  // Keras 2: input_shape=(input_length,)
+  return std::nullopt;
+}
+
+// "[0,1]": the multi-index of flat position `flat` in `shape`, as TensorFlow prints it.
+std::string index_str(int64_t flat, const Shape& shape) {
+  std::vector<int64_t> idx(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    const int64_t n = shape[d] > 0 ? shape[d] : 1;
+    idx[d] = flat % n;
+    flat /= n;
+  }
+  std::string s = "[";
+  for (size_t d = 0; d < idx.size(); ++d) s += str(d ? "," : "", idx[d]);
+  return s + "]";
+}
+
+// Throws IndexError naming the layer for the first id outside [0, input_dim).
+template <class I>
+void check_ids(const Tensor& ids, int64_t input_dim, const std::string& layer) {
+  const I* p = static_cast<const I*>(ids.raw_data());
+  for (int64_t i = 0; i < ids.size(); ++i) {
+    const auto k = static_cast<int64_t>(p[i]);
+    if (k < 0 || k >= input_dim) [[unlikely]] {
+      throw IndexError(str("Exception encountered when calling layer \"", layer,
+                           "\" (type Embedding): indices", index_str(i, ids.shape()), " = ", k,
+                           " is not in [0, ", input_dim, ")"));
+    }
+  }
+}
+
+}  // namespace
+
+EmbeddingOptions Embedding::with_dims(int64_t input_dim, int64_t output_dim, EmbeddingOptions o) {
+  KERAS_CHECK(o.input_dim == 0 || o.input_dim == input_dim, ValueError,
+              "Embedding: input_dim given twice, as ", input_dim,
+              " and as options.input_dim=", o.input_dim);
+  KERAS_CHECK(o.output_dim == 0 || o.output_dim == output_dim, ValueError,
+              "Embedding: output_dim given twice, as ", output_dim,
+              " and as options.output_dim=", o.output_dim);
+  o.input_dim = input_dim;
+  o.output_dim = output_dim;
+  return o;
+}
+
+EmbeddingImpl::EmbeddingImpl(EmbeddingOptions options)
+    : Layer(options.name, "embedding", embedding_input_shape(options)),
+      options_(std::move(options)) {
+  KERAS_CHECK(options_.input_dim > 0 && options_.output_dim > 0, ValueError,
+              "Both `input_dim` and `output_dim` should be positive, found input_dim ",
+              options_.input_dim, " and output_dim ", options_.output_dim);
+  KERAS_CHECK(!options_.input_length || *options_.input_length > 0, ValueError,
+              "Embedding: input_length must be positive, got ", *options_.input_length);
+}
+
+void EmbeddingImpl::build(const std::vector<Shape>&) {
+  embeddings_ = add_weight("embeddings", {options_.input_dim, options_.output_dim},
+                           options_.embeddings_initializer, true, options_.embeddings_regularizer);
+}
+
+Tensors EmbeddingImpl::call(const Tensors& inputs, bool) {
+  Tensor ids = inputs[0];
+  if (ids.dtype() != int32 && ids.dtype() != int64) ids = ops::cast(ids, int32);  // as Keras 2
+  // The check is a launched kernel so that it also runs when a traced step is replayed.
+  autodiff::launch([ids, n = options_.input_dim, layer = name()] {
+    if (ids.dtype() == int32) {
+      check_ids<int32_t>(ids, n, layer);
+    } else {
+      check_ids<int64_t>(ids, n, layer);
+    }
+  });
+  return {ops::take(embeddings_.value(), ids)};
+}
+
+std::vector<Shape> EmbeddingImpl::compute_output_shape(
+    const std::vector<Shape>& input_shapes) const {
+  const Shape& in = input_shapes[0];
+  Shape out = in;
+  if (options_.input_length) {
+    // Keras 2: the input_length must agree with the timestep dimension, which it fixes.
+    const bool ok = in.size() == 2 && (in[1] == kNone || in[1] == *options_.input_length);
+    KERAS_CHECK(ok, ValueError, "\"input_length\" is ", *options_.input_length,
+                ", but received input has shape ", shape_str(in));
+    out[1] = *options_.input_length;
+  }
+  out.push_back(options_.output_dim);
+  return {out};
+}
+
+}  // namespace keras::layers
