@@ -75,16 +75,91 @@ Result bench_mlp() {
   return best;
 }
 
+// Trains `make_model()` on (x, y) once per thread count; the median epoch rate of the best.
+template <class MakeModel>
+Result bench_fit(MakeModel&& make_model,
+                 const keras::Data& x,
+                 const keras::Data& y,
+                 int64_t n,
+                 int batch_size,
+                 int epochs = 3) {
+  Result best;
+  for (int threads : thread_counts()) {
+    keras::backend::set_num_threads(threads);
+    keras::utils::set_random_seed(0);
+    keras::Model model = make_model();
+    auto timer = std::make_shared<EpochTimer>();
+    model.fit(x, y,
+              {.epochs = epochs, .batch_size = batch_size, .verbose = 0, .callbacks = {timer}});
+    std::sort(timer->seconds.begin(), timer->seconds.end());
+    const double rate = static_cast<double>(n) / timer->seconds[timer->seconds.size() / 2];
+    if (rate > best.rate) best = {rate, threads, timer->loss};
+  }
+  return best;
+}
+
+// The guide's headline model (torch_reference.py's news_mimo): 2048 samples, batch 32.
+Result bench_news_mimo() {
+  const int64_t n = 2048;
+  keras::utils::set_random_seed(0);
+  keras::Tensor tokens = keras::random::randint({n, 100}, 1, 10000);
+  keras::Tensor extra = keras::random::uniform({n, 5});
+  keras::Tensor labels = ops::cast(keras::random::randint({n, 1}, 0, 2), keras::float32);
+  auto make = [] {
+    auto main_input = keras::Input({100}, {.dtype = keras::int32, .name = "main_input"});
+    auto x = layers::Embedding(10000, 512)(main_input);
+    auto lstm_out = layers::LSTM(32)(x);
+    auto aux = layers::Dense(1, {.activation = "sigmoid", .name = "aux_output"})(lstm_out);
+    auto aux_input = keras::Input({5}, {.name = "aux_input"});
+    x = layers::concatenate({lstm_out, aux_input});
+    for (int i = 0; i < 3; ++i) x = layers::Dense(64, {.activation = "relu"})(x);
+    auto main = layers::Dense(1, {.activation = "sigmoid", .name = "main_output"})(x);
+    keras::Model model({main_input, aux_input}, {main, aux});
+    model.compile(
+        {.optimizer = "rmsprop", .loss = "binary_crossentropy", .loss_weights = {1.0, 0.2}});
+    return model;
+  };
+  return bench_fit(make, keras::Data{tokens, extra}, keras::Data{labels, labels}, n, 32);
+}
+
+// The guide's shared LSTM (torch_reference.py's shared_lstm): 512 pairs of (140, 256), batch 32.
+Result bench_shared_lstm() {
+  const int64_t n = 512;
+  keras::utils::set_random_seed(0);
+  auto sparse = [n] {
+    return ops::cast(ops::less(keras::random::uniform({n, 140, 256}), keras::full({}, 0.05)),
+                     keras::float32);
+  };
+  keras::Tensor a = sparse(), b = sparse();
+  keras::Tensor labels = ops::cast(keras::random::randint({n, 1}, 0, 2), keras::float32);
+  auto make = [] {
+    auto tweet_a = keras::Input({140, 256});
+    auto tweet_b = keras::Input({140, 256});
+    auto shared_lstm = layers::LSTM(64);
+    auto merged = layers::concatenate({shared_lstm(tweet_a), shared_lstm(tweet_b)});
+    auto predictions = layers::Dense(1, {.activation = "sigmoid"})(merged);
+    keras::Model model({tweet_a, tweet_b}, predictions);
+    model.compile({.optimizer = "rmsprop", .loss = "binary_crossentropy"});
+    return model;
+  };
+  return bench_fit(make, keras::Data{a, b}, keras::Data{labels}, n, 32);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> names(argv + 1, argv + argc);
-  if (names.empty()) names = {"mlp"};
+  if (names.empty()) names = {"mlp", "news_mimo", "shared_lstm"};
   for (const std::string& name : names) {
     if (name == "mlp") {
       report("mlp", bench_mlp());
+    } else if (name == "news_mimo") {
+      report("news_mimo", bench_news_mimo());
+    } else if (name == "shared_lstm") {
+      report("shared_lstm", bench_shared_lstm());
     } else {
-      std::fprintf(stderr, "keras_bench: unknown model '%s' (known: mlp)\n", name.c_str());
+      std::fprintf(stderr, "keras_bench: unknown model '%s' (known: mlp, news_mimo, shared_lstm)\n",
+                   name.c_str());
       return 2;
     }
   }

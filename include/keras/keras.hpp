@@ -32,6 +32,7 @@
 #include "keras/layers/layer.h"
 #include "keras/layers/merging.h"
 #include "keras/layers/op_layer.h"
+#include "keras/layers/recurrent.h"
 #include "keras/layers/reshaping.h"
 #include "keras/layers/time_distributed.h"
 #include "keras/losses/losses.h"

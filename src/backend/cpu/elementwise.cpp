@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/fast_math.h"
 #include "backend/unary_math.h"
 
 namespace keras::backend {
@@ -114,10 +115,27 @@ void CpuBackend::unary(UnaryOp op, const Tensor& x, const Tensor& y, UnaryParams
     ReferenceBackend::unary(op, x, y, p);
     return;
   }
+  const int64_t n = x.size();
+  if (x.dtype() == DType::float32) {  // vectorizable float32 versions of the costly functions
+    const float* in = static_cast<const float*>(x.raw_data());
+    float* out = static_cast<float*>(y.raw_data());
+    switch (op) {
+      case UnaryOp::exp:
+        for (int64_t i = 0; i < n; ++i) out[i] = fast::exp(in[i]);
+        return;
+      case UnaryOp::sigmoid:
+        for (int64_t i = 0; i < n; ++i) out[i] = fast::sigmoid(in[i]);
+        return;
+      case UnaryOp::tanh:
+        for (int64_t i = 0; i < n; ++i) out[i] = fast::tanh(in[i]);
+        return;
+      default:
+        break;
+    }
+  }
   visit_floating(x, "unary", [&]<class T>() {
     const T* in = static_cast<const T*>(x.raw_data());
     T* out = static_cast<T*>(y.raw_data());
-    const int64_t n = x.size();
     visit_unary_op(op, [&]<UnaryOp kOp>() {
       for (int64_t i = 0; i < n; ++i) out[i] = unary_forward<kOp, T>(in[i], p);
     });
@@ -232,7 +250,11 @@ void CpuBackend::softmax(const Tensor& x, const Tensor& y) {
       for (int64_t i = 1; i < n; ++i) mx = xr[i] > mx ? xr[i] : mx;
       T sum = 0;
       for (int64_t i = 0; i < n; ++i) {
-        yr[i] = std::exp(xr[i] - mx);
+        if constexpr (std::is_same_v<T, float>) {
+          yr[i] = fast::exp(xr[i] - mx);
+        } else {
+          yr[i] = std::exp(xr[i] - mx);
+        }
         sum += yr[i];
       }
       const T inv = T(1) / sum;

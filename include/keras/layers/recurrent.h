@@ -1,0 +1,246 @@
+// Recurrent layers: LSTM, GRU and SimpleRNN (keras.layers), with Keras 3's weights and math.
+//
+// Input (batch, timesteps, features); timesteps may be None in a symbolic shape, and each eager
+// call may use a different length. Output (batch, units), or (batch, timesteps, units) with
+// return_sequences. With return_state the layer has extra outputs, the final states: h (and c
+// for the LSTM), each (batch, units); get them with `LayerRef::call_multi`:
+//
+//   KerasTensors out = layers::LSTM(32, {.return_state = true}).call_multi({x});  // {y, h, c}
+//
+// Weights (Keras 3 names, shapes and gate order; G = 4 for LSTM, 3 for GRU, 1 for SimpleRNN):
+//   kernel (features, G*units), recurrent_kernel (units, G*units), bias (G*units,)
+//   (GRU with reset_after: bias (2, 3*units), row 0 for the input, row 1 for the recurrent part).
+// States start at zero. Per step t (act = activation, rec = recurrent_activation):
+//   SimpleRNN: h = act(x W + h U + b)
+//   LSTM (gates i, f, c, o): z = x W + h U + b;  i, f, o = rec(z_i), rec(z_f), rec(z_o)
+//        c = f*c + i*act(z_c);  h = o*act(c)
+//   GRU (gates z, r, h), reset_after:  z, r = rec(x W_zr + b_zr + h U_zr + b'_zr)
+//        hh = act(x W_h + b_h + r*(h U_h + b'_h))    (reset_after = false: r applied before U_h,
+//        hh = act(x W_h + b_h + (r*h) U_h), no recurrent bias);  h = z*h + (1 - z)*hh
+// go_backwards processes the sequence from its last step to its first; with return_sequences the
+// outputs come in that processing order (as in Keras).
+// dropout / recurrent_dropout (training only) multiply the inputs / the previous state by masks
+// drawn once per call and reused at every step; as in Keras, LSTM and GRU draw one mask per
+// gate when recurrent_dropout > 0 (Keras's implementation 1) and one shared input mask otherwise.
+//
+// The layers compose keras::ops (a matmul of all timesteps' inputs with the kernel, then a loop
+// over the timesteps), so gradients and traced execution plans come for free.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "keras/core/random.h"
+#include "keras/layers/activation.h"
+#include "keras/layers/layer.h"
+
+namespace keras::layers {
+
+// Designated initializers must follow this order (C++ rule), e.g.
+// LSTM(32, {.dropout = 0.1, .return_sequences = true}).
+struct SimpleRNNOptions {
+  ActivationFn activation = "tanh";
+  bool use_bias = true;
+  initializers::Initializer kernel_initializer = "glorot_uniform";
+  initializers::Initializer recurrent_initializer = "orthogonal";
+  initializers::Initializer bias_initializer = "zeros";
+  regularizers::Regularizer kernel_regularizer = {};
+  regularizers::Regularizer recurrent_regularizer = {};
+  regularizers::Regularizer bias_regularizer = {};
+  double dropout = 0.0;
+  double recurrent_dropout = 0.0;
+  std::optional<uint64_t> seed = std::nullopt;  // for the dropout masks
+  bool return_sequences = false;
+  bool return_state = false;
+  bool go_backwards = false;
+  std::string name = {};
+  std::optional<std::vector<Dim>> input_shape = std::nullopt;  // (timesteps, features)
+};
+
+struct LSTMOptions {
+  ActivationFn activation = "tanh";
+  ActivationFn recurrent_activation = "sigmoid";
+  bool use_bias = true;
+  initializers::Initializer kernel_initializer = "glorot_uniform";
+  initializers::Initializer recurrent_initializer = "orthogonal";
+  initializers::Initializer bias_initializer = "zeros";
+  bool unit_forget_bias = true;  // the forget-gate slice of the bias starts at 1
+  regularizers::Regularizer kernel_regularizer = {};
+  regularizers::Regularizer recurrent_regularizer = {};
+  regularizers::Regularizer bias_regularizer = {};
+  double dropout = 0.0;
+  double recurrent_dropout = 0.0;
+  std::optional<uint64_t> seed = std::nullopt;
+  bool return_sequences = false;
+  bool return_state = false;
+  bool go_backwards = false;
+  std::string name = {};
+  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+};
+
+struct GRUOptions {
+  ActivationFn activation = "tanh";
+  ActivationFn recurrent_activation = "sigmoid";
+  bool use_bias = true;
+  initializers::Initializer kernel_initializer = "glorot_uniform";
+  initializers::Initializer recurrent_initializer = "orthogonal";
+  initializers::Initializer bias_initializer = "zeros";
+  regularizers::Regularizer kernel_regularizer = {};
+  regularizers::Regularizer recurrent_regularizer = {};
+  regularizers::Regularizer bias_regularizer = {};
+  double dropout = 0.0;
+  double recurrent_dropout = 0.0;
+  std::optional<uint64_t> seed = std::nullopt;
+  bool return_sequences = false;
+  bool return_state = false;
+  bool go_backwards = false;
+  bool reset_after = true;  // Keras 3 / cuDNN convention
+  std::string name = {};
+  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+};
+
+// What LSTM, GRU and SimpleRNN share (Keras's RNN layer plus the DropoutRNNCell mixin): the
+// input spec, output shapes, dropout masks and the loop over timesteps.
+class RecurrentImpl : public Layer {
+ public:
+  struct Config {
+    int64_t units = 0;
+    int num_gates = 1;   // column blocks of the kernels
+    int num_states = 1;  // h (and c)
+    double dropout = 0.0;
+    double recurrent_dropout = 0.0;
+    std::optional<uint64_t> seed = std::nullopt;
+    bool return_sequences = false;
+    bool return_state = false;
+    bool go_backwards = false;
+  };
+
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+
+  int64_t units() const { return config_.units; }
+  bool return_sequences() const { return config_.return_sequences; }
+  bool return_state() const { return config_.return_state; }
+  bool go_backwards() const { return config_.go_backwards; }
+  double dropout() const { return config_.dropout; }
+  double recurrent_dropout() const { return config_.recurrent_dropout; }
+
+ protected:
+  RecurrentImpl(Config config,
+                const std::string& name,
+                std::string_view prefix,
+                const std::optional<std::vector<Dim>>& input_shape);
+
+  // The dropout masks of one call: empty, one mask, or one per gate.
+  struct Masks {
+    Tensors input;      // (batch, features) each
+    Tensors recurrent;  // (batch, units) each
+  };
+  // One step: (this step's projected input (batch, G*units), states) -> new states. The output of
+  // the step is the first new state.
+  using StepFn = std::function<Tensors(const Tensor& x_t, const Tensors& states)>;
+
+  // The features of a build's input shape (must be known); pins the input spec to it.
+  int64_t input_dim_for_build(const std::vector<Shape>& input_shapes);
+  // The input cast to the layer's dtype (rank 3, at least one timestep).
+  Tensor prepare_input(const Tensor& x) const;
+  Masks draw_masks(const Tensor& x, bool training);
+  // (batch, timesteps, features) -> (batch, timesteps, G*units): x @ kernel + bias over all
+  // timesteps in one matmul (one per gate when there are per-gate input masks).
+  Tensor project_inputs(const Tensor& x,
+                        const Tensor& kernel,
+                        const Tensor& bias,
+                        const Tensors& masks) const;
+  // Runs `step` over the timesteps from zero states and assembles the layer's outputs.
+  Tensors run(const Tensor& projected, const StepFn& step) const;
+
+  // h @ kernel, kernel (in, blocks*units). With several masks, column block g sees h * masks[g];
+  // with one, every block sees h * masks[0]. The blocks are sliced once, at construction.
+  class Projection {
+   public:
+    Projection(const Tensor& kernel, Tensors masks);
+    Tensor operator()(const Tensor& h) const;
+
+   private:
+    Tensor kernel_;
+    Tensors blocks_;
+    Tensors masks_;
+  };
+
+  Config config_;
+
+ private:
+  std::optional<Generator> generator_;  // when seeded
+};
+
+class SimpleRNNImpl final : public RecurrentImpl {
+ public:
+  SimpleRNNImpl(int64_t units, SimpleRNNOptions options);
+  std::string class_name() const override { return "SimpleRNN"; }
+  void build(const std::vector<Shape>& input_shapes) override;
+  Tensors call(const Tensors& inputs, bool training) override;
+
+  const Variable& kernel() const { return kernel_; }
+  const Variable& recurrent_kernel() const { return recurrent_kernel_; }
+  const Variable& bias() const { return bias_; }
+
+ private:
+  SimpleRNNOptions options_;
+  Variable kernel_, recurrent_kernel_, bias_;
+};
+
+class LSTMImpl final : public RecurrentImpl {
+ public:
+  LSTMImpl(int64_t units, LSTMOptions options);
+  std::string class_name() const override { return "LSTM"; }
+  void build(const std::vector<Shape>& input_shapes) override;
+  Tensors call(const Tensors& inputs, bool training) override;
+
+  const Variable& kernel() const { return kernel_; }
+  const Variable& recurrent_kernel() const { return recurrent_kernel_; }
+  const Variable& bias() const { return bias_; }
+
+ private:
+  LSTMOptions options_;
+  Variable kernel_, recurrent_kernel_, bias_;
+};
+
+class GRUImpl final : public RecurrentImpl {
+ public:
+  GRUImpl(int64_t units, GRUOptions options);
+  std::string class_name() const override { return "GRU"; }
+  void build(const std::vector<Shape>& input_shapes) override;
+  Tensors call(const Tensors& inputs, bool training) override;
+
+  bool reset_after() const { return options_.reset_after; }
+  const Variable& kernel() const { return kernel_; }
+  const Variable& recurrent_kernel() const { return recurrent_kernel_; }
+  const Variable& bias() const { return bias_; }
+
+ private:
+  GRUOptions options_;
+  Variable kernel_, recurrent_kernel_, bias_;
+};
+
+class SimpleRNN : public LayerHandle<SimpleRNNImpl> {
+ public:
+  explicit SimpleRNN(int64_t units, SimpleRNNOptions options = {})
+      : LayerHandle(std::make_shared<SimpleRNNImpl>(units, std::move(options))) {}
+};
+
+class LSTM : public LayerHandle<LSTMImpl> {
+ public:
+  explicit LSTM(int64_t units, LSTMOptions options = {})
+      : LayerHandle(std::make_shared<LSTMImpl>(units, std::move(options))) {}
+};
+
+class GRU : public LayerHandle<GRUImpl> {
+ public:
+  explicit GRU(int64_t units, GRUOptions options = {})
+      : LayerHandle(std::make_shared<GRUImpl>(units, std::move(options))) {}
+};
+
+}  // namespace keras::layers

@@ -1,0 +1,336 @@
+#include "keras/layers/recurrent.h"
+
+#include <algorithm>
+
+#include "keras/autodiff/tape.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/linalg.h"
+#include "keras/ops/random.h"
+#include "keras/ops/shape.h"
+
+namespace keras::layers {
+namespace {
+
+double clamp_rate(double rate) {
+  return std::clamp(rate, 0.0, 1.0);
+}
+
+// Keras applies a dropout rate only when 0 < rate < 1.
+bool active_rate(double rate) {
+  return rate > 0.0 && rate < 1.0;
+}
+
+RecurrentImpl::Config config_for(int64_t units, int num_gates, int num_states, const auto& o) {
+  return {.units = units,
+          .num_gates = num_gates,
+          .num_states = num_states,
+          .dropout = clamp_rate(o.dropout),
+          .recurrent_dropout = clamp_rate(o.recurrent_dropout),
+          .seed = o.seed,
+          .return_sequences = o.return_sequences,
+          .return_state = o.return_state,
+          .go_backwards = o.go_backwards};
+}
+
+// Column block g (of `size` columns) of a 2-D tensor.
+Tensor columns(const Tensor& t, int64_t g, int64_t size) {
+  return ops::slice_axis(t, 1, g * size, size);
+}
+
+// x split along `axis` into `pieces` equal parts, as one differentiable op whose gradient is the
+// concatenation of the parts' gradients. (Separate slice_axis ops would each send back a
+// gradient of x's full size: O(pieces * size) work for the loop over timesteps.)
+Tensors split(const Tensor& x, int axis, int64_t pieces) {
+  const Tensor source = ops::stop_gradient(x);  // the slices themselves are not recorded
+  const int64_t size = x.dim(axis) / pieces;
+  Tensors parts;
+  for (int64_t p = 0; p < pieces; ++p) {
+    parts.push_back(ops::slice_axis(source, axis, p * size, size));
+  }
+  autodiff::record("split", {x}, parts, [axis](const Tensors& dys) {
+    return autodiff::Grads{ops::concatenate(dys, axis)};  // the tape zero-fills unused parts
+  });
+  return parts;
+}
+
+// Row `row` of a (rows, n) tensor, as a (n,) tensor.
+Tensor row_of(const Tensor& t, int64_t row) {
+  return ops::reshape(ops::slice_axis(t, 0, row, 1), {t.dim(1)});
+}
+
+Tensor maybe(const Variable& v) {
+  return v.defined() ? v.value() : Tensor();
+}
+
+}  // namespace
+
+// ---- RecurrentImpl ----
+
+RecurrentImpl::RecurrentImpl(Config config,
+                             const std::string& name,
+                             std::string_view prefix,
+                             const std::optional<std::vector<Dim>>& input_shape)
+    : Layer(name, prefix, input_shape ? std::optional(to_shape(*input_shape)) : std::nullopt),
+      config_(config) {
+  KERAS_CHECK(config_.units > 0, ValueError,
+              "Received an invalid value for argument `units`, expected a positive integer, got ",
+              config_.units, ".");
+  if (config_.seed) generator_.emplace(*config_.seed);
+  input_spec_ = {InputSpec{.ndim = 3}};
+}
+
+std::vector<Shape> RecurrentImpl::compute_output_shape(
+    const std::vector<Shape>& input_shapes) const {
+  const Shape& in = input_shapes[0];
+  KERAS_CHECK(in.size() == 3, ValueError, "Input 0 is incompatible with layer ", name(),
+              ": expected ndim=3, found ndim=", in.size(),
+              ". Full shape received: ", shape_str(in));
+  const int64_t batch = in[0], units = config_.units;
+  std::vector<Shape> out{config_.return_sequences ? Shape{batch, in[1], units}
+                                                  : Shape{batch, units}};
+  if (config_.return_state) {
+    for (int i = 0; i < config_.num_states; ++i) out.push_back({batch, units});
+  }
+  return out;
+}
+
+int64_t RecurrentImpl::input_dim_for_build(const std::vector<Shape>& input_shapes) {
+  const Shape& in = input_shapes[0];
+  const int64_t input_dim = in.back();
+  KERAS_CHECK(input_dim != kNone, ValueError, "The last dimension of the inputs to a ",
+              class_name(),
+              " layer should be defined. Found None. Full input shape received: ", shape_str(in));
+  input_spec_ = {InputSpec{.ndim = 3, .axes = {{-1, input_dim}}}};
+  return input_dim;
+}
+
+Tensor RecurrentImpl::prepare_input(const Tensor& x) const {
+  KERAS_CHECK(x.dim(1) > 0, ValueError, "Layer ", name(),
+              " received an input with no timesteps. Full shape received: ", shape_str(x.shape()));
+  return x.dtype() == dtype() ? x : ops::cast(x, dtype());
+}
+
+RecurrentImpl::Masks RecurrentImpl::draw_masks(const Tensor& x, bool training) {
+  Masks masks;
+  if (!training) return masks;
+  Generator* gen = generator_ ? &*generator_ : nullptr;
+  // A mask is dropout applied to ones: 0 or 1 / (1 - rate).
+  auto mask = [&](int64_t width, double rate) {
+    return random::dropout(ops::ones_like(Tensor::empty({x.dim(0), width}, x.dtype())), rate, gen);
+  };
+  // Keras's implementation 1 (one mask per gate) whenever recurrent_dropout is set.
+  const int count = config_.recurrent_dropout != 0.0 ? config_.num_gates : 1;
+  if (active_rate(config_.dropout)) {
+    for (int g = 0; g < count; ++g) masks.input.push_back(mask(x.dim(2), config_.dropout));
+  }
+  if (active_rate(config_.recurrent_dropout)) {
+    for (int g = 0; g < count; ++g) {
+      masks.recurrent.push_back(mask(config_.units, config_.recurrent_dropout));
+    }
+  }
+  return masks;
+}
+
+Tensor RecurrentImpl::project_inputs(const Tensor& x,
+                                     const Tensor& kernel,
+                                     const Tensor& bias,
+                                     const Tensors& masks) const {
+  const int64_t batch = x.dim(0), steps = x.dim(1), features = x.dim(2);
+  // (batch, steps, features) -> (batch * steps, features), with a (batch, features) mask
+  // broadcast over the timesteps.
+  auto rows = [&](const Tensor* mask) {
+    const Tensor xm =
+        mask != nullptr ? ops::multiply(x, ops::reshape(*mask, {batch, 1, features})) : x;
+    return ops::reshape(xm, {batch * steps, features});
+  };
+  Tensor y;
+  if (masks.size() <= 1) {
+    y = ops::matmul(rows(masks.empty() ? nullptr : &masks[0]), kernel);
+  } else {
+    const int64_t block = kernel.dim(1) / static_cast<int64_t>(masks.size());
+    Tensors parts;
+    for (size_t g = 0; g < masks.size(); ++g) {
+      parts.push_back(
+          ops::matmul(rows(&masks[g]), columns(kernel, static_cast<int64_t>(g), block)));
+    }
+    y = ops::concatenate(parts, 1);
+  }
+  if (bias.defined()) y = ops::add(y, bias);
+  return ops::reshape(y, {batch, steps, kernel.dim(1)});
+}
+
+Tensors RecurrentImpl::run(const Tensor& projected, const StepFn& step) const {
+  const int64_t batch = projected.dim(0), steps = projected.dim(1), width = projected.dim(2);
+  const int64_t units = config_.units;
+  const Tensor zero = ops::zeros_like(Tensor::empty({batch, units}, projected.dtype()));
+  Tensors states(static_cast<size_t>(config_.num_states), zero);
+  const Tensors inputs = split(projected, 1, steps);  // (batch, 1, width) each
+  Tensors outputs;
+  for (int64_t k = 0; k < steps; ++k) {
+    const int64_t t = config_.go_backwards ? steps - 1 - k : k;
+    states = step(ops::reshape(inputs[static_cast<size_t>(t)], {batch, width}), states);
+    if (config_.return_sequences) outputs.push_back(states[0]);
+  }
+  // (batch, steps * units) -> (batch, steps, units), in processing order.
+  Tensors result{config_.return_sequences
+                     ? ops::reshape(ops::concatenate(outputs, 1), {batch, steps, units})
+                     : states[0]};
+  if (config_.return_state) result.insert(result.end(), states.begin(), states.end());
+  return result;
+}
+
+RecurrentImpl::Projection::Projection(const Tensor& kernel, Tensors masks)
+    : kernel_(kernel), masks_(std::move(masks)) {
+  if (masks_.size() > 1) {
+    const int64_t block = kernel.dim(1) / static_cast<int64_t>(masks_.size());
+    for (size_t g = 0; g < masks_.size(); ++g) {
+      blocks_.push_back(columns(kernel, static_cast<int64_t>(g), block));
+    }
+  }
+}
+
+Tensor RecurrentImpl::Projection::operator()(const Tensor& h) const {
+  if (masks_.empty()) return ops::matmul(h, kernel_);
+  if (masks_.size() == 1) return ops::matmul(ops::multiply(h, masks_[0]), kernel_);
+  Tensors parts;
+  for (size_t g = 0; g < masks_.size(); ++g) {
+    parts.push_back(ops::matmul(ops::multiply(h, masks_[g]), blocks_[g]));
+  }
+  return ops::concatenate(parts, 1);
+}
+
+// ---- SimpleRNN ----
+
+SimpleRNNImpl::SimpleRNNImpl(int64_t units, SimpleRNNOptions options)
+    : RecurrentImpl(
+          config_for(units, 1, 1, options), options.name, "simple_rnn", options.input_shape),
+      options_(std::move(options)) {}
+
+void SimpleRNNImpl::build(const std::vector<Shape>& input_shapes) {
+  const int64_t input_dim = input_dim_for_build(input_shapes), u = units();
+  kernel_ = add_weight("kernel", {input_dim, u}, options_.kernel_initializer, true,
+                       options_.kernel_regularizer);
+  recurrent_kernel_ = add_weight("recurrent_kernel", {u, u}, options_.recurrent_initializer, true,
+                                 options_.recurrent_regularizer);
+  if (options_.use_bias) {
+    bias_ = add_weight("bias", {u}, options_.bias_initializer, true, options_.bias_regularizer);
+  }
+}
+
+// h = act(x W + b + h U)
+Tensors SimpleRNNImpl::call(const Tensors& inputs, bool training) {
+  const Tensor x = prepare_input(inputs[0]);
+  const Masks masks = draw_masks(x, training);
+  const Tensor xs = project_inputs(x, kernel_.value(), maybe(bias_), masks.input);
+  const Projection recurrent(recurrent_kernel_.value(), masks.recurrent);
+  return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
+    return {options_.activation(ops::add(x_t, recurrent(s[0])))};
+  });
+}
+
+// ---- LSTM ----
+
+LSTMImpl::LSTMImpl(int64_t units, LSTMOptions options)
+    : RecurrentImpl(config_for(units, 4, 2, options), options.name, "lstm", options.input_shape),
+      options_(std::move(options)) {}
+
+void LSTMImpl::build(const std::vector<Shape>& input_shapes) {
+  const int64_t input_dim = input_dim_for_build(input_shapes), u = units();
+  kernel_ = add_weight("kernel", {input_dim, 4 * u}, options_.kernel_initializer, true,
+                       options_.kernel_regularizer);
+  recurrent_kernel_ = add_weight("recurrent_kernel", {u, 4 * u}, options_.recurrent_initializer,
+                                 true, options_.recurrent_regularizer);
+  if (options_.use_bias) {
+    initializers::Initializer init = options_.bias_initializer;
+    if (options_.unit_forget_bias) {
+      // bias_initializer for i, ones for f, bias_initializer for c and o (as Keras).
+      init = initializers::Initializer(
+          "LSTMBias", [base = options_.bias_initializer, u](const Shape&, DType dtype) {
+            return ops::concatenate({base({u}, dtype), ones({u}, dtype), base({2 * u}, dtype)}, 0);
+          });
+    }
+    bias_ = add_weight("bias", {4 * u}, init, true, options_.bias_regularizer);
+  }
+}
+
+// z = x W + b + h U;  i, f, o = rec(z_i), rec(z_f), rec(z_o);  c = f*c + i*act(z_c);
+// h = o*act(c)
+Tensors LSTMImpl::call(const Tensors& inputs, bool training) {
+  const Tensor x = prepare_input(inputs[0]);
+  const Masks masks = draw_masks(x, training);
+  const Tensor xs = project_inputs(x, kernel_.value(), maybe(bias_), masks.input);
+  const Projection recurrent(recurrent_kernel_.value(), masks.recurrent);
+  const ActivationFn& act = options_.activation;
+  const ActivationFn& rec = options_.recurrent_activation;
+  return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
+    const Tensors z = split(ops::add(x_t, recurrent(s[0])), 1, 4);
+    const Tensor i = rec(z[0]), f = rec(z[1]), o = rec(z[3]);
+    const Tensor c = ops::add(ops::multiply(f, s[1]), ops::multiply(i, act(z[2])));
+    return {ops::multiply(o, act(c)), c};
+  });
+}
+
+// ---- GRU ----
+
+GRUImpl::GRUImpl(int64_t units, GRUOptions options)
+    : RecurrentImpl(config_for(units, 3, 1, options), options.name, "gru", options.input_shape),
+      options_(std::move(options)) {}
+
+void GRUImpl::build(const std::vector<Shape>& input_shapes) {
+  const int64_t input_dim = input_dim_for_build(input_shapes), u = units();
+  kernel_ = add_weight("kernel", {input_dim, 3 * u}, options_.kernel_initializer, true,
+                       options_.kernel_regularizer);
+  recurrent_kernel_ = add_weight("recurrent_kernel", {u, 3 * u}, options_.recurrent_initializer,
+                                 true, options_.recurrent_regularizer);
+  if (options_.use_bias) {
+    const Shape shape = options_.reset_after ? Shape{2, 3 * u} : Shape{3 * u};
+    bias_ = add_weight("bias", shape, options_.bias_initializer, true, options_.bias_regularizer);
+  }
+}
+
+// z, r = rec(x W_zr + b_zr + h U_zr (+ b'_zr));  h = z*h + (1 - z)*hh, with
+// hh = act(x W_h + b_h + r*(h U_h + b'_h)) (reset_after) or act(x W_h + b_h + (r*h) U_h).
+Tensors GRUImpl::call(const Tensors& inputs, bool training) {
+  const Tensor x = prepare_input(inputs[0]);
+  const Masks masks = draw_masks(x, training);
+  const int64_t u = units();
+  const bool reset_after = options_.reset_after;
+  Tensor input_bias = maybe(bias_), recurrent_bias;
+  if (bias_.defined() && reset_after) {
+    input_bias = row_of(bias_.value(), 0);
+    recurrent_bias = row_of(bias_.value(), 1);
+  }
+  const Tensor xs = project_inputs(x, kernel_.value(), input_bias, masks.input);
+  const Tensor& kernel = recurrent_kernel_.value();
+  const ActivationFn& act = options_.activation;
+  const ActivationFn& rec = options_.recurrent_activation;
+  auto mix = [](const Tensor& z, const Tensor& h, const Tensor& hh) {
+    return ops::add(ops::multiply(z, h), ops::multiply(ops::subtract(1.0, z), hh));
+  };
+
+  if (reset_after) {
+    const Projection recurrent(kernel, masks.recurrent);
+    return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
+      Tensor inner = recurrent(s[0]);
+      if (recurrent_bias.defined()) inner = ops::add(inner, recurrent_bias);
+      const Tensor z = rec(ops::add(columns(x_t, 0, u), columns(inner, 0, u)));
+      const Tensor r = rec(ops::add(columns(x_t, 1, u), columns(inner, 1, u)));
+      const Tensor hh = act(ops::add(columns(x_t, 2, u), ops::multiply(r, columns(inner, 2, u))));
+      return {mix(z, s[0], hh)};
+    });
+  }
+  // reset_before: z and r from U[:, :2u]; the candidate from (r*h) U[:, 2u:].
+  const Tensors& m = masks.recurrent;
+  const Projection recurrent_zr(ops::slice_axis(kernel, 1, 0, 2 * u),
+                                m.empty() ? Tensors{} : Tensors{m[0], m[1]});
+  const Projection recurrent_h(columns(kernel, 2, u), m.empty() ? Tensors{} : Tensors{m[2]});
+  return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
+    const Tensors xg = split(x_t, 1, 3), hg = split(recurrent_zr(s[0]), 1, 2);
+    const Tensor z = rec(ops::add(xg[0], hg[0]));
+    const Tensor r = rec(ops::add(xg[1], hg[1]));
+    const Tensor hh = act(ops::add(xg[2], recurrent_h(ops::multiply(r, s[0]))));
+    return {mix(z, s[0], hh)};
+  });
+}
+
+}  // namespace keras::layers
