@@ -37,22 +37,6 @@ Tensor columns(const Tensor& t, int64_t g, int64_t size) {
   return ops::slice_axis(t, 1, g * size, size);
 }
 
-// x split along `axis` into `pieces` equal parts, as one differentiable op whose gradient is the
-// concatenation of the parts' gradients. (Separate slice_axis ops would each send back a
-// gradient of x's full size: O(pieces * size) work for the loop over timesteps.)
-Tensors split(const Tensor& x, int axis, int64_t pieces) {
-  const Tensor source = ops::stop_gradient(x);  // the slices themselves are not recorded
-  const int64_t size = x.dim(axis) / pieces;
-  Tensors parts;
-  for (int64_t p = 0; p < pieces; ++p) {
-    parts.push_back(ops::slice_axis(source, axis, p * size, size));
-  }
-  autodiff::record("split", {x}, parts, [axis](const Tensors& dys) {
-    return autodiff::Grads{ops::concatenate(dys, axis)};  // the tape zero-fills unused parts
-  });
-  return parts;
-}
-
 // Row `row` of a (rows, n) tensor, as a (n,) tensor.
 Tensor row_of(const Tensor& t, int64_t row) {
   return ops::reshape(ops::slice_axis(t, 0, row, 1), {t.dim(1)});
@@ -164,7 +148,7 @@ Tensors RecurrentImpl::run(const Tensor& projected, const StepFn& step) const {
   const int64_t units = config_.units;
   const Tensor zero = ops::zeros_like(Tensor::empty({batch, units}, projected.dtype()));
   Tensors states(static_cast<size_t>(config_.num_states), zero);
-  const Tensors inputs = split(projected, 1, steps);  // (batch, 1, width) each
+  const Tensors inputs = ops::split(projected, steps, 1);  // (batch, 1, width) each
   Tensors outputs;
   for (int64_t k = 0; k < steps; ++k) {
     const int64_t t = config_.go_backwards ? steps - 1 - k : k;
@@ -263,7 +247,7 @@ Tensors LSTMImpl::call(const Tensors& inputs, bool training) {
   const ActivationFn& act = options_.activation;
   const ActivationFn& rec = options_.recurrent_activation;
   return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
-    const Tensors z = split(ops::add(x_t, recurrent(s[0])), 1, 4);
+    const Tensors z = ops::split(ops::add(x_t, recurrent(s[0])), 4, 1);
     const Tensor i = rec(z[0]), f = rec(z[1]), o = rec(z[3]);
     const Tensor c = ops::add(ops::multiply(f, s[1]), ops::multiply(i, act(z[2])));
     return {ops::multiply(o, act(c)), c};
@@ -325,7 +309,7 @@ Tensors GRUImpl::call(const Tensors& inputs, bool training) {
                                 m.empty() ? Tensors{} : Tensors{m[0], m[1]});
   const Projection recurrent_h(columns(kernel, 2, u), m.empty() ? Tensors{} : Tensors{m[2]});
   return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
-    const Tensors xg = split(x_t, 1, 3), hg = split(recurrent_zr(s[0]), 1, 2);
+    const Tensors xg = ops::split(x_t, 3, 1), hg = ops::split(recurrent_zr(s[0]), 2, 1);
     const Tensor z = rec(ops::add(xg[0], hg[0]));
     const Tensor r = rec(ops::add(xg[1], hg[1]));
     const Tensor hh = act(ops::add(xg[2], recurrent_h(ops::multiply(r, s[0]))));

@@ -143,6 +143,21 @@ Tensor slice_axis(const Tensor& x, int axis, int64_t start, int64_t size) {
   return y;
 }
 
+Tensors split(const Tensor& x, int64_t sections, int axis) {
+  axis = normalize_axis(axis, x.rank());
+  KERAS_CHECK(sections > 0 && x.shape()[axis] % sections == 0, ValueError,
+              "split: array split does not result in an equal division: axis ", axis,
+              " of shape ", shape_str(x.shape()), " into ", sections, " sections");
+  const Tensor source = stop_gradient(x);  // the slices themselves are not recorded
+  const int64_t size = x.shape()[axis] / sections;
+  Tensors parts;
+  for (int64_t p = 0; p < sections; ++p) parts.push_back(slice_axis(source, axis, p * size, size));
+  autodiff::record("split", {x}, parts, [axis](const Tensors& dys) {
+    return Grads{concatenate(dys, axis)};  // the tape zero-fills the parts nobody used
+  });
+  return parts;
+}
+
 Tensor take(const Tensor& x, const Tensor& indices) {
   KERAS_CHECK(x.rank() >= 1, ValueError, "take: cannot index a scalar");
   KERAS_CHECK(indices.dtype() == int32 || indices.dtype() == int64, TypeError,

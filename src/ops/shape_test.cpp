@@ -565,5 +565,21 @@ TEST(ZeroSizeDeathTest, PrintingAnEmptyTensor) {
       ::testing::ExitedWithCode(0), "");
 }
 
+TEST(Split, PartsAndGradientMatchSlices) {
+  Tensor x = Tensor::from_vector<double>({1, 2, 3, 4, 5, 6}, {2, 3});
+  x.set_requires_grad(true);
+  autodiff::GradientTape tape;
+  Tensors parts = ops::split(x, 3, 1);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[2].shape(), (Shape{2, 1}));
+  EXPECT_EQ(parts[2].data<double>()[1], 6.0);
+  // Only parts 0 and 2 are used: part 1's gradient is zero.
+  Tensor loss = ops::add(ops::sum(parts[0]), ops::multiply(ops::sum(parts[2]), 3.0));
+  Tensor g = tape.gradient(loss, {x})[0];
+  EXPECT_EQ(std::vector<double>(g.data<double>(), g.data<double>() + 6),
+            (std::vector<double>{1, 0, 3, 1, 0, 3}));
+  EXPECT_THROW(ops::split(x, 4, 1), ValueError);
+}
+
 }  // namespace
 }  // namespace keras::ops

@@ -19,7 +19,7 @@ Tensor full_like(const Tensor& x, double value);
 
 // Converts to `dtype` (gradient flows back between floating dtypes).
 Tensor cast(const Tensor& x, DType dtype);
-// A copy that the tape treats as a constant.
+// The same values as a view the tape treats as a constant (no copy is made).
 Tensor stop_gradient(const Tensor& x);
 
 Tensor add(const Tensor& a, const Tensor& b);

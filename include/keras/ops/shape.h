@@ -20,6 +20,10 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape);
 Tensor concatenate(const Tensors& xs, int axis = 0);
 // x[..., start:start + size, ...] along `axis` (a copy).
 Tensor slice_axis(const Tensor& x, int axis, int64_t start, int64_t size);
+// Splits x into `sections` equal parts along `axis` (keras.ops.split with a section count).
+// One op for all parts: its gradient concatenates the parts' gradients (zeros for unused ones),
+// so splitting a sequence into timesteps costs O(T), not O(T²), in the backward pass.
+Tensors split(const Tensor& x, int64_t sections, int axis = 0);
 // Gathers slices of x along axis 0 at `indices` (int32/int64 of any shape): shape
 // indices.shape + x.shape[1:]. Out-of-range indices throw IndexError. (keras.ops.take, axis 0.)
 Tensor take(const Tensor& x, const Tensor& indices);
