@@ -24,6 +24,7 @@
 #include "keras/io/idx.h"
 #include "keras/io/npy.h"
 #include "keras/layers/activation.h"
+#include "keras/layers/bidirectional.h"
 #include "keras/layers/core_layers.h"
 #include "keras/layers/dense.h"
 #include "keras/layers/embedding.h"

@@ -317,4 +317,22 @@ Tensors GRUImpl::call(const Tensors& inputs, bool training) {
   });
 }
 
+template <class Impl, class Options>
+std::shared_ptr<RecurrentImpl> reversed(int64_t units, Options options, const std::string& name) {
+  options.go_backwards = !options.go_backwards;
+  options.name = name;
+  options.input_shape = std::nullopt;
+  return std::make_shared<Impl>(units, std::move(options));
+}
+
+std::shared_ptr<RecurrentImpl> SimpleRNNImpl::reversed_copy(const std::string& name) const {
+  return reversed<SimpleRNNImpl>(units(), options_, name);
+}
+std::shared_ptr<RecurrentImpl> LSTMImpl::reversed_copy(const std::string& name) const {
+  return reversed<LSTMImpl>(units(), options_, name);
+}
+std::shared_ptr<RecurrentImpl> GRUImpl::reversed_copy(const std::string& name) const {
+  return reversed<GRUImpl>(units(), options_, name);
+}
+
 }  // namespace keras::layers

@@ -146,8 +146,8 @@ Tensor slice_axis(const Tensor& x, int axis, int64_t start, int64_t size) {
 Tensors split(const Tensor& x, int64_t sections, int axis) {
   axis = normalize_axis(axis, x.rank());
   KERAS_CHECK(sections > 0 && x.shape()[axis] % sections == 0, ValueError,
-              "split: array split does not result in an equal division: axis ", axis,
-              " of shape ", shape_str(x.shape()), " into ", sections, " sections");
+              "split: array split does not result in an equal division: axis ", axis, " of shape ",
+              shape_str(x.shape()), " into ", sections, " sections");
   const Tensor source = stop_gradient(x);  // the slices themselves are not recorded
   const int64_t size = x.shape()[axis] / sections;
   Tensors parts;

@@ -127,6 +127,8 @@ class RecurrentImpl : public Layer {
   bool go_backwards() const { return config_.go_backwards; }
   double dropout() const { return config_.dropout; }
   double recurrent_dropout() const { return config_.recurrent_dropout; }
+  // A new, unbuilt layer with the same options but the opposite go_backwards (for Bidirectional).
+  virtual std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const = 0;
 
  protected:
   RecurrentImpl(Config config,
@@ -182,6 +184,7 @@ class SimpleRNNImpl final : public RecurrentImpl {
   std::string class_name() const override { return "SimpleRNN"; }
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
+  std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const override;
 
   const Variable& kernel() const { return kernel_; }
   const Variable& recurrent_kernel() const { return recurrent_kernel_; }
@@ -198,6 +201,7 @@ class LSTMImpl final : public RecurrentImpl {
   std::string class_name() const override { return "LSTM"; }
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
+  std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const override;
 
   const Variable& kernel() const { return kernel_; }
   const Variable& recurrent_kernel() const { return recurrent_kernel_; }
@@ -214,6 +218,7 @@ class GRUImpl final : public RecurrentImpl {
   std::string class_name() const override { return "GRU"; }
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
+  std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const override;
 
   bool reset_after() const { return options_.reset_after; }
   const Variable& kernel() const { return kernel_; }

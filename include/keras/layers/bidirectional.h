@@ -1,0 +1,49 @@
+// Bidirectional(rnn): runs a recurrent layer forwards and a copy of it backwards over the
+// sequence and merges the two outputs (keras.layers.Bidirectional).
+//
+//   auto y = layers::Bidirectional(layers::LSTM(32, {.return_sequences = true}))(x);  // 64 wide
+//
+// The given layer is the forward one (it keeps its weights); the backward one is a new layer with
+// the same options and go_backwards flipped, named "backward_<name>". With return_sequences the
+// backward outputs are put back in forward time order before merging. merge_mode: "concat"
+// (last axis), "sum", "mul", "ave", or "" for no merge (two outputs). With return_state the
+// outputs are [merged, forward states..., backward states...].
+#pragma once
+
+#include <string>
+
+#include "keras/layers/recurrent.h"
+
+namespace keras::layers {
+
+struct BidirectionalOptions {
+  std::string merge_mode = "concat";
+  std::string name = {};
+};
+
+class BidirectionalImpl final : public Layer {
+ public:
+  BidirectionalImpl(LayerRef layer, BidirectionalOptions options);
+  std::string class_name() const override { return "Bidirectional"; }
+  void build(const std::vector<Shape>& input_shapes) override;
+  Tensors call(const Tensors& inputs, bool training) override;
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  std::vector<Variable> weights() const override;
+  Tensors losses() const override;
+  void set_dtype(DType dtype) override;
+
+  const std::shared_ptr<RecurrentImpl>& forward_layer() const { return forward_; }
+  const std::shared_ptr<RecurrentImpl>& backward_layer() const { return backward_; }
+
+ private:
+  std::shared_ptr<RecurrentImpl> forward_, backward_;
+  std::string merge_mode_;
+};
+
+class Bidirectional : public LayerHandle<BidirectionalImpl> {
+ public:
+  explicit Bidirectional(LayerRef layer, BidirectionalOptions options = {})
+      : LayerHandle(std::make_shared<BidirectionalImpl>(std::move(layer), std::move(options))) {}
+};
+
+}  // namespace keras::layers

@@ -1,0 +1,97 @@
+#include "keras/layers/bidirectional.h"
+
+#include <algorithm>
+
+#include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
+
+namespace keras::layers {
+namespace {
+
+// The sequence (batch, timesteps, ...) in reverse time order.
+Tensor reverse_time(const Tensor& y) {
+  Tensors steps = ops::split(y, y.dim(1), 1);
+  std::reverse(steps.begin(), steps.end());
+  return ops::concatenate(steps, 1);
+}
+
+}  // namespace
+
+BidirectionalImpl::BidirectionalImpl(LayerRef layer, BidirectionalOptions options)
+    : Layer(std::move(options.name), "bidirectional"), merge_mode_(std::move(options.merge_mode)) {
+  forward_ = std::dynamic_pointer_cast<RecurrentImpl>(layer.layer());
+  KERAS_CHECK(forward_ != nullptr, ValueError,
+              "Please initialize `Bidirectional` layer with a "
+              "recurrent layer (LSTM, GRU or SimpleRNN). Received: ",
+              layer ? layer.class_name() : std::string("an undefined layer"));
+  KERAS_CHECK(merge_mode_ == "concat" || merge_mode_ == "sum" || merge_mode_ == "mul" ||
+                  merge_mode_ == "ave" || merge_mode_.empty(),
+              ValueError,
+              "Invalid merge mode. Merge mode should be one of {\"sum\", \"mul\", "
+              "\"ave\", \"concat\", \"\"}. Received: ",
+              merge_mode_);
+  backward_ = forward_->reversed_copy("backward_" + forward_->name());
+  input_spec_ = {InputSpec{.ndim = 3}};
+}
+
+void BidirectionalImpl::set_dtype(DType dtype) {
+  Layer::set_dtype(dtype);
+  forward_->set_dtype(dtype);
+  backward_->set_dtype(dtype);
+}
+
+void BidirectionalImpl::build(const std::vector<Shape>& input_shapes) {
+  forward_->maybe_build(input_shapes);
+  backward_->maybe_build(input_shapes);
+}
+
+std::vector<Variable> BidirectionalImpl::weights() const {
+  std::vector<Variable> w = forward_->weights();
+  for (const Variable& v : backward_->weights()) w.push_back(v);
+  return w;
+}
+
+Tensors BidirectionalImpl::losses() const {
+  Tensors l = forward_->losses();
+  for (const Tensor& t : backward_->losses()) l.push_back(t);
+  return l;
+}
+
+std::vector<Shape> BidirectionalImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  std::vector<Shape> f = forward_->compute_output_shape(in);
+  std::vector<Shape> out;
+  if (merge_mode_.empty()) {
+    out = {f[0], f[0]};
+  } else {
+    Shape merged = f[0];
+    if (merge_mode_ == "concat") merged.back() *= 2;
+    out = {merged};
+  }
+  for (int copy = 0; copy < 2; ++copy) {
+    for (size_t i = 1; i < f.size(); ++i) out.push_back(f[i]);  // states, forward then backward
+  }
+  return out;
+}
+
+Tensors BidirectionalImpl::call(const Tensors& inputs, bool training) {
+  Tensors f = forward_->call(inputs, training);
+  Tensors b = backward_->call(inputs, training);
+  Tensor yf = f[0], yb = forward_->return_sequences() ? reverse_time(b[0]) : b[0];
+  Tensors out;
+  if (merge_mode_ == "concat") {
+    out = {ops::concatenate({yf, yb}, -1)};
+  } else if (merge_mode_ == "sum") {
+    out = {ops::add(yf, yb)};
+  } else if (merge_mode_ == "mul") {
+    out = {ops::multiply(yf, yb)};
+  } else if (merge_mode_ == "ave") {
+    out = {ops::multiply(ops::add(yf, yb), 0.5)};
+  } else {
+    out = {yf, yb};
+  }
+  out.insert(out.end(), f.begin() + 1, f.end());
+  out.insert(out.end(), b.begin() + 1, b.end());
+  return out;
+}
+
+}  // namespace keras::layers

@@ -1,0 +1,73 @@
+#include "keras/layers/bidirectional.h"
+
+#include <gtest/gtest.h>
+
+#include "harness/layer_test.h"
+#include "keras/keras.hpp"
+
+namespace keras::layers {
+namespace {
+
+TEST(Bidirectional, ContractConcat) {
+  test::run_layer_test({
+      .make_layer = [] { return LayerRef(Bidirectional(LSTM(3))); },
+      .input_shape = {2, 4, 5},
+      .expected_output_shape = {2, 6},
+      .expected_num_weights = 6,
+      .expected_num_trainable_weights = 6,
+  });
+}
+
+TEST(Bidirectional, ContractSequencesSum) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return LayerRef(
+                Bidirectional(GRU(3, {.return_sequences = true}), {.merge_mode = "sum"}));
+          },
+      .input_shape = {2, 4, 5},
+      .expected_output_shape = {2, 4, 3},
+      .expected_num_weights = 6,
+      .expected_num_trainable_weights = 6,
+  });
+}
+
+TEST(Bidirectional, BackwardHalfIsTheReversedSequenceInForwardOrder) {
+  utils::set_random_seed(4);
+  auto rnn = SimpleRNN(2, {.return_sequences = true});
+  Bidirectional bi(rnn, {.merge_mode = ""});
+  Tensor x = random::uniform({1, 5, 3});
+  Tensors out = (*bi.layer())({x}, false);
+  ASSERT_EQ(out.size(), 2u);
+  // The backward layer on x equals a forward layer (same weights) on reversed x, reversed back.
+  auto plain = SimpleRNN(2, {.return_sequences = true});
+  Tensor reversed = ops::concatenate(
+      {ops::slice_axis(x, 1, 4, 1), ops::slice_axis(x, 1, 3, 1), ops::slice_axis(x, 1, 2, 1),
+       ops::slice_axis(x, 1, 1, 1), ops::slice_axis(x, 1, 0, 1)},
+      1);
+  plain(reversed);
+  plain.set_weights(bi->backward_layer()->get_weights());
+  Tensor expected = plain(reversed);
+  for (int64_t t = 0; t < 5; ++t) {
+    for (int64_t u = 0; u < 2; ++u) {
+      EXPECT_NEAR(out[1].at<float>({0, t, u}), expected.at<float>({0, 4 - t, u}), 1e-6);
+    }
+  }
+  EXPECT_EQ(bi->backward_layer()->name(), "backward_" + rnn.name());
+}
+
+TEST(Bidirectional, RejectsNonRecurrentLayersAndBadModes) {
+  EXPECT_THROW(Bidirectional(Dense(3)), ValueError);
+  EXPECT_THROW(Bidirectional(LSTM(3), {.merge_mode = "max"}), ValueError);
+}
+
+TEST(Bidirectional, ReturnStateGivesBothDirections) {
+  auto x = Input({std::nullopt, 4});
+  KerasTensors out = Bidirectional(LSTM(3, {.return_state = true})).call_multi({x});
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(out[0].shape(), (Shape{kNone, 6}));
+  EXPECT_EQ(out[4].shape(), (Shape{kNone, 3}));
+}
+
+}  // namespace
+}  // namespace keras::layers
