@@ -6,6 +6,7 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
 #include "keras/ops/random.h"
+#include "keras/ops/rnn.h"
 #include "keras/ops/shape.h"
 
 namespace keras::layers {
@@ -246,6 +247,12 @@ Tensors LSTMImpl::call(const Tensors& inputs, bool training) {
   const Projection recurrent(recurrent_kernel_.value(), masks.recurrent);
   const ActivationFn& act = options_.activation;
   const ActivationFn& rec = options_.recurrent_activation;
+  if (act.name() == "tanh" && rec.name() == "sigmoid") {  // Keras's defaults: the fused cell
+    return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
+      auto [h, c] = ops::lstm_cell(ops::add(x_t, recurrent(s[0])), s[1]);
+      return {h, c};
+    });
+  }
   return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
     const Tensors z = ops::split(ops::add(x_t, recurrent(s[0])), 4, 1);
     const Tensor i = rec(z[0]), f = rec(z[1]), o = rec(z[3]);
