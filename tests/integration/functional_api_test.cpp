@@ -150,6 +150,23 @@ TEST_F(FunctionalApi, SharedLayerNodesAndOutputErrors) {
   EXPECT_EQ(dense.weights().size(), 2u);
 }
 
+TEST_F(FunctionalApi, NodeShapesThatDifferBetweenCalls) {
+  auto dense = L::Dense(4);
+  dense(Input({8}));
+  dense(Input({3, 8}));
+  EXPECT_EQ(dense.get_input_shape_at(0), (Shape{kNone, 8}));
+  EXPECT_EQ(dense.get_input_shape_at(1), (Shape{kNone, 3, 8}));
+  EXPECT_EQ(dense.get_output_shape_at(1), (Shape{kNone, 3, 4}));
+  EXPECT_EQ(message_of<AttributeError>([&] { dense.input_shape(); }),
+            "The layer \"dense_1 has multiple inbound nodes, with different input shapes. Hence "
+            "the notion of \"input shape\" is ill-defined for the layer. Use "
+            "`get_input_shape_at(node_index)` instead.");
+  EXPECT_THAT(message_of<AttributeError>([&] { dense.output_shape(); }),
+              HasSubstr("Use `get_output_shape_at(node_index)` instead."));
+  EXPECT_THAT(message_of<AttributeError>([&] { dense.input(); }),
+              HasSubstr("Use `get_input_at(node_index)` instead."));
+}
+
 TEST_F(FunctionalApi, SequentialEqualsFunctional) {
   Sequential seq;
   seq.add(L::Dense(32, {.activation = "relu", .input_shape = {{64}}}));
