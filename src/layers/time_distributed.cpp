@@ -15,10 +15,12 @@ Shape fold(const Shape& s) {
 }  // namespace
 
 TimeDistributedImpl::TimeDistributedImpl(LayerRef layer, TimeDistributedOptions options)
-    : Layer(std::move(options.name), "time_distributed",
+    : Layer(std::move(options.name),
+            "time_distributed",
             options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
       inner_(std::move(layer)) {
-  KERAS_CHECK(static_cast<bool>(inner_), ValueError, "TimeDistributed: the wrapped layer is undefined");
+  KERAS_CHECK(static_cast<bool>(inner_), ValueError,
+              "TimeDistributed: the wrapped layer is undefined");
   input_spec_ = {InputSpec{.min_ndim = 3}};
 }
 

@@ -29,7 +29,8 @@ TEST(TimeDistributed, WrapsAModelAsInTheGuide) {
   Tensor data = random::uniform({2, 20, 784});
   Tensor seq = outer.predict(data);
   Tensor one = model.predict(ops::reshape(data, {40, 784}));
-  for (int64_t i = 0; i < seq.size(); ++i) EXPECT_FLOAT_EQ(seq.data<float>()[i], one.data<float>()[i]);
+  for (int64_t i = 0; i < seq.size(); ++i)
+    EXPECT_FLOAT_EQ(seq.data<float>()[i], one.data<float>()[i]);
 }
 
 TEST(TimeDistributed, RejectsRank2Inputs) {

@@ -82,8 +82,8 @@ namespace {
 using RowKernel = void (backend::Backend::*)(const Tensor&, const Tensor&);
 using RowBackward = void (backend::Backend::*)(const Tensor&, const Tensor&, const Tensor&);
 
-Tensor last_axis_op(const char* name, const Tensor& x_in, int axis, RowKernel forward,
-                    RowBackward backward) {
+Tensor last_axis_op(
+    const char* name, const Tensor& x_in, int axis, RowKernel forward, RowBackward backward) {
   const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, float32);
   KERAS_CHECK(x.rank() >= 1, ValueError, name, ": expected a tensor of rank >= 1");
   return on_axis(x, axis, [name, forward, backward](const Tensor& v) {

@@ -233,7 +233,8 @@ TEST_F(FunctionalApi, ModelsAreCallableLikeLayersAndShareWeights) {
   for (int64_t i = 0; i < a.size(); ++i) EXPECT_FLOAT_EQ(a.data<float>()[i], b.data<float>()[i]);
   // Training the outer model trains the shared weights.
   outer.compile({.optimizer = "sgd", .loss = "categorical_crossentropy"});
-  outer.fit(data, utils::to_categorical(Tensor::from_vector<int32_t>({1, 2, 3}), 10), {.verbose = 0});
+  outer.fit(data, utils::to_categorical(Tensor::from_vector<int32_t>({1, 2, 3}), 10),
+            {.verbose = 0});
   Tensor after = model.predict(data);
   EXPECT_NE(after.data<float>()[0], a.data<float>()[0]);
   EXPECT_THAT(message_of<ValueError>([&] { model(Input({100})); }),

@@ -27,7 +27,8 @@ TwoByTwo make(uint64_t seed) {
   auto x = L::Dense(8, {.activation = "relu"})(ops::concatenate({h, aux_input}, -1));
   auto main_output = L::Dense(1, {.activation = "sigmoid", .name = "main_output"})(x);
   Model model({main_input, aux_input}, {main_output, aux_output});
-  Tensor a = random::uniform({128, 6}, 0, 1, float32, seed), b = random::uniform({128, 3}, 0, 1, float32, seed + 1);
+  Tensor a = random::uniform({128, 6}, 0, 1, float32, seed),
+         b = random::uniform({128, 3}, 0, 1, float32, seed + 1);
   Tensor y = ops::cast(ops::greater(ops::sum(a, {-1}, true), 3.0), float32);
   return {model, a, b, y, y};
 }
@@ -45,11 +46,11 @@ TEST(MultiIO, ListsAndMapsGiveTheSameTraining) {
   auto run = [](bool maps) {
     TwoByTwo t = make(5);
     if (maps) {
-      t.model.compile({.optimizer = "rmsprop",
-                       .loss = {{"main_output", "binary_crossentropy"},
-                                {"aux_output", "binary_crossentropy"}},
-                       .loss_weights = {{"main_output", 1.0}, {"aux_output", 0.2}},
-                       .metrics = {{"main_output", {"accuracy"}}, {"aux_output", {"accuracy"}}}});
+      t.model.compile(
+          {.optimizer = "rmsprop",
+           .loss = {{"main_output", "binary_crossentropy"}, {"aux_output", "binary_crossentropy"}},
+           .loss_weights = {{"main_output", 1.0}, {"aux_output", 0.2}},
+           .metrics = {{"main_output", {"accuracy"}}, {"aux_output", {"accuracy"}}}});
       return t.model.fit({{"main_input", t.a}, {"aux_input", t.b}},
                          {{"main_output", t.y_main}, {"aux_output", t.y_aux}},
                          {.epochs = 3, .batch_size = 32, .verbose = 0});
@@ -58,7 +59,8 @@ TEST(MultiIO, ListsAndMapsGiveTheSameTraining) {
                      .loss = "binary_crossentropy",
                      .loss_weights = {1.0, 0.2},
                      .metrics = {"accuracy"}});
-    return t.model.fit({t.a, t.b}, {t.y_main, t.y_aux}, {.epochs = 3, .batch_size = 32, .verbose = 0});
+    return t.model.fit({t.a, t.b}, {t.y_main, t.y_aux},
+                       {.epochs = 3, .batch_size = 32, .verbose = 0});
   };
   auto lists = run(false), maps = run(true);
   EXPECT_EQ(lists.history, maps.history);
@@ -68,9 +70,10 @@ TEST(MultiIO, ListsAndMapsGiveTheSameTraining) {
                                             "main_output_accuracy", "main_output_loss"}));
   // The total is the weighted sum of the per-output losses.
   for (size_t e = 0; e < 3; ++e) {
-    EXPECT_NEAR(lists.history.at("loss")[e],
-                lists.history.at("main_output_loss")[e] + 0.2 * lists.history.at("aux_output_loss")[e],
-                1e-5);
+    EXPECT_NEAR(
+        lists.history.at("loss")[e],
+        lists.history.at("main_output_loss")[e] + 0.2 * lists.history.at("aux_output_loss")[e],
+        1e-5);
   }
 }
 
@@ -90,12 +93,18 @@ TEST(MultiIO, PredictAndEvaluateReturnEveryOutput) {
 
 TEST(MultiIO, StructureErrorsUseKerasWording) {
   TwoByTwo t = make(7);
-  EXPECT_THAT(message([&] { t.model.compile({.loss = {{"main_out", "mse"}}}); }),
+  EXPECT_THAT(message([&] {
+                t.model.compile({.loss = {{"main_out", "mse"}}});
+              }),
               HasSubstr("Unknown entry in loss dictionary: \"main_out\". Only expected the "
                         "following keys: ['main_output', 'aux_output']"));
-  EXPECT_THAT(message([&] { t.model.compile({.loss = "mse", .loss_weights = {{"aux", 1.0}}}); }),
+  EXPECT_THAT(message([&] {
+                t.model.compile({.loss = "mse", .loss_weights = {{"aux", 1.0}}});
+              }),
               HasSubstr("Unknown entry in loss_weights dictionary: \"aux\""));
-  EXPECT_THAT(message([&] { t.model.compile({.loss = {"mse", "mse", "mse"}}); }),
+  EXPECT_THAT(message([&] {
+                t.model.compile({.loss = {"mse", "mse", "mse"}});
+              }),
               HasSubstr("The model has 2 outputs, but you passed loss=3 losses"));
   EXPECT_THAT(message([&] { t.model.compile({.loss = "mse", .loss_weights = {1.0}}); }),
               HasSubstr("it should have one entry per model output"));
@@ -105,9 +114,13 @@ TEST(MultiIO, StructureErrorsUseKerasWording) {
               }),
               HasSubstr("No data provided for \"aux_input\". Need data for each key in: "
                         "['main_input', 'aux_input']"));
-  EXPECT_THAT(message([&] { t.model.fit({t.a, t.b}, {t.y_main}, {.verbose = 0}); }),
+  EXPECT_THAT(message([&] {
+                t.model.fit({t.a, t.b}, {t.y_main}, {.verbose = 0});
+              }),
               HasSubstr("Expected to see 2 array(s), but instead got 1 array(s)."));
-  EXPECT_THAT(message([&] { t.model.fit({t.b, t.a}, {t.y_main, t.y_aux}, {.verbose = 0}); }),
+  EXPECT_THAT(message([&] {
+                t.model.fit({t.b, t.a}, {t.y_main, t.y_aux}, {.verbose = 0});
+              }),
               HasSubstr("Error when checking input: expected main_input to have shape (6,) but got "
                         "array with shape (3,)"));
   EXPECT_THAT(message([&] {

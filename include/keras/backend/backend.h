@@ -179,11 +179,17 @@ class Backend {
   // LSTM cell with sigmoid gates and tanh (Keras gate order i, f, c, o): z (batch, 4u) are the
   // pre-activations, c_prev (batch, u). Writes h, c (batch, u) and a workspace (batch, 5u) holding
   // i, f, g, o and tanh(c) for the backward kernel.
-  virtual void lstm_cell(const Tensor& z, const Tensor& c_prev, const Tensor& h, const Tensor& c,
+  virtual void lstm_cell(const Tensor& z,
+                         const Tensor& c_prev,
+                         const Tensor& h,
+                         const Tensor& c,
                          const Tensor& workspace) = 0;
   // Gradients of the cell: from dh, dc (batch, u) to dz (batch, 4u) and dc_prev (batch, u).
-  virtual void lstm_cell_backward(const Tensor& dh, const Tensor& dc, const Tensor& c_prev,
-                                  const Tensor& workspace, const Tensor& dz,
+  virtual void lstm_cell_backward(const Tensor& dh,
+                                  const Tensor& dc,
+                                  const Tensor& c_prev,
+                                  const Tensor& workspace,
+                                  const Tensor& dz,
                                   const Tensor& dc_prev) = 0;
 
   // ---- random (floating y) ----

@@ -23,7 +23,10 @@ class CpuBackend final : public ReferenceBackend {
   void gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) override;
   void softmax(const Tensor& x, const Tensor& y) override;
   void softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override;
-  void lstm_cell(const Tensor& z, const Tensor& c_prev, const Tensor& h, const Tensor& c,
+  void lstm_cell(const Tensor& z,
+                 const Tensor& c_prev,
+                 const Tensor& h,
+                 const Tensor& c,
                  const Tensor& workspace) override;
   void rmsprop_update(const Tensor& w,
                       const Tensor& g,

@@ -36,10 +36,17 @@ class ReferenceBackend : public Backend {
   void softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override;
   void log_softmax(const Tensor& x, const Tensor& y) override;
   void log_softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override;
-  void lstm_cell(const Tensor& z, const Tensor& c_prev, const Tensor& h, const Tensor& c,
+  void lstm_cell(const Tensor& z,
+                 const Tensor& c_prev,
+                 const Tensor& h,
+                 const Tensor& c,
                  const Tensor& workspace) override;
-  void lstm_cell_backward(const Tensor& dh, const Tensor& dc, const Tensor& c_prev,
-                          const Tensor& workspace, const Tensor& dz, const Tensor& dc_prev) override;
+  void lstm_cell_backward(const Tensor& dh,
+                          const Tensor& dc,
+                          const Tensor& c_prev,
+                          const Tensor& workspace,
+                          const Tensor& dz,
+                          const Tensor& dc_prev) override;
   void random_uniform(const Tensor& y, double low, double high, Generator& gen) override;
   void random_normal(const Tensor& y, double mean, double stddev, Generator& gen) override;
   void random_bernoulli(const Tensor& y, double p, Generator& gen) override;
