@@ -7,7 +7,7 @@ DEPS := cmake ninja-build g++ pkg-config libopenblas-dev zlib1g-dev libgtest-dev
         libbenchmark-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build run test test-sanitize bench bench-compare format clean install
+.PHONY: all deps configure build run test test-sanitize bench bench-compare format format-check clean install
 
 all: build
 
@@ -50,6 +50,15 @@ bench-compare: build
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.hpp')
+
+# Fails on any file clang-format would change (skipped where clang-format is not installed).
+format-check:
+	@if command -v clang-format >/dev/null; then \
+	  bad=$$(for f in $$(git ls-files '*.cpp' '*.h' '*.hpp'); do \
+	    clang-format --dry-run --Werror "$$f" >/dev/null 2>&1 || echo "$$f"; done); \
+	  if [ -n "$$bad" ]; then echo "Not clang-formatted (run make format):"; echo "$$bad"; exit 1; fi; \
+	  echo "clang-format: all files formatted"; \
+	else echo "clang-format not installed; format check skipped"; fi
 
 install: build
 	cmake --install $(BUILD)

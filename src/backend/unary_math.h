@@ -154,18 +154,34 @@ decltype(auto) visit_unary_op(UnaryOp op, F&& f) {
 #define KERAS_UNARY_CASE(name) \
   case UnaryOp::name:          \
     return f.template operator()<UnaryOp::name>();
-    KERAS_UNARY_CASE(neg)
-    KERAS_UNARY_CASE(abs)
-    KERAS_UNARY_CASE(sign) KERAS_UNARY_CASE(square) KERAS_UNARY_CASE(sqrt) KERAS_UNARY_CASE(exp)
-        KERAS_UNARY_CASE(log) KERAS_UNARY_CASE(log1p) KERAS_UNARY_CASE(reciprocal)
-            KERAS_UNARY_CASE(floor) KERAS_UNARY_CASE(round) KERAS_UNARY_CASE(relu)
-                KERAS_UNARY_CASE(relu6) KERAS_UNARY_CASE(leaky_relu) KERAS_UNARY_CASE(sigmoid)
-                    KERAS_UNARY_CASE(tanh) KERAS_UNARY_CASE(softplus) KERAS_UNARY_CASE(softsign)
-                        KERAS_UNARY_CASE(elu) KERAS_UNARY_CASE(selu) KERAS_UNARY_CASE(gelu)
-                            KERAS_UNARY_CASE(gelu_approximate) KERAS_UNARY_CASE(silu)
-                                KERAS_UNARY_CASE(hard_sigmoid) KERAS_UNARY_CASE(hard_silu)
-                                    KERAS_UNARY_CASE(clip) KERAS_UNARY_CASE(pow_scalar)
-                                        KERAS_UNARY_CASE(logical_not)
+    KERAS_UNARY_CASE(neg);
+    KERAS_UNARY_CASE(abs);
+    KERAS_UNARY_CASE(sign);
+    KERAS_UNARY_CASE(square);
+    KERAS_UNARY_CASE(sqrt);
+    KERAS_UNARY_CASE(exp);
+    KERAS_UNARY_CASE(log);
+    KERAS_UNARY_CASE(log1p);
+    KERAS_UNARY_CASE(reciprocal);
+    KERAS_UNARY_CASE(floor);
+    KERAS_UNARY_CASE(round);
+    KERAS_UNARY_CASE(relu);
+    KERAS_UNARY_CASE(relu6);
+    KERAS_UNARY_CASE(leaky_relu);
+    KERAS_UNARY_CASE(sigmoid);
+    KERAS_UNARY_CASE(tanh);
+    KERAS_UNARY_CASE(softplus);
+    KERAS_UNARY_CASE(softsign);
+    KERAS_UNARY_CASE(elu);
+    KERAS_UNARY_CASE(selu);
+    KERAS_UNARY_CASE(gelu);
+    KERAS_UNARY_CASE(gelu_approximate);
+    KERAS_UNARY_CASE(silu);
+    KERAS_UNARY_CASE(hard_sigmoid);
+    KERAS_UNARY_CASE(hard_silu);
+    KERAS_UNARY_CASE(clip);
+    KERAS_UNARY_CASE(pow_scalar);
+    KERAS_UNARY_CASE(logical_not);
 #undef KERAS_UNARY_CASE
   }
   return f.template operator()<UnaryOp::neg>();
@@ -211,13 +227,21 @@ decltype(auto) visit_binary_op(BinaryOp op, F&& f) {
 #define KERAS_BINARY_CASE(name) \
   case BinaryOp::name:          \
     return f.template operator()<BinaryOp::name>();
-    KERAS_BINARY_CASE(add)
-    KERAS_BINARY_CASE(sub)
-    KERAS_BINARY_CASE(mul) KERAS_BINARY_CASE(div) KERAS_BINARY_CASE(maximum)
-        KERAS_BINARY_CASE(minimum) KERAS_BINARY_CASE(pow) KERAS_BINARY_CASE(equal)
-            KERAS_BINARY_CASE(not_equal) KERAS_BINARY_CASE(less) KERAS_BINARY_CASE(less_equal)
-                KERAS_BINARY_CASE(greater) KERAS_BINARY_CASE(greater_equal)
-                    KERAS_BINARY_CASE(logical_and) KERAS_BINARY_CASE(logical_or)
+    KERAS_BINARY_CASE(add);
+    KERAS_BINARY_CASE(sub);
+    KERAS_BINARY_CASE(mul);
+    KERAS_BINARY_CASE(div);
+    KERAS_BINARY_CASE(maximum);
+    KERAS_BINARY_CASE(minimum);
+    KERAS_BINARY_CASE(pow);
+    KERAS_BINARY_CASE(equal);
+    KERAS_BINARY_CASE(not_equal);
+    KERAS_BINARY_CASE(less);
+    KERAS_BINARY_CASE(less_equal);
+    KERAS_BINARY_CASE(greater);
+    KERAS_BINARY_CASE(greater_equal);
+    KERAS_BINARY_CASE(logical_and);
+    KERAS_BINARY_CASE(logical_or);
 #undef KERAS_BINARY_CASE
   }
   return f.template operator()<BinaryOp::add>();
