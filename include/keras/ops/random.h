@@ -1,5 +1,8 @@
 // Random tensors (keras.random.*). Without a seed they draw from the global generator, which
 // keras::utils::set_random_seed reseeds; with a seed they use a generator of their own.
+// uniform/normal/truncated_normal/randint/permutation draw when called: they make data and
+// weights, and are not re-drawn when fit() replays a traced step. dropout() is: its mask is a
+// launched kernel, drawn anew at every step.
 #pragma once
 
 #include <cstdint>
