@@ -1,5 +1,7 @@
 #include "keras/layers/lambda.h"
 
+#include "keras/layers/op_layer.h"
+
 namespace keras::layers {
 namespace {
 
@@ -36,12 +38,7 @@ Tensors LambdaImpl::call(const Tensors& inputs, bool) {
 }
 
 Tensors LambdaImpl::run_placeholder(const std::vector<Shape>& shapes, int64_t unknown) const {
-  Tensors inputs;
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    Shape s = shapes[i];
-    for (int64_t& d : s) d = d == kNone ? unknown : d;
-    inputs.push_back(zeros(s, i < input_dtypes_.size() ? input_dtypes_[i] : float32));
-  }
+  const Tensors inputs = placeholder_inputs(shapes, input_dtypes_, unknown);
   try {
     return fn_(inputs);
   } catch (const Error& e) {
@@ -72,16 +69,8 @@ std::vector<Shape> LambdaImpl::compute_output_shape(const std::vector<Shape>& in
   output_dtypes_.clear();
   output_dtypes_from_ = input_dtypes_;
   output_dtypes_from_.resize(input_shapes.size(), float32);
-  std::vector<Shape> out;
-  for (size_t i = 0; i < a.size(); ++i) {
-    output_dtypes_.push_back(a[i].dtype());
-    Shape s = a[i].shape();
-    for (size_t d = 0; d < s.size(); ++d) {
-      if (d >= b[i].shape().size() || b[i].shape()[d] != s[d]) s[d] = kNone;
-    }
-    out.push_back(s);
-  }
-  return out;
+  for (const Tensor& t : a) output_dtypes_.push_back(t.dtype());
+  return shapes_from_placeholder_runs(a, b);
 }
 
 std::vector<DType> LambdaImpl::compute_output_dtype(const std::vector<DType>& input_dtypes,

@@ -34,29 +34,39 @@ Tensors OpLayerImpl::call(const Tensors& inputs, bool) {
   return fn_(inputs);
 }
 
-Tensors OpLayerImpl::run_placeholder(const std::vector<Shape>& shapes, int64_t unknown) const {
+Tensors placeholder_inputs(const std::vector<Shape>& shapes,
+                           const std::vector<DType>& dtypes,
+                           int64_t unknown) {
   Tensors inputs;
   for (size_t i = 0; i < shapes.size(); ++i) {
     Shape s = shapes[i];
     for (int64_t& d : s) d = d == kNone ? unknown : d;
-    inputs.push_back(zeros(s, i < input_dtypes_.size() ? input_dtypes_[i] : float32));
+    inputs.push_back(zeros(s, i < dtypes.size() ? dtypes[i] : float32));
   }
-  return fn_(inputs);
+  return inputs;
 }
 
-std::vector<Shape> OpLayerImpl::compute_output_shape(const std::vector<Shape>& shapes) const {
-  const Tensors a = run_placeholder(shapes, 2), b = run_placeholder(shapes, 3);
+std::vector<Shape> shapes_from_placeholder_runs(const Tensors& a, const Tensors& b) {
   std::vector<Shape> out;
-  output_dtypes_.clear();
   for (size_t i = 0; i < a.size(); ++i) {
-    output_dtypes_.push_back(a[i].dtype());
     Shape s = a[i].shape();
     for (size_t d = 0; d < s.size(); ++d) {
-      if (d >= b[i].shape().size() || b[i].shape()[d] != s[d]) s[d] = kNone;
+      if (i >= b.size() || d >= b[i].shape().size() || b[i].shape()[d] != s[d]) s[d] = kNone;
     }
     out.push_back(s);
   }
   return out;
+}
+
+Tensors OpLayerImpl::run_placeholder(const std::vector<Shape>& shapes, int64_t unknown) const {
+  return fn_(placeholder_inputs(shapes, input_dtypes_, unknown));
+}
+
+std::vector<Shape> OpLayerImpl::compute_output_shape(const std::vector<Shape>& shapes) const {
+  const Tensors a = run_placeholder(shapes, 2), b = run_placeholder(shapes, 3);
+  output_dtypes_.clear();
+  for (const Tensor& t : a) output_dtypes_.push_back(t.dtype());
+  return shapes_from_placeholder_runs(a, b);
 }
 
 std::vector<DType> OpLayerImpl::compute_output_dtype(const std::vector<DType>&, size_t) const {

@@ -36,6 +36,14 @@ class OpLayerImpl final : public Layer {
   mutable std::vector<DType> output_dtypes_;  // from the last placeholder run
 };
 
+// Shape inference by placeholder runs, shared by OpLayer and Lambda:
+// zeros of `shapes` with every None dimension set to `unknown`, in `dtypes` (float32 past its end);
+Tensors placeholder_inputs(const std::vector<Shape>& shapes,
+                           const std::vector<DType>& dtypes,
+                           int64_t unknown);
+// the output shapes of two runs with different `unknown` sizes: a dimension that differs is None.
+std::vector<Shape> shapes_from_placeholder_runs(const Tensors& a, const Tensors& b);
+
 // Adds a node computing fn(inputs) to the graph; returns its outputs.
 KerasTensors apply_op(const std::string& op_name, OpLayerImpl::Fn fn, const KerasTensors& inputs);
 
