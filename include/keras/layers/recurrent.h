@@ -127,6 +127,9 @@ class RecurrentImpl : public Layer {
   bool go_backwards() const { return config_.go_backwards; }
   double dropout() const { return config_.dropout; }
   double recurrent_dropout() const { return config_.recurrent_dropout; }
+  const Variable& kernel() const { return kernel_; }
+  const Variable& recurrent_kernel() const { return recurrent_kernel_; }
+  const Variable& bias() const { return bias_; }  // undefined without use_bias
   // A new, unbuilt layer with the same options but the opposite go_backwards (for Bidirectional).
   virtual std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const = 0;
 
@@ -173,6 +176,7 @@ class RecurrentImpl : public Layer {
   };
 
   Config config_;
+  Variable kernel_, recurrent_kernel_, bias_;  // created by each layer's build()
 
  private:
   std::optional<Generator> generator_;  // when seeded
@@ -186,13 +190,8 @@ class SimpleRNNImpl final : public RecurrentImpl {
   Tensors call(const Tensors& inputs, bool training) override;
   std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const override;
 
-  const Variable& kernel() const { return kernel_; }
-  const Variable& recurrent_kernel() const { return recurrent_kernel_; }
-  const Variable& bias() const { return bias_; }
-
  private:
   SimpleRNNOptions options_;
-  Variable kernel_, recurrent_kernel_, bias_;
 };
 
 class LSTMImpl final : public RecurrentImpl {
@@ -203,13 +202,8 @@ class LSTMImpl final : public RecurrentImpl {
   Tensors call(const Tensors& inputs, bool training) override;
   std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const override;
 
-  const Variable& kernel() const { return kernel_; }
-  const Variable& recurrent_kernel() const { return recurrent_kernel_; }
-  const Variable& bias() const { return bias_; }
-
  private:
   LSTMOptions options_;
-  Variable kernel_, recurrent_kernel_, bias_;
 };
 
 class GRUImpl final : public RecurrentImpl {
@@ -221,13 +215,9 @@ class GRUImpl final : public RecurrentImpl {
   std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const override;
 
   bool reset_after() const { return options_.reset_after; }
-  const Variable& kernel() const { return kernel_; }
-  const Variable& recurrent_kernel() const { return recurrent_kernel_; }
-  const Variable& bias() const { return bias_; }
 
  private:
   GRUOptions options_;
-  Variable kernel_, recurrent_kernel_, bias_;
 };
 
 class SimpleRNN : public LayerHandle<SimpleRNNImpl> {
