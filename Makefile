@@ -6,6 +6,8 @@ JOBS ?= $(shell nproc)
 DEPS := cmake ninja-build g++ pkg-config libopenblas-dev zlib1g-dev libgtest-dev libgmock-dev \
         libbenchmark-dev dataset-fashion-mnist
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# ccache speeds rebuilds where it is installed; nothing requires it.
+LAUNCHER := $(shell command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 .PHONY: all deps configure build run test test-sanitize bench bench-compare format format-check clean install
 
@@ -20,7 +22,7 @@ deps:
 	fi
 
 $(BUILD)/build.ninja: | deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(LAUNCHER)
 
 configure: deps $(BUILD)/build.ninja
 
@@ -36,7 +38,7 @@ test: build
 # The unit suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-sanitize: deps
 	cmake -S . -B $(BUILD)-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKERAS_SANITIZE=ON \
-	  -DKERAS_BUILD_EXAMPLES=OFF -DKERAS_BUILD_BENCH=OFF
+	  -DKERAS_BUILD_EXAMPLES=OFF -DKERAS_BUILD_BENCH=OFF $(LAUNCHER)
 	cmake --build $(BUILD)-sanitize -j $(JOBS)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --test-dir $(BUILD)-sanitize --output-on-failure -j $(JOBS)
