@@ -8,6 +8,16 @@ endfunction()
 
 if(KERAS_NATIVE)
   add_compile_options(-march=native)
+  # GCC 12 (Debian 12's compiler) miscompiles some vector constants with AVX-512 at -O3: a
+  # std::vector<double>{2, 2, 0, 0, 0, 0, 0, 0} came out as eight 2s on an AVX-512 machine.
+  # Without AVX-512 the code is correct, and our kernels gain nothing measurable from it.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    include(CheckCXXCompilerFlag)
+    check_cxx_compiler_flag(-mno-avx512f KERAS_HAS_MNO_AVX512F)
+    if(KERAS_HAS_MNO_AVX512F)
+      add_compile_options(-mno-avx512f)
+    endif()
+  endif()
 endif()
 if(CMAKE_BUILD_TYPE STREQUAL "Release")
   add_compile_options(-O3 -fno-math-errno)

@@ -120,6 +120,34 @@ Tensor Tensor::astype(DType to) const {
   return out;
 }
 
+Tensor Tensor::nonzero_rows() const {
+  Tensor rows;
+  rows.impl_ = impl().nonzero_rows;
+  return rows;
+}
+
+void Tensor::set_nonzero_rows(const Tensor& rows) const {
+  KERAS_CHECK(rank() >= 1, ValueError, "set_nonzero_rows: a scalar has no rows");
+  KERAS_CHECK(rows.dtype() == DType::int32 || rows.dtype() == DType::int64, TypeError,
+              "set_nonzero_rows: row ids must be int32 or int64, got ", rows.dtype());
+  impl().nonzero_rows = rows.impl_;
+}
+
+Tensor Tensor::keras_mask() const {
+  Tensor mask;
+  mask.impl_ = impl().keras_mask;
+  return mask;
+}
+
+void Tensor::set_keras_mask(const Tensor& mask) const {
+  if (mask.defined()) {
+    KERAS_CHECK(mask.dtype() == DType::bool_ && mask.rank() <= rank(), ValueError,
+                "set_keras_mask: a mask is a bool tensor of the leading dimensions of ",
+                shape_str(shape()), ", got ", mask.dtype(), " ", shape_str(mask.shape()));
+  }
+  impl().keras_mask = mask.impl_;
+}
+
 bool Tensor::shares_memory_with(const Tensor& other) const {
   return defined() && other.defined() && impl().storage == other.impl().storage &&
          impl().offset == other.impl().offset;

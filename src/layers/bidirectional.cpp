@@ -73,6 +73,12 @@ std::vector<Shape> BidirectionalImpl::compute_output_shape(const std::vector<Sha
   return out;
 }
 
+Tensors BidirectionalImpl::compute_mask(const Tensors& inputs,
+                                        const Tensors& masks,
+                                        const Tensors& outputs) const {
+  return forward_->compute_mask(inputs, masks, outputs);
+}
+
 Tensors BidirectionalImpl::call(const Tensors& inputs, bool training) {
   Tensors f = forward_->call(inputs, training);
   Tensors b = backward_->call(inputs, training);

@@ -1,6 +1,8 @@
 #include "keras/layers/core_layers.h"
 
+#include "keras/ops/elementwise.h"
 #include "keras/ops/random.h"
+#include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 
 namespace keras::layers {
@@ -115,6 +117,29 @@ std::vector<Shape> ReshapeImpl::compute_output_shape(const std::vector<Shape>& i
 Tensors ReshapeImpl::call(const Tensors& inputs, bool) {
   const Tensor& x = inputs[0];
   return {ops::reshape(x, compute_output_shape({x.shape()})[0])};  // checks the total size
+}
+
+// ---- Masking ----
+
+MaskingImpl::MaskingImpl(double mask_value, MaskingOptions options)
+    : Layer(options.name,
+            "masking",
+            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+      mask_value_(mask_value) {
+  input_spec_ = {InputSpec{.min_ndim = 2}};
+}
+
+Tensors MaskingImpl::call(const Tensors& inputs, bool) {
+  const Tensor x = inputs[0];
+  const Tensor differs = ops::cast(ops::not_equal(x, ops::full_like(x, mask_value_)), x.dtype());
+  const Tensor keep = ops::max(differs, {-1}, true);  // 1 where any feature differs
+  Tensor y = ops::multiply(x, keep);
+  y.set_keras_mask(ops::greater(ops::squeeze(keep, -1), 0.5));
+  return {y};
+}
+
+std::vector<Shape> MaskingImpl::compute_output_shape(const std::vector<Shape>& input_shapes) const {
+  return {input_shapes[0]};
 }
 
 }  // namespace keras::layers

@@ -220,3 +220,29 @@ TEST(Reshape, DefaultName) {
 
 }  // namespace
 }  // namespace keras::layers
+
+namespace keras::layers {
+namespace {
+
+TEST(Masking, Contract) {
+  test::run_layer_test({
+      .make_layer = [] { return Masking(0.5); },
+      .input_shape = {2, 3, 4},
+      .expected_output_shape = {2, 3, 4},
+  });
+}
+
+TEST(Masking, ZeroesMaskedStepsAndMasksThem) {
+  const Tensor x = test::tensor_of({1, 2, 7, 7, 0, 7}, {1, 3, 2}, float32);
+  const Tensor y = (*Masking(7.0).layer())({x})[0];
+  test::expect_all_close(y, test::tensor_of({1, 2, 0, 0, 0, 7}, {1, 3, 2}, float32), 0, 0);
+  const Tensor mask = y.keras_mask();
+  ASSERT_TRUE(mask.defined());
+  EXPECT_EQ(mask.shape(), (Shape{1, 3}));
+  EXPECT_TRUE(mask.data<bool>()[0]);
+  EXPECT_FALSE(mask.data<bool>()[1]);
+  EXPECT_TRUE(mask.data<bool>()[2]);
+}
+
+}  // namespace
+}  // namespace keras::layers

@@ -80,7 +80,9 @@ Tensors EmbeddingImpl::call(const Tensors& inputs, bool) {
       check_ids<int64_t>(ids, n, layer);
     }
   });
-  return {ops::take(embeddings_.value(), ids)};
+  Tensor y = ops::take(embeddings_.value(), ids);
+  if (options_.mask_zero) y.set_keras_mask(ops::not_equal(ids, ops::zeros_like(ids)));
+  return {y};
 }
 
 std::vector<Shape> EmbeddingImpl::compute_output_shape(

@@ -142,12 +142,17 @@ Tensors Layer::losses() const {
   return out;
 }
 
+std::vector<InputSpec> Layer::input_spec_for(size_t) const {
+  return input_spec_;
+}
+
 void Layer::assert_input_compatibility(const std::vector<TensorSpec>& inputs) const {
-  if (input_spec_.empty()) return;
-  KERAS_CHECK(inputs.size() == input_spec_.size(), ValueError, "Layer ", name_, " expects ",
-              input_spec_.size(), " inputs, but it received ", inputs.size(), " input tensors.");
+  const std::vector<InputSpec> specs = input_spec_for(inputs.size());
+  if (specs.empty()) return;
+  KERAS_CHECK(inputs.size() == specs.size(), ValueError, "Layer ", name_, " expects ", specs.size(),
+              " inputs, but it received ", inputs.size(), " input tensors.");
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const InputSpec& spec = input_spec_[i];
+    const InputSpec& spec = specs[i];
     const Shape& s = inputs[i].shape;
     const int ndim = static_cast<int>(s.size());
     const std::string prefix = str("Input ", i, " is incompatible with layer ", name_, ": ");
@@ -245,7 +250,30 @@ Tensors Layer::operator()(const Tensors& inputs, bool training) {
     maybe_build(shapes);
     assert_input_compatibility(specs);
   }
-  return call(inputs, training);
+  return call_with_masks(inputs, training);
+}
+
+Tensors Layer::compute_mask(const Tensors&, const Tensors& masks, const Tensors& outputs) const {
+  if (!supports_masking() || masks.empty()) return {};
+  return Tensors(outputs.size(), masks[0]);
+}
+
+Tensors Layer::call_with_masks(const Tensors& inputs, bool training) {
+  Tensors outputs = call(inputs, training);
+  Tensors masks;
+  bool any = false;
+  for (const Tensor& t : inputs) {
+    masks.push_back(t.keras_mask());
+    any = any || masks.back().defined();
+  }
+  if (!any) return outputs;
+  const Tensors out_masks = compute_mask(inputs, masks, outputs);
+  for (size_t i = 0; i < outputs.size() && i < out_masks.size(); ++i) {
+    if (out_masks[i].defined() && !outputs[i].keras_mask().defined()) {
+      outputs[i].set_keras_mask(out_masks[i]);
+    }
+  }
+  return outputs;
 }
 
 const Node& Layer::node_at(int node_index, const char* what) const {

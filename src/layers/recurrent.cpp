@@ -144,16 +144,57 @@ Tensor RecurrentImpl::project_inputs(const Tensor& x,
   return ops::reshape(y, {batch, steps, kernel.dim(1)});
 }
 
-Tensors RecurrentImpl::run(const Tensor& projected, const StepFn& step) const {
+std::vector<InputSpec> RecurrentImpl::input_spec_for(size_t num_inputs) const {
+  std::vector<InputSpec> specs = input_spec_;
+  if (num_inputs == 1 + static_cast<size_t>(config_.num_states)) {
+    for (int i = 0; i < config_.num_states; ++i) {
+      specs.push_back(InputSpec{.ndim = 2, .axes = {{-1, config_.units}}});
+    }
+  }
+  return specs;
+}
+
+Tensors RecurrentImpl::compute_mask(const Tensors&, const Tensors& masks, const Tensors&) const {
+  if (!config_.return_sequences || masks.empty()) return {};
+  return {masks[0]};
+}
+
+Tensors RecurrentImpl::run(const Tensors& layer_inputs,
+                           const Tensor& projected,
+                           const StepFn& step) const {
   const int64_t batch = projected.dim(0), steps = projected.dim(1), width = projected.dim(2);
   const int64_t units = config_.units;
-  const Tensor zero = ops::zeros_like(Tensor::empty({batch, units}, projected.dtype()));
-  Tensors states(static_cast<size_t>(config_.num_states), zero);
+  Tensors states;
+  if (layer_inputs.size() > 1) {
+    for (size_t i = 1; i < layer_inputs.size(); ++i) {
+      const Tensor& s = layer_inputs[i];
+      KERAS_CHECK(s.dim(0) == batch, ValueError, "Layer ", name(), ": initial state ", i - 1,
+                  " has shape ", shape_str(s.shape()), ", expected (", batch, ", ", units, ")");
+      states.push_back(s.dtype() == projected.dtype() ? s : ops::cast(s, projected.dtype()));
+    }
+  } else {
+    const Tensor zero = ops::zeros_like(Tensor::empty({batch, units}, projected.dtype()));
+    states.assign(static_cast<size_t>(config_.num_states), zero);
+  }
+  // A mask (batch, steps): one (batch, 1) column per step selects new or previous values.
+  const Tensor mask = layer_inputs[0].keras_mask();
+  Tensors mask_steps;
+  if (mask.defined()) {
+    KERAS_CHECK(mask.rank() == 2 && mask.dim(0) == batch && mask.dim(1) == steps, ValueError,
+                "Layer ", name(), ": the mask has shape ", shape_str(mask.shape()), ", expected (",
+                batch, ", ", steps, ")");
+    mask_steps = ops::split(mask, steps, 1);
+  }
   const Tensors inputs = ops::split(projected, steps, 1);  // (batch, 1, width) each
   Tensors outputs;
   for (int64_t k = 0; k < steps; ++k) {
-    const int64_t t = config_.go_backwards ? steps - 1 - k : k;
-    states = step(ops::reshape(inputs[static_cast<size_t>(t)], {batch, width}), states);
+    const auto t = static_cast<size_t>(config_.go_backwards ? steps - 1 - k : k);
+    Tensors next = step(ops::reshape(inputs[t], {batch, width}), states);
+    if (mask.defined()) {  // masked steps keep the states; the output is the first state
+      const Tensor& m = mask_steps[t];
+      for (size_t i = 0; i < next.size(); ++i) next[i] = ops::where(m, next[i], states[i]);
+    }
+    states = std::move(next);
     if (config_.return_sequences) outputs.push_back(states[0]);
   }
   // (batch, steps * units) -> (batch, steps, units), in processing order.
@@ -208,7 +249,7 @@ Tensors SimpleRNNImpl::call(const Tensors& inputs, bool training) {
   const Masks masks = draw_masks(x, training);
   const Tensor xs = project_inputs(x, kernel_.value(), maybe(bias_), masks.input);
   const Projection recurrent(recurrent_kernel_.value(), masks.recurrent);
-  return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
+  return run(inputs, xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
     return {options_.activation(ops::add(x_t, recurrent(s[0])))};
   });
 }
@@ -248,12 +289,12 @@ Tensors LSTMImpl::call(const Tensors& inputs, bool training) {
   const ActivationFn& act = options_.activation;
   const ActivationFn& rec = options_.recurrent_activation;
   if (act.name() == "tanh" && rec.name() == "sigmoid") {  // Keras's defaults: the fused cell
-    return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
+    return run(inputs, xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
       auto [h, c] = ops::lstm_cell(ops::add(x_t, recurrent(s[0])), s[1]);
       return {h, c};
     });
   }
-  return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
+  return run(inputs, xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
     const Tensors z = ops::split(ops::add(x_t, recurrent(s[0])), 4, 1);
     const Tensor i = rec(z[0]), f = rec(z[1]), o = rec(z[3]);
     const Tensor c = ops::add(ops::multiply(f, s[1]), ops::multiply(i, act(z[2])));
@@ -301,7 +342,7 @@ Tensors GRUImpl::call(const Tensors& inputs, bool training) {
 
   if (reset_after) {
     const Projection recurrent(kernel, masks.recurrent);
-    return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
+    return run(inputs, xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
       Tensor inner = recurrent(s[0]);
       if (recurrent_bias.defined()) inner = ops::add(inner, recurrent_bias);
       const Tensor z = rec(ops::add(columns(x_t, 0, u), columns(inner, 0, u)));
@@ -315,7 +356,7 @@ Tensors GRUImpl::call(const Tensors& inputs, bool training) {
   const Projection recurrent_zr(ops::slice_axis(kernel, 1, 0, 2 * u),
                                 m.empty() ? Tensors{} : Tensors{m[0], m[1]});
   const Projection recurrent_h(columns(kernel, 2, u), m.empty() ? Tensors{} : Tensors{m[2]});
-  return run(xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
+  return run(inputs, xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
     const Tensors xg = ops::split(x_t, 3, 1), hg = ops::split(recurrent_zr(s[0]), 2, 1);
     const Tensor z = rec(ops::add(xg[0], hg[0]));
     const Tensor r = rec(ops::add(xg[1], hg[1]));

@@ -214,7 +214,7 @@ Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {
   for (const Step& step : steps_) {
     args.clear();
     for (int s : step.input_slots) args.push_back(values[s]);
-    Tensors out = step.layer->call(args, training);
+    Tensors out = step.layer->call_with_masks(args, training);
     KERAS_CHECK(out.size() == step.output_slots.size(), RuntimeError, "layer ", step.layer->name(),
                 " returned ", out.size(), " outputs, expected ", step.output_slots.size());
     for (size_t i = 0; i < out.size(); ++i) values[step.output_slots[i]] = std::move(out[i]);

@@ -170,10 +170,29 @@ Tensor take(const Tensor& x, const Tensor& indices) {
   const Shape in = x.shape();
   autodiff::record("take", {x}, y, [&be, in, indices](const Tensor& dy) {
     Tensor dx = Tensor::empty(in, dy.dtype(), dy.device());
-    launch([&be, dy, indices, dx] {
-      be.fill(dx, 0.0);
-      be.scatter_add(dy, indices, dx);
+    // dx is zero outside the gathered rows. A replayed step reuses dx, so after the first run it
+    // only has to clear the rows the previous run scattered into, not the whole table.
+    struct Previous {
+      Tensor rows;
+      bool valid = false;
+    };
+    auto previous = std::make_shared<Previous>(Previous{empty_like(indices)});
+    launch([&be, dy, indices, dx, previous] {
+      try {
+        if (previous->valid) {
+          be.fill_rows(dx, previous->rows, 0.0);
+        } else {
+          be.fill(dx, 0.0);
+        }
+        be.scatter_add(dy, indices, dx);
+        be.copy(indices, previous->rows);
+        previous->valid = true;
+      } catch (...) {
+        previous->valid = false;
+        throw;
+      }
     });
+    dx.set_nonzero_rows(indices);
     return Grads{dx};
   });
   return y;

@@ -8,6 +8,7 @@
 #include "harness/op_case.h"
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
+#include "keras/autodiff/trace.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 
@@ -431,6 +432,40 @@ TEST(ShapeOps, TakeGradientAccumulatesRepeatedIndices) {
   tape.watch(x);
   const Tensors g = tape.gradient(sum(take(x, idx)), {x});
   test::expect_all_close(g[0], test::tensor_of({1, 1, 0, 0, 3, 3}, {3, 2}), 0, 0);
+}
+
+TEST(ShapeOps, TakeGradientNamesItsNonzeroRows) {
+  const Tensor x = test::tensor_of({1, 2, 3, 4, 5, 6}, {3, 2});
+  const Tensor idx = test::tensor_of({2, 0}, {2}, int32);
+  autodiff::GradientTape tape;
+  tape.watch(x);
+  const Tensors g = tape.gradient(sum(take(x, idx)), {x});
+  ASSERT_TRUE(g[0].nonzero_rows().defined());
+  EXPECT_TRUE(g[0].nonzero_rows().shares_memory_with(idx));
+  EXPECT_FALSE(add(g[0], g[0]).nonzero_rows().defined());  // computed tensors drop the hint
+}
+
+// A replayed step reuses the gradient buffer and clears only the rows it scattered into last.
+TEST(ShapeOps, TakeGradientStaysExactWhenReplayed) {
+  const Tensor x = test::tensor_of({1, 2, 3, 4, 5, 6, 7, 8}, {4, 2});
+  const Tensor idx = test::tensor_of({0, 0}, {2}, int64);
+  Tensor g;
+  std::vector<autodiff::Kernel> plan;
+  {
+    autodiff::KernelTrace trace;
+    autodiff::GradientTape tape;
+    tape.watch(x);
+    g = tape.gradient(sum(take(x, idx)), {x})[0];
+    plan = trace.take();
+  }
+  test::expect_all_close(g, test::tensor_of({2, 2, 0, 0, 0, 0, 0, 0}, {4, 2}), 0, 0);
+  for (const auto& ids : std::vector<std::vector<int64_t>>{{3, 1}, {2, 2}, {1, 3}}) {
+    idx.copy_from(Tensor::from_vector<int64_t>(ids));
+    for (const auto& kernel : plan) kernel();
+    std::vector<double> want(8, 0.0);
+    for (int64_t r : ids) want[2 * r] += 1, want[2 * r + 1] += 1;
+    test::expect_all_close(g, test::tensor_of(want, {4, 2}), 0, 0);
+  }
 }
 
 TEST(ShapeOps, ConcatenateGradientSplitsBack) {

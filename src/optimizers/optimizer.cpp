@@ -28,6 +28,22 @@ void Optimizer::set_learning_rate(double lr) {
   learning_rate_ = lr;
 }
 
+const std::vector<Variable>& Optimizer::variables() const {
+  for (size_t i = 0; i < row_steps_.size(); ++i) {
+    if (row_steps_[i].defined()) catch_up(i, iterations_);
+  }
+  return slots_;
+}
+
+const Tensor& Optimizer::row_steps(size_t index) {
+  Tensor& steps = row_steps_[index];
+  if (!steps.defined()) {
+    const Shape& shape = built_for_[index].shape();
+    steps = full({shape.empty() ? 1 : shape[0]}, static_cast<double>(iterations_), int64);
+  }
+  return steps;
+}
+
 Variable Optimizer::add_slot(const Variable& variable, const std::string& slot_name) {
   Variable v(variable.name() + "_" + slot_name, zeros(variable.shape(), variable.dtype()), false);
   slots_.push_back(v);
@@ -74,6 +90,7 @@ void Optimizer::apply(const Tensors& grads, const std::vector<Variable>& variabl
     for (const Variable& v : variables) {
       built_for_.push_back(v);
       per_variable_slots_.emplace_back();
+      row_steps_.emplace_back();
       build_slots(v);
     }
   }
@@ -107,6 +124,12 @@ class SGDImpl final : public Optimizer {
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
     Tensor m = o_.momentum != 0 ? slot(i, 0) : Tensor();
     backend::Backend& be = backend_for(g);
+    if (Tensor rows = g.nonzero_rows(); rows.defined() && o_.momentum == 0) {
+      autodiff::launch([this, &be, w = v.value(), g, rows, steps = row_steps(i)] {
+        be.sgd_update_rows(w, g, rows, steps, iterations() + 1, {learning_rate()});
+      });
+      return;
+    }
     autodiff::launch([this, &be, w = v.value(), g, m] {
       be.sgd_update(w, g, m, {learning_rate(), o_.momentum, o_.nesterov});
     });
@@ -130,10 +153,27 @@ class RMSpropImpl final : public Optimizer {
     Tensor momentum = o_.momentum > 0 ? slot(i, k++) : Tensor();
     Tensor average = o_.centered ? slot(i, k++) : Tensor();
     backend::Backend& be = backend_for(g);
-    autodiff::launch([this, &be, w = v.value(), g, velocity, momentum, average] {
-      be.rmsprop_update(w, g, velocity, momentum, average,
-                        {learning_rate(), o_.rho, o_.momentum, o_.epsilon, o_.centered});
+    if (Tensor rows = g.nonzero_rows(); rows.defined() && o_.momentum == 0) {
+      autodiff::launch([this, &be, w = v.value(), g, rows, velocity, average, s = row_steps(i)] {
+        be.rmsprop_update_rows(w, g, rows, velocity, average, s, iterations() + 1, params());
+      });
+      return;
+    }
+    autodiff::launch([this, &be, w = v.value(), g, velocity, momentum, average, i] {
+      // Rows with deferred decays catch up first; after the dense step every row is current.
+      const Tensor& steps = row_steps_if_any(i);
+      if (steps.defined()) catch_up(i, iterations());
+      be.rmsprop_update(w, g, velocity, momentum, average, params());
+      if (steps.defined()) be.fill(steps, static_cast<double>(iterations() + 1));
     });
+  }
+  void catch_up(size_t i, int64_t step) const override {
+    Tensor velocity = slot(i, 0);
+    Tensor average = o_.centered ? slot(i, o_.momentum > 0 ? 2 : 1) : Tensor();
+    backend_for(velocity).rmsprop_catch_up(velocity, average, row_steps_if_any(i), step, params());
+  }
+  backend::RmspropParams params() const {
+    return {learning_rate(), o_.rho, o_.momentum, o_.epsilon, o_.centered};
   }
 
  private:
@@ -175,6 +215,13 @@ class AdagradImpl final : public Optimizer {
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
     Tensor acc = slot(i, 0);
     backend::Backend& be = backend_for(g);
+    if (Tensor rows = g.nonzero_rows(); rows.defined()) {
+      autodiff::launch([this, &be, w = v.value(), g, rows, acc, steps = row_steps(i)] {
+        be.adagrad_update_rows(w, g, rows, acc, steps, iterations() + 1,
+                               {learning_rate(), o_.epsilon});
+      });
+      return;
+    }
     autodiff::launch([this, &be, w = v.value(), g, acc] {
       be.adagrad_update(w, g, acc, {learning_rate(), o_.epsilon});
     });

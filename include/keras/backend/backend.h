@@ -219,6 +219,46 @@ class Backend {
                               const Tensor& g,
                               const Tensor& accumulator,
                               const AdagradParams& p) = 0;
+
+  // ---- row-sparse updates (gradients of gathers; see Tensor::nonzero_rows) ----
+  // y[rows[i], ...] = value for every id in `rows` (int32/int64, any shape, in range).
+  virtual void fill_rows(const Tensor& y, const Tensor& rows, double value) = 0;
+  // The dense updates above for a gradient g that is zero outside the rows listed in `rows`
+  // (int32/int64, any shape, duplicates allowed, ids in range). Each listed row is updated once,
+  // with the dense kernel's arithmetic, and last_step[row] (int64, one per row of w) is set to
+  // `step` (1-based); a row whose last_step is already `step` is skipped. Rows not listed are left
+  // alone, which is what the dense SGD (without momentum) and Adagrad updates do to them, so the
+  // results are identical. Dense RMSprop also decays the velocity (and average gradient) of
+  // untouched rows by rho; the row kernel defers that: a listed row first gets the decays of the
+  // steps it missed (last_step + 1 .. step - 1), one multiplication each as the dense kernel
+  // would, and rmsprop_catch_up brings every row up to `step` the same way. Momentum is not
+  // supported (untouched rows would move): optimizers use the dense kernels for it.
+  virtual void sgd_update_rows(const Tensor& w,
+                               const Tensor& g,
+                               const Tensor& rows,
+                               const Tensor& last_step,
+                               int64_t step,
+                               const SgdParams& p) = 0;
+  virtual void rmsprop_update_rows(const Tensor& w,
+                                   const Tensor& g,
+                                   const Tensor& rows,
+                                   const Tensor& velocity,
+                                   const Tensor& average_gradient,
+                                   const Tensor& last_step,
+                                   int64_t step,
+                                   const RmspropParams& p) = 0;
+  virtual void rmsprop_catch_up(const Tensor& velocity,
+                                const Tensor& average_gradient,
+                                const Tensor& last_step,
+                                int64_t step,
+                                const RmspropParams& p) = 0;
+  virtual void adagrad_update_rows(const Tensor& w,
+                                   const Tensor& g,
+                                   const Tensor& rows,
+                                   const Tensor& accumulator,
+                                   const Tensor& last_step,
+                                   int64_t step,
+                                   const AdagradParams& p) = 0;
 };
 
 // The backend that runs kernels for tensors on `device`.

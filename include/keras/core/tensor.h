@@ -70,6 +70,21 @@ class Tensor {
   bool requires_grad() const { return defined() && impl().requires_grad; }
   void set_requires_grad(bool value) { impl().requires_grad = value; }
 
+  // Row-sparsity hint, set on the gradients of gathers (ops::take): this tensor is zero outside
+  // the rows (along axis 0) whose ids `rows` holds (int32 or int64, any shape, duplicates
+  // allowed, all in range). Optimizers use it to update only those rows. The tensor itself is
+  // always complete; the hint is shared by copies of this handle and never inherited by tensors
+  // computed from it. nonzero_rows() is undefined when there is no hint.
+  Tensor nonzero_rows() const;
+  void set_nonzero_rows(const Tensor& rows) const;
+
+  // Keras mask (Keras 3's `_keras_mask`): a bool tensor of this tensor's leading dimensions,
+  // usually (batch, timesteps), false at padding steps. Set by layers that make masks
+  // (Embedding with mask_zero, Masking), carried forward by layers that support masking and
+  // consumed by the recurrent layers. Shared by copies of this handle; undefined when none.
+  Tensor keras_mask() const;
+  void set_keras_mask(const Tensor& mask) const;
+
   // Raw pointer to the first element (any device). Kernels use this.
   void* raw_data() const {
     return static_cast<char*>(impl().storage->data()) + impl().offset * dtype_size(dtype());
@@ -111,6 +126,8 @@ class Tensor {
     DType dtype = float32;
     bool requires_grad = false;
     uint64_t id = 0;
+    std::shared_ptr<Impl> nonzero_rows;
+    std::shared_ptr<Impl> keras_mask;
   };
   Impl& impl() const {
     KERAS_CHECK(impl_ != nullptr, RuntimeError, "use of an undefined Tensor");

@@ -28,6 +28,9 @@ class BidirectionalImpl final : public Layer {
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  Tensors compute_mask(const Tensors& inputs,
+                       const Tensors& masks,
+                       const Tensors& outputs) const override;
   std::vector<Variable> weights() const override;
   Tensors losses() const override;
   void set_dtype(DType dtype) override;

@@ -1,4 +1,4 @@
-// Dropout, Flatten and Reshape (keras.layers).
+// Dropout, Flatten, Reshape and Masking (keras.layers).
 #pragma once
 
 #include <optional>
@@ -24,6 +24,7 @@ class DropoutImpl final : public Layer {
  public:
   DropoutImpl(double rate, DropoutOptions options);
   std::string class_name() const override { return "Dropout"; }
+  bool supports_masking() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   double rate() const { return rate_; }
@@ -80,6 +81,33 @@ class Reshape : public LayerHandle<ReshapeImpl> {
  public:
   explicit Reshape(Shape target_shape, ReshapeOptions options = {})
       : LayerHandle(std::make_shared<ReshapeImpl>(std::move(target_shape), std::move(options))) {}
+};
+
+struct MaskingOptions {
+  std::string name = {};
+  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+};
+
+// Masking(mask_value): masks the timesteps whose features all equal mask_value. The output is the
+// input with those steps zeroed, carrying the Keras mask any(x != mask_value, axis=-1) that the
+// recurrent layers downstream skip steps by. Input rank >= 2.
+class MaskingImpl final : public Layer {
+ public:
+  MaskingImpl(double mask_value, MaskingOptions options);
+  std::string class_name() const override { return "Masking"; }
+  bool supports_masking() const override { return true; }
+  Tensors call(const Tensors& inputs, bool training) override;
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  double mask_value() const { return mask_value_; }
+
+ private:
+  double mask_value_;
+};
+
+class Masking : public LayerHandle<MaskingImpl> {
+ public:
+  explicit Masking(double mask_value = 0.0, MaskingOptions options = {})
+      : LayerHandle(std::make_shared<MaskingImpl>(mask_value, std::move(options))) {}
 };
 
 }  // namespace keras::layers

@@ -11,9 +11,11 @@
 // An id outside [0, input_dim) throws IndexError naming the layer, in eager calls and in the
 // compiled steps of fit / evaluate / predict alike.
 //
-// Not implemented: mask_zero is accepted and stored, but no mask is produced or propagated
-// (keras.cpp has no masking yet); embeddings_constraint, activity_regularizer and sparse
-// gradients are not available.
+// With mask_zero, id 0 is padding: the output carries the Keras mask ids != 0
+// (Tensor::keras_mask), which recurrent layers downstream use to skip those steps.
+// The gradient names the rows it touches (Tensor::nonzero_rows), so SGD, RMSprop and Adagrad
+// update only those rows of the table. Not implemented: embeddings_constraint,
+// activity_regularizer.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +34,7 @@ struct EmbeddingOptions {
   int64_t output_dim = 0;  // size of each vector
   initializers::Initializer embeddings_initializer = "uniform";  // RandomUniform(-0.05, 0.05)
   regularizers::Regularizer embeddings_regularizer = {};
-  bool mask_zero = false;  // accepted; masking is not implemented (see above)
+  bool mask_zero = false;  // id 0 is padding: the output carries a mask (see above)
   // Keras 2's input_length: fixes the timestep dimension of the symbolic output, and acts as
   // input_shape=(input_length,) when input_shape is not given.
   std::optional<int64_t> input_length = std::nullopt;

@@ -68,6 +68,18 @@ class Layer : public std::enable_shared_from_this<Layer> {
   virtual std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                                   size_t num_outputs) const;
 
+  // ---- masking (Keras's supports_masking / compute_mask; see Tensor::keras_mask) ----
+  // Layers that pass masks through unchanged return true.
+  virtual bool supports_masking() const { return false; }
+  // The masks of the outputs, from the inputs and their masks (undefined = no mask). By default
+  // the first input's mask for every output when supports_masking(), else none.
+  virtual Tensors compute_mask(const Tensors& inputs,
+                               const Tensors& masks,
+                               const Tensors& outputs) const;
+  // call(), then attaches compute_mask's masks to outputs that have none (when any input has a
+  // mask). Eager calls and models run layers through this.
+  Tensors call_with_masks(const Tensors& inputs, bool training);
+
   // ---- calling ----
   // Symbolic call: checks the inputs, builds if needed, adds a node, returns its outputs.
   KerasTensors operator()(const KerasTensors& inputs);
@@ -113,8 +125,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
                       const initializers::Initializer& initializer,
                       bool trainable = true,
                       regularizers::Regularizer regularizer = {});
-  // Checks `inputs` against input_spec_ with Keras 2's messages.
+  // Checks `inputs` against input_spec_for(inputs.size()) with Keras 2's messages.
   void assert_input_compatibility(const std::vector<TensorSpec>& inputs) const;
+  // The specs that `num_inputs` inputs must meet: input_spec_ unless overridden (recurrent
+  // layers accept initial states as extra inputs).
+  virtual std::vector<InputSpec> input_spec_for(size_t num_inputs) const;
   // Adds a node with these inputs and outputs; returns the output KerasTensors.
   KerasTensors add_node(const KerasTensors& inputs, std::vector<TensorSpec> outputs);
   // Sets node 0 (adding it if missing): a functional model owns node 0, its own graph.

@@ -38,6 +38,10 @@ class MergeImpl : public Layer {
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                           size_t num_outputs) const override;
+  // The inputs' masks combined with logical and (Keras's _Merge.compute_mask).
+  Tensors compute_mask(const Tensors& inputs,
+                       const Tensors& masks,
+                       const Tensors& outputs) const override;
 
  protected:
   MergeImpl(std::string name, std::string_view prefix);
@@ -160,6 +164,11 @@ class ConcatenateImpl final : public Layer {
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                           size_t num_outputs) const override;
+  // Along the last axis: the masks combined with logical and; along another axis: the masks
+  // concatenated (all true for inputs without one), as Keras 2 does.
+  Tensors compute_mask(const Tensors& inputs,
+                       const Tensors& masks,
+                       const Tensors& outputs) const override;
   int axis() const { return axis_; }
 
  private:

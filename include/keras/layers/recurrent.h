@@ -10,7 +10,19 @@
 // Weights (Keras 3 names, shapes and gate order; G = 4 for LSTM, 3 for GRU, 1 for SimpleRNN):
 //   kernel (features, G*units), recurrent_kernel (units, G*units), bias (G*units,)
 //   (GRU with reset_after: bias (2, 3*units), row 0 for the input, row 1 for the recurrent part).
-// States start at zero. Per step t (act = activation, rec = recurrent_activation):
+// States start at zero, or at the initial states passed as extra inputs, Keras's
+// `lstm([x, h0, c0])` spelling of initial_state:
+//
+//   auto y = layers::LSTM(32)({x, h0, c0});   // h0, c0 (batch, 32); GRU and SimpleRNN take h0
+//
+// Masking: when the input carries a Keras mask (Tensor::keras_mask, e.g. from
+// Embedding({.mask_zero = true}) or Masking), a masked timestep leaves the states unchanged and
+// outputs the current h (the initial state, zeros by default, before the first unmasked step), as
+// Keras 3 does. With return_sequences the output sequence carries the mask on; otherwise the
+// output has none. (Keras 3 ignores the mask when initial states are passed too; keras.cpp
+// applies it.)
+//
+// Per step t (act = activation, rec = recurrent_activation):
 //   SimpleRNN: h = act(x W + h U + b)
 //   LSTM (gates i, f, c, o): z = x W + h U + b;  i, f, o = rec(z_i), rec(z_f), rec(z_o)
 //        c = f*c + i*act(z_c);  h = o*act(c)
@@ -120,6 +132,9 @@ class RecurrentImpl : public Layer {
   };
 
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  Tensors compute_mask(const Tensors& inputs,
+                       const Tensors& masks,
+                       const Tensors& outputs) const override;
 
   int64_t units() const { return config_.units; }
   bool return_sequences() const { return config_.return_sequences; }
@@ -159,8 +174,11 @@ class RecurrentImpl : public Layer {
                         const Tensor& kernel,
                         const Tensor& bias,
                         const Tensors& masks) const;
-  // Runs `step` over the timesteps from zero states and assembles the layer's outputs.
-  Tensors run(const Tensor& projected, const StepFn& step) const;
+  // Runs `step` over the timesteps and assembles the layer's outputs. `inputs` are the layer's
+  // inputs: the sequence (whose Keras mask, if any, is applied) and optional initial states.
+  Tensors run(const Tensors& inputs, const Tensor& projected, const StepFn& step) const;
+  // The sequence spec, plus one (batch, units) spec per state when initial states are passed.
+  std::vector<InputSpec> input_spec_for(size_t num_inputs) const override;
 
   // h @ kernel, kernel (in, blocks*units). With several masks, column block g sees h * masks[g];
   // with one, every block sees h * masks[0]. The blocks are sliced once, at construction.

@@ -21,6 +21,7 @@ class TimeDistributedImpl final : public Layer {
  public:
   TimeDistributedImpl(LayerRef layer, TimeDistributedOptions options);
   std::string class_name() const override { return "TimeDistributed"; }
+  bool supports_masking() const override { return true; }
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

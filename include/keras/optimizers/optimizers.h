@@ -5,6 +5,12 @@
 // kernel, and increments `iterations`. All of it runs through launched kernels that read the
 // hyperparameters when they run, so a traced training step picks up learning-rate changes made
 // by callbacks. Slots (momenta, velocities) are created on the first apply().
+//
+// Row-sparse gradients (an Embedding's, see Tensor::nonzero_rows) are applied to the touched rows
+// only, by SGD without momentum, RMSprop without momentum and Adagrad, with results identical to
+// the dense update: those rules leave untouched rows alone, except RMSprop's decay of their
+// velocity, which is deferred per row and applied exactly when the row is next touched, before
+// any dense update, and when variables() is read. Momentum and Adam update densely.
 #pragma once
 
 #include <memory>
@@ -38,8 +44,9 @@ class Optimizer {
 
   // Undefined gradients are skipped (Keras drops None gradients).
   void apply(const Tensors& grads, const std::vector<Variable>& variables);
-  // The optimizer's own state (slot variables), in creation order.
-  const std::vector<Variable>& variables() const { return slots_; }
+  // The optimizer's own state (slot variables), in creation order, with deferred row updates
+  // applied first.
+  const std::vector<Variable>& variables() const;
 
  protected:
   // Creates the slots for variables[i]; called once per variable on the first apply().
@@ -50,6 +57,13 @@ class Optimizer {
   Variable add_slot(const Variable& variable, const std::string& slot_name);
   // Slot `k` of variable `index` (slots are created in build_slots order).
   const Tensor& slot(size_t index, size_t k) const { return per_variable_slots_[index][k]; }
+  // For the row-sparse kernels: int64, one entry per row of variable `index`, the step each row
+  // was last updated at (created on first use, all rows current as of now).
+  const Tensor& row_steps(size_t index);
+  // The row steps of variable `index`, undefined when it never had a row-sparse update.
+  const Tensor& row_steps_if_any(size_t index) const { return row_steps_[index]; }
+  // Applies deferred row work of variable `index` up to step `step` (now, not launched).
+  virtual void catch_up(size_t /*index*/, int64_t /*step*/) const {}
 
  private:
   Tensors clip_gradients(const Tensors& grads) const;
@@ -61,6 +75,7 @@ class Optimizer {
   std::vector<Variable> built_for_;
   std::vector<Variable> slots_;
   std::vector<Tensors> per_variable_slots_;
+  std::vector<Tensor> row_steps_;
 };
 
 using OptimizerPtr = std::shared_ptr<Optimizer>;

@@ -40,6 +40,19 @@ class CpuBackend final : public ReferenceBackend {
                    const Tensor& v,
                    const Tensor& v_hat,
                    const AdamParams& p) override;
+  void rmsprop_update_rows(const Tensor& w,
+                           const Tensor& g,
+                           const Tensor& rows,
+                           const Tensor& velocity,
+                           const Tensor& average_gradient,
+                           const Tensor& last_step,
+                           int64_t step,
+                           const RmspropParams& p) override;
+  void rmsprop_catch_up(const Tensor& velocity,
+                        const Tensor& average_gradient,
+                        const Tensor& last_step,
+                        int64_t step,
+                        const RmspropParams& p) override;
 };
 
 }  // namespace keras::backend

@@ -4,6 +4,7 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
+#include "backend/row_updates.h"
 #include "backend/unary_math.h"
 
 namespace keras::backend {
@@ -289,18 +290,8 @@ void CpuBackend::rmsprop_update(const Tensor& w,
     ReferenceBackend::rmsprop_update(w, g, velocity, momentum, average_gradient, p);
     return;
   }
-  float* pw = static_cast<float*>(w.raw_data());
-  const float* pg = static_cast<const float*>(g.raw_data());
-  float* pv = static_cast<float*>(velocity.raw_data());
-  const float rho = static_cast<float>(p.rho), one_minus_rho = static_cast<float>(1.0 - p.rho);
-  const float lr = static_cast<float>(p.learning_rate), eps = static_cast<float>(p.epsilon);
-  const int64_t n = w.size();
-  for (int64_t i = 0; i < n; ++i) {
-    const float grad = pg[i];
-    const float v = rho * pv[i] + one_minus_rho * grad * grad;
-    pv[i] = v;
-    pw[i] -= lr * grad / std::sqrt(v + eps);
-  }
+  rows::rmsprop_f32(static_cast<float*>(w.raw_data()), static_cast<const float*>(g.raw_data()),
+                    static_cast<float*>(velocity.raw_data()), w.size(), p);
 }
 
 void CpuBackend::adam_update(const Tensor& w,

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "backend/reference/reference_backend.h"
+#include "backend/row_updates.h"
 
 namespace keras::backend {
 
@@ -132,20 +133,9 @@ void ReferenceBackend::sgd_update(const Tensor& w,
                                   const Tensor& momentum,
                                   const SgdParams& p) {
   visit_floating(w, "sgd_update", [&]<class T>() {
-    T* pw = static_cast<T*>(w.raw_data());
-    const T* pg = static_cast<const T*>(g.raw_data());
     T* pm = momentum.defined() ? static_cast<T*>(momentum.raw_data()) : nullptr;
-    for (int64_t i = 0; i < w.size(); ++i) {
-      const double grad = pg[i];
-      if (pm == nullptr) {
-        pw[i] = static_cast<T>(pw[i] - p.learning_rate * grad);
-        continue;
-      }
-      const double m = p.momentum * pm[i] - p.learning_rate * grad;
-      pm[i] = static_cast<T>(m);
-      pw[i] =
-          static_cast<T>(p.nesterov ? pw[i] + p.momentum * m - p.learning_rate * grad : pw[i] + m);
-    }
+    rows::sgd_ref(static_cast<T*>(w.raw_data()), static_cast<const T*>(g.raw_data()), pm, w.size(),
+                  p);
   });
 }
 
@@ -156,30 +146,11 @@ void ReferenceBackend::rmsprop_update(const Tensor& w,
                                       const Tensor& average_gradient,
                                       const RmspropParams& p) {
   visit_floating(w, "rmsprop_update", [&]<class T>() {
-    T* pw = static_cast<T*>(w.raw_data());
-    const T* pg = static_cast<const T*>(g.raw_data());
-    T* pv = static_cast<T*>(velocity.raw_data());
-    T* pm = momentum.defined() ? static_cast<T*>(momentum.raw_data()) : nullptr;
-    T* pa = average_gradient.defined() ? static_cast<T*>(average_gradient.raw_data()) : nullptr;
-    for (int64_t i = 0; i < w.size(); ++i) {
-      const double grad = pg[i];
-      const double v = p.rho * pv[i] + (1.0 - p.rho) * grad * grad;
-      pv[i] = static_cast<T>(v);
-      double denominator = v + p.epsilon;
-      if (pa != nullptr) {
-        const double a = p.rho * pa[i] + (1.0 - p.rho) * grad;
-        pa[i] = static_cast<T>(a);
-        denominator = v - a * a + p.epsilon;
-      }
-      const double increment = p.learning_rate * grad / std::sqrt(denominator);
-      if (pm != nullptr) {
-        const double m = p.momentum * pm[i] + increment;
-        pm[i] = static_cast<T>(m);
-        pw[i] = static_cast<T>(pw[i] - m);
-      } else {
-        pw[i] = static_cast<T>(pw[i] - increment);
-      }
-    }
+    auto slot = [](const Tensor& t) {
+      return t.defined() ? static_cast<T*>(t.raw_data()) : nullptr;
+    };
+    rows::rmsprop_ref(static_cast<T*>(w.raw_data()), static_cast<const T*>(g.raw_data()),
+                      slot(velocity), slot(momentum), slot(average_gradient), w.size(), p);
   });
 }
 
@@ -220,15 +191,8 @@ void ReferenceBackend::adagrad_update(const Tensor& w,
                                       const Tensor& accumulator,
                                       const AdagradParams& p) {
   visit_floating(w, "adagrad_update", [&]<class T>() {
-    T* pw = static_cast<T*>(w.raw_data());
-    const T* pg = static_cast<const T*>(g.raw_data());
-    T* pa = static_cast<T*>(accumulator.raw_data());
-    for (int64_t i = 0; i < w.size(); ++i) {
-      const double grad = pg[i];
-      const double a = pa[i] + grad * grad;
-      pa[i] = static_cast<T>(a);
-      pw[i] = static_cast<T>(pw[i] - p.learning_rate * grad / std::sqrt(a + p.epsilon));
-    }
+    rows::adagrad_ref(static_cast<T*>(w.raw_data()), static_cast<const T*>(g.raw_data()),
+                      static_cast<T*>(accumulator.raw_data()), w.size(), p);
   });
 }
 

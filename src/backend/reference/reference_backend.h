@@ -70,6 +70,33 @@ class ReferenceBackend : public Backend {
                       const Tensor& g,
                       const Tensor& accumulator,
                       const AdagradParams& p) override;
+  void fill_rows(const Tensor& y, const Tensor& rows, double value) override;
+  void sgd_update_rows(const Tensor& w,
+                       const Tensor& g,
+                       const Tensor& rows,
+                       const Tensor& last_step,
+                       int64_t step,
+                       const SgdParams& p) override;
+  void rmsprop_update_rows(const Tensor& w,
+                           const Tensor& g,
+                           const Tensor& rows,
+                           const Tensor& velocity,
+                           const Tensor& average_gradient,
+                           const Tensor& last_step,
+                           int64_t step,
+                           const RmspropParams& p) override;
+  void rmsprop_catch_up(const Tensor& velocity,
+                        const Tensor& average_gradient,
+                        const Tensor& last_step,
+                        int64_t step,
+                        const RmspropParams& p) override;
+  void adagrad_update_rows(const Tensor& w,
+                           const Tensor& g,
+                           const Tensor& rows,
+                           const Tensor& accumulator,
+                           const Tensor& last_step,
+                           int64_t step,
+                           const AdagradParams& p) override;
 };
 
 // Calls f.template operator()<T>() for float32/float64 and throws TypeError otherwise.

@@ -1,0 +1,114 @@
+// Helpers for the row-sparse optimizer kernels (Backend::*_update_rows): visiting each listed
+// row once per step, and the per-element update rules shared with the dense kernels so that both
+// compute bit-identical values.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "keras/backend/backend.h"
+
+namespace keras::backend::rows {
+
+// Calls f(row) once for each distinct id in `rows` whose last_step is not yet `step`, setting it.
+template <class F>
+void for_each_new_row(const Tensor& rows, const Tensor& last_step, int64_t step, F&& f) {
+  int64_t* last = static_cast<int64_t*>(last_step.raw_data());
+  auto visit = [&]<class I>(const I* ids) {
+    for (int64_t i = 0; i < rows.size(); ++i) {
+      const auto r = static_cast<int64_t>(ids[i]);
+      if (last[r] == step) continue;
+      f(r, last[r]);
+      last[r] = step;
+    }
+  };
+  if (rows.dtype() == DType::int32) {
+    visit(static_cast<const int32_t*>(rows.raw_data()));
+  } else {
+    visit(static_cast<const int64_t*>(rows.raw_data()));
+  }
+}
+
+// Elements per row of a tensor (the product of all dimensions after the first).
+inline int64_t row_size(const Tensor& t) {
+  return t.shape().empty() || t.shape()[0] == 0 ? 0 : t.size() / t.shape()[0];
+}
+
+// ---- the reference rules (double arithmetic, stored as T) ----
+
+template <class T>
+void sgd_ref(T* pw, const T* pg, T* pm, int64_t n, const SgdParams& p) {
+  for (int64_t i = 0; i < n; ++i) {
+    const double grad = pg[i];
+    if (pm == nullptr) {
+      pw[i] = static_cast<T>(pw[i] - p.learning_rate * grad);
+      continue;
+    }
+    const double m = p.momentum * pm[i] - p.learning_rate * grad;
+    pm[i] = static_cast<T>(m);
+    pw[i] = static_cast<T>(p.nesterov ? pw[i] + p.momentum * m - p.learning_rate * grad : pw[i] + m);
+  }
+}
+
+template <class T>
+void adagrad_ref(T* pw, const T* pg, T* pa, int64_t n, const AdagradParams& p) {
+  for (int64_t i = 0; i < n; ++i) {
+    const double grad = pg[i];
+    const double a = pa[i] + grad * grad;
+    pa[i] = static_cast<T>(a);
+    pw[i] = static_cast<T>(pw[i] - p.learning_rate * grad / std::sqrt(a + p.epsilon));
+  }
+}
+
+template <class T>
+void rmsprop_ref(T* pw, const T* pg, T* pv, T* pm, T* pa, int64_t n, const RmspropParams& p) {
+  for (int64_t i = 0; i < n; ++i) {
+    const double grad = pg[i];
+    const double v = p.rho * pv[i] + (1.0 - p.rho) * grad * grad;
+    pv[i] = static_cast<T>(v);
+    double denominator = v + p.epsilon;
+    if (pa != nullptr) {
+      const double a = p.rho * pa[i] + (1.0 - p.rho) * grad;
+      pa[i] = static_cast<T>(a);
+      denominator = v - a * a + p.epsilon;
+    }
+    const double increment = p.learning_rate * grad / std::sqrt(denominator);
+    if (pm != nullptr) {
+      const double m = p.momentum * pm[i] + increment;
+      pm[i] = static_cast<T>(m);
+      pw[i] = static_cast<T>(pw[i] - m);
+    } else {
+      pw[i] = static_cast<T>(pw[i] - increment);
+    }
+  }
+}
+
+// What rmsprop_ref does to a slot element whose gradient is 0, `times` times.
+template <class T>
+void rmsprop_decay_ref(T* slot, int64_t n, int64_t times, double rho) {
+  for (int64_t k = 0; k < times; ++k) {
+    for (int64_t i = 0; i < n; ++i) slot[i] = static_cast<T>(rho * slot[i] + 0.0);
+  }
+}
+
+// ---- the CPU float32 rule (no momentum, not centered) ----
+
+inline void rmsprop_f32(float* pw, const float* pg, float* pv, int64_t n, const RmspropParams& p) {
+  const float rho = static_cast<float>(p.rho), one_minus_rho = static_cast<float>(1.0 - p.rho);
+  const float lr = static_cast<float>(p.learning_rate), eps = static_cast<float>(p.epsilon);
+  for (int64_t i = 0; i < n; ++i) {
+    const float grad = pg[i];
+    const float v = rho * pv[i] + one_minus_rho * grad * grad;
+    pv[i] = v;
+    pw[i] -= lr * grad / std::sqrt(v + eps);
+  }
+}
+
+inline void rmsprop_decay_f32(float* pv, int64_t n, int64_t times, const RmspropParams& p) {
+  const float rho = static_cast<float>(p.rho);
+  for (int64_t k = 0; k < times; ++k) {
+    for (int64_t i = 0; i < n; ++i) pv[i] = rho * pv[i] + 0.0f;
+  }
+}
+
+}  // namespace keras::backend::rows

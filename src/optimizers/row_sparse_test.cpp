@@ -1,0 +1,144 @@
+// Row-sparse updates (an Embedding's gradient) give exactly the dense update's results.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "harness/tensor_matchers.h"
+#include "keras/backend/backend.h"
+#include "keras/autodiff/tape.h"
+#include "keras/layers/core_layers.h"
+#include "keras/layers/dense.h"
+#include "keras/layers/embedding.h"
+#include "keras/layers/input_layer.h"
+#include "keras/losses/losses.h"
+#include "keras/models/model.h"
+#include "keras/ops/random.h"
+#include "keras/ops/reduce.h"
+#include "keras/utils/utils.h"
+#include "keras/optimizers/optimizers.h"
+
+namespace keras::optimizers {
+namespace {
+
+constexpr int64_t kRows = 12, kCols = 3;
+
+// The gradient of step t: nonzero only in a few rows (some repeated in `ids`).
+Tensor step_gradient(int t, const std::vector<int64_t>& ids, DType dtype) {
+  Tensor g = zeros({kRows, kCols}, float64);
+  for (int64_t r : ids) {
+    for (int64_t c = 0; c < kCols; ++c) g.at<double>({r, c}) += 0.1 * (t + 1) * (c - 1.3) + 0.01 * r;
+  }
+  return g.astype(dtype);
+}
+
+const std::vector<std::vector<int64_t>> kSteps = {
+    {1, 4, 4, 7}, {2, 3}, {4, 11, 0}, {7}, {1, 1, 1}, {5, 9, 2, 4}, {10}, {0, 6, 8, 3, 4}};
+
+// Runs kSteps with `make()` twice, once with row hints and once densely (steps in `dense_steps`
+// are dense in both), and expects bit-identical weights and slots.
+void expect_same_as_dense(const std::function<OptimizerPtr()>& make,
+                          DType dtype,
+                          const std::vector<size_t>& dense_steps = {}) {
+  SCOPED_TRACE(make()->name() + " " + std::string(dtype_name(dtype)) + " dense steps " +
+               std::to_string(dense_steps.size()));
+  const Tensor w0 = random::uniform({kRows, kCols}, -1, 1, dtype, 7);
+  Variable sparse_w("w", w0.clone()), dense_w("w", w0.clone());
+  OptimizerPtr sparse = make(), dense = make();
+  for (size_t t = 0; t < kSteps.size(); ++t) {
+    Tensor g = step_gradient(static_cast<int>(t), kSteps[t], dtype);
+    Tensor hinted = g.clone();
+    const bool is_dense = std::find(dense_steps.begin(), dense_steps.end(), t) != dense_steps.end();
+    if (!is_dense) hinted.set_nonzero_rows(Tensor::from_vector<int64_t>(kSteps[t]));
+    sparse->apply({hinted}, {sparse_w});
+    dense->apply({g}, {dense_w});
+  }
+  test::expect_all_close(sparse_w.value(), dense_w.value(), 0, 0);
+  ASSERT_EQ(sparse->variables().size(), dense->variables().size());
+  for (size_t k = 0; k < dense->variables().size(); ++k) {
+    test::expect_all_close(sparse->variables()[k].value(), dense->variables()[k].value(), 0, 0);
+  }
+}
+
+class RowSparse : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    scope_.emplace(std::string(GetParam()) == "reference" ? backend::reference_backend()
+                                                          : backend::cpu_backend());
+  }
+  std::optional<backend::ScopedBackend> scope_;
+};
+
+TEST_P(RowSparse, RmspropMatchesDense) {
+  for (DType dtype : {float32, float64}) {
+    expect_same_as_dense([] { return RMSprop({.learning_rate = 0.05}); }, dtype);
+    expect_same_as_dense([] { return RMSprop({.learning_rate = 0.05, .centered = true}); }, dtype);
+    expect_same_as_dense([] { return RMSprop({.learning_rate = 0.05, .momentum = 0.5}); }, dtype);
+    // Dense steps in between must first apply the deferred decays.
+    expect_same_as_dense([] { return RMSprop({.learning_rate = 0.05}); }, dtype, {2, 5});
+  }
+}
+
+TEST_P(RowSparse, SgdAndAdagradMatchDense) {
+  for (DType dtype : {float32, float64}) {
+    expect_same_as_dense([] { return SGD({.learning_rate = 0.1}); }, dtype);
+    expect_same_as_dense([] { return SGD({.learning_rate = 0.1, .momentum = 0.9}); }, dtype);
+    expect_same_as_dense([] { return Adagrad({.learning_rate = 0.1}); }, dtype, {3});
+    expect_same_as_dense([] { return Adam({.learning_rate = 0.1}); }, dtype);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RowSparse, ::testing::Values("reference", "cpu"));
+
+}  // namespace
+}  // namespace keras::optimizers
+
+namespace keras {
+namespace {
+
+// fit() with an Embedding (row-sparse gradients, lazily decayed RMSprop) trains the same weights
+// as an eager loop that applies the same gradients densely.
+TEST(RowSparseFit, EmbeddingTrainingEqualsDenseUpdates) {
+  utils::set_random_seed(5);
+  auto make = [] {
+    auto ids = keras::Input({4}, {.dtype = int32});
+    auto flat = layers::Flatten()(layers::Embedding(50, 3)(ids));
+    return keras::Model(ids, layers::Dense(1)(flat));
+  };
+  keras::Model sparse = make(), dense = make();
+  dense.set_weights(sparse.get_weights());
+  const Tensor x = random::randint({32, 4}, 0, 12, int32, 3);  // rows 12..49 never used
+  const Tensor y = random::uniform({32, 1}, -1, 1, float32, 4);
+  sparse.compile({.optimizer = optimizers::RMSprop({.learning_rate = 0.01}), .loss = "mse"});
+  sparse.fit(x, y, {.epochs = 3, .batch_size = 8, .verbose = 0, .shuffle = false});
+
+  optimizers::OptimizerPtr opt = optimizers::RMSprop({.learning_rate = 0.01});
+  const std::vector<Variable> vars = dense.trainable_weights();
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    for (int64_t b = 0; b < 32; b += 8) {
+      autodiff::GradientTape tape;
+      const Tensor pred = dense.call({x.slice_rows(b, b + 8)}, true)[0];
+      const Tensor loss = ops::mean(losses::mean_squared_error(y.slice_rows(b, b + 8), pred));
+      Tensors values;
+      for (const Variable& v : vars) values.push_back(v.value());
+      Tensors grads = tape.gradient(loss, values);
+      for (Tensor& g : grads) g = g.clone();  // no row hints: dense updates
+      opt->apply(grads, vars);
+    }
+  }
+  const Tensors got = sparse.get_weights(), want = dense.get_weights();
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) test::expect_all_close(got[i], want[i], 1e-5, 1e-6);
+  // The optimizer's velocities, once the deferred decays are applied, agree too.
+  const auto& a = sparse.optimizer().variables();
+  const auto& b = opt->variables();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    test::expect_all_close(a[i].value(), b[i].value(), 1e-5, 1e-9);
+  }
+}
+
+}  // namespace
+}  // namespace keras
