@@ -200,4 +200,50 @@ Tensor copy(const Tensor& x) {
   return y;
 }
 
+// A composite of concatenations with constant blocks, one per padded axis, so the gradient
+// comes from concatenate's (a slice per axis).
+Tensor pad(const Tensor& x,
+           const std::vector<std::pair<int64_t, int64_t>>& pad_width,
+           double constant_value) {
+  KERAS_CHECK(static_cast<int>(pad_width.size()) == x.rank(), ValueError, "pad: pad_width has ",
+              pad_width.size(), " (before, after) pairs for an input of rank ", x.rank(),
+              " (shape ", shape_str(x.shape()), ")");
+  Tensor y = x;
+  for (int axis = 0; axis < x.rank(); ++axis) {
+    const auto [before, after] = pad_width[static_cast<size_t>(axis)];
+    KERAS_CHECK(before >= 0 && after >= 0, ValueError,
+                "pad: padding amounts must be non-negative, got (", before, ", ", after,
+                ") for axis ", axis);
+    if (before == 0 && after == 0) continue;
+    Tensors parts;
+    Shape block = y.shape();
+    if (before > 0) {
+      block[axis] = before;
+      parts.push_back(full(block, constant_value, y.dtype(), y.device()));
+    }
+    parts.push_back(y);
+    if (after > 0) {
+      block[axis] = after;
+      parts.push_back(full(block, constant_value, y.dtype(), y.device()));
+    }
+    y = concatenate(parts, axis);
+  }
+  return y;
+}
+
+// (..., n, ...) -> (..., n, 1, ...) -> broadcast (..., n, repeats, ...) -> (..., n * repeats, ...);
+// the tape sums broadcast_to's gradient back over the repeats.
+Tensor repeat(const Tensor& x, int64_t repeats, int axis) {
+  KERAS_CHECK(repeats >= 1, ValueError, "repeat: repeats must be positive, got ", repeats);
+  axis = normalize_axis(axis, x.rank());
+  if (repeats == 1) return x;
+  Shape expanded = x.shape();
+  expanded.insert(expanded.begin() + axis + 1, 1);
+  Shape tiled = expanded;
+  tiled[static_cast<size_t>(axis) + 1] = repeats;
+  Shape out = x.shape();
+  out[axis] *= repeats;
+  return reshape(broadcast_to(reshape(x, expanded), tiled), out);
+}
+
 }  // namespace keras::ops
