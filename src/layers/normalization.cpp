@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "keras/ops/elementwise.h"
-#include "keras/ops/reduce.h"
+#include "keras/ops/nn.h"
 #include "keras/ops/shape.h"
 
 namespace keras::layers {
@@ -101,39 +101,24 @@ std::vector<Shape> BatchNormalizationImpl::compute_output_shape(
 Tensors BatchNormalizationImpl::call(const Tensors& inputs, bool training) {
   Tensor x = inputs[0];
   if (x.dtype() != dtype()) x = ops::cast(x, dtype());
-  const Shape bshape = broadcast_shape(x.shape(), {axis_});
-  const int64_t features = x.shape()[static_cast<size_t>(axis_)];
-  auto per_feature = [&](const Variable& v) { return ops::reshape(v.value(), bshape); };
-
-  Tensor y;
-  if (training && trainable()) {
-    const std::vector<int> reduce = other_axes(x.rank(), {axis_});
-    const Tensor mean = ops::mean(x, reduce, /*keepdims=*/true);
-    const Tensor centered = ops::subtract(x, mean);
-    const Tensor variance = ops::mean(ops::square(centered), reduce, /*keepdims=*/true);
-    // The moving statistics read and write the variables' own memory in launched kernels, so a
-    // traced fit step repeats the update at every replay.
-    const double m = options_.momentum;
-    auto update = [&](const Variable& moving, const Tensor& batch) {
-      const Tensor b = ops::reshape(ops::stop_gradient(batch), {features});
-      ops::assign(moving.value(),
-                  ops::add(ops::multiply(moving.value(), m), ops::multiply(b, 1.0 - m)));
-    };
-    update(moving_mean_, mean);
-    update(moving_variance_, variance);
-    Tensor inv = rsqrt_plus(variance, options_.epsilon);
-    if (gamma_.defined()) inv = ops::multiply(inv, per_feature(gamma_));
-    y = ops::multiply(centered, inv);
-    if (beta_.defined()) y = ops::add(y, per_feature(beta_));
-  } else {
-    // Fold everything per feature first: two passes over x.
-    Tensor inv = rsqrt_plus(per_feature(moving_variance_), options_.epsilon);
-    if (gamma_.defined()) inv = ops::multiply(inv, per_feature(gamma_));
-    Tensor shift = ops::negative(ops::multiply(per_feature(moving_mean_), inv));
-    if (beta_.defined()) shift = ops::add(shift, per_feature(beta_));
-    y = ops::add(ops::multiply(x, inv), shift);
+  const Tensor gamma = gamma_.defined() ? gamma_.value() : Tensor();
+  const Tensor beta = beta_.defined() ? beta_.value() : Tensor();
+  if (!training || !trainable()) {
+    return {ops::batch_normalization(x, moving_mean_.value(), moving_variance_.value(), axis_, beta,
+                                     gamma, options_.epsilon)};
   }
-  return {y};
+  const ops::Moments batch = ops::moments(x, other_axes(x.rank(), {axis_}));
+  // The moving statistics are read and written in launched kernels (ops::assign), so a traced
+  // fit step repeats the update at every replay.
+  const double m = options_.momentum;
+  auto update = [m](const Variable& moving, const Tensor& statistic) {
+    ops::assign(moving.value(), ops::add(ops::multiply(moving.value(), m),
+                                         ops::multiply(ops::stop_gradient(statistic), 1.0 - m)));
+  };
+  update(moving_mean_, batch.mean);
+  update(moving_variance_, batch.variance);
+  return {ops::batch_normalization(x, batch.mean, batch.variance, axis_, beta, gamma,
+                                   options_.epsilon)};
 }
 
 // ---- LayerNormalization ----
@@ -190,10 +175,8 @@ Tensors LayerNormalizationImpl::call(const Tensors& inputs, bool) {
   Tensor x = inputs[0];
   if (x.dtype() != dtype()) x = ops::cast(x, dtype());
   const Shape bshape = broadcast_shape(x.shape(), axes_);
-  const Tensor mean = ops::mean(x, axes_, /*keepdims=*/true);
-  const Tensor centered = ops::subtract(x, mean);
-  const Tensor variance = ops::mean(ops::square(centered), axes_, /*keepdims=*/true);
-  Tensor y = ops::multiply(centered, rsqrt_plus(variance, options_.epsilon));
+  const ops::Moments m = ops::moments(x, axes_, /*keepdims=*/true);
+  Tensor y = ops::multiply(ops::subtract(x, m.mean), rsqrt_plus(m.variance, options_.epsilon));
   if (gamma_.defined()) y = ops::multiply(y, ops::reshape(gamma_.value(), bshape));
   if (beta_.defined()) y = ops::add(y, ops::reshape(beta_.value(), bshape));
   return {y};
