@@ -5,6 +5,7 @@
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
 
 namespace keras::random {
 namespace {
@@ -102,7 +103,14 @@ Tensor dropout(const Tensor& x, double rate, const Shape& noise_shape, Generator
   backend::Backend& be = backend::backend_for(x);
   Generator* gen = generator != nullptr ? generator : &global_generator();
   autodiff::launch([&be, mask, rate, gen] { be.random_bernoulli(mask, 1.0 - rate, *gen); });
-  return ops::multiply(x, ops::multiply(mask, 1.0 / (1.0 - rate)));
+  // Expanded to x's shape by contiguous copies, so the product takes the elementwise fast path.
+  Tensor full_mask = ops::multiply(mask, 1.0 / (1.0 - rate));
+  for (int d = 0; d < x.rank(); ++d) {
+    if (noise_shape[static_cast<size_t>(d)] != x.shape()[d]) {
+      full_mask = ops::repeat(full_mask, x.shape()[d], d);
+    }
+  }
+  return ops::multiply(x, full_mask);
 }
 
 Tensor permutation(int64_t n, std::optional<uint64_t> seed) {

@@ -231,19 +231,19 @@ Tensor pad(const Tensor& x,
   return y;
 }
 
-// (..., n, ...) -> (..., n, 1, ...) -> broadcast (..., n, repeats, ...) -> (..., n * repeats, ...);
-// the tape sums broadcast_to's gradient back over the repeats.
+// (outer, n, inner) -> `repeats` copies concatenated on a new axis (outer * n, repeats, inner):
+// the concat kernel copies contiguous chunks, where a broadcast over a middle axis would take
+// the slow strided path. The tape sums the copies' gradients.
 Tensor repeat(const Tensor& x, int64_t repeats, int axis) {
   KERAS_CHECK(repeats >= 1, ValueError, "repeat: repeats must be positive, got ", repeats);
   axis = normalize_axis(axis, x.rank());
   if (repeats == 1) return x;
-  Shape expanded = x.shape();
-  expanded.insert(expanded.begin() + axis + 1, 1);
-  Shape tiled = expanded;
-  tiled[static_cast<size_t>(axis) + 1] = repeats;
+  int64_t inner = 1;
+  for (int d = axis + 1; d < x.rank(); ++d) inner *= x.shape()[d];
+  const Tensor rows = reshape(x, {x.size() / std::max<int64_t>(inner, 1), 1, inner});
   Shape out = x.shape();
   out[axis] *= repeats;
-  return reshape(broadcast_to(reshape(x, expanded), tiled), out);
+  return reshape(concatenate(Tensors(static_cast<size_t>(repeats), rows), 1), out);
 }
 
 }  // namespace keras::ops
