@@ -218,6 +218,24 @@ TEST(BatchNormalization, FitMatchesKerasAndPredictUsesMovingStatistics) {
   EXPECT_NEAR(model.evaluate(x, y, {.batch_size = 3, .verbose = 0}).at(0), mse, 1e-12);
 }
 
+TEST(BatchNormalization, FitMatchesKerasInFloat32) {
+  using namespace goldens;
+  const KerasTensor input = keras::Input({3});
+  BatchNormalization bn;
+  Dense dense(1, {.kernel_initializer = initializers::Constant(0.1)});
+  Model model(input, dense(bn(input)));
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.1}), .loss = "mse"});
+  const Tensor x = golden(kBnFitX, {6, 3}).astype(float32);
+  const Tensor y = golden(kBnFitY, {6, 1}).astype(float32);
+  model.fit(x, y, {.epochs = 2, .batch_size = 2, .verbose = 0, .shuffle = false});
+  test::expect_all_close(bn->moving_mean().value(), golden(kBnFitMovingMean, {3}).astype(float32),
+                         1e-5, 1e-6);
+  test::expect_all_close(bn->moving_variance().value(),
+                         golden(kBnFitMovingVariance, {3}).astype(float32), 1e-5, 1e-6);
+  test::expect_all_close(model.predict(x, {.verbose = 0}),
+                         golden(kBnFitPredict, {6, 1}).astype(float32), 1e-4, 1e-5);
+}
+
 // ---- BatchNormalization: trainable = false (Keras 3: inference mode) ----
 
 TEST(BatchNormalization, FrozenLayerRunsInInferenceModeAndKeepsItsStatistics) {
