@@ -111,6 +111,42 @@ Tensor log_softmax(const Tensor& x, int axis) {
                       &backend::Backend::log_softmax_backward);
 }
 
+Moments moments(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  const Tensor mean = ops::mean(x, axes, /*keepdims=*/true);
+  const Tensor variance = ops::mean(square(subtract(x, mean)), axes, keepdims);
+  return {keepdims ? mean : reshape(mean, variance.shape()), variance};
+}
+
+Tensor batch_normalization(const Tensor& x,
+                           const Tensor& mean,
+                           const Tensor& variance,
+                           int axis,
+                           const Tensor& offset,
+                           const Tensor& scale,
+                           double epsilon) {
+  axis = normalize_axis(axis, x.rank());
+  const int64_t features = x.shape()[static_cast<size_t>(axis)];
+  auto check = [&](const Tensor& t, const char* what, bool required) {
+    KERAS_CHECK(t.defined() || !required, ValueError, "batch_normalization: `", what,
+                "` is required");
+    KERAS_CHECK(!t.defined() || (t.rank() == 1 && t.shape()[0] == features), ValueError,
+                "batch_normalization: `", what, "` must have shape (", features,
+                ",) to match axis ", axis, " of x ", shape_str(x.shape()), ", got ",
+                shape_str(t.shape()));
+  };
+  check(mean, "mean", true);
+  check(variance, "variance", true);
+  check(offset, "offset", false);
+  check(scale, "scale", false);
+  Shape along(static_cast<size_t>(x.rank()), 1);
+  along[static_cast<size_t>(axis)] = features;
+  Tensor inv = reciprocal(sqrt(add(reshape(variance, along), epsilon)));
+  if (scale.defined()) inv = multiply(inv, reshape(scale, along));
+  Tensor shift = negative(multiply(reshape(mean, along), inv));
+  if (offset.defined()) shift = add(shift, reshape(offset, along));
+  return add(multiply(x, inv), shift);
+}
+
 }  // namespace keras::ops
 
 namespace keras::activations {

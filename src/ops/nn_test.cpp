@@ -320,5 +320,65 @@ TEST(Activations, AreDifferentiableThroughTheRegistry) {
   test::expect_all_close(g[0], subtract(1.0, multiply(t, t)), 1e-15, 1e-15);
 }
 
+// ---- moments and batch_normalization ----
+
+const OpCase kNormalizationCases[] = {
+    {.name = "moments_mean_axis0",
+     .input_shapes = {{4, 3}},
+     .fn = [](const Tensors& x) { return moments(x[0], {0}).mean; },
+     .expected_shape = Shape{3}},
+    {.name = "moments_variance_axes_0_1",
+     .input_shapes = {{3, 2, 4}},
+     .fn =
+         [](const Tensors& x) {
+           return moments(x[0], {0, 1}).variance;
+         },
+     .expected_shape = Shape{4}},
+    {.name = "moments_variance_keepdims",
+     .input_shapes = {{2, 5}},
+     .fn = [](const Tensors& x) { return moments(x[0], {-1}, true).variance; },
+     .expected_shape = Shape{2, 1}},
+    {.name = "batch_normalization_last_axis",
+     .input_shapes = {{4, 3}, {3}, {3}, {3}, {3}},
+     .fn =
+         [](const Tensors& x) {
+           return batch_normalization(x[0], x[1], square(x[2]), -1, x[3], x[4], 0.1);
+         },
+     .expected_shape = Shape{4, 3}},
+    {.name = "batch_normalization_axis1_no_offset_scale",
+     .input_shapes = {{2, 3, 2}, {3}, {3}},
+     .fn =
+         [](const Tensors& x) {
+           return batch_normalization(x[0], x[1], add(square(x[2]), 0.5), 1);
+         },
+     .expected_shape = Shape{2, 3, 2}},
+    {.name = "batch_normalization_of_batch_moments",
+     .input_shapes = {{5, 2}, {2}, {2}},
+     .fn =
+         [](const Tensors& x) {
+           const Moments m = moments(x[0], {0});
+           return batch_normalization(x[0], m.mean, m.variance, -1, x[1], x[2]);
+         },
+     .grad_tol = 1e-5,
+     .expected_shape = Shape{5, 2}},
+};
+KERAS_INSTANTIATE_OP_TESTS(Normalization, kNormalizationCases);
+
+TEST(Moments, ValuesAreTheMeanAndBiasedVariance) {
+  const Moments m = moments(test::tensor_of({1, 2, 3, 6, 5, 10}, {3, 2}), {0});
+  test::expect_all_close(m.mean, test::tensor_of({3, 6}), 1e-12, 0);
+  test::expect_all_close(m.variance, test::tensor_of({8.0 / 3, 32.0 / 3}), 1e-12, 0);
+}
+
+TEST(BatchNormalizationOp, ValuesAndErrors) {
+  const Tensor x = test::tensor_of({1, 2, 3, 4}, {2, 2});
+  const Tensor y = batch_normalization(x, test::tensor_of({1, 2}), test::tensor_of({4, 1}), -1,
+                                       test::tensor_of({10, 20}), test::tensor_of({2, 3}), 0.0);
+  test::expect_all_close(y, test::tensor_of({10, 20, 12, 26}, {2, 2}), 1e-12, 0);
+  EXPECT_THROW(batch_normalization(x, test::tensor_of({1, 2, 3}), test::tensor_of({1, 1}), -1),
+               ValueError);
+  EXPECT_THROW(batch_normalization(x, test::tensor_of({1, 2}), Tensor(), 0), ValueError);
+}
+
 }  // namespace
 }  // namespace keras::ops

@@ -5,6 +5,7 @@
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
 
 namespace keras::random {
 namespace {
@@ -87,6 +88,29 @@ Tensor dropout(const Tensor& x, double rate, Generator* generator) {
   Generator* gen = generator != nullptr ? generator : &global_generator();
   autodiff::launch([&be, mask, rate, gen] { be.random_bernoulli(mask, 1.0 - rate, *gen); });
   return ops::multiply(x, ops::multiply(mask, 1.0 / (1.0 - rate)));
+}
+
+Tensor dropout(const Tensor& x, double rate, const Shape& noise_shape, Generator* generator) {
+  KERAS_CHECK(rate >= 0.0 && rate < 1.0, ValueError, "dropout: rate must be in [0, 1), got ", rate);
+  bool broadcasts = static_cast<int>(noise_shape.size()) == x.rank();
+  for (size_t d = 0; broadcasts && d < noise_shape.size(); ++d) {
+    broadcasts = noise_shape[d] == 1 || noise_shape[d] == x.shape()[d];
+  }
+  KERAS_CHECK(broadcasts, ValueError, "dropout: noise_shape ", shape_str(noise_shape),
+              " does not broadcast to the input shape ", shape_str(x.shape()));
+  if (rate == 0.0) return x;
+  Tensor mask = Tensor::empty(noise_shape, x.dtype(), x.device());
+  backend::Backend& be = backend::backend_for(x);
+  Generator* gen = generator != nullptr ? generator : &global_generator();
+  autodiff::launch([&be, mask, rate, gen] { be.random_bernoulli(mask, 1.0 - rate, *gen); });
+  // Expanded to x's shape by contiguous copies, so the product takes the elementwise fast path.
+  Tensor full_mask = ops::multiply(mask, 1.0 / (1.0 - rate));
+  for (int d = 0; d < x.rank(); ++d) {
+    if (noise_shape[static_cast<size_t>(d)] != x.shape()[d]) {
+      full_mask = ops::repeat(full_mask, x.shape()[d], d);
+    }
+  }
+  return ops::multiply(x, full_mask);
 }
 
 Tensor permutation(int64_t n, std::optional<uint64_t> seed) {

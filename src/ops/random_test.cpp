@@ -223,5 +223,32 @@ TEST(Random, RejectsBadArguments) {
                                        "dropout: rate must be in [0, 1)");
 }
 
+TEST(Random, DropoutWithANoiseShapeSharesTheMaskAlongBroadcastAxes) {
+  Generator g(5);
+  const Tensor y = dropout(ones({6, 4, 3}), 0.5, {6, 1, 3}, &g);
+  const std::vector<double> v = test::to_doubles(y);
+  int dropped = 0;
+  for (int b = 0; b < 6; ++b) {
+    for (int c = 0; c < 3; ++c) {
+      const double first = v[static_cast<size_t>(b * 12 + c)];
+      EXPECT_TRUE(first == 0.0 || first == 2.0);
+      dropped += first == 0.0;
+      for (int t = 1; t < 4; ++t) EXPECT_EQ(v[static_cast<size_t>(b * 12 + t * 3 + c)], first);
+    }
+  }
+  EXPECT_GT(dropped, 0);
+  EXPECT_LT(dropped, 18);
+  test::expect_throws_with<ValueError>(
+      [] {
+        dropout(ones({2, 3}), 0.5, {2, 2});
+      },
+      "dropout: noise_shape (2, 2) does not broadcast");
+  test::expect_throws_with<ValueError>(
+      [] {
+        dropout(ones({2, 3}), 0.5, {3});
+      },
+      "does not broadcast");
+}
+
 }  // namespace
 }  // namespace keras::random

@@ -219,4 +219,50 @@ Tensor copy(const Tensor& x) {
   return y;
 }
 
+// A composite of concatenations with constant blocks, one per padded axis, so the gradient
+// comes from concatenate's (a slice per axis).
+Tensor pad(const Tensor& x,
+           const std::vector<std::pair<int64_t, int64_t>>& pad_width,
+           double constant_value) {
+  KERAS_CHECK(static_cast<int>(pad_width.size()) == x.rank(), ValueError, "pad: pad_width has ",
+              pad_width.size(), " (before, after) pairs for an input of rank ", x.rank(),
+              " (shape ", shape_str(x.shape()), ")");
+  Tensor y = x;
+  for (int axis = 0; axis < x.rank(); ++axis) {
+    const auto [before, after] = pad_width[static_cast<size_t>(axis)];
+    KERAS_CHECK(before >= 0 && after >= 0, ValueError,
+                "pad: padding amounts must be non-negative, got (", before, ", ", after,
+                ") for axis ", axis);
+    if (before == 0 && after == 0) continue;
+    Tensors parts;
+    Shape block = y.shape();
+    if (before > 0) {
+      block[axis] = before;
+      parts.push_back(full(block, constant_value, y.dtype(), y.device()));
+    }
+    parts.push_back(y);
+    if (after > 0) {
+      block[axis] = after;
+      parts.push_back(full(block, constant_value, y.dtype(), y.device()));
+    }
+    y = concatenate(parts, axis);
+  }
+  return y;
+}
+
+// (outer, n, inner) -> `repeats` copies concatenated on a new axis (outer * n, repeats, inner):
+// the concat kernel copies contiguous chunks, where a broadcast over a middle axis would take
+// the slow strided path. The tape sums the copies' gradients.
+Tensor repeat(const Tensor& x, int64_t repeats, int axis) {
+  KERAS_CHECK(repeats >= 1, ValueError, "repeat: repeats must be positive, got ", repeats);
+  axis = normalize_axis(axis, x.rank());
+  if (repeats == 1) return x;
+  int64_t inner = 1;
+  for (int d = axis + 1; d < x.rank(); ++d) inner *= x.shape()[d];
+  const Tensor rows = reshape(x, {x.size() / std::max<int64_t>(inner, 1), 1, inner});
+  Shape out = x.shape();
+  out[axis] *= repeats;
+  return reshape(concatenate(Tensors(static_cast<size_t>(repeats), rows), 1), out);
+}
+
 }  // namespace keras::ops

@@ -616,5 +616,72 @@ TEST(Split, PartsAndGradientMatchSlices) {
   EXPECT_THROW(ops::split(x, 4, 1), ValueError);
 }
 
+// ---- pad and repeat ----
+
+const OpCase kPadRepeatCases[] = {
+    {.name = "pad_2d_both_axes",
+     .input_shapes = {{2, 3}},
+     .fn =
+         [](const Tensors& x) {
+           return pad(x[0], {{1, 2}, {0, 1}});
+         },
+     .expected_shape = Shape{5, 4}},
+    {.name = "pad_4d_spatial_only",
+     .input_shapes = {{1, 2, 3, 2}},
+     .fn =
+         [](const Tensors& x) {
+           return pad(x[0], {{0, 0}, {1, 1}, {2, 0}, {0, 0}});
+         },
+     .expected_shape = Shape{1, 4, 5, 2}},
+    {.name = "pad_constant_value",
+     .input_shapes = {{3}},
+     .fn =
+         [](const Tensors& x) {
+           return pad(x[0], {{1, 1}}, 2.5);
+         },
+     .expected_shape = Shape{5}},
+    {.name = "pad_nothing",
+     .input_shapes = {{2, 2}},
+     .fn =
+         [](const Tensors& x) {
+           return pad(x[0], {{0, 0}, {0, 0}});
+         },
+     .expected_shape = Shape{2, 2}},
+    {.name = "repeat_axis0",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return repeat(x[0], 2, 0); },
+     .expected_shape = Shape{4, 3}},
+    {.name = "repeat_middle_axis",
+     .input_shapes = {{2, 3, 2}},
+     .fn = [](const Tensors& x) { return repeat(x[0], 3, 1); },
+     .expected_shape = Shape{2, 9, 2}},
+    {.name = "repeat_last_axis_negative",
+     .input_shapes = {{2, 2}},
+     .fn = [](const Tensors& x) { return repeat(x[0], 2, -1); },
+     .expected_shape = Shape{2, 4}},
+    {.name = "repeat_once",
+     .input_shapes = {{2, 2}},
+     .fn = [](const Tensors& x) { return repeat(x[0], 1, 0); },
+     .expected_shape = Shape{2, 2}},
+};
+KERAS_INSTANTIATE_OP_TESTS(PadRepeat, kPadRepeatCases);
+
+TEST(Pad, ValuesAndErrors) {
+  const Tensor x = test::tensor_of({1, 2, 3, 4}, {2, 2});
+  test::expect_all_close(pad(x, {{1, 0}, {0, 1}}),
+                         test::tensor_of({0, 0, 0, 1, 2, 0, 3, 4, 0}, {3, 3}), 0, 0);
+  test::expect_all_close(pad(x, {{0, 0}, {1, 0}}, -1.0),
+                         test::tensor_of({-1, 1, 2, -1, 3, 4}, {2, 3}), 0, 0);
+  EXPECT_THROW(pad(x, {{1, 1}}), ValueError);
+  EXPECT_THROW(pad(x, {{1, 1}, {-1, 0}}), ValueError);
+}
+
+TEST(Repeat, RepeatsEachElementInPlace) {
+  const Tensor x = test::tensor_of({1, 2, 3, 4}, {2, 2});
+  test::expect_all_close(repeat(x, 2, 1), test::tensor_of({1, 1, 2, 2, 3, 3, 4, 4}, {2, 4}), 0, 0);
+  test::expect_all_close(repeat(x, 2, 0), test::tensor_of({1, 2, 1, 2, 3, 4, 3, 4}, {4, 2}), 0, 0);
+  EXPECT_THROW(repeat(x, 0, 0), ValueError);
+}
+
 }  // namespace
 }  // namespace keras::ops

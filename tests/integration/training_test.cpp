@@ -156,6 +156,48 @@ TEST(Training, SteadyStateStepDoesNotAllocate) {
   EXPECT_EQ(counter->max_allocations, 0);
 }
 
+// An image model made of the normalization and spatial layers (no convolutions needed):
+// BatchNormalization's moving statistics are assigned inside the traced step, SpatialDropout2D
+// draws masks in it, and padding, cropping and upsampling are plain ops.
+Model make_spatial_model() {
+  auto inputs = Input({6, 6, 2});
+  auto x = L::ZeroPadding2D(1)(inputs);             // (8, 8, 2)
+  x = L::BatchNormalization({.momentum = 0.8})(x);  // moving stats in the plan
+  x = L::SpatialDropout2D(0.25, {.seed = 3})(x);    // a mask per step
+  x = L::UpSampling2D({1, 2})(x);                   // (8, 16, 2)
+  x = L::Cropping2D({{1, 1}, {2, 2}})(x);           // (6, 12, 2)
+  x = L::LayerNormalization({.axis = {1, 2, 3}})(x);
+  x = L::Flatten()(x);
+  return Model(inputs, L::Dense(3, {.activation = "softmax"})(x));
+}
+
+TEST(Training, SpatialModelPlanEqualsEagerAndDoesNotAllocate) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "operator new is not replaced under AddressSanitizer";
+#endif
+  auto run = [](bool eager) {
+    utils::set_random_seed(13);
+    Tensor x = random::uniform({70, 6, 6, 2}, 0.0, 2.0, float32, 4);
+    Tensor y = utils::to_categorical(random::randint({70}, 0, 3, int32, 5), 3);
+    Model model = make_spatial_model();
+    model.compile({.optimizer = "adam", .loss = "categorical_crossentropy", .run_eagerly = eager});
+    auto counter = std::make_shared<AllocationCounter>();
+    auto h = model.fit(x, y, {.epochs = 3, .batch_size = 16, .verbose = 0, .callbacks = {counter}});
+    return std::make_tuple(h.history.at("loss"), model.get_weights(), counter->max_allocations);
+  };
+  auto [loss_plan, w_plan, allocations] = run(false);
+  auto [loss_eager, w_eager, unused] = run(true);
+  EXPECT_EQ(allocations, 0);
+  EXPECT_EQ(loss_plan, loss_eager);
+  ASSERT_EQ(w_plan.size(), w_eager.size());
+  ASSERT_EQ(w_plan.size(), 2u + 4u + 2u);  // Dense, BatchNormalization, LayerNormalization
+  for (size_t i = 0; i < w_plan.size(); ++i) {
+    for (int64_t j = 0; j < w_plan[i].size(); ++j) {
+      ASSERT_EQ(w_plan[i].data<float>()[j], w_eager[i].data<float>()[j]) << "weight " << i;
+    }
+  }
+}
+
 TEST(Training, PredictAndEvaluateWorkInBatches) {
   utils::set_random_seed(2);
   Problem p = make_problem(70, 4);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "keras/core/tensor.h"
 
@@ -33,6 +34,25 @@ Tensor softmax(const Tensor& x, int axis = -1);
 Tensor log_softmax(const Tensor& x, int axis = -1);
 // log(sigmoid(x)), stable: -softplus(-x).
 Tensor log_sigmoid(const Tensor& x);
+
+// Mean and biased variance of x over `axes` (keras.ops.moments; empty = all axes):
+// variance = mean((x - mean)²), computed from the centered values. Returns {mean, variance}.
+struct Moments {
+  Tensor mean;
+  Tensor variance;
+};
+Moments moments(const Tensor& x, std::vector<int> axes, bool keepdims = false);
+// keras.ops.batch_normalization: (x - mean) / sqrt(variance + epsilon) * scale + offset along
+// `axis`. mean, variance and the optional (undefined = none) offset and scale are vectors of
+// size x.shape[axis]; ValueError otherwise. Computed as x * inv + (offset - mean * inv) with
+// inv = scale / sqrt(variance + epsilon), as Keras does: two passes over x.
+Tensor batch_normalization(const Tensor& x,
+                           const Tensor& mean,
+                           const Tensor& variance,
+                           int axis,
+                           const Tensor& offset = {},
+                           const Tensor& scale = {},
+                           double epsilon = 1e-3);
 
 }  // namespace keras::ops
 

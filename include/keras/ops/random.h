@@ -39,6 +39,12 @@ Tensor randint(const Shape& shape,
 // Differentiable in x; a new mask is drawn every time the op (or a replayed plan) runs, from
 // `generator` (which must outlive any plan the op is traced into) or the global one.
 Tensor dropout(const Tensor& x, double rate, Generator* generator = nullptr);
+// The same with one mask element per element of `noise_shape`, which must broadcast to x's shape
+// (keras.random.dropout's noise_shape): (batch, 1, channels) drops whole channels of a sequence.
+Tensor dropout(const Tensor& x,
+               double rate,
+               const Shape& noise_shape,
+               Generator* generator = nullptr);
 // A random permutation of 0..n-1 (int64).
 Tensor permutation(int64_t n, std::optional<uint64_t> seed = std::nullopt);
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "keras/core/tensor.h"
@@ -31,5 +32,16 @@ Tensor take(const Tensor& x, const Tensor& indices);
 Tensor one_hot(const Tensor& indices, int64_t num_classes, DType dtype = float32);
 // A copy with its own memory.
 Tensor copy(const Tensor& x);
+
+// Pads x with `constant_value` (keras.ops.pad, mode "constant"). pad_width holds one
+// (before, after) pair of non-negative amounts per axis of x: the output's axis d has size
+// before + x.shape[d] + after. ValueError on a wrong count or a negative amount. The gradient is
+// the slice of dy where x sits.
+Tensor pad(const Tensor& x,
+           const std::vector<std::pair<int64_t, int64_t>>& pad_width,
+           double constant_value = 0.0);
+// Repeats each element `repeats` (>= 1) times along `axis` (keras.ops.repeat with an int):
+// (2, 3) repeated 2 times along axis 0 is rows 0, 0, 1, 1, of shape (4, 3).
+Tensor repeat(const Tensor& x, int64_t repeats, int axis);
 
 }  // namespace keras::ops

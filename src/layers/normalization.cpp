@@ -1,0 +1,185 @@
+#include "keras/layers/normalization.h"
+
+#include <algorithm>
+
+#include "keras/ops/elementwise.h"
+#include "keras/ops/nn.h"
+#include "keras/ops/shape.h"
+
+namespace keras::layers {
+namespace {
+
+std::optional<Shape> optional_shape(const std::optional<std::vector<Dim>>& s) {
+  return s ? std::optional(to_shape(*s)) : std::nullopt;
+}
+
+std::string axes_str(const std::vector<int>& axes) {
+  if (axes.size() == 1) return std::to_string(axes[0]);
+  std::string s = "[";
+  for (size_t i = 0; i < axes.size(); ++i) s += (i ? ", " : "") + std::to_string(axes[i]);
+  return s + "]";
+}
+
+// Keras's out-of-bounds message, prefixed as Keras 2 reports errors raised inside a layer.
+void check_axes_in_range(const Layer& layer, const std::vector<int>& axes, const Shape& shape) {
+  const int rank = static_cast<int>(shape.size());
+  for (int axis : axes) {
+    KERAS_CHECK(axis < rank && axis >= -rank, ValueError,
+                "Exception encountered when calling layer \"", layer.name(), "\" (type ",
+                layer.class_name(), "): Axis ", axis, " is out of bounds for input shape ",
+                shape_str(shape), ". Received: axis=", axes_str(axes));
+  }
+}
+
+// (1, ..., C, ..., 1): the shape that broadcasts a per-feature vector along `axes` of `rank`.
+Shape broadcast_shape(const Shape& input, const std::vector<int>& axes) {
+  Shape s(input.size(), 1);
+  for (int a : axes) s[static_cast<size_t>(a)] = input[static_cast<size_t>(a)];
+  return s;
+}
+
+std::vector<int> other_axes(int rank, const std::vector<int>& axes) {
+  std::vector<int> out;
+  for (int d = 0; d < rank; ++d) {
+    if (std::find(axes.begin(), axes.end(), d) == axes.end()) out.push_back(d);
+  }
+  return out;
+}
+
+Tensor rsqrt_plus(const Tensor& variance, double epsilon) {
+  return ops::reciprocal(ops::sqrt(ops::add(variance, epsilon)));
+}
+
+}  // namespace
+
+// ---- BatchNormalization ----
+
+BatchNormalizationImpl::BatchNormalizationImpl(BatchNormalizationOptions options)
+    : Layer(options.name, "batch_normalization", optional_shape(options.input_shape)),
+      options_(std::move(options)) {
+  KERAS_CHECK(options_.epsilon >= 0, ValueError,
+              "BatchNormalization: epsilon must be non-negative, got ", options_.epsilon);
+}
+
+void BatchNormalizationImpl::build(const std::vector<Shape>& input_shapes) {
+  const Shape& s = input_shapes[0];
+  check_axes_in_range(*this, {options_.axis}, s);
+  const int rank = static_cast<int>(s.size());
+  axis_ = normalize_axis(options_.axis, rank);
+  const int64_t features = s[static_cast<size_t>(axis_)];
+  KERAS_CHECK(features != kNone, ValueError, "Exception encountered when calling layer \"", name(),
+              "\" (type BatchNormalization): Axis ", options_.axis,
+              " of input tensor should have a defined dimension but the layer received an input "
+              "with shape ",
+              shape_str(s), ".");
+  if (options_.scale) {
+    gamma_ = add_weight("gamma", {features}, options_.gamma_initializer, true,
+                        options_.gamma_regularizer);
+  }
+  if (options_.center) {
+    beta_ =
+        add_weight("beta", {features}, options_.beta_initializer, true, options_.beta_regularizer);
+  }
+  moving_mean_ = add_weight("moving_mean", {features}, options_.moving_mean_initializer, false);
+  moving_variance_ =
+      add_weight("moving_variance", {features}, options_.moving_variance_initializer, false);
+  input_spec_ = {InputSpec{.ndim = rank, .axes = {{axis_, features}}}};
+}
+
+void BatchNormalizationImpl::set_trainable(bool trainable) {
+  Layer::set_trainable(trainable);
+  if (moving_mean_.defined()) moving_mean_.set_trainable(false);
+  if (moving_variance_.defined()) moving_variance_.set_trainable(false);
+}
+
+std::vector<Shape> BatchNormalizationImpl::compute_output_shape(
+    const std::vector<Shape>& input_shapes) const {
+  check_axes_in_range(*this, {options_.axis}, input_shapes[0]);
+  return {input_shapes[0]};
+}
+
+Tensors BatchNormalizationImpl::call(const Tensors& inputs, bool training) {
+  Tensor x = inputs[0];
+  if (x.dtype() != dtype()) x = ops::cast(x, dtype());
+  const Tensor gamma = gamma_.defined() ? gamma_.value() : Tensor();
+  const Tensor beta = beta_.defined() ? beta_.value() : Tensor();
+  if (!training || !trainable()) {
+    return {ops::batch_normalization(x, moving_mean_.value(), moving_variance_.value(), axis_, beta,
+                                     gamma, options_.epsilon)};
+  }
+  const ops::Moments batch = ops::moments(x, other_axes(x.rank(), {axis_}));
+  // The moving statistics are read and written in launched kernels (ops::assign), so a traced
+  // fit step repeats the update at every replay.
+  const double m = options_.momentum;
+  auto update = [m](const Variable& moving, const Tensor& statistic) {
+    ops::assign(moving.value(), ops::add(ops::multiply(moving.value(), m),
+                                         ops::multiply(ops::stop_gradient(statistic), 1.0 - m)));
+  };
+  update(moving_mean_, batch.mean);
+  update(moving_variance_, batch.variance);
+  return {ops::batch_normalization(x, batch.mean, batch.variance, axis_, beta, gamma,
+                                   options_.epsilon)};
+}
+
+// ---- LayerNormalization ----
+
+LayerNormalizationImpl::LayerNormalizationImpl(LayerNormalizationOptions options)
+    : Layer(options.name, "layer_normalization", optional_shape(options.input_shape)),
+      options_(std::move(options)) {
+  KERAS_CHECK(!options_.axis.empty(), ValueError,
+              "LayerNormalization: `axis` must name at least one axis");
+  KERAS_CHECK(options_.epsilon >= 0, ValueError,
+              "LayerNormalization: epsilon must be non-negative, got ", options_.epsilon);
+}
+
+void LayerNormalizationImpl::build(const std::vector<Shape>& input_shapes) {
+  const Shape& s = input_shapes[0];
+  check_axes_in_range(*this, options_.axis, s);
+  const int rank = static_cast<int>(s.size());
+  axes_.clear();
+  for (int a : options_.axis) axes_.push_back(normalize_axis(a, rank));
+  std::sort(axes_.begin(), axes_.end());
+  KERAS_CHECK(std::adjacent_find(axes_.begin(), axes_.end()) == axes_.end(), ValueError,
+              "Exception encountered when calling layer \"", name(),
+              "\" (type LayerNormalization): duplicate axes in axis=", axes_str(options_.axis));
+  Shape param_shape;
+  std::map<int, int64_t> spec_axes;
+  for (int a : axes_) {
+    const int64_t d = s[static_cast<size_t>(a)];
+    KERAS_CHECK(d != kNone, ValueError, "Exception encountered when calling layer \"", name(),
+                "\" (type LayerNormalization): Axis ", a,
+                " of input tensor should have a defined dimension but the layer received an "
+                "input with shape ",
+                shape_str(s), ".");
+    param_shape.push_back(d);
+    spec_axes[a] = d;
+  }
+  if (options_.scale) {
+    gamma_ = add_weight("gamma", param_shape, options_.gamma_initializer, true,
+                        options_.gamma_regularizer);
+  }
+  if (options_.center) {
+    beta_ =
+        add_weight("beta", param_shape, options_.beta_initializer, true, options_.beta_regularizer);
+  }
+  input_spec_ = {InputSpec{.ndim = rank, .axes = std::move(spec_axes)}};
+}
+
+std::vector<Shape> LayerNormalizationImpl::compute_output_shape(
+    const std::vector<Shape>& input_shapes) const {
+  check_axes_in_range(*this, options_.axis, input_shapes[0]);
+  return {input_shapes[0]};
+}
+
+Tensors LayerNormalizationImpl::call(const Tensors& inputs, bool) {
+  Tensor x = inputs[0];
+  if (x.dtype() != dtype()) x = ops::cast(x, dtype());
+  const Shape bshape = broadcast_shape(x.shape(), axes_);
+  const ops::Moments m = ops::moments(x, axes_, /*keepdims=*/true);
+  Tensor y = ops::multiply(ops::subtract(x, m.mean), rsqrt_plus(m.variance, options_.epsilon));
+  if (gamma_.defined()) y = ops::multiply(y, ops::reshape(gamma_.value(), bshape));
+  if (beta_.defined()) y = ops::add(y, ops::reshape(beta_.value(), bshape));
+  return {y};
+}
+
+}  // namespace keras::layers

@@ -1,0 +1,254 @@
+#include "keras/layers/spatial_reshaping.h"
+
+#include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
+
+namespace keras::layers {
+namespace {
+
+std::optional<Shape> optional_shape(const std::optional<std::vector<Dim>>& s) {
+  return s ? std::optional(to_shape(*s)) : std::nullopt;
+}
+
+// Floating inputs take the layer's dtype (Keras's autocast); other dtypes pass through.
+DType autocast(DType input, DType layer) {
+  return is_floating(input) ? layer : input;
+}
+
+std::string prefix(const char* family, int n) {
+  return std::string(family) + std::to_string(n) + "d";
+}
+
+void check_data_format(const std::string& data_format, int n, bool only_channels_last) {
+  KERAS_CHECK(data_format == "channels_last" || data_format == "channels_first", ValueError,
+              "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
+              "Received: data_format=",
+              data_format);
+  KERAS_CHECK(!only_channels_last || data_format == "channels_last", ValueError, "The ", n,
+              "D layer takes (batch, steps, features) inputs only: data_format must be "
+              "\"channels_last\", got \"",
+              data_format, "\"");
+}
+
+// Axis of spatial dimension i for a rank N + 2 input.
+size_t spatial_axis(int i, const std::string& data_format) {
+  return static_cast<size_t>(i + (data_format == "channels_first" ? 2 : 1));
+}
+
+template <int N>
+std::string pairs_str(const std::array<PadPair, N>& pairs) {
+  auto one = [](const PadPair& p) {
+    return "(" + std::to_string(p.before) + ", " + std::to_string(p.after) + ")";
+  };
+  if (N == 1) return one(pairs[0]);
+  std::string s = "(";
+  for (int i = 0; i < N; ++i) s += (i ? ", " : "") + one(pairs[static_cast<size_t>(i)]);
+  return s + ")";
+}
+
+template <int N>
+std::array<PadPair, N> standardize_pairs(const SpatialPadding& value, const char* arg) {
+  std::array<PadPair, N> out;
+  if (value.uniform) {
+    out.fill(PadPair(*value.uniform));
+  } else {
+    KERAS_CHECK(value.per_axis.size() == static_cast<size_t>(N), ValueError, "`", arg,
+                "` should have ", N, " elements. Received: ", arg, " with ", value.per_axis.size(),
+                " elements.");
+    for (int i = 0; i < N; ++i)
+      out[static_cast<size_t>(i)] = value.per_axis[static_cast<size_t>(i)];
+  }
+  for (const PadPair& p : out) {
+    KERAS_CHECK(p.before >= 0 && p.after >= 0, ValueError, "The `", arg,
+                "` argument must be non-negative. Received: ", arg, "=", pairs_str<N>(out));
+  }
+  return out;
+}
+
+template <int N>
+std::array<int64_t, N> standardize_size(const SpatialSize& value) {
+  std::array<int64_t, N> out;
+  if (value.uniform) {
+    out.fill(*value.uniform);
+  } else {
+    KERAS_CHECK(value.per_axis.size() == static_cast<size_t>(N), ValueError,
+                "The `size` argument must be a tuple of ", N, " integers. Received ",
+                value.per_axis.size(), " values.");
+    for (int i = 0; i < N; ++i)
+      out[static_cast<size_t>(i)] = value.per_axis[static_cast<size_t>(i)];
+  }
+  for (int64_t s : out) {
+    KERAS_CHECK(s > 0, ValueError,
+                "Argument `size` should be positive integers. Received: size=", s);
+  }
+  return out;
+}
+
+// Is cropping `c` too large for the known spatial sizes of `shape`?
+template <int N>
+bool crops_everything(const Shape& shape,
+                      const std::array<PadPair, N>& c,
+                      const std::string& data_format) {
+  for (int i = 0; i < N; ++i) {
+    const int64_t d = shape[spatial_axis(i, data_format)];
+    const PadPair& p = c[static_cast<size_t>(i)];
+    if (d != kNone && p.before + p.after >= d) return true;
+  }
+  return false;
+}
+
+template <int N>
+void check_cropping(const Layer& layer,
+                    const Shape& shape,
+                    const std::array<PadPair, N>& c,
+                    const std::string& data_format) {
+  if (!crops_everything<N>(shape, c, data_format)) return;
+  const std::string head = str("Exception encountered when calling layer \"", layer.name(),
+                               "\" (type ", layer.class_name(), "): ");
+  if (N == 1) {
+    throw ValueError(str(head,
+                         "`cropping` parameter of `Cropping1D` layer must be smaller than the "
+                         "input length. Received: input_shape=",
+                         shape_str(shape), ", cropping=", pairs_str<N>(c)));
+  }
+  throw ValueError(str(head,
+                       "Values in `cropping` argument should be smaller than the corresponding "
+                       "spatial dimension of the input. Received: input_shape=",
+                       shape_str(shape), ", cropping=", pairs_str<N>(c)));
+}
+
+}  // namespace
+
+// ---- ZeroPadding ----
+
+template <int N>
+ZeroPaddingImpl<N>::ZeroPaddingImpl(const SpatialPadding& padding, ZeroPaddingOptions options)
+    : Layer(
+          std::move(options.name), prefix("zero_padding", N), optional_shape(options.input_shape)),
+      padding_(standardize_pairs<N>(padding, "padding")),
+      data_format_(std::move(options.data_format)) {
+  check_data_format(data_format_, N, false);
+  input_spec_ = {InputSpec{.ndim = N + 2}};
+}
+
+template <int N>
+std::vector<Shape> ZeroPaddingImpl<N>::compute_output_shape(const std::vector<Shape>& in) const {
+  Shape out = in[0];
+  for (int i = 0; i < N; ++i) {
+    int64_t& d = out[spatial_axis(i, data_format_)];
+    const PadPair& p = padding_[static_cast<size_t>(i)];
+    if (d != kNone) d += p.before + p.after;
+  }
+  return {out};
+}
+
+template <int N>
+std::vector<DType> ZeroPaddingImpl<N>::compute_output_dtype(const std::vector<DType>& in,
+                                                            size_t num_outputs) const {
+  return std::vector<DType>(num_outputs, autocast(in.at(0), dtype()));
+}
+
+template <int N>
+Tensors ZeroPaddingImpl<N>::call(const Tensors& inputs, bool) {
+  const Tensor x = ops::cast(inputs[0], autocast(inputs[0].dtype(), dtype()));
+  std::vector<std::pair<int64_t, int64_t>> widths(static_cast<size_t>(x.rank()), {0, 0});
+  for (int i = 0; i < N; ++i) {
+    const PadPair& p = padding_[static_cast<size_t>(i)];
+    widths[spatial_axis(i, data_format_)] = {p.before, p.after};
+  }
+  return {ops::pad(x, widths)};
+}
+
+// ---- Cropping ----
+
+template <int N>
+CroppingImpl<N>::CroppingImpl(const SpatialPadding& cropping, CroppingOptions options)
+    : Layer(std::move(options.name), prefix("cropping", N), optional_shape(options.input_shape)),
+      cropping_(standardize_pairs<N>(cropping, "cropping")),
+      data_format_(std::move(options.data_format)) {
+  check_data_format(data_format_, N, N == 1);
+  input_spec_ = {InputSpec{.ndim = N + 2}};
+}
+
+template <int N>
+std::vector<Shape> CroppingImpl<N>::compute_output_shape(const std::vector<Shape>& in) const {
+  check_cropping<N>(*this, in[0], cropping_, data_format_);
+  Shape out = in[0];
+  for (int i = 0; i < N; ++i) {
+    int64_t& d = out[spatial_axis(i, data_format_)];
+    const PadPair& p = cropping_[static_cast<size_t>(i)];
+    if (d != kNone) d -= p.before + p.after;
+  }
+  return {out};
+}
+
+template <int N>
+std::vector<DType> CroppingImpl<N>::compute_output_dtype(const std::vector<DType>& in,
+                                                         size_t num_outputs) const {
+  return std::vector<DType>(num_outputs, autocast(in.at(0), dtype()));
+}
+
+template <int N>
+Tensors CroppingImpl<N>::call(const Tensors& inputs, bool) {
+  Tensor x = ops::cast(inputs[0], autocast(inputs[0].dtype(), dtype()));
+  check_cropping<N>(*this, x.shape(), cropping_, data_format_);
+  for (int i = 0; i < N; ++i) {
+    const size_t axis = spatial_axis(i, data_format_);
+    const PadPair& p = cropping_[static_cast<size_t>(i)];
+    if (p.before == 0 && p.after == 0) continue;
+    x = ops::slice_axis(x, static_cast<int>(axis), p.before, x.shape()[axis] - p.before - p.after);
+  }
+  return {x};
+}
+
+// ---- UpSampling ----
+
+template <int N>
+UpSamplingImpl<N>::UpSamplingImpl(const SpatialSize& size, UpSamplingOptions options)
+    : Layer(std::move(options.name), prefix("up_sampling", N), optional_shape(options.input_shape)),
+      size_(standardize_size<N>(size)),
+      data_format_(std::move(options.data_format)) {
+  check_data_format(data_format_, N, N == 1);
+  KERAS_CHECK(options.interpolation == "nearest", ValueError, "UpSampling", N,
+              "D: interpolation \"", options.interpolation,
+              "\" is not supported; only \"nearest\" is implemented");
+  input_spec_ = {InputSpec{.ndim = N + 2}};
+}
+
+template <int N>
+std::vector<Shape> UpSamplingImpl<N>::compute_output_shape(const std::vector<Shape>& in) const {
+  Shape out = in[0];
+  for (int i = 0; i < N; ++i) {
+    int64_t& d = out[spatial_axis(i, data_format_)];
+    if (d != kNone) d *= size_[static_cast<size_t>(i)];
+  }
+  return {out};
+}
+
+template <int N>
+std::vector<DType> UpSamplingImpl<N>::compute_output_dtype(const std::vector<DType>& in,
+                                                           size_t num_outputs) const {
+  return std::vector<DType>(num_outputs, autocast(in.at(0), dtype()));
+}
+
+template <int N>
+Tensors UpSamplingImpl<N>::call(const Tensors& inputs, bool) {
+  Tensor x = ops::cast(inputs[0], autocast(inputs[0].dtype(), dtype()));
+  for (int i = 0; i < N; ++i) {
+    x = ops::repeat(x, size_[static_cast<size_t>(i)],
+                    static_cast<int>(spatial_axis(i, data_format_)));
+  }
+  return {x};
+}
+
+template class ZeroPaddingImpl<1>;
+template class ZeroPaddingImpl<2>;
+template class ZeroPaddingImpl<3>;
+template class CroppingImpl<1>;
+template class CroppingImpl<2>;
+template class CroppingImpl<3>;
+template class UpSamplingImpl<1>;
+template class UpSamplingImpl<2>;
+template class UpSamplingImpl<3>;
+
+}  // namespace keras::layers
