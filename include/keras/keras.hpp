@@ -47,4 +47,5 @@
 #include "keras/optimizers/optimizers.h"
 #include "keras/regularizers/regularizers.h"
 #include "keras/trainers/compile_options.h"
+#include "keras/utils/plot_model.h"
 #include "keras/utils/utils.h"

@@ -44,8 +44,13 @@ std::vector<std::pair<std::string, double>> ProgbarLogger::ordered(const Logs& l
 void ProgbarLogger::update(int batch, const Logs& logs) {
   if (!bar_) reset();
   seen_ = batch + 1;
-  // The last step is drawn by finalize(), with the epoch's complete logs.
-  if (verbose() == 1 && seen_ < target()) bar_->update(seen_, ordered(logs));
+  // The last step is drawn by finalize(), with the epoch's complete logs. Verbose 2 draws
+  // nothing per batch, but the bar still times the steps.
+  if (verbose() == 1 && seen_ < target()) {
+    bar_->update(seen_, ordered(logs));
+  } else if (verbose() == 2) {
+    bar_->update(seen_, {});
+  }
 }
 
 void ProgbarLogger::finalize(const Logs& logs) {
