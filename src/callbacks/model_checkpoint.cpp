@@ -33,15 +33,9 @@ const SaveFunction& pick(const SaveFunction& own, const SaveFunction& fallback, 
   return f;
 }
 
-// "epoch" -> 0; "100" -> 100; else Keras's ValueError.
-int parse_save_freq(const std::string& save_freq) {
-  if (save_freq == "epoch") return 0;
-  char* end = nullptr;
-  const long n = std::strtol(save_freq.c_str(), &end, 10);
-  KERAS_CHECK(!save_freq.empty() && *end == '\0' && n > 0, ValueError,
-              "Unrecognized save_freq: ", save_freq,
-              ". Expected save_freq are 'epoch' or integer values");
-  return static_cast<int>(n);
+int parse_save_freq(const Frequency& save_freq) {
+  return detail::parse_frequency(
+      save_freq, "Unrecognized save_freq: ", ". Expected save_freq are 'epoch' or integer values");
 }
 
 // Keras's batch counting: a batch index not above the last one starts a new epoch.

@@ -103,7 +103,7 @@ TEST(ModelCheckpoint, SavesWeightsEveryNBatchesInAFit) {
   FakeSaver fake;
   auto ckpt =
       cb::ModelCheckpoint((dir / "e{epoch}b{batch}.weights.h5").string(),
-                          {.save_weights_only = true, .save_freq = "3", .saver = fake.saver()});
+                          {.save_weights_only = true, .save_freq = 3, .saver = fake.saver()});
   Tensor x = random::uniform({8, 2}, 0.0, 1.0, float32, 1);
   model.fit(x, ops::sum(x, 1, true),
             {.epochs = 2, .batch_size = 2, .verbose = 0, .callbacks = {ckpt}});

@@ -36,6 +36,21 @@ std::optional<bool> improves_upwards(std::string_view name) {
   return std::nullopt;
 }
 
+int parse_frequency(const Frequency& f,
+                    const std::string& error_prefix,
+                    const std::string& error_suffix) {
+  if (const int* n = std::get_if<int>(&f)) {
+    KERAS_CHECK(*n > 0, ValueError, error_prefix, *n, error_suffix);
+    return *n;
+  }
+  const std::string& s = std::get<std::string>(f);
+  if (s == "epoch") return 0;
+  char* end = nullptr;
+  const long n = std::strtol(s.c_str(), &end, 10);
+  KERAS_CHECK(!s.empty() && *end == '\0' && n > 0, ValueError, error_prefix, s, error_suffix);
+  return static_cast<int>(n);
+}
+
 void write_file_atomic(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp" + std::to_string(::getpid());
   {

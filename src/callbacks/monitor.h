@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "keras/callbacks/callback.h"
+#include "keras/callbacks/saver.h"
 
 namespace keras::callbacks::detail {
 
@@ -18,6 +19,11 @@ std::string keys(const Logs& logs, const char* sep = ",");
 // Whether a metric named `name` ("val_" stripped) improves upwards (true) or downwards (false),
 // as Keras's metric `_direction`; nullopt for a name Keras could not place either.
 std::optional<bool> improves_upwards(std::string_view name);
+
+// "epoch" -> 0, a positive number N -> N; else ValueError(error_prefix + the value + error_suffix).
+int parse_frequency(const Frequency& f,
+                    const std::string& error_prefix,
+                    const std::string& error_suffix);
 
 // Keras keeps a learning rate in a float32 variable: the value logs report.
 inline double as_float32(double v) {

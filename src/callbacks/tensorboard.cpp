@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "callbacks/event_file.h"
+#include "callbacks/monitor.h"
 #include "keras/core/error.h"
 #include "keras/optimizers/optimizers.h"
 #include "keras/trainers/trainer.h"
@@ -10,19 +11,13 @@
 namespace keras::callbacks {
 
 TensorBoardImpl::TensorBoardImpl(TensorBoardOptions options) : options_(std::move(options)) {
-  const std::string& f = options_.update_freq;
-  if (f == "epoch") {
-    update_every_ = 0;
-  } else if (f == "batch") {
-    update_every_ = 1;
-  } else {
-    char* end = nullptr;
-    const long n = std::strtol(f.c_str(), &end, 10);
-    KERAS_CHECK(!f.empty() && *end == '\0' && n > 0, ValueError,
-                "TensorBoard: update_freq must be 'epoch', 'batch' or a positive integer, got '", f,
-                "'");
-    update_every_ = static_cast<int>(n);
-  }
+  const std::string* name = std::get_if<std::string>(&options_.update_freq);
+  update_every_ = name && *name == "batch"
+                      ? 1
+                      : detail::parse_frequency(options_.update_freq,
+                                                "TensorBoard: update_freq must be 'epoch', "
+                                                "'batch' or a positive integer, got ",
+                                                "");
 }
 
 TensorBoardImpl::~TensorBoardImpl() = default;

@@ -171,8 +171,11 @@ TEST(TensorBoard, WritesEpochAndBatchScalarsKerasNamesThem) {
   fs::remove_all(dir);
 }
 
-TEST(TensorBoard, RejectsABadUpdateFreq) {
+TEST(TensorBoard, UpdateFreqIsEpochBatchOrACount) {
   EXPECT_THROW(cb::TensorBoard({.update_freq = "sometimes"}), ValueError);
+  EXPECT_THROW(cb::TensorBoard({.update_freq = 0}), ValueError);
+  EXPECT_NO_THROW(cb::TensorBoard({.update_freq = 25}));
+  EXPECT_NO_THROW(cb::TensorBoard({.update_freq = "epoch"}));
 }
 
 }  // namespace

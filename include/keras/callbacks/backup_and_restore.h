@@ -21,7 +21,7 @@
 namespace keras::callbacks {
 
 struct BackupAndRestoreOptions {
-  std::string save_freq = "epoch";  // "epoch" or a number of batches
+  Frequency save_freq = "epoch";  // "epoch" or a number of batches
   bool double_checkpoint = false;
   bool delete_checkpoint = true;
   ModelSaver saver = {};  // empty: default_saver()

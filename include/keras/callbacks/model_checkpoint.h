@@ -30,8 +30,8 @@ struct ModelCheckpointOptions {
   int verbose = 0;
   bool save_best_only = false;
   bool save_weights_only = false;
-  std::string mode = "auto";        // "auto", "min" or "max"
-  std::string save_freq = "epoch";  // "epoch" or a number of batches, e.g. "100"
+  std::string mode = "auto";      // "auto", "min" or "max"
+  Frequency save_freq = "epoch";  // "epoch" or a number of batches, e.g. 100
   std::optional<double> initial_value_threshold = std::nullopt;  // the best value to beat
   ModelSaver saver = {};                                         // empty: default_saver()
 };

@@ -17,12 +17,16 @@
 
 #include <functional>
 #include <string>
+#include <variant>
 
 namespace keras::layers {
 class Layer;
 }
 
 namespace keras::callbacks {
+
+// "epoch", or a number of batches (Keras's save_freq / update_freq).
+using Frequency = std::variant<std::string, int>;
 
 using SaveFunction = std::function<void(layers::Layer& model, const std::string& filepath)>;
 

@@ -30,6 +30,7 @@
 #include <string>
 
 #include "keras/callbacks/callback.h"
+#include "keras/callbacks/saver.h"
 
 namespace keras::callbacks {
 
@@ -38,7 +39,7 @@ class EventFileWriter;
 struct TensorBoardOptions {
   std::string log_dir = "logs";
   bool write_steps_per_second = false;
-  std::string update_freq = "epoch";  // "epoch", "batch", or every N batches ("100")
+  Frequency update_freq = "epoch";  // "epoch", "batch", or every N batches (100)
 };
 
 class TensorBoardImpl : public Callback {
