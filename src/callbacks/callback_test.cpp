@@ -236,5 +236,27 @@ TEST(Callback, LearningRateSchedulerSetsTheRateEachEpoch) {
   EXPECT_EQ(weights->after_epoch[1], weights->after_epoch[2]);
 }
 
+TEST(Callback, ReplayedPlansTrainWithTheScheduledRatesAsEagerSteps) {
+  // Replayed plans read the learning rate when their kernels run: with a rate that changes every
+  // epoch, plan and eager execution end with the same weights, bit for bit.
+  auto run = [](bool eager) {
+    utils::set_random_seed(9);
+    Sample d;
+    Model model = small_model();
+    model.compile({.optimizer = optimizers::Adam({.learning_rate = 0.1}),
+                   .loss = "mse",
+                   .run_eagerly = eager});
+    auto sched = cb::LearningRateScheduler([](int epoch, double) { return 0.1 / (1 << epoch); });
+    model.fit(d.x, d.y,
+              {.epochs = 4, .batch_size = 2, .verbose = 0, .callbacks = {sched}, .shuffle = false});
+    return model.get_weights();
+  };
+  const Tensors plan = run(false), eager = run(true);
+  for (size_t i = 0; i < plan.size(); ++i) {
+    for (int64_t j = 0; j < plan[i].size(); ++j)
+      EXPECT_EQ(plan[i].data<float>()[j], eager[i].data<float>()[j]);
+  }
+}
+
 }  // namespace
 }  // namespace keras
