@@ -2,7 +2,7 @@
 // a plateau, and early stopping that keeps the best weights.
 //
 //   model.fit(x, y, epochs=50, validation_split=0.2, callbacks=[
-//       keras.callbacks.TensorBoard(log_dir=log_dir, update_freq="batch"),
+//       keras.callbacks.TensorBoard(log_dir=log_dir, histogram_freq=1, update_freq="batch"),
 //       keras.callbacks.CSVLogger(log_dir + "/training.csv"),
 //       keras.callbacks.ReduceLROnPlateau(patience=2, factor=0.5),
 //       keras.callbacks.EarlyStopping(patience=4, restore_best_weights=True)])
@@ -32,14 +32,15 @@ int main(int argc, char** argv) {
   model.compile({.optimizer = "adam", .loss = "mse", .metrics = {"mae"}});
 
   auto early = callbacks::EarlyStopping({.patience = 4, .restore_best_weights = true});
-  auto history =
-      model.fit(x, y,
-                {.epochs = epochs,
-                 .verbose = 2,
-                 .callbacks = {callbacks::TensorBoard({.log_dir = log_dir, .update_freq = "batch"}),
-                               callbacks::ReduceLROnPlateau({.factor = 0.5, .patience = 2}),
-                               callbacks::CSVLogger(log_dir + "/training.csv"), early},
-                 .validation_split = 0.2});
+  auto history = model.fit(
+      x, y,
+      {.epochs = epochs,
+       .verbose = 2,
+       .callbacks = {callbacks::TensorBoard(
+                         {.log_dir = log_dir, .histogram_freq = 1, .update_freq = "batch"}),
+                     callbacks::ReduceLROnPlateau({.factor = 0.5, .patience = 2}),
+                     callbacks::CSVLogger(log_dir + "/training.csv"), early},
+       .validation_split = 0.2});
   std::printf("epochs run: %zu, best epoch: %d, best val_loss: %.4f\n", history.epoch.size(),
               early->best_epoch + 1, early->best.value_or(0.0));
   std::printf("logs in %s\n", log_dir.c_str());

@@ -32,6 +32,12 @@ def main(log_dir):
             if meta.plugin_data.plugin_name == "scalars"
         ]
         print(f"== {run}: file_version {legacy.file_version!r}, scalar tags {sorted(scalar_tags)}")
+        for tag, meta in sorted(plugin.summary_metadata.items()):
+            if meta.plugin_data.plugin_name == "histograms":
+                events = plugin.Tensors(tag)
+                buckets = tensor_util.make_ndarray(events[0].tensor_proto)
+                print(f"  {tag} (histogram): steps {[e.step for e in events]}, "
+                      f"{buckets.shape[0]} buckets, {int(buckets[:, 2].sum())} values")
         if not scalar_tags:
             ok = False
         for tag in sorted(scalar_tags):

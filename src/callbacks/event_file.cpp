@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -108,6 +109,57 @@ std::string scalar_event(double wall_time, int64_t step, std::string_view name, 
   return e;
 }
 
+std::string histogram_event(double wall_time,
+                            int64_t step,
+                            std::string_view name,
+                            const std::vector<double>& values,
+                            int bucket_count) {
+  std::vector<double> buckets;  // rows of (left, right, count)
+  if (!values.empty()) {
+    const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
+    double lo = *lo_it, hi = *hi_it;
+    if (lo == hi) {  // one value: a unit-wide range around it, as TensorBoard draws it
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    const double width = (hi - lo) / bucket_count;
+    std::vector<double> counts(static_cast<size_t>(bucket_count), 0.0);
+    for (double v : values) {
+      const auto k = static_cast<int64_t>((v - lo) / width);
+      counts[static_cast<size_t>(std::clamp<int64_t>(k, 0, bucket_count - 1))] += 1;
+    }
+    for (int k = 0; k < bucket_count; ++k) {
+      buckets.push_back(lo + k * width);
+      buckets.push_back(k + 1 == bucket_count ? hi : lo + (k + 1) * width);
+      buckets.push_back(counts[static_cast<size_t>(k)]);
+    }
+  }
+  std::string plugin_data, metadata, shape, dim_k, dim_3, tensor, summary_value, summary;
+  bytes_field(plugin_data, 1, "histograms");
+  bytes_field(metadata, 1, plugin_data);
+  tag(metadata, 4, 0);  // data_class = DATA_CLASS_TENSOR
+  varint(metadata, 2);
+  tag(dim_k, 1, 0);  // TensorShapeProto.Dim.size
+  varint(dim_k, buckets.size() / 3);
+  tag(dim_3, 1, 0);
+  varint(dim_3, 3);
+  bytes_field(shape, 2, dim_k);  // TensorShapeProto.dim
+  bytes_field(shape, 2, dim_3);
+  tag(tensor, 1, 0);  // dtype = DT_DOUBLE
+  varint(tensor, 2);
+  bytes_field(tensor, 2, shape);
+  std::string content(buckets.size() * sizeof(double), '\0');
+  if (!buckets.empty()) std::memcpy(content.data(), buckets.data(), content.size());
+  bytes_field(tensor, 4, content);  // tensor_content, little-endian
+  bytes_field(summary_value, 1, name);
+  bytes_field(summary_value, 9, metadata);
+  bytes_field(summary_value, 8, tensor);
+  bytes_field(summary, 1, summary_value);
+  std::string e = event_header(wall_time, step);
+  bytes_field(e, 5, summary);
+  return e;
+}
+
 EventFileWriter::EventFileWriter(const std::string& dir) {
   static std::atomic<int> counter{0};
   std::error_code ec;
@@ -133,6 +185,12 @@ void EventFileWriter::write(const std::string& event) {
 
 void EventFileWriter::add_scalar(std::string_view name, double value, int64_t step) {
   write(scalar_event(now_seconds(), step, name, static_cast<float>(value)));
+}
+
+void EventFileWriter::add_histogram(std::string_view name,
+                                    const std::vector<double>& values,
+                                    int64_t step) {
+  write(histogram_event(now_seconds(), step, name, values));
 }
 
 void EventFileWriter::flush() {

@@ -5,12 +5,15 @@
 #include "callbacks/event_file.h"
 #include "callbacks/monitor.h"
 #include "keras/core/error.h"
+#include "keras/layers/layer.h"
 #include "keras/optimizers/optimizers.h"
 #include "keras/trainers/trainer.h"
 
 namespace keras::callbacks {
 
 TensorBoardImpl::TensorBoardImpl(TensorBoardOptions options) : options_(std::move(options)) {
+  KERAS_CHECK(options_.histogram_freq >= 0, ValueError,
+              "TensorBoard: histogram_freq must be non-negative, got ", options_.histogram_freq);
   const std::string* name = std::get_if<std::string>(&options_.update_freq);
   update_every_ = name && *name == "batch"
                       ? 1
@@ -21,6 +24,16 @@ TensorBoardImpl::TensorBoardImpl(TensorBoardOptions options) : options_(std::mov
 }
 
 TensorBoardImpl::~TensorBoardImpl() = default;
+
+void TensorBoardImpl::log_weights(int epoch) {
+  EventFileWriter& train = writer(train_, "train");
+  for (const Variable& v : trainer().model().weights()) {
+    const Tensor values = v.value().astype(float64);
+    const double* p = values.data<double>();
+    train.add_histogram(v.path() + "/histogram", std::vector<double>(p, p + values.size()), epoch);
+  }
+  train.flush();
+}
 
 EventFileWriter& TensorBoardImpl::writer(std::unique_ptr<EventFileWriter>& slot,
                                          const char* subdir) {
@@ -64,6 +77,7 @@ void TensorBoardImpl::on_epoch_end(int epoch, const Logs& logs) {
   EventFileWriter& train = writer(train_, "train");
   for (const auto& [k, v] : train_logs) train.add_scalar("epoch_" + k, v, epoch);
   train.flush();
+  if (options_.histogram_freq > 0 && epoch % options_.histogram_freq == 0) log_weights(epoch);
   if (!val_logs.empty()) {
     EventFileWriter& val = writer(val_, "validation");
     for (const auto& [k, v] : val_logs) val.add_scalar("epoch_" + k.substr(4), v, epoch);

@@ -70,13 +70,23 @@ struct Scalar {
   int64_t step;
   float value;
 };
+struct Histogram {
+  std::string tag;
+  int64_t step;
+  std::vector<double> rows;  // (left, right, count) per bucket
+};
 
-// Reads every record, checking lengths and CRCs; returns the file_version and the scalars.
-std::pair<std::string, std::vector<Scalar>> read_events(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+struct Events {
   std::string version;
   std::vector<Scalar> scalars;
+  std::vector<Histogram> histograms;
+};
+
+// Reads every record, checking lengths and CRCs.
+Events read_events(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Events out;
   size_t i = 0;
   while (i < data.size()) {
     EXPECT_LE(i + 12, data.size());
@@ -92,7 +102,7 @@ std::pair<std::string, std::vector<Scalar>> read_events(const fs::path& path) {
     const Message e = decode(event);
     EXPECT_EQ(e.count(1), 1u);  // wall_time
     if (e.contains(3)) {
-      version = e.find(3)->second.bytes;
+      out.version = e.find(3)->second.bytes;
       continue;
     }
     const int64_t step = e.contains(2) ? static_cast<int64_t>(e.find(2)->second.number) : 0;
@@ -100,17 +110,31 @@ std::pair<std::string, std::vector<Scalar>> read_events(const fs::path& path) {
     for (auto [it, end] = summary.equal_range(1); it != end; ++it) {
       const Message value = decode(it->second.bytes);
       const Message metadata = decode(value.find(9)->second.bytes);
-      EXPECT_EQ(decode(metadata.find(1)->second.bytes).find(1)->second.bytes, "scalars");
+      const std::string plugin = decode(metadata.find(1)->second.bytes).find(1)->second.bytes;
       const Message tensor = decode(value.find(8)->second.bytes);
+      if (plugin == "histograms") {
+        EXPECT_EQ(tensor.find(1)->second.number, 2u);  // DT_DOUBLE
+        const Message shape = decode(tensor.find(2)->second.bytes);
+        std::vector<uint64_t> dims;
+        for (auto [d, end] = shape.equal_range(2); d != end; ++d)
+          dims.push_back(decode(d->second.bytes).find(1)->second.number);
+        const std::string& content = tensor.find(4)->second.bytes;
+        EXPECT_EQ(dims, (std::vector<uint64_t>{content.size() / 24, 3}));
+        Histogram h{value.find(1)->second.bytes, step, std::vector<double>(content.size() / 8)};
+        std::memcpy(h.rows.data(), content.data(), content.size());
+        out.histograms.push_back(h);
+        continue;
+      }
+      EXPECT_EQ(plugin, "scalars");
       EXPECT_EQ(tensor.find(1)->second.number, 1u);  // DT_FLOAT
       const std::string& floats = tensor.find(5)->second.bytes;
       EXPECT_EQ(floats.size(), 4u);
       float v;
       std::memcpy(&v, floats.data(), 4);
-      scalars.push_back({value.find(1)->second.bytes, step, v});
+      out.scalars.push_back({value.find(1)->second.bytes, step, v});
     }
   }
-  return {version, scalars};
+  return out;
 }
 
 fs::path only_file(const fs::path& dir) {
@@ -133,19 +157,20 @@ TEST(TensorBoard, WritesEpochAndBatchScalarsKerasNamesThem) {
   model.compile(
       {.optimizer = optimizers::SGD({.learning_rate = 0.05}), .loss = "mse", .metrics = {"mae"}});
   Tensor x = random::uniform({10, 3}, 0.0, 1.0, float32, 2);
-  auto h =
-      model.fit(x, ops::sum(x, 1, true),
-                {.epochs = 2,
-                 .batch_size = 4,
-                 .verbose = 0,
-                 .callbacks = {cb::TensorBoard({.log_dir = dir.string(), .update_freq = "batch"})},
-                 .validation_split = 0.2});
+  auto h = model.fit(x, ops::sum(x, 1, true),
+                     {.epochs = 2,
+                      .batch_size = 4,
+                      .verbose = 0,
+                      .callbacks = {cb::TensorBoard(
+                          {.log_dir = dir.string(), .histogram_freq = 2, .update_freq = "batch"})},
+                      .validation_split = 0.2});
 
   const fs::path train_file = only_file(dir / "train");
   EXPECT_THAT(train_file.filename().string(),
               ::testing::MatchesRegex("events\\.out\\.tfevents\\.[0-9]{10}\\..+\\.v2"));
-  auto [version, train] = read_events(train_file);
-  EXPECT_EQ(version, "brain.Event:2");
+  const Events train_events = read_events(train_file);
+  const std::vector<Scalar>& train = train_events.scalars;
+  EXPECT_EQ(train_events.version, "brain.Event:2");
   std::map<std::pair<std::string, int64_t>, float> got;
   for (const Scalar& s : train) got[{s.tag, s.step}] = s.value;
   for (int e = 0; e < 2; ++e) {
@@ -159,9 +184,20 @@ TEST(TensorBoard, WritesEpochAndBatchScalarsKerasNamesThem) {
     EXPECT_TRUE(got.contains({"batch_mae", b})) << b;
   }
   EXPECT_EQ(train.size(), 2u * 3 + 4u * 2);
+  // histogram_freq 2: weights at epoch 0 only; counts add up to each weight's size.
+  ASSERT_EQ(train_events.histograms.size(), 2u);
+  const Histogram& kernel = train_events.histograms[0];
+  EXPECT_THAT(kernel.tag, ::testing::MatchesRegex(".+/kernel/histogram"));
+  EXPECT_EQ(kernel.step, 0);
+  EXPECT_EQ(kernel.rows.size(), 30u * 3);
+  double count = 0;
+  for (size_t r = 0; r < kernel.rows.size(); r += 3) count += kernel.rows[r + 2];
+  EXPECT_EQ(count, 3.0);
+  EXPECT_THAT(train_events.histograms[1].tag, ::testing::MatchesRegex(".+/bias/histogram"));
 
-  auto [val_version, val] = read_events(only_file(dir / "validation"));
-  EXPECT_EQ(val_version, "brain.Event:2");
+  const Events val_events = read_events(only_file(dir / "validation"));
+  const std::vector<Scalar>& val = val_events.scalars;
+  EXPECT_EQ(val_events.version, "brain.Event:2");
   std::map<std::pair<std::string, int64_t>, float> vgot;
   for (const Scalar& s : val) vgot[{s.tag, s.step}] = s.value;
   for (int e = 0; e < 2; ++e)

@@ -17,12 +17,18 @@
 //    "epoch_steps_per_second" too with write_steps_per_second;
 //  - with update_freq "batch" or N: "batch_<name>" for every batch log in train/ every N batches,
 //    at step = number of batches trained in this fit() (1-based);
+//  - with histogram_freq N, every N epochs (epoch % N == 0): "<layer>/<weight>/histogram" for each
+//    weight of each layer in train/, at step = epoch, as TensorBoard's histogram summaries
+//    (30 equal-width buckets);
 //  - each validation/evaluate end: "evaluation_<name>_vs_iterations" in validation/ at step =
 //    optimizer iterations.
 // Files are flushed at each epoch end and closed at the end of fit().
 //
-// Errors: ValueError for an update_freq that is not "epoch", "batch" or a positive integer;
-// IOError when a directory or file cannot be created or written.
+// Not written: the model graph (TODO: Keras writes the model's JSON config, tag "keras", once
+// to_json exists), images, embeddings, profiles.
+//
+// Errors: ValueError for a negative histogram_freq, an update_freq that is not "epoch", "batch" or
+// a positive integer; IOError when a directory or file cannot be created or written.
 #pragma once
 
 #include <chrono>
@@ -38,6 +44,7 @@ class EventFileWriter;
 
 struct TensorBoardOptions {
   std::string log_dir = "logs";
+  int histogram_freq = 0;  // every N epochs, a histogram of each weight (0: never)
   bool write_steps_per_second = false;
   Frequency update_freq = "epoch";  // "epoch", "batch", or every N batches (100)
 };
@@ -56,6 +63,7 @@ class TensorBoardImpl : public Callback {
 
  private:
   EventFileWriter& writer(std::unique_ptr<EventFileWriter>& slot, const char* subdir);
+  void log_weights(int epoch);
 
   TensorBoardOptions options_;
   int update_every_ = 0;  // 0: epoch
