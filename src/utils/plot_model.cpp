@@ -176,6 +176,9 @@ std::string model_to_dot(const Model& model, const PlotModelOptions& options) {
   const std::string& r = options.rankdir;
   KERAS_CHECK(r == "TB" || r == "LR" || r == "BT" || r == "RL", ValueError,
               "rankdir must be one of 'TB', 'LR', 'BT', 'RL'; received: ", r);
+  KERAS_CHECK(!model.impl().outputs().empty(), ValueError,
+              "This model has not yet been built. Build the model first by calling `build()` or by "
+              "calling the model on a batch of data.");
   return DotWriter(options).write(model.impl());
 }
 

@@ -68,6 +68,19 @@ TEST(PlotModel, NestedModelsAreOneNodeOrExpanded) {
                                              "\"net/out\" -> \"head\";"));
 }
 
+TEST(PlotModel, SequentialModelsShowTheirInputLayer) {
+  Sequential unbuilt({L::Dense(2)});
+  EXPECT_THAT([&] { utils::model_to_dot(unbuilt); },
+              ::testing::ThrowsMessage<ValueError>(
+                  ::testing::HasSubstr("This model has not yet been built.")));
+  Sequential model({L::Dense(2, {.name = "first"}), L::Dense(1, {.name = "second"})});
+  model.build({kNone, 3});
+  const std::string dot = utils::model_to_dot(model);
+  EXPECT_THAT(dot, ::testing::HasSubstr("[label=\"first: Dense\"];"));
+  EXPECT_THAT(dot, ::testing::ContainsRegex("InputLayer\"\\];\n"));
+  EXPECT_THAT(dot, ::testing::HasSubstr("\"first\" -> \"second\";"));
+}
+
 TEST(PlotModel, WritesPngSvgAndDotFiles) {
   const fs::path dir = fs::temp_directory_path() / ("keras_plot_" + std::to_string(::getpid()));
   fs::create_directories(dir);

@@ -29,7 +29,8 @@ struct PlotModelOptions {
 
 // The DOT text of the graph (Graphviz's language): a digraph with record-shaped nodes whose ids
 // are the layer names (prefixed "<model>/" inside expanded nested models).
-// Throws ValueError for a rankdir other than TB, LR, BT or RL.
+// Throws ValueError for a rankdir other than TB, LR, BT or RL, or a Sequential model not built
+// yet (Keras's message).
 std::string model_to_dot(const Model& model, const PlotModelOptions& options = {});
 
 // Renders the graph with Graphviz's dot layout into `to_file`, in the format its extension names:
