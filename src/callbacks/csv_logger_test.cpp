@@ -24,10 +24,19 @@ std::string read(const fs::path& p) {
   return s.str();
 }
 
+// A per-process scratch directory, removed when the tests exit.
+struct ScratchDir {
+  fs::path path = fs::temp_directory_path() / ("keras_csv_" + std::to_string(::getpid()));
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
 fs::path temp_path(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("keras_cb_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
+  static ScratchDir scratch;
+  fs::create_directories(scratch.path);
+  return scratch.path / name;
 }
 
 TEST(CSVLogger, WritesKerasText) {

@@ -19,8 +19,18 @@ namespace L = keras::layers;
 namespace cb = keras::callbacks;
 namespace fs = std::filesystem;
 
+// A per-process scratch directory, removed when the tests exit.
+struct ScratchDir {
+  fs::path path = fs::temp_directory_path() / ("keras_ckpt_" + std::to_string(::getpid()));
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
 fs::path temp_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("keras_ckpt_" + std::to_string(::getpid())) / name;
+  static ScratchDir scratch;
+  fs::path dir = scratch.path / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
