@@ -10,8 +10,7 @@
 
 #include "keras/autodiff/tape.h"
 #include "keras/backend/backend.h"
-#include "keras/callbacks/callback.h"
-#include "keras/callbacks/progbar.h"
+#include "keras/callbacks/callbacks.h"
 #include "keras/core/dtype.h"
 #include "keras/core/error.h"
 #include "keras/core/random.h"
@@ -51,4 +50,5 @@
 #include "keras/optimizers/optimizers.h"
 #include "keras/regularizers/regularizers.h"
 #include "keras/trainers/compile_options.h"
+#include "keras/utils/plot_model.h"
 #include "keras/utils/utils.h"

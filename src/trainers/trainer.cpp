@@ -2,10 +2,9 @@
 
 #include <cmath>
 #include <cstring>
-#include <iostream>
 
 #include "keras/autodiff/tape.h"
-#include "keras/callbacks/progbar.h"
+#include "keras/callbacks/callback_list.h"
 #include "keras/core/random.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
@@ -88,10 +87,6 @@ void check_finite(const Tensor& t, const std::string& name) {
                   shape_str(t.shape()), ")");
     }
   });
-}
-
-std::vector<std::pair<std::string, double>> as_pairs(const callbacks::Logs& logs) {
-  return {logs.begin(), logs.end()};
 }
 
 }  // namespace
@@ -409,28 +404,23 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
   const int64_t bs = options.batch_size;
   int64_t steps = (train.n + bs - 1) / bs;
   if (options.steps_per_epoch) steps = std::min<int64_t>(steps, *options.steps_per_epoch);
-  auto history = std::make_shared<callbacks::History>();
-  std::vector<callbacks::CallbackPtr> cbs = options.callbacks;
-  cbs.push_back(history);
-  for (const auto& cb : cbs) {
-    cb->set_trainer(this);
-    cb->params = {{"epochs", options.epochs},
-                  {"steps", static_cast<int>(steps)},
-                  {"verbose", options.verbose}};
-  }
+  callbacks::CallbackList cbs(options.callbacks, {.add_history = true,
+                                                  .add_progbar = options.verbose != 0,
+                                                  .trainer = this,
+                                                  .params = {{"epochs", options.epochs},
+                                                             {"steps", static_cast<int>(steps)},
+                                                             {"verbose", options.verbose}}});
   stop_training = false;
-  callbacks::Logs logs;
-  for (const auto& cb : cbs) cb->on_train_begin(logs);
+  initial_epoch.reset();
+  const callbacks::Logs no_logs;
+  callbacks::Logs logs, epoch_logs;
+  cbs.on_train_begin(no_logs);
+  const int first_epoch = initial_epoch.value_or(options.initial_epoch);
+  initial_epoch.reset();
   std::vector<int64_t> order(static_cast<size_t>(train.n));
-  std::vector<int64_t> val_rows(static_cast<size_t>(val.n));
-  for (int64_t i = 0; i < val.n; ++i) val_rows[static_cast<size_t>(i)] = i;
-  for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_training; ++epoch) {
+  for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
     reset_metrics();
-    for (const auto& cb : cbs) cb->on_epoch_begin(epoch, logs);
-    if (options.verbose == 1 && options.epochs > 1) {
-      std::cout << "Epoch " << epoch + 1 << "/" << options.epochs << std::endl;
-    }
-    callbacks::Progbar bar(steps, options.verbose, std::cout);
+    cbs.on_epoch_begin(epoch, no_logs);
     for (int64_t i = 0; i < train.n; ++i) order[static_cast<size_t>(i)] = i;
     if (options.shuffle) {
       Generator& g = global_generator();
@@ -441,44 +431,48 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
     }
     for (int64_t s = 0; s < steps; ++s) {
       const int64_t start = s * bs, count = std::min(bs, train.n - start);
-      for (const auto& cb : cbs) cb->on_train_batch_begin(static_cast<int>(s), logs);
+      cbs.on_train_batch_begin(static_cast<int>(s), no_logs);
       run_batch(Mode::train, train, order.data() + start, count);
       const double loss = last_loss();
-      if (!std::isfinite(loss)) {
+      if (cbs.wants_batch_logs()) update_logs(logs);
+      cbs.on_train_batch_end(static_cast<int>(s), logs);
+      // A callback (TerminateOnNaN) may stop training on a bad loss; otherwise it is an error.
+      if (!std::isfinite(loss) && !stop_training) {
         throw RuntimeError(str("Batch ", s, ": Invalid loss (", loss,
                                "), terminating training. "
                                "Check the data and the learning rate."));
       }
-      if (options.verbose == 1 || cbs.size() > 1) {
-        update_logs(logs);
-        for (const auto& cb : cbs) cb->on_train_batch_end(static_cast<int>(s), logs);
-        if (options.verbose == 1 && s + 1 < steps) bar.update(s + 1, as_pairs(logs));
-      }
+      if (stop_training) break;
     }
-    logs = collect_logs();
+    epoch_logs = collect_logs();
     if (has_val) {
-      reset_metrics();
-      const int64_t val_steps = (val.n + bs - 1) / bs;
-      for (int64_t s = 0; s < val_steps; ++s) {
-        const int64_t start = s * bs, count = std::min(bs, val.n - start);
-        run_batch(Mode::test, val, val_rows.data() + start, count);
-      }
-      for (const auto& [name, value] : collect_logs()) logs["val_" + name] = value;
+      for (const auto& [name, value] : test_loop(val, bs, cbs)) epoch_logs["val_" + name] = value;
     }
-    if (options.verbose >= 1) {
-      std::vector<std::pair<std::string, double>> shown;
-      for (const auto& [k, v] : logs) {
-        if (k.rfind("val_", 0) != 0) shown.emplace_back(k, v);
-      }
-      for (const auto& [k, v] : logs) {
-        if (k.rfind("val_", 0) == 0) shown.emplace_back(k, v);
-      }
-      bar.update(steps, shown, true);
-    }
-    for (const auto& cb : cbs) cb->on_epoch_end(epoch, logs);
+    cbs.on_epoch_end(epoch, epoch_logs);
+    if (stop_training) break;
   }
-  for (const auto& cb : cbs) cb->on_train_end(logs);
-  return *history;
+  cbs.on_train_end(epoch_logs);
+  return *cbs.history();
+}
+
+callbacks::Logs Trainer::test_loop(const Batches& data, int64_t bs, callbacks::CallbackList& cbs) {
+  const int64_t steps = (data.n + bs - 1) / bs;
+  std::vector<int64_t> rows(static_cast<size_t>(data.n));
+  for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
+  const callbacks::Logs no_logs;
+  callbacks::Logs logs;
+  cbs.on_test_begin(no_logs);
+  reset_metrics();
+  for (int64_t s = 0; s < steps; ++s) {
+    const int64_t start = s * bs, count = std::min(bs, data.n - start);
+    cbs.on_test_batch_begin(static_cast<int>(s), no_logs);
+    run_batch(Mode::test, data, rows.data() + start, count);
+    if (cbs.wants_batch_logs()) update_logs(logs);
+    cbs.on_test_batch_end(static_cast<int>(s), logs);
+  }
+  logs = collect_logs();
+  cbs.on_test_end(logs);
+  return logs;
 }
 
 std::vector<double> Trainer::evaluate(const Data& x,
@@ -489,23 +483,12 @@ std::vector<double> Trainer::evaluate(const Data& x,
               options.batch_size);
   Batches data = prepare(x, y, options.sample_weight, true);
   const int64_t bs = options.batch_size, steps = (data.n + bs - 1) / bs;
-  std::vector<int64_t> rows(static_cast<size_t>(data.n));
-  for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
-  for (const auto& cb : options.callbacks) {
-    cb->set_trainer(this);
-    cb->on_test_begin({});
-  }
-  reset_metrics();
-  callbacks::Progbar bar(steps, options.verbose, std::cout);
-  for (int64_t s = 0; s < steps; ++s) {
-    const int64_t start = s * bs, count = std::min(bs, data.n - start);
-    run_batch(Mode::test, data, rows.data() + start, count);
-    if (options.verbose == 1 && s + 1 < steps) bar.update(s + 1, as_pairs(collect_logs()));
-    for (const auto& cb : options.callbacks) cb->on_test_batch_end(static_cast<int>(s), {});
-  }
-  const callbacks::Logs logs = collect_logs();
-  if (options.verbose >= 1) bar.update(steps, as_pairs(logs), true);
-  for (const auto& cb : options.callbacks) cb->on_test_end(logs);
+  callbacks::CallbackList cbs(options.callbacks, {.add_progbar = options.verbose != 0,
+                                                  .trainer = this,
+                                                  .params = {{"epochs", 1},
+                                                             {"steps", static_cast<int>(steps)},
+                                                             {"verbose", options.verbose}}});
+  const callbacks::Logs logs = test_loop(data, bs, cbs);
   std::vector<double> out;
   for (const std::string& name : metrics_names()) out.push_back(logs.at(name));
   return out;
@@ -519,10 +502,17 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
   std::vector<int64_t> rows(static_cast<size_t>(data.n));
   for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
   Tensors results;
-  callbacks::Progbar bar(steps, options.verbose, std::cout);
-  for (const auto& cb : options.callbacks) cb->on_predict_begin({});
+  callbacks::CallbackList cbs(options.callbacks, {.add_history = true,
+                                                  .add_progbar = options.verbose != 0,
+                                                  .trainer = this,
+                                                  .params = {{"epochs", 1},
+                                                             {"steps", static_cast<int>(steps)},
+                                                             {"verbose", options.verbose}}});
+  const callbacks::Logs no_logs;
+  cbs.on_predict_begin(no_logs);
   for (int64_t s = 0; s < steps; ++s) {
     const int64_t start = s * bs, count = std::min(bs, data.n - start);
+    cbs.on_predict_batch_begin(static_cast<int>(s), no_logs);
     const Tensors& y_pred = run_batch(Mode::predict, data, rows.data() + start, count);
     if (results.empty()) {
       for (const Tensor& t : y_pred)
@@ -531,10 +521,9 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
     for (size_t i = 0; i < y_pred.size(); ++i) {
       results[i].slice_rows(start, start + count).copy_from(y_pred[i]);
     }
-    if (options.verbose == 1) bar.update(s + 1, {}, s + 1 == steps);
-    for (const auto& cb : options.callbacks) cb->on_predict_batch_end(static_cast<int>(s), {});
+    cbs.on_predict_batch_end(static_cast<int>(s), no_logs);
   }
-  for (const auto& cb : options.callbacks) cb->on_predict_end({});
+  cbs.on_predict_end(no_logs);
   return results;
 }
 

@@ -1,5 +1,7 @@
 // Callbacks (keras.callbacks): hooks fit/evaluate/predict call at the start and end of training,
-// epochs and batches. Logs map metric names to values, sorted by name as Keras's logs are.
+// epochs and batches, in Keras 3's order (see callback_list.h; the built-in callbacks are in
+// callbacks.h). Logs map metric names to values, sorted by name. Batch logs hold the running
+// metrics ("loss", ...); epoch logs add "val_<name>" after validation; begin hooks get empty logs.
 #pragma once
 
 #include <map>
@@ -34,7 +36,8 @@ class Callback {
   virtual void on_predict_batch_end(int /*batch*/, const Logs&) {}
 
   // The trainer (the model's training state) running this callback: set by fit/evaluate.
-  // trainer().stop_training = true stops fit at the end of the current epoch.
+  // trainer().stop_training = true stops fit after the current batch (the epoch still ends:
+  // validation and on_epoch_end run), as in Keras 3.
   trainers::Trainer& trainer() const { return *trainer_; }
   void set_trainer(trainers::Trainer* trainer) { trainer_ = trainer; }
   // {"epochs", "steps", "verbose"} as Keras sets them.

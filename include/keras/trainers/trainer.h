@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@
 #include "keras/callbacks/callback.h"
 #include "keras/layers/layer.h"
 #include "keras/trainers/compile_options.h"
+
+namespace keras::callbacks {
+class CallbackList;
+}
 
 namespace keras::trainers {
 
@@ -50,8 +55,12 @@ class Trainer {
 
   optimizers::Optimizer& optimizer() const;
   layers::Layer& model() const { return model_; }
-  // Set by a callback to stop fit() at the end of the current epoch.
+  // Set by a callback to stop fit() after the current batch (the epoch still ends: validation
+  // and on_epoch_end run). fit() resets it when it starts.
   bool stop_training = false;
+  // Set by a callback in on_train_begin (BackupAndRestore) to start fit() at this epoch instead
+  // of FitOptions::initial_epoch (Keras's model._initial_epoch); fit() clears it when it ends.
+  std::optional<int> initial_epoch;
 
  private:
   enum class Mode { train, test, predict };
@@ -70,6 +79,8 @@ class Trainer {
   // Writes the current metric values into `logs`; allocates only when a key is new.
   void update_logs(callbacks::Logs& logs) const;
   double last_loss() const;
+  // Runs every batch of `data` in test mode with the test hooks; returns the logs.
+  callbacks::Logs test_loop(const Batches& data, int64_t batch_size, callbacks::CallbackList& cbs);
   Batches prepare(const Data& x, const Data& y, const Data& sample_weight, bool need_y) const;
 
   layers::Layer& model_;

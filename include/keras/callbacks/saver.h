@@ -1,0 +1,44 @@
+// ModelSaver: how ModelCheckpoint and BackupAndRestore write and read a model. The callbacks sit
+// below the models module, so they cannot call model.save() themselves: the saving code
+// supplies these functions, either per callback (the options' `saver`) or once for the process
+// with set_default_saver().
+//
+// TODO(issue 5, saving): register model.save / model.save_weights / model.load_weights here once
+// they exist, e.g. from the models module:
+//   callbacks::set_default_saver({
+//       .save_model = [](layers::Layer& m, const std::string& path) { as_model(m).save(path); },
+//       .save_weights = [](layers::Layer& m, const std::string& path) {
+//         as_model(m).save_weights(path); },
+//       .load_weights = [](layers::Layer& m, const std::string& path) {
+//         as_model(m).load_weights(path); }});
+// `model` is trainer().model(): the models::FunctionalImpl being trained. Each function must
+// write atomically (the callbacks overwrite files in place) and throw keras::IOError on failure.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <variant>
+
+namespace keras::layers {
+class Layer;
+}
+
+namespace keras::callbacks {
+
+// "epoch", or a number of batches (Keras's save_freq / update_freq).
+using Frequency = std::variant<std::string, int>;
+
+using SaveFunction = std::function<void(layers::Layer& model, const std::string& filepath)>;
+
+struct ModelSaver {
+  SaveFunction save_model = nullptr;    // model.save(filepath): the whole model, .keras
+  SaveFunction save_weights = nullptr;  // model.save_weights(filepath): .weights.h5
+  SaveFunction load_weights = nullptr;  // model.load_weights(filepath)
+};
+
+// The saver used where a callback's options leave theirs empty. Not thread-safe: set it before
+// training starts.
+void set_default_saver(ModelSaver saver);
+const ModelSaver& default_saver();
+
+}  // namespace keras::callbacks

@@ -1,0 +1,262 @@
+// Hook order, stop_training, ProgbarLogger, LambdaCallback, TerminateOnNaN, and the learning-rate
+// callbacks changing the rate that fit's replayed plans really use.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <keras/keras.hpp>
+#include <sstream>
+
+namespace keras {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+namespace L = keras::layers;
+namespace cb = keras::callbacks;
+
+Model small_model() {
+  auto inputs = Input({4});
+  return Model(inputs, L::Dense(1)(inputs));
+}
+
+struct Sample {
+  Tensor x = random::uniform({8, 4}, 0.0, 1.0, float32, 3);
+  Tensor y = random::uniform({8, 1}, 0.0, 1.0, float32, 4);
+};
+
+// Records every hook as "name" or "name:index".
+class Recorder : public cb::Callback {
+ public:
+  std::vector<std::string> calls;
+  void on_train_begin(const cb::Logs&) override { calls.push_back("train_begin"); }
+  void on_train_end(const cb::Logs&) override { calls.push_back("train_end"); }
+  void on_epoch_begin(int e, const cb::Logs&) override { add("epoch_begin", e); }
+  void on_epoch_end(int e, const cb::Logs&) override { add("epoch_end", e); }
+  void on_train_batch_begin(int b, const cb::Logs&) override { add("train_batch_begin", b); }
+  void on_train_batch_end(int b, const cb::Logs&) override { add("train_batch_end", b); }
+  void on_test_begin(const cb::Logs&) override { calls.push_back("test_begin"); }
+  void on_test_end(const cb::Logs&) override { calls.push_back("test_end"); }
+  void on_test_batch_begin(int b, const cb::Logs&) override { add("test_batch_begin", b); }
+  void on_test_batch_end(int b, const cb::Logs&) override { add("test_batch_end", b); }
+  void on_predict_begin(const cb::Logs&) override { calls.push_back("predict_begin"); }
+  void on_predict_end(const cb::Logs&) override { calls.push_back("predict_end"); }
+  void on_predict_batch_begin(int b, const cb::Logs&) override { add("predict_batch_begin", b); }
+  void on_predict_batch_end(int b, const cb::Logs&) override { add("predict_batch_end", b); }
+
+ private:
+  void add(const char* name, int i) {
+    calls.push_back(std::string(name) + ":" + std::to_string(i));
+  }
+};
+
+TEST(Callback, FitCallsHooksInKerasOrder) {
+  Sample d;
+  Model model = small_model();
+  model.compile({.optimizer = "sgd", .loss = "mse"});
+  auto rec = std::make_shared<Recorder>();
+  // 6 training rows in batches of 4 (2 batches), 2 validation rows (1 batch).
+  model.fit(
+      d.x, d.y,
+      {.epochs = 2, .batch_size = 4, .verbose = 0, .callbacks = {rec}, .validation_split = 0.25});
+  EXPECT_THAT(
+      rec->calls,
+      ElementsAre("train_begin", "epoch_begin:0", "train_batch_begin:0", "train_batch_end:0",
+                  "train_batch_begin:1", "train_batch_end:1", "test_begin", "test_batch_begin:0",
+                  "test_batch_end:0", "test_end", "epoch_end:0", "epoch_begin:1",
+                  "train_batch_begin:0", "train_batch_end:0", "train_batch_begin:1",
+                  "train_batch_end:1", "test_begin", "test_batch_begin:0", "test_batch_end:0",
+                  "test_end", "epoch_end:1", "train_end"));
+  EXPECT_EQ(rec->params.at("epochs"), 2);
+  EXPECT_EQ(rec->params.at("steps"), 2);
+}
+
+TEST(Callback, EvaluateAndPredictCallTheirHooks) {
+  Sample d;
+  Model model = small_model();
+  model.compile({.optimizer = "sgd", .loss = "mse"});
+  auto rec = std::make_shared<Recorder>();
+  model.evaluate(d.x, d.y, {.batch_size = 5, .verbose = 0, .callbacks = {rec}});
+  EXPECT_THAT(rec->calls, ElementsAre("test_begin", "test_batch_begin:0", "test_batch_end:0",
+                                      "test_batch_begin:1", "test_batch_end:1", "test_end"));
+  rec->calls.clear();
+  model.predict(d.x, {.batch_size = 5, .callbacks = {rec}});
+  EXPECT_THAT(rec->calls,
+              ElementsAre("predict_begin", "predict_batch_begin:0", "predict_batch_end:0",
+                          "predict_batch_begin:1", "predict_batch_end:1", "predict_end"));
+}
+
+TEST(Callback, BatchAndEpochLogsCarryKerasNames) {
+  Sample d;
+  Model model = small_model();
+  model.compile({.optimizer = "sgd", .loss = "mse", .metrics = {"mae"}});
+  std::vector<std::string> batch_keys, epoch_keys, test_keys;
+  auto lambda = cb::LambdaCallback({
+      .on_epoch_end =
+          [&](int, const cb::Logs& l) {
+            epoch_keys.clear();
+            for (auto& [k, v] : l) epoch_keys.push_back(k);
+          },
+      .on_train_batch_end =
+          [&](int, const cb::Logs& l) {
+            batch_keys.clear();
+            for (auto& [k, v] : l) batch_keys.push_back(k);
+          },
+      .on_test_end =
+          [&](const cb::Logs& l) {
+            test_keys.clear();
+            for (auto& [k, v] : l) test_keys.push_back(k);
+          },
+  });
+  model.fit(d.x, d.y,
+            {.batch_size = 4, .verbose = 0, .callbacks = {lambda}, .validation_split = 0.25});
+  EXPECT_THAT(batch_keys, ElementsAre("loss", "mae"));
+  EXPECT_THAT(test_keys, ElementsAre("loss", "mae"));
+  EXPECT_THAT(epoch_keys, ElementsAre("loss", "mae", "val_loss", "val_mae"));
+}
+
+TEST(Callback, StopTrainingFromACallbackEndsFitAfterThatBatch) {
+  Sample d;
+  Model model = small_model();
+  model.compile({.optimizer = "sgd", .loss = "mse"});
+  auto rec = std::make_shared<Recorder>();
+  auto stopper = cb::LambdaCallback({.on_train_batch_end = [&](int batch, const cb::Logs&) {
+    if (batch == 0) model.impl().trainer().stop_training = true;
+  }});
+  auto history = model.fit(
+      d.x, d.y, {.epochs = 5, .batch_size = 2, .verbose = 0, .callbacks = {stopper, rec}});
+  EXPECT_THAT(rec->calls, ElementsAre("train_begin", "epoch_begin:0", "train_batch_begin:0",
+                                      "train_batch_end:0", "epoch_end:0", "train_end"));
+  EXPECT_EQ(history.epoch.size(), 1u);
+  // The next fit starts afresh.
+  auto again = model.fit(d.x, d.y, {.epochs = 2, .batch_size = 8, .verbose = 0});
+  EXPECT_EQ(again.epoch.size(), 2u);
+}
+
+TEST(Callback, ProgbarLoggerIsTheKerasNameForTheProgressBar) {
+  Sample d;
+  Model model = small_model();
+  model.compile({.optimizer = "sgd", .loss = "mse"});
+  std::ostringstream out;
+  auto bar = std::make_shared<cb::ProgbarLogger>(out);
+  model.fit(
+      d.x, d.y,
+      {.epochs = 2, .batch_size = 4, .verbose = 2, .callbacks = {bar}, .validation_split = 0.25});
+  EXPECT_THAT(out.str(), ::testing::MatchesRegex(
+                             "Epoch 1/2\n2/2 - [0-9]+s - [0-9]+(s|ms|us)/step - loss: [0-9.e-]+ - "
+                             "val_loss: [0-9.e-]+\nEpoch 2/2\n2/2 .*\n"));
+  std::ostringstream eval_out;
+  model.evaluate(d.x, d.y,
+                 {.batch_size = 8,
+                  .verbose = 2,
+                  .callbacks = {std::make_shared<cb::ProgbarLogger>(eval_out)}});
+  EXPECT_THAT(eval_out.str(), ::testing::StartsWith("1/1 - "));
+}
+
+TEST(Callback, TerminateOnNaNStopsInsteadOfThrowing) {
+  Sample d;
+  Model model = small_model();
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 1e30}), .loss = "mse"});
+  Tensor y = ops::multiply(d.y, 1e30);
+  EXPECT_THROW(model.fit(d.x, y, {.epochs = 3, .batch_size = 2, .verbose = 0}), RuntimeError);
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 1e30}), .loss = "mse"});
+  testing::internal::CaptureStdout();
+  auto h = model.fit(
+      d.x, y, {.epochs = 3, .batch_size = 2, .verbose = 0, .callbacks = {cb::TerminateOnNaN()}});
+  const std::string printed = testing::internal::GetCapturedStdout();
+  EXPECT_THAT(printed,
+              ::testing::MatchesRegex("Batch [0-9]+: Invalid loss, terminating training\n"));
+  EXPECT_EQ(h.epoch.size(), 1u);
+  EXPECT_FALSE(std::isfinite(h.history.at("loss")[0]));
+}
+
+// Weights after each epoch, seen from a callback.
+struct WeightLog : cb::Callback {
+  std::vector<std::vector<float>> after_epoch;
+  void on_epoch_end(int, const cb::Logs&) override {
+    std::vector<float> w;
+    for (const Tensor& t : trainer().model().get_weights())
+      for (int64_t i = 0; i < t.size(); ++i) w.push_back(t.data<float>()[i]);
+    after_epoch.push_back(w);
+  }
+};
+
+TEST(Callback, ReduceLROnPlateauChangesTheRateTrainingUses) {
+  Sample d;
+  Model model = small_model();
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.1}), .loss = "mse"});
+  // min_delta so large that nothing counts as an improvement: with patience 1 the rate drops to
+  // zero (factor 0) at the end of epoch 1, so epochs 2 and 3 (replayed plans) must not move.
+  auto plateau =
+      cb::ReduceLROnPlateau({.monitor = "loss", .factor = 0.0, .patience = 1, .min_delta = 1e9});
+  auto weights = std::make_shared<WeightLog>();
+  auto h = model.fit(d.x, d.y,
+                     {.epochs = 4, .batch_size = 2, .verbose = 0, .callbacks = {plateau, weights}});
+  EXPECT_EQ(model.optimizer().learning_rate(), 0.0);
+  EXPECT_THAT(h.history.at("learning_rate"),
+              ElementsAre(static_cast<float>(0.1), static_cast<float>(0.1), 0.0, 0.0));
+  EXPECT_NE(weights->after_epoch[0], weights->after_epoch[1]);
+  EXPECT_EQ(weights->after_epoch[1], weights->after_epoch[2]);
+  EXPECT_EQ(weights->after_epoch[2], weights->after_epoch[3]);
+}
+
+TEST(Callback, ReduceLROnPlateauFollowsPatienceCooldownAndMinLr) {
+  Model model = small_model();
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 1.0}), .loss = "mse"});
+  auto r = cb::ReduceLROnPlateau(
+      {.factor = 0.5, .patience = 2, .min_delta = 0.0, .cooldown = 1, .min_lr = 0.3});
+  r->set_trainer(&model.impl().trainer());
+  r->on_train_begin({});
+  std::vector<double> lrs;
+  for (int e = 0; e < 8; ++e) {
+    cb::Logs logs{{"val_loss", 1.0}};  // never improves after epoch 0
+    r->on_epoch_end(e, logs);
+    EXPECT_TRUE(logs.contains("learning_rate"));
+    lrs.push_back(model.optimizer().learning_rate());
+  }
+  // Reductions at epoch 2 (waited 2), and at epoch 4 (1 cooldown epoch counts as waiting) down to
+  // min_lr; then the rate stays.
+  EXPECT_THAT(lrs, ElementsAre(1.0, 1.0, 0.5, 0.5, 0.3, 0.3, 0.3, 0.3));
+  EXPECT_THROW(cb::ReduceLROnPlateau({.factor = 1.0}), ValueError);
+}
+
+TEST(Callback, LearningRateSchedulerSetsTheRateEachEpoch) {
+  Sample d;
+  Model model = small_model();
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.1}), .loss = "mse"});
+  std::vector<double> seen;
+  auto sched = cb::LearningRateScheduler([&](int epoch, double lr) {
+    seen.push_back(lr);
+    return epoch >= 1 ? 0.0 : lr;
+  });
+  auto weights = std::make_shared<WeightLog>();
+  auto h = model.fit(d.x, d.y,
+                     {.epochs = 3, .batch_size = 2, .verbose = 0, .callbacks = {sched, weights}});
+  EXPECT_THAT(seen, ElementsAre(static_cast<float>(0.1), static_cast<float>(0.1), 0.0));
+  EXPECT_THAT(h.history.at("learning_rate"), ElementsAre(static_cast<float>(0.1), 0.0, 0.0));
+  EXPECT_EQ(weights->after_epoch[1], weights->after_epoch[2]);
+}
+
+TEST(Callback, ReplayedPlansTrainWithTheScheduledRatesAsEagerSteps) {
+  // Replayed plans read the learning rate when their kernels run: with a rate that changes every
+  // epoch, plan and eager execution end with the same weights, bit for bit.
+  auto run = [](bool eager) {
+    utils::set_random_seed(9);
+    Sample d;
+    Model model = small_model();
+    model.compile({.optimizer = optimizers::Adam({.learning_rate = 0.1}),
+                   .loss = "mse",
+                   .run_eagerly = eager});
+    auto sched = cb::LearningRateScheduler([](int epoch, double) { return 0.1 / (1 << epoch); });
+    model.fit(d.x, d.y,
+              {.epochs = 4, .batch_size = 2, .verbose = 0, .callbacks = {sched}, .shuffle = false});
+    return model.get_weights();
+  };
+  const Tensors plan = run(false), eager = run(true);
+  for (size_t i = 0; i < plan.size(); ++i) {
+    for (int64_t j = 0; j < plan[i].size(); ++j)
+      EXPECT_EQ(plan[i].data<float>()[j], eager[i].data<float>()[j]);
+  }
+}
+
+}  // namespace
+}  // namespace keras

@@ -1,0 +1,69 @@
+#include "callbacks/monitor.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "keras/core/error.h"
+
+namespace keras::callbacks::detail {
+
+void warn(const std::string& message) {
+  std::cerr << "UserWarning: " << message << std::endl;
+}
+
+std::string keys(const Logs& logs, const char* sep) {
+  std::string out;
+  for (const auto& [k, v] : logs) out += (out.empty() ? "" : sep) + k;
+  return out;
+}
+
+std::optional<bool> improves_upwards(std::string_view name) {
+  if (name.starts_with("val_")) name.remove_prefix(4);
+  auto has = [&](std::string_view s) { return name.find(s) != std::string_view::npos; };
+  auto ends = [&](std::string_view s) { return name.ends_with(s); };
+  if (ends("loss") || has("error") || has("crossentropy") || has("hinge") || ends("mae") ||
+      ends("mse") || ends("mape") || ends("msle") || has("kl_divergence") || has("poisson") ||
+      has("logcosh")) {
+    return false;
+  }
+  if (has("acc") || has("auc") || has("precision") || has("recall") || has("cosine_similarity") ||
+      has("f1_score") || has("fbeta_score") || has("r2_score") || has("iou")) {
+    return true;
+  }
+  return std::nullopt;
+}
+
+int parse_frequency(const Frequency& f,
+                    const std::string& error_prefix,
+                    const std::string& error_suffix) {
+  if (const int* n = std::get_if<int>(&f)) {
+    KERAS_CHECK(*n > 0, ValueError, error_prefix, *n, error_suffix);
+    return *n;
+  }
+  const std::string& s = std::get<std::string>(f);
+  if (s == "epoch") return 0;
+  char* end = nullptr;
+  const long n = std::strtol(s.c_str(), &end, 10);
+  KERAS_CHECK(!s.empty() && *end == '\0' && n > 0, ValueError, error_prefix, s, error_suffix);
+  return static_cast<int>(n);
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    KERAS_CHECK(out.good(), IOError, "Cannot open ", tmp, " for writing");
+    out << content;
+    out.flush();
+    KERAS_CHECK(out.good(), IOError, "Cannot write ", tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw IOError(str("Cannot rename ", tmp, " to ", path));
+  }
+}
+
+}  // namespace keras::callbacks::detail

@@ -1,0 +1,36 @@
+// Helpers shared by the built-in callbacks.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "keras/callbacks/callback.h"
+#include "keras/callbacks/saver.h"
+
+namespace keras::callbacks::detail {
+
+// Python's warnings.warn(message) as Keras uses it: "UserWarning: message" on std::cerr.
+void warn(const std::string& message);
+
+// "loss,val_loss": the logs' keys joined by `sep`, as Keras lists "Available metrics".
+std::string keys(const Logs& logs, const char* sep = ",");
+
+// Whether a metric named `name` ("val_" stripped) improves upwards (true) or downwards (false),
+// as Keras's metric `_direction`; nullopt for a name Keras could not place either.
+std::optional<bool> improves_upwards(std::string_view name);
+
+// "epoch" -> 0, a positive number N -> N; else ValueError(error_prefix + the value + error_suffix).
+int parse_frequency(const Frequency& f,
+                    const std::string& error_prefix,
+                    const std::string& error_suffix);
+
+// Keras keeps a learning rate in a float32 variable: the value logs report.
+inline double as_float32(double v) {
+  return static_cast<double>(static_cast<float>(v));
+}
+
+// Writes `content` to a temporary file beside `path`, then renames it over `path`.
+void write_file_atomic(const std::string& path, const std::string& content);
+
+}  // namespace keras::callbacks::detail
