@@ -46,7 +46,8 @@ void sgd_ref(T* pw, const T* pg, T* pm, int64_t n, const SgdParams& p) {
     }
     const double m = p.momentum * pm[i] - p.learning_rate * grad;
     pm[i] = static_cast<T>(m);
-    pw[i] = static_cast<T>(p.nesterov ? pw[i] + p.momentum * m - p.learning_rate * grad : pw[i] + m);
+    pw[i] =
+        static_cast<T>(p.nesterov ? pw[i] + p.momentum * m - p.learning_rate * grad : pw[i] + m);
   }
 }
 

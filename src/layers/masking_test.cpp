@@ -137,7 +137,7 @@ TEST(Masking, WrongStateCountOrShapeRaises) {
   auto x = keras::Input({5, 4});
   auto h = keras::Input({3}), wide = keras::Input({4});
   LSTM lstm(3);
-  EXPECT_THROW(lstm({x, h}), ValueError);        // an LSTM takes two states
+  EXPECT_THROW(lstm({x, h}), ValueError);           // an LSTM takes two states
   EXPECT_THROW(lstm({x, wide, wide}), ValueError);  // states are (batch, units)
   EXPECT_NO_THROW(lstm({x, h, h}));
 }

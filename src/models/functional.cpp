@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "keras/layers/input_layer.h"
+#include "keras/ops/shape.h"
 
 namespace keras::models {
 namespace {
@@ -165,12 +166,18 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
   steps_.clear();
   for (const Node* node : nodes_) {
     if (node->is_input()) continue;
-    Step step{node->outbound_layer, {}, {}};
+    Step step{node->outbound_layer, {}, {}, {}};
     for (const KerasTensor& x : node->input_tensors) step.input_slots.push_back(slot(key_of(x)));
     for (size_t i = 0; i < node->outputs.size(); ++i) {
       step.output_slots.push_back(slot({node->outbound_layer, node->index, static_cast<int>(i)}));
     }
     steps_.push_back(std::move(step));
+  }
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    if (!steps_[k].layer->batch_independent()) continue;
+    for (size_t j = k + 1; j < steps_.size(); ++j) {
+      if (steps_[j].layer == steps_[k].layer) steps_[k].same_layer_later.push_back(j);
+    }
   }
   output_slots_.clear();
   for (const KerasTensor& x : outputs) output_slots_.push_back(slot(key_of(x)));
@@ -204,14 +211,92 @@ KerasTensors FunctionalImpl::get_inputs_at(int node_index) const {
   return Layer::get_inputs_at(node_index);
 }
 
+// A shared layer called on several tensors of the same shape (the guide's shared LSTM, a shared
+// vision model) runs once on their concatenation: one large GEMM instead of several small ones.
+// Only batch-independent layers qualify (each sample's result is the same either way).
+void FunctionalImpl::run_batched(size_t k,
+                                 std::vector<Tensor>& values,
+                                 std::vector<char>& done,
+                                 bool training) {
+  const Step& step = steps_[k];
+  auto args_of = [&](const Step& s) {
+    Tensors a;
+    for (int slot : s.input_slots) a.push_back(values[slot]);
+    return a;
+  };
+  const Tensors first = args_of(step);
+  auto compatible = [&](const Tensors& a) {
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!a[i].defined() || a[i].shape() != first[i].shape() || a[i].dtype() != first[i].dtype() ||
+          a[i].keras_mask().defined() || first[i].keras_mask().defined() || first[i].rank() == 0) {
+        return false;
+      }
+    }
+    return true;
+  };
+  std::vector<size_t> group{k};
+  std::vector<Tensors> group_args{first};
+  for (size_t j : step.same_layer_later) {
+    if (done[j]) continue;
+    Tensors a = args_of(steps_[j]);
+    if (!compatible(a)) continue;
+    group.push_back(j);
+    group_args.push_back(std::move(a));
+  }
+  Tensors outputs;
+  if (group.size() == 1) {
+    outputs = step.layer->call_with_masks(first, training);
+  } else {
+    Tensors joined;
+    for (size_t i = 0; i < first.size(); ++i) {
+      Tensors parts;
+      for (const Tensors& a : group_args) parts.push_back(a[i]);
+      joined.push_back(ops::concatenate(parts, 0));
+    }
+    outputs = step.layer->call_with_masks(joined, training);
+  }
+  for (size_t g = 0; g < group.size(); ++g) {
+    const Step& s = steps_[group[g]];
+    KERAS_CHECK(outputs.size() == s.output_slots.size(), RuntimeError, "layer ", s.layer->name(),
+                " returned ", outputs.size(), " outputs, expected ", s.output_slots.size());
+    done[group[g]] = 1;
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Tensors parts = group.size() == 1
+                              ? Tensors{outputs[i]}
+                              : ops::split(outputs[i], static_cast<int64_t>(group.size()), 0);
+    const Tensor mask = outputs[i].keras_mask();
+    const Tensors masks = mask.defined() && group.size() > 1
+                              ? ops::split(mask, static_cast<int64_t>(group.size()), 0)
+                              : Tensors(group.size(), mask);
+    for (size_t g = 0; g < group.size(); ++g) {
+      if (group.size() > 1 && masks[g].defined()) parts[g].set_keras_mask(masks[g]);
+      values[steps_[group[g]].output_slots[i]] = parts[g];
+    }
+  }
+}
+
+bool FunctionalImpl::batch_independent() const {
+  if (!has_graph()) return false;
+  return std::all_of(steps_.begin(), steps_.end(),
+                     [](const Step& s) { return s.layer->batch_independent(); });
+}
+
 Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {
   KERAS_CHECK(has_graph(), ValueError, "Model ", name(), " has no graph yet");
   KERAS_CHECK(inputs.size() == inputs_.size(), ValueError, "Layer \"", name(), "\" expects ",
               inputs_.size(), " input(s), but it received ", inputs.size(), " input tensors.");
   std::vector<Tensor> values(static_cast<size_t>(num_slots_));
   for (size_t i = 0; i < inputs.size(); ++i) values[input_slots_[i]] = inputs[i];
+  std::vector<char> done(steps_.size(), 0);
   Tensors args;
-  for (const Step& step : steps_) {
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    if (done[k]) continue;
+    const Step& step = steps_[k];
+    if (!step.same_layer_later.empty()) {
+      run_batched(k, values, done, training);
+      continue;
+    }
     args.clear();
     for (int s : step.input_slots) args.push_back(values[s]);
     Tensors out = step.layer->call_with_masks(args, training);

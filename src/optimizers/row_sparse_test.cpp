@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "harness/tensor_matchers.h"
-#include "keras/backend/backend.h"
 #include "keras/autodiff/tape.h"
+#include "keras/backend/backend.h"
 #include "keras/layers/core_layers.h"
 #include "keras/layers/dense.h"
 #include "keras/layers/embedding.h"
@@ -17,8 +17,8 @@
 #include "keras/models/model.h"
 #include "keras/ops/random.h"
 #include "keras/ops/reduce.h"
-#include "keras/utils/utils.h"
 #include "keras/optimizers/optimizers.h"
+#include "keras/utils/utils.h"
 
 namespace keras::optimizers {
 namespace {
@@ -29,7 +29,8 @@ constexpr int64_t kRows = 12, kCols = 3;
 Tensor step_gradient(int t, const std::vector<int64_t>& ids, DType dtype) {
   Tensor g = zeros({kRows, kCols}, float64);
   for (int64_t r : ids) {
-    for (int64_t c = 0; c < kCols; ++c) g.at<double>({r, c}) += 0.1 * (t + 1) * (c - 1.3) + 0.01 * r;
+    for (int64_t c = 0; c < kCols; ++c)
+      g.at<double>({r, c}) += 0.1 * (t + 1) * (c - 1.3) + 0.01 * r;
   }
   return g.astype(dtype);
 }

@@ -37,6 +37,7 @@ class ActivationImpl final : public Layer {
  public:
   ActivationImpl(ActivationFn activation, ActivationOptions options);
   std::string class_name() const override { return "Activation"; }
+  bool batch_independent() const override { return true; }
   bool supports_masking() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

@@ -25,6 +25,7 @@ class BidirectionalImpl final : public Layer {
  public:
   BidirectionalImpl(LayerRef layer, BidirectionalOptions options);
   std::string class_name() const override { return "Bidirectional"; }
+  bool batch_independent() const override { return forward_->batch_independent(); }
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

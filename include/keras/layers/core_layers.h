@@ -24,6 +24,7 @@ class DropoutImpl final : public Layer {
  public:
   DropoutImpl(double rate, DropoutOptions options);
   std::string class_name() const override { return "Dropout"; }
+  bool batch_independent() const override { return true; }
   bool supports_masking() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
@@ -50,6 +51,7 @@ class FlattenImpl final : public Layer {
  public:
   explicit FlattenImpl(FlattenOptions options);
   std::string class_name() const override { return "Flatten"; }
+  bool batch_independent() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
 };
@@ -70,6 +72,7 @@ class ReshapeImpl final : public Layer {
  public:
   ReshapeImpl(Shape target_shape, ReshapeOptions options);
   std::string class_name() const override { return "Reshape"; }
+  bool batch_independent() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
 
@@ -95,6 +98,7 @@ class MaskingImpl final : public Layer {
  public:
   MaskingImpl(double mask_value, MaskingOptions options);
   std::string class_name() const override { return "Masking"; }
+  bool batch_independent() const override { return true; }
   bool supports_masking() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

@@ -31,6 +31,7 @@ class DenseImpl final : public Layer {
  public:
   DenseImpl(int64_t units, DenseOptions options);
   std::string class_name() const override { return "Dense"; }
+  bool batch_independent() const override { return true; }
   bool supports_masking() const override { return true; }
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;

@@ -46,6 +46,7 @@ class EmbeddingImpl final : public Layer {
  public:
   explicit EmbeddingImpl(EmbeddingOptions options);
   std::string class_name() const override { return "Embedding"; }
+  bool batch_independent() const override { return true; }
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

@@ -68,6 +68,12 @@ class Layer : public std::enable_shared_from_this<Layer> {
   virtual std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                                   size_t num_outputs) const;
 
+  // True when each sample's outputs depend only on that sample's inputs (not on the rest of the
+  // batch), in training too. A model runs a shared layer of this kind once on the concatenation
+  // of its same-shaped inputs instead of once per call. BatchNormalization is the classic
+  // exception; layers say yes explicitly.
+  virtual bool batch_independent() const { return false; }
+
   // ---- masking (Keras's supports_masking / compute_mask; see Tensor::keras_mask) ----
   // Layers that pass masks through unchanged return true.
   virtual bool supports_masking() const { return false; }

@@ -38,6 +38,7 @@ class MergeImpl : public Layer {
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                           size_t num_outputs) const override;
+  bool batch_independent() const override { return true; }
   // The inputs' masks combined with logical and (Keras's _Merge.compute_mask).
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,

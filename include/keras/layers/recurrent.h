@@ -132,6 +132,7 @@ class RecurrentImpl : public Layer {
   };
 
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  bool batch_independent() const override { return true; }
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;

@@ -22,6 +22,7 @@ class TimeDistributedImpl final : public Layer {
   TimeDistributedImpl(LayerRef layer, TimeDistributedOptions options);
   std::string class_name() const override { return "TimeDistributed"; }
   bool supports_masking() const override { return true; }
+  bool batch_independent() const override { return inner_->batch_independent(); }
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

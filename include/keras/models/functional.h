@@ -28,6 +28,8 @@ class FunctionalImpl : public layers::Layer {
   KerasTensors get_inputs_at(int node_index) const override;
 
   Tensors call(const Tensors& inputs, bool training) override;
+  // True when every layer of the graph is batch-independent.
+  bool batch_independent() const override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                           size_t num_outputs) const override;
@@ -69,7 +71,12 @@ class FunctionalImpl : public layers::Layer {
     layers::Layer* layer;
     std::vector<int> input_slots;
     std::vector<int> output_slots;
+    // Later steps of the same layer, when the layer is batch-independent: those whose inputs
+    // are ready run together with this one, as one call on the concatenated batch.
+    std::vector<size_t> same_layer_later;
   };
+  // Runs steps_[k] and the ready steps of its same_layer_later as one batched call.
+  void run_batched(size_t k, std::vector<Tensor>& values, std::vector<char>& done, bool training);
   KerasTensors inputs_, outputs_;
   std::vector<std::shared_ptr<layers::Layer>> layers_;
   std::vector<const layers::Node*> nodes_;  // nodes of this graph, in execution order
