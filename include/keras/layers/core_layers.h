@@ -24,12 +24,15 @@ class DropoutImpl final : public Layer {
  public:
   DropoutImpl(double rate, DropoutOptions options);
   std::string class_name() const override { return "Dropout"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   double rate() const { return rate_; }
 
  private:
   double rate_;
+  std::optional<uint64_t> seed_;
   std::optional<Generator> generator_;  // when seeded
 };
 
@@ -49,6 +52,8 @@ class FlattenImpl final : public Layer {
  public:
   explicit FlattenImpl(FlattenOptions options);
   std::string class_name() const override { return "Flatten"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
 };
@@ -69,6 +74,8 @@ class ReshapeImpl final : public Layer {
  public:
   ReshapeImpl(Shape target_shape, ReshapeOptions options);
   std::string class_name() const override { return "Reshape"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
 

@@ -38,6 +38,7 @@ class MergeImpl : public Layer {
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                           size_t num_outputs) const override;
+  Json get_config() const override;
 
  protected:
   MergeImpl(std::string name, std::string_view prefix);
@@ -54,6 +55,7 @@ class AddImpl final : public MergeImpl {
  public:
   explicit AddImpl(MergeOptions options) : MergeImpl(std::move(options.name), "add") {}
   std::string class_name() const override { return "Add"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  protected:
   Tensor merge_function(const Tensors& inputs) const override;
@@ -64,6 +66,7 @@ class SubtractImpl final : public MergeImpl {
  public:
   explicit SubtractImpl(MergeOptions options) : MergeImpl(std::move(options.name), "subtract") {}
   std::string class_name() const override { return "Subtract"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  protected:
   Tensor merge_function(const Tensors& inputs) const override;
@@ -75,6 +78,7 @@ class MultiplyImpl final : public MergeImpl {
  public:
   explicit MultiplyImpl(MergeOptions options) : MergeImpl(std::move(options.name), "multiply") {}
   std::string class_name() const override { return "Multiply"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  protected:
   Tensor merge_function(const Tensors& inputs) const override;
@@ -85,6 +89,7 @@ class AverageImpl final : public MergeImpl {
  public:
   explicit AverageImpl(MergeOptions options) : MergeImpl(std::move(options.name), "average") {}
   std::string class_name() const override { return "Average"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  protected:
   Tensor merge_function(const Tensors& inputs) const override;
@@ -96,6 +101,7 @@ class MaximumImpl final : public MergeImpl {
  public:
   explicit MaximumImpl(MergeOptions options) : MergeImpl(std::move(options.name), "maximum") {}
   std::string class_name() const override { return "Maximum"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  protected:
   Tensor merge_function(const Tensors& inputs) const override;
@@ -106,6 +112,7 @@ class MinimumImpl final : public MergeImpl {
  public:
   explicit MinimumImpl(MergeOptions options) : MergeImpl(std::move(options.name), "minimum") {}
   std::string class_name() const override { return "Minimum"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  protected:
   Tensor merge_function(const Tensors& inputs) const override;
@@ -155,6 +162,8 @@ class ConcatenateImpl final : public Layer {
  public:
   explicit ConcatenateImpl(ConcatenateOptions options);
   std::string class_name() const override { return "Concatenate"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
@@ -197,6 +206,8 @@ class DotImpl final : public Layer {
  public:
   DotImpl(std::pair<int, int> axes, bool axes_given_as_int, DotOptions options);
   std::string class_name() const override { return "Dot"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

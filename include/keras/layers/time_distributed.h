@@ -21,6 +21,9 @@ class TimeDistributedImpl final : public Layer {
  public:
   TimeDistributedImpl(LayerRef layer, TimeDistributedOptions options);
   std::string class_name() const override { return "TimeDistributed"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
+  std::vector<VariableGroup> saved_variables() const override;
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
