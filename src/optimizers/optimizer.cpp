@@ -291,7 +291,9 @@ OptimizerPtr deserialize(const Json& j) {
   KERAS_CHECK(lr_json == nullptr || lr_json->is_number(), ValueError,
               "optimizer: learning-rate schedules are not supported: ",
               lr_json ? lr_json->dump().substr(0, 100) : "");
-  const std::optional<double> lr = lr_json ? std::optional(lr_json->get<double>()) : std::nullopt;
+  const bool has_lr = lr_json != nullptr;
+  const double lr_given = has_lr ? lr_json->get<double>() : 0.0;
+  auto lr_or = [&](double fallback) { return has_lr ? lr_given : fallback; };
   auto opt = [&](const char* key) -> std::optional<double> {
     if (!saving::find(config, key)) return std::nullopt;
     return saving::require<double>(config, key, w);
@@ -301,28 +303,27 @@ OptimizerPtr deserialize(const Json& j) {
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (name == "sgd") {
-    return SGD({lr.value_or(0.01), get<double>(config, "momentum", 0.0, w),
+    return SGD({lr_or(0.01), get<double>(config, "momentum", 0.0, w),
                 get<bool>(config, "nesterov", false, w), clip});
   }
   if (name == "rmsprop") {
-    return RMSprop({lr.value_or(0.001), get<double>(config, "rho", 0.9, w),
-                    get<double>(config, "momentum", 0.0, w),
-                    get<double>(config, "epsilon", 1e-7, w),
-                    get<bool>(config, "centered", false, w), clip});
+    return RMSprop(
+        {lr_or(0.001), get<double>(config, "rho", 0.9, w), get<double>(config, "momentum", 0.0, w),
+         get<double>(config, "epsilon", 1e-7, w), get<bool>(config, "centered", false, w), clip});
   }
   if (name == "adam") {
-    return Adam({lr.value_or(0.001), get<double>(config, "beta_1", 0.9, w),
+    return Adam({lr_or(0.001), get<double>(config, "beta_1", 0.9, w),
                  get<double>(config, "beta_2", 0.999, w), get<double>(config, "epsilon", 1e-7, w),
                  get<bool>(config, "amsgrad", false, w), clip});
   }
   if (name == "adamw") {
-    return AdamW({lr.value_or(0.001), get<double>(config, "weight_decay", 0.004, w),
+    return AdamW({lr_or(0.001), get<double>(config, "weight_decay", 0.004, w),
                   get<double>(config, "beta_1", 0.9, w), get<double>(config, "beta_2", 0.999, w),
                   get<double>(config, "epsilon", 1e-7, w), get<bool>(config, "amsgrad", false, w),
                   clip});
   }
   if (name == "adagrad") {
-    return Adagrad({lr.value_or(0.001), get<double>(config, "initial_accumulator_value", 0.1, w),
+    return Adagrad({lr_or(0.001), get<double>(config, "initial_accumulator_value", 0.1, w),
                     get<double>(config, "epsilon", 1e-7, w), clip});
   }
   throw ValueError(str("Could not interpret optimizer identifier: ", cls));

@@ -32,9 +32,9 @@ std::vector<Layer::VariableGroup> container_variables(
   for (const auto& l : layers) {
     std::string name = to_snake_case(saving::keras_class_name(*l));
     auto [it, fresh] = used.try_emplace(name, 0);
-    if (!fresh) name += "_" + std::to_string(++it->second);
+    if (!fresh) name = str(name, "_", ++it->second);
     for (const Layer::VariableGroup& g : l->saved_variables()) {
-      out.push_back({"layers/" + name + "/" + g.path, g.variables});
+      out.push_back({str("layers/", name, "/", g.path), g.variables});
     }
   }
   return out;

@@ -60,10 +60,39 @@ File File::create() {
   return f;
 }
 
+// HDF5 1.10 trusts the sizes inside global heap collections (where variable-length strings
+// live) and copies past their end when they are damaged; check every collection first.
+void check_global_heaps(const std::string& image, const std::string& what) {
+  auto u64 = [&](size_t at) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(image[at + i]);
+    return v;
+  };
+  auto u16 = [&](size_t at) {
+    return static_cast<unsigned>(static_cast<unsigned char>(image[at])) |
+           static_cast<unsigned>(static_cast<unsigned char>(image[at + 1])) << 8;
+  };
+  for (size_t at = image.find("GCOL"); at != std::string::npos; at = image.find("GCOL", at + 4)) {
+    if (at + 16 > image.size() || image[at + 4] != 1) continue;  // "GCOL" inside other data
+    const uint64_t size = u64(at + 8);
+    KERAS_CHECK(size >= 16 && size <= image.size() - at, IOError, what,
+                ": damaged HDF5 global heap (collection size ", size, ")");
+    const size_t end = at + size;
+    for (size_t p = at + 16; p + 16 <= end;) {
+      const unsigned index = u16(p);
+      const uint64_t object = u64(p + 8);
+      if (index == 0) break;  // free space: the rest of the collection
+      KERAS_CHECK(object <= end - p - 16, IOError, what, ": damaged HDF5 global heap object");
+      p += 16 + ((object + 7) / 8) * 8;
+    }
+  }
+}
+
 File File::open(const std::string& image, const std::string& what) {
   silence_hdf5();
   KERAS_CHECK(image.size() >= 8 && image.compare(0, 8, "\x89HDF\r\n\x1a\n") == 0, IOError, what,
               ": not an HDF5 file");
+  check_global_heaps(image, what);
   Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"), H5Pclose);
   check(H5Pset_fapl_core(fapl.id(), 1 << 16, 0), "H5Pset_fapl_core");
   check(H5Pset_file_image(fapl.id(), const_cast<char*>(image.data()), image.size()),
