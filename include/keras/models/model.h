@@ -163,7 +163,9 @@ namespace models {
 // Loads a model saved by Model::save (".keras" or legacy ".h5", from keras.cpp or Python Keras),
 // weights and, unless options.compile is false, compile settings and optimizer state. Throws
 // IOError for unreadable or corrupt files, ValueError for invalid contents (bad JSON, unknown
-// layer classes, missing or mis-shaped weights), never crashes on hostile input.
+// layer classes, missing or mis-shaped weights, configs whose weights exceed the file). Damaged
+// archives are caught by their CRCs; a crafted legacy .h5 file can still crash libhdf5 1.10 itself
+// (see docs/differences.md), so load legacy .h5 files only from sources you trust.
 Model load_model(const std::string& path, const LoadModelOptions& options = {});
 // A new, freshly initialized model from Model::to_json() text (or Keras's model.to_json()).
 Model model_from_json(const std::string& json);
