@@ -291,6 +291,23 @@ TEST(Saving, SaveWeightsAndLoadWeightsInBothLayouts) {
   }
 }
 
+TEST(Saving, LegacyLoadWeightsByNameSkipsOtherLayers) {
+  auto x = Input({3});
+  Model a(x, L::Dense(2, {.name = "head"})(L::Dense(4, {.name = "body"})(x)));
+  a.save_weights(temp_path("byname.h5"));
+  auto y = Input({3});
+  auto body = L::Dense(4, {.name = "body"})(y);
+  Model b(y, L::Dense(5, {.name = "other"})(L::Dense(7, {.name = "extra"})(body)));
+  test::expect_throws_with<ValueError>([&] { b.load_weights(temp_path("byname.h5")); },
+                                       "2 layers into a model with 3 layers");
+  b.load_weights(temp_path("byname.h5"), {.by_name = true});
+  test::expect_all_close(b.get_layer("body").get_weights()[0], a.get_layer("body").get_weights()[0],
+                         0, 0);
+  Model c(y, L::Dense(9, {.name = "head"})(body));  // same name, other shape
+  EXPECT_THROW(c.load_weights(temp_path("byname.h5"), {.by_name = true}), ValueError);
+  c.load_weights(temp_path("byname.h5"), {.by_name = true, .skip_mismatch = true});
+}
+
 TEST(Saving, LoadWeightsRejectsAnotherModelWithoutChangingWeights) {
   Model a = make_sequential();
   a.save_weights(temp_path("seq.weights.h5"));
