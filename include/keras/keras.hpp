@@ -49,6 +49,8 @@
 #include "keras/ops/shape.h"
 #include "keras/optimizers/optimizers.h"
 #include "keras/regularizers/regularizers.h"
+#include "keras/saving/json.h"
+#include "keras/saving/registry.h"
 #include "keras/trainers/compile_options.h"
 #include "keras/utils/plot_model.h"
 #include "keras/utils/utils.h"

@@ -4,9 +4,17 @@
 #include <vector>
 
 #include "keras/ops/random.h"
+#include "keras/saving/json.h"
 
 namespace keras::initializers {
 namespace {
+
+std::shared_ptr<const Json> cfg(Json j) {
+  return std::make_shared<const Json>(std::move(j));
+}
+Json seed_json(std::optional<uint64_t> seed) {
+  return seed ? Json(*seed) : Json(nullptr);
+}
 
 void check_float(DType dtype, const std::string& name) {
   KERAS_CHECK(is_floating(dtype), TypeError, name, " initializer: expected a float dtype, got ",
@@ -17,7 +25,8 @@ Initializer variance_scaling(const std::string& name,
                              double scale,
                              const std::string& mode,
                              const std::string& distribution,
-                             std::optional<uint64_t> seed) {
+                             std::optional<uint64_t> seed,
+                             Json config) {
   KERAS_CHECK(scale > 0, ValueError,
               "Argument `scale` must be positive float. Received: scale=", scale);
   KERAS_CHECK(mode == "fan_in" || mode == "fan_out" || mode == "fan_avg", ValueError,
@@ -30,21 +39,25 @@ Initializer variance_scaling(const std::string& name,
               "Invalid `distribution` argument: expected one of {'normal', "
               "'uniform', 'truncated_normal', 'untruncated_normal'}. Received: distribution=",
               distribution);
-  return Initializer(name, [=](const Shape& shape, DType dtype) {
-    check_float(dtype, name);
-    auto [fan_in, fan_out] = compute_fans(shape);
-    double n = mode == "fan_in" ? fan_in : mode == "fan_out" ? fan_out : (fan_in + fan_out) / 2;
-    const double s = scale / std::max(1.0, n);
-    if (distribution == "uniform") {
-      const double limit = std::sqrt(3.0 * s);
-      return random::uniform(shape, -limit, limit, dtype, seed);
-    }
-    if (distribution == "untruncated_normal") {
-      return random::normal(shape, 0.0, std::sqrt(s), dtype, seed);
-    }
-    // 0.879... is the stddev of a standard normal truncated to [-2, 2].
-    return random::truncated_normal(shape, 0.0, std::sqrt(s) / 0.87962566103423978, dtype, seed);
-  });
+  return Initializer(
+      name,
+      [=](const Shape& shape, DType dtype) {
+        check_float(dtype, name);
+        auto [fan_in, fan_out] = compute_fans(shape);
+        double n = mode == "fan_in" ? fan_in : mode == "fan_out" ? fan_out : (fan_in + fan_out) / 2;
+        const double s = scale / std::max(1.0, n);
+        if (distribution == "uniform") {
+          const double limit = std::sqrt(3.0 * s);
+          return random::uniform(shape, -limit, limit, dtype, seed);
+        }
+        if (distribution == "untruncated_normal") {
+          return random::normal(shape, 0.0, std::sqrt(s), dtype, seed);
+        }
+        // 0.879... is the stddev of a standard normal truncated to [-2, 2].
+        return random::truncated_normal(shape, 0.0, std::sqrt(s) / 0.87962566103423978, dtype,
+                                        seed);
+      },
+      cfg(std::move(config)));
 }
 
 // Orthogonal matrix by modified Gram–Schmidt on a normal matrix, signs fixed as in QR.
@@ -115,58 +128,139 @@ std::pair<double, double> compute_fans(const Shape& shape) {
 }
 
 Initializer Zeros() {
-  return Initializer("Zeros", [](const Shape& s, DType d) { return zeros(s, d); });
+  return Initializer(
+      "Zeros", [](const Shape& s, DType d) { return zeros(s, d); }, cfg(Json::object()));
 }
 Initializer Ones() {
-  return Initializer("Ones", [](const Shape& s, DType d) { return ones(s, d); });
+  return Initializer(
+      "Ones", [](const Shape& s, DType d) { return ones(s, d); }, cfg(Json::object()));
 }
 Initializer Constant(double value) {
-  return Initializer("Constant", [value](const Shape& s, DType d) { return full(s, value, d); });
+  return Initializer(
+      "Constant", [value](const Shape& s, DType d) { return full(s, value, d); },
+      cfg({{"value", value}}));
 }
 Initializer RandomUniform(UniformOptions o) {
-  return Initializer("RandomUniform", [o](const Shape& s, DType d) {
-    check_float(d, "RandomUniform");
-    return random::uniform(s, o.minval, o.maxval, d, o.seed);
-  });
+  return Initializer(
+      "RandomUniform",
+      [o](const Shape& s, DType d) {
+        check_float(d, "RandomUniform");
+        return random::uniform(s, o.minval, o.maxval, d, o.seed);
+      },
+      cfg({{"seed", seed_json(o.seed)}, {"minval", o.minval}, {"maxval", o.maxval}}));
 }
 Initializer RandomNormal(RandomOptions o) {
-  return Initializer("RandomNormal", [o](const Shape& s, DType d) {
-    check_float(d, "RandomNormal");
-    return random::normal(s, o.mean, o.stddev, d, o.seed);
-  });
+  return Initializer(
+      "RandomNormal",
+      [o](const Shape& s, DType d) {
+        check_float(d, "RandomNormal");
+        return random::normal(s, o.mean, o.stddev, d, o.seed);
+      },
+      cfg({{"seed", seed_json(o.seed)}, {"mean", o.mean}, {"stddev", o.stddev}}));
 }
 Initializer TruncatedNormal(RandomOptions o) {
-  return Initializer("TruncatedNormal", [o](const Shape& s, DType d) {
-    check_float(d, "TruncatedNormal");
-    return random::truncated_normal(s, o.mean, o.stddev, d, o.seed);
-  });
+  return Initializer(
+      "TruncatedNormal",
+      [o](const Shape& s, DType d) {
+        check_float(d, "TruncatedNormal");
+        return random::truncated_normal(s, o.mean, o.stddev, d, o.seed);
+      },
+      cfg({{"seed", seed_json(o.seed)}, {"mean", o.mean}, {"stddev", o.stddev}}));
 }
 Initializer VarianceScaling(VarianceScalingOptions o) {
-  return variance_scaling("VarianceScaling", o.scale, o.mode, o.distribution, o.seed);
+  return variance_scaling("VarianceScaling", o.scale, o.mode, o.distribution, o.seed,
+                          {{"seed", seed_json(o.seed)},
+                           {"scale", o.scale},
+                           {"mode", o.mode},
+                           {"distribution", o.distribution}});
 }
 Initializer GlorotUniform(SeedOptions o) {
-  return variance_scaling("GlorotUniform", 1.0, "fan_avg", "uniform", o.seed);
+  return variance_scaling("GlorotUniform", 1.0, "fan_avg", "uniform", o.seed,
+                          {{"seed", seed_json(o.seed)}});
 }
 Initializer GlorotNormal(SeedOptions o) {
-  return variance_scaling("GlorotNormal", 1.0, "fan_avg", "truncated_normal", o.seed);
+  return variance_scaling("GlorotNormal", 1.0, "fan_avg", "truncated_normal", o.seed,
+                          {{"seed", seed_json(o.seed)}});
 }
 Initializer HeUniform(SeedOptions o) {
-  return variance_scaling("HeUniform", 2.0, "fan_in", "uniform", o.seed);
+  return variance_scaling("HeUniform", 2.0, "fan_in", "uniform", o.seed,
+                          {{"seed", seed_json(o.seed)}});
 }
 Initializer HeNormal(SeedOptions o) {
-  return variance_scaling("HeNormal", 2.0, "fan_in", "truncated_normal", o.seed);
+  return variance_scaling("HeNormal", 2.0, "fan_in", "truncated_normal", o.seed,
+                          {{"seed", seed_json(o.seed)}});
 }
 Initializer LecunUniform(SeedOptions o) {
-  return variance_scaling("LecunUniform", 1.0, "fan_in", "uniform", o.seed);
+  return variance_scaling("LecunUniform", 1.0, "fan_in", "uniform", o.seed,
+                          {{"seed", seed_json(o.seed)}});
 }
 Initializer LecunNormal(SeedOptions o) {
-  return variance_scaling("LecunNormal", 1.0, "fan_in", "truncated_normal", o.seed);
+  return variance_scaling("LecunNormal", 1.0, "fan_in", "truncated_normal", o.seed,
+                          {{"seed", seed_json(o.seed)}});
 }
 Initializer Orthogonal(OrthogonalOptions o) {
-  return Initializer("Orthogonal", [o](const Shape& s, DType d) {
-    check_float(d, "Orthogonal");
-    return orthogonal(s, d, o.gain, o.seed);
-  });
+  return Initializer(
+      "Orthogonal",
+      [o](const Shape& s, DType d) {
+        check_float(d, "Orthogonal");
+        return orthogonal(s, d, o.gain, o.seed);
+      },
+      cfg({{"seed", seed_json(o.seed)}, {"gain", o.gain}}));
+}
+
+Json Initializer::get_config() const {
+  KERAS_CHECK(config_ != nullptr, NotImplementedError, "Initializer '", name_,
+              "' is a C++ function and cannot be serialized; give it a config or use a Keras "
+              "initializer");
+  return *config_;
+}
+
+Json serialize(const Initializer& initializer) {
+  return Json{{"module", "keras.initializers"},
+              {"class_name", initializer.name()},
+              {"config", initializer.get_config()},
+              {"registered_name", nullptr}};
+}
+
+Initializer deserialize(const Json& j) {
+  if (j.is_string()) return Initializer(j.get<std::string>());
+  KERAS_CHECK(j.is_object(), ValueError,
+              "Could not interpret initializer: ", j.dump().substr(0, 200));
+  const auto name = saving::require<std::string>(j, "class_name", "initializer");
+  const Json config = saving::find(j, "config") ? j["config"] : Json::object();
+  const char* w = "initializer";
+  auto seed = [&]() -> std::optional<uint64_t> {
+    if (!saving::find(config, "seed")) return std::nullopt;
+    return saving::require<uint64_t>(config, "seed", w);
+  };
+  if (name == "Zeros") return Zeros();
+  if (name == "Ones") return Ones();
+  if (name == "Constant") return Constant(saving::get<double>(config, "value", 0.0, w));
+  if (name == "RandomUniform") {
+    return RandomUniform({saving::get<double>(config, "minval", -0.05, w),
+                          saving::get<double>(config, "maxval", 0.05, w), seed()});
+  }
+  if (name == "RandomNormal" || name == "TruncatedNormal") {
+    RandomOptions o{saving::get<double>(config, "mean", 0.0, w),
+                    saving::get<double>(config, "stddev", 0.05, w), seed()};
+    return name == "RandomNormal" ? RandomNormal(o) : TruncatedNormal(o);
+  }
+  if (name == "VarianceScaling") {
+    return VarianceScaling({saving::get<double>(config, "scale", 1.0, w),
+                            saving::get<std::string>(config, "mode", "fan_in", w),
+                            saving::get<std::string>(config, "distribution", "truncated_normal", w),
+                            seed()});
+  }
+  if (name == "GlorotUniform") return GlorotUniform({seed()});
+  if (name == "GlorotNormal") return GlorotNormal({seed()});
+  if (name == "HeUniform") return HeUniform({seed()});
+  if (name == "HeNormal") return HeNormal({seed()});
+  if (name == "LecunUniform") return LecunUniform({seed()});
+  if (name == "LecunNormal") return LecunNormal({seed()});
+  if (name == "Orthogonal") {
+    return Orthogonal({saving::get<double>(config, "gain", 1.0, w), seed()});
+  }
+  return Initializer(name);  // snake_case names; throws ValueError for unknown ones
 }
 
 }  // namespace keras::initializers

@@ -1,5 +1,7 @@
 #include "keras/layers/activation.h"
 
+#include "keras/saving/json.h"
+
 namespace keras::layers {
 
 ActivationFn::ActivationFn(const char* name) : ActivationFn(std::string(name)) {}
@@ -18,6 +20,40 @@ Tensors ActivationImpl::call(const Tensors& inputs, bool) {
 
 std::vector<Shape> ActivationImpl::compute_output_shape(const std::vector<Shape>& in) const {
   return {in[0]};
+}
+
+Json serialize_activation(const ActivationFn& activation) {
+  try {
+    activations::validate(activation.name());
+  } catch (const ValueError&) {
+    throw NotImplementedError(
+        str("Activation '", activation.name(), "' is a C++ function and cannot be serialized"));
+  }
+  return activation.name();
+}
+
+ActivationFn deserialize_activation(const Json& j) {
+  if (j.is_null()) return ActivationFn("linear");
+  if (j.is_string()) return ActivationFn(j.get<std::string>());
+  // Keras 3 writes some activations as {"class_name": "function", "config": "relu"}.
+  if (j.is_object() && j.contains("config") && j["config"].is_string()) {
+    return ActivationFn(j["config"].get<std::string>());
+  }
+  throw ValueError(str("Could not interpret activation: ", j.dump().substr(0, 200)));
+}
+
+Json ActivationImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["activation"] = serialize_activation(activation_);
+  return config;
+}
+
+std::shared_ptr<Layer> ActivationImpl::from_config(const Json& config) {
+  auto layer = std::make_shared<ActivationImpl>(
+      deserialize_activation(saving::find(config, "activation") ? config["activation"] : Json()),
+      ActivationOptions{.name = saving::get<std::string>(config, "name", "")});
+  layer->apply_base_config(config);
+  return layer;
 }
 
 }  // namespace keras::layers

@@ -4,6 +4,8 @@
 
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "keras/saving/json.h"
+#include "keras/saving/registry.h"
 
 namespace keras::layers {
 namespace {
@@ -97,6 +99,40 @@ Tensors BidirectionalImpl::call(const Tensors& inputs, bool training) {
   }
   out.insert(out.end(), f.begin() + 1, f.end());
   out.insert(out.end(), b.begin() + 1, b.end());
+  return out;
+}
+
+Json BidirectionalImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["merge_mode"] = merge_mode_.empty() ? Json(nullptr) : Json(merge_mode_);
+  config["layer"] = saving::serialize_layer(*forward_);
+  config["backward_layer"] = saving::serialize_layer(*backward_);
+  return config;
+}
+
+std::shared_ptr<Layer> BidirectionalImpl::from_config(const Json& config) {
+  const Json* inner = saving::find(config, "layer");
+  KERAS_CHECK(inner != nullptr, ValueError, "Bidirectional config has no 'layer'");
+  // The backward half is rebuilt from the forward one (see bidirectional.h).
+  const Json* mode = saving::find(config, "merge_mode");
+  auto layer = std::make_shared<BidirectionalImpl>(
+      saving::deserialize_layer(*inner),
+      BidirectionalOptions{
+          .merge_mode = mode ? saving::convert<std::string>(*mode, "merge_mode", "Bidirectional")
+                             : std::string(),
+          .name = saving::get<std::string>(config, "name", "", "Bidirectional")});
+  layer->apply_base_config(config);
+  return layer;
+}
+
+std::vector<Layer::VariableGroup> BidirectionalImpl::saved_variables() const {
+  std::vector<VariableGroup> out{{"vars", {}}};
+  for (const VariableGroup& g : forward_->saved_variables()) {
+    out.push_back({"forward_layer/" + g.path, g.variables});
+  }
+  for (const VariableGroup& g : backward_->saved_variables()) {
+    out.push_back({"backward_layer/" + g.path, g.variables});
+  }
   return out;
 }
 

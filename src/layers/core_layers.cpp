@@ -4,6 +4,7 @@
 #include "keras/ops/random.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -20,6 +21,7 @@ DropoutImpl::DropoutImpl(double rate, DropoutOptions options)
               "Invalid value received for argument `rate`. "
               "Expected a float value between 0 and 1. Received: rate=",
               rate);
+  seed_ = options.seed;
   if (options.seed) generator_.emplace(*options.seed);
 }
 
@@ -140,6 +142,53 @@ Tensors MaskingImpl::call(const Tensors& inputs, bool) {
 
 std::vector<Shape> MaskingImpl::compute_output_shape(const std::vector<Shape>& input_shapes) const {
   return {input_shapes[0]};
+Json DropoutImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["rate"] = rate_;
+  config["seed"] = seed_ ? Json(*seed_) : Json(nullptr);
+  config["noise_shape"] = nullptr;
+  return config;
+}
+
+std::shared_ptr<Layer> DropoutImpl::from_config(const Json& config) {
+  DropoutOptions o;
+  if (saving::find(config, "seed")) o.seed = saving::require<uint64_t>(config, "seed", "Dropout");
+  o.name = saving::get<std::string>(config, "name", "", "Dropout");
+  auto layer = std::make_shared<DropoutImpl>(saving::require<double>(config, "rate", "Dropout"), o);
+  layer->apply_base_config(config);
+  return layer;
+}
+
+Json FlattenImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["data_format"] = "channels_last";
+  return config;
+}
+
+std::shared_ptr<Layer> FlattenImpl::from_config(const Json& config) {
+  const auto format = saving::get<std::string>(config, "data_format", "channels_last", "Flatten");
+  KERAS_CHECK(format == "channels_last", ValueError,
+              "Flatten: only data_format='channels_last' is supported, got ", format);
+  auto layer = std::make_shared<FlattenImpl>(
+      FlattenOptions{.name = saving::get<std::string>(config, "name", "", "Flatten")});
+  layer->apply_base_config(config);
+  return layer;
+}
+
+Json ReshapeImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["target_shape"] = Json(std::vector<int64_t>(target_shape_.begin(), target_shape_.end()));
+  return config;
+}
+
+std::shared_ptr<Layer> ReshapeImpl::from_config(const Json& config) {
+  const auto dims = saving::require<std::vector<int64_t>>(config, "target_shape", "Reshape");
+  KERAS_CHECK(dims.size() <= 64, ValueError, "Reshape: target_shape has too many dimensions");
+  auto layer = std::make_shared<ReshapeImpl>(
+      Shape(dims.begin(), dims.end()),
+      ReshapeOptions{.name = saving::get<std::string>(config, "name", "", "Reshape")});
+  layer->apply_base_config(config);
+  return layer;
 }
 
 }  // namespace keras::layers

@@ -2,6 +2,7 @@
 
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
+#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -52,6 +53,37 @@ std::vector<Shape> DenseImpl::compute_output_shape(const std::vector<Shape>& inp
   Shape out = input_shapes[0];
   out.back() = units_;
   return {out};
+}
+
+Json DenseImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["units"] = units_;
+  config["activation"] = serialize_activation(options_.activation);
+  config["use_bias"] = options_.use_bias;
+  config["kernel_initializer"] = initializers::serialize(options_.kernel_initializer);
+  config["bias_initializer"] = initializers::serialize(options_.bias_initializer);
+  config["kernel_regularizer"] = regularizers::serialize(options_.kernel_regularizer);
+  config["bias_regularizer"] = regularizers::serialize(options_.bias_regularizer);
+  config["kernel_constraint"] = nullptr;
+  config["bias_constraint"] = nullptr;
+  return config;
+}
+
+std::shared_ptr<Layer> DenseImpl::from_config(const Json& config) {
+  using saving::value;
+  DenseOptions o{
+      .activation = deserialize_activation(value(config, "activation", "linear")),
+      .use_bias = saving::get<bool>(config, "use_bias", true, "Dense"),
+      .kernel_initializer =
+          initializers::deserialize(value(config, "kernel_initializer", "glorot_uniform")),
+      .bias_initializer = initializers::deserialize(value(config, "bias_initializer", "zeros")),
+      .kernel_regularizer = regularizers::deserialize(value(config, "kernel_regularizer", nullptr)),
+      .bias_regularizer = regularizers::deserialize(value(config, "bias_regularizer", nullptr)),
+      .name = saving::get<std::string>(config, "name", "", "Dense"),
+  };
+  auto layer = std::make_shared<DenseImpl>(saving::require<int64_t>(config, "units", "Dense"), o);
+  layer->apply_base_config(config);
+  return layer;
 }
 
 }  // namespace keras::layers

@@ -3,6 +3,7 @@
 #include "keras/autodiff/trace.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -98,6 +99,40 @@ std::vector<Shape> EmbeddingImpl::compute_output_shape(
   }
   out.push_back(options_.output_dim);
   return {out};
+}
+
+Json EmbeddingImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["input_dim"] = options_.input_dim;
+  config["output_dim"] = options_.output_dim;
+  config["embeddings_initializer"] = initializers::serialize(options_.embeddings_initializer);
+  config["embeddings_regularizer"] = regularizers::serialize(options_.embeddings_regularizer);
+  config["activity_regularizer"] = nullptr;
+  config["embeddings_constraint"] = nullptr;
+  config["mask_zero"] = options_.mask_zero;
+  return config;
+}
+
+std::shared_ptr<Layer> EmbeddingImpl::from_config(const Json& config) {
+  using saving::value;
+  const char* w = "Embedding";
+  EmbeddingOptions o{
+      .input_dim = saving::require<int64_t>(config, "input_dim", w),
+      .output_dim = saving::require<int64_t>(config, "output_dim", w),
+      .embeddings_initializer =
+          initializers::deserialize(value(config, "embeddings_initializer", "uniform")),
+      .embeddings_regularizer =
+          regularizers::deserialize(value(config, "embeddings_regularizer", nullptr)),
+      .mask_zero = saving::get<bool>(config, "mask_zero", false, w),
+      .name = saving::get<std::string>(config, "name", "", w),
+  };
+  // Keras 2 configs carry input_length; Keras 3 drops it (the input shape fixes the length).
+  if (saving::find(config, "input_length")) {
+    o.input_length = saving::require<int64_t>(config, "input_length", w);
+  }
+  auto layer = std::make_shared<EmbeddingImpl>(o);
+  layer->apply_base_config(config);
+  return layer;
 }
 
 }  // namespace keras::layers

@@ -1,6 +1,7 @@
 #include "keras/layers/lambda.h"
 
 #include "keras/layers/op_layer.h"
+#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -123,6 +124,12 @@ KerasTensor Lambda::operator()(const KerasTensors& inputs) const {
 KerasTensors Lambda::call_multi(const KerasTensors& inputs) const {
   impl().set_input_dtypes(dtypes_of(inputs));
   return LayerRef::call_multi(inputs);
+}
+
+Json LambdaImpl::get_config() const {
+  throw NotImplementedError(str("Layer ", name(),
+                                " (Lambda) cannot be serialized: a C++ function has no config. "
+                                "Write a Layer subclass with get_config/from_config instead."));
 }
 
 }  // namespace keras::layers

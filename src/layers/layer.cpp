@@ -4,6 +4,9 @@
 #include <map>
 #include <mutex>
 
+#include "keras/saving/json.h"
+#include "layers/weight_budget.h"
+
 namespace keras::layers {
 namespace {
 
@@ -65,8 +68,33 @@ void Layer::build(const std::vector<Shape>&) {
 
 void Layer::maybe_build(const std::vector<Shape>& input_shapes) {
   if (built_) return;
+  build_input_shapes_ = input_shapes;
   build(input_shapes);
   built_ = true;
+}
+
+Json Layer::get_config() const {
+  return Json{
+      {"name", name_}, {"trainable", trainable_}, {"dtype", saving::dtype_policy_to_json(dtype_)}};
+}
+
+Json Layer::get_build_config() const {
+  if (build_input_shapes_.empty()) return nullptr;
+  if (build_input_shapes_.size() == 1) {
+    return Json{{"input_shape", saving::shape_to_json(build_input_shapes_[0])}};
+  }
+  Json shapes = Json::array();
+  for (const Shape& s : build_input_shapes_) shapes.push_back(saving::shape_to_json(s));
+  return Json{{"input_shape", shapes}};
+}
+
+std::vector<Layer::VariableGroup> Layer::saved_variables() const {
+  return {{"vars", weights()}};
+}
+
+void Layer::apply_base_config(const Json& config) {
+  if (const Json* dtype = saving::find(config, "dtype")) set_dtype(saving::dtype_from_json(*dtype));
+  set_trainable(saving::get<bool>(config, "trainable", true, name_.c_str()));
 }
 
 std::vector<DType> Layer::compute_output_dtype(const std::vector<DType>&,
@@ -79,11 +107,27 @@ Variable Layer::add_weight(const std::string& name,
                            const initializers::Initializer& initializer,
                            bool trainable,
                            regularizers::Regularizer regularizer) {
+  int64_t& budget = internal::weight_budget_bytes();
+  if (budget >= 0) {
+    int64_t bytes = static_cast<int64_t>(dtype_size(dtype_));
+    for (int64_t d : shape) {
+      KERAS_CHECK(d >= 0 && (d == 0 || bytes <= budget / d), ValueError, "Layer ", name_,
+                  ": weight '", name, "' of shape ", shape_str(shape),
+                  " is larger than the weights in the file being loaded");
+      bytes *= d;
+    }
+    budget -= bytes;
+  }
   Variable v(name, initializer(shape, dtype_), trainable && trainable_);
   v.set_path(name_ + "/" + name);
   weights_.push_back(v);
   if (regularizer) regularized_.emplace_back(v, std::move(regularizer));
   return v;
+}
+
+int64_t& internal::weight_budget_bytes() {
+  thread_local int64_t budget = -1;
+  return budget;
 }
 
 std::vector<Variable> Layer::weights() const {

@@ -7,6 +7,7 @@
 #include "keras/ops/linalg.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -413,6 +414,78 @@ KerasTensor merge(const KerasTensors& inputs, LegacyMergeOptions o) {
     return dot(inputs, std::pair{o.dot_axes[0], o.dot_axes[1]}, dot_options);
   }
   throw ValueError(str("Invalid merge mode: ", mode));
+}
+
+Json MergeImpl::get_config() const {
+  return Layer::get_config();
+}
+
+namespace {
+template <class Impl>
+std::shared_ptr<Layer> merge_from_config(const Json& config) {
+  auto layer = std::make_shared<Impl>(
+      MergeOptions{.name = saving::get<std::string>(config, "name", "", "merge layer")});
+  layer->apply_base_config(config);
+  return layer;
+}
+}  // namespace
+
+std::shared_ptr<Layer> AddImpl::from_config(const Json& c) {
+  return merge_from_config<AddImpl>(c);
+}
+std::shared_ptr<Layer> SubtractImpl::from_config(const Json& c) {
+  return merge_from_config<SubtractImpl>(c);
+}
+std::shared_ptr<Layer> MultiplyImpl::from_config(const Json& c) {
+  return merge_from_config<MultiplyImpl>(c);
+}
+std::shared_ptr<Layer> AverageImpl::from_config(const Json& c) {
+  return merge_from_config<AverageImpl>(c);
+}
+std::shared_ptr<Layer> MaximumImpl::from_config(const Json& c) {
+  return merge_from_config<MaximumImpl>(c);
+}
+std::shared_ptr<Layer> MinimumImpl::from_config(const Json& c) {
+  return merge_from_config<MinimumImpl>(c);
+}
+
+Json ConcatenateImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["axis"] = axis_;
+  return config;
+}
+
+std::shared_ptr<Layer> ConcatenateImpl::from_config(const Json& config) {
+  auto layer = std::make_shared<ConcatenateImpl>(
+      ConcatenateOptions{.axis = saving::get<int>(config, "axis", -1, "Concatenate"),
+                         .name = saving::get<std::string>(config, "name", "", "Concatenate")});
+  layer->apply_base_config(config);
+  return layer;
+}
+
+Json DotImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["axes"] = int_axes_ ? Json(axes_.first) : Json::array({axes_.first, axes_.second});
+  config["normalize"] = options_.normalize;
+  return config;
+}
+
+std::shared_ptr<Layer> DotImpl::from_config(const Json& config) {
+  const char* w = "Dot";
+  const Json axes = saving::value(config, "axes", nullptr);
+  DotOptions o{.normalize = saving::get<bool>(config, "normalize", false, w),
+               .name = saving::get<std::string>(config, "name", "", w)};
+  std::shared_ptr<DotImpl> layer;
+  if (axes.is_array()) {
+    const auto a = saving::convert<std::vector<int>>(axes, "axes", w);
+    KERAS_CHECK(a.size() == 2, ValueError, "Dot: axes must be an int or a pair of ints");
+    layer = std::make_shared<DotImpl>(std::pair{a[0], a[1]}, false, o);
+  } else {
+    const int a = saving::convert<int>(axes, "axes", w);
+    layer = std::make_shared<DotImpl>(std::pair{a, a}, true, o);
+  }
+  layer->apply_base_config(config);
+  return layer;
 }
 
 }  // namespace keras::layers

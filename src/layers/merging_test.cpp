@@ -11,6 +11,8 @@
 #include "keras/models/model.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "keras/saving/json.h"
+#include "keras/saving/registry.h"
 
 namespace keras::layers {
 namespace {
@@ -19,8 +21,11 @@ namespace {
 // multi-input layer `inner` on the pieces, so that run_layer_test (one input) can check it.
 class SplitThenImpl final : public Layer {
  public:
-  SplitThenImpl(LayerRef inner, int axis, std::vector<int64_t> sizes)
-      : Layer("", "split_then"), inner_(std::move(inner)), axis_(axis), sizes_(std::move(sizes)) {}
+  SplitThenImpl(LayerRef inner, int axis, std::vector<int64_t> sizes, std::string name = "")
+      : Layer(std::move(name), "split_then"),
+        inner_(std::move(inner)),
+        axis_(axis),
+        sizes_(std::move(sizes)) {}
   std::string class_name() const override { return "SplitThen"; }
   void build(const std::vector<Shape>&) override {
     if (!inner_.built()) inner_->set_dtype(dtype());  // set_dtype(float64) reaches the inner layer
@@ -50,6 +55,23 @@ class SplitThenImpl final : public Layer {
                                         num_outputs);
   }
   std::vector<Variable> weights() const override { return inner_.weights(); }
+  // Saveable as a user layer (run_layer_test step 6), with the merge layer nested in its config.
+  Json get_config() const override {
+    Json config = Layer::get_config();
+    config["layer"] = saving::serialize_layer(*inner_.layer());
+    config["axis"] = axis_;
+    config["sizes"] = sizes_;
+    return config;
+  }
+  static std::shared_ptr<Layer> from_config(const Json& config) {
+    auto layer =
+        std::make_shared<SplitThenImpl>(LayerRef(saving::deserialize_layer(config.at("layer"))),
+                                        saving::require<int>(config, "axis"),
+                                        saving::require<std::vector<int64_t>>(config, "sizes"),
+                                        saving::get<std::string>(config, "name", ""));
+    layer->apply_base_config(config);
+    return layer;
+  }
 
  private:
   LayerRef inner_;
@@ -58,6 +80,7 @@ class SplitThenImpl final : public Layer {
 };
 
 LayerRef split_then(LayerRef inner, int axis, std::vector<int64_t> sizes) {
+  saving::register_layer<SplitThenImpl>("SplitThen");
   return LayerRef(std::make_shared<SplitThenImpl>(std::move(inner), axis, std::move(sizes)));
 }
 

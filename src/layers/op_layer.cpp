@@ -7,6 +7,7 @@
 #include "keras/ops/nn.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -79,6 +80,11 @@ KerasTensors apply_op(const std::string& op_name, OpLayerImpl::Fn fn, const Kera
   for (const KerasTensor& t : inputs) dtypes.push_back(t.dtype());
   layer->set_input_dtypes(dtypes);
   return (*layer)(inputs);
+}
+
+Json OpLayerImpl::get_config() const {
+  throw NotImplementedError(str("Layer ", name(), " (", class_name(),
+                                ", an op on KerasTensors) cannot be serialized yet"));
 }
 
 }  // namespace keras::layers

@@ -8,6 +8,7 @@
 #include "keras/ops/random.h"
 #include "keras/ops/rnn.h"
 #include "keras/ops/shape.h"
+#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -381,6 +382,103 @@ std::shared_ptr<RecurrentImpl> LSTMImpl::reversed_copy(const std::string& name) 
 }
 std::shared_ptr<RecurrentImpl> GRUImpl::reversed_copy(const std::string& name) const {
   return reversed<GRUImpl>(units(), options_, name);
+}
+
+namespace {
+
+template <class Options>
+Json rnn_config(Json config, int64_t units, const Options& o) {
+  config["return_sequences"] = o.return_sequences;
+  config["return_state"] = o.return_state;
+  config["go_backwards"] = o.go_backwards;
+  config["stateful"] = false;
+  config["unroll"] = false;
+  config["zero_output_for_mask"] = false;
+  config["units"] = units;
+  config["activation"] = serialize_activation(o.activation);
+  if constexpr (requires { o.recurrent_activation; }) {
+    config["recurrent_activation"] = serialize_activation(o.recurrent_activation);
+  }
+  config["use_bias"] = o.use_bias;
+  config["kernel_initializer"] = initializers::serialize(o.kernel_initializer);
+  config["recurrent_initializer"] = initializers::serialize(o.recurrent_initializer);
+  config["bias_initializer"] = initializers::serialize(o.bias_initializer);
+  if constexpr (requires { o.unit_forget_bias; }) config["unit_forget_bias"] = o.unit_forget_bias;
+  config["kernel_regularizer"] = regularizers::serialize(o.kernel_regularizer);
+  config["recurrent_regularizer"] = regularizers::serialize(o.recurrent_regularizer);
+  config["bias_regularizer"] = regularizers::serialize(o.bias_regularizer);
+  config["activity_regularizer"] = nullptr;
+  config["kernel_constraint"] = nullptr;
+  config["recurrent_constraint"] = nullptr;
+  config["bias_constraint"] = nullptr;
+  config["dropout"] = o.dropout;
+  config["recurrent_dropout"] = o.recurrent_dropout;
+  if constexpr (requires { o.reset_after; }) config["reset_after"] = o.reset_after;
+  config["seed"] = o.seed ? Json(*o.seed) : Json(nullptr);
+  return config;
+}
+
+template <class Impl, class Options>
+std::shared_ptr<Layer> rnn_from_config(const Json& c, const char* w) {
+  using saving::get;
+  using saving::value;
+  KERAS_CHECK(!get<bool>(c, "stateful", false, w), ValueError, w,
+              ": stateful recurrent layers are not supported");
+  KERAS_CHECK(!get<bool>(c, "time_major", false, w), ValueError, w,
+              ": time_major is not supported");
+  Options o;
+  o.activation = deserialize_activation(value(c, "activation", "tanh"));
+  if constexpr (requires { o.recurrent_activation; }) {
+    o.recurrent_activation = deserialize_activation(value(c, "recurrent_activation", "sigmoid"));
+  }
+  o.use_bias = get<bool>(c, "use_bias", true, w);
+  o.kernel_initializer =
+      initializers::deserialize(value(c, "kernel_initializer", "glorot_uniform"));
+  o.recurrent_initializer =
+      initializers::deserialize(value(c, "recurrent_initializer", "orthogonal"));
+  o.bias_initializer = initializers::deserialize(value(c, "bias_initializer", "zeros"));
+  if constexpr (requires { o.unit_forget_bias; }) {
+    o.unit_forget_bias = get<bool>(c, "unit_forget_bias", true, w);
+  }
+  o.kernel_regularizer = regularizers::deserialize(value(c, "kernel_regularizer", nullptr));
+  o.recurrent_regularizer = regularizers::deserialize(value(c, "recurrent_regularizer", nullptr));
+  o.bias_regularizer = regularizers::deserialize(value(c, "bias_regularizer", nullptr));
+  o.dropout = get<double>(c, "dropout", 0.0, w);
+  o.recurrent_dropout = get<double>(c, "recurrent_dropout", 0.0, w);
+  if (saving::find(c, "seed")) o.seed = saving::require<uint64_t>(c, "seed", w);
+  o.return_sequences = get<bool>(c, "return_sequences", false, w);
+  o.return_state = get<bool>(c, "return_state", false, w);
+  o.go_backwards = get<bool>(c, "go_backwards", false, w);
+  if constexpr (requires { o.reset_after; }) o.reset_after = get<bool>(c, "reset_after", true, w);
+  o.name = get<std::string>(c, "name", "", w);
+  auto layer = std::make_shared<Impl>(saving::require<int64_t>(c, "units", w), o);
+  layer->apply_base_config(c);
+  return layer;
+}
+
+}  // namespace
+
+std::vector<Layer::VariableGroup> RecurrentImpl::saved_variables() const {
+  return {{"vars", {}}, {"cell/vars", weights()}};
+}
+
+Json SimpleRNNImpl::get_config() const {
+  return rnn_config(Layer::get_config(), units(), options_);
+}
+Json LSTMImpl::get_config() const {
+  return rnn_config(Layer::get_config(), units(), options_);
+}
+Json GRUImpl::get_config() const {
+  return rnn_config(Layer::get_config(), units(), options_);
+}
+std::shared_ptr<Layer> SimpleRNNImpl::from_config(const Json& config) {
+  return rnn_from_config<SimpleRNNImpl, SimpleRNNOptions>(config, "SimpleRNN");
+}
+std::shared_ptr<Layer> LSTMImpl::from_config(const Json& config) {
+  return rnn_from_config<LSTMImpl, LSTMOptions>(config, "LSTM");
+}
+std::shared_ptr<Layer> GRUImpl::from_config(const Json& config) {
+  return rnn_from_config<GRUImpl, GRUOptions>(config, "GRU");
 }
 
 }  // namespace keras::layers

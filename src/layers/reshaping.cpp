@@ -4,6 +4,7 @@
 
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -74,6 +75,35 @@ Tensors PermuteImpl::call(const Tensors& inputs, bool) {
   std::vector<int> axes{0};
   axes.insert(axes.end(), dims_.begin(), dims_.end());
   return {ops::transpose(x, axes)};
+}
+
+Json RepeatVectorImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["n"] = n_;
+  return config;
+}
+
+std::shared_ptr<Layer> RepeatVectorImpl::from_config(const Json& config) {
+  auto layer = std::make_shared<RepeatVectorImpl>(
+      saving::require<int64_t>(config, "n", "RepeatVector"),
+      RepeatVectorOptions{.name = saving::get<std::string>(config, "name", "", "RepeatVector")});
+  layer->apply_base_config(config);
+  return layer;
+}
+
+Json PermuteImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["dims"] = dims_;
+  return config;
+}
+
+std::shared_ptr<Layer> PermuteImpl::from_config(const Json& config) {
+  const auto dims = saving::require<std::vector<int>>(config, "dims", "Permute");
+  KERAS_CHECK(dims.size() <= 64, ValueError, "Permute: too many dims");
+  auto layer = std::make_shared<PermuteImpl>(
+      dims, PermuteOptions{.name = saving::get<std::string>(config, "name", "", "Permute")});
+  layer->apply_base_config(config);
+  return layer;
 }
 
 }  // namespace keras::layers

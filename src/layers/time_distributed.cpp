@@ -1,6 +1,8 @@
 #include "keras/layers/time_distributed.h"
 
 #include "keras/ops/shape.h"
+#include "keras/saving/json.h"
+#include "keras/saving/registry.h"
 
 namespace keras::layers {
 namespace {
@@ -52,6 +54,30 @@ Tensors TimeDistributedImpl::call(const Tensors& inputs, bool training) {
   Shape out{batch, steps};
   out.insert(out.end(), y[0].shape().begin() + 1, y[0].shape().end());
   return {ops::reshape(y[0], out)};
+}
+
+Json TimeDistributedImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["layer"] = saving::serialize_layer(*inner_.layer());
+  return config;
+}
+
+std::shared_ptr<Layer> TimeDistributedImpl::from_config(const Json& config) {
+  const Json* inner = saving::find(config, "layer");
+  KERAS_CHECK(inner != nullptr, ValueError, "TimeDistributed config has no 'layer'");
+  auto layer = std::make_shared<TimeDistributedImpl>(
+      LayerRef(saving::deserialize_layer(*inner)),
+      TimeDistributedOptions{.name =
+                                 saving::get<std::string>(config, "name", "", "TimeDistributed")});
+  layer->apply_base_config(config);
+  return layer;
+}
+
+std::vector<Layer::VariableGroup> TimeDistributedImpl::saved_variables() const {
+  std::vector<VariableGroup> out{{"vars", {}}};
+  for (const VariableGroup& g : inner_->saved_variables())
+    out.push_back({"layer/" + g.path, g.variables});
+  return out;
 }
 
 }  // namespace keras::layers

@@ -7,6 +7,7 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/optimizers/optimizers.h"
+#include "keras/saving/json.h"
 
 namespace keras::optimizers {
 
@@ -83,9 +84,7 @@ Tensors Optimizer::clip_gradients(const Tensors& grads) const {
   return out;
 }
 
-void Optimizer::apply(const Tensors& grads, const std::vector<Variable>& variables) {
-  KERAS_CHECK(grads.size() == variables.size(), ValueError, name_, ".apply: got ", grads.size(),
-              " gradients for ", variables.size(), " variables");
+void Optimizer::build(const std::vector<Variable>& variables) {
   if (built_for_.empty()) {
     for (const Variable& v : variables) {
       built_for_.push_back(v);
@@ -97,6 +96,38 @@ void Optimizer::apply(const Tensors& grads, const std::vector<Variable>& variabl
   KERAS_CHECK(built_for_ == variables, ValueError, name_,
               ": apply() was called with different "
               "variables than the ones the optimizer was built for");
+}
+
+void Optimizer::set_iterations(int64_t iterations) {
+  KERAS_CHECK(iterations >= 0, ValueError, name_, ": iterations must be >= 0, got ", iterations);
+  iterations_ = iterations;
+  // Restored slots are current as of `iterations` in every row (in place: plans hold these).
+  for (const Tensor& steps : row_steps_) {
+    if (steps.defined()) std::fill_n(steps.data<int64_t>(), steps.size(), iterations);
+  }
+}
+
+Json Optimizer::get_config() const {
+  auto opt = [](const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); };
+  std::string lower;
+  for (char c : name_) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return Json{{"name", lower},
+              {"learning_rate", learning_rate_},
+              {"weight_decay", nullptr},
+              {"clipnorm", opt(clip_.clipnorm)},
+              {"global_clipnorm", opt(clip_.global_clipnorm)},
+              {"clipvalue", opt(clip_.clipvalue)},
+              {"use_ema", false},
+              {"ema_momentum", 0.99},
+              {"ema_overwrite_frequency", nullptr},
+              {"loss_scale_factor", nullptr},
+              {"gradient_accumulation_steps", nullptr}};
+}
+
+void Optimizer::apply(const Tensors& grads, const std::vector<Variable>& variables) {
+  KERAS_CHECK(grads.size() == variables.size(), ValueError, name_, ".apply: got ", grads.size(),
+              " gradients for ", variables.size(), " variables");
+  build(variables);
   const Tensors clipped = clip_gradients(grads);
   for (size_t i = 0; i < variables.size(); ++i) {
     if (!clipped[i].defined()) continue;
@@ -120,6 +151,12 @@ class SGDImpl final : public Optimizer {
   }
   void build_slots(const Variable& v) override {
     if (o_.momentum != 0) add_slot(v, "momentum");
+  }
+  Json get_config() const override {
+    Json c = Optimizer::get_config();
+    c["momentum"] = o_.momentum;
+    c["nesterov"] = o_.nesterov;
+    return c;
   }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
     Tensor m = o_.momentum != 0 ? slot(i, 0) : Tensor();
@@ -146,6 +183,14 @@ class RMSpropImpl final : public Optimizer {
     add_slot(v, "velocity");
     if (o_.momentum > 0) add_slot(v, "momentum");
     if (o_.centered) add_slot(v, "average_gradient");
+  }
+  Json get_config() const override {
+    Json c = Optimizer::get_config();
+    c["rho"] = o_.rho;
+    c["momentum"] = o_.momentum;
+    c["epsilon"] = o_.epsilon;
+    c["centered"] = o_.centered;
+    return c;
   }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
     size_t k = 0;
@@ -189,6 +234,15 @@ class AdamImpl final : public Optimizer {
     add_slot(v, "velocity");
     if (o_.amsgrad) add_slot(v, "velocity_hat");
   }
+  Json get_config() const override {
+    Json c = Optimizer::get_config();
+    if (name() == "AdamW") c["weight_decay"] = weight_decay_;
+    c["beta_1"] = o_.beta_1;
+    c["beta_2"] = o_.beta_2;
+    c["epsilon"] = o_.epsilon;
+    c["amsgrad"] = o_.amsgrad;
+    return c;
+  }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
     Tensor m = slot(i, 0), vel = slot(i, 1);
     Tensor v_hat = o_.amsgrad ? slot(i, 2) : Tensor();
@@ -211,6 +265,12 @@ class AdagradImpl final : public Optimizer {
   void build_slots(const Variable& v) override {
     Variable acc = add_slot(v, "accumulator");
     acc.assign(full(v.shape(), o_.initial_accumulator_value, v.dtype()));
+  }
+  Json get_config() const override {
+    Json c = Optimizer::get_config();
+    c["initial_accumulator_value"] = o_.initial_accumulator_value;
+    c["epsilon"] = o_.epsilon;
+    return c;
   }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
     Tensor acc = slot(i, 0);
@@ -261,6 +321,63 @@ OptimizerPtr get(std::string_view name_in) {
   if (name == "adamw") return AdamW();
   if (name == "adagrad") return Adagrad();
   throw ValueError(str("Could not interpret optimizer identifier: ", name_in));
+}
+
+Json serialize(const Optimizer& optimizer) {
+  return Json{{"module", "keras.optimizers"},
+              {"class_name", optimizer.name()},
+              {"config", optimizer.get_config()},
+              {"registered_name", nullptr}};
+}
+
+OptimizerPtr deserialize(const Json& j) {
+  if (j.is_string()) return get(j.get<std::string>());
+  const auto cls = saving::require<std::string>(j, "class_name", "optimizer");
+  const Json config = saving::value(j, "config", Json::object());
+  const char* w = "optimizer";
+  using saving::get;
+  // Keras 2 wrote "lr"; learning-rate schedules are not supported.
+  const Json* lr_json = saving::find(config, "learning_rate");
+  if (lr_json == nullptr) lr_json = saving::find(config, "lr");
+  KERAS_CHECK(lr_json == nullptr || lr_json->is_number(), ValueError,
+              "optimizer: learning-rate schedules are not supported: ",
+              lr_json ? lr_json->dump().substr(0, 100) : "");
+  const bool has_lr = lr_json != nullptr;
+  const double lr_given = has_lr ? lr_json->get<double>() : 0.0;
+  auto lr_or = [&](double fallback) { return has_lr ? lr_given : fallback; };
+  auto opt = [&](const char* key) -> std::optional<double> {
+    if (!saving::find(config, key)) return std::nullopt;
+    return saving::require<double>(config, key, w);
+  };
+  const ClipOptions clip{opt("clipnorm"), opt("clipvalue"), opt("global_clipnorm")};
+  std::string name = cls;
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (name == "sgd") {
+    return SGD({lr_or(0.01), get<double>(config, "momentum", 0.0, w),
+                get<bool>(config, "nesterov", false, w), clip});
+  }
+  if (name == "rmsprop") {
+    return RMSprop(
+        {lr_or(0.001), get<double>(config, "rho", 0.9, w), get<double>(config, "momentum", 0.0, w),
+         get<double>(config, "epsilon", 1e-7, w), get<bool>(config, "centered", false, w), clip});
+  }
+  if (name == "adam") {
+    return Adam({lr_or(0.001), get<double>(config, "beta_1", 0.9, w),
+                 get<double>(config, "beta_2", 0.999, w), get<double>(config, "epsilon", 1e-7, w),
+                 get<bool>(config, "amsgrad", false, w), clip});
+  }
+  if (name == "adamw") {
+    return AdamW({lr_or(0.001), get<double>(config, "weight_decay", 0.004, w),
+                  get<double>(config, "beta_1", 0.9, w), get<double>(config, "beta_2", 0.999, w),
+                  get<double>(config, "epsilon", 1e-7, w), get<bool>(config, "amsgrad", false, w),
+                  clip});
+  }
+  if (name == "adagrad") {
+    return Adagrad({lr_or(0.001), get<double>(config, "initial_accumulator_value", 0.1, w),
+                    get<double>(config, "epsilon", 1e-7, w), clip});
+  }
+  throw ValueError(str("Could not interpret optimizer identifier: ", cls));
 }
 
 }  // namespace keras::optimizers

@@ -2,6 +2,7 @@
 
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
+#include "keras/saving/json.h"
 
 namespace keras::regularizers {
 
@@ -19,20 +20,54 @@ Regularizer::Regularizer(const char* name) {
 }
 
 Regularizer L1(double l1) {
-  return Regularizer("L1",
-                     [l1](const Tensor& w) { return ops::multiply(ops::sum(ops::abs(w)), l1); });
+  return Regularizer(
+      "L1", [l1](const Tensor& w) { return ops::multiply(ops::sum(ops::abs(w)), l1); },
+      std::make_shared<const Json>(Json{{"l1", l1}}));
 }
 
 Regularizer L2(double l2) {
-  return Regularizer("L2",
-                     [l2](const Tensor& w) { return ops::multiply(ops::sum(ops::square(w)), l2); });
+  return Regularizer(
+      "L2", [l2](const Tensor& w) { return ops::multiply(ops::sum(ops::square(w)), l2); },
+      std::make_shared<const Json>(Json{{"l2", l2}}));
 }
 
 Regularizer L1L2(double l1, double l2) {
-  return Regularizer("L1L2", [l1, l2](const Tensor& w) {
-    return ops::add(ops::multiply(ops::sum(ops::abs(w)), l1),
-                    ops::multiply(ops::sum(ops::square(w)), l2));
-  });
+  return Regularizer(
+      "L1L2",
+      [l1, l2](const Tensor& w) {
+        return ops::add(ops::multiply(ops::sum(ops::abs(w)), l1),
+                        ops::multiply(ops::sum(ops::square(w)), l2));
+      },
+      std::make_shared<const Json>(Json{{"l1", l1}, {"l2", l2}}));
+}
+
+Json Regularizer::get_config() const {
+  KERAS_CHECK(config_ != nullptr, NotImplementedError, "Regularizer '", name_,
+              "' is a C++ function and cannot be serialized");
+  return *config_;
+}
+
+Json serialize(const Regularizer& regularizer) {
+  if (!regularizer) return nullptr;
+  return Json{{"module", "keras.regularizers"},
+              {"class_name", regularizer.name()},
+              {"config", regularizer.get_config()},
+              {"registered_name", nullptr}};
+}
+
+Regularizer deserialize(const Json& j) {
+  if (j.is_null()) return {};
+  if (j.is_string()) return Regularizer(j.get<std::string>().c_str());
+  const auto name = saving::require<std::string>(j, "class_name", "regularizer");
+  const Json config = saving::find(j, "config") ? j["config"] : Json::object();
+  const char* w = "regularizer";
+  if (name == "L1") return L1(saving::get<double>(config, "l1", 0.01, w));
+  if (name == "L2") return L2(saving::get<double>(config, "l2", 0.01, w));
+  if (name == "L1L2") {
+    return L1L2(saving::get<double>(config, "l1", 0.0, w),
+                saving::get<double>(config, "l2", 0.0, w));
+  }
+  throw ValueError(str("Could not interpret regularizer identifier: ", name));
 }
 
 }  // namespace keras::regularizers

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/optimizers/optimizers.h"
+#include "keras/saving/json.h"
+#include "keras/saving/registry.h"
 #include "keras/utils/utils.h"
 
 namespace keras::test {
@@ -240,6 +243,33 @@ void check_training_lowers_loss(const LayerTestCase& c) {
                            << "the mse loss of " << layer.name();
 }
 
+// ---- 6. config and .keras round trips ----
+void check_saving(const LayerTestCase& c) {
+  SCOPED_TRACE("run_layer_test step 6: get_config -> from_config and .keras round trip");
+  const Tensor x = make_input(c, float32);
+  layers::LayerRef a = new_layer(c, kInitSeed);
+  if (!a) return;
+  const Tensor ya = a(x, false);
+  const Json serialized = saving::serialize_layer(*a.layer());
+  layers::LayerRef b(saving::deserialize_layer(serialized));
+  EXPECT_EQ(b.class_name(), a.class_name());
+  b(x, false);  // build (wrappers write their inner layers' build_config)
+  EXPECT_EQ(saving::serialize_layer(*b.layer())["config"].dump(), serialized["config"].dump());
+  b.set_weights(a.get_weights());
+  expect_all_close(b(x, false), ya, 0.0, 0.0);
+
+  const KerasTensor input = keras::Input(without_batch(c.input_shape), {.dtype = c.input_dtype});
+  Model model(input, a(input));
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("keras_layer_test_" + a.name() + ".keras"))
+          .string();
+  model.save(path);
+  Model loaded = models::load_model(path);
+  std::filesystem::remove(path);
+  expect_all_close(Tensor(loaded.predict(x, {.batch_size = static_cast<int>(c.input_shape[0])})),
+                   ya, 0.0, 0.0);
+}
+
 // Runs one step; an exception fails the test with the step's name and the later steps still run.
 template <class F>
 void run_step(const char* step, F&& f) {
@@ -264,8 +294,7 @@ void run_layer_test(const LayerTestCase& c) {
   run_step("step 2 (weight counts)", [&] { check_weight_counts(c); });
   if (c.check_gradients) run_step("step 3 (gradients)", [&] { check_gradients(c); });
   run_step("step 4 (get_weights / set_weights)", [&] { check_weights_round_trip(c); });
-  // TODO: get_config -> from_config gives identical outputs once the weights are copied, and a
-  // save / load round trip (ARCHITECTURE.md 8(b) items 4 and 5), when layers have configs.
+  if (c.check_saving) run_step("step 6 (saving)", [&] { check_saving(c); });
   if (c.check_training_lowers_loss) {
     run_step("step 5 (fit lowers the loss)", [&] { check_training_lowers_loss(c); });
   }

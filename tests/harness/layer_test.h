@@ -27,8 +27,10 @@
 //  5. when check_training_lowers_loss: Input -> layer (-> Dense(1) when the layer has no
 //     trainable weights) compiled with SGD(learning_rate 0.05) and "mse", fit a few epochs on a
 //     fixed random target; the evaluate() loss afterwards is lower than before.
-// TODO: get_config -> from_config and save/load round trips (ARCHITECTURE.md 8(b) items 4 and 5)
-// once layers have configs and models can be saved.
+//  6. when check_saving: saving::serialize_layer -> deserialize_layer (the registry) gives the
+//     same config, and with the first layer's weights the same outputs; Input -> layer saved as
+//     a .keras file and loaded back predicts the same. A new layer must pass this (layer.h,
+//     "How to make a layer saveable"); only unserializable layers (Lambda) opt out.
 //
 // Everything is seeded (keras::utils::set_random_seed and fixed input seeds), so a run is
 // reproducible. Failures are reported with gtest's non-fatal assertions, prefixed by the step.
@@ -57,6 +59,7 @@ struct LayerTestCase {
   // Defaults: [-1, 1] for floating inputs, [0, 4] for integer inputs.
   std::optional<double> input_lo{};
   std::optional<double> input_hi{};
+  bool check_saving = true;  // step 6; false only for layers without a config (Lambda)
 };
 
 // Runs every check above; failures are non-fatal gtest failures in the calling test.

@@ -1,6 +1,7 @@
 // Exceptions thrown by keras.cpp. Named after the Python exceptions Keras raises, so a message
 // and its type read the same as in Keras: ValueError for bad shapes and arguments, TypeError for
-// bad dtypes, AttributeError for ill-defined layer properties, IOError for files.
+// bad dtypes, AttributeError for ill-defined layer properties, IOError for files,
+// NotImplementedError for what cannot be done (serializing a C++ lambda).
 #pragma once
 
 #include <sstream>
@@ -35,6 +36,10 @@ class IOError : public Error {
   using Error::Error;
 };
 class RuntimeError : public Error {
+ public:
+  using Error::Error;
+};
+class NotImplementedError : public Error {
  public:
   using Error::Error;
 };

@@ -8,10 +8,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "keras/core/tensor.h"
+#include "keras/saving/json_fwd.h"
 
 namespace keras::initializers {
 
@@ -21,15 +23,22 @@ class Initializer {
   // Looks the name up; throws ValueError ("Could not interpret initializer identifier: ...").
   Initializer(const char* name);         // NOLINT(google-explicit-constructor): Keras spelling
   Initializer(const std::string& name);  // NOLINT(google-explicit-constructor)
-  Initializer(std::string name, Fn fn) : name_(std::move(name)), fn_(std::move(fn)) {}
+  // A custom initializer: not serializable unless `config` (its Keras config dict) is given and
+  // `name` is a class that deserialize() knows.
+  Initializer(std::string name, Fn fn, std::shared_ptr<const Json> config = nullptr)
+      : name_(std::move(name)), fn_(std::move(fn)), config_(std::move(config)) {}
 
   Tensor operator()(const Shape& shape, DType dtype = float32) const { return fn_(shape, dtype); }
   // The Keras class name, e.g. "GlorotUniform".
   const std::string& name() const { return name_; }
+  // The Keras config dict ({"seed": null} for GlorotUniform); throws NotImplementedError for a
+  // custom initializer made from a C++ function.
+  Json get_config() const;
 
  private:
   std::string name_;
   Fn fn_;
+  std::shared_ptr<const Json> config_;
 };
 
 struct SeedOptions {
@@ -70,6 +79,13 @@ Initializer HeNormal(SeedOptions options = {});
 Initializer LecunUniform(SeedOptions options = {});
 Initializer LecunNormal(SeedOptions options = {});
 Initializer Orthogonal(OrthogonalOptions options = {});
+
+// Keras 3's serialized form: {"module": "keras.initializers", "class_name": "GlorotUniform",
+// "config": {"seed": null}, "registered_name": null}.
+Json serialize(const Initializer& initializer);
+// From that form, Keras 2's {"class_name", "config"} or a name string. Throws ValueError for an
+// unknown class or bad config values.
+Initializer deserialize(const Json& j);
 
 // (fan_in, fan_out) as Keras computes them.
 std::pair<double, double> compute_fans(const Shape& shape);

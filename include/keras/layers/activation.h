@@ -27,6 +27,12 @@ class ActivationFn {
   activations::Activation fn_;
 };
 
+// Keras 3 writes activations as their name ("relu"); throws NotImplementedError for a custom
+// C++ function.
+Json serialize_activation(const ActivationFn& activation);
+// From a name, or Keras's {"class_name": ..., "config": ...} form of a named activation.
+ActivationFn deserialize_activation(const Json& j);
+
 struct ActivationOptions {
   std::string name = {};
   std::optional<std::vector<Dim>> input_shape = std::nullopt;
@@ -39,6 +45,8 @@ class ActivationImpl final : public Layer {
   std::string class_name() const override { return "Activation"; }
   bool batch_independent() const override { return true; }
   bool supports_masking() const override { return true; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
 

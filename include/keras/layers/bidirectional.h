@@ -26,6 +26,9 @@ class BidirectionalImpl final : public Layer {
   BidirectionalImpl(LayerRef layer, BidirectionalOptions options);
   std::string class_name() const override { return "Bidirectional"; }
   bool batch_independent() const override { return forward_->batch_independent(); }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
+  std::vector<VariableGroup> saved_variables() const override;
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

@@ -26,12 +26,15 @@ class DropoutImpl final : public Layer {
   std::string class_name() const override { return "Dropout"; }
   bool batch_independent() const override { return true; }
   bool supports_masking() const override { return true; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   double rate() const { return rate_; }
 
  private:
   double rate_;
+  std::optional<uint64_t> seed_;
   std::optional<Generator> generator_;  // when seeded
 };
 
@@ -52,6 +55,8 @@ class FlattenImpl final : public Layer {
   explicit FlattenImpl(FlattenOptions options);
   std::string class_name() const override { return "Flatten"; }
   bool batch_independent() const override { return true; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
 };
@@ -73,6 +78,8 @@ class ReshapeImpl final : public Layer {
   ReshapeImpl(Shape target_shape, ReshapeOptions options);
   std::string class_name() const override { return "Reshape"; }
   bool batch_independent() const override { return true; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
 

@@ -33,6 +33,8 @@ class DenseImpl final : public Layer {
   std::string class_name() const override { return "Dense"; }
   bool batch_independent() const override { return true; }
   bool supports_masking() const override { return true; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

@@ -47,6 +47,8 @@ class EmbeddingImpl final : public Layer {
   explicit EmbeddingImpl(EmbeddingOptions options);
   std::string class_name() const override { return "Embedding"; }
   bool batch_independent() const override { return true; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

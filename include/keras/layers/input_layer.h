@@ -27,6 +27,8 @@ class InputLayerImpl final : public Layer {
  public:
   InputLayerImpl(Shape batch_shape, DType dtype, std::string name);
   std::string class_name() const override { return "InputLayer"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   // Creates node 0 (called once by keras::Input right after construction).

@@ -40,6 +40,8 @@ class LambdaImpl final : public Layer {
   // `single_input`: the function takes one Tensor, so the layer takes exactly one input.
   LambdaImpl(Fn fn, bool single_input, LambdaOptions options);
   std::string class_name() const override { return "Lambda"; }
+  // Throws NotImplementedError: a C++ function cannot be serialized.
+  Json get_config() const override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,

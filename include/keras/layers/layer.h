@@ -9,6 +9,22 @@
 //  4. input_spec_ (optional) states what inputs are accepted; the base class checks it and
 //     raises Keras 2's errors ("Input 0 is incompatible with layer dense_2: ...").
 //
+// How to make a layer saveable (model.save, to_json, load_model; see dense.cpp):
+//  5. get_config() returns Keras 3's config dict: start from Layer::get_config() (name,
+//     trainable, dtype) and add the constructor arguments under Keras's keys, with initializers,
+//     regularizers and activations written by initializers::serialize, regularizers::serialize
+//     and serialize_activation (keras/saving/json.h has the helpers for reading them back).
+//  6. A static `std::shared_ptr<Layer> from_config(const Json& config)` builds the layer from
+//     that dict (read keys with saving::get / saving::require so bad values throw ValueError),
+//     then calls apply_base_config(config). Keras 2's spellings should be accepted too.
+//  7. Register it: one line in src/saving/registry.cpp's built-in table
+//     ({"Conv2D", &Conv2DImpl::from_config}); user layers call saving::register_layer.
+//  8. Weights are saved as Keras 3 does, under "<layer>/vars/0..k" in weights() order. A layer
+//     whose Keras counterpart keeps its variables in sub-objects (an LSTM's "cell", a wrapper's
+//     "layer") overrides saved_variables() to give those paths.
+// A layer that cannot be serialized (Lambda) keeps the default get_config of its kind and
+// throws NotImplementedError from it.
+//
 // Layers are owned by shared_ptr and used through handles (LayerRef and LayerHandle<T> below):
 // copying a handle shares the layer. Calling a layer on KerasTensors adds a Node; calling it on
 // Tensors runs it eagerly.
@@ -27,6 +43,7 @@
 #include "keras/layers/keras_tensor.h"
 #include "keras/layers/node.h"
 #include "keras/regularizers/regularizers.h"
+#include "keras/saving/json_fwd.h"
 
 namespace keras::layers {
 
@@ -122,6 +139,29 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // The output shape summary() prints: "(None, 64)", "[(None, 1), (None, 1)]" or "multiple".
   virtual std::string output_shape_str() const;
 
+  // ---- saving ----
+  // Keras 3's config dict of this layer (its constructor arguments). The base writes name,
+  // trainable and dtype; a layer adds its own keys (see "How to make a layer saveable" above).
+  // Throws NotImplementedError for layers that cannot be serialized (Lambda, ops, custom
+  // initializers or activations given as C++ functions).
+  virtual Json get_config() const;
+  // The Python module Keras 3 writes for the class ("keras.layers").
+  virtual std::string module() const { return "keras.layers"; }
+  // Keras 3's build_config: {"input_shape": shape of the first build}, or null when unbuilt.
+  Json get_build_config() const;
+  // Where Keras 3 stores this layer's variables, relative to the layer's own group in
+  // model.weights.h5: by default one group "vars" with weights() in order. Layers whose Keras
+  // counterpart holds its variables in sub-objects override this ({"cell/vars", {...}}).
+  struct VariableGroup {
+    std::string path;
+    std::vector<Variable> variables;
+  };
+  virtual std::vector<VariableGroup> saved_variables() const;
+  // For from_config: applies the base keys (trainable, dtype) of `config` to this layer.
+  void apply_base_config(const Json& config);
+  // The shapes the layer was built with (empty before the first build).
+  const std::vector<Shape>& build_input_shapes() const { return build_input_shapes_; }
+
  protected:
   // `name` empty = a fresh default name "<prefix>_<n>" (Keras 2 style: dense_1, dense_2, ...).
   Layer(std::string name, std::string_view prefix, std::optional<Shape> input_shape = {});
@@ -156,6 +196,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   bool trainable_ = true;
   DType dtype_ = float32;
   std::optional<Shape> batch_input_shape_;
+  std::vector<Shape> build_input_shapes_;
   std::vector<Variable> weights_;
   std::vector<std::pair<Variable, regularizers::Regularizer>> regularized_;
   std::vector<std::shared_ptr<Node>> inbound_nodes_;

@@ -43,6 +43,7 @@ class MergeImpl : public Layer {
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;
+  Json get_config() const override;
 
  protected:
   MergeImpl(std::string name, std::string_view prefix);
@@ -59,6 +60,7 @@ class AddImpl final : public MergeImpl {
  public:
   explicit AddImpl(MergeOptions options) : MergeImpl(std::move(options.name), "add") {}
   std::string class_name() const override { return "Add"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  protected:
   Tensor merge_function(const Tensors& inputs) const override;
@@ -69,6 +71,7 @@ class SubtractImpl final : public MergeImpl {
  public:
   explicit SubtractImpl(MergeOptions options) : MergeImpl(std::move(options.name), "subtract") {}
   std::string class_name() const override { return "Subtract"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  protected:
   Tensor merge_function(const Tensors& inputs) const override;
@@ -80,6 +83,7 @@ class MultiplyImpl final : public MergeImpl {
  public:
   explicit MultiplyImpl(MergeOptions options) : MergeImpl(std::move(options.name), "multiply") {}
   std::string class_name() const override { return "Multiply"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  protected:
   Tensor merge_function(const Tensors& inputs) const override;
@@ -90,6 +94,7 @@ class AverageImpl final : public MergeImpl {
  public:
   explicit AverageImpl(MergeOptions options) : MergeImpl(std::move(options.name), "average") {}
   std::string class_name() const override { return "Average"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  protected:
   Tensor merge_function(const Tensors& inputs) const override;
@@ -101,6 +106,7 @@ class MaximumImpl final : public MergeImpl {
  public:
   explicit MaximumImpl(MergeOptions options) : MergeImpl(std::move(options.name), "maximum") {}
   std::string class_name() const override { return "Maximum"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  protected:
   Tensor merge_function(const Tensors& inputs) const override;
@@ -111,6 +117,7 @@ class MinimumImpl final : public MergeImpl {
  public:
   explicit MinimumImpl(MergeOptions options) : MergeImpl(std::move(options.name), "minimum") {}
   std::string class_name() const override { return "Minimum"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  protected:
   Tensor merge_function(const Tensors& inputs) const override;
@@ -160,6 +167,8 @@ class ConcatenateImpl final : public Layer {
  public:
   explicit ConcatenateImpl(ConcatenateOptions options);
   std::string class_name() const override { return "Concatenate"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
@@ -207,6 +216,8 @@ class DotImpl final : public Layer {
  public:
   DotImpl(std::pair<int, int> axes, bool axes_given_as_int, DotOptions options);
   std::string class_name() const override { return "Dot"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

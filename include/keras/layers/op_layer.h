@@ -21,6 +21,8 @@ class OpLayerImpl final : public Layer {
   // `op_name` in snake_case ("add"); the layer is named "<op_name>_<n>".
   OpLayerImpl(std::string op_name, Fn fn);
   std::string class_name() const override { return class_name_; }
+  // Throws NotImplementedError: op nodes are not serializable yet.
+  Json get_config() const override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,

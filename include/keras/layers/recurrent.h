@@ -148,6 +148,8 @@ class RecurrentImpl : public Layer {
   const Variable& bias() const { return bias_; }  // undefined without use_bias
   // A new, unbuilt layer with the same options but the opposite go_backwards (for Bidirectional).
   virtual std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const = 0;
+  // Keras 3 keeps the weights in the layer's cell: "cell/vars".
+  std::vector<VariableGroup> saved_variables() const override;
 
  protected:
   RecurrentImpl(Config config,
@@ -205,6 +207,8 @@ class SimpleRNNImpl final : public RecurrentImpl {
  public:
   SimpleRNNImpl(int64_t units, SimpleRNNOptions options);
   std::string class_name() const override { return "SimpleRNN"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const override;
@@ -217,6 +221,8 @@ class LSTMImpl final : public RecurrentImpl {
  public:
   LSTMImpl(int64_t units, LSTMOptions options);
   std::string class_name() const override { return "LSTM"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const override;
@@ -229,6 +235,8 @@ class GRUImpl final : public RecurrentImpl {
  public:
   GRUImpl(int64_t units, GRUOptions options);
   std::string class_name() const override { return "GRU"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const override;

@@ -24,6 +24,8 @@ class RepeatVectorImpl final : public Layer {
  public:
   RepeatVectorImpl(int64_t n, RepeatVectorOptions options);
   std::string class_name() const override { return "RepeatVector"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
@@ -52,6 +54,8 @@ class PermuteImpl final : public Layer {
  public:
   PermuteImpl(std::vector<int> dims, PermuteOptions options);
   std::string class_name() const override { return "Permute"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,

@@ -23,6 +23,9 @@ class TimeDistributedImpl final : public Layer {
   std::string class_name() const override { return "TimeDistributed"; }
   bool supports_masking() const override { return true; }
   bool batch_independent() const override { return inner_->batch_independent(); }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
+  std::vector<VariableGroup> saved_variables() const override;
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

@@ -46,6 +46,14 @@ class FunctionalImpl : public layers::Layer {
   std::shared_ptr<layers::Layer> get_layer(int index) const;
   std::vector<std::string> input_names() const;
   std::vector<std::string> output_names() const;
+  // The nodes of this graph (InputLayer nodes included), in execution order.
+  const std::vector<const layers::Node*>& nodes() const { return nodes_; }
+
+  // Keras 3's functional config: {"name", "trainable", "layers": [...with inbound_nodes...],
+  // "input_layers", "output_layers"} (src/saving/functional_config.cpp).
+  Json get_config() const override;
+  std::string module() const override { return "keras.src.models.functional"; }
+  std::vector<VariableGroup> saved_variables() const override;
 
   // The training state (compile / fit / evaluate / predict), created on first use.
   trainers::Trainer& trainer();

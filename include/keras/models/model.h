@@ -34,6 +34,12 @@ class SequentialImpl final : public FunctionalImpl {
   void build(const Shape& batch_input_shape, DType dtype);
   bool graph_built() const { return has_graph(); }
   const std::vector<std::shared_ptr<layers::Layer>>& stack() const { return stack_; }
+  const std::optional<std::pair<Shape, DType>>& input() const { return input_; }
+  // Keras 3's Sequential config: {"name", "trainable", "dtype", "layers": [InputLayer, ...],
+  // "build_input_shape"}.
+  Json get_config() const override;
+  std::string module() const override { return "keras"; }
+  std::vector<VariableGroup> saved_variables() const override;
 
  private:
   void rebuild(const Shape& batch_input_shape, DType dtype);
@@ -41,6 +47,20 @@ class SequentialImpl final : public FunctionalImpl {
   std::optional<std::pair<Shape, DType>> input_;
 };
 }  // namespace models
+
+struct SaveOptions {
+  bool overwrite = true;          // false: throw IOError when the file exists
+  bool include_optimizer = true;  // the optimizer's config and state (.keras and legacy .h5)
+};
+
+struct LoadModelOptions {
+  bool compile = true;  // compile with the saved compile_config and restore the optimizer state
+};
+
+struct LoadWeightsOptions {
+  bool by_name = false;        // legacy .h5 only: match layers by name (Keras 2)
+  bool skip_mismatch = false;  // with by_name: skip layers whose weight shapes differ
+};
 
 struct ModelOptions {
   std::string name = {};  // default "model_1", "model_2", ...
@@ -96,8 +116,28 @@ class Model : public layers::LayerRef {
 
   models::FunctionalImpl& impl() const;
 
- protected:
+  // ---- saving (src/saving/) ----
+  // Keras 3's config ({"name", "layers", "input_layers", "output_layers"}; Sequential: "layers").
+  Json get_config() const;
+  // The serialized model ({"module", "class_name": "Functional", "config", ...}) as JSON text.
+  std::string to_json() const;
+  // By extension: ".keras" writes Keras 3's zip archive (config.json, metadata.json,
+  // model.weights.h5), ".h5"/".hdf5" Keras 2's legacy HDF5 file. The file is written to a
+  // temporary name and renamed, so a failed save leaves an existing file intact. Throws
+  // NotImplementedError for models with unserializable layers (Lambda), IOError on I/O errors,
+  // ValueError for other extensions.
+  void save(const std::string& path, const SaveOptions& options = {}) const;
+  // ".weights.h5": Keras 3's weights file; ".h5": Keras 2's layout (model_weights groups).
+  void save_weights(const std::string& path, const SaveOptions& options = {}) const;
+  // Loads weights saved by save_weights (either layout) or from a .keras archive. Throws
+  // ValueError on missing or mis-shaped weights (nothing is assigned then), IOError for files
+  // that cannot be read.
+  void load_weights(const std::string& path, const LoadWeightsOptions& options = {});
+
+  // Wraps an existing graph (what load_model and from_config return).
   explicit Model(std::shared_ptr<models::FunctionalImpl> impl);
+
+ protected:
   // Builds a deferred (Sequential) graph from the shapes of x.
   void ensure_built(const Data& x) const;
 };
@@ -118,5 +158,20 @@ class Sequential : public Model {
   // Builds the graph for inputs of shape `batch_input_shape` (batch dim kNone allowed).
   void build(const Shape& batch_input_shape, DType dtype = float32);
 };
+
+namespace models {
+// Loads a model saved by Model::save (".keras" or legacy ".h5", from keras.cpp or Python Keras),
+// weights and, unless options.compile is false, compile settings and optimizer state. Throws
+// IOError for unreadable or corrupt files, ValueError for invalid contents (bad JSON, unknown
+// layer classes, missing or mis-shaped weights, configs whose weights exceed the file). Damaged
+// archives are caught by their CRCs; a crafted legacy .h5 file can still crash libhdf5 1.10 itself
+// (see docs/differences.md), so load legacy .h5 files only from sources you trust.
+Model load_model(const std::string& path, const LoadModelOptions& options = {});
+// A new, freshly initialized model from Model::to_json() text (or Keras's model.to_json()).
+Model model_from_json(const std::string& json);
+// From a serialized model ({"class_name": "Functional" | "Sequential" | "Model", "config"}) or
+// a bare functional/Sequential config dict.
+Model model_from_config(const Json& config);
+}  // namespace models
 
 }  // namespace keras

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "keras/core/variable.h"
+#include "keras/saving/json_fwd.h"
 
 namespace keras::optimizers {
 
@@ -47,6 +48,15 @@ class Optimizer {
   // The optimizer's own state (slot variables), in creation order, with deferred row updates
   // applied first.
   const std::vector<Variable>& variables() const;
+  // Creates the slots for `variables` now (apply() does it on its first call), so that saved
+  // state can be assigned before training resumes. No-op when built for the same variables;
+  // throws ValueError when built for others.
+  void build(const std::vector<Variable>& variables);
+  bool built() const { return !built_for_.empty(); }
+  // Sets the step counter (restoring a saved optimizer).
+  void set_iterations(int64_t iterations);
+  // Keras 3's config dict ({"name": "adam", "learning_rate": 0.001, ..., "beta_1": 0.9, ...}).
+  virtual Json get_config() const;
 
  protected:
   // Creates the slots for variables[i]; called once per variable on the first apply().
@@ -126,5 +136,12 @@ OptimizerPtr Adagrad(AdagradOptions options = {});
 
 // By Keras name ("sgd", "rmsprop", "adam", "adamw", "adagrad"), with default settings.
 OptimizerPtr get(std::string_view name);
+
+// Keras 3's serialized form ({"module": "keras.optimizers", "class_name": "Adam", "config":
+// {...}, "registered_name": null}).
+Json serialize(const Optimizer& optimizer);
+// From that form, Keras 2's {"class_name", "config"} or a name. Unknown keys (use_ema, ...) are
+// ignored; throws ValueError for an unknown class or bad values.
+OptimizerPtr deserialize(const Json& j);
 
 }  // namespace keras::optimizers

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "keras/core/tensor.h"
+#include "keras/saving/json_fwd.h"
 
 namespace keras::regularizers {
 
@@ -14,17 +16,29 @@ class Regularizer {
   Regularizer() = default;  // none
   // "l1" (0.01), "l2" (0.01), "l1_l2" (0.01, 0.01); throws ValueError otherwise.
   Regularizer(const char* name);  // NOLINT(google-explicit-constructor): Keras spelling
-  Regularizer(std::string name, Fn fn) : name_(std::move(name)), fn_(std::move(fn)) {}
+  // A custom regularizer: serializable only with `config` and a class name deserialize() knows.
+  Regularizer(std::string name, Fn fn, std::shared_ptr<const Json> config = nullptr)
+      : name_(std::move(name)), fn_(std::move(fn)), config_(std::move(config)) {}
 
   explicit operator bool() const { return static_cast<bool>(fn_); }
   // The scalar penalty for `weight`.
   Tensor operator()(const Tensor& weight) const { return fn_(weight); }
   const std::string& name() const { return name_; }
+  // The Keras config dict ({"l2": 0.01}); throws NotImplementedError for a custom function.
+  Json get_config() const;
 
  private:
   std::string name_;
   Fn fn_;
+  std::shared_ptr<const Json> config_;
 };
+
+// Keras 3's serialized form ({"module": "keras.regularizers", "class_name": "L2", "config":
+// {"l2": 0.01}, "registered_name": null}); null for no regularizer.
+Json serialize(const Regularizer& regularizer);
+// From that form, Keras 2's {"class_name", "config"}, a name, or null (none). Throws ValueError
+// for an unknown class.
+Regularizer deserialize(const Json& j);
 
 // l1 * sum(|w|).
 Regularizer L1(double l1 = 0.01);

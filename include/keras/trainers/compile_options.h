@@ -28,6 +28,7 @@ class OptimizerSpec {
   OptimizerSpec(const char* name) : name_(name) {}                             // NOLINT
   OptimizerSpec(optimizers::OptimizerPtr opt) : optimizer_(std::move(opt)) {}  // NOLINT
   optimizers::OptimizerPtr resolve() const;
+  const std::string& name() const { return name_; }
 
  private:
   std::string name_;
@@ -41,6 +42,8 @@ class LossItem {
   LossItem(const char* name) : name_(name) {}                 // NOLINT
   LossItem(losses::LossPtr loss) : loss_(std::move(loss)) {}  // NOLINT
   losses::LossPtr resolve() const;
+  const std::string& name() const { return name_; }  // empty when given as an object
+  const losses::LossPtr& loss() const { return loss_; }
 
  private:
   std::string name_;
@@ -61,6 +64,9 @@ class LossSpec {
   // One loss (or none) per output name; throws ValueError for unknown names or bad lengths.
   std::vector<losses::LossPtr> resolve(const std::vector<std::string>& output_names) const;
   bool empty() const { return !single_ && list_.empty() && map_.empty(); }
+  const std::optional<LossItem>& single() const { return single_; }
+  const std::vector<LossItem>& list() const { return list_; }
+  const std::map<std::string, LossItem>& map() const { return map_; }
 
  private:
   std::optional<LossItem> single_;
@@ -77,6 +83,8 @@ class LossWeights {
   LossWeights(std::initializer_list<std::pair<const std::string, double>> map) : map_(map) {}
   LossWeights(std::map<std::string, double> map) : map_(std::move(map)) {}  // NOLINT
   std::vector<double> resolve(const std::vector<std::string>& output_names) const;
+  const std::vector<double>& list() const { return list_; }
+  const std::map<std::string, double>& map() const { return map_; }
 
  private:
   std::vector<double> list_;
@@ -107,6 +115,8 @@ class MetricsSpec {
   MetricsSpec(std::map<std::string, std::vector<MetricItem>> map)
       : map_(std::move(map)) {}  // NOLINT
   std::vector<std::vector<MetricItem>> resolve(const std::vector<std::string>& output_names) const;
+  const std::vector<MetricItem>& list() const { return list_; }
+  const std::map<std::string, std::vector<MetricItem>>& map() const { return map_; }
 
  private:
   std::vector<MetricItem> list_;

@@ -54,6 +54,8 @@ class Trainer {
   std::vector<std::string> metrics_names() const;
 
   optimizers::Optimizer& optimizer() const;
+  // The options of the last compile() (for saving the compile config).
+  const std::optional<CompileOptions>& compile_options() const { return compile_options_; }
   layers::Layer& model() const { return model_; }
   // Set by a callback to stop fit() after the current batch (the epoch still ends: validation
   // and on_epoch_end run). fit() resets it when it starts.

@@ -1,0 +1,83 @@
+// keras::Json with its full definition (see json_fwd.h), and small helpers for reading configs
+// that throw keras::ValueError naming the key instead of nlohmann's exceptions.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "keras/core/dtype.h"
+#include "keras/core/error.h"
+#include "keras/core/shape.h"
+#include "keras/saving/json_fwd.h"
+
+namespace keras::saving {
+
+// j converted to T; throws ValueError ("<what>: 'units' has the wrong type: ...") on a type
+// mismatch (a float for an integer, a string for a number, ...).
+template <class T>
+T convert(const Json& j, const char* key, const char* what) {
+  try {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (j.is_number_float()) {
+        const double d = j.get<double>();
+        if (d != static_cast<double>(static_cast<T>(d))) throw ValueError("not an integer");
+        return static_cast<T>(d);
+      }
+      if (!j.is_number_integer()) throw ValueError("not an integer");
+    }
+    return j.get<T>();
+  } catch (const std::exception& e) {
+    throw ValueError(str(what, ": config key '", key, "' has an invalid value ", j.dump()));
+  }
+}
+// config[key] converted to T; `fallback` when config has no such key or it is null.
+template <class T>
+T get(const Json& config, const char* key, T fallback, const char* what = "config") {
+  if (!config.is_object()) throw ValueError(str(what, ": config must be a JSON object"));
+  auto it = config.find(key);
+  if (it == config.end() || it->is_null()) return fallback;
+  return convert<T>(*it, key, what);
+}
+// config[key] converted to T; throws ValueError when it is missing.
+template <class T>
+T require(const Json& config, const char* key, const char* what = "config") {
+  if (!config.is_object()) throw ValueError(str(what, ": config must be a JSON object"));
+  auto it = config.find(key);
+  if (it == config.end() || it->is_null()) {
+    throw ValueError(str(what, ": config has no '", key, "'"));
+  }
+  return convert<T>(*it, key, what);
+}
+// config[key] when present and not null, else nullptr.
+inline const Json* find(const Json& config, const char* key) {
+  if (!config.is_object()) return nullptr;
+  auto it = config.find(key);
+  return it == config.end() || it->is_null() ? nullptr : &*it;
+}
+
+// A shape as Keras writes it ([null, 4]): None becomes kNone. Throws ValueError on anything
+// other than a list of non-negative integers or nulls (at most 64 entries).
+Shape shape_from_json(const Json& j, const char* what = "shape");
+Json shape_to_json(const Shape& shape);
+// Optional dimensions, as layer options take them ([null, 4] -> {nullopt, 4}).
+std::vector<Dim> dims_from_json(const Json& j, const char* what = "shape");
+
+// config[key] as JSON, or `fallback` when missing or null.
+inline Json value(const Json& config, const char* key, Json fallback) {
+  const Json* j = find(config, key);
+  return j != nullptr ? *j : fallback;
+}
+
+// Parses JSON text; throws ValueError("<what>: invalid JSON: ...") on a syntax error.
+Json parse_json(const std::string& text, const char* what);
+
+// The Keras 3 dtype entry: {"module": "keras", "class_name": "DTypePolicy", ...}.
+Json dtype_policy_to_json(DType dtype);
+// Reads a dtype given as a DTypePolicy dict or a plain name ("float32", Keras 2).
+DType dtype_from_json(const Json& j);
+
+}  // namespace keras::saving

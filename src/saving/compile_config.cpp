@@ -1,0 +1,159 @@
+// compile_config: what Model::compile was given, as Keras 3 writes it, and back.
+#include <cctype>
+#include <iostream>
+#include <map>
+
+#include "saving/saving_internal.h"
+
+namespace keras::saving::internal {
+namespace {
+
+Json loss_item_json(const LossItem& item) {
+  if (!item.name().empty()) return item.name();
+  return item.loss() ? Json(item.loss()->name()) : Json(nullptr);
+}
+
+Json metric_item_json(const MetricItem& item) {
+  if (!item.name().empty()) return item.name();
+  return item.metric() ? Json(item.metric()->name()) : Json(nullptr);
+}
+
+}  // namespace
+
+Json compile_config(models::FunctionalImpl& model) {
+  trainers::Trainer& trainer = model.trainer();
+  const auto& options = trainer.compile_options();
+  if (!options || !trainer.compiled()) return nullptr;
+  Json loss = nullptr;
+  if (options->loss.single()) {
+    loss = loss_item_json(*options->loss.single());
+  } else if (!options->loss.list().empty()) {
+    loss = Json::array();
+    for (const LossItem& l : options->loss.list()) loss.push_back(loss_item_json(l));
+  } else if (!options->loss.map().empty()) {
+    loss = Json::object();
+    for (const auto& [k, l] : options->loss.map()) loss[k] = loss_item_json(l);
+  }
+  Json loss_weights = nullptr;
+  if (!options->loss_weights.list().empty()) loss_weights = options->loss_weights.list();
+  if (!options->loss_weights.map().empty()) {
+    loss_weights = Json::object();
+    for (const auto& [k, w] : options->loss_weights.map()) loss_weights[k] = w;
+  }
+  Json metrics = nullptr;
+  const size_t outputs = model.outputs().size();
+  if (!options->metrics.list().empty()) {
+    Json list = Json::array();
+    for (const MetricItem& m : options->metrics.list()) list.push_back(metric_item_json(m));
+    // Keras 3 wants one list per output for several outputs.
+    if (outputs > 1) {
+      metrics = Json::array();
+      for (size_t i = 0; i < outputs; ++i) metrics.push_back(list);
+    } else {
+      metrics = list;
+    }
+  } else if (!options->metrics.map().empty()) {
+    metrics = Json::object();
+    for (const auto& [k, items] : options->metrics.map()) {
+      Json list = Json::array();
+      for (const MetricItem& m : items) list.push_back(metric_item_json(m));
+      metrics[k] = list;
+    }
+  }
+  return Json{{"optimizer", optimizers::serialize(trainer.optimizer())},
+              {"loss", loss},
+              {"loss_weights", loss_weights},
+              {"metrics", metrics},
+              {"weighted_metrics", nullptr},
+              {"run_eagerly", options->run_eagerly},
+              {"steps_per_execution", 1},
+              {"jit_compile", false}};
+}
+
+namespace {
+
+// A loss or metric given by name, or as Keras's serialized object (its snake_case class name).
+std::string identifier(const Json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_object()) {
+    std::string cls = require<std::string>(j, "class_name", "compile_config");
+    std::string out;
+    for (size_t i = 0; i < cls.size(); ++i) {
+      const char c = cls[i];
+      if (std::isupper(static_cast<unsigned char>(c)) && i > 0) out += '_';
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+  }
+  throw ValueError(str("compile_config: cannot interpret ", j.dump().substr(0, 100)));
+}
+
+std::vector<MetricItem> metric_list(const Json& j) {
+  std::vector<MetricItem> out;
+  KERAS_CHECK(j.is_array(), ValueError, "compile_config: metrics must be lists");
+  for (const Json& m : j) {
+    const std::string name = identifier(m);
+    out.emplace_back(name.c_str());
+  }
+  return out;
+}
+
+CompileOptions compile_options_from(const Json& c, const std::vector<std::string>& output_names) {
+  CompileOptions o;
+  if (const Json* opt = find(c, "optimizer")) o.optimizer = optimizers::deserialize(*opt);
+  if (const Json* loss = find(c, "loss")) {
+    if (loss->is_array()) {
+      std::vector<LossItem> items;
+      for (const Json& l : *loss) items.emplace_back(identifier(l).c_str());
+      o.loss = items;
+    } else if (loss->is_object() && !loss->contains("class_name")) {
+      std::map<std::string, LossItem> items;
+      for (const auto& [k, l] : loss->items()) items.emplace(k, LossItem(identifier(l).c_str()));
+      o.loss = items;
+    } else {
+      o.loss = LossSpec(LossItem(identifier(*loss).c_str()).resolve());
+    }
+  }
+  if (const Json* w = find(c, "loss_weights")) {
+    if (w->is_array()) {
+      o.loss_weights = w->get<std::vector<double>>();
+    } else {
+      o.loss_weights = w->get<std::map<std::string, double>>();
+    }
+  }
+  if (const Json* m = find(c, "metrics")) {
+    if (m->is_object()) {
+      std::map<std::string, std::vector<MetricItem>> map;
+      for (const auto& [k, v] : m->items())
+        map.emplace(k, metric_list(v.is_array() ? v : Json::array({v})));
+      o.metrics = map;
+    } else if (m->is_array() && !m->empty() && (*m)[0].is_array()) {
+      std::map<std::string, std::vector<MetricItem>> map;  // one list per output
+      for (size_t i = 0; i < m->size() && i < output_names.size(); ++i) {
+        map.emplace(output_names[i], metric_list((*m)[i]));
+      }
+      o.metrics = map;
+    } else {
+      o.metrics = metric_list(*m);
+    }
+  }
+  o.run_eagerly = get<bool>(c, "run_eagerly", false, "compile_config");
+  return o;
+}
+
+}  // namespace
+
+// Compiles `model` from a compile config; a config we cannot honour leaves the model
+// uncompiled with a warning (as Keras does), instead of failing the load.
+bool restore_compile(Model& model, const Json& config, const std::string& what) {
+  try {
+    model.compile(
+        guarded(what, [&] { return compile_options_from(config, model.output_names()); }));
+    return true;
+  } catch (const Error& e) {
+    std::cerr << "WARNING: " << what << ": the model was not compiled: " << e.what() << "\n";
+    return false;
+  }
+}
+
+}  // namespace keras::saving::internal

@@ -1,0 +1,70 @@
+// A small RAII wrapper over the HDF5 C API for what Keras's weight files need: groups, string
+// attributes, and numeric datasets, read from / written to in-memory file images. Every HDF5
+// failure becomes keras::IOError; reads check shapes and sizes before allocating.
+#pragma once
+
+#include <hdf5.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keras/core/tensor.h"
+
+namespace keras::saving::h5 {
+
+class Handle {
+ public:
+  Handle() = default;
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  Handle(Handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+  Handle& operator=(Handle&& o) noexcept;
+  ~Handle();
+  hid_t id() const { return id_; }
+
+ private:
+  hid_t id_ = -1;
+  herr_t (*close_)(hid_t) = nullptr;
+};
+
+class File {
+ public:
+  // A new, empty file in memory.
+  static File create();
+  // Opens a file image (the bytes of an .h5 file). Throws IOError if it is not HDF5.
+  static File open(const std::string& image, const std::string& what);
+  // The bytes of the file (after flushing).
+  std::string image() const;
+  hid_t id() const { return file_.id(); }
+
+ private:
+  Handle file_;
+};
+
+// Group at `path` (slash-separated, relative to `loc`), created with its parents.
+Handle make_group(hid_t loc, const std::string& path);
+// Group at `path`, or nullopt when it does not exist.
+std::optional<Handle> open_group(hid_t loc, const std::string& path);
+bool exists(hid_t loc, const std::string& path);
+// Names of the direct children of a group, in HDF5's (alphabetical) order. At most 1e6.
+std::vector<std::string> children(hid_t group);
+
+void write_string_attr(hid_t obj, const std::string& name, const std::string& value);
+void write_string_list_attr(hid_t obj,
+                            const std::string& name,
+                            const std::vector<std::string>& values);
+// A string or list-of-strings attribute (fixed or variable length), or nullopt when absent.
+std::optional<std::vector<std::string>> read_string_attr(hid_t obj, const std::string& name);
+
+void write_dataset(hid_t loc, const std::string& name, const Tensor& value);
+// Reads dataset `name` as `dtype`; throws ValueError unless its shape is `expected` (what names
+// the weight in messages) and IOError on a damaged dataset.
+Tensor read_dataset(hid_t loc,
+                    const std::string& name,
+                    const Shape& expected,
+                    DType dtype,
+                    const std::string& what);
+// The shape of dataset `name` (rank at most 32).
+Shape dataset_shape(hid_t loc, const std::string& name);
+
+}  // namespace keras::saving::h5

@@ -1,0 +1,178 @@
+// Keras 2's legacy HDF5 layout: root attributes model_config / training_config, and
+// model_weights/<layer> groups listing their weight_names.
+#include <functional>
+#include <set>
+
+#include "keras/saving/registry.h"
+#include "saving/h5.h"
+#include "saving/saving_internal.h"
+
+namespace keras::saving::internal {
+namespace {
+
+using layers::Layer;
+
+std::vector<std::string> legacy_weight_names(const Layer& layer) {
+  std::vector<std::string> names;
+  std::set<std::string> seen;
+  for (const Variable& v : layer.weights()) {
+    std::string n =
+        v.path().rfind(layer.name() + "/", 0) == 0 ? v.path() : layer.name() + "/" + v.path();
+    for (int i = 1; seen.contains(n); ++i) n = str(n, "_", i);
+    seen.insert(n);
+    names.push_back(n);
+  }
+  return names;
+}
+
+const std::vector<std::shared_ptr<Layer>>& model_layers(const models::FunctionalImpl& impl) {
+  if (auto* seq = dynamic_cast<const models::SequentialImpl*>(&impl)) return seq->stack();
+  return impl.layers();
+}
+
+}  // namespace
+
+void write_legacy_weights(hid_t group, const models::FunctionalImpl& impl) {
+  std::vector<std::string> layer_names;
+  for (const auto& l : model_layers(impl)) layer_names.push_back(l->name());
+  h5::write_string_list_attr(group, "layer_names", layer_names);
+  h5::write_string_attr(group, "backend", "keras.cpp");
+  h5::write_string_attr(group, "keras_version", kKerasVersion);
+  for (const auto& l : model_layers(impl)) {
+    h5::Handle g = h5::make_group(group, l->name());
+    const std::vector<std::string> names = legacy_weight_names(*l);
+    h5::write_string_list_attr(g.id(), "weight_names", names);
+    const std::vector<Variable> weights = l->weights();
+    for (size_t i = 0; i < names.size(); ++i) {
+      const size_t slash = names[i].rfind('/');
+      if (slash == std::string::npos) {
+        h5::write_dataset(g.id(), names[i], weights[i].value());
+      } else {
+        h5::Handle parent = h5::make_group(g.id(), names[i].substr(0, slash));
+        h5::write_dataset(parent.id(), names[i].substr(slash + 1), weights[i].value());
+      }
+    }
+  }
+}
+
+std::vector<Assignment> read_legacy_weights(hid_t group,
+                                            const models::FunctionalImpl& impl,
+                                            bool by_name,
+                                            bool skip_mismatch,
+                                            const std::string& what) {
+  const auto layer_names = h5::read_string_attr(group, "layer_names");
+  KERAS_CHECK(layer_names.has_value(), ValueError, what, ": no 'layer_names' attribute");
+  // The saved layers that have weights, with their weight names.
+  std::vector<std::pair<std::string, std::vector<std::string>>> saved;
+  for (const std::string& name : *layer_names) {
+    std::optional<h5::Handle> g = h5::open_group(group, name);
+    KERAS_CHECK(g.has_value(), ValueError, what, ": missing group for layer '", name, "'");
+    auto names = h5::read_string_attr(g->id(), "weight_names").value_or(std::vector<std::string>{});
+    if (!names.empty()) saved.emplace_back(name, std::move(names));
+  }
+  std::vector<std::shared_ptr<Layer>> targets;
+  for (const auto& l : model_layers(impl)) {
+    if (!l->weights().empty()) targets.push_back(l);
+  }
+  std::vector<Assignment> out;
+  auto load_layer = [&](const Layer& layer, const std::string& saved_name,
+                        const std::vector<std::string>& names) {
+    const std::vector<Variable> weights = layer.weights();
+    if (names.size() != weights.size()) {
+      if (skip_mismatch) return;
+      throw ValueError(str(what, ": layer '", layer.name(), "' expects ", weights.size(),
+                           " weights, but the saved weights have ", names.size(), " elements."));
+    }
+    h5::Handle g = *h5::open_group(group, saved_name);
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (skip_mismatch && h5::dataset_shape(g.id(), names[i]) != weights[i].shape()) return;
+    }
+    for (size_t i = 0; i < names.size(); ++i) {
+      out.push_back(
+          {weights[i], h5::read_dataset(g.id(), names[i], weights[i].shape(), weights[i].dtype(),
+                                        str(what, ": weight ", names[i]))});
+    }
+  };
+  if (by_name) {
+    for (const auto& [name, names] : saved) {
+      for (const auto& l : targets) {
+        if (l->name() == name) load_layer(*l, name, names);
+      }
+    }
+    return out;
+  }
+  KERAS_CHECK(saved.size() == targets.size(), ValueError, what,
+              ": you are trying to load a weight file containing ", saved.size(),
+              " layers into a model with ", targets.size(), " layers.");
+  for (size_t i = 0; i < saved.size(); ++i)
+    load_layer(*targets[i], saved[i].first, saved[i].second);
+  return out;
+}
+
+void save_legacy_h5(models::FunctionalImpl& impl,
+                    const std::string& path,
+                    const SaveOptions& options) {
+  KERAS_CHECK(ends_with(path, ".h5") || ends_with(path, ".hdf5"), ValueError,
+              "Invalid filepath extension for saving. Please add either a `.keras` extension for "
+              "the native Keras format (recommended) or a `.h5` extension. Received: filepath=",
+              path);
+  h5::File f = h5::File::create();
+  h5::write_string_attr(f.id(), "model_config", serialize_layer(impl).dump());
+  h5::write_string_attr(f.id(), "backend", "keras.cpp");
+  h5::write_string_attr(f.id(), "keras_version", kKerasVersion);
+  if (options.include_optimizer) {
+    Json compile = compile_config(impl);
+    if (!compile.is_null()) {
+      // Keras 3 cannot compile a legacy file whose losses are strings ("mse"), not even its own;
+      // it can from class names.
+      std::function<Json(const Json&)> classes = [&](const Json& j) -> Json {
+        if (j.is_array() || j.is_object()) {
+          Json out = j;
+          for (auto& v : out) v = classes(v);
+          return out;
+        }
+        if (!j.is_string()) return j;
+        const std::string n = j.get<std::string>();
+        const char* cls = n == "mse" || n == "mean_squared_error"    ? "MeanSquaredError"
+                          : n == "mae" || n == "mean_absolute_error" ? "MeanAbsoluteError"
+                          : n == "binary_crossentropy"               ? "BinaryCrossentropy"
+                          : n == "categorical_crossentropy"          ? "CategoricalCrossentropy"
+                          : n == "sparse_categorical_crossentropy" ? "SparseCategoricalCrossentropy"
+                                                                   : nullptr;
+        return cls ? Json{{"class_name", cls}, {"config", Json::object()}} : j;
+      };
+      compile["loss"] = classes(compile["loss"]);
+      compile["optimizer_config"] = compile["optimizer"];
+      compile.erase("optimizer");
+      h5::write_string_attr(f.id(), "training_config", compile.dump());
+    }
+  }
+  h5::Handle weights = h5::make_group(f.id(), "model_weights");
+  write_legacy_weights(weights.id(), impl);
+  write_file_atomic(path, f.image(), options.overwrite);
+}
+
+Model load_legacy_h5(const std::string& bytes,
+                     const std::string& path,
+                     const LoadModelOptions& options) {
+  h5::File f = h5::File::open(bytes, path);
+  const auto config_text = h5::read_string_attr(f.id(), "model_config");
+  KERAS_CHECK(config_text && config_text->size() == 1, ValueError, path,
+              ": no model found in config file (a weights-only file? use load_weights).");
+  const Json config = parse_json(config_text->front(), (path + ": model_config").c_str());
+  Model model = build_model(config, bytes.size(), path);
+  std::optional<h5::Handle> weights = h5::open_group(f.id(), "model_weights");
+  KERAS_CHECK(weights.has_value(), ValueError, path, ": no 'model_weights' group");
+  std::vector<Assignment> values = guarded(
+      path, [&] { return read_legacy_weights(weights->id(), model.impl(), true, false, path); });
+  assign_all(values);
+  const auto training = h5::read_string_attr(f.id(), "training_config");
+  if (options.compile && training && training->size() == 1) {
+    Json c = parse_json(training->front(), (path + ": training_config").c_str());
+    if (const Json* opt = find(c, "optimizer_config")) c["optimizer"] = *opt;
+    restore_compile(model, c, path);
+  }
+  return model;
+}
+
+}  // namespace keras::saving::internal

@@ -1,0 +1,162 @@
+#include "keras/saving/registry.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "keras/layers/activation.h"
+#include "keras/layers/bidirectional.h"
+#include "keras/layers/core_layers.h"
+#include "keras/layers/dense.h"
+#include "keras/layers/embedding.h"
+#include "keras/layers/input_layer.h"
+#include "keras/layers/merging.h"
+#include "keras/layers/recurrent.h"
+#include "keras/layers/reshaping.h"
+#include "keras/layers/time_distributed.h"
+#include "keras/models/model.h"
+#include "keras/saving/json.h"
+
+namespace keras::saving {
+namespace {
+
+std::shared_ptr<layers::Layer> model_layer_from_config(const Json& config) {
+  return models::model_from_config(config).layer();
+}
+std::shared_ptr<layers::Layer> sequential_from_config(const Json& config) {
+  return models::model_from_config(Json{{"class_name", "Sequential"}, {"config", config}}).layer();
+}
+
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, LayerFactory> factories;
+  std::map<std::string, bool> builtin;
+  Registry() {
+    using namespace layers;  // NOLINT
+    // Built-in layers: one line per layer class (see layer.h, "How to make a layer saveable").
+    const std::pair<const char*, LayerFactory> table[] = {
+        {"InputLayer", &InputLayerImpl::from_config},
+        {"Dense", &DenseImpl::from_config},
+        {"Activation", &ActivationImpl::from_config},
+        {"Dropout", &DropoutImpl::from_config},
+        {"Flatten", &FlattenImpl::from_config},
+        {"Reshape", &ReshapeImpl::from_config},
+        {"Embedding", &EmbeddingImpl::from_config},
+        {"SimpleRNN", &SimpleRNNImpl::from_config},
+        {"LSTM", &LSTMImpl::from_config},
+        {"GRU", &GRUImpl::from_config},
+        {"Bidirectional", &BidirectionalImpl::from_config},
+        {"TimeDistributed", &TimeDistributedImpl::from_config},
+        {"Add", &AddImpl::from_config},
+        {"Subtract", &SubtractImpl::from_config},
+        {"Multiply", &MultiplyImpl::from_config},
+        {"Average", &AverageImpl::from_config},
+        {"Maximum", &MaximumImpl::from_config},
+        {"Minimum", &MinimumImpl::from_config},
+        {"Concatenate", &ConcatenateImpl::from_config},
+        {"Dot", &DotImpl::from_config},
+        {"RepeatVector", &RepeatVectorImpl::from_config},
+        {"Permute", &PermuteImpl::from_config},
+        // TODO(conv, pooling, BatchNormalization): add their lines when those layers land.
+        {"Functional", &model_layer_from_config},
+        {"Model", &model_layer_from_config},  // Keras 2
+        {"Sequential", &sequential_from_config},
+    };
+    for (const auto& [name, factory] : table) {
+      factories.emplace(name, factory);
+      builtin.emplace(name, true);
+    }
+  }
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+}  // namespace
+
+void register_layer(const std::string& class_name, LayerFactory factory) {
+  KERAS_CHECK(!class_name.empty() && factory, ValueError,
+              "register_layer: needs a class name and a factory");
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.factories[class_name] = std::move(factory);
+  r.builtin[class_name] = false;
+}
+
+bool is_registered(const std::string& class_name) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  return r.factories.contains(class_name);
+}
+
+std::vector<std::string> registered_layers() {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> out;
+  for (const auto& [name, f] : r.factories) out.push_back(name);
+  return out;
+}
+
+std::string keras_class_name(const layers::Layer& layer) {
+  if (dynamic_cast<const models::SequentialImpl*>(&layer) != nullptr) return "Sequential";
+  if (dynamic_cast<const models::FunctionalImpl*>(&layer) != nullptr) return "Functional";
+  return layer.class_name();
+}
+
+Json serialize_layer(const layers::Layer& layer) {
+  const std::string cls = keras_class_name(layer);
+  Json registered = nullptr;
+  if (cls == "Functional") {
+    registered = "Functional";
+  } else {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    auto it = r.builtin.find(cls);
+    if (it != r.builtin.end() && !it->second) registered = cls;
+  }
+  Json out{{"module", layer.module()},
+           {"class_name", cls},
+           {"config", layer.get_config()},
+           {"registered_name", registered}};
+  if (cls != "InputLayer") out["build_config"] = layer.get_build_config();
+  return out;
+}
+
+std::shared_ptr<layers::Layer> deserialize_layer(const Json& serialized) {
+  // Wrappers and nested models recurse; a hostile config must not overflow the stack.
+  thread_local int depth = 0;
+  KERAS_CHECK(depth < 32, ValueError, "Layer configs are nested too deeply");
+  struct Depth {
+    Depth() { ++depth; }
+    ~Depth() { --depth; }
+  } guard;
+  KERAS_CHECK(serialized.is_object(), ValueError, "Invalid layer config: expected an object, got ",
+              serialized.dump().substr(0, 200));
+  std::string cls = require<std::string>(serialized, "class_name", "layer");
+  LayerFactory factory;
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mutex);
+    // A user layer saved as "package>Name" is found by its full registered name or by "Name".
+    std::string reg = get<std::string>(serialized, "registered_name", "", "layer");
+    for (const std::string& key : {reg, reg.substr(reg.find('>') + 1), cls}) {
+      auto it = r.factories.find(key);
+      if (!key.empty() && it != r.factories.end()) {
+        factory = it->second;
+        break;
+      }
+    }
+  }
+  KERAS_CHECK(static_cast<bool>(factory), ValueError, "Unknown layer: '", cls.substr(0, 100),
+              "'. Please ensure you are using a `keras.utils.custom_object_scope` and that this "
+              "object is included in the scope (in keras.cpp: register it with "
+              "keras::saving::register_layer).");
+  const Json* config = find(serialized, "config");
+  KERAS_CHECK(config != nullptr && (config->is_object() || config->is_array()), ValueError,
+              "Layer '", cls, "': config must be an object");
+  return factory(*config);
+}
+
+}  // namespace keras::saving

@@ -1,0 +1,66 @@
+// Pieces shared by the files of src/saving (not installed).
+#pragma once
+
+#include <hdf5.h>
+
+#include <string>
+#include <vector>
+
+#include "keras/models/model.h"
+#include "keras/saving/json.h"
+
+namespace keras::saving::internal {
+
+// What we tell Keras wrote the file: the Keras 3 version whose format this code was checked
+// against (tools/fixtures/make_saving_fixtures.py).
+inline constexpr const char* kKerasVersion = "3.15.1";
+
+inline bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Runs `f`, turning nlohmann's exceptions (wrong JSON types deep in a config) into ValueError.
+template <class F>
+auto guarded(const std::string& what, F&& f) {
+  try {
+    return f();
+  } catch (const Json::exception& e) {
+    throw ValueError(str(what, ": invalid config: ", e.what()));
+  }
+}
+
+// A value read from a file, assigned only once everything has been read and checked.
+struct Assignment {
+  Variable variable;
+  Tensor value;
+};
+inline void assign_all(std::vector<Assignment>& values) {
+  for (Assignment& a : values) a.variable.assign(a.value);
+}
+
+// Writes to "<path>.tmp<random>" and renames it over `path`.
+void write_file_atomic(const std::string& path, const std::string& bytes, bool overwrite);
+// The model of a file's config, its weights capped by the size of the file's weights.
+Model build_model(const Json& config, size_t weights_file_bytes, const std::string& path);
+
+// compile_config.cpp: Keras 3's compile_config of a compiled model (null otherwise), and
+// compiling a loaded model from one (false, with a warning, when it cannot be honoured).
+Json compile_config(models::FunctionalImpl& model);
+bool restore_compile(Model& model, const Json& config, const std::string& what);
+
+// legacy_h5.cpp: Keras 2's layout.
+void write_legacy_weights(hid_t group, const models::FunctionalImpl& impl);
+std::vector<Assignment> read_legacy_weights(hid_t group,
+                                            const models::FunctionalImpl& impl,
+                                            bool by_name,
+                                            bool skip_mismatch,
+                                            const std::string& what);
+void save_legacy_h5(models::FunctionalImpl& impl,
+                    const std::string& path,
+                    const SaveOptions& options);
+Model load_legacy_h5(const std::string& bytes,
+                     const std::string& path,
+                     const LoadModelOptions& options);
+
+}  // namespace keras::saving::internal

@@ -1,0 +1,315 @@
+// Model::save / load_model / save_weights / load_weights: the Keras 3 ".keras" archive, Keras 3's
+// ".weights.h5" layout and Keras 2's legacy ".h5" files.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "keras/layers/input_layer.h"
+#include "keras/models/model.h"
+#include "keras/saving/json.h"
+#include "keras/saving/registry.h"
+#include "layers/weight_budget.h"
+#include "saving/h5.h"
+#include "saving/saving_internal.h"
+#include "saving/zip.h"
+
+namespace keras {
+namespace saving {
+namespace {
+
+using namespace internal;  // NOLINT
+
+using layers::Layer;
+
+constexpr size_t kMaxEntry = size_t{0xffffffffu};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  KERAS_CHECK(in.good(), IOError, "Unable to open file: ", path);
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  KERAS_CHECK(!in.bad(), IOError, "Error reading file: ", path);
+  return buf.str();
+}
+
+bool is_zip(const std::string& bytes) {
+  return bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0;
+}
+
+// ---- Keras 3 weights (model.weights.h5) ----
+
+void write_groups(hid_t root, const std::vector<Layer::VariableGroup>& groups) {
+  for (const Layer::VariableGroup& g : groups) {
+    h5::Handle group = h5::make_group(root, g.path);
+    for (size_t i = 0; i < g.variables.size(); ++i) {
+      h5::write_dataset(group.id(), std::to_string(i), g.variables[i].value());
+    }
+  }
+}
+
+std::vector<Assignment> read_groups(hid_t root,
+                                    const std::vector<Layer::VariableGroup>& groups,
+                                    const std::string& what) {
+  std::vector<Assignment> out;
+  for (const Layer::VariableGroup& g : groups) {
+    if (g.variables.empty()) continue;
+    std::optional<h5::Handle> group = h5::open_group(root, g.path);
+    KERAS_CHECK(group.has_value(), ValueError, what, ": the file has no weights at '", g.path,
+                "' (a different model?)");
+    const size_t found = h5::children(group->id()).size();
+    KERAS_CHECK(found == g.variables.size(), ValueError, what, ": '", g.path, "' expected ",
+                g.variables.size(), " variables, but received ", found,
+                " variables during loading.");
+    for (size_t i = 0; i < g.variables.size(); ++i) {
+      const Variable& v = g.variables[i];
+      out.push_back({v, h5::read_dataset(group->id(), std::to_string(i), v.shape(), v.dtype(),
+                                         str(what, ": ", g.path, "/", i, " (", v.path(), ")"))});
+    }
+  }
+  return out;
+}
+
+Tensor scalar(double value, DType dtype) {
+  return full({}, value, dtype);
+}
+
+bool has_suffix(const std::string& s, const std::string& suffix) {
+  return s.size() > suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The slots in Keras 3's order. keras.cpp keeps them per variable (m0 v0 m1 v1 ...); Keras
+// creates them in groups: Adam's momentum/velocity interleaved, then every velocity_hat;
+// RMSprop's velocities, then momentums, then average gradients.
+std::vector<Variable> keras_slot_order(const optimizers::Optimizer& opt) {
+  auto phase = [&](const Variable& v) {
+    if (opt.name() == "RMSprop") {
+      if (has_suffix(v.name(), "_momentum")) return 1;
+      if (has_suffix(v.name(), "_average_gradient")) return 2;
+      return 0;
+    }
+    return has_suffix(v.name(), "_velocity_hat") ? 1 : 0;
+  };
+  std::vector<Variable> out = opt.variables();
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const Variable& a, const Variable& b) { return phase(a) < phase(b); });
+  return out;
+}
+
+void write_optimizer(hid_t root, const optimizers::Optimizer& opt) {
+  h5::Handle group = h5::make_group(root, "optimizer/vars");
+  h5::write_dataset(group.id(), "0", scalar(static_cast<double>(opt.iterations()), int64));
+  h5::write_dataset(group.id(), "1", scalar(opt.learning_rate(), float32));
+  const std::vector<Variable> slots = keras_slot_order(opt);
+  for (size_t i = 0; i < slots.size(); ++i) {
+    h5::write_dataset(group.id(), std::to_string(i + 2), slots[i].value());
+  }
+}
+
+// Restores iterations, learning rate and slots; warns and leaves the optimizer fresh when the
+// file's state does not fit (as Keras does).
+void read_optimizer(hid_t root,
+                    optimizers::Optimizer& opt,
+                    const std::vector<Variable>& trainable,
+                    const std::string& what) {
+  std::optional<h5::Handle> group = h5::open_group(root, "optimizer/vars");
+  if (!group) return;
+  const size_t found = h5::children(group->id()).size();
+  if (found != 2) opt.build(trainable);  // 2: saved before the first step, no slots yet
+  const std::vector<Variable> slots = keras_slot_order(opt);
+  if (found != slots.size() + 2) {
+    std::cerr << "WARNING: " << what << ": skipping the optimizer state: the file has " << found
+              << " variables, the optimizer " << slots.size() + 2 << "\n";
+    return;
+  }
+  const Tensor iterations = h5::read_dataset(group->id(), "0", {}, int64, what + ": iterations");
+  const Tensor lr = h5::read_dataset(group->id(), "1", {}, float64, what + ": learning_rate");
+  std::vector<Assignment> values;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    values.push_back(
+        {slots[i], h5::read_dataset(group->id(), std::to_string(i + 2), slots[i].shape(),
+                                    slots[i].dtype(), str(what, ": optimizer/vars/", i + 2))});
+  }
+  opt.set_iterations(iterations.item<int64_t>());
+  // The file holds a float32 copy; keep the config's exact value unless a callback changed it.
+  if (static_cast<float>(opt.learning_rate()) != static_cast<float>(lr.item<double>())) {
+    opt.set_learning_rate(lr.item<double>());
+  }
+  for (Assignment& a : values) a.variable.assign(a.value);
+}
+
+std::string date_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d@%H:%M:%S", std::gmtime(&t));
+  return buf;
+}
+
+// ---- entry points ----
+
+std::string keras3_weights_image(const models::FunctionalImpl& impl,
+                                 const optimizers::Optimizer* opt) {
+  h5::File f = h5::File::create();
+  write_groups(f.id(), impl.saved_variables());
+  if (opt != nullptr) write_optimizer(f.id(), *opt);
+  return f.image();
+}
+
+optimizers::Optimizer* compiled_optimizer(models::FunctionalImpl& impl) {
+  trainers::Trainer& t = impl.trainer();
+  return t.compiled() ? &t.optimizer() : nullptr;
+}
+
+Model load_keras_archive(const std::string& bytes,
+                         const std::string& path,
+                         const LoadModelOptions& options) {
+  const auto entries = zip::read(bytes, path, kMaxEntry);
+  auto entry = [&](const char* name) -> const std::string& {
+    auto it = entries.find(name);
+    KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no ", name);
+    return it->second;
+  };
+  const Json config = parse_json(entry("config.json"), (path + ": config.json").c_str());
+  Model model = build_model(config, entry("model.weights.h5").size(), path);
+  h5::File weights = h5::File::open(entry("model.weights.h5"), path + ": model.weights.h5");
+  std::vector<Assignment> values = guarded(
+      path, [&] { return read_groups(weights.id(), model.impl().saved_variables(), path); });
+  assign_all(values);
+  const Json* compile = find(config, "compile_config");
+  if (options.compile && compile != nullptr && compile->is_object() && !compile->empty() &&
+      restore_compile(model, *compile, path)) {
+    read_optimizer(weights.id(), model.optimizer(), model.impl().trainable_weights(), path);
+  }
+  return model;
+}
+
+}  // namespace
+
+namespace internal {
+
+// Writes to "<path>.tmp<random>" and renames it over `path`: readers see the old file or the new
+// one, never a partial write.
+void write_file_atomic(const std::string& path, const std::string& bytes, bool overwrite) {
+  KERAS_CHECK(overwrite || !std::ifstream(path).good(), IOError, "File ", path,
+              " exists and overwrite is false");
+  std::random_device rd;
+  const std::string tmp = path + ".tmp" + std::to_string(rd());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    KERAS_CHECK(out.good(), IOError, "Unable to create file: ", tmp);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out.good()) {
+      out.close();
+      std::remove(tmp.c_str());
+      throw IOError(str("Error writing file: ", tmp));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw IOError(str("Unable to rename ", tmp, " to ", path));
+  }
+}
+
+// The model of a file's config; its layers may create at most ~16x the weights file's bytes of
+// weights, so a hostile config fails before allocating.
+Model build_model(const Json& config, size_t weights_file_bytes, const std::string& path) {
+  layers::internal::WeightBudget budget(static_cast<int64_t>(weights_file_bytes) * 16 + (1 << 20));
+  return guarded(path, [&] { return models::model_from_config(config); });
+}
+
+}  // namespace internal
+}  // namespace saving
+
+void Model::save(const std::string& path, const SaveOptions& options) const {
+  using namespace saving;            // NOLINT
+  using namespace saving::internal;  // NOLINT
+  models::FunctionalImpl& impl = this->impl();
+  if (ends_with(path, ".keras")) {
+    Json config = serialize_layer(impl);
+    if (options.include_optimizer) {
+      Json compile = compile_config(impl);
+      if (!compile.is_null()) config["compile_config"] = compile;
+    }
+    const Json metadata{{"keras_version", kKerasVersion},
+                        {"date_saved", date_now()},
+                        {"keras_cpp_version", "0.1.0"}};
+    const std::string weights =
+        keras3_weights_image(impl, options.include_optimizer ? compiled_optimizer(impl) : nullptr);
+    write_file_atomic(path,
+                      zip::write({{"metadata.json", metadata.dump()},
+                                  {"config.json", config.dump()},
+                                  {"model.weights.h5", weights}}),
+                      options.overwrite);
+    return;
+  }
+  save_legacy_h5(impl, path, options);
+}
+
+void Model::save_weights(const std::string& path, const SaveOptions& options) const {
+  using namespace saving;            // NOLINT
+  using namespace saving::internal;  // NOLINT
+  if (ends_with(path, ".weights.h5")) {
+    write_file_atomic(path, keras3_weights_image(impl(), nullptr), options.overwrite);
+    return;
+  }
+  KERAS_CHECK(ends_with(path, ".h5") || ends_with(path, ".hdf5"), ValueError,
+              "The filename must end in `.weights.h5` (or `.h5` for Keras 2's layout). Received: "
+              "filepath=",
+              path);
+  h5::File f = h5::File::create();
+  write_legacy_weights(f.id(), impl());
+  write_file_atomic(path, f.image(), options.overwrite);
+}
+
+void Model::load_weights(const std::string& path, const LoadWeightsOptions& options) {
+  using namespace saving;            // NOLINT
+  using namespace saving::internal;  // NOLINT
+  auto* seq = dynamic_cast<models::SequentialImpl*>(layer_.get());
+  KERAS_CHECK(seq == nullptr || seq->graph_built(), ValueError,
+              "Unable to load weights into a Sequential model that has not been built; call "
+              "build() first.");
+  const std::string bytes = read_file(path);
+  std::vector<Assignment> values;
+  if (is_zip(bytes)) {
+    const auto entries = zip::read(bytes, path, kMaxEntry);
+    auto it = entries.find("model.weights.h5");
+    KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no model.weights.h5");
+    h5::File f = h5::File::open(it->second, path);
+    values = read_groups(f.id(), impl().saved_variables(), path);
+  } else {
+    h5::File f = h5::File::open(bytes, path);
+    if (std::optional<h5::Handle> g = h5::open_group(f.id(), "model_weights")) {
+      values = read_legacy_weights(g->id(), impl(), options.by_name, options.skip_mismatch, path);
+    } else if (h5::read_string_attr(f.id(), "layer_names")) {
+      values = read_legacy_weights(f.id(), impl(), options.by_name, options.skip_mismatch, path);
+    } else {
+      values = read_groups(f.id(), impl().saved_variables(), path);
+    }
+  }
+  assign_all(values);
+}
+
+namespace models {
+
+Model load_model(const std::string& path, const LoadModelOptions& options) {
+  using namespace saving;            // NOLINT
+  using namespace saving::internal;  // NOLINT
+  const std::string bytes = read_file(path);
+  if (is_zip(bytes)) return load_keras_archive(bytes, path, options);
+  KERAS_CHECK(bytes.size() >= 8 && bytes.compare(0, 8, "\x89HDF\r\n\x1a\n") == 0, IOError, path,
+              ": not a .keras archive or an HDF5 file");
+  return load_legacy_h5(bytes, path, options);
+}
+
+}  // namespace models
+}  // namespace keras
