@@ -142,6 +142,22 @@ Tensors MaskingImpl::call(const Tensors& inputs, bool) {
 
 std::vector<Shape> MaskingImpl::compute_output_shape(const std::vector<Shape>& input_shapes) const {
   return {input_shapes[0]};
+}
+
+Json MaskingImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["mask_value"] = mask_value_;
+  return config;
+}
+
+std::shared_ptr<Layer> MaskingImpl::from_config(const Json& config) {
+  auto layer = std::make_shared<MaskingImpl>(
+      saving::get<double>(config, "mask_value", 0.0, "Masking"),
+      MaskingOptions{.name = saving::get<std::string>(config, "name", "", "Masking")});
+  layer->apply_base_config(config);
+  return layer;
+}
+
 Json DropoutImpl::get_config() const {
   Json config = Layer::get_config();
   config["rate"] = rate_;

@@ -41,6 +41,7 @@ struct Registry {
         {"Dropout", &DropoutImpl::from_config},
         {"Flatten", &FlattenImpl::from_config},
         {"Reshape", &ReshapeImpl::from_config},
+        {"Masking", &MaskingImpl::from_config},
         {"Embedding", &EmbeddingImpl::from_config},
         {"SimpleRNN", &SimpleRNNImpl::from_config},
         {"LSTM", &LSTMImpl::from_config},

@@ -105,6 +105,8 @@ class MaskingImpl final : public Layer {
  public:
   MaskingImpl(double mask_value, MaskingOptions options);
   std::string class_name() const override { return "Masking"; }
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
   bool batch_independent() const override { return true; }
   bool supports_masking() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;
