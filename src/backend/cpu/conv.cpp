@@ -9,6 +9,9 @@
 
 #include "backend/conv_geometry.h"
 #include "backend/cpu/cpu_backend.h"
+#ifdef KERAS_HAVE_ONEDNN
+#include "backend/cpu/onednn/conv.h"
+#endif
 
 namespace keras::backend {
 namespace {
@@ -178,6 +181,9 @@ void CpuBackend::conv(const Tensor& src,
                       const ConvParams& p) {
   const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
   if (dst.size() == 0) return;
+#ifdef KERAS_HAVE_ONEDNN
+  if (onednn::conv(src, weights, dst, p)) return;
+#endif
   visit_floating(src, "conv", [&]<class T>() {
     conv_forward(g, src.data<T>(), weights.data<T>(), dst.data<T>());
   });
@@ -193,6 +199,9 @@ void CpuBackend::conv_backward_data(const Tensor& diff_dst,
       std::fill_n(diff_src.data<T>(), diff_src.size(), T(0));
       return;
     }
+#ifdef KERAS_HAVE_ONEDNN
+    if (onednn::conv_backward_data(diff_dst, weights, diff_src, p)) return;
+#endif
     conv_data(g, diff_dst.data<T>(), weights.data<T>(), diff_src.data<T>());
   });
 }
@@ -202,6 +211,9 @@ void CpuBackend::conv_backward_weights(const Tensor& src,
                                        const Tensor& diff_weights,
                                        const ConvParams& p) {
   const ConvGeometry g = conv_geometry(src.shape(), diff_weights.shape(), diff_dst.shape(), p);
+#ifdef KERAS_HAVE_ONEDNN
+  if (diff_dst.size() > 0 && onednn::conv_backward_weights(src, diff_dst, diff_weights, p)) return;
+#endif
   visit_floating(src, "conv_backward_weights", [&]<class T>() {
     conv_weights(g, src.data<T>(), diff_dst.data<T>(), diff_weights.data<T>());
   });
