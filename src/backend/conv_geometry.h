@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "keras/backend/backend.h"
 
@@ -28,7 +29,7 @@ struct ConvGeometry {
 // From (batch, spatial..., C) src, (batch, out_spatial..., F) dst and per-dimension vectors.
 inline ConvGeometry make_geometry(const Shape& src,
                                   const Shape& dst,
-                                  const std::vector<int64_t>& kernel,
+                                  std::span<const int64_t> kernel,
                                   const std::vector<int64_t>& strides,
                                   const std::vector<int64_t>& dilation,
                                   const std::vector<int64_t>& padding,
@@ -62,7 +63,7 @@ inline ConvGeometry conv_geometry(const Shape& src,
                                   const Shape& weights,
                                   const Shape& dst,
                                   const ConvParams& p) {
-  const std::vector<int64_t> kernel(weights.begin(), weights.end() - 2);
+  const std::span<const int64_t> kernel(weights.data(), weights.size() - 2);
   ConvGeometry g = make_geometry(src, dst, kernel, p.strides, p.dilation_rate, p.padding, p.groups);
   KERAS_CHECK(p.groups >= 1 && g.c % p.groups == 0 && g.f % p.groups == 0 &&
                   weights[weights.size() - 2] == g.c / p.groups && weights.back() == g.f,

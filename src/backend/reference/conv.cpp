@@ -8,6 +8,13 @@
 namespace keras::backend {
 namespace {
 
+// Per-thread scratch reused across calls, so that a steady-state training step does not allocate.
+std::vector<int64_t>& scratch_indices(size_t n) {
+  thread_local std::vector<int64_t> buffer;
+  if (buffer.size() < n) buffer.resize(n);
+  return buffer;
+}
+
 // Calls f(n, o, i, t) for every batch n, output position o, tap t whose input position i (all
 // flattened over d, h, w) is inside the input.
 template <class F>
@@ -122,7 +129,8 @@ void ReferenceBackend::max_pool_backward(const Tensor& src,
     T* dx = diff_src.data<T>();
     std::fill(dx, dx + diff_src.size(), T(0));
     // Taps of one output position arrive consecutively: find the first maximum, then route.
-    std::vector<int64_t> best(diff_dst.size(), -1);
+    std::vector<int64_t>& best = scratch_indices(diff_dst.size());
+    std::fill_n(best.begin(), diff_dst.size(), -1);
     for_each_tap(g, [&](int64_t n, int64_t o, int64_t i, int64_t) {
       for (int64_t c = 0; c < g.c; ++c) {
         const int64_t xi = (n * g.in_size() + i) * g.c + c;
@@ -142,7 +150,8 @@ void ReferenceBackend::avg_pool(const Tensor& src, const Tensor& dst, const Pool
     const T* x = src.data<T>();
     T* y = dst.data<T>();
     std::fill(y, y + dst.size(), T(0));
-    std::vector<int64_t> count(g.batch * g.out_size(), 0);
+    std::vector<int64_t>& count = scratch_indices(g.batch * g.out_size());
+    std::fill_n(count.begin(), g.batch * g.out_size(), 0);
     for_each_tap(g, [&](int64_t n, int64_t o, int64_t i, int64_t) {
       ++count[n * g.out_size() + o];
       for (int64_t c = 0; c < g.c; ++c) {
@@ -162,7 +171,8 @@ void ReferenceBackend::avg_pool_backward(const Tensor& diff_dst,
     const T* dy = diff_dst.data<T>();
     T* dx = diff_src.data<T>();
     std::fill(dx, dx + diff_src.size(), T(0));
-    std::vector<int64_t> count(g.batch * g.out_size(), 0);
+    std::vector<int64_t>& count = scratch_indices(g.batch * g.out_size());
+    std::fill_n(count.begin(), g.batch * g.out_size(), 0);
     for_each_tap(g, [&](int64_t n, int64_t o, int64_t, int64_t) { ++count[n * g.out_size() + o]; });
     for_each_tap(g, [&](int64_t n, int64_t o, int64_t i, int64_t) {
       const int64_t no = n * g.out_size() + o;

@@ -9,6 +9,7 @@
 
 #include <omp.h>
 
+#include <cstdio>
 #include <dnnl.hpp>
 #include <map>
 #include <memory>
@@ -66,14 +67,25 @@ struct Plan {
   dnnl::primitive primitive;
   Arg args[3];  // src side, weights, dst side
   memory scratchpad;
+  // Built once: each call only points user[] at the tensors (fewer host allocations per step).
+  memory user[3];
+  std::unordered_map<int, memory> exec;
+  std::unordered_map<int, memory> reorder_args[3];
 };
 
-std::string key_of(
+// The cache key; written into a reused per-thread string so that lookups do not allocate.
+const std::string& key_of(
     Kind kind, const Shape& src, const Shape& weights, const Shape& dst, const ConvParams& p) {
-  std::string k = std::to_string(static_cast<int>(kind));
-  auto add = [&k](const std::vector<int64_t>& v) {
+  thread_local std::string k;
+  k.clear();
+  k += static_cast<char>('0' + static_cast<int>(kind));
+  auto add = [](const std::vector<int64_t>& v) {
     k += '|';
-    for (int64_t x : v) k += std::to_string(x) + ',';
+    for (int64_t x : v) {
+      char digits[24];
+      const int n = std::snprintf(digits, sizeof(digits), "%lld,", static_cast<long long>(x));
+      k.append(digits, n);
+    }
   };
   add(src);
   add(weights);
@@ -81,7 +93,7 @@ std::string key_of(
   add(p.strides);
   add(p.dilation_rate);
   add(p.padding);
-  add({p.groups});
+  k += std::to_string(p.groups);
   return k;
 }
 
@@ -159,7 +171,18 @@ std::unique_ptr<Plan> make_plan(Kind kind,
     bind(a[2], DNNL_ARG_DIFF_DST, true, pd.diff_dst_desc());
     plan->scratchpad = memory(pd.scratchpad_desc(), engine());
   }
-  for (Arg& arg : plan->args) arg.prepare();
+  for (int i = 0; i < 3; ++i) {
+    Arg& arg = plan->args[i];
+    arg.prepare();
+    plan->user[i] = memory(arg.user, engine(), DNNL_MEMORY_NONE);
+    const memory& prim = arg.reorder ? arg.buffer : plan->user[i];
+    plan->exec.emplace(arg.id, prim);
+    if (arg.reorder) {
+      plan->reorder_args[i] = {{DNNL_ARG_FROM, arg.input ? plan->user[i] : arg.buffer},
+                               {DNNL_ARG_TO, arg.input ? arg.buffer : plan->user[i]}};
+    }
+  }
+  plan->exec.emplace(DNNL_ARG_SCRATCHPAD, plan->scratchpad);
   return plan;
 }
 
@@ -167,7 +190,7 @@ std::unique_ptr<Plan> make_plan(Kind kind,
 Plan* plan_for(
     Kind kind, const Shape& src, const Shape& weights, const Shape& dst, const ConvParams& p) {
   thread_local std::map<std::string, std::unique_ptr<Plan>> cache;
-  const std::string key = key_of(kind, src, weights, dst, p);
+  const std::string& key = key_of(kind, src, weights, dst, p);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second.get();
   std::unique_ptr<Plan> plan;
@@ -194,22 +217,18 @@ bool run(
   Plan* plan = plan_for(kind, src.shape(), weights.shape(), dst.shape(), p);
   if (plan == nullptr) return false;
   thread_local dnnl::stream stream(engine());
-  const dnnl::engine& e = engine();
   void* data[3] = {src.raw_data(), weights.raw_data(), dst.raw_data()};
-  memory user[3], prim[3];
-  std::unordered_map<int, memory> exec_args;
   for (int i = 0; i < 3; ++i) {
-    Arg& arg = plan->args[i];
-    user[i] = memory(arg.user, e, data[i]);
-    prim[i] = arg.reorder ? arg.buffer : user[i];
-    if (arg.reorder && arg.input) arg.reorder->execute(stream, user[i], prim[i]);
-    exec_args.emplace(arg.id, prim[i]);
+    plan->user[i].set_data_handle(data[i]);
+    if (plan->args[i].reorder && plan->args[i].input) {
+      plan->args[i].reorder->execute(stream, plan->reorder_args[i]);
+    }
   }
-  exec_args.emplace(DNNL_ARG_SCRATCHPAD, plan->scratchpad);
-  plan->primitive.execute(stream, exec_args);
+  plan->primitive.execute(stream, plan->exec);
   for (int i = 0; i < 3; ++i) {
-    Arg& arg = plan->args[i];
-    if (arg.reorder && !arg.input) arg.reorder->execute(stream, prim[i], user[i]);
+    if (plan->args[i].reorder && !plan->args[i].input) {
+      plan->args[i].reorder->execute(stream, plan->reorder_args[i]);
+    }
   }
   stream.wait();
   return true;
