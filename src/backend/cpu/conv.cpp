@@ -1,6 +1,7 @@
-// Convolutions as GEMMs: im2row (one row of taps x channels per output position, channels_last
-// so each tap copies a contiguous run of channels) times the weights, which are already a
-// (taps * C / groups, F) matrix in the Keras layout. All FLOPs run in OpenBLAS; no new dependency.
+// Convolutions on the CPU: oneDNN when the build has it (backend/cpu/onednn/), otherwise, and for
+// float64 or geometries oneDNN rejects, im2row (one row of taps x channels per output position;
+// channels_last, so each tap copies a contiguous run of channels) times the weights, which are
+// already a (taps * C / groups, F) matrix in the Keras layout, in OpenBLAS.
 #include <cblas.h>
 
 #include <algorithm>
