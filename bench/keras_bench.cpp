@@ -145,11 +145,72 @@ Result bench_shared_lstm() {
   return bench_fit(make, keras::Data{a, b}, keras::Data{labels}, n, 32);
 }
 
+// The guide's three-output posts model (torch_reference.py's posts_conv1d): 512 samples of
+// length 500, batch 64, losses mse / sparse CCE / BCE weighted 0.25 / 1 / 10.
+Result bench_posts_conv1d() {
+  const int64_t n = 512;
+  keras::utils::set_random_seed(0);
+  keras::Tensor tokens = keras::random::randint({n, 500}, 1, 50000);
+  keras::Tensor age = ops::multiply(keras::random::uniform({n, 1}), 80.0);
+  keras::Tensor income = keras::random::randint({n, 1}, 0, 10);
+  keras::Tensor gender = ops::cast(keras::random::randint({n, 1}, 0, 2), keras::float32);
+  auto make = [] {
+    auto posts = keras::Input({std::nullopt}, {.dtype = keras::int32, .name = "posts"});
+    auto x = layers::Embedding(50000, 256)(posts);
+    x = layers::Conv1D(128, 5, {.activation = "relu"})(x);
+    x = layers::MaxPooling1D(5)(x);
+    x = layers::Conv1D(256, 5, {.activation = "relu"})(x);
+    x = layers::Conv1D(256, 5, {.activation = "relu"})(x);
+    x = layers::MaxPooling1D(5)(x);
+    x = layers::Conv1D(256, 5, {.activation = "relu"})(x);
+    x = layers::Conv1D(256, 5, {.activation = "relu"})(x);
+    x = layers::GlobalMaxPooling1D()(x);
+    x = layers::Dense(128, {.activation = "relu"})(x);
+    auto age = layers::Dense(1, {.name = "age"})(x);
+    auto income = layers::Dense(10, {.activation = "softmax", .name = "income"})(x);
+    auto gender = layers::Dense(1, {.activation = "sigmoid", .name = "gender"})(x);
+    keras::Model model(posts, {age, income, gender});
+    model.compile({.optimizer = "rmsprop",
+                   .loss = {"mse", "sparse_categorical_crossentropy", "binary_crossentropy"},
+                   .loss_weights = {0.25, 1.0, 10.0}});
+    return model;
+  };
+  return bench_fit(make, keras::Data{tokens}, keras::Data{age, income, gender}, n, 64);
+}
+
+// The guide's shared vision model (torch_reference.py's shared_vision): 1024 pairs of 27x27x1,
+// batch 32.
+Result bench_shared_vision() {
+  const int64_t n = 1024;
+  keras::utils::set_random_seed(0);
+  keras::Tensor a = keras::random::uniform({n, 27, 27, 1});
+  keras::Tensor b = keras::random::uniform({n, 27, 27, 1});
+  keras::Tensor labels = ops::cast(keras::random::randint({n, 1}, 0, 2), keras::float32);
+  auto make = [] {
+    auto digit_input = keras::Input({27, 27, 1});
+    auto x = layers::Conv2D(64, {3, 3})(digit_input);
+    x = layers::Conv2D(64, {3, 3})(x);
+    x = layers::MaxPooling2D({2, 2})(x);
+    auto out = layers::Flatten()(x);
+    keras::Model vision_model(digit_input, out);
+    auto digit_a = keras::Input({27, 27, 1});
+    auto digit_b = keras::Input({27, 27, 1});
+    auto concatenated = layers::concatenate({vision_model(digit_a), vision_model(digit_b)});
+    auto output = layers::Dense(1, {.activation = "sigmoid"})(concatenated);
+    keras::Model model({digit_a, digit_b}, output);
+    model.compile({.optimizer = "rmsprop", .loss = "binary_crossentropy"});
+    return model;
+  };
+  return bench_fit(make, keras::Data{a, b}, keras::Data{labels}, n, 32);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> names(argv + 1, argv + argc);
-  if (names.empty()) names = {"mlp", "news_mimo", "shared_lstm"};
+  if (names.empty()) {
+    names = {"mlp", "news_mimo", "shared_lstm", "posts_conv1d", "shared_vision"};
+  }
   for (const std::string& name : names) {
     if (name == "mlp") {
       report("mlp", bench_mlp());
@@ -157,8 +218,14 @@ int main(int argc, char** argv) {
       report("news_mimo", bench_news_mimo());
     } else if (name == "shared_lstm") {
       report("shared_lstm", bench_shared_lstm());
+    } else if (name == "posts_conv1d") {
+      report("posts_conv1d", bench_posts_conv1d());
+    } else if (name == "shared_vision") {
+      report("shared_vision", bench_shared_vision());
     } else {
-      std::fprintf(stderr, "keras_bench: unknown model '%s' (known: mlp, news_mimo, shared_lstm)\n",
+      std::fprintf(stderr,
+                   "keras_bench: unknown model '%s' (known: mlp, news_mimo, shared_lstm, "
+                   "posts_conv1d, shared_vision)\n",
                    name.c_str());
       return 2;
     }

@@ -2,6 +2,9 @@
 #include <thread>
 
 #include "backend/cpu/cpu_backend.h"
+#ifdef KERAS_HAVE_ONEDNN
+#include "backend/cpu/onednn/conv.h"
+#endif
 
 extern "C" void openblas_set_num_threads(int num_threads);
 
@@ -38,6 +41,9 @@ ScopedBackend::~ScopedBackend() {
 void set_num_threads(int n) {
   g_num_threads = std::max(1, n);
   openblas_set_num_threads(g_num_threads);
+#ifdef KERAS_HAVE_ONEDNN
+  onednn::set_num_threads(g_num_threads);
+#endif
 }
 
 int num_threads() {

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "keras/core/random.h"
 #include "keras/core/tensor.h"
@@ -117,6 +118,27 @@ struct AdagradParams {
   double epsilon = 1e-7;
 };
 
+// Geometry of a channels_last convolution over r = 1, 2 or 3 spatial dimensions (every vector
+// has r entries). Output position o reads input position o * stride + k * dilation - padding for
+// kernel tap k; taps that fall outside the input read zeros. Only the padding before each
+// dimension is given: the padding after it is whatever the dst shape implies (ops decide
+// valid/same/causal and the output shape).
+struct ConvParams {
+  std::vector<int64_t> strides;
+  std::vector<int64_t> dilation_rate;
+  std::vector<int64_t> padding;  // zeros added before each spatial dimension
+  int64_t groups = 1;
+};
+
+// Geometry of a channels_last pooling window (r entries each, as in ConvParams). Padded
+// positions are ignored: max pooling never selects them and average pooling divides by the
+// number of in-bounds elements of each window.
+struct PoolParams {
+  std::vector<int64_t> pool_size;
+  std::vector<int64_t> strides;
+  std::vector<int64_t> padding;  // before each spatial dimension
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -191,6 +213,40 @@ class Backend {
                                   const Tensor& workspace,
                                   const Tensor& dz,
                                   const Tensor& dc_prev) = 0;
+
+  // ==== convolution and pooling ====
+  // Layouts (channels_last, r = 1..3 spatial dims): src / diff_src (batch, spatial..., C),
+  // dst / diff_dst (batch, out_spatial..., F), weights / diff_weights (kernel..., C / groups, F),
+  // the Keras kernel layout. With groups G, output channel f belongs to group f / (F / G) and reads
+  // input channels [g * C / G, (g + 1) * C / G). Floating dtypes; all tensors of one dtype.
+  // dst = conv(src, weights) (no bias: ops add it).
+  virtual void conv(const Tensor& src,
+                    const Tensor& weights,
+                    const Tensor& dst,
+                    const ConvParams& p) = 0;
+  // diff_src = d(sum(conv(src, weights) * diff_dst)) / d(src) (overwritten, not accumulated).
+  // Also the forward of a transposed convolution.
+  virtual void conv_backward_data(const Tensor& diff_dst,
+                                  const Tensor& weights,
+                                  const Tensor& diff_src,
+                                  const ConvParams& p) = 0;
+  // diff_weights = d(sum(conv(src, weights) * diff_dst)) / d(weights) (overwritten).
+  virtual void conv_backward_weights(const Tensor& src,
+                                     const Tensor& diff_dst,
+                                     const Tensor& diff_weights,
+                                     const ConvParams& p) = 0;
+  // Pooling: src (batch, spatial..., C) -> dst (batch, out_spatial..., C), each channel alone.
+  virtual void max_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) = 0;
+  // diff_src (overwritten): each diff_dst element goes to the first maximum of its window in src.
+  virtual void max_pool_backward(const Tensor& src,
+                                 const Tensor& diff_dst,
+                                 const Tensor& diff_src,
+                                 const PoolParams& p) = 0;
+  virtual void avg_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) = 0;
+  // diff_src (overwritten): each diff_dst element spread evenly over its window's valid inputs.
+  virtual void avg_pool_backward(const Tensor& diff_dst,
+                                 const Tensor& diff_src,
+                                 const PoolParams& p) = 0;
 
   // ---- random (floating y) ----
   virtual void random_uniform(const Tensor& y, double low, double high, Generator& gen) = 0;

@@ -22,6 +22,18 @@ class CpuBackend final : public ReferenceBackend {
   void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) override;
   void gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) override;
   void softmax(const Tensor& x, const Tensor& y) override;
+  void conv(const Tensor& src,
+            const Tensor& weights,
+            const Tensor& dst,
+            const ConvParams& p) override;
+  void conv_backward_data(const Tensor& diff_dst,
+                          const Tensor& weights,
+                          const Tensor& diff_src,
+                          const ConvParams& p) override;
+  void conv_backward_weights(const Tensor& src,
+                             const Tensor& diff_dst,
+                             const Tensor& diff_weights,
+                             const ConvParams& p) override;
   void softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override;
   void lstm_cell(const Tensor& z,
                  const Tensor& c_prev,

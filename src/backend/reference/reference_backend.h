@@ -47,6 +47,27 @@ class ReferenceBackend : public Backend {
                           const Tensor& workspace,
                           const Tensor& dz,
                           const Tensor& dc_prev) override;
+  void conv(const Tensor& src,
+            const Tensor& weights,
+            const Tensor& dst,
+            const ConvParams& p) override;
+  void conv_backward_data(const Tensor& diff_dst,
+                          const Tensor& weights,
+                          const Tensor& diff_src,
+                          const ConvParams& p) override;
+  void conv_backward_weights(const Tensor& src,
+                             const Tensor& diff_dst,
+                             const Tensor& diff_weights,
+                             const ConvParams& p) override;
+  void max_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) override;
+  void max_pool_backward(const Tensor& src,
+                         const Tensor& diff_dst,
+                         const Tensor& diff_src,
+                         const PoolParams& p) override;
+  void avg_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) override;
+  void avg_pool_backward(const Tensor& diff_dst,
+                         const Tensor& diff_src,
+                         const PoolParams& p) override;
   void random_uniform(const Tensor& y, double low, double high, Generator& gen) override;
   void random_normal(const Tensor& y, double mean, double stddev, Generator& gen) override;
   void random_bernoulli(const Tensor& y, double p, Generator& gen) override;

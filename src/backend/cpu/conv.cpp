@@ -1,0 +1,223 @@
+// Convolutions on the CPU: oneDNN when the build has it (backend/cpu/onednn/), otherwise, and for
+// float64 or geometries oneDNN rejects, im2row (one row of taps x channels per output position;
+// channels_last, so each tap copies a contiguous run of channels) times the weights, which are
+// already a (taps * C / groups, F) matrix in the Keras layout, in OpenBLAS.
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "backend/conv_geometry.h"
+#include "backend/cpu/cpu_backend.h"
+#ifdef KERAS_HAVE_ONEDNN
+#include "backend/cpu/onednn/conv.h"
+#endif
+
+namespace keras::backend {
+namespace {
+
+// Row-major C = alpha op(A) op(B) + beta C.
+void gemm(bool ta,
+          bool tb,
+          int64_t m,
+          int64_t n,
+          int64_t k,
+          const float* a,
+          int64_t lda,
+          const float* b,
+          int64_t ldb,
+          float beta,
+          float* c,
+          int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+void gemm(bool ta,
+          bool tb,
+          int64_t m,
+          int64_t n,
+          int64_t k,
+          const double* a,
+          int64_t lda,
+          const double* b,
+          int64_t ldb,
+          double beta,
+          double* c,
+          int64_t ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+// Reused across calls so that a steady-state training step does not allocate.
+template <class T>
+T* scratch(size_t n) {
+  thread_local std::vector<T> buffer;
+  if (buffer.size() < n) buffer.resize(n);
+  return buffer.data();
+}
+
+// Rows of im2row are output positions; a row is (taps, C / groups) for one group.
+struct Im2Row {
+  const ConvGeometry& g;
+  int64_t cg = g.c_per_group(), fg = g.f_per_group(), row = g.taps() * cg;
+  // im2row is the identity (1x1 kernel, stride 1, no padding): GEMMs read src directly.
+  bool identity = g.taps() == 1 && g.pad[0] == 0 && g.pad[1] == 0 && g.pad[2] == 0 &&
+                  g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1;
+  // Samples per chunk: about 2M elements of im2row buffer, at least one sample.
+  int64_t chunk =
+      std::max<int64_t>(1, (int64_t{1} << 21) / std::max<int64_t>(1, g.out_size() * row));
+
+  // Calls f(n, o, t, i) for every output position o of sample n and every tap t, with i the
+  // flattened input position or -1 when the tap reads padding.
+  template <class F>
+  void walk(int64_t n, F&& f) const {
+    for (int64_t od = 0; od < g.out[0]; ++od) {
+      for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+        for (int64_t ow = 0; ow < g.out[2]; ++ow) {
+          const int64_t o = (od * g.out[1] + oh) * g.out[2] + ow;
+          int64_t t = 0;
+          for (int64_t kd = 0; kd < g.k[0]; ++kd) {
+            const int64_t id = g.input_at(0, od, kd);
+            for (int64_t kh = 0; kh < g.k[1]; ++kh) {
+              const int64_t ih = g.input_at(1, oh, kh);
+              for (int64_t kw = 0; kw < g.k[2]; ++kw, ++t) {
+                const int64_t iw = g.input_at(2, ow, kw);
+                const bool in = g.inside(0, id) && g.inside(1, ih) && g.inside(2, iw);
+                f(n, o, t, in ? (id * g.in[1] + ih) * g.in[2] + iw : -1);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  template <class T>
+  void gather(const T* x, int64_t n0, int64_t n1, int64_t group, T* col) const {
+    for (int64_t n = n0; n < n1; ++n) {
+      walk(n, [&](int64_t, int64_t o, int64_t t, int64_t i) {
+        T* dst = col + ((n - n0) * g.out_size() + o) * row + t * cg;
+        if (i < 0) {
+          std::fill(dst, dst + cg, T(0));
+        } else {
+          std::memcpy(dst, x + (n * g.in_size() + i) * g.c + group * cg, cg * sizeof(T));
+        }
+      });
+    }
+  }
+
+  template <class T>
+  void scatter_add(const T* col, int64_t n0, int64_t n1, int64_t group, T* dx) const {
+    for (int64_t n = n0; n < n1; ++n) {
+      walk(n, [&](int64_t, int64_t o, int64_t t, int64_t i) {
+        if (i < 0) return;
+        const T* src = col + ((n - n0) * g.out_size() + o) * row + t * cg;
+        T* dst = dx + (n * g.in_size() + i) * g.c + group * cg;
+        for (int64_t c = 0; c < cg; ++c) dst[c] += src[c];
+      });
+    }
+  }
+};
+
+template <class T>
+void conv_forward(const ConvGeometry& g, const T* x, const T* w, T* y) {
+  const Im2Row im(g);
+  T* col = im.identity ? nullptr : scratch<T>(im.chunk * g.out_size() * im.row);
+  for (int64_t n0 = 0; n0 < g.batch; n0 += im.chunk) {
+    const int64_t n1 = std::min(g.batch, n0 + im.chunk), rows = (n1 - n0) * g.out_size();
+    for (int64_t group = 0; group < g.groups; ++group) {
+      const T* a = im.identity ? x + n0 * g.in_size() * g.c + group * im.cg : col;
+      if (!im.identity) im.gather(x, n0, n1, group, col);
+      gemm(false, false, rows, im.fg, im.row, a, im.identity ? g.c : im.row, w + group * im.fg, g.f,
+           T(0), y + n0 * g.out_size() * g.f + group * im.fg, g.f);
+    }
+  }
+}
+
+template <class T>
+void conv_data(const ConvGeometry& g, const T* dy, const T* w, T* dx) {
+  const Im2Row im(g);
+  if (!im.identity) std::fill(dx, dx + g.batch * g.in_size() * g.c, T(0));
+  T* col = im.identity ? nullptr : scratch<T>(im.chunk * g.out_size() * im.row);
+  for (int64_t n0 = 0; n0 < g.batch; n0 += im.chunk) {
+    const int64_t n1 = std::min(g.batch, n0 + im.chunk), rows = (n1 - n0) * g.out_size();
+    for (int64_t group = 0; group < g.groups; ++group) {
+      const T* a = dy + n0 * g.out_size() * g.f + group * im.fg;
+      if (im.identity) {
+        gemm(false, true, rows, im.row, im.fg, a, g.f, w + group * im.fg, g.f, T(0),
+             dx + n0 * g.in_size() * g.c + group * im.cg, g.c);
+      } else {
+        gemm(false, true, rows, im.row, im.fg, a, g.f, w + group * im.fg, g.f, T(0), col, im.row);
+        im.scatter_add(col, n0, n1, group, dx);
+      }
+    }
+  }
+}
+
+template <class T>
+void conv_weights(const ConvGeometry& g, const T* x, const T* dy, T* dw) {
+  const Im2Row im(g);
+  T* col = im.identity ? nullptr : scratch<T>(im.chunk * g.out_size() * im.row);
+  for (int64_t n0 = 0; n0 < g.batch; n0 += im.chunk) {
+    const int64_t n1 = std::min(g.batch, n0 + im.chunk), rows = (n1 - n0) * g.out_size();
+    for (int64_t group = 0; group < g.groups; ++group) {
+      const T* a = im.identity ? x + n0 * g.in_size() * g.c + group * im.cg : col;
+      if (!im.identity) im.gather(x, n0, n1, group, col);
+      gemm(true, false, im.row, im.fg, rows, a, im.identity ? g.c : im.row,
+           dy + n0 * g.out_size() * g.f + group * im.fg, g.f, n0 == 0 ? T(0) : T(1),
+           dw + group * im.fg, g.f);
+    }
+  }
+  if (g.batch == 0) std::fill(dw, dw + g.taps() * im.cg * g.f, T(0));
+}
+
+}  // namespace
+
+void CpuBackend::conv(const Tensor& src,
+                      const Tensor& weights,
+                      const Tensor& dst,
+                      const ConvParams& p) {
+  const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
+  if (dst.size() == 0) return;
+#ifdef KERAS_HAVE_ONEDNN
+  if (onednn::conv(src, weights, dst, p)) return;
+#endif
+  visit_floating(src, "conv", [&]<class T>() {
+    conv_forward(g, src.data<T>(), weights.data<T>(), dst.data<T>());
+  });
+}
+
+void CpuBackend::conv_backward_data(const Tensor& diff_dst,
+                                    const Tensor& weights,
+                                    const Tensor& diff_src,
+                                    const ConvParams& p) {
+  const ConvGeometry g = conv_geometry(diff_src.shape(), weights.shape(), diff_dst.shape(), p);
+  visit_floating(diff_dst, "conv_backward_data", [&]<class T>() {
+    if (diff_dst.size() == 0) {
+      std::fill_n(diff_src.data<T>(), diff_src.size(), T(0));
+      return;
+    }
+#ifdef KERAS_HAVE_ONEDNN
+    if (onednn::conv_backward_data(diff_dst, weights, diff_src, p)) return;
+#endif
+    conv_data(g, diff_dst.data<T>(), weights.data<T>(), diff_src.data<T>());
+  });
+}
+
+void CpuBackend::conv_backward_weights(const Tensor& src,
+                                       const Tensor& diff_dst,
+                                       const Tensor& diff_weights,
+                                       const ConvParams& p) {
+  const ConvGeometry g = conv_geometry(src.shape(), diff_weights.shape(), diff_dst.shape(), p);
+#ifdef KERAS_HAVE_ONEDNN
+  if (diff_dst.size() > 0 && onednn::conv_backward_weights(src, diff_dst, diff_weights, p)) return;
+#endif
+  visit_floating(src, "conv_backward_weights", [&]<class T>() {
+    conv_weights(g, src.data<T>(), diff_dst.data<T>(), diff_weights.data<T>());
+  });
+}
+
+}  // namespace keras::backend

@@ -1,0 +1,23 @@
+// oneDNN convolutions for the CPU backend (only built with oneDNN; see CMakeLists.txt).
+// Each function runs one float32 channels_last convolution kernel with the Backend contract of
+// the same name, and returns false (having done nothing) when oneDNN has no implementation for
+// the geometry, so that the caller falls back to im2row + GEMM.
+#pragma once
+
+#include "keras/backend/backend.h"
+
+namespace keras::backend::onednn {
+
+bool conv(const Tensor& src, const Tensor& weights, const Tensor& dst, const ConvParams& p);
+bool conv_backward_data(const Tensor& diff_dst,
+                        const Tensor& weights,
+                        const Tensor& diff_src,
+                        const ConvParams& p);
+bool conv_backward_weights(const Tensor& src,
+                           const Tensor& diff_dst,
+                           const Tensor& diff_weights,
+                           const ConvParams& p);
+// Threads oneDNN's OpenMP runtime may use.
+void set_num_threads(int n);
+
+}  // namespace keras::backend::onednn

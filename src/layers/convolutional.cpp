@@ -1,0 +1,258 @@
+#include "keras/layers/convolutional.h"
+
+#include "keras/ops/conv.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
+
+namespace keras::layers {
+namespace {
+
+std::optional<Shape> spec_input_shape(const ConvSpec& s) {
+  if (s.input_shape) return to_shape(*s.input_shape);
+  return std::nullopt;
+}
+
+std::vector<int64_t> expand(const IntOrTuple& v, int rank, const char* what, int64_t min = 1) {
+  return ops::expand_spatial(v.values, rank, what, min);
+}
+
+// The parts every convolution layer spells the same way.
+template <class Options>
+ConvSpec common_spec(ConvKind kind,
+                     int rank,
+                     int64_t filters,
+                     const IntOrTuple& kernel_size,
+                     const Options& o,
+                     std::string class_name,
+                     std::string prefix) {
+  ConvSpec s;
+  s.kind = kind;
+  s.rank = rank;
+  s.filters = filters;
+  s.kernel_size = expand(kernel_size, rank, "kernel_size");
+  s.strides = expand(o.strides, rank, "strides");
+  s.dilation_rate = expand(o.dilation_rate, rank, "dilation_rate");
+  s.padding = o.padding;
+  s.data_format = o.data_format;
+  s.activation = o.activation;
+  s.use_bias = o.use_bias;
+  s.bias_initializer = o.bias_initializer;
+  s.bias_regularizer = o.bias_regularizer;
+  s.class_name = std::move(class_name);
+  s.prefix = std::move(prefix);
+  s.name = o.name;
+  s.input_shape = o.input_shape;
+  return s;
+}
+
+ConvSpec conv_spec(int rank, int64_t filters, const IntOrTuple& kernel_size, const ConvOptions& o) {
+  const std::string n = std::to_string(rank);
+  ConvSpec s = common_spec(ConvKind::conv, rank, filters, kernel_size, o, "Conv" + n + "D",
+                           "conv" + n + "d");
+  s.groups = o.groups;
+  s.kernel_initializer = o.kernel_initializer;
+  s.kernel_regularizer = o.kernel_regularizer;
+  return s;
+}
+
+ConvSpec separable_spec(int rank,
+                        int64_t filters,
+                        const IntOrTuple& kernel_size,
+                        const SeparableConvOptions& o) {
+  const std::string n = std::to_string(rank);
+  ConvSpec s = common_spec(ConvKind::separable, rank, filters, kernel_size, o,
+                           "SeparableConv" + n + "D", "separable_conv" + n + "d");
+  s.depth_multiplier = o.depth_multiplier;
+  s.kernel_initializer = o.depthwise_initializer;
+  s.kernel_regularizer = o.depthwise_regularizer;
+  s.pointwise_initializer = o.pointwise_initializer;
+  s.pointwise_regularizer = o.pointwise_regularizer;
+  return s;
+}
+
+}  // namespace
+
+ConvImpl::ConvImpl(ConvSpec spec)
+    : Layer(spec.name, spec.prefix, spec_input_shape(spec)), spec_(std::move(spec)) {
+  const ConvSpec& s = spec_;
+  if (s.kind != ConvKind::depthwise) {
+    KERAS_CHECK(s.filters > 0, ValueError,
+                "Invalid value for argument `filters`. Expected a strictly positive value. "
+                "Received filters=",
+                s.filters, ".");
+  }
+  KERAS_CHECK(s.groups > 0 && s.filters % s.groups == 0, ValueError,
+              "The number of filters must be evenly divisible by the number of groups. Received: "
+              "groups=",
+              s.groups, ", filters=", s.filters, ".");
+  KERAS_CHECK(s.depth_multiplier > 0, ValueError,
+              "Invalid value for argument `depth_multiplier`. Expected a strictly positive value. "
+              "Received depth_multiplier=",
+              s.depth_multiplier, ".");
+  const bool causal_ok = s.kind == ConvKind::conv && s.rank == 1;
+  KERAS_CHECK(s.padding == "valid" || s.padding == "same" || (causal_ok && s.padding == "causal"),
+              ValueError,
+              "The `padding` argument must be one of \"valid\", \"same\" (or \"causal\", only for "
+              "`Conv1D`). Received: padding=",
+              s.padding);
+  KERAS_CHECK(s.data_format == "channels_last" || s.data_format == "channels_first", ValueError,
+              "The `data_format` argument must be one of \"channels_first\", \"channels_last\". "
+              "Received: data_format=",
+              s.data_format);
+  if (s.output_padding) {
+    for (int i = 0; i < s.rank; ++i) {
+      KERAS_CHECK((*s.output_padding)[i] < s.strides[i], ValueError,
+                  "Strides must be greater than output padding. Received strides=",
+                  shape_str(s.strides), ", output_padding=", shape_str(*s.output_padding), ".");
+    }
+  }
+  input_spec_ = {InputSpec{.ndim = s.rank + 2}};
+}
+
+void ConvImpl::build(const std::vector<Shape>& input_shapes) {
+  const ConvSpec& s = spec_;
+  const int64_t c = input_shapes[0][channel_axis()];
+  KERAS_CHECK(c != kNone, ValueError,
+              "The channel dimension of the inputs should be defined. Found `None`. Full input "
+              "shape received: ",
+              shape_str(input_shapes[0]));
+  KERAS_CHECK(c % s.groups == 0, ValueError,
+              "The number of input channels must be evenly divisible by the number of groups. "
+              "Received groups=",
+              s.groups, ", but the input has ", c, " channels (full input shape is ",
+              shape_str(input_shapes[0]), ").");
+  Shape k(s.kernel_size.begin(), s.kernel_size.end());
+  int64_t out_channels = s.filters;
+  switch (s.kind) {
+    case ConvKind::conv:
+      k.insert(k.end(), {c / s.groups, s.filters});
+      kernel_ = add_weight("kernel", k, s.kernel_initializer, true, s.kernel_regularizer);
+      break;
+    case ConvKind::transpose:
+      k.insert(k.end(), {s.filters, c});
+      kernel_ = add_weight("kernel", k, s.kernel_initializer, true, s.kernel_regularizer);
+      break;
+    case ConvKind::depthwise:
+      k.insert(k.end(), {c, s.depth_multiplier});
+      kernel_ = add_weight("kernel", k, s.kernel_initializer, true, s.kernel_regularizer);
+      out_channels = c * s.depth_multiplier;
+      break;
+    case ConvKind::separable: {
+      k.insert(k.end(), {c, s.depth_multiplier});
+      kernel_ = add_weight("depthwise_kernel", k, s.kernel_initializer, true, s.kernel_regularizer);
+      Shape pk(s.rank, 1);
+      pk.insert(pk.end(), {c * s.depth_multiplier, s.filters});
+      pointwise_kernel_ = add_weight("pointwise_kernel", pk, s.pointwise_initializer, true,
+                                     s.pointwise_regularizer);
+      break;
+    }
+  }
+  if (s.use_bias) {
+    bias_ = add_weight("bias", {out_channels}, s.bias_initializer, true, s.bias_regularizer);
+  }
+  input_spec_ = {InputSpec{.ndim = s.rank + 2, .axes = {{channel_axis(), c}}}};
+}
+
+Tensors ConvImpl::call(const Tensors& inputs, bool) {
+  const ConvSpec& s = spec_;
+  Tensor x = inputs[0];
+  if (x.dtype() != dtype()) x = ops::cast(x, dtype());
+  const ops::ConvOptions o{.strides = s.strides,
+                           .padding = s.padding,
+                           .data_format = s.data_format,
+                           .dilation_rate = s.dilation_rate};
+  Tensor y;
+  switch (s.kind) {
+    case ConvKind::conv:
+      y = ops::conv(x, kernel_.value(), o);
+      break;
+    case ConvKind::depthwise:
+      y = ops::depthwise_conv(x, kernel_.value(), o);
+      break;
+    case ConvKind::separable:
+      y = ops::separable_conv(x, kernel_.value(), pointwise_kernel_.value(), o);
+      break;
+    case ConvKind::transpose:
+      y = ops::conv_transpose(x, kernel_.value(),
+                              {.strides = s.strides,
+                               .padding = s.padding,
+                               .output_padding = s.output_padding,
+                               .data_format = s.data_format,
+                               .dilation_rate = s.dilation_rate});
+      break;
+  }
+  if (bias_.defined()) {
+    Tensor b = bias_.value();
+    if (channel_axis() == 1) {
+      Shape bs(s.rank + 1, 1);
+      bs[0] = b.size();
+      b = ops::reshape(b, bs);
+    }
+    y = ops::add(y, b);
+  }
+  return {s.activation(y)};
+}
+
+std::vector<Shape> ConvImpl::compute_output_shape(const std::vector<Shape>& input_shapes) const {
+  const ConvSpec& s = spec_;
+  const Shape& in = input_shapes[0];
+  Shape out = in;
+  const int64_t c = in[channel_axis()];
+  out[channel_axis()] = s.kind != ConvKind::depthwise ? s.filters
+                        : c == kNone                  ? kNone
+                                                      : c * s.depth_multiplier;
+  const int first = channel_axis() == 1 ? 2 : 1;
+  for (int i = 0; i < s.rank; ++i) {
+    const int64_t len =
+        s.kind == ConvKind::transpose
+            ? ops::conv_transpose_output_length(
+                  in[first + i], s.kernel_size[i], s.padding,
+                  s.output_padding ? std::optional<int64_t>((*s.output_padding)[i]) : std::nullopt,
+                  s.strides[i], s.dilation_rate[i])
+            : ops::conv_output_length(in[first + i], s.kernel_size[i], s.padding, s.strides[i],
+                                      s.dilation_rate[i]);
+    if (len != kNone && len <= 0) {
+      Shape k(s.kernel_size.begin(), s.kernel_size.end());
+      k.insert(k.end(), {c == kNone ? kNone : c / s.groups, s.filters});
+      throw ValueError(str("Layer '", name(), "' (", s.class_name,
+                           "): Computed output size would be negative. Received `inputs shape=",
+                           shape_str(in), "`, `kernel shape=", shape_str(k),
+                           "`, `dilation_rate=", shape_str(s.dilation_rate), "`."));
+    }
+    out[first + i] = len;
+  }
+  return {out};
+}
+
+Conv1D::Conv1D(int64_t filters, IntOrTuple kernel_size, ConvOptions o)
+    : LayerHandle(std::make_shared<ConvImpl>(conv_spec(1, filters, kernel_size, o))) {}
+Conv2D::Conv2D(int64_t filters, IntOrTuple kernel_size, ConvOptions o)
+    : LayerHandle(std::make_shared<ConvImpl>(conv_spec(2, filters, kernel_size, o))) {}
+Conv3D::Conv3D(int64_t filters, IntOrTuple kernel_size, ConvOptions o)
+    : LayerHandle(std::make_shared<ConvImpl>(conv_spec(3, filters, kernel_size, o))) {}
+SeparableConv1D::SeparableConv1D(int64_t filters, IntOrTuple kernel_size, SeparableConvOptions o)
+    : LayerHandle(std::make_shared<ConvImpl>(separable_spec(1, filters, kernel_size, o))) {}
+SeparableConv2D::SeparableConv2D(int64_t filters, IntOrTuple kernel_size, SeparableConvOptions o)
+    : LayerHandle(std::make_shared<ConvImpl>(separable_spec(2, filters, kernel_size, o))) {}
+
+DepthwiseConv2D::DepthwiseConv2D(IntOrTuple kernel_size, DepthwiseConvOptions o)
+    : LayerHandle(std::make_shared<ConvImpl>([&] {
+        ConvSpec s = common_spec(ConvKind::depthwise, 2, 0, kernel_size, o, "DepthwiseConv2D",
+                                 "depthwise_conv2d");
+        s.depth_multiplier = o.depth_multiplier;
+        s.kernel_initializer = o.depthwise_initializer;
+        s.kernel_regularizer = o.depthwise_regularizer;
+        return s;
+      }())) {}
+
+Conv2DTranspose::Conv2DTranspose(int64_t filters, IntOrTuple kernel_size, ConvTransposeOptions o)
+    : LayerHandle(std::make_shared<ConvImpl>([&] {
+        ConvSpec s = common_spec(ConvKind::transpose, 2, filters, kernel_size, o, "Conv2DTranspose",
+                                 "conv2d_transpose");
+        s.kernel_initializer = o.kernel_initializer;
+        s.kernel_regularizer = o.kernel_regularizer;
+        if (o.output_padding) s.output_padding = expand(*o.output_padding, 2, "output_padding", 0);
+        return s;
+      }())) {}
+
+}  // namespace keras::layers

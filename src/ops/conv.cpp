@@ -1,0 +1,317 @@
+#include "keras/ops/conv.h"
+
+#include <algorithm>
+
+#include "keras/autodiff/tape.h"
+#include "keras/autodiff/trace.h"
+#include "keras/backend/backend.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
+
+namespace keras::ops {
+
+using autodiff::Grads;
+using autodiff::launch;
+
+namespace {
+
+int64_t dilated(int64_t kernel, int64_t dilation) {
+  return (kernel - 1) * dilation + 1;
+}
+
+void check_padding(std::string_view padding, bool allow_causal, const char* op) {
+  KERAS_CHECK(padding == "valid" || padding == "same" || (allow_causal && padding == "causal"),
+              ValueError, op, ": invalid padding '", padding, "'; expected 'valid', 'same'",
+              allow_causal ? " or 'causal'" : "");
+}
+
+bool channels_first(std::string_view data_format, const char* op) {
+  KERAS_CHECK(data_format == "channels_last" || data_format == "channels_first", ValueError, op,
+              ": data_format must be 'channels_last' or 'channels_first', got '", data_format, "'");
+  return data_format == "channels_first";
+}
+
+// (N, C, S...) <-> (N, S..., C).
+Tensor to_channels_last(const Tensor& x) {
+  std::vector<int> perm{0};
+  for (int d = 2; d < x.rank(); ++d) perm.push_back(d);
+  perm.push_back(1);
+  return transpose(x, perm);
+}
+Tensor to_channels_first(const Tensor& x) {
+  std::vector<int> perm{0, x.rank() - 1};
+  for (int d = 1; d < x.rank() - 1; ++d) perm.push_back(d);
+  return transpose(x, perm);
+}
+
+void check_floating(const Tensor& x, const Tensor& kernel, const char* op) {
+  KERAS_CHECK(is_floating(x.dtype()) && x.dtype() == kernel.dtype(), TypeError, op,
+              ": expected floating inputs and kernel of one dtype, got ", x.dtype(), " and ",
+              kernel.dtype());
+}
+
+[[noreturn]] void negative_output(const Shape& x, const Shape& kernel, const Shape& dilation) {
+  throw ValueError(
+      str("Computed output size would be negative. Received `inputs shape=", shape_str(x),
+          "`, `kernel shape=", shape_str(kernel), "`, `dilation_rate=", shape_str(dilation), "`."));
+}
+
+// The channels_last convolution kernel call and its gradient.
+Tensor conv_channels_last(const Tensor& x,
+                          const Tensor& w,
+                          const Shape& out,
+                          backend::ConvParams p) {
+  Tensor y = Tensor::empty(out, x.dtype(), x.device());
+  backend::Backend& be = backend::backend_for(x);
+  launch([&be, x, w, y, p] { be.conv(x, w, y, p); });
+  if (!autodiff::any_tracked({x, w})) return y;
+  const bool need_x = autodiff::is_tracked(x), need_w = autodiff::is_tracked(w);
+  autodiff::record("conv", {x, w}, y, [&be, x, w, p, need_x, need_w](const Tensor& dy) {
+    Tensor dx, dw;
+    if (need_x) {
+      dx = empty_like(x);
+      launch([&be, dy, w, dx, p] { be.conv_backward_data(dy, w, dx, p); });
+    }
+    if (need_w) {
+      dw = empty_like(w);
+      launch([&be, x, dy, dw, p] { be.conv_backward_weights(x, dy, dw, p); });
+    }
+    return Grads{dx, dw};
+  });
+  return y;
+}
+
+}  // namespace
+
+int64_t conv_output_length(
+    int64_t input, int64_t kernel, std::string_view padding, int64_t stride, int64_t dilation) {
+  if (input == kNone) return kNone;
+  if (padding == "valid") {
+    const int64_t span = input - dilated(kernel, dilation);
+    return span < 0 ? (span - stride + 1) / stride + 1 : span / stride + 1;  // floor division
+  }
+  return (input - 1) / stride + 1;
+}
+
+int64_t conv_padding_before(
+    int64_t input, int64_t kernel, std::string_view padding, int64_t stride, int64_t dilation) {
+  const int64_t k = dilated(kernel, dilation);
+  if (padding == "causal") return k - 1;
+  if (padding != "same") return 0;
+  const int64_t out = conv_output_length(input, kernel, padding, stride, dilation);
+  return std::max<int64_t>((out - 1) * stride + k - input, 0) / 2;
+}
+
+int64_t conv_transpose_output_length(int64_t input,
+                                     int64_t kernel,
+                                     std::string_view padding,
+                                     std::optional<int64_t> output_padding,
+                                     int64_t stride,
+                                     int64_t dilation) {
+  if (input == kNone) return kNone;
+  const int64_t k = dilated(kernel, dilation);
+  if (!output_padding) {
+    return padding == "valid" ? input * stride + std::max<int64_t>(k - stride, 0) : input * stride;
+  }
+  const int64_t pad = padding == "same" ? k / 2 : 0;
+  return (input - 1) * stride + k - 2 * pad + *output_padding;
+}
+
+std::vector<int64_t> expand_spatial(const std::vector<int64_t>& values,
+                                    int rank,
+                                    const char* what,
+                                    int64_t min_value) {
+  KERAS_CHECK(values.size() == 1 || static_cast<int>(values.size()) == rank, ValueError, "The `",
+              what, "` argument must be a tuple of ", rank,
+              " integers. Received: ", shape_str(values));
+  for (int64_t v : values) {
+    KERAS_CHECK(v >= min_value, ValueError, "The `", what,
+                "` argument must be a tuple of integers >= ", min_value,
+                ". Received: ", shape_str(values));
+  }
+  return values.size() == 1 ? std::vector<int64_t>(rank, values[0]) : values;
+}
+
+Tensor conv(const Tensor& inputs, const Tensor& kernel, const ConvOptions& o) {
+  const bool cf = channels_first(o.data_format, "conv");
+  check_padding(o.padding, true, "conv");
+  check_floating(inputs, kernel, "conv");
+  const int r = inputs.rank() - 2;
+  KERAS_CHECK(r >= 1 && r <= 3 && kernel.rank() == r + 2, ValueError,
+              "conv: expected inputs of rank 3 to 5 and a kernel of the same rank, got inputs ",
+              shape_str(inputs.shape()), " and kernel ", shape_str(kernel.shape()));
+  KERAS_CHECK(o.padding != "causal" || r == 1, ValueError,
+              "conv: causal padding is only supported for 1-D convolutions");
+  const Tensor x = cf ? to_channels_last(inputs) : inputs;
+  const int64_t c = x.shape().back(), cg = kernel.dim(-2), f = kernel.dim(-1);
+  KERAS_CHECK(cg > 0 && c % cg == 0 && f % (c / cg) == 0, ValueError, "conv: the input channels (",
+              c, ") must be a multiple of the kernel's input channels (", cg,
+              "), and the filters (", f, ") a multiple of the groups. Received inputs ",
+              shape_str(inputs.shape()), " and kernel ", shape_str(kernel.shape()));
+  backend::ConvParams p{.strides = expand_spatial(o.strides, r, "strides"),
+                        .dilation_rate = expand_spatial(o.dilation_rate, r, "dilation_rate"),
+                        .padding = {},
+                        .groups = c / cg};
+  Shape out{x.dim(0)};
+  for (int i = 0; i < r; ++i) {
+    const int64_t in = x.dim(1 + i), k = kernel.dim(i);
+    const int64_t len = conv_output_length(in, k, o.padding, p.strides[i], p.dilation_rate[i]);
+    if (len <= 0) negative_output(inputs.shape(), kernel.shape(), p.dilation_rate);
+    out.push_back(len);
+    p.padding.push_back(conv_padding_before(in, k, o.padding, p.strides[i], p.dilation_rate[i]));
+  }
+  out.push_back(f);
+  const Tensor y = conv_channels_last(x, kernel, out, std::move(p));
+  return cf ? to_channels_first(y) : y;
+}
+
+Tensor depthwise_conv(const Tensor& inputs, const Tensor& kernel, const ConvOptions& o) {
+  KERAS_CHECK(kernel.rank() >= 3, ValueError,
+              "depthwise_conv: expected a kernel (kernel..., channels, depth_multiplier), got ",
+              shape_str(kernel.shape()));
+  Shape grouped(kernel.shape().begin(), kernel.shape().end() - 2);
+  grouped.push_back(1);
+  grouped.push_back(kernel.dim(-2) * kernel.dim(-1));
+  const int64_t c = inputs.dim(channels_first(o.data_format, "depthwise_conv") ? 1 : -1);
+  KERAS_CHECK(c == kernel.dim(-2), ValueError, "depthwise_conv: inputs ", shape_str(inputs.shape()),
+              " have ", c, " channels but the kernel ", shape_str(kernel.shape()), " expects ",
+              kernel.dim(-2));
+  return conv(inputs, reshape(kernel, grouped), o);
+}
+
+Tensor separable_conv(const Tensor& inputs,
+                      const Tensor& depthwise_kernel,
+                      const Tensor& pointwise_kernel,
+                      const ConvOptions& o) {
+  const Tensor y = depthwise_conv(inputs, depthwise_kernel, o);
+  return conv(y, pointwise_kernel, {.data_format = o.data_format});
+}
+
+Tensor conv_transpose(const Tensor& inputs, const Tensor& kernel, const ConvTransposeOptions& o) {
+  const bool cf = channels_first(o.data_format, "conv_transpose");
+  check_padding(o.padding, false, "conv_transpose");
+  check_floating(inputs, kernel, "conv_transpose");
+  const int r = inputs.rank() - 2;
+  KERAS_CHECK(r >= 1 && r <= 3 && kernel.rank() == r + 2, ValueError,
+              "conv_transpose: expected inputs of rank 3 to 5 and a kernel of the same rank, got "
+              "inputs ",
+              shape_str(inputs.shape()), " and kernel ", shape_str(kernel.shape()));
+  const Tensor x = cf ? to_channels_last(inputs) : inputs;
+  KERAS_CHECK(x.shape().back() == kernel.dim(-1), ValueError, "conv_transpose: inputs ",
+              shape_str(inputs.shape()), " do not match kernel ", shape_str(kernel.shape()),
+              " (kernel..., filters, input channels)");
+  backend::ConvParams p{.strides = expand_spatial(o.strides, r, "strides"),
+                        .dilation_rate = expand_spatial(o.dilation_rate, r, "dilation_rate"),
+                        .padding = {},
+                        .groups = 1};
+  std::optional<std::vector<int64_t>> output_padding;
+  if (o.output_padding) output_padding = expand_spatial(*o.output_padding, r, "output_padding", 0);
+  Shape out{x.dim(0)};
+  for (int i = 0; i < r; ++i) {
+    const int64_t s = p.strides[i], k = dilated(kernel.dim(i), p.dilation_rate[i]);
+    std::optional<int64_t> op;
+    if (output_padding) {
+      op = (*output_padding)[i];
+      KERAS_CHECK(*op < s, ValueError, "conv_transpose: output_padding ",
+                  shape_str(*output_padding), " must be smaller than strides ",
+                  shape_str(p.strides));
+    }
+    const int64_t len = conv_transpose_output_length(x.dim(1 + i), kernel.dim(i), o.padding, op, s,
+                                                     p.dilation_rate[i]);
+    if (len <= 0) negative_output(inputs.shape(), kernel.shape(), p.dilation_rate);
+    out.push_back(len);
+    // Keras (jax) pads the stride-dilated input by left_pad; the matching conv pads k - 1 - it.
+    int64_t left = k - 1;
+    if (o.padding == "same") {
+      const int64_t pad_len = op ? k + k % 2 - 2 + *op : s + k - 2;
+      left = std::min(pad_len / 2 + pad_len % 2, k - 1);
+    }
+    p.padding.push_back(k - 1 - left);
+  }
+  out.push_back(kernel.dim(-2));
+  Tensor y = Tensor::empty(out, x.dtype(), x.device());
+  backend::Backend& be = backend::backend_for(x);
+  launch([&be, x, kernel, y, p] { be.conv_backward_data(x, kernel, y, p); });
+  if (autodiff::any_tracked({x, kernel})) {
+    const bool need_x = autodiff::is_tracked(x), need_w = autodiff::is_tracked(kernel);
+    autodiff::record("conv_transpose", {x, kernel}, y,
+                     [&be, x, kernel, p, need_x, need_w](const Tensor& dy) {
+                       Tensor dx, dw;
+                       if (need_x) {
+                         dx = empty_like(x);
+                         launch([&be, dy, kernel, dx, p] { be.conv(dy, kernel, dx, p); });
+                       }
+                       if (need_w) {
+                         dw = empty_like(kernel);
+                         launch([&be, dy, x, dw, p] { be.conv_backward_weights(dy, x, dw, p); });
+                       }
+                       return Grads{dx, dw};
+                     });
+  }
+  return cf ? to_channels_first(y) : y;
+}
+
+namespace {
+
+enum class PoolKind { max, average };
+
+Tensor pool(PoolKind kind,
+            const Tensor& inputs,
+            const std::vector<int64_t>& pool_size,
+            const PoolOptions& o) {
+  const char* op = kind == PoolKind::max ? "max_pool" : "average_pool";
+  const bool cf = channels_first(o.data_format, op);
+  check_padding(o.padding, false, op);
+  KERAS_CHECK(is_floating(inputs.dtype()), TypeError, op, ": expected floating inputs, got ",
+              inputs.dtype());
+  const int r = inputs.rank() - 2;
+  KERAS_CHECK(r >= 1 && r <= 3, ValueError, op, ": expected inputs of rank 3 to 5, got ",
+              shape_str(inputs.shape()));
+  const Tensor x = cf ? to_channels_last(inputs) : inputs;
+  backend::PoolParams p{
+      .pool_size = expand_spatial(pool_size, r, "pool_size"), .strides = {}, .padding = {}};
+  p.strides = o.strides.empty() ? p.pool_size : expand_spatial(o.strides, r, "strides");
+  Shape out{x.dim(0)};
+  for (int i = 0; i < r; ++i) {
+    const int64_t in = x.dim(1 + i);
+    const int64_t len = conv_output_length(in, p.pool_size[i], o.padding, p.strides[i]);
+    KERAS_CHECK(len > 0, ValueError,
+                "Computed output size would be negative. Received: `inputs.shape=",
+                shape_str(inputs.shape()), "` and `pool_size=", shape_str(p.pool_size), "`.");
+    out.push_back(len);
+    p.padding.push_back(conv_padding_before(in, p.pool_size[i], o.padding, p.strides[i]));
+  }
+  out.push_back(x.shape().back());
+  Tensor y = Tensor::empty(out, x.dtype(), x.device());
+  backend::Backend& be = backend::backend_for(x);
+  if (kind == PoolKind::max) {
+    launch([&be, x, y, p] { be.max_pool(x, y, p); });
+    autodiff::record("max_pool", {x}, y, [&be, x, p](const Tensor& dy) {
+      Tensor dx = empty_like(x);
+      launch([&be, x, dy, dx, p] { be.max_pool_backward(x, dy, dx, p); });
+      return Grads{dx};
+    });
+  } else {
+    launch([&be, x, y, p] { be.avg_pool(x, y, p); });
+    autodiff::record("average_pool", {x}, y, [&be, x, p](const Tensor& dy) {
+      Tensor dx = empty_like(x);
+      launch([&be, dy, dx, p] { be.avg_pool_backward(dy, dx, p); });
+      return Grads{dx};
+    });
+  }
+  return cf ? to_channels_first(y) : y;
+}
+
+}  // namespace
+
+Tensor max_pool(const Tensor& inputs, const std::vector<int64_t>& pool_size, const PoolOptions& o) {
+  return pool(PoolKind::max, inputs, pool_size, o);
+}
+
+Tensor average_pool(const Tensor& inputs,
+                    const std::vector<int64_t>& pool_size,
+                    const PoolOptions& o) {
+  return pool(PoolKind::average, inputs, pool_size, o);
+}
+
+}  // namespace keras::ops

@@ -1,0 +1,246 @@
+#include "keras/ops/conv.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "goldens/conv_goldens.h"
+#include "harness/op_case.h"
+#include "harness/tensor_matchers.h"
+#include "keras/autodiff/tape.h"
+#include "keras/backend/backend.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/random.h"
+
+namespace keras::ops {
+namespace {
+
+using Fn = std::function<Tensor(const Tensors&)>;
+
+Fn conv_fn(ConvOptions o) {
+  return [o](const Tensors& x) { return conv(x[0], x[1], o); };
+}
+Fn transpose_fn(ConvTransposeOptions o) {
+  return [o](const Tensors& x) { return conv_transpose(x[0], x[1], o); };
+}
+Fn max_pool_fn(std::vector<int64_t> size, PoolOptions o) {
+  return [size, o](const Tensors& x) { return max_pool(x[0], size, o); };
+}
+Fn average_pool_fn(std::vector<int64_t> size, PoolOptions o) {
+  return [size, o](const Tensors& x) { return average_pool(x[0], size, o); };
+}
+
+const test::OpCase kCases[] = {
+    {.name = "conv1d_valid",
+     .input_shapes = {{2, 7, 3}, {3, 3, 4}},
+     .fn = conv_fn({}),
+     .expected_shape = Shape{2, 5, 4}},
+    {.name = "conv1d_causal_dilation2",
+     .input_shapes = {{2, 6, 2}, {2, 2, 3}},
+     .fn = conv_fn({.padding = "causal", .dilation_rate = {2}}),
+     .expected_shape = Shape{2, 6, 3}},
+    {.name = "conv1d_same_stride2",
+     .input_shapes = {{1, 8, 3}, {3, 3, 2}},
+     .fn = conv_fn({.strides = {2}, .padding = "same"}),
+     .expected_shape = Shape{1, 4, 2}},
+    // The example: filters 6, kernel (2, 2), strides (2, 1), valid, groups 2.
+    {.name = "conv2d_groups2_strides21",
+     .input_shapes = {{3, 5, 5, 4}, {2, 2, 2, 6}},
+     .fn = conv_fn({.strides = {2, 1}}),
+     .expected_shape = Shape{3, 2, 4, 6}},
+    {.name = "conv2d_same_stride2",
+     .input_shapes = {{1, 6, 5, 3}, {3, 3, 3, 4}},
+     .fn = conv_fn({.strides = {2}, .padding = "same"}),
+     .expected_shape = Shape{1, 3, 3, 4}},
+    {.name = "conv2d_1x1",
+     .input_shapes = {{2, 3, 3, 4}, {1, 1, 4, 5}},
+     .fn = conv_fn({}),
+     .expected_shape = Shape{2, 3, 3, 5}},
+    {.name = "conv2d_dilated_same",
+     .input_shapes = {{1, 5, 6, 2}, {2, 3, 2, 3}},
+     .fn = conv_fn({.padding = "same", .dilation_rate = {2, 1}}),
+     .expected_shape = Shape{1, 5, 6, 3}},
+    {.name = "conv2d_channels_first",
+     .input_shapes = {{1, 3, 5, 4}, {3, 3, 3, 2}},
+     .fn = conv_fn({.data_format = "channels_first"}),
+     .expected_shape = Shape{1, 2, 3, 2}},
+    {.name = "conv3d_same",
+     .input_shapes = {{1, 3, 4, 3, 2}, {2, 2, 2, 2, 3}},
+     .fn = conv_fn({.padding = "same"}),
+     .expected_shape = Shape{1, 3, 4, 3, 3}},
+    {.name = "depthwise_conv2d",
+     .input_shapes = {{1, 5, 4, 3}, {3, 3, 3, 2}},
+     .fn = [](const Tensors& x) { return depthwise_conv(x[0], x[1], {.padding = "same"}); },
+     .expected_shape = Shape{1, 5, 4, 6}},
+    {.name = "separable_conv2d",
+     .input_shapes = {{1, 5, 5, 3}, {3, 3, 3, 2}, {1, 1, 6, 4}},
+     .fn = [](const Tensors& x) { return separable_conv(x[0], x[1], x[2], {.strides = {2}}); },
+     .expected_shape = Shape{1, 2, 2, 4}},
+    {.name = "conv2d_transpose_valid_stride2",
+     .input_shapes = {{1, 3, 3, 4}, {3, 3, 2, 4}},
+     .fn = transpose_fn({.strides = {2}}),
+     .expected_shape = Shape{1, 7, 7, 2}},
+    {.name = "conv2d_transpose_same_stride2",
+     .input_shapes = {{2, 3, 2, 3}, {3, 3, 2, 3}},
+     .fn = transpose_fn({.strides = {2}, .padding = "same"}),
+     .expected_shape = Shape{2, 6, 4, 2}},
+    {.name = "conv2d_transpose_output_padding",
+     .input_shapes = {{1, 3, 3, 2}, {3, 3, 2, 2}},
+     .fn = transpose_fn({.strides = {2}, .padding = "same", .output_padding = {{1}}}),
+     .expected_shape = Shape{1, 6, 6, 2}},
+    {.name = "conv1d_transpose_dilated",
+     .input_shapes = {{1, 4, 2}, {2, 3, 2}},
+     .fn = transpose_fn({.dilation_rate = {2}}),
+     .expected_shape = Shape{1, 6, 3}},
+    {.name = "max_pool1d",
+     .input_shapes = {{2, 11, 3}},
+     .fn = max_pool_fn({5}, {}),
+     .expected_shape = Shape{2, 2, 3}},
+    {.name = "max_pool2d_same_stride1",
+     .input_shapes = {{1, 4, 5, 2}},
+     .fn = max_pool_fn({3}, {.strides = {1}, .padding = "same"}),
+     .expected_shape = Shape{1, 4, 5, 2}},
+    {.name = "max_pool2d_channels_first",
+     .input_shapes = {{1, 2, 5, 4}},
+     .fn = max_pool_fn({2}, {.data_format = "channels_first"}),
+     .expected_shape = Shape{1, 2, 2, 2}},
+    {.name = "max_pool3d_same",
+     .input_shapes = {{1, 3, 3, 4, 2}},
+     .fn = max_pool_fn({2}, {.padding = "same"}),
+     .expected_shape = Shape{1, 2, 2, 2, 2}},
+    {.name = "average_pool1d_strides",
+     .input_shapes = {{2, 9, 3}},
+     .fn = average_pool_fn({3}, {.strides = {2}}),
+     .expected_shape = Shape{2, 4, 3}},
+    {.name = "average_pool2d_same",
+     .input_shapes = {{1, 5, 5, 2}},
+     .fn = average_pool_fn({2}, {.padding = "same"}),
+     .expected_shape = Shape{1, 3, 3, 2}},
+    {.name = "average_pool3d",
+     .input_shapes = {{1, 4, 4, 4, 2}},
+     .fn = average_pool_fn({2, 2, 1}, {}),
+     .expected_shape = Shape{1, 2, 2, 4, 2}},
+};
+
+KERAS_INSTANTIATE_OP_TESTS(Conv, kCases);
+
+Tensor closed_form(const Shape& shape, bool kernel) {
+  Tensor t = Tensor::empty(shape, float64);
+  double* p = t.data<double>();
+  for (int64_t i = 0; i < t.size(); ++i) {
+    p[i] = kernel ? 0.5 * std::cos(1.3 * i) : std::sin(0.7 * i + 0.3);
+  }
+  return t;
+}
+
+Tensor golden_output(const goldens::ConvGolden& g) {
+  const Tensor x = closed_form(g.input_shape, false);
+  const std::string name = g.name;
+  if (name == "conv2d_same_stride2") {
+    return conv(x, closed_form(g.kernel_shape, true), {.strides = {2}, .padding = "same"});
+  }
+  if (name == "conv1d_causal_dilation2") {
+    return conv(x, closed_form(g.kernel_shape, true), {.padding = "causal", .dilation_rate = {2}});
+  }
+  if (name == "conv2d_groups2") return conv(x, closed_form(g.kernel_shape, true));
+  if (name == "depthwise_conv2d_same") {
+    return depthwise_conv(x, closed_form(g.kernel_shape, true), {.padding = "same"});
+  }
+  if (name == "conv2d_transpose_same_stride2") {
+    return conv_transpose(x, closed_form(g.kernel_shape, true),
+                          {.strides = {2}, .padding = "same"});
+  }
+  if (name == "max_pool2d_3x3_same_stride1") {
+    return max_pool(x, {3}, {.strides = {1}, .padding = "same"});
+  }
+  if (name == "average_pool2d_same") return average_pool(x, {2}, {.padding = "same"});
+  ADD_FAILURE() << "no op for golden " << name;
+  return x;
+}
+
+TEST(Conv, MatchesPyTorchGoldensOnBothBackends) {
+  for (backend::Backend* be : {&backend::reference_backend(), &backend::cpu_backend()}) {
+    backend::ScopedBackend scope(*be);
+    for (const goldens::ConvGolden& g : goldens::conv_goldens()) {
+      SCOPED_TRACE(std::string(g.name) + " on " + be->name());
+      const Tensor y = golden_output(g);
+      ASSERT_EQ(y.shape(), Shape(g.output_shape));
+      test::expect_all_close(y, Tensor::from_vector(g.output, g.output_shape), 1e-12, 1e-12);
+    }
+  }
+}
+
+// y, dy/dx and dy/dw of sum(conv(x, w) * r) under the current backend.
+Tensors conv_and_grads(const Tensor& x, const Tensor& w, const ConvOptions& o) {
+  autodiff::GradientTape tape;
+  tape.watch(x);
+  tape.watch(w);
+  const Tensor y = conv(x, w, o);
+  const Tensor r = keras::random::uniform(y.shape(), -1, 1, float32, 7);
+  Tensors grads = tape.gradient(multiply(y, r), {x, w});
+  return {y, grads[0], grads[1]};
+}
+
+// Shapes that take oneDNN's Winograd and direct paths (3x3 with 16k channels) and im2row's
+// multi-chunk path; forward and both gradients against the reference loops.
+TEST(Conv, FastPathsMatchTheReferenceWithGradients) {
+  struct Case {
+    Shape x, w;
+    ConvOptions o;
+  };
+  const Case cases[] = {
+      {{4, 9, 8, 16}, {3, 3, 16, 32}, {.padding = "same"}},
+      {{3, 10, 7, 32}, {3, 3, 32, 16}, {}},
+      {{2, 30, 64}, {5, 64, 32}, {}},
+      {{9, 40, 33, 7}, {3, 4, 7, 16}, {.strides = {1, 2}, .padding = "same"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w));
+    const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 1);
+    const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 2);
+    Tensors ref;
+    {
+      backend::ScopedBackend scope(backend::reference_backend());
+      ref = conv_and_grads(x, w, c.o);
+    }
+    const Tensors fast = conv_and_grads(x, w, c.o);
+    for (size_t i = 0; i < 3; ++i) test::expect_all_close(fast[i], ref[i], 2e-4, 2e-4);
+  }
+}
+
+TEST(Conv, OutputLengthsFollowKeras) {
+  EXPECT_EQ(conv_output_length(5, 2, "valid", 2), 2);
+  EXPECT_EQ(conv_output_length(5, 3, "same", 2), 3);
+  EXPECT_EQ(conv_output_length(7, 3, "causal", 1, 2), 7);
+  EXPECT_EQ(conv_output_length(kNone, 3, "valid", 1), kNone);
+  EXPECT_EQ(conv_output_length(2, 3, "valid", 1), 0);
+  EXPECT_EQ(conv_padding_before(6, 3, "same", 2), 0);  // total 1: 0 before, 1 after (TF)
+  EXPECT_EQ(conv_padding_before(5, 3, "same", 1), 1);
+  EXPECT_EQ(conv_transpose_output_length(3, 3, "valid", std::nullopt, 2), 7);
+  EXPECT_EQ(conv_transpose_output_length(3, 3, "same", std::nullopt, 2), 6);
+  EXPECT_EQ(conv_transpose_output_length(3, 3, "same", 1, 2), 6);
+}
+
+TEST(Conv, RejectsInputsSmallerThanTheKernel) {
+  test::expect_throws_with<ValueError>(
+      [] {
+        conv(zeros({1, 2, 2, 1}), zeros({3, 3, 1, 4}));
+      },
+      "Computed output size would be negative");
+  test::expect_throws_with<ValueError>(
+      [] {
+        max_pool(zeros({1, 1, 3}), {2});
+      },
+      "Computed output size would be negative");
+}
+
+TEST(Conv, RejectsMismatchedChannelsAndBadOptions) {
+  EXPECT_THROW(conv(zeros({1, 5, 3}), zeros({2, 2, 4})), ValueError);
+  EXPECT_THROW(conv(zeros({1, 5, 5, 3}), zeros({2, 2, 3, 4}), {.padding = "causal"}), ValueError);
+  EXPECT_THROW(conv(zeros({1, 5, 3}), zeros({2, 3, 4}), {.padding = "full"}), ValueError);
+  EXPECT_THROW(conv(zeros({1, 5, 3}), zeros({2, 3, 4}), {.strides = {1, 2}}), ValueError);
+  EXPECT_THROW(conv(zeros({1, 5, 3}), zeros({2, 3, 4}, float64)), TypeError);
+}
+
+}  // namespace
+}  // namespace keras::ops
