@@ -138,6 +138,7 @@ class ConvImpl final : public Layer {
  public:
   explicit ConvImpl(ConvSpec spec);
   std::string class_name() const override { return spec_.class_name; }
+  bool batch_independent() const override { return true; }
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

@@ -36,6 +36,7 @@ class PoolingImpl final : public Layer {
  public:
   PoolingImpl(PoolingKind kind, int rank, const IntOrTuple& pool_size, PoolingOptions options);
   std::string class_name() const override;
+  bool batch_independent() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   const std::vector<int64_t>& pool_size() const { return pool_size_; }
@@ -82,6 +83,7 @@ class GlobalPoolingImpl final : public Layer {
  public:
   GlobalPoolingImpl(PoolingKind kind, int rank, GlobalPoolingOptions options);
   std::string class_name() const override;
+  bool batch_independent() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
 
