@@ -3,6 +3,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "keras/callbacks/saver.h"
 #include "keras/layers/input_layer.h"
 
 namespace keras {
@@ -107,9 +108,40 @@ void Model::compile(const CompileOptions& options) {
   impl().trainer().compile(options);
 }
 
+namespace {
+
+// ModelCheckpoint and BackupAndRestore save through callbacks::default_saver(); the models
+// module (which owns Model::save) fills in what the user has not set.
+Model as_model(layers::Layer& layer) {
+  auto impl = std::dynamic_pointer_cast<models::FunctionalImpl>(layer.shared_from_this());
+  KERAS_CHECK(impl != nullptr, TypeError, "saving: ", layer.name(), " is not a model");
+  return Model(impl);
+}
+
+void install_default_saver() {
+  callbacks::ModelSaver saver = callbacks::default_saver();
+  if (!saver.save_model) {
+    saver.save_model = [](layers::Layer& m, const std::string& path) { as_model(m).save(path); };
+  }
+  if (!saver.save_weights) {
+    saver.save_weights = [](layers::Layer& m, const std::string& path) {
+      as_model(m).save_weights(path);
+    };
+  }
+  if (!saver.load_weights) {
+    saver.load_weights = [](layers::Layer& m, const std::string& path) {
+      as_model(m).load_weights(path);
+    };
+  }
+  callbacks::set_default_saver(std::move(saver));
+}
+
+}  // namespace
+
 callbacks::History Model::fit(const Data& x, const Data& y, const FitOptions& options) {
   ensure_built(x);
   check_built(impl());
+  install_default_saver();
   return impl().trainer().fit(x, y, options);
 }
 

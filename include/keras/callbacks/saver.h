@@ -3,14 +3,8 @@
 // supplies these functions, either per callback (the options' `saver`) or once for the process
 // with set_default_saver().
 //
-// TODO(issue 5, saving): register model.save / model.save_weights / model.load_weights here once
-// they exist, e.g. from the models module:
-//   callbacks::set_default_saver({
-//       .save_model = [](layers::Layer& m, const std::string& path) { as_model(m).save(path); },
-//       .save_weights = [](layers::Layer& m, const std::string& path) {
-//         as_model(m).save_weights(path); },
-//       .load_weights = [](layers::Layer& m, const std::string& path) {
-//         as_model(m).load_weights(path); }});
+// keras::Model::fit installs Model::save / save_weights / load_weights for the functions left
+// unset, so ModelCheckpoint and BackupAndRestore save real files with no set-up.
 // `model` is trainer().model(): the models::FunctionalImpl being trained. Each function must
 // write atomically (the callbacks overwrite files in place) and throw keras::IOError on failure.
 #pragma once
