@@ -3,6 +3,8 @@
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "keras/saving/json.h"
+#include "layers/config_util.h"
 
 namespace keras::layers {
 namespace {
@@ -254,5 +256,129 @@ Conv2DTranspose::Conv2DTranspose(int64_t filters, IntOrTuple kernel_size, ConvTr
         if (o.output_padding) s.output_padding = expand(*o.output_padding, 2, "output_padding", 0);
         return s;
       }())) {}
+
+// ---- saving ----
+
+namespace {
+
+// Keras 3's keys, in its order, for each kind (a separable layer's depthwise weights use the
+// kernel fields of the spec).
+Json conv_config(Json config, const ConvSpec& s) {
+  using config_util::to_json;
+  const bool depthwise_kernel = s.kind == ConvKind::separable || s.kind == ConvKind::depthwise;
+  if (depthwise_kernel) config["depth_multiplier"] = s.depth_multiplier;
+  if (s.kind != ConvKind::depthwise) config["filters"] = s.filters;
+  config["kernel_size"] = to_json(s.kernel_size);
+  config["strides"] = to_json(s.strides);
+  config["padding"] = s.padding;
+  if (s.kind == ConvKind::transpose) {
+    config["output_padding"] = s.output_padding ? to_json(*s.output_padding) : Json(nullptr);
+  }
+  config["data_format"] = s.data_format;
+  config["dilation_rate"] = to_json(s.dilation_rate);
+  if (s.kind == ConvKind::conv) config["groups"] = s.groups;
+  config["activation"] = serialize_activation(s.activation);
+  config["use_bias"] = s.use_bias;
+  const char* kernel = depthwise_kernel ? "depthwise" : "kernel";
+  config[str(kernel, "_initializer")] = initializers::serialize(s.kernel_initializer);
+  if (s.kind == ConvKind::separable) {
+    config["pointwise_initializer"] = initializers::serialize(s.pointwise_initializer);
+  }
+  config["bias_initializer"] = initializers::serialize(s.bias_initializer);
+  config[str(kernel, "_regularizer")] = regularizers::serialize(s.kernel_regularizer);
+  if (s.kind == ConvKind::separable) {
+    config["pointwise_regularizer"] = regularizers::serialize(s.pointwise_regularizer);
+  }
+  config["bias_regularizer"] = regularizers::serialize(s.bias_regularizer);
+  config["activity_regularizer"] = nullptr;
+  config[str(kernel, "_constraint")] = nullptr;
+  if (s.kind == ConvKind::separable) config["pointwise_constraint"] = nullptr;
+  config["bias_constraint"] = nullptr;
+  return config;
+}
+
+// The options every convolution class reads the same way.
+template <class Options>
+Options common_options(const Json& c, const char* w) {
+  using saving::get;
+  using saving::value;
+  Options o;
+  o.strides = config_util::int_list(c, "strides", {1}, w);
+  o.padding = get<std::string>(c, "padding", "valid", w);
+  o.data_format = get<std::string>(c, "data_format", "channels_last", w);
+  o.dilation_rate = config_util::int_list(c, "dilation_rate", {1}, w);
+  o.activation = deserialize_activation(value(c, "activation", "linear"));
+  o.use_bias = get<bool>(c, "use_bias", true, w);
+  o.bias_initializer = initializers::deserialize(value(c, "bias_initializer", "zeros"));
+  o.bias_regularizer = regularizers::deserialize(value(c, "bias_regularizer", nullptr));
+  o.name = get<std::string>(c, "name", "", w);
+  return o;
+}
+
+}  // namespace
+
+Json ConvImpl::get_config() const {
+  return conv_config(Layer::get_config(), spec_);
+}
+
+template <ConvKind kind, int rank>
+std::shared_ptr<Layer> ConvImpl::from_config(const Json& c) {
+  using saving::value;
+  const std::string cls = kind == ConvKind::separable   ? str("SeparableConv", rank, "D")
+                          : kind == ConvKind::depthwise ? str("DepthwiseConv", rank, "D")
+                          : kind == ConvKind::transpose ? str("Conv", rank, "DTranspose")
+                                                        : str("Conv", rank, "D");
+  const char* w = cls.c_str();
+  const IntOrTuple kernel_size = config_util::require_int_list(c, "kernel_size", w);
+  std::shared_ptr<Layer> layer;
+  if constexpr (kind == ConvKind::conv) {
+    auto o = common_options<ConvOptions>(c, w);
+    o.groups = saving::get<int64_t>(c, "groups", 1, w);
+    o.kernel_initializer =
+        initializers::deserialize(value(c, "kernel_initializer", "glorot_uniform"));
+    o.kernel_regularizer = regularizers::deserialize(value(c, "kernel_regularizer", nullptr));
+    layer = std::make_shared<ConvImpl>(
+        conv_spec(rank, saving::require<int64_t>(c, "filters", w), kernel_size, o));
+  } else if constexpr (kind == ConvKind::separable) {
+    auto o = common_options<SeparableConvOptions>(c, w);
+    o.depth_multiplier = saving::get<int64_t>(c, "depth_multiplier", 1, w);
+    o.depthwise_initializer =
+        initializers::deserialize(value(c, "depthwise_initializer", "glorot_uniform"));
+    o.pointwise_initializer =
+        initializers::deserialize(value(c, "pointwise_initializer", "glorot_uniform"));
+    o.depthwise_regularizer = regularizers::deserialize(value(c, "depthwise_regularizer", nullptr));
+    o.pointwise_regularizer = regularizers::deserialize(value(c, "pointwise_regularizer", nullptr));
+    layer = std::make_shared<ConvImpl>(
+        separable_spec(rank, saving::require<int64_t>(c, "filters", w), kernel_size, o));
+  } else if constexpr (kind == ConvKind::depthwise) {
+    static_assert(rank == 2);
+    auto o = common_options<DepthwiseConvOptions>(c, w);
+    o.depth_multiplier = saving::get<int64_t>(c, "depth_multiplier", 1, w);
+    o.depthwise_initializer =
+        initializers::deserialize(value(c, "depthwise_initializer", "glorot_uniform"));
+    o.depthwise_regularizer = regularizers::deserialize(value(c, "depthwise_regularizer", nullptr));
+    layer = DepthwiseConv2D(kernel_size, o).layer();
+  } else {
+    static_assert(rank == 2);
+    auto o = common_options<ConvTransposeOptions>(c, w);
+    if (saving::find(c, "output_padding")) {
+      o.output_padding = config_util::require_int_list(c, "output_padding", w);
+    }
+    o.kernel_initializer =
+        initializers::deserialize(value(c, "kernel_initializer", "glorot_uniform"));
+    o.kernel_regularizer = regularizers::deserialize(value(c, "kernel_regularizer", nullptr));
+    layer = Conv2DTranspose(saving::require<int64_t>(c, "filters", w), kernel_size, o).layer();
+  }
+  layer->apply_base_config(c);
+  return layer;
+}
+
+template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::conv, 1>(const Json&);
+template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::conv, 2>(const Json&);
+template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::conv, 3>(const Json&);
+template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::separable, 1>(const Json&);
+template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::separable, 2>(const Json&);
+template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::depthwise, 2>(const Json&);
+template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::transpose, 2>(const Json&);
 
 }  // namespace keras::layers

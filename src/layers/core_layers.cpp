@@ -35,7 +35,12 @@ std::vector<Shape> DropoutImpl::compute_output_shape(const std::vector<Shape>& i
 }
 
 FlattenImpl::FlattenImpl(FlattenOptions options)
-    : Layer(std::move(options.name), "flatten", optional_shape(options.input_shape)) {
+    : Layer(std::move(options.name), "flatten", optional_shape(options.input_shape)),
+      data_format_(std::move(options.data_format)) {
+  KERAS_CHECK(data_format_ == "channels_last" || data_format_ == "channels_first", ValueError,
+              "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
+              "Received: data_format=",
+              data_format_);
   input_spec_ = {InputSpec{.min_ndim = 1}};
 }
 
@@ -56,7 +61,13 @@ std::vector<Shape> FlattenImpl::compute_output_shape(const std::vector<Shape>& i
 }
 
 Tensors FlattenImpl::call(const Tensors& inputs, bool) {
-  const Tensor& x = inputs[0];
+  Tensor x = inputs[0];
+  if (data_format_ == "channels_first" && x.rank() >= 3) {
+    std::vector<int> perm{0};
+    for (int i = 2; i < x.rank(); ++i) perm.push_back(i);
+    perm.push_back(1);
+    x = ops::transpose(x, perm);
+  }
   const int64_t batch = x.rank() == 0 ? 1 : x.shape()[0];
   return {ops::reshape(x, {batch, batch == 0 ? 0 : x.size() / std::max<int64_t>(batch, 1)})};
 }
@@ -177,16 +188,14 @@ std::shared_ptr<Layer> DropoutImpl::from_config(const Json& config) {
 
 Json FlattenImpl::get_config() const {
   Json config = Layer::get_config();
-  config["data_format"] = "channels_last";
+  config["data_format"] = data_format_;
   return config;
 }
 
 std::shared_ptr<Layer> FlattenImpl::from_config(const Json& config) {
-  const auto format = saving::get<std::string>(config, "data_format", "channels_last", "Flatten");
-  KERAS_CHECK(format == "channels_last", ValueError,
-              "Flatten: only data_format='channels_last' is supported, got ", format);
-  auto layer = std::make_shared<FlattenImpl>(
-      FlattenOptions{.name = saving::get<std::string>(config, "name", "", "Flatten")});
+  auto layer = std::make_shared<FlattenImpl>(FlattenOptions{
+      .data_format = saving::get<std::string>(config, "data_format", "channels_last", "Flatten"),
+      .name = saving::get<std::string>(config, "name", "", "Flatten")});
   layer->apply_base_config(config);
   return layer;
 }

@@ -130,6 +130,21 @@ TEST(Flatten, KeepsRowMajorOrder) {
   test::expect_all_close(f(x), test::tensor_of({1, 2, 3, 4, 5, 6, 7, 8}, {2, 4}, float32), 0, 0);
 }
 
+TEST(Flatten, ContractChannelsFirst) {
+  test::run_layer_test({
+      .make_layer = [] { return Flatten({.data_format = "channels_first"}); },
+      .input_shape = {3, 2, 2, 3},
+      .expected_output_shape = {3, 12},
+  });
+}
+
+TEST(Flatten, ChannelsFirstFlattensInChannelsLastOrder) {
+  Flatten f({.data_format = "channels_first"});
+  const Tensor x = test::tensor_of({1, 2, 3, 4, 5, 6}, {1, 2, 3}, float32);  // 2 channels
+  test::expect_all_close(f(x), test::tensor_of({1, 4, 2, 5, 3, 6}, {1, 6}, float32), 0, 0);
+  EXPECT_THROW(Flatten({.data_format = "channels_middle"}), ValueError);
+}
+
 TEST(Flatten, RankOneInputBecomesAColumn) {
   Flatten f;
   EXPECT_EQ(shape_str(f(keras::Input({})).shape()), "(None, 1)");

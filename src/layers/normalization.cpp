@@ -5,6 +5,8 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/nn.h"
 #include "keras/ops/shape.h"
+#include "keras/saving/json.h"
+#include "layers/config_util.h"
 
 namespace keras::layers {
 namespace {
@@ -180,6 +182,107 @@ Tensors LayerNormalizationImpl::call(const Tensors& inputs, bool) {
   if (gamma_.defined()) y = ops::multiply(y, ops::reshape(gamma_.value(), bshape));
   if (beta_.defined()) y = ops::add(y, ops::reshape(beta_.value(), bshape));
   return {y};
+}
+
+// ---- saving ----
+
+Json BatchNormalizationImpl::get_config() const {
+  const BatchNormalizationOptions& o = options_;
+  Json config = Layer::get_config();
+  config["axis"] = o.axis;
+  config["momentum"] = o.momentum;
+  config["epsilon"] = o.epsilon;
+  config["center"] = o.center;
+  config["scale"] = o.scale;
+  config["beta_initializer"] = initializers::serialize(o.beta_initializer);
+  config["gamma_initializer"] = initializers::serialize(o.gamma_initializer);
+  config["moving_mean_initializer"] = initializers::serialize(o.moving_mean_initializer);
+  config["moving_variance_initializer"] = initializers::serialize(o.moving_variance_initializer);
+  config["beta_regularizer"] = regularizers::serialize(o.beta_regularizer);
+  config["gamma_regularizer"] = regularizers::serialize(o.gamma_regularizer);
+  config["beta_constraint"] = nullptr;
+  config["gamma_constraint"] = nullptr;
+  config["synchronized"] = false;
+  config["renorm"] = false;
+  config["renorm_clipping"] = nullptr;
+  config["renorm_momentum"] = 0.99;
+  return config;
+}
+
+std::shared_ptr<Layer> BatchNormalizationImpl::from_config(const Json& c) {
+  using saving::get;
+  using saving::value;
+  const char* w = "BatchNormalization";
+  KERAS_CHECK(!get<bool>(c, "renorm", false, w), ValueError,
+              "BatchNormalization: renorm=True is not supported");
+  // Keras 2 may write the axis as a one-element list ([3]).
+  const std::vector<int64_t> axis = config_util::int_list(c, "axis", {-1}, w);
+  KERAS_CHECK(axis.size() == 1 && axis[0] >= -64 && axis[0] < 64, ValueError,
+              "BatchNormalization: config key 'axis' must be one axis, got ",
+              value(c, "axis", -1).dump());
+  BatchNormalizationOptions o{
+      .axis = static_cast<int>(axis[0]),
+      .momentum = get<double>(c, "momentum", 0.99, w),
+      .epsilon = get<double>(c, "epsilon", 1e-3, w),
+      .center = get<bool>(c, "center", true, w),
+      .scale = get<bool>(c, "scale", true, w),
+      .beta_initializer = initializers::deserialize(value(c, "beta_initializer", "zeros")),
+      .gamma_initializer = initializers::deserialize(value(c, "gamma_initializer", "ones")),
+      .moving_mean_initializer =
+          initializers::deserialize(value(c, "moving_mean_initializer", "zeros")),
+      .moving_variance_initializer =
+          initializers::deserialize(value(c, "moving_variance_initializer", "ones")),
+      .beta_regularizer = regularizers::deserialize(value(c, "beta_regularizer", nullptr)),
+      .gamma_regularizer = regularizers::deserialize(value(c, "gamma_regularizer", nullptr)),
+      .name = get<std::string>(c, "name", "", w),
+  };
+  auto layer = std::make_shared<BatchNormalizationImpl>(std::move(o));
+  layer->apply_base_config(c);
+  return layer;
+}
+
+Json LayerNormalizationImpl::get_config() const {
+  const LayerNormalizationOptions& o = options_;
+  Json config = Layer::get_config();
+  // Keras keeps the axis as given: an int, or a list.
+  config["axis"] = o.axis.size() == 1 ? Json(o.axis[0]) : Json(o.axis);
+  config["epsilon"] = o.epsilon;
+  config["center"] = o.center;
+  config["scale"] = o.scale;
+  config["rms_scaling"] = false;
+  config["beta_initializer"] = initializers::serialize(o.beta_initializer);
+  config["gamma_initializer"] = initializers::serialize(o.gamma_initializer);
+  config["beta_regularizer"] = regularizers::serialize(o.beta_regularizer);
+  config["gamma_regularizer"] = regularizers::serialize(o.gamma_regularizer);
+  config["beta_constraint"] = nullptr;
+  config["gamma_constraint"] = nullptr;
+  return config;
+}
+
+std::shared_ptr<Layer> LayerNormalizationImpl::from_config(const Json& c) {
+  using saving::get;
+  using saving::value;
+  const char* w = "LayerNormalization";
+  KERAS_CHECK(!get<bool>(c, "rms_scaling", false, w), ValueError,
+              "LayerNormalization: rms_scaling=True is not supported");
+  LayerNormalizationOptions o{
+      .epsilon = get<double>(c, "epsilon", 1e-3, w),
+      .center = get<bool>(c, "center", true, w),
+      .scale = get<bool>(c, "scale", true, w),
+      .beta_initializer = initializers::deserialize(value(c, "beta_initializer", "zeros")),
+      .gamma_initializer = initializers::deserialize(value(c, "gamma_initializer", "ones")),
+      .beta_regularizer = regularizers::deserialize(value(c, "beta_regularizer", nullptr)),
+      .gamma_regularizer = regularizers::deserialize(value(c, "gamma_regularizer", nullptr)),
+      .name = get<std::string>(c, "name", "", w),
+  };
+  o.axis.clear();
+  for (int64_t a : config_util::int_list(c, "axis", {-1}, w)) {
+    KERAS_CHECK(a >= -64 && a < 64, ValueError, "LayerNormalization: axis ", a, " is out of range");
+    o.axis.push_back(static_cast<int>(a));
+  }
+  auto layer = std::make_shared<LayerNormalizationImpl>(std::move(o));
+  layer->apply_base_config(c);
+  return layer;
 }
 
 }  // namespace keras::layers

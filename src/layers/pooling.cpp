@@ -3,6 +3,8 @@
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
+#include "keras/saving/json.h"
+#include "layers/config_util.h"
 
 namespace keras::layers {
 namespace {
@@ -110,5 +112,65 @@ std::vector<Shape> GlobalPoolingImpl::compute_output_shape(
   }
   return {Shape{in[0], in[channels_first_ ? 1 : rank_ + 1]}};
 }
+
+// ---- saving ----
+
+Json PoolingImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["pool_size"] = config_util::to_json(pool_size_);
+  config["padding"] = padding_;
+  config["strides"] = config_util::to_json(strides_);
+  config["data_format"] = data_format_;
+  return config;
+}
+
+template <PoolingKind kind, int rank>
+std::shared_ptr<Layer> PoolingImpl::from_config(const Json& c) {
+  const std::string cls = pooling_name(kind, rank, false, false);
+  const char* w = cls.c_str();
+  PoolingOptions o{
+      .padding = saving::get<std::string>(c, "padding", "valid", w),
+      .data_format = saving::get<std::string>(c, "data_format", "channels_last", w),
+      .name = saving::get<std::string>(c, "name", "", w),
+  };
+  if (saving::find(c, "strides")) o.strides = config_util::require_int_list(c, "strides", w);
+  auto layer = std::make_shared<PoolingImpl>(
+      kind, rank, config_util::int_list(c, "pool_size", {2}, w), std::move(o));
+  layer->apply_base_config(c);
+  return layer;
+}
+
+Json GlobalPoolingImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["data_format"] = channels_first_ ? "channels_first" : "channels_last";
+  config["keepdims"] = keepdims_;
+  return config;
+}
+
+template <PoolingKind kind, int rank>
+std::shared_ptr<Layer> GlobalPoolingImpl::from_config(const Json& c) {
+  const std::string cls = pooling_name(kind, rank, true, false);
+  const char* w = cls.c_str();
+  auto layer = std::make_shared<GlobalPoolingImpl>(
+      kind, rank,
+      GlobalPoolingOptions{
+          .data_format = saving::get<std::string>(c, "data_format", "channels_last", w),
+          .keepdims = saving::get<bool>(c, "keepdims", false, w),
+          .name = saving::get<std::string>(c, "name", "", w),
+      });
+  layer->apply_base_config(c);
+  return layer;
+}
+
+#define KERAS_POOLING_FROM_CONFIG(Impl)                                                    \
+  template std::shared_ptr<Layer> Impl::from_config<PoolingKind::max, 1>(const Json&);     \
+  template std::shared_ptr<Layer> Impl::from_config<PoolingKind::max, 2>(const Json&);     \
+  template std::shared_ptr<Layer> Impl::from_config<PoolingKind::max, 3>(const Json&);     \
+  template std::shared_ptr<Layer> Impl::from_config<PoolingKind::average, 1>(const Json&); \
+  template std::shared_ptr<Layer> Impl::from_config<PoolingKind::average, 2>(const Json&); \
+  template std::shared_ptr<Layer> Impl::from_config<PoolingKind::average, 3>(const Json&);
+KERAS_POOLING_FROM_CONFIG(PoolingImpl)
+KERAS_POOLING_FROM_CONFIG(GlobalPoolingImpl)
+#undef KERAS_POOLING_FROM_CONFIG
 
 }  // namespace keras::layers

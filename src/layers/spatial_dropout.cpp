@@ -1,6 +1,7 @@
 #include "keras/layers/spatial_dropout.h"
 
 #include "keras/ops/random.h"
+#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -28,6 +29,7 @@ SpatialDropoutImpl<N>::SpatialDropoutImpl(double rate, SpatialDropoutOptions opt
               "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
               "Received: data_format=",
               data_format_);
+  seed_ = options.seed;
   if (options.seed) generator_.emplace(*options.seed);
   input_spec_ = {InputSpec{.ndim = N + 2}};
 }
@@ -47,6 +49,33 @@ Tensors SpatialDropoutImpl<N>::call(const Tensors& inputs, bool training) {
 template <int N>
 std::vector<Shape> SpatialDropoutImpl<N>::compute_output_shape(const std::vector<Shape>& in) const {
   return {in[0]};
+}
+
+// ---- saving ----
+
+template <int N>
+Json SpatialDropoutImpl<N>::get_config() const {
+  // Keras's SpatialDropout writes its own dict (no "trainable"), with the dtype by name.
+  Json config{{"rate", rate_},
+              {"seed", seed_ ? Json(*seed_) : Json(nullptr)},
+              {"name", name()},
+              {"dtype", std::string(dtype_name(dtype()))}};
+  if (N > 1) config["data_format"] = data_format_;
+  return config;
+}
+
+template <int N>
+std::shared_ptr<Layer> SpatialDropoutImpl<N>::from_config(const Json& c) {
+  const std::string cls = "SpatialDropout" + std::to_string(N) + "D";
+  const char* w = cls.c_str();
+  SpatialDropoutOptions o{
+      .data_format = saving::get<std::string>(c, "data_format", "channels_last", w),
+      .name = saving::get<std::string>(c, "name", "", w),
+  };
+  if (saving::find(c, "seed")) o.seed = saving::require<uint64_t>(c, "seed", w);
+  auto layer = std::make_shared<SpatialDropoutImpl<N>>(saving::require<double>(c, "rate", w), o);
+  layer->apply_base_config(c);
+  return layer;
 }
 
 template class SpatialDropoutImpl<1>;

@@ -2,6 +2,8 @@
 
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "keras/saving/json.h"
+#include "layers/config_util.h"
 
 namespace keras::layers {
 namespace {
@@ -239,6 +241,121 @@ Tensors UpSamplingImpl<N>::call(const Tensors& inputs, bool) {
                     static_cast<int>(spatial_axis(i, data_format_)));
   }
   return {x};
+}
+
+// ---- saving ----
+
+namespace {
+
+// Amounts as Keras writes them: (before, after) for 1D, ((b, a), ...) for 2D and 3D.
+template <int N>
+Json pairs_to_json(const std::array<PadPair, N>& pairs) {
+  auto one = [](const PadPair& p) { return Json::array({p.before, p.after}); };
+  if (N == 1) return one(pairs[0]);
+  Json out = Json::array();
+  for (const PadPair& p : pairs) out.push_back(one(p));
+  return out;
+}
+
+// Reads what Keras accepts: an int, a (before, after) pair for 1D, or N entries each an int or a
+// pair for 2D and 3D. The layer's constructor checks counts and signs.
+template <int N>
+SpatialPadding pairs_from_json(const Json& c, const char* key, int64_t fallback, const char* w) {
+  const Json* j = saving::find(c, key);
+  if (j == nullptr) return SpatialPadding(fallback);
+  if (!j->is_array()) return SpatialPadding(saving::convert<int64_t>(*j, key, w));
+  auto pair = [&](const Json& e) {
+    const std::vector<int64_t> v = config_util::int_list(e, key, w);
+    KERAS_CHECK(v.size() == 1 || v.size() == 2, ValueError, w, ": config key '", key,
+                "' has an invalid value ", e.dump());
+    return v.size() == 1 ? PadPair(v[0]) : PadPair(v[0], v[1]);
+  };
+  if (N == 1) return SpatialPadding{pair(*j)};
+  KERAS_CHECK(j->size() <= config_util::kMaxAxes, ValueError, w, ": config key '", key,
+              "' has too many entries");
+  SpatialPadding out(0);
+  out.uniform.reset();
+  for (const Json& e : *j) out.per_axis.push_back(pair(e));
+  return out;
+}
+
+}  // namespace
+
+template <int N>
+Json ZeroPaddingImpl<N>::get_config() const {
+  Json config = Layer::get_config();
+  config["padding"] = pairs_to_json<N>(padding_);
+  config["data_format"] = data_format_;
+  return config;
+}
+
+template <int N>
+std::shared_ptr<Layer> ZeroPaddingImpl<N>::from_config(const Json& c) {
+  const std::string cls = "ZeroPadding" + std::to_string(N) + "D";
+  const char* w = cls.c_str();
+  auto layer = std::make_shared<ZeroPaddingImpl<N>>(
+      pairs_from_json<N>(c, "padding", 1, w),
+      ZeroPaddingOptions{
+          .data_format = saving::get<std::string>(c, "data_format", "channels_last", w),
+          .name = saving::get<std::string>(c, "name", "", w),
+      });
+  layer->apply_base_config(c);
+  return layer;
+}
+
+template <int N>
+Json CroppingImpl<N>::get_config() const {
+  Json config = Layer::get_config();
+  config["cropping"] = pairs_to_json<N>(cropping_);
+  if (N > 1) config["data_format"] = data_format_;
+  return config;
+}
+
+template <int N>
+std::shared_ptr<Layer> CroppingImpl<N>::from_config(const Json& c) {
+  const std::string cls = "Cropping" + std::to_string(N) + "D";
+  const char* w = cls.c_str();
+  auto layer = std::make_shared<CroppingImpl<N>>(
+      pairs_from_json<N>(c, "cropping", N == 2 ? 0 : 1, w),
+      CroppingOptions{
+          .data_format = saving::get<std::string>(c, "data_format", "channels_last", w),
+          .name = saving::get<std::string>(c, "name", "", w),
+      });
+  layer->apply_base_config(c);
+  return layer;
+}
+
+template <int N>
+Json UpSamplingImpl<N>::get_config() const {
+  Json config = Layer::get_config();
+  if (N == 1) {
+    config["size"] = size_[0];
+    return config;
+  }
+  config["size"] = config_util::to_json(std::vector<int64_t>(size_.begin(), size_.end()));
+  config["data_format"] = data_format_;
+  if (N == 2) config["interpolation"] = "nearest";
+  return config;
+}
+
+template <int N>
+std::shared_ptr<Layer> UpSamplingImpl<N>::from_config(const Json& c) {
+  const std::string cls = "UpSampling" + std::to_string(N) + "D";
+  const char* w = cls.c_str();
+  const std::vector<int64_t> v = config_util::int_list(c, "size", {2}, w);
+  SpatialSize size(v.size() == 1 ? v[0] : 0);
+  if (v.size() != 1) {
+    size.uniform.reset();
+    size.per_axis = v;
+  }
+  auto layer = std::make_shared<UpSamplingImpl<N>>(
+      size, UpSamplingOptions{
+                .data_format = saving::get<std::string>(c, "data_format", "channels_last", w),
+                .interpolation = saving::get<std::string>(c, "interpolation", "nearest", w),
+                .name = saving::get<std::string>(c, "name", "", w),
+            });
+  layer->apply_base_config(c);
+  return layer;
 }
 
 template class ZeroPaddingImpl<1>;

@@ -6,13 +6,18 @@
 
 #include "keras/layers/activation.h"
 #include "keras/layers/bidirectional.h"
+#include "keras/layers/convolutional.h"
 #include "keras/layers/core_layers.h"
 #include "keras/layers/dense.h"
 #include "keras/layers/embedding.h"
 #include "keras/layers/input_layer.h"
 #include "keras/layers/merging.h"
+#include "keras/layers/normalization.h"
+#include "keras/layers/pooling.h"
 #include "keras/layers/recurrent.h"
 #include "keras/layers/reshaping.h"
+#include "keras/layers/spatial_dropout.h"
+#include "keras/layers/spatial_reshaping.h"
 #include "keras/layers/time_distributed.h"
 #include "keras/models/model.h"
 #include "keras/saving/json.h"
@@ -58,7 +63,39 @@ struct Registry {
         {"Dot", &DotImpl::from_config},
         {"RepeatVector", &RepeatVectorImpl::from_config},
         {"Permute", &PermuteImpl::from_config},
-        // TODO(conv, pooling, BatchNormalization): add their lines when those layers land.
+        {"Conv1D", &ConvImpl::from_config<ConvKind::conv, 1>},
+        {"Conv2D", &ConvImpl::from_config<ConvKind::conv, 2>},
+        {"Conv3D", &ConvImpl::from_config<ConvKind::conv, 3>},
+        {"SeparableConv1D", &ConvImpl::from_config<ConvKind::separable, 1>},
+        {"SeparableConv2D", &ConvImpl::from_config<ConvKind::separable, 2>},
+        {"DepthwiseConv2D", &ConvImpl::from_config<ConvKind::depthwise, 2>},
+        {"Conv2DTranspose", &ConvImpl::from_config<ConvKind::transpose, 2>},
+        {"MaxPooling1D", &PoolingImpl::from_config<PoolingKind::max, 1>},
+        {"MaxPooling2D", &PoolingImpl::from_config<PoolingKind::max, 2>},
+        {"MaxPooling3D", &PoolingImpl::from_config<PoolingKind::max, 3>},
+        {"AveragePooling1D", &PoolingImpl::from_config<PoolingKind::average, 1>},
+        {"AveragePooling2D", &PoolingImpl::from_config<PoolingKind::average, 2>},
+        {"AveragePooling3D", &PoolingImpl::from_config<PoolingKind::average, 3>},
+        {"GlobalMaxPooling1D", &GlobalPoolingImpl::from_config<PoolingKind::max, 1>},
+        {"GlobalMaxPooling2D", &GlobalPoolingImpl::from_config<PoolingKind::max, 2>},
+        {"GlobalMaxPooling3D", &GlobalPoolingImpl::from_config<PoolingKind::max, 3>},
+        {"GlobalAveragePooling1D", &GlobalPoolingImpl::from_config<PoolingKind::average, 1>},
+        {"GlobalAveragePooling2D", &GlobalPoolingImpl::from_config<PoolingKind::average, 2>},
+        {"GlobalAveragePooling3D", &GlobalPoolingImpl::from_config<PoolingKind::average, 3>},
+        {"BatchNormalization", &BatchNormalizationImpl::from_config},
+        {"LayerNormalization", &LayerNormalizationImpl::from_config},
+        {"SpatialDropout1D", &SpatialDropout1DImpl::from_config},
+        {"SpatialDropout2D", &SpatialDropout2DImpl::from_config},
+        {"SpatialDropout3D", &SpatialDropout3DImpl::from_config},
+        {"ZeroPadding1D", &ZeroPaddingImpl<1>::from_config},
+        {"ZeroPadding2D", &ZeroPaddingImpl<2>::from_config},
+        {"ZeroPadding3D", &ZeroPaddingImpl<3>::from_config},
+        {"Cropping1D", &CroppingImpl<1>::from_config},
+        {"Cropping2D", &CroppingImpl<2>::from_config},
+        {"Cropping3D", &CroppingImpl<3>::from_config},
+        {"UpSampling1D", &UpSamplingImpl<1>::from_config},
+        {"UpSampling2D", &UpSamplingImpl<2>::from_config},
+        {"UpSampling3D", &UpSamplingImpl<3>::from_config},
         {"Functional", &model_layer_from_config},
         {"Model", &model_layer_from_config},  // Keras 2
         {"Sequential", &sequential_from_config},

@@ -91,6 +91,70 @@ Model make_sequential() {
   return m;
 }
 
+// Every convolution, pooling, normalization and spatial layer, some channels_first; the same
+// architecture as make_saving_fixtures.py's conv model plus the layers it leaves out.
+Model make_conv_model() {
+  auto img = Input({8, 8, 3}, {.name = "image"});
+  auto x = L::Conv2D(4, 3, {.padding = "same", .activation = "relu"})(img);
+  x = L::BatchNormalization()(x);
+  x = L::MaxPooling2D()(x);
+  x = L::ZeroPadding2D({{1, 0}, {1, 2}})(x);
+  x = L::SeparableConv2D(6, 3, {.depth_multiplier = 2, .activation = "tanh"})(x);
+  x = L::DepthwiseConv2D(3, {.padding = "same"})(x);
+  x = L::Conv2DTranspose(3, 3, {.strides = 2, .padding = "same"})(x);
+  x = L::UpSampling2D({2, 1})(x);
+  x = L::LayerNormalization({.axis = {-2, -1}})(x);
+  x = L::SpatialDropout2D(0.2, {.seed = 5})(x);
+  x = L::Cropping2D({{1, 1}, {0, 2}})(x);
+  x = L::AveragePooling2D({2, 2}, {.strides = 1, .padding = "same"})(x);
+  auto a = L::GlobalAveragePooling2D()(x);
+  auto seq = Input({10, 2}, {.name = "seq"});
+  auto s = L::Conv1D(5, 3, {.padding = "causal", .activation = "tanh"})(seq);
+  s = L::SeparableConv1D(4, 2, {.dilation_rate = 2})(L::SpatialDropout1D(0.1)(s));
+  s = L::UpSampling1D(2)(L::ZeroPadding1D({1, 2})(L::Cropping1D({1, 0})(s)));
+  s = L::AveragePooling1D(2)(L::MaxPooling1D(2, {.strides = 1})(s));
+  auto g = L::Concatenate()({L::GlobalMaxPooling1D()(s), L::GlobalAveragePooling1D()(s)});
+  auto chw = Input({2, 6, 6}, {.name = "chw"});
+  const std::string cf = "channels_first";
+  auto c = L::Conv2D(3, 3, {.data_format = cf})(chw);
+  c = L::BatchNormalization({.axis = 1})(c);
+  c = L::ZeroPadding2D(1, {.data_format = cf})(c);
+  c = L::UpSampling2D(2, {.data_format = cf})(L::Cropping2D(1, {.data_format = cf})(c));
+  c = L::SpatialDropout2D(0.3, {.data_format = cf})(c);
+  c = L::MaxPooling2D(2, {.data_format = cf})(c);
+  c = L::Concatenate()(
+      {L::GlobalAveragePooling2D({.data_format = cf})(c), L::Flatten({.data_format = cf})(c)});
+  auto vol = Input({4, 4, 4, 2}, {.name = "volume"});
+  auto v = L::Conv3D(2, 2, {.padding = "same"})(vol);
+  v = L::ZeroPadding3D(1)(L::SpatialDropout3D(0.1)(v));
+  v = L::Cropping3D(1)(L::UpSampling3D({1, 2, 1})(v));
+  v = L::AveragePooling3D(2)(L::MaxPooling3D(2, {.strides = 1, .padding = "same"})(v));
+  auto w = L::Concatenate()(
+      {L::GlobalMaxPooling3D()(v), L::GlobalAveragePooling3D()(v), L::GlobalMaxPooling2D()(x)});
+  auto y = L::Dense(2)(L::Concatenate()({a, g, c, w}));
+  return Model({img, seq, chw, vol}, y, {.name = "conv"});
+}
+
+Tensors conv_inputs(int batch, uint64_t seed) {
+  return {rand({batch, 8, 8, 3}, seed), rand({batch, 10, 2}, seed + 1),
+          rand({batch, 2, 6, 6}, seed + 2), rand({batch, 4, 4, 4, 2}, seed + 3)};
+}
+
+// Random non-trivial weights of either sign, so that outputs stay near 1 (the Python check
+// compares at 1e-5 absolute); BatchNormalization's moving variance stays positive.
+void randomize_weights(Model& m, uint64_t seed) {
+  for (const layers::LayerRef& l : m.layers()) {
+    Tensors values;
+    for (const Tensor& w : l.get_weights()) {
+      values.push_back(test::random_tensor(w.shape(), float32, -0.5, 0.5, seed++));
+    }
+    if (l.class_name() == "BatchNormalization") {
+      values.back() = test::random_tensor(values.back().shape(), float32, 0.5, 1.5, seed++);
+    }
+    if (!values.empty()) l.set_weights(values);
+  }
+}
+
 Tensor int_ids(Shape shape, int64_t vocab, uint64_t seed) {
   Tensor r =
       test::random_tensor(std::move(shape), float64, 0.0, static_cast<double>(vocab) - 1e-3, seed);
@@ -134,6 +198,80 @@ TEST(Saving, EveryLayerRoundTripsThroughItsConfig) {
       expect_same_outputs(m.call(x), copy.call(x));
     }
   }
+}
+
+TEST(Saving, ConvPoolingAndNormalizationLayersRoundTripThroughConfigs) {
+  utils::clear_session();
+  Model m = make_conv_model();
+  randomize_weights(m, 40);
+  const Json config = m.get_config();
+  Model copy = models::model_from_config(saving::serialize_layer(*m.layer()));
+  EXPECT_EQ(copy.get_config().dump(), config.dump());
+  copy.impl().set_weights(m.impl().get_weights());
+  const Tensors x = conv_inputs(3, 50);
+  expect_same_outputs(m.call(x), copy.call(x));
+}
+
+TEST(Saving, ConvPoolingAndNormalizationConfigsUseKeras3Keys) {
+  L::Conv2DTranspose t(4, 3, {.strides = 2, .output_padding = 1, .data_format = "channels_first"});
+  Json c = t->get_config();
+  EXPECT_EQ(c["kernel_size"], Json::parse("[3, 3]"));
+  EXPECT_EQ(c["output_padding"], Json::parse("[1, 1]"));
+  EXPECT_EQ(c["data_format"], "channels_first");
+  EXPECT_TRUE(c["kernel_constraint"].is_null());
+  EXPECT_FALSE(c.contains("groups"));
+  c = L::SeparableConv1D(2, 3)->get_config();
+  EXPECT_EQ(c["depth_multiplier"], 1);
+  EXPECT_EQ(c["pointwise_initializer"]["class_name"], "GlorotUniform");
+  EXPECT_FALSE(c.contains("kernel_initializer"));
+  c = L::DepthwiseConv2D(3)->get_config();
+  EXPECT_FALSE(c.contains("filters"));
+  EXPECT_EQ(c["depthwise_initializer"]["class_name"], "GlorotUniform");
+  c = L::MaxPooling2D(3, {.strides = 1})->get_config();
+  EXPECT_EQ(c["pool_size"], Json::parse("[3, 3]"));
+  EXPECT_EQ(c["strides"], Json::parse("[1, 1]"));
+  c = L::BatchNormalization({.axis = 1})->get_config();
+  EXPECT_EQ(c["axis"], 1);
+  EXPECT_EQ(c["moving_variance_initializer"]["class_name"], "Ones");
+  EXPECT_EQ(c["renorm"], false);
+  EXPECT_EQ(L::LayerNormalization({.axis = {1, 2}})->get_config()["axis"], Json::parse("[1, 2]"));
+  EXPECT_EQ(L::LayerNormalization()->get_config()["axis"], -1);
+  c = L::SpatialDropout1D(0.5, {.seed = 2})->get_config();
+  EXPECT_EQ(c.dump(), R"({"rate":0.5,"seed":2,"name":")" + c["name"].get<std::string>() +
+                          R"(","dtype":"float32"})");
+  EXPECT_EQ(L::ZeroPadding1D({1, 2})->get_config()["padding"], Json::parse("[1, 2]"));
+  EXPECT_EQ(L::ZeroPadding2D({1, 2})->get_config()["padding"], Json::parse("[[1, 1], [2, 2]]"));
+  EXPECT_FALSE(L::Cropping1D()->get_config().contains("data_format"));
+  EXPECT_EQ(L::UpSampling1D(3)->get_config()["size"], 3);
+  EXPECT_EQ(L::UpSampling2D()->get_config()["interpolation"], "nearest");
+  EXPECT_FALSE(L::UpSampling3D()->get_config().contains("interpolation"));
+}
+
+TEST(Saving, ConvLayerConfigsAcceptKeras2SpellingsAndRejectWhatIsNotSupported) {
+  auto load = [](const char* cls, const char* config) {
+    return saving::deserialize_layer(Json{{"class_name", cls}, {"config", Json::parse(config)}});
+  };
+  auto conv = std::dynamic_pointer_cast<L::ConvImpl>(
+      load("Conv2D", R"({"name": "c", "filters": 2, "kernel_size": 3, "strides": 2})"));
+  ASSERT_NE(conv, nullptr);
+  EXPECT_EQ(conv->spec().kernel_size, (std::vector<int64_t>{3, 3}));
+  EXPECT_EQ(conv->spec().strides, (std::vector<int64_t>{2, 2}));
+  auto bn = std::dynamic_pointer_cast<L::BatchNormalizationImpl>(
+      load("BatchNormalization", R"({"name": "bn", "axis": [3]})"));
+  ASSERT_NE(bn, nullptr);
+  EXPECT_EQ(bn->options().axis, 3);
+  auto pad = std::dynamic_pointer_cast<L::ZeroPaddingImpl<2>>(
+      load("ZeroPadding2D", R"({"padding": [[1, 2], [3, 4]]})"));
+  ASSERT_NE(pad, nullptr);
+  EXPECT_EQ(pad->padding()[1].after, 4);
+  EXPECT_THROW(load("BatchNormalization", R"({"renorm": true})"), ValueError);
+  EXPECT_THROW(load("LayerNormalization", R"({"rms_scaling": true})"), ValueError);
+  EXPECT_THROW(load("Conv2D", R"({"filters": 2})"), ValueError);
+  EXPECT_THROW(load("Conv2D", R"({"filters": 2, "kernel_size": [1, 2, 3, 4, 5, 6, 7, 8, 9]})"),
+               ValueError);
+  EXPECT_THROW(load("MaxPooling2D", R"({"pool_size": "x"})"), ValueError);
+  EXPECT_THROW(load("UpSampling2D", R"({"interpolation": "bilinear"})"), ValueError);
+  EXPECT_THROW(load("Cropping2D", R"({"cropping": [[1, 2, 3], [1, 1]]})"), ValueError);
 }
 
 TEST(Saving, FunctionalConfigHasKerasTensorsAndNodeIndices) {
@@ -269,6 +407,20 @@ TEST(Saving, SequentialAndRnnModelsRoundTrip) {
   expect_same_outputs(rnn.call({ids}), rnn2.call({ids}));
 }
 
+TEST(Saving, ConvModelRoundTripsInBothFileFormats) {
+  Model m = make_conv_model();
+  randomize_weights(m, 60);
+  m.compile({.optimizer = "adam", .loss = "mse"});
+  const Tensors x = conv_inputs(4, 70);
+  m.fit(x, {rand({4, 2}, 80)}, {.epochs = 1, .verbose = 0});  // moving statistics, Adam slots
+  for (const char* name : {"conv.keras", "conv.h5"}) {
+    SCOPED_TRACE(name);
+    m.save(temp_path(name));
+    Model loaded = models::load_model(temp_path(name));
+    expect_same_outputs(m.call(x), loaded.call(x));
+  }
+}
+
 TEST(Saving, LegacyH5RoundTrips) {
   Model m = make_graph_model();
   m.compile({.optimizer = "sgd", .loss = "mse"});
@@ -373,7 +525,7 @@ struct Fixture {
   int inputs, outputs;
 };
 const Fixture kFixtures[] = {
-    {"mlp", 1, 1}, {"text_rnn", 1, 1}, {"merges", 2, 2}, {"sequential", 1, 1}};
+    {"mlp", 1, 1}, {"text_rnn", 1, 1}, {"merges", 2, 2}, {"sequential", 1, 1}, {"conv", 3, 1}};
 
 std::string fixture(const std::string& file) {
   return std::string(KERAS_TEST_DATA_DIR) + "/saving/" + file;
@@ -438,6 +590,11 @@ TEST(SavingExport, WritesFilesForThePythonCheck) {
   Model seq = make_sequential();
   seq.compile({.optimizer = "rmsprop", .loss = "mse", .metrics = {"mae"}});
   write("sequential", seq, {rand({4, 3}, 8)});
+  Model conv = make_conv_model();
+  randomize_weights(conv, 90);
+  conv.compile({.optimizer = "adam", .loss = "mse"});
+  conv.fit(conv_inputs(4, 100), {rand({4, 2}, 110)}, {.epochs = 1, .verbose = 0});
+  write("conv", conv, conv_inputs(3, 120));
 }
 
 // ---- hostile files ----

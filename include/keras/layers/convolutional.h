@@ -143,6 +143,12 @@ class ConvImpl final : public Layer {
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
 
+  // Saving: Keras 3's config of the layer's class (Conv2D's keys differ from SeparableConv2D's).
+  Json get_config() const override;
+  // from_config of one class: from_config<ConvKind::conv, 2> is Conv2D's (see the registry).
+  template <ConvKind kind, int rank>
+  static std::shared_ptr<Layer> from_config(const Json& config);
+
   const ConvSpec& spec() const { return spec_; }
   // `kernel` for conv and transpose, `depthwise_kernel` for separable and depthwise.
   const Variable& kernel() const { return kernel_; }

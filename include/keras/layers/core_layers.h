@@ -45,6 +45,9 @@ class Dropout : public LayerHandle<DropoutImpl> {
 };
 
 struct FlattenOptions {
+  // "channels_first": inputs of rank >= 3 are (batch, channels, ...) and are flattened in
+  // channels_last order (channels moved last first), as Keras does.
+  std::string data_format = "channels_last";
   std::string name = {};
   std::optional<std::vector<Dim>> input_shape = std::nullopt;
 };
@@ -59,6 +62,9 @@ class FlattenImpl final : public Layer {
   static std::shared_ptr<Layer> from_config(const Json& config);
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+
+ private:
+  std::string data_format_;
 };
 
 class Flatten : public LayerHandle<FlattenImpl> {

@@ -56,6 +56,9 @@ class BatchNormalizationImpl final : public Layer {
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   // Keeps moving_mean and moving_variance non-trainable whatever the layer's setting.
   void set_trainable(bool trainable) override;
+  // Saving: Keras 3's keys (renorm and synchronized written as off; renorm is not read).
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
   const BatchNormalizationOptions& options() const { return options_; }
   const Variable& gamma() const { return gamma_; }  // undefined unless scale
@@ -103,6 +106,9 @@ class LayerNormalizationImpl final : public Layer {
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  // Saving: Keras 3's keys (rms_scaling written as false; true is not supported).
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
   const LayerNormalizationOptions& options() const { return options_; }
   const Variable& gamma() const { return gamma_; }

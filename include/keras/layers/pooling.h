@@ -42,6 +42,11 @@ class PoolingImpl final : public Layer {
   const std::vector<int64_t>& pool_size() const { return pool_size_; }
   const std::vector<int64_t>& strides() const { return strides_; }
 
+  Json get_config() const override;
+  // from_config of one class: from_config<PoolingKind::max, 2> is MaxPooling2D's.
+  template <PoolingKind kind, int rank>
+  static std::shared_ptr<Layer> from_config(const Json& config);
+
  private:
   PoolingKind kind_;
   int rank_;
@@ -86,6 +91,11 @@ class GlobalPoolingImpl final : public Layer {
   bool batch_independent() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+
+  Json get_config() const override;
+  // from_config of one class: from_config<PoolingKind::max, 2> is GlobalMaxPooling2D's.
+  template <PoolingKind kind, int rank>
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  private:
   std::vector<int> spatial_axes() const;

@@ -37,10 +37,14 @@ class SpatialDropoutImpl final : public Layer {
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   double rate() const { return rate_; }
   const std::string& data_format() const { return data_format_; }
+  // Saving: Keras 3's keys (rate, seed, name, dtype, and data_format for 2D and 3D).
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  private:
   double rate_;
   std::string data_format_;
+  std::optional<uint64_t> seed_;
   std::optional<Generator> generator_;  // when seeded
 };
 

@@ -76,6 +76,9 @@ class ZeroPaddingImpl final : public Layer {
                                           size_t num_outputs) const override;
   const std::array<PadPair, N>& padding() const { return padding_; }
   const std::string& data_format() const { return data_format_; }
+  // Saving: Keras 3's keys.
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  private:
   std::array<PadPair, N> padding_;
@@ -104,6 +107,9 @@ class CroppingImpl final : public Layer {
                                           size_t num_outputs) const override;
   const std::array<PadPair, N>& cropping() const { return cropping_; }
   const std::string& data_format() const { return data_format_; }
+  // Saving: Keras 3's keys.
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  private:
   std::array<PadPair, N> cropping_;
@@ -133,6 +139,9 @@ class UpSamplingImpl final : public Layer {
                                           size_t num_outputs) const override;
   const std::array<int64_t, N>& size() const { return size_; }
   const std::string& data_format() const { return data_format_; }
+  // Saving: Keras 3's keys.
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
 
  private:
   std::array<int64_t, N> size_;

@@ -1,0 +1,49 @@
+// Helpers for the configs of layers with per-axis arguments (kernel_size, strides, pool_size,
+// padding, size): Keras writes them as lists and accepts an int. Internal to src/layers.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "keras/saving/json.h"
+
+namespace keras::layers::config_util {
+
+// Per-axis lists are short; a hostile config must not make them long.
+inline constexpr size_t kMaxAxes = 8;
+
+// j as a list of ints: an int n gives {n}, a list its entries. ValueError otherwise.
+inline std::vector<int64_t> int_list(const Json& j, const char* key, const char* what) {
+  if (!j.is_array()) return {saving::convert<int64_t>(j, key, what)};
+  KERAS_CHECK(j.size() <= kMaxAxes, ValueError, what, ": config key '", key, "' has ", j.size(),
+              " entries, at most ", kMaxAxes, " are accepted");
+  std::vector<int64_t> out;
+  for (const Json& e : j) out.push_back(saving::convert<int64_t>(e, key, what));
+  return out;
+}
+
+// config[key] as a list of ints (see above); `fallback` when missing or null.
+inline std::vector<int64_t> int_list(const Json& config,
+                                     const char* key,
+                                     std::vector<int64_t> fallback,
+                                     const char* what) {
+  const Json* j = saving::find(config, key);
+  return j != nullptr ? int_list(*j, key, what) : fallback;
+}
+
+// config[key] as a list of ints; ValueError when missing.
+inline std::vector<int64_t> require_int_list(const Json& config,
+                                             const char* key,
+                                             const char* what) {
+  const Json* j = saving::find(config, key);
+  KERAS_CHECK(j != nullptr, ValueError, what, ": config has no '", key, "'");
+  return int_list(*j, key, what);
+}
+
+inline Json to_json(const std::vector<int64_t>& values) {
+  Json out = Json::array();
+  for (int64_t v : values) out.push_back(v);
+  return out;
+}
+
+}  // namespace keras::layers::config_util
