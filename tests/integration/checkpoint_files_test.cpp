@@ -68,8 +68,7 @@ TEST(CheckpointFiles, BackupAndRestoreResumesFromRealFiles) {
   utils::set_random_seed(6);  // different initial weights: the restore must replace them
   keras::Model second = small_model();
   auto history = second.fit(
-      x, y,
-      {.epochs = 4, .batch_size = 8, .verbose = 0, .callbacks = {backup}, .shuffle = false});
+      x, y, {.epochs = 4, .batch_size = 8, .verbose = 0, .callbacks = {backup}, .shuffle = false});
   EXPECT_EQ(history.epoch, (std::vector<int>{2, 3}));
   fs::remove_all(dir);
 }
