@@ -76,9 +76,9 @@ Pairs make_pairs(const keras::Tensor& images,
 }
 
 int main(int argc, char** argv) {
-  const int64_t train_pairs = argc > 1 ? std::atoll(argv[1]) : 30000;
-  const int epochs = argc > 2 ? std::atoi(argv[2]) : 3;
-  const int64_t test_pairs = argc > 3 ? std::atoll(argv[3]) : 5000;
+  const int64_t train_pairs = argc > 1 ? std::atoll(argv[1]) : 12000;
+  const int epochs = argc > 2 ? std::atoi(argv[2]) : 2;
+  const int64_t test_pairs = argc > 3 ? std::atoll(argv[3]) : 2000;
   const bool guide_head = argc > 4 && std::strcmp(argv[4], "guide") == 0;
   keras::utils::set_random_seed(1);
 
