@@ -80,16 +80,14 @@ KerasTensor max_pool(const KerasTensor& x, const std::string& name) {
 }  // namespace
 
 Model Xception(const XceptionOptions& options) {
-  if (options.weights) {
-    KERAS_CHECK(false, ValueError,
-                "The `weights` argument should be either `None` (random initialization), "
-                "'imagenet' (pre-training on ImageNet), or the path to the weights file to be "
-                "loaded. keras.cpp downloads nothing and supports only `None` "
-                "(.weights = std::nullopt); received weights=\"",
-                *options.weights,
-                "\". To use trained weights, build the model with .weights = std::nullopt and call "
-                "load_weights() on a file you have.");
-  }
+  KERAS_CHECK(!options.weights, ValueError,
+              "The `weights` argument should be either `None` (random initialization), "
+              "'imagenet' (pre-training on ImageNet), or the path to the weights file to be "
+              "loaded. keras.cpp downloads nothing and supports only `None` "
+              "(.weights = std::nullopt); received weights=\"",
+              options.weights.value_or(""),
+              "\". To use trained weights, build the model with .weights = std::nullopt and call "
+              "load_weights() on a file you have.");
   KERAS_CHECK(!options.pooling || *options.pooling == "avg" || *options.pooling == "max",
               ValueError, "Xception: pooling must be \"avg\", \"max\" or std::nullopt; received \"",
               options.pooling.value_or(""), "\"");

@@ -287,13 +287,14 @@ TEST(GuideConvExamples, SharedVisionModelLearnsSameOrDifferentFashionClass) {
   EXPECT_EQ(model.count_params(), 37568 + 991296 + 65);
 
   auto [train, test] = datasets::fashion_mnist::load_data();
-  Pairs pairs = fashion_pairs(train.x, train.y, 2000, 1);
+  Pairs pairs = fashion_pairs(train.x, train.y, 3000, 1);
   Pairs held_out = fashion_pairs(test.x, test.y, 1000, 2);
   EXPECT_DOUBLE_EQ(ops::mean(pairs.same).item<double>(), 0.5);
   model.compile({.optimizer = "adam", .loss = "binary_crossentropy", .metrics = {"accuracy"}});
   model.fit({pairs.a, pairs.b}, pairs.same, {.epochs = 1, .batch_size = 32, .verbose = 0});
   auto scores = model.evaluate({held_out.a, held_out.b}, held_out.same, {.verbose = 0});
-  EXPECT_GT(scores[1], 0.6);  // a quick run; examples/shared_vision reaches >= 0.80
+  EXPECT_GT(scores[1], 0.62) << "loss "
+                             << scores[0];  // a quick run; examples/shared_vision reaches >= 0.80
 }
 
 // ---- 5. and 6. Visual and video question answering ----
