@@ -8,6 +8,7 @@
 //   keras::Model model(inputs, predictions);
 #pragma once
 
+#include "keras/applications/xception.h"
 #include "keras/autodiff/tape.h"
 #include "keras/backend/backend.h"
 #include "keras/callbacks/callbacks.h"

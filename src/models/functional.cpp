@@ -310,6 +310,32 @@ Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {
 }
 
 std::vector<Shape> FunctionalImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  // Inputs of the graph's own shapes (up to the batch size): the recorded output shapes.
+  bool same = in.size() == inputs_.size();
+  for (size_t i = 0; same && i < in.size(); ++i) {
+    const Shape& own = inputs_[i].shape();
+    same =
+        in[i].size() == own.size() && std::equal(in[i].begin() + (in[i].empty() ? 0 : 1),
+                                                 in[i].end(), own.begin() + (own.empty() ? 0 : 1));
+  }
+  if (!same && in.size() == inputs_.size() && has_graph()) {
+    // Other shapes (a model built on (None, None, 3) called on (250, 250, 3) images): propagate
+    // them through the graph, as Keras does, so the outputs get the dims the layers compute.
+    std::vector<Shape> shapes(static_cast<size_t>(num_slots_));
+    for (size_t i = 0; i < in.size(); ++i) shapes[input_slots_[i]] = in[i];
+    std::vector<Shape> args;
+    for (const Step& step : steps_) {
+      args.clear();
+      for (int s : step.input_slots) args.push_back(shapes[s]);
+      std::vector<Shape> outs = step.layer->compute_output_shape(args);
+      for (size_t i = 0; i < outs.size() && i < step.output_slots.size(); ++i) {
+        shapes[step.output_slots[i]] = std::move(outs[i]);
+      }
+    }
+    std::vector<Shape> out;
+    for (int s : output_slots_) out.push_back(shapes[s]);
+    return out;
+  }
   std::vector<Shape> out;
   for (const KerasTensor& t : outputs_) {
     Shape s = t.shape();

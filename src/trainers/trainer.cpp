@@ -1,5 +1,6 @@
 #include "keras/trainers/trainer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -230,11 +231,24 @@ const Tensors& Trainer::run_batch(Mode mode,
     eager_y_pred_ = step(mode, x, y, sw);
     return eager_y_pred_;
   }
-  std::unique_ptr<Plan>& plan =
-      plans_[{static_cast<int>(mode) * 2 + data.sample_weight.defined(), count}];
+  // The plan traced for batches of this shape (compared in place: no allocation per step).
+  auto same_dims = [](const Tensors& a, const Tensors& b) {
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!std::equal(a[i].shape().begin() + 1, a[i].shape().end(), b[i].shape().begin() + 1,
+                      b[i].shape().end())) {
+        return false;
+      }
+    }
+    return true;
+  };
+  auto& candidates = plans_[{static_cast<int>(mode) * 2 + data.sample_weight.defined(), count}];
+  Plan* plan = nullptr;
+  for (const auto& p : candidates) {
+    if (same_dims(p->x, data.x) && same_dims(p->y, data.y)) plan = p.get();
+  }
   const bool fresh = plan == nullptr;
   if (fresh) {
-    plan = std::make_unique<Plan>();
+    plan = candidates.emplace_back(std::make_unique<Plan>()).get();
     plan->x = make_buffers(data.x);
     plan->y = make_buffers(data.y);
     if (data.sample_weight.defined()) {

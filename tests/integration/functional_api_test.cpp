@@ -241,6 +241,21 @@ TEST_F(FunctionalApi, ModelsAreCallableLikeLayersAndShareWeights) {
               HasSubstr("expected axis 1 of input shape to have value 784"));
 }
 
+TEST_F(FunctionalApi, ModelCalledOnOtherShapesComputesItsOutputShape) {
+  // Built for images of any size, called on 10x10 ones: the outputs get the layers' dims.
+  auto x = Input({std::nullopt, std::nullopt, 3});
+  auto y = L::Conv2D(4, 3)(x);
+  y = L::MaxPooling2D(2)(y);
+  Model model(x, y);
+  EXPECT_EQ(shape_str(model.output().shape()), "(None, None, None, 4)");
+  auto small = model(Input({10, 10, 3}));
+  EXPECT_EQ(shape_str(small.shape()), "(None, 4, 4, 4)");
+  auto wide = model(Input({7, 12, 3}, {.batch_size = 2}));
+  EXPECT_EQ(shape_str(wide.shape()), "(2, 2, 5, 4)");
+  EXPECT_EQ(shape_str(model(Input({std::nullopt, std::nullopt, 3})).shape()),
+            "(None, None, None, 4)");
+}
+
 TEST_F(FunctionalApi, InputSpecErrorsUseKerasWording) {
   auto x = Input({32});
   auto dense = L::Dense(4);

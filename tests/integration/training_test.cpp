@@ -213,6 +213,29 @@ TEST(Training, PredictAndEvaluateWorkInBatches) {
   EXPECT_NEAR(a, b, 1e-6);
 }
 
+TEST(Training, VariableLengthInputsGetAPlanPerLength) {
+  // Input((None, 4)): batches of the same size but another length must not replay the plan
+  // traced for the first length (its buffers have the old length).
+  utils::set_random_seed(3);
+  auto ids = Input({std::nullopt, 4});
+  auto h = L::Conv1D(5, 3, {.activation = "relu"})(ids);
+  Model model(ids, L::Dense(2)(L::GlobalMaxPooling1D()(h)));
+  model.compile({.optimizer = "sgd", .loss = "mse"});
+  for (int64_t length : {6, 11, 6, 20, 11}) {
+    Tensor x = random::uniform({8, length, 4}, 0.0, 1.0, float32, static_cast<uint64_t>(length));
+    Tensor planned = model.predict(x, {.batch_size = 8});
+    Tensor eager = model(x);
+    ASSERT_EQ(planned.shape(), (Shape{8, 2})) << length;
+    for (int64_t i = 0; i < planned.size(); ++i) {
+      ASSERT_FLOAT_EQ(planned.data<float>()[i], eager.data<float>()[i]) << length;
+    }
+    Tensor y = random::uniform({8, 2}, 0.0, 1.0, float32, 1);
+    const double loss = model.evaluate(x, y, {.batch_size = 8, .verbose = 0})[0];
+    const double fitted = model.fit(x, y, {.batch_size = 8, .verbose = 0}).history.at("loss")[0];
+    EXPECT_NEAR(loss, fitted, 1e-5 * (1 + loss)) << length;
+  }
+}
+
 TEST(Training, SparseLabelsAndSampleWeights) {
   utils::set_random_seed(5);
   Problem p = make_problem(256, 8);

@@ -1,11 +1,11 @@
 // Trainer: compile / fit / evaluate / predict for a model (Keras 3's Trainer).
 //
-// Execution plans: the first batch of a given size in each mode (train, test, predict) runs
+// Execution plans: the first batch of a given shape in each mode (train, test, predict) runs
 // under a KernelTrace, which records every kernel of the step — forward, loss, gradients,
 // optimizer update, metric updates — together with the buffers they use. Later batches of that
-// size copy their rows into the same input buffers and replay the recorded kernels: no graph
-// walking, no shape checks, no heap allocation per step. CompileOptions::run_eagerly runs every
-// step op by op instead (same ops and kernels).
+// shape (batch size and every input's and target's other dims) copy their rows into the same input
+// buffers and replay the recorded kernels: no graph walking, no shape checks, no heap allocation
+// per step. CompileOptions::run_eagerly runs every step op by op instead (same ops and kernels).
 #pragma once
 
 #include <map>
@@ -92,7 +92,9 @@ class Trainer {
   std::shared_ptr<metrics::Mean> loss_tracker_;
   bool metrics_built_ = false;
   bool run_eagerly_ = false;
-  std::map<std::pair<int, int64_t>, std::unique_ptr<Plan>> plans_;
+  // By mode (and sample weights) and batch size: one plan per shape of the inputs and targets
+  // (variable-length inputs get one per length).
+  std::map<std::pair<int, int64_t>, std::vector<std::unique_ptr<Plan>>> plans_;
   std::optional<CompileOptions> compile_options_;  // re-applied when the signature changes
   Tensor last_loss_;
   Tensors eager_y_pred_;
