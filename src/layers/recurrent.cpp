@@ -216,6 +216,11 @@ RecurrentImpl::Projection::Projection(const Tensor& kernel, Tensors masks)
   }
 }
 
+Tensor RecurrentImpl::Projection::add_to(const Tensor& x, const Tensor& h) const {
+  if (masks_.empty()) return ops::addmm(x, h, kernel_);
+  return ops::add(x, (*this)(h));
+}
+
 Tensor RecurrentImpl::Projection::operator()(const Tensor& h) const {
   if (masks_.empty()) return ops::matmul(h, kernel_);
   if (masks_.size() == 1) return ops::matmul(ops::multiply(h, masks_[0]), kernel_);
@@ -291,7 +296,7 @@ Tensors LSTMImpl::call(const Tensors& inputs, bool training) {
   const ActivationFn& rec = options_.recurrent_activation;
   if (act.name() == "tanh" && rec.name() == "sigmoid") {  // Keras's defaults: the fused cell
     return run(inputs, xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
-      auto [h, c] = ops::lstm_cell(ops::add(x_t, recurrent(s[0])), s[1]);
+      auto [h, c] = ops::lstm_cell(recurrent.add_to(x_t, s[0]), s[1]);
       return {h, c};
     });
   }

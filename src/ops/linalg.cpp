@@ -59,6 +59,29 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   return y;
 }
 
+Tensor addmm(const Tensor& c, const Tensor& a, const Tensor& b) {
+  KERAS_CHECK(is_floating(a.dtype()) && a.dtype() == b.dtype() && a.dtype() == c.dtype(), TypeError,
+              "addmm: expected three float32 or float64 tensors of one dtype, got ", c.dtype(),
+              ", ", a.dtype(), " and ", b.dtype());
+  KERAS_CHECK(a.rank() == 2 && b.rank() == 2 && c.rank() == 2 && a.dim(1) == b.dim(0) &&
+                  c.dim(0) == a.dim(0) && c.dim(1) == b.dim(1),
+              ValueError, "addmm: shapes ", shape_str(c.shape()), " + ", shape_str(a.shape()),
+              " @ ", shape_str(b.shape()), " do not fit");
+  Tensor y = Tensor::empty(c.shape(), c.dtype(), c.device());
+  backend::Backend& be = backend::backend_for(a);
+  launch([&be, a, b, c, y] {
+    be.copy(c, y);
+    be.gemm(a, b, y, {.beta = 1.0});
+  });
+  if (!autodiff::any_tracked({c, a, b})) return y;
+  const bool need_a = autodiff::is_tracked(a), need_b = autodiff::is_tracked(b);
+  autodiff::record("addmm", {c, a, b}, y, [a, b, need_a, need_b](const Tensor& dy) {
+    return Grads{dy, need_a ? matmul_t(dy, b, false, true) : Tensor(),
+                 need_b ? matmul_t(a, dy, true, false) : Tensor()};
+  });
+  return y;
+}
+
 Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   KERAS_CHECK(a_in.rank() >= 1 && b_in.rank() >= 1, ValueError,
               "matmul: operands must have at least one dimension, got ", shape_str(a_in.shape()),

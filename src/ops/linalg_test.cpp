@@ -20,6 +20,10 @@ Tensor matmul2(const Tensors& x) {
 }
 
 const OpCase kMatmulCases[] = {
+    {.name = "addmm_3x2_plus_3x4_4x2",
+     .input_shapes = {{3, 2}, {3, 4}, {4, 2}},
+     .fn = [](const Tensors& x) { return addmm(x[0], x[1], x[2]); },
+     .expected_shape = Shape{3, 2}},
     {.name = "matmul_3x4_4x2",
      .input_shapes = {{3, 4}, {4, 2}},
      .fn = matmul2,

@@ -189,6 +189,8 @@ class RecurrentImpl : public Layer {
    public:
     Projection(const Tensor& kernel, Tensors masks);
     Tensor operator()(const Tensor& h) const;
+    // x + (*this)(h), fused into one GEMM when there are no masks.
+    Tensor add_to(const Tensor& x, const Tensor& h) const;
 
    private:
     Tensor kernel_;

@@ -14,5 +14,8 @@ Tensor matmul(const Tensor& a, const Tensor& b);
 // y = op(a) @ op(b) for 2-D or batched 3-D operands, op = transpose when the flag is set.
 // The building block of matmul and of its gradient (no transposed copies are made).
 Tensor matmul_t(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b);
+// c + a @ b for 2-D a (m, k), b (k, n), c (m, n) of one floating dtype, as one GEMM that
+// accumulates into a copy of c (what a recurrent step does with its projected input).
+Tensor addmm(const Tensor& c, const Tensor& a, const Tensor& b);
 
 }  // namespace keras::ops
