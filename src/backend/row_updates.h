@@ -10,23 +10,29 @@
 
 namespace keras::backend::rows {
 
-// Calls f(row) once for each distinct id in `rows` whose last_step is not yet `step`, setting it.
+// Calls f(id) for every id in `rows` (int32 or int64), in order, duplicates included.
 template <class F>
-void for_each_new_row(const Tensor& rows, const Tensor& last_step, int64_t step, F&& f) {
-  int64_t* last = static_cast<int64_t*>(last_step.raw_data());
+void for_each_id(const Tensor& rows, F&& f) {
   auto visit = [&]<class I>(const I* ids) {
-    for (int64_t i = 0; i < rows.size(); ++i) {
-      const auto r = static_cast<int64_t>(ids[i]);
-      if (last[r] == step) continue;
-      f(r, last[r]);
-      last[r] = step;
-    }
+    for (int64_t i = 0; i < rows.size(); ++i) f(static_cast<int64_t>(ids[i]));
   };
   if (rows.dtype() == DType::int32) {
     visit(static_cast<const int32_t*>(rows.raw_data()));
   } else {
     visit(static_cast<const int64_t*>(rows.raw_data()));
   }
+}
+
+// Calls f(row, last_step[row]) once for each distinct id in `rows` whose last_step is not yet
+// `step`, then sets it to `step`.
+template <class F>
+void for_each_new_row(const Tensor& rows, const Tensor& last_step, int64_t step, F&& f) {
+  int64_t* last = static_cast<int64_t*>(last_step.raw_data());
+  for_each_id(rows, [&](int64_t r) {
+    if (last[r] == step) return;
+    f(r, last[r]);
+    last[r] = step;
+  });
 }
 
 // Elements per row of a tensor (the product of all dimensions after the first).

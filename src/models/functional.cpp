@@ -289,20 +289,8 @@ Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {
   std::vector<Tensor> values(static_cast<size_t>(num_slots_));
   for (size_t i = 0; i < inputs.size(); ++i) values[input_slots_[i]] = inputs[i];
   std::vector<char> done(steps_.size(), 0);
-  Tensors args;
   for (size_t k = 0; k < steps_.size(); ++k) {
-    if (done[k]) continue;
-    const Step& step = steps_[k];
-    if (!step.same_layer_later.empty()) {
-      run_batched(k, values, done, training);
-      continue;
-    }
-    args.clear();
-    for (int s : step.input_slots) args.push_back(values[s]);
-    Tensors out = step.layer->call_with_masks(args, training);
-    KERAS_CHECK(out.size() == step.output_slots.size(), RuntimeError, "layer ", step.layer->name(),
-                " returned ", out.size(), " outputs, expected ", step.output_slots.size());
-    for (size_t i = 0; i < out.size(); ++i) values[step.output_slots[i]] = std::move(out[i]);
+    if (!done[k]) run_batched(k, values, done, training);
   }
   Tensors outputs;
   for (int s : output_slots_) outputs.push_back(values[s]);

@@ -193,10 +193,8 @@ class RMSpropImpl final : public Optimizer {
     return c;
   }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
-    size_t k = 0;
-    Tensor velocity = slot(i, k++);
-    Tensor momentum = o_.momentum > 0 ? slot(i, k++) : Tensor();
-    Tensor average = o_.centered ? slot(i, k++) : Tensor();
+    const Slots slots = slots_of(i);
+    const Tensor velocity = slots.velocity, momentum = slots.momentum, average = slots.average;
     backend::Backend& be = backend_for(g);
     if (Tensor rows = g.nonzero_rows(); rows.defined() && o_.momentum == 0) {
       autodiff::launch([this, &be, w = v.value(), g, rows, velocity, average, s = row_steps(i)] {
@@ -213,9 +211,22 @@ class RMSpropImpl final : public Optimizer {
     });
   }
   void catch_up(size_t i, int64_t step) const override {
-    Tensor velocity = slot(i, 0);
-    Tensor average = o_.centered ? slot(i, o_.momentum > 0 ? 2 : 1) : Tensor();
-    backend_for(velocity).rmsprop_catch_up(velocity, average, row_steps_if_any(i), step, params());
+    const Slots s = slots_of(i);
+    backend_for(s.velocity)
+        .rmsprop_catch_up(s.velocity, s.average, row_steps_if_any(i), step, params());
+  }
+  // Variable i's velocity, momentum and average gradient slots (undefined when unused), in
+  // build_slots order.
+  struct Slots {
+    Tensor velocity, momentum, average;
+  };
+  Slots slots_of(size_t i) const {
+    size_t k = 0;
+    Slots s;
+    s.velocity = slot(i, k++);
+    if (o_.momentum > 0) s.momentum = slot(i, k++);
+    if (o_.centered) s.average = slot(i, k++);
+    return s;
   }
   backend::RmspropParams params() const {
     return {learning_rate(), o_.rho, o_.momentum, o_.epsilon, o_.centered};

@@ -83,7 +83,7 @@ class FunctionalImpl : public layers::Layer {
     // are ready run together with this one, as one call on the concatenated batch.
     std::vector<size_t> same_layer_later;
   };
-  // Runs steps_[k] and the ready steps of its same_layer_later as one batched call.
+  // Runs steps_[k], together with the ready steps of its same_layer_later as one batched call.
   void run_batched(size_t k, std::vector<Tensor>& values, std::vector<char>& done, bool training);
   KerasTensors inputs_, outputs_;
   std::vector<std::shared_ptr<layers::Layer>> layers_;

@@ -9,19 +9,11 @@ void ReferenceBackend::fill_rows(const Tensor& y, const Tensor& rows, double val
   const int64_t n = rows::row_size(y);
   visit_dtype(y.dtype(), [&]<class T>() {
     T* py = static_cast<T*>(y.raw_data());
-    auto fill = [&]<class I>(const I* ids) {
-      for (int64_t i = 0; i < rows.size(); ++i) {
-        const auto r = static_cast<int64_t>(ids[i]);
-        KERAS_CHECK(r >= 0 && r < y.shape()[0], IndexError, "fill_rows: row ", r,
-                    " is out of range [0, ", y.shape()[0], ")");
-        std::fill(py + r * n, py + (r + 1) * n, static_cast<T>(value));
-      }
-    };
-    if (rows.dtype() == DType::int32) {
-      fill(static_cast<const int32_t*>(rows.raw_data()));
-    } else {
-      fill(static_cast<const int64_t*>(rows.raw_data()));
-    }
+    rows::for_each_id(rows, [&](int64_t r) {
+      KERAS_CHECK(r >= 0 && r < y.shape()[0], IndexError, "fill_rows: row ", r,
+                  " is out of range [0, ", y.shape()[0], ")");
+      std::fill(py + r * n, py + (r + 1) * n, static_cast<T>(value));
+    });
   });
 }
 
