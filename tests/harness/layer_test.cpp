@@ -1,6 +1,7 @@
 #include "harness/layer_test.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -261,7 +262,8 @@ void check_saving(const LayerTestCase& c) {
   const KerasTensor input = keras::Input(without_batch(c.input_shape), {.dtype = c.input_dtype});
   Model model(input, a(input));
   const std::string path =
-      (std::filesystem::temp_directory_path() / ("keras_layer_test_" + a.name() + ".keras"))
+      (std::filesystem::temp_directory_path() /
+       ("keras_layer_test_" + std::to_string(::getpid()) + "_" + a.name() + ".keras"))
           .string();
   model.save(path);
   Model loaded = models::load_model(path);

@@ -1,8 +1,10 @@
 // ModelCheckpoint and BackupAndRestore with real files: Model::fit installs Model::save /
 // save_weights / load_weights as their default saver.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <string>
 
 #include "harness/tensor_matchers.h"
 #include "keras/keras.hpp"
@@ -20,7 +22,8 @@ keras::Model small_model() {
 }
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("keras_cpp_" + name);
+  const fs::path dir =
+      fs::temp_directory_path() / ("keras_cpp_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
