@@ -3,7 +3,7 @@
 
 BUILD ?= build
 JOBS ?= $(shell nproc)
-DEPS := cmake ninja-build g++ pkg-config libopenblas-dev zlib1g-dev libgtest-dev libgmock-dev \
+DEPS := cmake ninja-build g++ pkg-config libopenblas-openmp-dev zlib1g-dev libgtest-dev libgmock-dev \
         libbenchmark-dev dataset-fashion-mnist libgraphviz-dev \
         nlohmann-json3-dev libhdf5-dev libdnnl-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <keras/keras.hpp>
 #include <string>
@@ -45,7 +46,19 @@ void report(const char* name, const Result& r) {
   std::fflush(stdout);
 }
 
+// KERAS_BENCH_THREADS="1,2" overrides the thread counts tried (for profiling one of them).
 std::vector<int> thread_counts() {
+  if (const char* env = std::getenv("KERAS_BENCH_THREADS")) {
+    std::vector<int> counts;
+    for (const char* p = env; *p != '\0';) {
+      char* end = nullptr;
+      const long t = std::strtol(p, &end, 10);
+      if (end == p) break;
+      if (t > 0) counts.push_back(static_cast<int>(t));
+      p = *end == ',' ? end + 1 : end;
+    }
+    if (!counts.empty()) return counts;
+  }
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   return cores > 1 ? std::vector<int>{1, cores} : std::vector<int>{1};
 }

@@ -208,6 +208,32 @@ TEST(Conv, FastPathsMatchTheReferenceWithGradients) {
   }
 }
 
+// Max pooling's gradient goes to the first maximum of each window: ties (small integers) and
+// NaN windows must route exactly as in the reference, overlapping windows and padding included.
+TEST(Conv, MaxPoolGradientRoutesTiesLikeTheReference) {
+  Tensor x = floor(keras::random::uniform({3, 9, 8, 20}, 0, 3, float32, 5));
+  x.data<float>()[7] = std::nanf("");
+  x.data<float>()[100] = -INFINITY;
+  const PoolOptions options[] = {{}, {.strides = {1}, .padding = "same"}, {.strides = {2, 1}}};
+  for (const PoolOptions& o : options) {
+    auto run = [&] {
+      autodiff::GradientTape tape;
+      tape.watch(x);
+      const Tensor y = max_pool(x, {3, 2}, o);
+      const Tensor r = keras::random::uniform(y.shape(), -1, 1, float32, 6);
+      return Tensors{y, tape.gradient(multiply(y, r), {x})[0]};
+    };
+    Tensors ref;
+    {
+      backend::ScopedBackend scope(backend::reference_backend());
+      ref = run();
+    }
+    const Tensors fast = run();
+    test::expect_all_close(fast[0], ref[0], 0, 0);
+    test::expect_all_close(fast[1], ref[1], 0, 0);
+  }
+}
+
 TEST(Conv, OutputLengthsFollowKeras) {
   EXPECT_EQ(conv_output_length(5, 2, "valid", 2), 2);
   EXPECT_EQ(conv_output_length(5, 3, "same", 2), 3);

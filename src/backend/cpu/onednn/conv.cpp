@@ -94,6 +94,9 @@ const std::string& key_of(
   add(p.dilation_rate);
   add(p.padding);
   k += std::to_string(p.groups);
+  // oneDNN sizes a primitive's work split and scratchpad for the thread count at creation.
+  k += '|';
+  k += std::to_string(omp_get_max_threads());
   return k;
 }
 
@@ -101,7 +104,8 @@ const std::string& key_of(
 // (AVX-512, channels multiple of 16; it wants blocked activations, so those get reorders).
 bool winograd_candidate(const Shape& weights, const ConvParams& p) {
   return weights.size() == 4 && weights[0] == 3 && weights[1] == 3 && p.groups == 1 &&
-         p.strides == std::vector<int64_t>{1, 1} && p.dilation_rate == std::vector<int64_t>{1, 1};
+         weights[2] >= 16 && p.strides == std::vector<int64_t>{1, 1} &&
+         p.dilation_rate == std::vector<int64_t>{1, 1};
 }
 
 std::unique_ptr<Plan> make_plan(Kind kind,

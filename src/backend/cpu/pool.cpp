@@ -1,0 +1,127 @@
+// Max pooling on the CPU: channels_last, so each window tap is a contiguous run of channels and
+// the channel loop vectorizes. Ties go to the first maximum in (d, h, w) tap order, as in the
+// reference backend.
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+#include "backend/conv_geometry.h"
+#include "backend/cpu/cpu_backend.h"
+
+namespace keras::backend {
+namespace {
+
+// Per-thread scratch reused across calls (a steady-state training step does not allocate); one
+// buffer per (type, use).
+template <class T, int Use>
+T* scratch(size_t n) {
+  thread_local std::vector<T> buffer;
+  if (buffer.size() < n) buffer.resize(n);
+  return buffer.data();
+}
+
+// The in-bounds tap range [lo, hi) of output coordinate o along axis a.
+struct Range {
+  int64_t lo, hi;
+};
+Range taps(const ConvGeometry& g, int a, int64_t o) {
+  const int64_t first = g.input_at(a, o, 0);
+  return {std::max<int64_t>(0, -first), std::min(g.k[a], g.in[a] - first)};
+}
+
+// Calls f(n, o, offsets, count) for every output position: offsets[0..count) are the flattened
+// input positions of its in-bounds taps, in tap order.
+template <class F>
+void for_each_window(const ConvGeometry& g, F&& f) {
+  int64_t* offsets = scratch<int64_t, 0>(g.taps());
+  for (int64_t n = 0; n < g.batch; ++n) {
+    for (int64_t od = 0; od < g.out[0]; ++od) {
+      const Range rd = taps(g, 0, od);
+      for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+        const Range rh = taps(g, 1, oh);
+        for (int64_t ow = 0; ow < g.out[2]; ++ow) {
+          const Range rw = taps(g, 2, ow);
+          int64_t count = 0;
+          for (int64_t kd = rd.lo; kd < rd.hi; ++kd) {
+            for (int64_t kh = rh.lo; kh < rh.hi; ++kh) {
+              for (int64_t kw = rw.lo; kw < rw.hi; ++kw) {
+                offsets[count++] =
+                    (g.input_at(0, od, kd) * g.in[1] + g.input_at(1, oh, kh)) * g.in[2] +
+                    g.input_at(2, ow, kw);
+              }
+            }
+          }
+          f(n, (od * g.out[1] + oh) * g.out[2] + ow, offsets, count);
+        }
+      }
+    }
+  }
+}
+
+template <class T>
+void max_forward(const ConvGeometry& g, const T* x, T* y) {
+  const int64_t c = g.c;
+  for_each_window(g, [&](int64_t n, int64_t o, const int64_t* offsets, int64_t count) {
+    T* out = y + (n * g.out_size() + o) * c;
+    std::fill(out, out + c, -std::numeric_limits<T>::infinity());
+    const T* base = x + n * g.in_size() * c;
+    for (int64_t t = 0; t < count; ++t) {
+      const T* in = base + offsets[t] * c;
+      for (int64_t j = 0; j < c; ++j) out[j] = std::max(out[j], in[j]);
+    }
+  });
+}
+
+// Two passes per window, both vectorizable: the maximum of each channel, then the first tap
+// that equals it takes the gradient.
+template <class T>
+void max_backward(const ConvGeometry& g, const T* x, const T* dy, T* dx) {
+  const int64_t c = g.c;
+  std::fill(dx, dx + g.batch * g.in_size() * c, T(0));
+  T* best = scratch<T, 1>(c);
+  T* pending = scratch<T, 2>(c);  // the gradient not yet given to a tap (0 once taken)
+  for_each_window(g, [&](int64_t n, int64_t o, const int64_t* offsets, int64_t count) {
+    if (count == 0) return;
+    const T* base = x + n * g.in_size() * c;
+    // The reference's rule: the first tap, replaced only by a strictly greater one.
+    std::copy(base + offsets[0] * c, base + offsets[0] * c + c, best);
+    for (int64_t t = 1; t < count; ++t) {
+      const T* in = base + offsets[t] * c;
+      for (int64_t j = 0; j < c; ++j) best[j] = in[j] > best[j] ? in[j] : best[j];
+    }
+    const T* grad = dy + (n * g.out_size() + o) * c;
+    std::copy(grad, grad + c, pending);
+    T* target = dx + n * g.in_size() * c;
+    for (int64_t t = 0; t < count; ++t) {
+      const T* in = base + offsets[t] * c;
+      T* out = target + offsets[t] * c;
+      for (int64_t j = 0; j < c; ++j) {
+        const bool take = in[j] == best[j];
+        out[j] += take ? pending[j] : T(0);
+        pending[j] = take ? T(0) : pending[j];
+      }
+    }
+    // A NaN maximum equals no tap: like the reference, the first tap takes it.
+    T* first = target + offsets[0] * c;
+    for (int64_t j = 0; j < c; ++j) first[j] += pending[j];
+  });
+}
+
+}  // namespace
+
+void CpuBackend::max_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) {
+  const ConvGeometry g = pool_geometry(src.shape(), dst.shape(), p);
+  visit_floating(src, "max_pool", [&]<class T>() { max_forward(g, src.data<T>(), dst.data<T>()); });
+}
+
+void CpuBackend::max_pool_backward(const Tensor& src,
+                                   const Tensor& diff_dst,
+                                   const Tensor& diff_src,
+                                   const PoolParams& p) {
+  const ConvGeometry g = pool_geometry(src.shape(), diff_dst.shape(), p);
+  visit_floating(src, "max_pool_backward", [&]<class T>() {
+    max_backward(g, src.data<T>(), diff_dst.data<T>(), diff_src.data<T>());
+  });
+}
+
+}  // namespace keras::backend
