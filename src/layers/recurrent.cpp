@@ -160,11 +160,8 @@ Tensors RecurrentImpl::compute_mask(const Tensors&, const Tensors& masks, const 
   return {masks[0]};
 }
 
-Tensors RecurrentImpl::run(const Tensors& layer_inputs,
-                           const Tensor& projected,
-                           const StepFn& step) const {
-  const int64_t batch = projected.dim(0), steps = projected.dim(1), width = projected.dim(2);
-  const int64_t units = config_.units;
+Tensors RecurrentImpl::initial_states(const Tensors& layer_inputs, const Tensor& projected) const {
+  const int64_t batch = projected.dim(0), units = config_.units;
   Tensors states;
   if (layer_inputs.size() > 1) {
     for (size_t i = 1; i < layer_inputs.size(); ++i) {
@@ -177,6 +174,21 @@ Tensors RecurrentImpl::run(const Tensors& layer_inputs,
     const Tensor zero = ops::zeros_like(Tensor::empty({batch, units}, projected.dtype()));
     states.assign(static_cast<size_t>(config_.num_states), zero);
   }
+  return states;
+}
+
+Tensors RecurrentImpl::outputs(const Tensor& sequence, const Tensors& states) const {
+  Tensors result{config_.return_sequences ? sequence : states[0]};
+  if (config_.return_state) result.insert(result.end(), states.begin(), states.end());
+  return result;
+}
+
+Tensors RecurrentImpl::run(const Tensors& layer_inputs,
+                           const Tensor& projected,
+                           const StepFn& step) const {
+  const int64_t batch = projected.dim(0), steps = projected.dim(1), width = projected.dim(2);
+  const int64_t units = config_.units;
+  Tensors states = initial_states(layer_inputs, projected);
   // A mask (batch, steps): one (batch, 1) column per step selects new or previous values.
   const Tensor mask = layer_inputs[0].keras_mask();
   Tensors mask_steps;
@@ -187,7 +199,7 @@ Tensors RecurrentImpl::run(const Tensors& layer_inputs,
     mask_steps = ops::split(mask, steps, 1);
   }
   const Tensors inputs = ops::split(projected, steps, 1);  // (batch, 1, width) each
-  Tensors outputs;
+  Tensors sequence;
   for (int64_t k = 0; k < steps; ++k) {
     const auto t = static_cast<size_t>(config_.go_backwards ? steps - 1 - k : k);
     Tensors next = step(ops::reshape(inputs[t], {batch, width}), states);
@@ -196,14 +208,13 @@ Tensors RecurrentImpl::run(const Tensors& layer_inputs,
       for (size_t i = 0; i < next.size(); ++i) next[i] = ops::where(m, next[i], states[i]);
     }
     states = std::move(next);
-    if (config_.return_sequences) outputs.push_back(states[0]);
+    if (config_.return_sequences) sequence.push_back(states[0]);
   }
   // (batch, steps * units) -> (batch, steps, units), in processing order.
-  Tensors result{config_.return_sequences
-                     ? ops::reshape(ops::concatenate(outputs, 1), {batch, steps, units})
-                     : states[0]};
-  if (config_.return_state) result.insert(result.end(), states.begin(), states.end());
-  return result;
+  return outputs(config_.return_sequences
+                     ? ops::reshape(ops::concatenate(sequence, 1), {batch, steps, units})
+                     : Tensor(),
+                 states);
 }
 
 RecurrentImpl::Projection::Projection(const Tensor& kernel, Tensors masks)
@@ -294,7 +305,17 @@ Tensors LSTMImpl::call(const Tensors& inputs, bool training) {
   const Projection recurrent(recurrent_kernel_.value(), masks.recurrent);
   const ActivationFn& act = options_.activation;
   const ActivationFn& rec = options_.recurrent_activation;
-  if (act.name() == "tanh" && rec.name() == "sigmoid") {  // Keras's defaults: the fused cell
+  const bool default_cell = act.name() == "tanh" && rec.name() == "sigmoid";
+  if (default_cell && masks.recurrent.empty() && !inputs[0].keras_mask().defined()) {
+    // The whole recurrence in one kernel (Keras's defaults, nothing masked).
+    const Tensors s = initial_states(inputs, xs);
+    auto [hs, c] =
+        ops::lstm_sequence(xs, recurrent_kernel_.value(), s[0], s[1], config_.go_backwards);
+    const int64_t steps = xs.dim(1);
+    const Tensor h = ops::reshape(ops::slice_axis(hs, 1, steps - 1, 1), {xs.dim(0), units()});
+    return outputs(hs, {h, c});
+  }
+  if (default_cell) {  // the fused cell, one step at a time
     return run(inputs, xs, [&](const Tensor& x_t, const Tensors& s) -> Tensors {
       auto [h, c] = ops::lstm_cell(recurrent.add_to(x_t, s[0]), s[1]);
       return {h, c};

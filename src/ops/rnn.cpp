@@ -4,6 +4,7 @@
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
 
 namespace keras::ops {
 
@@ -33,6 +34,52 @@ std::pair<Tensor, Tensor> lstm_cell(const Tensor& z, const Tensor& c_prev) {
     return Grads{dz, dc_prev};
   });
   return {h, c};
+}
+
+std::pair<Tensor, Tensor> lstm_sequence(const Tensor& xs,
+                                        const Tensor& recurrent_kernel,
+                                        const Tensor& h0,
+                                        const Tensor& c0,
+                                        bool go_backwards) {
+  const Tensor& u = recurrent_kernel;
+  KERAS_CHECK(
+      xs.rank() == 3 && u.rank() == 2 && h0.rank() == 2 && c0.shape() == h0.shape() &&
+          xs.dim(0) == h0.dim(0) && xs.dim(1) >= 1 && u.dim(0) == h0.dim(1) &&
+          u.dim(1) == 4 * h0.dim(1) && xs.dim(2) == u.dim(1),
+      ValueError,
+      "lstm_sequence: expected xs (batch, steps >= 1, 4u), recurrent_kernel (u, 4u), h0 and "
+      "c0 (batch, u), got ",
+      shape_str(xs.shape()), ", ", shape_str(u.shape()), ", ", shape_str(h0.shape()), ", ",
+      shape_str(c0.shape()));
+  KERAS_CHECK(is_floating(xs.dtype()) && u.dtype() == xs.dtype() && h0.dtype() == xs.dtype() &&
+                  c0.dtype() == xs.dtype(),
+              TypeError, "lstm_sequence: expected floating tensors of one dtype, got ", xs.dtype(),
+              ", ", u.dtype(), ", ", h0.dtype(), ", ", c0.dtype());
+  const int64_t batch = xs.dim(0), steps = xs.dim(1), units = h0.dim(1);
+  Tensor hs = Tensor::empty({batch, steps, units}, xs.dtype(), xs.device());
+  Tensor cs = Tensor::empty({batch, steps, units}, xs.dtype(), xs.device());
+  Tensor ws = Tensor::empty({batch, steps, 5 * units}, xs.dtype(), xs.device());
+  backend::Backend& be = backend::backend_for(xs);
+  launch([&be, xs, u, h0, c0, go_backwards, hs, cs, ws] {
+    be.lstm_sequence(xs, u, h0, c0, go_backwards, hs, cs, ws);
+  });
+  auto last = [&] { return reshape(slice_axis(cs, 1, steps - 1, 1), {batch, units}); };
+  if (!autodiff::any_tracked({xs, u, h0, c0})) return {hs, last()};
+  // cs is an output for the tape (c_last is its recorded slice, taken below).
+  autodiff::record(
+      "lstm_sequence", {xs, u, h0, c0}, {hs, cs},
+      [&be, u, h0, c0, hs, cs, ws, go_backwards](const Tensors& dys) {
+        const Tensor& dhs = dys[0];
+        const Tensor dc_last = reshape(slice_axis(dys[1], 1, dys[1].dim(1) - 1, 1), h0.shape());
+        Tensor dxs = Tensor::empty({hs.dim(0), hs.dim(1), u.dim(1)}, hs.dtype(), hs.device());
+        Tensor du = empty_like(u), dh0 = empty_like(h0), dc0 = empty_like(c0);
+        launch([&be, dhs, dc_last, u, h0, c0, hs, cs, ws, go_backwards, dxs, du, dh0, dc0] {
+          be.lstm_sequence_backward(dhs, dc_last, u, h0, c0, hs, cs, ws, go_backwards, dxs, du, dh0,
+                                    dc0);
+        });
+        return Grads{dxs, du, dh0, dc0};
+      });
+  return {hs, last()};
 }
 
 }  // namespace keras::ops

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <keras/keras.hpp>
 
 namespace keras {
@@ -89,6 +90,29 @@ TEST(MultiIO, PredictAndEvaluateReturnEveryOutput) {
             (std::vector<std::string>{"loss", "main_output_loss", "aux_output_loss",
                                       "main_output_acc", "aux_output_acc"}));
   EXPECT_EQ(scores.size(), 5u);
+}
+
+// The check runs block-wise; the message still names the first bad element, in any block.
+TEST(MultiIO, NonFiniteDataIsAnErrorNamingTheElement) {
+  TwoByTwo t = make(7);
+  t.model.compile({.loss = "mse"});
+  for (const float bad : {std::nanf(""), INFINITY, -INFINITY}) {
+    Tensor a = t.a.clone();
+    a.data<float>()[5 * 6 + 2] = bad;
+    EXPECT_THAT(message([&] {
+                  t.model.fit({a, t.b}, {t.y_main, t.y_aux}, {.epochs = 1, .verbose = 0});
+                }),
+                HasSubstr("Data for \"main_input\" contains a NaN or infinite value (element 32"));
+  }
+  Tensor big = random::uniform({3, 5000}, 0, 1, float32, 1);
+  big.data<float>()[2 * 5000 + 4500] = INFINITY;
+  auto in = Input({5000}, {.name = "big"});
+  Model m(in, L::Dense(1)(in));
+  m.compile({.loss = "mse"});
+  EXPECT_THAT(message([&] {
+                m.fit(big, zeros({3, 1}), {.epochs = 1, .verbose = 0});
+              }),
+              HasSubstr("(element 14500 of an array of shape (3, 5000))"));
 }
 
 TEST(MultiIO, StructureErrorsUseKerasWording) {

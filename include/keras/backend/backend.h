@@ -214,6 +214,36 @@ class Backend {
                                   const Tensor& dz,
                                   const Tensor& dc_prev) = 0;
 
+  // A whole LSTM layer's recurrence in one call (the same cell as lstm_cell). xs (batch, steps,
+  // 4u) are the projected inputs x W + b in time order; step k reads time t = k, or steps-1-k
+  // when `reverse`. u_kernel (u, 4u); h0, c0 (batch, u). Writes, per step in processing order:
+  // hs and cs (batch, steps, u), the states after the step, and ws (batch, steps, 5u), the
+  // cell workspace. Kernels may split the batch across threads (rows are independent).
+  virtual void lstm_sequence(const Tensor& xs,
+                             const Tensor& u_kernel,
+                             const Tensor& h0,
+                             const Tensor& c0,
+                             bool reverse,
+                             const Tensor& hs,
+                             const Tensor& cs,
+                             const Tensor& ws) = 0;
+  // Its gradients (all overwritten): dhs (batch, steps, u) is the gradient of hs, dc_last
+  // (batch, u) that of the last c. Writes dxs (batch, steps, 4u, time order), du (u, 4u) and
+  // dh0, dc0 (batch, u).
+  virtual void lstm_sequence_backward(const Tensor& dhs,
+                                      const Tensor& dc_last,
+                                      const Tensor& u_kernel,
+                                      const Tensor& h0,
+                                      const Tensor& c0,
+                                      const Tensor& hs,
+                                      const Tensor& cs,
+                                      const Tensor& ws,
+                                      bool reverse,
+                                      const Tensor& dxs,
+                                      const Tensor& du,
+                                      const Tensor& dh0,
+                                      const Tensor& dc0) = 0;
+
   // ==== convolution and pooling ====
   // Layouts (channels_last, r = 1..3 spatial dims): src / diff_src (batch, spatial..., C),
   // dst / diff_dst (batch, out_spatial..., F), weights / diff_weights (kernel..., C / groups, F),

@@ -180,6 +180,12 @@ class RecurrentImpl : public Layer {
   // Runs `step` over the timesteps and assembles the layer's outputs. `inputs` are the layer's
   // inputs: the sequence (whose Keras mask, if any, is applied) and optional initial states.
   Tensors run(const Tensors& inputs, const Tensor& projected, const StepFn& step) const;
+  // The states the recurrence starts from: the initial states passed as inputs[1..], else zeros
+  // (batch, units), num_states of them.
+  Tensors initial_states(const Tensors& inputs, const Tensor& projected) const;
+  // The layer's outputs from the last output, the final states and (with return_sequences) all
+  // outputs as (batch, steps, units) in processing order.
+  Tensors outputs(const Tensor& sequence, const Tensors& states) const;
   // The sequence spec, plus one (batch, units) spec per state when initial states are passed.
   std::vector<InputSpec> input_spec_for(size_t num_inputs) const override;
 

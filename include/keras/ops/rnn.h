@@ -13,4 +13,17 @@ namespace keras::ops {
 // Returns {h, c}. One kernel forward and one backward instead of a dozen elementwise ops.
 std::pair<Tensor, Tensor> lstm_cell(const Tensor& z, const Tensor& c_prev);
 
+// A whole LSTM recurrence (the cell above at every step) in one kernel and one backward:
+//   xs (batch, steps, 4u) = x @ kernel + bias for every step (time order), recurrent_kernel
+//   (u, 4u), h0 and c0 (batch, u); go_backwards processes time steps last to first.
+// Returns {hs, c_last}: hs (batch, steps, u) holds h after each step in processing order (so
+// the last h is hs[:, steps - 1]) and c_last (batch, u) the final c. Gradients flow to all four
+// inputs. Throws ValueError for inconsistent shapes (steps must be at least 1) and TypeError
+// for non-floating or mixed dtypes.
+std::pair<Tensor, Tensor> lstm_sequence(const Tensor& xs,
+                                        const Tensor& recurrent_kernel,
+                                        const Tensor& h0,
+                                        const Tensor& c0,
+                                        bool go_backwards = false);
+
 }  // namespace keras::ops

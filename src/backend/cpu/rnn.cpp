@@ -1,10 +1,138 @@
+// LSTM kernels in float32: the cell as contiguous passes that GCC vectorizes, and the whole
+// sequence with the batch split across OpenMP threads, each running its rows' recurrence with
+// single-threaded GEMMs. One fork per sequence instead of a (tiny, two-thread) GEMM per step.
+#include <cblas.h>
+
+#include <algorithm>
+#include <vector>
+
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
+#include "backend/lstm_sequence.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+extern "C" int openblas_get_parallel(void);
 
 namespace keras::backend {
+namespace {
 
-// Same arithmetic as backend/lstm_cell.h, written as contiguous passes so that GCC vectorizes
-// each one (the interleaved single loop does not vectorize).
+// Same arithmetic as backend/lstm_cell.h, one batch row (the interleaved loop does not
+// vectorize).
+void cell_row(const float* zb, const float* cp, float* hb, float* cb, float* wb, int64_t units) {
+  float* i = wb;
+  float* f = wb + units;
+  float* g = wb + 2 * units;
+  float* o = wb + 3 * units;
+  float* tc = wb + 4 * units;
+  for (int64_t u = 0; u < 2 * units; ++u) wb[u] = fast::sigmoid(zb[u]);  // i and f
+  for (int64_t u = 0; u < units; ++u) g[u] = fast::tanh(zb[2 * units + u]);
+  for (int64_t u = 0; u < units; ++u) o[u] = fast::sigmoid(zb[3 * units + u]);
+  for (int64_t u = 0; u < units; ++u) cb[u] = f[u] * cp[u] + i[u] * g[u];
+  for (int64_t u = 0; u < units; ++u) tc[u] = fast::tanh(cb[u]);
+  for (int64_t u = 0; u < units; ++u) hb[u] = o[u] * tc[u];
+}
+
+// One row of the cell's backward (lstm_cell_backward_loops's arithmetic) with dh = dh_next + dy;
+// dc is updated in place to dc_prev. Restrict-qualified so that the loop vectorizes.
+void cell_backward_row(const float* __restrict dh_next,
+                       const float* __restrict dy,
+                       float* __restrict dc,
+                       const float* __restrict c_prev,
+                       const float* __restrict ws,
+                       float* __restrict dz,
+                       int64_t units) {
+  const float* i = ws;
+  const float* f = ws + units;
+  const float* g = ws + 2 * units;
+  const float* o = ws + 3 * units;
+  const float* tc = ws + 4 * units;
+  for (int64_t u = 0; u < units; ++u) {
+    const float dh = dh_next[u] + dy[u];
+    const float dct = dc[u] + dh * o[u] * (1.0f - tc[u] * tc[u]);
+    dz[u] = dct * g[u] * i[u] * (1.0f - i[u]);
+    dz[units + u] = dct * c_prev[u] * f[u] * (1.0f - f[u]);
+    dz[2 * units + u] = dct * i[u] * (1.0f - g[u] * g[u]);
+    dz[3 * units + u] = dh * tc[u] * o[u] * (1.0f - o[u]);
+    dc[u] = dct * f[u];
+  }
+}
+
+struct Sgemm {
+  void operator()(bool ta,
+                  bool tb,
+                  int64_t m,
+                  int64_t n,
+                  int64_t k,
+                  const float* a,
+                  int64_t lda,
+                  const float* b,
+                  int64_t ldb,
+                  float beta,
+                  float* c,
+                  int64_t ldc) const {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
+                static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+  }
+};
+
+template <class T>
+T* scratch(std::vector<T>& buffer, size_t n) {
+  if (buffer.size() < n) buffer.resize(n);
+  return buffer.data();
+}
+
+// Threads for `batch` independent rows: at least 8 rows each, and only with OpenBLAS's OpenMP
+// build, which runs single-threaded inside a parallel region (the pthread build would start its
+// own threads from each of ours).
+int row_threads(int64_t batch) {
+#ifdef _OPENMP
+  if (openblas_get_parallel() != 2) return 1;
+  return static_cast<int>(std::clamp<int64_t>(batch / 8, 1, num_threads()));
+#else
+  (void)batch;
+  return 1;
+#endif
+}
+
+// Calls f(thread, r0, r1) for `threads` contiguous row ranges of [0, batch).
+template <class F>
+void split_rows(int64_t batch, int threads, F&& f) {
+  auto range = [&](int t) {
+    const int64_t r0 = batch * t / threads, r1 = batch * (t + 1) / threads;
+    f(t, r0, r1);
+  };
+#ifdef _OPENMP
+  if (threads > 1) {
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int t = 0; t < threads; ++t) range(t);
+    return;
+  }
+#endif
+  range(0);
+}
+
+LstmSequence<float> sequence_of(const Tensor& xs,
+                                const Tensor& u_kernel,
+                                const Tensor& h0,
+                                const Tensor& c0,
+                                bool reverse,
+                                const Tensor& hs,
+                                const Tensor& cs,
+                                const Tensor& ws) {
+  return {xs.data<float>(), u_kernel.data<float>(),
+          h0.data<float>(), c0.data<float>(),
+          hs.data<float>(), cs.data<float>(),
+          ws.data<float>(), xs.dim(0),
+          xs.dim(1),        h0.dim(1),
+          reverse};
+}
+
+}  // namespace
+
 void CpuBackend::lstm_cell(const Tensor& z,
                            const Tensor& c_prev,
                            const Tensor& h,
@@ -16,22 +144,71 @@ void CpuBackend::lstm_cell(const Tensor& z,
   }
   const int64_t batch = c.dim(0), units = c.dim(1);
   for (int64_t b = 0; b < batch; ++b) {
-    const float* zb = static_cast<const float*>(z.raw_data()) + b * 4 * units;
-    float* wb = static_cast<float*>(workspace.raw_data()) + b * 5 * units;
-    const float* cp = static_cast<const float*>(c_prev.raw_data()) + b * units;
-    float* cb = static_cast<float*>(c.raw_data()) + b * units;
-    float* hb = static_cast<float*>(h.raw_data()) + b * units;
-    float* i = wb;
-    float* f = wb + units;
-    float* g = wb + 2 * units;
-    float* o = wb + 3 * units;
-    float* tc = wb + 4 * units;
-    for (int64_t u = 0; u < 2 * units; ++u) wb[u] = fast::sigmoid(zb[u]);  // i and f
-    for (int64_t u = 0; u < units; ++u) g[u] = fast::tanh(zb[2 * units + u]);
-    for (int64_t u = 0; u < units; ++u) o[u] = fast::sigmoid(zb[3 * units + u]);
-    for (int64_t u = 0; u < units; ++u) cb[u] = f[u] * cp[u] + i[u] * g[u];
-    for (int64_t u = 0; u < units; ++u) tc[u] = fast::tanh(cb[u]);
-    for (int64_t u = 0; u < units; ++u) hb[u] = o[u] * tc[u];
+    cell_row(z.data<float>() + b * 4 * units, c_prev.data<float>() + b * units,
+             h.data<float>() + b * units, c.data<float>() + b * units,
+             workspace.data<float>() + b * 5 * units, units);
+  }
+}
+
+void CpuBackend::lstm_sequence(const Tensor& xs,
+                               const Tensor& u_kernel,
+                               const Tensor& h0,
+                               const Tensor& c0,
+                               bool reverse,
+                               const Tensor& hs,
+                               const Tensor& cs,
+                               const Tensor& ws) {
+  if (xs.dtype() != DType::float32) {
+    ReferenceBackend::lstm_sequence(xs, u_kernel, h0, c0, reverse, hs, cs, ws);
+    return;
+  }
+  const LstmSequence<float> s = sequence_of(xs, u_kernel, h0, c0, reverse, hs, cs, ws);
+  split_rows(s.batch, row_threads(s.batch), [&](int, int64_t r0, int64_t r1) {
+    thread_local std::vector<float> z;
+    lstm_sequence_rows(s, r0, r1, scratch(z, static_cast<size_t>((r1 - r0) * s.gates())), Sgemm{},
+                       [u = s.units](const float* zb, const float* cp, float* h, float* c,
+                                     float* w) { cell_row(zb, cp, h, c, w, u); });
+  });
+}
+
+void CpuBackend::lstm_sequence_backward(const Tensor& dhs,
+                                        const Tensor& dc_last,
+                                        const Tensor& u_kernel,
+                                        const Tensor& h0,
+                                        const Tensor& c0,
+                                        const Tensor& hs,
+                                        const Tensor& cs,
+                                        const Tensor& ws,
+                                        bool reverse,
+                                        const Tensor& dxs,
+                                        const Tensor& du,
+                                        const Tensor& dh0,
+                                        const Tensor& dc0) {
+  if (dhs.dtype() != DType::float32) {
+    ReferenceBackend::lstm_sequence_backward(dhs, dc_last, u_kernel, h0, c0, hs, cs, ws, reverse,
+                                             dxs, du, dh0, dc0);
+    return;
+  }
+  const LstmSequence<float> s = sequence_of(dxs, u_kernel, h0, c0, reverse, hs, cs, ws);
+  const int threads = row_threads(s.batch);
+  const int64_t du_size = s.units * s.gates();
+  // Thread 0 writes du itself; the others' shares are added after the join.
+  thread_local std::vector<float> shares;
+  float* du_shares = scratch(shares, static_cast<size_t>((threads - 1) * du_size));
+  split_rows(s.batch, threads, [&](int t, int64_t r0, int64_t r1) {
+    float* part = t == 0 ? du.data<float>() : du_shares + (t - 1) * du_size;
+    lstm_sequence_backward_rows(s, dhs.data<float>(), dc_last.data<float>(), r0, r1,
+                                dxs.data<float>(), dh0.data<float>(), dc0.data<float>(), part,
+                                Sgemm{},
+                                [u = s.units](const float* dh_next, const float* dy, float* dc,
+                                              const float* c_prev, const float* w, float* dz) {
+                                  cell_backward_row(dh_next, dy, dc, c_prev, w, dz, u);
+                                });
+  });
+  float* out = du.data<float>();
+  for (int t = 1; t < threads; ++t) {
+    const float* part = du_shares + (t - 1) * du_size;
+    for (int64_t j = 0; j < du_size; ++j) out[j] += part[j];
   }
 }
 

@@ -1,6 +1,8 @@
 #include <cmath>
+#include <vector>
 
 #include "backend/lstm_cell.h"
+#include "backend/lstm_sequence.h"
 #include "backend/reference/reference_backend.h"
 #include "backend/unary_math.h"
 
@@ -31,6 +33,97 @@ void ReferenceBackend::lstm_cell_backward(const Tensor& dh,
         static_cast<const T*>(dh.raw_data()), static_cast<const T*>(dc.raw_data()),
         static_cast<const T*>(c_prev.raw_data()), static_cast<const T*>(workspace.raw_data()),
         static_cast<T*>(dz.raw_data()), static_cast<T*>(dc_prev.raw_data()), dh.dim(0), dh.dim(1));
+  });
+}
+
+namespace {
+
+// Row-major C = op(A) op(B) + beta C, the plain loops (C is not read when beta is 0, as in
+// BLAS: it may hold garbage).
+struct NaiveGemm {
+  template <class T>
+  void operator()(bool ta,
+                  bool tb,
+                  int64_t m,
+                  int64_t n,
+                  int64_t k,
+                  const T* a,
+                  int64_t lda,
+                  const T* b,
+                  int64_t ldb,
+                  T beta,
+                  T* c,
+                  int64_t ldc) const {
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        T sum = 0;
+        for (int64_t p = 0; p < k; ++p) {
+          sum += (ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+        }
+        c[i * ldc + j] = beta == T(0) ? sum : beta * c[i * ldc + j] + sum;  // BLAS: C unread
+      }
+    }
+  }
+};
+
+template <class T>
+LstmSequence<T> sequence_of(const Tensor& xs,
+                            const Tensor& u_kernel,
+                            const Tensor& h0,
+                            const Tensor& c0,
+                            bool reverse,
+                            const Tensor& hs,
+                            const Tensor& cs,
+                            const Tensor& ws) {
+  return {xs.data<T>(), u_kernel.data<T>(), h0.data<T>(), c0.data<T>(), hs.data<T>(), cs.data<T>(),
+          ws.data<T>(), xs.dim(0),          xs.dim(1),    h0.dim(1),    reverse};
+}
+
+}  // namespace
+
+void ReferenceBackend::lstm_sequence(const Tensor& xs,
+                                     const Tensor& u_kernel,
+                                     const Tensor& h0,
+                                     const Tensor& c0,
+                                     bool reverse,
+                                     const Tensor& hs,
+                                     const Tensor& cs,
+                                     const Tensor& ws) {
+  visit_floating(xs, "lstm_sequence", [&]<class T>() {
+    const LstmSequence<T> s = sequence_of<T>(xs, u_kernel, h0, c0, reverse, hs, cs, ws);
+    std::vector<T> z(static_cast<size_t>(s.batch * s.gates()));
+    lstm_sequence_rows(s, 0, s.batch, z.data(), NaiveGemm{},
+                       [u = s.units](const T* zb, const T* c_prev, T* h, T* c, T* w) {
+                         lstm_cell_forward<T>(
+                             zb, c_prev, h, c, w, 1, u, [](T x) { return sigmoid_scalar(x); },
+                             [](T x) { return std::tanh(x); });
+                       });
+  });
+}
+
+void ReferenceBackend::lstm_sequence_backward(const Tensor& dhs,
+                                              const Tensor& dc_last,
+                                              const Tensor& u_kernel,
+                                              const Tensor& h0,
+                                              const Tensor& c0,
+                                              const Tensor& hs,
+                                              const Tensor& cs,
+                                              const Tensor& ws,
+                                              bool reverse,
+                                              const Tensor& dxs,
+                                              const Tensor& du,
+                                              const Tensor& dh0,
+                                              const Tensor& dc0) {
+  visit_floating(dhs, "lstm_sequence_backward", [&]<class T>() {
+    const LstmSequence<T> s = sequence_of<T>(dxs, u_kernel, h0, c0, reverse, hs, cs, ws);
+    std::vector<T> dh(static_cast<size_t>(s.units));
+    lstm_sequence_backward_rows(
+        s, dhs.data<T>(), dc_last.data<T>(), 0, s.batch, dxs.data<T>(), dh0.data<T>(),
+        dc0.data<T>(), du.data<T>(), NaiveGemm{},
+        [&](const T* dh_next, const T* dy, T* dc, const T* c_prev, const T* w, T* dz) {
+          for (int64_t j = 0; j < s.units; ++j) dh[j] = dh_next[j] + dy[j];
+          lstm_cell_backward_loops<T>(dh.data(), dc, c_prev, w, dz, dc, 1, s.units);
+        });
   });
 }
 
