@@ -8,6 +8,8 @@
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
+#include "keras/ops/nn.h"
+#include "keras/ops/random.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 
@@ -778,6 +780,36 @@ TEST(Elementwise, RejectsShapesThatDoNotBroadcast) {
       },
       "Cannot broadcast");
   EXPECT_THAT([&] { subtract(a, b); }, test::ThrowsMessage<ValueError>("Cannot broadcast"));
+}
+
+// Outputs of at least 64K elements are split across threads on row boundaries of broadcast
+// operands: every layout against the reference, with rows that do not divide the chunks evenly.
+TEST(Elementwise, LargeBroadcastsSplitAcrossThreadsMatchTheReference) {
+  const Tensor a = keras::random::uniform({257, 301}, -2, 2, float32, 1);
+  const Tensor row = keras::random::uniform({301}, 0.5, 2, float32, 2);
+  const Tensor column = keras::random::uniform({257, 1}, 0.5, 2, float32, 3);
+  const Tensor scalar = keras::random::uniform({}, 0.5, 2, float32, 4);
+  auto run = [&] {
+    return Tensors{add(a, row),
+                   subtract(row, a),
+                   multiply(a, column),
+                   divide(column, a),
+                   maximum(a, scalar),
+                   subtract(scalar, a),
+                   multiply(a, a),
+                   relu(a),
+                   tanh(a)};
+  };
+  Tensors ref;
+  {
+    backend::ScopedBackend scope(backend::reference_backend());
+    ref = run();
+  }
+  const Tensors fast = run();
+  for (size_t i = 0; i < ref.size(); ++i) {
+    SCOPED_TRACE(i);
+    test::expect_all_close(fast[i], ref[i], 1e-6, 1e-6);
+  }
 }
 
 TEST(Elementwise, AssignWritesInPlace) {

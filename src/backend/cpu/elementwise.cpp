@@ -4,6 +4,7 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
+#include "backend/cpu/parallel.h"
 #include "backend/row_updates.h"
 #include "backend/unary_math.h"
 
@@ -104,9 +105,20 @@ void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, const Ten
   visit_dtype(a.dtype(), [&]<class T>() {
     visit_binary_op(op, [&]<BinaryOp kOp>() {
       using R = decltype(binary_scalar<kOp, T>(T(), T()));
-      binary_loops<kOp, T, R>(la, lb, static_cast<const T*>(a.raw_data()),
-                              static_cast<const T*>(b.raw_data()), static_cast<R*>(y.raw_data()),
-                              y.size(), ia, ib);
+      const T* pa = static_cast<const T*>(a.raw_data());
+      const T* pb = static_cast<const T*>(b.raw_data());
+      R* py = static_cast<R*>(y.raw_data());
+      // Chunks start on whole rows of a row or column operand, where its pattern restarts.
+      const int64_t granule = la == Layout::row || la == Layout::column   ? ia
+                              : lb == Layout::row || lb == Layout::column ? ib
+                                                                          : 1;
+      auto at = [](const T* p, Layout l, int64_t inner, int64_t start) {
+        return l == Layout::full ? p + start : l == Layout::column ? p + start / inner : p;
+      };
+      parallel_chunks(y.size(), granule, [&](int64_t begin, int64_t end) {
+        binary_loops<kOp, T, R>(la, lb, at(pa, la, ia, begin), at(pb, lb, ib, begin), py + begin,
+                                end - begin, ia, ib);
+      });
     });
   });
 }
@@ -138,7 +150,9 @@ void CpuBackend::unary(UnaryOp op, const Tensor& x, const Tensor& y, UnaryParams
     const T* in = static_cast<const T*>(x.raw_data());
     T* out = static_cast<T*>(y.raw_data());
     visit_unary_op(op, [&]<UnaryOp kOp>() {
-      for (int64_t i = 0; i < n; ++i) out[i] = unary_forward<kOp, T>(in[i], p);
+      parallel_chunks(n, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) out[i] = unary_forward<kOp, T>(in[i], p);
+      });
     });
   });
 }
@@ -156,7 +170,11 @@ void CpuBackend::unary_backward(UnaryOp op,
     T* out = static_cast<T*>(dx.raw_data());
     const int64_t n = x.size();
     visit_unary_op(op, [&]<UnaryOp kOp>() {
-      for (int64_t i = 0; i < n; ++i) out[i] = g[i] * unary_derivative<kOp, T>(xs[i], ys[i], p);
+      parallel_chunks(n, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          out[i] = g[i] * unary_derivative<kOp, T>(xs[i], ys[i], p);
+        }
+      });
     });
   });
 }

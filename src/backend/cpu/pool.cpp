@@ -7,6 +7,7 @@
 
 #include "backend/conv_geometry.h"
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/parallel.h"
 
 namespace keras::backend {
 namespace {
@@ -29,12 +30,11 @@ Range taps(const ConvGeometry& g, int a, int64_t o) {
   return {std::max<int64_t>(0, -first), std::min(g.k[a], g.in[a] - first)};
 }
 
-// Calls f(n, o, offsets, count) for every output position: offsets[0..count) are the flattened
-// input positions of its in-bounds taps, in tap order.
+// for_each_window over the samples [n0, n1), on the calling thread.
 template <class F>
-void for_each_window(const ConvGeometry& g, F&& f) {
+void windows(const ConvGeometry& g, int64_t n0, int64_t n1, F& f) {
   int64_t* offsets = scratch<int64_t, 0>(g.taps());
-  for (int64_t n = 0; n < g.batch; ++n) {
+  for (int64_t n = n0; n < n1; ++n) {
     for (int64_t od = 0; od < g.out[0]; ++od) {
       const Range rd = taps(g, 0, od);
       for (int64_t oh = 0; oh < g.out[1]; ++oh) {
@@ -58,6 +58,17 @@ void for_each_window(const ConvGeometry& g, F&& f) {
   }
 }
 
+// Calls f(n, o, offsets, count) for every output position: offsets[0..count) are the flattened
+// input positions of its in-bounds taps, in tap order. Samples are split across threads when
+// there is enough work; f runs on the thread of its sample.
+template <class F>
+void for_each_window(const ConvGeometry& g, F&& f) {
+  const int64_t per_sample = std::max<int64_t>(1, (g.in_size() + g.out_size() * g.taps()) * g.c);
+  parallel_chunks(
+      g.batch, 1, [&](int64_t n0, int64_t n1) { windows(g, n0, n1, f); },
+      (kParallelMinWork + per_sample - 1) / per_sample);
+}
+
 template <class T>
 void max_forward(const ConvGeometry& g, const T* x, T* y) {
   const int64_t c = g.c;
@@ -77,11 +88,12 @@ void max_forward(const ConvGeometry& g, const T* x, T* y) {
 template <class T>
 void max_backward(const ConvGeometry& g, const T* x, const T* dy, T* dx) {
   const int64_t c = g.c;
-  std::fill(dx, dx + g.batch * g.in_size() * c, T(0));
-  T* best = scratch<T, 1>(c);
-  T* pending = scratch<T, 2>(c);  // the gradient not yet given to a tap (0 once taken)
+  parallel_chunks(g.batch * g.in_size() * c, 1,
+                  [&](int64_t begin, int64_t end) { std::fill(dx + begin, dx + end, T(0)); });
   for_each_window(g, [&](int64_t n, int64_t o, const int64_t* offsets, int64_t count) {
     if (count == 0) return;
+    T* best = scratch<T, 1>(c);     // per thread
+    T* pending = scratch<T, 2>(c);  // the gradient not yet given to a tap (0 once taken)
     const T* base = x + n * g.in_size() * c;
     // The reference's rule: the first tap, replaced only by a strictly greater one.
     std::copy(base + offsets[0] * c, base + offsets[0] * c + c, best);
