@@ -67,15 +67,8 @@ Tensor conv_channels_last(const Tensor& x,
   if (!autodiff::any_tracked({x, w})) return y;
   const bool need_x = autodiff::is_tracked(x), need_w = autodiff::is_tracked(w);
   autodiff::record("conv", {x, w}, y, [&be, x, w, p, need_x, need_w](const Tensor& dy) {
-    Tensor dx, dw;
-    if (need_x) {
-      dx = empty_like(x);
-      launch([&be, dy, w, dx, p] { be.conv_backward_data(dy, w, dx, p); });
-    }
-    if (need_w) {
-      dw = empty_like(w);
-      launch([&be, x, dy, dw, p] { be.conv_backward_weights(x, dy, dw, p); });
-    }
+    const Tensor dx = need_x ? empty_like(x) : Tensor(), dw = need_w ? empty_like(w) : Tensor();
+    launch([&be, x, w, dy, dx, dw, p] { be.conv_backward(x, w, dy, dx, dw, p); });
     return Grads{dx, dw};
   });
   return y;

@@ -265,6 +265,18 @@ class Backend {
                                      const Tensor& diff_dst,
                                      const Tensor& diff_weights,
                                      const ConvParams& p) = 0;
+  // Both gradients of one convolution from one diff_dst; an undefined diff_src or diff_weights
+  // is not computed. Backends may share work between the two (oneDNN converts diff_dst's layout
+  // once).
+  virtual void conv_backward(const Tensor& src,
+                             const Tensor& weights,
+                             const Tensor& diff_dst,
+                             const Tensor& diff_src,
+                             const Tensor& diff_weights,
+                             const ConvParams& p) {
+    if (diff_src.defined()) conv_backward_data(diff_dst, weights, diff_src, p);
+    if (diff_weights.defined()) conv_backward_weights(src, diff_dst, diff_weights, p);
+  }
   // Pooling: src (batch, spatial..., C) -> dst (batch, out_spatial..., C), each channel alone.
   virtual void max_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) = 0;
   // diff_src (overwritten): each diff_dst element goes to the first maximum of its window in src.

@@ -220,4 +220,16 @@ void CpuBackend::conv_backward_weights(const Tensor& src,
   });
 }
 
+void CpuBackend::conv_backward(const Tensor& src,
+                               const Tensor& weights,
+                               const Tensor& diff_dst,
+                               const Tensor& diff_src,
+                               const Tensor& diff_weights,
+                               const ConvParams& p) {
+#ifdef KERAS_HAVE_ONEDNN
+  const onednn::SharedDiffDst shared;
+#endif
+  Backend::conv_backward(src, weights, diff_dst, diff_src, diff_weights, p);
+}
+
 }  // namespace keras::backend

@@ -39,6 +39,12 @@ class CpuBackend final : public ReferenceBackend {
                          const Tensor& diff_dst,
                          const Tensor& diff_src,
                          const PoolParams& p) override;
+  void conv_backward(const Tensor& src,
+                     const Tensor& weights,
+                     const Tensor& diff_dst,
+                     const Tensor& diff_src,
+                     const Tensor& diff_weights,
+                     const ConvParams& p) override;
   void softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override;
   void lstm_cell(const Tensor& z,
                  const Tensor& c_prev,

@@ -215,16 +215,33 @@ Plan* plan_for(
   return result;
 }
 
+// The diff_dst reorder of the last backward-data call inside a SharedDiffDst scope.
+struct LastDiffDst {
+  const void* user = nullptr;
+  memory::desc user_desc, prim_desc;
+  void* reordered = nullptr;
+};
+thread_local bool sharing = false;
+thread_local LastDiffDst last;
+
 bool run(
     Kind kind, const Tensor& src, const Tensor& weights, const Tensor& dst, const ConvParams& p) {
+  const LastDiffDst previous = last;
+  last = {};
   if (src.dtype() != DType::float32) return false;
   Plan* plan = plan_for(kind, src.shape(), weights.shape(), dst.shape(), p);
   if (plan == nullptr) return false;
   thread_local dnnl::stream stream(engine());
   void* data[3] = {src.raw_data(), weights.raw_data(), dst.raw_data()};
+  Arg& diff_dst = plan->args[2];
+  const bool reuse = sharing && kind == Kind::backward_weights && diff_dst.reorder &&
+                     previous.user == data[2] && previous.user_desc == diff_dst.user &&
+                     previous.prim_desc == diff_dst.prim;
+  void* own = reuse ? diff_dst.buffer.get_data_handle() : nullptr;
+  if (reuse) diff_dst.buffer.set_data_handle(previous.reordered);
   for (int i = 0; i < 3; ++i) {
     plan->user[i].set_data_handle(data[i]);
-    if (plan->args[i].reorder && plan->args[i].input) {
+    if (plan->args[i].reorder && plan->args[i].input && !(reuse && i == 2)) {
       plan->args[i].reorder->execute(stream, plan->reorder_args[i]);
     }
   }
@@ -235,6 +252,10 @@ bool run(
     }
   }
   stream.wait();
+  if (reuse) diff_dst.buffer.set_data_handle(own);
+  if (sharing && kind == Kind::backward_data && diff_dst.reorder) {
+    last = {data[2], diff_dst.user, diff_dst.prim, diff_dst.buffer.get_data_handle()};
+  }
   return true;
 }
 
@@ -256,6 +277,15 @@ bool conv_backward_weights(const Tensor& src,
                            const Tensor& diff_weights,
                            const ConvParams& p) {
   return run(Kind::backward_weights, src, diff_weights, diff_dst, p);
+}
+
+SharedDiffDst::SharedDiffDst() {
+  sharing = true;
+  last = {};
+}
+SharedDiffDst::~SharedDiffDst() {
+  sharing = false;
+  last = {};
 }
 
 void set_num_threads(int n) {

@@ -17,6 +17,16 @@ bool conv_backward_weights(const Tensor& src,
                            const Tensor& diff_dst,
                            const Tensor& diff_weights,
                            const ConvParams& p);
+// While one is alive (on this thread), a backward-weights call reuses the diff_dst layout
+// conversion of the backward-data call just before it when both read the same diff_dst: for
+// the two gradients of one convolution, which nothing can write between.
+class SharedDiffDst {
+ public:
+  SharedDiffDst();
+  ~SharedDiffDst();
+  SharedDiffDst(const SharedDiffDst&) = delete;
+  SharedDiffDst& operator=(const SharedDiffDst&) = delete;
+};
 // Threads oneDNN's OpenMP runtime may use.
 void set_num_threads(int n);
 
