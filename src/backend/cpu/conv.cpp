@@ -1,7 +1,9 @@
-// Convolutions on the CPU: oneDNN when the build has it (backend/cpu/onednn/), otherwise, and for
-// float64 or geometries oneDNN rejects, im2row (one row of taps x channels per output position;
-// channels_last, so each tap copies a contiguous run of channels) times the weights, which are
-// already a (taps * C / groups, F) matrix in the Keras layout, in OpenBLAS.
+// Convolutions on the CPU: Winograd for the 1-D float32 geometries where it beats direct
+// convolution (backend/cpu/winograd_conv1d.h), then oneDNN when the build has it
+// (backend/cpu/onednn/), otherwise, and for float64 or geometries oneDNN rejects, im2row (one row
+// of taps x channels per output position; channels_last, so each tap copies a contiguous run of
+// channels) times the weights, which are already a (taps * C / groups, F) matrix in the Keras
+// layout, in OpenBLAS.
 #include <cblas.h>
 
 #include <algorithm>
@@ -10,6 +12,7 @@
 
 #include "backend/conv_geometry.h"
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/winograd_conv1d.h"
 #ifdef KERAS_HAVE_ONEDNN
 #include "backend/cpu/onednn/conv.h"
 #endif
@@ -122,6 +125,10 @@ struct Im2Row {
   }
 };
 
+bool winograd_applies(const Tensor& t, const ConvGeometry& g) {
+  return t.dtype() == DType::float32 && winograd::applies(g);
+}
+
 template <class T>
 void conv_forward(const ConvGeometry& g, const T* x, const T* w, T* y) {
   const Im2Row im(g);
@@ -182,6 +189,10 @@ void CpuBackend::conv(const Tensor& src,
                       const ConvParams& p) {
   const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
   if (dst.size() == 0) return;
+  if (winograd_applies(src, g)) {
+    winograd::conv1d(g, src.data<float>(), weights.data<float>(), dst.data<float>());
+    return;
+  }
 #ifdef KERAS_HAVE_ONEDNN
   if (onednn::conv(src, weights, dst, p)) return;
 #endif
@@ -200,6 +211,11 @@ void CpuBackend::conv_backward_data(const Tensor& diff_dst,
       std::fill_n(diff_src.data<T>(), diff_src.size(), T(0));
       return;
     }
+    if (winograd_applies(diff_dst, g)) {
+      winograd::conv1d_backward_data(g, diff_dst.data<float>(), weights.data<float>(),
+                                     diff_src.data<float>());
+      return;
+    }
 #ifdef KERAS_HAVE_ONEDNN
     if (onednn::conv_backward_data(diff_dst, weights, diff_src, p)) return;
 #endif
@@ -212,6 +228,11 @@ void CpuBackend::conv_backward_weights(const Tensor& src,
                                        const Tensor& diff_weights,
                                        const ConvParams& p) {
   const ConvGeometry g = conv_geometry(src.shape(), diff_weights.shape(), diff_dst.shape(), p);
+  if (diff_dst.size() > 0 && winograd_applies(src, g)) {
+    winograd::conv1d_backward_weights(g, src.data<float>(), diff_dst.data<float>(),
+                                      diff_weights.data<float>());
+    return;
+  }
 #ifdef KERAS_HAVE_ONEDNN
   if (diff_dst.size() > 0 && onednn::conv_backward_weights(src, diff_dst, diff_weights, p)) return;
 #endif

@@ -1,0 +1,358 @@
+// Work is cut into chunks of consecutive tiles (flattened over batch and length) whose transformed
+// tiles, V (8, rows, C) and M (8, rows, F), stay in the core's L2 between the transforms and the
+// GEMMs; each thread runs whole chunks with single-threaded GEMMs (OpenMP OpenBLAS runs one
+// thread inside a parallel region), which beats transforming the whole batch through memory and
+// then threading each GEMM. The data gradient is gathered per input position rather than
+// overlap-added, so that chunks write disjoint rows of dx: a chunk recomputes one tile of halo.
+#include "backend/cpu/winograd_conv1d.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <atomic>
+#include <vector>
+
+#include "backend/cpu/winograd_tiles.h"
+#ifdef _OPENMP
+#include <omp.h>
+#define KERAS_OMP(directive) _Pragma(#directive)
+#else
+#define KERAS_OMP(directive)
+#endif
+
+namespace keras::backend::winograd {
+namespace {
+
+enum class Pass { forward, backward_data, backward_weights };
+
+std::atomic<Policy> g_policy{Policy::automatic};
+
+void sgemm(bool ta,
+           bool tb,
+           int64_t m,
+           int64_t n,
+           int64_t k,
+           const float* a,
+           int64_t lda,
+           const float* b,
+           int64_t ldb,
+           float beta,
+           float* c,
+           int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+// Per-thread buffers, grown once; slot 0 and 1 for chunk data, 2 for data shared by the team
+// (taken by the calling thread before the parallel region).
+float* scratch(int slot, int64_t n) {
+  thread_local std::vector<float> buffers[3];
+  std::vector<float>& b = buffers[slot];
+  if (b.size() < static_cast<size_t>(n)) b.resize(n);
+  return b.data();
+}
+
+int team_size() {
+#ifdef _OPENMP
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+int thread_id() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
+struct Plan {
+  int64_t batch, in_len, out_len, pad, c, f;
+  int64_t tiles, total, chunk;
+  int threads;
+
+  Plan(const ConvGeometry& g, const Transform& t, Pass pass)
+      : batch(g.batch),
+        in_len(g.in[2]),
+        out_len(g.out[2]),
+        pad(g.pad[2]),
+        c(g.c),
+        f(g.f),
+        tiles((out_len + t.m - 1) / t.m),
+        total(batch * tiles),
+        threads(std::max(1, num_threads())) {
+    // About 512 KiB of transformed tiles per chunk (half the L2); the weight gradient's GEMMs
+    // sum over a chunk's tiles, so it takes longer chunks.
+    const int64_t bytes = pass == Pass::backward_weights ? (int64_t{1} << 21) : (int64_t{1} << 19);
+    chunk = std::max<int64_t>(8, bytes / (kAlpha * (c + f) * 4));
+    // Every thread gets work.
+    chunk = std::max<int64_t>(1, std::min(chunk, (total + threads - 1) / threads));
+  }
+  int64_t chunks() const { return (total + chunk - 1) / chunk; }
+};
+
+// Rows that read padding (zeros) and rows whose results are dropped, C or F long.
+struct Rows {
+  const float* zeros;
+  float* sink;
+};
+Rows edge_rows(int64_t n) {
+  thread_local std::vector<float> zeros, sink;
+  if (zeros.size() < static_cast<size_t>(n)) {
+    zeros.assign(n, 0.0f);
+    sink.resize(n);
+  }
+  return {zeros.data(), sink.data()};
+}
+
+// v[ξ][gi - g0] = sum_j B^T[ξ][j] x[n, m k + j - pad] for the tiles gi = (n, k) in [g0, g1).
+template <const Transform& T>
+void input_transform(const Plan& p, const float* x, int64_t g0, int64_t g1, float* v) {
+  const int64_t rows = g1 - g0;
+  const Rows edge = edge_rows(p.c);
+  for (int64_t gi = g0; gi < g1; ++gi) {
+    const int64_t n = gi / p.tiles, q0 = (gi % p.tiles) * T.m - p.pad;
+    const float* in[kAlpha];
+    float* out[kAlpha];
+    for (int j = 0; j < kAlpha; ++j) {
+      const int64_t i = q0 + j;
+      in[j] = i >= 0 && i < p.in_len ? x + (n * p.in_len + i) * p.c : edge.zeros;
+      out[j] = v + (j * rows + gi - g0) * p.c;
+    }
+    apply<kAlpha, kAlpha, Bt>(in, out, p.c);
+  }
+}
+
+// y[n, m k + i] = sum_ξ A^T[i][ξ] mm[ξ][gi - g0], outputs past out_len dropped.
+template <const Transform& T>
+void output_transform(const Plan& p, const float* mm, int64_t g0, int64_t g1, float* y) {
+  const int64_t rows = g1 - g0;
+  const Rows edge = edge_rows(p.f);
+  for (int64_t gi = g0; gi < g1; ++gi) {
+    const int64_t n = gi / p.tiles, o0 = (gi % p.tiles) * T.m;
+    const float* in[kAlpha];
+    float* out[T.m];
+    for (int xi = 0; xi < kAlpha; ++xi) in[xi] = mm + (xi * rows + gi - g0) * p.f;
+    for (int i = 0; i < T.m; ++i) {
+      out[i] = o0 + i < p.out_len ? y + (n * p.out_len + o0 + i) * p.f : edge.sink;
+    }
+    apply<T.m, kAlpha, At<T>>(in, out, p.f);
+  }
+}
+
+// The adjoint of output_transform: dm[ξ][gi - g0] = sum_i A^T[i][ξ] dy[n, m k + i].
+template <const Transform& T>
+void output_adjoint(const Plan& p, const float* dy, int64_t g0, int64_t g1, float* dm) {
+  const int64_t rows = g1 - g0;
+  const Rows edge = edge_rows(p.f);
+  for (int64_t gi = g0; gi < g1; ++gi) {
+    const int64_t n = gi / p.tiles, o0 = (gi % p.tiles) * T.m;
+    const float* in[T.m];
+    float* out[kAlpha];
+    for (int i = 0; i < T.m; ++i) {
+      in[i] = o0 + i < p.out_len ? dy + (n * p.out_len + o0 + i) * p.f : edge.zeros;
+    }
+    for (int xi = 0; xi < kAlpha; ++xi) out[xi] = dm + (xi * rows + gi - g0) * p.f;
+    apply<kAlpha, T.m, AtTransposed<T>>(in, out, p.f);
+  }
+}
+
+// The adjoint of input_transform, written once per input: tile (n, k) owns the inputs
+// q = m k .. m k + m - 1 (q = position + pad) and sums its taps there with the taps m .. 7 of
+// tile k - 1, carried over in `carry` ((r - 1, C)); the last tile of a row also writes its own
+// taps m .. 7 and zeros past them. dv holds tiles h0 .. g1 - 1; tile h0 < g0 only fills carry.
+template <const Transform& T>
+void input_adjoint(
+    const Plan& p, const float* dv, int64_t h0, int64_t g0, int64_t g1, float* carry, float* dx) {
+  constexpr int kCarry = T.r - 1;
+  const int64_t rows = g1 - h0;
+  const Rows edge = edge_rows(kCarry * p.c);  // zeros for carry
+  auto row = [&](int64_t n, int64_t q) {
+    return q >= p.pad && q < p.in_len + p.pad ? dx + (n * p.in_len + q - p.pad) * p.c : edge.sink;
+  };
+  for (int64_t gi = h0; gi < g1; ++gi) {
+    const int64_t n = gi / p.tiles, k = gi % p.tiles;
+    const float* in[kAlpha];
+    for (int xi = 0; xi < kAlpha; ++xi) in[xi] = dv + (xi * rows + gi - h0) * p.c;
+    const float* carry_in = k == 0 || gi == h0 ? edge.zeros : carry;
+    float* out[T.m];
+    for (int j = 0; j < T.m; ++j) out[j] = gi >= g0 ? row(n, k * T.m + j) : edge.sink;
+    for_lanes(p.c, [&]<bool Full>(int64_t i, int64_t lanes) {
+      v8 x[kAlpha], t[kAlpha];
+      for (int xi = 0; xi < kAlpha; ++xi) x[xi] = load<Full>(in[xi] + i, lanes);
+      matvec<kAlpha, kAlpha, BtTransposed>(x, t);
+      for (int j = 0; j < kCarry; ++j) t[j] += load<Full>(carry_in + j * p.c + i, lanes);
+      for (int j = 0; j < T.m; ++j) store<Full>(out[j] + i, t[j], lanes);
+      for (int j = 0; j < kCarry; ++j) store<Full>(carry + j * p.c + i, t[T.m + j], lanes);
+    });
+    if (gi >= g0 && k + 1 == p.tiles) {
+      for (int j = 0; j < kCarry; ++j) {
+        std::copy(carry + j * p.c, carry + (j + 1) * p.c, row(n, p.tiles * T.m + j));
+      }
+      for (int64_t q = p.tiles * T.m + kCarry; q < p.in_len + p.pad; ++q) {
+        std::fill(row(n, q), row(n, q) + p.c, 0.0f);
+      }
+    }
+  }
+}
+
+// u[ξ] = sum_j G[ξ][j] w[j] over (C, F) matrices, split over the team.
+template <const Transform& T>
+void kernel_transform(const Plan& p, const float* w, float* u) {
+  const int64_t size = p.c * p.f, block = 4096;
+  KERAS_OMP(omp for)
+  for (int64_t item = 0; item < (size + block - 1) / block; ++item) {
+    const int64_t i0 = item * block;
+    const float* in[T.r];
+    float* out[kAlpha];
+    for (int j = 0; j < T.r; ++j) in[j] = w + j * size + i0;
+    for (int xi = 0; xi < kAlpha; ++xi) out[xi] = u + xi * size + i0;
+    apply<kAlpha, T.r, G<T>>(in, out, std::min(block, size - i0));
+  }
+}
+
+// dw[j] = sum_ξ G[ξ][j] du[ξ]: the adjoint of kernel_transform.
+template <const Transform& T>
+void kernel_adjoint(const Plan& p, const float* du, float* dw) {
+  const int64_t size = p.c * p.f, block = 4096;
+  KERAS_OMP(omp for)
+  for (int64_t item = 0; item < (size + block - 1) / block; ++item) {
+    const int64_t i0 = item * block;
+    const float* in[kAlpha];
+    float* out[T.r];
+    for (int xi = 0; xi < kAlpha; ++xi) in[xi] = du + xi * size + i0;
+    for (int j = 0; j < T.r; ++j) out[j] = dw + j * size + i0;
+    apply<T.r, kAlpha, GTransposed<T>>(in, out, std::min(block, size - i0));
+  }
+}
+
+}  // namespace
+
+void set_policy(Policy policy) {
+  g_policy = policy;
+}
+Policy policy() {
+  return g_policy;
+}
+
+bool supports(const ConvGeometry& g) {
+  return g.groups == 1 && g.batch >= 1 && g.out[2] >= 1 && g.stride[2] == 1 && g.dilation[2] == 1 &&
+         (g.k[2] == 5 || g.k[2] == 3) && g.pad[2] >= 0 && g.in[0] == 1 && g.in[1] == 1 &&
+         g.out[0] == 1 && g.out[1] == 1 && g.k[0] == 1 && g.k[1] == 1 && g.pad[0] == 0 &&
+         g.pad[1] == 0;
+}
+
+bool applies(const ConvGeometry& g) {
+  switch (policy()) {
+    case Policy::never:
+      return false;
+    case Policy::always:
+      return supports(g);
+    case Policy::automatic:
+      break;
+  }
+  // Measured against oneDNN 2.6's direct kernels (one thread, CPU time): faster on every pass
+  // from 32 channels in and out and 8 outputs up (1.2-1.7x on the posts model's shapes); even or
+  // slower with 16 channels or 5 outputs.
+  return supports(g) && g.c >= 32 && g.f >= 32 && g.out[2] >= 8;
+}
+
+namespace {
+
+template <const Transform& T>
+void forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  const Plan p(g, T, Pass::forward);
+  float* u = scratch(2, kAlpha * p.c * p.f);
+  KERAS_OMP(omp parallel num_threads(p.threads)) {
+    kernel_transform<T>(p, w, u);
+    KERAS_OMP(omp for schedule(dynamic))
+    for (int64_t ch = 0; ch < p.chunks(); ++ch) {
+      const int64_t g0 = ch * p.chunk, g1 = std::min(p.total, g0 + p.chunk), rows = g1 - g0;
+      float* v = scratch(0, kAlpha * p.chunk * p.c);
+      float* mm = scratch(1, kAlpha * p.chunk * p.f);
+      input_transform<T>(p, x, g0, g1, v);
+      for (int xi = 0; xi < kAlpha; ++xi) {
+        sgemm(false, false, rows, p.f, p.c, v + xi * rows * p.c, p.c, u + xi * p.c * p.f, p.f, 0,
+              mm + xi * rows * p.f, p.f);
+      }
+      output_transform<T>(p, mm, g0, g1, y);
+    }
+  }
+}
+
+template <const Transform& T>
+void backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  const Plan p(g, T, Pass::backward_data);
+  float* u = scratch(2, kAlpha * p.c * p.f);
+  KERAS_OMP(omp parallel num_threads(p.threads)) {
+    kernel_transform<T>(p, w, u);
+    KERAS_OMP(omp for schedule(dynamic))
+    for (int64_t ch = 0; ch < p.chunks(); ++ch) {
+      const int64_t g0 = ch * p.chunk, g1 = std::min(p.total, g0 + p.chunk);
+      const int64_t h0 = std::max<int64_t>(0, g0 - 1), rows = g1 - h0;
+      float* dm = scratch(1, kAlpha * (p.chunk + 1) * p.f);
+      float* dv = scratch(0, kAlpha * (p.chunk + 1) * p.c + (T.r - 1) * p.c);
+      output_adjoint<T>(p, dy, h0, g1, dm);
+      for (int xi = 0; xi < kAlpha; ++xi) {
+        sgemm(false, true, rows, p.c, p.f, dm + xi * rows * p.f, p.f, u + xi * p.c * p.f, p.f, 0,
+              dv + xi * rows * p.c, p.c);
+      }
+      input_adjoint<T>(p, dv, h0, g0, g1, dv + kAlpha * rows * p.c, dx);
+    }
+  }
+}
+
+template <const Transform& T>
+void backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  const Plan p(g, T, Pass::backward_weights);
+  const int64_t size = kAlpha * p.c * p.f;
+  float* parts = scratch(2, p.threads * size);
+  KERAS_OMP(omp parallel num_threads(p.threads)) {
+    // Static chunks: each thread's partial sum, and so the result, is the same from run to run.
+    float* du = parts + thread_id() * size;
+    bool first = true;
+    KERAS_OMP(omp for schedule(static) nowait)
+    for (int64_t ch = 0; ch < p.chunks(); ++ch) {
+      const int64_t g0 = ch * p.chunk, g1 = std::min(p.total, g0 + p.chunk), rows = g1 - g0;
+      float* v = scratch(0, kAlpha * p.chunk * p.c);
+      float* dm = scratch(1, kAlpha * p.chunk * p.f);
+      input_transform<T>(p, x, g0, g1, v);
+      output_adjoint<T>(p, dy, g0, g1, dm);
+      for (int xi = 0; xi < kAlpha; ++xi) {
+        sgemm(true, false, p.c, p.f, rows, v + xi * rows * p.c, p.c, dm + xi * rows * p.f, p.f,
+              first ? 0 : 1, du + xi * p.c * p.f, p.f);
+      }
+      first = false;
+    }
+    if (first) std::fill(du, du + size, 0.0f);
+    KERAS_OMP(omp barrier)
+    const int team = team_size();
+    KERAS_OMP(omp for)
+    for (int64_t i0 = 0; i0 < size; i0 += 4096) {
+      const int64_t i1 = std::min(size, i0 + 4096);
+      for (int t = 1; t < team; ++t) {
+        const float* part = parts + t * size;
+        for (int64_t i = i0; i < i1; ++i) parts[i] += part[i];
+      }
+    }
+    kernel_adjoint<T>(p, parts, dw);
+  }
+}
+
+}  // namespace
+
+void conv1d(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  g.k[2] == 5 ? forward<kF4x5>(g, x, w, y) : forward<kF6x3>(g, x, w, y);
+}
+
+void conv1d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  g.k[2] == 5 ? backward_data<kF4x5>(g, dy, w, dx) : backward_data<kF6x3>(g, dy, w, dx);
+}
+
+void conv1d_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  g.k[2] == 5 ? backward_weights<kF4x5>(g, x, dy, dw) : backward_weights<kF6x3>(g, x, dy, dw);
+}
+
+}  // namespace keras::backend::winograd

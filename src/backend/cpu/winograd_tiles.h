@@ -1,0 +1,136 @@
+// The fixed tile transforms of the Winograd 1-D convolutions (winograd_conv1d.h) and a small
+// vector kernel that applies them to rows of channels, 8 at a time.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+namespace keras::backend::winograd {
+
+constexpr int kAlpha = 8;
+
+// Points 0, 1, -1, 2, -2, 1/2, -1/2 (and infinity, the last row): the smallest magnitudes that
+// give 8 distinct points, which keeps float32 error low. Rows of B^T (the inverse of the
+// transposed Vandermonde matrix) are scaled by 1 / kScale so that their entries are dyadic
+// (exact in float32); the rows of G carry kScale instead.
+constexpr double kPoints[kAlpha - 1] = {0, 1, -1, 2, -2, 0.5, -0.5};
+constexpr double kScale[kAlpha] = {1,        -2.0 / 9,  2.0 / 9,   1.0 / 90,
+                                   1.0 / 90, 32.0 / 45, 32.0 / 45, 1};
+constexpr float kBt[kAlpha][kAlpha] = {
+    {1, 0, -21.f / 4, 0, 21.f / 4, 0, -1, 0},  {0, 1, 1, -17.f / 4, -17.f / 4, 1, 1, 0},
+    {0, 1, -1, -17.f / 4, 17.f / 4, 1, -1, 0}, {0, 0.5f, 0.25f, -2.5f, -1.25f, 2, 1, 0},
+    {0, -0.5f, 0.25f, 2.5f, -1.25f, -2, 1, 0}, {0, 2, 4, -2.5f, -5, 0.5f, 1, 0},
+    {0, -2, 4, 2.5f, -5, -0.5f, 1, 0},         {0, -1, 0, 21.f / 4, 0, -21.f / 4, 0, 1},
+};
+
+// F(m, r) with m + r - 1 = kAlpha: A^T (m, alpha) evaluates the output polynomial, G (alpha, r)
+// the kernel's, both at the points above.
+struct Transform {
+  int m = 0, r = 0;
+  float at[6][kAlpha] = {};
+  float g[kAlpha][5] = {};
+};
+
+constexpr Transform make_transform(int m, int r) {
+  Transform t;
+  t.m = m;
+  t.r = r;
+  for (int x = 0; x < kAlpha - 1; ++x) {
+    double p = 1;
+    for (int i = 0; i < m; ++i, p *= kPoints[x]) t.at[i][x] = static_cast<float>(p);
+    p = kScale[x];
+    for (int j = 0; j < r; ++j, p *= kPoints[x]) t.g[x][j] = static_cast<float>(p);
+  }
+  t.at[m - 1][kAlpha - 1] = 1;
+  t.g[kAlpha - 1][r - 1] = 1;
+  return t;
+}
+
+inline constexpr Transform kF4x5 = make_transform(4, 5);
+inline constexpr Transform kF6x3 = make_transform(6, 3);
+
+// Eight floats (GCC/Clang vector extension). The transforms are fixed small matrices applied to 8
+// channels at a time, with their coefficients folded in at compile time and zero coefficients
+// left out, which makes them several times cheaper than a generic matrix loop.
+using v8 = float __attribute__((vector_size(32)));
+constexpr int64_t kLanes = 8;
+
+// Loads and stores of `lanes` <= 8 floats; Full (lanes == 8) compiles to single instructions.
+template <bool Full>
+v8 load(const float* p, int64_t lanes) {
+  v8 v{};
+  if constexpr (Full) {
+    std::memcpy(&v, p, sizeof(v));
+  } else {
+    for (int64_t i = 0; i < lanes; ++i) v[i] = p[i];
+  }
+  return v;
+}
+template <bool Full>
+void store(float* p, v8 v, int64_t lanes) {
+  if constexpr (Full) {
+    std::memcpy(p, &v, sizeof(v));
+  } else {
+    for (int64_t i = 0; i < lanes; ++i) p[i] = v[i];
+  }
+}
+
+// Calls body.template operator()<Full>(i, lanes) over i < n in steps of 8.
+template <class Body>
+void for_lanes(int64_t n, Body&& body) {
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) body.template operator()<true>(i, kLanes);
+  if (i < n) body.template operator()<false>(i, n - i);
+}
+
+// y[r] = sum_c Coef{}(r, c) * x[c]: the loops unroll fully, so the coefficients are constants and
+// zero ones drop out.
+template <int Rows, int Cols, class Coef>
+[[gnu::always_inline]] inline void matvec(const v8* x, v8* y) {
+#pragma GCC unroll 8
+  for (int r = 0; r < Rows; ++r) {
+    v8 acc{};
+#pragma GCC unroll 8
+    for (int c = 0; c < Cols; ++c) {
+      if (Coef{}(r, c) != 0) acc += Coef{}(r, c) * x[c];
+    }
+    y[r] = acc;
+  }
+}
+
+// dst[r][i] = sum_c Coef{}(r, c) * src[c][i] for i < n, rows given by pointers.
+template <int Rows, int Cols, class Coef>
+void apply(const float* const* src, float* const* dst, int64_t n) {
+  for_lanes(n, [&]<bool Full>(int64_t i, int64_t lanes) {
+    v8 x[Cols], y[Rows];
+    for (int c = 0; c < Cols; ++c) x[c] = load<Full>(src[c] + i, lanes);
+    matvec<Rows, Cols, Coef>(x, y);
+    for (int r = 0; r < Rows; ++r) store<Full>(dst[r] + i, y[r], lanes);
+  });
+}
+
+// Coefficients of the matrices and their transposes, for matvec and apply.
+struct Bt {
+  constexpr float operator()(int xi, int j) const { return kBt[xi][j]; }
+};
+struct BtTransposed {
+  constexpr float operator()(int j, int xi) const { return kBt[xi][j]; }
+};
+template <const Transform& T>
+struct At {
+  constexpr float operator()(int i, int xi) const { return T.at[i][xi]; }
+};
+template <const Transform& T>
+struct AtTransposed {
+  constexpr float operator()(int xi, int i) const { return T.at[i][xi]; }
+};
+template <const Transform& T>
+struct G {
+  constexpr float operator()(int xi, int j) const { return T.g[xi][j]; }
+};
+template <const Transform& T>
+struct GTransposed {
+  constexpr float operator()(int j, int xi) const { return T.g[xi][j]; }
+};
+
+}  // namespace keras::backend::winograd
