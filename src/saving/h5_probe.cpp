@@ -25,6 +25,11 @@
 #define KERAS_H5_PROBE_FORK 1
 #endif
 
+#ifdef KERAS_H5_PROBE_FORK
+// Provided by the sanitizers' runtimes; absent (null) otherwise.
+extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+#endif
+
 namespace keras::saving::h5 {
 namespace {
 
@@ -239,6 +244,9 @@ const char* signal_name(int sig) {
     sigaddset(&unblock, sig);
   }
   pthread_sigmask(SIG_UNBLOCK, &unblock, nullptr);
+  // Likewise when a sanitizer catches libhdf5 overrunning a buffer through an intercepted call
+  // (strdup, memcpy): its report ends the child, without libFuzzer's death callback.
+  if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
   int code = kWalkIncomplete;
   try {
     File file = File::open_unprobed(image, "probe");

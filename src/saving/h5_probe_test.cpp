@@ -58,11 +58,13 @@ bool no_children_left() {
   return ::waitpid(-1, nullptr, WNOHANG) < 0 && errno == ECHILD;
 }
 
-// Files that crash libhdf5 1.10 (tests/data/saving/hdf5_crashers/README.md) fail cleanly. Each
-// sends H5Aread to a wrong global-heap object: where that memory is mapped, libhdf5 reads garbage
-// instead of crashing (in the probe and then here alike: the child is a copy of this process),
-// and the garbage fails our checks as ValueError; elsewhere the probe's child crashes (IOError).
+// Files that crash or hang libhdf5 1.10 (tests/data/saving/hdf5_crashers/README.md) fail
+// cleanly. Most send H5Aread to a wrong global-heap object: where that memory is mapped, libhdf5
+// reads garbage instead of crashing (in the probe and then here alike: the child is a copy of
+// this process), and the garbage fails our checks as ValueError; elsewhere the probe's child
+// crashes (IOError).
 TEST(SavingH5Probe, FilesThatCrashLibhdf5AreClearErrors) {
+  ScopedEnv timeout("KERAS_HDF5_PROBE_TIMEOUT", "2");  // one file hangs libhdf5
   int count = 0, crashed = 0;
   for (const auto& e : fs::directory_iterator(data_path("hdf5_crashers"))) {
     if (e.path().extension() != ".h5") continue;
@@ -75,7 +77,7 @@ TEST(SavingH5Probe, FilesThatCrashLibhdf5AreClearErrors) {
     } catch (const Error& err) {
       EXPECT_THAT(err.what(), HasSubstr(e.path().string()));
       if (dynamic_cast<const IOError*>(&err)) {
-        EXPECT_THAT(err.what(), HasSubstr("the HDF5 library crashed (signal"));
+        EXPECT_THAT(err.what(), HasSubstr("the HDF5 library "));
         ++crashed;
       }
     }
@@ -83,7 +85,7 @@ TEST(SavingH5Probe, FilesThatCrashLibhdf5AreClearErrors) {
     Model m = models::load_model(data_path("mlp.h5"));  // this process is still healthy
     EXPECT_EQ(m.layers().size(), 5u);
   }
-  EXPECT_GE(count, 4);
+  EXPECT_GE(count, 6);
   EXPECT_GE(crashed, 1);
   EXPECT_TRUE(no_children_left());
 }
@@ -117,6 +119,7 @@ TEST(SavingH5Probe, WorksWhenSigchldIsIgnored) {
   sigemptyset(&ignore.sa_mask);
   ASSERT_EQ(::sigaction(SIGCHLD, &ignore, &old), 0);
   EXPECT_NO_THROW(models::load_model(data_path("mlp.h5")));
+  ScopedEnv timeout("KERAS_HDF5_PROBE_TIMEOUT", "2");
   for (const auto& e : fs::directory_iterator(data_path("hdf5_crashers"))) {
     if (e.path().extension() == ".h5") {
       EXPECT_THROW(models::load_model(e.path().string()), Error);
