@@ -504,18 +504,22 @@ TEST(Saving, TrainingResumesExactlyAfterSaveAndLoad) {
   straight.compile({.optimizer = optimizers::Adam({.learning_rate = 0.01}), .loss = "mse"});
   train(straight, 5);
 
-  Model first = models::model_from_json(json);
-  first.set_weights(init);
-  first.compile({.optimizer = optimizers::Adam({.learning_rate = 0.01}), .loss = "mse"});
-  train(first, 2);
-  first.save(temp_path("resume.keras"));
-  Model resumed = models::load_model(temp_path("resume.keras"));
-  EXPECT_EQ(resumed.optimizer().iterations(), 8);
-  train(resumed, 3);
-  backend::set_num_threads(threads);
-  for (size_t i = 0; i < init.size(); ++i) {
-    test::expect_all_close(resumed.get_weights()[i], straight.get_weights()[i], 0, 0);
+  // .keras keeps the optimizer under optimizer/vars, legacy .h5 under optimizer_weights.
+  for (const char* file : {"resume.keras", "resume.h5"}) {
+    SCOPED_TRACE(file);
+    Model first = models::model_from_json(json);
+    first.set_weights(init);
+    first.compile({.optimizer = optimizers::Adam({.learning_rate = 0.01}), .loss = "mse"});
+    train(first, 2);
+    first.save(temp_path(file));
+    Model resumed = models::load_model(temp_path(file));
+    EXPECT_EQ(resumed.optimizer().iterations(), 8);
+    train(resumed, 3);
+    for (size_t i = 0; i < init.size(); ++i) {
+      test::expect_all_close(resumed.get_weights()[i], straight.get_weights()[i], 0, 0);
+    }
   }
+  backend::set_num_threads(threads);
 }
 
 // ---- files written by Python Keras 3 (tools/fixtures/make_saving_fixtures.py) ----
@@ -560,6 +564,14 @@ TEST(SavingFixtures, OptimizerStateAndCompileConfigComeFromKerasFiles) {
   Model seq = models::load_model(fixture("sequential.keras"));
   EXPECT_EQ(seq.optimizer().name(), "RMSprop");
   EXPECT_EQ(seq.optimizer().iterations(), 1);
+  // Keras 3's legacy .h5 of the same model holds the same state under optimizer_weights.
+  Model legacy = models::load_model(fixture("mlp.h5"));
+  EXPECT_EQ(legacy.optimizer().iterations(), 4);
+  ASSERT_EQ(legacy.optimizer().variables().size(), m.optimizer().variables().size());
+  for (size_t i = 0; i < m.optimizer().variables().size(); ++i) {
+    test::expect_all_close(legacy.optimizer().variables()[i].value(),
+                           m.optimizer().variables()[i].value(), 0, 0);
+  }
 }
 
 // Writes models and their predictions for the Python check (make_saving_fixtures.py check DIR)
