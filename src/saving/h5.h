@@ -55,8 +55,9 @@ class File {
 // file, only the first element) and one element as each other dtype. Throws IOError naming
 // `what` when the child crashes (signal or sanitizer report), exits otherwise than after a full
 // walk, or has not finished after 30 s x (1 + image size / 128 MiB) (then it is killed). HDF5
-// errors in the child are not failures: the caller then gets them as IOError itself. Same bytes,
-// same library, same calls: a probe that passes means the real reads are safe.
+// errors in the child are not failures: the caller then gets them as IOError itself (an image
+// libhdf5 cannot open at all is reported here, sparing the caller libhdf5's leak on a failed
+// open). Same bytes, same library, same calls: a probe that passes means the real reads are safe.
 //
 // Environment: KERAS_HDF5_PROBE=0 skips the probe (trusted files, or where fork is unavailable);
 // KERAS_HDF5_PROBE_TIMEOUT=<seconds> replaces the 30 s (0: every probe times out, for tests).
