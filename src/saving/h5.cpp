@@ -268,9 +268,15 @@ std::optional<std::vector<std::string>> read_string_attr(hid_t obj, const std::s
     Handle mem(check(H5Tcopy(H5T_C_S1), "H5Tcopy"), H5Tclose);
     H5Tset_size(mem.id(), H5T_VARIABLE);
     H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
+    // HDF5 mallocs each string: free them on every path, an exception while copying included
+    // (pointers HDF5 did not fill stay null).
+    struct Reclaim {
+      hid_t mem, space;
+      std::vector<char*>& ptrs;
+      ~Reclaim() { H5Dvlen_reclaim(mem, space, H5P_DEFAULT, ptrs.data()); }
+    } reclaim{mem.id(), space.id(), ptrs};
     check(H5Aread(attr.id(), mem.id(), ptrs.data()), "H5Aread");
     for (char* p : ptrs) out.emplace_back(p ? p : "");
-    H5Dvlen_reclaim(mem.id(), space.id(), H5P_DEFAULT, ptrs.data());
   } else {
     const size_t width = H5Tget_size(type.id());
     KERAS_CHECK(width > 0 && width <= file_size && width * static_cast<size_t>(n) <= file_size,
