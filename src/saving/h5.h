@@ -54,7 +54,8 @@ class File {
 // larger than 8x the image + 64 MiB, which no loader could read into a model built from this
 // file, only the first element) and one element as each other dtype. Throws IOError naming
 // `what` when the child crashes (signal or sanitizer report), exits otherwise than after a full
-// walk, or has not finished after 30 s x (1 + image size / 128 MiB) (then it is killed). HDF5
+// walk, grew its resident memory by more than 16x the image + 512 MiB (libhdf5 trusting damaged
+// sizes), or has not finished after 30 s x (1 + image size / 128 MiB) (then it is killed). HDF5
 // errors in the child are not failures: the caller then gets them as IOError itself (an image
 // libhdf5 cannot open at all is reported here, sparing the caller libhdf5's leak on a failed
 // open). Same bytes, same library, same calls: a probe that passes means the real reads are safe.

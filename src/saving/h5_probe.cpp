@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <string>
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +38,14 @@ namespace {
 // Exit codes of the child besides 0 (a full walk, also confirmed through the pipe).
 constexpr int kWalkIncomplete = 3;  // too many objects or too deep to check
 constexpr int kOrphaned = 4;        // the parent died before the child started
+constexpr int kTooMuchMemory = 5;   // libhdf5 used more memory than the file can justify
+
+// What the walk may add to the child's resident memory: its own reads (at most 8x the image +
+// 64 MiB, see Walker) and libhdf5's buffers. Damaged sizes in metadata make libhdf5 allocate
+// and fill gigabytes; the loading process must not.
+int64_t memory_budget_kib(size_t image_size) {
+  return (16 * static_cast<int64_t>(image_size) + (int64_t{512} << 20)) / 1024;
+}
 
 // Walks a file the way the loaders read it (see probe() in h5.h). HDF5 errors and our own
 // checks' exceptions are expected on damaged files and skipped: only crashes and hangs matter.
@@ -247,6 +257,15 @@ const char* signal_name(int sig) {
   // Likewise when a sanitizer catches libhdf5 overrunning a buffer through an intercepted call
   // (strdup, memcpy): its report ends the child, without libFuzzer's death callback.
   if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
+  // The child starts sharing the parent's resident pages, which count as its own.
+  int64_t resident_kib = 0;
+  if (FILE* statm = std::fopen("/proc/self/statm", "r")) {
+    long pages_total = 0, pages_resident = 0;
+    if (std::fscanf(statm, "%ld %ld", &pages_total, &pages_resident) == 2) {
+      resident_kib = static_cast<int64_t>(pages_resident) * ::sysconf(_SC_PAGESIZE) / 1024;
+    }
+    std::fclose(statm);
+  }
   int code = kWalkIncomplete;
   char verdict = 'k';  // walked; 'r': libhdf5 refused to open the file
   try {
@@ -257,6 +276,11 @@ const char* signal_name(int sig) {
     code = 0;
   } catch (...) {
     code = kWalkIncomplete;
+  }
+  rusage usage = {};
+  if (code == 0 && resident_kib > 0 && ::getrusage(RUSAGE_SELF, &usage) == 0 &&
+      usage.ru_maxrss - resident_kib > memory_budget_kib(image.size())) {
+    code = kTooMuchMemory;
   }
   if (code == 0) {
     while (::write(fd, &verdict, 1) < 0 && errno == EINTR) {
@@ -363,6 +387,11 @@ void probe(const std::string& image, const std::string& what) {
     const int sig = WTERMSIG(*status);
     throw IOError(str(prefix, "crashed (signal ", sig, ", ", signal_name(sig),
                       ") reading this file: it is damaged or hostile"));
+  }
+  if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == kTooMuchMemory) {
+    throw IOError(str(prefix, "needed more than ", memory_budget_kib(image.size()) / 1024,
+                      " MiB to read this ", image.size(),
+                      "-byte file (damaged or hostile sizes inside it)"));
   }
   if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == kWalkIncomplete) {
     throw IOError(str(what, ": the HDF5 file has too many objects or too deep a nesting to check"));
