@@ -28,3 +28,7 @@ if(KERAS_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+if(KERAS_BUILD_FUZZERS)
+  # Coverage feedback for libFuzzer from every keras.cpp object (the drivers add -fsanitize=fuzzer).
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

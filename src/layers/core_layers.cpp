@@ -145,7 +145,7 @@ MaskingImpl::MaskingImpl(double mask_value, MaskingOptions options)
 Tensors MaskingImpl::call(const Tensors& inputs, bool) {
   const Tensor x = inputs[0];
   const Tensor differs = ops::cast(ops::not_equal(x, ops::full_like(x, mask_value_)), x.dtype());
-  const Tensor keep = ops::max(differs, {-1}, true);  // 1 where any feature differs
+  const Tensor keep = ops::max(differs, -1, true);  // 1 where any feature differs
   Tensor y = ops::multiply(x, keep);
   y.set_keras_mask(ops::greater(ops::squeeze(keep, -1), 0.5));
   return {y};

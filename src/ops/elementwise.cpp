@@ -60,7 +60,10 @@ std::pair<Tensor, Tensor> promote(const Tensor& a, const Tensor& b) {
 }
 
 Tensor arithmetic(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
-  auto [a, b] = promote(a_in, b_in);
+  // Not a structured binding: the gradients capture a and b, which clang 14 cannot do.
+  const std::pair<Tensor, Tensor> promoted = promote(a_in, b_in);
+  const Tensor& a = promoted.first;
+  const Tensor& b = promoted.second;
   Tensor y = binary_kernel(op, a, b, a.dtype());
   if (!is_floating(y.dtype())) return y;
   switch (op) {
@@ -238,7 +241,9 @@ Tensor logical_not(const Tensor& x) {
 
 Tensor where(const Tensor& cond_in, const Tensor& a_in, const Tensor& b_in) {
   Tensor cond = cast(cond_in, bool_);
-  auto [a, b] = promote(a_in, b_in);
+  const std::pair<Tensor, Tensor> promoted = promote(a_in, b_in);  // captured: no binding
+  const Tensor& a = promoted.first;
+  const Tensor& b = promoted.second;
   Tensor y = Tensor::empty(broadcast_shapes(cond.shape(), broadcast_shapes(a.shape(), b.shape())),
                            a.dtype(), a.device());
   backend::Backend& be = backend::backend_for(a);

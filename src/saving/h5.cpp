@@ -16,6 +16,48 @@ hid_t check(hid_t id, const char* what) {
   return id;
 }
 
+// External links name other files, which a loaded file must never make us open (a FIFO would
+// even block); every path lookup uses this access list, which refuses to traverse them.
+herr_t refuse_external_link(
+    const char*, const char*, const char*, const char*, unsigned*, hid_t, void*) {
+  return -1;
+}
+
+}  // namespace
+
+namespace {
+hid_t refusing_access_list(hid_t plist_class) {
+  const hid_t id = H5Pcreate(plist_class);
+  if (id >= 0) H5Pset_elink_cb(id, refuse_external_link, nullptr);
+  return check(id, "H5Pcreate (access list)");
+}
+}  // namespace
+
+hid_t link_access() {
+  static const hid_t list = refusing_access_list(H5P_LINK_ACCESS);
+  return list;
+}
+
+hid_t group_access() {
+  static const hid_t list = refusing_access_list(H5P_GROUP_ACCESS);
+  return list;
+}
+
+hid_t dataset_access() {
+  static const hid_t list = refusing_access_list(H5P_DATASET_ACCESS);
+  return list;
+}
+
+namespace {
+
+// The size of the file holding `obj`: every name and fixed-size attribute read from it must fit.
+hsize_t file_bytes(hid_t obj) {
+  Handle file(check(H5Iget_file_id(obj), "H5Iget_file_id"), H5Fclose);
+  hsize_t size = 0;
+  check(H5Fget_filesize(file.id(), &size), "H5Fget_filesize");
+  return size;
+}
+
 hid_t mem_type(DType dtype) {
   switch (dtype) {
     case float32:
@@ -93,6 +135,12 @@ File File::open(const std::string& image, const std::string& what) {
   KERAS_CHECK(image.size() >= 8 && image.compare(0, 8, "\x89HDF\r\n\x1a\n") == 0, IOError, what,
               ": not an HDF5 file");
   check_global_heaps(image, what);
+  probe(image, what);
+  return open_unprobed(image, what);
+}
+
+File File::open_unprobed(const std::string& image, const std::string& what) {
+  silence_hdf5();
   Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "H5Pcreate"), H5Pclose);
   check(H5Pset_fapl_core(fapl.id(), 1 << 16, 0), "H5Pset_fapl_core");
   check(H5Pset_file_image(fapl.id(), const_cast<char*>(image.data()), image.size()),
@@ -119,7 +167,7 @@ bool exists(hid_t loc, const std::string& path) {
   while (true) {
     const size_t next = path.find('/', pos);
     const std::string prefix = path.substr(0, next);
-    if (!prefix.empty() && H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (!prefix.empty() && H5Lexists(loc, prefix.c_str(), link_access()) <= 0) return false;
     if (next == std::string::npos) return true;
     pos = next + 1;
   }
@@ -127,7 +175,7 @@ bool exists(hid_t loc, const std::string& path) {
 
 Handle make_group(hid_t loc, const std::string& path) {
   if (exists(loc, path))
-    return Handle(check(H5Gopen2(loc, path.c_str(), H5P_DEFAULT), "H5Gopen"), H5Gclose);
+    return Handle(check(H5Gopen2(loc, path.c_str(), group_access()), "H5Gopen"), H5Gclose);
   Handle lcpl(check(H5Pcreate(H5P_LINK_CREATE), "H5Pcreate"), H5Pclose);
   check(H5Pset_create_intermediate_group(lcpl.id(), 1), "H5Pset_create_intermediate_group");
   return Handle(
@@ -138,26 +186,30 @@ Handle make_group(hid_t loc, const std::string& path) {
 std::optional<Handle> open_group(hid_t loc, const std::string& path) {
   if (!exists(loc, path)) return std::nullopt;
   H5O_info_t info;
-  if (H5Oget_info_by_name(loc, path.c_str(), &info, H5P_DEFAULT) < 0 ||
+  if (H5Oget_info_by_name(loc, path.c_str(), &info, link_access()) < 0 ||
       info.type != H5O_TYPE_GROUP) {
     return std::nullopt;
   }
-  return Handle(check(H5Gopen2(loc, path.c_str(), H5P_DEFAULT), "H5Gopen"), H5Gclose);
+  return Handle(check(H5Gopen2(loc, path.c_str(), group_access()), "H5Gopen"), H5Gclose);
 }
 
 std::vector<std::string> children(hid_t group) {
   H5G_info_t info;
   check(H5Gget_info(group, &info), "H5Gget_info");
-  KERAS_CHECK(info.nlinks <= 1000000, IOError, "HDF5: group with too many children");
+  // Every link's name is stored in the file, so the names cannot outnumber or outweigh it.
+  hsize_t budget = file_bytes(group);
+  KERAS_CHECK(info.nlinks <= 1000000 && info.nlinks <= budget, IOError,
+              "HDF5: group with too many children");
   std::vector<std::string> out;
   for (hsize_t i = 0; i < info.nlinks; ++i) {
     const ssize_t n =
-        H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+        H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, link_access());
     check(static_cast<hid_t>(n), "H5Lget_name_by_idx");
-    KERAS_CHECK(n < 65536, IOError, "HDF5: name too long");
+    KERAS_CHECK(n < 65536 && static_cast<hsize_t>(n) <= budget, IOError, "HDF5: name too long");
+    budget -= static_cast<hsize_t>(n);
     std::string name(static_cast<size_t>(n) + 1, '\0');
     H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
-                       H5P_DEFAULT);
+                       link_access());
     name.resize(static_cast<size_t>(n));
     out.push_back(name);
   }
@@ -201,7 +253,11 @@ std::optional<std::vector<std::string>> read_string_attr(hid_t obj, const std::s
   Handle type(check(H5Aget_type(attr.id()), "H5Aget_type"), H5Tclose);
   Handle space(check(H5Aget_space(attr.id()), "H5Aget_space"), H5Sclose);
   const hssize_t n = H5Sget_simple_extent_npoints(space.id());
-  KERAS_CHECK(n >= 0 && n <= 1000000, IOError, "HDF5: attribute '", name, "' is too large");
+  // Attribute data is stored uncompressed (a variable-length string as a 16-byte reference), so
+  // it cannot hold more elements or bytes than the file.
+  const hsize_t file_size = file_bytes(obj);
+  KERAS_CHECK(n >= 0 && n <= 1000000 && static_cast<hsize_t>(n) <= file_size, IOError,
+              "HDF5: attribute '", name, "' is too large");
   if (H5Tget_class(type.id()) == H5T_FLOAT && n == 0)
     return std::vector<std::string>{};  // h5py's []
   KERAS_CHECK(H5Tget_class(type.id()) == H5T_STRING, IOError, "HDF5: attribute '", name,
@@ -212,13 +268,19 @@ std::optional<std::vector<std::string>> read_string_attr(hid_t obj, const std::s
     Handle mem(check(H5Tcopy(H5T_C_S1), "H5Tcopy"), H5Tclose);
     H5Tset_size(mem.id(), H5T_VARIABLE);
     H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
+    // HDF5 mallocs each string: free them on every path, an exception while copying included
+    // (pointers HDF5 did not fill stay null).
+    struct Reclaim {
+      hid_t mem, space;
+      std::vector<char*>& ptrs;
+      ~Reclaim() { H5Dvlen_reclaim(mem, space, H5P_DEFAULT, ptrs.data()); }
+    } reclaim{mem.id(), space.id(), ptrs};
     check(H5Aread(attr.id(), mem.id(), ptrs.data()), "H5Aread");
     for (char* p : ptrs) out.emplace_back(p ? p : "");
-    H5Dvlen_reclaim(mem.id(), space.id(), H5P_DEFAULT, ptrs.data());
   } else {
     const size_t width = H5Tget_size(type.id());
-    KERAS_CHECK(width > 0 && width * static_cast<size_t>(n) <= (size_t{1} << 30), IOError,
-                "HDF5: attribute '", name, "' is too large");
+    KERAS_CHECK(width > 0 && width <= file_size && width * static_cast<size_t>(n) <= file_size,
+                IOError, "HDF5: attribute '", name, "' is too large");
     std::string buf(width * static_cast<size_t>(n), '\0');
     check(H5Aread(attr.id(), type.id(), buf.data()), "H5Aread");
     for (hssize_t i = 0; i < n; ++i) {
@@ -249,7 +311,7 @@ void write_dataset(hid_t loc, const std::string& name, const Tensor& value) {
 
 Shape dataset_shape(hid_t loc, const std::string& name) {
   KERAS_CHECK(exists(loc, name), ValueError, "HDF5: missing dataset '", name, "'");
-  Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "H5Dopen"), H5Dclose);
+  Handle ds(check(H5Dopen2(loc, name.c_str(), dataset_access()), "H5Dopen"), H5Dclose);
   Handle space(check(H5Dget_space(ds.id()), "H5Dget_space"), H5Sclose);
   const int rank = H5Sget_simple_extent_ndims(space.id());
   KERAS_CHECK(rank >= 0 && rank <= 32, IOError, "HDF5: dataset '", name, "' has a bad rank");
@@ -263,6 +325,29 @@ Shape dataset_shape(hid_t loc, const std::string& name) {
   return out;
 }
 
+void check_storage(hid_t ds, const std::string& what) {
+  // Numbers take 1 to 16 bytes; libhdf5 sizes its conversion buffers by what the file claims.
+  Handle type(check(H5Dget_type(ds), "H5Dget_type"), H5Tclose);
+  const size_t item = H5Tget_size(type.id());
+  KERAS_CHECK(item >= 1 && item <= 16, IOError, what, ": HDF5 elements of ", item,
+              " bytes (damaged or hostile file)");
+  Handle dcpl(check(H5Dget_create_plist(ds), "H5Dget_create_plist"), H5Pclose);
+  if (H5Pget_layout(dcpl.id()) != H5D_CHUNKED) return;
+  hsize_t chunk[32];
+  const int rank = H5Pget_chunk(dcpl.id(), 32, chunk);
+  KERAS_CHECK(rank >= 0 && rank <= 32, IOError, what, ": damaged HDF5 chunk layout");
+  Handle space(check(H5Dget_space(ds), "H5Dget_space"), H5Sclose);
+  const hssize_t points = H5Sget_simple_extent_npoints(space.id());
+  check(static_cast<hid_t>(points), "H5Sget_simple_extent_npoints");
+  double chunk_bytes = static_cast<double>(item);
+  for (int i = 0; i < rank; ++i) chunk_bytes *= static_cast<double>(chunk[i]);
+  // HDF5 reads whole chunks: a damaged chunk size would make it allocate gigabytes for a tiny
+  // dataset. Chunks larger than the data itself are legal, but not by 16 MiB.
+  KERAS_CHECK(chunk_bytes <= static_cast<double>(item) * static_cast<double>(points) + (16 << 20),
+              IOError, what, ": HDF5 chunks of ", chunk_bytes, " bytes for ", points,
+              " elements (damaged or hostile file)");
+}
+
 Tensor read_dataset(hid_t loc,
                     const std::string& name,
                     const Shape& expected,
@@ -271,11 +356,12 @@ Tensor read_dataset(hid_t loc,
   const Shape shape = dataset_shape(loc, name);
   KERAS_CHECK(shape == expected, ValueError, what, ": expected shape ", shape_str(expected),
               ", found ", shape_str(shape), " in the file");
-  Handle ds(check(H5Dopen2(loc, name.c_str(), H5P_DEFAULT), "H5Dopen"), H5Dclose);
+  Handle ds(check(H5Dopen2(loc, name.c_str(), dataset_access()), "H5Dopen"), H5Dclose);
   Handle type(check(H5Dget_type(ds.id()), "H5Dget_type"), H5Tclose);
   const H5T_class_t cls = H5Tget_class(type.id());
   KERAS_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER, ValueError, what,
               ": the file holds a non-numeric dataset");
+  check_storage(ds.id(), what);
   Tensor out = Tensor::empty(expected, dtype);
   if (out.size() > 0) {
     check(H5Dread(ds.id(), mem_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.raw_data()),

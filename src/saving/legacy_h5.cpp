@@ -145,6 +145,14 @@ void save_legacy_h5(models::FunctionalImpl& impl,
       compile["optimizer_config"] = compile["optimizer"];
       compile.erase("optimizer");
       h5::write_string_attr(f.id(), "training_config", compile.dump());
+      // Keras's optimizer_weights: optimizer.variables in order, with their paths as names.
+      if (const optimizers::Optimizer* opt = compiled_optimizer(impl)) {
+        h5::Handle group = h5::make_group(f.id(), "optimizer_weights");
+        const std::vector<std::string> names =
+            optimizer_variable_paths(*opt, impl.trainable_weights());
+        h5::write_string_list_attr(group.id(), "weight_names", names);
+        write_optimizer_variables(group.id(), *opt, names);
+      }
     }
   }
   h5::Handle weights = h5::make_group(f.id(), "model_weights");
@@ -170,7 +178,14 @@ Model load_legacy_h5(const std::string& bytes,
   if (options.compile && training && training->size() == 1) {
     Json c = parse_json(training->front(), (path + ": training_config").c_str());
     if (const Json* opt = find(c, "optimizer_config")) c["optimizer"] = *opt;
-    restore_compile(model, c, path);
+    std::optional<h5::Handle> state = h5::open_group(f.id(), "optimizer_weights");
+    if (restore_compile(model, c, path) && state) {
+      // Keras 2 (tf.keras) files list [iterations, slots...] without the learning rate, its
+      // slots in another order: they fail the count check and leave the optimizer fresh.
+      const auto names = h5::read_string_attr(state->id(), "weight_names");
+      read_optimizer_variables(state->id(), names.value_or(std::vector<std::string>{}),
+                               model.optimizer(), model.impl().trainable_weights(), path);
+    }
   }
   return model;
 }

@@ -49,6 +49,26 @@ Model build_model(const Json& config, size_t weights_file_bytes, const std::stri
 Json compile_config(models::FunctionalImpl& model);
 bool restore_compile(Model& model, const Json& config, const std::string& what);
 
+// saving_lib.cpp: the optimizer's state as Keras 3 lists it (optimizer.variables): iterations,
+// learning rate, then the slots in Keras 3's order. The optimizer of a compiled model, or null.
+optimizers::Optimizer* compiled_optimizer(models::FunctionalImpl& impl);
+// Keras 3's names for them ("adam/iteration", "adam/learning_rate", "adam/dense_kernel_momentum")
+// when the optimizer was built for `trainable`.
+std::vector<std::string> optimizer_variable_paths(const optimizers::Optimizer& opt,
+                                                  const std::vector<Variable>& trainable);
+// Writes them as datasets `names` (paths under `group`; one per variable).
+void write_optimizer_variables(hid_t group,
+                               const optimizers::Optimizer& opt,
+                               const std::vector<std::string>& names);
+// Restores them from datasets `names` under `group` (building the optimizer's slots for
+// `trainable` first); warns and leaves the optimizer fresh when their number does not fit, as
+// Keras does. Throws (changing nothing) on a missing or mis-shaped dataset.
+void read_optimizer_variables(hid_t group,
+                              const std::vector<std::string>& names,
+                              optimizers::Optimizer& opt,
+                              const std::vector<Variable>& trainable,
+                              const std::string& what);
+
 // legacy_h5.cpp: Keras 2's layout.
 void write_legacy_weights(hid_t group, const models::FunctionalImpl& impl);
 std::vector<Assignment> read_legacy_weights(hid_t group,

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -90,61 +91,41 @@ bool has_suffix(const std::string& s, const std::string& suffix) {
 // The slots in Keras 3's order. keras.cpp keeps them per variable (m0 v0 m1 v1 ...); Keras
 // creates them in groups: Adam's momentum/velocity interleaved, then every velocity_hat;
 // RMSprop's velocities, then momentums, then average gradients.
+int keras_slot_phase(const optimizers::Optimizer& opt, const Variable& v) {
+  if (opt.name() == "RMSprop") {
+    if (has_suffix(v.name(), "_momentum")) return 1;
+    if (has_suffix(v.name(), "_average_gradient")) return 2;
+    return 0;
+  }
+  return has_suffix(v.name(), "_velocity_hat") ? 1 : 0;
+}
+
 std::vector<Variable> keras_slot_order(const optimizers::Optimizer& opt) {
-  auto phase = [&](const Variable& v) {
-    if (opt.name() == "RMSprop") {
-      if (has_suffix(v.name(), "_momentum")) return 1;
-      if (has_suffix(v.name(), "_average_gradient")) return 2;
-      return 0;
-    }
-    return has_suffix(v.name(), "_velocity_hat") ? 1 : 0;
-  };
   std::vector<Variable> out = opt.variables();
-  std::stable_sort(out.begin(), out.end(),
-                   [&](const Variable& a, const Variable& b) { return phase(a) < phase(b); });
+  std::stable_sort(out.begin(), out.end(), [&](const Variable& a, const Variable& b) {
+    return keras_slot_phase(opt, a) < keras_slot_phase(opt, b);
+  });
   return out;
 }
 
 void write_optimizer(hid_t root, const optimizers::Optimizer& opt) {
   h5::Handle group = h5::make_group(root, "optimizer/vars");
-  h5::write_dataset(group.id(), "0", scalar(static_cast<double>(opt.iterations()), int64));
-  h5::write_dataset(group.id(), "1", scalar(opt.learning_rate(), float32));
-  const std::vector<Variable> slots = keras_slot_order(opt);
-  for (size_t i = 0; i < slots.size(); ++i) {
-    h5::write_dataset(group.id(), std::to_string(i + 2), slots[i].value());
-  }
+  std::vector<std::string> names;
+  for (size_t i = 0; i < keras_slot_order(opt).size() + 2; ++i) names.push_back(std::to_string(i));
+  write_optimizer_variables(group.id(), opt, names);
 }
 
-// Restores iterations, learning rate and slots; warns and leaves the optimizer fresh when the
-// file's state does not fit (as Keras does).
 void read_optimizer(hid_t root,
                     optimizers::Optimizer& opt,
                     const std::vector<Variable>& trainable,
                     const std::string& what) {
   std::optional<h5::Handle> group = h5::open_group(root, "optimizer/vars");
   if (!group) return;
-  const size_t found = h5::children(group->id()).size();
-  if (found != 2) opt.build(trainable);  // 2: saved before the first step, no slots yet
-  const std::vector<Variable> slots = keras_slot_order(opt);
-  if (found != slots.size() + 2) {
-    std::cerr << "WARNING: " << what << ": skipping the optimizer state: the file has " << found
-              << " variables, the optimizer " << slots.size() + 2 << "\n";
-    return;
+  std::vector<std::string> names;
+  for (size_t i = 0, n = h5::children(group->id()).size(); i < n; ++i) {
+    names.push_back(std::to_string(i));
   }
-  const Tensor iterations = h5::read_dataset(group->id(), "0", {}, int64, what + ": iterations");
-  const Tensor lr = h5::read_dataset(group->id(), "1", {}, float64, what + ": learning_rate");
-  std::vector<Assignment> values;
-  for (size_t i = 0; i < slots.size(); ++i) {
-    values.push_back(
-        {slots[i], h5::read_dataset(group->id(), std::to_string(i + 2), slots[i].shape(),
-                                    slots[i].dtype(), str(what, ": optimizer/vars/", i + 2))});
-  }
-  opt.set_iterations(iterations.item<int64_t>());
-  // The file holds a float32 copy; keep the config's exact value unless a callback changed it.
-  if (static_cast<float>(opt.learning_rate()) != static_cast<float>(lr.item<double>())) {
-    opt.set_learning_rate(lr.item<double>());
-  }
-  for (Assignment& a : values) a.variable.assign(a.value);
+  read_optimizer_variables(group->id(), names, opt, trainable, what);
 }
 
 std::string date_now() {
@@ -162,11 +143,6 @@ std::string keras3_weights_image(const models::FunctionalImpl& impl,
   write_groups(f.id(), impl.saved_variables());
   if (opt != nullptr) write_optimizer(f.id(), *opt);
   return f.image();
-}
-
-optimizers::Optimizer* compiled_optimizer(models::FunctionalImpl& impl) {
-  trainers::Trainer& t = impl.trainer();
-  return t.compiled() ? &t.optimizer() : nullptr;
 }
 
 Model load_keras_archive(const std::string& bytes,
@@ -195,6 +171,92 @@ Model load_keras_archive(const std::string& bytes,
 }  // namespace
 
 namespace internal {
+
+optimizers::Optimizer* compiled_optimizer(models::FunctionalImpl& impl) {
+  trainers::Trainer& t = impl.trainer();
+  return t.compiled() ? &t.optimizer() : nullptr;
+}
+
+std::vector<std::string> optimizer_variable_paths(const optimizers::Optimizer& opt,
+                                                  const std::vector<Variable>& trainable) {
+  std::string prefix = opt.name();
+  for (char& c : prefix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // Keras names a slot after its variable's path: "adam/dense_kernel_momentum". The optimizer
+  // holds the same number of slots per trainable variable, in their order.
+  const std::vector<Variable> slots = opt.variables();
+  const size_t per = trainable.empty() ? 0 : slots.size() / trainable.size();
+  std::vector<std::pair<Variable, std::string>> named;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    std::string name = slots[i].name();
+    if (per > 0 && slots.size() == per * trainable.size()) {
+      const Variable& of = trainable[i / per];
+      if (name.rfind(of.name() + "_", 0) == 0) {
+        std::string path = of.path();
+        for (char& c : path) c = c == '/' ? '_' : c;
+        name = path + name.substr(of.name().size());
+      }
+    }
+    named.emplace_back(slots[i], name);
+  }
+  std::stable_sort(named.begin(), named.end(), [&](const auto& a, const auto& b) {
+    return keras_slot_phase(opt, a.first) < keras_slot_phase(opt, b.first);
+  });
+  std::vector<std::string> names{prefix + "/iteration", prefix + "/learning_rate"};
+  std::set<std::string> seen(names.begin(), names.end());
+  for (const auto& entry : named) {
+    std::string n = prefix + "/" + entry.second;
+    for (int i = 1; seen.contains(n); ++i) n = str(prefix, "/", entry.second, "_", i);
+    seen.insert(n);
+    names.push_back(n);
+  }
+  return names;
+}
+
+void write_optimizer_variables(hid_t group,
+                               const optimizers::Optimizer& opt,
+                               const std::vector<std::string>& names) {
+  const std::vector<Variable> slots = keras_slot_order(opt);
+  KERAS_CHECK(names.size() == slots.size() + 2, ValueError, "optimizer: ", names.size(),
+              " names for ", slots.size() + 2, " variables");
+  auto write = [&](const std::string& name, const Tensor& value) {
+    const size_t slash = name.rfind('/');
+    if (slash == std::string::npos) return h5::write_dataset(group, name, value);
+    h5::Handle parent = h5::make_group(group, name.substr(0, slash));
+    h5::write_dataset(parent.id(), name.substr(slash + 1), value);
+  };
+  write(names[0], scalar(static_cast<double>(opt.iterations()), int64));
+  write(names[1], scalar(opt.learning_rate(), float32));
+  for (size_t i = 0; i < slots.size(); ++i) write(names[i + 2], slots[i].value());
+}
+
+void read_optimizer_variables(hid_t group,
+                              const std::vector<std::string>& names,
+                              optimizers::Optimizer& opt,
+                              const std::vector<Variable>& trainable,
+                              const std::string& what) {
+  const size_t found = names.size();
+  if (found != 2) opt.build(trainable);  // 2: saved before the first step, no slots yet
+  const std::vector<Variable> slots = keras_slot_order(opt);
+  if (found != slots.size() + 2) {
+    std::cerr << "WARNING: " << what << ": skipping the optimizer state: the file has " << found
+              << " variables, the optimizer " << slots.size() + 2 << "\n";
+    return;
+  }
+  const Tensor iterations =
+      h5::read_dataset(group, names[0], {}, int64, what + ": optimizer iterations");
+  const Tensor lr = h5::read_dataset(group, names[1], {}, float64, what + ": learning_rate");
+  std::vector<Assignment> values;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    values.push_back({slots[i], h5::read_dataset(group, names[i + 2], slots[i].shape(),
+                                                 slots[i].dtype(), str(what, ": ", names[i + 2]))});
+  }
+  opt.set_iterations(iterations.item<int64_t>());
+  // The file holds a float32 copy; keep the config's exact value unless a callback changed it.
+  if (static_cast<float>(opt.learning_rate()) != static_cast<float>(lr.item<double>())) {
+    opt.set_learning_rate(lr.item<double>());
+  }
+  assign_all(values);
+}
 
 // Writes to "<path>.tmp<random>" and renames it over `path`: readers see the old file or the new
 // one, never a partial write.

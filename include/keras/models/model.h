@@ -31,6 +31,7 @@ class SequentialImpl final : public FunctionalImpl {
   std::string class_name() const override { return "Sequential"; }
   void add(std::shared_ptr<layers::Layer> layer);
   void pop();
+  using FunctionalImpl::build;  // Layer's build(input_shapes) stays visible beside this one
   void build(const Shape& batch_input_shape, DType dtype);
   bool graph_built() const { return has_graph(); }
   const std::vector<std::shared_ptr<layers::Layer>>& stack() const { return stack_; }

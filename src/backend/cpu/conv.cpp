@@ -64,6 +64,8 @@ T* scratch(size_t n) {
 
 // Rows of im2row are output positions; a row is (taps, C / groups) for one group.
 struct Im2Row {
+  // Spelled out: clang 14 has no parenthesized aggregate initialization.
+  explicit Im2Row(const ConvGeometry& geometry) : g(geometry) {}
   const ConvGeometry& g;
   int64_t cg = g.c_per_group(), fg = g.f_per_group(), row = g.taps() * cg;
   // im2row is the identity (1x1 kernel, stride 1, no padding): GEMMs read src directly.
