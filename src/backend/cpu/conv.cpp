@@ -4,13 +4,12 @@
 // of taps x channels per output position; channels_last, so each tap copies a contiguous run of
 // channels) times the weights, which are already a (taps * C / groups, F) matrix in the Keras
 // layout, in OpenBLAS.
-#include <cblas.h>
-
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "backend/conv_geometry.h"
+#include "backend/cpu/blas.h"
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/winograd_conv1d.h"
 #ifdef KERAS_HAVE_ONEDNN
@@ -20,39 +19,7 @@
 namespace keras::backend {
 namespace {
 
-// Row-major C = alpha op(A) op(B) + beta C.
-void gemm(bool ta,
-          bool tb,
-          int64_t m,
-          int64_t n,
-          int64_t k,
-          const float* a,
-          int64_t lda,
-          const float* b,
-          int64_t ldb,
-          float beta,
-          float* c,
-          int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
-}
-void gemm(bool ta,
-          bool tb,
-          int64_t m,
-          int64_t n,
-          int64_t k,
-          const double* a,
-          int64_t lda,
-          const double* b,
-          int64_t ldb,
-          double beta,
-          double* c,
-          int64_t ldc) {
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
-}
+using blas::gemm;
 
 // Reused across calls so that a steady-state training step does not allocate.
 template <class T>

@@ -1,11 +1,10 @@
 // LSTM kernels in float32: the cell as contiguous passes that GCC vectorizes, and the whole
 // sequence with the batch split across OpenMP threads, each running its rows' recurrence with
 // single-threaded GEMMs. One fork per sequence instead of a (tiny, two-thread) GEMM per step.
-#include <cblas.h>
-
 #include <algorithm>
 #include <vector>
 
+#include "backend/cpu/blas.h"
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
 #include "backend/lstm_sequence.h"
@@ -61,21 +60,9 @@ void cell_backward_row(const float* __restrict dh_next,
 }
 
 struct Sgemm {
-  void operator()(bool ta,
-                  bool tb,
-                  int64_t m,
-                  int64_t n,
-                  int64_t k,
-                  const float* a,
-                  int64_t lda,
-                  const float* b,
-                  int64_t ldb,
-                  float beta,
-                  float* c,
-                  int64_t ldc) const {
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
-                static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+  template <class... Args>
+  void operator()(Args... args) const {
+    blas::gemm(args...);
   }
 };
 

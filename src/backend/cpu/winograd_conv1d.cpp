@@ -6,12 +6,11 @@
 // overlap-added, so that chunks write disjoint rows of dx: a chunk recomputes one tile of halo.
 #include "backend/cpu/winograd_conv1d.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <atomic>
 #include <vector>
 
+#include "backend/cpu/blas.h"
 #include "backend/cpu/winograd_tiles.h"
 #ifdef _OPENMP
 #include <omp.h>
@@ -27,22 +26,7 @@ enum class Pass { forward, backward_data, backward_weights };
 
 std::atomic<Policy> g_policy{Policy::automatic};
 
-void sgemm(bool ta,
-           bool tb,
-           int64_t m,
-           int64_t n,
-           int64_t k,
-           const float* a,
-           int64_t lda,
-           const float* b,
-           int64_t ldb,
-           float beta,
-           float* c,
-           int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
-}
+using blas::gemm;
 
 // Per-thread buffers, grown once; slot 0 and 1 for chunk data, 2 for data shared by the team
 // (taken by the calling thread before the parallel region).
@@ -274,8 +258,8 @@ void forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
       float* mm = scratch(1, kAlpha * p.chunk * p.f);
       input_transform<T>(p, x, g0, g1, v);
       for (int xi = 0; xi < kAlpha; ++xi) {
-        sgemm(false, false, rows, p.f, p.c, v + xi * rows * p.c, p.c, u + xi * p.c * p.f, p.f, 0,
-              mm + xi * rows * p.f, p.f);
+        gemm(false, false, rows, p.f, p.c, v + xi * rows * p.c, p.c, u + xi * p.c * p.f, p.f, 0,
+             mm + xi * rows * p.f, p.f);
       }
       output_transform<T>(p, mm, g0, g1, y);
     }
@@ -296,8 +280,8 @@ void backward_data(const ConvGeometry& g, const float* dy, const float* w, float
       float* dv = scratch(0, kAlpha * (p.chunk + 1) * p.c + (T.r - 1) * p.c);
       output_adjoint<T>(p, dy, h0, g1, dm);
       for (int xi = 0; xi < kAlpha; ++xi) {
-        sgemm(false, true, rows, p.c, p.f, dm + xi * rows * p.f, p.f, u + xi * p.c * p.f, p.f, 0,
-              dv + xi * rows * p.c, p.c);
+        gemm(false, true, rows, p.c, p.f, dm + xi * rows * p.f, p.f, u + xi * p.c * p.f, p.f, 0,
+             dv + xi * rows * p.c, p.c);
       }
       input_adjoint<T>(p, dv, h0, g0, g1, dv + kAlpha * rows * p.c, dx);
     }
@@ -321,8 +305,8 @@ void backward_weights(const ConvGeometry& g, const float* x, const float* dy, fl
       input_transform<T>(p, x, g0, g1, v);
       output_adjoint<T>(p, dy, g0, g1, dm);
       for (int xi = 0; xi < kAlpha; ++xi) {
-        sgemm(true, false, p.c, p.f, rows, v + xi * rows * p.c, p.c, dm + xi * rows * p.f, p.f,
-              first ? 0 : 1, du + xi * p.c * p.f, p.f);
+        gemm(true, false, p.c, p.f, rows, v + xi * rows * p.c, p.c, dm + xi * rows * p.f, p.f,
+             first ? 0 : 1, du + xi * p.c * p.f, p.f);
       }
       first = false;
     }

@@ -1,0 +1,45 @@
+// Row-major C = op(A) op(B) + beta C through OpenBLAS, for the CPU kernels that call GEMM on raw
+// buffers (as in BLAS, C is not read when beta is 0).
+#pragma once
+
+#include <cblas.h>
+
+#include <cstdint>
+
+namespace keras::backend::blas {
+
+inline void gemm(bool ta,
+                 bool tb,
+                 int64_t m,
+                 int64_t n,
+                 int64_t k,
+                 const float* a,
+                 int64_t lda,
+                 const float* b,
+                 int64_t ldb,
+                 float beta,
+                 float* c,
+                 int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+inline void gemm(bool ta,
+                 bool tb,
+                 int64_t m,
+                 int64_t n,
+                 int64_t k,
+                 const double* a,
+                 int64_t lda,
+                 const double* b,
+                 int64_t ldb,
+                 double beta,
+                 double* c,
+                 int64_t ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+}  // namespace keras::backend::blas
