@@ -286,6 +286,29 @@ TEST(Conv, MaxPoolGradientRoutesTiesLikeTheReference) {
   }
 }
 
+// Average pooling on the CPU sums in the reference's order: equal bits, threads or not.
+TEST(Conv, AveragePoolMatchesTheReferenceExactly) {
+  const Tensor x = keras::random::uniform({24, 9, 8, 64}, -2, 2, float32, 7);
+  const PoolOptions options[] = {{}, {.strides = {1}, .padding = "same"}, {.strides = {2, 1}}};
+  for (const PoolOptions& o : options) {
+    auto run = [&] {
+      autodiff::GradientTape tape;
+      tape.watch(x);
+      const Tensor y = average_pool(x, {3, 2}, o);
+      const Tensor r = keras::random::uniform(y.shape(), -1, 1, float32, 8);
+      return Tensors{y, tape.gradient(multiply(y, r), {x})[0]};
+    };
+    Tensors ref;
+    {
+      backend::ScopedBackend scope(backend::reference_backend());
+      ref = run();
+    }
+    const Tensors fast = run();
+    test::expect_all_close(fast[0], ref[0], 0, 0);
+    test::expect_all_close(fast[1], ref[1], 0, 0);
+  }
+}
+
 TEST(Conv, OutputLengthsFollowKeras) {
   EXPECT_EQ(conv_output_length(5, 2, "valid", 2), 2);
   EXPECT_EQ(conv_output_length(5, 3, "same", 2), 3);

@@ -39,6 +39,10 @@ class CpuBackend final : public ReferenceBackend {
                          const Tensor& diff_dst,
                          const Tensor& diff_src,
                          const PoolParams& p) override;
+  void avg_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) override;
+  void avg_pool_backward(const Tensor& diff_dst,
+                         const Tensor& diff_src,
+                         const PoolParams& p) override;
   void conv_backward(const Tensor& src,
                      const Tensor& weights,
                      const Tensor& diff_dst,

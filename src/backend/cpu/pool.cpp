@@ -1,6 +1,6 @@
-// Max pooling on the CPU: channels_last, so each window tap is a contiguous run of channels and
-// the channel loop vectorizes. Ties go to the first maximum in (d, h, w) tap order, as in the
-// reference backend.
+// Max and average pooling on the CPU: channels_last, so each window tap is a contiguous run of
+// channels and the channel loop vectorizes. Results equal the reference backend's exactly: ties
+// go to the first maximum in (d, h, w) tap order, and averages sum in tap order.
 #include <algorithm>
 #include <limits>
 #include <vector>
@@ -119,6 +119,38 @@ void max_backward(const ConvGeometry& g, const T* x, const T* dy, T* dx) {
   });
 }
 
+// Sums in tap order, then divides by the in-bounds count: the reference's arithmetic exactly.
+template <class T>
+void avg_forward(const ConvGeometry& g, const T* x, T* y) {
+  const int64_t c = g.c;
+  for_each_window(g, [&](int64_t n, int64_t o, const int64_t* offsets, int64_t count) {
+    T* out = y + (n * g.out_size() + o) * c;
+    std::fill(out, out + c, T(0));
+    const T* base = x + n * g.in_size() * c;
+    for (int64_t t = 0; t < count; ++t) {
+      const T* in = base + offsets[t] * c;
+      for (int64_t j = 0; j < c; ++j) out[j] += in[j];
+    }
+    const T divisor = static_cast<T>(std::max<int64_t>(1, count));
+    for (int64_t j = 0; j < c; ++j) out[j] /= divisor;
+  });
+}
+
+template <class T>
+void avg_backward(const ConvGeometry& g, const T* dy, T* dx) {
+  const int64_t c = g.c;
+  parallel_chunks(g.batch * g.in_size() * c, 1,
+                  [&](int64_t begin, int64_t end) { std::fill(dx + begin, dx + end, T(0)); });
+  for_each_window(g, [&](int64_t n, int64_t o, const int64_t* offsets, int64_t count) {
+    const T* grad = dy + (n * g.out_size() + o) * c;
+    T* target = dx + n * g.in_size() * c;
+    for (int64_t t = 0; t < count; ++t) {
+      T* out = target + offsets[t] * c;
+      for (int64_t j = 0; j < c; ++j) out[j] += grad[j] / static_cast<T>(count);
+    }
+  });
+}
+
 }  // namespace
 
 void CpuBackend::max_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) {
@@ -134,6 +166,19 @@ void CpuBackend::max_pool_backward(const Tensor& src,
   visit_floating(src, "max_pool_backward", [&]<class T>() {
     max_backward(g, src.data<T>(), diff_dst.data<T>(), diff_src.data<T>());
   });
+}
+
+void CpuBackend::avg_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) {
+  const ConvGeometry g = pool_geometry(src.shape(), dst.shape(), p);
+  visit_floating(src, "avg_pool", [&]<class T>() { avg_forward(g, src.data<T>(), dst.data<T>()); });
+}
+
+void CpuBackend::avg_pool_backward(const Tensor& diff_dst,
+                                   const Tensor& diff_src,
+                                   const PoolParams& p) {
+  const ConvGeometry g = pool_geometry(diff_src.shape(), diff_dst.shape(), p);
+  visit_floating(diff_dst, "avg_pool_backward",
+                 [&]<class T>() { avg_backward(g, diff_dst.data<T>(), diff_src.data<T>()); });
 }
 
 }  // namespace keras::backend
