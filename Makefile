@@ -42,6 +42,7 @@ test-sanitize: deps
 	  -DKERAS_BUILD_EXAMPLES=OFF -DKERAS_BUILD_BENCH=OFF $(LAUNCHER)
 	cmake --build $(BUILD)-sanitize -j $(JOBS)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tools/fuzz/lsan.supp \
 	  ctest --test-dir $(BUILD)-sanitize --output-on-failure -j $(JOBS)
 
 bench: build
