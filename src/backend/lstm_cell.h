@@ -62,4 +62,30 @@ void lstm_cell_backward_loops(const T* dh,
   }
 }
 
+// One row of the same backward, as the sequence kernels step it: dh = dh_next + dy, and dc is
+// updated in place to dc_prev. Restrict-qualified so that the loop vectorizes.
+template <class T>
+void lstm_cell_backward_row(const T* __restrict dh_next,
+                            const T* __restrict dy,
+                            T* __restrict dc,
+                            const T* __restrict c_prev,
+                            const T* __restrict ws,
+                            T* __restrict dz,
+                            int64_t units) {
+  const T* i = ws;
+  const T* f = ws + units;
+  const T* g = ws + 2 * units;
+  const T* o = ws + 3 * units;
+  const T* tc = ws + 4 * units;
+  for (int64_t u = 0; u < units; ++u) {
+    const T dh = dh_next[u] + dy[u];
+    const T dct = dc[u] + dh * o[u] * (T(1) - tc[u] * tc[u]);
+    dz[u] = dct * g[u] * i[u] * (T(1) - i[u]);
+    dz[units + u] = dct * c_prev[u] * f[u] * (T(1) - f[u]);
+    dz[2 * units + u] = dct * i[u] * (T(1) - g[u] * g[u]);
+    dz[3 * units + u] = dh * tc[u] * o[u] * (T(1) - o[u]);
+    dc[u] = dct * f[u];
+  }
+}
+
 }  // namespace keras::backend

@@ -2,14 +2,15 @@
 // batch rows [r0, r1) (rows are independent, so kernels may give each thread its own rows).
 // `gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)` is row-major C = op(A) op(B) + beta C;
 // `cell(z, c_prev, h, c, ws)` is one row of the forward cell (backend/lstm_cell.h's arithmetic).
-// Layouts as in Backend::lstm_sequence: hs, cs, ws and the gradients dhs are in processing order;
-// xs and dxs in time order.
+// The backward steps each row with lstm_cell_backward_row. Layouts as in Backend::lstm_sequence:
+// hs, cs, ws and the gradients dhs are in processing order; xs and dxs in time order.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 
 #include "backend/lstm_cell.h"
+#include "keras/core/tensor.h"
 
 namespace keras::backend {
 
@@ -30,6 +31,21 @@ struct LstmSequence {
   // Row (b, k) of a (batch, steps, width) tensor.
   int64_t row(int64_t b, int64_t k) const { return b * steps + k; }
 };
+
+// The sequence of Backend::lstm_sequence's arguments (xs, or dxs for the backward, gives the
+// batch and steps).
+template <class T>
+LstmSequence<T> sequence_of(const Tensor& xs,
+                            const Tensor& u_kernel,
+                            const Tensor& h0,
+                            const Tensor& c0,
+                            bool reverse,
+                            const Tensor& hs,
+                            const Tensor& cs,
+                            const Tensor& ws) {
+  return {xs.data<T>(), u_kernel.data<T>(), h0.data<T>(), c0.data<T>(), hs.data<T>(), cs.data<T>(),
+          ws.data<T>(), xs.dim(0),          xs.dim(1),    h0.dim(1),    reverse};
+}
 
 // z: scratch of (r1 - r0) x 4u.
 template <class T, class Gemm, class Cell>
@@ -53,9 +69,7 @@ void lstm_sequence_rows(
 
 // Gradients for rows [r0, r1): writes their dxs (processing order; the caller reverses time
 // when s.reverse), dh0, dc0 rows, and du_part (u x 4u), this row range's share of du.
-// `cell_backward(dh_next, dy, dc, c_prev, ws, dz)` is one row of the cell's backward with
-// dh = dh_next + dy; it updates dc in place to dc_prev.
-template <class T, class Gemm, class CellBackward>
+template <class T, class Gemm>
 void lstm_sequence_backward_rows(const LstmSequence<T>& s,
                                  const T* dhs,
                                  const T* dc_last,
@@ -65,8 +79,7 @@ void lstm_sequence_backward_rows(const LstmSequence<T>& s,
                                  T* dh0,
                                  T* dc0,
                                  T* du_part,
-                                 Gemm gemm,
-                                 CellBackward cell_backward) {
+                                 Gemm gemm) {
   const int64_t nb = r1 - r0, u = s.units, g = s.gates();
   T* dc = dc0 + r0 * u;
   T* dh_next = dh0 + r0 * u;
@@ -76,8 +89,8 @@ void lstm_sequence_backward_rows(const LstmSequence<T>& s,
     for (int64_t b = 0; b < nb; ++b) {
       const int64_t at = s.row(r0 + b, k);
       const T* c_prev = k == 0 ? s.c0 + (r0 + b) * u : s.cs + s.row(r0 + b, k - 1) * u;
-      cell_backward(dh_next + b * u, dhs + at * u, dc + b * u, c_prev, s.ws + at * 5 * u,
-                    dxs + at * g);
+      lstm_cell_backward_row(dh_next + b * u, dhs + at * u, dc + b * u, c_prev, s.ws + at * 5 * u,
+                             dxs + at * g, u);
     }
     // dh_prev = dz U^T
     gemm(false, true, nb, u, g, dxs + s.row(r0, k) * g, s.steps * g, s.u, g, T(0), dh_next, u);

@@ -82,8 +82,9 @@ void check_against_spec(const Tensor& t,
 
 // True when every value is finite: the exponent bits of an inf or NaN are all ones. An integer
 // OR over blocks vectorizes (the per-element early exit of std::isfinite does not).
-template <class T, class Bits>
+template <class T>
 bool all_finite(const T* p, int64_t n) {
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
   constexpr Bits exponent =
       static_cast<Bits>(sizeof(T) == 4 ? 0x7f800000ull : 0x7ff0000000000000ull);
   for (int64_t i0 = 0; i0 < n; i0 += 4096) {
@@ -103,10 +104,8 @@ void check_finite(const Tensor& t, const std::string& name) {
   if (!is_floating(t.dtype())) return;
   visit_dtype(t.dtype(), [&]<class T>() {
     const T* p = t.data<T>();
-    if constexpr (std::is_same_v<T, float>) {
-      if (all_finite<T, uint32_t>(p, t.size())) return;
-    } else if constexpr (std::is_same_v<T, double>) {
-      if (all_finite<T, uint64_t>(p, t.size())) return;
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      if (all_finite(p, t.size())) return;
     }
     for (int64_t i = 0; i < t.size(); ++i) {
       KERAS_CHECK(std::isfinite(static_cast<double>(p[i])), ValueError, "Data for \"", name,

@@ -6,11 +6,11 @@
 // layout, in OpenBLAS.
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
 #include "backend/conv_geometry.h"
 #include "backend/cpu/blas.h"
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/scratch.h"
 #include "backend/cpu/winograd_conv1d.h"
 #ifdef KERAS_HAVE_ONEDNN
 #include "backend/cpu/onednn/conv.h"
@@ -20,14 +20,6 @@ namespace keras::backend {
 namespace {
 
 using blas::gemm;
-
-// Reused across calls so that a steady-state training step does not allocate.
-template <class T>
-T* scratch(size_t n) {
-  thread_local std::vector<T> buffer;
-  if (buffer.size() < n) buffer.resize(n);
-  return buffer.data();
-}
 
 // Rows of im2row are output positions; a row is (taps, C / groups) for one group.
 struct Im2Row {

@@ -3,23 +3,14 @@
 // go to the first maximum in (d, h, w) tap order, and averages sum in tap order.
 #include <algorithm>
 #include <limits>
-#include <vector>
 
 #include "backend/conv_geometry.h"
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/parallel.h"
+#include "backend/cpu/scratch.h"
 
 namespace keras::backend {
 namespace {
-
-// Per-thread scratch reused across calls (a steady-state training step does not allocate); one
-// buffer per (type, use).
-template <class T, int Use>
-T* scratch(size_t n) {
-  thread_local std::vector<T> buffer;
-  if (buffer.size() < n) buffer.resize(n);
-  return buffer.data();
-}
 
 // The in-bounds tap range [lo, hi) of output coordinate o along axis a.
 struct Range {

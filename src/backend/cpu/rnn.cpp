@@ -2,11 +2,11 @@
 // sequence with the batch split across OpenMP threads, each running its rows' recurrence with
 // single-threaded GEMMs. One fork per sequence instead of a (tiny, two-thread) GEMM per step.
 #include <algorithm>
-#include <vector>
 
 #include "backend/cpu/blas.h"
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
+#include "backend/cpu/scratch.h"
 #include "backend/lstm_sequence.h"
 
 #ifdef _OPENMP
@@ -34,43 +34,12 @@ void cell_row(const float* zb, const float* cp, float* hb, float* cb, float* wb,
   for (int64_t u = 0; u < units; ++u) hb[u] = o[u] * tc[u];
 }
 
-// One row of the cell's backward (lstm_cell_backward_loops's arithmetic) with dh = dh_next + dy;
-// dc is updated in place to dc_prev. Restrict-qualified so that the loop vectorizes.
-void cell_backward_row(const float* __restrict dh_next,
-                       const float* __restrict dy,
-                       float* __restrict dc,
-                       const float* __restrict c_prev,
-                       const float* __restrict ws,
-                       float* __restrict dz,
-                       int64_t units) {
-  const float* i = ws;
-  const float* f = ws + units;
-  const float* g = ws + 2 * units;
-  const float* o = ws + 3 * units;
-  const float* tc = ws + 4 * units;
-  for (int64_t u = 0; u < units; ++u) {
-    const float dh = dh_next[u] + dy[u];
-    const float dct = dc[u] + dh * o[u] * (1.0f - tc[u] * tc[u]);
-    dz[u] = dct * g[u] * i[u] * (1.0f - i[u]);
-    dz[units + u] = dct * c_prev[u] * f[u] * (1.0f - f[u]);
-    dz[2 * units + u] = dct * i[u] * (1.0f - g[u] * g[u]);
-    dz[3 * units + u] = dh * tc[u] * o[u] * (1.0f - o[u]);
-    dc[u] = dct * f[u];
-  }
-}
-
 struct Sgemm {
   template <class... Args>
   void operator()(Args... args) const {
     blas::gemm(args...);
   }
 };
-
-template <class T>
-T* scratch(std::vector<T>& buffer, size_t n) {
-  if (buffer.size() < n) buffer.resize(n);
-  return buffer.data();
-}
 
 // Threads for `batch` independent rows: at least 8 rows each, and only with OpenBLAS's OpenMP
 // build, which runs single-threaded inside a parallel region (the pthread build would start its
@@ -100,22 +69,6 @@ void split_rows(int64_t batch, int threads, F&& f) {
   }
 #endif
   range(0);
-}
-
-LstmSequence<float> sequence_of(const Tensor& xs,
-                                const Tensor& u_kernel,
-                                const Tensor& h0,
-                                const Tensor& c0,
-                                bool reverse,
-                                const Tensor& hs,
-                                const Tensor& cs,
-                                const Tensor& ws) {
-  return {xs.data<float>(), u_kernel.data<float>(),
-          h0.data<float>(), c0.data<float>(),
-          hs.data<float>(), cs.data<float>(),
-          ws.data<float>(), xs.dim(0),
-          xs.dim(1),        h0.dim(1),
-          reverse};
 }
 
 }  // namespace
@@ -149,10 +102,10 @@ void CpuBackend::lstm_sequence(const Tensor& xs,
     ReferenceBackend::lstm_sequence(xs, u_kernel, h0, c0, reverse, hs, cs, ws);
     return;
   }
-  const LstmSequence<float> s = sequence_of(xs, u_kernel, h0, c0, reverse, hs, cs, ws);
+  const LstmSequence<float> s = sequence_of<float>(xs, u_kernel, h0, c0, reverse, hs, cs, ws);
   split_rows(s.batch, row_threads(s.batch), [&](int, int64_t r0, int64_t r1) {
-    thread_local std::vector<float> z;
-    lstm_sequence_rows(s, r0, r1, scratch(z, static_cast<size_t>((r1 - r0) * s.gates())), Sgemm{},
+    lstm_sequence_rows(s, r0, r1, scratch<float, 0>(static_cast<size_t>((r1 - r0) * s.gates())),
+                       Sgemm{},
                        [u = s.units](const float* zb, const float* cp, float* h, float* c,
                                      float* w) { cell_row(zb, cp, h, c, w, u); });
   });
@@ -176,21 +129,16 @@ void CpuBackend::lstm_sequence_backward(const Tensor& dhs,
                                              dxs, du, dh0, dc0);
     return;
   }
-  const LstmSequence<float> s = sequence_of(dxs, u_kernel, h0, c0, reverse, hs, cs, ws);
+  const LstmSequence<float> s = sequence_of<float>(dxs, u_kernel, h0, c0, reverse, hs, cs, ws);
   const int threads = row_threads(s.batch);
   const int64_t du_size = s.units * s.gates();
   // Thread 0 writes du itself; the others' shares are added after the join.
-  thread_local std::vector<float> shares;
-  float* du_shares = scratch(shares, static_cast<size_t>((threads - 1) * du_size));
+  float* du_shares = scratch<float, 1>(static_cast<size_t>((threads - 1) * du_size));
   split_rows(s.batch, threads, [&](int t, int64_t r0, int64_t r1) {
     float* part = t == 0 ? du.data<float>() : du_shares + (t - 1) * du_size;
     lstm_sequence_backward_rows(s, dhs.data<float>(), dc_last.data<float>(), r0, r1,
                                 dxs.data<float>(), dh0.data<float>(), dc0.data<float>(), part,
-                                Sgemm{},
-                                [u = s.units](const float* dh_next, const float* dy, float* dc,
-                                              const float* c_prev, const float* w, float* dz) {
-                                  cell_backward_row(dh_next, dy, dc, c_prev, w, dz, u);
-                                });
+                                Sgemm{});
   });
   float* out = du.data<float>();
   for (int t = 1; t < threads; ++t) {

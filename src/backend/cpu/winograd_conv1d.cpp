@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "backend/cpu/blas.h"
+#include "backend/cpu/scratch.h"
 #include "backend/cpu/winograd_tiles.h"
 #ifdef _OPENMP
 #include <omp.h>
@@ -27,15 +28,8 @@ enum class Pass { forward, backward_data, backward_weights };
 std::atomic<Policy> g_policy{Policy::automatic};
 
 using blas::gemm;
-
-// Per-thread buffers, grown once; slot 0 and 1 for chunk data, 2 for data shared by the team
-// (taken by the calling thread before the parallel region).
-float* scratch(int slot, int64_t n) {
-  thread_local std::vector<float> buffers[3];
-  std::vector<float>& b = buffers[slot];
-  if (b.size() < static_cast<size_t>(n)) b.resize(n);
-  return b.data();
-}
+// Scratch slots: 0 and 1 hold a chunk's data, 2 what the team shares (taken by the calling
+// thread before the parallel region).
 
 int team_size() {
 #ifdef _OPENMP
@@ -248,14 +242,14 @@ namespace {
 template <const Transform& T>
 void forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
   const Plan p(g, T, Pass::forward);
-  float* u = scratch(2, kAlpha * p.c * p.f);
+  float* u = scratch<float, 2>(kAlpha * p.c * p.f);
   KERAS_OMP(omp parallel num_threads(p.threads)) {
     kernel_transform<T>(p, w, u);
     KERAS_OMP(omp for schedule(dynamic))
     for (int64_t ch = 0; ch < p.chunks(); ++ch) {
       const int64_t g0 = ch * p.chunk, g1 = std::min(p.total, g0 + p.chunk), rows = g1 - g0;
-      float* v = scratch(0, kAlpha * p.chunk * p.c);
-      float* mm = scratch(1, kAlpha * p.chunk * p.f);
+      float* v = scratch<float, 0>(kAlpha * p.chunk * p.c);
+      float* mm = scratch<float, 1>(kAlpha * p.chunk * p.f);
       input_transform<T>(p, x, g0, g1, v);
       for (int xi = 0; xi < kAlpha; ++xi) {
         gemm(false, false, rows, p.f, p.c, v + xi * rows * p.c, p.c, u + xi * p.c * p.f, p.f, 0,
@@ -269,15 +263,15 @@ void forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
 template <const Transform& T>
 void backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
   const Plan p(g, T, Pass::backward_data);
-  float* u = scratch(2, kAlpha * p.c * p.f);
+  float* u = scratch<float, 2>(kAlpha * p.c * p.f);
   KERAS_OMP(omp parallel num_threads(p.threads)) {
     kernel_transform<T>(p, w, u);
     KERAS_OMP(omp for schedule(dynamic))
     for (int64_t ch = 0; ch < p.chunks(); ++ch) {
       const int64_t g0 = ch * p.chunk, g1 = std::min(p.total, g0 + p.chunk);
       const int64_t h0 = std::max<int64_t>(0, g0 - 1), rows = g1 - h0;
-      float* dm = scratch(1, kAlpha * (p.chunk + 1) * p.f);
-      float* dv = scratch(0, kAlpha * (p.chunk + 1) * p.c + (T.r - 1) * p.c);
+      float* dm = scratch<float, 1>(kAlpha * (p.chunk + 1) * p.f);
+      float* dv = scratch<float, 0>(kAlpha * (p.chunk + 1) * p.c + (T.r - 1) * p.c);
       output_adjoint<T>(p, dy, h0, g1, dm);
       for (int xi = 0; xi < kAlpha; ++xi) {
         gemm(false, true, rows, p.c, p.f, dm + xi * rows * p.f, p.f, u + xi * p.c * p.f, p.f, 0,
@@ -292,7 +286,7 @@ template <const Transform& T>
 void backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const Plan p(g, T, Pass::backward_weights);
   const int64_t size = kAlpha * p.c * p.f;
-  float* parts = scratch(2, p.threads * size);
+  float* parts = scratch<float, 2>(p.threads * size);
   KERAS_OMP(omp parallel num_threads(p.threads)) {
     // Static chunks: each thread's partial sum, and so the result, is the same from run to run.
     float* du = parts + thread_id() * size;
@@ -300,8 +294,8 @@ void backward_weights(const ConvGeometry& g, const float* x, const float* dy, fl
     KERAS_OMP(omp for schedule(static) nowait)
     for (int64_t ch = 0; ch < p.chunks(); ++ch) {
       const int64_t g0 = ch * p.chunk, g1 = std::min(p.total, g0 + p.chunk), rows = g1 - g0;
-      float* v = scratch(0, kAlpha * p.chunk * p.c);
-      float* dm = scratch(1, kAlpha * p.chunk * p.f);
+      float* v = scratch<float, 0>(kAlpha * p.chunk * p.c);
+      float* dm = scratch<float, 1>(kAlpha * p.chunk * p.f);
       input_transform<T>(p, x, g0, g1, v);
       output_adjoint<T>(p, dy, g0, g1, dm);
       for (int xi = 0; xi < kAlpha; ++xi) {

@@ -66,19 +66,6 @@ struct NaiveGemm {
   }
 };
 
-template <class T>
-LstmSequence<T> sequence_of(const Tensor& xs,
-                            const Tensor& u_kernel,
-                            const Tensor& h0,
-                            const Tensor& c0,
-                            bool reverse,
-                            const Tensor& hs,
-                            const Tensor& cs,
-                            const Tensor& ws) {
-  return {xs.data<T>(), u_kernel.data<T>(), h0.data<T>(), c0.data<T>(), hs.data<T>(), cs.data<T>(),
-          ws.data<T>(), xs.dim(0),          xs.dim(1),    h0.dim(1),    reverse};
-}
-
 }  // namespace
 
 void ReferenceBackend::lstm_sequence(const Tensor& xs,
@@ -116,14 +103,8 @@ void ReferenceBackend::lstm_sequence_backward(const Tensor& dhs,
                                               const Tensor& dc0) {
   visit_floating(dhs, "lstm_sequence_backward", [&]<class T>() {
     const LstmSequence<T> s = sequence_of<T>(dxs, u_kernel, h0, c0, reverse, hs, cs, ws);
-    std::vector<T> dh(static_cast<size_t>(s.units));
-    lstm_sequence_backward_rows(
-        s, dhs.data<T>(), dc_last.data<T>(), 0, s.batch, dxs.data<T>(), dh0.data<T>(),
-        dc0.data<T>(), du.data<T>(), NaiveGemm{},
-        [&](const T* dh_next, const T* dy, T* dc, const T* c_prev, const T* w, T* dz) {
-          for (int64_t j = 0; j < s.units; ++j) dh[j] = dh_next[j] + dy[j];
-          lstm_cell_backward_loops<T>(dh.data(), dc, c_prev, w, dz, dc, 1, s.units);
-        });
+    lstm_sequence_backward_rows(s, dhs.data<T>(), dc_last.data<T>(), 0, s.batch, dxs.data<T>(),
+                                dh0.data<T>(), dc0.data<T>(), du.data<T>(), NaiveGemm{});
   });
 }
 
