@@ -1,5 +1,8 @@
 #include <algorithm>
 #include <thread>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "backend/cpu/cpu_backend.h"
 #ifdef KERAS_HAVE_ONEDNN
@@ -47,8 +50,14 @@ void set_num_threads(int n) {
 }
 
 int num_threads() {
-  return g_num_threads > 0 ? g_num_threads
-                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (g_num_threads > 0) return g_num_threads;
+#ifdef _OPENMP
+  // OpenMP's default honours OMP_NUM_THREADS and the CPU affinity mask (taskset, cgroups), as
+  // OpenBLAS and oneDNN, which run on the same OpenMP pool, do.
+  return std::max(1, omp_get_max_threads());
+#else
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+#endif
 }
 
 const char* unary_op_name(UnaryOp op) {

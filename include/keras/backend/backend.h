@@ -418,7 +418,8 @@ class ScopedBackend {
   Backend* previous_;
 };
 
-// Threads the CPU backend may use for large kernels (default: hardware concurrency).
+// Threads the CPU backend may use for large kernels. Default: OpenMP's, i.e. OMP_NUM_THREADS
+// when set, else the CPUs this process may run on.
 void set_num_threads(int n);
 int num_threads();
 
