@@ -10,7 +10,8 @@ int64_t num_elements(const Shape& shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
     KERAS_CHECK(d >= 0, ValueError, "shape ", shape_str(shape), " is not fully defined");
-    n *= d;
+    KERAS_CHECK(!__builtin_mul_overflow(n, d, &n), ValueError, "shape ", shape_str(shape),
+                " has more elements than a tensor can hold");
   }
   return n;
 }
@@ -65,7 +66,17 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
 Shape to_shape(const std::vector<Dim>& dims) {
   Shape s;
   s.reserve(dims.size());
-  for (const Dim& d : dims) s.push_back(d.value_or(kNone));
+  for (const Dim& d : dims) {
+    if (d && *d < 0) {
+      std::string given = "(";
+      for (size_t i = 0; i < dims.size(); ++i) {
+        given += str(i ? ", " : "", dims[i] ? std::to_string(*dims[i]) : "None");
+      }
+      throw ValueError(str("Cannot convert '", given, dims.size() == 1 ? ",)" : ")",
+                           "' to a shape. Negative dimensions are not allowed."));
+    }
+    s.push_back(d.value_or(kNone));
+  }
   return s;
 }
 

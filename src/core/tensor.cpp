@@ -1,9 +1,12 @@
 #include "keras/core/tensor.h"
 
+#include <sys/sysinfo.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <iomanip>
+#include <limits>
 
 namespace keras {
 namespace {
@@ -11,14 +14,41 @@ namespace {
 std::atomic<uint64_t> next_tensor_id{1};
 constexpr size_t kAlignment = 64;
 
+// Physical memory plus swap.
+size_t machine_memory_bytes() {
+  static const size_t bytes = [] {
+    struct sysinfo info {};
+    if (sysinfo(&info) != 0) return std::numeric_limits<size_t>::max();
+    return static_cast<size_t>(info.totalram + info.totalswap) * info.mem_unit;
+  }();
+  return bytes;
+}
+
+// "3.64 TiB", as NumPy's MemoryError says it.
+std::string byte_size_str(size_t nbytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double v = static_cast<double>(nbytes);
+  int u = 0;
+  while (v >= 1024 && u < 6) {
+    v /= 1024;
+    ++u;
+  }
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(u == 0 ? 0 : 2) << v << " " << units[u];
+  return out.str();
+}
+
 }  // namespace
 
 Storage::Storage(size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
   KERAS_CHECK(device.type == DeviceType::cpu, RuntimeError,
               "only CPU tensors are supported in this build, got device ", device);
   const size_t rounded = (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
-  data_ = std::aligned_alloc(kAlignment, rounded);
-  if (data_ == nullptr) throw std::bad_alloc();
+  // Tensors are written in full, so one larger than the machine's memory could never be filled:
+  // refuse it here rather than let an overcommitting kernel kill the process later.
+  const bool fits = rounded >= nbytes && rounded <= machine_memory_bytes();
+  data_ = fits ? std::aligned_alloc(kAlignment, rounded) : nullptr;
+  if (data_ == nullptr) throw MemoryError(str("Unable to allocate ", byte_size_str(nbytes)));
 }
 
 Storage::~Storage() {
@@ -43,7 +73,20 @@ Tensor Tensor::empty(Shape shape, DType dtype, Device device) {
                 " must have known, non-negative dimensions");
   }
   const int64_t n = num_elements(shape);
-  auto storage = std::make_shared<Storage>(static_cast<size_t>(n) * dtype_size(dtype), device);
+  size_t nbytes = 0;
+  std::shared_ptr<Storage> storage;
+  try {
+    if (__builtin_mul_overflow(static_cast<size_t>(n), dtype_size(dtype), &nbytes)) {
+      throw MemoryError("Unable to allocate more than 16.0 EiB");
+    }
+    storage = std::make_shared<Storage>(nbytes, device);
+  } catch (const MemoryError& e) {
+    throw MemoryError(
+        str(e.what(), " for a tensor with shape ", shape_str(shape), " and data type ", dtype));
+  } catch (const std::bad_alloc&) {
+    throw MemoryError(str("Unable to allocate ", byte_size_str(nbytes), " for a tensor with shape ",
+                          shape_str(shape), " and data type ", dtype));
+  }
   return make(std::move(storage), std::move(shape), dtype, 0);
 }
 
@@ -114,7 +157,7 @@ Tensor Tensor::astype(DType to) const {
     visit_dtype(to, [&]<class D>() {
       const S* s = data<S>();
       D* d = out.data<D>();
-      for (int64_t i = 0; i < size(); ++i) d[i] = static_cast<D>(s[i]);
+      for (int64_t i = 0; i < size(); ++i) d[i] = value_cast<D>(s[i]);
     });
   });
   return out;

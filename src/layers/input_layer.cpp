@@ -6,9 +6,9 @@ namespace keras {
 
 KerasTensor Input(const std::vector<Dim>& shape, InputOptions options) {
   Shape batch_shape = to_shape(shape);
-  for (int64_t d : batch_shape) {
-    KERAS_CHECK(d == kNone || d >= 0, ValueError, "Input: invalid shape ", shape_str(batch_shape));
-  }
+  KERAS_CHECK(!options.batch_size || *options.batch_size > 0, ValueError,
+              "Input: batch_size must be a positive integer or None, received batch_size=",
+              options.batch_size.value_or(0));
   batch_shape.insert(batch_shape.begin(), options.batch_size.value_or(kNone));
   auto layer =
       std::make_shared<layers::InputLayerImpl>(batch_shape, options.dtype, std::move(options.name));

@@ -106,7 +106,7 @@ TEST(InputLayer, CanOnlyMakeOneTensor) {
 }
 
 TEST(Input, NegativeDimensionsThrow) {
-  test::expect_throws_with<ValueError>([] { Input({-3}); }, "invalid shape");
+  test::expect_throws_with<ValueError>([] { Input({-3}); }, "Negative dimensions are not allowed");
 }
 
 TEST(Input, FeedsAModel) {

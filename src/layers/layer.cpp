@@ -118,7 +118,17 @@ Variable Layer::add_weight(const std::string& name,
     }
     budget -= bytes;
   }
-  Variable v(name, initializer(shape, dtype_), trainable && trainable_);
+  Tensor value;
+  try {
+    value = initializer(shape, dtype_);
+  } catch (const MemoryError& e) {
+    throw MemoryError(str("Layer '", name_, "' cannot create its weight '", name, "' of shape ",
+                          shape_str(shape), ": ", e.what()));
+  } catch (const ValueError& e) {
+    throw ValueError(str("Layer '", name_, "' cannot create its weight '", name, "' of shape ",
+                         shape_str(shape), ": ", e.what()));
+  }
+  Variable v(name, value, trainable && trainable_);
   v.set_path(name_ + "/" + name);
   weights_.push_back(v);
   if (regularizer) regularized_.emplace_back(v, std::move(regularizer));

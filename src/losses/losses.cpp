@@ -64,6 +64,13 @@ Tensor Loss::operator()(const Tensor& y_true,
     Tensor sw = cast(sample_weight, values.dtype());
     if (sw.rank() > values.rank()) sw = align_ranks(sw, values).first;
     while (sw.rank() < values.rank()) sw = expand_dims(sw, -1);
+    bool fits = sw.rank() == values.rank();
+    for (int d = 0; fits && d < sw.rank(); ++d) {
+      fits = sw.shape()[d] == values.shape()[d] || sw.shape()[d] == 1;
+    }
+    KERAS_CHECK(fits, ValueError, "sample_weight of shape ", shape_str(sample_weight.shape()),
+                " cannot weight the losses of shape ", shape_str(values.shape()), " (", name(),
+                ")");
     values = multiply(values, sw);
   }
   return divide(sum(values), std::max(count, 1.0));

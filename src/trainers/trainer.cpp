@@ -364,11 +364,12 @@ Trainer::Batches Trainer::prepare(const Data& x,
     Tensors sw = sample_weight.flatten({"sample_weight"}, "sample_weight");
     b.sample_weight = sw[0];
   }
-  std::string x_sizes, y_sizes;
-  for (const Tensor& t : b.x)
-    x_sizes += (x_sizes.empty() ? "" : ", ") + std::to_string(t.rank() ? t.shape()[0] : 0);
-  for (const Tensor& t : b.y)
-    y_sizes += (y_sizes.empty() ? "" : ", ") + std::to_string(t.rank() ? t.shape()[0] : 0);
+  auto sizes = [](const Tensors& ts) {
+    std::string out;
+    for (const Tensor& t : ts)
+      out += (out.empty() ? "" : ", ") + (t.rank() ? std::to_string(t.shape()[0]) : "scalar");
+    return out;
+  };
   const int64_t n = b.x[0].rank() > 0 ? b.x[0].shape()[0] : 0;
   auto same_n = [&](const Tensor& t) { return t.rank() > 0 && t.shape()[0] == n; };
   bool ok =
@@ -377,7 +378,9 @@ Trainer::Batches Trainer::prepare(const Data& x,
   KERAS_CHECK(ok, ValueError,
               "Data cardinality is ambiguous. Make sure all arrays contain the same "
               "number of samples. 'x' sizes: ",
-              x_sizes, (b.y.empty() ? "" : ", 'y' sizes: "), y_sizes);
+              sizes(b.x), (b.y.empty() ? "" : ", 'y' sizes: "), sizes(b.y),
+              (b.sample_weight.defined() ? ", 'sample_weight' sizes: " : ""),
+              (b.sample_weight.defined() ? sizes({b.sample_weight}) : ""));
   KERAS_CHECK(n > 0, ValueError, "Expected input data to be non-empty.");
   for (size_t i = 0; i < b.x.size(); ++i) {
     check_against_spec(b.x[i], signature_.input_specs[i], signature_.input_names[i], "input");
@@ -391,6 +394,7 @@ Trainer::Batches Trainer::prepare(const Data& x,
                 signature_.output_names[i], " to have at least 1 dimension");
     check_finite(b.y[i], signature_.output_names[i]);
   }
+  if (b.sample_weight.defined()) check_finite(b.sample_weight, "sample_weight");
   b.n = n;
   return b;
 }
@@ -404,6 +408,11 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
               "validation_split must be in [0, 1), got ", options.validation_split);
   KERAS_CHECK(options.verbose >= 0 && options.verbose <= 2, ValueError,
               "verbose must be 0, 1 or 2, got ", options.verbose);
+  KERAS_CHECK(!options.steps_per_epoch || *options.steps_per_epoch > 0, ValueError,
+              "steps_per_epoch must be a positive integer or None, got ",
+              options.steps_per_epoch.value_or(0));
+  KERAS_CHECK(options.initial_epoch >= 0, ValueError, "initial_epoch must be non-negative, got ",
+              options.initial_epoch);
   Batches all = prepare(x, y, options.sample_weight, true);
   Batches train = all, val;
   bool has_val = false;

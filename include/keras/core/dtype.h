@@ -1,11 +1,14 @@
 // Element types. Names follow Keras/NumPy ("float32", "int32", "bool").
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace keras {
 
@@ -56,6 +59,19 @@ constexpr DType dtype_of<uint8_t>() {
 template <>
 constexpr DType dtype_of<bool>() {
   return DType::bool_;
+}
+
+// static_cast<D>(v), defined for every value: a floating value converted to an integer type
+// saturates at the type's limits and NaN becomes 0 (as XLA converts; C++ leaves out-of-range
+// conversions undefined).
+template <class D, class S>
+constexpr D value_cast(S v) {
+  if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D> && !std::is_same_v<D, bool>) {
+    if (std::isnan(v)) return D(0);
+    if (v <= static_cast<S>(std::numeric_limits<D>::min())) return std::numeric_limits<D>::min();
+    if (v >= static_cast<S>(std::numeric_limits<D>::max())) return std::numeric_limits<D>::max();
+  }
+  return static_cast<D>(v);
 }
 
 // Calls f.template operator()<T>() with T the C++ type of `dtype`.

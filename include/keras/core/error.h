@@ -1,7 +1,8 @@
 // Exceptions thrown by keras.cpp. Named after the Python exceptions Keras raises, so a message
 // and its type read the same as in Keras: ValueError for bad shapes and arguments, TypeError for
 // bad dtypes, AttributeError for ill-defined layer properties, IOError for files,
-// NotImplementedError for what cannot be done (serializing a C++ lambda).
+// NotImplementedError for what cannot be done (serializing a C++ lambda), MemoryError for an
+// allocation the machine refuses (Python's MemoryError, NumPy's wording).
 #pragma once
 
 #include <sstream>
@@ -40,6 +41,10 @@ class RuntimeError : public Error {
   using Error::Error;
 };
 class NotImplementedError : public Error {
+ public:
+  using Error::Error;
+};
+class MemoryError : public Error {
  public:
   using Error::Error;
 };

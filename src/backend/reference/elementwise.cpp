@@ -9,7 +9,7 @@ namespace keras::backend {
 void ReferenceBackend::fill(const Tensor& y, double value) {
   visit_dtype(y.dtype(), [&]<class T>() {
     T* p = static_cast<T*>(y.raw_data());
-    for (int64_t i = 0; i < y.size(); ++i) p[i] = static_cast<T>(value);
+    for (int64_t i = 0; i < y.size(); ++i) p[i] = value_cast<T>(value);
   });
 }
 
@@ -22,7 +22,7 @@ void ReferenceBackend::cast(const Tensor& src, const Tensor& dst) {
     visit_dtype(dst.dtype(), [&]<class D>() {
       const S* s = static_cast<const S*>(src.raw_data());
       D* d = static_cast<D*>(dst.raw_data());
-      for (int64_t i = 0; i < src.size(); ++i) d[i] = static_cast<D>(s[i]);
+      for (int64_t i = 0; i < src.size(); ++i) d[i] = value_cast<D>(s[i]);
     });
   });
 }
@@ -36,7 +36,7 @@ void ReferenceBackend::unary(UnaryOp op, const Tensor& x, const Tensor& y, Unary
         if constexpr (std::is_floating_point_v<T>) {
           out[i] = unary_forward<kOp, T>(in[i], p);
         } else {
-          out[i] = static_cast<T>(unary_forward<kOp, double>(static_cast<double>(in[i]), p));
+          out[i] = value_cast<T>(unary_forward<kOp, double>(static_cast<double>(in[i]), p));
         }
       }
     });
