@@ -1,4 +1,5 @@
 // Functional and Sequential configs (Keras 3 layout) and model_from_config.
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <regex>
@@ -264,7 +265,11 @@ void add_argument(const Layer& layer,
     return;
   }
   if (name == "training" && (value.is_boolean() || value.is_null())) return;
-  if (name == "mask" && value.is_null()) return;
+  if (name == "mask" && (value.is_null() ||
+                         (value.is_array() &&
+                          std::ranges::all_of(value, [](const Json& m) { return m.is_null(); })))) {
+    return;  // no mask, or none for any of a list of inputs
+  }
   if (name == "mask") {
     throw ValueError(str("Functional config: ", layer_label(layer),
                          " is called with an explicit mask (argument 'mask'), which keras.cpp "

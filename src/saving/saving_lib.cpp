@@ -108,7 +108,7 @@ void check_layer_names(hid_t root, const models::FunctionalImpl& impl, const std
     std::optional<h5::Handle> vars = h5::open_group(root, path + "/vars");
     if (!vars) continue;
     const auto saved = h5::read_string_attr(vars->id(), "name");
-    if (!saved || saved->size() != 1) continue;  // written by Keras 3 since 3.? and keras.cpp
+    if (!saved || saved->size() != 1) continue;  // older writers leave it out
     KERAS_CHECK(saved->front() == name, ValueError, what, ": the weights at '", path,
                 "' belong to layer '", saved->front().substr(0, 200),
                 "', but the model has layer '", name, "' there");

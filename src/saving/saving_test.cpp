@@ -413,6 +413,7 @@ TEST(Saving, Keras2KeywordArgumentsAreHonouredOrRefused) {
   const Tensor x = rand({2, 3}, 1);
   test::expect_all_close(m.predict(x)[0], x, 0, 0);
   models::model_from_config(config(R"({"mask": null})"));
+  models::model_from_config(config(R"({"mask": [null, null]})"));
   test::expect_throws_with<ValueError>(
       [&] { models::model_from_config(config(R"({"mask": ["in", 0, 0]})")); }, "'mask'");
   test::expect_throws_with<ValueError>(
