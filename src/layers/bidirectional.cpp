@@ -6,6 +6,7 @@
 #include "keras/ops/shape.h"
 #include "keras/saving/json.h"
 #include "keras/saving/registry.h"
+#include "layers/config_util.h"
 
 namespace keras::layers {
 namespace {
@@ -43,8 +44,24 @@ void BidirectionalImpl::set_dtype(DType dtype) {
 }
 
 void BidirectionalImpl::build(const std::vector<Shape>& input_shapes) {
-  forward_->maybe_build(input_shapes);
-  backward_->maybe_build(input_shapes);
+  forward_->maybe_build({input_shapes[0]});
+  backward_->maybe_build({input_shapes[0]});
+}
+
+std::vector<InputSpec> BidirectionalImpl::input_spec_for(size_t num_inputs) const {
+  std::vector<InputSpec> specs = input_spec_;
+  if (num_inputs == 1 + 2 * static_cast<size_t>(forward_->num_states())) {
+    for (size_t i = 1; i < num_inputs; ++i) {
+      specs.push_back(InputSpec{.ndim = 2, .axes = {{-1, forward_->units()}}});
+    }
+  }
+  return specs;
+}
+
+Json BidirectionalImpl::get_build_config() const {
+  const std::vector<Shape>& shapes = build_input_shapes();
+  return shapes.size() > 1 ? config_util::initial_state_build_config(shapes)
+                           : Layer::get_build_config();
 }
 
 std::vector<Variable> BidirectionalImpl::weights() const {
@@ -82,8 +99,13 @@ Tensors BidirectionalImpl::compute_mask(const Tensors& inputs,
 }
 
 Tensors BidirectionalImpl::call(const Tensors& inputs, bool training) {
-  Tensors f = forward_->call(inputs, training);
-  Tensors b = backward_->call(inputs, training);
+  // Initial states (input_spec_for): the first half is the forward layer's.
+  const auto half = static_cast<std::ptrdiff_t>((inputs.size() - 1) / 2);
+  Tensors forward_inputs(inputs.begin(), inputs.begin() + 1 + half);
+  Tensors backward_inputs{inputs[0]};
+  backward_inputs.insert(backward_inputs.end(), inputs.begin() + 1 + half, inputs.end());
+  Tensors f = forward_->call(forward_inputs, training);
+  Tensors b = backward_->call(backward_inputs, training);
   Tensor yf = f[0], yb = forward_->return_sequences() ? reverse_time(b[0]) : b[0];
   Tensors out;
   if (merge_mode_ == "concat") {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/layer_test.h"
+#include "harness/tensor_matchers.h"
 #include "keras/keras.hpp"
 
 namespace keras::layers {
@@ -59,6 +60,29 @@ TEST(Bidirectional, BackwardHalfIsTheReversedSequenceInForwardOrder) {
 TEST(Bidirectional, RejectsNonRecurrentLayersAndBadModes) {
   EXPECT_THROW(Bidirectional(Dense(3)), ValueError);
   EXPECT_THROW(Bidirectional(LSTM(3), {.merge_mode = "max"}), ValueError);
+}
+
+// Keras's initial_state=[hf, cf, hb, cb]: the first half starts the forward layer, the second
+// the backward one. Same layers, same kernels, same shapes: exact.
+TEST(Bidirectional, InitialStatesAreSplitBetweenTheDirections) {
+  utils::set_random_seed(6);
+  Bidirectional bi(LSTM(3), {.merge_mode = ""});
+  const Tensor x = random::uniform({2, 4, 5});
+  Tensors states;
+  for (int i = 0; i < 4; ++i) states.push_back(random::uniform({2, 3}));
+  const Tensors out = (*bi.layer())({x, states[0], states[1], states[2], states[3]}, false);
+  ASSERT_EQ(out.size(), 2u);
+  const Tensors f = (*bi->forward_layer())({x, states[0], states[1]}, false);
+  const Tensors b = (*bi->backward_layer())({x, states[2], states[3]}, false);
+  test::expect_all_close(out[0], f[0], 0, 0);
+  test::expect_all_close(out[1], b[0], 0, 0);
+  const Tensor zero_start = (*bi->backward_layer())({x}, false)[0];
+  EXPECT_GT(test::max_abs(ops::subtract(out[1], zero_start)), 1e-3);
+
+  auto seq = Input({4, 5});
+  auto h = Input({3});
+  EXPECT_EQ(bi.call_multi({seq, h, h, h, h})[0].shape(), (Shape{kNone, 3}));
+  EXPECT_THROW(Bidirectional(LSTM(3))({seq, h, h}), ValueError);  // two states for four
 }
 
 TEST(Bidirectional, ReturnStateGivesBothDirections) {

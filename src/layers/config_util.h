@@ -46,4 +46,14 @@ inline Json to_json(const std::vector<int64_t>& values) {
   return out;
 }
 
+// Keras's build_config of a recurrent layer or Bidirectional built with initial states (`shapes`:
+// the sequence's, then the states'): the named arguments of their build().
+inline Json initial_state_build_config(const std::vector<Shape>& shapes) {
+  Json states = Json::array();
+  for (size_t i = 1; i < shapes.size(); ++i) states.push_back(saving::shape_to_json(shapes[i]));
+  return Json{{"shapes_dict",
+               {{"sequences_shape", saving::shape_to_json(shapes.at(0))},
+                {"initial_state_shape", states}}}};
+}
+
 }  // namespace keras::layers::config_util

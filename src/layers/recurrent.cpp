@@ -9,6 +9,7 @@
 #include "keras/ops/rnn.h"
 #include "keras/ops/shape.h"
 #include "keras/saving/json.h"
+#include "layers/config_util.h"
 
 namespace keras::layers {
 namespace {
@@ -486,6 +487,12 @@ std::shared_ptr<Layer> rnn_from_config(const Json& c, const char* w) {
 
 std::vector<Layer::VariableGroup> RecurrentImpl::saved_variables() const {
   return {{"vars", {}}, {"cell/vars", weights()}};
+}
+
+Json RecurrentImpl::get_build_config() const {
+  const std::vector<Shape>& shapes = build_input_shapes();
+  return shapes.size() > 1 ? config_util::initial_state_build_config(shapes)
+                           : Layer::get_build_config();
 }
 
 Json SimpleRNNImpl::get_config() const {

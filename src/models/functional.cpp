@@ -110,6 +110,16 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
       set_depth(inbound, std::max(depth + 1, previous));
     }
   }
+  // Inputs that feed no output stay in the graph, as in Keras's map_graph: depth 0, first among
+  // the layers of that depth.
+  for (const KerasTensor& x : inputs) {
+    const Node* node = x.layer()->inbound_nodes().at(x.node_index()).get();
+    if (layer_depth.contains(x.layer().get()) || !node->is_input()) continue;
+    layer_depth[x.layer().get()] = 0;
+    layer_indices[x.layer().get()] = -1;
+    layer_refs.push_back(x.layer());
+    set_depth(node, 0);
+  }
   int max_depth = 0;
   for (const auto& [n, d] : node_depth) max_depth = std::max(max_depth, d);
   nodes_by_depth_.assign(static_cast<size_t>(max_depth) + 1, {});

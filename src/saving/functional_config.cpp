@@ -1,13 +1,17 @@
 // Functional and Sequential configs (Keras 3 layout) and model_from_config.
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <regex>
 #include <set>
 
+#include "keras/layers/bidirectional.h"
 #include "keras/layers/input_layer.h"
+#include "keras/layers/recurrent.h"
 #include "keras/models/model.h"
 #include "keras/saving/json.h"
 #include "keras/saving/registry.h"
+#include "saving/saving_internal.h"
 
 namespace keras {
 namespace {
@@ -25,19 +29,54 @@ std::string to_snake_case(const std::string& name) {
 
 // Keras 3 stores the layers of a container under snake_case class names, deduplicated in order
 // ("dense", "dense_1", ...), not under the layers' own names.
-std::vector<Layer::VariableGroup> container_variables(
-    const std::vector<std::shared_ptr<Layer>>& layers) {
-  std::vector<Layer::VariableGroup> out{{"vars", {}}};
+std::vector<std::string> container_names(const std::vector<std::shared_ptr<Layer>>& layers) {
+  std::vector<std::string> out;
   std::map<std::string, int> used;
   for (const auto& l : layers) {
     std::string name = to_snake_case(saving::keras_class_name(*l));
     auto [it, fresh] = used.try_emplace(name, 0);
     if (!fresh) name = str(name, "_", ++it->second);
-    for (const Layer::VariableGroup& g : l->saved_variables()) {
-      out.push_back({str("layers/", name, "/", g.path), g.variables});
+    out.push_back(name);
+  }
+  return out;
+}
+
+std::vector<Layer::VariableGroup> container_variables(
+    const std::vector<std::shared_ptr<Layer>>& layers) {
+  std::vector<Layer::VariableGroup> out{{"vars", {}}};
+  const std::vector<std::string> names = container_names(layers);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    for (const Layer::VariableGroup& g : layers[i]->saved_variables()) {
+      out.push_back({str("layers/", names[i], "/", g.path), g.variables});
     }
   }
   return out;
+}
+
+const std::vector<std::shared_ptr<Layer>>& container_layers(const models::FunctionalImpl& impl) {
+  if (auto* seq = dynamic_cast<const models::SequentialImpl*>(&impl)) return seq->stack();
+  return impl.layers();
+}
+
+void add_layer_names(const models::FunctionalImpl& impl,
+                     const std::string& prefix,
+                     std::vector<std::pair<std::string, std::string>>& out) {
+  const auto& layers = container_layers(impl);
+  const std::vector<std::string> names = container_names(layers);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const std::string path = str(prefix, "layers/", names[i]);
+    if (layers[i]->weights().empty()) continue;
+    out.emplace_back(path, layers[i]->name());
+    if (auto* nested = dynamic_cast<const models::FunctionalImpl*>(layers[i].get())) {
+      add_layer_names(*nested, path + "/", out);
+    }
+  }
+}
+
+// Layers that take initial states as extra inputs (Keras's `initial_state`).
+bool takes_initial_state(const Layer& layer) {
+  return dynamic_cast<const layers::RecurrentImpl*>(&layer) != nullptr ||
+         dynamic_cast<const layers::BidirectionalImpl*>(&layer) != nullptr;
 }
 
 Json keras_tensor_json(const KerasTensor& t, int node_index) {
@@ -77,11 +116,18 @@ Json FunctionalImpl::get_config() const {
     Json inbound = Json::array();
     for (const auto& n : l->inbound_nodes()) {
       if (!in_graph.contains(n.get()) || n->is_input()) continue;
-      Json args = Json::array();
-      for (const KerasTensor& t : n->input_tensors)
-        args.push_back(keras_tensor_json(t, index_of(t)));
+      // An RNN's extra inputs are its initial states, which Keras passes as a keyword argument.
+      const size_t count = n->input_tensors.size();
+      const size_t positional = takes_initial_state(*l) ? 1 : count;
+      Json args = Json::array(), states = Json::array();
+      for (size_t i = 0; i < count; ++i) {
+        const KerasTensor& t = n->input_tensors[i];
+        (i < positional ? args : states).push_back(keras_tensor_json(t, index_of(t)));
+      }
       Json arg = args.size() == 1 ? args[0] : args;
-      inbound.push_back(Json{{"args", Json::array({arg})}, {"kwargs", Json::object()}});
+      Json kwargs = Json::object();
+      if (!states.empty()) kwargs["initial_state"] = states;
+      inbound.push_back(Json{{"args", Json::array({arg})}, {"kwargs", kwargs}});
     }
     entry["inbound_nodes"] = inbound;
     layer_configs.push_back(entry);
@@ -192,16 +238,109 @@ void collect_refs(const Json& j, std::vector<TensorRef>& out, int depth = 0) {
   for (const Json& x : j) collect_refs(x, out, depth + 1);
 }
 
-std::vector<TensorRef> node_refs(const Json& node) {
-  std::vector<TensorRef> refs;
-  if (node.is_object()) {  // Keras 3: {"args": [...], "kwargs": {...}}
-    const Json* args = saving::find(node, "args");
-    KERAS_CHECK(args != nullptr && args->is_array(), ValueError,
-                "Model config: inbound node without args");
-    collect_refs(*args, refs);
-  } else {
-    collect_refs(node, refs);
+std::string layer_label(const Layer& layer) {
+  return str("layer '", layer.name(), "' (", layer.class_name(), ")");
+}
+
+// One argument of a saved call other than the inputs: initial states become inputs; `training`
+// is accepted (Keras replaces it with the model's training flag whenever the model runs with one:
+// fit, evaluate, predict and every keras.cpp call); anything else that could change the result
+// is refused.
+void add_argument(const Layer& layer,
+                  const std::string& name,
+                  const Json& value,
+                  std::vector<TensorRef>& refs) {
+  if (name == "initial_state" && takes_initial_state(layer)) {
+    if (value.is_null()) return;
+    std::vector<TensorRef> states;
+    collect_refs(value, states);
+    const auto* bi = dynamic_cast<const layers::BidirectionalImpl*>(&layer);
+    const size_t expected =
+        bi ? 2 * static_cast<size_t>(bi->forward_layer()->num_states())
+           : static_cast<size_t>(static_cast<const layers::RecurrentImpl&>(layer).num_states());
+    KERAS_CHECK(states.size() == expected, ValueError, "Functional config: ", layer_label(layer),
+                " takes ", expected, " initial states, but its saved call passes ", states.size(),
+                " in 'initial_state'");
+    refs.insert(refs.end(), states.begin(), states.end());
+    return;
   }
+  if (name == "training" && (value.is_boolean() || value.is_null())) return;
+  if (name == "mask" && (value.is_null() ||
+                         (value.is_array() &&
+                          std::ranges::all_of(value, [](const Json& m) { return m.is_null(); })))) {
+    return;  // no mask, or none for any of a list of inputs
+  }
+  if (name == "mask") {
+    throw ValueError(str("Functional config: ", layer_label(layer),
+                         " is called with an explicit mask (argument 'mask'), which keras.cpp "
+                         "does not support: its layers take masks only from their inputs "
+                         "(Embedding with mask_zero, Masking)"));
+  }
+  throw ValueError(str("Functional config: ", layer_label(layer), " is called with the argument '",
+                       name.substr(0, 100), "', which keras.cpp does not support for this layer"));
+}
+
+// Keras 2 appends the call's keyword arguments to each input: [name, node, tensor, kwargs].
+void check_keras2_kwargs(const Layer& layer, const Json& j, int depth = 0) {
+  if (!j.is_array() || depth > 8) return;
+  if (j.size() == 4 && j[0].is_string() && j[1].is_number()) {
+    KERAS_CHECK(j[3].is_object() || j[3].is_null(), ValueError,
+                "Functional config: ", layer_label(layer),
+                ": the keyword arguments of an inbound node must be a dict");
+    if (j[3].is_null()) return;
+    std::vector<TensorRef> unused;
+    for (const auto& [name, value] : j[3].items()) {
+      KERAS_CHECK(name != "initial_state" || value.is_null(), ValueError,
+                  "Functional config: ", layer_label(layer),
+                  " has 'initial_state' among Keras 2's keyword arguments, which keras.cpp does "
+                  "not support (Keras 2 writes initial states as inputs)");
+      add_argument(layer, name, value, unused);
+    }
+    return;
+  }
+  for (const Json& x : j) check_keras2_kwargs(layer, x, depth + 1);
+}
+
+// The tensors of one saved call of `layer`, in keras.cpp's order: its inputs, then its initial
+// states (Keras's `lstm(x, initial_state=[h, c])` is keras.cpp's `lstm({x, h, c})`).
+std::vector<TensorRef> node_refs(const Layer& layer, const Json& node) {
+  std::vector<TensorRef> refs;
+  if (!node.is_object()) {  // Keras 2: [[name, node_index, tensor_index, kwargs], ...]
+    collect_refs(node, refs);
+    check_keras2_kwargs(layer, node);
+    return refs;
+  }
+  // Keras 3: {"args": [inputs, ...], "kwargs": {...}}
+  const Json* args = saving::find(node, "args");
+  KERAS_CHECK(args != nullptr && args->is_array(), ValueError,
+              "Model config: inbound node without args");
+  const Json* kwargs = saving::find(node, "kwargs");
+  KERAS_CHECK(kwargs == nullptr || kwargs->is_object() || kwargs->is_null(), ValueError,
+              "Functional config: ", layer_label(layer),
+              ": 'kwargs' of an inbound node must be a dict");
+  // Positional arguments after the inputs, by the names of Keras's RNN.call signature.
+  static const char* const kRnnArguments[] = {"initial_state", "mask", "training"};
+  const Json* inputs = args->empty() ? nullptr : &(*args)[0];
+  std::vector<std::pair<std::string, const Json*>> named;
+  for (size_t i = 1; i < args->size(); ++i) {
+    KERAS_CHECK(takes_initial_state(layer) && i <= 3, ValueError,
+                "Functional config: ", layer_label(layer), " is called with ", args->size(),
+                " positional arguments; keras.cpp supports only its inputs here");
+    named.emplace_back(kRnnArguments[i - 1], &(*args)[i]);
+  }
+  if (kwargs != nullptr && kwargs->is_object()) {
+    for (const auto& [name, value] : kwargs->items()) {
+      if (inputs == nullptr && (name == "inputs" || name == "sequences")) {
+        inputs = &value;  // layer(inputs=x)
+      } else {
+        named.emplace_back(name, &value);
+      }
+    }
+  }
+  KERAS_CHECK(inputs != nullptr, ValueError, "Functional config: a saved call of ",
+              layer_label(layer), " has no inputs");
+  collect_refs(*inputs, refs);
+  for (const auto& [name, value] : named) add_argument(layer, name, *value, refs);
   return refs;
 }
 
@@ -249,7 +388,7 @@ Model functional_from_config(const Json& config) {
       while (!p.nodes.empty()) {
         KerasTensors args;
         bool ready = true;
-        for (const TensorRef& r : node_refs(p.nodes.front())) {
+        for (const TensorRef& r : node_refs(*p.layer, p.nodes.front())) {
           KERAS_CHECK(by_name.contains(r.layer), ValueError, w, ": unknown layer '",
                       r.layer.substr(0, 100), "' in inbound nodes of '", p.layer->name(), "'");
           const KerasTensor* t = tensor_of(r);
@@ -269,8 +408,16 @@ Model functional_from_config(const Json& config) {
     }
   }
   for (const Pending& p : pending) {
-    KERAS_CHECK(p.nodes.empty(), ValueError, w, ": cannot resolve the inputs of layer '",
-                p.layer->name(), "' (missing layer or cycle)");
+    if (p.nodes.empty()) continue;
+    std::string missing;
+    for (const TensorRef& r : node_refs(*p.layer, p.nodes.front())) {
+      if (tensor_of(r) == nullptr && missing.empty()) {
+        missing = str(": no node produces tensor ", r.layer.substr(0, 100), "[", r.node, "][",
+                      r.tensor, "]");
+      }
+    }
+    throw ValueError(str(w, ": cannot resolve the inputs of layer '", p.layer->name(), "'", missing,
+                         " (missing node or cycle)"));
   }
   auto tensors = [&](const char* key) {
     const Json* j = saving::find(config, key);
@@ -324,5 +471,16 @@ std::string Model::to_json() const {
   Json j = saving::serialize_layer(*layer_);
   return j.dump();
 }
+
+namespace saving::internal {
+
+std::vector<std::pair<std::string, std::string>> saved_layer_names(
+    const models::FunctionalImpl& impl) {
+  std::vector<std::pair<std::string, std::string>> out;
+  add_layer_names(impl, "", out);
+  return out;
+}
+
+}  // namespace saving::internal
 
 }  // namespace keras

@@ -59,7 +59,8 @@ std::vector<Assignment> read_legacy_weights(hid_t group,
                                             const models::FunctionalImpl& impl,
                                             bool by_name,
                                             bool skip_mismatch,
-                                            const std::string& what) {
+                                            const std::string& what,
+                                            bool require_all) {
   const auto layer_names = h5::read_string_attr(group, "layer_names");
   KERAS_CHECK(layer_names.has_value(), ValueError, what, ": no 'layer_names' attribute");
   // The saved layers that have weights, with their weight names.
@@ -94,10 +95,22 @@ std::vector<Assignment> read_legacy_weights(hid_t group,
     }
   };
   if (by_name) {
+    std::set<std::string> claimed;
     for (const auto& [name, names] : saved) {
       for (const auto& l : targets) {
-        if (l->name() == name) load_layer(*l, name, names);
+        if (l->name() == name) {
+          load_layer(*l, name, names);
+          claimed.insert(name);
+        }
       }
+      KERAS_CHECK(!require_all || claimed.contains(name), ValueError, what,
+                  ": the file has weights for layer '", name.substr(0, 200),
+                  "', which the model does not have");
+    }
+    for (const auto& l : targets) {
+      KERAS_CHECK(!require_all || claimed.contains(l->name()), ValueError, what, ": layer '",
+                  l->name(), "' has ", l->weights().size(),
+                  " weights, but the file has none for it");
     }
     return out;
   }
@@ -171,8 +184,9 @@ Model load_legacy_h5(const std::string& bytes,
   Model model = build_model(config, bytes.size(), path);
   std::optional<h5::Handle> weights = h5::open_group(f.id(), "model_weights");
   KERAS_CHECK(weights.has_value(), ValueError, path, ": no 'model_weights' group");
-  std::vector<Assignment> values = guarded(
-      path, [&] { return read_legacy_weights(weights->id(), model.impl(), true, false, path); });
+  std::vector<Assignment> values = guarded(path, [&] {
+    return read_legacy_weights(weights->id(), model.impl(), true, false, path, true);
+  });
   assign_all(values);
   const auto training = h5::read_string_attr(f.id(), "training_config");
   if (options.compile && training && training->size() == 1) {

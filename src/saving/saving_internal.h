@@ -39,6 +39,12 @@ inline void assign_all(std::vector<Assignment>& values) {
   for (Assignment& a : values) a.variable.assign(a.value);
 }
 
+// functional_config.cpp: the Keras 3 group of every layer with weights of a container
+// ("layers/dense_1", nested models' layers below theirs) with the layer's name, which Keras 3
+// writes as the "name" attribute of the group's "vars".
+std::vector<std::pair<std::string, std::string>> saved_layer_names(
+    const models::FunctionalImpl& impl);
+
 // Writes to "<path>.tmp<random>" and renames it over `path`.
 void write_file_atomic(const std::string& path, const std::string& bytes, bool overwrite);
 // The model of a file's config, its weights capped by the size of the file's weights.
@@ -71,11 +77,15 @@ void read_optimizer_variables(hid_t group,
 
 // legacy_h5.cpp: Keras 2's layout.
 void write_legacy_weights(hid_t group, const models::FunctionalImpl& impl);
+// by_name matches saved layers to the model's by name (others are skipped, unless require_all:
+// then every saved layer with weights and every layer of the model with weights must match);
+// otherwise by position among the layers with weights.
 std::vector<Assignment> read_legacy_weights(hid_t group,
                                             const models::FunctionalImpl& impl,
                                             bool by_name,
                                             bool skip_mismatch,
-                                            const std::string& what);
+                                            const std::string& what,
+                                            bool require_all = false);
 void save_legacy_h5(models::FunctionalImpl& impl,
                     const std::string& path,
                     const SaveOptions& options);

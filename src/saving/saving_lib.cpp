@@ -48,13 +48,78 @@ bool is_zip(const std::string& bytes) {
 
 // ---- Keras 3 weights (model.weights.h5) ----
 
-void write_groups(hid_t root, const std::vector<Layer::VariableGroup>& groups) {
-  for (const Layer::VariableGroup& g : groups) {
+void write_groups(hid_t root, const models::FunctionalImpl& impl) {
+  for (const Layer::VariableGroup& g : impl.saved_variables()) {
     h5::Handle group = h5::make_group(root, g.path);
     for (size_t i = 0; i < g.variables.size(); ++i) {
       h5::write_dataset(group.id(), std::to_string(i), g.variables[i].value());
     }
   }
+  // Keras 3 names each layer's "vars" after the layer.
+  h5::write_string_attr(h5::make_group(root, "vars").id(), "name", impl.name());
+  for (const auto& [path, name] : saved_layer_names(impl)) {
+    h5::write_string_attr(h5::make_group(root, path + "/vars").id(), "name", name);
+  }
+}
+
+// Groups holding datasets under `prefix` (a group path ending in '/', or empty for the root),
+// except the optimizer's (restored when the model is compiled, ignored otherwise, as in Keras) and
+// random generators' states (keras.cpp draws from its own generators).
+void weight_groups(hid_t group, const std::string& prefix, int depth, std::set<std::string>& out) {
+  KERAS_CHECK(depth < 64, ValueError, "weights file: groups nested too deeply at '",
+              prefix.substr(0, 200), "'");
+  for (const std::string& name : h5::children(group)) {
+    if ((depth == 0 && name == "optimizer") || name == "seed_generator") continue;
+    if (std::optional<h5::Handle> child = h5::open_group(group, name)) {
+      weight_groups(child->id(), prefix + name + "/", depth + 1, out);
+    } else {
+      out.insert(prefix.empty() ? std::string("/") : prefix.substr(0, prefix.size() - 1));
+    }
+  }
+}
+
+// Every group of weights in the file must belong to a variable group of the model.
+void check_all_claimed(hid_t root,
+                       const std::vector<Layer::VariableGroup>& groups,
+                       const std::string& what) {
+  std::set<std::string> unclaimed;
+  weight_groups(root, "", 0, unclaimed);
+  for (const Layer::VariableGroup& g : groups) {
+    if (!g.variables.empty()) unclaimed.erase(g.path);
+  }
+  if (unclaimed.empty()) return;
+  std::string names;
+  int shown = 0;
+  for (const std::string& path : unclaimed) {
+    if (shown++ == 5) {
+      names += str(" and ", unclaimed.size() - 5, " more");
+      break;
+    }
+    names += (shown > 1 ? ", '" : "'") + path.substr(0, 200) + "'";
+  }
+  throw ValueError(str(what, ": the file has weights that no layer of the model claims: ", names,
+                       " (a different model?)"));
+}
+
+// Keras 3 names each layer's group after the layer: a different name means the file's layers
+// are in another order than the model's, and weights of the same shapes would be swapped.
+void check_layer_names(hid_t root, const models::FunctionalImpl& impl, const std::string& what) {
+  for (const auto& [path, name] : saved_layer_names(impl)) {
+    std::optional<h5::Handle> vars = h5::open_group(root, path + "/vars");
+    if (!vars) continue;
+    const auto saved = h5::read_string_attr(vars->id(), "name");
+    if (!saved || saved->size() != 1) continue;  // older writers leave it out
+    KERAS_CHECK(saved->front() == name, ValueError, what, ": the weights at '", path,
+                "' belong to layer '", saved->front().substr(0, 200),
+                "', but the model has layer '", name, "' there");
+  }
+}
+
+// "'dense/kernel', 'dense/bias'": the paths of a layer's variables, for messages.
+std::string variable_list(const std::vector<Variable>& variables) {
+  std::string out;
+  for (const Variable& v : variables) out += (out.empty() ? "'" : ", '") + v.path() + "'";
+  return out;
 }
 
 std::vector<Assignment> read_groups(hid_t root,
@@ -65,7 +130,8 @@ std::vector<Assignment> read_groups(hid_t root,
     if (g.variables.empty()) continue;
     std::optional<h5::Handle> group = h5::open_group(root, g.path);
     KERAS_CHECK(group.has_value(), ValueError, what, ": the file has no weights at '", g.path,
-                "' (a different model?)");
+                "' for the model's variables ", variable_list(g.variables),
+                " (a different model?)");
     const size_t found = h5::children(group->id()).size();
     KERAS_CHECK(found == g.variables.size(), ValueError, what, ": '", g.path, "' expected ",
                 g.variables.size(), " variables, but received ", found,
@@ -76,6 +142,7 @@ std::vector<Assignment> read_groups(hid_t root,
                                          str(what, ": ", g.path, "/", i, " (", v.path(), ")"))});
     }
   }
+  check_all_claimed(root, groups, what);
   return out;
 }
 
@@ -140,7 +207,7 @@ std::string date_now() {
 std::string keras3_weights_image(const models::FunctionalImpl& impl,
                                  const optimizers::Optimizer* opt) {
   h5::File f = h5::File::create();
-  write_groups(f.id(), impl.saved_variables());
+  write_groups(f.id(), impl);
   if (opt != nullptr) write_optimizer(f.id(), *opt);
   return f.image();
 }
@@ -157,8 +224,10 @@ Model load_keras_archive(const std::string& bytes,
   const Json config = parse_json(entry("config.json"), (path + ": config.json").c_str());
   Model model = build_model(config, entry("model.weights.h5").size(), path);
   h5::File weights = h5::File::open(entry("model.weights.h5"), path + ": model.weights.h5");
-  std::vector<Assignment> values = guarded(
-      path, [&] { return read_groups(weights.id(), model.impl().saved_variables(), path); });
+  std::vector<Assignment> values = guarded(path, [&] {
+    check_layer_names(weights.id(), model.impl(), path);
+    return read_groups(weights.id(), model.impl().saved_variables(), path);
+  });
   assign_all(values);
   const Json* compile = find(config, "compile_config");
   if (options.compile && compile != nullptr && compile->is_object() && !compile->empty() &&

@@ -14,6 +14,8 @@
 #include <sstream>
 
 #include "harness/tensor_matchers.h"
+#include "saving/h5.h"
+#include "saving/saving_internal.h"
 #include "saving/zip.h"
 
 namespace keras {
@@ -83,6 +85,29 @@ Model make_rnn_model() {
   auto t = L::TimeDistributed(L::Dense(2))(bi);
   auto y = L::Dense(1, {.activation = "sigmoid"})(L::Concatenate()({g, L::Flatten()(t)}));
   return Model(ids, y);
+}
+
+// Every recurrent layer started from initial states (keras.cpp's `lstm({x, h, c})`, Keras's
+// `initial_state=[h, c]`): an encoder-decoder, a GRU from a Dense of a second input, a SimpleRNN
+// from an Input, and a Bidirectional LSTM with four states.
+Model make_initial_state_model() {
+  auto enc = Input({6, 3}, {.name = "encoder_inputs"});
+  auto dec = Input({5, 3}, {.name = "decoder_inputs"});
+  auto ctx = Input({2}, {.name = "context"});
+  KerasTensors e = L::LSTM(4, {.return_state = true, .name = "encoder"}).call_multi({enc});
+  auto d = L::LSTM(4, {.return_sequences = true, .name = "decoder"})({dec, e[1], e[2]});
+  auto h0 = L::Dense(3, {.activation = "tanh"})(ctx);
+  auto g = L::GRU(3, {.go_backwards = true})({dec, h0});
+  auto s = L::SimpleRNN(3, {.return_sequences = true})({dec, h0});
+  KerasTensors states;
+  for (int i = 0; i < 4; ++i) states.push_back(L::Dense(2, {.activation = "tanh"})(ctx));
+  auto b = L::Bidirectional(L::LSTM(2))({enc, states[0], states[1], states[2], states[3]});
+  auto y = L::Concatenate()({L::Flatten()(d), g, L::Flatten()(s), b});
+  return Model({enc, dec, ctx}, L::Dense(2)(y), {.name = "initial_states"});
+}
+
+Tensors initial_state_inputs(int batch, uint64_t seed) {
+  return {rand({batch, 6, 3}, seed), rand({batch, 5, 3}, seed + 1), rand({batch, 2}, seed + 2)};
 }
 
 Model make_sequential() {
@@ -298,6 +323,53 @@ TEST(Saving, FunctionalConfigHasKerasTensorsAndNodeIndices) {
   EXPECT_TRUE(found);
 }
 
+const Json& layer_entry(const Json& config, const std::string& name) {
+  for (const Json& l : config["layers"]) {
+    if (l["name"] == name) return l;
+  }
+  throw std::runtime_error("no layer " + name);
+}
+
+// keras.cpp's `lstm({x, h, c})` is written as Keras 3 writes `lstm(x, initial_state=[h, c])`,
+// with Keras's build_config for a layer built with states.
+TEST(Saving, InitialStatesAreWrittenAsKerasWritesThem) {
+  Model m = make_initial_state_model();
+  const Json c = m.get_config();
+  const Json& decoder = layer_entry(c, "decoder");
+  const Json& node = decoder["inbound_nodes"][0];
+  ASSERT_EQ(node["args"].size(), 1u);
+  EXPECT_EQ(node["args"][0]["config"]["keras_history"], Json::parse(R"(["decoder_inputs", 0, 0])"));
+  ASSERT_EQ(node["kwargs"].size(), 1u);
+  const Json& states = node["kwargs"]["initial_state"];
+  ASSERT_EQ(states.size(), 2u);
+  EXPECT_EQ(states[0]["config"]["keras_history"], Json::parse(R"(["encoder", 0, 1])"));
+  EXPECT_EQ(states[1]["config"]["keras_history"], Json::parse(R"(["encoder", 0, 2])"));
+  EXPECT_EQ(decoder["build_config"], Json::parse(R"({"shapes_dict": {"sequences_shape":
+            [null, 5, 3], "initial_state_shape": [[null, 4], [null, 4]]}})"));
+  EXPECT_EQ(layer_entry(c, "encoder")["inbound_nodes"][0]["kwargs"], Json::object());
+  EXPECT_EQ(layer_entry(c, "encoder")["build_config"],
+            Json::parse(R"({"input_shape": [null, 6, 3]})"));
+  for (const Json& l : c["layers"]) {
+    if (l["class_name"] != "Bidirectional") continue;
+    EXPECT_EQ(l["inbound_nodes"][0]["kwargs"]["initial_state"].size(), 4u);
+    EXPECT_EQ(l["build_config"]["shapes_dict"]["initial_state_shape"].size(), 4u);
+    EXPECT_EQ(l["config"]["layer"]["build_config"],
+              Json::parse(R"({"input_shape": [null, 6, 3]})"));
+  }
+  // Back from the config, and through both file formats: the same graph, the same numbers
+  // (same kernels on the same shapes: exact).
+  EXPECT_EQ(models::model_from_config(saving::serialize_layer(*m.layer())).get_config().dump(),
+            c.dump());
+  randomize_weights(m, 20);
+  const Tensors x = initial_state_inputs(3, 30);
+  for (const char* name : {"states.keras", "states.h5"}) {
+    SCOPED_TRACE(name);
+    m.save(temp_path(name));
+    Model loaded = models::load_model(temp_path(name));
+    expect_same_outputs(m.call(x), loaded.call(x));
+  }
+}
+
 TEST(Saving, ToJsonAndModelFromJson) {
   Model m = make_sequential();
   const std::string json = m.to_json();
@@ -323,6 +395,29 @@ TEST(Saving, Keras2ConfigsLoad) {
   Model m = models::model_from_json(text);
   EXPECT_EQ(m.count_params(), 8);
   EXPECT_EQ(m.get_layer("dense_1").output_shape(), (Shape{kNone, 2}));
+}
+
+// Keras 2 appends the call's keyword arguments to each input; they are checked as Keras 3's are.
+TEST(Saving, Keras2KeywordArgumentsAreHonouredOrRefused) {
+  auto config = [](const char* kwargs) {
+    return Json::parse(str(R"({"class_name": "Model", "config": {"name": "m", "layers": [
+      {"name": "in", "class_name": "InputLayer", "config": {"batch_input_shape": [null, 3],
+       "dtype": "float32", "name": "in"}, "inbound_nodes": []},
+      {"name": "drop", "class_name": "Dropout", "config": {"name": "drop", "rate": 0.5},
+       "inbound_nodes": [[["in", 0, 0, )",
+                           kwargs, R"(]]]}],
+      "input_layers": [["in", 0, 0]], "output_layers": [["drop", 0, 0]]}})"));
+  };
+  // Keras replaces a saved `training` with the model's own flag (predict: false).
+  Model m = models::model_from_config(config(R"({"training": true})"));
+  const Tensor x = rand({2, 3}, 1);
+  test::expect_all_close(m.predict(x)[0], x, 0, 0);
+  models::model_from_config(config(R"({"mask": null})"));
+  models::model_from_config(config(R"({"mask": [null, null]})"));
+  test::expect_throws_with<ValueError>(
+      [&] { models::model_from_config(config(R"({"mask": ["in", 0, 0]})")); }, "'mask'");
+  test::expect_throws_with<ValueError>(
+      [&] { models::model_from_config(config(R"({"noise_shape": [1, 3]})")); }, "'noise_shape'");
 }
 
 TEST(Saving, LambdaIsNotSerializable) {
@@ -528,8 +623,15 @@ struct Fixture {
   const char* name;
   int inputs, outputs;
 };
-const Fixture kFixtures[] = {
-    {"mlp", 1, 1}, {"text_rnn", 1, 1}, {"merges", 2, 2}, {"sequential", 1, 1}, {"conv", 3, 1}};
+const Fixture kFixtures[] = {{"mlp", 1, 1},
+                             {"text_rnn", 1, 1},
+                             {"merges", 2, 2},
+                             {"sequential", 1, 1},
+                             {"conv", 3, 1},
+                             {"encoder_decoder", 2, 1},
+                             {"gru_state", 2, 1},
+                             {"simple_rnn_state", 2, 2},
+                             {"bidirectional_state", 2, 1}};
 
 std::string fixture(const std::string& file) {
   return std::string(KERAS_TEST_DATA_DIR) + "/saving/" + file;
@@ -545,6 +647,13 @@ TEST(SavingFixtures, KerasFilesPredictWhatKerasPredicted) {
         x.push_back(io::load_npy(fixture(str(f.name, ".x", i, ".npy"))));
       Outputs y = m.predict(x, {.batch_size = 8});
       ASSERT_EQ(static_cast<int>(y.size()), f.outputs);
+      // float32 on both sides, other kernels (XLA vs OpenBLAS/oneDNN), outputs of magnitude < 1.
+      // Each recurrent step's pre-activations are sums of at most 12 terms (features + units +
+      // bias), each rounded with u = 2^-24 ~ 6e-8, and the fixtures run at most 11 steps
+      // (encoder then decoder) through activations with slopes <= 1: rounding that adds up as a
+      // random walk stays near sqrt(12 * 11) * u ~ 7e-7 (1.2e-7 measured, the largest of every
+      // fixture); 1e-5 leaves a wide margin, and is 10^4 times smaller than what a decoder
+      // started from zero states (0.14) or the encoder's weights in the decoder (0.21) change.
       for (int i = 0; i < f.outputs; ++i) {
         test::expect_all_close(y[i], io::load_npy(fixture(str(f.name, ".y", i, ".npy"))), 1e-5,
                                1e-5);
@@ -572,6 +681,32 @@ TEST(SavingFixtures, OptimizerStateAndCompileConfigComeFromKerasFiles) {
     test::expect_all_close(legacy.optimizer().variables()[i].value(),
                            m.optimizer().variables()[i].value(), 0, 0);
   }
+}
+
+// Keras 3 writes the decoder's initial states in its node's kwargs: they must become the decoder's
+// inputs (the encoder stays in the graph) and each LSTM must get its own weights, though both
+// have the same shapes. The legacy file matches weights by layer name, the archive by path: both
+// must agree.
+TEST(SavingFixtures, InitialStatesInKwargsConnectTheEncoderToTheDecoder) {
+  Model archive = models::load_model(fixture("encoder_decoder.keras"));
+  Model legacy = models::load_model(fixture("encoder_decoder.h5"));
+  for (Model* m : {&archive, &legacy}) {
+    EXPECT_EQ(m->layers().size(), 5u);
+    const KerasTensors in = m->get_layer("decoder").layer()->get_inputs_at(0);
+    ASSERT_EQ(in.size(), 3u);
+    EXPECT_EQ(in[1].layer()->name(), "encoder");
+    EXPECT_EQ(in[1].tensor_index(), 1);
+    EXPECT_EQ(in[2].tensor_index(), 2);
+  }
+  for (const char* name : {"encoder", "decoder", "head"}) {
+    const Tensors a = archive.get_layer(name).get_weights(),
+                  b = legacy.get_layer(name).get_weights();
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) test::expect_all_close(a[i], b[i], 0, 0);
+  }
+  EXPECT_GT(test::max_abs(ops::subtract(archive.get_layer("encoder").get_weights()[0],
+                                        archive.get_layer("decoder").get_weights()[0])),
+            0.1);
 }
 
 // Writes models and their predictions for the Python check (make_saving_fixtures.py check DIR)
@@ -607,6 +742,12 @@ TEST(SavingExport, WritesFilesForThePythonCheck) {
   conv.compile({.optimizer = "adam", .loss = "mse"});
   conv.fit(conv_inputs(4, 100), {rand({4, 2}, 110)}, {.epochs = 1, .verbose = 0});
   write("conv", conv, conv_inputs(3, 120));
+  Model states = make_initial_state_model();
+  randomize_weights(states, 140);
+  write("initial_states", states, initial_state_inputs(3, 150));
+  auto used = Input({3}), unused = Input({2});
+  write("unused_input", Model({used, unused}, L::Dense(2)(used)),
+        {rand({3, 3}, 160), rand({3, 2}, 161)});
 }
 
 // ---- hostile files ----
@@ -714,6 +855,202 @@ TEST(SavingRobustness, HostileConfigsAreClearErrors) {
                                           {"model.weights.h5", entries.at("model.weights.h5")}}));
     test::expect_throws_with<ValueError>([&] { models::load_model(path); }, "invalid JSON");
   }
+}
+
+// Every tensor a saved call refers to is resolved or the load fails naming it; arguments that
+// keras.cpp cannot honour are refused, naming the layer and the argument.
+TEST(SavingRobustness, SavedCallsThatCannotBeHonouredAreErrors) {
+  const auto entries =
+      saving::zip::read(read_bytes(fixture("encoder_decoder.keras")), "encoder_decoder", 1 << 30);
+  const Json config = Json::parse(entries.at("config.json"));
+  auto load_with = [&](const std::function<void(Json & decoder_node, Json & head_node)>& edit) {
+    Json c = config;
+    Json* decoder = nullptr;
+    Json* head = nullptr;
+    for (Json& l : c["config"]["layers"]) {
+      if (l["name"] == "decoder") decoder = &l["inbound_nodes"][0];
+      if (l["name"] == "head") head = &l["inbound_nodes"][0];
+    }
+    edit(*decoder, *head);
+    const std::string path = temp_path("calls.keras");
+    write_bytes(path, saving::zip::write({{"metadata.json", entries.at("metadata.json")},
+                                          {"config.json", c.dump()},
+                                          {"model.weights.h5", entries.at("model.weights.h5")}}));
+    return models::load_model(path);
+  };
+  auto history = [](Json& node, int state) -> Json& {
+    return node["kwargs"]["initial_state"][state]["config"]["keras_history"];
+  };
+  struct Case {
+    std::function<void(Json&, Json&)> edit;
+    const char* message;
+  };
+  const Case cases[] = {
+      {[&](Json& d, Json&) { history(d, 1) = Json::parse(R"(["encoder", 0, 7])"); },
+       "layer 'encoder' node 0 has no output 7"},
+      {[&](Json& d, Json&) { history(d, 1) = Json::parse(R"(["ghost", 0, 0])"); },
+       "unknown layer 'ghost' in inbound nodes of 'decoder'"},
+      {[&](Json& d, Json&) { history(d, 0) = Json::parse(R"(["encoder", 4, 1])"); },
+       "cannot resolve the inputs of layer 'decoder': no node produces tensor encoder[4][1]"},
+      {[](Json& d, Json&) { d["kwargs"]["initial_state"].erase(1); },
+       "layer 'decoder' (LSTM) takes 2 initial states, but its saved call passes 1"},
+      {[](Json& d, Json&) { d["kwargs"]["mask"] = d["kwargs"]["initial_state"][0]; },
+       "layer 'decoder' (LSTM) is called with an explicit mask (argument 'mask')"},
+      {[](Json& d, Json&) { d["kwargs"]["return_attention"] = true; },
+       "layer 'decoder' (LSTM) is called with the argument 'return_attention'"},
+      {[](Json& d, Json&) { d["kwargs"]["training"] = "yes"; }, "argument 'training'"},
+      {[](Json&, Json& h) { h["kwargs"]["initial_state"] = h["args"][0]; },
+       "layer 'head' (Dense) is called with the argument 'initial_state'"},
+      {[](Json&, Json& h) { h["args"].push_back(h["args"][0]); },
+       "layer 'head' (Dense) is called with 2 positional arguments"},
+      {[](Json& d, Json&) { d["kwargs"] = Json::array(); }, "'kwargs' of an inbound node"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.message);
+    test::expect_throws_with<ValueError>([&] { load_with(c.edit); }, c.message);
+  }
+  // Positional states (Keras's `lstm(x, [h, c])`), `training` and a null mask are honoured.
+  Model ref = models::load_model(fixture("encoder_decoder.keras"));
+  Model m = load_with([](Json& d, Json&) {
+    d["args"].push_back(d["kwargs"]["initial_state"]);
+    d["kwargs"] = Json{{"training", true}, {"mask", nullptr}};
+  });
+  const Tensors x{io::load_npy(fixture("encoder_decoder.x0.npy")),
+                  io::load_npy(fixture("encoder_decoder.x1.npy"))};
+  expect_same_outputs(m.predict(x), ref.predict(x));
+}
+
+// As in Keras, a model may declare an input that feeds no output; it still saves and loads.
+TEST(Saving, ModelWithAnUnusedInputRoundTrips) {
+  auto a = Input({3}, {.name = "used"});
+  auto b = Input({2}, {.name = "unused"});
+  Model m({a, b}, L::Dense(2)(a));
+  ASSERT_EQ(m.layers().size(), 3u);  // Keras's order: used, unused, dense
+  EXPECT_EQ(m.layers()[1].name(), "unused");
+  const Tensors x{rand({2, 3}, 1), rand({2, 2}, 2)};
+  for (const char* name : {"unused.keras", "unused.h5"}) {
+    SCOPED_TRACE(name);
+    m.save(temp_path(name));
+    Model loaded = models::load_model(temp_path(name));
+    EXPECT_EQ(loaded.inputs().size(), 2u);
+    expect_same_outputs(m.call(x), loaded.call(x));
+  }
+}
+
+// Two models whose weights differ by one layer: x -> body -> head (-> tail).
+Model make_body_head(bool tail) {
+  auto x = Input({3});
+  auto h = L::Dense(2, {.name = "head"})(L::Dense(4, {.name = "body"})(x));
+  return Model(x, tail ? L::Dense(2, {.name = "tail"})(h) : h);
+}
+
+// A legacy .h5 file with one model's config and another's weights.
+std::string legacy_file(Model& config_model, Model& weights_model, const std::string& name) {
+  saving::h5::File f = saving::h5::File::create();
+  saving::h5::write_string_attr(f.id(), "model_config",
+                                saving::serialize_layer(*config_model.layer()).dump());
+  saving::h5::Handle group = saving::h5::make_group(f.id(), "model_weights");
+  saving::internal::write_legacy_weights(group.id(), weights_model.impl());
+  const std::string path = temp_path(name);
+  write_bytes(path, f.image());
+  return path;
+}
+
+// Every group of weights in a file must be claimed by a layer and every layer with weights must
+// find its group, in .keras archives, .weights.h5 files and legacy .h5 files; a failed load
+// changes no weight.
+TEST(SavingRobustness, EveryWeightGroupIsClaimedAndEveryLayerFindsItsWeights) {
+  Model small = make_body_head(false), big = make_body_head(true);
+  const std::string tail_kernel = big.get_layer("tail").weights()[0].path();
+  small.save_weights(temp_path("small.weights.h5"));
+  big.save_weights(temp_path("big.weights.h5"));
+  const Tensors before = small.get_weights();
+  test::expect_throws_with<ValueError>(
+      [&] { small.load_weights(temp_path("big.weights.h5")); },
+      "the file has weights that no layer of the model claims: 'layers/dense_2/vars'");
+  for (size_t i = 0; i < before.size(); ++i) {
+    test::expect_all_close(small.get_weights()[i], before[i], 0, 0);
+  }
+  test::expect_throws_with<ValueError>(
+      [&] { big.load_weights(temp_path("small.weights.h5")); },
+      "the file has no weights at 'layers/dense_2/vars' for the model's variables '" + tail_kernel +
+          "'");
+
+  // .keras: one model's config with the other's weights.
+  small.save(temp_path("small.keras"));
+  big.save(temp_path("big.keras"));
+  auto entries = [&](const char* name) {
+    return saving::zip::read(read_bytes(temp_path(name)), name, 1 << 30);
+  };
+  auto mixed = [&](const char* config_from, const char* weights_from) {
+    const std::string path = temp_path("mixed.keras");
+    write_bytes(path, saving::zip::write(
+                          {{"metadata.json", entries(config_from).at("metadata.json")},
+                           {"config.json", entries(config_from).at("config.json")},
+                           {"model.weights.h5", entries(weights_from).at("model.weights.h5")}}));
+    return path;
+  };
+  test::expect_throws_with<ValueError>(
+      [&] { models::load_model(mixed("small.keras", "big.keras")); },
+      "no layer of the model claims: 'layers/dense_2/vars'");
+  test::expect_throws_with<ValueError>(
+      [&] { models::load_model(mixed("big.keras", "small.keras")); },
+      "the file has no weights at 'layers/dense_2/vars'");
+
+  // Legacy .h5 (matched by layer name).
+  test::expect_throws_with<ValueError>(
+      [&] { models::load_model(legacy_file(small, big, "mixed1.h5")); },
+      "the file has weights for layer 'tail', which the model does not have");
+  test::expect_throws_with<ValueError>(
+      [&] { models::load_model(legacy_file(big, small, "mixed2.h5")); },
+      "layer 'tail' has 2 weights, but the file has none for it");
+  Model same = models::load_model(legacy_file(big, big, "same.h5"));
+  const Tensor x = rand({2, 3}, 3);
+  expect_same_outputs(same.call({x}), big.call({x}));
+}
+
+// Keras 3 names each layer's weights group after the layer: weights in another order than the
+// model's layers (here: the encoder renamed in the config, so the file's 'encoder' weights sit
+// where the model has another layer) are refused, even when every shape fits.
+TEST(SavingRobustness, WeightsOfAnotherLayerAreRefused) {
+  const auto entries =
+      saving::zip::read(read_bytes(fixture("encoder_decoder.keras")), "encoder_decoder", 1 << 30);
+  std::string config = entries.at("config.json");
+  for (size_t at = 0; (at = config.find("\"encoder\"", at)) != std::string::npos;) {
+    config.replace(at, 9, "\"speaker\"");
+  }
+  const std::string path = temp_path("renamed.keras");
+  write_bytes(path, saving::zip::write({{"metadata.json", entries.at("metadata.json")},
+                                        {"config.json", config},
+                                        {"model.weights.h5", entries.at("model.weights.h5")}}));
+  test::expect_throws_with<ValueError>(
+      [&] { models::load_model(path); },
+      "the weights at 'layers/lstm' belong to layer 'encoder', but the model has layer 'speaker'");
+  // Without its initial states (as keras.cpp once read Keras 3's kwargs), the decoder would be the
+  // model's first LSTM and take the encoder's weights.
+  Json dropped = Json::parse(entries.at("config.json"));
+  for (Json& l : dropped["config"]["layers"]) {
+    if (l["name"] == "decoder") l["inbound_nodes"][0]["kwargs"] = Json::object();
+  }
+  write_bytes(path, saving::zip::write({{"metadata.json", entries.at("metadata.json")},
+                                        {"config.json", dropped.dump()},
+                                        {"model.weights.h5", entries.at("model.weights.h5")}}));
+  test::expect_throws_with<ValueError>(
+      [&] { models::load_model(path); },
+      "the weights at 'layers/lstm' belong to layer 'encoder', but the model has layer 'decoder'");
+  // keras.cpp writes the names too.
+  Model m = make_initial_state_model();
+  m.save(temp_path("names.keras"));
+  const auto saved = saving::zip::read(read_bytes(temp_path("names.keras")), "names", 1 << 30);
+  saving::h5::File f = saving::h5::File::open_unprobed(saved.at("model.weights.h5"), "names");
+  auto name_of = [&](const char* group) {
+    return saving::h5::read_string_attr(saving::h5::open_group(f.id(), group)->id(), "name")
+        .value()
+        .at(0);
+  };
+  EXPECT_EQ(name_of("layers/lstm/vars"), "encoder");
+  EXPECT_EQ(name_of("layers/lstm_1/vars"), "decoder");
+  EXPECT_EQ(name_of("vars"), "initial_states");
 }
 
 TEST(SavingRobustness, DamagedFilesAreClearErrors) {

@@ -8,6 +8,11 @@
 // backward outputs are put back in forward time order before merging. merge_mode: "concat"
 // (last axis), "sum", "mul", "ave", or "" for no merge (two outputs). With return_state the
 // outputs are [merged, forward states..., backward states...].
+//
+// Initial states, Keras's `initial_state=[...]`, are extra inputs: the forward layer's states,
+// then the backward layer's (2 * num_states in all):
+//
+//   auto y = layers::Bidirectional(layers::LSTM(8))({x, hf, cf, hb, cb});
 #pragma once
 
 #include <string>
@@ -29,6 +34,7 @@ class BidirectionalImpl final : public Layer {
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
   std::vector<VariableGroup> saved_variables() const override;
+  Json get_build_config() const override;
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
@@ -41,6 +47,10 @@ class BidirectionalImpl final : public Layer {
 
   const std::shared_ptr<RecurrentImpl>& forward_layer() const { return forward_; }
   const std::shared_ptr<RecurrentImpl>& backward_layer() const { return backward_; }
+
+ protected:
+  // The sequence spec, plus one (batch, units) spec per state when initial states are passed.
+  std::vector<InputSpec> input_spec_for(size_t num_inputs) const override;
 
  private:
   std::shared_ptr<RecurrentImpl> forward_, backward_;

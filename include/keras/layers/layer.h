@@ -148,7 +148,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // The Python module Keras 3 writes for the class ("keras.layers").
   virtual std::string module() const { return "keras.layers"; }
   // Keras 3's build_config: {"input_shape": shape of the first build}, or null when unbuilt.
-  Json get_build_config() const;
+  // Layers whose Keras build() takes named shapes override it ({"shapes_dict": {...}}).
+  virtual Json get_build_config() const;
   // Where Keras 3 stores this layer's variables, relative to the layer's own group in
   // model.weights.h5: by default one group "vars" with weights() in order. Layers whose Keras
   // counterpart holds its variables in sub-objects override this ({"cell/vars", {...}}).

@@ -138,6 +138,8 @@ class RecurrentImpl : public Layer {
                        const Tensors& outputs) const override;
 
   int64_t units() const { return config_.units; }
+  // The states of the recurrence: 2 (h, c) for LSTM, 1 (h) for GRU and SimpleRNN.
+  int num_states() const { return config_.num_states; }
   bool return_sequences() const { return config_.return_sequences; }
   bool return_state() const { return config_.return_state; }
   bool go_backwards() const { return config_.go_backwards; }
@@ -150,6 +152,9 @@ class RecurrentImpl : public Layer {
   virtual std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const = 0;
   // Keras 3 keeps the weights in the layer's cell: "cell/vars".
   std::vector<VariableGroup> saved_variables() const override;
+  // Built with initial states: {"shapes_dict": {"sequences_shape", "initial_state_shape"}}, the
+  // arguments of Keras's RNN.build.
+  Json get_build_config() const override;
 
  protected:
   RecurrentImpl(Config config,
