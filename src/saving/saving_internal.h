@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/file_util.h"
 #include "keras/models/model.h"
 #include "keras/saving/json.h"
 
@@ -39,8 +40,8 @@ inline void assign_all(std::vector<Assignment>& values) {
   for (Assignment& a : values) a.variable.assign(a.value);
 }
 
-// Writes to "<path>.tmp<random>" and renames it over `path`.
-void write_file_atomic(const std::string& path, const std::string& bytes, bool overwrite);
+// Writes through a temporary renamed over `path` (core/file_util.h).
+using ::keras::internal::write_file_atomic;
 // The model of a file's config, its weights capped by the size of the file's weights.
 Model build_model(const Json& config, size_t weights_file_bytes, const std::string& path);
 

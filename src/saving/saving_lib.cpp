@@ -33,14 +33,7 @@ using layers::Layer;
 
 constexpr size_t kMaxEntry = size_t{0xffffffffu};
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  KERAS_CHECK(in.good(), IOError, "Unable to open file: ", path);
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  KERAS_CHECK(!in.bad(), IOError, "Error reading file: ", path);
-  return buf.str();
-}
+using keras::internal::read_file;
 
 bool is_zip(const std::string& bytes) {
   return bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0;
@@ -256,30 +249,6 @@ void read_optimizer_variables(hid_t group,
     opt.set_learning_rate(lr.item<double>());
   }
   assign_all(values);
-}
-
-// Writes to "<path>.tmp<random>" and renames it over `path`: readers see the old file or the new
-// one, never a partial write.
-void write_file_atomic(const std::string& path, const std::string& bytes, bool overwrite) {
-  KERAS_CHECK(overwrite || !std::ifstream(path).good(), IOError, "File ", path,
-              " exists and overwrite is false");
-  std::random_device rd;
-  const std::string tmp = path + ".tmp" + std::to_string(rd());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    KERAS_CHECK(out.good(), IOError, "Unable to create file: ", tmp);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out.good()) {
-      out.close();
-      std::remove(tmp.c_str());
-      throw IOError(str("Error writing file: ", tmp));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw IOError(str("Unable to rename ", tmp, " to ", path));
-  }
 }
 
 // The model of a file's config; its layers may create at most ~16x the weights file's bytes of
