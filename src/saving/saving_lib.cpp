@@ -121,6 +121,27 @@ void read_optimizer(hid_t root,
   read_optimizer_variables(group->id(), names, opt, trainable, what);
 }
 
+// load_weights: the optimizer's variables of a compiled model, as Keras 3's load_weights (the
+// slots only into an optimizer already built, else a warning).
+void read_optimizer_for_load_weights(hid_t root,
+                                     models::FunctionalImpl& impl,
+                                     const std::string& path) {
+  optimizers::Optimizer* opt = compiled_optimizer(impl);
+  std::optional<h5::Handle> group = h5::open_group(root, "optimizer/vars");
+  if (opt == nullptr || !group) return;
+  const size_t found = h5::children(group->id()).size();
+  if (!opt->built() && found != 2) {
+    std::string name = opt->name();
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::cerr << "UserWarning: Skipping variable loading for optimizer '" << name
+              << "', because it has 2 variables whereas the saved optimizer has " << found
+              << " variables. This is likely because the optimizer has not been called/built "
+                 "yet.\n";
+    return;
+  }
+  read_optimizer(root, *opt, impl.trainable_weights(), path);
+}
+
 std::string date_now() {
   const std::time_t t = std::time(nullptr);
   char buf[32];
@@ -290,7 +311,9 @@ void Model::save_weights(const std::string& path, const SaveOptions& options) co
   using namespace saving;            // NOLINT
   using namespace saving::internal;  // NOLINT
   if (ends_with(path, ".weights.h5")) {
-    write_file_atomic(path, keras3_weights_image(impl(), nullptr), options.overwrite);
+    // A compiled model's optimizer too, as Keras 3 writes it.
+    write_file_atomic(path, keras3_weights_image(impl(), compiled_optimizer(impl())),
+                      options.overwrite);
     return;
   }
   KERAS_CHECK(ends_with(path, ".h5") || ends_with(path, ".hdf5"), ValueError,
@@ -317,6 +340,7 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no model.weights.h5");
     h5::File f = h5::File::open(it->second, path);
     values = read_groups(f.id(), impl().saved_variables(), path);
+    read_optimizer_for_load_weights(f.id(), impl(), path);
   } else {
     h5::File f = h5::File::open(bytes, path);
     if (std::optional<h5::Handle> g = h5::open_group(f.id(), "model_weights")) {
@@ -325,6 +349,7 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
       values = read_legacy_weights(f.id(), impl(), options.by_name, options.skip_mismatch, path);
     } else {
       values = read_groups(f.id(), impl().saved_variables(), path);
+      read_optimizer_for_load_weights(f.id(), impl(), path);
     }
   }
   assign_all(values);
