@@ -50,6 +50,17 @@ Model build_model(const Json& config, size_t weights_file_bytes, const std::stri
 Json compile_config(models::FunctionalImpl& model);
 bool restore_compile(Model& model, const Json& config, const std::string& what);
 
+// saving_lib.cpp: Keras 3's .weights.h5 image of the model's weights and, with `opt`, of the
+// optimizer's variables; a non-empty `training_metadata` becomes the root attribute
+// "training_metadata" (BackupAndRestore's backups, saving/backup.h).
+std::string keras3_weights_image(const models::FunctionalImpl& impl,
+                                 const optimizers::Optimizer* opt,
+                                 const std::string& training_metadata = "");
+// The values of the model's weights in such a file (checked, not yet assigned).
+std::vector<Assignment> read_keras3_weights(hid_t root,
+                                            const models::FunctionalImpl& impl,
+                                            const std::string& what);
+
 // saving_lib.cpp: the optimizer's state as Keras 3 lists it (optimizer.variables): iterations,
 // learning rate, then the slots in Keras 3's order. The optimizer of a compiled model, or null.
 optimizers::Optimizer* compiled_optimizer(models::FunctionalImpl& impl);

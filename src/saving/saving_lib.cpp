@@ -151,14 +151,6 @@ std::string date_now() {
 
 // ---- entry points ----
 
-std::string keras3_weights_image(const models::FunctionalImpl& impl,
-                                 const optimizers::Optimizer* opt) {
-  h5::File f = h5::File::create();
-  write_groups(f.id(), impl.saved_variables());
-  if (opt != nullptr) write_optimizer(f.id(), *opt);
-  return f.image();
-}
-
 Model load_keras_archive(const std::string& bytes,
                          const std::string& path,
                          const LoadModelOptions& options) {
@@ -185,6 +177,23 @@ Model load_keras_archive(const std::string& bytes,
 }  // namespace
 
 namespace internal {
+
+std::string keras3_weights_image(const models::FunctionalImpl& impl,
+                                 const optimizers::Optimizer* opt,
+                                 const std::string& training_metadata) {
+  h5::File f = h5::File::create();
+  write_groups(f.id(), impl.saved_variables());
+  if (opt != nullptr) write_optimizer(f.id(), *opt);
+  if (!training_metadata.empty())
+    h5::write_string_attr(f.id(), "training_metadata", training_metadata);
+  return f.image();
+}
+
+std::vector<Assignment> read_keras3_weights(hid_t root,
+                                            const models::FunctionalImpl& impl,
+                                            const std::string& what) {
+  return read_groups(root, impl.saved_variables(), what);
+}
 
 optimizers::Optimizer* compiled_optimizer(models::FunctionalImpl& impl) {
   trainers::Trainer& t = impl.trainer();

@@ -150,6 +150,9 @@ class RecurrentImpl : public Layer {
   virtual std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const = 0;
   // Keras 3 keeps the weights in the layer's cell: "cell/vars".
   std::vector<VariableGroup> saved_variables() const override;
+  std::vector<Generator*> seed_generators() override {
+    return generator_ ? std::vector<Generator*>{&*generator_} : std::vector<Generator*>{};
+  }
 
  protected:
   RecurrentImpl(Config config,
