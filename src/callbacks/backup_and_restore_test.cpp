@@ -100,6 +100,7 @@ TEST(BackupAndRestore, AKilledRunResumesAfterItsLastEpoch) {
   const fs::path dir = temp_dir("epochs");
   const std::string latest = (dir / "latest.weights.h5").string();
   Model model = small_model();
+  model.optimizer().set_learning_rate(0.1 / 3);  // not a float32: restored exactly
   FakeSaver fake;
   auto backup = [&] { return cb::BackupAndRestore(dir.string(), {.saver = fake.saver()}); };
   // Crash placed after the backup: epochs 0 and 1 are backed up, then the run dies at epoch 1.
@@ -129,6 +130,7 @@ TEST(BackupAndRestore, AKilledRunResumesAfterItsLastEpoch) {
   for (size_t i = 0; i < saved.size(); ++i)
     EXPECT_EQ(at_start[i].data<float>()[0], saved[i].data<float>()[0]);
   EXPECT_EQ(fresh.optimizer().iterations(), 5);
+  EXPECT_EQ(fresh.optimizer().learning_rate(), 0.1 / 3);
   EXPECT_FALSE(fs::exists(dir));  // a finished run deletes its backup
 }
 
