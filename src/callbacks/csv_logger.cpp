@@ -1,8 +1,10 @@
 #include "keras/callbacks/csv_logger.h"
 
 #include <algorithm>
+#include <cerrno>
 
 #include "callbacks/python_format.h"
+#include "core/file_util.h"
 #include "keras/core/error.h"
 
 namespace keras::callbacks {
@@ -19,7 +21,8 @@ void CSVLoggerImpl::on_train_begin(const Logs&) {
   }
   if (file_.is_open()) file_.close();
   file_.open(filename_, options_.append ? std::ios::app : std::ios::trunc | std::ios::out);
-  KERAS_CHECK(file_.is_open(), IOError, "CSVLogger: cannot open ", filename_, " for writing");
+  KERAS_CHECK(file_.is_open(), IOError, "CSVLogger: cannot open ", filename_, " for writing (",
+              internal::errno_text(errno), ")");
   keys_.reset();
 }
 
@@ -40,7 +43,8 @@ void CSVLoggerImpl::write_row(const std::vector<std::string>& fields) {
   }
   file_ << line << "\r\n";
   file_.flush();
-  KERAS_CHECK(file_.good(), IOError, "CSVLogger: cannot write to ", filename_);
+  KERAS_CHECK(file_.good(), IOError, "CSVLogger: cannot write to ", filename_, " (",
+              internal::errno_text(errno), ")");
 }
 
 void CSVLoggerImpl::on_epoch_end(int epoch, const Logs& logs) {

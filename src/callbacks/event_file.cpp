@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 
+#include "core/file_util.h"
 #include "keras/core/error.h"
 
 namespace keras::callbacks {
@@ -173,14 +175,16 @@ EventFileWriter::EventFileWriter(const std::string& dir) {
                 static_cast<long long>(now), host, static_cast<int>(getpid()), counter++);
   path_ = (std::filesystem::path(dir) / name).string();
   out_.open(path_, std::ios::binary | std::ios::trunc);
-  KERAS_CHECK(out_.is_open(), IOError, "TensorBoard: cannot create ", path_);
+  KERAS_CHECK(out_.is_open(), IOError, "TensorBoard: cannot create ", path_, " (",
+              internal::errno_text(errno), ")");
   write(file_version_event(now));
   flush();
 }
 
 void EventFileWriter::write(const std::string& event) {
   out_ << tfrecord(event);
-  KERAS_CHECK(out_.good(), IOError, "TensorBoard: cannot write to ", path_);
+  KERAS_CHECK(out_.good(), IOError, "TensorBoard: cannot write to ", path_, " (",
+              internal::errno_text(errno), ")");
 }
 
 void EventFileWriter::add_scalar(std::string_view name, double value, int64_t step) {

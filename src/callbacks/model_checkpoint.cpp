@@ -1,4 +1,4 @@
-// ModelCheckpoint, BackupAndRestore and the default ModelSaver.
+// ModelCheckpoint and the default ModelSaver.
 #include "keras/callbacks/model_checkpoint.h"
 
 #include <cmath>
@@ -10,7 +10,6 @@
 
 #include "callbacks/monitor.h"
 #include "callbacks/python_format.h"
-#include "keras/callbacks/backup_and_restore.h"
 #include "keras/core/error.h"
 #include "keras/trainers/trainer.h"
 
@@ -24,28 +23,9 @@ ModelSaver& saver_slot() {
   return saver;
 }
 
-const SaveFunction& pick(const SaveFunction& own, const SaveFunction& fallback, const char* what) {
-  const SaveFunction& f = own ? own : fallback;
-  // TODO(issue 5, saving): default_saver() is empty until the saving code registers model.save.
-  KERAS_CHECK(f != nullptr, RuntimeError, "No function to ", what,
-              " is available: pass one in the callback's `saver` option or register one with "
-              "keras::callbacks::set_default_saver()");
-  return f;
-}
-
 int parse_save_freq(const Frequency& save_freq) {
   return detail::parse_frequency(
       save_freq, "Unrecognized save_freq: ", ". Expected save_freq are 'epoch' or integer values");
-}
-
-// Keras's batch counting: a batch index not above the last one starts a new epoch.
-bool count_batch(int batch, int every, int& last_seen, int& since_save) {
-  if (every == 0) return false;
-  since_save += batch <= last_seen ? batch + 1 : batch - last_seen;
-  last_seen = batch;
-  if (since_save < every) return false;
-  since_save = 0;
-  return true;
 }
 
 std::string fixed5(double v) {
@@ -116,7 +96,7 @@ void ModelCheckpointImpl::on_epoch_end(int epoch, const Logs& logs) {
 }
 
 void ModelCheckpointImpl::on_train_batch_end(int batch, const Logs& logs) {
-  if (count_batch(batch, save_every_, last_batch_seen_, batches_since_save_))
+  if (detail::count_batch(batch, save_every_, last_batch_seen_, batches_since_save_))
     save(current_epoch_, batch, logs);
 }
 
@@ -155,17 +135,21 @@ void ModelCheckpointImpl::save(int epoch, int batch, const Logs& logs) {
   const std::string path = file_path(epoch, batch, logs);
   if (!should_save(epoch, logs, path)) return;
   const fs::path dir = fs::path(path).parent_path();
-  if (!dir.empty()) fs::create_directories(dir);
-  KERAS_CHECK(!fs::is_directory(path), IOError,
+  std::error_code ec;
+  if (!dir.empty()) fs::create_directories(dir, ec);
+  KERAS_CHECK(!ec, IOError, "ModelCheckpoint: cannot create the directory ", dir.string(), " (",
+              ec.message(), ")");
+  KERAS_CHECK(!fs::is_directory(path, ec), IOError,
               "Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
               "existing directory: ",
               path);
   const ModelSaver& fallback = default_saver();
   if (options_.save_weights_only) {
-    pick(options_.saver.save_weights, fallback.save_weights, "save weights")(trainer().model(),
-                                                                             path);
+    detail::pick(options_.saver.save_weights, fallback.save_weights, "save weights")(
+        trainer().model(), path);
   } else {
-    pick(options_.saver.save_model, fallback.save_model, "save the model")(trainer().model(), path);
+    detail::pick(options_.saver.save_model, fallback.save_model, "save the model")(
+        trainer().model(), path);
   }
   if (options_.verbose > 0)
     std::cout << "\nEpoch " << epoch + 1 << ": finished saving model to " << path << std::endl;
@@ -174,73 +158,6 @@ void ModelCheckpointImpl::save(int epoch, int batch, const Logs& logs) {
 std::shared_ptr<ModelCheckpointImpl> ModelCheckpoint(std::string filepath,
                                                      ModelCheckpointOptions options) {
   return std::make_shared<ModelCheckpointImpl>(std::move(filepath), std::move(options));
-}
-
-// ---- BackupAndRestore ----
-
-BackupAndRestoreImpl::BackupAndRestoreImpl(std::string backup_dir, BackupAndRestoreOptions options)
-    : backup_dir_(std::move(backup_dir)), options_(std::move(options)) {
-  KERAS_CHECK(!backup_dir_.empty(), ValueError, "Empty `backup_dir` argument passed");
-  save_every_ = parse_save_freq(options_.save_freq);
-  weights_path_ = (fs::path(backup_dir_) / "latest.weights.h5").string();
-  metadata_path_ = (fs::path(backup_dir_) / "training_metadata.json").string();
-}
-
-void BackupAndRestoreImpl::on_train_begin(const Logs&) {
-  current_epoch_ = 0;
-  last_batch_seen_ = 0;
-  batches_since_save_ = 0;
-  if (fs::exists(weights_path_)) {
-    pick(options_.saver.load_weights, default_saver().load_weights, "load weights")(
-        trainer().model(), weights_path_);
-  }
-  if (!fs::exists(metadata_path_)) return;
-  std::ifstream in(metadata_path_);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string s = text.str();
-  const size_t key = s.find("\"epoch\"");
-  const size_t colon = key == std::string::npos ? key : s.find(':', key);
-  KERAS_CHECK(colon != std::string::npos, IOError, "BackupAndRestore: ", metadata_path_,
-              " has no \"epoch\" entry");
-  char* end = nullptr;
-  const long epoch = std::strtol(s.c_str() + colon + 1, &end, 10);
-  KERAS_CHECK(end != s.c_str() + colon + 1 && epoch >= 0, IOError,
-              "BackupAndRestore: ", metadata_path_, " has a bad \"epoch\" entry");
-  current_epoch_ = static_cast<int>(epoch);
-  trainer().initial_epoch = current_epoch_;
-}
-
-void BackupAndRestoreImpl::save() {
-  fs::create_directories(backup_dir_);
-  if (options_.double_checkpoint) {
-    for (const std::string& p : {weights_path_, metadata_path_}) {
-      if (fs::exists(p)) fs::copy_file(p, p + ".bkp", fs::copy_options::overwrite_existing);
-    }
-  }
-  pick(options_.saver.save_weights, default_saver().save_weights, "save weights")(trainer().model(),
-                                                                                  weights_path_);
-  detail::write_file_atomic(
-      metadata_path_, str("{\"epoch\": ", current_epoch_, ", \"batch\": ", last_batch_seen_, "}"));
-}
-
-void BackupAndRestoreImpl::on_epoch_end(int epoch, const Logs&) {
-  current_epoch_ = epoch + 1;
-  last_batch_seen_ = 0;
-  if (save_every_ == 0) save();
-}
-
-void BackupAndRestoreImpl::on_train_batch_end(int batch, const Logs&) {
-  if (count_batch(batch, save_every_, last_batch_seen_, batches_since_save_)) save();
-}
-
-void BackupAndRestoreImpl::on_train_end(const Logs&) {
-  if (options_.delete_checkpoint && fs::exists(backup_dir_)) fs::remove_all(backup_dir_);
-}
-
-std::shared_ptr<BackupAndRestoreImpl> BackupAndRestore(std::string backup_dir,
-                                                       BackupAndRestoreOptions options) {
-  return std::make_shared<BackupAndRestoreImpl>(std::move(backup_dir), std::move(options));
 }
 
 }  // namespace keras::callbacks

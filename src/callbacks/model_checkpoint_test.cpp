@@ -1,4 +1,4 @@
-// ModelCheckpoint and BackupAndRestore with a fake saver (the real model.save comes from the
+// ModelCheckpoint with a fake saver (the real model.save comes from the
 // saving module).
 #include "keras/callbacks/model_checkpoint.h"
 
@@ -142,50 +142,6 @@ TEST(ModelCheckpoint, WithoutASaverUsesModelSave) {
   const std::string path = (temp_dir("nosaver") / "m.keras").string();
   model.fit(x, ops::sum(x, 1, true), {.verbose = 0, .callbacks = {cb::ModelCheckpoint(path)}});
   EXPECT_TRUE(std::filesystem::exists(path));
-}
-
-// Throws at the end of a chosen epoch: a run killed there.
-struct Crash : cb::Callback {
-  int at_epoch;
-  explicit Crash(int e) : at_epoch(e) {}
-  void on_epoch_end(int epoch, const cb::Logs&) override {
-    if (epoch == at_epoch) throw std::runtime_error("killed");
-  }
-};
-
-TEST(BackupAndRestore, AKilledRunResumesAfterItsLastEpoch) {
-  const fs::path dir = temp_dir("backup") / "state";
-  Tensor x = random::uniform({8, 2}, 0.0, 1.0, float32, 1);
-  Tensor y = ops::sum(x, 1, true);
-  Model model = small_model();
-  model.compile({.optimizer = "sgd", .loss = "mse"});
-  FakeSaver fake;
-  auto backup = [&] { return cb::BackupAndRestore(dir.string(), {.saver = fake.saver()}); };
-  // Crash placed after the backup: epochs 0 and 1 are backed up, then the run dies at epoch 1.
-  EXPECT_THROW(
-      model.fit(x, y,
-                {.epochs = 5, .verbose = 0, .callbacks = {backup(), std::make_shared<Crash>(1)}}),
-      std::runtime_error);
-  std::ifstream meta(dir / "training_metadata.json");
-  std::string text((std::istreambuf_iterator<char>(meta)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text, "{\"epoch\": 2, \"batch\": 0}");
-  const Tensors saved = fake.store.at((dir / "latest.weights.h5").string());
-
-  // A fresh model restarts: weights come back and training goes on at epoch 2.
-  Model fresh = small_model();
-  fresh.compile({.optimizer = "sgd", .loss = "mse"});
-  std::vector<int> epochs;
-  Tensors at_start;
-  auto rec = cb::LambdaCallback({.on_epoch_begin = [&](int e, const cb::Logs&) {
-    if (epochs.empty()) at_start = fresh.get_weights();
-    epochs.push_back(e);
-  }});
-  auto h = fresh.fit(x, y, {.epochs = 5, .verbose = 0, .callbacks = {backup(), rec}});
-  EXPECT_THAT(epochs, ElementsAre(2, 3, 4));
-  EXPECT_THAT(fake.loaded, ElementsAre("latest.weights.h5"));
-  for (size_t i = 0; i < saved.size(); ++i)
-    EXPECT_EQ(at_start[i].data<float>()[0], saved[i].data<float>()[0]);
-  EXPECT_FALSE(fs::exists(dir));  // a finished run deletes its backup
 }
 
 }  // namespace

@@ -1,9 +1,5 @@
 #include "callbacks/monitor.h"
 
-#include <unistd.h>
-
-#include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "keras/core/error.h"
@@ -51,19 +47,13 @@ int parse_frequency(const Frequency& f,
   return static_cast<int>(n);
 }
 
-void write_file_atomic(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    KERAS_CHECK(out.good(), IOError, "Cannot open ", tmp, " for writing");
-    out << content;
-    out.flush();
-    KERAS_CHECK(out.good(), IOError, "Cannot write ", tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw IOError(str("Cannot rename ", tmp, " to ", path));
-  }
+bool count_batch(int batch, int every, int& last_seen, int& since_save) {
+  if (every == 0) return false;
+  since_save += batch <= last_seen ? batch + 1 : batch - last_seen;
+  last_seen = batch;
+  if (since_save < every) return false;
+  since_save = 0;
+  return true;
 }
 
 }  // namespace keras::callbacks::detail

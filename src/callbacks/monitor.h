@@ -7,6 +7,7 @@
 
 #include "keras/callbacks/callback.h"
 #include "keras/callbacks/saver.h"
+#include "keras/core/error.h"
 
 namespace keras::callbacks::detail {
 
@@ -30,7 +31,19 @@ inline double as_float32(double v) {
   return static_cast<double>(static_cast<float>(v));
 }
 
-// Writes `content` to a temporary file beside `path`, then renames it over `path`.
-void write_file_atomic(const std::string& path, const std::string& content);
+// The callback's own saving function, else the default saver's; RuntimeError when neither is
+// set (`what`: "save weights").
+template <class F>
+const F& pick(const F& own, const F& fallback, const char* what) {
+  const F& f = own ? own : fallback;
+  KERAS_CHECK(f != nullptr, RuntimeError, "No function to ", what,
+              " is available: pass one in the callback's `saver` option or register one with "
+              "keras::callbacks::set_default_saver()");
+  return f;
+}
+
+// Keras's batch counting for save_freq = `every` batches (0: per epoch, never true): a batch
+// index not above the last one seen starts a new epoch. True when a save is due.
+bool count_batch(int batch, int every, int& last_seen, int& since_save);
 
 }  // namespace keras::callbacks::detail

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "keras/core/error.h"
+
 namespace keras {
 namespace {
 
@@ -22,6 +24,14 @@ uint64_t rotl(uint64_t x, int k) {
 void Generator::reseed(uint64_t seed) {
   for (uint64_t& s : s_) s = splitmix64(seed);
   has_spare_ = false;
+}
+
+void Generator::set_state(const State& state) {
+  KERAS_CHECK(state.s != (std::array<uint64_t, 4>{}), ValueError,
+              "Generator.set_state: the all-zero state is invalid");
+  for (size_t i = 0; i < 4; ++i) s_[i] = state.s[i];
+  has_spare_ = state.has_spare;
+  spare_ = state.spare;
 }
 
 uint64_t Generator::next_u64() {

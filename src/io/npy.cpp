@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/file_util.h"
+
 namespace keras::io {
 namespace {
 
@@ -606,21 +608,13 @@ void write_all(std::ofstream& out, const void* data, size_t n, const std::string
 
 // Runs `body` on a temporary file next to `path` and renames it over `path` when it succeeds.
 void write_atomically(const std::string& path, const std::function<void(std::ofstream&)>& body) {
-  const std::string tmp = str(path, ".tmp.", ::getpid());
-  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-  if (!out) fail(path, "cannot open ", tmp, " for writing (", errno_text(), ")");
-  try {
-    body(out);
-    out.close();
-    if (out.fail()) fail(path, "write failed (", errno_text(), ")");
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-      fail(path, "cannot rename ", tmp, " to it (", errno_text(), ")");
-    }
-  } catch (...) {
-    if (out.is_open()) out.close();
-    std::remove(tmp.c_str());
-    throw;
-  }
+  internal::AtomicFile file(path);
+  std::ofstream out(file.temp_path(), std::ios::binary | std::ios::trunc);
+  if (!out) fail(path, "cannot open for writing (", errno_text(), ")");
+  body(out);
+  out.close();
+  if (out.fail()) fail(path, "write failed (", errno_text(), ")");
+  file.commit();
 }
 
 // ---- reading files ----

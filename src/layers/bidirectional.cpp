@@ -70,6 +70,12 @@ std::vector<Variable> BidirectionalImpl::weights() const {
   return w;
 }
 
+std::vector<Generator*> BidirectionalImpl::seed_generators() {
+  std::vector<Generator*> g = forward_->seed_generators();
+  for (Generator* b : backward_->seed_generators()) g.push_back(b);
+  return g;
+}
+
 Tensors BidirectionalImpl::losses() const {
   Tensors l = forward_->losses();
   for (const Tensor& t : backward_->losses()) l.push_back(t);

@@ -359,6 +359,16 @@ std::vector<Variable> FunctionalImpl::weights() const {
   return out;
 }
 
+std::vector<Generator*> FunctionalImpl::seed_generators() {
+  std::vector<Generator*> out;
+  for (const auto& l : layers_) {
+    for (Generator* g : l->seed_generators()) {
+      if (std::find(out.begin(), out.end(), g) == out.end()) out.push_back(g);
+    }
+  }
+  return out;
+}
+
 Tensors FunctionalImpl::losses() const {
   Tensors out;
   for (const auto& l : layers_) {

@@ -5,6 +5,7 @@
 
 #include "keras/callbacks/saver.h"
 #include "keras/layers/input_layer.h"
+#include "saving/backup.h"
 
 namespace keras {
 
@@ -131,6 +132,16 @@ void install_default_saver() {
   if (!saver.load_weights) {
     saver.load_weights = [](layers::Layer& m, const std::string& path) {
       as_model(m).load_weights(path);
+    };
+  }
+  if (!saver.save_backup) {
+    saver.save_backup = [](layers::Layer& m, const std::string& path, const std::string& state) {
+      saving::internal::save_backup(as_model(m).impl(), path, state);
+    };
+  }
+  if (!saver.load_backup) {
+    saver.load_backup = [](layers::Layer& m, const std::string& path) {
+      return saving::internal::load_backup(as_model(m).impl(), path);
     };
   }
   callbacks::set_default_saver(std::move(saver));

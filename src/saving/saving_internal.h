@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/file_util.h"
 #include "keras/models/model.h"
 #include "keras/saving/json.h"
 
@@ -45,8 +46,8 @@ inline void assign_all(std::vector<Assignment>& values) {
 std::vector<std::pair<std::string, std::string>> saved_layer_names(
     const models::FunctionalImpl& impl);
 
-// Writes to "<path>.tmp<random>" and renames it over `path`.
-void write_file_atomic(const std::string& path, const std::string& bytes, bool overwrite);
+// Writes through a temporary renamed over `path` (core/file_util.h).
+using ::keras::internal::write_file_atomic;
 // The model of a file's config, its weights capped by the size of the file's weights.
 Model build_model(const Json& config, size_t weights_file_bytes, const std::string& path);
 
@@ -54,6 +55,17 @@ Model build_model(const Json& config, size_t weights_file_bytes, const std::stri
 // compiling a loaded model from one (false, with a warning, when it cannot be honoured).
 Json compile_config(models::FunctionalImpl& model);
 bool restore_compile(Model& model, const Json& config, const std::string& what);
+
+// saving_lib.cpp: Keras 3's .weights.h5 image of the model's weights and, with `opt`, of the
+// optimizer's variables; a non-empty `training_metadata` becomes the root attribute
+// "training_metadata" (BackupAndRestore's backups, saving/backup.h).
+std::string keras3_weights_image(const models::FunctionalImpl& impl,
+                                 const optimizers::Optimizer* opt,
+                                 const std::string& training_metadata = "");
+// The values of the model's weights in such a file (checked, not yet assigned).
+std::vector<Assignment> read_keras3_weights(hid_t root,
+                                            const models::FunctionalImpl& impl,
+                                            const std::string& what);
 
 // saving_lib.cpp: the optimizer's state as Keras 3 lists it (optimizer.variables): iterations,
 // learning rate, then the slots in Keras 3's order. The optimizer of a compiled model, or null.

@@ -33,14 +33,7 @@ using layers::Layer;
 
 constexpr size_t kMaxEntry = size_t{0xffffffffu};
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  KERAS_CHECK(in.good(), IOError, "Unable to open file: ", path);
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  KERAS_CHECK(!in.bad(), IOError, "Error reading file: ", path);
-  return buf.str();
-}
+using keras::internal::read_file;
 
 bool is_zip(const std::string& bytes) {
   return bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0;
@@ -195,6 +188,27 @@ void read_optimizer(hid_t root,
   read_optimizer_variables(group->id(), names, opt, trainable, what);
 }
 
+// load_weights: the optimizer's variables of a compiled model, as Keras 3's load_weights (the
+// slots only into an optimizer already built, else a warning).
+void read_optimizer_for_load_weights(hid_t root,
+                                     models::FunctionalImpl& impl,
+                                     const std::string& path) {
+  optimizers::Optimizer* opt = compiled_optimizer(impl);
+  std::optional<h5::Handle> group = h5::open_group(root, "optimizer/vars");
+  if (opt == nullptr || !group) return;
+  const size_t found = h5::children(group->id()).size();
+  if (!opt->built() && found != 2) {
+    std::string name = opt->name();
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::cerr << "UserWarning: Skipping variable loading for optimizer '" << name
+              << "', because it has 2 variables whereas the saved optimizer has " << found
+              << " variables. This is likely because the optimizer has not been called/built "
+                 "yet.\n";
+    return;
+  }
+  read_optimizer(root, *opt, impl.trainable_weights(), path);
+}
+
 std::string date_now() {
   const std::time_t t = std::time(nullptr);
   char buf[32];
@@ -203,14 +217,6 @@ std::string date_now() {
 }
 
 // ---- entry points ----
-
-std::string keras3_weights_image(const models::FunctionalImpl& impl,
-                                 const optimizers::Optimizer* opt) {
-  h5::File f = h5::File::create();
-  write_groups(f.id(), impl);
-  if (opt != nullptr) write_optimizer(f.id(), *opt);
-  return f.image();
-}
 
 Model load_keras_archive(const std::string& bytes,
                          const std::string& path,
@@ -240,6 +246,23 @@ Model load_keras_archive(const std::string& bytes,
 }  // namespace
 
 namespace internal {
+
+std::string keras3_weights_image(const models::FunctionalImpl& impl,
+                                 const optimizers::Optimizer* opt,
+                                 const std::string& training_metadata) {
+  h5::File f = h5::File::create();
+  write_groups(f.id(), impl);
+  if (opt != nullptr) write_optimizer(f.id(), *opt);
+  if (!training_metadata.empty())
+    h5::write_string_attr(f.id(), "training_metadata", training_metadata);
+  return f.image();
+}
+
+std::vector<Assignment> read_keras3_weights(hid_t root,
+                                            const models::FunctionalImpl& impl,
+                                            const std::string& what) {
+  return read_groups(root, impl.saved_variables(), what);
+}
 
 optimizers::Optimizer* compiled_optimizer(models::FunctionalImpl& impl) {
   trainers::Trainer& t = impl.trainer();
@@ -327,30 +350,6 @@ void read_optimizer_variables(hid_t group,
   assign_all(values);
 }
 
-// Writes to "<path>.tmp<random>" and renames it over `path`: readers see the old file or the new
-// one, never a partial write.
-void write_file_atomic(const std::string& path, const std::string& bytes, bool overwrite) {
-  KERAS_CHECK(overwrite || !std::ifstream(path).good(), IOError, "File ", path,
-              " exists and overwrite is false");
-  std::random_device rd;
-  const std::string tmp = path + ".tmp" + std::to_string(rd());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    KERAS_CHECK(out.good(), IOError, "Unable to create file: ", tmp);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out.good()) {
-      out.close();
-      std::remove(tmp.c_str());
-      throw IOError(str("Error writing file: ", tmp));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw IOError(str("Unable to rename ", tmp, " to ", path));
-  }
-}
-
 // The model of a file's config; its layers may create at most ~16x the weights file's bytes of
 // weights, so a hostile config fails before allocating.
 Model build_model(const Json& config, size_t weights_file_bytes, const std::string& path) {
@@ -390,7 +389,9 @@ void Model::save_weights(const std::string& path, const SaveOptions& options) co
   using namespace saving;            // NOLINT
   using namespace saving::internal;  // NOLINT
   if (ends_with(path, ".weights.h5")) {
-    write_file_atomic(path, keras3_weights_image(impl(), nullptr), options.overwrite);
+    // A compiled model's optimizer too, as Keras 3 writes it.
+    write_file_atomic(path, keras3_weights_image(impl(), compiled_optimizer(impl())),
+                      options.overwrite);
     return;
   }
   KERAS_CHECK(ends_with(path, ".h5") || ends_with(path, ".hdf5"), ValueError,
@@ -417,6 +418,7 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no model.weights.h5");
     h5::File f = h5::File::open(it->second, path);
     values = read_groups(f.id(), impl().saved_variables(), path);
+    read_optimizer_for_load_weights(f.id(), impl(), path);
   } else {
     h5::File f = h5::File::open(bytes, path);
     if (std::optional<h5::Handle> g = h5::open_group(f.id(), "model_weights")) {
@@ -425,6 +427,7 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
       values = read_legacy_weights(f.id(), impl(), options.by_name, options.skip_mismatch, path);
     } else {
       values = read_groups(f.id(), impl().saved_variables(), path);
+      read_optimizer_for_load_weights(f.id(), impl(), path);
     }
   }
   assign_all(values);

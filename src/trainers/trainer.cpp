@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 #include "keras/autodiff/tape.h"
 #include "keras/callbacks/callback_list.h"
@@ -460,24 +461,35 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
                                                              {"verbose", options.verbose}}});
   stop_training = false;
   initial_epoch.reset();
+  resume_within_epoch.reset();
   const callbacks::Logs no_logs;
   callbacks::Logs logs, epoch_logs;
   cbs.on_train_begin(no_logs);
   const int first_epoch = initial_epoch.value_or(options.initial_epoch);
   initial_epoch.reset();
+  const std::optional<ResumePoint> resume = std::exchange(resume_within_epoch, std::nullopt);
+  KERAS_CHECK(!resume || (resume->step >= 0 && resume->step <= steps), ValueError,
+              "fit: cannot resume epoch ", first_epoch + 1, " at batch ", resume ? resume->step : 0,
+              ": an epoch has ", steps,
+              " batches (were fit's arguments changed since the backup?)");
   std::vector<int64_t> order(static_cast<size_t>(train.n));
   for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
     reset_metrics();
     cbs.on_epoch_begin(epoch, no_logs);
     for (int64_t i = 0; i < train.n; ++i) order[static_cast<size_t>(i)] = i;
+    Generator& g = global_generator();
+    const bool resuming = resume && epoch == first_epoch;
+    const Generator::State now = g.state();
+    if (resuming) g.set_state(resume->shuffle_state);
+    epoch_shuffle_state_ = g.state();
     if (options.shuffle) {
-      Generator& g = global_generator();
       for (int64_t i = train.n - 1; i > 0; --i) {
         std::swap(order[static_cast<size_t>(i)],
                   order[static_cast<size_t>(g.next_below(static_cast<uint64_t>(i + 1)))]);
       }
     }
-    for (int64_t s = 0; s < steps; ++s) {
+    if (resuming) g.set_state(now);
+    for (int64_t s = resuming ? resume->step : 0; s < steps; ++s) {
       const int64_t start = s * bs, count = std::min(bs, train.n - start);
       cbs.on_train_batch_begin(static_cast<int>(s), no_logs);
       run_batch(Mode::train, train, order.data() + start, count);

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 
+#include "core/file_util.h"
 #include "keras/layers/node.h"
 #include "keras/models/functional.h"
 
@@ -160,17 +161,6 @@ class DotWriter {
   std::vector<std::pair<std::string, std::string>> edges_;
 };
 
-std::string temp_name(const std::string& path) {
-  return path + ".tmp" + std::to_string(::getpid());
-}
-
-void commit(const std::string& tmp, const std::string& path) {
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw IOError(str("plot_model: cannot write ", path));
-  }
-}
-
 }  // namespace
 
 std::string model_to_dot(const Model& model, const PlotModelOptions& options) {
@@ -190,14 +180,8 @@ void plot_model(const Model& model, const std::string& to_file, const PlotModelO
   std::transform(format.begin(), format.end(), format.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (format == "jpeg") format = "jpg";
-  const std::string tmp = temp_name(to_file);
   if (format == "dot" || format == "gv") {
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out << dot;
-      KERAS_CHECK(out.good(), IOError, "plot_model: cannot write ", tmp);
-    }
-    commit(tmp, to_file);
+    internal::write_file_atomic(to_file, dot);
     return;
   }
   // One Graphviz context for the process, never freed, and one plot at a time: Graphviz is not
@@ -211,14 +195,12 @@ void plot_model(const Model& model, const std::string& to_file, const PlotModelO
   KERAS_CHECK(graph != nullptr, RuntimeError, "plot_model: Graphviz could not read the graph");
   KERAS_CHECK(gvLayout(gvc, graph.get(), "dot") == 0, RuntimeError,
               "plot_model: Graphviz's dot layout failed");
-  const int rc = gvRenderFilename(gvc, graph.get(), format.c_str(), tmp.c_str());
+  internal::AtomicFile file(to_file);  // the temporary exists: a failure below is the format's
+  const int rc = gvRenderFilename(gvc, graph.get(), format.c_str(), file.temp_path().c_str());
   gvFreeLayout(gvc, graph.get());
-  if (rc != 0) {
-    std::remove(tmp.c_str());
-    throw ValueError(str("plot_model: Graphviz cannot write the format '", format, "' of ", to_file,
-                         " (try .png, .svg, .pdf or .dot)"));
-  }
-  commit(tmp, to_file);
+  KERAS_CHECK(rc == 0, ValueError, "plot_model: Graphviz cannot write the format '", format,
+              "' of ", to_file, " (try .png, .svg, .pdf or .dot)");
+  file.commit();
 }
 
 }  // namespace keras::utils

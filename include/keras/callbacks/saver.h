@@ -3,10 +3,12 @@
 // supplies these functions, either per callback (the options' `saver`) or once for the process
 // with set_default_saver().
 //
-// keras::Model::fit installs Model::save / save_weights / load_weights for the functions left
-// unset, so ModelCheckpoint and BackupAndRestore save real files with no set-up.
+// keras::Model::fit installs Model::save / save_weights / load_weights and the backup functions
+// of src/saving/backup.h for the functions left unset, so ModelCheckpoint and BackupAndRestore
+// save real files with no set-up.
 // `model` is trainer().model(): the models::FunctionalImpl being trained. Each function must
-// write atomically (the callbacks overwrite files in place) and throw keras::IOError on failure.
+// write atomically (the callbacks overwrite files in place) and throw keras::IOError naming the
+// file and the reason on failure.
 #pragma once
 
 #include <functional>
@@ -23,11 +25,23 @@ namespace keras::callbacks {
 using Frequency = std::variant<std::string, int>;
 
 using SaveFunction = std::function<void(layers::Layer& model, const std::string& filepath)>;
+// BackupAndRestore's backup, one file: the model's weights, its optimizer's variables (slots,
+// iterations, learning rate) and `state` (JSON text the callback gives and gets back: epoch,
+// batch, random state), written in one atomic rename.
+using SaveBackupFunction = std::function<void(
+    layers::Layer& model, const std::string& filepath, const std::string& state)>;
+// Restores such a file into the model and its optimizer, all or nothing, and returns `state`.
+// IOError when the file cannot be read or is not such a backup; ValueError when its weights or
+// optimizer do not fit the model.
+using LoadBackupFunction =
+    std::function<std::string(layers::Layer& model, const std::string& filepath)>;
 
 struct ModelSaver {
   SaveFunction save_model = nullptr;    // model.save(filepath): the whole model, .keras
   SaveFunction save_weights = nullptr;  // model.save_weights(filepath): .weights.h5
   SaveFunction load_weights = nullptr;  // model.load_weights(filepath)
+  SaveBackupFunction save_backup = nullptr;
+  LoadBackupFunction load_backup = nullptr;
 };
 
 // The saver used where a callback's options leave theirs empty. Not thread-safe: set it before

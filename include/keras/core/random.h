@@ -2,6 +2,7 @@
 // initializers, shuffling and dropout, so a run is reproducible for a given seed.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 namespace keras {
@@ -18,6 +19,17 @@ class Generator {
   double next_normal();
   // Uniform integer in [0, n).
   uint64_t next_below(uint64_t n);
+
+  // The complete state: restoring it repeats the sequence exactly (BackupAndRestore saves it).
+  struct State {
+    std::array<uint64_t, 4> s = {};
+    bool has_spare = false;
+    double spare = 0.0;
+    bool operator==(const State&) const = default;
+  };
+  State state() const { return {{s_[0], s_[1], s_[2], s_[3]}, has_spare_, spare_}; }
+  // Throws ValueError for the all-zero state, which xoshiro256** never leaves.
+  void set_state(const State& state);
 
  private:
   uint64_t s_[4] = {};

@@ -43,6 +43,7 @@ class BidirectionalImpl final : public Layer {
                        const Tensors& outputs) const override;
   std::vector<Variable> weights() const override;
   Tensors losses() const override;
+  std::vector<Generator*> seed_generators() override;
   void set_dtype(DType dtype) override;
 
   const std::shared_ptr<RecurrentImpl>& forward_layer() const { return forward_; }

@@ -31,6 +31,9 @@ class DropoutImpl final : public Layer {
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   double rate() const { return rate_; }
+  std::vector<Generator*> seed_generators() override {
+    return generator_ ? std::vector<Generator*>{&*generator_} : std::vector<Generator*>{};
+  }
 
  private:
   double rate_;

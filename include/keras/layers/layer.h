@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "keras/core/random.h"
 #include "keras/core/tensor.h"
 #include "keras/core/variable.h"
 #include "keras/initializers/initializers.h"
@@ -120,6 +121,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
   void set_weights(const Tensors& values);
   // Regularization penalties of this layer's weights (Keras `layer.losses`), as scalars.
   virtual Tensors losses() const;
+  // The generators this layer and its sublayers draw from while training (a seeded Dropout's:
+  // Keras 3's SeedGenerator states), each once, in a fixed order. BackupAndRestore saves their
+  // states so that a resumed fit() draws the same masks. Unseeded layers draw from
+  // global_generator() and list none.
+  virtual std::vector<Generator*> seed_generators() { return {}; }
 
   // ---- nodes (Keras 2 API) ----
   const std::vector<std::shared_ptr<Node>>& inbound_nodes() const { return inbound_nodes_; }

@@ -155,6 +155,9 @@ class RecurrentImpl : public Layer {
   // Built with initial states: {"shapes_dict": {"sequences_shape", "initial_state_shape"}}, the
   // arguments of Keras's RNN.build.
   Json get_build_config() const override;
+  std::vector<Generator*> seed_generators() override {
+    return generator_ ? std::vector<Generator*>{&*generator_} : std::vector<Generator*>{};
+  }
 
  protected:
   RecurrentImpl(Config config,

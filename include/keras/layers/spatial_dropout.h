@@ -40,6 +40,9 @@ class SpatialDropoutImpl final : public Layer {
   // Saving: Keras 3's keys (rate, seed, name, dtype, and data_format for 2D and 3D).
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
+  std::vector<Generator*> seed_generators() override {
+    return generator_ ? std::vector<Generator*>{&*generator_} : std::vector<Generator*>{};
+  }
 
  private:
   double rate_;

@@ -37,6 +37,7 @@ class TimeDistributedImpl final : public Layer {
     inner_->set_dtype(dtype);
   }
   Tensors losses() const override { return inner_->losses(); }
+  std::vector<Generator*> seed_generators() override { return inner_->seed_generators(); }
   const LayerRef& layer() const { return inner_; }
 
  private:

@@ -35,6 +35,7 @@ class FunctionalImpl : public layers::Layer {
                                           size_t num_outputs) const override;
   std::vector<Variable> weights() const override;
   Tensors losses() const override;
+  std::vector<Generator*> seed_generators() override;
   void set_trainable(bool trainable) override;
 
   const KerasTensors& inputs() const { return inputs_; }

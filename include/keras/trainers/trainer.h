@@ -16,6 +16,7 @@
 
 #include "keras/autodiff/trace.h"
 #include "keras/callbacks/callback.h"
+#include "keras/core/random.h"
 #include "keras/layers/layer.h"
 #include "keras/trainers/compile_options.h"
 
@@ -63,6 +64,18 @@ class Trainer {
   // Set by a callback in on_train_begin (BackupAndRestore) to start fit() at this epoch instead
   // of FitOptions::initial_epoch (Keras's model._initial_epoch); fit() clears it when it ends.
   std::optional<int> initial_epoch;
+  // Set with initial_epoch by BackupAndRestore (a backup taken every save_freq batches) to resume
+  // inside that epoch: fit() starts it at batch `step` (0 to the epoch's number of batches, else
+  // ValueError), in the order shuffled from `shuffle_state` (the global generator's state when
+  // the interrupted run shuffled that epoch: its epoch_shuffle_state()), and leaves the global
+  // generator as on_train_begin left it. fit() clears it when it starts.
+  struct ResumePoint {
+    int64_t step = 0;
+    Generator::State shuffle_state;
+  };
+  std::optional<ResumePoint> resume_within_epoch;
+  // The global generator's state just before fit() drew the current epoch's shuffle order.
+  const Generator::State& epoch_shuffle_state() const { return epoch_shuffle_state_; }
 
  private:
   enum class Mode { train, test, predict };
@@ -98,6 +111,7 @@ class Trainer {
   std::optional<CompileOptions> compile_options_;  // re-applied when the signature changes
   Tensor last_loss_;
   Tensors eager_y_pred_;
+  Generator::State epoch_shuffle_state_;
 };
 
 }  // namespace keras::trainers
