@@ -43,6 +43,14 @@ std::vector<Layer*> Node::inbound_layers() const {
   return out;
 }
 
+KerasTensors Node::required_tensors() const {
+  KerasTensors out = input_tensors;
+  for (const KerasTensor& m : masks) {
+    if (m.defined()) out.push_back(m);
+  }
+  return out;
+}
+
 Layer::Layer(std::string name, std::string_view prefix, std::optional<Shape> input_shape)
     : name_(name.empty() ? unique_name(prefix) : std::move(name)) {
   if (input_shape) {
@@ -229,8 +237,10 @@ void Layer::assert_input_compatibility(const std::vector<TensorSpec>& inputs) co
   }
 }
 
-KerasTensors Layer::add_node(const KerasTensors& inputs, std::vector<TensorSpec> outputs) {
-  set_node(static_cast<int>(inbound_nodes_.size()), inputs, std::move(outputs));
+KerasTensors Layer::add_node(const KerasTensors& inputs,
+                             std::vector<TensorSpec> outputs,
+                             const KerasTensors& masks) {
+  set_node(static_cast<int>(inbound_nodes_.size()), inputs, std::move(outputs), masks);
   const Node& node = *inbound_nodes_.back();
   KerasTensors result;
   for (size_t i = 0; i < node.outputs.size(); ++i) {
@@ -239,11 +249,15 @@ KerasTensors Layer::add_node(const KerasTensors& inputs, std::vector<TensorSpec>
   return result;
 }
 
-void Layer::set_node(int index, const KerasTensors& inputs, std::vector<TensorSpec> outputs) {
+void Layer::set_node(int index,
+                     const KerasTensors& inputs,
+                     std::vector<TensorSpec> outputs,
+                     const KerasTensors& masks) {
   auto node = std::make_shared<Node>();
   node->outbound_layer = this;
   node->index = index;
   node->input_tensors = inputs;
+  node->masks = masks;
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (outputs[i].name.empty()) {
       outputs[i].name = index == 0 ? str(name_, ":", i) : str(name_, "_", index, ":", i);
@@ -261,7 +275,29 @@ void Layer::set_node0(const KerasTensors& inputs, std::vector<TensorSpec> output
   set_node(0, inputs, std::move(outputs));
 }
 
-KerasTensors Layer::call_symbolic(const KerasTensors& inputs) {
+KerasTensors Layer::call_symbolic(const KerasTensors& inputs, const KerasTensors& masks) {
+  KerasTensors explicit_masks = masks;
+  while (!explicit_masks.empty() && !explicit_masks.back().defined()) explicit_masks.pop_back();
+  if (!explicit_masks.empty()) {
+    if (!takes_mask_argument()) {
+      throw TypeError(str("Layer ", name_, " (", class_name(),
+                          "): call() got an unexpected keyword argument 'mask'"));
+    }
+    KERAS_CHECK(explicit_masks.size() <= inputs.size(), ValueError, "Layer ", name_, " was given ",
+                explicit_masks.size(), " masks (argument 'mask') for ", inputs.size(), " inputs");
+    for (size_t i = 0; i < explicit_masks.size(); ++i) {
+      const KerasTensor& m = explicit_masks[i];
+      if (!m.defined() || !inputs[i].defined()) continue;
+      const Shape& s = inputs[i].shape();
+      bool ok = m.rank() >= 1 && m.rank() <= inputs[i].rank();
+      for (int d = 0; ok && d < m.rank(); ++d) {
+        ok = m.shape()[d] == kNone || s[d] == kNone || m.shape()[d] == s[d];
+      }
+      KERAS_CHECK(ok, ValueError, "Layer ", name_, ": the mask (argument 'mask') of input ", i,
+                  " must have the input's leading dimensions; input shape ", shape_str(s),
+                  ", mask shape ", shape_str(m.shape()));
+    }
+  }
   std::vector<TensorSpec> specs;
   std::vector<Shape> shapes;
   std::vector<DType> dtypes;
@@ -282,11 +318,15 @@ KerasTensors Layer::call_symbolic(const KerasTensors& inputs) {
   for (size_t i = 0; i < out_shapes.size(); ++i) {
     outputs.push_back({out_shapes[i], out_dtypes[i], ""});
   }
-  return add_node(inputs, std::move(outputs));
+  return add_node(inputs, std::move(outputs), explicit_masks);
 }
 
 KerasTensors Layer::operator()(const KerasTensors& inputs) {
-  return call_symbolic(inputs);
+  return call_symbolic(inputs, {});
+}
+
+KerasTensors Layer::operator()(const KerasTensors& inputs, const KerasTensors& masks) {
+  return call_symbolic(inputs, masks);
 }
 
 Tensors Layer::operator()(const Tensors& inputs, bool training) {
@@ -475,6 +515,17 @@ KerasTensor LayerRef::operator()(const KerasTensor& input) const {
 
 KerasTensor LayerRef::operator()(const KerasTensors& inputs) const {
   KerasTensors out = (*layer_)(inputs);
+  KERAS_CHECK(out.size() == 1, ValueError, "Layer ", layer_->name(), " returned ", out.size(),
+              " tensors; use call_multi() to get all of them");
+  return out[0];
+}
+
+KerasTensor LayerRef::operator()(const KerasTensor& input, const CallOptions& options) const {
+  return (*this)(KerasTensors{input}, options);
+}
+
+KerasTensor LayerRef::operator()(const KerasTensors& inputs, const CallOptions& options) const {
+  KerasTensors out = (*layer_)(inputs, options.mask);
   KERAS_CHECK(out.size() == 1, ValueError, "Layer ", layer_->name(), " returned ", out.size(),
               " tensors; use call_multi() to get all of them");
   return out[0];

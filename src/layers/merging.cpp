@@ -114,45 +114,31 @@ std::vector<Shape> MergeImpl::compute_output_shape(const std::vector<Shape>& inp
   return {out};
 }
 
-namespace {
-
-// The defined masks combined with logical and (undefined when none is defined).
-Tensor and_masks(const Tensors& masks) {
+Tensors MergeImpl::compute_mask(const Tensors&, const Tensors& masks, const Tensors&) const {
   Tensor out;
   for (const Tensor& m : masks) {
-    if (m.defined()) out = out.defined() ? ops::logical_and(out, m) : m;
+    if (!m.defined()) return {};
+    out = out.defined() ? ops::logical_or(out, m) : m;
   }
-  return out;
-}
-
-}  // namespace
-
-Tensors MergeImpl::compute_mask(const Tensors&, const Tensors& masks, const Tensors&) const {
-  return {and_masks(masks)};
+  return {out};
 }
 
 Tensors ConcatenateImpl::compute_mask(const Tensors& inputs,
                                       const Tensors& masks,
                                       const Tensors&) const {
-  const int rank = inputs[0].rank();
-  const int axis = axis_ < 0 ? axis_ + rank : axis_;
-  if (axis == rank - 1) return {and_masks(masks)};
-  int mask_rank = 0;
-  for (const Tensor& m : masks) {
-    if (m.defined()) mask_rank = m.rank();
-  }
-  if (axis >= mask_rank) return {and_masks(masks)};
   Tensors parts;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    if (masks[i].defined()) {
-      parts.push_back(masks[i]);
+    const Shape& s = inputs[i].shape();
+    const Tensor m = i < masks.size() ? masks[i] : Tensor();
+    if (!m.defined()) {
+      parts.push_back(ops::ones_like(Tensor::empty(s, bool_)));
+    } else if (m.rank() < inputs[i].rank()) {
+      parts.push_back(ops::broadcast_to(ops::expand_dims(m, -1), s));
     } else {
-      const Shape& s = inputs[i].shape();
-      parts.push_back(
-          ops::ones_like(Tensor::empty(Shape(s.begin(), s.begin() + mask_rank), bool_)));
+      parts.push_back(m);
     }
   }
-  return {ops::concatenate(parts, axis)};
+  return {ops::any(ops::concatenate(parts, axis_), {-1})};
 }
 
 std::vector<DType> MergeImpl::compute_output_dtype(const std::vector<DType>& input_dtypes,

@@ -3,6 +3,7 @@
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
 #include "keras/saving/json.h"
 #include "layers/config_util.h"
 
@@ -98,6 +99,17 @@ std::vector<int> GlobalPoolingImpl::spatial_axes() const {
 Tensors GlobalPoolingImpl::call(const Tensors& inputs, bool) {
   Tensor x = inputs[0];
   if (!is_floating(x.dtype())) x = ops::cast(x, dtype());
+  const Tensor mask = inputs[0].keras_mask();
+  if (takes_mask_argument() && mask.defined()) {
+    KERAS_CHECK(
+        mask.rank() == 2 && mask.dim(0) == x.dim(0) && mask.dim(1) == x.dim(spatial_axes()[0]),
+        ValueError, "Layer ", name(), ": the mask has shape ", shape_str(mask.shape()),
+        ", expected (", x.dim(0), ", ", x.dim(spatial_axes()[0]), ")");
+    const Tensor keep = ops::expand_dims(mask, channels_first_ ? 1 : 2);
+    const Tensor kept = ops::where(keep, x, ops::scalar_like(0.0, x));
+    return {ops::divide(ops::sum(kept, spatial_axes(), keepdims_),
+                        ops::sum(ops::cast(keep, x.dtype()), spatial_axes(), keepdims_))};
+  }
   return {kind_ == PoolingKind::max ? ops::max(x, spatial_axes(), keepdims_)
                                     : ops::mean(x, spatial_axes(), keepdims_)};
 }

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "keras/layers/input_layer.h"
+#include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
 
 namespace keras::models {
@@ -23,9 +24,10 @@ TensorKey key_of(const KerasTensor& t) {
   return {t.layer().get(), t.node_index(), t.tensor_index()};
 }
 
-// The tensors a node needs: its inputs, or for an InputLayer node, its own output (as Keras 2).
+// The tensors a node needs: its inputs and masks, or for an InputLayer node, its own output (as
+// Keras 2).
 KerasTensors required_tensors(const Node& node) {
-  if (!node.is_input()) return node.input_tensors;
+  if (!node.is_input()) return node.required_tensors();
   return node.outbound_layer->get_outputs_at(node.index);
 }
 
@@ -81,7 +83,7 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
       layer_refs.push_back(t.layer());
     }
     in_progress.insert(node);
-    for (const KerasTensor& x : node->input_tensors) build_map(x);
+    for (const KerasTensor& x : node->required_tensors()) build_map(x);
     finished.insert(node);
     in_progress.erase(node);
     post_order.push_back(node);
@@ -104,7 +106,7 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
     depth = std::max(depth, prev != layer_depth.end() ? prev->second : 0);
     layer_depth[node->outbound_layer] = depth;
     set_depth(node, depth);
-    for (const KerasTensor& x : node->input_tensors) {
+    for (const KerasTensor& x : node->required_tensors()) {
       const Node* inbound = x.layer()->inbound_nodes().at(x.node_index()).get();
       const int previous = node_depth.contains(inbound) ? node_depth[inbound] : 0;
       set_depth(inbound, std::max(depth + 1, previous));
@@ -176,17 +178,21 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
   steps_.clear();
   for (const Node* node : nodes_) {
     if (node->is_input()) continue;
-    Step step{node->outbound_layer, {}, {}, {}};
+    Step step{node->outbound_layer, {}, {}, {}, {}};
     for (const KerasTensor& x : node->input_tensors) step.input_slots.push_back(slot(key_of(x)));
+    for (const KerasTensor& m : node->masks)
+      step.mask_slots.push_back(m.defined() ? slot(key_of(m)) : -1);
     for (size_t i = 0; i < node->outputs.size(); ++i) {
       step.output_slots.push_back(slot({node->outbound_layer, node->index, static_cast<int>(i)}));
     }
     steps_.push_back(std::move(step));
   }
   for (size_t k = 0; k < steps_.size(); ++k) {
-    if (!steps_[k].layer->batch_independent()) continue;
+    if (!steps_[k].layer->batch_independent() || !steps_[k].mask_slots.empty()) continue;
     for (size_t j = k + 1; j < steps_.size(); ++j) {
-      if (steps_[j].layer == steps_[k].layer) steps_[k].same_layer_later.push_back(j);
+      if (steps_[j].layer == steps_[k].layer && steps_[j].mask_slots.empty()) {
+        steps_[k].same_layer_later.push_back(j);
+      }
     }
   }
   output_slots_.clear();
@@ -232,6 +238,15 @@ void FunctionalImpl::run_batched(size_t k,
   auto args_of = [&](const Step& s) {
     Tensors a;
     for (int slot : s.input_slots) a.push_back(values[slot]);
+    // Explicit masks: the input as a view of its own (the producer's tensor, which other steps
+    // may read, keeps its mask) carrying the given mask.
+    for (size_t i = 0; i < s.mask_slots.size(); ++i) {
+      if (s.mask_slots[i] < 0) continue;
+      Tensor mask = values[s.mask_slots[i]];
+      if (mask.dtype() != bool_) mask = ops::cast(mask, bool_);
+      a[i] = ops::reshape(a[i], a[i].shape());
+      a[i].set_keras_mask(mask);
+    }
     return a;
   };
   const Tensors first = args_of(step);

@@ -128,6 +128,13 @@ Tensor min(const Tensor& x, std::vector<int> axes, bool keepdims) {
 Tensor prod(const Tensor& x, std::vector<int> axes, bool keepdims) {
   return reduce(ReduceOp::prod, x, std::move(axes), keepdims);
 }
+Tensor any(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  // A count of the true elements (a sum has an identity, so empty reductions work).
+  return cast(reduce(ReduceOp::sum, cast(x, bool_), std::move(axes), keepdims), bool_);
+}
+Tensor all(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return logical_not(any(logical_not(x), std::move(axes), keepdims));
+}
 Tensor argmax(const Tensor& x, int axis, bool keepdims) {
   return arg_reduce(backend::ArgReduceOp::argmax, x, axis, keepdims);
 }

@@ -7,6 +7,7 @@
 
 #include "keras/layers/bidirectional.h"
 #include "keras/layers/input_layer.h"
+#include "keras/layers/op_layer.h"
 #include "keras/layers/recurrent.h"
 #include "keras/models/model.h"
 #include "keras/saving/json.h"
@@ -28,11 +29,15 @@ std::string to_snake_case(const std::string& name) {
 }
 
 // Keras 3 stores the layers of a container under snake_case class names, deduplicated in order
-// ("dense", "dense_1", ...), not under the layers' own names.
+// ("dense", "dense_1", ...), not under the layers' own names. Ops are not among them (empty names).
 std::vector<std::string> container_names(const std::vector<std::shared_ptr<Layer>>& layers) {
   std::vector<std::string> out;
   std::map<std::string, int> used;
   for (const auto& l : layers) {
+    if (dynamic_cast<const layers::OpLayerImpl*>(l.get()) != nullptr) {
+      out.emplace_back();  // an op: not among Keras 3's layers, has no variables
+      continue;
+    }
     std::string name = to_snake_case(saving::keras_class_name(*l));
     auto [it, fresh] = used.try_emplace(name, 0);
     if (!fresh) name = str(name, "_", ++it->second);
@@ -79,6 +84,14 @@ bool takes_initial_state(const Layer& layer) {
          dynamic_cast<const layers::BidirectionalImpl*>(&layer) != nullptr;
 }
 
+// Keras counts a nested functional model's own graph as its node 0 where it numbers calls in
+// input_layers / output_layers (Keras 3 and 2) and in inbound nodes (Keras 2 only): the first call
+// in a graph is node 1 there. Sequential models have no such node.
+bool counts_own_graph_node(const Layer& layer) {
+  return dynamic_cast<const models::FunctionalImpl*>(&layer) != nullptr &&
+         dynamic_cast<const models::SequentialImpl*>(&layer) == nullptr;
+}
+
 Json keras_tensor_json(const KerasTensor& t, int node_index) {
   return Json{
       {"class_name", "__keras_tensor__"},
@@ -114,8 +127,17 @@ Json FunctionalImpl::get_config() const {
     Json entry = saving::serialize_layer(*l);
     entry["name"] = l->name();
     Json inbound = Json::array();
+    const auto* op = dynamic_cast<const layers::OpLayerImpl*>(l.get());
     for (const auto& n : l->inbound_nodes()) {
       if (!in_graph.contains(n.get()) || n->is_input()) continue;
+      if (op != nullptr) {  // an op's arguments, constants included, as Keras writes them
+        std::vector<Json> tensors;
+        for (const KerasTensor& t : n->input_tensors) {
+          tensors.push_back(keras_tensor_json(t, index_of(t)));
+        }
+        inbound.push_back(Json{{"args", op->call_arguments(tensors)}, {"kwargs", Json::object()}});
+        continue;
+      }
       // An RNN's extra inputs are its initial states, which Keras passes as a keyword argument.
       const size_t count = n->input_tensors.size();
       const size_t positional = takes_initial_state(*l) ? 1 : count;
@@ -127,6 +149,14 @@ Json FunctionalImpl::get_config() const {
       Json arg = args.size() == 1 ? args[0] : args;
       Json kwargs = Json::object();
       if (!states.empty()) kwargs["initial_state"] = states;
+      if (!n->masks.empty()) {  // explicit masks: one per positional input, as Keras writes them
+        Json masks = Json::array();
+        for (size_t i = 0; i < positional; ++i) {
+          const KerasTensor m = i < n->masks.size() ? n->masks[i] : KerasTensor();
+          masks.push_back(m.defined() ? keras_tensor_json(m, index_of(m)) : Json(nullptr));
+        }
+        kwargs["mask"] = positional == 1 ? masks[0] : masks;
+      }
       inbound.push_back(Json{{"args", Json::array({arg})}, {"kwargs", kwargs}});
     }
     entry["inbound_nodes"] = inbound;
@@ -135,7 +165,8 @@ Json FunctionalImpl::get_config() const {
   auto history = [&](const KerasTensors& ts) {
     Json out = Json::array();
     for (const KerasTensor& t : ts) {
-      out.push_back(Json::array({t.layer()->name(), index_of(t), t.tensor_index()}));
+      const int offset = counts_own_graph_node(*t.layer()) ? 1 : 0;
+      out.push_back(Json::array({t.layer()->name(), index_of(t) + offset, t.tensor_index()}));
     }
     return out.size() == 1 ? out[0] : out;  // Keras writes a single tensor flat
   };
@@ -242,14 +273,59 @@ std::string layer_label(const Layer& layer) {
   return str("layer '", layer.name(), "' (", layer.class_name(), ")");
 }
 
-// One argument of a saved call other than the inputs: initial states become inputs; `training`
-// is accepted (Keras replaces it with the model's training flag whenever the model runs with one:
-// fit, evaluate, predict and every keras.cpp call); anything else that could change the result
-// is refused.
+// One saved call: its tensors in keras.cpp's order (the inputs, then an RNN's initial states) and
+// the explicit masks of its inputs (Keras's `mask`; masks[i] for input i).
+struct SavedCall {
+  std::vector<TensorRef> inputs;
+  std::vector<std::optional<TensorRef>> masks;
+  bool keras2 = false;  // Keras 2's layout: calls of nested functional models counted from 1
+  // Every tensor the call needs.
+  std::vector<TensorRef> all() const {
+    std::vector<TensorRef> out = inputs;
+    for (const auto& m : masks) {
+      if (m) out.push_back(*m);
+    }
+    return out;
+  }
+};
+
+TensorRef single_ref(const Json& j, const Layer& layer, const char* argument) {
+  KERAS_CHECK(j.is_object(), ValueError, "Functional config: ", layer_label(layer),
+              ": each entry of its argument '", argument, "' must be one tensor or null");
+  std::vector<TensorRef> refs;
+  collect_refs(j, refs);
+  return refs.at(0);
+}
+
+// `mask`: a tensor (the first input's mask) or a list with one tensor or null per input.
+void add_masks(const Layer& layer, const Json& value, SavedCall& call) {
+  if (value.is_array()) {
+    KERAS_CHECK(value.size() <= 1000, ValueError, "Functional config: ", layer_label(layer),
+                ": too many masks");
+    for (const Json& m : value) {
+      call.masks.push_back(m.is_null() ? std::nullopt
+                                       : std::optional<TensorRef>(single_ref(m, layer, "mask")));
+    }
+  } else {
+    call.masks.push_back(single_ref(value, layer, "mask"));
+  }
+}
+
+bool is_null_or_nulls(const Json& value) {
+  return value.is_null() || (value.is_array() &&
+                             std::ranges::all_of(value, [](const Json& m) { return m.is_null(); }));
+}
+
+// One argument of a saved call other than the inputs: initial states become inputs; explicit masks
+// become the node's masks when the layer takes a mask (Keras writes the mask it computed for
+// every such call); `training` is accepted (Keras replaces it with the model's training flag
+// whenever the model runs with one: fit, evaluate, predict and every keras.cpp call); anything
+// else that could change the result is refused.
 void add_argument(const Layer& layer,
                   const std::string& name,
                   const Json& value,
-                  std::vector<TensorRef>& refs) {
+                  SavedCall& call,
+                  bool keras2 = false) {
   if (name == "initial_state" && takes_initial_state(layer)) {
     if (value.is_null()) return;
     std::vector<TensorRef> states;
@@ -261,20 +337,21 @@ void add_argument(const Layer& layer,
     KERAS_CHECK(states.size() == expected, ValueError, "Functional config: ", layer_label(layer),
                 " takes ", expected, " initial states, but its saved call passes ", states.size(),
                 " in 'initial_state'");
-    refs.insert(refs.end(), states.begin(), states.end());
+    call.inputs.insert(call.inputs.end(), states.begin(), states.end());
     return;
   }
   if (name == "training" && (value.is_boolean() || value.is_null())) return;
-  if (name == "mask" && (value.is_null() ||
-                         (value.is_array() &&
-                          std::ranges::all_of(value, [](const Json& m) { return m.is_null(); })))) {
-    return;  // no mask, or none for any of a list of inputs
-  }
+  if (name == "mask" && is_null_or_nulls(value)) return;  // the inputs' own masks
+  if (name == "mask" && !keras2 && layer.takes_mask_argument())
+    return add_masks(layer, value, call);
   if (name == "mask") {
     throw ValueError(str("Functional config: ", layer_label(layer),
                          " is called with an explicit mask (argument 'mask'), which keras.cpp "
-                         "does not support: its layers take masks only from their inputs "
-                         "(Embedding with mask_zero, Masking)"));
+                         "does not support for this layer",
+                         keras2 ? " in Keras 2's keyword arguments"
+                                : " (keras.cpp's layers that take masks: the recurrent layers, "
+                                  "Bidirectional, TimeDistributed, GlobalAveragePooling1D and "
+                                  "models)"));
   }
   throw ValueError(str("Functional config: ", layer_label(layer), " is called with the argument '",
                        name.substr(0, 100), "', which keras.cpp does not support for this layer"));
@@ -288,27 +365,39 @@ void check_keras2_kwargs(const Layer& layer, const Json& j, int depth = 0) {
                 "Functional config: ", layer_label(layer),
                 ": the keyword arguments of an inbound node must be a dict");
     if (j[3].is_null()) return;
-    std::vector<TensorRef> unused;
+    SavedCall unused;
     for (const auto& [name, value] : j[3].items()) {
       KERAS_CHECK(name != "initial_state" || value.is_null(), ValueError,
                   "Functional config: ", layer_label(layer),
                   " has 'initial_state' among Keras 2's keyword arguments, which keras.cpp does "
                   "not support (Keras 2 writes initial states as inputs)");
-      add_argument(layer, name, value, unused);
+      add_argument(layer, name, value, unused, true);
     }
     return;
   }
   for (const Json& x : j) check_keras2_kwargs(layer, x, depth + 1);
 }
 
-// The tensors of one saved call of `layer`, in keras.cpp's order: its inputs, then its initial
-// states (Keras's `lstm(x, initial_state=[h, c])` is keras.cpp's `lstm({x, h, c})`).
-std::vector<TensorRef> node_refs(const Layer& layer, const Json& node) {
-  std::vector<TensorRef> refs;
+// The tensors of an op's call: those among its arguments, in order (the rest are constants).
+void collect_op_refs(const Json& j, std::vector<TensorRef>& out, int depth = 0) {
+  KERAS_CHECK(depth < 8 && out.size() < 10000, ValueError, "Model config: inbound node too deep");
+  if (j.is_object()) return collect_refs(j, out);
+  if (!j.is_array()) return;
+  for (const Json& x : j) collect_op_refs(x, out, depth + 1);
+}
+
+// One saved call of `layer`, in keras.cpp's order: its inputs, then its initial states (Keras's
+// `lstm(x, initial_state=[h, c])` is keras.cpp's `lstm({x, h, c})`), and its explicit masks.
+SavedCall saved_call(const Layer& layer, const Json& node) {
+  SavedCall call;
+  const bool op = dynamic_cast<const layers::OpLayerImpl*>(&layer) != nullptr;
   if (!node.is_object()) {  // Keras 2: [[name, node_index, tensor_index, kwargs], ...]
-    collect_refs(node, refs);
+    KERAS_CHECK(!op, ValueError, "Functional config: ", layer_label(layer),
+                ": an op's inbound node must be Keras 3's {\"args\", \"kwargs\"}");
+    collect_refs(node, call.inputs);
     check_keras2_kwargs(layer, node);
-    return refs;
+    call.keras2 = true;
+    return call;
   }
   // Keras 3: {"args": [inputs, ...], "kwargs": {...}}
   const Json* args = saving::find(node, "args");
@@ -318,6 +407,10 @@ std::vector<TensorRef> node_refs(const Layer& layer, const Json& node) {
   KERAS_CHECK(kwargs == nullptr || kwargs->is_object() || kwargs->is_null(), ValueError,
               "Functional config: ", layer_label(layer),
               ": 'kwargs' of an inbound node must be a dict");
+  if (op) {  // every argument may hold tensors; set_call_arguments checks them and the kwargs
+    collect_op_refs(*args, call.inputs);
+    return call;
+  }
   // Positional arguments after the inputs, by the names of Keras's RNN.call signature.
   static const char* const kRnnArguments[] = {"initial_state", "mask", "training"};
   const Json* inputs = args->empty() ? nullptr : &(*args)[0];
@@ -339,9 +432,9 @@ std::vector<TensorRef> node_refs(const Layer& layer, const Json& node) {
   }
   KERAS_CHECK(inputs != nullptr, ValueError, "Functional config: a saved call of ",
               layer_label(layer), " has no inputs");
-  collect_refs(*inputs, refs);
-  for (const auto& [name, value] : named) add_argument(layer, name, *value, refs);
-  return refs;
+  collect_refs(*inputs, call.inputs);
+  for (const auto& [name, value] : named) add_argument(layer, name, *value, call);
+  return call;
 }
 
 Model functional_from_config(const Json& config) {
@@ -374,6 +467,23 @@ Model functional_from_config(const Json& config) {
     by_name[name] = pending.size();
     pending.push_back(std::move(p));
   }
+  // A reference that counts a nested functional model's own graph as node 0 (see
+  // counts_own_graph_node); a 0 there (which keras.cpp wrote before it followed that rule) means
+  // the first call.
+  auto own_graph_counted = [&](TensorRef r) {
+    auto it = by_name.find(r.layer);
+    if (r.node > 0 && it != by_name.end() && counts_own_graph_node(*pending[it->second].layer)) {
+      --r.node;
+    }
+    return r;
+  };
+  auto call_of = [&](const Pending& p) {
+    SavedCall call = saved_call(*p.layer, p.nodes.front());
+    if (call.keras2) {
+      for (TensorRef& r : call.inputs) r = own_graph_counted(r);
+    }
+    return call;
+  };
   auto tensor_of = [&](const TensorRef& r) -> const KerasTensor* {
     auto it = outputs.find(r.layer);
     if (it == outputs.end() || r.node >= it->second.size()) return nullptr;
@@ -386,22 +496,26 @@ Model functional_from_config(const Json& config) {
     progress = false;
     for (Pending& p : pending) {
       while (!p.nodes.empty()) {
-        KerasTensors args;
+        const SavedCall call = call_of(p);
         bool ready = true;
-        for (const TensorRef& r : node_refs(*p.layer, p.nodes.front())) {
+        for (const TensorRef& r : call.all()) {
           KERAS_CHECK(by_name.contains(r.layer), ValueError, w, ": unknown layer '",
                       r.layer.substr(0, 100), "' in inbound nodes of '", p.layer->name(), "'");
-          const KerasTensor* t = tensor_of(r);
-          if (t == nullptr) {
-            ready = false;
-            break;
-          }
-          args.push_back(*t);
+          ready = ready && tensor_of(r) != nullptr;
         }
         if (!ready) break;
+        KerasTensors args, masks;
+        for (const TensorRef& r : call.inputs) args.push_back(*tensor_of(r));
+        for (const auto& m : call.masks) masks.push_back(m ? *tensor_of(*m) : KerasTensor());
+        auto* op = dynamic_cast<layers::OpLayerImpl*>(p.layer.get());
+        if (op != nullptr) {  // its constants and checks first: they name what is wrong
+          const Json& node = p.nodes.front();
+          op->set_call_arguments(node.at("args"), saving::value(node, "kwargs", nullptr));
+        }
         KERAS_CHECK(!args.empty(), ValueError, w, ": node of '", p.layer->name(),
                     "' has no inputs");
-        outputs[p.layer->name()].push_back((*p.layer)(args));
+        outputs[p.layer->name()].push_back(op != nullptr ? op->apply(args)
+                                                         : (*p.layer)(args, masks));
         p.nodes.pop_front();
         progress = true;
       }
@@ -410,7 +524,7 @@ Model functional_from_config(const Json& config) {
   for (const Pending& p : pending) {
     if (p.nodes.empty()) continue;
     std::string missing;
-    for (const TensorRef& r : node_refs(*p.layer, p.nodes.front())) {
+    for (const TensorRef& r : call_of(p).all()) {
       if (tensor_of(r) == nullptr && missing.empty()) {
         missing = str(": no node produces tensor ", r.layer.substr(0, 100), "[", r.node, "][",
                       r.tensor, "]");
@@ -426,7 +540,7 @@ Model functional_from_config(const Json& config) {
     collect_refs(*j, refs);
     KerasTensors out;
     for (const TensorRef& r : refs) {
-      const KerasTensor* t = tensor_of(r);
+      const KerasTensor* t = tensor_of(own_graph_counted(r));
       KERAS_CHECK(t != nullptr, ValueError, w, ": '", key, "' names unknown tensor ",
                   r.layer.substr(0, 100), "[", r.node, "][", r.tensor, "]");
       out.push_back(*t);

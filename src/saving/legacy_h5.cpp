@@ -3,6 +3,7 @@
 #include <functional>
 #include <set>
 
+#include "keras/layers/op_layer.h"
 #include "keras/saving/registry.h"
 #include "saving/h5.h"
 #include "saving/saving_internal.h"
@@ -33,12 +34,16 @@ const std::vector<std::shared_ptr<Layer>>& model_layers(const models::Functional
 }  // namespace
 
 void write_legacy_weights(hid_t group, const models::FunctionalImpl& impl) {
+  std::vector<std::shared_ptr<Layer>> layers;  // as Keras's model.layers: without ops
+  for (const auto& l : model_layers(impl)) {
+    if (dynamic_cast<const layers::OpLayerImpl*>(l.get()) == nullptr) layers.push_back(l);
+  }
   std::vector<std::string> layer_names;
-  for (const auto& l : model_layers(impl)) layer_names.push_back(l->name());
+  for (const auto& l : layers) layer_names.push_back(l->name());
   h5::write_string_list_attr(group, "layer_names", layer_names);
   h5::write_string_attr(group, "backend", "keras.cpp");
   h5::write_string_attr(group, "keras_version", kKerasVersion);
-  for (const auto& l : model_layers(impl)) {
+  for (const auto& l : layers) {
     h5::Handle g = h5::make_group(group, l->name());
     const std::vector<std::string> names = legacy_weight_names(*l);
     h5::write_string_list_attr(g.id(), "weight_names", names);

@@ -13,6 +13,7 @@
 #include "keras/layers/input_layer.h"
 #include "keras/layers/merging.h"
 #include "keras/layers/normalization.h"
+#include "keras/layers/op_layer.h"
 #include "keras/layers/pooling.h"
 #include "keras/layers/recurrent.h"
 #include "keras/layers/reshaping.h"
@@ -36,6 +37,7 @@ struct Registry {
   std::mutex mutex;
   std::map<std::string, LayerFactory> factories;
   std::map<std::string, bool> builtin;
+  std::map<std::string, LayerFactory> ops;  // Keras 3 operations (module keras.src.ops.*)
   Registry() {
     using namespace layers;  // NOLINT
     // Built-in layers: one line per layer class (see layer.h, "How to make a layer saveable").
@@ -104,6 +106,27 @@ struct Registry {
       factories.emplace(name, factory);
       builtin.emplace(name, true);
     }
+    // Ops in functional graphs (Keras 3 writes those computing masks): one line per class.
+    const std::pair<const char*, LayerFactory> op_table[] = {
+        {"NotEqual", &OpLayerImpl::from_config<SavedOp::not_equal>},
+        {"Equal", &OpLayerImpl::from_config<SavedOp::equal>},
+        {"Less", &OpLayerImpl::from_config<SavedOp::less>},
+        {"LessEqual", &OpLayerImpl::from_config<SavedOp::less_equal>},
+        {"Greater", &OpLayerImpl::from_config<SavedOp::greater>},
+        {"GreaterEqual", &OpLayerImpl::from_config<SavedOp::greater_equal>},
+        {"LogicalAnd", &OpLayerImpl::from_config<SavedOp::logical_and>},
+        {"LogicalOr", &OpLayerImpl::from_config<SavedOp::logical_or>},
+        {"LogicalNot", &OpLayerImpl::from_config<SavedOp::logical_not>},
+        {"Any", &OpLayerImpl::from_config<SavedOp::any>},
+        {"All", &OpLayerImpl::from_config<SavedOp::all>},
+        {"ExpandDims", &OpLayerImpl::from_config<SavedOp::expand_dims>},
+        {"Squeeze", &OpLayerImpl::from_config<SavedOp::squeeze>},
+        {"Cast", &OpLayerImpl::from_config<SavedOp::cast>},
+        {"ZerosLike", &OpLayerImpl::from_config<SavedOp::zeros_like>},
+        {"OnesLike", &OpLayerImpl::from_config<SavedOp::ones_like>},
+        {"Concatenate", &OpLayerImpl::from_config<SavedOp::concatenate>},
+    };
+    for (const auto& [name, factory] : op_table) ops.emplace(name, factory);
   }
 };
 
@@ -145,6 +168,12 @@ std::string keras_class_name(const layers::Layer& layer) {
 
 Json serialize_layer(const layers::Layer& layer) {
   const std::string cls = keras_class_name(layer);
+  if (dynamic_cast<const layers::OpLayerImpl*>(&layer) != nullptr) {  // as Keras writes ops
+    return Json{{"module", layer.module()},
+                {"class_name", cls},
+                {"config", layer.get_config()},
+                {"registered_name", cls}};
+  }
   Json registered = nullptr;
   if (cls == "Functional") {
     registered = "Functional";
@@ -173,13 +202,34 @@ std::shared_ptr<layers::Layer> deserialize_layer(const Json& serialized) {
   KERAS_CHECK(serialized.is_object(), ValueError, "Invalid layer config: expected an object, got ",
               serialized.dump().substr(0, 200));
   std::string cls = require<std::string>(serialized, "class_name", "layer");
+  const Json* config = find(serialized, "config");
   LayerFactory factory;
   {
     Registry& r = registry();
     std::lock_guard lock(r.mutex);
+    // An op: its module says so (Keras 3's .keras); legacy .h5 files have no module, and an op's
+    // config has no "trainable" (every layer's has), which tells the op Concatenate apart.
+    const std::string module = get<std::string>(serialized, "module", "", "layer");
+    const bool op_module = module.starts_with("keras.src.ops.");
+    const bool legacy_op = module.empty() && r.ops.contains(cls) && config != nullptr &&
+                           config->is_object() && !config->contains("trainable");
+    if (op_module || legacy_op) {
+      auto it = r.ops.find(cls);
+      if (it == r.ops.end()) {
+        std::string known;
+        for (const auto& [name, f] : r.ops) known += (known.empty() ? "" : ", ") + name;
+        throw ValueError(str("Unknown op: '", cls.substr(0, 100), "' (module ",
+                             module.substr(0, 100),
+                             "). keras.cpp loads these ops of functional "
+                             "graphs: ",
+                             known));
+      }
+      factory = it->second;
+    }
     // A user layer saved as "package>Name" is found by its full registered name or by "Name".
     std::string reg = get<std::string>(serialized, "registered_name", "", "layer");
     for (const std::string& key : {reg, reg.substr(reg.find('>') + 1), cls}) {
+      if (factory) break;
       auto it = r.factories.find(key);
       if (!key.empty() && it != r.factories.end()) {
         factory = it->second;
@@ -191,7 +241,6 @@ std::shared_ptr<layers::Layer> deserialize_layer(const Json& serialized) {
               "'. Please ensure you are using a `keras.utils.custom_object_scope` and that this "
               "object is included in the scope (in keras.cpp: register it with "
               "keras::saving::register_layer).");
-  const Json* config = find(serialized, "config");
   KERAS_CHECK(config != nullptr && (config->is_object() || config->is_array()), ValueError,
               "Layer '", cls, "': config must be an object");
   return factory(*config);

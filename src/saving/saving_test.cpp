@@ -186,6 +186,53 @@ Tensor int_ids(Shape shape, int64_t vocab, uint64_t seed) {
   return ops::cast(ops::floor(r), int32);
 }
 
+// Masks from Embedding(mask_zero) and Masking through Dense, Dropout, Concatenate, Add,
+// TimeDistributed, the recurrent layers and GlobalAveragePooling1D.
+Model make_mask_model() {
+  auto a = Input({6}, {.dtype = int32, .name = "tokens"});
+  auto b = Input({6, 3}, {.name = "features"});
+  auto ea = L::Dropout(0.2)(
+      L::Dense(3, {.activation = "tanh"})(L::Embedding(20, 3, {.mask_zero = true})(a)));
+  auto mb = L::Masking(0.0)(b);
+  auto cat = L::TimeDistributed(L::Dense(2))(L::Concatenate()({ea, mb}));
+  auto s = L::LSTM(2)(cat);
+  auto g = L::GlobalAveragePooling1D()(L::GRU(2, {.return_sequences = true})(L::Add()({ea, mb})));
+  auto bi = L::Bidirectional(L::SimpleRNN(2))(ea);
+  return Model({a, b}, {s, g, bi}, {.name = "masks"});
+}
+
+// Explicit masks built with ops (keras.cpp's `lstm(x, {.mask = {m}})`, Keras's `mask=m`).
+Model make_explicit_mask_model() {
+  auto a = Input({6}, {.dtype = int32, .name = "tokens"});
+  auto e = L::Embedding(20, 3)(a);
+  auto keep = ops::logical_and(ops::not_equal(a, 0), ops::not_equal(a, 1));  // 0 and 1: padding
+  auto s = L::LSTM(2, {.return_sequences = true})(e, {.mask = {keep}});
+  auto g = L::GlobalAveragePooling1D()(s, {.mask = {keep}});
+  auto b = L::Bidirectional(L::GRU(2))(e, {.mask = {ops::greater(a, 3)}});
+  return Model(a, {g, b}, {.name = "explicit_masks"});
+}
+
+// Rows padded at the end, at the start, partly, entirely (the averages of that row are NaN, as in
+// Keras), and a padding step inside a row.
+Tensors mask_model_inputs() {
+  Tensor ids = Tensor::from_vector<int32_t>(
+      {4, 7, 2, 9, 5, 3, 0, 0, 6, 2, 8, 1, 5, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 7, 7, 1, 4},
+      {5, 6});
+  Tensor f = rand({5, 6, 3}, 190);
+  auto zero_step = [&](int64_t r, int64_t t) {
+    for (int64_t c = 0; c < 3; ++c) f.at<float>({r, t, c}) = 0;
+  };
+  for (int64_t t = 4; t < 6; ++t) zero_step(0, t);
+  zero_step(1, 0);
+  for (int64_t t = 0; t < 6; ++t) zero_step(3, t);
+  zero_step(4, 3);
+  return {ids, f};
+}
+
+std::string fixture(const std::string& file) {
+  return std::string(KERAS_TEST_DATA_DIR) + "/saving/" + file;
+}
+
 // ---- configs ----
 
 TEST(Saving, LayerConfigsUseKeras3Keys) {
@@ -631,10 +678,25 @@ const Fixture kFixtures[] = {{"mlp", 1, 1},
                              {"encoder_decoder", 2, 1},
                              {"gru_state", 2, 1},
                              {"simple_rnn_state", 2, 2},
-                             {"bidirectional_state", 2, 1}};
+                             {"bidirectional_state", 2, 1},
+                             {"nested_calls", 2, 2}};
 
-std::string fixture(const std::string& file) {
-  return std::string(KERAS_TEST_DATA_DIR) + "/saving/" + file;
+// Masked models save and load in both formats (the legacy file holds op nodes too) and predict
+// the same numbers (same kernels, same shapes: exact; NaN where a row has no unmasked step).
+TEST(SavingMasks, KerasCppModelsWithMasksRoundTrip) {
+  Model implicit = make_mask_model();
+  randomize_weights(implicit, 170);
+  Model explicit_masks = make_explicit_mask_model();
+  randomize_weights(explicit_masks, 180);
+  const Tensors x = mask_model_inputs();
+  for (auto [m, inputs] : {std::pair<Model*, Tensors>{&implicit, x}, {&explicit_masks, {x[0]}}}) {
+    const Outputs want = m->predict(inputs);
+    for (const char* ext : {".keras", ".h5"}) {
+      SCOPED_TRACE(m->name() + ext);
+      m->save(temp_path(m->name() + ext));
+      expect_same_outputs(models::load_model(temp_path(m->name() + ext)).predict(inputs), want);
+    }
+  }
 }
 
 TEST(SavingFixtures, KerasFilesPredictWhatKerasPredicted) {
@@ -715,17 +777,19 @@ TEST(SavingExport, WritesFilesForThePythonCheck) {
   const char* dir = std::getenv("KERAS_SAVING_EXPORT_DIR");
   if (dir == nullptr) GTEST_SKIP() << "KERAS_SAVING_EXPORT_DIR not set";
   fs::create_directories(dir);
-  auto write = [&](const std::string& name, Model m, const Tensors& x) {
+  // Keras 3 cannot load op nodes from legacy .h5 files (its own included): models with explicit
+  // masks are written as .keras only.
+  auto write = [&](const std::string& name, Model m, const Tensors& x, bool legacy = true) {
+    std::vector<std::string> stems{name};
+    if (legacy) stems.push_back(name + "_legacy");
     m.save(str(dir, "/", name, ".keras"));
-    m.save(str(dir, "/", name, "_legacy.h5"));
+    if (legacy) m.save(str(dir, "/", name, "_legacy.h5"));
     Outputs y = m.predict(x);
-    for (size_t i = 0; i < x.size(); ++i) {
-      io::save_npy(str(dir, "/", name, ".x", i, ".npy"), x[i]);
-      io::save_npy(str(dir, "/", name, "_legacy.x", i, ".npy"), x[i]);
-    }
-    for (size_t i = 0; i < y.size(); ++i) {
-      io::save_npy(str(dir, "/", name, ".y", i, ".npy"), y[i]);
-      io::save_npy(str(dir, "/", name, "_legacy.y", i, ".npy"), y[i]);
+    for (const std::string& stem : stems) {
+      for (size_t i = 0; i < x.size(); ++i)
+        io::save_npy(str(dir, "/", stem, ".x", i, ".npy"), x[i]);
+      for (size_t i = 0; i < y.size(); ++i)
+        io::save_npy(str(dir, "/", stem, ".y", i, ".npy"), y[i]);
     }
   };
   Model graph = make_graph_model();
@@ -748,6 +812,30 @@ TEST(SavingExport, WritesFilesForThePythonCheck) {
   auto used = Input({3}), unused = Input({2});
   write("unused_input", Model({used, unused}, L::Dense(2)(used)),
         {rand({3, 3}, 160), rand({3, 2}, 161)});
+  // A nested model called twice, one output straight from its first call.
+  auto na = Input({4}, {.name = "a"}), nb = Input({4}, {.name = "b"}), inner_in = Input({4});
+  Model inner(inner_in, L::Dense(3, {.activation = "tanh"})(inner_in), {.name = "inner"});
+  Model nested({na, nb}, {inner(na), L::Dense(2)(inner(nb))}, {.name = "nested_calls"});
+  randomize_weights(nested, 165);
+  write("nested_calls", nested, {rand({3, 4}, 166), rand({3, 4}, 167)});
+  // Masks made by keras.cpp's layers (Keras recomputes them when it loads the file), through
+  // merges, pooling and recurrent layers.
+  Model masks = make_mask_model();
+  randomize_weights(masks, 170);
+  write("masks", masks, mask_model_inputs());
+  // Explicit masks built with ops (written as op nodes and mask arguments).
+  Model explicit_masks = make_explicit_mask_model();
+  randomize_weights(explicit_masks, 180);
+  write("explicit_masks", explicit_masks, {mask_model_inputs()[0]}, false);
+  // Keras 3's files with mask nodes, loaded and saved again by keras.cpp.
+  for (const char* name : {"mask_lstm", "mask_gru_pooling", "mask_masking_rnn",
+                           "mask_bidirectional", "mask_two_inputs", "mask_merges", "mask_nested"}) {
+    Tensors x;
+    for (int i = 0; fs::exists(fixture(str(name, ".x", i, ".npy"))); ++i) {
+      x.push_back(io::load_npy(fixture(str(name, ".x", i, ".npy"))));
+    }
+    write(str("resaved_", name), models::load_model(fixture(str(name, ".keras"))), x, false);
+  }
 }
 
 // ---- hostile files ----
@@ -895,7 +983,15 @@ TEST(SavingRobustness, SavedCallsThatCannotBeHonouredAreErrors) {
       {[](Json& d, Json&) { d["kwargs"]["initial_state"].erase(1); },
        "layer 'decoder' (LSTM) takes 2 initial states, but its saved call passes 1"},
       {[](Json& d, Json&) { d["kwargs"]["mask"] = d["kwargs"]["initial_state"][0]; },
-       "layer 'decoder' (LSTM) is called with an explicit mask (argument 'mask')"},
+       "Layer decoder: the mask (argument 'mask') of input 0 must have the input's leading "
+       "dimensions; input shape (None, 5, 3), mask shape (None, 8)"},
+      {[](Json& d, Json& h) { h["kwargs"]["mask"] = d["kwargs"]["initial_state"][0]; },
+       "layer 'head' (Dense) is called with an explicit mask (argument 'mask'), which keras.cpp "
+       "does not support for this layer"},
+      {[](Json& d, Json&) {
+         d["kwargs"]["mask"] = Json::array({nullptr, 3});
+       },
+       "layer 'decoder' (LSTM): each entry of its argument 'mask' must be one tensor or null"},
       {[](Json& d, Json&) { d["kwargs"]["return_attention"] = true; },
        "layer 'decoder' (LSTM) is called with the argument 'return_attention'"},
       {[](Json& d, Json&) { d["kwargs"]["training"] = "yes"; }, "argument 'training'"},

@@ -41,6 +41,7 @@ class BidirectionalImpl final : public Layer {
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;
+  bool takes_mask_argument() const override { return true; }
   std::vector<Variable> weights() const override;
   Tensors losses() const override;
   std::vector<Generator*> seed_generators() override;

@@ -103,10 +103,18 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // call(), then attaches compute_mask's masks to outputs that have none (when any input has a
   // mask). Eager calls and models run layers through this.
   Tensors call_with_masks(const Tensors& inputs, bool training);
+  // True when the layer takes Keras's `mask` argument (`lstm(x, mask=m)`): its call uses its
+  // inputs' masks as Keras's call uses `mask`, so a symbolic call may give explicit masks
+  // (CallOptions::mask), which Keras 3 also writes into saved nodes.
+  virtual bool takes_mask_argument() const { return false; }
 
   // ---- calling ----
   // Symbolic call: checks the inputs, builds if needed, adds a node, returns its outputs.
   KerasTensors operator()(const KerasTensors& inputs);
+  // The same with explicit masks (Keras's `mask=`): masks[i], when defined, replaces input i's
+  // mask in this call (see Node). At most one per input; each a tensor of the input's leading
+  // dimensions (bool, or cast to bool as Keras does). TypeError unless takes_mask_argument().
+  KerasTensors operator()(const KerasTensors& inputs, const KerasTensors& masks);
   // Eager call on concrete tensors (builds if needed).
   Tensors operator()(const Tensors& inputs, bool training = false);
 
@@ -184,7 +192,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // layers accept initial states as extra inputs).
   virtual std::vector<InputSpec> input_spec_for(size_t num_inputs) const;
   // Adds a node with these inputs and outputs; returns the output KerasTensors.
-  KerasTensors add_node(const KerasTensors& inputs, std::vector<TensorSpec> outputs);
+  KerasTensors add_node(const KerasTensors& inputs,
+                        std::vector<TensorSpec> outputs,
+                        const KerasTensors& masks = {});
   // Sets node 0 (adding it if missing): a functional model owns node 0, its own graph.
   void set_node0(const KerasTensors& inputs, std::vector<TensorSpec> outputs);
   void set_built(bool built) { built_ = built; }
@@ -192,10 +202,13 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<InputSpec> input_spec_;
 
  private:
-  KerasTensors call_symbolic(const KerasTensors& inputs);
+  KerasTensors call_symbolic(const KerasTensors& inputs, const KerasTensors& masks);
   // Creates node `index` (appending, or replacing an existing one); needs no shared_from_this,
   // so constructors may call it.
-  void set_node(int index, const KerasTensors& inputs, std::vector<TensorSpec> outputs);
+  void set_node(int index,
+                const KerasTensors& inputs,
+                std::vector<TensorSpec> outputs,
+                const KerasTensors& masks = {});
   const Node& node_at(int node_index, const char* what) const;
 
   std::string name_;
@@ -214,6 +227,12 @@ std::string unique_name(std::string_view prefix);
 // Resets the default-name counters (keras.backend.clear_session()).
 void reset_uids();
 
+// Keyword arguments of a symbolic call: `lstm(x, {.mask = {m}})` is Keras's `lstm(x, mask=m)`.
+struct CallOptions {
+  // One mask per input (an undefined one: that input's own mask); see Layer::operator().
+  KerasTensors mask = {};
+};
+
 // A shared handle to any layer, with the Layer API forwarded so it reads like Keras:
 // `dense.name()`, `lstm.get_output_at(0)`, `layer(x)`.
 class LayerRef {
@@ -229,6 +248,11 @@ class LayerRef {
   KerasTensor operator()(const KerasTensor& input) const;
   KerasTensor operator()(const KerasTensors& inputs) const;
   KerasTensors call_multi(const KerasTensors& inputs) const { return (*layer_)(inputs); }
+  KerasTensor operator()(const KerasTensor& input, const CallOptions& options) const;
+  KerasTensor operator()(const KerasTensors& inputs, const CallOptions& options) const;
+  KerasTensors call_multi(const KerasTensors& inputs, const CallOptions& options) const {
+    return (*layer_)(inputs, options.mask);
+  }
   // Eager calls.
   Tensor operator()(const Tensor& input, bool training = false) const;
   Tensor operator()(const Tensors& inputs, bool training = false) const;

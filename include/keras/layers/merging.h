@@ -39,7 +39,8 @@ class MergeImpl : public Layer {
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                           size_t num_outputs) const override;
   bool batch_independent() const override { return true; }
-  // The inputs' masks combined with logical and (Keras's _Merge.compute_mask).
+  // The inputs' masks combined with logical or, none when an input has none (Keras 3's
+  // Merge.compute_mask).
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;
@@ -174,8 +175,9 @@ class ConcatenateImpl final : public Layer {
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                           size_t num_outputs) const override;
-  // Along the last axis: the masks combined with logical and; along another axis: the masks
-  // concatenated (all true for inputs without one), as Keras 2 does.
+  // As Keras 3: each input's mask (all true for an input without one) broadcast to the input's
+  // shape, concatenated along `axis`, then any() over the last axis; so along the last axis the
+  // masks combine with logical or, along another axis they are concatenated.
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;

@@ -4,9 +4,17 @@
 //   auto h = keras::ops::relu(keras::ops::matmul(x, w) + b);   // w, b: KerasTensors or Tensors
 // Output shapes are found by running the op on small placeholder tensors twice, with different
 // sizes for the unknown (None) dimensions: a dimension that changes between the runs is None.
+//
+// Saving: the ops Keras 3 builds masks from (SavedOp: comparisons, logical ops, any/all,
+// expand_dims, squeeze, cast, zeros_like/ones_like, concatenate) are saved as Keras 3 saves them
+// ({"module": "keras.src.ops.numpy", "class_name": "NotEqual", "config": {"name": ...}}, and
+// the node's args with their constants: [x, 0]) and load from Keras's files, where they compute
+// the masks Keras passes explicitly to its layers (Node::masks). Other ops are not serializable.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,25 +23,79 @@
 
 namespace keras::layers {
 
+// The ops that save and load (Keras 3 classes NotEqual, Equal, Less, LessEqual, Greater,
+// GreaterEqual, LogicalAnd, LogicalOr, LogicalNot, Any, All, ExpandDims, Squeeze, Cast,
+// ZerosLike, OnesLike and the op Concatenate).
+enum class SavedOp : uint8_t {
+  not_equal,
+  equal,
+  less,
+  less_equal,
+  greater,
+  greater_equal,
+  logical_and,
+  logical_or,
+  logical_not,
+  any,
+  all,
+  expand_dims,
+  squeeze,
+  cast,
+  zeros_like,
+  ones_like,
+  concatenate,
+};
+
 class OpLayerImpl final : public Layer {
  public:
   using Fn = std::function<Tensors(const Tensors&)>;
-  // `op_name` in snake_case ("add"); the layer is named "<op_name>_<n>".
+  // `op_name` in snake_case ("add"); the layer is named "<op_name>_<n>". Not serializable.
   OpLayerImpl(std::string op_name, Fn fn);
+  // A saved op: `config` as Keras writes it ({"name": "any", "axis": -1, "keepdims": false};
+  // no name: a fresh "<op>_<n>"), `args` its call's arguments, each tensor written as an object
+  // {"class_name": "__keras_tensor__", ...} and taken from the node's inputs in order, other
+  // values constants ([x, 0]). ValueError naming the op and the key or argument that keras.cpp
+  // does not support.
+  OpLayerImpl(SavedOp op, const Json& config, const Json& args);
+  // From a config alone (the registry's form): set_call_arguments must follow, before its call.
+  template <SavedOp op>
+  static std::shared_ptr<Layer> from_config(const Json& config) {
+    return from_config(op, config);
+  }
+  static std::shared_ptr<Layer> from_config(SavedOp op, const Json& config);
+  // The saved node's "args" and "kwargs" (kwargs must be empty: Keras passes none to these ops).
+  void set_call_arguments(const Json& args, const Json& kwargs);
+
   std::string class_name() const override { return class_name_; }
-  // Throws NotImplementedError: op nodes are not serializable yet.
+  // "keras.src.ops.numpy" ("keras.src.ops.core" for Cast).
+  std::string module() const override;
+  bool saveable() const { return saved_.has_value(); }
+  // The saved config; throws NotImplementedError for an op that is not saveable.
   Json get_config() const override;
+  // The node's "args" as Keras writes them: the call's arguments with its tensors replaced, in
+  // order, by `tensors` (their __keras_tensor__ forms).
+  Json call_arguments(const std::vector<Json>& tensors) const;
+
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                           size_t num_outputs) const override;
   // Records the dtypes of the next symbolic call (output dtypes come from the placeholder run).
   void set_input_dtypes(std::vector<DType> dtypes) { input_dtypes_ = std::move(dtypes); }
+  // Symbolic call that records the inputs' dtypes first.
+  KerasTensors apply(const KerasTensors& inputs);
 
  private:
+  struct Saved {
+    SavedOp op;
+    std::shared_ptr<const Json> config;
+    std::shared_ptr<const Json> args;  // null until set_call_arguments
+  };
+  OpLayerImpl(SavedOp op, const Json& config);
   Tensors run_placeholder(const std::vector<Shape>& shapes, int64_t unknown) const;
   std::string class_name_;
   Fn fn_;
+  std::optional<Saved> saved_;
   std::vector<DType> input_dtypes_;
   mutable std::vector<DType> output_dtypes_;  // from the last placeholder run
 };
@@ -53,7 +115,9 @@ KerasTensors apply_op(const std::string& op_name, OpLayerImpl::Fn fn, const Kera
 
 namespace keras::ops {
 
-// Binary ops (KerasTensor with KerasTensor, and with a scalar).
+// Binary ops (KerasTensor with KerasTensor, and with a scalar). Comparisons, logical ops,
+// any/all, cast, expand_dims, squeeze, zeros_like/ones_like and concatenate are saveable
+// (SavedOp); the others make models that cannot be saved.
 KerasTensor add(const KerasTensor& a, const KerasTensor& b);
 KerasTensor subtract(const KerasTensor& a, const KerasTensor& b);
 KerasTensor multiply(const KerasTensor& a, const KerasTensor& b);
@@ -64,7 +128,16 @@ KerasTensor power(const KerasTensor& a, const KerasTensor& b);
 KerasTensor equal(const KerasTensor& a, const KerasTensor& b);
 KerasTensor not_equal(const KerasTensor& a, const KerasTensor& b);
 KerasTensor less(const KerasTensor& a, const KerasTensor& b);
+KerasTensor less_equal(const KerasTensor& a, const KerasTensor& b);
 KerasTensor greater(const KerasTensor& a, const KerasTensor& b);
+KerasTensor greater_equal(const KerasTensor& a, const KerasTensor& b);
+KerasTensor logical_and(const KerasTensor& a, const KerasTensor& b);
+KerasTensor logical_or(const KerasTensor& a, const KerasTensor& b);
+// Comparisons with a constant (Keras's `not_equal(ids, 0)`, the mask of Embedding(mask_zero)).
+KerasTensor equal(const KerasTensor& a, double b);
+KerasTensor not_equal(const KerasTensor& a, double b);
+KerasTensor less(const KerasTensor& a, double b);
+KerasTensor greater(const KerasTensor& a, double b);
 KerasTensor matmul(const KerasTensor& a, const KerasTensor& b);
 KerasTensor matmul(const KerasTensor& a, const Tensor& b);  // b becomes a constant of the graph
 KerasTensor add(const KerasTensor& a, double b);
@@ -94,12 +167,18 @@ KerasTensor softmax(const KerasTensor& x, int axis = -1);
 KerasTensor log_softmax(const KerasTensor& x, int axis = -1);
 KerasTensor clip(const KerasTensor& x, double x_min, double x_max);
 KerasTensor cast(const KerasTensor& x, DType dtype);
+KerasTensor logical_not(const KerasTensor& x);
+// Same shape, zeros / ones of `dtype` (x's own when nullopt).
+KerasTensor zeros_like(const KerasTensor& x, std::optional<DType> dtype = std::nullopt);
+KerasTensor ones_like(const KerasTensor& x, std::optional<DType> dtype = std::nullopt);
 
 // Reductions.
 KerasTensor sum(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor mean(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor max(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor min(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor any(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor all(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor argmax(const KerasTensor& x, int axis = -1, bool keepdims = false);
 KerasTensor argmin(const KerasTensor& x, int axis = -1, bool keepdims = false);
 

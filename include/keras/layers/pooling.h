@@ -89,6 +89,9 @@ class GlobalPoolingImpl final : public Layer {
   GlobalPoolingImpl(PoolingKind kind, int rank, GlobalPoolingOptions options);
   std::string class_name() const override;
   bool batch_independent() const override { return true; }
+  // GlobalAveragePooling1D averages over the unmasked steps only, as Keras 3 does (a row whose
+  // steps are all masked gives 0 / 0 = NaN, as in Keras); its output has no mask.
+  bool takes_mask_argument() const override { return kind_ == PoolingKind::average && rank_ == 1; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
 

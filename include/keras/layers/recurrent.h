@@ -136,6 +136,7 @@ class RecurrentImpl : public Layer {
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;
+  bool takes_mask_argument() const override { return true; }
 
   int64_t units() const { return config_.units; }
   // The states of the recurrence: 2 (h, c) for LSTM, 1 (h) for GRU and SimpleRNN.

@@ -22,6 +22,9 @@ class TimeDistributedImpl final : public Layer {
   TimeDistributedImpl(LayerRef layer, TimeDistributedOptions options);
   std::string class_name() const override { return "TimeDistributed"; }
   bool supports_masking() const override { return true; }
+  // Keras passes the mask on to a wrapped layer that takes one, step by step; keras.cpp does
+  // not, so it takes an explicit mask only around layers that take none.
+  bool takes_mask_argument() const override { return !inner_->takes_mask_argument(); }
   bool batch_independent() const override { return inner_->batch_independent(); }
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);

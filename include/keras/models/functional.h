@@ -28,6 +28,8 @@ class FunctionalImpl : public layers::Layer {
   KerasTensors get_inputs_at(int node_index) const override;
 
   Tensors call(const Tensors& inputs, bool training) override;
+  // Keras's Functional.call(inputs, mask=...): explicit masks become the inputs' masks inside.
+  bool takes_mask_argument() const override { return true; }
   // True when every layer of the graph is batch-independent.
   bool batch_independent() const override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
@@ -80,6 +82,7 @@ class FunctionalImpl : public layers::Layer {
     layers::Layer* layer;
     std::vector<int> input_slots;
     std::vector<int> output_slots;
+    std::vector<int> mask_slots;  // explicit masks of the inputs (Node::masks), -1 for none
     // Later steps of the same layer, when the layer is batch-independent: those whose inputs
     // are ready run together with this one, as one call on the concatenated batch.
     std::vector<size_t> same_layer_later;

@@ -26,6 +26,10 @@ inline Tensor max(const Tensor& x, int axis, bool keepdims = false) {
 inline Tensor min(const Tensor& x, int axis, bool keepdims = false) {
   return min(x, std::vector<int>{axis}, keepdims);
 }
+// Whether any / all elements along `axes` are true (non-zero): bool results, as keras.ops.any
+// and keras.ops.all (an empty reduction gives false / true).
+Tensor any(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor all(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 // int32 indices (Keras returns int32), not differentiable.
 Tensor argmax(const Tensor& x, int axis = -1, bool keepdims = false);
 Tensor argmin(const Tensor& x, int axis = -1, bool keepdims = false);
