@@ -7,7 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <keras/keras.hpp>
+#include <random>
 #include <sstream>
 
 #include "harness/tensor_matchers.h"
@@ -384,6 +386,69 @@ TEST(SavingMasks, UnsupportedMasksAndOpsAreClearErrors) {
   auto y = ops::add(x, x);
   test::expect_throws_with<NotImplementedError>([&] { Model(x, y).to_json(); },
                                                 "cannot be serialized");
+}
+
+// Random values put anywhere in the op entries and mask arguments of a Keras file: a model that
+// predicts, or a keras::Error, never a crash or another exception.
+TEST(SavingMasks, DamagedMaskNodesAreCleanErrors) {
+  const Json config = keras_config("mask_merges");
+  const Tensors x = fixture_inputs(kMaskFixtures[5]);
+  ASSERT_EQ(std::string(kMaskFixtures[5].name), "mask_merges");
+  const Json values[] = {nullptr,
+                         -1,
+                         7,
+                         int64_t{1} << 40,
+                         1e300,
+                         0.5,
+                         "x",
+                         true,
+                         Json::array(),
+                         Json::object(),
+                         Json::parse("[[[]]]"),
+                         Json::parse(R"({"class_name": "__keras_tensor__"})"),
+                         Json::parse(R"({"class_name": "__keras_tensor__", "config":
+                             {"keras_history": ["any", 0, 0]}})")};
+  // Every value inside the parts that masks are made of, as JSON pointers.
+  std::vector<Json::json_pointer> targets;
+  std::function<void(const Json&, const Json::json_pointer&)> walk =
+      [&](const Json& j, const Json::json_pointer& p) {
+        targets.push_back(p);
+        if (j.is_object()) {
+          for (const auto& [k, v] : j.items()) walk(v, p / k);
+        } else if (j.is_array()) {
+          for (size_t i = 0; i < j.size(); ++i) walk(j[i], p / i);
+        }
+      };
+  const Json& layers = config["config"]["layers"];
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const Json::json_pointer at = Json::json_pointer("/config/layers") / i;
+    if (std::string(layers[i]["module"]).starts_with("keras.src.ops.")) {
+      walk(layers[i], at);
+    } else {
+      for (size_t n = 0; n < layers[i]["inbound_nodes"].size(); ++n) {
+        const Json& kw = layers[i]["inbound_nodes"][n]["kwargs"];
+        if (kw.contains("mask")) walk(kw["mask"], at / "inbound_nodes" / n / "kwargs" / "mask");
+      }
+    }
+  }
+  ASSERT_GT(targets.size(), 100u);
+  std::mt19937_64 rng(11);
+  int loaded = 0;
+  for (int i = 0; i < 300; ++i) {
+    Json c = config;
+    c[targets[rng() % targets.size()]] = values[rng() % std::size(values)];
+    const Json::json_pointer second = targets[rng() % targets.size()];
+    if (rng() % 2 == 0 && c.contains(second)) c[second] = values[rng() % std::size(values)];
+    try {
+      Model m = models::load_model(with_config("mask_merges", c));
+      ++loaded;
+      m.predict(x);
+    } catch (const Error&) {
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "mutation " << i << ": " << typeid(e).name() << ": " << e.what();
+    }
+  }
+  EXPECT_GT(loaded, 0);  // some damage is harmless (an op's name), the rest is refused
 }
 
 }  // namespace
