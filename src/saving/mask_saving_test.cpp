@@ -107,6 +107,7 @@ const MaskFixture kMaskFixtures[] = {
     {"mask_merges", 2, 2, "Dense, Dropout, Concatenate, Add, TimeDistributed, LSTM, GAP1D"},
     {"mask_sequential", 1, 1, "Sequential: Embedding(mask_zero) -> LSTM -> Dense -> GAP1D"},
     {"mask_nested", 1, 2, "Embedding(mask_zero) -> a Functional and a Sequential model"},
+    {"mask_passthrough", 1, 1, "LayerNormalization, SpatialDropout1D, Activation, Dense"},
 };
 
 Tensors fixture_inputs(const MaskFixture& f) {
@@ -145,6 +146,26 @@ TEST(SavingMasks, KerasFilesWithMasksPredictWhatKerasPredicted) {
     Model masked = models::load_model(fixture(std::string(f.name) + ".keras"));
     Model plain = without_masks(keras_config(f.name), masked);
     EXPECT_GT(max_finite_diff(plain.predict(x, {.batch_size = 4}), from_archive), 1e-2);
+  }
+}
+
+// keras.cpp's own masks are Keras 3's: the same files without their mask arguments (so every
+// layer takes its input's mask, made and passed on by keras.cpp's layers) predict the same
+// numbers (equal bool masks, same kernels: exact; NaN in the same places).
+TEST(SavingMasks, KerasCppMakesTheMasksKerasRecorded) {
+  for (const MaskFixture& f : kMaskFixtures) {
+    SCOPED_TRACE(f.name);
+    Json config = keras_config(f.name);
+    for (Json& l : config["config"]["layers"]) {
+      if (!l.contains("inbound_nodes")) continue;
+      for (Json& n : l["inbound_nodes"]) n["kwargs"].erase("mask");
+    }
+    Model recorded = models::load_model(fixture(std::string(f.name) + ".keras"));
+    Model own = models::model_from_config(config);
+    own.set_weights(recorded.get_weights());
+    const Tensors x = fixture_inputs(f);
+    const Outputs a = recorded.predict(x), b = own.predict(x);
+    for (size_t i = 0; i < a.size(); ++i) test::expect_all_close(b[i], a[i], 0, 0);
   }
 }
 

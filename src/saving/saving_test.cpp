@@ -186,14 +186,15 @@ Tensor int_ids(Shape shape, int64_t vocab, uint64_t seed) {
   return ops::cast(ops::floor(r), int32);
 }
 
-// Masks from Embedding(mask_zero) and Masking through Dense, Dropout, Concatenate, Add,
-// TimeDistributed, the recurrent layers and GlobalAveragePooling1D.
+// Masks from Embedding(mask_zero) and Masking through LayerNormalization, SpatialDropout1D,
+// Dense, Dropout, Concatenate, Add, TimeDistributed, the recurrent layers and
+// GlobalAveragePooling1D.
 Model make_mask_model() {
   auto a = Input({6}, {.dtype = int32, .name = "tokens"});
   auto b = Input({6, 3}, {.name = "features"});
   auto ea = L::Dropout(0.2)(
       L::Dense(3, {.activation = "tanh"})(L::Embedding(20, 3, {.mask_zero = true})(a)));
-  auto mb = L::Masking(0.0)(b);
+  auto mb = L::SpatialDropout1D(0.1)(L::LayerNormalization()(L::Masking(0.0)(b)));
   auto cat = L::TimeDistributed(L::Dense(2))(L::Concatenate()({ea, mb}));
   auto s = L::LSTM(2)(cat);
   auto g = L::GlobalAveragePooling1D()(L::GRU(2, {.return_sequences = true})(L::Add()({ea, mb})));

@@ -103,6 +103,7 @@ class LayerNormalizationImpl final : public Layer {
  public:
   explicit LayerNormalizationImpl(LayerNormalizationOptions options);
   std::string class_name() const override { return "LayerNormalization"; }
+  bool supports_masking() const override { return true; }  // passes masks on, as in Keras 3
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

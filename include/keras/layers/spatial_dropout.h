@@ -33,6 +33,7 @@ class SpatialDropoutImpl final : public Layer {
  public:
   SpatialDropoutImpl(double rate, SpatialDropoutOptions options);
   std::string class_name() const override { return "SpatialDropout" + std::to_string(N) + "D"; }
+  bool supports_masking() const override { return true; }  // as Keras's Dropout
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   double rate() const { return rate_; }
