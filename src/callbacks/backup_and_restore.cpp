@@ -92,7 +92,7 @@ void BackupAndRestoreImpl::on_train_begin(const Logs&) {
 }
 
 void BackupAndRestoreImpl::restore(const std::string& path) {
-  const std::string text = detail::pick(options_.saver.load_backup, default_saver().load_backup,
+  const std::string text = detail::pick(options_.saver.load_backup, trainer().saver().load_backup,
                                         "load a backup")(trainer().model(), path);
   const Metadata m = parse_metadata(text, path);
   optimizers::Optimizer& opt = trainer().optimizer();
@@ -135,7 +135,7 @@ void BackupAndRestoreImpl::save(int step) {
   if (options_.double_checkpoint && fs::exists(weights_path_, ec)) {
     internal::write_file_atomic(previous_path_, internal::read_file(weights_path_));
   }
-  detail::pick(options_.saver.save_backup, default_saver().save_backup, "save a backup")(
+  detail::pick(options_.saver.save_backup, trainer().saver().save_backup, "save a backup")(
       trainer().model(), weights_path_, metadata.dump());
 }
 

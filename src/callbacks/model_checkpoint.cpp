@@ -18,11 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-ModelSaver& saver_slot() {
-  static ModelSaver saver;
-  return saver;
-}
-
 int parse_save_freq(const Frequency& save_freq) {
   return detail::parse_frequency(
       save_freq, "Unrecognized save_freq: ", ". Expected save_freq are 'epoch' or integer values");
@@ -33,13 +28,6 @@ std::string fixed5(double v) {
 }
 
 }  // namespace
-
-void set_default_saver(ModelSaver saver) {
-  saver_slot() = std::move(saver);
-}
-const ModelSaver& default_saver() {
-  return saver_slot();
-}
 
 // ---- ModelCheckpoint ----
 
@@ -143,7 +131,7 @@ void ModelCheckpointImpl::save(int epoch, int batch, const Logs& logs) {
               "Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
               "existing directory: ",
               path);
-  const ModelSaver& fallback = default_saver();
+  const ModelSaver& fallback = trainer().saver();
   if (options_.save_weights_only) {
     detail::pick(options_.saver.save_weights, fallback.save_weights, "save weights")(
         trainer().model(), path);

@@ -31,14 +31,14 @@ inline double as_float32(double v) {
   return static_cast<double>(static_cast<float>(v));
 }
 
-// The callback's own saving function, else the default saver's; RuntimeError when neither is
-// set (`what`: "save weights").
+// The callback's own saving function, else its trainer's (the model's); RuntimeError when neither
+// is set (`what`: "save weights").
 template <class F>
 const F& pick(const F& own, const F& fallback, const char* what) {
   const F& f = own ? own : fallback;
   KERAS_CHECK(f != nullptr, RuntimeError, "No function to ", what,
-              " is available: pass one in the callback's `saver` option or register one with "
-              "keras::callbacks::set_default_saver()");
+              " is available: pass one in the callback's `saver` option (this trainer's model "
+              "has none)");
   return f;
 }
 

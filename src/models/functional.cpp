@@ -8,6 +8,7 @@
 #include "keras/layers/input_layer.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "models/model_saver.h"
 
 namespace keras::models {
 namespace {
@@ -412,7 +413,7 @@ std::shared_ptr<Layer> FunctionalImpl::get_layer(int index) const {
 }
 
 trainers::Trainer& FunctionalImpl::trainer() {
-  if (!trainer_) trainer_ = std::make_unique<trainers::Trainer>(*this);
+  if (!trainer_) trainer_ = std::make_unique<trainers::Trainer>(*this, internal::model_saver());
   trainer_->set_signature(signature());
   return *trainer_;
 }

@@ -5,6 +5,7 @@
 
 #include "keras/callbacks/saver.h"
 #include "keras/layers/input_layer.h"
+#include "models/model_saver.h"
 #include "saving/backup.h"
 
 namespace keras {
@@ -111,48 +112,36 @@ void Model::compile(const CompileOptions& options) {
 
 namespace {
 
-// ModelCheckpoint and BackupAndRestore save through callbacks::default_saver(); the models
-// module (which owns Model::save) fills in what the user has not set.
+// How ModelCheckpoint and BackupAndRestore save a model: through Model's own methods.
 Model as_model(layers::Layer& layer) {
   auto impl = std::dynamic_pointer_cast<models::FunctionalImpl>(layer.shared_from_this());
   KERAS_CHECK(impl != nullptr, TypeError, "saving: ", layer.name(), " is not a model");
   return Model(impl);
 }
 
-void install_default_saver() {
-  callbacks::ModelSaver saver = callbacks::default_saver();
-  if (!saver.save_model) {
-    saver.save_model = [](layers::Layer& m, const std::string& path) { as_model(m).save(path); };
-  }
-  if (!saver.save_weights) {
-    saver.save_weights = [](layers::Layer& m, const std::string& path) {
-      as_model(m).save_weights(path);
-    };
-  }
-  if (!saver.load_weights) {
-    saver.load_weights = [](layers::Layer& m, const std::string& path) {
-      as_model(m).load_weights(path);
-    };
-  }
-  if (!saver.save_backup) {
-    saver.save_backup = [](layers::Layer& m, const std::string& path, const std::string& state) {
-      saving::internal::save_backup(as_model(m).impl(), path, state);
-    };
-  }
-  if (!saver.load_backup) {
-    saver.load_backup = [](layers::Layer& m, const std::string& path) {
-      return saving::internal::load_backup(as_model(m).impl(), path);
-    };
-  }
-  callbacks::set_default_saver(std::move(saver));
-}
-
 }  // namespace
+
+callbacks::ModelSaver models::internal::model_saver() {
+  return {
+      .save_model = [](layers::Layer& m, const std::string& path) { as_model(m).save(path); },
+      .save_weights = [](layers::Layer& m,
+                         const std::string& path) { as_model(m).save_weights(path); },
+      .load_weights = [](layers::Layer& m,
+                         const std::string& path) { as_model(m).load_weights(path); },
+      .save_backup =
+          [](layers::Layer& m, const std::string& path, const std::string& state) {
+            saving::internal::save_backup(as_model(m).impl(), path, state);
+          },
+      .load_backup =
+          [](layers::Layer& m, const std::string& path) {
+            return saving::internal::load_backup(as_model(m).impl(), path);
+          },
+  };
+}
 
 callbacks::History Model::fit(const Data& x, const Data& y, const FitOptions& options) {
   ensure_built(x);
   check_built(impl());
-  install_default_saver();
   return impl().trainer().fit(x, y, options);
 }
 

@@ -118,7 +118,8 @@ void check_finite(const Tensor& t, const std::string& name) {
 
 }  // namespace
 
-Trainer::Trainer(layers::Layer& model) : model_(model) {}
+Trainer::Trainer(layers::Layer& model, callbacks::ModelSaver saver)
+    : model_(model), saver_(std::move(saver)) {}
 Trainer::~Trainer() = default;
 
 void Trainer::set_signature(ModelSignature signature) {

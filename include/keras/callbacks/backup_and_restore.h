@@ -34,7 +34,7 @@
 // deleted; RuntimeError when no saving function is available.
 //
 // The backup goes through the ModelSaver's save_backup / load_backup (options.saver, else
-// default_saver()).
+// the trainer's saver, i.e. the model's).
 #pragma once
 
 #include <memory>
@@ -49,7 +49,7 @@ struct BackupAndRestoreOptions {
   Frequency save_freq = "epoch";  // "epoch" or a number of batches
   bool double_checkpoint = false;
   bool delete_checkpoint = true;
-  ModelSaver saver = {};  // empty: default_saver()
+  ModelSaver saver = {};  // empty: the trainer's (the model's)
 };
 
 class BackupAndRestoreImpl : public Callback {

@@ -8,7 +8,7 @@
 // gives "03-0.41". At each epoch end (save_freq "epoch") or every save_freq batches it saves —
 // with save_best_only, only when `monitor` improved on the best value so far (the first value
 // always does; a missing value warns and saves). Missing directories are created. Saving goes
-// through the ModelSaver (options.saver, else default_saver()).
+// through the ModelSaver (options.saver, else the trainer's: the model's).
 //
 // Errors (Keras's messages): ValueError for a filepath not ending in ".keras" or ".h5" (or
 // ".weights.h5" with save_weights_only), for save_freq not "epoch" or a positive integer, for a
@@ -33,7 +33,7 @@ struct ModelCheckpointOptions {
   std::string mode = "auto";      // "auto", "min" or "max"
   Frequency save_freq = "epoch";  // "epoch" or a number of batches, e.g. 100
   std::optional<double> initial_value_threshold = std::nullopt;  // the best value to beat
-  ModelSaver saver = {};                                         // empty: default_saver()
+  ModelSaver saver = {};  // empty: the trainer's (the model's)
 };
 
 class ModelCheckpointImpl : public Callback {

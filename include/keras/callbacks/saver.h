@@ -1,11 +1,9 @@
 // ModelSaver: how ModelCheckpoint and BackupAndRestore write and read a model. The callbacks sit
-// below the models module, so they cannot call model.save() themselves: the saving code
-// supplies these functions, either per callback (the options' `saver`) or once for the process
-// with set_default_saver().
-//
-// keras::Model::fit installs Model::save / save_weights / load_weights and the backup functions
-// of src/saving/backup.h for the functions left unset, so ModelCheckpoint and BackupAndRestore
-// save real files with no set-up.
+// below the models module, so they cannot call model.save() themselves: they use the functions
+// of their options' `saver`, else those of the trainer they run under (Trainer::saver()), which
+// its model gave it: a keras::Model's trainer saves with Model::save / save_weights /
+// load_weights and the backup functions of src/saving/backup.h, so ModelCheckpoint and
+// BackupAndRestore save real files with no set-up.
 // `model` is trainer().model(): the models::FunctionalImpl being trained. Each function must
 // write atomically (the callbacks overwrite files in place) and throw keras::IOError naming the
 // file and the reason on failure.
@@ -43,10 +41,5 @@ struct ModelSaver {
   SaveBackupFunction save_backup = nullptr;
   LoadBackupFunction load_backup = nullptr;
 };
-
-// The saver used where a callback's options leave theirs empty. Not thread-safe: set it before
-// training starts.
-void set_default_saver(ModelSaver saver);
-const ModelSaver& default_saver();
 
 }  // namespace keras::callbacks

@@ -16,6 +16,7 @@
 
 #include "keras/autodiff/trace.h"
 #include "keras/callbacks/callback.h"
+#include "keras/callbacks/saver.h"
 #include "keras/core/random.h"
 #include "keras/layers/layer.h"
 #include "keras/trainers/compile_options.h"
@@ -36,7 +37,8 @@ struct ModelSignature {
 
 class Trainer {
  public:
-  explicit Trainer(layers::Layer& model);
+  // `saver`: how callbacks save and restore this model (see callbacks/saver.h).
+  explicit Trainer(layers::Layer& model, callbacks::ModelSaver saver = {});
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
@@ -58,6 +60,7 @@ class Trainer {
   // The options of the last compile() (for saving the compile config).
   const std::optional<CompileOptions>& compile_options() const { return compile_options_; }
   layers::Layer& model() const { return model_; }
+  const callbacks::ModelSaver& saver() const { return saver_; }
   // Set by a callback to stop fit() after the current batch (the epoch still ends: validation
   // and on_epoch_end run). fit() resets it when it starts.
   bool stop_training = false;
@@ -99,6 +102,7 @@ class Trainer {
   Batches prepare(const Data& x, const Data& y, const Data& sample_weight, bool need_y) const;
 
   layers::Layer& model_;
+  callbacks::ModelSaver saver_;
   ModelSignature signature_;
   optimizers::OptimizerPtr optimizer_;
   std::vector<Output> outputs_;

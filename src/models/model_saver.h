@@ -1,0 +1,11 @@
+// The saver a model gives its trainer (not installed): ModelCheckpoint and BackupAndRestore save
+// and restore through keras::Model's own save / save_weights / load_weights and the backup file.
+#pragma once
+
+#include "keras/callbacks/saver.h"
+
+namespace keras::models::internal {
+
+callbacks::ModelSaver model_saver();
+
+}  // namespace keras::models::internal
