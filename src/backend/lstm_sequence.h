@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "backend/lstm_cell.h"
+#include "keras/backend/backend.h"
 #include "keras/core/tensor.h"
 
 namespace keras::backend {
@@ -32,19 +33,21 @@ struct LstmSequence {
   int64_t row(int64_t b, int64_t k) const { return b * steps + k; }
 };
 
-// The sequence of Backend::lstm_sequence's arguments (xs, or dxs for the backward, gives the
-// batch and steps).
+// The raw view of Backend::lstm_sequence's arguments (the batch and steps come from hs; xs is
+// null when undefined, as in the backward).
 template <class T>
-LstmSequence<T> sequence_of(const Tensor& xs,
-                            const Tensor& u_kernel,
-                            const Tensor& h0,
-                            const Tensor& c0,
-                            bool reverse,
-                            const Tensor& hs,
-                            const Tensor& cs,
-                            const Tensor& ws) {
-  return {xs.data<T>(), u_kernel.data<T>(), h0.data<T>(), c0.data<T>(), hs.data<T>(), cs.data<T>(),
-          ws.data<T>(), xs.dim(0),          xs.dim(1),    h0.dim(1),    reverse};
+LstmSequence<T> sequence_of(const LstmSequenceArgs& a) {
+  return {a.xs.defined() ? a.xs.data<T>() : nullptr,
+          a.u_kernel.data<T>(),
+          a.h0.data<T>(),
+          a.c0.data<T>(),
+          a.hs.data<T>(),
+          a.cs.data<T>(),
+          a.ws.data<T>(),
+          a.hs.dim(0),
+          a.hs.dim(1),
+          a.h0.dim(1),
+          a.reverse};
 }
 
 // z: scratch of (r1 - r0) x 4u.

@@ -78,12 +78,4 @@ const char* unary_op_name(UnaryOp op) {
   return kNames[static_cast<int>(op)];
 }
 
-const char* binary_op_name(BinaryOp op) {
-  static const char* const kNames[] = {"add",           "subtract",    "multiply",   "divide",
-                                       "maximum",       "minimum",     "power",      "equal",
-                                       "not_equal",     "less",        "less_equal", "greater",
-                                       "greater_equal", "logical_and", "logical_or"};
-  return kNames[static_cast<int>(op)];
-}
-
 }  // namespace keras::backend

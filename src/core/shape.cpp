@@ -36,14 +36,6 @@ bool is_fully_defined(const Shape& shape) {
   return std::none_of(shape.begin(), shape.end(), [](int64_t d) { return d == kNone; });
 }
 
-bool shapes_compatible(const Shape& a, const Shape& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != kNone && b[i] != kNone && a[i] != b[i]) return false;
-  }
-  return true;
-}
-
 Shape broadcast_shapes(const Shape& a, const Shape& b) {
   const size_t rank = std::max(a.size(), b.size());
   Shape out(rank);

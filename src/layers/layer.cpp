@@ -37,12 +37,6 @@ void reset_uids() {
   uid_counters().clear();
 }
 
-std::vector<Layer*> Node::inbound_layers() const {
-  std::vector<Layer*> out;
-  for (const KerasTensor& t : input_tensors) out.push_back(t.layer().get());
-  return out;
-}
-
 KerasTensors Node::required_tensors() const {
   KerasTensors out = input_tensors;
   for (const KerasTensor& m : masks) {

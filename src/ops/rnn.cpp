@@ -60,25 +60,27 @@ std::pair<Tensor, Tensor> lstm_sequence(const Tensor& xs,
   Tensor cs = Tensor::empty({batch, steps, units}, xs.dtype(), xs.device());
   Tensor ws = Tensor::empty({batch, steps, 5 * units}, xs.dtype(), xs.device());
   backend::Backend& be = backend::backend_for(xs);
-  launch([&be, xs, u, h0, c0, go_backwards, hs, cs, ws] {
-    be.lstm_sequence(xs, u, h0, c0, go_backwards, hs, cs, ws);
-  });
+  const backend::LstmSequenceArgs args{xs, u, h0, c0, go_backwards, hs, cs, ws};
+  launch([&be, args] { be.lstm_sequence(args); });
   auto last = [&] { return reshape(slice_axis(cs, 1, steps - 1, 1), {batch, units}); };
   if (!autodiff::any_tracked({xs, u, h0, c0})) return {hs, last()};
   // cs is an output for the tape (c_last is its recorded slice, taken below).
-  autodiff::record(
-      "lstm_sequence", {xs, u, h0, c0}, {hs, cs},
-      [&be, u, h0, c0, hs, cs, ws, go_backwards](const Tensors& dys) {
-        const Tensor& dhs = dys[0];
-        const Tensor dc_last = reshape(slice_axis(dys[1], 1, dys[1].dim(1) - 1, 1), h0.shape());
-        Tensor dxs = Tensor::empty({hs.dim(0), hs.dim(1), u.dim(1)}, hs.dtype(), hs.device());
-        Tensor du = empty_like(u), dh0 = empty_like(h0), dc0 = empty_like(c0);
-        launch([&be, dhs, dc_last, u, h0, c0, hs, cs, ws, go_backwards, dxs, du, dh0, dc0] {
-          be.lstm_sequence_backward(dhs, dc_last, u, h0, c0, hs, cs, ws, go_backwards, dxs, du, dh0,
-                                    dc0);
-        });
-        return Grads{dxs, du, dh0, dc0};
-      });
+  autodiff::record("lstm_sequence", {xs, u, h0, c0}, {hs, cs},
+                   [&be, args = backend::LstmSequenceArgs{Tensor(), u, h0, c0, go_backwards, hs, cs,
+                                                          ws}](const Tensors& dys) {
+                     const Tensor dc_last =
+                         reshape(slice_axis(dys[1], 1, dys[1].dim(1) - 1, 1), args.h0.shape());
+                     const backend::LstmSequenceGrads g{
+                         dys[0],
+                         dc_last,
+                         Tensor::empty({args.hs.dim(0), args.hs.dim(1), args.u_kernel.dim(1)},
+                                       args.hs.dtype(), args.hs.device()),
+                         empty_like(args.u_kernel),
+                         empty_like(args.h0),
+                         empty_like(args.c0)};
+                     launch([&be, args, g] { be.lstm_sequence_backward(args, g); });
+                     return Grads{g.dxs, g.du, g.dh0, g.dc0};
+                   });
   return {hs, last()};
 }
 

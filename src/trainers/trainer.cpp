@@ -34,11 +34,22 @@ struct Trainer::Plan {
   std::vector<autodiff::Kernel> kernels;
 };
 
-// Data for one call of fit/evaluate/predict: tensors in model order, all with n rows.
-struct Trainer::Batches {
+// The whole dataset of one call of fit/evaluate/predict, as arrays: tensors in model order, all
+// with n rows.
+struct Trainer::ArrayData {
   Tensors x, y;
   Tensor sample_weight;
   int64_t n = 0;
+
+  // Rows [begin, end) of every array (views).
+  ArrayData rows(int64_t begin, int64_t end) const {
+    ArrayData out;
+    for (const Tensor& t : x) out.x.push_back(t.slice_rows(begin, end));
+    for (const Tensor& t : y) out.y.push_back(t.slice_rows(begin, end));
+    if (sample_weight.defined()) out.sample_weight = sample_weight.slice_rows(begin, end);
+    out.n = end - begin;
+    return out;
+  }
 };
 
 namespace {
@@ -235,7 +246,7 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
 }
 
 const Tensors& Trainer::run_batch(Mode mode,
-                                  const Batches& data,
+                                  const ArrayData& data,
                                   const int64_t* rows,
                                   int64_t count) {
   auto make_buffers = [&](const Tensors& src) {
@@ -349,11 +360,11 @@ std::vector<std::string> Trainer::metrics_names() const {
   return names;
 }
 
-Trainer::Batches Trainer::prepare(const Data& x,
-                                  const Data& y,
-                                  const Data& sample_weight,
-                                  bool need_y) const {
-  Batches b;
+Trainer::ArrayData Trainer::prepare(const Data& x,
+                                    const Data& y,
+                                    const Data& sample_weight,
+                                    bool need_y) const {
+  ArrayData b;
   KERAS_CHECK(!x.empty(), ValueError, "Expected input data `x` to be provided.");
   b.x = x.flatten(signature_.input_names, "input");
   if (need_y) {
@@ -401,8 +412,9 @@ Trainer::Batches Trainer::prepare(const Data& x,
   return b;
 }
 
-callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& options) {
-  optimizer();  // throws if not compiled
+namespace {
+
+void check_fit_options(const FitOptions& options) {
   KERAS_CHECK(options.batch_size > 0, ValueError, "batch_size must be positive, got ",
               options.batch_size);
   KERAS_CHECK(options.epochs >= 0, ValueError, "epochs must be non-negative, got ", options.epochs);
@@ -415,40 +427,48 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
               options.steps_per_epoch.value_or(0));
   KERAS_CHECK(options.initial_epoch >= 0, ValueError, "initial_epoch must be non-negative, got ",
               options.initial_epoch);
-  Batches all = prepare(x, y, options.sample_weight, true);
-  Batches train = all, val;
-  bool has_val = false;
+}
+
+// Where validation_split cuts n samples: the first rows train, the rest validate.
+int64_t validation_split_point(int64_t n, double validation_split) {
+  const auto split_at = static_cast<int64_t>(std::floor(n * (1.0 - validation_split)));
+  KERAS_CHECK(split_at > 0 && split_at < n, ValueError, "Training data contains ", n,
+              " samples, which is not sufficient to split it into a validation and training set "
+              "as specified by `validation_split=",
+              validation_split, "`.");
+  return split_at;
+}
+
+// The epoch's order of the rows: 0..n-1, shuffled by the global generator (Fisher-Yates) when
+// `shuffle`, from `from` instead of the generator's current state when given (a resumed epoch;
+// the generator is then left as it was).
+void epoch_order(std::vector<int64_t>& order, bool shuffle, const Generator::State* from) {
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
+  Generator& g = global_generator();
+  const Generator::State now = g.state();
+  if (from != nullptr) g.set_state(*from);
+  if (shuffle) {
+    for (size_t i = order.size(); i-- > 1;) {
+      std::swap(order[i], order[static_cast<size_t>(g.next_below(i + 1))]);
+    }
+  }
+  if (from != nullptr) g.set_state(now);
+}
+
+}  // namespace
+
+callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& options) {
+  optimizer();  // throws if not compiled
+  check_fit_options(options);
+  ArrayData train = prepare(x, y, options.sample_weight, true);
+  std::optional<ArrayData> val;
   if (options.validation_data) {
     val = prepare(options.validation_data->x, options.validation_data->y,
                   options.validation_data->sample_weight, true);
-    has_val = true;
   } else if (options.validation_split > 0) {
-    const int64_t split_at =
-        static_cast<int64_t>(std::floor(all.n * (1.0 - options.validation_split)));
-    KERAS_CHECK(split_at > 0 && split_at < all.n, ValueError, "Training data contains ", all.n,
-                " samples, which is not sufficient to split it into a validation and training set "
-                "as specified by `validation_split=",
-                options.validation_split, "`.");
-    auto split = [&](const Tensor& t, bool first) {
-      return first ? t.slice_rows(0, split_at) : t.slice_rows(split_at, all.n);
-    };
-    train.x.clear();
-    train.y.clear();
-    for (const Tensor& t : all.x) {
-      train.x.push_back(split(t, true));
-      val.x.push_back(split(t, false));
-    }
-    for (const Tensor& t : all.y) {
-      train.y.push_back(split(t, true));
-      val.y.push_back(split(t, false));
-    }
-    if (all.sample_weight.defined()) {
-      train.sample_weight = split(all.sample_weight, true);
-      val.sample_weight = split(all.sample_weight, false);
-    }
-    train.n = split_at;
-    val.n = all.n - split_at;
-    has_val = true;
+    const int64_t split_at = validation_split_point(train.n, options.validation_split);
+    val = train.rows(split_at, train.n);
+    train = train.rows(0, split_at);
   }
 
   const int64_t bs = options.batch_size;
@@ -464,7 +484,7 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
   initial_epoch.reset();
   resume_within_epoch.reset();
   const callbacks::Logs no_logs;
-  callbacks::Logs logs, epoch_logs;
+  callbacks::Logs batch_logs, epoch_logs;  // reused: a steady-state step allocates nothing
   cbs.on_train_begin(no_logs);
   const int first_epoch = initial_epoch.value_or(options.initial_epoch);
   initial_epoch.reset();
@@ -477,37 +497,13 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
   for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
     reset_metrics();
     cbs.on_epoch_begin(epoch, no_logs);
-    for (int64_t i = 0; i < train.n; ++i) order[static_cast<size_t>(i)] = i;
-    Generator& g = global_generator();
     const bool resuming = resume && epoch == first_epoch;
-    const Generator::State now = g.state();
-    if (resuming) g.set_state(resume->shuffle_state);
-    epoch_shuffle_state_ = g.state();
-    if (options.shuffle) {
-      for (int64_t i = train.n - 1; i > 0; --i) {
-        std::swap(order[static_cast<size_t>(i)],
-                  order[static_cast<size_t>(g.next_below(static_cast<uint64_t>(i + 1)))]);
-      }
-    }
-    if (resuming) g.set_state(now);
-    for (int64_t s = resuming ? resume->step : 0; s < steps; ++s) {
-      const int64_t start = s * bs, count = std::min(bs, train.n - start);
-      cbs.on_train_batch_begin(static_cast<int>(s), no_logs);
-      run_batch(Mode::train, train, order.data() + start, count);
-      const double loss = last_loss();
-      if (cbs.wants_batch_logs()) update_logs(logs);
-      cbs.on_train_batch_end(static_cast<int>(s), logs);
-      // A callback (TerminateOnNaN) may stop training on a bad loss; otherwise it is an error.
-      if (!std::isfinite(loss) && !stop_training) {
-        throw RuntimeError(str("Batch ", s, ": Invalid loss (", loss,
-                               "), terminating training. "
-                               "Check the data and the learning rate."));
-      }
-      if (stop_training) break;
-    }
+    epoch_shuffle_state_ = resuming ? resume->shuffle_state : global_generator().state();
+    epoch_order(order, options.shuffle, resuming ? &resume->shuffle_state : nullptr);
+    train_epoch(train, order, bs, resuming ? resume->step : 0, steps, cbs, batch_logs);
     epoch_logs = collect_logs();
-    if (has_val) {
-      for (const auto& [name, value] : test_loop(val, bs, cbs)) epoch_logs["val_" + name] = value;
+    if (val) {
+      for (const auto& [name, value] : test_loop(*val, bs, cbs)) epoch_logs["val_" + name] = value;
     }
     cbs.on_epoch_end(epoch, epoch_logs);
     if (stop_training) break;
@@ -516,7 +512,34 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
   return *cbs.history();
 }
 
-callbacks::Logs Trainer::test_loop(const Batches& data, int64_t bs, callbacks::CallbackList& cbs) {
+void Trainer::train_epoch(const ArrayData& train,
+                          const std::vector<int64_t>& order,
+                          int64_t batch_size,
+                          int64_t first_step,
+                          int64_t steps,
+                          callbacks::CallbackList& cbs,
+                          callbacks::Logs& logs) {
+  const callbacks::Logs no_logs;
+  for (int64_t s = first_step; s < steps; ++s) {
+    const int64_t start = s * batch_size, count = std::min(batch_size, train.n - start);
+    cbs.on_train_batch_begin(static_cast<int>(s), no_logs);
+    run_batch(Mode::train, train, order.data() + start, count);
+    const double loss = last_loss();
+    if (cbs.wants_batch_logs()) update_logs(logs);
+    cbs.on_train_batch_end(static_cast<int>(s), logs);
+    // A callback (TerminateOnNaN) may stop training on a bad loss; otherwise it is an error.
+    if (!std::isfinite(loss) && !stop_training) {
+      throw RuntimeError(str("Batch ", s, ": Invalid loss (", loss,
+                             "), terminating training. "
+                             "Check the data and the learning rate."));
+    }
+    if (stop_training) break;
+  }
+}
+
+callbacks::Logs Trainer::test_loop(const ArrayData& data,
+                                   int64_t bs,
+                                   callbacks::CallbackList& cbs) {
   const int64_t steps = (data.n + bs - 1) / bs;
   std::vector<int64_t> rows(static_cast<size_t>(data.n));
   for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
@@ -542,7 +565,7 @@ std::vector<double> Trainer::evaluate(const Data& x,
   optimizer();
   KERAS_CHECK(options.batch_size > 0, ValueError, "batch_size must be positive, got ",
               options.batch_size);
-  Batches data = prepare(x, y, options.sample_weight, true);
+  ArrayData data = prepare(x, y, options.sample_weight, true);
   const int64_t bs = options.batch_size, steps = (data.n + bs - 1) / bs;
   callbacks::CallbackList cbs(options.callbacks, {.add_progbar = options.verbose != 0,
                                                   .trainer = this,
@@ -558,7 +581,7 @@ std::vector<double> Trainer::evaluate(const Data& x,
 Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
   KERAS_CHECK(options.batch_size > 0, ValueError, "batch_size must be positive, got ",
               options.batch_size);
-  Batches data = prepare(x, Data(), Data(), false);
+  ArrayData data = prepare(x, Data(), Data(), false);
   const int64_t bs = options.batch_size, steps = (data.n + bs - 1) / bs;
   std::vector<int64_t> rows(static_cast<size_t>(data.n));
   for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;

@@ -77,10 +77,6 @@ enum class BinaryOp : uint8_t {
   logical_and,
   logical_or,
 };
-const char* binary_op_name(BinaryOp op);
-constexpr bool is_comparison(BinaryOp op) {
-  return op >= BinaryOp::equal;
-}
 
 enum class ReduceOp : uint8_t { sum, mean, max, min, prod };
 enum class ArgReduceOp : uint8_t { argmax, argmin };
@@ -113,6 +109,23 @@ struct AdamParams {
   int64_t step = 1;           // 1-based step, for bias correction
   double weight_decay = 0.0;  // AdamW's decoupled decay, applied before the update
 };
+// One LSTM layer's recurrence (Backend::lstm_sequence). Inputs: xs (batch, steps, 4u), the
+// projected inputs x W + b in time order (step k reads time t = k, or steps-1-k when `reverse`);
+// u_kernel (u, 4u); h0, c0 (batch, u). Outputs, per step in processing order: hs and cs (batch,
+// steps, u), the states after the step, and ws (batch, steps, 5u), the cell workspace.
+struct LstmSequenceArgs {
+  Tensor xs, u_kernel, h0, c0;
+  bool reverse = false;
+  Tensor hs, cs, ws;
+};
+// Its gradients: dhs (batch, steps, u) is the gradient of hs and dc_last (batch, u) that of the
+// last c. Outputs: dxs (batch, steps, 4u, time order), du (u, 4u), dh0 and dc0 (batch, u). The
+// forward's xs is not read (and may be left undefined).
+struct LstmSequenceGrads {
+  Tensor dhs, dc_last;
+  Tensor dxs, du, dh0, dc0;
+};
+
 struct AdagradParams {
   double learning_rate = 0.001;
   double epsilon = 1e-7;
@@ -225,35 +238,11 @@ class Backend {
                                   const Tensor& dz,
                                   const Tensor& dc_prev) = 0;
 
-  // A whole LSTM layer's recurrence in one call (the same cell as lstm_cell). xs (batch, steps,
-  // 4u) are the projected inputs x W + b in time order; step k reads time t = k, or steps-1-k
-  // when `reverse`. u_kernel (u, 4u); h0, c0 (batch, u). Writes, per step in processing order:
-  // hs and cs (batch, steps, u), the states after the step, and ws (batch, steps, 5u), the
-  // cell workspace. Kernels may split the batch across threads (rows are independent).
-  virtual void lstm_sequence(const Tensor& xs,
-                             const Tensor& u_kernel,
-                             const Tensor& h0,
-                             const Tensor& c0,
-                             bool reverse,
-                             const Tensor& hs,
-                             const Tensor& cs,
-                             const Tensor& ws) = 0;
-  // Its gradients (all overwritten): dhs (batch, steps, u) is the gradient of hs, dc_last
-  // (batch, u) that of the last c. Writes dxs (batch, steps, 4u, time order), du (u, 4u) and
-  // dh0, dc0 (batch, u).
-  virtual void lstm_sequence_backward(const Tensor& dhs,
-                                      const Tensor& dc_last,
-                                      const Tensor& u_kernel,
-                                      const Tensor& h0,
-                                      const Tensor& c0,
-                                      const Tensor& hs,
-                                      const Tensor& cs,
-                                      const Tensor& ws,
-                                      bool reverse,
-                                      const Tensor& dxs,
-                                      const Tensor& du,
-                                      const Tensor& dh0,
-                                      const Tensor& dc0) = 0;
+  // A whole LSTM layer's recurrence in one call (the same cell as lstm_cell), see
+  // LstmSequenceArgs. Kernels may split the batch across threads (rows are independent).
+  virtual void lstm_sequence(const LstmSequenceArgs& s) = 0;
+  // Its gradients, see LstmSequenceGrads (every output overwritten).
+  virtual void lstm_sequence_backward(const LstmSequenceArgs& s, const LstmSequenceGrads& g) = 0;
 
   // ==== convolution and pooling ====
   // Layouts (channels_last, r = 1..3 spatial dims): src / diff_src (batch, spatial..., C),

@@ -23,8 +23,6 @@ std::string shape_str(const Shape& shape);
 int normalize_axis(int axis, int rank);
 // True when no dimension is kNone.
 bool is_fully_defined(const Shape& shape);
-// True when the two shapes agree wherever both are known.
-bool shapes_compatible(const Shape& a, const Shape& b);
 // NumPy broadcasting of two shapes (kNone broadcasts like an unknown size); throws ValueError.
 Shape broadcast_shapes(const Shape& a, const Shape& b);
 

@@ -27,7 +27,6 @@ struct Node {
   KerasTensors masks;
   std::vector<TensorSpec> outputs;
 
-  std::vector<Layer*> inbound_layers() const;
   // The tensors the node needs to run: input_tensors, then the defined masks.
   KerasTensors required_tensors() const;
   bool is_input() const { return input_tensors.empty(); }

@@ -84,22 +84,33 @@ class Trainer {
   enum class Mode { train, test, predict };
   struct Plan;
   struct Output;
-  struct Batches;
+  struct ArrayData;
 
   Tensor compute_loss(const Tensors& y, const Tensors& y_pred, const Tensor& sample_weight);
   void build_metrics(const Tensors& y, const Tensors& y_pred);
   void update_metrics(const Tensors& y, const Tensors& y_pred, const Tensor& sample_weight);
   Tensors step(Mode mode, const Tensors& x, const Tensors& y, const Tensor& sample_weight);
   // Runs one batch; returns the predictions (valid until the next call).
-  const Tensors& run_batch(Mode mode, const Batches& data, const int64_t* rows, int64_t count);
+  const Tensors& run_batch(Mode mode, const ArrayData& data, const int64_t* rows, int64_t count);
   void reset_metrics();
   callbacks::Logs collect_logs() const;
   // Writes the current metric values into `logs`; allocates only when a key is new.
   void update_logs(callbacks::Logs& logs) const;
   double last_loss() const;
   // Runs every batch of `data` in test mode with the test hooks; returns the logs.
-  callbacks::Logs test_loop(const Batches& data, int64_t batch_size, callbacks::CallbackList& cbs);
-  Batches prepare(const Data& x, const Data& y, const Data& sample_weight, bool need_y) const;
+  // One epoch's training batches, steps [first_step, steps) of `order`; `logs` holds the batch
+  // logs (kept across epochs so that steady-state steps allocate nothing).
+  void train_epoch(const ArrayData& train,
+                   const std::vector<int64_t>& order,
+                   int64_t batch_size,
+                   int64_t first_step,
+                   int64_t steps,
+                   callbacks::CallbackList& cbs,
+                   callbacks::Logs& logs);
+  callbacks::Logs test_loop(const ArrayData& data,
+                            int64_t batch_size,
+                            callbacks::CallbackList& cbs);
+  ArrayData prepare(const Data& x, const Data& y, const Data& sample_weight, bool need_y) const;
 
   layers::Layer& model_;
   callbacks::ModelSaver saver_;

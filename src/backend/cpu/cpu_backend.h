@@ -73,27 +73,8 @@ class CpuBackend final : public ReferenceBackend {
                  const Tensor& h,
                  const Tensor& c,
                  const Tensor& workspace) override;
-  void lstm_sequence(const Tensor& xs,
-                     const Tensor& u_kernel,
-                     const Tensor& h0,
-                     const Tensor& c0,
-                     bool reverse,
-                     const Tensor& hs,
-                     const Tensor& cs,
-                     const Tensor& ws) override;
-  void lstm_sequence_backward(const Tensor& dhs,
-                              const Tensor& dc_last,
-                              const Tensor& u_kernel,
-                              const Tensor& h0,
-                              const Tensor& c0,
-                              const Tensor& hs,
-                              const Tensor& cs,
-                              const Tensor& ws,
-                              bool reverse,
-                              const Tensor& dxs,
-                              const Tensor& du,
-                              const Tensor& dh0,
-                              const Tensor& dc0) override;
+  void lstm_sequence(const LstmSequenceArgs& s) override;
+  void lstm_sequence_backward(const LstmSequenceArgs& s, const LstmSequenceGrads& g) override;
   void rmsprop_update(const Tensor& w,
                       const Tensor& g,
                       const Tensor& velocity,

@@ -87,19 +87,12 @@ void CpuBackend::lstm_cell(const Tensor& z,
   }
 }
 
-void CpuBackend::lstm_sequence(const Tensor& xs,
-                               const Tensor& u_kernel,
-                               const Tensor& h0,
-                               const Tensor& c0,
-                               bool reverse,
-                               const Tensor& hs,
-                               const Tensor& cs,
-                               const Tensor& ws) {
-  if (xs.dtype() != DType::float32) {
-    ReferenceBackend::lstm_sequence(xs, u_kernel, h0, c0, reverse, hs, cs, ws);
+void CpuBackend::lstm_sequence(const LstmSequenceArgs& a) {
+  if (a.xs.dtype() != DType::float32) {
+    ReferenceBackend::lstm_sequence(a);
     return;
   }
-  const LstmSequence<float> s = sequence_of<float>(xs, u_kernel, h0, c0, reverse, hs, cs, ws);
+  const LstmSequence<float> s = sequence_of<float>(a);
   split_rows(s.batch, row_threads(s.batch), [&](int, int64_t r0, int64_t r1) {
     lstm_sequence_rows(s, r0, r1, scratch<float, 0>(static_cast<size_t>((r1 - r0) * s.gates())),
                        Sgemm{},
@@ -108,36 +101,23 @@ void CpuBackend::lstm_sequence(const Tensor& xs,
   });
 }
 
-void CpuBackend::lstm_sequence_backward(const Tensor& dhs,
-                                        const Tensor& dc_last,
-                                        const Tensor& u_kernel,
-                                        const Tensor& h0,
-                                        const Tensor& c0,
-                                        const Tensor& hs,
-                                        const Tensor& cs,
-                                        const Tensor& ws,
-                                        bool reverse,
-                                        const Tensor& dxs,
-                                        const Tensor& du,
-                                        const Tensor& dh0,
-                                        const Tensor& dc0) {
-  if (dhs.dtype() != DType::float32) {
-    ReferenceBackend::lstm_sequence_backward(dhs, dc_last, u_kernel, h0, c0, hs, cs, ws, reverse,
-                                             dxs, du, dh0, dc0);
+void CpuBackend::lstm_sequence_backward(const LstmSequenceArgs& a, const LstmSequenceGrads& g) {
+  if (g.dhs.dtype() != DType::float32) {
+    ReferenceBackend::lstm_sequence_backward(a, g);
     return;
   }
-  const LstmSequence<float> s = sequence_of<float>(dxs, u_kernel, h0, c0, reverse, hs, cs, ws);
+  const LstmSequence<float> s = sequence_of<float>(a);
   const int threads = row_threads(s.batch);
   const int64_t du_size = s.units * s.gates();
   // Thread 0 writes du itself; the others' shares are added after the join.
   float* du_shares = scratch<float, 1>(static_cast<size_t>((threads - 1) * du_size));
   split_rows(s.batch, threads, [&](int t, int64_t r0, int64_t r1) {
-    float* part = t == 0 ? du.data<float>() : du_shares + (t - 1) * du_size;
-    lstm_sequence_backward_rows(s, dhs.data<float>(), dc_last.data<float>(), r0, r1,
-                                dxs.data<float>(), dh0.data<float>(), dc0.data<float>(), part,
+    float* part = t == 0 ? g.du.data<float>() : du_shares + (t - 1) * du_size;
+    lstm_sequence_backward_rows(s, g.dhs.data<float>(), g.dc_last.data<float>(), r0, r1,
+                                g.dxs.data<float>(), g.dh0.data<float>(), g.dc0.data<float>(), part,
                                 Sgemm{});
   });
-  float* out = du.data<float>();
+  float* out = g.du.data<float>();
   for (int t = 1; t < threads; ++t) {
     const float* part = du_shares + (t - 1) * du_size;
     for (int64_t j = 0; j < du_size; ++j) out[j] += part[j];

@@ -47,27 +47,8 @@ class ReferenceBackend : public Backend {
                           const Tensor& workspace,
                           const Tensor& dz,
                           const Tensor& dc_prev) override;
-  void lstm_sequence(const Tensor& xs,
-                     const Tensor& u_kernel,
-                     const Tensor& h0,
-                     const Tensor& c0,
-                     bool reverse,
-                     const Tensor& hs,
-                     const Tensor& cs,
-                     const Tensor& ws) override;
-  void lstm_sequence_backward(const Tensor& dhs,
-                              const Tensor& dc_last,
-                              const Tensor& u_kernel,
-                              const Tensor& h0,
-                              const Tensor& c0,
-                              const Tensor& hs,
-                              const Tensor& cs,
-                              const Tensor& ws,
-                              bool reverse,
-                              const Tensor& dxs,
-                              const Tensor& du,
-                              const Tensor& dh0,
-                              const Tensor& dc0) override;
+  void lstm_sequence(const LstmSequenceArgs& s) override;
+  void lstm_sequence_backward(const LstmSequenceArgs& s, const LstmSequenceGrads& g) override;
   void conv(const Tensor& src,
             const Tensor& weights,
             const Tensor& dst,

@@ -68,16 +68,9 @@ struct NaiveGemm {
 
 }  // namespace
 
-void ReferenceBackend::lstm_sequence(const Tensor& xs,
-                                     const Tensor& u_kernel,
-                                     const Tensor& h0,
-                                     const Tensor& c0,
-                                     bool reverse,
-                                     const Tensor& hs,
-                                     const Tensor& cs,
-                                     const Tensor& ws) {
-  visit_floating(xs, "lstm_sequence", [&]<class T>() {
-    const LstmSequence<T> s = sequence_of<T>(xs, u_kernel, h0, c0, reverse, hs, cs, ws);
+void ReferenceBackend::lstm_sequence(const LstmSequenceArgs& a) {
+  visit_floating(a.xs, "lstm_sequence", [&]<class T>() {
+    const LstmSequence<T> s = sequence_of<T>(a);
     std::vector<T> z(static_cast<size_t>(s.batch * s.gates()));
     lstm_sequence_rows(s, 0, s.batch, z.data(), NaiveGemm{},
                        [u = s.units](const T* zb, const T* c_prev, T* h, T* c, T* w) {
@@ -88,23 +81,13 @@ void ReferenceBackend::lstm_sequence(const Tensor& xs,
   });
 }
 
-void ReferenceBackend::lstm_sequence_backward(const Tensor& dhs,
-                                              const Tensor& dc_last,
-                                              const Tensor& u_kernel,
-                                              const Tensor& h0,
-                                              const Tensor& c0,
-                                              const Tensor& hs,
-                                              const Tensor& cs,
-                                              const Tensor& ws,
-                                              bool reverse,
-                                              const Tensor& dxs,
-                                              const Tensor& du,
-                                              const Tensor& dh0,
-                                              const Tensor& dc0) {
-  visit_floating(dhs, "lstm_sequence_backward", [&]<class T>() {
-    const LstmSequence<T> s = sequence_of<T>(dxs, u_kernel, h0, c0, reverse, hs, cs, ws);
-    lstm_sequence_backward_rows(s, dhs.data<T>(), dc_last.data<T>(), 0, s.batch, dxs.data<T>(),
-                                dh0.data<T>(), dc0.data<T>(), du.data<T>(), NaiveGemm{});
+void ReferenceBackend::lstm_sequence_backward(const LstmSequenceArgs& a,
+                                              const LstmSequenceGrads& g) {
+  visit_floating(g.dhs, "lstm_sequence_backward", [&]<class T>() {
+    const LstmSequence<T> s = sequence_of<T>(a);
+    lstm_sequence_backward_rows(s, g.dhs.data<T>(), g.dc_last.data<T>(), 0, s.batch,
+                                g.dxs.data<T>(), g.dh0.data<T>(), g.dc0.data<T>(), g.du.data<T>(),
+                                NaiveGemm{});
   });
 }
 
