@@ -267,7 +267,7 @@ SpatialPadding pairs_from_json(const Json& c, const char* key, int64_t fallback,
   auto pair = [&](const Json& e) {
     const std::vector<int64_t> v = config_util::int_list(e, key, w);
     KERAS_CHECK(v.size() == 1 || v.size() == 2, ValueError, w, ": config key '", key,
-                "' has an invalid value ", e.dump());
+                "' has an invalid value ", saving::json_excerpt(e));
     return v.size() == 1 ? PadPair(v[0]) : PadPair(v[0], v[1]);
   };
   if (N == 1) return SpatialPadding{pair(*j)};

@@ -178,10 +178,10 @@ void collect_refs(const Json& j, std::vector<TensorRef>& out, int depth = 0) {
                      saving::convert<size_t>(h[2], "keras_history", "Model config")});
       return;
     }
-    throw ValueError(str("Model config: unsupported node argument ", j.dump().substr(0, 200)));
+    throw ValueError(str("Model config: unsupported node argument ", saving::json_excerpt(j)));
   }
   KERAS_CHECK(j.is_array(), ValueError, "Model config: bad node argument ",
-              j.dump().substr(0, 200));
+              saving::json_excerpt(j));
   // Keras 2: [name, node_index, tensor_index, kwargs]
   if (j.size() >= 3 && j[0].is_string() && j[1].is_number()) {
     out.push_back({j[0].get<std::string>(),
@@ -292,9 +292,7 @@ Model functional_from_config(const Json& config) {
   return model;
 }
 
-}  // namespace
-
-Model model_from_config(const Json& j) {
+Model model_from_config_unguarded(const Json& j) {
   KERAS_CHECK(j.is_object() || j.is_array(), ValueError, "Model config must be a JSON object");
   if (j.is_object() && j.contains("class_name")) {
     const auto cls = saving::require<std::string>(j, "class_name", "model");
@@ -308,6 +306,16 @@ Model model_from_config(const Json& j) {
   if (j.is_array()) return sequential_from_config(j);
   if (j.contains("input_layers")) return functional_from_config(j);
   return sequential_from_config(j);
+}
+
+}  // namespace
+
+Model model_from_config(const Json& j) {
+  try {
+    return model_from_config_unguarded(j);
+  } catch (const Json::exception& e) {  // a value of the wrong JSON type deep in the config
+    throw ValueError(str("Model config: invalid config: ", excerpt(e.what(), 300)));
+  }
 }
 
 Model model_from_json(const std::string& json) {

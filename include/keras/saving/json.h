@@ -16,6 +16,12 @@
 
 namespace keras::saving {
 
+// A short compact JSON rendering of a value read from an untrusted source, for error messages:
+// like j.dump(), but at most about `max_chars` characters (then "..."), long strings cut, and
+// arrays and objects nested more than 4 levels shown as [...] / {...}. Error messages show
+// config content only through this: dump() recurses once per level and copies everything.
+std::string json_excerpt(const Json& j, size_t max_chars = 200);
+
 // j converted to T; throws ValueError ("<what>: 'units' has the wrong type: ...") on a type
 // mismatch (a float for an integer, a string for a number, ...).
 template <class T>
@@ -31,7 +37,7 @@ T convert(const Json& j, const char* key, const char* what) {
     }
     return j.get<T>();
   } catch (const std::exception& e) {
-    throw ValueError(str(what, ": config key '", key, "' has an invalid value ", j.dump()));
+    throw ValueError(str(what, ": config key '", key, "' has an invalid value ", json_excerpt(j)));
   }
 }
 // config[key] converted to T; `fallback` when config has no such key or it is null.
@@ -72,7 +78,15 @@ inline Json value(const Json& config, const char* key, Json fallback) {
   return j != nullptr ? *j : fallback;
 }
 
-// Parses JSON text; throws ValueError("<what>: invalid JSON: ...") on a syntax error.
+// Parses JSON text from a file or a caller (config.json, a legacy .h5 model_config,
+// model_from_json): every JSON keras.cpp reads goes through here. Throws
+// ValueError("<what>: invalid JSON: ...") on a syntax error, and, before building anything, when
+// arrays and objects nest deeper than kMaxJsonDepth levels (Keras configs nest about 10; deeper
+// values would overflow the stack of the recursive code that copies, compares and prints JSON) or
+// the text is longer than kMaxJsonBytes (a value costs up to ~16 times its text in memory, and a
+// small compressed .keras file can hold a huge config.json).
+inline constexpr size_t kMaxJsonDepth = 512;
+inline constexpr size_t kMaxJsonBytes = size_t{64} << 20;
 Json parse_json(const std::string& text, const char* what);
 
 // The Keras 3 dtype entry: {"module": "keras", "class_name": "DTypePolicy", ...}.
