@@ -242,11 +242,18 @@ Model functional_from_config(const Json& config) {
                 "' node ", r.node, " has no output ", r.tensor);
     return &it->second[r.node][r.tensor];
   };
-  // Process nodes in order, each as soon as its inputs exist (Keras's from_config loop).
+  // Process nodes in order, each as soon as its inputs exist (Keras's from_config loop). Each
+  // pass rescans every layer: files that list layers in graph order (as Keras writes them) need
+  // a pass or two, but n layers listed in reverse need n passes, so the work is capped at 64.
+  size_t attempts = 0;
+  size_t max_attempts = 100000;
+  for (const Pending& p : pending) max_attempts += 64 * (1 + p.nodes.size());
   for (bool progress = true; progress;) {
     progress = false;
     for (Pending& p : pending) {
       while (!p.nodes.empty()) {
+        KERAS_CHECK(++attempts <= max_attempts, ValueError, w, ": cannot resolve the nodes of ",
+                    pending.size(), " layers in reasonable time (listed in reverse order?)");
         KerasTensors args;
         bool ready = true;
         for (const TensorRef& r : node_refs(p.nodes.front())) {

@@ -166,6 +166,65 @@ TEST(UntrustedInput, ExcerptOfTextEscapesAndCuts) {
   EXPECT_EQ(excerpt("caf\xc3\xa9"), "caf\xc3\xa9");
 }
 
+// A functional config of n Dense layers in a chain, listed from the output back to the input.
+std::string reversed_chain(int n) {
+  Json layers = Json::array();
+  for (int k = 0; k < n; ++k) {
+    const std::string name = str("d", k), source = k + 1 < n ? str("d", k + 1) : "in";
+    layers.push_back(
+        {{"class_name", "Dense"},
+         {"name", name},
+         {"config", {{"name", name}, {"units", 1}}},
+         {"inbound_nodes", Json::array({Json::array({{source, 0, 0, Json::object()}})})}});
+  }
+  layers.push_back({{"class_name", "InputLayer"},
+                    {"name", "in"},
+                    {"config", {{"name", "in"}, {"batch_input_shape", {nullptr, 1}}}},
+                    {"inbound_nodes", Json::array()}});
+  return Json{{"class_name", "Functional"},
+              {"config",
+               {{"name", "chain"},
+                {"layers", layers},
+                {"input_layers", {{"in", 0, 0}}},
+                {"output_layers", {{"d0", 0, 0}}}}}}
+      .dump();
+}
+
+TEST(UntrustedInput, LayersListedInReverseOrderLoadOrFailQuickly) {
+  // Each pass of the loader resolves one layer here: n passes over n layers.
+  EXPECT_EQ(models::model_from_json(reversed_chain(100)).layers().size(), 101u);
+  expect_short_error<ValueError>([&] { models::model_from_json(reversed_chain(3000)); },
+                                 "in reasonable time");
+}
+
+// Little-endian field of a zip structure.
+void put32(std::string& s, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) s[at + i] = static_cast<char>(v >> (8 * i));
+}
+
+TEST(UntrustedInput, ZipEntriesMayNotShareDataOrClaimImpossibleSizes) {
+  const std::string path = temp_path("bomb.keras");
+  const std::string good = saving::zip::write({{"a", std::string(1000, 'a')},
+                                               {"b", std::string(1000, 'a')},
+                                               {"c", std::string(1000, 'a')}});
+  // Every central entry points at the first local header: one stream inflated three times.
+  std::string shared = good;
+  for (size_t cd = shared.find("PK\x01\x02"); cd != std::string::npos;
+       cd = shared.find("PK\x01\x02", cd + 4)) {
+    put32(shared, cd + 42, 0);
+  }
+  EXPECT_THROW(saving::zip::read(shared, "shared", 1 << 30), IOError);
+  write_bytes(path, shared);
+  expect_short_error<IOError>([&] { models::load_model(path); }, "overlaps another entry");
+  // A deflated entry of 100 bytes cannot hold 2 GiB: refused before allocating them.
+  std::string lie = good;
+  const size_t cd = lie.find("PK\x01\x02");
+  lie[cd + 10] = 8;
+  put32(lie, cd + 24, 0x80000000u);
+  write_bytes(path, lie);
+  expect_short_error<IOError>([&] { models::load_model(path); }, "claims 2147483648 bytes");
+}
+
 // Inputs that once failed a fuzzer (tools/fuzz/README.md): each must give a model or a
 // keras::Error.
 template <class F>
