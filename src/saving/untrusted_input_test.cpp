@@ -166,6 +166,27 @@ TEST(UntrustedInput, ExcerptOfTextEscapesAndCuts) {
   EXPECT_EQ(excerpt("caf\xc3\xa9"), "caf\xc3\xa9");
 }
 
+TEST(UntrustedInput, ConfigNumbersOutOfRangeAreErrorsNotUndefinedBehaviour) {
+  using saving::convert;
+  EXPECT_EQ(convert<int>(Json(3.0), "k", "t"), 3);
+  EXPECT_EQ(convert<int64_t>(Json(-9223372036854775808.0), "k", "t"), INT64_MIN);
+  EXPECT_EQ(convert<uint64_t>(Json(UINT64_MAX), "k", "t"), UINT64_MAX);
+  EXPECT_EQ(convert<int>(Json(-2147483648LL), "k", "t"), INT32_MIN);
+  EXPECT_THROW(convert<int>(Json(5e9), "k", "t"), ValueError);
+  EXPECT_THROW(convert<int>(Json(5000000000LL), "k", "t"), ValueError);  // was silently 705032704
+  EXPECT_THROW(convert<int64_t>(Json(UINT64_MAX), "k", "t"), ValueError);
+  EXPECT_THROW(convert<int64_t>(Json(9.3e18), "k", "t"), ValueError);
+  EXPECT_THROW(convert<int64_t>(Json(4.4e36), "k", "t"), ValueError);
+  EXPECT_THROW(convert<size_t>(Json(-1), "k", "t"), ValueError);
+  EXPECT_THROW(convert<size_t>(Json(-1.0), "k", "t"), ValueError);
+  EXPECT_THROW(convert<int>(Json(2.5), "k", "t"), ValueError);
+  EXPECT_THROW(convert<float>(Json(1e300), "k", "t"), ValueError);
+  EXPECT_EQ(convert<float>(Json(1e30), "k", "t"), 1e30f);
+  expect_short_error<ValueError>(
+      [&] { models::model_from_json(read_bytes(data_path("json_corpus/kernel_size_4e36.json"))); },
+      "'kernel_size' has an invalid value 4.4e+36");
+}
+
 // A functional config of n Dense layers in a chain, listed from the output back to the input.
 std::string reversed_chain(int n) {
   Json layers = Json::array();

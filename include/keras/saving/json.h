@@ -2,11 +2,14 @@
 // that throw keras::ValueError naming the key instead of nlohmann's exceptions.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "keras/core/dtype.h"
@@ -22,18 +25,35 @@ namespace keras::saving {
 // config content only through this: dump() recurses once per level and copies everything.
 std::string json_excerpt(const Json& j, size_t max_chars = 200);
 
-// j converted to T; throws ValueError ("<what>: 'units' has the wrong type: ...") on a type
-// mismatch (a float for an integer, a string for a number, ...).
+// j converted to T; throws ValueError ("<what>: config key 'units' has an invalid value ...")
+// on a type mismatch (a float with a fraction for an integer, a string for a number, ...) and on
+// a number T cannot hold (5e9 for an int, -1 for a size_t, 1e300 for a float).
 template <class T>
 T convert(const Json& j, const char* key, const char* what) {
   try {
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
       if (j.is_number_float()) {
+        // Casting a double T cannot hold is undefined behaviour: check first (NaN fails too).
         const double d = j.get<double>();
-        if (d != static_cast<double>(static_cast<T>(d))) throw ValueError("not an integer");
+        const double end = 2.0 * static_cast<double>(std::numeric_limits<T>::max() / 2 + 1);
+        if (!(d >= static_cast<double>(std::numeric_limits<T>::min()) && d < end) ||
+            d != std::trunc(d)) {
+          throw ValueError("not an integer");
+        }
         return static_cast<T>(d);
       }
-      if (!j.is_number_integer()) throw ValueError("not an integer");
+      if (j.is_number_unsigned() && std::in_range<T>(j.get<uint64_t>())) {
+        return static_cast<T>(j.get<uint64_t>());
+      }
+      if (j.is_number_integer() && !j.is_number_unsigned() && std::in_range<T>(j.get<int64_t>())) {
+        return static_cast<T>(j.get<int64_t>());
+      }
+      throw ValueError("not an integer");
+    } else if constexpr (std::is_same_v<T, float>) {
+      if (j.is_number() && std::abs(j.get<double>()) > std::numeric_limits<float>::max() &&
+          std::isfinite(j.get<double>())) {
+        throw ValueError("out of range");
+      }
     }
     return j.get<T>();
   } catch (const std::exception& e) {
