@@ -43,7 +43,8 @@ Tensor Tensor::empty(Shape shape, DType dtype, Device device) {
                 " must have known, non-negative dimensions");
   }
   const int64_t n = num_elements(shape);
-  auto storage = std::make_shared<Storage>(static_cast<size_t>(n) * dtype_size(dtype), device);
+  const int64_t bytes = checked_mul(n, static_cast<int64_t>(dtype_size(dtype)), "Tensor::empty");
+  auto storage = std::make_shared<Storage>(static_cast<size_t>(bytes), device);
   return make(std::move(storage), std::move(shape), dtype, 0);
 }
 

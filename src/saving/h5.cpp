@@ -355,6 +355,7 @@ Tensor read_dataset(hid_t loc,
                     const Shape& expected,
                     DType dtype,
                     const std::string& what) {
+  KERAS_CHECK(exists(loc, name), ValueError, what, ": missing dataset '", excerpt(name), "'");
   const Shape shape = dataset_shape(loc, name);
   KERAS_CHECK(shape == expected, ValueError, what, ": expected shape ", shape_str(expected),
               ", found ", shape_str(shape), " in the file");

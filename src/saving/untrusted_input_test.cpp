@@ -187,6 +187,30 @@ TEST(UntrustedInput, ConfigNumbersOutOfRangeAreErrorsNotUndefinedBehaviour) {
       "'kernel_size' has an invalid value 4.4e+36");
 }
 
+// Sizes from a config whose arithmetic overflows int64 (undefined behaviour before; found by
+// keras_fuzz_model_from_json and its huge-number seeds) are ValueErrors naming the layer.
+TEST(UntrustedInput, SizesThatOverflowInt64AreValueErrors) {
+  for (const char* name :
+       {"conv_transpose_length_overflows", "dilated_kernel_overflows", "upsampling_overflows",
+        "lstm_units_overflow", "gru_units_overflow", "flatten_overflows", "zero_padding_overflows",
+        "cropping_overflows", "reshape_product_overflows"}) {
+    SCOPED_TRACE(name);
+    expect_short_error<ValueError>(
+        [&] { models::model_from_json(read_bytes(data_path(str("json_corpus/", name, ".json")))); },
+        "does not fit in 64 bits");
+  }
+  for (const char* name : {"permute_dims_1e300", "reshape_target_1e300"}) {
+    SCOPED_TRACE(name);
+    expect_short_error<ValueError>(
+        [&] { models::model_from_json(read_bytes(data_path(str("json_corpus/", name, ".json")))); },
+        "has an invalid value [1e+300");
+  }
+  EXPECT_THROW(num_elements({int64_t{1} << 62, 4}), ValueError);
+  EXPECT_EQ(num_elements({int64_t{1} << 62, 4, 0}), 0);
+  EXPECT_THROW(checked_add(INT64_MAX, 1, "x"), ValueError);
+  EXPECT_EQ(checked_mul(int64_t{1} << 31, int64_t{1} << 31, "x"), int64_t{1} << 62);
+}
+
 // A functional config of n Dense layers in a chain, listed from the output back to the input.
 std::string reversed_chain(int n) {
   Json layers = Json::array();

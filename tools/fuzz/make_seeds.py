@@ -2,14 +2,19 @@
 """Seed corpora for the fuzzers (tools/fuzz/README.md), from the repository's fixtures plus
 hand-made deep-nesting and huge-size inputs. Python 3 standard library only.
 
-    tools/fuzz/make_seeds.py build-fuzz/seeds
+    tools/fuzz/make_seeds.py build-fuzz/seeds [EXPORT_DIR]
 
-writes build-fuzz/seeds/{load_model,model_from_json,load_weights,npy,idx}/. The seeds of
+writes build-fuzz/seeds/{load_model,model_from_json,load_weights,npy,idx}/, and numbers/ (a probe
+to replay through keras_fuzz_model_from_json, not seeds). The seeds of
 keras_fuzz_load_weights's own model come from the fuzzer itself (KERAS_FUZZ_WRITE_SEEDS).
+EXPORT_DIR (optional) holds more .keras/.h5 files, with most layer classes: the unit test
+SavingExport.WritesFilesForThePythonCheck writes them to $KERAS_SAVING_EXPORT_DIR.
 """
+import copy
 import glob
 import gzip
 import io
+import json
 import os
 import shutil
 import struct
@@ -48,7 +53,7 @@ def idx(code, dims, data):
     return bytes([0, 0, code, len(dims)]) + b"".join(struct.pack(">I", d) for d in dims) + data
 
 
-def main(out):
+def main(out, export=None):
     dirs = {d: os.path.join(out, d) for d in
             ("load_model", "model_from_json", "load_weights", "npy", "idx")}
     for d in dirs.values():
@@ -56,6 +61,9 @@ def main(out):
     saving = os.path.join(DATA, "saving")
     models = sorted(glob.glob(os.path.join(saving, "*.keras")))
     legacy = sorted(glob.glob(os.path.join(saving, "*.h5")))
+    if export:
+        models += sorted(glob.glob(os.path.join(export, "*.keras")))
+        legacy += sorted(glob.glob(os.path.join(export, "*.h5")))
     for f in models + legacy + sorted(glob.glob(os.path.join(saving, "corpus", "*"))) + \
             sorted(glob.glob(os.path.join(saving, "hdf5_crashers", "*.h5"))):
         shutil.copy(f, dirs["load_model"])
@@ -66,7 +74,7 @@ def main(out):
     for f in models:
         with zipfile.ZipFile(f) as z:
             config = z.read("config.json")
-        base = os.path.basename(f)[:-len(".keras")]
+        base = os.path.basename(os.path.dirname(f)) + "_" + os.path.basename(f)[:-len(".keras")]
         write(os.path.join(dirs["model_from_json"], base + ".json"), config)
         if deep_units is None:
             deep_units = (f, config)
@@ -74,6 +82,39 @@ def main(out):
         shutil.copy(f, dirs["model_from_json"])
     for f in sorted(glob.glob(os.path.join(saving, "weights_corpus", "*"))):
         shutil.copy(f, dirs["load_weights"])
+
+    # Not seeds but a probe to replay (README): every number of every config replaced, one at a
+    # time, by values that overflow sizes or C++ integer types.
+    numbers = os.path.join(out, "numbers")
+    os.makedirs(numbers, exist_ok=True)
+    count = 0
+    for f in models:
+        with zipfile.ZipFile(f) as z:
+            config = json.loads(z.read("config.json"))
+        paths = []
+
+        def walk(x, path):
+            if isinstance(x, bool):
+                return
+            if isinstance(x, (int, float)):
+                paths.append(path)
+            elif isinstance(x, dict):
+                for k, v in x.items():
+                    walk(v, path + [k])
+            elif isinstance(x, list):
+                for i, v in enumerate(x):
+                    walk(v, path + [i])
+
+        walk(config, [])
+        for path in paths:
+            for value in (2**62, -2**62, 0, -1, 1e300, 2**31, 2**32 + 1, 2**63 + 5, 0.5):
+                c = copy.deepcopy(config)
+                target = c
+                for k in path[:-1]:
+                    target = target[k]
+                target[path[-1]] = value
+                write(os.path.join(numbers, "%06d.json" % count), json.dumps(c).encode())
+                count += 1
 
     # Deep nesting: alone, and as a value inside a real config.
     src, config = deep_units
@@ -136,6 +177,6 @@ def main(out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
-    main(sys.argv[1])
+    main(*sys.argv[1:])

@@ -25,9 +25,17 @@ namespace keras::saving {
 // config content only through this: dump() recurses once per level and copies everything.
 std::string json_excerpt(const Json& j, size_t max_chars = 200);
 
+namespace detail {
+template <class T>
+inline constexpr bool kIsVector = false;
+template <class E, class A>
+inline constexpr bool kIsVector<std::vector<E, A>> = true;
+}  // namespace detail
+
 // j converted to T; throws ValueError ("<what>: config key 'units' has an invalid value ...")
 // on a type mismatch (a float with a fraction for an integer, a string for a number, ...) and on
-// a number T cannot hold (5e9 for an int, -1 for a size_t, 1e300 for a float).
+// a number T cannot hold (5e9 for an int, -1 for a size_t, 1e300 for a float); a std::vector
+// is converted element by element.
 template <class T>
 T convert(const Json& j, const char* key, const char* what) {
   try {
@@ -49,6 +57,11 @@ T convert(const Json& j, const char* key, const char* what) {
         return static_cast<T>(j.get<int64_t>());
       }
       throw ValueError("not an integer");
+    } else if constexpr (detail::kIsVector<T>) {  // element by element, with the checks above
+      if (!j.is_array()) throw ValueError("not a list");
+      T out;
+      for (const Json& e : j) out.push_back(convert<typename T::value_type>(e, key, what));
+      return out;
     } else if constexpr (std::is_same_v<T, float>) {
       if (j.is_number() && std::abs(j.get<double>()) > std::numeric_limits<float>::max() &&
           std::isfinite(j.get<double>())) {
