@@ -7,13 +7,30 @@
 namespace keras {
 
 int64_t num_elements(const Shape& shape) {
-  int64_t n = 1;
   for (int64_t d : shape) {
     KERAS_CHECK(d >= 0, ValueError, "shape ", shape_str(shape), " is not fully defined");
+    if (d == 0) return 0;
+  }
+  int64_t n = 1;
+  for (int64_t d : shape) {
     KERAS_CHECK(!__builtin_mul_overflow(n, d, &n), ValueError, "shape ", shape_str(shape),
                 " has more elements than a tensor can hold");
   }
   return n;
+}
+
+int64_t checked_mul(int64_t a, int64_t b, std::string_view what) {
+  int64_t out;
+  KERAS_CHECK(!__builtin_mul_overflow(a, b, &out), ValueError, what, ": size ", a, " * ", b,
+              " does not fit in 64 bits");
+  return out;
+}
+
+int64_t checked_add(int64_t a, int64_t b, std::string_view what) {
+  int64_t out;
+  KERAS_CHECK(!__builtin_add_overflow(a, b, &out), ValueError, what, ": size ", a, " + ", b,
+              " does not fit in 64 bits");
+  return out;
 }
 
 std::string shape_str(const Shape& shape) {

@@ -110,7 +110,7 @@ Initializer lookup(const std::string& name) {
   if (name == "truncated_normal" || name == "TruncatedNormal") return TruncatedNormal();
   if (name == "orthogonal" || name == "Orthogonal") return Orthogonal();
   if (name == "variance_scaling" || name == "VarianceScaling") return VarianceScaling();
-  throw ValueError(str("Could not interpret initializer identifier: ", name));
+  throw ValueError(str("Could not interpret initializer identifier: ", excerpt(name)));
 }
 
 }  // namespace
@@ -225,7 +225,7 @@ Json serialize(const Initializer& initializer) {
 Initializer deserialize(const Json& j) {
   if (j.is_string()) return Initializer(j.get<std::string>());
   KERAS_CHECK(j.is_object(), ValueError,
-              "Could not interpret initializer: ", j.dump().substr(0, 200));
+              "Could not interpret initializer: ", saving::json_excerpt(j));
   const auto name = saving::require<std::string>(j, "class_name", "initializer");
   const Json config = saving::find(j, "config") ? j["config"] : Json::object();
   const char* w = "initializer";

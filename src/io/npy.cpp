@@ -56,7 +56,7 @@ std::string errno_text() {
 }
 
 // Quotes at most `max` bytes of possibly binary text for an error message.
-std::string excerpt(std::string_view s, size_t max = 120) {
+std::string quoted(std::string_view s, size_t max = 120) {
   std::string out = "\"";
   for (size_t i = 0; i < std::min(s.size(), max); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
@@ -264,7 +264,7 @@ class HeaderParser {
 
  private:
   [[noreturn]] void error(std::string_view msg) {
-    fail(what_, "malformed .npy header: ", msg, " at offset ", pos_, " of ", excerpt(text_));
+    fail(what_, "malformed .npy header: ", msg, " at offset ", pos_, " of ", quoted(text_));
   }
   bool at_end() const { return pos_ >= text_.size(); }
   char peek() const { return at_end() ? '\0' : text_[pos_]; }
@@ -411,13 +411,14 @@ void parse_descr(const std::string& descr, NpyHeader& h, const std::string& what
   const auto* it = std::find_if(std::begin(kTypes), std::end(kTypes),
                                 [&](const auto& t) { return t.first == d; });
   if (it == std::end(kTypes)) {
-    throw TypeError(str(what, ": unsupported .npy dtype '", descr,
+    throw TypeError(str(what, ": unsupported .npy dtype '", excerpt(descr),
                         "'; supported: <f4 <f8 <i4 <i8 |u1 |b1 (any byte order)"));
   }
   h.dtype = it->second;
   if (dtype_size(h.dtype) > 1) {
     if (order == '|') {
-      throw TypeError(str(what, ": .npy dtype '", descr, "' needs a byte order ('<', '>' or '=')"));
+      throw TypeError(
+          str(what, ": .npy dtype '", excerpt(descr), "' needs a byte order ('<', '>' or '=')"));
     }
     h.swap = (order == '<' && !host_little()) || (order == '>' && host_little());
   }
@@ -425,8 +426,7 @@ void parse_descr(const std::string& descr, NpyHeader& h, const std::string& what
 
 NpyHeader parse_header(std::string_view text, const std::string& what) {
   const PyValue v = HeaderParser(text, what).parse();
-  if (v.kind != PyValue::Kind::kDict)
-    fail(what, ".npy header is not a dictionary: ", excerpt(text));
+  if (v.kind != PyValue::Kind::kDict) fail(what, ".npy header is not a dictionary: ", quoted(text));
   const PyValue* descr = nullptr;
   const PyValue* fortran = nullptr;
   const PyValue* shape = nullptr;
@@ -438,26 +438,26 @@ NpyHeader parse_header(std::string_view text, const std::string& what) {
       if (key.text == "fortran_order") slot = &fortran;
       if (key.text == "shape") slot = &shape;
     }
-    if (slot == nullptr) fail(what, ".npy header has an unexpected key: ", excerpt(text));
-    if (*slot != nullptr) fail(what, ".npy header repeats key '", key.text, "'");
+    if (slot == nullptr) fail(what, ".npy header has an unexpected key: ", quoted(text));
+    if (*slot != nullptr) fail(what, ".npy header repeats key '", excerpt(key.text), "'");
     *slot = &v.items[i + 1];
   }
   if (!descr || !fortran || !shape) {
-    fail(what, ".npy header lacks 'descr', 'fortran_order' or 'shape': ", excerpt(text));
+    fail(what, ".npy header lacks 'descr', 'fortran_order' or 'shape': ", quoted(text));
   }
   NpyHeader h;
   if (descr->kind != PyValue::Kind::kStr) {
     throw TypeError(
-        str(what, ": unsupported .npy dtype (structured or not a string): ", excerpt(text)));
+        str(what, ": unsupported .npy dtype (structured or not a string): ", quoted(text)));
   }
   parse_descr(descr->text, h, what);
   if (fortran->kind != PyValue::Kind::kBool) fail(what, "'fortran_order' is not True or False");
   h.fortran = fortran->boolean;
-  if (shape->kind != PyValue::Kind::kTuple) fail(what, "'shape' is not a tuple: ", excerpt(text));
+  if (shape->kind != PyValue::Kind::kTuple) fail(what, "'shape' is not a tuple: ", quoted(text));
   if (shape->items.size() > kMaxRank) fail(what, "'shape' has more than ", kMaxRank, " dimensions");
   for (const PyValue& d : shape->items) {
     if (d.kind != PyValue::Kind::kInt || d.integer < 0) {
-      fail(what, "'shape' must hold non-negative integers: ", excerpt(text));
+      fail(what, "'shape' must hold non-negative integers: ", quoted(text));
     }
     h.shape.push_back(d.integer);
   }
@@ -497,7 +497,7 @@ Tensor read_npy(Source& src, const std::string& what) {
   src.read(prefix, 8);
   if (std::string_view(prefix, 6) != kMagic) {
     fail(what, "not a .npy file: expected the magic \\x93NUMPY, found ",
-         excerpt(std::string_view(prefix, 6)));
+         quoted(std::string_view(prefix, 6)));
   }
   const int major = static_cast<unsigned char>(prefix[6]);
   const int minor = static_cast<unsigned char>(prefix[7]);
@@ -676,10 +676,10 @@ class NpzReader {
     std::vector<std::pair<uint64_t, uint64_t>> spans;
     for (ZipEntry& e : entries) {
       if (!e.name.ends_with(".npy") || e.name.size() == 4) {
-        fail(path_, "archive member ", excerpt(e.name), " is not a .npy array");
+        fail(path_, "archive member ", quoted(e.name), " is not a .npy array");
       }
       if (!by_key.emplace(e.name.substr(0, e.name.size() - 4), &e).second) {
-        fail(path_, "archive holds ", excerpt(e.name), " twice");
+        fail(path_, "archive holds ", quoted(e.name), " twice");
       }
       locate(e);
       spans.emplace_back(e.offset, e.data + e.compressed);
@@ -772,7 +772,7 @@ class NpzReader {
         fail(path_, "corrupt zip: central directory entry ", i, " overruns the directory");
       }
       e.name = cd.substr(pos + kCentralLen, name_len);
-      const std::string what = str(path_, ":", e.name);
+      const std::string what = str(path_, ":", excerpt(e.name));
       apply_zip64(std::string_view(cd).substr(pos + kCentralLen + name_len, extra_len),
                   {{&e.uncompressed, 8}, {&e.compressed, 8}, {&e.offset, 8}, {&entry_disk, 4}},
                   what);
@@ -796,7 +796,7 @@ class NpzReader {
 
   // Checks the local header against the central directory and finds the member's data.
   void locate(ZipEntry& e) {
-    const std::string what = str(path_, ":", e.name);
+    const std::string what = str(path_, ":", excerpt(e.name));
     if (e.offset > cd_offset_ || cd_offset_ - e.offset < kLocalLen) {
       fail(what, "local header offset ", e.offset, " lies outside the archive's data area");
     }
@@ -811,7 +811,7 @@ class NpzReader {
     }
     const std::string rest = read_at(e.offset + kLocalLen, name_len + extra_len, "local header");
     if (rest.compare(0, name_len, e.name) != 0) {
-      fail(what, "local header names ", excerpt(rest.substr(0, name_len)));
+      fail(what, "local header names ", quoted(rest.substr(0, name_len)));
     }
     e.data = e.offset + kLocalLen + name_len + extra_len;
     if (e.compressed > cd_offset_ - e.data) {
@@ -830,7 +830,7 @@ class NpzReader {
   }
 
   Tensor read_member(const ZipEntry& e) {
-    const std::string what = str(path_, ":", e.name);
+    const std::string what = str(path_, ":", excerpt(e.name));
     Tensor t;
     uint32_t crc;
     if (e.method == 0) {
@@ -1064,7 +1064,7 @@ void save_npz(const std::string& path,
               bool compressed) {
   for (const auto& [name, t] : arrays) {
     KERAS_CHECK(!name.empty() && name.find('\0') == std::string::npos && name.size() + 4 <= kU16Max,
-                ValueError, "save_npz: invalid array name ", excerpt(name));
+                ValueError, "save_npz: invalid array name ", quoted(name));
     check_writable(t, "save_npz");
   }
   write_atomically(path, [&](std::ofstream& out) {

@@ -39,7 +39,7 @@ ActivationFn deserialize_activation(const Json& j) {
   if (j.is_object() && j.contains("config") && j["config"].is_string()) {
     return ActivationFn(j["config"].get<std::string>());
   }
-  throw ValueError(str("Could not interpret activation: ", j.dump().substr(0, 200)));
+  throw ValueError(str("Could not interpret activation: ", saving::json_excerpt(j)));
 }
 
 Json ActivationImpl::get_config() const {

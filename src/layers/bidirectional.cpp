@@ -89,7 +89,7 @@ std::vector<Shape> BidirectionalImpl::compute_output_shape(const std::vector<Sha
     out = {f[0], f[0]};
   } else {
     Shape merged = f[0];
-    if (merge_mode_ == "concat") merged.back() *= 2;
+    if (merge_mode_ == "concat") merged.back() = checked_mul(merged.back(), 2, "Bidirectional");
     out = {merged};
   }
   for (int copy = 0; copy < 2; ++copy) {

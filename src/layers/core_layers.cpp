@@ -55,7 +55,7 @@ std::vector<Shape> FlattenImpl::compute_output_shape(const std::vector<Shape>& i
                 "). Make sure to pass "
                 "a complete \"input_shape\" or \"batch_input_shape\" argument to the first layer "
                 "in your model.");
-    n *= s[i];
+    n = checked_mul(n, s[i], "Flatten");
   }
   return {s.size() <= 1 ? Shape{s.empty() ? kNone : s[0], 1} : Shape{s[0], n}};
 }
@@ -94,7 +94,7 @@ std::vector<Shape> ReshapeImpl::compute_output_shape(const std::vector<Shape>& i
     if (s[i] == kNone)
       in_defined = false;
     else
-      known_in *= s[i];
+      known_in = checked_mul(known_in, s[i], "Reshape");
   }
   int64_t known_out = 1;
   int unknown_at = -1;
@@ -102,7 +102,7 @@ std::vector<Shape> ReshapeImpl::compute_output_shape(const std::vector<Shape>& i
     if (target_shape_[i] == -1)
       unknown_at = static_cast<int>(i);
     else
-      known_out *= target_shape_[i];
+      known_out = checked_mul(known_out, target_shape_[i], "Reshape");
   }
   Shape target = target_shape_;
   if (in_defined) {

@@ -239,7 +239,7 @@ std::vector<Shape> ConcatenateImpl::compute_output_shape(
           total = kNone;
           break;
         }
-        total += s[d];
+        total = checked_add(total, s[d], "Concatenate");
       }
       out[d] = total;
       continue;

@@ -211,7 +211,7 @@ std::shared_ptr<Layer> BatchNormalizationImpl::from_config(const Json& c) {
   const std::vector<int64_t> axis = config_util::int_list(c, "axis", {-1}, w);
   KERAS_CHECK(axis.size() == 1 && axis[0] >= -64 && axis[0] < 64, ValueError,
               "BatchNormalization: config key 'axis' must be one axis, got ",
-              value(c, "axis", -1).dump());
+              saving::json_excerpt(value(c, "axis", -1)));
   BatchNormalizationOptions o{
       .axis = static_cast<int>(axis[0]),
       .momentum = get<double>(c, "momentum", 0.99, w),

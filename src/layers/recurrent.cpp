@@ -280,6 +280,7 @@ LSTMImpl::LSTMImpl(int64_t units, LSTMOptions options)
 
 void LSTMImpl::build(const std::vector<Shape>& input_shapes) {
   const int64_t input_dim = input_dim_for_build(input_shapes), u = units();
+  checked_mul(4, u, "LSTM units");
   kernel_ = add_weight("kernel", {input_dim, 4 * u}, options_.kernel_initializer, true,
                        options_.kernel_regularizer);
   recurrent_kernel_ = add_weight("recurrent_kernel", {u, 4 * u}, options_.recurrent_initializer,
@@ -338,6 +339,7 @@ GRUImpl::GRUImpl(int64_t units, GRUOptions options)
 
 void GRUImpl::build(const std::vector<Shape>& input_shapes) {
   const int64_t input_dim = input_dim_for_build(input_shapes), u = units();
+  checked_mul(3, u, "GRU units");
   kernel_ = add_weight("kernel", {input_dim, 3 * u}, options_.kernel_initializer, true,
                        options_.kernel_regularizer);
   recurrent_kernel_ = add_weight("recurrent_kernel", {u, 3 * u}, options_.recurrent_initializer,

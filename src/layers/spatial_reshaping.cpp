@@ -94,7 +94,7 @@ bool crops_everything(const Shape& shape,
   for (int i = 0; i < N; ++i) {
     const int64_t d = shape[spatial_axis(i, data_format)];
     const PadPair& p = c[static_cast<size_t>(i)];
-    if (d != kNone && p.before + p.after >= d) return true;
+    if (d != kNone && checked_add(p.before, p.after, "cropping") >= d) return true;
   }
   return false;
 }
@@ -139,7 +139,7 @@ std::vector<Shape> ZeroPaddingImpl<N>::compute_output_shape(const std::vector<Sh
   for (int i = 0; i < N; ++i) {
     int64_t& d = out[spatial_axis(i, data_format_)];
     const PadPair& p = padding_[static_cast<size_t>(i)];
-    if (d != kNone) d += p.before + p.after;
+    if (d != kNone) d = checked_add(d, checked_add(p.before, p.after, "padding"), "padding");
   }
   return {out};
 }
@@ -222,7 +222,7 @@ std::vector<Shape> UpSamplingImpl<N>::compute_output_shape(const std::vector<Sha
   Shape out = in[0];
   for (int i = 0; i < N; ++i) {
     int64_t& d = out[spatial_axis(i, data_format_)];
-    if (d != kNone) d *= size_[static_cast<size_t>(i)];
+    if (d != kNone) d = checked_mul(d, size_[static_cast<size_t>(i)], "UpSampling");
   }
   return {out};
 }
@@ -267,7 +267,7 @@ SpatialPadding pairs_from_json(const Json& c, const char* key, int64_t fallback,
   auto pair = [&](const Json& e) {
     const std::vector<int64_t> v = config_util::int_list(e, key, w);
     KERAS_CHECK(v.size() == 1 || v.size() == 2, ValueError, w, ": config key '", key,
-                "' has an invalid value ", e.dump());
+                "' has an invalid value ", saving::json_excerpt(e));
     return v.size() == 1 ? PadPair(v[0]) : PadPair(v[0], v[1]);
   };
   if (N == 1) return SpatialPadding{pair(*j)};

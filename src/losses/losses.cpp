@@ -185,7 +185,7 @@ LossPtr get(std::string_view name) {
   if (name == "sparse_categorical_crossentropy" || name == "SparseCategoricalCrossentropy") {
     return SparseCategoricalCrossentropy();
   }
-  throw ValueError(str("Could not interpret loss identifier: ", name));
+  throw ValueError(str("Could not interpret loss identifier: ", excerpt(name)));
 }
 
 }  // namespace keras::losses

@@ -210,7 +210,7 @@ MetricPtr get(std::string_view name_in, const Shape& y_true_shape, const Shape& 
   if (name == "binary_crossentropy") return BinaryCrossentropy();
   if (name == "categorical_crossentropy") return CategoricalCrossentropy();
   if (name == "sparse_categorical_crossentropy") return SparseCategoricalCrossentropy();
-  throw ValueError(str("Could not interpret metric identifier: ", name));
+  throw ValueError(str("Could not interpret metric identifier: ", excerpt(name)));
 }
 
 void validate(std::string_view name) {

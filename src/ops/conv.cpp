@@ -16,7 +16,7 @@ using autodiff::launch;
 namespace {
 
 int64_t dilated(int64_t kernel, int64_t dilation) {
-  return (kernel - 1) * dilation + 1;
+  return checked_add(checked_mul(kernel - 1, dilation, "dilated kernel"), 1, "dilated kernel");
 }
 
 void check_padding(std::string_view padding, bool allow_causal, const char* op) {
@@ -81,7 +81,7 @@ int64_t conv_output_length(
   if (input == kNone) return kNone;
   if (padding == "valid") {
     const int64_t span = input - dilated(kernel, dilation);
-    return span < 0 ? (span - stride + 1) / stride + 1 : span / stride + 1;  // floor division
+    return span / stride - (span % stride < 0 ? 1 : 0) + 1;  // floor division
   }
   return (input - 1) / stride + 1;
 }
@@ -92,7 +92,8 @@ int64_t conv_padding_before(
   if (padding == "causal") return k - 1;
   if (padding != "same") return 0;
   const int64_t out = conv_output_length(input, kernel, padding, stride, dilation);
-  return std::max<int64_t>((out - 1) * stride + k - input, 0) / 2;
+  const char* what = "convolution padding";
+  return std::max<int64_t>(checked_add(checked_mul(out - 1, stride, what), k - input, what), 0) / 2;
 }
 
 int64_t conv_transpose_output_length(int64_t input,
@@ -103,11 +104,15 @@ int64_t conv_transpose_output_length(int64_t input,
                                      int64_t dilation) {
   if (input == kNone) return kNone;
   const int64_t k = dilated(kernel, dilation);
+  const char* what = "transposed convolution output";
   if (!output_padding) {
-    return padding == "valid" ? input * stride + std::max<int64_t>(k - stride, 0) : input * stride;
+    const int64_t scaled = checked_mul(input, stride, what);
+    return padding == "valid" ? checked_add(scaled, std::max<int64_t>(k - stride, 0), what)
+                              : scaled;
   }
   const int64_t pad = padding == "same" ? k / 2 : 0;
-  return (input - 1) * stride + k - 2 * pad + *output_padding;
+  return checked_add(checked_add(checked_mul(input - 1, stride, what), k - 2 * pad, what),
+                     *output_padding, what);
 }
 
 std::vector<int64_t> expand_spatial(const std::vector<int64_t>& values,

@@ -292,7 +292,7 @@ Activation get(std::string_view name) {
   for (const NamedActivation& a : kActivations) {
     if (a.name == name) return a.fn;
   }
-  throw ValueError(str("Could not interpret activation function identifier: ", name));
+  throw ValueError(str("Could not interpret activation function identifier: ", excerpt(name)));
 }
 
 void validate(std::string_view name) {

@@ -331,7 +331,7 @@ OptimizerPtr get(std::string_view name_in) {
   if (name == "adam") return Adam();
   if (name == "adamw") return AdamW();
   if (name == "adagrad") return Adagrad();
-  throw ValueError(str("Could not interpret optimizer identifier: ", name_in));
+  throw ValueError(str("Could not interpret optimizer identifier: ", excerpt(name_in)));
 }
 
 Json serialize(const Optimizer& optimizer) {
@@ -352,7 +352,7 @@ OptimizerPtr deserialize(const Json& j) {
   if (lr_json == nullptr) lr_json = saving::find(config, "lr");
   KERAS_CHECK(lr_json == nullptr || lr_json->is_number(), ValueError,
               "optimizer: learning-rate schedules are not supported: ",
-              lr_json ? lr_json->dump().substr(0, 100) : "");
+              lr_json ? saving::json_excerpt(*lr_json, 100) : "");
   const bool has_lr = lr_json != nullptr;
   const double lr_given = has_lr ? lr_json->get<double>() : 0.0;
   auto lr_or = [&](double fallback) { return has_lr ? lr_given : fallback; };
@@ -388,7 +388,7 @@ OptimizerPtr deserialize(const Json& j) {
     return Adagrad({lr_or(0.001), get<double>(config, "initial_accumulator_value", 0.1, w),
                     get<double>(config, "epsilon", 1e-7, w), clip});
   }
-  throw ValueError(str("Could not interpret optimizer identifier: ", cls));
+  throw ValueError(str("Could not interpret optimizer identifier: ", excerpt(cls)));
 }
 
 }  // namespace keras::optimizers

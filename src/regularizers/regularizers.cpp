@@ -15,7 +15,7 @@ Regularizer::Regularizer(const char* name) {
   } else if (n == "l1_l2") {
     *this = L1L2(0.01, 0.01);
   } else {
-    throw ValueError(str("Could not interpret regularizer identifier: ", n));
+    throw ValueError(str("Could not interpret regularizer identifier: ", excerpt(n)));
   }
 }
 
@@ -67,7 +67,7 @@ Regularizer deserialize(const Json& j) {
     return L1L2(saving::get<double>(config, "l1", 0.0, w),
                 saving::get<double>(config, "l2", 0.0, w));
   }
-  throw ValueError(str("Could not interpret regularizer identifier: ", name));
+  throw ValueError(str("Could not interpret regularizer identifier: ", excerpt(name)));
 }
 
 }  // namespace keras::regularizers

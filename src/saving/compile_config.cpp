@@ -85,7 +85,7 @@ std::string identifier(const Json& j) {
     }
     return out;
   }
-  throw ValueError(str("compile_config: cannot interpret ", j.dump().substr(0, 100)));
+  throw ValueError(str("compile_config: cannot interpret ", json_excerpt(j, 100)));
 }
 
 std::vector<MetricItem> metric_list(const Json& j) {

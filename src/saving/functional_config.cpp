@@ -255,10 +255,10 @@ void collect_refs(const Json& j, std::vector<TensorRef>& out, int depth = 0) {
                      saving::convert<size_t>(h[2], "keras_history", "Model config")});
       return;
     }
-    throw ValueError(str("Model config: unsupported node argument ", j.dump().substr(0, 200)));
+    throw ValueError(str("Model config: unsupported node argument ", saving::json_excerpt(j)));
   }
   KERAS_CHECK(j.is_array(), ValueError, "Model config: bad node argument ",
-              j.dump().substr(0, 200));
+              saving::json_excerpt(j));
   // Keras 2: [name, node_index, tensor_index, kwargs]
   if (j.size() >= 3 && j[0].is_string() && j[1].is_number()) {
     out.push_back({j[0].get<std::string>(),
@@ -491,11 +491,18 @@ Model functional_from_config(const Json& config) {
                 "' node ", r.node, " has no output ", r.tensor);
     return &it->second[r.node][r.tensor];
   };
-  // Process nodes in order, each as soon as its inputs exist (Keras's from_config loop).
+  // Process nodes in order, each as soon as its inputs exist (Keras's from_config loop). Each
+  // pass rescans every layer: files that list layers in graph order (as Keras writes them) need
+  // a pass or two, but n layers listed in reverse need n passes, so the work is capped at 64.
+  size_t attempts = 0;
+  size_t max_attempts = 100000;
+  for (const Pending& p : pending) max_attempts += 64 * (1 + p.nodes.size());
   for (bool progress = true; progress;) {
     progress = false;
     for (Pending& p : pending) {
       while (!p.nodes.empty()) {
+        KERAS_CHECK(++attempts <= max_attempts, ValueError, w, ": cannot resolve the nodes of ",
+                    pending.size(), " layers in reasonable time (listed in reverse order?)");
         const SavedCall call = call_of(p);
         bool ready = true;
         for (const TensorRef& r : call.all()) {
@@ -553,9 +560,7 @@ Model functional_from_config(const Json& config) {
   return model;
 }
 
-}  // namespace
-
-Model model_from_config(const Json& j) {
+Model model_from_config_unguarded(const Json& j) {
   KERAS_CHECK(j.is_object() || j.is_array(), ValueError, "Model config must be a JSON object");
   if (j.is_object() && j.contains("class_name")) {
     const auto cls = saving::require<std::string>(j, "class_name", "model");
@@ -569,6 +574,16 @@ Model model_from_config(const Json& j) {
   if (j.is_array()) return sequential_from_config(j);
   if (j.contains("input_layers")) return functional_from_config(j);
   return sequential_from_config(j);
+}
+
+}  // namespace
+
+Model model_from_config(const Json& j) {
+  try {
+    return model_from_config_unguarded(j);
+  } catch (const Json::exception& e) {  // a value of the wrong JSON type deep in the config
+    throw ValueError(str("Model config: invalid config: ", excerpt(e.what(), 300)));
+  }
 }
 
 Model model_from_json(const std::string& json) {

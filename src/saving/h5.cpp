@@ -310,16 +310,18 @@ void write_dataset(hid_t loc, const std::string& name, const Tensor& value) {
 }
 
 Shape dataset_shape(hid_t loc, const std::string& name) {
-  KERAS_CHECK(exists(loc, name), ValueError, "HDF5: missing dataset '", name, "'");
+  KERAS_CHECK(exists(loc, name), ValueError, "HDF5: missing dataset '", excerpt(name), "'");
   Handle ds(check(H5Dopen2(loc, name.c_str(), dataset_access()), "H5Dopen"), H5Dclose);
   Handle space(check(H5Dget_space(ds.id()), "H5Dget_space"), H5Sclose);
   const int rank = H5Sget_simple_extent_ndims(space.id());
-  KERAS_CHECK(rank >= 0 && rank <= 32, IOError, "HDF5: dataset '", name, "' has a bad rank");
+  KERAS_CHECK(rank >= 0 && rank <= 32, IOError, "HDF5: dataset '", excerpt(name),
+              "' has a bad rank");
   hsize_t dims[32];
   check(H5Sget_simple_extent_dims(space.id(), dims, nullptr), "H5Sget_simple_extent_dims");
   Shape out;
   for (int i = 0; i < rank; ++i) {
-    KERAS_CHECK(dims[i] <= (hsize_t{1} << 40), IOError, "HDF5: dataset '", name, "' is too large");
+    KERAS_CHECK(dims[i] <= (hsize_t{1} << 40), IOError, "HDF5: dataset '", excerpt(name),
+                "' is too large");
     out.push_back(static_cast<int64_t>(dims[i]));
   }
   return out;
@@ -353,7 +355,7 @@ Tensor read_dataset(hid_t loc,
                     const Shape& expected,
                     DType dtype,
                     const std::string& what) {
-  KERAS_CHECK(exists(loc, name), ValueError, what, ": missing dataset '", name.substr(0, 200), "'");
+  KERAS_CHECK(exists(loc, name), ValueError, what, ": missing dataset '", excerpt(name), "'");
   const Shape shape = dataset_shape(loc, name);
   KERAS_CHECK(shape == expected, ValueError, what, ": expected shape ", shape_str(expected),
               ", found ", shape_str(shape), " in the file");

@@ -72,7 +72,7 @@ std::vector<Assignment> read_legacy_weights(hid_t group,
   std::vector<std::pair<std::string, std::vector<std::string>>> saved;
   for (const std::string& name : *layer_names) {
     std::optional<h5::Handle> g = h5::open_group(group, name);
-    KERAS_CHECK(g.has_value(), ValueError, what, ": missing group for layer '", name, "'");
+    KERAS_CHECK(g.has_value(), ValueError, what, ": missing group for layer '", excerpt(name), "'");
     auto names = h5::read_string_attr(g->id(), "weight_names").value_or(std::vector<std::string>{});
     if (!names.empty()) saved.emplace_back(name, std::move(names));
   }
@@ -96,7 +96,7 @@ std::vector<Assignment> read_legacy_weights(hid_t group,
     for (size_t i = 0; i < names.size(); ++i) {
       out.push_back(
           {weights[i], h5::read_dataset(g.id(), names[i], weights[i].shape(), weights[i].dtype(),
-                                        str(what, ": weight ", names[i]))});
+                                        str(what, ": weight ", excerpt(names[i])))});
     }
   };
   if (by_name) {

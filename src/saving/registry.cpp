@@ -200,7 +200,7 @@ std::shared_ptr<layers::Layer> deserialize_layer(const Json& serialized) {
     ~Depth() { --depth; }
   } guard;
   KERAS_CHECK(serialized.is_object(), ValueError, "Invalid layer config: expected an object, got ",
-              serialized.dump().substr(0, 200));
+              json_excerpt(serialized));
   std::string cls = require<std::string>(serialized, "class_name", "layer");
   const Json* config = find(serialized, "config");
   LayerFactory factory;
@@ -237,12 +237,12 @@ std::shared_ptr<layers::Layer> deserialize_layer(const Json& serialized) {
       }
     }
   }
-  KERAS_CHECK(static_cast<bool>(factory), ValueError, "Unknown layer: '", cls.substr(0, 100),
+  KERAS_CHECK(static_cast<bool>(factory), ValueError, "Unknown layer: '", excerpt(cls),
               "'. Please ensure you are using a `keras.utils.custom_object_scope` and that this "
               "object is included in the scope (in keras.cpp: register it with "
               "keras::saving::register_layer).");
   KERAS_CHECK(config != nullptr && (config->is_object() || config->is_array()), ValueError,
-              "Layer '", cls, "': config must be an object");
+              "Layer '", excerpt(cls), "': config must be an object");
   return factory(*config);
 }
 

@@ -27,7 +27,7 @@ auto guarded(const std::string& what, F&& f) {
   try {
     return f();
   } catch (const Json::exception& e) {
-    throw ValueError(str(what, ": invalid config: ", e.what()));
+    throw ValueError(str(what, ": invalid config: ", excerpt(e.what(), 300)));
   }
 }
 

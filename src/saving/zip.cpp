@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <iterator>
+#include <map>
 
 #include "keras/core/error.h"
 
@@ -119,6 +121,9 @@ std::map<std::string, std::string> read(const std::string& bytes,
   if (count == 0xffff || cd_offset == 0xffffffffu) r.fail("zip64 archives are not supported");
   r.need(cd_offset, cd_size);
   std::map<std::string, std::string> out;
+  // [local header, end of data) of every entry: they may not overlap each other or the central
+  // directory, so that no byte is inflated twice (a zip bomb's many entries sharing one stream).
+  std::map<size_t, size_t> spans;  // start -> end
   size_t at = cd_offset;
   for (uint32_t i = 0; i < count; ++i) {
     if (r.u32(at) != 0x02014b50) r.fail("bad central directory entry");
@@ -135,11 +140,24 @@ std::map<std::string, std::string> read(const std::string& bytes,
       r.fail("zip64 entries are not supported");
     }
     if (usize > max_entry_size) {
-      throw IOError(str(what, ": entry '", name, "' is too large (", usize, " bytes)"));
+      throw IOError(str(what, ": entry '", excerpt(name), "' is too large (", usize, " bytes)"));
     }
     if (r.u32(local) != 0x04034b50) r.fail("bad local header");
     const size_t data_at = local + 30 + static_cast<size_t>(r.u16(local + 26)) + r.u16(local + 28);
     r.need(data_at, csize);
+    if (data_at + csize > cd_offset)
+      r.fail(str("entry '", excerpt(name), "' overlaps the central directory"));
+    // Deflate expands at most ~1032:1: a larger claim is a lie, refused before allocating.
+    if (method == 8 && usize / 1032 > csize + 1) {
+      r.fail(str("entry '", excerpt(name), "' claims ", usize, " bytes from ", csize,
+                 " compressed bytes"));
+    }
+    const auto next = spans.lower_bound(local);
+    if ((next != spans.end() && next->first < data_at + csize) ||
+        (next != spans.begin() && std::prev(next)->second > local)) {
+      r.fail(str("entry '", excerpt(name), "' overlaps another entry"));
+    }
+    spans.emplace(local, data_at + csize);
     std::string data;
     if (method == 0) {
       if (csize != usize) r.fail("stored entry with mismatched sizes");
@@ -155,13 +173,14 @@ std::map<std::string, std::string> read(const std::string& bytes,
       const int rc = inflate(&zs, Z_FINISH);
       const uLong produced = zs.total_out;
       inflateEnd(&zs);
-      if (rc != Z_STREAM_END || produced != usize) r.fail("corrupt deflated entry '" + name + "'");
+      if (rc != Z_STREAM_END || produced != usize)
+        r.fail(str("corrupt deflated entry '", excerpt(name), "'"));
     } else {
       r.fail("unsupported compression method " + std::to_string(method));
     }
     const uint32_t actual = static_cast<uint32_t>(
         crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
-    if (actual != crc) r.fail("CRC mismatch in '" + name + "'");
+    if (actual != crc) r.fail(str("CRC mismatch in '", excerpt(name), "'"));
     out[name] = std::move(data);
   }
   return out;

@@ -2,13 +2,11 @@
 // must load or throw keras::Error. How to build and run it: tools/fuzz/README.md. Inputs that
 // once failed belong in tests/data/saving/corpus/, which SavingRobustness.MutatedFilesNeverCrash
 // replays.
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <keras/keras.hpp>
-#include <string>
+
+#include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   // libhdf5 hangs on some inputs; the HDF5 probe must give up well before libFuzzer's -timeout
@@ -18,11 +16,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string path = "/tmp/keras_fuzz_" + std::to_string(::getpid()) + ".keras";
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
-  }
+  const std::string path = keras::fuzz::write_input(data, size, ".keras");
   try {
     keras::models::load_model(path);
   } catch (const keras::Error&) {

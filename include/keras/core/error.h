@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace keras {
@@ -56,6 +57,12 @@ std::string str(Args&&... args) {
   (out << ... << std::forward<Args>(args));
   return out.str();
 }
+
+// At most `max_bytes` of untrusted text (a name or a header read from a file) for an error
+// message: control bytes escaped ("\n", "\x01"), cut at a UTF-8 character boundary and ended
+// with "..." when longer. Messages quote file content only through this (or saving::json_excerpt
+// for JSON), so a hostile file cannot make an error message huge.
+std::string excerpt(std::string_view text, size_t max_bytes = 100);
 
 }  // namespace keras
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace keras {
@@ -15,8 +16,13 @@ inline constexpr int64_t kNone = -1;
 
 using Shape = std::vector<int64_t>;
 
-// Product of the dimensions (1 for a scalar). Throws ValueError if a dimension is kNone.
+// Product of the dimensions (1 for a scalar). Throws ValueError if a dimension is kNone or the
+// product exceeds int64.
 int64_t num_elements(const Shape& shape);
+// a * b and a + b for sizes derived from shapes and configs; ValueError naming `what` when the
+// result does not fit in int64 (a config asking for 2^62 units), where C++ overflow is undefined.
+int64_t checked_mul(int64_t a, int64_t b, std::string_view what);
+int64_t checked_add(int64_t a, int64_t b, std::string_view what);
 // "(None, 784)", "(10,)", "()" — Python's tuple spelling, as Keras prints shapes.
 std::string shape_str(const Shape& shape);
 // Normalizes a possibly negative axis for a tensor of `rank`; throws ValueError when out of range.

@@ -169,6 +169,8 @@ namespace models {
 // (see docs/differences.md), so load legacy .h5 files only from sources you trust.
 Model load_model(const std::string& path, const LoadModelOptions& options = {});
 // A new, freshly initialized model from Model::to_json() text (or Keras's model.to_json()).
+// Throws ValueError for invalid JSON, JSON nested more than 512 levels or longer than 64 MiB
+// (saving::parse_json), and invalid configs; messages quote only a short excerpt of the text.
 Model model_from_json(const std::string& json);
 // From a serialized model ({"class_name": "Functional" | "Sequential" | "Model", "config"}) or
 // a bare functional/Sequential config dict.
