@@ -73,12 +73,10 @@ Tensor Tensor::empty(Shape shape, DType dtype, Device device) {
                 " must have known, non-negative dimensions");
   }
   const int64_t n = num_elements(shape);
-  size_t nbytes = 0;
+  const auto nbytes = static_cast<size_t>(
+      checked_mul(n, static_cast<int64_t>(dtype_size(dtype)), "Tensor::empty"));
   std::shared_ptr<Storage> storage;
   try {
-    if (__builtin_mul_overflow(static_cast<size_t>(n), dtype_size(dtype), &nbytes)) {
-      throw MemoryError("Unable to allocate more than 16.0 EiB");
-    }
     storage = std::make_shared<Storage>(nbytes, device);
   } catch (const MemoryError& e) {
     throw MemoryError(
