@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "io/zip.h"
 #include "keras/config/json.h"
 #include "keras/layers/input_layer.h"
 #include "keras/layers/registry.h"
@@ -21,7 +22,6 @@
 #include "layers/weight_budget.h"
 #include "saving/h5.h"
 #include "saving/saving_internal.h"
-#include "saving/zip.h"
 
 namespace keras {
 namespace saving {
@@ -196,7 +196,7 @@ std::string date_now() {
 Model load_keras_archive(const std::string& bytes,
                          const std::string& path,
                          const LoadModelOptions& options) {
-  const auto entries = zip::read(bytes, path, kMaxEntry);
+  const auto entries = io::zip::read(bytes, path, kMaxEntry);
   auto entry = [&](const char* name) -> const std::string& {
     auto it = entries.find(name);
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no ", name);
@@ -330,9 +330,9 @@ void Model::save(const std::string& path, const SaveOptions& options) const {
     const std::string weights =
         keras3_weights_image(impl, options.include_optimizer ? compiled_optimizer(impl) : nullptr);
     write_file_atomic(path,
-                      zip::write({{"metadata.json", metadata.dump()},
-                                  {"config.json", config.dump()},
-                                  {"model.weights.h5", weights}}),
+                      io::zip::write({{"metadata.json", metadata.dump()},
+                                      {"config.json", config.dump()},
+                                      {"model.weights.h5", weights}}),
                       options.overwrite);
     return;
   }
@@ -367,7 +367,7 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
   const std::string bytes = read_file(path);
   std::vector<Assignment> values;
   if (is_zip(bytes)) {
-    const auto entries = zip::read(bytes, path, kMaxEntry);
+    const auto entries = io::zip::read(bytes, path, kMaxEntry);
     auto it = entries.find("model.weights.h5");
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no model.weights.h5");
     h5::File f = h5::File::open(it->second, path);
