@@ -110,6 +110,13 @@ Tensor reduce_weighted_values(const Tensor& values_in,
   if (mask.defined()) sw = apply_mask(sw, mask, dtype, reduction);
   if (sw.defined()) {
     std::tie(values, sw) = squeeze_or_expand_to_same_rank(values, sw);
+    try {
+      broadcast_shapes(values.shape(), sw.shape());
+    } catch (const ValueError&) {
+      throw ValueError(str("Incompatible shapes for broadcasting: sample_weight of shape ",
+                           shape_str(sample_weight.shape()), " cannot weight losses of shape ",
+                           shape_str(values_in.shape())));
+    }
     values = multiply(values, sw);
   }
   return reduce_values(values, sw, reduction);

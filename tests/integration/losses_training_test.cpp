@@ -119,6 +119,18 @@ TEST(LossTraining, SequenceOutputsWithIgnoreClass) {
   EXPECT_NEAR(loss_of(m, x, y), (*loss)(y, m.predict(x)[0]).item<double>(), 1e-6);
 }
 
+TEST(LossTraining, UnreducedLossesEvaluateButDoNotTrain) {
+  Model m = dense_model(3, {{"r", 2}});
+  m.compile({.optimizer = "sgd", .loss = losses::MeanSquaredError({.reduction = "none"})});
+  const Tensor x = random::uniform({4, 3}, -1.0, 1.0, float32, 20);
+  const Tensor y = random::uniform({4, 2}, -1.0, 1.0, float32, 21);
+  // The tracked loss averages the per-sample values, as Keras's loss tracker does.
+  EXPECT_NEAR(loss_of(m, x, y), (*losses::MeanSquaredError())(y, m.predict(x)[0]).item<double>(),
+              1e-6);
+  test::expect_throws_with<TypeError>([&] { m.fit(x, y, {.epochs = 1, .verbose = 0}); },
+                                      "Gradient only defined for scalar-output functions");
+}
+
 TEST(LossTraining, CtcLearnsLabelSequences) {
   utils::set_random_seed(6);
   auto in = Input({8, 4});
