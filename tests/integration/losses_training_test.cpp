@@ -176,7 +176,7 @@ TEST(LossSaving, LossObjectsAndTheirOptionsSurviveSaveAndLoad) {
 // evaluates what Keras evaluates (float32, one batch; both round differently: 1e-5).
 TEST(LossSaving, ModelsSavedByKerasCompileWithTheirLosses) {
   for (const char* name : {"huber_delta2", "focal_sparse", "string_list", "functions",
-                           "crossentropy_alias", "segmentation", "ctc"}) {
+                           "crossentropy_alias", "segmentation", "ctc", "masked_sequence"}) {
     SCOPED_TRACE(name);
     Model m = models::load_model(fixture(str(name, ".keras")));
     const Tensor x = io::load_npy(fixture(str(name, ".x0.npy")));
