@@ -1,5 +1,7 @@
 #include "keras/ops/elementwise.h"
 
+#include <limits>
+
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
 #include "keras/ops/reduce.h"
@@ -326,6 +328,14 @@ Tensor round(const Tensor& x) {
 }
 Tensor clip(const Tensor& x, double x_min, double x_max) {
   return unary(UnaryOp::clip, x, {.a = x_min, .b = x_max});
+}
+Tensor logaddexp(const Tensor& a, const Tensor& b) {
+  // m + log(exp(a - m) + exp(b - m)) with m = max(a, b) held constant: the value does not depend
+  // on m, so the gradient is exact, ties included (a maximum's would go to one side only).
+  Tensor m = stop_gradient(maximum(a, b));
+  const Tensor inf = scalar_like(-std::numeric_limits<double>::infinity(), m);
+  m = where(equal(m, inf), scalar_like(0.0, m), m);
+  return add(m, log(add(exp(subtract(a, m)), exp(subtract(b, m)))));
 }
 
 }  // namespace keras::ops

@@ -1,6 +1,7 @@
 #include "keras/ops/reduce.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
@@ -127,6 +128,17 @@ Tensor min(const Tensor& x, std::vector<int> axes, bool keepdims) {
 }
 Tensor prod(const Tensor& x, std::vector<int> axes, bool keepdims) {
   return reduce(ReduceOp::prod, x, std::move(axes), keepdims);
+}
+Tensor logsumexp(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  // Shifted by the maximum, held constant (the value does not depend on it); a row of -inf
+  // keeps a shift of 0 so that it gives log(0) = -inf rather than NaN.
+  const Tensor minus_inf = scalar_like(-std::numeric_limits<double>::infinity(), x);
+  Tensor m = stop_gradient(max(x, axes, true));
+  m = where(equal(m, minus_inf), scalar_like(0.0, m), m);
+  // exp(-inf) is exactly 0 here: the float32 CPU exp clamps its argument at -87.3.
+  const Tensor e = where(equal(x, minus_inf), scalar_like(0.0, x), exp(subtract(x, m)));
+  const Tensor out = log(sum(e, std::move(axes), keepdims));
+  return add(out, reshape(m, out.shape()));
 }
 Tensor any(const Tensor& x, std::vector<int> axes, bool keepdims) {
   // A count of the true elements (a sum has an identity, so empty reductions work).

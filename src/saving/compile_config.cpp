@@ -8,9 +8,11 @@
 namespace keras::saving::internal {
 namespace {
 
+// A loss given by name is written as that name; a loss object as Keras serializes it (class
+// and config), so a load restores its options.
 Json loss_item_json(const LossItem& item) {
   if (!item.name().empty()) return item.name();
-  return item.loss() ? Json(item.loss()->name()) : Json(nullptr);
+  return item.loss() ? losses::serialize(*item.loss()) : Json(nullptr);
 }
 
 Json metric_item_json(const MetricItem& item) {
@@ -95,6 +97,11 @@ std::string identifier(const Json& j) {
   throw ValueError(str("compile_config: cannot interpret ", config::json_excerpt(j, 100)));
 }
 
+LossItem loss_item(const Json& j) {
+  if (j.is_string()) return LossItem(j.get<std::string>().c_str());
+  return LossItem(losses::deserialize(j));
+}
+
 std::vector<MetricItem> metric_list(const Json& j) {
   std::vector<MetricItem> out;
   KERAS_CHECK(j.is_array(), ValueError, "compile_config: metrics must be lists");
@@ -130,14 +137,15 @@ CompileOptions compile_options_from(const Json& c, const std::vector<std::string
   if (const Json* loss = config::find(c, "loss")) {
     if (loss->is_array()) {
       std::vector<LossItem> items;
-      for (const Json& l : *loss) items.emplace_back(identifier(l).c_str());
+      for (const Json& l : *loss) items.push_back(loss_item(l));
       o.loss = items;
     } else if (loss->is_object() && !loss->contains("class_name")) {
       std::map<std::string, LossItem> items;
-      for (const auto& [k, l] : loss->items()) items.emplace(k, LossItem(identifier(l).c_str()));
+      for (const auto& [k, l] : loss->items()) items.emplace(k, loss_item(l));
       o.loss = items;
     } else {
-      o.loss = LossSpec(LossItem(identifier(*loss).c_str()).resolve());
+      const LossItem item = loss_item(*loss);
+      o.loss = item.loss() ? LossSpec(item.loss()) : LossSpec(item.name().c_str());
     }
   }
   if (const Json* w = config::find(c, "loss_weights")) {

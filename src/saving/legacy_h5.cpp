@@ -142,22 +142,22 @@ void save_legacy_h5(models::FunctionalImpl& impl,
     Json compile = compile_config(impl);
     if (!compile.is_null()) {
       // Keras 3 cannot compile a legacy file whose losses are strings ("mse"), not even its own;
-      // it can from class names.
+      // it can from class names. Serialized loss objects are kept as they are.
       std::function<Json(const Json&)> classes = [&](const Json& j) -> Json {
-        if (j.is_array() || j.is_object()) {
+        if (j.is_array() || (j.is_object() && !j.contains("class_name"))) {
           Json out = j;
           for (auto& v : out) v = classes(v);
           return out;
         }
         if (!j.is_string()) return j;
-        const std::string n = j.get<std::string>();
-        const char* cls = n == "mse" || n == "mean_squared_error"    ? "MeanSquaredError"
-                          : n == "mae" || n == "mean_absolute_error" ? "MeanAbsoluteError"
-                          : n == "binary_crossentropy"               ? "BinaryCrossentropy"
-                          : n == "categorical_crossentropy"          ? "CategoricalCrossentropy"
-                          : n == "sparse_categorical_crossentropy" ? "SparseCategoricalCrossentropy"
-                                                                   : nullptr;
-        return cls ? Json{{"class_name", cls}, {"config", Json::object()}} : j;
+        std::string cls;
+        try {
+          cls = losses::get(j.get<std::string>())->class_name();
+        } catch (const ValueError&) {
+          return j;
+        }
+        if (cls == "LossFunctionWrapper") return j;  // "crossentropy": chosen by shapes
+        return Json{{"class_name", cls}, {"config", Json::object()}};
       };
       compile["loss"] = classes(compile["loss"]);
       compile["optimizer_config"] = compile["optimizer"];

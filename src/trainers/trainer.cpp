@@ -282,6 +282,12 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
       y_pred = model_.call(x, true);
       if (!metrics_built_) build_metrics(y, y_pred);
       last_loss_ = compute_loss(y, y_pred, sw);
+      // As in Keras with JAX: per-sample losses (reduction "none") cannot be trained on.
+      KERAS_CHECK(last_loss_.rank() == 0, TypeError,
+                  "Gradient only defined for scalar-output functions. Output had shape: ",
+                  shape_str(last_loss_.shape()),
+                  " (a loss with reduction=\"none\" or None is not "
+                  "reduced to a scalar)");
       grads = tape.gradient(last_loss_, values);
     }
     optimizer_->apply(grads, vars);

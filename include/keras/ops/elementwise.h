@@ -66,6 +66,9 @@ Tensor floor(const Tensor& x);
 Tensor round(const Tensor& x);
 // Clips to [x_min, x_max]; the gradient is 1 inside the interval (bounds included), else 0.
 Tensor clip(const Tensor& x, double x_min, double x_max);
+// log(exp(a) + exp(b)) without overflow (keras.ops.logaddexp); at a == b each side gets half
+// the gradient. -inf on both sides gives -inf.
+Tensor logaddexp(const Tensor& a, const Tensor& b);
 
 // In-place updates of a tensor's memory (Keras Variable.assign / assign_add), traceable into a
 // plan. Not differentiable. `value` broadcasts to `target` and is cast to its dtype.

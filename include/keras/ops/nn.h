@@ -2,6 +2,7 @@
 // (keras.activations.get). All differentiable.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,19 @@ Tensor softmax(const Tensor& x, int axis = -1);
 Tensor log_softmax(const Tensor& x, int axis = -1);
 // log(sigmoid(x)), stable: -softplus(-x).
 Tensor log_sigmoid(const Tensor& x);
+
+// Connectionist temporal classification loss (keras.ops.ctc_loss): for each sample b, the
+// negative log-likelihood of the labels target[b, :target_length[b]] (integers, shape (batch,
+// max_label_length)) under the logits output[b, :output_length[b]] (shape (batch, max_time,
+// classes)), class mask_index being the blank. Keras 3's log-space forward algorithm (optax's),
+// in which impossible paths score -1e5 instead of -inf, so a label sequence that cannot fit
+// gives a large finite loss rather than inf. Differentiable in `output`; shape (batch,). Labels
+// outside [0, classes) throw IndexError.
+Tensor ctc_loss(const Tensor& target,
+                const Tensor& output,
+                const Tensor& target_length,
+                const Tensor& output_length,
+                int64_t mask_index = 0);
 
 // Mean and biased variance of x over `axes` (keras.ops.moments; empty = all axes):
 // variance = mean((x - mean)²), computed from the centered values. Returns {mean, variance}.

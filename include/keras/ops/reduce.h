@@ -26,6 +26,9 @@ inline Tensor max(const Tensor& x, int axis, bool keepdims = false) {
 inline Tensor min(const Tensor& x, int axis, bool keepdims = false) {
   return min(x, std::vector<int>{axis}, keepdims);
 }
+// log(sum(exp(x))) along `axes` without overflow (keras.ops.logsumexp); -inf where every
+// element is -inf.
+Tensor logsumexp(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 // Whether any / all elements along `axes` are true (non-zero): bool results, as keras.ops.any
 // and keras.ops.all (an empty reduction gives false / true).
 Tensor any(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
