@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "backend/cpu/winograd_conv1d.h"
@@ -322,6 +323,34 @@ TEST(Conv, RejectsInputsSmallerThanTheKernel) {
         max_pool(zeros({1, 1, 3}), {2});
       },
       "Computed output size would be negative");
+}
+
+// One tap of `kernel` (spatial position `tap`) as a kernel of spatial size 1.
+Tensor one_tap(const Tensor& kernel, int64_t tap, int spatial_rank) {
+  Shape shape(static_cast<size_t>(spatial_rank), 1);
+  shape.insert(shape.end(), {kernel.dim(-2), kernel.dim(-1)});
+  Tensor out = Tensor::empty(shape, kernel.dtype());
+  const int64_t n = out.size();
+  std::copy_n(kernel.data<float>() + tap * n, n, out.data<float>());
+  return out;
+}
+
+// A dilation rate of 10^9 (from a config) made oneDNN crash generating its kernel (its offsets
+// are 32-bit); such convolutions take the im2row path, where every tap but one reads padding.
+// The result is then the convolution with that one tap, computed by other kernels: 3 products
+// per output in float32, so 1e-6 covers the different summation orders.
+TEST(Conv, HugeDilationRatesAreComputedNotCrashed) {
+  const Tensor x1 = test::random_tensor({2, 5, 3}, float32, -1, 1, 1);
+  const Tensor k1 = test::random_tensor({3, 3, 4}, float32, -1, 1, 2);
+  const Tensor x2 = test::random_tensor({1, 4, 4, 3}, float32, -1, 1, 3);
+  const Tensor k2 = test::random_tensor({3, 3, 3, 2}, float32, -1, 1, 4);
+  for (const int64_t d : {int64_t{1000000000}, int64_t{1} << 31}) {
+    SCOPED_TRACE(d);
+    test::expect_all_close(conv(x1, k1, {.padding = "causal", .dilation_rate = {d}}),
+                           conv(x1, one_tap(k1, 2, 1)), 1e-6, 1e-6);
+    test::expect_all_close(conv(x2, k2, {.padding = "same", .dilation_rate = {d}}),
+                           conv(x2, one_tap(k2, 4, 2)), 1e-6, 1e-6);
+  }
 }
 
 TEST(Conv, RejectsMismatchedChannelsAndBadOptions) {

@@ -252,7 +252,8 @@ Tensor pad(const Tensor& x,
 
 // (outer, n, inner) -> `repeats` copies concatenated on a new axis (outer * n, repeats, inner):
 // the concat kernel copies contiguous chunks, where a broadcast over a middle axis would take
-// the slow strided path. The tape sums the copies' gradients.
+// the slow strided path. The tape sums the copies' gradients. Many copies (an UpSampling size of
+// 10^9 from a config) are a broadcast instead: a list of that many tensors is itself gigabytes.
 Tensor repeat(const Tensor& x, int64_t repeats, int axis) {
   KERAS_CHECK(repeats >= 1, ValueError, "repeat: repeats must be positive, got ", repeats);
   axis = normalize_axis(axis, x.rank());
@@ -261,7 +262,9 @@ Tensor repeat(const Tensor& x, int64_t repeats, int axis) {
   for (int d = axis + 1; d < x.rank(); ++d) inner *= x.shape()[d];
   const Tensor rows = reshape(x, {x.size() / std::max<int64_t>(inner, 1), 1, inner});
   Shape out = x.shape();
-  out[axis] *= repeats;
+  out[axis] = checked_mul(out[axis], repeats, "repeat");
+  num_elements(out);  // a ValueError before anything is allocated
+  if (repeats > 64) return reshape(broadcast_to(rows, {rows.dim(0), repeats, inner}), out);
   return reshape(concatenate(Tensors(static_cast<size_t>(repeats), rows), 1), out);
 }
 

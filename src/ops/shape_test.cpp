@@ -683,5 +683,21 @@ TEST(Repeat, RepeatsEachElementInPlace) {
   EXPECT_THROW(repeat(x, 0, 0), ValueError);
 }
 
+// Many copies (an UpSampling size from a config) are a broadcast: the same values, and sizes
+// beyond memory or int64 are keras errors before anything is allocated (a list of 10^12 tensors
+// was std::bad_alloc, an output length past int64 undefined behaviour).
+TEST(Repeat, ManyCopiesAndImpossibleSizes) {
+  const Tensor x = test::tensor_of({1, 2, 3, 4}, {2, 2});
+  const Tensor y = repeat(x, 100, 1);
+  ASSERT_EQ(y.shape(), (Shape{2, 200}));
+  for (int64_t i = 0; i < 200; ++i) {
+    EXPECT_EQ(y.at<double>({0, i}), i < 100 ? 1 : 2);
+    EXPECT_EQ(y.at<double>({1, i}), i < 100 ? 3 : 4);
+  }
+  test::expect_throws_with<MemoryError>([&] { repeat(x, 1000000000000, 1); }, "Unable to allocate");
+  test::expect_throws_with<ValueError>([&] { repeat(x, int64_t{1} << 62, 0); },
+                                       "does not fit in 64 bits");
+}
+
 }  // namespace
 }  // namespace keras::ops

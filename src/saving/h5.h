@@ -3,8 +3,10 @@
 // failure becomes keras::IOError; reads check shapes and sizes before allocating, and links to
 // other files (external links) are refused, never followed.
 //
-// Untrusted images are probed first (see probe() below): libhdf5 1.10 itself can crash or hang
-// on damaged files, which no check of ours before the call can fully prevent.
+// These calls run libhdf5 in this process: only on files this process writes or wrote itself.
+// libhdf5 1.10 can crash, hang or allocate gigabytes on damaged files, which no check of ours
+// before the call can fully prevent; untrusted files are read with h5::read_untrusted
+// (saving/h5_snapshot.h), which runs these reads in a child process.
 #pragma once
 
 #include <hdf5.h>
@@ -35,11 +37,9 @@ class File {
  public:
   // A new, empty file in memory.
   static File create();
-  // Opens a file image (the bytes of an .h5 file) after probe(image, what). Throws IOError if
-  // it is not HDF5 or the probe fails.
-  static File open(const std::string& image, const std::string& what);
-  // open() without the probe: for the probe's child, and images this process wrote itself.
-  static File open_unprobed(const std::string& image, const std::string& what);
+  // Opens a file image (the bytes of an .h5 file) that this process wrote itself, or inside
+  // read_untrusted's child. Throws IOError naming `what` when libhdf5 cannot open it.
+  static File open_trusted(const std::string& image, const std::string& what);
   // The bytes of the file (after flushing).
   std::string image() const;
   hid_t id() const { return file_.id(); }
@@ -48,25 +48,10 @@ class File {
   Handle file_;
 };
 
-// Runs libhdf5 on `image` in a child process (fork) that opens it and reads everything the
-// loaders may read, the way they read it: every group's links, every object's string attributes
-// (read_string_attr), every dataset's shape and type, its data as float32 (read_dataset; datasets
-// larger than 8x the image + 64 MiB, which no loader could read into a model built from this
-// file, only the first element) and one element as each other dtype. Throws IOError naming
-// `what` when the child crashes (signal or sanitizer report), exits otherwise than after a full
-// walk, grew its resident memory by more than 16x the image + 512 MiB (libhdf5 trusting damaged
-// sizes), or has not finished after 30 s x (1 + image size / 128 MiB) (then it is killed). HDF5
-// errors in the child are not failures: the caller then gets them as IOError itself (an image
-// libhdf5 cannot open at all is reported here, sparing the caller libhdf5's leak on a failed
-// open). Same bytes, same library, same calls: a probe that passes means the real reads are safe.
-//
-// Environment: KERAS_HDF5_PROBE=0 skips the probe (trusted files, or where fork is unavailable);
-// KERAS_HDF5_PROBE_TIMEOUT=<seconds> replaces the 30 s (0: every probe times out, for tests).
-// POSIX only (elsewhere a no-op).
-// The child resets crash signals to their defaults (so a sanitizer or fuzzer in the process does
-// not report libhdf5's crash as its own), never returns or runs atexit handlers (_exit), and is
-// killed if this process dies; the waiting survives EINTR and a SIGCHLD set to SIG_IGN.
-void probe(const std::string& image, const std::string& what);
+// Throws IOError naming `what` when a global heap collection of `image` (where variable-length
+// strings live) claims a size past the image or holds an object past its end: libhdf5 1.10
+// trusts those sizes and copies past the collection.
+void check_global_heaps(const std::string& image, const std::string& what);
 
 // The access property lists of every lookup here (links, group opens, dataset opens): they
 // refuse to traverse external links.

@@ -1,16 +1,20 @@
-// h5::probe: libhdf5 1.10 crashes or hangs on some damaged files (a flipped byte in a
-// variable-length string reference sends H5Aread into unmapped memory), and no check of the
-// bytes beforehand can foresee every such path inside the library. So a child process reads the
-// image first, the way the loaders will; only its clean exit lets this process touch the file.
+// The reading half of h5::read_untrusted (saving/h5_snapshot.h): libhdf5 1.10 crashes or hangs
+// on some damaged files (a flipped byte in a variable-length string reference sends H5Aread into
+// unmapped memory), and no check of the bytes beforehand can foresee every such path inside the
+// library. So a forked child opens the image, walks it the way the loaders read it and writes
+// what it finds as records (saving/h5_records.h) to a pipe; this process only parses records.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <set>
+#include <cstring>
+#include <map>
+#include <new>
 #include <string>
 
 #include "saving/h5.h"
+#include "saving/h5_records.h"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
@@ -32,167 +36,216 @@
 extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 #endif
 
-namespace keras::saving::h5 {
+namespace keras::saving::h5::detail {
 namespace {
 
-// Exit codes of the child besides 0 (a full walk, also confirmed through the pipe).
-constexpr int kWalkIncomplete = 3;  // too many objects or too deep to check
+// Exit codes of the child besides 0 (a full walk, its records ending in 'E').
+constexpr int kWalkIncomplete = 3;  // too many objects or too deep to read
 constexpr int kOrphaned = 4;        // the parent died before the child started
 constexpr int kTooMuchMemory = 5;   // libhdf5 used more memory than the file can justify
+constexpr int kWriteFailed = 6;     // the pipe broke (the parent gave up)
+constexpr int kFailed = 7;          // another exception
 
-// What the walk may add to the child's resident memory: its own reads (at most 8x the image +
-// 64 MiB, see Walker) and libhdf5's buffers. Damaged sizes in metadata make libhdf5 allocate
-// and fill gigabytes; the loading process must not.
-int64_t memory_budget_kib(size_t image_size) {
-  return (16 * static_cast<int64_t>(image_size) + (int64_t{512} << 20)) / 1024;
+// What the walk may add to the child's memory: its own reads (at most 8x the image + 64 MiB of
+// data, see Walker) and libhdf5's buffers. Damaged sizes in metadata make libhdf5 allocate and
+// fill gigabytes; the loading process must not, nor the machine.
+int64_t memory_budget_bytes(size_t image_size) {
+  return 16 * static_cast<int64_t>(image_size) + (int64_t{512} << 20);
 }
 
-// Walks a file the way the loaders read it (see probe() in h5.h). HDF5 errors and our own
-// checks' exceptions are expected on damaged files and skipped: only crashes and hangs matter.
+// What the records may hold: the data (8x + 64 MiB), names and strings of attributes.
+size_t stream_budget_bytes(size_t image_size) {
+  return 16 * image_size + (size_t{128} << 20);
+}
+
+// Walks a file the way the loaders read it (see read_untrusted in h5_snapshot.h) and records what
+// it finds. HDF5 errors and our own checks' exceptions are expected on damaged files: they are
+// recorded for the loader to meet if it reads there.
 class Walker {
  public:
-  explicit Walker(size_t image_size)
-      : full_read_bytes_(8 * static_cast<int64_t>(image_size) + (int64_t{64} << 20)),
+  Walker(size_t image_size, RecordWriter& out)
+      : out_(out),
+        data_left_(8 * static_cast<int64_t>(image_size) + (int64_t{64} << 20)),
         max_links_(4 * image_size + 1000000) {}
 
-  // False when the file has more objects or nesting than can be checked.
+  // False when the file has more objects or nesting than are read.
   bool walk(const File& file) {
-    attributes(file.id());
-    group(file.id(), 0);
+    const uint32_t root = out_.object(Kind::group);
+    H5O_info_t info;
+    if (H5Oget_info2(file.id(), &info, H5O_INFO_BASIC) >= 0) seen_[info.addr] = root;
+    attributes(file.id(), root);
+    group(file.id(), root, 0);
     return complete_;
   }
 
  private:
-  void attributes(hid_t obj) {
+  void attributes(hid_t obj, uint32_t index) {
     H5O_info_t info;
-    if (H5Oget_info(obj, &info) < 0) return;
-    const hsize_t n = std::min<hsize_t>(info.num_attrs, 65536);
-    for (hsize_t i = 0; i < n; ++i) {
+    if (H5Oget_info2(obj, &info, H5O_INFO_NUM_ATTRS) < 0 || info.num_attrs > 65536) {
+      out_.attributes_error(index, "HDF5: cannot list the attributes (damaged file)");
+      return;
+    }
+    for (hsize_t i = 0; i < info.num_attrs; ++i) {
       const ssize_t len =
           H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, link_access());
-      if (len < 0 || len >= 65536) continue;
-      std::string name(static_cast<size_t>(len) + 1, '\0');
-      if (H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
-                             link_access()) < 0) {
+      std::string name(len >= 0 && len < 65536 ? static_cast<size_t>(len) + 1 : 0, '\0');
+      if (name.empty() || H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(),
+                                             name.size(), link_access()) < 0) {
+        out_.attributes_error(index, "HDF5: cannot read an attribute's name (damaged file)");
         continue;
       }
       name.resize(static_cast<size_t>(len));
       try {
-        read_string_attr(obj, name);
-      } catch (const Error&) {
+        if (std::optional<std::vector<std::string>> value = read_string_attr(obj, name)) {
+          out_.attribute(index, name, *value);
+        } else {  // listed, but not found by its name
+          out_.attributes_error(index, "HDF5: cannot find a listed attribute (damaged file)");
+        }
+      } catch (const Error& e) {
+        out_.attribute_error(index, name, e.what());
       }
     }
   }
 
-  void group(hid_t g, int depth) {
+  void group(hid_t g, uint32_t index, int depth) {
     if (depth > 256) {
       complete_ = false;
       return;
     }
+    std::vector<std::string> names;
     try {
-      children(g);  // the loaders' listing, which may stop at the first bad link
-    } catch (const Error&) {
+      names = children(g);  // the loaders' listing, with its checks
+    } catch (const Error& e) {
+      out_.links_error(index, e.what());
+      return;
     }
-    H5G_info_t info;
-    if (H5Gget_info(g, &info) < 0) return;
-    for (hsize_t i = 0; i < info.nlinks && complete_; ++i) {
-      if (++links_ > max_links_) {
-        complete_ = false;
-        return;
-      }
-      const ssize_t len =
-          H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, link_access());
-      if (len < 0 || len >= 65536) continue;
-      std::string name(static_cast<size_t>(len) + 1, '\0');
-      if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
-                             link_access()) < 0) {
-        continue;
-      }
-      name.resize(static_cast<size_t>(len));
-      child(g, name, depth);
+    for (const std::string& name : names) {
+      if (++links_ > max_links_) complete_ = false;
+      if (!complete_) return;
+      child(g, index, name, depth);
     }
   }
 
-  void child(hid_t g, const std::string& name, int depth) {
-    if (!exists(g, name)) return;
+  void child(hid_t g, uint32_t parent, const std::string& name, int depth) {
+    int64_t target = -1;  // dangling, external (refused), or failing to open
     H5O_info_t info;
-    if (H5Oget_info_by_name(g, name.c_str(), &info, link_access()) < 0) return;
-    if (!seen_.insert(info.addr).second) return;  // hard links and soft links: once per object
-    if (info.type == H5O_TYPE_GROUP) {
-      std::optional<Handle> sub;
-      try {
-        sub = open_group(g, name);
-      } catch (const Error&) {
+    if (exists(g, name) &&
+        H5Oget_info_by_name2(g, name.c_str(), &info, H5O_INFO_BASIC, link_access()) >= 0) {
+      auto seen = seen_.find(info.addr);
+      if (seen != seen_.end()) {
+        target = seen->second;  // hard links and soft links: read once
+      } else if (info.type == H5O_TYPE_GROUP) {
+        std::optional<Handle> sub;
+        try {
+          sub = open_group(g, name);
+        } catch (const Error&) {
+        }
+        if (sub) {
+          const uint32_t index = out_.object(Kind::group);
+          seen_[info.addr] = index;
+          target = index;
+          attributes(sub->id(), index);
+          group(sub->id(), index, depth + 1);
+        }
+      } else {
+        const bool is_dataset = info.type == H5O_TYPE_DATASET;
+        const uint32_t index = out_.object(is_dataset ? Kind::dataset : Kind::other);
+        seen_[info.addr] = index;
+        target = index;
+        if (is_dataset) dataset(g, name, index);
       }
-      if (!sub) return;
-      attributes(sub->id());
-      group(sub->id(), depth + 1);
-    } else if (info.type == H5O_TYPE_DATASET) {
-      dataset(g, name);
     }
+    out_.link(parent, name, target);
   }
 
-  void dataset(hid_t g, const std::string& name) {
+  void dataset(hid_t g, const std::string& name, uint32_t index) {
     Shape shape;
     try {
       shape = dataset_shape(g, name);
-    } catch (const Error&) {
+    } catch (const Error& e) {
+      out_.shape_error(index, e.what());
       return;
     }
+    out_.shape(index, shape);
     const hid_t id = H5Dopen2(g, name.c_str(), dataset_access());
-    if (id < 0) return;
+    if (id < 0) return out_.data_error(index, Status::io_error, "HDF5: cannot open the dataset");
     Handle ds(id, H5Dclose);
-    attributes(ds.id());
+    const hid_t type_id = H5Dget_type(ds.id());
+    if (type_id < 0) return out_.data_error(index, Status::io_error, "HDF5: damaged dataset type");
+    Handle type(type_id, H5Tclose);
+    const H5T_class_t cls = H5Tget_class(type.id());
+    if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
+      return out_.data_error(index, Status::value_error, "the file holds a non-numeric dataset");
+    }
     try {
-      check_storage(ds.id(), name);  // read_dataset refuses what fails it, and so does the walk
-    } catch (const Error&) {
-      return;
+      check_storage(ds.id(), "HDF5 dataset");
+    } catch (const Error& e) {
+      return out_.data_error(index, Status::io_error, e.what());
     }
-    int64_t elements = 1;  // saturates: dims are at most 2^40 each
-    for (int64_t d : shape) elements = d == 0 ? 0 : std::min<int64_t>(elements, INT64_MAX / d) * d;
-    if (elements == 0) return;
-    if (elements <= full_read_bytes_ / 4) {
-      try {
-        read_dataset(g, name, shape, float32, name);
-      } catch (const Error&) {
-      }
+    const DType dtype = cls == H5T_INTEGER            ? int64
+                        : H5Tget_size(type.id()) <= 4 ? float32
+                                                      : float64;
+    int64_t bytes = static_cast<int64_t>(dtype_size(dtype));  // saturates: dims are at most 2^40
+    for (int64_t d : shape) bytes = d == 0 ? 0 : std::min<int64_t>(bytes, INT64_MAX / d) * d;
+    if (bytes > data_left_) {
+      return out_.data_error(index, Status::io_error,
+                             str("HDF5: the dataset claims ", bytes,
+                                 " bytes of data, more than the file can hold (damaged or "
+                                 "hostile file, or compressed more than 8 times)"));
     }
-    // Type conversion depends on the stored type, not on where an element is: one element
-    // as each dtype a loader may ask for exercises it.
-    for (const hid_t type : {H5T_NATIVE_FLOAT, H5T_NATIVE_DOUBLE, H5T_NATIVE_INT32,
-                             H5T_NATIVE_INT64, H5T_NATIVE_UINT8}) {
-      read_first(ds.id(), static_cast<int>(shape.size()), type);
+    data_left_ -= bytes;
+    try {
+      const Tensor data = read_dataset(g, name, shape, dtype, "HDF5 dataset");
+      out_.data(index, dtype, data.raw_data(), static_cast<uint64_t>(bytes));
+    } catch (const Error& e) {
+      out_.data_error(index, Status::io_error, e.what());
     }
   }
 
-  static void read_first(hid_t ds, int rank, hid_t type) {
-    alignas(8) unsigned char element[64] = {};
-    const hid_t file_space = H5Dget_space(ds);
-    if (file_space < 0) return;
-    Handle space(file_space, H5Sclose);
-    if (rank == 0) {
-      H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, element);
-      return;
-    }
-    const std::vector<hsize_t> start(static_cast<size_t>(rank), 0);
-    const std::vector<hsize_t> count(static_cast<size_t>(rank), 1);
-    if (H5Sselect_hyperslab(space.id(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
-                            nullptr) < 0) {
-      return;
-    }
-    const hsize_t one = 1;
-    const hid_t mem = H5Screate_simple(1, &one, nullptr);
-    if (mem < 0) return;
-    Handle mem_space(mem, H5Sclose);
-    H5Dread(ds, type, mem_space.id(), space.id(), H5P_DEFAULT, element);
-  }
-
-  const int64_t full_read_bytes_;
+  RecordWriter& out_;
+  int64_t data_left_;
   const size_t max_links_;
   size_t links_ = 0;
-  std::set<haddr_t> seen_;
+  std::map<haddr_t, uint32_t> seen_;
   bool complete_ = true;
 };
+
+// 0 when the walk is complete (its records then need only the 'E'), else kWalkIncomplete.
+int walk_image(const std::string& image, RecordWriter& out) {
+  std::optional<File> file;
+  try {
+    file = File::open_trusted(image, "HDF5 file");
+  } catch (const Error&) {
+    out.refused();
+    return 0;
+  }
+  return Walker(image.size(), out).walk(*file) ? 0 : kWalkIncomplete;
+}
+
+// KERAS_HDF5_PROBE=0, or no fork: the same walk in this process.
+class StringSink : public Sink {
+ public:
+  StringSink(size_t limit, const std::string& what) : limit_(limit), what_(what) {}
+  void write(const void* data, size_t size) override {
+    KERAS_CHECK(size <= limit_ - out.size(), IOError, what_, ": the HDF5 file holds more than ",
+                limit_, " bytes of attributes and data (damaged or hostile file)");
+    out.append(static_cast<const char*>(data), size);
+  }
+  std::string out;
+
+ private:
+  size_t limit_;
+  const std::string& what_;
+};
+
+std::string read_here(const std::string& image, const std::string& what) {
+  StringSink sink(stream_budget_bytes(image.size()), what);
+  RecordWriter out(sink);
+  KERAS_CHECK(walk_image(image, out) == 0, IOError, what,
+              ": the HDF5 file has too many objects or too deep a nesting to read");
+  out.end();
+  return std::move(sink.out);
+}
 
 #ifdef KERAS_H5_PROBE_FORK
 
@@ -234,6 +287,49 @@ const char* signal_name(int sig) {
   }
 }
 
+// The child's pipe, buffered: records are written a few bytes at a time.
+class FdSink : public Sink {
+ public:
+  explicit FdSink(int fd) : fd_(fd) {}
+  void write(const void* data, size_t size) override {
+    if (size > sizeof(buffer_) - used_) flush();
+    if (size >= sizeof(buffer_)) return put(static_cast<const char*>(data), size);
+    std::memcpy(buffer_ + used_, data, size);
+    used_ += size;
+  }
+  void flush() {
+    put(buffer_, used_);
+    used_ = 0;
+  }
+
+ private:
+  void put(const char* p, size_t n) {
+    while (n > 0) {
+      const ssize_t done = ::write(fd_, p, n);
+      if (done < 0 && errno == EINTR) continue;
+      if (done <= 0) ::_exit(kWriteFailed);
+      p += done;
+      n -= static_cast<size_t>(done);
+    }
+  }
+  int fd_;
+  size_t used_ = 0;
+  char buffer_[1 << 16];
+};
+
+// pages from /proc/self/statm: field 0 is the address space, 1 the resident set.
+int64_t statm_bytes(int field) {
+  int64_t out = 0;
+  if (FILE* statm = std::fopen("/proc/self/statm", "r")) {
+    long pages[2] = {0, 0};
+    if (std::fscanf(statm, "%ld %ld", &pages[0], &pages[1]) == 2) {
+      out = static_cast<int64_t>(pages[field]) * ::sysconf(_SC_PAGESIZE);
+    }
+    std::fclose(statm);
+  }
+  return out;
+}
+
 [[noreturn]] void run_child(const std::string& image, int fd, pid_t parent) {
 #if defined(__linux__)
   // A hung child must not outlive a parent that died waiting for it.
@@ -254,38 +350,39 @@ const char* signal_name(int sig) {
     sigaddset(&unblock, sig);
   }
   pthread_sigmask(SIG_UNBLOCK, &unblock, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);  // a parent that gave up: write() fails, the child exits
   // Likewise when a sanitizer catches libhdf5 overrunning a buffer through an intercepted call
   // (strdup, memcpy): its report ends the child, without libFuzzer's death callback.
   if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
-  // The child starts sharing the parent's resident pages, which count as its own.
-  int64_t resident_kib = 0;
-  if (FILE* statm = std::fopen("/proc/self/statm", "r")) {
-    long pages_total = 0, pages_resident = 0;
-    if (std::fscanf(statm, "%ld %ld", &pages_total, &pages_resident) == 2) {
-      resident_kib = static_cast<int64_t>(pages_resident) * ::sysconf(_SC_PAGESIZE) / 1024;
-    }
-    std::fclose(statm);
+  // libhdf5 trusts sizes in the file: one damaged header makes it allocate and fill 16 GiB. With
+  // the address space limited, such an allocation fails (an HDF5 error, or a sanitizer's report)
+  // before it takes the machine's memory.
+  const int64_t address_space = statm_bytes(0);
+  rlimit limit = {};
+  if (address_space > 0 && ::getrlimit(RLIMIT_AS, &limit) == 0) {
+    const rlim_t wanted = static_cast<rlim_t>(address_space + memory_budget_bytes(image.size()));
+    if (limit.rlim_max == RLIM_INFINITY || wanted < limit.rlim_max) limit.rlim_cur = wanted;
+    ::setrlimit(RLIMIT_AS, &limit);
   }
-  int code = kWalkIncomplete;
-  char verdict = 'k';  // walked; 'r': libhdf5 refused to open the file
+  // The child starts sharing the parent's resident pages, which count as its own.
+  const int64_t resident = statm_bytes(1);
+  int code = kFailed;
+  FdSink sink(fd);
   try {
-    File file = File::open_unprobed(image, "probe");
-    code = Walker(image.size()).walk(file) ? 0 : kWalkIncomplete;
-  } catch (const Error&) {
-    verdict = 'r';
-    code = 0;
+    RecordWriter out(sink);
+    code = walk_image(image, out);
+    if (code == 0) out.end();
+  } catch (const std::bad_alloc&) {
+    code = kTooMuchMemory;
   } catch (...) {
-    code = kWalkIncomplete;
+    code = kFailed;
   }
   rusage usage = {};
-  if (code == 0 && resident_kib > 0 && ::getrusage(RUSAGE_SELF, &usage) == 0 &&
-      usage.ru_maxrss - resident_kib > memory_budget_kib(image.size())) {
+  if (code == 0 && resident > 0 && ::getrusage(RUSAGE_SELF, &usage) == 0 &&
+      usage.ru_maxrss * 1024 - resident > memory_budget_bytes(image.size())) {
     code = kTooMuchMemory;
   }
-  if (code == 0) {
-    while (::write(fd, &verdict, 1) < 0 && errno == EINTR) {
-    }
-  }
+  if (code == 0) sink.flush();
   ::_exit(code);  // no atexit handlers, no flushing of the parent's stdio buffers
 }
 
@@ -320,9 +417,10 @@ class Fd {
 
 #ifdef KERAS_H5_PROBE_FORK
 
-void probe(const std::string& image, const std::string& what) {
-  if (!probe_enabled()) return;
+std::string read_records(const std::string& image, const std::string& what) {
+  if (!probe_enabled()) return read_here(image, what);
   const std::chrono::milliseconds timeout = probe_timeout(image.size());
+  const size_t stream_limit = stream_budget_bytes(image.size());
   // Created here once, so that the child does not create them after fork.
   link_access();
   group_access();
@@ -339,20 +437,21 @@ void probe(const std::string& image, const std::string& what) {
   }
 #endif
   KERAS_CHECK(piped == 0, IOError, what,
-              ": cannot check the HDF5 file: pipe() failed (set KERAS_HDF5_PROBE=0 to skip)");
+              ": cannot read the HDF5 file: pipe() failed (set KERAS_HDF5_PROBE=0 to read it in "
+              "this process)");
   Fd read_end(fds[0]);
   Fd write_end(fds[1]);
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   KERAS_CHECK(pid >= 0, IOError, what,
-              ": cannot check the HDF5 file: fork() failed (set KERAS_HDF5_PROBE=0 to skip)");
+              ": cannot read the HDF5 file: fork() failed (set KERAS_HDF5_PROBE=0 to read it in "
+              "this process)");
   if (pid == 0) run_child(image, write_end.get(), parent);
   write_end.reset();  // EOF on read_end once the child is gone
 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  char byte = 0;
-  ssize_t got = -1;
-  bool timed_out = false;
+  std::string stream;
+  bool timed_out = false, too_long = false, failed = false;
   while (true) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
@@ -362,50 +461,64 @@ void probe(const std::string& image, const std::string& what) {
     }
     pollfd p = {read_end.get(), POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 1 << 30)));
-    if (ready < 0 && errno != EINTR) break;  // got stays -1: reported as a failed check
+    if (ready < 0 && errno != EINTR) {
+      failed = true;
+      break;
+    }
     if (ready <= 0) continue;
-    got = ::read(read_end.get(), &byte, 1);
+    char chunk[1 << 16];
+    const ssize_t got = ::read(read_end.get(), chunk, sizeof chunk);
     if (got < 0 && errno == EINTR) continue;
-    break;
+    if (got < 0) failed = true;
+    if (got <= 0) break;  // EOF: the child is done (or dead)
+    if (static_cast<size_t>(got) > stream_limit - stream.size()) {
+      too_long = true;
+      break;
+    }
+    stream.append(chunk, static_cast<size_t>(got));
   }
-  if (timed_out || got < 0) ::kill(pid, SIGKILL);
+  if (timed_out || too_long || failed) ::kill(pid, SIGKILL);
   const std::optional<int> status = reap(pid);
-  if (got == 1 && byte == 'k') return;
-  // The caller's H5Fopen would fail the same way, and libhdf5 1.10 leaks memory when it does.
-  if (got == 1 && byte == 'r') {
-    throw IOError(str(what, ": cannot open the HDF5 file (truncated or corrupt)"));
-  }
-
+  const bool exited = status && WIFEXITED(*status);
   const std::string prefix = str(what, ": the HDF5 library ");
   if (timed_out) {
     throw IOError(str(prefix, "did not finish reading this file within ",
                       static_cast<double>(timeout.count()) / 1000,
                       " s (damaged or hostile file; KERAS_HDF5_PROBE_TIMEOUT sets the limit)"));
   }
-  if (got < 0) throw IOError(str(what, ": cannot check the HDF5 file: waiting for it failed"));
+  if (too_long) {
+    throw IOError(str(what, ": the HDF5 file holds more than ", stream_limit,
+                      " bytes of attributes and data (damaged or hostile file)"));
+  }
+  if (failed) throw IOError(str(what, ": cannot read the HDF5 file: waiting for it failed"));
+  // SIGCHLD ignored: the status is lost, and a complete answer ends in 'E'.
+  if ((exited && WEXITSTATUS(*status) == 0) || (!status && !stream.empty() && stream.back() == 'E'))
+    return stream;
   if (status && WIFSIGNALED(*status)) {
     const int sig = WTERMSIG(*status);
     throw IOError(str(prefix, "crashed (signal ", sig, ", ", signal_name(sig),
                       ") reading this file: it is damaged or hostile"));
   }
-  if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == kTooMuchMemory) {
-    throw IOError(str(prefix, "needed more than ", memory_budget_kib(image.size()) / 1024,
+  if (exited && WEXITSTATUS(*status) == kTooMuchMemory) {
+    throw IOError(str(prefix, "needed more than ", memory_budget_bytes(image.size()) >> 20,
                       " MiB to read this ", image.size(),
                       "-byte file (damaged or hostile sizes inside it)"));
   }
-  if (status && WIFEXITED(*status) && WEXITSTATUS(*status) == kWalkIncomplete) {
-    throw IOError(str(what, ": the HDF5 file has too many objects or too deep a nesting to check"));
+  if (exited && WEXITSTATUS(*status) == kWalkIncomplete) {
+    throw IOError(str(what, ": the HDF5 file has too many objects or too deep a nesting to read"));
   }
-  throw IOError(str(prefix, "failed reading this file (checking process ",
-                    status && WIFEXITED(*status) ? str("exited with status ", WEXITSTATUS(*status))
-                                                 : std::string("ended abnormally"),
-                    "): it is damaged or hostile"));
+  throw IOError(str(
+      prefix, "failed reading this file (reading process ",
+      exited ? str("exited with status ", WEXITSTATUS(*status)) : std::string("ended abnormally"),
+      "): it is damaged or hostile"));
 }
 
 #else
 
-void probe(const std::string&, const std::string&) {}
+std::string read_records(const std::string& image, const std::string& what) {
+  return read_here(image, what);
+}
 
 #endif
 
-}  // namespace keras::saving::h5
+}  // namespace keras::saving::h5::detail

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "saving/h5.h"
+#include "saving/h5_snapshot.h"
 
 namespace keras {
 namespace {
@@ -60,9 +61,9 @@ bool no_children_left() {
 
 // Files that crash or hang libhdf5 1.10 (tests/data/saving/hdf5_crashers/README.md) fail
 // cleanly. Most send H5Aread to a wrong global-heap object: where that memory is mapped, libhdf5
-// reads garbage instead of crashing (in the probe and then here alike: the child is a copy of
-// this process), and the garbage fails our checks as ValueError; elsewhere the probe's child
-// crashes (IOError).
+// reads garbage instead of crashing (in the reading child), and the garbage fails our checks as
+// ValueError, or libhdf5 reports an error (IOError); elsewhere the child crashes or hangs
+// (IOError: "the HDF5 library crashed ..." / "did not finish ...").
 TEST(SavingH5Probe, FilesThatCrashLibhdf5AreClearErrors) {
   ScopedEnv timeout("KERAS_HDF5_PROBE_TIMEOUT", "2");  // one file hangs libhdf5
   int count = 0, crashed = 0;
@@ -76,8 +77,8 @@ TEST(SavingH5Probe, FilesThatCrashLibhdf5AreClearErrors) {
       ADD_FAILURE() << "loaded";
     } catch (const Error& err) {
       EXPECT_THAT(err.what(), HasSubstr(e.path().string()));
-      if (dynamic_cast<const IOError*>(&err)) {
-        EXPECT_THAT(err.what(), HasSubstr("the HDF5 library "));
+      if (dynamic_cast<const IOError*>(&err) &&
+          std::string_view(err.what()).find("the HDF5 library ") != std::string_view::npos) {
         ++crashed;
       }
     }
@@ -96,7 +97,7 @@ TEST(SavingH5Probe, GoodFilesPassAndLeaveNoChildBehind) {
     EXPECT_NO_THROW(models::load_model(data_path(name)));
   }
   const std::string image = read_bytes(data_path("sequential.h5"));
-  EXPECT_NO_THROW(saving::h5::probe(image, "sequential.h5"));
+  EXPECT_NO_THROW(saving::h5::read_untrusted(image, "sequential.h5"));
   EXPECT_TRUE(no_children_left());
 }
 
@@ -154,10 +155,10 @@ TEST(SavingH5Probe, ExternalLinksAreNotFollowed) {
   ASSERT_GE(H5Lcreate_external(target.c_str(), "/", f.id(), "outside", H5P_DEFAULT, H5P_DEFAULT),
             0);
   const std::string image = f.image();
-  saving::h5::File g = saving::h5::File::open(image, "linked.h5");
-  EXPECT_TRUE(saving::h5::open_group(g.id(), "model_weights").has_value());
-  EXPECT_FALSE(saving::h5::open_group(g.id(), "outside").has_value());
-  EXPECT_FALSE(saving::h5::exists(g.id(), "outside/inside"));
+  const saving::h5::Node g = saving::h5::read_untrusted(image, "linked.h5");
+  EXPECT_TRUE(saving::h5::open_group(g, "model_weights").has_value());
+  EXPECT_FALSE(saving::h5::open_group(g, "outside").has_value());
+  EXPECT_FALSE(saving::h5::exists(g, "outside/inside"));
   fs::remove(target);
 }
 

@@ -60,7 +60,7 @@ void write_legacy_weights(hid_t group, const models::FunctionalImpl& impl) {
   }
 }
 
-std::vector<Assignment> read_legacy_weights(hid_t group,
+std::vector<Assignment> read_legacy_weights(const h5::Node& group,
                                             const models::FunctionalImpl& impl,
                                             bool by_name,
                                             bool skip_mismatch,
@@ -71,9 +71,9 @@ std::vector<Assignment> read_legacy_weights(hid_t group,
   // The saved layers that have weights, with their weight names.
   std::vector<std::pair<std::string, std::vector<std::string>>> saved;
   for (const std::string& name : *layer_names) {
-    std::optional<h5::Handle> g = h5::open_group(group, name);
+    std::optional<h5::Node> g = h5::open_group(group, name);
     KERAS_CHECK(g.has_value(), ValueError, what, ": missing group for layer '", excerpt(name), "'");
-    auto names = h5::read_string_attr(g->id(), "weight_names").value_or(std::vector<std::string>{});
+    auto names = h5::read_string_attr(*g, "weight_names").value_or(std::vector<std::string>{});
     if (!names.empty()) saved.emplace_back(name, std::move(names));
   }
   std::vector<std::shared_ptr<Layer>> targets;
@@ -89,13 +89,13 @@ std::vector<Assignment> read_legacy_weights(hid_t group,
       throw ValueError(str(what, ": layer '", layer.name(), "' expects ", weights.size(),
                            " weights, but the saved weights have ", names.size(), " elements."));
     }
-    h5::Handle g = *h5::open_group(group, saved_name);
+    const h5::Node g = *h5::open_group(group, saved_name);
     for (size_t i = 0; i < names.size(); ++i) {
-      if (skip_mismatch && h5::dataset_shape(g.id(), names[i]) != weights[i].shape()) return;
+      if (skip_mismatch && h5::dataset_shape(g, names[i]) != weights[i].shape()) return;
     }
     for (size_t i = 0; i < names.size(); ++i) {
       out.push_back(
-          {weights[i], h5::read_dataset(g.id(), names[i], weights[i].shape(), weights[i].dtype(),
+          {weights[i], h5::read_dataset(g, names[i], weights[i].shape(), weights[i].dtype(),
                                         str(what, ": weight ", excerpt(names[i])))});
     }
   };
@@ -180,28 +180,27 @@ void save_legacy_h5(models::FunctionalImpl& impl,
 Model load_legacy_h5(const std::string& bytes,
                      const std::string& path,
                      const LoadModelOptions& options) {
-  h5::File f = h5::File::open(bytes, path);
-  const auto config_text = h5::read_string_attr(f.id(), "model_config");
+  const h5::Node f = h5::read_untrusted(bytes, path);
+  const auto config_text = h5::read_string_attr(f, "model_config");
   KERAS_CHECK(config_text && config_text->size() == 1, ValueError, path,
               ": no model found in config file (a weights-only file? use load_weights).");
   const Json config = config::parse_json(config_text->front(), (path + ": model_config").c_str());
   Model model = build_model(config, bytes.size(), path);
-  std::optional<h5::Handle> weights = h5::open_group(f.id(), "model_weights");
+  std::optional<h5::Node> weights = h5::open_group(f, "model_weights");
   KERAS_CHECK(weights.has_value(), ValueError, path, ": no 'model_weights' group");
-  std::vector<Assignment> values = guarded(path, [&] {
-    return read_legacy_weights(weights->id(), model.impl(), true, false, path, true);
-  });
+  std::vector<Assignment> values = guarded(
+      path, [&] { return read_legacy_weights(*weights, model.impl(), true, false, path, true); });
   assign_all(values);
-  const auto training = h5::read_string_attr(f.id(), "training_config");
+  const auto training = h5::read_string_attr(f, "training_config");
   if (options.compile && training && training->size() == 1) {
     Json c = config::parse_json(training->front(), (path + ": training_config").c_str());
     if (const Json* opt = config::find(c, "optimizer_config")) c["optimizer"] = *opt;
-    std::optional<h5::Handle> state = h5::open_group(f.id(), "optimizer_weights");
+    std::optional<h5::Node> state = h5::open_group(f, "optimizer_weights");
     if (restore_compile(model, c, path) && state) {
       // Keras 2 (tf.keras) files list [iterations, slots...] without the learning rate, its
       // slots in another order: they fail the count check and leave the optimizer fresh.
-      const auto names = h5::read_string_attr(state->id(), "weight_names");
-      read_optimizer_variables(state->id(), names.value_or(std::vector<std::string>{}),
+      const auto names = h5::read_string_attr(*state, "weight_names");
+      read_optimizer_variables(*state, names.value_or(std::vector<std::string>{}),
                                model.optimizer(), model.impl().trainable_weights(), path);
     }
   }

@@ -9,6 +9,7 @@
 #include "core/file_util.h"
 #include "keras/config/json.h"
 #include "keras/models/model.h"
+#include "saving/h5_snapshot.h"
 
 namespace keras::saving::internal {
 
@@ -57,7 +58,7 @@ std::string keras3_weights_image(const models::FunctionalImpl& impl,
                                  const optimizers::Optimizer* opt,
                                  const std::string& training_metadata = "");
 // The values of the model's weights in such a file (checked, not yet assigned).
-std::vector<Assignment> read_keras3_weights(hid_t root,
+std::vector<Assignment> read_keras3_weights(const h5::Node& root,
                                             const models::FunctionalImpl& impl,
                                             const std::string& what);
 
@@ -73,7 +74,7 @@ void write_optimizer_variables(hid_t group,
 // Restores them from datasets `names` under `group` (building the optimizer's slots for
 // `trainable` first); warns and leaves the optimizer fresh when their number does not fit, as
 // Keras does. Throws (changing nothing) on a missing or mis-shaped dataset.
-void read_optimizer_variables(hid_t group,
+void read_optimizer_variables(const h5::Node& group,
                               const std::vector<std::string>& names,
                               optimizers::Optimizer& opt,
                               const std::vector<Variable>& trainable,
@@ -84,7 +85,7 @@ void write_legacy_weights(hid_t group, const models::FunctionalImpl& impl);
 // by_name matches saved layers to the model's by name (others are skipped, unless require_all:
 // then every saved layer with weights and every layer of the model with weights must match);
 // otherwise by position among the layers with weights.
-std::vector<Assignment> read_legacy_weights(hid_t group,
+std::vector<Assignment> read_legacy_weights(const h5::Node& group,
                                             const models::FunctionalImpl& impl,
                                             bool by_name,
                                             bool skip_mismatch,

@@ -21,6 +21,7 @@
 #include "keras/models/model.h"
 #include "layers/weight_budget.h"
 #include "saving/h5.h"
+#include "saving/h5_snapshot.h"
 #include "saving/saving_internal.h"
 
 namespace keras {
@@ -58,13 +59,16 @@ void write_groups(hid_t root, const models::FunctionalImpl& impl) {
 // Groups holding datasets under `prefix` (a group path ending in '/', or empty for the root),
 // except the optimizer's (restored when the model is compiled, ignored otherwise, as in Keras) and
 // random generators' states (keras.cpp draws from its own generators).
-void weight_groups(hid_t group, const std::string& prefix, int depth, std::set<std::string>& out) {
+void weight_groups(const h5::Node& group,
+                   const std::string& prefix,
+                   int depth,
+                   std::set<std::string>& out) {
   KERAS_CHECK(depth < 64, ValueError, "weights file: groups nested too deeply at '",
               prefix.substr(0, 200), "'");
   for (const std::string& name : h5::children(group)) {
     if ((depth == 0 && name == "optimizer") || name == "seed_generator") continue;
-    if (std::optional<h5::Handle> child = h5::open_group(group, name)) {
-      weight_groups(child->id(), prefix + name + "/", depth + 1, out);
+    if (std::optional<h5::Node> child = h5::open_group(group, name)) {
+      weight_groups(*child, prefix + name + "/", depth + 1, out);
     } else {
       out.insert(prefix.empty() ? std::string("/") : prefix.substr(0, prefix.size() - 1));
     }
@@ -72,7 +76,7 @@ void weight_groups(hid_t group, const std::string& prefix, int depth, std::set<s
 }
 
 // Every group of weights in the file must belong to a variable group of the model.
-void check_all_claimed(hid_t root,
+void check_all_claimed(const h5::Node& root,
                        const std::vector<Layer::VariableGroup>& groups,
                        const std::string& what) {
   std::set<std::string> unclaimed;
@@ -96,11 +100,13 @@ void check_all_claimed(hid_t root,
 
 // Keras 3 names each layer's group after the layer: a different name means the file's layers
 // are in another order than the model's, and weights of the same shapes would be swapped.
-void check_layer_names(hid_t root, const models::FunctionalImpl& impl, const std::string& what) {
+void check_layer_names(const h5::Node& root,
+                       const models::FunctionalImpl& impl,
+                       const std::string& what) {
   for (const auto& [path, name] : impl.saved_layer_names()) {
-    std::optional<h5::Handle> vars = h5::open_group(root, path + "/vars");
+    std::optional<h5::Node> vars = h5::open_group(root, path + "/vars");
     if (!vars) continue;
-    const auto saved = h5::read_string_attr(vars->id(), "name");
+    const auto saved = h5::read_string_attr(*vars, "name");
     if (!saved || saved->size() != 1) continue;  // older writers leave it out
     KERAS_CHECK(saved->front() == name, ValueError, what, ": the weights at '", path,
                 "' belong to layer '", saved->front().substr(0, 200),
@@ -115,23 +121,23 @@ std::string variable_list(const std::vector<Variable>& variables) {
   return out;
 }
 
-std::vector<Assignment> read_groups(hid_t root,
+std::vector<Assignment> read_groups(const h5::Node& root,
                                     const std::vector<Layer::VariableGroup>& groups,
                                     const std::string& what) {
   std::vector<Assignment> out;
   for (const Layer::VariableGroup& g : groups) {
     if (g.variables.empty()) continue;
-    std::optional<h5::Handle> group = h5::open_group(root, g.path);
+    std::optional<h5::Node> group = h5::open_group(root, g.path);
     KERAS_CHECK(group.has_value(), ValueError, what, ": the file has no weights at '", g.path,
                 "' for the model's variables ", variable_list(g.variables),
                 " (a different model?)");
-    const size_t found = h5::children(group->id()).size();
+    const size_t found = h5::children(*group).size();
     KERAS_CHECK(found == g.variables.size(), ValueError, what, ": '", g.path, "' expected ",
                 g.variables.size(), " variables, but received ", found,
                 " variables during loading.");
     for (size_t i = 0; i < g.variables.size(); ++i) {
       const Variable& v = g.variables[i];
-      out.push_back({v, h5::read_dataset(group->id(), std::to_string(i), v.shape(), v.dtype(),
+      out.push_back({v, h5::read_dataset(*group, std::to_string(i), v.shape(), v.dtype(),
                                          str(what, ": ", g.path, "/", i, " (", v.path(), ")"))});
     }
   }
@@ -150,28 +156,28 @@ void write_optimizer(hid_t root, const optimizers::Optimizer& opt) {
   write_optimizer_variables(group.id(), opt, names);
 }
 
-void read_optimizer(hid_t root,
+void read_optimizer(const h5::Node& root,
                     optimizers::Optimizer& opt,
                     const std::vector<Variable>& trainable,
                     const std::string& what) {
-  std::optional<h5::Handle> group = h5::open_group(root, "optimizer/vars");
+  std::optional<h5::Node> group = h5::open_group(root, "optimizer/vars");
   if (!group) return;
   std::vector<std::string> names;
-  for (size_t i = 0, n = h5::children(group->id()).size(); i < n; ++i) {
+  for (size_t i = 0, n = h5::children(*group).size(); i < n; ++i) {
     names.push_back(std::to_string(i));
   }
-  read_optimizer_variables(group->id(), names, opt, trainable, what);
+  read_optimizer_variables(*group, names, opt, trainable, what);
 }
 
 // load_weights: the optimizer's variables of a compiled model, as Keras 3's load_weights (the
 // slots only into an optimizer already built, else a warning).
-void read_optimizer_for_load_weights(hid_t root,
+void read_optimizer_for_load_weights(const h5::Node& root,
                                      models::FunctionalImpl& impl,
                                      const std::string& path) {
   optimizers::Optimizer* opt = compiled_optimizer(impl);
-  std::optional<h5::Handle> group = h5::open_group(root, "optimizer/vars");
+  std::optional<h5::Node> group = h5::open_group(root, "optimizer/vars");
   if (opt == nullptr || !group) return;
-  const size_t found = h5::children(group->id()).size();
+  const size_t found = h5::children(*group).size();
   if (!opt->built() && found != 2) {
     std::string name = opt->name();
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -204,16 +210,17 @@ Model load_keras_archive(const std::string& bytes,
   };
   const Json config = config::parse_json(entry("config.json"), (path + ": config.json").c_str());
   Model model = build_model(config, entry("model.weights.h5").size(), path);
-  h5::File weights = h5::File::open(entry("model.weights.h5"), path + ": model.weights.h5");
+  const h5::Node weights =
+      h5::read_untrusted(entry("model.weights.h5"), path + ": model.weights.h5");
   std::vector<Assignment> values = guarded(path, [&] {
-    check_layer_names(weights.id(), model.impl(), path);
-    return read_groups(weights.id(), model.impl().saved_variables(), path);
+    check_layer_names(weights, model.impl(), path);
+    return read_groups(weights, model.impl().saved_variables(), path);
   });
   assign_all(values);
   const Json* compile = config::find(config, "compile_config");
   if (options.compile && compile != nullptr && compile->is_object() && !compile->empty() &&
       restore_compile(model, *compile, path)) {
-    read_optimizer(weights.id(), model.optimizer(), model.impl().trainable_weights(), path);
+    read_optimizer(weights, model.optimizer(), model.impl().trainable_weights(), path);
   }
   return model;
 }
@@ -233,7 +240,7 @@ std::string keras3_weights_image(const models::FunctionalImpl& impl,
   return f.image();
 }
 
-std::vector<Assignment> read_keras3_weights(hid_t root,
+std::vector<Assignment> read_keras3_weights(const h5::Node& root,
                                             const models::FunctionalImpl& impl,
                                             const std::string& what) {
   return read_groups(root, impl.saved_variables(), what);
@@ -275,7 +282,7 @@ void write_optimizer_variables(hid_t group,
   for (size_t i = 0; i < slots.size(); ++i) write(names[i + 2], slots[i].value());
 }
 
-void read_optimizer_variables(hid_t group,
+void read_optimizer_variables(const h5::Node& group,
                               const std::vector<std::string>& names,
                               optimizers::Optimizer& opt,
                               const std::vector<Variable>& trainable,
@@ -370,18 +377,18 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
     const auto entries = io::zip::read(bytes, path, kMaxEntry);
     auto it = entries.find("model.weights.h5");
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no model.weights.h5");
-    h5::File f = h5::File::open(it->second, path);
-    values = read_groups(f.id(), impl().saved_variables(), path);
-    read_optimizer_for_load_weights(f.id(), impl(), path);
+    const h5::Node f = h5::read_untrusted(it->second, path);
+    values = read_groups(f, impl().saved_variables(), path);
+    read_optimizer_for_load_weights(f, impl(), path);
   } else {
-    h5::File f = h5::File::open(bytes, path);
-    if (std::optional<h5::Handle> g = h5::open_group(f.id(), "model_weights")) {
-      values = read_legacy_weights(g->id(), impl(), options.by_name, options.skip_mismatch, path);
-    } else if (h5::read_string_attr(f.id(), "layer_names")) {
-      values = read_legacy_weights(f.id(), impl(), options.by_name, options.skip_mismatch, path);
+    const h5::Node f = h5::read_untrusted(bytes, path);
+    if (std::optional<h5::Node> g = h5::open_group(f, "model_weights")) {
+      values = read_legacy_weights(*g, impl(), options.by_name, options.skip_mismatch, path);
+    } else if (h5::read_string_attr(f, "layer_names")) {
+      values = read_legacy_weights(f, impl(), options.by_name, options.skip_mismatch, path);
     } else {
-      values = read_groups(f.id(), impl().saved_variables(), path);
-      read_optimizer_for_load_weights(f.id(), impl(), path);
+      values = read_groups(f, impl().saved_variables(), path);
+      read_optimizer_for_load_weights(f, impl(), path);
     }
   }
   assign_all(values);

@@ -13,7 +13,8 @@
 #include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
 #include "keras/keras.hpp"
-#include "saving/h5.h"
+#include "saving/backup.h"
+#include "saving/h5_snapshot.h"
 
 namespace keras {
 namespace {
@@ -138,12 +139,12 @@ TEST(BackupFiles, TheBackupIsOneKerasWeightsFile) {
   for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path().filename().string());
   EXPECT_EQ(files, std::vector<std::string>{"latest.weights.h5"});
   const std::string bytes = internal::read_file((dir / "latest.weights.h5").string());
-  saving::h5::File file = saving::h5::File::open(bytes, "backup");
-  EXPECT_TRUE(saving::h5::exists(file.id(), "layers/dense/vars/0"));
-  const auto optimizer = saving::h5::open_group(file.id(), "optimizer/vars");
+  const saving::h5::Node file = saving::h5::read_untrusted(bytes, "backup");
+  EXPECT_TRUE(saving::h5::exists(file, "layers/dense/vars/0"));
+  const auto optimizer = saving::h5::open_group(file, "optimizer/vars");
   ASSERT_TRUE(optimizer.has_value());
-  EXPECT_EQ(saving::h5::children(optimizer->id()).size(), 2u + 2 * 6);  // m and v per weight
-  const auto metadata = saving::h5::read_string_attr(file.id(), "training_metadata");
+  EXPECT_EQ(saving::h5::children(*optimizer).size(), 2u + 2 * 6);  // m and v per weight
+  const auto metadata = saving::h5::read_string_attr(file, "training_metadata");
   ASSERT_TRUE(metadata.has_value());
   const Json state = Json::parse(metadata->front());
   EXPECT_EQ(state.at("epoch"), 1);  // 4 batches an epoch: backed up after batch (1, 1)
@@ -199,6 +200,40 @@ TEST(BackupFiles, ADamagedBackupFallsBackToTheDoubleCheckpointElseIsAnError) {
   std::ofstream(latest, std::ios::trunc) << "damaged";
   test::expect_throws_with<IOError>(
       [&] { dropout_model().fit(f.x, f.y, f.options({backup(false)})); }, latest.string());
+  fs::remove_all(dir);
+}
+
+// Every read of a backup (the training_metadata attribute, each layer's vars/name, the weights and
+// the optimizer's variables) goes through h5::read_untrusted: a byte damaged anywhere gives a
+// keras::Error or a backup that loads, never a crash, a hang or another exception.
+TEST(BackupFiles, DamageAnywhereInABackupIsAClearError) {
+  const Fixture f;
+  const fs::path dir = fresh_dir("mutated");
+  keras::Model model = dropout_model();
+  EXPECT_THROW(model.fit(f.x, f.y,
+                         f.options({callbacks::BackupAndRestore(dir.string(), {.save_freq = 2}),
+                                    std::make_shared<Interrupt>(6)})),
+               std::runtime_error);
+  const std::string latest = (dir / "latest.weights.h5").string();
+  const std::string bytes = internal::read_file(latest);
+  const std::string damaged_path = (dir / "damaged.weights.h5").string();
+  keras::Model target = dropout_model();
+  ::setenv("KERAS_HDF5_PROBE_TIMEOUT", "5", 1);
+  uint64_t state = 12345;
+  int errors = 0;
+  for (int i = 0; i < 150; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    std::string damaged = bytes;
+    damaged[(state >> 33) % damaged.size()] = static_cast<char>(state >> 25);
+    std::ofstream(damaged_path, std::ios::binary | std::ios::trunc) << damaged;
+    try {
+      saving::internal::load_backup(target.impl(), damaged_path);
+    } catch (const Error&) {
+      ++errors;
+    }
+  }
+  ::unsetenv("KERAS_HDF5_PROBE_TIMEOUT");
+  EXPECT_GT(errors, 0);
   fs::remove_all(dir);
 }
 

@@ -9,7 +9,7 @@
 #include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  // libhdf5 hangs on some inputs; the HDF5 probe must give up well before libFuzzer's -timeout
+  // libhdf5 hangs on some inputs; its reading child must be killed well before libFuzzer's -timeout
   // (run with -timeout=10 or more) calls the whole process hung.
   ::setenv("KERAS_HDF5_PROBE_TIMEOUT", "3", /*overwrite=*/0);
   return 0;

@@ -9,6 +9,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <dnnl.hpp>
 #include <map>
@@ -190,9 +192,33 @@ std::unique_ptr<Plan> make_plan(Kind kind,
   return plan;
 }
 
+// oneDNN's JIT kernels address memory with 32-bit offsets: a convolution whose padded input,
+// output or weights of one sample exceed 2 GiB, or whose dilated kernel or strides do (a dilation
+// rate of 10^9 in a config), crashes oneDNN while it generates the kernel. Those run on the
+// im2row + GEMM path.
+bool within_jit_offsets(const Shape& src,
+                        const Shape& weights,
+                        const Shape& dst,
+                        const ConvParams& p) {
+  const double limit = static_cast<double>(INT32_MAX) / sizeof(float);
+  const auto d = [](int64_t v) { return static_cast<double>(v); };
+  double in = d(src.back()), out = d(dst.back()), w = 1;
+  for (size_t i = 0; i + 2 < src.size(); ++i) {
+    const double k = (d(weights[i]) - 1) * d(p.dilation_rate[i]) + 1;
+    const double extent =
+        std::max((d(dst[1 + i]) - 1) * d(p.strides[i]) + k, d(src[1 + i]) + d(p.padding[i]));
+    if (k > limit || d(p.strides[i]) > limit || extent > limit) return false;
+    in *= extent;
+    out *= d(dst[1 + i]);
+  }
+  for (int64_t v : weights) w *= d(v);
+  return in <= limit && out <= limit && w <= limit;
+}
+
 // nullptr when oneDNN cannot run this convolution.
 Plan* plan_for(
     Kind kind, const Shape& src, const Shape& weights, const Shape& dst, const ConvParams& p) {
+  if (!within_jit_offsets(src, weights, dst, p)) return nullptr;
   thread_local std::map<std::string, std::unique_ptr<Plan>> cache;
   const std::string& key = key_of(kind, src, weights, dst, p);
   auto it = cache.find(key);
