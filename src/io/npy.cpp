@@ -541,19 +541,19 @@ Tensor read_npy(Source& src, const std::string& what) {
          " bytes of data) but ", src.remaining(), " bytes follow the header",
          nbytes > src.remaining() ? " (truncated file?)" : "");
   }
-  Tensor t = Tensor::empty(h.shape, h.dtype);
+  Tensor t = Tensor::empty(h.shape, h.dtype, Device::cpu());
   const size_t count = static_cast<size_t>(t.size());
   if (h.fortran && t.rank() > 1) {
     std::vector<char> buf(nbytes);
     src.read(buf.data(), buf.size());
-    fortran_to_c(buf.data(), static_cast<char*>(t.raw_data()), h.shape, width);
+    fortran_to_c(buf.data(), static_cast<char*>(t.host_data()), h.shape, width);
   } else {
-    src.read(t.raw_data(), nbytes);
+    src.read(t.host_data(), nbytes);
   }
-  if (h.swap) byteswap(t.raw_data(), count, width);
+  if (h.swap) byteswap(t.host_data(), count, width);
   if (h.dtype == bool_) {
     // A bool holding anything but 0 or 1 is undefined behaviour in C++.
-    auto* p = static_cast<unsigned char*>(t.raw_data());
+    auto* p = static_cast<unsigned char*>(t.host_data());
     for (size_t i = 0; i < count; ++i) p[i] = p[i] != 0;
   }
   return t;
@@ -905,7 +905,7 @@ uint64_t tell(std::ofstream& out, const std::string& path) {
 void write_member(
     std::ofstream& out, Written& w, const Tensor& t, bool compressed, const std::string& path) {
   const std::string prefix = npy_prefix(t);
-  const auto* data = static_cast<const unsigned char*>(t.raw_data());
+  const auto* data = static_cast<const unsigned char*>(t.host_data());
   const size_t nbytes = t.nbytes();
   w.method = compressed ? 8 : 0;
   w.uncompressed = prefix.size() + nbytes;
@@ -1035,7 +1035,7 @@ Tensor parse_npy(std::string_view bytes, const std::string& what) {
 std::string serialize_npy(const Tensor& t) {
   check_writable(t, "serialize_npy");
   std::string out = npy_prefix(t);
-  out.append(static_cast<const char*>(t.raw_data()), t.nbytes());
+  out.append(static_cast<const char*>(t.host_data()), t.nbytes());
   return out;
 }
 
@@ -1051,7 +1051,7 @@ void save_npy(const std::string& path, const Tensor& t) {
   write_atomically(path, [&](std::ofstream& out) {
     const std::string prefix = npy_prefix(t);
     write_all(out, prefix.data(), prefix.size(), path);
-    write_all(out, t.raw_data(), t.nbytes(), path);
+    write_all(out, t.host_data(), t.nbytes(), path);
   });
 }
 

@@ -40,13 +40,15 @@ const Tensor& Optimizer::row_steps(size_t index) {
   Tensor& steps = row_steps_[index];
   if (!steps.defined()) {
     const Shape& shape = built_for_[index].shape();
-    steps = full({shape.empty() ? 1 : shape[0]}, static_cast<double>(iterations_), int64);
+    steps = full({shape.empty() ? 1 : shape[0]}, static_cast<double>(iterations_), int64,
+                 built_for_[index].value().device());
   }
   return steps;
 }
 
 Variable Optimizer::add_slot(const Variable& variable, const std::string& slot_name) {
-  Variable v(variable.name() + "_" + slot_name, zeros(variable.shape(), variable.dtype()), false);
+  Variable v(variable.name() + "_" + slot_name,
+             zeros(variable.shape(), variable.dtype(), variable.value().device()), false);
   slots_.push_back(v);
   per_variable_slots_.back().push_back(v.value());
   return v;
@@ -103,7 +105,7 @@ void Optimizer::set_iterations(int64_t iterations) {
   iterations_ = iterations;
   // Restored slots are current as of `iterations` in every row (in place: plans hold these).
   for (const Tensor& steps : row_steps_) {
-    if (steps.defined()) std::fill_n(steps.data<int64_t>(), steps.size(), iterations);
+    if (steps.defined()) backend::backend_for(steps).fill(steps, static_cast<double>(iterations));
   }
 }
 
@@ -275,7 +277,7 @@ class AdagradImpl final : public Optimizer {
   explicit AdagradImpl(AdagradOptions o) : Optimizer("Adagrad", o.learning_rate, o.clip), o_(o) {}
   void build_slots(const Variable& v) override {
     Variable acc = add_slot(v, "accumulator");
-    acc.assign(full(v.shape(), o_.initial_accumulator_value, v.dtype()));
+    acc.assign(full(v.shape(), o_.initial_accumulator_value, v.dtype(), v.value().device()));
   }
   Json get_config() const override {
     Json c = Optimizer::get_config();

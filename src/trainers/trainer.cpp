@@ -54,7 +54,8 @@ struct Trainer::ArrayData {
 
 namespace {
 
-// dst[i] = src[rows[i]] for the leading axis (host staging of user data into step buffers).
+// dst[i] = src[rows[i]] for the leading axis: user data staged into the step buffers, which
+// may be on another device (the backends copy; addresses are computed, never dereferenced).
 void gather_rows(const Tensor& src, const int64_t* rows, int64_t count, const Tensor& dst) {
   const int64_t n = src.shape()[0];
   const size_t row_bytes = n == 0 ? 0 : src.nbytes() / static_cast<size_t>(n);
@@ -64,7 +65,8 @@ void gather_rows(const Tensor& src, const int64_t* rows, int64_t count, const Te
   while (i < count) {  // copy runs of consecutive rows at once
     int64_t j = i + 1;
     while (j < count && rows[j] == rows[j - 1] + 1) ++j;
-    std::memcpy(d + i * row_bytes, s + rows[i] * row_bytes, static_cast<size_t>(j - i) * row_bytes);
+    copy_bytes(s + rows[i] * row_bytes, src.device(), d + i * row_bytes, dst.device(),
+               static_cast<size_t>(j - i) * row_bytes);
     i = j;
   }
 }
@@ -112,8 +114,9 @@ bool all_finite(const T* p, int64_t n) {
   return true;
 }
 
-void check_finite(const Tensor& t, const std::string& name) {
-  if (!is_floating(t.dtype())) return;
+void check_finite(const Tensor& data, const std::string& name) {
+  if (!is_floating(data.dtype())) return;
+  const Tensor t = data.cpu();
   visit_dtype(t.dtype(), [&]<class T>() {
     const T* p = t.data<T>();
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
