@@ -4,10 +4,10 @@
 
 #include "callbacks/monitor.h"
 #include "core/file_util.h"
+#include "keras/config/json.h"
 #include "keras/core/error.h"
 #include "keras/core/random.h"
 #include "keras/layers/layer.h"
-#include "keras/saving/json.h"
 #include "keras/trainers/trainer.h"
 
 namespace keras::callbacks {

@@ -11,7 +11,7 @@
 #include <keras/keras.hpp>
 #include <map>
 
-#include "keras/saving/json.h"
+#include "keras/config/json.h"
 
 namespace keras {
 namespace {

@@ -67,8 +67,8 @@ Tensor Tensor::empty(Shape shape, DType dtype, Device device) {
                 " must have known, non-negative dimensions");
   }
   const int64_t n = num_elements(shape);
-  const auto nbytes = static_cast<size_t>(
-      checked_mul(n, static_cast<int64_t>(dtype_size(dtype)), "Tensor::empty"));
+  const auto nbytes =
+      static_cast<size_t>(checked_mul(n, static_cast<int64_t>(dtype_size(dtype)), "Tensor::empty"));
   std::shared_ptr<Storage> storage;
   try {
     storage = std::make_shared<Storage>(nbytes, device);

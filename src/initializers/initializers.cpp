@@ -3,8 +3,8 @@
 #include <cmath>
 #include <vector>
 
+#include "keras/config/json.h"
 #include "keras/ops/random.h"
-#include "keras/saving/json.h"
 
 namespace keras::initializers {
 namespace {
@@ -226,30 +226,30 @@ Json serialize(const Initializer& initializer) {
 Initializer deserialize(const Json& j) {
   if (j.is_string()) return Initializer(j.get<std::string>());
   KERAS_CHECK(j.is_object(), ValueError,
-              "Could not interpret initializer: ", saving::json_excerpt(j));
-  const auto name = saving::require<std::string>(j, "class_name", "initializer");
-  const Json config = saving::find(j, "config") ? j["config"] : Json::object();
+              "Could not interpret initializer: ", config::json_excerpt(j));
+  const auto name = config::require<std::string>(j, "class_name", "initializer");
+  const Json config = config::find(j, "config") ? j["config"] : Json::object();
   const char* w = "initializer";
   auto seed = [&]() -> std::optional<uint64_t> {
-    if (!saving::find(config, "seed")) return std::nullopt;
-    return saving::require<uint64_t>(config, "seed", w);
+    if (!config::find(config, "seed")) return std::nullopt;
+    return config::require<uint64_t>(config, "seed", w);
   };
   if (name == "Zeros") return Zeros();
   if (name == "Ones") return Ones();
-  if (name == "Constant") return Constant(saving::get<double>(config, "value", 0.0, w));
+  if (name == "Constant") return Constant(config::get<double>(config, "value", 0.0, w));
   if (name == "RandomUniform") {
-    return RandomUniform({saving::get<double>(config, "minval", -0.05, w),
-                          saving::get<double>(config, "maxval", 0.05, w), seed()});
+    return RandomUniform({config::get<double>(config, "minval", -0.05, w),
+                          config::get<double>(config, "maxval", 0.05, w), seed()});
   }
   if (name == "RandomNormal" || name == "TruncatedNormal") {
-    RandomOptions o{saving::get<double>(config, "mean", 0.0, w),
-                    saving::get<double>(config, "stddev", 0.05, w), seed()};
+    RandomOptions o{config::get<double>(config, "mean", 0.0, w),
+                    config::get<double>(config, "stddev", 0.05, w), seed()};
     return name == "RandomNormal" ? RandomNormal(o) : TruncatedNormal(o);
   }
   if (name == "VarianceScaling") {
-    return VarianceScaling({saving::get<double>(config, "scale", 1.0, w),
-                            saving::get<std::string>(config, "mode", "fan_in", w),
-                            saving::get<std::string>(config, "distribution", "truncated_normal", w),
+    return VarianceScaling({config::get<double>(config, "scale", 1.0, w),
+                            config::get<std::string>(config, "mode", "fan_in", w),
+                            config::get<std::string>(config, "distribution", "truncated_normal", w),
                             seed()});
   }
   if (name == "GlorotUniform") return GlorotUniform({seed()});
@@ -259,7 +259,7 @@ Initializer deserialize(const Json& j) {
   if (name == "LecunUniform") return LecunUniform({seed()});
   if (name == "LecunNormal") return LecunNormal({seed()});
   if (name == "Orthogonal") {
-    return Orthogonal({saving::get<double>(config, "gain", 1.0, w), seed()});
+    return Orthogonal({config::get<double>(config, "gain", 1.0, w), seed()});
   }
   return Initializer(name);  // snake_case names; throws ValueError for unknown ones
 }

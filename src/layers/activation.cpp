@@ -1,6 +1,6 @@
 #include "keras/layers/activation.h"
 
-#include "keras/saving/json.h"
+#include "keras/config/json.h"
 
 namespace keras::layers {
 
@@ -39,7 +39,7 @@ ActivationFn deserialize_activation(const Json& j) {
   if (j.is_object() && j.contains("config") && j["config"].is_string()) {
     return ActivationFn(j["config"].get<std::string>());
   }
-  throw ValueError(str("Could not interpret activation: ", saving::json_excerpt(j)));
+  throw ValueError(str("Could not interpret activation: ", config::json_excerpt(j)));
 }
 
 Json ActivationImpl::get_config() const {
@@ -50,8 +50,8 @@ Json ActivationImpl::get_config() const {
 
 std::shared_ptr<Layer> ActivationImpl::from_config(const Json& config) {
   auto layer = std::make_shared<ActivationImpl>(
-      deserialize_activation(saving::find(config, "activation") ? config["activation"] : Json()),
-      ActivationOptions{.name = saving::get<std::string>(config, "name", "")});
+      deserialize_activation(config::find(config, "activation") ? config["activation"] : Json()),
+      ActivationOptions{.name = config::get<std::string>(config, "name", "")});
   layer->apply_base_config(config);
   return layer;
 }

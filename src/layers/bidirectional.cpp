@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
+#include "keras/config/json.h"
+#include "keras/layers/registry.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
-#include "keras/saving/registry.h"
 #include "layers/config_util.h"
 
 namespace keras::layers {
@@ -133,22 +133,22 @@ Tensors BidirectionalImpl::call(const Tensors& inputs, bool training) {
 Json BidirectionalImpl::get_config() const {
   Json config = Layer::get_config();
   config["merge_mode"] = merge_mode_.empty() ? Json(nullptr) : Json(merge_mode_);
-  config["layer"] = saving::serialize_layer(*forward_);
-  config["backward_layer"] = saving::serialize_layer(*backward_);
+  config["layer"] = layers::serialize_layer(*forward_);
+  config["backward_layer"] = layers::serialize_layer(*backward_);
   return config;
 }
 
 std::shared_ptr<Layer> BidirectionalImpl::from_config(const Json& config) {
-  const Json* inner = saving::find(config, "layer");
+  const Json* inner = config::find(config, "layer");
   KERAS_CHECK(inner != nullptr, ValueError, "Bidirectional config has no 'layer'");
   // The backward half is rebuilt from the forward one (see bidirectional.h).
-  const Json* mode = saving::find(config, "merge_mode");
+  const Json* mode = config::find(config, "merge_mode");
   auto layer = std::make_shared<BidirectionalImpl>(
-      saving::deserialize_layer(*inner),
+      layers::deserialize_layer(*inner),
       BidirectionalOptions{
-          .merge_mode = mode ? saving::convert<std::string>(*mode, "merge_mode", "Bidirectional")
+          .merge_mode = mode ? config::convert<std::string>(*mode, "merge_mode", "Bidirectional")
                              : std::string(),
-          .name = saving::get<std::string>(config, "name", "", "Bidirectional")});
+          .name = config::get<std::string>(config, "name", "", "Bidirectional")});
   layer->apply_base_config(config);
   return layer;
 }

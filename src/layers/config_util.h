@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "keras/saving/json.h"
+#include "keras/config/json.h"
 
 namespace keras::layers::config_util {
 
@@ -14,11 +14,11 @@ inline constexpr size_t kMaxAxes = 8;
 
 // j as a list of ints: an int n gives {n}, a list its entries. ValueError otherwise.
 inline std::vector<int64_t> int_list(const Json& j, const char* key, const char* what) {
-  if (!j.is_array()) return {saving::convert<int64_t>(j, key, what)};
+  if (!j.is_array()) return {config::convert<int64_t>(j, key, what)};
   KERAS_CHECK(j.size() <= kMaxAxes, ValueError, what, ": config key '", key, "' has ", j.size(),
               " entries, at most ", kMaxAxes, " are accepted");
   std::vector<int64_t> out;
-  for (const Json& e : j) out.push_back(saving::convert<int64_t>(e, key, what));
+  for (const Json& e : j) out.push_back(config::convert<int64_t>(e, key, what));
   return out;
 }
 
@@ -27,7 +27,7 @@ inline std::vector<int64_t> int_list(const Json& config,
                                      const char* key,
                                      std::vector<int64_t> fallback,
                                      const char* what) {
-  const Json* j = saving::find(config, key);
+  const Json* j = config::find(config, key);
   return j != nullptr ? int_list(*j, key, what) : fallback;
 }
 
@@ -35,7 +35,7 @@ inline std::vector<int64_t> int_list(const Json& config,
 inline std::vector<int64_t> require_int_list(const Json& config,
                                              const char* key,
                                              const char* what) {
-  const Json* j = saving::find(config, key);
+  const Json* j = config::find(config, key);
   KERAS_CHECK(j != nullptr, ValueError, what, ": config has no '", key, "'");
   return int_list(*j, key, what);
 }
@@ -50,9 +50,9 @@ inline Json to_json(const std::vector<int64_t>& values) {
 // the sequence's, then the states'): the named arguments of their build().
 inline Json initial_state_build_config(const std::vector<Shape>& shapes) {
   Json states = Json::array();
-  for (size_t i = 1; i < shapes.size(); ++i) states.push_back(saving::shape_to_json(shapes[i]));
+  for (size_t i = 1; i < shapes.size(); ++i) states.push_back(config::shape_to_json(shapes[i]));
   return Json{{"shapes_dict",
-               {{"sequences_shape", saving::shape_to_json(shapes.at(0))},
+               {{"sequences_shape", config::shape_to_json(shapes.at(0))},
                 {"initial_state_shape", states}}}};
 }
 

@@ -1,9 +1,9 @@
 #include "keras/layers/convolutional.h"
 
+#include "keras/config/json.h"
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
 #include "layers/config_util.h"
 
 namespace keras::layers {
@@ -300,8 +300,8 @@ Json conv_config(Json config, const ConvSpec& s) {
 // The options every convolution class reads the same way.
 template <class Options>
 Options common_options(const Json& c, const char* w) {
-  using saving::get;
-  using saving::value;
+  using config::get;
+  using config::value;
   Options o;
   o.strides = config_util::int_list(c, "strides", {1}, w);
   o.padding = get<std::string>(c, "padding", "valid", w);
@@ -323,7 +323,7 @@ Json ConvImpl::get_config() const {
 
 template <ConvKind kind, int rank>
 std::shared_ptr<Layer> ConvImpl::from_config(const Json& c) {
-  using saving::value;
+  using config::value;
   const std::string cls = kind == ConvKind::separable   ? str("SeparableConv", rank, "D")
                           : kind == ConvKind::depthwise ? str("DepthwiseConv", rank, "D")
                           : kind == ConvKind::transpose ? str("Conv", rank, "DTranspose")
@@ -333,15 +333,15 @@ std::shared_ptr<Layer> ConvImpl::from_config(const Json& c) {
   std::shared_ptr<Layer> layer;
   if constexpr (kind == ConvKind::conv) {
     auto o = common_options<ConvOptions>(c, w);
-    o.groups = saving::get<int64_t>(c, "groups", 1, w);
+    o.groups = config::get<int64_t>(c, "groups", 1, w);
     o.kernel_initializer =
         initializers::deserialize(value(c, "kernel_initializer", "glorot_uniform"));
     o.kernel_regularizer = regularizers::deserialize(value(c, "kernel_regularizer", nullptr));
     layer = std::make_shared<ConvImpl>(
-        conv_spec(rank, saving::require<int64_t>(c, "filters", w), kernel_size, o));
+        conv_spec(rank, config::require<int64_t>(c, "filters", w), kernel_size, o));
   } else if constexpr (kind == ConvKind::separable) {
     auto o = common_options<SeparableConvOptions>(c, w);
-    o.depth_multiplier = saving::get<int64_t>(c, "depth_multiplier", 1, w);
+    o.depth_multiplier = config::get<int64_t>(c, "depth_multiplier", 1, w);
     o.depthwise_initializer =
         initializers::deserialize(value(c, "depthwise_initializer", "glorot_uniform"));
     o.pointwise_initializer =
@@ -349,11 +349,11 @@ std::shared_ptr<Layer> ConvImpl::from_config(const Json& c) {
     o.depthwise_regularizer = regularizers::deserialize(value(c, "depthwise_regularizer", nullptr));
     o.pointwise_regularizer = regularizers::deserialize(value(c, "pointwise_regularizer", nullptr));
     layer = std::make_shared<ConvImpl>(
-        separable_spec(rank, saving::require<int64_t>(c, "filters", w), kernel_size, o));
+        separable_spec(rank, config::require<int64_t>(c, "filters", w), kernel_size, o));
   } else if constexpr (kind == ConvKind::depthwise) {
     static_assert(rank == 2);
     auto o = common_options<DepthwiseConvOptions>(c, w);
-    o.depth_multiplier = saving::get<int64_t>(c, "depth_multiplier", 1, w);
+    o.depth_multiplier = config::get<int64_t>(c, "depth_multiplier", 1, w);
     o.depthwise_initializer =
         initializers::deserialize(value(c, "depthwise_initializer", "glorot_uniform"));
     o.depthwise_regularizer = regularizers::deserialize(value(c, "depthwise_regularizer", nullptr));
@@ -361,13 +361,13 @@ std::shared_ptr<Layer> ConvImpl::from_config(const Json& c) {
   } else {
     static_assert(rank == 2);
     auto o = common_options<ConvTransposeOptions>(c, w);
-    if (saving::find(c, "output_padding")) {
+    if (config::find(c, "output_padding")) {
       o.output_padding = config_util::require_int_list(c, "output_padding", w);
     }
     o.kernel_initializer =
         initializers::deserialize(value(c, "kernel_initializer", "glorot_uniform"));
     o.kernel_regularizer = regularizers::deserialize(value(c, "kernel_regularizer", nullptr));
-    layer = Conv2DTranspose(saving::require<int64_t>(c, "filters", w), kernel_size, o).layer();
+    layer = Conv2DTranspose(config::require<int64_t>(c, "filters", w), kernel_size, o).layer();
   }
   layer->apply_base_config(c);
   return layer;

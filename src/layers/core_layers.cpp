@@ -1,10 +1,10 @@
 #include "keras/layers/core_layers.h"
 
+#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/random.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -163,8 +163,8 @@ Json MaskingImpl::get_config() const {
 
 std::shared_ptr<Layer> MaskingImpl::from_config(const Json& config) {
   auto layer = std::make_shared<MaskingImpl>(
-      saving::get<double>(config, "mask_value", 0.0, "Masking"),
-      MaskingOptions{.name = saving::get<std::string>(config, "name", "", "Masking")});
+      config::get<double>(config, "mask_value", 0.0, "Masking"),
+      MaskingOptions{.name = config::get<std::string>(config, "name", "", "Masking")});
   layer->apply_base_config(config);
   return layer;
 }
@@ -179,9 +179,9 @@ Json DropoutImpl::get_config() const {
 
 std::shared_ptr<Layer> DropoutImpl::from_config(const Json& config) {
   DropoutOptions o;
-  if (saving::find(config, "seed")) o.seed = saving::require<uint64_t>(config, "seed", "Dropout");
-  o.name = saving::get<std::string>(config, "name", "", "Dropout");
-  auto layer = std::make_shared<DropoutImpl>(saving::require<double>(config, "rate", "Dropout"), o);
+  if (config::find(config, "seed")) o.seed = config::require<uint64_t>(config, "seed", "Dropout");
+  o.name = config::get<std::string>(config, "name", "", "Dropout");
+  auto layer = std::make_shared<DropoutImpl>(config::require<double>(config, "rate", "Dropout"), o);
   layer->apply_base_config(config);
   return layer;
 }
@@ -194,8 +194,8 @@ Json FlattenImpl::get_config() const {
 
 std::shared_ptr<Layer> FlattenImpl::from_config(const Json& config) {
   auto layer = std::make_shared<FlattenImpl>(FlattenOptions{
-      .data_format = saving::get<std::string>(config, "data_format", "channels_last", "Flatten"),
-      .name = saving::get<std::string>(config, "name", "", "Flatten")});
+      .data_format = config::get<std::string>(config, "data_format", "channels_last", "Flatten"),
+      .name = config::get<std::string>(config, "name", "", "Flatten")});
   layer->apply_base_config(config);
   return layer;
 }
@@ -207,11 +207,11 @@ Json ReshapeImpl::get_config() const {
 }
 
 std::shared_ptr<Layer> ReshapeImpl::from_config(const Json& config) {
-  const auto dims = saving::require<std::vector<int64_t>>(config, "target_shape", "Reshape");
+  const auto dims = config::require<std::vector<int64_t>>(config, "target_shape", "Reshape");
   KERAS_CHECK(dims.size() <= 64, ValueError, "Reshape: target_shape has too many dimensions");
   auto layer = std::make_shared<ReshapeImpl>(
       Shape(dims.begin(), dims.end()),
-      ReshapeOptions{.name = saving::get<std::string>(config, "name", "", "Reshape")});
+      ReshapeOptions{.name = config::get<std::string>(config, "name", "", "Reshape")});
   layer->apply_base_config(config);
   return layer;
 }

@@ -1,8 +1,8 @@
 #include "keras/layers/dense.h"
 
+#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
-#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -70,18 +70,18 @@ Json DenseImpl::get_config() const {
 }
 
 std::shared_ptr<Layer> DenseImpl::from_config(const Json& config) {
-  using saving::value;
+  using config::value;
   DenseOptions o{
       .activation = deserialize_activation(value(config, "activation", "linear")),
-      .use_bias = saving::get<bool>(config, "use_bias", true, "Dense"),
+      .use_bias = config::get<bool>(config, "use_bias", true, "Dense"),
       .kernel_initializer =
           initializers::deserialize(value(config, "kernel_initializer", "glorot_uniform")),
       .bias_initializer = initializers::deserialize(value(config, "bias_initializer", "zeros")),
       .kernel_regularizer = regularizers::deserialize(value(config, "kernel_regularizer", nullptr)),
       .bias_regularizer = regularizers::deserialize(value(config, "bias_regularizer", nullptr)),
-      .name = saving::get<std::string>(config, "name", "", "Dense"),
+      .name = config::get<std::string>(config, "name", "", "Dense"),
   };
-  auto layer = std::make_shared<DenseImpl>(saving::require<int64_t>(config, "units", "Dense"), o);
+  auto layer = std::make_shared<DenseImpl>(config::require<int64_t>(config, "units", "Dense"), o);
   layer->apply_base_config(config);
   return layer;
 }

@@ -1,8 +1,8 @@
 #include "keras/layers/embedding.h"
 
+#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -84,21 +84,21 @@ Json EmbeddingImpl::get_config() const {
 }
 
 std::shared_ptr<Layer> EmbeddingImpl::from_config(const Json& config) {
-  using saving::value;
+  using config::value;
   const char* w = "Embedding";
   EmbeddingOptions o{
-      .input_dim = saving::require<int64_t>(config, "input_dim", w),
-      .output_dim = saving::require<int64_t>(config, "output_dim", w),
+      .input_dim = config::require<int64_t>(config, "input_dim", w),
+      .output_dim = config::require<int64_t>(config, "output_dim", w),
       .embeddings_initializer =
           initializers::deserialize(value(config, "embeddings_initializer", "uniform")),
       .embeddings_regularizer =
           regularizers::deserialize(value(config, "embeddings_regularizer", nullptr)),
-      .mask_zero = saving::get<bool>(config, "mask_zero", false, w),
-      .name = saving::get<std::string>(config, "name", "", w),
+      .mask_zero = config::get<bool>(config, "mask_zero", false, w),
+      .name = config::get<std::string>(config, "name", "", w),
   };
   // Keras 2 configs carry input_length; Keras 3 drops it (the input shape fixes the length).
-  if (saving::find(config, "input_length")) {
-    o.input_length = saving::require<int64_t>(config, "input_length", w);
+  if (config::find(config, "input_length")) {
+    o.input_length = config::require<int64_t>(config, "input_length", w);
   }
   auto layer = std::make_shared<EmbeddingImpl>(o);
   layer->apply_base_config(config);

@@ -1,6 +1,6 @@
 #include "keras/layers/input_layer.h"
 
-#include "keras/saving/json.h"
+#include "keras/config/json.h"
 
 namespace keras {
 
@@ -37,7 +37,7 @@ std::vector<Shape> InputLayerImpl::compute_output_shape(const std::vector<Shape>
 }
 
 Json InputLayerImpl::get_config() const {
-  return Json{{"batch_shape", saving::shape_to_json(batch_shape_)},
+  return Json{{"batch_shape", config::shape_to_json(batch_shape_)},
               {"dtype", std::string(dtype_name(input_dtype_))},
               {"sparse", false},
               {"ragged", false},
@@ -45,18 +45,18 @@ Json InputLayerImpl::get_config() const {
 }
 
 std::shared_ptr<Layer> InputLayerImpl::from_config(const Json& config) {
-  const Json* shape = saving::find(config, "batch_shape");
-  if (shape == nullptr) shape = saving::find(config, "batch_input_shape");  // Keras 2
+  const Json* shape = config::find(config, "batch_shape");
+  if (shape == nullptr) shape = config::find(config, "batch_input_shape");  // Keras 2
   KERAS_CHECK(shape != nullptr, ValueError, "InputLayer config has no batch_shape");
-  Shape batch_shape = saving::shape_from_json(*shape, "InputLayer batch_shape");
+  Shape batch_shape = config::shape_from_json(*shape, "InputLayer batch_shape");
   KERAS_CHECK(!batch_shape.empty(), ValueError, "InputLayer batch_shape must include the batch");
-  KERAS_CHECK(!saving::get<bool>(config, "sparse", false, "InputLayer") &&
-                  !saving::get<bool>(config, "ragged", false, "InputLayer"),
+  KERAS_CHECK(!config::get<bool>(config, "sparse", false, "InputLayer") &&
+                  !config::get<bool>(config, "ragged", false, "InputLayer"),
               ValueError, "InputLayer: sparse and ragged inputs are not supported");
   const DType dtype =
-      saving::find(config, "dtype") ? saving::dtype_from_json(config["dtype"]) : float32;
+      config::find(config, "dtype") ? config::dtype_from_json(config["dtype"]) : float32;
   return std::make_shared<InputLayerImpl>(
-      std::move(batch_shape), dtype, saving::get<std::string>(config, "name", "", "InputLayer"));
+      std::move(batch_shape), dtype, config::get<std::string>(config, "name", "", "InputLayer"));
 }
 
 }  // namespace layers

@@ -1,7 +1,7 @@
 #include "keras/layers/lambda.h"
 
+#include "keras/config/json.h"
 #include "keras/layers/op_layer.h"
-#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {

@@ -4,7 +4,7 @@
 #include <map>
 #include <mutex>
 
-#include "keras/saving/json.h"
+#include "keras/config/json.h"
 #include "layers/weight_budget.h"
 
 namespace keras::layers {
@@ -77,16 +77,16 @@ void Layer::maybe_build(const std::vector<Shape>& input_shapes) {
 
 Json Layer::get_config() const {
   return Json{
-      {"name", name_}, {"trainable", trainable_}, {"dtype", saving::dtype_policy_to_json(dtype_)}};
+      {"name", name_}, {"trainable", trainable_}, {"dtype", config::dtype_policy_to_json(dtype_)}};
 }
 
 Json Layer::get_build_config() const {
   if (build_input_shapes_.empty()) return nullptr;
   if (build_input_shapes_.size() == 1) {
-    return Json{{"input_shape", saving::shape_to_json(build_input_shapes_[0])}};
+    return Json{{"input_shape", config::shape_to_json(build_input_shapes_[0])}};
   }
   Json shapes = Json::array();
-  for (const Shape& s : build_input_shapes_) shapes.push_back(saving::shape_to_json(s));
+  for (const Shape& s : build_input_shapes_) shapes.push_back(config::shape_to_json(s));
   return Json{{"input_shape", shapes}};
 }
 
@@ -95,8 +95,8 @@ std::vector<Layer::VariableGroup> Layer::saved_variables() const {
 }
 
 void Layer::apply_base_config(const Json& config) {
-  if (const Json* dtype = saving::find(config, "dtype")) set_dtype(saving::dtype_from_json(*dtype));
-  set_trainable(saving::get<bool>(config, "trainable", true, name_.c_str()));
+  if (const Json* dtype = config::find(config, "dtype")) set_dtype(config::dtype_from_json(*dtype));
+  set_trainable(config::get<bool>(config, "trainable", true, name_.c_str()));
 }
 
 std::vector<DType> Layer::compute_output_dtype(const std::vector<DType>&,

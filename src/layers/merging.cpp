@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <set>
 
+#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -410,7 +410,7 @@ namespace {
 template <class Impl>
 std::shared_ptr<Layer> merge_from_config(const Json& config) {
   auto layer = std::make_shared<Impl>(
-      MergeOptions{.name = saving::get<std::string>(config, "name", "", "merge layer")});
+      MergeOptions{.name = config::get<std::string>(config, "name", "", "merge layer")});
   layer->apply_base_config(config);
   return layer;
 }
@@ -443,8 +443,8 @@ Json ConcatenateImpl::get_config() const {
 
 std::shared_ptr<Layer> ConcatenateImpl::from_config(const Json& config) {
   auto layer = std::make_shared<ConcatenateImpl>(
-      ConcatenateOptions{.axis = saving::get<int>(config, "axis", -1, "Concatenate"),
-                         .name = saving::get<std::string>(config, "name", "", "Concatenate")});
+      ConcatenateOptions{.axis = config::get<int>(config, "axis", -1, "Concatenate"),
+                         .name = config::get<std::string>(config, "name", "", "Concatenate")});
   layer->apply_base_config(config);
   return layer;
 }
@@ -458,16 +458,16 @@ Json DotImpl::get_config() const {
 
 std::shared_ptr<Layer> DotImpl::from_config(const Json& config) {
   const char* w = "Dot";
-  const Json axes = saving::value(config, "axes", nullptr);
-  DotOptions o{.normalize = saving::get<bool>(config, "normalize", false, w),
-               .name = saving::get<std::string>(config, "name", "", w)};
+  const Json axes = config::value(config, "axes", nullptr);
+  DotOptions o{.normalize = config::get<bool>(config, "normalize", false, w),
+               .name = config::get<std::string>(config, "name", "", w)};
   std::shared_ptr<DotImpl> layer;
   if (axes.is_array()) {
-    const auto a = saving::convert<std::vector<int>>(axes, "axes", w);
+    const auto a = config::convert<std::vector<int>>(axes, "axes", w);
     KERAS_CHECK(a.size() == 2, ValueError, "Dot: axes must be an int or a pair of ints");
     layer = std::make_shared<DotImpl>(std::pair{a[0], a[1]}, false, o);
   } else {
-    const int a = saving::convert<int>(axes, "axes", w);
+    const int a = config::convert<int>(axes, "axes", w);
     layer = std::make_shared<DotImpl>(std::pair{a, a}, true, o);
   }
   layer->apply_base_config(config);

@@ -6,13 +6,13 @@
 
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
+#include "keras/config/json.h"
 #include "keras/layers/dense.h"
 #include "keras/layers/input_layer.h"
+#include "keras/layers/registry.h"
 #include "keras/models/model.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
-#include "keras/saving/registry.h"
 
 namespace keras::layers {
 namespace {
@@ -58,17 +58,17 @@ class SplitThenImpl final : public Layer {
   // Saveable as a user layer (run_layer_test step 6), with the merge layer nested in its config.
   Json get_config() const override {
     Json config = Layer::get_config();
-    config["layer"] = saving::serialize_layer(*inner_.layer());
+    config["layer"] = layers::serialize_layer(*inner_.layer());
     config["axis"] = axis_;
     config["sizes"] = sizes_;
     return config;
   }
   static std::shared_ptr<Layer> from_config(const Json& config) {
     auto layer =
-        std::make_shared<SplitThenImpl>(LayerRef(saving::deserialize_layer(config.at("layer"))),
-                                        saving::require<int>(config, "axis"),
-                                        saving::require<std::vector<int64_t>>(config, "sizes"),
-                                        saving::get<std::string>(config, "name", ""));
+        std::make_shared<SplitThenImpl>(LayerRef(layers::deserialize_layer(config.at("layer"))),
+                                        config::require<int>(config, "axis"),
+                                        config::require<std::vector<int64_t>>(config, "sizes"),
+                                        config::get<std::string>(config, "name", ""));
     layer->apply_base_config(config);
     return layer;
   }
@@ -80,7 +80,7 @@ class SplitThenImpl final : public Layer {
 };
 
 LayerRef split_then(LayerRef inner, int axis, std::vector<int64_t> sizes) {
-  saving::register_layer<SplitThenImpl>("SplitThen");
+  layers::register_layer<SplitThenImpl>("SplitThen");
   return LayerRef(std::make_shared<SplitThenImpl>(std::move(inner), axis, std::move(sizes)));
 }
 

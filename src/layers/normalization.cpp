@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
+#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/nn.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
 #include "layers/config_util.h"
 
 namespace keras::layers {
@@ -202,8 +202,8 @@ Json BatchNormalizationImpl::get_config() const {
 }
 
 std::shared_ptr<Layer> BatchNormalizationImpl::from_config(const Json& c) {
-  using saving::get;
-  using saving::value;
+  using config::get;
+  using config::value;
   const char* w = "BatchNormalization";
   KERAS_CHECK(!get<bool>(c, "renorm", false, w), ValueError,
               "BatchNormalization: renorm=True is not supported");
@@ -211,7 +211,7 @@ std::shared_ptr<Layer> BatchNormalizationImpl::from_config(const Json& c) {
   const std::vector<int64_t> axis = config_util::int_list(c, "axis", {-1}, w);
   KERAS_CHECK(axis.size() == 1 && axis[0] >= -64 && axis[0] < 64, ValueError,
               "BatchNormalization: config key 'axis' must be one axis, got ",
-              saving::json_excerpt(value(c, "axis", -1)));
+              config::json_excerpt(value(c, "axis", -1)));
   BatchNormalizationOptions o{
       .axis = static_cast<int>(axis[0]),
       .momentum = get<double>(c, "momentum", 0.99, w),
@@ -252,8 +252,8 @@ Json LayerNormalizationImpl::get_config() const {
 }
 
 std::shared_ptr<Layer> LayerNormalizationImpl::from_config(const Json& c) {
-  using saving::get;
-  using saving::value;
+  using config::get;
+  using config::value;
   const char* w = "LayerNormalization";
   KERAS_CHECK(!get<bool>(c, "rms_scaling", false, w), ValueError,
               "LayerNormalization: rms_scaling=True is not supported");

@@ -3,12 +3,12 @@
 #include <cctype>
 #include <cmath>
 
+#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
 #include "keras/ops/nn.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -112,19 +112,19 @@ Tensor binary(SavedOp op, const Tensor& a, const Tensor& b) {
 
 std::vector<int> axes_from_json(const Json& j, const std::string& what) {
   if (j.is_null()) return {};  // all axes
-  if (!j.is_array()) return {saving::convert<int>(j, "axis", what.c_str())};
+  if (!j.is_array()) return {config::convert<int>(j, "axis", what.c_str())};
   KERAS_CHECK(!j.empty() && j.size() <= 64, ValueError, what,
               ": 'axis' must be an int or a "
               "non-empty list of ints");
   std::vector<int> axes;
-  for (const Json& a : j) axes.push_back(saving::convert<int>(a, "axis", what.c_str()));
+  for (const Json& a : j) axes.push_back(config::convert<int>(a, "axis", what.c_str()));
   return axes;
 }
 
 std::optional<DType> dtype_or_null(const Json& config) {
-  const Json* d = saving::find(config, "dtype");
+  const Json* d = config::find(config, "dtype");
   if (d == nullptr) return std::nullopt;
-  return saving::dtype_from_json(*d);
+  return config::dtype_from_json(*d);
 }
 
 // The computation of a saved op from its config and call arguments.
@@ -144,7 +144,7 @@ OpLayerImpl::Fn make_fn(SavedOp op, const Json& config, const Json& args, const 
     KERAS_CHECK(args[0].is_array() && !args[0].empty() &&
                     std::all_of(args[0].begin(), args[0].end(), is_tensor),
                 ValueError, what, ": ", o.class_name, " takes a list of tensors");
-    const int axis = saving::get<int>(config, "axis", 0, what.c_str());
+    const int axis = config::get<int>(config, "axis", 0, what.c_str());
     return [axis](const Tensors& in) { return Tensors{ops::concatenate(in, axis)}; };
   }
   if (o.form == Form::binary) {
@@ -178,22 +178,22 @@ OpLayerImpl::Fn make_fn(SavedOp op, const Json& config, const Json& args, const 
       return [](const Tensors& in) { return Tensors{ops::logical_not(in[0])}; };
     case SavedOp::any:
     case SavedOp::all: {
-      const std::vector<int> axes = axes_from_json(saving::value(config, "axis", nullptr), what);
-      const bool keepdims = saving::get<bool>(config, "keepdims", false, what.c_str());
+      const std::vector<int> axes = axes_from_json(config::value(config, "axis", nullptr), what);
+      const bool keepdims = config::get<bool>(config, "keepdims", false, what.c_str());
       if (op == SavedOp::any) {
         return [=](const Tensors& in) { return Tensors{ops::any(in[0], axes, keepdims)}; };
       }
       return [=](const Tensors& in) { return Tensors{ops::all(in[0], axes, keepdims)}; };
     }
     case SavedOp::expand_dims: {
-      const Json* axis = saving::find(config, "axis");
+      const Json* axis = config::find(config, "axis");
       KERAS_CHECK(axis != nullptr && !axis->is_array(), ValueError, what,
                   ": keras.cpp's ExpandDims takes one int 'axis'");
-      const int a = saving::convert<int>(*axis, "axis", what.c_str());
+      const int a = config::convert<int>(*axis, "axis", what.c_str());
       return [a](const Tensors& in) { return Tensors{ops::expand_dims(in[0], a)}; };
     }
     case SavedOp::squeeze: {
-      const std::vector<int> axes = axes_from_json(saving::value(config, "axis", nullptr), what);
+      const std::vector<int> axes = axes_from_json(config::value(config, "axis", nullptr), what);
       KERAS_CHECK(axes.size() <= 1, ValueError, what,
                   ": keras.cpp's Squeeze takes one int 'axis' or null");
       const std::optional<int> a = axes.empty() ? std::nullopt : std::optional<int>(axes[0]);
@@ -223,7 +223,7 @@ OpLayerImpl::OpLayerImpl(std::string op_name, Fn fn)
     : Layer("", op_name), class_name_(camel_case(op_name)), fn_(std::move(fn)) {}
 
 OpLayerImpl::OpLayerImpl(SavedOp op, const Json& config)
-    : Layer(config.is_object() ? saving::get<std::string>(config, "name", "", info(op).class_name)
+    : Layer(config.is_object() ? config::get<std::string>(config, "name", "", info(op).class_name)
                                : std::string(),
             info(op).snake),
       class_name_(info(op).class_name) {

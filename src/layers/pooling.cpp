@@ -1,10 +1,10 @@
 #include "keras/layers/pooling.h"
 
+#include "keras/config/json.h"
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
 #include "layers/config_util.h"
 
 namespace keras::layers {
@@ -141,11 +141,11 @@ std::shared_ptr<Layer> PoolingImpl::from_config(const Json& c) {
   const std::string cls = pooling_name(kind, rank, false, false);
   const char* w = cls.c_str();
   PoolingOptions o{
-      .padding = saving::get<std::string>(c, "padding", "valid", w),
-      .data_format = saving::get<std::string>(c, "data_format", "channels_last", w),
-      .name = saving::get<std::string>(c, "name", "", w),
+      .padding = config::get<std::string>(c, "padding", "valid", w),
+      .data_format = config::get<std::string>(c, "data_format", "channels_last", w),
+      .name = config::get<std::string>(c, "name", "", w),
   };
-  if (saving::find(c, "strides")) o.strides = config_util::require_int_list(c, "strides", w);
+  if (config::find(c, "strides")) o.strides = config_util::require_int_list(c, "strides", w);
   auto layer = std::make_shared<PoolingImpl>(
       kind, rank, config_util::int_list(c, "pool_size", {2}, w), std::move(o));
   layer->apply_base_config(c);
@@ -166,9 +166,9 @@ std::shared_ptr<Layer> GlobalPoolingImpl::from_config(const Json& c) {
   auto layer = std::make_shared<GlobalPoolingImpl>(
       kind, rank,
       GlobalPoolingOptions{
-          .data_format = saving::get<std::string>(c, "data_format", "channels_last", w),
-          .keepdims = saving::get<bool>(c, "keepdims", false, w),
-          .name = saving::get<std::string>(c, "name", "", w),
+          .data_format = config::get<std::string>(c, "data_format", "channels_last", w),
+          .keepdims = config::get<bool>(c, "keepdims", false, w),
+          .name = config::get<std::string>(c, "name", "", w),
       });
   layer->apply_base_config(c);
   return layer;

@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include "keras/autodiff/tape.h"
+#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
 #include "keras/ops/random.h"
 #include "keras/ops/rnn.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
 #include "layers/config_util.h"
 
 namespace keras::layers {
@@ -449,8 +449,8 @@ Json rnn_config(Json config, int64_t units, const Options& o) {
 
 template <class Impl, class Options>
 std::shared_ptr<Layer> rnn_from_config(const Json& c, const char* w) {
-  using saving::get;
-  using saving::value;
+  using config::get;
+  using config::value;
   KERAS_CHECK(!get<bool>(c, "stateful", false, w), ValueError, w,
               ": stateful recurrent layers are not supported");
   KERAS_CHECK(!get<bool>(c, "time_major", false, w), ValueError, w,
@@ -474,13 +474,13 @@ std::shared_ptr<Layer> rnn_from_config(const Json& c, const char* w) {
   o.bias_regularizer = regularizers::deserialize(value(c, "bias_regularizer", nullptr));
   o.dropout = get<double>(c, "dropout", 0.0, w);
   o.recurrent_dropout = get<double>(c, "recurrent_dropout", 0.0, w);
-  if (saving::find(c, "seed")) o.seed = saving::require<uint64_t>(c, "seed", w);
+  if (config::find(c, "seed")) o.seed = config::require<uint64_t>(c, "seed", w);
   o.return_sequences = get<bool>(c, "return_sequences", false, w);
   o.return_state = get<bool>(c, "return_state", false, w);
   o.go_backwards = get<bool>(c, "go_backwards", false, w);
   if constexpr (requires { o.reset_after; }) o.reset_after = get<bool>(c, "reset_after", true, w);
   o.name = get<std::string>(c, "name", "", w);
-  auto layer = std::make_shared<Impl>(saving::require<int64_t>(c, "units", w), o);
+  auto layer = std::make_shared<Impl>(config::require<int64_t>(c, "units", w), o);
   layer->apply_base_config(c);
   return layer;
 }

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -85,8 +85,8 @@ Json RepeatVectorImpl::get_config() const {
 
 std::shared_ptr<Layer> RepeatVectorImpl::from_config(const Json& config) {
   auto layer = std::make_shared<RepeatVectorImpl>(
-      saving::require<int64_t>(config, "n", "RepeatVector"),
-      RepeatVectorOptions{.name = saving::get<std::string>(config, "name", "", "RepeatVector")});
+      config::require<int64_t>(config, "n", "RepeatVector"),
+      RepeatVectorOptions{.name = config::get<std::string>(config, "name", "", "RepeatVector")});
   layer->apply_base_config(config);
   return layer;
 }
@@ -98,10 +98,10 @@ Json PermuteImpl::get_config() const {
 }
 
 std::shared_ptr<Layer> PermuteImpl::from_config(const Json& config) {
-  const auto dims = saving::require<std::vector<int>>(config, "dims", "Permute");
+  const auto dims = config::require<std::vector<int>>(config, "dims", "Permute");
   KERAS_CHECK(dims.size() <= 64, ValueError, "Permute: too many dims");
   auto layer = std::make_shared<PermuteImpl>(
-      dims, PermuteOptions{.name = saving::get<std::string>(config, "name", "", "Permute")});
+      dims, PermuteOptions{.name = config::get<std::string>(config, "name", "", "Permute")});
   layer->apply_base_config(config);
   return layer;
 }

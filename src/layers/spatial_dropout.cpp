@@ -1,7 +1,7 @@
 #include "keras/layers/spatial_dropout.h"
 
+#include "keras/config/json.h"
 #include "keras/ops/random.h"
-#include "keras/saving/json.h"
 
 namespace keras::layers {
 namespace {
@@ -69,11 +69,11 @@ std::shared_ptr<Layer> SpatialDropoutImpl<N>::from_config(const Json& c) {
   const std::string cls = "SpatialDropout" + std::to_string(N) + "D";
   const char* w = cls.c_str();
   SpatialDropoutOptions o{
-      .data_format = saving::get<std::string>(c, "data_format", "channels_last", w),
-      .name = saving::get<std::string>(c, "name", "", w),
+      .data_format = config::get<std::string>(c, "data_format", "channels_last", w),
+      .name = config::get<std::string>(c, "name", "", w),
   };
-  if (saving::find(c, "seed")) o.seed = saving::require<uint64_t>(c, "seed", w);
-  auto layer = std::make_shared<SpatialDropoutImpl<N>>(saving::require<double>(c, "rate", w), o);
+  if (config::find(c, "seed")) o.seed = config::require<uint64_t>(c, "seed", w);
+  auto layer = std::make_shared<SpatialDropoutImpl<N>>(config::require<double>(c, "rate", w), o);
   layer->apply_base_config(c);
   return layer;
 }

@@ -1,8 +1,8 @@
 #include "keras/layers/spatial_reshaping.h"
 
+#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
 #include "layers/config_util.h"
 
 namespace keras::layers {
@@ -261,13 +261,13 @@ Json pairs_to_json(const std::array<PadPair, N>& pairs) {
 // pair for 2D and 3D. The layer's constructor checks counts and signs.
 template <int N>
 SpatialPadding pairs_from_json(const Json& c, const char* key, int64_t fallback, const char* w) {
-  const Json* j = saving::find(c, key);
+  const Json* j = config::find(c, key);
   if (j == nullptr) return SpatialPadding(fallback);
-  if (!j->is_array()) return SpatialPadding(saving::convert<int64_t>(*j, key, w));
+  if (!j->is_array()) return SpatialPadding(config::convert<int64_t>(*j, key, w));
   auto pair = [&](const Json& e) {
     const std::vector<int64_t> v = config_util::int_list(e, key, w);
     KERAS_CHECK(v.size() == 1 || v.size() == 2, ValueError, w, ": config key '", key,
-                "' has an invalid value ", saving::json_excerpt(e));
+                "' has an invalid value ", config::json_excerpt(e));
     return v.size() == 1 ? PadPair(v[0]) : PadPair(v[0], v[1]);
   };
   if (N == 1) return SpatialPadding{pair(*j)};
@@ -296,8 +296,8 @@ std::shared_ptr<Layer> ZeroPaddingImpl<N>::from_config(const Json& c) {
   auto layer = std::make_shared<ZeroPaddingImpl<N>>(
       pairs_from_json<N>(c, "padding", 1, w),
       ZeroPaddingOptions{
-          .data_format = saving::get<std::string>(c, "data_format", "channels_last", w),
-          .name = saving::get<std::string>(c, "name", "", w),
+          .data_format = config::get<std::string>(c, "data_format", "channels_last", w),
+          .name = config::get<std::string>(c, "name", "", w),
       });
   layer->apply_base_config(c);
   return layer;
@@ -318,8 +318,8 @@ std::shared_ptr<Layer> CroppingImpl<N>::from_config(const Json& c) {
   auto layer = std::make_shared<CroppingImpl<N>>(
       pairs_from_json<N>(c, "cropping", N == 2 ? 0 : 1, w),
       CroppingOptions{
-          .data_format = saving::get<std::string>(c, "data_format", "channels_last", w),
-          .name = saving::get<std::string>(c, "name", "", w),
+          .data_format = config::get<std::string>(c, "data_format", "channels_last", w),
+          .name = config::get<std::string>(c, "name", "", w),
       });
   layer->apply_base_config(c);
   return layer;
@@ -350,9 +350,9 @@ std::shared_ptr<Layer> UpSamplingImpl<N>::from_config(const Json& c) {
   }
   auto layer = std::make_shared<UpSamplingImpl<N>>(
       size, UpSamplingOptions{
-                .data_format = saving::get<std::string>(c, "data_format", "channels_last", w),
-                .interpolation = saving::get<std::string>(c, "interpolation", "nearest", w),
-                .name = saving::get<std::string>(c, "name", "", w),
+                .data_format = config::get<std::string>(c, "data_format", "channels_last", w),
+                .interpolation = config::get<std::string>(c, "interpolation", "nearest", w),
+                .name = config::get<std::string>(c, "name", "", w),
             });
   layer->apply_base_config(c);
   return layer;

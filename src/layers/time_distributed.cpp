@@ -1,8 +1,8 @@
 #include "keras/layers/time_distributed.h"
 
+#include "keras/config/json.h"
+#include "keras/layers/registry.h"
 #include "keras/ops/shape.h"
-#include "keras/saving/json.h"
-#include "keras/saving/registry.h"
 
 namespace keras::layers {
 namespace {
@@ -58,17 +58,17 @@ Tensors TimeDistributedImpl::call(const Tensors& inputs, bool training) {
 
 Json TimeDistributedImpl::get_config() const {
   Json config = Layer::get_config();
-  config["layer"] = saving::serialize_layer(*inner_.layer());
+  config["layer"] = layers::serialize_layer(*inner_.layer());
   return config;
 }
 
 std::shared_ptr<Layer> TimeDistributedImpl::from_config(const Json& config) {
-  const Json* inner = saving::find(config, "layer");
+  const Json* inner = config::find(config, "layer");
   KERAS_CHECK(inner != nullptr, ValueError, "TimeDistributed config has no 'layer'");
   auto layer = std::make_shared<TimeDistributedImpl>(
-      LayerRef(saving::deserialize_layer(*inner)),
+      LayerRef(layers::deserialize_layer(*inner)),
       TimeDistributedOptions{.name =
-                                 saving::get<std::string>(config, "name", "", "TimeDistributed")});
+                                 config::get<std::string>(config, "name", "", "TimeDistributed")});
   layer->apply_base_config(config);
   return layer;
 }

@@ -4,10 +4,10 @@
 
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
+#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/optimizers/optimizers.h"
-#include "keras/saving/json.h"
 
 namespace keras::optimizers {
 
@@ -345,22 +345,22 @@ Json serialize(const Optimizer& optimizer) {
 
 OptimizerPtr deserialize(const Json& j) {
   if (j.is_string()) return get(j.get<std::string>());
-  const auto cls = saving::require<std::string>(j, "class_name", "optimizer");
-  const Json config = saving::value(j, "config", Json::object());
+  const auto cls = config::require<std::string>(j, "class_name", "optimizer");
+  const Json config = config::value(j, "config", Json::object());
   const char* w = "optimizer";
-  using saving::get;
+  using config::get;
   // Keras 2 wrote "lr"; learning-rate schedules are not supported.
-  const Json* lr_json = saving::find(config, "learning_rate");
-  if (lr_json == nullptr) lr_json = saving::find(config, "lr");
+  const Json* lr_json = config::find(config, "learning_rate");
+  if (lr_json == nullptr) lr_json = config::find(config, "lr");
   KERAS_CHECK(lr_json == nullptr || lr_json->is_number(), ValueError,
               "optimizer: learning-rate schedules are not supported: ",
-              lr_json ? saving::json_excerpt(*lr_json, 100) : "");
+              lr_json ? config::json_excerpt(*lr_json, 100) : "");
   const bool has_lr = lr_json != nullptr;
   const double lr_given = has_lr ? lr_json->get<double>() : 0.0;
   auto lr_or = [&](double fallback) { return has_lr ? lr_given : fallback; };
   auto opt = [&](const char* key) -> std::optional<double> {
-    if (!saving::find(config, key)) return std::nullopt;
-    return saving::require<double>(config, key, w);
+    if (!config::find(config, key)) return std::nullopt;
+    return config::require<double>(config, key, w);
   };
   const ClipOptions clip{opt("clipnorm"), opt("clipvalue"), opt("global_clipnorm")};
   std::string name = cls;

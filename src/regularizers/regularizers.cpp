@@ -1,8 +1,8 @@
 #include "keras/regularizers/regularizers.h"
 
+#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
-#include "keras/saving/json.h"
 
 namespace keras::regularizers {
 
@@ -58,14 +58,14 @@ Json serialize(const Regularizer& regularizer) {
 Regularizer deserialize(const Json& j) {
   if (j.is_null()) return {};
   if (j.is_string()) return Regularizer(j.get<std::string>().c_str());
-  const auto name = saving::require<std::string>(j, "class_name", "regularizer");
-  const Json config = saving::find(j, "config") ? j["config"] : Json::object();
+  const auto name = config::require<std::string>(j, "class_name", "regularizer");
+  const Json config = config::find(j, "config") ? j["config"] : Json::object();
   const char* w = "regularizer";
-  if (name == "L1") return L1(saving::get<double>(config, "l1", 0.01, w));
-  if (name == "L2") return L2(saving::get<double>(config, "l2", 0.01, w));
+  if (name == "L1") return L1(config::get<double>(config, "l1", 0.01, w));
+  if (name == "L2") return L2(config::get<double>(config, "l2", 0.01, w));
   if (name == "L1L2") {
-    return L1L2(saving::get<double>(config, "l1", 0.0, w),
-                saving::get<double>(config, "l2", 0.0, w));
+    return L1L2(config::get<double>(config, "l1", 0.0, w),
+                config::get<double>(config, "l2", 0.0, w));
   }
   throw ValueError(str("Could not interpret regularizer identifier: ", excerpt(name)));
 }

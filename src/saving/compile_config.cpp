@@ -76,7 +76,7 @@ namespace {
 std::string identifier(const Json& j) {
   if (j.is_string()) return j.get<std::string>();
   if (j.is_object()) {
-    std::string cls = require<std::string>(j, "class_name", "compile_config");
+    std::string cls = config::require<std::string>(j, "class_name", "compile_config");
     std::string out;
     for (size_t i = 0; i < cls.size(); ++i) {
       const char c = cls[i];
@@ -85,7 +85,7 @@ std::string identifier(const Json& j) {
     }
     return out;
   }
-  throw ValueError(str("compile_config: cannot interpret ", json_excerpt(j, 100)));
+  throw ValueError(str("compile_config: cannot interpret ", config::json_excerpt(j, 100)));
 }
 
 std::vector<MetricItem> metric_list(const Json& j) {
@@ -100,8 +100,8 @@ std::vector<MetricItem> metric_list(const Json& j) {
 
 CompileOptions compile_options_from(const Json& c, const std::vector<std::string>& output_names) {
   CompileOptions o;
-  if (const Json* opt = find(c, "optimizer")) o.optimizer = optimizers::deserialize(*opt);
-  if (const Json* loss = find(c, "loss")) {
+  if (const Json* opt = config::find(c, "optimizer")) o.optimizer = optimizers::deserialize(*opt);
+  if (const Json* loss = config::find(c, "loss")) {
     if (loss->is_array()) {
       std::vector<LossItem> items;
       for (const Json& l : *loss) items.emplace_back(identifier(l).c_str());
@@ -114,14 +114,14 @@ CompileOptions compile_options_from(const Json& c, const std::vector<std::string
       o.loss = LossSpec(LossItem(identifier(*loss).c_str()).resolve());
     }
   }
-  if (const Json* w = find(c, "loss_weights")) {
+  if (const Json* w = config::find(c, "loss_weights")) {
     if (w->is_array()) {
       o.loss_weights = w->get<std::vector<double>>();
     } else {
       o.loss_weights = w->get<std::map<std::string, double>>();
     }
   }
-  if (const Json* m = find(c, "metrics")) {
+  if (const Json* m = config::find(c, "metrics")) {
     if (m->is_object()) {
       std::map<std::string, std::vector<MetricItem>> map;
       for (const auto& [k, v] : m->items())
@@ -137,7 +137,7 @@ CompileOptions compile_options_from(const Json& c, const std::vector<std::string
       o.metrics = metric_list(*m);
     }
   }
-  o.run_eagerly = get<bool>(c, "run_eagerly", false, "compile_config");
+  o.run_eagerly = config::get<bool>(c, "run_eagerly", false, "compile_config");
   return o;
 }
 

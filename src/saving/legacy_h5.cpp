@@ -4,7 +4,7 @@
 #include <set>
 
 #include "keras/layers/op_layer.h"
-#include "keras/saving/registry.h"
+#include "keras/layers/registry.h"
 #include "saving/h5.h"
 #include "saving/saving_internal.h"
 
@@ -185,7 +185,7 @@ Model load_legacy_h5(const std::string& bytes,
   const auto config_text = h5::read_string_attr(f.id(), "model_config");
   KERAS_CHECK(config_text && config_text->size() == 1, ValueError, path,
               ": no model found in config file (a weights-only file? use load_weights).");
-  const Json config = parse_json(config_text->front(), (path + ": model_config").c_str());
+  const Json config = config::parse_json(config_text->front(), (path + ": model_config").c_str());
   Model model = build_model(config, bytes.size(), path);
   std::optional<h5::Handle> weights = h5::open_group(f.id(), "model_weights");
   KERAS_CHECK(weights.has_value(), ValueError, path, ": no 'model_weights' group");
@@ -195,8 +195,8 @@ Model load_legacy_h5(const std::string& bytes,
   assign_all(values);
   const auto training = h5::read_string_attr(f.id(), "training_config");
   if (options.compile && training && training->size() == 1) {
-    Json c = parse_json(training->front(), (path + ": training_config").c_str());
-    if (const Json* opt = find(c, "optimizer_config")) c["optimizer"] = *opt;
+    Json c = config::parse_json(training->front(), (path + ": training_config").c_str());
+    if (const Json* opt = config::find(c, "optimizer_config")) c["optimizer"] = *opt;
     std::optional<h5::Handle> state = h5::open_group(f.id(), "optimizer_weights");
     if (restore_compile(model, c, path) && state) {
       // Keras 2 (tf.keras) files list [iterations, slots...] without the learning rate, its

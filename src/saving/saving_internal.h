@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "core/file_util.h"
+#include "keras/config/json.h"
 #include "keras/models/model.h"
-#include "keras/saving/json.h"
 
 namespace keras::saving::internal {
 
@@ -39,12 +39,6 @@ struct Assignment {
 inline void assign_all(std::vector<Assignment>& values) {
   for (Assignment& a : values) a.variable.assign(a.value);
 }
-
-// functional_config.cpp: the Keras 3 group of every layer with weights of a container
-// ("layers/dense_1", nested models' layers below theirs) with the layer's name, which Keras 3
-// writes as the "name" attribute of the group's "vars".
-std::vector<std::pair<std::string, std::string>> saved_layer_names(
-    const models::FunctionalImpl& impl);
 
 // Writes through a temporary renamed over `path` (core/file_util.h).
 using ::keras::internal::write_file_atomic;

@@ -14,10 +14,10 @@
 #include <set>
 #include <sstream>
 
+#include "keras/config/json.h"
 #include "keras/layers/input_layer.h"
+#include "keras/layers/registry.h"
 #include "keras/models/model.h"
-#include "keras/saving/json.h"
-#include "keras/saving/registry.h"
 #include "layers/weight_budget.h"
 #include "saving/h5.h"
 #include "saving/saving_internal.h"
@@ -50,7 +50,7 @@ void write_groups(hid_t root, const models::FunctionalImpl& impl) {
   }
   // Keras 3 names each layer's "vars" after the layer.
   h5::write_string_attr(h5::make_group(root, "vars").id(), "name", impl.name());
-  for (const auto& [path, name] : saved_layer_names(impl)) {
+  for (const auto& [path, name] : impl.saved_layer_names()) {
     h5::write_string_attr(h5::make_group(root, path + "/vars").id(), "name", name);
   }
 }
@@ -97,7 +97,7 @@ void check_all_claimed(hid_t root,
 // Keras 3 names each layer's group after the layer: a different name means the file's layers
 // are in another order than the model's, and weights of the same shapes would be swapped.
 void check_layer_names(hid_t root, const models::FunctionalImpl& impl, const std::string& what) {
-  for (const auto& [path, name] : saved_layer_names(impl)) {
+  for (const auto& [path, name] : impl.saved_layer_names()) {
     std::optional<h5::Handle> vars = h5::open_group(root, path + "/vars");
     if (!vars) continue;
     const auto saved = h5::read_string_attr(vars->id(), "name");
@@ -227,7 +227,7 @@ Model load_keras_archive(const std::string& bytes,
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no ", name);
     return it->second;
   };
-  const Json config = parse_json(entry("config.json"), (path + ": config.json").c_str());
+  const Json config = config::parse_json(entry("config.json"), (path + ": config.json").c_str());
   Model model = build_model(config, entry("model.weights.h5").size(), path);
   h5::File weights = h5::File::open(entry("model.weights.h5"), path + ": model.weights.h5");
   std::vector<Assignment> values = guarded(path, [&] {
@@ -235,7 +235,7 @@ Model load_keras_archive(const std::string& bytes,
     return read_groups(weights.id(), model.impl().saved_variables(), path);
   });
   assign_all(values);
-  const Json* compile = find(config, "compile_config");
+  const Json* compile = config::find(config, "compile_config");
   if (options.compile && compile != nullptr && compile->is_object() && !compile->empty() &&
       restore_compile(model, *compile, path)) {
     read_optimizer(weights.id(), model.optimizer(), model.impl().trainable_weights(), path);

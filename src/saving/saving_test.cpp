@@ -251,7 +251,7 @@ TEST(Saving, LayerConfigsUseKeras3Keys) {
   EXPECT_DOUBLE_EQ(c["kernel_initializer"]["config"]["stddev"].get<double>(), 0.1);
   EXPECT_TRUE(c["kernel_initializer"]["registered_name"].is_null());
   EXPECT_TRUE(c["kernel_regularizer"].is_null());
-  const Json s = saving::serialize_layer(*d.layer());
+  const Json s = layers::serialize_layer(*d.layer());
   EXPECT_EQ(s["module"], "keras.layers");
   EXPECT_EQ(s["class_name"], "Dense");
 }
@@ -260,7 +260,7 @@ TEST(Saving, EveryLayerRoundTripsThroughItsConfig) {
   utils::clear_session();
   for (Model m : {make_graph_model(), make_rnn_model()}) {
     const Json config = m.get_config();
-    Model copy = models::model_from_config(saving::serialize_layer(*m.layer()));
+    Model copy = models::model_from_config(layers::serialize_layer(*m.layer()));
     EXPECT_EQ(copy.get_config().dump(), config.dump());
     copy.impl().set_weights(m.impl().get_weights());
     if (m.inputs().size() == 2) {
@@ -278,7 +278,7 @@ TEST(Saving, ConvPoolingAndNormalizationLayersRoundTripThroughConfigs) {
   Model m = make_conv_model();
   randomize_weights(m, 40);
   const Json config = m.get_config();
-  Model copy = models::model_from_config(saving::serialize_layer(*m.layer()));
+  Model copy = models::model_from_config(layers::serialize_layer(*m.layer()));
   EXPECT_EQ(copy.get_config().dump(), config.dump());
   copy.impl().set_weights(m.impl().get_weights());
   const Tensors x = conv_inputs(3, 50);
@@ -322,7 +322,7 @@ TEST(Saving, ConvPoolingAndNormalizationConfigsUseKeras3Keys) {
 
 TEST(Saving, ConvLayerConfigsAcceptKeras2SpellingsAndRejectWhatIsNotSupported) {
   auto load = [](const char* cls, const char* config) {
-    return saving::deserialize_layer(Json{{"class_name", cls}, {"config", Json::parse(config)}});
+    return layers::deserialize_layer(Json{{"class_name", cls}, {"config", Json::parse(config)}});
   };
   auto conv = std::dynamic_pointer_cast<L::ConvImpl>(
       load("Conv2D", R"({"name": "c", "filters": 2, "kernel_size": 3, "strides": 2})"));
@@ -406,7 +406,7 @@ TEST(Saving, InitialStatesAreWrittenAsKerasWritesThem) {
   }
   // Back from the config, and through both file formats: the same graph, the same numbers
   // (same kernels on the same shapes: exact).
-  EXPECT_EQ(models::model_from_config(saving::serialize_layer(*m.layer())).get_config().dump(),
+  EXPECT_EQ(models::model_from_config(layers::serialize_layer(*m.layer())).get_config().dump(),
             c.dump());
   randomize_weights(m, 20);
   const Tensors x = initial_state_inputs(3, 30);
@@ -477,7 +477,7 @@ TEST(Saving, LambdaIsNotSerializable) {
 }
 
 TEST(Saving, UnknownClassIsAClearError) {
-  Json j = saving::serialize_layer(*make_sequential().layer());
+  Json j = layers::serialize_layer(*make_sequential().layer());
   j["config"]["layers"][1]["class_name"] = "NoSuchLayer";
   test::expect_throws_with<ValueError>([&] { models::model_from_config(j); },
                                        "Unknown layer: 'NoSuchLayer'");
@@ -498,8 +498,8 @@ class ScaleImpl final : public Layer {
     return c;
   }
   static std::shared_ptr<Layer> from_config(const Json& c) {
-    auto l = std::make_shared<ScaleImpl>(saving::require<double>(c, "factor"),
-                                         saving::get<std::string>(c, "name", ""));
+    auto l = std::make_shared<ScaleImpl>(config::require<double>(c, "factor"),
+                                         config::get<std::string>(c, "name", ""));
     l->apply_base_config(c);
     return l;
   }
@@ -507,7 +507,7 @@ class ScaleImpl final : public Layer {
 };
 
 TEST(Saving, RegisteredUserLayersLoadByName) {
-  saving::register_layer<ScaleImpl>("Scale");
+  layers::register_layer<ScaleImpl>("Scale");
   auto x = Input({2});
   Model m(x, L::LayerRef(std::make_shared<ScaleImpl>(2.5, ""))(x));
   const std::string path = temp_path("scale.keras");
@@ -515,7 +515,7 @@ TEST(Saving, RegisteredUserLayersLoadByName) {
   Model loaded = models::load_model(path);
   Tensor in = rand({2, 2}, 4);
   expect_same_outputs(m.call({in}), loaded.call({in}));
-  EXPECT_EQ(saving::serialize_layer(*loaded.get_layer(1).layer())["registered_name"], "Scale");
+  EXPECT_EQ(layers::serialize_layer(*loaded.get_layer(1).layer())["registered_name"], "Scale");
 }
 
 // ---- files ----
@@ -1045,7 +1045,7 @@ Model make_body_head(bool tail) {
 std::string legacy_file(Model& config_model, Model& weights_model, const std::string& name) {
   saving::h5::File f = saving::h5::File::create();
   saving::h5::write_string_attr(f.id(), "model_config",
-                                saving::serialize_layer(*config_model.layer()).dump());
+                                layers::serialize_layer(*config_model.layer()).dump());
   saving::h5::Handle group = saving::h5::make_group(f.id(), "model_weights");
   saving::internal::write_legacy_weights(group.id(), weights_model.impl());
   const std::string path = temp_path(name);

@@ -127,7 +127,7 @@ TEST(UntrustedInput, NestingWithinTheLimitGivesAShortMessage) {
 }
 
 TEST(UntrustedInput, JsonTextOverTheSizeLimitIsRejectedBeforeParsing) {
-  std::string text = "[" + std::string(saving::kMaxJsonBytes, ' ') + "]";
+  std::string text = "[" + std::string(config::kMaxJsonBytes, ' ') + "]";
   expect_short_error<ValueError>([&] { models::model_from_json(text); }, "reads at most");
 }
 
@@ -139,20 +139,20 @@ TEST(UntrustedInput, ExcerptOfJsonIsShortAndNeverRecursesDeeply) {
     *p = Json::array({nullptr, i});
     p = &(*p)[0];
   }
-  EXPECT_EQ(saving::json_excerpt(deep), "[[[[[...],3],2],1],0]");
-  EXPECT_EQ(saving::json_excerpt(Json::parse(R"({"a": [1, "x"], "b": null})")),
+  EXPECT_EQ(config::json_excerpt(deep), "[[[[[...],3],2],1],0]");
+  EXPECT_EQ(config::json_excerpt(Json::parse(R"({"a": [1, "x"], "b": null})")),
             R"({"a":[1,"x"],"b":null})");
-  const std::string cut = saving::json_excerpt(Json(std::string(10000, 'x')), 50);
+  const std::string cut = config::json_excerpt(Json(std::string(10000, 'x')), 50);
   EXPECT_LE(cut.size(), 60u);
   EXPECT_THAT(cut, HasSubstr("xxx..."));
   Json wide = Json::array();
   for (int i = 0; i < 100000; ++i) wide.push_back(i);
-  EXPECT_LE(saving::json_excerpt(wide).size(), 210u);
-  EXPECT_THAT(saving::json_excerpt(wide), HasSubstr("..."));
+  EXPECT_LE(config::json_excerpt(wide).size(), 210u);
+  EXPECT_THAT(config::json_excerpt(wide), HasSubstr("..."));
   // A cut never splits a UTF-8 character (dump() would throw on the result).
   for (size_t max = 95; max < 110; ++max) {
     const std::string e =
-        saving::json_excerpt(Json(std::string(99, 'a') + "\xc3\xa9\xc3\xa9"), max);
+        config::json_excerpt(Json(std::string(99, 'a') + "\xc3\xa9\xc3\xa9"), max);
     EXPECT_NO_THROW(Json(e).dump()) << max;
     EXPECT_LE(e.size(), max + 3);
   }
@@ -167,7 +167,7 @@ TEST(UntrustedInput, ExcerptOfTextEscapesAndCuts) {
 }
 
 TEST(UntrustedInput, ConfigNumbersOutOfRangeAreErrorsNotUndefinedBehaviour) {
-  using saving::convert;
+  using config::convert;
   EXPECT_EQ(convert<int>(Json(3.0), "k", "t"), 3);
   EXPECT_EQ(convert<int64_t>(Json(-9223372036854775808.0), "k", "t"), INT64_MIN);
   EXPECT_EQ(convert<uint64_t>(Json(UINT64_MAX), "k", "t"), UINT64_MAX);

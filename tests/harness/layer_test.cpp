@@ -14,14 +14,14 @@
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
 #include "keras/backend/backend.h"
+#include "keras/config/json.h"
 #include "keras/layers/dense.h"
 #include "keras/layers/input_layer.h"
+#include "keras/layers/registry.h"
 #include "keras/models/model.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/optimizers/optimizers.h"
-#include "keras/saving/json.h"
-#include "keras/saving/registry.h"
 #include "keras/utils/utils.h"
 
 namespace keras::test {
@@ -252,11 +252,11 @@ void check_saving(const LayerTestCase& c) {
   layers::LayerRef a = new_layer(c, kInitSeed);
   if (!a) return;
   const Tensor ya = a(x, false);
-  const Json serialized = saving::serialize_layer(*a.layer());
-  layers::LayerRef b(saving::deserialize_layer(serialized));
+  const Json serialized = layers::serialize_layer(*a.layer());
+  layers::LayerRef b(layers::deserialize_layer(serialized));
   EXPECT_EQ(b.class_name(), a.class_name());
   b(x, false);  // build (wrappers write their inner layers' build_config)
-  EXPECT_EQ(saving::serialize_layer(*b.layer())["config"].dump(), serialized["config"].dump());
+  EXPECT_EQ(layers::serialize_layer(*b.layer())["config"].dump(), serialized["config"].dump());
   b.set_weights(a.get_weights());
   expect_all_close(b(x, false), ya, 0.0, 0.0);
 

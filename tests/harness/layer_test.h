@@ -27,7 +27,7 @@
 //  5. when check_training_lowers_loss: Input -> layer (-> Dense(1) when the layer has no
 //     trainable weights) compiled with SGD(learning_rate 0.05) and "mse", fit a few epochs on a
 //     fixed random target; the evaluate() loss afterwards is lower than before.
-//  6. when check_saving: saving::serialize_layer -> deserialize_layer (the registry) gives the
+//  6. when check_saving: layers::serialize_layer -> deserialize_layer (the registry) gives the
 //     same config, and with the first layer's weights the same outputs; Input -> layer saved as
 //     a .keras file and loaded back predicts the same. A new layer must pass this (layer.h,
 //     "How to make a layer saveable"); only unserializable layers (Lambda) opt out.

@@ -11,8 +11,8 @@
 
 #include "core/file_util.h"
 #include "harness/tensor_matchers.h"
+#include "keras/config/json.h"
 #include "keras/keras.hpp"
-#include "keras/saving/json.h"
 #include "saving/h5.h"
 
 namespace keras {

@@ -60,7 +60,7 @@ std::string str(Args&&... args) {
 
 // At most `max_bytes` of untrusted text (a name or a header read from a file) for an error
 // message: control bytes escaped ("\n", "\x01"), cut at a UTF-8 character boundary and ended
-// with "..." when longer. Messages quote file content only through this (or saving::json_excerpt
+// with "..." when longer. Messages quote file content only through this (or config::json_excerpt
 // for JSON), so a hostile file cannot make an error message huge.
 std::string excerpt(std::string_view text, size_t max_bytes = 100);
 

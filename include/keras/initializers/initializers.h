@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
+#include "keras/config/json_fwd.h"
 #include "keras/core/tensor.h"
-#include "keras/saving/json_fwd.h"
 
 namespace keras::initializers {
 

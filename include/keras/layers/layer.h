@@ -13,12 +13,12 @@
 //  5. get_config() returns Keras 3's config dict: start from Layer::get_config() (name,
 //     trainable, dtype) and add the constructor arguments under Keras's keys, with initializers,
 //     regularizers and activations written by initializers::serialize, regularizers::serialize
-//     and serialize_activation (keras/saving/json.h has the helpers for reading them back).
+//     and serialize_activation (keras/config/json.h has the helpers for reading them back).
 //  6. A static `std::shared_ptr<Layer> from_config(const Json& config)` builds the layer from
-//     that dict (read keys with saving::get / saving::require so bad values throw ValueError),
+//     that dict (read keys with config::get / config::require so bad values throw ValueError),
 //     then calls apply_base_config(config). Keras 2's spellings should be accepted too.
 //  7. Register it: one line in src/saving/registry.cpp's built-in table
-//     ({"Conv2D", &Conv2DImpl::from_config}); user layers call saving::register_layer.
+//     ({"Conv2D", &Conv2DImpl::from_config}); user layers call layers::register_layer.
 //  8. Weights are saved as Keras 3 does, under "<layer>/vars/0..k" in weights() order. A layer
 //     whose Keras counterpart keeps its variables in sub-objects (an LSTM's "cell", a wrapper's
 //     "layer") overrides saved_variables() to give those paths.
@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "keras/config/json_fwd.h"
 #include "keras/core/random.h"
 #include "keras/core/tensor.h"
 #include "keras/core/variable.h"
@@ -44,7 +45,6 @@
 #include "keras/layers/keras_tensor.h"
 #include "keras/layers/node.h"
 #include "keras/regularizers/regularizers.h"
-#include "keras/saving/json_fwd.h"
 
 namespace keras::layers {
 
@@ -65,6 +65,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
 
   // Keras class name ("Dense").
   virtual std::string class_name() const = 0;
+  // The class name Keras 3 saves ("class_name" of the serialized layer): class_name() except for
+  // a functional model, whose class_name() is Keras 2's "Model" and which saves as "Functional".
+  virtual std::string saved_class_name() const { return class_name(); }
   const std::string& name() const { return name_; }
   bool built() const { return built_; }
   bool trainable() const { return trainable_; }

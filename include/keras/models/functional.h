@@ -23,6 +23,7 @@ class FunctionalImpl : public layers::Layer {
   FunctionalImpl(KerasTensors inputs, KerasTensors outputs, std::string name);
   // Keras 2 calls a functional model's class "Model" (summary rows read "model_1 (Model)").
   std::string class_name() const override { return "Model"; }
+  std::string saved_class_name() const override { return "Functional"; }
   // Node 0 is the model's own graph: its inputs and outputs are the model's KerasTensors.
   KerasTensors get_outputs_at(int node_index) const override;
   KerasTensors get_inputs_at(int node_index) const override;
@@ -57,6 +58,9 @@ class FunctionalImpl : public layers::Layer {
   Json get_config() const override;
   std::string module() const override { return "keras.src.models.functional"; }
   std::vector<VariableGroup> saved_variables() const override;
+  // The Keras 3 group of every layer with weights ("layers/dense_1", nested models' layers below
+  // theirs) with the layer's name, which Keras 3 writes as the "name" attribute of its "vars".
+  std::vector<std::pair<std::string, std::string>> saved_layer_names() const;
 
   // The training state (compile / fit / evaluate / predict), created on first use.
   trainers::Trainer& trainer();

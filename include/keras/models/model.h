@@ -29,6 +29,7 @@ class SequentialImpl final : public FunctionalImpl {
  public:
   explicit SequentialImpl(std::string name) : FunctionalImpl(std::move(name)) {}
   std::string class_name() const override { return "Sequential"; }
+  std::string saved_class_name() const override { return "Sequential"; }
   void add(std::shared_ptr<layers::Layer> layer);
   void pop();
   using FunctionalImpl::build;  // Layer's build(input_shapes) stays visible beside this one
@@ -170,7 +171,7 @@ namespace models {
 Model load_model(const std::string& path, const LoadModelOptions& options = {});
 // A new, freshly initialized model from Model::to_json() text (or Keras's model.to_json()).
 // Throws ValueError for invalid JSON, JSON nested more than 512 levels or longer than 64 MiB
-// (saving::parse_json), and invalid configs; messages quote only a short excerpt of the text.
+// (config::parse_json), and invalid configs; messages quote only a short excerpt of the text.
 Model model_from_json(const std::string& json);
 // From a serialized model ({"class_name": "Functional" | "Sequential" | "Model", "config"}) or
 // a bare functional/Sequential config dict.

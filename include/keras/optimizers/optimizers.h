@@ -19,8 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "keras/config/json_fwd.h"
 #include "keras/core/variable.h"
-#include "keras/saving/json_fwd.h"
 
 namespace keras::optimizers {
 

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "keras/config/json_fwd.h"
 #include "keras/core/tensor.h"
-#include "keras/saving/json_fwd.h"
 
 namespace keras::regularizers {
 

@@ -1,9 +1,9 @@
-#include "keras/saving/json.h"
+#include "keras/config/json.h"
 
 #include <algorithm>
 #include <string_view>
 
-namespace keras::saving {
+namespace keras::config {
 
 namespace {
 
@@ -150,4 +150,4 @@ DType dtype_from_json(const Json& j) {
   throw ValueError(str("Invalid dtype in config: ", json_excerpt(j)));
 }
 
-}  // namespace keras::saving
+}  // namespace keras::config

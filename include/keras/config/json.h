@@ -12,12 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "keras/config/json_fwd.h"
 #include "keras/core/dtype.h"
 #include "keras/core/error.h"
 #include "keras/core/shape.h"
-#include "keras/saving/json_fwd.h"
 
-namespace keras::saving {
+namespace keras::config {
 
 // A short compact JSON rendering of a value read from an untrusted source, for error messages:
 // like j.dump(), but at most about `max_chars` characters (then "..."), long strings cut, and
@@ -127,4 +127,4 @@ Json dtype_policy_to_json(DType dtype);
 // Reads a dtype given as a DTypePolicy dict or a plain name ("float32", Keras 2).
 DType dtype_from_json(const Json& j);
 
-}  // namespace keras::saving
+}  // namespace keras::config

@@ -1,9 +1,10 @@
-#include "keras/saving/registry.h"
+#include "keras/layers/registry.h"
 
 #include <algorithm>
 #include <map>
 #include <mutex>
 
+#include "keras/config/json.h"
 #include "keras/layers/activation.h"
 #include "keras/layers/bidirectional.h"
 #include "keras/layers/convolutional.h"
@@ -20,18 +21,9 @@
 #include "keras/layers/spatial_dropout.h"
 #include "keras/layers/spatial_reshaping.h"
 #include "keras/layers/time_distributed.h"
-#include "keras/models/model.h"
-#include "keras/saving/json.h"
 
-namespace keras::saving {
+namespace keras::layers {
 namespace {
-
-std::shared_ptr<layers::Layer> model_layer_from_config(const Json& config) {
-  return models::model_from_config(config).layer();
-}
-std::shared_ptr<layers::Layer> sequential_from_config(const Json& config) {
-  return models::model_from_config(Json{{"class_name", "Sequential"}, {"config", config}}).layer();
-}
 
 struct Registry {
   std::mutex mutex;
@@ -98,9 +90,6 @@ struct Registry {
         {"UpSampling1D", &UpSamplingImpl<1>::from_config},
         {"UpSampling2D", &UpSamplingImpl<2>::from_config},
         {"UpSampling3D", &UpSamplingImpl<3>::from_config},
-        {"Functional", &model_layer_from_config},
-        {"Model", &model_layer_from_config},  // Keras 2
-        {"Sequential", &sequential_from_config},
     };
     for (const auto& [name, factory] : table) {
       factories.emplace(name, factory);
@@ -146,6 +135,13 @@ void register_layer(const std::string& class_name, LayerFactory factory) {
   r.builtin[class_name] = false;
 }
 
+void internal::register_builtin_layer(const std::string& class_name, LayerFactory factory) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.factories[class_name] = std::move(factory);
+  r.builtin[class_name] = true;
+}
+
 bool is_registered(const std::string& class_name) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
@@ -160,14 +156,8 @@ std::vector<std::string> registered_layers() {
   return out;
 }
 
-std::string keras_class_name(const layers::Layer& layer) {
-  if (dynamic_cast<const models::SequentialImpl*>(&layer) != nullptr) return "Sequential";
-  if (dynamic_cast<const models::FunctionalImpl*>(&layer) != nullptr) return "Functional";
-  return layer.class_name();
-}
-
 Json serialize_layer(const layers::Layer& layer) {
-  const std::string cls = keras_class_name(layer);
+  const std::string cls = layer.saved_class_name();
   if (dynamic_cast<const layers::OpLayerImpl*>(&layer) != nullptr) {  // as Keras writes ops
     return Json{{"module", layer.module()},
                 {"class_name", cls},
@@ -200,16 +190,16 @@ std::shared_ptr<layers::Layer> deserialize_layer(const Json& serialized) {
     ~Depth() { --depth; }
   } guard;
   KERAS_CHECK(serialized.is_object(), ValueError, "Invalid layer config: expected an object, got ",
-              json_excerpt(serialized));
-  std::string cls = require<std::string>(serialized, "class_name", "layer");
-  const Json* config = find(serialized, "config");
+              config::json_excerpt(serialized));
+  std::string cls = config::require<std::string>(serialized, "class_name", "layer");
+  const Json* config = config::find(serialized, "config");
   LayerFactory factory;
   {
     Registry& r = registry();
     std::lock_guard lock(r.mutex);
     // An op: its module says so (Keras 3's .keras); legacy .h5 files have no module, and an op's
     // config has no "trainable" (every layer's has), which tells the op Concatenate apart.
-    const std::string module = get<std::string>(serialized, "module", "", "layer");
+    const std::string module = config::get<std::string>(serialized, "module", "", "layer");
     const bool op_module = module.starts_with("keras.src.ops.");
     const bool legacy_op = module.empty() && r.ops.contains(cls) && config != nullptr &&
                            config->is_object() && !config->contains("trainable");
@@ -227,7 +217,7 @@ std::shared_ptr<layers::Layer> deserialize_layer(const Json& serialized) {
       factory = it->second;
     }
     // A user layer saved as "package>Name" is found by its full registered name or by "Name".
-    std::string reg = get<std::string>(serialized, "registered_name", "", "layer");
+    std::string reg = config::get<std::string>(serialized, "registered_name", "", "layer");
     for (const std::string& key : {reg, reg.substr(reg.find('>') + 1), cls}) {
       if (factory) break;
       auto it = r.factories.find(key);
@@ -240,10 +230,10 @@ std::shared_ptr<layers::Layer> deserialize_layer(const Json& serialized) {
   KERAS_CHECK(static_cast<bool>(factory), ValueError, "Unknown layer: '", excerpt(cls),
               "'. Please ensure you are using a `keras.utils.custom_object_scope` and that this "
               "object is included in the scope (in keras.cpp: register it with "
-              "keras::saving::register_layer).");
+              "keras::layers::register_layer).");
   KERAS_CHECK(config != nullptr && (config->is_object() || config->is_array()), ValueError,
               "Layer '", excerpt(cls), "': config must be an object");
   return factory(*config);
 }
 
-}  // namespace keras::saving
+}  // namespace keras::layers

@@ -2,17 +2,17 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <regex>
 #include <set>
 
+#include "keras/config/json.h"
 #include "keras/layers/bidirectional.h"
 #include "keras/layers/input_layer.h"
 #include "keras/layers/op_layer.h"
 #include "keras/layers/recurrent.h"
+#include "keras/layers/registry.h"
 #include "keras/models/model.h"
-#include "keras/saving/json.h"
-#include "keras/saving/registry.h"
-#include "saving/saving_internal.h"
 
 namespace keras {
 namespace {
@@ -38,7 +38,7 @@ std::vector<std::string> container_names(const std::vector<std::shared_ptr<Layer
       out.emplace_back();  // an op: not among Keras 3's layers, has no variables
       continue;
     }
-    std::string name = to_snake_case(saving::keras_class_name(*l));
+    std::string name = to_snake_case(l->saved_class_name());
     auto [it, fresh] = used.try_emplace(name, 0);
     if (!fresh) name = str(name, "_", ++it->second);
     out.push_back(name);
@@ -96,7 +96,7 @@ Json keras_tensor_json(const KerasTensor& t, int node_index) {
   return Json{
       {"class_name", "__keras_tensor__"},
       {"config",
-       {{"shape", saving::shape_to_json(t.shape())},
+       {{"shape", config::shape_to_json(t.shape())},
         {"dtype", std::string(dtype_name(t.dtype()))},
         {"keras_history", Json::array({t.layer()->name(), node_index, t.tensor_index()})}}}};
 }
@@ -124,7 +124,7 @@ Json FunctionalImpl::get_config() const {
   };
   Json layer_configs = Json::array();
   for (const auto& l : layers_) {
-    Json entry = saving::serialize_layer(*l);
+    Json entry = layers::serialize_layer(*l);
     entry["name"] = l->name();
     Json inbound = Json::array();
     const auto* op = dynamic_cast<const layers::OpLayerImpl*>(l.get());
@@ -185,14 +185,14 @@ Json SequentialImpl::get_config() const {
   Json layer_configs = Json::array();
   if (input_) {
     layers::InputLayerImpl input(input_->first, input_->second, name() + "_input");
-    layer_configs.push_back(saving::serialize_layer(input));
+    layer_configs.push_back(layers::serialize_layer(input));
   }
-  for (const auto& l : stack_) layer_configs.push_back(saving::serialize_layer(*l));
+  for (const auto& l : stack_) layer_configs.push_back(layers::serialize_layer(*l));
   Json config{{"name", name()},
               {"trainable", trainable()},
-              {"dtype", saving::dtype_policy_to_json(dtype())},
+              {"dtype", config::dtype_policy_to_json(dtype())},
               {"layers", layer_configs}};
-  if (input_) config["build_input_shape"] = saving::shape_to_json(input_->first);
+  if (input_) config["build_input_shape"] = config::shape_to_json(input_->first);
   return config;
 }
 
@@ -209,32 +209,32 @@ Model sequential_from_config(const Json& config) {
   KERAS_CHECK(layer_list.is_array() && layer_list.size() < kMaxLayers, ValueError,
               "Sequential config: 'layers' must be a list");
   Sequential model({.name = config.is_object()
-                                ? saving::get<std::string>(config, "name", "", "Sequential")
+                                ? config::get<std::string>(config, "name", "", "Sequential")
                                 : std::string()});
   std::optional<std::pair<Shape, DType>> input;
   for (const Json& entry : layer_list) {
-    const auto cls = saving::require<std::string>(entry, "class_name", "Sequential layer");
-    const Json* cfg = saving::find(entry, "config");
+    const auto cls = config::require<std::string>(entry, "class_name", "Sequential layer");
+    const Json* cfg = config::find(entry, "config");
     if (cls == "InputLayer") {
-      auto layer = saving::deserialize_layer(entry);
+      auto layer = layers::deserialize_layer(entry);
       auto* in = static_cast<layers::InputLayerImpl*>(layer.get());
       input = {in->batch_shape(), in->input_dtype()};
       continue;
     }
     if (!input && cfg != nullptr) {  // Keras 2: the first layer carries batch_input_shape
-      if (const Json* s = saving::find(*cfg, "batch_input_shape")) {
+      if (const Json* s = config::find(*cfg, "batch_input_shape")) {
         const DType dtype =
-            saving::find(*cfg, "dtype") ? saving::dtype_from_json((*cfg)["dtype"]) : float32;
-        input = {saving::shape_from_json(*s, "batch_input_shape"),
+            config::find(*cfg, "dtype") ? config::dtype_from_json((*cfg)["dtype"]) : float32;
+        input = {config::shape_from_json(*s, "batch_input_shape"),
                  is_floating(dtype) ? float32 : dtype};
       }
     }
-    model.add(layers::LayerRef(saving::deserialize_layer(entry)));
+    model.add(layers::LayerRef(layers::deserialize_layer(entry)));
   }
   if (input && !static_cast<SequentialImpl&>(model.impl()).graph_built()) {
     model.build(input->first, input->second);
   }
-  if (config.is_object()) model->set_trainable(saving::get<bool>(config, "trainable", true));
+  if (config.is_object()) model->set_trainable(config::get<bool>(config, "trainable", true));
   return model;
 }
 
@@ -247,23 +247,23 @@ struct TensorRef {
 void collect_refs(const Json& j, std::vector<TensorRef>& out, int depth = 0) {
   KERAS_CHECK(depth < 8 && out.size() < 10000, ValueError, "Model config: inbound node too deep");
   if (j.is_object()) {
-    if (saving::get<std::string>(j, "class_name", "") == "__keras_tensor__") {
+    if (config::get<std::string>(j, "class_name", "") == "__keras_tensor__") {
       const Json& h = j.at("config").at("keras_history");
       KERAS_CHECK(h.is_array() && h.size() == 3, ValueError, "Model config: bad keras_history");
-      out.push_back({saving::convert<std::string>(h[0], "keras_history", "Model config"),
-                     saving::convert<size_t>(h[1], "keras_history", "Model config"),
-                     saving::convert<size_t>(h[2], "keras_history", "Model config")});
+      out.push_back({config::convert<std::string>(h[0], "keras_history", "Model config"),
+                     config::convert<size_t>(h[1], "keras_history", "Model config"),
+                     config::convert<size_t>(h[2], "keras_history", "Model config")});
       return;
     }
-    throw ValueError(str("Model config: unsupported node argument ", saving::json_excerpt(j)));
+    throw ValueError(str("Model config: unsupported node argument ", config::json_excerpt(j)));
   }
   KERAS_CHECK(j.is_array(), ValueError, "Model config: bad node argument ",
-              saving::json_excerpt(j));
+              config::json_excerpt(j));
   // Keras 2: [name, node_index, tensor_index, kwargs]
   if (j.size() >= 3 && j[0].is_string() && j[1].is_number()) {
     out.push_back({j[0].get<std::string>(),
-                   saving::convert<size_t>(j[1], "node_index", "Model config"),
-                   saving::convert<size_t>(j[2], "tensor_index", "Model config")});
+                   config::convert<size_t>(j[1], "node_index", "Model config"),
+                   config::convert<size_t>(j[2], "tensor_index", "Model config")});
     return;
   }
   for (const Json& x : j) collect_refs(x, out, depth + 1);
@@ -400,10 +400,10 @@ SavedCall saved_call(const Layer& layer, const Json& node) {
     return call;
   }
   // Keras 3: {"args": [inputs, ...], "kwargs": {...}}
-  const Json* args = saving::find(node, "args");
+  const Json* args = config::find(node, "args");
   KERAS_CHECK(args != nullptr && args->is_array(), ValueError,
               "Model config: inbound node without args");
-  const Json* kwargs = saving::find(node, "kwargs");
+  const Json* kwargs = config::find(node, "kwargs");
   KERAS_CHECK(kwargs == nullptr || kwargs->is_object() || kwargs->is_null(), ValueError,
               "Functional config: ", layer_label(layer),
               ": 'kwargs' of an inbound node must be a dict");
@@ -439,7 +439,7 @@ SavedCall saved_call(const Layer& layer, const Json& node) {
 
 Model functional_from_config(const Json& config) {
   const char* w = "Functional config";
-  const Json* layer_list = saving::find(config, "layers");
+  const Json* layer_list = config::find(config, "layers");
   KERAS_CHECK(layer_list != nullptr && layer_list->is_array() && layer_list->size() < kMaxLayers,
               ValueError, w, ": 'layers' must be a list");
   struct Pending {
@@ -450,17 +450,17 @@ Model functional_from_config(const Json& config) {
   std::map<std::string, size_t> by_name;
   std::map<std::string, std::vector<KerasTensors>> outputs;  // layer name -> per node outputs
   for (const Json& entry : *layer_list) {
-    const std::string name = saving::get<std::string>(entry, "name", "", w).empty()
-                                 ? saving::require<std::string>(entry.at("config"), "name", w)
-                                 : saving::get<std::string>(entry, "name", "", w);
+    const std::string name = config::get<std::string>(entry, "name", "", w).empty()
+                                 ? config::require<std::string>(entry.at("config"), "name", w)
+                                 : config::get<std::string>(entry, "name", "", w);
     KERAS_CHECK(!by_name.contains(name), ValueError, w, ": duplicate layer name '", name, "'");
-    auto layer = saving::deserialize_layer(entry);
+    auto layer = layers::deserialize_layer(entry);
     KERAS_CHECK(layer->name() == name, ValueError, w, ": layer '", layer->name(),
                 "' is listed as '", name, "'");
     Pending p{layer, {}};
     if (auto* input = dynamic_cast<layers::InputLayerImpl*>(layer.get())) {
       outputs[name].push_back({input->make_input_tensor()});
-    } else if (const Json* nodes = saving::find(entry, "inbound_nodes")) {
+    } else if (const Json* nodes = config::find(entry, "inbound_nodes")) {
       KERAS_CHECK(nodes->is_array(), ValueError, w, ": inbound_nodes must be a list");
       for (const Json& n : *nodes) p.nodes.push_back(n);
     }
@@ -517,7 +517,7 @@ Model functional_from_config(const Json& config) {
         auto* op = dynamic_cast<layers::OpLayerImpl*>(p.layer.get());
         if (op != nullptr) {  // its constants and checks first: they name what is wrong
           const Json& node = p.nodes.front();
-          op->set_call_arguments(node.at("args"), saving::value(node, "kwargs", nullptr));
+          op->set_call_arguments(node.at("args"), config::value(node, "kwargs", nullptr));
         }
         KERAS_CHECK(!args.empty(), ValueError, w, ": node of '", p.layer->name(),
                     "' has no inputs");
@@ -541,7 +541,7 @@ Model functional_from_config(const Json& config) {
                          " (missing node or cycle)"));
   }
   auto tensors = [&](const char* key) {
-    const Json* j = saving::find(config, key);
+    const Json* j = config::find(config, key);
     KERAS_CHECK(j != nullptr && j->is_array(), ValueError, w, ": missing '", key, "'");
     std::vector<TensorRef> refs;
     collect_refs(*j, refs);
@@ -555,16 +555,16 @@ Model functional_from_config(const Json& config) {
     return out;
   };
   Model model(tensors("input_layers"), tensors("output_layers"),
-              {.name = saving::get<std::string>(config, "name", "", w)});
-  if (!saving::get<bool>(config, "trainable", true, w)) model->set_trainable(false);
+              {.name = config::get<std::string>(config, "name", "", w)});
+  if (!config::get<bool>(config, "trainable", true, w)) model->set_trainable(false);
   return model;
 }
 
 Model model_from_config_unguarded(const Json& j) {
   KERAS_CHECK(j.is_object() || j.is_array(), ValueError, "Model config must be a JSON object");
   if (j.is_object() && j.contains("class_name")) {
-    const auto cls = saving::require<std::string>(j, "class_name", "model");
-    const Json* config = saving::find(j, "config");
+    const auto cls = config::require<std::string>(j, "class_name", "model");
+    const Json* config = config::find(j, "config");
     KERAS_CHECK(config != nullptr, ValueError, "Model config has no 'config'");
     if (cls == "Sequential") return sequential_from_config(*config);
     if (cls == "Functional" || cls == "Model") return functional_from_config(*config);
@@ -576,9 +576,22 @@ Model model_from_config_unguarded(const Json& j) {
   return sequential_from_config(j);
 }
 
+// The models' classes in the layer registry, for models nested in a config.
+void register_model_classes() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto functional = [](const Json& c) { return functional_from_config(c).layer(); };
+    layers::internal::register_builtin_layer("Functional", functional);
+    layers::internal::register_builtin_layer("Model", functional);  // Keras 2
+    layers::internal::register_builtin_layer(
+        "Sequential", [](const Json& c) { return sequential_from_config(c).layer(); });
+  });
+}
+
 }  // namespace
 
 Model model_from_config(const Json& j) {
+  register_model_classes();
   try {
     return model_from_config_unguarded(j);
   } catch (const Json::exception& e) {  // a value of the wrong JSON type deep in the config
@@ -587,7 +600,7 @@ Model model_from_config(const Json& j) {
 }
 
 Model model_from_json(const std::string& json) {
-  return model_from_config(saving::parse_json(json, "model_from_json"));
+  return model_from_config(config::parse_json(json, "model_from_json"));
 }
 
 }  // namespace models
@@ -597,19 +610,14 @@ Json Model::get_config() const {
 }
 
 std::string Model::to_json() const {
-  Json j = saving::serialize_layer(*layer_);
+  Json j = layers::serialize_layer(*layer_);
   return j.dump();
 }
 
-namespace saving::internal {
-
-std::vector<std::pair<std::string, std::string>> saved_layer_names(
-    const models::FunctionalImpl& impl) {
+std::vector<std::pair<std::string, std::string>> models::FunctionalImpl::saved_layer_names() const {
   std::vector<std::pair<std::string, std::string>> out;
-  add_layer_names(impl, "", out);
+  add_layer_names(*this, "", out);
   return out;
 }
-
-}  // namespace saving::internal
 
 }  // namespace keras
