@@ -153,6 +153,27 @@ void Tensor::copy_from(const Tensor& src) const {
   copy_bytes(src.raw_data(), src.device(), raw_data(), device(), nbytes());
 }
 
+void Tensor::copy_rows_from(int64_t dst_row,
+                            const Tensor& src,
+                            int64_t src_row,
+                            int64_t count) const {
+  KERAS_CHECK(rank() >= 1 && src.rank() >= 1, ValueError, "copy_rows_from: a scalar has no rows");
+  const int64_t dst_rows = shape()[0], src_rows = src.shape()[0];
+  const int64_t row = dst_rows == 0 ? 0 : size() / dst_rows;
+  const int64_t src_row_size = src_rows == 0 ? 0 : src.size() / src_rows;
+  KERAS_CHECK(src.dtype() == dtype() && (src_row_size == row || count == 0), ValueError,
+              "copy_rows_from: rows of ", shape_str(src.shape()), " ", src.dtype(),
+              " do not match rows of ", shape_str(shape()), " ", dtype());
+  KERAS_CHECK(count >= 0 && dst_row >= 0 && src_row >= 0 && dst_row <= dst_rows - count &&
+                  src_row <= src_rows - count,
+              IndexError, "copy_rows_from: ", count, " rows from row ", src_row, " of ",
+              shape_str(src.shape()), " to row ", dst_row, " of ", shape_str(shape()));
+  const size_t row_bytes = static_cast<size_t>(row) * dtype_size(dtype());
+  copy_bytes(static_cast<const char*>(src.raw_data()) + src_row * row_bytes, src.device(),
+             static_cast<char*>(raw_data()) + dst_row * row_bytes, device(),
+             static_cast<size_t>(count) * row_bytes);
+}
+
 Tensor Tensor::astype(DType to) const {
   if (to == dtype()) return *this;
   Tensor out = empty(shape(), to, device());

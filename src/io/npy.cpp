@@ -563,8 +563,6 @@ Tensor read_npy(Source& src, const std::string& what) {
 
 void check_writable(const Tensor& t, std::string_view fn) {
   KERAS_CHECK(t.defined(), ValueError, fn, ": cannot save an undefined tensor");
-  KERAS_CHECK(t.device().type == DeviceType::cpu, ValueError, fn,
-              ": can only save CPU tensors, got one on ", t.device());
 }
 
 std::string npy_prefix(const Tensor& t) {
@@ -903,7 +901,8 @@ uint64_t tell(std::ofstream& out, const std::string& path) {
 }
 
 void write_member(
-    std::ofstream& out, Written& w, const Tensor& t, bool compressed, const std::string& path) {
+    std::ofstream& out, Written& w, const Tensor& array, bool compressed, const std::string& path) {
+  const Tensor t = array.cpu();
   const std::string prefix = npy_prefix(t);
   const auto* data = static_cast<const unsigned char*>(t.host_data());
   const size_t nbytes = t.nbytes();
@@ -1032,8 +1031,9 @@ Tensor parse_npy(std::string_view bytes, const std::string& what) {
   return read_npy(src, what);
 }
 
-std::string serialize_npy(const Tensor& t) {
-  check_writable(t, "serialize_npy");
+std::string serialize_npy(const Tensor& array) {
+  check_writable(array, "serialize_npy");
+  const Tensor t = array.cpu();
   std::string out = npy_prefix(t);
   out.append(static_cast<const char*>(t.host_data()), t.nbytes());
   return out;
@@ -1046,8 +1046,9 @@ Tensor load_npy(const std::string& path) {
   return read_npy(src, path);
 }
 
-void save_npy(const std::string& path, const Tensor& t) {
-  check_writable(t, "save_npy");
+void save_npy(const std::string& path, const Tensor& array) {
+  check_writable(array, "save_npy");
+  const Tensor t = array.cpu();
   write_atomically(path, [&](std::ofstream& out) {
     const std::string prefix = npy_prefix(t);
     write_all(out, prefix.data(), prefix.size(), path);

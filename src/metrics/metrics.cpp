@@ -23,7 +23,7 @@ void Mean::update_values(const Tensor& values_in, const Tensor& sample_weight) {
     ops::assign_add(count_, ops::sum(full_sw));
   } else {
     ops::assign_add(total_, ops::sum(values));
-    ops::assign_add(count_, full({}, static_cast<double>(values.size()), float64));
+    ops::assign_add(count_, full({}, static_cast<double>(values.size()), float64, count_.device()));
   }
 }
 
@@ -70,7 +70,7 @@ void AUC::update_state(const Tensor& y_true, const Tensor& y_pred, const Tensor&
               " and y_pred ", shape_str(y_pred.shape()), " have different sizes");
   Tensor above = ops::cast(ops::greater(pred, thresholds_), float64);
   Tensor below = ops::subtract(1.0, above);
-  Tensor weight = ones({pred.dim(0), 1}, float64);
+  Tensor weight = ones({pred.dim(0), 1}, float64, pred.device());
   if (sample_weight.defined()) {
     weight = ops::reshape(ops::cast(sample_weight, float64), {-1, 1});
     KERAS_CHECK(weight.dim(0) == pred.dim(0), ValueError, "AUC: sample_weight ",

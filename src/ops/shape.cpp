@@ -213,9 +213,13 @@ Tensor take(const Tensor& x, const Tensor& indices) {
 
 Tensor embedding_lookup(const Tensor& table, const Tensor& ids_in, const std::string& context) {
   KERAS_CHECK(table.rank() >= 1, ValueError, "embedding_lookup: cannot index a scalar");
-  const Tensor ids = ids_in.dtype() == bool_ ? cast(ids_in, int32) : ids_in;
-  const Tensor indices = ids.dtype() == int32 || ids.dtype() == int64 ? ids : cast(ids, int32);
-  return gather_rows(table, ids, indices, {.context = context});
+  if (ids_in.dtype() == bool_) {  // 0 and 1 are reported as take reports them
+    const Tensor ids = cast(ids_in, int32);
+    return gather_rows(table, ids, ids, {});
+  }
+  const Tensor indices =
+      ids_in.dtype() == int32 || ids_in.dtype() == int64 ? ids_in : cast(ids_in, int32);
+  return gather_rows(table, ids_in, indices, {.context = context});
 }
 
 Tensor one_hot(const Tensor& indices, int64_t num_classes, DType dtype) {

@@ -12,7 +12,11 @@
 namespace keras::optimizers {
 
 Optimizer::Optimizer(std::string name, double learning_rate, ClipOptions clip)
-    : name_(std::move(name)), learning_rate_(learning_rate), clip_(clip) {
+    : name_(std::move(name)),
+      learning_rate_(learning_rate),
+      clip_(clip),
+      iterations_(zeros({}, int64)),
+      one_(ones({}, int64)) {
   const int set =
       clip.clipnorm.has_value() + clip.clipvalue.has_value() + clip.global_clipnorm.has_value();
   KERAS_CHECK(set <= 1, ValueError,
@@ -31,7 +35,7 @@ void Optimizer::set_learning_rate(double lr) {
 
 const std::vector<Variable>& Optimizer::variables() const {
   for (size_t i = 0; i < row_steps_.size(); ++i) {
-    if (row_steps_[i].defined()) catch_up(i, iterations_);
+    if (row_steps_[i].defined()) catch_up(i, iterations());
   }
   return slots_;
 }
@@ -40,7 +44,7 @@ const Tensor& Optimizer::row_steps(size_t index) {
   Tensor& steps = row_steps_[index];
   if (!steps.defined()) {
     const Shape& shape = built_for_[index].shape();
-    steps = full({shape.empty() ? 1 : shape[0]}, static_cast<double>(iterations_), int64,
+    steps = full({shape.empty() ? 1 : shape[0]}, static_cast<double>(iterations()), int64,
                  built_for_[index].value().device());
   }
   return steps;
@@ -88,6 +92,11 @@ Tensors Optimizer::clip_gradients(const Tensors& grads) const {
 
 void Optimizer::build(const std::vector<Variable>& variables) {
   if (built_for_.empty()) {
+    if (!variables.empty()) {  // the step counter lives with the variables
+      const Device device = variables[0].value().device();
+      iterations_ = iterations_.to(device);
+      one_ = one_.to(device);
+    }
     for (const Variable& v : variables) {
       built_for_.push_back(v);
       per_variable_slots_.emplace_back();
@@ -102,7 +111,7 @@ void Optimizer::build(const std::vector<Variable>& variables) {
 
 void Optimizer::set_iterations(int64_t iterations) {
   KERAS_CHECK(iterations >= 0, ValueError, name_, ": iterations must be >= 0, got ", iterations);
-  iterations_ = iterations;
+  iterations_.copy_from(Tensor::scalar(iterations, Device::cpu()));
   // Restored slots are current as of `iterations` in every row (in place: plans hold these).
   for (const Tensor& steps : row_steps_) {
     if (steps.defined()) backend::backend_for(steps).fill(steps, static_cast<double>(iterations));
@@ -138,7 +147,7 @@ void Optimizer::apply(const Tensors& grads, const std::vector<Variable>& variabl
                 variables[i].path(), " of shape ", shape_str(variables[i].shape()));
     update_step(i, ops::cast(clipped[i], variables[i].dtype()), variables[i]);
   }
-  autodiff::launch([this] { ++iterations_; });
+  ops::assign_add(iterations_, one_);
 }
 
 namespace {

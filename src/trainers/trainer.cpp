@@ -55,18 +55,13 @@ struct Trainer::ArrayData {
 namespace {
 
 // dst[i] = src[rows[i]] for the leading axis: user data staged into the step buffers, which
-// may be on another device (the backends copy; addresses are computed, never dereferenced).
+// may be on another device.
 void gather_rows(const Tensor& src, const int64_t* rows, int64_t count, const Tensor& dst) {
-  const int64_t n = src.shape()[0];
-  const size_t row_bytes = n == 0 ? 0 : src.nbytes() / static_cast<size_t>(n);
-  const char* s = static_cast<const char*>(src.raw_data());
-  char* d = static_cast<char*>(dst.raw_data());
   int64_t i = 0;
   while (i < count) {  // copy runs of consecutive rows at once
     int64_t j = i + 1;
     while (j < count && rows[j] == rows[j - 1] + 1) ++j;
-    copy_bytes(s + rows[i] * row_bytes, src.device(), d + i * row_bytes, dst.device(),
-               static_cast<size_t>(j - i) * row_bytes);
+    dst.copy_rows_from(i, src, rows[i], j - i);
     i = j;
   }
 }
@@ -199,7 +194,8 @@ void Trainer::build_metrics(const Tensors& y, const Tensors& y_pred) {
 Tensor Trainer::compute_loss(const Tensors& y, const Tensors& y_pred, const Tensor& sw) {
   Tensor total;
   const double batch = y_pred.empty() ? 0.0 : static_cast<double>(y_pred[0].shape()[0]);
-  const Tensor batch_weight = full({}, batch, float64);
+  const Tensor batch_weight =
+      full({}, batch, float64, y_pred.empty() ? default_device() : y_pred[0].device());
   for (size_t i = 0; i < outputs_.size(); ++i) {
     const Output& o = outputs_[i];
     if (!o.loss) continue;

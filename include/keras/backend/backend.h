@@ -10,9 +10,9 @@
 //
 // Contract shared by all kernels:
 //  - Every tensor argument is on a device of this backend (ops put results on their inputs'
-//    device; mixing devices is the caller's error, which the guarded test device reports). Kernels may run asynchronously on devices that queue work, in launch order;
-//    synchronize waits for them. Host values they need (scalars, hyperparameters, random
-//    states) are passed by value.
+//    device; mixing devices is the caller's error, which the guarded test device reports). Kernels
+//    may run asynchronously on devices that queue work, in launch order; synchronize waits for
+//    them. Host values they need (scalars, hyperparameters, random states) are passed by value.
 //  - Tensors are contiguous and row-major; outputs are allocated by the caller with the right
 //    shape and dtype (ops own shape inference) and may not alias inputs unless stated.
 //  - Floating kernels support float32 and float64; integer and bool support is stated per kernel.
@@ -255,7 +255,7 @@ class Backend : public DeviceMemory {
   // y[i, ...] = params[indices[i], ...], y = indices.shape + params.shape[1:]. indices: int32 or
   // int64 of any shape (ops::take), or uint8 / floating ids (Embedding's), truncated toward zero
   // as Keras casts them. An index outside [0, params.shape[0]), NaN included, throws IndexError
-  // worded as GatherParams says, before y is written.
+  // worded as GatherParams says (y's rows before it are then written, the others not).
   virtual void gather(const Tensor& params,
                       const Tensor& indices,
                       const Tensor& y,

@@ -7,12 +7,12 @@
 #include <algorithm>
 #include <cstring>
 
-#include "backend/kernel_data.h"
 #include "backend/conv_geometry.h"
 #include "backend/cpu/blas.h"
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/scratch.h"
 #include "backend/cpu/winograd_conv1d.h"
+#include "backend/kernel_data.h"
 #ifdef KERAS_HAVE_ONEDNN
 #include "backend/cpu/onednn/conv.h"
 #endif
@@ -152,7 +152,8 @@ void CpuBackend::conv(const Tensor& src,
   const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
   if (dst.size() == 0) return;
   if (winograd_applies(src, g)) {
-    winograd::conv1d(g, kernel_data<float>(src), kernel_data<float>(weights), kernel_data<float>(dst));
+    winograd::conv1d(g, kernel_data<float>(src), kernel_data<float>(weights),
+                     kernel_data<float>(dst));
     return;
   }
 #ifdef KERAS_HAVE_ONEDNN

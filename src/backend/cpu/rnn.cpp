@@ -3,11 +3,11 @@
 // single-threaded GEMMs. One fork per sequence instead of a (tiny, two-thread) GEMM per step.
 #include <algorithm>
 
-#include "backend/kernel_data.h"
 #include "backend/cpu/blas.h"
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
 #include "backend/cpu/scratch.h"
+#include "backend/kernel_data.h"
 #include "backend/lstm_sequence.h"
 
 #ifdef _OPENMP
@@ -115,8 +115,8 @@ void CpuBackend::lstm_sequence_backward(const LstmSequenceArgs& a, const LstmSeq
   split_rows(s.batch, threads, [&](int t, int64_t r0, int64_t r1) {
     float* part = t == 0 ? kernel_data<float>(g.du) : du_shares + (t - 1) * du_size;
     lstm_sequence_backward_rows(s, kernel_data<float>(g.dhs), kernel_data<float>(g.dc_last), r0, r1,
-                                kernel_data<float>(g.dxs), kernel_data<float>(g.dh0), kernel_data<float>(g.dc0), part,
-                                Sgemm{});
+                                kernel_data<float>(g.dxs), kernel_data<float>(g.dh0),
+                                kernel_data<float>(g.dc0), part, Sgemm{});
   });
   float* out = kernel_data<float>(g.du);
   for (int t = 1; t < threads; ++t) {

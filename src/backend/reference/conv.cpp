@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <limits>
 
-#include "backend/kernel_data.h"
 #include "backend/conv_geometry.h"
+#include "backend/kernel_data.h"
 #include "backend/reference/reference_backend.h"
 
 namespace keras::backend {

@@ -224,8 +224,8 @@ void ReferenceBackend::gather(const Tensor& params,
           if (p.context.empty()) {
             throw IndexError(str("gather: index ", +idx[i], " is out of range [0, ", rows, ")"));
           }
-          throw IndexError(str(p.context, "indices", index_str(i, indices.shape()), " = ",
-                               +idx[i], " is not in [0, ", rows, ")"));
+          throw IndexError(str(p.context, "indices", index_str(i, indices.shape()), " = ", +idx[i],
+                               " is not in [0, ", rows, ")"));
         }
         std::memcpy(dst + i * bytes, src + k * bytes, bytes);
       }

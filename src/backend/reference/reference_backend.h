@@ -11,11 +11,8 @@ class ReferenceBackend : public Backend {
   const char* name() const override { return "reference"; }
   void* allocate(size_t nbytes, Device device) override;
   void deallocate(void* data, size_t nbytes, Device device) noexcept override;
-  void copy_bytes(const void* src,
-                  Device src_device,
-                  void* dst,
-                  Device dst_device,
-                  size_t nbytes) override;
+  void copy_bytes(
+      const void* src, Device src_device, void* dst, Device dst_device, size_t nbytes) override;
   void synchronize(Device device) override;
   void fill(const Tensor& y, double value) override;
   void copy(const Tensor& src, const Tensor& dst) override;
@@ -99,10 +96,7 @@ class ReferenceBackend : public Backend {
                            const Tensor& dscale,
                            const Tensor& doffset,
                            const BatchNormParams& p) override;
-  RandomState random_uniform(const Tensor& y,
-                             double low,
-                             double high,
-                             RandomState state) override;
+  RandomState random_uniform(const Tensor& y, double low, double high, RandomState state) override;
   RandomState random_normal(const Tensor& y,
                             double mean,
                             double stddev,

@@ -87,8 +87,8 @@ void ReferenceBackend::lstm_sequence_backward(const LstmSequenceArgs& a,
   visit_floating(g.dhs, "lstm_sequence_backward", [&]<class T>() {
     const LstmSequence<T> s = sequence_of<T>(a);
     lstm_sequence_backward_rows(s, kernel_data<T>(g.dhs), kernel_data<T>(g.dc_last), 0, s.batch,
-                                kernel_data<T>(g.dxs), kernel_data<T>(g.dh0), kernel_data<T>(g.dc0), kernel_data<T>(g.du),
-                                NaiveGemm{});
+                                kernel_data<T>(g.dxs), kernel_data<T>(g.dh0), kernel_data<T>(g.dc0),
+                                kernel_data<T>(g.du), NaiveGemm{});
   });
 }
 
