@@ -38,20 +38,14 @@ std::string names_list(const std::vector<std::string>& names) {
   return s + "]";
 }
 
-}  // namespace
-
-FunctionalImpl::FunctionalImpl(KerasTensors inputs, KerasTensors outputs, std::string name)
-    : Layer(std::move(name), "model") {
-  init_graph(std::move(inputs), std::move(outputs));
-}
-
-FunctionalImpl::FunctionalImpl(std::string name) : Layer(std::move(name), "sequential") {}
-
-void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
-  KERAS_CHECK(!inputs.empty(), ValueError, "Model ", name(), ": needs at least one input");
-  KERAS_CHECK(!outputs.empty(), ValueError, "Model ", name(), ": needs at least one output");
+// Keras's checks of Model(inputs, outputs) before tracing.
+void check_endpoints(const KerasTensors& inputs,
+                     const KerasTensors& outputs,
+                     const std::string& name) {
+  KERAS_CHECK(!inputs.empty(), ValueError, "Model ", name, ": needs at least one input");
+  KERAS_CHECK(!outputs.empty(), ValueError, "Model ", name, ": needs at least one output");
   for (size_t i = 0; i < inputs.size(); ++i) {
-    KERAS_CHECK(inputs[i].defined(), ValueError, "Model ", name(), ": input ", i, " is undefined");
+    KERAS_CHECK(inputs[i].defined(), ValueError, "Model ", name, ": input ", i, " is undefined");
     if (dynamic_cast<layers::InputLayerImpl*>(inputs[i].layer().get()) == nullptr) {
       throw TypeError(
           str("Input layers to a `Model` must be `InputLayer` objects. Received "
@@ -63,14 +57,19 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
     }
   }
   for (size_t i = 0; i < outputs.size(); ++i) {
-    KERAS_CHECK(outputs[i].defined(), ValueError, "Model ", name(), ": output ", i,
-                " is undefined");
+    KERAS_CHECK(outputs[i].defined(), ValueError, "Model ", name, ": output ", i, " is undefined");
   }
+}
 
-  // 1. Depth-first from the outputs (Keras's build_map): post-order nodes, layer traversal order.
+// Depth-first from the outputs (Keras's build_map): nodes in post-order, layers in traversal
+// order with their indices. A node reached again while in progress is a cycle.
+struct Traversal {
   std::vector<const Node*> post_order;
   std::unordered_map<const Layer*, int> layer_indices;
   std::vector<std::shared_ptr<Layer>> layer_refs;
+};
+Traversal traverse(const KerasTensors& outputs) {
+  Traversal tr;
   std::set<const Node*> finished, in_progress;
   std::function<void(const KerasTensor&)> build_map = [&](const KerasTensor& t) {
     const Node* node = t.layer()->inbound_nodes().at(t.node_index()).get();
@@ -79,69 +78,95 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
                            "\" is part of a cycle."));
     }
     if (finished.contains(node)) return;
-    if (!layer_indices.contains(t.layer().get())) {
-      layer_indices.emplace(t.layer().get(), static_cast<int>(layer_indices.size()));
-      layer_refs.push_back(t.layer());
+    if (!tr.layer_indices.contains(t.layer().get())) {
+      tr.layer_indices.emplace(t.layer().get(), static_cast<int>(tr.layer_indices.size()));
+      tr.layer_refs.push_back(t.layer());
     }
     in_progress.insert(node);
     for (const KerasTensor& x : node->required_tensors()) build_map(x);
     finished.insert(node);
     in_progress.erase(node);
-    post_order.push_back(node);
+    tr.post_order.push_back(node);
   };
   for (const KerasTensor& t : outputs) build_map(t);
+  return tr;
+}
 
-  // 2. Depths: outputs at 0, each inbound node at least one deeper (Keras 2 rules).
+// Depths (Keras 2's rules): outputs at 0, each inbound node at least one deeper; a layer at the
+// deepest of its nodes. Inputs that feed no output join the graph at depth 0.
+struct Depths {
   std::unordered_map<const Node*, int> node_depth;
   std::vector<const Node*> depth_order;  // insertion order of node_depth, as Python's dict
-  auto set_depth = [&](const Node* n, int d) {
+  std::unordered_map<const Layer*, int> layer_depth;
+  void set(const Node* n, int d) {
     if (!node_depth.contains(n)) depth_order.push_back(n);
     node_depth[n] = d;
-  };
-  std::unordered_map<const Layer*, int> layer_depth;
-  for (auto it = post_order.rbegin(); it != post_order.rend(); ++it) {
+  }
+};
+Depths assign_depths(Traversal& tr, const KerasTensors& inputs) {
+  Depths dp;
+  for (auto it = tr.post_order.rbegin(); it != tr.post_order.rend(); ++it) {
     const Node* node = *it;
-    int depth = node_depth.contains(node) ? node_depth[node] : 0;
-    if (!node_depth.contains(node)) set_depth(node, 0);
-    auto prev = layer_depth.find(node->outbound_layer);
-    depth = std::max(depth, prev != layer_depth.end() ? prev->second : 0);
-    layer_depth[node->outbound_layer] = depth;
-    set_depth(node, depth);
+    int depth = dp.node_depth.contains(node) ? dp.node_depth[node] : 0;
+    if (!dp.node_depth.contains(node)) dp.set(node, 0);
+    auto prev = dp.layer_depth.find(node->outbound_layer);
+    depth = std::max(depth, prev != dp.layer_depth.end() ? prev->second : 0);
+    dp.layer_depth[node->outbound_layer] = depth;
+    dp.set(node, depth);
     for (const KerasTensor& x : node->required_tensors()) {
       const Node* inbound = x.layer()->inbound_nodes().at(x.node_index()).get();
-      const int previous = node_depth.contains(inbound) ? node_depth[inbound] : 0;
-      set_depth(inbound, std::max(depth + 1, previous));
+      const int previous = dp.node_depth.contains(inbound) ? dp.node_depth[inbound] : 0;
+      dp.set(inbound, std::max(depth + 1, previous));
     }
   }
-  // Inputs that feed no output stay in the graph, as in Keras's map_graph: depth 0, first among
-  // the layers of that depth.
+  // As in Keras's map_graph: an unused input is first among the layers of depth 0.
   for (const KerasTensor& x : inputs) {
     const Node* node = x.layer()->inbound_nodes().at(x.node_index()).get();
-    if (layer_depth.contains(x.layer().get()) || !node->is_input()) continue;
-    layer_depth[x.layer().get()] = 0;
-    layer_indices[x.layer().get()] = -1;
-    layer_refs.push_back(x.layer());
-    set_depth(node, 0);
+    if (dp.layer_depth.contains(x.layer().get()) || !node->is_input()) continue;
+    dp.layer_depth[x.layer().get()] = 0;
+    tr.layer_indices[x.layer().get()] = -1;
+    tr.layer_refs.push_back(x.layer());
+    dp.set(node, 0);
   }
-  int max_depth = 0;
-  for (const auto& [n, d] : node_depth) max_depth = std::max(max_depth, d);
-  nodes_by_depth_.assign(static_cast<size_t>(max_depth) + 1, {});
-  for (const Node* n : depth_order) nodes_by_depth_[node_depth[n]].push_back(n);
+  return dp;
+}
 
-  // 3. Layers by decreasing depth, ties in traversal order.
-  std::vector<std::shared_ptr<Layer>> sorted = layer_refs;
+// Layers by decreasing depth, ties in traversal order.
+std::vector<std::shared_ptr<Layer>> sorted_layers(Traversal& tr, Depths& dp) {
+  std::vector<std::shared_ptr<Layer>> sorted = tr.layer_refs;
   std::stable_sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
-    const int da = layer_depth[a.get()], db = layer_depth[b.get()];
+    const int da = dp.layer_depth[a.get()], db = dp.layer_depth[b.get()];
     if (da != db) return da > db;
-    return layer_indices[a.get()] < layer_indices[b.get()];
+    return tr.layer_indices[a.get()] < tr.layer_indices[b.get()];
   });
+  return sorted;
+}
 
-  // 4. Every tensor must be computable from the inputs.
+void check_unique_names(const std::vector<std::shared_ptr<Layer>>& layers) {
+  std::map<std::string, int> counts;
+  for (const auto& l : layers) ++counts[l->name()];
+  for (const auto& l : layers) {
+    KERAS_CHECK(counts[l->name()] == 1, ValueError, "The name \"", l->name(), "\" is used ",
+                counts[l->name()], " times in the model. All layer names should be unique.");
+  }
+}
+
+}  // namespace
+
+FunctionalImpl::FunctionalImpl(KerasTensors inputs, KerasTensors outputs, std::string name)
+    : Layer(std::move(name), "model") {
+  init_graph(std::move(inputs), std::move(outputs));
+}
+
+FunctionalImpl::FunctionalImpl(std::string name) : Layer(std::move(name), "sequential") {}
+
+// Nodes in execution order (deepest first); every tensor must be computable from the inputs.
+void FunctionalImpl::order_nodes(const KerasTensors& inputs) {
   std::set<TensorKey> computable;
   for (const KerasTensor& x : inputs) computable.insert(key_of(x));
   std::vector<std::string> accessed;
   nodes_.clear();
-  for (int d = max_depth; d >= 0; --d) {
+  for (int d = static_cast<int>(nodes_by_depth_.size()) - 1; d >= 0; --d) {
     for (const Node* node : nodes_by_depth_[d]) {
       for (const KerasTensor& x : required_tensors(*node)) {
         if (!computable.contains(key_of(x))) {
@@ -158,16 +183,12 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
       nodes_.push_back(node);
     }
   }
+}
 
-  // 5. Unique layer names.
-  std::map<std::string, int> counts;
-  for (const auto& l : sorted) ++counts[l->name()];
-  for (const auto& l : sorted) {
-    KERAS_CHECK(counts[l->name()] == 1, ValueError, "The name \"", l->name(), "\" is used ",
-                counts[l->name()], " times in the model. All layer names should be unique.");
-  }
-
-  // 6. Execution plan: tensor slots and steps (InputLayer nodes just hold the inputs).
+// The execution plan: a slot per tensor, a step per node (InputLayer nodes just hold the
+// inputs), and for batch-independent layers called several times, the later calls that may run
+// with an earlier one as one batched call.
+void FunctionalImpl::plan_steps(const KerasTensors& inputs, const KerasTensors& outputs) {
   std::map<TensorKey, int> slot_of;
   auto slot = [&](const TensorKey& k) {
     auto it = slot_of.find(k);
@@ -199,6 +220,20 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
   output_slots_.clear();
   for (const KerasTensor& x : outputs) output_slots_.push_back(slot(key_of(x)));
   num_slots_ = static_cast<int>(slot_of.size());
+}
+
+void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
+  check_endpoints(inputs, outputs, name());
+  Traversal tr = traverse(outputs);
+  Depths dp = assign_depths(tr, inputs);
+  int max_depth = 0;
+  for (const auto& [n, d] : dp.node_depth) max_depth = std::max(max_depth, d);
+  nodes_by_depth_.assign(static_cast<size_t>(max_depth) + 1, {});
+  for (const Node* n : dp.depth_order) nodes_by_depth_[dp.node_depth[n]].push_back(n);
+  std::vector<std::shared_ptr<Layer>> sorted = sorted_layers(tr, dp);
+  order_nodes(inputs);
+  check_unique_names(sorted);
+  plan_steps(inputs, outputs);
 
   inputs_ = std::move(inputs);
   outputs_ = std::move(outputs);

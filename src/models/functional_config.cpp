@@ -437,99 +437,136 @@ SavedCall saved_call(const Layer& layer, const Json& node) {
   return call;
 }
 
-Model functional_from_config(const Json& config) {
-  const char* w = "Functional config";
-  const Json* layer_list = config::find(config, "layers");
-  KERAS_CHECK(layer_list != nullptr && layer_list->is_array() && layer_list->size() < kMaxLayers,
-              ValueError, w, ": 'layers' must be a list");
+// Rebuilds a functional graph from its saved layers and nodes, as Keras's from_config does.
+class GraphRebuilder {
+ public:
+  // Deserializes every layer of the config's 'layers' list and queues its inbound nodes.
+  explicit GraphRebuilder(const Json& layer_list) {
+    KERAS_CHECK(layer_list.is_array() && layer_list.size() < kMaxLayers, ValueError, kWhat,
+                ": 'layers' must be a list");
+    for (const Json& entry : layer_list) add_layer(entry);
+  }
+
+  // Processes nodes in order, each as soon as its inputs exist (Keras's from_config loop). Each
+  // pass rescans every layer: files that list layers in graph order (as Keras writes them) need
+  // a pass or two, but n layers listed in reverse need n passes, so the work is capped at 64.
+  void run() {
+    size_t attempts = 0;
+    size_t max_attempts = 100000;
+    for (const Pending& p : pending_) max_attempts += 64 * (1 + p.nodes.size());
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (Pending& p : pending_) {
+        while (!p.nodes.empty()) {
+          KERAS_CHECK(++attempts <= max_attempts, ValueError, kWhat,
+                      ": cannot resolve the nodes of ", pending_.size(),
+                      " layers in reasonable time (listed in reverse order?)");
+          if (!try_next_node(p)) break;
+          progress = true;
+        }
+      }
+    }
+    for (const Pending& p : pending_) {
+      if (!p.nodes.empty()) unresolved(p);
+    }
+  }
+
+  // The tensors a config's "input_layers" or "output_layers" names.
+  KerasTensors tensors(const Json& config, const char* key) const {
+    const Json* j = config::find(config, key);
+    KERAS_CHECK(j != nullptr && j->is_array(), ValueError, kWhat, ": missing '", key, "'");
+    std::vector<TensorRef> refs;
+    collect_refs(*j, refs);
+    KerasTensors out;
+    for (const TensorRef& r : refs) {
+      const KerasTensor* t = tensor_of(own_graph_counted(r));
+      KERAS_CHECK(t != nullptr, ValueError, kWhat, ": '", key, "' names unknown tensor ",
+                  r.layer.substr(0, 100), "[", r.node, "][", r.tensor, "]");
+      out.push_back(*t);
+    }
+    return out;
+  }
+
+ private:
+  static constexpr const char* kWhat = "Functional config";
   struct Pending {
     std::shared_ptr<Layer> layer;
     std::deque<Json> nodes;
   };
-  std::vector<Pending> pending;
-  std::map<std::string, size_t> by_name;
-  std::map<std::string, std::vector<KerasTensors>> outputs;  // layer name -> per node outputs
-  for (const Json& entry : *layer_list) {
-    const std::string name = config::get<std::string>(entry, "name", "", w).empty()
-                                 ? config::require<std::string>(entry.at("config"), "name", w)
-                                 : config::get<std::string>(entry, "name", "", w);
-    KERAS_CHECK(!by_name.contains(name), ValueError, w, ": duplicate layer name '", name, "'");
+
+  void add_layer(const Json& entry) {
+    const std::string name = config::get<std::string>(entry, "name", "", kWhat).empty()
+                                 ? config::require<std::string>(entry.at("config"), "name", kWhat)
+                                 : config::get<std::string>(entry, "name", "", kWhat);
+    KERAS_CHECK(!by_name_.contains(name), ValueError, kWhat, ": duplicate layer name '", name, "'");
     auto layer = layers::deserialize_layer(entry);
-    KERAS_CHECK(layer->name() == name, ValueError, w, ": layer '", layer->name(),
+    KERAS_CHECK(layer->name() == name, ValueError, kWhat, ": layer '", layer->name(),
                 "' is listed as '", name, "'");
     Pending p{layer, {}};
     if (auto* input = dynamic_cast<layers::InputLayerImpl*>(layer.get())) {
-      outputs[name].push_back({input->make_input_tensor()});
+      outputs_[name].push_back({input->make_input_tensor()});
     } else if (const Json* nodes = config::find(entry, "inbound_nodes")) {
-      KERAS_CHECK(nodes->is_array(), ValueError, w, ": inbound_nodes must be a list");
+      KERAS_CHECK(nodes->is_array(), ValueError, kWhat, ": inbound_nodes must be a list");
       for (const Json& n : *nodes) p.nodes.push_back(n);
     }
-    by_name[name] = pending.size();
-    pending.push_back(std::move(p));
+    by_name_[name] = pending_.size();
+    pending_.push_back(std::move(p));
   }
+
   // A reference that counts a nested functional model's own graph as node 0 (see
   // counts_own_graph_node); a 0 there (which keras.cpp wrote before it followed that rule) means
   // the first call.
-  auto own_graph_counted = [&](TensorRef r) {
-    auto it = by_name.find(r.layer);
-    if (r.node > 0 && it != by_name.end() && counts_own_graph_node(*pending[it->second].layer)) {
+  TensorRef own_graph_counted(TensorRef r) const {
+    auto it = by_name_.find(r.layer);
+    if (r.node > 0 && it != by_name_.end() && counts_own_graph_node(*pending_[it->second].layer)) {
       --r.node;
     }
     return r;
-  };
-  auto call_of = [&](const Pending& p) {
+  }
+
+  SavedCall call_of(const Pending& p) const {
     SavedCall call = saved_call(*p.layer, p.nodes.front());
     if (call.keras2) {
       for (TensorRef& r : call.inputs) r = own_graph_counted(r);
     }
     return call;
-  };
-  auto tensor_of = [&](const TensorRef& r) -> const KerasTensor* {
-    auto it = outputs.find(r.layer);
-    if (it == outputs.end() || r.node >= it->second.size()) return nullptr;
-    KERAS_CHECK(r.tensor < it->second[r.node].size(), ValueError, w, ": layer '", r.layer,
+  }
+
+  // The tensor, or null while its node has not been processed.
+  const KerasTensor* tensor_of(const TensorRef& r) const {
+    auto it = outputs_.find(r.layer);
+    if (it == outputs_.end() || r.node >= it->second.size()) return nullptr;
+    KERAS_CHECK(r.tensor < it->second[r.node].size(), ValueError, kWhat, ": layer '", r.layer,
                 "' node ", r.node, " has no output ", r.tensor);
     return &it->second[r.node][r.tensor];
-  };
-  // Process nodes in order, each as soon as its inputs exist (Keras's from_config loop). Each
-  // pass rescans every layer: files that list layers in graph order (as Keras writes them) need
-  // a pass or two, but n layers listed in reverse need n passes, so the work is capped at 64.
-  size_t attempts = 0;
-  size_t max_attempts = 100000;
-  for (const Pending& p : pending) max_attempts += 64 * (1 + p.nodes.size());
-  for (bool progress = true; progress;) {
-    progress = false;
-    for (Pending& p : pending) {
-      while (!p.nodes.empty()) {
-        KERAS_CHECK(++attempts <= max_attempts, ValueError, w, ": cannot resolve the nodes of ",
-                    pending.size(), " layers in reasonable time (listed in reverse order?)");
-        const SavedCall call = call_of(p);
-        bool ready = true;
-        for (const TensorRef& r : call.all()) {
-          KERAS_CHECK(by_name.contains(r.layer), ValueError, w, ": unknown layer '",
-                      r.layer.substr(0, 100), "' in inbound nodes of '", p.layer->name(), "'");
-          ready = ready && tensor_of(r) != nullptr;
-        }
-        if (!ready) break;
-        KerasTensors args, masks;
-        for (const TensorRef& r : call.inputs) args.push_back(*tensor_of(r));
-        for (const auto& m : call.masks) masks.push_back(m ? *tensor_of(*m) : KerasTensor());
-        auto* op = dynamic_cast<layers::OpLayerImpl*>(p.layer.get());
-        if (op != nullptr) {  // its constants and checks first: they name what is wrong
-          const Json& node = p.nodes.front();
-          op->set_call_arguments(node.at("args"), config::value(node, "kwargs", nullptr));
-        }
-        KERAS_CHECK(!args.empty(), ValueError, w, ": node of '", p.layer->name(),
-                    "' has no inputs");
-        outputs[p.layer->name()].push_back(op != nullptr ? op->apply(args)
-                                                         : (*p.layer)(args, masks));
-        p.nodes.pop_front();
-        progress = true;
-      }
-    }
   }
-  for (const Pending& p : pending) {
-    if (p.nodes.empty()) continue;
+
+  // Calls p's layer on its next node's tensors when they all exist; false when they do not yet.
+  bool try_next_node(Pending& p) {
+    const SavedCall call = call_of(p);
+    bool ready = true;
+    for (const TensorRef& r : call.all()) {
+      KERAS_CHECK(by_name_.contains(r.layer), ValueError, kWhat, ": unknown layer '",
+                  r.layer.substr(0, 100), "' in inbound nodes of '", p.layer->name(), "'");
+      ready = ready && tensor_of(r) != nullptr;
+    }
+    if (!ready) return false;
+    KerasTensors args, masks;
+    for (const TensorRef& r : call.inputs) args.push_back(*tensor_of(r));
+    for (const auto& m : call.masks) masks.push_back(m ? *tensor_of(*m) : KerasTensor());
+    auto* op = dynamic_cast<layers::OpLayerImpl*>(p.layer.get());
+    if (op != nullptr) {  // its constants and checks first: they name what is wrong
+      const Json& node = p.nodes.front();
+      op->set_call_arguments(node.at("args"), config::value(node, "kwargs", nullptr));
+    }
+    KERAS_CHECK(!args.empty(), ValueError, kWhat, ": node of '", p.layer->name(),
+                "' has no inputs");
+    outputs_[p.layer->name()].push_back(op != nullptr ? op->apply(args) : (*p.layer)(args, masks));
+    p.nodes.pop_front();
+    return true;
+  }
+
+  [[noreturn]] void unresolved(const Pending& p) const {
     std::string missing;
     for (const TensorRef& r : call_of(p).all()) {
       if (tensor_of(r) == nullptr && missing.empty()) {
@@ -537,24 +574,22 @@ Model functional_from_config(const Json& config) {
                       r.tensor, "]");
       }
     }
-    throw ValueError(str(w, ": cannot resolve the inputs of layer '", p.layer->name(), "'", missing,
-                         " (missing node or cycle)"));
+    throw ValueError(str(kWhat, ": cannot resolve the inputs of layer '", p.layer->name(), "'",
+                         missing, " (missing node or cycle)"));
   }
-  auto tensors = [&](const char* key) {
-    const Json* j = config::find(config, key);
-    KERAS_CHECK(j != nullptr && j->is_array(), ValueError, w, ": missing '", key, "'");
-    std::vector<TensorRef> refs;
-    collect_refs(*j, refs);
-    KerasTensors out;
-    for (const TensorRef& r : refs) {
-      const KerasTensor* t = tensor_of(own_graph_counted(r));
-      KERAS_CHECK(t != nullptr, ValueError, w, ": '", key, "' names unknown tensor ",
-                  r.layer.substr(0, 100), "[", r.node, "][", r.tensor, "]");
-      out.push_back(*t);
-    }
-    return out;
-  };
-  Model model(tensors("input_layers"), tensors("output_layers"),
+
+  std::vector<Pending> pending_;
+  std::map<std::string, size_t> by_name_;
+  std::map<std::string, std::vector<KerasTensors>> outputs_;  // layer name -> per node outputs
+};
+
+Model functional_from_config(const Json& config) {
+  const char* w = "Functional config";
+  const Json* layer_list = config::find(config, "layers");
+  KERAS_CHECK(layer_list != nullptr, ValueError, w, ": 'layers' must be a list");
+  GraphRebuilder graph(*layer_list);
+  graph.run();
+  Model model(graph.tensors(config, "input_layers"), graph.tensors(config, "output_layers"),
               {.name = config::get<std::string>(config, "name", "", w)});
   if (!config::get<bool>(config, "trainable", true, w)) model->set_trainable(false);
   return model;

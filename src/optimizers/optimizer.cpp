@@ -50,10 +50,13 @@ const Tensor& Optimizer::row_steps(size_t index) {
   return steps;
 }
 
-Variable Optimizer::add_slot(const Variable& variable, const std::string& slot_name) {
-  Variable v(variable.name() + "_" + slot_name,
+Variable Optimizer::add_slot(const Variable& variable, const std::string& slot_name, int group) {
+  // Keras names a slot after its variable's path: "dense_1_kernel_momentum".
+  std::string owner = variable.path().empty() ? variable.name() : variable.path();
+  std::replace(owner.begin(), owner.end(), '/', '_');
+  Variable v(owner + "_" + slot_name,
              zeros(variable.shape(), variable.dtype(), variable.value().device()), false);
-  slots_.push_back(v);
+  grouped_slots_.emplace_back(group, v);
   per_variable_slots_.back().push_back(v.value());
   return v;
 }
@@ -103,6 +106,9 @@ void Optimizer::build(const std::vector<Variable>& variables) {
       row_steps_.emplace_back();
       build_slots(v);
     }
+    std::stable_sort(grouped_slots_.begin(), grouped_slots_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [group, slot] : grouped_slots_) slots_.push_back(slot);
   }
   KERAS_CHECK(built_for_ == variables, ValueError, name_,
               ": apply() was called with different "
@@ -192,8 +198,8 @@ class RMSpropImpl final : public Optimizer {
   explicit RMSpropImpl(RMSpropOptions o) : Optimizer("RMSprop", o.learning_rate, o.clip), o_(o) {}
   void build_slots(const Variable& v) override {
     add_slot(v, "velocity");
-    if (o_.momentum > 0) add_slot(v, "momentum");
-    if (o_.centered) add_slot(v, "average_gradient");
+    if (o_.momentum > 0) add_slot(v, "momentum", 1);
+    if (o_.centered) add_slot(v, "average_gradient", 2);
   }
   Json get_config() const override {
     Json c = Optimizer::get_config();
@@ -254,7 +260,7 @@ class AdamImpl final : public Optimizer {
   void build_slots(const Variable& v) override {
     add_slot(v, "momentum");
     add_slot(v, "velocity");
-    if (o_.amsgrad) add_slot(v, "velocity_hat");
+    if (o_.amsgrad) add_slot(v, "velocity_hat", 1);
   }
   Json get_config() const override {
     Json c = Optimizer::get_config();

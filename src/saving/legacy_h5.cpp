@@ -166,8 +166,7 @@ void save_legacy_h5(models::FunctionalImpl& impl,
       // Keras's optimizer_weights: optimizer.variables in order, with their paths as names.
       if (const optimizers::Optimizer* opt = compiled_optimizer(impl)) {
         h5::Handle group = h5::make_group(f.id(), "optimizer_weights");
-        const std::vector<std::string> names =
-            optimizer_variable_paths(*opt, impl.trainable_weights());
+        const std::vector<std::string> names = optimizer_variable_paths(*opt);
         h5::write_string_list_attr(group.id(), "weight_names", names);
         write_optimizer_variables(group.id(), *opt, names);
       }

@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "harness/tensor_matchers.h"
-#include "saving/zip.h"
+#include "io/zip.h"
 
 namespace keras {
 namespace {
@@ -40,18 +40,18 @@ std::string read_bytes(const std::string& path) {
 }
 
 Json keras_config(const std::string& name) {
-  const auto entries = saving::zip::read(read_bytes(fixture(name + ".keras")), name, 1 << 30);
+  const auto entries = io::zip::read(read_bytes(fixture(name + ".keras")), name, 1 << 30);
   return Json::parse(entries.at("config.json"));
 }
 
 // A .keras file with `config` as its config.json (metadata and weights from the fixture).
 std::string with_config(const std::string& name, const Json& config) {
-  const auto entries = saving::zip::read(read_bytes(fixture(name + ".keras")), name, 1 << 30);
+  const auto entries = io::zip::read(read_bytes(fixture(name + ".keras")), name, 1 << 30);
   const std::string path = temp_path(name + "_edited.keras");
   std::ofstream(path, std::ios::binary)
-      << saving::zip::write({{"metadata.json", entries.at("metadata.json")},
-                             {"config.json", config.dump()},
-                             {"model.weights.h5", entries.at("model.weights.h5")}});
+      << io::zip::write({{"metadata.json", entries.at("metadata.json")},
+                         {"config.json", config.dump()},
+                         {"model.weights.h5", entries.at("model.weights.h5")}});
   return path;
 }
 
@@ -194,7 +194,7 @@ TEST(SavingMasks, ModelsWithMaskNodesRoundTrip) {
     Model m = models::load_model(fixture(std::string(name) + ".keras"));
     const std::string path = temp_path(std::string(name) + ".keras");
     m.save(path);
-    const auto entries = saving::zip::read(read_bytes(path), name, 1 << 30);
+    const auto entries = io::zip::read(read_bytes(path), name, 1 << 30);
     const Json ours = Json::parse(entries.at("config.json"));
     const Json theirs = keras_config(name);
     // Every op entry and every node's mask argument as Keras wrote it (same names, so the same

@@ -64,10 +64,8 @@ std::vector<Assignment> read_keras3_weights(hid_t root,
 // saving_lib.cpp: the optimizer's state as Keras 3 lists it (optimizer.variables): iterations,
 // learning rate, then the slots in Keras 3's order. The optimizer of a compiled model, or null.
 optimizers::Optimizer* compiled_optimizer(models::FunctionalImpl& impl);
-// Keras 3's names for them ("adam/iteration", "adam/learning_rate", "adam/dense_kernel_momentum")
-// when the optimizer was built for `trainable`.
-std::vector<std::string> optimizer_variable_paths(const optimizers::Optimizer& opt,
-                                                  const std::vector<Variable>& trainable);
+// Keras 3's names for them ("adam/iteration", "adam/learning_rate", "adam/dense_kernel_momentum").
+std::vector<std::string> optimizer_variable_paths(const optimizers::Optimizer& opt);
 // Writes them as datasets `names` (paths under `group`; one per variable).
 void write_optimizer_variables(hid_t group,
                                const optimizers::Optimizer& opt,

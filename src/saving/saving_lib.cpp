@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "io/zip.h"
 #include "keras/config/json.h"
 #include "keras/layers/input_layer.h"
 #include "keras/layers/registry.h"
@@ -21,7 +22,6 @@
 #include "layers/weight_budget.h"
 #include "saving/h5.h"
 #include "saving/saving_internal.h"
-#include "saving/zip.h"
 
 namespace keras {
 namespace saving {
@@ -143,35 +143,10 @@ Tensor scalar(double value, DType dtype) {
   return full({}, value, dtype);
 }
 
-bool has_suffix(const std::string& s, const std::string& suffix) {
-  return s.size() > suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// The slots in Keras 3's order. keras.cpp keeps them per variable (m0 v0 m1 v1 ...); Keras
-// creates them in groups: Adam's momentum/velocity interleaved, then every velocity_hat;
-// RMSprop's velocities, then momentums, then average gradients.
-int keras_slot_phase(const optimizers::Optimizer& opt, const Variable& v) {
-  if (opt.name() == "RMSprop") {
-    if (has_suffix(v.name(), "_momentum")) return 1;
-    if (has_suffix(v.name(), "_average_gradient")) return 2;
-    return 0;
-  }
-  return has_suffix(v.name(), "_velocity_hat") ? 1 : 0;
-}
-
-std::vector<Variable> keras_slot_order(const optimizers::Optimizer& opt) {
-  std::vector<Variable> out = opt.variables();
-  std::stable_sort(out.begin(), out.end(), [&](const Variable& a, const Variable& b) {
-    return keras_slot_phase(opt, a) < keras_slot_phase(opt, b);
-  });
-  return out;
-}
-
 void write_optimizer(hid_t root, const optimizers::Optimizer& opt) {
   h5::Handle group = h5::make_group(root, "optimizer/vars");
   std::vector<std::string> names;
-  for (size_t i = 0; i < keras_slot_order(opt).size() + 2; ++i) names.push_back(std::to_string(i));
+  for (size_t i = 0; i < opt.variables().size() + 2; ++i) names.push_back(std::to_string(i));
   write_optimizer_variables(group.id(), opt, names);
 }
 
@@ -221,7 +196,7 @@ std::string date_now() {
 Model load_keras_archive(const std::string& bytes,
                          const std::string& path,
                          const LoadModelOptions& options) {
-  const auto entries = zip::read(bytes, path, kMaxEntry);
+  const auto entries = io::zip::read(bytes, path, kMaxEntry);
   auto entry = [&](const char* name) -> const std::string& {
     auto it = entries.find(name);
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no ", name);
@@ -269,35 +244,14 @@ optimizers::Optimizer* compiled_optimizer(models::FunctionalImpl& impl) {
   return t.compiled() ? &t.optimizer() : nullptr;
 }
 
-std::vector<std::string> optimizer_variable_paths(const optimizers::Optimizer& opt,
-                                                  const std::vector<Variable>& trainable) {
+std::vector<std::string> optimizer_variable_paths(const optimizers::Optimizer& opt) {
   std::string prefix = opt.name();
   for (char& c : prefix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  // Keras names a slot after its variable's path: "adam/dense_kernel_momentum". The optimizer
-  // holds the same number of slots per trainable variable, in their order.
-  const std::vector<Variable> slots = opt.variables();
-  const size_t per = trainable.empty() ? 0 : slots.size() / trainable.size();
-  std::vector<std::pair<Variable, std::string>> named;
-  for (size_t i = 0; i < slots.size(); ++i) {
-    std::string name = slots[i].name();
-    if (per > 0 && slots.size() == per * trainable.size()) {
-      const Variable& of = trainable[i / per];
-      if (name.rfind(of.name() + "_", 0) == 0) {
-        std::string path = of.path();
-        for (char& c : path) c = c == '/' ? '_' : c;
-        name = path + name.substr(of.name().size());
-      }
-    }
-    named.emplace_back(slots[i], name);
-  }
-  std::stable_sort(named.begin(), named.end(), [&](const auto& a, const auto& b) {
-    return keras_slot_phase(opt, a.first) < keras_slot_phase(opt, b.first);
-  });
   std::vector<std::string> names{prefix + "/iteration", prefix + "/learning_rate"};
   std::set<std::string> seen(names.begin(), names.end());
-  for (const auto& entry : named) {
-    std::string n = prefix + "/" + entry.second;
-    for (int i = 1; seen.contains(n); ++i) n = str(prefix, "/", entry.second, "_", i);
+  for (const Variable& slot : opt.variables()) {
+    std::string n = prefix + "/" + slot.name();
+    for (int i = 1; seen.contains(n); ++i) n = str(prefix, "/", slot.name(), "_", i);
     seen.insert(n);
     names.push_back(n);
   }
@@ -307,7 +261,7 @@ std::vector<std::string> optimizer_variable_paths(const optimizers::Optimizer& o
 void write_optimizer_variables(hid_t group,
                                const optimizers::Optimizer& opt,
                                const std::vector<std::string>& names) {
-  const std::vector<Variable> slots = keras_slot_order(opt);
+  const std::vector<Variable>& slots = opt.variables();
   KERAS_CHECK(names.size() == slots.size() + 2, ValueError, "optimizer: ", names.size(),
               " names for ", slots.size() + 2, " variables");
   auto write = [&](const std::string& name, const Tensor& value) {
@@ -328,7 +282,7 @@ void read_optimizer_variables(hid_t group,
                               const std::string& what) {
   const size_t found = names.size();
   if (found != 2) opt.build(trainable);  // 2: saved before the first step, no slots yet
-  const std::vector<Variable> slots = keras_slot_order(opt);
+  const std::vector<Variable>& slots = opt.variables();
   if (found != slots.size() + 2) {
     std::cerr << "WARNING: " << what << ": skipping the optimizer state: the file has " << found
               << " variables, the optimizer " << slots.size() + 2 << "\n";
@@ -376,9 +330,9 @@ void Model::save(const std::string& path, const SaveOptions& options) const {
     const std::string weights =
         keras3_weights_image(impl, options.include_optimizer ? compiled_optimizer(impl) : nullptr);
     write_file_atomic(path,
-                      zip::write({{"metadata.json", metadata.dump()},
-                                  {"config.json", config.dump()},
-                                  {"model.weights.h5", weights}}),
+                      io::zip::write({{"metadata.json", metadata.dump()},
+                                      {"config.json", config.dump()},
+                                      {"model.weights.h5", weights}}),
                       options.overwrite);
     return;
   }
@@ -413,7 +367,7 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
   const std::string bytes = read_file(path);
   std::vector<Assignment> values;
   if (is_zip(bytes)) {
-    const auto entries = zip::read(bytes, path, kMaxEntry);
+    const auto entries = io::zip::read(bytes, path, kMaxEntry);
     auto it = entries.find("model.weights.h5");
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no model.weights.h5");
     h5::File f = h5::File::open(it->second, path);

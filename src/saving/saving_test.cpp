@@ -14,9 +14,9 @@
 #include <sstream>
 
 #include "harness/tensor_matchers.h"
+#include "io/zip.h"
 #include "saving/h5.h"
 #include "saving/saving_internal.h"
-#include "saving/zip.h"
 
 namespace keras {
 namespace {
@@ -884,15 +884,15 @@ std::string corpus_dir() {
 }
 
 TEST(SavingRobustness, HostileConfigsAreClearErrors) {
-  const auto entries = saving::zip::read(read_bytes(fixture("mlp.keras")), "mlp", 1 << 30);
+  const auto entries = io::zip::read(read_bytes(fixture("mlp.keras")), "mlp", 1 << 30);
   const Json config = Json::parse(entries.at("config.json"));
   auto with = [&](const std::function<void(Json&)>& edit) {
     Json c = config;
     edit(c);
     const std::string path = temp_path("hostile.keras");
-    write_bytes(path, saving::zip::write({{"metadata.json", entries.at("metadata.json")},
-                                          {"config.json", c.dump()},
-                                          {"model.weights.h5", entries.at("model.weights.h5")}}));
+    write_bytes(path, io::zip::write({{"metadata.json", entries.at("metadata.json")},
+                                      {"config.json", c.dump()},
+                                      {"model.weights.h5", entries.at("model.weights.h5")}}));
     return path;
   };
   ASSERT_EQ(config["config"]["layers"][1]["class_name"], "Dense");
@@ -939,9 +939,9 @@ TEST(SavingRobustness, HostileConfigsAreClearErrors) {
   }
   {
     const std::string path = temp_path("badjson.keras");
-    write_bytes(path, saving::zip::write({{"metadata.json", "{}"},
-                                          {"config.json", "{\"module\": "},
-                                          {"model.weights.h5", entries.at("model.weights.h5")}}));
+    write_bytes(path, io::zip::write({{"metadata.json", "{}"},
+                                      {"config.json", "{\"module\": "},
+                                      {"model.weights.h5", entries.at("model.weights.h5")}}));
     test::expect_throws_with<ValueError>([&] { models::load_model(path); }, "invalid JSON");
   }
 }
@@ -950,7 +950,7 @@ TEST(SavingRobustness, HostileConfigsAreClearErrors) {
 // keras.cpp cannot honour are refused, naming the layer and the argument.
 TEST(SavingRobustness, SavedCallsThatCannotBeHonouredAreErrors) {
   const auto entries =
-      saving::zip::read(read_bytes(fixture("encoder_decoder.keras")), "encoder_decoder", 1 << 30);
+      io::zip::read(read_bytes(fixture("encoder_decoder.keras")), "encoder_decoder", 1 << 30);
   const Json config = Json::parse(entries.at("config.json"));
   auto load_with = [&](const std::function<void(Json & decoder_node, Json & head_node)>& edit) {
     Json c = config;
@@ -962,9 +962,9 @@ TEST(SavingRobustness, SavedCallsThatCannotBeHonouredAreErrors) {
     }
     edit(*decoder, *head);
     const std::string path = temp_path("calls.keras");
-    write_bytes(path, saving::zip::write({{"metadata.json", entries.at("metadata.json")},
-                                          {"config.json", c.dump()},
-                                          {"model.weights.h5", entries.at("model.weights.h5")}}));
+    write_bytes(path, io::zip::write({{"metadata.json", entries.at("metadata.json")},
+                                      {"config.json", c.dump()},
+                                      {"model.weights.h5", entries.at("model.weights.h5")}}));
     return models::load_model(path);
   };
   auto history = [](Json& node, int state) -> Json& {
@@ -1077,14 +1077,14 @@ TEST(SavingRobustness, EveryWeightGroupIsClaimedAndEveryLayerFindsItsWeights) {
   small.save(temp_path("small.keras"));
   big.save(temp_path("big.keras"));
   auto entries = [&](const char* name) {
-    return saving::zip::read(read_bytes(temp_path(name)), name, 1 << 30);
+    return io::zip::read(read_bytes(temp_path(name)), name, 1 << 30);
   };
   auto mixed = [&](const char* config_from, const char* weights_from) {
     const std::string path = temp_path("mixed.keras");
-    write_bytes(path, saving::zip::write(
-                          {{"metadata.json", entries(config_from).at("metadata.json")},
-                           {"config.json", entries(config_from).at("config.json")},
-                           {"model.weights.h5", entries(weights_from).at("model.weights.h5")}}));
+    write_bytes(
+        path, io::zip::write({{"metadata.json", entries(config_from).at("metadata.json")},
+                              {"config.json", entries(config_from).at("config.json")},
+                              {"model.weights.h5", entries(weights_from).at("model.weights.h5")}}));
     return path;
   };
   test::expect_throws_with<ValueError>(
@@ -1111,15 +1111,15 @@ TEST(SavingRobustness, EveryWeightGroupIsClaimedAndEveryLayerFindsItsWeights) {
 // where the model has another layer) are refused, even when every shape fits.
 TEST(SavingRobustness, WeightsOfAnotherLayerAreRefused) {
   const auto entries =
-      saving::zip::read(read_bytes(fixture("encoder_decoder.keras")), "encoder_decoder", 1 << 30);
+      io::zip::read(read_bytes(fixture("encoder_decoder.keras")), "encoder_decoder", 1 << 30);
   std::string config = entries.at("config.json");
   for (size_t at = 0; (at = config.find("\"encoder\"", at)) != std::string::npos;) {
     config.replace(at, 9, "\"speaker\"");
   }
   const std::string path = temp_path("renamed.keras");
-  write_bytes(path, saving::zip::write({{"metadata.json", entries.at("metadata.json")},
-                                        {"config.json", config},
-                                        {"model.weights.h5", entries.at("model.weights.h5")}}));
+  write_bytes(path, io::zip::write({{"metadata.json", entries.at("metadata.json")},
+                                    {"config.json", config},
+                                    {"model.weights.h5", entries.at("model.weights.h5")}}));
   test::expect_throws_with<ValueError>(
       [&] { models::load_model(path); },
       "the weights at 'layers/lstm' belong to layer 'encoder', but the model has layer 'speaker'");
@@ -1129,16 +1129,16 @@ TEST(SavingRobustness, WeightsOfAnotherLayerAreRefused) {
   for (Json& l : dropped["config"]["layers"]) {
     if (l["name"] == "decoder") l["inbound_nodes"][0]["kwargs"] = Json::object();
   }
-  write_bytes(path, saving::zip::write({{"metadata.json", entries.at("metadata.json")},
-                                        {"config.json", dropped.dump()},
-                                        {"model.weights.h5", entries.at("model.weights.h5")}}));
+  write_bytes(path, io::zip::write({{"metadata.json", entries.at("metadata.json")},
+                                    {"config.json", dropped.dump()},
+                                    {"model.weights.h5", entries.at("model.weights.h5")}}));
   test::expect_throws_with<ValueError>(
       [&] { models::load_model(path); },
       "the weights at 'layers/lstm' belong to layer 'encoder', but the model has layer 'decoder'");
   // keras.cpp writes the names too.
   Model m = make_initial_state_model();
   m.save(temp_path("names.keras"));
-  const auto saved = saving::zip::read(read_bytes(temp_path("names.keras")), "names", 1 << 30);
+  const auto saved = io::zip::read(read_bytes(temp_path("names.keras")), "names", 1 << 30);
   saving::h5::File f = saving::h5::File::open_unprobed(saved.at("model.weights.h5"), "names");
   auto name_of = [&](const char* group) {
     return saving::h5::read_string_attr(saving::h5::open_group(f.id(), group)->id(), "name")
@@ -1160,7 +1160,7 @@ TEST(SavingRobustness, DamagedFilesAreClearErrors) {
   test::expect_throws_with<IOError>([&] { models::load_model(temp_path("missing.keras")); },
                                     "Unable to open");
   // A zip whose entry claims 4 GiB.
-  std::string bomb = saving::zip::write({{"config.json", "{}"}});
+  std::string bomb = io::zip::write({{"config.json", "{}"}});
   const size_t cd = bomb.find("PK\x01\x02");
   bomb.replace(cd + 24, 4, "\xff\xff\xff\x7f");
   write_bytes(path, bomb);
@@ -1175,7 +1175,7 @@ TEST(SavingRobustness, DamagedFilesAreClearErrors) {
 // corpus of inputs that once failed (tests/data/saving/corpus).
 TEST(SavingRobustness, MutatedFilesNeverCrash) {
   const std::string keras_bytes = read_bytes(fixture("mlp.keras"));
-  const auto entries = saving::zip::read(keras_bytes, "mlp", 1 << 30);
+  const auto entries = io::zip::read(keras_bytes, "mlp", 1 << 30);
   const std::string h5_bytes = read_bytes(fixture("mlp.h5"));
   std::mt19937_64 rng(20261122);
   auto mutate = [&](std::string s, bool truncate_only = false) {
@@ -1202,13 +1202,13 @@ TEST(SavingRobustness, MutatedFilesNeverCrash) {
     write_bytes(path, mutate(keras_bytes));
     expect_clean_load_or_keep(path, str("archive mutation ", i));
     write_bytes(path,
-                saving::zip::write({{"metadata.json", entries.at("metadata.json")},
-                                    {"config.json", entries.at("config.json")},
-                                    {"model.weights.h5", mutate(entries.at("model.weights.h5"))}}));
+                io::zip::write({{"metadata.json", entries.at("metadata.json")},
+                                {"config.json", entries.at("config.json")},
+                                {"model.weights.h5", mutate(entries.at("model.weights.h5"))}}));
     expect_clean_load_or_keep(path, str("weights mutation ", i));
-    write_bytes(path, saving::zip::write({{"metadata.json", entries.at("metadata.json")},
-                                          {"config.json", mutate(entries.at("config.json"))},
-                                          {"model.weights.h5", entries.at("model.weights.h5")}}));
+    write_bytes(path, io::zip::write({{"metadata.json", entries.at("metadata.json")},
+                                      {"config.json", mutate(entries.at("config.json"))},
+                                      {"model.weights.h5", entries.at("model.weights.h5")}}));
     expect_clean_load_or_keep(path, str("config mutation ", i));
     // Legacy files get every kind of damage: what crashes or hangs libhdf5 itself (Debian 12's
     // 1.10) is caught by h5::probe (tests/data/saving/hdf5_crashers has such files).

@@ -13,8 +13,8 @@
 
 #include "../tools/fuzz/load_weights_target.h"
 #include "harness/tensor_matchers.h"
+#include "io/zip.h"
 #include "saving/h5.h"
-#include "saving/zip.h"
 
 namespace keras {
 namespace {
@@ -51,7 +51,7 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 
 // mlp.keras's config.json with `value` (JSON text) as the first Dense layer's "units".
 std::string config_with_units(const std::string& value) {
-  const auto entries = saving::zip::read(read_bytes(data_path("mlp.keras")), "mlp", 1 << 30);
+  const auto entries = io::zip::read(read_bytes(data_path("mlp.keras")), "mlp", 1 << 30);
   std::string config = entries.at("config.json");
   const std::string key = "\"units\": ";
   const size_t at = config.find(key);
@@ -81,13 +81,13 @@ void expect_short_error(F&& f, const std::string& substring, double seconds = 20
 }
 
 TEST(UntrustedInput, DeepJsonInAKerasArchiveIsAClearError) {
-  const auto entries = saving::zip::read(read_bytes(data_path("mlp.keras")), "mlp", 1 << 30);
+  const auto entries = io::zip::read(read_bytes(data_path("mlp.keras")), "mlp", 1 << 30);
   const std::string path = temp_path("deep.keras");
   for (const std::string& config :
        {config_with_units(deep_array(kDeep)), deep_array(kDeep), std::string(kDeep, '{')}) {
-    write_bytes(path, saving::zip::write({{"metadata.json", entries.at("metadata.json")},
-                                          {"config.json", config},
-                                          {"model.weights.h5", entries.at("model.weights.h5")}}));
+    write_bytes(path, io::zip::write({{"metadata.json", entries.at("metadata.json")},
+                                      {"config.json", config},
+                                      {"model.weights.h5", entries.at("model.weights.h5")}}));
     expect_short_error<ValueError>([&] { models::load_model(path); },
                                    "config.json: invalid JSON: arrays and objects nested more "
                                    "than 512 levels deep");
@@ -249,18 +249,30 @@ void put32(std::string& s, size_t at, uint32_t v) {
 
 TEST(UntrustedInput, ZipEntriesMayNotShareDataOrClaimImpossibleSizes) {
   const std::string path = temp_path("bomb.keras");
-  const std::string good = saving::zip::write({{"a", std::string(1000, 'a')},
-                                               {"b", std::string(1000, 'a')},
-                                               {"c", std::string(1000, 'a')}});
+  const std::string good = io::zip::write({{"a", std::string(1000, 'a')},
+                                           {"b", std::string(1000, 'a')},
+                                           {"c", std::string(1000, 'a')}});
   // Every central entry points at the first local header: one stream inflated three times.
   std::string shared = good;
   for (size_t cd = shared.find("PK\x01\x02"); cd != std::string::npos;
        cd = shared.find("PK\x01\x02", cd + 4)) {
     put32(shared, cd + 42, 0);
   }
-  EXPECT_THROW(saving::zip::read(shared, "shared", 1 << 30), IOError);
+  EXPECT_THROW(io::zip::read(shared, "shared", 1 << 30), IOError);
   write_bytes(path, shared);
-  expect_short_error<IOError>([&] { models::load_model(path); }, "overlaps another entry");
+  // The local header names the first entry, not the second that points at it.
+  expect_short_error<IOError>([&] { models::load_model(path); },
+                              "bomb.keras:b: local header names");
+  // A second entry whose local header lies inside the first entry's data, where a copy of a
+  // valid header for it was planted: found by the overlap check.
+  const std::string plain = io::zip::write({{"a", "x"}, {"a", ""}});
+  const size_t header_len = plain.find("PK\x03\x04", 4);  // the first header and its 1 byte
+  const std::string second_header = plain.substr(header_len, plain.find("PK\x01\x02") - header_len);
+  std::string planted = io::zip::write({{"a", std::string(49, 'x') + second_header}, {"a", ""}});
+  const size_t second_cd = planted.find("PK\x01\x02", planted.find("PK\x01\x02") + 4);
+  put32(planted, second_cd + 42, static_cast<uint32_t>(header_len - 1 + 49));
+  expect_short_error<IOError>([&] { io::zip::read(planted, "planted", 1 << 30); },
+                              "overlaps another entry");
   // A deflated entry of 100 bytes cannot hold 2 GiB: refused before allocating them.
   std::string lie = good;
   const size_t cd = lie.find("PK\x01\x02");

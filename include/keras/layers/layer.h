@@ -17,7 +17,7 @@
 //  6. A static `std::shared_ptr<Layer> from_config(const Json& config)` builds the layer from
 //     that dict (read keys with config::get / config::require so bad values throw ValueError),
 //     then calls apply_base_config(config). Keras 2's spellings should be accepted too.
-//  7. Register it: one line in src/saving/registry.cpp's built-in table
+//  7. Register it: one line in src/layers/registry.cpp's built-in table
 //     ({"Conv2D", &Conv2DImpl::from_config}); user layers call layers::register_layer.
 //  8. Weights are saved as Keras 3 does, under "<layer>/vars/0..k" in weights() order. A layer
 //     whose Keras counterpart keeps its variables in sub-objects (an LSTM's "cell", a wrapper's

@@ -91,6 +91,9 @@ class FunctionalImpl : public layers::Layer {
     // are ready run together with this one, as one call on the concatenated batch.
     std::vector<size_t> same_layer_later;
   };
+  // Parts of init_graph, in order (nodes_by_depth_ first).
+  void order_nodes(const KerasTensors& inputs);
+  void plan_steps(const KerasTensors& inputs, const KerasTensors& outputs);
   // Runs steps_[k], together with the ready steps of its same_layer_later as one batched call.
   void run_batched(size_t k, std::vector<Tensor>& values, std::vector<char>& done, bool training);
   KerasTensors inputs_, outputs_;

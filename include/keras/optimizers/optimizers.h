@@ -47,8 +47,11 @@ class Optimizer {
 
   // Undefined gradients are skipped (Keras drops None gradients).
   void apply(const Tensors& grads, const std::vector<Variable>& variables);
-  // The optimizer's own state (slot variables), in creation order, with deferred row updates
-  // applied first.
+  // The optimizer's own state (slot variables) in Keras 3's order (the order its files store
+  // them in, after `iterations` and the learning rate): slots are grouped as each optimizer's
+  // build() creates them in Keras — Adam: momentum and velocity per variable, then every
+  // velocity_hat; RMSprop: every velocity, then every momentum, then every average_gradient.
+  // Deferred row updates are applied first.
   const std::vector<Variable>& variables() const;
   // Creates the slots for `variables` now (apply() does it on its first call), so that saved
   // state can be assigned before training resumes. No-op when built for the same variables;
@@ -65,8 +68,10 @@ class Optimizer {
   virtual void build_slots(const Variable& variable) = 0;
   // Launches the update of variables[index] with its gradient.
   virtual void update_step(size_t index, const Tensor& grad, const Variable& variable) = 0;
-  // A zero-initialized slot shaped like `variable`.
-  Variable add_slot(const Variable& variable, const std::string& slot_name);
+  // A zero-initialized slot shaped like `variable`, named as in Keras after the variable's path
+  // ("dense_1/kernel" -> "dense_1_kernel_momentum"; its name when it has no path). `group`
+  // places it in variables(): every slot of group 0 (in creation order), then group 1, ...
+  Variable add_slot(const Variable& variable, const std::string& slot_name, int group = 0);
   // Slot `k` of variable `index` (slots are created in build_slots order).
   const Tensor& slot(size_t index, size_t k) const { return per_variable_slots_[index][k]; }
   // For the row-sparse kernels: int64, one entry per row of variable `index`, the step each row
@@ -86,7 +91,8 @@ class Optimizer {
   Tensor iterations_;
   Tensor one_;  // the increment, on iterations_'s device
   std::vector<Variable> built_for_;
-  std::vector<Variable> slots_;
+  std::vector<std::pair<int, Variable>> grouped_slots_;  // in creation order
+  std::vector<Variable> slots_;                          // in Keras's order (variables())
   std::vector<Tensors> per_variable_slots_;
   std::vector<Tensor> row_steps_;
 };
