@@ -153,25 +153,29 @@ void Tensor::copy_from(const Tensor& src) const {
   copy_bytes(src.raw_data(), src.device(), raw_data(), device(), nbytes());
 }
 
-void Tensor::copy_rows_from(int64_t dst_row,
-                            const Tensor& src,
-                            int64_t src_row,
-                            int64_t count) const {
+void Tensor::copy_rows_from(const Tensor& src, std::span<const int64_t> rows) const {
   KERAS_CHECK(rank() >= 1 && src.rank() >= 1, ValueError, "copy_rows_from: a scalar has no rows");
   const int64_t dst_rows = shape()[0], src_rows = src.shape()[0];
   const int64_t row = dst_rows == 0 ? 0 : size() / dst_rows;
-  const int64_t src_row_size = src_rows == 0 ? 0 : src.size() / src_rows;
-  KERAS_CHECK(src.dtype() == dtype() && (src_row_size == row || count == 0), ValueError,
-              "copy_rows_from: rows of ", shape_str(src.shape()), " ", src.dtype(),
+  KERAS_CHECK(src.dtype() == dtype() && (src_rows == 0 ? 0 : src.size() / src_rows) == row,
+              ValueError, "copy_rows_from: rows of ", shape_str(src.shape()), " ", src.dtype(),
               " do not match rows of ", shape_str(shape()), " ", dtype());
-  KERAS_CHECK(count >= 0 && dst_row >= 0 && src_row >= 0 && dst_row <= dst_rows - count &&
-                  src_row <= src_rows - count,
-              IndexError, "copy_rows_from: ", count, " rows from row ", src_row, " of ",
-              shape_str(src.shape()), " to row ", dst_row, " of ", shape_str(shape()));
+  KERAS_CHECK(static_cast<int64_t>(rows.size()) <= dst_rows, IndexError,
+              "copy_rows_from: ", rows.size(), " rows do not fit in ", shape_str(shape()));
   const size_t row_bytes = static_cast<size_t>(row) * dtype_size(dtype());
-  copy_bytes(static_cast<const char*>(src.raw_data()) + src_row * row_bytes, src.device(),
-             static_cast<char*>(raw_data()) + dst_row * row_bytes, device(),
-             static_cast<size_t>(count) * row_bytes);
+  const auto* s = static_cast<const char*>(src.raw_data());
+  auto* d = static_cast<char*>(raw_data());
+  size_t i = 0;
+  while (i < rows.size()) {
+    size_t j = i + 1;
+    while (j < rows.size() && rows[j] == rows[j - 1] + 1) ++j;
+    KERAS_CHECK(rows[i] >= 0 && rows[j - 1] < src_rows, IndexError, "copy_rows_from: row ",
+                rows[i] < 0 ? rows[i] : rows[j - 1], " is out of range for ",
+                shape_str(src.shape()));
+    copy_bytes(s + rows[i] * row_bytes, src.device(), d + i * row_bytes, device(),
+               (j - i) * row_bytes);
+    i = j;
+  }
 }
 
 Tensor Tensor::astype(DType to) const {

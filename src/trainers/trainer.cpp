@@ -54,18 +54,6 @@ struct Trainer::ArrayData {
 
 namespace {
 
-// dst[i] = src[rows[i]] for the leading axis: user data staged into the step buffers, which
-// may be on another device.
-void gather_rows(const Tensor& src, const int64_t* rows, int64_t count, const Tensor& dst) {
-  int64_t i = 0;
-  while (i < count) {  // copy runs of consecutive rows at once
-    int64_t j = i + 1;
-    while (j < count && rows[j] == rows[j - 1] + 1) ++j;
-    dst.copy_rows_from(i, src, rows[i], j - i);
-    i = j;
-  }
-}
-
 Shape with_batch(const Tensor& t, int64_t batch) {
   Shape s = t.shape();
   s[0] = batch;
@@ -253,8 +241,9 @@ const Tensors& Trainer::run_batch(Mode mode,
     for (const Tensor& t : src) out.push_back(Tensor::empty(with_batch(t, count), t.dtype()));
     return out;
   };
+  const std::span<const int64_t> batch_rows(rows, static_cast<size_t>(count));
   auto fill = [&](const Tensors& src, const Tensors& dst) {
-    for (size_t i = 0; i < src.size(); ++i) gather_rows(src[i], rows, count, dst[i]);
+    for (size_t i = 0; i < src.size(); ++i) dst[i].copy_rows_from(src[i], batch_rows);
   };
   if (run_eagerly_) {
     Tensors x = make_buffers(data.x), y = make_buffers(data.y);
@@ -263,7 +252,7 @@ const Tensors& Trainer::run_batch(Mode mode,
     Tensor sw;
     if (data.sample_weight.defined()) {
       sw = Tensor::empty(with_batch(data.sample_weight, count), data.sample_weight.dtype());
-      gather_rows(data.sample_weight, rows, count, sw);
+      sw.copy_rows_from(data.sample_weight, batch_rows);
     }
     eager_y_pred_ = step(mode, x, y, sw);
     return eager_y_pred_;
@@ -296,7 +285,7 @@ const Tensors& Trainer::run_batch(Mode mode,
   fill(data.x, plan->x);
   fill(data.y, plan->y);
   if (data.sample_weight.defined())
-    gather_rows(data.sample_weight, rows, count, plan->sample_weight);
+    plan->sample_weight.copy_rows_from(data.sample_weight, batch_rows);
   if (fresh) {
     autodiff::KernelTrace trace;
     plan->y_pred = step(mode, plan->x, plan->y, plan->sample_weight);

@@ -11,7 +11,7 @@
 //   data<T>(), span<T>(), at<T>(), host_data()   pointers into a host tensor's memory;
 //   cpu() / to(device)                            a copy on the host (or another device), which
 //                                                 waits for the source device;
-//   copy_from(src), copy_rows_from(...)           write src's values, from any device;
+//   copy_from(src), copy_rows_from(src, rows)     write src's values, from any device;
 //   item<T>(), operator<<                         read through cpu().
 // raw_data() is the address in the device's memory, for backends (kernels and copies); host
 // code never dereferences it. The test-only guarded device (keras/core/device.h) makes any other
@@ -167,10 +167,11 @@ class Tensor {
   // Copies src's elements into this tensor in place, from any device; shapes must have equal
   // sizes, dtypes equal.
   void copy_from(const Tensor& src) const;
-  // Copies `count` rows (along axis 0) of src, from row src_row, over this tensor's rows from
-  // dst_row, from any device; rows must be of equal size and dtype (ValueError) and in range
-  // (IndexError). Allocates nothing (the trainer stages batches with it at every step).
-  void copy_rows_from(int64_t dst_row, const Tensor& src, int64_t src_row, int64_t count) const;
+  // Row i (along axis 0) of this tensor = row rows[i] of src, for i < rows.size(), from any
+  // device; runs of consecutive rows are copied at once. Rows must be of equal size and dtype
+  // (ValueError) and in range (IndexError). Allocates nothing (the trainer stages every batch
+  // with it).
+  void copy_rows_from(const Tensor& src, std::span<const int64_t> rows) const;
   // True when both handles refer to the same memory (same storage and offset).
   bool shares_memory_with(const Tensor& other) const;
   const std::shared_ptr<Storage>& storage() const { return impl().storage; }
