@@ -114,10 +114,28 @@ callbacks::History Model::fit(const Data& x, const Data& y, const FitOptions& op
   return impl().trainer().fit(x, y, options);
 }
 
-std::vector<double> Model::evaluate(const Data& x, const Data& y, const EvaluateOptions& options) {
+Results Model::evaluate(const Data& x, const Data& y, const EvaluateOptions& options) {
   ensure_built(x);
   check_built(impl());
   return impl().trainer().evaluate(x, y, options);
+}
+
+Results Model::train_on_batch(const Data& x, const Data& y, const TrainOnBatchOptions& options) {
+  ensure_built(x);
+  check_built(impl());
+  return impl().trainer().train_on_batch(x, y, options);
+}
+
+Results Model::test_on_batch(const Data& x, const Data& y, const TestOnBatchOptions& options) {
+  ensure_built(x);
+  check_built(impl());
+  return impl().trainer().test_on_batch(x, y, options);
+}
+
+Outputs Model::predict_on_batch(const Data& x) {
+  ensure_built(x);
+  check_built(impl());
+  return Outputs(impl().trainer().predict_on_batch(x));
 }
 
 Outputs Model::predict(const Data& x, const PredictOptions& options) {

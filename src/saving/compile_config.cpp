@@ -18,6 +18,30 @@ Json metric_item_json(const MetricItem& item) {
   return item.metric() ? Json(item.metric()->name()) : Json(nullptr);
 }
 
+// Keras 3's form of compile's metrics or weighted_metrics for a model with `outputs` outputs.
+Json metrics_json(const MetricsSpec& spec, size_t outputs) {
+  Json metrics = nullptr;
+  if (!spec.list().empty()) {
+    Json list = Json::array();
+    for (const MetricItem& m : spec.list()) list.push_back(metric_item_json(m));
+    // Keras 3 wants one list per output for several outputs.
+    if (outputs > 1) {
+      metrics = Json::array();
+      for (size_t i = 0; i < outputs; ++i) metrics.push_back(list);
+    } else {
+      metrics = list;
+    }
+  } else if (!spec.map().empty()) {
+    metrics = Json::object();
+    for (const auto& [k, items] : spec.map()) {
+      Json list = Json::array();
+      for (const MetricItem& m : items) list.push_back(metric_item_json(m));
+      metrics[k] = list;
+    }
+  }
+  return metrics;
+}
+
 }  // namespace
 
 Json compile_config(models::FunctionalImpl& model) {
@@ -40,33 +64,16 @@ Json compile_config(models::FunctionalImpl& model) {
     loss_weights = Json::object();
     for (const auto& [k, w] : options->loss_weights.map()) loss_weights[k] = w;
   }
-  Json metrics = nullptr;
   const size_t outputs = model.outputs().size();
-  if (!options->metrics.list().empty()) {
-    Json list = Json::array();
-    for (const MetricItem& m : options->metrics.list()) list.push_back(metric_item_json(m));
-    // Keras 3 wants one list per output for several outputs.
-    if (outputs > 1) {
-      metrics = Json::array();
-      for (size_t i = 0; i < outputs; ++i) metrics.push_back(list);
-    } else {
-      metrics = list;
-    }
-  } else if (!options->metrics.map().empty()) {
-    metrics = Json::object();
-    for (const auto& [k, items] : options->metrics.map()) {
-      Json list = Json::array();
-      for (const MetricItem& m : items) list.push_back(metric_item_json(m));
-      metrics[k] = list;
-    }
-  }
+  const Json metrics = metrics_json(options->metrics, outputs);
+  const Json weighted_metrics = metrics_json(options->weighted_metrics, outputs);
   return Json{{"optimizer", optimizers::serialize(trainer.optimizer())},
               {"loss", loss},
               {"loss_weights", loss_weights},
               {"metrics", metrics},
-              {"weighted_metrics", nullptr},
+              {"weighted_metrics", weighted_metrics},
               {"run_eagerly", options->run_eagerly},
-              {"steps_per_execution", 1},
+              {"steps_per_execution", options->steps_per_execution},
               {"jit_compile", false}};
 }
 
@@ -98,6 +105,25 @@ std::vector<MetricItem> metric_list(const Json& j) {
   return out;
 }
 
+// compile's metrics or weighted_metrics from Keras 3's form (null: none).
+MetricsSpec metrics_spec(const Json& m, const std::vector<std::string>& output_names) {
+  if (m.is_null()) return {};
+  if (m.is_object()) {
+    std::map<std::string, std::vector<MetricItem>> map;
+    for (const auto& [k, v] : m.items())
+      map.emplace(k, metric_list(v.is_array() ? v : Json::array({v})));
+    return map;
+  } else if (m.is_array() && !m.empty() && m[0].is_array()) {
+    std::map<std::string, std::vector<MetricItem>> map;  // one list per output
+    for (size_t i = 0; i < m.size() && i < output_names.size(); ++i) {
+      map.emplace(output_names[i], metric_list(m[i]));
+    }
+    return map;
+  } else {
+    return metric_list(m);
+  }
+}
+
 CompileOptions compile_options_from(const Json& c, const std::vector<std::string>& output_names) {
   CompileOptions o;
   if (const Json* opt = config::find(c, "optimizer")) o.optimizer = optimizers::deserialize(*opt);
@@ -121,23 +147,12 @@ CompileOptions compile_options_from(const Json& c, const std::vector<std::string
       o.loss_weights = w->get<std::map<std::string, double>>();
     }
   }
-  if (const Json* m = config::find(c, "metrics")) {
-    if (m->is_object()) {
-      std::map<std::string, std::vector<MetricItem>> map;
-      for (const auto& [k, v] : m->items())
-        map.emplace(k, metric_list(v.is_array() ? v : Json::array({v})));
-      o.metrics = map;
-    } else if (m->is_array() && !m->empty() && (*m)[0].is_array()) {
-      std::map<std::string, std::vector<MetricItem>> map;  // one list per output
-      for (size_t i = 0; i < m->size() && i < output_names.size(); ++i) {
-        map.emplace(output_names[i], metric_list((*m)[i]));
-      }
-      o.metrics = map;
-    } else {
-      o.metrics = metric_list(*m);
-    }
+  if (const Json* m = config::find(c, "metrics")) o.metrics = metrics_spec(*m, output_names);
+  if (const Json* m = config::find(c, "weighted_metrics")) {
+    o.weighted_metrics = metrics_spec(*m, output_names);
   }
   o.run_eagerly = config::get<bool>(c, "run_eagerly", false, "compile_config");
+  o.steps_per_execution = config::get<int>(c, "steps_per_execution", 1, "compile_config");
   return o;
 }
 

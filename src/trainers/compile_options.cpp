@@ -88,4 +88,29 @@ std::vector<std::vector<MetricItem>> MetricsSpec::resolve(
   return out;
 }
 
+bool ValidationFreq::should_validate(int epoch) const {
+  if (!epochs_.empty())
+    return std::find(epochs_.begin(), epochs_.end(), epoch + 1) != epochs_.end();
+  KERAS_CHECK(every_ >= 1, ValueError,
+              "Expected `validation_freq` to be a list or a positive int. Received: "
+              "validation_freq=",
+              every_);
+  return (epoch + 1) % every_ == 0;
+}
+
+double Results::operator[](std::string_view name) const {
+  for (size_t i = 0; i < names_.size() && i < size(); ++i) {
+    if (names_[i] == name) return at(i);
+  }
+  std::string known;
+  for (const std::string& n : names_) known += (known.empty() ? "" : ", ") + n;
+  throw ValueError(str("No result named '", name, "'; the results are: ", known));
+}
+
+std::map<std::string, double> Results::dict() const {
+  std::map<std::string, double> out;
+  for (size_t i = 0; i < names_.size() && i < size(); ++i) out.emplace(names_[i], at(i));
+  return out;
+}
+
 }  // namespace keras

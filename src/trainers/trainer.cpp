@@ -19,10 +19,13 @@ struct Trainer::Output {
   std::string name;
   losses::LossPtr loss;
   double weight = 1.0;
+  // compile's metrics, then its weighted_metrics (updated with the sample weights).
   std::vector<MetricItem> metric_items;
+  size_t num_unweighted = 0;
   std::vector<metrics::MetricPtr> metrics;
   std::shared_ptr<metrics::Mean> loss_tracker;  // per-output loss, with several outputs
-  std::vector<std::string> log_keys;            // per metric: "accuracy" or "<output>_accuracy"
+  std::vector<std::string> log_keys;            // per metric: "accuracy", "<output>_accuracy", ...
+  bool weighted(size_t k) const { return k >= num_unweighted; }
 };
 
 // A traced step: input buffers and the kernels that read them.
@@ -138,12 +141,16 @@ optimizers::Optimizer& Trainer::optimizer() const {
 }
 
 void Trainer::compile(const CompileOptions& options) {
+  KERAS_CHECK(options.steps_per_execution >= 1, ValueError,
+              "steps_per_execution must be a positive integer, got ", options.steps_per_execution);
   compile_options_ = options;
   if (signature_.output_names.empty()) return;  // a Sequential without layers yet: deferred
   const std::vector<std::string>& names = signature_.output_names;
   std::vector<losses::LossPtr> losses = options.loss.resolve(names);
   const std::vector<double> weights = options.loss_weights.resolve(names);
   const std::vector<std::vector<MetricItem>> metric_items = options.metrics.resolve(names);
+  const std::vector<std::vector<MetricItem>> weighted_items =
+      options.weighted_metrics.resolve(names);
   optimizers::OptimizerPtr optimizer = options.optimizer.resolve();
   std::vector<Output> outputs(names.size());
   for (size_t i = 0; i < names.size(); ++i) {
@@ -151,6 +158,9 @@ void Trainer::compile(const CompileOptions& options) {
     outputs[i].loss = losses.empty() ? nullptr : losses[i];
     outputs[i].weight = weights[i];
     outputs[i].metric_items = metric_items[i];
+    outputs[i].num_unweighted = metric_items[i].size();
+    outputs[i].metric_items.insert(outputs[i].metric_items.end(), weighted_items[i].begin(),
+                                   weighted_items[i].end());
     if (names.size() > 1 && outputs[i].loss) {
       outputs[i].loss_tracker = std::make_shared<metrics::Mean>(names[i] + "_loss");
     }
@@ -163,19 +173,54 @@ void Trainer::compile(const CompileOptions& options) {
   plans_.clear();
 }
 
+namespace {
+
+// Keras 3's names for the compiled metrics' results (CompileMetrics.result): "<output>_<name>"
+// with several outputs; a name seen before gets "_1", "_2", ...; a weighted metric whose name an
+// unweighted one took becomes "weighted_<name>". `name_of(o, k)` names metric k of output o.
+template <class Outputs, class NameOf>
+std::vector<std::vector<std::string>> compiled_metric_keys(const Outputs& outputs,
+                                                           const NameOf& name_of) {
+  std::vector<std::vector<std::string>> keys(outputs.size());
+  std::map<std::string, int> seen;
+  auto prefixed = [&](size_t o, const std::string& name) {
+    return outputs.size() > 1 ? outputs[o].name + "_" + name : name;
+  };
+  for (bool weighted : {false, true}) {
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      keys[o].resize(outputs[o].metric_items.size());
+      for (size_t k = 0; k < outputs[o].metric_items.size(); ++k) {
+        if (outputs[o].weighted(k) != weighted) continue;
+        const std::string name = name_of(o, k);
+        std::string key = prefixed(o, name);
+        if (seen.contains(key) && weighted) key = prefixed(o, "weighted_" + name);
+        if (auto it = seen.find(key); it != seen.end()) {
+          key = str(key, "_", it->second++);
+        } else {
+          seen.emplace(key, 1);
+        }
+        keys[o][k] = key;
+      }
+    }
+  }
+  return keys;
+}
+
+}  // namespace
+
 void Trainer::build_metrics(const Tensors& y, const Tensors& y_pred) {
   for (size_t i = 0; i < outputs_.size(); ++i) {
     Output& o = outputs_[i];
     o.metrics.clear();
-    o.log_keys.clear();
     for (const MetricItem& item : o.metric_items) {
-      metrics::MetricPtr m = item.metric()
-                                 ? item.metric()
-                                 : metrics::get(item.name(), y[i].shape(), y_pred[i].shape());
-      o.metrics.push_back(m);
-      o.log_keys.push_back(outputs_.size() > 1 ? o.name + "_" + m->name() : m->name());
+      o.metrics.push_back(item.metric()
+                              ? item.metric()
+                              : metrics::get(item.name(), y[i].shape(), y_pred[i].shape()));
     }
   }
+  const auto keys = compiled_metric_keys(
+      outputs_, [&](size_t o, size_t k) { return outputs_[o].metrics[k]->name(); });
+  for (size_t i = 0; i < outputs_.size(); ++i) outputs_[i].log_keys = keys[i];
   metrics_built_ = true;
 }
 
@@ -202,8 +247,12 @@ Tensor Trainer::compute_loss(const Tensors& y, const Tensors& y_pred, const Tens
 }
 
 void Trainer::update_metrics(const Tensors& y, const Tensors& y_pred, const Tensor& sw) {
+  // As Keras 3: compile's metrics ignore the sample weights, weighted_metrics use them.
   for (size_t i = 0; i < outputs_.size(); ++i) {
-    for (const auto& m : outputs_[i].metrics) m->update_state(y[i], y_pred[i], sw);
+    const Output& o = outputs_[i];
+    for (size_t k = 0; k < o.metrics.size(); ++k) {
+      o.metrics[k]->update_state(y[i], y_pred[i], o.weighted(k) ? sw : Tensor());
+    }
   }
 }
 
@@ -337,12 +386,17 @@ std::vector<std::string> Trainer::metrics_names() const {
   for (const Output& o : outputs_) {
     if (o.loss_tracker) names.push_back(o.loss_tracker->name());
   }
-  for (const Output& o : outputs_) {
-    for (size_t k = 0; k < o.metric_items.size(); ++k) {
-      const std::string m = o.metrics.size() > k         ? o.metrics[k]->name()
-                            : o.metric_items[k].metric() ? o.metric_items[k].metric()->name()
-                                                         : o.metric_items[k].name();
-      names.push_back(outputs_.size() > 1 ? o.name + "_" + m : m);
+  const auto keys = compiled_metric_keys(outputs_, [&](size_t o, size_t k) {
+    const Output& out = outputs_[o];
+    return out.metrics.size() > k         ? out.metrics[k]->name()
+           : out.metric_items[k].metric() ? out.metric_items[k].metric()->name()
+                                          : out.metric_items[k].name();
+  });
+  for (bool weighted : {false, true}) {
+    for (size_t o = 0; o < outputs_.size(); ++o) {
+      for (size_t k = 0; k < keys[o].size(); ++k) {
+        if (outputs_[o].weighted(k) == weighted) names.push_back(keys[o][k]);
+      }
     }
   }
   return names;
@@ -448,7 +502,7 @@ void epoch_order(std::vector<int64_t>& order, bool shuffle, const Generator::Sta
 callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& options) {
   optimizer();  // throws if not compiled
   check_fit_options(options);
-  ArrayData train = prepare(x, y, options.sample_weight, true);
+  ArrayData train = prepare_weighted(x, y, options.sample_weight, options.class_weight, "fit");
   std::optional<ArrayData> val;
   if (options.validation_data) {
     val = prepare(options.validation_data->x, options.validation_data->y,
@@ -490,7 +544,7 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
     epoch_order(order, options.shuffle, resuming ? &resume->shuffle_state : nullptr);
     train_epoch(train, order, bs, resuming ? resume->step : 0, steps, cbs, batch_logs);
     epoch_logs = collect_logs();
-    if (val) {
+    if (val && options.validation_freq.should_validate(epoch)) {
       for (const auto& [name, value] : test_loop(*val, bs, cbs)) epoch_logs["val_" + name] = value;
     }
     cbs.on_epoch_end(epoch, epoch_logs);
@@ -547,9 +601,7 @@ callbacks::Logs Trainer::test_loop(const ArrayData& data,
   return logs;
 }
 
-std::vector<double> Trainer::evaluate(const Data& x,
-                                      const Data& y,
-                                      const EvaluateOptions& options) {
+Results Trainer::evaluate(const Data& x, const Data& y, const EvaluateOptions& options) {
   optimizer();
   KERAS_CHECK(options.batch_size > 0, ValueError, "batch_size must be positive, got ",
               options.batch_size);
@@ -560,9 +612,89 @@ std::vector<double> Trainer::evaluate(const Data& x,
                                                   .params = {{"epochs", 1},
                                                              {"steps", static_cast<int>(steps)},
                                                              {"verbose", options.verbose}}});
-  const callbacks::Logs logs = test_loop(data, bs, cbs);
-  std::vector<double> out;
-  for (const std::string& name : metrics_names()) out.push_back(logs.at(name));
+  test_loop(data, bs, cbs);
+  return results();
+}
+
+Results Trainer::results() const {
+  const callbacks::Logs logs = collect_logs();
+  std::vector<std::string> names = metrics_names();
+  std::vector<double> values;
+  for (const std::string& name : names) values.push_back(logs.at(name));
+  return Results(std::move(names), std::move(values));
+}
+
+namespace {
+
+// Keras's class_weight_to_sample_weights: each sample weighs class_weight[its class] (1 when not
+// listed); its class is the argmax of a target with several columns, else the rounded target.
+Tensor class_weight_to_sample_weight(const Tensor& y, const ClassWeight& class_weight) {
+  const int64_t n = y.shape()[0];
+  const int64_t columns = y.rank() > 1 ? y.size() / std::max<int64_t>(n, 1) : 1;
+  const Tensor values = y.astype(float64);
+  const double* v = values.data<double>();
+  Tensor weights = Tensor::empty({n}, float32);
+  float* w = weights.data<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    const double* row = v + i * columns;
+    const int64_t label = columns > 1 ? std::max_element(row, row + columns) - row
+                                      : static_cast<int64_t>(std::nearbyint(row[0]));
+    auto it = class_weight.find(label);
+    w[i] = static_cast<float>(it != class_weight.end() ? it->second : 1.0);
+  }
+  return weights;
+}
+
+}  // namespace
+
+Trainer::ArrayData Trainer::prepare_weighted(const Data& x,
+                                             const Data& y,
+                                             const Data& sample_weight,
+                                             const ClassWeight& class_weight,
+                                             const char* fn) const {
+  if (class_weight.empty()) return prepare(x, y, sample_weight, true);
+  if (!sample_weight.empty()) {
+    throw ValueError(std::string(fn) == "fit"
+                         ? "You cannot `class_weight` and `sample_weight` at the same time."
+                         : "Arguments `sample_weight` and `class_weight` cannot be specified at "
+                           "the same time.");
+  }
+  ArrayData data = prepare(x, y, Data(), true);
+  KERAS_CHECK(data.y.size() == 1, ValueError,
+              "`class_weight` is only supported for Models with a single output.");
+  data.sample_weight = class_weight_to_sample_weight(data.y[0], class_weight);
+  return data;
+}
+
+Results Trainer::train_on_batch(const Data& x, const Data& y, const TrainOnBatchOptions& options) {
+  optimizer();
+  ArrayData data =
+      prepare_weighted(x, y, options.sample_weight, options.class_weight, "train_on_batch");
+  std::vector<int64_t> rows(static_cast<size_t>(data.n));
+  for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
+  reset_metrics();
+  run_batch(Mode::train, data, rows.data(), data.n);
+  return results();
+}
+
+Results Trainer::test_on_batch(const Data& x, const Data& y, const TestOnBatchOptions& options) {
+  optimizer();
+  ArrayData data = prepare(x, y, options.sample_weight, true);
+  std::vector<int64_t> rows(static_cast<size_t>(data.n));
+  for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
+  reset_metrics();
+  run_batch(Mode::test, data, rows.data(), data.n);
+  return results();
+}
+
+Tensors Trainer::predict_on_batch(const Data& x) {
+  ArrayData data = prepare(x, Data(), Data(), false);
+  std::vector<int64_t> rows(static_cast<size_t>(data.n));
+  for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
+  Tensors out;
+  for (const Tensor& t : run_batch(Mode::predict, data, rows.data(), data.n)) {
+    out.push_back(t.clone());  // the plan's buffer is reused by the next batch
+  }
   return out;
 }
 

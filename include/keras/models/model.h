@@ -107,10 +107,15 @@ class Model : public layers::LayerRef {
   // ---- training ----
   void compile(const CompileOptions& options);
   callbacks::History fit(const Data& x, const Data& y = {}, const FitOptions& options = {});
-  std::vector<double> evaluate(const Data& x,
-                               const Data& y = {},
-                               const EvaluateOptions& options = {});
+  Results evaluate(const Data& x, const Data& y = {}, const EvaluateOptions& options = {});
   Outputs predict(const Data& x, const PredictOptions& options = {});
+  // One batch, on the plans fit/evaluate/predict use (see Trainer): a gradient step and that
+  // batch's loss and metrics; the loss and metrics without training; the outputs.
+  Results train_on_batch(const Data& x,
+                         const Data& y = {},
+                         const TrainOnBatchOptions& options = {});
+  Results test_on_batch(const Data& x, const Data& y = {}, const TestOnBatchOptions& options = {});
+  Outputs predict_on_batch(const Data& x);
   std::vector<std::string> metrics_names() const;
   optimizers::Optimizer& optimizer() const;
   // Eager call on concrete tensors, one per input; returns one tensor per output.

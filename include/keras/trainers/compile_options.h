@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -127,9 +128,35 @@ struct CompileOptions {
   OptimizerSpec optimizer = "rmsprop";
   LossSpec loss = {};
   LossWeights loss_weights = {};
+  // Updated without sample weights, as in Keras 3.
   MetricsSpec metrics = {};
+  // Updated with the sample weights (or class weights); a name an unweighted metric has is
+  // logged as "weighted_<name>".
+  MetricsSpec weighted_metrics = {};
   // Run each step op by op instead of replaying a compiled plan (for debugging).
   bool run_eagerly = false;
+  // Keras runs this many batches per compiled call; keras.cpp replays a compiled plan per batch
+  // at no per-call cost, so any positive value behaves as 1 (saved in the compile config).
+  int steps_per_execution = 1;
+};
+
+// Keras's class_weight: {class index: weight}. A sample's class is argmax(y) when its target has
+// more than one column, else round(y); classes not listed weigh 1. Single-output models only, and
+// not together with sample_weight (ValueError, as in Keras).
+using ClassWeight = std::map<int64_t, double>;
+
+// How often fit() validates: every `every` epochs (Keras's int validation_freq: after epochs
+// every, 2 * every, ...), or after the listed 1-based epochs ({1, 3, 10}).
+class ValidationFreq {
+ public:
+  ValidationFreq(int every = 1) : every_(every) {}  // NOLINT
+  ValidationFreq(std::initializer_list<int> epochs) : every_(0), epochs_(epochs) {}
+  // Whether to validate after `epoch` (0-based); ValueError for an int below 1.
+  bool should_validate(int epoch) const;
+
+ private:
+  int every_;
+  std::vector<int> epochs_;
 };
 
 struct FitOptions {
@@ -143,6 +170,8 @@ struct FitOptions {
   Data sample_weight = {};
   int initial_epoch = 0;
   std::optional<int> steps_per_epoch = std::nullopt;
+  ClassWeight class_weight = {};
+  ValidationFreq validation_freq = 1;
 };
 
 struct EvaluateOptions {
@@ -150,6 +179,37 @@ struct EvaluateOptions {
   int verbose = 1;
   Data sample_weight = {};
   std::vector<callbacks::CallbackPtr> callbacks = {};
+  // Accepted for Keras's spelling: Results is both the list and the dict.
+  bool return_dict = false;
+};
+
+struct TrainOnBatchOptions {
+  Data sample_weight = {};
+  ClassWeight class_weight = {};
+  bool return_dict = false;  // as in EvaluateOptions
+};
+
+struct TestOnBatchOptions {
+  Data sample_weight = {};
+  bool return_dict = false;  // as in EvaluateOptions
+};
+
+// What evaluate, train_on_batch and test_on_batch return: the values in metrics_names() order,
+// as Keras's list (results[0] is the loss), and by name, as Keras's return_dict=True gives them
+// (results["loss"], results.dict()).
+class Results : public std::vector<double> {
+ public:
+  Results() = default;
+  Results(std::vector<std::string> names, std::vector<double> values)
+      : std::vector<double>(std::move(values)), names_(std::move(names)) {}
+  const std::vector<std::string>& names() const { return names_; }
+  using std::vector<double>::operator[];
+  // ValueError naming the known names for an unknown one.
+  double operator[](std::string_view name) const;
+  std::map<std::string, double> dict() const;
+
+ private:
+  std::vector<std::string> names_;
 };
 
 struct PredictOptions {

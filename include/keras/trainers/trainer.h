@@ -50,9 +50,16 @@ class Trainer {
 
   callbacks::History fit(const Data& x, const Data& y, const FitOptions& options);
   // [loss, metrics...] in metrics_names() order.
-  std::vector<double> evaluate(const Data& x, const Data& y, const EvaluateOptions& options);
+  Results evaluate(const Data& x, const Data& y, const EvaluateOptions& options);
   // One tensor per output.
   Tensors predict(const Data& x, const PredictOptions& options);
+  // One gradient step on the whole of x (one batch; the plan fit uses for batches of that size)
+  // and the loss and metrics of that batch alone (the metrics are reset first, as in Keras 3).
+  Results train_on_batch(const Data& x, const Data& y, const TrainOnBatchOptions& options);
+  // The loss and metrics of one batch, without training.
+  Results test_on_batch(const Data& x, const Data& y, const TestOnBatchOptions& options);
+  // The model's outputs on one batch in inference mode.
+  Tensors predict_on_batch(const Data& x);
   // "loss", then per-output losses (several outputs), then metrics, as evaluate() orders them.
   std::vector<std::string> metrics_names() const;
 
@@ -111,6 +118,15 @@ class Trainer {
                             int64_t batch_size,
                             callbacks::CallbackList& cbs);
   ArrayData prepare(const Data& x, const Data& y, const Data& sample_weight, bool need_y) const;
+  // prepare() with Keras's class_weight turned into sample weights (`fn` words the error for
+  // both given together).
+  ArrayData prepare_weighted(const Data& x,
+                             const Data& y,
+                             const Data& sample_weight,
+                             const ClassWeight& class_weight,
+                             const char* fn) const;
+  // The results of the metrics now, in metrics_names() order.
+  Results results() const;
 
   layers::Layer& model_;
   callbacks::ModelSaver saver_;
