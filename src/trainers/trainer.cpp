@@ -631,9 +631,9 @@ namespace {
 Tensor class_weight_to_sample_weight(const Tensor& y, const ClassWeight& class_weight) {
   const int64_t n = y.shape()[0];
   const int64_t columns = y.rank() > 1 ? y.size() / std::max<int64_t>(n, 1) : 1;
-  const Tensor values = y.astype(float64);
+  const Tensor values = y.astype(float64).cpu();  // host work, once per call
   const double* v = values.data<double>();
-  Tensor weights = Tensor::empty({n}, float32);
+  Tensor weights = Tensor::empty({n}, float32, Device::cpu());
   float* w = weights.data<float>();
   for (int64_t i = 0; i < n; ++i) {
     const double* row = v + i * columns;
@@ -642,7 +642,7 @@ Tensor class_weight_to_sample_weight(const Tensor& y, const ClassWeight& class_w
     auto it = class_weight.find(label);
     w[i] = static_cast<float>(it != class_weight.end() ? it->second : 1.0);
   }
-  return weights;
+  return weights.to(y.device());
 }
 
 }  // namespace

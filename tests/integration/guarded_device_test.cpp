@@ -85,11 +85,12 @@ TEST(GuardedDevice, EmbeddingIdsAreCheckedByTheGatherKernel) {
                                        "(type Embedding): indices[1,0] = 10 is not in [0, 10)");
 }
 
-// One training run of `make_model`, made and fitted on `device` (or the CPU): its history,
-// evaluation, predictions and final weights and optimizer iterations.
+// One training run of `make_model`, made and fitted on `device` (or the CPU): its history (a fit
+// with class weights), evaluation, train_on_batch / test_on_batch results, predictions and final
+// weights and optimizer iterations.
 struct RunResult {
   std::map<std::string, std::vector<double>> history;
-  std::vector<double> scores;
+  std::vector<double> scores, on_batch;
   Tensor predictions;
   Tensors weights;
   int64_t iterations = 0;
@@ -108,10 +109,19 @@ RunResult train(std::optional<Device> device,
   model.compile(make_options());
   const Tensor x = x_host.to(default_device()), y = y_host.to(default_device());
   RunResult r;
-  r.history =
-      model.fit(x, y, {.epochs = 3, .batch_size = 16, .verbose = 0, .validation_split = 0.2})
-          .history;
+  r.history = model
+                  .fit(x, y,
+                       {.epochs = 3,
+                        .batch_size = 16,
+                        .verbose = 0,
+                        .validation_split = 0.2,
+                        .class_weight = {{0, 1.0}, {1, 2.0}}})
+                  .history;
   r.scores = model.evaluate(x, y, {.batch_size = 16, .verbose = 0});
+  r.on_batch = model.train_on_batch(x.slice_rows(0, 16), y.slice_rows(0, 16));
+  const std::vector<double> tested =
+      model.test_on_batch(x.slice_rows(16, 32), y.slice_rows(16, 32));
+  r.on_batch.insert(r.on_batch.end(), tested.begin(), tested.end());
   r.predictions = model.predict(x, {.batch_size = 16}).at(0);
   r.weights = model.get_weights();
   r.iterations = model.optimizer().iterations();
@@ -121,6 +131,7 @@ RunResult train(std::optional<Device> device,
 void expect_same_run(const RunResult& guarded, const RunResult& cpu) {
   EXPECT_EQ(guarded.history, cpu.history);
   EXPECT_EQ(guarded.scores, cpu.scores);
+  EXPECT_EQ(guarded.on_batch, cpu.on_batch);
   EXPECT_TRUE(identical(guarded.predictions, cpu.predictions)) << "predictions";
   ASSERT_EQ(guarded.weights.size(), cpu.weights.size());
   for (size_t i = 0; i < cpu.weights.size(); ++i) {
