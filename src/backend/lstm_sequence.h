@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "backend/kernel_data.h"
 #include "backend/lstm_cell.h"
 #include "keras/backend/backend.h"
 #include "keras/core/tensor.h"
@@ -37,13 +38,13 @@ struct LstmSequence {
 // null when undefined, as in the backward).
 template <class T>
 LstmSequence<T> sequence_of(const LstmSequenceArgs& a) {
-  return {a.xs.defined() ? a.xs.data<T>() : nullptr,
-          a.u_kernel.data<T>(),
-          a.h0.data<T>(),
-          a.c0.data<T>(),
-          a.hs.data<T>(),
-          a.cs.data<T>(),
-          a.ws.data<T>(),
+  return {a.xs.defined() ? kernel_data<T>(a.xs) : nullptr,
+          kernel_data<T>(a.u_kernel),
+          kernel_data<T>(a.h0),
+          kernel_data<T>(a.c0),
+          kernel_data<T>(a.hs),
+          kernel_data<T>(a.cs),
+          kernel_data<T>(a.ws),
           a.hs.dim(0),
           a.hs.dim(1),
           a.h0.dim(1),

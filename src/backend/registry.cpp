@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <atomic>
+#include <iterator>
 #include <thread>
 #ifdef _OPENMP
 #include <omp.h>
@@ -16,6 +18,8 @@ namespace {
 
 thread_local Backend* cpu_override = nullptr;
 int g_num_threads = 0;
+// The backends of the other device kinds, by DeviceType (none is built in yet).
+std::atomic<Backend*> registered[static_cast<size_t>(DeviceType::guarded) + 1] = {};
 
 }  // namespace
 
@@ -30,8 +34,19 @@ Backend& cpu_backend() {
 }
 
 Backend& backend_for(Device device) {
-  KERAS_CHECK(device.type == DeviceType::cpu, RuntimeError, "no backend for device ", device);
-  return cpu_override != nullptr ? *cpu_override : cpu_backend();
+  if (device.is_host()) [[likely]] {
+    return cpu_override != nullptr ? *cpu_override : cpu_backend();
+  }
+  const auto kind = static_cast<size_t>(device.type);
+  Backend* backend = kind < std::size(registered) ? registered[kind].load() : nullptr;
+  KERAS_CHECK(backend != nullptr, RuntimeError, "no backend for device ", device);
+  return *backend;
+}
+
+void register_backend(DeviceType type, Backend* backend) {
+  KERAS_CHECK(type != DeviceType::cpu, ValueError,
+              "register_backend: the host's backend is built in (ScopedBackend swaps it)");
+  registered[static_cast<size_t>(type)] = backend;
 }
 
 ScopedBackend::ScopedBackend(Backend& backend) : previous_(cpu_override) {
@@ -79,3 +94,12 @@ const char* unary_op_name(UnaryOp op) {
 }
 
 }  // namespace keras::backend
+
+namespace keras {
+
+// Declared by core (keras/core/tensor.h), which cannot include backend/.
+DeviceMemory& device_memory(Device device) {
+  return backend::backend_for(device);
+}
+
+}  // namespace keras

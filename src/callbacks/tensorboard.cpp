@@ -28,7 +28,7 @@ TensorBoardImpl::~TensorBoardImpl() = default;
 void TensorBoardImpl::log_weights(int epoch) {
   EventFileWriter& train = writer(train_, "train");
   for (const Variable& v : trainer().model().weights()) {
-    const Tensor values = v.value().astype(float64);
+    const Tensor values = v.value().astype(float64).cpu();
     const double* p = values.data<double>();
     train.add_histogram(v.path() + "/histogram", std::vector<double>(p, p + values.size()), epoch);
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iomanip>
 
 namespace keras {
 
@@ -27,6 +28,19 @@ std::string excerpt(std::string_view text, size_t max_bytes) {
   }
   if (n < text.size()) out += "...";
   return out;
+}
+
+std::string byte_size_str(size_t nbytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double v = static_cast<double>(nbytes);
+  int u = 0;
+  while (v >= 1024 && u < 6) {
+    v /= 1024;
+    ++u;
+  }
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(u == 0 ? 0 : 2) << v << " " << units[u];
+  return out.str();
 }
 
 }  // namespace keras

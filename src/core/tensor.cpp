@@ -1,58 +1,52 @@
 #include "keras/core/tensor.h"
 
-#include <sys/sysinfo.h>
-
 #include <atomic>
-#include <cstdlib>
-#include <cstring>
 #include <iomanip>
-#include <limits>
 
 namespace keras {
 namespace {
 
 std::atomic<uint64_t> next_tensor_id{1};
-constexpr size_t kAlignment = 64;
+thread_local Device current_default_device{};
 
-// Physical memory plus swap.
-size_t machine_memory_bytes() {
-  static const size_t bytes = [] {
-    struct sysinfo info {};
-    if (sysinfo(&info) != 0) return std::numeric_limits<size_t>::max();
-    return static_cast<size_t>(info.totalram + info.totalswap) * info.mem_unit;
-  }();
-  return bytes;
-}
-
-// "3.64 TiB", as NumPy's MemoryError says it.
-std::string byte_size_str(size_t nbytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  double v = static_cast<double>(nbytes);
-  int u = 0;
-  while (v >= 1024 && u < 6) {
-    v /= 1024;
-    ++u;
-  }
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(u == 0 ? 0 : 2) << v << " " << units[u];
-  return out.str();
+// The backend that moves bytes between two devices: the one that is not the host.
+DeviceMemory& transfer_backend(Device src, Device dst) {
+  return device_memory(dst.is_host() ? src : dst);
 }
 
 }  // namespace
 
-Storage::Storage(size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
-  KERAS_CHECK(device.type == DeviceType::cpu, RuntimeError,
-              "only CPU tensors are supported in this build, got device ", device);
-  const size_t rounded = (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
-  // Tensors are written in full, so one larger than the machine's memory could never be filled:
-  // refuse it here rather than let an overcommitting kernel kill the process later.
-  const bool fits = rounded >= nbytes && rounded <= machine_memory_bytes();
-  data_ = fits ? std::aligned_alloc(kAlignment, rounded) : nullptr;
-  if (data_ == nullptr) throw MemoryError(str("Unable to allocate ", byte_size_str(nbytes)));
+Device default_device() {
+  return current_default_device;
+}
+
+DeviceScope::DeviceScope(Device device) : previous_(current_default_device) {
+  current_default_device = device;
+}
+DeviceScope::~DeviceScope() {
+  current_default_device = previous_;
+}
+
+void copy_bytes(const void* src, Device src_device, void* dst, Device dst_device, size_t nbytes) {
+  if (nbytes == 0) return;
+  if (!src_device.is_host() && !dst_device.is_host() && src_device.type != dst_device.type) {
+    std::vector<char> staging(nbytes);  // two backends that do not know each other
+    copy_bytes(src, src_device, staging.data(), Device::cpu(), nbytes);
+    copy_bytes(staging.data(), Device::cpu(), dst, dst_device, nbytes);
+    return;
+  }
+  DeviceMemory& backend = transfer_backend(src_device, dst_device);
+  backend.copy_bytes(src, src_device, dst, dst_device, nbytes);
+  if (dst_device.is_host() && !src_device.is_host()) backend.synchronize(src_device);
+}
+
+Storage::Storage(size_t nbytes, Device device)
+    : nbytes_(nbytes), device_(device), owner_(&device_memory(device)) {
+  data_ = owner_->allocate(nbytes, device);
 }
 
 Storage::~Storage() {
-  std::free(data_);
+  owner_->deallocate(data_, nbytes_, device_);
 }
 
 Tensor Tensor::make(std::shared_ptr<Storage> storage, Shape shape, DType dtype, int64_t offset) {
@@ -78,7 +72,7 @@ Tensor Tensor::empty(Shape shape, DType dtype, Device device) {
   std::shared_ptr<Storage> storage;
   try {
     storage = std::make_shared<Storage>(nbytes, device);
-  } catch (const MemoryError& e) {
+  } catch (const MemoryError& e) {  // the backend's "Unable to allocate 4.00 PiB"
     throw MemoryError(
         str(e.what(), " for a tensor with shape ", shape_str(shape), " and data type ", dtype));
   } catch (const std::bad_alloc&) {
@@ -94,8 +88,20 @@ int64_t Tensor::dim(int axis) const {
 
 void Tensor::check_host_access(DType want) const {
   KERAS_CHECK(dtype() == want, TypeError, "Tensor of dtype ", dtype(), " accessed as ", want);
-  KERAS_CHECK(device().type == DeviceType::cpu, RuntimeError, "host access to a tensor on device ",
-              device());
+  KERAS_CHECK(device().is_host(), RuntimeError, "host access to a tensor on device ", device(),
+              " (copy it to the host with cpu())");
+}
+
+void* Tensor::host_data() const {
+  check_host_access(dtype());
+  return raw_data();
+}
+
+Tensor Tensor::to(Device target) const {
+  if (device() == target) return *this;
+  Tensor t = empty(shape(), dtype(), target);
+  t.copy_from(*this);
+  return t;
 }
 
 Tensor Tensor::reshape(Shape shape) const {
@@ -143,21 +149,39 @@ void Tensor::copy_from(const Tensor& src) const {
   KERAS_CHECK(src.size() == size() && src.dtype() == dtype(), ValueError, "copy_from: source ",
               shape_str(src.shape()), " ", src.dtype(), " does not match destination ",
               shape_str(shape()), " ", dtype());
-  KERAS_CHECK(device().type == DeviceType::cpu && src.device().type == DeviceType::cpu,
-              RuntimeError, "copy_from: only CPU tensors are supported");
-  if (raw_data() != src.raw_data()) std::memmove(raw_data(), src.raw_data(), nbytes());
+  if (raw_data() == src.raw_data() && device() == src.device()) return;
+  copy_bytes(src.raw_data(), src.device(), raw_data(), device(), nbytes());
+}
+
+void Tensor::copy_rows_from(const Tensor& src, std::span<const int64_t> rows) const {
+  KERAS_CHECK(rank() >= 1 && src.rank() >= 1, ValueError, "copy_rows_from: a scalar has no rows");
+  const int64_t dst_rows = shape()[0], src_rows = src.shape()[0];
+  const int64_t row = dst_rows == 0 ? 0 : size() / dst_rows;
+  KERAS_CHECK(src.dtype() == dtype() && (src_rows == 0 ? 0 : src.size() / src_rows) == row,
+              ValueError, "copy_rows_from: rows of ", shape_str(src.shape()), " ", src.dtype(),
+              " do not match rows of ", shape_str(shape()), " ", dtype());
+  KERAS_CHECK(static_cast<int64_t>(rows.size()) <= dst_rows, IndexError,
+              "copy_rows_from: ", rows.size(), " rows do not fit in ", shape_str(shape()));
+  const size_t row_bytes = static_cast<size_t>(row) * dtype_size(dtype());
+  const auto* s = static_cast<const char*>(src.raw_data());
+  auto* d = static_cast<char*>(raw_data());
+  size_t i = 0;
+  while (i < rows.size()) {
+    size_t j = i + 1;
+    while (j < rows.size() && rows[j] == rows[j - 1] + 1) ++j;
+    KERAS_CHECK(rows[i] >= 0 && rows[j - 1] < src_rows, IndexError, "copy_rows_from: row ",
+                rows[i] < 0 ? rows[i] : rows[j - 1], " is out of range for ",
+                shape_str(src.shape()));
+    copy_bytes(s + rows[i] * row_bytes, src.device(), d + i * row_bytes, device(),
+               (j - i) * row_bytes);
+    i = j;
+  }
 }
 
 Tensor Tensor::astype(DType to) const {
   if (to == dtype()) return *this;
   Tensor out = empty(shape(), to, device());
-  visit_dtype(dtype(), [&]<class S>() {
-    visit_dtype(to, [&]<class D>() {
-      const S* s = data<S>();
-      D* d = out.data<D>();
-      for (int64_t i = 0; i < size(); ++i) d[i] = value_cast<D>(s[i]);
-    });
-  });
+  if (size() > 0) device_memory(device()).cast(*this, out);
   return out;
 }
 
@@ -196,31 +220,25 @@ bool Tensor::shares_memory_with(const Tensor& other) const {
 
 Tensor full(const Shape& shape, double value, DType dtype, Device device) {
   Tensor t = Tensor::empty(shape, dtype, device);
-  visit_dtype(dtype, [&]<class T>() {
-    T* p = t.data<T>();
-    const T v = static_cast<T>(value);
-    for (int64_t i = 0; i < t.size(); ++i) p[i] = v;
-  });
+  if (t.size() > 0) device_memory(device).fill(t, value);
   return t;
 }
 
 Tensor zeros(const Shape& shape, DType dtype, Device device) {
-  Tensor t = Tensor::empty(shape, dtype, device);
-  std::memset(t.raw_data(), 0, t.nbytes());
-  return t;
+  return full(shape, 0.0, dtype, device);
 }
 
 Tensor ones(const Shape& shape, DType dtype, Device device) {
   return full(shape, 1.0, dtype, device);
 }
 
-Tensor arange(int64_t n, DType dtype) {
-  Tensor t = Tensor::empty({n}, dtype);
+Tensor arange(int64_t n, DType dtype, Device device) {
+  Tensor t = Tensor::empty({n}, dtype, Device::cpu());
   visit_dtype(dtype, [&]<class T>() {
     T* p = t.data<T>();
     for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(i);
   });
-  return t;
+  return t.to(device);
 }
 
 namespace {
@@ -259,8 +277,9 @@ void print_block(std::ostream& out, const Tensor& t, const T* p, int axis, int64
 
 }  // namespace
 
-std::ostream& operator<<(std::ostream& out, const Tensor& t) {
-  if (!t.defined()) return out << "Tensor(undefined)";
+std::ostream& operator<<(std::ostream& out, const Tensor& device_tensor) {
+  if (!device_tensor.defined()) return out << "Tensor(undefined)";
+  const Tensor t = device_tensor.cpu();
   out << "Tensor(shape=" << shape_str(t.shape()) << ", dtype=" << t.dtype() << ")\n";
   visit_dtype(t.dtype(), [&]<class T>() {
     if (t.rank() == 0) {

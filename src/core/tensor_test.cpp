@@ -33,6 +33,22 @@ TEST(Tensor, SliceRowsIsAView) {
   EXPECT_THROW(t.slice_rows(3, 5), IndexError);
 }
 
+TEST(Tensor, CopyRowsFromGathersRows) {
+  const Tensor src = arange(12, int32).reshape({4, 3});
+  const Tensor dst = zeros({3, 3}, int32);
+  const std::vector<int64_t> rows = {2, 3, 0};  // a run of two rows, then one
+  dst.copy_rows_from(src, rows);
+  EXPECT_EQ(dst.at<int32_t>({0, 0}), 6);
+  EXPECT_EQ(dst.at<int32_t>({1, 2}), 11);
+  EXPECT_EQ(dst.at<int32_t>({2, 1}), 1);
+  const std::vector<int64_t> out_of_range = {3, 4};
+  EXPECT_THROW(dst.copy_rows_from(src, out_of_range), IndexError);
+  EXPECT_THROW(dst.copy_rows_from(src.astype(int64), rows), ValueError);
+  EXPECT_THROW(zeros({3, 2}, int32).copy_rows_from(src, rows), ValueError);
+  const std::vector<int64_t> too_many = {0, 1, 2, 3};
+  EXPECT_THROW(dst.copy_rows_from(src, too_many), IndexError);
+}
+
 TEST(Tensor, AstypeConverts) {
   Tensor t = Tensor::from_vector<float>({1.7f, -2.2f});
   Tensor i = t.astype(int32);

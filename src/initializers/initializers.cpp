@@ -69,7 +69,8 @@ Tensor orthogonal(const Shape& shape, DType dtype, double gain, std::optional<ui
   const int64_t cols = shape.back();
   const bool flip = rows < cols;
   const int64_t n = flip ? cols : rows, k = flip ? rows : cols;  // n x k, n >= k
-  Tensor a = random::normal({n, k}, 0.0, 1.0, float64, seed);
+  // Gram-Schmidt runs on the host: initializers run once, outside any traced step.
+  Tensor a = random::normal({n, k}, 0.0, 1.0, float64, seed).cpu();
   double* q = a.data<double>();  // column j: q[i * k + j]
   for (int64_t j = 0; j < k; ++j) {
     for (int64_t p = 0; p < j; ++p) {
@@ -82,7 +83,7 @@ Tensor orthogonal(const Shape& shape, DType dtype, double gain, std::optional<ui
     norm = std::sqrt(norm);
     for (int64_t i = 0; i < n; ++i) q[i * k + j] /= norm > 0 ? norm : 1.0;
   }
-  Tensor out = Tensor::empty(shape, dtype);
+  Tensor out = Tensor::empty(shape, dtype, Device::cpu());
   visit_dtype(dtype, [&]<class T>() {
     T* o = out.data<T>();
     for (int64_t r = 0; r < rows; ++r) {
@@ -91,7 +92,7 @@ Tensor orthogonal(const Shape& shape, DType dtype, double gain, std::optional<ui
       }
     }
   });
-  return out;
+  return out.to(default_device());
 }
 
 Initializer lookup(const std::string& name) {

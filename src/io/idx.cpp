@@ -142,10 +142,10 @@ Tensor load_idx(const std::string& path) {
          " bytes), more than a ", file_size, "-byte gzip file can hold");
   }
 
-  Tensor t = Tensor::empty(shape, type->dtype);
+  Tensor t = Tensor::empty(shape, type->dtype, Device::cpu());
   if (type->width == dtype_size(type->dtype)) {
-    gz.read_exact(t.raw_data(), nbytes, "data");
-    from_big_endian(t.raw_data(), count, type->width);
+    gz.read_exact(t.host_data(), nbytes, "data");
+    from_big_endian(t.host_data(), count, type->width);
   } else {
     std::vector<unsigned char> raw(nbytes);
     gz.read_exact(raw.data(), raw.size(), "data");

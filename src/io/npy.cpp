@@ -356,19 +356,19 @@ Tensor read_npy(Source& src, const std::string& what) {
          " bytes of data) but ", src.remaining(), " bytes follow the header",
          nbytes > src.remaining() ? " (truncated file?)" : "");
   }
-  Tensor t = Tensor::empty(h.shape, h.dtype);
+  Tensor t = Tensor::empty(h.shape, h.dtype, Device::cpu());
   const size_t count = static_cast<size_t>(t.size());
   if (h.fortran && t.rank() > 1) {
     std::vector<char> buf(nbytes);
     src.read(buf.data(), buf.size());
-    fortran_to_c(buf.data(), static_cast<char*>(t.raw_data()), h.shape, width);
+    fortran_to_c(buf.data(), static_cast<char*>(t.host_data()), h.shape, width);
   } else {
-    src.read(t.raw_data(), nbytes);
+    src.read(t.host_data(), nbytes);
   }
-  if (h.swap) byteswap(t.raw_data(), count, width);
+  if (h.swap) byteswap(t.host_data(), count, width);
   if (h.dtype == bool_) {
     // A bool holding anything but 0 or 1 is undefined behaviour in C++.
-    auto* p = static_cast<unsigned char*>(t.raw_data());
+    auto* p = static_cast<unsigned char*>(t.host_data());
     for (size_t i = 0; i < count; ++i) p[i] = p[i] != 0;
   }
   return t;
@@ -378,8 +378,6 @@ Tensor read_npy(Source& src, const std::string& what) {
 
 void check_writable(const Tensor& t, std::string_view fn) {
   KERAS_CHECK(t.defined(), ValueError, fn, ": cannot save an undefined tensor");
-  KERAS_CHECK(t.device().type == DeviceType::cpu, ValueError, fn,
-              ": can only save CPU tensors, got one on ", t.device());
 }
 
 std::string npy_prefix(const Tensor& t) {
@@ -440,10 +438,11 @@ Tensor parse_npy(std::string_view bytes, const std::string& what) {
   return read_npy(src, what);
 }
 
-std::string serialize_npy(const Tensor& t) {
-  check_writable(t, "serialize_npy");
+std::string serialize_npy(const Tensor& array) {
+  check_writable(array, "serialize_npy");
+  const Tensor t = array.cpu();
   std::string out = npy_prefix(t);
-  out.append(static_cast<const char*>(t.raw_data()), t.nbytes());
+  out.append(static_cast<const char*>(t.host_data()), t.nbytes());
   return out;
 }
 
@@ -453,12 +452,13 @@ Tensor load_npy(const std::string& path) {
   return read_npy(src, path);
 }
 
-void save_npy(const std::string& path, const Tensor& t) {
-  check_writable(t, "save_npy");
+void save_npy(const std::string& path, const Tensor& array) {
+  check_writable(array, "save_npy");
+  const Tensor t = array.cpu();
   write_atomically(path, [&](std::ofstream& out) {
     const std::string prefix = npy_prefix(t);
     write_all(out, prefix.data(), prefix.size(), path);
-    write_all(out, t.raw_data(), t.nbytes(), path);
+    write_all(out, t.host_data(), t.nbytes(), path);
   });
 }
 
@@ -492,9 +492,10 @@ void save_npz(const std::string& path,
   }
   write_atomically(path, [&](std::ofstream& out) {
     zip::Writer writer(out, path);
-    for (const auto& [name, t] : arrays) {
+    for (const auto& [name, array] : arrays) {
+      const Tensor t = array.cpu();
       const std::string prefix = npy_prefix(t);
-      writer.add(name + ".npy", {prefix, {static_cast<const char*>(t.raw_data()), t.nbytes()}},
+      writer.add(name + ".npy", {prefix, {static_cast<const char*>(t.host_data()), t.nbytes()}},
                  compressed);
     }
     writer.finish();

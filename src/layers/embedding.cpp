@@ -1,8 +1,5 @@
 #include "keras/layers/embedding.h"
 
-#include <cmath>
-
-#include "keras/autodiff/trace.h"
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
@@ -14,41 +11,6 @@ std::optional<Shape> embedding_input_shape(const EmbeddingOptions& o) {
   if (o.input_shape) return to_shape(*o.input_shape);
   if (o.input_length) return Shape{*o.input_length};  // Keras 2: input_shape=(input_length,)
   return std::nullopt;
-}
-
-// "[0,1]": the multi-index of flat position `flat` in `shape`, as TensorFlow prints it.
-std::string index_str(int64_t flat, const Shape& shape) {
-  std::vector<int64_t> idx(shape.size());
-  for (size_t d = shape.size(); d-- > 0;) {
-    const int64_t n = shape[d] > 0 ? shape[d] : 1;
-    idx[d] = flat % n;
-    flat /= n;
-  }
-  std::string s = "[";
-  for (size_t d = 0; d < idx.size(); ++d) s += str(d ? "," : "", idx[d]);
-  return s + "]";
-}
-
-// Throws IndexError naming the layer for the first id outside [0, input_dim). Floating ids are
-// checked before they are cast (truncated) to int32, so that 1e10 or NaN is reported as given.
-template <class I>
-void check_ids(const Tensor& ids, int64_t input_dim, const std::string& layer) {
-  const I* p = static_cast<const I*>(ids.raw_data());
-  for (int64_t i = 0; i < ids.size(); ++i) {
-    bool in_range;
-    if constexpr (std::is_floating_point_v<I>) {
-      const double k = std::trunc(static_cast<double>(p[i]));  // NaN compares false
-      in_range = k >= 0 && k < static_cast<double>(input_dim);
-    } else {
-      const auto k = static_cast<int64_t>(p[i]);
-      in_range = k >= 0 && k < input_dim;
-    }
-    if (!in_range) [[unlikely]] {
-      throw IndexError(str("Exception encountered when calling layer \"", layer,
-                           "\" (type Embedding): indices", index_str(i, ids.shape()), " = ", +p[i],
-                           " is not in [0, ", input_dim, ")"));
-    }
-  }
 }
 
 }  // namespace
@@ -82,16 +44,15 @@ void EmbeddingImpl::build(const std::vector<Shape>&) {
 
 Tensors EmbeddingImpl::call(const Tensors& inputs, bool) {
   const Tensor& given = inputs[0];
-  // The check is a launched kernel so that it also runs when a traced step is replayed.
-  autodiff::launch([given, n = options_.input_dim, layer = name()] {
-    visit_dtype(given.dtype(), [&]<class I>() {
-      if constexpr (!std::is_same_v<I, bool>) check_ids<I>(given, n, layer);
-    });
-  });
-  Tensor ids = given;
-  if (ids.dtype() != int32 && ids.dtype() != int64) ids = ops::cast(ids, int32);  // as Keras 2
-  Tensor y = ops::take(embeddings_.value(), ids);
-  if (options_.mask_zero) y.set_keras_mask(ops::not_equal(ids, ops::zeros_like(ids)));
+  // Floating ids are checked as given, before Keras's cast to int32 would truncate them.
+  Tensor y = ops::embedding_lookup(
+      embeddings_.value(), given,
+      str("Exception encountered when calling layer \"", name(), "\" (type Embedding): "));
+  if (options_.mask_zero) {
+    Tensor ids = given;
+    if (ids.dtype() != int32 && ids.dtype() != int64) ids = ops::cast(ids, int32);  // as Keras 2
+    y.set_keras_mask(ops::not_equal(ids, ops::zeros_like(ids)));
+  }
   return {y};
 }
 

@@ -131,7 +131,7 @@ Tensors ConcatenateImpl::compute_mask(const Tensors& inputs,
     const Shape& s = inputs[i].shape();
     const Tensor m = i < masks.size() ? masks[i] : Tensor();
     if (!m.defined()) {
-      parts.push_back(ops::ones_like(Tensor::empty(s, bool_)));
+      parts.push_back(ops::ones_like(Tensor::empty(s, bool_, inputs[i].device())));
     } else if (m.rank() < inputs[i].rank()) {
       parts.push_back(ops::broadcast_to(ops::expand_dims(m, -1), s));
     } else {

@@ -103,7 +103,8 @@ RecurrentImpl::Masks RecurrentImpl::draw_masks(const Tensor& x, bool training) {
   Generator* gen = generator_ ? &*generator_ : nullptr;
   // A mask is dropout applied to ones: 0 or 1 / (1 - rate).
   auto mask = [&](int64_t width, double rate) {
-    return random::dropout(ops::ones_like(Tensor::empty({x.dim(0), width}, x.dtype())), rate, gen);
+    return random::dropout(ops::ones_like(Tensor::empty({x.dim(0), width}, x.dtype(), x.device())),
+                           rate, gen);
   };
   // Keras's implementation 1 (one mask per gate) whenever recurrent_dropout is set.
   const int count = config_.recurrent_dropout != 0.0 ? config_.num_gates : 1;
@@ -172,7 +173,8 @@ Tensors RecurrentImpl::initial_states(const Tensors& layer_inputs, const Tensor&
       states.push_back(s.dtype() == projected.dtype() ? s : ops::cast(s, projected.dtype()));
     }
   } else {
-    const Tensor zero = ops::zeros_like(Tensor::empty({batch, units}, projected.dtype()));
+    const Tensor zero =
+        ops::zeros_like(Tensor::empty({batch, units}, projected.dtype(), projected.device()));
     states.assign(static_cast<size_t>(config_.num_states), zero);
   }
   return states;

@@ -23,7 +23,7 @@ void Mean::update_values(const Tensor& values_in, const Tensor& sample_weight) {
     ops::assign_add(count_, ops::sum(full_sw));
   } else {
     ops::assign_add(total_, ops::sum(values));
-    ops::assign_add(count_, full({}, static_cast<double>(values.size()), float64));
+    ops::assign_add(count_, full({}, static_cast<double>(values.size()), float64, count_.device()));
   }
 }
 
@@ -37,8 +37,8 @@ double Mean::result() const {
 }
 
 void Mean::reset_state() {
-  total_.data<double>()[0] = 0.0;
-  count_.data<double>()[0] = 0.0;
+  ops::assign(total_, ops::zeros_like(total_));
+  ops::assign(count_, ops::zeros_like(count_));
 }
 
 void MeanMetricWrapper::update_state(const Tensor& y_true,
@@ -52,13 +52,13 @@ AUC::AUC(std::string name, int num_thresholds) : Metric(std::move(name)) {
               "Argument `num_thresholds` must be an integer > 1. "
               "Received: num_thresholds=",
               num_thresholds);
-  thresholds_ = Tensor::empty({1, num_thresholds}, float32);
-  float* t = thresholds_.data<float>();
+  std::vector<float> t(static_cast<size_t>(num_thresholds));
   for (int i = 0; i < num_thresholds - 2; ++i) {
     t[i + 1] = static_cast<float>((i + 1) * 1.0 / (num_thresholds - 1));
   }
   t[0] = static_cast<float>(0.0 - 1e-7);
   t[num_thresholds - 1] = static_cast<float>(1.0 + 1e-7);
+  thresholds_ = Tensor::from_vector(t, {1, num_thresholds});
   for (Tensor* c : {&tp_, &fp_, &tn_, &fn_}) *c = zeros({num_thresholds}, float64);
 }
 
@@ -70,7 +70,7 @@ void AUC::update_state(const Tensor& y_true, const Tensor& y_pred, const Tensor&
               " and y_pred ", shape_str(y_pred.shape()), " have different sizes");
   Tensor above = ops::cast(ops::greater(pred, thresholds_), float64);
   Tensor below = ops::subtract(1.0, above);
-  Tensor weight = ones({pred.dim(0), 1}, float64);
+  Tensor weight = ones({pred.dim(0), 1}, float64, pred.device());
   if (sample_weight.defined()) {
     weight = ops::reshape(ops::cast(sample_weight, float64), {-1, 1});
     KERAS_CHECK(weight.dim(0) == pred.dim(0), ValueError, "AUC: sample_weight ",
@@ -86,8 +86,9 @@ void AUC::update_state(const Tensor& y_true, const Tensor& y_pred, const Tensor&
 
 double AUC::result() const {
   const int64_t n = tp_.size();
-  const double *tp = tp_.data<double>(), *fp = fp_.data<double>(), *tn = tn_.data<double>(),
-               *fn = fn_.data<double>();
+  const Tensor tp_host = tp_.cpu(), fp_host = fp_.cpu(), tn_host = tn_.cpu(), fn_host = fn_.cpu();
+  const double *tp = tp_host.data<double>(), *fp = fp_host.data<double>(),
+               *tn = tn_host.data<double>(), *fn = fn_host.data<double>();
   auto safe_div = [](double a, double b) { return b == 0 ? 0.0 : a / b; };
   double area = 0;
   for (int64_t i = 0; i + 1 < n; ++i) {
@@ -101,10 +102,7 @@ double AUC::result() const {
 }
 
 void AUC::reset_state() {
-  for (const Tensor* c : {&tp_, &fp_, &tn_, &fn_}) {
-    double* p = c->data<double>();
-    for (int64_t i = 0; i < c->size(); ++i) p[i] = 0.0;
-  }
+  for (const Tensor* c : {&tp_, &fp_, &tn_, &fn_}) ops::assign(*c, ops::zeros_like(*c));
 }
 
 Tensor binary_accuracy(const Tensor& y_true_in, const Tensor& y_pred_in, double threshold) {

@@ -1,7 +1,5 @@
 #include "keras/ops/random.h"
 
-#include <cmath>
-
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
@@ -24,6 +22,26 @@ void check_float(DType dtype, const char* fn) {
               ": dtype must be float32 or float64, got ", dtype);
 }
 
+// y of `shape` drawn by kernel(backend, y, state) from the chosen generator, which then moves
+// past the draws.
+template <class Kernel>
+Tensor draw(const Shape& shape, DType dtype, std::optional<uint64_t> seed, Kernel&& kernel) {
+  Tensor y = Tensor::empty(shape, dtype);
+  GeneratorChoice g(seed);
+  g.get().set_state(kernel(backend::backend_for(y), y, g.get().state()));
+  return y;
+}
+
+// A dropout mask: 1 with probability 1 - rate, drawn anew from `generator` each time the
+// launched kernel runs (also at every replay of a traced step).
+void draw_mask(const Tensor& mask, double rate, Generator* generator) {
+  backend::Backend& be = backend::backend_for(mask);
+  Generator* gen = generator != nullptr ? generator : &global_generator();
+  autodiff::launch([&be, mask, rate, gen] {
+    gen->set_state(be.random_bernoulli(mask, 1.0 - rate, gen->state()));
+  });
+}
+
 }  // namespace
 
 Tensor uniform(
@@ -31,62 +49,41 @@ Tensor uniform(
   check_float(dtype, "uniform");
   KERAS_CHECK(minval <= maxval, ValueError, "keras.random.uniform: minval ", minval, " > maxval ",
               maxval);
-  Tensor y = Tensor::empty(shape, dtype);
-  GeneratorChoice g(seed);
-  backend::backend_for(y).random_uniform(y, minval, maxval, g.get());
-  return y;
+  return draw(shape, dtype, seed, [&](backend::Backend& be, const Tensor& y, auto state) {
+    return be.random_uniform(y, minval, maxval, state);
+  });
 }
 
 Tensor normal(
     const Shape& shape, double mean, double stddev, DType dtype, std::optional<uint64_t> seed) {
   check_float(dtype, "normal");
-  Tensor y = Tensor::empty(shape, dtype);
-  GeneratorChoice g(seed);
-  backend::backend_for(y).random_normal(y, mean, stddev, g.get());
-  return y;
+  return draw(shape, dtype, seed, [&](backend::Backend& be, const Tensor& y, auto state) {
+    return be.random_normal(y, mean, stddev, state);
+  });
 }
 
 Tensor truncated_normal(
     const Shape& shape, double mean, double stddev, DType dtype, std::optional<uint64_t> seed) {
   check_float(dtype, "truncated_normal");
-  Tensor y = Tensor::empty(shape, dtype);
-  GeneratorChoice g(seed);
-  visit_dtype(dtype, [&]<class T>() {
-    if constexpr (std::is_floating_point_v<T>) {
-      T* p = y.data<T>();
-      for (int64_t i = 0; i < y.size(); ++i) {
-        double z = g.get().next_normal();
-        while (std::abs(z) > 2.0) z = g.get().next_normal();
-        p[i] = static_cast<T>(mean + stddev * z);
-      }
-    }
+  return draw(shape, dtype, seed, [&](backend::Backend& be, const Tensor& y, auto state) {
+    return be.random_truncated_normal(y, mean, stddev, state);
   });
-  return y;
 }
 
 Tensor randint(
     const Shape& shape, int64_t minval, int64_t maxval, DType dtype, std::optional<uint64_t> seed) {
   KERAS_CHECK(minval < maxval, ValueError, "keras.random.randint: minval ", minval,
               " must be less than maxval ", maxval);
-  Tensor y = Tensor::empty(shape, dtype);
-  GeneratorChoice g(seed);
-  const uint64_t span = static_cast<uint64_t>(maxval - minval);
-  visit_dtype(dtype, [&]<class T>() {
-    T* p = y.data<T>();
-    for (int64_t i = 0; i < y.size(); ++i) {
-      p[i] = static_cast<T>(minval + static_cast<int64_t>(g.get().next_below(span)));
-    }
+  return draw(shape, dtype, seed, [&](backend::Backend& be, const Tensor& y, auto state) {
+    return be.random_randint(y, minval, maxval, state);
   });
-  return y;
 }
 
 Tensor dropout(const Tensor& x, double rate, Generator* generator) {
   KERAS_CHECK(rate >= 0.0 && rate < 1.0, ValueError, "dropout: rate must be in [0, 1), got ", rate);
   if (rate == 0.0) return x;
   Tensor mask = ops::empty_like(x);
-  backend::Backend& be = backend::backend_for(x);
-  Generator* gen = generator != nullptr ? generator : &global_generator();
-  autodiff::launch([&be, mask, rate, gen] { be.random_bernoulli(mask, 1.0 - rate, *gen); });
+  draw_mask(mask, rate, generator);
   return ops::multiply(x, ops::multiply(mask, 1.0 / (1.0 - rate)));
 }
 
@@ -100,9 +97,7 @@ Tensor dropout(const Tensor& x, double rate, const Shape& noise_shape, Generator
               " does not broadcast to the input shape ", shape_str(x.shape()));
   if (rate == 0.0) return x;
   Tensor mask = Tensor::empty(noise_shape, x.dtype(), x.device());
-  backend::Backend& be = backend::backend_for(x);
-  Generator* gen = generator != nullptr ? generator : &global_generator();
-  autodiff::launch([&be, mask, rate, gen] { be.random_bernoulli(mask, 1.0 - rate, *gen); });
+  draw_mask(mask, rate, generator);
   // Expanded to x's shape by contiguous copies, so the product takes the elementwise fast path.
   Tensor full_mask = ops::multiply(mask, 1.0 / (1.0 - rate));
   for (int d = 0; d < x.rank(); ++d) {
@@ -114,13 +109,9 @@ Tensor dropout(const Tensor& x, double rate, const Shape& noise_shape, Generator
 }
 
 Tensor permutation(int64_t n, std::optional<uint64_t> seed) {
-  Tensor y = arange(n, int64);
-  GeneratorChoice g(seed);
-  int64_t* p = y.data<int64_t>();
-  for (int64_t i = n - 1; i > 0; --i) {
-    std::swap(p[i], p[static_cast<int64_t>(g.get().next_below(static_cast<uint64_t>(i + 1)))]);
-  }
-  return y;
+  return draw({n}, int64, seed, [&](backend::Backend& be, const Tensor& y, auto state) {
+    return be.random_permutation(y, state);
+  });
 }
 
 }  // namespace keras::random

@@ -158,15 +158,19 @@ Tensors split(const Tensor& x, int64_t sections, int axis) {
   return parts;
 }
 
-Tensor take(const Tensor& x, const Tensor& indices) {
-  KERAS_CHECK(x.rank() >= 1, ValueError, "take: cannot index a scalar");
-  KERAS_CHECK(indices.dtype() == int32 || indices.dtype() == int64, TypeError,
-              "take: indices must be int32 or int64, got ", indices.dtype());
-  Shape out = indices.shape();
+namespace {
+
+// take with the gather reading `ids` (any dtype the kernel takes) and the gradient scattering
+// to `indices` (the same ids as int32 or int64).
+Tensor gather_rows(const Tensor& x,
+                   const Tensor& ids,
+                   const Tensor& indices,
+                   backend::GatherParams params) {
+  Shape out = ids.shape();
   out.insert(out.end(), x.shape().begin() + 1, x.shape().end());
   Tensor y = Tensor::empty(out, x.dtype(), x.device());
   backend::Backend& be = backend::backend_for(x);
-  launch([&be, x, indices, y] { be.gather(x, indices, y); });
+  launch([&be, x, ids, y, params] { be.gather(x, ids, y, params); });
   const Shape in = x.shape();
   autodiff::record("take", {x}, y, [&be, in, indices](const Tensor& dy) {
     Tensor dx = Tensor::empty(in, dy.dtype(), dy.device());
@@ -196,6 +200,26 @@ Tensor take(const Tensor& x, const Tensor& indices) {
     return Grads{dx};
   });
   return y;
+}
+
+}  // namespace
+
+Tensor take(const Tensor& x, const Tensor& indices) {
+  KERAS_CHECK(x.rank() >= 1, ValueError, "take: cannot index a scalar");
+  KERAS_CHECK(indices.dtype() == int32 || indices.dtype() == int64, TypeError,
+              "take: indices must be int32 or int64, got ", indices.dtype());
+  return gather_rows(x, indices, indices, {});
+}
+
+Tensor embedding_lookup(const Tensor& table, const Tensor& ids_in, const std::string& context) {
+  KERAS_CHECK(table.rank() >= 1, ValueError, "embedding_lookup: cannot index a scalar");
+  if (ids_in.dtype() == bool_) {  // 0 and 1 are reported as take reports them
+    const Tensor ids = cast(ids_in, int32);
+    return gather_rows(table, ids, ids, {});
+  }
+  const Tensor indices =
+      ids_in.dtype() == int32 || ids_in.dtype() == int64 ? ids_in : cast(ids_in, int32);
+  return gather_rows(table, ids_in, indices, {.context = context});
 }
 
 Tensor one_hot(const Tensor& indices, int64_t num_classes, DType dtype) {

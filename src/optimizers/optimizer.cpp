@@ -12,7 +12,11 @@
 namespace keras::optimizers {
 
 Optimizer::Optimizer(std::string name, double learning_rate, ClipOptions clip)
-    : name_(std::move(name)), learning_rate_(learning_rate), clip_(clip) {
+    : name_(std::move(name)),
+      learning_rate_(learning_rate),
+      clip_(clip),
+      iterations_(zeros({}, int64)),
+      one_(ones({}, int64)) {
   const int set =
       clip.clipnorm.has_value() + clip.clipvalue.has_value() + clip.global_clipnorm.has_value();
   KERAS_CHECK(set <= 1, ValueError,
@@ -31,7 +35,7 @@ void Optimizer::set_learning_rate(double lr) {
 
 const std::vector<Variable>& Optimizer::variables() const {
   for (size_t i = 0; i < row_steps_.size(); ++i) {
-    if (row_steps_[i].defined()) catch_up(i, iterations_);
+    if (row_steps_[i].defined()) catch_up(i, iterations());
   }
   return slots_;
 }
@@ -40,7 +44,8 @@ const Tensor& Optimizer::row_steps(size_t index) {
   Tensor& steps = row_steps_[index];
   if (!steps.defined()) {
     const Shape& shape = built_for_[index].shape();
-    steps = full({shape.empty() ? 1 : shape[0]}, static_cast<double>(iterations_), int64);
+    steps = full({shape.empty() ? 1 : shape[0]}, static_cast<double>(iterations()), int64,
+                 built_for_[index].value().device());
   }
   return steps;
 }
@@ -49,7 +54,8 @@ Variable Optimizer::add_slot(const Variable& variable, const std::string& slot_n
   // Keras names a slot after its variable's path: "dense_1_kernel_momentum".
   std::string owner = variable.path().empty() ? variable.name() : variable.path();
   std::replace(owner.begin(), owner.end(), '/', '_');
-  Variable v(owner + "_" + slot_name, zeros(variable.shape(), variable.dtype()), false);
+  Variable v(owner + "_" + slot_name,
+             zeros(variable.shape(), variable.dtype(), variable.value().device()), false);
   grouped_slots_.emplace_back(group, v);
   per_variable_slots_.back().push_back(v.value());
   return v;
@@ -89,6 +95,11 @@ Tensors Optimizer::clip_gradients(const Tensors& grads) const {
 
 void Optimizer::build(const std::vector<Variable>& variables) {
   if (built_for_.empty()) {
+    if (!variables.empty()) {  // the step counter lives with the variables
+      const Device device = variables[0].value().device();
+      iterations_ = iterations_.to(device);
+      one_ = one_.to(device);
+    }
     for (const Variable& v : variables) {
       built_for_.push_back(v);
       per_variable_slots_.emplace_back();
@@ -106,10 +117,10 @@ void Optimizer::build(const std::vector<Variable>& variables) {
 
 void Optimizer::set_iterations(int64_t iterations) {
   KERAS_CHECK(iterations >= 0, ValueError, name_, ": iterations must be >= 0, got ", iterations);
-  iterations_ = iterations;
+  iterations_.copy_from(Tensor::scalar(iterations, Device::cpu()));
   // Restored slots are current as of `iterations` in every row (in place: plans hold these).
   for (const Tensor& steps : row_steps_) {
-    if (steps.defined()) std::fill_n(steps.data<int64_t>(), steps.size(), iterations);
+    if (steps.defined()) backend::backend_for(steps).fill(steps, static_cast<double>(iterations));
   }
 }
 
@@ -142,7 +153,7 @@ void Optimizer::apply(const Tensors& grads, const std::vector<Variable>& variabl
                 variables[i].path(), " of shape ", shape_str(variables[i].shape()));
     update_step(i, ops::cast(clipped[i], variables[i].dtype()), variables[i]);
   }
-  autodiff::launch([this] { ++iterations_; });
+  ops::assign_add(iterations_, one_);
 }
 
 namespace {
@@ -281,7 +292,7 @@ class AdagradImpl final : public Optimizer {
   explicit AdagradImpl(AdagradOptions o) : Optimizer("Adagrad", o.learning_rate, o.clip), o_(o) {}
   void build_slots(const Variable& v) override {
     Variable acc = add_slot(v, "accumulator");
-    acc.assign(full(v.shape(), o_.initial_accumulator_value, v.dtype()));
+    acc.assign(full(v.shape(), o_.initial_accumulator_value, v.dtype(), v.value().device()));
   }
   Json get_config() const override {
     Json c = Optimizer::get_config();

@@ -281,7 +281,8 @@ std::optional<std::vector<std::string>> read_string_attr(hid_t obj, const std::s
   return out;
 }
 
-void write_dataset(hid_t loc, const std::string& name, const Tensor& value) {
+void write_dataset(hid_t loc, const std::string& name, const Tensor& device_value) {
+  const Tensor value = device_value.cpu();
   std::vector<hsize_t> dims(value.shape().begin(), value.shape().end());
   Handle space(
       check(dims.empty() ? H5Screate(H5S_SCALAR)
@@ -294,7 +295,7 @@ void write_dataset(hid_t loc, const std::string& name, const Tensor& value) {
             "H5Dcreate"),
       H5Dclose);
   if (value.size() > 0) {
-    check(H5Dwrite(ds.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value.raw_data()), "H5Dwrite");
+    check(H5Dwrite(ds.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, value.host_data()), "H5Dwrite");
   }
 }
 
@@ -354,9 +355,9 @@ Tensor read_dataset(hid_t loc,
   KERAS_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER, ValueError, what,
               ": the file holds a non-numeric dataset");
   check_storage(ds.id(), what);
-  Tensor out = Tensor::empty(expected, dtype);
+  Tensor out = Tensor::empty(expected, dtype, Device::cpu());
   if (out.size() > 0) {
-    check(H5Dread(ds.id(), mem_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.raw_data()),
+    check(H5Dread(ds.id(), mem_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.host_data()),
           "reading a dataset");
   }
   return out;

@@ -57,21 +57,6 @@ struct Trainer::ArrayData {
 
 namespace {
 
-// dst[i] = src[rows[i]] for the leading axis (host staging of user data into step buffers).
-void gather_rows(const Tensor& src, const int64_t* rows, int64_t count, const Tensor& dst) {
-  const int64_t n = src.shape()[0];
-  const size_t row_bytes = n == 0 ? 0 : src.nbytes() / static_cast<size_t>(n);
-  const char* s = static_cast<const char*>(src.raw_data());
-  char* d = static_cast<char*>(dst.raw_data());
-  int64_t i = 0;
-  while (i < count) {  // copy runs of consecutive rows at once
-    int64_t j = i + 1;
-    while (j < count && rows[j] == rows[j - 1] + 1) ++j;
-    std::memcpy(d + i * row_bytes, s + rows[i] * row_bytes, static_cast<size_t>(j - i) * row_bytes);
-    i = j;
-  }
-}
-
 Shape with_batch(const Tensor& t, int64_t batch) {
   Shape s = t.shape();
   s[0] = batch;
@@ -115,8 +100,9 @@ bool all_finite(const T* p, int64_t n) {
   return true;
 }
 
-void check_finite(const Tensor& t, const std::string& name) {
-  if (!is_floating(t.dtype())) return;
+void check_finite(const Tensor& data, const std::string& name) {
+  if (!is_floating(data.dtype())) return;
+  const Tensor t = data.cpu();
   visit_dtype(t.dtype(), [&]<class T>() {
     const T* p = t.data<T>();
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
@@ -241,7 +227,8 @@ void Trainer::build_metrics(const Tensors& y, const Tensors& y_pred) {
 Tensor Trainer::compute_loss(const Tensors& y, const Tensors& y_pred, const Tensor& sw) {
   Tensor total;
   const double batch = y_pred.empty() ? 0.0 : static_cast<double>(y_pred[0].shape()[0]);
-  const Tensor batch_weight = full({}, batch, float64);
+  const Tensor batch_weight =
+      full({}, batch, float64, y_pred.empty() ? default_device() : y_pred[0].device());
   for (size_t i = 0; i < outputs_.size(); ++i) {
     const Output& o = outputs_[i];
     if (!o.loss) continue;
@@ -309,8 +296,9 @@ const Tensors& Trainer::run_batch(Mode mode,
     for (const Tensor& t : src) out.push_back(Tensor::empty(with_batch(t, count), t.dtype()));
     return out;
   };
+  const std::span<const int64_t> batch_rows(rows, static_cast<size_t>(count));
   auto fill = [&](const Tensors& src, const Tensors& dst) {
-    for (size_t i = 0; i < src.size(); ++i) gather_rows(src[i], rows, count, dst[i]);
+    for (size_t i = 0; i < src.size(); ++i) dst[i].copy_rows_from(src[i], batch_rows);
   };
   if (run_eagerly_) {
     Tensors x = make_buffers(data.x), y = make_buffers(data.y);
@@ -319,7 +307,7 @@ const Tensors& Trainer::run_batch(Mode mode,
     Tensor sw;
     if (data.sample_weight.defined()) {
       sw = Tensor::empty(with_batch(data.sample_weight, count), data.sample_weight.dtype());
-      gather_rows(data.sample_weight, rows, count, sw);
+      sw.copy_rows_from(data.sample_weight, batch_rows);
     }
     eager_y_pred_ = step(mode, x, y, sw);
     return eager_y_pred_;
@@ -352,7 +340,7 @@ const Tensors& Trainer::run_batch(Mode mode,
   fill(data.x, plan->x);
   fill(data.y, plan->y);
   if (data.sample_weight.defined())
-    gather_rows(data.sample_weight, rows, count, plan->sample_weight);
+    plan->sample_weight.copy_rows_from(data.sample_weight, batch_rows);
   if (fresh) {
     autodiff::KernelTrace trace;
     plan->y_pred = step(mode, plan->x, plan->y, plan->sample_weight);
@@ -649,9 +637,9 @@ namespace {
 Tensor class_weight_to_sample_weight(const Tensor& y, const ClassWeight& class_weight) {
   const int64_t n = y.shape()[0];
   const int64_t columns = y.rank() > 1 ? y.size() / std::max<int64_t>(n, 1) : 1;
-  const Tensor values = y.astype(float64);
+  const Tensor values = y.astype(float64).cpu();  // host work, once per call
   const double* v = values.data<double>();
-  Tensor weights = Tensor::empty({n}, float32);
+  Tensor weights = Tensor::empty({n}, float32, Device::cpu());
   float* w = weights.data<float>();
   for (int64_t i = 0; i < n; ++i) {
     const double* row = v + i * columns;
@@ -660,7 +648,7 @@ Tensor class_weight_to_sample_weight(const Tensor& y, const ClassWeight& class_w
     auto it = class_weight.find(label);
     w[i] = static_cast<float>(it != class_weight.end() ? it->second : 1.0);
   }
-  return weights;
+  return weights.to(y.device());
 }
 
 }  // namespace

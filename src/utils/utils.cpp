@@ -11,7 +11,7 @@ Tensor to_categorical(const Tensor& y_in, std::optional<int64_t> num_classes) {
   Tensor y = y_in;
   if (y.rank() >= 2 && y.shape().back() == 1)
     y = y.reshape(Shape(y.shape().begin(), y.shape().end() - 1));
-  const Tensor labels = y.astype(float64);
+  const Tensor labels = y.astype(float64).cpu();
   const double* p = labels.data<double>();
   int64_t max_label = -1;
   for (int64_t i = 0; i < labels.size(); ++i) {
@@ -27,10 +27,10 @@ Tensor to_categorical(const Tensor& y_in, std::optional<int64_t> num_classes) {
               " is out of range for num_classes=", classes);
   Shape out = y.shape();
   out.push_back(classes);
-  Tensor result = zeros(out, float32);
+  Tensor result = zeros(out, float32, Device::cpu());
   float* r = result.data<float>();
   for (int64_t i = 0; i < labels.size(); ++i) r[i * classes + static_cast<int64_t>(p[i])] = 1.0f;
-  return result;
+  return result.to(y_in.device());
 }
 
 void set_random_seed(uint64_t seed) {

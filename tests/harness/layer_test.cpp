@@ -7,10 +7,12 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "harness/guarded_device.h"
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
 #include "keras/backend/backend.h"
@@ -313,6 +315,69 @@ void check_backend_parity(const LayerTestCase& c) {
   }
 }
 
+// ---- 8. the guarded device ----
+void check_guarded_device(const LayerTestCase& c) {
+  SCOPED_TRACE("run_layer_test step 8: on the guarded device, the CPU's results bit for bit");
+  const bool training = !c.stochastic;
+  struct Run {
+    Tensor y;
+    Tensors grads;  // as in step 7
+    std::vector<double> losses;
+    Tensors weights;  // after the fit
+  };
+  // Everything is made in the run's device scope: weights, inputs, the model and its fit.
+  auto run = [&](bool guarded) {
+    std::optional<OnGuardedDevice> scope;
+    if (guarded) scope.emplace();
+    Run r;
+    layers::LayerRef layer = new_layer(c, kInitSeed);
+    if (!layer) return r;
+    const Tensor x = make_input(c, float32);
+    autodiff::GradientTape tape;
+    Tensors sources;
+    if (is_floating(x.dtype())) {
+      tape.watch(x);
+      sources.push_back(x);
+    }
+    r.y = layer(x, training);
+    EXPECT_EQ(r.y.device(), default_device()) << "the output left the input's device";
+    for (const Variable& v : layer.trainable_weights()) sources.push_back(v.value());
+    if (is_floating(r.y.dtype()) && !sources.empty()) {
+      const Tensor cotangent = random_tensor(r.y.shape(), r.y.dtype(), -1.0, 1.0, kCotangentSeed);
+      r.grads = tape.gradient(ops::sum(ops::multiply(r.y, cotangent)), sources);
+    }
+    if (!c.check_training_lowers_loss) return r;
+    layers::LayerRef fitted = new_layer(c, kInitSeed);
+    const KerasTensor input = keras::Input(without_batch(c.input_shape), {.dtype = c.input_dtype});
+    KerasTensor output = fitted(input);
+    if (fitted.trainable_weights().empty()) output = layers::Dense(1)(output);
+    Model model(input, output);
+    model.compile({.optimizer = optimizers::Adam({.learning_rate = 0.01}), .loss = "mse"});
+    Shape target_shape = output.shape();
+    target_shape[0] = c.input_shape.at(0);
+    const Tensor target = random_tensor(target_shape, float32, -1.0, 1.0, kTargetSeed);
+    const int batch = std::max(1, static_cast<int>(c.input_shape[0]) / 2);
+    r.losses =
+        model.fit(x, target, {.epochs = 2, .batch_size = batch, .verbose = 0}).history.at("loss");
+    r.weights = model.get_weights();
+    return r;
+  };
+  const Run cpu = run(false);
+  const Run guarded = run(true);
+  EXPECT_TRUE(identical(guarded.y, cpu.y)) << "output";
+  ASSERT_EQ(guarded.grads.size(), cpu.grads.size());
+  for (size_t k = 0; k < cpu.grads.size(); ++k) {
+    EXPECT_TRUE(identical(guarded.grads[k], cpu.grads[k]))
+        << "gradient " << k
+        << " (0 is the input's when it is floating, then the trainable weights)";
+  }
+  EXPECT_EQ(guarded.losses, cpu.losses) << "fit's losses";
+  ASSERT_EQ(guarded.weights.size(), cpu.weights.size());
+  for (size_t k = 0; k < cpu.weights.size(); ++k) {
+    EXPECT_TRUE(identical(guarded.weights[k], cpu.weights[k])) << "weight " << k << " after fit";
+  }
+}
+
 // Runs one step; an exception fails the test with the step's name and the later steps still run.
 template <class F>
 void run_step(const char* step, F&& f) {
@@ -342,6 +407,7 @@ void run_layer_test(const LayerTestCase& c) {
   if (c.check_training_lowers_loss) {
     run_step("step 5 (fit lowers the loss)", [&] { check_training_lowers_loss(c); });
   }
+  run_step("step 8 (guarded device)", [&] { check_guarded_device(c); });
 }
 
 }  // namespace keras::test

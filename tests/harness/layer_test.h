@@ -35,6 +35,10 @@
 //     wrt the input (floating inputs only) and every trainable weight, under the reference backend
 //     and under the CPU backend, agree within parity_tol relative to the reference's magnitude
 //     (training = !stochastic, as in step 3).
+//  8. the guarded device (harness/guarded_device.h): made again on it — layer, input, weights —
+//     the output and the gradients of step 7 and, when check_training_lowers_loss, the losses
+//     and weights of a 2-epoch fit (Adam, mse, shuffled batches of half the input) are those
+//     of the same run on the CPU, bit for bit (the same kernels on the same shapes).
 //
 // Everything is seeded (keras::utils::set_random_seed and fixed input seeds), so a run is
 // reproducible. Failures are reported with gtest's non-fatal assertions, prefixed by the step.

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "harness/guarded_device.h"
 #include "keras/autodiff/tape.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
@@ -185,6 +186,32 @@ TEST_P(OpTest, CpuMatchesReference) {
   for (size_t k = 0; k < ref.grads.size(); ++k) {
     EXPECT_TRUE(parity(cpu.grads[k], ref.grads[k], c.parity_tol))
         << "gradient wrt input " << wrt[k];
+  }
+}
+
+TEST_P(OpTest, GuardedDeviceMatchesCpu) {
+  const OpCase& c = GetParam();
+  const Tensors x = make_case_inputs(c, float32);
+  const std::vector<size_t> wrt = differentiable_inputs(c, x);
+  const bool grads = !c.forward_only;
+  // Stochastic ops draw the same numbers in both runs.
+  const Generator::State random_state = global_generator().state();
+  const CaseRun cpu = run_case(c, x, wrt, grads);
+  global_generator().set_state(random_state);
+  CaseRun guarded;
+  {
+    const OnGuardedDevice scope;
+    Tensors xg;
+    for (const Tensor& t : x) xg.push_back(t.to(guarded_device()));
+    guarded = run_case(c, xg, wrt, grads);
+  }
+  // The guarded device runs the CPU's kernels on the same shapes: every bit agrees.
+  ASSERT_TRUE(guarded.y.defined());
+  EXPECT_EQ(guarded.y.device(), guarded_device()) << "the output left the inputs' device";
+  EXPECT_TRUE(identical(guarded.y, cpu.y)) << "forward output";
+  ASSERT_EQ(guarded.grads.size(), cpu.grads.size());
+  for (size_t k = 0; k < cpu.grads.size(); ++k) {
+    EXPECT_TRUE(identical(guarded.grads[k], cpu.grads[k])) << "gradient wrt input " << wrt[k];
   }
 }
 

@@ -18,6 +18,11 @@
 //     inputs in float32; fn (and the gradients of the same loss, unless forward_only) run under
 //     the reference backend and under the CPU backend; they must agree within parity_tol relative
 //     to the magnitude of the reference result (exactly, for non-floating outputs).
+//   Matmul/OpTest.GuardedDeviceMatchesCpu/<name>
+//     inputs in float32; fn (and the gradients, unless forward_only) run on the CPU and again on
+//     the test-only guarded device (harness/guarded_device.h, the CPU's kernels behind memory
+//     that host code cannot read), with the global generator in the same state: the outputs
+//     stay on the guarded device and agree bit for bit.
 //   Matmul/OpTest.ShapeIsConsistent/<name>
 //     the output shape is the same in float32 and float64 and equals expected_shape (and the
 //     dtype expected_dtype) when given; gradients come back with their input's shape and dtype.
@@ -79,8 +84,9 @@ class OpTest : public ::testing::TestWithParam<OpCase> {};
 
 }  // namespace keras::test
 
-// Instantiates OpTest.{GradientMatchesFiniteDifferences, CpuMatchesReference, ShapeIsConsistent}
-// for every case of `cases` (a C array or a container of OpCase), named Suite/OpTest.<Test>/<case>.
+// Instantiates OpTest.{GradientMatchesFiniteDifferences, CpuMatchesReference,
+// GuardedDeviceMatchesCpu, ShapeIsConsistent} for every case of `cases` (a C array or a container
+// of OpCase), named Suite/OpTest.<Test>/<case>.
 #define KERAS_INSTANTIATE_OP_TESTS(Suite, cases) \
   using OpTest = ::keras::test::OpTest;          \
   INSTANTIATE_TEST_SUITE_P(Suite, OpTest, ::testing::ValuesIn(cases), ::keras::test::op_case_name)

@@ -27,8 +27,9 @@
 
 namespace keras::test {
 
-// The elements of a CPU tensor of any dtype, converted to double (row-major order).
-inline std::vector<double> to_doubles(const Tensor& t) {
+// The elements of a tensor of any dtype on any device, converted to double (row-major order).
+inline std::vector<double> to_doubles(const Tensor& device_tensor) {
+  const Tensor t = device_tensor.cpu();
   std::vector<double> out(static_cast<size_t>(t.size()));
   visit_dtype(t.dtype(), [&]<class T>() {
     const T* p = t.data<T>();
@@ -46,16 +47,17 @@ inline double max_abs(const Tensor& t) {
   return m;
 }
 
-// A tensor of `dtype` holding `values` (converted), shaped `shape` (1-D float64 when omitted).
+// A tensor of `dtype` holding `values` (converted), shaped `shape` (1-D float64 when omitted), on
+// the default device.
 inline Tensor tensor_of(const std::vector<double>& values, Shape shape, DType dtype = float64) {
-  Tensor t = Tensor::empty(std::move(shape), dtype);
+  Tensor t = Tensor::empty(std::move(shape), dtype, Device::cpu());
   KERAS_CHECK(static_cast<size_t>(t.size()) == values.size(), ValueError,
               "tensor_of: ", values.size(), " values do not fill shape ", shape_str(t.shape()));
   visit_dtype(dtype, [&]<class T>() {
     T* p = t.data<T>();
     for (size_t i = 0; i < values.size(); ++i) p[i] = static_cast<T>(values[i]);
   });
-  return t;
+  return t.to(default_device());
 }
 inline Tensor tensor_of(const std::vector<double>& values) {
   return tensor_of(values, {static_cast<int64_t>(values.size())}, float64);
@@ -63,9 +65,9 @@ inline Tensor tensor_of(const std::vector<double>& values) {
 
 // Seeded random tensor. Floating dtypes: uniform in [lo, hi). Integer dtypes: uniform integers in
 // [ceil(lo), floor(hi)]. bool: true with probability 1/2. The same seed gives the same values in
-// every dtype (float32 values are the float64 ones rounded).
+// every dtype (float32 values are the float64 ones rounded). On the default device.
 inline Tensor random_tensor(Shape shape, DType dtype, double lo, double hi, uint64_t seed) {
-  Tensor t = Tensor::empty(std::move(shape), dtype);
+  Tensor t = Tensor::empty(std::move(shape), dtype, Device::cpu());
   Generator gen(seed);
   visit_dtype(dtype, [&]<class T>() {
     T* p = t.data<T>();
@@ -82,7 +84,7 @@ inline Tensor random_tensor(Shape shape, DType dtype, double lo, double hi, uint
       }
     }
   });
-  return t;
+  return t.to(default_device());
 }
 
 // Checks that `actual` and `expected` have the same shape and dtype and that every element
@@ -133,6 +135,28 @@ inline ::testing::AssertionResult all_close(const Tensor& actual,
   return ::testing::AssertionFailure()
          << bad << " of " << a.size() << " elements differ (rtol " << rtol << ", atol " << atol
          << ", largest finite diff " << worst << "):" << details.str();
+}
+
+// The same shape, dtype and bytes (both undefined also agree), on any devices: for the same
+// kernels on the same shapes, where every bit must agree.
+inline ::testing::AssertionResult identical(const Tensor& actual, const Tensor& expected) {
+  if (actual.defined() != expected.defined()) {
+    return ::testing::AssertionFailure()
+           << "actual is " << (actual.defined() ? "" : "un") << "defined, expected is "
+           << (expected.defined() ? "" : "un") << "defined";
+  }
+  if (!actual.defined()) return ::testing::AssertionSuccess();
+  if (actual.shape() != expected.shape() || actual.dtype() != expected.dtype()) {
+    return ::testing::AssertionFailure()
+           << shape_str(actual.shape()) << " " << actual.dtype() << " != expected "
+           << shape_str(expected.shape()) << " " << expected.dtype();
+  }
+  const Tensor a = actual.cpu(), e = expected.cpu();
+  const auto* pa = static_cast<const unsigned char*>(a.host_data());
+  const auto* pe = static_cast<const unsigned char*>(e.host_data());
+  if (std::equal(pa, pa + a.nbytes(), pe)) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "the bytes differ" << all_close(actual, expected, 0.0, 0.0).message();
 }
 
 // Backend parity: all_close within `tol` relative to the magnitude of the reference result

@@ -1,7 +1,18 @@
 // The kernel interface. A backend implements a few dozen primitive kernels plus fused ones
 // (gemm, softmax, optimizer updates); every op in keras::ops is built from these.
 //
+// A backend serves one kind of device (backend_for): it owns that device's memory (allocate,
+// deallocate, copy_bytes, synchronize; keras::Tensor allocates and copies only through these)
+// and runs every kernel on tensors in it. Adding a device means adding a backend in backend/
+// and nothing above it: ops, layers and the trainer reach memory only through Tensor's host
+// accessors and these functions (tests/harness/guarded_device.h is such a backend, made to
+// prove it).
+//
 // Contract shared by all kernels:
+//  - Every tensor argument is on a device of this backend (ops put results on their inputs'
+//    device; mixing devices is the caller's error, which the guarded test device reports). Kernels
+//    may run asynchronously on devices that queue work, in launch order; synchronize waits for
+//    them. Host values they need (scalars, hyperparameters, random states) are passed by value.
 //  - Tensors are contiguous and row-major; outputs are allocated by the caller with the right
 //    shape and dtype (ops own shape inference) and may not alias inputs unless stated.
 //  - Floating kernels support float32 and float64; integer and bool support is stated per kernel.
@@ -9,17 +20,34 @@
 //    keras::IndexError / ValueError for it; they never read or write out of bounds.
 //
 // ReferenceBackend implements every kernel with plain loops and is the test oracle. CpuBackend
-// derives from it and overrides the hot kernels (BLAS GEMM, vectorized elementwise loops).
+// derives from it and overrides the hot kernels (BLAS GEMM, vectorized elementwise loops). Both
+// serve the host (cpu) device, whose memory is 64-byte aligned host memory.
 #pragma once
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "keras/core/random.h"
 #include "keras/core/tensor.h"
 
 namespace keras::backend {
+
+// A position in a random stream, passed by value: kernels share no generator object with the
+// host. It is keras::Generator's complete state (xoshiro256** and its Box-Muller spare), which
+// plays the part of a counter-based generator's seed and counter: a random kernel draws as the
+// generator would from it and returns the state after its draws, so every backend gives the
+// same numbers and a restored generator repeats them exactly (BackupAndRestore).
+using RandomState = Generator::State;
+
+// How gather reports an index outside [0, params.shape[0]).
+struct GatherParams {
+  // Empty: IndexError "gather: index 3 is out of range [0, 3)". Otherwise TensorFlow's wording
+  // after it, with the index's position in `indices` and its value as given:
+  // "<context>indices[1,0] = 10 is not in [0, 10)" (Embedding names its layer here).
+  std::string context;
+};
 
 // Elementwise y = f(x). Gradients dx = dy * f'(x) come from unary_backward.
 enum class UnaryOp : uint8_t {
@@ -163,15 +191,32 @@ struct BatchNormParams {
   bool training = false;
 };
 
-class Backend {
+class Backend : public DeviceMemory {
  public:
   virtual ~Backend() = default;
   virtual const char* name() const = 0;
 
-  // ---- memory ----
-  virtual void fill(const Tensor& y, double value) = 0;         // any dtype
+  // ---- memory (keras::DeviceMemory: what Tensor allocates, copies and converts with) ----
+  // nbytes of memory on `device` (a device of this backend's kind), aligned to 64 bytes,
+  // uninitialized; a distinct address even for 0 bytes. Throws MemoryError "Unable to allocate
+  // 4.00 PiB" (byte_size_str) when the device cannot hold it: the host refuses sizes beyond its
+  // memory plus swap rather than let an overcommitting kernel kill the process later.
+  void* allocate(size_t nbytes, Device device) override = 0;
+  // Gives back memory from allocate (same nbytes and device). Kernels already queued on it
+  // still complete first (on a queued device the release is ordered after them).
+  void deallocate(void* data, size_t nbytes, Device device) noexcept override = 0;
+  // Copies nbytes as memmove does from src, in src_device's memory, to dst, in dst_device's:
+  // both on this backend's devices, or one of them the host. May return before a copy that
+  // reads this backend's memory is done (synchronize waits); host memory it reads may be
+  // reused as soon as it returns.
+  void copy_bytes(
+      const void* src, Device src_device, void* dst, Device dst_device, size_t nbytes) override = 0;
+  // Waits until every kernel and copy launched on `device` has finished.
+  void synchronize(Device device) override = 0;
+  void fill(const Tensor& y, double value) override = 0;  // any dtype: static_cast of value
+  // Any dtypes, same size: keras::value_cast per element (saturating float to integer).
+  void cast(const Tensor& src, const Tensor& dst) override = 0;
   virtual void copy(const Tensor& src, const Tensor& dst) = 0;  // same dtype and size
-  virtual void cast(const Tensor& src, const Tensor& dst) = 0;  // any dtypes, same size
 
   // ---- elementwise ----
   // Floating dtypes; neg/abs/sign/square also integers; logical_not bool.
@@ -207,9 +252,14 @@ class Backend {
   virtual void slice_axis(const Tensor& x, int axis, int64_t start, const Tensor& y) = 0;
   // dx = zeros, then dx[..., start:start + dy.shape[axis], ...] = dy.
   virtual void slice_axis_backward(const Tensor& dy, int axis, int64_t start, const Tensor& dx) = 0;
-  // y[i, ...] = params[indices[i], ...]; indices int32/int64 of any shape, y = indices.shape +
-  // params.shape[1:]. Out-of-range indices throw IndexError.
-  virtual void gather(const Tensor& params, const Tensor& indices, const Tensor& y) = 0;
+  // y[i, ...] = params[indices[i], ...], y = indices.shape + params.shape[1:]. indices: int32 or
+  // int64 of any shape (ops::take), or uint8 / floating ids (Embedding's), truncated toward zero
+  // as Keras casts them. An index outside [0, params.shape[0]), NaN included, throws IndexError
+  // worded as GatherParams says (y's rows before it are then written, the others not).
+  virtual void gather(const Tensor& params,
+                      const Tensor& indices,
+                      const Tensor& y,
+                      const GatherParams& p) = 0;
   // dparams[indices[i], ...] += dy[i, ...] (dparams is not cleared first).
   virtual void scatter_add(const Tensor& dy, const Tensor& indices, const Tensor& dparams) = 0;
   // y[i, j] = (j == indices[i]) ? 1 : 0, y of shape indices.shape + [depth].
@@ -318,11 +368,33 @@ class Backend {
                                    const Tensor& doffset,
                                    const BatchNormParams& p) = 0;
 
-  // ---- random (floating y) ----
-  virtual void random_uniform(const Tensor& y, double low, double high, Generator& gen) = 0;
-  virtual void random_normal(const Tensor& y, double mean, double stddev, Generator& gen) = 0;
-  // y = 1 with probability p, else 0.
-  virtual void random_bernoulli(const Tensor& y, double p, Generator& gen) = 0;
+  // ---- random (RandomState: each takes the stream's state and returns the state after it) ----
+  // y's elements are drawn in order, each as Generator's function says. Floating y:
+  // low + (high - low) * next_double().
+  virtual RandomState random_uniform(const Tensor& y,
+                                     double low,
+                                     double high,
+                                     RandomState state) = 0;
+  // mean + stddev * next_normal().
+  virtual RandomState random_normal(const Tensor& y,
+                                    double mean,
+                                    double stddev,
+                                    RandomState state) = 0;
+  // The same, next_normal() redrawn while |z| > 2.
+  virtual RandomState random_truncated_normal(const Tensor& y,
+                                              double mean,
+                                              double stddev,
+                                              RandomState state) = 0;
+  // 1 when next_double() < p, else 0.
+  virtual RandomState random_bernoulli(const Tensor& y, double p, RandomState state) = 0;
+  // Any dtype: low + next_below(high - low), for low < high.
+  virtual RandomState random_randint(const Tensor& y,
+                                     int64_t low,
+                                     int64_t high,
+                                     RandomState state) = 0;
+  // A permutation of 0..n-1 into int64 y of n elements: Fisher-Yates from the last element,
+  // swapping element i with element next_below(i + 1).
+  virtual RandomState random_permutation(const Tensor& y, RandomState state) = 0;
 
   // ---- optimizer updates (one variable; slots as in Keras 3; undefined slot = unused) ----
   virtual void sgd_update(const Tensor& w,
@@ -387,7 +459,8 @@ class Backend {
                                    const AdagradParams& p) = 0;
 };
 
-// The backend that runs kernels for tensors on `device`.
+// The backend that owns memory and runs kernels for tensors on `device`; RuntimeError "no
+// backend for device cuda:0" when none serves its kind.
 Backend& backend_for(Device device);
 inline Backend& backend_for(const Tensor& t) {
   return backend_for(t.device());
@@ -395,7 +468,13 @@ inline Backend& backend_for(const Tensor& t) {
 Backend& reference_backend();
 Backend& cpu_backend();
 
+// Makes `backend` (which must outlive its use) serve every device of kind `type` other than the
+// host; nullptr removes it. For backends built outside the library (the test-only guarded
+// device); memory it allocated must be released before it is replaced.
+void register_backend(DeviceType type, Backend* backend);
+
 // While alive, CPU tensors on this thread use `backend` (tests use it to run the reference).
+// Both CPU backends allocate the same host memory, so tensors pass freely between them.
 class ScopedBackend {
  public:
   explicit ScopedBackend(Backend& backend);

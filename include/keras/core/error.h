@@ -64,6 +64,9 @@ std::string str(Args&&... args) {
 // for JSON), so a hostile file cannot make an error message huge.
 std::string excerpt(std::string_view text, size_t max_bytes = 100);
 
+// "3.64 TiB": a byte count as NumPy's MemoryError ("Unable to allocate 3.64 TiB") says it.
+std::string byte_size_str(size_t nbytes);
+
 }  // namespace keras
 
 // KERAS_CHECK(cond, ErrorType, parts...) throws ErrorType(str(parts...)) when cond is false.

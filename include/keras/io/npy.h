@@ -17,11 +17,11 @@
 //              rejected before anything is allocated), or trailing bytes after the data.
 //   TypeError  the file is well formed but its dtype is not one of the six above (e.g. '<f2',
 //              '<U10', structured dtypes), or a multi-byte dtype uses the '|' byte order.
-// Tensors are read straight into their storage; nothing larger than the data the file holds is
-// allocated.
+// Tensors are read straight into their storage, on the host; nothing larger than the data the
+// file holds is allocated.
 //
 // Writes are atomic: the data goes to `path + ".tmp.<pid>"`, which is renamed over `path` on
-// success and removed on failure. Saving requires a CPU tensor (ValueError otherwise).
+// success and removed on failure. Tensors on another device are read through cpu().
 #pragma once
 
 #include <map>

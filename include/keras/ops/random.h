@@ -2,7 +2,9 @@
 // keras::utils::set_random_seed reseeds; with a seed they use a generator of their own.
 // uniform/normal/truncated_normal/randint/permutation draw when called: they make data and
 // weights, and are not re-drawn when fit() replays a traced step. dropout() is: its mask is a
-// launched kernel, drawn anew at every step.
+// launched kernel, drawn anew at every step. Every draw is a backend kernel given the
+// generator's state by value (backend::RandomState); the generator then takes the state the
+// kernel returns, so the numbers are the same on every device and restored states repeat them.
 #pragma once
 
 #include <cstdint>

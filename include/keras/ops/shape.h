@@ -28,6 +28,12 @@ Tensors split(const Tensor& x, int64_t sections, int axis = 0);
 // Gathers slices of x along axis 0 at `indices` (int32/int64 of any shape): shape
 // indices.shape + x.shape[1:]. Out-of-range indices throw IndexError. (keras.ops.take, axis 0.)
 Tensor take(const Tensor& x, const Tensor& indices);
+// take(table, ids) as Keras's Embedding looks ids up: ids of any dtype, floating ones truncated
+// toward zero and bool ones read as 0 and 1 (Keras casts them to int32). An id outside
+// [0, table rows), NaN included, throws IndexError "<context>indices[1,0] = 10 is not in
+// [0, 10)", naming its position and its value as given (bool ids: take's message); the gather
+// kernel checks, so every replay of a traced step checks too. Differentiable in table.
+Tensor embedding_lookup(const Tensor& table, const Tensor& ids, const std::string& context);
 // One-hot encoding of int indices: shape indices.shape + [num_classes], dtype float32.
 Tensor one_hot(const Tensor& indices, int64_t num_classes, DType dtype = float32);
 // A copy with its own memory.

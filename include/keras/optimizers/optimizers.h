@@ -40,8 +40,10 @@ class Optimizer {
   const std::string& name() const { return name_; }
   double learning_rate() const { return learning_rate_; }
   void set_learning_rate(double lr);
-  // Number of apply() calls so far.
-  int64_t iterations() const { return iterations_; }
+  // Number of apply() calls so far: Keras's `iterations`, an int64 scalar on the variables'
+  // device that apply() increments with a launched kernel (so a replayed step counts too); read
+  // here through the host accessor.
+  int64_t iterations() const { return iterations_.item<int64_t>(); }
 
   // Undefined gradients are skipped (Keras drops None gradients).
   void apply(const Tensors& grads, const std::vector<Variable>& variables);
@@ -86,7 +88,8 @@ class Optimizer {
   std::string name_;
   double learning_rate_;
   ClipOptions clip_;
-  int64_t iterations_ = 0;
+  Tensor iterations_;
+  Tensor one_;  // the increment, on iterations_'s device
   std::vector<Variable> built_for_;
   std::vector<std::pair<int, Variable>> grouped_slots_;  // in creation order
   std::vector<Variable> slots_;                          // in Keras's order (variables())

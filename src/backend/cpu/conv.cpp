@@ -12,6 +12,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/scratch.h"
 #include "backend/cpu/winograd_conv1d.h"
+#include "backend/kernel_data.h"
 #ifdef KERAS_HAVE_ONEDNN
 #include "backend/cpu/onednn/conv.h"
 #endif
@@ -151,14 +152,15 @@ void CpuBackend::conv(const Tensor& src,
   const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
   if (dst.size() == 0) return;
   if (winograd_applies(src, g)) {
-    winograd::conv1d(g, src.data<float>(), weights.data<float>(), dst.data<float>());
+    winograd::conv1d(g, kernel_data<float>(src), kernel_data<float>(weights),
+                     kernel_data<float>(dst));
     return;
   }
 #ifdef KERAS_HAVE_ONEDNN
   if (onednn::conv(src, weights, dst, p)) return;
 #endif
   visit_floating(src, "conv", [&]<class T>() {
-    conv_forward(g, src.data<T>(), weights.data<T>(), dst.data<T>());
+    conv_forward(g, kernel_data<T>(src), kernel_data<T>(weights), kernel_data<T>(dst));
   });
 }
 
@@ -169,18 +171,18 @@ void CpuBackend::conv_backward_data(const Tensor& diff_dst,
   const ConvGeometry g = conv_geometry(diff_src.shape(), weights.shape(), diff_dst.shape(), p);
   visit_floating(diff_dst, "conv_backward_data", [&]<class T>() {
     if (diff_dst.size() == 0) {
-      std::fill_n(diff_src.data<T>(), diff_src.size(), T(0));
+      std::fill_n(kernel_data<T>(diff_src), diff_src.size(), T(0));
       return;
     }
     if (winograd_applies(diff_dst, g)) {
-      winograd::conv1d_backward_data(g, diff_dst.data<float>(), weights.data<float>(),
-                                     diff_src.data<float>());
+      winograd::conv1d_backward_data(g, kernel_data<float>(diff_dst), kernel_data<float>(weights),
+                                     kernel_data<float>(diff_src));
       return;
     }
 #ifdef KERAS_HAVE_ONEDNN
     if (onednn::conv_backward_data(diff_dst, weights, diff_src, p)) return;
 #endif
-    conv_data(g, diff_dst.data<T>(), weights.data<T>(), diff_src.data<T>());
+    conv_data(g, kernel_data<T>(diff_dst), kernel_data<T>(weights), kernel_data<T>(diff_src));
   });
 }
 
@@ -190,15 +192,15 @@ void CpuBackend::conv_backward_weights(const Tensor& src,
                                        const ConvParams& p) {
   const ConvGeometry g = conv_geometry(src.shape(), diff_weights.shape(), diff_dst.shape(), p);
   if (diff_dst.size() > 0 && winograd_applies(src, g)) {
-    winograd::conv1d_backward_weights(g, src.data<float>(), diff_dst.data<float>(),
-                                      diff_weights.data<float>());
+    winograd::conv1d_backward_weights(g, kernel_data<float>(src), kernel_data<float>(diff_dst),
+                                      kernel_data<float>(diff_weights));
     return;
   }
 #ifdef KERAS_HAVE_ONEDNN
   if (diff_dst.size() > 0 && onednn::conv_backward_weights(src, diff_dst, diff_weights, p)) return;
 #endif
   visit_floating(src, "conv_backward_weights", [&]<class T>() {
-    conv_weights(g, src.data<T>(), diff_dst.data<T>(), diff_weights.data<T>());
+    conv_weights(g, kernel_data<T>(src), kernel_data<T>(diff_dst), kernel_data<T>(diff_weights));
   });
 }
 

@@ -8,6 +8,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/parallel.h"
 #include "backend/cpu/scratch.h"
+#include "backend/kernel_data.h"
 
 namespace keras::backend {
 namespace {
@@ -146,7 +147,8 @@ void avg_backward(const ConvGeometry& g, const T* dy, T* dx) {
 
 void CpuBackend::max_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) {
   const ConvGeometry g = pool_geometry(src.shape(), dst.shape(), p);
-  visit_floating(src, "max_pool", [&]<class T>() { max_forward(g, src.data<T>(), dst.data<T>()); });
+  visit_floating(src, "max_pool",
+                 [&]<class T>() { max_forward(g, kernel_data<T>(src), kernel_data<T>(dst)); });
 }
 
 void CpuBackend::max_pool_backward(const Tensor& src,
@@ -155,21 +157,23 @@ void CpuBackend::max_pool_backward(const Tensor& src,
                                    const PoolParams& p) {
   const ConvGeometry g = pool_geometry(src.shape(), diff_dst.shape(), p);
   visit_floating(src, "max_pool_backward", [&]<class T>() {
-    max_backward(g, src.data<T>(), diff_dst.data<T>(), diff_src.data<T>());
+    max_backward(g, kernel_data<T>(src), kernel_data<T>(diff_dst), kernel_data<T>(diff_src));
   });
 }
 
 void CpuBackend::avg_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) {
   const ConvGeometry g = pool_geometry(src.shape(), dst.shape(), p);
-  visit_floating(src, "avg_pool", [&]<class T>() { avg_forward(g, src.data<T>(), dst.data<T>()); });
+  visit_floating(src, "avg_pool",
+                 [&]<class T>() { avg_forward(g, kernel_data<T>(src), kernel_data<T>(dst)); });
 }
 
 void CpuBackend::avg_pool_backward(const Tensor& diff_dst,
                                    const Tensor& diff_src,
                                    const PoolParams& p) {
   const ConvGeometry g = pool_geometry(diff_src.shape(), diff_dst.shape(), p);
-  visit_floating(diff_dst, "avg_pool_backward",
-                 [&]<class T>() { avg_backward(g, diff_dst.data<T>(), diff_src.data<T>()); });
+  visit_floating(diff_dst, "avg_pool_backward", [&]<class T>() {
+    avg_backward(g, kernel_data<T>(diff_dst), kernel_data<T>(diff_src));
+  });
 }
 
 }  // namespace keras::backend

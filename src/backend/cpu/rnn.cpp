@@ -7,6 +7,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
 #include "backend/cpu/scratch.h"
+#include "backend/kernel_data.h"
 #include "backend/lstm_sequence.h"
 
 #ifdef _OPENMP
@@ -81,9 +82,9 @@ void CpuBackend::lstm_cell(const Tensor& z,
   }
   const int64_t batch = c.dim(0), units = c.dim(1);
   for (int64_t b = 0; b < batch; ++b) {
-    cell_row(z.data<float>() + b * 4 * units, c_prev.data<float>() + b * units,
-             h.data<float>() + b * units, c.data<float>() + b * units,
-             workspace.data<float>() + b * 5 * units, units);
+    cell_row(kernel_data<float>(z) + b * 4 * units, kernel_data<float>(c_prev) + b * units,
+             kernel_data<float>(h) + b * units, kernel_data<float>(c) + b * units,
+             kernel_data<float>(workspace) + b * 5 * units, units);
   }
 }
 
@@ -112,12 +113,12 @@ void CpuBackend::lstm_sequence_backward(const LstmSequenceArgs& a, const LstmSeq
   // Thread 0 writes du itself; the others' shares are added after the join.
   float* du_shares = scratch<float, 1>(static_cast<size_t>((threads - 1) * du_size));
   split_rows(s.batch, threads, [&](int t, int64_t r0, int64_t r1) {
-    float* part = t == 0 ? g.du.data<float>() : du_shares + (t - 1) * du_size;
-    lstm_sequence_backward_rows(s, g.dhs.data<float>(), g.dc_last.data<float>(), r0, r1,
-                                g.dxs.data<float>(), g.dh0.data<float>(), g.dc0.data<float>(), part,
-                                Sgemm{});
+    float* part = t == 0 ? kernel_data<float>(g.du) : du_shares + (t - 1) * du_size;
+    lstm_sequence_backward_rows(s, kernel_data<float>(g.dhs), kernel_data<float>(g.dc_last), r0, r1,
+                                kernel_data<float>(g.dxs), kernel_data<float>(g.dh0),
+                                kernel_data<float>(g.dc0), part, Sgemm{});
   });
-  float* out = g.du.data<float>();
+  float* out = kernel_data<float>(g.du);
   for (int t = 1; t < threads; ++t) {
     const float* part = du_shares + (t - 1) * du_size;
     for (int64_t j = 0; j < du_size; ++j) out[j] += part[j];

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "backend/conv_geometry.h"
+#include "backend/kernel_data.h"
 #include "backend/reference/reference_backend.h"
 
 namespace keras::backend {
@@ -67,9 +68,9 @@ void ReferenceBackend::conv(const Tensor& src,
                             const ConvParams& p) {
   const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
   visit_floating(src, "conv", [&]<class T>() {
-    const T* x = src.data<T>();
-    const T* w = weights.data<T>();
-    T* y = dst.data<T>();
+    const T* x = kernel_data<T>(src);
+    const T* w = kernel_data<T>(weights);
+    T* y = kernel_data<T>(dst);
     std::fill(y, y + dst.size(), T(0));
     for_each_product(g, [&](int64_t xi, int64_t wi, int64_t yi) { y[yi] += x[xi] * w[wi]; });
   });
@@ -81,9 +82,9 @@ void ReferenceBackend::conv_backward_data(const Tensor& diff_dst,
                                           const ConvParams& p) {
   const ConvGeometry g = conv_geometry(diff_src.shape(), weights.shape(), diff_dst.shape(), p);
   visit_floating(diff_dst, "conv_backward_data", [&]<class T>() {
-    const T* dy = diff_dst.data<T>();
-    const T* w = weights.data<T>();
-    T* dx = diff_src.data<T>();
+    const T* dy = kernel_data<T>(diff_dst);
+    const T* w = kernel_data<T>(weights);
+    T* dx = kernel_data<T>(diff_src);
     std::fill(dx, dx + diff_src.size(), T(0));
     for_each_product(g, [&](int64_t xi, int64_t wi, int64_t yi) { dx[xi] += dy[yi] * w[wi]; });
   });
@@ -95,9 +96,9 @@ void ReferenceBackend::conv_backward_weights(const Tensor& src,
                                              const ConvParams& p) {
   const ConvGeometry g = conv_geometry(src.shape(), diff_weights.shape(), diff_dst.shape(), p);
   visit_floating(src, "conv_backward_weights", [&]<class T>() {
-    const T* x = src.data<T>();
-    const T* dy = diff_dst.data<T>();
-    T* dw = diff_weights.data<T>();
+    const T* x = kernel_data<T>(src);
+    const T* dy = kernel_data<T>(diff_dst);
+    T* dw = kernel_data<T>(diff_weights);
     std::fill(dw, dw + diff_weights.size(), T(0));
     for_each_product(g, [&](int64_t xi, int64_t wi, int64_t yi) { dw[wi] += x[xi] * dy[yi]; });
   });
@@ -106,8 +107,8 @@ void ReferenceBackend::conv_backward_weights(const Tensor& src,
 void ReferenceBackend::max_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) {
   const ConvGeometry g = pool_geometry(src.shape(), dst.shape(), p);
   visit_floating(src, "max_pool", [&]<class T>() {
-    const T* x = src.data<T>();
-    T* y = dst.data<T>();
+    const T* x = kernel_data<T>(src);
+    T* y = kernel_data<T>(dst);
     std::fill(y, y + dst.size(), -std::numeric_limits<T>::infinity());
     for_each_tap(g, [&](int64_t n, int64_t o, int64_t i, int64_t) {
       for (int64_t c = 0; c < g.c; ++c) {
@@ -124,9 +125,9 @@ void ReferenceBackend::max_pool_backward(const Tensor& src,
                                          const PoolParams& p) {
   const ConvGeometry g = pool_geometry(src.shape(), diff_dst.shape(), p);
   visit_floating(src, "max_pool_backward", [&]<class T>() {
-    const T* x = src.data<T>();
-    const T* dy = diff_dst.data<T>();
-    T* dx = diff_src.data<T>();
+    const T* x = kernel_data<T>(src);
+    const T* dy = kernel_data<T>(diff_dst);
+    T* dx = kernel_data<T>(diff_src);
     std::fill(dx, dx + diff_src.size(), T(0));
     // Taps of one output position arrive consecutively: find the first maximum, then route.
     std::vector<int64_t>& best = scratch_indices(diff_dst.size());
@@ -147,8 +148,8 @@ void ReferenceBackend::max_pool_backward(const Tensor& src,
 void ReferenceBackend::avg_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) {
   const ConvGeometry g = pool_geometry(src.shape(), dst.shape(), p);
   visit_floating(src, "avg_pool", [&]<class T>() {
-    const T* x = src.data<T>();
-    T* y = dst.data<T>();
+    const T* x = kernel_data<T>(src);
+    T* y = kernel_data<T>(dst);
     std::fill(y, y + dst.size(), T(0));
     std::vector<int64_t>& count = scratch_indices(g.batch * g.out_size());
     std::fill_n(count.begin(), g.batch * g.out_size(), 0);
@@ -168,8 +169,8 @@ void ReferenceBackend::avg_pool_backward(const Tensor& diff_dst,
                                          const PoolParams& p) {
   const ConvGeometry g = pool_geometry(diff_src.shape(), diff_dst.shape(), p);
   visit_floating(diff_dst, "avg_pool_backward", [&]<class T>() {
-    const T* dy = diff_dst.data<T>();
-    T* dx = diff_src.data<T>();
+    const T* dy = kernel_data<T>(diff_dst);
+    T* dx = kernel_data<T>(diff_src);
     std::fill(dx, dx + diff_src.size(), T(0));
     std::vector<int64_t>& count = scratch_indices(g.batch * g.out_size());
     std::fill_n(count.begin(), g.batch * g.out_size(), 0);

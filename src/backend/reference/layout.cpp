@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -177,13 +178,58 @@ void for_each_index(const Tensor& indices, int64_t limit, const char* kernel, F&
 
 }  // namespace
 
-void ReferenceBackend::gather(const Tensor& params, const Tensor& indices, const Tensor& y) {
+namespace {
+
+// "[1,0]": the multi-index of flat position `flat` in `shape`, as TensorFlow prints it.
+std::string index_str(int64_t flat, const Shape& shape) {
+  std::vector<int64_t> idx(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    const int64_t n = shape[d] > 0 ? shape[d] : 1;
+    idx[d] = flat % n;
+    flat /= n;
+  }
+  std::string s = "[";
+  for (size_t d = 0; d < idx.size(); ++d) s += str(d ? "," : "", idx[d]);
+  return s + "]";
+}
+
+}  // namespace
+
+void ReferenceBackend::gather(const Tensor& params,
+                              const Tensor& indices,
+                              const Tensor& y,
+                              const GatherParams& p) {
   const int64_t rows = params.shape()[0];
   const int64_t row = rows == 0 ? 0 : params.size() / rows;
   const size_t bytes = static_cast<size_t>(row) * dtype_size(params.dtype());
-  for_each_index(indices, rows, "gather", [&](int64_t i, int64_t k) {
-    std::memcpy(static_cast<char*>(y.raw_data()) + i * bytes,
-                static_cast<const char*>(params.raw_data()) + k * bytes, bytes);
+  const auto* src = static_cast<const char*>(params.raw_data());
+  auto* dst = static_cast<char*>(y.raw_data());
+  visit_dtype(indices.dtype(), [&]<class I>() {
+    if constexpr (std::is_same_v<I, bool>) {
+      throw TypeError(str("gather: indices must be integers or floats, got ", indices.dtype()));
+    } else {
+      const I* idx = static_cast<const I*>(indices.raw_data());
+      for (int64_t i = 0; i < indices.size(); ++i) {
+        int64_t k;
+        bool in_range;
+        if constexpr (std::is_floating_point_v<I>) {
+          const double t = std::trunc(static_cast<double>(idx[i]));  // NaN compares false
+          in_range = t >= 0 && t < static_cast<double>(rows);
+          k = in_range ? static_cast<int64_t>(t) : 0;
+        } else {
+          k = static_cast<int64_t>(idx[i]);
+          in_range = k >= 0 && k < rows;
+        }
+        if (!in_range) [[unlikely]] {
+          if (p.context.empty()) {
+            throw IndexError(str("gather: index ", +idx[i], " is out of range [0, ", rows, ")"));
+          }
+          throw IndexError(str(p.context, "indices", index_str(i, indices.shape()), " = ", +idx[i],
+                               " is not in [0, ", rows, ")"));
+        }
+        std::memcpy(dst + i * bytes, src + k * bytes, bytes);
+      }
+    }
   });
 }
 

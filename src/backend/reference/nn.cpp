@@ -103,26 +103,94 @@ void ReferenceBackend::log_softmax_backward(const Tensor& y, const Tensor& dy, c
   });
 }
 
-void ReferenceBackend::random_uniform(const Tensor& y, double low, double high, Generator& gen) {
-  visit_floating(y, "random_uniform", [&]<class T>() {
-    T* out = static_cast<T*>(y.raw_data());
-    for (int64_t i = 0; i < y.size(); ++i)
-      out[i] = static_cast<T>(low + (high - low) * gen.next_double());
+namespace {
+
+// Runs draw(generator) from `state` and returns the state after it.
+template <class F>
+RandomState draw_from(RandomState state, F&& draw) {
+  Generator gen;
+  gen.set_state(state);
+  draw(gen);
+  return gen.state();
+}
+
+}  // namespace
+
+RandomState ReferenceBackend::random_uniform(const Tensor& y,
+                                             double low,
+                                             double high,
+                                             RandomState state) {
+  return draw_from(state, [&](Generator& gen) {
+    visit_floating(y, "random_uniform", [&]<class T>() {
+      T* out = static_cast<T*>(y.raw_data());
+      for (int64_t i = 0; i < y.size(); ++i)
+        out[i] = static_cast<T>(low + (high - low) * gen.next_double());
+    });
   });
 }
 
-void ReferenceBackend::random_normal(const Tensor& y, double mean, double stddev, Generator& gen) {
-  visit_floating(y, "random_normal", [&]<class T>() {
-    T* out = static_cast<T*>(y.raw_data());
-    for (int64_t i = 0; i < y.size(); ++i)
-      out[i] = static_cast<T>(mean + stddev * gen.next_normal());
+RandomState ReferenceBackend::random_normal(const Tensor& y,
+                                            double mean,
+                                            double stddev,
+                                            RandomState state) {
+  return draw_from(state, [&](Generator& gen) {
+    visit_floating(y, "random_normal", [&]<class T>() {
+      T* out = static_cast<T*>(y.raw_data());
+      for (int64_t i = 0; i < y.size(); ++i)
+        out[i] = static_cast<T>(mean + stddev * gen.next_normal());
+    });
   });
 }
 
-void ReferenceBackend::random_bernoulli(const Tensor& y, double p, Generator& gen) {
-  visit_floating(y, "random_bernoulli", [&]<class T>() {
-    T* out = static_cast<T*>(y.raw_data());
-    for (int64_t i = 0; i < y.size(); ++i) out[i] = gen.next_double() < p ? T(1) : T(0);
+RandomState ReferenceBackend::random_truncated_normal(const Tensor& y,
+                                                      double mean,
+                                                      double stddev,
+                                                      RandomState state) {
+  return draw_from(state, [&](Generator& gen) {
+    visit_floating(y, "random_truncated_normal", [&]<class T>() {
+      T* out = static_cast<T*>(y.raw_data());
+      for (int64_t i = 0; i < y.size(); ++i) {
+        double z = gen.next_normal();
+        while (std::abs(z) > 2.0) z = gen.next_normal();
+        out[i] = static_cast<T>(mean + stddev * z);
+      }
+    });
+  });
+}
+
+RandomState ReferenceBackend::random_bernoulli(const Tensor& y, double p, RandomState state) {
+  return draw_from(state, [&](Generator& gen) {
+    visit_floating(y, "random_bernoulli", [&]<class T>() {
+      T* out = static_cast<T*>(y.raw_data());
+      for (int64_t i = 0; i < y.size(); ++i) out[i] = gen.next_double() < p ? T(1) : T(0);
+    });
+  });
+}
+
+RandomState ReferenceBackend::random_randint(const Tensor& y,
+                                             int64_t low,
+                                             int64_t high,
+                                             RandomState state) {
+  const uint64_t span = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
+  return draw_from(state, [&](Generator& gen) {
+    visit_dtype(y.dtype(), [&]<class T>() {
+      T* out = static_cast<T*>(y.raw_data());
+      for (int64_t i = 0; i < y.size(); ++i)
+        out[i] = static_cast<T>(low + static_cast<int64_t>(gen.next_below(span)));
+    });
+  });
+}
+
+RandomState ReferenceBackend::random_permutation(const Tensor& y, RandomState state) {
+  KERAS_CHECK(y.dtype() == DType::int64, TypeError,
+              "random_permutation: expected an int64 output, got ", y.dtype());
+  return draw_from(state, [&](Generator& gen) {
+    auto* p = static_cast<int64_t*>(y.raw_data());
+    const int64_t n = y.size();
+    for (int64_t i = 0; i < n; ++i) p[i] = i;
+    for (int64_t i = n - 1; i > 0; --i) {
+      std::swap(p[i], p[static_cast<int64_t>(gen.next_below(static_cast<uint64_t>(i + 1)))]);
+    }
   });
 }
 

@@ -9,6 +9,11 @@ namespace keras::backend {
 class ReferenceBackend : public Backend {
  public:
   const char* name() const override { return "reference"; }
+  void* allocate(size_t nbytes, Device device) override;
+  void deallocate(void* data, size_t nbytes, Device device) noexcept override;
+  void copy_bytes(
+      const void* src, Device src_device, void* dst, Device dst_device, size_t nbytes) override;
+  void synchronize(Device device) override;
   void fill(const Tensor& y, double value) override;
   void copy(const Tensor& src, const Tensor& dst) override;
   void cast(const Tensor& src, const Tensor& dst) override;
@@ -29,7 +34,10 @@ class ReferenceBackend : public Backend {
   void concat(std::span<const Tensor> xs, int axis, const Tensor& y) override;
   void slice_axis(const Tensor& x, int axis, int64_t start, const Tensor& y) override;
   void slice_axis_backward(const Tensor& dy, int axis, int64_t start, const Tensor& dx) override;
-  void gather(const Tensor& params, const Tensor& indices, const Tensor& y) override;
+  void gather(const Tensor& params,
+              const Tensor& indices,
+              const Tensor& y,
+              const GatherParams& p) override;
   void scatter_add(const Tensor& dy, const Tensor& indices, const Tensor& dparams) override;
   void one_hot(const Tensor& indices, const Tensor& y) override;
   void softmax(const Tensor& x, const Tensor& y) override;
@@ -88,9 +96,21 @@ class ReferenceBackend : public Backend {
                            const Tensor& dscale,
                            const Tensor& doffset,
                            const BatchNormParams& p) override;
-  void random_uniform(const Tensor& y, double low, double high, Generator& gen) override;
-  void random_normal(const Tensor& y, double mean, double stddev, Generator& gen) override;
-  void random_bernoulli(const Tensor& y, double p, Generator& gen) override;
+  RandomState random_uniform(const Tensor& y, double low, double high, RandomState state) override;
+  RandomState random_normal(const Tensor& y,
+                            double mean,
+                            double stddev,
+                            RandomState state) override;
+  RandomState random_truncated_normal(const Tensor& y,
+                                      double mean,
+                                      double stddev,
+                                      RandomState state) override;
+  RandomState random_bernoulli(const Tensor& y, double p, RandomState state) override;
+  RandomState random_randint(const Tensor& y,
+                             int64_t low,
+                             int64_t high,
+                             RandomState state) override;
+  RandomState random_permutation(const Tensor& y, RandomState state) override;
   void sgd_update(const Tensor& w,
                   const Tensor& g,
                   const Tensor& momentum,

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <vector>
 
+#include "backend/kernel_data.h"
 #include "backend/lstm_cell.h"
 #include "backend/lstm_sequence.h"
 #include "backend/reference/reference_backend.h"
@@ -85,9 +86,9 @@ void ReferenceBackend::lstm_sequence_backward(const LstmSequenceArgs& a,
                                               const LstmSequenceGrads& g) {
   visit_floating(g.dhs, "lstm_sequence_backward", [&]<class T>() {
     const LstmSequence<T> s = sequence_of<T>(a);
-    lstm_sequence_backward_rows(s, g.dhs.data<T>(), g.dc_last.data<T>(), 0, s.batch,
-                                g.dxs.data<T>(), g.dh0.data<T>(), g.dc0.data<T>(), g.du.data<T>(),
-                                NaiveGemm{});
+    lstm_sequence_backward_rows(s, kernel_data<T>(g.dhs), kernel_data<T>(g.dc_last), 0, s.batch,
+                                kernel_data<T>(g.dxs), kernel_data<T>(g.dh0), kernel_data<T>(g.dc0),
+                                kernel_data<T>(g.du), NaiveGemm{});
   });
 }
 
