@@ -185,6 +185,12 @@ TEST(UntrustedInput, ConfigNumbersOutOfRangeAreErrorsNotUndefinedBehaviour) {
   expect_short_error<ValueError>(
       [&] { models::model_from_json(read_bytes(data_path("json_corpus/kernel_size_4e36.json"))); },
       "'kernel_size' has an invalid value 4.4e+36");
+  // libFuzzer's crash-dc3c12b4 as it was found: a 37-digit dilation rate in a functional model.
+  expect_short_error<ValueError>(
+      [&] {
+        models::model_from_json(read_bytes(data_path("json_corpus/dilation_rate_4e36.json")));
+      },
+      "'dilation_rate' has an invalid value 4.44");
 }
 
 // Sizes from a config whose arithmetic overflows int64 (undefined behaviour before; found by
