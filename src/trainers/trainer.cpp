@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <numeric>
 #include <type_traits>
 #include <utility>
 
@@ -56,6 +57,13 @@ struct Trainer::ArrayData {
 };
 
 namespace {
+
+// Rows 0..n-1 in order: every row of the data, unshuffled.
+std::vector<int64_t> in_order(int64_t n) {
+  std::vector<int64_t> rows(static_cast<size_t>(n));
+  std::iota(rows.begin(), rows.end(), int64_t{0});
+  return rows;
+}
 
 Shape with_batch(const Tensor& t, int64_t batch) {
   Shape s = t.shape();
@@ -491,7 +499,7 @@ int64_t validation_split_point(int64_t n, double validation_split) {
 // `shuffle`, from `from` instead of the generator's current state when given (a resumed epoch;
 // the generator is then left as it was).
 void epoch_order(std::vector<int64_t>& order, bool shuffle, const Generator::State* from) {
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
+  std::iota(order.begin(), order.end(), int64_t{0});
   Generator& g = global_generator();
   const Generator::State now = g.state();
   if (from != nullptr) g.set_state(*from);
@@ -508,7 +516,9 @@ void epoch_order(std::vector<int64_t>& order, bool shuffle, const Generator::Sta
 callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& options) {
   optimizer();  // throws if not compiled
   check_fit_options(options);
-  ArrayData train = prepare_weighted(x, y, options.sample_weight, options.class_weight, "fit");
+  ArrayData train =
+      prepare_weighted(x, y, options.sample_weight, options.class_weight,
+                       "You cannot `class_weight` and `sample_weight` at the same time.");
   std::optional<ArrayData> val;
   if (options.validation_data) {
     val = prepare(options.validation_data->x, options.validation_data->y,
@@ -589,8 +599,7 @@ callbacks::Logs Trainer::test_loop(const ArrayData& data,
                                    int64_t bs,
                                    callbacks::CallbackList& cbs) {
   const int64_t steps = (data.n + bs - 1) / bs;
-  std::vector<int64_t> rows(static_cast<size_t>(data.n));
-  for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
+  const std::vector<int64_t> rows = in_order(data.n);
   const callbacks::Logs no_logs;
   callbacks::Logs logs;
   cbs.on_test_begin(no_logs);
@@ -657,14 +666,9 @@ Trainer::ArrayData Trainer::prepare_weighted(const Data& x,
                                              const Data& y,
                                              const Data& sample_weight,
                                              const ClassWeight& class_weight,
-                                             const char* fn) const {
+                                             const char* both_given_error) const {
   if (class_weight.empty()) return prepare(x, y, sample_weight, true);
-  if (!sample_weight.empty()) {
-    throw ValueError(std::string(fn) == "fit"
-                         ? "You cannot `class_weight` and `sample_weight` at the same time."
-                         : "Arguments `sample_weight` and `class_weight` cannot be specified at "
-                           "the same time.");
-  }
+  KERAS_CHECK(sample_weight.empty(), ValueError, both_given_error);
   ArrayData data = prepare(x, y, Data(), true);
   KERAS_CHECK(data.y.size() == 1, ValueError,
               "`class_weight` is only supported for Models with a single output.");
@@ -674,29 +678,27 @@ Trainer::ArrayData Trainer::prepare_weighted(const Data& x,
 
 Results Trainer::train_on_batch(const Data& x, const Data& y, const TrainOnBatchOptions& options) {
   optimizer();
-  ArrayData data =
-      prepare_weighted(x, y, options.sample_weight, options.class_weight, "train_on_batch");
-  std::vector<int64_t> rows(static_cast<size_t>(data.n));
-  for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
+  return one_batch(Mode::train,
+                   prepare_weighted(x, y, options.sample_weight, options.class_weight,
+                                    "Arguments `sample_weight` and `class_weight` cannot be "
+                                    "specified at the same time."));
+}
+
+Results Trainer::one_batch(Mode mode, const ArrayData& data) {
+  const std::vector<int64_t> rows = in_order(data.n);
   reset_metrics();
-  run_batch(Mode::train, data, rows.data(), data.n);
+  run_batch(mode, data, rows.data(), data.n);
   return results();
 }
 
 Results Trainer::test_on_batch(const Data& x, const Data& y, const TestOnBatchOptions& options) {
   optimizer();
-  ArrayData data = prepare(x, y, options.sample_weight, true);
-  std::vector<int64_t> rows(static_cast<size_t>(data.n));
-  for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
-  reset_metrics();
-  run_batch(Mode::test, data, rows.data(), data.n);
-  return results();
+  return one_batch(Mode::test, prepare(x, y, options.sample_weight, true));
 }
 
 Tensors Trainer::predict_on_batch(const Data& x) {
   ArrayData data = prepare(x, Data(), Data(), false);
-  std::vector<int64_t> rows(static_cast<size_t>(data.n));
-  for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
+  const std::vector<int64_t> rows = in_order(data.n);
   Tensors out;
   for (const Tensor& t : run_batch(Mode::predict, data, rows.data(), data.n)) {
     out.push_back(t.clone());  // the plan's buffer is reused by the next batch
@@ -709,8 +711,7 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
               options.batch_size);
   ArrayData data = prepare(x, Data(), Data(), false);
   const int64_t bs = options.batch_size, steps = (data.n + bs - 1) / bs;
-  std::vector<int64_t> rows(static_cast<size_t>(data.n));
-  for (int64_t i = 0; i < data.n; ++i) rows[static_cast<size_t>(i)] = i;
+  const std::vector<int64_t> rows = in_order(data.n);
   Tensors results;
   callbacks::CallbackList cbs(options.callbacks, {.add_history = true,
                                                   .add_progbar = options.verbose != 0,

@@ -118,15 +118,17 @@ class Trainer {
                             int64_t batch_size,
                             callbacks::CallbackList& cbs);
   ArrayData prepare(const Data& x, const Data& y, const Data& sample_weight, bool need_y) const;
-  // prepare() with Keras's class_weight turned into sample weights (`fn` words the error for
-  // both given together).
+  // prepare() with Keras's class_weight turned into sample weights; ValueError
+  // `both_given_error` (Keras words it per function) when sample weights are given too.
   ArrayData prepare_weighted(const Data& x,
                              const Data& y,
                              const Data& sample_weight,
                              const ClassWeight& class_weight,
-                             const char* fn) const;
+                             const char* both_given_error) const;
   // The results of the metrics now, in metrics_names() order.
   Results results() const;
+  // train_on_batch / test_on_batch: all of `data` as one batch, the metrics reset first.
+  Results one_batch(Mode mode, const ArrayData& data);
 
   layers::Layer& model_;
   callbacks::ModelSaver saver_;
