@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "harness/tensor_matchers.h"
+#include "harness/test_files.h"
 #include "saving/h5.h"
 #include "saving/h5_records.h"
 
@@ -39,31 +40,9 @@ std::string data_path(const std::string& name) {
   return std::string(KERAS_TEST_DATA_DIR) + "/saving/" + name;
 }
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_bytes;
 
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    ::setenv(name, value, 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+using test::ScopedEnv;
 
 Tensor values(const std::vector<double>& v, DType dtype) {
   return test::tensor_of(v).astype(dtype);

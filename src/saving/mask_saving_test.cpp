@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "harness/tensor_matchers.h"
+#include "harness/test_files.h"
 #include "io/zip.h"
 
 namespace keras {
@@ -32,12 +33,7 @@ std::string temp_path(const std::string& name) {
   return (dir / name).string();
 }
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_bytes;
 
 Json keras_config(const std::string& name) {
   const auto entries = io::zip::read(read_bytes(fixture(name + ".keras")), name, 1 << 30);

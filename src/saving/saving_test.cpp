@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "harness/tensor_matchers.h"
+#include "harness/test_files.h"
 #include "io/zip.h"
 #include "saving/h5.h"
 #include "saving/saving_internal.h"
@@ -32,12 +33,7 @@ std::string temp_path(const std::string& name) {
   return (dir / name).string();
 }
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_bytes;
 
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary)

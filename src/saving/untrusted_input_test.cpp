@@ -13,6 +13,7 @@
 
 #include "../tools/fuzz/load_weights_target.h"
 #include "harness/tensor_matchers.h"
+#include "harness/test_files.h"
 #include "io/zip.h"
 #include "saving/h5.h"
 
@@ -30,12 +31,7 @@ std::string data_path(const std::string& name) {
   return std::string(KERAS_TEST_DATA_DIR) + "/saving/" + name;
 }
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_bytes;
 
 std::string temp_path(const std::string& name) {
   const fs::path dir =
