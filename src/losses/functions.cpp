@@ -295,8 +295,8 @@ Tensor ctc(const Tensor& y_true, const Tensor& y_pred) {
   const int64_t batch = y_pred.shape()[0], steps = y_pred.shape()[1];
   const Tensor labels = cast(y_true, int32);
   const Tensor label_length =
-      cast(sum(cast(not_equal(labels, zeros({}, int32)), int32), -1), int32);
-  const Tensor input_length = full({batch}, static_cast<double>(steps), int32);
+      cast(sum(cast(not_equal(labels, zeros({}, int32, labels.device())), int32), -1), int32);
+  const Tensor input_length = full({batch}, static_cast<double>(steps), int32, y_pred.device());
   return ctc_loss(labels, as_float(y_pred, y_pred).second, label_length, input_length, 0);
 }
 
@@ -344,9 +344,10 @@ Tensor circle(const Tensor& y_true,
   const Tensor negative_mask = logical_not(positive);
   if (remove_diagonal) {
     const int64_t n = labels.size(), m = ref_labels.size();
-    Tensor off_diagonal = ones({n, m}, bool_);
+    // A constant made on the host (it depends on shapes only), then put beside the labels.
+    Tensor off_diagonal = ones({n, m}, bool_, Device::cpu());
     for (int64_t i = 0; i < std::min(n, m); ++i) off_diagonal.data<bool>()[i * m + i] = false;
-    positive = logical_and(positive, off_diagonal);
+    positive = logical_and(positive, off_diagonal.to(positive.device()));
   }
   const DType dtype = distances.dtype();
   const Tensor pos_weights =
