@@ -344,10 +344,10 @@ Tensor circle(const Tensor& y_true,
   const Tensor negative_mask = logical_not(positive);
   if (remove_diagonal) {
     const int64_t n = labels.size(), m = ref_labels.size();
-    // A constant made on the host (it depends on shapes only), then put beside the labels.
-    Tensor off_diagonal = ones({n, m}, bool_, Device::cpu());
-    for (int64_t i = 0; i < std::min(n, m); ++i) off_diagonal.data<bool>()[i * m + i] = false;
-    positive = logical_and(positive, off_diagonal.to(positive.device()));
+    // Built from ops, not host writes: the tensors may live on another device.
+    const Tensor off_diagonal = not_equal(reshape(arange(n, int64, labels.device()), {n, 1}),
+                                          reshape(arange(m, int64, labels.device()), {1, m}));
+    positive = logical_and(positive, off_diagonal);
   }
   const DType dtype = distances.dtype();
   const Tensor pos_weights =
