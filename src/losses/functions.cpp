@@ -295,8 +295,8 @@ Tensor ctc(const Tensor& y_true, const Tensor& y_pred) {
   const int64_t batch = y_pred.shape()[0], steps = y_pred.shape()[1];
   const Tensor labels = cast(y_true, int32);
   const Tensor label_length =
-      cast(sum(cast(not_equal(labels, zeros({}, int32)), int32), -1), int32);
-  const Tensor input_length = full({batch}, static_cast<double>(steps), int32);
+      cast(sum(cast(not_equal(labels, zeros({}, int32, labels.device())), int32), -1), int32);
+  const Tensor input_length = full({batch}, static_cast<double>(steps), int32, y_pred.device());
   return ctc_loss(labels, as_float(y_pred, y_pred).second, label_length, input_length, 0);
 }
 

@@ -28,7 +28,7 @@ Tensor apply_mask(Tensor sample_weight, const Tensor& mask, DType dtype, const R
   const Tensor fmask = cast(mask, dtype);
   Tensor float_mask = fmask;
   if (is_mean(r)) {
-    const Tensor total = full({}, static_cast<double>(mask.size()), dtype);
+    const Tensor total = full({}, static_cast<double>(mask.size()), dtype, mask.device());
     float_mask =
         where(cast(mask, bool_), divide_no_nan(total, sum(fmask)), scalar_like(0.0, fmask));
   }

@@ -14,7 +14,7 @@ constexpr double kLogEpsilon = -1e5;
 
 // 1 where position i >= lengths[b] (padding), else 0: shape (batch, max_length).
 Tensor paddings(const Tensor& lengths, int64_t max_length, DType dtype) {
-  const Tensor positions = reshape(arange(max_length, int32), {1, max_length});
+  const Tensor positions = reshape(arange(max_length, int32, lengths.device()), {1, max_length});
   return cast(greater_equal(positions, expand_dims(cast(lengths, int32), -1)), dtype);
 }
 
@@ -63,7 +63,7 @@ Tensor ctc_loss(const Tensor& target,
       cast(subtract(static_cast<double>(labels), sum(target_paddings, 1)), int32);
 
   // repeat[b, n] = 1 when label n equals label n + 1 (the last column is 0).
-  Tensor repeat = zeros({batch, 1}, dtype);
+  Tensor repeat = zeros({batch, 1}, dtype, output.device());
   if (labels > 1) {
     const Tensor same = equal(slice_axis(ids, 1, 0, labels - 1), slice_axis(ids, 1, 1, labels - 1));
     repeat = concatenate({cast(same, dtype), repeat}, 1);
@@ -75,9 +75,10 @@ Tensor ctc_loss(const Tensor& target,
   const Tensor one_hot_labels = one_hot(ids, classes, dtype);                           // (B, N, K)
   const Tensor logprobs_emit = matmul(logprobs, transpose(one_hot_labels, {0, 2, 1}));  // (B,T,N)
 
-  Tensor phi =
-      concatenate({zeros({batch, 1}, dtype), full({batch, labels}, kLogEpsilon, dtype)}, 1);
-  Tensor emit = full({batch, labels}, kLogEpsilon, dtype);
+  Tensor phi = concatenate({zeros({batch, 1}, dtype, output.device()),
+                            full({batch, labels}, kLogEpsilon, dtype, output.device())},
+                           1);
+  Tensor emit = full({batch, labels}, kLogEpsilon, dtype, output.device());
   for (int64_t t = 0; t < steps; ++t) {
     const Tensor lp_emit = reshape(slice_axis(logprobs_emit, 1, t, 1), {batch, labels});
     const Tensor lp_phi = reshape(slice_axis(logprobs_phi, 1, t, 1), {batch, 1});

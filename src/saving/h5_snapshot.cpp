@@ -147,7 +147,7 @@ Tensor read_dataset(const Node& loc,
   KERAS_CHECK(
       dtype == float32 || dtype == float64 || dtype == int32 || dtype == int64 || dtype == uint8,
       TypeError, what, ": HDF5: unsupported dtype ", dtype);
-  Tensor out = Tensor::empty(expected, dtype);
+  Tensor out = Tensor::empty(expected, dtype, Device::cpu());
   KERAS_CHECK(o.data.size() == static_cast<size_t>(out.size()) * dtype_size(o.data_dtype), IOError,
               what, ": reading the HDF5 file failed (malformed answer of the reading ", "process)");
   switch (o.data_dtype) {
