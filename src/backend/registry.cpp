@@ -43,6 +43,21 @@ Backend& backend_for(Device device) {
   return *backend;
 }
 
+Backend& backend_for(std::string_view op, std::span<const Tensor> tensors) {
+  const Tensor* first = nullptr;
+  for (const Tensor& t : tensors) {
+    if (!t.defined()) continue;
+    if (first == nullptr) {
+      first = &t;
+      continue;
+    }
+    KERAS_CHECK(t.device() == first->device(), ValueError, op,
+                ": expected all tensors on one device, got ", first->device(), " and ", t.device());
+  }
+  KERAS_CHECK(first != nullptr, ValueError, op, ": no input tensor");
+  return backend_for(first->device());
+}
+
 void register_backend(DeviceType type, Backend* backend) {
   KERAS_CHECK(type != DeviceType::cpu, ValueError,
               "register_backend: the host's backend is built in (ScopedBackend swaps it)");

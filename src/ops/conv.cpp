@@ -62,7 +62,7 @@ Tensor conv_channels_last(const Tensor& x,
                           const Shape& out,
                           backend::ConvParams p) {
   Tensor y = Tensor::empty(out, x.dtype(), x.device());
-  backend::Backend& be = backend::backend_for(x);
+  backend::Backend& be = backend::backend_for("conv", {x, w});
   launch([&be, x, w, y, p] { be.conv(x, w, y, p); });
   if (!autodiff::any_tracked({x, w})) return y;
   const bool need_x = autodiff::is_tracked(x), need_w = autodiff::is_tracked(w);
@@ -228,7 +228,7 @@ Tensor conv_transpose(const Tensor& inputs, const Tensor& kernel, const ConvTran
   }
   out.push_back(kernel.dim(-2));
   Tensor y = Tensor::empty(out, x.dtype(), x.device());
-  backend::Backend& be = backend::backend_for(x);
+  backend::Backend& be = backend::backend_for("conv_transpose", {x, kernel});
   launch([&be, x, kernel, y, p] { be.conv_backward_data(x, kernel, y, p); });
   if (autodiff::any_tracked({x, kernel})) {
     const bool need_x = autodiff::is_tracked(x), need_w = autodiff::is_tracked(kernel);

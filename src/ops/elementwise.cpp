@@ -50,7 +50,7 @@ bool needs_float(UnaryOp op) {
 
 Tensor binary_kernel(BinaryOp op, const Tensor& a, const Tensor& b, DType out_dtype) {
   Tensor y = Tensor::empty(broadcast_shapes(a.shape(), b.shape()), out_dtype, a.device());
-  backend::Backend& be = backend::backend_for(a);
+  backend::Backend& be = backend::backend_for("elementwise op", {a, b});
   launch([&be, op, a, b, y] { be.binary(op, a, b, y); });
   return y;
 }
@@ -248,7 +248,7 @@ Tensor where(const Tensor& cond_in, const Tensor& a_in, const Tensor& b_in) {
   const Tensor& b = promoted.second;
   Tensor y = Tensor::empty(broadcast_shapes(cond.shape(), broadcast_shapes(a.shape(), b.shape())),
                            a.dtype(), a.device());
-  backend::Backend& be = backend::backend_for(a);
+  backend::Backend& be = backend::backend_for("where", {cond, a, b});
   launch([&be, cond, a, b, y] { be.where(cond, a, b, y); });
   if (is_floating(y.dtype())) {
     autodiff::record("where", {a, b}, y, [cond](const Tensor& dy) {
@@ -264,7 +264,7 @@ void assign(const Tensor& target, const Tensor& value_in) {
               "assign: cannot assign a value of shape ", shape_str(value_in.shape()),
               " to a tensor of shape ", shape_str(target.shape()));
   const Tensor value = cast(value_in, target.dtype());
-  backend::Backend& be = backend::backend_for(target);
+  backend::Backend& be = backend::backend_for("assign", {target, value});
   launch([&be, target, value] { be.broadcast_to(value, target); });
 }
 
@@ -273,7 +273,7 @@ void assign_add(const Tensor& target, const Tensor& value_in) {
               "assign_add: cannot add a value of shape ", shape_str(value_in.shape()),
               " to a tensor of shape ", shape_str(target.shape()));
   const Tensor value = cast(value_in, target.dtype());
-  backend::Backend& be = backend::backend_for(target);
+  backend::Backend& be = backend::backend_for("assign_add", {target, value});
   // Elementwise kernels read element i before writing it, so y may alias a.
   launch([&be, target, value] { be.binary(BinaryOp::add, target, value, target); });
 }

@@ -32,7 +32,7 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   }
   Shape out = ra == 3 ? Shape{a.shape()[0], m, n} : Shape{m, n};
   Tensor y = Tensor::empty(out, a.dtype(), a.device());
-  backend::Backend& be = backend::backend_for(a);
+  backend::Backend& be = backend::backend_for("matmul", {a, b});
   launch([&be, a, b, y, ta, tb] { be.gemm(a, b, y, {.transpose_a = ta, .transpose_b = tb}); });
   if (!autodiff::any_tracked({a, b})) return y;
   const bool need_a = autodiff::is_tracked(a), need_b = autodiff::is_tracked(b);
@@ -68,7 +68,7 @@ Tensor addmm(const Tensor& c, const Tensor& a, const Tensor& b) {
               ValueError, "addmm: shapes ", shape_str(c.shape()), " + ", shape_str(a.shape()),
               " @ ", shape_str(b.shape()), " do not fit");
   Tensor y = Tensor::empty(c.shape(), c.dtype(), c.device());
-  backend::Backend& be = backend::backend_for(a);
+  backend::Backend& be = backend::backend_for("addmm", {c, a, b});
   launch([&be, a, b, c, y] {
     be.copy(c, y);
     be.gemm(a, b, y, {.beta = 1.0});

@@ -177,7 +177,8 @@ Tensor batch_normalization(const Tensor& x,
       .epsilon = epsilon,
       .training = false};
   Tensor y = empty_like(x);
-  backend::Backend& be = backend::backend_for(x);
+  backend::Backend& be =
+      backend::backend_for("batch_normalization", {x, scale, offset, mean, variance});
   launch([&be, x, scale, offset, mean, variance, y, p] {
     be.batch_norm(x, scale, offset, mean, variance, y, p);
   });
@@ -221,7 +222,7 @@ FusedBatchNormalization fused_batch_normalization(
       .training = true};
   FusedBatchNormalization r{
       .y = empty_like(x), .mean = channel_vector(x, p.axis), .variance = channel_vector(x, p.axis)};
-  backend::Backend& be = backend::backend_for(x);
+  backend::Backend& be = backend::backend_for("fused_batch_normalization", {x, scale, offset});
   launch([&be, x, scale, offset, r, p] {
     be.batch_norm(x, scale, offset, r.mean, r.variance, r.y, p);
   });

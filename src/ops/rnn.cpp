@@ -23,7 +23,7 @@ std::pair<Tensor, Tensor> lstm_cell(const Tensor& z, const Tensor& c_prev) {
   Tensor h = Tensor::empty({batch, units}, z.dtype(), z.device());
   Tensor c = Tensor::empty({batch, units}, z.dtype(), z.device());
   Tensor ws = Tensor::empty({batch, 5 * units}, z.dtype(), z.device());
-  backend::Backend& be = backend::backend_for(z);
+  backend::Backend& be = backend::backend_for("lstm_cell", {z, c_prev});
   launch([&be, z, c_prev, h, c, ws] { be.lstm_cell(z, c_prev, h, c, ws); });
   autodiff::record("lstm_cell", {z, c_prev}, {h, c}, [&be, c_prev, ws](const Tensors& dys) {
     Tensor dz = Tensor::empty({ws.dim(0), 4 * c_prev.dim(1)}, ws.dtype(), ws.device());
@@ -59,7 +59,7 @@ std::pair<Tensor, Tensor> lstm_sequence(const Tensor& xs,
   Tensor hs = Tensor::empty({batch, steps, units}, xs.dtype(), xs.device());
   Tensor cs = Tensor::empty({batch, steps, units}, xs.dtype(), xs.device());
   Tensor ws = Tensor::empty({batch, steps, 5 * units}, xs.dtype(), xs.device());
-  backend::Backend& be = backend::backend_for(xs);
+  backend::Backend& be = backend::backend_for("lstm_sequence", {xs, u, h0, c0});
   const backend::LstmSequenceArgs args{xs, u, h0, c0, go_backwards, hs, cs, ws};
   launch([&be, args] { be.lstm_sequence(args); });
   auto last = [&] { return reshape(slice_axis(cs, 1, steps - 1, 1), {batch, units}); };

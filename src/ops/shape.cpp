@@ -108,7 +108,7 @@ Tensor concatenate(const Tensors& xs_in, int axis) {
     xs.push_back(cast(t, dtype));
   }
   Tensor y = Tensor::empty(out, dtype, xs[0].device());
-  backend::Backend& be = backend::backend_for(y);
+  backend::Backend& be = backend::backend_for("concatenate", xs);
   launch([&be, xs, axis, y] { be.concat(xs, axis, y); });
   std::vector<int64_t> sizes;
   for (const Tensor& t : xs) sizes.push_back(t.shape()[axis]);
@@ -169,7 +169,7 @@ Tensor gather_rows(const Tensor& x,
   Shape out = ids.shape();
   out.insert(out.end(), x.shape().begin() + 1, x.shape().end());
   Tensor y = Tensor::empty(out, x.dtype(), x.device());
-  backend::Backend& be = backend::backend_for(x);
+  backend::Backend& be = backend::backend_for("take", {x, ids});
   launch([&be, x, ids, y, params] { be.gather(x, ids, y, params); });
   const Shape in = x.shape();
   autodiff::record("take", {x}, y, [&be, in, indices](const Tensor& dy) {

@@ -48,12 +48,28 @@ TEST(GuardedDevice, AStrayHostReadAborts) {
       "guarded device: host code touched device memory");
 }
 
+TEST(GuardedDevice, OpsRefuseInputsOnDifferentDevices) {
+  const Tensor g = ones({2, 2}, float32, guarded_device());
+  const Tensor c = ones({2, 2}, float32, Device::cpu());
+  test::expect_throws_with<ValueError>(
+      [&] { ops::add(g, c); },
+      "elementwise op: expected all tensors on one device, got guarded:0 and cpu:0");
+  test::expect_throws_with<ValueError>([&] { ops::matmul(c, g); },
+                                       "matmul: expected all tensors on one device, got cpu:0 "
+                                       "and guarded:0");
+  test::expect_throws_with<ValueError>([&] { ops::concatenate({g, c}, 0); }, "concatenate:");
+  const Tensor ids = zeros({3}, int32, Device::cpu());
+  test::expect_throws_with<ValueError>([&] { ops::take(g, ids); }, "take:");
+  EXPECT_NO_THROW(ops::add(g, g));
+}
+
 TEST(GuardedDevice, KernelsRefuseTensorsOfAnotherDevice) {
   const Tensor a = ones({2}, float32, guarded_device());
   const Tensor b = ones({2}, float32, Device::cpu());
-  test::expect_throws_with<RuntimeError>([&] { ops::add(a, b); },
-                                         "guarded device: kernel binary was given a tensor on "
-                                         "cpu:0");
+  const Tensor y = ones({2}, float32, guarded_device());
+  test::expect_throws_with<RuntimeError>(
+      [&] { backend::backend_for(a).binary(backend::BinaryOp::add, a, b, y); },
+      "guarded device: kernel binary was given a tensor on cpu:0");
 }
 
 TEST(GuardedDevice, RandomStreamsMatchTheCpu) {

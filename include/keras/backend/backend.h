@@ -25,8 +25,10 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "keras/core/random.h"
@@ -464,6 +466,13 @@ class Backend : public DeviceMemory {
 Backend& backend_for(Device device);
 inline Backend& backend_for(const Tensor& t) {
   return backend_for(t.device());
+}
+// The backend of the one device that all the defined `tensors` of op `op` are on. Ops never
+// move data between devices themselves: ValueError "matmul: expected all tensors on one device,
+// got cpu:0 and guarded:0" when two are on different devices.
+Backend& backend_for(std::string_view op, std::span<const Tensor> tensors);
+inline Backend& backend_for(std::string_view op, std::initializer_list<Tensor> tensors) {
+  return backend_for(op, std::span<const Tensor>(tensors.begin(), tensors.size()));
 }
 Backend& reference_backend();
 Backend& cpu_backend();
