@@ -50,7 +50,7 @@ bench: build
 
 # keras.cpp beside ../shared/bench's PyTorch references, medians over rounds, with ratios.
 bench-compare: build
-	tools/bench_compare.sh 5
+	tools/bench_compare.sh $(or $(ROUNDS),3)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.hpp')

@@ -3,6 +3,11 @@
 //   NAME  N samples/s  threads T  loss L
 // Each model trains once per thread count (1 and all cores); the best is printed. The rate is
 // the median over epochs of (samples per epoch / epoch time), as the PyTorch reference does.
+// After training, at the same thread count, the trained model's inference is measured too:
+//   NAME_predict  N samples/s  threads T           predict(x, batch_size=256), median of 3 runs
+//   NAME_latency  N samples/s  threads T  p50_us A  p99_us B
+// the latter over 1,000 predict_on_batch calls on one sample (N = 1e6 / p50 in microseconds),
+// after 50 warm-up calls. KERAS_BENCH_INFERENCE=0 skips them.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -35,15 +40,75 @@ class EpochTimer : public keras::callbacks::Callback {
   std::chrono::steady_clock::time_point start_;
 };
 
+struct Inference {
+  double predict_rate = 0;        // samples/s of predict at batch 256
+  double p50_us = 0, p99_us = 0;  // latency of one-sample predict_on_batch
+  int predict_threads = 0, latency_threads = 0;
+};
+
 struct Result {
   double rate = 0;
   int threads = 0;
   double loss = 0;
+  Inference inference;
 };
+
+bool inference_enabled() {
+  const char* env = std::getenv("KERAS_BENCH_INFERENCE");
+  return env == nullptr || std::strcmp(env, "0") != 0;
+}
 
 void report(const char* name, const Result& r) {
   std::printf("%-14s %10.0f samples/s  threads %d  loss %.4f\n", name, r.rate, r.threads, r.loss);
+  const Inference& i = r.inference;
+  if (i.predict_rate > 0) {
+    std::printf("%-22s %10.0f samples/s  threads %d\n", (std::string(name) + "_predict").c_str(),
+                i.predict_rate, i.predict_threads);
+    std::printf("%-22s %10.0f samples/s  threads %d  p50_us %.1f  p99_us %.1f\n",
+                (std::string(name) + "_latency").c_str(), 1e6 / i.p50_us, i.latency_threads,
+                i.p50_us, i.p99_us);
+  }
   std::fflush(stdout);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// predict's throughput at batch 256 and one-sample latency of the trained `model` on `x` (n
+// rows), keeping the better of this thread count and what `best` holds.
+void measure_inference(
+    keras::Model& model, const keras::Data& x, int64_t n, int threads, Inference& best) {
+  if (!inference_enabled()) return;
+  std::vector<double> runs;
+  for (int r = 0; r < 4; ++r) {  // the first run builds the predict plan
+    const auto start = std::chrono::steady_clock::now();
+    model.predict(x, {.batch_size = 256, .verbose = 0});
+    if (r > 0) runs.push_back(seconds_since(start));
+  }
+  std::sort(runs.begin(), runs.end());
+  const double rate = static_cast<double>(n) / runs[runs.size() / 2];
+  if (rate > best.predict_rate) {
+    best.predict_rate = rate;
+    best.predict_threads = threads;
+  }
+  std::vector<keras::Tensor> one;
+  for (const keras::Tensor& t : x.list()) one.push_back(t.slice_rows(0, 1));
+  const keras::Data sample{one};
+  for (int r = 0; r < 50; ++r) model.predict_on_batch(sample);
+  std::vector<double> us;
+  for (int r = 0; r < 1000; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    model.predict_on_batch(sample);
+    us.push_back(1e6 * seconds_since(start));
+  }
+  std::sort(us.begin(), us.end());
+  const double p50 = us[us.size() / 2], p99 = us[us.size() * 99 / 100];
+  if (best.p50_us == 0 || p50 < best.p50_us) {
+    best.p50_us = p50;
+    best.p99_us = p99;
+    best.latency_threads = threads;
+  }
 }
 
 // KERAS_BENCH_THREADS="1,2" overrides the thread counts tried (for profiling one of them).
@@ -83,7 +148,8 @@ Result bench_mlp() {
     model.fit(x, y, {.epochs = 3, .batch_size = 32, .verbose = 0, .callbacks = {timer}});
     std::sort(timer->seconds.begin(), timer->seconds.end());
     const double rate = static_cast<double>(n) / timer->seconds[timer->seconds.size() / 2];
-    if (rate > best.rate) best = {rate, threads, timer->loss};
+    if (rate > best.rate) best = {rate, threads, timer->loss, best.inference};
+    measure_inference(model, keras::Data{x}, n, threads, best.inference);
   }
   return best;
 }
@@ -106,7 +172,8 @@ Result bench_fit(MakeModel&& make_model,
               {.epochs = epochs, .batch_size = batch_size, .verbose = 0, .callbacks = {timer}});
     std::sort(timer->seconds.begin(), timer->seconds.end());
     const double rate = static_cast<double>(n) / timer->seconds[timer->seconds.size() / 2];
-    if (rate > best.rate) best = {rate, threads, timer->loss};
+    if (rate > best.rate) best = {rate, threads, timer->loss, best.inference};
+    measure_inference(model, x, n, threads, best.inference);
   }
   return best;
 }

@@ -1,37 +1,80 @@
 #!/usr/bin/env bash
-# Runs keras.cpp's benchmark and ../shared/bench's PyTorch references side by side, ROUNDS times
-# (interleaved, so machine noise hits all alike), and prints each one's median and the ratio of
-# keras.cpp to PyTorch's best (the better of the Python and C++ frontends).
-# Needs Debian's python3-torch and libtorch-dev (apt-get install -y python3-torch libtorch-dev).
+# keras.cpp's `make bench` beside every peer a Keras user would pick instead, ROUNDS times
+# interleaved (so machine noise hits all alike); prints one table of medians and the ratio of
+# keras.cpp to the best peer, for training (NAME), predict at batch 256 (NAME_predict) and
+# one-sample latency (NAME_latency, as 1e6 / p50 microseconds: higher is better everywhere).
+#
+# Peers (each picks its best thread count itself):
+#   keras3_jax, keras3_jax_jit   Keras 3 on JAX (../shared/bench/keras_reference.py for training,
+#                                tools/bench_inference_peers.py keras / keras_jit for inference)
+#   torch2, torch2_compile       a current PyTorch from PyPI, eager and TORCH_COMPILE=1
+#   torch1.13_py, torch1.13_cpp  Debian's python3-torch and libtorch-dev, where installed
+# Keras 3, JAX and PyTorch 2 come from a virtual environment this script creates with pip in
+# .venv-bench (PyPI must be reachable the first time; BENCH_VENV picks another folder). None of
+# this is needed by `make test`.
 # Usage: tools/bench_compare.sh [ROUNDS] [MODEL...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-5}
+rounds=${1:-3}
 shift || true
-models=("${@:-mlp}")
+models=("${@:-mlp news_mimo shared_lstm posts_conv1d shared_vision}")
+read -r -a models <<<"${models[*]}"
 shared=../shared/bench
+venv=${BENCH_VENV:-.venv-bench}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 make -s build >/dev/null
-if [ ! -x "$tmp/libtorch_ref" ]; then
-  g++ -O2 -std=c++17 "$shared/libtorch_reference.cpp" -I/usr/include/torch/csrc/api/include \
-    -ltorch -ltorch_cpu -lc10 -lz -o "$tmp/libtorch_ref" 2>/dev/null || echo "libtorch reference not built"
+
+if [ ! -x "$venv/bin/python" ]; then
+  echo "creating $venv (keras, jax, torch from PyPI)..." >&2
+  python3 -m venv "$venv" &&
+    "$venv/bin/pip" -q install keras "jax[cpu]" numpy &&
+    "$venv/bin/pip" -q install torch --index-url https://download.pytorch.org/whl/cpu ||
+    echo "could not set up $venv: the PyPI peers are skipped" >&2
 fi
+py=$venv/bin/python
+has() { [ -x "$1" ] && "$1" -c "import $2" 2>/dev/null; }
+if has /usr/bin/python3 torch && [ ! -x "$tmp/libtorch_ref" ]; then
+  g++ -O2 -std=c++17 "$shared/libtorch_reference.cpp" -I/usr/include/torch/csrc/api/include \
+    -ltorch -ltorch_cpu -lc10 -lz -o "$tmp/libtorch_ref" 2>/dev/null || true
+fi
+
+tag() { sed "s/^/$1 /"; }
 for ((r = 0; r < rounds; r++)); do
-  ./build/bench/keras_bench "${models[@]}" | sed 's/^/keras /'
-  /usr/bin/python3 "$shared/torch_reference.py" "${models[@]}" | sed 's/^/torch_py /'
-  [ -x "$tmp/libtorch_ref" ] && "$tmp/libtorch_ref" "${models[@]}" | sed 's/^/torch_cpp /'
+  ./build/bench/keras_bench "${models[@]}" | tag keras.cpp
+  if has "$py" keras; then
+    KERAS_BACKEND=jax "$py" "$shared/keras_reference.py" "${models[@]}" | tag keras3_jax
+    KERAS_BACKEND=jax "$py" tools/bench_inference_peers.py keras "${models[@]}" | tag keras3_jax
+    KERAS_BACKEND=jax "$py" tools/bench_inference_peers.py keras_jit "${models[@]}" |
+      tag keras3_jax_jit
+  fi
+  if has "$py" torch; then
+    "$py" "$shared/torch_reference.py" "${models[@]}" | tag torch2
+    "$py" tools/bench_inference_peers.py torch "${models[@]}" | tag torch2
+    TORCH_COMPILE=1 "$py" "$shared/torch_reference.py" "${models[@]}" | tag torch2_compile
+    TORCH_COMPILE=1 "$py" tools/bench_inference_peers.py torch "${models[@]}" | tag torch2_compile
+  fi
+  if has /usr/bin/python3 torch; then
+    /usr/bin/python3 "$shared/torch_reference.py" "${models[@]}" | tag torch1.13_py
+    /usr/bin/python3 tools/bench_inference_peers.py torch "${models[@]}" | tag torch1.13_py
+  fi
+  if [ -x "$tmp/libtorch_ref" ]; then "$tmp/libtorch_ref" "${models[@]}" | tag torch1.13_cpp; fi
 done >"$tmp/runs.txt"
+
 python3 - "$tmp/runs.txt" <<'PY'
-import sys, statistics, collections
+import collections, statistics, sys
 rates = collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    who, name, rate = line.split()[:3]
-    rates[(name, who)].append(float(rate))
+    parts = line.split()
+    if len(parts) >= 4 and parts[3] == "samples/s":
+        rates[(parts[1], parts[0])].append(float(parts[2]))
+peers = sorted({who for _, who in rates if who != "keras.cpp"})
+print("| benchmark | keras.cpp | " + " | ".join(peers) + " | keras.cpp / best peer |")
+print("|---" * (len(peers) + 3) + "|")
 for name in sorted({n for n, _ in rates}):
     med = {who: statistics.median(v) for (n, who), v in rates.items() if n == name}
-    torch_best = max(med.get("torch_py", 0), med.get("torch_cpp", 0))
-    parts = "  ".join(f"{w} {m:,.0f}" for w, m in sorted(med.items()))
-    ratio = med.get("keras", 0) / torch_best if torch_best else float("nan")
-    print(f"{name:14s} medians (samples/s): {parts}  ratio keras/torch_best {ratio:.2f}")
+    best = max((m for who, m in med.items() if who != "keras.cpp"), default=0)
+    cells = [f"{med[p]:,.0f}" if p in med else "-" for p in ["keras.cpp"] + peers]
+    ratio = f"{med.get('keras.cpp', 0) / best:.2f}x" if best else "-"
+    print(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")
 PY

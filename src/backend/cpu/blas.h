@@ -1,5 +1,8 @@
-// Row-major C = op(A) op(B) + beta C through OpenBLAS, for the CPU kernels that call GEMM on raw
-// buffers (as in BLAS, C is not read when beta is 0).
+// Row-major C = alpha op(A) op(B) + beta C on raw buffers, for the CPU kernels (as in BLAS, C is
+// not read when beta is 0). float32 goes through oneDNN's dnnl_sgemm, which picks its kernel
+// from the CPU it runs on (AVX-512 on Zen 4/5, where Debian's OpenBLAS 0.3.21 falls back to its
+// Haswell kernels): 1.4-2.8x OpenBLAS's speed on the model shapes here, measured in
+// docs/performance.md. float64 (gradient checks, float64 models) stays on OpenBLAS.
 #pragma once
 
 #include <cblas.h>
@@ -9,6 +12,23 @@
 extern "C" int openblas_get_parallel(void);
 
 namespace keras::backend::blas {
+
+// float32 GEMM through dnnl_sgemm (src/backend/cpu/sgemm.cpp). Threads: outside a parallel region
+// it splits C's rows or columns across the backend's threads itself (dnnl_sgemm's own threading
+// allocates on every call, which a training step must not); inside one it runs on the caller.
+void sgemm(bool ta,
+           bool tb,
+           int64_t m,
+           int64_t n,
+           int64_t k,
+           float alpha,
+           const float* a,
+           int64_t lda,
+           const float* b,
+           int64_t ldb,
+           float beta,
+           float* c,
+           int64_t ldc);
 
 // True when OpenBLAS is its OpenMP build, whose GEMMs run single-threaded inside a parallel
 // region: kernels may then call them from several OpenMP threads at once. (The pthread build
@@ -28,10 +48,9 @@ inline void gemm(bool ta,
                  int64_t ldb,
                  float beta,
                  float* c,
-                 int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a,
-              static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+                 int64_t ldc,
+                 float alpha = 1.0f) {
+  sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 inline void gemm(bool ta,
@@ -45,9 +64,10 @@ inline void gemm(bool ta,
                  int64_t ldb,
                  double beta,
                  double* c,
-                 int64_t ldc) {
+                 int64_t ldc,
+                 double alpha = 1.0) {
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0, a,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a,
               static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
 }
 

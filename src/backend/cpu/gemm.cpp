@@ -1,5 +1,4 @@
-#include <cblas.h>
-
+#include "backend/cpu/blas.h"
 #include "backend/cpu/cpu_backend.h"
 
 namespace keras::backend {
@@ -15,20 +14,19 @@ void CpuBackend::gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmPar
   const int ldb = static_cast<int>(b.shape()[rb - 1]);
   const int64_t a_step = ra == 3 ? a.shape()[1] * a.shape()[2] : 0;
   const int64_t b_step = rb == 3 ? b.shape()[1] * b.shape()[2] : 0;
-  const CBLAS_TRANSPOSE ta = p.transpose_a ? CblasTrans : CblasNoTrans;
-  const CBLAS_TRANSPOSE tb = p.transpose_b ? CblasTrans : CblasNoTrans;
   if (m == 0 || n == 0) return;
   for (int64_t i = 0; i < batch; ++i) {
     if (y.dtype() == DType::float32) {
-      cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, static_cast<float>(p.alpha),
-                  static_cast<const float*>(a.raw_data()) + i * a_step, lda,
-                  static_cast<const float*>(b.raw_data()) + i * b_step, ldb,
-                  static_cast<float>(p.beta), static_cast<float*>(y.raw_data()) + i * m * n, n);
+      blas::gemm(p.transpose_a, p.transpose_b, m, n, k,
+                 static_cast<const float*>(a.raw_data()) + i * a_step, lda,
+                 static_cast<const float*>(b.raw_data()) + i * b_step, ldb,
+                 static_cast<float>(p.beta), static_cast<float*>(y.raw_data()) + i * m * n, n,
+                 static_cast<float>(p.alpha));
     } else if (y.dtype() == DType::float64) {
-      cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, p.alpha,
-                  static_cast<const double*>(a.raw_data()) + i * a_step, lda,
-                  static_cast<const double*>(b.raw_data()) + i * b_step, ldb, p.beta,
-                  static_cast<double*>(y.raw_data()) + i * m * n, n);
+      blas::gemm(p.transpose_a, p.transpose_b, m, n, k,
+                 static_cast<const double*>(a.raw_data()) + i * a_step, lda,
+                 static_cast<const double*>(b.raw_data()) + i * b_step, ldb, p.beta,
+                 static_cast<double*>(y.raw_data()) + i * m * n, n, p.alpha);
     } else {
       ReferenceBackend::gemm(a, b, y, p);
       return;

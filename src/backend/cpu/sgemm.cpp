@@ -1,0 +1,87 @@
+#include <dnnl.h>
+
+#include <algorithm>
+
+#include "backend/cpu/blas.h"
+#include "backend/cpu/parallel.h"
+
+namespace keras::backend::blas {
+namespace {
+
+// Below this many multiply-adds (a few microseconds on one core) a fork and join costs more
+// than the second thread saves.
+constexpr int64_t kMinThreadedWork = int64_t{1} << 17;
+
+// dnnl_sgemm on the calling thread only: inside a parallel region it is so already; outside,
+// the OpenMP thread count is 1 while it runs.
+void sgemm_here(char ta,
+                char tb,
+                int64_t m,
+                int64_t n,
+                int64_t k,
+                float alpha,
+                const float* a,
+                int64_t lda,
+                const float* b,
+                int64_t ldb,
+                float beta,
+                float* c,
+                int64_t ldc) {
+#ifdef _OPENMP
+  if (!omp_in_parallel()) {
+    const int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    dnnl_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    omp_set_num_threads(saved);
+    return;
+  }
+#endif
+  dnnl_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+}  // namespace
+
+void sgemm(bool ta,
+           bool tb,
+           int64_t m,
+           int64_t n,
+           int64_t k,
+           float alpha,
+           const float* a,
+           int64_t lda,
+           const float* b,
+           int64_t ldb,
+           float beta,
+           float* c,
+           int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {  // dnnl_sgemm leaves C as it was; BLAS scales it by beta
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+    }
+    return;
+  }
+  const char cta = ta ? 'T' : 'N', ctb = tb ? 'T' : 'N';
+  // Split the longer side of C: rows in multiples of 8, columns in multiples of 16 (one AVX-512
+  // vector), so that each thread's block keeps the kernel's full width.
+  const bool by_rows = m / 8 >= n / 16;
+  const int64_t granule = by_rows ? 8 : 16, extent = by_rows ? m : n;
+  int threads = 1;
+#ifdef _OPENMP
+  if (m * n * k >= kMinThreadedWork && !omp_in_parallel()) {
+    threads = static_cast<int>(std::min<int64_t>(num_threads(), (extent + granule - 1) / granule));
+  }
+#endif
+  parallel_chunks_indexed(threads, extent, granule, [&](int, int64_t begin, int64_t end) {
+    if (by_rows) {  // rows [begin, end) of op(A) and of C
+      const float* a_part = ta ? a + begin : a + begin * lda;
+      sgemm_here(cta, ctb, end - begin, n, k, alpha, a_part, lda, b, ldb, beta, c + begin * ldc,
+                 ldc);
+    } else {  // columns [begin, end) of op(B) and of C
+      const float* b_part = tb ? b + begin * ldb : b + begin;
+      sgemm_here(cta, ctb, m, end - begin, k, alpha, a, lda, b_part, ldb, beta, c + begin, ldc);
+    }
+  });
+}
+
+}  // namespace keras::backend::blas
