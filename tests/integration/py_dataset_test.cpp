@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "goldens/py_dataset_goldens.h"
 #include "harness/tensor_matchers.h"
 
 namespace keras {
@@ -111,6 +112,66 @@ TEST(PyDataset, FitMatchesArraysExactly) {
     for (const auto& order : data.requested_per_epoch) {
       EXPECT_EQ(order, (std::vector<int64_t>{0, 1, 2, 3, 4}));
     }
+  }
+}
+
+// Keras 3's numbers for batches of uneven sizes (rows [0, 4), [4, 6), [6, 9)), with and without
+// sample weights in the batches. Keras (XLA) and keras.cpp sum the 3-term dot products and the
+// batch means in other orders: a few float32 ulps on values of order 1 per step, over 9 SGD
+// steps of size ~0.01; 1e-5 covers that and is far below one step.
+TEST(PyDataset, UnevenBatchesWithSampleWeightsMatchKeras) {
+  namespace G = keras::goldens::py_dataset;
+  auto vals = [](const double* p, size_t n) { return std::vector<double>(p, p + n); };
+  const Tensor x = test::tensor_of(vals(G::kX, 27), {9, 3}, float32);
+  const Tensor y = test::tensor_of(vals(G::kY, 18), {9, 2}, float32);
+  const Tensor sw = test::tensor_of(vals(G::kSampleWeight, 9), {9}, float32);
+  class Uneven : public utils::PyDataset {
+   public:
+    Uneven(Tensor x, Tensor y, Tensor sw)
+        : PyDataset({.workers = 2}), x_(std::move(x)), y_(std::move(y)), sw_(std::move(sw)) {}
+    int64_t num_batches() const override { return 3; }
+    utils::Batch get(int64_t i) override {
+      const int64_t bounds[] = {0, 4, 6, 9};
+      const int64_t b = bounds[i], e = bounds[i + 1];
+      utils::Batch batch{.x = x_.slice_rows(b, e), .y = y_.slice_rows(b, e)};
+      if (sw_.defined()) batch.sample_weight = sw_.slice_rows(b, e);
+      return batch;
+    }
+
+   private:
+    Tensor x_, y_, sw_;
+  };
+  auto expect_near = [](const std::vector<double>& got, const std::vector<double>& want) {
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5) << i;
+  };
+  for (bool weighted : {false, true}) {
+    SCOPED_TRACE(weighted);
+    KerasTensor in = Input({3});
+    Model m(in, L::Dense(2, {.activation = "softmax", .name = "dense"})(in));
+    m.get_layer("dense").set_weights({test::tensor_of(vals(G::kKernel, 6), {3, 2}, float32),
+                                      test::tensor_of(vals(G::kBias, 2), {2}, float32)});
+    m.compile({.optimizer = optimizers::SGD({.learning_rate = 0.1}),
+               .loss = "categorical_crossentropy",
+               .metrics = {"accuracy"},
+               .weighted_metrics = {"accuracy"}});
+    Uneven data(x, y, weighted ? sw : Tensor());
+    auto h = m.fit(data, {}, {.epochs = 3, .verbose = 0, .shuffle = false});
+    expect_near(h.history.at("loss"),
+                weighted ? vals(G::kWeightedLoss, 3) : vals(G::kPlainLoss, 3));
+    expect_near(h.history.at("accuracy"),
+                weighted ? vals(G::kWeightedAccuracy, 3) : vals(G::kPlainAccuracy, 3));
+    expect_near(h.history.at("weighted_accuracy"), weighted ? vals(G::kWeightedWeightedAccuracy, 3)
+                                                            : vals(G::kPlainWeightedAccuracy, 3));
+    const std::vector<Tensor> w = m.get_layer("dense").get_weights();
+    expect_near(test::to_doubles(w[0]),
+                weighted ? vals(G::kWeightedTrainedKernel, 6) : vals(G::kPlainTrainedKernel, 6));
+    expect_near(test::to_doubles(w[1]),
+                weighted ? vals(G::kWeightedTrainedBias, 2) : vals(G::kPlainTrainedBias, 2));
+    EXPECT_NEAR(m.evaluate(data, {}, {.verbose = 0})["loss"],
+                weighted ? G::kWeightedEvaluateLoss[0] : G::kPlainEvaluateLoss[0], 1e-5);
+    expect_near(test::to_doubles(m.predict(data)),
+                weighted ? vals(G::kWeightedPredict, 18) : vals(G::kPlainPredict, 18));
   }
 }
 
@@ -350,6 +411,18 @@ TEST(PyDataset, SharedPtrDatasetsAndTheSequenceAlias) {
   std::shared_ptr<utils::Sequence> data = std::make_shared<ArrayDataset>(p.x, p.y, 8);
   EXPECT_EQ(m.fit(data, {}, {.epochs = 2, .verbose = 0}).history.at("loss").size(), 2u);
   EXPECT_EQ(m.predict(std::make_shared<ArrayDataset>(p.x, p.y, 5)).shape(), (Shape{24, 3}));
+}
+
+TEST(PyDataset, BuildsAnUnbuiltSequentialFromTheFirstBatch) {
+  Problem p = make_problem(24, 14);
+  utils::set_random_seed(1);
+  Sequential m;
+  m.add(L::Dense(4, {.activation = "relu"}));
+  m.add(L::Dense(3, {.activation = "softmax"}));
+  m.compile({.optimizer = "sgd", .loss = "categorical_crossentropy"});
+  ArrayDataset data(p.x, p.y, 8);
+  EXPECT_EQ(m.fit(data, {}, {.verbose = 0}).history.at("loss").size(), 1u);
+  EXPECT_EQ(m.predict(data).shape(), (Shape{24, 3}));
 }
 
 }  // namespace
