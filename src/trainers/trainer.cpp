@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <numeric>
-#include <type_traits>
 #include <utility>
 
 #include "keras/autodiff/tape.h"
@@ -21,7 +19,6 @@ namespace keras::trainers {
 using internal::ArrayData;
 using internal::ArrayIterator;
 using internal::BatchRows;
-using internal::DatasetIterator;
 using internal::EpochIterator;
 
 struct Trainer::Output {

@@ -82,9 +82,10 @@ TEST(LossStructure, NoneLossOutputTrainsNothingAndLogsNoLossAsKeras) {
   EXPECT_EQ(keys(h), (std::vector<std::string>{"a_mae", "b_mae", "b_mse", "loss"}));
   expect_history_matches_keras(h);
   EXPECT_TRUE(test::all_close(m.get_layer("a").get_weights()[0],
-                              test::tensor_of(values(G::kTrainedKernelA), {3, 2}), kTol, kTol));
+                              test::tensor_of(values(G::kTrainedKernelA), {3, 2}, float32), kTol,
+                              kTol));
   EXPECT_TRUE(test::all_close(m.get_layer("a").get_weights()[1],
-                              test::tensor_of(values(G::kTrainedBiasA), {2}), kTol, kTol));
+                              test::tensor_of(values(G::kTrainedBiasA), {2}, float32), kTol, kTol));
   // No loss reaches output b: its weights get zero gradients, and SGD leaves them as they were.
   const std::vector<Tensor> b_after = m.get_layer("b").get_weights();
   for (size_t i = 0; i < b_after.size(); ++i) {

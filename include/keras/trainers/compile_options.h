@@ -124,8 +124,8 @@ class MetricsSpec {
   using List = std::vector<MetricItem>;
   MetricsSpec() = default;
   template <class... Items>
-    requires(sizeof...(Items) > 0 && (std::convertible_to<Items, MetricItem> && ...))
-  MetricsSpec(Items&&... items)  // NOLINT: one list for every output
+  requires(sizeof...(Items) > 0 && (std::convertible_to<Items, MetricItem> && ...))
+      MetricsSpec(Items&&... items)  // NOLINT: one list for every output
       : list_{MetricItem(std::forward<Items>(items))...} {}
   MetricsSpec(std::vector<MetricItem> list) : list_(std::move(list)) {}  // NOLINT
   MetricsSpec(std::vector<List> per_output)                              // NOLINT

@@ -62,7 +62,7 @@ class Data {
 // fit's validation_data: arrays (x, y and optional sample weights), or a PyDataset as x alone.
 struct ValidationData {
   Data x;
-  Data y;
+  Data y = {};
   Data sample_weight = {};
 };
 
