@@ -56,5 +56,6 @@
 #include "keras/optimizers/optimizers.h"
 #include "keras/regularizers/regularizers.h"
 #include "keras/trainers/compile_options.h"
+#include "keras/trainers/py_dataset.h"
 #include "keras/utils/plot_model.h"
 #include "keras/utils/utils.h"

@@ -5,6 +5,7 @@
 
 #include "keras/callbacks/saver.h"
 #include "keras/layers/input_layer.h"
+#include "keras/trainers/py_dataset.h"
 
 namespace keras {
 
@@ -50,6 +51,8 @@ void check_built(const models::FunctionalImpl& impl) {
 void Model::ensure_built(const Data& x) const {
   auto* seq = dynamic_cast<models::SequentialImpl*>(layer_.get());
   if (seq == nullptr || seq->graph_built() || x.empty()) return;
+  // A dataset's first batch gives the shape, as Keras 3 builds from the first batch it reads.
+  if (x.is_dataset()) return ensure_built(x.dataset()->get(0).x);
   const Tensor& t = x.is_map() ? x.map().begin()->second : x.list().at(0);
   Shape s = t.shape();
   KERAS_CHECK(!s.empty(), ValueError, "Sequential: input data must have a batch dimension");

@@ -23,7 +23,14 @@ Json metric_item_json(const MetricItem& item) {
 // Keras 3's form of compile's metrics or weighted_metrics for a model with `outputs` outputs.
 Json metrics_json(const MetricsSpec& spec, size_t outputs) {
   Json metrics = nullptr;
-  if (!spec.list().empty()) {
+  if (spec.is_per_output()) {
+    metrics = Json::array();
+    for (const auto& items : spec.per_output()) {
+      Json list = Json::array();
+      for (const MetricItem& m : items) list.push_back(metric_item_json(m));
+      metrics.push_back(list);
+    }
+  } else if (!spec.list().empty()) {
     Json list = Json::array();
     for (const MetricItem& m : spec.list()) list.push_back(metric_item_json(m));
     // Keras 3 wants one list per output for several outputs.
@@ -98,6 +105,7 @@ std::string identifier(const Json& j) {
 }
 
 LossItem loss_item(const Json& j) {
+  if (j.is_null()) return LossItem(std::nullopt);  // Python's None: no loss for that output
   if (j.is_string()) return LossItem(j.get<std::string>().c_str());
   return LossItem(losses::deserialize(j));
 }
@@ -134,7 +142,7 @@ MetricsSpec metrics_spec(const Json& m, const std::vector<std::string>& output_n
 CompileOptions compile_options_from(const Json& c, const std::vector<std::string>& output_names) {
   CompileOptions o;
   if (const Json* opt = config::find(c, "optimizer")) o.optimizer = optimizers::deserialize(*opt);
-  if (const Json* loss = config::find(c, "loss")) {
+  if (const Json* loss = config::find(c, "loss"); loss != nullptr && !loss->is_null()) {
     if (loss->is_array()) {
       std::vector<LossItem> items;
       for (const Json& l : *loss) items.push_back(loss_item(l));

@@ -28,6 +28,7 @@ optimizers::OptimizerPtr OptimizerSpec::resolve() const {
 }
 
 losses::LossPtr LossItem::resolve() const {
+  if (is_none()) return nullptr;
   return loss_ ? loss_ : losses::get(name_);
 }
 
@@ -71,7 +72,14 @@ std::vector<double> LossWeights::resolve(const std::vector<std::string>& names) 
 std::vector<std::vector<MetricItem>> MetricsSpec::resolve(
     const std::vector<std::string>& names) const {
   std::vector<std::vector<MetricItem>> out(names.size());
-  if (!map_.empty()) {
+  if (nested_) {
+    KERAS_CHECK(per_output_.size() == names.size(), ValueError,
+                "When passing a list of lists as metrics, it should have one list per model "
+                "output. The model has ",
+                names.size(), " outputs ", names_str(names), ", but you passed ",
+                per_output_.size(), " lists");
+    out = per_output_;
+  } else if (!map_.empty()) {
     check_keys(map_, names, "metrics");
     for (size_t i = 0; i < names.size(); ++i) {
       auto it = map_.find(names[i]);

@@ -13,6 +13,9 @@ std::vector<Tensor> Data::flatten(const std::vector<std::string>& names, const c
   switch (kind_) {
     case Kind::none:
       return {};
+    case Kind::dataset:
+      throw ValueError(
+          str("Expected ", what, " data as tensors: a PyDataset can only be passed as `x`."));
     case Kind::single:
     case Kind::list:
       KERAS_CHECK(list_.size() == names.size(), ValueError, "Error when checking model ", what,

@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <numeric>
-#include <type_traits>
 #include <utility>
 
 #include "keras/autodiff/tape.h"
@@ -13,8 +11,15 @@
 #include "keras/core/random.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
+#include "trainers/epoch_iterator.h"
 
 namespace keras::trainers {
+
+using internal::ArrayData;
+using internal::ArrayIterator;
+using internal::BatchRows;
+using internal::EpochIterator;
 
 struct Trainer::Output {
   std::string name;
@@ -38,24 +43,6 @@ struct Trainer::Plan {
   std::vector<autodiff::Kernel> kernels;
 };
 
-// The whole dataset of one call of fit/evaluate/predict, as arrays: tensors in model order, all
-// with n rows.
-struct Trainer::ArrayData {
-  Tensors x, y;
-  Tensor sample_weight;
-  int64_t n = 0;
-
-  // Rows [begin, end) of every array (views).
-  ArrayData rows(int64_t begin, int64_t end) const {
-    ArrayData out;
-    for (const Tensor& t : x) out.x.push_back(t.slice_rows(begin, end));
-    for (const Tensor& t : y) out.y.push_back(t.slice_rows(begin, end));
-    if (sample_weight.defined()) out.sample_weight = sample_weight.slice_rows(begin, end);
-    out.n = end - begin;
-    return out;
-  }
-};
-
 namespace {
 
 // Rows 0..n-1 in order: every row of the data, unshuffled.
@@ -69,59 +56,6 @@ Shape with_batch(const Tensor& t, int64_t batch) {
   Shape s = t.shape();
   s[0] = batch;
   return s;
-}
-
-void check_against_spec(const Tensor& t,
-                        const TensorSpec& spec,
-                        const std::string& name,
-                        const char* what) {
-  const Shape& want = spec.shape;
-  Shape want_tail(want.begin() + (want.empty() ? 0 : 1), want.end());
-  Shape got_tail(t.shape().begin() + (t.rank() == 0 ? 0 : 1), t.shape().end());
-  KERAS_CHECK(t.rank() == static_cast<int>(want.size()), ValueError, "Error when checking ", what,
-              ": expected ", name, " to have ", want.size(),
-              " dimensions, but got array with shape ", shape_str(t.shape()));
-  for (size_t i = 0; i < want_tail.size(); ++i) {
-    KERAS_CHECK(want_tail[i] == kNone || want_tail[i] == got_tail[i], ValueError,
-                "Error when checking ", what, ": expected ", name, " to have shape ",
-                shape_str(want_tail), " but got array with shape ", shape_str(got_tail));
-  }
-}
-
-// True when every value is finite: the exponent bits of an inf or NaN are all ones. An integer
-// OR over blocks vectorizes (the per-element early exit of std::isfinite does not).
-template <class T>
-bool all_finite(const T* p, int64_t n) {
-  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
-  constexpr Bits exponent =
-      static_cast<Bits>(sizeof(T) == 4 ? 0x7f800000ull : 0x7ff0000000000000ull);
-  for (int64_t i0 = 0; i0 < n; i0 += 4096) {
-    const int64_t i1 = std::min(n, i0 + 4096);
-    Bits bad = 0;
-    for (int64_t i = i0; i < i1; ++i) {
-      Bits b;
-      std::memcpy(&b, p + i, sizeof(b));
-      bad |= static_cast<Bits>((b & exponent) == exponent);
-    }
-    if (bad != 0) return false;
-  }
-  return true;
-}
-
-void check_finite(const Tensor& data, const std::string& name) {
-  if (!is_floating(data.dtype())) return;
-  const Tensor t = data.cpu();
-  visit_dtype(t.dtype(), [&]<class T>() {
-    const T* p = t.data<T>();
-    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-      if (all_finite(p, t.size())) return;
-    }
-    for (int64_t i = 0; i < t.size(); ++i) {
-      KERAS_CHECK(std::isfinite(static_cast<double>(p[i])), ValueError, "Data for \"", name,
-                  "\" contains a NaN or infinite value (element ", i, " of an array of shape ",
-                  shape_str(t.shape()), ")");
-    }
-  });
 }
 
 }  // namespace
@@ -161,6 +95,9 @@ void Trainer::compile(const CompileOptions& options) {
       options.weighted_metrics.resolve(names);
   optimizers::OptimizerPtr optimizer = options.optimizer.resolve();
   std::vector<Output> outputs(names.size());
+  // As Keras 3: per-output losses are tracked when more than one output has a loss.
+  const auto with_loss = std::count_if(losses.begin(), losses.end(),
+                                       [](const losses::LossPtr& l) { return l != nullptr; });
   for (size_t i = 0; i < names.size(); ++i) {
     outputs[i].name = names[i];
     outputs[i].loss = losses.empty() ? nullptr : losses[i];
@@ -169,7 +106,7 @@ void Trainer::compile(const CompileOptions& options) {
     outputs[i].num_unweighted = metric_items[i].size();
     outputs[i].metric_items.insert(outputs[i].metric_items.end(), weighted_items[i].begin(),
                                    weighted_items[i].end());
-    if (names.size() > 1 && outputs[i].loss) {
+    if (with_loss > 1 && outputs[i].loss) {
       outputs[i].loss_tracker = std::make_shared<metrics::Mean>(names[i] + "_loss");
     }
   }
@@ -295,16 +232,15 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
   return y_pred;
 }
 
-const Tensors& Trainer::run_batch(Mode mode,
-                                  const ArrayData& data,
-                                  const int64_t* rows,
-                                  int64_t count) {
+const Tensors& Trainer::run_batch(Mode mode, const BatchRows& batch) {
+  const ArrayData& data = *batch.data;
+  const int64_t count = batch.count;
   auto make_buffers = [&](const Tensors& src) {
     Tensors out;
     for (const Tensor& t : src) out.push_back(Tensor::empty(with_batch(t, count), t.dtype()));
     return out;
   };
-  const std::span<const int64_t> batch_rows(rows, static_cast<size_t>(count));
+  const std::span<const int64_t> batch_rows(batch.rows, static_cast<size_t>(count));
   auto fill = [&](const Tensors& src, const Tensors& dst) {
     for (size_t i = 0; i < src.size(); ++i) dst[i].copy_rows_from(src[i], batch_rows);
   };
@@ -416,63 +352,9 @@ std::vector<std::string> Trainer::metrics_names() const {
   return names;
 }
 
-Trainer::ArrayData Trainer::prepare(const Data& x,
-                                    const Data& y,
-                                    const Data& sample_weight,
-                                    bool need_y) const {
-  ArrayData b;
-  KERAS_CHECK(!x.empty(), ValueError, "Expected input data `x` to be provided.");
-  b.x = x.flatten(signature_.input_names, "input");
-  if (need_y) {
-    KERAS_CHECK(!y.empty(), ValueError,
-                "Expected target data `y` to be provided: the model has a "
-                "loss to compute.");
-    b.y = y.flatten(signature_.output_names, "target");
-  }
-  if (!sample_weight.empty()) {
-    Tensors sw = sample_weight.flatten({"sample_weight"}, "sample_weight");
-    b.sample_weight = sw[0];
-  }
-  auto sizes = [](const Tensors& ts) {
-    std::string out;
-    for (const Tensor& t : ts)
-      out += (out.empty() ? "" : ", ") + (t.rank() ? std::to_string(t.shape()[0]) : "scalar");
-    return out;
-  };
-  const int64_t n = b.x[0].rank() > 0 ? b.x[0].shape()[0] : 0;
-  auto same_n = [&](const Tensor& t) { return t.rank() > 0 && t.shape()[0] == n; };
-  bool ok =
-      std::all_of(b.x.begin(), b.x.end(), same_n) && std::all_of(b.y.begin(), b.y.end(), same_n);
-  if (b.sample_weight.defined()) ok = ok && same_n(b.sample_weight);
-  KERAS_CHECK(ok, ValueError,
-              "Data cardinality is ambiguous. Make sure all arrays contain the same "
-              "number of samples. 'x' sizes: ",
-              sizes(b.x), (b.y.empty() ? "" : ", 'y' sizes: "), sizes(b.y),
-              (b.sample_weight.defined() ? ", 'sample_weight' sizes: " : ""),
-              (b.sample_weight.defined() ? sizes({b.sample_weight}) : ""));
-  KERAS_CHECK(n > 0, ValueError, "Expected input data to be non-empty.");
-  for (size_t i = 0; i < b.x.size(); ++i) {
-    check_against_spec(b.x[i], signature_.input_specs[i], signature_.input_names[i], "input");
-    if (b.x[i].dtype() != signature_.input_specs[i].dtype) {
-      b.x[i] = b.x[i].astype(signature_.input_specs[i].dtype);
-    }
-    check_finite(b.x[i], signature_.input_names[i]);
-  }
-  for (size_t i = 0; i < b.y.size(); ++i) {
-    KERAS_CHECK(b.y[i].rank() >= 1, ValueError, "Error when checking target: expected ",
-                signature_.output_names[i], " to have at least 1 dimension");
-    check_finite(b.y[i], signature_.output_names[i]);
-  }
-  if (b.sample_weight.defined()) check_finite(b.sample_weight, "sample_weight");
-  b.n = n;
-  return b;
-}
-
 namespace {
 
 void check_fit_options(const FitOptions& options) {
-  KERAS_CHECK(options.batch_size > 0, ValueError, "batch_size must be positive, got ",
-              options.batch_size);
   KERAS_CHECK(options.epochs >= 0, ValueError, "epochs must be non-negative, got ", options.epochs);
   KERAS_CHECK(options.validation_split >= 0 && options.validation_split < 1, ValueError,
               "validation_split must be in [0, 1), got ", options.validation_split);
@@ -495,42 +377,39 @@ int64_t validation_split_point(int64_t n, double validation_split) {
   return split_at;
 }
 
-// The epoch's order of the rows: 0..n-1, shuffled by the global generator (Fisher-Yates) when
-// `shuffle`, from `from` instead of the generator's current state when given (a resumed epoch;
-// the generator is then left as it was).
-void epoch_order(std::vector<int64_t>& order, bool shuffle, const Generator::State* from) {
-  std::iota(order.begin(), order.end(), int64_t{0});
-  Generator& g = global_generator();
-  const Generator::State now = g.state();
-  if (from != nullptr) g.set_state(*from);
-  if (shuffle) {
-    for (size_t i = order.size(); i-- > 1;) {
-      std::swap(order[i], order[static_cast<size_t>(g.next_below(i + 1))]);
-    }
-  }
-  if (from != nullptr) g.set_state(now);
-}
-
 }  // namespace
+
+void Trainer::fit_iterators(const Data& x,
+                            const Data& y,
+                            const FitOptions& options,
+                            std::unique_ptr<EpochIterator>& train,
+                            std::unique_ptr<EpochIterator>& val) const {
+  const bool split = options.validation_split > 0 && !options.validation_data;
+  KERAS_CHECK(!split || !x.is_dataset(), ValueError,
+              "Argument `validation_split` is only supported for tensors or NumPy arrays. Found "
+              "incompatible type in the input: [PyDataset]");
+  train =
+      make_iterator(x, y, options.sample_weight, options.batch_size, options.class_weight, true);
+  if (split) {
+    // Arrays: the last rows validate, cut before any shuffling.
+    ArrayData data = static_cast<ArrayIterator&>(*train).data();
+    const int64_t split_at = validation_split_point(data.n, options.validation_split);
+    const int64_t bs = options.batch_size.value_or(32);
+    val = std::make_unique<ArrayIterator>(data.rows(split_at, data.n), bs);
+    train = std::make_unique<ArrayIterator>(data.rows(0, split_at), bs);
+  } else if (options.validation_data) {
+    const ValidationData& v = *options.validation_data;
+    val = make_iterator(v.x, v.y, v.sample_weight,
+                        v.x.is_dataset() ? std::nullopt : options.batch_size, {}, true);
+  }
+}
 
 callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& options) {
   optimizer();  // throws if not compiled
   check_fit_options(options);
-  ArrayData train =
-      prepare_weighted(x, y, options.sample_weight, options.class_weight,
-                       "You cannot `class_weight` and `sample_weight` at the same time.");
-  std::optional<ArrayData> val;
-  if (options.validation_data) {
-    val = prepare(options.validation_data->x, options.validation_data->y,
-                  options.validation_data->sample_weight, true);
-  } else if (options.validation_split > 0) {
-    const int64_t split_at = validation_split_point(train.n, options.validation_split);
-    val = train.rows(split_at, train.n);
-    train = train.rows(0, split_at);
-  }
-
-  const int64_t bs = options.batch_size;
-  int64_t steps = (train.n + bs - 1) / bs;
+  std::unique_ptr<EpochIterator> train, val;
+  fit_iterators(x, y, options, train, val);
+  int64_t steps = train->num_batches();
   if (options.steps_per_epoch) steps = std::min<int64_t>(steps, *options.steps_per_epoch);
   callbacks::CallbackList cbs(options.callbacks, {.add_history = true,
                                                   .add_progbar = options.verbose != 0,
@@ -551,17 +430,18 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
               "fit: cannot resume epoch ", first_epoch + 1, " at batch ", resume ? resume->step : 0,
               ": an epoch has ", steps,
               " batches (were fit's arguments changed since the backup?)");
-  std::vector<int64_t> order(static_cast<size_t>(train.n));
   for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
     reset_metrics();
     cbs.on_epoch_begin(epoch, no_logs);
     const bool resuming = resume && epoch == first_epoch;
     epoch_shuffle_state_ = resuming ? resume->shuffle_state : global_generator().state();
-    epoch_order(order, options.shuffle, resuming ? &resume->shuffle_state : nullptr);
-    train_epoch(train, order, bs, resuming ? resume->step : 0, steps, cbs, batch_logs);
+    const int64_t first_step = resuming ? resume->step : 0;
+    train->begin_epoch(options.shuffle, resuming ? &resume->shuffle_state : nullptr, first_step);
+    train_epoch(*train, first_step, steps, cbs, batch_logs);
+    train->end_epoch();
     epoch_logs = collect_logs();
     if (val && options.validation_freq.should_validate(epoch)) {
-      for (const auto& [name, value] : test_loop(*val, bs, cbs)) epoch_logs["val_" + name] = value;
+      for (const auto& [name, value] : test_loop(*val, cbs)) epoch_logs["val_" + name] = value;
     }
     cbs.on_epoch_end(epoch, epoch_logs);
     if (stop_training) break;
@@ -570,18 +450,15 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
   return *cbs.history();
 }
 
-void Trainer::train_epoch(const ArrayData& train,
-                          const std::vector<int64_t>& order,
-                          int64_t batch_size,
+void Trainer::train_epoch(EpochIterator& batches,
                           int64_t first_step,
                           int64_t steps,
                           callbacks::CallbackList& cbs,
                           callbacks::Logs& logs) {
   const callbacks::Logs no_logs;
   for (int64_t s = first_step; s < steps; ++s) {
-    const int64_t start = s * batch_size, count = std::min(batch_size, train.n - start);
     cbs.on_train_batch_begin(static_cast<int>(s), no_logs);
-    run_batch(Mode::train, train, order.data() + start, count);
+    run_batch(Mode::train, batches.batch(s));
     const double loss = last_loss();
     if (cbs.wants_batch_logs()) update_logs(logs);
     cbs.on_train_batch_end(static_cast<int>(s), logs);
@@ -595,22 +472,19 @@ void Trainer::train_epoch(const ArrayData& train,
   }
 }
 
-callbacks::Logs Trainer::test_loop(const ArrayData& data,
-                                   int64_t bs,
-                                   callbacks::CallbackList& cbs) {
-  const int64_t steps = (data.n + bs - 1) / bs;
-  const std::vector<int64_t> rows = in_order(data.n);
+callbacks::Logs Trainer::test_loop(EpochIterator& batches, callbacks::CallbackList& cbs) {
   const callbacks::Logs no_logs;
   callbacks::Logs logs;
   cbs.on_test_begin(no_logs);
   reset_metrics();
-  for (int64_t s = 0; s < steps; ++s) {
-    const int64_t start = s * bs, count = std::min(bs, data.n - start);
+  batches.begin_epoch(false, nullptr, 0);
+  for (int64_t s = 0; s < batches.num_batches(); ++s) {
     cbs.on_test_batch_begin(static_cast<int>(s), no_logs);
-    run_batch(Mode::test, data, rows.data() + start, count);
+    run_batch(Mode::test, batches.batch(s));
     if (cbs.wants_batch_logs()) update_logs(logs);
     cbs.on_test_batch_end(static_cast<int>(s), logs);
   }
+  batches.end_epoch();
   logs = collect_logs();
   cbs.on_test_end(logs);
   return logs;
@@ -618,16 +492,15 @@ callbacks::Logs Trainer::test_loop(const ArrayData& data,
 
 Results Trainer::evaluate(const Data& x, const Data& y, const EvaluateOptions& options) {
   optimizer();
-  KERAS_CHECK(options.batch_size > 0, ValueError, "batch_size must be positive, got ",
-              options.batch_size);
-  ArrayData data = prepare(x, y, options.sample_weight, true);
-  const int64_t bs = options.batch_size, steps = (data.n + bs - 1) / bs;
-  callbacks::CallbackList cbs(options.callbacks, {.add_progbar = options.verbose != 0,
-                                                  .trainer = this,
-                                                  .params = {{"epochs", 1},
-                                                             {"steps", static_cast<int>(steps)},
-                                                             {"verbose", options.verbose}}});
-  test_loop(data, bs, cbs);
+  std::unique_ptr<EpochIterator> data =
+      make_iterator(x, y, options.sample_weight, options.batch_size, {}, true);
+  callbacks::CallbackList cbs(options.callbacks,
+                              {.add_progbar = options.verbose != 0,
+                               .trainer = this,
+                               .params = {{"epochs", 1},
+                                          {"steps", static_cast<int>(data->num_batches())},
+                                          {"verbose", options.verbose}}});
+  test_loop(*data, cbs);
   return results();
 }
 
@@ -637,43 +510,6 @@ Results Trainer::results() const {
   std::vector<double> values;
   for (const std::string& name : names) values.push_back(logs.at(name));
   return Results(std::move(names), std::move(values));
-}
-
-namespace {
-
-// Keras's class_weight_to_sample_weights: each sample weighs class_weight[its class] (1 when not
-// listed); its class is the argmax of a target with several columns, else the rounded target.
-Tensor class_weight_to_sample_weight(const Tensor& y, const ClassWeight& class_weight) {
-  const int64_t n = y.shape()[0];
-  const int64_t columns = y.rank() > 1 ? y.size() / std::max<int64_t>(n, 1) : 1;
-  const Tensor values = y.astype(float64).cpu();  // host work, once per call
-  const double* v = values.data<double>();
-  Tensor weights = Tensor::empty({n}, float32, Device::cpu());
-  float* w = weights.data<float>();
-  for (int64_t i = 0; i < n; ++i) {
-    const double* row = v + i * columns;
-    const int64_t label = columns > 1 ? std::max_element(row, row + columns) - row
-                                      : static_cast<int64_t>(std::nearbyint(row[0]));
-    auto it = class_weight.find(label);
-    w[i] = static_cast<float>(it != class_weight.end() ? it->second : 1.0);
-  }
-  return weights.to(y.device());
-}
-
-}  // namespace
-
-Trainer::ArrayData Trainer::prepare_weighted(const Data& x,
-                                             const Data& y,
-                                             const Data& sample_weight,
-                                             const ClassWeight& class_weight,
-                                             const char* both_given_error) const {
-  if (class_weight.empty()) return prepare(x, y, sample_weight, true);
-  KERAS_CHECK(sample_weight.empty(), ValueError, both_given_error);
-  ArrayData data = prepare(x, y, Data(), true);
-  KERAS_CHECK(data.y.size() == 1, ValueError,
-              "`class_weight` is only supported for Models with a single output.");
-  data.sample_weight = class_weight_to_sample_weight(data.y[0], class_weight);
-  return data;
 }
 
 Results Trainer::train_on_batch(const Data& x, const Data& y, const TrainOnBatchOptions& options) {
@@ -687,7 +523,7 @@ Results Trainer::train_on_batch(const Data& x, const Data& y, const TrainOnBatch
 Results Trainer::one_batch(Mode mode, const ArrayData& data) {
   const std::vector<int64_t> rows = in_order(data.n);
   reset_metrics();
-  run_batch(mode, data, rows.data(), data.n);
+  run_batch(mode, {&data, rows.data(), data.n});
   return results();
 }
 
@@ -700,19 +536,43 @@ Tensors Trainer::predict_on_batch(const Data& x) {
   ArrayData data = prepare(x, Data(), Data(), false);
   const std::vector<int64_t> rows = in_order(data.n);
   Tensors out;
-  for (const Tensor& t : run_batch(Mode::predict, data, rows.data(), data.n)) {
+  for (const Tensor& t : run_batch(Mode::predict, {&data, rows.data(), data.n})) {
     out.push_back(t.clone());  // the plan's buffer is reused by the next batch
   }
   return out;
 }
 
+namespace {
+
+// Batch predictions `y_pred` (rows [start, start + count) of the outputs) into `results`: the
+// outputs of all n rows when n is known, else one chunk per batch.
+void collect_predictions(const Tensors& y_pred,
+                         std::optional<int64_t> n,
+                         int64_t start,
+                         std::vector<Tensors>& results) {
+  if (!n) {
+    Tensors chunk;
+    for (const Tensor& t : y_pred) chunk.push_back(t.clone());
+    results.push_back(std::move(chunk));
+    return;
+  }
+  if (results.empty()) {
+    Tensors all;
+    for (const Tensor& t : y_pred) all.push_back(Tensor::empty(with_batch(t, *n), t.dtype()));
+    results.push_back(std::move(all));
+  }
+  for (size_t i = 0; i < y_pred.size(); ++i) {
+    results[0][i].slice_rows(start, start + y_pred[i].shape()[0]).copy_from(y_pred[i]);
+  }
+}
+
+}  // namespace
+
 Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
-  KERAS_CHECK(options.batch_size > 0, ValueError, "batch_size must be positive, got ",
-              options.batch_size);
-  ArrayData data = prepare(x, Data(), Data(), false);
-  const int64_t bs = options.batch_size, steps = (data.n + bs - 1) / bs;
-  const std::vector<int64_t> rows = in_order(data.n);
-  Tensors results;
+  std::unique_ptr<EpochIterator> data =
+      make_iterator(x, Data(), Data(), options.batch_size, {}, false);
+  const int64_t steps = data->num_batches();
+  std::vector<Tensors> results;
   callbacks::CallbackList cbs(options.callbacks, {.add_history = true,
                                                   .add_progbar = options.verbose != 0,
                                                   .trainer = this,
@@ -721,21 +581,25 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
                                                              {"verbose", options.verbose}}});
   const callbacks::Logs no_logs;
   cbs.on_predict_begin(no_logs);
+  data->begin_epoch(false, nullptr, 0);
+  int64_t start = 0;
   for (int64_t s = 0; s < steps; ++s) {
-    const int64_t start = s * bs, count = std::min(bs, data.n - start);
     cbs.on_predict_batch_begin(static_cast<int>(s), no_logs);
-    const Tensors& y_pred = run_batch(Mode::predict, data, rows.data() + start, count);
-    if (results.empty()) {
-      for (const Tensor& t : y_pred)
-        results.push_back(Tensor::empty(with_batch(t, data.n), t.dtype()));
-    }
-    for (size_t i = 0; i < y_pred.size(); ++i) {
-      results[i].slice_rows(start, start + count).copy_from(y_pred[i]);
-    }
+    const BatchRows batch = data->batch(s);
+    collect_predictions(run_batch(Mode::predict, batch), data->num_samples(), start, results);
+    start += batch.count;
     cbs.on_predict_batch_end(static_cast<int>(s), no_logs);
   }
+  data->end_epoch();
   cbs.on_predict_end(no_logs);
-  return results;
+  if (results.size() == 1) return results[0];
+  Tensors out;
+  for (size_t i = 0; i < results[0].size(); ++i) {
+    Tensors parts;
+    for (const Tensors& chunk : results) parts.push_back(chunk[i]);
+    out.push_back(ops::concatenate(parts, 0));
+  }
+  return out;
 }
 
 }  // namespace keras::trainers

@@ -7,6 +7,7 @@
 //   model.fit(x, y, {.epochs = 5, .batch_size = 32, .validation_split = 0.1});
 #pragma once
 
+#include <concepts>
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -36,15 +37,21 @@ class OptimizerSpec {
   optimizers::OptimizerPtr optimizer_;
 };
 
-// A loss by name or object. (No std::string constructor: a braced pair of strings would
-// otherwise be read as an iterator range.)
+// A loss by name or object, or std::nullopt (Python's None): no loss for that output, which
+// then has no "<output>_loss" either (its metrics, if any, are still computed), as in Keras 3:
+//   .loss = {"mse", std::nullopt}   .loss = {{"main", "mse"}, {"aux", std::nullopt}}
+// (No std::string constructor: a braced pair of strings would otherwise be read as an iterator
+// range.)
 class LossItem {
  public:
   LossItem(const char* name) : name_(name) {}                 // NOLINT
   LossItem(losses::LossPtr loss) : loss_(std::move(loss)) {}  // NOLINT
+  LossItem(std::nullopt_t) {}                                 // NOLINT
+  // The loss, or nullptr for None.
   losses::LossPtr resolve() const;
-  const std::string& name() const { return name_; }  // empty when given as an object
+  const std::string& name() const { return name_; }  // empty when given as an object or None
   const losses::LossPtr& loss() const { return loss_; }
+  bool is_none() const { return name_.empty() && !loss_; }
 
  private:
   std::string name_;
@@ -105,22 +112,49 @@ class MetricItem {
   metrics::MetricPtr metric_;
 };
 
-// Metrics for every output (a list), or per output name (a map of lists).
+// Metrics: one list for every output, one list per output (in output order, as Keras 3's list
+// of lists), or a list per output name (a map of lists):
+//   .metrics = {"accuracy", "mae"}                    every output: accuracy and mae
+//   .metrics = {{"mae"}, {"mae", "mse"}}              output 0: mae; output 1: mae and mse
+//   .metrics = {{"out_a", {"mae"}}, {"out_b", {}}}   by name; outputs not named get none
+// A list per output must have one entry per output (ValueError); braces give it for 2 to 8
+// outputs, a std::vector<std::vector<MetricItem>> for any number.
 class MetricsSpec {
  public:
+  using List = std::vector<MetricItem>;
   MetricsSpec() = default;
-  MetricsSpec(std::initializer_list<MetricItem> list) : list_(list) {}
+  template <class... Items>
+  requires(sizeof...(Items) > 0 && (std::convertible_to<Items, MetricItem> && ...))
+      MetricsSpec(Items&&... items)  // NOLINT: one list for every output
+      : list_{MetricItem(std::forward<Items>(items))...} {}
   MetricsSpec(std::vector<MetricItem> list) : list_(std::move(list)) {}  // NOLINT
+  MetricsSpec(std::vector<List> per_output)                              // NOLINT
+      : per_output_(std::move(per_output)), nested_(true) {}
+  MetricsSpec(List a, List b) : MetricsSpec(std::vector<List>{a, b}) {}
+  MetricsSpec(List a, List b, List c) : MetricsSpec(std::vector<List>{a, b, c}) {}
+  MetricsSpec(List a, List b, List c, List d) : MetricsSpec(std::vector<List>{a, b, c, d}) {}
+  MetricsSpec(List a, List b, List c, List d, List e)
+      : MetricsSpec(std::vector<List>{a, b, c, d, e}) {}
+  MetricsSpec(List a, List b, List c, List d, List e, List f)
+      : MetricsSpec(std::vector<List>{a, b, c, d, e, f}) {}
+  MetricsSpec(List a, List b, List c, List d, List e, List f, List g)
+      : MetricsSpec(std::vector<List>{a, b, c, d, e, f, g}) {}
+  MetricsSpec(List a, List b, List c, List d, List e, List f, List g, List h)
+      : MetricsSpec(std::vector<List>{a, b, c, d, e, f, g, h}) {}
   MetricsSpec(std::initializer_list<std::pair<const std::string, std::vector<MetricItem>>> map)
       : map_(map) {}
   MetricsSpec(std::map<std::string, std::vector<MetricItem>> map)
       : map_(std::move(map)) {}  // NOLINT
   std::vector<std::vector<MetricItem>> resolve(const std::vector<std::string>& output_names) const;
   const std::vector<MetricItem>& list() const { return list_; }
+  const std::vector<List>& per_output() const { return per_output_; }
+  bool is_per_output() const { return nested_; }
   const std::map<std::string, std::vector<MetricItem>>& map() const { return map_; }
 
  private:
   std::vector<MetricItem> list_;
+  std::vector<List> per_output_;
+  bool nested_ = false;
   std::map<std::string, std::vector<MetricItem>> map_;
 };
 
@@ -159,14 +193,17 @@ class ValidationFreq {
   std::vector<int> epochs_;
 };
 
+// batch_size: rows per batch for arrays, None (std::nullopt) for 32; not given with a PyDataset,
+// whose get() returns whole batches.
 struct FitOptions {
   int epochs = 1;
-  int batch_size = 32;
+  std::optional<int> batch_size = std::nullopt;
   int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
   std::vector<callbacks::CallbackPtr> callbacks = {};
   double validation_split = 0.0;  // fraction of the data, taken from the end, before shuffling
+  // Arrays or a PyDataset, evaluated after each epoch (validation_freq).
   std::optional<ValidationData> validation_data = std::nullopt;
-  bool shuffle = true;
+  bool shuffle = true;  // the rows of arrays, the batch order of a PyDataset, per epoch
   Data sample_weight = {};
   int initial_epoch = 0;
   std::optional<int> steps_per_epoch = std::nullopt;
@@ -175,7 +212,7 @@ struct FitOptions {
 };
 
 struct EvaluateOptions {
-  int batch_size = 32;
+  std::optional<int> batch_size = std::nullopt;  // as in FitOptions
   int verbose = 1;
   Data sample_weight = {};
   std::vector<callbacks::CallbackPtr> callbacks = {};
@@ -213,7 +250,7 @@ class Results : public std::vector<double> {
 };
 
 struct PredictOptions {
-  int batch_size = 32;
+  std::optional<int> batch_size = std::nullopt;  // as in FitOptions
   int verbose = 0;
   std::vector<callbacks::CallbackPtr> callbacks = {};
 };

@@ -27,6 +27,12 @@ class CallbackList;
 
 namespace keras::trainers {
 
+namespace internal {
+struct ArrayData;
+struct BatchRows;
+class EpochIterator;
+}  // namespace internal
+
 // What the trainer needs to know about the model's inputs and outputs.
 struct ModelSignature {
   std::vector<std::string> input_names;
@@ -91,32 +97,44 @@ class Trainer {
   enum class Mode { train, test, predict };
   struct Plan;
   struct Output;
-  struct ArrayData;
+  using ArrayData = internal::ArrayData;
+  using EpochIterator = internal::EpochIterator;
 
   Tensor compute_loss(const Tensors& y, const Tensors& y_pred, const Tensor& sample_weight);
   void build_metrics(const Tensors& y, const Tensors& y_pred);
   void update_metrics(const Tensors& y, const Tensors& y_pred, const Tensor& sample_weight);
   Tensors step(Mode mode, const Tensors& x, const Tensors& y, const Tensor& sample_weight);
   // Runs one batch; returns the predictions (valid until the next call).
-  const Tensors& run_batch(Mode mode, const ArrayData& data, const int64_t* rows, int64_t count);
+  const Tensors& run_batch(Mode mode, const internal::BatchRows& batch);
   void reset_metrics();
   callbacks::Logs collect_logs() const;
   // Writes the current metric values into `logs`; allocates only when a key is new.
   void update_logs(callbacks::Logs& logs) const;
   double last_loss() const;
-  // Runs every batch of `data` in test mode with the test hooks; returns the logs.
-  // One epoch's training batches, steps [first_step, steps) of `order`; `logs` holds the batch
-  // logs (kept across epochs so that steady-state steps allocate nothing).
-  void train_epoch(const ArrayData& train,
-                   const std::vector<int64_t>& order,
-                   int64_t batch_size,
+  // One epoch's training batches, steps [first_step, steps) of `batches` (begun by the caller);
+  // `logs` holds the batch logs (kept across epochs so that steady-state steps allocate nothing).
+  void train_epoch(EpochIterator& batches,
                    int64_t first_step,
                    int64_t steps,
                    callbacks::CallbackList& cbs,
                    callbacks::Logs& logs);
-  callbacks::Logs test_loop(const ArrayData& data,
-                            int64_t batch_size,
-                            callbacks::CallbackList& cbs);
+  // Runs every batch of `batches` in test mode with the test hooks; returns the logs.
+  callbacks::Logs test_loop(EpochIterator& batches, callbacks::CallbackList& cbs);
+  // The batches of x (and y and sample weights when need_y): a PyDataset's (ValueError, in
+  // Keras's words, when y, sample_weight or batch_size are given with one) or arrays in batches
+  // of batch_size rows (default 32). Both are checked and converted by prepare().
+  std::unique_ptr<EpochIterator> make_iterator(const Data& x,
+                                               const Data& y,
+                                               const Data& sample_weight,
+                                               std::optional<int> batch_size,
+                                               const ClassWeight& class_weight,
+                                               bool need_y) const;
+  // fit's training batches, and its validation batches when it validates.
+  void fit_iterators(const Data& x,
+                     const Data& y,
+                     const FitOptions& options,
+                     std::unique_ptr<EpochIterator>& train,
+                     std::unique_ptr<EpochIterator>& val) const;
   ArrayData prepare(const Data& x, const Data& y, const Data& sample_weight, bool need_y) const;
   // prepare() with Keras's class_weight turned into sample weights; ValueError
   // `both_given_error` (Keras words it per function) when sample weights are given too.

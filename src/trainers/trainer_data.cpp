@@ -1,0 +1,198 @@
+// Trainer: fit / evaluate / predict's data, checked and converted into the batches the steps run
+// on (arrays, or a PyDataset's batches).
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+#include "keras/trainers/py_dataset.h"
+#include "keras/trainers/trainer.h"
+#include "trainers/epoch_iterator.h"
+
+namespace keras::trainers {
+
+using internal::ArrayData;
+using internal::ArrayIterator;
+using internal::DatasetIterator;
+using internal::EpochIterator;
+
+namespace {
+
+void check_against_spec(const Tensor& t,
+                        const TensorSpec& spec,
+                        const std::string& name,
+                        const char* what) {
+  const Shape& want = spec.shape;
+  Shape want_tail(want.begin() + (want.empty() ? 0 : 1), want.end());
+  Shape got_tail(t.shape().begin() + (t.rank() == 0 ? 0 : 1), t.shape().end());
+  KERAS_CHECK(t.rank() == static_cast<int>(want.size()), ValueError, "Error when checking ", what,
+              ": expected ", name, " to have ", want.size(),
+              " dimensions, but got array with shape ", shape_str(t.shape()));
+  for (size_t i = 0; i < want_tail.size(); ++i) {
+    KERAS_CHECK(want_tail[i] == kNone || want_tail[i] == got_tail[i], ValueError,
+                "Error when checking ", what, ": expected ", name, " to have shape ",
+                shape_str(want_tail), " but got array with shape ", shape_str(got_tail));
+  }
+}
+
+// True when every value is finite: the exponent bits of an inf or NaN are all ones. An integer
+// OR over blocks vectorizes (the per-element early exit of std::isfinite does not).
+template <class T>
+bool all_finite(const T* p, int64_t n) {
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  constexpr Bits exponent =
+      static_cast<Bits>(sizeof(T) == 4 ? 0x7f800000ull : 0x7ff0000000000000ull);
+  for (int64_t i0 = 0; i0 < n; i0 += 4096) {
+    const int64_t i1 = std::min(n, i0 + 4096);
+    Bits bad = 0;
+    for (int64_t i = i0; i < i1; ++i) {
+      Bits b;
+      std::memcpy(&b, p + i, sizeof(b));
+      bad |= static_cast<Bits>((b & exponent) == exponent);
+    }
+    if (bad != 0) return false;
+  }
+  return true;
+}
+
+void check_finite(const Tensor& data, const std::string& name) {
+  if (!is_floating(data.dtype())) return;
+  const Tensor t = data.cpu();
+  visit_dtype(t.dtype(), [&]<class T>() {
+    const T* p = t.data<T>();
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      if (all_finite(p, t.size())) return;
+    }
+    for (int64_t i = 0; i < t.size(); ++i) {
+      KERAS_CHECK(std::isfinite(static_cast<double>(p[i])), ValueError, "Data for \"", name,
+                  "\" contains a NaN or infinite value (element ", i, " of an array of shape ",
+                  shape_str(t.shape()), ")");
+    }
+  });
+}
+
+// Keras's class_weight_to_sample_weights: each sample weighs class_weight[its class] (1 when not
+// listed); its class is the argmax of a target with several columns, else the rounded target.
+Tensor class_weight_to_sample_weight(const Tensor& y, const ClassWeight& class_weight) {
+  const int64_t n = y.shape()[0];
+  const int64_t columns = y.rank() > 1 ? y.size() / std::max<int64_t>(n, 1) : 1;
+  const Tensor values = y.astype(float64).cpu();  // host work, once per call
+  const double* v = values.data<double>();
+  Tensor weights = Tensor::empty({n}, float32, Device::cpu());
+  float* w = weights.data<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    const double* row = v + i * columns;
+    const int64_t label = columns > 1 ? std::max_element(row, row + columns) - row
+                                      : static_cast<int64_t>(std::nearbyint(row[0]));
+    auto it = class_weight.find(label);
+    w[i] = static_cast<float>(it != class_weight.end() ? it->second : 1.0);
+  }
+  return weights.to(y.device());
+}
+
+// Keras's words for an argument that a PyDataset gives itself.
+void check_not_given(bool given, const char* arg, const char* description) {
+  KERAS_CHECK(!given, ValueError, "When providing `x` as a PyDataset, `", arg,
+              "` should not be passed. Instead, ", description,
+              " should be included as part of the PyDataset.");
+}
+
+}  // namespace
+
+ArrayData Trainer::prepare(const Data& x,
+                           const Data& y,
+                           const Data& sample_weight,
+                           bool need_y) const {
+  ArrayData b;
+  KERAS_CHECK(!x.empty(), ValueError, "Expected input data `x` to be provided.");
+  b.x = x.flatten(signature_.input_names, "input");
+  if (need_y) {
+    KERAS_CHECK(!y.empty(), ValueError,
+                "Expected target data `y` to be provided: the model has a "
+                "loss to compute.");
+    b.y = y.flatten(signature_.output_names, "target");
+  }
+  if (!sample_weight.empty()) {
+    Tensors sw = sample_weight.flatten({"sample_weight"}, "sample_weight");
+    b.sample_weight = sw[0];
+  }
+  auto sizes = [](const Tensors& ts) {
+    std::string out;
+    for (const Tensor& t : ts)
+      out += (out.empty() ? "" : ", ") + (t.rank() ? std::to_string(t.shape()[0]) : "scalar");
+    return out;
+  };
+  const int64_t n = b.x[0].rank() > 0 ? b.x[0].shape()[0] : 0;
+  auto same_n = [&](const Tensor& t) { return t.rank() > 0 && t.shape()[0] == n; };
+  bool ok =
+      std::all_of(b.x.begin(), b.x.end(), same_n) && std::all_of(b.y.begin(), b.y.end(), same_n);
+  if (b.sample_weight.defined()) ok = ok && same_n(b.sample_weight);
+  KERAS_CHECK(ok, ValueError,
+              "Data cardinality is ambiguous. Make sure all arrays contain the same "
+              "number of samples. 'x' sizes: ",
+              sizes(b.x), (b.y.empty() ? "" : ", 'y' sizes: "), sizes(b.y),
+              (b.sample_weight.defined() ? ", 'sample_weight' sizes: " : ""),
+              (b.sample_weight.defined() ? sizes({b.sample_weight}) : ""));
+  KERAS_CHECK(n > 0, ValueError, "Expected input data to be non-empty.");
+  for (size_t i = 0; i < b.x.size(); ++i) {
+    check_against_spec(b.x[i], signature_.input_specs[i], signature_.input_names[i], "input");
+    if (b.x[i].dtype() != signature_.input_specs[i].dtype) {
+      b.x[i] = b.x[i].astype(signature_.input_specs[i].dtype);
+    }
+    check_finite(b.x[i], signature_.input_names[i]);
+  }
+  for (size_t i = 0; i < b.y.size(); ++i) {
+    KERAS_CHECK(b.y[i].rank() >= 1, ValueError, "Error when checking target: expected ",
+                signature_.output_names[i], " to have at least 1 dimension");
+    check_finite(b.y[i], signature_.output_names[i]);
+  }
+  if (b.sample_weight.defined()) check_finite(b.sample_weight, "sample_weight");
+  b.n = n;
+  return b;
+}
+
+ArrayData Trainer::prepare_weighted(const Data& x,
+                                    const Data& y,
+                                    const Data& sample_weight,
+                                    const ClassWeight& class_weight,
+                                    const char* both_given_error) const {
+  if (class_weight.empty()) return prepare(x, y, sample_weight, true);
+  KERAS_CHECK(sample_weight.empty(), ValueError, both_given_error);
+  ArrayData data = prepare(x, y, Data(), true);
+  KERAS_CHECK(data.y.size() == 1, ValueError,
+              "`class_weight` is only supported for Models with a single output.");
+  data.sample_weight = class_weight_to_sample_weight(data.y[0], class_weight);
+  return data;
+}
+
+std::unique_ptr<EpochIterator> Trainer::make_iterator(const Data& x,
+                                                      const Data& y,
+                                                      const Data& sample_weight,
+                                                      std::optional<int> batch_size,
+                                                      const ClassWeight& class_weight,
+                                                      bool need_y) const {
+  KERAS_CHECK(!batch_size || *batch_size > 0, ValueError, "batch_size must be positive, got ",
+              batch_size.value_or(0));
+  if (!x.is_dataset()) {
+    ArrayData data =
+        need_y ? prepare_weighted(x, y, sample_weight, class_weight,
+                                  "You cannot `class_weight` and `sample_weight` at the same time.")
+               : prepare(x, Data(), Data(), false);
+    return std::make_unique<ArrayIterator>(std::move(data), batch_size.value_or(32));
+  }
+  check_not_given(!y.empty(), "y", "the targets");
+  check_not_given(!sample_weight.empty(), "sample_weights", "the sample weights");
+  check_not_given(batch_size.has_value(), "batch_size", "the batches");
+  KERAS_CHECK(class_weight.empty() || signature_.output_names.size() == 1, ValueError,
+              "`class_weight` is only supported for Models with a single output.");
+  auto prepare_batch = [this, class_weight, need_y](const utils::Batch& b) {
+    if (!need_y) return prepare(b.x, Data(), Data(), false);
+    return prepare_weighted(b.x, b.y, b.sample_weight, class_weight,
+                            "You cannot specify `class_weight` and `sample_weight` at the same "
+                            "time.");
+  };
+  return std::make_unique<DatasetIterator>(*x.dataset(), prepare_batch);
+}
+
+}  // namespace keras::trainers

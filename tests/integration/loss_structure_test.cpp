@@ -1,0 +1,169 @@
+// compile's loss structure: std::nullopt (Python's None) for an output without a loss, several
+// metrics per output as a list per output or a map; against Keras 3
+// (goldens/loss_structure_goldens.h, tools/fixtures/make_loss_structure_goldens.py).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <keras/keras.hpp>
+#include <vector>
+
+#include "goldens/loss_structure_goldens.h"
+#include "harness/tensor_matchers.h"
+
+namespace keras {
+namespace {
+
+namespace G = keras::goldens::loss_structure;
+namespace L = keras::layers;
+using ::testing::HasSubstr;
+
+template <size_t N>
+std::vector<double> values(const double (&a)[N]) {
+  return std::vector<double>(a, a + N);
+}
+
+struct Data2 {
+  Tensor x = test::tensor_of(values(G::kX), {4, 3}, float32);
+  Tensor ya = test::tensor_of(values(G::kYA), {4, 2}, float32);
+  Tensor yb = test::tensor_of(values(G::kYB), {4, 2}, float32);
+};
+
+Model golden_model(const CompileOptions& options) {
+  KerasTensor in = Input({3}, {.name = "x"});
+  Model m(in, {L::Dense(2, {.name = "a"})(in), L::Dense(2, {.name = "b"})(in)});
+  m.get_layer("a").set_weights({test::tensor_of(values(G::kKernelA), {3, 2}, float32),
+                                test::tensor_of(values(G::kBiasA), {2}, float32)});
+  m.get_layer("b").set_weights({test::tensor_of(values(G::kKernelB), {3, 2}, float32),
+                                test::tensor_of(values(G::kBiasB), {2}, float32)});
+  m.compile(options);
+  return m;
+}
+
+// Keras (XLA) and keras.cpp sum the 3-term dot products and the batch means in other orders: a
+// few float32 ulps on values of order 1, compounded over 4 SGD steps of size ~0.01; 1e-5 covers
+// it, far below the steps themselves.
+constexpr double kTol = 1e-5;
+
+std::vector<std::string> keys(const callbacks::History& h) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : h.history) out.push_back(k);
+  return out;
+}
+
+void expect_history_matches_keras(const callbacks::History& h) {
+  const std::map<std::string, std::vector<double>> expected = {
+      {"loss", values(G::kHistory_loss)},
+      {"a_mae", values(G::kHistory_a_mae)},
+      {"b_mae", values(G::kHistory_b_mae)},
+      {"b_mse", values(G::kHistory_b_mse)}};
+  for (const auto& [key, want] : expected) {
+    SCOPED_TRACE(key);
+    const std::vector<double>& got = h.history.at(key);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], kTol) << i;
+  }
+}
+
+TEST(LossStructure, NoneLossOutputTrainsNothingAndLogsNoLossAsKeras) {
+  Data2 d;
+  Model m = golden_model({.optimizer = optimizers::SGD({.learning_rate = 0.1}),
+                          .loss = {"mse", std::nullopt},
+                          .metrics = {{"mae"}, {"mae", "mse"}}});
+  EXPECT_EQ(m.metrics_names(), (std::vector<std::string>{"loss", "a_mae", "b_mae", "b_mse"}));
+  Results before = m.evaluate(d.x, {d.ya, d.yb}, {.verbose = 0});
+  EXPECT_NEAR(before["loss"], G::kBefore_loss[0], kTol);
+  EXPECT_NEAR(before["a_mae"], G::kBefore_a_mae[0], kTol);
+  EXPECT_NEAR(before["b_mae"], G::kBefore_b_mae[0], kTol);
+  EXPECT_NEAR(before["b_mse"], G::kBefore_b_mse[0], kTol);
+  const std::vector<Tensor> b_before = m.get_layer("b").get_weights();
+
+  auto h = m.fit(d.x, {d.ya, d.yb}, {.epochs = 2, .batch_size = 2, .verbose = 0, .shuffle = false});
+  EXPECT_EQ(keys(h), (std::vector<std::string>{"a_mae", "b_mae", "b_mse", "loss"}));
+  expect_history_matches_keras(h);
+  EXPECT_TRUE(test::all_close(m.get_layer("a").get_weights()[0],
+                              test::tensor_of(values(G::kTrainedKernelA), {3, 2}, float32), kTol,
+                              kTol));
+  EXPECT_TRUE(test::all_close(m.get_layer("a").get_weights()[1],
+                              test::tensor_of(values(G::kTrainedBiasA), {2}, float32), kTol, kTol));
+  // No loss reaches output b: its weights get zero gradients, and SGD leaves them as they were.
+  const std::vector<Tensor> b_after = m.get_layer("b").get_weights();
+  for (size_t i = 0; i < b_after.size(); ++i) {
+    EXPECT_EQ(test::to_doubles(b_after[i]), test::to_doubles(b_before[i]));
+  }
+  Results after = m.evaluate(d.x, {d.ya, d.yb}, {.verbose = 0});
+  EXPECT_NEAR(after["loss"], G::kAfter_loss[0], kTol);
+  EXPECT_NEAR(after["a_mae"], G::kAfter_a_mae[0], kTol);
+}
+
+TEST(LossStructure, MapsSpellTheSameAsLists) {
+  Data2 d;
+  Model m = golden_model({.optimizer = optimizers::SGD({.learning_rate = 0.1}),
+                          .loss = {{"a", "mse"}, {"b", std::nullopt}},
+                          .metrics = {{"a", {"mae"}}, {"b", {"mae", "mse"}}}});
+  auto h = m.fit(d.x, {{"a", d.ya}, {"b", d.yb}},
+                 {.epochs = 2, .batch_size = 2, .verbose = 0, .shuffle = false});
+  EXPECT_EQ(keys(h), (std::vector<std::string>{"a_mae", "b_mae", "b_mse", "loss"}));
+  expect_history_matches_keras(h);
+}
+
+TEST(LossStructure, PerOutputLossesOnlyWithSeveralLosses) {
+  // Keras 3 (tools/fixtures/make_loss_structure_goldens.py asserts these keys).
+  KerasTensor in = Input({3});
+  Model m(in, {L::Dense(1, {.name = "a"})(in), L::Dense(1, {.name = "b"})(in),
+               L::Dense(1, {.name = "c"})(in)});
+  m.compile({.optimizer = "sgd",
+             .loss = {{"a", std::nullopt}, {"b", "mse"}, {"c", "mae"}},
+             .metrics = {{"a", {"mae"}}, {"b", {"mse", "mae"}}}});
+  Tensor x = random::uniform({8, 3}, 0.0, 1.0, float32, 1);
+  Tensor y = random::uniform({8, 1}, 0.0, 1.0, float32, 2);
+  auto h = m.fit(x, {y, y, y}, {.verbose = 0});
+  EXPECT_EQ(keys(h),
+            (std::vector<std::string>{"a_mae", "b_loss", "b_mae", "b_mse", "c_loss", "loss"}));
+  // One loss among several outputs: no "<output>_loss" (Keras 3: ['a_mae', 'loss']).
+  m.compile({.optimizer = "sgd",
+             .loss = {std::nullopt, std::nullopt, "mae"},
+             .metrics = {{"mae"}, {}, {}}});
+  h = m.fit(x, {y, y, y}, {.verbose = 0});
+  EXPECT_EQ(keys(h), (std::vector<std::string>{"a_mae", "loss"}));
+  EXPECT_EQ(m.metrics_names(), (std::vector<std::string>{"loss", "a_mae"}));
+}
+
+TEST(LossStructure, ErrorsForBadStructures) {
+  KerasTensor in = Input({3});
+  Model m(in, {L::Dense(1, {.name = "a"})(in), L::Dense(1, {.name = "b"})(in)});
+  EXPECT_THAT(
+      [&] {
+        m.compile({.loss = "mse", .metrics = {{"mae"}, {"mse"}, {"mae"}}});
+      },
+      ::testing::ThrowsMessage<ValueError>(
+          HasSubstr("it should have one list per model output. The model has 2 outputs")));
+  m.compile({.loss = {std::nullopt, std::nullopt}});
+  Tensor x = zeros({2, 3}, float32);
+  EXPECT_THAT(
+      [&] {
+        m.fit(x, {zeros({2, 1}), zeros({2, 1})}, {.verbose = 0});
+      },
+      ::testing::ThrowsMessage<ValueError>(HasSubstr("no loss to optimize")));
+}
+
+TEST(LossStructure, NoneLossAndPerOutputMetricsAreSavedAndLoaded) {
+  Data2 d;
+  Model m = golden_model({.optimizer = optimizers::SGD({.learning_rate = 0.1}),
+                          .loss = {"mse", std::nullopt},
+                          .metrics = {{"mae"}, {"mae", "mse"}}});
+  m.fit(d.x, {d.ya, d.yb}, {.batch_size = 2, .verbose = 0, .shuffle = false});
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "keras_loss_structure_test.keras").string();
+  m.save(path);
+  Model loaded = models::load_model(path);
+  std::filesystem::remove(path);
+  EXPECT_EQ(loaded.metrics_names(), m.metrics_names());
+  Results a = m.evaluate(d.x, {d.ya, d.yb}, {.verbose = 0});
+  Results b = loaded.evaluate(d.x, {d.ya, d.yb}, {.verbose = 0});
+  EXPECT_EQ(a.names(), b.names());
+  EXPECT_EQ(std::vector<double>(a), std::vector<double>(b));
+}
+
+}  // namespace
+}  // namespace keras
