@@ -1,8 +1,10 @@
 // compile / fit / evaluate with Keras 3's metrics by object and by name, against real Keras 3
 // (goldens/metrics_goldens.h): the history and evaluate's results, metrics_names() and metrics().
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
 #include <keras/keras.hpp>
 #include <string>
 #include <vector>
@@ -105,6 +107,30 @@ TEST(MetricsFit, MetricsAreTheCompiledObjects) {
   EXPECT_EQ(metrics[9]->class_name(), "Precision");  // "precision" by name
   EXPECT_EQ(metrics[10]->class_name(), "AUC");
   EXPECT_EQ(metrics[11]->class_name(), "R2Score");
+}
+
+TEST(MetricsFit, MetricObjectsSaveAndLoadWithTheirOptions) {
+  Model m = golden_model(false);
+  const Tensor x = test::tensor_of(values(G::kFitX), {8, 3}, float32);
+  const Tensor y = test::tensor_of(values(G::kFitY), {8, 3}, float32);
+  m.fit(x, y, {.epochs = 1, .batch_size = 4, .verbose = 0, .shuffle = false});
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("keras_metrics_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "metrics.keras").string();
+  m.save(path);
+  Model loaded = models::load_model(path);
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(loaded.metrics_names(), m.metrics_names());
+  // The same weights and kernels on the same batches: the same numbers exactly.
+  const Results a = m.evaluate(x, y, {.verbose = 0}), b = loaded.evaluate(x, y, {.verbose = 0});
+  EXPECT_EQ(std::vector<double>(a), std::vector<double>(b));
+  const auto mine = m.metrics(), theirs = loaded.metrics();
+  ASSERT_EQ(mine.size(), theirs.size());
+  for (size_t i = 0; i < mine.size(); ++i) {
+    EXPECT_EQ(theirs[i]->class_name(), mine[i]->class_name()) << i;
+    EXPECT_EQ(theirs[i]->get_config().dump(), mine[i]->get_config().dump()) << i;
+  }
 }
 
 }  // namespace
