@@ -2,160 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
+#include <map>
 
-#include "keras/losses/losses.h"
-#include "keras/ops/elementwise.h"
-#include "keras/ops/reduce.h"
-#include "keras/ops/shape.h"
+#include "metrics/wrapped.h"
 
 namespace keras::metrics {
-
-Mean::Mean(std::string name)
-    : Metric(std::move(name)), total_(zeros({}, float64)), count_(zeros({}, float64)) {}
-
-void Mean::update_values(const Tensor& values_in, const Tensor& sample_weight) {
-  Tensor values = ops::cast(values_in, float64);
-  if (sample_weight.defined()) {
-    Tensor sw = ops::cast(sample_weight, float64);
-    while (sw.rank() < values.rank()) sw = ops::expand_dims(sw, -1);
-    Tensor full_sw = ops::broadcast_to(sw, values.shape());
-    ops::assign_add(total_, ops::sum(ops::multiply(values, full_sw)));
-    ops::assign_add(count_, ops::sum(full_sw));
-  } else {
-    ops::assign_add(total_, ops::sum(values));
-    ops::assign_add(count_, full({}, static_cast<double>(values.size()), float64, count_.device()));
-  }
-}
-
-void Mean::update_state(const Tensor& y_true, const Tensor&, const Tensor& sample_weight) {
-  update_values(y_true, sample_weight);
-}
-
-double Mean::result() const {
-  const double count = count_.item<double>();
-  return count == 0 ? 0.0 : total_.item<double>() / count;
-}
-
-void Mean::reset_state() {
-  ops::assign(total_, ops::zeros_like(total_));
-  ops::assign(count_, ops::zeros_like(count_));
-}
-
-void MeanMetricWrapper::update_state(const Tensor& y_true,
-                                     const Tensor& y_pred,
-                                     const Tensor& sample_weight) {
-  update_values(fn_(y_true, y_pred), sample_weight);
-}
-
-AUC::AUC(std::string name, int num_thresholds) : Metric(std::move(name)) {
-  KERAS_CHECK(num_thresholds > 1, ValueError,
-              "Argument `num_thresholds` must be an integer > 1. "
-              "Received: num_thresholds=",
-              num_thresholds);
-  std::vector<float> t(static_cast<size_t>(num_thresholds));
-  for (int i = 0; i < num_thresholds - 2; ++i) {
-    t[i + 1] = static_cast<float>((i + 1) * 1.0 / (num_thresholds - 1));
-  }
-  t[0] = static_cast<float>(0.0 - 1e-7);
-  t[num_thresholds - 1] = static_cast<float>(1.0 + 1e-7);
-  thresholds_ = Tensor::from_vector(t, {1, num_thresholds});
-  for (Tensor* c : {&tp_, &fp_, &tn_, &fn_}) *c = zeros({num_thresholds}, float64);
-}
-
-void AUC::update_state(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight) {
-  // (n, 1) predictions against (1, T) thresholds -> (n, T) decisions.
-  Tensor pred = ops::reshape(ops::cast(y_pred, float32), {-1, 1});
-  Tensor truth = ops::reshape(ops::cast(y_true, float64), {-1, 1});
-  KERAS_CHECK(pred.dim(0) == truth.dim(0), ValueError, "AUC: y_true ", shape_str(y_true.shape()),
-              " and y_pred ", shape_str(y_pred.shape()), " have different sizes");
-  Tensor above = ops::cast(ops::greater(pred, thresholds_), float64);
-  Tensor below = ops::subtract(1.0, above);
-  Tensor weight = ones({pred.dim(0), 1}, float64, pred.device());
-  if (sample_weight.defined()) {
-    weight = ops::reshape(ops::cast(sample_weight, float64), {-1, 1});
-    KERAS_CHECK(weight.dim(0) == pred.dim(0), ValueError, "AUC: sample_weight ",
-                shape_str(sample_weight.shape()), " does not match predictions ",
-                shape_str(y_pred.shape()));
-  }
-  Tensor pos = ops::multiply(truth, weight), neg = ops::multiply(ops::subtract(1.0, truth), weight);
-  ops::assign_add(tp_, ops::sum(ops::multiply(above, pos), 0));
-  ops::assign_add(fp_, ops::sum(ops::multiply(above, neg), 0));
-  ops::assign_add(tn_, ops::sum(ops::multiply(below, neg), 0));
-  ops::assign_add(fn_, ops::sum(ops::multiply(below, pos), 0));
-}
-
-double AUC::result() const {
-  const int64_t n = tp_.size();
-  const Tensor tp_host = tp_.cpu(), fp_host = fp_.cpu(), tn_host = tn_.cpu(), fn_host = fn_.cpu();
-  const double *tp = tp_host.data<double>(), *fp = fp_host.data<double>(),
-               *tn = tn_host.data<double>(), *fn = fn_host.data<double>();
-  auto safe_div = [](double a, double b) { return b == 0 ? 0.0 : a / b; };
-  double area = 0;
-  for (int64_t i = 0; i + 1 < n; ++i) {
-    const double x0 = safe_div(fp[i], fp[i] + tn[i]),
-                 x1 = safe_div(fp[i + 1], fp[i + 1] + tn[i + 1]);
-    const double y0 = safe_div(tp[i], tp[i] + fn[i]),
-                 y1 = safe_div(tp[i + 1], tp[i + 1] + fn[i + 1]);
-    area += (x0 - x1) * (y0 + y1) / 2.0;
-  }
-  return area;
-}
-
-void AUC::reset_state() {
-  for (const Tensor* c : {&tp_, &fp_, &tn_, &fn_}) ops::assign(*c, ops::zeros_like(*c));
-}
-
-Tensor binary_accuracy(const Tensor& y_true_in, const Tensor& y_pred_in, double threshold) {
-  auto [y_true, y_pred] = losses::align_ranks(y_true_in, y_pred_in);
-  Tensor predicted = ops::cast(ops::greater(y_pred, threshold), y_pred.dtype());
-  return ops::mean(ops::cast(ops::equal(ops::cast(y_true, y_pred.dtype()), predicted), float32),
-                   -1);
-}
-
-Tensor categorical_accuracy(const Tensor& y_true, const Tensor& y_pred) {
-  return ops::cast(ops::equal(ops::argmax(y_true, -1), ops::argmax(y_pred, -1)), float32);
-}
-
-Tensor sparse_categorical_accuracy(const Tensor& y_true_in, const Tensor& y_pred) {
-  Tensor y_true = y_true_in;
-  if (y_true.rank() == y_pred.rank() && y_true.shape().back() == 1)
-    y_true = ops::squeeze(y_true, -1);
-  return ops::cast(ops::equal(ops::cast(y_true, int32), ops::argmax(y_pred, -1)), float32);
-}
-
-MetricPtr BinaryAccuracy(std::string name, double threshold) {
-  return std::make_shared<MeanMetricWrapper>(
-      std::move(name),
-      [threshold](const Tensor& t, const Tensor& p) { return binary_accuracy(t, p, threshold); });
-}
-MetricPtr CategoricalAccuracy(std::string name) {
-  return std::make_shared<MeanMetricWrapper>(std::move(name), categorical_accuracy);
-}
-MetricPtr SparseCategoricalAccuracy(std::string name) {
-  return std::make_shared<MeanMetricWrapper>(std::move(name), sparse_categorical_accuracy);
-}
-MetricPtr MeanSquaredError(std::string name) {
-  return std::make_shared<MeanMetricWrapper>(std::move(name), losses::mean_squared_error);
-}
-MetricPtr MeanAbsoluteError(std::string name) {
-  return std::make_shared<MeanMetricWrapper>(std::move(name), losses::mean_absolute_error);
-}
-MetricPtr BinaryCrossentropy(std::string name) {
-  return std::make_shared<MeanMetricWrapper>(std::move(name), [](const Tensor& t, const Tensor& p) {
-    return losses::binary_crossentropy(t, p);
-  });
-}
-MetricPtr CategoricalCrossentropy(std::string name) {
-  return std::make_shared<MeanMetricWrapper>(std::move(name), [](const Tensor& t, const Tensor& p) {
-    return losses::categorical_crossentropy(t, p);
-  });
-}
-MetricPtr SparseCategoricalCrossentropy(std::string name) {
-  return std::make_shared<MeanMetricWrapper>(std::move(name), [](const Tensor& t, const Tensor& p) {
-    return losses::sparse_categorical_crossentropy(t, p);
-  });
-}
-
 namespace {
 
 enum class Kind { binary, sparse, categorical };
@@ -174,7 +26,101 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+using Factory = std::function<MetricPtr(const std::string& name)>;
+
+// Keras 3's ALL_OBJECTS_DICT: class names, their snake_case forms and the aliases.
+const std::map<std::string, Factory, std::less<>>& registry() {
+  static const auto* table = [] {
+    auto* m = new std::map<std::string, Factory, std::less<>>();
+    auto add = [m](std::string cls, std::string snake, Factory f) {
+      m->emplace(std::move(cls), f);
+      m->emplace(std::move(snake), std::move(f));
+    };
+    auto missing = [](std::string cls, std::string args) {
+      return [cls, args](const std::string&) -> MetricPtr {
+        throw TypeError(str(cls, ".__init__() missing ", args));
+      };
+    };
+    add("Mean", "mean", [](const std::string& n) { return std::make_shared<Mean>(n); });
+    add("Sum", "sum", [](const std::string& n) { return std::make_shared<Sum>(n); });
+    add("MeanMetricWrapper", "mean_metric_wrapper",
+        missing("MeanMetricWrapper", "1 required positional argument: 'fn'"));
+    add("MeanSquaredError", "mean_squared_error", MeanSquaredError);
+    add("RootMeanSquaredError", "root_mean_squared_error",
+        [](const std::string& n) { return std::make_shared<RootMeanSquaredError>(n); });
+    add("MeanAbsoluteError", "mean_absolute_error", MeanAbsoluteError);
+    add("MeanAbsolutePercentageError", "mean_absolute_percentage_error",
+        MeanAbsolutePercentageError);
+    add("MeanSquaredLogarithmicError", "mean_squared_logarithmic_error",
+        MeanSquaredLogarithmicError);
+    add("CosineSimilarity", "cosine_similarity",
+        [](const std::string& n) { return CosineSimilarity({.name = n}); });
+    add("LogCoshError", "log_cosh_error", LogCoshError);
+    add("R2Score", "r2_score",
+        [](const std::string& n) { return std::make_shared<R2Score>(R2ScoreOptions{.name = n}); });
+    add("AUC", "auc", [](const std::string& n) { return std::make_shared<AUC>(n); });
+    add("FalseNegatives", "false_negatives",
+        [](const std::string& n) { return FalseNegatives({.name = n}); });
+    add("FalsePositives", "false_positives",
+        [](const std::string& n) { return FalsePositives({.name = n}); });
+    add("TrueNegatives", "true_negatives",
+        [](const std::string& n) { return TrueNegatives({.name = n}); });
+    add("TruePositives", "true_positives",
+        [](const std::string& n) { return TruePositives({.name = n}); });
+    add("Precision", "precision", [](const std::string& n) { return Precision({.name = n}); });
+    add("Recall", "recall", [](const std::string& n) { return Recall({.name = n}); });
+    add("Hinge", "hinge", Hinge);
+    add("SquaredHinge", "squared_hinge", SquaredHinge);
+    add("CategoricalHinge", "categorical_hinge", CategoricalHinge);
+    add("KLDivergence", "kl_divergence", KLDivergence);
+    add("Poisson", "poisson", Poisson);
+    add("BinaryCrossentropy", "binary_crossentropy", BinaryCrossentropy);
+    add("CategoricalCrossentropy", "categorical_crossentropy", CategoricalCrossentropy);
+    add("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy",
+        SparseCategoricalCrossentropy);
+    add("Accuracy", "accuracy", Accuracy);
+    add("BinaryAccuracy", "binary_accuracy",
+        [](const std::string& n) { return BinaryAccuracy({.name = n}); });
+    add("CategoricalAccuracy", "categorical_accuracy", CategoricalAccuracy);
+    add("SparseCategoricalAccuracy", "sparse_categorical_accuracy", SparseCategoricalAccuracy);
+    add("TopKCategoricalAccuracy", "top_k_categorical_accuracy",
+        [](const std::string& n) { return TopKCategoricalAccuracy({.name = n}); });
+    add("SparseTopKCategoricalAccuracy", "sparse_top_k_categorical_accuracy",
+        [](const std::string& n) { return SparseTopKCategoricalAccuracy({.name = n}); });
+    add("F1Score", "f1_score", [](const std::string& n) { return F1Score({.name = n}); });
+    add("FBetaScore", "f_beta_score", [](const std::string& n) { return FBetaScore({.name = n}); });
+    add("IoU", "io_u",
+        missing("IoU", "2 required positional arguments: 'num_classes' and 'target_class_ids'"));
+    add("BinaryIoU", "binary_io_u", [](const std::string& n) { return BinaryIoU({.name = n}); });
+    add("MeanIoU", "mean_io_u",
+        missing("MeanIoU", "1 required positional argument: 'num_classes'"));
+    add("OneHotIoU", "one_hot_io_u",
+        missing("OneHotIoU",
+                "2 required positional arguments: 'num_classes' and 'target_class_ids'"));
+    add("OneHotMeanIoU", "one_hot_mean_io_u",
+        missing("OneHotMeanIoU", "1 required positional argument: 'num_classes'"));
+    auto alias = [m](const char* lower_name, const char* upper_name, const Factory& f) {
+      m->emplace(lower_name, f);
+      m->emplace(upper_name, f);
+    };
+    alias("bce", "BCE", BinaryCrossentropy);
+    alias("mse", "MSE", MeanSquaredError);
+    alias("mae", "MAE", MeanAbsoluteError);
+    alias("mape", "MAPE", MeanAbsolutePercentageError);
+    alias("msle", "MSLE", MeanSquaredLogarithmicError);
+    return m;
+  }();
+  return *table;
+}
+
 }  // namespace
+
+MetricPtr make_by_identifier(std::string_view identifier, const std::string& name) {
+  const auto& table = registry();
+  auto it = table.find(identifier);
+  if (it == table.end()) return nullptr;
+  return it->second(name.empty() ? std::string(identifier) : name);
+}
 
 MetricPtr get(std::string_view name_in, const Shape& y_true_shape, const Shape& y_pred_shape) {
   const std::string name(name_in);
@@ -182,7 +128,7 @@ MetricPtr get(std::string_view name_in, const Shape& y_true_shape, const Shape& 
   if (l == "accuracy" || l == "acc") {
     switch (classify(y_true_shape, y_pred_shape)) {
       case Kind::binary:
-        return BinaryAccuracy(name);
+        return BinaryAccuracy({.name = name});
       case Kind::sparse:
         return SparseCategoricalAccuracy(name);
       case Kind::categorical:
@@ -199,15 +145,8 @@ MetricPtr get(std::string_view name_in, const Shape& y_true_shape, const Shape& 
         return CategoricalCrossentropy(name);
     }
   }
-  if (l == "auc") return std::make_shared<AUC>(name);
-  if (name == "binary_accuracy") return BinaryAccuracy();
-  if (name == "categorical_accuracy") return CategoricalAccuracy();
-  if (name == "sparse_categorical_accuracy") return SparseCategoricalAccuracy();
-  if (name == "mse" || name == "mean_squared_error") return MeanSquaredError(name);
-  if (name == "mae" || name == "mean_absolute_error") return MeanAbsoluteError(name);
-  if (name == "binary_crossentropy") return BinaryCrossentropy();
-  if (name == "categorical_crossentropy") return CategoricalCrossentropy();
-  if (name == "sparse_categorical_crossentropy") return SparseCategoricalCrossentropy();
+  const auto& table = registry();
+  if (auto it = table.find(name); it != table.end()) return it->second(name);
   throw ValueError(str("Could not interpret metric identifier: ", excerpt(name)));
 }
 

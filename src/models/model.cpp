@@ -151,6 +151,10 @@ std::vector<std::string> Model::metrics_names() const {
   return impl().trainer().metrics_names();
 }
 
+std::vector<metrics::MetricPtr> Model::metrics() const {
+  return impl().trainer().metrics();
+}
+
 optimizers::Optimizer& Model::optimizer() const {
   return impl().trainer().optimizer();
 }

@@ -15,9 +15,10 @@ Json loss_item_json(const LossItem& item) {
   return item.loss() ? losses::serialize(*item.loss()) : Json(nullptr);
 }
 
+// A metric object as Keras serializes it (class and config), so a load restores its options.
 Json metric_item_json(const MetricItem& item) {
   if (!item.name().empty()) return item.name();
-  return item.metric() ? Json(item.metric()->name()) : Json(nullptr);
+  return item.metric() ? metrics::serialize(*item.metric()) : Json(nullptr);
 }
 
 // Keras 3's form of compile's metrics or weighted_metrics for a model with `outputs` outputs.
@@ -114,8 +115,12 @@ std::vector<MetricItem> metric_list(const Json& j) {
   std::vector<MetricItem> out;
   KERAS_CHECK(j.is_array(), ValueError, "compile_config: metrics must be lists");
   for (const Json& m : j) {
-    const std::string name = identifier(m);
-    out.emplace_back(name.c_str());
+    if (m.is_object()) {
+      out.emplace_back(metrics::deserialize(m));
+    } else {
+      const std::string name = identifier(m);
+      out.emplace_back(name.c_str());
+    }
   }
   return out;
 }

@@ -352,6 +352,22 @@ std::vector<std::string> Trainer::metrics_names() const {
   return names;
 }
 
+std::vector<metrics::MetricPtr> Trainer::metrics() const {
+  std::vector<metrics::MetricPtr> out;
+  if (loss_tracker_) out.push_back(loss_tracker_);
+  for (const Output& o : outputs_) {
+    if (o.loss_tracker) out.push_back(o.loss_tracker);
+  }
+  for (bool weighted : {false, true}) {
+    for (const Output& o : outputs_) {
+      for (size_t k = 0; k < o.metrics.size(); ++k) {
+        if (o.weighted(k) == weighted) out.push_back(o.metrics[k]);
+      }
+    }
+  }
+  return out;
+}
+
 namespace {
 
 void check_fit_options(const FitOptions& options) {

@@ -116,7 +116,13 @@ class Model : public layers::LayerRef {
                          const TrainOnBatchOptions& options = {});
   Results test_on_batch(const Data& x, const Data& y = {}, const TestOnBatchOptions& options = {});
   Outputs predict_on_batch(const Data& x);
+  // Keras 2's names of evaluate's results: "loss", the per-output losses, then the compiled
+  // metrics ("accuracy", "<output>_accuracy", ...). Keras 3 reports ["loss", "compile_metrics"].
   std::vector<std::string> metrics_names() const;
+  // The metric objects behind them, in that order: the loss trackers (Mean), then the compiled
+  // metrics once the first batch of fit/evaluate/train_on_batch/test_on_batch has built them
+  // (metrics given as objects are these objects: read their state with variables()).
+  std::vector<metrics::MetricPtr> metrics() const;
   optimizers::Optimizer& optimizer() const;
   // Eager call on concrete tensors, one per input; returns one tensor per output.
   Outputs call(const Tensors& inputs, bool training = false) const;

@@ -68,6 +68,8 @@ class Trainer {
   Tensors predict_on_batch(const Data& x);
   // "loss", then per-output losses (several outputs), then metrics, as evaluate() orders them.
   std::vector<std::string> metrics_names() const;
+  // The loss trackers, then the compiled metrics once built, in metrics_names() order.
+  std::vector<metrics::MetricPtr> metrics() const;
 
   optimizers::Optimizer& optimizer() const;
   // The options of the last compile() (for saving the compile config).

@@ -1,0 +1,170 @@
+#include "keras/metrics/regression.h"
+
+#include <cmath>
+
+#include "keras/config/json.h"
+#include "keras/losses/loss.h"
+#include "keras/losses/losses.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
+#include "metrics/wrapped.h"
+
+namespace keras::metrics {
+
+MetricPtr MeanSquaredError(std::string name) {
+  return keras_mean_metric("MeanSquaredError", std::move(name), losses::mean_squared_error);
+}
+MetricPtr MeanAbsoluteError(std::string name) {
+  return keras_mean_metric("MeanAbsoluteError", std::move(name), losses::mean_absolute_error);
+}
+MetricPtr MeanAbsolutePercentageError(std::string name) {
+  return keras_mean_metric("MeanAbsolutePercentageError", std::move(name),
+                           losses::mean_absolute_percentage_error);
+}
+MetricPtr MeanSquaredLogarithmicError(std::string name) {
+  return keras_mean_metric("MeanSquaredLogarithmicError", std::move(name),
+                           losses::mean_squared_logarithmic_error);
+}
+MetricPtr CosineSimilarity(CosineSimilarityOptions o) {
+  const int axis = o.axis;
+  return keras_mean_metric("CosineSimilarity", std::move(o.name),
+                           [axis](const Tensor& t, const Tensor& p) {
+                             return ops::negative(losses::cosine_similarity(t, p, axis));
+                           });
+}
+MetricPtr LogCoshError(std::string name) {
+  return keras_mean_metric("LogCoshError", std::move(name), losses::log_cosh);
+}
+MetricPtr BinaryCrossentropy(std::string name) {
+  return keras_mean_metric(
+      "BinaryCrossentropy", std::move(name),
+      [](const Tensor& t, const Tensor& p) { return losses::binary_crossentropy(t, p); },
+      Json{{"from_logits", false}, {"label_smoothing", 0}});
+}
+MetricPtr CategoricalCrossentropy(std::string name) {
+  return keras_mean_metric(
+      "CategoricalCrossentropy", std::move(name),
+      [](const Tensor& t, const Tensor& p) { return losses::categorical_crossentropy(t, p); },
+      Json{{"from_logits", false}, {"label_smoothing", 0}, {"axis", -1}});
+}
+MetricPtr SparseCategoricalCrossentropy(std::string name) {
+  return keras_mean_metric(
+      "SparseCategoricalCrossentropy", std::move(name),
+      [](const Tensor& t, const Tensor& p) {
+        return losses::sparse_categorical_crossentropy(t, p);
+      },
+      Json{{"from_logits", false}, {"axis", -1}});
+}
+MetricPtr KLDivergence(std::string name) {
+  return keras_mean_metric("KLDivergence", std::move(name), losses::kl_divergence);
+}
+MetricPtr Poisson(std::string name) {
+  return keras_mean_metric("Poisson", std::move(name), losses::poisson);
+}
+MetricPtr Hinge(std::string name) {
+  return keras_mean_metric("Hinge", std::move(name), losses::hinge);
+}
+MetricPtr SquaredHinge(std::string name) {
+  return keras_mean_metric("SquaredHinge", std::move(name), losses::squared_hinge);
+}
+MetricPtr CategoricalHinge(std::string name) {
+  return keras_mean_metric("CategoricalHinge", std::move(name), losses::categorical_hinge);
+}
+
+RootMeanSquaredError::RootMeanSquaredError(std::string name) : Mean(std::move(name)) {}
+
+void RootMeanSquaredError::update_state(const Tensor& y_true,
+                                        const Tensor& y_pred,
+                                        const Tensor& sample_weight) {
+  auto [t, p] = losses::squeeze_or_expand_to_same_rank(ops::cast(y_true, float64),
+                                                       ops::cast(y_pred, float64));
+  update_values(ops::square(ops::subtract(p, t)), sample_weight);
+}
+
+double RootMeanSquaredError::result() const {
+  return std::sqrt(Mean::result());
+}
+
+R2Score::R2Score(R2ScoreOptions options)
+    : Metric(std::move(options.name), "r2_score"), options_(std::move(options)) {
+  const auto& agg = options_.class_aggregation;
+  KERAS_CHECK(!agg || *agg == "uniform_average" || *agg == "variance_weighted_average", ValueError,
+              "Invalid value for argument `class_aggregation`. Expected one of (None, "
+              "'uniform_average', 'variance_weighted_average'). Received: class_aggregation=",
+              *agg);
+  KERAS_CHECK(options_.num_regressors >= 0, ValueError,
+              "Invalid value for argument `num_regressors`. Expected a value >= 0. Received: "
+              "num_regressors=",
+              options_.num_regressors);
+  num_samples_ = add_variable("num_samples", {}).value();
+}
+
+void R2Score::update_state(const Tensor& y_true,
+                           const Tensor& y_pred,
+                           const Tensor& sample_weight) {
+  auto [t, p] = losses::squeeze_or_expand_to_same_rank(ops::cast(y_true, float64),
+                                                       ops::cast(y_pred, float64));
+  if (!sum_.defined()) {
+    KERAS_CHECK(t.rank() == 2 && p.rank() == 2, ValueError,
+                "R2Score expects 2D inputs with shape (batch_size, output_dim). Received input "
+                "shapes: y_pred.shape=",
+                shape_str(p.shape()), " and y_true.shape=", shape_str(t.shape()), ".");
+    const Shape outputs{p.shape().back()};
+    squared_sum_ = add_variable("squared_sum", outputs).value();
+    sum_ = add_variable("sum", outputs).value();
+    residual_ = add_variable("residual", outputs).value();
+    count_ = add_variable("count", outputs).value();
+  }
+  Tensor sw = sample_weight.defined() ? ops::cast(sample_weight, float64)
+                                      : full({}, 1.0, float64, t.device());
+  if (sw.rank() == 1) sw = ops::expand_dims(sw, 1);
+  KERAS_CHECK(broadcasts_to(sw.shape(), t.shape()), ValueError,
+              "Incompatible shapes for broadcasting: sample_weight of shape ",
+              shape_str(sample_weight.shape()), " and y_true of shape ", shape_str(t.shape()));
+  sw = ops::broadcast_to(sw, t.shape());
+  const Tensor weighted = ops::multiply(t, sw);
+  ops::assign_add(sum_, ops::sum(weighted, 0));
+  ops::assign_add(squared_sum_, ops::sum(ops::multiply(t, weighted), 0));
+  ops::assign_add(residual_, ops::sum(ops::multiply(ops::square(ops::subtract(t, p)), sw), 0));
+  ops::assign_add(count_, ops::sum(sw, 0));
+  ops::assign_add(num_samples_,
+                  full({}, static_cast<double>(t.size()), float64, num_samples_.device()));
+}
+
+Tensor R2Score::result_tensor() const {
+  if (!sum_.defined()) return full({}, 0.0, float64, Device::cpu());
+  const Tensor s = sum_.cpu(), sq = squared_sum_.cpu(), res = residual_.cpu(), c = count_.cpu();
+  const int64_t n = s.size();
+  std::vector<double> raw(static_cast<size_t>(n)), total(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    const double mean = s.data<double>()[i] / c.data<double>()[i];
+    total[i] = sq.data<double>()[i] - s.data<double>()[i] * mean;
+    raw[i] = 1.0 - res.data<double>()[i] / total[i];
+    if (std::isinf(raw[i])) raw[i] = 0.0;
+  }
+  if (!options_.class_aggregation) return Tensor::from_vector(raw, {n});
+  double score = 0;
+  if (*options_.class_aggregation == "uniform_average") {
+    for (double r : raw) score += r;
+    score /= static_cast<double>(n);
+  } else {
+    double weighted = 0, weights = 0;
+    for (int64_t i = 0; i < n; ++i) weighted += total[i] * raw[i], weights += total[i];
+    score = weighted / weights;
+  }
+  const double samples = num_samples_.item<double>(), p = options_.num_regressors;
+  if (p != 0 && p < samples - 1)
+    score = 1.0 - (1.0 - score) * (samples - 1.0) / (samples - p - 1.0);
+  return full({}, score, float64, Device::cpu());
+}
+
+Json R2Score::get_config() const {
+  Json config = Metric::get_config();
+  config["class_aggregation"] =
+      options_.class_aggregation ? Json(*options_.class_aggregation) : Json(nullptr);
+  config["num_regressors"] = options_.num_regressors;
+  return config;
+}
+
+}  // namespace keras::metrics
