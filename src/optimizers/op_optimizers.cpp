@@ -150,23 +150,23 @@ class FtrlImpl final : public Optimizer {
     KERAS_CHECK(o_.initial_accumulator_value >= 0, ValueError,
                 "`initial_accumulator_value` needs to be positive or zero. Received: "
                 "initial_accumulator_value=",
-                o_.initial_accumulator_value, ".");
+                py_float(o_.initial_accumulator_value), ".");
     KERAS_CHECK(o_.learning_rate_power <= 0, ValueError,
                 "`learning_rate_power` needs to be negative or zero. Received: "
                 "learning_rate_power=",
-                o_.learning_rate_power, ".");
+                py_float(o_.learning_rate_power), ".");
     KERAS_CHECK(o_.l1_regularization_strength >= 0, ValueError,
                 "`l1_regularization_strength` needs to be positive or zero. Received: "
                 "l1_regularization_strength=",
-                o_.l1_regularization_strength, ".");
+                py_float(o_.l1_regularization_strength), ".");
     KERAS_CHECK(o_.l2_regularization_strength >= 0, ValueError,
                 "`l2_regularization_strength` needs to be positive or zero. Received: "
                 "l2_regularization_strength=",
-                o_.l2_regularization_strength, ".");
+                py_float(o_.l2_regularization_strength), ".");
     KERAS_CHECK(o_.l2_shrinkage_regularization_strength >= 0, ValueError,
                 "`l2_shrinkage_regularization_strength` needs to be positive or zero. Received: "
                 "l2_shrinkage_regularization_strength=",
-                o_.l2_shrinkage_regularization_strength, ".");
+                py_float(o_.l2_shrinkage_regularization_strength), ".");
   }
   void build_slots(const Variable& v) override {
     Variable acc = add_slot(v, "accumulator");
@@ -215,7 +215,7 @@ class LionImpl final : public Optimizer {
     KERAS_CHECK(o_.beta_1 > 0 && o_.beta_1 <= 1, ValueError,
                 "Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer "
                 "degenerates to SignSGD. Received: beta_1=",
-                o_.beta_1, ".");
+                py_float(o_.beta_1), ".");
   }
   void build_slots(const Variable& v) override { add_slot(v, "momentum"); }
   Json get_config() const override {

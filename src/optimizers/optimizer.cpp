@@ -11,12 +11,13 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/optimizers/optimizers.h"
+#include "optimizers/base_options.h"
 
 namespace keras::optimizers {
 namespace {
 
 std::string opt_str(const std::optional<double>& v) {
-  return v ? str(*v) : std::string("None");
+  return v ? py_float(*v) : std::string("None");
 }
 
 // Runs `then_body` when cond() holds, else `else_body`, now and in every replay of the active

@@ -212,16 +212,16 @@ TEST(OptimizerMisuse, KerasErrors) {
             "ema_overwrite_frequency=-1");
   EXPECT_EQ(message([] { SGD({.clip = {.clipnorm = 1.0, .global_clipnorm = 2.0}}); }),
             "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
-            "clipnorm=1, clipvalue=None, global_clipnorm=2");
+            "clipnorm=1.0, clipvalue=None, global_clipnorm=2.0");
   EXPECT_EQ(message([] { Ftrl({.learning_rate_power = 0.5}); }),
             "`learning_rate_power` needs to be negative or zero. Received: "
             "learning_rate_power=0.5.");
   EXPECT_EQ(message([] { Ftrl({.initial_accumulator_value = -1}); }),
             "`initial_accumulator_value` needs to be positive or zero. Received: "
-            "initial_accumulator_value=-1.");
+            "initial_accumulator_value=-1.0.");
   EXPECT_EQ(message([] { Lion({.beta_1 = 0}); }),
             "Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer degenerates "
-            "to SignSGD. Received: beta_1=0.");
+            "to SignSGD. Received: beta_1=0.0.");
   EXPECT_EQ(message([] {
               schedules::ExponentialDecay(
                   {.initial_learning_rate = 0.1, .decay_steps = 0, .decay_rate = 0.5});

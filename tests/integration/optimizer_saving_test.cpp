@@ -8,6 +8,7 @@
 #include <functional>
 #include <keras/keras.hpp>
 
+#include "harness/guarded_device.h"
 #include "harness/tensor_matchers.h"
 
 namespace keras {
@@ -196,6 +197,33 @@ TEST(OptimizerExport, WritesFilesForThePythonCheck) {
     const Tensors weights = m.get_weights();
     for (size_t i = 0; i < weights.size(); ++i) after[str("arr_", i)] = weights[i];
     io::save_npz(str(dir, "/", c.name, ".after.npz"), after);
+  }
+}
+
+// On the test-only guarded device (host code cannot touch its memory) every case trains to the
+// CPU's weights and optimizer variables bit for bit: the runtime scalars, the conditional update
+// of gradient accumulation and EMA's overwrite all go through the device's kernels.
+TEST_P(OptimizerResume, TrainsOnTheGuardedDeviceAsOnTheCpu) {
+  const Tensor x_host = test::random_tensor({64, 3}, float32, -1, 1, 12);
+  const Tensor y_host = test::random_tensor({64, 2}, float32, -1, 1, 13);
+  auto run = [&](std::optional<Device> device) {
+    std::optional<DeviceScope> scope;
+    if (device) scope.emplace(*device);
+    utils::set_random_seed(5);
+    Sequential m(
+        {L::Dense(5, {.activation = "relu", .input_shape = std::vector<Dim>{3}}), L::Dense(2)});
+    m.compile({.optimizer = GetParam().make(), .loss = "mse"});
+    const Tensor x = x_host.to(default_device()), y = y_host.to(default_device());
+    m.fit(x, y, {.epochs = 3, .batch_size = 16, .verbose = 0, .shuffle = false});
+    Tensors out = m.get_weights();
+    for (const Variable& v : m.optimizer().variables()) out.push_back(v.value().cpu());
+    return out;
+  };
+  const Tensors guarded = run(test::guarded_device());
+  const Tensors cpu = run(std::nullopt);
+  ASSERT_EQ(guarded.size(), cpu.size());
+  for (size_t i = 0; i < cpu.size(); ++i) {
+    EXPECT_TRUE(test::identical(guarded[i].cpu(), cpu[i])) << "tensor " << i;
   }
 }
 
