@@ -160,6 +160,28 @@ TEST(OptimizerOptions, MatchDeserializedConfigs) {
        "adam_cosine_warmup");
 }
 
+// exclude_from_weight_decay(var_list) excludes those variables as var_names matching them does.
+TEST(OptimizerOptions, ExcludingVariablesMatchesExcludingTheirNames) {
+  for (const g::Case& c : g::kCases) {
+    if (c.id != "adamw_exclude_w1") continue;
+    OptimizerPtr opt = AdamW({.learning_rate = 0.1, .weight_decay = 0.1});
+    Variable w0("w0", Tensor::from_vector<double>({1.0, -2.0, 3.0, 0.5}));
+    Variable w1("w1", Tensor::from_vector<double>({0.1, 0.2, 0.3, -0.4}, {2, 2}));
+    opt->exclude_from_weight_decay({w1});
+    for (int t = 1; t <= 6; ++t) {
+      opt->apply({Tensor::from_vector<double>({0.1 * t, -0.2 * t, 0.3 * t, 4.0 * t}),
+                  Tensor::from_vector<double>({0.5 * t, -0.5 * t, 0.25 * t, 1.0 * t}, {2, 2})},
+                 {w0, w1});
+    }
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_NEAR(w0.value().data<double>()[i], c.trajectory[5][i], 1e-11);
+      EXPECT_NEAR(w1.value().data<double>()[i], c.trajectory[5][4 + i], 1e-11);
+    }
+    return;
+  }
+  FAIL() << "no adamw_exclude_w1 case";
+}
+
 class ScheduleGolden : public testing::TestWithParam<g::Schedule> {};
 
 // Keras computes schedules in float32 with XLA's pow, cos and log; keras.cpp in float32 with the C
