@@ -1,6 +1,9 @@
+// The base optimizer: Keras 3's BaseOptimizer.apply (with the JAX backend's accumulation and EMA),
+// its variables and config. Update rules live in kernel_optimizers.cpp and op_optimizers.cpp.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <regex>
 
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
@@ -8,34 +11,111 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/optimizers/optimizers.h"
+#include "optimizers/base_options.h"
 
 namespace keras::optimizers {
+namespace {
 
-Optimizer::Optimizer(std::string name, double learning_rate, ClipOptions clip)
+std::string opt_str(const std::optional<double>& v) {
+  return v ? py_float(*v) : std::string("None");
+}
+
+// Runs `then_body` when cond() holds, else `else_body`, now and in every replay of the active
+// trace. Under a trace both bodies are recorded: launch() runs kernels as it records them, so the
+// state they may write (`state`) is restored after each, and the chosen branch is then replayed.
+void run_if(const std::function<bool()>& cond,
+            const std::function<void()>& then_body,
+            const std::function<void()>& else_body,
+            const std::vector<Tensor>& state) {
+  autodiff::KernelTrace* outer = autodiff::active_trace();
+  if (outer == nullptr) {
+    (cond() ? then_body : else_body)();
+    return;
+  }
+  std::vector<Tensor> saved;
+  for (const Tensor& t : state) saved.push_back(t.clone());
+  auto record = [&](const std::function<void()>& body) {
+    std::vector<autodiff::Kernel> kernels;
+    {
+      autodiff::KernelTrace inner;
+      body();
+      kernels = inner.take();
+    }
+    for (size_t i = 0; i < state.size(); ++i) state[i].copy_from(saved[i]);
+    return kernels;
+  };
+  auto then_kernels = std::make_shared<std::vector<autodiff::Kernel>>(record(then_body));
+  auto else_kernels = std::make_shared<std::vector<autodiff::Kernel>>(record(else_body));
+  autodiff::Kernel branch = [cond, then_kernels, else_kernels] {
+    for (const autodiff::Kernel& k : cond() ? *then_kernels : *else_kernels) k();
+  };
+  branch();
+  outer->add(std::move(branch));
+}
+
+}  // namespace
+
+Optimizer::Optimizer(std::string name, LearningRate learning_rate, BaseOptions base)
     : name_(std::move(name)),
-      learning_rate_(learning_rate),
-      clip_(clip),
+      schedule_(learning_rate.schedule()),
+      base_(base),
       iterations_(zeros({}, int64)),
       one_(ones({}, int64)) {
+  const ClipOptions& clip = base.clip;
   const int set =
       clip.clipnorm.has_value() + clip.clipvalue.has_value() + clip.global_clipnorm.has_value();
   KERAS_CHECK(set <= 1, ValueError,
-              "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` "
-              "can be set. Received: clipnorm=",
-              clip.clipnorm.value_or(NAN), ", clipvalue=", clip.clipvalue.value_or(NAN),
-              ", global_clipnorm=", clip.global_clipnorm.value_or(NAN));
-  set_learning_rate(learning_rate);
+              "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
+              "clipnorm=",
+              opt_str(clip.clipnorm), ", clipvalue=", opt_str(clip.clipvalue),
+              ", global_clipnorm=", opt_str(clip.global_clipnorm));
+  if (base.gradient_accumulation_steps && *base.gradient_accumulation_steps != 0) {
+    KERAS_CHECK(*base.gradient_accumulation_steps >= 2, ValueError,
+                "`gradient_accumulation_steps` must be an integer >= 2. Received: "
+                "gradient_accumulation_steps=",
+                *base.gradient_accumulation_steps);
+  } else {
+    base_.gradient_accumulation_steps.reset();  // 0 is falsy in Keras: no accumulation
+  }
+  if (base.use_ema) {
+    KERAS_CHECK(
+        base.ema_momentum >= 0 && base.ema_momentum <= 1, ValueError,
+        "`ema_momentum` must be in the range [0, 1]. Received: ema_momentum=", base.ema_momentum);
+    KERAS_CHECK(!base.ema_overwrite_frequency || *base.ema_overwrite_frequency >= 0, ValueError,
+                "`ema_overwrite_frequency` must be an integer >= 1 or None. Received: "
+                "ema_overwrite_frequency=",
+                *base.ema_overwrite_frequency);
+  }
+  if (base.weight_decay) {
+    KERAS_CHECK(std::isfinite(*base.weight_decay), ValueError, name_,
+                ": weight_decay must be a finite number, got ", *base.weight_decay);
+  }
+  if (!schedule_) set_learning_rate(learning_rate.value());
+}
+
+double Optimizer::learning_rate() const {
+  return schedule_ ? (*schedule_)(iterations()) : learning_rate_;
 }
 
 void Optimizer::set_learning_rate(double lr) {
+  KERAS_CHECK(schedule_ == nullptr, TypeError,
+              "This optimizer was created with a `LearningRateSchedule` object as its "
+              "`learning_rate` constructor argument, hence its learning rate is not settable. If "
+              "you need the learning rate to be settable, you should instantiate the optimizer "
+              "with a float `learning_rate` argument.");
   KERAS_CHECK(std::isfinite(lr) && lr >= 0, ValueError, name_,
               ": learning_rate must be a non-negative number, got ", lr);
   learning_rate_ = lr;
 }
 
+int64_t Optimizer::update_iterations() const {
+  const int64_t n = iterations();
+  return base_.gradient_accumulation_steps ? n / *base_.gradient_accumulation_steps : n;
+}
+
 const std::vector<Variable>& Optimizer::variables() const {
   for (size_t i = 0; i < row_steps_.size(); ++i) {
-    if (row_steps_[i].defined()) catch_up(i, iterations());
+    if (row_steps_[i].defined()) catch_up(i, update_iterations());
   }
   return slots_;
 }
@@ -44,7 +124,7 @@ const Tensor& Optimizer::row_steps(size_t index) {
   Tensor& steps = row_steps_[index];
   if (!steps.defined()) {
     const Shape& shape = built_for_[index].shape();
-    steps = full({shape.empty() ? 1 : shape[0]}, static_cast<double>(iterations()), int64,
+    steps = full({shape.empty() ? 1 : shape[0]}, static_cast<double>(update_iterations()), int64,
                  built_for_[index].value().device());
   }
   return steps;
@@ -57,21 +137,40 @@ Variable Optimizer::add_slot(const Variable& variable, const std::string& slot_n
   Variable v(owner + "_" + slot_name,
              zeros(variable.shape(), variable.dtype(), variable.value().device()), false);
   grouped_slots_.emplace_back(group, v);
-  per_variable_slots_.back().push_back(v.value());
+  if (group >= 0) per_variable_slots_.back().push_back(v.value());
   return v;
+}
+
+Variable Optimizer::add_variable(const std::string& name, const Tensor& value) {
+  Variable v(name, value, false);
+  extra_.push_back(v);
+  return v;
+}
+
+Tensor Optimizer::runtime_scalar(DType dtype, std::function<double()> value) const {
+  Tensor t = Tensor::empty({}, dtype, iterations_.device());
+  autodiff::launch([t, value = std::move(value)] { backend::backend_for(t).fill(t, value()); });
+  return t;
+}
+
+Tensor Optimizer::learning_rate_scalar(DType dtype) const {
+  // Keras's learning-rate variable has floatx's dtype: the fill rounds it to `dtype` as Keras's
+  // cast does (a schedule's value is already float32).
+  return runtime_scalar(dtype, [this] { return learning_rate(); });
 }
 
 Tensors Optimizer::clip_gradients(const Tensors& grads) const {
   Tensors out = grads;
-  if (clip_.clipnorm) {
-    const double c = *clip_.clipnorm;
+  const ClipOptions& clip = base_.clip;
+  if (clip.clipnorm && *clip.clipnorm > 0) {
+    const double c = *clip.clipnorm;
     for (Tensor& g : out) {
       if (!g.defined()) continue;
       Tensor norm = ops::sqrt(ops::sum(ops::square(g)));
       g = ops::multiply(g, ops::divide(c, ops::maximum(norm, c)));
     }
-  } else if (clip_.global_clipnorm) {
-    const double c = *clip_.global_clipnorm;
+  } else if (clip.global_clipnorm && *clip.global_clipnorm > 0) {
+    const double c = *clip.global_clipnorm;
     Tensor total;
     for (const Tensor& g : out) {
       if (!g.defined()) continue;
@@ -84,8 +183,8 @@ Tensors Optimizer::clip_gradients(const Tensors& grads) const {
         if (g.defined()) g = ops::multiply(g, scale);
       }
     }
-  } else if (clip_.clipvalue) {
-    const double v = *clip_.clipvalue;
+  } else if (clip.clipvalue && *clip.clipvalue > 0) {
+    const double v = *clip.clipvalue;
     for (Tensor& g : out) {
       if (g.defined()) g = ops::clip(g, -v, v);
     }
@@ -100,15 +199,26 @@ void Optimizer::build(const std::vector<Variable>& variables) {
       iterations_ = iterations_.to(device);
       one_ = one_.to(device);
     }
+    // Keras's base build: every EMA average, then every gradient accumulator.
+    for (const Variable& v : variables) {
+      if (base_.use_ema) averages_.push_back(add_slot(v, "average", -2).value());
+    }
+    for (const Variable& v : variables) {
+      if (base_.gradient_accumulation_steps) {
+        accumulators_.push_back(add_slot(v, "gradient_accumulator", -1).value());
+      }
+    }
     for (const Variable& v : variables) {
       built_for_.push_back(v);
       per_variable_slots_.emplace_back();
       row_steps_.emplace_back();
       build_slots(v);
     }
+    build_extra();
     std::stable_sort(grouped_slots_.begin(), grouped_slots_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [group, slot] : grouped_slots_) slots_.push_back(slot);
+    for (const Variable& v : extra_) slots_.push_back(v);
   }
   KERAS_CHECK(built_for_ == variables, ValueError, name_,
               ": apply() was called with different "
@@ -120,292 +230,151 @@ void Optimizer::set_iterations(int64_t iterations) {
   iterations_.copy_from(Tensor::scalar(iterations, Device::cpu()));
   // Restored slots are current as of `iterations` in every row (in place: plans hold these).
   for (const Tensor& steps : row_steps_) {
-    if (steps.defined()) backend::backend_for(steps).fill(steps, static_cast<double>(iterations));
+    if (steps.defined()) {
+      backend::backend_for(steps).fill(steps, static_cast<double>(update_iterations()));
+    }
   }
 }
 
+void Optimizer::exclude_from_weight_decay(const std::vector<Variable>& var_list,
+                                          const std::vector<std::string>& var_names) {
+  KERAS_CHECK(!built(), ValueError,
+              "`exclude_from_weight_decay()` can only be configured before the optimizer is "
+              "built.");
+  for (const std::string& n : var_names) {
+    try {
+      std::regex check(n);
+    } catch (const std::regex_error& e) {
+      throw ValueError(
+          str("exclude_from_weight_decay: invalid pattern ", excerpt(n), ": ", e.what()));
+    }
+  }
+  excluded_ = var_list;
+  excluded_names_ = var_names;
+}
+
+bool Optimizer::use_weight_decay(const Variable& variable) const {
+  if (std::find(excluded_.begin(), excluded_.end(), variable) != excluded_.end()) return false;
+  return std::none_of(excluded_names_.begin(), excluded_names_.end(), [&](const std::string& n) {
+    return std::regex_search(variable.name(), std::regex(n));
+  });
+}
+
+double Optimizer::weight_decay_for(size_t index) const {
+  return base_.weight_decay && use_weight_decay(built_for_[index]) ? *base_.weight_decay : 0.0;
+}
+
+void Optimizer::finalize_variable_values(const std::vector<Variable>& variables) {
+  if (!base_.use_ema) return;
+  KERAS_CHECK(variables.size() == averages_.size(), ValueError, "The length of model variables (",
+              variables.size(),
+              ") to override does not match the length of model variables stored in the "
+              "optimizer (",
+              averages_.size(), "). Please check if the optimizer was called on your model.");
+  for (size_t i = 0; i < variables.size(); ++i) variables[i].value().copy_from(averages_[i]);
+}
+
 Json Optimizer::get_config() const {
-  auto opt = [](const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); };
+  auto opt = [](const auto& v) { return v ? Json(*v) : Json(nullptr); };
   std::string lower;
   for (char c : name_) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return Json{{"name", lower},
-              {"learning_rate", learning_rate_},
-              {"weight_decay", nullptr},
-              {"clipnorm", opt(clip_.clipnorm)},
-              {"global_clipnorm", opt(clip_.global_clipnorm)},
-              {"clipvalue", opt(clip_.clipvalue)},
-              {"use_ema", false},
-              {"ema_momentum", 0.99},
-              {"ema_overwrite_frequency", nullptr},
-              {"loss_scale_factor", nullptr},
-              {"gradient_accumulation_steps", nullptr}};
+  return Json{
+      {"name", lower},
+      {"learning_rate", schedule_ ? schedules::serialize(*schedule_) : Json(learning_rate_)},
+      {"weight_decay", opt(base_.weight_decay)},
+      {"clipnorm", opt(base_.clip.clipnorm)},
+      {"global_clipnorm", opt(base_.clip.global_clipnorm)},
+      {"clipvalue", opt(base_.clip.clipvalue)},
+      {"use_ema", base_.use_ema},
+      {"ema_momentum", base_.ema_momentum},
+      {"ema_overwrite_frequency", opt(base_.ema_overwrite_frequency)},
+      {"loss_scale_factor", nullptr},
+      {"gradient_accumulation_steps", opt(base_.gradient_accumulation_steps)}};
 }
 
 void Optimizer::apply(const Tensors& grads, const std::vector<Variable>& variables) {
   KERAS_CHECK(grads.size() == variables.size(), ValueError, name_, ".apply: got ", grads.size(),
               " gradients for ", variables.size(), " variables");
   build(variables);
-  const Tensors clipped = clip_gradients(grads);
+  Tensors cast(grads.size());
   for (size_t i = 0; i < variables.size(); ++i) {
-    if (!clipped[i].defined()) continue;
-    KERAS_CHECK(clipped[i].shape() == variables[i].shape(), ValueError, name_,
-                ": gradient of shape ", shape_str(clipped[i].shape()), " for variable ",
-                variables[i].path(), " of shape ", shape_str(variables[i].shape()));
-    update_step(i, ops::cast(clipped[i], variables[i].dtype()), variables[i]);
+    if (!grads[i].defined()) continue;
+    KERAS_CHECK(grads[i].shape() == variables[i].shape(), ValueError, name_, ": gradient of shape ",
+                shape_str(grads[i].shape()), " for variable ", variables[i].path(), " of shape ",
+                shape_str(variables[i].shape()));
+    cast[i] = grads[i];
   }
+  if (const auto steps = base_.gradient_accumulation_steps) {
+    // Keras (JAX): the update on (g + accumulated) / steps every steps-th call, else accumulate.
+    std::vector<Tensor> state;
+    for (const Variable& v : variables) state.push_back(v.value());
+    for (const Variable& v : slots_) state.push_back(v.value());
+    const int64_t n = *steps;
+    run_if(
+        [this, n] { return (iterations() + 1) % n == 0; },
+        [&] {
+          Tensors averaged(cast.size());
+          for (size_t i = 0; i < cast.size(); ++i) {
+            if (!cast[i].defined()) continue;
+            averaged[i] =
+                ops::divide(ops::add(ops::cast(cast[i], variables[i].dtype()), accumulators_[i]),
+                            static_cast<double>(n));
+          }
+          apply_update(averaged, variables);
+          for (size_t i = 0; i < cast.size(); ++i) {
+            if (!cast[i].defined()) continue;
+            autodiff::launch([acc = accumulators_[i]] { backend::backend_for(acc).fill(acc, 0); });
+          }
+        },
+        [&] {
+          for (size_t i = 0; i < cast.size(); ++i) {
+            if (!cast[i].defined()) continue;
+            ops::assign(accumulators_[i],
+                        ops::add(ops::cast(cast[i], variables[i].dtype()), accumulators_[i]));
+          }
+        },
+        state);
+  } else {
+    apply_update(cast, variables);
+  }
+  if (base_.use_ema) apply_ema();
   ops::assign_add(iterations_, one_);
 }
 
-namespace {
-
-using backend::backend_for;
-
-class SGDImpl final : public Optimizer {
- public:
-  explicit SGDImpl(SGDOptions o) : Optimizer("SGD", o.learning_rate, o.clip), o_(o) {
-    KERAS_CHECK(o.momentum >= 0 && o.momentum <= 1, ValueError,
-                "`momentum` must be a float between [0, 1]. Received: momentum=", o.momentum);
-  }
-  void build_slots(const Variable& v) override {
-    if (o_.momentum != 0) add_slot(v, "momentum");
-  }
-  Json get_config() const override {
-    Json c = Optimizer::get_config();
-    c["momentum"] = o_.momentum;
-    c["nesterov"] = o_.nesterov;
-    return c;
-  }
-  void update_step(size_t i, const Tensor& g, const Variable& v) override {
-    Tensor m = o_.momentum != 0 ? slot(i, 0) : Tensor();
-    backend::Backend& be = backend_for(g);
-    if (Tensor rows = g.nonzero_rows(); rows.defined() && o_.momentum == 0) {
-      autodiff::launch([this, &be, w = v.value(), g, rows, steps = row_steps(i)] {
-        be.sgd_update_rows(w, g, rows, steps, iterations() + 1, {learning_rate()});
-      });
-      return;
+void Optimizer::apply_update(const Tensors& grads, const std::vector<Variable>& variables) {
+  const Tensors clipped = clip_gradients(grads);
+  if (base_.weight_decay && !fuses_weight_decay()) {
+    for (size_t i = 0; i < variables.size(); ++i) {
+      if (!clipped[i].defined() || weight_decay_for(i) == 0.0) continue;
+      const Tensor& w = variables[i].value();
+      const Tensor lr = learning_rate_scalar(w.dtype());
+      ops::assign(w, ops::subtract(w, ops::multiply(ops::multiply(w, *base_.weight_decay), lr)));
     }
-    autodiff::launch([this, &be, w = v.value(), g, m] {
-      be.sgd_update(w, g, m, {learning_rate(), o_.momentum, o_.nesterov});
-    });
   }
+  before_update_steps();
+  for (size_t i = 0; i < variables.size(); ++i) {
+    if (!clipped[i].defined()) continue;
+    update_step(i, ops::cast(clipped[i], variables[i].dtype()), variables[i]);
+  }
+}
 
- private:
-  SGDOptions o_;
-};
-
-class RMSpropImpl final : public Optimizer {
- public:
-  explicit RMSpropImpl(RMSpropOptions o) : Optimizer("RMSprop", o.learning_rate, o.clip), o_(o) {}
-  void build_slots(const Variable& v) override {
-    add_slot(v, "velocity");
-    if (o_.momentum > 0) add_slot(v, "momentum", 1);
-    if (o_.centered) add_slot(v, "average_gradient", 2);
+void Optimizer::apply_ema() {
+  const double momentum = base_.ema_momentum;
+  for (size_t i = 0; i < built_for_.size(); ++i) {
+    const Tensor& w = built_for_[i].value();
+    const Tensor m = runtime_scalar(
+        w.dtype(), [this, momentum] { return update_iterations() != 0 ? momentum : 0.0; });
+    ops::assign(averages_[i],
+                ops::add(ops::multiply(m, averages_[i]), ops::multiply(ops::subtract(1.0, m), w)));
   }
-  Json get_config() const override {
-    Json c = Optimizer::get_config();
-    c["rho"] = o_.rho;
-    c["momentum"] = o_.momentum;
-    c["epsilon"] = o_.epsilon;
-    c["centered"] = o_.centered;
-    return c;
-  }
-  void update_step(size_t i, const Tensor& g, const Variable& v) override {
-    const Slots slots = slots_of(i);
-    const Tensor velocity = slots.velocity, momentum = slots.momentum, average = slots.average;
-    backend::Backend& be = backend_for(g);
-    if (Tensor rows = g.nonzero_rows(); rows.defined() && o_.momentum == 0) {
-      autodiff::launch([this, &be, w = v.value(), g, rows, velocity, average, s = row_steps(i)] {
-        be.rmsprop_update_rows(w, g, rows, velocity, average, s, iterations() + 1, params());
-      });
-      return;
+  const int f = base_.ema_overwrite_frequency.value_or(0);
+  if (f <= 0) return;
+  autodiff::launch([this, f] {
+    if ((update_iterations() + 1) % f != 0) return;
+    for (size_t i = 0; i < built_for_.size(); ++i) {
+      backend::backend_for(averages_[i]).copy(averages_[i], built_for_[i].value());
     }
-    autodiff::launch([this, &be, w = v.value(), g, velocity, momentum, average, i] {
-      // Rows with deferred decays catch up first; after the dense step every row is current.
-      const Tensor& steps = row_steps_if_any(i);
-      if (steps.defined()) catch_up(i, iterations());
-      be.rmsprop_update(w, g, velocity, momentum, average, params());
-      if (steps.defined()) be.fill(steps, static_cast<double>(iterations() + 1));
-    });
-  }
-  void catch_up(size_t i, int64_t step) const override {
-    const Slots s = slots_of(i);
-    backend_for(s.velocity)
-        .rmsprop_catch_up(s.velocity, s.average, row_steps_if_any(i), step, params());
-  }
-  // Variable i's velocity, momentum and average gradient slots (undefined when unused), in
-  // build_slots order.
-  struct Slots {
-    Tensor velocity, momentum, average;
-  };
-  Slots slots_of(size_t i) const {
-    size_t k = 0;
-    Slots s;
-    s.velocity = slot(i, k++);
-    if (o_.momentum > 0) s.momentum = slot(i, k++);
-    if (o_.centered) s.average = slot(i, k++);
-    return s;
-  }
-  backend::RmspropParams params() const {
-    return {learning_rate(), o_.rho, o_.momentum, o_.epsilon, o_.centered};
-  }
-
- private:
-  RMSpropOptions o_;
-};
-
-class AdamImpl final : public Optimizer {
- public:
-  AdamImpl(std::string name, double lr, double weight_decay, AdamOptions o)
-      : Optimizer(std::move(name), lr, o.clip), o_(o), weight_decay_(weight_decay) {}
-  void build_slots(const Variable& v) override {
-    add_slot(v, "momentum");
-    add_slot(v, "velocity");
-    if (o_.amsgrad) add_slot(v, "velocity_hat", 1);
-  }
-  Json get_config() const override {
-    Json c = Optimizer::get_config();
-    if (name() == "AdamW") c["weight_decay"] = weight_decay_;
-    c["beta_1"] = o_.beta_1;
-    c["beta_2"] = o_.beta_2;
-    c["epsilon"] = o_.epsilon;
-    c["amsgrad"] = o_.amsgrad;
-    return c;
-  }
-  void update_step(size_t i, const Tensor& g, const Variable& v) override {
-    Tensor m = slot(i, 0), vel = slot(i, 1);
-    Tensor v_hat = o_.amsgrad ? slot(i, 2) : Tensor();
-    backend::Backend& be = backend_for(g);
-    autodiff::launch([this, &be, w = v.value(), g, m, vel, v_hat] {
-      be.adam_update(w, g, m, vel, v_hat,
-                     {learning_rate(), o_.beta_1, o_.beta_2, o_.epsilon, o_.amsgrad,
-                      iterations() + 1, weight_decay_});
-    });
-  }
-
- private:
-  AdamOptions o_;
-  double weight_decay_;
-};
-
-class AdagradImpl final : public Optimizer {
- public:
-  explicit AdagradImpl(AdagradOptions o) : Optimizer("Adagrad", o.learning_rate, o.clip), o_(o) {}
-  void build_slots(const Variable& v) override {
-    Variable acc = add_slot(v, "accumulator");
-    acc.assign(full(v.shape(), o_.initial_accumulator_value, v.dtype(), v.value().device()));
-  }
-  Json get_config() const override {
-    Json c = Optimizer::get_config();
-    c["initial_accumulator_value"] = o_.initial_accumulator_value;
-    c["epsilon"] = o_.epsilon;
-    return c;
-  }
-  void update_step(size_t i, const Tensor& g, const Variable& v) override {
-    Tensor acc = slot(i, 0);
-    backend::Backend& be = backend_for(g);
-    if (Tensor rows = g.nonzero_rows(); rows.defined()) {
-      autodiff::launch([this, &be, w = v.value(), g, rows, acc, steps = row_steps(i)] {
-        be.adagrad_update_rows(w, g, rows, acc, steps, iterations() + 1,
-                               {learning_rate(), o_.epsilon});
-      });
-      return;
-    }
-    autodiff::launch([this, &be, w = v.value(), g, acc] {
-      be.adagrad_update(w, g, acc, {learning_rate(), o_.epsilon});
-    });
-  }
-
- private:
-  AdagradOptions o_;
-};
-
-}  // namespace
-
-OptimizerPtr SGD(SGDOptions o) {
-  return std::make_shared<SGDImpl>(o);
-}
-OptimizerPtr RMSprop(RMSpropOptions o) {
-  return std::make_shared<RMSpropImpl>(o);
-}
-OptimizerPtr Adam(AdamOptions o) {
-  return std::make_shared<AdamImpl>("Adam", o.learning_rate, 0.0, o);
-}
-OptimizerPtr AdamW(AdamWOptions o) {
-  return std::make_shared<AdamImpl>(
-      "AdamW", o.learning_rate, o.weight_decay,
-      AdamOptions{o.learning_rate, o.beta_1, o.beta_2, o.epsilon, o.amsgrad, o.clip});
-}
-OptimizerPtr Adagrad(AdagradOptions o) {
-  return std::make_shared<AdagradImpl>(o);
-}
-
-OptimizerPtr get(std::string_view name_in) {
-  std::string name(name_in);
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (name == "sgd") return SGD();
-  if (name == "rmsprop") return RMSprop();
-  if (name == "adam") return Adam();
-  if (name == "adamw") return AdamW();
-  if (name == "adagrad") return Adagrad();
-  throw ValueError(str("Could not interpret optimizer identifier: ", excerpt(name_in)));
-}
-
-Json serialize(const Optimizer& optimizer) {
-  return Json{{"module", "keras.optimizers"},
-              {"class_name", optimizer.name()},
-              {"config", optimizer.get_config()},
-              {"registered_name", nullptr}};
-}
-
-OptimizerPtr deserialize(const Json& j) {
-  if (j.is_string()) return get(j.get<std::string>());
-  const auto cls = config::require<std::string>(j, "class_name", "optimizer");
-  const Json config = config::value(j, "config", Json::object());
-  const char* w = "optimizer";
-  using config::get;
-  // Keras 2 wrote "lr"; learning-rate schedules are not supported.
-  const Json* lr_json = config::find(config, "learning_rate");
-  if (lr_json == nullptr) lr_json = config::find(config, "lr");
-  KERAS_CHECK(lr_json == nullptr || lr_json->is_number(), ValueError,
-              "optimizer: learning-rate schedules are not supported: ",
-              lr_json ? config::json_excerpt(*lr_json, 100) : "");
-  const bool has_lr = lr_json != nullptr;
-  const double lr_given = has_lr ? lr_json->get<double>() : 0.0;
-  auto lr_or = [&](double fallback) { return has_lr ? lr_given : fallback; };
-  auto opt = [&](const char* key) -> std::optional<double> {
-    if (!config::find(config, key)) return std::nullopt;
-    return config::require<double>(config, key, w);
-  };
-  const ClipOptions clip{opt("clipnorm"), opt("clipvalue"), opt("global_clipnorm")};
-  std::string name = cls;
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (name == "sgd") {
-    return SGD({lr_or(0.01), get<double>(config, "momentum", 0.0, w),
-                get<bool>(config, "nesterov", false, w), clip});
-  }
-  if (name == "rmsprop") {
-    return RMSprop(
-        {lr_or(0.001), get<double>(config, "rho", 0.9, w), get<double>(config, "momentum", 0.0, w),
-         get<double>(config, "epsilon", 1e-7, w), get<bool>(config, "centered", false, w), clip});
-  }
-  if (name == "adam") {
-    return Adam({lr_or(0.001), get<double>(config, "beta_1", 0.9, w),
-                 get<double>(config, "beta_2", 0.999, w), get<double>(config, "epsilon", 1e-7, w),
-                 get<bool>(config, "amsgrad", false, w), clip});
-  }
-  if (name == "adamw") {
-    return AdamW({lr_or(0.001), get<double>(config, "weight_decay", 0.004, w),
-                  get<double>(config, "beta_1", 0.9, w), get<double>(config, "beta_2", 0.999, w),
-                  get<double>(config, "epsilon", 1e-7, w), get<bool>(config, "amsgrad", false, w),
-                  clip});
-  }
-  if (name == "adagrad") {
-    return Adagrad({lr_or(0.001), get<double>(config, "initial_accumulator_value", 0.1, w),
-                    get<double>(config, "epsilon", 1e-7, w), clip});
-  }
-  throw ValueError(str("Could not interpret optimizer identifier: ", excerpt(cls)));
+  });
 }
 
 }  // namespace keras::optimizers

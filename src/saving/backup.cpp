@@ -29,9 +29,10 @@ std::string load_backup(models::FunctionalImpl& model, const std::string& path) 
   const std::vector<Variable> trainable = model.trainable_weights();
   opt->build(trainable);
   const size_t found = h5::children(*group).size();
-  KERAS_CHECK(found == opt->variables().size() + 2, ValueError, path, ": the backup holds ", found,
-              " optimizer variables, the model's ", opt->name(), " optimizer has ",
-              opt->variables().size() + 2, " (a different model or optimizer?)");
+  KERAS_CHECK(found == opt->variables().size() + optimizer_fixed_count(*opt), ValueError, path,
+              ": the backup holds ", found, " optimizer variables, the model's ", opt->name(),
+              " optimizer has ", opt->variables().size() + optimizer_fixed_count(*opt),
+              " (a different model or optimizer?)");
   std::vector<std::string> names;
   for (size_t i = 0; i < found; ++i) names.push_back(std::to_string(i));
   read_optimizer_variables(*group, names, *opt, trainable, path);  // checks, then assigns

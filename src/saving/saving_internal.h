@@ -63,8 +63,13 @@ std::vector<Assignment> read_keras3_weights(const h5::Node& root,
                                             const std::string& what);
 
 // saving_lib.cpp: the optimizer's state as Keras 3 lists it (optimizer.variables): iterations,
-// learning rate, then the slots in Keras 3's order. The optimizer of a compiled model, or null.
+// learning rate (none with a schedule), then the slots in Keras 3's order. The optimizer of a
+// compiled model, or null.
 optimizers::Optimizer* compiled_optimizer(models::FunctionalImpl& impl);
+// How many of those precede the slots: 2, or 1 when the learning rate is a schedule.
+inline size_t optimizer_fixed_count(const optimizers::Optimizer& opt) {
+  return opt.has_learning_rate_variable() ? 2 : 1;
+}
 // Keras 3's names for them ("adam/iteration", "adam/learning_rate", "adam/dense_kernel_momentum").
 std::vector<std::string> optimizer_variable_paths(const optimizers::Optimizer& opt);
 // Writes them as datasets `names` (paths under `group`; one per variable).

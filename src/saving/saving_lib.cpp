@@ -152,7 +152,8 @@ Tensor scalar(double value, DType dtype) {
 void write_optimizer(hid_t root, const optimizers::Optimizer& opt) {
   h5::Handle group = h5::make_group(root, "optimizer/vars");
   std::vector<std::string> names;
-  for (size_t i = 0; i < opt.variables().size() + 2; ++i) names.push_back(std::to_string(i));
+  for (size_t i = 0; i < opt.variables().size() + optimizer_fixed_count(opt); ++i)
+    names.push_back(std::to_string(i));
   write_optimizer_variables(group.id(), opt, names);
 }
 
@@ -178,11 +179,12 @@ void read_optimizer_for_load_weights(const h5::Node& root,
   std::optional<h5::Node> group = h5::open_group(root, "optimizer/vars");
   if (opt == nullptr || !group) return;
   const size_t found = h5::children(*group).size();
-  if (!opt->built() && found != 2) {
+  if (!opt->built() && found != optimizer_fixed_count(*opt)) {
     std::string name = opt->name();
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::cerr << "UserWarning: Skipping variable loading for optimizer '" << name
-              << "', because it has 2 variables whereas the saved optimizer has " << found
+              << "', because it has " << optimizer_fixed_count(*opt)
+              << " variables whereas the saved optimizer has " << found
               << " variables. This is likely because the optimizer has not been called/built "
                  "yet.\n";
     return;
@@ -254,7 +256,8 @@ optimizers::Optimizer* compiled_optimizer(models::FunctionalImpl& impl) {
 std::vector<std::string> optimizer_variable_paths(const optimizers::Optimizer& opt) {
   std::string prefix = opt.name();
   for (char& c : prefix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::vector<std::string> names{prefix + "/iteration", prefix + "/learning_rate"};
+  std::vector<std::string> names{prefix + "/iteration"};
+  if (opt.has_learning_rate_variable()) names.push_back(prefix + "/learning_rate");
   std::set<std::string> seen(names.begin(), names.end());
   for (const Variable& slot : opt.variables()) {
     std::string n = prefix + "/" + slot.name();
@@ -269,8 +272,9 @@ void write_optimizer_variables(hid_t group,
                                const optimizers::Optimizer& opt,
                                const std::vector<std::string>& names) {
   const std::vector<Variable>& slots = opt.variables();
-  KERAS_CHECK(names.size() == slots.size() + 2, ValueError, "optimizer: ", names.size(),
-              " names for ", slots.size() + 2, " variables");
+  const size_t fixed = optimizer_fixed_count(opt);
+  KERAS_CHECK(names.size() == slots.size() + fixed, ValueError, "optimizer: ", names.size(),
+              " names for ", slots.size() + fixed, " variables");
   auto write = [&](const std::string& name, const Tensor& value) {
     const size_t slash = name.rfind('/');
     if (slash == std::string::npos) return h5::write_dataset(group, name, value);
@@ -278,8 +282,8 @@ void write_optimizer_variables(hid_t group,
     h5::write_dataset(parent.id(), name.substr(slash + 1), value);
   };
   write(names[0], scalar(static_cast<double>(opt.iterations()), int64));
-  write(names[1], scalar(opt.learning_rate(), float32));
-  for (size_t i = 0; i < slots.size(); ++i) write(names[i + 2], slots[i].value());
+  if (fixed == 2) write(names[1], scalar(opt.learning_rate(), float32));
+  for (size_t i = 0; i < slots.size(); ++i) write(names[i + fixed], slots[i].value());
 }
 
 void read_optimizer_variables(const h5::Node& group,
@@ -288,24 +292,29 @@ void read_optimizer_variables(const h5::Node& group,
                               const std::vector<Variable>& trainable,
                               const std::string& what) {
   const size_t found = names.size();
-  if (found != 2) opt.build(trainable);  // 2: saved before the first step, no slots yet
+  const size_t fixed = optimizer_fixed_count(opt);
+  if (found != fixed) opt.build(trainable);  // saved before the first step: no slots yet
   const std::vector<Variable>& slots = opt.variables();
-  if (found != slots.size() + 2) {
+  if (found != slots.size() + fixed) {
     std::cerr << "WARNING: " << what << ": skipping the optimizer state: the file has " << found
-              << " variables, the optimizer " << slots.size() + 2 << "\n";
+              << " variables, the optimizer " << slots.size() + fixed << "\n";
     return;
   }
   const Tensor iterations =
       h5::read_dataset(group, names[0], {}, int64, what + ": optimizer iterations");
-  const Tensor lr = h5::read_dataset(group, names[1], {}, float64, what + ": learning_rate");
+  const Tensor lr = fixed == 2
+                        ? h5::read_dataset(group, names[1], {}, float64, what + ": learning_rate")
+                        : Tensor();
   std::vector<Assignment> values;
   for (size_t i = 0; i < slots.size(); ++i) {
-    values.push_back({slots[i], h5::read_dataset(group, names[i + 2], slots[i].shape(),
-                                                 slots[i].dtype(), str(what, ": ", names[i + 2]))});
+    values.push_back(
+        {slots[i], h5::read_dataset(group, names[i + fixed], slots[i].shape(), slots[i].dtype(),
+                                    str(what, ": ", names[i + fixed]))});
   }
   opt.set_iterations(iterations.item<int64_t>());
   // The file holds a float32 copy; keep the config's exact value unless a callback changed it.
-  if (static_cast<float>(opt.learning_rate()) != static_cast<float>(lr.item<double>())) {
+  if (lr.defined() &&
+      static_cast<float>(opt.learning_rate()) != static_cast<float>(lr.item<double>())) {
     opt.set_learning_rate(lr.item<double>());
   }
   assign_all(values);

@@ -462,6 +462,10 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
     cbs.on_epoch_end(epoch, epoch_logs);
     if (stop_training) break;
   }
+  // As Keras: with use_ema the variables take their moving averages when training ends.
+  if (options.epochs > 0 && optimizer_->built()) {
+    optimizer_->finalize_variable_values(model_.trainable_weights());
+  }
   cbs.on_train_end(epoch_logs);
   return *cbs.history();
 }

@@ -1,10 +1,22 @@
-// Optimizers (keras.optimizers) with Keras 3's update rules and defaults.
+// Optimizers (keras.optimizers) with Keras 3's update rules, defaults and variables.
 //
-// apply(grads, variables) clips the gradients (clipnorm per tensor, or global_clipnorm, or
-// clipvalue — at most one, as Keras enforces), applies each variable's update with one fused
-// kernel, and increments `iterations`. All of it runs through launched kernels that read the
-// hyperparameters when they run, so a traced training step picks up learning-rate changes made
-// by callbacks. Slots (momenta, velocities) are created on the first apply().
+// apply(grads, variables) does what Keras 3's base optimizer does, in its order:
+//   - with gradient_accumulation_steps = n: every step adds the gradients to per-variable
+//     accumulators; on every n-th step (iterations + 1 divisible by n) the update below runs on
+//     (gradient + accumulated) / n and the accumulators are zeroed, on the others nothing else
+//     changes (the update's kernels are recorded in a traced plan and run only on those steps);
+//   - the gradients are clipped (clipnorm per tensor, or global_clipnorm, or clipvalue — at most
+//     one, as Keras enforces);
+//   - weight_decay: each variable not excluded becomes w - w * weight_decay * learning_rate;
+//   - each variable's update (one fused kernel for SGD, RMSprop, Adam, AdamW and Adagrad; Keras's
+//     op sequence for the others);
+//   - use_ema: every variable's moving average becomes m * average + (1 - m) * w, m =
+//     ema_momentum except 0 on the first update; with ema_overwrite_frequency = f the variables
+//     are overwritten by their averages when the update count + 1 is divisible by f;
+//   - `iterations` is incremented.
+// All of it runs through launched kernels that read the hyperparameters and the step when they
+// run, so a traced training step picks up learning-rate changes made by callbacks and a
+// schedule's next value. Slots (momenta, velocities) are created on the first apply().
 //
 // Row-sparse gradients (an Embedding's, see Tensor::nonzero_rows) are applied to the touched rows
 // only, by SGD without momentum, RMSprop without momentum and Adagrad, with results identical to
@@ -13,6 +25,7 @@
 // any dense update, and when variables() is read. Momentum and Adam update densely.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +34,7 @@
 
 #include "keras/config/json_fwd.h"
 #include "keras/core/variable.h"
+#include "keras/optimizers/schedules.h"
 
 namespace keras::optimizers {
 
@@ -30,28 +44,66 @@ struct ClipOptions {
   std::optional<double> global_clipnorm = std::nullopt;
 };
 
+// An optimizer's learning rate: a number (Keras's `learning_rate` variable, settable) or a
+// schedule evaluated at every step (not settable, as in Keras).
+class LearningRate {
+ public:
+  LearningRate(double value) : value_(value) {}  // NOLINT(google-explicit-constructor)
+  LearningRate(schedules::SchedulePtr schedule)  // NOLINT(google-explicit-constructor)
+      : schedule_(std::move(schedule)) {}
+  double value() const { return value_; }
+  const schedules::SchedulePtr& schedule() const { return schedule_; }
+
+ private:
+  double value_ = 0.0;
+  schedules::SchedulePtr schedule_;
+};
+
+// The arguments Keras 3's base optimizer takes, which every optimizer's options repeat.
+struct BaseOptions {
+  std::optional<double> weight_decay = std::nullopt;
+  ClipOptions clip = {};
+  bool use_ema = false;
+  double ema_momentum = 0.99;
+  std::optional<int> ema_overwrite_frequency = std::nullopt;
+  std::optional<int> gradient_accumulation_steps = std::nullopt;
+};
+
 class Optimizer {
  public:
-  Optimizer(std::string name, double learning_rate, ClipOptions clip);
+  // Throws ValueError with Keras's messages for more than one clip option, a bad
+  // gradient_accumulation_steps (< 2), ema_momentum outside [0, 1] or ema_overwrite_frequency < 1
+  // (with use_ema).
+  Optimizer(std::string name, LearningRate learning_rate, BaseOptions base);
   virtual ~Optimizer() = default;
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;
 
   const std::string& name() const { return name_; }
-  double learning_rate() const { return learning_rate_; }
+  // The current learning rate: the number, or the schedule's value at `iterations()`.
+  double learning_rate() const;
+  // Throws TypeError when the learning rate is a schedule (Keras's message).
   void set_learning_rate(double lr);
-  // Number of apply() calls so far: Keras's `iterations`, an int64 scalar on the variables'
-  // device that apply() increments with a launched kernel (so a replayed step counts too); read
-  // here through the host accessor.
+  const schedules::SchedulePtr& learning_rate_schedule() const { return schedule_; }
+  // Keras's `learning_rate` variable exists (and is saved, second) only without a schedule.
+  bool has_learning_rate_variable() const { return schedule_ == nullptr; }
+  // Number of apply() calls so far: Keras's `iteration` variable (what files store), an int64
+  // scalar on the variables' device that apply() increments with a launched kernel (so a
+  // replayed step counts too); read here through the host accessor. Schedules see this count.
   int64_t iterations() const { return iterations_.item<int64_t>(); }
+  // Keras's `optimizer.iterations` property: iterations() // gradient_accumulation_steps (the
+  // updates made), or iterations(). Update rules (Adam's bias correction) and EMA use it.
+  int64_t update_iterations() const;
+  const BaseOptions& base_options() const { return base_; }
 
   // Undefined gradients are skipped (Keras drops None gradients).
   void apply(const Tensors& grads, const std::vector<Variable>& variables);
-  // The optimizer's own state (slot variables) in Keras 3's order (the order its files store
-  // them in, after `iterations` and the learning rate): slots are grouped as each optimizer's
-  // build() creates them in Keras — Adam: momentum and velocity per variable, then every
-  // velocity_hat; RMSprop: every velocity, then every momentum, then every average_gradient.
-  // Deferred row updates are applied first.
+  // The optimizer's own state in Keras 3's order (the order its files store them in, after
+  // `iterations` and the learning rate): the EMA averages (use_ema), then the gradient
+  // accumulators, then each optimizer's slots grouped as its build() creates them in Keras —
+  // Adam: momentum and velocity per variable, then every velocity_hat; RMSprop: every velocity,
+  // then every momentum, then every average_gradient; Nadam ends with its u_product. Deferred
+  // row updates are applied first.
   const std::vector<Variable>& variables() const;
   // Creates the slots for `variables` now (apply() does it on its first call), so that saved
   // state can be assigned before training resumes. No-op when built for the same variables;
@@ -60,20 +112,47 @@ class Optimizer {
   bool built() const { return !built_for_.empty(); }
   // Sets the step counter (restoring a saved optimizer).
   void set_iterations(int64_t iterations);
+  // Keras's exclude_from_weight_decay: the given variables, and every variable whose name
+  // contains a match of one of `var_names` (regular expressions, searched as Keras does), keep
+  // their values under weight_decay. ValueError once the optimizer is built (its plan is fixed).
+  void exclude_from_weight_decay(const std::vector<Variable>& var_list,
+                                 const std::vector<std::string>& var_names = {});
+  void exclude_from_weight_decay(const std::vector<std::string>& var_names) {
+    exclude_from_weight_decay({}, var_names);
+  }
+  // With use_ema, assigns each variable its moving average (fit does this after training, as
+  // Keras does); otherwise nothing. ValueError when `variables` are not the optimizer's.
+  void finalize_variable_values(const std::vector<Variable>& variables);
   // Keras 3's config dict ({"name": "adam", "learning_rate": 0.001, ..., "beta_1": 0.9, ...}).
   virtual Json get_config() const;
 
  protected:
   // Creates the slots for variables[i]; called once per variable on the first apply().
   virtual void build_slots(const Variable& variable) = 0;
-  // Launches the update of variables[index] with its gradient.
+  // Called once after every variable's build_slots (Nadam's u_product).
+  virtual void build_extra() {}
+  // Launches the update of variables[index] with its gradient (cast to the variable's dtype).
   virtual void update_step(size_t index, const Tensor& grad, const Variable& variable) = 0;
+  // Launched before the updates of one step (Nadam's u_product).
+  virtual void before_update_steps() {}
+  // True when update_step applies weight_decay itself (AdamW's fused kernel): see
+  // weight_decay_for().
+  virtual bool fuses_weight_decay() const { return false; }
+  // weight_decay for variable `index`, 0 when none or excluded.
+  double weight_decay_for(size_t index) const;
   // A zero-initialized slot shaped like `variable`, named as in Keras after the variable's path
   // ("dense_1/kernel" -> "dense_1_kernel_momentum"; its name when it has no path). `group`
   // places it in variables(): every slot of group 0 (in creation order), then group 1, ...
   Variable add_slot(const Variable& variable, const std::string& slot_name, int group = 0);
+  // An optimizer variable not tied to a model variable (Nadam's u_product), after every slot.
+  Variable add_variable(const std::string& name, const Tensor& value);
   // Slot `k` of variable `index` (slots are created in build_slots order).
   const Tensor& slot(size_t index, size_t k) const { return per_variable_slots_[index][k]; }
+  // A scalar of `dtype` on the variables' device that a launched kernel sets to value() each
+  // time it runs (hyperparameters and step-dependent factors for op-built updates).
+  Tensor runtime_scalar(DType dtype, std::function<double()> value) const;
+  // The learning rate as such a scalar (Keras's `ops.cast(learning_rate, variable.dtype)`).
+  Tensor learning_rate_scalar(DType dtype) const;
   // For the row-sparse kernels: int64, one entry per row of variable `index`, the step each row
   // was last updated at (created on first use, all rows current as of now).
   const Tensor& row_steps(size_t index);
@@ -84,73 +163,152 @@ class Optimizer {
 
  private:
   Tensors clip_gradients(const Tensors& grads) const;
+  void apply_update(const Tensors& grads, const std::vector<Variable>& variables);
+  void apply_ema();
+  bool use_weight_decay(const Variable& variable) const;
 
   std::string name_;
-  double learning_rate_;
-  ClipOptions clip_;
+  double learning_rate_ = 0.0;
+  schedules::SchedulePtr schedule_;
+  BaseOptions base_;
   Tensor iterations_;
   Tensor one_;  // the increment, on iterations_'s device
   std::vector<Variable> built_for_;
   std::vector<std::pair<int, Variable>> grouped_slots_;  // in creation order
+  std::vector<Variable> extra_;                          // add_variable's, after the slots
   std::vector<Variable> slots_;                          // in Keras's order (variables())
   std::vector<Tensors> per_variable_slots_;
+  std::vector<Tensor> averages_, accumulators_;  // use_ema, gradient accumulation
   std::vector<Tensor> row_steps_;
+  std::vector<Variable> excluded_;
+  std::vector<std::string> excluded_names_;
 };
 
 using OptimizerPtr = std::shared_ptr<Optimizer>;
 
+// Each optimizer's options: its own arguments (Keras's defaults), then the base arguments
+// (BaseOptions, repeated so that `.weight_decay = 0.01` reads as in Keras).
+#define KERAS_OPTIMIZER_BASE_OPTIONS                         \
+  std::optional<double> weight_decay = std::nullopt;         \
+  ClipOptions clip = {};                                     \
+  bool use_ema = false;                                      \
+  double ema_momentum = 0.99;                                \
+  std::optional<int> ema_overwrite_frequency = std::nullopt; \
+  std::optional<int> gradient_accumulation_steps = std::nullopt;
+
 struct SGDOptions {
-  double learning_rate = 0.01;
+  LearningRate learning_rate = 0.01;
   double momentum = 0.0;
   bool nesterov = false;
-  ClipOptions clip = {};
+  KERAS_OPTIMIZER_BASE_OPTIONS
 };
 struct RMSpropOptions {
-  double learning_rate = 0.001;
+  LearningRate learning_rate = 0.001;
   double rho = 0.9;
   double momentum = 0.0;
   double epsilon = 1e-7;
   bool centered = false;
-  ClipOptions clip = {};
+  KERAS_OPTIMIZER_BASE_OPTIONS
 };
 struct AdamOptions {
-  double learning_rate = 0.001;
+  LearningRate learning_rate = 0.001;
   double beta_1 = 0.9;
   double beta_2 = 0.999;
   double epsilon = 1e-7;
   bool amsgrad = false;
-  ClipOptions clip = {};
+  KERAS_OPTIMIZER_BASE_OPTIONS
 };
+// AdamW is Adam with weight_decay (default 0.004), which it requires.
 struct AdamWOptions {
-  double learning_rate = 0.001;
+  LearningRate learning_rate = 0.001;
   double weight_decay = 0.004;
   double beta_1 = 0.9;
   double beta_2 = 0.999;
   double epsilon = 1e-7;
   bool amsgrad = false;
   ClipOptions clip = {};
+  bool use_ema = false;
+  double ema_momentum = 0.99;
+  std::optional<int> ema_overwrite_frequency = std::nullopt;
+  std::optional<int> gradient_accumulation_steps = std::nullopt;
 };
 struct AdagradOptions {
-  double learning_rate = 0.001;
+  LearningRate learning_rate = 0.001;
   double initial_accumulator_value = 0.1;
   double epsilon = 1e-7;
-  ClipOptions clip = {};
+  KERAS_OPTIMIZER_BASE_OPTIONS
 };
+struct AdamaxOptions {
+  LearningRate learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-7;
+  KERAS_OPTIMIZER_BASE_OPTIONS
+};
+struct NadamOptions {
+  LearningRate learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-7;
+  KERAS_OPTIMIZER_BASE_OPTIONS
+};
+struct AdadeltaOptions {
+  LearningRate learning_rate = 0.001;
+  double rho = 0.95;
+  double epsilon = 1e-7;
+  KERAS_OPTIMIZER_BASE_OPTIONS
+};
+struct FtrlOptions {
+  LearningRate learning_rate = 0.001;
+  double learning_rate_power = -0.5;
+  double initial_accumulator_value = 0.1;
+  double l1_regularization_strength = 0.0;
+  double l2_regularization_strength = 0.0;
+  double l2_shrinkage_regularization_strength = 0.0;
+  double beta = 0.0;
+  KERAS_OPTIMIZER_BASE_OPTIONS
+};
+struct LionOptions {
+  LearningRate learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.99;
+  KERAS_OPTIMIZER_BASE_OPTIONS
+};
+struct LambOptions {
+  LearningRate learning_rate = 0.001;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-7;
+  KERAS_OPTIMIZER_BASE_OPTIONS
+};
+
+#undef KERAS_OPTIMIZER_BASE_OPTIONS
 
 OptimizerPtr SGD(SGDOptions options = {});
 OptimizerPtr RMSprop(RMSpropOptions options = {});
 OptimizerPtr Adam(AdamOptions options = {});
 OptimizerPtr AdamW(AdamWOptions options = {});
 OptimizerPtr Adagrad(AdagradOptions options = {});
+OptimizerPtr Adamax(AdamaxOptions options = {});
+OptimizerPtr Nadam(NadamOptions options = {});
+OptimizerPtr Adadelta(AdadeltaOptions options = {});
+// ValueError (Keras's messages) for a negative initial_accumulator_value or regularization
+// strength, or a positive learning_rate_power.
+OptimizerPtr Ftrl(FtrlOptions options = {});
+// ValueError unless 0 < beta_1 <= 1.
+OptimizerPtr Lion(LionOptions options = {});
+OptimizerPtr Lamb(LambOptions options = {});
 
-// By Keras name ("sgd", "rmsprop", "adam", "adamw", "adagrad"), with default settings.
+// By Keras name ("sgd", "rmsprop", "adam", "adamw", "adagrad", "adamax", "nadam", "adadelta",
+// "ftrl", "lion", "lamb"), with default settings.
 OptimizerPtr get(std::string_view name);
 
 // Keras 3's serialized form ({"module": "keras.optimizers", "class_name": "Adam", "config":
 // {...}, "registered_name": null}).
 Json serialize(const Optimizer& optimizer);
-// From that form, Keras 2's {"class_name", "config"} or a name. Unknown keys (use_ema, ...) are
-// ignored; throws ValueError for an unknown class or bad values.
+// From that form, Keras 2's {"class_name", "config"} or a name; a learning_rate given as a
+// serialized schedule becomes that schedule. Unknown keys are ignored; throws ValueError for an
+// unknown class or bad values.
 OptimizerPtr deserialize(const Json& j);
 
 }  // namespace keras::optimizers

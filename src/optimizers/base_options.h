@@ -1,0 +1,30 @@
+// The base-optimizer arguments of any optimizer's options struct.
+#pragma once
+
+#include <charconv>
+#include <string>
+
+#include "keras/optimizers/optimizers.h"
+
+namespace keras::optimizers {
+
+template <class Options>
+BaseOptions base_of(const Options& o) {
+  return BaseOptions{o.weight_decay,
+                     o.clip,
+                     o.use_ema,
+                     o.ema_momentum,
+                     o.ema_overwrite_frequency,
+                     o.gradient_accumulation_steps};
+}
+
+// A float as Python prints it in Keras's messages: shortest round trip, "1.0" not "1".
+inline std::string py_float(double v) {
+  char buf[32];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  std::string s(buf, end);
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";
+  return s;
+}
+
+}  // namespace keras::optimizers

@@ -1,0 +1,134 @@
+// Optimizers by name and from Keras's serialized configs.
+#include <algorithm>
+#include <cctype>
+
+#include "keras/config/json.h"
+#include "keras/optimizers/optimizers.h"
+
+namespace keras::optimizers {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+OptimizerPtr get(std::string_view name_in) {
+  const std::string name = lower(name_in);
+  if (name == "sgd") return SGD();
+  if (name == "rmsprop") return RMSprop();
+  if (name == "adam") return Adam();
+  if (name == "adamw") return AdamW();
+  if (name == "adagrad") return Adagrad();
+  if (name == "adamax") return Adamax();
+  if (name == "nadam") return Nadam();
+  if (name == "adadelta") return Adadelta();
+  if (name == "ftrl") return Ftrl();
+  if (name == "lion") return Lion();
+  if (name == "lamb") return Lamb();
+  throw ValueError(str("Could not interpret optimizer identifier: ", excerpt(name_in)));
+}
+
+Json serialize(const Optimizer& optimizer) {
+  return Json{{"module", "keras.optimizers"},
+              {"class_name", optimizer.name()},
+              {"config", optimizer.get_config()},
+              {"registered_name", nullptr}};
+}
+
+OptimizerPtr deserialize(const Json& j) {
+  if (j.is_string()) return get(j.get<std::string>());
+  const auto cls = config::require<std::string>(j, "class_name", "optimizer");
+  const Json config = config::value(j, "config", Json::object());
+  const char* w = "optimizer";
+  // Keras 2 wrote "lr"; a dict is a serialized schedule.
+  const Json* lr_json = config::find(config, "learning_rate");
+  if (lr_json == nullptr) lr_json = config::find(config, "lr");
+  std::optional<LearningRate> lr_given;
+  if (lr_json != nullptr && lr_json->is_object()) {
+    lr_given = LearningRate(schedules::deserialize(*lr_json));
+  } else if (lr_json != nullptr) {
+    lr_given = LearningRate(config::convert<double>(*lr_json, "learning_rate", w));
+  }
+  auto lr_or = [&](double fallback) { return lr_given.value_or(LearningRate(fallback)); };
+  auto num = [&](const char* key, double fallback) {
+    return config::get<double>(config, key, fallback, w);
+  };
+  auto flag = [&](const char* key, bool fallback) {
+    return config::get<bool>(config, key, fallback, w);
+  };
+  auto opt = [&](const char* key) -> std::optional<double> {
+    if (!config::find(config, key)) return std::nullopt;
+    return config::require<double>(config, key, w);
+  };
+  auto opt_int = [&](const char* key) -> std::optional<int> {
+    if (!config::find(config, key)) return std::nullopt;
+    return config::require<int>(config, key, w);
+  };
+  // The base arguments, set on any options struct.
+  auto base = [&](auto& o) {
+    o.clip = ClipOptions{opt("clipnorm"), opt("clipvalue"), opt("global_clipnorm")};
+    o.use_ema = flag("use_ema", false);
+    o.ema_momentum = num("ema_momentum", 0.99);
+    o.ema_overwrite_frequency = opt_int("ema_overwrite_frequency");
+    o.gradient_accumulation_steps = opt_int("gradient_accumulation_steps");
+    return o;
+  };
+  auto with_decay = [&](auto o) {
+    o.weight_decay = opt("weight_decay");
+    return base(o);
+  };
+  const std::string name = lower(cls);
+  if (name == "sgd") {
+    return SGD(with_decay(SGDOptions{lr_or(0.01), num("momentum", 0.0), flag("nesterov", false)}));
+  }
+  if (name == "rmsprop") {
+    return RMSprop(with_decay(RMSpropOptions{lr_or(0.001), num("rho", 0.9), num("momentum", 0.0),
+                                             num("epsilon", 1e-7), flag("centered", false)}));
+  }
+  if (name == "adam") {
+    return Adam(with_decay(AdamOptions{lr_or(0.001), num("beta_1", 0.9), num("beta_2", 0.999),
+                                       num("epsilon", 1e-7), flag("amsgrad", false)}));
+  }
+  if (name == "adamw") {
+    AdamWOptions o{lr_or(0.001),         num("weight_decay", 0.004), num("beta_1", 0.9),
+                   num("beta_2", 0.999), num("epsilon", 1e-7),       flag("amsgrad", false)};
+    return AdamW(base(o));
+  }
+  if (name == "adagrad") {
+    return Adagrad(with_decay(
+        AdagradOptions{lr_or(0.001), num("initial_accumulator_value", 0.1), num("epsilon", 1e-7)}));
+  }
+  if (name == "adamax") {
+    return Adamax(with_decay(AdamaxOptions{lr_or(0.001), num("beta_1", 0.9), num("beta_2", 0.999),
+                                           num("epsilon", 1e-7)}));
+  }
+  if (name == "nadam") {
+    return Nadam(with_decay(NadamOptions{lr_or(0.001), num("beta_1", 0.9), num("beta_2", 0.999),
+                                         num("epsilon", 1e-7)}));
+  }
+  if (name == "adadelta") {
+    return Adadelta(
+        with_decay(AdadeltaOptions{lr_or(0.001), num("rho", 0.95), num("epsilon", 1e-7)}));
+  }
+  if (name == "ftrl") {
+    return Ftrl(with_decay(FtrlOptions{
+        lr_or(0.001), num("learning_rate_power", -0.5), num("initial_accumulator_value", 0.1),
+        num("l1_regularization_strength", 0.0), num("l2_regularization_strength", 0.0),
+        num("l2_shrinkage_regularization_strength", 0.0), num("beta", 0.0)}));
+  }
+  if (name == "lion") {
+    return Lion(with_decay(LionOptions{lr_or(0.001), num("beta_1", 0.9), num("beta_2", 0.99)}));
+  }
+  if (name == "lamb") {
+    return Lamb(with_decay(
+        LambOptions{lr_or(0.001), num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7)}));
+  }
+  throw ValueError(str("Could not interpret optimizer identifier: ", excerpt(cls)));
+}
+
+}  // namespace keras::optimizers
