@@ -172,6 +172,22 @@ TEST(LayerFixtures, ModelWithAnUnusedInputSavesAndLoads) {
   EXPECT_EQ(back.get_config(), m.get_config());
 }
 
+// Keras's file of a model called on a dict ({"b": b, "a": a}) whose input b no output uses: the
+// inputs come in Keras's flattening order (sorted keys), and keras.cpp saves it back.
+TEST(LayerFixtures, KerasModelOnADictWithAnUnusedInputLoadsAndSaves) {
+  Model m = models::load_model(fixture("unused_dict_input", ".keras"));
+  const auto d = io::load_npz(fixture("unused_dict_input", ".npz"));
+  EXPECT_EQ(m.input_names(), (std::vector<std::string>{"a", "b"}));
+  const Tensor y = m.predict({{"a", d.at("a")}, {"b", d.at("b")}}, {.verbose = 0});
+  test::expect_all_close(y, d.at("out"), 1e-6, 1e-6);
+  const auto path = std::filesystem::temp_directory_path() / "keras_layers_unused_dict.keras";
+  m.save(path.string());
+  Model back = models::load_model(path.string());
+  std::filesystem::remove(path);
+  EXPECT_EQ(back.input_names(), m.input_names());
+  test::expect_all_close(back.predict({d.at("a"), d.at("b")}, {.verbose = 0}), y, 0, 0);
+}
+
 TEST(LayerFixtures, SaveWeightsOfAnUnbuiltModelRaises) {
   Sequential s;
   s.add(layers::Dense(2));
