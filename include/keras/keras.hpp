@@ -13,6 +13,7 @@
 #include "keras/backend/backend.h"
 #include "keras/callbacks/callbacks.h"
 #include "keras/config/json.h"
+#include "keras/constraints/constraints.h"
 #include "keras/core/dtype.h"
 #include "keras/core/error.h"
 #include "keras/core/random.h"

@@ -119,6 +119,14 @@ Initializer lookup(const std::string& name) {
 Initializer::Initializer(const char* name) : Initializer(std::string(name)) {}
 Initializer::Initializer(const std::string& name) : Initializer(lookup(name)) {}
 
+Initializer::Initializer(const Tensor& value)
+    : name_("Tensor"), fn_([value](const Shape& shape, DType dtype) {
+        KERAS_CHECK(shape == value.shape(), ValueError, "Expected `shape` to be ",
+                    shape_str(value.shape()),
+                    " for direct tensor as initializer. Received shape=", shape_str(shape));
+        return value.dtype() == dtype ? value.clone() : value.astype(dtype);
+      }) {}
+
 std::pair<double, double> compute_fans(const Shape& shape) {
   if (shape.empty()) return {1.0, 1.0};
   if (shape.size() == 1) return {double(shape[0]), double(shape[0])};

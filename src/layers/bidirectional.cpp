@@ -77,7 +77,8 @@ std::vector<Generator*> BidirectionalImpl::seed_generators() {
 }
 
 Tensors BidirectionalImpl::losses() const {
-  Tensors l = forward_->losses();
+  Tensors l = Layer::losses();  // its own activity penalties
+  for (const Tensor& t : forward_->losses()) l.push_back(t);
   for (const Tensor& t : backward_->losses()) l.push_back(t);
   return l;
 }

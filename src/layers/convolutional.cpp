@@ -40,6 +40,8 @@ ConvSpec common_spec(ConvKind kind,
   s.use_bias = o.use_bias;
   s.bias_initializer = o.bias_initializer;
   s.bias_regularizer = o.bias_regularizer;
+  s.activity_regularizer = o.activity_regularizer;
+  s.bias_constraint = o.bias_constraint;
   s.class_name = std::move(class_name);
   s.prefix = std::move(prefix);
   s.name = o.name;
@@ -54,6 +56,7 @@ ConvSpec conv_spec(int rank, int64_t filters, const IntOrTuple& kernel_size, con
   s.groups = o.groups;
   s.kernel_initializer = o.kernel_initializer;
   s.kernel_regularizer = o.kernel_regularizer;
+  s.kernel_constraint = o.kernel_constraint;
   return s;
 }
 
@@ -69,6 +72,8 @@ ConvSpec separable_spec(int rank,
   s.kernel_regularizer = o.depthwise_regularizer;
   s.pointwise_initializer = o.pointwise_initializer;
   s.pointwise_regularizer = o.pointwise_regularizer;
+  s.kernel_constraint = o.depthwise_constraint;
+  s.pointwise_constraint = o.pointwise_constraint;
   return s;
 }
 
@@ -77,6 +82,7 @@ ConvSpec separable_spec(int rank,
 ConvImpl::ConvImpl(ConvSpec spec)
     : Layer(spec.name, spec.prefix, spec_input_shape(spec)), spec_(std::move(spec)) {
   const ConvSpec& s = spec_;
+  set_activity_regularizer(s.activity_regularizer);
   if (s.kind != ConvKind::depthwise) {
     KERAS_CHECK(s.filters > 0, ValueError,
                 "Invalid value for argument `filters`. Expected a strictly positive value. "
@@ -128,29 +134,34 @@ void ConvImpl::build(const std::vector<Shape>& input_shapes) {
   switch (s.kind) {
     case ConvKind::conv:
       k.insert(k.end(), {c / s.groups, s.filters});
-      kernel_ = add_weight("kernel", k, s.kernel_initializer, true, s.kernel_regularizer);
+      kernel_ = add_weight("kernel", k, s.kernel_initializer, true, s.kernel_regularizer,
+                           s.kernel_constraint);
       break;
     case ConvKind::transpose:
       k.insert(k.end(), {s.filters, c});
-      kernel_ = add_weight("kernel", k, s.kernel_initializer, true, s.kernel_regularizer);
+      kernel_ = add_weight("kernel", k, s.kernel_initializer, true, s.kernel_regularizer,
+                           s.kernel_constraint);
       break;
     case ConvKind::depthwise:
       k.insert(k.end(), {c, s.depth_multiplier});
-      kernel_ = add_weight("kernel", k, s.kernel_initializer, true, s.kernel_regularizer);
+      kernel_ = add_weight("kernel", k, s.kernel_initializer, true, s.kernel_regularizer,
+                           s.kernel_constraint);
       out_channels = c * s.depth_multiplier;
       break;
     case ConvKind::separable: {
       k.insert(k.end(), {c, s.depth_multiplier});
-      kernel_ = add_weight("depthwise_kernel", k, s.kernel_initializer, true, s.kernel_regularizer);
+      kernel_ = add_weight("depthwise_kernel", k, s.kernel_initializer, true, s.kernel_regularizer,
+                           s.kernel_constraint);
       Shape pk(s.rank, 1);
       pk.insert(pk.end(), {c * s.depth_multiplier, s.filters});
       pointwise_kernel_ = add_weight("pointwise_kernel", pk, s.pointwise_initializer, true,
-                                     s.pointwise_regularizer);
+                                     s.pointwise_regularizer, s.pointwise_constraint);
       break;
     }
   }
   if (s.use_bias) {
-    bias_ = add_weight("bias", {out_channels}, s.bias_initializer, true, s.bias_regularizer);
+    bias_ = add_weight("bias", {out_channels}, s.bias_initializer, true, s.bias_regularizer,
+                       s.bias_constraint);
   }
   input_spec_ = {InputSpec{.ndim = s.rank + 2, .axes = {{channel_axis(), c}}}};
 }
@@ -244,6 +255,7 @@ DepthwiseConv2D::DepthwiseConv2D(IntOrTuple kernel_size, DepthwiseConvOptions o)
         s.depth_multiplier = o.depth_multiplier;
         s.kernel_initializer = o.depthwise_initializer;
         s.kernel_regularizer = o.depthwise_regularizer;
+        s.kernel_constraint = o.depthwise_constraint;
         return s;
       }())) {}
 
@@ -253,6 +265,7 @@ Conv2DTranspose::Conv2DTranspose(int64_t filters, IntOrTuple kernel_size, ConvTr
                                  "conv2d_transpose");
         s.kernel_initializer = o.kernel_initializer;
         s.kernel_regularizer = o.kernel_regularizer;
+        s.kernel_constraint = o.kernel_constraint;
         if (o.output_padding) s.output_padding = expand(*o.output_padding, 2, "output_padding", 0);
         return s;
       }())) {}
@@ -290,10 +303,12 @@ Json conv_config(Json config, const ConvSpec& s) {
     config["pointwise_regularizer"] = regularizers::serialize(s.pointwise_regularizer);
   }
   config["bias_regularizer"] = regularizers::serialize(s.bias_regularizer);
-  config["activity_regularizer"] = nullptr;
-  config[str(kernel, "_constraint")] = nullptr;
-  if (s.kind == ConvKind::separable) config["pointwise_constraint"] = nullptr;
-  config["bias_constraint"] = nullptr;
+  config["activity_regularizer"] = config.value("activity_regularizer", Json(nullptr));
+  config[str(kernel, "_constraint")] = constraints::serialize(s.kernel_constraint);
+  if (s.kind == ConvKind::separable) {
+    config["pointwise_constraint"] = constraints::serialize(s.pointwise_constraint);
+  }
+  config["bias_constraint"] = constraints::serialize(s.bias_constraint);
   return config;
 }
 
@@ -311,6 +326,7 @@ Options common_options(const Json& c, const char* w) {
   o.use_bias = get<bool>(c, "use_bias", true, w);
   o.bias_initializer = initializers::deserialize(value(c, "bias_initializer", "zeros"));
   o.bias_regularizer = regularizers::deserialize(value(c, "bias_regularizer", nullptr));
+  o.bias_constraint = constraints::deserialize(value(c, "bias_constraint", nullptr));
   o.name = get<std::string>(c, "name", "", w);
   return o;
 }
@@ -337,6 +353,7 @@ std::shared_ptr<Layer> ConvImpl::from_config(const Json& c) {
     o.kernel_initializer =
         initializers::deserialize(value(c, "kernel_initializer", "glorot_uniform"));
     o.kernel_regularizer = regularizers::deserialize(value(c, "kernel_regularizer", nullptr));
+    o.kernel_constraint = constraints::deserialize(value(c, "kernel_constraint", nullptr));
     layer = std::make_shared<ConvImpl>(
         conv_spec(rank, config::require<int64_t>(c, "filters", w), kernel_size, o));
   } else if constexpr (kind == ConvKind::separable) {
@@ -347,7 +364,9 @@ std::shared_ptr<Layer> ConvImpl::from_config(const Json& c) {
     o.pointwise_initializer =
         initializers::deserialize(value(c, "pointwise_initializer", "glorot_uniform"));
     o.depthwise_regularizer = regularizers::deserialize(value(c, "depthwise_regularizer", nullptr));
+    o.depthwise_constraint = constraints::deserialize(value(c, "depthwise_constraint", nullptr));
     o.pointwise_regularizer = regularizers::deserialize(value(c, "pointwise_regularizer", nullptr));
+    o.pointwise_constraint = constraints::deserialize(value(c, "pointwise_constraint", nullptr));
     layer = std::make_shared<ConvImpl>(
         separable_spec(rank, config::require<int64_t>(c, "filters", w), kernel_size, o));
   } else if constexpr (kind == ConvKind::depthwise) {
@@ -357,6 +376,7 @@ std::shared_ptr<Layer> ConvImpl::from_config(const Json& c) {
     o.depthwise_initializer =
         initializers::deserialize(value(c, "depthwise_initializer", "glorot_uniform"));
     o.depthwise_regularizer = regularizers::deserialize(value(c, "depthwise_regularizer", nullptr));
+    o.depthwise_constraint = constraints::deserialize(value(c, "depthwise_constraint", nullptr));
     layer = DepthwiseConv2D(kernel_size, o).layer();
   } else {
     static_assert(rank == 2);
@@ -367,6 +387,7 @@ std::shared_ptr<Layer> ConvImpl::from_config(const Json& c) {
     o.kernel_initializer =
         initializers::deserialize(value(c, "kernel_initializer", "glorot_uniform"));
     o.kernel_regularizer = regularizers::deserialize(value(c, "kernel_regularizer", nullptr));
+    o.kernel_constraint = constraints::deserialize(value(c, "kernel_constraint", nullptr));
     layer = Conv2DTranspose(config::require<int64_t>(c, "filters", w), kernel_size, o).layer();
   }
   layer->apply_base_config(c);

@@ -24,6 +24,7 @@ DenseImpl::DenseImpl(int64_t units, DenseOptions options)
       "Received an invalid value for `units`, expected a positive integer. Received: units=",
       units);
   input_spec_ = {InputSpec{.min_ndim = 2}};
+  set_activity_regularizer(options_.activity_regularizer);
 }
 
 void DenseImpl::build(const std::vector<Shape>& input_shapes) {
@@ -33,10 +34,10 @@ void DenseImpl::build(const std::vector<Shape>& input_shapes) {
               "should be defined. Found None. Full input shape received: ",
               shape_str(input_shapes[0]));
   kernel_ = add_weight("kernel", {input_dim, units_}, options_.kernel_initializer, true,
-                       options_.kernel_regularizer);
+                       options_.kernel_regularizer, options_.kernel_constraint);
   if (options_.use_bias) {
-    bias_ =
-        add_weight("bias", {units_}, options_.bias_initializer, true, options_.bias_regularizer);
+    bias_ = add_weight("bias", {units_}, options_.bias_initializer, true, options_.bias_regularizer,
+                       options_.bias_constraint);
   }
   input_spec_ = {InputSpec{.min_ndim = 2, .axes = {{-1, input_dim}}}};
 }
@@ -64,8 +65,8 @@ Json DenseImpl::get_config() const {
   config["bias_initializer"] = initializers::serialize(options_.bias_initializer);
   config["kernel_regularizer"] = regularizers::serialize(options_.kernel_regularizer);
   config["bias_regularizer"] = regularizers::serialize(options_.bias_regularizer);
-  config["kernel_constraint"] = nullptr;
-  config["bias_constraint"] = nullptr;
+  config["kernel_constraint"] = constraints::serialize(options_.kernel_constraint);
+  config["bias_constraint"] = constraints::serialize(options_.bias_constraint);
   return config;
 }
 
@@ -79,6 +80,8 @@ std::shared_ptr<Layer> DenseImpl::from_config(const Json& config) {
       .bias_initializer = initializers::deserialize(value(config, "bias_initializer", "zeros")),
       .kernel_regularizer = regularizers::deserialize(value(config, "kernel_regularizer", nullptr)),
       .bias_regularizer = regularizers::deserialize(value(config, "bias_regularizer", nullptr)),
+      .kernel_constraint = constraints::deserialize(value(config, "kernel_constraint", nullptr)),
+      .bias_constraint = constraints::deserialize(value(config, "bias_constraint", nullptr)),
       .name = config::get<std::string>(config, "name", "", "Dense"),
   };
   auto layer = std::make_shared<DenseImpl>(config::require<int64_t>(config, "units", "Dense"), o);

@@ -35,11 +35,19 @@ EmbeddingImpl::EmbeddingImpl(EmbeddingOptions options)
               options_.input_dim, " and output_dim ", options_.output_dim);
   KERAS_CHECK(!options_.input_length || *options_.input_length > 0, ValueError,
               "Embedding: input_length must be positive, got ", *options_.input_length);
+  set_activity_regularizer(options_.activity_regularizer);
+  if (options_.weights.defined()) {
+    // Keras 3: build at once and set_weights([weights]) (its shape checks and errors).
+    maybe_build({Shape{kNone}});
+    set_weights({options_.weights});
+    options_.weights = {};
+  }
 }
 
 void EmbeddingImpl::build(const std::vector<Shape>&) {
   embeddings_ = add_weight("embeddings", {options_.input_dim, options_.output_dim},
-                           options_.embeddings_initializer, true, options_.embeddings_regularizer);
+                           options_.embeddings_initializer, true, options_.embeddings_regularizer,
+                           options_.embeddings_constraint);
 }
 
 Tensors EmbeddingImpl::call(const Tensors& inputs, bool) {
@@ -77,8 +85,8 @@ Json EmbeddingImpl::get_config() const {
   config["output_dim"] = options_.output_dim;
   config["embeddings_initializer"] = initializers::serialize(options_.embeddings_initializer);
   config["embeddings_regularizer"] = regularizers::serialize(options_.embeddings_regularizer);
-  config["activity_regularizer"] = nullptr;
-  config["embeddings_constraint"] = nullptr;
+  config["activity_regularizer"] = regularizers::serialize(activity_regularizer());
+  config["embeddings_constraint"] = constraints::serialize(options_.embeddings_constraint);
   config["mask_zero"] = options_.mask_zero;
   return config;
 }
@@ -93,6 +101,8 @@ std::shared_ptr<Layer> EmbeddingImpl::from_config(const Json& config) {
           initializers::deserialize(value(config, "embeddings_initializer", "uniform")),
       .embeddings_regularizer =
           regularizers::deserialize(value(config, "embeddings_regularizer", nullptr)),
+      .embeddings_constraint =
+          constraints::deserialize(value(config, "embeddings_constraint", nullptr)),
       .mask_zero = config::get<bool>(config, "mask_zero", false, w),
       .name = config::get<std::string>(config, "name", "", w),
   };

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "keras/config/json.h"
+#include "keras/ops/elementwise.h"
 #include "layers/weight_budget.h"
 
 namespace keras::layers {
@@ -76,8 +77,12 @@ void Layer::maybe_build(const std::vector<Shape>& input_shapes) {
 }
 
 Json Layer::get_config() const {
-  return Json{
+  Json config{
       {"name", name_}, {"trainable", trainable_}, {"dtype", config::dtype_policy_to_json(dtype_)}};
+  if (activity_regularizer_) {
+    config["activity_regularizer"] = regularizers::serialize(activity_regularizer_);
+  }
+  return config;
 }
 
 Json Layer::get_build_config() const {
@@ -97,6 +102,9 @@ std::vector<Layer::VariableGroup> Layer::saved_variables() const {
 void Layer::apply_base_config(const Json& config) {
   if (const Json* dtype = config::find(config, "dtype")) set_dtype(config::dtype_from_json(*dtype));
   set_trainable(config::get<bool>(config, "trainable", true, name_.c_str()));
+  if (const Json* reg = config::find(config, "activity_regularizer")) {
+    activity_regularizer_ = regularizers::deserialize(*reg);
+  }
 }
 
 std::vector<DType> Layer::compute_output_dtype(const std::vector<DType>&,
@@ -108,7 +116,8 @@ Variable Layer::add_weight(const std::string& name,
                            const Shape& shape,
                            const initializers::Initializer& initializer,
                            bool trainable,
-                           regularizers::Regularizer regularizer) {
+                           regularizers::Regularizer regularizer,
+                           const constraints::Constraint& constraint) {
   int64_t& budget = internal::weight_budget_bytes();
   if (budget >= 0) {
     int64_t bytes = static_cast<int64_t>(dtype_size(dtype_));
@@ -132,6 +141,7 @@ Variable Layer::add_weight(const std::string& name,
   }
   Variable v(name, value, trainable && trainable_);
   v.set_path(name_ + "/" + name);
+  if (constraint) v.set_constraint(constraint.fn());
   weights_.push_back(v);
   if (regularizer) regularized_.emplace_back(v, std::move(regularizer));
   return v;
@@ -193,7 +203,7 @@ void Layer::set_weights(const Tensors& values) {
 }
 
 Tensors Layer::losses() const {
-  Tensors out;
+  Tensors out = activity_losses_;
   for (const auto& [v, reg] : regularized_) out.push_back(reg(v.value()));
   return out;
 }
@@ -346,8 +356,33 @@ Tensors Layer::compute_mask(const Tensors&, const Tensors& masks, const Tensors&
   return Tensors(outputs.size(), masks[0]);
 }
 
+namespace {
+thread_local int call_depth = 0;
+}  // namespace
+
+CallScope::CallScope(Layer& layer) {
+  if (call_depth++ == 0) layer.clear_losses();
+}
+
+CallScope::~CallScope() {
+  --call_depth;
+}
+
 Tensors Layer::call_with_masks(const Tensors& inputs, bool training) {
+  const CallScope scope(*this);
   Tensors outputs = call(inputs, training);
+  if (activity_regularizer_) {
+    for (const Tensor& y : outputs) {
+      Tensor penalty = activity_regularizer_(y);
+      // Keras 3: divide_no_nan by the batch size, so the strength does not depend on it.
+      if (y.rank() > 0 && y.shape()[0] > 0) {
+        penalty = ops::divide(penalty, static_cast<double>(y.shape()[0]));
+      } else if (y.rank() > 0) {
+        penalty = ops::multiply(penalty, 0.0);
+      }
+      activity_losses_.push_back(penalty);
+    }
+  }
   Tensors masks;
   bool any = false;
   for (const Tensor& t : inputs) {

@@ -162,6 +162,11 @@ Tensors MergeImpl::call(const Tensors& inputs, bool) {
       Shape s = t.shape();
       s.insert(s.begin() + 1, static_cast<size_t>(rank - t.rank()), 1);
       t = ops::reshape(t, s);
+    } else if (x.keras_mask().defined()) {
+      // Maximum, Minimum and Multiply leave masked values out (Keras 3); a view of its own
+      // carries the mask to merge_function.
+      t = ops::reshape(t, t.shape());
+      t.set_keras_mask(x.keras_mask());
     }
     xs.push_back(t);
   }
@@ -182,9 +187,49 @@ Tensor SubtractImpl::merge_function(const Tensors& xs) const {
   return ops::subtract(xs[0], xs[1]);
 }
 
-Tensor MultiplyImpl::merge_function(const Tensors& xs) const {
+namespace {
+
+// A (batch, ...) Keras mask broadcast over x's last axis, as Keras 3's merges use it.
+Tensor element_mask(const Tensor& x) {
+  const Tensor& m = x.keras_mask();
+  return m.defined() ? ops::broadcast_to(ops::expand_dims(m, -1), x.shape()) : Tensor();
+}
+
+// Keras 3's _apply_merge_op_and_or_mask (Maximum, Minimum): a masked value is replaced by the
+// other operand's, so only unmasked values compete.
+template <class Op>
+Tensor merge_or_masks(const Tensors& xs, Op op) {
   Tensor y = xs[0];
-  for (size_t i = 1; i < xs.size(); ++i) y = ops::multiply(y, xs[i]);
+  Tensor y_mask = element_mask(xs[0]);
+  for (size_t i = 1; i < xs.size(); ++i) {
+    Tensor x = xs[i];
+    const Tensor mask = element_mask(x);
+    if (mask.defined()) x = ops::where(mask, x, y);
+    if (y_mask.defined()) y = ops::where(y_mask, y, x);
+    y_mask = mask.defined() && y_mask.defined() ? ops::logical_or(y_mask, mask) : Tensor();
+    y = op(y, x);
+  }
+  return y;
+}
+
+}  // namespace
+
+// Keras 3: masked values count as 1, and where every input is masked the product is 0.
+Tensor MultiplyImpl::merge_function(const Tensors& xs) const {
+  bool all_masked = true;
+  Tensor y, y_mask;
+  for (const Tensor& input : xs) {
+    Tensor x = input;
+    const Tensor mask = element_mask(x);
+    if (mask.defined()) {
+      x = ops::where(mask, x, ops::ones_like(x));
+      y_mask = y_mask.defined() ? ops::logical_or(y_mask, mask) : mask;
+    } else {
+      all_masked = false;
+    }
+    y = y.defined() ? ops::multiply(y, x) : x;
+  }
+  if (all_masked && y_mask.defined()) y = ops::where(y_mask, y, ops::zeros_like(y));
   return y;
 }
 
@@ -195,15 +240,11 @@ Tensor AverageImpl::merge_function(const Tensors& xs) const {
 }
 
 Tensor MaximumImpl::merge_function(const Tensors& xs) const {
-  Tensor y = xs[0];
-  for (size_t i = 1; i < xs.size(); ++i) y = ops::maximum(y, xs[i]);
-  return y;
+  return merge_or_masks(xs, [](const Tensor& a, const Tensor& b) { return ops::maximum(a, b); });
 }
 
 Tensor MinimumImpl::merge_function(const Tensors& xs) const {
-  Tensor y = xs[0];
-  for (size_t i = 1; i < xs.size(); ++i) y = ops::minimum(y, xs[i]);
-  return y;
+  return merge_or_masks(xs, [](const Tensor& a, const Tensor& b) { return ops::minimum(a, b); });
 }
 
 // ---- Concatenate ----

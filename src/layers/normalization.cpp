@@ -68,11 +68,11 @@ void BatchNormalizationImpl::build(const std::vector<Shape>& input_shapes) {
               shape_str(s), ".");
   if (options_.scale) {
     gamma_ = add_weight("gamma", {features}, options_.gamma_initializer, true,
-                        options_.gamma_regularizer);
+                        options_.gamma_regularizer, options_.gamma_constraint);
   }
   if (options_.center) {
-    beta_ =
-        add_weight("beta", {features}, options_.beta_initializer, true, options_.beta_regularizer);
+    beta_ = add_weight("beta", {features}, options_.beta_initializer, true,
+                       options_.beta_regularizer, options_.beta_constraint);
   }
   moving_mean_ = add_weight("moving_mean", {features}, options_.moving_mean_initializer, false);
   moving_variance_ =
@@ -150,11 +150,11 @@ void LayerNormalizationImpl::build(const std::vector<Shape>& input_shapes) {
   }
   if (options_.scale) {
     gamma_ = add_weight("gamma", param_shape, options_.gamma_initializer, true,
-                        options_.gamma_regularizer);
+                        options_.gamma_regularizer, options_.gamma_constraint);
   }
   if (options_.center) {
-    beta_ =
-        add_weight("beta", param_shape, options_.beta_initializer, true, options_.beta_regularizer);
+    beta_ = add_weight("beta", param_shape, options_.beta_initializer, true,
+                       options_.beta_regularizer, options_.beta_constraint);
   }
   input_spec_ = {InputSpec{.ndim = rank, .axes = std::move(spec_axes)}};
 }
@@ -192,8 +192,8 @@ Json BatchNormalizationImpl::get_config() const {
   config["moving_variance_initializer"] = initializers::serialize(o.moving_variance_initializer);
   config["beta_regularizer"] = regularizers::serialize(o.beta_regularizer);
   config["gamma_regularizer"] = regularizers::serialize(o.gamma_regularizer);
-  config["beta_constraint"] = nullptr;
-  config["gamma_constraint"] = nullptr;
+  config["beta_constraint"] = constraints::serialize(o.beta_constraint);
+  config["gamma_constraint"] = constraints::serialize(o.gamma_constraint);
   config["synchronized"] = false;
   config["renorm"] = false;
   config["renorm_clipping"] = nullptr;
@@ -226,6 +226,8 @@ std::shared_ptr<Layer> BatchNormalizationImpl::from_config(const Json& c) {
           initializers::deserialize(value(c, "moving_variance_initializer", "ones")),
       .beta_regularizer = regularizers::deserialize(value(c, "beta_regularizer", nullptr)),
       .gamma_regularizer = regularizers::deserialize(value(c, "gamma_regularizer", nullptr)),
+      .beta_constraint = constraints::deserialize(value(c, "beta_constraint", nullptr)),
+      .gamma_constraint = constraints::deserialize(value(c, "gamma_constraint", nullptr)),
       .name = get<std::string>(c, "name", "", w),
   };
   auto layer = std::make_shared<BatchNormalizationImpl>(std::move(o));
@@ -246,8 +248,8 @@ Json LayerNormalizationImpl::get_config() const {
   config["gamma_initializer"] = initializers::serialize(o.gamma_initializer);
   config["beta_regularizer"] = regularizers::serialize(o.beta_regularizer);
   config["gamma_regularizer"] = regularizers::serialize(o.gamma_regularizer);
-  config["beta_constraint"] = nullptr;
-  config["gamma_constraint"] = nullptr;
+  config["beta_constraint"] = constraints::serialize(o.beta_constraint);
+  config["gamma_constraint"] = constraints::serialize(o.gamma_constraint);
   return config;
 }
 
@@ -265,6 +267,8 @@ std::shared_ptr<Layer> LayerNormalizationImpl::from_config(const Json& c) {
       .gamma_initializer = initializers::deserialize(value(c, "gamma_initializer", "ones")),
       .beta_regularizer = regularizers::deserialize(value(c, "beta_regularizer", nullptr)),
       .gamma_regularizer = regularizers::deserialize(value(c, "gamma_regularizer", nullptr)),
+      .beta_constraint = constraints::deserialize(value(c, "beta_constraint", nullptr)),
+      .gamma_constraint = constraints::deserialize(value(c, "gamma_constraint", nullptr)),
       .name = get<std::string>(c, "name", "", w),
   };
   o.axis.clear();

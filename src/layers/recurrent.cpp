@@ -32,7 +32,10 @@ RecurrentImpl::Config config_for(int64_t units, int num_gates, int num_states, c
           .seed = o.seed,
           .return_sequences = o.return_sequences,
           .return_state = o.return_state,
-          .go_backwards = o.go_backwards};
+          .go_backwards = o.go_backwards,
+          .stateful = o.stateful,
+          .unroll = o.unroll,
+          .zero_output_for_mask = o.zero_output_for_mask};
 }
 
 // Column block g (of `size` columns) of a 2-D tensor.
@@ -88,7 +91,24 @@ int64_t RecurrentImpl::input_dim_for_build(const std::vector<Shape>& input_shape
               class_name(),
               " layer should be defined. Found None. Full input shape received: ", shape_str(in));
   input_spec_ = {InputSpec{.ndim = 3, .axes = {{-1, input_dim}}}};
+  KERAS_CHECK(!config_.unroll || in[1] != kNone, ValueError,
+              "Cannot unroll a RNN if the time dimension is undefined. \n- If using a Sequential "
+              "model, specify the time dimension by passing an `Input()` as your first layer.\n- "
+              "If using the functional API, specify the time dimension by passing a `shape` or "
+              "`batch_shape` argument to your `Input()`.");
+  if (config_.stateful) {
+    KERAS_CHECK(in[0] != kNone, ValueError,
+                "When using `stateful=True` in a RNN, the batch size must be static. Found "
+                "dynamic batch size: sequence.shape=",
+                shape_str(in));
+    states_.clear();
+    for (int i = 0; i < config_.num_states; ++i) states_.push_back(zeros({in[0], config_.units}));
+  }
   return input_dim;
+}
+
+void RecurrentImpl::reset_state() {
+  for (const Tensor& s : states_) ops::assign(s, ops::zeros_like(s));
 }
 
 Tensor RecurrentImpl::prepare_input(const Tensor& x) const {
@@ -172,6 +192,17 @@ Tensors RecurrentImpl::initial_states(const Tensors& layer_inputs, const Tensor&
                   " has shape ", shape_str(s.shape()), ", expected (", batch, ", ", units, ")");
       states.push_back(s.dtype() == projected.dtype() ? s : ops::cast(s, projected.dtype()));
     }
+  } else if (config_.stateful) {
+    KERAS_CHECK(states_.empty() || states_[0].dim(0) == batch, ValueError,
+                "If an RNN is stateful, the batch size of the input sequences must be the same as "
+                "the batch size of the initial state. \n- Expected batch size: ",
+                states_.empty() ? 0 : states_[0].dim(0), "\n- Received batch size: ", batch);
+    // Copies: the call writes the final states back into states_ before a backward pass reads
+    // the initial ones.
+    for (const Tensor& s : states_) {
+      const Tensor c = ops::copy(s);
+      states.push_back(c.dtype() == projected.dtype() ? c : ops::cast(c, projected.dtype()));
+    }
   } else {
     const Tensor zero =
         ops::zeros_like(Tensor::empty({batch, units}, projected.dtype(), projected.device()));
@@ -181,6 +212,11 @@ Tensors RecurrentImpl::initial_states(const Tensors& layer_inputs, const Tensor&
 }
 
 Tensors RecurrentImpl::outputs(const Tensor& sequence, const Tensors& states) const {
+  for (size_t i = 0; i < states_.size() && i < states.size(); ++i) {
+    ops::assign(states_[i], states[i].dtype() == states_[i].dtype()
+                                ? states[i]
+                                : ops::cast(states[i], states_[i].dtype()));
+  }
   Tensors result{config_.return_sequences ? sequence : states[0]};
   if (config_.return_state) result.insert(result.end(), states.begin(), states.end());
   return result;
@@ -203,21 +239,30 @@ Tensors RecurrentImpl::run(const Tensors& layer_inputs,
   }
   const Tensors inputs = ops::split(projected, steps, 1);  // (batch, 1, width) each
   Tensors sequence;
+  Tensor last_output;  // zero_output_for_mask: zeros where the last step was masked
   for (int64_t k = 0; k < steps; ++k) {
     const auto t = static_cast<size_t>(config_.go_backwards ? steps - 1 - k : k);
     Tensors next = step(ops::reshape(inputs[t], {batch, width}), states);
+    Tensor output = next[0];
     if (mask.defined()) {  // masked steps keep the states; the output is the first state
       const Tensor& m = mask_steps[t];
       for (size_t i = 0; i < next.size(); ++i) next[i] = ops::where(m, next[i], states[i]);
+      output =
+          config_.zero_output_for_mask ? ops::where(m, output, ops::zeros_like(output)) : next[0];
+    } else {
+      output = next[0];
     }
     states = std::move(next);
-    if (config_.return_sequences) sequence.push_back(states[0]);
+    last_output = output;
+    if (config_.return_sequences) sequence.push_back(output);
   }
   // (batch, steps * units) -> (batch, steps, units), in processing order.
-  return outputs(config_.return_sequences
-                     ? ops::reshape(ops::concatenate(sequence, 1), {batch, steps, units})
-                     : Tensor(),
-                 states);
+  Tensors result = outputs(config_.return_sequences
+                               ? ops::reshape(ops::concatenate(sequence, 1), {batch, steps, units})
+                               : Tensor(),
+                           states);
+  if (!config_.return_sequences) result[0] = last_output;
+  return result;
 }
 
 RecurrentImpl::Projection::Projection(const Tensor& kernel, Tensors masks)
@@ -250,16 +295,19 @@ Tensor RecurrentImpl::Projection::operator()(const Tensor& h) const {
 SimpleRNNImpl::SimpleRNNImpl(int64_t units, SimpleRNNOptions options)
     : RecurrentImpl(
           config_for(units, 1, 1, options), options.name, "simple_rnn", options.input_shape),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  set_activity_regularizer(options_.activity_regularizer);
+}
 
 void SimpleRNNImpl::build(const std::vector<Shape>& input_shapes) {
   const int64_t input_dim = input_dim_for_build(input_shapes), u = units();
   kernel_ = add_weight("kernel", {input_dim, u}, options_.kernel_initializer, true,
-                       options_.kernel_regularizer);
+                       options_.kernel_regularizer, options_.kernel_constraint);
   recurrent_kernel_ = add_weight("recurrent_kernel", {u, u}, options_.recurrent_initializer, true,
-                                 options_.recurrent_regularizer);
+                                 options_.recurrent_regularizer, options_.recurrent_constraint);
   if (options_.use_bias) {
-    bias_ = add_weight("bias", {u}, options_.bias_initializer, true, options_.bias_regularizer);
+    bias_ = add_weight("bias", {u}, options_.bias_initializer, true, options_.bias_regularizer,
+                       options_.bias_constraint);
   }
 }
 
@@ -278,15 +326,18 @@ Tensors SimpleRNNImpl::call(const Tensors& inputs, bool training) {
 
 LSTMImpl::LSTMImpl(int64_t units, LSTMOptions options)
     : RecurrentImpl(config_for(units, 4, 2, options), options.name, "lstm", options.input_shape),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  set_activity_regularizer(options_.activity_regularizer);
+}
 
 void LSTMImpl::build(const std::vector<Shape>& input_shapes) {
   const int64_t input_dim = input_dim_for_build(input_shapes), u = units();
   checked_mul(4, u, "LSTM units");
   kernel_ = add_weight("kernel", {input_dim, 4 * u}, options_.kernel_initializer, true,
-                       options_.kernel_regularizer);
-  recurrent_kernel_ = add_weight("recurrent_kernel", {u, 4 * u}, options_.recurrent_initializer,
-                                 true, options_.recurrent_regularizer);
+                       options_.kernel_regularizer, options_.kernel_constraint);
+  recurrent_kernel_ =
+      add_weight("recurrent_kernel", {u, 4 * u}, options_.recurrent_initializer, true,
+                 options_.recurrent_regularizer, options_.recurrent_constraint);
   if (options_.use_bias) {
     initializers::Initializer init = options_.bias_initializer;
     if (options_.unit_forget_bias) {
@@ -296,7 +347,8 @@ void LSTMImpl::build(const std::vector<Shape>& input_shapes) {
             return ops::concatenate({base({u}, dtype), ones({u}, dtype), base({2 * u}, dtype)}, 0);
           });
     }
-    bias_ = add_weight("bias", {4 * u}, init, true, options_.bias_regularizer);
+    bias_ = add_weight("bias", {4 * u}, init, true, options_.bias_regularizer,
+                       options_.bias_constraint);
   }
 }
 
@@ -337,18 +389,22 @@ Tensors LSTMImpl::call(const Tensors& inputs, bool training) {
 
 GRUImpl::GRUImpl(int64_t units, GRUOptions options)
     : RecurrentImpl(config_for(units, 3, 1, options), options.name, "gru", options.input_shape),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  set_activity_regularizer(options_.activity_regularizer);
+}
 
 void GRUImpl::build(const std::vector<Shape>& input_shapes) {
   const int64_t input_dim = input_dim_for_build(input_shapes), u = units();
   checked_mul(3, u, "GRU units");
   kernel_ = add_weight("kernel", {input_dim, 3 * u}, options_.kernel_initializer, true,
-                       options_.kernel_regularizer);
-  recurrent_kernel_ = add_weight("recurrent_kernel", {u, 3 * u}, options_.recurrent_initializer,
-                                 true, options_.recurrent_regularizer);
+                       options_.kernel_regularizer, options_.kernel_constraint);
+  recurrent_kernel_ =
+      add_weight("recurrent_kernel", {u, 3 * u}, options_.recurrent_initializer, true,
+                 options_.recurrent_regularizer, options_.recurrent_constraint);
   if (options_.use_bias) {
     const Shape shape = options_.reset_after ? Shape{2, 3 * u} : Shape{3 * u};
-    bias_ = add_weight("bias", shape, options_.bias_initializer, true, options_.bias_regularizer);
+    bias_ = add_weight("bias", shape, options_.bias_initializer, true, options_.bias_regularizer,
+                       options_.bias_constraint);
   }
 }
 
@@ -422,9 +478,9 @@ Json rnn_config(Json config, int64_t units, const Options& o) {
   config["return_sequences"] = o.return_sequences;
   config["return_state"] = o.return_state;
   config["go_backwards"] = o.go_backwards;
-  config["stateful"] = false;
-  config["unroll"] = false;
-  config["zero_output_for_mask"] = false;
+  config["stateful"] = o.stateful;
+  config["unroll"] = o.unroll;
+  config["zero_output_for_mask"] = o.zero_output_for_mask;
   config["units"] = units;
   config["activation"] = serialize_activation(o.activation);
   if constexpr (requires { o.recurrent_activation; }) {
@@ -438,10 +494,10 @@ Json rnn_config(Json config, int64_t units, const Options& o) {
   config["kernel_regularizer"] = regularizers::serialize(o.kernel_regularizer);
   config["recurrent_regularizer"] = regularizers::serialize(o.recurrent_regularizer);
   config["bias_regularizer"] = regularizers::serialize(o.bias_regularizer);
-  config["activity_regularizer"] = nullptr;
-  config["kernel_constraint"] = nullptr;
-  config["recurrent_constraint"] = nullptr;
-  config["bias_constraint"] = nullptr;
+  config["activity_regularizer"] = config.value("activity_regularizer", Json(nullptr));
+  config["kernel_constraint"] = constraints::serialize(o.kernel_constraint);
+  config["recurrent_constraint"] = constraints::serialize(o.recurrent_constraint);
+  config["bias_constraint"] = constraints::serialize(o.bias_constraint);
   config["dropout"] = o.dropout;
   config["recurrent_dropout"] = o.recurrent_dropout;
   if constexpr (requires { o.reset_after; }) config["reset_after"] = o.reset_after;
@@ -453,8 +509,6 @@ template <class Impl, class Options>
 std::shared_ptr<Layer> rnn_from_config(const Json& c, const char* w) {
   using config::get;
   using config::value;
-  KERAS_CHECK(!get<bool>(c, "stateful", false, w), ValueError, w,
-              ": stateful recurrent layers are not supported");
   KERAS_CHECK(!get<bool>(c, "time_major", false, w), ValueError, w,
               ": time_major is not supported");
   Options o;
@@ -474,12 +528,18 @@ std::shared_ptr<Layer> rnn_from_config(const Json& c, const char* w) {
   o.kernel_regularizer = regularizers::deserialize(value(c, "kernel_regularizer", nullptr));
   o.recurrent_regularizer = regularizers::deserialize(value(c, "recurrent_regularizer", nullptr));
   o.bias_regularizer = regularizers::deserialize(value(c, "bias_regularizer", nullptr));
+  o.kernel_constraint = constraints::deserialize(value(c, "kernel_constraint", nullptr));
+  o.recurrent_constraint = constraints::deserialize(value(c, "recurrent_constraint", nullptr));
+  o.bias_constraint = constraints::deserialize(value(c, "bias_constraint", nullptr));
   o.dropout = get<double>(c, "dropout", 0.0, w);
   o.recurrent_dropout = get<double>(c, "recurrent_dropout", 0.0, w);
   if (config::find(c, "seed")) o.seed = config::require<uint64_t>(c, "seed", w);
   o.return_sequences = get<bool>(c, "return_sequences", false, w);
   o.return_state = get<bool>(c, "return_state", false, w);
   o.go_backwards = get<bool>(c, "go_backwards", false, w);
+  o.stateful = get<bool>(c, "stateful", false, w);
+  o.unroll = get<bool>(c, "unroll", false, w);
+  o.zero_output_for_mask = get<bool>(c, "zero_output_for_mask", false, w);
   if constexpr (requires { o.reset_after; }) o.reset_after = get<bool>(c, "reset_after", true, w);
   o.name = get<std::string>(c, "name", "", w);
   auto layer = std::make_shared<Impl>(config::require<int64_t>(c, "units", w), o);

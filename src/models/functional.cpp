@@ -297,7 +297,9 @@ void FunctionalImpl::run_batched(size_t k,
   };
   std::vector<size_t> group{k};
   std::vector<Tensors> group_args{first};
-  for (size_t j : step.same_layer_later) {
+  // A batched call would divide the activity penalty by the joined batch (Keras: per call).
+  for (size_t j :
+       step.layer->activity_regularizer() ? std::vector<size_t>{} : step.same_layer_later) {
     if (done[j]) continue;
     Tensors a = args_of(steps_[j]);
     if (!compatible(a)) continue;
@@ -345,6 +347,7 @@ bool FunctionalImpl::batch_independent() const {
 
 Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {
   KERAS_CHECK(has_graph(), ValueError, "Model ", name(), " has no graph yet");
+  const layers::CallScope scope(*this);
   KERAS_CHECK(inputs.size() == inputs_.size(), ValueError, "Layer \"", name(), "\" expects ",
               inputs_.size(), " input(s), but it received ", inputs.size(), " input tensors.");
   std::vector<Tensor> values(static_cast<size_t>(num_slots_));
@@ -420,8 +423,13 @@ std::vector<Generator*> FunctionalImpl::seed_generators() {
   return out;
 }
 
+void FunctionalImpl::clear_losses() {
+  Layer::clear_losses();
+  for (const auto& l : layers_) l->clear_losses();
+}
+
 Tensors FunctionalImpl::losses() const {
-  Tensors out;
+  Tensors out = Layer::losses();
   for (const auto& l : layers_) {
     for (const Tensor& t : l->losses()) out.push_back(t);
   }

@@ -474,9 +474,16 @@ class GraphRebuilder {
   // The tensors a config's "input_layers" or "output_layers" names.
   KerasTensors tensors(const Json& config, const char* key) const {
     const Json* j = config::find(config, key);
-    KERAS_CHECK(j != nullptr && j->is_array(), ValueError, kWhat, ": missing '", key, "'");
+    KERAS_CHECK(j != nullptr && (j->is_array() || j->is_object()), ValueError, kWhat, ": missing '",
+                key, "'");
     std::vector<TensorRef> refs;
-    collect_refs(*j, refs);
+    if (j->is_object()) {  // a model called on a dict: its tensors in sorted key order, as Keras
+      std::map<std::string, const Json*> sorted;
+      for (const auto& [name, ref] : j->items()) sorted.emplace(name, &ref);
+      for (const auto& [name, ref] : sorted) collect_refs(*ref, refs);
+    } else {
+      collect_refs(*j, refs);
+    }
     KerasTensors out;
     for (const TensorRef& r : refs) {
       const KerasTensor* t = tensor_of(own_graph_counted(r));

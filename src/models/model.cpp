@@ -180,6 +180,14 @@ void Sequential::add(const layers::LayerRef& layer) {
   static_cast<models::SequentialImpl&>(impl()).add(layer.layer());
 }
 
+void Sequential::add(const KerasTensor& input) {
+  KERAS_CHECK(input.defined() && input.layer()->class_name() == "InputLayer", ValueError,
+              "Only instances of `keras.Layer` or `keras.Input` can be added to a Sequential "
+              "model. Received: ",
+              input.defined() ? to_string(input) : std::string("an undefined tensor"));
+  static_cast<models::SequentialImpl&>(impl()).set_input(input.shape(), input.dtype());
+}
+
 void Sequential::pop() {
   static_cast<models::SequentialImpl&>(impl()).pop();
 }
@@ -203,6 +211,12 @@ void SequentialImpl::add(std::shared_ptr<layers::Layer> layer) {
   if (!input_ && stack_.size() == 1 && stack_[0]->batch_input_shape()) {
     input_ = {*stack_[0]->batch_input_shape(), float32};
   }
+  // A model as first layer: its input (Keras builds from the first layer's input_shape).
+  auto* first = dynamic_cast<const FunctionalImpl*>(stack_[0].get());
+  if (!input_ && stack_.size() == 1 && first != nullptr && !first->outputs().empty() &&
+      first->inputs().size() == 1) {
+    input_ = {first->inputs()[0].shape(), first->inputs()[0].dtype()};
+  }
   if (input_) {
     try {
       rebuild(input_->first, input_->second);
@@ -211,6 +225,21 @@ void SequentialImpl::add(std::shared_ptr<layers::Layer> layer) {
       throw;
     }
   }
+}
+
+void SequentialImpl::set_input(const Shape& batch_input_shape, DType dtype) {
+  KERAS_CHECK(!input_, ValueError, "Sequential model '", name(),
+              "' has already been configured to use input shape ", shape_str(input_->first),
+              ". You cannot add a different Input layer to it.");
+  input_ = {batch_input_shape, dtype};
+  if (!stack_.empty()) rebuild(batch_input_shape, dtype);
+}
+
+std::vector<Shape> SequentialImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  if (has_graph()) return FunctionalImpl::compute_output_shape(in);
+  std::vector<Shape> shapes = in;
+  for (const auto& l : stack_) shapes = l->compute_output_shape(shapes);
+  return shapes;
 }
 
 void SequentialImpl::pop() {

@@ -121,9 +121,12 @@ std::string variable_list(const std::vector<Variable>& variables) {
   return out;
 }
 
+// skip_mismatch (load_weights): a group whose variable count or shapes differ from the model's
+// is left out with a warning, as Keras 3 leaves out such a layer.
 std::vector<Assignment> read_groups(const h5::Node& root,
                                     const std::vector<Layer::VariableGroup>& groups,
-                                    const std::string& what) {
+                                    const std::string& what,
+                                    bool skip_mismatch = false) {
   std::vector<Assignment> out;
   for (const Layer::VariableGroup& g : groups) {
     if (g.variables.empty()) continue;
@@ -132,6 +135,24 @@ std::vector<Assignment> read_groups(const h5::Node& root,
                 "' for the model's variables ", variable_list(g.variables),
                 " (a different model?)");
     const size_t found = h5::children(*group).size();
+    if (skip_mismatch) {
+      std::string mismatch;
+      if (found != g.variables.size()) {
+        mismatch = str("expected ", g.variables.size(), " variables, found ", found);
+      }
+      for (size_t i = 0; i < g.variables.size() && mismatch.empty(); ++i) {
+        const Shape saved = h5::dataset_shape(*group, std::to_string(i));
+        if (saved != g.variables[i].shape()) {
+          mismatch = str(g.variables[i].path(), " has shape ", shape_str(g.variables[i].shape()),
+                         ", the file ", shape_str(saved));
+        }
+      }
+      if (!mismatch.empty()) {
+        std::cerr << "UserWarning: " << what << ": skipping the weights at '" << g.path
+                  << "' (skip_mismatch=True): " << mismatch << "\n";
+        continue;
+      }
+    }
     KERAS_CHECK(found == g.variables.size(), ValueError, what, ": '", g.path, "' expected ",
                 g.variables.size(), " variables, but received ", found,
                 " variables during loading.");
@@ -358,6 +379,9 @@ void Model::save(const std::string& path, const SaveOptions& options) const {
 void Model::save_weights(const std::string& path, const SaveOptions& options) const {
   using namespace saving;            // NOLINT
   using namespace saving::internal;  // NOLINT
+  KERAS_CHECK(impl().built(), ValueError,
+              "You are saving a model that has not yet been built. Try building the model first "
+              "by calling it on some data or by using `build()`.");
   if (ends_with(path, ".weights.h5")) {
     // A compiled model's optimizer too, as Keras 3 writes it.
     write_file_atomic(path, keras3_weights_image(impl(), compiled_optimizer(impl())),
@@ -387,7 +411,7 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
     auto it = entries.find("model.weights.h5");
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no model.weights.h5");
     const h5::Node f = h5::read_untrusted(it->second, path);
-    values = read_groups(f, impl().saved_variables(), path);
+    values = read_groups(f, impl().saved_variables(), path, options.skip_mismatch);
     read_optimizer_for_load_weights(f, impl(), path);
   } else {
     const h5::Node f = h5::read_untrusted(bytes, path);
@@ -396,7 +420,7 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
     } else if (h5::read_string_attr(f, "layer_names")) {
       values = read_legacy_weights(f, impl(), options.by_name, options.skip_mismatch, path);
     } else {
-      values = read_groups(f, impl().saved_variables(), path);
+      values = read_groups(f, impl().saved_variables(), path, options.skip_mismatch);
       read_optimizer_for_load_weights(f, impl(), path);
     }
   }

@@ -223,6 +223,10 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
       grads = tape.gradient(last_loss_, values);
     }
     optimizer_->apply(grads, vars);
+    // As Keras 3's optimizer: each constraint projects its variable after the update.
+    for (const Variable& v : vars) {
+      if (v.constraint()) ops::assign(v.value(), v.constraint()(v.value()));
+    }
   } else {
     y_pred = model_.call(x, false);
     if (!metrics_built_) build_metrics(y, y_pred);

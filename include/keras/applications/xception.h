@@ -36,7 +36,7 @@ struct XceptionOptions {
   std::optional<KerasTensor> input_tensor = std::nullopt;
   // (rows, cols, 3); rows and cols at least 71 or None. Default (299, 299, 3) with the top,
   // (None, None, 3) without it. With the top the shape must be fully known.
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
   // Without the top: std::nullopt (the 4D output of block14), "avg" or "max" (global pooling).
   std::optional<std::string> pooling = std::nullopt;
   int64_t classes = 1000;                                  // with the top

@@ -34,6 +34,20 @@ Shape broadcast_shapes(const Shape& a, const Shape& b);
 
 // A dimension that may be unknown, for options structs: `Input({std::nullopt, 128})`.
 using Dim = std::optional<int64_t>;
+// A shape-like option (`input_shape`, `noise_shape`, ...): absent by default, and given as Keras
+// writes a tuple, with single braces: `Dense(32, {.input_shape = {64}})`,
+// `{.input_shape = {std::nullopt, 128}}` (`{{64}}` means the same).
+class OptionalDims : public std::optional<std::vector<Dim>> {
+ public:
+  OptionalDims() = default;
+  OptionalDims(std::nullopt_t) {}                // NOLINT(google-explicit-constructor)
+  OptionalDims(std::initializer_list<Dim> dims)  // NOLINT(google-explicit-constructor)
+      : std::optional<std::vector<Dim>>(std::vector<Dim>(dims)) {}
+  OptionalDims(std::vector<Dim> dims)  // NOLINT(google-explicit-constructor)
+      : std::optional<std::vector<Dim>>(std::move(dims)) {}
+  OptionalDims(std::optional<std::vector<Dim>> dims)  // NOLINT(google-explicit-constructor)
+      : std::optional<std::vector<Dim>>(std::move(dims)) {}
+};
 // Converts a list of optional dims to a Shape with kNone for the missing ones.
 Shape to_shape(const std::vector<Dim>& dims);
 

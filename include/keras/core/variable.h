@@ -3,6 +3,7 @@
 // refer to the value (kernels recorded in an execution plan) see the new contents.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,11 @@ class Variable {
   void set_trainable(bool trainable);
   // Copies `value` into the variable; throws ValueError on a shape mismatch.
   void assign(const Tensor& value) const;
+  // The projection the optimizer applies after each update (Keras's `variable.constraint`, set by
+  // a layer's `kernel_constraint` & co.); empty for none.
+  using Constraint = std::function<Tensor(const Tensor&)>;
+  const Constraint& constraint() const { return impl_->constraint; }
+  void set_constraint(Constraint constraint) { impl_->constraint = std::move(constraint); }
   // The same variable?
   friend bool operator==(const Variable& a, const Variable& b) { return a.impl_ == b.impl_; }
 
@@ -35,6 +41,7 @@ class Variable {
     std::string name, path;
     Tensor value;
     bool trainable = true;
+    Constraint constraint;
   };
   std::shared_ptr<Impl> impl_;
 };

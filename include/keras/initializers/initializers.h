@@ -23,6 +23,9 @@ class Initializer {
   // Looks the name up; throws ValueError ("Could not interpret initializer identifier: ...").
   Initializer(const char* name);         // NOLINT(google-explicit-constructor): Keras spelling
   Initializer(const std::string& name);  // NOLINT(google-explicit-constructor)
+  // The values of `value` (Keras's initializers.get(tensor)): calling it with another shape is a
+  // ValueError; the result is a copy cast to the requested dtype. Not serializable.
+  explicit Initializer(const Tensor& value);
   // A custom initializer: not serializable unless `config` (its Keras config dict) is given and
   // `name` is a class that deserialize() knows.
   Initializer(std::string name, Fn fn, std::shared_ptr<const Json> config = nullptr)

@@ -35,7 +35,7 @@ ActivationFn deserialize_activation(const Json& j);
 
 struct ActivationOptions {
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 // Applies an activation function elementwise (keras.layers.Activation).

@@ -54,8 +54,11 @@ struct ConvOptions {
   initializers::Initializer bias_initializer = "zeros";
   regularizers::Regularizer kernel_regularizer = {};
   regularizers::Regularizer bias_regularizer = {};
+  regularizers::Regularizer activity_regularizer = {};
+  constraints::Constraint kernel_constraint = {};
+  constraints::Constraint bias_constraint = {};
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;  // Keras 2's input_shape=(...)
+  OptionalDims input_shape = std::nullopt;  // Keras 2's input_shape=(...)
 };
 
 struct SeparableConvOptions {
@@ -72,8 +75,12 @@ struct SeparableConvOptions {
   regularizers::Regularizer depthwise_regularizer = {};
   regularizers::Regularizer pointwise_regularizer = {};
   regularizers::Regularizer bias_regularizer = {};
+  regularizers::Regularizer activity_regularizer = {};
+  constraints::Constraint depthwise_constraint = {};
+  constraints::Constraint pointwise_constraint = {};
+  constraints::Constraint bias_constraint = {};
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 struct DepthwiseConvOptions {
@@ -88,8 +95,11 @@ struct DepthwiseConvOptions {
   initializers::Initializer bias_initializer = "zeros";
   regularizers::Regularizer depthwise_regularizer = {};
   regularizers::Regularizer bias_regularizer = {};
+  regularizers::Regularizer activity_regularizer = {};
+  constraints::Constraint depthwise_constraint = {};
+  constraints::Constraint bias_constraint = {};
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 struct ConvTransposeOptions {
@@ -104,8 +114,11 @@ struct ConvTransposeOptions {
   initializers::Initializer bias_initializer = "zeros";
   regularizers::Regularizer kernel_regularizer = {};
   regularizers::Regularizer bias_regularizer = {};
+  regularizers::Regularizer activity_regularizer = {};
+  constraints::Constraint kernel_constraint = {};
+  constraints::Constraint bias_constraint = {};
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 enum class ConvKind { conv, separable, depthwise, transpose };
@@ -129,8 +142,12 @@ struct ConvSpec {
   regularizers::Regularizer kernel_regularizer = {};
   regularizers::Regularizer pointwise_regularizer = {};
   regularizers::Regularizer bias_regularizer = {};
+  regularizers::Regularizer activity_regularizer = {};
+  constraints::Constraint kernel_constraint = {};  // depthwise for separable
+  constraints::Constraint pointwise_constraint = {};
+  constraints::Constraint bias_constraint = {};
   std::string class_name = {}, prefix = {}, name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 // One implementation for every convolution layer; the spec's kind picks weights and op.

@@ -11,11 +11,10 @@
 namespace keras::layers {
 
 struct DropoutOptions {
-  std::optional<std::vector<Dim>> noise_shape =
-      std::nullopt;  // reserved; full-shape masks are used
+  OptionalDims noise_shape = std::nullopt;  // reserved; full-shape masks are used
   std::optional<uint64_t> seed = std::nullopt;
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 // Dropout(rate): during training, zeroes inputs with probability `rate` and scales the rest by
@@ -52,7 +51,7 @@ struct FlattenOptions {
   // channels_last order (channels moved last first), as Keras does.
   std::string data_format = "channels_last";
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 // Flatten: (batch, d1, d2, ...) -> (batch, d1 * d2 * ...). Non-batch dims must be known.
@@ -78,7 +77,7 @@ class Flatten : public LayerHandle<FlattenImpl> {
 
 struct ReshapeOptions {
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 // Reshape(target_shape): (batch, ...) -> (batch, *target_shape); one entry may be -1.
@@ -104,7 +103,7 @@ class Reshape : public LayerHandle<ReshapeImpl> {
 
 struct MaskingOptions {
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 // Masking(mask_value): masks the timesteps whose features all equal mask_value. The output is the

@@ -21,8 +21,11 @@ struct DenseOptions {
   initializers::Initializer bias_initializer = "zeros";
   regularizers::Regularizer kernel_regularizer = {};
   regularizers::Regularizer bias_regularizer = {};
+  regularizers::Regularizer activity_regularizer = {};  // on the output, see Layer
+  constraints::Constraint kernel_constraint = {};
+  constraints::Constraint bias_constraint = {};
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;  // Keras 2's input_shape=(...)
+  OptionalDims input_shape = std::nullopt;  // Keras 2's input_shape=(...)
   std::optional<int64_t> input_dim =
       std::nullopt;  // Keras 2's input_dim=n, same as input_shape={n}
 };

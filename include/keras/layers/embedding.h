@@ -14,8 +14,8 @@
 // With mask_zero, id 0 is padding: the output carries the Keras mask ids != 0
 // (Tensor::keras_mask), which recurrent layers downstream use to skip those steps.
 // The gradient names the rows it touches (Tensor::nonzero_rows), so SGD, RMSprop and Adagrad
-// update only those rows of the table. Not implemented: embeddings_constraint,
-// activity_regularizer.
+// update only those rows of the table; an embeddings_constraint then projects the whole
+// table after each step, as Keras does.
 #pragma once
 
 #include <cstdint>
@@ -34,12 +34,16 @@ struct EmbeddingOptions {
   int64_t output_dim = 0;  // size of each vector
   initializers::Initializer embeddings_initializer = "uniform";  // RandomUniform(-0.05, 0.05)
   regularizers::Regularizer embeddings_regularizer = {};
+  regularizers::Regularizer activity_regularizer = {};  // on the output, see Layer
+  constraints::Constraint embeddings_constraint = {};
   bool mask_zero = false;  // id 0 is padding: the output carries a mask (see above)
+  // Keras's weights=: the initial table (input_dim, output_dim); the layer is built at once.
+  Tensor weights = {};
   // Keras 2's input_length: fixes the timestep dimension of the symbolic output, and acts as
   // input_shape=(input_length,) when input_shape is not given.
   std::optional<int64_t> input_length = std::nullopt;
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;  // Keras 2's input_shape=(...)
+  OptionalDims input_shape = std::nullopt;  // Keras 2's input_shape=(...)
 };
 
 class EmbeddingImpl final : public Layer {

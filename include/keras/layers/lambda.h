@@ -27,7 +27,7 @@ namespace keras::layers {
 struct LambdaOptions {
   // The output shape without the batch axis (Keras 2's output_shape tuple); the batch dimension
   // is the first input's. Single-output functions only.
-  std::optional<std::vector<Dim>> output_shape = std::nullopt;
+  OptionalDims output_shape = std::nullopt;
   // Or a function of the full input shapes giving the full output shape (Keras 2's callable
   // output_shape). Single-output functions only.
   std::function<Shape(const std::vector<Shape>&)> output_shape_fn = {};

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "keras/config/json_fwd.h"
+#include "keras/constraints/constraints.h"
 #include "keras/core/random.h"
 #include "keras/core/tensor.h"
 #include "keras/core/variable.h"
@@ -130,8 +131,18 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Tensors get_weights() const;
   // Assigns values in weights() order; throws ValueError on a count or shape mismatch.
   void set_weights(const Tensors& values);
-  // Regularization penalties of this layer's weights (Keras `layer.losses`), as scalars.
+  // Keras `layer.losses`, as scalars: the activity penalties of this layer's latest call, then
+  // the regularization penalties of its weights.
   virtual Tensors losses() const;
+  // Keras's activity_regularizer: after each call (call_with_masks), the penalty of every output
+  // (divided by its batch size, as Keras 3 does) is added to losses() until the next outermost
+  // call clears them (CallScope). Saved in get_config() when set.
+  const regularizers::Regularizer& activity_regularizer() const { return activity_regularizer_; }
+  void set_activity_regularizer(regularizers::Regularizer regularizer) {
+    activity_regularizer_ = std::move(regularizer);
+  }
+  // Forgets the activity penalties of this layer and its sublayers (Keras's _clear_losses).
+  virtual void clear_losses() { activity_losses_.clear(); }
   // The generators this layer and its sublayers draw from while training (a seeded Dropout's:
   // Keras 3's SeedGenerator states), each once, in a fixed order. BackupAndRestore saves their
   // states so that a resumed fit() draws the same masks. Unseeded layers draw from
@@ -188,7 +199,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
                       const Shape& shape,
                       const initializers::Initializer& initializer,
                       bool trainable = true,
-                      regularizers::Regularizer regularizer = {});
+                      regularizers::Regularizer regularizer = {},
+                      const constraints::Constraint& constraint = {});
   // Checks `inputs` against input_spec_for(inputs.size()) with Keras 2's messages.
   void assert_input_compatibility(const std::vector<TensorSpec>& inputs) const;
   // The specs that `num_inputs` inputs must meet: input_spec_ unless overridden (recurrent
@@ -222,7 +234,19 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<Shape> build_input_shapes_;
   std::vector<Variable> weights_;
   std::vector<std::pair<Variable, regularizers::Regularizer>> regularized_;
+  regularizers::Regularizer activity_regularizer_;
+  Tensors activity_losses_;
   std::vector<std::shared_ptr<Node>> inbound_nodes_;
+};
+
+// Marks a call of `layer` (Keras's call context): the outermost one clears the activity
+// penalties of `layer` and its sublayers first, so losses() holds those of the latest call.
+class CallScope {
+ public:
+  explicit CallScope(Layer& layer);
+  ~CallScope();
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
 };
 
 // Generates the next default name for `prefix` ("dense" -> "dense_1", then "dense_2", ...).

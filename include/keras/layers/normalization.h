@@ -27,8 +27,10 @@ struct BatchNormalizationOptions {
   initializers::Initializer moving_variance_initializer = "ones";
   regularizers::Regularizer beta_regularizer = {};
   regularizers::Regularizer gamma_regularizer = {};
+  constraints::Constraint beta_constraint = {};
+  constraints::Constraint gamma_constraint = {};
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;  // Keras 2's input_shape=(...)
+  OptionalDims input_shape = std::nullopt;  // Keras 2's input_shape=(...)
 };
 
 // BatchNormalization: y = gamma * (x - mean) / sqrt(variance + epsilon) + beta, per feature of
@@ -87,8 +89,10 @@ struct LayerNormalizationOptions {
   initializers::Initializer gamma_initializer = "ones";
   regularizers::Regularizer beta_regularizer = {};
   regularizers::Regularizer gamma_regularizer = {};
+  constraints::Constraint beta_constraint = {};
+  constraints::Constraint gamma_constraint = {};
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 // LayerNormalization: for each sample, mean and (biased) variance over the `axis` axes, then

@@ -27,7 +27,7 @@ struct PoolingOptions {
   std::string padding = "valid";                     // "valid" or "same"
   std::string data_format = "channels_last";
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 enum class PoolingKind { max, average };
@@ -81,7 +81,7 @@ struct GlobalPoolingOptions {
   std::string data_format = "channels_last";
   bool keepdims = false;
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 class GlobalPoolingImpl final : public Layer {

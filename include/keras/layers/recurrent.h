@@ -63,14 +63,25 @@ struct SimpleRNNOptions {
   regularizers::Regularizer kernel_regularizer = {};
   regularizers::Regularizer recurrent_regularizer = {};
   regularizers::Regularizer bias_regularizer = {};
+  regularizers::Regularizer activity_regularizer = {};  // on the outputs, see Layer
+  constraints::Constraint kernel_constraint = {};
+  constraints::Constraint recurrent_constraint = {};
+  constraints::Constraint bias_constraint = {};
   double dropout = 0.0;
   double recurrent_dropout = 0.0;
   std::optional<uint64_t> seed = std::nullopt;  // for the dropout masks
   bool return_sequences = false;
   bool return_state = false;
   bool go_backwards = false;
+  // Keep the final states of each batch as the initial states of the next (sample i of a batch
+  // continues sample i of the previous one) until reset_states(); needs a fixed batch size
+  // (Input's batch_size). In fit, evaluate and predict too (Keras's documented behaviour; its
+  // JAX backend drops the update inside compiled steps).
+  bool stateful = false;
+  bool unroll = false;                // accepted; the loop is always unrolled over the timesteps
+  bool zero_output_for_mask = false;  // masked steps output zeros instead of the previous output
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;  // (timesteps, features)
+  OptionalDims input_shape = std::nullopt;  // (timesteps, features)
 };
 
 struct LSTMOptions {
@@ -84,14 +95,25 @@ struct LSTMOptions {
   regularizers::Regularizer kernel_regularizer = {};
   regularizers::Regularizer recurrent_regularizer = {};
   regularizers::Regularizer bias_regularizer = {};
+  regularizers::Regularizer activity_regularizer = {};  // on the outputs, see Layer
+  constraints::Constraint kernel_constraint = {};
+  constraints::Constraint recurrent_constraint = {};
+  constraints::Constraint bias_constraint = {};
   double dropout = 0.0;
   double recurrent_dropout = 0.0;
   std::optional<uint64_t> seed = std::nullopt;
   bool return_sequences = false;
   bool return_state = false;
   bool go_backwards = false;
+  // Keep the final states of each batch as the initial states of the next (sample i of a batch
+  // continues sample i of the previous one) until reset_states(); needs a fixed batch size
+  // (Input's batch_size). In fit, evaluate and predict too (Keras's documented behaviour; its
+  // JAX backend drops the update inside compiled steps).
+  bool stateful = false;
+  bool unroll = false;                // accepted; the loop is always unrolled over the timesteps
+  bool zero_output_for_mask = false;  // masked steps output zeros instead of the previous output
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 struct GRUOptions {
@@ -104,15 +126,22 @@ struct GRUOptions {
   regularizers::Regularizer kernel_regularizer = {};
   regularizers::Regularizer recurrent_regularizer = {};
   regularizers::Regularizer bias_regularizer = {};
+  regularizers::Regularizer activity_regularizer = {};  // on the outputs, see Layer
+  constraints::Constraint kernel_constraint = {};
+  constraints::Constraint recurrent_constraint = {};
+  constraints::Constraint bias_constraint = {};
   double dropout = 0.0;
   double recurrent_dropout = 0.0;
   std::optional<uint64_t> seed = std::nullopt;
   bool return_sequences = false;
   bool return_state = false;
   bool go_backwards = false;
+  bool stateful = false;  // see SimpleRNNOptions
+  bool unroll = false;
+  bool zero_output_for_mask = false;
   bool reset_after = true;  // Keras 3 / cuDNN convention
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 // What LSTM, GRU and SimpleRNN share (Keras's RNN layer plus the DropoutRNNCell mixin): the
@@ -129,10 +158,13 @@ class RecurrentImpl : public Layer {
     bool return_sequences = false;
     bool return_state = false;
     bool go_backwards = false;
+    bool stateful = false;
+    bool unroll = false;
+    bool zero_output_for_mask = false;
   };
 
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
-  bool batch_independent() const override { return true; }
+  bool batch_independent() const override { return !config_.stateful; }
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;
@@ -144,6 +176,13 @@ class RecurrentImpl : public Layer {
   bool return_sequences() const { return config_.return_sequences; }
   bool return_state() const { return config_.return_state; }
   bool go_backwards() const { return config_.go_backwards; }
+  bool stateful() const { return config_.stateful; }
+  // A stateful layer's states back to zeros (Keras's reset_state; reset_states is its alias).
+  // No-op for a layer that is not stateful or not built.
+  void reset_state();
+  void reset_states() { reset_state(); }
+  // A stateful layer's current states ((batch, units) each); empty otherwise.
+  const Tensors& states() const { return states_; }
   double dropout() const { return config_.dropout; }
   double recurrent_dropout() const { return config_.recurrent_dropout; }
   const Variable& kernel() const { return kernel_; }
@@ -175,7 +214,8 @@ class RecurrentImpl : public Layer {
   // the step is the first new state.
   using StepFn = std::function<Tensors(const Tensor& x_t, const Tensors& states)>;
 
-  // The features of a build's input shape (must be known); pins the input spec to it.
+  // The features of a build's input shape (must be known); pins the input spec to it. A stateful
+  // layer also creates its states here, from the batch size (ValueError when unknown).
   int64_t input_dim_for_build(const std::vector<Shape>& input_shapes);
   // The input cast to the layer's dtype (rank 3, at least one timestep).
   Tensor prepare_input(const Tensor& x) const;
@@ -189,11 +229,11 @@ class RecurrentImpl : public Layer {
   // Runs `step` over the timesteps and assembles the layer's outputs. `inputs` are the layer's
   // inputs: the sequence (whose Keras mask, if any, is applied) and optional initial states.
   Tensors run(const Tensors& inputs, const Tensor& projected, const StepFn& step) const;
-  // The states the recurrence starts from: the initial states passed as inputs[1..], else zeros
-  // (batch, units), num_states of them.
+  // The states the recurrence starts from: the initial states passed as inputs[1..], else a
+  // stateful layer's states, else zeros (batch, units), num_states of them.
   Tensors initial_states(const Tensors& inputs, const Tensor& projected) const;
   // The layer's outputs from the last output, the final states and (with return_sequences) all
-  // outputs as (batch, steps, units) in processing order.
+  // outputs as (batch, steps, units) in processing order. A stateful layer keeps the final states.
   Tensors outputs(const Tensor& sequence, const Tensors& states) const;
   // The sequence spec, plus one (batch, units) spec per state when initial states are passed.
   std::vector<InputSpec> input_spec_for(size_t num_inputs) const override;
@@ -218,6 +258,7 @@ class RecurrentImpl : public Layer {
 
  private:
   std::optional<Generator> generator_;  // when seeded
+  Tensors states_;                      // stateful: written in place by each call
 };
 
 class SimpleRNNImpl final : public RecurrentImpl {

@@ -15,7 +15,7 @@ namespace keras::layers {
 
 struct RepeatVectorOptions {
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;  // Keras 2's input_shape=(...)
+  OptionalDims input_shape = std::nullopt;  // Keras 2's input_shape=(...)
 };
 
 // RepeatVector(n): (batch, features) -> (batch, n, features), the input repeated n times.
@@ -44,7 +44,7 @@ class RepeatVector : public LayerHandle<RepeatVectorImpl> {
 
 struct PermuteOptions {
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;  // Keras 2's input_shape=(...)
+  OptionalDims input_shape = std::nullopt;  // Keras 2's input_shape=(...)
 };
 
 // Permute(dims): permutes the non-batch axes. `dims` is 1-based, as in Keras: Permute({2, 1})

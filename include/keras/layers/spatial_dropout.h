@@ -20,7 +20,7 @@ struct SpatialDropoutOptions {
   std::string data_format = "channels_last";
   std::optional<uint64_t> seed = std::nullopt;  // a generator of the layer's own
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 // SpatialDropout<N>D(rate): input of rank N + 2 (InputSpec), output the same. During training

@@ -59,7 +59,7 @@ struct SpatialSize {
 struct ZeroPaddingOptions {
   std::string data_format = "channels_last";  // or "channels_first"
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 // ZeroPadding<N>D: adds rows (columns, planes) of zeros before and after each spatial axis:
@@ -90,7 +90,7 @@ class ZeroPaddingImpl final : public Layer {
 struct CroppingOptions {
   std::string data_format = "channels_last";  // Cropping1D accepts only "channels_last"
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 // Cropping<N>D: removes `before` and `after` elements at the ends of each spatial axis. ValueError
@@ -122,7 +122,7 @@ struct UpSamplingOptions {
   std::string data_format = "channels_last";  // UpSampling1D accepts only "channels_last"
   std::string interpolation = "nearest";      // the only one implemented
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 // UpSampling<N>D: repeats every element `size` times along each spatial axis (nearest-neighbour

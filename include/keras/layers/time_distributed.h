@@ -14,7 +14,7 @@ namespace keras::layers {
 
 struct TimeDistributedOptions {
   std::string name = {};
-  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+  OptionalDims input_shape = std::nullopt;
 };
 
 class TimeDistributedImpl final : public Layer {
@@ -39,7 +39,11 @@ class TimeDistributedImpl final : public Layer {
     Layer::set_dtype(dtype);
     inner_->set_dtype(dtype);
   }
-  Tensors losses() const override { return inner_->losses(); }
+  Tensors losses() const override {
+    Tensors out = Layer::losses();  // its own activity penalties
+    for (const Tensor& t : inner_->losses()) out.push_back(t);
+    return out;
+  }
   std::vector<Generator*> seed_generators() override { return inner_->seed_generators(); }
   const LayerRef& layer() const { return inner_; }
 

@@ -38,6 +38,7 @@ class FunctionalImpl : public layers::Layer {
                                           size_t num_outputs) const override;
   std::vector<Variable> weights() const override;
   Tensors losses() const override;
+  void clear_losses() override;
   std::vector<Generator*> seed_generators() override;
   void set_trainable(bool trainable) override;
 

@@ -31,6 +31,8 @@ class SequentialImpl final : public FunctionalImpl {
   std::string class_name() const override { return "Sequential"; }
   std::string saved_class_name() const override { return "Sequential"; }
   void add(std::shared_ptr<layers::Layer> layer);
+  // Keras's `add(keras.Input(...))`: fixes the input (before or after the layers are added).
+  void set_input(const Shape& batch_input_shape, DType dtype);
   void pop();
   using FunctionalImpl::build;  // Layer's build(input_shapes) stays visible beside this one
   void build(const Shape& batch_input_shape, DType dtype);
@@ -42,6 +44,8 @@ class SequentialImpl final : public FunctionalImpl {
   Json get_config() const override;
   std::string module() const override { return "keras"; }
   std::vector<VariableGroup> saved_variables() const override;
+  // Built: the graph's. Unbuilt: each layer's compute_output_shape in turn, as Keras 3 does.
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
 
  private:
   void rebuild(const Shape& batch_input_shape, DType dtype);
@@ -60,8 +64,10 @@ struct LoadModelOptions {
 };
 
 struct LoadWeightsOptions {
-  bool by_name = false;        // legacy .h5 only: match layers by name (Keras 2)
-  bool skip_mismatch = false;  // with by_name: skip layers whose weight shapes differ
+  bool by_name = false;  // legacy .h5 only: match layers by name (Keras 2)
+  // Skip (with a warning) layers whose weights differ in count or shape from the file's instead
+  // of raising: .weights.h5 and .keras files, and legacy .h5 files with by_name.
+  bool skip_mismatch = false;
 };
 
 struct ModelOptions {
@@ -159,13 +165,18 @@ struct SequentialOptions {
   std::string name = {};  // default "sequential_1", ...
 };
 
-// A linear stack of layers (keras.Sequential). The graph is built as soon as the first layer
-// knows its input shape (its `input_shape` option), or on first use with data.
+// A linear stack of layers (keras.Sequential). The graph is built as soon as the input shape is
+// known: an Input added first (`model.add(keras::Input({4}))`), the first layer's `input_shape`
+// option, or a model (functional or Sequential) as first layer; else on first use with data or
+// build().
 class Sequential : public Model {
  public:
   explicit Sequential(SequentialOptions options = {});
   explicit Sequential(const std::vector<layers::LayerRef>& layers, SequentialOptions options = {});
   void add(const layers::LayerRef& layer);
+  // An Input (Keras's `Sequential([keras.Input((4,)), ...])`): the model's input shape and dtype.
+  // ValueError when the model already has an Input.
+  void add(const KerasTensor& input);
   // Removes the last layer.
   void pop();
   // Builds the graph for inputs of shape `batch_input_shape` (batch dim kNone allowed).
