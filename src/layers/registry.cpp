@@ -26,6 +26,9 @@
 #include "keras/layers/op_layer.h"
 #include "keras/layers/pooling.h"
 #include "keras/layers/preprocessing/center_crop.h"
+#include "keras/layers/preprocessing/random_brightness.h"
+#include "keras/layers/preprocessing/random_contrast.h"
+#include "keras/layers/preprocessing/random_flip.h"
 #include "keras/layers/preprocessing/rescaling.h"
 #include "keras/layers/recurrent.h"
 #include "keras/layers/regularization/activity_regularization.h"
@@ -120,6 +123,9 @@ struct Registry {
         {"LayerScale", &LayerScaleImpl::from_config},
         {"Rescaling", &RescalingImpl::from_config},
         {"CenterCrop", &CenterCropImpl::from_config},
+        {"RandomFlip", &RandomFlipImpl::from_config},
+        {"RandomContrast", &RandomContrastImpl::from_config},
+        {"RandomBrightness", &RandomBrightnessImpl::from_config},
     };
     for (const auto& [name, factory] : table) {
       factories.emplace(name, factory);
