@@ -6,6 +6,11 @@
 
 #include "keras/config/json.h"
 #include "keras/layers/activation.h"
+#include "keras/layers/activations/elu.h"
+#include "keras/layers/activations/leaky_relu.h"
+#include "keras/layers/activations/prelu.h"
+#include "keras/layers/activations/relu.h"
+#include "keras/layers/activations/softmax.h"
 #include "keras/layers/bidirectional.h"
 #include "keras/layers/convolutional.h"
 #include "keras/layers/core_layers.h"
@@ -14,9 +19,22 @@
 #include "keras/layers/input_layer.h"
 #include "keras/layers/merging.h"
 #include "keras/layers/normalization.h"
+#include "keras/layers/normalization/group_normalization.h"
+#include "keras/layers/normalization/layer_scale.h"
+#include "keras/layers/normalization/rms_normalization.h"
+#include "keras/layers/normalization/unit_normalization.h"
 #include "keras/layers/op_layer.h"
 #include "keras/layers/pooling.h"
+#include "keras/layers/preprocessing/center_crop.h"
+#include "keras/layers/preprocessing/random_brightness.h"
+#include "keras/layers/preprocessing/random_contrast.h"
+#include "keras/layers/preprocessing/random_flip.h"
+#include "keras/layers/preprocessing/rescaling.h"
 #include "keras/layers/recurrent.h"
+#include "keras/layers/regularization/activity_regularization.h"
+#include "keras/layers/regularization/alpha_dropout.h"
+#include "keras/layers/regularization/gaussian_dropout.h"
+#include "keras/layers/regularization/gaussian_noise.h"
 #include "keras/layers/reshaping.h"
 #include "keras/layers/spatial_dropout.h"
 #include "keras/layers/spatial_reshaping.h"
@@ -90,6 +108,24 @@ struct Registry {
         {"UpSampling1D", &UpSamplingImpl<1>::from_config},
         {"UpSampling2D", &UpSamplingImpl<2>::from_config},
         {"UpSampling3D", &UpSamplingImpl<3>::from_config},
+        {"ReLU", &ReLUImpl::from_config},
+        {"LeakyReLU", &LeakyReLUImpl::from_config},
+        {"PReLU", &PReLUImpl::from_config},
+        {"ELU", &ELUImpl::from_config},
+        {"Softmax", &SoftmaxImpl::from_config},
+        {"GaussianNoise", &GaussianNoiseImpl::from_config},
+        {"GaussianDropout", &GaussianDropoutImpl::from_config},
+        {"AlphaDropout", &AlphaDropoutImpl::from_config},
+        {"ActivityRegularization", &ActivityRegularizationImpl::from_config},
+        {"GroupNormalization", &GroupNormalizationImpl::from_config},
+        {"UnitNormalization", &UnitNormalizationImpl::from_config},
+        {"RMSNormalization", &RMSNormalizationImpl::from_config},
+        {"LayerScale", &LayerScaleImpl::from_config},
+        {"Rescaling", &RescalingImpl::from_config},
+        {"CenterCrop", &CenterCropImpl::from_config},
+        {"RandomFlip", &RandomFlipImpl::from_config},
+        {"RandomContrast", &RandomContrastImpl::from_config},
+        {"RandomBrightness", &RandomBrightnessImpl::from_config},
     };
     for (const auto& [name, factory] : table) {
       factories.emplace(name, factory);

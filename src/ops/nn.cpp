@@ -3,6 +3,7 @@
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
+#include "keras/ops/activations.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
@@ -272,18 +273,57 @@ Tensor elu_default(const Tensor& x) {
 Tensor leaky_relu_default(const Tensor& x) {
   return ops::leaky_relu(x, 0.2);
 }
+Tensor celu_default(const Tensor& x) {
+  return ops::celu(x);
+}
+Tensor squareplus_default(const Tensor& x) {
+  return ops::squareplus(x);
+}
+Tensor soft_shrink_default(const Tensor& x) {
+  return ops::soft_shrink(x);
+}
+Tensor hard_shrink_default(const Tensor& x) {
+  return ops::hard_shrink(x);
+}
+Tensor glu_last(const Tensor& x) {
+  return ops::glu(x, -1);
+}
+Tensor sparsemax_last(const Tensor& x) {
+  return ops::sparsemax(x, -1);
+}
 
 constexpr NamedActivation kActivations[] = {
-    {"linear", identity},          {"relu", ops::relu},
-    {"relu6", ops::relu6},         {"leaky_relu", leaky_relu_default},
-    {"sigmoid", ops::sigmoid},     {"tanh", ops::tanh},
-    {"softmax", softmax_last},     {"log_softmax", log_softmax_last},
-    {"elu", elu_default},          {"selu", ops::selu},
-    {"softplus", ops::softplus},   {"softsign", ops::softsign},
-    {"swish", ops::silu},          {"silu", ops::silu},
-    {"gelu", gelu_exact},          {"hard_sigmoid", ops::hard_sigmoid},
-    {"hard_silu", ops::hard_silu}, {"hard_swish", ops::hard_silu},
+    {"linear", identity},
+    {"relu", ops::relu},
+    {"relu6", ops::relu6},
+    {"leaky_relu", leaky_relu_default},
+    {"sigmoid", ops::sigmoid},
+    {"tanh", ops::tanh},
+    {"softmax", softmax_last},
+    {"log_softmax", log_softmax_last},
+    {"elu", elu_default},
+    {"selu", ops::selu},
+    {"softplus", ops::softplus},
+    {"softsign", ops::softsign},
+    {"swish", ops::silu},
+    {"silu", ops::silu},
+    {"gelu", gelu_exact},
+    {"hard_sigmoid", ops::hard_sigmoid},
+    {"hard_silu", ops::hard_silu},
+    {"hard_swish", ops::hard_silu},
     {"exponential", ops::exp},
+    {"mish", ops::mish},
+    {"celu", celu_default},
+    {"squareplus", squareplus_default},
+    {"sparse_plus", ops::sparse_plus},
+    {"sparse_sigmoid", ops::sparse_sigmoid},
+    {"tanh_shrink", ops::tanh_shrink},
+    {"soft_shrink", soft_shrink_default},
+    {"hard_shrink", hard_shrink_default},
+    {"hard_tanh", ops::hard_tanh},
+    {"log_sigmoid", ops::log_sigmoid},
+    {"glu", glu_last},
+    {"sparsemax", sparsemax_last},
 };
 
 }  // namespace
@@ -293,6 +333,9 @@ Activation get(std::string_view name) {
   for (const NamedActivation& a : kActivations) {
     if (a.name == name) return a.fn;
   }
+  KERAS_CHECK(name != "threshold", ValueError,
+              "The activation 'threshold' needs its arguments `threshold` and `default_value`: "
+              "use keras::ops::threshold(x, threshold, default_value) in a C++ function");
   throw ValueError(str("Could not interpret activation function identifier: ", excerpt(name)));
 }
 

@@ -91,10 +91,11 @@ namespace keras::activations {
 
 using Activation = std::function<Tensor(const Tensor&)>;
 
-// Keras 3 activations by name: linear, relu, relu6, leaky_relu, sigmoid, tanh, softmax,
-// log_softmax, elu, selu, softplus, softsign, swish, silu, gelu (exact), hard_sigmoid, hard_silu,
-// exponential. Empty string or "linear" is the identity. Throws ValueError for unknown names with
-// Keras's wording ("Could not interpret activation function identifier: ...").
+// Keras 3 activations by name (keras.activations.get), with their default arguments: linear,
+// relu, relu6, leaky_relu, sigmoid, tanh, softmax, log_softmax, elu, selu, softplus, softsign,
+// swish, silu, gelu (exact), hard_sigmoid, hard_silu, hard_swish, exponential, and those of
+// keras/ops/activations.h. Empty string or "linear" is the identity. Throws ValueError for
+// unknown names with Keras's wording ("Could not interpret activation function identifier: ...").
 Activation get(std::string_view name);
 // Throws ValueError unless get(name) would succeed.
 void validate(std::string_view name);

@@ -1,0 +1,66 @@
+#include "layers/preprocessing/image_augmentation.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "keras/ops/random_noise.h"
+
+namespace keras::layers::augmentation {
+
+std::pair<double, double> factor_range(const std::vector<double>& factor,
+                                       double lo,
+                                       double hi,
+                                       const char* what) {
+  const auto message = [&] {
+    std::string values;
+    for (double f : factor) values += (values.empty() ? "" : ", ") + str(f);
+    return str(what,
+               ": The `factor` argument should be a number (or a list of two numbers) in "
+               "the range [",
+               lo, ", ", hi,
+               "]. Received: factor=", factor.size() == 1 ? values : "(" + values + ")");
+  };
+  if (factor.size() == 2) {
+    KERAS_CHECK(!(factor[0] > hi || factor[1] < lo), ValueError, message());
+    return {std::min(factor[0], factor[1]), std::max(factor[0], factor[1])};
+  }
+  KERAS_CHECK(factor.size() == 1 && factor[0] >= lo && factor[0] <= hi, ValueError, message());
+  const double f = std::abs(factor[0]);
+  return {std::max(-f, lo), f};
+}
+
+std::vector<double> factor_from_json(const Json& c, const char* what) {
+  const Json* j = config::find(c, "factor");
+  KERAS_CHECK(j != nullptr, ValueError, what, ": config has no 'factor'");
+  if (!j->is_array()) return {config::convert<double>(*j, "factor", what)};
+  KERAS_CHECK(j->size() == 2, ValueError, what, ": config key 'factor' must be a number or two");
+  return {config::convert<double>((*j)[0], "factor", what),
+          config::convert<double>((*j)[1], "factor", what)};
+}
+
+std::pair<double, double> value_range(const std::vector<double>& range, const char* what) {
+  KERAS_CHECK(range.size() == 2, ValueError, what,
+              ": The `value_range` argument should be a list of two numbers.");
+  return {std::min(range[0], range[1]), std::max(range[0], range[1])};
+}
+
+std::pair<int, int> image_axes(int rank, const std::string& data_format, const char* what) {
+  KERAS_CHECK(rank == 3 || rank == 4, ValueError, what,
+              ": Expected the input image to be rank 3 or 4. Received rank ", rank);
+  const int h = data_format == "channels_first" ? rank - 2 : rank - 3;
+  return {h, h + 1};
+}
+
+void check_data_format(const std::string& data_format) {
+  KERAS_CHECK(data_format == "channels_last" || data_format == "channels_first", ValueError,
+              "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
+              "Received: data_format=",
+              data_format);
+}
+
+Tensor per_image_uniform(const Tensor& images, double minval, double maxval, Generator* generator) {
+  const Shape shape = images.rank() == 4 ? Shape{images.shape()[0], 1, 1, 1} : Shape{1, 1, 1};
+  return random::uniform_noise(shape, images.dtype(), images.device(), minval, maxval, generator);
+}
+
+}  // namespace keras::layers::augmentation

@@ -1,0 +1,32 @@
+// Shared by the image augmentation layers (RandomFlip, RandomContrast, RandomBrightness):
+// Keras 3's factor and value_range arguments, image axes, and one random draw per image.
+// Internal to src/layers.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "keras/config/json.h"
+#include "keras/core/random.h"
+#include "keras/core/tensor.h"
+
+namespace keras::layers::augmentation {
+
+// Keras's _set_factor: a number f in [lo, hi] gives (max(-|f|, lo), |f|); a pair gives itself,
+// sorted. ValueError with Keras's message otherwise.
+std::pair<double, double> factor_range(const std::vector<double>& factor,
+                                       double lo,
+                                       double hi,
+                                       const char* what);
+std::vector<double> factor_from_json(const Json& c, const char* what);
+// A sorted pair; ValueError unless two numbers.
+std::pair<double, double> value_range(const std::vector<double>& range, const char* what);
+// The height and width axes of images of `rank` (3: unbatched, or 4); ValueError otherwise.
+std::pair<int, int> image_axes(int rank, const std::string& data_format, const char* what);
+void check_data_format(const std::string& data_format);
+// Uniform values in [minval, maxval), one per image: shape (batch, 1, 1, 1), or (1, 1, 1) for an
+// unbatched image; drawn anew each time the op runs (random::uniform_noise).
+Tensor per_image_uniform(const Tensor& images, double minval, double maxval, Generator* generator);
+
+}  // namespace keras::layers::augmentation

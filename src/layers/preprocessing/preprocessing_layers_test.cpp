@@ -1,0 +1,66 @@
+// Rescaling and CenterCrop: the layer contract, their definitions and configs (Keras's own
+// numbers: tests/integration/layer_fixtures_test.cpp).
+#include <gtest/gtest.h>
+
+#include "harness/layer_test.h"
+#include "harness/tensor_matchers.h"
+#include "keras/config/json.h"
+#include "keras/layers/preprocessing/center_crop.h"
+#include "keras/layers/preprocessing/rescaling.h"
+#include "keras/layers/registry.h"
+#include "keras/ops/shape.h"
+
+namespace keras::layers {
+namespace {
+
+TEST(Rescaling, Contract) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return Rescaling({0.5, 2.0, -1.0}, {.offset = {1.0, 0.0, 0.5}});
+          },
+      .input_shape = {2, 4, 3},
+      .expected_output_shape = {2, 4, 3},
+  });
+}
+
+TEST(Rescaling, ScalesAndOffsetsPerChannel) {
+  const Tensor x = test::tensor_of({1, 2, 3, 4}, {2, 2}, float32);
+  test::expect_all_close(Rescaling({0.5, 2.0}, {.offset = {1.0, -1.0}})(x),
+                         test::tensor_of({1.5, 3, 2.5, 7}, {2, 2}, float32), 0, 0);
+  // Integer images become the layer's float dtype.
+  const Tensor y = Rescaling(1.0 / 255)(test::tensor_of({0, 255}, {1, 2}, uint8));
+  EXPECT_EQ(y.dtype(), float32);
+  test::expect_all_close(y, test::tensor_of({0, 1}, {1, 2}, float32), 1e-7, 0);
+  EXPECT_EQ(Rescaling(0.5)->get_config()["scale"], 0.5);
+  EXPECT_EQ(Rescaling(0.5)->get_config()["offset"], 0.0);
+  const Json c = serialize_layer(*Rescaling({0.5, 2.0}, {.offset = {1.0, -1.0}}).layer());
+  EXPECT_EQ(c["config"]["scale"], Json::array({0.5, 2.0}));
+  EXPECT_EQ(deserialize_layer(c)->get_config(), c["config"]);
+}
+
+TEST(CenterCrop, Contract) {
+  test::run_layer_test({
+      .make_layer = [] { return CenterCrop(2, 3); },
+      .input_shape = {2, 5, 4, 3},
+      .expected_output_shape = {2, 2, 3, 3},
+  });
+}
+
+TEST(CenterCrop, TakesTheCentreRoundedDown) {
+  const Tensor x = test::random_tensor({1, 5, 4, 2}, float32, -1, 1, 3);
+  // Rows from (5 - 2) / 2 = 1, columns from (4 - 3) / 2 = 0.
+  test::expect_all_close(CenterCrop(2, 3)(x), ops::slice_axis(ops::slice_axis(x, 1, 1, 2), 2, 0, 3),
+                         0, 0);
+  const Tensor chw = test::random_tensor({1, 2, 5, 4}, float32, -1, 1, 4);
+  test::expect_all_close(CenterCrop(3, 2, {.data_format = "channels_first"})(chw),
+                         ops::slice_axis(ops::slice_axis(chw, 2, 1, 3), 3, 1, 2), 0, 0);
+  test::expect_throws_with<NotImplementedError>([&] { CenterCrop(6, 2)(x); }, "smaller");
+  const Json c = CenterCrop(2, 3)->get_config();
+  EXPECT_EQ(c["height"], 2);
+  EXPECT_EQ(c["width"], 3);
+  EXPECT_EQ(c["data_format"], "channels_last");
+}
+
+}  // namespace
+}  // namespace keras::layers
