@@ -15,7 +15,8 @@ BaseOptions base_of(const Options& o) {
                      o.use_ema,
                      o.ema_momentum,
                      o.ema_overwrite_frequency,
-                     o.gradient_accumulation_steps};
+                     o.gradient_accumulation_steps,
+                     o.loss_scale_factor};
 }
 
 // A float as Python prints it in Keras's messages: shortest round trip, "1.0" not "1".

@@ -199,7 +199,8 @@ OptimizerPtr AdamW(AdamWOptions o) {
                            .use_ema = o.use_ema,
                            .ema_momentum = o.ema_momentum,
                            .ema_overwrite_frequency = o.ema_overwrite_frequency,
-                           .gradient_accumulation_steps = o.gradient_accumulation_steps});
+                           .gradient_accumulation_steps = o.gradient_accumulation_steps,
+                           .loss_scale_factor = o.loss_scale_factor});
 }
 OptimizerPtr Adagrad(AdagradOptions o) {
   return std::make_shared<AdagradImpl>(o);

@@ -288,7 +288,7 @@ Json Optimizer::get_config() const {
       {"use_ema", base_.use_ema},
       {"ema_momentum", base_.ema_momentum},
       {"ema_overwrite_frequency", opt(base_.ema_overwrite_frequency)},
-      {"loss_scale_factor", nullptr},
+      {"loss_scale_factor", opt(base_.loss_scale_factor)},
       {"gradient_accumulation_steps", opt(base_.gradient_accumulation_steps)}};
 }
 

@@ -277,6 +277,10 @@ TEST(OptimizerMisuse, KerasErrors) {
   ema->apply({Tensor::from_vector<float>({1.0f})}, {w});
   EXPECT_THROW(ema->finalize_variable_values({}), ValueError);
   EXPECT_EQ(get("Lamb")->name(), "Lamb");
+  // loss_scale_factor is kept in the config (it cancels out of float32 training).
+  const Json with_scale = parse(
+      R"({"class_name": "Adam", "config": {"learning_rate": 0.01, "loss_scale_factor": 128.0}})");
+  EXPECT_EQ(serialize(*deserialize(with_scale))["config"]["loss_scale_factor"], 128.0);
   EXPECT_EQ(get("nadam")->name(), "Nadam");
 }
 

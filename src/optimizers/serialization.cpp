@@ -76,6 +76,7 @@ OptimizerPtr deserialize(const Json& j) {
     o.ema_momentum = num("ema_momentum", 0.99);
     o.ema_overwrite_frequency = opt_int("ema_overwrite_frequency");
     o.gradient_accumulation_steps = opt_int("gradient_accumulation_steps");
+    o.loss_scale_factor = opt("loss_scale_factor");
     return o;
   };
   auto with_decay = [&](auto o) {

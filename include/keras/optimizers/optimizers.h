@@ -67,6 +67,10 @@ struct BaseOptions {
   double ema_momentum = 0.99;
   std::optional<int> ema_overwrite_frequency = std::nullopt;
   std::optional<int> gradient_accumulation_steps = std::nullopt;
+  // Kept and written back in the config. Keras multiplies the loss by it and divides the
+  // gradients by it (against float16 underflow); keras.cpp trains in float32 and does neither,
+  // which gives the same gradients.
+  std::optional<double> loss_scale_factor = std::nullopt;
 };
 
 class Optimizer {
@@ -188,13 +192,14 @@ using OptimizerPtr = std::shared_ptr<Optimizer>;
 
 // Each optimizer's options: its own arguments (Keras's defaults), then the base arguments
 // (BaseOptions, repeated so that `.weight_decay = 0.01` reads as in Keras).
-#define KERAS_OPTIMIZER_BASE_OPTIONS                         \
-  std::optional<double> weight_decay = std::nullopt;         \
-  ClipOptions clip = {};                                     \
-  bool use_ema = false;                                      \
-  double ema_momentum = 0.99;                                \
-  std::optional<int> ema_overwrite_frequency = std::nullopt; \
-  std::optional<int> gradient_accumulation_steps = std::nullopt;
+#define KERAS_OPTIMIZER_BASE_OPTIONS                             \
+  std::optional<double> weight_decay = std::nullopt;             \
+  ClipOptions clip = {};                                         \
+  bool use_ema = false;                                          \
+  double ema_momentum = 0.99;                                    \
+  std::optional<int> ema_overwrite_frequency = std::nullopt;     \
+  std::optional<int> gradient_accumulation_steps = std::nullopt; \
+  std::optional<double> loss_scale_factor = std::nullopt;
 
 struct SGDOptions {
   LearningRate learning_rate = 0.01;
@@ -231,6 +236,7 @@ struct AdamWOptions {
   double ema_momentum = 0.99;
   std::optional<int> ema_overwrite_frequency = std::nullopt;
   std::optional<int> gradient_accumulation_steps = std::nullopt;
+  std::optional<double> loss_scale_factor = std::nullopt;
 };
 struct AdagradOptions {
   LearningRate learning_rate = 0.001;
