@@ -6,6 +6,7 @@
 #include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
 #include "keras/layers/preprocessing/center_crop.h"
+#include "keras/layers/preprocessing/normalization.h"
 #include "keras/layers/preprocessing/rescaling.h"
 #include "keras/layers/registry.h"
 #include "keras/ops/shape.h"
@@ -60,6 +61,50 @@ TEST(CenterCrop, TakesTheCentreRoundedDown) {
   EXPECT_EQ(c["height"], 2);
   EXPECT_EQ(c["width"], 3);
   EXPECT_EQ(c["data_format"], "channels_last");
+}
+
+TEST(Normalization, Contract) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return Normalization({.mean = NormalizationValues{{1.0, -2.0, 0.5}, {3}},
+                                  .variance = NormalizationValues{{4.0, 0.25, 1.0}, {3}}});
+          },
+      .input_shape = {2, 4, 3},
+      .expected_output_shape = {2, 4, 3},
+  });
+}
+
+TEST(Normalization, GivenStatisticsAndInvert) {
+  const Tensor x = test::tensor_of({3, 0, 5, 1}, {2, 2}, float32);
+  const NormalizationValues mean{{1, 2}, {2}}, variance{{4, 0}, {2}};
+  // (x - mean) / max(sqrt(variance), 1e-7): the zero variance divides by 1e-7, as in Keras.
+  test::expect_all_close(Normalization({.mean = mean, .variance = variance})(x),
+                         test::tensor_of({1, -2e7, 2, -1e7}, {2, 2}, float32), 1e-6, 0);
+  test::expect_all_close(Normalization({.mean = mean, .variance = variance, .invert = true})(x),
+                         test::tensor_of({7, 2, 11, 2 + 1e-7}, {2, 2}, float32), 1e-6, 0);
+  // axis {} (Keras's axis=None) with one number for everything.
+  test::expect_all_close(Normalization({.axis = {},
+                                        .mean = NormalizationValues{{1}, {}},
+                                        .variance = NormalizationValues{{4}, {}}})(x),
+                         test::tensor_of({1, -0.5, 2, 0}, {2, 2}, float32), 1e-7, 0);
+  // A (2,) mean on axes {1, 2} of (batch, 3, 2) goes to the last kept axis.
+  const Tensor x3 = test::tensor_of({0, 0, 0, 0, 0, 0}, {1, 3, 2}, float32);
+  test::expect_all_close(Normalization({.axis = {1, 2},
+                                        .mean = NormalizationValues{{1, 2}, {2}},
+                                        .variance = NormalizationValues{{1, 1}, {2}}})(x3),
+                         test::tensor_of({-1, -2, -1, -2, -1, -2}, {1, 3, 2}, float32), 0, 0);
+  const Json c = Normalization({.mean = mean, .variance = variance})->get_config();
+  EXPECT_EQ(c["mean"], Json::array({1.0, 2.0}));
+  EXPECT_EQ(c["axis"], Json::array({-1}));
+  EXPECT_EQ(NormalizationImpl::from_config(c)->get_config(), c);
+  Json adapted = c;
+  adapted["mean"] = nullptr;
+  adapted["variance"] = nullptr;
+  test::expect_throws_with<NotImplementedError>([&] { NormalizationImpl::from_config(adapted); },
+                                                "adapt()");
+  test::expect_throws_with<ValueError>([&] { Normalization({.mean = mean}); },
+                                       "both `mean` and `variance` must be set");
 }
 
 }  // namespace
