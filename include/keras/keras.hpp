@@ -52,6 +52,7 @@
 #include "keras/layers/preprocessing/random_contrast.h"
 #include "keras/layers/preprocessing/random_flip.h"
 #include "keras/layers/preprocessing/rescaling.h"
+#include "keras/layers/preprocessing/resizing.h"
 #include "keras/layers/recurrent.h"
 #include "keras/layers/regularization/activity_regularization.h"
 #include "keras/layers/regularization/alpha_dropout.h"

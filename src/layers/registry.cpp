@@ -31,6 +31,7 @@
 #include "keras/layers/preprocessing/random_contrast.h"
 #include "keras/layers/preprocessing/random_flip.h"
 #include "keras/layers/preprocessing/rescaling.h"
+#include "keras/layers/preprocessing/resizing.h"
 #include "keras/layers/recurrent.h"
 #include "keras/layers/regularization/activity_regularization.h"
 #include "keras/layers/regularization/alpha_dropout.h"
@@ -125,6 +126,7 @@ struct Registry {
         {"Rescaling", &RescalingImpl::from_config},
         {"CenterCrop", &CenterCropImpl::from_config},
         {"Normalization", &NormalizationImpl::from_config},
+        {"Resizing", &ResizingImpl::from_config},
         {"RandomFlip", &RandomFlipImpl::from_config},
         {"RandomContrast", &RandomContrastImpl::from_config},
         {"RandomBrightness", &RandomBrightnessImpl::from_config},

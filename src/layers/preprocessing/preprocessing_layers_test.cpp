@@ -8,6 +8,7 @@
 #include "keras/layers/preprocessing/center_crop.h"
 #include "keras/layers/preprocessing/normalization.h"
 #include "keras/layers/preprocessing/rescaling.h"
+#include "keras/layers/preprocessing/resizing.h"
 #include "keras/layers/registry.h"
 #include "keras/ops/shape.h"
 
@@ -105,6 +106,32 @@ TEST(Normalization, GivenStatisticsAndInvert) {
                                                 "adapt()");
   test::expect_throws_with<ValueError>([&] { Normalization({.mean = mean}); },
                                        "both `mean` and `variance` must be set");
+}
+
+TEST(Resizing, Contract) {
+  test::run_layer_test({
+      .make_layer = [] { return Resizing(5, 3); },
+      .input_shape = {2, 3, 4, 2},
+      .expected_output_shape = {2, 5, 3, 2},
+  });
+}
+
+TEST(Resizing, HalfPixelCentres) {
+  // 2 -> 4 along one axis: samples at -0.25, 0.25, 0.75, 1.25, clamped to [0, 1].
+  const Tensor x = test::tensor_of({0, 8}, {1, 2, 1, 1}, float32);
+  test::expect_all_close(Resizing(4, 1)(x), test::tensor_of({0, 2, 6, 8}, {1, 4, 1, 1}, float32), 0,
+                         0);
+  test::expect_all_close(Resizing(4, 1, {.interpolation = "nearest"})(x),
+                         test::tensor_of({0, 0, 8, 8}, {1, 4, 1, 1}, float32), 0, 0);
+  // crop_to_aspect_ratio: a 2x4 image to 1x1 keeps the centre 2x2 box first.
+  const Tensor wide = test::tensor_of({0, 1, 2, 3, 4, 5, 6, 7}, {1, 2, 4, 1}, float32);
+  test::expect_all_close(Resizing(1, 1, {.crop_to_aspect_ratio = true})(wide),
+                         test::tensor_of({3.5}, {1, 1, 1, 1}, float32), 0, 0);
+  test::expect_throws_with<NotImplementedError>(
+      [] { Resizing(2, 2, {.interpolation = "bicubic"}); }, "bicubic");
+  const Json c = Resizing(2, 3)->get_config();
+  EXPECT_EQ(c["interpolation"], "bilinear");
+  EXPECT_EQ(c["antialias"], false);
 }
 
 }  // namespace
