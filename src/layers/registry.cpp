@@ -26,10 +26,12 @@
 #include "keras/layers/op_layer.h"
 #include "keras/layers/pooling.h"
 #include "keras/layers/preprocessing/center_crop.h"
+#include "keras/layers/preprocessing/normalization.h"
 #include "keras/layers/preprocessing/random_brightness.h"
 #include "keras/layers/preprocessing/random_contrast.h"
 #include "keras/layers/preprocessing/random_flip.h"
 #include "keras/layers/preprocessing/rescaling.h"
+#include "keras/layers/preprocessing/resizing.h"
 #include "keras/layers/recurrent.h"
 #include "keras/layers/regularization/activity_regularization.h"
 #include "keras/layers/regularization/alpha_dropout.h"
@@ -123,6 +125,8 @@ struct Registry {
         {"LayerScale", &LayerScaleImpl::from_config},
         {"Rescaling", &RescalingImpl::from_config},
         {"CenterCrop", &CenterCropImpl::from_config},
+        {"Normalization", &NormalizationImpl::from_config},
+        {"Resizing", &ResizingImpl::from_config},
         {"RandomFlip", &RandomFlipImpl::from_config},
         {"RandomContrast", &RandomContrastImpl::from_config},
         {"RandomBrightness", &RandomBrightnessImpl::from_config},

@@ -6,7 +6,9 @@
 #include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
 #include "keras/layers/preprocessing/center_crop.h"
+#include "keras/layers/preprocessing/normalization.h"
 #include "keras/layers/preprocessing/rescaling.h"
+#include "keras/layers/preprocessing/resizing.h"
 #include "keras/layers/registry.h"
 #include "keras/ops/shape.h"
 
@@ -60,6 +62,76 @@ TEST(CenterCrop, TakesTheCentreRoundedDown) {
   EXPECT_EQ(c["height"], 2);
   EXPECT_EQ(c["width"], 3);
   EXPECT_EQ(c["data_format"], "channels_last");
+}
+
+TEST(Normalization, Contract) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return Normalization({.mean = NormalizationValues{{1.0, -2.0, 0.5}, {3}},
+                                  .variance = NormalizationValues{{4.0, 0.25, 1.0}, {3}}});
+          },
+      .input_shape = {2, 4, 3},
+      .expected_output_shape = {2, 4, 3},
+  });
+}
+
+TEST(Normalization, GivenStatisticsAndInvert) {
+  const Tensor x = test::tensor_of({3, 0, 5, 1}, {2, 2}, float32);
+  const NormalizationValues mean{{1, 2}, {2}}, variance{{4, 0}, {2}};
+  // (x - mean) / max(sqrt(variance), 1e-7): the zero variance divides by 1e-7, as in Keras.
+  test::expect_all_close(Normalization({.mean = mean, .variance = variance})(x),
+                         test::tensor_of({1, -2e7, 2, -1e7}, {2, 2}, float32), 1e-6, 0);
+  test::expect_all_close(Normalization({.mean = mean, .variance = variance, .invert = true})(x),
+                         test::tensor_of({7, 2, 11, 2 + 1e-7}, {2, 2}, float32), 1e-6, 0);
+  // axis {} (Keras's axis=None) with one number for everything.
+  test::expect_all_close(Normalization({.axis = {},
+                                        .mean = NormalizationValues{{1}, {}},
+                                        .variance = NormalizationValues{{4}, {}}})(x),
+                         test::tensor_of({1, -0.5, 2, 0}, {2, 2}, float32), 1e-7, 0);
+  // A (2,) mean on axes {1, 2} of (batch, 3, 2) goes to the last kept axis.
+  const Tensor x3 = test::tensor_of({0, 0, 0, 0, 0, 0}, {1, 3, 2}, float32);
+  test::expect_all_close(Normalization({.axis = {1, 2},
+                                        .mean = NormalizationValues{{1, 2}, {2}},
+                                        .variance = NormalizationValues{{1, 1}, {2}}})(x3),
+                         test::tensor_of({-1, -2, -1, -2, -1, -2}, {1, 3, 2}, float32), 0, 0);
+  const Json c = Normalization({.mean = mean, .variance = variance})->get_config();
+  EXPECT_EQ(c["mean"], Json::array({1.0, 2.0}));
+  EXPECT_EQ(c["axis"], Json::array({-1}));
+  EXPECT_EQ(NormalizationImpl::from_config(c)->get_config(), c);
+  Json adapted = c;
+  adapted["mean"] = nullptr;
+  adapted["variance"] = nullptr;
+  test::expect_throws_with<NotImplementedError>([&] { NormalizationImpl::from_config(adapted); },
+                                                "adapt()");
+  test::expect_throws_with<ValueError>([&] { Normalization({.mean = mean}); },
+                                       "both `mean` and `variance` must be set");
+}
+
+TEST(Resizing, Contract) {
+  test::run_layer_test({
+      .make_layer = [] { return Resizing(5, 3); },
+      .input_shape = {2, 3, 4, 2},
+      .expected_output_shape = {2, 5, 3, 2},
+  });
+}
+
+TEST(Resizing, HalfPixelCentres) {
+  // 2 -> 4 along one axis: samples at -0.25, 0.25, 0.75, 1.25, clamped to [0, 1].
+  const Tensor x = test::tensor_of({0, 8}, {1, 2, 1, 1}, float32);
+  test::expect_all_close(Resizing(4, 1)(x), test::tensor_of({0, 2, 6, 8}, {1, 4, 1, 1}, float32), 0,
+                         0);
+  test::expect_all_close(Resizing(4, 1, {.interpolation = "nearest"})(x),
+                         test::tensor_of({0, 0, 8, 8}, {1, 4, 1, 1}, float32), 0, 0);
+  // crop_to_aspect_ratio: a 2x4 image to 1x1 keeps the centre 2x2 box first.
+  const Tensor wide = test::tensor_of({0, 1, 2, 3, 4, 5, 6, 7}, {1, 2, 4, 1}, float32);
+  test::expect_all_close(Resizing(1, 1, {.crop_to_aspect_ratio = true})(wide),
+                         test::tensor_of({3.5}, {1, 1, 1, 1}, float32), 0, 0);
+  test::expect_throws_with<NotImplementedError>(
+      [] { Resizing(2, 2, {.interpolation = "bicubic"}); }, "bicubic");
+  const Json c = Resizing(2, 3)->get_config();
+  EXPECT_EQ(c["interpolation"], "bilinear");
+  EXPECT_EQ(c["antialias"], false);
 }
 
 }  // namespace

@@ -1,0 +1,56 @@
+// Resizing (keras.layers.Resizing): images resized to height x width, bilinear or nearest.
+//
+//   auto x = layers::Resizing(224, 224, {.crop_to_aspect_ratio = true})(images);
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keras/layers/layer.h"
+
+namespace keras::layers {
+
+struct ResizingOptions {
+  std::string interpolation = "bilinear";  // or "nearest"
+  bool crop_to_aspect_ratio = false;       // first the largest centred box of the target's ratio
+  bool pad_to_aspect_ratio = false;        // not supported (NotImplementedError)
+  std::string fill_mode = "constant";
+  double fill_value = 0.0;
+  bool antialias = false;  // true is supported when no axis shrinks (it changes nothing then)
+  std::string data_format = "channels_last";
+  std::string name = {};
+  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+};
+
+// As Keras 3 on JAX (jax.image.resize, half-pixel centres): output pixel i samples the input at
+// (i + 0.5) * in / out - 0.5, bilinear between the two nearest pixels (clamped at the edges), or
+// for "nearest" the pixel floor((i + 0.5) * in / out). Images (batch, H, W, C) or unbatched
+// (H, W, C) (channels_first: C first); output with height x width, in the layer's dtype.
+// NotImplementedError for other interpolations, pad_to_aspect_ratio, and antialias when an axis
+// shrinks (Keras then widens the kernel); ValueError for both aspect-ratio options.
+class ResizingImpl final : public Layer {
+ public:
+  ResizingImpl(int64_t height, int64_t width, ResizingOptions options);
+  std::string class_name() const override { return "Resizing"; }
+  bool batch_independent() const override { return true; }
+  Tensors call(const Tensors& inputs, bool training) override;
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
+                                          size_t num_outputs) const override;
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
+
+ private:
+  int64_t height_, width_;
+  ResizingOptions options_;
+};
+
+class Resizing : public LayerHandle<ResizingImpl> {
+ public:
+  Resizing(int64_t height, int64_t width, ResizingOptions options = {})
+      : LayerHandle(std::make_shared<ResizingImpl>(height, width, std::move(options))) {}
+};
+
+}  // namespace keras::layers

@@ -1,0 +1,152 @@
+#include "keras/layers/preprocessing/resizing.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "keras/config/json.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
+#include "layers/preprocessing/image_augmentation.h"
+
+namespace keras::layers {
+
+namespace {
+
+// x gathered at `indices` along `axis` (a take with that axis moved first).
+Tensor take_along(const Tensor& x, const std::vector<int64_t>& indices, int axis) {
+  const Tensor idx =
+      Tensor::from_vector(indices, {static_cast<int64_t>(indices.size())}, Device::cpu())
+          .to(x.device());
+  std::vector<int> perm{axis};
+  for (int d = 0; d < x.rank(); ++d) {
+    if (d != axis) perm.push_back(d);
+  }
+  std::vector<int> inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inverse[static_cast<size_t>(perm[i])] = static_cast<int>(i);
+  return ops::transpose(ops::take(ops::transpose(x, perm), idx), inverse);
+}
+
+// x resized along `axis` to `out` entries. The sample positions depend only on the shapes.
+Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest) {
+  const int64_t in = x.shape()[static_cast<size_t>(axis)];
+  if (in == out) return x;
+  const double scale = static_cast<double>(in) / static_cast<double>(out);
+  std::vector<int64_t> lo(static_cast<size_t>(out)), hi(static_cast<size_t>(out));
+  std::vector<double> w(static_cast<size_t>(out));
+  for (int64_t i = 0; i < out; ++i) {
+    const size_t k = static_cast<size_t>(i);
+    if (nearest) {
+      lo[k] = std::min(in - 1, static_cast<int64_t>(std::floor((i + 0.5) * scale)));
+      continue;
+    }
+    const double s = std::clamp((i + 0.5) * scale - 0.5, 0.0, static_cast<double>(in - 1));
+    lo[k] = static_cast<int64_t>(std::floor(s));
+    hi[k] = std::min(lo[k] + 1, in - 1);
+    w[k] = s - static_cast<double>(lo[k]);
+  }
+  if (nearest) return take_along(x, lo, axis);
+  Shape wshape(static_cast<size_t>(x.rank()), 1);
+  wshape[static_cast<size_t>(axis)] = out;
+  const Tensor weight =
+      ops::cast(Tensor::from_vector(w, wshape, Device::cpu()).to(x.device()), x.dtype());
+  const Tensor a = take_along(x, lo, axis), b = take_along(x, hi, axis);
+  return ops::add(a, ops::multiply(ops::subtract(b, a), weight));
+}
+
+}  // namespace
+
+ResizingImpl::ResizingImpl(int64_t height, int64_t width, ResizingOptions options)
+    : Layer(options.name,
+            "resizing",
+            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+      height_(height),
+      width_(width),
+      options_(std::move(options)) {
+  KERAS_CHECK(height_ >= 1 && width_ >= 1, ValueError,
+              "Resizing: height and width must be positive, got ", height_, " and ", width_);
+  augmentation::check_data_format(options_.data_format);
+  KERAS_CHECK(!(options_.crop_to_aspect_ratio && options_.pad_to_aspect_ratio), ValueError,
+              "Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be True.");
+  if (options_.pad_to_aspect_ratio) {
+    throw NotImplementedError("Resizing: pad_to_aspect_ratio=True is not supported yet");
+  }
+  KERAS_CHECK(options_.interpolation == "bilinear" || options_.interpolation == "nearest",
+              NotImplementedError, "Resizing: interpolation='", options_.interpolation,
+              "' is not supported (keras.cpp has 'bilinear' and 'nearest')");
+}
+
+Tensors ResizingImpl::call(const Tensors& inputs, bool) {
+  Tensor x = inputs[0];
+  if (x.dtype() != dtype()) x = ops::cast(x, dtype());
+  const auto [ha, wa] = augmentation::image_axes(x.rank(), options_.data_format, "Resizing");
+  int64_t h = x.shape()[static_cast<size_t>(ha)], w = x.shape()[static_cast<size_t>(wa)];
+  if (options_.crop_to_aspect_ratio) {
+    const int64_t ch = std::max<int64_t>(
+        std::min<int64_t>(h, static_cast<int64_t>(static_cast<double>(w * height_) / width_)), 1);
+    const int64_t cw = std::max<int64_t>(
+        std::min<int64_t>(w, static_cast<int64_t>(static_cast<double>(h * width_) / height_)), 1);
+    x = ops::slice_axis(ops::slice_axis(x, ha, (h - ch) / 2, ch), wa, (w - cw) / 2, cw);
+    h = ch;
+    w = cw;
+  }
+  if (options_.antialias && options_.interpolation == "bilinear" && (h > height_ || w > width_)) {
+    throw NotImplementedError(str("Layer ", name(),
+                                  " (Resizing): antialias=True when shrinking is not supported "
+                                  "yet (",
+                                  h, "x", w, " to ", height_, "x", width_, ")"));
+  }
+  const bool nearest = options_.interpolation == "nearest";
+  return {resize_axis(resize_axis(x, ha, height_, nearest), wa, width_, nearest)};
+}
+
+std::vector<Shape> ResizingImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  Shape out = in[0];
+  const auto [ha, wa] =
+      augmentation::image_axes(static_cast<int>(out.size()), options_.data_format, "Resizing");
+  out[static_cast<size_t>(ha)] = height_;
+  out[static_cast<size_t>(wa)] = width_;
+  return {out};
+}
+
+std::vector<DType> ResizingImpl::compute_output_dtype(const std::vector<DType>&, size_t) const {
+  return {dtype()};
+}
+
+Json ResizingImpl::get_config() const {
+  const ResizingOptions& o = options_;
+  Json config = Layer::get_config();
+  config["height"] = height_;
+  config["width"] = width_;
+  config["interpolation"] = o.interpolation;
+  config["crop_to_aspect_ratio"] = o.crop_to_aspect_ratio;
+  config["pad_to_aspect_ratio"] = o.pad_to_aspect_ratio;
+  config["fill_mode"] = o.fill_mode;
+  config["fill_value"] = o.fill_value;
+  config["antialias"] = o.antialias;
+  config["data_format"] = o.data_format;
+  return config;
+}
+
+std::shared_ptr<Layer> ResizingImpl::from_config(const Json& c) {
+  using config::get;
+  const char* w = "Resizing";
+  const int64_t height = config::require<int64_t>(c, "height", w);
+  const int64_t width = config::require<int64_t>(c, "width", w);
+  KERAS_CHECK(height <= (int64_t{1} << 24) && width <= (int64_t{1} << 24), ValueError, w,
+              ": height ", height, " or width ", width, " is out of range");
+  auto layer = std::make_shared<ResizingImpl>(
+      height, width,
+      ResizingOptions{.interpolation = get<std::string>(c, "interpolation", "bilinear", w),
+                      .crop_to_aspect_ratio = get<bool>(c, "crop_to_aspect_ratio", false, w),
+                      .pad_to_aspect_ratio = get<bool>(c, "pad_to_aspect_ratio", false, w),
+                      .fill_mode = get<std::string>(c, "fill_mode", "constant", w),
+                      .fill_value = get<double>(c, "fill_value", 0.0, w),
+                      .antialias = get<bool>(c, "antialias", false, w),
+                      .data_format = get<std::string>(c, "data_format", "channels_last", w),
+                      .name = get<std::string>(c, "name", "", w)});
+  layer->apply_base_config(c);
+  return layer;
+}
+
+}  // namespace keras::layers
