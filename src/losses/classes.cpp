@@ -45,6 +45,94 @@ Json axes_json(const std::vector<int>& axes) {
   return axes;
 }
 
+// Each class's config fields besides name and reduction, listed once: get_config writes them in
+// this order and from_config reads them.
+template <class Options, class Visitor>
+void fields(Options&, Visitor&) {}
+template <class V>
+void fields(CosineSimilarityOptions& o, V& v) {
+  v("axis", o.axis);
+}
+template <class V>
+void fields(HuberOptions& o, V& v) {
+  v("delta", o.delta);
+}
+template <class V>
+void fields(BinaryCrossentropyOptions& o, V& v) {
+  v("from_logits", o.from_logits);
+  v("label_smoothing", o.label_smoothing);
+  v("axis", o.axis);
+}
+template <class V>
+void fields(BinaryFocalCrossentropyOptions& o, V& v) {
+  v("from_logits", o.from_logits);
+  v("label_smoothing", o.label_smoothing);
+  v("axis", o.axis);
+  v("apply_class_balancing", o.apply_class_balancing);
+  v("alpha", o.alpha);
+  v("gamma", o.gamma);
+}
+template <class V>
+void fields(CategoricalCrossentropyOptions& o, V& v) {
+  v("from_logits", o.from_logits);
+  v("label_smoothing", o.label_smoothing);
+  v("axis", o.axis);
+}
+template <class V>
+void fields(CategoricalFocalCrossentropyOptions& o, V& v) {
+  v("from_logits", o.from_logits);
+  v("label_smoothing", o.label_smoothing);
+  v("axis", o.axis);
+  v("alpha", o.alpha);
+  v("gamma", o.gamma);
+}
+template <class V>
+void fields(SparseCategoricalCrossentropyOptions& o, V& v) {
+  v("from_logits", o.from_logits);
+  v("ignore_class", o.ignore_class);
+  v("axis", o.axis);
+}
+template <class V>
+void fields(DiceOptions& o, V& v) {
+  v("axis", o.axis);
+}
+template <class V>
+void fields(TverskyOptions& o, V& v) {
+  v("alpha", o.alpha);
+  v("beta", o.beta);
+  v("axis", o.axis);
+}
+template <class V>
+void fields(CircleOptions& o, V& v) {
+  v("gamma", o.gamma);
+  v("margin", o.margin);
+  v("remove_diagonal", o.remove_diagonal);
+}
+template <class V>
+void fields(CategoricalGeneralizedCrossEntropyOptions& o, V& v) {
+  v("q", o.q);
+}
+
+class ConfigWriter {
+ public:
+  template <class T>
+  void operator()(const char* key, const T& field) {
+    config[key] = field;
+  }
+  void operator()(const char* key, const std::optional<int64_t>& field) {
+    config[key] = field ? Json(*field) : Json(nullptr);
+  }
+  void operator()(const char* key, const std::vector<int>& axes) { config[key] = axes_json(axes); }
+  Json config = Json::object();
+};
+
+template <class Options>
+Json config_of(Options o) {
+  ConfigWriter writer;
+  fields(o, writer);
+  return writer.config;
+}
+
 // compile()'s "crossentropy": binary, sparse categorical or categorical, by the shapes it is
 // called on (Keras's is_binary_or_sparse_categorical).
 class ShapeChosenCrossentropy final : public Loss {
@@ -96,12 +184,16 @@ class ConfigReader {
     field = config::convert<std::string>(*it, key, what_.c_str());
     if (field == "auto") field = "sum_over_batch_size";  // Keras 2's default
   }
-  void read_axes(const char* key, std::vector<int>& field) {
+  void read(const char* key, std::vector<int>& field) {  // an axis list: None, an int or a list
     used_.insert(key);
     const Json* j = config::find(config_, key);
     if (j == nullptr) return;
     field = j->is_array() ? config::convert<std::vector<int>>(*j, key, what_.c_str())
                           : std::vector<int>{config::convert<int>(*j, key, what_.c_str())};
+  }
+  template <class T>
+  void operator()(const char* key, T& field) {
+    read(key, field);
   }
   template <class Options>
   void read_base(Options& o) {
@@ -127,8 +219,9 @@ class ConfigReader {
 using FromConfig = LossPtr (*)(ConfigReader&);
 
 template <class Options, LossPtr (*Factory)(Options)>
-LossPtr base_only(ConfigReader& r) {
+LossPtr read_class(ConfigReader& r) {
   Options o;
+  fields(o, r);
   r.read_base(o);
   r.finish();
   return Factory(o);
@@ -136,126 +229,35 @@ LossPtr base_only(ConfigReader& r) {
 
 const std::map<std::string, FromConfig, std::less<>>& classes() {
   static const std::map<std::string, FromConfig, std::less<>> table = {
-      {"MeanSquaredError", base_only<MeanSquaredErrorOptions, MeanSquaredError>},
-      {"MeanAbsoluteError", base_only<MeanAbsoluteErrorOptions, MeanAbsoluteError>},
+      {"MeanSquaredError", read_class<MeanSquaredErrorOptions, MeanSquaredError>},
+      {"MeanAbsoluteError", read_class<MeanAbsoluteErrorOptions, MeanAbsoluteError>},
       {"MeanAbsolutePercentageError",
-       base_only<MeanAbsolutePercentageErrorOptions, MeanAbsolutePercentageError>},
+       read_class<MeanAbsolutePercentageErrorOptions, MeanAbsolutePercentageError>},
       {"MeanSquaredLogarithmicError",
-       base_only<MeanSquaredLogarithmicErrorOptions, MeanSquaredLogarithmicError>},
-      {"CosineSimilarity",
-       [](ConfigReader& r) {
-         CosineSimilarityOptions o;
-         r.read("axis", o.axis);
-         r.read_base(o);
-         r.finish();
-         return CosineSimilarity(o);
-       }},
-      {"Huber",
-       [](ConfigReader& r) {
-         HuberOptions o;
-         r.read("delta", o.delta);
-         r.read_base(o);
-         r.finish();
-         return Huber(o);
-       }},
-      {"LogCosh", base_only<LogCoshOptions, LogCosh>},
-      {"Hinge", base_only<HingeOptions, Hinge>},
-      {"SquaredHinge", base_only<SquaredHingeOptions, SquaredHinge>},
-      {"CategoricalHinge", base_only<CategoricalHingeOptions, CategoricalHinge>},
-      {"KLDivergence", base_only<KLDivergenceOptions, KLDivergence>},
-      {"Poisson", base_only<PoissonOptions, Poisson>},
-      {"BinaryCrossentropy",
-       [](ConfigReader& r) {
-         BinaryCrossentropyOptions o;
-         r.read("from_logits", o.from_logits);
-         r.read("label_smoothing", o.label_smoothing);
-         r.read("axis", o.axis);
-         r.read_base(o);
-         r.finish();
-         return BinaryCrossentropy(o);
-       }},
+       read_class<MeanSquaredLogarithmicErrorOptions, MeanSquaredLogarithmicError>},
+      {"CosineSimilarity", read_class<CosineSimilarityOptions, CosineSimilarity>},
+      {"Huber", read_class<HuberOptions, Huber>},
+      {"LogCosh", read_class<LogCoshOptions, LogCosh>},
+      {"Hinge", read_class<HingeOptions, Hinge>},
+      {"SquaredHinge", read_class<SquaredHingeOptions, SquaredHinge>},
+      {"CategoricalHinge", read_class<CategoricalHingeOptions, CategoricalHinge>},
+      {"KLDivergence", read_class<KLDivergenceOptions, KLDivergence>},
+      {"Poisson", read_class<PoissonOptions, Poisson>},
+      {"BinaryCrossentropy", read_class<BinaryCrossentropyOptions, BinaryCrossentropy>},
       {"BinaryFocalCrossentropy",
-       [](ConfigReader& r) {
-         BinaryFocalCrossentropyOptions o;
-         r.read("apply_class_balancing", o.apply_class_balancing);
-         r.read("alpha", o.alpha);
-         r.read("gamma", o.gamma);
-         r.read("from_logits", o.from_logits);
-         r.read("label_smoothing", o.label_smoothing);
-         r.read("axis", o.axis);
-         r.read_base(o);
-         r.finish();
-         return BinaryFocalCrossentropy(o);
-       }},
+       read_class<BinaryFocalCrossentropyOptions, BinaryFocalCrossentropy>},
       {"CategoricalCrossentropy",
-       [](ConfigReader& r) {
-         CategoricalCrossentropyOptions o;
-         r.read("from_logits", o.from_logits);
-         r.read("label_smoothing", o.label_smoothing);
-         r.read("axis", o.axis);
-         r.read_base(o);
-         r.finish();
-         return CategoricalCrossentropy(o);
-       }},
+       read_class<CategoricalCrossentropyOptions, CategoricalCrossentropy>},
       {"CategoricalFocalCrossentropy",
-       [](ConfigReader& r) {
-         CategoricalFocalCrossentropyOptions o;
-         r.read("alpha", o.alpha);
-         r.read("gamma", o.gamma);
-         r.read("from_logits", o.from_logits);
-         r.read("label_smoothing", o.label_smoothing);
-         r.read("axis", o.axis);
-         r.read_base(o);
-         r.finish();
-         return CategoricalFocalCrossentropy(o);
-       }},
+       read_class<CategoricalFocalCrossentropyOptions, CategoricalFocalCrossentropy>},
       {"SparseCategoricalCrossentropy",
-       [](ConfigReader& r) {
-         SparseCategoricalCrossentropyOptions o;
-         r.read("from_logits", o.from_logits);
-         r.read("ignore_class", o.ignore_class);
-         r.read("axis", o.axis);
-         r.read_base(o);
-         r.finish();
-         return SparseCategoricalCrossentropy(o);
-       }},
-      {"CTC", base_only<CTCOptions, CTC>},
-      {"Dice",
-       [](ConfigReader& r) {
-         DiceOptions o;
-         r.read_axes("axis", o.axis);
-         r.read_base(o);
-         r.finish();
-         return Dice(o);
-       }},
-      {"Tversky",
-       [](ConfigReader& r) {
-         TverskyOptions o;
-         r.read("alpha", o.alpha);
-         r.read("beta", o.beta);
-         r.read_axes("axis", o.axis);
-         r.read_base(o);
-         r.finish();
-         return Tversky(o);
-       }},
-      {"Circle",
-       [](ConfigReader& r) {
-         CircleOptions o;
-         r.read("gamma", o.gamma);
-         r.read("margin", o.margin);
-         r.read("remove_diagonal", o.remove_diagonal);
-         r.read_base(o);
-         r.finish();
-         return Circle(o);
-       }},
+       read_class<SparseCategoricalCrossentropyOptions, SparseCategoricalCrossentropy>},
+      {"CTC", read_class<CTCOptions, CTC>},
+      {"Dice", read_class<DiceOptions, Dice>},
+      {"Tversky", read_class<TverskyOptions, Tversky>},
+      {"Circle", read_class<CircleOptions, Circle>},
       {"CategoricalGeneralizedCrossEntropy",
-       [](ConfigReader& r) {
-         CategoricalGeneralizedCrossEntropyOptions o;
-         r.read("q", o.q);
-         r.read_base(o);
-         r.finish();
-         return CategoricalGeneralizedCrossEntropy(o);
-       }},
+       read_class<CategoricalGeneralizedCrossEntropyOptions, CategoricalGeneralizedCrossEntropy>},
   };
   return table;
 }
@@ -327,119 +329,98 @@ Tensor LossFunctionWrapper::call(const Tensor& y_true, const Tensor& y_pred) con
 }
 
 LossPtr MeanSquaredError(MeanSquaredErrorOptions o) {
-  return make("MeanSquaredError", o.name, o.reduction, nullptr, mean_squared_error);
+  return make("MeanSquaredError", o.name, o.reduction, config_of(o), mean_squared_error);
 }
 LossPtr MeanAbsoluteError(MeanAbsoluteErrorOptions o) {
-  return make("MeanAbsoluteError", o.name, o.reduction, nullptr, mean_absolute_error);
+  return make("MeanAbsoluteError", o.name, o.reduction, config_of(o), mean_absolute_error);
 }
 LossPtr MeanAbsolutePercentageError(MeanAbsolutePercentageErrorOptions o) {
-  return make("MeanAbsolutePercentageError", o.name, o.reduction, nullptr,
+  return make("MeanAbsolutePercentageError", o.name, o.reduction, config_of(o),
               mean_absolute_percentage_error);
 }
 LossPtr MeanSquaredLogarithmicError(MeanSquaredLogarithmicErrorOptions o) {
-  return make("MeanSquaredLogarithmicError", o.name, o.reduction, nullptr,
+  return make("MeanSquaredLogarithmicError", o.name, o.reduction, config_of(o),
               mean_squared_logarithmic_error);
 }
 LossPtr CosineSimilarity(CosineSimilarityOptions o) {
   return make(
-      "CosineSimilarity", o.name, o.reduction, {{"axis", o.axis}},
+      "CosineSimilarity", o.name, o.reduction, config_of(o),
       [axis = o.axis](const Tensor& t, const Tensor& p) { return cosine_similarity(t, p, axis); });
 }
 LossPtr Huber(HuberOptions o) {
-  return make("Huber", o.name, o.reduction, {{"delta", o.delta}},
+  return make("Huber", o.name, o.reduction, config_of(o),
               [delta = o.delta](const Tensor& t, const Tensor& p) { return huber(t, p, delta); });
 }
 LossPtr LogCosh(LogCoshOptions o) {
-  return make("LogCosh", o.name, o.reduction, nullptr, log_cosh);
+  return make("LogCosh", o.name, o.reduction, config_of(o), log_cosh);
 }
 LossPtr Hinge(HingeOptions o) {
-  return make("Hinge", o.name, o.reduction, nullptr, hinge);
+  return make("Hinge", o.name, o.reduction, config_of(o), hinge);
 }
 LossPtr SquaredHinge(SquaredHingeOptions o) {
-  return make("SquaredHinge", o.name, o.reduction, nullptr, squared_hinge);
+  return make("SquaredHinge", o.name, o.reduction, config_of(o), squared_hinge);
 }
 LossPtr CategoricalHinge(CategoricalHingeOptions o) {
-  return make("CategoricalHinge", o.name, o.reduction, nullptr, categorical_hinge);
+  return make("CategoricalHinge", o.name, o.reduction, config_of(o), categorical_hinge);
 }
 LossPtr KLDivergence(KLDivergenceOptions o) {
-  return make("KLDivergence", o.name, o.reduction, nullptr, kl_divergence);
+  return make("KLDivergence", o.name, o.reduction, config_of(o), kl_divergence);
 }
 LossPtr Poisson(PoissonOptions o) {
-  return make("Poisson", o.name, o.reduction, nullptr, poisson);
+  return make("Poisson", o.name, o.reduction, config_of(o), poisson);
 }
 LossPtr BinaryCrossentropy(BinaryCrossentropyOptions o) {
-  return make(
-      "BinaryCrossentropy", o.name, o.reduction,
-      {{"from_logits", o.from_logits}, {"label_smoothing", o.label_smoothing}, {"axis", o.axis}},
-      [o](const Tensor& t, const Tensor& p) {
-        return binary_crossentropy(t, p, o.from_logits, o.label_smoothing, o.axis);
-      });
+  return make("BinaryCrossentropy", o.name, o.reduction, config_of(o),
+              [o](const Tensor& t, const Tensor& p) {
+                return binary_crossentropy(t, p, o.from_logits, o.label_smoothing, o.axis);
+              });
 }
 LossPtr BinaryFocalCrossentropy(BinaryFocalCrossentropyOptions o) {
-  return make("BinaryFocalCrossentropy", o.name, o.reduction,
-              {{"from_logits", o.from_logits},
-               {"label_smoothing", o.label_smoothing},
-               {"axis", o.axis},
-               {"apply_class_balancing", o.apply_class_balancing},
-               {"alpha", o.alpha},
-               {"gamma", o.gamma}},
+  return make("BinaryFocalCrossentropy", o.name, o.reduction, config_of(o),
               [o](const Tensor& t, const Tensor& p) {
                 return binary_focal_crossentropy(t, p, o.apply_class_balancing, o.alpha, o.gamma,
                                                  o.from_logits, o.label_smoothing, o.axis);
               });
 }
 LossPtr CategoricalCrossentropy(CategoricalCrossentropyOptions o) {
-  return make(
-      "CategoricalCrossentropy", o.name, o.reduction,
-      {{"from_logits", o.from_logits}, {"label_smoothing", o.label_smoothing}, {"axis", o.axis}},
-      [o](const Tensor& t, const Tensor& p) {
-        return categorical_crossentropy(t, p, o.from_logits, o.label_smoothing, o.axis);
-      });
+  return make("CategoricalCrossentropy", o.name, o.reduction, config_of(o),
+              [o](const Tensor& t, const Tensor& p) {
+                return categorical_crossentropy(t, p, o.from_logits, o.label_smoothing, o.axis);
+              });
 }
 LossPtr CategoricalFocalCrossentropy(CategoricalFocalCrossentropyOptions o) {
-  return make("CategoricalFocalCrossentropy", o.name, o.reduction,
-              {{"from_logits", o.from_logits},
-               {"label_smoothing", o.label_smoothing},
-               {"axis", o.axis},
-               {"alpha", o.alpha},
-               {"gamma", o.gamma}},
+  return make("CategoricalFocalCrossentropy", o.name, o.reduction, config_of(o),
               [o](const Tensor& t, const Tensor& p) {
                 return categorical_focal_crossentropy(t, p, o.alpha, o.gamma, o.from_logits,
                                                       o.label_smoothing, o.axis);
               });
 }
 LossPtr SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions o) {
-  return make("SparseCategoricalCrossentropy", o.name, o.reduction,
-              {{"from_logits", o.from_logits},
-               {"ignore_class", o.ignore_class ? Json(*o.ignore_class) : Json(nullptr)},
-               {"axis", o.axis}},
+  return make("SparseCategoricalCrossentropy", o.name, o.reduction, config_of(o),
               [o](const Tensor& t, const Tensor& p) {
                 return sparse_categorical_crossentropy(t, p, o.from_logits, o.ignore_class, o.axis);
               });
 }
 LossPtr CTC(CTCOptions o) {
-  return make("CTC", o.name, o.reduction, nullptr, ctc);
+  return make("CTC", o.name, o.reduction, config_of(o), ctc);
 }
 LossPtr Dice(DiceOptions o) {
-  return make("Dice", o.name, o.reduction, {{"axis", axes_json(o.axis)}},
+  return make("Dice", o.name, o.reduction, config_of(o),
               [axis = o.axis](const Tensor& t, const Tensor& p) { return dice(t, p, axis); });
 }
 LossPtr Tversky(TverskyOptions o) {
-  return make(
-      "Tversky", o.name, o.reduction,
-      {{"alpha", o.alpha}, {"beta", o.beta}, {"axis", axes_json(o.axis)}},
-      [o](const Tensor& t, const Tensor& p) { return tversky(t, p, o.alpha, o.beta, o.axis); });
+  return make("Tversky", o.name, o.reduction, config_of(o), [o](const Tensor& t, const Tensor& p) {
+    return tversky(t, p, o.alpha, o.beta, o.axis);
+  });
 }
 LossPtr Circle(CircleOptions o) {
-  return make("Circle", o.name, o.reduction,
-              {{"gamma", o.gamma}, {"margin", o.margin}, {"remove_diagonal", o.remove_diagonal}},
-              [o](const Tensor& t, const Tensor& p) {
-                return circle(t, p, Tensor(), Tensor(), o.remove_diagonal, o.gamma, o.margin);
-              });
+  return make("Circle", o.name, o.reduction, config_of(o), [o](const Tensor& t, const Tensor& p) {
+    return circle(t, p, Tensor(), Tensor(), o.remove_diagonal, o.gamma, o.margin);
+  });
 }
 LossPtr CategoricalGeneralizedCrossEntropy(CategoricalGeneralizedCrossEntropyOptions o) {
   KERAS_CHECK(o.q > 0.0 && o.q < 1.0, ValueError, "q must be in the interval (0, 1)");
-  return make("CategoricalGeneralizedCrossEntropy", o.name, o.reduction, {{"q", o.q}},
+  return make("CategoricalGeneralizedCrossEntropy", o.name, o.reduction, config_of(o),
               [q = o.q](const Tensor& t, const Tensor& p) {
                 return categorical_generalized_cross_entropy(t, p, q);
               });
