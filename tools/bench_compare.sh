@@ -29,7 +29,8 @@ if [ ! -x "$venv/bin/python" ]; then
   echo "creating $venv (keras, jax, torch from PyPI)..." >&2
   python3 -m venv "$venv" &&
     "$venv/bin/pip" -q install keras "jax[cpu]" numpy &&
-    "$venv/bin/pip" -q install torch --index-url https://download.pytorch.org/whl/cpu ||
+    { "$venv/bin/pip" -q install torch --index-url https://download.pytorch.org/whl/cpu ||
+      "$venv/bin/pip" -q install torch; } ||
     echo "could not set up $venv: the PyPI peers are skipped" >&2
 fi
 py=$venv/bin/python
