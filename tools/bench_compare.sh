@@ -34,6 +34,7 @@ if [ ! -x "$venv/bin/python" ]; then
     echo "could not set up $venv: the PyPI peers are skipped" >&2
 fi
 py=$venv/bin/python
+export KERAS_BACKEND=${KERAS_BACKEND:-jax}  # the venv has JAX, not TensorFlow
 has() { [ -x "$1" ] && "$1" -c "import $2" 2>/dev/null; }
 if has /usr/bin/python3 torch && [ ! -x "$tmp/libtorch_ref" ]; then
   g++ -O2 -std=c++17 "$shared/libtorch_reference.cpp" -I/usr/include/torch/csrc/api/include \
