@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <keras/distribution/distribution.h>
 #include <keras/keras.hpp>
 #include <string>
 #include <thread>
@@ -59,6 +60,7 @@ bool inference_enabled() {
 }
 
 void report(const char* name, const Result& r) {
+  if (!keras::distribution::is_chief()) return;  // under mpirun: process 0 reports the job's rate
   std::printf("%-14s %10.0f samples/s  threads %d  loss %.4f\n", name, r.rate, r.threads, r.loss);
   const Inference& i = r.inference;
   if (i.predict_rate > 0) {
@@ -312,6 +314,12 @@ Result bench_vision_bn() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Under mpirun (docs/distributed.md's scaling measurement) every process trains its share of
+  // each global batch; the epoch rates are the job's.
+  keras::distribution::initialize();
+  if (keras::distribution::process_count() > 1) {
+    keras::distribution::set_distribution(std::make_shared<keras::distribution::DataParallel>());
+  }
   std::vector<std::string> names(argv + 1, argv + argc);
   if (names.empty()) {
     names = {"mlp", "news_mimo", "shared_lstm", "posts_conv1d", "shared_vision"};
