@@ -8,12 +8,13 @@
 //   NAME_latency  N samples/s  threads T  p50_us A  p99_us B
 // the latter over 1,000 predict_on_batch calls on one sample (N = 1e6 / p50 in microseconds),
 // after 50 warm-up calls. KERAS_BENCH_INFERENCE=0 skips them.
+#include <keras/distribution/distribution.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <keras/distribution/distribution.h>
 #include <keras/keras.hpp>
 #include <string>
 #include <thread>
