@@ -1,5 +1,6 @@
 #include "trainers/data_parallel.h"
 
+#include "distribution/ops.h"
 #include "keras/autodiff/trace.h"
 #include "keras/core/random.h"
 #include "keras/distribution/distribution.h"
@@ -10,10 +11,6 @@ namespace keras::trainers::internal {
 namespace dist = keras::distribution;
 
 namespace {
-
-// Set by shard_batch for the step that runs next on this thread (a plan replays on the thread
-// that shards its batch).
-thread_local double gradient_weight = 1.0;
 
 void broadcast_tensor(const Tensor& t) {
   dist::collective().broadcast(t.host_data(), t.size(), t.dtype(), 0);
@@ -76,6 +73,7 @@ void check_data_parallel_losses(const std::vector<losses::LossPtr>& losses) {
 }
 
 BatchRows shard_batch(const BatchRows& batch) {
+  double& gradient_weight = dist::internal::batch_share();
   gradient_weight = 1.0;
   if (!dist::data_parallel_active()) return batch;
   const int n = dist::process_count();
@@ -107,7 +105,7 @@ Tensors all_reduce_gradients(const Tensors& grads) {
   auto f32 = std::make_shared<std::vector<float>>(static_cast<size_t>(n32));
   auto f64 = std::make_shared<std::vector<double>>(static_cast<size_t>(n64));
   autodiff::launch([grads, out, f32, f64] {
-    const double w = gradient_weight;
+    const double w = dist::internal::batch_share();
     float* p32 = f32->data();
     double* p64 = f64->data();
     for (const Tensor& g : grads) {

@@ -20,6 +20,8 @@
 //     ValueError;
 //   - the metrics' (and loss trackers') state variables are summed across processes whenever
 //     logs are read, so the progress bar, History and every callback see the global values;
+//   - BatchNormalization({.synchronized = true}) normalizes with the global batch's statistics
+//     (summed across processes, gradients included); unsynchronized, with its share's;
 //   - predict is not split: every process predicts all of its input;
 //   - only process 0 prints (std::cout of the others is discarded unless
 //     InitializeOptions::quiet_workers is false) and writes files (ModelCheckpoint, CSVLogger,
@@ -28,8 +30,8 @@
 //     shared file system when processes run on several machines).
 // Without set_distribution (or with nullptr) every process trains alone, as without initialize().
 // A process that dies makes mpirun end the others (naming its rank); a collective call that
-// waits longer than `timeout_seconds` for the others aborts the job with a RuntimeError message
-// naming the waiting process.
+// waits longer than `timeout_seconds` for the others aborts the job (MPI_Abort) with a message
+// naming the processes that stopped answering.
 #pragma once
 
 #include <cstdint>
