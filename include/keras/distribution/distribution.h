@@ -49,9 +49,9 @@ struct InitializeOptions {
   // KERAS_DISTRIBUTION_NUM_PROCESSES / KERAS_DISTRIBUTION_PROCESS_ID), they must agree with it
   // (ValueError). job_addresses (KERAS_DISTRIBUTION_JOB_ADDRESSES, "host1:port,host2:port") is
   // kept for Keras's signature: with MPI the hosts are mpirun's --host list.
-  std::optional<std::string> job_addresses;
-  std::optional<int> num_processes;
-  std::optional<int> process_id;
+  std::optional<std::string> job_addresses = std::nullopt;
+  std::optional<int> num_processes = std::nullopt;
+  std::optional<int> process_id = std::nullopt;
   // Seconds a collective call waits for the other processes before aborting the job
   // (KERAS_DISTRIBUTION_TIMEOUT overrides it).
   double timeout_seconds = 300;
