@@ -8,6 +8,8 @@
 //   NAME_latency  N samples/s  threads T  p50_us A  p99_us B
 // the latter over 1,000 predict_on_batch calls on one sample (N = 1e6 / p50 in microseconds),
 // after 50 warm-up calls. KERAS_BENCH_INFERENCE=0 skips them.
+#include <keras/distribution/distribution.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -59,6 +61,7 @@ bool inference_enabled() {
 }
 
 void report(const char* name, const Result& r) {
+  if (!keras::distribution::is_chief()) return;  // under mpirun: process 0 reports the job's rate
   std::printf("%-14s %10.0f samples/s  threads %d  loss %.4f\n", name, r.rate, r.threads, r.loss);
   const Inference& i = r.inference;
   if (i.predict_rate > 0) {
@@ -312,6 +315,12 @@ Result bench_vision_bn() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Under mpirun (docs/distributed.md's scaling measurement) every process trains its share of
+  // each global batch; the epoch rates are the job's.
+  keras::distribution::initialize();
+  if (keras::distribution::process_count() > 1) {
+    keras::distribution::set_distribution(std::make_shared<keras::distribution::DataParallel>());
+  }
   std::vector<std::string> names(argv + 1, argv + argc);
   if (names.empty()) {
     names = {"mlp", "news_mimo", "shared_lstm", "posts_conv1d", "shared_vision"};

@@ -7,6 +7,7 @@
 #include "keras/config/json.h"
 #include "keras/core/error.h"
 #include "keras/core/random.h"
+#include "keras/distribution/distribution.h"
 #include "keras/layers/layer.h"
 #include "keras/trainers/trainer.h"
 
@@ -117,6 +118,7 @@ void BackupAndRestoreImpl::restore(const std::string& path) {
 }
 
 void BackupAndRestoreImpl::save(int step) {
+  if (!distribution::is_chief()) return;  // only process 0 writes; every process restores
   std::error_code ec;
   fs::create_directories(backup_dir_, ec);
   KERAS_CHECK(!ec, IOError, "BackupAndRestore: cannot create the backup directory ", backup_dir_,
@@ -156,7 +158,7 @@ void BackupAndRestoreImpl::on_train_batch_end(int batch, const Logs&) {
 }
 
 void BackupAndRestoreImpl::on_train_end(const Logs&) {
-  if (!options_.delete_checkpoint) return;
+  if (!options_.delete_checkpoint || !distribution::is_chief()) return;
   // latest.weights.h5 last: until it goes, a restart resumes after the last epoch and trains
   // nothing; after, it trains from the start. Both end with these weights.
   std::error_code ec;

@@ -6,6 +6,7 @@
 #include "callbacks/python_format.h"
 #include "core/file_util.h"
 #include "keras/core/error.h"
+#include "keras/distribution/distribution.h"
 
 namespace keras::callbacks {
 
@@ -13,6 +14,7 @@ CSVLoggerImpl::CSVLoggerImpl(std::string filename, CSVLoggerOptions options)
     : filename_(std::move(filename)), options_(std::move(options)) {}
 
 void CSVLoggerImpl::on_train_begin(const Logs&) {
+  if (!distribution::is_chief()) return;  // only process 0 writes files
   append_header_ = true;
   if (options_.append) {
     std::ifstream in(filename_);
@@ -48,6 +50,7 @@ void CSVLoggerImpl::write_row(const std::vector<std::string>& fields) {
 }
 
 void CSVLoggerImpl::on_epoch_end(int epoch, const Logs& logs) {
+  if (!distribution::is_chief()) return;
   if (!file_.is_open()) on_train_begin({});
   if (!keys_) {
     keys_.emplace();

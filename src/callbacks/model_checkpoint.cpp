@@ -11,6 +11,7 @@
 #include "callbacks/monitor.h"
 #include "callbacks/python_format.h"
 #include "keras/core/error.h"
+#include "keras/distribution/distribution.h"
 #include "keras/trainers/trainer.h"
 
 namespace keras::callbacks {
@@ -122,6 +123,7 @@ bool ModelCheckpointImpl::should_save(int epoch, const Logs& logs, const std::st
 void ModelCheckpointImpl::save(int epoch, int batch, const Logs& logs) {
   const std::string path = file_path(epoch, batch, logs);
   if (!should_save(epoch, logs, path)) return;
+  if (!distribution::is_chief()) return;  // only process 0 writes files
   const fs::path dir = fs::path(path).parent_path();
   std::error_code ec;
   if (!dir.empty()) fs::create_directories(dir, ec);

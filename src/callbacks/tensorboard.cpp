@@ -5,6 +5,7 @@
 #include "callbacks/event_file.h"
 #include "callbacks/monitor.h"
 #include "keras/core/error.h"
+#include "keras/distribution/distribution.h"
 #include "keras/layers/layer.h"
 #include "keras/optimizers/optimizers.h"
 #include "keras/trainers/trainer.h"
@@ -63,7 +64,7 @@ void TensorBoardImpl::on_epoch_begin(int, const Logs&) {
 }
 
 void TensorBoardImpl::on_epoch_end(int epoch, const Logs& logs) {
-  if (logs.empty()) return;
+  if (logs.empty() || !distribution::is_chief()) return;  // only process 0 writes files
   Logs train_logs, val_logs;
   for (const auto& [k, v] : logs) (k.rfind("val_", 0) == 0 ? val_logs : train_logs)[k] = v;
   train_logs["learning_rate"] = static_cast<float>(trainer().optimizer().learning_rate());
@@ -91,12 +92,13 @@ void TensorBoardImpl::on_train_batch_begin(int, const Logs&) {
 
 void TensorBoardImpl::on_train_batch_end(int, const Logs& logs) {
   if (update_every_ == 0 || global_train_batch_ % update_every_ != 0) return;
+  if (!distribution::is_chief()) return;
   EventFileWriter& train = writer(train_, "train");
   for (const auto& [k, v] : logs) train.add_scalar("batch_" + k, v, global_train_batch_);
 }
 
 void TensorBoardImpl::on_test_end(const Logs& logs) {
-  if (logs.empty()) return;
+  if (logs.empty() || !distribution::is_chief()) return;
   EventFileWriter& val = writer(val_, "validation");
   const int64_t step = trainer().optimizer().iterations();
   for (const auto& [k, v] : logs) val.add_scalar("evaluation_" + k + "_vs_iterations", v, step);

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include "distribution/ops.h"
 #include "keras/config/json.h"
+#include "keras/distribution/distribution.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/nn.h"
+#include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
 
@@ -42,6 +45,30 @@ Shape broadcast_shape(const Shape& input, const std::vector<int>& axes) {
 
 Tensor rsqrt_plus(const Tensor& variance, double epsilon) {
   return ops::reciprocal(ops::sqrt(ops::add(variance, epsilon)));
+}
+
+// BatchNormalization's training step over the global batch of every process (synchronized): the
+// sums behind the mean and the (biased, two-pass) variance are summed across processes by
+// differentiable all-reduces, so the gradient also flows through the other processes' rows.
+ops::FusedBatchNormalization synchronized_batch_normalization(
+    const Tensor& x, int axis, const Tensor& beta, const Tensor& gamma, double epsilon) {
+  using distribution::internal::all_reduce_sum;
+  std::vector<int> axes;
+  double count = 1;
+  for (int a = 0; a < static_cast<int>(x.rank()); ++a) {
+    if (a == axis) continue;
+    axes.push_back(a);
+    count *= static_cast<double>(x.shape()[static_cast<size_t>(a)]);
+  }
+  const Shape bshape = broadcast_shape(x.shape(), {axis});
+  const Tensor n = all_reduce_sum(full({}, count, x.dtype()));
+  const Tensor mean = ops::divide(all_reduce_sum(ops::sum(x, axes)), n);
+  const Tensor centered = ops::subtract(x, ops::reshape(mean, bshape));
+  const Tensor variance = ops::divide(all_reduce_sum(ops::sum(ops::square(centered), axes)), n);
+  Tensor y = ops::multiply(centered, ops::reshape(rsqrt_plus(variance, epsilon), bshape));
+  if (gamma.defined()) y = ops::multiply(y, ops::reshape(gamma, bshape));
+  if (beta.defined()) y = ops::add(y, ops::reshape(beta, bshape));
+  return {y, mean, variance};
 }
 
 }  // namespace
@@ -102,7 +129,9 @@ Tensors BatchNormalizationImpl::call(const Tensors& inputs, bool training) {
                                      gamma, options_.epsilon)};
   }
   const ops::FusedBatchNormalization batch =
-      ops::fused_batch_normalization(x, axis_, beta, gamma, options_.epsilon);
+      options_.synchronized && distribution::data_parallel_active()
+          ? synchronized_batch_normalization(x, axis_, beta, gamma, options_.epsilon)
+          : ops::fused_batch_normalization(x, axis_, beta, gamma, options_.epsilon);
   // The moving statistics are read and written in launched kernels (ops::assign), so a traced
   // fit step repeats the update at every replay.
   const double m = options_.momentum;
@@ -194,7 +223,7 @@ Json BatchNormalizationImpl::get_config() const {
   config["gamma_regularizer"] = regularizers::serialize(o.gamma_regularizer);
   config["beta_constraint"] = constraints::serialize(o.beta_constraint);
   config["gamma_constraint"] = constraints::serialize(o.gamma_constraint);
-  config["synchronized"] = false;
+  config["synchronized"] = o.synchronized;
   config["renorm"] = false;
   config["renorm_clipping"] = nullptr;
   config["renorm_momentum"] = 0.99;
@@ -228,6 +257,7 @@ std::shared_ptr<Layer> BatchNormalizationImpl::from_config(const Json& c) {
       .gamma_regularizer = regularizers::deserialize(value(c, "gamma_regularizer", nullptr)),
       .beta_constraint = constraints::deserialize(value(c, "beta_constraint", nullptr)),
       .gamma_constraint = constraints::deserialize(value(c, "gamma_constraint", nullptr)),
+      .synchronized = get<bool>(c, "synchronized", false, w),
       .name = get<std::string>(c, "name", "", w),
   };
   auto layer = std::make_shared<BatchNormalizationImpl>(std::move(o));

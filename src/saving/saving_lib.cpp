@@ -16,6 +16,7 @@
 
 #include "io/zip.h"
 #include "keras/config/json.h"
+#include "keras/distribution/distribution.h"
 #include "keras/layers/input_layer.h"
 #include "keras/layers/registry.h"
 #include "keras/models/model.h"
@@ -355,6 +356,7 @@ void Model::save(const std::string& path, const SaveOptions& options) const {
   using namespace saving;            // NOLINT
   using namespace saving::internal;  // NOLINT
   models::FunctionalImpl& impl = this->impl();
+  if (!distribution::is_chief()) return;  // only process 0 writes files
   if (ends_with(path, ".keras")) {
     Json config = serialize_layer(impl);
     if (options.include_optimizer) {
@@ -382,6 +384,7 @@ void Model::save_weights(const std::string& path, const SaveOptions& options) co
   KERAS_CHECK(impl().built(), ValueError,
               "You are saving a model that has not yet been built. Try building the model first "
               "by calling it on some data or by using `build()`.");
+  if (!distribution::is_chief()) return;
   if (ends_with(path, ".weights.h5")) {
     // A compiled model's optimizer too, as Keras 3 writes it.
     write_file_atomic(path, keras3_weights_image(impl(), compiled_optimizer(impl())),

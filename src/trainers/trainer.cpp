@@ -9,9 +9,11 @@
 #include "keras/autodiff/tape.h"
 #include "keras/callbacks/callback_list.h"
 #include "keras/core/random.h"
+#include "keras/distribution/distribution.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "trainers/data_parallel.h"
 #include "trainers/epoch_iterator.h"
 
 namespace keras::trainers {
@@ -203,6 +205,11 @@ void Trainer::update_metrics(const Tensors& y, const Tensors& y_pred, const Tens
 
 Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tensor& sw) {
   if (mode == Mode::predict) return model_.call(x, false);
+  if (distribution::data_parallel_active()) {
+    std::vector<losses::LossPtr> losses;
+    for (const Output& o : outputs_) losses.push_back(o.loss);
+    internal::check_data_parallel_losses(losses);
+  }
   Tensors y_pred;
   if (mode == Mode::train) {
     std::vector<Variable> vars = model_.trainable_weights();
@@ -222,7 +229,7 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
                   "reduced to a scalar)");
       grads = tape.gradient(last_loss_, values);
     }
-    optimizer_->apply(grads, vars);
+    optimizer_->apply(internal::all_reduce_gradients(grads), vars);
     // As Keras 3's optimizer: each constraint projects its variable after the update.
     for (const Variable& v : vars) {
       if (v.constraint()) ops::assign(v.value(), v.constraint()(v.value()));
@@ -236,7 +243,10 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
   return y_pred;
 }
 
-const Tensors& Trainer::run_batch(Mode mode, const BatchRows& batch) {
+const Tensors& Trainer::run_batch(Mode mode, const BatchRows& global_batch) {
+  // Under DataParallel each process runs its share of the batch (predict runs all of it).
+  const BatchRows batch =
+      mode == Mode::predict ? global_batch : internal::shard_batch(global_batch);
   const ArrayData& data = *batch.data;
   const int64_t count = batch.count;
   auto make_buffers = [&](const Tensors& src) {
@@ -320,6 +330,8 @@ callbacks::Logs Trainer::collect_logs() const {
 }
 
 void Trainer::update_logs(callbacks::Logs& logs) const {
+  std::optional<internal::GlobalMetricState> global;  // the sums over processes, while logging
+  if (distribution::data_parallel_active()) global.emplace(metrics());
   auto put = [&logs](const std::string& key, double value) {
     auto it = logs.find(key);
     if (it != logs.end()) {
@@ -441,7 +453,8 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
   initial_epoch.reset();
   resume_within_epoch.reset();
   const callbacks::Logs no_logs;
-  callbacks::Logs batch_logs, epoch_logs;  // reused: a steady-state step allocates nothing
+  callbacks::Logs batch_logs, epoch_logs;          // reused: a steady-state step allocates nothing
+  internal::sync_from_chief(model_, *optimizer_);  // under DataParallel: start from process 0's
   cbs.on_train_begin(no_logs);
   const int first_epoch = initial_epoch.value_or(options.initial_epoch);
   initial_epoch.reset();

@@ -29,6 +29,9 @@ struct BatchNormalizationOptions {
   regularizers::Regularizer gamma_regularizer = {};
   constraints::Constraint beta_constraint = {};
   constraints::Constraint gamma_constraint = {};
+  // Under keras::distribution::DataParallel, training statistics over the global batch (every
+  // process's share) instead of this process's share; the same as false in one process.
+  bool synchronized = false;
   std::string name = {};
   OptionalDims input_shape = std::nullopt;  // Keras 2's input_shape=(...)
 };
@@ -58,7 +61,7 @@ class BatchNormalizationImpl final : public Layer {
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   // Keeps moving_mean and moving_variance non-trainable whatever the layer's setting.
   void set_trainable(bool trainable) override;
-  // Saving: Keras 3's keys (renorm and synchronized written as off; renorm is not read).
+  // Saving: Keras 3's keys (renorm written as off and not read).
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
 

@@ -1,0 +1,38 @@
+// Collective communication between the processes of one training job: the one seam between
+// keras.cpp and a communication engine. Open MPI implements it today (src/distribution/
+// mpi_collective.cpp, the only file that includes <mpi.h>); NCCL or Gloo would implement the same
+// five calls. Buffers are host memory; every process of the job must make the same calls in the
+// same order with the same counts and dtypes (as MPI requires).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "keras/core/dtype.h"
+
+namespace keras::distribution {
+
+enum class ReduceOp { sum, mean };
+
+class Collective {
+ public:
+  virtual ~Collective() = default;
+  // This process's index in the job, 0..size()-1, and the number of processes.
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  // The engine, for messages ("Open MPI 4.1.4", "local").
+  virtual std::string name() const = 0;
+  // Copies `count` elements of `dtype` at `data` on process `root` to every other process.
+  virtual void broadcast(void* data, int64_t count, DType dtype, int root) = 0;
+  // Replaces `data` on every process by the element-wise sum (or mean) over the processes.
+  // float32 and float64 only (TypeError otherwise).
+  virtual void all_reduce(void* data, int64_t count, DType dtype, ReduceOp op) = 0;
+  // Returns when every process has called it.
+  virtual void barrier() = 0;
+};
+
+// The job's collective: the engine initialize() started, or a one-process one (every call is a
+// no-op) when it was not called.
+Collective& collective();
+
+}  // namespace keras::distribution

@@ -1,0 +1,125 @@
+// keras::distribution — Keras 3's keras.distribution for data-parallel training across
+// processes (one device per process: its CPU), on Open MPI.
+//
+//   keras::distribution::initialize();                       // once, at the start of main()
+//   auto devices = keras::distribution::list_devices();      // {"cpu:0", ..., "cpu:<n-1>"}
+//   keras::distribution::DeviceMesh mesh({(int64_t)devices.size()}, {"batch"}, devices);
+//   keras::distribution::set_distribution(
+//       std::make_shared<keras::distribution::DataParallel>(mesh));
+//   model.compile(...); model.fit(x, y, {.batch_size = 64});  // unchanged
+//
+// Launch with `mpirun -np 2 ./program` (see docs/distributed.md). Under DataParallel:
+//   - fit broadcasts the weights, the optimizer's variables (when built) and the global random
+//     generator from process 0 when it starts, so every process starts identical;
+//   - fit, evaluate, train_on_batch and test_on_batch split every batch (`batch_size` is the global
+//     batch) into contiguous shares by process (process r of n takes rows [r*b/n, (r+1)*b/n) of a
+//     batch of b rows); each process's gradient is weighted by its share of the rows and the
+//     gradients are summed across processes before the optimizer step, so the step is that of the
+//     loss's mean over the global batch (losses with reduction "sum_over_batch_size", Keras's
+//     default; others are a ValueError); a batch smaller than the number of processes is a
+//     ValueError;
+//   - the metrics' (and loss trackers') state variables are summed across processes whenever
+//     logs are read, so the progress bar, History and every callback see the global values;
+//   - BatchNormalization({.synchronized = true}) normalizes with the global batch's statistics
+//     (summed across processes, gradients included); unsynchronized, with its share's;
+//   - predict is not split: every process predicts all of its input;
+//   - only process 0 prints (std::cout of the others is discarded unless
+//     InitializeOptions::quiet_workers is false) and writes files (ModelCheckpoint, CSVLogger,
+//     TensorBoard, BackupAndRestore's backups, Model::save / save_weights are no-ops elsewhere).
+//     BackupAndRestore restores on every process, reading the backup from the same path (a
+//     shared file system when processes run on several machines).
+// Without set_distribution (or with nullptr) every process trains alone, as without initialize().
+// A process that dies makes mpirun end the others (naming its rank); a collective call that
+// waits longer than `timeout_seconds` for the others aborts the job (MPI_Abort) with a message
+// naming the processes that stopped answering.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "keras/distribution/collective.h"
+
+namespace keras::distribution {
+
+struct InitializeOptions {
+  // Keras's arguments. Under mpirun they are read from Open MPI's environment; given (here or as
+  // KERAS_DISTRIBUTION_NUM_PROCESSES / KERAS_DISTRIBUTION_PROCESS_ID), they must agree with it
+  // (ValueError). job_addresses (KERAS_DISTRIBUTION_JOB_ADDRESSES, "host1:port,host2:port") is
+  // kept for Keras's signature: with MPI the hosts are mpirun's --host list.
+  std::optional<std::string> job_addresses = std::nullopt;
+  std::optional<int> num_processes = std::nullopt;
+  std::optional<int> process_id = std::nullopt;
+  // Seconds a collective call waits for the other processes before aborting the job
+  // (KERAS_DISTRIBUTION_TIMEOUT overrides it).
+  double timeout_seconds = 300;
+  // Discard std::cout on processes other than 0.
+  bool quiet_workers = true;
+};
+
+// Starts the job's collective: Open MPI when launched by mpirun (or an MPI launcher that sets
+// OMPI_COMM_WORLD_SIZE / PMI_SIZE), else a one-process job (a ValueError if num_processes > 1
+// asks for more). Call once, before any other keras call; later calls do nothing. MPI is
+// finalized when the program exits.
+void initialize(const InitializeOptions& options = {});
+bool initialized();
+// Keras's jax.process_count() / process_index(): 1 and 0 without initialize().
+int process_count();
+int process_id();
+// True on process 0: the one that prints and writes files.
+bool is_chief();
+
+// Every device of the job, one per process: "cpu:0" ... "cpu:<process_count()-1>". device_type
+// "cpu" (or none); any other is a ValueError (keras.cpp has no accelerator backend yet).
+std::vector<std::string> list_devices(const std::optional<std::string>& device_type = std::nullopt);
+
+// Keras's DeviceMesh: devices arranged in `shape` with a name per axis.
+class DeviceMesh {
+ public:
+  // ValueError when shape and axis_names differ in length or the shape's product is not the
+  // number of devices. `devices` defaults to list_devices().
+  DeviceMesh(std::vector<int64_t> shape,
+             std::vector<std::string> axis_names,
+             std::vector<std::string> devices = {});
+  const std::vector<int64_t>& shape() const { return shape_; }
+  const std::vector<std::string>& axis_names() const { return axis_names_; }
+  const std::vector<std::string>& devices() const { return devices_; }
+
+ private:
+  std::vector<int64_t> shape_;
+  std::vector<std::string> axis_names_;
+  std::vector<std::string> devices_;
+};
+
+class Distribution {
+ public:
+  explicit Distribution(DeviceMesh mesh) : mesh_(std::move(mesh)) {}
+  virtual ~Distribution() = default;
+  const DeviceMesh& device_mesh() const { return mesh_; }
+
+ private:
+  DeviceMesh mesh_;
+};
+
+// Keras's DataParallel: a 1-D mesh over every device (axis "batch"), the batch split along it.
+// keras.cpp runs one device per process, so the mesh must hold exactly one device per process
+// (ValueError otherwise).
+class DataParallel : public Distribution {
+ public:
+  // A mesh over list_devices().
+  DataParallel();
+  explicit DataParallel(std::vector<std::string> devices);
+  explicit DataParallel(DeviceMesh mesh);
+  const std::string& batch_dim_name() const { return device_mesh().axis_names()[0]; }
+};
+
+// The distribution fit/evaluate use; nullptr: none (each process alone).
+void set_distribution(std::shared_ptr<Distribution> distribution);
+std::shared_ptr<Distribution> distribution();
+
+// True when a DataParallel distribution is set and the job has more than one process.
+bool data_parallel_active();
+
+}  // namespace keras::distribution
