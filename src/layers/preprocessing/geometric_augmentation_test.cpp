@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
@@ -179,6 +180,17 @@ TEST(RandomCrop, MatchesKerasWhereItIsDeterministic) {
   expect_golden(RandomCrop(9, 4), "crop_taller");
   expect_golden(RandomCrop(7, 3), "crop_same_height");
   expect_golden(RandomCrop(6, 9, {.data_format = "channels_first"}), "crop_cf_upsize");
+}
+
+TEST(RandomCrop, InferenceMatchesKeras2) {
+  // tf_keras's smart_resize (Keras 3.15 returns its input unchanged at inference).
+  for (const auto& [name, h, w] : {std::tuple{"crop_inference_tf_keras_wide", 3, 4},
+                                   std::tuple{"crop_inference_tf_keras_tall", 5, 3}}) {
+    SCOPED_TRACE(name);
+    // Bilinear weights from float32 (TensorFlow) and float64 (keras.cpp) positions.
+    test::expect_all_close(RandomCrop(h, w)(golden(name, "x"), false), golden(name, "y"), 1e-5,
+                           1e-5);
+  }
 }
 
 TEST(RandomCrop, InferenceCropsTheCentreToTheAspectAndResizes) {
