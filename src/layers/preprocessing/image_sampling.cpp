@@ -91,9 +91,9 @@ Tensor affine_transform(const Tensor& images,
   const bool nearest = interpolation == "nearest";
   const bool constant = fill_mode == "constant";
   const int k = nearest ? 1 : 4;
-  Sampler sampler = [transform, nearest, constant, fill_mode](
-                        const double* d, int64_t out_h, int64_t out_w, int64_t in_h, int64_t in_w,
-                        int kk, const auto& at) {
+  Sampler sampler = [transform, nearest, constant, fill_mode](const double* d, int64_t out_h,
+                                                              int64_t out_w, int64_t in_h,
+                                                              int64_t in_w, int, const auto& at) {
     const std::array<double, 6> t = transform(d);
     for (int64_t i = 0; i < out_h; ++i) {
       for (int64_t j = 0; j < out_w; ++j) {
@@ -139,7 +139,6 @@ Tensor affine_transform(const Tensor& images,
             }
           }
         }
-        (void)kk;
       }
     }
   };
