@@ -29,7 +29,11 @@
 #include "keras/layers/preprocessing/normalization.h"
 #include "keras/layers/preprocessing/random_brightness.h"
 #include "keras/layers/preprocessing/random_contrast.h"
+#include "keras/layers/preprocessing/random_crop.h"
 #include "keras/layers/preprocessing/random_flip.h"
+#include "keras/layers/preprocessing/random_rotation.h"
+#include "keras/layers/preprocessing/random_translation.h"
+#include "keras/layers/preprocessing/random_zoom.h"
 #include "keras/layers/preprocessing/rescaling.h"
 #include "keras/layers/preprocessing/resizing.h"
 #include "keras/layers/recurrent.h"
@@ -130,6 +134,10 @@ struct Registry {
         {"RandomFlip", &RandomFlipImpl::from_config},
         {"RandomContrast", &RandomContrastImpl::from_config},
         {"RandomBrightness", &RandomBrightnessImpl::from_config},
+        {"RandomRotation", &RandomRotationImpl::from_config},
+        {"RandomZoom", &RandomZoomImpl::from_config},
+        {"RandomTranslation", &RandomTranslationImpl::from_config},
+        {"RandomCrop", &RandomCropImpl::from_config},
     };
     for (const auto& [name, factory] : table) {
       factories.emplace(name, factory);

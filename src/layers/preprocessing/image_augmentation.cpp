@@ -38,6 +38,42 @@ std::vector<double> factor_from_json(const Json& c, const char* what) {
           config::convert<double>((*j)[1], "factor", what)};
 }
 
+std::pair<double, double> signed_factor(const std::vector<double>& factor,
+                                        bool open_lower,
+                                        const std::string& message,
+                                        const char* key) {
+  const auto check = [&](double f) {
+    KERAS_CHECK(f <= 1.0 && (open_lower ? f > -1.0 : f >= -1.0), ValueError, message,
+                "Received: input_number=", f);
+  };
+  if (factor.size() == 2) {
+    check(factor[0]);
+    check(factor[1]);
+    return {std::min(factor[0], factor[1]), std::max(factor[0], factor[1])};
+  }
+  KERAS_CHECK(factor.size() == 1, ValueError, message, "Received: ", key, " of ", factor.size(),
+              " numbers");
+  check(factor[0]);
+  return {-std::abs(factor[0]), std::abs(factor[0])};
+}
+
+Json factor_to_json(const std::vector<double>& factor) {
+  if (factor.size() == 1) return factor[0];
+  return Json(factor);
+}
+
+std::vector<double> numbers_from_json(const Json& c,
+                                      const char* key,
+                                      const char* what,
+                                      bool optional) {
+  const Json* j = config::find(c, key);
+  if (j == nullptr && optional) return {};
+  KERAS_CHECK(j != nullptr, ValueError, what, ": config has no '", key, "'");
+  if (!j->is_array()) return {config::convert<double>(*j, key, what)};
+  KERAS_CHECK(j->size() == 2, ValueError, what, ": config key '", key, "' must be a number or two");
+  return {config::convert<double>((*j)[0], key, what), config::convert<double>((*j)[1], key, what)};
+}
+
 std::pair<double, double> value_range(const std::vector<double>& range, const char* what) {
   KERAS_CHECK(range.size() == 2, ValueError, what,
               ": The `value_range` argument should be a list of two numbers.");

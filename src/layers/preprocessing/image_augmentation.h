@@ -1,4 +1,4 @@
-// Shared by the image augmentation layers (RandomFlip, RandomContrast, RandomBrightness):
+// Shared by the image augmentation layers (RandomFlip, RandomContrast, RandomBrightness, ...):
 // Keras 3's factor and value_range arguments, image axes, and one random draw per image.
 // Internal to src/layers.
 #pragma once
@@ -20,6 +20,20 @@ std::pair<double, double> factor_range(const std::vector<double>& factor,
                                        double hi,
                                        const char* what);
 std::vector<double> factor_from_json(const Json& c, const char* what);
+// RandomZoom's and RandomTranslation's factors: each number in [-1, 1] ((-1, 1] when
+// `open_lower`); a number f gives (-|f|, |f|), a pair itself sorted. ValueError starting with
+// `message` (Keras's _FACTOR_VALIDATION_ERROR) otherwise.
+std::pair<double, double> signed_factor(const std::vector<double>& factor,
+                                        bool open_lower,
+                                        const std::string& message,
+                                        const char* key);
+// A factor as Keras's config keeps the argument: a number, or a list of two.
+Json factor_to_json(const std::vector<double>& factor);
+// config[key] as a number or two; `optional`: null or missing gives {}.
+std::vector<double> numbers_from_json(const Json& c,
+                                      const char* key,
+                                      const char* what,
+                                      bool optional = false);
 // A sorted pair; ValueError unless two numbers.
 std::pair<double, double> value_range(const std::vector<double>& range, const char* what);
 // The height and width axes of images of `rank` (3: unbatched, or 4); ValueError otherwise.

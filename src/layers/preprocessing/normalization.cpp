@@ -6,6 +6,7 @@
 
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
 
@@ -80,35 +81,45 @@ NormalizationImpl::NormalizationImpl(NormalizationOptions options)
 void NormalizationImpl::build(const std::vector<Shape>& input_shapes) {
   const Shape& s = input_shapes[0];
   const int ndim = static_cast<int>(s.size());
-  if (!options_.mean) {
-    throw NotImplementedError(str("Layer ", name(),
-                                  " (Normalization): a layer without `mean` and `variance` (one "
-                                  "learned with adapt()) is not supported yet"));
-  }
-  std::vector<int> keep;
+  keep_.clear();
   for (int a : options_.axis) {
     KERAS_CHECK(a >= -ndim && a < ndim, ValueError,
                 "All `axis` values must be in the range [-ndim, ndim). Received inputs with ndim=",
                 ndim, ", while axis=", a);
-    keep.push_back(a < 0 ? a + ndim : a);
+    keep_.push_back(a < 0 ? a + ndim : a);
   }
-  std::sort(keep.begin(), keep.end());
-  Shape broadcast(static_cast<size_t>(ndim), 1);
-  for (int d : keep) {
+  std::sort(keep_.begin(), keep_.end());
+  reduce_.clear();
+  for (int d = 0; d < ndim; ++d) {
+    if (!std::binary_search(keep_.begin(), keep_.end(), d)) reduce_.push_back(d);
+  }
+  broadcast_.assign(static_cast<size_t>(ndim), 1);
+  Shape kept;
+  for (int d : keep_) {
     KERAS_CHECK(s[static_cast<size_t>(d)] != kNone, ValueError,
                 "All `axis` values to be kept must have a known shape. Received inputs.shape=",
                 shape_str(s), ", with unknown axis at index ", d);
-    broadcast[static_cast<size_t>(d)] = s[static_cast<size_t>(d)];
+    broadcast_[static_cast<size_t>(d)] = s[static_cast<size_t>(d)];
+    kept.push_back(s[static_cast<size_t>(d)]);
+  }
+  if (!options_.mean) {
+    adapt_mean_ = add_weight("mean", kept, "zeros", /*trainable=*/false);
+    adapt_variance_ = add_weight("variance", kept, "ones", /*trainable=*/false);
+    // Keras's count is an int32 whatever the layer's dtype.
+    const initializers::Initializer int_zeros(
+        "Zeros", [](const Shape& shape, DType) { return full(shape, 0, int32); });
+    count_ = add_weight("count", {}, int_zeros, /*trainable=*/false);
+    return;
   }
   // The values' dimensions go to the last kept axes.
   const Shape& vs = options_.mean->shape;
   Shape expanded(static_cast<size_t>(ndim), 1);
   for (size_t i = 1; i <= vs.size(); ++i) {
-    expanded[static_cast<size_t>(keep[keep.size() - i])] = vs[vs.size() - i];
+    expanded[static_cast<size_t>(keep_[keep_.size() - i])] = vs[vs.size() - i];
   }
   const auto place = [&](const std::vector<double>& values) {
     const Tensor t = Tensor::from_vector(values, vs.empty() ? Shape{} : expanded, Device::cpu());
-    return ops::copy(ops::broadcast_to(t, broadcast));
+    return ops::copy(ops::broadcast_to(t, broadcast_));
   };
   mean_ = place(options_.mean->values);
   std::vector<double> scale = options_.variance->values;
@@ -119,10 +130,78 @@ void NormalizationImpl::build(const std::vector<Shape>& input_shapes) {
 Tensors NormalizationImpl::call(const Tensors& inputs, bool) {
   Tensor x = inputs[0];
   if (x.dtype() != dtype()) x = ops::cast(x, dtype());
-  const Tensor mean = ops::cast(mean_.to(x.device()), x.dtype());
-  const Tensor scale = ops::cast(scale_.to(x.device()), x.dtype());
+  Tensor mean, scale;
+  if (options_.mean) {
+    mean = ops::cast(mean_.to(x.device()), x.dtype());
+    scale = ops::cast(scale_.to(x.device()), x.dtype());
+  } else {
+    // Read at every call: loading or adapt() may have changed the weights.
+    mean = ops::cast(ops::reshape(adapt_mean_.value(), broadcast_), x.dtype());
+    scale = ops::maximum(
+        ops::sqrt(ops::cast(ops::reshape(adapt_variance_.value(), broadcast_), x.dtype())),
+        kEpsilon);
+  }
   if (options_.invert) return {ops::add(mean, ops::multiply(x, scale))};
   return {ops::divide(ops::subtract(x, mean), scale)};
+}
+
+void NormalizationImpl::check_adaptable(const Shape& shape) {
+  KERAS_CHECK(!options_.mean, ValueError, "Layer ", name(),
+              " (Normalization) was given `mean` and `variance`; adapt() cannot be called on it");
+  if (!built()) {
+    Shape s = shape;
+    maybe_build({s});
+    return;
+  }
+  const Shape& built_shape = build_input_shapes().at(0);
+  bool same = built_shape.size() == shape.size();
+  for (int d : keep_)
+    same = same && built_shape[static_cast<size_t>(d)] == shape[static_cast<size_t>(d)];
+  KERAS_CHECK(same, ValueError, "The layer was built with input_shape=", shape_str(built_shape),
+              ", but adapt() is being called with data with an incompatible shape, data.shape=",
+              shape_str(shape));
+}
+
+void NormalizationImpl::adapt(const Tensor& data) {
+  adapt(std::vector<Tensor>{data});
+}
+
+void NormalizationImpl::adapt(const std::vector<Tensor>& batches) {
+  KERAS_CHECK(!batches.empty(), ValueError,
+              "adapt() received an empty iterable (no batches). Expected at least one batch.");
+  check_adaptable(batches[0].shape());
+  const Shape kept = adapt_mean_.shape();
+  Tensor total_mean = full(kept, 0.0, float64), total_var = full(kept, 0.0, float64);
+  int64_t total_count = 0;
+  for (const Tensor& batch : batches) {
+    check_adaptable(batch.shape());
+    const Tensor x = ops::cast(batch.to(Device::cpu()), float64);
+    int64_t count = 1;
+    for (int d : reduce_) count *= x.shape()[static_cast<size_t>(d)];
+    Tensor mean = x, var = ops::zeros_like(x);
+    if (!reduce_.empty()) {
+      mean = ops::mean(x, reduce_);
+      var = ops::mean(ops::square(ops::subtract(x, ops::mean(x, reduce_, true))), reduce_);
+    }
+    mean = ops::reshape(mean, kept);
+    var = ops::reshape(var, kept);
+    if (batches.size() == 1) {  // Keras's single array: its statistics directly
+      total_mean = mean;
+      total_var = var;
+      break;
+    }
+    // Keras's running combination, weighted by element counts.
+    total_count += count;
+    const double w = static_cast<double>(count) / static_cast<double>(total_count);
+    const Tensor new_mean = ops::add(ops::multiply(total_mean, 1.0 - w), ops::multiply(mean, w));
+    total_var = ops::add(
+        ops::multiply(ops::add(total_var, ops::square(ops::subtract(total_mean, new_mean))),
+                      1.0 - w),
+        ops::multiply(ops::add(var, ops::square(ops::subtract(mean, new_mean))), w));
+    total_mean = new_mean;
+  }
+  adapt_mean_.assign(total_mean);
+  adapt_variance_.assign(total_var);
 }
 
 std::vector<Shape> NormalizationImpl::compute_output_shape(const std::vector<Shape>& in) const {
@@ -156,11 +235,6 @@ std::shared_ptr<Layer> NormalizationImpl::from_config(const Json& c) {
       KERAS_CHECK(v >= -64 && v < 64, ValueError, w, ": axis ", v, " is out of range");
       o.axis.push_back(static_cast<int>(v));
     }
-  }
-  if (!o.mean) {
-    throw NotImplementedError(
-        "Normalization: layers learned with adapt() (no `mean` and `variance` in their config) "
-        "are not supported yet");
   }
   auto layer = std::make_shared<NormalizationImpl>(std::move(o));
   layer->apply_base_config(c);

@@ -1,72 +1,30 @@
 #include "keras/layers/preprocessing/random_brightness.h"
 
-#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
-#include "keras/ops/reduce.h"
 #include "layers/preprocessing/image_augmentation.h"
 
 namespace keras::layers {
 
 RandomBrightnessImpl::RandomBrightnessImpl(std::vector<double> factor,
                                            RandomBrightnessOptions options)
-    : Layer(options.name,
-            "random_brightness",
-            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
-      factor_(augmentation::factor_range(factor, -1.0, 1.0, "RandomBrightness")),
-      range_(augmentation::value_range(options.value_range, "RandomBrightness")),
-      options_(std::move(options)) {
-  augmentation::check_data_format(options_.data_format);
-  if (options_.seed) generator_.emplace(*options_.seed);
-}
+    : FactorAugmentationImpl(std::move(factor),
+                             std::move(options),
+                             "RandomBrightness",
+                             "random_brightness",
+                             -1.0,
+                             1.0) {}
 
 Tensors RandomBrightnessImpl::call(const Tensors& inputs, bool training) {
-  Tensor x = inputs[0];
-  if (x.dtype() != dtype()) x = ops::cast(x, dtype());
-  const auto [ha, wa] =
-      augmentation::image_axes(x.rank(), options_.data_format, "RandomBrightness");
+  const Tensor x = images(inputs[0]);
   if (!training) return {x};
-  Generator* gen = generator_ ? &*generator_ : nullptr;
-  const Tensor d = augmentation::per_image_uniform(x, factor_.first, factor_.second, gen);
-  const Tensor y = ops::add(x, ops::multiply(d, range_.second - range_.first));
-  (void)ha;
-  (void)wa;
-  return {ops::clip(y, range_.first, range_.second)};
-}
-
-std::vector<Shape> RandomBrightnessImpl::compute_output_shape(const std::vector<Shape>& in) const {
-  (void)augmentation::image_axes(static_cast<int>(in[0].size()), options_.data_format,
-                                 "RandomBrightness");
-  return {in[0]};
-}
-
-std::vector<DType> RandomBrightnessImpl::compute_output_dtype(const std::vector<DType>&,
-                                                              size_t) const {
-  return {dtype()};
-}
-
-Json RandomBrightnessImpl::get_config() const {
-  Json config = Layer::get_config();
-  config["data_format"] = options_.data_format;
-  config["factor"] = Json::array({factor_.first, factor_.second});
-  config["value_range"] = Json::array({range_.first, range_.second});
-  config["seed"] = options_.seed ? Json(*options_.seed) : Json(nullptr);
-  return config;
+  const Tensor d = draw(x, factor().first, factor().second);
+  return {clip(ops::add(x, ops::multiply(d, value_range().second - value_range().first)))};
 }
 
 std::shared_ptr<Layer> RandomBrightnessImpl::from_config(const Json& c) {
   const char* w = "RandomBrightness";
-  RandomBrightnessOptions o{
-      .data_format = config::get<std::string>(c, "data_format", "channels_last", w),
-      .name = config::get<std::string>(c, "name", "", w)};
-  if (config::find(c, "seed")) o.seed = config::require<uint64_t>(c, "seed", w);
-  if (const Json* r = config::find(c, "value_range")) {
-    KERAS_CHECK(r->is_array() && r->size() == 2, ValueError, w,
-                ": config key 'value_range' must be two numbers, got ", config::json_excerpt(*r));
-    o.value_range = {config::convert<double>((*r)[0], "value_range", w),
-                     config::convert<double>((*r)[1], "value_range", w)};
-  }
-  auto layer =
-      std::make_shared<RandomBrightnessImpl>(augmentation::factor_from_json(c, w), std::move(o));
+  auto layer = std::make_shared<RandomBrightnessImpl>(augmentation::factor_from_json(c, w),
+                                                      options_from_config(c, w));
   layer->apply_base_config(c);
   return layer;
 }

@@ -1,0 +1,194 @@
+#include "layers/preprocessing/image_sampling.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "keras/autodiff/trace.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
+
+namespace keras::layers::augmentation {
+
+Tensor resample(const Tensor& images,
+                int64_t out_h,
+                int64_t out_w,
+                int k,
+                const Tensor& draws,
+                Sampler sampler,
+                double fill_value) {
+  const Shape& s = images.shape();
+  const int64_t b = s[0], h = s[1], w = s[2], c = s[3];
+  const int64_t per_image = out_h * out_w;
+  const Tensor idx_host = Tensor::empty({b * per_image * k}, int64, Device::cpu());
+  const Tensor w_host = Tensor::empty({b, out_h, out_w, k, 1}, float64, Device::cpu());
+  const Tensor f_host = Tensor::empty({b, out_h, out_w, 1}, float64, Device::cpu());
+  const Device dev = images.device();
+  const bool on_host = dev == Device::cpu();
+  const Tensor idx = on_host ? idx_host : Tensor::empty(idx_host.shape(), int64, dev);
+  const Tensor wt = on_host ? w_host : Tensor::empty(w_host.shape(), float64, dev);
+  const Tensor fl = on_host ? f_host : Tensor::empty(f_host.shape(), float64, dev);
+  const int64_t n = draws.rank() == 2 ? draws.shape()[1] : 0;
+  autodiff::launch([=] {
+    int64_t* index = idx_host.data<int64_t>();
+    double* weight = w_host.data<double>();
+    double* fill = f_host.data<double>();
+    const double* d = n > 0 ? draws.data<double>() : nullptr;
+    for (int64_t img = 0; img < b; ++img) {
+      const int64_t base = img * per_image;
+      sampler(d == nullptr ? nullptr : d + img * n, out_h, out_w, h, w, k,
+              [&](int64_t i, int64_t j) {
+                const int64_t p = base + i * out_w + j;
+                return PixelSamples{index + p * k, weight + p * k, fill + p};
+              });
+      // Flat pixel indices into the whole batch.
+      for (int64_t p = base * k; p < (base + per_image) * k; ++p) index[p] += img * h * w;
+    }
+    if (!on_host) {
+      idx.copy_from(idx_host);
+      wt.copy_from(w_host);
+      fl.copy_from(f_host);
+    }
+  });
+  const Tensor rows = ops::reshape(images, {b * h * w, c});
+  const Tensor gathered = ops::reshape(ops::take(rows, idx), {b, out_h, out_w, k, c});
+  Tensor y = ops::sum(ops::multiply(gathered, ops::cast(wt, images.dtype())), 3);
+  if (fill_value != 0.0) y = ops::add(y, ops::multiply(ops::cast(fl, images.dtype()), fill_value));
+  return y;
+}
+
+namespace {
+
+// map_coordinates' index fixers (JAX's, for Keras's fill modes) and their validity.
+int64_t floor_mod(int64_t a, int64_t m) {
+  const int64_t r = a % m;
+  return r < 0 ? r + m : r;
+}
+int64_t mirror(int64_t index, int64_t size) {
+  const int64_t s = size - 1;
+  if (s == 0) return 0;
+  return std::abs(floor_mod(index + s, 2 * s) - s);
+}
+int64_t fix_index(int64_t index, int64_t size, const std::string& mode) {
+  if (mode == "nearest") return std::clamp<int64_t>(index, 0, size - 1);
+  if (mode == "wrap") return floor_mod(index, size);
+  if (mode == "reflect") {
+    const int64_t m = mirror(2 * index + 1, 2 * size + 1) - 1;
+    return m >= 0 ? m / 2 : -((-m + 1) / 2);  // floor division by 2
+  }
+  return index;  // constant: only valid indices are read
+}
+
+}  // namespace
+
+Tensor affine_transform(const Tensor& images,
+                        const Tensor& draws,
+                        AffineFn transform,
+                        const std::string& interpolation,
+                        const std::string& fill_mode,
+                        double fill_value) {
+  const bool nearest = interpolation == "nearest";
+  const bool constant = fill_mode == "constant";
+  const int k = nearest ? 1 : 4;
+  Sampler sampler = [transform, nearest, constant, fill_mode](const double* d, int64_t out_h,
+                                                              int64_t out_w, int64_t in_h,
+                                                              int64_t in_w, int, const auto& at) {
+    const std::array<double, 6> t = transform(d);
+    for (int64_t i = 0; i < out_h; ++i) {
+      for (int64_t j = 0; j < out_w; ++j) {
+        const double x = static_cast<double>(j), y = static_cast<double>(i);
+        const double col = t[0] * x + t[1] * y + t[2];
+        const double row = t[3] * x + t[4] * y + t[5];
+        const PixelSamples ps = at(i, j);
+        *ps.fill = 0.0;
+        // One-dimensional nodes per axis, as map_coordinates: (index, weight).
+        int64_t ri[2], ci[2];
+        double rw[2], cw[2];
+        int nodes = 1;
+        if (nearest) {
+          ri[0] = static_cast<int64_t>(std::round(row));  // half away from zero
+          ci[0] = static_cast<int64_t>(std::round(col));
+          rw[0] = cw[0] = 1.0;
+        } else {
+          nodes = 2;
+          const double r0 = std::floor(row), c0 = std::floor(col);
+          ri[0] = static_cast<int64_t>(r0);
+          ri[1] = ri[0] + 1;
+          rw[1] = row - r0;
+          rw[0] = 1.0 - rw[1];
+          ci[0] = static_cast<int64_t>(c0);
+          ci[1] = ci[0] + 1;
+          cw[1] = col - c0;
+          cw[0] = 1.0 - cw[1];
+        }
+        int slot = 0;
+        for (int a = 0; a < nodes; ++a) {
+          for (int c = 0; c < nodes; ++c, ++slot) {
+            const double w = rw[a] * cw[c];
+            const bool valid =
+                !constant || (ri[a] >= 0 && ri[a] < in_h && ci[c] >= 0 && ci[c] < in_w);
+            if (valid) {
+              ps.index[slot] =
+                  fix_index(ri[a], in_h, fill_mode) * in_w + fix_index(ci[c], in_w, fill_mode);
+              ps.weight[slot] = w;
+            } else {
+              ps.index[slot] = 0;
+              ps.weight[slot] = 0.0;
+              *ps.fill += w;
+            }
+          }
+        }
+      }
+    }
+  };
+  const Shape& s = images.shape();
+  return resample(images, s[1], s[2], k, draws, std::move(sampler), fill_value);
+}
+
+namespace {
+
+// x gathered at `indices` along `axis` (a take with that axis moved first).
+Tensor take_along(const Tensor& x, const std::vector<int64_t>& indices, int axis) {
+  const Tensor idx =
+      Tensor::from_vector(indices, {static_cast<int64_t>(indices.size())}, Device::cpu())
+          .to(x.device());
+  std::vector<int> perm{axis};
+  for (int d = 0; d < x.rank(); ++d) {
+    if (d != axis) perm.push_back(d);
+  }
+  std::vector<int> inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inverse[static_cast<size_t>(perm[i])] = static_cast<int>(i);
+  return ops::transpose(ops::take(ops::transpose(x, perm), idx), inverse);
+}
+
+}  // namespace
+
+Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest) {
+  const int64_t in = x.shape()[static_cast<size_t>(axis)];
+  if (in == out) return x;
+  const double scale = static_cast<double>(in) / static_cast<double>(out);
+  std::vector<int64_t> lo(static_cast<size_t>(out)), hi(static_cast<size_t>(out));
+  std::vector<double> w(static_cast<size_t>(out));
+  for (int64_t i = 0; i < out; ++i) {
+    const size_t k = static_cast<size_t>(i);
+    if (nearest) {
+      lo[k] = std::min(in - 1, static_cast<int64_t>(std::floor((i + 0.5) * scale)));
+      continue;
+    }
+    const double s = std::clamp((i + 0.5) * scale - 0.5, 0.0, static_cast<double>(in - 1));
+    lo[k] = static_cast<int64_t>(std::floor(s));
+    hi[k] = std::min(lo[k] + 1, in - 1);
+    w[k] = s - static_cast<double>(lo[k]);
+  }
+  if (nearest) return take_along(x, lo, axis);
+  Shape wshape(static_cast<size_t>(x.rank()), 1);
+  wshape[static_cast<size_t>(axis)] = out;
+  const Tensor weight =
+      ops::cast(Tensor::from_vector(w, wshape, Device::cpu()).to(x.device()), x.dtype());
+  const Tensor a = take_along(x, lo, axis), b = take_along(x, hi, axis);
+  return ops::add(a, ops::multiply(ops::subtract(b, a), weight));
+}
+
+}  // namespace keras::layers::augmentation

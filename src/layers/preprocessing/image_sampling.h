@@ -1,0 +1,60 @@
+// Resampling of image batches at positions computed on the host from random draws, inside a
+// launched kernel so that a traced step redraws them at every replay (autodiff/trace.h). Used by
+// RandomRotation, RandomZoom, RandomTranslation (Keras 3's affine_transform) and RandomCrop.
+// Internal to src/layers.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "keras/core/tensor.h"
+
+namespace keras::layers::augmentation {
+
+// One output pixel's sources: out = sum_k weight[k] * image[index[k]] + fill * fill_value,
+// index a flat pixel index (row * width + col) into its own image.
+struct PixelSamples {
+  int64_t* index;  // k entries
+  double* weight;  // k entries
+  double* fill;    // one
+};
+// Fills the samples of every output pixel of one image from that image's row of draws.
+using Sampler = std::function<void(const double* draws,
+                                   int64_t out_h,
+                                   int64_t out_w,
+                                   int64_t in_h,
+                                   int64_t in_w,
+                                   int k,
+                                   const std::function<PixelSamples(int64_t i, int64_t j)>& at)>;
+
+// images: (B, H, W, C) channels-last. draws: host float64 (B, n) (or (B, 0)), written by earlier
+// kernels. Returns (B, out_h, out_w, C) in images' dtype; differentiable in images (a gather and
+// a weighted sum).
+Tensor resample(const Tensor& images,
+                int64_t out_h,
+                int64_t out_w,
+                int k,
+                const Tensor& draws,
+                Sampler sampler,
+                double fill_value);
+
+// Keras 3's affine_transform (the JAX backend's, through map_coordinates): output pixel (y, x)
+// samples the input at (b0 x + b1 y + b2, a0 x + a1 y + a2) (row, col) for the transform
+// {a0, a1, a2, b0, b1, b2}, with `interpolation` "bilinear" (order 1) or "nearest" (rounded half
+// away from zero), `fill_mode` "reflect", "wrap", "constant" or "nearest" as map_coordinates
+// extends the image. `transform` maps a row of draws to the image's transform.
+using AffineFn = std::function<std::array<double, 6>(const double* draws)>;
+Tensor affine_transform(const Tensor& images,
+                        const Tensor& draws,
+                        AffineFn transform,
+                        const std::string& interpolation,
+                        const std::string& fill_mode,
+                        double fill_value);
+
+// x resized along `axis` to `out` entries as Keras 3's resize (half-pixel centres, no
+// antialiasing; bilinear or nearest). Depends on shapes only.
+Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest);
+
+}  // namespace keras::layers::augmentation
