@@ -153,9 +153,11 @@ void check_unique_names(const std::vector<std::shared_ptr<Layer>>& layers) {
 
 }  // namespace
 
-FunctionalImpl::FunctionalImpl(KerasTensors inputs, KerasTensors outputs, std::string name)
+FunctionalImpl::FunctionalImpl(NestedTensors inputs, NestedTensors outputs, std::string name)
     : Layer(std::move(name), "model") {
-  init_graph(std::move(inputs), std::move(outputs));
+  init_graph(inputs.flatten(), outputs.flatten());
+  input_structure_ = std::move(inputs);
+  output_structure_ = std::move(outputs);
 }
 
 FunctionalImpl::FunctionalImpl(std::string name) : Layer(std::move(name), "sequential") {}
@@ -237,6 +239,8 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
 
   inputs_ = std::move(inputs);
   outputs_ = std::move(outputs);
+  input_structure_ = NestedTensors(inputs_);
+  output_structure_ = NestedTensors(outputs_);
   layers_ = std::move(sorted);
   std::vector<TensorSpec> specs;
   for (const KerasTensor& t : outputs_) specs.push_back(t.spec());
@@ -463,8 +467,10 @@ trainers::Trainer& FunctionalImpl::trainer() {
 
 trainers::ModelSignature FunctionalImpl::signature() const {
   trainers::ModelSignature sig;
-  sig.input_names = input_names();
-  sig.output_names = output_names();
+  sig.input_names = input_structure_.flat_keys();
+  if (sig.input_names.empty()) sig.input_names = input_names();
+  sig.output_names = output_structure_.flat_keys();
+  if (sig.output_names.empty()) sig.output_names = output_names();
   for (const KerasTensor& t : inputs_) sig.input_specs.push_back(t.spec());
   for (const KerasTensor& t : outputs_) sig.output_specs.push_back(t.spec());
   return sig;

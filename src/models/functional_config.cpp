@@ -1,6 +1,7 @@
 // Functional and Sequential configs (Keras 3 layout) and model_from_config.
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -101,6 +102,28 @@ Json keras_tensor_json(const KerasTensor& t, int node_index) {
         {"keras_history", Json::array({t.layer()->name(), node_index, t.tensor_index()})}}}};
 }
 
+// A structure of tensors as JSON: each tensor as `leaf` writes it, in lists and dicts.
+Json structure_json(const NestedTensors& n, const std::function<Json(const KerasTensor&)>& leaf) {
+  if (n.is_tensor()) return leaf(n.tensor());
+  Json out = n.is_dict() ? Json::object() : Json::array();
+  for (const auto& [key, item] : n.items()) {
+    if (n.is_dict()) {
+      out[key] = structure_json(item, leaf);
+    } else {
+      out.push_back(structure_json(item, leaf));
+    }
+  }
+  return out;
+}
+
+// One tensor or a list of tensors: how keras.cpp writes any call's inputs.
+bool is_flat(const NestedTensors& n) {
+  return n.is_tensor() ||
+         (n.is_list() && std::ranges::all_of(n.items(), [](const NestedTensors::Item& i) {
+            return i.second.is_tensor();
+          }));
+}
+
 }  // namespace
 
 namespace models {
@@ -147,6 +170,14 @@ Json FunctionalImpl::get_config() const {
         (i < positional ? args : states).push_back(keras_tensor_json(t, index_of(t)));
       }
       Json arg = args.size() == 1 ? args[0] : args;
+      // A model whose inputs are a dict or nested is called on that structure, as Keras does.
+      const auto* nested = dynamic_cast<const FunctionalImpl*>(l.get());
+      if (nested != nullptr && nested->inputs().size() == count &&
+          !is_flat(nested->input_structure())) {
+        arg =
+            structure_json(nested->input_structure().with_leaves(n->input_tensors),
+                           [&](const KerasTensor& t) { return keras_tensor_json(t, index_of(t)); });
+      }
       Json kwargs = Json::object();
       if (!states.empty()) kwargs["initial_state"] = states;
       if (!n->masks.empty()) {  // explicit masks: one per positional input, as Keras writes them
@@ -162,19 +193,16 @@ Json FunctionalImpl::get_config() const {
     entry["inbound_nodes"] = inbound;
     layer_configs.push_back(entry);
   }
-  auto history = [&](const KerasTensors& ts) {
-    Json out = Json::array();
-    for (const KerasTensor& t : ts) {
-      const int offset = counts_own_graph_node(*t.layer()) ? 1 : 0;
-      out.push_back(Json::array({t.layer()->name(), index_of(t) + offset, t.tensor_index()}));
-    }
-    return out.size() == 1 ? out[0] : out;  // Keras writes a single tensor flat
+  // [name, node, tensor] per tensor, in the inputs' and outputs' structures.
+  auto history = [&](const KerasTensor& t) {
+    const int offset = counts_own_graph_node(*t.layer()) ? 1 : 0;
+    return Json::array({t.layer()->name(), index_of(t) + offset, t.tensor_index()});
   };
   return Json{{"name", name()},
               {"trainable", trainable()},
               {"layers", layer_configs},
-              {"input_layers", history(inputs_)},
-              {"output_layers", history(outputs_)}};
+              {"input_layers", structure_json(input_structure_, history)},
+              {"output_layers", structure_json(output_structure_, history)}};
 }
 
 std::vector<Layer::VariableGroup> FunctionalImpl::saved_variables() const {
@@ -204,6 +232,24 @@ namespace {
 
 constexpr size_t kMaxLayers = 100000;
 
+// tf_keras records TensorFlow functions called on its tensors (`tf.math.reduce_sum(x)`, `x[:, 1:]`)
+// as TFOpLambda / SlicingOpLambda layers that call TensorFlow itself: nothing keras.cpp can run.
+void refuse_tf_op_layer(const Json& entry) {
+  const std::string cls = config::get<std::string>(entry, "class_name", "", "layer");
+  if (cls != "TFOpLambda" && cls != "SlicingOpLambda") return;
+  const Json* cfg = config::find(entry, "config");
+  const std::string name =
+      cfg != nullptr ? config::get<std::string>(*cfg, "name", "", "layer") : std::string();
+  const std::string function =
+      cfg != nullptr ? config::get<std::string>(*cfg, "function", "", "layer") : std::string();
+  throw NotImplementedError(str(
+      "Layer '", excerpt(name, 100), "' (", cls, ") calls the TensorFlow function tf.",
+      excerpt(function, 100),
+      ", which keras.cpp cannot run: tf_keras saves TensorFlow functions applied to Keras tensors "
+      "as such layers. Rebuild the model with Keras layers or keras.ops (in Keras 3) in their "
+      "place"));
+}
+
 Model sequential_from_config(const Json& config) {
   const Json& layer_list = config.is_array() ? config : config.at("layers");  // Keras 2.0: a list
   KERAS_CHECK(layer_list.is_array() && layer_list.size() < kMaxLayers, ValueError,
@@ -215,6 +261,7 @@ Model sequential_from_config(const Json& config) {
   for (const Json& entry : layer_list) {
     const auto cls = config::require<std::string>(entry, "class_name", "Sequential layer");
     const Json* cfg = config::find(entry, "config");
+    refuse_tf_op_layer(entry);
     if (cls == "InputLayer") {
       auto layer = layers::deserialize_layer(entry);
       auto* in = static_cast<layers::InputLayerImpl*>(layer.get());
@@ -255,7 +302,13 @@ void collect_refs(const Json& j, std::vector<TensorRef>& out, int depth = 0) {
                      config::convert<size_t>(h[2], "keras_history", "Model config")});
       return;
     }
-    throw ValueError(str("Model config: unsupported node argument ", config::json_excerpt(j)));
+    // A dict of tensors (a call of a model whose inputs are a dict): Keras's flattening order.
+    KERAS_CHECK(!j.contains("class_name"), ValueError, "Model config: unsupported node argument ",
+                config::json_excerpt(j));
+    std::map<std::string, const Json*> sorted;
+    for (const auto& [key, value] : j.items()) sorted.emplace(key, &value);
+    for (const auto& [key, value] : sorted) collect_refs(*value, out, depth + 1);
+    return;
   }
   KERAS_CHECK(j.is_array(), ValueError, "Model config: bad node argument ",
               config::json_excerpt(j));
@@ -312,7 +365,7 @@ void add_masks(const Layer& layer, const Json& value, SavedCall& call) {
 }
 
 bool is_null_or_nulls(const Json& value) {
-  return value.is_null() || (value.is_array() &&
+  return value.is_null() || ((value.is_array() || value.is_object()) &&
                              std::ranges::all_of(value, [](const Json& m) { return m.is_null(); }));
 }
 
@@ -471,30 +524,41 @@ class GraphRebuilder {
     }
   }
 
-  // The tensors a config's "input_layers" or "output_layers" names.
-  KerasTensors tensors(const Json& config, const char* key) const {
+  // The tensors a config's "input_layers" or "output_layers" names, in their structure: a
+  // [name, node, tensor] triple, or a list or dict of structures (Keras's map_tensors).
+  NestedTensors tensors(const Json& config, const char* key) const {
     const Json* j = config::find(config, key);
     KERAS_CHECK(j != nullptr && (j->is_array() || j->is_object()), ValueError, kWhat, ": missing '",
                 key, "'");
-    std::vector<TensorRef> refs;
-    if (j->is_object()) {  // a model called on a dict: its tensors in sorted key order, as Keras
-      std::map<std::string, const Json*> sorted;
-      for (const auto& [name, ref] : j->items()) sorted.emplace(name, &ref);
-      for (const auto& [name, ref] : sorted) collect_refs(*ref, refs);
-    } else {
-      collect_refs(*j, refs);
-    }
-    KerasTensors out;
-    for (const TensorRef& r : refs) {
-      const KerasTensor* t = tensor_of(own_graph_counted(r));
-      KERAS_CHECK(t != nullptr, ValueError, kWhat, ": '", key, "' names unknown tensor ",
-                  r.layer.substr(0, 100), "[", r.node, "][", r.tensor, "]");
-      out.push_back(*t);
-    }
-    return out;
+    return structure(*j, key, 0);
   }
 
  private:
+  NestedTensors structure(const Json& j, const char* key, int depth) const {
+    KERAS_CHECK(depth < 32 && (j.is_array() || j.is_object()), ValueError, kWhat, ": '", key,
+                "' must hold [layer name, node index, tensor index] lists, in lists or dicts; got ",
+                config::json_excerpt(j));
+    if (j.is_object()) {
+      std::vector<NestedTensors::Item> items;
+      for (const auto& [name, value] : j.items()) {
+        items.emplace_back(name, structure(value, key, depth + 1));
+      }
+      return NestedTensors::dict(std::move(items));
+    }
+    if (j.size() == 3 && j[0].is_string()) {
+      std::vector<TensorRef> refs;
+      collect_refs(j, refs);
+      const TensorRef& r = refs.at(0);
+      const KerasTensor* t = tensor_of(own_graph_counted(r));
+      KERAS_CHECK(t != nullptr, ValueError, kWhat, ": '", key, "' names unknown tensor ",
+                  r.layer.substr(0, 100), "[", r.node, "][", r.tensor, "]");
+      return NestedTensors(*t);
+    }
+    std::vector<NestedTensors> items;
+    for (const Json& value : j) items.push_back(structure(value, key, depth + 1));
+    return NestedTensors::list(std::move(items));
+  }
+
   static constexpr const char* kWhat = "Functional config";
   struct Pending {
     std::shared_ptr<Layer> layer;
@@ -506,6 +570,7 @@ class GraphRebuilder {
                                  ? config::require<std::string>(entry.at("config"), "name", kWhat)
                                  : config::get<std::string>(entry, "name", "", kWhat);
     KERAS_CHECK(!by_name_.contains(name), ValueError, kWhat, ": duplicate layer name '", name, "'");
+    refuse_tf_op_layer(entry);
     auto layer = layers::deserialize_layer(entry);
     KERAS_CHECK(layer->name() == name, ValueError, kWhat, ": layer '", layer->name(),
                 "' is listed as '", name, "'");

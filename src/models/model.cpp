@@ -17,18 +17,32 @@ const Tensor& Outputs::single() const {
 Outputs::operator Tensor() const {
   return single();
 }
+Outputs::Outputs(std::vector<Tensor> v, std::vector<std::string> keys)
+    : std::vector<Tensor>(std::move(v)), keys_(std::move(keys)) {
+  KERAS_CHECK(keys_.empty() || keys_.size() == size(), ValueError, "Outputs: ", keys_.size(),
+              " keys for ", size(), " tensors");
+}
+const Tensor& Outputs::at(const std::string& key) const {
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i] == key) return (*this)[i];
+  }
+  std::string known;
+  for (const std::string& k : keys_) known += (known.empty() ? "'" : ", '") + k + "'";
+  throw ValueError(str("No output named '", key, "'; ",
+                       keys_.empty() ? std::string("the model's outputs are not a dict")
+                                     : "the outputs are [" + known + "]"));
+}
+std::map<std::string, Tensor> Outputs::dict() const {
+  std::map<std::string, Tensor> out;
+  for (size_t i = 0; i < keys_.size(); ++i) out.emplace(keys_[i], (*this)[i]);
+  return out;
+}
 
 Model::Model(std::shared_ptr<models::FunctionalImpl> impl) : LayerRef(std::move(impl)) {}
 
-Model::Model(const KerasTensor& input, const KerasTensor& output, ModelOptions options)
-    : Model(KerasTensors{input}, KerasTensors{output}, std::move(options)) {}
-Model::Model(const KerasTensors& inputs, const KerasTensor& output, ModelOptions options)
-    : Model(inputs, KerasTensors{output}, std::move(options)) {}
-Model::Model(const KerasTensor& input, const KerasTensors& outputs, ModelOptions options)
-    : Model(KerasTensors{input}, outputs, std::move(options)) {}
-Model::Model(const KerasTensors& inputs, const KerasTensors& outputs, ModelOptions options)
-    : LayerRef(std::make_shared<models::FunctionalImpl>(inputs, outputs, std::move(options.name))) {
-}
+Model::Model(NestedTensors inputs, NestedTensors outputs, ModelOptions options)
+    : LayerRef(std::make_shared<models::FunctionalImpl>(
+          std::move(inputs), std::move(outputs), std::move(options.name))) {}
 
 models::FunctionalImpl& Model::impl() const {
   return static_cast<models::FunctionalImpl&>(*layer_);
@@ -44,6 +58,13 @@ const char* const kNotBuilt =
 void check_built(const models::FunctionalImpl& impl) {
   auto* seq = dynamic_cast<const models::SequentialImpl*>(&impl);
   KERAS_CHECK(seq == nullptr || seq->graph_built(), ValueError, kNotBuilt);
+}
+
+// The tensors keyed by the output dict's keys when the outputs are a dict of tensors.
+Outputs keyed(const models::FunctionalImpl& impl, Tensors tensors) {
+  std::vector<std::string> keys = impl.output_structure().flat_keys();
+  if (keys.size() != tensors.size()) keys.clear();
+  return Outputs(std::move(tensors), std::move(keys));
 }
 
 }  // namespace
@@ -138,13 +159,13 @@ Results Model::test_on_batch(const Data& x, const Data& y, const TestOnBatchOpti
 Outputs Model::predict_on_batch(const Data& x) {
   ensure_built(x);
   check_built(impl());
-  return Outputs(impl().trainer().predict_on_batch(x));
+  return keyed(impl(), impl().trainer().predict_on_batch(x));
 }
 
 Outputs Model::predict(const Data& x, const PredictOptions& options) {
   ensure_built(x);
   check_built(impl());
-  return Outputs(impl().trainer().predict(x, options));
+  return keyed(impl(), impl().trainer().predict(x, options));
 }
 
 std::vector<std::string> Model::metrics_names() const {
@@ -159,10 +180,11 @@ optimizers::Optimizer& Model::optimizer() const {
   return impl().trainer().optimizer();
 }
 
-Outputs Model::call(const Tensors& inputs, bool training) const {
-  ensure_built(Data(inputs));
+Outputs Model::call(const Data& inputs, bool training) const {
+  ensure_built(inputs);
   check_built(impl());
-  return Outputs((*layer_)(inputs, training));
+  return keyed(impl(),
+               (*layer_)(inputs.flatten(impl().signature().input_names, "input"), training));
 }
 
 // ---- Sequential ----

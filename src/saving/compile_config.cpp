@@ -183,8 +183,8 @@ CompileOptions compile_options_from(const Json& c, const std::vector<std::string
 // uncompiled with a warning (as Keras does), instead of failing the load.
 bool restore_compile(Model& model, const Json& config, const std::string& what) {
   try {
-    model.compile(
-        guarded(what, [&] { return compile_options_from(config, model.output_names()); }));
+    model.compile(guarded(
+        what, [&] { return compile_options_from(config, model.impl().signature().output_names); }));
     return true;
   } catch (const Error& e) {
     std::cerr << "WARNING: " << what << ": the model was not compiled: " << e.what() << "\n";

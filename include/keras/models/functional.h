@@ -14,13 +14,16 @@
 #include <vector>
 
 #include "keras/layers/layer.h"
+#include "keras/models/nested.h"
 #include "keras/trainers/trainer.h"
 
 namespace keras::models {
 
 class FunctionalImpl : public layers::Layer {
  public:
-  FunctionalImpl(KerasTensors inputs, KerasTensors outputs, std::string name);
+  // inputs and outputs: a tensor, a list or a dict, nested (see nested.h); the graph works on
+  // their flattening, and the structures are kept for the config and the results.
+  FunctionalImpl(NestedTensors inputs, NestedTensors outputs, std::string name);
   // Keras 2 calls a functional model's class "Model" (summary rows read "model_1 (Model)").
   std::string class_name() const override { return "Model"; }
   std::string saved_class_name() const override { return "Functional"; }
@@ -44,11 +47,15 @@ class FunctionalImpl : public layers::Layer {
 
   const KerasTensors& inputs() const { return inputs_; }
   const KerasTensors& outputs() const { return outputs_; }
+  // The structures given to the constructor (or read from a config); Sequential: lists.
+  const NestedTensors& input_structure() const { return input_structure_; }
+  const NestedTensors& output_structure() const { return output_structure_; }
   // Layers in Keras order (by decreasing depth, then traversal order); includes InputLayers.
   const std::vector<std::shared_ptr<layers::Layer>>& layers() const { return layers_; }
   // get_layer by name / by index, with Keras's errors.
   std::shared_ptr<layers::Layer> get_layer(const std::string& name) const;
   std::shared_ptr<layers::Layer> get_layer(int index) const;
+  // The names of the layers of inputs() and outputs().
   std::vector<std::string> input_names() const;
   std::vector<std::string> output_names() const;
   // The nodes of this graph (InputLayer nodes included), in execution order.
@@ -65,6 +72,8 @@ class FunctionalImpl : public layers::Layer {
 
   // The training state (compile / fit / evaluate / predict), created on first use.
   trainers::Trainer& trainer();
+  // Data and losses are keyed by the dict keys when the inputs (outputs) are a dict of tensors,
+  // as in Keras 3, otherwise by the layers' names.
   trainers::ModelSignature signature() const;
 
   // Keras 2's ASCII summary, one line per call of print_fn.
@@ -98,6 +107,7 @@ class FunctionalImpl : public layers::Layer {
   // Runs steps_[k], together with the ready steps of its same_layer_later as one batched call.
   void run_batched(size_t k, std::vector<Tensor>& values, std::vector<char>& done, bool training);
   KerasTensors inputs_, outputs_;
+  NestedTensors input_structure_, output_structure_;
   std::vector<std::shared_ptr<layers::Layer>> layers_;
   std::vector<const layers::Node*> nodes_;  // nodes of this graph, in execution order
   std::vector<std::vector<const layers::Node*>> nodes_by_depth_;  // [depth] -> nodes, depth 0 last

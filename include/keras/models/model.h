@@ -80,31 +80,47 @@ struct SummaryOptions {
   std::function<void(const std::string&)> print_fn = nullptr;  // default: one line to std::cout
 };
 
-// What predict() returns: one tensor per output; converts to Tensor for single-output models.
+// What predict() returns: one tensor per output, in the model's flattening order (see
+// nested.h); converts to Tensor for single-output models. When the model's outputs are a dict
+// of tensors (Keras 3's predict returns a dict then), the tensors are also keyed by its keys:
+// `out["out1"]`, `out.keys()`, `out.dict()`.
 class Outputs : public std::vector<Tensor> {
  public:
   using std::vector<Tensor>::vector;
-  explicit Outputs(std::vector<Tensor> v) : std::vector<Tensor>(std::move(v)) {}
+  using std::vector<Tensor>::operator[];
+  using std::vector<Tensor>::at;
+  explicit Outputs(std::vector<Tensor> v, std::vector<std::string> keys = {});
   operator Tensor() const;  // NOLINT: throws ValueError unless there is exactly one output
   const Shape& shape() const { return static_cast<const Tensor&>(single()).shape(); }
+  bool is_dict() const { return !keys_.empty(); }
+  // The dict's keys, in the order of the tensors (sorted); empty unless is_dict().
+  const std::vector<std::string>& keys() const { return keys_; }
+  // ValueError naming the keys when `key` is not one of them.
+  const Tensor& at(const std::string& key) const;
+  const Tensor& operator[](const std::string& key) const { return at(key); }
+  std::map<std::string, Tensor> dict() const;
 
  private:
   const Tensor& single() const;
+  std::vector<std::string> keys_;
 };
 
 class Model : public layers::LayerRef {
  public:
-  Model(const KerasTensor& input, const KerasTensor& output, ModelOptions options = {});
-  Model(const KerasTensors& inputs, const KerasTensor& output, ModelOptions options = {});
-  Model(const KerasTensor& input, const KerasTensors& outputs, ModelOptions options = {});
-  Model(const KerasTensors& inputs, const KerasTensors& outputs, ModelOptions options = {});
+  // inputs and outputs: a KerasTensor, a list `{a, b}`, a dict `{{"a", a}, {"b", b}}` or a
+  // nested structure of them (NestedTensors, nested.h), as Keras 3's Model(inputs, outputs).
+  Model(NestedTensors inputs, NestedTensors outputs, ModelOptions options = {});
 
   // ---- graph ----
   std::vector<layers::LayerRef> layers() const;
   layers::LayerRef get_layer(const std::string& name) const;
   layers::LayerRef get_layer(int index) const;
+  // Flattened (lists in order, dict entries by sorted key).
   const KerasTensors& inputs() const;
   const KerasTensors& outputs() const;
+  // As given to the constructor (or read from a saved config).
+  const NestedTensors& input_structure() const { return impl().input_structure(); }
+  const NestedTensors& output_structure() const { return impl().output_structure(); }
   std::vector<std::string> input_names() const { return impl().input_names(); }
   std::vector<std::string> output_names() const { return impl().output_names(); }
   void summary(const SummaryOptions& options = {}) const;
@@ -130,8 +146,9 @@ class Model : public layers::LayerRef {
   // (metrics given as objects are these objects: read their state with variables()).
   std::vector<metrics::MetricPtr> metrics() const;
   optimizers::Optimizer& optimizer() const;
-  // Eager call on concrete tensors, one per input; returns one tensor per output.
-  Outputs call(const Tensors& inputs, bool training = false) const;
+  // Eager call on concrete tensors: one per input (a list in inputs() order, or a map keyed as
+  // fit's data); returns one tensor per output (keyed too when the outputs are a dict).
+  Outputs call(const Data& inputs, bool training = false) const;
 
   models::FunctionalImpl& impl() const;
 
