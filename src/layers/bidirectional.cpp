@@ -34,6 +34,9 @@ BidirectionalImpl::BidirectionalImpl(LayerRef layer, BidirectionalOptions option
               "\"ave\", \"concat\", \"\"}. Received: ",
               merge_mode_);
   backward_ = forward_->reversed_copy("backward_" + forward_->name());
+  // Keras builds the backward layer from the forward one's config, activity_regularizer included
+  // (a loaded layer has it from its base config, outside its options).
+  backward_->set_activity_regularizer(forward_->activity_regularizer());
   input_spec_ = {InputSpec{.ndim = 3}};
 }
 
@@ -83,6 +86,12 @@ Tensors BidirectionalImpl::losses() const {
   return l;
 }
 
+void BidirectionalImpl::clear_losses() {
+  Layer::clear_losses();
+  forward_->clear_losses();
+  backward_->clear_losses();
+}
+
 std::vector<Shape> BidirectionalImpl::compute_output_shape(const std::vector<Shape>& in) const {
   std::vector<Shape> f = forward_->compute_output_shape(in);
   std::vector<Shape> out;
@@ -111,8 +120,9 @@ Tensors BidirectionalImpl::call(const Tensors& inputs, bool training) {
   Tensors forward_inputs(inputs.begin(), inputs.begin() + 1 + half);
   Tensors backward_inputs{inputs[0]};
   backward_inputs.insert(backward_inputs.end(), inputs.begin() + 1 + half, inputs.end());
-  Tensors f = forward_->call(forward_inputs, training);
-  Tensors b = backward_->call(backward_inputs, training);
+  // Called as layers, as Keras 3 calls them: their activity_regularizer applies.
+  Tensors f = forward_->call_with_masks(forward_inputs, training);
+  Tensors b = backward_->call_with_masks(backward_inputs, training);
   Tensor yf = f[0], yb = forward_->return_sequences() ? reverse_time(b[0]) : b[0];
   Tensors out;
   if (merge_mode_ == "concat") {

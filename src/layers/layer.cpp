@@ -243,8 +243,9 @@ void Layer::assert_input_compatibility(const std::vector<TensorSpec>& inputs) co
 
 KerasTensors Layer::add_node(const KerasTensors& inputs,
                              std::vector<TensorSpec> outputs,
-                             const KerasTensors& masks) {
-  set_node(static_cast<int>(inbound_nodes_.size()), inputs, std::move(outputs), masks);
+                             const KerasTensors& masks,
+                             std::optional<bool> training) {
+  set_node(static_cast<int>(inbound_nodes_.size()), inputs, std::move(outputs), masks, training);
   const Node& node = *inbound_nodes_.back();
   KerasTensors result;
   for (size_t i = 0; i < node.outputs.size(); ++i) {
@@ -256,12 +257,14 @@ KerasTensors Layer::add_node(const KerasTensors& inputs,
 void Layer::set_node(int index,
                      const KerasTensors& inputs,
                      std::vector<TensorSpec> outputs,
-                     const KerasTensors& masks) {
+                     const KerasTensors& masks,
+                     std::optional<bool> training) {
   auto node = std::make_shared<Node>();
   node->outbound_layer = this;
   node->index = index;
   node->input_tensors = inputs;
   node->masks = masks;
+  node->training = training;
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (outputs[i].name.empty()) {
       outputs[i].name = index == 0 ? str(name_, ":", i) : str(name_, "_", index, ":", i);
@@ -279,7 +282,9 @@ void Layer::set_node0(const KerasTensors& inputs, std::vector<TensorSpec> output
   set_node(0, inputs, std::move(outputs));
 }
 
-KerasTensors Layer::call_symbolic(const KerasTensors& inputs, const KerasTensors& masks) {
+KerasTensors Layer::call_symbolic(const KerasTensors& inputs,
+                                  const KerasTensors& masks,
+                                  std::optional<bool> training) {
   KerasTensors explicit_masks = masks;
   while (!explicit_masks.empty() && !explicit_masks.back().defined()) explicit_masks.pop_back();
   if (!explicit_masks.empty()) {
@@ -322,15 +327,21 @@ KerasTensors Layer::call_symbolic(const KerasTensors& inputs, const KerasTensors
   for (size_t i = 0; i < out_shapes.size(); ++i) {
     outputs.push_back({out_shapes[i], out_dtypes[i], ""});
   }
-  return add_node(inputs, std::move(outputs), explicit_masks);
+  return add_node(inputs, std::move(outputs), explicit_masks, training);
 }
 
 KerasTensors Layer::operator()(const KerasTensors& inputs) {
-  return call_symbolic(inputs, {});
+  return call_symbolic(inputs, {}, std::nullopt);
 }
 
 KerasTensors Layer::operator()(const KerasTensors& inputs, const KerasTensors& masks) {
-  return call_symbolic(inputs, masks);
+  return call_symbolic(inputs, masks, std::nullopt);
+}
+
+KerasTensors Layer::operator()(const KerasTensors& inputs,
+                               const KerasTensors& masks,
+                               std::optional<bool> training) {
+  return call_symbolic(inputs, masks, training);
 }
 
 Tensors Layer::operator()(const Tensors& inputs, bool training) {
@@ -554,7 +565,7 @@ KerasTensor LayerRef::operator()(const KerasTensor& input, const CallOptions& op
 }
 
 KerasTensor LayerRef::operator()(const KerasTensors& inputs, const CallOptions& options) const {
-  KerasTensors out = (*layer_)(inputs, options.mask);
+  KerasTensors out = (*layer_)(inputs, options.mask, options.training);
   KERAS_CHECK(out.size() == 1, ValueError, "Layer ", layer_->name(), " returned ", out.size(),
               " tensors; use call_multi() to get all of them");
   return out[0];

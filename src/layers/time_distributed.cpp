@@ -50,7 +50,9 @@ std::vector<DType> TimeDistributedImpl::compute_output_dtype(const std::vector<D
 Tensors TimeDistributedImpl::call(const Tensors& inputs, bool training) {
   const Tensor& x = inputs[0];
   const int64_t batch = x.dim(0), steps = x.dim(1);
-  Tensors y = (*inner_.layer())({ops::reshape(x, fold(x.shape()))}, training);
+  // The inner layer's call() itself, as Keras 3 runs it: its own activity_regularizer does not
+  // apply (its sublayers' do).
+  Tensors y = inner_.layer()->call({ops::reshape(x, fold(x.shape()))}, training);
   Shape out{batch, steps};
   out.insert(out.end(), y[0].shape().begin() + 1, y[0].shape().end());
   return {ops::reshape(y[0], out)};

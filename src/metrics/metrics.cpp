@@ -59,6 +59,14 @@ const std::map<std::string, Factory, std::less<>>& registry() {
     add("R2Score", "r2_score",
         [](const std::string& n) { return std::make_shared<R2Score>(R2ScoreOptions{.name = n}); });
     add("AUC", "auc", [](const std::string& n) { return std::make_shared<AUC>(n); });
+    add("SensitivityAtSpecificity", "sensitivity_at_specificity",
+        missing("SensitivityAtSpecificity", "1 required positional argument: 'specificity'"));
+    add("SpecificityAtSensitivity", "specificity_at_sensitivity",
+        missing("SpecificityAtSensitivity", "1 required positional argument: 'sensitivity'"));
+    add("PrecisionAtRecall", "precision_at_recall",
+        missing("PrecisionAtRecall", "1 required positional argument: 'recall'"));
+    add("RecallAtPrecision", "recall_at_precision",
+        missing("RecallAtPrecision", "1 required positional argument: 'precision'"));
     add("FalseNegatives", "false_negatives",
         [](const std::string& n) { return FalseNegatives({.name = n}); });
     add("FalsePositives", "false_positives",

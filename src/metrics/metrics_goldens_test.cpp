@@ -97,6 +97,51 @@ std::map<std::string, Make> factories() {
       {"false_negatives", [] { return FalseNegatives(); }},
       {"auc", [] { return std::make_shared<AUC>(); }},
       {"auc_7", [] { return std::make_shared<AUC>("", 7); }},
+      {"auc_pr", [] { return std::make_shared<AUC>(AUCOptions{.curve = "PR"}); }},
+      {"auc_pr_minoring",
+       [] {
+         return std::make_shared<AUC>(
+             AUCOptions{.num_thresholds = 11, .curve = "PR", .summation_method = "minoring"});
+       }},
+      {"auc_roc_majoring",
+       [] {
+         return std::make_shared<AUC>(
+             AUCOptions{.num_thresholds = 13, .summation_method = "majoring"});
+       }},
+      {"auc_prgain",
+       [] { return std::make_shared<AUC>(AUCOptions{.num_thresholds = 50, .curve = "PRGAIN"}); }},
+      {"auc_multi_label", [] { return std::make_shared<AUC>(AUCOptions{.multi_label = true}); }},
+      {"auc_multi_label_weights",
+       [] {
+         return std::make_shared<AUC>(AUCOptions{.num_thresholds = 21,
+                                                 .curve = "PR",
+                                                 .multi_label = true,
+                                                 .label_weights = {1, 2, 0.5, 1}});
+       }},
+      {"auc_multi_num_labels",
+       [] {
+         return std::make_shared<AUC>(
+             AUCOptions{.summation_method = "minoring", .multi_label = true, .num_labels = 4});
+       }},
+      {"auc_label_weights",
+       [] {
+         return std::make_shared<AUC>(AUCOptions{.label_weights = {1, 2, 0.5, 1}});
+       }},
+      {"auc_thresholds",
+       [] {
+         return std::make_shared<AUC>(AUCOptions{.thresholds = {0.55, 0.3, 0.7}});
+       }},
+      {"auc_logits",
+       [] { return std::make_shared<AUC>(AUCOptions{.num_thresholds = 31, .from_logits = true}); }},
+      {"sensitivity_at_specificity", [] { return SensitivityAtSpecificity(0.5); }},
+      {"specificity_at_sensitivity",
+       [] { return SpecificityAtSensitivity(0.7, {.num_thresholds = 11}); }},
+      {"precision_at_recall", [] { return PrecisionAtRecall(0.9); }},
+      {"recall_at_precision", [] { return RecallAtPrecision(0.6); }},
+      {"precision_at_recall_class_id", [] { return PrecisionAtRecall(0.8, {.class_id = 2}); }},
+      {"recall_at_precision_1", [] { return RecallAtPrecision(0.75, {.num_thresholds = 1}); }},
+      {"specificity_at_sensitivity_multi",
+       [] { return SpecificityAtSensitivity(0.55, {.num_thresholds = 7}); }},
       {"f1_none", [] { return F1Score(); }},
       {"f1_micro", [] { return F1Score({.average = "micro"}); }},
       {"f1_macro_threshold", [] { return F1Score({.average = "macro", .threshold = 0.5}); }},

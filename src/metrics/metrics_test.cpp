@@ -180,6 +180,18 @@ TEST(Metrics, SerializeAndDeserializeKeepTheOptions) {
       std::make_shared<R2Score>(
           R2ScoreOptions{.class_aggregation = std::nullopt, .num_regressors = 2, .name = "r2"}),
       std::make_shared<AUC>("auc_x", 50),
+      std::make_shared<AUC>(AUCOptions{.curve = "PR",
+                                       .summation_method = "minoring",
+                                       .name = "auc_pr",
+                                       .thresholds = {0.6, 0.2},
+                                       .multi_label = true,
+                                       .num_labels = 3,
+                                       .label_weights = {1, 2, 0.5},
+                                       .from_logits = true}),
+      SensitivityAtSpecificity(0.4, {.num_thresholds = 20, .class_id = 1, .name = "sas"}),
+      SpecificityAtSensitivity(0.6),
+      PrecisionAtRecall(0.25, {.num_thresholds = 1}),
+      RecallAtPrecision(0.8, {.name = "rap"}),
       TopKCategoricalAccuracy({.k = 3, .name = "top3"}),
       SparseTopKCategoricalAccuracy({.k = 2, .name = "st", .from_sorted_ids = true}),
       BinaryAccuracy({.name = "ba", .threshold = 0.7}),
@@ -197,10 +209,16 @@ TEST(Metrics, SerializeAndDeserializeKeepTheOptions) {
     EXPECT_EQ(back->class_name(), m->class_name());
     EXPECT_EQ(back->get_config().dump(), m->get_config().dump());
   }
-  // Options keras.cpp does not implement are an error, not a silently different metric.
-  Json pr = serialize(AUC("a"));
-  pr["config"]["curve"] = "PR";
-  EXPECT_THROW(deserialize(pr), NotImplementedError);
+  // Keras's checks of AUC's and the sensitivity metrics' arguments.
+  Json bad = serialize(AUC("a"));
+  bad["config"]["curve"] = "ROCK";
+  EXPECT_THROW(deserialize(bad), ValueError);
+  bad = serialize(AUC("a"));
+  bad["config"]["num_labels"] = 3;  // without multi_label
+  EXPECT_THROW(deserialize(bad), ValueError);
+  EXPECT_THROW(PrecisionAtRecall(1.5), ValueError);
+  EXPECT_THROW(RecallAtPrecision(0.5, {.num_thresholds = 0}), ValueError);
+  EXPECT_THROW(get("precision_at_recall", {4, 1}, {4, 1}), TypeError);
   EXPECT_THROW(deserialize(Json{{"class_name", "PearsonCorrelation"}, {"config", Json::object()}}),
                ValueError);
 }

@@ -97,16 +97,33 @@ MetricPtr deserialize(const Json& j) {
     return FalseNegatives(std::move(o));
   }
   if (cls == "AUC") {
-    for (auto [key, fallback] : {std::pair<const char*, Json>{"curve", "ROC"},
-                                 {"summation_method", "interpolation"},
-                                 {"multi_label", false},
-                                 {"num_labels", nullptr},
-                                 {"label_weights", nullptr},
-                                 {"from_logits", false},
-                                 {"thresholds", nullptr}}) {
-      require_default(c, key, fallback, cls);
-    }
-    return std::make_shared<AUC>(name, get<int>(c, "num_thresholds", 200, "metric"));
+    const Json* labels = config::find(c, "label_weights");
+    return std::make_shared<AUC>(AUCOptions{
+        .num_thresholds = get<int>(c, "num_thresholds", 200, "metric"),
+        .curve = get<std::string>(c, "curve", "ROC", "metric"),
+        .summation_method = get<std::string>(c, "summation_method", "interpolation", "metric"),
+        .name = name,
+        .thresholds = thresholds_from(c),
+        .multi_label = flag("multi_label", false),
+        .num_labels = optional_int(c, "num_labels"),
+        .label_weights = labels == nullptr ? std::vector<double>{}
+                                           : config::convert<std::vector<double>>(
+                                                 *labels, "label_weights", "metric"),
+        .from_logits = flag("from_logits", false)});
+  }
+  if (cls == "SensitivityAtSpecificity" || cls == "SpecificityAtSensitivity" ||
+      cls == "PrecisionAtRecall" || cls == "RecallAtPrecision") {
+    const SensitivitySpecificityOptions o{
+        .num_thresholds = get<int>(c, "num_thresholds", 200, "metric"),
+        .class_id = optional_int(c, "class_id"),
+        .name = name};
+    auto target = [&](const char* key) { return config::require<double>(c, key, "metric"); };
+    if (cls == "SensitivityAtSpecificity")
+      return SensitivityAtSpecificity(target("specificity"), o);
+    if (cls == "SpecificityAtSensitivity")
+      return SpecificityAtSensitivity(target("sensitivity"), o);
+    if (cls == "PrecisionAtRecall") return PrecisionAtRecall(target("recall"), o);
+    return RecallAtPrecision(target("precision"), o);
   }
   if (cls == "F1Score" || cls == "FBetaScore") {
     const auto average = optional_string(c, "average", nullptr);

@@ -202,7 +202,7 @@ void FunctionalImpl::plan_steps(const KerasTensors& inputs, const KerasTensors& 
   steps_.clear();
   for (const Node* node : nodes_) {
     if (node->is_input()) continue;
-    Step step{node->outbound_layer, {}, {}, {}, {}};
+    Step step{node->outbound_layer, {}, {}, {}, node->training, {}};
     for (const KerasTensor& x : node->input_tensors) step.input_slots.push_back(slot(key_of(x)));
     for (const KerasTensor& m : node->masks)
       step.mask_slots.push_back(m.defined() ? slot(key_of(m)) : -1);
@@ -214,7 +214,8 @@ void FunctionalImpl::plan_steps(const KerasTensors& inputs, const KerasTensors& 
   for (size_t k = 0; k < steps_.size(); ++k) {
     if (!steps_[k].layer->batch_independent() || !steps_[k].mask_slots.empty()) continue;
     for (size_t j = k + 1; j < steps_.size(); ++j) {
-      if (steps_[j].layer == steps_[k].layer && steps_[j].mask_slots.empty()) {
+      if (steps_[j].layer == steps_[k].layer && steps_[j].mask_slots.empty() &&
+          steps_[j].training == steps_[k].training) {
         steps_[k].same_layer_later.push_back(j);
       }
     }
@@ -273,8 +274,9 @@ KerasTensors FunctionalImpl::get_inputs_at(int node_index) const {
 void FunctionalImpl::run_batched(size_t k,
                                  std::vector<Tensor>& values,
                                  std::vector<char>& done,
-                                 bool training) {
+                                 bool model_training) {
   const Step& step = steps_[k];
+  const bool training = step.training.value_or(model_training);
   auto args_of = [&](const Step& s) {
     Tensors a;
     for (int slot : s.input_slots) a.push_back(values[slot]);

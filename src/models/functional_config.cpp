@@ -188,6 +188,7 @@ Json FunctionalImpl::get_config() const {
         }
         kwargs["mask"] = positional == 1 ? masks[0] : masks;
       }
+      if (n->training) kwargs["training"] = *n->training;
       inbound.push_back(Json{{"args", Json::array({arg})}, {"kwargs", kwargs}});
     }
     entry["inbound_nodes"] = inbound;
@@ -331,6 +332,7 @@ std::string layer_label(const Layer& layer) {
 struct SavedCall {
   std::vector<TensorRef> inputs;
   std::vector<std::optional<TensorRef>> masks;
+  std::optional<bool> training;  // Keras's `training` argument, when given as a bool
   bool keras2 = false;  // Keras 2's layout: calls of nested functional models counted from 1
   // Every tensor the call needs.
   std::vector<TensorRef> all() const {
@@ -369,11 +371,68 @@ bool is_null_or_nulls(const Json& value) {
                              std::ranges::all_of(value, [](const Json& m) { return m.is_null(); }));
 }
 
+// The `training` Keras 3 writes into every node of a layer whose call() has a default for it
+// (Dropout's False, an augmentation layer's True), given or not: no user's choice, so not kept.
+// Keras 2 writes only what the call was given.
+std::optional<bool> keras3_training_default(const std::string& class_name) {
+  static const std::set<std::string, std::less<>> false_default = {"Dropout",
+                                                                   "SpatialDropout1D",
+                                                                   "SpatialDropout2D",
+                                                                   "SpatialDropout3D",
+                                                                   "GaussianNoise",
+                                                                   "GaussianDropout",
+                                                                   "AlphaDropout",
+                                                                   "SpectralNormalization",
+                                                                   "LSTM",
+                                                                   "GRU",
+                                                                   "SimpleRNN",
+                                                                   "RNN",
+                                                                   "ConvLSTM1D",
+                                                                   "ConvLSTM2D",
+                                                                   "ConvLSTM3D"};
+  static const std::set<std::string, std::less<>> true_default = {
+      "MaxNumBoundingBoxes",
+      "RandomFlip",
+      "RandomInvert",
+      "RandomZoom",
+      "RandomPerspective",
+      "RandomElasticTransform",
+      "RandomBrightness",
+      "RandomPosterization",
+      "ContrastLimitedAdaptiveHistogramEqualization",
+      "AugMix",
+      "RandomCrop",
+      "MixUp",
+      "RandomGaussianBlur",
+      "CutMix",
+      "RandomTranslation",
+      "RandomContrast",
+      "RandomColorDegeneration",
+      "Solarization",
+      "AutoContrast",
+      "RandomColorJitter",
+      "RandAugment",
+      "RandomSharpness",
+      "Equalization",
+      "RandomRotation",
+      "RandomErasing",
+      "RandomGrayscale",
+      "RandomShear",
+      "Resizing",
+      "RandomHue",
+      "RandomSaturation",
+      "CenterCrop",
+      "Pipeline"};
+  if (false_default.contains(class_name)) return false;
+  if (true_default.contains(class_name)) return true;
+  return std::nullopt;
+}
+
 // One argument of a saved call other than the inputs: initial states become inputs; explicit masks
 // become the node's masks when the layer takes a mask (Keras writes the mask it computed for
-// every such call); `training` is accepted (Keras replaces it with the model's training flag
-// whenever the model runs with one: fit, evaluate, predict and every keras.cpp call); anything
-// else that could change the result is refused.
+// every such call); a boolean `training` fixes the node's mode (Node::training; null, or Keras
+// 3's default for the class: the model's); anything else that could change the result is
+// refused.
 void add_argument(const Layer& layer,
                   const std::string& name,
                   const Json& value,
@@ -393,7 +452,13 @@ void add_argument(const Layer& layer,
     call.inputs.insert(call.inputs.end(), states.begin(), states.end());
     return;
   }
-  if (name == "training" && (value.is_boolean() || value.is_null())) return;
+  if (name == "training" && (value.is_boolean() || value.is_null())) {
+    if (value.is_boolean() &&
+        (keras2 || keras3_training_default(layer.class_name()) != value.get<bool>())) {
+      call.training = value.get<bool>();
+    }
+    return;
+  }
   if (name == "mask" && is_null_or_nulls(value)) return;  // the inputs' own masks
   if (name == "mask" && !keras2 && layer.takes_mask_argument())
     return add_masks(layer, value, call);
@@ -411,7 +476,7 @@ void add_argument(const Layer& layer,
 }
 
 // Keras 2 appends the call's keyword arguments to each input: [name, node, tensor, kwargs].
-void check_keras2_kwargs(const Layer& layer, const Json& j, int depth = 0) {
+void check_keras2_kwargs(const Layer& layer, const Json& j, SavedCall& call, int depth = 0) {
   if (!j.is_array() || depth > 8) return;
   if (j.size() == 4 && j[0].is_string() && j[1].is_number()) {
     KERAS_CHECK(j[3].is_object() || j[3].is_null(), ValueError,
@@ -420,6 +485,10 @@ void check_keras2_kwargs(const Layer& layer, const Json& j, int depth = 0) {
     if (j[3].is_null()) return;
     SavedCall unused;
     for (const auto& [name, value] : j[3].items()) {
+      if (name == "training") {  // Keras 2 repeats the call's kwargs with each input
+        add_argument(layer, name, value, call, true);
+        continue;
+      }
       KERAS_CHECK(name != "initial_state" || value.is_null(), ValueError,
                   "Functional config: ", layer_label(layer),
                   " has 'initial_state' among Keras 2's keyword arguments, which keras.cpp does "
@@ -428,7 +497,7 @@ void check_keras2_kwargs(const Layer& layer, const Json& j, int depth = 0) {
     }
     return;
   }
-  for (const Json& x : j) check_keras2_kwargs(layer, x, depth + 1);
+  for (const Json& x : j) check_keras2_kwargs(layer, x, call, depth + 1);
 }
 
 // The tensors of an op's call: those among its arguments, in order (the rest are constants).
@@ -448,7 +517,7 @@ SavedCall saved_call(const Layer& layer, const Json& node) {
     KERAS_CHECK(!op, ValueError, "Functional config: ", layer_label(layer),
                 ": an op's inbound node must be Keras 3's {\"args\", \"kwargs\"}");
     collect_refs(node, call.inputs);
-    check_keras2_kwargs(layer, node);
+    check_keras2_kwargs(layer, node, call);
     call.keras2 = true;
     return call;
   }
@@ -633,7 +702,8 @@ class GraphRebuilder {
     }
     KERAS_CHECK(!args.empty(), ValueError, kWhat, ": node of '", p.layer->name(),
                 "' has no inputs");
-    outputs_[p.layer->name()].push_back(op != nullptr ? op->apply(args) : (*p.layer)(args, masks));
+    outputs_[p.layer->name()].push_back(op != nullptr ? op->apply(args)
+                                                      : (*p.layer)(args, masks, call.training));
     p.nodes.pop_front();
     return true;
   }

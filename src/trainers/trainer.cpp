@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <numeric>
 #include <utility>
 
@@ -155,6 +156,47 @@ std::vector<std::vector<std::string>> compiled_metric_keys(const Outputs& output
 
 }  // namespace
 
+Tensors Trainer::flatten_targets(const Data& y) const {
+  const std::vector<std::string>& names = signature_.output_names;
+  if (outputs_.size() != names.size() || !(y.is_list() || y.is_map())) {
+    return y.flatten(names, "target");
+  }
+  auto require = [&](size_t i, const std::string& key) {
+    const char* argument = outputs_[i].loss                    ? "loss"
+                           : !outputs_[i].metric_items.empty() ? "metrics"
+                                                               : nullptr;
+    if (argument == nullptr) return;
+    throw ValueError(str("The path: (", key, ",) in the `", argument,
+                         "` argument, can't be found in either the model's output (`y_pred`) or in "
+                         "the labels (`y_true`)."));
+  };
+  Tensors out(names.size());
+  if (y.is_map()) {
+    std::map<std::string, Tensor> present;
+    for (const auto& [key, value] : y.map()) present[key] = value;
+    for (const std::string& n : names) present.try_emplace(n, Tensor());
+    Data(present).flatten(names, "target");  // unknown keys: its ValueError
+    for (size_t i = 0; i < names.size(); ++i) {
+      auto it = y.map().find(names[i]);
+      if (it != y.map().end()) out[i] = it->second;
+      if (!out[i].defined()) require(i, "'" + names[i] + "'");
+    }
+    return out;
+  }
+  const Tensors& list = y.list();
+  // Longer lists, and shorter ones missing a target that is needed: Data::flatten's ValueError.
+  bool short_ok = list.size() < names.size();
+  for (size_t i = list.size(); short_ok && i < names.size(); ++i) {
+    short_ok = !outputs_[i].loss && outputs_[i].metric_items.empty();
+  }
+  if (list.size() != names.size() && !short_ok) return y.flatten(names, "target");
+  for (size_t i = 0; i < list.size(); ++i) {
+    out[i] = list[i];
+    if (!out[i].defined()) require(i, std::to_string(i));
+  }
+  return out;
+}
+
 void Trainer::build_metrics(const Tensors& y, const Tensors& y_pred) {
   for (size_t i = 0; i < outputs_.size(); ++i) {
     Output& o = outputs_[i];
@@ -251,12 +293,16 @@ const Tensors& Trainer::run_batch(Mode mode, const BatchRows& global_batch) {
   const int64_t count = batch.count;
   auto make_buffers = [&](const Tensors& src) {
     Tensors out;
-    for (const Tensor& t : src) out.push_back(Tensor::empty(with_batch(t, count), t.dtype()));
+    for (const Tensor& t : src) {
+      out.push_back(t.defined() ? Tensor::empty(with_batch(t, count), t.dtype()) : Tensor());
+    }
     return out;
   };
   const std::span<const int64_t> batch_rows(batch.rows, static_cast<size_t>(count));
   auto fill = [&](const Tensors& src, const Tensors& dst) {
-    for (size_t i = 0; i < src.size(); ++i) dst[i].copy_rows_from(src[i], batch_rows);
+    for (size_t i = 0; i < src.size(); ++i) {
+      if (src[i].defined()) dst[i].copy_rows_from(src[i], batch_rows);
+    }
   };
   if (run_eagerly_) {
     Tensors x = make_buffers(data.x), y = make_buffers(data.y);
@@ -273,6 +319,8 @@ const Tensors& Trainer::run_batch(Mode mode, const BatchRows& global_batch) {
   // The plan traced for batches of this shape (compared in place: no allocation per step).
   auto same_dims = [](const Tensors& a, const Tensors& b) {
     for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i].defined() != b[i].defined()) return false;
+      if (!a[i].defined()) continue;
       if (!std::equal(a[i].shape().begin() + 1, a[i].shape().end(), b[i].shape().begin() + 1,
                       b[i].shape().end())) {
         return false;

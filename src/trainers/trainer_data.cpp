@@ -111,7 +111,7 @@ ArrayData Trainer::prepare(const Data& x,
     KERAS_CHECK(!y.empty(), ValueError,
                 "Expected target data `y` to be provided: the model has a "
                 "loss to compute.");
-    b.y = y.flatten(signature_.output_names, "target");
+    b.y = flatten_targets(y);
   }
   if (!sample_weight.empty()) {
     Tensors sw = sample_weight.flatten({"sample_weight"}, "sample_weight");
@@ -119,12 +119,16 @@ ArrayData Trainer::prepare(const Data& x,
   }
   auto sizes = [](const Tensors& ts) {
     std::string out;
-    for (const Tensor& t : ts)
+    for (const Tensor& t : ts) {
+      if (!t.defined()) continue;
       out += (out.empty() ? "" : ", ") + (t.rank() ? std::to_string(t.shape()[0]) : "scalar");
+    }
     return out;
   };
   const int64_t n = b.x[0].rank() > 0 ? b.x[0].shape()[0] : 0;
-  auto same_n = [&](const Tensor& t) { return t.rank() > 0 && t.shape()[0] == n; };
+  auto same_n = [&](const Tensor& t) {
+    return !t.defined() || (t.rank() > 0 && t.shape()[0] == n);  // undefined: no target
+  };
   bool ok =
       std::all_of(b.x.begin(), b.x.end(), same_n) && std::all_of(b.y.begin(), b.y.end(), same_n);
   if (b.sample_weight.defined()) ok = ok && same_n(b.sample_weight);
@@ -143,6 +147,7 @@ ArrayData Trainer::prepare(const Data& x,
     check_finite(b.x[i], signature_.input_names[i]);
   }
   for (size_t i = 0; i < b.y.size(); ++i) {
+    if (!b.y[i].defined()) continue;
     KERAS_CHECK(b.y[i].rank() >= 1, ValueError, "Error when checking target: expected ",
                 signature_.output_names[i], " to have at least 1 dimension");
     check_finite(b.y[i], signature_.output_names[i]);

@@ -52,5 +52,11 @@ inline constexpr double kTrainedKernelA[] = {-0.2591569125652313, -0.11073824018
                                              0.08280697464942932, 0.2437824159860611,
                                              0.42477089166641235, 0.5983030796051025};
 inline constexpr double kTrainedBiasA[] = {0.18630552291870117, 0.011873394250869751};
+inline constexpr double kNoTarget_train_on_batch[] = {0.26730042695999146};
+inline constexpr double kNoTarget_history_loss[] = {0.20322343707084656, 0.1321825534105301};
+inline constexpr double kNoTarget_trained_kernel_a[] = {-0.25046244263648987, -0.10623246431350708,
+                                                        0.09289265424013138,  0.2520701587200165,
+                                                        0.4362477660179138,   0.61037278175354};
+inline constexpr double kNoTarget_evaluate[] = {0.09130753576755524};
 
 }  // namespace keras::goldens::loss_structure

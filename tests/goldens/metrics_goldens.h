@@ -377,6 +377,71 @@ inline constexpr const char* k_auc_variables =
 inline constexpr double k_auc_7[] = {0.8333333730697632, 0.7318840622901917, 0.9000000357627869};
 inline constexpr const char* k_auc_7_variables =
     "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_auc_pr[] = {0.8512376546859741, 0.7998497486114502, 0.8719316124916077};
+inline constexpr const char* k_auc_pr_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_auc_pr_minoring[] = {0.5, 0.5763629078865051, 0.06666666269302368};
+inline constexpr const char* k_auc_pr_minoring_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_auc_roc_majoring[] = {0.7777777910232544, 0.7391303777694702,
+                                                0.8400000333786011};
+inline constexpr const char* k_auc_roc_majoring_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_auc_prgain[] = {0.9757125973701477, 0.9335755705833435,
+                                          0.9694394469261169};
+inline constexpr const char* k_auc_prgain_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_auc_multi_label[] = {0.9583333730697632, 0.9573863744735718,
+                                               0.9259259104728699};
+inline constexpr const char* k_auc_multi_label_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_auc_multi_label_weights[] = {0.989345133304596, 0.9791146516799927,
+                                                       0.988839864730835};
+inline constexpr const char* k_auc_multi_label_weights_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_auc_multi_num_labels[] = {0.9583333730697632, 0.9488636255264282,
+                                                    0.9259259104728699};
+inline constexpr const char* k_auc_multi_num_labels_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_auc_label_weights[] = {0.9898785948753357, 0.9552362561225891,
+                                                 0.9916983246803284};
+inline constexpr const char* k_auc_label_weights_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_auc_thresholds[] = {0.8333333730697632, 0.7681158781051636,
+                                              0.9000000357627869};
+inline constexpr const char* k_auc_thresholds_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_auc_logits[] = {0.6466666460037231, 0.801939070224762,
+                                          0.5148147940635681};
+inline constexpr const char* k_auc_logits_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_sensitivity_at_specificity[] = {0.6666666865348816, 0.5652173757553101,
+                                                          0.800000011920929};
+inline constexpr const char* k_sensitivity_at_specificity_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_specificity_at_sensitivity[] = {0.3333333432674408, 0.3333333432674408,
+                                                          1.0};
+inline constexpr const char* k_specificity_at_sensitivity_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_precision_at_recall[] = {0.6000000238418579, 0.5897436141967773,
+                                                   0.38461539149284363};
+inline constexpr const char* k_precision_at_recall_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_recall_at_precision[] = {1.0, 0.5652173757553101, 0.800000011920929};
+inline constexpr const char* k_recall_at_precision_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_precision_at_recall_class_id[] = {0.75, 0.8461538553237915,
+                                                            0.8181818127632141};
+inline constexpr const char* k_precision_at_recall_class_id_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_recall_at_precision_1[] = {0.7777777910232544, 0.5454545617103577,
+                                                     0.739130437374115};
+inline constexpr const char* k_recall_at_precision_1_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
+inline constexpr double k_specificity_at_sensitivity_multi[] = {
+    0.9090909361839294, 0.8604651093482971, 0.9200000166893005};
+inline constexpr const char* k_specificity_at_sensitivity_multi_variables =
+    "true_positives,false_positives,true_negatives,false_negatives";
 inline constexpr double k_f1_none[] = {
     1.0, 0.666666567325592,  0.4999999701976776, 0.666666567325592,
     1.0, 0.5333333015441895, 0.7058823108673096, 0.7999999523162842,
@@ -521,6 +586,29 @@ inline constexpr Case kCases[] = {
     {"false_negatives", "multi", 1, k_false_negatives, k_false_negatives_variables},
     {"auc", "bin", 1, k_auc, k_auc_variables},
     {"auc_7", "bin", 1, k_auc_7, k_auc_7_variables},
+    {"auc_pr", "bin", 1, k_auc_pr, k_auc_pr_variables},
+    {"auc_pr_minoring", "bin", 1, k_auc_pr_minoring, k_auc_pr_minoring_variables},
+    {"auc_roc_majoring", "bin", 1, k_auc_roc_majoring, k_auc_roc_majoring_variables},
+    {"auc_prgain", "multi", 1, k_auc_prgain, k_auc_prgain_variables},
+    {"auc_multi_label", "multi", 1, k_auc_multi_label, k_auc_multi_label_variables},
+    {"auc_multi_label_weights", "multi", 1, k_auc_multi_label_weights,
+     k_auc_multi_label_weights_variables},
+    {"auc_multi_num_labels", "multi", 1, k_auc_multi_num_labels, k_auc_multi_num_labels_variables},
+    {"auc_label_weights", "multi", 1, k_auc_label_weights, k_auc_label_weights_variables},
+    {"auc_thresholds", "bin", 1, k_auc_thresholds, k_auc_thresholds_variables},
+    {"auc_logits", "cat", 1, k_auc_logits, k_auc_logits_variables},
+    {"sensitivity_at_specificity", "bin", 1, k_sensitivity_at_specificity,
+     k_sensitivity_at_specificity_variables},
+    {"specificity_at_sensitivity", "bin", 1, k_specificity_at_sensitivity,
+     k_specificity_at_sensitivity_variables},
+    {"precision_at_recall", "bin", 1, k_precision_at_recall, k_precision_at_recall_variables},
+    {"recall_at_precision", "bin", 1, k_recall_at_precision, k_recall_at_precision_variables},
+    {"precision_at_recall_class_id", "multi", 1, k_precision_at_recall_class_id,
+     k_precision_at_recall_class_id_variables},
+    {"recall_at_precision_1", "multi", 1, k_recall_at_precision_1,
+     k_recall_at_precision_1_variables},
+    {"specificity_at_sensitivity_multi", "multi", 1, k_specificity_at_sensitivity_multi,
+     k_specificity_at_sensitivity_multi_variables},
     {"f1_none", "multi", 4, k_f1_none, k_f1_none_variables},
     {"f1_micro", "multi", 1, k_f1_micro, k_f1_micro_variables},
     {"f1_macro_threshold", "multi", 1, k_f1_macro_threshold, k_f1_macro_threshold_variables},

@@ -2,7 +2,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <keras/keras.hpp>
+#include <map>
+#include <string>
+
+#include "harness/tensor_matchers.h"
 
 namespace keras {
 namespace {
@@ -283,6 +289,86 @@ TEST_F(FunctionalApi, MultipleInputsAndOutputsRunInOrder) {
                 m.predict({{"a", random::uniform({5, 2})}});
               }),
               HasSubstr("No data provided for \"b\". Need data for each key in: ['a', 'b']"));
+}
+
+// Keras's `training` argument fixed at a symbolic call ({.training = ...}): the layer runs in
+// that mode whatever mode the model runs in (Keras 2's behaviour; see CallOptions::training).
+TEST_F(FunctionalApi, TrainingFixedAtCallKeepsMonteCarloDropoutInPredict) {
+  auto in = Input({8});
+  Model mc(in, L::Dropout(0.5)(in, {.training = true}));
+  Model plain(in, L::Dropout(0.5)(in));
+  const Tensor x = ones({64, 8});
+  const std::vector<double> dropped = test::to_doubles(mc.predict(x, {.verbose = 0}));
+  int zeros = 0;
+  for (double v : dropped) {
+    EXPECT_TRUE(v == 0.0 || v == 2.0) << v;  // kept inputs scaled by 1 / (1 - 0.5)
+    zeros += v == 0.0;
+  }
+  EXPECT_GT(zeros, 100);  // about half of 512
+  EXPECT_LT(zeros, 412);
+  for (double v : test::to_doubles(plain.predict(x, {.verbose = 0}))) EXPECT_EQ(v, 1.0);
+  // Still dropping in evaluate: every element off by 1 (0 or 2 against 1).
+  mc.compile({.optimizer = "sgd", .loss = "mse"});
+  EXPECT_EQ(mc.evaluate(x, x, {.verbose = 0})["loss"], 1.0);
+}
+
+TEST_F(FunctionalApi, TrainingFalseFreezesBatchNormalizationInFit) {
+  auto in = Input({3});
+  L::BatchNormalization frozen;
+  L::BatchNormalization live;
+  Model m(in, {L::Dense(1, {.name = "f"})(frozen(in, {.training = false})),
+               L::Dense(1, {.name = "l"})(live(in))});
+  m.compile({.optimizer = "sgd", .loss = "mse"});
+  const Tensor x = random::uniform({16, 3}, 4.0, 6.0, float32, 3);
+  const Tensor y = zeros({16, 1});
+  m.fit(x, {y, y}, {.epochs = 2, .batch_size = 8, .verbose = 0});
+  // Moving statistics untouched (mean 0, variance 1) in the frozen one, updated in the other.
+  const Tensors f = frozen.get_weights(), l = live.get_weights();
+  for (double v : test::to_doubles(f[2])) EXPECT_EQ(v, 0.0);
+  for (double v : test::to_doubles(f[3])) EXPECT_EQ(v, 1.0);
+  for (double v : test::to_doubles(l[2])) EXPECT_GT(v, 0.1);
+  // Trained, and normalized with its moving statistics: gamma * x / sqrt(1 + eps) + beta.
+  EXPECT_NE(test::to_doubles(f[0]), (std::vector<double>{1, 1, 1}));
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The node kwargs {"training": true/false} of a functional config, by layer name.
+std::map<std::string, Json> training_kwargs(const Model& m) {
+  std::map<std::string, Json> out;
+  const Json config = m.get_config();
+  for (const Json& layer : config["layers"]) {
+    for (const Json& node : layer["inbound_nodes"]) {
+      if (node.is_object() && node["kwargs"].contains("training")) {
+        out[layer["name"]] = node["kwargs"]["training"];
+      }
+    }
+  }
+  return out;
+}
+
+// Saved as Keras 3 saves it, and read from Keras 3's and tf_keras's files
+// (tools/fixtures/make_call_training_fixtures.py).
+TEST_F(FunctionalApi, TrainingFixedAtCallIsSavedAndLoaded) {
+  const std::map<std::string, Json> want = {{"mc", true}, {"bn", false}};
+  for (const char* file : {"call_training_keras3.json", "call_training_tf_keras.json"}) {
+    SCOPED_TRACE(file);
+    Model m = models::model_from_json(read_text(str(KERAS_TEST_DATA_DIR, "/saving/", file)));
+    EXPECT_EQ(training_kwargs(m), want);
+    Model back = models::model_from_json(m.to_json());
+    EXPECT_EQ(training_kwargs(back), want);
+    EXPECT_EQ(back.get_config(), m.get_config());
+    // The Dropout still drops in predict: two predictions of the same input differ.
+    const Tensor x = ones({32, 4});
+    EXPECT_NE(test::to_doubles(back.predict(x, {.verbose = 0})),
+              test::to_doubles(back.predict(x, {.verbose = 0})));
+  }
+  auto in = Input({2});
+  Model plain(in, L::Dense(1)(in));
+  EXPECT_TRUE(training_kwargs(plain).empty());  // no flag, no key
 }
 
 }  // namespace

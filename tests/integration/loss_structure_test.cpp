@@ -147,6 +147,74 @@ TEST(LossStructure, ErrorsForBadStructures) {
       ::testing::ThrowsMessage<ValueError>(HasSubstr("no loss to optimize")));
 }
 
+// Keras 3's None target for an output without a loss or metrics: train_on_batch, fit and
+// evaluate with [ya, None] against Keras's numbers (the same as with any target for b).
+TEST(LossStructure, NoneTargetForAnOutputWithoutLossMatchesKeras) {
+  Data2 d;
+  Model m = golden_model(
+      {.optimizer = optimizers::SGD({.learning_rate = 0.1}), .loss = {"mse", std::nullopt}});
+  EXPECT_NEAR(m.train_on_batch(d.x, {d.ya, std::nullopt})["loss"], G::kNoTarget_train_on_batch[0],
+              kTol);
+  auto h = m.fit(d.x, {d.ya, std::nullopt},
+                 {.epochs = 2, .batch_size = 2, .verbose = 0, .shuffle = false});
+  const std::vector<double> want = values(G::kNoTarget_history_loss);
+  ASSERT_EQ(h.history.at("loss").size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(h.history.at("loss")[i], want[i], kTol);
+  EXPECT_TRUE(test::all_close(
+      m.get_layer("a").get_weights()[0],
+      test::tensor_of(values(G::kNoTarget_trained_kernel_a), {3, 2}, float32), kTol, kTol));
+  EXPECT_NEAR(m.evaluate(d.x, {d.ya, std::nullopt}, {.verbose = 0})["loss"],
+              G::kNoTarget_evaluate[0], kTol);
+  // The same targets spelled as a map without "b", an undefined Tensor, or a list that stops
+  // before b: the same plan, the same numbers.
+  const double loss = m.evaluate(d.x, {d.ya, std::nullopt}, {.verbose = 0})["loss"];
+  EXPECT_EQ(m.evaluate(d.x, {{"a", d.ya}}, {.verbose = 0})["loss"], loss);
+  EXPECT_EQ(m.evaluate(d.x, {d.ya, Tensor()}, {.verbose = 0})["loss"], loss);
+  EXPECT_EQ(m.evaluate(d.x, std::vector<Tensor>{d.ya}, {.verbose = 0})["loss"], loss);
+  EXPECT_EQ(m.test_on_batch(d.x, {{"a", d.ya}})["loss"],
+            m.test_on_batch(d.x, {d.ya, d.yb})["loss"]);
+  // Validation data with the same None target.
+  auto hv = m.fit(d.x, {{"a", d.ya}},
+                  {.epochs = 1,
+                   .verbose = 0,
+                   .validation_data = ValidationData{d.x, Data{d.ya, std::nullopt}}});
+  EXPECT_TRUE(hv.history.contains("val_loss"));
+}
+
+TEST(LossStructure, MissingTargetForAnOutputWithALossIsKerasError) {
+  Data2 d;
+  Model m = golden_model({.optimizer = "sgd", .loss = {std::nullopt, "mse"}});
+  const char* missing_b =
+      "The path: ('b',) in the `loss` argument, can't be found in either the model's output "
+      "(`y_pred`) or in the labels (`y_true`).";
+  EXPECT_THAT(
+      [&] {
+        m.fit(d.x, {{"a", d.ya}}, {.verbose = 0});
+      },
+      ::testing::ThrowsMessage<ValueError>(HasSubstr(missing_b)));
+  EXPECT_THAT(
+      [&] {
+        m.train_on_batch(d.x, {d.ya, std::nullopt});
+      },
+      ::testing::ThrowsMessage<ValueError>(HasSubstr("The path: (1,) in the `loss` argument")));
+  // A list too short for an output with a loss keeps Keras 2's count error.
+  EXPECT_THAT([&] { m.evaluate(d.x, std::vector<Tensor>{d.yb}, {.verbose = 0}); },
+              ::testing::ThrowsMessage<ValueError>(HasSubstr("Expected to see 2 array(s)")));
+  // Metrics need the target too.
+  m.compile({.optimizer = "sgd", .loss = {"mse", std::nullopt}, .metrics = {{}, {"mae"}}});
+  EXPECT_THAT(
+      [&] {
+        m.evaluate(d.x, {d.ya, std::nullopt}, {.verbose = 0});
+      },
+      ::testing::ThrowsMessage<ValueError>(HasSubstr("The path: (1,) in the `metrics` argument")));
+  // Unknown keys are still refused.
+  EXPECT_THAT(
+      [&] {
+        m.evaluate(d.x, {{"a", d.ya}, {"c", d.yb}}, {.verbose = 0});
+      },
+      ::testing::ThrowsMessage<ValueError>(HasSubstr("Unknown entry in target dictionary")));
+}
+
 TEST(LossStructure, NoneLossAndPerOutputMetricsAreSavedAndLoaded) {
   Data2 d;
   Model m = golden_model({.optimizer = optimizers::SGD({.learning_rate = 0.1}),

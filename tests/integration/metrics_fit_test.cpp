@@ -133,5 +133,45 @@ TEST(MetricsFit, MetricObjectsSaveAndLoadWithTheirOptions) {
   }
 }
 
+// Metric objects of any class next to names in compile's list, with no MetricPtr(...) around
+// them: factories' MetricPtrs and std::make_shared of a metric class. evaluate's values are
+// those of the same metrics updated on predict's outputs: the same float32 predictions (one
+// batch of 8 either way, the same kernels) and counts that are sums of integers, so they agree
+// to float64 rounding.
+TEST(MetricsFit, MetricClassesByObjectNextToNames) {
+  KerasTensor in = Input({3});
+  Model m(in, L::Dense(1, {.activation = "sigmoid", .name = "p"})(in));
+  m.get_layer("p").set_weights(
+      {test::tensor_of({0.8, -1.2, 0.5}, {3, 1}, float32), test::tensor_of({0.1}, {1}, float32)});
+  m.compile({.optimizer = "sgd",
+             .loss = "binary_crossentropy",
+             .metrics = {std::make_shared<M::AUC>(M::AUCOptions{.curve = "PR", .name = "pr_auc"}),
+                         M::PrecisionAtRecall(0.5, {.name = "par"}), "auc",
+                         M::RecallAtPrecision(0.6, {.name = "rap"}),
+                         std::make_shared<M::AUC>(
+                             M::AUCOptions{.summation_method = "majoring", .name = "roc_major"}),
+                         M::SensitivityAtSpecificity(0.5, {.name = "sas"}),
+                         M::SpecificityAtSensitivity(0.5, {.name = "sps"})}});
+  const Tensor x = test::tensor_of(values(G::kFitX), {8, 3}, float32);
+  const Tensor y = test::tensor_of({1, 0, 1, 1, 0, 0, 1, 0}, {8, 1}, float32);
+  const Results r = m.evaluate(x, y, {.batch_size = 8, .verbose = 0});
+  EXPECT_EQ(r.names(), (std::vector<std::string>{"loss", "pr_auc", "par", "auc", "rap", "roc_major",
+                                                 "sas", "sps"}));
+  const Tensor p = m.predict(x, {.batch_size = 8, .verbose = 0});
+  const std::vector<M::MetricPtr> direct = {
+      std::make_shared<M::AUC>(M::AUCOptions{.curve = "PR", .name = "a"}),
+      M::PrecisionAtRecall(0.5, {.name = "b"}),
+      std::make_shared<M::AUC>("c"),
+      M::RecallAtPrecision(0.6, {.name = "d"}),
+      std::make_shared<M::AUC>(M::AUCOptions{.summation_method = "majoring", .name = "e"}),
+      M::SensitivityAtSpecificity(0.5, {.name = "f"}),
+      M::SpecificityAtSensitivity(0.5, {.name = "g"})};
+  for (size_t i = 0; i < direct.size(); ++i) {
+    direct[i]->update_state(y, p);
+    EXPECT_NEAR(r[i + 1], direct[i]->result(), 1e-12) << r.names()[i + 1];
+  }
+  EXPECT_EQ(m.metrics()[1]->get_config()["curve"], "PR");
+}
+
 }  // namespace
 }  // namespace keras

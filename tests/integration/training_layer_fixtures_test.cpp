@@ -84,7 +84,9 @@ TEST_P(TrainingLayerFixtureTraining, RepeatsKerasTraining) {
 
 INSTANTIATE_TEST_SUITE_P(Keras,
                          TrainingLayerFixtureTraining,
-                         ::testing::Values("constrained_mlp", "constrained_sequence"));
+                         ::testing::Values("constrained_mlp",
+                                           "constrained_sequence",
+                                           "wrapped_activity"));
 
 // The constraints and activity regularizers come back from keras.cpp's own files too.
 TEST(TrainingLayerFixtures, ConstraintsRoundTripThroughSave) {

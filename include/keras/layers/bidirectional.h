@@ -44,6 +44,7 @@ class BidirectionalImpl final : public Layer {
   bool takes_mask_argument() const override { return true; }
   std::vector<Variable> weights() const override;
   Tensors losses() const override;
+  void clear_losses() override;
   std::vector<Generator*> seed_generators() override;
   void set_dtype(DType dtype) override;
 

@@ -119,6 +119,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // mask in this call (see Node). At most one per input; each a tensor of the input's leading
   // dimensions (bool, or cast to bool as Keras does). TypeError unless takes_mask_argument().
   KerasTensors operator()(const KerasTensors& inputs, const KerasTensors& masks);
+  // The same with Keras's `training` argument fixed for this node (see Node::training); unset
+  // = the model's mode when it runs.
+  KerasTensors operator()(const KerasTensors& inputs,
+                          const KerasTensors& masks,
+                          std::optional<bool> training);
   // Eager call on concrete tensors (builds if needed).
   Tensors operator()(const Tensors& inputs, bool training = false);
 
@@ -209,7 +214,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // Adds a node with these inputs and outputs; returns the output KerasTensors.
   KerasTensors add_node(const KerasTensors& inputs,
                         std::vector<TensorSpec> outputs,
-                        const KerasTensors& masks = {});
+                        const KerasTensors& masks = {},
+                        std::optional<bool> training = std::nullopt);
   // Sets node 0 (adding it if missing): a functional model owns node 0, its own graph.
   void set_node0(const KerasTensors& inputs, std::vector<TensorSpec> outputs);
   void set_built(bool built) { built_ = built; }
@@ -217,13 +223,16 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<InputSpec> input_spec_;
 
  private:
-  KerasTensors call_symbolic(const KerasTensors& inputs, const KerasTensors& masks);
+  KerasTensors call_symbolic(const KerasTensors& inputs,
+                             const KerasTensors& masks,
+                             std::optional<bool> training);
   // Creates node `index` (appending, or replacing an existing one); needs no shared_from_this,
   // so constructors may call it.
   void set_node(int index,
                 const KerasTensors& inputs,
                 std::vector<TensorSpec> outputs,
-                const KerasTensors& masks = {});
+                const KerasTensors& masks = {},
+                std::optional<bool> training = std::nullopt);
   const Node& node_at(int node_index, const char* what) const;
 
   std::string name_;
@@ -254,10 +263,17 @@ std::string unique_name(std::string_view prefix);
 // Resets the default-name counters (keras.backend.clear_session()).
 void reset_uids();
 
-// Keyword arguments of a symbolic call: `lstm(x, {.mask = {m}})` is Keras's `lstm(x, mask=m)`.
+// Keyword arguments of a symbolic call: `lstm(x, {.mask = {m}})` is Keras's `lstm(x, mask=m)`,
+// `layers::Dropout(0.5)(x, {.training = true})` is Keras's `Dropout(0.5)(x, training=True)`.
 struct CallOptions {
   // One mask per input (an undefined one: that input's own mask); see Layer::operator().
   KerasTensors mask = {};
+  // Fixes the mode of this call whatever mode the model runs in (Node::training): true keeps a
+  // Dropout dropping in predict and evaluate, false keeps a BatchNormalization in inference
+  // mode (its moving statistics frozen) during fit. Keras 2 (and Keras 2.2.4's guide) behave
+  // so; Keras 3 keeps the flag only when the model itself is called with training=None, and
+  // replaces it with fit's, evaluate's and predict's own mode.
+  std::optional<bool> training = std::nullopt;
 };
 
 // A shared handle to any layer, with the Layer API forwarded so it reads like Keras:
@@ -278,7 +294,7 @@ class LayerRef {
   KerasTensor operator()(const KerasTensor& input, const CallOptions& options) const;
   KerasTensor operator()(const KerasTensors& inputs, const CallOptions& options) const;
   KerasTensors call_multi(const KerasTensors& inputs, const CallOptions& options) const {
-    return (*layer_)(inputs, options.mask);
+    return (*layer_)(inputs, options.mask, options.training);
   }
   // Eager calls.
   Tensor operator()(const Tensor& input, bool training = false) const;

@@ -7,8 +7,14 @@
 // layer whose call takes a mask) are more inputs of the node: masks[i] replaces the run-time mask
 // of input_tensors[i] (Tensor::keras_mask) while the layer runs. The graph computes them like
 // any other tensor (usually with ops such as not_equal); a model runs their producers first.
+//
+// A training flag given at the call (`Dropout(0.5)(x, {.training = true})`, Keras 2's
+// Monte-Carlo dropout idiom) is fixed for the node: the model runs that call in that mode
+// whatever mode it runs in itself (predict, evaluate, fit). Saved in the node's kwargs as
+// {"training": true}.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +31,8 @@ struct Node {
   // Keras's `mask` argument: masks[i] (when defined) is input i's mask for this call. Empty, or
   // at most one per input; most nodes have none.
   KerasTensors masks;
+  // Keras's `training` argument of this call: unset = the model's own mode.
+  std::optional<bool> training;
   std::vector<TensorSpec> outputs;
 
   // The tensors the node needs to run: input_tensors, then the defined masks.

@@ -40,7 +40,9 @@ class TimeDistributedImpl final : public Layer {
     inner_->set_dtype(dtype);
   }
   Tensors losses() const override {
-    Tensors out = Layer::losses();  // its own activity penalties
+    // Its own activity penalties, then the inner layer's (weight penalties, its sublayers'
+    // activity penalties: the inner layer's own activity_regularizer does not apply in Keras 3).
+    Tensors out = Layer::losses();
     for (const Tensor& t : inner_->losses()) out.push_back(t);
     return out;
   }

@@ -8,10 +8,9 @@
 namespace keras::metrics {
 
 Json serialize(const Metric& metric);
-// Every keras.cpp metric class from its config. Options keras.cpp does not implement (AUC's
-// curve, summation_method, multi_label, ...; the crossentropies' from_logits, label_smoothing)
-// throw NotImplementedError unless at Keras's defaults; MeanMetricWrapper (a Python function)
-// and unknown classes throw ValueError.
+// Every keras.cpp metric class from its config. Options keras.cpp does not implement (the
+// crossentropies' from_logits, label_smoothing) throw NotImplementedError unless at Keras's
+// defaults; MeanMetricWrapper (a Python function) and unknown classes throw ValueError.
 MetricPtr deserialize(const Json& j);
 
 }  // namespace keras::metrics

@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -96,7 +97,8 @@ class FunctionalImpl : public layers::Layer {
     layers::Layer* layer;
     std::vector<int> input_slots;
     std::vector<int> output_slots;
-    std::vector<int> mask_slots;  // explicit masks of the inputs (Node::masks), -1 for none
+    std::vector<int> mask_slots;   // explicit masks of the inputs (Node::masks), -1 for none
+    std::optional<bool> training;  // the node's fixed mode (Node::training)
     // Later steps of the same layer, when the layer is batch-independent: those whose inputs
     // are ready run together with this one, as one call on the concatenated batch.
     std::vector<size_t> same_layer_later;

@@ -10,6 +10,7 @@
 #include <concepts>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,8 @@ class OptimizerSpec {
  public:
   OptimizerSpec(const char* name) : name_(name) {}                             // NOLINT
   OptimizerSpec(optimizers::OptimizerPtr opt) : optimizer_(std::move(opt)) {}  // NOLINT
+  template <std::derived_from<optimizers::Optimizer> T>
+  OptimizerSpec(std::shared_ptr<T> opt) : optimizer_(std::move(opt)) {}  // NOLINT
   optimizers::OptimizerPtr resolve() const;
   const std::string& name() const { return name_; }
 
@@ -46,7 +49,10 @@ class LossItem {
  public:
   LossItem(const char* name) : name_(name) {}                 // NOLINT
   LossItem(losses::LossPtr loss) : loss_(std::move(loss)) {}  // NOLINT
-  LossItem(std::nullopt_t) {}                                 // NOLINT
+  // A shared pointer to a loss class of one's own (std::make_shared<MyLoss>()).
+  template <std::derived_from<losses::Loss> T>
+  LossItem(std::shared_ptr<T> loss) : loss_(std::move(loss)) {}  // NOLINT
+  LossItem(std::nullopt_t) {}                                    // NOLINT
   // The loss, or nullptr for None.
   losses::LossPtr resolve() const;
   const std::string& name() const { return name_; }  // empty when given as an object or None
@@ -64,6 +70,8 @@ class LossSpec {
   LossSpec() = default;
   LossSpec(const char* name) : single_(LossItem(name)) {}                 // NOLINT
   LossSpec(losses::LossPtr loss) : single_(LossItem(std::move(loss))) {}  // NOLINT
+  template <std::derived_from<losses::Loss> T>
+  LossSpec(std::shared_ptr<T> loss) : single_(LossItem(std::move(loss))) {}  // NOLINT
   LossSpec(std::initializer_list<LossItem> list) : list_(list) {}
   LossSpec(std::vector<LossItem> list) : list_(std::move(list)) {}  // NOLINT
   LossSpec(std::initializer_list<std::pair<const std::string, LossItem>> map) : map_(map) {}
@@ -99,11 +107,16 @@ class LossWeights {
   std::map<std::string, double> map_;
 };
 
-// A metric by name ("accuracy", "mae", ...) or object.
+// A metric by name ("accuracy", "mae", ...) or object: a factory's MetricPtr
+// (metrics::Precision()) or a shared pointer to any metric class (std::make_shared<metrics::AUC>(),
+// a user's own Metric subclass), next to names in one list:
+//   .metrics = {metrics::Precision({.name = "p"}), std::make_shared<metrics::AUC>(), "accuracy"}
 class MetricItem {
  public:
   MetricItem(const char* name) : name_(name) {}                          // NOLINT
   MetricItem(metrics::MetricPtr metric) : metric_(std::move(metric)) {}  // NOLINT
+  template <std::derived_from<metrics::Metric> T>
+  MetricItem(std::shared_ptr<T> metric) : metric_(std::move(metric)) {}  // NOLINT
   const std::string& name() const { return name_; }
   const metrics::MetricPtr& metric() const { return metric_; }
 

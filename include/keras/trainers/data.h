@@ -1,6 +1,7 @@
 // Data passed to fit / evaluate / predict: one tensor, a list in model order, or a map keyed by
-// input names (x) or output names (y), as Keras accepts; or, as x, a keras::utils::PyDataset
-// (keras/trainers/py_dataset.h) that gives the data batch by batch.
+// input names (x) or output names (y), as Keras accepts (targets: std::nullopt in a list, or a
+// key left out of a map, for an output without a loss, as Keras 3's None); or, as x, a
+// keras::utils::PyDataset (keras/trainers/py_dataset.h) that gives the data batch by batch.
 //   model.fit(x, y);  model.fit({a, b}, y);  model.fit({{"main_input", a}, {"aux_input", b}}, y);
 //   model.fit(dataset);  // a PyDataset held by reference (it must outlive the call) or shared_ptr
 #pragma once
@@ -9,6 +10,7 @@
 #include <initializer_list>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -28,6 +30,10 @@ class Data {
   Data(Tensor t) : list_{std::move(t)}, kind_(Kind::single) {}                   // NOLINT
   Data(std::vector<Tensor> list) : list_(std::move(list)), kind_(Kind::list) {}  // NOLINT
   Data(std::initializer_list<Tensor> list) : list_(list), kind_(Kind::list) {}
+  // A list with std::nullopt (Python's None: an undefined Tensor) for outputs without a target.
+  Data(std::initializer_list<std::optional<Tensor>> list) : kind_(Kind::list) {
+    for (const auto& t : list) list_.push_back(t.value_or(Tensor()));
+  }
   Data(std::map<std::string, Tensor> map) : map_(std::move(map)), kind_(Kind::map) {}  // NOLINT
   Data(std::initializer_list<std::pair<const std::string, Tensor>> map)
       : map_(map), kind_(Kind::map) {}
@@ -43,6 +49,7 @@ class Data {
   bool is_dataset() const { return kind_ == Kind::dataset; }
   utils::PyDataset* dataset() const { return dataset_.get(); }
   bool is_map() const { return kind_ == Kind::map; }
+  bool is_list() const { return kind_ == Kind::list || kind_ == Kind::single; }
   const std::vector<Tensor>& list() const { return list_; }
   const std::map<std::string, Tensor>& map() const { return map_; }
 

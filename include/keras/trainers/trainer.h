@@ -138,6 +138,11 @@ class Trainer {
                      std::unique_ptr<EpochIterator>& train,
                      std::unique_ptr<EpochIterator>& val) const;
   ArrayData prepare(const Data& x, const Data& y, const Data& sample_weight, bool need_y) const;
+  // The targets in output order, undefined for an output given none: allowed, as in Keras 3, for
+  // an output without a loss and metrics (std::nullopt in a list, a list that stops before it, a
+  // key left out of a map); otherwise a ValueError in Keras 3's words (a KeyError there):
+  // "The path: ('out',) in the `loss` argument, can't be found ...".
+  Tensors flatten_targets(const Data& y) const;
   // prepare() with Keras's class_weight turned into sample weights; ValueError
   // `both_given_error` (Keras words it per function) when sample weights are given too.
   ArrayData prepare_weighted(const Data& x,
