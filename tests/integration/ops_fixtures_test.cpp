@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <keras/keras.hpp>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -185,6 +187,78 @@ TEST(OpsFixtures, OpsFromCppFunctionsAreNotSerializable) {
       "my_scale", [](const Tensors& in) { return Tensors{ops::multiply(in[0], 3.0)}; }, {x})[0];
   Model m(x, y);
   test::expect_throws_with<NotImplementedError>([&] { m.to_json(); }, "my_scale");
+}
+
+// A reduction over the batch axis has no batch dimension left for predict to concatenate along.
+TEST(OpsFixtures, PredictRefusesAScalarOutput) {
+  auto x = Input({3});
+  Model m(x, ops::sum(x));
+  test::expect_throws_with<ValueError>(
+      [&] {
+        m.predict(Tensor::from_vector<float>({1, 2, 3}, {1, 3}));
+      },
+      "scalar");
+}
+
+// Random values put anywhere in the op entries of the fixtures' configs (configs, arguments,
+// slices, NumPy constants): a model that predicts, or a keras::Error, never a crash or another
+// exception.
+TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
+  const Json values[] = {
+      nullptr,
+      -1,
+      7,
+      int64_t{1} << 40,
+      -1e300,
+      0.5,
+      "x",
+      true,
+      Json::array(),
+      Json::object(),
+      Json::parse("[[[]]]"),
+      Json::parse("[0, -9]"),
+      Json::parse(R"({"class_name": "__slice__", "config": {"step": 0}})"),
+      Json::parse(R"({"class_name": "__numpy__", "config": {"value": [[1], 2]}})"),
+      Json::parse(R"({"class_name": "__ellipsis__", "config": {}})"),
+      Json::parse(R"({"class_name": "__keras_tensor__"})")};
+  std::mt19937_64 rng(13);
+  int loaded = 0, tried = 0;
+  for (const char* name : {"shapes", "unary", "reductions", "arithmetic"}) {
+    Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
+    const Json config = layers::serialize_layer(*original.layer());
+    const Tensors x = arrays(kDir / (std::string(name) + ".keras"), "x");
+    std::vector<Json::json_pointer> targets;
+    std::function<void(const Json&, const Json::json_pointer&)> walk =
+        [&](const Json& j, const Json::json_pointer& p) {
+          targets.push_back(p);
+          if (j.is_object()) {
+            for (const auto& [k, v] : j.items()) walk(v, p / k);
+          } else if (j.is_array()) {
+            for (size_t i = 0; i < j.size(); ++i) walk(j[i], p / i);
+          }
+        };
+    const Json& list = config["config"]["layers"];
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (std::string(list[i]["module"]).starts_with("keras.src.ops.")) {
+        walk(list[i], Json::json_pointer("/config/layers") / i);
+      }
+    }
+    ASSERT_GT(targets.size(), 50u) << name;
+    for (int i = 0; i < 400; ++i, ++tried) {
+      Json c = config;
+      c[targets[rng() % targets.size()]] = values[rng() % std::size(values)];
+      try {
+        Model m = models::model_from_config(c);
+        ++loaded;
+        m.predict(x);
+      } catch (const Error&) {
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << name << " mutation " << i << ": " << typeid(e).name() << ": " << e.what();
+      }
+    }
+  }
+  EXPECT_GT(loaded, 0);
+  EXPECT_LT(loaded, tried);
 }
 
 // Writes keras.cpp's saves of every fixture, with inputs and keras.cpp's predictions, for
