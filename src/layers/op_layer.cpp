@@ -510,12 +510,15 @@ KerasTensor stack(const KerasTensors& xs, int axis) {
 KerasTensor slice_axis(const KerasTensor& x, int axis, int64_t start, int64_t size) {
   KERAS_CHECK(start >= 0 && size >= 0, ValueError, "slice_axis: start and size must be >= 0, got ",
               start, " and ", size);
-  // x[:, ..., start:stop] or x[..., start:stop, :, ...]: the axis counted from its end.
+  // x[:, :, start:stop]: explicit slices (Keras cannot read an Ellipsis back from legacy .h5).
+  const int rank = static_cast<int>(x.shape().size());
+  KERAS_CHECK(axis >= -rank && axis < rank, ValueError, "slice_axis: axis ", axis,
+              " is out of bounds for a tensor of rank ", rank);
   Json key = Json::array();
-  if (axis < 0) key.push_back(Json{{"class_name", "__ellipsis__"}, {"config", Json::object()}});
-  for (int i = 0; i < axis; ++i) key.push_back(slice_json(std::nullopt, std::nullopt));
+  for (int i = 0; i < (axis < 0 ? axis + rank : axis); ++i) {
+    key.push_back(slice_json(std::nullopt, std::nullopt));
+  }
   key.push_back(slice_json(start, start + size));
-  for (int i = axis + 1; i < 0; ++i) key.push_back(slice_json(std::nullopt, std::nullopt));
   return op("GetItem", Json::object(), Json::array({tensor_arg(), key}), {x});
 }
 KerasTensor take(const KerasTensor& x, const KerasTensor& indices, std::optional<int> axis) {
