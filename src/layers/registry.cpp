@@ -143,27 +143,10 @@ struct Registry {
       factories.emplace(name, factory);
       builtin.emplace(name, true);
     }
-    // Ops in functional graphs (Keras 3 writes those computing masks): one line per class.
-    const std::pair<const char*, LayerFactory> op_table[] = {
-        {"NotEqual", &OpLayerImpl::from_config<SavedOp::not_equal>},
-        {"Equal", &OpLayerImpl::from_config<SavedOp::equal>},
-        {"Less", &OpLayerImpl::from_config<SavedOp::less>},
-        {"LessEqual", &OpLayerImpl::from_config<SavedOp::less_equal>},
-        {"Greater", &OpLayerImpl::from_config<SavedOp::greater>},
-        {"GreaterEqual", &OpLayerImpl::from_config<SavedOp::greater_equal>},
-        {"LogicalAnd", &OpLayerImpl::from_config<SavedOp::logical_and>},
-        {"LogicalOr", &OpLayerImpl::from_config<SavedOp::logical_or>},
-        {"LogicalNot", &OpLayerImpl::from_config<SavedOp::logical_not>},
-        {"Any", &OpLayerImpl::from_config<SavedOp::any>},
-        {"All", &OpLayerImpl::from_config<SavedOp::all>},
-        {"ExpandDims", &OpLayerImpl::from_config<SavedOp::expand_dims>},
-        {"Squeeze", &OpLayerImpl::from_config<SavedOp::squeeze>},
-        {"Cast", &OpLayerImpl::from_config<SavedOp::cast>},
-        {"ZerosLike", &OpLayerImpl::from_config<SavedOp::zeros_like>},
-        {"OnesLike", &OpLayerImpl::from_config<SavedOp::ones_like>},
-        {"Concatenate", &OpLayerImpl::from_config<SavedOp::concatenate>},
-    };
-    for (const auto& [name, factory] : op_table) ops.emplace(name, factory);
+    // Ops in functional graphs (keras.ops classes, as Keras 3 writes them): OpLayerImpl's table.
+    for (const std::string& name : OpLayerImpl::saved_classes()) {
+      ops.emplace(name, [name](const Json& c) { return OpLayerImpl::from_config(name, c); });
+    }
   }
 };
 

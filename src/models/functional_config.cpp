@@ -158,7 +158,8 @@ Json FunctionalImpl::get_config() const {
         for (const KerasTensor& t : n->input_tensors) {
           tensors.push_back(keras_tensor_json(t, index_of(t)));
         }
-        inbound.push_back(Json{{"args", op->call_arguments(tensors)}, {"kwargs", Json::object()}});
+        inbound.push_back(
+            Json{{"args", op->call_arguments(tensors)}, {"kwargs", op->call_keyword_arguments()}});
         continue;
       }
       // An RNN's extra inputs are its initial states, which Keras passes as a keyword argument.
@@ -503,7 +504,12 @@ void check_keras2_kwargs(const Layer& layer, const Json& j, SavedCall& call, int
 // The tensors of an op's call: those among its arguments, in order (the rest are constants).
 void collect_op_refs(const Json& j, std::vector<TensorRef>& out, int depth = 0) {
   KERAS_CHECK(depth < 8 && out.size() < 10000, ValueError, "Model config: inbound node too deep");
-  if (j.is_object()) return collect_refs(j, out);
+  if (j.is_object()) {  // a tensor, or a constant (__numpy__, __slice__, __ellipsis__)
+    if (config::get<std::string>(j, "class_name", "", "Model config") == "__keras_tensor__") {
+      collect_refs(j, out);
+    }
+    return;
+  }
   if (!j.is_array()) return;
   for (const Json& x : j) collect_op_refs(x, out, depth + 1);
 }

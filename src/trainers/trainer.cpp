@@ -635,6 +635,11 @@ void collect_predictions(const Tensors& y_pred,
                          std::optional<int64_t> n,
                          int64_t start,
                          std::vector<Tensors>& results) {
+  for (size_t i = 0; i < y_pred.size(); ++i) {  // a reduction over the batch, say
+    KERAS_CHECK(y_pred[i].rank() >= 1, ValueError, "predict: output ", i,
+                " of the model is a scalar, without the batch dimension that predict "
+                "concatenates its batches along");
+  }
   if (!n) {
     Tensors chunk;
     for (const Tensor& t : y_pred) chunk.push_back(t.clone());

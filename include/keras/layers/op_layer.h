@@ -5,11 +5,12 @@
 // Output shapes are found by running the op on small placeholder tensors twice, with different
 // sizes for the unknown (None) dimensions: a dimension that changes between the runs is None.
 //
-// Saving: the ops Keras 3 builds masks from (SavedOp: comparisons, logical ops, any/all,
-// expand_dims, squeeze, cast, zeros_like/ones_like, concatenate) are saved as Keras 3 saves them
-// ({"module": "keras.src.ops.numpy", "class_name": "NotEqual", "config": {"name": ...}}, and
-// the node's args with their constants: [x, 0]) and load from Keras's files, where they compute
-// the masks Keras passes explicitly to its layers (Node::masks). Other ops are not serializable.
+// Saving: every op below saves as Keras 3 saves its Operation ({"module": "keras.src.ops.numpy",
+// "class_name": "Add", "config": {"name": "add"}, "inbound_nodes": [{"args": [x, 2], ...}]}:
+// constants among the arguments as Keras writes them) and loads from Keras 3's files, with the
+// other keras.ops classes of OpLayerImpl::saved_classes() (GetItem, Pad, Std, ...). An op built
+// with apply_op from a C++ function is not serializable: saving its model throws
+// NotImplementedError naming it.
 #pragma once
 
 #include <cstdint>
@@ -23,51 +24,36 @@
 
 namespace keras::layers {
 
-// The ops that save and load (Keras 3 classes NotEqual, Equal, Less, LessEqual, Greater,
-// GreaterEqual, LogicalAnd, LogicalOr, LogicalNot, Any, All, ExpandDims, Squeeze, Cast,
-// ZerosLike, OnesLike and the op Concatenate).
-enum class SavedOp : uint8_t {
-  not_equal,
-  equal,
-  less,
-  less_equal,
-  greater,
-  greater_equal,
-  logical_and,
-  logical_or,
-  logical_not,
-  any,
-  all,
-  expand_dims,
-  squeeze,
-  cast,
-  zeros_like,
-  ones_like,
-  concatenate,
-};
+namespace op_table {
+struct Spec;
+}
 
 class OpLayerImpl final : public Layer {
  public:
   using Fn = std::function<Tensors(const Tensors&)>;
   // `op_name` in snake_case ("add"); the layer is named "<op_name>_<n>". Not serializable.
   OpLayerImpl(std::string op_name, Fn fn);
-  // A saved op: `config` as Keras writes it ({"name": "any", "axis": -1, "keepdims": false};
-  // no name: a fresh "<op>_<n>"), `args` its call's arguments, each tensor written as an object
-  // {"class_name": "__keras_tensor__", ...} and taken from the node's inputs in order, other
-  // values constants ([x, 0]). ValueError naming the op and the key or argument that keras.cpp
-  // does not support.
-  OpLayerImpl(SavedOp op, const Json& config, const Json& args);
+  // A saved op: `class_name` one of saved_classes() ("Add"), `config` as Keras writes it
+  // ({"name": "any", "axis": -1, "keepdims": false}; no name: a fresh "<op>_<n>"), `args` and
+  // `kwargs` its call's arguments, each tensor written as an object
+  // {"class_name": "__keras_tensor__", ...} and taken from the node's inputs in depth-first order,
+  // other values constants ([x, 0]; NumPy arrays as {"class_name": "__numpy__", ...}).
+  // ValueError naming the op and the key or argument that keras.cpp does not support.
+  OpLayerImpl(const std::string& class_name,
+              const Json& config,
+              const Json& args,
+              const Json& kwargs);
+  OpLayerImpl(const std::string& class_name, const Json& config, const Json& args);
   // From a config alone (the registry's form): set_call_arguments must follow, before its call.
-  template <SavedOp op>
-  static std::shared_ptr<Layer> from_config(const Json& config) {
-    return from_config(op, config);
-  }
-  static std::shared_ptr<Layer> from_config(SavedOp op, const Json& config);
-  // The saved node's "args" and "kwargs" (kwargs must be empty: Keras passes none to these ops).
+  static std::shared_ptr<Layer> from_config(const std::string& class_name, const Json& config);
+  // The Keras 3 classes that save and load (Add, Mean, Reshape, Take, GetItem, Softmax, ...).
+  static std::vector<std::string> saved_classes();
+  // The saved node's "args" and "kwargs" (only the keyword arguments Keras passes to the op, such
+  // as Pad's constant_values).
   void set_call_arguments(const Json& args, const Json& kwargs);
 
   std::string class_name() const override { return class_name_; }
-  // "keras.src.ops.numpy" ("keras.src.ops.core" for Cast).
+  // Keras's module of the op: "keras.src.ops.numpy", ".nn", ".core" or ".math".
   std::string module() const override;
   bool saveable() const { return saved_.has_value(); }
   // The saved config; throws NotImplementedError for an op that is not saveable.
@@ -75,6 +61,8 @@ class OpLayerImpl final : public Layer {
   // The node's "args" as Keras writes them: the call's arguments with its tensors replaced, in
   // order, by `tensors` (their __keras_tensor__ forms).
   Json call_arguments(const std::vector<Json>& tensors) const;
+  // The node's "kwargs" as Keras writes them ({} for most ops).
+  Json call_keyword_arguments() const;
 
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
@@ -87,11 +75,12 @@ class OpLayerImpl final : public Layer {
 
  private:
   struct Saved {
-    SavedOp op;
+    const op_table::Spec* spec;
     std::shared_ptr<const Json> config;
     std::shared_ptr<const Json> args;  // null until set_call_arguments
+    std::shared_ptr<const Json> kwargs;
   };
-  OpLayerImpl(SavedOp op, const Json& config);
+  OpLayerImpl(const op_table::Spec& spec, const Json& config);
   Tensors run_placeholder(const std::vector<Shape>& shapes, int64_t unknown) const;
   std::string class_name_;
   Fn fn_;
@@ -115,13 +104,16 @@ KerasTensors apply_op(const std::string& op_name, OpLayerImpl::Fn fn, const Kera
 
 namespace keras::ops {
 
-// Binary ops (KerasTensor with KerasTensor, and with a scalar). Comparisons, logical ops,
-// any/all, cast, expand_dims, squeeze, zeros_like/ones_like and concatenate are saveable
-// (SavedOp); the others make models that cannot be saved.
+// Ops on KerasTensors, each saved as Keras 3's class of the same keras.ops function (add: Add,
+// abs: Absolute, divide: Divide, true_divide and operator/: TrueDivide, slice_axis: GetItem with
+// slices, ...), with its constants among the node's arguments.
+// Binary ops (KerasTensor with KerasTensor, and with a scalar, which promotes as a Python number
+// does in JAX: int32 + 1.5 is float32).
 KerasTensor add(const KerasTensor& a, const KerasTensor& b);
 KerasTensor subtract(const KerasTensor& a, const KerasTensor& b);
 KerasTensor multiply(const KerasTensor& a, const KerasTensor& b);
 KerasTensor divide(const KerasTensor& a, const KerasTensor& b);
+KerasTensor true_divide(const KerasTensor& a, const KerasTensor& b);  // Python's a / b
 KerasTensor maximum(const KerasTensor& a, const KerasTensor& b);
 KerasTensor minimum(const KerasTensor& a, const KerasTensor& b);
 KerasTensor power(const KerasTensor& a, const KerasTensor& b);
@@ -139,12 +131,21 @@ KerasTensor not_equal(const KerasTensor& a, double b);
 KerasTensor less(const KerasTensor& a, double b);
 KerasTensor greater(const KerasTensor& a, double b);
 KerasTensor matmul(const KerasTensor& a, const KerasTensor& b);
-KerasTensor matmul(const KerasTensor& a, const Tensor& b);  // b becomes a constant of the graph
+// b becomes a constant of the graph, saved in the node's arguments as a NumPy array.
+KerasTensor matmul(const KerasTensor& a, const Tensor& b);
 KerasTensor add(const KerasTensor& a, double b);
 KerasTensor subtract(const KerasTensor& a, double b);
 KerasTensor multiply(const KerasTensor& a, double b);
 KerasTensor divide(const KerasTensor& a, double b);
 KerasTensor power(const KerasTensor& a, double exponent);
+// The constant first (Python's 2 - x): saved with the constant as the first argument.
+KerasTensor add(double a, const KerasTensor& b);
+KerasTensor subtract(double a, const KerasTensor& b);
+KerasTensor multiply(double a, const KerasTensor& b);
+KerasTensor true_divide(const KerasTensor& a, double b);
+KerasTensor true_divide(double a, const KerasTensor& b);
+// where(cond, a, b): a where cond is true, else b (broadcast).
+KerasTensor where(const KerasTensor& cond, const KerasTensor& a, const KerasTensor& b);
 
 // Unary ops and activations.
 KerasTensor negative(const KerasTensor& x);
@@ -154,6 +155,8 @@ KerasTensor sqrt(const KerasTensor& x);
 KerasTensor exp(const KerasTensor& x);
 KerasTensor log(const KerasTensor& x);
 KerasTensor relu(const KerasTensor& x);
+KerasTensor relu6(const KerasTensor& x);
+KerasTensor leaky_relu(const KerasTensor& x, double negative_slope = 0.2);
 KerasTensor sigmoid(const KerasTensor& x);
 KerasTensor tanh(const KerasTensor& x);
 KerasTensor softplus(const KerasTensor& x);
@@ -177,6 +180,7 @@ KerasTensor sum(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims 
 KerasTensor mean(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor max(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor min(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor prod(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor any(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor all(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor argmax(const KerasTensor& x, int axis = -1, bool keepdims = false);
@@ -188,7 +192,18 @@ KerasTensor transpose(const KerasTensor& x, std::vector<int> axes = {});
 KerasTensor expand_dims(const KerasTensor& x, int axis);
 KerasTensor squeeze(const KerasTensor& x, std::optional<int> axis = std::nullopt);
 KerasTensor concatenate(const KerasTensors& xs, int axis = 0);
+// Joins tensors of one shape along a new axis.
+KerasTensor stack(const KerasTensors& xs, int axis = 0);
+// x[..., start:start + size, ...] along `axis` (start >= 0), saved as Keras's GetItem.
 KerasTensor slice_axis(const KerasTensor& x, int axis, int64_t start, int64_t size);
+// keras.ops.take: the entries of x at `indices` along `axis` (nullopt: of x flattened); their
+// dimensions replace the axis. Constant indices may be negative (counted from the end).
+KerasTensor take(const KerasTensor& x,
+                 const KerasTensor& indices,
+                 std::optional<int> axis = std::nullopt);
+KerasTensor take(const KerasTensor& x,
+                 const std::vector<int64_t>& indices,
+                 std::optional<int> axis = std::nullopt);
 KerasTensor one_hot(const KerasTensor& indices, int64_t num_classes, DType dtype = float32);
 
 }  // namespace keras::ops
@@ -204,7 +219,32 @@ inline KerasTensor operator*(const KerasTensor& a, const KerasTensor& b) {
   return ops::multiply(a, b);
 }
 inline KerasTensor operator/(const KerasTensor& a, const KerasTensor& b) {
-  return ops::divide(a, b);
+  return ops::true_divide(a, b);
+}
+// With a number, as Python's operators on KerasTensors (x * 2, 1 - x).
+inline KerasTensor operator+(const KerasTensor& a, double b) {
+  return ops::add(a, b);
+}
+inline KerasTensor operator+(double a, const KerasTensor& b) {
+  return ops::add(a, b);
+}
+inline KerasTensor operator-(const KerasTensor& a, double b) {
+  return ops::subtract(a, b);
+}
+inline KerasTensor operator-(double a, const KerasTensor& b) {
+  return ops::subtract(a, b);
+}
+inline KerasTensor operator*(const KerasTensor& a, double b) {
+  return ops::multiply(a, b);
+}
+inline KerasTensor operator*(double a, const KerasTensor& b) {
+  return ops::multiply(a, b);
+}
+inline KerasTensor operator/(const KerasTensor& a, double b) {
+  return ops::true_divide(a, b);
+}
+inline KerasTensor operator/(double a, const KerasTensor& b) {
+  return ops::true_divide(a, b);
 }
 inline KerasTensor operator-(const KerasTensor& a) {
   return ops::negative(a);

@@ -1,0 +1,841 @@
+#include "op_table.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <tuple>
+
+#include "keras/config/json.h"
+#include "keras/ops/activations.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/linalg.h"
+#include "keras/ops/nn.h"
+#include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
+
+namespace keras::layers::op_table {
+namespace {
+
+using Fn = OpLayerImpl::Fn;
+
+bool has_class(const Json& j, const char* cls) {
+  if (!j.is_object()) return false;
+  auto it = j.find("class_name");
+  return it != j.end() && it->is_string() && it->get<std::string>() == cls;
+}
+bool is_tensor(const Json& j) {
+  return has_class(j, "__keras_tensor__");
+}
+// A constant array: Keras writes NumPy arrays as __numpy__, backend tensors as __tensor__.
+bool is_array_constant(const Json& j) {
+  return has_class(j, "__numpy__") || has_class(j, "__tensor__");
+}
+
+// ---- arguments ----
+
+void expect_arity(const Call& c, size_t n) {
+  const char* cls = c.cls;
+  KERAS_CHECK(c.args.is_array(), ValueError, c.what, ": the arguments of its call must be a list");
+  KERAS_CHECK(c.args.size() == n, ValueError, c.what, ": ", cls, " takes ", n,
+              " positional argument(s), its saved call passes ", c.args.size());
+}
+
+// One operand of an elementwise op: input `input`, a NumPy constant, or a Python scalar, which
+// JAX promotes as a weak type (see constant_for).
+struct Operand {
+  int input = -1;
+  Tensor constant;
+  double value = 0;
+  bool boolean = false;
+};
+
+Operand operand(const Json& a, int& next, const Call& c, size_t i) {
+  const char* cls = c.cls;
+  if (is_tensor(a)) return {next++, {}, 0, false};
+  if (a.is_boolean()) return {-1, {}, a.get<bool>() ? 1.0 : 0.0, true};
+  if (a.is_number()) return {-1, {}, a.get<double>(), false};
+  if (is_array_constant(a)) return {-1, numpy_from_json(a, c.what), 0, false};
+  throw ValueError(str(c.what, ": argument ", i, " of ", cls,
+                       " must be a tensor or a number, got a JSON ", a.type_name()));
+}
+
+// A Python scalar beside tensor x, as JAX promotes it: a non-integral number makes an integer or
+// bool x float32, any other number makes a bool x int32.
+Tensor constant_for(const Operand& c, Tensor& x) {
+  if (!c.boolean && !is_floating(x.dtype())) {
+    if (c.value != std::floor(c.value)) {
+      x = ops::cast(x, float32);
+    } else if (x.dtype() == bool_) {
+      x = ops::cast(x, int32);
+    }
+  }
+  return ops::scalar_like(c.value, x);
+}
+
+// The operands of an elementwise call, from the node's inputs; `first` is the first operand that
+// takes part in promotion (Where's condition does not).
+std::vector<Operand> operands(const Call& c, size_t n, size_t first) {
+  const char* cls = c.cls;
+  expect_arity(c, n);
+  std::vector<Operand> out;
+  int next = 0;
+  for (size_t i = 0; i < n; ++i) out.push_back(operand(c.args[i], next, c, i));
+  bool any = false;
+  for (size_t i = first; i < n; ++i) any = any || out[i].input >= 0 || out[i].constant.defined();
+  KERAS_CHECK(any && next > 0, ValueError, c.what, ": ", cls, " is called without a tensor");
+  return out;
+}
+
+Tensors resolve(const std::vector<Operand>& ops_, size_t first, const Tensors& in) {
+  Tensors t(ops_.size());
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    if (ops_[i].input >= 0) t[i] = in[static_cast<size_t>(ops_[i].input)];
+    if (ops_[i].constant.defined()) t[i] = ops_[i].constant;
+  }
+  size_t ref = first;
+  while (!t[ref].defined()) ++ref;  // operands() checked there is one
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    if (!t[i].defined()) t[i] = constant_for(ops_[i], t[ref]);
+  }
+  return t;
+}
+
+void expect_one_tensor(const Call& c) {
+  const char* cls = c.cls;
+  expect_arity(c, 1);
+  KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what, ": argument 0 of ", cls,
+              " must be a tensor, got a JSON ", c.args[0].type_name());
+}
+
+// A list of tensors as the only argument (Concatenate, Stack).
+void expect_tensor_list(const Call& c) {
+  const char* cls = c.cls;
+  expect_arity(c, 1);
+  KERAS_CHECK(c.args[0].is_array() && !c.args[0].empty() &&
+                  std::all_of(c.args[0].begin(), c.args[0].end(), is_tensor),
+              ValueError, c.what, ": ", cls, " takes a list of tensors");
+}
+
+// ---- config values ----
+
+const char* w(const Call& c) {
+  return c.what.c_str();
+}
+
+std::vector<int> axes_of(const Call& c, const char* key = "axis") {
+  const Json* j = config::find(c.config, key);
+  if (j == nullptr) return {};  // all axes
+  if (!j->is_array()) return {config::convert<int>(*j, key, w(c))};
+  KERAS_CHECK(!j->empty() && j->size() <= 64, ValueError, c.what, ": '", key,
+              "' must be an int or a non-empty list of ints");
+  return config::convert<std::vector<int>>(*j, key, w(c));
+}
+
+int int_of(const Call& c, const char* key, int fallback) {
+  return config::get<int>(c.config, key, fallback, w(c));
+}
+double number_of(const Call& c, const char* key, double fallback) {
+  return config::get<double>(c.config, key, fallback, w(c));
+}
+bool bool_of(const Call& c, const char* key, bool fallback) {
+  return config::get<bool>(c.config, key, fallback, w(c));
+}
+void expect_null(const Call& c, const char* key, const char* cls) {
+  KERAS_CHECK(config::find(c.config, key) == nullptr, ValueError, c.what, ": keras.cpp's ", cls,
+              " supports only '", key, "': null, got ",
+              config::json_excerpt(config::value(c.config, key, nullptr)));
+}
+std::optional<DType> dtype_of(const Call& c) {
+  const Json* d = config::find(c.config, "dtype");
+  if (d == nullptr) return std::nullopt;
+  return config::dtype_from_json(*d);
+}
+
+int normalize_axis(int axis, int rank, const char* what) {
+  KERAS_CHECK(axis >= -rank && axis < rank, ValueError, what, ": axis ", axis,
+              " is out of bounds for a tensor of rank ", rank);
+  return axis < 0 ? axis + rank : axis;
+}
+
+// x with axis `from` moved to position `to` (both normalized).
+Tensor move_axis(const Tensor& x, int from, int to) {
+  if (from == to) return x;
+  std::vector<int> perm(static_cast<size_t>(x.rank()));
+  std::iota(perm.begin(), perm.end(), 0);
+  perm.erase(perm.begin() + from);
+  perm.insert(perm.begin() + to, from);
+  return ops::transpose(x, perm);
+}
+
+// keras.ops.take(x, indices, axis): indices' dimensions replace the axis (axis null: flattened x).
+Tensor take_along(Tensor x, Tensor idx, std::optional<int> axis, const std::string& what) {
+  if (!axis) {
+    x = ops::reshape(x, {-1});
+    axis = 0;
+  }
+  const int a = normalize_axis(*axis, x.rank(), what.c_str());
+  if (is_floating(idx.dtype()) || idx.dtype() == bool_) idx = ops::cast(idx, int32);
+  if (idx.dtype() != int32 && idx.dtype() != int64) idx = ops::cast(idx, int64);
+  const int k = idx.rank();
+  Tensor y = ops::take(move_axis(x, a, 0), idx);  // idx dims, then x's other dims in order
+  if (a == 0) return y;
+  std::vector<int> perm;
+  for (int i = 0; i < a; ++i) perm.push_back(k + i);
+  for (int i = 0; i < k; ++i) perm.push_back(i);
+  for (int i = k + a; i < y.rank(); ++i) perm.push_back(i);
+  return ops::transpose(y, perm);
+}
+
+// Constant indices with NumPy's negative indices counted from the end of the axis.
+Tensor wrapped_indices(const Tensor& idx, int64_t size) {
+  if (!is_integer(idx.dtype())) return idx;
+  const Tensor negative = ops::less(idx, ops::scalar_like(0, idx));
+  return ops::where(negative, ops::add(idx, ops::scalar_like(static_cast<double>(size), idx)), idx);
+}
+
+// ---- rows ----
+
+template <Tensor (*F)(const Tensor&, const Tensor&)>
+Fn binary(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  return [o](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{F(t[0], t[1])};
+  };
+}
+
+Fn where_fn(const Call& c) {
+  const auto o = operands(c, 3, 1);
+  KERAS_CHECK(o[0].input >= 0 || o[0].constant.defined(), ValueError, c.what,
+              ": Where's condition must be a tensor");
+  return [o](const Tensors& in) {
+    Tensors t = resolve(o, 1, in);
+    if (t[0].dtype() != bool_) t[0] = ops::not_equal(t[0], ops::zeros_like(t[0]));
+    return Tensors{ops::where(t[0], t[1], t[2])};
+  };
+}
+
+template <Tensor (*F)(const Tensor&)>
+Fn unary(const Call& c) {
+  expect_one_tensor(c);
+  return [](const Tensors& in) { return Tensors{F(in[0])}; };
+}
+
+// A unary op computing f(x) (its parameters, read from the config, captured).
+template <class F>
+Fn unary_fn(const Call& c, F f) {
+  expect_one_tensor(c);
+  return [f](const Tensors& in) { return Tensors{f(in[0])}; };
+}
+
+template <Tensor (*F)(const Tensor&, std::vector<int>, bool)>
+Fn reduction(const Call& c) {
+  expect_one_tensor(c);
+  if (c.config.contains("initial")) expect_null(c, "initial", "reduction");
+  if (c.config.contains("dtype")) expect_null(c, "dtype", "reduction");
+  const std::vector<int> axes = axes_of(c);
+  const bool keepdims = bool_of(c, "keepdims", false);
+  return [axes, keepdims](const Tensors& in) { return Tensors{F(in[0], axes, keepdims)}; };
+}
+
+Tensor variance(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
+  const Tensor xf = is_floating(x.dtype()) ? x : ops::cast(x, float32);
+  const Tensor centred = ops::subtract(xf, ops::mean(xf, axes, true));
+  return ops::mean(ops::square(centred), axes, keepdims);
+}
+Tensor standard_deviation(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return ops::sqrt(variance(x, axes, keepdims));
+}
+Tensor var(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return variance(x, axes, keepdims);
+}
+
+template <Tensor (*F)(const Tensor&, int, bool)>
+Fn arg_reduction(const Call& c) {
+  expect_one_tensor(c);
+  const bool flat = config::find(c.config, "axis") == nullptr;
+  const int axis = int_of(c, "axis", 0);
+  const bool keepdims = bool_of(c, "keepdims", false);
+  KERAS_CHECK(!(flat && keepdims), ValueError, c.what,
+              ": keras.cpp does not support 'axis': null with 'keepdims': true");
+  return [=](const Tensors& in) {
+    return Tensors{F(flat ? ops::reshape(in[0], {-1}) : in[0], axis, keepdims)};
+  };
+}
+
+template <Tensor (*F)(const Tensor&, int)>
+Fn axis_activation(const Call& c) {
+  const Json* a = config::find(c.config, "axis");
+  KERAS_CHECK(a == nullptr || !a->is_array() || a->size() == 1, ValueError, c.what,
+              ": keras.cpp supports one int 'axis' here, got ", config::json_excerpt(*a));
+  const int axis =
+      a == nullptr ? -1 : config::convert<int>(a->is_array() ? (*a)[0] : *a, "axis", w(c));
+  return unary_fn(c, [axis](const Tensor& x) { return F(x, axis); });
+}
+
+Fn reshape_fn(const Call& c) {
+  const Json* s = config::find(c.config, "newshape");
+  KERAS_CHECK(s != nullptr, ValueError, c.what, ": Reshape needs a 'newshape'");
+  Shape shape;
+  if (s->is_array()) {
+    KERAS_CHECK(s->size() <= 64, ValueError, c.what, ": 'newshape' has too many entries");
+    for (const Json& d : *s) {
+      shape.push_back(d.is_null() ? -1 : config::convert<int64_t>(d, "newshape", w(c)));
+      KERAS_CHECK(shape.back() >= -1, ValueError, c.what, ": 'newshape' entries must be >= -1");
+    }
+  } else {
+    shape.push_back(config::convert<int64_t>(*s, "newshape", w(c)));
+  }
+  KERAS_CHECK(std::count(shape.begin(), shape.end(), -1) <= 1, ValueError, c.what,
+              ": 'newshape' can have at most one -1 (unknown) entry");
+  return unary_fn(c, [shape](const Tensor& x) { return ops::reshape(x, shape); });
+}
+
+Fn transpose_fn(const Call& c) {
+  const Json* a = config::find(c.config, "axes");
+  const std::vector<int> axes =
+      a == nullptr ? std::vector<int>{} : config::convert<std::vector<int>>(*a, "axes", w(c));
+  return unary_fn(c, [axes](const Tensor& x) { return ops::transpose(x, axes); });
+}
+
+Fn expand_dims_fn(const Call& c) {
+  const Json* a = config::find(c.config, "axis");
+  KERAS_CHECK(a != nullptr, ValueError, c.what, ": ExpandDims needs an 'axis'");
+  const std::vector<int> axes = axes_of(c);
+  return unary_fn(c, [axes, what = c.what](const Tensor& x) {
+    const int rank = x.rank() + static_cast<int>(axes.size());
+    std::vector<int> at;
+    for (int a : axes) at.push_back(normalize_axis(a, rank, what.c_str()));
+    std::sort(at.begin(), at.end());
+    Tensor y = x;
+    for (int a : at) y = ops::expand_dims(y, a);
+    return y;
+  });
+}
+
+Fn squeeze_fn(const Call& c) {
+  const std::vector<int> axes = axes_of(c);
+  return unary_fn(c, [axes, what = c.what](const Tensor& x) {
+    if (axes.empty()) return ops::squeeze(x);
+    std::vector<int> at;
+    for (int a : axes) at.push_back(normalize_axis(a, x.rank(), what.c_str()));
+    std::sort(at.rbegin(), at.rend());
+    Tensor y = x;
+    for (int a : at) y = ops::squeeze(y, a);
+    return y;
+  });
+}
+
+Fn concatenate_fn(const Call& c) {
+  expect_tensor_list(c);
+  const int axis = int_of(c, "axis", 0);
+  return [axis](const Tensors& in) { return Tensors{ops::concatenate(in, axis)}; };
+}
+
+Fn stack_fn(const Call& c) {
+  expect_tensor_list(c);
+  const int axis = int_of(c, "axis", 0);
+  return [axis, what = c.what](const Tensors& in) {
+    const int a = normalize_axis(axis, in[0].rank() + 1, what.c_str());
+    Tensors parts;
+    for (const Tensor& t : in) parts.push_back(ops::expand_dims(t, a));
+    return Tensors{ops::concatenate(parts, a)};
+  };
+}
+
+Fn split_fn(const Call& c) {
+  expect_one_tensor(c);
+  const Json* s = config::find(c.config, "indices_or_sections");
+  KERAS_CHECK(s != nullptr && !s->is_array(), ValueError, c.what,
+              ": keras.cpp's Split takes an int 'indices_or_sections' (equal sections)");
+  const int64_t sections = config::convert<int64_t>(*s, "indices_or_sections", w(c));
+  KERAS_CHECK(sections >= 1 && sections <= 65536, ValueError, c.what,
+              ": 'indices_or_sections' must be in [1, 65536], got ", sections);
+  const int axis = int_of(c, "axis", 0);
+  return [=](const Tensors& in) { return ops::split(in[0], sections, axis); };
+}
+
+// Constant indices as Keras writes them: an int, nested lists of ints, or a NumPy array.
+Tensor constant_indices(const Json& j, const Call& c) {
+  if (is_array_constant(j)) return numpy_from_json(j, c.what);
+  if (j.is_number_integer()) return Tensor::scalar<int64_t>(j.get<int64_t>());
+  Json wrapped{{"class_name", "__numpy__"}, {"config", {{"value", j}, {"dtype", "int64"}}}};
+  KERAS_CHECK(j.is_array(), ValueError, c.what,
+              ": Take's indices must be a tensor, an int or a list of ints, got ",
+              config::json_excerpt(j));
+  return numpy_from_json(wrapped, c.what);
+}
+
+Fn take_fn(const Call& c) {
+  expect_arity(c, 2);
+  KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what, ": argument 0 of Take must be a tensor");
+  const std::optional<int> axis =
+      config::find(c.config, "axis") ? std::optional<int>(int_of(c, "axis", 0)) : std::nullopt;
+  if (is_tensor(c.args[1])) {
+    return [axis, what = c.what](const Tensors& in) {
+      return Tensors{take_along(in[0], in[1], axis, what)};
+    };
+  }
+  const Tensor idx = constant_indices(c.args[1], c);
+  return [axis, idx, what = c.what](const Tensors& in) {
+    const Tensor& x = in[0];
+    const int64_t size =
+        axis ? x.shape()[static_cast<size_t>(normalize_axis(*axis, x.rank(), what.c_str()))]
+             : x.size();
+    return Tensors{take_along(x, wrapped_indices(idx, size), axis, what)};
+  };
+}
+
+// ---- GetItem: x[key] with ints, slices, None (a new axis) and one Ellipsis ----
+
+struct KeyPart {
+  enum Kind : uint8_t { index, range, new_axis, ellipsis };
+  Kind kind = index;
+  int64_t i = 0;  // index
+  std::optional<int64_t> start, stop, step;
+};
+KeyPart part(KeyPart::Kind kind, int64_t i = 0) {
+  KeyPart p;
+  p.kind = kind;
+  p.i = i;
+  return p;
+}
+
+std::optional<int64_t> slice_bound(const Json& j, const char* key, const Call& c) {
+  const Json* v = config::find(j, key);
+  if (v == nullptr) return std::nullopt;
+  return config::convert<int64_t>(*v, key, w(c));
+}
+
+KeyPart key_part(const Json& j, const Call& c) {
+  if (j.is_null()) return part(KeyPart::new_axis);
+  if (has_class(j, "__ellipsis__")) return part(KeyPart::ellipsis);
+  if (has_class(j, "__slice__")) {
+    const Json s = config::value(j, "config", Json::object());
+    KERAS_CHECK(s.is_object(), ValueError, c.what, ": a slice's config must be an object");
+    KeyPart p = part(KeyPart::range);
+    p.start = slice_bound(s, "start", c);
+    p.stop = slice_bound(s, "stop", c);
+    p.step = slice_bound(s, "step", c);
+    KERAS_CHECK(p.step.value_or(1) != 0, ValueError, c.what, ": slice step cannot be zero");
+    return p;
+  }
+  if (j.is_number_integer()) return part(KeyPart::index, j.get<int64_t>());
+  if (is_tensor(j)) {
+    throw NotImplementedError(str(c.what,
+                                  ": keras.cpp's GetItem does not support tensors in "
+                                  "the key (x[indices]); use keras.ops.take"));
+  }
+  throw ValueError(str(c.what, ": unsupported GetItem key ", config::json_excerpt(j)));
+}
+
+// Python's slice.indices for a dimension of `size`: the positions selected.
+std::vector<int64_t> slice_positions(const KeyPart& p, int64_t size) {
+  const int64_t step = p.step.value_or(1);
+  auto clamp = [&](std::optional<int64_t> v, int64_t fallback, int64_t lo, int64_t hi) {
+    if (!v) return fallback;
+    int64_t x = *v < 0 ? *v + size : *v;
+    return std::clamp(x, lo, hi);
+  };
+  std::vector<int64_t> out;
+  if (step > 0) {
+    const int64_t start = clamp(p.start, 0, 0, size), stop = clamp(p.stop, size, 0, size);
+    for (int64_t i = start; i < stop; i += step) out.push_back(i);
+  } else {
+    const int64_t start = clamp(p.start, size - 1, -1, size - 1);
+    const int64_t stop = clamp(p.stop, -1, -1, size - 1);
+    for (int64_t i = start; i > stop; i += step) out.push_back(i);
+  }
+  return out;
+}
+
+Fn get_item_fn(const Call& c) {
+  expect_arity(c, 2);
+  KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what, ": argument 0 of GetItem must be a tensor");
+  std::vector<KeyPart> key;
+  const Json& k = c.args[1];
+  KERAS_CHECK(!k.is_array() || k.size() <= 64, ValueError, c.what, ": GetItem key too long");
+  if (k.is_array()) {
+    for (const Json& j : k) key.push_back(key_part(j, c));
+  } else {
+    key.push_back(key_part(k, c));
+  }
+  KERAS_CHECK(std::count_if(key.begin(), key.end(),
+                            [](const KeyPart& p) { return p.kind == KeyPart::ellipsis; }) <= 1,
+              ValueError, c.what, ": a GetItem key can have only one Ellipsis");
+  return [key, what = c.what](const Tensors& in) {
+    Tensor y = in[0];
+    int consumed = 0;
+    for (const KeyPart& p : key) consumed += p.kind == KeyPart::index || p.kind == KeyPart::range;
+    KERAS_CHECK(consumed <= y.rank(), IndexError, what, ": too many indices for a tensor of rank ",
+                y.rank());
+    int d = 0;
+    for (const KeyPart& p : key) {
+      switch (p.kind) {
+        case KeyPart::new_axis:
+          y = ops::expand_dims(y, d++);
+          break;
+        case KeyPart::ellipsis:
+          d = y.rank() - consumed;  // the dimensions the rest of the key does not index
+          break;
+        case KeyPart::index: {
+          const int64_t size = y.shape()[static_cast<size_t>(d)];
+          const int64_t i = p.i < 0 ? p.i + size : p.i;
+          KERAS_CHECK(i >= 0 && i < size, IndexError, what, ": index ", p.i,
+                      " is out of bounds for axis ", d, " with size ", size);
+          y = ops::squeeze(ops::slice_axis(y, d, i, 1), d);
+          --consumed;
+          break;
+        }
+        case KeyPart::range: {
+          const int64_t size = y.shape()[static_cast<size_t>(d)];
+          const std::vector<int64_t> pos = slice_positions(p, size);
+          const bool contiguous = p.step.value_or(1) == 1;
+          if (contiguous) {
+            if (pos.size() != static_cast<size_t>(size)) {
+              y = ops::slice_axis(y, d, pos.empty() ? 0 : pos[0], static_cast<int64_t>(pos.size()));
+            }
+          } else {
+            y = take_along(y, Tensor::from_vector(pos), d, what);
+          }
+          ++d;
+          --consumed;
+          break;
+        }
+      }
+    }
+    return Tensors{y};
+  };
+}
+
+Fn one_hot_fn(const Call& c) {
+  expect_one_tensor(c);
+  const int64_t n = config::require<int64_t>(c.config, "num_classes", w(c));
+  KERAS_CHECK(n >= 1 && n <= (int64_t{1} << 24), ValueError, c.what,
+              ": 'num_classes' must be in [1, 2^24], got ", n);
+  const int axis = int_of(c, "axis", -1);
+  KERAS_CHECK(!bool_of(c, "sparse", false), ValueError, c.what,
+              ": keras.cpp does not support sparse one-hot tensors");
+  const DType dtype = dtype_of(c).value_or(float32);
+  return [=, what = c.what](const Tensors& in) {
+    const Tensor y = ops::one_hot(in[0], n, dtype);
+    return Tensors{move_axis(y, y.rank() - 1, normalize_axis(axis, y.rank(), what.c_str()))};
+  };
+}
+
+Fn clip_fn(const Call& c) {
+  const double lo = number_of(c, "x_min", -INFINITY), hi = number_of(c, "x_max", INFINITY);
+  return unary_fn(c, [lo, hi](const Tensor& x) { return ops::clip(x, lo, hi); });
+}
+
+Fn cast_fn(const Call& c) {
+  const std::optional<DType> dtype = dtype_of(c);
+  KERAS_CHECK(dtype.has_value(), ValueError, c.what, ": Cast needs a 'dtype'");
+  return unary_fn(c, [d = *dtype](const Tensor& x) { return ops::cast(x, d); });
+}
+
+template <int Fill>
+Fn fill_like(const Call& c) {
+  const std::optional<DType> dtype = dtype_of(c);
+  return unary_fn(c, [dtype](const Tensor& x) {
+    const DType d = dtype.value_or(x.dtype());
+    const Tensor like = d == x.dtype() ? x : Tensor::empty(x.shape(), d, x.device());
+    return ops::full_like(like, Fill);
+  });
+}
+
+Fn repeat_fn(const Call& c) {
+  const Json* r = config::find(c.config, "repeats");
+  KERAS_CHECK(r != nullptr && !r->is_array(), ValueError, c.what,
+              ": keras.cpp's Repeat takes one int 'repeats'");
+  const int64_t repeats = config::convert<int64_t>(*r, "repeats", w(c));
+  KERAS_CHECK(repeats >= 1 && repeats <= 65536, ValueError, c.what,
+              ": 'repeats' must be in [1, 65536], got ", repeats);
+  const bool flat = config::find(c.config, "axis") == nullptr;
+  const int axis = int_of(c, "axis", 0);
+  return unary_fn(c, [=](const Tensor& x) {
+    return ops::repeat(flat ? ops::reshape(x, {-1}) : x, repeats, axis);
+  });
+}
+
+Fn pad_fn(const Call& c) {
+  const std::string mode = config::get<std::string>(c.config, "mode", "constant", w(c));
+  KERAS_CHECK(mode == "constant", ValueError, c.what, ": keras.cpp's Pad supports only mode ",
+              "'constant', got '", mode.substr(0, 50), "'");
+  const Json width = config::value(c.config, "pad_width", nullptr);
+  KERAS_CHECK(!width.is_null(), ValueError, c.what, ": Pad needs a 'pad_width'");
+  const double value = config::get<double>(c.kwargs, "constant_values", 0.0, w(c));
+  // An int, a pair, or one pair per axis, as NumPy broadcasts them.
+  std::vector<std::pair<int64_t, int64_t>> pairs;
+  auto pair_of = [&](const Json& j) {
+    if (!j.is_array()) {
+      const auto v = config::convert<int64_t>(j, "pad_width", w(c));
+      return std::pair{v, v};
+    }
+    KERAS_CHECK(j.size() == 2 || j.size() == 1, ValueError, c.what,
+                ": each 'pad_width' entry must be (before, after)");
+    const auto a = config::convert<int64_t>(j[0], "pad_width", w(c));
+    return std::pair{a, config::convert<int64_t>(j[j.size() - 1], "pad_width", w(c))};
+  };
+  const bool per_axis = width.is_array() && !width.empty() && width[0].is_array();
+  KERAS_CHECK(!width.is_array() || width.size() <= 64, ValueError, c.what, ": bad 'pad_width'");
+  if (per_axis) {
+    for (const Json& j : width) pairs.push_back(pair_of(j));
+  } else {
+    pairs.push_back(pair_of(width));
+  }
+  for (const auto& [a, b] : pairs) {
+    KERAS_CHECK(a >= 0 && b >= 0 && a <= (1 << 20) && b <= (1 << 20), ValueError, c.what,
+                ": 'pad_width' amounts must be in [0, 2^20]");
+  }
+  return unary_fn(c, [=](const Tensor& x) {
+    std::vector<std::pair<int64_t, int64_t>> p = pairs;
+    if (p.size() == 1) p.assign(static_cast<size_t>(x.rank()), pairs[0]);
+    return ops::pad(x, p, value);
+  });
+}
+
+Fn moveaxis_fn(const Call& c) {
+  const int from = config::require<int>(c.config, "source", w(c));
+  const int to = config::require<int>(c.config, "destination", w(c));
+  return unary_fn(c, [=, what = c.what](const Tensor& x) {
+    return move_axis(x, normalize_axis(from, x.rank(), what.c_str()),
+                     normalize_axis(to, x.rank(), what.c_str()));
+  });
+}
+
+Fn round_fn(const Call& c) {
+  KERAS_CHECK(int_of(c, "decimals", 0) == 0, ValueError, c.what,
+              ": keras.cpp's Round supports only 'decimals': 0");
+  return unary<ops::round>(c);
+}
+
+Tensor absolute(const Tensor& x) {
+  return ops::abs(x);
+}
+
+// An activation with parameters: f(x, config values) (PARAMS reads them from the Call `c`).
+#define KERAS_ACTIVATION_WITH(CALL, ...)                                    \
+  [](const Call& c) -> Fn {                                                 \
+    const auto params = std::make_tuple(__VA_ARGS__);                       \
+    return unary_fn(c, [params](const Tensor& x) {                          \
+      return std::apply([&x](auto... p) { return CALL(x, p...); }, params); \
+    });                                                                     \
+  }
+
+const char* const kNumpy = "keras.src.ops.numpy";
+const char* const kNn = "keras.src.ops.nn";
+const char* const kCore = "keras.src.ops.core";
+const char* const kMath = "keras.src.ops.math";
+
+std::vector<Spec> make_table() {
+  const std::vector<std::string> none, reduce_keys{"axis", "keepdims"};
+  return {
+      // Elementwise, with broadcasting; a Python number or a NumPy array may take a tensor's place.
+      {"Add", kNumpy, none, none, binary<ops::add>},
+      {"Subtract", kNumpy, none, none, binary<ops::subtract>},
+      {"Multiply", kNumpy, none, none, binary<ops::multiply>},
+      {"Divide", kNumpy, none, none, binary<ops::divide>},
+      {"TrueDivide", kNumpy, none, none, binary<ops::divide>},
+      {"Power", kNumpy, none, none, binary<ops::power>},
+      {"Maximum", kNumpy, none, none, binary<ops::maximum>},
+      {"Minimum", kNumpy, none, none, binary<ops::minimum>},
+      {"Equal", kNumpy, none, none, binary<ops::equal>},
+      {"NotEqual", kNumpy, none, none, binary<ops::not_equal>},
+      {"Less", kNumpy, none, none, binary<ops::less>},
+      {"LessEqual", kNumpy, none, none, binary<ops::less_equal>},
+      {"Greater", kNumpy, none, none, binary<ops::greater>},
+      {"GreaterEqual", kNumpy, none, none, binary<ops::greater_equal>},
+      {"LogicalAnd", kNumpy, none, none, binary<ops::logical_and>},
+      {"LogicalOr", kNumpy, none, none, binary<ops::logical_or>},
+      {"Matmul", kNumpy, none, none, binary<ops::matmul>},
+      {"Where", kNumpy, none, none, where_fn},
+      // Unary maths.
+      {"Negative", kNumpy, none, none, unary<ops::negative>},
+      {"Absolute", kNumpy, none, none, unary<absolute>},
+      {"Square", kNumpy, none, none, unary<ops::square>},
+      {"Sqrt", kNumpy, none, none, unary<ops::sqrt>},
+      {"Exp", kNumpy, none, none, unary<ops::exp>},
+      {"Log", kNumpy, none, none, unary<ops::log>},
+      {"Log1p", kNumpy, none, none, unary<ops::log1p>},
+      {"Tanh", kNumpy, none, none, unary<ops::tanh>},
+      {"Sign", kNumpy, none, none, unary<ops::sign>},
+      {"Floor", kNumpy, none, none, unary<ops::floor>},
+      {"Round", kNumpy, {"decimals"}, none, round_fn},
+      {"Reciprocal", kNumpy, none, none, unary<ops::reciprocal>},
+      {"LogicalNot", kNumpy, none, none, unary<ops::logical_not>},
+      {"Clip", kNumpy, {"x_min", "x_max"}, none, clip_fn},
+      {"Cast", kCore, {"dtype"}, none, cast_fn},
+      {"ZerosLike", kNumpy, {"dtype"}, none, fill_like<0>},
+      {"OnesLike", kNumpy, {"dtype"}, none, fill_like<1>},
+      // Activations (keras.ops.nn).
+      {"Relu", kNn, none, none, unary<ops::relu>},
+      {"Relu6", kNn, none, none, unary<ops::relu6>},
+      {"Sigmoid", kNn, none, none, unary<ops::sigmoid>},
+      {"Softplus", kNn, none, none, unary<ops::softplus>},
+      {"Softsign", kNn, none, none, unary<ops::softsign>},
+      {"Selu", kNn, none, none, unary<ops::selu>},
+      {"Silu", kNn, none, none, unary<ops::silu>},
+      {"HardSigmoid", kNn, none, none, unary<ops::hard_sigmoid>},
+      {"HardSilu", kNn, none, none, unary<ops::hard_silu>},
+      {"LogSigmoid", kNn, none, none, unary<ops::log_sigmoid>},
+      {"SparsePlus", kNn, none, none, unary<ops::sparse_plus>},
+      {"SparseSigmoid", kNn, none, none, unary<ops::sparse_sigmoid>},
+      {"TanhShrink", kNn, none, none, unary<ops::tanh_shrink>},
+      {"HardTanh", kNn, none, none, unary<ops::hard_tanh>},
+      {"Softmax", kNn, {"axis"}, none, axis_activation<ops::softmax>},
+      {"LogSoftmax", kNn, {"axis"}, none, axis_activation<ops::log_softmax>},
+      {"Glu", kNn, {"axis"}, none, axis_activation<ops::glu>},
+      {"Sparsemax", kNn, {"axis"}, none, axis_activation<ops::sparsemax>},
+      {"LeakyRelu",
+       kNn,
+       {"negative_slope"},
+       none,
+       KERAS_ACTIVATION_WITH(ops::leaky_relu, number_of(c, "negative_slope", 0.2))},
+      {"Elu", kNn, {"alpha"}, none, KERAS_ACTIVATION_WITH(ops::elu, number_of(c, "alpha", 1.0))},
+      {"Celu", kNn, {"alpha"}, none, KERAS_ACTIVATION_WITH(ops::celu, number_of(c, "alpha", 1.0))},
+      {"Gelu",
+       kNn,
+       {"approximate"},
+       none,
+       KERAS_ACTIVATION_WITH(ops::gelu, bool_of(c, "approximate", true))},
+      {"Squareplus",
+       kNn,
+       {"b"},
+       none,
+       KERAS_ACTIVATION_WITH(ops::squareplus, number_of(c, "b", 4.0))},
+      {"SoftShrink",
+       kNn,
+       {"threshold"},
+       none,
+       KERAS_ACTIVATION_WITH(ops::soft_shrink, number_of(c, "threshold", 0.5))},
+      {"HardShrink",
+       kNn,
+       {"threshold"},
+       none,
+       KERAS_ACTIVATION_WITH(ops::hard_shrink, number_of(c, "threshold", 0.5))},
+      {"Threshold",
+       kNn,
+       {"threshold", "default_value"},
+       none,
+       KERAS_ACTIVATION_WITH(ops::threshold, number_of(c, "threshold", 0.0),
+                             number_of(c, "default_value", 0.0))},
+      {"OneHot", kNn, {"num_classes", "axis", "dtype", "sparse"}, none, one_hot_fn},
+      // Reductions.
+      {"Sum", kNumpy, reduce_keys, none, reduction<ops::sum>},
+      {"Mean", kNumpy, reduce_keys, none, reduction<ops::mean>},
+      {"Max", kNumpy, {"axis", "keepdims", "initial"}, none, reduction<ops::max>},
+      {"Min", kNumpy, {"axis", "keepdims", "initial"}, none, reduction<ops::min>},
+      {"Prod", kNumpy, {"axis", "keepdims", "dtype"}, none, reduction<ops::prod>},
+      {"Any", kNumpy, reduce_keys, none, reduction<ops::any>},
+      {"All", kNumpy, reduce_keys, none, reduction<ops::all>},
+      {"Std", kNumpy, reduce_keys, none, reduction<standard_deviation>},
+      {"Var", kNumpy, reduce_keys, none, reduction<var>},
+      {"Logsumexp", kMath, reduce_keys, none, reduction<ops::logsumexp>},
+      {"Argmax", kNumpy, reduce_keys, none, arg_reduction<ops::argmax>},
+      {"Argmin", kNumpy, reduce_keys, none, arg_reduction<ops::argmin>},
+      // Shapes and indexing.
+      {"Reshape", kNumpy, {"newshape"}, none, reshape_fn},
+      {"Transpose", kNumpy, {"axes"}, none, transpose_fn},
+      {"ExpandDims", kNumpy, {"axis"}, none, expand_dims_fn},
+      {"Squeeze", kNumpy, {"axis"}, none, squeeze_fn},
+      {"Concatenate", kNumpy, {"axis"}, none, concatenate_fn},
+      {"Stack", kNumpy, {"axis"}, none, stack_fn},
+      {"Split", kNumpy, {"indices_or_sections", "axis"}, none, split_fn},
+      {"Take", kNumpy, {"axis"}, none, take_fn},
+      {"GetItem", kNumpy, none, none, get_item_fn},
+      {"Repeat", kNumpy, {"repeats", "axis"}, none, repeat_fn},
+      {"Pad", kNumpy, {"pad_width", "mode"}, {"constant_values"}, pad_fn},
+      {"Moveaxis", kNumpy, {"source", "destination"}, none, moveaxis_fn},
+  };
+}
+#undef KERAS_ACTIVATION_WITH
+
+// ---- NumPy constants ----
+
+constexpr size_t kMaxConstant = size_t{1} << 24;
+
+void shape_of(const Json& v, Shape& shape, const std::string& what) {
+  KERAS_CHECK(shape.size() < 32, ValueError, what, ": a NumPy constant nests too deeply");
+  if (!v.is_array()) return;
+  shape.push_back(static_cast<int64_t>(v.size()));
+  if (!v.empty()) shape_of(v[0], shape, what);
+}
+
+void flatten(const Json& v,
+             const Shape& shape,
+             size_t d,
+             std::vector<double>& out,
+             const std::string& what) {
+  if (d == shape.size()) {
+    KERAS_CHECK(v.is_number() || v.is_boolean(), ValueError, what,
+                ": a NumPy constant holds a non-number ", config::json_excerpt(v));
+    out.push_back(v.is_boolean() ? (v.get<bool>() ? 1.0 : 0.0) : v.get<double>());
+    return;
+  }
+  KERAS_CHECK(v.is_array() && static_cast<int64_t>(v.size()) == shape[d], ValueError, what,
+              ": a NumPy constant is not rectangular");
+  for (const Json& x : v) flatten(x, shape, d + 1, out, what);
+}
+
+Json nested(const double* data, const Shape& shape, size_t d, DType dtype) {
+  if (d == shape.size()) {
+    if (dtype == bool_) return *data != 0;
+    if (is_integer(dtype)) return static_cast<int64_t>(*data);
+    return *data;
+  }
+  int64_t stride = 1;
+  for (size_t i = d + 1; i < shape.size(); ++i) stride *= shape[i];
+  Json out = Json::array();
+  for (int64_t i = 0; i < shape[d]; ++i)
+    out.push_back(nested(data + i * stride, shape, d + 1, dtype));
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Spec>& all() {
+  static const std::vector<Spec> table = make_table();
+  return table;
+}
+
+const Spec* find(const std::string& class_name) {
+  static const std::map<std::string, const Spec*> by_name = [] {
+    std::map<std::string, const Spec*> m;
+    for (const Spec& s : all()) m.emplace(s.class_name, &s);
+    return m;
+  }();
+  auto it = by_name.find(class_name);
+  return it == by_name.end() ? nullptr : it->second;
+}
+
+Json numpy_to_json(const Tensor& t) {
+  const Tensor host = ops::copy(ops::cast(t.cpu(), float64));
+  const std::span<double> values = host.span<double>();
+  return Json{{"class_name", "__numpy__"},
+              {"config",
+               {{"value", nested(values.data(), t.shape(), 0, t.dtype())},
+                {"dtype", std::string(dtype_name(t.dtype()))}}}};
+}
+
+Tensor numpy_from_json(const Json& j, const std::string& what) {
+  const Json* c = config::find(j, "config");
+  KERAS_CHECK(c != nullptr && c->is_object() && c->contains("value"), ValueError, what,
+              ": a NumPy constant needs a config with a 'value'");
+  const DType dtype = config::dtype_from_json(config::value(*c, "dtype", "float32"));
+  const Json& v = c->at("value");
+  Shape shape;
+  shape_of(v, shape, what);
+  size_t n = 1;
+  for (int64_t d : shape) {
+    n *= static_cast<size_t>(d);
+    KERAS_CHECK(n <= kMaxConstant, ValueError, what, ": a NumPy constant is too large");
+  }
+  std::vector<double> values;
+  values.reserve(n);
+  flatten(v, shape, 0, values, what);
+  return ops::cast(Tensor::from_vector(values, shape), dtype);
+}
+
+}  // namespace keras::layers::op_table

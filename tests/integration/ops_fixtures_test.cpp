@@ -1,0 +1,301 @@
+// Models made with real Keras 3 whose graphs call keras.ops on KerasTensors (issue 13;
+// tools/fixtures/make_ops_fixtures.py, tests/data/ops/): keras.cpp loads each file,
+// predicts what Keras predicted, and saves it again (.keras and legacy .h5) so that it loads back
+// and predicts the same. OpsFixturesExport writes keras.cpp's files for the reverse check in
+// Python (make_ops_fixtures.py check DIR).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <keras/keras.hpp>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "harness/tensor_matchers.h"
+
+namespace keras {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kDir = fs::path(KERAS_TEST_DATA_DIR) / "ops";
+
+// Every model file of the fixtures: <name>.keras and <name>.h5.
+std::vector<fs::path> model_files() {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(kDir)) {
+    const std::string ext = e.path().extension().string();
+    if (ext == ".keras" || ext == ".h5") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// <stem>.x0.npy, <stem>.x1.npy, ... (or .y) beside the file <stem>.<ext>.
+Tensors arrays(const fs::path& file, const char* kind) {
+  const std::string stem = (file.parent_path() / file.stem()).string();
+  Tensors out;
+  for (int i = 0; fs::exists(str(stem, ".", kind, i, ".npy")); ++i) {
+    out.push_back(io::load_npy(str(stem, ".", kind, i, ".npy")));
+  }
+  return out;
+}
+
+std::string temp_path(const std::string& name) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("keras_ops_fixtures_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return (dir / name).string();
+}
+
+// float32 on both sides with other kernels (XLA vs OpenBLAS/oneDNN): the issue's bound,
+// |diff| <= 1e-4 + 1e-4 |expected|. The models are a few small layers deep, so their rounding
+// stays near 1e-6; the bound is loose against that and tight against any wrong formula.
+void expect_keras_close(const Tensors& got, const Tensors& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    SCOPED_TRACE(str("output ", i));
+    test::expect_all_close(ops::cast(got[i], float32), want[i], 1e-4, 1e-4);
+  }
+}
+
+TEST(OpsFixtures, KerasFilesPredictWhatKerasPredicted) {
+  const std::vector<fs::path> files = model_files();
+  ASSERT_FALSE(files.empty()) << kDir;
+  for (const fs::path& file : files) {
+    SCOPED_TRACE(file.filename().string());
+    Model m = models::load_model(file.string());
+    const Tensors x = arrays(file, "x");
+    ASSERT_FALSE(x.empty());
+    expect_keras_close(m.predict(x), arrays(file, "y"));
+  }
+}
+
+TEST(OpsFixtures, SavedAgainTheyPredictTheSame) {
+  for (const fs::path& file : model_files()) {
+    Model m = models::load_model(file.string());
+    const Tensors x = arrays(file, "x");
+    const Outputs want = m.predict(x);
+    for (const char* ext : {".keras", ".h5"}) {
+      SCOPED_TRACE(file.filename().string() + " saved as " + ext);
+      const std::string path = temp_path(file.stem().string() + ext);
+      m.save(path);
+      const Outputs got = models::load_model(path).predict(x);
+      ASSERT_EQ(got.size(), want.size());
+      // The same kernels on the same shapes: bit for bit.
+      for (size_t i = 0; i < got.size(); ++i) test::expect_all_close(got[i], want[i], 0, 0);
+    }
+  }
+}
+
+// A model built in C++ from keras::ops (every symbolic op keras.cpp has, and the operators).
+Model cpp_built_model() {
+  namespace L = layers;
+  auto x = Input({3, 4}, {.name = "x"});
+  auto ids = Input({3}, {.dtype = int32, .name = "ids"});
+  auto h = L::Dense(4)(x);
+  auto a = (h + x) * 2.0;
+  auto b = (1.5 - a) / (ops::abs(h) + 1.0) + 2.0 / (ops::square(x) + 1.0);
+  auto c = ops::maximum(ops::divide(b, 3.0), h) - ops::minimum(h, x);
+  auto d = -ops::power(ops::abs(c), 2.0) + ops::power(ops::abs(h) + 0.5, h);
+  const Tensor w = Tensor::from_vector<float>({0.5f, -0.25f, 1, 0, 2, 1, -1, 0.125f}, {4, 2});
+  const KerasTensors flat{ops::sqrt(ops::abs(d)),
+                          ops::square(h),
+                          ops::exp(ops::clip(h, -3, 3)),
+                          ops::log(ops::abs(h) + 1.0),
+                          ops::tanh(h),
+                          ops::sigmoid(h),
+                          ops::relu(h),
+                          ops::relu6(h * 4.0),
+                          ops::leaky_relu(h, 0.1),
+                          ops::gelu(h),
+                          ops::gelu(h, false),
+                          ops::softplus(h),
+                          ops::softsign(h),
+                          ops::silu(h),
+                          ops::elu(h, 0.7),
+                          ops::selu(h),
+                          ops::hard_sigmoid(h),
+                          ops::softmax(h),
+                          ops::log_softmax(h, 1),
+                          ops::where(ops::greater(h, 0.0), h, x),
+                          ops::divide(ops::multiply(h, x), ops::add(ops::square(x), 1.0))};
+  KerasTensors outs{ops::concatenate(flat, -1),
+                    ops::sum(h, {-1}),
+                    ops::mean(h, {1, 2}, true),
+                    ops::max(h, {1}),
+                    ops::min(h, {1, 2}),
+                    ops::prod(h, {2}),
+                    ops::cast(ops::argmax(h, -1), float32),
+                    ops::cast(ops::argmin(h, 1), float32),
+                    ops::cast(ops::any(ops::greater(h, 0.5), {-1}), float32),
+                    ops::reshape(h, {-1, 12}),
+                    ops::transpose(h, {0, 2, 1}),
+                    ops::squeeze(ops::expand_dims(h, 1), 1),
+                    ops::stack({h, x}, 1),
+                    ops::slice_axis(h, 1, 1, 2),
+                    ops::slice_axis(h, -1, 0, 3),
+                    ops::take(h, ids, 2),
+                    ops::take(h, std::vector<int64_t>{0, -1}, 1),
+                    ops::matmul(h, ops::transpose(x, {0, 2, 1})),
+                    ops::matmul(h, w),
+                    ops::one_hot(ids, 5),
+                    ops::cast(ops::not_equal(ids, 0), float32),
+                    ops::zeros_like(h) + ops::ones_like(h)};
+  return Model({x, ids}, outs, {.name = "cpp_built"});
+}
+
+Tensors cpp_built_inputs() {
+  return {test::random_tensor({4, 3, 4}, float32, -1, 1, 21),
+          Tensor::from_vector<int32_t>({0, 1, 2, 3, 3, 2, 1, 0, 1, 1, 0, 3}, {4, 3})};
+}
+
+TEST(OpsFixtures, CppBuiltOpsSaveAsKerasOpsAndLoadBack) {
+  Model m = cpp_built_model();
+  const Json config = m.get_config();
+  std::map<std::string, Json> by_class;
+  for (const Json& l : config["layers"]) by_class[l["class_name"]] = l;
+  for (const char* cls : {"Add", "Multiply", "Subtract", "TrueDivide", "Divide", "Mean", "Reshape",
+                          "Transpose", "Take", "Matmul", "GetItem", "OneHot", "Softmax", "Stack",
+                          "Where", "Absolute", "Negative", "Power"}) {
+    EXPECT_TRUE(by_class.contains(cls)) << cls;
+  }
+  EXPECT_EQ(by_class["Softmax"]["module"], "keras.src.ops.nn");
+  EXPECT_EQ(by_class["Reshape"]["config"]["newshape"], Json::parse("[-1, 12]"));
+  EXPECT_EQ(by_class["Max"]["config"]["initial"], nullptr);
+  const Tensors x = cpp_built_inputs();
+  const Outputs want = m.predict(x);
+  for (const char* ext : {".keras", ".h5"}) {
+    SCOPED_TRACE(ext);
+    const std::string path = temp_path(str("cpp_built", ext));
+    m.save(path);
+    const Outputs got = models::load_model(path).predict(x);
+    ASSERT_EQ(got.size(), want.size());
+    // The same kernels on the same shapes: bit for bit.
+    for (size_t i = 0; i < got.size(); ++i) test::expect_all_close(got[i], want[i], 0, 0);
+  }
+}
+
+// An op made from a C++ function cannot be saved: a NotImplementedError naming it.
+TEST(OpsFixtures, OpsFromCppFunctionsAreNotSerializable) {
+  auto x = Input({3});
+  auto y = layers::apply_op(
+      "my_scale", [](const Tensors& in) { return Tensors{ops::multiply(in[0], 3.0)}; }, {x})[0];
+  Model m(x, y);
+  test::expect_throws_with<NotImplementedError>([&] { m.to_json(); }, "my_scale");
+}
+
+// A reduction over the batch axis has no batch dimension left for predict to concatenate along.
+TEST(OpsFixtures, PredictRefusesAScalarOutput) {
+  auto x = Input({3});
+  Model m(x, ops::sum(x));
+  test::expect_throws_with<ValueError>(
+      [&] {
+        m.predict(Tensor::from_vector<float>({1, 2, 3}, {1, 3}));
+      },
+      "scalar");
+}
+
+// Random values put anywhere in the op entries of the fixtures' configs (configs, arguments,
+// slices, NumPy constants): a model that predicts, or a keras::Error, never a crash or another
+// exception.
+TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
+  const Json values[] = {
+      nullptr,
+      -1,
+      7,
+      int64_t{1} << 40,
+      -1e300,
+      0.5,
+      "x",
+      true,
+      Json::array(),
+      Json::object(),
+      Json::parse("[[[]]]"),
+      Json::parse("[0, -9]"),
+      Json::parse(R"({"class_name": "__slice__", "config": {"step": 0}})"),
+      Json::parse(R"({"class_name": "__numpy__", "config": {"value": [[1], 2]}})"),
+      Json::parse(R"({"class_name": "__ellipsis__", "config": {}})"),
+      Json::parse(R"({"class_name": "__keras_tensor__"})")};
+  std::mt19937_64 rng(13);
+  int loaded = 0, tried = 0;
+  for (const char* name : {"shapes", "unary", "reductions", "arithmetic"}) {
+    Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
+    const Json config = layers::serialize_layer(*original.layer());
+    const Tensors x = arrays(kDir / (std::string(name) + ".keras"), "x");
+    std::vector<Json::json_pointer> targets;
+    std::function<void(const Json&, const Json::json_pointer&)> walk =
+        [&](const Json& j, const Json::json_pointer& p) {
+          targets.push_back(p);
+          if (j.is_object()) {
+            for (const auto& [k, v] : j.items()) walk(v, p / k);
+          } else if (j.is_array()) {
+            for (size_t i = 0; i < j.size(); ++i) walk(j[i], p / i);
+          }
+        };
+    const Json& list = config["config"]["layers"];
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (std::string(list[i]["module"]).starts_with("keras.src.ops.")) {
+        walk(list[i], Json::json_pointer("/config/layers") / i);
+      }
+    }
+    ASSERT_GT(targets.size(), 50u) << name;
+    for (int i = 0; i < 400; ++i, ++tried) {
+      Json c = config;
+      c[targets[rng() % targets.size()]] = values[rng() % std::size(values)];
+      try {
+        Model m = models::model_from_config(c);
+        ++loaded;
+        m.predict(x);
+      } catch (const Error&) {
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << name << " mutation " << i << ": " << typeid(e).name() << ": " << e.what();
+      }
+    }
+  }
+  EXPECT_GT(loaded, 0);
+  EXPECT_LT(loaded, tried);
+}
+
+// Writes keras.cpp's saves of every fixture, with inputs and keras.cpp's predictions, for
+// make_ops_fixtures.py check DIR, when KERAS_OPS_EXPORT_DIR is set.
+TEST(OpsFixturesExport, WritesFilesForThePythonCheck) {
+  const char* dir = std::getenv("KERAS_OPS_EXPORT_DIR");
+  if (dir == nullptr) GTEST_SKIP() << "KERAS_OPS_EXPORT_DIR not set";
+  fs::create_directories(dir);
+  {
+    Model m = cpp_built_model();
+    const Tensors x = cpp_built_inputs();
+    const Outputs y = m.predict(x);
+    for (const std::string stem : {"cpp_built.cpp", "cpp_built.cpp_legacy"}) {
+      m.save(str(dir, "/", stem, stem.ends_with("legacy") ? ".h5" : ".keras"));
+      for (size_t i = 0; i < x.size(); ++i)
+        io::save_npy(str(dir, "/", stem, ".x", i, ".npy"), x[i]);
+      for (size_t i = 0; i < y.size(); ++i)
+        io::save_npy(str(dir, "/", stem, ".y", i, ".npy"), y[i]);
+    }
+  }
+  for (const fs::path& file : model_files()) {
+    Model m = models::load_model(file.string());
+    const Tensors x = arrays(file, "x");
+    const Outputs y = m.predict(x);
+    // name.keras -> name.cpp.keras and name.cpp_legacy.h5; name.tf_keras.h5 -> name.tf_keras...
+    std::string base = file.filename().string();
+    base = base.substr(0, base.size() - file.extension().string().size());
+    if (file.extension() == ".h5" && base.find(".tf_keras") == std::string::npos) continue;
+    for (const std::string& stem : {base + ".cpp", base + ".cpp_legacy"}) {
+      m.save(str(dir, "/", stem, stem.ends_with("legacy") ? ".h5" : ".keras"));
+      for (size_t i = 0; i < x.size(); ++i)
+        io::save_npy(str(dir, "/", stem, ".x", i, ".npy"), x[i]);
+      for (size_t i = 0; i < y.size(); ++i)
+        io::save_npy(str(dir, "/", stem, ".y", i, ".npy"), y[i]);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace keras
