@@ -68,6 +68,10 @@ class CpuBackend final : public ReferenceBackend {
                            const Tensor& doffset,
                            const BatchNormParams& p) override;
   void softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override;
+  void masked_softmax(const Tensor& x,
+                      const Tensor& mask,
+                      const Tensor& y,
+                      bool uniform_empty_rows) override;
   void lstm_cell(const Tensor& z,
                  const Tensor& c_prev,
                  const Tensor& h,
