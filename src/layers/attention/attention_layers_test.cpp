@@ -196,24 +196,30 @@ TEST(MultiHeadAttention, BatchedHeadsMatchALoopOverHeads) {
 }
 
 TEST(MultiHeadAttention, MasksFromTheInputsCombineAsKerasDoes) {
-  // A padded value position gets no weight: changing it changes nothing; the output carries the
-  // query's mask.
+  // A padded value position gets no weight: changing the value there changes nothing. The output
+  // carries the query's mask, and the inputs lose theirs (Keras's call removes them).
   Embedding emb(10, 4, {.mask_zero = true});
   MultiHeadAttention mha(2, 3);
   const Tensor ids = ops::cast(test::tensor_of({1, 2, 3, 0, 0, 4, 5, 0, 0, 0}, {2, 5}), int32);
-  const Tensor ids2 = ops::cast(test::tensor_of({1, 2, 3, 0, 0, 4, 5, 0, 0, 0}, {2, 5}), int32);
-  const Tensor e = emb(ids);
-  Tensor e_changed = ops::add(e, 0.0);  // same values, then padded positions changed below
-  e_changed = ops::where(ops::expand_dims(e.keras_mask(), -1), e, ops::full_like(e, 7.0));
-  e_changed.set_keras_mask(e.keras_mask());
-  const Tensors a = mha->call_with_masks({e, e}, false);
-  const Tensor b = mha({e, e_changed});
-  (void)ids2;
-  ASSERT_TRUE(a[0].keras_mask().defined());
-  // Only the value changed at masked positions: query rows that keep a key are equal.
-  const Tensor keep = ops::expand_dims(e.keras_mask(), -1);
-  test::expect_all_close(ops::where(keep, a[0], ops::zeros_like(a[0])),
+  const Tensor q1 = emb(ids), v1 = emb(ids), q2 = emb(ids), e = emb(ids);
+  const Tensor mask = e.keras_mask();
+  ASSERT_TRUE(mask.defined());
+  const Tensor v2 = ops::where(ops::expand_dims(mask, -1), e, ops::full_like(e, 7.0));
+  v2.set_keras_mask(mask);
+  const Tensor a = mha({q1, v1});
+  const Tensor b = mha({q2, v2});
+  ASSERT_TRUE(a.keras_mask().defined());
+  EXPECT_FALSE(q1.keras_mask().defined());
+  EXPECT_FALSE(v1.keras_mask().defined());
+  const Tensor keep = ops::expand_dims(mask, -1);
+  test::expect_all_close(ops::where(keep, a, ops::zeros_like(a)),
                          ops::where(keep, b, ops::zeros_like(b)), 1e-6, 1e-6);
+  // Without the mask the padded values count.
+  const Tensor c = mha({emb(ids), ops::add(v2, 0.0)});
+  EXPECT_GT(ops::max(ops::abs(ops::subtract(ops::where(keep, c, ops::zeros_like(c)),
+                                            ops::where(keep, a, ops::zeros_like(a)))))
+                .item<float>(),
+            1e-3);
 }
 
 TEST(MultiHeadAttention, OneSetOfCallArgumentsPerLayer) {
@@ -242,7 +248,9 @@ TEST(MultiHeadAttention, ScoresShapeAndCausalRows) {
       double sum = 0;
       for (int j = 0; j < 4; ++j) {
         const float p = s.data<float>()[(h * 4 + i) * 4 + j];
-        if (j > i) EXPECT_EQ(p, 0.0f);
+        if (j > i) {
+          EXPECT_EQ(p, 0.0f);
+        }
         sum += p;
       }
       EXPECT_NEAR(sum, 1.0, 1e-6);

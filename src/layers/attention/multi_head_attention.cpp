@@ -152,6 +152,10 @@ Tensors MultiHeadAttentionImpl::call(const Tensors& inputs, bool training) {
   const Tensor query = as_float(inputs[0]), value = as_float(inputs[1]);
   const Tensor key = s.has_key ? as_float(inputs[2]) : value;
   const Tensor mask = attention_mask(inputs);
+  const Tensor query_mask = inputs[0].keras_mask();
+  if (clears_input_masks()) {  // Keras's MultiHeadAttention.call removes them (see header)
+    for (size_t i = 0; i < 2 + size_t{s.has_key}; ++i) inputs[i].set_keras_mask(Tensor());
+  }
   Tensor q = project(query, query_kernel_, query_bias_);
   q = ops::multiply(q, 1.0 / std::sqrt(static_cast<double>(key_dim_)));
   const Tensor k = project(key, key_kernel_, key_bias_);
@@ -167,8 +171,12 @@ Tensors MultiHeadAttentionImpl::call(const Tensors& inputs, bool training) {
   Shape out(query.shape().begin(), query.shape().end() - 1);
   out.insert(out.end(), ks.begin() + 2, ks.end());
   y = ops::reshape(y, out);
-  if (s.return_attention_scores) return {y, a.scores};
-  return {y};
+  Tensors outputs{y};
+  if (s.return_attention_scores) outputs.push_back(a.scores);
+  if (query_mask.defined()) {
+    for (const Tensor& t : outputs) t.set_keras_mask(query_mask);
+  }
+  return outputs;
 }
 
 std::vector<Shape> MultiHeadAttentionImpl::compute_output_shape(

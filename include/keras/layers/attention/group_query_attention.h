@@ -43,6 +43,9 @@ class GroupQueryAttentionImpl final : public MultiHeadAttentionImpl {
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
   std::vector<VariableGroup> saved_variables() const override;
+
+ protected:
+  bool clears_input_masks() const override { return false; }
 };
 
 class GroupQueryAttention : public LayerHandle<GroupQueryAttentionImpl> {

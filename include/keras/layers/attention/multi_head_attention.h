@@ -22,7 +22,10 @@
 // S) when given; masked scores take no part in the softmax (one fused masked_softmax over all
 // heads). A query row masked everywhere gives zeros, except where Keras 3 runs
 // ops.dot_product_attention (no dropout, no returned scores, 3-D query), which gives equal
-// weights there: keras.cpp follows both. The output carries the query's mask.
+// weights there: keras.cpp follows both. The outputs carry the query's mask.
+// As Keras 3's call does, MultiHeadAttention (not GroupQueryAttention) then removes the masks of
+// its query, value and key tensors: in a model, a later layer reading the same tensor sees no
+// mask (Keras 3 runs nodes in its order; so does keras.cpp).
 //
 // Computation: one GEMM per projection over all positions, one batched GEMM over batch x heads
 // for the scores and one for the context, no loop over heads.
@@ -132,6 +135,7 @@ class MultiHeadAttentionImpl : public Layer, public CustomCallArguments {
   // mask (undefined when there is nothing to mask).
   Tensor attention_mask(const Tensors& inputs) const;
   static const AttentionSignature kDefault;
+  virtual bool clears_input_masks() const { return true; }
 
   int64_t num_heads_, kv_heads_, key_dim_, value_dim_;
   MultiHeadAttentionOptions options_;
