@@ -427,8 +427,9 @@ SavedCall saved_call(Layer& layer, const Json& node) {
     return call;
   }
   if (auto* custom = dynamic_cast<layers::CustomCallArguments*>(&layer)) {  // attention
+    static const Json kNone = nullptr;  // bound pointers must point into the node, not a copy
     const layers::SavedCallTensors bound =
-        custom->bind_saved_call(*args, kwargs ? *kwargs : Json(nullptr));
+        custom->bind_saved_call(*args, kwargs != nullptr ? *kwargs : kNone);
     for (const Json* t : bound.inputs) collect_refs(*t, call.inputs);
     for (const Json* m : bound.masks) {
       call.masks.push_back(m == nullptr ? std::nullopt

@@ -10,6 +10,7 @@ class CpuBackend final : public ReferenceBackend {
  public:
   const char* name() const override { return "cpu"; }
   void fill(const Tensor& y, double value) override;
+  void transpose(const Tensor& x, std::span<const int> perm, const Tensor& y) override;
   void unary(UnaryOp op, const Tensor& x, const Tensor& y, UnaryParams p) override;
   void unary_backward(UnaryOp op,
                       const Tensor& x,

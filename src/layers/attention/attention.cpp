@@ -148,30 +148,30 @@ std::shared_ptr<Layer> AttentionImpl::additive_from_config(const Json& c) {
 SavedCallTensors AttentionImpl::bind_saved_call(const Json& args, const Json& kwargs) {
   static const std::vector<std::string> kSignature = {"inputs", "mask", "training",
                                                       "return_attention_scores", "use_causal_mask"};
-  // "mask" is a list of tensors: bind sees it as one argument and reads it here.
+  // "mask" (a list of tensors, or None) is read here; bind checks every other argument.
+  const Json* mask = kwargs.is_object() ? config::find(kwargs, "mask") : nullptr;
+  if (mask == nullptr && args.is_array() && args.size() > 1) mask = &args[1];
   Json plain_kwargs = kwargs.is_object() ? kwargs : Json::object();
-  const Json* mask_kw = config::find(plain_kwargs, "mask");
-  const Json mask = mask_kw != nullptr ? *mask_kw : (args.size() > 1 ? args[1] : Json(nullptr));
   plain_kwargs.erase("mask");
-  Json plain_args = args;
-  if (plain_args.is_array() && plain_args.size() > 1) plain_args[1] = nullptr;
+  Json plain_args = args.is_array() ? args : Json::array();
+  if (plain_args.size() > 1) plain_args[1] = nullptr;
   const attention_util::BoundCall b =
       attention_util::bind(*this, kSignature, plain_args, plain_kwargs);
   set_signature({.return_attention_scores = b.flag("return_attention_scores"),
                  .use_causal_mask = b.flag("use_causal_mask")});
-  auto it = plain_kwargs.find("inputs");
-  const Json* inputs = it != plain_kwargs.end() ? &*it : (args.empty() ? nullptr : &args[0]);
-  KERAS_CHECK(
-      inputs != nullptr && inputs->is_array() && (inputs->size() == 2 || inputs->size() == 3),
-      ValueError, "Functional config: layer '", name(), "' (", class_name(),
-      ") must be called on a list [query, value] or [query, value, key]");
+  const Json* inputs = kwargs.is_object() ? config::find(kwargs, "inputs") : nullptr;
+  if (inputs == nullptr && args.is_array() && !args.empty()) inputs = &args[0];
+  KERAS_CHECK(inputs != nullptr && inputs->is_array() &&
+                  (inputs->size() == 2 || inputs->size() == 3),
+              ValueError, "Functional config: layer '", name(), "' (", class_name(),
+              ") must be called on a list [query, value] or [query, value, key]");
   SavedCallTensors out;
   for (const Json& t : *inputs) out.inputs.push_back(&t);
-  if (mask_kw != nullptr && mask_kw->is_array()) {
-    for (const Json& m : *mask_kw) out.masks.push_back(m.is_null() ? nullptr : &m);
+  if (mask != nullptr && mask->is_array()) {
+    for (const Json& m : *mask) out.masks.push_back(m.is_null() ? nullptr : &m);
   } else {
-    KERAS_CHECK(mask.is_null(), ValueError, "Functional config: layer '", name(),
-                "': 'mask' must be a list with one mask per input");
+    KERAS_CHECK(mask == nullptr || mask->is_null(), ValueError, "Functional config: layer '",
+                name(), "': 'mask' must be a list with one mask per input");
   }
   return out;
 }
