@@ -12,8 +12,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <optional>
 #include <keras/keras.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -161,10 +161,10 @@ SavedCallTensors AttentionImpl::bind_saved_call(const Json& args, const Json& kw
                  .use_causal_mask = b.flag("use_causal_mask")});
   const Json* inputs = kwargs.is_object() ? config::find(kwargs, "inputs") : nullptr;
   if (inputs == nullptr && args.is_array() && !args.empty()) inputs = &args[0];
-  KERAS_CHECK(inputs != nullptr && inputs->is_array() &&
-                  (inputs->size() == 2 || inputs->size() == 3),
-              ValueError, "Functional config: layer '", name(), "' (", class_name(),
-              ") must be called on a list [query, value] or [query, value, key]");
+  KERAS_CHECK(
+      inputs != nullptr && inputs->is_array() && (inputs->size() == 2 || inputs->size() == 3),
+      ValueError, "Functional config: layer '", name(), "' (", class_name(),
+      ") must be called on a list [query, value] or [query, value, key]");
   SavedCallTensors out;
   for (const Json& t : *inputs) out.inputs.push_back(&t);
   if (mask != nullptr && mask->is_array()) {
