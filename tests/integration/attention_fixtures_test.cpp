@@ -15,6 +15,7 @@
 #include <keras/keras.hpp>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "harness/tensor_matchers.h"
@@ -167,6 +168,29 @@ TEST(AttentionFixturesExport, WritesFilesForThePythonCheck) {
         io::save_npy(str(dir, "/", stem, ".x", i, ".npy"), x[i]);
       for (size_t i = 0; i < y.size(); ++i)
         io::save_npy(str(dir, "/", stem, ".y", i, ".npy"), y[i]);
+    }
+  }
+  // A model built in C++ (the Transformer block, with causal attention returning its scores
+  // added), so Keras also reads configs keras.cpp wrote from scratch.
+  utils::set_random_seed(11);
+  Model t = transformer_block(10, 6, 8, 3);
+  auto q = Input({6, 8}, {.name = "q"});
+  const KerasTensors att = layers::MultiHeadAttention(2, 4).call_multi(
+      q, q, {.return_attention_scores = true, .use_causal_mask = true});
+  auto gqa = layers::GroupQueryAttention(4, 4, 2)(q, att[0]);
+  Model c({q}, {att[0], att[1], gqa});
+  const Tensor ids =
+      ops::cast(test::tensor_of({1, 2, 3, 0, 0, 0, 4, 5, 6, 7, 8, 9}, {2, 6}), int32);
+  const Tensor pos =
+      ops::cast(test::tensor_of({0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5}, {2, 6}), int32);
+  const Tensor qx = test::random_tensor({2, 6, 8}, float32, -1, 1, 3);
+  for (auto& [stem, model, x] : std::vector<std::tuple<std::string, Model, Tensors>>{
+           {"cpp_transformer", t, {ids, pos}}, {"cpp_causal_gqa", c, {qx}}}) {
+    const Outputs y = model.predict(x);
+    for (const std::string& s : {stem + ".cpp", stem + ".cpp_legacy"}) {
+      model.save(str(dir, "/", s, s.ends_with("legacy") ? ".h5" : ".keras"));
+      for (size_t i = 0; i < x.size(); ++i) io::save_npy(str(dir, "/", s, ".x", i, ".npy"), x[i]);
+      for (size_t i = 0; i < y.size(); ++i) io::save_npy(str(dir, "/", s, ".y", i, ".npy"), y[i]);
     }
   }
 }
