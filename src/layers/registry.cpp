@@ -11,6 +11,10 @@
 #include "keras/layers/activations/prelu.h"
 #include "keras/layers/activations/relu.h"
 #include "keras/layers/activations/softmax.h"
+#include "keras/layers/attention/additive_attention.h"
+#include "keras/layers/attention/attention.h"
+#include "keras/layers/attention/group_query_attention.h"
+#include "keras/layers/attention/multi_head_attention.h"
 #include "keras/layers/bidirectional.h"
 #include "keras/layers/convolutional.h"
 #include "keras/layers/core_layers.h"
@@ -126,6 +130,11 @@ struct Registry {
         {"GroupNormalization", &GroupNormalizationImpl::from_config},
         {"UnitNormalization", &UnitNormalizationImpl::from_config},
         {"RMSNormalization", &RMSNormalizationImpl::from_config},
+        {"MultiHeadAttention", &MultiHeadAttentionImpl::from_config},
+        {"GroupQueryAttention", &GroupQueryAttentionImpl::from_config},
+        {"GroupedQueryAttention", &GroupQueryAttentionImpl::from_config},
+        {"Attention", &AttentionImpl::from_config},
+        {"AdditiveAttention", &AttentionImpl::additive_from_config},
         {"LayerScale", &LayerScaleImpl::from_config},
         {"Rescaling", &RescalingImpl::from_config},
         {"CenterCrop", &CenterCropImpl::from_config},

@@ -9,6 +9,7 @@
 
 #include "keras/config/json.h"
 #include "keras/layers/bidirectional.h"
+#include "keras/layers/call_arguments.h"
 #include "keras/layers/input_layer.h"
 #include "keras/layers/op_layer.h"
 #include "keras/layers/recurrent.h"
@@ -39,7 +40,9 @@ std::vector<std::string> container_names(const std::vector<std::shared_ptr<Layer
       out.emplace_back();  // an op: not among Keras 3's layers, has no variables
       continue;
     }
-    std::string name = to_snake_case(l->saved_class_name());
+    // Keras names them by the Python class, which differs from the saved name for one alias.
+    const std::string cls = l->saved_class_name();
+    std::string name = to_snake_case(cls == "GroupQueryAttention" ? "GroupedQueryAttention" : cls);
     auto [it, fresh] = used.try_emplace(name, 0);
     if (!fresh) name = str(name, "_", ++it->second);
     out.push_back(name);
@@ -160,6 +163,18 @@ Json FunctionalImpl::get_config() const {
         }
         inbound.push_back(
             Json{{"args", op->call_arguments(tensors)}, {"kwargs", op->call_keyword_arguments()}});
+        continue;
+      }
+      if (const auto* custom = dynamic_cast<const layers::CustomCallArguments*>(l.get())) {
+        std::vector<Json> tensors;
+        for (const KerasTensor& t : n->input_tensors) {
+          tensors.push_back(keras_tensor_json(t, index_of(t)));
+        }
+        std::vector<Json> masks;
+        for (const KerasTensor& m : n->masks) {
+          masks.push_back(m.defined() ? keras_tensor_json(m, index_of(m)) : Json(nullptr));
+        }
+        inbound.push_back(custom->saved_call(*n, tensors, masks));
         continue;
       }
       // An RNN's extra inputs are its initial states, which Keras passes as a keyword argument.
@@ -516,7 +531,7 @@ void collect_op_refs(const Json& j, std::vector<TensorRef>& out, int depth = 0) 
 
 // One saved call of `layer`, in keras.cpp's order: its inputs, then its initial states (Keras's
 // `lstm(x, initial_state=[h, c])` is keras.cpp's `lstm({x, h, c})`), and its explicit masks.
-SavedCall saved_call(const Layer& layer, const Json& node) {
+SavedCall saved_call(Layer& layer, const Json& node) {
   SavedCall call;
   const bool op = dynamic_cast<const layers::OpLayerImpl*>(&layer) != nullptr;
   if (!node.is_object()) {  // Keras 2: [[name, node_index, tensor_index, kwargs], ...]
@@ -537,6 +552,17 @@ SavedCall saved_call(const Layer& layer, const Json& node) {
               ": 'kwargs' of an inbound node must be a dict");
   if (op) {  // every argument may hold tensors; set_call_arguments checks them and the kwargs
     collect_op_refs(*args, call.inputs);
+    return call;
+  }
+  if (auto* custom = dynamic_cast<layers::CustomCallArguments*>(&layer)) {  // attention
+    static const Json kNone = nullptr;  // bound pointers must point into the node, not a copy
+    const layers::SavedCallTensors bound =
+        custom->bind_saved_call(*args, kwargs != nullptr ? *kwargs : kNone);
+    for (const Json* t : bound.inputs) collect_refs(*t, call.inputs);
+    for (const Json* m : bound.masks) {
+      call.masks.push_back(m == nullptr ? std::nullopt
+                                        : std::optional<TensorRef>(single_ref(*m, layer, "mask")));
+    }
     return call;
   }
   // Positional arguments after the inputs, by the names of Keras's RNN.call signature.

@@ -234,6 +234,12 @@ class GuardedBackend final : public Backend {
   void softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override {
     run("softmax_backward", &Backend::softmax_backward, y, dy, dx);
   }
+  void masked_softmax(const Tensor& x,
+                      const Tensor& mask,
+                      const Tensor& y,
+                      bool uniform_empty_rows) override {
+    run("masked_softmax", &Backend::masked_softmax, x, mask, y, uniform_empty_rows);
+  }
   void log_softmax(const Tensor& x, const Tensor& y) override {
     run("log_softmax", &Backend::log_softmax, x, y);
   }

@@ -272,6 +272,15 @@ class Backend : public DeviceMemory {
   virtual void softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) = 0;
   virtual void log_softmax(const Tensor& x, const Tensor& y) = 0;
   virtual void log_softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) = 0;
+  // Keras's masked softmax in one pass: y = softmax(where(mask, x, -1e9)) then 0 where the
+  // mask is false. A row masked everywhere gives zeros (keras.layers.Softmax), or 1/n everywhere
+  // when uniform_empty_rows (what dot_product_attention gives). mask: bool of x's rank, each
+  // dimension 1 or x's (broadcast, never materialized). Gradient: softmax_backward(y, dy), then
+  // 0 at masked entries.
+  virtual void masked_softmax(const Tensor& x,
+                              const Tensor& mask,
+                              const Tensor& y,
+                              bool uniform_empty_rows) = 0;
 
   // ---- recurrent cells ----
   // LSTM cell with sigmoid gates and tanh (Keras gate order i, f, c, o): z (batch, 4u) are the

@@ -10,6 +10,7 @@ class CpuBackend final : public ReferenceBackend {
  public:
   const char* name() const override { return "cpu"; }
   void fill(const Tensor& y, double value) override;
+  void transpose(const Tensor& x, std::span<const int> perm, const Tensor& y) override;
   void unary(UnaryOp op, const Tensor& x, const Tensor& y, UnaryParams p) override;
   void unary_backward(UnaryOp op,
                       const Tensor& x,
@@ -68,6 +69,10 @@ class CpuBackend final : public ReferenceBackend {
                            const Tensor& doffset,
                            const BatchNormParams& p) override;
   void softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override;
+  void masked_softmax(const Tensor& x,
+                      const Tensor& mask,
+                      const Tensor& y,
+                      bool uniform_empty_rows) override;
   void lstm_cell(const Tensor& z,
                  const Tensor& c_prev,
                  const Tensor& h,

@@ -1,10 +1,12 @@
 // Contiguous fast paths; anything else falls back to the reference loops.
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
 #include "backend/cpu/parallel.h"
+#include "backend/masked_rows.h"
 #include "backend/row_updates.h"
 #include "backend/unary_math.h"
 
@@ -279,6 +281,44 @@ void CpuBackend::softmax(const Tensor& x, const Tensor& y) {
       const T inv = T(1) / sum;
       for (int64_t i = 0; i < n; ++i) yr[i] *= inv;
     }
+  });
+}
+
+void CpuBackend::masked_softmax(const Tensor& x,
+                                const Tensor& mask,
+                                const Tensor& y,
+                                bool uniform_empty_rows) {
+  visit_floating(x, "masked_softmax", [&]<class T>() {
+    const T* in = static_cast<const T*>(x.raw_data());
+    const bool* m = static_cast<const bool*>(mask.raw_data());
+    T* out = static_cast<T*>(y.raw_data());
+    for_each_masked_row(x, mask, [&](int64_t o, int64_t mo, int64_t ms, int64_t n) {
+      const T* xr = in + o;
+      const bool* mr = m + mo;
+      T* yr = out + o;
+      T mx = -std::numeric_limits<T>::infinity();
+      for (int64_t i = 0; i < n; ++i) mx = mr[i * ms] && xr[i] > mx ? xr[i] : mx;
+      T sum = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        T e = 0;
+        if (mr[i * ms]) {
+          if constexpr (std::is_same_v<T, float>) {
+            e = fast::exp(xr[i] - mx);
+          } else {
+            e = std::exp(xr[i] - mx);
+          }
+        }
+        yr[i] = e;
+        sum += e;
+      }
+      if (sum > 0) {
+        const T inv = T(1) / sum;
+        for (int64_t i = 0; i < n; ++i) yr[i] *= inv;
+      } else {  // masked everywhere
+        const T fill = uniform_empty_rows ? T(1) / static_cast<T>(n) : T(0);
+        for (int64_t i = 0; i < n; ++i) yr[i] = fill;
+      }
+    });
   });
 }
 

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "backend/masked_rows.h"
 #include "backend/reference/reference_backend.h"
 #include "backend/row_updates.h"
 
@@ -261,6 +262,42 @@ void ReferenceBackend::adagrad_update(const Tensor& w,
   visit_floating(w, "adagrad_update", [&]<class T>() {
     rows::adagrad_ref(static_cast<T*>(w.raw_data()), static_cast<const T*>(g.raw_data()),
                       static_cast<T*>(accumulator.raw_data()), w.size(), p);
+  });
+}
+
+}  // namespace keras::backend
+
+namespace keras::backend {
+
+void ReferenceBackend::masked_softmax(const Tensor& x,
+                                      const Tensor& mask,
+                                      const Tensor& y,
+                                      bool uniform_empty_rows) {
+  visit_floating(x, "masked_softmax", [&]<class T>() {
+    const T* in = static_cast<const T*>(x.raw_data());
+    const bool* m = static_cast<const bool*>(mask.raw_data());
+    T* out = static_cast<T*>(y.raw_data());
+    for_each_masked_row(x, mask, [&](int64_t o, int64_t mo, int64_t ms, int64_t n) {
+      bool any = false;
+      T mx = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        if (m[mo + i * ms] && (!any || in[o + i] > mx)) mx = in[o + i];
+        any = any || m[mo + i * ms];
+      }
+      if (!any) {
+        for (int64_t i = 0; i < n; ++i) out[o + i] = uniform_empty_rows ? T(1.0 / n) : T(0);
+        return;
+      }
+      double sum = 0.0;
+      for (int64_t i = 0; i < n; ++i) {
+        if (m[mo + i * ms]) sum += std::exp(static_cast<double>(in[o + i] - mx));
+      }
+      for (int64_t i = 0; i < n; ++i) {
+        out[o + i] = m[mo + i * ms]
+                         ? static_cast<T>(std::exp(static_cast<double>(in[o + i] - mx)) / sum)
+                         : T(0);
+      }
+    });
   });
 }
 

@@ -44,6 +44,10 @@ class ReferenceBackend : public Backend {
   void softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override;
   void log_softmax(const Tensor& x, const Tensor& y) override;
   void log_softmax_backward(const Tensor& y, const Tensor& dy, const Tensor& dx) override;
+  void masked_softmax(const Tensor& x,
+                      const Tensor& mask,
+                      const Tensor& y,
+                      bool uniform_empty_rows) override;
   void lstm_cell(const Tensor& z,
                  const Tensor& c_prev,
                  const Tensor& h,

@@ -1,0 +1,34 @@
+// CustomCallArguments: what a layer implements when its Keras call takes named arguments besides
+// `inputs`, `mask` and `training` (MultiHeadAttention's value, key, attention_mask,
+// use_causal_mask, return_attention_scores). Functional models save and load such a layer's
+// calls through it; every other layer keeps the default layout of its saved nodes.
+#pragma once
+
+#include <vector>
+
+#include "keras/config/json_fwd.h"
+#include "keras/layers/node.h"
+
+namespace keras::layers {
+
+// The tensors of a saved call, as JSON: the layer's inputs in order, and explicit masks (one per
+// input or fewer; null = the input's own mask), which become the node's masks (node.h).
+struct SavedCallTensors {
+  std::vector<const Json*> inputs;
+  std::vector<const Json*> masks;
+};
+
+class CustomCallArguments {
+ public:
+  virtual ~CustomCallArguments() = default;
+  // From a saved node's "args" and "kwargs" (null when absent): the tensors the call takes. The
+  // layer keeps the other arguments (ValueError for one it does not know).
+  virtual SavedCallTensors bind_saved_call(const Json& args, const Json& kwargs) = 0;
+  // Node `node`'s {"args": [...], "kwargs": {...}} as Keras writes it, given the JSON of the
+  // node's input tensors and of its explicit masks (one per node.masks entry, null when none).
+  virtual Json saved_call(const Node& node,
+                          const std::vector<Json>& inputs,
+                          const std::vector<Json>& masks) const = 0;
+};
+
+}  // namespace keras::layers

@@ -1,0 +1,295 @@
+// MultiHeadAttention, GroupQueryAttention, Attention and AdditiveAttention: the layer contract
+// (float64 gradients, reference vs CPU backend, guarded device, a training step), the batched
+// computation against a loop over heads, masks, call arguments and errors. Keras's own numbers
+// are checked by tests/integration/attention_fixtures_test.cpp.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "harness/layer_test.h"
+#include "harness/tensor_matchers.h"
+#include "keras/autodiff/tape.h"
+#include "keras/layers/attention/additive_attention.h"
+#include "keras/layers/attention/attention.h"
+#include "keras/layers/attention/group_query_attention.h"
+#include "keras/layers/attention/multi_head_attention.h"
+#include "keras/layers/embedding.h"
+#include "keras/layers/input_layer.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/linalg.h"
+#include "keras/ops/nn.h"
+#include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
+
+namespace keras::layers {
+namespace {
+
+// The layer harness calls a layer on one input: this runs an attention layer as self-attention,
+// inner([x, x]) (a test adapter, not saveable; the fixtures test saving).
+class SelfAttention final : public Layer {
+ public:
+  explicit SelfAttention(std::shared_ptr<Layer> inner)
+      : Layer("", "self_attention"), inner_(std::move(inner)) {}
+  std::string class_name() const override { return "SelfAttention"; }
+  bool batch_independent() const override { return true; }
+  void set_dtype(DType dtype) override {
+    Layer::set_dtype(dtype);
+    inner_->set_dtype(dtype);
+  }
+  std::vector<Variable> weights() const override { return inner_->weights(); }
+  void build(const std::vector<Shape>& s) override { inner_->maybe_build({s[0], s[0]}); }
+  Tensors call(const Tensors& in, bool training) override {
+    return {inner_->call_with_masks({in[0], in[0]}, training)[0]};
+  }
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& s) const override {
+    return {inner_->compute_output_shape({s[0], s[0]})[0]};
+  }
+
+ private:
+  std::shared_ptr<Layer> inner_;
+};
+
+LayerRef self_attention(const LayerRef& inner) {
+  return LayerRef(std::make_shared<SelfAttention>(inner.layer()));
+}
+
+TEST(MultiHeadAttention, Contract) {
+  test::run_layer_test({
+      .make_layer = [] { return self_attention(MultiHeadAttention(2, 3)); },
+      .input_shape = {2, 5, 6},
+      .expected_output_shape = {2, 5, 6},
+      .expected_num_weights = 8,
+      .expected_num_trainable_weights = 8,
+      .check_saving = false,
+  });
+}
+
+TEST(MultiHeadAttention, ContractCausalValueDimOutputShape) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            MultiHeadAttention mha(3, 2, {.value_dim = 4, .output_shape = {{5}}});
+            mha->set_signature({.use_causal_mask = true});
+            return self_attention(mha);
+          },
+      .input_shape = {2, 4, 6},
+      .expected_output_shape = {2, 4, 5},
+      .expected_num_weights = 8,
+      .expected_num_trainable_weights = 8,
+      .check_saving = false,
+  });
+}
+
+TEST(MultiHeadAttention, ContractTwoAttentionAxes) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return self_attention(MultiHeadAttention(2, 3, {.attention_axes = {{1, 2}}}));
+          },
+      .input_shape = {2, 3, 2, 4},
+      .expected_output_shape = {2, 3, 2, 4},
+      .expected_num_weights = 8,
+      .expected_num_trainable_weights = 8,
+      .check_saving = false,
+  });
+}
+
+TEST(MultiHeadAttention, ContractNonAttentionAxisNoBias) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return self_attention(
+                MultiHeadAttention(2, 3, {.use_bias = false, .attention_axes = {{2}}}));
+          },
+      .input_shape = {2, 3, 2, 4},
+      .expected_output_shape = {2, 3, 2, 4},
+      .expected_num_weights = 4,
+      .expected_num_trainable_weights = 4,
+      .check_saving = false,
+  });
+}
+
+TEST(GroupQueryAttention, Contract) {
+  test::run_layer_test({
+      .make_layer = [] { return self_attention(GroupQueryAttention(3, 4, 2)); },
+      .input_shape = {2, 5, 6},
+      .expected_output_shape = {2, 5, 6},
+      .expected_num_weights = 8,
+      .expected_num_trainable_weights = 8,
+      .check_saving = false,
+  });
+}
+
+TEST(Attention, ContractDotScaled) {
+  test::run_layer_test({
+      .make_layer = [] { return self_attention(Attention({.use_scale = true})); },
+      .input_shape = {2, 4, 3},
+      .expected_output_shape = {2, 4, 3},
+      .expected_num_weights = 1,
+      .expected_num_trainable_weights = 1,
+      .check_saving = false,
+  });
+}
+
+TEST(Attention, ContractConcat) {
+  test::run_layer_test({
+      .make_layer =
+          [] { return self_attention(Attention({.use_scale = true, .score_mode = "concat"})); },
+      .input_shape = {2, 4, 3},
+      .expected_output_shape = {2, 4, 3},
+      .expected_num_weights = 2,
+      .expected_num_trainable_weights = 2,
+      .check_saving = false,
+  });
+}
+
+TEST(AdditiveAttention, Contract) {
+  test::run_layer_test({
+      .make_layer = [] { return self_attention(AdditiveAttention()); },
+      .input_shape = {2, 4, 3},
+      .expected_output_shape = {2, 4, 3},
+      .expected_num_weights = 1,
+      .expected_num_trainable_weights = 1,
+      .check_saving = false,
+  });
+}
+
+// The definition, one head at a time: softmax(q_h k_hᵀ / sqrt(dk)) v_h, then the output
+// projection, in float64 (the oracle of the batched path).
+Tensor per_head_reference(const MultiHeadAttentionImpl& mha,
+                          const Tensor& query,
+                          const Tensor& value,
+                          const Tensor& mask) {
+  const std::vector<Variable> w = mha.weights();  // q kernel, bias, k, bias, v, bias, o, bias
+  const int64_t heads = mha.num_heads(), dk = mha.key_dim();
+  Tensor out;
+  for (int64_t h = 0; h < heads; ++h) {
+    auto proj = [&](const Tensor& x, size_t i) {
+      const Tensor k = ops::reshape(ops::slice_axis(w[i].value(), 1, h, 1), {x.dim(2), -1});
+      const Tensor b = ops::reshape(ops::slice_axis(w[i + 1].value(), 0, h, 1), {-1});
+      return ops::add(ops::matmul(x, k), b);
+    };
+    const Tensor q = proj(query, 0), k = proj(value, 2), v = proj(value, 4);
+    Tensor s = ops::multiply(ops::matmul_t(q, k, false, true), 1.0 / std::sqrt(double(dk)));
+    s = ops::where(mask, s, ops::full_like(s, -1e9));
+    const Tensor ctx = ops::matmul(ops::softmax(s, -1), v);
+    const Tensor o = ops::reshape(ops::slice_axis(w[6].value(), 0, h, 1), {ctx.dim(2), -1});
+    const Tensor part = ops::matmul(ctx, o);
+    out = out.defined() ? ops::add(out, part) : part;
+  }
+  return ops::add(out, w[7].value());
+}
+
+TEST(MultiHeadAttention, BatchedHeadsMatchALoopOverHeads) {
+  MultiHeadAttention mha(3, 4, {.bias_initializer = "random_normal"});
+  mha->set_dtype(float64);
+  mha->set_signature({.has_attention_mask = true});
+  const Tensor q = test::random_tensor({2, 5, 6}, float64, -1, 1, 1);
+  const Tensor v = test::random_tensor({2, 7, 6}, float64, -1, 1, 2);
+  const Tensor mask = ops::greater(test::random_tensor({2, 5, 7}, float64, 0, 1, 3), 0.3);
+  const Tensor y = mha({q, v, mask});
+  // Rows keep at least one key with this seed (checked): fully masked rows differ by design.
+  ASSERT_TRUE(ops::all(ops::any(mask, {-1})).item<bool>());
+  test::expect_all_close(y, per_head_reference(*mha.operator->(), q, v, mask), 1e-12, 1e-12);
+}
+
+TEST(MultiHeadAttention, MasksFromTheInputsCombineAsKerasDoes) {
+  // A padded value position gets no weight: changing the value there changes nothing. The output
+  // carries the query's mask, and the inputs lose theirs (Keras's call removes them).
+  Embedding emb(10, 4, {.mask_zero = true});
+  MultiHeadAttention mha(2, 3);
+  const Tensor ids = ops::cast(test::tensor_of({1, 2, 3, 0, 0, 4, 5, 0, 0, 0}, {2, 5}), int32);
+  const Tensor q1 = emb(ids), v1 = emb(ids), q2 = emb(ids), e = emb(ids);
+  const Tensor mask = e.keras_mask();
+  ASSERT_TRUE(mask.defined());
+  const Tensor v2 = ops::where(ops::expand_dims(mask, -1), e, ops::full_like(e, 7.0));
+  v2.set_keras_mask(mask);
+  const Tensor a = mha({q1, v1});
+  const Tensor b = mha({q2, v2});
+  ASSERT_TRUE(a.keras_mask().defined());
+  EXPECT_FALSE(q1.keras_mask().defined());
+  EXPECT_FALSE(v1.keras_mask().defined());
+  const Tensor keep = ops::expand_dims(mask, -1);
+  test::expect_all_close(ops::where(keep, a, ops::zeros_like(a)),
+                         ops::where(keep, b, ops::zeros_like(b)), 1e-6, 1e-6);
+  // Without the mask the padded values count.
+  const Tensor c = mha({emb(ids), ops::add(v2, 0.0)});
+  EXPECT_GT(ops::max(ops::abs(ops::subtract(ops::where(keep, c, ops::zeros_like(c)),
+                                            ops::where(keep, a, ops::zeros_like(a)))))
+                .item<float>(),
+            1e-3);
+}
+
+TEST(MultiHeadAttention, OneSetOfCallArgumentsPerLayer) {
+  MultiHeadAttention mha(2, 3);
+  auto x = keras::Input({4, 6});
+  mha(x, x);
+  EXPECT_THROW(mha(x, x, {.use_causal_mask = true}), NotImplementedError);
+  EXPECT_THROW(mha(x, x, {.return_attention_scores = true}), ValueError);  // use call_multi
+  EXPECT_THROW(MultiHeadAttention(0, 3), ValueError);
+  EXPECT_THROW(GroupQueryAttention(4, 3, 2), ValueError);  // 3 query heads, 2 kv heads
+  EXPECT_THROW(Attention({.score_mode = "general"}), ValueError);
+}
+
+TEST(MultiHeadAttention, ScoresShapeAndCausalRows) {
+  MultiHeadAttention mha(2, 3);
+  auto x = keras::Input({4, 6});
+  const KerasTensors out =
+      mha.call_multi(x, x, {.return_attention_scores = true, .use_causal_mask = true});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].shape(), (Shape{kNone, 2, 4, 4}));
+  const Tensor in = test::random_tensor({1, 4, 6}, float32, -1, 1, 5);
+  const Tensors y = mha->call_with_masks({in, in}, false);
+  const Tensor s = y[1].cpu();
+  for (int h = 0; h < 2; ++h) {
+    for (int i = 0; i < 4; ++i) {
+      double sum = 0;
+      for (int j = 0; j < 4; ++j) {
+        const float p = s.data<float>()[(h * 4 + i) * 4 + j];
+        if (j > i) {
+          EXPECT_EQ(p, 0.0f);
+        }
+        sum += p;
+      }
+      EXPECT_NEAR(sum, 1.0, 1e-6);
+    }
+  }
+}
+
+// Forward + backward of MHA (batch 32, sequence 64, 4 heads, key_dim 32, model dim 128): the
+// batched layer against the same maths as a loop over heads (per_head_reference's ops, in
+// float32). Prints the times; asserts only that both ran (timings vary with the machine load).
+TEST(MultiHeadAttention, TimingBatchedAgainstLoopOverHeads) {
+  MultiHeadAttention mha(4, 32);
+  const Tensor x = test::random_tensor({32, 64, 128}, float32, -1, 1, 7);
+  const Tensor all = ops::greater(ops::add(zeros({32, 64, 64}), 1.0), 0.0);
+  mha->set_signature({.has_attention_mask = true});
+  mha({x, x, all});
+  auto time = [&](const std::function<Tensor()>& f) {
+    double best = 1e9;
+    for (int rep = 0; rep < 3; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      autodiff::GradientTape tape;
+      Tensors w;
+      for (const Variable& v : mha->trainable_weights()) w.push_back(v.value());
+      for (const Tensor& v : w) tape.watch(v);
+      const Tensor loss = ops::sum(f());
+      const Tensors g = tape.gradient(loss, w);
+      EXPECT_EQ(g.size(), w.size());
+      best = std::min(best,
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return best;
+  };
+  const double batched = time([&] { return mha({x, x, all}); });
+  const double loop = time([&] { return per_head_reference(*mha.operator->(), x, x, all); });
+  std::printf(
+      "MHA fwd+bwd (32, 64, 4 heads, key_dim 32, dim 128): batched %.2f ms, loop over "
+      "heads %.2f ms\n",
+      batched * 1e3, loop * 1e3);
+}
+
+}  // namespace
+}  // namespace keras::layers
