@@ -133,8 +133,12 @@ INSTANTIATE_TEST_SUITE_P(Keras3,
 
 // The models keras.cpp builds itself take Keras's weights by layer name and predict the same:
 // the architecture, not only the loader, matches Keras's. Sizes and options as the script's.
+// legacy_by_name: also from the .h5 file by layer name (not for Xception, whose unnamed layers'
+// automatic names, "conv2d_3", are numbered differently in each process: Keras 2's by_name skips
+// them, leaving their random weights).
 void expect_cpp_built_predicts_as_keras(const std::string& name,
-                                        const std::function<Model()>& build) {
+                                        const std::function<Model()>& build,
+                                        bool legacy_by_name = true) {
   const std::string base = files_for(name);
   if (base.empty()) GTEST_SKIP() << "no KERAS_APPLICATIONS_DIR/" << name << ".keras";
   const Tensor x = io::load_npy(base + ".x.npy");
@@ -143,6 +147,7 @@ void expect_cpp_built_predicts_as_keras(const std::string& name,
   from_keras_archive.load_weights(base + ".keras");
   auto [diff, ok] = compare(from_keras_archive.predict(x), y);
   EXPECT_TRUE(ok) << name << ".keras weights: max |diff| " << diff;
+  if (!legacy_by_name) return;
   Model from_legacy = build();
   from_legacy.load_weights(base + ".h5", {.by_name = true});
   std::tie(diff, ok) = compare(from_legacy.predict(x), y);
@@ -168,9 +173,12 @@ TEST(ApplicationsFiles, CppBuiltEfficientNetB0TakesKerasWeights) {
 }
 
 TEST(ApplicationsFiles, CppBuiltXceptionTakesKerasWeights) {
-  expect_cpp_built_predicts_as_keras("xception", [] {
-    return A::Xception({.input_shape = {{96, 96, 3}}, .classifier_activation = "linear"});
-  });
+  expect_cpp_built_predicts_as_keras(
+      "xception",
+      [] {
+        return A::Xception({.input_shape = {{96, 96, 3}}, .classifier_activation = "linear"});
+      },
+      false);
 }
 
 }  // namespace
