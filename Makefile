@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # ccache speeds rebuilds where it is installed; nothing requires it.
 LAUNCHER := $(shell command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build run test test-sanitize bench bench-compare format format-check clean install
+.PHONY: all deps configure build run test test-sanitize bench bench-compare check-applications format format-check clean install
 
 all: build
 
@@ -51,6 +51,19 @@ bench: build
 # keras.cpp beside ../shared/bench's PyTorch references, medians over rounds, with ratios.
 bench-compare: build
 	tools/bench_compare.sh $(or $(ROUNDS),3)
+
+# Every keras.applications model made by Python Keras 3 (weights=None), loaded, predicted and
+# saved by keras.cpp, then keras.cpp's files loaded by Keras (tools/fixtures/make_applications_fixtures.py).
+# Needs a Python with keras and jax ($(PYTHON)); files (GBs) go to $(APPS_DIR). Never part of `make test`.
+PYTHON ?= /work/venv/bin/python
+APPS_DIR ?= $(BUILD)/applications
+APPS ?=
+check-applications: build
+	KERAS_BACKEND=jax $(PYTHON) tools/fixtures/make_applications_fixtures.py make $(APPS_DIR) $(APPS)
+	rm -f $(APPS_DIR)/cpp_report.tsv
+	KERAS_APPLICATIONS_DIR=$(abspath $(APPS_DIR)) ./$(BUILD)/tests/keras_tests \
+	  --gtest_filter='*ApplicationsFiles*' || true
+	KERAS_BACKEND=jax $(PYTHON) tools/fixtures/make_applications_fixtures.py check $(APPS_DIR) $(APPS)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.hpp')

@@ -8,6 +8,9 @@
 //   keras::Model model(inputs, predictions);
 #pragma once
 
+#include "keras/applications/efficientnet.h"
+#include "keras/applications/mobilenet_v2.h"
+#include "keras/applications/resnet.h"
 #include "keras/applications/xception.h"
 #include "keras/autodiff/tape.h"
 #include "keras/backend/backend.h"

@@ -1,13 +1,8 @@
 #include "keras/applications/xception.h"
 
-#include <algorithm>
-
-#include "keras/core/error.h"
+#include "applications/imagenet_utils.h"
 #include "keras/layers/convolutional.h"
-#include "keras/layers/dense.h"
-#include "keras/layers/input_layer.h"
 #include "keras/layers/merging.h"
-#include "keras/layers/node.h"
 #include "keras/layers/normalization.h"
 #include "keras/layers/pooling.h"
 
@@ -15,40 +10,6 @@ namespace keras::applications {
 namespace {
 
 namespace L = keras::layers;
-
-constexpr int64_t kDefaultSize = 299;
-constexpr int64_t kMinSize = 71;
-
-// Keras's imagenet_utils.obtain_input_shape for channels_last and weights=None.
-Shape input_shape_of(const XceptionOptions& o) {
-  if (!o.input_shape) {
-    return o.include_top ? Shape{kDefaultSize, kDefaultSize, 3} : Shape{kNone, kNone, 3};
-  }
-  const Shape shape = to_shape(*o.input_shape);
-  KERAS_CHECK(
-      shape.size() == 3, ValueError,
-      "`input_shape` must be a tuple of three integers. Received: input_shape=", shape_str(shape));
-  KERAS_CHECK(
-      (shape[0] == kNone || shape[0] >= kMinSize) && (shape[1] == kNone || shape[1] >= kMinSize),
-      ValueError, "Input size must be at least ", kMinSize, "x", kMinSize,
-      "; Received: input_shape=", shape_str(shape));
-  KERAS_CHECK(!o.include_top || std::find(shape.begin(), shape.end(), kNone) == shape.end(),
-              ValueError,
-              "If `include_top` is True, you should specify a static `input_shape`. Received: "
-              "input_shape=",
-              shape_str(shape));
-  return shape;
-}
-
-// Keras's operation_utils.get_source_inputs: the Input tensors `t` was computed from.
-void collect_source_inputs(const KerasTensor& t, KerasTensors& out) {
-  const L::Node& node = *t.layer()->inbound_nodes().at(static_cast<size_t>(t.node_index()));
-  if (node.is_input()) {
-    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
-    return;
-  }
-  for (const KerasTensor& x : node.input_tensors) collect_source_inputs(x, out);
-}
 
 KerasTensor batch_norm(const KerasTensor& x, const std::string& name = {}) {
   return L::BatchNormalization({.axis = -1, .name = name})(x);
@@ -80,29 +41,11 @@ KerasTensor max_pool(const KerasTensor& x, const std::string& name) {
 }  // namespace
 
 Model Xception(const XceptionOptions& options) {
-  KERAS_CHECK(!options.weights, ValueError,
-              "The `weights` argument should be either `None` (random initialization), "
-              "'imagenet' (pre-training on ImageNet), or the path to the weights file to be "
-              "loaded. keras.cpp downloads nothing and supports only `None` "
-              "(.weights = std::nullopt); received weights=\"",
-              options.weights.value_or(""),
-              "\". To use trained weights, build the model with .weights = std::nullopt and call "
-              "load_weights() on a file you have.");
-  KERAS_CHECK(!options.pooling || *options.pooling == "avg" || *options.pooling == "max",
-              ValueError, "Xception: pooling must be \"avg\", \"max\" or std::nullopt; received \"",
-              options.pooling.value_or(""), "\"");
-  KERAS_CHECK(options.classes >= 1, ValueError, "Xception: classes must be at least 1; received ",
-              options.classes);
-
-  const Shape shape = input_shape_of(options);
-  KerasTensor img_input;
-  if (options.input_tensor) {
-    img_input = *options.input_tensor;
-  } else {
-    std::vector<Dim> dims;
-    for (int64_t d : shape) dims.push_back(d == kNone ? Dim{} : Dim{d});
-    img_input = keras::Input(dims);
-  }
+  internal::check_weights(options.weights);
+  internal::check_top_options("Xception", options.pooling, options.classes);
+  const Shape shape =
+      internal::obtain_input_shape(options.input_shape, 299, 71, options.include_top);
+  const KerasTensor img_input = internal::image_input(options.input_tensor, shape);
 
   // Entry flow.
   auto x = L::Conv2D(32, {3, 3},
@@ -157,23 +100,12 @@ Model Xception(const XceptionOptions& options) {
   x = separable_bn(x, 2048, "block14_sepconv2");
   x = relu(x, "block14_sepconv2_act");
 
-  if (options.include_top) {
-    x = L::GlobalAveragePooling2D({.name = "avg_pool"})(x);
-    x = L::Dense(options.classes,
-                 {.activation = options.classifier_activation, .name = "predictions"})(x);
-  } else if (options.pooling == "avg") {
-    x = L::GlobalAveragePooling2D()(x);
-  } else if (options.pooling == "max") {
-    x = L::GlobalMaxPooling2D()(x);
-  }
-
-  KerasTensors inputs;
-  if (options.input_tensor) {
-    collect_source_inputs(img_input, inputs);
-  } else {
-    inputs = {img_input};
-  }
-  return Model(inputs, x, {.name = options.name});
+  x = internal::top(x, {.include_top = options.include_top,
+                        .pooling = options.pooling,
+                        .classes = options.classes,
+                        .classifier_activation = options.classifier_activation,
+                        .top_pool_name = "avg_pool"});
+  return Model(internal::model_inputs(options.input_tensor, img_input), x, {.name = options.name});
 }
 
 }  // namespace keras::applications

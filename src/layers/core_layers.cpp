@@ -22,12 +22,22 @@ DropoutImpl::DropoutImpl(double rate, DropoutOptions options)
               "Expected a float value between 0 and 1. Received: rate=",
               rate);
   seed_ = options.seed;
+  noise_shape_ = std::move(options.noise_shape);
   if (options.seed) generator_.emplace(*options.seed);
 }
 
 Tensors DropoutImpl::call(const Tensors& inputs, bool training) {
   if (!training || rate_ == 0.0) return {inputs[0]};
-  return {random::dropout(inputs[0], rate_, generator_ ? &*generator_ : nullptr)};
+  Generator* gen = generator_ ? &*generator_ : nullptr;
+  if (!noise_shape_) return {random::dropout(inputs[0], rate_, gen)};
+  Shape noise = inputs[0].shape();
+  KERAS_CHECK(noise_shape_->size() == noise.size(), ValueError, "Layer \"", name(),
+              "\" (Dropout): noise_shape has ", noise_shape_->size(),
+              " entries for inputs of shape ", shape_str(noise));
+  for (size_t d = 0; d < noise.size(); ++d) {
+    if ((*noise_shape_)[d]) noise[d] = *(*noise_shape_)[d];
+  }
+  return {random::dropout(inputs[0], rate_, noise, gen)};  // checks that noise broadcasts
 }
 
 std::vector<Shape> DropoutImpl::compute_output_shape(const std::vector<Shape>& in) const {
@@ -173,13 +183,29 @@ Json DropoutImpl::get_config() const {
   Json config = Layer::get_config();
   config["rate"] = rate_;
   config["seed"] = seed_ ? Json(*seed_) : Json(nullptr);
-  config["noise_shape"] = nullptr;
+  if (noise_shape_) {
+    Json shape = Json::array();
+    for (const Dim& d : *noise_shape_) shape.push_back(d ? Json(*d) : Json(nullptr));
+    config["noise_shape"] = shape;
+  } else {
+    config["noise_shape"] = nullptr;
+  }
   return config;
 }
 
 std::shared_ptr<Layer> DropoutImpl::from_config(const Json& config) {
   DropoutOptions o;
   if (config::find(config, "seed")) o.seed = config::require<uint64_t>(config, "seed", "Dropout");
+  if (const Json* n = config::find(config, "noise_shape"); n && !n->is_null()) {
+    KERAS_CHECK(n->is_array() && n->size() <= 8, ValueError,
+                "Dropout: config key 'noise_shape' must be a list, got ", config::json_excerpt(*n));
+    std::vector<Dim> shape;
+    for (const Json& d : *n) {
+      shape.push_back(d.is_null() ? Dim{}
+                                  : Dim{config::convert<int64_t>(d, "noise_shape", "Dropout")});
+    }
+    o.noise_shape = std::move(shape);
+  }
   o.name = config::get<std::string>(config, "name", "", "Dropout");
   auto layer = std::make_shared<DropoutImpl>(config::require<double>(config, "rate", "Dropout"), o);
   layer->apply_base_config(config);

@@ -7,6 +7,7 @@
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
+#include "keras/config/json.h"
 #include "keras/layers/input_layer.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
@@ -24,6 +25,29 @@ TEST(Dropout, Contract) {
       .expected_output_shape = {4, 3},
       .stochastic = true,
   });
+}
+
+// noise_shape (None, 1, 1): one draw per sample, kept or dropped whole (EfficientNet's
+// drop-connect); saved in the config and read back.
+TEST(Dropout, NoiseShapeDropsWholeSlices) {
+  utils::set_random_seed(3);
+  Dropout d(0.5, {.noise_shape = {{std::nullopt, 1, 1}}});
+  const Tensor x = test::random_tensor({64, 3, 4}, float32, 0.5, 1.5, 5);
+  const std::vector<double> xv = test::to_doubles(x), yv = test::to_doubles(d(x, true));
+  int64_t dropped = 0;
+  for (size_t s = 0; s < 64; ++s) {
+    const bool zero = yv[s * 12] == 0.0;
+    dropped += zero;
+    for (size_t k = 0; k < 12; ++k) {
+      EXPECT_NEAR(yv[s * 12 + k], zero ? 0.0 : xv[s * 12 + k] * 2.0, 1e-5) << s << " " << k;
+    }
+  }
+  EXPECT_GT(dropped, 10);
+  EXPECT_LT(dropped, 54);
+  EXPECT_EQ(d->get_config()["noise_shape"].dump(), "[null,1,1]");
+  auto back = DropoutImpl::from_config(d->get_config());
+  EXPECT_EQ(back->get_config()["noise_shape"].dump(), "[null,1,1]");
+  EXPECT_THROW(Dropout(0.5, {.noise_shape = {{1, 1}}})(x, true), ValueError);
 }
 
 TEST(Dropout, TrainingZeroesAndScalesKeptValuesByOneOverOneMinusRate) {

@@ -11,14 +11,17 @@
 namespace keras::layers {
 
 struct DropoutOptions {
-  OptionalDims noise_shape = std::nullopt;  // reserved; full-shape masks are used
+  // The mask's shape, one entry per input dim, None (std::nullopt) for the input's: e.g.
+  // {std::nullopt, 1, 1, 1} drops whole samples (EfficientNet's drop-connect). Default: the
+  // input's shape. Each entry must be 1 or the input's dim (ValueError when called).
+  OptionalDims noise_shape = std::nullopt;
   std::optional<uint64_t> seed = std::nullopt;
   std::string name = {};
   OptionalDims input_shape = std::nullopt;
 };
 
-// Dropout(rate): during training, zeroes inputs with probability `rate` and scales the rest by
-// 1 / (1 - rate); at inference, the identity.
+// Dropout(rate): during training, zeroes inputs with probability `rate` (whole slices where
+// noise_shape has 1s) and scales the rest by 1 / (1 - rate); at inference, the identity.
 class DropoutImpl final : public Layer {
  public:
   DropoutImpl(double rate, DropoutOptions options);
@@ -37,6 +40,7 @@ class DropoutImpl final : public Layer {
  private:
   double rate_;
   std::optional<uint64_t> seed_;
+  OptionalDims noise_shape_;
   std::optional<Generator> generator_;  // when seeded
 };
 
