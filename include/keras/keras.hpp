@@ -23,6 +23,7 @@
 #include "keras/core/shape.h"
 #include "keras/core/tensor.h"
 #include "keras/core/variable.h"
+#include "keras/distribution/distribution.h"
 #include "keras/datasets/fashion_mnist.h"
 #include "keras/datasets/mnist.h"
 #include "keras/initializers/initializers.h"
