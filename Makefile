@@ -54,16 +54,22 @@ bench-compare: build
 
 # Every keras.applications model made by Python Keras 3 (weights=None), loaded, predicted and
 # saved by keras.cpp, then keras.cpp's files loaded by Keras (tools/fixtures/make_applications_fixtures.py).
-# Needs a Python with keras and jax ($(PYTHON)); files (GBs) go to $(APPS_DIR). Never part of `make test`.
-PYTHON ?= /work/venv/bin/python
+# Needs a Python with keras and jax: $(PYTHON), by default the venv `make bench-compare` uses, made
+# with pip when missing. Files (GBs) go to $(APPS_DIR); APPS= picks models. Never part of `make test`.
+BENCH_VENV ?= .venv-bench
+PYTHON ?= $(BENCH_VENV)/bin/python
 APPS_DIR ?= $(BUILD)/applications
 APPS ?=
-check-applications: build
+check-applications: build $(PYTHON)
 	KERAS_BACKEND=jax $(PYTHON) tools/fixtures/make_applications_fixtures.py make $(APPS_DIR) $(APPS)
 	rm -f $(APPS_DIR)/cpp_report.tsv
 	KERAS_APPLICATIONS_DIR=$(abspath $(APPS_DIR)) ./$(BUILD)/tests/keras_tests \
-	  --gtest_filter='*ApplicationsFiles*' || true
-	KERAS_BACKEND=jax $(PYTHON) tools/fixtures/make_applications_fixtures.py check $(APPS_DIR) $(APPS)
+	  --gtest_filter='*ApplicationsFiles*'; cpp=$$?; \
+	KERAS_BACKEND=jax $(PYTHON) tools/fixtures/make_applications_fixtures.py check $(APPS_DIR) $(APPS); \
+	py=$$?; [ $$cpp = 0 ] && [ $$py = 0 ]
+
+$(BENCH_VENV)/bin/python:
+	python3 -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip -q install keras "jax[cpu]" numpy h5py
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.hpp')
