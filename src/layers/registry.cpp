@@ -49,6 +49,7 @@
 #include "keras/layers/spatial_dropout.h"
 #include "keras/layers/spatial_reshaping.h"
 #include "keras/layers/time_distributed.h"
+#include "op_table.h"
 
 namespace keras::layers {
 namespace {
@@ -159,6 +160,22 @@ struct Registry {
   }
 };
 
+// Without a module, ops and layers can share a class name (Reshape, Concatenate, Add): it is the
+// op when its config has only the op's keys; a layer's has "trainable" or its own keys
+// ("target_shape").
+bool is_legacy_op(const std::string& cls, const Json* config) {
+  const op_table::Spec* spec = op_table::find(cls);
+  if (spec == nullptr || config == nullptr || !config->is_object() ||
+      config->contains("trainable")) {
+    return false;
+  }
+  for (const auto& [key, value] : config->items()) {
+    if (key != "name" && std::find(spec->keys.begin(), spec->keys.end(), key) == spec->keys.end())
+      return false;
+  }
+  return true;
+}
+
 Registry& registry() {
   static Registry r;
   return r;
@@ -237,12 +254,10 @@ std::shared_ptr<layers::Layer> deserialize_layer(const Json& serialized) {
   {
     Registry& r = registry();
     std::lock_guard lock(r.mutex);
-    // An op: its module says so (Keras 3's .keras); legacy .h5 files have no module, and an op's
-    // config has no "trainable" (every layer's has), which tells the op Concatenate apart.
+    // An op: its module says so (Keras 3's .keras); legacy .h5 files have no module.
     const std::string module = config::get<std::string>(serialized, "module", "", "layer");
     const bool op_module = module.starts_with("keras.src.ops.");
-    const bool legacy_op = module.empty() && r.ops.contains(cls) && config != nullptr &&
-                           config->is_object() && !config->contains("trainable");
+    const bool legacy_op = module.empty() && is_legacy_op(cls, config);
     if (op_module || legacy_op) {
       auto it = r.ops.find(cls);
       if (it == r.ops.end()) {
