@@ -9,15 +9,14 @@
 // finite differences.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <keras/keras.hpp>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <vector>
 
+#include "harness/keras_fixtures.h"
 #include "harness/tensor_matchers.h"
 
 namespace keras {
@@ -27,80 +26,12 @@ namespace fs = std::filesystem;
 
 const fs::path kDir = fs::path(KERAS_TEST_DATA_DIR) / "attention";
 
-// Every model file of the fixtures: <name>.keras and <name>.h5.
-std::vector<fs::path> model_files() {
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(kDir)) {
-    const std::string ext = e.path().extension().string();
-    if (ext == ".keras" || ext == ".h5") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-// <stem>.x0.npy, <stem>.x1.npy, ... (or .y) beside the file <stem>.<ext>.
-Tensors arrays(const fs::path& file, const char* kind) {
-  const std::string stem = (file.parent_path() / file.stem()).string();
-  Tensors out;
-  for (int i = 0; fs::exists(str(stem, ".", kind, i, ".npy")); ++i) {
-    out.push_back(io::load_npy(str(stem, ".", kind, i, ".npy")));
-  }
-  return out;
-}
-
-std::string temp_path(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("keras_attention_fixtures_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return (dir / name).string();
-}
-
-// float32 on both sides with other kernels (XLA vs OpenBLAS): the bound,
-// |diff| <= 1e-4 + 1e-4 |expected|. The models are a few small layers deep (softmax of scores of
-// order 1), so their rounding stays near 1e-6; the bound is loose against that and tight against
-// any wrong formula or mask.
-void expect_keras_close(const Tensors& got, const Tensors& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    SCOPED_TRACE(str("output ", i));
-    test::expect_all_close(ops::cast(got[i], float32), want[i], 1e-4, 1e-4);
-  }
-}
-
 TEST(AttentionFixtures, KerasFilesPredictWhatKerasPredicted) {
-  const std::vector<fs::path> files = model_files();
-  ASSERT_FALSE(files.empty()) << kDir;
-  for (const fs::path& file : files) {
-    SCOPED_TRACE(file.filename().string());
-    std::optional<Model> loaded;
-    try {
-      loaded = models::load_model(file.string());
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << file.filename() << ": " << e.what();
-      continue;
-    }
-    Model& m = *loaded;
-    const Tensors x = arrays(file, "x");
-    ASSERT_FALSE(x.empty());
-    expect_keras_close(m.predict(x), arrays(file, "y"));
-  }
+  test::expect_fixtures_predict_what_keras_predicted(kDir);
 }
 
 TEST(AttentionFixtures, SavedAgainTheyPredictTheSame) {
-  for (const fs::path& file : model_files()) {
-    Model m = models::load_model(file.string());
-    const Tensors x = arrays(file, "x");
-    const Outputs want = m.predict(x);
-    for (const char* ext : {".keras", ".h5"}) {
-      SCOPED_TRACE(file.filename().string() + " saved as " + ext);
-      const std::string path = temp_path(file.stem().string() + ext);
-      m.save(path);
-      const Outputs got = models::load_model(path).predict(x);
-      ASSERT_EQ(got.size(), want.size());
-      // The same kernels on the same shapes: bit for bit.
-      for (size_t i = 0; i < got.size(); ++i) test::expect_all_close(got[i], want[i], 0, 0);
-    }
-  }
+  test::expect_fixtures_saved_again_predict_the_same(kDir);
 }
 
 // The fixtures' Transformer encoder block built in C++ (token + position embeddings, MHA, two
@@ -154,22 +85,7 @@ TEST(TransformerBlock, TrainsAndItsLossFalls) {
 TEST(AttentionFixturesExport, WritesFilesForThePythonCheck) {
   const char* dir = std::getenv("KERAS_ATTENTION_EXPORT_DIR");
   if (dir == nullptr) GTEST_SKIP() << "KERAS_ATTENTION_EXPORT_DIR not set";
-  fs::create_directories(dir);
-  for (const fs::path& file : model_files()) {
-    Model m = models::load_model(file.string());
-    const Tensors x = arrays(file, "x");
-    const Outputs y = m.predict(x);
-    // name.keras -> name.cpp.keras and name.cpp_legacy.h5 (from the .keras; name.h5 loads the same)
-    if (file.extension() == ".h5") continue;
-    const std::string base = file.stem().string();
-    for (const std::string& stem : {base + ".cpp", base + ".cpp_legacy"}) {
-      m.save(str(dir, "/", stem, stem.ends_with("legacy") ? ".h5" : ".keras"));
-      for (size_t i = 0; i < x.size(); ++i)
-        io::save_npy(str(dir, "/", stem, ".x", i, ".npy"), x[i]);
-      for (size_t i = 0; i < y.size(); ++i)
-        io::save_npy(str(dir, "/", stem, ".y", i, ".npy"), y[i]);
-    }
-  }
+  test::export_fixtures_for_python_check(kDir, dir);
   // A model built in C++ (the Transformer block, with causal attention returning its scores
   // added), so Keras also reads configs keras.cpp wrote from scratch.
   utils::set_random_seed(11);
@@ -184,15 +100,8 @@ TEST(AttentionFixturesExport, WritesFilesForThePythonCheck) {
   const Tensor pos =
       ops::cast(test::tensor_of({0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5}, {2, 6}), int32);
   const Tensor qx = test::random_tensor({2, 6, 8}, float32, -1, 1, 3);
-  for (auto& [stem, model, x] : std::vector<std::tuple<std::string, Model, Tensors>>{
-           {"cpp_transformer", t, {ids, pos}}, {"cpp_causal_gqa", c, {qx}}}) {
-    const Outputs y = model.predict(x);
-    for (const std::string& s : {stem + ".cpp", stem + ".cpp_legacy"}) {
-      model.save(str(dir, "/", s, s.ends_with("legacy") ? ".h5" : ".keras"));
-      for (size_t i = 0; i < x.size(); ++i) io::save_npy(str(dir, "/", s, ".x", i, ".npy"), x[i]);
-      for (size_t i = 0; i < y.size(); ++i) io::save_npy(str(dir, "/", s, ".y", i, ".npy"), y[i]);
-    }
-  }
+  test::export_for_python_check(t, {ids, pos}, dir, "cpp_transformer");
+  test::export_for_python_check(c, {qx}, dir, "cpp_causal_gqa");
 }
 
 }  // namespace

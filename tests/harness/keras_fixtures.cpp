@@ -1,0 +1,108 @@
+#include "keras_fixtures.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <exception>
+#include <optional>
+
+#include "keras/io/npy.h"
+#include "keras/ops/elementwise.h"
+#include "tensor_matchers.h"
+
+namespace keras::test {
+namespace fs = std::filesystem;
+
+std::vector<fs::path> fixture_model_files(const fs::path& dir) {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string ext = e.path().extension().string();
+    if (ext == ".keras" || ext == ".h5") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Tensors fixture_arrays(const fs::path& file, const char* kind) {
+  const std::string stem = (file.parent_path() / file.stem()).string();
+  Tensors out;
+  for (int i = 0; fs::exists(str(stem, ".", kind, i, ".npy")); ++i) {
+    out.push_back(io::load_npy(str(stem, ".", kind, i, ".npy")));
+  }
+  return out;
+}
+
+std::string fixture_temp_path(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / str("keras_fixtures_", ::getpid());
+  fs::create_directories(dir);
+  return (dir / name).string();
+}
+
+void expect_keras_close(const Tensors& got, const Tensors& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    SCOPED_TRACE(str("output ", i));
+    expect_all_close(ops::cast(got[i], float32), want[i], 1e-4, 1e-4);
+  }
+}
+
+void expect_fixtures_predict_what_keras_predicted(const fs::path& dir) {
+  const std::vector<fs::path> files = fixture_model_files(dir);
+  ASSERT_FALSE(files.empty()) << dir;
+  for (const fs::path& file : files) {
+    SCOPED_TRACE(file.filename().string());
+    std::optional<Model> m;
+    try {
+      m = models::load_model(file.string());
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what();  // the other files are still checked
+      continue;
+    }
+    const Tensors x = fixture_arrays(file, "x");
+    ASSERT_FALSE(x.empty());
+    expect_keras_close(m->predict(x), fixture_arrays(file, "y"));
+  }
+}
+
+void expect_fixtures_saved_again_predict_the_same(const fs::path& dir) {
+  for (const fs::path& file : fixture_model_files(dir)) {
+    Model m = models::load_model(file.string());
+    const Tensors x = fixture_arrays(file, "x");
+    const Outputs want = m.predict(x);
+    for (const char* ext : {".keras", ".h5"}) {
+      SCOPED_TRACE(file.filename().string() + " saved as " + ext);
+      const std::string path =
+          fixture_temp_path(str(dir.filename().string(), "_", file.stem().string(), ext));
+      m.save(path);
+      const Outputs got = models::load_model(path).predict(x);
+      ASSERT_EQ(got.size(), want.size());
+      for (size_t i = 0; i < got.size(); ++i) expect_all_close(got[i], want[i], 0, 0);
+    }
+  }
+}
+
+void export_for_python_check(Model& model,
+                             const Tensors& x,
+                             const std::string& out_dir,
+                             const std::string& stem) {
+  const Outputs y = model.predict(x);
+  for (const std::string& s : {stem + ".cpp", stem + ".cpp_legacy"}) {
+    model.save(str(out_dir, "/", s, s.ends_with("legacy") ? ".h5" : ".keras"));
+    for (size_t i = 0; i < x.size(); ++i) io::save_npy(str(out_dir, "/", s, ".x", i, ".npy"), x[i]);
+    for (size_t i = 0; i < y.size(); ++i) io::save_npy(str(out_dir, "/", s, ".y", i, ".npy"), y[i]);
+  }
+}
+
+void export_fixtures_for_python_check(const fs::path& dir, const std::string& out_dir) {
+  fs::create_directories(out_dir);
+  for (const fs::path& file : fixture_model_files(dir)) {
+    // name.keras -> name.cpp.keras and name.cpp_legacy.h5; name.tf_keras.h5 -> name.tf_keras...
+    const std::string base = file.stem().string();
+    if (file.extension() == ".h5" && base.find(".tf_keras") == std::string::npos) continue;
+    Model m = models::load_model(file.string());
+    export_for_python_check(m, fixture_arrays(file, "x"), out_dir, base);
+  }
+}
+
+}  // namespace keras::test
