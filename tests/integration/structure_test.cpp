@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/keras_fixtures.h"
 #include "harness/tensor_matchers.h"
 
 namespace keras {
@@ -41,41 +42,12 @@ std::string fixture(const std::string& name) {
   return (kDir / name).string();
 }
 
-// <stem>.x0.npy, <stem>.x1.npy, ... (or .y, .t) beside the file <stem>.<ext>.
-Tensors arrays(const std::string& file, const char* kind) {
-  const fs::path p(file);
-  const std::string stem = (p.parent_path() / p.stem()).string();
-  Tensors out;
-  for (int i = 0; fs::exists(str(stem, ".", kind, i, ".npy")); ++i) {
-    out.push_back(io::load_npy(str(stem, ".", kind, i, ".npy")));
-  }
-  return out;
-}
-
-std::string temp_path(const std::string& name) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("keras_structure_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return (dir / name).string();
-}
-
 // Keras's get_config() of the model in a fixture file (<name>.config.json beside it).
 Json keras_config(const std::string& file) {
   std::string name = fs::path(file).filename().string();
   name = name.substr(0, name.find_last_of('.'));
   std::ifstream in(fixture(name + ".config.json"));
   return Json::parse(in);
-}
-
-// float32 on both sides with other kernels (XLA vs OpenBLAS): the issue's bound,
-// |diff| <= 1e-4 + 1e-4 |expected|; these models are two or three small layers deep, so rounding
-// stays near 1e-6, far inside it.
-void expect_keras_close(const Tensors& got, const Tensors& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (size_t i = 0; i < got.size(); ++i) {
-    SCOPED_TRACE(str("output ", i));
-    test::expect_all_close(got[i], want[i], 1e-4, 1e-4);
-  }
 }
 
 const std::vector<std::string> kKerasFiles = {
@@ -104,17 +76,17 @@ TEST(StructureFixtures, KerasFilesPredictWhatKerasPredicted) {
   for (const std::string& file : kKerasFiles) {
     SCOPED_TRACE(file);
     Model m = models::load_model(fixture(file));
-    const Tensors x = arrays(fixture(file), "x");
+    const Tensors x = test::fixture_arrays(fixture(file), "x");
     ASSERT_FALSE(x.empty());
-    expect_keras_close(m.predict(x), arrays(fixture(file), "y"));
+    test::expect_keras_close(m.predict(x), test::fixture_arrays(fixture(file), "y"));
   }
 }
 
 // Keras 3's predict returns a dict for dict outputs; inputs are keyed by the input dict's keys.
 TEST(StructureFixtures, DictModelPredictsByKey) {
   Model m = models::load_model(fixture("dict_io.keras"));
-  const Tensors x = arrays(fixture("dict_io.keras"), "x");
-  const Tensors y = arrays(fixture("dict_io.keras"), "y");
+  const Tensors x = test::fixture_arrays(fixture("dict_io.keras"), "x");
+  const Tensors y = test::fixture_arrays(fixture("dict_io.keras"), "y");
   for (const Outputs& out :
        {m.predict({{"b", x[1]}, {"a", x[0]}}), m.predict_on_batch({{"a", x[0]}, {"b", x[1]}}),
         m.call({{"a", x[0]}, {"b", x[1]}})}) {
@@ -132,8 +104,8 @@ TEST(StructureFixtures, DictModelPredictsByKey) {
 // is restored: evaluate gives Keras's numbers, with targets keyed the same way.
 TEST(StructureFixtures, CompiledDictModelEvaluatesAsKeras) {
   Model m = models::load_model(fixture("dict_io.keras"));
-  const Tensors x = arrays(fixture("dict_io.keras"), "x");
-  const Tensors t = arrays(fixture("dict_io.keras"), "t");
+  const Tensors x = test::fixture_arrays(fixture("dict_io.keras"), "x");
+  const Tensors t = test::fixture_arrays(fixture("dict_io.keras"), "t");
   const Tensor want = io::load_npy(fixture("dict_io.evaluate.npy"));
   const Results r = m.evaluate({{"a", x[0]}, {"b", x[1]}}, {{"out1", t[0]}, {"out2", t[1]}});
   // float32 losses over 8 rows, from Keras's XLA kernels and ours: 1e-5 relative is ~100 ulps.
@@ -155,12 +127,13 @@ TEST(StructureFixtures, CompiledDictModelEvaluatesAsKeras) {
 TEST(StructureFixtures, SavedAgainTheyKeepTheirStructureAndPredictTheSame) {
   for (const std::string& file : kKerasFiles) {
     Model m = models::load_model(fixture(file));
-    const Tensors x = arrays(fixture(file), "x");
+    const Tensors x = test::fixture_arrays(fixture(file), "x");
     const Outputs want = m.predict(x);
     const Json config = keras_config(fixture(file));
     for (const char* ext : {".keras", ".h5"}) {
       SCOPED_TRACE(file + " saved as " + ext);
-      const std::string path = temp_path(fs::path(file).stem().string() + ext);
+      const std::string path =
+          test::fixture_temp_path("structure_" + fs::path(file).stem().string() + ext);
       m.save(path);
       Model back = models::load_model(path);
       const Json again = back.get_config();
@@ -182,7 +155,7 @@ TEST(StructureFixtures, NestedListsKeepTheirNesting) {
   EXPECT_EQ(m.get_config()["output_layers"],
             Json::parse(R"([["p", 0, 0], [["q", 0, 0], ["r", 0, 0]]])"));
   EXPECT_EQ(m.input_names(), (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_FALSE(m.predict(arrays(fixture("nested_lists.keras"), "x")).is_dict());
+  EXPECT_FALSE(m.predict(test::fixture_arrays(fixture("nested_lists.keras"), "x")).is_dict());
   Model d = models::load_model(fixture("dict_of_lists.keras"));
   EXPECT_EQ(d.get_config()["output_layers"],
             Json::parse(R"({"pair": [["s", 0, 0], ["t", 0, 0]], "first": ["h", 0, 0]})"));
@@ -295,7 +268,7 @@ TEST(StructureExport, WritesFilesForThePythonCheck) {
   fs::create_directories(dir);
   for (const std::string& file : kKerasFiles) {
     Model m = models::load_model(fixture(file));
-    const Tensors x = arrays(fixture(file), "x");
+    const Tensors x = test::fixture_arrays(fixture(file), "x");
     const Outputs y = m.predict(x);
     std::string base = fs::path(file).stem().string() + (file.ends_with(".h5") ? "_h5" : "");
     for (const std::string& stem : {base + ".cpp", base + ".cpp_legacy"}) {
