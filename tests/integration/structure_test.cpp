@@ -4,7 +4,6 @@
 // keras.cpp's files for the reverse check in Python (make_structure_fixtures.py check DIR).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -268,16 +267,8 @@ TEST(StructureExport, WritesFilesForThePythonCheck) {
   fs::create_directories(dir);
   for (const std::string& file : kKerasFiles) {
     Model m = models::load_model(fixture(file));
-    const Tensors x = test::fixture_arrays(fixture(file), "x");
-    const Outputs y = m.predict(x);
-    std::string base = fs::path(file).stem().string() + (file.ends_with(".h5") ? "_h5" : "");
-    for (const std::string& stem : {base + ".cpp", base + ".cpp_legacy"}) {
-      m.save(str(dir, "/", stem, stem.ends_with("legacy") ? ".h5" : ".keras"));
-      for (size_t i = 0; i < x.size(); ++i)
-        io::save_npy(str(dir, "/", stem, ".x", i, ".npy"), x[i]);
-      for (size_t i = 0; i < y.size(); ++i)
-        io::save_npy(str(dir, "/", stem, ".y", i, ".npy"), y[i]);
-    }
+    const std::string base = fs::path(file).stem().string() + (file.ends_with(".h5") ? "_h5" : "");
+    test::export_for_python_check(m, test::fixture_arrays(fixture(file), "x"), dir, base);
   }
 }
 
