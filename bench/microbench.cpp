@@ -21,6 +21,25 @@ void BM_Gemm(benchmark::State& state) {
 }
 BENCHMARK(BM_Gemm)->Args({32, 784, 64})->Args({784, 32, 64})->Args({32, 64, 64});
 
+// The machine's float32 GEMM peak (docs/performance.md), on 1 and 2 threads: items_per_second is
+// FLOP/s.
+void BM_GemmPeak(benchmark::State& state) {
+  const int before = keras::backend::num_threads();
+  keras::backend::set_num_threads(static_cast<int>(state.range(1)));
+  const int64_t n = state.range(0);
+  Tensor a = keras::random::uniform({n, n}), b = keras::random::uniform({n, n});
+  Tensor y = Tensor::empty({n, n});
+  auto& be = keras::backend::cpu_backend();
+  for (auto _ : state) be.gemm(a, b, y, {});
+  state.SetItemsProcessed(state.iterations() * 2 * n * n * n);
+  keras::backend::set_num_threads(before);
+}
+BENCHMARK(BM_GemmPeak)
+    ->Args({2048, 1})
+    ->Args({2048, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 void BM_Softmax(benchmark::State& state) {
   Tensor x = keras::random::uniform({32, state.range(0)}), y = Tensor::empty({32, state.range(0)});
   auto& be = keras::backend::cpu_backend();

@@ -12,6 +12,7 @@
 # Keras 3, JAX and PyTorch 2 come from a virtual environment this script creates with pip in
 # .venv-bench (PyPI must be reachable the first time; BENCH_VENV picks another folder). None of
 # this is needed by `make test`.
+# Every round's raw lines are kept in build/bench_compare_runs.txt (BENCH_RUNS picks another file).
 # Usage: tools/bench_compare.sh [ROUNDS] [MODEL...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,4 +80,17 @@ for name in sorted({n for n, _ in rates}):
     cells = [f"{med[p]:,.0f}" if p in med else "-" for p in ["keras.cpp"] + peers]
     ratio = f"{med.get('keras.cpp', 0) / best:.2f}x" if best else "-"
     print(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")
+# Stability: each program's spread over the rounds, max / min of its rates (1.00 = the same every
+# round), so a swing in keras.cpp shows beside the peers' own.
+if max((len(v) for v in rates.values()), default=0) > 1:
+    print()
+    print("| spread (max / min over rounds) | keras.cpp | " + " | ".join(peers) + " |")
+    print("|---" * (len(peers) + 2) + "|")
+    for name in sorted({n for n, _ in rates}):
+        cells = []
+        for who in ["keras.cpp"] + peers:
+            v = rates.get((name, who))
+            cells.append(f"{max(v) / min(v):.2f}" if v and min(v) > 0 else "-")
+        print(f"| {name} | " + " | ".join(cells) + " |")
 PY
+cp "$tmp/runs.txt" "${BENCH_RUNS:-build/bench_compare_runs.txt}"  # every round's raw lines
