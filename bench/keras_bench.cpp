@@ -3,6 +3,7 @@
 //   NAME  N samples/s  threads T  loss L
 // Each model trains once per thread count (1 and all cores); the best is printed. The rate is
 // the median over epochs of (samples per epoch / epoch time), as the PyTorch reference does.
+// `mha` (MultiHeadAttention forward+backward, see bench_mha) has no inference lines.
 // After training, at the same thread count, the trained model's inference is measured too:
 //   NAME_predict  N samples/s  threads T           predict(x, batch_size=256), median of 3 runs
 //   NAME_latency  N samples/s  threads T  p50_us A  p99_us B
@@ -312,6 +313,43 @@ Result bench_vision_bn() {
   return bench_fit(make, keras::Data{images}, keras::Data{labels}, n, 32);
 }
 
+// Not a guide model: MultiHeadAttention(8 heads, key_dim 32) as self-attention on (batch 32,
+// sequence 128, model dim 256), one forward and backward (gradients of sum(output) for the
+// weights and the input) per step, no optimizer; the rate is 32 / the median step time over 20
+// steps after 3 warm-up steps. tools/bench_mha_peers.py is its PyTorch and Keras 3 twin.
+Result bench_mha() {
+  const int64_t batch = 32, seq = 128, dim = 256, heads = 8;
+  Result best;
+  for (int threads : thread_counts()) {
+    keras::backend::set_num_threads(threads);
+    keras::utils::set_random_seed(0);
+    layers::MultiHeadAttention mha(heads, dim / heads);
+    const keras::Tensor x = keras::random::normal({batch, seq, dim});
+    double loss = 0;
+    auto step = [&] {
+      keras::autodiff::GradientTape tape;
+      keras::Tensors watched{x};
+      for (const keras::Variable& v : mha->trainable_weights()) watched.push_back(v.value());
+      for (const keras::Tensor& t : watched) tape.watch(t);
+      const keras::Tensor y = mha({x, x});
+      const keras::Tensor sum = ops::sum(y);
+      const keras::Tensors grads = tape.gradient(sum, watched);
+      loss = static_cast<double>(sum.item<float>()) / static_cast<double>(y.size());
+      return grads.size();
+    };
+    std::vector<double> seconds;
+    for (int s = 0; s < 23; ++s) {
+      const auto start = std::chrono::steady_clock::now();
+      step();
+      if (s >= 3) seconds.push_back(seconds_since(start));
+    }
+    std::sort(seconds.begin(), seconds.end());
+    const double rate = static_cast<double>(batch) / seconds[seconds.size() / 2];
+    if (rate > best.rate) best = {rate, threads, loss, {}};
+  }
+  return best;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -323,7 +361,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> names(argv + 1, argv + argc);
   if (names.empty()) {
-    names = {"mlp", "news_mimo", "shared_lstm", "posts_conv1d", "shared_vision"};
+    names = {"mlp", "news_mimo", "shared_lstm", "posts_conv1d", "shared_vision", "mha"};
   }
   for (const std::string& name : names) {
     if (name == "mlp") {
@@ -338,10 +376,12 @@ int main(int argc, char** argv) {
       report("shared_vision", bench_shared_vision());
     } else if (name == "vision_bn") {
       report("vision_bn", bench_vision_bn());
+    } else if (name == "mha") {
+      report("mha", bench_mha());
     } else {
       std::fprintf(stderr,
                    "keras_bench: unknown model '%s' (known: mlp, news_mimo, shared_lstm, "
-                   "posts_conv1d, shared_vision, vision_bn)\n",
+                   "posts_conv1d, shared_vision, vision_bn, mha)\n",
                    name.c_str());
       return 2;
     }

@@ -9,6 +9,8 @@
 #                                tools/bench_inference_peers.py keras / keras_jit for inference)
 #   torch2, torch2_compile       a current PyTorch from PyPI, eager and TORCH_COMPILE=1
 #   torch1.13_py, torch1.13_cpp  Debian's python3-torch and libtorch-dev, where installed
+# The `mha` row (MultiHeadAttention forward+backward, not a guide model) has its own peers in
+# tools/bench_mha_peers.py: keras3_jax_jit, torch2 and torch2_compile.
 # Keras 3, JAX and PyTorch 2 come from a virtual environment this script creates with pip in
 # .venv-bench (PyPI must be reachable the first time; BENCH_VENV picks another folder). None of
 # this is needed by `make test`.
@@ -18,8 +20,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 shift || true
-models=("${@:-mlp news_mimo shared_lstm posts_conv1d shared_vision}")
+models=("${@:-mlp news_mimo shared_lstm posts_conv1d shared_vision mha}")
 read -r -a models <<<"${models[*]}"
+guide=()  # the models ../shared/bench's references know
+mha=0
+for m in "${models[@]}"; do if [ "$m" = mha ]; then mha=1; else guide+=("$m"); fi; done
 shared=../shared/bench
 venv=${BENCH_VENV:-.venv-bench}
 tmp=$(mktemp -d)
@@ -45,23 +50,31 @@ fi
 tag() { sed "s/^/$1 /"; }
 for ((r = 0; r < rounds; r++)); do
   ./build/bench/keras_bench "${models[@]}" | tag keras.cpp
+  if [ "$mha" = 1 ] && has "$py" torch; then
+    "$py" tools/bench_mha_peers.py torch | tag torch2
+    "$py" tools/bench_mha_peers.py torch_compile | tag torch2_compile
+  fi
+  if [ "$mha" = 1 ] && has "$py" keras; then
+    KERAS_BACKEND=jax "$py" tools/bench_mha_peers.py keras | tag keras3_jax_jit
+  fi
+  if [ ${#guide[@]} = 0 ]; then continue; fi
   if has "$py" keras; then
-    KERAS_BACKEND=jax "$py" "$shared/keras_reference.py" "${models[@]}" | tag keras3_jax
-    KERAS_BACKEND=jax "$py" tools/bench_inference_peers.py keras "${models[@]}" | tag keras3_jax
-    KERAS_BACKEND=jax "$py" tools/bench_inference_peers.py keras_jit "${models[@]}" |
+    KERAS_BACKEND=jax "$py" "$shared/keras_reference.py" "${guide[@]}" | tag keras3_jax
+    KERAS_BACKEND=jax "$py" tools/bench_inference_peers.py keras "${guide[@]}" | tag keras3_jax
+    KERAS_BACKEND=jax "$py" tools/bench_inference_peers.py keras_jit "${guide[@]}" |
       tag keras3_jax_jit
   fi
   if has "$py" torch; then
-    "$py" "$shared/torch_reference.py" "${models[@]}" | tag torch2
-    "$py" tools/bench_inference_peers.py torch "${models[@]}" | tag torch2
-    TORCH_COMPILE=1 "$py" "$shared/torch_reference.py" "${models[@]}" | tag torch2_compile
-    TORCH_COMPILE=1 "$py" tools/bench_inference_peers.py torch "${models[@]}" | tag torch2_compile
+    "$py" "$shared/torch_reference.py" "${guide[@]}" | tag torch2
+    "$py" tools/bench_inference_peers.py torch "${guide[@]}" | tag torch2
+    TORCH_COMPILE=1 "$py" "$shared/torch_reference.py" "${guide[@]}" | tag torch2_compile
+    TORCH_COMPILE=1 "$py" tools/bench_inference_peers.py torch "${guide[@]}" | tag torch2_compile
   fi
   if has /usr/bin/python3 torch; then
-    /usr/bin/python3 "$shared/torch_reference.py" "${models[@]}" | tag torch1.13_py
-    /usr/bin/python3 tools/bench_inference_peers.py torch "${models[@]}" | tag torch1.13_py
+    /usr/bin/python3 "$shared/torch_reference.py" "${guide[@]}" | tag torch1.13_py
+    /usr/bin/python3 tools/bench_inference_peers.py torch "${guide[@]}" | tag torch1.13_py
   fi
-  if [ -x "$tmp/libtorch_ref" ]; then "$tmp/libtorch_ref" "${models[@]}" | tag torch1.13_cpp; fi
+  if [ -x "$tmp/libtorch_ref" ]; then "$tmp/libtorch_ref" "${guide[@]}" | tag torch1.13_cpp; fi
 done >"$tmp/runs.txt"
 
 python3 - "$tmp/runs.txt" <<'PY'

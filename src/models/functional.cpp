@@ -5,6 +5,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "keras/layers/call_arguments.h"
 #include "keras/layers/input_layer.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
@@ -202,7 +203,7 @@ void FunctionalImpl::plan_steps(const KerasTensors& inputs, const KerasTensors& 
   steps_.clear();
   for (const Node* node : nodes_) {
     if (node->is_input()) continue;
-    Step step{node->outbound_layer, {}, {}, {}, node->training, {}};
+    Step step{node->outbound_layer, node, {}, {}, {}, node->training, {}};
     for (const KerasTensor& x : node->input_tensors) step.input_slots.push_back(slot(key_of(x)));
     for (const KerasTensor& m : node->masks)
       step.mask_slots.push_back(m.defined() ? slot(key_of(m)) : -1);
@@ -214,8 +215,10 @@ void FunctionalImpl::plan_steps(const KerasTensors& inputs, const KerasTensors& 
   for (size_t k = 0; k < steps_.size(); ++k) {
     if (!steps_[k].layer->batch_independent() || !steps_[k].mask_slots.empty()) continue;
     for (size_t j = k + 1; j < steps_.size(); ++j) {
+      const auto* custom = dynamic_cast<const layers::CustomCallArguments*>(steps_[k].layer);
       if (steps_[j].layer == steps_[k].layer && steps_[j].mask_slots.empty() &&
-          steps_[j].training == steps_[k].training) {
+          steps_[j].training == steps_[k].training &&
+          (custom == nullptr || custom->same_call(*steps_[j].node, *steps_[k].node))) {
         steps_[k].same_layer_later.push_back(j);
       }
     }
@@ -312,9 +315,15 @@ void FunctionalImpl::run_batched(size_t k,
     group.push_back(j);
     group_args.push_back(std::move(a));
   }
+  // A layer taking other call arguments (attention) runs with those of this node.
+  auto* custom = dynamic_cast<layers::CustomCallArguments*>(step.layer);
+  auto run = [&](const Tensors& a) {
+    return custom != nullptr ? custom->call_node(*step.node, a, training)
+                             : step.layer->call_with_masks(a, training);
+  };
   Tensors outputs;
   if (group.size() == 1) {
-    outputs = step.layer->call_with_masks(first, training);
+    outputs = run(first);
   } else {
     Tensors joined;
     for (size_t i = 0; i < first.size(); ++i) {
@@ -322,7 +331,7 @@ void FunctionalImpl::run_batched(size_t k,
       for (const Tensors& a : group_args) parts.push_back(a[i]);
       joined.push_back(ops::concatenate(parts, 0));
     }
-    outputs = step.layer->call_with_masks(joined, training);
+    outputs = run(joined);
   }
   for (size_t g = 0; g < group.size(); ++g) {
     const Step& s = steps_[group[g]];

@@ -34,6 +34,50 @@ TEST(AttentionFixtures, SavedAgainTheyPredictTheSame) {
   test::expect_fixtures_saved_again_predict_the_same(kDir);
 }
 
+// One MultiHeadAttention and one Attention each called twice, without and with use_causal_mask
+// (the fixture calls_with_other_arguments is Keras's own such model): each node runs with its
+// own arguments, as layers called once with those arguments do, and a saved model keeps them.
+TEST(AttentionFixtures, OneLayerCalledWithOtherArgumentsRunsAndSavesEachCall) {
+  utils::set_random_seed(7);
+  auto x = Input({5, 8}, {.name = "x"});
+  layers::MultiHeadAttention mha(2, 4);
+  layers::Attention att({.use_scale = true});
+  const KerasTensor plain = mha(x, x);
+  const KerasTensor causal = mha(x, x, {.use_causal_mask = true});
+  const KerasTensor a1 = att({x, x});
+  const KerasTensor a2 = att({x, x}, {.use_causal_mask = true});
+  Model m({x}, {plain, causal, a1, a2});
+  const Tensor in = test::random_tensor({3, 5, 8}, float32, -1, 1, 4);
+  const Outputs y = m.predict(in);
+  ASSERT_EQ(y.size(), 4u);
+  // Layers called once with each set of arguments, with the same weights: the same kernels on
+  // the same shapes, so the same numbers up to float rounding of a differently planned call.
+  layers::MultiHeadAttention mha_plain(2, 4), mha_causal(2, 4);
+  mha_causal->set_signature({.use_causal_mask = true});
+  layers::Attention att_plain({.use_scale = true}), att_causal({.use_scale = true});
+  att_causal->set_signature({.use_causal_mask = true});
+  const std::vector<std::pair<layers::LayerRef, layers::LayerRef>> refs = {
+      {mha_plain, mha}, {mha_causal, mha}, {att_plain, att}, {att_causal, att}};
+  for (size_t i = 0; i < refs.size(); ++i) {
+    layers::LayerRef ref = refs[i].first;
+    ref(Tensors{in, in});
+    ref.set_weights(refs[i].second.get_weights());
+    test::expect_all_close(ref(Tensors{in, in}), y[i], 1e-6, 1e-6);
+  }
+  // The causal calls differ from the plain ones but in the last query row (it sees every key).
+  const Tensor diff = ops::abs(ops::subtract(y[1], y[0]));
+  EXPECT_GT(ops::max(ops::slice_axis(diff, 1, 0, 1)).item<float>(), 1e-3);
+  EXPECT_LT(ops::max(ops::slice_axis(diff, 1, 4, 1)).item<float>(), 1e-6);
+  for (const char* ext : {".keras", ".h5"}) {
+    SCOPED_TRACE(ext);
+    const std::string path = test::fixture_temp_path(std::string("two_calls") + ext);
+    m.save(path);
+    const Outputs back = models::load_model(path).predict(in);
+    ASSERT_EQ(back.size(), y.size());
+    for (size_t i = 0; i < y.size(); ++i) test::expect_all_close(back[i], y[i], 0, 0);
+  }
+}
+
 // The fixtures' Transformer encoder block built in C++ (token + position embeddings, MHA, two
 // residual Add + LayerNormalization, a Dense feed-forward network, masked average pooling).
 Model transformer_block(int64_t vocab, int64_t len, int64_t dim, int64_t classes) {

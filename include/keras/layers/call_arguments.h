@@ -1,12 +1,15 @@
 // CustomCallArguments: what a layer implements when its Keras call takes named arguments besides
 // `inputs`, `mask` and `training` (MultiHeadAttention's value, key, attention_mask,
 // use_causal_mask, return_attention_scores). Functional models save and load such a layer's
-// calls through it; every other layer keeps the default layout of its saved nodes.
+// calls through it, and run each of its nodes with that node's arguments (one layer may be called
+// with different arguments, as in Keras); every other layer keeps the default layout of its saved
+// nodes.
 #pragma once
 
 #include <vector>
 
 #include "keras/config/json_fwd.h"
+#include "keras/core/tensor.h"
 #include "keras/layers/node.h"
 
 namespace keras::layers {
@@ -29,6 +32,12 @@ class CustomCallArguments {
   virtual Json saved_call(const Node& node,
                           const std::vector<Json>& inputs,
                           const std::vector<Json>& masks) const = 0;
+  // Node `node`'s call on the concrete `inputs` with that node's arguments: what a model runs in
+  // place of Layer::call_with_masks.
+  virtual Tensors call_node(const Node& node, const Tensors& inputs, bool training) = 0;
+  // True when nodes a and b of the layer take the same arguments (a model may then run them as
+  // one call on their concatenated batch).
+  virtual bool same_call(const Node& a, const Node& b) const = 0;
 };
 
 }  // namespace keras::layers

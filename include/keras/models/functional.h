@@ -95,6 +95,7 @@ class FunctionalImpl : public layers::Layer {
  private:
   struct Step {  // one node to run
     layers::Layer* layer;
+    const layers::Node* node;  // the call this step runs
     std::vector<int> input_slots;
     std::vector<int> output_slots;
     std::vector<int> mask_slots;   // explicit masks of the inputs (Node::masks), -1 for none

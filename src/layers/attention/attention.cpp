@@ -29,12 +29,17 @@ AttentionImpl::AttentionImpl(AttentionOptions options, bool additive)
 }
 
 void AttentionImpl::set_signature(const AttentionSignature& s) {
-  KERAS_CHECK(!signature_ || *signature_ == s, NotImplementedError, "Layer ", name(), " (",
-              class_name(),
-              "): keras.cpp keeps one set of call arguments per attention layer "
-              "(return_attention_scores, use_causal_mask); this call differs from the first. Use "
-              "another layer instance.");
-  signature_ = s;
+  calls_.set_next(inbound_nodes().size(), s);
+}
+
+Tensors AttentionImpl::call_node(const Node& node, const Tensors& inputs, bool training) {
+  return calls_.with_node(static_cast<size_t>(node.index),
+                          [&] { return call_with_masks(inputs, training); });
+}
+
+bool AttentionImpl::same_call(const Node& a, const Node& b) const {
+  return calls_.of_node(static_cast<size_t>(a.index)) ==
+         calls_.of_node(static_cast<size_t>(b.index));
 }
 
 void AttentionImpl::build(const std::vector<Shape>& in) {
@@ -63,7 +68,7 @@ Tensor AttentionImpl::scores(const Tensor& q, const Tensor& k) const {
 }
 
 Tensors AttentionImpl::call(const Tensors& inputs, bool training) {
-  const AttentionSignature s = signature_.value_or(AttentionSignature{});
+  const AttentionSignature& s = calls_.current(inbound_nodes().size());
   auto as_float = [&](const Tensor& t) { return t.dtype() == dtype() ? t : ops::cast(t, dtype()); };
   const Tensor q = as_float(inputs[0]), v = as_float(inputs[1]);
   const Tensor k = inputs.size() > 2 ? as_float(inputs[2]) : v;
@@ -104,7 +109,7 @@ std::vector<Shape> AttentionImpl::compute_output_shape(const std::vector<Shape>&
   KERAS_CHECK(key[1] == in[1][1] || key[1] == kNone || in[1][1] == kNone, ValueError, "Layer ",
               name(), ": key ", shape_str(key), " and value ", shape_str(in[1]),
               " must have the same number of positions");
-  const bool scores = signature_ && signature_->return_attention_scores;
+  const bool scores = calls_.current(inbound_nodes().size()).return_attention_scores;
   Shape out{in[0][0], in[0][1], in[1][2]};
   if (!scores) return {out};
   return {out, Shape{in[0][0], in[0][1], in[1][1]}};
@@ -176,10 +181,10 @@ SavedCallTensors AttentionImpl::bind_saved_call(const Json& args, const Json& kw
   return out;
 }
 
-Json AttentionImpl::saved_call(const Node&,
+Json AttentionImpl::saved_call(const Node& node,
                                const std::vector<Json>& inputs,
                                const std::vector<Json>& masks) const {
-  const AttentionSignature s = signature_.value_or(AttentionSignature{});
+  const AttentionSignature& s = calls_.of_node(static_cast<size_t>(node.index));
   Json kwargs = Json::object();
   if (s.return_attention_scores) kwargs["return_attention_scores"] = true;
   if (s.use_causal_mask) kwargs["use_causal_mask"] = true;

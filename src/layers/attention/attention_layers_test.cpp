@@ -11,6 +11,7 @@
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
+#include "keras/config/json.h"
 #include "keras/layers/attention/additive_attention.h"
 #include "keras/layers/attention/attention.h"
 #include "keras/layers/attention/group_query_attention.h"
@@ -122,6 +123,91 @@ TEST(GroupQueryAttention, Contract) {
   });
 }
 
+// use_gate adds gate/kernel and gate/bias (10 weights); the sliding window (2: each position
+// sees itself and its neighbours) with the causal mask leaves two keys per row.
+TEST(MultiHeadAttention, ContractGateSlidingWindow) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            MultiHeadAttention mha(2, 3, {.value_dim = 4, .use_gate = true, .sliding_window = 2});
+            mha->set_signature({.use_causal_mask = true});
+            return self_attention(mha);
+          },
+      .input_shape = {2, 5, 6},
+      .expected_output_shape = {2, 5, 6},
+      .expected_num_weights = 10,
+      .expected_num_trainable_weights = 10,
+      .check_saving = false,
+  });
+}
+
+TEST(GroupQueryAttention, ContractGateSlidingWindow) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return self_attention(
+                GroupQueryAttention(3, 4, 2, {.use_gate = true, .sliding_window = 3}));
+          },
+      .input_shape = {2, 5, 6},
+      .expected_output_shape = {2, 5, 6},
+      .expected_num_weights = 10,
+      .expected_num_trainable_weights = 10,
+      .check_saving = false,
+  });
+}
+
+TEST(MultiHeadAttention, SlidingWindowKeepsABand) {
+  MultiHeadAttention mha(2, 3, {.sliding_window = 2});
+  mha->set_signature({.return_attention_scores = true});
+  const Tensor in = test::random_tensor({1, 5, 6}, float32, -1, 1, 9);
+  const Tensor s = (*mha.layer())(Tensors{in, in}).at(1).cpu();  // (1, 2, 5, 5)
+  for (int h = 0; h < 2; ++h) {
+    for (int i = 0; i < 5; ++i) {
+      for (int j = 0; j < 5; ++j) {
+        const float p = s.data<float>()[(h * 5 + i) * 5 + j];
+        if (std::abs(i - j) >= 2) {
+          EXPECT_EQ(p, 0.0f) << h << " " << i << " " << j;
+        } else {
+          EXPECT_GT(p, 0.0f);
+        }
+      }
+    }
+  }
+  const Json c = mha->get_config();
+  EXPECT_EQ(c["sliding_window"], 2);
+  EXPECT_EQ(c["use_gate"], false);
+}
+
+TEST(MultiHeadAttention, GateAndSlidingWindowMisuse) {
+  const std::string wording =
+      "`sliding_window` must be `None` or a positive integer. Received: sliding_window=0";
+  try {
+    MultiHeadAttention(2, 3, {.sliding_window = 0});
+    ADD_FAILURE() << "no error";
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find(wording), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(GroupQueryAttention(3, 4, 2, {.sliding_window = -1}), ValueError);
+  MultiHeadAttention ok(2, 3, {.use_gate = true, .sliding_window = 4});
+  Json c = ok->get_config();
+  EXPECT_EQ(c["use_gate"], true);
+  EXPECT_EQ(c["sliding_window"], 4);
+  EXPECT_NO_THROW(MultiHeadAttentionImpl::from_config(c));
+  c["sliding_window"] = 0;
+  try {
+    MultiHeadAttentionImpl::from_config(c);
+    ADD_FAILURE() << "no error";
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find(wording), std::string::npos) << e.what();
+  }
+  c["sliding_window"] = "wide";
+  EXPECT_THROW(MultiHeadAttentionImpl::from_config(c), ValueError);
+  Json g = GroupQueryAttention(3, 4, 2, {.use_gate = true, .sliding_window = 2})->get_config();
+  EXPECT_EQ(g["use_gate"], true);
+  g["sliding_window"] = 0;
+  EXPECT_THROW(GroupQueryAttentionImpl::from_config(g), ValueError);
+}
+
 TEST(Attention, ContractDotScaled) {
   test::run_layer_test({
       .make_layer = [] { return self_attention(Attention({.use_scale = true})); },
@@ -222,11 +308,19 @@ TEST(MultiHeadAttention, MasksFromTheInputsCombineAsKerasDoes) {
             1e-3);
 }
 
-TEST(MultiHeadAttention, OneSetOfCallArgumentsPerLayer) {
+TEST(MultiHeadAttention, EachCallKeepsItsArguments) {
   MultiHeadAttention mha(2, 3);
   auto x = keras::Input({4, 6});
-  mha(x, x);
-  EXPECT_THROW(mha(x, x, {.use_causal_mask = true}), NotImplementedError);
+  const KerasTensor plain = mha(x, x);
+  const KerasTensors causal =
+      mha.call_multi(x, x, {.return_attention_scores = true, .use_causal_mask = true});
+  ASSERT_EQ(causal.size(), 2u);
+  EXPECT_EQ(plain.shape(), (Shape{kNone, 4, 6}));
+  EXPECT_EQ(causal[1].shape(), (Shape{kNone, 2, 4, 4}));
+  EXPECT_FALSE(mha->same_call(*mha->inbound_nodes()[0], *mha->inbound_nodes()[1]));
+  // Eager calls take the first call's arguments: one output.
+  const Tensor in = test::random_tensor({1, 4, 6}, float32, -1, 1, 5);
+  EXPECT_EQ((*mha.layer())(Tensors{in, in}).size(), 1u);
   EXPECT_THROW(mha(x, x, {.return_attention_scores = true}), ValueError);  // use call_multi
   EXPECT_THROW(MultiHeadAttention(0, 3), ValueError);
   EXPECT_THROW(GroupQueryAttention(4, 3, 2), ValueError);  // 3 query heads, 2 kv heads

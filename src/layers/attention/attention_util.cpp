@@ -131,7 +131,8 @@ Tensor combined_mask(const Tensor& query,
                      const Tensor& value,
                      const Tensor& key,
                      const Tensor& attention_mask,
-                     bool use_causal_mask) {
+                     bool use_causal_mask,
+                     std::optional<int64_t> sliding_window) {
   Tensor mask;
   auto merge = [&](const Tensor& m) { mask = mask.defined() ? ops::logical_and(mask, m) : m; };
   auto as_bool = [](const Tensor& m) { return m.dtype() == bool_ ? m : ops::cast(m, bool_); };
@@ -140,14 +141,17 @@ Tensor combined_mask(const Tensor& query,
   if (key.defined() && key.keras_mask().defined()) {
     merge(ops::expand_dims(as_bool(key.keras_mask()), -2));
   }
-  if (use_causal_mask) {
+  if (use_causal_mask || sliding_window) {  // (1, T, S), positions along axis 1 as Keras
     const int64_t t = query.dim(1), s = value.dim(1);
-    Tensor causal = Tensor::empty({1, t, s}, bool_, Device::cpu());
-    bool* p = causal.data<bool>();
+    Tensor band = Tensor::empty({1, t, s}, bool_, Device::cpu());
+    bool* p = band.data<bool>();
     for (int64_t i = 0; i < t; ++i) {
-      for (int64_t j = 0; j < s; ++j) p[i * s + j] = i >= j;
+      for (int64_t j = 0; j < s; ++j) {
+        p[i * s + j] = (!use_causal_mask || i >= j) &&
+                       (!sliding_window || (i > j ? i - j : j - i) < *sliding_window);
+      }
     }
-    merge(causal.to(query.device()));
+    merge(band.to(query.device()));
   }
   if (attention_mask.defined()) {
     mask =
@@ -179,12 +183,13 @@ std::optional<std::vector<int>> read_attention_axes(const Json& c, const char* w
   return out;
 }
 
-void refuse_unsupported(const Json& c, const char* what) {
-  KERAS_CHECK(!config::get<bool>(c, "use_gate", false, what), NotImplementedError, what,
-              ": use_gate=True is not supported by keras.cpp");
+std::optional<int64_t> read_sliding_window(const Json& c, const char* what) {
   const Json* sw = config::find(c, "sliding_window");
-  KERAS_CHECK(sw == nullptr || sw->is_null(), NotImplementedError, what,
-              ": sliding_window is not supported by keras.cpp");
+  if (sw == nullptr || sw->is_null()) return std::nullopt;
+  KERAS_CHECK(sw->is_number_integer() && sw->get<int64_t>() > 0, ValueError,
+              "`sliding_window` must be `None` or a positive integer. Received: sliding_window=",
+              sw->dump().substr(0, 40));
+  return sw->get<int64_t>();
 }
 
 void write_common_config(Json& c,

@@ -49,13 +49,14 @@ struct HeadLayout {
 Tensor flat_mask(const Tensor& mask, const Shape& keras_scores, const std::vector<int>& axes);
 
 // Keras's _compute_attention_mask: query's Keras mask [..., None] & value's [..., None, :]
-// (& key's, when key is defined) & the causal mask (row >= column) & attention_mask. Undefined
-// when nothing masks.
+// (& key's, when key is defined) & the causal mask (row >= column) & the sliding-window band
+// (|row - column| < sliding_window) & attention_mask. Undefined when nothing masks.
 Tensor combined_mask(const Tensor& query,
                      const Tensor& value,
                      const Tensor& key,
                      const Tensor& attention_mask,
-                     bool use_causal_mask);
+                     bool use_causal_mask,
+                     std::optional<int64_t> sliding_window = std::nullopt);
 
 // Keras's scores shape (B, non-attention..., heads, q axes..., v axes...) from input shapes.
 Shape scores_shape(const Shape& query,
@@ -64,8 +65,8 @@ Shape scores_shape(const Shape& query,
                    const std::vector<int>& axes);
 
 std::optional<std::vector<int>> read_attention_axes(const Json& config, const char* what);
-// NotImplementedError for Keras 3 options keras.cpp does not run (use_gate, sliding_window).
-void refuse_unsupported(const Json& config, const char* what);
+// The config's sliding_window: null = none; else a positive integer (ValueError otherwise).
+std::optional<int64_t> read_sliding_window(const Json& config, const char* what);
 
 void write_common_config(Json& c,
                          const initializers::Initializer& kernel_initializer,

@@ -17,7 +17,9 @@ MultiHeadAttentionOptions mha_options(const GroupQueryAttentionOptions& o) {
           .kernel_constraint = o.kernel_constraint,
           .bias_constraint = o.bias_constraint,
           .seed = o.seed,
-          .name = o.name};
+          .name = o.name,
+          .use_gate = o.use_gate,
+          .sliding_window = o.sliding_window};
 }
 }  // namespace
 
@@ -44,7 +46,7 @@ void GroupQueryAttentionImpl::build(const std::vector<Shape>& in) {
 std::vector<Layer::VariableGroup> GroupQueryAttentionImpl::saved_variables() const {
   std::vector<VariableGroup> groups = MultiHeadAttentionImpl::saved_variables();
   for (VariableGroup& g : groups) {
-    if (g.path.ends_with("_dense/vars")) g.path = "_" + g.path;
+    if (g.path.ends_with("_dense/vars") && !g.path.starts_with("_")) g.path = "_" + g.path;
   }
   return groups;
 }
@@ -56,8 +58,8 @@ Json GroupQueryAttentionImpl::get_config() const {
   c["num_query_heads"] = num_heads_;
   c["num_key_value_heads"] = kv_heads_;
   c["use_bias"] = o.use_bias;
-  c["use_gate"] = false;
-  c["sliding_window"] = nullptr;
+  c["use_gate"] = o.use_gate;
+  c["sliding_window"] = o.sliding_window ? Json(*o.sliding_window) : Json(nullptr);
   c["dropout"] = o.dropout;
   attention_util::write_common_config(
       c, o.kernel_initializer, o.bias_initializer, o.kernel_regularizer, o.bias_regularizer,
@@ -68,8 +70,9 @@ Json GroupQueryAttentionImpl::get_config() const {
 
 std::shared_ptr<Layer> GroupQueryAttentionImpl::from_config(const Json& c) {
   const char* w = "GroupQueryAttention";
-  attention_util::refuse_unsupported(c, w);
   GroupQueryAttentionOptions o;
+  o.use_gate = config::get<bool>(c, "use_gate", false, w);
+  o.sliding_window = attention_util::read_sliding_window(c, w);
   o.dropout = config::get<double>(c, "dropout", 0.0, w);
   o.use_bias = config::get<bool>(c, "use_bias", true, w);
   attention_util::read_common_config(

@@ -8,6 +8,7 @@
 #include "keras/ops/attention.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
+#include "keras/ops/nn.h"
 #include "keras/ops/random.h"
 #include "keras/ops/shape.h"
 #include "layers/attention/attention_util.h"
@@ -15,7 +16,26 @@
 
 namespace keras::layers {
 
-const AttentionSignature MultiHeadAttentionImpl::kDefault{};
+namespace {
+const AttentionSignature kDefaultCall{};
+}  // namespace
+
+void AttentionCalls::set_next(size_t num_nodes, const AttentionSignature& s) {
+  if (by_node_.size() <= num_nodes) by_node_.resize(num_nodes + 1);
+  by_node_[num_nodes] = s;
+}
+
+const AttentionSignature& AttentionCalls::of_node(size_t index) const {
+  if (index < by_node_.size() && by_node_[index]) return *by_node_[index];
+  // A node made by a plain Layer call (no set_next) takes node 0's arguments.
+  return index > 0 && !by_node_.empty() && by_node_[0] ? *by_node_[0] : kDefaultCall;
+}
+
+const AttentionSignature& AttentionCalls::current(size_t num_nodes) const {
+  if (active_ != nullptr) return *active_;
+  if (num_nodes < by_node_.size() && by_node_[num_nodes]) return *by_node_[num_nodes];
+  return of_node(0);
+}
 
 MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t num_heads,
                                                int64_t key_dim,
@@ -50,17 +70,25 @@ MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t num_heads,
               "Invalid value received for argument `dropout`. Expected a float value between 0 "
               "and 1. Received: dropout=",
               options_.dropout);
+  KERAS_CHECK(!options_.sliding_window || *options_.sliding_window > 0, ValueError,
+              "`sliding_window` must be `None` or a positive integer. Received: sliding_window=",
+              options_.sliding_window.value_or(0));
   if (options_.seed) generator_.emplace(*options_.seed);
   set_activity_regularizer(options_.activity_regularizer);
 }
 
 void MultiHeadAttentionImpl::set_signature(const AttentionSignature& s) {
-  KERAS_CHECK(!signature_ || *signature_ == s, NotImplementedError, "Layer ", name(), " (",
-              class_name(),
-              "): keras.cpp keeps one set of call arguments per attention layer (key, "
-              "attention_mask, use_causal_mask, return_attention_scores); this call differs from "
-              "the first. Use another layer instance.");
-  signature_ = s;
+  calls_.set_next(inbound_nodes().size(), s);
+}
+
+Tensors MultiHeadAttentionImpl::call_node(const Node& node, const Tensors& inputs, bool training) {
+  return calls_.with_node(static_cast<size_t>(node.index),
+                          [&] { return call_with_masks(inputs, training); });
+}
+
+bool MultiHeadAttentionImpl::same_call(const Node& a, const Node& b) const {
+  return calls_.of_node(static_cast<size_t>(a.index)) ==
+         calls_.of_node(static_cast<size_t>(b.index));
 }
 
 void MultiHeadAttentionImpl::build(const std::vector<Shape>& in) {
@@ -89,6 +117,10 @@ void MultiHeadAttentionImpl::build(const std::vector<Shape>& in) {
   query_bias_ = bias("query", {num_heads_, key_dim_});
   key_kernel_ = kernel("key", {key.back(), kv_heads_, key_dim_});
   key_bias_ = bias("key", {kv_heads_, key_dim_});
+  if (o.use_gate) {  // built between key and value, as Keras does
+    gate_kernel_ = kernel("gate", {query.back(), num_heads_, value_dim_});
+    gate_bias_ = bias("gate", {num_heads_, value_dim_});
+  }
   value_kernel_ = kernel("value", {value.back(), kv_heads_, value_dim_});
   value_bias_ = bias("value", {kv_heads_, value_dim_});
   const std::vector<int64_t> out =
@@ -116,7 +148,7 @@ Tensor MultiHeadAttentionImpl::attention_mask(const Tensors& inputs) const {
   const AttentionSignature& s = signature();
   return attention_util::combined_mask(inputs[0], inputs[1], s.has_key ? inputs[2] : Tensor(),
                                        s.has_attention_mask ? inputs[s.has_key ? 3 : 2] : Tensor(),
-                                       s.use_causal_mask);
+                                       s.use_causal_mask, options_.sliding_window);
 }
 
 MultiHeadAttentionImpl::Attended MultiHeadAttentionImpl::attend(const Tensor& q,
@@ -163,6 +195,9 @@ Tensors MultiHeadAttentionImpl::call(const Tensors& inputs, bool training) {
   // Keras 3 runs ops.dot_product_attention (equal weights on fully masked rows) when it can.
   const bool uniform = options_.dropout == 0 && !s.return_attention_scores && query.rank() == 3;
   Attended a = attend(q, k, v, mask, training, uniform);
+  if (gate_kernel_.defined()) {
+    a.context = ops::multiply(a.context, ops::sigmoid(project(query, gate_kernel_, gate_bias_)));
+  }
   const Shape& ks = output_kernel_.shape();
   const int64_t out_size = output_kernel_.value().size() / (ks[0] * ks[1]);
   Tensor y = ops::matmul(ops::reshape(a.context, {-1, ks[0] * ks[1]}),
@@ -206,13 +241,17 @@ std::vector<Layer::VariableGroup> MultiHeadAttentionImpl::saved_variables() cons
   auto pair = [](const Variable& k, const Variable& b) {
     return b.defined() ? std::vector<Variable>{k, b} : std::vector<Variable>{k};
   };
-  return {{"vars", {}},
-          {"_dropout_layer/vars", {}},
-          {"_softmax/vars", {}},
-          {"query_dense/vars", pair(query_kernel_, query_bias_)},
-          {"key_dense/vars", pair(key_kernel_, key_bias_)},
-          {"value_dense/vars", pair(value_kernel_, value_bias_)},
-          {"output_dense/vars", pair(output_kernel_, output_bias_)}};
+  std::vector<VariableGroup> groups{{"vars", {}},
+                                    {"_dropout_layer/vars", {}},
+                                    {"_softmax/vars", {}},
+                                    {"query_dense/vars", pair(query_kernel_, query_bias_)},
+                                    {"key_dense/vars", pair(key_kernel_, key_bias_)},
+                                    {"value_dense/vars", pair(value_kernel_, value_bias_)},
+                                    {"output_dense/vars", pair(output_kernel_, output_bias_)}};
+  // Keras 3 saves the gate under its private attribute (no public property names it).
+  if (gate_kernel_.defined())
+    groups.push_back({"_gate_dense/vars", pair(gate_kernel_, gate_bias_)});
+  return groups;
 }
 
 Json MultiHeadAttentionImpl::get_config() const {
@@ -223,12 +262,12 @@ Json MultiHeadAttentionImpl::get_config() const {
   c["value_dim"] = value_dim_;
   c["dropout"] = o.dropout;
   c["use_bias"] = o.use_bias;
-  c["use_gate"] = false;
+  c["use_gate"] = o.use_gate;
   c["output_shape"] = o.output_shape ? Json(*o.output_shape) : Json(nullptr);
   c["attention_axes"] = !axes_.empty()     ? Json(axes_)
                         : o.attention_axes ? Json(*o.attention_axes)
                                            : Json(nullptr);
-  c["sliding_window"] = nullptr;
+  c["sliding_window"] = o.sliding_window ? Json(*o.sliding_window) : Json(nullptr);
   attention_util::write_common_config(
       c, o.kernel_initializer, o.bias_initializer, o.kernel_regularizer, o.bias_regularizer,
       o.activity_regularizer, o.kernel_constraint, o.bias_constraint);
@@ -241,14 +280,15 @@ Json MultiHeadAttentionImpl::get_build_config() const {
   if (shapes.empty()) return nullptr;
   Json d{{"query_shape", config::shape_to_json(shapes[0])},
          {"value_shape", config::shape_to_json(shapes[1])}};
-  if (signature().has_key) d["key_shape"] = config::shape_to_json(shapes[2]);
+  if (calls_.of_node(0).has_key) d["key_shape"] = config::shape_to_json(shapes[2]);
   return Json{{"shapes_dict", d}};
 }
 
 std::shared_ptr<Layer> MultiHeadAttentionImpl::from_config(const Json& c) {
   const char* w = "MultiHeadAttention";
-  attention_util::refuse_unsupported(c, w);
   MultiHeadAttentionOptions o;
+  o.use_gate = config::get<bool>(c, "use_gate", false, w);
+  o.sliding_window = attention_util::read_sliding_window(c, w);
   if (const Json* v = config::find(c, "value_dim"); v != nullptr && !v->is_null()) {
     o.value_dim = config::require<int64_t>(c, "value_dim", w);
   }
@@ -301,10 +341,10 @@ SavedCallTensors MultiHeadAttentionImpl::bind_saved_call(const Json& args, const
   return out;
 }
 
-Json MultiHeadAttentionImpl::saved_call(const Node&,
+Json MultiHeadAttentionImpl::saved_call(const Node& node,
                                         const std::vector<Json>& inputs,
                                         const std::vector<Json>&) const {
-  const AttentionSignature& s = signature();
+  const AttentionSignature& s = calls_.of_node(static_cast<size_t>(node.index));
   Json kwargs = Json::object();
   size_t i = 2;
   if (s.has_key) kwargs["key"] = inputs.at(i++);

@@ -13,8 +13,8 @@
 // keys out of the softmax (one fused masked_softmax); a row with no key left gets equal weights
 // (Keras subtracts 1e9 from masked scores, which gives the same up to float32 rounding); the
 // output is 0 where the query's mask is false and carries that mask.
-// Each layer keeps one set of call arguments (return_attention_scores, use_causal_mask); a call
-// with others is a NotImplementedError.
+// Each call (node) has its own return_attention_scores and use_causal_mask, as in Keras (see
+// multi_head_attention.h).
 #pragma once
 
 #include <optional>
@@ -55,8 +55,10 @@ class AttentionImpl : public Layer, public CustomCallArguments {
   Json saved_call(const Node& node,
                   const std::vector<Json>& inputs,
                   const std::vector<Json>& masks) const override;
-  // Sets return_attention_scores and use_causal_mask (NotImplementedError when they differ
-  // from an earlier call's).
+  Tensors call_node(const Node& node, const Tensors& inputs, bool training) override;
+  bool same_call(const Node& a, const Node& b) const override;
+  // Sets return_attention_scores and use_causal_mask of the next symbolic call (and of eager
+  // calls before any).
   void set_signature(const AttentionSignature& signature);
 
  private:
@@ -64,7 +66,7 @@ class AttentionImpl : public Layer, public CustomCallArguments {
 
   AttentionOptions options_;
   bool additive_;
-  std::optional<AttentionSignature> signature_;
+  AttentionCalls calls_;
   std::optional<Generator> generator_;
   Variable scale_, concat_score_weight_;
 };

@@ -10,7 +10,9 @@
 // key/bias, value/kernel (dim_v, num_key_value_heads, head_dim), value/bias,
 // attention_output/kernel (num_query_heads, head_dim, dim), attention_output/bias (dim), saved
 // under _query_dense/vars, _key_dense/vars, _value_dense/vars, _output_dense/vars as Keras 3
-// does. Masks, call arguments and the computation as MultiHeadAttention (multi_head_attention.h):
+// does (with use_gate, gate/kernel (dim, num_query_heads, head_dim) and gate/bias under
+// _gate_dense/vars). Masks, call arguments, use_gate, sliding_window and the computation as
+// MultiHeadAttention (multi_head_attention.h):
 // the shared key/value heads are not repeated, each serves its query heads in one batched GEMM.
 #pragma once
 
@@ -30,6 +32,8 @@ struct GroupQueryAttentionOptions {
   constraints::Constraint bias_constraint = {};
   std::optional<uint64_t> seed = std::nullopt;
   std::string name = {};
+  bool use_gate = false;  // gate/kernel (dim, num_query_heads, head_dim), as MultiHeadAttention
+  std::optional<int64_t> sliding_window = std::nullopt;  // attend only where |t - s| < w
 };
 
 class GroupQueryAttentionImpl final : public MultiHeadAttentionImpl {

@@ -30,10 +30,18 @@
 // Computation: one GEMM per projection over all positions, one batched GEMM over batch x heads
 // for the scores and one for the context, no loop over heads.
 //
-// Each layer keeps one set of call arguments (key given or not, attention_mask given or not,
-// use_causal_mask, return_attention_scores): calling it again with others is a
-// NotImplementedError. Eager calls (layer({q, v})) use the arguments of its symbolic call, or the
-// defaults: inputs [query, value, key?, attention_mask?].
+// Each call (node) has its own arguments (key given or not, attention_mask given or not,
+// use_causal_mask, return_attention_scores), as in Keras: one layer may be called with a causal
+// mask and again without, and a model runs (and saves) each node with its own. Eager calls
+// (layer({q, v})) take the arguments of its first symbolic call (or those set_signature gave
+// before any), else the defaults: inputs [query, value, key?, attention_mask?].
+//
+// use_gate (Keras 3.15): a sigmoid gate, projected from the query like the value heads (weights
+// gate/kernel (dim_q, num_heads, value_dim) and gate/bias (num_heads, value_dim), saved under
+// _gate_dense/vars, between key and value in the weights' order), multiplies each head's
+// attention output before the output projection. sliding_window w (Keras 3.15): query position t
+// attends only to key positions s with |t - s| < w (a symmetric band; with use_causal_mask, the
+// causal sliding window), ANDed with the other masks like the causal mask.
 #pragma once
 
 #include <cstdint>
@@ -65,6 +73,36 @@ struct AttentionSignature {
   bool operator==(const AttentionSignature&) const = default;
 };
 
+// The arguments of each call (node) of an attention layer (internal). Those of node n are set
+// before the symbolic call that creates it; a model runs node n with them
+// (CustomCallArguments::call_node).
+class AttentionCalls {
+ public:
+  // The arguments of the layer's next node (node number num_nodes).
+  void set_next(size_t num_nodes, const AttentionSignature& signature);
+  // Node `index`'s arguments (node 0's when none were set, else the defaults).
+  const AttentionSignature& of_node(size_t index) const;
+  // The arguments in effect: those of the node being run (with_node), else those of the next
+  // node while it is being created, else node 0's (eager calls), else the defaults.
+  const AttentionSignature& current(size_t num_nodes) const;
+  // f() with node `index`'s arguments in effect.
+  template <class F>
+  auto with_node(size_t index, F&& f) {
+    const AttentionSignature* outer = active_;
+    active_ = &of_node(index);
+    struct Restore {
+      const AttentionSignature*& slot;
+      const AttentionSignature* value;
+      ~Restore() { slot = value; }
+    } restore{active_, outer};
+    return f();
+  }
+
+ private:
+  std::vector<std::optional<AttentionSignature>> by_node_;
+  const AttentionSignature* active_ = nullptr;
+};
+
 struct MultiHeadAttentionOptions {
   std::optional<int64_t> value_dim = std::nullopt;  // default key_dim
   double dropout = 0.0;                             // on the attention probabilities
@@ -80,6 +118,8 @@ struct MultiHeadAttentionOptions {
   constraints::Constraint bias_constraint = {};
   std::optional<uint64_t> seed = std::nullopt;  // dropout's
   std::string name = {};
+  bool use_gate = false;                                 // a sigmoid gate on each head's output
+  std::optional<int64_t> sliding_window = std::nullopt;  // attend only where |t - s| < w
 };
 
 class MultiHeadAttentionImpl : public Layer, public CustomCallArguments {
@@ -102,10 +142,13 @@ class MultiHeadAttentionImpl : public Layer, public CustomCallArguments {
   Json saved_call(const Node& node,
                   const std::vector<Json>& inputs,
                   const std::vector<Json>& masks) const override;
+  Tensors call_node(const Node& node, const Tensors& inputs, bool training) override;
+  bool same_call(const Node& a, const Node& b) const override;
 
-  // Sets the call arguments (NotImplementedError when the layer already has others).
+  // Sets the arguments of the next symbolic call (and of eager calls before any).
   void set_signature(const AttentionSignature& signature);
-  const AttentionSignature& signature() const { return signature_ ? *signature_ : kDefault; }
+  // The arguments in effect (AttentionCalls::current).
+  const AttentionSignature& signature() const { return calls_.current(inbound_nodes().size()); }
   int64_t num_heads() const { return num_heads_; }
   int64_t key_dim() const { return key_dim_; }
   int64_t value_dim() const { return value_dim_; }
@@ -134,16 +177,15 @@ class MultiHeadAttentionImpl : public Layer, public CustomCallArguments {
   // Keras's _compute_attention_mask from the inputs' Keras masks, attention_mask and the causal
   // mask (undefined when there is nothing to mask).
   Tensor attention_mask(const Tensors& inputs) const;
-  static const AttentionSignature kDefault;
   virtual bool clears_input_masks() const { return true; }
 
   int64_t num_heads_, kv_heads_, key_dim_, value_dim_;
   MultiHeadAttentionOptions options_;
   std::vector<int> axes_;  // attention axes of the query (1..rank-2), sorted, after build
-  std::optional<AttentionSignature> signature_;
+  AttentionCalls calls_;
   std::optional<Generator> generator_;
-  Variable query_kernel_, query_bias_, key_kernel_, key_bias_, value_kernel_, value_bias_,
-      output_kernel_, output_bias_;
+  Variable query_kernel_, query_bias_, key_kernel_, key_bias_, gate_kernel_, gate_bias_,
+      value_kernel_, value_bias_, output_kernel_, output_bias_;
 };
 
 class MultiHeadAttention : public LayerHandle<MultiHeadAttentionImpl> {
