@@ -357,14 +357,26 @@ void LSTMImpl::build(const std::vector<Shape>& input_shapes) {
 Tensors LSTMImpl::call(const Tensors& inputs, bool training) {
   const Tensor x = prepare_input(inputs[0]);
   const Masks masks = draw_masks(x, training);
-  const Tensor xs = project_inputs(x, kernel_.value(), maybe(bias_), masks.input);
-  const Projection recurrent(recurrent_kernel_.value(), masks.recurrent);
   const ActivationFn& act = options_.activation;
   const ActivationFn& rec = options_.recurrent_activation;
   const bool default_cell = act.name() == "tanh" && rec.name() == "sigmoid";
-  if (default_cell && masks.recurrent.empty() && !inputs[0].keras_mask().defined()) {
+  const bool whole_sequence =
+      default_cell && masks.recurrent.empty() && !inputs[0].keras_mask().defined();
+  const Tensors s = whole_sequence ? initial_states(inputs, x) : Tensors();
+  if (whole_sequence && masks.input.empty() &&
+      !autodiff::any_tracked(
+          {x, kernel_.value(), maybe(bias_), recurrent_kernel_.value(), s[0], s[1]})) {
+    // Inference: one kernel from the raw inputs, which skips the projected inputs and what only
+    // a backward needs.
+    auto [hs, h, c] =
+        ops::lstm_inference(x, kernel_.value(), maybe(bias_), recurrent_kernel_.value(), s[0], s[1],
+                            config_.go_backwards, config_.return_sequences);
+    return outputs(hs, {h, c});
+  }
+  const Tensor xs = project_inputs(x, kernel_.value(), maybe(bias_), masks.input);
+  const Projection recurrent(recurrent_kernel_.value(), masks.recurrent);
+  if (whole_sequence) {
     // The whole recurrence in one kernel (Keras's defaults, nothing masked).
-    const Tensors s = initial_states(inputs, xs);
     auto [hs, c] =
         ops::lstm_sequence(xs, recurrent_kernel_.value(), s[0], s[1], config_.go_backwards);
     const int64_t steps = xs.dim(1);

@@ -8,9 +8,11 @@
 #include "goldens/rnn_goldens.h"
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
+#include "keras/autodiff/tape.h"
 #include "keras/layers/dense.h"
 #include "keras/layers/input_layer.h"
 #include "keras/models/model.h"
+#include "keras/ops/random.h"
 #include "keras/ops/shape.h"
 #include "keras/utils/utils.h"
 
@@ -402,6 +404,31 @@ TEST(Recurrent, SeededDropoutIsReproducible) {
 }
 
 // ---- graphs, sharing, training ----
+
+// Without a tape the layer runs ops::lstm_inference (the projection fused into the recurrence);
+// under one that watches the input, the projection and ops::lstm_sequence. Same arithmetic in a
+// different order: float32 agreement within a few ulps of the O(1) states, times the steps.
+TEST(LSTM, InferenceKernelMatchesTheDifferentiablePath) {
+  for (bool backwards : {false, true}) {
+    for (bool sequences : {false, true}) {
+      SCOPED_TRACE(std::to_string(backwards) + std::to_string(sequences));
+      LayerRef layer = LSTM(
+          16, {.return_sequences = sequences, .return_state = true, .go_backwards = backwards});
+      const Tensor x = random::uniform({90, 30, 20}, -1, 1, float32, 5);
+      const Tensors inferred = call_all(layer, {x});
+      Tensors traced;
+      {
+        autodiff::GradientTape tape;
+        tape.watch(x);
+        traced = call_all(layer, {x});
+      }
+      ASSERT_EQ(inferred.size(), traced.size());
+      for (size_t i = 0; i < traced.size(); ++i) {
+        test::expect_all_close(inferred[i], traced[i], 1e-5, 1e-5);
+      }
+    }
+  }
+}
 
 TEST(LSTM, SharedLayerOnTwoInputsHasOneSetOfWeights) {
   utils::clear_session();

@@ -84,4 +84,41 @@ std::pair<Tensor, Tensor> lstm_sequence(const Tensor& xs,
   return {hs, last()};
 }
 
+std::tuple<Tensor, Tensor, Tensor> lstm_inference(const Tensor& x,
+                                                  const Tensor& kernel,
+                                                  const Tensor& bias,
+                                                  const Tensor& recurrent_kernel,
+                                                  const Tensor& h0,
+                                                  const Tensor& c0,
+                                                  bool go_backwards,
+                                                  bool return_sequences) {
+  const Tensor& u = recurrent_kernel;
+  KERAS_CHECK(x.rank() == 3 && kernel.rank() == 2 && u.rank() == 2 && h0.rank() == 2 &&
+                  c0.shape() == h0.shape() && x.dim(0) == h0.dim(0) && x.dim(1) >= 1 &&
+                  kernel.dim(0) == x.dim(2) && u.dim(0) == h0.dim(1) && u.dim(1) == 4 * h0.dim(1) &&
+                  kernel.dim(1) == u.dim(1) && (!bias.defined() || bias.shape() == Shape{u.dim(1)}),
+              ValueError,
+              "lstm_inference: expected x (batch, steps >= 1, features), kernel (features, 4u), "
+              "bias (4u), recurrent_kernel (u, 4u), h0 and c0 (batch, u), got ",
+              shape_str(x.shape()), ", ", shape_str(kernel.shape()), ", ",
+              bias.defined() ? shape_str(bias.shape()) : std::string("None"), ", ",
+              shape_str(u.shape()), ", ", shape_str(h0.shape()), ", ", shape_str(c0.shape()));
+  KERAS_CHECK(is_floating(x.dtype()) && kernel.dtype() == x.dtype() && u.dtype() == x.dtype() &&
+                  (!bias.defined() || bias.dtype() == x.dtype()) && h0.dtype() == x.dtype() &&
+                  c0.dtype() == x.dtype(),
+              TypeError, "lstm_inference: expected floating tensors of one dtype, got ", x.dtype(),
+              ", ", kernel.dtype(), ", ", u.dtype(), ", ", h0.dtype(), ", ", c0.dtype());
+  const int64_t batch = x.dim(0), steps = x.dim(1), units = h0.dim(1);
+  const Tensors used =
+      bias.defined() ? Tensors{x, kernel, bias, u, h0, c0} : Tensors{x, kernel, u, h0, c0};
+  backend::Backend& be = backend::backend_for("lstm_inference", used);
+  const Tensor hs =
+      return_sequences ? Tensor::empty({batch, steps, units}, x.dtype(), x.device()) : Tensor();
+  const Tensor h = Tensor::empty({batch, units}, x.dtype(), x.device());
+  const Tensor c = Tensor::empty({batch, units}, x.dtype(), x.device());
+  const backend::LstmInferenceArgs args{x, kernel, bias, u, h0, c0, go_backwards, hs, h, c};
+  launch([&be, args] { be.lstm_inference(args); });
+  return {hs, h, c};
+}
+
 }  // namespace keras::ops

@@ -95,6 +95,100 @@ TEST(LstmSequence, RejectsBadShapes) {
                ValueError);
 }
 
+// x = {x, kernel, bias, recurrent_kernel, h0, c0}: hs (when return_sequences), h and c weighted
+// differently, as one tensor.
+Tensor inference_outputs(const Tensors& x, bool go_backwards, bool return_sequences, bool bias) {
+  auto [hs, h, c] = lstm_inference(x[0], x[1], bias ? x[2] : Tensor(), x[3], x[4], x[5],
+                                   go_backwards, return_sequences);
+  Tensors parts{h, multiply(c, 0.5)};
+  if (return_sequences) parts.push_back(multiply(reshape(hs, {hs.dim(0), -1}), 0.25));
+  return concatenate(parts, 1);
+}
+
+// The CPU kernel's paths: one GEMM projecting all steps (small row ranges), one GEMM per step
+// in blocks of 64 rows with the batch split across threads (150 rows: two threads of 75, each
+// 64 + 11), batch 1, and a few rows with 4u a multiple of 64.
+const test::OpCase kInferenceCases[] = {
+    {.name = "lstm_inference_2x3x5",
+     .input_shapes = {{2, 3, 5}, {5, 8}, {8}, {2, 8}, {2, 2}, {2, 2}},
+     .fn = [](const Tensors& x) { return inference_outputs(x, false, true, true); },
+     .lo = -1,
+     .hi = 1,
+     .forward_only = true,
+     .expected_shape = Shape{2, 10}},
+    {.name = "lstm_inference_backwards_no_bias",
+     .input_shapes = {{3, 4, 6}, {6, 12}, {12}, {3, 12}, {3, 3}, {3, 3}},
+     .fn = [](const Tensors& x) { return inference_outputs(x, true, true, false); },
+     .lo = -1,
+     .hi = 1,
+     .forward_only = true},
+    {.name = "lstm_inference_one_sample",
+     .input_shapes = {{1, 9, 7}, {7, 20}, {20}, {5, 20}, {1, 5}, {1, 5}},
+     .fn = [](const Tensors& x) { return inference_outputs(x, false, false, true); },
+     .lo = -1,
+     .hi = 1,
+     .forward_only = true},
+    {.name = "lstm_inference_few_rows",
+     .input_shapes = {{3, 6, 7}, {7, 128}, {128}, {32, 128}, {3, 32}, {3, 32}},
+     .fn = [](const Tensors& x) { return inference_outputs(x, true, true, true); },
+     .lo = -1,
+     .hi = 1,
+     .forward_only = true},
+    {.name = "lstm_inference_150_rows",
+     .input_shapes = {{150, 40, 12}, {12, 64}, {64}, {16, 64}, {150, 16}, {150, 16}},
+     .fn = [](const Tensors& x) { return inference_outputs(x, true, true, true); },
+     .lo = -1,
+     .hi = 1,
+     .forward_only = true},
+    {.name = "lstm_inference_150_rows_last",
+     .input_shapes = {{150, 40, 12}, {12, 64}, {64}, {16, 64}, {150, 16}, {150, 16}},
+     .fn = [](const Tensors& x) { return inference_outputs(x, false, false, true); },
+     .lo = -1,
+     .hi = 1,
+     .forward_only = true},
+};
+
+KERAS_INSTANTIATE_OP_TESTS(LstmInference, kInferenceCases);
+
+// lstm_inference is lstm_sequence on the projected inputs (float64: only the summation order of
+// the projection differs, so agreement to 1e-12).
+TEST(LstmInference, MatchesTheProjectedSequence) {
+  for (bool backwards : {false, true}) {
+    for (bool with_bias : {false, true}) {
+      const int64_t batch = 70, steps = 33, features = 9, units = 6;
+      Tensor x = keras::random::uniform({batch, steps, features}, -1, 1, float64, 21);
+      Tensor w = keras::random::uniform({features, 4 * units}, -1, 1, float64, 22);
+      Tensor b = with_bias ? keras::random::uniform({4 * units}, -1, 1, float64, 23) : Tensor();
+      Tensor u = keras::random::uniform({units, 4 * units}, -1, 1, float64, 24);
+      Tensor h0 = keras::random::uniform({batch, units}, -1, 1, float64, 25);
+      Tensor c0 = keras::random::uniform({batch, units}, -1, 1, float64, 26);
+      Tensor xs = reshape(matmul(reshape(x, {batch * steps, features}), w), {batch, steps, -1});
+      if (with_bias) xs = add(xs, b);
+      auto [hs_ref, c_ref] = lstm_sequence(xs, u, h0, c0, backwards);
+      auto [hs, h, c] = lstm_inference(x, w, b, u, h0, c0, backwards, true);
+      test::expect_all_close(hs, hs_ref, 1e-12, 1e-12);
+      test::expect_all_close(h, reshape(slice_axis(hs_ref, 1, steps - 1, 1), {batch, units}), 1e-12,
+                             1e-12);
+      test::expect_all_close(c, c_ref, 1e-12, 1e-12);
+      auto [no_hs, h2, c2] = lstm_inference(x, w, b, u, h0, c0, backwards, false);
+      EXPECT_FALSE(no_hs.defined());
+      test::expect_all_close(h2, h, 0, 0);  // the same kernel on the same shapes
+    }
+  }
+}
+
+TEST(LstmInference, RejectsBadShapes) {
+  EXPECT_THROW(lstm_inference(zeros({2, 3, 5}), zeros({4, 8}), Tensor(), zeros({2, 8}),
+                              zeros({2, 2}), zeros({2, 2}), false, false),
+               ValueError);
+  EXPECT_THROW(lstm_inference(zeros({2, 3, 5}), zeros({5, 8}), zeros({4}), zeros({2, 8}),
+                              zeros({2, 2}), zeros({2, 2}), false, false),
+               ValueError);
+  EXPECT_THROW(lstm_inference(zeros({2, 0, 5}), zeros({5, 8}), Tensor(), zeros({2, 8}),
+                              zeros({2, 2}), zeros({2, 2}), false, false),
+               ValueError);
+}
+
 TEST(LstmCell, MatchesTheComposedFormula) {
   Tensor z = keras::random::uniform({2, 8}, -2, 2, float64, 3);
   Tensor c_prev = keras::random::uniform({2, 2}, -1, 1, float64, 4);

@@ -143,6 +143,11 @@ void check_on_device(const char* kernel, const LstmSequenceGrads& g) {
     check_on_device(kernel, *t);
   }
 }
+void check_on_device(const char* kernel, const LstmInferenceArgs& a) {
+  for (const Tensor* t : {&a.x, &a.kernel, &a.bias, &a.u_kernel, &a.h0, &a.c0, &a.hs, &a.h, &a.c}) {
+    check_on_device(kernel, *t);
+  }
+}
 template <class T>
 void check_on_device(const char*, const T&) {}  // not a tensor
 
@@ -266,6 +271,9 @@ class GuardedBackend final : public Backend {
   }
   void lstm_sequence_backward(const LstmSequenceArgs& s, const LstmSequenceGrads& g) override {
     run("lstm_sequence_backward", &Backend::lstm_sequence_backward, s, g);
+  }
+  void lstm_inference(const LstmInferenceArgs& s) override {
+    run("lstm_inference", &Backend::lstm_inference, s);
   }
   void conv(const Tensor& src,
             const Tensor& weights,

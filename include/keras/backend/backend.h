@@ -155,6 +155,16 @@ struct LstmSequenceGrads {
   Tensor dhs, dc_last;
   Tensor dxs, du, dh0, dc0;
 };
+// One LSTM layer's forward for inference (Backend::lstm_inference): the same cell and step order
+// as LstmSequenceArgs, from the layer's inputs x (batch, steps, features) with kernel (features,
+// 4u) and bias (4u, or undefined for none) instead of projected inputs. Outputs: hs (batch,
+// steps, u), h after each step in processing order, when defined (else not computed), and the
+// last h and c (batch, u). Nothing is kept for a backward.
+struct LstmInferenceArgs {
+  Tensor x, kernel, bias, u_kernel, h0, c0;
+  bool reverse = false;
+  Tensor hs, h, c;
+};
 
 struct AdagradParams {
   double learning_rate = 0.001;
@@ -304,6 +314,9 @@ class Backend : public DeviceMemory {
   virtual void lstm_sequence(const LstmSequenceArgs& s) = 0;
   // Its gradients, see LstmSequenceGrads (every output overwritten).
   virtual void lstm_sequence_backward(const LstmSequenceArgs& s, const LstmSequenceGrads& g) = 0;
+  // The forward alone, from unprojected inputs (see LstmInferenceArgs): kernels may fuse the
+  // input projection into the recurrence and skip what only a backward needs.
+  virtual void lstm_inference(const LstmInferenceArgs& s) = 0;
 
   // ==== convolution and pooling ====
   // Layouts (channels_last, r = 1..3 spatial dims): src / diff_src (batch, spatial..., C),

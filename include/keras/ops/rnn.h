@@ -1,6 +1,7 @@
 // Fused recurrent cells.
 #pragma once
 
+#include <tuple>
 #include <utility>
 
 #include "keras/core/tensor.h"
@@ -25,5 +26,20 @@ std::pair<Tensor, Tensor> lstm_sequence(const Tensor& xs,
                                         const Tensor& h0,
                                         const Tensor& c0,
                                         bool go_backwards = false);
+
+// An LSTM layer's forward for inference, from its unprojected inputs: x (batch, steps,
+// features), kernel (features, 4u), bias (4u) or an undefined tensor for none, and the rest as
+// lstm_sequence (whose arithmetic it is, the input projection x @ kernel + bias included). Returns
+// {hs, h_last, c_last}; hs is computed only when `return_sequences` (else undefined). Records
+// nothing on a tape: for when no input is tracked (ops::lstm_sequence is the differentiable path).
+// Throws as lstm_sequence.
+std::tuple<Tensor, Tensor, Tensor> lstm_inference(const Tensor& x,
+                                                  const Tensor& kernel,
+                                                  const Tensor& bias,
+                                                  const Tensor& recurrent_kernel,
+                                                  const Tensor& h0,
+                                                  const Tensor& c0,
+                                                  bool go_backwards,
+                                                  bool return_sequences);
 
 }  // namespace keras::ops

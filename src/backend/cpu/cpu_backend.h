@@ -80,6 +80,7 @@ class CpuBackend final : public ReferenceBackend {
                  const Tensor& workspace) override;
   void lstm_sequence(const LstmSequenceArgs& s) override;
   void lstm_sequence_backward(const LstmSequenceArgs& s, const LstmSequenceGrads& g) override;
+  void lstm_inference(const LstmInferenceArgs& s) override;
   void rmsprop_update(const Tensor& w,
                       const Tensor& g,
                       const Tensor& velocity,

@@ -61,6 +61,7 @@ class ReferenceBackend : public Backend {
                           const Tensor& dc_prev) override;
   void lstm_sequence(const LstmSequenceArgs& s) override;
   void lstm_sequence_backward(const LstmSequenceArgs& s, const LstmSequenceGrads& g) override;
+  void lstm_inference(const LstmInferenceArgs& s) override;
   void conv(const Tensor& src,
             const Tensor& weights,
             const Tensor& dst,

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -89,6 +90,48 @@ void ReferenceBackend::lstm_sequence_backward(const LstmSequenceArgs& a,
     lstm_sequence_backward_rows(s, kernel_data<T>(g.dhs), kernel_data<T>(g.dc_last), 0, s.batch,
                                 kernel_data<T>(g.dxs), kernel_data<T>(g.dh0), kernel_data<T>(g.dc0),
                                 kernel_data<T>(g.du), NaiveGemm{});
+  });
+}
+
+// The differentiable path's arithmetic: every step projected, then lstm_sequence's recurrence.
+void ReferenceBackend::lstm_inference(const LstmInferenceArgs& a) {
+  visit_floating(a.x, "lstm_inference", [&]<class T>() {
+    const int64_t batch = a.x.dim(0), steps = a.x.dim(1), features = a.x.dim(2);
+    const int64_t u = a.h0.dim(1), g = 4 * u, rows = batch * steps;
+    std::vector<T> xs(static_cast<size_t>(rows * g)), hs(static_cast<size_t>(rows * u));
+    std::vector<T> cs(hs.size()), ws(static_cast<size_t>(rows * 5 * u));
+    NaiveGemm{}(false, false, rows, g, features, kernel_data<T>(a.x), features,
+                kernel_data<T>(a.kernel), g, T(0), xs.data(), g);
+    if (a.bias.defined()) {
+      const T* bias = kernel_data<T>(a.bias);
+      for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t j = 0; j < g; ++j) xs[r * g + j] += bias[j];
+      }
+    }
+    const LstmSequence<T> s{xs.data(),
+                            kernel_data<T>(a.u_kernel),
+                            kernel_data<T>(a.h0),
+                            kernel_data<T>(a.c0),
+                            hs.data(),
+                            cs.data(),
+                            ws.data(),
+                            batch,
+                            steps,
+                            u,
+                            a.reverse};
+    std::vector<T> z(static_cast<size_t>(batch * g));
+    lstm_sequence_rows(s, 0, batch, z.data(), NaiveGemm{},
+                       [u](const T* zb, const T* c_prev, T* h, T* c, T* w) {
+                         lstm_cell_forward<T>(
+                             zb, c_prev, h, c, w, 1, u, [](T x) { return sigmoid_scalar(x); },
+                             [](T x) { return std::tanh(x); });
+                       });
+    if (a.hs.defined()) std::copy(hs.begin(), hs.end(), kernel_data<T>(a.hs));
+    for (int64_t b = 0; b < batch; ++b) {
+      const int64_t last = s.row(b, steps - 1) * u;
+      std::copy(hs.begin() + last, hs.begin() + last + u, kernel_data<T>(a.h) + b * u);
+      std::copy(cs.begin() + last, cs.begin() + last + u, kernel_data<T>(a.c) + b * u);
+    }
   });
 }
 

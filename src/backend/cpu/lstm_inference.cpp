@@ -1,0 +1,132 @@
+// LSTM inference in float32 (Backend::lstm_inference): the input projection done inside the
+// recurrence, so that the (batch, steps, 4u) projected inputs never go through memory, and
+// nothing written that only a backward needs. Each OpenMP thread owns a range of batch rows and
+// runs their whole recurrence with single-threaded GEMMs: one fork per layer.
+#include <algorithm>
+
+#include "backend/cpu/blas.h"
+#include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/fast_math.h"
+#include "backend/cpu/scratch.h"
+#include "backend/kernel_data.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace keras::backend {
+namespace {
+
+// A row range projects all its steps in one GEMM when their projections fit in this many floats
+// (half of a 1 MiB L2), else one step at a time (a GEMM of the rows' inputs at that step).
+constexpr int64_t kProjectAllFloats = int64_t{1} << 17;
+// Step-at-a-time rows run in blocks of this many, so that a step's inputs, projections and
+// states stay in L2 between its GEMMs and the cell.
+constexpr int64_t kBlockRows = 64;
+// A thread is worth its fork when it gets at least this many multiply-adds.
+constexpr int64_t kMinThreadWork = int64_t{1} << 20;
+
+struct Raw {
+  const float *x, *kernel, *bias, *u_kernel, *h0, *c0;
+  float *hs, *h, *c;
+  int64_t batch, steps, features, units;
+  bool reverse;
+};
+
+// One row of the cell: z (4u, gate order i, f, c, o, without the bias) is overwritten; c and h
+// are updated in place. Separate passes so that GCC vectorizes each (as rnn.cpp's cell_row).
+void cell(float* __restrict z,
+          const float* __restrict bias,
+          float* __restrict c,
+          float* __restrict h,
+          int64_t units) {
+  const float* i = z;
+  const float* f = z + units;
+  float* g = z + 2 * units;
+  float* o = z + 3 * units;
+  for (int64_t j = 0; j < 2 * units; ++j) z[j] = fast::sigmoid(z[j] + bias[j]);
+  for (int64_t j = 0; j < units; ++j) g[j] = fast::tanh(g[j] + bias[2 * units + j]);
+  for (int64_t j = 0; j < units; ++j) o[j] = fast::sigmoid(o[j] + bias[3 * units + j]);
+  for (int64_t j = 0; j < units; ++j) c[j] = f[j] * c[j] + i[j] * g[j];
+  for (int64_t j = 0; j < units; ++j) h[j] = o[j] * fast::tanh(c[j]);
+}
+
+// The recurrence of rows [r0, r1), all steps.
+void rows(const Raw& s, const float* bias, int64_t r0, int64_t r1) {
+  const int64_t nb = r1 - r0, u = s.units, g = 4 * u, f = s.features, steps = s.steps;
+  float* h = s.h + r0 * u;
+  float* c = s.c + r0 * u;
+  std::copy(s.h0 + r0 * u, s.h0 + r1 * u, h);
+  std::copy(s.c0 + r0 * u, s.c0 + r1 * u, c);
+  const float* x = s.x + r0 * steps * f;
+  const bool project_all = nb * steps * g <= kProjectAllFloats;
+  float* z = scratch<float, 0>(static_cast<size_t>((project_all ? nb * steps : nb) * g));
+  if (project_all) blas::gemm(false, false, nb * steps, g, f, x, f, s.kernel, g, 0.0f, z, g);
+  const int64_t ldz = project_all ? steps * g : g;
+  for (int64_t k = 0; k < steps; ++k) {
+    const int64_t t = s.reverse ? steps - 1 - k : k;
+    float* zk = project_all ? z + t * g : z;
+    if (!project_all)
+      blas::gemm(false, false, nb, g, f, x + t * f, steps * f, s.kernel, g, 0.0f, z, g);
+    blas::gemm(false, false, nb, g, u, h, u, s.u_kernel, g, 1.0f, zk, ldz);
+    for (int64_t b = 0; b < nb; ++b) {
+      cell(zk + b * ldz, bias, c + b * u, h + b * u, u);
+      if (s.hs != nullptr) std::copy(h + b * u, h + b * u + u, s.hs + ((r0 + b) * steps + k) * u);
+    }
+  }
+}
+
+}  // namespace
+
+void CpuBackend::lstm_inference(const LstmInferenceArgs& a) {
+  if (a.x.dtype() != DType::float32) {
+    ReferenceBackend::lstm_inference(a);
+    return;
+  }
+  const Raw s{kernel_data<float>(a.x),
+              kernel_data<float>(a.kernel),
+              a.bias.defined() ? kernel_data<float>(a.bias) : nullptr,
+              kernel_data<float>(a.u_kernel),
+              kernel_data<float>(a.h0),
+              kernel_data<float>(a.c0),
+              a.hs.defined() ? kernel_data<float>(a.hs) : nullptr,
+              kernel_data<float>(a.h),
+              kernel_data<float>(a.c),
+              a.x.dim(0),
+              a.x.dim(1),
+              a.x.dim(2),
+              a.h0.dim(1),
+              a.reverse};
+  const int64_t g = 4 * s.units;
+  const int64_t row_work = s.steps * (s.features + s.units) * g;
+  int threads = 1;
+#ifdef _OPENMP
+  if (blas::gemm_nests_in_openmp() && !omp_in_parallel()) {
+    const int64_t min_rows = std::max<int64_t>(1, kMinThreadWork / std::max<int64_t>(1, row_work));
+    threads = static_cast<int>(std::clamp<int64_t>(s.batch / min_rows, 1, num_threads()));
+  }
+#endif
+  auto run = [&](int t) {
+    const int64_t r0 = s.batch * t / threads, r1 = s.batch * (t + 1) / threads;
+    const float* bias = s.bias;
+    if (bias == nullptr) {
+      float* zeros = scratch<float, 1>(static_cast<size_t>(g));
+      std::fill(zeros, zeros + g, 0.0f);
+      bias = zeros;
+    }
+    const bool blocks = (r1 - r0) * s.steps * g > kProjectAllFloats;
+    for (int64_t b = r0; b < r1; b += blocks ? kBlockRows : r1 - r0) {
+      rows(s, bias, b, blocks ? std::min(r1, b + kBlockRows) : r1);
+    }
+  };
+#ifdef _OPENMP
+  if (threads > 1) {
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int t = 0; t < threads; ++t) run(t);
+    return;
+  }
+#endif
+  run(0);
+}
+
+}  // namespace keras::backend
