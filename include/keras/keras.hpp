@@ -50,6 +50,7 @@
 #include "keras/layers/merging.h"
 #include "keras/layers/normalization.h"
 #include "keras/layers/normalization/group_normalization.h"
+#include "keras/layers/custom_scale_layer.h"
 #include "keras/layers/normalization/layer_scale.h"
 #include "keras/layers/normalization/rms_normalization.h"
 #include "keras/layers/normalization/unit_normalization.h"

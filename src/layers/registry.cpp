@@ -18,6 +18,7 @@
 #include "keras/layers/bidirectional.h"
 #include "keras/layers/convolutional.h"
 #include "keras/layers/core_layers.h"
+#include "keras/layers/custom_scale_layer.h"
 #include "keras/layers/dense.h"
 #include "keras/layers/embedding.h"
 #include "keras/layers/input_layer.h"
@@ -137,6 +138,7 @@ struct Registry {
         {"Attention", &AttentionImpl::from_config},
         {"AdditiveAttention", &AttentionImpl::additive_from_config},
         {"LayerScale", &LayerScaleImpl::from_config},
+        {"CustomScaleLayer", &CustomScaleLayerImpl::from_config},
         {"Rescaling", &RescalingImpl::from_config},
         {"CenterCrop", &CenterCropImpl::from_config},
         {"Normalization", &NormalizationImpl::from_config},
