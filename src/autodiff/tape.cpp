@@ -61,6 +61,12 @@ void GradientTape::record(std::string_view name,
 }
 
 Tensors GradientTape::gradient(const Tensor& target, const Tensors& sources) {
+  return gradient(target, sources, nullptr);
+}
+
+Tensors GradientTape::gradient(const Tensor& target,
+                               const Tensors& sources,
+                               const FinalFn& on_final) {
   KERAS_CHECK(is_floating(target.dtype()), TypeError,
               "GradientTape.gradient: target must be floating point, got ", target.dtype());
   struct Pause {  // restores recording even if a backward function throws
@@ -75,7 +81,31 @@ Tensors GradientTape::gradient(const Tensor& target, const Tensors& sources) {
     launch([&be, seed] { be.fill(seed, 1.0); });
     grads[target.id()] = seed;
   }
+  // final_after[e]: the sources whose first use (in recording order) is record e.
+  std::unordered_map<size_t, std::vector<size_t>> final_after;
+  if (on_final) {
+    std::unordered_map<uint64_t, std::vector<size_t>> source_index;
+    for (size_t i = 0; i < sources.size(); ++i) source_index[sources[i].id()].push_back(i);
+    for (size_t e = 0; e < entries_.size(); ++e) {
+      for (uint64_t id : entries_[e].input_ids) {
+        auto found = source_index.find(id);
+        if (found == source_index.end()) continue;
+        for (size_t i : found->second) final_after[e].push_back(i);
+        source_index.erase(found);
+      }
+    }
+  }
+  auto report_final = [&](size_t e) {
+    if (!on_final) return;
+    auto found = final_after.find(e);
+    if (found == final_after.end()) return;
+    for (size_t i : found->second) {
+      auto g = grads.find(sources[i].id());
+      if (g != grads.end()) on_final(i, g->second);
+    }
+  };
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+    if (it != entries_.rbegin()) report_final(static_cast<size_t>(entries_.rend() - it));
     Tensors dys;
     bool any = false;
     for (const Tensor& out : it->outputs) {
@@ -109,6 +139,7 @@ Tensors GradientTape::gradient(const Tensor& target, const Tensors& sources) {
       }
     }
   }
+  if (!entries_.empty()) report_final(0);
   Tensors result;
   result.reserve(sources.size());
   for (const Tensor& s : sources) {

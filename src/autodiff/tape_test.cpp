@@ -57,6 +57,27 @@ TEST(GradientTape, BroadcastGradientsReduceToInputShape) {
   EXPECT_EQ(g[2].shape(), Shape{});
 }
 
+TEST(GradientTape, OnFinalReportsEachGradientOnceFinalLastLayersFirst) {
+  // y = sum(w2 * tanh(w1 * x) + w1): w1 is used by the first and the last op, so its gradient is
+  // final only after the walk passes the first; w2's as soon as its only use is walked.
+  const Tensor x = tensor_of({0.5, -1.0});
+  const Tensor w1 = tensor_of({0.3, 0.8}), w2 = tensor_of({-1.2, 0.4}), unused = tensor_of({1.0});
+  GradientTape tape;
+  for (const Tensor& t : {w1, w2, unused}) tape.watch(t);
+  const Tensor h = ops::tanh(ops::multiply(w1, x));
+  const Tensor y = ops::sum(ops::add(ops::multiply(w2, h), w1));
+  std::vector<size_t> order;
+  Tensors reported(3);
+  const Tensors g = tape.gradient(y, {w1, w2, unused}, [&](size_t i, const Tensor& gi) {
+    order.push_back(i);
+    reported[i] = gi.clone();  // the value when reported must be the final one
+  });
+  EXPECT_EQ(order, (std::vector<size_t>{1, 0}));
+  expect_all_close(reported[0], g[0], 0, 0);
+  expect_all_close(reported[1], g[1], 0, 0);
+  EXPECT_FALSE(g[2].defined());
+}
+
 TEST(GradientTape, UnrelatedSourcesGetUndefinedTensors) {
   const Tensor a = tensor_of({1, 2});
   const Tensor b = tensor_of({3, 4});

@@ -1,6 +1,7 @@
 #include "keras/distribution/distribution.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <numeric>
 #include <streambuf>
@@ -23,6 +24,15 @@ class LocalCollective final : public Collective {
   void all_reduce(void*, int64_t, DType dtype, ReduceOp) override {
     KERAS_CHECK(dtype == float32 || dtype == float64, TypeError,
                 "all_reduce: expected float32 or float64, got ", dtype_name(dtype));
+  }
+  int64_t start_all_reduce(void* data, int64_t count, DType dtype) override {
+    all_reduce(data, count, dtype, ReduceOp::sum);
+    return 0;
+  }
+  void wait(int64_t) override {}
+  void all_gather(const void* send, void* recv, const std::vector<int64_t>& bytes) override {
+    KERAS_CHECK(bytes.size() == 1, ValueError, "all_gather: expected 1 count, got ", bytes.size());
+    if (bytes[0] > 0) std::memcpy(recv, send, static_cast<size_t>(bytes[0]));
   }
   void barrier() override {}
 };
@@ -142,6 +152,10 @@ DataParallel::DataParallel() : DataParallel(data_parallel_mesh({})) {}
 DataParallel::DataParallel(std::vector<std::string> devices)
     : DataParallel(data_parallel_mesh(std::move(devices))) {}
 DataParallel::DataParallel(DeviceMesh mesh) : Distribution(std::move(mesh)) {
+  const char* bytes = std::getenv("KERAS_DISTRIBUTION_BUCKET_BYTES");
+  set_bucket_bytes(bytes != nullptr && *bytes != '\0'
+                       ? env_int("KERAS_DISTRIBUTION_BUCKET_BYTES").value()
+                       : int64_t{1} << 20);
   const DeviceMesh& m = device_mesh();
   KERAS_CHECK(m.shape().size() == 1, ValueError,
               "DataParallel: keras.cpp needs a 1-D device mesh (one device per process), got ",
@@ -149,6 +163,11 @@ DataParallel::DataParallel(DeviceMesh mesh) : Distribution(std::move(mesh)) {
   KERAS_CHECK(static_cast<int>(m.devices().size()) == process_count(), ValueError,
               "DataParallel: the mesh has ", m.devices().size(), " devices but the job has ",
               process_count(), " processes (keras.cpp runs one device per process)");
+}
+
+void DataParallel::set_bucket_bytes(int64_t bytes) {
+  KERAS_CHECK(bytes >= 0, ValueError, "DataParallel: bucket_bytes must be >= 0, got ", bytes);
+  bucket_bytes_ = bytes;
 }
 
 void set_distribution(std::shared_ptr<Distribution> d) {

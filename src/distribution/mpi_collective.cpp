@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -95,6 +96,51 @@ class MpiCollective final : public Collective {
         for (int64_t i = 0; i < count; ++i) p[i] /= size_;
       }
     }
+  }
+
+  int64_t start_all_reduce(void* data, int64_t count, DType dtype) override {
+    KERAS_CHECK(dtype == float32 || dtype == float64, TypeError,
+                "all_reduce: expected float32 or float64, got ", dtype_name(dtype));
+    std::vector<MPI_Request>& requests = pending_[next_request_];
+    in_chunks(data, count, dtype, [&](void* p, int n) {
+      requests.emplace_back();
+      MPI_Iallreduce(MPI_IN_PLACE, p, n, mpi_type(dtype), MPI_SUM, comm_, &requests.back());
+    });
+    return next_request_++;
+  }
+
+  void wait(int64_t request) override {
+    auto it = pending_.find(request);
+    KERAS_CHECK(it != pending_.end(), ValueError, "wait: no pending request ", request);
+    for (MPI_Request& r : it->second) wait(r, "all_reduce");
+    pending_.erase(it);
+  }
+
+  void progress() override {
+    for (auto& [id, requests] : pending_) {
+      for (MPI_Request& r : requests) {
+        int done = 0;
+        if (r != MPI_REQUEST_NULL) MPI_Test(&r, &done, MPI_STATUS_IGNORE);
+      }
+    }
+  }
+
+  void all_gather(const void* send, void* recv, const std::vector<int64_t>& bytes) override {
+    KERAS_CHECK(static_cast<int>(bytes.size()) == size_, ValueError, "all_gather: expected ", size_,
+                " counts, got ", bytes.size());
+    std::vector<int> counts, offsets;
+    int64_t total = 0;
+    for (int64_t b : bytes) {
+      KERAS_CHECK(b >= 0 && total + b <= std::numeric_limits<int>::max(), ValueError,
+                  "all_gather: at most 2^31 - 1 bytes in all, got more");
+      counts.push_back(static_cast<int>(b));
+      offsets.push_back(static_cast<int>(total));
+      total += b;
+    }
+    MPI_Request request;
+    MPI_Iallgatherv(send, counts[static_cast<size_t>(rank_)], MPI_BYTE, recv, counts.data(),
+                    offsets.data(), MPI_BYTE, comm_, &request);
+    wait(request, "all_gather");
   }
 
   void barrier() override {
@@ -182,6 +228,8 @@ class MpiCollective final : public Collective {
     return "process " + silent + " did not answer (dead or hung)";
   }
 
+  std::map<int64_t, std::vector<MPI_Request>> pending_;  // started by start_all_reduce
+  int64_t next_request_ = 0;
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0;
   int size_ = 1;

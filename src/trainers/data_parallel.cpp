@@ -1,5 +1,9 @@
 #include "trainers/data_parallel.h"
 
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
 #include "distribution/ops.h"
 #include "keras/autodiff/trace.h"
 #include "keras/core/random.h"
@@ -88,54 +92,341 @@ BatchRows shard_batch(const BatchRows& batch) {
   return {batch.data, batch.rows + begin, end - begin};
 }
 
-Tensors all_reduce_gradients(const Tensors& grads) {
-  if (!dist::data_parallel_active()) return grads;
-  Tensors out;
-  int64_t n32 = 0, n64 = 0;
-  for (const Tensor& g : grads) {
-    if (!g.defined()) {
-      out.emplace_back();
-      continue;
-    }
-    KERAS_CHECK(g.dtype() == float32 || g.dtype() == float64, TypeError,
-                "DataParallel: gradients must be float32 or float64, got ", dtype_name(g.dtype()));
-    (g.dtype() == float32 ? n32 : n64) += g.size();
-    out.push_back(Tensor::empty(g.shape(), g.dtype()));
+namespace {
+
+// Calls f(T{}) with T the C++ type of a float32 or float64 tensor.
+template <class F>
+void with_float_type(DType dtype, F&& f) {
+  if (dtype == float32) {
+    f(float{});
+  } else {
+    f(double{});
   }
-  auto f32 = std::make_shared<std::vector<float>>(static_cast<size_t>(n32));
-  auto f64 = std::make_shared<std::vector<double>>(static_cast<size_t>(n64));
-  autodiff::launch([grads, out, f32, f64] {
-    const double w = dist::internal::batch_share();
-    float* p32 = f32->data();
-    double* p64 = f64->data();
-    for (const Tensor& g : grads) {
-      if (!g.defined()) continue;
-      if (g.dtype() == float32) {
-        const float* s = g.data<float>();
-        for (int64_t i = 0; i < g.size(); ++i) *p32++ = static_cast<float>(s[i] * w);
-      } else {
-        const double* s = g.data<double>();
-        for (int64_t i = 0; i < g.size(); ++i) *p64++ = s[i] * w;
-      }
+}
+
+// Dense gradients all-reduced together: packed times the gradient weight into `buffer`, started
+// by one kernel, waited for and unpacked by another.
+struct Bucket {
+  DType dtype = float32;
+  Tensors grads, outs;
+  int64_t elements = 0;
+  std::vector<float> f32;
+  std::vector<double> f64;
+  int64_t request = -1;
+
+  void* data() {
+    return dtype == float32 ? static_cast<void*>(f32.data()) : static_cast<void*>(f64.data());
+  }
+  template <class T>
+  std::vector<T>& buffer() {
+    if constexpr (std::is_same_v<T, float>) {
+      return f32;
+    } else {
+      return f64;
     }
-    dist::Collective& c = dist::collective();
-    if (!f32->empty())
-      c.all_reduce(f32->data(), static_cast<int64_t>(f32->size()), float32, dist::ReduceOp::sum);
-    if (!f64->empty())
-      c.all_reduce(f64->data(), static_cast<int64_t>(f64->size()), float64, dist::ReduceOp::sum);
-    p32 = f32->data();
-    p64 = f64->data();
-    for (const Tensor& o : out) {
-      if (!o.defined()) continue;
-      if (o.dtype() == float32) {
-        float* d = o.data<float>();
-        for (int64_t i = 0; i < o.size(); ++i) d[i] = *p32++;
-      } else {
-        double* d = o.data<double>();
-        for (int64_t i = 0; i < o.size(); ++i) d[i] = *p64++;
+  }
+};
+
+void start_bucket(const std::shared_ptr<Bucket>& b) {
+  if (b->dtype == float32) {
+    b->f32.resize(static_cast<size_t>(b->elements));
+  } else {
+    b->f64.resize(static_cast<size_t>(b->elements));
+  }
+  autodiff::launch([b] {
+    const double w = dist::internal::batch_share();
+    with_float_type(b->dtype, [&]<class T>(T) {
+      T* p = b->buffer<T>().data();
+      for (const Tensor& g : b->grads) {
+        const T* s = g.data<T>();
+        for (int64_t i = 0; i < g.size(); ++i) *p++ = static_cast<T>(s[i] * w);
       }
+    });
+    b->request = dist::collective().start_all_reduce(b->data(), b->elements, b->dtype);
+  });
+}
+
+void finish_bucket(const std::shared_ptr<Bucket>& b) {
+  dist::collective().wait(b->request);
+  with_float_type(b->dtype, [&]<class T>(T) {
+    const T* p = b->buffer<T>().data();
+    for (const Tensor& o : b->outs) {
+      T* d = o.data<T>();
+      for (int64_t i = 0; i < o.size(); ++i) d[i] = *p++;
     }
   });
+}
+
+// A row-sparse gradient (zero outside the rows its hint lists) and its exchange's state.
+struct SparseGrad {
+  Tensor grad, rows;     // this process's gradient and its row hint
+  Tensor out, out_rows;  // the sum, and its hint: capacity one id per row of the table
+  int64_t table_rows = 0, row_size = 0;
+  std::vector<int64_t> local;     // the distinct rows of this step's hint
+  std::vector<int64_t> previous;  // the rows of `out` written by the last exchange
+  bool all_written = true;        // out is uninitialized or was written densely
+  std::vector<uint32_t> stamp;    // distinct-row marks
+  uint32_t tick = 0;
+  bool sparse = false;  // this step's choice
+
+  int64_t row_bytes() const { return row_size * static_cast<int64_t>(dtype_size(grad.dtype())); }
+  // Marks `row`; true the first time in this tick.
+  bool mark(int64_t row) {
+    uint32_t& s = stamp[static_cast<size_t>(row)];
+    if (s == tick) return false;
+    s = tick;
+    return true;
+  }
+  void next_tick() {
+    if (++tick == 0) {  // wrapped: stale marks could equal the new tick
+      std::fill(stamp.begin(), stamp.end(), 0);
+      tick = 1;
+    }
+  }
+  void collect_local_rows() {
+    next_tick();
+    local.clear();
+    auto visit = [&]<class I>(const I* ids) {
+      for (int64_t i = 0; i < rows.size(); ++i) {
+        if (mark(static_cast<int64_t>(ids[i]))) local.push_back(static_cast<int64_t>(ids[i]));
+      }
+    };
+    if (rows.dtype() == int32) {
+      visit(rows.data<int32_t>());
+    } else {
+      visit(rows.data<int64_t>());
+    }
+  }
+};
+
+int64_t round8(int64_t bytes) {
+  return (bytes + 7) / 8 * 8;
+}
+
+// Each sparse gradient: the global row counts decide, per gradient and identically on every
+// process, between a dense all-reduce and an all-gather of the touched rows.
+void exchange_sparse(const std::vector<std::shared_ptr<SparseGrad>>& grads) {
+  dist::Collective& c = dist::collective();
+  const double w = dist::internal::batch_share();
+  const auto n = static_cast<size_t>(c.size());
+  const size_t count = grads.size();
+  std::vector<int64_t> mine(count), counts(n * count);
+  for (size_t k = 0; k < count; ++k) {
+    grads[k]->collect_local_rows();
+    mine[k] = static_cast<int64_t>(grads[k]->local.size());
+  }
+  c.all_gather(mine.data(), counts.data(),
+               std::vector<int64_t>(n, static_cast<int64_t>(count * sizeof(int64_t))));
+  // Bytes each process receives: an all-gather of (id, row) pairs against a ring all-reduce.
+  std::vector<int64_t> bytes(n, 0);
+  for (size_t k = 0; k < count; ++k) {
+    SparseGrad& g = *grads[k];
+    int64_t total = 0;
+    for (size_t r = 0; r < n; ++r) total += counts[r * count + k];
+    g.sparse = total * (8 + g.row_bytes()) < 2 * g.table_rows * g.row_bytes();
+    if (!g.sparse) continue;
+    for (size_t r = 0; r < n; ++r) {
+      const int64_t rows = counts[r * count + k];
+      bytes[r] += 8 * rows + round8(rows * g.row_bytes());
+    }
+  }
+  for (const auto& p : grads) {
+    SparseGrad& g = *p;
+    if (g.sparse) continue;
+    with_float_type(g.grad.dtype(), [&]<class T>(T) {
+      T* o = g.out.data<T>();
+      const T* s = g.grad.data<T>();
+      for (int64_t i = 0; i < g.grad.size(); ++i) o[i] = static_cast<T>(s[i] * w);
+      c.all_reduce(o, g.out.size(), g.out.dtype(), dist::ReduceOp::sum);
+    });
+    int64_t* ids = g.out_rows.data<int64_t>();
+    for (int64_t i = 0; i < g.table_rows; ++i) ids[i] = i;
+    g.all_written = true;
+  }
+  if (std::all_of(bytes.begin(), bytes.end(), [](int64_t b) { return b == 0; })) return;
+  // This process's part: per sparse gradient, its row ids, then its rows times the weight.
+  std::vector<int64_t> send(static_cast<size_t>(bytes[static_cast<size_t>(c.rank())] / 8));
+  char* p = reinterpret_cast<char*>(send.data());
+  for (const auto& sg : grads) {
+    SparseGrad& g = *sg;
+    if (!g.sparse) continue;
+    std::memcpy(p, g.local.data(), g.local.size() * sizeof(int64_t));
+    p += g.local.size() * sizeof(int64_t);
+    with_float_type(g.grad.dtype(), [&]<class T>(T) {
+      T* v = reinterpret_cast<T*>(p);
+      const T* src = g.grad.data<T>();
+      for (int64_t row : g.local) {
+        for (int64_t j = 0; j < g.row_size; ++j)
+          *v++ = static_cast<T>(src[row * g.row_size + j] * w);
+      }
+    });
+    p += round8(static_cast<int64_t>(g.local.size()) * g.row_bytes());
+  }
+  int64_t total = 0;
+  for (int64_t b : bytes) total += b;
+  std::vector<int64_t> recv(static_cast<size_t>(total / 8));
+  c.all_gather(send.data(), recv.data(), bytes);
+  for (const auto& sg : grads) {  // clear what the last exchange wrote
+    SparseGrad& g = *sg;
+    if (!g.sparse) continue;
+    const Tensor& o = g.out;
+    with_float_type(o.dtype(), [&]<class T>(T) {
+      T* d = o.data<T>();
+      if (g.all_written) {
+        std::fill(d, d + o.size(), T{0});
+      } else {
+        for (int64_t row : g.previous) std::fill_n(d + row * g.row_size, g.row_size, T{0});
+      }
+    });
+    g.all_written = false;
+    g.previous.clear();
+    g.next_tick();
+  }
+  // Sum in process order: every process adds the same numbers in the same order.
+  const char* q = reinterpret_cast<const char*>(recv.data());
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t k = 0; k < count; ++k) {
+      SparseGrad& g = *grads[k];
+      if (!g.sparse) continue;
+      const int64_t rows = counts[r * count + k];
+      const auto* ids = reinterpret_cast<const int64_t*>(q);
+      q += 8 * rows;
+      with_float_type(g.grad.dtype(), [&]<class T>(T) {
+        const T* v = reinterpret_cast<const T*>(q);
+        T* d = g.out.data<T>();
+        for (int64_t i = 0; i < rows; ++i) {
+          T* row = d + ids[i] * g.row_size;
+          for (int64_t j = 0; j < g.row_size; ++j) row[j] += *v++;
+          if (g.mark(ids[i])) g.previous.push_back(ids[i]);
+        }
+      });
+      q += round8(rows * g.row_bytes());
+    }
+  }
+  for (const auto& sg : grads) {
+    SparseGrad& g = *sg;
+    if (!g.sparse) continue;
+    int64_t* ids = g.out_rows.data<int64_t>();
+    std::copy(g.previous.begin(), g.previous.end(), ids);
+    std::fill(ids + g.previous.size(), ids + g.table_rows, g.previous.empty() ? 0 : g.previous[0]);
+  }
+}
+
+}  // namespace
+
+struct GradientExchange::State {
+  bool active = false;
+  int64_t bucket_bytes = 0;
+  bool sparse = true;
+  std::vector<bool> taken;
+  Tensors outs;
+  std::shared_ptr<Bucket> open[2];  // float32, float64
+  std::vector<std::shared_ptr<Bucket>> started;
+  std::vector<std::shared_ptr<SparseGrad>> sparse_grads;
+
+  void close(std::shared_ptr<Bucket>& b) {
+    if (!b) return;
+    start_bucket(b);
+    started.push_back(std::move(b));
+    b = nullptr;
+  }
+};
+
+GradientExchange::GradientExchange(size_t count) : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.active = dist::data_parallel_active();
+  if (!s.active) return;
+  const auto dp = std::dynamic_pointer_cast<dist::DataParallel>(dist::distribution());
+  s.bucket_bytes = dp->bucket_bytes();
+  s.sparse = dp->sparse_gradients();
+  s.taken.assign(count, false);
+  s.outs.resize(count);
+}
+
+GradientExchange::~GradientExchange() = default;
+
+bool GradientExchange::active() const {
+  return state_->active;
+}
+
+void GradientExchange::ready(size_t i, const Tensor& g) {
+  State& s = *state_;
+  if (!s.active || s.taken[i]) return;
+  s.taken[i] = true;
+  if (!g.defined()) return;
+  KERAS_CHECK(g.dtype() == float32 || g.dtype() == float64, TypeError,
+              "DataParallel: gradients must be float32 or float64, got ", dtype_name(g.dtype()));
+  if (!s.started.empty()) autodiff::launch([] { dist::collective().progress(); });
+  if (s.sparse && g.nonzero_rows().defined() && g.shape()[0] > 0) {
+    auto sg = std::make_shared<SparseGrad>();
+    sg->grad = g;
+    sg->rows = g.nonzero_rows();
+    sg->table_rows = g.shape()[0];
+    sg->row_size = g.size() / sg->table_rows;
+    sg->out = Tensor::empty(g.shape(), g.dtype());
+    sg->out_rows = Tensor::empty({sg->table_rows}, int64);
+    sg->out.set_nonzero_rows(sg->out_rows);
+    sg->stamp.assign(static_cast<size_t>(sg->table_rows), 0);
+    s.outs[i] = sg->out;
+    s.sparse_grads.push_back(std::move(sg));
+    return;
+  }
+  std::shared_ptr<Bucket>& b = s.open[g.dtype() == float32 ? 0 : 1];
+  if (!b) {
+    b = std::make_shared<Bucket>();
+    b->dtype = g.dtype();
+  }
+  b->grads.push_back(g);
+  b->outs.push_back(Tensor::empty(g.shape(), g.dtype()));
+  b->elements += g.size();
+  s.outs[i] = b->outs.back();
+  if (s.bucket_bytes > 0 &&
+      b->elements * static_cast<int64_t>(dtype_size(b->dtype)) >= s.bucket_bytes) {
+    s.close(b);
+  }
+}
+
+Tensors GradientExchange::finish(const Tensors& grads) {
+  State& s = *state_;
+  if (!s.active) return grads;
+  for (size_t i = 0; i < grads.size(); ++i) ready(i, grads[i]);
+  for (std::shared_ptr<Bucket>& b : s.open) s.close(b);
+  if (!s.sparse_grads.empty()) autodiff::launch([g = s.sparse_grads] { exchange_sparse(g); });
+  if (!s.started.empty()) {
+    autodiff::launch([buckets = s.started] {
+      for (const auto& b : buckets) finish_bucket(b);
+    });
+  }
+  return s.outs;
+}
+
+BatchRows predict_share(const BatchRows& batch) {
+  const int n = dist::process_count();
+  if (!dist::data_parallel_active() || batch.count < n) return batch;
+  const int r = dist::process_id();
+  const int64_t begin = batch.count * r / n;
+  const int64_t end = batch.count * (r + 1) / n;
+  return {batch.data, batch.rows + begin, end - begin};
+}
+
+Tensors gather_predictions(const Tensors& share_outputs, int64_t count) {
+  const int n = dist::process_count();
+  if (!dist::data_parallel_active() || count < n) return share_outputs;
+  Tensors out;
+  for (const Tensor& t : share_outputs) {
+    KERAS_CHECK(t.rank() >= 1, ValueError,
+                "predict: an output of the model is a scalar, without the batch dimension that "
+                "predict concatenates its batches along");
+    const int64_t row_bytes =
+        t.shape()[0] > 0 ? static_cast<int64_t>(t.nbytes()) / t.shape()[0] : 0;
+    std::vector<int64_t> bytes;
+    for (int r = 0; r < n; ++r) bytes.push_back((count * (r + 1) / n - count * r / n) * row_bytes);
+    Shape shape = t.shape();
+    shape[0] = count;
+    Tensor all = Tensor::empty(shape, t.dtype());
+    dist::collective().all_gather(t.host_data(), all.host_data(), bytes);
+    out.push_back(all);
+  }
   return out;
 }
 

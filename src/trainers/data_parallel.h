@@ -24,7 +24,7 @@ void sync_from_chief(const layers::Layer& model, const optimizers::Optimizer& op
 
 // This process's contiguous share of `batch` (rows [r*b/n, (r+1)*b/n) of b rows). Its share of
 // the rows (the factor of its gradient in the global sum) becomes this thread's gradient weight,
-// which the kernel of all_reduce_gradients reads when the step runs next on this thread.
+// which GradientExchange's kernels read when the step runs next on this thread.
 // ValueError when the batch has fewer rows than there are processes.
 BatchRows shard_batch(const BatchRows& batch);
 
@@ -32,10 +32,39 @@ BatchRows shard_batch(const BatchRows& batch);
 // "mean"): only then is the shares' weighted sum the global batch's loss.
 void check_data_parallel_losses(const std::vector<losses::LossPtr>& losses);
 
-// The gradients to apply: each process's `grads` times the gradient weight, summed
-// across processes in one flat buffer per dtype. A launched kernel, so traced plans replay it.
-// New tensors, without row hints: the sum covers other processes' rows too.
-Tensors all_reduce_gradients(const Tensors& grads);
+// The gradients to apply: each process's gradients times its gradient weight, summed across
+// processes, in launched kernels (traced plans replay them). Dense gradients go in buckets of
+// DataParallel::bucket_bytes() (one dtype each, in the order they become final): ready() launches
+// a bucket's non-blocking all-reduce once the bucket is full, finish() starts the rest,
+// exchanges the row-sparse gradients (an Embedding's) and waits for every bucket. A row-sparse
+// gradient is exchanged as its touched rows (all-gathered and added in process order) when that
+// moves fewer bytes than a dense all-reduce (the same choice on every process: it depends on the
+// global row counts); its result keeps a row hint (every touched row, padded with repeats; all
+// rows after a dense exchange). New tensors; the identity when data parallelism is off.
+class GradientExchange {
+ public:
+  explicit GradientExchange(size_t count);
+  ~GradientExchange();
+  GradientExchange(const GradientExchange&) = delete;
+  GradientExchange& operator=(const GradientExchange&) = delete;
+  bool active() const;
+  // Gradient i (of `count`) is final: GradientTape::gradient's on_final.
+  void ready(size_t i, const Tensor& grad);
+  // The summed gradients, for `grads` as gradient() returned them (those ready() did not see
+  // are taken now, in order).
+  Tensors finish(const Tensors& grads);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Predict under DataParallel: this process's share of `batch` (as shard_batch, without touching
+// the gradient weight); the whole batch when it has fewer rows than there are processes.
+BatchRows predict_share(const BatchRows& batch);
+// The batch's outputs from every process's share of `count` rows, concatenated in process order
+// (the identity when predict_share did not split). New tensors.
+Tensors gather_predictions(const Tensors& share_outputs, int64_t count);
 
 // While alive, every metric's state variables hold their sum over the processes (so results()
 // are the global values); the local state comes back when it is destroyed.

@@ -258,6 +258,8 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
     Tensors values;
     for (const Variable& v : vars) values.push_back(v.value());
     Tensors grads;
+    // Under DataParallel the gradients' all-reduce starts in buckets during the backward pass.
+    internal::GradientExchange exchange(values.size());
     {
       autodiff::GradientTape tape;
       y_pred = model_.call(x, true);
@@ -269,9 +271,12 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
                   shape_str(last_loss_.shape()),
                   " (a loss with reduction=\"none\" or None is not "
                   "reduced to a scalar)");
-      grads = tape.gradient(last_loss_, values);
+      grads = exchange.active()
+                  ? tape.gradient(last_loss_, values,
+                                  [&](size_t i, const Tensor& g) { exchange.ready(i, g); })
+                  : tape.gradient(last_loss_, values);
     }
-    optimizer_->apply(internal::all_reduce_gradients(grads), vars);
+    optimizer_->apply(exchange.finish(grads), vars);
     // As Keras 3's optimizer: each constraint projects its variable after the update.
     for (const Variable& v : vars) {
       if (v.constraint()) ops::assign(v.value(), v.constraint()(v.value()));
@@ -286,7 +291,8 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
 }
 
 const Tensors& Trainer::run_batch(Mode mode, const BatchRows& global_batch) {
-  // Under DataParallel each process runs its share of the batch (predict runs all of it).
+  // Under DataParallel each process runs its share of the batch (predict shares its batches
+  // itself; predict_on_batch runs all of it).
   const BatchRows batch =
       mode == Mode::predict ? global_batch : internal::shard_batch(global_batch);
   const ArrayData& data = *batch.data;
@@ -676,7 +682,10 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
   for (int64_t s = 0; s < steps; ++s) {
     cbs.on_predict_batch_begin(static_cast<int>(s), no_logs);
     const BatchRows batch = data->batch(s);
-    collect_predictions(run_batch(Mode::predict, batch), data->num_samples(), start, results);
+    // Under DataParallel: this process predicts its share and every process gets every share.
+    collect_predictions(internal::gather_predictions(
+                            run_batch(Mode::predict, internal::predict_share(batch)), batch.count),
+                        data->num_samples(), start, results);
     start += batch.count;
     cbs.on_predict_batch_end(static_cast<int>(s), no_logs);
   }

@@ -25,6 +25,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <keras/keras.hpp>
 
 namespace {
@@ -76,8 +77,17 @@ void expect_close(const TrainedRun& a, const TrainedRun& b) {
 
 // Builds with the global generator seeded by `seed` and trains (`parallel`: under DataParallel).
 template <class Build, class Fit>
-TrainedRun train(bool parallel, uint64_t seed, const Build& build, const Fit& fit) {
-  dist::set_distribution(parallel ? std::make_shared<dist::DataParallel>() : nullptr);
+TrainedRun train(bool parallel,
+                 uint64_t seed,
+                 const Build& build,
+                 const Fit& fit,
+                 const std::function<void(dist::DataParallel&)>& configure = {}) {
+  std::shared_ptr<dist::DataParallel> dp;
+  if (parallel) {
+    dp = std::make_shared<dist::DataParallel>();
+    if (configure) configure(*dp);
+  }
+  dist::set_distribution(dp);
   keras::utils::set_random_seed(seed);
   keras::Model model = build();
   TrainedRun run;
@@ -185,6 +195,84 @@ TEST(DataParallel, Conv2DSynchronizedBatchNormalizationMatchesOneProcess) {
   TrainedRun ref = train(false, 9, conv_bn, fit);
   TrainedRun dp = train(true, 9 + 1000 * static_cast<uint64_t>(dist::process_id()), conv_bn, fit);
   expect_close(dp, ref);  // get_weights() includes moving_mean and moving_variance
+}
+
+// A large table that a batch touches in few rows: its gradient goes as rows (an all-gather),
+// which must equal both one process and the dense all-reduce of the same run. Each row of the
+// sum adds the same per-process terms as the dense all-reduce, in process order instead of
+// MPI's: the tolerance above covers it.
+keras::Model bag_of_words() {
+  auto ids = keras::Input({5}, {.dtype = keras::int32});
+  auto x = layers::Embedding(2000, 8)(ids);
+  x = layers::GlobalAveragePooling1D()(x);
+  keras::Model model(ids, layers::Dense(3, {.activation = "softmax"})(x));
+  model.compile({.optimizer = keras::optimizers::SGD({.learning_rate = 0.5}),
+                 .loss = "categorical_crossentropy",
+                 .metrics = {"accuracy"}});
+  return model;
+}
+
+TEST(DataParallel, SparseEmbeddingGradientsMatchDenseAndOneProcess) {
+  const Tensor ids = keras::random::randint({150, 5}, 0, 2000, keras::int32, 51);
+  const Tensor y = one_hot_labels(150, 3, 52);
+  auto fit = [&](keras::Model& m) {
+    return m.fit(ids, y, {.epochs = 3, .batch_size = 32, .verbose = 0}).history.at("loss");
+  };
+  TrainedRun ref = train(false, 13, bag_of_words, fit);
+  TrainedRun sparse = train(true, 13, bag_of_words, fit);
+  TrainedRun dense = train(true, 13, bag_of_words, fit,
+                           [](dist::DataParallel& dp) { dp.set_sparse_gradients(false); });
+  expect_close(sparse, ref);
+  expect_close(sparse, dense);
+}
+
+// Buckets of 16 bytes: every gradient starts its own all-reduce during the backward pass, while
+// the synchronized BatchNormalization's backward all-reduces run between them. Against one
+// all-reduce after the backward pass the sums differ only in MPI's order of adding the processes'
+// terms (none for 2 processes): the tolerance above covers it.
+TEST(DataParallel, BucketsOverlappingTheBackwardPassMatchOneBucket) {
+  const Tensor x = keras::random::normal({70, 8, 8, 2}, 0.5, 2.0, keras::float32, 61);
+  const Tensor y = one_hot_labels(70, 3, 62);
+  auto fit = [&](keras::Model& m) {
+    return m.fit(x, y, {.epochs = 2, .batch_size = 32, .verbose = 0}).history.at("loss");
+  };
+  TrainedRun ref = train(false, 17, conv_bn, fit);
+  TrainedRun bucketed =
+      train(true, 17, conv_bn, fit, [](dist::DataParallel& dp) { dp.set_bucket_bytes(16); });
+  TrainedRun single =
+      train(true, 17, conv_bn, fit, [](dist::DataParallel& dp) { dp.set_bucket_bytes(0); });
+  expect_close(bucketed, single);
+  expect_close(bucketed, ref);
+  EXPECT_THROW(dist::DataParallel().set_bucket_bytes(-1), keras::ValueError);
+}
+
+// predict under DataParallel: each process predicts its share of every batch and every process
+// gets all rows in order. A share runs the same kernels on fewer rows; a row's result does not
+// depend on the other rows of its batch except through blocking in the matrix products, so we
+// allow float32 rounding: 1e-6 relative + 1e-7 absolute.
+TEST(DataParallel, PredictSplitMatchesOneProcess) {
+  keras::utils::set_random_seed(23);
+  keras::Model model = news();
+  const Tensor ids = keras::random::randint({45, 12}, 0, 50, keras::int32, 71);
+  const Tensor aux = features(45, 4, 72);
+  const keras::Tensors alone = model.predict({ids, aux}, {.batch_size = 16, .verbose = 0});
+  dist::set_distribution(std::make_shared<dist::DataParallel>());
+  // 45 rows in batches of 16: the last (13 rows) splits unevenly; batches of 1 are not split.
+  const keras::Tensors together = model.predict({ids, aux}, {.batch_size = 16, .verbose = 0});
+  const keras::Tensors tiny = model.predict({ids, aux}, {.batch_size = 1, .verbose = 0});
+  dist::set_distribution(nullptr);
+  for (const keras::Tensors* run : {&together, &tiny}) {
+    ASSERT_EQ(run->size(), alone.size());
+    for (size_t o = 0; o < alone.size(); ++o) {
+      const Tensor a = alone[o].astype(keras::float64), b = (*run)[o].astype(keras::float64);
+      ASSERT_EQ(a.shape(), b.shape());
+      for (int64_t k = 0; k < a.size(); ++k) {
+        const double u = a.data<double>()[k];
+        EXPECT_NEAR(b.data<double>()[k], u, 1e-7 + 1e-6 * std::abs(u))
+            << "output " << o << " " << k;
+      }
+    }
+  }
 }
 
 TEST(DataParallel, RefusesABatchSmallerThanTheProcesses) {

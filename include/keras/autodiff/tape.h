@@ -37,6 +37,11 @@ class GradientTape {
   // d(target)/d(source) for each source, with target reduced by summation if not a scalar.
   // Sources that target does not depend on get an undefined Tensor (Keras's None).
   Tensors gradient(const Tensor& target, const Tensors& sources);
+  // The same, calling on_final(i, gradient) as soon as source i's gradient is final (no record
+  // left to walk adds to it): the last layers' first, so that work on them (an all-reduce) can
+  // start while the rest of the backward pass runs. Sources without a gradient get no call.
+  using FinalFn = std::function<void(size_t source, const Tensor& gradient)>;
+  Tensors gradient(const Tensor& target, const Tensors& sources, const FinalFn& on_final);
 
   bool is_tracked(const Tensor& t) const;
   bool paused() const { return paused_; }

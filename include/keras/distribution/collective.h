@@ -1,12 +1,13 @@
 // Collective communication between the processes of one training job: the one seam between
 // keras.cpp and a communication engine. Open MPI implements it today (src/distribution/
 // mpi_collective.cpp, the only file that includes <mpi.h>); NCCL or Gloo would implement the same
-// five calls. Buffers are host memory; every process of the job must make the same calls in the
+// calls. Buffers are host memory; every process of the job must make the same calls in the
 // same order with the same counts and dtypes (as MPI requires).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "keras/core/dtype.h"
 
@@ -27,6 +28,18 @@ class Collective {
   // Replaces `data` on every process by the element-wise sum (or mean) over the processes.
   // float32 and float64 only (TypeError otherwise).
   virtual void all_reduce(void* data, int64_t count, DType dtype, ReduceOp op) = 0;
+  // Non-blocking all_reduce (sum): starts it and returns a request for wait(). `data` must stay
+  // alive and untouched until wait() returns; other collectives may run meanwhile (all processes
+  // must still start them in the same order). Every started request must be waited for.
+  virtual int64_t start_all_reduce(void* data, int64_t count, DType dtype) = 0;
+  virtual void wait(int64_t request) = 0;
+  // Lets started requests advance (engines without a progress thread move data only inside
+  // their calls); never blocks.
+  virtual void progress() {}
+  // Concatenates every process's `bytes[rank()]` bytes at `send` into `recv`, in process order
+  // (process r's bytes start at bytes[0] + ... + bytes[r-1]). `bytes` lists every process's count
+  // and is the same on every process.
+  virtual void all_gather(const void* send, void* recv, const std::vector<int64_t>& bytes) = 0;
   // Returns when every process has called it.
   virtual void barrier() = 0;
 };

@@ -17,12 +17,15 @@
 //     gradients are summed across processes before the optimizer step, so the step is that of the
 //     loss's mean over the global batch (losses with reduction "sum_over_batch_size", Keras's
 //     default; others are a ValueError); a batch smaller than the number of processes is a
-//     ValueError;
+//     ValueError; the dense gradients are all-reduced in buckets overlapping the backward pass
+//     and an Embedding's as the rows touched (see DataParallel::bucket_bytes, sparse_gradients);
 //   - the metrics' (and loss trackers') state variables are summed across processes whenever
 //     logs are read, so the progress bar, History and every callback see the global values;
 //   - BatchNormalization({.synchronized = true}) normalizes with the global batch's statistics
 //     (summed across processes, gradients included); unsynchronized, with its share's;
-//   - predict is not split: every process predicts all of its input;
+//   - predict splits every batch the same way (a batch smaller than the number of processes is
+//     predicted whole by every process) and gathers the outputs, in order, on every process;
+//     predict_on_batch, as Keras's, is not split;
 //   - only process 0 prints (std::cout of the others is discarded unless
 //     InitializeOptions::quiet_workers is false) and writes files (ModelCheckpoint, CSVLogger,
 //     TensorBoard, BackupAndRestore's backups, Model::save / save_weights are no-ops elsewhere).
@@ -113,6 +116,23 @@ class DataParallel : public Distribution {
   explicit DataParallel(std::vector<std::string> devices);
   explicit DataParallel(DeviceMesh mesh);
   const std::string& batch_dim_name() const { return device_mesh().axis_names()[0]; }
+
+  // Gradient buckets: fit all-reduces the dense gradients in buckets of at least this many bytes,
+  // each started (non-blocking) as soon as its gradients are final in the backward pass (the
+  // last layers' first) and waited for before the optimizer step. 0: one all-reduce after the
+  // backward pass. Default 1 MiB, or KERAS_DISTRIBUTION_BUCKET_BYTES when set. ValueError when
+  // negative.
+  int64_t bucket_bytes() const { return bucket_bytes_; }
+  void set_bucket_bytes(int64_t bytes);
+  // Row-sparse gradients (an Embedding's): when true (the default), each process sends only the
+  // rows its share touched (an all-gather of row ids and rows, summed locally in process order)
+  // whenever that moves fewer bytes than the dense all-reduce; false: always dense.
+  bool sparse_gradients() const { return sparse_gradients_; }
+  void set_sparse_gradients(bool sparse) { sparse_gradients_ = sparse; }
+
+ private:
+  int64_t bucket_bytes_;
+  bool sparse_gradients_ = true;
 };
 
 // The distribution fit/evaluate use; nullptr: none (each process alone).
