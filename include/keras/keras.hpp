@@ -14,6 +14,7 @@
 #include "keras/applications/xception.h"
 #include "keras/autodiff/tape.h"
 #include "keras/backend/backend.h"
+#include "keras/backend/winograd.h"
 #include "keras/callbacks/callbacks.h"
 #include "keras/config/json.h"
 #include "keras/constraints/constraints.h"

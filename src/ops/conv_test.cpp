@@ -11,6 +11,7 @@
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
 #include "keras/backend/backend.h"
+#include "keras/backend/winograd.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/random.h"
 
@@ -258,6 +259,34 @@ TEST(Conv, Winograd1dMatchesTheFloat64ReferenceWithGradients) {
     for (size_t i = 0; i < 3; ++i) EXPECT_LT(scaled_error(fast[i], ref[i]), 1e-5) << i;
   }
   backend::winograd::set_policy(backend::winograd::Policy::automatic);
+}
+
+// set_winograd_enabled(false) sends the convolutions Winograd would take (a 3x3 Conv2D with 32
+// channels, a k=5 Conv1D with 32 channels) to direct kernels, whose float32 rounding is no larger:
+// against the float64 reference, their error is at most Winograd's (equal where the CPU has no
+// Winograd for the shape) and within 1e-5 of the scale (as the test above allows Winograd).
+TEST(Conv, WinogradCanBeTurnedOff) {
+  ASSERT_TRUE(backend::winograd_enabled());
+  struct Case {
+    Shape x, w;
+  };
+  for (const Case& c : {Case{{2, 12, 12, 32}, {3, 3, 32, 32}}, Case{{2, 40, 32}, {5, 32, 32}}}) {
+    SCOPED_TRACE(shape_str(c.x));
+    const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 3);
+    const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 4);
+    Tensor ref;
+    {
+      backend::ScopedBackend scope(backend::reference_backend());
+      ref = conv(cast(x, float64), cast(w, float64), {});
+    }
+    const double winograd = scaled_error(conv(x, w, {}), ref);
+    backend::set_winograd_enabled(false);
+    EXPECT_FALSE(backend::winograd_enabled());
+    const double direct = scaled_error(conv(x, w, {}), ref);
+    backend::set_winograd_enabled(true);
+    EXPECT_LE(direct, winograd);
+    EXPECT_LT(direct, 1e-5);
+  }
 }
 
 // Pooling (3x2 windows; valid, same with stride 1, and strides (2, 1)) and its input gradient

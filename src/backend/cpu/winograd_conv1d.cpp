@@ -8,12 +8,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <string_view>
 #include <vector>
 
 #include "backend/cpu/blas.h"
 #include "backend/cpu/parallel.h"
 #include "backend/cpu/scratch.h"
 #include "backend/cpu/winograd_tiles.h"
+#include "keras/backend/winograd.h"
 
 namespace keras::backend::winograd {
 namespace {
@@ -21,6 +24,9 @@ namespace {
 enum class Pass { forward, backward_data, backward_weights };
 
 std::atomic<Policy> g_policy{Policy::automatic};
+
+// -1: not yet read from KERAS_WINOGRAD.
+std::atomic<int> g_enabled{-1};
 
 using blas::gemm;
 // Scratch slots: 0 and 1 hold a chunk's data, 2 what the team shares (taken by the calling
@@ -227,6 +233,7 @@ bool applies(const ConvGeometry& g) {
     case Policy::automatic:
       break;
   }
+  if (!backend::winograd_enabled()) return false;
   // Measured against oneDNN 2.6's direct kernels (one thread, CPU time): faster on every pass
   // from 32 channels in and out and 8 outputs up (1.2-1.7x on the posts model's shapes); even or
   // slower with 16 channels or 5 outputs.
@@ -330,3 +337,22 @@ void conv1d_backward_weights(const ConvGeometry& g, const float* x, const float*
 }
 
 }  // namespace keras::backend::winograd
+
+namespace keras::backend {
+
+void set_winograd_enabled(bool enabled) {
+  winograd::g_enabled = enabled ? 1 : 0;
+}
+
+bool winograd_enabled() {
+  int v = winograd::g_enabled.load();
+  if (v < 0) {
+    const char* env = std::getenv("KERAS_WINOGRAD");
+    v = (env != nullptr && std::string_view(env) == "0") ? 0 : 1;
+    int expected = -1;
+    if (!winograd::g_enabled.compare_exchange_strong(expected, v)) v = expected;
+  }
+  return v != 0;
+}
+
+}  // namespace keras::backend

@@ -20,6 +20,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "keras/backend/winograd.h"
+
 namespace keras::backend::onednn {
 namespace {
 
@@ -99,14 +101,15 @@ const std::string& key_of(
   // oneDNN sizes a primitive's work split and scratchpad for the thread count at creation.
   k += '|';
   k += std::to_string(omp_get_max_threads());
+  k += winograd_enabled() ? "|w" : "|d";
   return k;
 }
 
 // Winograd (F(4x4, 3x3)) halves the time of 3x3 stride-1 convolutions where oneDNN has it
 // (AVX-512, channels multiple of 16; it wants blocked activations, so those get reorders).
 bool winograd_candidate(const Shape& weights, const ConvParams& p) {
-  return weights.size() == 4 && weights[0] == 3 && weights[1] == 3 && p.groups == 1 &&
-         weights[2] >= 16 && p.strides == std::vector<int64_t>{1, 1} &&
+  return winograd_enabled() && weights.size() == 4 && weights[0] == 3 && weights[1] == 3 &&
+         p.groups == 1 && weights[2] >= 16 && p.strides == std::vector<int64_t>{1, 1} &&
          p.dilation_rate == std::vector<int64_t>{1, 1};
 }
 
