@@ -7,6 +7,7 @@
 #include "backend/cpu/blas.h"
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
+#include "backend/cpu/parallel.h"
 #include "backend/cpu/scratch.h"
 #include "backend/kernel_data.h"
 
@@ -106,8 +107,7 @@ void CpuBackend::lstm_inference(const LstmInferenceArgs& a) {
     threads = static_cast<int>(std::clamp<int64_t>(s.batch / min_rows, 1, num_threads()));
   }
 #endif
-  auto run = [&](int t) {
-    const int64_t r0 = s.batch * t / threads, r1 = s.batch * (t + 1) / threads;
+  split_rows(s.batch, threads, [&](int, int64_t r0, int64_t r1) {
     const float* bias = s.bias;
     if (bias == nullptr) {
       float* zeros = scratch<float, 1>(static_cast<size_t>(g));
@@ -118,15 +118,7 @@ void CpuBackend::lstm_inference(const LstmInferenceArgs& a) {
     for (int64_t b = r0; b < r1; b += blocks ? kBlockRows : r1 - r0) {
       rows(s, bias, b, blocks ? std::min(r1, b + kBlockRows) : r1);
     }
-  };
-#ifdef _OPENMP
-  if (threads > 1) {
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int t = 0; t < threads; ++t) run(t);
-    return;
-  }
-#endif
-  run(0);
+  });
 }
 
 }  // namespace keras::backend

@@ -68,4 +68,22 @@ void parallel_chunks(int64_t n, int64_t granule, F&& f, int64_t min_work = kPara
                           [&](int, int64_t b, int64_t e) { f(b, e); });
 }
 
+// Calls f(thread, r0, r1) for `threads` contiguous row ranges of [0, batch), each on its own
+// OpenMP thread (on the caller when threads is 1).
+template <class F>
+void split_rows(int64_t batch, int threads, F&& f) {
+  auto range = [&](int t) {
+    const int64_t r0 = batch * t / threads, r1 = batch * (t + 1) / threads;
+    f(t, r0, r1);
+  };
+#ifdef _OPENMP
+  if (threads > 1) {
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (int t = 0; t < threads; ++t) range(t);
+    return;
+  }
+#endif
+  range(0);
+}
+
 }  // namespace keras::backend

@@ -6,6 +6,7 @@
 #include "backend/cpu/blas.h"
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
+#include "backend/cpu/parallel.h"
 #include "backend/cpu/scratch.h"
 #include "backend/kernel_data.h"
 #include "backend/lstm_sequence.h"
@@ -50,23 +51,6 @@ int row_threads(int64_t batch) {
   (void)batch;
   return 1;
 #endif
-}
-
-// Calls f(thread, r0, r1) for `threads` contiguous row ranges of [0, batch).
-template <class F>
-void split_rows(int64_t batch, int threads, F&& f) {
-  auto range = [&](int t) {
-    const int64_t r0 = batch * t / threads, r1 = batch * (t + 1) / threads;
-    f(t, r0, r1);
-  };
-#ifdef _OPENMP
-  if (threads > 1) {
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int t = 0; t < threads; ++t) range(t);
-    return;
-  }
-#endif
-  range(0);
 }
 
 }  // namespace
