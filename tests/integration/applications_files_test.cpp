@@ -9,6 +9,10 @@
 // (XLA's convolutions, float32) in a different order of summation, through up to ~500 layers
 // whose BatchNormalization statistics are measured on similar images, so activations stay of
 // order 1 and rounding grows roughly with the square root of the depth: a few 1e-6 relative.
+// Where the script's f64 step wrote <name>.y64.npy (Keras's prediction in float64), a prediction
+// within the tolerance of that exact answer passes too: Keras's own float32 rounding puts
+// EfficientNetV2B0 1.6e-4 from it. `make check-applications` runs with KERAS_WINOGRAD=0: oneDNN's
+// Winograd F(4x4, 3x3) rounds more than direct convolution (docs/differences.md, 22).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -89,6 +93,8 @@ TEST_P(ApplicationsFiles, LoadPredictAndSaveAsKeras) {
   if (base.empty()) GTEST_SKIP() << "no KERAS_APPLICATIONS_DIR/" << name << ".keras";
   const Tensor x = io::load_npy(base + ".x.npy");
   const Tensor y = io::load_npy(base + ".y.npy");
+  const bool has_exact = std::filesystem::exists(base + ".y64.npy");
+  const Tensor exact = has_exact ? io::load_npy(base + ".y64.npy") : Tensor();
   std::optional<Model> loaded;
   for (const std::string ext : {".keras", ".h5"}) {
     auto t0 = std::chrono::steady_clock::now();
@@ -98,10 +104,15 @@ TEST_P(ApplicationsFiles, LoadPredictAndSaveAsKeras) {
       t0 = std::chrono::steady_clock::now();
       const Tensor got = model.predict(x, {.batch_size = static_cast<int>(x.shape()[0])});
       const double predict_s = seconds_since(t0);
-      const auto [diff, ok] = compare(got, y);
-      EXPECT_TRUE(ok) << name << ext << ": max |diff| " << diff;
+      const auto [diff, close] = compare(got, y);
+      const auto [diff64, close64] =
+          has_exact ? compare(got, exact) : std::pair<double, bool>{NAN, false};
+      const bool ok = close || close64;
+      EXPECT_TRUE(ok) << name << ext << ": max |diff| " << diff << " from Keras, " << diff64
+                      << " from float64";
       report(base, name + "\t" + ext + "\t" + (ok ? "OK" : "DIFF") + "\t" + std::to_string(diff) +
-                       "\t" + std::to_string(load_s) + "\t" + std::to_string(predict_s));
+                       "\t" + std::to_string(load_s) + "\t" + std::to_string(predict_s) + "\t" +
+                       std::to_string(diff64));
       if (!loaded) {
         loaded = model;
         io::save_npy(base + ".cpp.y.npy", got);  // for looking into differences
@@ -143,6 +154,8 @@ void expect_cpp_built_predicts_as_keras(const std::string& name,
   if (base.empty()) GTEST_SKIP() << "no KERAS_APPLICATIONS_DIR/" << name << ".keras";
   const Tensor x = io::load_npy(base + ".x.npy");
   const Tensor y = io::load_npy(base + ".y.npy");
+  const bool has_exact = std::filesystem::exists(base + ".y64.npy");
+  const Tensor exact = has_exact ? io::load_npy(base + ".y64.npy") : Tensor();
   Model from_keras_archive = build();
   from_keras_archive.load_weights(base + ".keras");
   auto [diff, ok] = compare(from_keras_archive.predict(x), y);

@@ -14,7 +14,7 @@
 namespace keras::layers {
 
 AttentionImpl::AttentionImpl(AttentionOptions options, bool additive)
-    : Layer(options.name, additive ? "additive_attention" : "attention"),
+    : AttentionLayer(options.name, additive ? "additive_attention" : "attention"),
       options_(std::move(options)),
       additive_(additive) {
   KERAS_CHECK(options_.score_mode == "dot" || options_.score_mode == "concat", ValueError,
@@ -26,20 +26,6 @@ AttentionImpl::AttentionImpl(AttentionOptions options, bool additive)
               "and 1. Received: dropout=",
               options_.dropout);
   if (options_.seed) generator_.emplace(*options_.seed);
-}
-
-void AttentionImpl::set_signature(const AttentionSignature& s) {
-  calls_.set_next(inbound_nodes().size(), s);
-}
-
-Tensors AttentionImpl::call_node(const Node& node, const Tensors& inputs, bool training) {
-  return calls_.with_node(static_cast<size_t>(node.index),
-                          [&] { return call_with_masks(inputs, training); });
-}
-
-bool AttentionImpl::same_call(const Node& a, const Node& b) const {
-  return calls_.of_node(static_cast<size_t>(a.index)) ==
-         calls_.of_node(static_cast<size_t>(b.index));
 }
 
 void AttentionImpl::build(const std::vector<Shape>& in) {
@@ -68,7 +54,7 @@ Tensor AttentionImpl::scores(const Tensor& q, const Tensor& k) const {
 }
 
 Tensors AttentionImpl::call(const Tensors& inputs, bool training) {
-  const AttentionSignature& s = calls_.current(inbound_nodes().size());
+  const AttentionSignature& s = signature();
   auto as_float = [&](const Tensor& t) { return t.dtype() == dtype() ? t : ops::cast(t, dtype()); };
   const Tensor q = as_float(inputs[0]), v = as_float(inputs[1]);
   const Tensor k = inputs.size() > 2 ? as_float(inputs[2]) : v;
@@ -109,7 +95,7 @@ std::vector<Shape> AttentionImpl::compute_output_shape(const std::vector<Shape>&
   KERAS_CHECK(key[1] == in[1][1] || key[1] == kNone || in[1][1] == kNone, ValueError, "Layer ",
               name(), ": key ", shape_str(key), " and value ", shape_str(in[1]),
               " must have the same number of positions");
-  const bool scores = calls_.current(inbound_nodes().size()).return_attention_scores;
+  const bool scores = signature().return_attention_scores;
   Shape out{in[0][0], in[0][1], in[1][2]};
   if (!scores) return {out};
   return {out, Shape{in[0][0], in[0][1], in[1][1]}};
@@ -184,7 +170,7 @@ SavedCallTensors AttentionImpl::bind_saved_call(const Json& args, const Json& kw
 Json AttentionImpl::saved_call(const Node& node,
                                const std::vector<Json>& inputs,
                                const std::vector<Json>& masks) const {
-  const AttentionSignature& s = calls_.of_node(static_cast<size_t>(node.index));
+  const AttentionSignature& s = signature_of(static_cast<size_t>(node.index));
   Json kwargs = Json::object();
   if (s.return_attention_scores) kwargs["return_attention_scores"] = true;
   if (s.use_causal_mask) kwargs["use_causal_mask"] = true;
@@ -198,21 +184,20 @@ Json AttentionImpl::saved_call(const Node& node,
 }
 
 namespace {
-KerasTensors call_list(Layer& layer,
-                       AttentionImpl& impl,
+KerasTensors call_list(AttentionImpl& impl,
                        const KerasTensors& inputs,
                        const AttentionCallOptions& o) {
   KERAS_CHECK(!o.key.defined() && !o.attention_mask.defined(), ValueError, impl.class_name(),
               ": give the key as the third input; attention_mask is not an argument of this layer");
   impl.set_signature(
       {.return_attention_scores = o.return_attention_scores, .use_causal_mask = o.use_causal_mask});
-  return layer(inputs);
+  return impl(inputs);
 }
 }  // namespace
 
 KerasTensors Attention::call_multi(const KerasTensors& inputs,
                                    const AttentionCallOptions& options) const {
-  return call_list(*operator->(), *operator->(), inputs, options);
+  return call_list(*operator->(), inputs, options);
 }
 KerasTensor Attention::operator()(const KerasTensors& inputs,
                                   const AttentionCallOptions& options) const {
@@ -222,7 +207,7 @@ KerasTensor Attention::operator()(const KerasTensors& inputs,
 }
 KerasTensors AdditiveAttention::call_multi(const KerasTensors& inputs,
                                            const AttentionCallOptions& options) const {
-  return call_list(*operator->(), *operator->(), inputs, options);
+  return call_list(*operator->(), inputs, options);
 }
 KerasTensor AdditiveAttention::operator()(const KerasTensors& inputs,
                                           const AttentionCallOptions& options) const {

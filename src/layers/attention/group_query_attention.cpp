@@ -95,10 +95,7 @@ std::shared_ptr<Layer> GroupQueryAttentionImpl::from_config(const Json& c) {
 KerasTensors GroupQueryAttention::call_multi(const KerasTensor& query,
                                              const KerasTensor& value,
                                              const AttentionCallOptions& options) const {
-  auto* impl = operator->();
-  return call_attention(
-      *impl, [impl](const AttentionSignature& s) { impl->set_signature(s); }, query, value,
-      options);
+  return call_attention(*operator->(), query, value, options);
 }
 
 KerasTensor GroupQueryAttention::operator()(const KerasTensor& query,

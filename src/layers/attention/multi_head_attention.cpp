@@ -16,27 +16,6 @@
 
 namespace keras::layers {
 
-namespace {
-const AttentionSignature kDefaultCall{};
-}  // namespace
-
-void AttentionCalls::set_next(size_t num_nodes, const AttentionSignature& s) {
-  if (by_node_.size() <= num_nodes) by_node_.resize(num_nodes + 1);
-  by_node_[num_nodes] = s;
-}
-
-const AttentionSignature& AttentionCalls::of_node(size_t index) const {
-  if (index < by_node_.size() && by_node_[index]) return *by_node_[index];
-  // A node made by a plain Layer call (no set_next) takes node 0's arguments.
-  return index > 0 && !by_node_.empty() && by_node_[0] ? *by_node_[0] : kDefaultCall;
-}
-
-const AttentionSignature& AttentionCalls::current(size_t num_nodes) const {
-  if (active_ != nullptr) return *active_;
-  if (num_nodes < by_node_.size() && by_node_[num_nodes]) return *by_node_[num_nodes];
-  return of_node(0);
-}
-
 MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t num_heads,
                                                int64_t key_dim,
                                                MultiHeadAttentionOptions options)
@@ -48,7 +27,7 @@ MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t num_heads,
                                                int64_t key_dim,
                                                MultiHeadAttentionOptions options,
                                                std::string_view prefix)
-    : Layer(options.name, prefix),
+    : AttentionLayer(options.name, prefix),
       num_heads_(num_heads),
       kv_heads_(kv_heads),
       key_dim_(key_dim),
@@ -75,20 +54,6 @@ MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t num_heads,
               options_.sliding_window.value_or(0));
   if (options_.seed) generator_.emplace(*options_.seed);
   set_activity_regularizer(options_.activity_regularizer);
-}
-
-void MultiHeadAttentionImpl::set_signature(const AttentionSignature& s) {
-  calls_.set_next(inbound_nodes().size(), s);
-}
-
-Tensors MultiHeadAttentionImpl::call_node(const Node& node, const Tensors& inputs, bool training) {
-  return calls_.with_node(static_cast<size_t>(node.index),
-                          [&] { return call_with_masks(inputs, training); });
-}
-
-bool MultiHeadAttentionImpl::same_call(const Node& a, const Node& b) const {
-  return calls_.of_node(static_cast<size_t>(a.index)) ==
-         calls_.of_node(static_cast<size_t>(b.index));
 }
 
 void MultiHeadAttentionImpl::build(const std::vector<Shape>& in) {
@@ -280,7 +245,7 @@ Json MultiHeadAttentionImpl::get_build_config() const {
   if (shapes.empty()) return nullptr;
   Json d{{"query_shape", config::shape_to_json(shapes[0])},
          {"value_shape", config::shape_to_json(shapes[1])}};
-  if (calls_.of_node(0).has_key) d["key_shape"] = config::shape_to_json(shapes[2]);
+  if (signature_of(0).has_key) d["key_shape"] = config::shape_to_json(shapes[2]);
   return Json{{"shapes_dict", d}};
 }
 
@@ -344,7 +309,7 @@ SavedCallTensors MultiHeadAttentionImpl::bind_saved_call(const Json& args, const
 Json MultiHeadAttentionImpl::saved_call(const Node& node,
                                         const std::vector<Json>& inputs,
                                         const std::vector<Json>&) const {
-  const AttentionSignature& s = calls_.of_node(static_cast<size_t>(node.index));
+  const AttentionSignature& s = signature_of(static_cast<size_t>(node.index));
   Json kwargs = Json::object();
   size_t i = 2;
   if (s.has_key) kwargs["key"] = inputs.at(i++);
@@ -354,28 +319,10 @@ Json MultiHeadAttentionImpl::saved_call(const Node& node,
   return Json{{"args", Json::array({inputs.at(0), inputs.at(1)})}, {"kwargs", kwargs}};
 }
 
-KerasTensors call_attention(Layer& layer,
-                            const std::function<void(const AttentionSignature&)>& set_signature,
-                            const KerasTensor& query,
-                            const KerasTensor& value,
-                            const AttentionCallOptions& o) {
-  set_signature({.has_key = o.key.defined(),
-                 .has_attention_mask = o.attention_mask.defined(),
-                 .return_attention_scores = o.return_attention_scores,
-                 .use_causal_mask = o.use_causal_mask});
-  KerasTensors inputs{query, value};
-  if (o.key.defined()) inputs.push_back(o.key);
-  if (o.attention_mask.defined()) inputs.push_back(o.attention_mask);
-  return layer(inputs);
-}
-
 KerasTensors MultiHeadAttention::call_multi(const KerasTensor& query,
                                             const KerasTensor& value,
                                             const AttentionCallOptions& options) const {
-  auto* impl = operator->();
-  return call_attention(
-      *impl, [impl](const AttentionSignature& s) { impl->set_signature(s); }, query, value,
-      options);
+  return call_attention(*operator->(), query, value, options);
 }
 
 KerasTensor MultiHeadAttention::operator()(const KerasTensor& query,

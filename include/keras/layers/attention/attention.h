@@ -35,7 +35,7 @@ struct AttentionOptions {
 
 // Attention and AdditiveAttention (additive = true: scores sum(scale * tanh(q + k), -1) with
 // scale (dim,) initialized glorot_uniform when use_scale).
-class AttentionImpl : public Layer, public CustomCallArguments {
+class AttentionImpl : public AttentionLayer {
  public:
   AttentionImpl(AttentionOptions options, bool additive);
   std::string class_name() const override { return additive_ ? "AdditiveAttention" : "Attention"; }
@@ -55,18 +55,12 @@ class AttentionImpl : public Layer, public CustomCallArguments {
   Json saved_call(const Node& node,
                   const std::vector<Json>& inputs,
                   const std::vector<Json>& masks) const override;
-  Tensors call_node(const Node& node, const Tensors& inputs, bool training) override;
-  bool same_call(const Node& a, const Node& b) const override;
-  // Sets return_attention_scores and use_causal_mask of the next symbolic call (and of eager
-  // calls before any).
-  void set_signature(const AttentionSignature& signature);
 
  private:
   Tensor scores(const Tensor& q, const Tensor& k) const;
 
   AttentionOptions options_;
   bool additive_;
-  AttentionCalls calls_;
   std::optional<Generator> generator_;
   Variable scale_, concat_score_weight_;
 };

@@ -45,63 +45,14 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "keras/layers/call_arguments.h"
-#include "keras/layers/layer.h"
+#include "keras/layers/attention/attention_layer.h"
 
 namespace keras::layers {
-
-// The call arguments of the attention layers besides query and value.
-struct AttentionCallOptions {
-  KerasTensor key = {};             // MultiHeadAttention, GroupQueryAttention: default value
-  KerasTensor attention_mask = {};  // bool (B, T, S): false = query t may not attend to s
-  bool return_attention_scores = false;
-  bool use_causal_mask = false;
-};
-
-// Which arguments one layer's calls take (internal; see AttentionCallOptions).
-struct AttentionSignature {
-  bool has_key = false;
-  bool has_attention_mask = false;
-  bool return_attention_scores = false;
-  bool use_causal_mask = false;
-  bool operator==(const AttentionSignature&) const = default;
-};
-
-// The arguments of each call (node) of an attention layer (internal). Those of node n are set
-// before the symbolic call that creates it; a model runs node n with them
-// (CustomCallArguments::call_node).
-class AttentionCalls {
- public:
-  // The arguments of the layer's next node (node number num_nodes).
-  void set_next(size_t num_nodes, const AttentionSignature& signature);
-  // Node `index`'s arguments (node 0's when none were set, else the defaults).
-  const AttentionSignature& of_node(size_t index) const;
-  // The arguments in effect: those of the node being run (with_node), else those of the next
-  // node while it is being created, else node 0's (eager calls), else the defaults.
-  const AttentionSignature& current(size_t num_nodes) const;
-  // f() with node `index`'s arguments in effect.
-  template <class F>
-  auto with_node(size_t index, F&& f) {
-    const AttentionSignature* outer = active_;
-    active_ = &of_node(index);
-    struct Restore {
-      const AttentionSignature*& slot;
-      const AttentionSignature* value;
-      ~Restore() { slot = value; }
-    } restore{active_, outer};
-    return f();
-  }
-
- private:
-  std::vector<std::optional<AttentionSignature>> by_node_;
-  const AttentionSignature* active_ = nullptr;
-};
 
 struct MultiHeadAttentionOptions {
   std::optional<int64_t> value_dim = std::nullopt;  // default key_dim
@@ -122,7 +73,7 @@ struct MultiHeadAttentionOptions {
   std::optional<int64_t> sliding_window = std::nullopt;  // attend only where |t - s| < w
 };
 
-class MultiHeadAttentionImpl : public Layer, public CustomCallArguments {
+class MultiHeadAttentionImpl : public AttentionLayer {
  public:
   MultiHeadAttentionImpl(int64_t num_heads, int64_t key_dim, MultiHeadAttentionOptions options);
   std::string class_name() const override { return "MultiHeadAttention"; }
@@ -142,13 +93,6 @@ class MultiHeadAttentionImpl : public Layer, public CustomCallArguments {
   Json saved_call(const Node& node,
                   const std::vector<Json>& inputs,
                   const std::vector<Json>& masks) const override;
-  Tensors call_node(const Node& node, const Tensors& inputs, bool training) override;
-  bool same_call(const Node& a, const Node& b) const override;
-
-  // Sets the arguments of the next symbolic call (and of eager calls before any).
-  void set_signature(const AttentionSignature& signature);
-  // The arguments in effect (AttentionCalls::current).
-  const AttentionSignature& signature() const { return calls_.current(inbound_nodes().size()); }
   int64_t num_heads() const { return num_heads_; }
   int64_t key_dim() const { return key_dim_; }
   int64_t value_dim() const { return value_dim_; }
@@ -182,7 +126,6 @@ class MultiHeadAttentionImpl : public Layer, public CustomCallArguments {
   int64_t num_heads_, kv_heads_, key_dim_, value_dim_;
   MultiHeadAttentionOptions options_;
   std::vector<int> axes_;  // attention axes of the query (1..rank-2), sorted, after build
-  AttentionCalls calls_;
   std::optional<Generator> generator_;
   Variable query_kernel_, query_bias_, key_kernel_, key_bias_, gate_kernel_, gate_bias_,
       value_kernel_, value_bias_, output_kernel_, output_bias_;
@@ -204,13 +147,5 @@ class MultiHeadAttention : public LayerHandle<MultiHeadAttentionImpl> {
                           const KerasTensor& value,
                           const AttentionCallOptions& options = {}) const;
 };
-
-// Shared by the attention layers' handles: sets the signature of `impl` and calls it on
-// [query, value, key?, attention_mask?].
-KerasTensors call_attention(Layer& layer,
-                            const std::function<void(const AttentionSignature&)>& set_signature,
-                            const KerasTensor& query,
-                            const KerasTensor& value,
-                            const AttentionCallOptions& options);
 
 }  // namespace keras::layers
