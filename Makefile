@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # ccache speeds rebuilds where it is installed; nothing requires it.
 LAUNCHER := $(shell command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build run test test-sanitize bench bench-compare check-applications format format-check clean install
+.PHONY: all deps configure build run test test-sanitize bench bench-compare check-applications check-sweep format format-check clean install
 
 all: build
 
@@ -63,6 +63,13 @@ APPS ?=
 # Direct convolutions: Winograd's float32 rounding takes ResNet152 and EfficientNetV2B0 past the
 # tolerance (docs/differences.md, 22); WINOGRAD=1 checks the default path.
 WINOGRAD ?= 0
+
+# make check-sweep: tools/fixtures/make_sweep_fixtures.py's random models (Keras 3 and, where
+# tf_keras is installed, Keras 2) into $(SWEEP_DIR). Never part of `make test`.
+SWEEP_DIR ?= $(BUILD)/sweep
+SWEEP_N ?= 160
+SWEEP_SEED ?= 1
+
 check-applications: build $(PYTHON)
 	KERAS_BACKEND=jax $(PYTHON) tools/fixtures/make_applications_fixtures.py make $(APPS_DIR) $(APPS)
 	KERAS_BACKEND=jax $(PYTHON) tools/fixtures/make_applications_fixtures.py f64 $(APPS_DIR) $(APPS)
@@ -70,6 +77,14 @@ check-applications: build $(PYTHON)
 	KERAS_WINOGRAD=$(WINOGRAD) KERAS_APPLICATIONS_DIR=$(abspath $(APPS_DIR)) ./$(BUILD)/tests/keras_tests \
 	  --gtest_filter='*ApplicationsFiles*'; cpp=$$?; \
 	KERAS_BACKEND=jax $(PYTHON) tools/fixtures/make_applications_fixtures.py check $(APPS_DIR) $(APPS); \
+	py=$$?; [ $$cpp = 0 ] && [ $$py = 0 ]
+
+check-sweep: build $(PYTHON)
+	rm -rf $(SWEEP_DIR)
+	KERAS_BACKEND=jax $(PYTHON) tools/fixtures/make_sweep_fixtures.py make $(SWEEP_DIR) $(SWEEP_N) $(SWEEP_SEED)
+	KERAS_SWEEP_DIR=$(abspath $(SWEEP_DIR)) ./$(BUILD)/tests/keras_tests \
+	  --gtest_filter='*SweepFiles*' --gtest_brief=1; cpp=$$?; \
+	KERAS_BACKEND=jax $(PYTHON) tools/fixtures/make_sweep_fixtures.py check $(SWEEP_DIR); \
 	py=$$?; [ $$cpp = 0 ] && [ $$py = 0 ]
 
 $(BENCH_VENV)/bin/python:

@@ -700,9 +700,21 @@ class GraphRebuilder {
   SavedCall call_of(const Pending& p) const {
     SavedCall call = saved_call(*p.layer, p.nodes.front());
     if (call.keras2) {
-      for (TensorRef& r : call.inputs) r = own_graph_counted(r);
+      for (TensorRef& r : call.inputs) r = keras2_own_graph_counted(own_graph_counted(r));
     }
     return call;
+  }
+
+  // Keras 2 also counts the own graph of a Sequential model that has one (built from an Input
+  // or an input shape) as its node 0; Keras 3's Sequential never does.
+  TensorRef keras2_own_graph_counted(TensorRef r) const {
+    auto it = by_name_.find(r.layer);
+    if (r.node > 0 && it != by_name_.end()) {
+      const auto* seq =
+          dynamic_cast<const models::SequentialImpl*>(pending_[it->second].layer.get());
+      if (seq != nullptr && seq->graph_built()) --r.node;
+    }
+    return r;
   }
 
   // The tensor, or null while its node has not been processed.

@@ -292,6 +292,12 @@ Tensor sparsemax_last(const Tensor& x) {
   return ops::sparsemax(x, -1);
 }
 
+// Keras 2's (tf_keras's) hard_sigmoid, clip(0.2 x + 0.5, 0, 1), which Keras 3 redefined as
+// clip(x / 6 + 0.5, 0, 1): what "hard_sigmoid" means in files Keras 2 wrote (saving reads them so).
+Tensor keras2_hard_sigmoid(const Tensor& x) {
+  return ops::hard_sigmoid(ops::multiply(x, 1.2));
+}
+
 constexpr NamedActivation kActivations[] = {
     {"linear", identity},
     {"relu", ops::relu},
@@ -309,6 +315,7 @@ constexpr NamedActivation kActivations[] = {
     {"silu", ops::silu},
     {"gelu", gelu_exact},
     {"hard_sigmoid", ops::hard_sigmoid},
+    {"keras2_hard_sigmoid", keras2_hard_sigmoid},
     {"hard_silu", ops::hard_silu},
     {"hard_swish", ops::hard_silu},
     {"exponential", ops::exp},

@@ -184,7 +184,10 @@ Model load_legacy_h5(const std::string& bytes,
   const auto config_text = h5::read_string_attr(f, "model_config");
   KERAS_CHECK(config_text && config_text->size() == 1, ValueError, path,
               ": no model found in config file (a weights-only file? use load_weights).");
-  const Json config = config::parse_json(config_text->front(), (path + ": model_config").c_str());
+  const auto version = h5::read_string_attr(f, "keras_version");
+  const Json config =
+      keras2_config(config::parse_json(config_text->front(), (path + ": model_config").c_str()),
+                    version && version->size() == 1 ? version->front() : std::string());
   Model model = build_model(config, bytes.size(), path);
   std::optional<h5::Node> weights = h5::open_group(f, "model_weights");
   KERAS_CHECK(weights.has_value(), ValueError, path, ": no 'model_weights' group");

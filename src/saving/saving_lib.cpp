@@ -232,7 +232,14 @@ Model load_keras_archive(const std::string& bytes,
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no ", name);
     return it->second;
   };
-  const Json config = config::parse_json(entry("config.json"), (path + ": config.json").c_str());
+  std::string version;
+  if (entries.contains("metadata.json")) {
+    const Json meta =
+        config::parse_json(entry("metadata.json"), (path + ": metadata.json").c_str());
+    version = config::get<std::string>(meta, "keras_version", "", "metadata.json");
+  }
+  const Json config = keras2_config(
+      config::parse_json(entry("config.json"), (path + ": config.json").c_str()), version);
   Model model = build_model(config, entry("model.weights.h5").size(), path);
   const h5::Node weights =
       h5::read_untrusted(entry("model.weights.h5"), path + ": model.weights.h5");
@@ -340,6 +347,28 @@ void read_optimizer_variables(const h5::Node& group,
     opt.set_learning_rate(lr.item<double>());
   }
   assign_all(values);
+}
+
+namespace {
+void rename_keras2_activations(Json& j) {
+  if (j.is_array()) {
+    for (Json& v : j) rename_keras2_activations(v);
+  } else if (j.is_object()) {
+    for (auto& [key, v] : j.items()) {
+      if ((key == "activation" || key == "recurrent_activation") && v.is_string() &&
+          v.get<std::string>() == "hard_sigmoid") {
+        v = "keras2_hard_sigmoid";
+      } else {
+        rename_keras2_activations(v);
+      }
+    }
+  }
+}
+}  // namespace
+
+Json keras2_config(Json config, const std::string& keras_version) {
+  if (keras_version.starts_with("2.")) rename_keras2_activations(config);
+  return config;
 }
 
 // The model of a file's config; its layers may create at most ~16x the weights file's bytes of

@@ -186,8 +186,8 @@ std::optional<std::vector<int>> read_attention_axes(const Json& c, const char* w
 std::optional<int64_t> read_sliding_window(const Json& c, const char* what) {
   const Json* sw = config::find(c, "sliding_window");
   if (sw == nullptr || sw->is_null()) return std::nullopt;
-  KERAS_CHECK(sw->is_number_integer() && sw->get<int64_t>() > 0, ValueError,
-              "`sliding_window` must be `None` or a positive integer. Received: sliding_window=",
+  KERAS_CHECK(sw->is_number_integer() && sw->get<int64_t>() > 0, ValueError, what,
+              ": `sliding_window` must be `None` or a positive integer. Received: sliding_window=",
               sw->dump().substr(0, 40));
   return sw->get<int64_t>();
 }
