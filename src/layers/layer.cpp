@@ -48,6 +48,10 @@ KerasTensors Node::required_tensors() const {
 
 Layer::Layer(std::string name, std::string_view prefix, std::optional<Shape> input_shape)
     : name_(name.empty() ? unique_name(prefix) : std::move(name)) {
+  // Names are the keys of saved weights ("layers/<name>/vars"); Keras 3 refuses a `/` too.
+  KERAS_CHECK(
+      name_.find('/') == std::string::npos, ValueError,
+      "Argument `name` must be a string and cannot contain character `/`. Received: name=", name_);
   if (input_shape) {
     Shape s = *input_shape;
     s.insert(s.begin(), kNone);

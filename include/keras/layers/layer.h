@@ -198,6 +198,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
 
  protected:
   // `name` empty = a fresh default name "<prefix>_<n>" (Keras 2 style: dense_1, dense_2, ...).
+  // ValueError for a name with a `/` (it would split the layer's group in saved weights).
   Layer(std::string name, std::string_view prefix, std::optional<Shape> input_shape = {});
 
   Variable add_weight(const std::string& name,
