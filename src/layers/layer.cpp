@@ -311,6 +311,7 @@ KerasTensors Layer::call_symbolic(const KerasTensors& inputs,
                   ", mask shape ", shape_str(m.shape()));
     }
   }
+  KERAS_CHECK(!inputs.empty(), ValueError, "Layer ", name_, " was called without any input tensor");
   std::vector<TensorSpec> specs;
   std::vector<Shape> shapes;
   std::vector<DType> dtypes;
@@ -349,6 +350,7 @@ KerasTensors Layer::operator()(const KerasTensors& inputs,
 }
 
 Tensors Layer::operator()(const Tensors& inputs, bool training) {
+  KERAS_CHECK(!inputs.empty(), ValueError, "Layer ", name_, " was called without any input tensor");
   std::vector<TensorSpec> specs;
   std::vector<Shape> shapes;
   for (const Tensor& t : inputs) {

@@ -4,10 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <keras/keras.hpp>
 #include <map>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -735,6 +738,116 @@ TEST_F(KerasBehaviour, SavingApiArgumentErrors) {
     model.load_weights(path);
     std::remove(path.c_str());
   }
+}
+
+// A call needs an input (Python's "missing 1 required positional argument: 'inputs'"): an
+// empty list is an error naming the layer, for layers with and without an input spec.
+TEST_F(KerasBehaviour, CallingALayerOnNothingIsAnError) {
+  auto act = L::Activation("relu");
+  EXPECT_THAT(message_of<ValueError>([&] { act.call_multi({}); }),
+              HasSubstr("Layer activation_1 was called without any input tensor"));
+  EXPECT_THAT(message_of<ValueError>([&] { act(Tensors{}); }),
+              HasSubstr("Layer activation_1 was called without any input tensor"));
+  auto dense = L::Dense(2);
+  EXPECT_THAT(message_of<ValueError>([&] { dense.call_multi({}); }),
+              HasSubstr("was called without any input tensor"));
+  EXPECT_THAT(message_of<ValueError>([&] { L::Flatten()(KerasTensors{}); }),
+              HasSubstr("was called without any input tensor"));
+}
+
+// Keras's to_snake_case (Keras 2's generic_utils, Keras 3's naming): the default name's prefix.
+std::string snake(const std::string& class_name) {
+  const std::string a = std::regex_replace(class_name, std::regex("(.)([A-Z][a-z0-9]+)"), "$1_$2");
+  std::string b = std::regex_replace(a, std::regex("([a-z])([A-Z])"), "$1_$2");
+  for (char& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return b;
+}
+
+// Keras 2's Layer.__init__ (and Keras 3's auto_name): a layer without a name is called
+// to_snake_case(class name) plus a per-prefix counter ("conv2d_1", "p_re_lu_1", "lstm_1").
+TEST_F(KerasBehaviour, DefaultNamesAreTheSnakeCasedClassName) {
+  const std::vector<L::LayerRef> all = {
+      L::Dense(2),
+      L::Activation("relu"),
+      L::Dropout(0.5),
+      L::Flatten(),
+      L::Reshape({2, 2}),
+      L::Permute({2, 1}),
+      L::RepeatVector(2),
+      L::Embedding(4, 2),
+      L::LSTM(2),
+      L::GRU(2),
+      L::SimpleRNN(2),
+      L::Conv1D(2, 3),
+      L::Conv2D(2, 3),
+      L::Conv2DTranspose(2, 3),
+      L::SeparableConv2D(2, 3),
+      L::DepthwiseConv2D(3),
+      L::MaxPooling2D(),
+      L::AveragePooling1D(),
+      L::BatchNormalization(),
+      L::LayerNormalization(),
+      L::ZeroPadding2D(),
+      L::Cropping2D(),
+      L::UpSampling2D(),
+      L::LeakyReLU(),
+      L::PReLU(),
+      L::ELU(),
+      L::ReLU(),
+      L::Softmax(),
+      L::Add(),
+      L::Subtract(),
+      L::Multiply(),
+      L::Average(),
+      L::Maximum(),
+      L::Minimum(),
+      L::Concatenate(),
+      L::Dot(1),
+      L::GaussianNoise(0.1),
+      L::GaussianDropout(0.1),
+      L::AlphaDropout(0.1),
+      L::SpatialDropout1D(0.1),
+      L::SpatialDropout2D(0.1),
+      L::Masking(),
+      L::ActivityRegularization(),
+      L::TimeDistributed(L::Dense(2)),
+      L::Bidirectional(L::LSTM(2)),
+      L::MultiHeadAttention(2, 4),
+      L::GroupNormalization(),
+      L::UnitNormalization(),
+      L::Rescaling(0.5),
+  };
+  for (const L::LayerRef& layer : all) {
+    const std::string prefix = snake(layer.class_name());
+    EXPECT_THAT(layer.name(), ::testing::StartsWith(prefix + "_")) << layer.class_name();
+    const std::string rest = layer.name().substr(std::min(layer.name().size(), prefix.size() + 1));
+    EXPECT_FALSE(rest.empty() || rest.find_first_not_of("0123456789") != std::string::npos)
+        << layer.name();
+  }
+  // The counter is per prefix.
+  EXPECT_EQ(L::Dense(1).name(), "dense_3");  // the second Dense above is inside TimeDistributed
+  EXPECT_EQ(L::Conv2D(1, 1).name(), "conv2d_2");
+}
+
+// Keras 3 functional_test.py: test_serialization with trainable=False — the model's and each
+// layer's trainable flag survive get_config / from_config, for Sequential too.
+TEST_F(KerasBehaviour, TrainableFlagsSurviveConfigs) {
+  auto x = Input({3});
+  auto h = L::Dense(4, {.name = "h"})(x);
+  Model model(x, L::Dense(2, {.name = "out"})(h));
+  model.get_layer("h").set_trainable(false);
+  Model back = models::model_from_config(model.get_config());
+  EXPECT_FALSE(back.get_layer("h").trainable());
+  EXPECT_TRUE(back.get_layer("out").trainable());
+  EXPECT_EQ(back.trainable_weights().size(), 2u);
+  model.set_trainable(false);
+  EXPECT_TRUE(models::model_from_config(model.get_config()).trainable_weights().empty());
+
+  Sequential seq({L::Dense(4, {.input_dim = 3}), L::Dense(2)});
+  seq.set_trainable(false);
+  Model seq_back = models::model_from_json(seq.to_json());
+  EXPECT_TRUE(seq_back.trainable_weights().empty());
+  EXPECT_EQ(seq_back.non_trainable_weights().size(), 4u);
 }
 
 }  // namespace
