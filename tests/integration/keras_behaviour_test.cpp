@@ -850,5 +850,27 @@ TEST_F(KerasBehaviour, TrainableFlagsSurviveConfigs) {
   EXPECT_EQ(seq_back.non_trainable_weights().size(), 4u);
 }
 
+// test_training.py: test_check_last_is_one / test_check_bad_shape — categorical_crossentropy on
+// integer labels says what to do; other shapes that differ are named.
+TEST_F(KerasBehaviour, CategoricalCrossentropyOnIntegerLabelsSaysWhatToDo) {
+  auto x = Input({3});
+  Model model(x, L::Dense(3, {.activation = "softmax"})(x));
+  model.compile({.optimizer = "sgd", .loss = "categorical_crossentropy"});
+  const Tensor data = random::uniform({4, 3});
+  EXPECT_THAT(
+      message_of<ValueError>([&] {
+        model.fit(data, zeros({4, 1}), {.verbose = 0});
+      }),
+      HasSubstr("You are passing a target array of shape (4, 1) while using as loss "
+                "`categorical_crossentropy`. `categorical_crossentropy` expects targets to be "
+                "binary matrices (1s and 0s) of shape (samples, classes)."));
+  EXPECT_THAT(message_of<ValueError>([&] {
+                model.fit(data, zeros({4, 6}), {.verbose = 0});
+              }),
+              HasSubstr("target.shape=(4, 6), output.shape=(4, 3)"));
+  model.compile({.optimizer = "sgd", .loss = "sparse_categorical_crossentropy"});
+  model.fit(data, zeros({4, 1}), {.verbose = 0});  // what the hint suggests works
+}
+
 }  // namespace
 }  // namespace keras
