@@ -61,7 +61,10 @@ Layer::Layer(std::string name, std::string_view prefix, std::optional<Shape> inp
 
 void Layer::set_trainable(bool trainable) {
   trainable_ = trainable;
-  for (Variable& v : weights_) v.set_trainable(trainable);
+  // As Keras: only the weights created trainable follow the layer (moving statistics never do).
+  for (size_t i = 0; i < weights_.size(); ++i) {
+    weights_[i].set_trainable(trainable && created_trainable_[i]);
+  }
 }
 
 void Layer::set_dtype(DType dtype) {
@@ -147,6 +150,7 @@ Variable Layer::add_weight(const std::string& name,
   v.set_path(name_ + "/" + name);
   if (constraint) v.set_constraint(constraint.fn());
   weights_.push_back(v);
+  created_trainable_.push_back(trainable);
   if (regularizer) regularized_.emplace_back(v, std::move(regularizer));
   return v;
 }

@@ -291,6 +291,11 @@ void SequentialImpl::pop() {
   }
 }
 
+void SequentialImpl::set_trainable(bool trainable) {
+  FunctionalImpl::set_trainable(trainable);
+  for (const auto& l : stack_) l->set_trainable(trainable);
+}
+
 void SequentialImpl::build(const std::vector<Shape>& input_shapes) {
   if (!has_graph() && input_shapes.size() == 1) build(input_shapes[0], float32);
   FunctionalImpl::build(input_shapes);

@@ -648,6 +648,7 @@ TEST_F(KerasBehaviour, NestedSequentialsTrainSaveAndLoad) {
     SCOPED_TRACE(name);
     const std::string path = ::testing::TempDir() + name;
     model.save_weights(path);
+    utils::clear_session();  // the same layer names again: Keras 3's layout keys weights by name
     Sequential fresh = build();
     fresh.load_weights(path);
     // Same weights, same data, same kernels: the same loss up to reduction order (none here).
@@ -870,6 +871,62 @@ TEST_F(KerasBehaviour, CategoricalCrossentropyOnIntegerLabelsSaysWhatToDo) {
               HasSubstr("target.shape=(4, 6), output.shape=(4, 3)"));
   model.compile({.optimizer = "sgd", .loss = "sparse_categorical_crossentropy"});
   model.fit(data, zeros({4, 1}), {.verbose = 0});  // what the hint suggests works
+}
+
+// Keras 3 sequential_test.py: test_basic_flow_with_input / test_legacy_flow_with_input_shape —
+// layers and weights of a Sequential with an Input or a first input_shape, a later input_shape
+// ignored, pop keeping the model built.
+TEST_F(KerasBehaviour, SequentialBasicFlows) {
+  Sequential model({.name = "seq"});
+  model.add(Input({2}, {.batch_size = 3}));
+  model.add(L::Dense(4));
+  model.add(L::Dense(5));
+  EXPECT_EQ(model.name(), "seq");
+  EXPECT_EQ(model.layers().size(), 2u);
+  EXPECT_TRUE(model.built());
+  EXPECT_EQ(model.weights().size(), 4u);
+  EXPECT_EQ(model(random::uniform({3, 2})).shape(), (Shape{3, 5}));
+  EXPECT_EQ(model(Input({2}, {.batch_size = 3})).shape(), (Shape{3, 5}));
+  model.pop();
+  EXPECT_EQ(model.layers().size(), 1u);
+  EXPECT_TRUE(model.built());
+  EXPECT_EQ(model.weights().size(), 2u);
+  EXPECT_EQ(model(random::uniform({3, 2})).shape(), (Shape{3, 4}));
+
+  Sequential legacy;
+  legacy.add(L::Dense(4, {.input_shape = {{2}}}));
+  legacy.add(L::Dense(5, {.input_shape = {{3, 4}}}));  // ignored: not the first layer
+  EXPECT_EQ(legacy.layers().size(), 2u);
+  EXPECT_EQ(legacy.weights().size(), 4u);
+  EXPECT_EQ(legacy.input_shape(), (Shape{kNone, 2}));
+  EXPECT_EQ(legacy.output_shape(), (Shape{kNone, 5}));
+}
+
+// Keras 3's Layer.trainable setter: freezing and unfreezing a model toggles only the weights
+// created trainable; moving statistics and adapted means stay non-trainable. A Sequential's
+// layers follow it before it is built too.
+TEST_F(KerasBehaviour, UnfreezingKeepsStatisticsNonTrainable) {
+  auto x = Input({3});
+  auto norm = L::Normalization();
+  auto bn = L::BatchNormalization();
+  Model m(x, L::Dense(1)(bn(norm(x))));
+  EXPECT_EQ(m.trainable_weights().size(), 4u);  // gamma, beta, kernel, bias
+  EXPECT_EQ(m.non_trainable_weights().size(), 5u);
+  m.set_trainable(false);
+  EXPECT_TRUE(m.trainable_weights().empty());
+  m.set_trainable(true);
+  EXPECT_EQ(m.trainable_weights().size(), 4u);
+  EXPECT_EQ(m.non_trainable_weights().size(), 5u);
+  norm.set_trainable(true);
+  EXPECT_TRUE(norm.trainable_weights().empty());
+  bn.set_trainable(true);
+  EXPECT_EQ(bn.trainable_weights().size(), 2u);
+
+  Sequential seq({L::Dense(2), L::Dense(1)});
+  seq.set_trainable(false);
+  seq.build({kNone, 3});
+  EXPECT_TRUE(seq.trainable_weights().empty());
+  EXPECT_EQ(seq.non_trainable_weights().size(), 4u);
 }
 
 }  // namespace

@@ -243,6 +243,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::optional<Shape> batch_input_shape_;
   std::vector<Shape> build_input_shapes_;
   std::vector<Variable> weights_;
+  std::vector<bool> created_trainable_;  // add_weight's `trainable`, per weight
   std::vector<std::pair<Variable, regularizers::Regularizer>> regularized_;
   regularizers::Regularizer activity_regularizer_;
   Tensors activity_losses_;

@@ -34,6 +34,8 @@ class SequentialImpl final : public FunctionalImpl {
   // Keras's `add(keras.Input(...))`: fixes the input (before or after the layers are added).
   void set_input(const Shape& batch_input_shape, DType dtype);
   void pop();
+  // Also the layers of a Sequential not built yet (as Keras sets it on every tracked layer).
+  void set_trainable(bool trainable) override;
   // A first call on a tensor (symbolic or eager) builds the graph for its shape, as Keras 3's
   // Sequential.build(input_shape) does when the input shape was not known before.
   void build(const std::vector<Shape>& input_shapes) override;
