@@ -825,9 +825,12 @@ TEST_F(KerasBehaviour, DefaultNamesAreTheSnakeCasedClassName) {
     EXPECT_FALSE(rest.empty() || rest.find_first_not_of("0123456789") != std::string::npos)
         << layer.name();
   }
-  // The counter is per prefix.
-  EXPECT_EQ(L::Dense(1).name(), "dense_3");  // the second Dense above is inside TimeDistributed
-  EXPECT_EQ(L::Conv2D(1, 1).name(), "conv2d_2");
+  // The counter is per prefix, and clear_session resets it.
+  utils::clear_session();
+  EXPECT_EQ(L::Dense(1).name(), "dense_1");
+  EXPECT_EQ(L::Dense(1).name(), "dense_2");
+  EXPECT_EQ(L::Conv2D(1, 1).name(), "conv2d_1");
+  EXPECT_EQ(L::Dense(1).name(), "dense_3");
 }
 
 // Keras 3 functional_test.py: test_serialization with trainable=False — the model's and each
