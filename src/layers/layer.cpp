@@ -48,6 +48,10 @@ KerasTensors Node::required_tensors() const {
 
 Layer::Layer(std::string name, std::string_view prefix, std::optional<Shape> input_shape)
     : name_(name.empty() ? unique_name(prefix) : std::move(name)) {
+  // Names are the keys of saved weights ("layers/<name>/vars"); Keras 3 refuses a `/` too.
+  KERAS_CHECK(
+      name_.find('/') == std::string::npos, ValueError,
+      "Argument `name` must be a string and cannot contain character `/`. Received: name=", name_);
   if (input_shape) {
     Shape s = *input_shape;
     s.insert(s.begin(), kNone);
@@ -57,7 +61,10 @@ Layer::Layer(std::string name, std::string_view prefix, std::optional<Shape> inp
 
 void Layer::set_trainable(bool trainable) {
   trainable_ = trainable;
-  for (Variable& v : weights_) v.set_trainable(trainable);
+  // As Keras: only the weights created trainable follow the layer (moving statistics never do).
+  for (size_t i = 0; i < weights_.size(); ++i) {
+    weights_[i].set_trainable(trainable && created_trainable_[i]);
+  }
 }
 
 void Layer::set_dtype(DType dtype) {
@@ -143,6 +150,7 @@ Variable Layer::add_weight(const std::string& name,
   v.set_path(name_ + "/" + name);
   if (constraint) v.set_constraint(constraint.fn());
   weights_.push_back(v);
+  created_trainable_.push_back(trainable);
   if (regularizer) regularized_.emplace_back(v, std::move(regularizer));
   return v;
 }
@@ -307,6 +315,7 @@ KerasTensors Layer::call_symbolic(const KerasTensors& inputs,
                   ", mask shape ", shape_str(m.shape()));
     }
   }
+  KERAS_CHECK(!inputs.empty(), ValueError, "Layer ", name_, " was called without any input tensor");
   std::vector<TensorSpec> specs;
   std::vector<Shape> shapes;
   std::vector<DType> dtypes;
@@ -345,6 +354,7 @@ KerasTensors Layer::operator()(const KerasTensors& inputs,
 }
 
 Tensors Layer::operator()(const Tensors& inputs, bool training) {
+  KERAS_CHECK(!inputs.empty(), ValueError, "Layer ", name_, " was called without any input tensor");
   std::vector<TensorSpec> specs;
   std::vector<Shape> shapes;
   for (const Tensor& t : inputs) {

@@ -222,6 +222,17 @@ Tensor categorical_crossentropy(const Tensor& y_true,
                                 int axis) {
   auto [t_in, p] = as_float(y_true, y_pred);
   const Tensor t = smooth_categorical(t_in, label_smoothing);
+  // Integer labels in one column: Keras 2's hint (check_loss_and_target_compatibility).
+  KERAS_CHECK(t.shape() == p.shape() || t.rank() == 0 || t.shape().back() != 1 || p.rank() == 0 ||
+                  p.shape().back() == 1,
+              ValueError, "You are passing a target array of shape ", shape_str(t.shape()),
+              " while using as loss `categorical_crossentropy`. `categorical_crossentropy` "
+              "expects targets to be binary matrices (1s and 0s) of shape (samples, classes). If "
+              "your targets are integer classes, you can convert them via "
+              "`keras::utils::to_categorical(y_int)`. Alternatively, you can use the loss "
+              "function `sparse_categorical_crossentropy` instead, which does expect integer "
+              "targets. (output.shape=",
+              shape_str(p.shape()), ")");
   check_same_shape(t, p);
   KERAS_CHECK(p.rank() >= 1, ValueError,
               "Arguments `target` and `output` must be at least rank 1. Received: target.shape=",

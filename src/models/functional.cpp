@@ -60,6 +60,17 @@ void check_endpoints(const KerasTensors& inputs,
   for (size_t i = 0; i < outputs.size(); ++i) {
     KERAS_CHECK(outputs[i].defined(), ValueError, "Model ", name, ": output ", i, " is undefined");
   }
+  // An input given twice would need two values for one tensor (Keras 2; outputs may repeat).
+  std::set<TensorKey> seen;
+  for (const KerasTensor& x : inputs) {
+    if (seen.insert(key_of(x)).second) continue;
+    std::string found = "[";
+    for (size_t i = 0; i < inputs.size(); ++i) found += (i ? ", " : "") + to_string(inputs[i]);
+    throw ValueError(
+        str("The list of inputs passed to the model is redundant. All inputs should "
+            "only appear once. Found: ",
+            found, "]"));
+  }
 }
 
 // Depth-first from the outputs (Keras's build_map): nodes in post-order, layers in traversal
@@ -226,6 +237,21 @@ void FunctionalImpl::plan_steps(const KerasTensors& inputs, const KerasTensors& 
   output_slots_.clear();
   for (const KerasTensor& x : outputs) output_slots_.push_back(slot(key_of(x)));
   num_slots_ = static_cast<int>(slot_of.size());
+}
+
+void FunctionalImpl::clear_graph() {
+  inputs_.clear();
+  outputs_.clear();
+  input_structure_ = output_structure_ = NestedTensors();
+  layers_.clear();
+  nodes_.clear();
+  nodes_by_depth_.clear();
+  steps_.clear();
+  input_slots_.clear();
+  output_slots_.clear();
+  num_slots_ = 0;
+  input_spec_.clear();
+  set_built(false);
 }
 
 void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
@@ -460,14 +486,19 @@ std::shared_ptr<Layer> FunctionalImpl::get_layer(const std::string& layer_name) 
   for (const auto& l : layers_) {
     if (l->name() == layer_name) return l;
   }
-  throw ValueError(str("No such layer: ", layer_name, "."));
+  std::vector<std::string> names;
+  for (const auto& l : layers_) names.push_back(l->name());
+  throw ValueError(
+      str("No such layer: ", layer_name, ". Existing layers are: ", names_list(names), "."));
 }
 
 std::shared_ptr<Layer> FunctionalImpl::get_layer(int index) const {
-  KERAS_CHECK(index >= 0 && index < static_cast<int>(layers_.size()), ValueError,
-              "Was asked to retrieve layer at index ", index, " but model only has ",
-              layers_.size(), " layers.");
-  return layers_[index];
+  const auto n = static_cast<int>(layers_.size());
+  KERAS_CHECK(index < n, ValueError, "Was asked to retrieve layer at index ", index,
+              " but model only has ", n, " layers.");
+  KERAS_CHECK(index >= -n, IndexError, "Was asked to retrieve layer at index ", index,
+              " but model only has ", n, " layers: list index out of range.");
+  return layers_[static_cast<size_t>(index < 0 ? index + n : index)];
 }
 
 trainers::Trainer& FunctionalImpl::trainer() {

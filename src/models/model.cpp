@@ -55,6 +55,13 @@ const char* const kNotBuilt =
     "with some data. Or specify input_shape or batch_input_shape in the first layer for automatic "
     "build.";
 
+// Python's repr of a list of names: ['a', 'b'].
+std::string names_list(const std::vector<std::string>& names) {
+  std::string s = "[";
+  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", '" : "'") + names[i] + "'";
+  return s + "]";
+}
+
 void check_built(const models::FunctionalImpl& impl) {
   auto* seq = dynamic_cast<const models::SequentialImpl*>(&impl);
   KERAS_CHECK(seq == nullptr || seq->graph_built(), ValueError, kNotBuilt);
@@ -91,15 +98,25 @@ std::vector<layers::LayerRef> Model::layers() const {
   return out;
 }
 
+// Over layers(), so that a Sequential's layers are found before it is built.
 layers::LayerRef Model::get_layer(const std::string& name) const {
-  return impl().get_layer(name);
+  const std::vector<layers::LayerRef> all = layers();
+  for (const auto& l : all) {
+    if (l.name() == name) return l;
+  }
+  std::vector<std::string> names;
+  for (const auto& l : all) names.push_back(l.name());
+  throw ValueError(str("No such layer: ", name, ". Existing layers are: ", names_list(names), "."));
 }
+// As Keras indexes its list of layers: a negative index counts from the end.
 layers::LayerRef Model::get_layer(int index) const {
   const std::vector<layers::LayerRef> all = layers();
-  KERAS_CHECK(index >= 0 && index < static_cast<int>(all.size()), ValueError,
-              "Was asked to retrieve layer at index ", index, " but model only has ", all.size(),
-              " layers.");
-  return all[static_cast<size_t>(index)];
+  const auto n = static_cast<int>(all.size());
+  KERAS_CHECK(index < n, ValueError, "Was asked to retrieve layer at index ", index,
+              " but model only has ", n, " layers.");
+  KERAS_CHECK(index >= -n, IndexError, "Was asked to retrieve layer at index ", index,
+              " but model only has ", n, " layers: list index out of range.");
+  return all[static_cast<size_t>(index < 0 ? index + n : index)];
 }
 const KerasTensors& Model::inputs() const {
   check_built(impl());
@@ -267,11 +284,29 @@ std::vector<Shape> SequentialImpl::compute_output_shape(const std::vector<Shape>
 void SequentialImpl::pop() {
   KERAS_CHECK(!stack_.empty(), TypeError, "There are no layers in the model.");
   stack_.pop_back();
-  if (input_ && !stack_.empty()) rebuild(input_->first, input_->second);
+  if (stack_.empty()) {
+    clear_graph();  // nothing to run until a layer is added (Keras 2.2.4 unbuilds the model)
+  } else if (input_) {
+    rebuild(input_->first, input_->second);
+  }
+}
+
+void SequentialImpl::set_trainable(bool trainable) {
+  FunctionalImpl::set_trainable(trainable);
+  for (const auto& l : stack_) l->set_trainable(trainable);
+}
+
+void SequentialImpl::build(const std::vector<Shape>& input_shapes) {
+  if (!has_graph() && input_shapes.size() == 1) build(input_shapes[0], float32);
+  FunctionalImpl::build(input_shapes);
 }
 
 void SequentialImpl::build(const Shape& batch_input_shape, DType dtype) {
-  KERAS_CHECK(!stack_.empty(), ValueError, "Sequential model ", name(), " has no layers to build");
+  KERAS_CHECK(!stack_.empty(), ValueError, "Sequential model ", name(),
+              " cannot be built because it has no layers. Call `model.add(layer)`.");
+  KERAS_CHECK(!input_ || input_->first == batch_input_shape, ValueError, "Sequential model '",
+              name(), "' has already been configured to use input shape ", shape_str(input_->first),
+              ". You cannot build it with input_shape ", shape_str(batch_input_shape));
   input_ = {batch_input_shape, dtype};
   rebuild(batch_input_shape, dtype);
 }

@@ -438,7 +438,13 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
               "build() first.");
   const std::string bytes = read_file(path);
   std::vector<Assignment> values;
+  // Keras 3 layouts match weights by object path, never by name: refuse rather than ignore it.
+  const auto refuse_by_name = [&] {
+    KERAS_CHECK(!options.by_name, ValueError,
+                "`by_name` only supports loading legacy '.h5' or '.hdf5' files. Received: ", path);
+  };
   if (is_zip(bytes)) {
+    refuse_by_name();
     const auto entries = io::zip::read(bytes, path, kMaxEntry);
     auto it = entries.find("model.weights.h5");
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no model.weights.h5");
@@ -452,6 +458,7 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
     } else if (h5::read_string_attr(f, "layer_names")) {
       values = read_legacy_weights(f, impl(), options.by_name, options.skip_mismatch, path);
     } else {
+      refuse_by_name();
       values = read_groups(f, impl().saved_variables(), path, options.skip_mismatch);
       read_optimizer_for_load_weights(f, impl(), path);
     }

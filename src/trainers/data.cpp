@@ -1,6 +1,8 @@
 #include "keras/trainers/data.h"
 
 #include <algorithm>
+#include <iostream>
+#include <string_view>
 
 namespace keras {
 
@@ -31,11 +33,22 @@ std::vector<Tensor> Data::flatten(const std::vector<std::string>& names, const c
       }
       return list_;
     case Kind::map: {
+      std::string keys;
+      bool extra = false;
       for (const auto& [key, value] : map_) {
-        if (std::find(names.begin(), names.end(), key) == names.end()) {
-          throw ValueError(str("Unknown entry in ", what, " dictionary: \"", key,
-                               "\". Only expected the following keys: ", names_str()));
-        }
+        keys += (keys.empty() ? "'" : ", '") + key + "'";
+        if (std::find(names.begin(), names.end(), key) != names.end()) continue;
+        // Inputs the model does not take are left out, with Keras 3's warning (Keras 2 ignored
+        // them); an unknown target is an error, as in Keras 3.
+        KERAS_CHECK(std::string_view(what) == "input", ValueError, "Unknown entry in ", what,
+                    " dictionary: \"", key, "\". Only expected the following keys: ", names_str());
+        extra = true;
+      }
+      if (extra) {
+        std::cerr << "UserWarning: The structure of `inputs` doesn't match the expected "
+                     "structure. Expected: "
+                  << names_str() << ". Received: inputs with keys [" << keys
+                  << "]; the keys the model does not have are ignored." << std::endl;
       }
       std::vector<Tensor> out;
       for (const std::string& n : names) {

@@ -127,7 +127,8 @@ TEST_F(FunctionalApi, GetLayerByNameAndIndex) {
   EXPECT_EQ(m.get_layer("out").name(), "out");
   EXPECT_EQ(m.get_layer(0).name(), "input_1");
   EXPECT_EQ(m.layers().size(), 2u);
-  EXPECT_EQ(message_of<ValueError>([&] { m.get_layer("nope"); }), "No such layer: nope.");
+  EXPECT_EQ(message_of<ValueError>([&] { m.get_layer("nope"); }),
+            "No such layer: nope. Existing layers are: ['input_1', 'out'].");
   EXPECT_THAT(message_of<ValueError>([&] { m.get_layer(5); }),
               HasSubstr("Was asked to retrieve layer at index 5 but model only has 2 layers."));
 }

@@ -198,6 +198,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
 
  protected:
   // `name` empty = a fresh default name "<prefix>_<n>" (Keras 2 style: dense_1, dense_2, ...).
+  // ValueError for a name with a `/` (it would split the layer's group in saved weights).
   Layer(std::string name, std::string_view prefix, std::optional<Shape> input_shape = {});
 
   Variable add_weight(const std::string& name,
@@ -242,6 +243,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::optional<Shape> batch_input_shape_;
   std::vector<Shape> build_input_shapes_;
   std::vector<Variable> weights_;
+  std::vector<bool> created_trainable_;  // add_weight's `trainable`, per weight
   std::vector<std::pair<Variable, regularizers::Regularizer>> regularized_;
   regularizers::Regularizer activity_regularizer_;
   Tensors activity_losses_;

@@ -53,7 +53,7 @@ class FunctionalImpl : public layers::Layer {
   const NestedTensors& output_structure() const { return output_structure_; }
   // Layers in Keras order (by decreasing depth, then traversal order); includes InputLayers.
   const std::vector<std::shared_ptr<layers::Layer>>& layers() const { return layers_; }
-  // get_layer by name / by index, with Keras's errors.
+  // get_layer by name / by index (negative from the end), with Keras's errors (Model::get_layer).
   std::shared_ptr<layers::Layer> get_layer(const std::string& name) const;
   std::shared_ptr<layers::Layer> get_layer(int index) const;
   // The names of the layers of inputs() and outputs().
@@ -86,6 +86,8 @@ class FunctionalImpl : public layers::Layer {
   // For Sequential: starts empty and adopts a graph later.
   explicit FunctionalImpl(std::string name);
   void init_graph(KerasTensors inputs, KerasTensors outputs);
+  // Forgets the graph (a Sequential whose last layer was popped): has_graph() is false again.
+  void clear_graph();
   bool has_graph() const { return !outputs_.empty(); }
 
  public:

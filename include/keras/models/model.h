@@ -34,7 +34,11 @@ class SequentialImpl final : public FunctionalImpl {
   // Keras's `add(keras.Input(...))`: fixes the input (before or after the layers are added).
   void set_input(const Shape& batch_input_shape, DType dtype);
   void pop();
-  using FunctionalImpl::build;  // Layer's build(input_shapes) stays visible beside this one
+  // Also the layers of a Sequential not built yet (as Keras sets it on every tracked layer).
+  void set_trainable(bool trainable) override;
+  // A first call on a tensor (symbolic or eager) builds the graph for its shape, as Keras 3's
+  // Sequential.build(input_shape) does when the input shape was not known before.
+  void build(const std::vector<Shape>& input_shapes) override;
   void build(const Shape& batch_input_shape, DType dtype);
   bool graph_built() const { return has_graph(); }
   const std::vector<std::shared_ptr<layers::Layer>>& stack() const { return stack_; }
@@ -64,7 +68,8 @@ struct LoadModelOptions {
 };
 
 struct LoadWeightsOptions {
-  bool by_name = false;  // legacy .h5 only: match layers by name (Keras 2)
+  // Legacy .h5 only: match layers by name (Keras 2); ValueError with a Keras 3 file, as in Keras.
+  bool by_name = false;
   // Skip (with a warning) layers whose weights differ in count or shape from the file's instead
   // of raising: .weights.h5 and .keras files, and legacy .h5 files with by_name.
   bool skip_mismatch = false;
@@ -113,6 +118,9 @@ class Model : public layers::LayerRef {
 
   // ---- graph ----
   std::vector<layers::LayerRef> layers() const;
+  // By name (ValueError listing the layers' names when none has it) or by index into layers(),
+  // negative from the end as Keras indexes its list (ValueError for index >= size, IndexError
+  // below -size).
   layers::LayerRef get_layer(const std::string& name) const;
   layers::LayerRef get_layer(int index) const;
   // Flattened (lists in order, dict entries by sorted key).

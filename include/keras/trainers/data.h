@@ -54,8 +54,9 @@ class Data {
   const std::map<std::string, Tensor>& map() const { return map_; }
 
   // Tensors in the order of `names` (model inputs or outputs). `what` is "input" or "target"
-  // for error messages. Throws ValueError (Keras's wording) for missing keys, unknown keys, a
-  // list of the wrong length, a dataset.
+  // for error messages. Throws ValueError (Keras's wording) for missing keys, unknown target
+  // keys, a list of the wrong length, a dataset; unknown input keys are ignored with a warning
+  // on stderr, as Keras 3 does.
   std::vector<Tensor> flatten(const std::vector<std::string>& names, const char* what) const;
 
  private:
