@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>
-#include <cstdlib>
 #include <dnnl.hpp>
 #include <map>
 #include <memory>
@@ -29,7 +28,8 @@ namespace {
 using dnnl::memory;
 using Tag = memory::format_tag;
 
-// forward_bias: the forward with a bias (F,) added in the primitive's output pass (inference).
+// forward_bias: the forward with a bias (F,) added in the primitive's output pass. (A
+// forward_inference primitive made shared_vision's latency 3-5x slower: Winograd weights reorder.)
 enum class Kind { forward, backward_data, backward_weights, forward_bias };
 
 dnnl::engine& engine() {
@@ -145,7 +145,7 @@ std::unique_ptr<Plan> make_plan(Kind kind,
   const memory::desc bias_md({oc}, f32, Tag::x);
   const dnnl::convolution_forward::primitive_desc fwd(
       kind == Kind::forward_bias
-          ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, alg, src_md, any_w,
+          ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, src_md, any_w,
                                             bias_md, dst_md, strides, dilates, pad_l, pad_r)
           : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, src_md, any_w,
                                             dst_md, strides, dilates, pad_l, pad_r),
@@ -230,10 +230,7 @@ bool within_jit_offsets(const Shape& src,
 }
 
 // A forward convolution's source and destination floats per chunk of samples (see conv()).
-const int64_t kChunkFloats = [] {
-  const char* env = std::getenv("KERAS_CONV_CHUNK");
-  return env ? std::atoll(env) : int64_t{1} << 19;
-}();
+constexpr int64_t kChunkFloats = int64_t{1} << 19;
 
 // nullptr when oneDNN cannot run this convolution.
 Plan* plan_for(
