@@ -5,6 +5,7 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
+#include "ops/conv_bias.h"
 
 namespace keras::layers {
 namespace {
@@ -174,6 +175,9 @@ Tensors ConvImpl::call(const Tensors& inputs, bool) {
                            .padding = s.padding,
                            .data_format = s.data_format,
                            .dilation_rate = s.dilation_rate};
+  if (s.kind == ConvKind::conv && bias_.defined()) {
+    return {s.activation(ops::internal::conv_bias(x, kernel_.value(), bias_.value(), o))};
+  }
   Tensor y;
   switch (s.kind) {
     case ConvKind::conv:

@@ -7,6 +7,7 @@
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "ops/conv_bias.h"
 
 namespace keras::ops {
 
@@ -130,8 +131,20 @@ std::vector<int64_t> expand_spatial(const std::vector<int64_t>& values,
   return values.size() == 1 ? std::vector<int64_t>(rank, values[0]) : values;
 }
 
-Tensor conv(const Tensor& inputs, const Tensor& kernel, const ConvOptions& o) {
-  const bool cf = channels_first(o.data_format, "conv");
+namespace {
+
+// conv()'s checks and geometry: the channels_last input, the kernel's parameters and the
+// channels_last output shape.
+struct ConvSetup {
+  bool cf = false;
+  Tensor x;
+  backend::ConvParams p;
+  Shape out;
+};
+
+ConvSetup conv_setup(const Tensor& inputs, const Tensor& kernel, const ConvOptions& o) {
+  ConvSetup s;
+  s.cf = channels_first(o.data_format, "conv");
   check_padding(o.padding, true, "conv");
   check_floating(inputs, kernel, "conv");
   const int r = inputs.rank() - 2;
@@ -140,28 +153,60 @@ Tensor conv(const Tensor& inputs, const Tensor& kernel, const ConvOptions& o) {
               shape_str(inputs.shape()), " and kernel ", shape_str(kernel.shape()));
   KERAS_CHECK(o.padding != "causal" || r == 1, ValueError,
               "conv: causal padding is only supported for 1-D convolutions");
-  const Tensor x = cf ? to_channels_last(inputs) : inputs;
-  const int64_t c = x.shape().back(), cg = kernel.dim(-2), f = kernel.dim(-1);
+  s.x = s.cf ? to_channels_last(inputs) : inputs;
+  const int64_t c = s.x.shape().back(), cg = kernel.dim(-2), f = kernel.dim(-1);
   KERAS_CHECK(cg > 0 && c % cg == 0 && f % (c / cg) == 0, ValueError, "conv: the input channels (",
               c, ") must be a multiple of the kernel's input channels (", cg,
               "), and the filters (", f, ") a multiple of the groups. Received inputs ",
               shape_str(inputs.shape()), " and kernel ", shape_str(kernel.shape()));
-  backend::ConvParams p{.strides = expand_spatial(o.strides, r, "strides"),
-                        .dilation_rate = expand_spatial(o.dilation_rate, r, "dilation_rate"),
-                        .padding = {},
-                        .groups = c / cg};
-  Shape out{x.dim(0)};
+  s.p = {.strides = expand_spatial(o.strides, r, "strides"),
+         .dilation_rate = expand_spatial(o.dilation_rate, r, "dilation_rate"),
+         .padding = {},
+         .groups = c / cg};
+  s.out = {s.x.dim(0)};
   for (int i = 0; i < r; ++i) {
-    const int64_t in = x.dim(1 + i), k = kernel.dim(i);
-    const int64_t len = conv_output_length(in, k, o.padding, p.strides[i], p.dilation_rate[i]);
-    if (len <= 0) negative_output(inputs.shape(), kernel.shape(), p.dilation_rate);
-    out.push_back(len);
-    p.padding.push_back(conv_padding_before(in, k, o.padding, p.strides[i], p.dilation_rate[i]));
+    const int64_t in = s.x.dim(1 + i), k = kernel.dim(i);
+    const int64_t len = conv_output_length(in, k, o.padding, s.p.strides[i], s.p.dilation_rate[i]);
+    if (len <= 0) negative_output(inputs.shape(), kernel.shape(), s.p.dilation_rate);
+    s.out.push_back(len);
+    s.p.padding.push_back(
+        conv_padding_before(in, k, o.padding, s.p.strides[i], s.p.dilation_rate[i]));
   }
-  out.push_back(f);
-  const Tensor y = conv_channels_last(x, kernel, out, std::move(p));
-  return cf ? to_channels_first(y) : y;
+  s.out.push_back(f);
+  return s;
 }
+
+}  // namespace
+
+Tensor conv(const Tensor& inputs, const Tensor& kernel, const ConvOptions& o) {
+  ConvSetup s = conv_setup(inputs, kernel, o);
+  const Tensor y = conv_channels_last(s.x, kernel, s.out, std::move(s.p));
+  return s.cf ? to_channels_first(y) : y;
+}
+
+namespace internal {
+
+Tensor conv_bias(const Tensor& inputs,
+                 const Tensor& kernel,
+                 const Tensor& bias,
+                 const ConvOptions& o) {
+  ConvSetup s = conv_setup(inputs, kernel, o);
+  if (s.cf || bias.dtype() != s.x.dtype() || bias.shape() != Shape{s.out.back()} ||
+      autodiff::any_tracked({s.x, kernel, bias})) {
+    const Tensor y = conv_channels_last(s.x, kernel, s.out, std::move(s.p));
+    if (!s.cf) return add(y, bias);
+    Shape per_channel(static_cast<size_t>(inputs.rank() - 1), 1);  // (F, 1, ...)
+    per_channel[0] = bias.size();
+    return add(to_channels_first(y), reshape(bias, per_channel));
+  }
+  Tensor y = Tensor::empty(s.out, s.x.dtype(), s.x.device());
+  backend::Backend& be = backend::backend_for("conv", {s.x, kernel, bias});
+  launch(
+      [&be, x = s.x, kernel, bias, y, p = std::move(s.p)] { be.conv_bias(x, kernel, bias, y, p); });
+  return y;
+}
+
+}  // namespace internal
 
 Tensor depthwise_conv(const Tensor& inputs, const Tensor& kernel, const ConvOptions& o) {
   KERAS_CHECK(kernel.rank() >= 3, ValueError,

@@ -14,6 +14,9 @@
 #include "keras/backend/winograd.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/random.h"
+#include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
+#include "ops/conv_bias.h"
 
 namespace keras::ops {
 namespace {
@@ -220,6 +223,52 @@ double scaled_error(const Tensor& a, const Tensor& b) {
     scale = std::max(scale, std::abs(b.data<double>()[i]));
   }
   return err / scale;
+}
+
+// internal::conv_bias (what Conv layers call) adds the bias inside oneDNN's convolution when
+// nothing is tracked: against the float64 reference of conv + bias, with Winograd's float32
+// rounding allowance of the tests below (1e-5 of the output's scale). The shapes take oneDNN's
+// Winograd in chunks of samples (128 samples of 10x10x32: two chunks), its direct kernel (one input
+// channel) and Winograd 1-D; channels_first and a watched input take the composed ops, with
+// gradients.
+TEST(Conv, ConvBiasMatchesConvPlusBias) {
+  struct Case {
+    Shape x, w;
+    ConvOptions o;
+  };
+  const Case cases[] = {
+      {{128, 10, 10, 32}, {3, 3, 32, 32}, {}},
+      {{5, 11, 9, 1}, {3, 3, 1, 16}, {.padding = "same"}},
+      {{2, 40, 32}, {5, 32, 24}, {}},
+      {{3, 8, 7, 6}, {3, 3, 8, 5}, {.data_format = "channels_first"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w) + " " + c.o.data_format);
+    const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 7);
+    const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 8);
+    const Tensor b = keras::random::uniform({c.w.back()}, -1, 1, float32, 9);
+    auto composed = [&](const Tensor& x, const Tensor& w, const Tensor& b) {
+      const Tensor y = conv(x, w, c.o);
+      if (c.o.data_format == "channels_last") return add(y, b);
+      return add(y, reshape(b, Shape{b.size(), 1, 1}));
+    };
+    Tensor ref;
+    {
+      backend::ScopedBackend scope(backend::reference_backend());
+      ref = composed(cast(x, float64), cast(w, float64), cast(b, float64));
+    }
+    const Tensor fused = internal::conv_bias(x, w, b, c.o);
+    ASSERT_EQ(fused.shape(), ref.shape());
+    EXPECT_LT(scaled_error(fused, ref), 1e-5);
+    autodiff::GradientTape tape;  // watched: the composed ops, whose gradients the tape has
+    tape.watch(b);
+    const Tensor y = internal::conv_bias(x, w, b, c.o);
+    EXPECT_LT(scaled_error(y, ref), 1e-5);
+    const Tensor db = tape.gradient(sum(y), {b})[0];
+    EXPECT_LT(
+        scaled_error(db, cast(full({b.size()}, static_cast<double>(y.size() / b.size())), float64)),
+        1e-6);
+  }
 }
 
 // The Winograd 1-D kernels (forced on every supported geometry) against the float64 reference:

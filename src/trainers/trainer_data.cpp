@@ -144,7 +144,10 @@ ArrayData Trainer::prepare(const Data& x,
     if (b.x[i].dtype() != signature_.input_specs[i].dtype) {
       b.x[i] = b.x[i].astype(signature_.input_specs[i].dtype);
     }
-    check_finite(b.x[i], signature_.input_names[i]);
+    // Training and evaluation reject NaN and inf up front (docs/differences.md); predict, as
+    // Keras, returns what the model makes of them, without a pass over all of x first (it was
+    // ~15% of the mlp's predict: x is read from memory once more than the batches read it).
+    if (need_y) check_finite(b.x[i], signature_.input_names[i]);
   }
   for (size_t i = 0; i < b.y.size(); ++i) {
     if (!b.y[i].defined()) continue;

@@ -2,6 +2,7 @@
 // steps_per_execution and evaluate's Results, against real Keras 3 (goldens/batch_goldens.h).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <keras/keras.hpp>
 #include <vector>
 
@@ -125,6 +126,33 @@ TEST(BatchApi, PlansAreSharedWithFit) {
   for (int i = 0; i < 3; ++i) b.train_on_batch(x_data(), y_data());
   a.fit(x_data(), y_data(), {.epochs = 3, .batch_size = 4, .verbose = 0, .shuffle = false});
   EXPECT_TRUE(test::all_close(kernel(a), kernel(b), 0, 0));
+}
+
+// predict's replayed plans read contiguous batches where they are (the plan's input buffer points
+// at the caller's rows while the batch runs): the predictions are those of predict_on_batch on
+// each batch, the caller's data is unchanged, and a model whose output is its input (so the
+// plan's output is the borrowed buffer) still returns every row, batch after batch.
+TEST(BatchApi, PredictReadsContiguousBatchesInPlace) {
+  const Tensor x = keras::random::uniform({10, 3}, -1, 1, float32, 3);
+  const Tensor copy = x.clone();
+  Model m = golden_model();
+  const Tensor all = m.predict(x, {.batch_size = 4, .verbose = 0})[0];
+  const Tensor again = m.predict(x, {.batch_size = 4, .verbose = 0})[0];  // replayed plans
+  EXPECT_TRUE(test::all_close(again, all, 0, 0));
+  for (int64_t b = 0; b < 10; b += 4) {
+    const Tensor one = m.predict_on_batch(x.slice_rows(b, std::min<int64_t>(10, b + 4)))[0];
+    EXPECT_TRUE(test::all_close(one, all.slice_rows(b, std::min<int64_t>(10, b + 4)), 0, 0));
+  }
+  EXPECT_TRUE(test::all_close(x, copy, 0, 0));
+
+  KerasTensor in = Input({.shape = {3}});
+  Model identity(in, in);
+  for (int r = 0; r < 3; ++r) {
+    EXPECT_TRUE(test::all_close(identity.predict(x, {.batch_size = 4, .verbose = 0})[0], x, 0, 0));
+  }
+  const Tensor other = keras::random::uniform({8, 3}, -1, 1, float32, 4);
+  EXPECT_TRUE(
+      test::all_close(identity.predict(other, {.batch_size = 4, .verbose = 0})[0], other, 0, 0));
 }
 
 TEST(BatchApi, MisuseIsAClearError) {

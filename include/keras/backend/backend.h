@@ -328,6 +328,16 @@ class Backend : public DeviceMemory {
                     const Tensor& weights,
                     const Tensor& dst,
                     const ConvParams& p) = 0;
+  // dst = conv(src, weights) + bias, bias (F,) per output channel; for inference, where
+  // backends may add it in the convolution's own output pass.
+  virtual void conv_bias(const Tensor& src,
+                         const Tensor& weights,
+                         const Tensor& bias,
+                         const Tensor& dst,
+                         const ConvParams& p) {
+    conv(src, weights, dst, p);
+    binary(BinaryOp::add, dst, bias, dst);
+  }
   // diff_src = d(sum(conv(src, weights) * diff_dst)) / d(src) (overwritten, not accumulated).
   // Also the forward of a transposed convolution.
   virtual void conv_backward_data(const Tensor& diff_dst,

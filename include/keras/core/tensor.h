@@ -22,6 +22,7 @@
 #include <memory>
 #include <ostream>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "keras/core/device.h"
@@ -68,6 +69,10 @@ class Storage {
   Storage& operator=(const Storage&) = delete;
   void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
+  // Points this storage at `data` (nbytes() of the same device's memory, owned by the caller)
+  // and returns what it pointed at; the caller puts its own pointer back before the storage is
+  // freed. For execution plans that read a caller's rows in place instead of copying them.
+  void* exchange_data(void* data) { return std::exchange(data_, data); }
   Device device() const { return device_; }
 
  private:

@@ -30,6 +30,7 @@ namespace keras::trainers {
 namespace internal {
 struct ArrayData;
 struct BatchRows;
+struct BorrowedRows;
 class EpochIterator;
 }  // namespace internal
 
@@ -106,8 +107,12 @@ class Trainer {
   void build_metrics(const Tensors& y, const Tensors& y_pred);
   void update_metrics(const Tensors& y, const Tensors& y_pred, const Tensor& sample_weight);
   Tensors step(Mode mode, const Tensors& x, const Tensors& y, const Tensor& sample_weight);
-  // Runs one batch; returns the predictions (valid until the next call).
-  const Tensors& run_batch(Mode mode, const internal::BatchRows& batch);
+  // Runs one batch; returns the predictions (valid until the next call, and while `borrow`
+  // lives). With `borrow`, a traced plan may read contiguous rows of x in place instead of
+  // copying them into its buffers; `borrow` gives the buffers back when it is destroyed.
+  const Tensors& run_batch(Mode mode,
+                           const internal::BatchRows& batch,
+                           internal::BorrowedRows* borrow = nullptr);
   void reset_metrics();
   callbacks::Logs collect_logs() const;
   // Writes the current metric values into `logs`; allocates only when a key is new.

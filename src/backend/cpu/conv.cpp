@@ -164,6 +164,21 @@ void CpuBackend::conv(const Tensor& src,
   });
 }
 
+void CpuBackend::conv_bias(const Tensor& src,
+                           const Tensor& weights,
+                           const Tensor& bias,
+                           const Tensor& dst,
+                           const ConvParams& p) {
+#ifdef KERAS_HAVE_ONEDNN
+  if (dst.size() > 0 &&
+      !winograd_applies(src, conv_geometry(src.shape(), weights.shape(), dst.shape(), p)) &&
+      onednn::conv(src, weights, dst, p, &bias)) {
+    return;
+  }
+#endif
+  Backend::conv_bias(src, weights, bias, dst, p);
+}
+
 void CpuBackend::conv_backward_data(const Tensor& diff_dst,
                                     const Tensor& weights,
                                     const Tensor& diff_src,

@@ -27,6 +27,11 @@ class CpuBackend final : public ReferenceBackend {
             const Tensor& weights,
             const Tensor& dst,
             const ConvParams& p) override;
+  void conv_bias(const Tensor& src,
+                 const Tensor& weights,
+                 const Tensor& bias,
+                 const Tensor& dst,
+                 const ConvParams& p) override;
   void conv_backward_data(const Tensor& diff_dst,
                           const Tensor& weights,
                           const Tensor& diff_src,

@@ -28,7 +28,9 @@ namespace {
 using dnnl::memory;
 using Tag = memory::format_tag;
 
-enum class Kind { forward, backward_data, backward_weights };
+// forward_bias: the forward with a bias (F,) added in the primitive's output pass. (A
+// forward_inference primitive made shared_vision's latency 3-5x slower: Winograd weights reorder.)
+enum class Kind { forward, backward_data, backward_weights, forward_bias };
 
 dnnl::engine& engine() {
   static dnnl::engine e(dnnl::engine::kind::cpu, 0);
@@ -73,6 +75,7 @@ struct Plan {
   memory scratchpad;
   // Built once: each call only points user[] at the tensors (fewer host allocations per step).
   memory user[3];
+  memory bias;  // forward_bias only: the caller's (F,) bias
   std::unordered_map<int, memory> exec;
   std::unordered_map<int, memory> reorder_args[3];
 };
@@ -139,9 +142,13 @@ std::unique_ptr<Plan> make_plan(Kind kind,
   const memory::desc any_w(wdims, f32, Tag::any);
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  const memory::desc bias_md({oc}, f32, Tag::x);
   const dnnl::convolution_forward::primitive_desc fwd(
-      dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, src_md, any_w, dst_md,
-                                      strides, dilates, pad_l, pad_r),
+      kind == Kind::forward_bias
+          ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, src_md, any_w,
+                                            bias_md, dst_md, strides, dilates, pad_l, pad_r)
+          : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, src_md, any_w,
+                                            dst_md, strides, dilates, pad_l, pad_r),
       attr, engine());
   auto plan = std::make_unique<Plan>();
   Arg* a = plan->args;
@@ -153,7 +160,7 @@ std::unique_ptr<Plan> make_plan(Kind kind,
   a[0].user = memory::desc(activation_dims(src), f32, activation_tag(r));
   a[1].user = memory::desc(wdims, f32, weights_tag(r, grouped));
   a[2].user = memory::desc(activation_dims(dst), f32, activation_tag(r));
-  if (kind == Kind::forward) {
+  if (kind == Kind::forward || kind == Kind::forward_bias) {
     plan->primitive = dnnl::convolution_forward(fwd);
     bind(a[0], DNNL_ARG_SRC, true, fwd.src_desc());
     bind(a[1], DNNL_ARG_WEIGHTS, true, fwd.weights_desc());
@@ -192,6 +199,10 @@ std::unique_ptr<Plan> make_plan(Kind kind,
     }
   }
   plan->exec.emplace(DNNL_ARG_SCRATCHPAD, plan->scratchpad);
+  if (kind == Kind::forward_bias) {
+    plan->bias = memory(bias_md, engine(), DNNL_MEMORY_NONE);
+    plan->exec.emplace(DNNL_ARG_BIAS, plan->bias);
+  }
   return plan;
 }
 
@@ -217,6 +228,9 @@ bool within_jit_offsets(const Shape& src,
   for (int64_t v : weights) w *= d(v);
   return in <= limit && out <= limit && w <= limit;
 }
+
+// A forward convolution's source and destination floats per chunk of samples (see conv()).
+constexpr int64_t kChunkFloats = int64_t{1} << 19;
 
 // nullptr when oneDNN cannot run this convolution.
 Plan* plan_for(
@@ -253,8 +267,12 @@ struct LastDiffDst {
 thread_local bool sharing = false;
 thread_local LastDiffDst last;
 
-bool run(
-    Kind kind, const Tensor& src, const Tensor& weights, const Tensor& dst, const ConvParams& p) {
+bool run(Kind kind,
+         const Tensor& src,
+         const Tensor& weights,
+         const Tensor& dst,
+         const ConvParams& p,
+         const Tensor* bias = nullptr) {
   const LastDiffDst previous = last;
   last = {};
   if (src.dtype() != DType::float32) return false;
@@ -262,6 +280,7 @@ bool run(
   if (plan == nullptr) return false;
   thread_local dnnl::stream stream(engine());
   void* data[3] = {src.raw_data(), weights.raw_data(), dst.raw_data()};
+  if (bias != nullptr) plan->bias.set_data_handle(bias->raw_data());
   Arg& diff_dst = plan->args[2];
   const bool reuse = sharing && kind == Kind::backward_weights && diff_dst.reorder &&
                      previous.user == data[2] && previous.user_desc == diff_dst.user &&
@@ -290,8 +309,29 @@ bool run(
 
 }  // namespace
 
-bool conv(const Tensor& src, const Tensor& weights, const Tensor& dst, const ConvParams& p) {
-  return run(Kind::forward, src, weights, dst, p);
+bool conv(const Tensor& src,
+          const Tensor& weights,
+          const Tensor& dst,
+          const ConvParams& p,
+          const Tensor* bias) {
+  const Kind kind = bias != nullptr ? Kind::forward_bias : Kind::forward;
+  // Winograd reads and writes blocked layouts: on a large batch the two reorders around it each
+  // took a pass through memory (28% of the convolution's time on shared_vision's 64->64 3x3).
+  // Run such batches a few samples at a time, so that a chunk's reordered activations are still
+  // in cache when the convolution reads them and when the output is reordered back. Samples are
+  // independent, so the result is the same as one call on the whole batch.
+  const int64_t batch = src.shape()[0];
+  const int64_t sample = (src.size() + dst.size()) / std::max<int64_t>(1, batch);
+  const int64_t chunk = std::max<int64_t>(1, kChunkFloats / std::max<int64_t>(1, sample));
+  if (batch <= chunk || src.dtype() != DType::float32 || !winograd_candidate(weights.shape(), p)) {
+    return run(kind, src, weights, dst, p, bias);
+  }
+  for (int64_t b = 0; b < batch; b += chunk) {
+    const int64_t e = std::min(batch, b + chunk);
+    // Without a primitive for a chunk, the caller's fallback computes the whole batch again.
+    if (!run(kind, src.slice_rows(b, e), weights, dst.slice_rows(b, e), p, bias)) return false;
+  }
+  return true;
 }
 
 bool conv_backward_data(const Tensor& diff_dst,

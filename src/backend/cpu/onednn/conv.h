@@ -8,7 +8,12 @@
 
 namespace keras::backend::onednn {
 
-bool conv(const Tensor& src, const Tensor& weights, const Tensor& dst, const ConvParams& p);
+// With a bias (F,), dst = conv + bias, the bias added in the primitive (an inference primitive).
+bool conv(const Tensor& src,
+          const Tensor& weights,
+          const Tensor& dst,
+          const ConvParams& p,
+          const Tensor* bias = nullptr);
 bool conv_backward_data(const Tensor& diff_dst,
                         const Tensor& weights,
                         const Tensor& diff_src,

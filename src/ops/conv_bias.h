@@ -1,0 +1,17 @@
+// Ops that fuse what layers compose, for the kernels that can run them in one pass.
+#pragma once
+
+#include "keras/ops/conv.h"
+
+namespace keras::ops::internal {
+
+// add(conv(inputs, kernel, options), bias) with bias (F,) along the channel axis, as Conv layers
+// compose them. When nothing needs a gradient (inference), channels_last, the backend adds the
+// bias inside the convolution (Backend::conv_bias: oneDNN in its output pass) instead of a second
+// pass over the output; otherwise exactly the two ops, recorded as such.
+Tensor conv_bias(const Tensor& inputs,
+                 const Tensor& kernel,
+                 const Tensor& bias,
+                 const ConvOptions& options = {});
+
+}  // namespace keras::ops::internal
