@@ -215,5 +215,55 @@ TEST(BatchApi, EvaluateResultsHaveNames) {
   EXPECT_EQ(as_list.size(), 2u);
 }
 
+// predict's replayed plans read the caller's rows in place: every batch after the first of each
+// shape. Each batch must be that batch's prediction (not a stale one), for kernels that keep
+// state between replays (oneDNN convolutions with 16+ channels, the fused LSTM inference kernel,
+// Embedding gathers, several inputs). The oracle is the eager call of the same model on each
+// batch: the same maths through the same ops, so a tolerance of 1e-5 of the scale covers the
+// order of summation, while a stale batch is off by O(1).
+TEST(BatchApi, PredictInPlaceMatchesEagerCallsOnEveryBatch) {
+  auto conv2d = [] {
+    KerasTensor in = Input({.shape = {9, 9, 2}});
+    auto x = L::Conv2D(16, {3, 3}, {.activation = "relu"})(in);
+    x = L::Conv2D(16, {3, 3})(x);
+    x = L::MaxPooling2D({2, 2})(x);
+    return Model(in, L::Dense(3)(L::Flatten()(x)));
+  };
+  auto conv1d_lstm = [] {
+    KerasTensor tokens = Input({12}, {.dtype = int32});
+    KerasTensor extra = Input({.shape = {4}});
+    auto e = L::Embedding(50, 8)(tokens);
+    auto c = L::Conv1D(16, 5, {.activation = "relu"})(e);
+    auto h = L::LSTM(6)(c);
+    auto out = L::Dense(2)(L::Concatenate()({h, extra}));
+    return Model({tokens, extra}, out);
+  };
+  const int64_t n = 11;
+  const Tensor images = keras::random::uniform({n, 9, 9, 2}, -1, 1, float32, 5);
+  const Tensor tokens = keras::random::randint({n, 12}, 0, 50, int32, 6);
+  const Tensor extra = keras::random::uniform({n, 4}, -1, 1, float32, 7);
+  struct Case {
+    Model model;
+    Data x;
+    std::vector<Tensor> inputs;
+  };
+  std::vector<Case> cases{
+      {conv2d(), Data{images}, {images}},
+      {conv1d_lstm(), Data{std::vector<Tensor>{tokens, extra}}, {tokens, extra}}};
+  for (Case& c : cases) {
+    for (int round = 0; round < 2; ++round) {  // the second round replays every plan
+      const Tensor got = c.model.predict(c.x, {.batch_size = 4, .verbose = 0})[0];
+      for (int64_t b = 0; b < n; b += 4) {
+        const int64_t e = std::min<int64_t>(n, b + 4);
+        std::vector<Tensor> rows;
+        for (const Tensor& t : c.inputs) rows.push_back(t.slice_rows(b, e).clone());
+        const Tensor want = c.model.call(Data{rows})[0];
+        EXPECT_TRUE(test::all_close(got.slice_rows(b, e), want, 1e-5, 1e-5))
+            << "round " << round << ", rows " << b << "-" << e;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace keras
