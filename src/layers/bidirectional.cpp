@@ -33,7 +33,10 @@ BidirectionalImpl::BidirectionalImpl(LayerRef layer, BidirectionalOptions option
               "Invalid merge mode. Merge mode should be one of {\"sum\", \"mul\", "
               "\"ave\", \"concat\", \"\"}. Received: ",
               merge_mode_);
+  // As Keras (2 and 3): a returned sequence is zero at masked steps in both directions.
+  forward_->set_zero_output_for_mask(forward_->return_sequences());
   backward_ = forward_->reversed_copy("backward_" + forward_->name());
+  backward_->set_zero_output_for_mask(backward_->return_sequences());
   // Keras builds the backward layer from the forward one's config, activity_regularizer included
   // (a loaded layer has it from its base config, outside its options).
   backward_->set_activity_regularizer(forward_->activity_regularizer());

@@ -57,6 +57,26 @@ TEST(Bidirectional, BackwardHalfIsTheReversedSequenceInForwardOrder) {
   EXPECT_EQ(bi->backward_layer()->name(), "backward_" + rnn.name());
 }
 
+// Keras 2 and 3 set zero_output_for_mask = return_sequences on both halves: the returned
+// sequence is zero at masked steps (tf_keras files do not save the flag, so loading relies on it).
+TEST(Bidirectional, ReturnedSequenceIsZeroAtMaskedSteps) {
+  utils::set_random_seed(5);
+  KerasTensor tokens = Input({4}, {.dtype = int32});
+  auto e = Embedding(10, 3, {.mask_zero = true})(tokens);
+  Model m(tokens, Bidirectional(GRU(2, {.return_sequences = true}))(e));
+  const Tensor x = test::tensor_of({3, 5, 0, 0, 7, 0, 2, 1}, {2, 4}, int32);
+  const Tensor y = m.predict(x, {.verbose = 0})[0];
+  for (int64_t b = 0; b < 2; ++b) {
+    for (int64_t t = 0; t < 4; ++t) {
+      const bool masked = x.at<int32_t>({b, t}) == 0;
+      for (int64_t u = 0; u < 4; ++u) {
+        if (masked) EXPECT_EQ(y.at<float>({b, t, u}), 0.0f) << b << " " << t << " " << u;
+      }
+    }
+  }
+  EXPECT_NE(y.at<float>({0, 1, 0}), 0.0f);
+}
+
 TEST(Bidirectional, RejectsNonRecurrentLayersAndBadModes) {
   EXPECT_THROW(Bidirectional(Dense(3)), ValueError);
   EXPECT_THROW(Bidirectional(LSTM(3), {.merge_mode = "max"}), ValueError);

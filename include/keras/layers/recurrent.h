@@ -174,6 +174,9 @@ class RecurrentImpl : public Layer {
   // The states of the recurrence: 2 (h, c) for LSTM, 1 (h) for GRU and SimpleRNN.
   int num_states() const { return config_.num_states; }
   bool return_sequences() const { return config_.return_sequences; }
+  // Zeros, not the previous step's output, at masked steps of the returned sequence (Keras's
+  // zero_output_for_mask; Bidirectional sets it to return_sequences on both halves, as Keras does).
+  void set_zero_output_for_mask(bool zero) { config_.zero_output_for_mask = zero; }
   bool return_state() const { return config_.return_state; }
   bool go_backwards() const { return config_.go_backwards; }
   bool stateful() const { return config_.stateful; }
