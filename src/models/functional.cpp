@@ -9,6 +9,7 @@
 #include "keras/layers/input_layer.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "models/layer_lookup.h"
 #include "models/model_saver.h"
 
 namespace keras::models {
@@ -31,12 +32,6 @@ TensorKey key_of(const KerasTensor& t) {
 KerasTensors required_tensors(const Node& node) {
   if (!node.is_input()) return node.required_tensors();
   return node.outbound_layer->get_outputs_at(node.index);
-}
-
-std::string names_list(const std::vector<std::string>& names) {
-  std::string s = "[";
-  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", '" : "'") + names[i] + "'";
-  return s + "]";
 }
 
 // Keras's checks of Model(inputs, outputs) before tracing.
@@ -187,7 +182,7 @@ void FunctionalImpl::order_nodes(const KerasTensors& inputs) {
           throw ValueError(str("Graph disconnected: cannot obtain value for tensor ", to_string(x),
                                " at layer \"", node->outbound_layer->name(),
                                "\". The following previous layers were accessed without issue: ",
-                               names_list(accessed)));
+                               internal::names_list(accessed)));
         }
       }
       for (size_t i = 0; i < node->outputs.size(); ++i) {
@@ -488,17 +483,11 @@ std::shared_ptr<Layer> FunctionalImpl::get_layer(const std::string& layer_name) 
   }
   std::vector<std::string> names;
   for (const auto& l : layers_) names.push_back(l->name());
-  throw ValueError(
-      str("No such layer: ", layer_name, ". Existing layers are: ", names_list(names), "."));
+  internal::throw_no_such_layer(layer_name, names);
 }
 
 std::shared_ptr<Layer> FunctionalImpl::get_layer(int index) const {
-  const auto n = static_cast<int>(layers_.size());
-  KERAS_CHECK(index < n, ValueError, "Was asked to retrieve layer at index ", index,
-              " but model only has ", n, " layers.");
-  KERAS_CHECK(index >= -n, IndexError, "Was asked to retrieve layer at index ", index,
-              " but model only has ", n, " layers: list index out of range.");
-  return layers_[static_cast<size_t>(index < 0 ? index + n : index)];
+  return layers_[internal::layer_position(index, layers_.size())];
 }
 
 trainers::Trainer& FunctionalImpl::trainer() {

@@ -6,6 +6,7 @@
 #include "keras/callbacks/saver.h"
 #include "keras/layers/input_layer.h"
 #include "keras/trainers/py_dataset.h"
+#include "models/layer_lookup.h"
 
 namespace keras {
 
@@ -55,13 +56,6 @@ const char* const kNotBuilt =
     "with some data. Or specify input_shape or batch_input_shape in the first layer for automatic "
     "build.";
 
-// Python's repr of a list of names: ['a', 'b'].
-std::string names_list(const std::vector<std::string>& names) {
-  std::string s = "[";
-  for (size_t i = 0; i < names.size(); ++i) s += (i ? ", '" : "'") + names[i] + "'";
-  return s + "]";
-}
-
 void check_built(const models::FunctionalImpl& impl) {
   auto* seq = dynamic_cast<const models::SequentialImpl*>(&impl);
   KERAS_CHECK(seq == nullptr || seq->graph_built(), ValueError, kNotBuilt);
@@ -106,17 +100,12 @@ layers::LayerRef Model::get_layer(const std::string& name) const {
   }
   std::vector<std::string> names;
   for (const auto& l : all) names.push_back(l.name());
-  throw ValueError(str("No such layer: ", name, ". Existing layers are: ", names_list(names), "."));
+  models::internal::throw_no_such_layer(name, names);
 }
 // As Keras indexes its list of layers: a negative index counts from the end.
 layers::LayerRef Model::get_layer(int index) const {
   const std::vector<layers::LayerRef> all = layers();
-  const auto n = static_cast<int>(all.size());
-  KERAS_CHECK(index < n, ValueError, "Was asked to retrieve layer at index ", index,
-              " but model only has ", n, " layers.");
-  KERAS_CHECK(index >= -n, IndexError, "Was asked to retrieve layer at index ", index,
-              " but model only has ", n, " layers: list index out of range.");
-  return all[static_cast<size_t>(index < 0 ? index + n : index)];
+  return all[models::internal::layer_position(index, all.size())];
 }
 const KerasTensors& Model::inputs() const {
   check_built(impl());
