@@ -12,6 +12,8 @@
 #include <regex>
 #include <sstream>
 
+#include "harness/tensor_matchers.h"
+
 namespace keras {
 namespace {
 
@@ -94,15 +96,6 @@ void expect_as_keras(const std::string& key,
   EXPECT_EQ(without_top().count_params(), expected.params_without_top);
 }
 
-std::string message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no exception";
-}
-
 TEST(Applications, XceptionLayersAsKeras) {
   expect_as_keras(
       "xception", [] { return A::Xception(); }, [] { return A::Xception({.include_top = false}); });
@@ -155,19 +148,19 @@ TEST(Applications, ResNet50Options) {
   EXPECT_EQ(from_tensor.inputs()[0], image);
   EXPECT_EQ(shape_str(from_tensor.output().shape()), "(None, 3, 3, 2048)");
 
-  EXPECT_THAT(message([] { A::ResNet50({.weights = "imagenet"}); }),
+  EXPECT_THAT(test::message_of([] { A::ResNet50({.weights = "imagenet"}); }),
               HasSubstr("The `weights` argument should be either `None`"));
-  EXPECT_THAT(message([] {
+  EXPECT_THAT(test::message_of([] {
                 A::ResNet50({.input_shape = {{31, 64, 3}}});
               }),
               HasSubstr("Input size must be at least 32x32"));
-  EXPECT_THAT(message([] {
+  EXPECT_THAT(test::message_of([] {
                 A::ResNet50({.input_shape = {{std::nullopt, 64, 3}}});
               }),
               HasSubstr("you should specify a static `input_shape`"));
-  EXPECT_THAT(message([] { A::ResNet50({.include_top = false, .pooling = "mean"}); }),
+  EXPECT_THAT(test::message_of([] { A::ResNet50({.include_top = false, .pooling = "mean"}); }),
               HasSubstr("ResNet50: pooling must be"));
-  EXPECT_THAT(message([] { A::ResNet50({.classes = 0}); }),
+  EXPECT_THAT(test::message_of([] { A::ResNet50({.classes = 0}); }),
               HasSubstr("classes must be at least 1"));
 }
 
@@ -188,8 +181,8 @@ TEST(Applications, MobileNetV2AlphaAndNames) {
   // Odd sizes: correct_pad pads one more row and column before strided convolutions.
   Model odd = A::MobileNetV2({.input_shape = {{33, 33, 3}}, .include_top = false});
   EXPECT_EQ(shape_str(odd.output().shape()), "(None, 2, 2, 1280)");
-  EXPECT_THAT(message([] { A::MobileNetV2({.alpha = 0}); }), HasSubstr("alpha"));
-  EXPECT_THAT(message([] { A::MobileNetV2({.weights = "imagenet"}); }),
+  EXPECT_THAT(test::message_of([] { A::MobileNetV2({.alpha = 0}); }), HasSubstr("alpha"));
+  EXPECT_THAT(test::message_of([] { A::MobileNetV2({.weights = "imagenet"}); }),
               HasSubstr("downloads nothing"));
 }
 
@@ -213,7 +206,7 @@ TEST(Applications, EfficientNetB0OptionsAndStem) {
   Tensor p = top.predict(x);
   ASSERT_EQ(p.shape(), (Shape{2, 5}));
   EXPECT_NEAR(ops::sum(p).item<double>(), 2.0, 1e-5);
-  EXPECT_THAT(message([] { A::EfficientNetB0({.weights = "b0.h5"}); }),
+  EXPECT_THAT(test::message_of([] { A::EfficientNetB0({.weights = "b0.h5"}); }),
               HasSubstr("downloads nothing"));
 }
 

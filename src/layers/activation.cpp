@@ -29,6 +29,14 @@ Json serialize_activation(const ActivationFn& activation) {
     throw NotImplementedError(
         str("Activation '", activation.name(), "' is a C++ function and cannot be serialized"));
   }
+  // Not a Keras 3 activation: written as Keras writes a custom function, so that Keras reads it
+  // given custom_objects={"keras2_hard_sigmoid": ...} and refuses it clearly without.
+  if (activation.name() == "keras2_hard_sigmoid") {
+    return Json{{"module", "keras_cpp"},
+                {"class_name", "function"},
+                {"config", activation.name()},
+                {"registered_name", activation.name()}};
+  }
   return activation.name();
 }
 

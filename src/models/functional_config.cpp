@@ -529,11 +529,50 @@ void collect_op_refs(const Json& j, std::vector<TensorRef>& out, int depth = 0) 
   for (const Json& x : j) collect_op_refs(x, out, depth + 1);
 }
 
+// A Keras 2 argument with its tensors ([name, node_index, tensor_index]) as Keras 3's.
+Json keras3_arguments(const Json& j, int depth = 0) {
+  KERAS_CHECK(depth < 8, ValueError, "Model config: inbound node too deep");
+  if (j.is_array() && j.size() == 3 && j[0].is_string() && j[1].is_number() && j[2].is_number()) {
+    return Json{{"class_name", "__keras_tensor__"}, {"config", {{"keras_history", j}}}};
+  }
+  if (!j.is_array() && !j.is_object()) return j;
+  Json out = j;
+  for (auto& x : out) x = keras3_arguments(x, depth + 1);
+  return out;
+}
+
+// Keras 2 saves a call as its first argument's tensors, [name, node, tensor, kwargs] each, with
+// every other argument in kwargs (MultiHeadAttention's value and key among them); as Keras 3's
+// {"args": [first], "kwargs": {...}} it binds by the layer's own signature.
+Json keras3_node(const Layer& layer, const Json& node) {
+  KERAS_CHECK(node.is_array() && !node.empty() && node.size() <= 1000, ValueError,
+              "Functional config: ", layer_label(layer), ": bad Keras 2 inbound node");
+  Json first = Json::array();
+  for (const Json& t : node) {
+    KERAS_CHECK(t.is_array() && (t.size() == 3 || t.size() == 4) && t[0].is_string() &&
+                    t[1].is_number() && t[2].is_number(),
+                ValueError, "Functional config: ", layer_label(layer),
+                ": each input of a Keras 2 inbound node must be [name, node, tensor, kwargs]");
+    first.push_back(keras3_arguments(Json::array({t[0], t[1], t[2]})));
+  }
+  const Json& kwargs = node[0].size() == 4 ? node[0][3] : Json();
+  KERAS_CHECK(kwargs.is_object() || kwargs.is_null(), ValueError,
+              "Functional config: ", layer_label(layer),
+              ": the keyword arguments of an inbound node must be a dict");
+  return Json{{"args", Json::array({first.size() == 1 ? first[0] : first})},
+              {"kwargs", kwargs.is_null() ? Json::object() : keras3_arguments(kwargs)}};
+}
+
 // One saved call of `layer`, in keras.cpp's order: its inputs, then its initial states (Keras's
 // `lstm(x, initial_state=[h, c])` is keras.cpp's `lstm({x, h, c})`), and its explicit masks.
 SavedCall saved_call(Layer& layer, const Json& node) {
   SavedCall call;
   const bool op = dynamic_cast<const layers::OpLayerImpl*>(&layer) != nullptr;
+  if (!node.is_object() && dynamic_cast<layers::CustomCallArguments*>(&layer) != nullptr) {
+    call = saved_call(layer, keras3_node(layer, node));
+    call.keras2 = true;
+    return call;
+  }
   if (!node.is_object()) {  // Keras 2: [[name, node_index, tensor_index, kwargs], ...]
     KERAS_CHECK(!op, ValueError, "Functional config: ", layer_label(layer),
                 ": an op's inbound node must be Keras 3's {\"args\", \"kwargs\"}");
@@ -650,7 +689,8 @@ class GraphRebuilder {
       std::vector<TensorRef> refs;
       collect_refs(j, refs);
       const TensorRef& r = refs.at(0);
-      const KerasTensor* t = tensor_of(own_graph_counted(r));
+      const TensorRef counted = own_graph_counted(r);
+      const KerasTensor* t = tensor_of(keras2_ ? keras2_own_graph_counted(counted) : counted);
       KERAS_CHECK(t != nullptr, ValueError, kWhat, ": '", key, "' names unknown tensor ",
                   r.layer.substr(0, 100), "[", r.node, "][", r.tensor, "]");
       return NestedTensors(*t);
@@ -680,7 +720,10 @@ class GraphRebuilder {
       outputs_[name].push_back({input->make_input_tensor()});
     } else if (const Json* nodes = config::find(entry, "inbound_nodes")) {
       KERAS_CHECK(nodes->is_array(), ValueError, kWhat, ": inbound_nodes must be a list");
-      for (const Json& n : *nodes) p.nodes.push_back(n);
+      for (const Json& n : *nodes) {
+        keras2_ = keras2_ || !n.is_object();  // Keras 2: [[name, node, tensor, kwargs], ...]
+        p.nodes.push_back(n);
+      }
     }
     by_name_[name] = pending_.size();
     pending_.push_back(std::move(p));
@@ -766,6 +809,7 @@ class GraphRebuilder {
 
   std::vector<Pending> pending_;
   std::map<std::string, size_t> by_name_;
+  bool keras2_ = false;                                       // the config's nodes are Keras 2's
   std::map<std::string, std::vector<KerasTensors>> outputs_;  // layer name -> per node outputs
 };
 

@@ -78,13 +78,11 @@ void weight_groups(const h5::Node& group,
 
 // Every group of weights in the file must belong to a variable group of the model.
 void check_all_claimed(const h5::Node& root,
-                       const std::vector<Layer::VariableGroup>& groups,
+                       const std::set<std::string>& claimed,
                        const std::string& what) {
   std::set<std::string> unclaimed;
   weight_groups(root, "", 0, unclaimed);
-  for (const Layer::VariableGroup& g : groups) {
-    if (!g.variables.empty()) unclaimed.erase(g.path);
-  }
+  for (const std::string& path : claimed) unclaimed.erase(path);
   if (unclaimed.empty()) return;
   std::string names;
   int shown = 0;
@@ -129,12 +127,23 @@ std::vector<Assignment> read_groups(const h5::Node& root,
                                     const std::string& what,
                                     bool skip_mismatch = false) {
   std::vector<Assignment> out;
+  std::set<std::string> claimed;
   for (const Layer::VariableGroup& g : groups) {
     if (g.variables.empty()) continue;
-    std::optional<h5::Node> group = h5::open_group(root, g.path);
+    std::string path = g.path;
+    std::optional<h5::Node> group = h5::open_group(root, path);
+    if (!group) {  // tf_keras keeps a sublayer's attribute name as it is: "_query_dense"
+      const size_t slash = path.rfind('/', path.size() - std::string("/vars").size() - 1);
+      const bool sublayer = std::ranges::count(path, '/') >= 3;  // layers/<layer>/<sub>/vars
+      if (sublayer && path.ends_with("/vars") && slash != std::string::npos) {
+        const std::string underscored = path.substr(0, slash + 1) + "_" + path.substr(slash + 1);
+        if ((group = h5::open_group(root, underscored))) path = underscored;
+      }
+    }
     KERAS_CHECK(group.has_value(), ValueError, what, ": the file has no weights at '", g.path,
                 "' for the model's variables ", variable_list(g.variables),
                 " (a different model?)");
+    claimed.insert(path);
     const size_t found = h5::children(*group).size();
     if (skip_mismatch) {
       std::string mismatch;
@@ -163,7 +172,7 @@ std::vector<Assignment> read_groups(const h5::Node& root,
                                          str(what, ": ", g.path, "/", i, " (", v.path(), ")"))});
     }
   }
-  check_all_claimed(root, groups, what);
+  check_all_claimed(root, claimed, what);
   return out;
 }
 

@@ -4,6 +4,7 @@
 //   Tensor x = test::random_tensor({2, 3}, float64, -1.0, 1.0, /*seed=*/7);
 //   test::expect_throws_with<ValueError>([&] { ops::matmul(a, b); }, "inner dimensions differ");
 //   EXPECT_THAT([&] { ops::matmul(a, b); }, test::ThrowsMessage("inner dimensions differ"));
+//   EXPECT_EQ(test::message_of<ValueError>([&] { ops::matmul(a, b); }), "whole message");
 #pragma once
 
 #include <gmock/gmock.h>
@@ -208,6 +209,20 @@ void expect_throws_with(F&& f,
   }
   ADD_FAILURE_AT(where.file_name(), static_cast<int>(where.line()))
       << "did not throw (expected a message containing \"" << substring << "\")";
+}
+
+// The message of the E that f() throws, for comparing whole messages: "no exception" when f()
+// returns, "wrong exception type: <what>" for another exception.
+template <class E = Error, class F>
+std::string message_of(F&& f) {
+  try {
+    std::forward<F>(f)();
+  } catch (const E& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("wrong exception type: ") + e.what();
+  }
+  return "no exception";
 }
 
 // gMock matcher form: EXPECT_THAT([&] { ... }, test::ThrowsMessage("text")).

@@ -16,17 +16,7 @@ namespace {
 using ::testing::HasSubstr;
 namespace L = keras::layers;
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const std::exception& e) {
-    return std::string("wrong exception type: ") + e.what();
-  }
-  return "no exception";
-}
+using test::message_of;
 
 class FunctionalApi : public ::testing::Test {
  protected:

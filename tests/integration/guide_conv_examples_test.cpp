@@ -23,20 +23,13 @@
 #include <keras/keras.hpp>
 #include <random>
 
+#include "harness/tensor_matchers.h"
+
 namespace keras {
 namespace {
 
 using ::testing::HasSubstr;
 namespace L = keras::layers;
-
-std::string message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no exception";
-}
 
 double max_abs_difference(const Tensor& a, const Tensor& b) {
   return ops::max(ops::abs(ops::subtract(a, b))).item<double>();
@@ -96,7 +89,7 @@ TEST(GuideConvExamples, PostsModelShapesAndParameters) {
     EXPECT_EQ(out[1].shape(), (Shape{3, 10})) << length;
   }
   // Too short a post: Keras's error for a negative output size, not a crash.
-  EXPECT_THAT(message([&] {
+  EXPECT_THAT(test::message_of([&] {
                 model.predict(random::randint({2, 100}, 1, 50000, int32, 2));
               }),
               HasSubstr("negative"));
@@ -206,7 +199,7 @@ TEST(GuideConvExamples, ResidualConnections) {
   Model projection(input, output);
   EXPECT_EQ(projection.count_params(), 73856 + 147584 + 8320);
   // Without the projection the shapes don't match: Keras's error at graph-building time.
-  EXPECT_THAT(message([&] { L::add({block, input}); }), HasSubstr("shape"));
+  EXPECT_THAT(test::message_of([&] { L::add({block, input}); }), HasSubstr("shape"));
 
   // Both branches train.
   Tensor xs = random::uniform({16, 16, 16, 64}, 0, 1, float32, 6);
@@ -458,24 +451,25 @@ TEST(GuideConvExamples, XceptionWithTopAndOptions) {
   EXPECT_EQ(shape_str(from_tensor.output().shape()), "(None, 3, 3, 2048)");
 
   // Nothing is downloaded: only random initialization.
-  EXPECT_THAT(message([] { applications::Xception({.weights = "imagenet"}); }),
+  EXPECT_THAT(test::message_of([] { applications::Xception({.weights = "imagenet"}); }),
               HasSubstr("The `weights` argument should be either `None`"));
-  EXPECT_THAT(message([] { applications::Xception({.weights = "xception.h5"}); }),
+  EXPECT_THAT(test::message_of([] { applications::Xception({.weights = "xception.h5"}); }),
               HasSubstr("downloads nothing"));
-  EXPECT_THAT(message([] {
+  EXPECT_THAT(test::message_of([] {
                 applications::Xception({.input_shape = {{64, 64, 3}}});
               }),
               HasSubstr("Input size must be at least 71x71"));
-  EXPECT_THAT(message([] {
+  EXPECT_THAT(test::message_of([] {
                 applications::Xception({.include_top = false, .input_shape = {{299, 299}}});
               }),
               HasSubstr("`input_shape` must be a tuple of three integers"));
-  EXPECT_THAT(message([] {
+  EXPECT_THAT(test::message_of([] {
                 applications::Xception({.input_shape = {{std::nullopt, std::nullopt, 3}}});
               }),
               HasSubstr("you should specify a static `input_shape`"));
-  EXPECT_THAT(message([] { applications::Xception({.include_top = false, .pooling = "mean"}); }),
-              HasSubstr("pooling"));
+  EXPECT_THAT(
+      test::message_of([] { applications::Xception({.include_top = false, .pooling = "mean"}); }),
+      HasSubstr("pooling"));
   // 250x250 images through Xception with a top built for them.
   EXPECT_EQ(shape_str(applications::Xception({.input_shape = {{250, 250, 3}}}).output().shape()),
             "(None, 1000)");

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <keras/keras.hpp>
 
+#include "harness/tensor_matchers.h"
+
 namespace keras {
 namespace {
 
@@ -32,15 +34,6 @@ TwoByTwo make(uint64_t seed) {
          b = random::uniform({128, 3}, 0, 1, float32, seed + 1);
   Tensor y = ops::cast(ops::greater(ops::sum(a, {-1}, true), 3.0), float32);
   return {model, a, b, y, y};
-}
-
-std::string message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no exception";
 }
 
 TEST(MultiIO, ListsAndMapsGiveTheSameTraining) {
@@ -99,7 +92,7 @@ TEST(MultiIO, NonFiniteDataIsAnErrorNamingTheElement) {
   for (const float bad : {std::nanf(""), INFINITY, -INFINITY}) {
     Tensor a = t.a.clone();
     a.data<float>()[5 * 6 + 2] = bad;
-    EXPECT_THAT(message([&] {
+    EXPECT_THAT(test::message_of([&] {
                   t.model.fit({a, t.b}, {t.y_main, t.y_aux}, {.epochs = 1, .verbose = 0});
                 }),
                 HasSubstr("Data for \"main_input\" contains a NaN or infinite value (element 32"));
@@ -109,7 +102,7 @@ TEST(MultiIO, NonFiniteDataIsAnErrorNamingTheElement) {
   auto in = Input({5000}, {.name = "big"});
   Model m(in, L::Dense(1)(in));
   m.compile({.loss = "mse"});
-  EXPECT_THAT(message([&] {
+  EXPECT_THAT(test::message_of([&] {
                 m.fit(big, zeros({3, 1}), {.epochs = 1, .verbose = 0});
               }),
               HasSubstr("(element 14500 of an array of shape (3, 5000))"));
@@ -117,37 +110,37 @@ TEST(MultiIO, NonFiniteDataIsAnErrorNamingTheElement) {
 
 TEST(MultiIO, StructureErrorsUseKerasWording) {
   TwoByTwo t = make(7);
-  EXPECT_THAT(message([&] {
+  EXPECT_THAT(test::message_of([&] {
                 t.model.compile({.loss = {{"main_out", "mse"}}});
               }),
               HasSubstr("Unknown entry in loss dictionary: \"main_out\". Only expected the "
                         "following keys: ['main_output', 'aux_output']"));
-  EXPECT_THAT(message([&] {
+  EXPECT_THAT(test::message_of([&] {
                 t.model.compile({.loss = "mse", .loss_weights = {{"aux", 1.0}}});
               }),
               HasSubstr("Unknown entry in loss_weights dictionary: \"aux\""));
-  EXPECT_THAT(message([&] {
+  EXPECT_THAT(test::message_of([&] {
                 t.model.compile({.loss = {"mse", "mse", "mse"}});
               }),
               HasSubstr("The model has 2 outputs, but you passed loss=3 losses"));
-  EXPECT_THAT(message([&] { t.model.compile({.loss = "mse", .loss_weights = {1.0}}); }),
+  EXPECT_THAT(test::message_of([&] { t.model.compile({.loss = "mse", .loss_weights = {1.0}}); }),
               HasSubstr("it should have one entry per model output"));
   t.model.compile({.optimizer = "sgd", .loss = "mse"});
-  EXPECT_THAT(message([&] {
+  EXPECT_THAT(test::message_of([&] {
                 t.model.fit({{"main_input", t.a}}, {t.y_main, t.y_aux}, {.verbose = 0});
               }),
               HasSubstr("No data provided for \"aux_input\". Need data for each key in: "
                         "['main_input', 'aux_input']"));
-  EXPECT_THAT(message([&] {
+  EXPECT_THAT(test::message_of([&] {
                 t.model.fit({t.a, t.b}, {t.y_main}, {.verbose = 0});
               }),
               HasSubstr("Expected to see 2 array(s), but instead got 1 array(s)."));
-  EXPECT_THAT(message([&] {
+  EXPECT_THAT(test::message_of([&] {
                 t.model.fit({t.b, t.a}, {t.y_main, t.y_aux}, {.verbose = 0});
               }),
               HasSubstr("Error when checking input: expected main_input to have shape (6,) but got "
                         "array with shape (3,)"));
-  EXPECT_THAT(message([&] {
+  EXPECT_THAT(test::message_of([&] {
                 t.model.fit({t.a, t.b.slice_rows(0, 100)}, {t.y_main, t.y_aux}, {.verbose = 0});
               }),
               HasSubstr("Data cardinality is ambiguous"));
