@@ -115,6 +115,15 @@ void measure_inference(
   }
 }
 
+// KERAS_BENCH_BATCH_DIVISOR=N trains with each model's batch size / N: one process at the batch
+// each of N data-parallel processes gets (tools/bench_distributed.sh), to tell what the smaller
+// batch costs from what communication costs.
+int batch_divisor() {
+  const char* env = std::getenv("KERAS_BENCH_BATCH_DIVISOR");
+  const long d = env != nullptr ? std::strtol(env, nullptr, 10) : 1;
+  return d > 1 && d <= 32 ? static_cast<int>(d) : 1;
+}
+
 // KERAS_BENCH_THREADS="1,2" overrides the thread counts tried (for profiling one of them).
 std::vector<int> thread_counts() {
   if (const char* env = std::getenv("KERAS_BENCH_THREADS")) {
@@ -149,7 +158,9 @@ Result bench_mlp() {
     keras::Model model(inputs, outputs);
     model.compile({.optimizer = "rmsprop", .loss = "categorical_crossentropy"});
     auto timer = std::make_shared<EpochTimer>();
-    model.fit(x, y, {.epochs = 3, .batch_size = 32, .verbose = 0, .callbacks = {timer}});
+    model.fit(
+        x, y,
+        {.epochs = 3, .batch_size = 32 / batch_divisor(), .verbose = 0, .callbacks = {timer}});
     std::sort(timer->seconds.begin(), timer->seconds.end());
     const double rate = static_cast<double>(n) / timer->seconds[timer->seconds.size() / 2];
     if (rate > best.rate) best = {rate, threads, timer->loss, best.inference};
@@ -173,7 +184,10 @@ Result bench_fit(MakeModel&& make_model,
     keras::Model model = make_model();
     auto timer = std::make_shared<EpochTimer>();
     model.fit(x, y,
-              {.epochs = epochs, .batch_size = batch_size, .verbose = 0, .callbacks = {timer}});
+              {.epochs = epochs,
+               .batch_size = batch_size / batch_divisor(),
+               .verbose = 0,
+               .callbacks = {timer}});
     std::sort(timer->seconds.begin(), timer->seconds.end());
     const double rate = static_cast<double>(n) / timer->seconds[timer->seconds.size() / 2];
     if (rate > best.rate) best = {rate, threads, timer->loss, best.inference};

@@ -1,5 +1,6 @@
 // Kernel microbenchmarks (Google Benchmark): the hot kernels of the guide's models.
 #include <benchmark/benchmark.h>
+#include <keras/ops/rnn.h>
 
 #include <keras/keras.hpp>
 
@@ -154,5 +155,22 @@ BENCHMARK(BM_OneDnnBatchNorm)->Apply(batch_norm_shapes)->Unit(benchmark::kMicros
 #endif
 
 }  // namespace
+
+// One LSTM layer's inference (ops::lstm_inference) at shared_lstm's predict shape: the shared
+// layer's two calls as one batch of 512 rows, 140 steps, 256 features, 64 units. Items: FLOPs.
+void BM_LstmInference(benchmark::State& state) {
+  const int64_t batch = state.range(0), steps = 140, features = 256, units = 64;
+  Tensor x = keras::random::uniform({batch, steps, features});
+  Tensor kernel = keras::random::uniform({features, 4 * units}, -0.1, 0.1);
+  Tensor u_kernel = keras::random::uniform({units, 4 * units}, -0.1, 0.1);
+  Tensor bias = keras::random::uniform({4 * units});
+  Tensor h0 = keras::zeros({batch, units}), c0 = keras::zeros({batch, units});
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        keras::ops::lstm_inference(x, kernel, bias, u_kernel, h0, c0, false, false));
+  }
+  state.SetItemsProcessed(state.iterations() * 2 * batch * steps * (features + units) * 4 * units);
+}
+BENCHMARK(BM_LstmInference)->Arg(512)->Arg(1)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();
