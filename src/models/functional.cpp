@@ -327,9 +327,15 @@ void FunctionalImpl::run_batched(size_t k,
   };
   std::vector<size_t> group{k};
   std::vector<Tensors> group_args{first};
+  // Joining pays where the calls are small (training batches of 32 become one GEMM of 64 rows);
+  // from kJoinBelowRows rows a call fills the kernels by itself, and joining would only copy the
+  // inputs (shared_lstm's predict: 73 MB a batch of 256) and split the outputs.
+  constexpr int64_t kJoinBelowRows = 128;
+  const bool small = first.empty() || !first[0].defined() || first[0].rank() == 0 ||
+                     first[0].dim(0) < kJoinBelowRows;
   // A batched call would divide the activity penalty by the joined batch (Keras: per call).
-  for (size_t j :
-       step.layer->activity_regularizer() ? std::vector<size_t>{} : step.same_layer_later) {
+  for (size_t j : step.layer->activity_regularizer() || !small ? std::vector<size_t>{}
+                                                               : step.same_layer_later) {
     if (done[j]) continue;
     Tensors a = args_of(steps_[j]);
     if (!compatible(a)) continue;

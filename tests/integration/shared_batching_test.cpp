@@ -1,5 +1,6 @@
 // A shared batch-independent layer runs once on the concatenation of its same-shaped inputs
-// (FunctionalImpl::run_batched). Results equal separate calls, in predict and in training.
+// when they have fewer than 128 rows (FunctionalImpl::run_batched). Results equal separate calls,
+// in predict and in training.
 #include <gtest/gtest.h>
 
 #include "harness/tensor_matchers.h"
@@ -18,6 +19,23 @@ TEST(SharedBatching, SharedLstmOutputsEqualSeparateCalls) {
   const Outputs both = model.predict({xa, xb});
   test::expect_all_close(both[0], (*lstm.layer())({xa})[0], 1e-6, 1e-6);
   test::expect_all_close(both[1], (*lstm.layer())({xb})[0], 1e-6, 1e-6);
+}
+
+// From 128 rows a call runs by itself (joining would only copy the inputs); the results are the
+// same either way (rows are independent; the tolerance covers a GEMM's blocking by row count).
+TEST(SharedBatching, LargeBatchesRunSeparatelyWithTheSameResults) {
+  utils::set_random_seed(2);
+  auto a = keras::Input({4, 3}), b = keras::Input({4, 3});
+  layers::LSTM lstm(4);
+  keras::Model model({a, b}, {lstm(a), lstm(b)});
+  for (int64_t rows : {127, 128, 300}) {
+    SCOPED_TRACE(rows);
+    const Tensor xa = test::random_tensor({rows, 4, 3}, float32, -1, 1, 3);
+    const Tensor xb = test::random_tensor({rows, 4, 3}, float32, -1, 1, 4);
+    const Outputs both = model.predict({xa, xb}, {.batch_size = 512});
+    test::expect_all_close(both[0], (*lstm.layer())({xa})[0], 1e-6, 1e-6);
+    test::expect_all_close(both[1], (*lstm.layer())({xb})[0], 1e-6, 1e-6);
+  }
 }
 
 TEST(SharedBatching, DifferentShapesRunSeparately) {

@@ -36,11 +36,11 @@ struct Raw {
 
 // One row of the cell: z (4u, gate order i, f, c, o, without the bias) is overwritten; c and h
 // are updated in place. Separate passes so that GCC vectorizes each (as rnn.cpp's cell_row).
-void cell(float* __restrict z,
-          const float* __restrict bias,
-          float* __restrict c,
-          float* __restrict h,
-          int64_t units) {
+[[gnu::always_inline]] inline void cell_body(float* __restrict z,
+                                             const float* __restrict bias,
+                                             float* __restrict c,
+                                             float* __restrict h,
+                                             int64_t units) {
   const float* i = z;
   const float* f = z + units;
   float* g = z + 2 * units;
@@ -51,6 +51,26 @@ void cell(float* __restrict z,
   for (int64_t j = 0; j < units; ++j) c[j] = f[j] * c[j] + i[j] * g[j];
   for (int64_t j = 0; j < units; ++j) h[j] = o[j] * fast::tanh(c[j]);
 }
+
+void cell_default(float* z, const float* bias, float* c, float* h, int64_t units) {
+  cell_body(z, bias, c, h, units);
+}
+
+// The same loops in 16-float vectors where the CPU has AVX-512 (the build leaves it off for
+// GCC 12's miscompiles elsewhere; these loops are checked against the reference backend).
+// shared_lstm's predict, three interleaved pairs: 5,503-6,058 -> 6,499-7,143 samples/s.
+[[gnu::target("avx512f,avx512vl,avx512bw,avx512dq,prefer-vector-width=512")]] void cell_avx512(
+    float* z, const float* bias, float* c, float* h, int64_t units) {
+  cell_body(z, bias, c, h, units);
+}
+
+using CellFn = void (*)(float*, const float*, float*, float*, int64_t);
+CellFn pick_cell() {
+  __builtin_cpu_init();  // static initialization may run before libgcc's own
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? cell_avx512
+                                                                                 : cell_default;
+}
+const CellFn cell = pick_cell();
 
 // The recurrence of rows [r0, r1), all steps.
 void rows(const Raw& s, const float* bias, int64_t r0, int64_t r1) {
