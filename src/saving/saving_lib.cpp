@@ -132,13 +132,11 @@ std::vector<Assignment> read_groups(const h5::Node& root,
     if (g.variables.empty()) continue;
     std::string path = g.path;
     std::optional<h5::Node> group = h5::open_group(root, path);
-    if (!group) {  // tf_keras keeps a sublayer's attribute name as it is: "_query_dense"
+    // tf_keras's .keras keeps a sublayer's attribute name as it is: ".../_query_dense/vars".
+    if (!group && path.ends_with("/vars") && std::ranges::count(path, '/') >= 3) {
       const size_t slash = path.rfind('/', path.size() - std::string("/vars").size() - 1);
-      const bool sublayer = std::ranges::count(path, '/') >= 3;  // layers/<layer>/<sub>/vars
-      if (sublayer && path.ends_with("/vars") && slash != std::string::npos) {
-        const std::string underscored = path.substr(0, slash + 1) + "_" + path.substr(slash + 1);
-        if ((group = h5::open_group(root, underscored))) path = underscored;
-      }
+      const std::string underscored = path.substr(0, slash + 1) + "_" + path.substr(slash + 1);
+      if ((group = h5::open_group(root, underscored))) path = underscored;
     }
     KERAS_CHECK(group.has_value(), ValueError, what, ": the file has no weights at '", g.path,
                 "' for the model's variables ", variable_list(g.variables),
