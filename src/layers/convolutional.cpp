@@ -198,15 +198,7 @@ Tensors ConvImpl::call(const Tensors& inputs, bool) {
                                .dilation_rate = s.dilation_rate});
       break;
   }
-  if (bias_.defined()) {
-    Tensor b = bias_.value();
-    if (channel_axis() == 1) {
-      Shape bs(s.rank + 1, 1);
-      bs[0] = b.size();
-      b = ops::reshape(b, bs);
-    }
-    y = ops::add(y, b);
-  }
+  if (bias_.defined()) y = ops::internal::add_channel_bias(y, bias_.value(), channel_axis() == 1);
   return {s.activation(y)};
 }
 

@@ -194,16 +194,20 @@ Tensor conv_bias(const Tensor& inputs,
   if (s.cf || bias.dtype() != s.x.dtype() || bias.shape() != Shape{s.out.back()} ||
       autodiff::any_tracked({s.x, kernel, bias})) {
     const Tensor y = conv_channels_last(s.x, kernel, s.out, std::move(s.p));
-    if (!s.cf) return add(y, bias);
-    Shape per_channel(static_cast<size_t>(inputs.rank() - 1), 1);  // (F, 1, ...)
-    per_channel[0] = bias.size();
-    return add(to_channels_first(y), reshape(bias, per_channel));
+    return add_channel_bias(s.cf ? to_channels_first(y) : y, bias, s.cf);
   }
   Tensor y = Tensor::empty(s.out, s.x.dtype(), s.x.device());
   backend::Backend& be = backend::backend_for("conv", {s.x, kernel, bias});
   launch(
       [&be, x = s.x, kernel, bias, y, p = std::move(s.p)] { be.conv_bias(x, kernel, bias, y, p); });
   return y;
+}
+
+Tensor add_channel_bias(const Tensor& y, const Tensor& bias, bool channels_first) {
+  if (!channels_first) return add(y, bias);
+  Shape per_channel(static_cast<size_t>(y.rank() - 1), 1);  // (F, 1, ...)
+  per_channel[0] = bias.size();
+  return add(y, reshape(bias, per_channel));
 }
 
 }  // namespace internal

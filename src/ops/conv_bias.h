@@ -14,4 +14,7 @@ Tensor conv_bias(const Tensor& inputs,
                  const Tensor& bias,
                  const ConvOptions& options = {});
 
+// y + bias (F,) along y's channel axis: the last one, or axis 1 when channels_first.
+Tensor add_channel_bias(const Tensor& y, const Tensor& bias, bool channels_first);
+
 }  // namespace keras::ops::internal

@@ -8,7 +8,7 @@
 
 namespace keras::backend::onednn {
 
-// With a bias (F,), dst = conv + bias, the bias added in the primitive (an inference primitive).
+// With a bias (F,), dst = conv + bias, the bias added in the primitive's output pass.
 bool conv(const Tensor& src,
           const Tensor& weights,
           const Tensor& dst,
