@@ -70,7 +70,9 @@ TEST(Bidirectional, ReturnedSequenceIsZeroAtMaskedSteps) {
     for (int64_t t = 0; t < 4; ++t) {
       const bool masked = x.at<int32_t>({b, t}) == 0;
       for (int64_t u = 0; u < 4; ++u) {
-        if (masked) EXPECT_EQ(y.at<float>({b, t, u}), 0.0f) << b << " " << t << " " << u;
+        if (masked) {
+          EXPECT_EQ(y.at<float>({b, t, u}), 0.0f) << b << " " << t << " " << u;
+        }
       }
     }
   }

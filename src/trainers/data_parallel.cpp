@@ -203,14 +203,29 @@ int64_t round8(int64_t bytes) {
   return (bytes + 7) / 8 * 8;
 }
 
+// The sparse gradients of one traced step and the buffers their exchange reuses from step to
+// step (a fresh multi-megabyte vector each step cost page faults and zero-filling).
+struct SparseExchange {
+  std::vector<std::shared_ptr<SparseGrad>> grads;
+  std::vector<int64_t> mine, counts, bytes, send, recv;
+};
+
+// Resizes `v` to at least `n` elements; a buffer that is large enough is left as it is.
+void reserve_at_least(std::vector<int64_t>& v, size_t n) {
+  if (v.size() < n) v.resize(n);
+}
+
 // Each sparse gradient: the global row counts decide, per gradient and identically on every
 // process, between a dense all-reduce and an all-gather of the touched rows.
-void exchange_sparse(const std::vector<std::shared_ptr<SparseGrad>>& grads) {
+void exchange_sparse(SparseExchange& x) {
   dist::Collective& c = dist::collective();
   const double w = dist::internal::batch_share();
   const auto n = static_cast<size_t>(c.size());
+  const std::vector<std::shared_ptr<SparseGrad>>& grads = x.grads;
   const size_t count = grads.size();
-  std::vector<int64_t> mine(count), counts(n * count);
+  std::vector<int64_t>&mine = x.mine, &counts = x.counts, &bytes = x.bytes;
+  mine.resize(count);
+  counts.resize(n * count);
   for (size_t k = 0; k < count; ++k) {
     grads[k]->collect_local_rows();
     mine[k] = static_cast<int64_t>(grads[k]->local.size());
@@ -218,7 +233,7 @@ void exchange_sparse(const std::vector<std::shared_ptr<SparseGrad>>& grads) {
   c.all_gather(mine.data(), counts.data(),
                std::vector<int64_t>(n, static_cast<int64_t>(count * sizeof(int64_t))));
   // Bytes each process receives: an all-gather of (id, row) pairs against a ring all-reduce.
-  std::vector<int64_t> bytes(n, 0);
+  bytes.assign(n, 0);
   for (size_t k = 0; k < count; ++k) {
     SparseGrad& g = *grads[k];
     int64_t total = 0;
@@ -245,8 +260,8 @@ void exchange_sparse(const std::vector<std::shared_ptr<SparseGrad>>& grads) {
   }
   if (std::all_of(bytes.begin(), bytes.end(), [](int64_t b) { return b == 0; })) return;
   // This process's part: per sparse gradient, its row ids, then its rows times the weight.
-  std::vector<int64_t> send(static_cast<size_t>(bytes[static_cast<size_t>(c.rank())] / 8));
-  char* p = reinterpret_cast<char*>(send.data());
+  reserve_at_least(x.send, static_cast<size_t>(bytes[static_cast<size_t>(c.rank())] / 8));
+  char* p = reinterpret_cast<char*>(x.send.data());
   for (const auto& sg : grads) {
     SparseGrad& g = *sg;
     if (!g.sparse) continue;
@@ -264,8 +279,8 @@ void exchange_sparse(const std::vector<std::shared_ptr<SparseGrad>>& grads) {
   }
   int64_t total = 0;
   for (int64_t b : bytes) total += b;
-  std::vector<int64_t> recv(static_cast<size_t>(total / 8));
-  c.all_gather(send.data(), recv.data(), bytes);
+  reserve_at_least(x.recv, static_cast<size_t>(total / 8));
+  c.all_gather(x.send.data(), x.recv.data(), bytes);
   for (const auto& sg : grads) {  // clear what the last exchange wrote
     SparseGrad& g = *sg;
     if (!g.sparse) continue;
@@ -283,7 +298,7 @@ void exchange_sparse(const std::vector<std::shared_ptr<SparseGrad>>& grads) {
     g.next_tick();
   }
   // Sum in process order: every process adds the same numbers in the same order.
-  const char* q = reinterpret_cast<const char*>(recv.data());
+  const char* q = reinterpret_cast<const char*>(x.recv.data());
   for (size_t r = 0; r < n; ++r) {
     for (size_t k = 0; k < count; ++k) {
       SparseGrad& g = *grads[k];
@@ -322,7 +337,7 @@ struct GradientExchange::State {
   Tensors outs;
   std::shared_ptr<Bucket> open[2];  // float32, float64
   std::vector<std::shared_ptr<Bucket>> started;
-  std::vector<std::shared_ptr<SparseGrad>> sparse_grads;
+  std::shared_ptr<SparseExchange> rows = std::make_shared<SparseExchange>();
 
   void close(std::shared_ptr<Bucket>& b) {
     if (!b) return;
@@ -368,7 +383,7 @@ void GradientExchange::ready(size_t i, const Tensor& g) {
     sg->out.set_nonzero_rows(sg->out_rows);
     sg->stamp.assign(static_cast<size_t>(sg->table_rows), 0);
     s.outs[i] = sg->out;
-    s.sparse_grads.push_back(std::move(sg));
+    s.rows->grads.push_back(std::move(sg));
     return;
   }
   std::shared_ptr<Bucket>& b = s.open[g.dtype() == float32 ? 0 : 1];
@@ -391,7 +406,7 @@ Tensors GradientExchange::finish(const Tensors& grads) {
   if (!s.active) return grads;
   for (size_t i = 0; i < grads.size(); ++i) ready(i, grads[i]);
   for (std::shared_ptr<Bucket>& b : s.open) s.close(b);
-  if (!s.sparse_grads.empty()) autodiff::launch([g = s.sparse_grads] { exchange_sparse(g); });
+  if (!s.rows->grads.empty()) autodiff::launch([x = s.rows] { exchange_sparse(*x); });
   if (!s.started.empty()) {
     autodiff::launch([buckets = s.started] {
       for (const auto& b : buckets) finish_bucket(b);

@@ -61,8 +61,12 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// The largest |got - expected|, and whether every element is within the tolerance.
-std::pair<double, bool> compare(const Tensor& got, const Tensor& expected) {
+// The largest |got - expected|, and whether every element is within atol + 1e-4 |expected|.
+// Against Keras's float32 run atol is 1e-4. Against the float64 run it is 2.5e-4: Winograd's
+// float32 rounding through a 150-layer network (docs/differences.md, item 22) measured max 1.9e-4
+// (rms 4.2e-5) on ResNet152, 1.3-1.5e-4 with oneDNN's Winograd alone; a weight loaded wrongly
+// moves these outputs by 1e-2 or more.
+std::pair<double, bool> compare(const Tensor& got, const Tensor& expected, double atol = 1e-4) {
   EXPECT_EQ(got.shape(), expected.shape());
   if (got.shape() != expected.shape()) return {INFINITY, false};
   const Tensor g = ops::cast(got, float64), e = ops::cast(expected, float64);
@@ -72,7 +76,7 @@ std::pair<double, bool> compare(const Tensor& got, const Tensor& expected) {
   bool ok = true;
   for (int64_t i = 0; i < g.size(); ++i) {
     const double diff = std::fabs(gp[i] - ep[i]);
-    if (!(diff <= 1e-4 + 1e-4 * std::fabs(ep[i]))) ok = false;
+    if (!(diff <= atol + 1e-4 * std::fabs(ep[i]))) ok = false;
     worst = std::max(worst, std::isnan(diff) ? INFINITY : diff);
   }
   return {worst, ok};
@@ -106,7 +110,7 @@ TEST_P(ApplicationsFiles, LoadPredictAndSaveAsKeras) {
       const double predict_s = seconds_since(t0);
       const auto [diff, close] = compare(got, y);
       const auto [diff64, close64] =
-          has_exact ? compare(got, exact) : std::pair<double, bool>{NAN, false};
+          has_exact ? compare(got, exact, 2.5e-4) : std::pair<double, bool>{NAN, false};
       const bool ok = close || close64;
       EXPECT_TRUE(ok) << name << ext << ": max |diff| " << diff << " from Keras, " << diff64
                       << " from float64";

@@ -3,8 +3,9 @@
 
 namespace keras::backend {
 
-// Winograd convolutions (oneDNN's F(4x4, 3x3) for 3x3, stride-1 Conv2D with 16 or more input
-// channels where the CPU has AVX-512; keras.cpp's own 1-D kernels for Conv1D) do fewer
+// Winograd convolutions (keras.cpp's F(4x4, 3x3) for 3x3, stride-1 Conv2D with 16 to 128 channels
+// in multiples of 16 where the CPU has AVX-512, oneDNN's for other 3x3 Conv2D with 16 or more
+// input channels there; keras.cpp's own 1-D kernels for Conv1D) do fewer
 // multiplications but round float32 more: on deep models predictions sit up to ~2.5x further from
 // a float64 run (docs/differences.md, item 22). Disabling them trades that speed for direct
 // convolutions' rounding. Default: enabled, unless the environment variable KERAS_WINOGRAD is "0"
