@@ -6,12 +6,12 @@
 #include "backend/cpu/winograd_conv2d.h"
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "backend/cpu/blas.h"
 #include "backend/cpu/parallel.h"
 #include "backend/cpu/scratch.h"
+#include "backend/cpu/vec16.h"
 #include "backend/cpu/winograd_conv1d.h"
 #include "keras/backend/winograd.h"
 
@@ -78,33 +78,10 @@ struct AtTransposed {
   constexpr float operator()(int r, int c) const { return kAt[c][r]; }
 };
 
-#define KERAS_AVX512 [[gnu::target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]]
-
-// Sixteen floats (GCC/Clang vector extension); only touched inside KERAS_AVX512 functions.
-using v16 = float __attribute__((vector_size(64)));
-
-KERAS_AVX512 [[gnu::always_inline]] inline v16 load16(const float* p) {
-  v16 v;
-  std::memcpy(&v, p, sizeof(v));
-  return v;
-}
-KERAS_AVX512 [[gnu::always_inline]] inline void store16(float* p, v16 v) {
-  std::memcpy(p, &v, sizeof(v));
-}
-
-// y[r] = sum_c Coef{}(r, c) * x[c], coefficients folded in at compile time (zeros dropped).
-template <int Rows, int Cols, class Coef>
-KERAS_AVX512 [[gnu::always_inline]] inline void matvec(const v16* x, v16* y) {
-#pragma GCC unroll 8
-  for (int r = 0; r < Rows; ++r) {
-    v16 acc{};
-#pragma GCC unroll 8
-    for (int c = 0; c < Cols; ++c) {
-      if (Coef{}(r, c) != 0) acc += Coef{}(r, c) * x[c];
-    }
-    y[r] = acc;
-  }
-}
+using vec16::load16;
+using vec16::matvec;
+using vec16::store16;
+using vec16::v16;
 
 // u[a][b] = sum_jk G[a][j] G[b][k] w[j][k] over (C, F) matrices (`size` elements, `stride` apart
 // in u), for elements [i0, i1).
@@ -252,7 +229,10 @@ struct Plan {
     // About 2 MiB of transformed tiles per chunk: longer chunks make longer GEMMs, which paid
     // more than keeping V and M in L2 (64 channels: 128 tiles 1.25x faster than 32).
     chunk = std::max<int64_t>(8, (int64_t{1} << 21) / (kXi * (c + f) * 4));
-    chunk = std::max<int64_t>(1, std::min(chunk, (total + threads - 1) / threads));
+    // The same number of chunks for every thread, as even as the tiles allow.
+    const int64_t per_thread = (total + int64_t{threads} * chunk - 1) / (int64_t{threads} * chunk);
+    const int64_t count = std::max<int64_t>(1, per_thread * threads);
+    chunk = std::max<int64_t>(1, (total + count - 1) / count);
   }
   int64_t chunks() const { return (total + chunk - 1) / chunk; }
 
@@ -379,25 +359,14 @@ void backward_weights(const ConvGeometry& g, const float* x, const float* dy, fl
   }
 }
 
-#undef KERAS_AVX512
-
-bool cpu_has_avx512() {
-  static const bool has = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
-  }();
-  return has;
-}
-
 }  // namespace
 
 bool supports2d(const ConvGeometry& g) {
-  return cpu_has_avx512() && g.groups == 1 && g.batch >= 1 && g.in[0] == 1 && g.out[0] == 1 &&
-         g.k[0] == 1 && g.k[1] == 3 && g.k[2] == 3 && g.stride[1] == 1 && g.stride[2] == 1 &&
-         g.dilation[1] == 1 && g.dilation[2] == 1 && g.pad[1] >= 0 && g.pad[1] <= 2 &&
-         g.pad[2] >= 0 && g.pad[2] <= 2 && g.out[1] >= 1 && g.out[2] >= 1 && g.in[1] >= 1 &&
-         g.in[2] >= 1 && g.c > 0 && g.f > 0 && g.c % 16 == 0 && g.f % 16 == 0;
+  return vec16::cpu_has_avx512() && g.groups == 1 && g.batch >= 1 && g.in[0] == 1 &&
+         g.out[0] == 1 && g.k[0] == 1 && g.k[1] == 3 && g.k[2] == 3 && g.stride[1] == 1 &&
+         g.stride[2] == 1 && g.dilation[1] == 1 && g.dilation[2] == 1 && g.pad[1] >= 0 &&
+         g.pad[1] <= 2 && g.pad[2] >= 0 && g.pad[2] <= 2 && g.out[1] >= 1 && g.out[2] >= 1 &&
+         g.in[1] >= 1 && g.in[2] >= 1 && g.c > 0 && g.f > 0 && g.c % 16 == 0 && g.f % 16 == 0;
 }
 
 bool applies2d(const ConvGeometry& g) {

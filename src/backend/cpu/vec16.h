@@ -1,0 +1,49 @@
+// Sixteen-float vectors for kernels that use AVX-512 where the CPU has it. The build leaves
+// AVX-512 off (cmake/KerasOptions.cmake: GCC 12 miscompiles some vector constants with it), so
+// such kernels are functions marked KERAS_AVX512, called only when cpu_has_avx512() is true; the
+// helpers below are for use inside them.
+#pragma once
+
+#include <cstring>
+
+#define KERAS_AVX512 [[gnu::target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]]
+
+namespace keras::backend::vec16 {
+
+// AVX-512F, DQ, BW and VL, as the functions marked KERAS_AVX512 are compiled for.
+inline bool cpu_has_avx512() {
+  static const bool has = [] {
+    __builtin_cpu_init();  // static initialization may run before libgcc's own
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  }();
+  return has;
+}
+
+using v16 = float __attribute__((vector_size(64)));
+
+KERAS_AVX512 [[gnu::always_inline]] inline v16 load16(const float* p) {
+  v16 v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+KERAS_AVX512 [[gnu::always_inline]] inline void store16(float* p, v16 v) {
+  std::memcpy(p, &v, sizeof(v));
+}
+
+// y[r] = sum_c Coef{}(r, c) * x[c]: the loops unroll fully, so the coefficients are constants and
+// zero ones drop out.
+template <int Rows, int Cols, class Coef>
+KERAS_AVX512 [[gnu::always_inline]] inline void matvec(const v16* x, v16* y) {
+#pragma GCC unroll 8
+  for (int r = 0; r < Rows; ++r) {
+    v16 acc{};
+#pragma GCC unroll 8
+    for (int c = 0; c < Cols; ++c) {
+      if (Coef{}(r, c) != 0) acc += Coef{}(r, c) * x[c];
+    }
+    y[r] = acc;
+  }
+}
+
+}  // namespace keras::backend::vec16
