@@ -6,18 +6,26 @@
 
 #include <cstring>
 
+#if defined(__x86_64__) || defined(__i386__)
 #define KERAS_AVX512 [[gnu::target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]]
+#else
+#define KERAS_AVX512  // elsewhere generic vectors, and cpu_has_avx512() is false
+#endif
 
 namespace keras::backend::vec16 {
 
 // AVX-512F, DQ, BW and VL, as the functions marked KERAS_AVX512 are compiled for.
 inline bool cpu_has_avx512() {
+#if defined(__x86_64__) || defined(__i386__)
   static const bool has = [] {
     __builtin_cpu_init();  // static initialization may run before libgcc's own
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
            __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
   }();
   return has;
+#else
+  return false;
+#endif
 }
 
 using v16 = float __attribute__((vector_size(64)));

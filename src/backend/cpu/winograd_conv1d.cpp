@@ -49,7 +49,7 @@ int thread_id() {
 
 struct Plan {
   int64_t batch, in_len, out_len, pad, c, f;
-  int64_t tiles, total, chunk;
+  int64_t tiles, total, chunk, count;
   int threads;
 
   Plan(const ConvGeometry& g, const Transform& t, Pass pass)
@@ -67,14 +67,15 @@ struct Plan {
     // sum over a chunk's tiles, so it takes longer chunks.
     const int64_t bytes = pass == Pass::backward_weights ? (int64_t{1} << 21) : (int64_t{1} << 19);
     chunk = std::max<int64_t>(8, bytes / (kAlpha * (c + f) * 4));
-    // Every thread gets work, and the same number of chunks: a multiple of the team, as even as
-    // the tiles allow (one-sample latency: 3 chunks on 2 threads left one idle a third of the
-    // time).
+    // Every thread gets the same number of chunks, of sizes differing by at most one tile
+    // (one-sample latency: 3 chunks on 2 threads left one idle a third of the time).
     const int64_t per_thread = (total + int64_t{threads} * chunk - 1) / (int64_t{threads} * chunk);
-    const int64_t count = std::max<int64_t>(1, per_thread * threads);
-    chunk = std::max<int64_t>(1, (total + count - 1) / count);
+    count = std::clamp<int64_t>(per_thread * threads, 1, total);
+    chunk = (total + count - 1) / count;  // the longest
   }
-  int64_t chunks() const { return (total + chunk - 1) / chunk; }
+  int64_t chunks() const { return count; }
+  // The first tile of chunk ch (ch = chunks(): total).
+  int64_t begin(int64_t ch) const { return ch * total / count; }
 };
 
 // Rows that read padding (zeros) and rows whose results are dropped, C or F long.
@@ -255,7 +256,7 @@ void forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
     kernel_transform<T>(p, w, u);
     KERAS_OMP(omp for schedule(dynamic))
     for (int64_t ch = 0; ch < p.chunks(); ++ch) {
-      const int64_t g0 = ch * p.chunk, g1 = std::min(p.total, g0 + p.chunk), rows = g1 - g0;
+      const int64_t g0 = p.begin(ch), g1 = p.begin(ch + 1), rows = g1 - g0;
       float* v = scratch<float, 0>(kAlpha * p.chunk * p.c);
       float* mm = scratch<float, 1>(kAlpha * p.chunk * p.f);
       input_transform<T>(p, x, g0, g1, v);
@@ -276,7 +277,7 @@ void backward_data(const ConvGeometry& g, const float* dy, const float* w, float
     kernel_transform<T>(p, w, u);
     KERAS_OMP(omp for schedule(dynamic))
     for (int64_t ch = 0; ch < p.chunks(); ++ch) {
-      const int64_t g0 = ch * p.chunk, g1 = std::min(p.total, g0 + p.chunk);
+      const int64_t g0 = p.begin(ch), g1 = p.begin(ch + 1);
       const int64_t h0 = std::max<int64_t>(0, g0 - 1), rows = g1 - h0;
       float* dm = scratch<float, 1>(kAlpha * (p.chunk + 1) * p.f);
       float* dv = scratch<float, 0>(kAlpha * (p.chunk + 1) * p.c + (T.r - 1) * p.c);
@@ -301,7 +302,7 @@ void backward_weights(const ConvGeometry& g, const float* x, const float* dy, fl
     bool first = true;
     KERAS_OMP(omp for schedule(static) nowait)
     for (int64_t ch = 0; ch < p.chunks(); ++ch) {
-      const int64_t g0 = ch * p.chunk, g1 = std::min(p.total, g0 + p.chunk), rows = g1 - g0;
+      const int64_t g0 = p.begin(ch), g1 = p.begin(ch + 1), rows = g1 - g0;
       float* v = scratch<float, 0>(kAlpha * p.chunk * p.c);
       float* dm = scratch<float, 1>(kAlpha * p.chunk * p.f);
       input_transform<T>(p, x, g0, g1, v);

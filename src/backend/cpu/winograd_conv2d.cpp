@@ -208,7 +208,7 @@ KERAS_AVX512 void output_adjoint_tile(const float* const (*src)[kM],
 
 struct Plan {
   int64_t batch, h, w, oh, ow, pad_h, pad_w, c, f;
-  int64_t tiles_w, per_image, total, chunk;
+  int64_t tiles_w, per_image, total, chunk, count;
   int threads;
 
   explicit Plan(const ConvGeometry& g)
@@ -229,12 +229,14 @@ struct Plan {
     // About 2 MiB of transformed tiles per chunk: longer chunks make longer GEMMs, which paid
     // more than keeping V and M in L2 (64 channels: 128 tiles 1.25x faster than 32).
     chunk = std::max<int64_t>(8, (int64_t{1} << 21) / (kXi * (c + f) * 4));
-    // The same number of chunks for every thread, as even as the tiles allow.
+    // Every thread gets the same number of chunks, of sizes differing by at most one tile.
     const int64_t per_thread = (total + int64_t{threads} * chunk - 1) / (int64_t{threads} * chunk);
-    const int64_t count = std::max<int64_t>(1, per_thread * threads);
-    chunk = std::max<int64_t>(1, (total + count - 1) / count);
+    count = std::clamp<int64_t>(per_thread * threads, 1, total);
+    chunk = (total + count - 1) / count;  // the longest
   }
-  int64_t chunks() const { return (total + chunk - 1) / chunk; }
+  int64_t chunks() const { return count; }
+  // The first tile of chunk ch (ch = chunks(): total).
+  int64_t begin(int64_t ch) const { return ch * total / count; }
 
   // The input rows (C floats) of tile gi, `outside` where it reads padding.
   template <class T>
@@ -289,7 +291,7 @@ void forward(const ConvGeometry& g, const float* x, const float* w, const float*
     const Edges edge = edges(std::max(p.c, p.f));
     KERAS_OMP(omp for schedule(dynamic))
     for (int64_t ch = 0; ch < p.chunks(); ++ch) {
-      const int64_t g0 = ch * p.chunk, g1 = std::min(p.total, g0 + p.chunk), rows = g1 - g0;
+      const int64_t g0 = p.begin(ch), g1 = p.begin(ch + 1), rows = g1 - g0;
       const int64_t vs = rows * p.c + kPad, ms = rows * p.f + kPad;
       float* v = scratch<float, 0>(kXi * (p.chunk * p.c + kPad));
       float* m = scratch<float, 1>(kXi * (p.chunk * p.f + kPad));
@@ -323,7 +325,7 @@ void backward_weights(const ConvGeometry& g, const float* x, const float* dy, fl
     bool first = true;
     KERAS_OMP(omp for schedule(static) nowait)
     for (int64_t ch = 0; ch < p.chunks(); ++ch) {
-      const int64_t g0 = ch * p.chunk, g1 = std::min(p.total, g0 + p.chunk), rows = g1 - g0;
+      const int64_t g0 = p.begin(ch), g1 = p.begin(ch + 1), rows = g1 - g0;
       const int64_t vs = rows * p.c + kPad, ms = rows * p.f + kPad;
       float* v = scratch<float, 0>(kXi * (p.chunk * p.c + kPad));
       float* dm = scratch<float, 1>(kXi * (p.chunk * p.f + kPad));
@@ -363,10 +365,11 @@ void backward_weights(const ConvGeometry& g, const float* x, const float* dy, fl
 
 bool supports2d(const ConvGeometry& g) {
   return vec16::cpu_has_avx512() && g.groups == 1 && g.batch >= 1 && g.in[0] == 1 &&
-         g.out[0] == 1 && g.k[0] == 1 && g.k[1] == 3 && g.k[2] == 3 && g.stride[1] == 1 &&
-         g.stride[2] == 1 && g.dilation[1] == 1 && g.dilation[2] == 1 && g.pad[1] >= 0 &&
-         g.pad[1] <= 2 && g.pad[2] >= 0 && g.pad[2] <= 2 && g.out[1] >= 1 && g.out[2] >= 1 &&
-         g.in[1] >= 1 && g.in[2] >= 1 && g.c > 0 && g.f > 0 && g.c % 16 == 0 && g.f % 16 == 0;
+         g.out[0] == 1 && g.k[0] == 1 && g.pad[0] == 0 && g.k[1] == 3 && g.k[2] == 3 &&
+         g.stride[1] == 1 && g.stride[2] == 1 && g.dilation[1] == 1 && g.dilation[2] == 1 &&
+         g.pad[1] >= 0 && g.pad[1] <= 2 && g.pad[2] >= 0 && g.pad[2] <= 2 && g.out[1] >= 1 &&
+         g.out[2] >= 1 && g.in[1] >= 1 && g.in[2] >= 1 && g.c > 0 && g.f > 0 && g.c % 16 == 0 &&
+         g.f % 16 == 0;
 }
 
 bool applies2d(const ConvGeometry& g) {
