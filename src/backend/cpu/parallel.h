@@ -20,6 +20,23 @@ namespace keras::backend {
 
 inline constexpr int64_t kParallelMinWork = int64_t{1} << 16;
 
+// Inside a parallel region: the size of the team and this thread's number in it (1 and 0 without
+// OpenMP).
+inline int team_size() {
+#ifdef _OPENMP
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+inline int thread_id() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
 // The number of threads parallel_chunks(n, granule, f, min_work) splits the work across: 1 when
 // n < min_work, when only one thread is allowed or when called inside a parallel region.
 inline int chunk_threads(int64_t n, int64_t granule, int64_t min_work = kParallelMinWork) {

@@ -32,21 +32,6 @@ using blas::gemm;
 // Scratch slots: 0 and 1 hold a chunk's data, 2 what the team shares (taken by the calling
 // thread before the parallel region).
 
-int team_size() {
-#ifdef _OPENMP
-  return omp_get_num_threads();
-#else
-  return 1;
-#endif
-}
-int thread_id() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
 struct Plan {
   int64_t batch, in_len, out_len, pad, c, f;
   int64_t tiles, total, chunk, count;

@@ -46,21 +46,6 @@ constexpr float kAt[kM][kA] = {
     {0, 25.f / 64, 25.f / 64, 9.f / 4, 9.f / 4, 0},
     {0, 125.f / 512, -125.f / 512, 27.f / 8, -27.f / 8, 1},
 };
-int team_size() {
-#ifdef _OPENMP
-  return omp_get_num_threads();
-#else
-  return 1;
-#endif
-}
-int thread_id() {
-#ifdef _OPENMP
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
 struct Bt {
   constexpr float operator()(int r, int c) const { return kBt[r][c]; }
 };
@@ -83,27 +68,41 @@ using vec16::matvec;
 using vec16::store16;
 using vec16::v16;
 
+// y = C x C^T for an In x In tile of vectors x and an Out x In matrix C: first along x's second
+// index (t[r] = C x[r]), then along its first. Every transform below is one of these.
+template <int Out, int In, class Coef>
+KERAS_AVX512 [[gnu::always_inline]] inline void sandwich(const v16 (&x)[In][In],
+                                                         v16 (&y)[Out][Out]) {
+  v16 t[In][Out];
+#pragma GCC unroll 6
+  for (int r = 0; r < In; ++r) matvec<Out, In, Coef>(x[r], t[r]);
+#pragma GCC unroll 6
+  for (int q = 0; q < Out; ++q) {
+    v16 col[In], out[Out];
+#pragma GCC unroll 6
+    for (int r = 0; r < In; ++r) col[r] = t[r][q];
+    matvec<Out, In, Coef>(col, out);
+#pragma GCC unroll 6
+    for (int a = 0; a < Out; ++a) y[a][q] = out[a];
+  }
+}
+
 // u[a][b] = sum_jk G[a][j] G[b][k] w[j][k] over (C, F) matrices (`size` elements, `stride` apart
-// in u), for elements [i0, i1).
+// in u), for elements [i0, i1). (Along j first: the tile goes in transposed.)
 KERAS_AVX512 void kernel_tiles(
     const float* w, float* u, int64_t size, int64_t stride, int64_t i0, int64_t i1) {
   for (int64_t i = i0; i < i1; i += 16) {
-    v16 t[kA][3];
+    v16 x[3][3], y[kA][kA];
 #pragma GCC unroll 3
     for (int k = 0; k < 3; ++k) {
-      v16 col[3], out[kA];
 #pragma GCC unroll 3
-      for (int j = 0; j < 3; ++j) col[j] = load16(w + (j * 3 + k) * size + i);
-      matvec<kA, 3, G>(col, out);
-#pragma GCC unroll 6
-      for (int a = 0; a < kA; ++a) t[a][k] = out[a];
+      for (int j = 0; j < 3; ++j) x[k][j] = load16(w + (j * 3 + k) * size + i);
     }
+    sandwich<kA, 3, G>(x, y);
 #pragma GCC unroll 6
     for (int a = 0; a < kA; ++a) {
-      v16 out[kA];
-      matvec<kA, 3, G>(t[a], out);
 #pragma GCC unroll 6
-      for (int b = 0; b < kA; ++b) store16(u + (a * kA + b) * stride + i, out[b]);
+      for (int b = 0; b < kA; ++b) store16(u + (a * kA + b) * stride + i, y[b][a]);
     }
   }
 }
@@ -111,22 +110,17 @@ KERAS_AVX512 void kernel_tiles(
 // V[ξ = a 6 + b] (one row, c channels) = (B^T X B)[a][b] for the tile whose inputs src gives.
 KERAS_AVX512 void input_tile(const float* const (*src)[kA], float* v, int64_t stride, int64_t c) {
   for (int64_t i = 0; i < c; i += 16) {
-    v16 t[kA][kA];
+    v16 x[kA][kA], y[kA][kA];
 #pragma GCC unroll 6
     for (int r = 0; r < kA; ++r) {
-      v16 row[kA];
 #pragma GCC unroll 6
-      for (int q = 0; q < kA; ++q) row[q] = load16(src[r][q] + i);
-      matvec<kA, kA, Bt>(row, t[r]);
+      for (int q = 0; q < kA; ++q) x[r][q] = load16(src[r][q] + i);
     }
+    sandwich<kA, kA, Bt>(x, y);
 #pragma GCC unroll 6
-    for (int b = 0; b < kA; ++b) {
-      v16 col[kA], out[kA];
+    for (int a = 0; a < kA; ++a) {
 #pragma GCC unroll 6
-      for (int r = 0; r < kA; ++r) col[r] = t[r][b];
-      matvec<kA, kA, Bt>(col, out);
-#pragma GCC unroll 6
-      for (int a = 0; a < kA; ++a) store16(v + (a * kA + b) * stride + i, out[a]);
+      for (int b = 0; b < kA; ++b) store16(v + (a * kA + b) * stride + i, y[a][b]);
     }
   }
 }
@@ -135,47 +129,38 @@ KERAS_AVX512 void input_tile(const float* const (*src)[kA], float* v, int64_t st
 KERAS_AVX512 void output_tile(
     const float* m, int64_t stride, float* const (*dst)[kM], const float* bias, int64_t f) {
   for (int64_t i = 0; i < f; i += 16) {
-    v16 t[kA][kM];
+    v16 x[kA][kA], y[kM][kM];
 #pragma GCC unroll 6
     for (int a = 0; a < kA; ++a) {
-      v16 row[kA];
 #pragma GCC unroll 6
-      for (int b = 0; b < kA; ++b) row[b] = load16(m + (a * kA + b) * stride + i);
-      matvec<kM, kA, At>(row, t[a]);
+      for (int b = 0; b < kA; ++b) x[a][b] = load16(m + (a * kA + b) * stride + i);
     }
+    sandwich<kM, kA, At>(x, y);
     const v16 add = bias != nullptr ? load16(bias + i) : v16{};
 #pragma GCC unroll 4
-    for (int q = 0; q < kM; ++q) {
-      v16 col[kA], out[kM];
-#pragma GCC unroll 6
-      for (int a = 0; a < kA; ++a) col[a] = t[a][q];
-      matvec<kM, kA, At>(col, out);
+    for (int r = 0; r < kM; ++r) {
 #pragma GCC unroll 4
-      for (int r = 0; r < kM; ++r) store16(dst[r][q] + i, out[r] + add);
+      for (int q = 0; q < kM; ++q) store16(dst[r][q] + i, y[r][q] + add);
     }
   }
 }
 
 // The adjoint of kernel_tiles: dw[j][k] = sum_ab G[a][j] G[b][k] du[a][b], for elements [i0, i1).
+// (Along a first: the tile goes in transposed.)
 KERAS_AVX512 void kernel_adjoint_tiles(
     const float* du, int64_t stride, float* dw, int64_t size, int64_t i0, int64_t i1) {
   for (int64_t i = i0; i < i1; i += 16) {
-    v16 t[3][kA];
+    v16 x[kA][kA], y[3][3];
 #pragma GCC unroll 6
     for (int b = 0; b < kA; ++b) {
-      v16 col[kA], out[3];
 #pragma GCC unroll 6
-      for (int a = 0; a < kA; ++a) col[a] = load16(du + (a * kA + b) * stride + i);
-      matvec<3, kA, GTransposed>(col, out);
-#pragma GCC unroll 3
-      for (int j = 0; j < 3; ++j) t[j][b] = out[j];
+      for (int a = 0; a < kA; ++a) x[b][a] = load16(du + (a * kA + b) * stride + i);
     }
+    sandwich<3, kA, GTransposed>(x, y);
 #pragma GCC unroll 3
     for (int j = 0; j < 3; ++j) {
-      v16 out[3];
-      matvec<3, kA, GTransposed>(t[j], out);
 #pragma GCC unroll 3
-      for (int k = 0; k < 3; ++k) store16(dw + (j * 3 + k) * size + i, out[k]);
+      for (int k = 0; k < 3; ++k) store16(dw + (j * 3 + k) * size + i, y[k][j]);
     }
   }
 }
@@ -186,22 +171,17 @@ KERAS_AVX512 void output_adjoint_tile(const float* const (*src)[kM],
                                       int64_t stride,
                                       int64_t f) {
   for (int64_t i = 0; i < f; i += 16) {
-    v16 t[kM][kA];
+    v16 x[kM][kM], y[kA][kA];
 #pragma GCC unroll 4
     for (int r = 0; r < kM; ++r) {
-      v16 row[kM];
 #pragma GCC unroll 4
-      for (int q = 0; q < kM; ++q) row[q] = load16(src[r][q] + i);
-      matvec<kA, kM, AtTransposed>(row, t[r]);
+      for (int q = 0; q < kM; ++q) x[r][q] = load16(src[r][q] + i);
     }
+    sandwich<kA, kM, AtTransposed>(x, y);
 #pragma GCC unroll 6
-    for (int b = 0; b < kA; ++b) {
-      v16 col[kM], out[kA];
-#pragma GCC unroll 4
-      for (int r = 0; r < kM; ++r) col[r] = t[r][b];
-      matvec<kA, kM, AtTransposed>(col, out);
+    for (int a = 0; a < kA; ++a) {
 #pragma GCC unroll 6
-      for (int a = 0; a < kA; ++a) store16(dm + (a * kA + b) * stride + i, out[a]);
+      for (int b = 0; b < kA; ++b) store16(dm + (a * kA + b) * stride + i, y[a][b]);
     }
   }
 }
