@@ -294,20 +294,29 @@ TEST(Conv, Winograd1dMatchesTheFloat64ReferenceWithGradients) {
       {{2, 20, 7}, {3, 7, 5}, {.padding = "same"}},
       {{1, 50, 9}, {3, 9, 4}, {}},
       {{2, 8, 3}, {3, 3, 5}, {.padding = "causal"}},
+      // One sample on 2 threads splits the columns F, in blocks of channels C.
+      {{1, 30, 40}, {5, 40, 600}, {.padding = "same"}},
+      {{1, 23, 48}, {3, 48, 40}, {}},
   };
   backend::winograd::set_policy(backend::winograd::Policy::always);
-  for (const Case& c : cases) {
-    SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w) + " " + std::string(c.o.padding));
-    const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 1);
-    const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 2);
-    Tensors ref;
-    {
-      backend::ScopedBackend scope(backend::reference_backend());
-      ref = conv_and_grads(cast(x, float64), cast(w, float64), c.o);
+  const int threads = backend::num_threads();
+  for (const int t : {1, 2}) {
+    backend::set_num_threads(t);
+    for (const Case& c : cases) {
+      SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w) + " " + std::string(c.o.padding) +
+                   " threads " + std::to_string(t));
+      const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 1);
+      const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 2);
+      Tensors ref;
+      {
+        backend::ScopedBackend scope(backend::reference_backend());
+        ref = conv_and_grads(cast(x, float64), cast(w, float64), c.o);
+      }
+      const Tensors fast = conv_and_grads(x, w, c.o);
+      for (size_t i = 0; i < 3; ++i) EXPECT_LT(scaled_error(fast[i], ref[i]), 1e-5) << i;
     }
-    const Tensors fast = conv_and_grads(x, w, c.o);
-    for (size_t i = 0; i < 3; ++i) EXPECT_LT(scaled_error(fast[i], ref[i]), 1e-5) << i;
   }
+  backend::set_num_threads(threads);
   backend::winograd::set_policy(backend::winograd::Policy::automatic);
 }
 

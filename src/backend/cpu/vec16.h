@@ -4,6 +4,7 @@
 // helpers below are for use inside them.
 #pragma once
 
+#include <cstdint>
 #include <cstring>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -52,6 +53,20 @@ KERAS_AVX512 [[gnu::always_inline]] inline void matvec(const v16* x, v16* y) {
     }
     y[r] = acc;
   }
+}
+
+// dst[r][i] = sum_c Coef{}(r, c) * src[c][i] for i < n / 16 * 16, rows given by pointers; returns
+// that count (the caller does the rest).
+template <int Rows, int Cols, class Coef>
+KERAS_AVX512 int64_t apply(const float* const* src, float* const* dst, int64_t n) {
+  const int64_t full = n / 16 * 16;
+  for (int64_t i = 0; i < full; i += 16) {
+    v16 x[Cols], y[Rows];
+    for (int c = 0; c < Cols; ++c) x[c] = load16(src[c] + i);
+    matvec<Rows, Cols, Coef>(x, y);
+    for (int r = 0; r < Rows; ++r) store16(dst[r] + i, y[r]);
+  }
+  return full;
 }
 
 }  // namespace keras::backend::vec16

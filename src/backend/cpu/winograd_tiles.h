@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "backend/cpu/vec16.h"
+
 namespace keras::backend::winograd {
 
 constexpr int kAlpha = 8;
@@ -98,10 +100,16 @@ template <int Rows, int Cols, class Coef>
   }
 }
 
-// dst[r][i] = sum_c Coef{}(r, c) * src[c][i] for i < n, rows given by pointers.
+// dst[r][i] = sum_c Coef{}(r, c) * src[c][i] for i < n, rows given by pointers; 16 lanes at a time
+// where the CPU has AVX-512 (the kernel transform of one sample, whose U stays in cache, computes
+// at half the cost that way).
 template <int Rows, int Cols, class Coef>
 void apply(const float* const* src, float* const* dst, int64_t n) {
-  for_lanes(n, [&]<bool Full>(int64_t i, int64_t lanes) {
+  int64_t i0 = 0;
+  if (n >= 16 && vec16::cpu_has_avx512()) i0 = vec16::apply<Rows, Cols, Coef>(src, dst, n);
+  if (i0 == n) return;
+  for_lanes(n - i0, [&]<bool Full>(int64_t i, int64_t lanes) {
+    i += i0;
     v8 x[Cols], y[Rows];
     for (int c = 0; c < Cols; ++c) x[c] = load<Full>(src[c] + i, lanes);
     matvec<Rows, Cols, Coef>(x, y);
