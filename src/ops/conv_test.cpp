@@ -242,6 +242,10 @@ TEST(Conv, ConvBiasMatchesConvPlusBias) {
       {{5, 11, 9, 1}, {3, 3, 1, 16}, {.padding = "same"}},
       {{2, 40, 32}, {5, 32, 24}, {}},
       {{3, 8, 7, 6}, {3, 3, 8, 5}, {.data_format = "channels_first"}},
+      // The bias added in the Winograd 1-D output transform: in chunks, and (one sample on 2
+      // threads) by columns.
+      {{3, 60, 32}, {5, 32, 40}, {.padding = "same"}},
+      {{1, 40, 32}, {5, 32, 48}, {}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w) + " " + c.o.data_format);

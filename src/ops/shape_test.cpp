@@ -10,6 +10,7 @@
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/random.h"
 #include "keras/ops/reduce.h"
 
 namespace keras::ops {
@@ -554,6 +555,30 @@ TEST(ShapeOps, SliceRejectsOutOfRange) {
   test::expect_throws_with<IndexError>([&] { slice_axis(x, 0, -1, 1); }, "out of range");
   test::expect_throws_with<IndexError>([&] { slice_axis(x, 0, 0, -1); }, "out of range");
   test::expect_throws_with<ValueError>([&] { slice_axis(x, 2, 0, 1); }, "out of bounds");
+}
+
+// Lookups of many wide rows (the CPU backend copies them on several threads) equal the
+// reference's, and an out-of-range index anywhere throws the reference's error for the first.
+TEST(ShapeOps, TakeOfManyWideRowsMatchesTheReference) {
+  const Tensor table = keras::random::uniform({700, 300}, -1, 1, float32, 3);
+  for (const DType dt : {int32, int64}) {
+    Tensor ids = cast(keras::random::randint({2, 450}, 0, 700, int32, 4), dt);
+    Tensor ref;
+    {
+      backend::ScopedBackend scope(backend::reference_backend());
+      ref = take(table, ids);
+    }
+    EXPECT_TRUE(test::identical(take(table, ids), ref)) << dtype_name(dt);
+    if (dt == int32) {
+      ids.data<int32_t>()[600] = 700;
+      ids.data<int32_t>()[800] = -2;
+    } else {
+      ids.data<int64_t>()[600] = 700;
+      ids.data<int64_t>()[800] = -2;
+    }
+    test::expect_throws_with<IndexError>([&] { take(table, ids); },
+                                         "gather: index 700 is out of range [0, 700)");
+  }
 }
 
 TEST(ShapeOps, TakeRejectsBadIndices) {

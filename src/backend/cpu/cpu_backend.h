@@ -20,6 +20,10 @@ class CpuBackend final : public ReferenceBackend {
                       UnaryParams p) override;
   void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& y) override;
   void broadcast_to(const Tensor& x, const Tensor& y) override;
+  void gather(const Tensor& params,
+              const Tensor& indices,
+              const Tensor& y,
+              const GatherParams& p) override;
   void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) override;
   void gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) override;
   void softmax(const Tensor& x, const Tensor& y) override;

@@ -110,13 +110,14 @@ void input_transform(const Plan& p,
   }
 }
 
-// y[n, m k + i] = sum_ξ A^T[i][ξ] mm[ξ][gi - g0], outputs past out_len dropped; only the columns
-// [f0, f1) (by default all F).
+// y[n, m k + i] = sum_ξ A^T[i][ξ] mm[ξ][gi - g0] (+ bias when not null), outputs past out_len
+// dropped; only the columns [f0, f1) (by default all F).
 template <const Transform& T>
 void output_transform(const Plan& p,
                       const float* mm,
                       int64_t g0,
                       int64_t g1,
+                      const float* bias,
                       float* y,
                       int64_t f0 = 0,
                       int64_t f1 = -1) {
@@ -132,6 +133,11 @@ void output_transform(const Plan& p,
       out[i] = (o0 + i < p.out_len ? y + (n * p.out_len + o0 + i) * p.f : edge.sink) + f0;
     }
     apply<T.m, kAlpha, At<T>>(in, out, f1 - f0);
+    if (bias != nullptr) {  // while the tile's outputs are in L1
+      for (float* o : out) {
+        for (int64_t j = 0; j < f1 - f0; ++j) o[j] += bias[f0 + j];
+      }
+    }
   }
 }
 
@@ -262,7 +268,8 @@ namespace {
 // time into a cache-sized U block that its GEMMs use at once, accumulating M over the blocks; it
 // then transforms its columns of the output. The input transform is shared, split over tiles.
 template <const Transform& T>
-void forward_by_columns(const Plan& p, const float* x, const float* w, float* y) {
+void forward_by_columns(
+    const Plan& p, const float* x, const float* w, const float* bias, float* y) {
   float* v = scratch<float, 3>(kAlpha * stride(p.total, p.c));
   float* mm = scratch<float, 4>(kAlpha * stride(p.total, p.f));
   KERAS_OMP(omp parallel num_threads(p.threads)) {
@@ -293,19 +300,19 @@ void forward_by_columns(const Plan& p, const float* x, const float* w, float* y)
                p.f);
         }
       }
-      output_transform<T>(p, mm, 0, p.total, y, f0, f1);
+      output_transform<T>(p, mm, 0, p.total, bias, y, f0, f1);
     }
   }
 }
 
 template <const Transform& T>
-void forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+void forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
   const Plan p(g, T, Pass::forward);
   // Measured at one sample on 2 threads: 1.4-2.1x the chunked forward on the posts model's last
   // four convolutions (up to 4x in phases when other tenants load the memory bus), even on its
   // first (124 tiles in 4 chunks); slower on one thread.
   if (p.threads > 1 && p.count == p.threads) {
-    forward_by_columns<T>(p, x, w, y);
+    forward_by_columns<T>(p, x, w, bias, y);
     return;
   }
   float* u = scratch<float, 2>(kAlpha * stride(p.c, p.f));
@@ -321,7 +328,7 @@ void forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
         gemm(false, false, rows, p.f, p.c, v + xi * stride(rows, p.c), p.c,
              u + xi * stride(p.c, p.f), p.f, 0, mm + xi * stride(rows, p.f), p.f);
       }
-      output_transform<T>(p, mm, g0, g1, y);
+      output_transform<T>(p, mm, g0, g1, bias, y);
     }
   }
 }
@@ -387,8 +394,8 @@ void backward_weights(const ConvGeometry& g, const float* x, const float* dy, fl
 
 }  // namespace
 
-void conv1d(const ConvGeometry& g, const float* x, const float* w, float* y) {
-  g.k[2] == 5 ? forward<kF4x5>(g, x, w, y) : forward<kF6x3>(g, x, w, y);
+void conv1d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
+  g.k[2] == 5 ? forward<kF4x5>(g, x, w, bias, y) : forward<kF6x3>(g, x, w, bias, y);
 }
 
 void conv1d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {

@@ -29,8 +29,8 @@ bool supports(const ConvGeometry& g);
 // Whether the policy sends this geometry here (then for all three passes).
 bool applies(const ConvGeometry& g);
 
-// y = conv(x, w) (overwritten).
-void conv1d(const ConvGeometry& g, const float* x, const float* w, float* y);
+// y = conv(x, w) + bias (overwritten; bias (F) may be null).
+void conv1d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y);
 // dx = d(sum(conv(x, w) * dy)) / dx (overwritten).
 void conv1d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx);
 // dw = d(sum(conv(x, w) * dy)) / dw (overwritten).
