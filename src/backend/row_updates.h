@@ -98,24 +98,4 @@ void rmsprop_decay_ref(T* slot, int64_t n, int64_t times, double rho) {
   }
 }
 
-// ---- the CPU float32 rule (no momentum, not centered) ----
-
-inline void rmsprop_f32(float* pw, const float* pg, float* pv, int64_t n, const RmspropParams& p) {
-  const float rho = static_cast<float>(p.rho), one_minus_rho = static_cast<float>(1.0 - p.rho);
-  const float lr = static_cast<float>(p.learning_rate), eps = static_cast<float>(p.epsilon);
-  for (int64_t i = 0; i < n; ++i) {
-    const float grad = pg[i];
-    const float v = rho * pv[i] + one_minus_rho * grad * grad;
-    pv[i] = v;
-    pw[i] -= lr * grad / std::sqrt(v + eps);
-  }
-}
-
-inline void rmsprop_decay_f32(float* pv, int64_t n, int64_t times, const RmspropParams& p) {
-  const float rho = static_cast<float>(p.rho);
-  for (int64_t k = 0; k < times; ++k) {
-    for (int64_t i = 0; i < n; ++i) pv[i] = rho * pv[i] + 0.0f;
-  }
-}
-
 }  // namespace keras::backend::rows

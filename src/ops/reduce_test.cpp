@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <limits>
 
 #include "harness/op_case.h"
 #include "harness/tensor_matchers.h"
@@ -276,6 +277,36 @@ TEST(Reduce, ComputesKnownValues) {
   test::expect_all_close(min(x, {0}), test::tensor_of({1, -2, -6}), 0, 0);
   test::expect_all_close(prod(x, {1}), test::tensor_of({-6, -120}), 0, 0);
   test::expect_all_close(mean(arange(4, int32)), test::tensor_of({1.5}, Shape{}, float32), 0, 0);
+}
+
+// The CPU backend's max and min over a block of axes (first, middle, last, several) give the
+// reference's values bit for bit, NaN, signed zeros and all-NaN rows included.
+TEST(Reduce, MaxAndMinOverABlockOfAxesMatchTheReference) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const DType dt : {float32, float64}) {
+    Tensor x = cast(test::random_tensor({3, 4, 5, 6}, float64, -2, 2, 11), dt);
+    Tensor h = cast(x, float64);
+    double* p = h.data<double>();
+    p[7] = nan;
+    p[40] = -0.0;
+    p[41] = 0.0;
+    for (int i = 0; i < 4 * 5 * 6; i += 6) p[120 + i] = nan;  // all of x[1, :, :, 0]
+    x = cast(h, dt);
+    for (const std::vector<int>& axes :
+         std::vector<std::vector<int>>{{0}, {1}, {2}, {3}, {1, 2}, {0, 1}, {2, 3}, {0, 1, 2, 3}}) {
+      for (const bool is_max : {true, false}) {
+        auto f = [&] { return is_max ? max(x, axes) : min(x, axes); };
+        Tensor ref;
+        {
+          backend::ScopedBackend scope(backend::reference_backend());
+          ref = f();
+        }
+        EXPECT_TRUE(test::identical(f(), ref))
+            << dtype_name(dt) << (is_max ? " max" : " min") << " over " << axes.size()
+            << " axes from " << axes[0];
+      }
+    }
+  }
 }
 
 TEST(Reduce, ArgmaxAndArgminTakeTheFirstExtreme) {

@@ -1,4 +1,5 @@
 // Contiguous fast paths; anything else falls back to the reference loops.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -6,6 +7,7 @@
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
 #include "backend/cpu/parallel.h"
+#include "backend/cpu/rmsprop_f32.h"
 #include "backend/masked_rows.h"
 #include "backend/row_updates.h"
 #include "backend/unary_math.h"
@@ -211,6 +213,56 @@ void CpuBackend::broadcast_to(const Tensor& x, const Tensor& y) {
   }
 }
 
+namespace {
+
+// Max or min over a block of consecutive axes (GlobalMaxPooling's middle axis): x as (outer,
+// reduced, inner), inner contiguous and vectorizable. The reference's rule exactly: starting from
+// the lowest (highest) value, a = a < v ? v : a, so a NaN is passed over and an all-NaN float32
+// row gives -inf (the reference's double lowest, rounded). False when the axes are not such a
+// block.
+bool max_min_over_block(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) {
+  if (axes.empty()) return false;
+  for (size_t i = 1; i < axes.size(); ++i) {
+    if (axes[i] != axes[0] + static_cast<int>(i)) return false;
+  }
+  const Shape& s = x.shape();
+  int64_t outer = 1, reduced = 1, inner = 1;
+  for (int d = 0; d < x.rank(); ++d) {
+    const int64_t n = s[static_cast<size_t>(d)];
+    if (d < axes.front()) {
+      outer *= n;
+    } else if (d <= axes.back()) {
+      reduced *= n;
+    } else {
+      inner *= n;
+    }
+  }
+  const bool is_max = op == ReduceOp::max;
+  visit_floating(x, "reduce", [&]<class T>() {
+    const T* in = static_cast<const T*>(x.raw_data());
+    T* out = static_cast<T*>(y.raw_data());
+    constexpr T kInf = std::numeric_limits<T>::infinity();
+    const T init = std::is_same_v<T, float> ? (is_max ? -kInf : kInf)
+                                            : (is_max ? std::numeric_limits<T>::lowest()
+                                                      : std::numeric_limits<T>::max());
+    for (int64_t o = 0; o < outer; ++o) {
+      T* dst = out + o * inner;
+      std::fill(dst, dst + inner, init);
+      for (int64_t i = 0; i < reduced; ++i) {
+        const T* src = in + (o * reduced + i) * inner;
+        if (is_max) {
+          for (int64_t j = 0; j < inner; ++j) dst[j] = dst[j] < src[j] ? src[j] : dst[j];
+        } else {
+          for (int64_t j = 0; j < inner; ++j) dst[j] = src[j] < dst[j] ? src[j] : dst[j];
+        }
+      }
+    }
+  });
+  return true;
+}
+
+}  // namespace
+
 void CpuBackend::reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) {
   if (axes.empty()) {  // nothing to reduce
     if (op == ReduceOp::mean || op == ReduceOp::sum || op == ReduceOp::max || op == ReduceOp::min ||
@@ -225,6 +277,10 @@ void CpuBackend::reduce(ReduceOp op, const Tensor& x, std::span<const int> axes,
   for (size_t i = 0; i < axes.size(); ++i) {
     leading = leading && axes[i] == static_cast<int>(i);
     trailing = trailing && axes[i] == r - static_cast<int>(axes.size()) + static_cast<int>(i);
+  }
+  if (is_floating(x.dtype()) && (op == ReduceOp::max || op == ReduceOp::min) && x.size() > 0 &&
+      max_min_over_block(op, x, axes, y)) {
+    return;
   }
   if (!is_floating(x.dtype()) || (op != ReduceOp::sum && op != ReduceOp::mean) ||
       !(leading || trailing) || x.size() == 0) {

@@ -2,6 +2,7 @@
 #include "backend/row_updates.h"
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/rmsprop_f32.h"
 
 namespace keras::backend {
 namespace {
