@@ -164,6 +164,7 @@ struct SparseGrad {
   int64_t table_rows = 0, row_size = 0;
   std::vector<int64_t> local;     // the distinct rows of this step's hint
   std::vector<int64_t> previous;  // the rows of `out` written by the last exchange
+  std::vector<int64_t> current;   // and by this one, while it runs
   bool all_written = true;        // out is uninitialized or was written densely
   std::vector<uint32_t> stamp;    // distinct-row marks
   uint32_t tick = 0;
@@ -177,6 +178,8 @@ struct SparseGrad {
     s = tick;
     return true;
   }
+  // Whether `row` was marked in this tick.
+  bool marked(int64_t row) const { return stamp[static_cast<size_t>(row)] == tick; }
   void next_tick() {
     if (++tick == 0) {  // wrapped: stale marks could equal the new tick
       std::fill(stamp.begin(), stamp.end(), 0);
@@ -258,9 +261,10 @@ void exchange_sparse(SparseExchange& x) {
     for (int64_t i = 0; i < g.table_rows; ++i) ids[i] = i;
     g.all_written = true;
   }
-  if (std::all_of(bytes.begin(), bytes.end(), [](int64_t b) { return b == 0; })) return;
-  // This process's part: per sparse gradient, its row ids, then its rows times the weight.
-  reserve_at_least(x.send, static_cast<size_t>(bytes[static_cast<size_t>(c.rank())] / 8));
+  // This process's part: per sparse gradient, its row ids, then its rows times the weight. (At
+  // least one element, so that the buffers are never null, even when no process has rows: then
+  // the rows of the last exchange are still cleared below.)
+  reserve_at_least(x.send, static_cast<size_t>(bytes[static_cast<size_t>(c.rank())] / 8) + 1);
   char* p = reinterpret_cast<char*>(x.send.data());
   for (const auto& sg : grads) {
     SparseGrad& g = *sg;
@@ -279,25 +283,16 @@ void exchange_sparse(SparseExchange& x) {
   }
   int64_t total = 0;
   for (int64_t b : bytes) total += b;
-  reserve_at_least(x.recv, static_cast<size_t>(total / 8));
-  c.all_gather(x.send.data(), x.recv.data(), bytes);
-  for (const auto& sg : grads) {  // clear what the last exchange wrote
-    SparseGrad& g = *sg;
-    if (!g.sparse) continue;
-    const Tensor& o = g.out;
-    with_float_type(o.dtype(), [&]<class T>(T) {
-      T* d = o.data<T>();
-      if (g.all_written) {
-        std::fill(d, d + o.size(), T{0});
-      } else {
-        for (int64_t row : g.previous) std::fill_n(d + row * g.row_size, g.row_size, T{0});
-      }
-    });
-    g.all_written = false;
-    g.previous.clear();
-    g.next_tick();
+  reserve_at_least(x.recv, static_cast<size_t>(total / 8) + 1);
+  if (total > 0) c.all_gather(x.send.data(), x.recv.data(), bytes);
+  for (const auto& sg : grads) {
+    if (!sg->sparse) continue;
+    sg->next_tick();
+    sg->current.clear();
   }
-  // Sum in process order: every process adds the same numbers in the same order.
+  // Sum in process order: every process adds the same numbers in the same order. A row's first
+  // part is copied rather than added to zeros (the same values; -0 stays -0), so only the rows
+  // that left the set since the last exchange need clearing, below.
   const char* q = reinterpret_cast<const char*>(x.recv.data());
   for (size_t r = 0; r < n; ++r) {
     for (size_t k = 0; k < count; ++k) {
@@ -309,14 +304,35 @@ void exchange_sparse(SparseExchange& x) {
       with_float_type(g.grad.dtype(), [&]<class T>(T) {
         const T* v = reinterpret_cast<const T*>(q);
         T* d = g.out.data<T>();
-        for (int64_t i = 0; i < rows; ++i) {
+        for (int64_t i = 0; i < rows; ++i, v += g.row_size) {
           T* row = d + ids[i] * g.row_size;
-          for (int64_t j = 0; j < g.row_size; ++j) row[j] += *v++;
-          if (g.mark(ids[i])) g.previous.push_back(ids[i]);
+          if (g.mark(ids[i])) {
+            std::copy(v, v + g.row_size, row);
+            g.current.push_back(ids[i]);
+          } else {
+            for (int64_t j = 0; j < g.row_size; ++j) row[j] += v[j];
+          }
         }
       });
       q += round8(rows * g.row_bytes());
     }
+  }
+  for (const auto& sg : grads) {  // zero what the last exchange wrote and this one did not
+    SparseGrad& g = *sg;
+    if (!g.sparse) continue;
+    with_float_type(g.out.dtype(), [&]<class T>(T) {
+      T* d = g.out.data<T>();
+      auto clear = [&](int64_t row) {
+        if (!g.marked(row)) std::fill_n(d + row * g.row_size, g.row_size, T{0});
+      };
+      if (g.all_written) {
+        for (int64_t row = 0; row < g.table_rows; ++row) clear(row);
+      } else {
+        for (int64_t row : g.previous) clear(row);
+      }
+    });
+    g.all_written = false;
+    std::swap(g.previous, g.current);
   }
   for (const auto& sg : grads) {
     SparseGrad& g = *sg;

@@ -20,7 +20,10 @@ struct Rule {
         eps(static_cast<float>(p.epsilon)) {}
 };
 
-[[gnu::always_inline]] inline void update_one(float* pw, const float* pg, float* pv, const Rule& r) {
+[[gnu::always_inline]] inline void update_one(float* pw,
+                                              const float* pg,
+                                              float* pv,
+                                              const Rule& r) {
   const float grad = *pg;
   const float v = r.rho * *pv + r.one_minus_rho * grad * grad;
   *pv = v;
