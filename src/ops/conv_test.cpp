@@ -301,9 +301,16 @@ TEST(Conv, Winograd1dMatchesTheFloat64ReferenceWithGradients) {
       // One sample on 2 threads splits the columns F, in blocks of channels C.
       {{1, 30, 40}, {5, 40, 600}, {.padding = "same"}},
       {{1, 23, 48}, {3, 48, 40}, {}},
+      {{1, 30, 200}, {5, 200, 600}, {}},  // 5 blocks of 48 channels summed
   };
   backend::winograd::set_policy(backend::winograd::Policy::always);
-  const int threads = backend::num_threads();
+  struct Restore {  // the thread count and the policy, also when an assertion throws
+    int threads = backend::num_threads();
+    ~Restore() {
+      backend::set_num_threads(threads);
+      backend::winograd::set_policy(backend::winograd::Policy::automatic);
+    }
+  } restore;
   for (const int t : {1, 2}) {
     backend::set_num_threads(t);
     for (const Case& c : cases) {
@@ -320,8 +327,6 @@ TEST(Conv, Winograd1dMatchesTheFloat64ReferenceWithGradients) {
       for (size_t i = 0; i < 3; ++i) EXPECT_LT(scaled_error(fast[i], ref[i]), 1e-5) << i;
     }
   }
-  backend::set_num_threads(threads);
-  backend::winograd::set_policy(backend::winograd::Policy::automatic);
 }
 
 // keras.cpp's Winograd F(4x4, 3x3) (forced wherever supported: AVX-512, channels in multiples of

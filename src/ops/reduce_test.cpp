@@ -287,10 +287,11 @@ TEST(Reduce, MaxAndMinOverABlockOfAxesMatchTheReference) {
     Tensor x = cast(test::random_tensor({3, 4, 5, 6}, float64, -2, 2, 11), dt);
     Tensor h = cast(x, float64);
     double* p = h.data<double>();
-    p[7] = nan;
+    p[9] = nan;
     p[40] = -0.0;
     p[41] = 0.0;
-    for (int i = 0; i < 4 * 5 * 6; i += 6) p[120 + i] = nan;  // all of x[1, :, :, 0]
+    for (int i = 0; i < 4 * 5; ++i) p[i * 6 + 1] = i % 2 ? 0.0 : -0.0;  // x[0, :, :, 1]: only zeros
+    for (int i = 0; i < 4 * 5 * 6; i += 6) p[120 + i] = nan;            // all of x[1, :, :, 0]
     x = cast(h, dt);
     for (const std::vector<int>& axes :
          std::vector<std::vector<int>>{{0}, {1}, {2}, {3}, {1, 2}, {0, 1}, {2, 3}, {0, 1, 2, 3}}) {

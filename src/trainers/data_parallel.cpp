@@ -291,7 +291,7 @@ void exchange_sparse(SparseExchange& x) {
     sg->current.clear();
   }
   // Sum in process order: every process adds the same numbers in the same order. A row's first
-  // part is copied rather than added to zeros (the same values; -0 stays -0), so only the rows
+  // part is copied rather than added to zeros (equal values; -0 stays -0), so only the rows
   // that left the set since the last exchange need clearing, below.
   const char* q = reinterpret_cast<const char*>(x.recv.data());
   for (size_t r = 0; r < n; ++r) {

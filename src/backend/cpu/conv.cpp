@@ -180,14 +180,13 @@ void CpuBackend::conv_bias(const Tensor& src,
                            const Tensor& dst,
                            const ConvParams& p) {
   const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
-  if (dst.size() > 0 && bias.dtype() == DType::float32 && bias.size() == g.f &&
-      winograd_applies(src, g)) {
+  const bool float_bias = dst.size() > 0 && bias.dtype() == DType::float32 && bias.size() == g.f;
+  if (float_bias && winograd_applies(src, g)) {
     winograd::conv1d(g, kernel_data<float>(src), kernel_data<float>(weights),
                      kernel_data<float>(bias), kernel_data<float>(dst));
     return;
   }
-  if (dst.size() > 0 && bias.dtype() == DType::float32 && bias.size() == g.f &&
-      winograd2d_applies(src, g)) {
+  if (float_bias && winograd2d_applies(src, g)) {
     winograd::conv2d(g, kernel_data<float>(src), kernel_data<float>(weights),
                      kernel_data<float>(bias), kernel_data<float>(dst));
     return;

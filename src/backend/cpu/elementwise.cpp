@@ -221,7 +221,7 @@ namespace {
 // row gives -inf (the reference's double lowest, rounded). False when the axes are not such a
 // block.
 bool max_min_over_block(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) {
-  if (axes.empty()) return false;
+  if (axes.empty() || axes[0] < 0) return false;  // the Backend's axes: sorted, non-negative
   for (size_t i = 1; i < axes.size(); ++i) {
     if (axes[i] != axes[0] + static_cast<int>(i)) return false;
   }

@@ -30,7 +30,7 @@ void CpuBackend::transpose(const Tensor& x, std::span<const int> perm, const Ten
   }
 }
 
-// Integer indices into rows of at least 1 KiB, half a megabyte or more in all (an Embedding's
+// Integer indices into rows of at least 1 KiB, a quarter megabyte or more in all (an Embedding's
 // lookup of a long sequence): the row copies miss the cache, and two threads keep more misses in
 // flight (one-sample posts model: ~20 us on one thread). Indices are all checked first, so that an
 // out-of-range one throws the reference's error before anything is copied.

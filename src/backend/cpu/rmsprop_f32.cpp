@@ -4,6 +4,13 @@
 // rather than passing over the row once per step (a row last seen 20 steps ago: 20 passes).
 #include "backend/cpu/rmsprop_f32.h"
 
+// The AVX-512 functions are compiled with FMA; where the rest of the build is not, contracting
+// a * b + c into one FMA there would round differently from the plain loop (so processes on
+// different CPUs would drift apart).
+#ifndef __FMA__
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 #include <cmath>
 
 #include "backend/cpu/vec16.h"

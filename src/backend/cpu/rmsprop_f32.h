@@ -2,7 +2,8 @@
 // row-sparse kernels so that both compute bit-identical values:
 //   v = rho v + (1 - rho) g^2;  w -= lr g / sqrt(v + epsilon)
 // and the decay of a slot whose gradient was 0 for `times` steps (v = rho v + 0, each step).
-// 16 floats wide where the CPU has AVX-512 (the same float operations, so the same values).
+// 16 floats wide where the CPU has AVX-512 (the same float operations, fused into FMAs only where
+// the whole build uses FMA: the same values).
 #pragma once
 
 #include <cstdint>

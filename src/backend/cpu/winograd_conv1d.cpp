@@ -4,6 +4,8 @@
 // thread inside a parallel region), which beats transforming the whole batch through memory and
 // then threading each GEMM. The data gradient is gathered per input position rather than
 // overlap-added, so that chunks write disjoint rows of dx: a chunk recomputes one tile of halo.
+// With few tiles (one chunk per thread, as for one sample) the forward splits the output columns
+// instead, so that no thread writes or reads all of the transformed kernel (forward_by_columns).
 #include "backend/cpu/winograd_conv1d.h"
 
 #include <algorithm>
@@ -37,8 +39,9 @@ using blas::gemm;
 constexpr int64_t stride(int64_t rows, int64_t width) {
   return rows * width + 16;
 }
-// Scratch slots: 0 and 1 hold a chunk's data, 2-4 what the team shares (taken by the calling
-// thread before the parallel region).
+
+// Scratch slots: 0 and 1 hold a chunk's data (1 also a thread's U block in forward_by_columns),
+// 2-4 what the team shares (taken by the calling thread before the parallel region).
 
 struct Plan {
   int64_t batch, in_len, out_len, pad, c, f;
@@ -197,8 +200,8 @@ void input_adjoint(
   }
 }
 
-// u[ξ] = sum_j G[ξ][j] w[j] over (C, F) matrices, split over the team. (Memory-bound: 16-float
-// vectors where the CPU has them measured no faster.)
+// u[ξ] = sum_j G[ξ][j] w[j] over (C, F) matrices, split over the team (memory-bound here: U goes
+// through memory).
 template <const Transform& T>
 void kernel_transform(const Plan& p, const float* w, float* u) {
   const int64_t size = p.c * p.f, block = 4096;
@@ -282,7 +285,7 @@ void forward_by_columns(
     if (nf > 0) {
       // About 512 KiB of U per block (half an L2); smaller blocks measured slower (more GEMM
       // calls).
-      const int64_t kc = std::clamp<int64_t>((int64_t{1} << 14) / nf / 16 * 16, 16, p.c);
+      const int64_t kc = std::min(p.c, std::max<int64_t>(16, (int64_t{1} << 14) / nf / 16 * 16));
       float* u = scratch<float, 1>(kAlpha * stride(kc, nf));
       const int64_t size = p.c * p.f;
       for (int64_t c0 = 0; c0 < p.c; c0 += kc) {
@@ -310,8 +313,8 @@ void forward(const ConvGeometry& g, const float* x, const float* w, const float*
   const Plan p(g, T, Pass::forward);
   // Measured at one sample on 2 threads: 1.4-2.1x the chunked forward on the posts model's last
   // four convolutions (up to 4x in phases when other tenants load the memory bus), even on its
-  // first (124 tiles in 4 chunks); slower on one thread.
-  if (p.threads > 1 && p.count == p.threads) {
+  // first (124 tiles in 4 chunks); slower on one thread. Only while every thread gets columns.
+  if (p.threads > 1 && p.count == p.threads && (p.f + 15) / 16 >= p.threads) {
     forward_by_columns<T>(p, x, w, bias, y);
     return;
   }
