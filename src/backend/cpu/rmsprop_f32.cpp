@@ -1,6 +1,6 @@
-// Both rules are written once as a template over the vector width; the AVX-512 instance is
-// compiled for it through a target attribute (vec16.h). The division and square root are exact
-// (correctly rounded) at any width. The decay keeps each vector in registers for all `times` steps
+// Each rule has a scalar form (also the AVX-512 loops' tail) and an AVX-512 loop compiled through
+// a target attribute (vec16.h). The division and square root are exact (correctly rounded) at any
+// width. The decay keeps each vector in registers for all `times` steps
 // rather than passing over the row once per step (a row last seen 20 steps ago: 20 passes).
 #include "backend/cpu/rmsprop_f32.h"
 

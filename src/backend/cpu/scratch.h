@@ -17,5 +17,20 @@ T* scratch(size_t n) {
   return buffer.data();
 }
 
+// Per-thread rows of n floats for tiled kernels: zeros to read where a tile reaches into padding,
+// and a sink to write results that fall outside the output.
+struct EdgeRows {
+  const float* zeros;
+  float* sink;
+};
+inline EdgeRows edge_rows(size_t n) {
+  thread_local std::vector<float> zeros, sink;
+  if (zeros.size() < n) {
+    zeros.assign(n, 0.0f);
+    sink.resize(n);
+  }
+  return {zeros.data(), sink.data()};
+}
+
 }  // namespace
 }  // namespace keras::backend

@@ -40,13 +40,14 @@ KERAS_AVX512 [[gnu::always_inline]] inline void store16(float* p, v16 v) {
   std::memcpy(p, &v, sizeof(v));
 }
 
-// y[r] = sum_c Coef{}(r, c) * x[c]: the loops unroll fully, so the coefficients are constants and
-// zero ones drop out.
-template <int Rows, int Cols, class Coef>
-KERAS_AVX512 [[gnu::always_inline]] inline void matvec(const v16* x, v16* y) {
+// y[r] = sum_c Coef{}(r, c) * x[c] for vectors V of any width (v16 here, 8 floats in the 1-D
+// Winograd kernels): the loops unroll fully, so the coefficients are constants and zero ones drop
+// out. Always inlined, so it compiles for its caller's target (AVX-512 in KERAS_AVX512 functions).
+template <int Rows, int Cols, class Coef, class V>
+[[gnu::always_inline]] inline void matvec(const V* x, V* y) {
 #pragma GCC unroll 8
   for (int r = 0; r < Rows; ++r) {
-    v16 acc{};
+    V acc{};
 #pragma GCC unroll 8
     for (int c = 0; c < Cols; ++c) {
       if (Coef{}(r, c) != 0) acc += Coef{}(r, c) * x[c];

@@ -74,20 +74,6 @@ struct Plan {
   int64_t begin(int64_t ch) const { return ch * total / count; }
 };
 
-// Rows that read padding (zeros) and rows whose results are dropped, C or F long.
-struct Rows {
-  const float* zeros;
-  float* sink;
-};
-Rows edge_rows(int64_t n) {
-  thread_local std::vector<float> zeros, sink;
-  if (zeros.size() < static_cast<size_t>(n)) {
-    zeros.assign(n, 0.0f);
-    sink.resize(n);
-  }
-  return {zeros.data(), sink.data()};
-}
-
 // v[ξ][gi - base] = sum_j B^T[ξ][j] x[n, m k + j - pad] for the tiles gi = (n, k) in [g0, g1),
 // in a layout of `rows` tiles per ξ that starts at tile `base` (by default the chunk's own).
 template <const Transform& T>
@@ -99,7 +85,7 @@ void input_transform(const Plan& p,
                      int64_t base = -1,
                      int64_t rows = -1) {
   if (base < 0) base = g0, rows = g1 - g0;
-  const Rows edge = edge_rows(p.c);
+  const EdgeRows edge = edge_rows(static_cast<size_t>(p.c));
   for (int64_t gi = g0; gi < g1; ++gi) {
     const int64_t n = gi / p.tiles, q0 = (gi % p.tiles) * T.m - p.pad;
     const float* in[kAlpha];
@@ -126,7 +112,7 @@ void output_transform(const Plan& p,
                       int64_t f1 = -1) {
   if (f1 < 0) f1 = p.f;
   const int64_t rows = g1 - g0;
-  const Rows edge = edge_rows(p.f);
+  const EdgeRows edge = edge_rows(static_cast<size_t>(p.f));
   for (int64_t gi = g0; gi < g1; ++gi) {
     const int64_t n = gi / p.tiles, o0 = (gi % p.tiles) * T.m;
     const float* in[kAlpha];
@@ -148,7 +134,7 @@ void output_transform(const Plan& p,
 template <const Transform& T>
 void output_adjoint(const Plan& p, const float* dy, int64_t g0, int64_t g1, float* dm) {
   const int64_t rows = g1 - g0;
-  const Rows edge = edge_rows(p.f);
+  const EdgeRows edge = edge_rows(static_cast<size_t>(p.f));
   for (int64_t gi = g0; gi < g1; ++gi) {
     const int64_t n = gi / p.tiles, o0 = (gi % p.tiles) * T.m;
     const float* in[T.m];
@@ -170,7 +156,7 @@ void input_adjoint(
     const Plan& p, const float* dv, int64_t h0, int64_t g0, int64_t g1, float* carry, float* dx) {
   constexpr int kCarry = T.r - 1;
   const int64_t rows = g1 - h0;
-  const Rows edge = edge_rows(kCarry * p.c);  // zeros for carry
+  const EdgeRows edge = edge_rows(static_cast<size_t>(kCarry * p.c));  // zeros for carry
   auto row = [&](int64_t n, int64_t q) {
     return q >= p.pad && q < p.in_len + p.pad ? dx + (n * p.in_len + q - p.pad) * p.c : edge.sink;
   };
@@ -200,6 +186,17 @@ void input_adjoint(
   }
 }
 
+// u[ξ][i] = sum_j G[ξ][j] w[j][i] for i < n: the kernel's taps w[j] start w_stride floats apart,
+// the transformed u[ξ] u_stride apart.
+template <const Transform& T>
+void kernel_rows(const float* w, int64_t w_stride, float* u, int64_t u_stride, int64_t n) {
+  const float* in[T.r];
+  float* out[kAlpha];
+  for (int j = 0; j < T.r; ++j) in[j] = w + j * w_stride;
+  for (int xi = 0; xi < kAlpha; ++xi) out[xi] = u + xi * u_stride;
+  apply<kAlpha, T.r, G<T>>(in, out, n);
+}
+
 // u[ξ] = sum_j G[ξ][j] w[j] over (C, F) matrices, split over the team (memory-bound here: U goes
 // through memory).
 template <const Transform& T>
@@ -208,11 +205,7 @@ void kernel_transform(const Plan& p, const float* w, float* u) {
   KERAS_OMP(omp for)
   for (int64_t item = 0; item < (size + block - 1) / block; ++item) {
     const int64_t i0 = item * block;
-    const float* in[T.r];
-    float* out[kAlpha];
-    for (int j = 0; j < T.r; ++j) in[j] = w + j * size + i0;
-    for (int xi = 0; xi < kAlpha; ++xi) out[xi] = u + xi * stride(p.c, p.f) + i0;
-    apply<kAlpha, T.r, G<T>>(in, out, std::min(block, size - i0));
+    kernel_rows<T>(w + i0, size, u + i0, stride(p.c, p.f), std::min(block, size - i0));
   }
 }
 
@@ -291,11 +284,7 @@ void forward_by_columns(
       for (int64_t c0 = 0; c0 < p.c; c0 += kc) {
         const int64_t c1 = std::min(p.c, c0 + kc);
         for (int64_t ci = c0; ci < c1; ++ci) {
-          const float* in[T.r];
-          float* out[kAlpha];
-          for (int j = 0; j < T.r; ++j) in[j] = w + j * size + ci * p.f + f0;
-          for (int xi = 0; xi < kAlpha; ++xi) out[xi] = u + xi * stride(kc, nf) + (ci - c0) * nf;
-          apply<kAlpha, T.r, G<T>>(in, out, nf);
+          kernel_rows<T>(w + ci * p.f + f0, size, u + (ci - c0) * nf, stride(kc, nf), nf);
         }
         for (int xi = 0; xi < kAlpha; ++xi) {
           gemm(false, false, p.total, nf, c1 - c0, v + xi * stride(p.total, p.c) + c0, p.c,

@@ -245,20 +245,6 @@ struct Plan {
   }
 };
 
-// Zeros read for padding (c floats) and a sink for outputs past the edge (f floats).
-struct Edges {
-  const float* zeros;
-  float* sink;
-};
-Edges edges(int64_t n) {
-  thread_local std::vector<float> zeros, sink;
-  if (zeros.size() < static_cast<size_t>(n)) {
-    zeros.assign(n, 0.0f);
-    sink.resize(n);
-  }
-  return {zeros.data(), sink.data()};
-}
-
 void forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
   const Plan p(g);
   const int64_t size = p.c * p.f, us = size + kPad;
@@ -268,7 +254,7 @@ void forward(const ConvGeometry& g, const float* x, const float* w, const float*
     for (int64_t i0 = 0; i0 < size; i0 += 1024) {
       kernel_tiles(w, u, size, us, i0, std::min(size, i0 + 1024));
     }
-    const Edges edge = edges(std::max(p.c, p.f));
+    const EdgeRows edge = edge_rows(static_cast<size_t>(std::max(p.c, p.f)));
     KERAS_OMP(omp for schedule(dynamic))
     for (int64_t ch = 0; ch < p.chunks(); ++ch) {
       const int64_t g0 = p.begin(ch), g1 = p.begin(ch + 1), rows = g1 - g0;
@@ -301,7 +287,7 @@ void backward_weights(const ConvGeometry& g, const float* x, const float* dy, fl
   float* parts = scratch<float, 2>(p.threads * part);
   KERAS_OMP(omp parallel num_threads(p.threads)) {
     float* du = parts + thread_id() * part;
-    const Edges edge = edges(std::max(p.c, p.f));
+    const EdgeRows edge = edge_rows(static_cast<size_t>(std::max(p.c, p.f)));
     bool first = true;
     KERAS_OMP(omp for schedule(static) nowait)
     for (int64_t ch = 0; ch < p.chunks(); ++ch) {

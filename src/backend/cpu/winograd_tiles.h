@@ -85,20 +85,7 @@ void for_lanes(int64_t n, Body&& body) {
   if (i < n) body.template operator()<false>(i, n - i);
 }
 
-// y[r] = sum_c Coef{}(r, c) * x[c]: the loops unroll fully, so the coefficients are constants and
-// zero ones drop out.
-template <int Rows, int Cols, class Coef>
-[[gnu::always_inline]] inline void matvec(const v8* x, v8* y) {
-#pragma GCC unroll 8
-  for (int r = 0; r < Rows; ++r) {
-    v8 acc{};
-#pragma GCC unroll 8
-    for (int c = 0; c < Cols; ++c) {
-      if (Coef{}(r, c) != 0) acc += Coef{}(r, c) * x[c];
-    }
-    y[r] = acc;
-  }
-}
+using vec16::matvec;
 
 // dst[r][i] = sum_c Coef{}(r, c) * src[c][i] for i < n, rows given by pointers; 16 lanes at a time
 // where the CPU has AVX-512 (the kernel transform of one sample, whose U stays in cache, computes
