@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "backend/cpu/few_rows_conv.h"
+#include "backend/cpu/vec16.h"
 #include "backend/cpu/winograd_conv1d.h"
 #include "backend/cpu/winograd_conv2d.h"
 #include "goldens/conv_goldens.h"
@@ -327,6 +329,70 @@ TEST(Conv, Winograd1dMatchesTheFloat64ReferenceWithGradients) {
       for (size_t i = 0; i < 3; ++i) EXPECT_LT(scaled_error(fast[i], ref[i]), 1e-5) << i;
     }
   }
+}
+
+// The direct kernel for few output positions (backend/cpu/few_rows_conv.h; on AVX-512, at most 16
+// positions over the batch) against the float64 reference, with and without the bias, on 1 and 2
+// threads: one block of 14 rows and two of 8, columns that end in a partial vector (33, 17) or an
+// odd number of 16-column blocks, padding, strides, dilation, 2-D and 3-D. It sums taps x channels
+// products in order in float32, an error of about sqrt(taps C) ulps of the largest product sums:
+// within 1e-5 of the output's scale, as the Winograd tests allow.
+TEST(Conv, FewOutputPositionsMatchTheFloat64Reference) {
+  struct Case {
+    Shape x, w;
+    ConvOptions o;
+  };
+  const Case cases[] = {
+      {{1, 18, 256}, {5, 256, 256}, {}},  // the posts model's fourth convolution: 14 rows
+      {{1, 14, 40}, {5, 40, 48}, {}},
+      {{2, 8, 20}, {3, 20, 33}, {.padding = "same"}},  // 16 rows: two blocks of 8
+      {{1, 9, 7}, {3, 7, 17}, {.strides = {2}, .padding = "causal", .dilation_rate = {1}}},
+      {{1, 13, 6}, {2, 6, 80}, {.padding = "same", .dilation_rate = {3}}},
+      {{1, 4, 4, 8}, {3, 3, 8, 24}, {.padding = "same"}},
+      {{1, 7, 5, 3}, {3, 2, 3, 16}, {.strides = {2, 2}}},
+      {{1, 2, 3, 2, 5}, {2, 2, 2, 5, 19}, {.padding = "same"}},
+  };
+  struct Restore {
+    int threads = backend::num_threads();
+    ~Restore() { backend::set_num_threads(threads); }
+  } restore;
+  for (const int t : {1, 2}) {
+    backend::set_num_threads(t);
+    for (const Case& c : cases) {
+      SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w) + " " + std::string(c.o.padding) +
+                   " threads " + std::to_string(t));
+      const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 1);
+      const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 2);
+      const Tensor b = keras::random::uniform({c.w.back()}, -1, 1, float32, 3);
+      Tensor ref, ref_bias;
+      {
+        backend::ScopedBackend scope(backend::reference_backend());
+        ref = conv(cast(x, float64), cast(w, float64), c.o);
+        ref_bias = add(ref, cast(b, float64));
+      }
+      const Tensor y = conv(x, w, c.o);
+      ASSERT_EQ(y.shape(), ref.shape());
+      EXPECT_LE(y.size() / y.shape().back(), backend::few_rows::kMaxRows);  // the kernel's cases
+      EXPECT_LT(scaled_error(y, ref), 1e-5);
+      EXPECT_LT(scaled_error(internal::conv_bias(x, w, b, c.o), ref_bias), 1e-5);
+    }
+  }
+}
+
+// conv sends such a geometry to the kernel (the same bits as calling it), from the layer's call.
+TEST(Conv, FewOutputPositionsTakeTheDirectKernel) {
+  if (!backend::vec16::cpu_has_avx512()) GTEST_SKIP() << "the kernel needs AVX-512";
+  const Tensor x = keras::random::uniform({1, 14, 64}, -1, 1, float32, 1);
+  const Tensor w = keras::random::uniform({5, 64, 40}, -1, 1, float32, 2);
+  const Tensor b = keras::random::uniform({40}, -1, 1, float32, 3);
+  backend::ConvGeometry g;
+  g.c = 64, g.f = 40, g.in[2] = 14, g.out[2] = 10, g.k[2] = 5;
+  ASSERT_TRUE(backend::few_rows::applies(g));
+  Tensor y = Tensor::empty({1, 10, 40}, float32);
+  backend::few_rows::conv(g, x.data<float>(), w.data<float>(), b.data<float>(), y.data<float>());
+  test::expect_all_close(internal::conv_bias(x, w, b, {}), y, 0, 0);
+  backend::few_rows::conv(g, x.data<float>(), w.data<float>(), nullptr, y.data<float>());
+  test::expect_all_close(conv(x, w, {}), y, 0, 0);
 }
 
 // keras.cpp's Winograd F(4x4, 3x3) (forced wherever supported: AVX-512, channels in multiples of

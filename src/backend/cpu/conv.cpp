@@ -1,6 +1,7 @@
-// Convolutions on the CPU: Winograd for the 1-D float32 geometries where it beats direct
-// convolution (backend/cpu/winograd_conv1d.h) and for 3x3 stride-1 Conv2D with 16 to 128 channels
-// on AVX-512 (backend/cpu/winograd_conv2d.h), then oneDNN when the build has it
+// Convolutions on the CPU: a register-blocked direct kernel for a few output positions on AVX-512
+// (backend/cpu/few_rows_conv.h, forward only), Winograd for the 1-D float32 geometries where it
+// beats direct convolution (backend/cpu/winograd_conv1d.h) and for 3x3 stride-1 Conv2D with 16 to
+// 128 channels on AVX-512 (backend/cpu/winograd_conv2d.h), then oneDNN when the build has it
 // (backend/cpu/onednn/), otherwise, and for float64 or geometries oneDNN rejects, im2row (one row
 // of taps x channels per output position; channels_last, so each tap copies a contiguous run of
 // channels) times the weights, which are already a (taps * C / groups, F) matrix in the Keras
@@ -11,6 +12,7 @@
 #include "backend/conv_geometry.h"
 #include "backend/cpu/blas.h"
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/few_rows_conv.h"
 #include "backend/cpu/scratch.h"
 #include "backend/cpu/winograd_conv1d.h"
 #include "backend/cpu/winograd_conv2d.h"
@@ -89,6 +91,11 @@ struct Im2Row {
   }
 };
 
+// Before Winograd, except where tests force Winograd on every geometry it supports.
+bool few_rows_applies(const Tensor& t, const ConvGeometry& g) {
+  return t.dtype() == DType::float32 && winograd::policy() != winograd::Policy::always &&
+         few_rows::applies(g);
+}
 bool winograd_applies(const Tensor& t, const ConvGeometry& g) {
   return t.dtype() == DType::float32 && winograd::applies(g);
 }
@@ -156,6 +163,11 @@ void CpuBackend::conv(const Tensor& src,
                       const ConvParams& p) {
   const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
   if (dst.size() == 0) return;
+  if (few_rows_applies(src, g)) {
+    few_rows::conv(g, kernel_data<float>(src), kernel_data<float>(weights), nullptr,
+                   kernel_data<float>(dst));
+    return;
+  }
   if (winograd_applies(src, g)) {
     winograd::conv1d(g, kernel_data<float>(src), kernel_data<float>(weights), nullptr,
                      kernel_data<float>(dst));
@@ -181,6 +193,11 @@ void CpuBackend::conv_bias(const Tensor& src,
                            const ConvParams& p) {
   const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
   const bool float_bias = dst.size() > 0 && bias.dtype() == DType::float32 && bias.size() == g.f;
+  if (float_bias && few_rows_applies(src, g)) {
+    few_rows::conv(g, kernel_data<float>(src), kernel_data<float>(weights),
+                   kernel_data<float>(bias), kernel_data<float>(dst));
+    return;
+  }
   if (float_bias && winograd_applies(src, g)) {
     winograd::conv1d(g, kernel_data<float>(src), kernel_data<float>(weights),
                      kernel_data<float>(bias), kernel_data<float>(dst));
