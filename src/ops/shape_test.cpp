@@ -581,6 +581,43 @@ TEST(ShapeOps, TakeOfManyWideRowsMatchesTheReference) {
   }
 }
 
+// The CPU backend's scatter_add (take's gradient: float32 rows of 16 floats or more) and its
+// zeroing fill_rows (clearing the rows a replayed step scattered into) give the reference's bits:
+// the same sums in the same order, duplicate indices included; other cases (float64, a -0 fill,
+// narrow rows) and bad indices go to the reference, which throws its error.
+TEST(ShapeOps, ScatterAddAndFillRowsMatchTheReferenceExactly) {
+  backend::Backend& cpu = backend::cpu_backend();
+  backend::Backend& ref = backend::reference_backend();
+  for (const DType dt : {int32, int64}) {
+    for (const Shape& shape : {Shape{500, 64}, Shape{500, 7}, Shape{40, 3, 16}}) {
+      SCOPED_TRACE(shape_str(shape) + " " + std::string(dtype_name(dt)));
+      const Tensor ids = cast(keras::random::randint({2, 300}, 0, shape[0], int32, 5), dt);
+      Shape dy_shape{2, 300};
+      dy_shape.insert(dy_shape.end(), shape.begin() + 1, shape.end());
+      const Tensor dy = keras::random::uniform(dy_shape, -1, 1, float32, 6);
+      const Tensor start = keras::random::uniform(shape, -1, 1, float32, 7);
+      const Tensor a = copy(start), b = copy(start);
+      cpu.scatter_add(dy, ids, a);
+      ref.scatter_add(dy, ids, b);
+      EXPECT_TRUE(test::identical(a, b));
+      const Tensor some = ids.slice_rows(0, 1);
+      cpu.fill_rows(a, some, 0.0);
+      ref.fill_rows(b, some, 0.0);
+      EXPECT_TRUE(test::identical(a, b));
+      cpu.fill_rows(a, some, -0.0);
+      ref.fill_rows(b, some, -0.0);
+      EXPECT_TRUE(test::identical(a, b));
+      const Tensor bad = test::tensor_of({1, shape[0], 2}, {3}, dt);
+      test::expect_throws_with<IndexError>(
+          [&] {
+            cpu.scatter_add(zeros(Shape{3, shape[1]}), bad, a);
+          },
+          "out of range");
+      test::expect_throws_with<IndexError>([&] { cpu.fill_rows(a, bad, 0.0); }, "out of range");
+    }
+  }
+}
+
 TEST(ShapeOps, TakeRejectsBadIndices) {
   const Tensor x = zeros({3, 2});
   test::expect_throws_with<IndexError>(

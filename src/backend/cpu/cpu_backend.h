@@ -24,6 +24,8 @@ class CpuBackend final : public ReferenceBackend {
               const Tensor& indices,
               const Tensor& y,
               const GatherParams& p) override;
+  void scatter_add(const Tensor& dy, const Tensor& indices, const Tensor& dparams) override;
+  void fill_rows(const Tensor& y, const Tensor& rows, double value) override;
   void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) override;
   void gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) override;
   void softmax(const Tensor& x, const Tensor& y) override;

@@ -1,4 +1,5 @@
 // Transposes that keep the last axis (attention's head split and merge) copy whole rows.
+#include <cmath>
 #include <cstring>
 
 #include "backend/cpu/cpu_backend.h"
@@ -30,6 +31,35 @@ void CpuBackend::transpose(const Tensor& x, std::span<const int> perm, const Ten
   }
 }
 
+namespace {
+
+// Calls f(idx) with the indices' pointer when they are int32 or int64 and all in [0, rows);
+// returns false (f not called) otherwise, for the reference to throw its error.
+template <class F>
+bool with_checked_indices(const Tensor& indices, int64_t rows, F&& f) {
+  auto run = [&]<class I>(const I* idx) {
+    for (int64_t i = 0; i < indices.size(); ++i) {
+      if (idx[i] < 0 || static_cast<int64_t>(idx[i]) >= rows) return false;
+    }
+    f(idx);
+    return true;
+  };
+  if (indices.dtype() == DType::int32) return run(static_cast<const int32_t*>(indices.raw_data()));
+  if (indices.dtype() == DType::int64) return run(static_cast<const int64_t*>(indices.raw_data()));
+  return false;
+}
+
+// Rows visited in index order (an Embedding's lookup or gradient: random rows of a large table)
+// miss the cache one after another; fetching the row kAhead on keeps misses in flight.
+constexpr int64_t kAhead = 8;
+
+template <int Write>
+void prefetch_row(const char* row, size_t bytes) {
+  for (size_t at = 0; at < bytes; at += 64) __builtin_prefetch(row + at, Write);
+}
+
+}  // namespace
+
 // Integer indices into rows of at least 1 KiB, a quarter megabyte or more in all (an Embedding's
 // lookup of a long sequence): the row copies miss the cache, and two threads keep more misses in
 // flight (one-sample posts model: ~20 us on one thread). Indices are all checked first, so that an
@@ -41,33 +71,63 @@ void CpuBackend::gather(const Tensor& params,
   const int64_t rows = params.shape().empty() ? 0 : params.shape()[0];
   const int64_t row = rows == 0 ? 0 : params.size() / rows;
   const size_t bytes = static_cast<size_t>(row) * dtype_size(params.dtype());
-  const bool ints = indices.dtype() == DType::int32 || indices.dtype() == DType::int64;
-  if (!ints || bytes < 1024 || static_cast<size_t>(indices.size()) * bytes < (size_t{1} << 18)) {
-    ReferenceBackend::gather(params, indices, y, p);
-    return;
+  if (bytes < 1024 || static_cast<size_t>(indices.size()) * bytes < (size_t{1} << 18) ||
+      !with_checked_indices(indices, rows, [&]<class I>(const I* idx) {
+        const auto* src = static_cast<const char*>(params.raw_data());
+        auto* dst = static_cast<char*>(y.raw_data());
+        parallel_chunks(
+            indices.size(), 1,
+            [&](int64_t b, int64_t e) {
+              for (int64_t i = b; i < e; ++i) {
+                if (i + kAhead < e) prefetch_row<0>(src + idx[i + kAhead] * bytes, bytes);
+                std::memcpy(dst + i * bytes, src + static_cast<int64_t>(idx[i]) * bytes, bytes);
+              }
+            },
+            1);
+      })) {
+    ReferenceBackend::gather(params, indices, y, p);  // or throws its error for the first
   }
-  const auto* src = static_cast<const char*>(params.raw_data());
-  auto* dst = static_cast<char*>(y.raw_data());
-  auto copy = [&]<class I>(const I* idx) {
-    for (int64_t i = 0; i < indices.size(); ++i) {
-      if (idx[i] < 0 || static_cast<int64_t>(idx[i]) >= rows) {
-        ReferenceBackend::gather(params, indices, y, p);  // throws its error for the first
-        return;
-      }
-    }
-    parallel_chunks(
-        indices.size(), 1,
-        [&](int64_t b, int64_t e) {
-          for (int64_t i = b; i < e; ++i) {
-            std::memcpy(dst + i * bytes, src + static_cast<int64_t>(idx[i]) * bytes, bytes);
+}
+
+// float32 rows of 16 floats or more: the reference's sums, in the same order (the same bits),
+// with the destination rows prefetched.
+void CpuBackend::scatter_add(const Tensor& dy, const Tensor& indices, const Tensor& dparams) {
+  const int64_t rows = dparams.shape().empty() ? 0 : dparams.shape()[0];
+  const int64_t row = rows == 0 ? 0 : dparams.size() / rows;
+  if (dparams.dtype() != DType::float32 || dy.dtype() != DType::float32 || row < 16 ||
+      !with_checked_indices(indices, rows, [&]<class I>(const I* idx) {
+        const float* src = static_cast<const float*>(dy.raw_data());
+        float* dst = static_cast<float*>(dparams.raw_data());
+        const int64_t n = indices.size();
+        for (int64_t i = 0; i < n; ++i) {
+          if (i + kAhead < n) {
+            prefetch_row<1>(reinterpret_cast<const char*>(dst + idx[i + kAhead] * row),
+                            static_cast<size_t>(row) * sizeof(float));
           }
-        },
-        1);
-  };
-  if (indices.dtype() == DType::int32) {
-    copy(static_cast<const int32_t*>(indices.raw_data()));
-  } else {
-    copy(static_cast<const int64_t*>(indices.raw_data()));
+          float* __restrict d = dst + static_cast<int64_t>(idx[i]) * row;
+          const float* __restrict s = src + i * row;
+          for (int64_t j = 0; j < row; ++j) d[j] += s[j];
+        }
+      })) {
+    ReferenceBackend::scatter_add(dy, indices, dparams);
+  }
+}
+
+// +0 (all-zero bytes in every dtype) into rows of 64 bytes or more.
+void CpuBackend::fill_rows(const Tensor& y, const Tensor& rows, double value) {
+  const int64_t count = y.shape().empty() ? 0 : y.shape()[0];
+  const size_t bytes =
+      static_cast<size_t>(count == 0 ? 0 : y.size() / count) * dtype_size(y.dtype());
+  if (value != 0.0 || std::signbit(value) || bytes < 64 ||
+      !with_checked_indices(rows, count, [&]<class I>(const I* idx) {
+        char* base = static_cast<char*>(y.raw_data());
+        const int64_t n = rows.size();
+        for (int64_t i = 0; i < n; ++i) {
+          if (i + kAhead < n) prefetch_row<1>(base + idx[i + kAhead] * bytes, bytes);
+          std::memset(base + static_cast<int64_t>(idx[i]) * bytes, 0, bytes);
+        }
+      })) {
+    ReferenceBackend::fill_rows(y, rows, value);
   }
 }
 
