@@ -347,7 +347,9 @@ TEST(Conv, FewOutputPositionsMatchTheFloat64Reference) {
       {{1, 14, 40}, {5, 40, 48}, {}},
       {{2, 8, 20}, {3, 20, 33}, {.padding = "same"}},  // 16 rows: two blocks of 8
       {{1, 9, 7}, {3, 7, 17}, {.strides = {2}, .padding = "causal", .dilation_rate = {1}}},
-      {{1, 13, 6}, {2, 6, 80}, {.padding = "same", .dilation_rate = {3}}},
+      {{1, 13, 8}, {2, 8, 80}, {.padding = "same", .dilation_rate = {3}}},
+      // Two threads: 5 column blocks, the second thread's last one an 8-float tail.
+      {{1, 12, 64}, {3, 64, 72}, {.padding = "same", .dilation_rate = {2}}},
       {{1, 4, 4, 8}, {3, 3, 8, 24}, {.padding = "same"}},
       {{1, 7, 5, 3}, {3, 2, 3, 16}, {.strides = {2, 2}}},
       {{1, 2, 3, 2, 5}, {2, 2, 2, 5, 19}, {.padding = "same"}},
@@ -372,7 +374,10 @@ TEST(Conv, FewOutputPositionsMatchTheFloat64Reference) {
       }
       const Tensor y = conv(x, w, c.o);
       ASSERT_EQ(y.shape(), ref.shape());
-      EXPECT_LE(y.size() / y.shape().back(), backend::few_rows::kMaxRows);  // the kernel's cases
+      // Every case is one the kernel takes (on AVX-512): few positions, taps x C >= 16, F >= 16.
+      EXPECT_LE(y.size() / y.shape().back(), backend::few_rows::kMaxRows);
+      EXPECT_GE(w.size() / w.shape().back(), 16);
+      EXPECT_GE(w.shape().back(), 16);
       EXPECT_LT(scaled_error(y, ref), 1e-5);
       EXPECT_LT(scaled_error(internal::conv_bias(x, w, b, c.o), ref_bias), 1e-5);
     }

@@ -29,6 +29,8 @@ struct RowBlocks {
   int64_t begin(int64_t b) const { return b * rows / count; }
 };
 
+#if defined(__x86_64__) || defined(__i386__)
+
 // panel[(t * C + c) * R + i] = x at tap t, channel c for the block's output row i (R rows from
 // o0), zero where the tap reads padding: im2row of the block, transposed. One tap per call.
 void fill_panel(
@@ -49,8 +51,6 @@ void fill_panel(
   }
 }
 
-#if defined(__x86_64__) || defined(__i386__)
-
 // y[i][j] = bias[j] + sum_kk panel[kk * R + i] w[kk][j] for R rows and V * 16 columns (the last
 // vector masked by `mask`); w and y point at the first column, f floats per row.
 template <int R, int V>
@@ -67,22 +67,28 @@ KERAS_AVX512 void kernel(const float* panel,
 #pragma GCC unroll 2
     for (int v = 0; v < V; ++v) acc[i][v] = _mm512_setzero_ps();
   }
-  for (int64_t kk = 0; kk < k; ++kk, panel += R, w += f) {
+  for (int64_t kk = 0; kk < k; ++kk) {
+    const float* row = w + kk * f;
+    const float* a = panel + kk * R;
     // The weights come from L3 or memory, a row of f floats apart: fetch 16 rows ahead. Measured
     // with the caches flushed before each call (as other tenants do between one-sample calls):
     // 14 and 10 rows of 256 x 5 -> 256, 144-195 -> 60-70 us; no change when they are cached.
+    // (An address, not a pointer: it may lie past the weights; prefetches never fault.)
+    const auto ahead = reinterpret_cast<std::uintptr_t>(row) + 16 * f * sizeof(float);
 #pragma GCC unroll 2
-    for (int v = 0; v < V; ++v) __builtin_prefetch(w + 16 * f + 16 * v);
+    for (int v = 0; v < V; ++v) {
+      __builtin_prefetch(reinterpret_cast<const void*>(ahead + 64 * v));
+    }
     __m512 wv[V];
 #pragma GCC unroll 2
     for (int v = 0; v < V; ++v) {
-      wv[v] = v + 1 < V ? _mm512_loadu_ps(w + 16 * v) : _mm512_maskz_loadu_ps(mask, w + 16 * v);
+      wv[v] = v + 1 < V ? _mm512_loadu_ps(row + 16 * v) : _mm512_maskz_loadu_ps(mask, row + 16 * v);
     }
 #pragma GCC unroll 16
     for (int i = 0; i < R; ++i) {
-      const __m512 a = _mm512_set1_ps(panel[i]);
+      const __m512 b = _mm512_set1_ps(a[i]);
 #pragma GCC unroll 2
-      for (int v = 0; v < V; ++v) acc[i][v] = _mm512_fmadd_ps(a, wv[v], acc[i][v]);
+      for (int v = 0; v < V; ++v) acc[i][v] = _mm512_fmadd_ps(b, wv[v], acc[i][v]);
     }
   }
 #pragma GCC unroll 16
@@ -127,7 +133,7 @@ void conv(const ConvGeometry& g, const float* x, const float* w, const float* bi
   const int threads = k * g.f * blocks.rows < (int64_t{1} << 16)
                           ? 1
                           : static_cast<int>(std::min<int64_t>(num_threads(), col_blocks));
-  KERAS_OMP(omp parallel num_threads(threads)) {
+  KERAS_OMP(omp parallel num_threads(threads) if (threads > 1)) {
     KERAS_OMP(omp for schedule(static))
     for (int64_t t = 0; t < g.taps(); ++t) {
       for (int64_t b = 0; b < blocks.count; ++b) {
