@@ -179,6 +179,30 @@ TEST(Conv, MatchesPyTorchGoldensOnBothBackends) {
   }
 }
 
+// A convolution under test: input and kernel shapes, and the options.
+struct ConvCase {
+  Shape x, w;
+  ConvOptions o;
+};
+
+// Calls check(c) for every case on 1 and then on 2 threads, each under a trace naming the case and
+// the thread count; the thread count comes back afterwards, also when an assertion throws.
+template <size_t N, class Check>
+void on_one_and_two_threads(const ConvCase (&cases)[N], Check&& check) {
+  struct Restore {
+    int threads = backend::num_threads();
+    ~Restore() { backend::set_num_threads(threads); }
+  } restore;
+  for (const int t : {1, 2}) {
+    backend::set_num_threads(t);
+    for (const ConvCase& c : cases) {
+      SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w) + " " + std::string(c.o.padding) +
+                   " threads " + std::to_string(t));
+      check(c);
+    }
+  }
+}
+
 // y, dy/dx and dy/dw of sum(conv(x, w) * r) under the current backend.
 Tensors conv_and_grads(const Tensor& x, const Tensor& w, const ConvOptions& o) {
   autodiff::GradientTape tape;
@@ -193,17 +217,13 @@ Tensors conv_and_grads(const Tensor& x, const Tensor& w, const ConvOptions& o) {
 // Shapes that take oneDNN's Winograd and direct paths (3x3 with 16k channels) and im2row's
 // multi-chunk path; forward and both gradients against the reference loops.
 TEST(Conv, FastPathsMatchTheReferenceWithGradients) {
-  struct Case {
-    Shape x, w;
-    ConvOptions o;
-  };
-  const Case cases[] = {
+  const ConvCase cases[] = {
       {{4, 9, 8, 16}, {3, 3, 16, 32}, {.padding = "same"}},
       {{3, 10, 7, 32}, {3, 3, 32, 16}, {}},
       {{2, 30, 64}, {5, 64, 32}, {}},
       {{9, 40, 33, 7}, {3, 4, 7, 16}, {.strides = {1, 2}, .padding = "same"}},
   };
-  for (const Case& c : cases) {
+  for (const ConvCase& c : cases) {
     SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w));
     const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 1);
     const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 2);
@@ -235,11 +255,7 @@ double scaled_error(const Tensor& a, const Tensor& b) {
 // channel) and Winograd 1-D; channels_first and a watched input take the composed ops, with
 // gradients.
 TEST(Conv, ConvBiasMatchesConvPlusBias) {
-  struct Case {
-    Shape x, w;
-    ConvOptions o;
-  };
-  const Case cases[] = {
+  const ConvCase cases[] = {
       {{128, 10, 10, 32}, {3, 3, 32, 32}, {}},
       {{5, 11, 9, 1}, {3, 3, 1, 16}, {.padding = "same"}},
       {{2, 40, 32}, {5, 32, 24}, {}},
@@ -249,7 +265,7 @@ TEST(Conv, ConvBiasMatchesConvPlusBias) {
       {{3, 60, 32}, {5, 32, 40}, {.padding = "same"}},
       {{1, 40, 32}, {5, 32, 48}, {}},
   };
-  for (const Case& c : cases) {
+  for (const ConvCase& c : cases) {
     SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w) + " " + c.o.data_format);
     const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 7);
     const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 8);
@@ -284,11 +300,7 @@ TEST(Conv, ConvBiasMatchesConvPlusBias) {
 // magnitude, measured at most 7e-7 here and 2e-6 on the benchmark's shapes; direct
 // convolution's is about 2e-7.
 TEST(Conv, Winograd1dMatchesTheFloat64ReferenceWithGradients) {
-  struct Case {
-    Shape x, w;
-    ConvOptions o;
-  };
-  const Case cases[] = {
+  const ConvCase cases[] = {
       {{2, 37, 9}, {5, 9, 11}, {}},
       {{1, 37, 9}, {5, 9, 11}, {.padding = "same"}},
       {{3, 21, 7}, {5, 7, 13}, {.padding = "causal"}},
@@ -306,29 +318,20 @@ TEST(Conv, Winograd1dMatchesTheFloat64ReferenceWithGradients) {
       {{1, 30, 200}, {5, 200, 600}, {}},  // 5 blocks of 48 channels summed
   };
   backend::winograd::set_policy(backend::winograd::Policy::always);
-  struct Restore {  // the thread count and the policy, also when an assertion throws
-    int threads = backend::num_threads();
-    ~Restore() {
-      backend::set_num_threads(threads);
-      backend::winograd::set_policy(backend::winograd::Policy::automatic);
-    }
+  struct Restore {  // the policy, also when an assertion throws
+    ~Restore() { backend::winograd::set_policy(backend::winograd::Policy::automatic); }
   } restore;
-  for (const int t : {1, 2}) {
-    backend::set_num_threads(t);
-    for (const Case& c : cases) {
-      SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w) + " " + std::string(c.o.padding) +
-                   " threads " + std::to_string(t));
-      const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 1);
-      const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 2);
-      Tensors ref;
-      {
-        backend::ScopedBackend scope(backend::reference_backend());
-        ref = conv_and_grads(cast(x, float64), cast(w, float64), c.o);
-      }
-      const Tensors fast = conv_and_grads(x, w, c.o);
-      for (size_t i = 0; i < 3; ++i) EXPECT_LT(scaled_error(fast[i], ref[i]), 1e-5) << i;
+  on_one_and_two_threads(cases, [](const ConvCase& c) {
+    const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 1);
+    const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 2);
+    Tensors ref;
+    {
+      backend::ScopedBackend scope(backend::reference_backend());
+      ref = conv_and_grads(cast(x, float64), cast(w, float64), c.o);
     }
-  }
+    const Tensors fast = conv_and_grads(x, w, c.o);
+    for (size_t i = 0; i < 3; ++i) EXPECT_LT(scaled_error(fast[i], ref[i]), 1e-5) << i;
+  });
 }
 
 // The direct kernel for few output positions (backend/cpu/few_rows_conv.h; on AVX-512, at most 16
@@ -338,11 +341,7 @@ TEST(Conv, Winograd1dMatchesTheFloat64ReferenceWithGradients) {
 // products in order in float32, an error of about sqrt(taps C) ulps of the largest product sums:
 // within 1e-5 of the output's scale, as the Winograd tests allow.
 TEST(Conv, FewOutputPositionsMatchTheFloat64Reference) {
-  struct Case {
-    Shape x, w;
-    ConvOptions o;
-  };
-  const Case cases[] = {
+  const ConvCase cases[] = {
       {{1, 18, 256}, {5, 256, 256}, {}},  // the posts model's fourth convolution: 14 rows
       {{1, 14, 40}, {5, 40, 48}, {}},
       {{2, 8, 20}, {3, 20, 33}, {.padding = "same"}},  // 16 rows: two blocks of 8
@@ -354,34 +353,25 @@ TEST(Conv, FewOutputPositionsMatchTheFloat64Reference) {
       {{1, 7, 5, 3}, {3, 2, 3, 16}, {.strides = {2, 2}}},
       {{1, 2, 3, 2, 5}, {2, 2, 2, 5, 19}, {.padding = "same"}},
   };
-  struct Restore {
-    int threads = backend::num_threads();
-    ~Restore() { backend::set_num_threads(threads); }
-  } restore;
-  for (const int t : {1, 2}) {
-    backend::set_num_threads(t);
-    for (const Case& c : cases) {
-      SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w) + " " + std::string(c.o.padding) +
-                   " threads " + std::to_string(t));
-      const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 1);
-      const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 2);
-      const Tensor b = keras::random::uniform({c.w.back()}, -1, 1, float32, 3);
-      Tensor ref, ref_bias;
-      {
-        backend::ScopedBackend scope(backend::reference_backend());
-        ref = conv(cast(x, float64), cast(w, float64), c.o);
-        ref_bias = add(ref, cast(b, float64));
-      }
-      const Tensor y = conv(x, w, c.o);
-      ASSERT_EQ(y.shape(), ref.shape());
-      // Every case is one the kernel takes (on AVX-512): few positions, taps x C >= 16, F >= 16.
-      EXPECT_LE(y.size() / y.shape().back(), backend::few_rows::kMaxRows);
-      EXPECT_GE(w.size() / w.shape().back(), 16);
-      EXPECT_GE(w.shape().back(), 16);
-      EXPECT_LT(scaled_error(y, ref), 1e-5);
-      EXPECT_LT(scaled_error(internal::conv_bias(x, w, b, c.o), ref_bias), 1e-5);
+  on_one_and_two_threads(cases, [](const ConvCase& c) {
+    const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 1);
+    const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 2);
+    const Tensor b = keras::random::uniform({c.w.back()}, -1, 1, float32, 3);
+    Tensor ref, ref_bias;
+    {
+      backend::ScopedBackend scope(backend::reference_backend());
+      ref = conv(cast(x, float64), cast(w, float64), c.o);
+      ref_bias = add(ref, cast(b, float64));
     }
-  }
+    const Tensor y = conv(x, w, c.o);
+    ASSERT_EQ(y.shape(), ref.shape());
+    // Every case is one the kernel takes (on AVX-512): few positions, taps x C >= 16, F >= 16.
+    EXPECT_LE(y.size() / y.shape().back(), backend::few_rows::kMaxRows);
+    EXPECT_GE(w.size() / w.shape().back(), 16);
+    EXPECT_GE(w.shape().back(), 16);
+    EXPECT_LT(scaled_error(y, ref), 1e-5);
+    EXPECT_LT(scaled_error(internal::conv_bias(x, w, b, c.o), ref_bias), 1e-5);
+  });
 }
 
 // conv sends such a geometry to the kernel (the same bits as calling it), from the layer's call.
@@ -406,11 +396,7 @@ TEST(Conv, FewOutputPositionsTakeTheDirectKernel) {
 // forward. Its float32 error relative to each result's largest magnitude measured at most 1.7e-6
 // here (forward 1.4e-6, data 1.7e-6, weights 1.4e-6).
 TEST(Conv, Winograd2dMatchesTheFloat64ReferenceWithGradients) {
-  struct Case {
-    Shape x, w;
-    ConvOptions o;
-  };
-  const Case cases[] = {
+  const ConvCase cases[] = {
       {{2, 12, 12, 16}, {3, 3, 16, 32}, {}},
       {{1, 7, 9, 32}, {3, 3, 32, 16}, {.padding = "same"}},
       {{3, 25, 25, 64}, {3, 3, 64, 64}, {}},
@@ -426,7 +412,7 @@ TEST(Conv, Winograd2dMatchesTheFloat64ReferenceWithGradients) {
     GTEST_SKIP() << "no AVX-512 on this CPU: oneDNN runs these shapes (FastPaths covers them)";
   }
   backend::winograd::set_policy(backend::winograd::Policy::always);
-  for (const Case& c : cases) {
+  for (const ConvCase& c : cases) {
     SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w) + " " + std::string(c.o.padding));
     const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 1);
     const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 2);
