@@ -191,15 +191,29 @@ Tensor conv_bias(const Tensor& inputs,
                  const Tensor& bias,
                  const ConvOptions& o) {
   ConvSetup s = conv_setup(inputs, kernel, o);
-  if (s.cf || bias.dtype() != s.x.dtype() || bias.shape() != Shape{s.out.back()} ||
-      autodiff::any_tracked({s.x, kernel, bias})) {
+  if (s.cf || bias.dtype() != s.x.dtype() || kernel.dtype() != s.x.dtype() ||
+      bias.shape() != Shape{s.out.back()}) {
     const Tensor y = conv_channels_last(s.x, kernel, s.out, std::move(s.p));
     return add_channel_bias(s.cf ? to_channels_first(y) : y, bias, s.cf);
   }
-  Tensor y = Tensor::empty(s.out, s.x.dtype(), s.x.device());
-  backend::Backend& be = backend::backend_for("conv", {s.x, kernel, bias});
-  launch(
-      [&be, x = s.x, kernel, bias, y, p = std::move(s.p)] { be.conv_bias(x, kernel, bias, y, p); });
+  const Tensor x = s.x;
+  Tensor y = Tensor::empty(s.out, x.dtype(), x.device());
+  backend::Backend& be = backend::backend_for("conv", {x, kernel, bias});
+  launch([&be, x, kernel, bias, y, p = s.p] { be.conv_bias(x, kernel, bias, y, p); });
+  if (!autodiff::any_tracked({x, kernel, bias})) return y;
+  // The bias's gradient is dy itself: the tape sums it over the leading axes to (F,).
+  const bool need_x = autodiff::is_tracked(x), need_w = autodiff::is_tracked(kernel),
+             need_b = autodiff::is_tracked(bias);
+  autodiff::record(
+      "conv_bias", {x, kernel, bias}, y,
+      [&be, x, kernel, p = std::move(s.p), need_x, need_w, need_b](const Tensor& dy) {
+        const Tensor dx = need_x ? empty_like(x) : Tensor(),
+                     dw = need_w ? empty_like(kernel) : Tensor();
+        if (need_x || need_w) {
+          launch([&be, x, kernel, dy, dx, dw, p] { be.conv_backward(x, kernel, dy, dx, dw, p); });
+        }
+        return Grads{dx, dw, need_b ? dy : Tensor()};
+      });
   return y;
 }
 

@@ -73,6 +73,18 @@ const test::OpCase kCases[] = {
      .input_shapes = {{1, 3, 5, 4}, {3, 3, 3, 2}},
      .fn = conv_fn({.data_format = "channels_first"}),
      .expected_shape = Shape{1, 2, 3, 2}},
+    // The fused convolution and bias Conv layers call (bias gradient summed by the tape).
+    {.name = "conv_bias1d_valid",
+     .input_shapes = {{2, 7, 3}, {3, 3, 4}, {4}},
+     .fn = [](const Tensors& x) { return internal::conv_bias(x[0], x[1], x[2], {}); },
+     .expected_shape = Shape{2, 5, 4}},
+    {.name = "conv_bias2d_same",
+     .input_shapes = {{2, 5, 4, 3}, {3, 3, 3, 4}, {4}},
+     .fn =
+         [](const Tensors& x) {
+           return internal::conv_bias(x[0], x[1], x[2], {.padding = "same"});
+         },
+     .expected_shape = Shape{2, 5, 4, 4}},
     {.name = "conv3d_same",
      .input_shapes = {{1, 3, 4, 3, 2}, {2, 2, 2, 2, 3}},
      .fn = conv_fn({.padding = "same"}),
@@ -248,12 +260,12 @@ double scaled_error(const Tensor& a, const Tensor& b) {
   return err / scale;
 }
 
-// internal::conv_bias (what Conv layers call) adds the bias inside oneDNN's convolution when
-// nothing is tracked: against the float64 reference of conv + bias, with Winograd's float32
-// rounding allowance of the tests below (1e-5 of the output's scale). The shapes take oneDNN's
-// Winograd in chunks of samples (128 samples of 10x10x32: two chunks), its direct kernel (one input
-// channel) and Winograd 1-D; channels_first and a watched input take the composed ops, with
-// gradients.
+// internal::conv_bias (what Conv layers call) adds the bias inside the convolution's output pass
+// (oneDNN's, or Winograd's output transform), also while training: against the float64 reference
+// of conv + bias, with Winograd's float32 rounding allowance of the tests below (1e-5 of the
+// output's scale), and so are its gradients for the input, kernel and bias. The shapes take
+// oneDNN's Winograd in chunks of samples (128 samples of 10x10x32: two chunks), its direct kernel
+// (one input channel) and Winograd 1-D; channels_first takes the composed ops.
 TEST(Conv, ConvBiasMatchesConvPlusBias) {
   const ConvCase cases[] = {
       {{128, 10, 10, 32}, {3, 3, 32, 32}, {}},
@@ -283,14 +295,30 @@ TEST(Conv, ConvBiasMatchesConvPlusBias) {
     const Tensor fused = internal::conv_bias(x, w, b, c.o);
     ASSERT_EQ(fused.shape(), ref.shape());
     EXPECT_LT(scaled_error(fused, ref), 1e-5);
-    autodiff::GradientTape tape;  // watched: the composed ops, whose gradients the tape has
-    tape.watch(b);
-    const Tensor y = internal::conv_bias(x, w, b, c.o);
-    EXPECT_LT(scaled_error(y, ref), 1e-5);
-    const Tensor db = tape.gradient(sum(y), {b})[0];
-    EXPECT_LT(
-        scaled_error(db, cast(full({b.size()}, static_cast<double>(y.size() / b.size())), float64)),
-        1e-6);
+    // Gradients of sum(y * r) for a fixed random r, against the composed ops in float64.
+    const Tensor r = keras::random::uniform(ref.shape(), -1, 1, float32, 10);
+    auto gradients = [&](const Tensor& x, const Tensor& w, const Tensor& b, auto&& fn) {
+      autodiff::GradientTape tape;
+      for (const Tensor& t : {x, w, b}) tape.watch(t);
+      const Tensor y = fn(x, w, b);
+      Tensors g = tape.gradient(sum(multiply(y, cast(r, y.dtype()))), {x, w, b});
+      g.push_back(y);
+      return g;
+    };
+    Tensors want;
+    {
+      backend::ScopedBackend scope(backend::reference_backend());
+      want = gradients(cast(x, float64), cast(w, float64), cast(b, float64), composed);
+    }
+    const Tensors got = gradients(x, w, b, [&](const Tensor& x, const Tensor& w, const Tensor& b) {
+      return internal::conv_bias(x, w, b, c.o);
+    });
+    const char* names[] = {"dx", "dw", "db", "y"};
+    for (size_t i = 0; i < got.size(); ++i) {
+      SCOPED_TRACE(names[i]);
+      ASSERT_EQ(got[i].shape(), want[i].shape());
+      EXPECT_LT(scaled_error(got[i], want[i]), 1e-5);
+    }
   }
 }
 
@@ -459,11 +487,13 @@ TEST(Conv, WinogradCanBeTurnedOff) {
   }
 }
 
-// Pooling (3x2 windows; valid, same with stride 1, and strides (2, 1)) and its input gradient
-// on the CPU backend equal the reference's bit for bit. 24 samples of 9x8x64 split across
-// threads.
+// Pooling (3x2 windows; valid, same with stride 1, strides (2, 1), and strides (4, 3): disjoint
+// windows with input rows and columns between and after them that no window reads) and its input
+// gradient on the CPU backend equal the reference's bit for bit. 24 samples of 9x8x64 split
+// across threads.
 void expect_pooling_matches_the_reference_exactly(const Tensor& x, bool max) {
-  const PoolOptions options[] = {{}, {.strides = {1}, .padding = "same"}, {.strides = {2, 1}}};
+  const PoolOptions options[] = {
+      {}, {.strides = {1}, .padding = "same"}, {.strides = {2, 1}}, {.strides = {4, 3}}};
   for (const PoolOptions& o : options) {
     auto run = [&] {
       autodiff::GradientTape tape;

@@ -75,14 +75,47 @@ void max_forward(const ConvGeometry& g, const T* x, T* y) {
   });
 }
 
+// Whether no two windows share an input position (no padding, strides at least the pool size,
+// as in the default MaxPooling2D): then every position of dx is written once, by its window or as
+// a zero, instead of being cleared first and added to.
+bool disjoint_windows(const ConvGeometry& g) {
+  for (int a = 0; a < 3; ++a) {
+    if (g.pad[a] != 0 || g.dilation[a] != 1 || g.stride[a] < g.k[a]) return false;
+  }
+  return true;
+}
+
+// Zeros the positions of one sample's dx (`c` values each) that disjoint windows do not cover:
+// past the last window, or between windows when strides exceed the pool size.
+template <class T>
+void clear_uncovered(const ConvGeometry& g, T* dx) {
+  auto covered = [&](int a, int64_t i) {
+    return i < g.out[a] * g.stride[a] && i % g.stride[a] < g.k[a];
+  };
+  const int64_t c = g.c;
+  for (int64_t id = 0; id < g.in[0]; ++id) {
+    for (int64_t ih = 0; ih < g.in[1]; ++ih) {
+      T* row = dx + (id * g.in[1] + ih) * g.in[2] * c;
+      const bool whole = !covered(0, id) || !covered(1, ih);
+      for (int64_t iw = 0; iw < g.in[2]; ++iw) {
+        if (whole || !covered(2, iw)) std::fill_n(row + iw * c, c, T(0));
+      }
+    }
+  }
+}
+
 // Two passes per window, both vectorizable: the maximum of each channel, then the first tap
 // that equals it takes the gradient.
 template <class T>
 void max_backward(const ConvGeometry& g, const T* x, const T* dy, T* dx) {
   const int64_t c = g.c;
-  parallel_chunks(g.batch * g.in_size() * c, 1,
-                  [&](int64_t begin, int64_t end) { std::fill(dx + begin, dx + end, T(0)); });
+  const bool disjoint = disjoint_windows(g);
+  if (!disjoint) {
+    parallel_chunks(g.batch * g.in_size() * c, 1,
+                    [&](int64_t begin, int64_t end) { std::fill(dx + begin, dx + end, T(0)); });
+  }
   for_each_window(g, [&](int64_t n, int64_t o, const int64_t* offsets, int64_t count) {
+    if (disjoint && o == 0) clear_uncovered(g, dx + n * g.in_size() * c);  // the sample's thread
     if (count == 0) return;
     T* best = scratch<T, 1>(c);     // per thread
     T* pending = scratch<T, 2>(c);  // the gradient not yet given to a tap (0 once taken)
@@ -99,6 +132,14 @@ void max_backward(const ConvGeometry& g, const T* x, const T* dy, T* dx) {
     for (int64_t t = 0; t < count; ++t) {
       const T* in = base + offsets[t] * c;
       T* out = target + offsets[t] * c;
+      if (disjoint) {
+        for (int64_t j = 0; j < c; ++j) {
+          const bool take = in[j] == best[j];
+          out[j] = take ? T(0) + pending[j] : T(0);  // as 0 + pending: -0 becomes +0
+          pending[j] = take ? T(0) : pending[j];
+        }
+        continue;
+      }
       for (int64_t j = 0; j < c; ++j) {
         const bool take = in[j] == best[j];
         out[j] += take ? pending[j] : T(0);
