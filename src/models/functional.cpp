@@ -11,6 +11,7 @@
 #include "keras/ops/shape.h"
 #include "models/layer_lookup.h"
 #include "models/model_saver.h"
+#include "models/predict_rows.h"
 
 namespace keras::models {
 namespace {
@@ -510,6 +511,7 @@ trainers::ModelSignature FunctionalImpl::signature() const {
   if (sig.output_names.empty()) sig.output_names = output_names();
   for (const KerasTensor& t : inputs_) sig.input_specs.push_back(t.spec());
   for (const KerasTensor& t : outputs_) sig.output_specs.push_back(t.spec());
+  sig.predict_rows = internal::predict_rows_at_a_time(*this);
   return sig;
 }
 

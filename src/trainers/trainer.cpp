@@ -717,15 +717,29 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
   cbs.on_predict_begin(no_logs);
   data->begin_epoch(false, nullptr, 0);
   int64_t start = 0;
+  const bool shared = distribution::data_parallel_active();
+  const int64_t most_rows = shared ? 0 : signature_.predict_rows;
   for (int64_t s = 0; s < steps; ++s) {
     cbs.on_predict_batch_begin(static_cast<int>(s), no_logs);
     const BatchRows batch = data->batch(s);
-    internal::BorrowedRows borrowed;  // until the predictions are copied out
-    // Under DataParallel: this process predicts its share and every process gets every share.
-    collect_predictions(
-        internal::gather_predictions(
-            run_batch(Mode::predict, internal::predict_share(batch), &borrowed), batch.count),
-        data->num_samples(), start, results);
+    if (shared) {
+      internal::BorrowedRows borrowed;  // until the predictions are copied out
+      // Under DataParallel: this process predicts its share and every process gets every share.
+      collect_predictions(
+          internal::gather_predictions(
+              run_batch(Mode::predict, internal::predict_share(batch), &borrowed), batch.count),
+          data->num_samples(), start, results);
+    } else {
+      const int64_t rows = most_rows > 0 && most_rows < batch.count ? most_rows : batch.count;
+      int64_t b = 0;
+      do {
+        internal::BorrowedRows borrowed;
+        const BatchRows part{batch.data, batch.rows + b, std::min(rows, batch.count - b)};
+        collect_predictions(run_batch(Mode::predict, part, &borrowed), data->num_samples(),
+                            start + b, results);
+        b += rows;
+      } while (b < batch.count);
+    }
     start += batch.count;
     cbs.on_predict_batch_end(static_cast<int>(s), no_logs);
   }

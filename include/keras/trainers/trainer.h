@@ -40,6 +40,9 @@ struct ModelSignature {
   std::vector<TensorSpec> input_specs;
   std::vector<std::string> output_names;
   std::vector<TensorSpec> output_specs;
+  // The most rows of a batch predict() runs at a time; 0: the whole batch (the model decides:
+  // src/models/predict_rows.h).
+  int64_t predict_rows = 0;
 };
 
 class Trainer {
