@@ -76,6 +76,18 @@ void Layer::build(const std::vector<Shape>&) {
   built_ = true;
 }
 
+bool Layer::axes_miss_batch(const std::vector<int>& axes) const {
+  for (int a : axes) {
+    if (a == 0 || (a < 0 && inbound_nodes_.empty())) return false;
+    for (const std::shared_ptr<Node>& node : inbound_nodes_) {
+      if (a < 0 && !node->input_tensors.empty() && a + node->input_tensors[0].rank() == 0) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 void Layer::maybe_build(const std::vector<Shape>& input_shapes) {
   if (built_) return;
   build_input_shapes_ = input_shapes;

@@ -254,7 +254,6 @@ ConcatenateImpl::ConcatenateImpl(ConcatenateOptions options)
 
 void ConcatenateImpl::build(const std::vector<Shape>& input_shapes) {
   compute_output_shape(input_shapes);  // validates
-  resolved_axis_ = axis_ < 0 ? axis_ + static_cast<int>(input_shapes[0].size()) : axis_;
 }
 
 std::vector<Shape> ConcatenateImpl::compute_output_shape(

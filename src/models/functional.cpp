@@ -499,7 +499,9 @@ std::shared_ptr<Layer> FunctionalImpl::get_layer(int index) const {
 
 trainers::Trainer& FunctionalImpl::trainer() {
   if (!trainer_) trainer_ = std::make_unique<trainers::Trainer>(*this, internal::model_saver());
-  trainer_->set_signature(signature());
+  trainers::ModelSignature sig = signature();
+  sig.predict_rows = internal::predict_rows_at_a_time(*this);
+  trainer_->set_signature(std::move(sig));
   return *trainer_;
 }
 
@@ -511,7 +513,6 @@ trainers::ModelSignature FunctionalImpl::signature() const {
   if (sig.output_names.empty()) sig.output_names = output_names();
   for (const KerasTensor& t : inputs_) sig.input_specs.push_back(t.spec());
   for (const KerasTensor& t : outputs_) sig.output_specs.push_back(t.spec());
-  sig.predict_rows = internal::predict_rows_at_a_time(*this);
   return sig;
 }
 

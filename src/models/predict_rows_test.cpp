@@ -29,15 +29,16 @@ TEST(PredictRows, LargeActivationsRunInRowsThatStayInCache) {
   EXPECT_EQ(predict_rows_at_a_time(model.impl()), 8);
 }
 
-// predict's batches of 40 run as 8-row passes: the same kernels on the same shapes as
-// batch_size=8, so equal bit for bit; against predict_on_batch of all rows (other shapes, so
-// other GEMM blockings), within float32 rounding.
+// predict's batches of 44 run as five 8-row passes and one of 4: the same kernels on the same
+// shapes as batch_size=8, so equal bit for bit; against predict_on_batch of all rows (other
+// shapes, so other GEMM blockings), within float32 rounding.
 TEST(PredictRows, PredictionsDoNotDependOnTheSplit) {
   utils::set_random_seed(1);
   Model model = shared_vision();
-  const Tensor a = random::uniform({40, 27, 27, 1}, 0, 1, float32, 2);
-  const Tensor b = random::uniform({40, 27, 27, 1}, 0, 1, float32, 3);
-  const Tensor split = model.predict(Data{a, b}, {.batch_size = 40, .verbose = 0})[0];
+  const Tensor a = random::uniform({44, 27, 27, 1}, 0, 1, float32, 2);
+  const Tensor b = random::uniform({44, 27, 27, 1}, 0, 1, float32, 3);
+  const Tensor split = model.predict(Data{a, b}, {.batch_size = 44, .verbose = 0})[0];
+  ASSERT_EQ(split.shape(), (Shape{44, 1}));
   const Tensor eights = model.predict(Data{a, b}, {.batch_size = 8, .verbose = 0})[0];
   test::expect_all_close(split, eights, 0, 0);
   const Tensor whole = model.predict_on_batch(Data{a, b})[0];
@@ -78,6 +79,17 @@ TEST(PredictRows, NoLimitWhenSamplesMix) {
   auto x = Input({64, 64, 16});
   Model normalized(x, layers::BatchNormalization()(layers::Conv2D(16, {3, 3})(x)));
   EXPECT_EQ(predict_rows_at_a_time(normalized.impl()), 0);
+
+  // Layers along an axis: the batch axis given as 0 or counted from the end mixes samples.
+  auto y = Input({64, 64, 16});
+  Model over_batch(y, layers::Softmax({.axis = {0}})(layers::Conv2D(16, {3, 3})(y)));
+  EXPECT_EQ(predict_rows_at_a_time(over_batch.impl()), 0);
+  auto z = Input({64, 64, 16});
+  Model from_end(z, layers::UnitNormalization({.axis = {-4}})(z));
+  EXPECT_EQ(predict_rows_at_a_time(from_end.impl()), 0);
+  auto w = Input({64, 64, 16});
+  Model channels(w, layers::Softmax()(layers::Conv2D(16, {3, 3})(w)));
+  EXPECT_GT(predict_rows_at_a_time(channels.impl()), 0);
 }
 
 }  // namespace

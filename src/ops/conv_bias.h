@@ -6,9 +6,10 @@
 namespace keras::ops::internal {
 
 // add(conv(inputs, kernel, options), bias) with bias (F,) along the channel axis, as Conv layers
-// compose them. When nothing needs a gradient (inference), channels_last, the backend adds the
-// bias inside the convolution (Backend::conv_bias: oneDNN in its output pass) instead of a second
-// pass over the output; otherwise exactly the two ops, recorded as such.
+// compose them. channels_last, the backend adds the bias inside the convolution
+// (Backend::conv_bias: in oneDNN's or Winograd's output pass) instead of a second pass over the
+// output, in training too (one tape entry: the bias's gradient is dy summed to (F,));
+// channels_first, exactly the two ops, recorded as such.
 Tensor conv_bias(const Tensor& inputs,
                  const Tensor& kernel,
                  const Tensor& bias,

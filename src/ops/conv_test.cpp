@@ -487,6 +487,29 @@ TEST(Conv, WinogradCanBeTurnedOff) {
   }
 }
 
+// A Conv layer's first call (the input not tracked) and a frozen kernel: only the gradients asked
+// for, equal to those with everything watched.
+TEST(Conv, ConvBiasGradientsOfTheTrackedInputsOnly) {
+  const Tensor x = keras::random::uniform({4, 9, 8, 16}, -1, 1, float32, 11);
+  const Tensor w = keras::random::uniform({3, 3, 16, 16}, -1, 1, float32, 12);
+  const Tensor b = keras::random::uniform({16}, -1, 1, float32, 13);
+  auto gradients = [&](const Tensors& watched) {
+    autodiff::GradientTape tape;
+    for (const Tensor& t : watched) tape.watch(t);
+    const Tensor y = internal::conv_bias(x, w, b, {.padding = "same"});
+    return tape.gradient(sum(multiply(y, y)), {x, w, b});
+  };
+  const Tensors all = gradients({x, w, b});
+  const Tensors first_layer = gradients({w, b});
+  EXPECT_FALSE(first_layer[0].defined());
+  test::expect_all_close(first_layer[1], all[1], 0, 0);
+  test::expect_all_close(first_layer[2], all[2], 0, 0);
+  const Tensors bias_only = gradients({b});
+  EXPECT_FALSE(bias_only[0].defined());
+  EXPECT_FALSE(bias_only[1].defined());
+  test::expect_all_close(bias_only[2], all[2], 0, 0);
+}
+
 // Pooling (3x2 windows; valid, same with stride 1, strides (2, 1), and strides (4, 3): disjoint
 // windows with input rows and columns between and after them that no window reads) and its input
 // gradient on the CPU backend equal the reference's bit for bit. 24 samples of 9x8x64 split

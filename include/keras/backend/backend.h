@@ -328,8 +328,8 @@ class Backend : public DeviceMemory {
                     const Tensor& weights,
                     const Tensor& dst,
                     const ConvParams& p) = 0;
-  // dst = conv(src, weights) + bias, bias (F,) per output channel; for inference, where
-  // backends may add it in the convolution's own output pass.
+  // dst = conv(src, weights) + bias, bias (F,) per output channel, which backends may add in the
+  // convolution's own output pass.
   virtual void conv_bias(const Tensor& src,
                          const Tensor& weights,
                          const Tensor& bias,

@@ -197,6 +197,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   const std::vector<Shape>& build_input_shapes() const { return build_input_shapes_; }
 
  protected:
+  // For batch_independent() of layers that work along `axes`: false when an axis is the batch
+  // axis in any call so far (a negative axis counts from that call's input rank), or, before any
+  // call, when an axis is not positive.
+  bool axes_miss_batch(const std::vector<int>& axes) const;
   // `name` empty = a fresh default name "<prefix>_<n>" (Keras 2 style: dense_1, dense_2, ...).
   // ValueError for a name with a `/` (it would split the layer's group in saved weights).
   Layer(std::string name, std::string_view prefix, std::optional<Shape> input_shape = {});

@@ -182,13 +182,11 @@ class ConcatenateImpl final : public Layer {
                        const Tensors& masks,
                        const Tensors& outputs) const override;
   int axis() const { return axis_; }
-  // Unless it joins along the batch axis (known once built: a negative axis counts from the
-  // inputs' rank).
-  bool batch_independent() const override { return built() && resolved_axis_ != 0; }
+  // Unless it joins along the batch axis in a call.
+  bool batch_independent() const override { return axes_miss_batch({axis_}); }
 
  private:
   int axis_;
-  int resolved_axis_ = 0;  // axis_ as a non-negative axis, once built
 };
 
 class Concatenate : public LayerHandle<ConcatenateImpl> {

@@ -32,7 +32,7 @@ class SoftmaxImpl final : public Layer {
  public:
   explicit SoftmaxImpl(SoftmaxOptions options);
   std::string class_name() const override { return "Softmax"; }
-  bool batch_independent() const override { return true; }
+  bool batch_independent() const override { return axes_miss_batch(options_.axis); }
   bool supports_masking() const override { return true; }
   bool takes_mask_argument() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;

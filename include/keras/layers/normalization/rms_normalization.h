@@ -25,7 +25,7 @@ class RMSNormalizationImpl final : public Layer {
  public:
   explicit RMSNormalizationImpl(RMSNormalizationOptions options);
   std::string class_name() const override { return "RMSNormalization"; }
-  bool batch_independent() const override { return true; }
+  bool batch_independent() const override { return axes_miss_batch(options_.axis); }
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;

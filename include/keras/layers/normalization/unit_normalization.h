@@ -23,7 +23,7 @@ class UnitNormalizationImpl final : public Layer {
  public:
   explicit UnitNormalizationImpl(UnitNormalizationOptions options);
   std::string class_name() const override { return "UnitNormalization"; }
-  bool batch_independent() const override { return true; }
+  bool batch_independent() const override { return axes_miss_batch(options_.axis); }
   bool supports_masking() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
