@@ -191,8 +191,7 @@ Tensor conv_bias(const Tensor& inputs,
                  const Tensor& bias,
                  const ConvOptions& o) {
   ConvSetup s = conv_setup(inputs, kernel, o);
-  if (s.cf || bias.dtype() != s.x.dtype() || kernel.dtype() != s.x.dtype() ||
-      bias.shape() != Shape{s.out.back()}) {
+  if (s.cf || bias.dtype() != s.x.dtype() || bias.shape() != Shape{s.out.back()}) {
     const Tensor y = conv_channels_last(s.x, kernel, s.out, std::move(s.p));
     return add_channel_bias(s.cf ? to_channels_first(y) : y, bias, s.cf);
   }

@@ -104,6 +104,17 @@ void clear_uncovered(const ConvGeometry& g, T* dx) {
   }
 }
 
+// Where the tap `in` holds a channel's maximum, it takes the channel's pending gradient:
+// out = out (or 0, with First: dx not cleared, written here once) + what it takes.
+template <bool First, class T>
+void give_to_tap(T* out, const T* in, const T* best, T* pending, int64_t c) {
+  for (int64_t j = 0; j < c; ++j) {
+    const bool take = in[j] == best[j];
+    out[j] = (First ? T(0) : out[j]) + (take ? pending[j] : T(0));
+    pending[j] = take ? T(0) : pending[j];
+  }
+}
+
 // Two passes per window, both vectorizable: the maximum of each channel, then the first tap
 // that equals it takes the gradient.
 template <class T>
@@ -133,17 +144,9 @@ void max_backward(const ConvGeometry& g, const T* x, const T* dy, T* dx) {
       const T* in = base + offsets[t] * c;
       T* out = target + offsets[t] * c;
       if (disjoint) {
-        for (int64_t j = 0; j < c; ++j) {
-          const bool take = in[j] == best[j];
-          out[j] = take ? T(0) + pending[j] : T(0);  // as 0 + pending: -0 becomes +0
-          pending[j] = take ? T(0) : pending[j];
-        }
-        continue;
-      }
-      for (int64_t j = 0; j < c; ++j) {
-        const bool take = in[j] == best[j];
-        out[j] += take ? pending[j] : T(0);
-        pending[j] = take ? T(0) : pending[j];
+        give_to_tap<true>(out, in, best, pending, c);
+      } else {
+        give_to_tap<false>(out, in, best, pending, c);
       }
     }
     // A NaN maximum equals no tap: like the reference, the first tap takes it.
