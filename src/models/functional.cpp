@@ -9,6 +9,7 @@
 #include "keras/layers/input_layer.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "layers/conv_max_pool.h"
 #include "models/layer_lookup.h"
 #include "models/model_saver.h"
 #include "models/predict_rows.h"
@@ -233,6 +234,37 @@ void FunctionalImpl::plan_steps(const KerasTensors& inputs, const KerasTensors& 
   output_slots_.clear();
   for (const KerasTensor& x : outputs) output_slots_.push_back(slot(key_of(x)));
   num_slots_ = static_cast<int>(slot_of.size());
+  pair_convolutions_with_max_pooling();
+}
+
+// A Conv2D whose output only a MaxPooling2D step reads (as its one input, without masks), each
+// called once in the graph: the pair runs as one op, which pools in the convolution's output pass.
+void FunctionalImpl::pair_convolutions_with_max_pooling() {
+  std::vector<int> readers(static_cast<size_t>(num_slots_), 0);
+  for (const Step& s : steps_) {
+    for (int i : s.input_slots) ++readers[i];
+    for (int m : s.mask_slots) {
+      if (m >= 0) ++readers[m];
+    }
+  }
+  for (int o : output_slots_) ++readers[o];
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    Step& conv = steps_[k];
+    if (conv.output_slots.size() != 1 || conv.input_slots.size() != 1 || !conv.mask_slots.empty() ||
+        !conv.same_layer_later.empty() || readers[conv.output_slots[0]] != 1) {
+      continue;
+    }
+    for (size_t j = k + 1; j < steps_.size(); ++j) {
+      const Step& pool = steps_[j];
+      if (pool.input_slots.size() != 1 || pool.input_slots[0] != conv.output_slots[0]) continue;
+      if (pool.output_slots.size() == 1 && pool.mask_slots.empty() &&
+          pool.same_layer_later.empty() &&
+          layers::internal::fuses_with_max_pool(*conv.layer, *pool.layer)) {
+        conv.max_pool_step = static_cast<int>(j);
+      }
+      break;
+    }
+  }
 }
 
 void FunctionalImpl::clear_graph() {
@@ -382,6 +414,11 @@ void FunctionalImpl::run_batched(size_t k,
   }
 }
 
+int FunctionalImpl::max_pool_pairs() const {
+  return static_cast<int>(std::count_if(steps_.begin(), steps_.end(),
+                                        [](const Step& s) { return s.max_pool_step >= 0; }));
+}
+
 bool FunctionalImpl::batch_independent() const {
   if (!has_graph()) return false;
   return std::all_of(steps_.begin(), steps_.end(),
@@ -397,7 +434,16 @@ Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {
   for (size_t i = 0; i < inputs.size(); ++i) values[input_slots_[i]] = inputs[i];
   std::vector<char> done(steps_.size(), 0);
   for (size_t k = 0; k < steps_.size(); ++k) {
-    if (!done[k]) run_batched(k, values, done, training);
+    if (done[k]) continue;
+    const Step& step = steps_[k];
+    const Tensor& x = step.input_slots.empty() ? Tensor() : values[step.input_slots[0]];
+    if (step.max_pool_step >= 0 && x.defined() && x.rank() == 4 && !x.keras_mask().defined()) {
+      const Step& pool = steps_[static_cast<size_t>(step.max_pool_step)];
+      values[pool.output_slots[0]] = layers::internal::conv_max_pool(*step.layer, *pool.layer, x);
+      done[k] = done[static_cast<size_t>(step.max_pool_step)] = 1;
+      continue;
+    }
+    run_batched(k, values, done, training);
   }
   Tensors outputs;
   for (int s : output_slots_) outputs.push_back(values[s]);

@@ -216,6 +216,54 @@ Tensor conv_bias(const Tensor& inputs,
   return y;
 }
 
+Tensor conv_bias_max_pool(const Tensor& inputs,
+                          const Tensor& kernel,
+                          const Tensor& bias,
+                          const ConvOptions& conv,
+                          const std::vector<int64_t>& pool_size,
+                          const PoolOptions& pool) {
+  auto two = [](const std::vector<int64_t>& v) {
+    return (v.size() == 1 || v.size() == 2) &&
+           std::all_of(v.begin(), v.end(), [](int64_t n) { return n == 2; });
+  };
+  const bool fusable = inputs.rank() == 4 && two(pool_size) &&
+                       (pool.strides.empty() || two(pool.strides)) && pool.padding == "valid" &&
+                       pool.data_format == "channels_last" && conv.data_format == "channels_last";
+  if (!fusable) return max_pool(conv_bias(inputs, kernel, bias, conv), pool_size, pool);
+  ConvSetup s = conv_setup(inputs, kernel, conv);
+  if (bias.dtype() != s.x.dtype() || bias.shape() != Shape{s.out.back()} || s.out[1] < 2 ||
+      s.out[2] < 2) {
+    return max_pool(conv_bias(inputs, kernel, bias, conv), pool_size, pool);
+  }
+  const Tensor x = s.x;
+  const Tensor y = Tensor::empty(s.out, x.dtype(), x.device());
+  const Tensor pooled =
+      Tensor::empty({s.out[0], s.out[1] / 2, s.out[2] / 2, s.out[3]}, x.dtype(), x.device());
+  const backend::PoolParams pp{.pool_size = {2, 2}, .strides = {2, 2}, .padding = {0, 0}};
+  backend::Backend& be = backend::backend_for("conv", {x, kernel, bias});
+  const bool tracked = autodiff::any_tracked({x, kernel, bias});
+  launch([&be, x, kernel, bias, y, pooled, p = s.p, pp, tracked] {
+    be.conv_bias_max_pool(x, kernel, bias, y, pooled, p, pp, tracked);
+  });
+  if (!tracked) return pooled;
+  // The bias's gradient is the pooled gradient summed to (F,): each window's goes to one tap.
+  const bool need_x = autodiff::is_tracked(x), need_w = autodiff::is_tracked(kernel),
+             need_b = autodiff::is_tracked(bias);
+  autodiff::record(
+      "conv_bias_max_pool", {x, kernel, bias}, pooled,
+      [&be, x, kernel, y, p = std::move(s.p), pp, need_x, need_w, need_b](const Tensor& dp) {
+        const Tensor dx = need_x ? empty_like(x) : Tensor(),
+                     dw = need_w ? empty_like(kernel) : Tensor();
+        if (need_x || need_w) {
+          launch([&be, x, kernel, y, dp, dx, dw, p, pp] {
+            be.conv_max_pool_backward(x, kernel, y, dp, dx, dw, p, pp);
+          });
+        }
+        return Grads{dx, dw, need_b ? dp : Tensor()};
+      });
+  return pooled;
+}
+
 Tensor add_channel_bias(const Tensor& y, const Tensor& bias, bool channels_first) {
   if (!channels_first) return add(y, bias);
   Shape per_channel(static_cast<size_t>(y.rank() - 1), 1);  // (F, 1, ...)

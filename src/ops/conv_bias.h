@@ -15,6 +15,19 @@ Tensor conv_bias(const Tensor& inputs,
                  const Tensor& bias,
                  const ConvOptions& options = {});
 
+// max_pool(conv_bias(inputs, kernel, bias, conv), pool_size, pool), as a Conv2D layer followed by
+// MaxPooling2D compose them. For 2x2 windows with strides 2, no padding and channels_last, one op
+// (Backend::conv_bias_max_pool): the backend may pool in the convolution's output pass, and the
+// convolution's output is only kept (for the gradient) when something is tracked; the gradient
+// (Backend::conv_max_pool_backward) may then build the pooling's gradient piecewise. Otherwise,
+// and for anything else, exactly the two ops.
+Tensor conv_bias_max_pool(const Tensor& inputs,
+                          const Tensor& kernel,
+                          const Tensor& bias,
+                          const ConvOptions& conv,
+                          const std::vector<int64_t>& pool_size,
+                          const PoolOptions& pool);
+
 // y + bias (F,) along y's channel axis: the last one, or axis 1 when channels_first.
 Tensor add_channel_bias(const Tensor& y, const Tensor& bias, bool channels_first);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "backend/cpu/few_rows_conv.h"
 #include "backend/cpu/vec16.h"
@@ -85,6 +86,22 @@ const test::OpCase kCases[] = {
            return internal::conv_bias(x[0], x[1], x[2], {.padding = "same"});
          },
      .expected_shape = Shape{2, 5, 4, 4}},
+    // Conv2D + MaxPooling2D(2) as one op: composed on these channels, and in the Winograd tiles
+    // on the CPU with 16 (the last conv row and column in no window).
+    {.name = "conv_bias_max_pool2d",
+     .input_shapes = {{2, 7, 6, 3}, {3, 3, 3, 4}, {4}},
+     .fn =
+         [](const Tensors& x) {
+           return internal::conv_bias_max_pool(x[0], x[1], x[2], {}, {2, 2}, {});
+         },
+     .expected_shape = Shape{2, 2, 2, 4}},
+    {.name = "conv_bias_max_pool2d_winograd",
+     .input_shapes = {{2, 9, 8, 16}, {3, 3, 16, 16}, {16}},
+     .fn =
+         [](const Tensors& x) {
+           return internal::conv_bias_max_pool(x[0], x[1], x[2], {}, {2}, {});
+         },
+     .expected_shape = Shape{2, 3, 3, 16}},
     {.name = "conv3d_same",
      .input_shapes = {{1, 3, 4, 3, 2}, {2, 2, 2, 2, 3}},
      .fn = conv_fn({.padding = "same"}),
@@ -419,15 +436,19 @@ TEST(Conv, FewOutputPositionsTakeTheDirectKernel) {
 }
 
 // keras.cpp's Winograd F(4x4, 3x3) (forced wherever supported: AVX-512, channels in multiples of
-// 16) against the float64 reference, forward and both gradients: partial last tiles, inputs
-// smaller than one tile, "same" and "valid", chunks that split images and batches, and the biased
-// forward. Its float32 error relative to each result's largest magnitude measured at most 1.7e-6
-// here (forward 1.4e-6, data 1.7e-6, weights 1.4e-6).
+// 16) against the float64 reference, forward and both gradients, on 1 and 2 threads: partial last
+// tiles, inputs smaller than one tile, "same" and "valid", chunks that split images and batches,
+// and the biased forward. "valid" takes both gradients from the forward's tiles where each thread
+// has an image (the dx adjoint), else dx as a forward of dy (one sample on 2 threads). Its
+// float32 error relative to each result's largest magnitude measured at most 1.7e-6 here
+// (forward 1.4e-6, data 1.7e-6 as a forward of dy and 1.1e-6 as the adjoint, weights 1.4e-6).
 TEST(Conv, Winograd2dMatchesTheFloat64ReferenceWithGradients) {
   const ConvCase cases[] = {
       {{2, 12, 12, 16}, {3, 3, 16, 32}, {}},
       {{1, 7, 9, 32}, {3, 3, 32, 16}, {.padding = "same"}},
       {{3, 25, 25, 64}, {3, 3, 64, 64}, {}},
+      {{7, 25, 25, 64}, {3, 3, 64, 64}, {}},  // 252 tiles: chunks end inside images
+      {{1, 12, 12, 16}, {3, 3, 16, 32}, {}},
       {{2, 5, 6, 16}, {3, 3, 16, 16}, {.padding = "same"}},
       {{1, 3, 3, 16}, {3, 3, 16, 16}, {}},
       {{1, 2, 2, 16}, {3, 3, 16, 48}, {.padding = "same"}},
@@ -440,8 +461,10 @@ TEST(Conv, Winograd2dMatchesTheFloat64ReferenceWithGradients) {
     GTEST_SKIP() << "no AVX-512 on this CPU: oneDNN runs these shapes (FastPaths covers them)";
   }
   backend::winograd::set_policy(backend::winograd::Policy::always);
-  for (const ConvCase& c : cases) {
-    SCOPED_TRACE(shape_str(c.x) + " * " + shape_str(c.w) + " " + std::string(c.o.padding));
+  struct Restore {  // the policy, also when an assertion throws
+    ~Restore() { backend::winograd::set_policy(backend::winograd::Policy::automatic); }
+  } restore;
+  on_one_and_two_threads(cases, [](const ConvCase& c) {
     const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 1);
     const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 2);
     const Tensor b = keras::random::uniform({c.w.back()}, -1, 1, float32, 3);
@@ -455,8 +478,7 @@ TEST(Conv, Winograd2dMatchesTheFloat64ReferenceWithGradients) {
     const Tensors fast = conv_and_grads(x, w, c.o);
     for (size_t i = 0; i < 3; ++i) EXPECT_LT(scaled_error(fast[i], ref[i]), 1e-5) << i;
     EXPECT_LT(scaled_error(internal::conv_bias(x, w, b, c.o), ref_biased), 1e-5);
-  }
-  backend::winograd::set_policy(backend::winograd::Policy::automatic);
+  });
 }
 
 // set_winograd_enabled(false) sends the convolutions Winograd would take (a 3x3 Conv2D with 32
@@ -489,14 +511,19 @@ TEST(Conv, WinogradCanBeTurnedOff) {
 
 // A Conv layer's first call (the input not tracked) and a frozen kernel: only the gradients asked
 // for, equal to those with everything watched.
-TEST(Conv, ConvBiasGradientsOfTheTrackedInputsOnly) {
-  const Tensor x = keras::random::uniform({4, 9, 8, 16}, -1, 1, float32, 11);
-  const Tensor w = keras::random::uniform({3, 3, 16, 16}, -1, 1, float32, 12);
-  const Tensor b = keras::random::uniform({16}, -1, 1, float32, 13);
+// Also "valid" 25x25 with 64 channels, whose gradients come from the forward's tiles together (in
+// chunks that end inside images) when both are asked for: the kernel's alone has the same bits.
+void expect_gradients_of_the_tracked_inputs_only(const Shape& xs,
+                                                 const Shape& ws,
+                                                 const ConvOptions& o) {
+  SCOPED_TRACE(shape_str(xs) + " " + std::string(o.padding));
+  const Tensor x = keras::random::uniform(xs, -1, 1, float32, 11);
+  const Tensor w = keras::random::uniform(ws, -1, 1, float32, 12);
+  const Tensor b = keras::random::uniform({ws.back()}, -1, 1, float32, 13);
   auto gradients = [&](const Tensors& watched) {
     autodiff::GradientTape tape;
     for (const Tensor& t : watched) tape.watch(t);
-    const Tensor y = internal::conv_bias(x, w, b, {.padding = "same"});
+    const Tensor y = internal::conv_bias(x, w, b, o);
     return tape.gradient(sum(multiply(y, y)), {x, w, b});
   };
   const Tensors all = gradients({x, w, b});
@@ -508,6 +535,72 @@ TEST(Conv, ConvBiasGradientsOfTheTrackedInputsOnly) {
   EXPECT_FALSE(bias_only[0].defined());
   EXPECT_FALSE(bias_only[1].defined());
   test::expect_all_close(bias_only[2], all[2], 0, 0);
+}
+
+TEST(Conv, ConvBiasGradientsOfTheTrackedInputsOnly) {
+  expect_gradients_of_the_tracked_inputs_only({4, 9, 8, 16}, {3, 3, 16, 16}, {.padding = "same"});
+  expect_gradients_of_the_tracked_inputs_only({7, 25, 25, 64}, {3, 3, 64, 64}, {});
+}
+
+// conv_bias_max_pool (Conv2D + MaxPooling2D(2), pooled in the Winograd tiles where the CPU runs
+// Winograd: forced here) against the two ops, on 1 and 2 threads: the pooled output (with NaN
+// where the two ops give NaN, for a NaN input), dx, dw and the bias's gradient within the Winograd
+// tests' 1e-5 of the scale. The tiles compute the same values with the same rule (the pooling's
+// gradient is built per tile with max_pool_backward's arithmetic), but they are other kernels:
+// the compiler may contract their multiply-adds differently (measured: last-bit differences in
+// dw), and the bias's gradient sums the pooled gradient instead of the convolution's.
+TEST(Conv, ConvBiasMaxPoolMatchesTheTwoOps) {
+  const ConvCase cases[] = {
+      {{5, 25, 25, 64}, {3, 3, 64, 64}, {}},  // shared_vision's: the 23rd row in no window
+      {{2, 12, 10, 16}, {3, 3, 16, 32}, {.padding = "same"}},
+      {{1, 9, 9, 32}, {3, 3, 32, 16}, {}},  // one sample: on 2 threads, the two ops' dx
+      {{3, 6, 7, 16}, {3, 3, 16, 16}, {}},
+  };
+  if (!backend::winograd::supports2d(backend::conv_geometry(
+          {2, 12, 12, 16}, {3, 3, 16, 32}, {2, 10, 10, 32}, {{1, 1}, {1, 1}, {0, 0}, 1}))) {
+    GTEST_SKIP() << "no AVX-512 on this CPU: the op is the two ops there";
+  }
+  backend::winograd::set_policy(backend::winograd::Policy::always);
+  struct Restore {
+    ~Restore() { backend::winograd::set_policy(backend::winograd::Policy::automatic); }
+  } restore;
+  on_one_and_two_threads(cases, [](const ConvCase& c) {
+    const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 2);
+    const Tensor b = keras::random::uniform({c.w.back()}, -1, 1, float32, 3);
+    {  // a NaN input (Winograd spreads it over its tiles): the same non-finite pooled outputs
+      const Tensor x = copy(keras::random::uniform(c.x, -1, 1, float32, 1));
+      x.data<float>()[((c.x[1] / 2) * c.x[2] + c.x[2] / 2) * c.x[3]] = std::nanf("");  // centre
+      const Tensor two_ops = max_pool(internal::conv_bias(x, w, b, c.o), {2, 2});
+      const Tensor fused = internal::conv_bias_max_pool(x, w, b, c.o, {2, 2}, {});
+      ASSERT_EQ(fused.shape(), two_ops.shape());
+      int64_t odd = 0;
+      for (int64_t i = 0; i < fused.size(); ++i) {
+        const float f = fused.data<float>()[i], t = two_ops.data<float>()[i];
+        ASSERT_EQ(std::isfinite(f), std::isfinite(t)) << i;
+        if (!std::isfinite(f)) {
+          ASSERT_EQ(std::isnan(f), std::isnan(t)) << i;
+          ASSERT_TRUE(std::isnan(f) || f == t) << i;  // an all-NaN window: -inf in both
+          ++odd;
+        }
+      }
+      EXPECT_GT(odd, 0);
+    }
+    const Tensor x = keras::random::uniform(c.x, -1, 1, float32, 1);
+    EXPECT_LT(scaled_error(internal::conv_bias_max_pool(x, w, b, c.o, {2, 2}, {}),
+                           cast(max_pool(internal::conv_bias(x, w, b, c.o), {2, 2}), float64)),
+              1e-5);
+    auto grads = [&](bool one_op) {
+      autodiff::GradientTape tape;
+      for (const Tensor& t : {x, w, b}) tape.watch(t);
+      const Tensor p = one_op ? internal::conv_bias_max_pool(x, w, b, c.o, {2, 2}, {})
+                              : max_pool(internal::conv_bias(x, w, b, c.o), {2, 2});
+      const Tensor r = keras::random::uniform(p.shape(), -1, 1, float32, 7);
+      return tape.gradient(multiply(p, r), {x, w, b});
+    };
+    const Tensors one = grads(true), two = grads(false);
+    for (size_t i = 0; i < 3; ++i)
+      EXPECT_LT(scaled_error(one[i], cast(two[i], float64)), 1e-5) << i;
+  });
 }
 
 // Pooling (3x2 windows; valid, same with stride 1, strides (2, 1), and strides (4, 3): disjoint

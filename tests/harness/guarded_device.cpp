@@ -302,6 +302,28 @@ class GuardedBackend final : public Backend {
     run("conv_backward", &Backend::conv_backward, src, weights, diff_dst, diff_src, diff_weights,
         p);
   }
+  void conv_bias_max_pool(const Tensor& src,
+                          const Tensor& weights,
+                          const Tensor& bias,
+                          const Tensor& dst,
+                          const Tensor& pooled,
+                          const ConvParams& p,
+                          const PoolParams& pool,
+                          bool keep_dst) override {
+    run("conv_bias_max_pool", &Backend::conv_bias_max_pool, src, weights, bias, dst, pooled, p,
+        pool, keep_dst);
+  }
+  void conv_max_pool_backward(const Tensor& src,
+                              const Tensor& weights,
+                              const Tensor& dst,
+                              const Tensor& diff_pooled,
+                              const Tensor& diff_src,
+                              const Tensor& diff_weights,
+                              const ConvParams& p,
+                              const PoolParams& pool) override {
+    run("conv_max_pool_backward", &Backend::conv_max_pool_backward, src, weights, dst, diff_pooled,
+        diff_src, diff_weights, p, pool);
+  }
   void max_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) override {
     run("max_pool", &Backend::max_pool, src, dst, p);
   }

@@ -361,6 +361,36 @@ class Backend : public DeviceMemory {
     if (diff_src.defined()) conv_backward_data(diff_dst, weights, diff_src, p);
     if (diff_weights.defined()) conv_backward_weights(src, diff_dst, diff_weights, p);
   }
+  // pooled = max_pool(conv(src, weights) + bias) and dst = conv(src, weights) + bias; with
+  // keep_dst false, backends may pool in the convolution's output pass and leave dst unwritten.
+  // pooled's bits are max_pool's of dst.
+  virtual void conv_bias_max_pool(const Tensor& src,
+                                  const Tensor& weights,
+                                  const Tensor& bias,
+                                  const Tensor& dst,
+                                  const Tensor& pooled,
+                                  const ConvParams& p,
+                                  const PoolParams& pool,
+                                  bool keep_dst) {
+    (void)keep_dst;
+    conv_bias(src, weights, bias, dst, p);
+    max_pool(dst, pooled, pool);
+  }
+  // The gradients of sum(max_pool(dst) * diff_pooled) through dst = conv(src, weights) + bias:
+  // max_pool_backward's diff_dst, then conv_backward (diff_src or diff_weights undefined: not
+  // computed). Backends may build diff_dst piecewise without storing it.
+  virtual void conv_max_pool_backward(const Tensor& src,
+                                      const Tensor& weights,
+                                      const Tensor& dst,
+                                      const Tensor& diff_pooled,
+                                      const Tensor& diff_src,
+                                      const Tensor& diff_weights,
+                                      const ConvParams& p,
+                                      const PoolParams& pool) {
+    const Tensor diff_dst = Tensor::empty(dst.shape(), dst.dtype(), dst.device());
+    max_pool_backward(dst, diff_pooled, diff_dst, pool);
+    conv_backward(src, weights, diff_dst, diff_src, diff_weights, p);
+  }
   // Pooling: src (batch, spatial..., C) -> dst (batch, out_spatial..., C), each channel alone.
   virtual void max_pool(const Tensor& src, const Tensor& dst, const PoolParams& p) = 0;
   // diff_src (overwritten): each diff_dst element goes to the first maximum of its window in src.

@@ -41,6 +41,10 @@ class PoolingImpl final : public Layer {
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   const std::vector<int64_t>& pool_size() const { return pool_size_; }
   const std::vector<int64_t>& strides() const { return strides_; }
+  PoolingKind kind() const { return kind_; }
+  int rank() const { return rank_; }
+  const std::string& padding() const { return padding_; }
+  const std::string& data_format() const { return data_format_; }
 
   Json get_config() const override;
   // from_config of one class: from_config<PoolingKind::max, 2> is MaxPooling2D's.

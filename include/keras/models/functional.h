@@ -37,6 +37,8 @@ class FunctionalImpl : public layers::Layer {
   bool takes_mask_argument() const override { return true; }
   // True when every layer of the graph is batch-independent.
   bool batch_independent() const override;
+  // How many Conv2D + MaxPooling2D pairs the plan runs as one op (layers/conv_max_pool.h).
+  int max_pool_pairs() const;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                           size_t num_outputs) const override;
@@ -105,10 +107,14 @@ class FunctionalImpl : public layers::Layer {
     // Later steps of the same layer, when the layer is batch-independent: those whose inputs
     // are ready run together with this one, as one call on the concatenated batch.
     std::vector<size_t> same_layer_later;
+    // A later MaxPooling2D step that alone reads this Conv2D step's output (not a model output):
+    // both run as one op (layers/conv_max_pool.h); -1 for none.
+    int max_pool_step = -1;
   };
   // Parts of init_graph, in order (nodes_by_depth_ first).
   void order_nodes(const KerasTensors& inputs);
   void plan_steps(const KerasTensors& inputs, const KerasTensors& outputs);
+  void pair_convolutions_with_max_pooling();  // part of plan_steps
   // Runs steps_[k], together with the ready steps of its same_layer_later as one batched call.
   void run_batched(size_t k, std::vector<Tensor>& values, std::vector<char>& done, bool training);
   KerasTensors inputs_, outputs_;

@@ -272,10 +272,73 @@ void CpuBackend::conv_backward(const Tensor& src,
                                const Tensor& diff_src,
                                const Tensor& diff_weights,
                                const ConvParams& p) {
+  const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), diff_dst.shape(), p);
+  if (diff_src.defined() && diff_weights.defined() && diff_dst.size() > 0 &&
+      winograd2d_applies(src, g)) {
+    winograd::conv2d_backward(g, kernel_data<float>(src), kernel_data<float>(weights),
+                              kernel_data<float>(diff_dst), kernel_data<float>(diff_src),
+                              kernel_data<float>(diff_weights));
+    return;
+  }
 #ifdef KERAS_HAVE_ONEDNN
   const onednn::SharedDiffDst shared;
 #endif
   Backend::conv_backward(src, weights, diff_dst, diff_src, diff_weights, p);
+}
+
+namespace {
+
+// 2x2 max pooling with strides 2 and no padding of a Winograd convolution's float32 output, which
+// the convolution's tiles pool themselves (each tile's 4x4 outputs are 2x2 whole windows).
+bool winograd_pool_applies(const Tensor& src,
+                           const ConvGeometry& g,
+                           const Tensor& pooled,
+                           const PoolParams& pool) {
+  const std::vector<int64_t> two{2, 2}, none{0, 0};
+  return winograd2d_applies(src, g) && pool.pool_size == two && pool.strides == two &&
+         pool.padding == none && pooled.dtype() == DType::float32 && pooled.rank() == 4 &&
+         pooled.shape()[1] == g.out[1] / 2 && pooled.shape()[2] == g.out[2] / 2;
+}
+
+}  // namespace
+
+void CpuBackend::conv_bias_max_pool(const Tensor& src,
+                                    const Tensor& weights,
+                                    const Tensor& bias,
+                                    const Tensor& dst,
+                                    const Tensor& pooled,
+                                    const ConvParams& p,
+                                    const PoolParams& pool,
+                                    bool keep_dst) {
+  const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
+  if (bias.dtype() == DType::float32 && pooled.size() > 0 &&
+      winograd_pool_applies(src, g, pooled, pool)) {
+    winograd::conv2d_max_pool(
+        g, kernel_data<float>(src), kernel_data<float>(weights), kernel_data<float>(bias),
+        keep_dst ? kernel_data<float>(dst) : nullptr, kernel_data<float>(pooled));
+    return;
+  }
+  Backend::conv_bias_max_pool(src, weights, bias, dst, pooled, p, pool, keep_dst);
+}
+
+void CpuBackend::conv_max_pool_backward(const Tensor& src,
+                                        const Tensor& weights,
+                                        const Tensor& dst,
+                                        const Tensor& diff_pooled,
+                                        const Tensor& diff_src,
+                                        const Tensor& diff_weights,
+                                        const ConvParams& p,
+                                        const PoolParams& pool) {
+  const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
+  if (diff_pooled.size() > 0 && winograd_pool_applies(src, g, diff_pooled, pool) &&
+      winograd::conv2d_max_pool_backward(
+          g, kernel_data<float>(src), kernel_data<float>(weights), kernel_data<float>(dst),
+          kernel_data<float>(diff_pooled),
+          diff_src.defined() ? kernel_data<float>(diff_src) : nullptr,
+          diff_weights.defined() ? kernel_data<float>(diff_weights) : nullptr)) {
+    return;
+  }
+  Backend::conv_max_pool_backward(src, weights, dst, diff_pooled, diff_src, diff_weights, p, pool);
 }
 
 }  // namespace keras::backend

@@ -61,6 +61,22 @@ class CpuBackend final : public ReferenceBackend {
                      const Tensor& diff_src,
                      const Tensor& diff_weights,
                      const ConvParams& p) override;
+  void conv_bias_max_pool(const Tensor& src,
+                          const Tensor& weights,
+                          const Tensor& bias,
+                          const Tensor& dst,
+                          const Tensor& pooled,
+                          const ConvParams& p,
+                          const PoolParams& pool,
+                          bool keep_dst) override;
+  void conv_max_pool_backward(const Tensor& src,
+                              const Tensor& weights,
+                              const Tensor& dst,
+                              const Tensor& diff_pooled,
+                              const Tensor& diff_src,
+                              const Tensor& diff_weights,
+                              const ConvParams& p,
+                              const PoolParams& pool) override;
   void batch_norm(const Tensor& x,
                   const Tensor& scale,
                   const Tensor& offset,

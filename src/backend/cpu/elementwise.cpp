@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
@@ -261,6 +262,40 @@ bool max_min_over_block(ReduceOp op, const Tensor& x, std::span<const int> axes,
   return true;
 }
 
+// Sums over the leading axes of large tensors (a convolution's bias gradient: a million rows of
+// channels) in blocks of rows, in parallel, each block summed in row order and the blocks' sums
+// then in block order: the same bits on any number of threads. (Row by row on one thread was
+// 0.35 ms of shared_vision's 19 ms training step, per convolution, with the other thread idle.)
+constexpr int64_t kBlockedSumMin = int64_t{1} << 18;  // elements
+constexpr int64_t kBlockedSumRows = 256;
+
+template <class T>
+void sum_leading_in_blocks(const T* in, int64_t rows, int64_t cols, T* out) {
+  const int64_t blocks = (rows + kBlockedSumRows - 1) / kBlockedSumRows;
+  thread_local std::vector<T> partial_buffer;
+  partial_buffer.resize(static_cast<size_t>(blocks * cols));
+  T* partial = partial_buffer.data();
+  parallel_chunks(
+      blocks, 1,
+      [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          T* acc = partial + b * cols;
+          const int64_t r0 = b * kBlockedSumRows, r1 = std::min(rows, r0 + kBlockedSumRows);
+          std::copy(in + r0 * cols, in + (r0 + 1) * cols, acc);
+          for (int64_t r = r0 + 1; r < r1; ++r) {
+            const T* row = in + r * cols;
+            for (int64_t j = 0; j < cols; ++j) acc[j] += row[j];
+          }
+        }
+      },
+      2);
+  std::copy(partial, partial + cols, out);
+  for (int64_t b = 1; b < blocks; ++b) {
+    const T* acc = partial + b * cols;
+    for (int64_t j = 0; j < cols; ++j) out[j] += acc[j];
+  }
+}
+
 }  // namespace
 
 void CpuBackend::reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) {
@@ -294,7 +329,12 @@ void CpuBackend::reduce(ReduceOp op, const Tensor& x, std::span<const int> axes,
     const T* in = static_cast<const T*>(x.raw_data());
     T* out = static_cast<T*>(y.raw_data());
     const T scale = op == ReduceOp::mean ? T(1) / static_cast<T>(reduced) : T(1);
-    if (leading) {  // out[j] = sum_i in[i, j]
+    if (leading && reduced * kept >= kBlockedSumMin && reduced >= 2 * kBlockedSumRows) {
+      sum_leading_in_blocks(in, reduced, kept, out);
+      if (op == ReduceOp::mean) {
+        for (int64_t j = 0; j < kept; ++j) out[j] *= scale;
+      }
+    } else if (leading) {  // out[j] = sum_i in[i, j]
       for (int64_t j = 0; j < kept; ++j) out[j] = in[j];
       for (int64_t i = 1; i < reduced; ++i) {
         const T* row = in + i * kept;

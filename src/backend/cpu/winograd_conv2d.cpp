@@ -56,6 +56,9 @@ struct At {
   constexpr float operator()(int r, int c) const { return kAt[r][c]; }
 };
 // The transposes, for the adjoints.
+struct BtTransposed {
+  constexpr float operator()(int r, int c) const { return kBt[c][r]; }
+};
 struct GTransposed {
   constexpr float operator()(int r, int c) const { return kG[c][r]; }
 };
@@ -186,6 +189,122 @@ KERAS_AVX512 void output_adjoint_tile(const float* const (*src)[kM],
   }
 }
 
+// The adjoint of input_tile: dX += B dV B^T for one tile, its 6x6 rows of c channels added through
+// dst (neighbouring tiles overlap, so each adds its part).
+KERAS_AVX512 void input_adjoint_tile(const float* dv,
+                                     int64_t stride,
+                                     float* const (*dst)[kA],
+                                     int64_t c) {
+  for (int64_t i = 0; i < c; i += 16) {
+    v16 x[kA][kA], y[kA][kA];
+#pragma GCC unroll 6
+    for (int a = 0; a < kA; ++a) {
+#pragma GCC unroll 6
+      for (int b = 0; b < kA; ++b) x[a][b] = load16(dv + (a * kA + b) * stride + i);
+    }
+    sandwich<kA, kA, BtTransposed>(x, y);
+#pragma GCC unroll 6
+    for (int r = 0; r < kA; ++r) {
+#pragma GCC unroll 6
+      for (int q = 0; q < kA; ++q) store16(dst[r][q] + i, load16(dst[r][q] + i) + y[r][q]);
+    }
+  }
+}
+
+// 2x2 max pooling with strides 2 over one tile's 4x4 outputs: window (a, b) reads rows 2a, 2a + 1
+// and columns 2b, 2b + 1, in that tap order.
+// output_tile followed by that pooling: Y (when StoreY) and the four window maxima, written
+// through pooled (the CPU max_pool's arithmetic: from -inf, out = out < v ? v : out).
+template <bool StoreY>
+KERAS_AVX512 void output_pool_tile(const float* m,
+                                   int64_t stride,
+                                   float* const (*dst)[kM],
+                                   float* const (*pooled)[2],
+                                   const float* bias,
+                                   int64_t f) {
+  for (int64_t i = 0; i < f; i += 16) {
+    v16 x[kA][kA], y[kM][kM];
+#pragma GCC unroll 6
+    for (int a = 0; a < kA; ++a) {
+#pragma GCC unroll 6
+      for (int b = 0; b < kA; ++b) x[a][b] = load16(m + (a * kA + b) * stride + i);
+    }
+    sandwich<kM, kA, At>(x, y);
+    const v16 add = bias != nullptr ? load16(bias + i) : v16{};
+#pragma GCC unroll 4
+    for (int r = 0; r < kM; ++r) {
+#pragma GCC unroll 4
+      for (int q = 0; q < kM; ++q) {
+        y[r][q] += add;
+        if constexpr (StoreY) store16(dst[r][q] + i, y[r][q]);
+      }
+    }
+#pragma GCC unroll 2
+    for (int a = 0; a < 2; ++a) {
+#pragma GCC unroll 2
+      for (int b = 0; b < 2; ++b) {
+        v16 out = v16{} - __builtin_inff();
+        for (const v16& v :
+             {y[2 * a][2 * b], y[2 * a][2 * b + 1], y[2 * a + 1][2 * b], y[2 * a + 1][2 * b + 1]}) {
+          out = out < v ? v : out;
+        }
+        store16(pooled[a][b] + i, out);
+      }
+    }
+  }
+}
+
+// output_adjoint_tile of the pooling's input gradient: dY is built in registers from the tile's
+// forward outputs Y (read through ys) and the windows' gradients (read through dp, null for a
+// window outside the pooled output, whose taps get 0), with the CPU max_pool_backward's rule and
+// arithmetic: the first tap equal to the window's maximum (from the first tap, replaced by a
+// strictly greater one) takes the gradient, the first tap too when none does (a NaN).
+KERAS_AVX512 void pooled_output_adjoint_tile(const float* const (*ys)[kM],
+                                             const float* const (*dp)[2],
+                                             float* dm,
+                                             int64_t stride,
+                                             int64_t f) {
+  for (int64_t i = 0; i < f; i += 16) {
+    v16 x[kM][kM], y[kA][kA];
+#pragma GCC unroll 2
+    for (int a = 0; a < 2; ++a) {
+#pragma GCC unroll 2
+      for (int b = 0; b < 2; ++b) {
+        const int r0 = 2 * a, q0 = 2 * b;
+        if (dp[a][b] == nullptr) {
+          x[r0][q0] = x[r0][q0 + 1] = x[r0 + 1][q0] = x[r0 + 1][q0 + 1] = v16{};
+          continue;
+        }
+        const v16 t0 = load16(ys[r0][q0] + i), t1 = load16(ys[r0][q0 + 1] + i),
+                  t2 = load16(ys[r0 + 1][q0] + i), t3 = load16(ys[r0 + 1][q0 + 1] + i);
+        v16 best = t0;
+        best = t1 > best ? t1 : best;
+        best = t2 > best ? t2 : best;
+        best = t3 > best ? t3 : best;
+        v16 pending = load16(dp[a][b] + i);
+        const v16 zero{};
+        v16 out[4];
+        int k = 0;
+        for (const v16& t : {t0, t1, t2, t3}) {
+          const auto take = t == best;
+          out[k++] = zero + (take ? pending : zero);
+          pending = take ? zero : pending;
+        }
+        x[r0][q0] = out[0] + pending;
+        x[r0][q0 + 1] = out[1];
+        x[r0 + 1][q0] = out[2];
+        x[r0 + 1][q0 + 1] = out[3];
+      }
+    }
+    sandwich<kA, kM, AtTransposed>(x, y);
+#pragma GCC unroll 6
+    for (int a = 0; a < kA; ++a) {
+#pragma GCC unroll 6
+      for (int b = 0; b < kA; ++b) store16(dm + (a * kA + b) * stride + i, y[a][b]);
+    }
+  }
+}
+
 struct Plan {
   int64_t batch, h, w, oh, ow, pad_h, pad_w, c, f;
   int64_t tiles_w, per_image, total, chunk, count;
@@ -231,6 +350,20 @@ struct Plan {
       }
     }
   }
+  // The 2x2 pooled output rows (F floats) of tile gi, `outside` (which may be null) for windows
+  // past the pooled output's (OH / 2, OW / 2).
+  template <class T>
+  void pooled(int64_t gi, T* y, T* outside, T* (&dst)[2][2]) const {
+    const int64_t n = gi / per_image, ti = gi % per_image / tiles_w, tj = gi % tiles_w;
+    const int64_t ph = oh / 2, pw = ow / 2;
+    for (int a = 0; a < 2; ++a) {
+      const int64_t py = 2 * ti + a;
+      for (int b = 0; b < 2; ++b) {
+        const int64_t px = 2 * tj + b;
+        dst[a][b] = py < ph && px < pw ? y + ((n * ph + py) * pw + px) * f : outside;
+      }
+    }
+  }
   // The output rows (F floats) of tile gi, `outside` past the edge.
   template <class T>
   void outputs(int64_t gi, T* y, T* outside, T* (&dst)[kM][kM]) const {
@@ -245,7 +378,14 @@ struct Plan {
   }
 };
 
-void forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
+// y = conv(x, w) + bias; with `pooled`, also its 2x2 max pooling with strides 2 (then y may be
+// null: not stored).
+void forward(const ConvGeometry& g,
+             const float* x,
+             const float* w,
+             const float* bias,
+             float* y,
+             float* pooled = nullptr) {
   const Plan p(g);
   const int64_t size = p.c * p.f, us = size + kPad;
   float* u = scratch<float, 2>(kXi * us);
@@ -272,59 +412,136 @@ void forward(const ConvGeometry& g, const float* x, const float* w, const float*
       }
       for (int64_t gi = g0; gi < g1; ++gi) {
         float* dst[kM][kM];
-        p.outputs(gi, y, edge.sink, dst);
-        output_tile(m + (gi - g0) * p.f, ms, dst, bias, p.f);
+        if (y != nullptr) p.outputs(gi, y, edge.sink, dst);
+        if (pooled == nullptr) {
+          output_tile(m + (gi - g0) * p.f, ms, dst, bias, p.f);
+          continue;
+        }
+        float* pdst[2][2];
+        p.pooled(gi, pooled, edge.sink, pdst);
+        if (y != nullptr) {
+          output_pool_tile<true>(m + (gi - g0) * p.f, ms, dst, pdst, bias, p.f);
+        } else {
+          output_pool_tile<false>(m + (gi - g0) * p.f, ms, dst, pdst, bias, p.f);
+        }
       }
     }
   }
 }
 
-// Each thread sums its chunks' V[ξ]^T dM[ξ] into its own dU (static chunks: the same sums from run
-// to run), the team adds the parts, and dW is dU's kernel adjoint.
-void backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+// Both gradients from the forward's tiles: per tile dM = A dY A^T, then dU[ξ] += V[ξ]^T dM[ξ]
+// (each thread into its own dU; the team adds them and dW is dU's kernel adjoint) and
+// dV[ξ] = dM[ξ] U[ξ]^T, whose adjoint input transform B dV B^T adds into dx (neighbouring tiles
+// overlap there). x is only read for dw, w only for dx; a null dx or dw is not computed. Each
+// thread takes a contiguous range of tiles, whole images when the batch has one per thread (then
+// no two threads add into one dx row, and each image's dx is the same sum whatever the team); dx
+// needs that. The ranges depend only on the batch and the team, not on whether dx is computed, so
+// dw has the same bits either way.
+// With `dpooled`, dy is instead the gradient of y's 2x2 max pooling with strides 2 (from y's
+// values in `y` and the pooled gradient dpooled), built per tile in registers.
+void backward(const ConvGeometry& g,
+              const float* x,
+              const float* w,
+              const float* dy,
+              float* dx,
+              float* dw,
+              const float* y = nullptr,
+              const float* dpooled = nullptr) {
   const Plan p(g);
   const int64_t size = p.c * p.f, us = size + kPad, part = kXi * us;
-  float* parts = scratch<float, 2>(p.threads * part);
-  KERAS_OMP(omp parallel num_threads(p.threads)) {
-    float* du = parts + thread_id() * part;
+  const int64_t image = p.h * p.w * p.c;
+  const int threads = p.threads;
+  float* u = dx != nullptr ? scratch<float, 2>(part) : nullptr;
+  float* parts = dw != nullptr ? scratch<float, 4>(threads * part) : nullptr;
+  KERAS_OMP(omp parallel num_threads(threads)) {
+    if (u != nullptr) {
+      KERAS_OMP(omp for)
+      for (int64_t i0 = 0; i0 < size; i0 += 1024) {
+        kernel_tiles(w, u, size, us, i0, std::min(size, i0 + 1024));
+      }
+    }
+    const int t = thread_id(), team = team_size();
+    float* du = parts != nullptr ? parts + t * part : nullptr;
     const EdgeRows edge = edge_rows(static_cast<size_t>(std::max(p.c, p.f)));
-    bool first = true;
-    KERAS_OMP(omp for schedule(static) nowait)
-    for (int64_t ch = 0; ch < p.chunks(); ++ch) {
-      const int64_t g0 = p.begin(ch), g1 = p.begin(ch + 1), rows = g1 - g0;
-      const int64_t vs = rows * p.c + kPad, ms = rows * p.f + kPad;
+    const bool images = p.batch >= team;
+    const int64_t t0 = images ? p.batch * t / team * p.per_image : p.total * t / team;
+    const int64_t t1 = images ? p.batch * (t + 1) / team * p.per_image : p.total * (t + 1) / team;
+    const int64_t chunks = (t1 - t0 + p.chunk - 1) / p.chunk;
+    for (int64_t ch = 0; ch < chunks; ++ch) {
+      const int64_t g0 = t0 + ch * (t1 - t0) / chunks, g1 = t0 + (ch + 1) * (t1 - t0) / chunks;
+      const int64_t rows = g1 - g0, vs = rows * p.c + kPad, ms = rows * p.f + kPad;
       float* v = scratch<float, 0>(kXi * (p.chunk * p.c + kPad));
       float* dm = scratch<float, 1>(kXi * (p.chunk * p.f + kPad));
       for (int64_t gi = g0; gi < g1; ++gi) {
-        const float* src[kA][kA];
-        p.inputs(gi, x, edge.zeros, src);
-        input_tile(src, v + (gi - g0) * p.c, vs, p.c);
+        if (du != nullptr) {
+          const float* src[kA][kA];
+          p.inputs(gi, x, edge.zeros, src);
+          input_tile(src, v + (gi - g0) * p.c, vs, p.c);
+        }
+        if (dpooled != nullptr) {
+          const float* ys[kM][kM];
+          const float* dp[2][2];
+          p.outputs(gi, y, edge.zeros, ys);
+          p.pooled(gi, dpooled, static_cast<const float*>(nullptr), dp);
+          pooled_output_adjoint_tile(ys, dp, dm + (gi - g0) * p.f, ms, p.f);
+          continue;
+        }
         const float* grad[kM][kM];
         p.outputs(gi, dy, edge.zeros, grad);
         output_adjoint_tile(grad, dm + (gi - g0) * p.f, ms, p.f);
       }
-      for (int xi = 0; xi < kXi; ++xi) {
-        blas::gemm(true, false, p.c, p.f, rows, v + xi * vs, p.c, dm + xi * ms, p.f, first ? 0 : 1,
-                   du + xi * us, p.f);
+      if (du != nullptr) {
+        for (int xi = 0; xi < kXi; ++xi) {
+          blas::gemm(true, false, p.c, p.f, rows, v + xi * vs, p.c, dm + xi * ms, p.f,
+                     ch == 0 ? 0 : 1, du + xi * us, p.f);
+        }
       }
-      first = false;
-    }
-    if (first) std::fill(du, du + part, 0.0f);
-    KERAS_OMP(omp barrier)
-    const int team = team_size();
-    KERAS_OMP(omp for)
-    for (int64_t i0 = 0; i0 < part; i0 += 4096) {
-      const int64_t i1 = std::min(part, i0 + 4096);
-      for (int t = 1; t < team; ++t) {
-        const float* other = parts + t * part;
-        for (int64_t i = i0; i < i1; ++i) parts[i] += other[i];
+      if (dx == nullptr) continue;
+      for (int xi = 0; xi < kXi; ++xi) {  // dV overwrites V, which dw is done with
+        blas::gemm(false, true, rows, p.c, p.f, dm + xi * ms, p.f, u + xi * us, p.f, 0, v + xi * vs,
+                   p.c);
+      }
+      for (int64_t gi = g0; gi < g1; ++gi) {
+        // Cleared an image at a time, as its first tile comes: the clearing also brings the
+        // image's dx into cache for the adds (storing the first value of each position instead
+        // measured slower: each first store then waits for its line).
+        if (gi % p.per_image == 0) std::fill_n(dx + gi / p.per_image * image, image, 0.0f);
+        float* dst[kA][kA];
+        p.inputs(gi, dx, edge.sink, dst);
+        input_adjoint_tile(v + (gi - g0) * p.c, vs, dst, p.c);
       }
     }
-    KERAS_OMP(omp for)
-    for (int64_t i0 = 0; i0 < size; i0 += 1024) {
-      kernel_adjoint_tiles(parts, us, dw, size, i0, std::min(size, i0 + 1024));
+    if (du != nullptr) {  // the same branch in every thread of the team
+      if (chunks == 0) std::fill(du, du + part, 0.0f);
+      KERAS_OMP(omp barrier)
+      KERAS_OMP(omp for)
+      for (int64_t i0 = 0; i0 < part; i0 += 4096) {
+        const int64_t i1 = std::min(part, i0 + 4096);
+        for (int o = 1; o < team; ++o) {
+          const float* other = parts + o * part;
+          for (int64_t i = i0; i < i1; ++i) parts[i] += other[i];
+        }
+      }
+      KERAS_OMP(omp for)
+      for (int64_t i0 = 0; i0 < size; i0 += 1024) {
+        kernel_adjoint_tiles(parts, us, dw, size, i0, std::min(size, i0 + 1024));
+      }
     }
   }
+}
+
+// dx as the forward of dy with the kernel turned by 180 degrees and C and F swapped, padded by
+// 2 - padding.
+ConvGeometry data_geometry(const ConvGeometry& g) {
+  ConvGeometry t = g;
+  t.c = g.f;
+  t.f = g.c;
+  for (int a = 1; a < 3; ++a) {
+    t.in[a] = g.out[a];
+    t.out[a] = g.in[a];
+    t.pad[a] = 2 - g.pad[a];
+  }
+  return t;
 }
 
 }  // namespace
@@ -358,18 +575,47 @@ void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* 
 }
 
 void conv2d_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
-  backward_weights(g, x, dy, dw);
+  backward(g, x, nullptr, dy, nullptr, dw);
+}
+
+void conv2d_backward(
+    const ConvGeometry& g, const float* x, const float* w, const float* dy, float* dx, float* dw) {
+  // The adjoint's dx adds its overlapping tiles (36 read-modify-writes per tile) where the
+  // forward of dy writes 16 outputs: worth it where it has fewer tiles ("valid": 36 instead of 49
+  // per 23x23 output), and then shared with dw (64 channels, 64 images of 25x25: 11.4-13.3 ms
+  // separately, 9.8-10.0 ms together; "same", 23x23: 10.4-10.8 against 9.8-9.9, and 32x32:
+  // 7.7-9.0 against 8.2-8.3).
+  const Plan p(g), data(data_geometry(g));
+  if (dx != nullptr && dw != nullptr && g.batch >= p.threads && data.total > p.total) {
+    backward(g, x, w, dy, dx, dw);
+    return;
+  }
+  if (dw != nullptr) backward(g, x, nullptr, dy, nullptr, dw);
+  if (dx != nullptr) conv2d_backward_data(g, dy, w, dx);
+}
+
+void conv2d_max_pool(const ConvGeometry& g,
+                     const float* x,
+                     const float* w,
+                     const float* bias,
+                     float* y,
+                     float* pooled) {
+  forward(g, x, w, bias, y, pooled);
+}
+
+bool conv2d_max_pool_backward(const ConvGeometry& g,
+                              const float* x,
+                              const float* w,
+                              const float* y,
+                              const float* dpooled,
+                              float* dx,
+                              float* dw) {
+  if (dx != nullptr && g.batch < Plan(g).threads) return false;
+  backward(g, x, w, nullptr, dx, dw, y, dpooled);
+  return true;
 }
 
 void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
-  ConvGeometry t = g;
-  t.c = g.f;
-  t.f = g.c;
-  for (int a = 1; a < 3; ++a) {
-    t.in[a] = g.out[a];
-    t.out[a] = g.in[a];
-    t.pad[a] = 2 - g.pad[a];
-  }
   // wt[2 - j][2 - k] = w[j][k] transposed to (F, C).
   float* wt = scratch<float, 3>(9 * g.c * g.f);
   for (int tap = 0; tap < 9; ++tap) {
@@ -379,7 +625,7 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
       for (int64_t fi = 0; fi < g.f; ++fi) d[fi * g.c + ci] = s[ci * g.f + fi];
     }
   }
-  forward(t, dy, wt, nullptr, dx);
+  forward(data_geometry(g), dy, wt, nullptr, dx);
 }
 
 }  // namespace keras::backend::winograd

@@ -38,5 +38,30 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
 // dw = d(sum(conv(x, w) * dy)) / dw (overwritten): dU[ξ] = sum over tiles of V[ξ]^T (A dY A^T)[ξ],
 // then dW = G^T dU G.
 void conv2d_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw);
+// Both (either may be null) from the forward's tiles: dM = A dY A^T per tile gives dw as above and
+// dx as the adjoint of the forward, dX += B (dM U^T) B^T over overlapping 6x6 tiles.
+void conv2d_backward(
+    const ConvGeometry& g, const float* x, const float* w, const float* dy, float* dx, float* dw);
+
+// Followed by 2x2 max pooling with strides 2 (pooled: (batch, OH / 2, OW / 2, F)), in the
+// forward's output pass: pooled = max_pool(conv(x, w) + bias), and y = conv(x, w) + bias too unless
+// y is null. The CPU max_pool's results exactly.
+void conv2d_max_pool(const ConvGeometry& g,
+                     const float* x,
+                     const float* w,
+                     const float* bias,
+                     float* y,
+                     float* pooled);
+// The gradients of sum(max_pool(conv(x, w) + bias) * dpooled) (either of dx, dw may be null), from
+// y = conv(x, w) + bias: the pooling's gradient (the CPU max_pool_backward's bits) is built per
+// tile and never stored, and dx comes from the forward's tiles (as conv2d_backward's adjoint).
+// False, computing nothing, when dx is asked for and the batch has fewer samples than threads.
+bool conv2d_max_pool_backward(const ConvGeometry& g,
+                              const float* x,
+                              const float* w,
+                              const float* y,
+                              const float* dpooled,
+                              float* dx,
+                              float* dw);
 
 }  // namespace keras::backend::winograd
