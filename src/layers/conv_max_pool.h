@@ -12,9 +12,8 @@ namespace keras::layers::internal {
 // channels_last; neither with an activity regularizer; the same dtype policy.
 bool fuses_with_max_pool(const Layer& conv, const Layer& pool);
 
-// pool(conv(x)) for layers that fuse_with_max_pool, x the conv's input: the same results as the
-// two calls (the pooled output's bits, and gradients within float32 rounding: the bias's is summed
-// from the pooled gradient).
+// pool(conv(x)) for layers that fuse_with_max_pool, x the conv's input: the two calls' results
+// within float32 rounding (other kernels; the bias's gradient sums the pooled gradient).
 Tensor conv_max_pool(Layer& conv, Layer& pool, const Tensor& x);
 
 }  // namespace keras::layers::internal

@@ -237,8 +237,9 @@ void FunctionalImpl::plan_steps(const KerasTensors& inputs, const KerasTensors& 
   pair_convolutions_with_max_pooling();
 }
 
-// A Conv2D whose output only a MaxPooling2D step reads (as its one input, without masks), each
-// called once in the graph: the pair runs as one op, which pools in the convolution's output pass.
+// A Conv2D whose output only a MaxPooling2D step reads (as its one input, without masks), neither
+// layer called again later in the graph (checked again at each call): the pair runs as one op,
+// which pools in the convolution's output pass.
 void FunctionalImpl::pair_convolutions_with_max_pooling() {
   std::vector<int> readers(static_cast<size_t>(num_slots_), 0);
   for (const Step& s : steps_) {
@@ -437,9 +438,12 @@ Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {
     if (done[k]) continue;
     const Step& step = steps_[k];
     const Tensor& x = step.input_slots.empty() ? Tensor() : values[step.input_slots[0]];
-    if (step.max_pool_step >= 0 && x.defined() && x.rank() == 4 && !x.keras_mask().defined()) {
-      const Step& pool = steps_[static_cast<size_t>(step.max_pool_step)];
-      values[pool.output_slots[0]] = layers::internal::conv_max_pool(*step.layer, *pool.layer, x);
+    const Step* pool =
+        step.max_pool_step >= 0 ? &steps_[static_cast<size_t>(step.max_pool_step)] : nullptr;
+    // (the layers' configs again: an activity regularizer may have been set since the plan)
+    if (pool != nullptr && x.defined() && x.rank() == 4 && !x.keras_mask().defined() &&
+        layers::internal::fuses_with_max_pool(*step.layer, *pool->layer)) {
+      values[pool->output_slots[0]] = layers::internal::conv_max_pool(*step.layer, *pool->layer, x);
       done[k] = done[static_cast<size_t>(step.max_pool_step)] = 1;
       continue;
     }

@@ -87,7 +87,7 @@ const test::OpCase kCases[] = {
          },
      .expected_shape = Shape{2, 5, 4, 4}},
     // Conv2D + MaxPooling2D(2) as one op: composed on these channels, and in the Winograd tiles
-    // on the CPU with 16 (the last conv row and column in no window).
+    // on the CPU with 16 (the last conv row in no window).
     {.name = "conv_bias_max_pool2d",
      .input_shapes = {{2, 7, 6, 3}, {3, 3, 3, 4}, {4}},
      .fn =
@@ -543,12 +543,13 @@ TEST(Conv, ConvBiasGradientsOfTheTrackedInputsOnly) {
 }
 
 // conv_bias_max_pool (Conv2D + MaxPooling2D(2), pooled in the Winograd tiles where the CPU runs
-// Winograd: forced here) against the two ops, on 1 and 2 threads: the pooled output (with NaN
-// where the two ops give NaN, for a NaN input), dx, dw and the bias's gradient within the Winograd
-// tests' 1e-5 of the scale. The tiles compute the same values with the same rule (the pooling's
-// gradient is built per tile with max_pool_backward's arithmetic), but they are other kernels:
-// the compiler may contract their multiply-adds differently (measured: last-bit differences in
-// dw), and the bias's gradient sums the pooled gradient instead of the convolution's.
+// Winograd: forced here) against the two ops, on 1 and 2 threads: the pooled output (the same
+// non-finite outputs for a NaN input: -inf for windows all NaN), dx, dw and the bias's gradient
+// within the Winograd tests' 1e-5 of the scale. The tiles compute the same values with the same
+// rule (the pooling's gradient is built per tile with max_pool_backward's arithmetic), but they are
+// other kernels: the compiler may contract their multiply-adds differently (measured: last-bit
+// differences in dw), and the bias's gradient sums the pooled gradient instead of the
+// convolution's.
 TEST(Conv, ConvBiasMaxPoolMatchesTheTwoOps) {
   const ConvCase cases[] = {
       {{5, 25, 25, 64}, {3, 3, 64, 64}, {}},  // shared_vision's: the 23rd row in no window

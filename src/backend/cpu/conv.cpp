@@ -311,7 +311,8 @@ void CpuBackend::conv_bias_max_pool(const Tensor& src,
                                     const PoolParams& pool,
                                     bool keep_dst) {
   const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
-  if (bias.dtype() == DType::float32 && pooled.size() > 0 &&
+  // (not where conv_bias would take the few-rows kernel: the same outputs as the two kernels)
+  if (bias.dtype() == DType::float32 && pooled.size() > 0 && !few_rows_applies(src, g) &&
       winograd_pool_applies(src, g, pooled, pool)) {
     winograd::conv2d_max_pool(
         g, kernel_data<float>(src), kernel_data<float>(weights), kernel_data<float>(bias),
