@@ -64,6 +64,24 @@ TEST(ConvMaxPool, OnlyALinearConv2DWithABiasThatOnlyAMaxPooling2DReads) {
   EXPECT_EQ(pairs(x, {layers::AveragePooling2D(2)(conv()(x))}), 0);
 }
 
+// An activity regularizer set on the convolution after the model was built: the pair runs as two
+// layers from then on, so the penalty is there.
+TEST(ConvMaxPool, ARegularizerSetLaterUnpairsTheLayers) {
+  utils::set_random_seed(8);
+  auto x = Input({10, 10, 16});
+  layers::Conv2D conv(16, {3, 3});
+  Model model(x, layers::MaxPooling2D(2)(conv(x)));
+  EXPECT_EQ(model.impl().max_pool_pairs(), 1);
+  const Tensor in = random::uniform({2, 10, 10, 16}, -1, 1, float32, 9);
+  model(in);
+  EXPECT_TRUE(model.impl().losses().empty());
+  conv.impl().set_activity_regularizer(regularizers::L2(0.01));
+  const Tensor out = model(in);
+  ASSERT_EQ(model.impl().losses().size(), 1u);
+  EXPECT_GT(model.impl().losses()[0].item<double>(), 0);
+  test::expect_all_close(out, ops::max_pool(conv(in), {2, 2}), 0, 0);
+}
+
 // A pair whose convolution is also a model output keeps both layers' results.
 TEST(ConvMaxPool, UnpairedConvolutionsStillGiveTheirOutputs) {
   utils::set_random_seed(6);
