@@ -176,6 +176,12 @@ ConvSetup conv_setup(const Tensor& inputs, const Tensor& kernel, const ConvOptio
   return s;
 }
 
+// Whether bias is one value per output channel of the convolution s, in its dtype: what the fused
+// ops add inside the convolution's output pass.
+bool bias_per_channel(const ConvSetup& s, const Tensor& bias) {
+  return bias.dtype() == s.x.dtype() && bias.shape() == Shape{s.out.back()};
+}
+
 }  // namespace
 
 Tensor conv(const Tensor& inputs, const Tensor& kernel, const ConvOptions& o) {
@@ -191,7 +197,7 @@ Tensor conv_bias(const Tensor& inputs,
                  const Tensor& bias,
                  const ConvOptions& o) {
   ConvSetup s = conv_setup(inputs, kernel, o);
-  if (s.cf || bias.dtype() != s.x.dtype() || bias.shape() != Shape{s.out.back()}) {
+  if (s.cf || !bias_per_channel(s, bias)) {
     const Tensor y = conv_channels_last(s.x, kernel, s.out, std::move(s.p));
     return add_channel_bias(s.cf ? to_channels_first(y) : y, bias, s.cf);
   }
@@ -231,8 +237,7 @@ Tensor conv_bias_max_pool(const Tensor& inputs,
                        pool.data_format == "channels_last" && conv.data_format == "channels_last";
   if (!fusable) return max_pool(conv_bias(inputs, kernel, bias, conv), pool_size, pool);
   ConvSetup s = conv_setup(inputs, kernel, conv);
-  if (bias.dtype() != s.x.dtype() || bias.shape() != Shape{s.out.back()} || s.out[1] < 2 ||
-      s.out[2] < 2) {
+  if (!bias_per_channel(s, bias) || s.out[1] < 2 || s.out[2] < 2) {
     return max_pool(conv_bias(inputs, kernel, bias, conv), pool_size, pool);
   }
   const Tensor x = s.x;

@@ -329,16 +329,15 @@ void CpuBackend::reduce(ReduceOp op, const Tensor& x, std::span<const int> axes,
     const T* in = static_cast<const T*>(x.raw_data());
     T* out = static_cast<T*>(y.raw_data());
     const T scale = op == ReduceOp::mean ? T(1) / static_cast<T>(reduced) : T(1);
-    if (leading && reduced * kept >= kBlockedSumMin && reduced >= 2 * kBlockedSumRows) {
-      sum_leading_in_blocks(in, reduced, kept, out);
-      if (op == ReduceOp::mean) {
-        for (int64_t j = 0; j < kept; ++j) out[j] *= scale;
-      }
-    } else if (leading) {  // out[j] = sum_i in[i, j]
-      for (int64_t j = 0; j < kept; ++j) out[j] = in[j];
-      for (int64_t i = 1; i < reduced; ++i) {
-        const T* row = in + i * kept;
-        for (int64_t j = 0; j < kept; ++j) out[j] += row[j];
+    if (leading) {  // out[j] = sum_i in[i, j]
+      if (reduced * kept >= kBlockedSumMin && reduced >= 2 * kBlockedSumRows) {
+        sum_leading_in_blocks(in, reduced, kept, out);
+      } else {
+        for (int64_t j = 0; j < kept; ++j) out[j] = in[j];
+        for (int64_t i = 1; i < reduced; ++i) {
+          const T* row = in + i * kept;
+          for (int64_t j = 0; j < kept; ++j) out[j] += row[j];
+        }
       }
       if (op == ReduceOp::mean) {
         for (int64_t j = 0; j < kept; ++j) out[j] *= scale;

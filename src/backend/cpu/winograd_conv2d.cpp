@@ -128,26 +128,6 @@ KERAS_AVX512 void input_tile(const float* const (*src)[kA], float* v, int64_t st
   }
 }
 
-// Y = A^T M A (+ bias) for one tile: M[ξ] rows of f channels, Y written through dst.
-KERAS_AVX512 void output_tile(
-    const float* m, int64_t stride, float* const (*dst)[kM], const float* bias, int64_t f) {
-  for (int64_t i = 0; i < f; i += 16) {
-    v16 x[kA][kA], y[kM][kM];
-#pragma GCC unroll 6
-    for (int a = 0; a < kA; ++a) {
-#pragma GCC unroll 6
-      for (int b = 0; b < kA; ++b) x[a][b] = load16(m + (a * kA + b) * stride + i);
-    }
-    sandwich<kM, kA, At>(x, y);
-    const v16 add = bias != nullptr ? load16(bias + i) : v16{};
-#pragma GCC unroll 4
-    for (int r = 0; r < kM; ++r) {
-#pragma GCC unroll 4
-      for (int q = 0; q < kM; ++q) store16(dst[r][q] + i, y[r][q] + add);
-    }
-  }
-}
-
 // The adjoint of kernel_tiles: dw[j][k] = sum_ab G[a][j] G[b][k] du[a][b], for elements [i0, i1).
 // (Along a first: the tile goes in transposed.)
 KERAS_AVX512 void kernel_adjoint_tiles(
@@ -211,17 +191,17 @@ KERAS_AVX512 void input_adjoint_tile(const float* dv,
   }
 }
 
-// 2x2 max pooling with strides 2 over one tile's 4x4 outputs: window (a, b) reads rows 2a, 2a + 1
-// and columns 2b, 2b + 1, in that tap order.
-// output_tile followed by that pooling: Y (when StoreY) and the four window maxima, written
-// through pooled (the CPU max_pool's arithmetic: from -inf, out = out < v ? v : out).
-template <bool StoreY>
-KERAS_AVX512 void output_pool_tile(const float* m,
-                                   int64_t stride,
-                                   float* const (*dst)[kM],
-                                   float* const (*pooled)[2],
-                                   const float* bias,
-                                   int64_t f) {
+// Y = A^T M A (+ bias) for one tile: M[ξ] rows of f channels, Y written through dst (when StoreY).
+// With Pool, also Y's 2x2 max pooling with strides 2, written through pooled: window (a, b) reads
+// rows 2a, 2a + 1 and columns 2b, 2b + 1, in that tap order, with the CPU max_pool's arithmetic
+// (from -inf, out = out < v ? v : out).
+template <bool StoreY = true, bool Pool = false>
+KERAS_AVX512 void output_tile(const float* m,
+                              int64_t stride,
+                              float* const (*dst)[kM],
+                              float* const (*pooled)[2],
+                              const float* bias,
+                              int64_t f) {
   for (int64_t i = 0; i < f; i += 16) {
     v16 x[kA][kA], y[kM][kM];
 #pragma GCC unroll 6
@@ -239,16 +219,18 @@ KERAS_AVX512 void output_pool_tile(const float* m,
         if constexpr (StoreY) store16(dst[r][q] + i, y[r][q]);
       }
     }
+    if constexpr (Pool) {
 #pragma GCC unroll 2
-    for (int a = 0; a < 2; ++a) {
+      for (int a = 0; a < 2; ++a) {
 #pragma GCC unroll 2
-      for (int b = 0; b < 2; ++b) {
-        v16 out = v16{} - __builtin_inff();
-        for (const v16& v :
-             {y[2 * a][2 * b], y[2 * a][2 * b + 1], y[2 * a + 1][2 * b], y[2 * a + 1][2 * b + 1]}) {
-          out = out < v ? v : out;
+        for (int b = 0; b < 2; ++b) {
+          v16 out = v16{} - __builtin_inff();
+          for (const v16& v : {y[2 * a][2 * b], y[2 * a][2 * b + 1], y[2 * a + 1][2 * b],
+                               y[2 * a + 1][2 * b + 1]}) {
+            out = out < v ? v : out;
+          }
+          store16(pooled[a][b] + i, out);
         }
-        store16(pooled[a][b] + i, out);
       }
     }
   }
@@ -412,17 +394,16 @@ void forward(const ConvGeometry& g,
       }
       for (int64_t gi = g0; gi < g1; ++gi) {
         float* dst[kM][kM];
-        if (y != nullptr) p.outputs(gi, y, edge.sink, dst);
-        if (pooled == nullptr) {
-          output_tile(m + (gi - g0) * p.f, ms, dst, bias, p.f);
-          continue;
-        }
         float* pdst[2][2];
-        p.pooled(gi, pooled, edge.sink, pdst);
-        if (y != nullptr) {
-          output_pool_tile<true>(m + (gi - g0) * p.f, ms, dst, pdst, bias, p.f);
+        if (y != nullptr) p.outputs(gi, y, edge.sink, dst);
+        if (pooled != nullptr) p.pooled(gi, pooled, edge.sink, pdst);
+        const float* mi = m + (gi - g0) * p.f;
+        if (pooled == nullptr) {
+          output_tile(mi, ms, dst, nullptr, bias, p.f);
+        } else if (y != nullptr) {
+          output_tile<true, true>(mi, ms, dst, pdst, bias, p.f);
         } else {
-          output_pool_tile<false>(m + (gi - g0) * p.f, ms, dst, pdst, bias, p.f);
+          output_tile<false, true>(mi, ms, dst, pdst, bias, p.f);
         }
       }
     }
@@ -582,9 +563,9 @@ void conv2d_backward(
     const ConvGeometry& g, const float* x, const float* w, const float* dy, float* dx, float* dw) {
   // The adjoint's dx adds its overlapping tiles (36 read-modify-writes per tile) where the
   // forward of dy writes 16 outputs: worth it where it has fewer tiles ("valid": 36 instead of 49
-  // per 23x23 output), and then shared with dw (64 channels, 64 images of 25x25: 11.4-13.3 ms
-  // separately, 9.8-10.0 ms together; "same", 23x23: 10.4-10.8 against 9.8-9.9, and 32x32:
-  // 7.7-9.0 against 8.2-8.3).
+  // per 23x23 output), and then shares dM with dw (64 channels, 64 images of 25x25, interleaved
+  // medians: 11.1-14.9 ms separately, 8.9-10.1 ms together). With "same" padding the tile counts
+  // are equal and the two measured alike (docs/performance.md), so the separate passes stay.
   const Plan p(g), data(data_geometry(g));
   if (dx != nullptr && dw != nullptr && g.batch >= p.threads && data.total > p.total) {
     backward(g, x, w, dy, dx, dw);
