@@ -6,7 +6,7 @@ namespace keras::layers {
 
 ActivationFn::ActivationFn(const char* name) : ActivationFn(std::string(name)) {}
 ActivationFn::ActivationFn(const std::string& name)
-    : name_(name.empty() ? "linear" : name), fn_(activations::get(name)) {}
+    : name_(name.empty() ? "linear" : name), fn_(activations::get(name)), builtin_(true) {}
 
 ActivationImpl::ActivationImpl(ActivationFn activation, ActivationOptions options)
     : Layer(std::move(options.name),

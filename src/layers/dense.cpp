@@ -3,6 +3,7 @@
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
+#include "ops/dense_bias.h"
 
 namespace keras::layers {
 namespace {
@@ -45,6 +46,11 @@ void DenseImpl::build(const std::vector<Shape>& input_shapes) {
 Tensors DenseImpl::call(const Tensors& inputs, bool) {
   Tensor x = inputs[0];
   if (x.dtype() != dtype()) x = ops::cast(x, dtype());
+  const std::string& activation = options_.activation.name();
+  if (options_.activation.builtin() && (activation == "relu" || activation == "linear")) {
+    return {ops::internal::dense(x, kernel_.value(), bias_.defined() ? bias_.value() : Tensor(),
+                                 activation == "relu")};
+  }
   Tensor y = ops::matmul(x, kernel_.value());
   if (bias_.defined()) y = ops::add(y, bias_.value());
   return {options_.activation(y)};

@@ -4,8 +4,10 @@
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/nn.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "ops/dense_bias.h"
 
 namespace keras::ops {
 
@@ -107,5 +109,29 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   if (b_vec) y = squeeze(y, -1);
   return y;
 }
+
+namespace internal {
+
+Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool relu) {
+  const bool fused = x.dtype() == float32 && kernel.dtype() == float32 && x.rank() >= 2 &&
+                     kernel.rank() == 2 && x.shape().back() == kernel.shape()[0] &&
+                     (!bias.defined() || (bias.dtype() == float32 && bias.rank() == 1 &&
+                                          bias.shape()[0] == kernel.shape()[1])) &&
+                     !autodiff::any_tracked({x, kernel, bias});
+  if (!fused) {
+    Tensor y = matmul(x, kernel);
+    if (bias.defined()) y = add(y, bias);
+    return relu ? ops::relu(y) : y;
+  }
+  backend::Backend& be = backend::backend_for("matmul", {x, kernel, bias});
+  const Tensor rows = x.reshape({-1, x.shape().back()});
+  const Tensor y = Tensor::empty({rows.shape()[0], kernel.shape()[1]}, float32, x.device());
+  launch([&be, rows, kernel, bias, y, relu] { be.dense(rows, kernel, bias, y, relu); });
+  Shape out = x.shape();
+  out.back() = kernel.shape()[1];
+  return y.reshape(out);
+}
+
+}  // namespace internal
 
 }  // namespace keras::ops

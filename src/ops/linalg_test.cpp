@@ -2,13 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <iterator>
+#include <limits>
+
 #include "harness/op_case.h"
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/nn.h"
+#include "keras/ops/random.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "ops/dense_bias.h"
 
 namespace keras::ops {
 namespace {
@@ -106,6 +112,19 @@ const OpCase kMatmulCases[] = {
      .forward_only = true,
      .expected_shape = Shape{2, 2},
      .expected_dtype = float64},
+    // The Dense layer's forward as one op (forward: Backend::dense; gradients: the ops).
+    {.name = "dense_relu",
+     .input_shapes = {{5, 4}, {4, 3}, {3}},
+     .fn = [](const Tensors& x) { return internal::dense(x[0], x[1], x[2], true); },
+     .expected_shape = Shape{5, 3}},
+    {.name = "dense_linear_3d",
+     .input_shapes = {{2, 3, 4}, {4, 5}, {5}},
+     .fn = [](const Tensors& x) { return internal::dense(x[0], x[1], x[2], false); },
+     .expected_shape = Shape{2, 3, 5}},
+    {.name = "dense_relu_no_bias",
+     .input_shapes = {{6, 4}, {4, 2}},
+     .fn = [](const Tensors& x) { return internal::dense(x[0], x[1], Tensor(), true); },
+     .expected_shape = Shape{6, 2}},
 };
 KERAS_INSTANTIATE_OP_TESTS(Matmul, kMatmulCases);
 
@@ -314,6 +333,76 @@ TEST(MatmulT, Batched3dBy2dGradientTN) {
 }
 TEST(MatmulT, Batched3dBy2dGradientTT) {
   expect_matmul_t_3d_2d_gradients(true, true);
+}
+
+// internal::dense (what Dense layers call for relu and linear) runs the GEMM, the bias and relu
+// as one kernel when nothing is tracked: the bits of matmul, add and relu, since each thread's
+// block goes through the same GEMM call and the same scalar add and relu. Shapes: no rows, one
+// row (the GEMM splits columns), rows split across threads, rank 3, no bias; 1 and 2 threads.
+TEST(DenseOp, FusedForwardHasTheOpsBits) {
+  struct Restore {
+    int threads = backend::num_threads();
+    ~Restore() { backend::set_num_threads(threads); }
+  } restore;
+  const Shape xs[] = {{0, 7}, {1, 300}, {37, 64}, {256, 784}, {2, 5, 8}};
+  const int64_t units[] = {3, 200, 10, 64, 4};
+  for (const int threads : {1, 2}) {
+    backend::set_num_threads(threads);
+    for (size_t i = 0; i < std::size(xs); ++i) {
+      const int64_t k = xs[i].back();
+      const Tensor x = keras::random::uniform(xs[i], -1, 1, float32, 1);
+      const Tensor w = keras::random::uniform({k, units[i]}, -1, 1, float32, 2);
+      const Tensor b = keras::random::uniform({units[i]}, -1, 1, float32, 3);
+      for (const bool relu : {false, true}) {
+        for (const bool with_bias : {false, true}) {
+          SCOPED_TRACE(shape_str(xs[i]) + " threads " + std::to_string(threads) +
+                       (relu ? " relu" : " linear") + (with_bias ? " bias" : ""));
+          Tensor want = matmul(x, w);
+          if (with_bias) want = add(want, b);
+          if (relu) want = ops::relu(want);
+          const Tensor got = internal::dense(x, w, with_bias ? b : Tensor(), relu);
+          ASSERT_EQ(got.shape(), want.shape());
+          EXPECT_EQ(test::to_doubles(got), test::to_doubles(want));
+        }
+      }
+    }
+  }
+}
+
+// While a tape watches, internal::dense is the ops themselves: the same values and gradients.
+TEST(DenseOp, TrackedIsTheComposedOps) {
+  const Tensor x = keras::random::uniform({9, 6}, -1, 1, float32, 4);
+  const Tensor w = keras::random::uniform({6, 5}, -1, 1, float32, 5);
+  const Tensor b = keras::random::uniform({5}, -1, 1, float32, 6);
+  auto run = [&](auto&& fn) {
+    autodiff::GradientTape tape;
+    for (const Tensor& t : {x, w, b}) tape.watch(t);
+    const Tensor y = fn();
+    Tensors g = tape.gradient(sum(multiply(y, y)), {x, w, b});
+    g.push_back(y);
+    return g;
+  };
+  const Tensors want = run([&] { return ops::relu(add(matmul(x, w), b)); });
+  const Tensors got = run([&] { return internal::dense(x, w, b, true); });
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(test::to_doubles(got[i]), test::to_doubles(want[i])) << i;
+  }
+}
+
+// NaN and infinite pre-activations come out of the fused kernel as relu and add make them.
+TEST(DenseOp, FusedForwardKeepsNonFiniteValues) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const Tensor x = test::tensor_of({1, std::nan(""), 2, 1, -inf, 0}, {3, 2}, float32);
+  const Tensor w = test::tensor_of({1, -1, 1, 1}, {2, 2}, float32);
+  const Tensor b = test::tensor_of({0.5, -0.5}, {2}, float32);
+  const Tensor want = ops::relu(add(matmul(x, w), b));
+  const Tensor got = internal::dense(x, w, b, true);
+  const std::vector<double> g = test::to_doubles(got), e = test::to_doubles(want);
+  ASSERT_EQ(g.size(), e.size());
+  for (size_t i = 0; i < g.size(); ++i) {
+    EXPECT_TRUE((std::isnan(g[i]) && std::isnan(e[i])) || g[i] == e[i]) << i;
+  }
 }
 
 }  // namespace

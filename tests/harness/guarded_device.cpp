@@ -206,6 +206,13 @@ class GuardedBackend final : public Backend {
   void gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) override {
     run("gemm", &Backend::gemm, a, b, y, p);
   }
+  void dense(const Tensor& x,
+             const Tensor& kernel,
+             const Tensor& bias,
+             const Tensor& y,
+             bool relu) override {
+    run("dense", &Backend::dense, x, kernel, bias, y, relu);
+  }
   void transpose(const Tensor& x, std::span<const int> perm, const Tensor& y) override {
     run("transpose", &Backend::transpose, x, perm, y);
   }

@@ -254,6 +254,16 @@ class Backend : public DeviceMemory {
   // ---- linear algebra ----
   // 2-D: y[m,n] = alpha op(a)[m,k] op(b)[k,n] + beta y. 3-D: the same for each batch index.
   virtual void gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) = 0;
+  // A Dense layer's forward: y[m,n] = act(x[m,k] kernel[k,n] + bias[n]), act the identity or
+  // (relu) max(v, 0); bias may be undefined. y's bits are those of gemm, then binary add, then
+  // unary relu; backends may apply the bias and relu to each part of y as soon as its GEMM
+  // block is done (while it is in cache) instead of in passes of their own.
+  virtual void dense(
+      const Tensor& x, const Tensor& kernel, const Tensor& bias, const Tensor& y, bool relu) {
+    gemm(x, kernel, y, {});
+    if (bias.defined()) binary(BinaryOp::add, y, bias, y);
+    if (relu) unary(UnaryOp::relu, y, y, {});
+  }
 
   // ---- layout ----
   virtual void transpose(const Tensor& x, std::span<const int> perm, const Tensor& y) = 0;

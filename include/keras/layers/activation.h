@@ -21,10 +21,13 @@ class ActivationFn {
       : name_(std::move(name)), fn_(std::move(fn)) {}
   Tensor operator()(const Tensor& x) const { return fn_(x); }
   const std::string& name() const { return name_; }
+  // Whether this is Keras's activation of that name (made from the name), not a C++ function.
+  bool builtin() const { return builtin_; }
 
  private:
   std::string name_;
   activations::Activation fn_;
+  bool builtin_ = false;
 };
 
 // Keras 3 writes activations as their name ("relu"); throws NotImplementedError for a custom

@@ -30,6 +30,29 @@ void sgemm(bool ta,
            float* c,
            int64_t ldc);
 
+// Work to do on a block of C (rows [r0, r1), columns [c0, c1)) right after sgemm_then computed
+// it, on the thread that did, while the block is in that core's cache.
+struct BlockEpilogue {
+  void (*run)(void* context, int64_t r0, int64_t r1, int64_t c0, int64_t c1) = nullptr;
+  void* context = nullptr;
+};
+
+// sgemm, then `epilogue` on each thread's block of C (the same blocks and bits as sgemm's).
+void sgemm_then(bool ta,
+                bool tb,
+                int64_t m,
+                int64_t n,
+                int64_t k,
+                float alpha,
+                const float* a,
+                int64_t lda,
+                const float* b,
+                int64_t ldb,
+                float beta,
+                float* c,
+                int64_t ldc,
+                BlockEpilogue epilogue);
+
 // True when OpenBLAS is its OpenMP build, whose GEMMs run single-threaded inside a parallel
 // region: kernels may then call them from several OpenMP threads at once. (The pthread build
 // would start its own threads from each of ours and oversubscribe the cores.)

@@ -28,6 +28,11 @@ class CpuBackend final : public ReferenceBackend {
   void fill_rows(const Tensor& y, const Tensor& rows, double value) override;
   void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) override;
   void gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) override;
+  void dense(const Tensor& x,
+             const Tensor& kernel,
+             const Tensor& bias,
+             const Tensor& y,
+             bool relu) override;
   void softmax(const Tensor& x, const Tensor& y) override;
   void conv(const Tensor& src,
             const Tensor& weights,

@@ -1,5 +1,6 @@
 #include "backend/cpu/blas.h"
 #include "backend/cpu/cpu_backend.h"
+#include "backend/unary_math.h"
 
 namespace keras::backend {
 
@@ -32,6 +33,50 @@ void CpuBackend::gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmPar
       return;
     }
   }
+}
+
+namespace {
+
+struct DenseEpilogue {
+  const float* bias;  // or null
+  float* y;
+  int64_t ldy;
+  bool relu;
+};
+
+// The add's and relu's scalar functions, so that y has the bits of the three separate kernels.
+void dense_epilogue(void* context, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
+  const auto& e = *static_cast<const DenseEpilogue*>(context);
+  for (int64_t i = r0; i < r1; ++i) {
+    float* row = e.y + i * e.ldy;
+    if (e.bias != nullptr) {
+      for (int64_t j = c0; j < c1; ++j)
+        row[j] = binary_scalar<BinaryOp::add, float>(row[j], e.bias[j]);
+    }
+    if (e.relu) {
+      for (int64_t j = c0; j < c1; ++j) row[j] = unary_forward<UnaryOp::relu, float>(row[j], {});
+    }
+  }
+}
+
+}  // namespace
+
+void CpuBackend::dense(
+    const Tensor& x, const Tensor& kernel, const Tensor& bias, const Tensor& y, bool relu) {
+  const bool fits = x.dtype() == DType::float32 && kernel.dtype() == DType::float32 &&
+                    y.dtype() == DType::float32 && x.rank() == 2 && kernel.rank() == 2 &&
+                    y.rank() == 2 &&
+                    (!bias.defined() || (bias.dtype() == DType::float32 && bias.rank() == 1));
+  if (!fits) {
+    Backend::dense(x, kernel, bias, y, relu);
+    return;
+  }
+  const int64_t m = y.shape()[0], n = y.shape()[1], k = x.shape()[1];
+  DenseEpilogue e{bias.defined() ? static_cast<const float*>(bias.raw_data()) : nullptr,
+                  static_cast<float*>(y.raw_data()), n, relu};
+  blas::sgemm_then(false, false, m, n, k, 1.0f, static_cast<const float*>(x.raw_data()), k,
+                   static_cast<const float*>(kernel.raw_data()), n, 0.0f, e.y, n,
+                   {&dense_epilogue, &e});
 }
 
 }  // namespace keras::backend

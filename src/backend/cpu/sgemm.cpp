@@ -54,11 +54,29 @@ void sgemm(bool ta,
            float beta,
            float* c,
            int64_t ldc) {
+  sgemm_then(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, {});
+}
+
+void sgemm_then(bool ta,
+                bool tb,
+                int64_t m,
+                int64_t n,
+                int64_t k,
+                float alpha,
+                const float* a,
+                int64_t lda,
+                const float* b,
+                int64_t ldb,
+                float beta,
+                float* c,
+                int64_t ldc,
+                BlockEpilogue epilogue) {
   if (m == 0 || n == 0) return;
   if (k == 0) {  // dnnl_sgemm leaves C as it was; BLAS scales it by beta
     for (int64_t i = 0; i < m; ++i) {
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
     }
+    if (epilogue.run != nullptr) epilogue.run(epilogue.context, 0, m, 0, n);
     return;
   }
   const char cta = ta ? 'T' : 'N', ctb = tb ? 'T' : 'N';
@@ -77,9 +95,11 @@ void sgemm(bool ta,
       const float* a_part = ta ? a + begin : a + begin * lda;
       sgemm_here(cta, ctb, end - begin, n, k, alpha, a_part, lda, b, ldb, beta, c + begin * ldc,
                  ldc);
+      if (epilogue.run != nullptr) epilogue.run(epilogue.context, begin, end, 0, n);
     } else {  // columns [begin, end) of op(B) and of C
       const float* b_part = tb ? b + begin * ldb : b + begin;
       sgemm_here(cta, ctb, m, end - begin, k, alpha, a, lda, b_part, ldb, beta, c + begin, ldc);
+      if (epilogue.run != nullptr) epilogue.run(epilogue.context, 0, m, begin, end);
     }
   });
 }
