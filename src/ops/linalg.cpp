@@ -124,7 +124,9 @@ Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool rel
     return relu ? ops::relu(y) : y;
   }
   backend::Backend& be = backend::backend_for("matmul", {x, kernel, bias});
-  const Tensor rows = x.reshape({-1, x.shape().back()});
+  int64_t count = 1;  // the rows: x's leading dimensions (also when K is 0)
+  for (int i = 0; i + 1 < x.rank(); ++i) count *= x.shape()[i];
+  const Tensor rows = x.reshape({count, x.shape().back()});
   const Tensor y = Tensor::empty({rows.shape()[0], kernel.shape()[1]}, float32, x.device());
   launch([&be, rows, kernel, bias, y, relu] { be.dense(rows, kernel, bias, y, relu); });
   Shape out = x.shape();

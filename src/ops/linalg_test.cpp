@@ -337,15 +337,16 @@ TEST(MatmulT, Batched3dBy2dGradientTT) {
 
 // internal::dense (what Dense layers call for relu and linear) runs the GEMM, the bias and relu
 // as one kernel when nothing is tracked: the bits of matmul, add and relu, since each thread's
-// block goes through the same GEMM call and the same scalar add and relu. Shapes: no rows, one
-// row (the GEMM splits columns), rows split across threads, rank 3, no bias; 1 and 2 threads.
+// block goes through the same GEMM call and the same scalar add and relu. Shapes: no rows, no
+// inputs (K = 0: the bias alone), one row (the GEMM splits columns), rows split across threads,
+// rank 3, no bias; 1 and 2 threads.
 TEST(DenseOp, FusedForwardHasTheOpsBits) {
   struct Restore {
     int threads = backend::num_threads();
     ~Restore() { backend::set_num_threads(threads); }
   } restore;
-  const Shape xs[] = {{0, 7}, {1, 300}, {37, 64}, {256, 784}, {2, 5, 8}};
-  const int64_t units[] = {3, 200, 10, 64, 4};
+  const Shape xs[] = {{0, 7}, {3, 0}, {0, 0}, {1, 300}, {37, 64}, {256, 784}, {2, 5, 8}};
+  const int64_t units[] = {3, 4, 2, 200, 10, 64, 4};
   for (const int threads : {1, 2}) {
     backend::set_num_threads(threads);
     for (size_t i = 0; i < std::size(xs); ++i) {
