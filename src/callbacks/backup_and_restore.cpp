@@ -1,6 +1,7 @@
 #include "keras/callbacks/backup_and_restore.h"
 
 #include <filesystem>
+#include <limits>
 
 #include "callbacks/monitor.h"
 #include "core/file_util.h"
@@ -40,11 +41,22 @@ struct Metadata {
 Metadata parse_metadata(const std::string& text, const std::string& path) {
   try {
     const Json j = Json::parse(text);
+    // Counts as integers within range (a float or a wrapped value would pass as another count).
+    auto count = [&](const char* key, int64_t most) {
+      const Json& v = j.at(key);
+      KERAS_CHECK(v.is_number_integer(), IOError, "\"", key, "\" is not an integer");
+      const int64_t n =
+          v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{INT64_MAX} ? -1 : v.get<int64_t>();
+      KERAS_CHECK(n >= 0 && n <= most, IOError, "\"", key, "\" is ", v.dump(), ", outside [0, ",
+                  most, "]");
+      return n;
+    };
+    constexpr int64_t kMostInt = std::numeric_limits<int>::max();
     Metadata m;
-    m.epoch = j.at("epoch").get<int>();
-    m.batch = j.at("batch").get<int>();
-    m.step = j.at("step").get<int>();
-    m.iterations = j.at("iterations").get<int64_t>();
+    m.epoch = static_cast<int>(count("epoch", kMostInt));
+    m.batch = static_cast<int>(count("batch", kMostInt));
+    m.step = static_cast<int>(count("step", kMostInt));
+    m.iterations = count("iterations", std::numeric_limits<int64_t>::max());
     m.learning_rate = j.at("learning_rate").get<double>();
     const Json& random = j.at("random");
     m.global = generator_state(random.at("global"));
@@ -52,8 +64,6 @@ Metadata parse_metadata(const std::string& text, const std::string& path) {
     for (const Json& g : random.at("seed_generators")) {
       m.seed_generators.push_back(generator_state(g));
     }
-    KERAS_CHECK(m.epoch >= 0 && m.batch >= 0 && m.step >= 0 && m.iterations >= 0, IOError,
-                "negative entries");
     return m;
   } catch (const Json::exception& e) {
     throw IOError(

@@ -220,6 +220,11 @@ TEST(BackupAndRestore, UntrustworthyBackupsAreErrors) {
   EXPECT_THAT(fit_fresh, ThrowsMessage<IOError>(HasSubstr("malformed training metadata")));
   with_state([](Json& s) { s["epoch"] = -1; });
   EXPECT_THAT(fit_fresh, ThrowsMessage<IOError>(HasSubstr("malformed training metadata")));
+  with_state([](Json& s) { s["epoch"] = int64_t{1000000000000}; });  // not wrapped to an int
+  EXPECT_THAT(fit_fresh, ThrowsMessage<IOError>(
+                             HasSubstr("\"epoch\" is 1000000000000, outside [0, 2147483647]")));
+  with_state([](Json& s) { s["batch"] = 1.5; });
+  EXPECT_THAT(fit_fresh, ThrowsMessage<IOError>(HasSubstr("\"batch\" is not an integer")));
   with_state([](Json& s) { s["iterations"] = 7; });
   EXPECT_THAT(fit_fresh, ThrowsMessage<IOError>(HasSubstr(
                              "records 7 optimizer iterations but the restored optimizer has 1")));

@@ -219,6 +219,46 @@ TEST(Callback, ReduceLROnPlateauFollowsPatienceCooldownAndMinLr) {
   EXPECT_THROW(cb::ReduceLROnPlateau({.factor = 1.0}), ValueError);
 }
 
+// Mode "auto" goes by the compiled metric's direction (Keras 3), not by its name: a BinaryAccuracy
+// named "my_metric" and an AUC improve upwards; a count metric has no direction (ValueError).
+TEST(Callback, AutoModeTakesTheDirectionOfTheCompiledMetric) {
+  namespace M = keras::metrics;
+  Sample d;
+  Model model = small_model();
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 1.0}),
+                 .loss = "mse",
+                 .metrics = {M::BinaryAccuracy({.name = "my_metric"}),
+                             std::make_shared<M::AUC>(M::AUCOptions{}), M::TruePositives()}});
+  model.fit(d.x, d.y, {.epochs = 1, .batch_size = 8, .verbose = 0});  // builds the metrics
+  auto es = cb::EarlyStopping({.monitor = "val_my_metric", .patience = 1});
+  es->set_trainer(&model.impl().trainer());
+  es->on_train_begin({});
+  for (int e = 0; e < 4; ++e) es->on_epoch_end(e, {{"val_my_metric", 0.1 * (e + 1)}});
+  EXPECT_EQ(es->stopped_epoch, 0);  // rising every epoch: never stops
+  EXPECT_DOUBLE_EQ(*es->best, 0.4);
+
+  auto plateau = cb::ReduceLROnPlateau({.monitor = "val_auc", .factor = 0.5, .patience = 1});
+  plateau->set_trainer(&model.impl().trainer());
+  plateau->on_train_begin({});
+  for (int e = 0; e < 4; ++e) plateau->on_epoch_end(e, {{"val_auc", 0.5 + 0.1 * e}});
+  EXPECT_EQ(model.optimizer().learning_rate(), 1.0);  // improving: the rate stays
+
+  auto counts = cb::ReduceLROnPlateau({.monitor = "val_true_positives"});
+  counts->set_trainer(&model.impl().trainer());
+  counts->on_train_begin({});
+  EXPECT_THAT(
+      [&] {
+        counts->on_epoch_end(0, {{"val_true_positives", 3.0}});
+      },
+      ::testing::ThrowsMessage<ValueError>(HasSubstr(
+          "ReduceLROnPlateau callback received monitor=val_true_positives, but Keras "
+          "isn't able to automatically determine whether that metric should be maximized "
+          "or minimized. Pass `mode='max'` in order to monitor based on the highest metric "
+          "value, or pass `mode='min'` in order to use the lowest value.")));
+  EXPECT_EQ(M::BinaryAccuracy()->higher_is_better(), std::optional<bool>(true));
+  EXPECT_EQ(M::TruePositives()->higher_is_better(), std::nullopt);
+}
+
 TEST(Callback, LearningRateSchedulerSetsTheRateEachEpoch) {
   Sample d;
   Model model = small_model();

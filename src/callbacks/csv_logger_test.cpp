@@ -120,6 +120,20 @@ TEST(PythonFormat, FormatSpecsFollowPython) {
   EXPECT_THAT([] { python_format_value(0.5, "d"); },
               ::testing::ThrowsMessage<ValueError>(
                   ::testing::HasSubstr("Unknown format code 'd' for object of type 'float'")));
+  // Integer bases, with '#' prefixes that zero padding goes after (as Python).
+  EXPECT_EQ(python_format_value(int64_t{255}, "x"), "ff");
+  EXPECT_EQ(python_format_value(int64_t{255}, "#X"), "0XFF");
+  EXPECT_EQ(python_format_value(int64_t{255}, "#010x"), "0x000000ff");
+  EXPECT_EQ(python_format_value(int64_t{-10}, "b"), "-1010");
+  EXPECT_EQ(python_format_value(int64_t{8}, "#o"), "0o10");
+  EXPECT_THAT([] { python_format_value(int64_t{1}, "s"); },
+              ::testing::ThrowsMessage<ValueError>(
+                  ::testing::HasSubstr("Unknown format code 's' for object of type 'int'")));
+  // Long results are whole; widths and precisions past 4096 are refused (no wrap-around).
+  EXPECT_EQ(python_format_value(1.0, ".600f").size(), 602u);
+  EXPECT_THROW(python_format_value(1.0, ".4294967297f"), ValueError);
+  EXPECT_THROW(python_format_value(int64_t{1}, "4294967297d"), ValueError);
+  EXPECT_THROW(python_format_value(int64_t{1}, ">4000000000"), ValueError);
   EXPECT_EQ(cb::python_format("{epoch:02d}-{val_loss:.2f}.keras",
                               {{"epoch", int64_t{7}}, {"val_loss", 0.41999}}),
             "07-0.42.keras");

@@ -32,14 +32,8 @@ bool EarlyStoppingImpl::is_improvement(double value, double reference) const {
 }
 
 void EarlyStoppingImpl::on_epoch_end(int epoch, const Logs& logs) {
-  if (!upwards_) {
-    upwards_ = detail::improves_upwards(options_.monitor);
-    KERAS_CHECK(upwards_.has_value(), ValueError,
-                "EarlyStopping callback received monitor=", options_.monitor,
-                " but Keras isn't able to automatically determine whether that metric should be "
-                "maximized or minimized. Pass `mode='max'` in order to do early stopping based on "
-                "the highest metric value, or pass `mode='min'` in order to use the lowest value.");
-  }
+  if (!upwards_)
+    upwards_ = detail::auto_direction(options_.monitor, trainer_if_set(), "EarlyStopping");
   auto it = logs.find(options_.monitor);
   if (it == logs.end()) {
     detail::warn(str("Early stopping conditioned on metric `", options_.monitor,

@@ -35,10 +35,8 @@ void ReduceLROnPlateauImpl::reset() {
         str("Learning rate reduction mode ", options_.mode, " is unknown, fallback to auto mode."));
     options_.mode = "auto";
   }
-  upwards_ = options_.mode == "max" ||
-             (options_.mode == "auto" && options_.monitor.find("acc") != std::string::npos);
-  best =
-      upwards_ ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+  if (options_.mode != "auto") upwards_ = options_.mode == "max";
+  best = std::numeric_limits<double>::quiet_NaN();  // Keras's None: the first value improves
   cooldown_counter = 0;
   wait = 0;
 }
@@ -48,10 +46,14 @@ void ReduceLROnPlateauImpl::on_train_begin(const Logs&) {
 }
 
 bool ReduceLROnPlateauImpl::improved(double current) const {
-  return upwards_ ? current > best + options_.min_delta : current < best - options_.min_delta;
+  if (std::isnan(best)) return true;
+  return *upwards_ ? current > best + options_.min_delta : current < best - options_.min_delta;
 }
 
 void ReduceLROnPlateauImpl::on_epoch_end(int epoch, const Logs& logs) {
+  if (!upwards_) {
+    upwards_ = detail::auto_direction(options_.monitor, trainer_if_set(), "ReduceLROnPlateau");
+  }
   optimizers::Optimizer& opt = trainer().optimizer();
   log_learning_rate(logs, opt.learning_rate());
   auto it = logs.find(options_.monitor);

@@ -74,12 +74,7 @@ void ModelCheckpointImpl::on_epoch_begin(int epoch, const Logs&) {
 
 void ModelCheckpointImpl::on_epoch_end(int epoch, const Logs& logs) {
   if (!upwards_) {
-    upwards_ = detail::improves_upwards(options_.monitor);
-    KERAS_CHECK(upwards_.has_value(), ValueError,
-                "ModelCheckpoint callback received monitor=", options_.monitor,
-                " but Keras isn't able to automatically determine whether that metric should be "
-                "maximized or minimized. Pass `mode='max'` in order to monitor based on the "
-                "highest metric value, or pass `mode='min'` in order to use the lowest value.");
+    upwards_ = detail::auto_direction(options_.monitor, trainer_if_set(), "ModelCheckpoint");
   }
   if (save_every_ == 0) save(epoch, -1, logs);
 }
@@ -102,8 +97,11 @@ bool ModelCheckpointImpl::should_save(int epoch, const Logs& logs, const std::st
   }
   const double current = it->second;
   const std::string best_str = best ? fixed5(*best) : "None";
-  // Before the first epoch end the direction may be unknown (batch saving): Keras's default.
-  const bool up = upwards_.value_or(detail::improves_upwards(options_.monitor).value_or(false));
+  // Saving per batch may come before the first epoch end has settled the direction.
+  if (!upwards_) {
+    upwards_ = detail::auto_direction(options_.monitor, trainer_if_set(), "ModelCheckpoint");
+  }
+  const bool up = *upwards_;
   if (!best || (up ? current > *best : current < *best)) {
     if (options_.verbose > 0) {
       std::cout << "\nEpoch " << epoch + 1 << ": " << options_.monitor << " improved from "

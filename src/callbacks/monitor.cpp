@@ -3,6 +3,8 @@
 #include <iostream>
 
 #include "keras/core/error.h"
+#include "keras/metrics/metric.h"
+#include "keras/trainers/trainer.h"
 
 namespace keras::callbacks::detail {
 
@@ -30,6 +32,30 @@ std::optional<bool> improves_upwards(std::string_view name) {
     return true;
   }
   return std::nullopt;
+}
+
+bool auto_direction(const std::string& monitor,
+                    const trainers::Trainer* trainer,
+                    const char* callback) {
+  const std::string_view name =
+      std::string_view(monitor).starts_with("val_") ? std::string_view(monitor).substr(4) : monitor;
+  if (name == "loss") return false;
+  if (trainer != nullptr) {
+    const std::vector<std::string> names = trainer->metrics_names();
+    const std::vector<metrics::MetricPtr> metrics = trainer->metrics();
+    if (names.size() == metrics.size()) {
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (names[i] != name || !metrics[i]) continue;
+        if (const std::optional<bool> up = metrics[i]->higher_is_better()) return *up;
+      }
+    }
+  }
+  const std::optional<bool> up = improves_upwards(name);
+  KERAS_CHECK(up.has_value(), ValueError, callback, " callback received monitor=", monitor,
+              ", but Keras isn't able to automatically determine whether that metric should be "
+              "maximized or minimized. Pass `mode='max'` in order to monitor based on the "
+              "highest metric value, or pass `mode='min'` in order to use the lowest value.");
+  return *up;
 }
 
 int parse_frequency(const Frequency& f,

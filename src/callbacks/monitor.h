@@ -21,6 +21,15 @@ std::string keys(const Logs& logs, const char* sep = ",");
 // as Keras's metric `_direction`; nullopt for a name Keras could not place either.
 std::optional<bool> improves_upwards(std::string_view name);
 
+// Mode "auto"'s direction for `monitor`, as Keras 3's MonitorCallback._set_monitor_op: "loss"
+// improves downwards; a compiled metric of `trainer` (may be null) whose log name is `monitor`
+// ("val_" stripped) goes by its Metric::higher_is_better(); a name no metric settles (per-output
+// losses and metrics such as "out_a_loss") by improves_upwards(). Else ValueError naming
+// `callback` ("EarlyStopping"), in Keras's words.
+bool auto_direction(const std::string& monitor,
+                    const trainers::Trainer* trainer,
+                    const char* callback);
+
 // "epoch" -> 0, a positive number N -> N; else ValueError(error_prefix + the value + error_suffix).
 int parse_frequency(const Frequency& f,
                     const std::string& error_prefix,

@@ -6,11 +6,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
 
 #include "keras/core/error.h"
 
 namespace keras::callbacks {
 namespace {
+
+constexpr int kMaxWidth = 4096;
 
 struct Spec {
   char fill = ' ', align = 0, sign = '-', grouping = 0, type = 0;
@@ -42,16 +45,25 @@ Spec parse_spec(std::string_view s) {
     }
     ++i;
   }
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-    p.width = p.width * 10 + (s[i++] - '0');
+  // Widths and precisions are bounded: Python builds any size it can allocate; a file name or a
+  // log line gains nothing from more.
+  auto number = [&](int& out) {
+    out = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      out = out * 10 + (s[i++] - '0');
+      KERAS_CHECK(out <= kMaxWidth, ValueError,
+                  "Too many decimal digits in format string (keras.cpp formats widths and "
+                  "precisions up to ",
+                  kMaxWidth, ")");
+    }
+  };
+  number(p.width);
   if (i < s.size() && (s[i] == ',' || s[i] == '_')) p.grouping = s[i++];
   if (i < s.size() && s[i] == '.') {
     ++i;
     KERAS_CHECK(i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])), ValueError,
                 "Format specifier missing precision");
-    p.precision = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-      p.precision = p.precision * 10 + (s[i++] - '0');
+    number(p.precision);
   }
   if (i < s.size()) p.type = s[i++];
   KERAS_CHECK(i == s.size(), ValueError, "Invalid format specifier '", s, "'");
@@ -59,10 +71,23 @@ Spec parse_spec(std::string_view s) {
 }
 
 std::string printf_double(const char* conv, int precision, double v) {
-  char fmt[16], buf[512];
+  char fmt[16];
   std::snprintf(fmt, sizeof fmt, "%%.%d%s", precision, conv);
-  std::snprintf(buf, sizeof buf, fmt, v);
-  return buf;
+  std::string out(static_cast<size_t>(std::snprintf(nullptr, 0, fmt, v)), '\0');
+  std::snprintf(out.data(), out.size() + 1, fmt, v);
+  return out;
+}
+
+// |v| in base 16, 8 or 2 for Python's x X o b.
+std::string int_digits(uint64_t v, char type) {
+  const int base = type == 'o' ? 8 : type == 'b' ? 2 : 16;
+  const char* symbols = type == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string out;
+  do {
+    out.insert(out.begin(), symbols[v % static_cast<uint64_t>(base)]);
+    v /= static_cast<uint64_t>(base);
+  } while (v != 0);
+  return out;
 }
 
 // Digits of |v| (no sign) as Python formats them for `type`.
@@ -111,13 +136,19 @@ std::string group(const std::string& digits, char sep) {
 std::string python_format_value(const FormatArg& value, std::string_view spec_text) {
   const Spec p = parse_spec(spec_text);
   bool negative = false;
-  std::string digits;
+  std::string digits, prefix;  // prefix: "0x" for '#x', after the sign
   if (const int64_t* i = std::get_if<int64_t>(&value)) {
     negative = *i < 0;
-    if (p.type == 0 || p.type == 'd' || p.type == 'n') {
+    const uint64_t magnitude = negative ? -static_cast<uint64_t>(*i) : static_cast<uint64_t>(*i);
+    const bool based = p.type == 'x' || p.type == 'X' || p.type == 'o' || p.type == 'b';
+    if (p.type == 0 || p.type == 'd' || p.type == 'n' || based) {
       KERAS_CHECK(p.precision < 0, ValueError, "Precision not allowed in integer format specifier");
-      digits = std::to_string(negative ? -static_cast<uint64_t>(*i) : static_cast<uint64_t>(*i));
+      digits = based ? int_digits(magnitude, p.type) : std::to_string(magnitude);
+      if (based && p.alternate) prefix = std::string("0") + p.type;
     } else {
+      const std::string_view float_types = "eEfFgG%";
+      KERAS_CHECK(float_types.find(p.type) != std::string_view::npos, ValueError,
+                  "Unknown format code '", p.type, "' for object of type 'int'");
       digits = float_digits(std::abs(static_cast<double>(*i)), p);
     }
   } else {
@@ -127,7 +158,11 @@ std::string python_format_value(const FormatArg& value, std::string_view spec_te
     digits = float_digits(std::abs(d), p);
   }
   if (p.grouping) digits = group(digits, p.grouping);
-  const std::string sign = negative ? "-" : p.sign == '+' ? "+" : p.sign == ' ' ? " " : "";
+  const std::string sign = (negative        ? "-"
+                            : p.sign == '+' ? "+"
+                            : p.sign == ' ' ? " "
+                                            : "") +
+                           prefix;
   const size_t len = sign.size() + digits.size();
   if (static_cast<size_t>(p.width) <= len) return sign + digits;
   const size_t pad = static_cast<size_t>(p.width) - len;

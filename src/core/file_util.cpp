@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -59,16 +60,18 @@ std::string errno_text(int err) {
   return std::strerror(err);
 }
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string& path, size_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail("Unable to open file: ", path, errno);
   std::string out;
   struct stat st {};
   int err = ::fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
-  if (err == 0 && S_ISREG(st.st_mode)) out.reserve(static_cast<size_t>(st.st_size));
+  if (err == 0 && S_ISREG(st.st_mode)) {
+    out.reserve(std::min(static_cast<size_t>(st.st_size), max_bytes));
+  }
   char buf[1 << 16];
-  while (err == 0) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
+  while (err == 0 && out.size() < max_bytes) {
+    const ssize_t n = ::read(fd, buf, std::min(sizeof buf, max_bytes - out.size()));
     if (n == 0) break;
     if (n < 0) {
       if (errno != EINTR) err = errno;

@@ -13,7 +13,9 @@ std::string errno_text(int err);
 
 // The whole file. IOError "Unable to open file: <path> (<reason>)" when it cannot be opened
 // (missing, a directory, no permission), "Error reading file: <path> (<reason>)" on a read error.
-std::string read_file(const std::string& path);
+// With `max_bytes`, at most that many bytes from the start (a format check before a whole read:
+// a device such as /dev/zero never ends).
+std::string read_file(const std::string& path, size_t max_bytes = static_cast<size_t>(-1));
 
 // A file written beside `path` and renamed over it by commit(): readers see the old file or the
 // new one, never a partial write, whenever the process is killed. The temporary is named

@@ -237,10 +237,21 @@ std::string Reader::read_all(const Entry& e, uint64_t max_size) {
   if (e.uncompressed > max_size) {
     fail(str(bytes_.what(), ":", excerpt(e.name)), "is too large (", e.uncompressed, " bytes)");
   }
+  // Grown as the data arrives rather than sized by the header up front: a member that claims
+  // gigabytes but holds little fails when its data runs out, having taken only what it held.
   std::string data;
   read(e, [&](Source& src, const std::string&) {
-    data.resize(static_cast<size_t>(src.remaining()));
-    src.read(data.data(), data.size());
+    constexpr uint64_t kChunk = uint64_t{16} << 20;
+    while (src.remaining() > 0) {
+      const size_t n = static_cast<size_t>(std::min(src.remaining(), kChunk));
+      const size_t used = data.size();
+      if (data.capacity() < used + n) {
+        data.reserve(static_cast<size_t>(
+            std::min<uint64_t>(e.uncompressed, std::max<uint64_t>(used + n, 2 * used))));
+      }
+      data.resize(used + n);
+      src.read(data.data() + used, n);
+    }
   });
   return data;
 }
@@ -414,17 +425,25 @@ std::string write(const std::vector<Member>& members) {
   return std::move(out).str();
 }
 
+std::map<std::string, const Entry*> members(const Reader& reader, const std::string& what) {
+  std::map<std::string, const Entry*> out;
+  for (const Entry& e : reader.entries()) {
+    if (e.name.ends_with('/')) continue;
+    if (!out.emplace(e.name, &e).second) {
+      fail(what, "the archive holds \"", excerpt(e.name), "\" twice");
+    }
+  }
+  return out;
+}
+
 std::map<std::string, std::string> read(std::string_view bytes,
                                         const std::string& what,
                                         uint64_t max_entry_size) {
   MemoryBytes image(bytes, what);
   Reader reader(image, ".keras (zip) file");
   std::map<std::string, std::string> out;
-  for (const Entry& e : reader.entries()) {
-    if (e.name.ends_with('/')) continue;
-    if (out.contains(e.name)) fail(what, "the archive holds \"", excerpt(e.name), "\" twice");
-    out.emplace(e.name, reader.read_all(e, max_entry_size));
-  }
+  for (const auto& [name, e] : members(reader, what))
+    out.emplace(name, reader.read_all(*e, max_entry_size));
   return out;
 }
 

@@ -49,7 +49,8 @@ class Reader {
   // Streams `e`'s uncompressed bytes to `consume`, which must read all of them; then checks the
   // stream's end and the CRC-32. `what` ("<file>:<member>") is for consume's errors.
   void read(const Entry& e, const std::function<void(Source&, const std::string& what)>& consume);
-  // The member's bytes; IOError "... is too large" when it has more than max_size.
+  // The member's bytes; IOError "... is too large" when it has more than max_size. Memory grows
+  // with the bytes actually inflated, not with the size the header claims.
   std::string read_all(const Entry& e, uint64_t max_size);
 
  private:
@@ -95,6 +96,9 @@ struct Member {
   std::string data;
 };
 std::string write(const std::vector<Member>& members);
+// The members of `reader` by name, directories skipped; a name twice is an IOError naming `what`.
+// Read only those needed (Reader::read_all): the others are never inflated.
+std::map<std::string, const Entry*> members(const Reader& reader, const std::string& what);
 // Every member by name (directories skipped; a name twice is an IOError). `max_entry_size` caps
 // each member, so a small archive cannot make us allocate more.
 std::map<std::string, std::string> read(std::string_view bytes,

@@ -40,7 +40,14 @@ BidirectionalImpl::BidirectionalImpl(LayerRef layer, BidirectionalOptions option
   // Keras builds the backward layer from the forward one's config, activity_regularizer included
   // (a loaded layer has it from its base config, outside its options).
   backward_->set_activity_regularizer(forward_->activity_regularizer());
+  backward_->set_trainable(forward_->trainable());
   input_spec_ = {InputSpec{.ndim = 3}};
+}
+
+void BidirectionalImpl::set_trainable(bool trainable) {
+  Layer::set_trainable(trainable);
+  forward_->set_trainable(trainable);
+  backward_->set_trainable(trainable);
 }
 
 void BidirectionalImpl::set_dtype(DType dtype) {

@@ -220,9 +220,13 @@ std::vector<Shape> ConvImpl::compute_output_shape(const std::vector<Shape>& inpu
                   s.strides[i], s.dilation_rate[i])
             : ops::conv_output_length(in[first + i], s.kernel_size[i], s.padding, s.strides[i],
                                       s.dilation_rate[i]);
-    if (len != kNone && len <= 0) {
+    if (in[first + i] != kNone && len <= 0) {  // len -1 is also kNone's value
       Shape k(s.kernel_size.begin(), s.kernel_size.end());
-      k.insert(k.end(), {c == kNone ? kNone : c / s.groups, s.filters});
+      if (s.kind == ConvKind::depthwise || s.kind == ConvKind::separable) {
+        k.insert(k.end(), {c, s.depth_multiplier});
+      } else {
+        k.insert(k.end(), {c == kNone ? kNone : c / s.groups, s.filters});
+      }
       throw ValueError(str("Layer '", name(), "' (", s.class_name,
                            "): Computed output size would be negative. Received `inputs shape=",
                            shape_str(in), "`, `kernel shape=", shape_str(k),

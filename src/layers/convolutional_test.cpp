@@ -173,6 +173,31 @@ TEST(Conv2D, InputTooSmallIsAValueErrorAtGraphBuildingTime) {
   test::expect_throws_with<ValueError>([&] { Conv2D(4, 3, {.name = "tiny2"})(x); }, "tiny2");
 }
 
+// An output length of exactly -1 (kernel = input + 2) is an error too, not None (kNone is -1).
+TEST(Conv2D, OutputLengthMinusOneIsAnErrorNotNone) {
+  test::expect_throws_with<ValueError>(
+      [] {
+        Conv2D(2, 7)(keras::Input({5, 5, 1}));
+      },
+      "Computed output size would be negative");
+  test::expect_throws_with<ValueError>(
+      [] {
+        Conv1D(2, 6)(keras::Input({4, 1}));
+      },
+      "Computed output size would be negative");
+  test::expect_throws_with<ValueError>(
+      [] {
+        Conv3D(2, 5)(keras::Input({3, 3, 3, 1}));
+      },
+      "Computed output size would be negative");
+  // A depthwise kernel is (k, k, channels, depth_multiplier).
+  test::expect_throws_with<ValueError>(
+      [] {
+        DepthwiseConv2D(6, {.depth_multiplier = 2})(keras::Input({4, 4, 3}));
+      },
+      "`kernel shape=(6, 6, 3, 2)`");
+}
+
 TEST(Conv2D, NoneSpatialDimsStayNone) {
   const KerasTensor x = keras::Input({std::nullopt, std::nullopt, 3});
   const KerasTensor y = Conv2D(8, 3, {.strides = 2})(x);

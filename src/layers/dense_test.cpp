@@ -104,6 +104,11 @@ TEST(Dense, ComputesXKernelPlusBias) {
                  test::tensor_of({0.5, -0.5}, {2}, float32)});
   // [[1 2 3] [4 5 6]] @ [[1 0] [0 1] [1 1]] + [0.5 -0.5]
   test::expect_all_close(d(x), test::tensor_of({4.5, 4.5, 10.5, 10.5}, {2, 2}, float32), 0, 0);
+  test::expect_throws_with<ValueError>(
+      [&] {
+        d.set_weights({Tensor(), zeros({2})});
+      },
+      "with an undefined Tensor as weight 0 (" + d.weights()[0].path() + ")");
 }
 
 TEST(Dense, ThreeDInputMatchesFlattenedTwoDInput) {

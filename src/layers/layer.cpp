@@ -120,7 +120,9 @@ std::vector<Layer::VariableGroup> Layer::saved_variables() const {
 
 void Layer::apply_base_config(const Json& config) {
   if (const Json* dtype = config::find(config, "dtype")) set_dtype(config::dtype_from_json(*dtype));
-  set_trainable(config::get<bool>(config, "trainable", true, name_.c_str()));
+  // Only a frozen layer is set: "trainable": true on a wrapper or a model must not thaw the
+  // sublayers its config lists as frozen (Keras's constructor does not propagate it either).
+  if (!config::get<bool>(config, "trainable", true, name_.c_str())) set_trainable(false);
   if (const Json* reg = config::find(config, "activity_regularizer")) {
     activity_regularizer_ = regularizers::deserialize(*reg);
   }
@@ -215,6 +217,8 @@ void Layer::set_weights(const Tensors& values) {
               name_, "\" with a weight list of length ", values.size(),
               ", but the layer was expecting ", params.size(), " weights.");
   for (size_t i = 0; i < params.size(); ++i) {
+    KERAS_CHECK(values[i].defined(), ValueError, "You called `set_weights(weights)` on layer \"",
+                name_, "\" with an undefined Tensor as weight ", i, " (", params[i].path(), ")");
     KERAS_CHECK(values[i].shape() == params[i].shape(), ValueError, "Layer weight shape ",
                 shape_str(params[i].shape()), " not compatible with provided weight shape ",
                 shape_str(values[i].shape()));
@@ -432,19 +436,29 @@ Tensors Layer::call_with_masks(const Tensors& inputs, bool training) {
   return outputs;
 }
 
-const Node& Layer::node_at(int node_index, const char* what) const {
+int Layer::node_index_at(int node_index, const char* what) const {
   if (inbound_nodes_.empty()) {
     throw RuntimeError(str("The layer has never been called and thus has no defined ", what, "."));
   }
-  if (node_index < 0 || node_index >= static_cast<int>(inbound_nodes_.size())) {
+  const int count = static_cast<int>(inbound_nodes_.size());
+  if (node_index >= count) {
     throw ValueError(str("Asked to get ", what, " at node ", node_index,
-                         ", but the layer has only ", inbound_nodes_.size(), " inbound nodes."));
+                         ", but the layer has only ", count, " inbound nodes."));
   }
-  return *inbound_nodes_[node_index];
+  if (node_index < -count) {  // Python's list[-k] past the front
+    throw IndexError(str("list index out of range: asked to get ", what, " at node ", node_index,
+                         ", but the layer has only ", count, " inbound nodes."));
+  }
+  return node_index < 0 ? node_index + count : node_index;
+}
+
+const Node& Layer::node_at(int node_index, const char* what) const {
+  return *inbound_nodes_[static_cast<size_t>(node_index_at(node_index, what))];
 }
 
 KerasTensors Layer::get_outputs_at(int node_index) const {
-  const Node& node = node_at(node_index, "output");
+  node_index = node_index_at(node_index, "output");
+  const Node& node = *inbound_nodes_[static_cast<size_t>(node_index)];
   KerasTensors out;
   auto self = std::const_pointer_cast<Layer>(shared_from_this());
   for (size_t i = 0; i < node.outputs.size(); ++i) {

@@ -535,6 +535,21 @@ Fn cast_fn(const Call& c) {
   return unary_fn(c, [d = *dtype](const Tensor& x) { return ops::cast(x, d); });
 }
 
+// keras.ops.convert_to_tensor of a tensor (Keras writes one for a mask it passes on): the tensor
+// itself, cast when the op names a dtype. keras.cpp has no sparse or ragged tensors.
+Fn convert_to_tensor_fn(const Call& c) {
+  for (const char* key : {"sparse", "ragged"}) {
+    const Json* v = config::find(c.config, key);
+    KERAS_CHECK(v == nullptr || (v->is_boolean() && !v->get<bool>()), ValueError, c.what,
+                ": keras.cpp's ConvertToTensor supports only '", key, "': null or false, got ",
+                config::json_excerpt(config::value(c.config, key, nullptr)));
+  }
+  const std::optional<DType> dtype = dtype_of(c);
+  return unary_fn(c, [dtype](const Tensor& x) {
+    return dtype && *dtype != x.dtype() ? ops::cast(x, *dtype) : x;
+  });
+}
+
 template <int Fill>
 Fn fill_like(const Call& c) {
   const std::optional<DType> dtype = dtype_of(c);
@@ -667,6 +682,7 @@ std::vector<Spec> make_table() {
       {"LogicalNot", kNumpy, none, none, unary<ops::logical_not>},
       {"Clip", kNumpy, {"x_min", "x_max"}, none, clip_fn},
       {"Cast", kCore, {"dtype"}, none, cast_fn},
+      {"ConvertToTensor", kCore, {"dtype", "sparse", "ragged"}, none, convert_to_tensor_fn},
       {"ZerosLike", kNumpy, {"dtype"}, none, fill_like<0>},
       {"OnesLike", kNumpy, {"dtype"}, none, fill_like<1>},
       // Activations (keras.ops.nn).

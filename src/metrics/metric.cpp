@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <set>
 
 #include "keras/config/json.h"
 #include "keras/losses/loss.h"
@@ -14,11 +15,12 @@
 namespace keras::metrics {
 namespace {
 
+std::mutex uid_mutex;
+std::map<std::string, int, std::less<>> uids;
+
 // Keras's uniquify: "precision", then "precision_1", "precision_2", ...
 std::string auto_name(std::string_view prefix) {
-  static std::mutex mutex;
-  static std::map<std::string, int, std::less<>> uids;
-  std::lock_guard lock(mutex);
+  std::lock_guard lock(uid_mutex);
   auto it = uids.find(prefix);
   if (it == uids.end()) it = uids.emplace(std::string(prefix), 0).first;
   const int n = it->second++;
@@ -44,6 +46,56 @@ bool broadcasts_to(const Shape& from, const Shape& to) {
     if (from[i] != 1 && from[i] != to[skip + i]) return false;
   }
   return true;
+}
+
+void reset_uids() {
+  std::lock_guard lock(uid_mutex);
+  uids.clear();
+}
+
+std::optional<bool> Metric::higher_is_better() const {
+  static const std::set<std::string, std::less<>> up = {"AUC",
+                                                        "Accuracy",
+                                                        "BinaryAccuracy",
+                                                        "BinaryIoU",
+                                                        "CategoricalAccuracy",
+                                                        "ConcordanceCorrelation",
+                                                        "CosineSimilarity",
+                                                        "F1Score",
+                                                        "FBetaScore",
+                                                        "IoU",
+                                                        "MeanIoU",
+                                                        "OneHotIoU",
+                                                        "OneHotMeanIoU",
+                                                        "PearsonCorrelation",
+                                                        "Precision",
+                                                        "PrecisionAtRecall",
+                                                        "R2Score",
+                                                        "Recall",
+                                                        "RecallAtPrecision",
+                                                        "SensitivityAtSpecificity",
+                                                        "SparseCategoricalAccuracy",
+                                                        "SparseTopKCategoricalAccuracy",
+                                                        "SpecificityAtSensitivity",
+                                                        "TopKCategoricalAccuracy"};
+  static const std::set<std::string, std::less<>> down = {"BinaryCrossentropy",
+                                                          "CategoricalCrossentropy",
+                                                          "CategoricalHinge",
+                                                          "Hinge",
+                                                          "KLDivergence",
+                                                          "LogCoshError",
+                                                          "MeanAbsoluteError",
+                                                          "MeanAbsolutePercentageError",
+                                                          "MeanSquaredError",
+                                                          "MeanSquaredLogarithmicError",
+                                                          "Poisson",
+                                                          "RootMeanSquaredError",
+                                                          "SparseCategoricalCrossentropy",
+                                                          "SquaredHinge"};
+  const std::string name = class_name();
+  if (up.contains(name)) return true;
+  if (down.contains(name)) return false;
+  return std::nullopt;
 }
 
 Metric::Metric(std::string name, std::string_view default_prefix)

@@ -317,12 +317,12 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
 }
 
 KerasTensors FunctionalImpl::get_outputs_at(int node_index) const {
-  if (node_index == 0 && has_graph()) return outputs_;
+  if (has_graph() && node_index_at(node_index, "output") == 0) return outputs_;
   return Layer::get_outputs_at(node_index);
 }
 
 KerasTensors FunctionalImpl::get_inputs_at(int node_index) const {
-  if (node_index == 0 && has_graph()) return inputs_;
+  if (has_graph() && node_index_at(node_index, "input") == 0) return inputs_;
   return Layer::get_inputs_at(node_index);
 }
 

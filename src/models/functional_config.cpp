@@ -298,7 +298,10 @@ Model sequential_from_config(const Json& config) {
   if (input && !static_cast<SequentialImpl&>(model.impl()).graph_built()) {
     model.build(input->first, input->second);
   }
-  if (config.is_object()) model->set_trainable(config::get<bool>(config, "trainable", true));
+  // Only a frozen model is set (a trainable one keeps its frozen layers frozen).
+  if (config.is_object() && !config::get<bool>(config, "trainable", true)) {
+    model->set_trainable(false);
+  }
   return model;
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <limits>
 
@@ -378,16 +379,18 @@ TEST(Reduce, RejectsEmptyExtremes) {
                                        "zero-size array to reduction operation max");
   test::expect_throws_with<ValueError>([&] { min(e, {0}); },
                                        "zero-size array to reduction operation min");
-  // Reducing the non-empty axis is fine; sums of nothing are 0.
+  // Reducing the non-empty axis is fine; sums of nothing are 0, means NaN (0 / 0, as NumPy).
   EXPECT_EQ(max(e, {1}).shape(), Shape{0});
   test::expect_all_close(sum(e, {0}), zeros({3}), 0, 0);
+  for (const Tensor& m : {mean(e, {0}), mean(ones({2, 0, 3}), {1}), mean(zeros({0}))}) {
+    const Tensor h = m.cpu();
+    for (int64_t i = 0; i < h.size(); ++i) EXPECT_TRUE(std::isnan(h.data<float>()[i])) << m;
+  }
 }
 
-// BUG (src/backend/reference/layout.cpp, ReferenceBackend::arg_reduce, used by both backends):
-// `outer = n == 0 ? 0 : x.size() / (n * inner)` divides by zero (SIGFPE) when a dimension after
-// `axis` is 0, e.g. argmax(zeros({3, 0}), 0), which should return an empty [0] tensor (NumPy
-// does). Fix: compute outer as the product of the dimensions before `axis` (or return early when
-// y.size() == 0). Run as a death test so the crash cannot take the test binary down.
+// Once a bug: arg_reduce divided by zero (SIGFPE) when a dimension after `axis` is 0, e.g.
+// argmax(zeros({3, 0}), 0), which returns an empty [0] tensor as NumPy does. Run as a death test
+// so that a regression cannot take the test binary down.
 TEST(ReduceDeathTest, ArgmaxOverANonEmptyAxisOfAnEmptyTensor) {
   EXPECT_EXIT(
       {

@@ -13,10 +13,20 @@ namespace {
 
 using layers::Layer;
 
+// A layer's weights in the order Keras's legacy HDF5 layout lists them: its trainable weights,
+// then the others (Keras's layer.trainable_weights + layer.non_trainable_weights). For most layers
+// that is their creation order; a nested model with BatchNormalization or a frozen layer has its
+// moving statistics and frozen weights moved to the end.
+std::vector<Variable> legacy_weights(const Layer& layer) {
+  std::vector<Variable> out = layer.trainable_weights();
+  for (const Variable& v : layer.non_trainable_weights()) out.push_back(v);
+  return out;
+}
+
 std::vector<std::string> legacy_weight_names(const Layer& layer) {
   std::vector<std::string> names;
   std::set<std::string> seen;
-  for (const Variable& v : layer.weights()) {
+  for (const Variable& v : legacy_weights(layer)) {
     std::string n =
         v.path().rfind(layer.name() + "/", 0) == 0 ? v.path() : layer.name() + "/" + v.path();
     for (int i = 1; seen.contains(n); ++i) n = str(n, "_", i);
@@ -47,7 +57,7 @@ void write_legacy_weights(hid_t group, const models::FunctionalImpl& impl) {
     h5::Handle g = h5::make_group(group, l->name());
     const std::vector<std::string> names = legacy_weight_names(*l);
     h5::write_string_list_attr(g.id(), "weight_names", names);
-    const std::vector<Variable> weights = l->weights();
+    const std::vector<Variable> weights = legacy_weights(*l);
     for (size_t i = 0; i < names.size(); ++i) {
       const size_t slash = names[i].rfind('/');
       if (slash == std::string::npos) {
@@ -83,7 +93,7 @@ std::vector<Assignment> read_legacy_weights(const h5::Node& group,
   std::vector<Assignment> out;
   auto load_layer = [&](const Layer& layer, const std::string& saved_name,
                         const std::vector<std::string>& names) {
-    const std::vector<Variable> weights = layer.weights();
+    const std::vector<Variable> weights = legacy_weights(layer);
     if (names.size() != weights.size()) {
       if (skip_mismatch) return;
       throw ValueError(str(what, ": layer '", layer.name(), "' expects ", weights.size(),

@@ -41,6 +41,10 @@ bool is_zip(const std::string& bytes) {
   return bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0;
 }
 
+bool is_hdf5(const std::string& bytes) {
+  return bytes.size() >= 8 && bytes.compare(0, 8, "\x89HDF\r\n\x1a\n") == 0;
+}
+
 // ---- Keras 3 weights (model.weights.h5) ----
 
 void write_groups(hid_t root, const models::FunctionalImpl& impl) {
@@ -230,26 +234,30 @@ std::string date_now() {
 
 // ---- entry points ----
 
-Model load_keras_archive(const std::string& bytes,
-                         const std::string& path,
-                         const LoadModelOptions& options) {
-  const auto entries = io::zip::read(bytes, path, kMaxEntry);
-  auto entry = [&](const char* name) -> const std::string& {
+// The .keras archive at `path`, read in place: only the members loading needs are inflated, the
+// JSON ones no larger than the JSON reader takes (an unused or oversized member costs nothing).
+Model load_keras_archive(const std::string& path, const LoadModelOptions& options) {
+  io::FileBytes file(path);
+  io::zip::Reader reader(file, ".keras (zip) file");
+  const auto entries = io::zip::members(reader, path);
+  auto entry = [&](const char* name) -> const io::zip::Entry& {
     auto it = entries.find(name);
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no ", name);
-    return it->second;
+    return *it->second;
+  };
+  auto json = [&](const char* name) {
+    return config::parse_json(reader.read_all(entry(name), config::kMaxJsonBytes),
+                              (path + ": " + name).c_str());
   };
   std::string version;
   if (entries.contains("metadata.json")) {
-    const Json meta =
-        config::parse_json(entry("metadata.json"), (path + ": metadata.json").c_str());
-    version = config::get<std::string>(meta, "keras_version", "", "metadata.json");
+    version = config::get<std::string>(json("metadata.json"), "keras_version", "", "metadata.json");
   }
-  const Json config = keras2_config(
-      config::parse_json(entry("config.json"), (path + ": config.json").c_str()), version);
-  Model model = build_model(config, entry("model.weights.h5").size(), path);
+  const Json config = keras2_config(json("config.json"), version);
+  const io::zip::Entry& weights_entry = entry("model.weights.h5");
+  Model model = build_model(config, static_cast<size_t>(weights_entry.uncompressed), path);
   const h5::Node weights =
-      h5::read_untrusted(entry("model.weights.h5"), path + ": model.weights.h5");
+      h5::read_untrusted(reader.read_all(weights_entry, kMaxEntry), path + ": model.weights.h5");
   std::vector<Assignment> values = guarded(path, [&] {
     check_layer_names(weights, model.impl(), path);
     return read_groups(weights, model.impl().saved_variables(), path);
@@ -443,23 +451,26 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
   KERAS_CHECK(seq == nullptr || seq->graph_built(), ValueError,
               "Unable to load weights into a Sequential model that has not been built; call "
               "build() first.");
-  const std::string bytes = read_file(path);
   std::vector<Assignment> values;
   // Keras 3 layouts match weights by object path, never by name: refuse rather than ignore it.
   const auto refuse_by_name = [&] {
     KERAS_CHECK(!options.by_name, ValueError,
                 "`by_name` only supports loading legacy '.h5' or '.hdf5' files. Received: ", path);
   };
-  if (is_zip(bytes)) {
+  const std::string head = read_file(path, 8);
+  if (is_zip(head)) {
     refuse_by_name();
-    const auto entries = io::zip::read(bytes, path, kMaxEntry);
+    io::FileBytes file(path);
+    io::zip::Reader reader(file, ".keras (zip) file");
+    const auto entries = io::zip::members(reader, path);
     auto it = entries.find("model.weights.h5");
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no model.weights.h5");
-    const h5::Node f = h5::read_untrusted(it->second, path);
+    const h5::Node f = h5::read_untrusted(reader.read_all(*it->second, kMaxEntry), path);
     values = read_groups(f, impl().saved_variables(), path, options.skip_mismatch);
     read_optimizer_for_load_weights(f, impl(), path);
   } else {
-    const h5::Node f = h5::read_untrusted(bytes, path);
+    KERAS_CHECK(is_hdf5(head), IOError, path, ": not a .keras archive or an HDF5 file");
+    const h5::Node f = h5::read_untrusted(read_file(path), path);
     if (std::optional<h5::Node> g = h5::open_group(f, "model_weights")) {
       values = read_legacy_weights(*g, impl(), options.by_name, options.skip_mismatch, path);
     } else if (h5::read_string_attr(f, "layer_names")) {
@@ -478,11 +489,11 @@ namespace models {
 Model load_model(const std::string& path, const LoadModelOptions& options) {
   using namespace saving;            // NOLINT
   using namespace saving::internal;  // NOLINT
-  const std::string bytes = read_file(path);
-  if (is_zip(bytes)) return load_keras_archive(bytes, path, options);
-  KERAS_CHECK(bytes.size() >= 8 && bytes.compare(0, 8, "\x89HDF\r\n\x1a\n") == 0, IOError, path,
-              ": not a .keras archive or an HDF5 file");
-  return load_legacy_h5(bytes, path, options);
+  // The format from the first bytes, before anything large is read (a device never ends).
+  const std::string head = read_file(path, 8);
+  if (is_zip(head)) return load_keras_archive(path, options);
+  KERAS_CHECK(is_hdf5(head), IOError, path, ": not a .keras archive or an HDF5 file");
+  return load_legacy_h5(read_file(path), path, options);
 }
 
 }  // namespace models

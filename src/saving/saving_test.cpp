@@ -903,6 +903,29 @@ std::string corpus_dir() {
   return std::string(KERAS_TEST_DATA_DIR) + "/saving/corpus";
 }
 
+// Loading inflates only the members it needs: a corrupt member nothing reads (here its bytes are
+// changed after writing, so its CRC-32 no longer matches) costs nothing and stops nothing; the
+// JSON members are capped at the JSON reader's limit before they are inflated. A device that
+// never ends (/dev/zero) is no format: an IOError after 8 bytes.
+TEST(SavingRobustness, OnlyTheMembersLoadingNeedsAreRead) {
+  const auto entries = io::zip::read(read_bytes(fixture("mlp.keras")), "mlp", 1 << 30);
+  std::string bytes = io::zip::write({{"metadata.json", entries.at("metadata.json")},
+                                      {"config.json", entries.at("config.json")},
+                                      {"model.weights.h5", entries.at("model.weights.h5")},
+                                      {"assets/junk", std::string(4096, 'j')}});
+  const size_t junk = bytes.find(std::string(64, 'j'));
+  ASSERT_NE(junk, std::string::npos);
+  bytes[junk + 100] = 'k';
+  const std::string path = temp_path("junk_member.keras");
+  write_bytes(path, bytes);
+  const Model m = models::load_model(path);
+  EXPECT_EQ(m.layers().size(), models::load_model(fixture("mlp.keras")).layers().size());
+  test::expect_throws_with<IOError>([] { models::load_model("/dev/zero"); },
+                                    "/dev/zero: not a .keras archive or an HDF5 file");
+  test::expect_throws_with<IOError>([] { make_graph_model().load_weights("/dev/zero"); },
+                                    "/dev/zero: not a .keras archive or an HDF5 file");
+}
+
 TEST(SavingRobustness, HostileConfigsAreClearErrors) {
   const auto entries = io::zip::read(read_bytes(fixture("mlp.keras")), "mlp", 1 << 30);
   const Json config = Json::parse(entries.at("config.json"));

@@ -11,7 +11,8 @@ ArrayData ArrayData::rows(int64_t begin, int64_t end) const {
   ArrayData out;
   for (const Tensor& t : x) out.x.push_back(t.slice_rows(begin, end));
   for (const Tensor& t : y) out.y.push_back(t.defined() ? t.slice_rows(begin, end) : Tensor());
-  if (sample_weight.defined()) out.sample_weight = sample_weight.slice_rows(begin, end);
+  for (const Tensor& t : sample_weight)
+    out.sample_weight.push_back(t.defined() ? t.slice_rows(begin, end) : Tensor());
   out.n = end - begin;
   return out;
 }

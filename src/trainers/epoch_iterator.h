@@ -19,7 +19,8 @@ class Prefetcher;
 // Data as arrays: tensors in model order, all with n rows.
 struct ArrayData {
   Tensors x, y;
-  Tensor sample_weight;
+  // None (empty), one for every output, or one per output (undefined: that output unweighted).
+  Tensors sample_weight;
   int64_t n = 0;
 
   // Rows [begin, end) of every array (views).

@@ -56,7 +56,7 @@ struct BorrowedRows {
 // A traced step: input buffers and the kernels that read them.
 struct Trainer::Plan {
   Tensors x, y;
-  Tensor sample_weight;
+  Tensors sample_weight;
   Tensors y_pred;
   Tensor loss;
   std::vector<autodiff::Kernel> kernels;
@@ -229,7 +229,17 @@ void Trainer::build_metrics(const Tensors& y, const Tensors& y_pred) {
   metrics_built_ = true;
 }
 
-Tensor Trainer::compute_loss(const Tensors& y, const Tensors& y_pred, const Tensor& sw) {
+namespace {
+
+// Output i's sample weights: none, the ones for every output, or its own.
+Tensor weights_of(const Tensors& sw, size_t i) {
+  if (sw.empty()) return Tensor();
+  return sw.size() == 1 ? sw[0] : sw[i];
+}
+
+}  // namespace
+
+Tensor Trainer::compute_loss(const Tensors& y, const Tensors& y_pred, const Tensors& sw) {
   Tensor total;
   const double batch = y_pred.empty() ? 0.0 : static_cast<double>(y_pred[0].shape()[0]);
   const Tensor batch_weight =
@@ -237,7 +247,7 @@ Tensor Trainer::compute_loss(const Tensors& y, const Tensors& y_pred, const Tens
   for (size_t i = 0; i < outputs_.size(); ++i) {
     const Output& o = outputs_[i];
     if (!o.loss) continue;
-    Tensor value = (*o.loss)(y[i], y_pred[i], sw);
+    Tensor value = (*o.loss)(y[i], y_pred[i], weights_of(sw, i));
     if (o.loss_tracker) o.loss_tracker->update_values(value, batch_weight);
     if (o.weight != 1.0) value = ops::multiply(value, o.weight);
     total = total.defined() ? ops::add(total, value) : value;
@@ -251,17 +261,17 @@ Tensor Trainer::compute_loss(const Tensors& y, const Tensors& y_pred, const Tens
   return total;
 }
 
-void Trainer::update_metrics(const Tensors& y, const Tensors& y_pred, const Tensor& sw) {
+void Trainer::update_metrics(const Tensors& y, const Tensors& y_pred, const Tensors& sw) {
   // As Keras 3: compile's metrics ignore the sample weights, weighted_metrics use them.
   for (size_t i = 0; i < outputs_.size(); ++i) {
     const Output& o = outputs_[i];
     for (size_t k = 0; k < o.metrics.size(); ++k) {
-      o.metrics[k]->update_state(y[i], y_pred[i], o.weighted(k) ? sw : Tensor());
+      o.metrics[k]->update_state(y[i], y_pred[i], o.weighted(k) ? weights_of(sw, i) : Tensor());
     }
   }
 }
 
-Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tensor& sw) {
+Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tensors& sw) {
   if (mode == Mode::predict) return model_.call(x, false);
   if (distribution::data_parallel_active()) {
     std::vector<losses::LossPtr> losses;
@@ -329,19 +339,17 @@ const Tensors& Trainer::run_batch(Mode mode,
     }
   };
   if (run_eagerly_) {
-    Tensors x = make_buffers(data.x), y = make_buffers(data.y);
+    Tensors x = make_buffers(data.x), y = make_buffers(data.y),
+            sw = make_buffers(data.sample_weight);
     fill(data.x, x);
     fill(data.y, y);
-    Tensor sw;
-    if (data.sample_weight.defined()) {
-      sw = Tensor::empty(with_batch(data.sample_weight, count), data.sample_weight.dtype());
-      sw.copy_rows_from(data.sample_weight, batch_rows);
-    }
+    fill(data.sample_weight, sw);
     eager_y_pred_ = step(mode, x, y, sw);
     return eager_y_pred_;
   }
   // The plan traced for batches of this shape (compared in place: no allocation per step).
   auto same_dims = [](const Tensors& a, const Tensors& b) {
+    if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
       if (a[i].defined() != b[i].defined()) return false;
       if (!a[i].defined()) continue;
@@ -352,20 +360,20 @@ const Tensors& Trainer::run_batch(Mode mode,
     }
     return true;
   };
-  auto& candidates = plans_[{static_cast<int>(mode) * 2 + data.sample_weight.defined(), count}];
+  auto& candidates = plans_[{static_cast<int>(mode) * 2 + !data.sample_weight.empty(), count}];
   Plan* plan = nullptr;
   for (const auto& p : candidates) {
-    if (same_dims(p->x, data.x) && same_dims(p->y, data.y)) plan = p.get();
+    if (same_dims(p->x, data.x) && same_dims(p->y, data.y) &&
+        same_dims(p->sample_weight, data.sample_weight)) {
+      plan = p.get();
+    }
   }
   const bool fresh = plan == nullptr;
   if (fresh) {
     plan = candidates.emplace_back(std::make_unique<Plan>()).get();
     plan->x = make_buffers(data.x);
     plan->y = make_buffers(data.y);
-    if (data.sample_weight.defined()) {
-      plan->sample_weight =
-          Tensor::empty(with_batch(data.sample_weight, count), data.sample_weight.dtype());
-    }
+    plan->sample_weight = make_buffers(data.sample_weight);
   }
   // Rows in order from one tensor (predict's batches): a replayed plan reads them where they are,
   // which saves a pass through memory over the whole input (the mlp's batch is 800 KB).
@@ -388,8 +396,7 @@ const Tensors& Trainer::run_batch(Mode mode,
     }
   }
   fill(data.y, plan->y);
-  if (data.sample_weight.defined())
-    plan->sample_weight.copy_rows_from(data.sample_weight, batch_rows);
+  fill(data.sample_weight, plan->sample_weight);
   if (fresh) {
     autodiff::KernelTrace trace;
     plan->y_pred = step(mode, plan->x, plan->y, plan->sample_weight);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <type_traits>
 
 #include "keras/trainers/py_dataset.h"
@@ -91,6 +92,25 @@ Tensor class_weight_to_sample_weight(const Tensor& y, const ClassWeight& class_w
   return weights.to(y.device());
 }
 
+// fit's sample_weight as ArrayData keeps it: one array for every output, or a list (entries may
+// be undefined: that output is unweighted) or a dict by output name (outputs left out are
+// unweighted) with one per output, as Keras 3 matches sample_weight to y's structure.
+Tensors flatten_sample_weights(const Data& sample_weight, const std::vector<std::string>& names) {
+  if (sample_weight.empty()) return {};
+  if (sample_weight.is_map()) {
+    std::map<std::string, Tensor> all;
+    for (const std::string& n : names) all.emplace(n, Tensor());
+    for (const auto& [key, value] : sample_weight.map()) all[key] = value;
+    Tensors out = Data(all).flatten(names, "sample_weight");  // unknown keys: ValueError
+    return out;
+  }
+  // One array (or a list of one, as Keras 3 repeats the first) weighs every output.
+  const Tensors& list = sample_weight.list();
+  if (list.size() == 1) return list;
+  if (list.size() != names.size()) sample_weight.flatten(names, "sample_weight");  // count error
+  return list;
+}
+
 // Keras's words for an argument that a PyDataset gives itself.
 void check_not_given(bool given, const char* arg, const char* description) {
   KERAS_CHECK(!given, ValueError, "When providing `x` as a PyDataset, `", arg,
@@ -113,10 +133,7 @@ ArrayData Trainer::prepare(const Data& x,
                 "loss to compute.");
     b.y = flatten_targets(y);
   }
-  if (!sample_weight.empty()) {
-    Tensors sw = sample_weight.flatten({"sample_weight"}, "sample_weight");
-    b.sample_weight = sw[0];
-  }
+  b.sample_weight = flatten_sample_weights(sample_weight, signature_.output_names);
   auto sizes = [](const Tensors& ts) {
     std::string out;
     for (const Tensor& t : ts) {
@@ -131,13 +148,12 @@ ArrayData Trainer::prepare(const Data& x,
   };
   bool ok =
       std::all_of(b.x.begin(), b.x.end(), same_n) && std::all_of(b.y.begin(), b.y.end(), same_n);
-  if (b.sample_weight.defined()) ok = ok && same_n(b.sample_weight);
+  ok = ok && std::all_of(b.sample_weight.begin(), b.sample_weight.end(), same_n);
   KERAS_CHECK(ok, ValueError,
               "Data cardinality is ambiguous. Make sure all arrays contain the same "
               "number of samples. 'x' sizes: ",
               sizes(b.x), (b.y.empty() ? "" : ", 'y' sizes: "), sizes(b.y),
-              (b.sample_weight.defined() ? ", 'sample_weight' sizes: " : ""),
-              (b.sample_weight.defined() ? sizes({b.sample_weight}) : ""));
+              (b.sample_weight.empty() ? "" : ", 'sample_weight' sizes: "), sizes(b.sample_weight));
   KERAS_CHECK(n > 0, ValueError, "Expected input data to be non-empty.");
   for (size_t i = 0; i < b.x.size(); ++i) {
     check_against_spec(b.x[i], signature_.input_specs[i], signature_.input_names[i], "input");
@@ -155,7 +171,9 @@ ArrayData Trainer::prepare(const Data& x,
                 signature_.output_names[i], " to have at least 1 dimension");
     check_finite(b.y[i], signature_.output_names[i]);
   }
-  if (b.sample_weight.defined()) check_finite(b.sample_weight, "sample_weight");
+  for (const Tensor& w : b.sample_weight) {
+    if (w.defined()) check_finite(w, "sample_weight");
+  }
   b.n = n;
   return b;
 }
@@ -170,7 +188,7 @@ ArrayData Trainer::prepare_weighted(const Data& x,
   ArrayData data = prepare(x, y, Data(), true);
   KERAS_CHECK(data.y.size() == 1, ValueError,
               "`class_weight` is only supported for Models with a single output.");
-  data.sample_weight = class_weight_to_sample_weight(data.y[0], class_weight);
+  data.sample_weight = {class_weight_to_sample_weight(data.y[0], class_weight)};
   return data;
 }
 

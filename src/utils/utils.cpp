@@ -4,6 +4,7 @@
 
 #include "keras/core/random.h"
 #include "keras/layers/layer.h"
+#include "keras/metrics/metric.h"
 
 namespace keras::utils {
 
@@ -39,6 +40,7 @@ void set_random_seed(uint64_t seed) {
 
 void clear_session() {
   layers::reset_uids();
+  metrics::reset_uids();
 }
 
 }  // namespace keras::utils

@@ -164,6 +164,32 @@ TEST_F(FunctionalApi, NodeShapesThatDifferBetweenCalls) {
               HasSubstr("Use `get_input_at(node_index)` instead."));
 }
 
+// Keras indexes nodes as a Python list: -1 is the last call, -n the first, -n - 1 an IndexError.
+TEST_F(FunctionalApi, NegativeNodeIndicesCountFromTheLastCall) {
+  auto a = Input({8});
+  auto b = Input({3, 8});
+  auto dense = L::Dense(4);
+  auto ya = dense(a);
+  auto yb = dense(b);
+  EXPECT_TRUE(dense.get_output_at(-1) == yb);
+  EXPECT_TRUE(dense.get_output_at(-2) == ya);
+  EXPECT_TRUE(dense.get_input_at(-2) == a);
+  EXPECT_EQ(dense.get_input_shape_at(-1), (Shape{kNone, 3, 8}));
+  EXPECT_EQ(dense.get_output_shape_at(-2), (Shape{kNone, 4}));
+  EXPECT_THAT(message_of<IndexError>([&] { dense.get_output_at(-3); }),
+              HasSubstr("list index out of range: asked to get output at node -3, but the layer "
+                        "has only 2 inbound nodes."));
+  EXPECT_THROW(dense.get_input_shape_at(-3), IndexError);
+  // A model's node 0 is its own graph, also as -1 while it has no other call.
+  Model m(a, ya);
+  EXPECT_TRUE(m.get_output_at(-1) == ya);
+  EXPECT_TRUE(m.get_input_at(-1) == a);
+  auto c = Input({8});
+  auto yc = m(c);
+  EXPECT_TRUE(m.get_output_at(-1) == yc);
+  EXPECT_TRUE(m.get_output_at(-2) == ya);
+}
+
 TEST_F(FunctionalApi, SequentialEqualsFunctional) {
   Sequential seq;
   seq.add(L::Dense(32, {.activation = "relu", .input_shape = {{64}}}));

@@ -157,5 +157,79 @@ TEST(MultiIO, OutputWithoutLossIsAllowed) {
   EXPECT_EQ(h.history.count("aux_output_loss"), 0u);
 }
 
+// sample_weight follows y's structure (Keras 3): a list or a dict by output name weighs each output
+// by its own array; one array (or a list of one) weighs every output; an output left out (an
+// undefined Tensor, a missing key) is unweighted.
+TEST(MultiIO, SampleWeightsPerOutput) {
+  TwoByTwo t = make(8);
+  t.model.compile({.optimizer = "sgd", .loss = "mse"});
+  const Tensor w_main = random::uniform({128}, 0, 2, float32, 21);
+  const Tensor w_aux = random::uniform({128}, 0, 2, float32, 22);
+  const Data x{t.a, t.b}, y{t.y_main, t.y_aux};
+  // Keras's "sum_over_batch_size": sum(w * squared error) / n, per output.
+  const Outputs p = t.model.predict(x);
+  auto weighted_mse = [](const Tensor& y_true, const Tensor& y_pred, const Tensor& w) {
+    const Tensor se = ops::squeeze(ops::square(ops::subtract(y_true, y_pred)), {-1});
+    return ops::mean(w.defined() ? ops::multiply(se, w) : se).item<double>();
+  };
+  const double main_w = weighted_mse(t.y_main, p[0], w_main);
+  const double aux_w = weighted_mse(t.y_aux, p[1], w_aux);
+  const double aux_plain = weighted_mse(t.y_aux, p[1], Tensor());
+  const double tol = 1e-5;  // float32 sums of 128 terms against float32 ops
+
+  Results list = t.model.evaluate(
+      x, y, {.batch_size = 128, .verbose = 0, .sample_weight = Data{w_main, w_aux}});
+  EXPECT_NEAR(list["main_output_loss"], main_w, tol);
+  EXPECT_NEAR(list["aux_output_loss"], aux_w, tol);
+  Results dict =
+      t.model.evaluate(x, y,
+                       {.batch_size = 128,
+                        .verbose = 0,
+                        .sample_weight = Data{{"aux_output", w_aux}, {"main_output", w_main}}});
+  EXPECT_EQ(dict.dict(), list.dict());  // the same arrays, the same kernels
+  Results missing = t.model.evaluate(
+      x, y, {.batch_size = 128, .verbose = 0, .sample_weight = Data{{"main_output", w_main}}});
+  EXPECT_NEAR(missing["main_output_loss"], main_w, tol);
+  EXPECT_NEAR(missing["aux_output_loss"], aux_plain, tol);
+  Results undefined = t.model.evaluate(
+      x, y, {.batch_size = 128, .verbose = 0, .sample_weight = Data{w_main, Tensor()}});
+  EXPECT_EQ(undefined.dict(), missing.dict());
+  Results shared =
+      t.model.evaluate(x, y, {.batch_size = 128, .verbose = 0, .sample_weight = w_main});
+  EXPECT_NEAR(shared["aux_output_loss"], weighted_mse(t.y_aux, p[1], w_main), tol);
+  EXPECT_EQ(t.model.evaluate(x, y, {.batch_size = 128, .verbose = 0, .sample_weight = Data{w_main}})
+                .dict(),
+            shared.dict());
+
+  EXPECT_THAT(
+      [&] {
+        t.model.evaluate(x, y, {.verbose = 0, .sample_weight = Data{{"aux", w_aux}}});
+      },
+      ::testing::ThrowsMessage<ValueError>(HasSubstr(
+          "Unknown entry in sample_weight dictionary: \"aux\". Only expected the following "
+          "keys: ['main_output', 'aux_output']")));
+  EXPECT_THAT(
+      [&] {
+        t.model.evaluate(x, y, {.verbose = 0, .sample_weight = Data{w_main, w_aux, w_aux}});
+      },
+      ::testing::ThrowsMessage<ValueError>(HasSubstr("Expected to see 2 array(s)")));
+  EXPECT_THAT(
+      [&] {
+        t.model.evaluate(x, y,
+                         {.verbose = 0, .sample_weight = Data{w_main, w_aux.slice_rows(0, 64)}});
+      },
+      ::testing::ThrowsMessage<ValueError>(HasSubstr("'sample_weight' sizes: 128, 64")));
+
+  // Training: an output weighted by zeros gives its own head no gradient (plain SGD: unchanged).
+  const Tensor aux_kernel = t.model.get_layer("aux_output").get_weights()[0];
+  t.model.fit(x, y,
+              {.epochs = 2,
+               .batch_size = 32,
+               .verbose = 0,
+               .sample_weight = Data{{"aux_output", ops::zeros_like(w_aux)}}});
+  EXPECT_TRUE(ops::all(ops::equal(t.model.get_layer("aux_output").get_weights()[0], aux_kernel))
+                  .item<bool>());
+}
+
 }  // namespace
 }  // namespace keras

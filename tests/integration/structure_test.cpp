@@ -50,7 +50,10 @@ const std::vector<std::string> kKerasFiles = {"dict_io.keras",
                                               "shared_nested.tf_keras.h5",
                                               "tf_attention.tf_keras.h5",
                                               "tf_attention.tf_keras.keras",
-                                              "tf_keras2_semantics.tf_keras.h5"};
+                                              "tf_keras2_semantics.tf_keras.h5",
+                                              "nested_frozen.keras",
+                                              "nested_frozen.h5",
+                                              "nested_bn.tf_keras.h5"};
 
 // Keras's own config of the dict model: dicts in the order Keras was given them.
 TEST(StructureFixtures, DictModelKeepsKerasStructureAndOrder) {
@@ -144,6 +147,28 @@ TEST(StructureFixtures, SavedAgainTheyKeepTheirStructureAndPredictTheSame) {
       EXPECT_EQ(got.keys(), want.keys());
       // The same kernels on the same shapes: bit for bit.
       for (size_t i = 0; i < got.size(); ++i) test::expect_all_close(got[i], want[i], 0, 0);
+    }
+  }
+}
+
+// Keras's counts of trainable and frozen weights (<name>.trainable.json): a frozen Bidirectional
+// freezes both halves; BatchNormalization's moving statistics are frozen. Saved again, the same.
+TEST(StructureFixtures, FrozenLayersInNestedModelsStayFrozen) {
+  for (const char* file : {"nested_frozen.keras", "nested_frozen.h5", "nested_bn.tf_keras.h5"}) {
+    SCOPED_TRACE(file);
+    std::string stem = fs::path(file).filename().string();
+    stem = stem.substr(0, stem.find_last_of('.'));
+    std::ifstream in(fixture(stem + ".trainable.json"));
+    const Json counts = Json::parse(in);
+    Model m = models::load_model(fixture(file));
+    EXPECT_EQ(m.trainable_weights().size(), counts["trainable"].get<size_t>());
+    EXPECT_EQ(m.non_trainable_weights().size(), counts["non_trainable"].get<size_t>());
+    for (const char* ext : {".keras", ".h5"}) {
+      const std::string path = test::fixture_temp_path("frozen_" + stem + ext);
+      m.save(path);
+      Model back = models::load_model(path);
+      EXPECT_EQ(back.trainable_weights().size(), counts["trainable"].get<size_t>()) << ext;
+      EXPECT_EQ(back.non_trainable_weights().size(), counts["non_trainable"].get<size_t>()) << ext;
     }
   }
 }

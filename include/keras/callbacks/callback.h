@@ -39,6 +39,8 @@ class Callback {
   // trainer().stop_training = true stops fit after the current batch (the epoch still ends:
   // validation and on_epoch_end run), as in Keras 3.
   trainers::Trainer& trainer() const { return *trainer_; }
+  // The trainer, or nullptr while none has been set.
+  trainers::Trainer* trainer_if_set() const { return trainer_; }
   void set_trainer(trainers::Trainer* trainer) { trainer_ = trainer; }
   // {"epochs", "steps", "verbose"} as Keras sets them.
   std::map<std::string, int> params;

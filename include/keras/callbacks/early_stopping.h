@@ -10,6 +10,10 @@
 // value also beats the baseline. restore_best_weights puts the weights of the best epoch back
 // when training ends, if a best epoch was seen.
 //
+// Mode "auto" settles the direction at the first epoch end as Keras 3 does: "loss" downwards, a
+// compiled metric by its own direction (metrics::Metric::higher_is_better, so a BinaryAccuracy
+// named "my_metric" goes up), other names by what they end in ("out_a_loss").
+//
 // Errors: ValueError at the first epoch end when mode is "auto" and Keras could not tell the
 // metric's direction (Keras's message). A missing monitor value warns (Keras's warning) and is
 // skipped; an unknown mode warns and falls back to "auto".

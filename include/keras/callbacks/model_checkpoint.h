@@ -13,7 +13,8 @@
 // Errors (Keras's messages): ValueError for a filepath not ending in ".keras" or ".h5" (or
 // ".weights.h5" with save_weights_only), for save_freq not "epoch" or a positive integer, for a
 // filepath naming a log value that is missing (at save time), and in mode "auto" for a monitor
-// whose direction Keras could not tell. RuntimeError when no saving function is available.
+// whose direction Keras could not tell (decided as EarlyStopping decides it). RuntimeError when no
+// saving function is available.
 #pragma once
 
 #include <memory>

@@ -3,8 +3,11 @@
 //
 // At each epoch end it first adds "learning_rate" (the rate the epoch trained with) to the logs,
 // as Keras 3 does, so callbacks after it (History, CSVLogger, the progress bar) see it. The value
-// improves when it beats the best by more than min_delta (downwards, or upwards in mode "max" or
-// when mode is "auto" and the name contains "acc"). After a reduction, `cooldown` epochs pass
+// improves when it beats the best by more than min_delta (the first value always does): downwards
+// in mode "min", upwards in mode "max"; in mode "auto" as Keras 3 decides at the first epoch end:
+// "loss" downwards, a compiled metric by its direction (metrics::Metric::higher_is_better), else
+// ValueError ("... isn't able to automatically determine whether that metric should be maximized
+// or minimized ..."). After a reduction, `cooldown` epochs pass
 // before waiting starts again; the rate never goes below min_lr. The new rate takes effect from
 // the next batch, also in fit's replayed execution plans.
 //
@@ -13,6 +16,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "keras/callbacks/callback.h"
@@ -39,14 +43,14 @@ class ReduceLROnPlateauImpl : public Callback {
 
   int wait = 0;
   int cooldown_counter = 0;
-  double best = 0.0;
+  double best = 0.0;  // NaN until the first value (Keras's None)
 
  private:
   void reset();
   bool improved(double current) const;
 
   ReduceLROnPlateauOptions options_;
-  bool upwards_ = false;
+  std::optional<bool> upwards_;  // settled at the first epoch end in mode "auto"
 };
 
 std::shared_ptr<ReduceLROnPlateauImpl> ReduceLROnPlateau(ReduceLROnPlateauOptions options = {});

@@ -47,6 +47,8 @@ class BidirectionalImpl final : public Layer {
   void clear_losses() override;
   std::vector<Generator*> seed_generators() override;
   void set_dtype(DType dtype) override;
+  // Both halves follow, as in Keras (the backward half starts as the forward one is).
+  void set_trainable(bool trainable) override;
 
   const std::shared_ptr<RecurrentImpl>& forward_layer() const { return forward_; }
   const std::shared_ptr<RecurrentImpl>& backward_layer() const { return backward_; }

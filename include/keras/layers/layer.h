@@ -155,6 +155,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
   virtual std::vector<Generator*> seed_generators() { return {}; }
 
   // ---- nodes (Keras 2 API) ----
+  // A node_index counts calls from 0; a negative one counts from the last call (-1), as Keras's
+  // list indexing does.
   const std::vector<std::shared_ptr<Node>>& inbound_nodes() const { return inbound_nodes_; }
   KerasTensor get_output_at(int node_index) const;
   KerasTensor get_input_at(int node_index) const;
@@ -224,6 +226,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // Sets node 0 (adding it if missing): a functional model owns node 0, its own graph.
   void set_node0(const KerasTensors& inputs, std::vector<TensorSpec> outputs);
   void set_built(bool built) { built_ = built; }
+  // node_index as an index into inbound_nodes_: negative counts from the end, as a Python list
+  // index does (-1 is the last call). Throws RuntimeError (never called), ValueError (past the
+  // end) or IndexError (before the front).
+  int node_index_at(int node_index, const char* what) const;
 
   std::vector<InputSpec> input_spec_;
 

@@ -39,6 +39,11 @@ class TimeDistributedImpl final : public Layer {
     Layer::set_dtype(dtype);
     inner_->set_dtype(dtype);
   }
+  // As Keras: freezing the wrapper freezes the wrapped layer.
+  void set_trainable(bool trainable) override {
+    Layer::set_trainable(trainable);
+    inner_->set_trainable(trainable);
+  }
   Tensors losses() const override {
     // Its own activity penalties, then the inner layer's (weight penalties, its sublayers'
     // activity penalties: the inner layer's own activity_regularizer does not apply in Keras 3).

@@ -21,6 +21,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,6 +62,12 @@ class Metric {
 
   // Keras's class name ("Precision"); "Metric" for a metric defined outside keras.cpp.
   virtual std::string class_name() const { return "Metric"; }
+  // Keras 3's metric._direction, which callbacks in mode "auto" go by: true when larger values
+  // are better ("up": accuracies, AUC, precision, IoU, R2, ...), false when smaller are
+  // ("down": errors, crossentropies, hinges), nullopt when Keras gives none (Mean, Sum, the
+  // true/false positive counts, a MeanMetricWrapper, a metric defined outside keras.cpp unless
+  // it overrides this). Decided by class_name().
+  virtual std::optional<bool> higher_is_better() const;
   // {"name": ..., "dtype": "float32"} plus the metric's own arguments, as Keras's get_config.
   virtual Json get_config() const;
 
@@ -74,6 +81,9 @@ class Metric {
 };
 
 using MetricPtr = std::shared_ptr<Metric>;
+
+// Resets the automatic names ("auc", then "auc_1", ...): part of utils::clear_session().
+void reset_uids();
 
 // keras.metrics.Sum: the weighted sum of values (variable "total").
 class Sum : public Metric {

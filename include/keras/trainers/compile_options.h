@@ -217,6 +217,9 @@ struct FitOptions {
   // Arrays or a PyDataset, evaluated after each epoch (validation_freq).
   std::optional<ValidationData> validation_data = std::nullopt;
   bool shuffle = true;  // the rows of arrays, the batch order of a PyDataset, per epoch
+  // One array for every output, or, as y is given, a list with one per output (an undefined
+  // Tensor leaves that output unweighted) or a dict by output name (outputs left out are
+  // unweighted). The same in evaluate, train_on_batch, test_on_batch and validation_data.
   Data sample_weight = {};
   int initial_epoch = 0;
   std::optional<int> steps_per_epoch = std::nullopt;

@@ -106,10 +106,11 @@ class Trainer {
   using ArrayData = internal::ArrayData;
   using EpochIterator = internal::EpochIterator;
 
-  Tensor compute_loss(const Tensors& y, const Tensors& y_pred, const Tensor& sample_weight);
+  // sample_weight: as ArrayData's (none, one for all outputs, or one per output).
+  Tensor compute_loss(const Tensors& y, const Tensors& y_pred, const Tensors& sample_weight);
   void build_metrics(const Tensors& y, const Tensors& y_pred);
-  void update_metrics(const Tensors& y, const Tensors& y_pred, const Tensor& sample_weight);
-  Tensors step(Mode mode, const Tensors& x, const Tensors& y, const Tensor& sample_weight);
+  void update_metrics(const Tensors& y, const Tensors& y_pred, const Tensors& sample_weight);
+  Tensors step(Mode mode, const Tensors& x, const Tensors& y, const Tensors& sample_weight);
   // Runs one batch; returns the predictions (valid until the next call, and while `borrow`
   // lives). With `borrow`, a traced plan may read contiguous rows of x in place instead of
   // copying them into its buffers; `borrow` gives the buffers back when it is destroyed.

@@ -16,7 +16,7 @@ Tensor to_categorical(const Tensor& y, std::optional<int64_t> num_classes = std:
 // Seeds the global generator used by initializers, shuffling and dropout.
 void set_random_seed(uint64_t seed);
 
-// Resets default layer names (dense_1, ...) like keras.backend.clear_session().
+// Resets default layer and metric names (dense_1, auc_1, ...) like keras.backend.clear_session().
 void clear_session();
 
 }  // namespace keras::utils

@@ -57,7 +57,13 @@ void ReferenceBackend::reduce(ReduceOp op,
     T* out = static_cast<T*>(y.raw_data());
     for (int64_t i = 0; i < y.size(); ++i) {
       Acc v = acc[static_cast<size_t>(i)];
-      if (op == ReduceOp::mean) v = count > 0 ? v / static_cast<Acc>(count) : Acc(0);
+      if (op == ReduceOp::mean) {
+        if constexpr (std::is_floating_point_v<Acc>) {
+          v /= static_cast<Acc>(count);  // no elements: 0 / 0 = NaN, as NumPy and Keras
+        } else {
+          v = count > 0 ? v / static_cast<Acc>(count) : Acc(0);
+        }
+      }
       out[i] = static_cast<T>(v);
     }
   });

@@ -33,7 +33,8 @@ void PReLUImpl::build(const std::vector<Shape>& input_shapes) {
                 " of the input has no defined size (", shape_str(s),
                 "); share it with shared_axes");
   }
-  alpha_ = add_weight("alpha", param, options_.alpha_initializer, true, options_.alpha_regularizer);
+  alpha_ = add_weight("alpha", param, options_.alpha_initializer, true, options_.alpha_regularizer,
+                      options_.alpha_constraint);
   std::map<int, int64_t> axes;
   if (!options_.shared_axes.empty()) {
     for (int i = 1; i < rank; ++i) {
@@ -60,7 +61,7 @@ Json PReLUImpl::get_config() const {
   Json config = Layer::get_config();
   config["alpha_initializer"] = initializers::serialize(options_.alpha_initializer);
   config["alpha_regularizer"] = regularizers::serialize(options_.alpha_regularizer);
-  config["alpha_constraint"] = nullptr;
+  config["alpha_constraint"] = constraints::serialize(options_.alpha_constraint);
   config["shared_axes"] = options_.shared_axes.empty() ? Json(nullptr) : Json(options_.shared_axes);
   return config;
 }
@@ -68,14 +69,10 @@ Json PReLUImpl::get_config() const {
 std::shared_ptr<Layer> PReLUImpl::from_config(const Json& c) {
   using config::value;
   const char* w = "PReLU";
-  if (config::find(c, "alpha_constraint")) {
-    throw NotImplementedError(str("PReLU: alpha_constraint ",
-                                  config::json_excerpt(c["alpha_constraint"]),
-                                  " is not supported (keras.cpp has no constraints)"));
-  }
   PReLUOptions o{
       .alpha_initializer = initializers::deserialize(value(c, "alpha_initializer", "zeros")),
       .alpha_regularizer = regularizers::deserialize(value(c, "alpha_regularizer", nullptr)),
+      .alpha_constraint = constraints::deserialize(value(c, "alpha_constraint", nullptr)),
       .name = config::get<std::string>(c, "name", "", w)};
   for (int64_t a : config_util::int_list(c, "shared_axes", {}, w)) {
     KERAS_CHECK(a >= 1 && a < 64, ValueError, "PReLU: shared axis ", a, " is out of range");

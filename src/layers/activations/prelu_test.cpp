@@ -7,6 +7,8 @@
 #include "keras/config/json.h"
 #include "keras/layers/input_layer.h"
 #include "keras/layers/registry.h"
+#include "keras/models/model.h"
+#include "keras/optimizers/optimizers.h"
 
 namespace keras::layers {
 namespace {
@@ -59,9 +61,18 @@ TEST(PReLU, ConfigIsKeras3s) {
   EXPECT_EQ(deserialize_layer(c)->get_config(), layer->get_config());
   EXPECT_TRUE(PReLU()->get_config()["shared_axes"].is_null());
   Json bad = layer->get_config();
-  bad["alpha_constraint"] = Json{{"class_name", "NonNeg"}, {"config", Json::object()}};
-  test::expect_throws_with<NotImplementedError>([&] { PReLUImpl::from_config(bad); },
-                                                "alpha_constraint");
+  // A constraint loads, saves, and projects alpha after each optimizer step (Keras's NonNeg).
+  Json with = layer->get_config();
+  with["alpha_constraint"] = Json{{"class_name", "NonNeg"}, {"config", Json::object()}};
+  const auto loaded = PReLUImpl::from_config(with);
+  EXPECT_EQ(loaded->get_config()["alpha_constraint"]["class_name"], "NonNeg");
+  auto in = keras::Input({3});
+  PReLU p({.alpha_initializer = "ones", .alpha_constraint = "non_neg"});
+  Model m(in, p(in));
+  m.compile({.optimizer = optimizers::SGD({.learning_rate = 10.0}), .loss = "mse"});
+  // y = x - alpha * relu(-x): pushing y up on negative x drives alpha below 0, clipped to 0.
+  m.fit(full({4, 3}, -1.0), full({4, 3}, 5.0), {.epochs = 1, .batch_size = 4, .verbose = 0});
+  test::expect_all_close(p->alpha().value(), zeros({3}), 0, 0);
 }
 
 }  // namespace

@@ -112,6 +112,20 @@ TEST(MultiHeadAttention, ContractNonAttentionAxisNoBias) {
   });
 }
 
+// Called through the plain list call with too few tensors: ValueError naming the layer.
+TEST(MultiHeadAttention, OneTensorListIsAValueError) {
+  const KerasTensor q = Input({4, 8});
+  EXPECT_THROW((MultiHeadAttention(2, 4, {.name = "mha"})(KerasTensors{q})), ValueError);
+  EXPECT_THROW((GroupQueryAttention(4, 2, 1)(KerasTensors{q})), ValueError);
+  try {
+    MultiHeadAttention(2, 4, {.name = "mha2"})(KerasTensors{q});
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("Layer mha2 (MultiHeadAttention) expects 2 inputs"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(GroupQueryAttention, Contract) {
   test::run_layer_test({
       .make_layer = [] { return self_attention(GroupQueryAttention(3, 4, 2)); },

@@ -37,6 +37,7 @@ GroupQueryAttentionImpl::GroupQueryAttentionImpl(int64_t head_dim,
 }
 
 void GroupQueryAttentionImpl::build(const std::vector<Shape>& in) {
+  check_input_count(in);
   KERAS_CHECK(in.at(0).size() == 3, ValueError, "Layer ", name(),
               " (GroupQueryAttention): query must be (batch, positions, features), got ",
               shape_str(in.at(0)));

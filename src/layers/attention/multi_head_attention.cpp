@@ -56,7 +56,16 @@ MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t num_heads,
   set_activity_regularizer(options_.activity_regularizer);
 }
 
+void MultiHeadAttentionImpl::check_input_count(const std::vector<Shape>& in) const {
+  const AttentionSignature& s = signature();
+  const size_t expected = 2 + size_t{s.has_key} + size_t{s.has_attention_mask};
+  KERAS_CHECK(in.size() == expected, ValueError, "Layer ", name(), " (", class_name(), ") expects ",
+              expected, " inputs (query, value", s.has_key ? ", key" : "",
+              s.has_attention_mask ? ", attention_mask" : "", "), got ", in.size());
+}
+
 void MultiHeadAttentionImpl::build(const std::vector<Shape>& in) {
+  check_input_count(in);
   const AttentionSignature& s = signature();
   const Shape& query = in.at(0);
   const Shape& value = in.at(1);
@@ -181,11 +190,8 @@ Tensors MultiHeadAttentionImpl::call(const Tensors& inputs, bool training) {
 
 std::vector<Shape> MultiHeadAttentionImpl::compute_output_shape(
     const std::vector<Shape>& in) const {
+  check_input_count(in);
   const AttentionSignature& s = signature();
-  const size_t expected = 2 + size_t{s.has_key} + size_t{s.has_attention_mask};
-  KERAS_CHECK(in.size() == expected, ValueError, "Layer ", name(), " (", class_name(), ") expects ",
-              expected, " inputs (query, value", s.has_key ? ", key" : "",
-              s.has_attention_mask ? ", attention_mask" : "", "), got ", in.size());
   const Shape& query = in[0];
   const Shape& value = in[1];
   attention_util::check_key_value(value, s.has_key ? in[2] : value);

@@ -37,11 +37,12 @@ void GroupNormalizationImpl::build(const std::vector<Shape>& input_shapes) {
               ") must be a multiple of the number of channels (", dim, ").");
   input_spec_ = {InputSpec{.ndim = rank, .axes = {{axis_, dim}}}};
   if (options_.scale) {
-    gamma_ =
-        add_weight("gamma", {dim}, options_.gamma_initializer, true, options_.gamma_regularizer);
+    gamma_ = add_weight("gamma", {dim}, options_.gamma_initializer, true,
+                        options_.gamma_regularizer, options_.gamma_constraint);
   }
   if (options_.center) {
-    beta_ = add_weight("beta", {dim}, options_.beta_initializer, true, options_.beta_regularizer);
+    beta_ = add_weight("beta", {dim}, options_.beta_initializer, true, options_.beta_regularizer,
+                       options_.beta_constraint);
   }
 }
 
@@ -86,8 +87,8 @@ Json GroupNormalizationImpl::get_config() const {
   config["gamma_initializer"] = initializers::serialize(o.gamma_initializer);
   config["beta_regularizer"] = regularizers::serialize(o.beta_regularizer);
   config["gamma_regularizer"] = regularizers::serialize(o.gamma_regularizer);
-  config["beta_constraint"] = nullptr;
-  config["gamma_constraint"] = nullptr;
+  config["beta_constraint"] = constraints::serialize(o.beta_constraint);
+  config["gamma_constraint"] = constraints::serialize(o.gamma_constraint);
   return config;
 }
 
@@ -95,12 +96,6 @@ std::shared_ptr<Layer> GroupNormalizationImpl::from_config(const Json& c) {
   using config::get;
   using config::value;
   const char* w = "GroupNormalization";
-  for (const char* key : {"beta_constraint", "gamma_constraint"}) {
-    if (config::find(c, key)) {
-      throw NotImplementedError(str(w, ": ", key, " ", config::json_excerpt(c[key]),
-                                    " is not supported (keras.cpp has no constraints)"));
-    }
-  }
   const int64_t groups = get<int64_t>(c, "groups", 32, w);
   const int64_t axis = get<int64_t>(c, "axis", -1, w);
   KERAS_CHECK(groups >= -1 && groups < (int64_t{1} << 30) && axis >= -64 && axis < 64, ValueError,
@@ -115,6 +110,8 @@ std::shared_ptr<Layer> GroupNormalizationImpl::from_config(const Json& c) {
       .gamma_initializer = initializers::deserialize(value(c, "gamma_initializer", "ones")),
       .beta_regularizer = regularizers::deserialize(value(c, "beta_regularizer", nullptr)),
       .gamma_regularizer = regularizers::deserialize(value(c, "gamma_regularizer", nullptr)),
+      .beta_constraint = constraints::deserialize(value(c, "beta_constraint", nullptr)),
+      .gamma_constraint = constraints::deserialize(value(c, "gamma_constraint", nullptr)),
       .name = get<std::string>(c, "name", "", w)});
   layer->apply_base_config(c);
   return layer;

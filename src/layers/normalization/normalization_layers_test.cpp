@@ -71,9 +71,11 @@ TEST(GroupNormalization, ErrorsAndConfig) {
   (void)layer(x3);
   EXPECT_EQ(layer->get_config()["groups"], 3);  // Keras writes the resolved count
   Json c = layer->get_config();
-  c["gamma_constraint"] = Json{{"class_name", "NonNeg"}};
-  test::expect_throws_with<NotImplementedError>([&] { GroupNormalizationImpl::from_config(c); },
-                                                "gamma_constraint");
+  // Constraints load and save (Keras 3's NonNeg), and clip gamma after each step.
+  c["gamma_constraint"] = Json{{"class_name", "NonNeg"}, {"config", Json::object()}};
+  const auto loaded = GroupNormalizationImpl::from_config(c);
+  EXPECT_EQ(loaded->get_config()["gamma_constraint"]["class_name"], "NonNeg");
+  EXPECT_TRUE(layer->get_config()["beta_constraint"].is_null());
 }
 
 TEST(UnitNormalization, Contract) {

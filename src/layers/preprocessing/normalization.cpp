@@ -169,6 +169,10 @@ void NormalizationImpl::adapt(const Tensor& data) {
 void NormalizationImpl::adapt(const std::vector<Tensor>& batches) {
   KERAS_CHECK(!batches.empty(), ValueError,
               "adapt() received an empty iterable (no batches). Expected at least one batch.");
+  for (const Tensor& batch : batches) {
+    KERAS_CHECK(batch.defined(), ValueError, "Layer ", name(),
+                " (Normalization): adapt() received an undefined Tensor");
+  }
   check_adaptable(batches[0].shape());
   const Shape kept = adapt_mean_.shape();
   Tensor total_mean = full(kept, 0.0, float64), total_var = full(kept, 0.0, float64);

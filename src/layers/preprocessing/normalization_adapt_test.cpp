@@ -4,6 +4,7 @@
 // tests/integration/layer_fixtures_test.cpp (normalization_adapt).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 #include "harness/layer_test.h"
@@ -82,6 +83,16 @@ TEST(NormalizationAdapt, WeightsAsKerasAndInvert) {
   test::expect_throws_with<ValueError>([] { Normalization()->adapt(std::vector<Tensor>{}); },
                                        "empty iterable");
   EXPECT_TRUE(layer->get_config()["mean"].is_null());
+}
+
+// No rows: NaN statistics, so NaN outputs, as Keras (not a mean of 0 and outputs of x / 1e-7).
+TEST(NormalizationAdapt, NoRowsGiveNaNAndUndefinedIsAnError) {
+  Normalization layer;
+  layer->adapt(zeros({0, 4}));
+  const Tensor y = layer(ones({2, 4})).cpu();
+  for (int64_t i = 0; i < y.size(); ++i) EXPECT_TRUE(std::isnan(y.data<float>()[i]));
+  test::expect_throws_with<ValueError>([&] { Normalization()->adapt(Tensor()); },
+                                       "adapt() received an undefined Tensor");
 }
 
 TEST(NormalizationAdapt, Contract) {

@@ -15,6 +15,7 @@ namespace keras::layers {
 struct PReLUOptions {
   initializers::Initializer alpha_initializer = "zeros";
   regularizers::Regularizer alpha_regularizer = {};
+  constraints::Constraint alpha_constraint = {};  // applied after each optimizer step
   std::vector<int> shared_axes = {};  // axes (1-based, the batch being 0) sharing one alpha
   std::string name = {};
   std::optional<std::vector<Dim>> input_shape = std::nullopt;
@@ -22,9 +23,8 @@ struct PReLUOptions {
 
 // Weight: alpha, shape input_shape[1:] with 1 on each shared axis (trainable). Input of any rank
 // >= 2, fixed at build with its non-shared dimensions (an InputSpec, as Keras); output the same
-// shape; passes masks on. Config: Keras 3's keys; alpha_constraint is written as null and a
-// non-null one is refused (NotImplementedError: keras.cpp has no constraints). ValueError for a
-// shared axis outside 1..rank-1.
+// shape; passes masks on. Config: Keras 3's keys. ValueError for a shared axis outside
+// 1..rank-1.
 class PReLUImpl final : public Layer {
  public:
   explicit PReLUImpl(PReLUOptions options);

@@ -98,6 +98,9 @@ class MultiHeadAttentionImpl : public AttentionLayer {
   int64_t value_dim() const { return value_dim_; }
 
  protected:
+  // ValueError unless `in` has the call's inputs: query, value, then key and attention_mask when
+  // the call passes them.
+  void check_input_count(const std::vector<Shape>& in) const;
   // For GroupQueryAttention: num_heads query heads sharing kv_heads key/value heads.
   MultiHeadAttentionImpl(int64_t num_heads,
                          int64_t kv_heads,

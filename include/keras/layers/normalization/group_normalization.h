@@ -22,6 +22,8 @@ struct GroupNormalizationOptions {
   initializers::Initializer gamma_initializer = "ones";
   regularizers::Regularizer beta_regularizer = {};
   regularizers::Regularizer gamma_regularizer = {};
+  constraints::Constraint beta_constraint = {};
+  constraints::Constraint gamma_constraint = {};
   std::string name = {};
   std::optional<std::vector<Dim>> input_shape = std::nullopt;
 };
@@ -31,7 +33,7 @@ struct GroupNormalizationOptions {
 // inv = gamma / sqrt(variance + epsilon), Keras 3's arrangement. Weights gamma (C,) and beta (C,)
 // (when scale / center), in that order. Input of rank >= 2 with C defined (fixed at build);
 // output the same shape. ValueError (Keras's words) when G > C or G does not divide C. Config:
-// Keras 3's keys; constraints are written as null and refused when given.
+// Keras 3's keys.
 class GroupNormalizationImpl final : public Layer {
  public:
   explicit GroupNormalizationImpl(GroupNormalizationOptions options);
