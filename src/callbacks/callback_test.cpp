@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <keras/keras.hpp>
+#include <limits>
 #include <sstream>
 
 namespace keras {
@@ -257,6 +258,19 @@ TEST(Callback, AutoModeTakesTheDirectionOfTheCompiledMetric) {
           "value, or pass `mode='min'` in order to use the lowest value.")));
   EXPECT_EQ(M::BinaryAccuracy()->higher_is_better(), std::optional<bool>(true));
   EXPECT_EQ(M::TruePositives()->higher_is_better(), std::nullopt);
+}
+
+// As Keras's comparisons: a NaN value never improves on the best, so patience runs out.
+TEST(Callback, ReduceLROnPlateauCountsNaNAsNoImprovement) {
+  Model model = small_model();
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 1.0}), .loss = "mse"});
+  auto r = cb::ReduceLROnPlateau({.factor = 0.5, .patience = 1, .min_delta = 0.0});
+  r->set_trainer(&model.impl().trainer());
+  r->on_train_begin({});
+  r->on_epoch_end(0, {{"val_loss", 1.0}});
+  r->on_epoch_end(1, {{"val_loss", std::numeric_limits<double>::quiet_NaN()}});
+  EXPECT_EQ(model.optimizer().learning_rate(), 0.5);
+  EXPECT_EQ(r->best, 1.0);
 }
 
 TEST(Callback, LearningRateSchedulerSetsTheRateEachEpoch) {

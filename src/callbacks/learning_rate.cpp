@@ -36,7 +36,8 @@ void ReduceLROnPlateauImpl::reset() {
     options_.mode = "auto";
   }
   if (options_.mode != "auto") upwards_ = options_.mode == "max";
-  best = std::numeric_limits<double>::quiet_NaN();  // Keras's None: the first value improves
+  has_best_ = false;  // Keras's best = None: the first value improves
+  best = 0.0;
   cooldown_counter = 0;
   wait = 0;
 }
@@ -46,7 +47,7 @@ void ReduceLROnPlateauImpl::on_train_begin(const Logs&) {
 }
 
 bool ReduceLROnPlateauImpl::improved(double current) const {
-  if (std::isnan(best)) return true;
+  if (!has_best_) return true;
   return *upwards_ ? current > best + options_.min_delta : current < best - options_.min_delta;
 }
 
@@ -69,6 +70,7 @@ void ReduceLROnPlateauImpl::on_epoch_end(int epoch, const Logs& logs) {
   }
   if (improved(current)) {
     best = current;
+    has_best_ = true;
     wait = 0;
   } else if (cooldown_counter <= 0) {
     ++wait;

@@ -43,7 +43,7 @@ class ReduceLROnPlateauImpl : public Callback {
 
   int wait = 0;
   int cooldown_counter = 0;
-  double best = 0.0;  // NaN until the first value (Keras's None)
+  double best = 0.0;  // meaningful once a value has been seen (Keras's None before)
 
  private:
   void reset();
@@ -51,6 +51,7 @@ class ReduceLROnPlateauImpl : public Callback {
 
   ReduceLROnPlateauOptions options_;
   std::optional<bool> upwards_;  // settled at the first epoch end in mode "auto"
+  bool has_best_ = false;
 };
 
 std::shared_ptr<ReduceLROnPlateauImpl> ReduceLROnPlateau(ReduceLROnPlateauOptions options = {});
