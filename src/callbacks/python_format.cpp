@@ -80,13 +80,12 @@ std::string printf_double(const char* conv, int precision, double v) {
 
 // |v| in base 16, 8 or 2 for Python's x X o b.
 std::string int_digits(uint64_t v, char type) {
-  const int base = type == 'o' ? 8 : type == 'b' ? 2 : 16;
-  const char* symbols = type == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-  std::string out;
-  do {
-    out.insert(out.begin(), symbols[v % static_cast<uint64_t>(base)]);
-    v /= static_cast<uint64_t>(base);
-  } while (v != 0);
+  char buf[64];  // 64 binary digits at most
+  const auto res = std::to_chars(buf, buf + sizeof buf, v, type == 'o' ? 8 : type == 'b' ? 2 : 16);
+  std::string out(buf, res.ptr);
+  if (type == 'X') {
+    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 
