@@ -33,15 +33,45 @@ BidirectionalImpl::BidirectionalImpl(LayerRef layer, BidirectionalOptions option
               "Invalid merge mode. Merge mode should be one of {\"sum\", \"mul\", "
               "\"ave\", \"concat\", \"\"}. Received: ",
               merge_mode_);
+  if (options.backward_layer) {
+    backward_ = std::dynamic_pointer_cast<RecurrentImpl>(options.backward_layer.layer());
+    KERAS_CHECK(backward_ != nullptr, ValueError,
+                "`backward_layer` need to be a recurrent layer (LSTM, GRU or SimpleRNN). "
+                "Received: ",
+                options.backward_layer.class_name());
+    verify_backward_layer();
+  } else {
+    backward_ = forward_->reversed_copy("backward_" + forward_->name());
+    // Keras builds the backward layer from the forward one's config, activity_regularizer
+    // included (a loaded layer has it from its base config, outside its options).
+    backward_->set_activity_regularizer(forward_->activity_regularizer());
+    backward_->set_trainable(forward_->trainable());
+  }
   // As Keras (2 and 3): a returned sequence is zero at masked steps in both directions.
   forward_->set_zero_output_for_mask(forward_->return_sequences());
-  backward_ = forward_->reversed_copy("backward_" + forward_->name());
   backward_->set_zero_output_for_mask(backward_->return_sequences());
-  // Keras builds the backward layer from the forward one's config, activity_regularizer included
-  // (a loaded layer has it from its base config, outside its options).
-  backward_->set_activity_regularizer(forward_->activity_regularizer());
-  backward_->set_trainable(forward_->trainable());
   input_spec_ = {InputSpec{.ndim = 3}};
+}
+
+void BidirectionalImpl::verify_backward_layer() const {
+  auto py = [](bool b) { return b ? "True" : "False"; };
+  KERAS_CHECK(forward_->go_backwards() != backward_->go_backwards(), ValueError,
+              "Forward layer and backward layer should have different `go_backwards` value. "
+              "Received: forward_layer.go_backwards ",
+              py(forward_->go_backwards()),
+              ", backward_layer.go_backwards=", py(backward_->go_backwards()));
+  const std::pair<const char*, bool (RecurrentImpl::*)() const> common[] = {
+      {"stateful", &RecurrentImpl::stateful},
+      {"return_sequences", &RecurrentImpl::return_sequences},
+      {"return_state", &RecurrentImpl::return_state}};
+  for (const auto& [attribute, get] : common) {
+    const bool f = ((*forward_).*get)(), b = ((*backward_).*get)();
+    KERAS_CHECK(f == b, ValueError,
+                "Forward layer and backward layer are expected to have the same value for "
+                "attribute \"",
+                attribute, "\", got \"", py(f), "\" for forward layer and \"", py(b),
+                "\" for backward layer");
+  }
 }
 
 void BidirectionalImpl::set_trainable(bool trainable) {
@@ -63,9 +93,11 @@ void BidirectionalImpl::build(const std::vector<Shape>& input_shapes) {
 
 std::vector<InputSpec> BidirectionalImpl::input_spec_for(size_t num_inputs) const {
   std::vector<InputSpec> specs = input_spec_;
-  if (num_inputs == 1 + 2 * static_cast<size_t>(forward_->num_states())) {
+  if (num_inputs == 1 + static_cast<size_t>(forward_->num_states() + backward_->num_states())) {
     for (size_t i = 1; i < num_inputs; ++i) {
-      specs.push_back(InputSpec{.ndim = 2, .axes = {{-1, forward_->units()}}});
+      const bool forward = i <= static_cast<size_t>(forward_->num_states());
+      specs.push_back(
+          InputSpec{.ndim = 2, .axes = {{-1, (forward ? forward_ : backward_)->units()}}});
     }
   }
   return specs;
@@ -103,18 +135,20 @@ void BidirectionalImpl::clear_losses() {
 }
 
 std::vector<Shape> BidirectionalImpl::compute_output_shape(const std::vector<Shape>& in) const {
-  std::vector<Shape> f = forward_->compute_output_shape(in);
+  // Each half from its own layer: a given backward_layer may have other units.
+  const std::vector<Shape> f = forward_->compute_output_shape({in[0]});
+  const std::vector<Shape> b = backward_->compute_output_shape({in[0]});
   std::vector<Shape> out;
   if (merge_mode_.empty()) {
-    out = {f[0], f[0]};
+    out = {f[0], b[0]};
   } else {
     Shape merged = f[0];
-    if (merge_mode_ == "concat") merged.back() = checked_mul(merged.back(), 2, "Bidirectional");
+    if (merge_mode_ == "concat")
+      merged.back() = checked_add(merged.back(), b[0].back(), "Bidirectional");
     out = {merged};
   }
-  for (int copy = 0; copy < 2; ++copy) {
-    for (size_t i = 1; i < f.size(); ++i) out.push_back(f[i]);  // states, forward then backward
-  }
+  out.insert(out.end(), f.begin() + 1, f.end());  // states, forward then backward
+  out.insert(out.end(), b.begin() + 1, b.end());
   return out;
 }
 
@@ -125,8 +159,8 @@ Tensors BidirectionalImpl::compute_mask(const Tensors& inputs,
 }
 
 Tensors BidirectionalImpl::call(const Tensors& inputs, bool training) {
-  // Initial states (input_spec_for): the first half is the forward layer's.
-  const auto half = static_cast<std::ptrdiff_t>((inputs.size() - 1) / 2);
+  // Initial states (input_spec_for): the forward layer's come first.
+  const auto half = inputs.size() > 1 ? static_cast<std::ptrdiff_t>(forward_->num_states()) : 0;
   Tensors forward_inputs(inputs.begin(), inputs.begin() + 1 + half);
   Tensors backward_inputs{inputs[0]};
   backward_inputs.insert(backward_inputs.end(), inputs.begin() + 1 + half, inputs.end());
@@ -162,13 +196,17 @@ Json BidirectionalImpl::get_config() const {
 std::shared_ptr<Layer> BidirectionalImpl::from_config(const Json& config) {
   const Json* inner = config::find(config, "layer");
   KERAS_CHECK(inner != nullptr, ValueError, "Bidirectional config has no 'layer'");
-  // The backward half is rebuilt from the forward one (see bidirectional.h).
+  // As Keras: the saved backward_layer (Keras 3 always writes it; tf_keras when one was given),
+  // else the forward one mirrored.
   const Json* mode = config::find(config, "merge_mode");
+  const Json* backward = config::find(config, "backward_layer");
   auto layer = std::make_shared<BidirectionalImpl>(
       layers::deserialize_layer(*inner),
       BidirectionalOptions{
           .merge_mode = mode ? config::convert<std::string>(*mode, "merge_mode", "Bidirectional")
                              : std::string(),
+          .backward_layer =
+              backward && !backward->is_null() ? layers::deserialize_layer(*backward) : LayerRef(),
           .name = config::get<std::string>(config, "name", "", "Bidirectional")});
   layer->apply_base_config(config);
   return layer;

@@ -84,6 +84,45 @@ TEST(Bidirectional, RejectsNonRecurrentLayersAndBadModes) {
   EXPECT_THROW(Bidirectional(LSTM(3), {.merge_mode = "max"}), ValueError);
 }
 
+// Keras's backward_layer: any recurrent layer with the opposite go_backwards. Here a GRU of
+// other units behind an LSTM, with its own states (two for the LSTM, one for the GRU). Same
+// layers, same kernels, same shapes: exact.
+TEST(Bidirectional, GivenBackwardLayerRunsBackwards) {
+  utils::set_random_seed(7);
+  auto gru = GRU(2, {.return_sequences = true, .go_backwards = true, .name = "gru_back"});
+  Bidirectional bi(LSTM(3, {.return_sequences = true}), {.backward_layer = gru});
+  EXPECT_EQ(bi->backward_layer().get(), gru.layer().get());  // the given layer, not a copy
+  const Tensor x = random::uniform({2, 4, 5});
+  const Tensor y = bi(x);
+  EXPECT_EQ(y.shape(), (Shape{2, 4, 5}));
+  const Tensor f = (*bi->forward_layer())({x}, false)[0];
+  const Tensor b = gru(x);  // backward time order
+  for (int64_t t = 0; t < 4; ++t) {
+    test::expect_all_close(
+        ops::slice_axis(y, 1, t, 1),
+        ops::concatenate({ops::slice_axis(f, 1, t, 1), ops::slice_axis(b, 1, 3 - t, 1)}, -1), 0, 0);
+  }
+  auto seq = Input({4, 5});
+  EXPECT_EQ(bi(seq).shape(), (Shape{kNone, 4, 5}));
+  auto h3 = Input({3}), h2 = Input({2});
+  EXPECT_EQ(bi.call_multi({seq, h3, h3, h2})[0].shape(), (Shape{kNone, 4, 5}));
+  EXPECT_THROW(bi.call_multi({seq, h3, h3, h3}), ValueError);  // the GRU's state is 2 wide
+
+  // A given layer that is not the mirror of the forward one, in Keras's words.
+  test::expect_throws_with<ValueError>(
+      [] { Bidirectional(LSTM(3), {.backward_layer = LSTM(3)}); },
+      "Forward layer and backward layer should have different `go_backwards` value. Received: "
+      "forward_layer.go_backwards False, backward_layer.go_backwards=False");
+  test::expect_throws_with<ValueError>(
+      [] {
+        Bidirectional(LSTM(3, {.return_sequences = true}),
+                      {.backward_layer = LSTM(3, {.go_backwards = true})});
+      },
+      "Forward layer and backward layer are expected to have the same value for attribute "
+      "\"return_sequences\", got \"True\" for forward layer and \"False\" for backward layer");
+  EXPECT_THROW(Bidirectional(LSTM(3), {.backward_layer = Dense(3)}), ValueError);
+}
+
 // Keras's initial_state=[hf, cf, hb, cb]: the first half starts the forward layer, the second
 // the backward one. Same layers, same kernels, same shapes: exact.
 TEST(Bidirectional, InitialStatesAreSplitBetweenTheDirections) {

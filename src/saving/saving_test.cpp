@@ -686,6 +686,7 @@ const Fixture kFixtures[] = {{"mlp", 1, 1},
                              {"gru_state", 2, 1},
                              {"simple_rnn_state", 2, 2},
                              {"bidirectional_state", 2, 1},
+                             {"bidirectional_mixed", 1, 1},
                              {"nested_calls", 2, 2}};
 
 // Masked models save and load in both formats (the legacy file holds op nodes too) and predict
@@ -742,6 +743,35 @@ TEST(SavingFixtures, KerasFilesPredictWhatKerasPredicted) {
                                1e-5);
       }
     }
+  }
+}
+
+// Keras 3 loads a Bidirectional's saved backward_layer as it is: another class (a GRU behind an
+// LSTM) keeps its class and weights, and the halves keep Keras's names in both formats.
+TEST(SavingFixtures, BidirectionalLoadsItsSavedBackwardLayer) {
+  for (const char* ext : {".keras", ".h5"}) {
+    SCOPED_TRACE(ext);
+    Model m = models::load_model(fixture(str("bidirectional_mixed", ext)));
+    auto mixed = std::dynamic_pointer_cast<layers::BidirectionalImpl>(m.get_layer("mixed").layer());
+    auto plain = std::dynamic_pointer_cast<layers::BidirectionalImpl>(m.get_layer("plain").layer());
+    ASSERT_TRUE(mixed && plain);
+    EXPECT_EQ(mixed->forward_layer()->class_name(), "LSTM");
+    EXPECT_EQ(mixed->backward_layer()->class_name(), "GRU");
+    EXPECT_EQ(mixed->forward_layer()->name(), "forward_lstm");
+    EXPECT_EQ(mixed->backward_layer()->name(), "gru");
+    EXPECT_EQ(plain->forward_layer()->name(), "forward_rnn");
+    EXPECT_EQ(plain->backward_layer()->name(), "backward_rnn");
+    EXPECT_EQ(m.get_layer("mixed").count_params(),
+              4 * (3 * 3 + 3 * 3 + 3) + 3 * (3 * 3 + 3 * 3) + 6 * 3);
+    // Saved again by keras.cpp, the file holds the same halves.
+    m.save(temp_path(str("bidirectional_mixed_again", ext)));
+    Model again = models::load_model(temp_path(str("bidirectional_mixed_again", ext)));
+    const Tensor x = io::load_npy(fixture("bidirectional_mixed.x0.npy"));
+    test::expect_all_close(again.predict({x})[0], m.predict({x})[0], 0, 0);
+    EXPECT_EQ(std::dynamic_pointer_cast<layers::BidirectionalImpl>(again.get_layer("mixed").layer())
+                  ->backward_layer()
+                  ->class_name(),
+              "GRU");
   }
 }
 
@@ -849,8 +879,9 @@ TEST(SavingExport, WritesFilesForThePythonCheck) {
   randomize_weights(explicit_masks, 180);
   write("explicit_masks", explicit_masks, {mask_model_inputs()[0]}, false);
   // Keras 3's files with mask nodes, loaded and saved again by keras.cpp.
-  for (const char* name : {"mask_lstm", "mask_gru_pooling", "mask_masking_rnn",
-                           "mask_bidirectional", "mask_two_inputs", "mask_merges", "mask_nested"}) {
+  for (const char* name :
+       {"mask_lstm", "mask_gru_pooling", "mask_masking_rnn", "mask_bidirectional",
+        "mask_two_inputs", "mask_merges", "mask_nested", "bidirectional_mixed"}) {
     Tensors x;
     for (int i = 0; fs::exists(fixture(str(name, ".x", i, ".npy"))); ++i) {
       x.push_back(io::load_npy(fixture(str(name, ".x", i, ".npy"))));

@@ -4,10 +4,12 @@
 //   auto y = layers::Bidirectional(layers::LSTM(32, {.return_sequences = true}))(x);  // 64 wide
 //
 // The given layer is the forward one (it keeps its weights); the backward one is a new layer with
-// the same options and go_backwards flipped, named "backward_<name>". With return_sequences the
-// backward outputs are put back in forward time order before merging. merge_mode: "concat"
-// (last axis), "sum", "mul", "ave", or "" for no merge (two outputs). With return_state the
-// outputs are [merged, forward states..., backward states...].
+// the same options and go_backwards flipped, named "backward_<name>", unless `backward_layer`
+// gives it: any recurrent layer (a GRU behind an LSTM, say) with the opposite go_backwards and the
+// same stateful, return_sequences and return_state, else a ValueError in Keras's wording. With
+// return_sequences the backward outputs are put back in forward time order before merging.
+// merge_mode: "concat" (last axis), "sum", "mul", "ave", or "" for no merge (two outputs). With
+// return_state the outputs are [merged, forward states..., backward states...].
 //
 // Initial states, Keras's `initial_state=[...]`, are extra inputs: the forward layer's states,
 // then the backward layer's (2 * num_states in all):
@@ -23,6 +25,7 @@ namespace keras::layers {
 
 struct BidirectionalOptions {
   std::string merge_mode = "concat";
+  LayerRef backward_layer = {};  // Keras's backward_layer; none: the forward layer mirrored
   std::string name = {};
 };
 
@@ -58,6 +61,9 @@ class BidirectionalImpl final : public Layer {
   std::vector<InputSpec> input_spec_for(size_t num_inputs) const override;
 
  private:
+  // Keras's _verify_layer_config for a given backward_layer.
+  void verify_backward_layer() const;
+
   std::shared_ptr<RecurrentImpl> forward_, backward_;
   std::string merge_mode_;
 };
