@@ -24,6 +24,31 @@ std::string shapes_str(const std::vector<Shape>& shapes) {
   return s + "]";
 }
 
+// A layer's dtype policy from its config. keras.cpp computes in float32 or float64: Keras's
+// half-precision policies (mixed_float16 and mixed_bfloat16, whose variables are float32, and
+// float16 / bfloat16) load as float32 (docs/differences.md); quantized layers are refused.
+DType policy_dtype(const Json& policy, const std::string& layer) {
+  std::string name;
+  if (policy.is_string()) name = policy.get<std::string>();
+  if (policy.is_object()) {
+    const Json* cls = config::find(policy, "class_name");
+    const Json* config = config::find(policy, "config");
+    const bool quantized = cls != nullptr && cls->is_string() &&
+                           cls->get<std::string>().find("Quantized") != std::string::npos;
+    KERAS_CHECK(!quantized, NotImplementedError, "Layer '", layer,
+                "' was quantized by Keras (dtype policy ", config::json_excerpt(policy),
+                "); keras.cpp cannot load quantized layers: save the model before quantize()");
+    if (config != nullptr && config->is_object()) {
+      const Json* n = config::find(*config, "name");
+      if (n != nullptr && n->is_string()) name = n->get<std::string>();
+    }
+  }
+  for (const char* half : {"mixed_float16", "mixed_bfloat16", "float16", "bfloat16", "half"}) {
+    if (name == half) return float32;
+  }
+  return config::dtype_from_json(policy);
+}
+
 }  // namespace
 
 std::string unique_name(std::string_view prefix) {
@@ -119,7 +144,7 @@ std::vector<Layer::VariableGroup> Layer::saved_variables() const {
 }
 
 void Layer::apply_base_config(const Json& config) {
-  if (const Json* dtype = config::find(config, "dtype")) set_dtype(config::dtype_from_json(*dtype));
+  if (const Json* dtype = config::find(config, "dtype")) set_dtype(policy_dtype(*dtype, name_));
   // Only a frozen layer is set: "trainable": true on a wrapper or a model must not thaw the
   // sublayers its config lists as frozen (Keras's constructor does not propagate it either).
   if (!config::get<bool>(config, "trainable", true, name_.c_str())) set_trainable(false);

@@ -284,5 +284,19 @@ TEST(OptimizerMisuse, KerasErrors) {
   EXPECT_EQ(get("nadam")->name(), "Nadam");
 }
 
+// The optimizer Keras wraps for a mixed_float16 model (a legacy .h5's training_config): the
+// inner one, with its options.
+TEST(OptimizerOptions, LossScaleOptimizerGivesItsInnerOptimizer) {
+  const OptimizerPtr o = deserialize(parse(R"({"class_name": "LossScaleOptimizer", "config": {
+      "name": "loss_scale_optimizer", "initial_scale": 32768.0, "dynamic_growth_steps": 2000,
+      "inner_optimizer": {"module": "keras.optimizers", "class_name": "Adam",
+                          "config": {"name": "adam", "learning_rate": 0.002, "beta_1": 0.8}}}})"));
+  EXPECT_EQ(o->name(), "Adam");
+  EXPECT_NEAR(o->learning_rate(), 0.002, 1e-12);
+  EXPECT_EQ(o->get_config()["beta_1"], 0.8);
+  EXPECT_THROW(deserialize(parse(R"({"class_name": "LossScaleOptimizer", "config": {}})")),
+               ValueError);
+}
+
 }  // namespace
 }  // namespace keras::optimizers

@@ -44,6 +44,11 @@ OptimizerPtr deserialize(const Json& j) {
   if (j.is_string()) return get(j.get<std::string>());
   const auto cls = config::require<std::string>(j, "class_name", "optimizer");
   const Json config = config::value(j, "config", Json::object());
+  // Keras wraps the optimizer of a mixed_float16 model in a LossScaleOptimizer; keras.cpp
+  // computes that model in float32, where the scaling is not needed: the inner one is used.
+  if (cls == "LossScaleOptimizer") {
+    return deserialize(config::require<Json>(config, "inner_optimizer", "LossScaleOptimizer"));
+  }
   const char* w = "optimizer";
   // Keras 2 wrote "lr"; a dict is a serialized schedule.
   const Json* lr_json = config::find(config, "learning_rate");

@@ -340,6 +340,11 @@ void check_storage(hid_t ds, const std::string& what) {
               " elements (damaged or hostile file)");
 }
 
+bool is_bfloat16(hid_t ds, hid_t type) {
+  return H5Tget_class(type) == H5T_OPAQUE && H5Tget_size(type) == 2 &&
+         read_string_attr(ds, "dtype") == std::vector<std::string>{"bfloat16"};
+}
+
 Tensor read_dataset(hid_t loc,
                     const std::string& name,
                     const Shape& expected,
@@ -352,10 +357,24 @@ Tensor read_dataset(hid_t loc,
   Handle ds(check(H5Dopen2(loc, name.c_str(), dataset_access()), "H5Dopen"), H5Dclose);
   Handle type(check(H5Dget_type(ds.id()), "H5Dget_type"), H5Tclose);
   const H5T_class_t cls = H5Tget_class(type.id());
-  KERAS_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER, ValueError, what,
+  const bool bfloat16 = is_bfloat16(ds.id(), type.id());
+  KERAS_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER || bfloat16, ValueError, what,
               ": the file holds a non-numeric dataset");
   check_storage(ds.id(), what);
   Tensor out = Tensor::empty(expected, dtype, Device::cpu());
+  if (bfloat16 && out.size() > 0) {
+    // A bfloat16 is the high half of a float32's bits.
+    std::vector<uint16_t> bits(static_cast<size_t>(out.size()));
+    check(H5Dread(ds.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bits.data()),
+          "reading a dataset");
+    Tensor wide = Tensor::empty(expected, float32, Device::cpu());
+    float* f = wide.data<float>();
+    for (size_t i = 0; i < bits.size(); ++i) {
+      const uint32_t u = static_cast<uint32_t>(bits[i]) << 16;
+      std::memcpy(f + i, &u, sizeof u);
+    }
+    return dtype == float32 ? wide : wide.astype(dtype);
+  }
   if (out.size() > 0) {
     check(H5Dread(ds.id(), mem_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.host_data()),
           "reading a dataset");

@@ -81,6 +81,9 @@ void write_dataset(hid_t loc, const std::string& name, const Tensor& value);
 // Throws IOError when dataset `ds` claims elements of more than 16 bytes or chunks much larger
 // than its data: libhdf5 would allocate buffers of those sizes to read it.
 void check_storage(hid_t ds, const std::string& what);
+// Keras 3 writes bfloat16 variables as 2-byte opaque data marked by a "dtype" attribute;
+// read_dataset widens them to float32.
+bool is_bfloat16(hid_t ds, hid_t type);
 // Reads dataset `name` as `dtype`; throws ValueError unless its shape is `expected` (what names
 // the weight in messages) and IOError on a damaged dataset (check_storage included).
 Tensor read_dataset(hid_t loc,

@@ -174,7 +174,7 @@ class Walker {
     if (type_id < 0) return out_.data_error(index, Status::io_error, "HDF5: damaged dataset type");
     Handle type(type_id, H5Tclose);
     const H5T_class_t cls = H5Tget_class(type.id());
-    if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
+    if (cls != H5T_FLOAT && cls != H5T_INTEGER && !is_bfloat16(ds.id(), type.id())) {
       return out_.data_error(index, Status::value_error, "the file holds a non-numeric dataset");
     }
     try {

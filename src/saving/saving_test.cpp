@@ -775,6 +775,46 @@ TEST(SavingFixtures, BidirectionalLoadsItsSavedBackwardLayer) {
   }
 }
 
+// Models made under Keras's half-precision dtype policies load and compute in float32
+// (docs/differences.md); Keras computed in float16 or bfloat16 from the same weights (stored
+// as float16, or bfloat16 as 2-byte opaque data, or float32 under the mixed policies). The
+// outputs are softmax probabilities of logits that sum 8 products of terms below 1: each
+// half-precision rounding is at most u (2^-11 for float16, 2^-8 for bfloat16) relative, a few
+// of them add up in a logit (about 3u), and the softmax's slope is at most 1/4, so Keras's
+// numbers are within about u of float32's: 2e-3 and 1.6e-2 leave a factor 4 (measured:
+// 7e-5 and 6e-4).
+TEST(SavingFixtures, HalfPrecisionPoliciesLoadAsFloat32) {
+  const std::pair<const char*, double> policies[] = {
+      {"mixed_float16", 2e-3}, {"float16", 2e-3}, {"mixed_bfloat16", 1.6e-2}, {"bfloat16", 1.6e-2}};
+  for (const auto& [policy, tolerance] : policies) {
+    // Keras cannot read its own legacy .h5 of bfloat16 variables (untagged 2-byte opaque data).
+    const bool legacy = std::string(policy) != "bfloat16";
+    for (const char* ext : {".keras", ".h5"}) {
+      if (std::string(ext) == ".h5" && !legacy) continue;
+      SCOPED_TRACE(str(policy, ext));
+      Model m = models::load_model(fixture(str("dtype_", policy, ext)));
+      EXPECT_EQ(m.get_layer("hidden")->dtype(), float32);
+      const Tensor x = io::load_npy(fixture(str("dtype_", policy, ".x0.npy")));
+      test::expect_all_close(m.predict({x})[0],
+                             io::load_npy(fixture(str("dtype_", policy, ".y0.npy"))), tolerance, 0);
+    }
+  }
+  test::expect_throws_with<ValueError>([] { models::load_model(fixture("dtype_bfloat16.h5")); },
+                                       "non-numeric dataset");
+  // A layer quantized by Keras (int8 kernel and scales) is refused by name.
+  Json config = Json::parse(models::load_model(fixture("mlp.keras")).to_json());
+  for (Json& l : config["config"]["layers"]) {
+    if (l["class_name"] != "Dense") continue;
+    l["config"]["dtype"] = Json::parse(
+        R"({"module": "keras.dtype_policies", "class_name": "QuantizedDTypePolicy",
+            "config": {"mode": "int8", "source_name": "float32"}, "registered_name": null})");
+    break;
+  }
+  test::expect_throws_with<NotImplementedError>(
+      [&] { models::model_from_config(config); },
+      "Layer 'hidden' was quantized by Keras (dtype policy");
+}
+
 TEST(SavingFixtures, OptimizerStateAndCompileConfigComeFromKerasFiles) {
   Model m = models::load_model(fixture("mlp.keras"));
   EXPECT_EQ(m.optimizer().name(), "Adam");
