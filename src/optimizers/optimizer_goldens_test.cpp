@@ -296,6 +296,14 @@ TEST(OptimizerOptions, LossScaleOptimizerGivesItsInnerOptimizer) {
   EXPECT_EQ(o->get_config()["beta_1"], 0.8);
   EXPECT_THROW(deserialize(parse(R"({"class_name": "LossScaleOptimizer", "config": {}})")),
                ValueError);
+  // tf_keras's .h5: the registered name, and its optimizer-wrapping class.
+  EXPECT_EQ(deserialize(parse(R"({"class_name": "Custom>RMSprop", "config": {"rho": 0.8}})"))
+                ->get_config()["rho"],
+            0.8);
+  EXPECT_EQ(deserialize(parse(R"({"class_name": "LossScaleOptimizerV3", "config": {
+      "inner_optimizer": {"class_name": "SGD", "config": {}}, "dynamic": true}})"))
+                ->name(),
+            "SGD");
 }
 
 }  // namespace

@@ -42,11 +42,13 @@ Json serialize(const Optimizer& optimizer) {
 
 OptimizerPtr deserialize(const Json& j) {
   if (j.is_string()) return get(j.get<std::string>());
-  const auto cls = config::require<std::string>(j, "class_name", "optimizer");
+  auto cls = config::require<std::string>(j, "class_name", "optimizer");
+  // tf_keras's .h5 names its (2.11 on) optimizers by their registered name, "Custom>Adam".
+  if (cls.starts_with("Custom>")) cls.erase(0, 7);
   const Json config = config::value(j, "config", Json::object());
   // Keras wraps the optimizer of a mixed_float16 model in a LossScaleOptimizer; keras.cpp
   // computes that model in float32, where the scaling is not needed: the inner one is used.
-  if (cls == "LossScaleOptimizer") {
+  if (cls == "LossScaleOptimizer" || cls == "LossScaleOptimizerV3") {  // Keras 3, tf_keras
     return deserialize(config::require<Json>(config, "inner_optimizer", "LossScaleOptimizer"));
   }
   const char* w = "optimizer";

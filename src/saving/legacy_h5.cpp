@@ -210,8 +210,8 @@ Model load_legacy_h5(const std::string& bytes,
     if (const Json* opt = config::find(c, "optimizer_config")) c["optimizer"] = *opt;
     std::optional<h5::Node> state = h5::open_group(f, "optimizer_weights");
     if (restore_compile(model, c, path) && state) {
-      // Keras 2 (tf.keras) files list [iterations, slots...] without the learning rate, its
-      // slots in another order: they fail the count check and leave the optimizer fresh.
+      // tf_keras files list [iterations, slots...] without the learning rate; older tf.keras
+      // ones order the slots otherwise and leave the optimizer fresh (read_optimizer_variables).
       const auto names = h5::read_string_attr(*state, "weight_names");
       read_optimizer_variables(*state, names.value_or(std::vector<std::string>{}),
                                model.optimizer(), model.impl().trainable_weights(), path);

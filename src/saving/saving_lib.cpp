@@ -62,8 +62,9 @@ void write_groups(hid_t root, const models::FunctionalImpl& impl) {
 }
 
 // Groups holding datasets under `prefix` (a group path ending in '/', or empty for the root),
-// except the optimizer's (restored when the model is compiled, ignored otherwise, as in Keras) and
-// random generators' states (keras.cpp draws from its own generators).
+// except the optimizer's (restored when the model is compiled, ignored otherwise, as in Keras),
+// tf_keras's compiled metrics' states (reset when fit or evaluate starts) and random generators'
+// states (keras.cpp draws from its own generators).
 void weight_groups(const h5::Node& group,
                    const std::string& prefix,
                    int depth,
@@ -71,7 +72,9 @@ void weight_groups(const h5::Node& group,
   KERAS_CHECK(depth < 64, ValueError, "weights file: groups nested too deeply at '",
               prefix.substr(0, 200), "'");
   for (const std::string& name : h5::children(group)) {
-    if ((depth == 0 && name == "optimizer") || name == "seed_generator") continue;
+    if ((depth == 0 && (name == "optimizer" || name == "metrics")) || name == "seed_generator") {
+      continue;
+    }
     if (std::optional<h5::Node> child = h5::open_group(group, name)) {
       weight_groups(*child, prefix + name + "/", depth + 1, out);
     } else {
@@ -339,21 +342,41 @@ void read_optimizer_variables(const h5::Node& group,
   const size_t fixed = optimizer_fixed_count(opt);
   if (found != fixed) opt.build(trainable);  // saved before the first step: no slots yet
   const std::vector<Variable>& slots = opt.variables();
-  if (found != slots.size() + fixed) {
+  // tf_keras's optimizers (2.11 on) keep no learning_rate variable: the iteration count, then
+  // the same slots in the same order, named "<Optimizer>/<slot>/<variable path>:0" in a legacy
+  // .h5 (older tf.keras files order their slots otherwise and name them ".../<path>/<slot>:0";
+  // tf_keras's .keras, 2.13 on, numbers them). The names, where there are any, and the shapes
+  // must agree.
+  size_t in_file = found == slots.size() + fixed ? fixed : 0;
+  if (in_file == 0 && fixed == 2 && found == slots.size() + 1 && !trainable.empty() &&
+      slots.size() % trainable.size() == 0) {
+    in_file = 1;
+    const size_t per_variable = slots.size() / trainable.size();
+    for (size_t i = 0; i < slots.size() && in_file == 1; ++i) {
+      const std::string want = "/" + trainable[i / per_variable].path() + ":0";
+      const bool numbered =
+          std::ranges::all_of(names[i + 1], [](char c) { return c >= '0' && c <= '9'; });
+      if ((!numbered && !names[i + 1].ends_with(want)) ||
+          h5::dataset_shape(group, names[i + 1]) != slots[i].shape()) {
+        in_file = 0;
+      }
+    }
+  }
+  if (in_file == 0) {
     std::cerr << "WARNING: " << what << ": skipping the optimizer state: the file has " << found
               << " variables, the optimizer " << slots.size() + fixed << "\n";
     return;
   }
   const Tensor iterations =
       h5::read_dataset(group, names[0], {}, int64, what + ": optimizer iterations");
-  const Tensor lr = fixed == 2
+  const Tensor lr = in_file == 2
                         ? h5::read_dataset(group, names[1], {}, float64, what + ": learning_rate")
                         : Tensor();
   std::vector<Assignment> values;
   for (size_t i = 0; i < slots.size(); ++i) {
     values.push_back(
-        {slots[i], h5::read_dataset(group, names[i + fixed], slots[i].shape(), slots[i].dtype(),
-                                    str(what, ": ", names[i + fixed]))});
+        {slots[i], h5::read_dataset(group, names[i + in_file], slots[i].shape(), slots[i].dtype(),
+                                    str(what, ": ", names[i + in_file]))});
   }
   opt.set_iterations(iterations.item<int64_t>());
   // The file holds a float32 copy; keep the config's exact value unless a callback changed it.

@@ -166,6 +166,29 @@ TEST_P(OptimizerResume, KerasFilesResumeAsInKeras) {
   }
 }
 
+// tf_keras's files (make_optimizer_fixtures.py make2) hold no learning-rate variable: the
+// iteration count and the slots (names checked in the .h5) resume training as tf_keras does
+// (tf_keras's weights after one more epoch of the loaded .h5; tolerance as above). The metrics'
+// states in tf_keras's .keras are not weights of the model.
+TEST(OptimizerResume, TfKerasFilesResumeAsInTfKeras) {
+  const Tensor x = io::load_npy(fixture("x.npy"));
+  const Tensor y = io::load_npy(fixture("y.npy"));
+  for (const char* name : {"adam", "rmsprop"}) {
+    for (const char* ext : {".h5", ".keras"}) {
+      SCOPED_TRACE(str(name, ext));
+      Model m = models::load_model(fixture(str("tf_keras_", name, ext)));
+      EXPECT_EQ(m.optimizer().iterations(), 8);
+      EXPECT_NEAR(m.optimizer().learning_rate(), 0.01, 1e-9);
+      m.fit(x, y, {.epochs = 1, .batch_size = 16, .verbose = 0, .shuffle = false});
+      const auto after = io::load_npz(fixture(str("tf_keras_", name, ".after.npz")));
+      const Tensors weights = m.get_weights();
+      for (size_t i = 0; i < weights.size(); ++i) {
+        test::expect_all_close(weights[i], after.at(str("arr_", i)), 1e-5, 1e-5);
+      }
+    }
+  }
+}
+
 // Writes, for `make_optimizer_fixtures.py check DIR`, each case's model after 2 epochs
 // (<name>.keras), its optimizer's variables in Keras's order (<name>.vars.npz) and its weights
 // after one more epoch (<name>.after.npz): Keras must load the file with these variables and
