@@ -78,6 +78,29 @@ ConvSpec separable_spec(int rank,
   return s;
 }
 
+ConvSpec depthwise_spec(int rank, const IntOrTuple& kernel_size, const DepthwiseConvOptions& o) {
+  ConvSpec s = common_spec(ConvKind::depthwise, rank, 0, kernel_size, o,
+                           str("DepthwiseConv", rank, "D"), str("depthwise_conv", rank, "d"));
+  s.depth_multiplier = o.depth_multiplier;
+  s.kernel_initializer = o.depthwise_initializer;
+  s.kernel_regularizer = o.depthwise_regularizer;
+  s.kernel_constraint = o.depthwise_constraint;
+  return s;
+}
+
+ConvSpec transpose_spec(int rank,
+                        int64_t filters,
+                        const IntOrTuple& kernel_size,
+                        const ConvTransposeOptions& o) {
+  ConvSpec s = common_spec(ConvKind::transpose, rank, filters, kernel_size, o,
+                           str("Conv", rank, "DTranspose"), str("conv", rank, "d_transpose"));
+  s.kernel_initializer = o.kernel_initializer;
+  s.kernel_regularizer = o.kernel_regularizer;
+  s.kernel_constraint = o.kernel_constraint;
+  if (o.output_padding) s.output_padding = expand(*o.output_padding, rank, "output_padding", 0);
+  return s;
+}
+
 }  // namespace
 
 ConvImpl::ConvImpl(ConvSpec spec)
@@ -248,27 +271,17 @@ SeparableConv1D::SeparableConv1D(int64_t filters, IntOrTuple kernel_size, Separa
 SeparableConv2D::SeparableConv2D(int64_t filters, IntOrTuple kernel_size, SeparableConvOptions o)
     : LayerHandle(std::make_shared<ConvImpl>(separable_spec(2, filters, kernel_size, o))) {}
 
+DepthwiseConv1D::DepthwiseConv1D(IntOrTuple kernel_size, DepthwiseConvOptions o)
+    : LayerHandle(std::make_shared<ConvImpl>(depthwise_spec(1, kernel_size, o))) {}
 DepthwiseConv2D::DepthwiseConv2D(IntOrTuple kernel_size, DepthwiseConvOptions o)
-    : LayerHandle(std::make_shared<ConvImpl>([&] {
-        ConvSpec s = common_spec(ConvKind::depthwise, 2, 0, kernel_size, o, "DepthwiseConv2D",
-                                 "depthwise_conv2d");
-        s.depth_multiplier = o.depth_multiplier;
-        s.kernel_initializer = o.depthwise_initializer;
-        s.kernel_regularizer = o.depthwise_regularizer;
-        s.kernel_constraint = o.depthwise_constraint;
-        return s;
-      }())) {}
+    : LayerHandle(std::make_shared<ConvImpl>(depthwise_spec(2, kernel_size, o))) {}
 
+Conv1DTranspose::Conv1DTranspose(int64_t filters, IntOrTuple kernel_size, ConvTransposeOptions o)
+    : LayerHandle(std::make_shared<ConvImpl>(transpose_spec(1, filters, kernel_size, o))) {}
 Conv2DTranspose::Conv2DTranspose(int64_t filters, IntOrTuple kernel_size, ConvTransposeOptions o)
-    : LayerHandle(std::make_shared<ConvImpl>([&] {
-        ConvSpec s = common_spec(ConvKind::transpose, 2, filters, kernel_size, o, "Conv2DTranspose",
-                                 "conv2d_transpose");
-        s.kernel_initializer = o.kernel_initializer;
-        s.kernel_regularizer = o.kernel_regularizer;
-        s.kernel_constraint = o.kernel_constraint;
-        if (o.output_padding) s.output_padding = expand(*o.output_padding, 2, "output_padding", 0);
-        return s;
-      }())) {}
+    : LayerHandle(std::make_shared<ConvImpl>(transpose_spec(2, filters, kernel_size, o))) {}
+Conv3DTranspose::Conv3DTranspose(int64_t filters, IntOrTuple kernel_size, ConvTransposeOptions o)
+    : LayerHandle(std::make_shared<ConvImpl>(transpose_spec(3, filters, kernel_size, o))) {}
 
 // ---- saving ----
 
@@ -370,16 +383,14 @@ std::shared_ptr<Layer> ConvImpl::from_config(const Json& c) {
     layer = std::make_shared<ConvImpl>(
         separable_spec(rank, config::require<int64_t>(c, "filters", w), kernel_size, o));
   } else if constexpr (kind == ConvKind::depthwise) {
-    static_assert(rank == 2);
     auto o = common_options<DepthwiseConvOptions>(c, w);
     o.depth_multiplier = config::get<int64_t>(c, "depth_multiplier", 1, w);
     o.depthwise_initializer =
         initializers::deserialize(value(c, "depthwise_initializer", "glorot_uniform"));
     o.depthwise_regularizer = regularizers::deserialize(value(c, "depthwise_regularizer", nullptr));
     o.depthwise_constraint = constraints::deserialize(value(c, "depthwise_constraint", nullptr));
-    layer = DepthwiseConv2D(kernel_size, o).layer();
+    layer = std::make_shared<ConvImpl>(depthwise_spec(rank, kernel_size, o));
   } else {
-    static_assert(rank == 2);
     auto o = common_options<ConvTransposeOptions>(c, w);
     if (config::find(c, "output_padding")) {
       o.output_padding = config_util::require_int_list(c, "output_padding", w);
@@ -388,7 +399,8 @@ std::shared_ptr<Layer> ConvImpl::from_config(const Json& c) {
         initializers::deserialize(value(c, "kernel_initializer", "glorot_uniform"));
     o.kernel_regularizer = regularizers::deserialize(value(c, "kernel_regularizer", nullptr));
     o.kernel_constraint = constraints::deserialize(value(c, "kernel_constraint", nullptr));
-    layer = Conv2DTranspose(config::require<int64_t>(c, "filters", w), kernel_size, o).layer();
+    layer = std::make_shared<ConvImpl>(
+        transpose_spec(rank, config::require<int64_t>(c, "filters", w), kernel_size, o));
   }
   layer->apply_base_config(c);
   return layer;
@@ -399,7 +411,10 @@ template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::conv, 2>(const J
 template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::conv, 3>(const Json&);
 template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::separable, 1>(const Json&);
 template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::separable, 2>(const Json&);
+template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::depthwise, 1>(const Json&);
 template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::depthwise, 2>(const Json&);
+template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::transpose, 1>(const Json&);
 template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::transpose, 2>(const Json&);
+template std::shared_ptr<Layer> ConvImpl::from_config<ConvKind::transpose, 3>(const Json&);
 
 }  // namespace keras::layers

@@ -122,6 +122,45 @@ TEST(Conv2DTranspose, ValidWithOutputPadding) {
   });
 }
 
+TEST(Conv1DTranspose, Contract) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return Conv1DTranspose(3, 3, {.strides = 2, .padding = "same", .output_padding = 1});
+          },
+      .input_shape = {2, 5, 2},
+      .expected_output_shape = {2, 10, 3},
+      .expected_num_weights = 2,
+      .expected_num_trainable_weights = 2,
+  });
+}
+
+TEST(Conv3DTranspose, Contract) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return Conv3DTranspose(2, {2, 3, 2}, {.strides = {2, 1, 2}});
+          },
+      .input_shape = {1, 2, 3, 2, 2},
+      .expected_output_shape = {1, 4, 5, 4, 2},
+      .expected_num_weights = 2,
+      .expected_num_trainable_weights = 2,
+  });
+}
+
+TEST(DepthwiseConv1D, Contract) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return DepthwiseConv1D(3, {.strides = 2, .padding = "same", .depth_multiplier = 2});
+          },
+      .input_shape = {2, 7, 3},
+      .expected_output_shape = {2, 4, 6},
+      .expected_num_weights = 2,
+      .expected_num_trainable_weights = 2,
+  });
+}
+
 TEST(Conv2D, ParameterCountsAsKeras) {
   const KerasTensor x = keras::Input({27, 27, 1});
   Conv2D c(64, 3);
@@ -163,6 +202,9 @@ TEST(Conv2D, DefaultNamesAreKeras2Style) {
   EXPECT_EQ(SeparableConv2D(2, 3).name(), "separable_conv2d_1");
   EXPECT_EQ(DepthwiseConv2D(3).name(), "depthwise_conv2d_1");
   EXPECT_EQ(Conv2DTranspose(2, 3).name(), "conv2d_transpose_1");
+  EXPECT_EQ(Conv1DTranspose(2, 3).name(), "conv1d_transpose_1");
+  EXPECT_EQ(Conv3DTranspose(2, 3).name(), "conv3d_transpose_1");
+  EXPECT_EQ(DepthwiseConv1D(3).name(), "depthwise_conv1d_1");
   EXPECT_EQ(Conv3D(2, 3, {.name = "mine"}).name(), "mine");
 }
 

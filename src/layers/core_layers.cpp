@@ -179,6 +179,38 @@ std::shared_ptr<Layer> MaskingImpl::from_config(const Json& config) {
   return layer;
 }
 
+// ---- Identity ----
+
+IdentityImpl::IdentityImpl(IdentityOptions options)
+    : Layer(options.name,
+            "identity",
+            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt) {}
+
+Tensors IdentityImpl::call(const Tensors& inputs, bool) {
+  return inputs;
+}
+
+Tensors IdentityImpl::compute_mask(const Tensors&, const Tensors& masks, const Tensors&) const {
+  return masks;  // each output keeps its own input's mask
+}
+
+std::vector<Shape> IdentityImpl::compute_output_shape(
+    const std::vector<Shape>& input_shapes) const {
+  return input_shapes;
+}
+
+std::vector<DType> IdentityImpl::compute_output_dtype(const std::vector<DType>& input_dtypes,
+                                                      size_t) const {
+  return input_dtypes;
+}
+
+std::shared_ptr<Layer> IdentityImpl::from_config(const Json& config) {
+  auto layer = std::make_shared<IdentityImpl>(
+      IdentityOptions{.name = config::get<std::string>(config, "name", "", "Identity")});
+  layer->apply_base_config(config);
+  return layer;
+}
+
 Json DropoutImpl::get_config() const {
   Json config = Layer::get_config();
   config["rate"] = rate_;

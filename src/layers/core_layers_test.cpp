@@ -8,6 +8,7 @@
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
 #include "keras/config/json.h"
+#include "keras/keras.hpp"
 #include "keras/layers/input_layer.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
@@ -281,6 +282,37 @@ TEST(Masking, ZeroesMaskedStepsAndMasksThem) {
   EXPECT_TRUE(mask.data<bool>()[0]);
   EXPECT_FALSE(mask.data<bool>()[1]);
   EXPECT_TRUE(mask.data<bool>()[2]);
+}
+
+TEST(Identity, Contract) {
+  test::run_layer_test({
+      .make_layer = [] { return Identity(); },
+      .input_shape = {2, 3, 4},
+      .expected_output_shape = {2, 3, 4},
+  });
+}
+
+// Any number of inputs, each with its dtype and mask: an Identity between an Embedding with
+// mask_zero and an LSTM changes nothing (same kernels, same shapes: exact).
+TEST(Identity, PassesInputsDtypesAndMasksOn) {
+  utils::set_random_seed(3);
+  KerasTensor ids = Input({4}, {.dtype = int32}), x = Input({2});
+  KerasTensors out = Identity({.name = "both"}).call_multi({ids, x});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].dtype(), int32);
+  EXPECT_EQ(out[1].shape(), (Shape{kNone, 2}));
+  auto embed = Embedding(9, 3, {.mask_zero = true});
+  auto lstm = LSTM(2);
+  Model through(ids, lstm(Identity()(embed(ids))));
+  Model direct(ids, lstm(embed(ids)));
+  const Tensor tokens = test::tensor_of({3, 5, 0, 0, 7, 0, 2, 1}, {2, 4}, int32);
+  test::expect_all_close(through.predict(tokens, {.verbose = 0})[0],
+                         direct.predict(tokens, {.verbose = 0})[0], 0, 0);
+  const Tensor masked = (*embed.layer())({tokens})[0];
+  const Tensors passed = (*Identity().layer())({masked, tokens});
+  ASSERT_TRUE(passed[0].keras_mask().defined());
+  EXPECT_FALSE(passed[1].keras_mask().defined());
+  EXPECT_EQ(passed[1].dtype(), int32);
 }
 
 }  // namespace

@@ -208,10 +208,24 @@ class DepthwiseConv2D : public LayerHandle<ConvImpl> {
  public:
   explicit DepthwiseConv2D(IntOrTuple kernel_size, DepthwiseConvOptions options = {});
 };
+// (batch, steps, C) -> (batch, new_steps, C * depth_multiplier).
+class DepthwiseConv1D : public LayerHandle<ConvImpl> {
+ public:
+  explicit DepthwiseConv1D(IntOrTuple kernel_size, DepthwiseConvOptions options = {});
+};
 // Transposed convolution: the gradient of Conv2D with respect to its input.
 class Conv2DTranspose : public LayerHandle<ConvImpl> {
  public:
   Conv2DTranspose(int64_t filters, IntOrTuple kernel_size, ConvTransposeOptions options = {});
+};
+// Conv2DTranspose over (batch, steps, C) and (batch, d1, d2, d3, C).
+class Conv1DTranspose : public LayerHandle<ConvImpl> {
+ public:
+  Conv1DTranspose(int64_t filters, IntOrTuple kernel_size, ConvTransposeOptions options = {});
+};
+class Conv3DTranspose : public LayerHandle<ConvImpl> {
+ public:
+  Conv3DTranspose(int64_t filters, IntOrTuple kernel_size, ConvTransposeOptions options = {});
 };
 
 }  // namespace keras::layers

@@ -1,4 +1,4 @@
-// Dropout, Flatten, Reshape and Masking (keras.layers).
+// Dropout, Flatten, Reshape, Masking and Identity (keras.layers).
 #pragma once
 
 #include <optional>
@@ -133,6 +133,34 @@ class Masking : public LayerHandle<MaskingImpl> {
  public:
   explicit Masking(double mask_value = 0.0, MaskingOptions options = {})
       : LayerHandle(std::make_shared<MaskingImpl>(mask_value, std::move(options))) {}
+};
+
+struct IdentityOptions {
+  std::string name = {};
+  OptionalDims input_shape = std::nullopt;
+};
+
+// Identity: returns its inputs (any number, any dtype) as they are, masks included.
+class IdentityImpl final : public Layer {
+ public:
+  explicit IdentityImpl(IdentityOptions options);
+  std::string class_name() const override { return "Identity"; }
+  static std::shared_ptr<Layer> from_config(const Json& config);
+  bool batch_independent() const override { return true; }
+  bool supports_masking() const override { return true; }
+  Tensors compute_mask(const Tensors& inputs,
+                       const Tensors& masks,
+                       const Tensors& outputs) const override;
+  Tensors call(const Tensors& inputs, bool training) override;
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
+                                          size_t num_outputs) const override;
+};
+
+class Identity : public LayerHandle<IdentityImpl> {
+ public:
+  explicit Identity(IdentityOptions options = {})
+      : LayerHandle(std::make_shared<IdentityImpl>(std::move(options))) {}
 };
 
 }  // namespace keras::layers
