@@ -572,13 +572,13 @@ Json RecurrentImpl::get_build_config() const {
 }
 
 Json SimpleRNNImpl::get_config() const {
-  return rnn_config(Layer::get_config(), units(), options_);
+  return wrap_cell_config(rnn_config(Layer::get_config(), units(), options_), "SimpleRNNCell");
 }
 Json LSTMImpl::get_config() const {
-  return rnn_config(Layer::get_config(), units(), options_);
+  return wrap_cell_config(rnn_config(Layer::get_config(), units(), options_), "LSTMCell");
 }
 Json GRUImpl::get_config() const {
-  return rnn_config(Layer::get_config(), units(), options_);
+  return wrap_cell_config(rnn_config(Layer::get_config(), units(), options_), "GRUCell");
 }
 std::shared_ptr<Layer> SimpleRNNImpl::from_config(const Json& config) {
   return rnn_from_config<SimpleRNNImpl, SimpleRNNOptions>(config, "SimpleRNN");
@@ -588,6 +588,75 @@ std::shared_ptr<Layer> LSTMImpl::from_config(const Json& config) {
 }
 std::shared_ptr<Layer> GRUImpl::from_config(const Json& config) {
   return rnn_from_config<GRUImpl, GRUOptions>(config, "GRU");
+}
+
+std::shared_ptr<Layer> RecurrentImpl::from_rnn_config(const Json& c) {
+  const Json* cell = config::find(c, "cell");
+  KERAS_CHECK(cell != nullptr && cell->is_object(), NotImplementedError,
+              "RNN: keras.cpp loads an RNN over one LSTMCell, GRUCell or SimpleRNNCell; this "
+              "one has ",
+              cell ? config::json_excerpt(*cell, 120) : std::string("no cell"));
+  const auto cls = config::get<std::string>(*cell, "class_name", "", "RNN");
+  const Json* cell_config = config::find(*cell, "config");
+  using Factory = std::shared_ptr<Layer> (*)(const Json&);
+  const std::pair<const char*, Factory> cells[] = {{"LSTMCell", &LSTMImpl::from_config},
+                                                   {"GRUCell", &GRUImpl::from_config},
+                                                   {"SimpleRNNCell", &SimpleRNNImpl::from_config}};
+  const auto* match = std::ranges::find_if(cells, [&](const auto& e) { return cls == e.first; });
+  KERAS_CHECK(match != std::end(cells) && cell_config != nullptr && cell_config->is_object(),
+              NotImplementedError,
+              "RNN: keras.cpp loads an RNN over one LSTMCell, GRUCell or SimpleRNNCell; this "
+              "one's cell is ",
+              cls.empty() ? config::json_excerpt(*cell, 120) : cls);
+  // The cell's options, with the wrapper's flags, name and base config.
+  Json merged = *cell_config;
+  for (const char* key :
+       {"name", "trainable", "dtype", "activity_regularizer", "return_sequences", "return_state",
+        "go_backwards", "stateful", "unroll", "zero_output_for_mask", "time_major"}) {
+    if (const Json* v = config::find(c, key)) {
+      merged[key] = *v;
+    } else {
+      merged.erase(key);
+    }
+  }
+  std::shared_ptr<Layer> layer = match->second(merged);
+  std::static_pointer_cast<RecurrentImpl>(layer)->wraps_cell_ = true;
+  return layer;
+}
+
+Json RecurrentImpl::wrap_cell_config(Json flat, const char* cell_class) const {
+  if (!wraps_cell_) return flat;
+  // Keras 3's RNN keeps these; the cell everything else (Keras's base keys, then its options).
+  Json rnn = Json::object(), cell = Json::object();
+  for (const char* key : {"name", "trainable", "dtype", "return_sequences", "return_state",
+                          "go_backwards", "stateful", "unroll", "zero_output_for_mask"}) {
+    if (flat.contains(key)) rnn[key] = flat[key];
+  }
+  const std::string cell_name = cell_class == std::string("SimpleRNNCell") ? "simple_rnn_cell"
+                                : cell_class == std::string("GRUCell")     ? "gru_cell"
+                                                                           : "lstm_cell";
+  cell["name"] = cell_name;
+  cell["trainable"] = flat.value("trainable", Json(true));
+  cell["dtype"] = flat.value("dtype", Json(nullptr));
+  for (auto& [key, value] : flat.items()) {
+    if (rnn.contains(key) || key == "activity_regularizer") continue;
+    cell[key] = value;
+  }
+  if (flat.contains("activity_regularizer") && !flat["activity_regularizer"].is_null()) {
+    rnn["activity_regularizer"] = flat["activity_regularizer"];
+  }
+  Json wrapped{{"module", "keras.layers"},
+               {"class_name", cell_class},
+               {"config", cell},
+               {"registered_name", nullptr}};
+  if (built() && !build_input_shapes().empty() && build_input_shapes()[0].size() == 3) {
+    const int64_t features = build_input_shapes()[0].back();
+    wrapped["build_config"] = {
+        {"input_shape",
+         Json::array({nullptr, features == kNone ? Json(nullptr) : Json(features)})}};
+  }
+  rnn["cell"] = wrapped;
+  return rnn;
 }
 
 }  // namespace keras::layers

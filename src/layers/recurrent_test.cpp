@@ -9,6 +9,7 @@
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
+#include "keras/config/json.h"
 #include "keras/layers/dense.h"
 #include "keras/layers/input_layer.h"
 #include "keras/models/model.h"
@@ -507,6 +508,38 @@ TEST(Recurrent, InvalidArgumentsRaise) {
       },
       "should be defined. Found None");
   test::expect_throws_with<ValueError>([&] { rnn(ones({2, 0, 3})); }, "no timesteps");
+}
+
+// Keras's RNN(cell): one built-in cell is the matching layer, with the wrapper's flags and name,
+// saved again in Keras's form (the numbers against Keras, both ways: the rnn_cells layer
+// fixtures); other cells are refused by name.
+TEST(Recurrent, RnnOverOneCellLoadsAsTheLayer) {
+  const Json config = Json::parse(R"({"name": "wrapped", "return_sequences": true,
+      "go_backwards": true, "cell": {"class_name": "GRUCell", "config": {"name": "gru_cell",
+      "units": 3, "reset_after": false, "recurrent_activation": "hard_sigmoid"}}})");
+  auto layer = std::dynamic_pointer_cast<GRUImpl>(RecurrentImpl::from_rnn_config(config));
+  ASSERT_TRUE(layer);
+  EXPECT_EQ(layer->name(), "wrapped");
+  EXPECT_EQ(layer->units(), 3);
+  EXPECT_TRUE(layer->return_sequences());
+  EXPECT_TRUE(layer->go_backwards());
+  // Saved as Keras wrote it: class RNN, the options in the cell's config.
+  EXPECT_EQ(layer->class_name(), "RNN");
+  const Json saved = layer->get_config();
+  EXPECT_EQ(saved["go_backwards"], true);
+  EXPECT_EQ(saved["cell"]["class_name"], "GRUCell");
+  EXPECT_EQ(saved["cell"]["config"]["reset_after"], false);
+  EXPECT_EQ(saved["cell"]["config"]["recurrent_activation"], "hard_sigmoid");
+  EXPECT_FALSE(saved.contains("units"));
+  test::expect_throws_with<NotImplementedError>(
+      [] {
+        RecurrentImpl::from_rnn_config(
+            Json::parse(R"({"cell": {"class_name": "StackedRNNCells", "config": {"cells": []}}})"));
+      },
+      "this one's cell is StackedRNNCells");
+  test::expect_throws_with<NotImplementedError>(
+      [] { RecurrentImpl::from_rnn_config(Json::parse(R"({"cell": [1, 2]})")); },
+      "this one has [1,2]");
 }
 
 }  // namespace

@@ -76,6 +76,7 @@ struct Registry {
         {"SimpleRNN", &SimpleRNNImpl::from_config},
         {"LSTM", &LSTMImpl::from_config},
         {"GRU", &GRUImpl::from_config},
+        {"RNN", &RecurrentImpl::from_rnn_config},
         {"Bidirectional", &BidirectionalImpl::from_config},
         {"TimeDistributed", &TimeDistributedImpl::from_config},
         {"Add", &AddImpl::from_config},

@@ -193,6 +193,11 @@ class RecurrentImpl : public Layer {
   const Variable& bias() const { return bias_; }  // undefined without use_bias
   // A new, unbuilt layer with the same options but the opposite go_backwards (for Bidirectional).
   virtual std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const = 0;
+  // Keras's RNN(cell) with one LSTMCell, GRUCell or SimpleRNNCell loads as the matching layer,
+  // which keeps Keras's form when saved (class "RNN", the options in the cell's config);
+  // other cells are a NotImplementedError.
+  static std::shared_ptr<Layer> from_rnn_config(const Json& config);
+  bool wraps_cell() const { return wraps_cell_; }
   // Keras 3 keeps the weights in the layer's cell: "cell/vars".
   std::vector<VariableGroup> saved_variables() const override;
   // Built with initial states: {"shapes_dict": {"sequences_shape", "initial_state_shape"}}, the
@@ -258,16 +263,23 @@ class RecurrentImpl : public Layer {
 
   Config config_;
   Variable kernel_, recurrent_kernel_, bias_;  // created by each layer's build()
+  // The class name, or "RNN" for a layer loaded from RNN(cell).
+  std::string class_or_rnn(const char* layer_class) const {
+    return wraps_cell_ ? "RNN" : layer_class;
+  }
+  // The layer's flat config, or for RNN(cell) Keras's RNN config around the cell's.
+  Json wrap_cell_config(Json flat, const char* cell_class) const;
 
  private:
   std::optional<Generator> generator_;  // when seeded
   Tensors states_;                      // stateful: written in place by each call
+  bool wraps_cell_ = false;
 };
 
 class SimpleRNNImpl final : public RecurrentImpl {
  public:
   SimpleRNNImpl(int64_t units, SimpleRNNOptions options);
-  std::string class_name() const override { return "SimpleRNN"; }
+  std::string class_name() const override { return class_or_rnn("SimpleRNN"); }
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
@@ -281,7 +293,7 @@ class SimpleRNNImpl final : public RecurrentImpl {
 class LSTMImpl final : public RecurrentImpl {
  public:
   LSTMImpl(int64_t units, LSTMOptions options);
-  std::string class_name() const override { return "LSTM"; }
+  std::string class_name() const override { return class_or_rnn("LSTM"); }
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
@@ -295,7 +307,7 @@ class LSTMImpl final : public RecurrentImpl {
 class GRUImpl final : public RecurrentImpl {
  public:
   GRUImpl(int64_t units, GRUOptions options);
-  std::string class_name() const override { return "GRU"; }
+  std::string class_name() const override { return class_or_rnn("GRU"); }
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
