@@ -215,9 +215,40 @@ TEST(Callback, ReduceLROnPlateauFollowsPatienceCooldownAndMinLr) {
     lrs.push_back(model.optimizer().learning_rate());
   }
   // Reductions at epoch 2 (waited 2), and at epoch 4 (1 cooldown epoch counts as waiting) down to
-  // min_lr; then the rate stays.
-  EXPECT_THAT(lrs, ElementsAre(1.0, 1.0, 0.5, 0.5, 0.3, 0.3, 0.3, 0.3));
+  // min_lr, stored as float32 as in Keras's variable; then the rate stays.
+  const double min_lr = static_cast<float>(0.3);
+  EXPECT_THAT(lrs, ElementsAre(1.0, 1.0, 0.5, 0.5, min_lr, min_lr, min_lr, min_lr));
   EXPECT_THROW(cb::ReduceLROnPlateau({.factor = 1.0}), ValueError);
+}
+
+// Keras compares its float32 rate with float32(min_lr): a rate reduced to min_lr 0.005 (not a
+// float32 number) is not above it, so there is one reduction and the waiting goes on (wait 4,
+// cooldown 0 after 6 epochs, as Keras). The reduced rates are float32: 0.01 * 0.1 is Keras's
+// float32(float32(0.01) * 0.1), not 0.001.
+TEST(Callback, ReduceLROnPlateauKeepsKerasFloat32Rates) {
+  Model model = small_model();
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.01}), .loss = "mse"});
+  auto r = cb::ReduceLROnPlateau({.monitor = "loss",
+                                  .factor = 0.5,
+                                  .patience = 0,
+                                  .mode = "max",
+                                  .cooldown = 1,
+                                  .min_lr = 0.005});
+  r->set_trainer(&model.impl().trainer());
+  r->on_train_begin({});
+  for (int e = 0; e < 6; ++e) r->on_epoch_end(e, {{"loss", 1.0 - 0.1 * e}});
+  EXPECT_EQ(model.optimizer().learning_rate(), static_cast<float>(0.005));
+  EXPECT_EQ(r->wait, 4);
+  EXPECT_EQ(r->cooldown_counter, 0);
+
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.01}), .loss = "mse"});
+  auto tenth = cb::ReduceLROnPlateau({.monitor = "loss", .factor = 0.1, .patience = 0});
+  tenth->set_trainer(&model.impl().trainer());
+  tenth->on_train_begin({});
+  tenth->on_epoch_end(0, {{"loss", 1.0}});
+  tenth->on_epoch_end(1, {{"loss", 2.0}});
+  EXPECT_EQ(model.optimizer().learning_rate(),
+            static_cast<float>(static_cast<double>(static_cast<float>(0.01)) * 0.1));
 }
 
 // Mode "auto" goes by the compiled metric's direction (Keras 3), not by its name: a BinaryAccuracy

@@ -75,10 +75,12 @@ void ReduceLROnPlateauImpl::on_epoch_end(int epoch, const Logs& logs) {
   } else if (cooldown_counter <= 0) {
     ++wait;
     if (wait >= options_.patience) {
-      const double old_lr = opt.learning_rate();
+      // Keras reads its float32 learning-rate variable and stores the new rate in it: once at
+      // min_lr (rounded), the rate is no longer above it.
+      const double old_lr = detail::as_float32(opt.learning_rate());
       if (old_lr > static_cast<float>(options_.min_lr)) {
         const double new_lr = std::max(old_lr * options_.factor, options_.min_lr);
-        opt.set_learning_rate(new_lr);
+        opt.set_learning_rate(detail::as_float32(new_lr));
         if (options_.verbose > 0) {
           std::cout << "\nEpoch " << epoch + 1 << ": ReduceLROnPlateau reducing learning rate to "
                     << python_float_repr(new_lr) << "." << std::endl;

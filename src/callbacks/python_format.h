@@ -8,6 +8,8 @@
 #include <string_view>
 #include <variant>
 
+#include "core/python_repr.h"
+
 namespace keras::callbacks {
 
 // An int (epoch, batch) or a float (a log value).
@@ -22,7 +24,6 @@ std::string python_format_value(const FormatArg& value, std::string_view spec);
 // missing key or a malformed pattern.
 std::string python_format(std::string_view pattern, const std::map<std::string, FormatArg>& args);
 
-// Python's repr(float): the shortest text that reads back to v ("0.1", "1e-05", "1.0", "nan").
-std::string python_float_repr(double v);
+using keras::python_float_repr;  // core/python_repr.h
 
 }  // namespace keras::callbacks

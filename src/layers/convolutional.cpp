@@ -1,5 +1,7 @@
 #include "keras/layers/convolutional.h"
 
+#include <algorithm>
+
 #include "keras/config/json.h"
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
@@ -113,7 +115,18 @@ ConvImpl::ConvImpl(ConvSpec spec)
                 "Received filters=",
                 s.filters, ".");
   }
-  KERAS_CHECK(s.groups > 0 && s.filters % s.groups == 0, ValueError,
+  KERAS_CHECK(s.groups > 0, ValueError,
+              "The number of groups must be a positive integer. Received: groups=", s.groups, ".");
+  if (s.kind == ConvKind::conv || s.kind == ConvKind::transpose) {
+    auto above_one = [](const std::vector<int64_t>& v) {
+      return std::ranges::any_of(v, [](int64_t x) { return x > 1; });
+    };
+    KERAS_CHECK(!above_one(s.strides) || !above_one(s.dilation_rate), ValueError,
+                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
+                "strides=",
+                shape_str(s.strides), " and dilation_rate=", shape_str(s.dilation_rate));
+  }
+  KERAS_CHECK(s.filters % s.groups == 0, ValueError,
               "The number of filters must be evenly divisible by the number of groups. Received: "
               "groups=",
               s.groups, ", filters=", s.filters, ".");

@@ -6,6 +6,7 @@
 #include "harness/tensor_matchers.h"
 #include "keras/backend/backend.h"
 #include "keras/layers/input_layer.h"
+#include "keras/layers/regularization/activity_regularization.h"
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/nn.h"
@@ -120,6 +121,28 @@ TEST(Conv2DTranspose, ValidWithOutputPadding) {
       .expected_num_weights = 2,
       .expected_num_trainable_weights = 2,
   });
+}
+
+// Keras's conv_test.py test_bad_init_args and regularization_test: its messages.
+TEST(Conv2D, ArgumentErrorsInKerasWording) {
+  test::expect_throws_with<ValueError>(
+      [] {
+        Conv2D(2, {2, 2}, {.strides = 2, .dilation_rate = {2, 1}});
+      },
+      "`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
+      "strides=(2, 2) and dilation_rate=(2, 1)");
+  test::expect_throws_with<ValueError>([] { Conv1D(2, 2, {.strides = 2, .dilation_rate = 2}); },
+                                       "Received: strides=(2,) and dilation_rate=(2,)");
+  EXPECT_THROW(Conv2DTranspose(2, 2, {.strides = 2, .dilation_rate = 2}), ValueError);
+  // Keras allows both for depthwise and separable convolutions.
+  DepthwiseConv2D(2, {.strides = 2, .dilation_rate = 2});
+  SeparableConv1D(2, 2, {.strides = 2, .dilation_rate = 2});
+  test::expect_throws_with<ValueError>(
+      [] { Conv2D(5, 2, {.groups = 0}); },
+      "The number of groups must be a positive integer. Received: groups=0.");
+  test::expect_throws_with<ValueError>(
+      [] { ActivityRegularization({.l1 = -1.0}); },
+      "Invalid value for argument l1: expected a non-negative float.Received: l1=-1.0");
 }
 
 TEST(Conv1DTranspose, Contract) {

@@ -270,6 +270,13 @@ void Layer::assert_input_compatibility(const std::vector<TensorSpec>& inputs) co
     const InputSpec& spec = specs[i];
     const Shape& s = inputs[i].shape;
     const int ndim = static_cast<int>(s.size());
+    if (spec.allow_last_axis_squeeze && spec.ndim && ndim > 0) {
+      const auto last = spec.axes.find(*spec.ndim - 1);
+      if ((ndim == *spec.ndim + 1 && s.back() == 1) ||
+          (ndim + 1 == *spec.ndim && last != spec.axes.end() && last->second == 1)) {
+        continue;
+      }
+    }
     const std::string prefix = str("Input ", i, " is incompatible with layer ", name_, ": ");
     KERAS_CHECK(!spec.ndim || ndim == *spec.ndim, ValueError, prefix, "expected ndim=", *spec.ndim,
                 ", found ndim=", ndim, ". Full shape received: ", shape_str(s));

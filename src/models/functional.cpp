@@ -10,6 +10,7 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
 #include "layers/conv_max_pool.h"
+#include "models/input_rank.h"
 #include "models/layer_lookup.h"
 #include "models/model_saver.h"
 #include "models/predict_rows.h"
@@ -304,10 +305,11 @@ void FunctionalImpl::init_graph(KerasTensors inputs, KerasTensors outputs) {
   std::vector<TensorSpec> specs;
   for (const KerasTensor& t : outputs_) specs.push_back(t.spec());
   set_node0(inputs_, std::move(specs));
-  // Calls on new tensors are checked against the inputs' ranks and known dimensions.
+  // Calls on new tensors are checked against the inputs' ranks and known dimensions (a trailing
+  // axis of 1 may be missing or extra: call() adjusts the rank, as Keras 3).
   input_spec_.clear();
   for (const KerasTensor& t : inputs_) {
-    layers::InputSpec spec{.ndim = t.rank()};
+    layers::InputSpec spec{.ndim = t.rank(), .allow_last_axis_squeeze = true};
     for (int d = 1; d < t.rank(); ++d) {
       if (t.shape()[d] != kNone) spec.axes[d] = t.shape()[d];
     }
@@ -432,7 +434,19 @@ Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {
   KERAS_CHECK(inputs.size() == inputs_.size(), ValueError, "Layer \"", name(), "\" expects ",
               inputs_.size(), " input(s), but it received ", inputs.size(), " input tensors.");
   std::vector<Tensor> values(static_cast<size_t>(num_slots_));
-  for (size_t i = 0; i < inputs.size(); ++i) values[input_slots_[i]] = inputs[i];
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    // As Keras: each input has its Input's rank (adjust_input_rank) and dtype (1.7 into an int32
+    // Input is 1).
+    const Tensor x = internal::adjust_input_rank(inputs[i], inputs_[i].shape());
+    const DType want = inputs_[i].dtype();
+    if (!x.defined() || x.dtype() == want) {
+      values[input_slots_[i]] = x;
+      continue;
+    }
+    Tensor converted = ops::cast(x, want);
+    if (x.keras_mask().defined()) converted.set_keras_mask(x.keras_mask());
+    values[input_slots_[i]] = converted;
+  }
   std::vector<char> done(steps_.size(), 0);
   for (size_t k = 0; k < steps_.size(); ++k) {
     if (done[k]) continue;

@@ -295,6 +295,9 @@ Json Optimizer::get_config() const {
 void Optimizer::apply(const Tensors& grads, const std::vector<Variable>& variables) {
   KERAS_CHECK(grads.size() == variables.size(), ValueError, name_, ".apply: got ", grads.size(),
               " gradients for ", variables.size(), " variables");
+  KERAS_CHECK(
+      variables.empty() || std::ranges::any_of(grads, [](const Tensor& g) { return g.defined(); }),
+      ValueError, "No gradients provided for any variable.");
   build(variables);
   Tensors cast(grads.size());
   for (size_t i = 0; i < variables.size(); ++i) {
@@ -302,7 +305,8 @@ void Optimizer::apply(const Tensors& grads, const std::vector<Variable>& variabl
     KERAS_CHECK(grads[i].shape() == variables[i].shape(), ValueError, name_, ": gradient of shape ",
                 shape_str(grads[i].shape()), " for variable ", variables[i].path(), " of shape ",
                 shape_str(variables[i].shape()));
-    cast[i] = grads[i];
+    // Keras's loss scaling: the gradients are of the loss times the factor.
+    cast[i] = base_.loss_scale_factor ? ops::divide(grads[i], *base_.loss_scale_factor) : grads[i];
   }
   if (const auto steps = base_.gradient_accumulation_steps) {
     // Keras (JAX): the update on (g + accumulated) / steps every steps-th call, else accumulate.

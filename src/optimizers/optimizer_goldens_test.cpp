@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
 #include "keras/optimizers/optimizers.h"
 
@@ -277,10 +278,17 @@ TEST(OptimizerMisuse, KerasErrors) {
   ema->apply({Tensor::from_vector<float>({1.0f})}, {w});
   EXPECT_THROW(ema->finalize_variable_values({}), ValueError);
   EXPECT_EQ(get("Lamb")->name(), "Lamb");
-  // loss_scale_factor is kept in the config (it cancels out of float32 training).
+  // loss_scale_factor is kept in the config; apply() divides the gradients by it (Keras's
+  // test_static_loss_scaling: fit's gradients are of the loss times the factor).
   const Json with_scale = parse(
       R"({"class_name": "Adam", "config": {"learning_rate": 0.01, "loss_scale_factor": 128.0}})");
   EXPECT_EQ(serialize(*deserialize(with_scale))["config"]["loss_scale_factor"], 128.0);
+  Variable scaled("v", Tensor::from_vector<float>({1.0f, 2.0f, 3.0f, 4.0f}));
+  SGD({.learning_rate = 1.0, .loss_scale_factor = 1024.0})
+      ->apply({Tensor::from_vector<float>({1024.0f, 2048.0f, 3072.0f, 4096.0f})}, {scaled});
+  test::expect_all_close(scaled.value(), Tensor::from_vector<float>({0, 0, 0, 0}), 0, 0);
+  EXPECT_EQ(message([&] { SGD()->apply({Tensor()}, {scaled}); }),
+            "No gradients provided for any variable.");
   EXPECT_EQ(get("nadam")->name(), "Nadam");
 }
 

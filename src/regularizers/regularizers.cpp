@@ -1,5 +1,8 @@
 #include "keras/regularizers/regularizers.h"
 
+#include <cmath>
+
+#include "core/python_repr.h"
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
@@ -14,24 +17,41 @@ Regularizer::Regularizer(const char* name) {
     *this = L2();
   } else if (n == "l1_l2") {
     *this = L1L2(0.01, 0.01);
+  } else if (n == "l1l2") {  // Keras 3's name for L1L2(), whose factors are 0
+    *this = L1L2(0.0, 0.0);
   } else {
     throw ValueError(str("Could not interpret regularizer identifier: ", excerpt(n)));
   }
 }
 
+namespace {
+
+// Keras's validate_float_arg: a factor must be a finite, non-negative number.
+double checked_factor(double value, const char* name) {
+  KERAS_CHECK(std::isfinite(value) && value >= 0, ValueError, "Invalid value for argument ", name,
+              ": expected a non-negative float.Received: ", name, "=", python_float_repr(value));
+  return value;
+}
+
+}  // namespace
+
 Regularizer L1(double l1) {
+  checked_factor(l1, "l1");
   return Regularizer(
       "L1", [l1](const Tensor& w) { return ops::multiply(ops::sum(ops::abs(w)), l1); },
       std::make_shared<const Json>(Json{{"l1", l1}}));
 }
 
 Regularizer L2(double l2) {
+  checked_factor(l2, "l2");
   return Regularizer(
       "L2", [l2](const Tensor& w) { return ops::multiply(ops::sum(ops::square(w)), l2); },
       std::make_shared<const Json>(Json{{"l2", l2}}));
 }
 
 Regularizer L1L2(double l1, double l2) {
+  checked_factor(l1, "l1");
+  checked_factor(l2, "l2");
   return Regularizer(
       "L1L2",
       [l1, l2](const Tensor& w) {

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
+#include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 
 namespace keras::regularizers {
@@ -35,6 +38,21 @@ TEST(Regularizer, L1L2AddsBoth) {
   EXPECT_NEAR(L1L2(0.5)(weights()).item<double>(), 5.0, 1e-5);
   EXPECT_NEAR(L1L2()(weights()).item<double>(), 0.0, 0.0);  // defaults 0, 0
   EXPECT_EQ(L1L2().name(), "L1L2");
+}
+
+// Keras's validate_float_arg (regularizers_test.py's ValidateFloatArgTest): factors are finite
+// and non-negative, in constructors and in loaded configs; "l1l2" is L1L2() by name.
+TEST(Regularizer, FactorsMustBeNonNegativeFloats) {
+  test::expect_throws_with<ValueError>(
+      [] { L1(-0.1); },
+      "Invalid value for argument l1: expected a non-negative float.Received: l1=-0.1");
+  test::expect_throws_with<ValueError>([] { L2(std::nan("")); }, "Received: l2=nan");
+  test::expect_throws_with<ValueError>([] { L1L2(-1.0); }, "Received: l1=-1.0");
+  test::expect_throws_with<ValueError>([] { L1L2(0.0, INFINITY); }, "Received: l2=inf");
+  EXPECT_THROW(deserialize(Json::parse(R"({"class_name": "L1", "config": {"l1": -0.5}})")),
+               ValueError);
+  EXPECT_EQ(Regularizer("l1l2").name(), "L1L2");
+  EXPECT_EQ(Regularizer("l1l2").get_config(), Json::parse(R"({"l1": 0.0, "l2": 0.0})"));
 }
 
 TEST(Regularizer, ByName) {

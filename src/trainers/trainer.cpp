@@ -16,6 +16,7 @@
 #include "keras/ops/shape.h"
 #include "trainers/data_parallel.h"
 #include "trainers/epoch_iterator.h"
+#include "trainers/trainer_output.h"
 
 namespace keras::trainers {
 
@@ -23,19 +24,6 @@ using internal::ArrayData;
 using internal::ArrayIterator;
 using internal::BatchRows;
 using internal::EpochIterator;
-
-struct Trainer::Output {
-  std::string name;
-  losses::LossPtr loss;
-  double weight = 1.0;
-  // compile's metrics, then its weighted_metrics (updated with the sample weights).
-  std::vector<MetricItem> metric_items;
-  size_t num_unweighted = 0;
-  std::vector<metrics::MetricPtr> metrics;
-  std::shared_ptr<metrics::Mean> loss_tracker;  // per-output loss, with several outputs
-  std::vector<std::string> log_keys;            // per metric: "accuracy", "<output>_accuracy", ...
-  bool weighted(size_t k) const { return k >= num_unweighted; }
-};
 
 namespace internal {
 
@@ -252,11 +240,14 @@ Tensor Trainer::compute_loss(const Tensors& y, const Tensors& y_pred, const Tens
     if (o.weight != 1.0) value = ops::multiply(value, o.weight);
     total = total.defined() ? ops::add(total, value) : value;
   }
+  // As Keras 3: the model's own losses (add_loss, regularizers) count with or without a
+  // compiled loss; with neither there is nothing to compute.
+  for (const Tensor& penalty : model_.losses()) {
+    total = total.defined() ? ops::add(total, ops::cast(penalty, total.dtype()))
+                            : ops::cast(penalty, float32);
+  }
   KERAS_CHECK(total.defined(), ValueError,
-              "The model cannot be trained: no loss to optimize. "
-              "Pass a `loss` to `compile()`.");
-  for (const Tensor& penalty : model_.losses())
-    total = ops::add(total, ops::cast(penalty, total.dtype()));
+              "No loss to compute. Provide a `loss` argument in `compile()`.");
   loss_tracker_->update_values(total, batch_weight);
   return total;
 }
@@ -297,10 +288,13 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
                   shape_str(last_loss_.shape()),
                   " (a loss with reduction=\"none\" or None is not "
                   "reduced to a scalar)");
+      // As Keras: the gradients of the loss times loss_scale_factor, which apply() divides out.
+      const std::optional<double> scale = optimizer_->base_options().loss_scale_factor;
+      const Tensor target = scale ? ops::multiply(last_loss_, *scale) : last_loss_;
       grads = exchange.active()
-                  ? tape.gradient(last_loss_, values,
+                  ? tape.gradient(target, values,
                                   [&](size_t i, const Tensor& g) { exchange.ready(i, g); })
-                  : tape.gradient(last_loss_, values);
+                  : tape.gradient(target, values);
     }
     optimizer_->apply(exchange.finish(grads), vars);
     // As Keras 3's optimizer: each constraint projects its variable after the update.

@@ -9,7 +9,9 @@
 
 #include "keras/trainers/py_dataset.h"
 #include "keras/trainers/trainer.h"
+#include "models/input_rank.h"
 #include "trainers/epoch_iterator.h"
+#include "trainers/trainer_output.h"
 
 namespace keras::trainers {
 
@@ -127,6 +129,12 @@ ArrayData Trainer::prepare(const Data& x,
   ArrayData b;
   KERAS_CHECK(!x.empty(), ValueError, "Expected input data `x` to be provided.");
   b.x = x.flatten(signature_.input_names, "input");
+  // As Keras 3, a model compiled without a loss or metrics trains and evaluates on its own
+  // losses (add_loss, regularizers): it needs no targets.
+  need_y =
+      need_y && (!y.empty() || std::any_of(outputs_.begin(), outputs_.end(), [](const Output& o) {
+        return o.loss != nullptr || !o.metric_items.empty();
+      }));
   if (need_y) {
     KERAS_CHECK(!y.empty(), ValueError,
                 "Expected target data `y` to be provided: the model has a "
@@ -156,6 +164,7 @@ ArrayData Trainer::prepare(const Data& x,
               (b.sample_weight.empty() ? "" : ", 'sample_weight' sizes: "), sizes(b.sample_weight));
   KERAS_CHECK(n > 0, ValueError, "Expected input data to be non-empty.");
   for (size_t i = 0; i < b.x.size(); ++i) {
+    b.x[i] = models::internal::adjust_input_rank(b.x[i], signature_.input_specs[i].shape);
     check_against_spec(b.x[i], signature_.input_specs[i], signature_.input_names[i], "input");
     if (b.x[i].dtype() != signature_.input_specs[i].dtype) {
       b.x[i] = b.x[i].astype(signature_.input_specs[i].dtype);

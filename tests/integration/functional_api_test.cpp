@@ -68,6 +68,43 @@ TEST_F(FunctionalApi, GraphModelSummaryHasConnectedToColumn) {
   EXPECT_EQ(std::string(98, '_'), s.substr(0, 98));
 }
 
+// Keras 3 (functional_test.py's test_dtype_standardization and test_rank_standardization):
+// inputs take their Input's dtype (1.7 into an int32 Input is 1) in eager calls and nested
+// models as in predict, and their Input's rank: (n,) for (None, 1), (n, 3, 1) for (None, 3) and
+// (n, 3) for (None, 3, 1) (Keras 2.2.4 also took 1-D arrays as columns).
+TEST_F(FunctionalApi, InputsTakeTheirInputsDtypeAndRank) {
+  auto ids = Input({2}, {.dtype = int32});
+  Model int_model(ids, ops::add(ids, 2));
+  const Tensor x = ops::multiply(ones({1, 2}), 1.7);
+  const Tensor eager = int_model(x);
+  EXPECT_EQ(eager.dtype(), int32);
+  EXPECT_EQ(test::to_doubles(eager), (std::vector<double>{3, 3}));
+  auto outer_in = Input({2});
+  Model outer(outer_in, int_model(outer_in));
+  EXPECT_EQ(test::to_doubles(outer.predict(x, {.verbose = 0})[0]), (std::vector<double>{3, 3}));
+  EXPECT_EQ(test::to_doubles(outer(x)), (std::vector<double>{3, 3}));
+
+  auto column = Input({1});
+  Model dense(column, L::Dense(1, {.kernel_initializer = "ones"})(column));
+  dense.compile({.optimizer = "sgd", .loss = "mse"});
+  const Tensor flat = test::tensor_of({1, 2, 3, 4}, {4}, float32);
+  EXPECT_EQ(dense.predict(flat, {.verbose = 0})[0].shape(), (Shape{4, 1}));
+  EXPECT_EQ(dense(flat).shape(), (Shape{4, 1}));
+  EXPECT_EQ(test::to_doubles(dense(flat)), (std::vector<double>{1, 2, 3, 4}));
+  dense.fit(flat, flat, {.epochs = 1, .verbose = 0});
+  dense.evaluate(flat, flat, {.verbose = 0});
+  auto three = Input({3});
+  Model sum3(three, ops::sum(three, {-1}, true));
+  EXPECT_EQ(sum3.predict(ones({2, 3, 1}), {.verbose = 0})[0].shape(), (Shape{2, 1}));
+  auto tall = Input({3, 1});
+  Model sum31(tall, ops::sum(tall, {1}));
+  EXPECT_EQ(sum31.predict(ones({2, 3}), {.verbose = 0})[0].shape(), (Shape{2, 1}));
+  EXPECT_THAT(message_of([&] {
+                sum3.predict(ones({2, 3, 2}), {.verbose = 0});
+              }),
+              HasSubstr("expected input_"));
+}
+
 TEST_F(FunctionalApi, DefaultNamesCountPerClass) {
   auto x = Input({4});
   auto d1 = L::Dense(2);

@@ -144,7 +144,27 @@ TEST(LossStructure, ErrorsForBadStructures) {
       [&] {
         m.fit(x, {zeros({2, 1}), zeros({2, 1})}, {.verbose = 0});
       },
-      ::testing::ThrowsMessage<ValueError>(HasSubstr("no loss to optimize")));
+      ::testing::ThrowsMessage<ValueError>(
+          HasSubstr("No loss to compute. Provide a `loss` argument in `compile()`.")));
+}
+
+// Keras 2.2.4's test_activity_regularization_with_model_composition and Keras 3's
+// test_internal_only_loss: a model compiled without a loss trains and evaluates on its own
+// losses, without targets. Dense(2) with ones and no bias on ones(1, 2) gives [2, 2]; an
+// activity L1(1.0) makes the loss 4 (exact in float32).
+TEST(LossStructure, ModelLossesAloneAreTheLoss) {
+  auto x = Input({2});
+  Model inner(x, L::Dense(2, {.use_bias = false,
+                              .kernel_initializer = "ones",
+                              .activity_regularizer = regularizers::L1(1.0)})(x));
+  auto outer_in = Input({2});
+  Model outer(outer_in, inner(outer_in));
+  outer.compile({.optimizer = "sgd"});
+  const Tensor ones2 = ones({1, 2});
+  EXPECT_EQ(outer.evaluate(ones2, Data(), {.verbose = 0})["loss"], 4.0);
+  auto history = outer.fit(ones2, Data(), {.epochs = 1, .verbose = 0});
+  EXPECT_EQ(history.history.at("loss")[0], 4.0);
+  EXPECT_LT(outer.evaluate(ones2, Data(), {.verbose = 0})["loss"], 4.0);  // trained downwards
 }
 
 // Keras 3's None target for an output without a loss or metrics: train_on_batch, fit and

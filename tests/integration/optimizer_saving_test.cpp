@@ -166,6 +166,26 @@ TEST_P(OptimizerResume, KerasFilesResumeAsInKeras) {
   }
 }
 
+// fit with loss_scale_factor: the gradients of the loss times 1024, divided by 1024 in apply().
+// A power of two scales float32 numbers exactly (no overflow or underflow here), so the weights
+// equal those of the same fit without it, bit for bit.
+TEST(OptimizerResume, LossScaleFactorCancelsOutOfFit) {
+  const Tensor x = io::load_npy(fixture("x.npy"));
+  const Tensor y = io::load_npy(fixture("y.npy"));
+  std::vector<Tensors> trained;
+  for (std::optional<double> scale : {std::optional<double>(), std::optional<double>(1024.0)}) {
+    utils::set_random_seed(9);
+    Model m = models::load_model(fixture("adamax.keras"), {.compile = false});
+    m.compile(
+        {.optimizer = O::Adam({.learning_rate = 0.01, .loss_scale_factor = scale}), .loss = "mse"});
+    m.fit(x, y, {.epochs = 2, .batch_size = 16, .verbose = 0, .shuffle = false});
+    trained.push_back(m.get_weights());
+  }
+  for (size_t i = 0; i < trained[0].size(); ++i) {
+    test::expect_all_close(trained[1][i], trained[0][i], 0, 0);
+  }
+}
+
 // tf_keras's files (make_optimizer_fixtures.py make2) hold no learning-rate variable: the
 // iteration count and the slots (names checked in the .h5) resume training as tf_keras does
 // (tf_keras's weights after one more epoch of the loaded .h5; tolerance as above). The metrics'

@@ -56,6 +56,9 @@ struct InputSpec {
   std::optional<int> max_ndim = std::nullopt;
   std::optional<DType> dtype = std::nullopt;
   std::map<int, int64_t> axes = {};  // axis (may be negative) -> required size
+  // Keras's allow_last_axis_squeeze (a functional model's inputs): an input one rank short of
+  // ndim where axes require the last dim to be 1, or one rank over ending in 1, is not checked.
+  bool allow_last_axis_squeeze = false;
 };
 
 class Layer : public std::enable_shared_from_this<Layer> {

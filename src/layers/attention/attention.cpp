@@ -64,7 +64,9 @@ Tensors AttentionImpl::call(const Tensors& inputs, bool training) {
     mask = ops::expand_dims(as_bool(inputs[1].keras_mask()), -2);  // (B, 1, S)
   }
   if (s.use_causal_mask) {
-    Tensor causal = attention_util::combined_mask(q, v, Tensor(), Tensor(), true);
+    // As Keras's _calculate_score_mask: the value's mask and the causal band only; the query's
+    // mask zeroes the output below, not the scores.
+    Tensor causal = attention_util::band_mask(q.dim(1), v.dim(1), true, std::nullopt, q.device());
     mask = mask.defined() ? ops::logical_and(mask, causal) : causal;
   }
   const Tensor weights = ops::masked_softmax(scores(q, k), mask, /*uniform_empty_rows=*/true);

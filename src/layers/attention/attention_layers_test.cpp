@@ -245,6 +245,30 @@ TEST(Attention, ContractConcat) {
   });
 }
 
+// Keras's Attention._calculate_score_mask: with use_causal_mask the scores are masked by the
+// value's mask and the causal band only, so a masked query still gets its row of scores
+// (attention_test.py); only its output is zeroed. Same kernels, same shapes: exact.
+TEST(Attention, CausalScoresIgnoreTheQueryMask) {
+  Attention att;
+  att->set_signature({.return_attention_scores = true, .use_causal_mask = true});
+  const Tensor qx = test::random_tensor({2, 4, 4}, float32, -1, 1, 11);
+  const Tensor vx = test::random_tensor({2, 4, 4}, float32, -1, 1, 12);
+  const Tensor qm = ops::cast(test::tensor_of({1, 1, 1, 0, 1, 1, 0, 1}, {2, 4}), bool_);
+  const Tensor vm = ops::cast(test::tensor_of({0, 1, 1, 1, 1, 0, 1, 1}, {2, 4}), bool_);
+  auto run = [&](bool query_mask) {
+    Tensor q = ops::add(qx, 0.0), v = ops::add(vx, 0.0);
+    if (query_mask) q.set_keras_mask(qm);
+    v.set_keras_mask(vm);
+    return (*att.layer())({q, v}, false);
+  };
+  const Tensors masked = run(true), plain = run(false);
+  test::expect_all_close(masked[1], plain[1], 0, 0);
+  EXPECT_EQ(masked[1].at<float>({0, 3, 0}), 0.0f);  // value mask
+  EXPECT_GT(masked[1].at<float>({0, 3, 2}), 0.0f);  // the masked query's row is not uniform
+  EXPECT_EQ(masked[1].at<float>({1, 2, 3}), 0.0f);  // causal
+  for (int64_t f = 0; f < 4; ++f) EXPECT_EQ(masked[0].at<float>({0, 3, f}), 0.0f);
+}
+
 TEST(AdditiveAttention, Contract) {
   test::run_layer_test({
       .make_layer = [] { return self_attention(AdditiveAttention()); },

@@ -127,6 +127,19 @@ Tensor flat_mask(const Tensor& mask_in, const Shape& scores, const std::vector<i
   return ops::reshape(mask, flat);
 }
 
+Tensor band_mask(
+    int64_t t, int64_t s, bool causal, std::optional<int64_t> sliding_window, Device device) {
+  Tensor band = Tensor::empty({1, t, s}, bool_, Device::cpu());
+  bool* p = band.data<bool>();
+  for (int64_t i = 0; i < t; ++i) {
+    for (int64_t j = 0; j < s; ++j) {
+      p[i * s + j] =
+          (!causal || i >= j) && (!sliding_window || (i > j ? i - j : j - i) < *sliding_window);
+    }
+  }
+  return band.to(device);
+}
+
 Tensor combined_mask(const Tensor& query,
                      const Tensor& value,
                      const Tensor& key,
@@ -141,17 +154,8 @@ Tensor combined_mask(const Tensor& query,
   if (key.defined() && key.keras_mask().defined()) {
     merge(ops::expand_dims(as_bool(key.keras_mask()), -2));
   }
-  if (use_causal_mask || sliding_window) {  // (1, T, S), positions along axis 1 as Keras
-    const int64_t t = query.dim(1), s = value.dim(1);
-    Tensor band = Tensor::empty({1, t, s}, bool_, Device::cpu());
-    bool* p = band.data<bool>();
-    for (int64_t i = 0; i < t; ++i) {
-      for (int64_t j = 0; j < s; ++j) {
-        p[i * s + j] = (!use_causal_mask || i >= j) &&
-                       (!sliding_window || (i > j ? i - j : j - i) < *sliding_window);
-      }
-    }
-    merge(band.to(query.device()));
+  if (use_causal_mask || sliding_window) {  // positions along axis 1, as Keras
+    merge(band_mask(query.dim(1), value.dim(1), use_causal_mask, sliding_window, query.device()));
   }
   if (attention_mask.defined()) {
     mask =

@@ -48,6 +48,10 @@ struct HeadLayout {
 // several). Undefined stays undefined.
 Tensor flat_mask(const Tensor& mask, const Shape& keras_scores, const std::vector<int>& axes);
 
+// (1, T, S) bool: row >= column where `causal`, and |row - column| < sliding_window when given.
+Tensor band_mask(
+    int64_t t, int64_t s, bool causal, std::optional<int64_t> sliding_window, Device device);
+
 // Keras's _compute_attention_mask: query's Keras mask [..., None] & value's [..., None, :]
 // (& key's, when key is defined) & the causal mask (row >= column) & the sliding-window band
 // (|row - column| < sliding_window) & attention_mask. Undefined when nothing masks.

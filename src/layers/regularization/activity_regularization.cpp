@@ -3,6 +3,7 @@
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
+#include "keras/regularizers/regularizers.h"
 
 namespace keras::layers {
 
@@ -10,7 +11,10 @@ ActivityRegularizationImpl::ActivityRegularizationImpl(ActivityRegularizationOpt
     : Layer(options.name,
             "activity_regularization",
             options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  // Keras's validate_float_arg, as for the L1L2 regularizer it builds.
+  regularizers::L1L2(options_.l1, options_.l2);
+}
 
 Tensors ActivityRegularizationImpl::call(const Tensors& inputs, bool) {
   const Tensor& x = inputs[0];
