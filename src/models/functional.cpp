@@ -10,7 +10,7 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
 #include "layers/conv_max_pool.h"
-#include "models/input_rank.h"
+#include "layers/input_rank.h"
 #include "models/layer_lookup.h"
 #include "models/model_saver.h"
 #include "models/predict_rows.h"
@@ -437,7 +437,7 @@ Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {
   for (size_t i = 0; i < inputs.size(); ++i) {
     // As Keras: each input has its Input's rank (adjust_input_rank) and dtype (1.7 into an int32
     // Input is 1).
-    const Tensor x = internal::adjust_input_rank(inputs[i], inputs_[i].shape());
+    const Tensor x = layers::internal::adjust_input_rank(inputs[i], inputs_[i].shape());
     const DType want = inputs_[i].dtype();
     if (!x.defined() || x.dtype() == want) {
       values[input_slots_[i]] = x;

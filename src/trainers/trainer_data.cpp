@@ -9,7 +9,7 @@
 
 #include "keras/trainers/py_dataset.h"
 #include "keras/trainers/trainer.h"
-#include "models/input_rank.h"
+#include "layers/input_rank.h"
 #include "trainers/epoch_iterator.h"
 #include "trainers/trainer_output.h"
 
@@ -164,7 +164,7 @@ ArrayData Trainer::prepare(const Data& x,
               (b.sample_weight.empty() ? "" : ", 'sample_weight' sizes: "), sizes(b.sample_weight));
   KERAS_CHECK(n > 0, ValueError, "Expected input data to be non-empty.");
   for (size_t i = 0; i < b.x.size(); ++i) {
-    b.x[i] = models::internal::adjust_input_rank(b.x[i], signature_.input_specs[i].shape);
+    b.x[i] = layers::internal::adjust_input_rank(b.x[i], signature_.input_specs[i].shape);
     check_against_spec(b.x[i], signature_.input_specs[i], signature_.input_names[i], "input");
     if (b.x[i].dtype() != signature_.input_specs[i].dtype) {
       b.x[i] = b.x[i].astype(signature_.input_specs[i].dtype);

@@ -1,11 +1,11 @@
 // Keras 3's rank standardization of a functional model's inputs (Functional._adjust_input_rank),
-// shared by Model calls and the trainer's data checks.
+// shared by Model calls (models) and the trainer's data checks (trainers).
 #pragma once
 
 #include "keras/core/tensor.h"
 #include "keras/ops/shape.h"
 
-namespace keras::models::internal {
+namespace keras::layers::internal {
 
 // `x` for an Input of shape `want` (batch dim included): one rank short where the Input ends in
 // 1 gets that axis ((n,) for (None, 1)), one rank over whose last dim is 1 loses it; anything
@@ -25,4 +25,4 @@ inline Tensor adjust_input_rank(const Tensor& x, const Shape& want) {
   return x;
 }
 
-}  // namespace keras::models::internal
+}  // namespace keras::layers::internal
