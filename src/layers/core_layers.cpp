@@ -17,7 +17,7 @@ std::optional<Shape> optional_shape(const std::optional<std::vector<Dim>>& s) {
 
 DropoutImpl::DropoutImpl(double rate, DropoutOptions options)
     : Layer(std::move(options.name), "dropout", optional_shape(options.input_shape)), rate_(rate) {
-  KERAS_CHECK(rate >= 0.0 && rate < 1.0, ValueError,
+  KERAS_CHECK(rate >= 0.0 && rate <= 1.0, ValueError,
               "Invalid value received for argument `rate`. "
               "Expected a float value between 0 and 1. Received: rate=",
               rate);
@@ -28,6 +28,7 @@ DropoutImpl::DropoutImpl(double rate, DropoutOptions options)
 
 Tensors DropoutImpl::call(const Tensors& inputs, bool training) {
   if (!training || rate_ == 0.0) return {inputs[0]};
+  if (rate_ == 1.0) return {ops::zeros_like(inputs[0])};  // Keras 3: every unit dropped
   Generator* gen = generator_ ? &*generator_ : nullptr;
   if (!noise_shape_) return {random::dropout(inputs[0], rate_, gen)};
   Shape noise = inputs[0].shape();

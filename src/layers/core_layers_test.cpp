@@ -114,14 +114,17 @@ TEST(Dropout, SeedOptionMakesMasksReproducible) {
   test::expect_all_close(a, b, 0, 0);
 }
 
+// Keras 3 takes 0 <= rate <= 1; at rate 1 training drops everything (zeros, as Keras 3.15).
 TEST(Dropout, RateMustBeInZeroOne) {
-  test::expect_throws_with<ValueError>([] { Dropout(1.0); },
-                                       "Invalid value received for argument `rate`. Expected a "
-                                       "float value between 0 and 1. Received: rate=1");
-  test::expect_throws_with<ValueError>([] { Dropout(-0.1); }, "Received: rate=-0.1");
   test::expect_throws_with<ValueError>([] { Dropout(1.5); },
-                                       "Invalid value received for argument `rate`");
+                                       "Invalid value received for argument `rate`. Expected a "
+                                       "float value between 0 and 1. Received: rate=1.5");
+  test::expect_throws_with<ValueError>([] { Dropout(-0.1); }, "Received: rate=-0.1");
   EXPECT_DOUBLE_EQ(Dropout(0.3)->rate(), 0.3);
+  Dropout all(1.0);
+  const Tensor x = ones({2, 3});
+  test::expect_all_close((*all.layer())({x}, true)[0], zeros({2, 3}), 0, 0);
+  test::expect_all_close((*all.layer())({x}, false)[0], x, 0, 0);
 }
 
 TEST(Dropout, DefaultName) {
