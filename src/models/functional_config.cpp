@@ -229,7 +229,8 @@ std::vector<Layer::VariableGroup> FunctionalImpl::saved_variables() const {
 Json SequentialImpl::get_config() const {
   Json layer_configs = Json::array();
   if (input_) {
-    layers::InputLayerImpl input(input_->first, input_->second, name() + "_input");
+    layers::InputLayerImpl input(input_->first, input_->second,
+                                 input_name_.empty() ? name() + "_input" : input_name_);
     layer_configs.push_back(layers::serialize_layer(input));
   }
   for (const auto& l : stack_) layer_configs.push_back(layers::serialize_layer(*l));
@@ -275,6 +276,7 @@ Model sequential_from_config(const Json& config) {
                                 ? config::get<std::string>(config, "name", "", "Sequential")
                                 : std::string()});
   std::optional<std::pair<Shape, DType>> input;
+  std::string input_name;  // an InputLayer's, kept as the model's input name (Keras 3)
   for (const Json& entry : layer_list) {
     const auto cls = config::require<std::string>(entry, "class_name", "Sequential layer");
     const Json* cfg = config::find(entry, "config");
@@ -283,6 +285,7 @@ Model sequential_from_config(const Json& config) {
       auto layer = layers::deserialize_layer(entry);
       auto* in = static_cast<layers::InputLayerImpl*>(layer.get());
       input = {in->batch_shape(), in->input_dtype()};
+      input_name = in->name();
       continue;
     }
     if (!input && cfg != nullptr) {  // Keras 2: the first layer carries batch_input_shape
@@ -295,7 +298,10 @@ Model sequential_from_config(const Json& config) {
     }
     model.add(layers::LayerRef(layers::deserialize_layer(entry)));
   }
-  if (input && !static_cast<SequentialImpl&>(model.impl()).graph_built()) {
+  auto& impl = static_cast<SequentialImpl&>(model.impl());
+  if (input && !input_name.empty() && !impl.input()) {
+    impl.set_input(input->first, input->second, input_name);
+  } else if (input && !impl.graph_built()) {
     model.build(input->first, input->second);
   }
   // Only a frozen model is set (a trainable one keeps its frozen layers frozen).

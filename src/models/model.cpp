@@ -213,7 +213,8 @@ void Sequential::add(const KerasTensor& input) {
               "Only instances of `keras.Layer` or `keras.Input` can be added to a Sequential "
               "model. Received: ",
               input.defined() ? to_string(input) : std::string("an undefined tensor"));
-  static_cast<models::SequentialImpl&>(impl()).set_input(input.shape(), input.dtype());
+  static_cast<models::SequentialImpl&>(impl()).set_input(input.shape(), input.dtype(),
+                                                         input.layer()->name());
 }
 
 void Sequential::pop() {
@@ -255,11 +256,14 @@ void SequentialImpl::add(std::shared_ptr<layers::Layer> layer) {
   }
 }
 
-void SequentialImpl::set_input(const Shape& batch_input_shape, DType dtype) {
+void SequentialImpl::set_input(const Shape& batch_input_shape,
+                               DType dtype,
+                               std::string input_name) {
   KERAS_CHECK(!input_, ValueError, "Sequential model '", name(),
               "' has already been configured to use input shape ", shape_str(input_->first),
               ". You cannot add a different Input layer to it.");
   input_ = {batch_input_shape, dtype};
+  input_name_ = std::move(input_name);
   if (!stack_.empty()) rebuild(batch_input_shape, dtype);
 }
 
@@ -307,6 +311,7 @@ void SequentialImpl::rebuild(const Shape& batch_input_shape, DType dtype) {
   }
   InputOptions io;
   io.dtype = dtype;
+  io.name = input_name_;
   if (!batch_input_shape.empty() && batch_input_shape[0] != kNone)
     io.batch_size = batch_input_shape[0];
   KerasTensor x = Input(dims, io);

@@ -246,6 +246,24 @@ TEST_F(FunctionalApi, SequentialEqualsFunctional) {
               HasSubstr("dense_1 (Dense)              (None, 32)                2080"));
 }
 
+// Keras 3's sequential_test.py test_functional_properties: an Input added to a Sequential keeps
+// its name, so data keyed by it reaches the model, and the saved InputLayer (and a loaded one)
+// keeps it too.
+TEST_F(FunctionalApi, SequentialKeepsTheNameOfItsInput) {
+  Sequential m;
+  m.add(Input({2}, {.name = "my_in"}));
+  m.add(L::Dense(3));
+  m.compile({.optimizer = "sgd", .loss = "mse"});
+  EXPECT_EQ(m.input_names(), (std::vector<std::string>{"my_in"}));
+  const Tensor x = ones({4, 2});
+  EXPECT_EQ(m.predict({{"my_in", x}}, {.verbose = 0})[0].shape(), (Shape{4, 3}));
+  m.fit({{"my_in", x}}, ones({4, 3}), {.epochs = 1, .verbose = 0});
+  const Json config = Json::parse(m.to_json());
+  EXPECT_EQ(config["config"]["layers"][0]["config"]["name"], "my_in");
+  Model loaded = models::model_from_json(m.to_json());
+  EXPECT_EQ(loaded.input_names(), (std::vector<std::string>{"my_in"}));
+}
+
 TEST_F(FunctionalApi, SequentialWithoutInputShapeBuildsOnFirstFit) {
   Sequential seq({L::Dense(4, {.activation = "relu"}), L::Dense(1)});
   EXPECT_THAT(message_of<ValueError>([&] { seq.summary(); }),

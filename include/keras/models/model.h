@@ -31,8 +31,9 @@ class SequentialImpl final : public FunctionalImpl {
   std::string class_name() const override { return "Sequential"; }
   std::string saved_class_name() const override { return "Sequential"; }
   void add(std::shared_ptr<layers::Layer> layer);
-  // Keras's `add(keras.Input(...))`: fixes the input (before or after the layers are added).
-  void set_input(const Shape& batch_input_shape, DType dtype);
+  // Keras's `add(keras.Input(...))`: fixes the input (before or after the layers are added),
+  // keeping the Input's name (the model's input name; "<model>_input" when empty).
+  void set_input(const Shape& batch_input_shape, DType dtype, std::string input_name = {});
   void pop();
   // Also the layers of a Sequential not built yet (as Keras sets it on every tracked layer).
   void set_trainable(bool trainable) override;
@@ -55,6 +56,7 @@ class SequentialImpl final : public FunctionalImpl {
   void rebuild(const Shape& batch_input_shape, DType dtype);
   std::vector<std::shared_ptr<layers::Layer>> stack_;
   std::optional<std::pair<Shape, DType>> input_;
+  std::string input_name_;  // of the Input added or loaded; empty: generated
 };
 }  // namespace models
 
