@@ -205,8 +205,7 @@ std::shared_ptr<Layer> BidirectionalImpl::from_config(const Json& config) {
       BidirectionalOptions{
           .merge_mode = mode ? config::convert<std::string>(*mode, "merge_mode", "Bidirectional")
                              : std::string(),
-          .backward_layer =
-              backward && !backward->is_null() ? layers::deserialize_layer(*backward) : LayerRef(),
+          .backward_layer = backward ? layers::deserialize_layer(*backward) : LayerRef(),
           .name = config::get<std::string>(config, "name", "", "Bidirectional")});
   layer->apply_base_config(config);
   return layer;

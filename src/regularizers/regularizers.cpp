@@ -27,31 +27,30 @@ Regularizer::Regularizer(const char* name) {
 namespace {
 
 // Keras's validate_float_arg: a factor must be a finite, non-negative number.
-double checked_factor(double value, const char* name) {
+void check_factor(double value, const char* name) {
   KERAS_CHECK(std::isfinite(value) && value >= 0, ValueError, "Invalid value for argument ", name,
               ": expected a non-negative float.Received: ", name, "=", python_float_repr(value));
-  return value;
 }
 
 }  // namespace
 
 Regularizer L1(double l1) {
-  checked_factor(l1, "l1");
+  check_factor(l1, "l1");
   return Regularizer(
       "L1", [l1](const Tensor& w) { return ops::multiply(ops::sum(ops::abs(w)), l1); },
       std::make_shared<const Json>(Json{{"l1", l1}}));
 }
 
 Regularizer L2(double l2) {
-  checked_factor(l2, "l2");
+  check_factor(l2, "l2");
   return Regularizer(
       "L2", [l2](const Tensor& w) { return ops::multiply(ops::sum(ops::square(w)), l2); },
       std::make_shared<const Json>(Json{{"l2", l2}}));
 }
 
 Regularizer L1L2(double l1, double l2) {
-  checked_factor(l1, "l1");
-  checked_factor(l2, "l2");
+  check_factor(l1, "l1");
+  check_factor(l2, "l2");
   return Regularizer(
       "L1L2",
       [l1, l2](const Tensor& w) {

@@ -361,13 +361,14 @@ Tensor read_dataset(hid_t loc,
   KERAS_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER || bfloat16, ValueError, what,
               ": the file holds a non-numeric dataset");
   check_storage(ds.id(), what);
-  Tensor out = Tensor::empty(expected, dtype, Device::cpu());
-  if (bfloat16 && out.size() > 0) {
+  if (bfloat16) {
     // A bfloat16 is the high half of a float32's bits.
-    std::vector<uint16_t> bits(static_cast<size_t>(out.size()));
-    check(H5Dread(ds.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bits.data()),
-          "reading a dataset");
     Tensor wide = Tensor::empty(expected, float32, Device::cpu());
+    std::vector<uint16_t> bits(static_cast<size_t>(wide.size()));
+    if (!bits.empty()) {
+      check(H5Dread(ds.id(), type.id(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bits.data()),
+            "reading a dataset");
+    }
     float* f = wide.data<float>();
     for (size_t i = 0; i < bits.size(); ++i) {
       const uint32_t u = static_cast<uint32_t>(bits[i]) << 16;
@@ -375,6 +376,7 @@ Tensor read_dataset(hid_t loc,
     }
     return dtype == float32 ? wide : wide.astype(dtype);
   }
+  Tensor out = Tensor::empty(expected, dtype, Device::cpu());
   if (out.size() > 0) {
     check(H5Dread(ds.id(), mem_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.host_data()),
           "reading a dataset");
