@@ -7,6 +7,8 @@
 #include <limits>
 #include <sstream>
 
+#include "harness/tensor_matchers.h"
+
 namespace keras {
 namespace {
 
@@ -168,6 +170,23 @@ TEST(Callback, TerminateOnNaNStopsInsteadOfThrowing) {
               ::testing::MatchesRegex("Batch [0-9]+: Invalid loss, terminating training\n"));
   EXPECT_EQ(h.epoch.size(), 1u);
   EXPECT_FALSE(std::isfinite(h.history.at("loss")[0]));
+}
+
+// Keras 3's TerminateOnNaN(raise_error=True) fails fit instead of stopping it.
+TEST(Callback, TerminateOnNaNRaisesWhenAsked) {
+  Sample d;
+  Model model = small_model();
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 1e30}), .loss = "mse"});
+  Tensor y = ops::multiply(d.y, 1e30);
+  test::expect_throws_with<RuntimeError>(
+      [&] {
+        model.fit(d.x, y,  // "NaN or Inf loss encountered at batch 0. Loss value: inf. ..."
+                  {.epochs = 3,
+                   .batch_size = 2,
+                   .verbose = 0,
+                   .callbacks = {cb::TerminateOnNaN({.raise_error = true})}});
+      },
+      ". Terminating training immediately.");
 }
 
 // Weights after each epoch, seen from a callback.

@@ -96,8 +96,9 @@ Tensor orthogonal(const Shape& shape, DType dtype, double gain, std::optional<ui
 }
 
 Initializer lookup(const std::string& name) {
-  if (name == "zeros" || name == "Zeros") return Zeros();
-  if (name == "ones" || name == "Ones") return Ones();
+  if (name == "zeros" || name == "Zeros" || name == "zero") return Zeros();
+  if (name == "ones" || name == "Ones" || name == "one") return Ones();
+  if (name == "constant" || name == "Constant") return Constant(0.0);
   if (name == "glorot_uniform" || name == "GlorotUniform") return GlorotUniform();
   if (name == "glorot_normal" || name == "GlorotNormal") return GlorotNormal();
   if (name == "he_uniform" || name == "HeUniform") return HeUniform();
@@ -109,7 +110,10 @@ Initializer lookup(const std::string& name) {
   }
   if (name == "random_normal" || name == "RandomNormal" || name == "normal") return RandomNormal();
   if (name == "truncated_normal" || name == "TruncatedNormal") return TruncatedNormal();
-  if (name == "orthogonal" || name == "Orthogonal") return Orthogonal();
+  if (name == "orthogonal" || name == "Orthogonal" || name == "OrthogonalInitializer") {
+    return Orthogonal();
+  }
+  if (name == "identity" || name == "Identity" || name == "IdentityInitializer") return Identity();
   if (name == "variance_scaling" || name == "VarianceScaling") return VarianceScaling();
   throw ValueError(str("Could not interpret initializer identifier: ", excerpt(name)));
 }
@@ -217,6 +221,22 @@ Initializer Orthogonal(OrthogonalOptions o) {
       cfg({{"seed", seed_json(o.seed)}, {"gain", o.gain}}));
 }
 
+Initializer Identity(IdentityOptions o) {
+  return Initializer(
+      "Identity",
+      [o](const Shape& s, DType d) {
+        KERAS_CHECK(s.size() == 2, ValueError,
+                    "Identity matrix initializer can only be used for 2D matrices. Received: "
+                    "shape=",
+                    shape_str(s), " of rank ", s.size(), ".");
+        Tensor eye = zeros(s, float64, Device::cpu());
+        auto* p = eye.data<double>();
+        for (int64_t i = 0; i < std::min(s[0], s[1]); ++i) p[i * s[1] + i] = o.gain;
+        return eye.astype(d).to(default_device());
+      },
+      cfg({{"gain", o.gain}}));  // Keras writes {} (and loses the gain); it reads this back
+}
+
 Json Initializer::get_config() const {
   KERAS_CHECK(config_ != nullptr, NotImplementedError, "Initializer '", name_,
               "' is a C++ function and cannot be serialized; give it a config or use a Keras "
@@ -266,7 +286,10 @@ Initializer deserialize(const Json& j) {
   if (name == "HeNormal") return HeNormal({seed()});
   if (name == "LecunUniform") return LecunUniform({seed()});
   if (name == "LecunNormal") return LecunNormal({seed()});
-  if (name == "Orthogonal") {
+  if (name == "Identity" || name == "IdentityInitializer") {
+    return Identity({config::get<double>(config, "gain", 1.0, w)});
+  }
+  if (name == "Orthogonal" || name == "OrthogonalInitializer") {
     return Orthogonal({config::get<double>(config, "gain", 1.0, w), seed()});
   }
   return Initializer(name);  // snake_case names; throws ValueError for unknown ones

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/tensor_matchers.h"
+#include "keras/config/json.h"
 #include "keras/utils/utils.h"
 
 namespace keras::initializers {
@@ -107,6 +108,29 @@ TEST(Initializer, ZerosOnesConstant) {
   // Constants work for integer dtypes too.
   test::expect_all_close(Constant(3)({2}, int32), full({2}, 3, int32), 0, 0);
   test::expect_all_close(Zeros()({}, float32), zeros({}), 0, 0);
+}
+
+// keras.initializers.Identity: gain times the identity, 2-D only; Keras writes its config as {}
+// (dropping the gain) and reads the gain when it is there.
+TEST(Initializer, IdentityIsGainTimesTheIdentityMatrix) {
+  test::expect_all_close(Identity({.gain = 2})({2, 3}),
+                         test::tensor_of({2, 0, 0, 0, 2, 0}, {2, 3}, float32), 0, 0);
+  test::expect_all_close(Initializer("identity")({3, 2}, float64),
+                         test::tensor_of({1, 0, 0, 1, 0, 0}, {3, 2}, float64), 0, 0);
+  EXPECT_EQ(Initializer("IdentityInitializer")({2, 2}, int32).dtype(), int32);
+  test::expect_throws_with<ValueError>(
+      [] {
+        Identity()({2, 2, 3});
+      },
+      "Identity matrix initializer can only be used for 2D matrices. Received: shape=(2, 2, 3) "
+      "of rank 3.");
+  const Initializer keras_file = deserialize(
+      Json::parse(R"({"module": "keras.initializers", "class_name": "Identity", "config": {}})"));
+  test::expect_all_close(keras_file({2, 2}), test::tensor_of({1, 0, 0, 1}, {2, 2}, float32), 0, 0);
+  const Initializer again = deserialize(serialize(Identity({.gain = 0.5})));
+  test::expect_all_close(again({1, 1}), test::tensor_of({0.5}, {1, 1}, float32), 0, 0);
+  EXPECT_EQ(Initializer("constant").get_config(), Constant(0.0).get_config());
+  EXPECT_EQ(Initializer("one").name(), "Ones");
 }
 
 // Keras's class names for zeros / ones are Zeros / Ones (initializers.h: name() is "The Keras

@@ -74,12 +74,6 @@ Tensor smooth_categorical(const Tensor& y_true, double label_smoothing) {
   return add(multiply(y_true, 1.0 - label_smoothing), label_smoothing / classes);
 }
 
-// x * min(1 / ||x||, 1 / epsilon) along `axis` (keras.ops.normalize, order 2).
-Tensor l2_normalize(const Tensor& x, int axis) {
-  const Tensor inv_norm = reciprocal(sqrt(sum(square(x), axis, true)));
-  return multiply(x, minimum(inv_norm, 1.0 / kEpsilon));
-}
-
 // Keras's convert_binary_labels_to_hinge: 0/1 labels become -1/1 when every label is 0 or 1,
 // decided inside the computation (a plan replays it on each batch's values).
 Tensor hinge_labels(const Tensor& y_true) {
@@ -136,7 +130,7 @@ Tensor mean_squared_logarithmic_error(const Tensor& y_true, const Tensor& y_pred
 
 Tensor cosine_similarity(const Tensor& y_true, const Tensor& y_pred, int axis) {
   auto [t, p] = aligned(y_true, y_pred);
-  return negative(sum(multiply(l2_normalize(t, axis), l2_normalize(p, axis)), axis));
+  return negative(sum(multiply(normalize(t, axis), normalize(p, axis)), axis));
 }
 
 Tensor huber(const Tensor& y_true, const Tensor& y_pred, double delta) {

@@ -82,10 +82,16 @@ const std::map<std::string, Factory, std::less<>>& registry() {
     add("CategoricalHinge", "categorical_hinge", CategoricalHinge);
     add("KLDivergence", "kl_divergence", KLDivergence);
     add("Poisson", "poisson", Poisson);
-    add("BinaryCrossentropy", "binary_crossentropy", BinaryCrossentropy);
-    add("CategoricalCrossentropy", "categorical_crossentropy", CategoricalCrossentropy);
+    const auto bce = [](const std::string& n) { return BinaryCrossentropy({.name = n}); };
+    add("BinaryCrossentropy", "binary_crossentropy", bce);
+    add("CategoricalCrossentropy", "categorical_crossentropy",
+        [](const std::string& n) { return CategoricalCrossentropy({.name = n}); });
     add("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy",
-        SparseCategoricalCrossentropy);
+        [](const std::string& n) { return SparseCategoricalCrossentropy({.name = n}); });
+    add("PearsonCorrelation", "pearson_correlation",
+        [](const std::string& n) { return PearsonCorrelation({.name = n}); });
+    add("ConcordanceCorrelation", "concordance_correlation",
+        [](const std::string& n) { return ConcordanceCorrelation({.name = n}); });
     add("Accuracy", "accuracy", Accuracy);
     add("BinaryAccuracy", "binary_accuracy",
         [](const std::string& n) { return BinaryAccuracy({.name = n}); });
@@ -111,7 +117,7 @@ const std::map<std::string, Factory, std::less<>>& registry() {
       m->emplace(lower_name, f);
       m->emplace(upper_name, f);
     };
-    alias("bce", "BCE", BinaryCrossentropy);
+    alias("bce", "BCE", bce);
     alias("mse", "MSE", MeanSquaredError);
     alias("mae", "MAE", MeanAbsoluteError);
     alias("mape", "MAPE", MeanAbsolutePercentageError);
@@ -146,11 +152,11 @@ MetricPtr get(std::string_view name_in, const Shape& y_true_shape, const Shape& 
   if (l == "crossentropy" || l == "ce") {
     switch (classify(y_true_shape, y_pred_shape)) {
       case Kind::binary:
-        return BinaryCrossentropy(name);
+        return BinaryCrossentropy({.name = name});
       case Kind::sparse:
-        return SparseCategoricalCrossentropy(name);
+        return SparseCategoricalCrossentropy({.name = name});
       case Kind::categorical:
-        return CategoricalCrossentropy(name);
+        return CategoricalCrossentropy({.name = name});
     }
   }
   const auto& table = registry();

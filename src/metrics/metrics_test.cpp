@@ -219,7 +219,7 @@ TEST(Metrics, SerializeAndDeserializeKeepTheOptions) {
   EXPECT_THROW(PrecisionAtRecall(1.5), ValueError);
   EXPECT_THROW(RecallAtPrecision(0.5, {.num_thresholds = 0}), ValueError);
   EXPECT_THROW(get("precision_at_recall", {4, 1}, {4, 1}), TypeError);
-  EXPECT_THROW(deserialize(Json{{"class_name", "PearsonCorrelation"}, {"config", Json::object()}}),
+  EXPECT_THROW(deserialize(Json{{"class_name", "KendallTau"}, {"config", Json::object()}}),
                ValueError);
 }
 

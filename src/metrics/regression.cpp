@@ -36,25 +36,103 @@ MetricPtr CosineSimilarity(CosineSimilarityOptions o) {
 MetricPtr LogCoshError(std::string name) {
   return keras_mean_metric("LogCoshError", std::move(name), losses::log_cosh);
 }
-MetricPtr BinaryCrossentropy(std::string name) {
-  return keras_mean_metric(
-      "BinaryCrossentropy", std::move(name),
-      [](const Tensor& t, const Tensor& p) { return losses::binary_crossentropy(t, p); },
-      Json{{"from_logits", false}, {"label_smoothing", 0}});
+namespace {
+
+// Keras writes label_smoothing as given: 0 by default, a float otherwise.
+Json smoothing_json(double v) {
+  return v == 0 ? Json(0) : Json(v);
 }
-MetricPtr CategoricalCrossentropy(std::string name) {
-  return keras_mean_metric(
-      "CategoricalCrossentropy", std::move(name),
-      [](const Tensor& t, const Tensor& p) { return losses::categorical_crossentropy(t, p); },
-      Json{{"from_logits", false}, {"label_smoothing", 0}, {"axis", -1}});
+
+}  // namespace
+
+namespace {
+
+// y_true in y_pred's dtype (float32 for integer predictions), ranks aligned as Keras's
+// squeeze_or_expand_to_same_rank.
+std::pair<Tensor, Tensor> correlation_inputs(const Tensor& y_true, const Tensor& y_pred) {
+  const Tensor p = is_floating(y_pred.dtype()) ? y_pred : ops::cast(y_pred, float32);
+  return losses::squeeze_or_expand_to_same_rank(ops::cast(y_true, p.dtype()), p);
 }
-MetricPtr SparseCategoricalCrossentropy(std::string name) {
+
+Tensor centred(const Tensor& x, int axis) {
+  return ops::subtract(x, ops::mean(x, {axis}, true));
+}
+
+// The biased variance along `axis` (keras.ops.var).
+Tensor variance(const Tensor& x, int axis) {
+  return ops::mean(ops::square(centred(x, axis)), {axis}, true);
+}
+
+}  // namespace
+
+Tensor pearson_correlation(const Tensor& y_true, const Tensor& y_pred, int axis) {
+  auto [t, p] = correlation_inputs(y_true, y_pred);
+  Tensor tn = centred(t, axis), pn = centred(p, axis);
+  tn = ops::divide(tn, ops::sqrt(variance(tn, axis)));
+  pn = ops::divide(pn, ops::sqrt(variance(pn, axis)));
+  return ops::mean(ops::multiply(tn, pn), {axis});
+}
+
+Tensor concordance_correlation(const Tensor& y_true, const Tensor& y_pred, int axis) {
+  auto [t, p] = correlation_inputs(y_true, y_pred);
+  const Tensor t_mean = ops::mean(t, {axis}, true), p_mean = ops::mean(p, {axis}, true);
+  const Tensor t_var = variance(ops::subtract(t, t_mean), axis);
+  const Tensor p_var = variance(ops::subtract(p, p_mean), axis);
+  // Keras's covariance term centres y_true on y_pred's mean.
+  const Tensor covar = ops::multiply(ops::subtract(t, p_mean), ops::subtract(p, p_mean));
+  const Tensor norm = ops::add(ops::add(t_var, p_var), ops::square(ops::subtract(t_mean, p_mean)));
+  return ops::mean(ops::divide(ops::multiply(covar, 2.0), ops::add(norm, losses::kEpsilon)),
+                   {axis});
+}
+
+MetricPtr BinaryCrossentropy(BinaryCrossentropyOptions o) {
+  const bool logits = o.from_logits;
+  const double smoothing = o.label_smoothing;
   return keras_mean_metric(
-      "SparseCategoricalCrossentropy", std::move(name),
-      [](const Tensor& t, const Tensor& p) {
-        return losses::sparse_categorical_crossentropy(t, p);
+      "BinaryCrossentropy", std::move(o.name),
+      [=](const Tensor& t, const Tensor& p) {
+        return losses::binary_crossentropy(t, p, logits, smoothing);
       },
-      Json{{"from_logits", false}, {"axis", -1}});
+      Json{{"from_logits", logits}, {"label_smoothing", smoothing_json(smoothing)}});
+}
+MetricPtr CategoricalCrossentropy(CategoricalCrossentropyOptions o) {
+  const bool logits = o.from_logits;
+  const double smoothing = o.label_smoothing;
+  const int axis = o.axis;
+  return keras_mean_metric(
+      "CategoricalCrossentropy", std::move(o.name),
+      [=](const Tensor& t, const Tensor& p) {
+        return losses::categorical_crossentropy(t, p, logits, smoothing, axis);
+      },
+      Json{
+          {"from_logits", logits}, {"label_smoothing", smoothing_json(smoothing)}, {"axis", axis}});
+}
+MetricPtr SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions o) {
+  const bool logits = o.from_logits;
+  const std::optional<int64_t> ignore = o.ignore_class;
+  const int axis = o.axis;
+  return keras_mean_metric(
+      "SparseCategoricalCrossentropy", std::move(o.name),
+      [=](const Tensor& t, const Tensor& p) {
+        return losses::sparse_categorical_crossentropy(t, p, logits, ignore, axis);
+      },
+      Json{{"from_logits", logits},
+           {"ignore_class", ignore ? Json(*ignore) : Json(nullptr)},
+           {"axis", axis}});
+}
+MetricPtr PearsonCorrelation(CorrelationOptions o) {
+  const int axis = o.axis;
+  return keras_mean_metric(
+      "PearsonCorrelation", o.name.empty() ? "pearson_correlation" : std::move(o.name),
+      [axis](const Tensor& t, const Tensor& p) { return pearson_correlation(t, p, axis); },
+      Json{{"axis", axis}});
+}
+MetricPtr ConcordanceCorrelation(CorrelationOptions o) {
+  const int axis = o.axis;
+  return keras_mean_metric(
+      "ConcordanceCorrelation", o.name.empty() ? "concordance_correlation" : std::move(o.name),
+      [axis](const Tensor& t, const Tensor& p) { return concordance_correlation(t, p, axis); },
+      Json{{"axis", axis}});
 }
 MetricPtr KLDivergence(std::string name) {
   return keras_mean_metric("KLDivergence", std::move(name), losses::kl_divergence);

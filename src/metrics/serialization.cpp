@@ -178,12 +178,30 @@ MetricPtr deserialize(const Json& j) {
                                           .from_sorted_ids = flag("from_sorted_ids", false)});
   }
   if (cls == "CosineSimilarity") return CosineSimilarity({.name = or_default("cosine_similarity")});
-  if (cls == "BinaryCrossentropy" || cls == "CategoricalCrossentropy" ||
-      cls == "SparseCategoricalCrossentropy") {
-    require_default(c, "from_logits", false, cls);
-    require_default(c, "label_smoothing", 0, cls);
+  const bool logits = flag("from_logits", false);
+  const auto smoothing = [&] { return get<double>(c, "label_smoothing", 0.0, "metric"); };
+  const int axis = get<int>(c, "axis", -1, "metric");
+  if (cls == "BinaryCrossentropy") {
     require_default(c, "axis", -1, cls);
+    return BinaryCrossentropy({.name = or_default("binary_crossentropy"),
+                               .from_logits = logits,
+                               .label_smoothing = smoothing()});
   }
+  if (cls == "CategoricalCrossentropy") {
+    return CategoricalCrossentropy({.name = or_default("categorical_crossentropy"),
+                                    .from_logits = logits,
+                                    .label_smoothing = smoothing(),
+                                    .axis = axis});
+  }
+  if (cls == "SparseCategoricalCrossentropy") {
+    require_default(c, "label_smoothing", 0, cls);
+    return SparseCategoricalCrossentropy({.name = or_default("sparse_categorical_crossentropy"),
+                                          .from_logits = logits,
+                                          .ignore_class = optional_int(c, "ignore_class"),
+                                          .axis = axis});
+  }
+  if (cls == "PearsonCorrelation") return PearsonCorrelation({.name = n, .axis = axis});
+  if (cls == "ConcordanceCorrelation") return ConcordanceCorrelation({.name = n, .axis = axis});
   // The rest take only a name.
   if (cls != "MeanMetricWrapper") {
     if (MetricPtr m = make_by_identifier(cls, name)) return m;

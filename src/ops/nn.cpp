@@ -57,6 +57,20 @@ Tensor log_sigmoid(const Tensor& x) {
   return negative(softplus(negative(x)));
 }
 
+Tensor normalize(const Tensor& x_in, int axis, int order, double epsilon) {
+  KERAS_CHECK(order >= 1, ValueError,
+              "Argument `order` must be an int >= 1. Received: order=", order);
+  const Tensor x = x_in.rank() == 0 ? expand_dims(x_in, 0) : x_in;
+  if (order == 2) {
+    const Tensor inv_norm = reciprocal(sqrt(sum(square(x), {axis}, true)));
+    return multiply(x, minimum(inv_norm, 1.0 / epsilon));
+  }
+  const Tensor a = abs(x);
+  const Tensor norm =
+      order == 1 ? sum(a, {axis}, true) : power(sum(power(a, order), {axis}, true), 1.0 / order);
+  return divide(x, maximum(norm, epsilon));
+}
+
 namespace {
 
 // Moves `axis` last, applies f on the last axis, and moves it back.

@@ -323,9 +323,36 @@ TEST(Activations, AreDifferentiableThroughTheRegistry) {
   test::expect_all_close(g[0], subtract(1.0, multiply(t, t)), 1e-15, 1e-15);
 }
 
+// keras.ops.normalize against NumPy: x / ||x|| (order 2 as Keras, x * min(1 / ||x||, 1e7)).
+TEST(Normalize, DividesByTheNormAlongTheAxis) {
+  const Tensor x = test::tensor_of({3, 4, 0, 0, 1, -2, 2, 0}, {2, 4}, float32);
+  test::expect_all_close(
+      normalize(x), test::tensor_of({0.6, 0.8, 0, 0, 1. / 3, -2. / 3, 2. / 3, 0}, {2, 4}, float32),
+      1e-7, 1e-6);
+  test::expect_all_close(
+      normalize(x, 0, 1),
+      test::tensor_of({0.75, 4. / 6, 0, 0, 0.25, -2. / 6, 1, 0}, {2, 4}, float32), 1e-7, 1e-6);
+  // A zero vector stays zero (the 1 / epsilon cap), as in Keras.
+  test::expect_all_close(normalize(zeros({1, 3})), zeros({1, 3}), 0, 0);
+  test::expect_throws_with<ValueError>([&] { normalize(x, -1, 0); },
+                                       "Argument `order` must be an int >= 1. Received: order=0");
+}
+
 // ---- moments and batch_normalization ----
 
 const OpCase kNormalizationCases[] = {
+    {.name = "normalize_l2_last_axis",
+     .input_shapes = {{4, 3}},
+     .fn = [](const Tensors& x) { return normalize(x[0]); },
+     .expected_shape = Shape{4, 3}},
+    {.name = "normalize_l1_axis0",
+     .input_shapes = {{4, 3}},
+     .fn = [](const Tensors& x) { return normalize(x[0], 0, 1); },
+     .expected_shape = Shape{4, 3}},
+    {.name = "normalize_l3",
+     .input_shapes = {{2, 5}},
+     .fn = [](const Tensors& x) { return normalize(x[0], -1, 3); },
+     .expected_shape = Shape{2, 5}},
     {.name = "moments_mean_axis0",
      .input_shapes = {{4, 3}},
      .fn = [](const Tensors& x) { return moments(x[0], {0}).mean; },

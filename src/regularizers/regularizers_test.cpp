@@ -70,8 +70,46 @@ TEST(Regularizer, ByName) {
 TEST(Regularizer, UnknownNameThrows) {
   test::expect_throws_with<ValueError>([] { Regularizer r("l3"); },
                                        "Could not interpret regularizer identifier: l3");
-  test::expect_throws_with<ValueError>([] { Regularizer r("L2"); },
+  test::expect_throws_with<ValueError>([] { Regularizer r("L3"); },
                                        "Could not interpret regularizer identifier");
+  // Keras's get() also knows the class names.
+  EXPECT_EQ(Regularizer("L2").name(), "L2");
+  EXPECT_EQ(Regularizer("L1L2").get_config(), Json::parse(R"({"l1": 0.0, "l2": 0.0})"));
+  EXPECT_EQ(Regularizer("orthogonal_regularizer").name(), "OrthogonalRegularizer");
+}
+
+// Keras 3's OrthogonalRegularizer (factor 0.3) on this 4 x 3 weight: by rows 0.14754341542720795,
+// by columns 0.14006049931049347 (float32, JAX). keras.cpp computes 1/sqrt where Keras takes
+// rsqrt: a few ulps of float32 apart.
+TEST(Regularizer, OrthogonalRegularizerMatchesKeras) {
+  const Tensor w = test::tensor_of({1, 2, 0, 0.5, -1, 3, 2, 2, 2, 0, 1, -1}, {4, 3}, float32);
+  EXPECT_NEAR(OrthogonalRegularizer({.factor = 0.3})(w).item<double>(), 0.14754341542720795, 1e-6);
+  const Regularizer by_columns = OrthogonalRegularizer({.factor = 0.3, .mode = "columns"});
+  EXPECT_NEAR(by_columns(w).item<double>(), 0.14006049931049347, 1e-6);
+  EXPECT_EQ(by_columns(w).dtype(), float32);
+  // Keras keeps the factor as a float32 tensor, and its config says so.
+  EXPECT_EQ(serialize(by_columns), Json::parse(R"({"module": "keras.regularizers",
+      "class_name": "OrthogonalRegularizer", "config": {"factor": 0.30000001192092896,
+      "mode": "columns"}, "registered_name": null})"));
+  const Regularizer back = deserialize(serialize(by_columns));
+  EXPECT_EQ(back.get_config(), by_columns.get_config());
+  EXPECT_EQ(back(w).item<double>(), by_columns(w).item<double>());
+  EXPECT_NEAR(Regularizer("orthogonal_regularizer")(w).item<double>(),
+              0.14754341542720795 / 0.3 * 0.01, 1e-7);
+}
+
+TEST(Regularizer, OrthogonalRegularizerErrorsAsKeras) {
+  test::expect_throws_with<ValueError>(
+      [] { OrthogonalRegularizer({.mode = "diagonal"}); },
+      R"(Invalid value for argument `mode`. Expected one of {"rows", "columns"}. Received: )"
+      "mode=diagonal");
+  test::expect_throws_with<ValueError>([] { OrthogonalRegularizer({.factor = -1}); },
+                                       "Received: factor=-1.0");
+  test::expect_throws_with<ValueError>(
+      [] {
+        OrthogonalRegularizer()(ones({2, 2, 2}));
+      },
+      "Inputs to OrthogonalRegularizer must have rank 2. Received: inputs.shape=(2, 2, 2)");
 }
 
 TEST(Regularizer, DefaultIsNone) {

@@ -549,6 +549,25 @@ inline constexpr const char* k_categorical_crossentropy_variables = "total,count
 inline constexpr double k_sparse_categorical_crossentropy[] = {
     1.3450868129730225, 1.0868940353393555, 1.6101908683776855};
 inline constexpr const char* k_sparse_categorical_crossentropy_variables = "total,count";
+inline constexpr double k_binary_crossentropy_logits_smoothed[] = {
+    0.6690890192985535, 0.6869288682937622, 0.7577099204063416};
+inline constexpr const char* k_binary_crossentropy_logits_smoothed_variables = "total,count";
+inline constexpr double k_categorical_crossentropy_logits_smoothed[] = {
+    1.3615121841430664, 1.2973114252090454, 1.4191886186599731};
+inline constexpr const char* k_categorical_crossentropy_logits_smoothed_variables = "total,count";
+inline constexpr double k_categorical_crossentropy_smoothed[] = {
+    1.4212143421173096, 1.236253261566162, 1.6433533430099487};
+inline constexpr const char* k_categorical_crossentropy_smoothed_variables = "total,count";
+inline constexpr double k_sparse_categorical_crossentropy_logits_ignore[] = {
+    0.7844972610473633, 0.9581241607666016, 1.3150075674057007};
+inline constexpr const char* k_sparse_categorical_crossentropy_logits_ignore_variables =
+    "total,count";
+inline constexpr double k_pearson_correlation[] = {0.9074922204017639, __builtin_nan(""),
+                                                   0.9022738337516785};
+inline constexpr const char* k_pearson_correlation_variables = "total,count";
+inline constexpr double k_concordance_correlation[] = {0.8222367763519287, 0.7196810245513916,
+                                                       0.830007791519165};
+inline constexpr const char* k_concordance_correlation_variables = "total,count";
 inline constexpr Case kCases[] = {
     {"mean", "regw", 1, k_mean, k_mean_variables},
     {"sum", "regw", 1, k_sum, k_sum_variables},
@@ -648,6 +667,19 @@ inline constexpr Case kCases[] = {
      k_categorical_crossentropy_variables},
     {"sparse_categorical_crossentropy", "sparse", 1, k_sparse_categorical_crossentropy,
      k_sparse_categorical_crossentropy_variables},
+    {"binary_crossentropy_logits_smoothed", "bin", 1, k_binary_crossentropy_logits_smoothed,
+     k_binary_crossentropy_logits_smoothed_variables},
+    {"categorical_crossentropy_logits_smoothed", "cat", 1,
+     k_categorical_crossentropy_logits_smoothed,
+     k_categorical_crossentropy_logits_smoothed_variables},
+    {"categorical_crossentropy_smoothed", "cat", 1, k_categorical_crossentropy_smoothed,
+     k_categorical_crossentropy_smoothed_variables},
+    {"sparse_categorical_crossentropy_logits_ignore", "sparse", 1,
+     k_sparse_categorical_crossentropy_logits_ignore,
+     k_sparse_categorical_crossentropy_logits_ignore_variables},
+    {"pearson_correlation", "reg", 1, k_pearson_correlation, k_pearson_correlation_variables},
+    {"concordance_correlation", "reg", 1, k_concordance_correlation,
+     k_concordance_correlation_variables},
 };
 // Model: Input(3) -> Dense(3, softmax, kernel kFitKernel, zero bias), SGD(0.1),
 // categorical_crossentropy; fit(kFitX, kFitY, sample_weight=kFitWeight, batch_size=4,

@@ -175,8 +175,9 @@ TEST(LossSaving, LossObjectsAndTheirOptionsSurviveSaveAndLoad) {
 // Models compiled and saved by Keras 3: keras.cpp compiles them with the same losses and
 // evaluates what Keras evaluates (float32, one batch; both round differently: 1e-5).
 TEST(LossSaving, ModelsSavedByKerasCompileWithTheirLosses) {
-  for (const char* name : {"huber_delta2", "focal_sparse", "string_list", "functions",
-                           "crossentropy_alias", "segmentation", "ctc", "masked_sequence"}) {
+  for (const char* name :
+       {"huber_delta2", "focal_sparse", "string_list", "functions", "crossentropy_alias",
+        "segmentation", "ctc", "masked_sequence", "regularized_metrics"}) {
     SCOPED_TRACE(name);
     Model m = models::load_model(fixture(str(name, ".keras")));
     const Tensor x = io::load_npy(fixture(str(name, ".x0.npy")));
@@ -188,6 +189,33 @@ TEST(LossSaving, ModelsSavedByKerasCompileWithTheirLosses) {
     const double got = ys.size() == 1 ? loss_of(m, x, ys[0]) : loss_of(m, x, Data(ys));
     EXPECT_NEAR(got, want, 1e-5 * std::max(1.0, std::abs(want)));
   }
+}
+
+// A Keras 3 model with OrthogonalRegularizer penalties (by rows and by columns), an Identity
+// initializer in its config, and metrics with arguments (cross-entropies from logits and
+// smoothed, Pearson and concordance correlation): every value Keras's evaluate reported.
+TEST(LossSaving, KerasMetricsWithArgumentsEvaluateAsKeras) {
+  Model m = models::load_model(fixture("regularized_metrics.keras"));
+  const Tensor x = io::load_npy(fixture("regularized_metrics.x0.npy"));
+  const Tensor y = io::load_npy(fixture("regularized_metrics.y0.npy"));
+  const Results got = m.evaluate(x, y, {.batch_size = 6, .verbose = 0});
+  std::ifstream in(fixture("regularized_metrics.evaluate.json"));
+  const Json want = Json::parse(in);
+  ASSERT_EQ(got.names().size(), want.size());
+  for (const auto& [name, value] : want.items()) {
+    SCOPED_TRACE(name);
+    EXPECT_NEAR(got[name], value.get<double>(),
+                1e-5 * std::max(1.0, std::abs(value.get<double>())));
+  }
+  std::map<std::string, Json> configs;  // the compiled metrics, by name, as keras.cpp sees them
+  for (const metrics::MetricPtr& metric : m.metrics()) {
+    configs[metric->name()] = metrics::serialize(*metric);
+  }
+  ASSERT_EQ(configs.count("cce"), 1u);
+  EXPECT_EQ(configs["cce"]["config"]["label_smoothing"], 0.1);
+  EXPECT_EQ(configs["cce"]["config"]["from_logits"], true);
+  EXPECT_EQ(configs["pearson_correlation"]["class_name"], "PearsonCorrelation");
+  EXPECT_EQ(configs["ccc"]["class_name"], "ConcordanceCorrelation");
 }
 
 // Writes models compiled with loss objects for `make_loss_fixtures.py check DIR`: Keras must
@@ -236,6 +264,13 @@ TEST(LossSavingExport, WritesFilesForThePythonCheck) {
     write("segmentation", m, Json{losses::serialize(*dice), losses::serialize(*tversky)}, x,
           {ops::cast(random::randint({6, 5}, 0, 2, int32, 15), float32),
            ops::cast(random::randint({6, 5}, 0, 2, int32, 16), float32)});
+  }
+  {  // Keras's file saved again: OrthogonalRegularizer penalties, Identity, metric arguments
+    Model m = models::load_model(fixture("regularized_metrics.keras"));
+    write("regularized_metrics", m,
+          losses::serialize(*losses::CategoricalCrossentropy({.from_logits = true})),
+          io::load_npy(fixture("regularized_metrics.x0.npy")),
+          {io::load_npy(fixture("regularized_metrics.y0.npy"))});
   }
   {
     const LossPtr cosine = losses::CosineSimilarity({.axis = -1, .name = "cos"});

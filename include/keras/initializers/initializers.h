@@ -82,6 +82,12 @@ Initializer HeNormal(SeedOptions options = {});
 Initializer LecunUniform(SeedOptions options = {});
 Initializer LecunNormal(SeedOptions options = {});
 Initializer Orthogonal(OrthogonalOptions options = {});
+// gain times the identity matrix (keras.initializers.Identity): 2-D shapes only (ValueError
+// otherwise), any dtype.
+struct IdentityOptions {
+  double gain = 1.0;
+};
+Initializer Identity(IdentityOptions options = {});
 
 // Keras 3's serialized form: {"module": "keras.initializers", "class_name": "GlorotUniform",
 // "config": {"seed": null}, "registered_name": null}.

@@ -3,9 +3,11 @@
 // and configs, plus RootMeanSquaredError and R2Score.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
+#include "keras/core/tensor.h"
 #include "keras/metrics/metric.h"
 
 namespace keras::metrics {
@@ -22,9 +24,41 @@ struct CosineSimilarityOptions {
 };
 MetricPtr CosineSimilarity(CosineSimilarityOptions options = {});
 MetricPtr LogCoshError(std::string name = "logcosh");
-MetricPtr BinaryCrossentropy(std::string name = "binary_crossentropy");
-MetricPtr CategoricalCrossentropy(std::string name = "categorical_crossentropy");
-MetricPtr SparseCategoricalCrossentropy(std::string name = "sparse_categorical_crossentropy");
+// The cross-entropy metrics: means of losses::binary_crossentropy, categorical_crossentropy and
+// sparse_categorical_crossentropy with these arguments (see keras/losses/losses.h).
+struct BinaryCrossentropyOptions {
+  std::string name = "binary_crossentropy";
+  bool from_logits = false;
+  double label_smoothing = 0.0;
+};
+MetricPtr BinaryCrossentropy(BinaryCrossentropyOptions options = {});
+struct CategoricalCrossentropyOptions {
+  std::string name = "categorical_crossentropy";
+  bool from_logits = false;
+  double label_smoothing = 0.0;
+  int axis = -1;
+};
+MetricPtr CategoricalCrossentropy(CategoricalCrossentropyOptions options = {});
+struct SparseCategoricalCrossentropyOptions {
+  std::string name = "sparse_categorical_crossentropy";
+  bool from_logits = false;
+  std::optional<int64_t> ignore_class = std::nullopt;
+  int axis = -1;
+};
+MetricPtr SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions options = {});
+// keras.metrics.PearsonCorrelation: the mean over samples of Keras's pearson_correlation
+// (centred and divided by the standard deviation along `axis`, then the mean of the products),
+// and ConcordanceCorrelation: of Keras's concordance_correlation (2 cov / (var_t + var_p +
+// (mean_t - mean_p)^2 + epsilon), with Keras's covariance term (y_true - mean(y_pred)) *
+// (y_pred - mean(y_pred))). NaN where a row is constant (Pearson), as in Keras.
+Tensor pearson_correlation(const Tensor& y_true, const Tensor& y_pred, int axis = -1);
+Tensor concordance_correlation(const Tensor& y_true, const Tensor& y_pred, int axis = -1);
+struct CorrelationOptions {
+  std::string name;  // empty: "pearson_correlation" / "concordance_correlation"
+  int axis = -1;
+};
+MetricPtr PearsonCorrelation(CorrelationOptions options = {});
+MetricPtr ConcordanceCorrelation(CorrelationOptions options = {});
 MetricPtr KLDivergence(std::string name = "kl_divergence");
 MetricPtr Poisson(std::string name = "poisson");
 MetricPtr Hinge(std::string name = "hinge");

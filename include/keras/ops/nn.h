@@ -35,6 +35,10 @@ Tensor softmax(const Tensor& x, int axis = -1);
 Tensor log_softmax(const Tensor& x, int axis = -1);
 // log(sigmoid(x)), stable: -softplus(-x).
 Tensor log_sigmoid(const Tensor& x);
+// keras.ops.normalize: x divided by its `order`-norm along `axis`. Order 2 as Keras computes
+// it, x * min(1 / sqrt(sum(x^2)), 1 / epsilon); other orders x / max(norm, epsilon). ValueError
+// for order < 1.
+Tensor normalize(const Tensor& x, int axis = -1, int order = 2, double epsilon = 1e-7);
 
 // Connectionist temporal classification loss (keras.ops.ctc_loss): for each sample b, the
 // negative log-likelihood of the labels target[b, :target_length[b]] (integers, shape (batch,
