@@ -30,7 +30,9 @@
 #include "keras/layers/normalization/unit_normalization.h"
 #include "keras/layers/op_layer.h"
 #include "keras/layers/pooling.h"
+#include "keras/layers/preprocessing/category_encoding.h"
 #include "keras/layers/preprocessing/center_crop.h"
+#include "keras/layers/preprocessing/discretization.h"
 #include "keras/layers/preprocessing/normalization.h"
 #include "keras/layers/preprocessing/random_brightness.h"
 #include "keras/layers/preprocessing/random_contrast.h"
@@ -145,6 +147,8 @@ struct Registry {
         {"LayerScale", &LayerScaleImpl::from_config},
         {"CustomScaleLayer", &CustomScaleLayerImpl::from_config},
         {"Rescaling", &RescalingImpl::from_config},
+        {"CategoryEncoding", &CategoryEncodingImpl::from_config},
+        {"Discretization", &DiscretizationImpl::from_config},
         {"CenterCrop", &CenterCropImpl::from_config},
         {"Normalization", &NormalizationImpl::from_config},
         {"Resizing", &ResizingImpl::from_config},

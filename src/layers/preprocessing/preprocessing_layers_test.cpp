@@ -1,11 +1,15 @@
-// Rescaling and CenterCrop: the layer contract, their definitions and configs (Keras's own
-// numbers: tests/integration/layer_fixtures_test.cpp).
+// Rescaling, CenterCrop, CategoryEncoding and Discretization: the layer contract, their definitions
+// and configs (Keras's own numbers: tests/integration/layer_fixtures_test.cpp).
 #include <gtest/gtest.h>
 
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
+#include "keras/io/npy.h"
+#include "keras/layers/input_layer.h"
+#include "keras/layers/preprocessing/category_encoding.h"
 #include "keras/layers/preprocessing/center_crop.h"
+#include "keras/layers/preprocessing/discretization.h"
 #include "keras/layers/preprocessing/normalization.h"
 #include "keras/layers/preprocessing/rescaling.h"
 #include "keras/layers/preprocessing/resizing.h"
@@ -132,6 +136,144 @@ TEST(Resizing, HalfPixelCentres) {
   const Json c = Resizing(2, 3)->get_config();
   EXPECT_EQ(c["interpolation"], "bilinear");
   EXPECT_EQ(c["antialias"], false);
+}
+
+}  // namespace
+}  // namespace keras::layers
+
+namespace keras::layers {
+namespace {
+
+// ---- CategoryEncoding and Discretization (Keras's numbers: tests/data/layers/encoding.*) ----
+
+TEST(CategoryEncoding, Contract) {
+  for (const char* mode : {"one_hot", "multi_hot", "count"}) {
+    SCOPED_TRACE(mode);
+    test::run_layer_test({
+        .make_layer = [mode] { return CategoryEncoding(5, {.output_mode = mode}); },
+        .input_shape = {3, 1},
+        .expected_output_shape = {3, 5},
+        .input_dtype = int32,
+        .input_lo = 0,
+        .input_hi = 4,
+    });
+  }
+}
+
+TEST(CategoryEncoding, EncodesAsKeras) {
+  const Tensor ids = Tensor::from_vector<int32_t>({0, 2, 2, 1, 3, 3}, {2, 3});
+  test::expect_all_close(CategoryEncoding(4)(ids),
+                         test::tensor_of({1, 0, 1, 0, 0, 1, 0, 1}, {2, 4}, float32), 0, 0);
+  test::expect_all_close(CategoryEncoding(4, {.output_mode = "count"})(ids),
+                         test::tensor_of({1, 0, 2, 0, 0, 1, 0, 2}, {2, 4}, float32), 0, 0);
+  test::expect_all_close(CategoryEncoding(4, {.output_mode = "one_hot"})(ids),
+                         ops::reshape(test::tensor_of({1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0,  //
+                                                       0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1},
+                                                      {24}, float32),
+                                      {2, 3, 4}),
+                         0, 0);
+  // Rank 1: multi_hot gathers the whole vector (Keras's example), one_hot encodes each id.
+  const Tensor flat = Tensor::from_vector<int32_t>({3, 2, 0, 1});
+  test::expect_all_close(CategoryEncoding(4, {.output_mode = "binary"})(flat),
+                         test::tensor_of({1, 1, 1, 1}, {4}, float32), 0, 0);
+  EXPECT_EQ(CategoryEncoding(4, {.output_mode = "one_hot"})(flat).shape(), (Shape{4, 4}));
+}
+
+TEST(CategoryEncoding, ErrorsAsKeras) {
+  test::expect_throws_with<ValueError>([] { CategoryEncoding(0); },
+                                       "`num_tokens` must be >= 1. Received: num_tokens=0.");
+  test::expect_throws_with<ValueError>([] { CategoryEncoding(3, {.output_mode = "int"}); },
+                                       "Unknown arg for output_mode: int");
+  test::expect_throws_with<IndexError>(
+      [] {
+        CategoryEncoding(3)(Tensor::from_vector<int32_t>({0, 3}, {1, 2}));
+      },
+      "out of range [0, 3)");
+  test::expect_throws_with<ValueError>(
+      [] {
+        CategoryEncoding(3)(Input({2, 2}, {.dtype = int32}));
+      },
+      "rank 1 or 2");
+  test::expect_throws_with<ValueError>(
+      [] {
+        deserialize_layer(Json::parse(
+            R"({"class_name": "CategoryEncoding", "config": {"name": "c", "num_tokens": null}})"));
+      },
+      "num_tokens must be set to use this layer.");
+}
+
+TEST(Discretization, Contract) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return Discretization({.bin_boundaries = {-0.5, 0.0, 0.5}});
+          },
+      .input_shape = {4, 3},
+      .expected_output_shape = {4, 3},
+  });
+  test::run_layer_test({
+      .make_layer =
+          [] { return Discretization({.bin_boundaries = {0.0}, .output_mode = "multi_hot"}); },
+      .input_shape = {4, 3},
+      .expected_output_shape = {4, 2},
+  });
+}
+
+TEST(Discretization, BinsAreNumPysDigitize) {
+  const Tensor x = test::tensor_of({-1, -0.5, -0.1, 0, 0.3, 0.5, 7, NAN}, {2, 4}, float32);
+  const Tensor bins = Discretization({.bin_boundaries = {-0.5, 0.0, 0.5}})(x);
+  EXPECT_EQ(bins.dtype(), int32);
+  test::expect_all_close(bins, Tensor::from_vector<int32_t>({0, 1, 1, 2, 2, 3, 3, 3}, {2, 4}), 0,
+                         0);
+  const Tensor hot = Discretization({.bin_boundaries = {0.0}, .output_mode = "count"})(x);
+  test::expect_all_close(hot, test::tensor_of({3, 1, 0, 4}, {2, 2}, float32), 0, 0);
+}
+
+TEST(Discretization, ErrorsAsKeras) {
+  test::expect_throws_with<ValueError>([] { Discretization({}); },
+                                       "You need to set either `num_bins` or `bin_boundaries`.");
+  test::expect_throws_with<ValueError>(
+      [] { Discretization({.bin_boundaries = {1.0}, .num_bins = 2}); },
+      "Both `num_bins` and `bin_boundaries` should not be set.");
+  test::expect_throws_with<ValueError>([] { Discretization({.num_bins = -1}); },
+                                       "`num_bins` must be greater than or equal to 0.");
+  test::expect_throws_with<ValueError>(
+      [] { Discretization({.num_bins = 2, .output_mode = "tf_idf"}); },
+      "The `output_mode` argument value must be one of");
+  test::expect_throws_with<ValueError>(
+      [] {
+        Discretization({.num_bins = 2})(test::tensor_of({1}, {1, 1}, float32));
+      },
+      "call `adapt(dataset)` before you can start using the `Discretization` layer.");
+  test::expect_throws_with<ValueError>(
+      [] { Discretization({.bin_boundaries = {0.0}})->adapt(ones({3})); },
+      "Cannot adapt a Discretization layer that has been initialized with `bin_boundaries`");
+}
+
+// adapt() estimates the quantiles as Keras's summary does: the same boundaries (float32).
+TEST(Discretization, AdaptGivesKerassBoundaries) {
+  for (const char* name : {"small_4", "1000_5", "ties_3", "large_7", "one_bin"}) {
+    SCOPED_TRACE(name);
+    auto golden = [&](const char* kind) {
+      return io::load_npy(
+          str(KERAS_TEST_DATA_DIR, "/layers/goldens/discretization_", name, ".", kind, ".npy"));
+    };
+    const Tensor params = golden("params");
+    const Tensor want = golden("boundaries");
+    Discretization d({.num_bins = static_cast<int64_t>(params.data<double>()[0]),
+                      .epsilon = params.data<double>()[1]});
+    d->adapt(golden("x"));
+    ASSERT_EQ(static_cast<int64_t>(d->bin_boundaries().size()), want.size());
+    for (int64_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(d->bin_boundaries()[static_cast<size_t>(i)], want.data<double>()[i]) << i;
+    }
+    // The config carries them, as Keras's, and a layer made from it bins the same.
+    const Json config = d->get_config();
+    EXPECT_EQ(config["bin_boundaries"].size(), static_cast<size_t>(want.size()));
+    auto again = deserialize_layer(serialize_layer(d.impl()));
+    const Tensor x = golden("x");
+    test::expect_all_close(again->call_with_masks({x}, false)[0], d(x), 0, 0);
+  }
 }
 
 }  // namespace
