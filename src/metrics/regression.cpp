@@ -43,10 +43,6 @@ Json smoothing_json(double v) {
   return v == 0 ? Json(0) : Json(v);
 }
 
-}  // namespace
-
-namespace {
-
 // y_true in y_pred's dtype (float32 for integer predictions), ranks aligned as Keras's
 // squeeze_or_expand_to_same_rank.
 std::pair<Tensor, Tensor> correlation_inputs(const Tensor& y_true, const Tensor& y_pred) {

@@ -8,14 +8,20 @@
 
 namespace keras::layers::categorical {
 
-// ValueError unless mode is one_hot, multi_hot or count ("binary" is read as multi_hot by the
-// callers). `layer` names the layer in messages.
+// Keras's old name "binary" is "multi_hot"; other modes unchanged.
+std::string standard_mode(const std::string& mode);
+// ValueError unless mode is one_hot, multi_hot or count. `layer` names the layer in messages.
 void check_mode(const std::string& mode, const std::string& layer);
 // The output shape for ids of `shape` (ValueError for multi_hot / count on rank > 2).
-Shape output_shape(const Shape& shape, const std::string& mode, int64_t depth,
+Shape output_shape(const Shape& shape,
+                   const std::string& mode,
+                   int64_t depth,
                    const std::string& layer);
 // The encoding, in `dtype`; ids outside [0, depth) throw IndexError when the kernel runs.
-Tensor encode(const Tensor& ids, const std::string& mode, int64_t depth, DType dtype,
+Tensor encode(const Tensor& ids,
+              const std::string& mode,
+              int64_t depth,
+              DType dtype,
               const std::string& layer);
 
 }  // namespace keras::layers::categorical

@@ -57,10 +57,6 @@ Summary compress(const Summary& s, double epsilon) {
   return out;
 }
 
-std::string standard_mode(std::string mode) {
-  return mode == "binary" ? "multi_hot" : mode;
-}
-
 }  // namespace
 
 DiscretizationImpl::DiscretizationImpl(DiscretizationOptions options)
@@ -68,7 +64,7 @@ DiscretizationImpl::DiscretizationImpl(DiscretizationOptions options)
             "discretization",
             options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
       options_(std::move(options)) {
-  options_.output_mode = standard_mode(options_.output_mode);
+  options_.output_mode = categorical::standard_mode(options_.output_mode);
   const std::string& mode = options_.output_mode;
   KERAS_CHECK(!(options_.sparse && mode == "int"), ValueError,
               "`sparse=True` may only be used if `output_mode` is `'one_hot'`, `'multi_hot'`, or "
@@ -113,8 +109,8 @@ void DiscretizationImpl::adapt(const Tensor& data) {
   }
   s = compress(s, options_.epsilon);  // merged with the empty summary of a fresh adapt()
   const Summary bins = compress(s, 1.0 / static_cast<double>(*options_.num_bins));
-  boundaries_.assign(bins.values.begin(), bins.values.empty() ? bins.values.end()
-                                                              : bins.values.end() - 1);
+  boundaries_.assign(bins.values.begin(),
+                     bins.values.empty() ? bins.values.end() : bins.values.end() - 1);
   ready_ = true;
 }
 
@@ -168,13 +164,13 @@ std::shared_ptr<Layer> DiscretizationImpl::from_config(const Json& c) {
   std::optional<int64_t> num_bins;
   if (n != nullptr && !n->is_null()) num_bins = config::convert<int64_t>(*n, "num_bins", w);
   // An adapted layer has both (Keras's from_config sets the boundaries after construction).
-  auto layer = std::make_shared<DiscretizationImpl>(DiscretizationOptions{
-      .bin_boundaries = num_bins ? std::vector<double>{} : boundaries,
-      .num_bins = num_bins,
-      .epsilon = config::get<double>(c, "epsilon", 0.01, w),
-      .output_mode = config::get<std::string>(c, "output_mode", "int", w),
-      .sparse = config::get<bool>(c, "sparse", false, w),
-      .name = config::get<std::string>(c, "name", "", w)});
+  auto layer = std::make_shared<DiscretizationImpl>(
+      DiscretizationOptions{.bin_boundaries = num_bins ? std::vector<double>{} : boundaries,
+                            .num_bins = num_bins,
+                            .epsilon = config::get<double>(c, "epsilon", 0.01, w),
+                            .output_mode = config::get<std::string>(c, "output_mode", "int", w),
+                            .sparse = config::get<bool>(c, "sparse", false, w),
+                            .name = config::get<std::string>(c, "name", "", w)});
   if (num_bins && b != nullptr && !b->is_null()) {
     layer->boundaries_ = boundaries;
     layer->ready_ = true;

@@ -1,8 +1,8 @@
 // CategoryEncoding (keras.layers.CategoryEncoding): integer ids in [0, num_tokens) to one-hot,
 // multi-hot or count vectors.
 //
-//   auto onehot = layers::CategoryEncoding(4, {.output_mode = "one_hot"})(ids);   // (b, 1) -> (b, 4)
-//   auto bag = layers::CategoryEncoding(10)(ids);  // multi_hot: (b, k) -> (b, 10)
+//   auto onehot = layers::CategoryEncoding(4, {.output_mode = "one_hot"})(ids);   // (b, 1) -> (b,
+//   4) auto bag = layers::CategoryEncoding(10)(ids);  // multi_hot: (b, k) -> (b, 10)
 #pragma once
 
 #include <optional>
