@@ -16,7 +16,9 @@ void check_mode(const std::string& mode, const std::string& layer) {
               ": Unknown arg for output_mode: ", mode);
 }
 
-Shape output_shape(const Shape& shape, const std::string& mode, int64_t depth,
+Shape output_shape(const Shape& shape,
+                   const std::string& mode,
+                   int64_t depth,
                    const std::string& layer) {
   if (shape.empty()) return {depth};
   if (mode == "one_hot") {
@@ -33,7 +35,10 @@ Shape output_shape(const Shape& shape, const std::string& mode, int64_t depth,
   return out;
 }
 
-Tensor encode(const Tensor& ids_in, const std::string& mode, int64_t depth, DType dtype,
+Tensor encode(const Tensor& ids_in,
+              const std::string& mode,
+              int64_t depth,
+              DType dtype,
               const std::string& layer) {
   const Shape out = output_shape(ids_in.shape(), mode, depth, layer);
   Tensor ids = ids_in.rank() == 0 ? ops::expand_dims(ids_in, 0) : ids_in;
