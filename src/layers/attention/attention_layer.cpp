@@ -25,6 +25,14 @@ const AttentionSignature& AttentionLayer::signature() const {
   return signature_of(0);
 }
 
+Tensors AttentionLayer::compute_mask(const Tensors& inputs,
+                                     const Tensors& masks,
+                                     const Tensors& outputs) const {
+  Tensors out = Layer::compute_mask(inputs, masks, outputs);
+  for (size_t i = 1; i < out.size(); ++i) out[i] = Tensor();
+  return out;
+}
+
 Tensors AttentionLayer::call_node(const Node& node, const Tensors& inputs, bool training) {
   const AttentionSignature* outer = active_;
   active_ = &signature_of(static_cast<size_t>(node.index));

@@ -18,11 +18,13 @@
 #include "keras/layers/attention/multi_head_attention.h"
 #include "keras/layers/embedding.h"
 #include "keras/layers/input_layer.h"
+#include "keras/models/model.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
 #include "keras/ops/nn.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "keras/utils/utils.h"
 
 namespace keras::layers {
 namespace {
@@ -267,6 +269,39 @@ TEST(Attention, CausalScoresIgnoreTheQueryMask) {
   EXPECT_GT(masked[1].at<float>({0, 3, 2}), 0.0f);  // the masked query's row is not uniform
   EXPECT_EQ(masked[1].at<float>({1, 2, 3}), 0.0f);  // causal
   for (int64_t f = 0; f < 4; ++f) EXPECT_EQ(masked[0].at<float>({0, 3, f}), 0.0f);
+}
+
+// Keras 3 gives the first output the first argument's mask: the attention scores carry none,
+// for Attention and MultiHeadAttention alike, so a loss on them averages every entry (with the
+// query's mask on them, keras.cpp averaged the unmasked queries' rows only).
+TEST(Attention, ScoresCarryNoMask) {
+  Tensor q = test::random_tensor({2, 4, 4}, float32, -1, 1, 13);
+  q.set_keras_mask(ops::cast(test::tensor_of({1, 1, 0, 0, 1, 1, 1, 0}, {2, 4}), bool_));
+  Attention att;
+  att->set_signature({.return_attention_scores = true});
+  const Tensors a = (*att.layer())({q, q}, false);
+  EXPECT_TRUE(a[0].keras_mask().defined());
+  EXPECT_FALSE(a[1].keras_mask().defined());
+  MultiHeadAttention mha(2, 2);
+  mha->set_signature({.return_attention_scores = true});
+  const Tensors m = (*mha.layer())({q, q}, false);
+  EXPECT_TRUE(m[0].keras_mask().defined());
+  EXPECT_FALSE(m[1].keras_mask().defined());
+
+  utils::set_random_seed(3);
+  auto ids = Input({5}, {.dtype = int32});
+  auto e = Embedding(10, 4, {.mask_zero = true})(ids);
+  const KerasTensors outs = Attention().call_multi({e, e}, {.return_attention_scores = true});
+  Model model(ids, {outs[0], outs[1]});
+  model.compile({.optimizer = "sgd", .loss = {"mse", "mse"}});
+  const Tensor x = Tensor::from_vector<int32_t>({1, 2, 0, 0, 0, 3, 4, 5, 0, 0}, {2, 5});
+  const Tensor y0 = test::random_tensor({2, 5, 4}, float32, 0, 1, 14);
+  const Tensor y1 = test::random_tensor({2, 5, 5}, float32, 0, 1, 15);
+  const Results r = model.evaluate(x, Data{Tensors{y0, y1}}, {.verbose = 0});
+  const Tensor scores = model.predict(x)[1];
+  const double want = ops::mean(ops::square(ops::subtract(scores, y1))).item<double>();
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_NEAR(r[2], want, 1e-6);
 }
 
 TEST(AdditiveAttention, Contract) {

@@ -182,9 +182,7 @@ Tensors MultiHeadAttentionImpl::call(const Tensors& inputs, bool training) {
   y = ops::reshape(y, out);
   Tensors outputs{y};
   if (s.return_attention_scores) outputs.push_back(a.scores);
-  if (query_mask.defined()) {
-    for (const Tensor& t : outputs) t.set_keras_mask(query_mask);
-  }
+  if (query_mask.defined()) y.set_keras_mask(query_mask);  // as Keras: not on the scores
   return outputs;
 }
 

@@ -36,6 +36,11 @@ class AttentionLayer : public Layer, public CustomCallArguments {
  public:
   Tensors call_node(const Node& node, const Tensors& inputs, bool training) final;
   bool same_call(const Node& a, const Node& b) const final;
+  // The query's mask for the output only: the attention scores carry none (Keras 3 gives the
+  // first output the first call argument's mask).
+  Tensors compute_mask(const Tensors& inputs,
+                       const Tensors& masks,
+                       const Tensors& outputs) const override;
   // Sets the arguments of the next symbolic call (and of eager calls before any).
   void set_signature(const AttentionSignature& signature);
   // The arguments in effect: those of the node being run (call_node), else those of the next
