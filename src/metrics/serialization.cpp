@@ -178,30 +178,31 @@ MetricPtr deserialize(const Json& j) {
                                           .from_sorted_ids = flag("from_sorted_ids", false)});
   }
   if (cls == "CosineSimilarity") return CosineSimilarity({.name = or_default("cosine_similarity")});
-  const bool logits = flag("from_logits", false);
+  // Read only by the classes that have them (another class's config may hold other values).
+  const auto logits = [&] { return flag("from_logits", false); };
   const auto smoothing = [&] { return get<double>(c, "label_smoothing", 0.0, "metric"); };
-  const int axis = get<int>(c, "axis", -1, "metric");
+  const auto axis = [&] { return get<int>(c, "axis", -1, "metric"); };
   if (cls == "BinaryCrossentropy") {
     require_default(c, "axis", -1, cls);
     return BinaryCrossentropy({.name = or_default("binary_crossentropy"),
-                               .from_logits = logits,
+                               .from_logits = logits(),
                                .label_smoothing = smoothing()});
   }
   if (cls == "CategoricalCrossentropy") {
     return CategoricalCrossentropy({.name = or_default("categorical_crossentropy"),
-                                    .from_logits = logits,
+                                    .from_logits = logits(),
                                     .label_smoothing = smoothing(),
-                                    .axis = axis});
+                                    .axis = axis()});
   }
   if (cls == "SparseCategoricalCrossentropy") {
     require_default(c, "label_smoothing", 0, cls);
     return SparseCategoricalCrossentropy({.name = or_default("sparse_categorical_crossentropy"),
-                                          .from_logits = logits,
+                                          .from_logits = logits(),
                                           .ignore_class = optional_int(c, "ignore_class"),
-                                          .axis = axis});
+                                          .axis = axis()});
   }
-  if (cls == "PearsonCorrelation") return PearsonCorrelation({.name = n, .axis = axis});
-  if (cls == "ConcordanceCorrelation") return ConcordanceCorrelation({.name = n, .axis = axis});
+  if (cls == "PearsonCorrelation") return PearsonCorrelation({.name = n, .axis = axis()});
+  if (cls == "ConcordanceCorrelation") return ConcordanceCorrelation({.name = n, .axis = axis()});
   // The rest take only a name.
   if (cls != "MeanMetricWrapper") {
     if (MetricPtr m = make_by_identifier(cls, name)) return m;

@@ -119,8 +119,10 @@ Tensors DiscretizationImpl::call(const Tensors& inputs, bool) {
               "You need to either pass the `bin_boundaries` argument at construction time or call "
               "`adapt(dataset)` before you can start using the `Discretization` layer.");
   const Tensor x = inputs[0].dtype() == float32 ? inputs[0] : ops::cast(inputs[0], float32);
-  Tensor bins = ops::cast(ops::zeros_like(x), int32);
-  if (!boundaries_.empty()) {
+  Tensor bins;
+  if (boundaries_.empty()) {
+    bins = ops::cast(ops::zeros_like(x), int32);
+  } else {
     // The number of boundaries b with !(x < b): NumPy's digitize, NaN past the last.
     const Tensor b = Tensor::from_vector(std::vector<float>(boundaries_.begin(), boundaries_.end()),
                                          {static_cast<int64_t>(boundaries_.size())})
