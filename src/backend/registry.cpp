@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <iterator>
 #include <thread>
 #ifdef _OPENMP
@@ -7,6 +8,7 @@
 #endif
 
 #include "backend/cpu/cpu_backend.h"
+#include "keras/backend/lanes.h"
 #ifdef KERAS_HAVE_ONEDNN
 #include "backend/cpu/onednn/conv.h"
 #endif
@@ -88,6 +90,35 @@ int num_threads() {
 #else
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 #endif
+}
+
+void run_lanes(int lanes, const std::function<void(int)>& f) {
+#ifdef _OPENMP
+  if (lanes > 1 && !omp_in_parallel()) {
+    Backend* const caller_backend = cpu_override;
+    const Device device = default_device();
+    std::exception_ptr error;
+#pragma omp parallel num_threads(lanes)
+    {
+      Backend* const own_backend = cpu_override;
+      cpu_override = caller_backend;
+      const DeviceScope scope(device);
+      // A team smaller than asked for (a thread limit) runs the lanes left over in turn.
+      for (int lane = omp_get_thread_num(); lane < lanes; lane += omp_get_num_threads()) {
+        try {
+          f(lane);
+        } catch (...) {
+#pragma omp critical(keras_run_lanes)
+          if (!error) error = std::current_exception();
+        }
+      }
+      cpu_override = own_backend;
+    }
+    if (error) std::rethrow_exception(error);
+    return;
+  }
+#endif
+  for (int lane = 0; lane < lanes; ++lane) f(lane);
 }
 
 const char* unary_op_name(UnaryOp op) {

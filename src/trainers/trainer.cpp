@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <map>
 #include <numeric>
+#include <span>
 #include <utility>
 
 #include "keras/autodiff/tape.h"
+#include "keras/backend/lanes.h"
 #include "keras/callbacks/callback_list.h"
 #include "keras/core/random.h"
 #include "keras/distribution/distribution.h"
@@ -310,76 +312,68 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
   return y_pred;
 }
 
-const Tensors& Trainer::run_batch(Mode mode,
-                                  const BatchRows& global_batch,
-                                  internal::BorrowedRows* borrow) {
-  // Under DataParallel each process runs its share of the batch (predict shares its batches
-  // itself; predict_on_batch runs all of it).
-  const BatchRows batch =
-      mode == Mode::predict ? global_batch : internal::shard_batch(global_batch);
-  const ArrayData& data = *batch.data;
-  const int64_t count = batch.count;
-  auto make_buffers = [&](const Tensors& src) {
-    Tensors out;
-    for (const Tensor& t : src) {
-      out.push_back(t.defined() ? Tensor::empty(with_batch(t, count), t.dtype()) : Tensor());
-    }
-    return out;
-  };
-  const std::span<const int64_t> batch_rows(batch.rows, static_cast<size_t>(count));
-  auto fill = [&](const Tensors& src, const Tensors& dst) {
-    for (size_t i = 0; i < src.size(); ++i) {
-      if (src[i].defined()) dst[i].copy_rows_from(src[i], batch_rows);
-    }
-  };
-  if (run_eagerly_) {
-    Tensors x = make_buffers(data.x), y = make_buffers(data.y),
-            sw = make_buffers(data.sample_weight);
-    fill(data.x, x);
-    fill(data.y, y);
-    fill(data.sample_weight, sw);
-    eager_y_pred_ = step(mode, x, y, sw);
-    return eager_y_pred_;
+namespace {
+
+// Uninitialized buffers shaped as `src` with `batch` rows.
+Tensors make_buffers(const Tensors& src, int64_t batch) {
+  Tensors out;
+  for (const Tensor& t : src) {
+    out.push_back(t.defined() ? Tensor::empty(with_batch(t, batch), t.dtype()) : Tensor());
   }
-  // The plan traced for batches of this shape (compared in place: no allocation per step).
-  auto same_dims = [](const Tensors& a, const Tensors& b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (a[i].defined() != b[i].defined()) return false;
-      if (!a[i].defined()) continue;
-      if (!std::equal(a[i].shape().begin() + 1, a[i].shape().end(), b[i].shape().begin() + 1,
-                      b[i].shape().end())) {
-        return false;
-      }
+  return out;
+}
+
+// Copies the rows `rows` of each defined tensor of `src` into `dst`.
+void fill(const Tensors& src, const Tensors& dst, std::span<const int64_t> rows) {
+  for (size_t i = 0; i < src.size(); ++i) {
+    if (src[i].defined()) dst[i].copy_rows_from(src[i], rows);
+  }
+}
+
+// Whether a and b agree in every dimension but the first.
+bool same_dims(const Tensors& a, const Tensors& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].defined() != b[i].defined()) return false;
+    if (!a[i].defined()) continue;
+    if (!std::equal(a[i].shape().begin() + 1, a[i].shape().end(), b[i].shape().begin() + 1,
+                    b[i].shape().end())) {
+      return false;
     }
-    return true;
-  };
-  auto& candidates = plans_[{static_cast<int>(mode) * 2 + !data.sample_weight.empty(), count}];
-  Plan* plan = nullptr;
-  for (const auto& p : candidates) {
+  }
+  return true;
+}
+
+}  // namespace
+
+Trainer::Plan* Trainer::find_plan(Mode mode, const BatchRows& batch, int lane) const {
+  const ArrayData& data = *batch.data;
+  const auto it =
+      plans_.find({static_cast<int>(mode) * 2 + !data.sample_weight.empty(), batch.count, lane});
+  if (it == plans_.end()) return nullptr;
+  for (const auto& p : it->second) {  // compared in place: no allocation per step
     if (same_dims(p->x, data.x) && same_dims(p->y, data.y) &&
         same_dims(p->sample_weight, data.sample_weight)) {
-      plan = p.get();
+      return p.get();
     }
   }
-  const bool fresh = plan == nullptr;
-  if (fresh) {
-    plan = candidates.emplace_back(std::make_unique<Plan>()).get();
-    plan->x = make_buffers(data.x);
-    plan->y = make_buffers(data.y);
-    plan->sample_weight = make_buffers(data.sample_weight);
-  }
-  // Rows in order from one tensor (predict's batches): a replayed plan reads them where they are,
+  return nullptr;
+}
+
+const Tensors& Trainer::replay(Plan& plan, const BatchRows& batch, internal::BorrowedRows* borrow) {
+  const ArrayData& data = *batch.data;
+  const int64_t count = batch.count;
+  const std::span<const int64_t> batch_rows(batch.rows, static_cast<size_t>(count));
+  // Rows in order from one tensor (predict's batches): the plan reads them where they are,
   // which saves a pass through memory over the whole input (the mlp's batch is 800 KB).
   const bool contiguous =
-      borrow != nullptr && !fresh && count > 0 &&
-      batch_rows.back() - batch_rows.front() == count - 1 &&
+      borrow != nullptr && count > 0 && batch_rows.back() - batch_rows.front() == count - 1 &&
       std::adjacent_find(batch_rows.begin(), batch_rows.end(),
                          [](int64_t a, int64_t b) { return b != a + 1; }) == batch_rows.end();
   for (size_t i = 0; i < data.x.size(); ++i) {
     const Tensor& src = data.x[i];
     if (!src.defined()) continue;
-    const Tensor& dst = plan->x[i];
+    const Tensor& dst = plan.x[i];
     if (contiguous && src.device() == dst.device() && src.dtype() == dst.dtype() &&
         dst.storage()->nbytes() == dst.nbytes() && batch_rows.back() < src.shape()[0]) {
       void* rows = static_cast<char*>(src.raw_data()) +
@@ -389,17 +383,51 @@ const Tensors& Trainer::run_batch(Mode mode,
       dst.copy_rows_from(src, batch_rows);
     }
   }
-  fill(data.y, plan->y);
-  fill(data.sample_weight, plan->sample_weight);
-  if (fresh) {
-    autodiff::KernelTrace trace;
-    plan->y_pred = step(mode, plan->x, plan->y, plan->sample_weight);
-    plan->loss = last_loss_;
-    plan->kernels = trace.take();
-  } else {
-    for (const autodiff::Kernel& k : plan->kernels) k();
-    last_loss_ = plan->loss;
+  fill(data.y, plan.y, batch_rows);
+  fill(data.sample_weight, plan.sample_weight, batch_rows);
+  for (const autodiff::Kernel& k : plan.kernels) k();
+  return plan.y_pred;
+}
+
+const Tensors& Trainer::run_batch(Mode mode,
+                                  const BatchRows& global_batch,
+                                  internal::BorrowedRows* borrow,
+                                  int lane) {
+  // Under DataParallel each process runs its share of the batch (predict shares its batches
+  // itself; predict_on_batch runs all of it).
+  const BatchRows batch =
+      mode == Mode::predict ? global_batch : internal::shard_batch(global_batch);
+  const ArrayData& data = *batch.data;
+  const int64_t count = batch.count;
+  const std::span<const int64_t> batch_rows(batch.rows, static_cast<size_t>(count));
+  if (run_eagerly_) {
+    Tensors x = make_buffers(data.x, count), y = make_buffers(data.y, count),
+            sw = make_buffers(data.sample_weight, count);
+    fill(data.x, x, batch_rows);
+    fill(data.y, y, batch_rows);
+    fill(data.sample_weight, sw, batch_rows);
+    eager_y_pred_ = step(mode, x, y, sw);
+    return eager_y_pred_;
   }
+  // The plan traced for batches of this shape, else a new one traced on this batch.
+  if (Plan* plan = find_plan(mode, batch, lane)) {
+    const Tensors& y_pred = replay(*plan, batch, borrow);
+    last_loss_ = plan->loss;
+    return y_pred;
+  }
+  Plan* plan = plans_[{static_cast<int>(mode) * 2 + !data.sample_weight.empty(), count, lane}]
+                   .emplace_back(std::make_unique<Plan>())
+                   .get();
+  plan->x = make_buffers(data.x, count);
+  plan->y = make_buffers(data.y, count);
+  plan->sample_weight = make_buffers(data.sample_weight, count);
+  fill(data.x, plan->x, batch_rows);
+  fill(data.y, plan->y, batch_rows);
+  fill(data.sample_weight, plan->sample_weight, batch_rows);
+  autodiff::KernelTrace trace;
+  plan->y_pred = step(mode, plan->x, plan->y, plan->sample_weight);
+  plan->loss = last_loss_;
+  plan->kernels = trace.take();
   return plan->y_pred;
 }
 
@@ -703,6 +731,54 @@ void collect_predictions(const Tensors& y_pred,
 
 }  // namespace
 
+void Trainer::predict_batch(const BatchRows& batch,
+                            std::optional<int64_t> n,
+                            int64_t start,
+                            std::vector<Tensors>& results) {
+  // Lane l predicts rows [share[l], share[l + 1]) of the batch with its own plans, on its own
+  // thread, start to end: no thread waits for another between layers, as they do when each
+  // kernel splits its work. A lane runs its share in parts of at most predict_rows rows.
+  const int lanes = predict_lanes(batch.count);
+  std::vector<int64_t> share(static_cast<size_t>(lanes) + 1);
+  for (int l = 0; l < lanes; ++l) share[l] = batch.count * l / lanes / kLaneGranule * kLaneGranule;
+  share[lanes] = batch.count;
+  const int64_t most_rows = signature_.predict_rows;
+  // Calls f(part) for the parts of lane l's share, in order.
+  auto for_parts = [&](int l, auto&& f) {
+    const int64_t end = share[l + 1];
+    const int64_t rows = most_rows > 0 ? most_rows : end - share[l];
+    for (int64_t b = share[l]; b < end; b += rows) {
+      f(BatchRows{batch.data, batch.rows + b, std::min(rows, end - b)}, b);
+    }
+  };
+  // Predictions go straight into `results` from the lanes once it holds all n rows and every
+  // lane's plans are traced; the first batch of a size traces them one after another.
+  bool traced = lanes > 1 && n && !results.empty();
+  for (int l = 0; traced && l < lanes; ++l) {
+    for_parts(l, [&](const BatchRows& part, int64_t) {
+      traced = traced && find_plan(Mode::predict, part, l) != nullptr;
+    });
+  }
+  auto run_lane = [&](int l) {
+    for_parts(l, [&](const BatchRows& part, int64_t b) {
+      internal::BorrowedRows borrowed;  // until the predictions are copied out
+      collect_predictions(traced ? replay(*find_plan(Mode::predict, part, l), part, &borrowed)
+                                 : run_batch(Mode::predict, part, &borrowed, l),
+                          n, start + b, results);
+    });
+  };
+  if (traced) {
+    backend::run_lanes(lanes, run_lane);
+  } else {
+    for (int l = 0; l < lanes; ++l) run_lane(l);
+  }
+}
+
+int Trainer::predict_lanes(int64_t rows) const {
+  if (run_eagerly_ || rows < 2 * kMinLaneRows || !model_.batch_independent()) return 1;
+  return static_cast<int>(std::min<int64_t>(backend::num_threads(), rows / kMinLaneRows));
+}
+
 Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
   std::unique_ptr<EpochIterator> data =
       make_iterator(x, Data(), Data(), options.batch_size, {}, false);
@@ -719,7 +795,6 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
   data->begin_epoch(false, nullptr, 0);
   int64_t start = 0;
   const bool shared = distribution::data_parallel_active();
-  const int64_t most_rows = shared ? 0 : signature_.predict_rows;
   for (int64_t s = 0; s < steps; ++s) {
     cbs.on_predict_batch_begin(static_cast<int>(s), no_logs);
     const BatchRows batch = data->batch(s);
@@ -731,15 +806,7 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
               run_batch(Mode::predict, internal::predict_share(batch), &borrowed), batch.count),
           data->num_samples(), start, results);
     } else {
-      const int64_t rows = most_rows > 0 && most_rows < batch.count ? most_rows : batch.count;
-      int64_t b = 0;
-      do {
-        internal::BorrowedRows borrowed;
-        const BatchRows part{batch.data, batch.rows + b, std::min(rows, batch.count - b)};
-        collect_predictions(run_batch(Mode::predict, part, &borrowed), data->num_samples(),
-                            start + b, results);
-        b += rows;
-      } while (b < batch.count);
+      predict_batch(batch, data->num_samples(), start, results);
     }
     start += batch.count;
     cbs.on_predict_batch_end(static_cast<int>(s), no_logs);

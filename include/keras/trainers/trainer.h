@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "keras/autodiff/trace.h"
@@ -114,9 +115,30 @@ class Trainer {
   // Runs one batch; returns the predictions (valid until the next call, and while `borrow`
   // lives). With `borrow`, a traced plan may read contiguous rows of x in place instead of
   // copying them into its buffers; `borrow` gives the buffers back when it is destroyed.
+  // `lane` picks one of several plans for the same shapes (predict_part's lanes).
   const Tensors& run_batch(Mode mode,
                            const internal::BatchRows& batch,
-                           internal::BorrowedRows* borrow = nullptr);
+                           internal::BorrowedRows* borrow = nullptr,
+                           int lane = 0);
+  // The plan traced for `batch`'s mode, size and shapes in `lane`, or null.
+  Plan* find_plan(Mode mode, const internal::BatchRows& batch, int lane) const;
+  // Runs a traced plan on `batch` (rows borrowed as run_batch's); touches no member, so that
+  // lanes replay their plans at once. Returns the plan's predictions.
+  static const Tensors& replay(Plan& plan,
+                               const internal::BatchRows& batch,
+                               internal::BorrowedRows* borrow);
+  // predict()'s `batch` (rows [start, start + batch.count) of n, when n is known) into
+  // `results` (see collect_predictions): split into predict_lanes() lanes run at once, each in
+  // parts of at most signature_.predict_rows rows.
+  void predict_batch(const internal::BatchRows& batch,
+                     std::optional<int64_t> n,
+                     int64_t start,
+                     std::vector<Tensors>& results);
+  // How many lanes predict splits `rows` into: up to the backend's threads, each of at least
+  // kMinLaneRows rows (fewer rows make each layer's products less efficient), and 1 for a model
+  // that is not batch-independent (Layer::batch_independent) or that runs eagerly.
+  int predict_lanes(int64_t rows) const;
+  static constexpr int64_t kMinLaneRows = 32, kLaneGranule = 8;
   void reset_metrics();
   callbacks::Logs collect_logs() const;
   // Writes the current metric values into `logs`; allocates only when a key is new.
@@ -172,9 +194,9 @@ class Trainer {
   std::shared_ptr<metrics::Mean> loss_tracker_;
   bool metrics_built_ = false;
   bool run_eagerly_ = false;
-  // By mode (and sample weights) and batch size: one plan per shape of the inputs and targets
-  // (variable-length inputs get one per length).
-  std::map<std::pair<int, int64_t>, std::vector<std::unique_ptr<Plan>>> plans_;
+  // By mode (and sample weights), batch size and lane: one plan per shape of the inputs and
+  // targets (variable-length inputs get one per length).
+  std::map<std::tuple<int, int64_t, int>, std::vector<std::unique_ptr<Plan>>> plans_;
   std::optional<CompileOptions> compile_options_;  // re-applied when the signature changes
   Tensor last_loss_;
   Tensors eager_y_pred_;

@@ -1,0 +1,80 @@
+// predict() on two threads splits each batch of a batch-independent model into lanes, each run
+// start to end by one thread with its own plans (Trainer::predict_batch).
+#include <gtest/gtest.h>
+
+#include <keras/keras.hpp>
+
+#include "harness/tensor_matchers.h"
+
+namespace keras {
+namespace {
+
+struct Threads {
+  int saved = backend::num_threads();
+  explicit Threads(int n) { backend::set_num_threads(n); }
+  ~Threads() { backend::set_num_threads(saved); }
+  Threads(const Threads&) = delete;
+  Threads& operator=(const Threads&) = delete;
+};
+
+Tensor predict_on(int threads, Model& model, const Data& x, int batch_size) {
+  const Threads scope(threads);
+  return model.predict(x, {.batch_size = batch_size, .verbose = 0})[0];
+}
+
+// Batches of 256 run as two lanes of 128 rows, the last batch (88 rows) as lanes of 40 and 48.
+// Against one thread (the whole batch in each kernel, the kernels splitting the rows): other
+// GEMM shapes and blockings, so equal within float32 rounding of 784-term sums (1e-5 relative).
+// The second call on two threads replays the same plans on the same shapes: equal bit for bit.
+TEST(PredictLanes, TwoThreadsPredictWhatOneDoes) {
+  utils::set_random_seed(4);
+  auto in = Input({784});
+  auto h = layers::Dense(64, {.activation = "relu"})(in);
+  Model mlp(in, layers::Dense(10, {.activation = "softmax"})(h));
+  const Tensor x = random::uniform({600, 784}, 0, 1, float32, 5);
+  const Tensor one = predict_on(1, mlp, Data{x}, 256);
+  const Tensor two = predict_on(2, mlp, Data{x}, 256);
+  ASSERT_EQ(two.shape(), (Shape{600, 10}));
+  test::expect_all_close(two, one, 1e-5, 1e-6);
+  test::expect_all_close(predict_on(2, mlp, Data{x}, 256), two, 0, 0);
+}
+
+// The guide's shared vision model runs in 8-row parts (models/predict_rows.h): each lane runs
+// its share of the batch in such parts.
+TEST(PredictLanes, LanesRunTheirShareInCacheSizedParts) {
+  utils::set_random_seed(6);
+  auto digit = Input({27, 27, 1});
+  auto v = layers::Conv2D(16, {3, 3})(digit);
+  v = layers::MaxPooling2D({2, 2})(layers::Conv2D(16, {3, 3})(v));
+  Model tower(digit, layers::Flatten()(v));
+  auto a = Input({27, 27, 1});
+  auto b = Input({27, 27, 1});
+  Model model({a, b}, layers::Dense(
+                          1, {.activation = "sigmoid"})(layers::concatenate({tower(a), tower(b)})));
+  const Data x{random::uniform({150, 27, 27, 1}, 0, 1, float32, 7),
+               random::uniform({150, 27, 27, 1}, 0, 1, float32, 8)};
+  const Tensor one = predict_on(1, model, x, 75);
+  const Tensor two = predict_on(2, model, x, 75);
+  ASSERT_EQ(two.shape(), (Shape{150, 1}));
+  test::expect_all_close(two, one, 1e-5, 1e-6);
+  test::expect_all_close(predict_on(2, model, x, 75), two, 0, 0);
+}
+
+// A bad index in the second lane of a replayed batch is predict's IndexError, and the model
+// predicts as before afterwards.
+TEST(PredictLanes, AnErrorInALaneIsPredictsError) {
+  utils::set_random_seed(9);
+  auto ids = Input({5}, {.dtype = int32});
+  auto e = layers::GlobalAveragePooling1D()(layers::Embedding(10, 4)(ids));
+  Model model(ids, layers::Dense(2)(e));
+  Tensor x = random::randint({512, 5}, 0, 10, int32, 10);
+  const Tensor before = predict_on(2, model, Data{x}, 256);
+  Tensor bad = x.clone();
+  bad.data<int32_t>()[450 * 5 + 2] = 12;
+  test::expect_throws_with<IndexError>([&] { predict_on(2, model, Data{bad}, 256); },
+                                       "= 12 is not in [0, 10)");
+  test::expect_all_close(predict_on(2, model, Data{x}, 256), before, 0, 0);
+}
+
+}  // namespace
+}  // namespace keras
