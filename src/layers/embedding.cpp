@@ -30,6 +30,7 @@ EmbeddingOptions Embedding::with_dims(int64_t input_dim, int64_t output_dim, Emb
 EmbeddingImpl::EmbeddingImpl(EmbeddingOptions options)
     : Layer(options.name, "embedding", embedding_input_shape(options)),
       options_(std::move(options)) {
+  autocast_ = false;
   KERAS_CHECK(options_.input_dim > 0 && options_.output_dim > 0, ValueError,
               "Both `input_dim` and `output_dim` should be positive, found input_dim ",
               options_.input_dim, " and output_dim ", options_.output_dim);

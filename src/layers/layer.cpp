@@ -371,7 +371,7 @@ KerasTensors Layer::call_symbolic(const KerasTensors& inputs,
     KERAS_CHECK(t.defined(), ValueError, "Layer ", name_, " was called with an undefined tensor");
     specs.push_back(t.spec());
     shapes.push_back(t.shape());
-    dtypes.push_back(t.dtype());
+    dtypes.push_back(autocast_dtype(t.dtype()));
   }
   assert_input_compatibility(specs);
   if (!built_) {
@@ -437,9 +437,20 @@ CallScope::~CallScope() {
   --call_depth;
 }
 
+DType Layer::autocast_dtype(DType dtype) const {
+  return autocast_ && is_floating(dtype) && is_floating(dtype_) ? dtype_ : dtype;
+}
+
 Tensors Layer::call_with_masks(const Tensors& inputs, bool training) {
   const CallScope scope(*this);
-  Tensors outputs = call(inputs, training);
+  Tensors cast;  // the inputs autocast to the layer's dtype, when one needs it
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].defined() || autocast_dtype(inputs[i].dtype()) == inputs[i].dtype()) continue;
+    if (cast.empty()) cast = inputs;
+    cast[i] = ops::cast(inputs[i], dtype_);
+    cast[i].set_keras_mask(inputs[i].keras_mask());
+  }
+  Tensors outputs = call(cast.empty() ? inputs : cast, training);
   if (activity_regularizer_) {
     for (const Tensor& y : outputs) {
       Tensor penalty = activity_regularizer_(y);

@@ -78,6 +78,7 @@ ops::FusedBatchNormalization synchronized_batch_normalization(
 BatchNormalizationImpl::BatchNormalizationImpl(BatchNormalizationOptions options)
     : Layer(options.name, "batch_normalization", optional_shape(options.input_shape)),
       options_(std::move(options)) {
+  autocast_ = false;
   KERAS_CHECK(options_.epsilon >= 0, ValueError,
               "BatchNormalization: epsilon must be non-negative, got ", options_.epsilon);
 }
@@ -149,6 +150,7 @@ Tensors BatchNormalizationImpl::call(const Tensors& inputs, bool training) {
 LayerNormalizationImpl::LayerNormalizationImpl(LayerNormalizationOptions options)
     : Layer(options.name, "layer_normalization", optional_shape(options.input_shape)),
       options_(std::move(options)) {
+  autocast_ = false;
   KERAS_CHECK(!options_.axis.empty(), ValueError,
               "LayerNormalization: `axis` must name at least one axis");
   KERAS_CHECK(options_.epsilon >= 0, ValueError,

@@ -78,13 +78,16 @@ OpLayerImpl::Fn make_fn(const op_table::Spec& spec,
 }  // namespace
 
 OpLayerImpl::OpLayerImpl(std::string op_name, Fn fn)
-    : Layer("", op_name), class_name_(camel_case(op_name)), fn_(std::move(fn)) {}
+    : Layer("", op_name), class_name_(camel_case(op_name)), fn_(std::move(fn)) {
+  autocast_ = false;
+}
 
 OpLayerImpl::OpLayerImpl(const op_table::Spec& spec, const Json& config)
     : Layer(config.is_object() ? config::get<std::string>(config, "name", "", spec.class_name)
                                : std::string(),
             snake_case(spec.class_name)),
       class_name_(spec.class_name) {
+  autocast_ = false;
   KERAS_CHECK(config.is_object(), ValueError, spec.class_name, ": config must be a JSON object");
   const std::string what = str("Op '", name(), "' (", class_name_, ")");
   for (const auto& [key, value] : config.items()) {  // bad keys fail where they are read

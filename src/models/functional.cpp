@@ -165,12 +165,15 @@ void check_unique_names(const std::vector<std::shared_ptr<Layer>>& layers) {
 
 FunctionalImpl::FunctionalImpl(NestedTensors inputs, NestedTensors outputs, std::string name)
     : Layer(std::move(name), "model") {
+  autocast_ = false;
   init_graph(inputs.flatten(), outputs.flatten());
   input_structure_ = std::move(inputs);
   output_structure_ = std::move(outputs);
 }
 
-FunctionalImpl::FunctionalImpl(std::string name) : Layer(std::move(name), "sequential") {}
+FunctionalImpl::FunctionalImpl(std::string name) : Layer(std::move(name), "sequential") {
+  autocast_ = false;
+}
 
 // Nodes in execution order (deepest first); every tensor must be computable from the inputs.
 void FunctionalImpl::order_nodes(const KerasTensors& inputs) {

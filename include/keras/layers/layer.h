@@ -235,8 +235,16 @@ class Layer : public std::enable_shared_from_this<Layer> {
   int node_index_at(int node_index, const char* what) const;
 
   std::vector<InputSpec> input_spec_;
+  // Keras 3's `autocast`: a floating-point input of another floating-point dtype than the
+  // layer's is cast to the layer's dtype before call() (a float64 array into a float32 layer
+  // gives float32), and its symbolic dtype likewise. Layers that take their inputs as they come
+  // turn it off, as in Keras: Embedding, the normalization layers, CategoryEncoding, models and
+  // op layers (keras.ops on KerasTensors are no layers in Keras 3).
+  bool autocast_ = true;
 
  private:
+  // The dtype an input of `dtype` has inside call() (see autocast_).
+  DType autocast_dtype(DType dtype) const;
   KerasTensors call_symbolic(const KerasTensors& inputs,
                              const KerasTensors& masks,
                              std::optional<bool> training);

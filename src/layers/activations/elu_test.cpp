@@ -21,8 +21,9 @@ TEST(ELU, Contract) {
 
 TEST(ELU, ComputesAlphaTimesExpm1BelowZero) {
   const Tensor x = test::tensor_of({-2, 0.5}, {1, 2});
-  test::expect_all_close(ELU({.alpha = 0.7})(x),
-                         test::tensor_of({0.7 * std::expm1(-2.0), 0.5}, {1, 2}), 1e-15, 0);
+  ELU elu({.alpha = 0.7});
+  elu->set_dtype(float64);  // Keras's ELU(dtype="float64"): a float32 layer casts x to float32
+  test::expect_all_close(elu(x), test::tensor_of({0.7 * std::expm1(-2.0), 0.5}, {1, 2}), 1e-15, 0);
   EXPECT_EQ(ELU({.alpha = 0.7})->get_config()["alpha"], 0.7);
 }
 

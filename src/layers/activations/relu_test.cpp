@@ -24,12 +24,18 @@ TEST(ReLU, Contract) {
 
 TEST(ReLU, ComputesKerasRelu) {
   const Tensor x = test::tensor_of({-2, -0.5, 0.1, 0.3, 0.5, 0.9, 3}, {1, 7});
+  // float64 layers (Keras's dtype="float64"): a float32 layer would cast x to float32.
+  auto f64 = [](ReLU r) {
+    r->set_dtype(float64);
+    return r;
+  };
   // Keras 3: ReLU(max_value=0.8, negative_slope=0.1, threshold=0.3)(x).
-  test::expect_all_close(ReLU({.max_value = 0.8, .negative_slope = 0.1, .threshold = 0.3})(x),
+  test::expect_all_close(f64(ReLU({.max_value = 0.8, .negative_slope = 0.1, .threshold = 0.3}))(x),
                          test::tensor_of({-0.23, -0.08, -0.02, 0, 0.5, 0.8, 0.8}, {1, 7}), 1e-12,
                          1e-15);
-  test::expect_all_close(ReLU()(x), test::tensor_of({0, 0, 0.1, 0.3, 0.5, 0.9, 3}, {1, 7}), 0, 0);
-  test::expect_all_close(ReLU({.max_value = 6.0})(x), ops::relu6(x), 0, 0);
+  test::expect_all_close(f64(ReLU())(x), test::tensor_of({0, 0, 0.1, 0.3, 0.5, 0.9, 3}, {1, 7}), 0,
+                         0);
+  test::expect_all_close(f64(ReLU({.max_value = 6.0}))(x), ops::relu6(x), 0, 0);
 }
 
 TEST(ReLU, RejectsNegativeArguments) {

@@ -12,6 +12,7 @@ GroupNormalizationImpl::GroupNormalizationImpl(GroupNormalizationOptions options
             "group_normalization",
             options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
       options_(std::move(options)) {
+  autocast_ = false;
   KERAS_CHECK(options_.groups == -1 || options_.groups >= 1, ValueError,
               "GroupNormalization: groups must be -1 or positive, got ", options_.groups);
 }

@@ -90,7 +90,9 @@ TEST(UnitNormalization, Contract) {
 }
 
 TEST(UnitNormalization, UnitL2Norm) {
-  const Tensor y = UnitNormalization()(test::tensor_of({3, 4, 0, 0}, {2, 2}));
+  UnitNormalization unit;
+  unit->set_dtype(float64);  // a float32 layer would cast the float64 input to float32
+  const Tensor y = unit(test::tensor_of({3, 4, 0, 0}, {2, 2}));
   // A zero row stays zero: the inverse norm is capped at 1e12.
   test::expect_all_close(y, test::tensor_of({0.6, 0.8, 0, 0}, {2, 2}), 1e-15, 0);
   test::expect_throws_with<ValueError>(

@@ -11,6 +11,7 @@ CategoryEncodingImpl::CategoryEncodingImpl(int64_t num_tokens, CategoryEncodingO
             options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
       num_tokens_(num_tokens),
       options_(std::move(options)) {
+  autocast_ = false;
   options_.output_mode = categorical::standard_mode(options_.output_mode);
   categorical::check_mode(options_.output_mode, "CategoryEncoding");
   KERAS_CHECK(num_tokens_ >= 1, ValueError,
