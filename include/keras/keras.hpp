@@ -45,6 +45,7 @@
 #include "keras/layers/core_layers.h"
 #include "keras/layers/custom_scale_layer.h"
 #include "keras/layers/dense.h"
+#include "keras/layers/einsum_dense.h"
 #include "keras/layers/embedding.h"
 #include "keras/layers/input_layer.h"
 #include "keras/layers/lambda.h"

@@ -327,6 +327,31 @@ Fn squeeze_fn(const Call& c) {
   });
 }
 
+// keras.ops.einsum(subscripts, *operands): each operand a tensor or a NumPy constant.
+Fn einsum_fn(const Call& c) {
+  KERAS_CHECK(c.args.is_array() && !c.args.empty(), ValueError, c.what,
+              ": Einsum takes its operands as positional arguments");
+  const Json* s = config::find(c.config, "subscripts");
+  KERAS_CHECK(s != nullptr && s->is_string(), ValueError, c.what,
+              ": Einsum needs its 'subscripts' as a string");
+  Tensors constants;  // undefined where the operand is the next input
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    if (is_tensor(c.args[i])) {
+      constants.emplace_back();
+    } else {
+      KERAS_CHECK(is_array_constant(c.args[i]), ValueError, c.what, ": operand ", i,
+                  " of Einsum must be a tensor or an array, got a JSON ", c.args[i].type_name());
+      constants.push_back(numpy_from_json(c.args[i], c.what));
+    }
+  }
+  return [subscripts = s->get<std::string>(), constants](const Tensors& in) {
+    Tensors operands;
+    size_t next = 0;
+    for (const Tensor& k : constants) operands.push_back(k.defined() ? k : in.at(next++));
+    return Tensors{ops::einsum(subscripts, operands)};
+  };
+}
+
 Fn concatenate_fn(const Call& c) {
   expect_tensor_list(c);
   const int axis = int_of(c, "axis", 0);
@@ -665,6 +690,7 @@ std::vector<Spec> make_table() {
       {"LogicalAnd", kNumpy, none, none, binary<ops::logical_and>},
       {"LogicalOr", kNumpy, none, none, binary<ops::logical_or>},
       {"Matmul", kNumpy, none, none, binary<ops::matmul>},
+      {"Einsum", kNumpy, {"subscripts"}, none, einsum_fn},
       {"Where", kNumpy, none, none, where_fn},
       // Unary maths.
       {"Negative", kNumpy, none, none, unary<ops::negative>},

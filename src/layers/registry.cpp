@@ -20,6 +20,7 @@
 #include "keras/layers/core_layers.h"
 #include "keras/layers/custom_scale_layer.h"
 #include "keras/layers/dense.h"
+#include "keras/layers/einsum_dense.h"
 #include "keras/layers/embedding.h"
 #include "keras/layers/input_layer.h"
 #include "keras/layers/merging.h"
@@ -68,6 +69,7 @@ struct Registry {
     const std::pair<const char*, LayerFactory> table[] = {
         {"InputLayer", &InputLayerImpl::from_config},
         {"Dense", &DenseImpl::from_config},
+        {"EinsumDense", &EinsumDenseImpl::from_config},
         {"Activation", &ActivationImpl::from_config},
         {"Dropout", &DropoutImpl::from_config},
         {"Flatten", &FlattenImpl::from_config},

@@ -128,6 +128,92 @@ const OpCase kMatmulCases[] = {
 };
 KERAS_INSTANTIATE_OP_TESTS(Matmul, kMatmulCases);
 
+OpCase einsum_case(const char* name, const char* equation, std::vector<Shape> shapes, Shape out) {
+  return {.name = name,
+          .input_shapes = std::move(shapes),
+          .fn = [equation](const Tensors& x) { return einsum(equation, x); },
+          .expected_shape = std::move(out)};
+}
+
+const OpCase kEinsumCases[] = {
+    einsum_case("einsum_matmul", "ij,jk->ik", {{3, 4}, {4, 2}}, {3, 2}),
+    einsum_case("einsum_dense_3d", "abc,cd->abd", {{2, 3, 4}, {4, 5}}, {2, 3, 5}),
+    einsum_case("einsum_heads", "abc,cde->abde", {{2, 3, 4}, {4, 2, 3}}, {2, 3, 2, 3}),
+    einsum_case("einsum_heads_back", "abcd,cde->abe", {{2, 3, 2, 3}, {2, 3, 4}}, {2, 3, 4}),
+    einsum_case("einsum_batched", "bij,bjk->bik", {{2, 3, 4}, {2, 4, 2}}, {2, 3, 2}),
+    einsum_case("einsum_scores", "aecd,abcd->acbe", {{2, 3, 2, 4}, {2, 5, 2, 4}}, {2, 2, 5, 3}),
+    einsum_case("einsum_ellipsis_left", "...b,bc->...c", {{2, 3, 4}, {4, 5}}, {2, 3, 5}),
+    einsum_case("einsum_ellipsis_right", "ab...,bc->ac...", {{2, 3, 4}, {3, 5}}, {2, 5, 4}),
+    einsum_case(
+        "einsum_ellipsis_broadcast", "...ij,...jk->...ik", {{2, 1, 3, 4}, {3, 4, 2}}, {2, 3, 3, 2}),
+    einsum_case("einsum_outer", "i,j->ij", {{3}, {4}}, {3, 4}),
+    einsum_case("einsum_dot_sum", "ij,ij->", {{3, 4}, {3, 4}}, {}),
+    einsum_case("einsum_sum_only_in_one", "ij,jk->k", {{3, 4}, {4, 2}}, {2}),
+    einsum_case("einsum_implicit", "ij,jk", {{3, 4}, {4, 2}}, {3, 2}),
+    einsum_case("einsum_transpose", "ijk->kji", {{2, 3, 4}}, {4, 3, 2}),
+    einsum_case("einsum_reduce", "ijk->j", {{2, 3, 4}}, {3}),
+};
+KERAS_INSTANTIATE_OP_TESTS(Einsum, kEinsumCases);
+
+// Each output element as the explicit sum the equation names.
+TEST(Einsum, ValuesAreTheNamedSums) {
+  const Tensor a = random::uniform({2, 3, 4}, -1, 1, float64, 1);
+  const Tensor w = random::uniform({4, 2, 3}, -1, 1, float64, 2);
+  const Tensor y = einsum("abc,cde->abde", {a, w});
+  ASSERT_EQ(y.shape(), (Shape{2, 3, 2, 3}));
+  for (int64_t i = 0; i < 2; ++i) {
+    for (int64_t j = 0; j < 3; ++j) {
+      for (int64_t d = 0; d < 2; ++d) {
+        for (int64_t e = 0; e < 3; ++e) {
+          double s = 0;
+          for (int64_t c = 0; c < 4; ++c) s += a.at<double>({i, j, c}) * w.at<double>({c, d, e});
+          EXPECT_NEAR(y.at<double>({i, j, d, e}), s, 1e-14);
+        }
+      }
+    }
+  }
+  const Tensor q = random::uniform({2, 3, 2, 4}, -1, 1, float64, 3);
+  const Tensor k = random::uniform({2, 5, 2, 4}, -1, 1, float64, 4);
+  const Tensor scores = einsum("aecd,abcd->acbe", {q, k});
+  for (int64_t a0 = 0; a0 < 2; ++a0) {
+    for (int64_t c = 0; c < 2; ++c) {
+      for (int64_t b = 0; b < 5; ++b) {
+        for (int64_t e = 0; e < 3; ++e) {
+          double s = 0;
+          for (int64_t d = 0; d < 4; ++d)
+            s += q.at<double>({a0, e, c, d}) * k.at<double>({a0, b, c, d});
+          EXPECT_NEAR(scores.at<double>({a0, c, b, e}), s, 1e-14);
+        }
+      }
+    }
+  }
+}
+
+TEST(Einsum, BadEquationsAreErrors) {
+  const Tensor a = random::uniform({2, 3}, -1, 1, float32, 1);
+  const Tensor b = random::uniform({4, 5}, -1, 1, float32, 2);
+  test::expect_throws_with<ValueError>(
+      [&] {
+        einsum("ij,jk->ik", {a, b});
+      },
+      "subscript 'j' has size 3 in one operand and 4 in operand 1");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        einsum("ijk,kl->il", {a, b});
+      },
+      "operand 0 has rank 2 but the equation gives it 3 subscripts");
+  test::expect_throws_with<ValueError>(
+      [&] { einsum("ij->iz", {a}); }, "output subscript 'z' is not among the operands' subscripts");
+  test::expect_throws_with<ValueError>([&] { einsum("ij,jk->ik", {a}); },
+                                       "has 2 operand(s) but 1 were given");
+  test::expect_throws_with<NotImplementedError>([&] { einsum("ii->i", {b}); }, "a diagonal");
+  test::expect_throws_with<NotImplementedError>(
+      [&] {
+        einsum("i,i,i->", {a, a, a});
+      },
+      "one or two operands");
+}
+
 std::vector<OpCase> matmul_t_cases() {
   const int64_t m = 3, k = 4, n = 2, batch = 2;
   std::vector<OpCase> cases;

@@ -1,6 +1,8 @@
 // Matrix products (keras.ops.matmul).
 #pragma once
 
+#include <string>
+
 #include "keras/core/tensor.h"
 
 namespace keras::ops {
@@ -17,5 +19,16 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool transpose_a, bool transpo
 // c + a @ b for 2-D a (m, k), b (k, n), c (m, n) of one floating dtype, as one GEMM that
 // accumulates into a copy of c (what a recurrent step does with its projected input).
 Tensor addmm(const Tensor& c, const Tensor& a, const Tensor& b);
+
+// keras.ops.einsum for one or two floating operands of one dtype: "ij,jk->ik", "bij,bjk->bik",
+// "...ij,jk->...ik", "abc,cde->abde", "ij->ji", "ij->". Subscripts are letters a-z and A-Z; "..."
+// stands for the axes an operand has beyond its letters (aligned from the right and broadcast
+// between the operands, as NumPy); without "->" the output is the ellipsis' axes and then the
+// letters used once, in alphabetical order. Letters missing from the output are summed over.
+// Computed as sums, transposes, reshapes and one (batched) matmul, so it is differentiable as
+// they are. ValueError for a malformed equation, a rank that does not match an operand's
+// subscripts or a letter whose sizes differ; NotImplementedError for more than two operands or
+// a letter repeated within one operand (a diagonal).
+Tensor einsum(const std::string& equation, const Tensors& operands);
 
 }  // namespace keras::ops
