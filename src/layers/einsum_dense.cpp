@@ -175,7 +175,11 @@ EinsumDenseImpl::EinsumDenseImpl(std::string equation,
 
 bool EinsumDenseImpl::batch_independent() const {
   const Split sp = split_equation(equation_);
-  if (sp.left_elided) return true;  // the batch axis is in the ellipsis
+  if (sp.left_elided) {
+    // The batch axis is in the ellipsis when the ellipsis has axes (known once built).
+    if (build_input_shapes().empty()) return false;
+    if (build_input_shapes()[0].size() > sp.input.size()) return true;
+  }
   const char batch = sp.input[0];
   return sp.weight.find(batch) == std::string::npos && sp.output.find(batch) == 0;
 }

@@ -126,7 +126,7 @@ Tensor einsum(const std::string& equation, const Tensors& operands) {
           "einsum: subscript '",
           std::isdigit(static_cast<unsigned char>(c)) ? std::string("...") : std::string(1, c),
           "' has size ", it->second, " in one operand and ", d, " in operand ", i);
-      it->second = std::max(it->second, d);
+      if (it->second == 1) it->second = d;  // 1 against 0 broadcasts to 0, as NumPy
     }
   }
   Labels out;
@@ -145,10 +145,14 @@ Tensor einsum(const std::string& equation, const Tensors& operands) {
     std::string rhs = eq.substr(arrow + 2);
     const size_t dots = rhs.find("...");
     if (dots != std::string::npos) rhs = rhs.substr(0, dots) + ellipsis + rhs.substr(dots + 3);
+    // As NumPy: the ellipsis' axes are not summed away silently.
+    KERAS_CHECK(dots != std::string::npos || longest == 0, ValueError,
+                "einsum: the operands' ellipsis covers ", longest,
+                " axes but the output has no '...' to keep them");
     for (size_t a = 0; a < rhs.size(); ++a) {
       const char c = rhs[a];
-      KERAS_CHECK((size.contains(c) && std::isalpha(static_cast<unsigned char>(c))) ||
-                      (dots != std::string::npos && std::isdigit(static_cast<unsigned char>(c))),
+      const bool of_ellipsis = dots != std::string::npos && a >= dots && a < dots + ellipsis.size();
+      KERAS_CHECK(size.contains(c) && (std::isalpha(static_cast<unsigned char>(c)) || of_ellipsis),
                   ValueError, "einsum: output subscript '", c,
                   "' is not among the operands' subscripts");
       KERAS_CHECK(rhs.find(c) == a, ValueError, "einsum: output subscript '", c,

@@ -207,6 +207,15 @@ TEST(Einsum, BadEquationsAreErrors) {
   test::expect_throws_with<ValueError>([&] { einsum("ij,jk->ik", {a}); },
                                        "has 2 operand(s) but 1 were given");
   test::expect_throws_with<NotImplementedError>([&] { einsum("ii->i", {b}); }, "a diagonal");
+  test::expect_throws_with<ValueError>([&] { einsum("...i->...7i", {a}); },
+                                       "output subscript '7' is not among");
+  test::expect_throws_with<ValueError>([&] { einsum("...i->i", {a}); },
+                                       "ellipsis covers 1 axes but the output has no '...'");
+  // A size-1 ellipsis axis broadcasts against 0 to 0, as NumPy.
+  EXPECT_EQ(einsum("...i,...i->...i", {keras::random::uniform({1, 3}, -1, 1, float32, 3),
+                                       keras::random::uniform({0, 3}, -1, 1, float32, 4)})
+                .shape(),
+            (Shape{0, 3}));
   test::expect_throws_with<NotImplementedError>(
       [&] {
         einsum("i,i,i->", {a, a, a});

@@ -76,5 +76,25 @@ TEST(PredictLanes, AnErrorInALaneIsPredictsError) {
   test::expect_all_close(predict_on(2, model, Data{x}, 256), before, 0, 0);
 }
 
+// A batch whose trace throws leaves no plan behind: the next batch of that size is traced again
+// (it used to replay the half-recorded plan and return no predictions).
+TEST(PredictLanes, AFailedFirstBatchLeavesNoPlan) {
+  utils::set_random_seed(11);
+  auto ids = Input({3}, {.dtype = int32});
+  Model model(ids, layers::Embedding(10, 4)(ids));
+  Tensor bad = random::randint({2, 3}, 0, 10, int32, 12);
+  const Tensor good = bad.clone();
+  bad.data<int32_t>()[4] = 99;
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(threads);
+    const Threads scope(threads);
+    test::expect_throws_with<IndexError>([&] { model.predict(Data{bad}, {.verbose = 0}); },
+                                         "99 is not in [0, 10)");
+    const Tensor y = model.predict(Data{good}, {.verbose = 0})[0];
+    ASSERT_EQ(y.shape(), (Shape{2, 3, 4}));
+    test::expect_all_close(y, model.predict_on_batch(Data{good})[0], 0, 0);
+  }
+}
+
 }  // namespace
 }  // namespace keras

@@ -415,20 +415,24 @@ const Tensors& Trainer::run_batch(Mode mode,
     last_loss_ = plan->loss;
     return y_pred;
   }
-  Plan* plan = plans_[{static_cast<int>(mode) * 2 + !data.sample_weight.empty(), count, lane}]
-                   .emplace_back(std::make_unique<Plan>())
-                   .get();
+  auto plan = std::make_unique<Plan>();
   plan->x = make_buffers(data.x, count);
   plan->y = make_buffers(data.y, count);
   plan->sample_weight = make_buffers(data.sample_weight, count);
   fill(data.x, plan->x, batch_rows);
   fill(data.y, plan->y, batch_rows);
   fill(data.sample_weight, plan->sample_weight, batch_rows);
-  autodiff::KernelTrace trace;
-  plan->y_pred = step(mode, plan->x, plan->y, plan->sample_weight);
-  plan->loss = last_loss_;
-  plan->kernels = trace.take();
-  return plan->y_pred;
+  {
+    autodiff::KernelTrace trace;
+    plan->y_pred = step(mode, plan->x, plan->y, plan->sample_weight);
+    plan->loss = last_loss_;
+    plan->kernels = trace.take();
+  }
+  // Kept only once traced whole: a step that threw (a bad index, say) leaves no half-recorded
+  // plan for the next batch of this shape to replay.
+  return plans_[{static_cast<int>(mode) * 2 + !data.sample_weight.empty(), count, lane}]
+      .emplace_back(std::move(plan))
+      ->y_pred;
 }
 
 double Trainer::last_loss() const {
