@@ -6,6 +6,7 @@
 #include <map>
 #include <numeric>
 #include <span>
+#include <tuple>
 #include <utility>
 
 #include "keras/autodiff/tape.h"
@@ -344,12 +345,16 @@ bool same_dims(const Tensors& a, const Tensors& b) {
   return true;
 }
 
+// The key of plans_ for a batch run in `mode` (Trainer::Mode as an int) in `lane`.
+std::tuple<int, int64_t, int> plan_key(int mode, const BatchRows& batch, int lane) {
+  return {mode * 2 + !batch.data->sample_weight.empty(), batch.count, lane};
+}
+
 }  // namespace
 
 Trainer::Plan* Trainer::find_plan(Mode mode, const BatchRows& batch, int lane) const {
   const ArrayData& data = *batch.data;
-  const auto it =
-      plans_.find({static_cast<int>(mode) * 2 + !data.sample_weight.empty(), batch.count, lane});
+  const auto it = plans_.find(plan_key(static_cast<int>(mode), batch, lane));
   if (it == plans_.end()) return nullptr;
   for (const auto& p : it->second) {  // compared in place: no allocation per step
     if (same_dims(p->x, data.x) && same_dims(p->y, data.y) &&
@@ -430,7 +435,7 @@ const Tensors& Trainer::run_batch(Mode mode,
   }
   // Kept only once traced whole: a step that threw (a bad index, say) leaves no half-recorded
   // plan for the next batch of this shape to replay.
-  return plans_[{static_cast<int>(mode) * 2 + !data.sample_weight.empty(), count, lane}]
+  return plans_[plan_key(static_cast<int>(mode), batch, lane)]
       .emplace_back(std::move(plan))
       ->y_pred;
 }
