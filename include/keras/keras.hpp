@@ -41,6 +41,7 @@
 #include "keras/layers/attention/group_query_attention.h"
 #include "keras/layers/attention/multi_head_attention.h"
 #include "keras/layers/bidirectional.h"
+#include "keras/layers/conv_lstm.h"
 #include "keras/layers/convolutional.h"
 #include "keras/layers/core_layers.h"
 #include "keras/layers/custom_scale_layer.h"

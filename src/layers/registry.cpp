@@ -16,6 +16,7 @@
 #include "keras/layers/attention/group_query_attention.h"
 #include "keras/layers/attention/multi_head_attention.h"
 #include "keras/layers/bidirectional.h"
+#include "keras/layers/conv_lstm.h"
 #include "keras/layers/convolutional.h"
 #include "keras/layers/core_layers.h"
 #include "keras/layers/custom_scale_layer.h"
@@ -94,6 +95,9 @@ struct Registry {
         {"RepeatVector", &RepeatVectorImpl::from_config},
         {"Permute", &PermuteImpl::from_config},
         {"Conv1D", &ConvImpl::from_config<ConvKind::conv, 1>},
+        {"ConvLSTM1D", &ConvLSTMImpl::from_config<1>},
+        {"ConvLSTM2D", &ConvLSTMImpl::from_config<2>},
+        {"ConvLSTM3D", &ConvLSTMImpl::from_config<3>},
         {"Conv2D", &ConvImpl::from_config<ConvKind::conv, 2>},
         {"Conv3D", &ConvImpl::from_config<ConvKind::conv, 3>},
         {"SeparableConv1D", &ConvImpl::from_config<ConvKind::separable, 1>},

@@ -10,6 +10,7 @@
 #include "keras/config/json.h"
 #include "keras/layers/bidirectional.h"
 #include "keras/layers/call_arguments.h"
+#include "keras/layers/conv_lstm.h"
 #include "keras/layers/input_layer.h"
 #include "keras/layers/op_layer.h"
 #include "keras/layers/recurrent.h"
@@ -85,7 +86,8 @@ void add_layer_names(const models::FunctionalImpl& impl,
 // Layers that take initial states as extra inputs (Keras's `initial_state`).
 bool takes_initial_state(const Layer& layer) {
   return dynamic_cast<const layers::RecurrentImpl*>(&layer) != nullptr ||
-         dynamic_cast<const layers::BidirectionalImpl*>(&layer) != nullptr;
+         dynamic_cast<const layers::BidirectionalImpl*>(&layer) != nullptr ||
+         dynamic_cast<const layers::ConvLSTMImpl*>(&layer) != nullptr;
 }
 
 // Keras counts a nested functional model's own graph as its node 0 where it numbers calls in
@@ -468,9 +470,10 @@ void add_argument(const Layer& layer,
     std::vector<TensorRef> states;
     collect_refs(value, states);
     const auto* bi = dynamic_cast<const layers::BidirectionalImpl*>(&layer);
-    const size_t expected =
-        bi ? 2 * static_cast<size_t>(bi->forward_layer()->num_states())
-           : static_cast<size_t>(static_cast<const layers::RecurrentImpl&>(layer).num_states());
+    const auto* rnn = dynamic_cast<const layers::RecurrentImpl*>(&layer);
+    const size_t expected = bi    ? 2 * static_cast<size_t>(bi->forward_layer()->num_states())
+                            : rnn ? static_cast<size_t>(rnn->num_states())
+                                  : 2;  // ConvLSTM: h and c
     KERAS_CHECK(states.size() == expected, ValueError, "Functional config: ", layer_label(layer),
                 " takes ", expected, " initial states, but its saved call passes ", states.size(),
                 " in 'initial_state'");
