@@ -59,8 +59,7 @@ ConvLSTMImpl::ConvLSTMImpl(int rank,
       "The `data_format` argument must be one of {'channels_first', 'channels_last'}. Received: "
       "data_format=",
       options_.data_format);
-  KERAS_CHECK(std::ranges::max(strides_) == 1 || std::ranges::max(dilation_rate_) == 1,
-              ValueError,
+  KERAS_CHECK(std::ranges::max(strides_) == 1 || std::ranges::max(dilation_rate_) == 1, ValueError,
               "Specifying `strides > 1` is not compatible with `dilation_rate > 1`. Please provide "
               "`strides=1` or `dilation_rate=1`. Received: strides=",
               shape_str(strides_), " and dilation_rate=", shape_str(dilation_rate_));
@@ -106,9 +105,9 @@ Shape ConvLSTMImpl::state_shape(const Shape& in) const {
 std::vector<Shape> ConvLSTMImpl::compute_output_shape(
     const std::vector<Shape>& input_shapes) const {
   const Shape& in = input_shapes[0];
-  KERAS_CHECK(static_cast<int>(in.size()) == rank_ + 3, ValueError, "Input 0 is incompatible with layer ",
-              name(), ": expected ndim=", rank_ + 3, ", found ndim=", in.size(),
-              ". Full shape received: ", shape_str(in));
+  KERAS_CHECK(static_cast<int>(in.size()) == rank_ + 3, ValueError,
+              "Input 0 is incompatible with layer ", name(), ": expected ndim=", rank_ + 3,
+              ", found ndim=", in.size(), ". Full shape received: ", shape_str(in));
   const Shape state = state_shape(in);
   Shape out = state;
   if (options_.return_sequences) out.insert(out.begin() + 1, in[1]);
@@ -262,7 +261,8 @@ Tensors ConvLSTMImpl::call(const Tensors& inputs, bool training) {
       KERAS_CHECK(inputs[i].shape() == state, ValueError, "Layer ", name(), ": initial state ",
                   i - 1, " has shape ", shape_str(inputs[i].shape()), ", expected ",
                   shape_str(state));
-      states.push_back(inputs[i].dtype() == x.dtype() ? inputs[i] : ops::cast(inputs[i], x.dtype()));
+      states.push_back(inputs[i].dtype() == x.dtype() ? inputs[i]
+                                                      : ops::cast(inputs[i], x.dtype()));
     }
   } else if (options_.stateful) {
     KERAS_CHECK(states_[0].dim(0) == batch, ValueError,
@@ -302,17 +302,17 @@ Tensors ConvLSTMImpl::call(const Tensors& inputs, bool training) {
     if (mask.defined()) {  // masked steps keep the states; the output is the previous one
       const Tensor& m = mask_steps[t];
       for (size_t s = 0; s < 2; ++s) next[s] = ops::where(m, next[s], states[s]);
-      output = options_.zero_output_for_mask ? ops::where(m, output, ops::zeros_like(output))
-                                             : next[0];
+      output =
+          options_.zero_output_for_mask ? ops::where(m, output, ops::zeros_like(output)) : next[0];
     }
     states = std::move(next);
     last_output = output;
     if (options_.return_sequences) sequence.push_back(ops::expand_dims(output, 1));
   }
   for (size_t s = 0; s < states_.size(); ++s) {
-    ops::assign(states_[s],
-                states[s].dtype() == states_[s].dtype() ? states[s]
-                                                         : ops::cast(states[s], states_[s].dtype()));
+    ops::assign(states_[s], states[s].dtype() == states_[s].dtype()
+                                ? states[s]
+                                : ops::cast(states[s], states_[s].dtype()));
   }
   Tensors result{options_.return_sequences ? ops::concatenate(sequence, 1) : last_output};
   if (options_.return_state) result.insert(result.end(), states.begin(), states.end());
@@ -406,9 +406,9 @@ std::shared_ptr<Layer> ConvLSTMImpl::from_config(const Json& c) {
   o.unroll = get<bool>(c, "unroll", false, w);
   o.zero_output_for_mask = get<bool>(c, "zero_output_for_mask", false, w);
   o.name = get<std::string>(c, "name", "", w);
-  auto layer = std::make_shared<ConvLSTMImpl>(rank, config::require<int64_t>(c, "filters", w),
-                                              config_util::require_int_list(c, "kernel_size", w),
-                                              o);
+  auto layer =
+      std::make_shared<ConvLSTMImpl>(rank, config::require<int64_t>(c, "filters", w),
+                                     config_util::require_int_list(c, "kernel_size", w), o);
   layer->apply_base_config(c);
   return layer;
 }

@@ -113,8 +113,8 @@ TEST(ConvLSTM1D, OneStepIsKerasCell) {
   const Tensor x = random::normal({2, 1, 4, 3});
   const Tensor y = layer(x);
   const Tensor x0 = ops::reshape(x, {2, 4, 3});
-  Tensor z = ops::add(ops::conv(x0, layer->kernel().value(), {.padding = "same"}),
-                      layer->bias().value());
+  Tensor z =
+      ops::add(ops::conv(x0, layer->kernel().value(), {.padding = "same"}), layer->bias().value());
   // h0 = 0: the recurrent convolution adds nothing; c = i * tanh(z_c); h = o * tanh(c).
   const Tensors g = ops::split(z, 4, 2);
   const Tensor c = ops::multiply(ops::sigmoid(g[0]), ops::tanh(g[2]));
@@ -142,8 +142,7 @@ TEST(ConvLSTM2D, ReturnStateAndInitialStates) {
   auto h0 = keras::Input({3, 3, 3}), c0 = keras::Input({3, 3, 3});
   const KerasTensors y = layer.call_multi({seq, h0, c0});
   EXPECT_EQ(shape_str(y[0].shape()), "(None, None, 3, 3, 3)");
-  EXPECT_THROW(layer(std::vector<Tensor>{x, zeros({2, 3, 3, 2}), zeros({2, 3, 3, 2})}),
-               ValueError);
+  EXPECT_THROW(layer(std::vector<Tensor>{x, zeros({2, 3, 3, 2}), zeros({2, 3, 3, 2})}), ValueError);
 }
 
 TEST(ConvLSTM2D, MaskedStepsKeepTheStates) {

@@ -11,6 +11,7 @@
 #include "keras/layers/activations/prelu.h"
 #include "keras/layers/activations/relu.h"
 #include "keras/layers/activations/softmax.h"
+#include "keras/layers/adaptive_pooling.h"
 #include "keras/layers/attention/additive_attention.h"
 #include "keras/layers/attention/attention.h"
 #include "keras/layers/attention/group_query_attention.h"
@@ -94,6 +95,12 @@ struct Registry {
         {"Dot", &DotImpl::from_config},
         {"RepeatVector", &RepeatVectorImpl::from_config},
         {"Permute", &PermuteImpl::from_config},
+        {"AdaptiveAveragePooling1D", &AdaptivePoolingImpl::from_config<PoolingKind::average, 1>},
+        {"AdaptiveAveragePooling2D", &AdaptivePoolingImpl::from_config<PoolingKind::average, 2>},
+        {"AdaptiveAveragePooling3D", &AdaptivePoolingImpl::from_config<PoolingKind::average, 3>},
+        {"AdaptiveMaxPooling1D", &AdaptivePoolingImpl::from_config<PoolingKind::max, 1>},
+        {"AdaptiveMaxPooling2D", &AdaptivePoolingImpl::from_config<PoolingKind::max, 2>},
+        {"AdaptiveMaxPooling3D", &AdaptivePoolingImpl::from_config<PoolingKind::max, 3>},
         {"Conv1D", &ConvImpl::from_config<ConvKind::conv, 1>},
         {"ConvLSTM1D", &ConvLSTMImpl::from_config<1>},
         {"ConvLSTM2D", &ConvLSTMImpl::from_config<2>},

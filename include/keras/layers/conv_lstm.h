@@ -1,8 +1,8 @@
 // Convolutional LSTM layers: ConvLSTM1D, ConvLSTM2D and ConvLSTM3D (keras.layers), an LSTM whose
 // input and recurrent transformations are convolutions, with Keras 3's weights and math.
 //
-//   auto frames = keras::Input({std::nullopt, 40, 40, 1});            // (batch, time, rows, cols, C)
-//   auto y = layers::ConvLSTM2D(16, 3, {.padding = "same", .return_sequences = true})(frames);
+//   auto frames = keras::Input({std::nullopt, 40, 40, 1});            // (batch, time, rows, cols,
+//   C) auto y = layers::ConvLSTM2D(16, 3, {.padding = "same", .return_sequences = true})(frames);
 //
 // Input (batch, time, spatial..., C) with data_format "channels_last" (the default) or
 // (batch, time, C, spatial...) with "channels_first"; the spatial dims and C must be known when
@@ -60,8 +60,8 @@ struct ConvLSTMOptions {
   bool return_sequences = false;
   bool return_state = false;
   bool go_backwards = false;
-  bool stateful = false;  // needs a fixed batch size, as LSTM's
-  bool unroll = false;    // accepted; the loop is always unrolled over the timesteps
+  bool stateful = false;              // needs a fixed batch size, as LSTM's
+  bool unroll = false;                // accepted; the loop is always unrolled over the timesteps
   bool zero_output_for_mask = false;  // masked steps output zeros, not the previous output
   std::string name = {};
   OptionalDims input_shape = std::nullopt;  // (time, spatial..., C)
