@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <tuple>
 
 #include "harness/op_case.h"
@@ -105,6 +107,25 @@ Tensor inference_outputs(const Tensors& x, bool go_backwards, bool return_sequen
   return concatenate(parts, 1);
 }
 
+// Inputs for lstm_inference whose x has about `density` nonzeros (ones and twos), the rest
+// uniform in [-1, 1], in float64.
+Tensors sparse_inference_inputs(
+    int64_t batch, int64_t steps, int64_t features, int64_t units, double density) {
+  const Tensor u = keras::random::uniform({batch, steps, features}, 0, 1, float64, 31);
+  const Tensor v = keras::random::uniform({batch, steps, features}, 1, 2, float64, 32);
+  const Tensor x = where(less(u, full({}, density, float64)), round(v), zeros_like(v));
+  auto uni = [](const Shape& s, uint64_t seed) {
+    return keras::random::uniform(s, -1, 1, float64, seed);
+  };
+  const int64_t g = 4 * units;
+  return {x,
+          uni({features, g}, 33),
+          uni({g}, 34),
+          uni({units, g}, 35),
+          uni({batch, units}, 36),
+          uni({batch, units}, 37)};
+}
+
 // The CPU kernel's paths: one GEMM projecting all steps (small row ranges), one GEMM per step
 // in blocks of 64 rows with the batch split across threads (150 rows: two threads of 75, each
 // 64 + 11), batch 1, and a few rows with 4u a multiple of 64.
@@ -146,9 +167,38 @@ const test::OpCase kInferenceCases[] = {
      .lo = -1,
      .hi = 1,
      .forward_only = true},
+    // Mostly-zero inputs (one-hot steps): the CPU kernel adds kernel rows instead of a GEMM;
+    // 4u = 72 leaves a partial 16-float vector at the end of a row.
+    {.name = "lstm_inference_one_hot_steps",
+     .input_shapes = {{150, 20, 40}, {40, 72}, {72}, {18, 72}, {150, 18}, {150, 18}},
+     .fn = [](const Tensors& x) { return inference_outputs(x, false, true, true); },
+     .forward_only = true,
+     .make_inputs = [] { return sparse_inference_inputs(150, 20, 40, 18, 0.05); }},
+    {.name = "lstm_inference_sparse_one_sample",
+     .input_shapes = {{1, 30, 33}, {33, 32}, {32}, {8, 32}, {1, 8}, {1, 8}},
+     .fn = [](const Tensors& x) { return inference_outputs(x, true, false, false); },
+     .forward_only = true,
+     .make_inputs = [] { return sparse_inference_inputs(1, 30, 33, 8, 0.2); }},
 };
 
 KERAS_INSTANTIATE_OP_TESTS(LstmInference, kInferenceCases);
+
+// A zero input times an infinite weight is NaN in a GEMM; the kernel-row projection of mostly
+// zero inputs must not hide it.
+TEST(LstmInference, SparseInputsKeepNaNFromInfiniteWeights) {
+  Tensors in = sparse_inference_inputs(4, 6, 32, 4, 0.05);
+  for (DType dtype : {float32, float64}) {
+    Tensors x;
+    for (const Tensor& t : in) x.push_back(t.astype(dtype).clone());
+    if (dtype == float32) {
+      x[1].data<float>()[0] = std::numeric_limits<float>::infinity();
+    } else {
+      x[1].data<double>()[0] = std::numeric_limits<double>::infinity();
+    }
+    auto [hs, h, c] = lstm_inference(x[0], x[1], x[2], x[3], x[4], x[5], false, false);
+    EXPECT_TRUE(std::isnan(c.astype(float64).at<double>({0, 0}))) << dtype_name(dtype);
+  }
+}
 
 // lstm_inference is lstm_sequence on the projected inputs (float64: only the summation order of
 // the projection differs, so agreement to 1e-12).
