@@ -8,6 +8,7 @@
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
+#include "keras/initializers/initializers.h"
 #include "keras/layers/input_layer.h"
 #include "keras/models/model.h"
 #include "keras/ops/activations.h"
@@ -120,6 +121,36 @@ TEST(ConvLSTM1D, OneStepIsKerasCell) {
   const Tensor c = ops::multiply(ops::sigmoid(g[0]), ops::tanh(g[2]));
   const Tensor h = ops::multiply(ops::sigmoid(g[3]), ops::tanh(c));
   test::expect_all_close(y, h, 1e-6, 1e-6);
+}
+
+// Keras 3's own correctness tests (conv_lstm1d_test.py, conv_lstm2d_test.py): constant
+// initializers, arange inputs, Keras's expected outputs.
+TEST(ConvLSTM1D, KerasCorrectnessGolden) {
+  const Tensor x = ops::divide(ops::reshape(arange(120, float32), {2, 3, 4, 5}), 10.0);
+  ConvLSTM1D layer(2, 3,
+                   {.kernel_initializer = initializers::Constant(0.01),
+                    .recurrent_initializer = initializers::Constant(0.02),
+                    .bias_initializer = initializers::Constant(0.03)});
+  test::expect_all_close(layer(x),
+                         test::tensor_of({0.40807986, 0.40807986, 0.46421072, 0.46421072,
+                                          0.80933154, 0.80933154, 0.8233646, 0.8233646},
+                                         {2, 2, 2}, float32),
+                         1e-6, 1e-6);
+}
+
+TEST(ConvLSTM2D, KerasCorrectnessGolden) {
+  const Tensor x = ops::divide(ops::reshape(arange(480, float32), {2, 3, 4, 4, 5}), 100.0);
+  ConvLSTM2D layer(2, 3,
+                   {.kernel_initializer = initializers::Constant(0.01),
+                    .recurrent_initializer = initializers::Constant(0.02),
+                    .bias_initializer = initializers::Constant(0.03)});
+  test::expect_all_close(
+      layer(x),
+      test::tensor_of({0.48694518, 0.48694518, 0.50237733, 0.50237733, 0.5461202, 0.5461202,
+                       0.5598283, 0.5598283, 0.8661607, 0.8661607, 0.86909103, 0.86909103,
+                       0.8774414, 0.8774414, 0.8800861, 0.8800861},
+                      {2, 2, 2, 2}, float32),
+      1e-6, 1e-6);
 }
 
 TEST(ConvLSTM2D, ReturnStateAndInitialStates) {

@@ -169,19 +169,24 @@ EinsumDenseImpl::EinsumDenseImpl(std::string equation,
       equation_(std::move(equation)),
       output_shape_(std::move(output_shape)),
       options_(std::move(options)) {
-  split_equation(equation_);  // Keras's ValueError for another form, before any call
+  // Keras's ValueError for another form, before any call; what batch_independent() needs.
+  const Split sp = split_equation(equation_);
+  left_elided_ = sp.left_elided;
+  input_letters_ = sp.input.size();
+  const char batch = sp.input.empty() ? '\0' : sp.input[0];
+  first_letter_is_batch_ =
+      !sp.input.empty() && sp.weight.find(batch) == std::string::npos && sp.output.find(batch) == 0;
   set_activity_regularizer(options_.activity_regularizer);
 }
 
 bool EinsumDenseImpl::batch_independent() const {
-  const Split sp = split_equation(equation_);
-  if (sp.left_elided) {
-    // The batch axis is in the ellipsis when the ellipsis has axes (known once built).
-    if (build_input_shapes().empty()) return false;
-    if (build_input_shapes()[0].size() > sp.input.size()) return true;
+  // With a left ellipsis, the batch axis is in it when it has axes (known once built).
+  if (left_elided_ && !build_input_shapes().empty() &&
+      build_input_shapes()[0].size() > input_letters_) {
+    return true;
   }
-  const char batch = sp.input[0];
-  return sp.weight.find(batch) == std::string::npos && sp.output.find(batch) == 0;
+  if (left_elided_ && build_input_shapes().empty()) return false;
+  return first_letter_is_batch_;
 }
 
 void EinsumDenseImpl::build(const std::vector<Shape>& input_shapes) {

@@ -58,6 +58,11 @@ class EinsumDenseImpl final : public Layer {
   std::vector<Dim> output_shape_;
   EinsumDenseOptions options_;
   Variable kernel_, bias_;
+  // The equation's form, parsed once: a leading "..." in the input, the input's letters, and
+  // whether its first letter reaches the output first and is not in the kernel.
+  bool left_elided_ = false;
+  size_t input_letters_ = 0;
+  bool first_letter_is_batch_ = false;
 };
 
 class EinsumDense : public LayerHandle<EinsumDenseImpl> {
