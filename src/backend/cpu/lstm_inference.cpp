@@ -3,19 +3,16 @@
 // nothing written that only a backward needs. Each OpenMP thread owns a range of batch rows and
 // runs their whole recurrence with single-threaded GEMMs: one fork per layer. Inputs that are
 // mostly zeros (one-hot or multi-hot steps, as the guide's tweets) are projected by adding the
-// kernel rows of their nonzero entries instead of a GEMM.
-#include <immintrin.h>
-
+// kernel rows of their nonzero entries instead of a GEMM (sparse_gemm.h).
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
-#include <limits>
 
 #include "backend/cpu/blas.h"
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
 #include "backend/cpu/parallel.h"
 #include "backend/cpu/scratch.h"
+#include "backend/cpu/sparse_gemm.h"
 #include "backend/kernel_data.h"
 
 #ifdef _OPENMP
@@ -43,130 +40,6 @@ struct Raw {
   // still give NaN): project by kernel rows.
   bool sparse;
 };
-
-// At most this share of nonzero inputs (1 / kSparseShare) projects by kernel rows: such a row
-// costs (nonzeros x 4u) multiply-adds from L2 against the GEMM's (features x 4u) at its peak.
-constexpr int64_t kSparseShare = 4;
-
-// Whether the (rows x f) inputs look mostly zero, at most 1 / kSparseShare nonzeros, counted on
-// every 8th row: a guess that only picks the faster of two exact paths.
-bool mostly_zeros(const float* x, int64_t rows, int64_t f) {
-  const int64_t limit = (rows + 7) / 8 * f / kSparseShare;  // stop early on dense inputs
-  int64_t nonzero = 0;
-  for (int64_t r = 0; r < rows && nonzero <= limit; r += 8) {
-    const float* xr = x + r * f;
-    for (int64_t j = 0; j < f; ++j) nonzero += xr[j] != 0.0f ? 1 : 0;
-  }
-  return nonzero <= limit;
-}
-
-// No infinity or NaN among the n floats (no early exit, so that it vectorizes).
-bool all_finite(const float* w, int64_t n) {
-  int bad = 0;
-  for (int64_t i = 0; i < n; ++i)
-    bad |= std::fabs(w[i]) <= std::numeric_limits<float>::max() ? 0 : 1;
-  return bad == 0;
-}
-
-// z (rows x g, row stride ldz) = x (rows x f, row stride ldx) . kernel (f x g): each row of z
-// is the sum of the kernel rows of x's nonzero entries times those entries, added in index
-// order (the same sum as the GEMM's but for the zero terms and the order). Nonzero lists go in
-// per-thread scratch.
-[[gnu::always_inline]] inline int64_t nonzeros_of(const float* xr,
-                                                  int64_t f,
-                                                  int32_t* idx,
-                                                  float* val) {
-  int64_t n = 0;
-  for (int64_t k = 0; k < f; ++k) {
-    if (xr[k] != 0.0f) {
-      idx[n] = static_cast<int32_t>(k);
-      val[n++] = xr[k];
-    }
-  }
-  return n;
-}
-
-void sparse_project_default(const float* x,
-                            int64_t ldx,
-                            int64_t rows,
-                            int64_t f,
-                            const float* kernel,
-                            int64_t g,
-                            float* z,
-                            int64_t ldz) {
-  auto* idx = scratch<int32_t, 2>(static_cast<size_t>(f));
-  float* val = scratch<float, 3>(static_cast<size_t>(f));
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t n = nonzeros_of(x + r * ldx, f, idx, val);
-    float* zr = z + r * ldz;
-    std::fill(zr, zr + g, 0.0f);
-    for (int64_t e = 0; e < n; ++e) {
-      const float v = val[e];
-      const float* w = kernel + static_cast<int64_t>(idx[e]) * g;
-      for (int64_t j = 0; j < g; ++j) zr[j] += v * w[j];
-    }
-  }
-}
-
-// The same with 64 columns of z at a time in four 16-float registers.
-[[gnu::target("avx512f")]] void sparse_project_avx512(const float* x,
-                                                      int64_t ldx,
-                                                      int64_t rows,
-                                                      int64_t f,
-                                                      const float* kernel,
-                                                      int64_t g,
-                                                      float* z,
-                                                      int64_t ldz) {
-  auto* idx = scratch<int32_t, 2>(static_cast<size_t>(f));
-  float* val = scratch<float, 3>(static_cast<size_t>(f));
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * ldx;
-    int64_t n = 0;
-    for (int64_t k = 0; k < f; k += 16) {
-      const int64_t left = f - k;
-      const __mmask16 in = left >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
-      __mmask16 m = _mm512_mask_cmp_ps_mask(in, _mm512_maskz_loadu_ps(in, xr + k),
-                                            _mm512_setzero_ps(), _CMP_NEQ_UQ);
-      while (m != 0) {
-        const int j = __builtin_ctz(m);
-        idx[n] = static_cast<int32_t>(k + j);
-        val[n++] = xr[k + j];
-        m = static_cast<__mmask16>(m & (m - 1));
-      }
-    }
-    float* zr = z + r * ldz;
-    for (int64_t c0 = 0; c0 < g; c0 += 64) {
-      __mmask16 mask[4];
-      for (int v = 0; v < 4; ++v) {
-        const int64_t left = g - c0 - 16 * v;
-        mask[v] = left >= 16  ? __mmask16(0xFFFF)
-                  : left <= 0 ? __mmask16(0)
-                              : __mmask16((1u << left) - 1);
-      }
-      __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-      for (int64_t e = 0; e < n; ++e) {
-        const __m512 v = _mm512_set1_ps(val[e]);
-        const float* w = kernel + static_cast<int64_t>(idx[e]) * g + c0;
-        a0 = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(mask[0], w), a0);
-        a1 = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(mask[1], w + 16), a1);
-        a2 = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(mask[2], w + 32), a2);
-        a3 = _mm512_fmadd_ps(v, _mm512_maskz_loadu_ps(mask[3], w + 48), a3);
-      }
-      _mm512_mask_storeu_ps(zr + c0, mask[0], a0);
-      _mm512_mask_storeu_ps(zr + c0 + 16, mask[1], a1);
-      _mm512_mask_storeu_ps(zr + c0 + 32, mask[2], a2);
-      _mm512_mask_storeu_ps(zr + c0 + 48, mask[3], a3);
-    }
-  }
-}
-
-using SparseProjectFn =
-    void (*)(const float*, int64_t, int64_t, int64_t, const float*, int64_t, float*, int64_t);
-SparseProjectFn pick_sparse_project() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") ? sparse_project_avx512 : sparse_project_default;
-}
-const SparseProjectFn sparse_project = pick_sparse_project();
 
 // One row of the cell: z (4u, gate order i, f, c, o, without the bias) is overwritten; c and h
 // are updated in place. Separate passes so that GCC vectorizes each (as rnn.cpp's cell_row).
@@ -215,11 +88,10 @@ void rows(const Raw& s, const float* bias, int64_t r0, int64_t r1) {
   std::copy(s.c0 + r0 * u, s.c0 + r1 * u, c);
   const float* x = s.x + r0 * steps * f;
   const bool project_all = nb * steps * g <= kProjectAllFloats;
-  const bool sparse = s.sparse;
   float* z = scratch<float, 0>(static_cast<size_t>((project_all ? nb * steps : nb) * g));
   auto project = [&](const float* xs, int64_t ldx, int64_t count) {
-    if (sparse) {
-      sparse_project(xs, ldx, count, f, s.kernel, g, z, g);
+    if (s.sparse) {
+      sparse::gemm_rows(0, count, 0, g, f, 1.0f, xs, ldx, s.kernel, g, 0.0f, z, g);
     } else {
       blas::gemm(false, false, count, g, f, xs, ldx, s.kernel, g, 0.0f, z, g);
     }
@@ -260,8 +132,8 @@ void CpuBackend::lstm_inference(const LstmInferenceArgs& a) {
         a.h0.dim(1),
         a.reverse,
         false};
-  s.sparse = mostly_zeros(s.x, s.batch * s.steps, s.features) &&
-             all_finite(s.kernel, s.features * 4 * s.units);
+  s.sparse = sparse::mostly_zeros(s.x, s.batch * s.steps, s.features, s.features) &&
+             sparse::all_finite(s.kernel, s.features, 4 * s.units, 4 * s.units);
   const int64_t g = 4 * s.units;
   const int64_t row_work = s.steps * (s.features + s.units) * g;
   int threads = 1;

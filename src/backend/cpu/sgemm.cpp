@@ -4,6 +4,7 @@
 
 #include "backend/cpu/blas.h"
 #include "backend/cpu/parallel.h"
+#include "backend/cpu/sparse_gemm.h"
 
 namespace keras::backend::blas {
 namespace {
@@ -80,6 +81,10 @@ void sgemm_then(bool ta,
     return;
   }
   const char cta = ta ? 'T' : 'N', ctb = tb ? 'T' : 'N';
+  // A mostly zero (one-hot inputs, say) and B finite: the row-wise product (sparse_gemm.h).
+  const bool row_wise = !tb && n >= 16 && k >= 16 &&
+                        sparse::mostly_zeros(a, ta ? k : m, ta ? m : k, lda) &&
+                        sparse::all_finite(b, k, n, ldb);
   // Split the longer side of C: rows in multiples of 8, columns in multiples of 16 (one AVX-512
   // vector), so that each thread's block keeps the kernel's full width.
   const bool by_rows = m / 8 >= n / 16;
@@ -91,7 +96,13 @@ void sgemm_then(bool ta,
   }
 #endif
   parallel_chunks_indexed(threads, extent, granule, [&](int, int64_t begin, int64_t end) {
-    if (by_rows) {  // rows [begin, end) of op(A) and of C
+    if (row_wise) {
+      const int64_t r0 = by_rows ? begin : 0, r1 = by_rows ? end : m;
+      const int64_t c0 = by_rows ? 0 : begin, c1 = by_rows ? n : end;
+      (ta ? sparse::gemm_at_rows : sparse::gemm_rows)(r0, r1, c0, c1, k, alpha, a, lda, b, ldb,
+                                                      beta, c, ldc);
+      if (epilogue.run != nullptr) epilogue.run(epilogue.context, r0, r1, c0, c1);
+    } else if (by_rows) {  // rows [begin, end) of op(A) and of C
       const float* a_part = ta ? a + begin : a + begin * lda;
       sgemm_here(cta, ctb, end - begin, n, k, alpha, a_part, lda, b, ldb, beta, c + begin * ldc,
                  ldc);

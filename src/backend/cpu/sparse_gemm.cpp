@@ -1,0 +1,220 @@
+#include "backend/cpu/sparse_gemm.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "backend/cpu/scratch.h"
+
+namespace keras::backend::sparse {
+namespace {
+
+// C's rows [r0, r1), columns [c0, c1) scaled by beta (zeroed when beta is 0, without reading).
+void scale_block(
+    float* c, int64_t ldc, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float beta) {
+  for (int64_t r = r0; r < r1; ++r) {
+    float* row = c + r * ldc;
+    if (beta == 0.0f) {
+      std::fill(row + c0, row + c1, 0.0f);
+    } else if (beta != 1.0f) {
+      for (int64_t j = c0; j < c1; ++j) row[j] *= beta;
+    }
+  }
+}
+
+// dst[0, n) += v * src[0, n).
+void axpy_default(float v, const float* src, float* dst, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) dst[j] += v * src[j];
+}
+
+[[gnu::target("avx512f")]] void axpy_avx512(float v, const float* src, float* dst, int64_t n) {
+  const __m512 vv = _mm512_set1_ps(v);
+  int64_t j = 0;
+  for (; j + 16 <= n; j += 16) {
+    _mm512_storeu_ps(dst + j,
+                     _mm512_fmadd_ps(vv, _mm512_loadu_ps(src + j), _mm512_loadu_ps(dst + j)));
+  }
+  if (j < n) {
+    const auto m = static_cast<__mmask16>((1u << (n - j)) - 1);
+    _mm512_mask_storeu_ps(
+        dst + j, m,
+        _mm512_fmadd_ps(vv, _mm512_maskz_loadu_ps(m, src + j), _mm512_maskz_loadu_ps(m, dst + j)));
+  }
+}
+
+// The nonzeros of x[0, n): their indices and values; returns their count.
+int64_t nonzeros_default(const float* x, int64_t n, int32_t* idx, float* val) {
+  int64_t count = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    if (x[j] != 0.0f) {
+      idx[count] = static_cast<int32_t>(j);
+      val[count++] = x[j];
+    }
+  }
+  return count;
+}
+
+[[gnu::target("avx512f")]] int64_t nonzeros_avx512(const float* x,
+                                                   int64_t n,
+                                                   int32_t* idx,
+                                                   float* val) {
+  int64_t count = 0;
+  for (int64_t j = 0; j < n; j += 16) {
+    const int64_t left = n - j;
+    const __mmask16 in = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
+    // Unordered: a NaN counts as nonzero, as it must.
+    auto m = static_cast<uint32_t>(_mm512_mask_cmp_ps_mask(in, _mm512_maskz_loadu_ps(in, x + j),
+                                                           _mm512_setzero_ps(), _CMP_NEQ_UQ));
+    while (m != 0) {
+      const int b = __builtin_ctz(m);
+      idx[count] = static_cast<int32_t>(j + b);
+      val[count++] = x[j + b];
+      m &= m - 1;
+    }
+  }
+  return count;
+}
+
+// Row r of C, columns [0, n), = the sum of v[e] * (row idx[e] of B), 64 columns at a time in four
+// 16-float registers, stored over C (beta handled by the caller).
+void rows_sum_default(const int32_t* idx,
+                      const float* v,
+                      int64_t count,
+                      const float* b,
+                      int64_t ldb,
+                      float* c,
+                      int64_t n) {
+  std::fill(c, c + n, 0.0f);
+  for (int64_t e = 0; e < count; ++e)
+    axpy_default(v[e], b + static_cast<int64_t>(idx[e]) * ldb, c, n);
+}
+
+[[gnu::target("avx512f")]] void rows_sum_avx512(const int32_t* idx,
+                                                const float* v,
+                                                int64_t count,
+                                                const float* b,
+                                                int64_t ldb,
+                                                float* c,
+                                                int64_t n) {
+  for (int64_t c0 = 0; c0 < n; c0 += 64) {
+    __mmask16 mask[4];
+    for (int q = 0; q < 4; ++q) {
+      const int64_t left = n - c0 - 16 * q;
+      mask[q] = left >= 16  ? __mmask16(0xFFFF)
+                : left <= 0 ? __mmask16(0)
+                            : static_cast<__mmask16>((1u << left) - 1);
+    }
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (int64_t e = 0; e < count; ++e) {
+      const __m512 x = _mm512_set1_ps(v[e]);
+      const float* w = b + static_cast<int64_t>(idx[e]) * ldb + c0;
+      a0 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(mask[0], w), a0);
+      a1 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(mask[1], w + 16), a1);
+      a2 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(mask[2], w + 32), a2);
+      a3 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(mask[3], w + 48), a3);
+    }
+    _mm512_mask_storeu_ps(c + c0, mask[0], a0);
+    _mm512_mask_storeu_ps(c + c0 + 16, mask[1], a1);
+    _mm512_mask_storeu_ps(c + c0 + 32, mask[2], a2);
+    _mm512_mask_storeu_ps(c + c0 + 48, mask[3], a3);
+  }
+}
+
+struct Kernels {
+  int64_t (*nonzeros)(const float*, int64_t, int32_t*, float*);
+  void (*rows_sum)(const int32_t*, const float*, int64_t, const float*, int64_t, float*, int64_t);
+  void (*axpy)(float, const float*, float*, int64_t);
+};
+
+Kernels pick() {
+  __builtin_cpu_init();  // static initialization may run before libgcc's own
+  if (__builtin_cpu_supports("avx512f")) return {nonzeros_avx512, rows_sum_avx512, axpy_avx512};
+  return {nonzeros_default, rows_sum_default, axpy_default};
+}
+const Kernels kernels = pick();
+
+}  // namespace
+
+bool mostly_zeros(const float* x, int64_t rows, int64_t cols, int64_t ld) {
+  const int64_t limit = (rows + 7) / 8 * cols / kShare;
+  int64_t nonzero = 0;
+  for (int64_t r = 0; r < rows && nonzero <= limit; r += 8) {
+    const float* xr = x + r * ld;
+    for (int64_t j = 0; j < cols; ++j) nonzero += xr[j] != 0.0f ? 1 : 0;
+  }
+  return nonzero <= limit;
+}
+
+bool all_finite(const float* w, int64_t rows, int64_t cols, int64_t ld) {
+  int bad = 0;  // no early exit, so that the loop vectorizes
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* wr = w + r * ld;
+    for (int64_t j = 0; j < cols; ++j) {
+      bad |= std::fabs(wr[j]) <= std::numeric_limits<float>::max() ? 0 : 1;
+    }
+  }
+  return bad == 0;
+}
+
+void gemm_rows(int64_t r0,
+               int64_t r1,
+               int64_t c0,
+               int64_t c1,
+               int64_t k,
+               float alpha,
+               const float* a,
+               int64_t lda,
+               const float* b,
+               int64_t ldb,
+               float beta,
+               float* c,
+               int64_t ldc) {
+  const int64_t n = c1 - c0;
+  if (n <= 0) return;
+  auto* idx = scratch<int32_t, 0>(static_cast<size_t>(k));
+  float* val = scratch<float, 1>(static_cast<size_t>(k));
+  float* sum = beta == 0.0f && alpha == 1.0f ? nullptr : scratch<float, 2>(static_cast<size_t>(n));
+  for (int64_t r = r0; r < r1; ++r) {
+    const int64_t count = kernels.nonzeros(a + r * lda, k, idx, val);
+    float* cr = c + r * ldc + c0;
+    if (sum == nullptr) {
+      kernels.rows_sum(idx, val, count, b + c0, ldb, cr, n);
+      continue;
+    }
+    kernels.rows_sum(idx, val, count, b + c0, ldb, sum, n);
+    for (int64_t j = 0; j < n; ++j) {
+      cr[j] = beta == 0.0f ? alpha * sum[j] : alpha * sum[j] + beta * cr[j];
+    }
+  }
+}
+
+void gemm_at_rows(int64_t r0,
+                  int64_t r1,
+                  int64_t c0,
+                  int64_t c1,
+                  int64_t k,
+                  float alpha,
+                  const float* a,
+                  int64_t lda,
+                  const float* b,
+                  int64_t ldb,
+                  float beta,
+                  float* c,
+                  int64_t ldc) {
+  const int64_t n = c1 - c0;
+  if (n <= 0 || r1 <= r0) return;
+  scale_block(c, ldc, r0, r1, c0, c1, beta);
+  auto* idx = scratch<int32_t, 0>(static_cast<size_t>(r1 - r0));
+  float* val = scratch<float, 1>(static_cast<size_t>(r1 - r0));
+  for (int64_t i = 0; i < k; ++i) {
+    const int64_t count = kernels.nonzeros(a + i * lda + r0, r1 - r0, idx, val);
+    const float* bi = b + i * ldb + c0;
+    for (int64_t e = 0; e < count; ++e) {
+      kernels.axpy(alpha * val[e], bi, c + (r0 + idx[e]) * ldc + c0, n);
+    }
+  }
+}
+
+}  // namespace keras::backend::sparse

@@ -1,0 +1,54 @@
+// GEMMs whose left operand is mostly zeros (one-hot or multi-hot inputs, as the guide's tweets,
+// or categorical features): each nonzero a[r][j] adds a * (row j of B) to row r of C, which
+// skips the zero terms a dense GEMM multiplies. Row-major, as blas.h; B is never transposed.
+// The sums are the dense GEMM's but for the zero terms and the order of addition, so callers
+// take this path only when B is finite (a zero times an infinite or NaN weight is NaN in the
+// dense product). Internal to src/backend/cpu.
+#pragma once
+
+#include <cstdint>
+
+namespace keras::backend::sparse {
+
+// At most this share of nonzeros (1 / kShare) in A makes the row-wise product the faster one.
+inline constexpr int64_t kShare = 4;
+
+// Whether the (rows x cols, row stride ld) floats at x look mostly zero (at most 1 / kShare
+// nonzero), counted on every 8th row and stopping early on dense data: a guess that only picks
+// the faster of two exact paths.
+bool mostly_zeros(const float* x, int64_t rows, int64_t cols, int64_t ld);
+// No infinity or NaN among the (rows x cols, row stride ld) floats at w.
+bool all_finite(const float* w, int64_t rows, int64_t cols, int64_t ld);
+
+// C[r0:r1, c0:c1] = alpha A[r0:r1, :] B[:, c0:c1] + beta C (C not read when beta is 0), with A
+// (m x k, lda) and B (k x n, ldb). Nonzeros of a row are added in index order.
+void gemm_rows(int64_t r0,
+               int64_t r1,
+               int64_t c0,
+               int64_t c1,
+               int64_t k,
+               float alpha,
+               const float* a,
+               int64_t lda,
+               const float* b,
+               int64_t ldb,
+               float beta,
+               float* c,
+               int64_t ldc);
+// C[r0:r1, c0:c1] = alpha A^T[r0:r1, :] B[:, c0:c1] + beta C with A stored (k x m, lda): row i
+// of A adds A[i][r] B[i, c0:c1] to each row r it has a nonzero in, in order of i.
+void gemm_at_rows(int64_t r0,
+                  int64_t r1,
+                  int64_t c0,
+                  int64_t c1,
+                  int64_t k,
+                  float alpha,
+                  const float* a,
+                  int64_t lda,
+                  const float* b,
+                  int64_t ldb,
+                  float beta,
+                  float* c,
+                  int64_t ldc);
+
+}  // namespace keras::backend::sparse
