@@ -178,7 +178,7 @@ const test::OpCase kInferenceCases[] = {
      .input_shapes = {{1, 30, 33}, {33, 32}, {32}, {8, 32}, {1, 8}, {1, 8}},
      .fn = [](const Tensors& x) { return inference_outputs(x, true, false, false); },
      .forward_only = true,
-     .make_inputs = [] { return sparse_inference_inputs(1, 30, 33, 8, 0.2); }},
+     .make_inputs = [] { return sparse_inference_inputs(1, 30, 33, 8, 0.05); }},
 };
 
 KERAS_INSTANTIATE_OP_TESTS(LstmInference, kInferenceCases);
