@@ -9,6 +9,7 @@
 #include "keras/ops/random.h"
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
+#include "layers/recurrent_config.h"
 #include "ops/conv_bias.h"
 
 namespace keras::layers {
@@ -329,83 +330,33 @@ Json ConvLSTMImpl::get_build_config() const {
                            : Layer::get_build_config();
 }
 
-// Keras 3's keys in its order: the RNN's, then the cell's.
+// Keras 3's keys in its order: the RNN's, the convolution's, then the cell's.
 Json ConvLSTMImpl::get_config() const {
   using config_util::to_json;
-  const ConvLSTMOptions& o = options_;
   Json c = Layer::get_config();
-  c["return_sequences"] = o.return_sequences;
-  c["return_state"] = o.return_state;
-  c["go_backwards"] = o.go_backwards;
-  c["stateful"] = o.stateful;
-  c["unroll"] = o.unroll;
-  c["zero_output_for_mask"] = o.zero_output_for_mask;
+  recurrent_config::write_flags(c, options_);
   c["filters"] = filters_;
   c["kernel_size"] = to_json(kernel_size_);
   c["strides"] = to_json(strides_);
-  c["padding"] = o.padding;
-  c["data_format"] = o.data_format;
+  c["padding"] = options_.padding;
+  c["data_format"] = options_.data_format;
   c["dilation_rate"] = to_json(dilation_rate_);
-  c["activation"] = serialize_activation(o.activation);
-  c["recurrent_activation"] = serialize_activation(o.recurrent_activation);
-  c["use_bias"] = o.use_bias;
-  c["kernel_initializer"] = initializers::serialize(o.kernel_initializer);
-  c["recurrent_initializer"] = initializers::serialize(o.recurrent_initializer);
-  c["bias_initializer"] = initializers::serialize(o.bias_initializer);
-  c["unit_forget_bias"] = o.unit_forget_bias;
-  c["kernel_regularizer"] = regularizers::serialize(o.kernel_regularizer);
-  c["recurrent_regularizer"] = regularizers::serialize(o.recurrent_regularizer);
-  c["bias_regularizer"] = regularizers::serialize(o.bias_regularizer);
-  c["activity_regularizer"] = c.value("activity_regularizer", Json(nullptr));
-  c["kernel_constraint"] = constraints::serialize(o.kernel_constraint);
-  c["recurrent_constraint"] = constraints::serialize(o.recurrent_constraint);
-  c["bias_constraint"] = constraints::serialize(o.bias_constraint);
-  c["dropout"] = o.dropout;
-  c["recurrent_dropout"] = o.recurrent_dropout;
-  c["seed"] = o.seed ? Json(*o.seed) : Json(nullptr);
+  recurrent_config::write_cell(c, options_);
   return c;
 }
 
 template <int rank>
 std::shared_ptr<Layer> ConvLSTMImpl::from_config(const Json& c) {
   using config::get;
-  using config::value;
   const std::string cls = str("ConvLSTM", rank, "D");
   const char* w = cls.c_str();
-  KERAS_CHECK(!get<bool>(c, "time_major", false, w), ValueError, w,
-              ": time_major is not supported");
   ConvLSTMOptions o;
+  recurrent_config::read_flags(c, o, w);
   o.strides = config_util::int_list(c, "strides", {1}, w);
   o.padding = get<std::string>(c, "padding", "valid", w);
   o.data_format = get<std::string>(c, "data_format", "channels_last", w);
   o.dilation_rate = config_util::int_list(c, "dilation_rate", {1}, w);
-  o.activation = deserialize_activation(value(c, "activation", "tanh"));
-  o.recurrent_activation = deserialize_activation(value(c, "recurrent_activation", "sigmoid"));
-  o.use_bias = get<bool>(c, "use_bias", true, w);
-  o.kernel_initializer =
-      initializers::deserialize(value(c, "kernel_initializer", "glorot_uniform"));
-  o.recurrent_initializer =
-      initializers::deserialize(value(c, "recurrent_initializer", "orthogonal"));
-  o.bias_initializer = initializers::deserialize(value(c, "bias_initializer", "zeros"));
-  o.unit_forget_bias = get<bool>(c, "unit_forget_bias", true, w);
-  o.kernel_regularizer = regularizers::deserialize(value(c, "kernel_regularizer", nullptr));
-  o.recurrent_regularizer = regularizers::deserialize(value(c, "recurrent_regularizer", nullptr));
-  o.bias_regularizer = regularizers::deserialize(value(c, "bias_regularizer", nullptr));
-  o.kernel_constraint = constraints::deserialize(value(c, "kernel_constraint", nullptr));
-  o.recurrent_constraint = constraints::deserialize(value(c, "recurrent_constraint", nullptr));
-  o.bias_constraint = constraints::deserialize(value(c, "bias_constraint", nullptr));
-  o.dropout = get<double>(c, "dropout", 0.0, w);
-  o.recurrent_dropout = get<double>(c, "recurrent_dropout", 0.0, w);
-  if (const Json* seed = config::find(c, "seed"); seed != nullptr && !seed->is_null()) {
-    o.seed = config::require<uint64_t>(c, "seed", w);
-  }
-  o.return_sequences = get<bool>(c, "return_sequences", false, w);
-  o.return_state = get<bool>(c, "return_state", false, w);
-  o.go_backwards = get<bool>(c, "go_backwards", false, w);
-  o.stateful = get<bool>(c, "stateful", false, w);
-  o.unroll = get<bool>(c, "unroll", false, w);
-  o.zero_output_for_mask = get<bool>(c, "zero_output_for_mask", false, w);
-  o.name = get<std::string>(c, "name", "", w);
+  recurrent_config::read_cell(c, o, w);
   auto layer =
       std::make_shared<ConvLSTMImpl>(rank, config::require<int64_t>(c, "filters", w),
                                      config_util::require_int_list(c, "kernel_size", w), o);

@@ -10,6 +10,7 @@
 #include "keras/ops/rnn.h"
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
+#include "layers/recurrent_config.h"
 
 namespace keras::layers {
 namespace {
@@ -487,73 +488,17 @@ namespace {
 
 template <class Options>
 Json rnn_config(Json config, int64_t units, const Options& o) {
-  config["return_sequences"] = o.return_sequences;
-  config["return_state"] = o.return_state;
-  config["go_backwards"] = o.go_backwards;
-  config["stateful"] = o.stateful;
-  config["unroll"] = o.unroll;
-  config["zero_output_for_mask"] = o.zero_output_for_mask;
+  recurrent_config::write_flags(config, o);
   config["units"] = units;
-  config["activation"] = serialize_activation(o.activation);
-  if constexpr (requires { o.recurrent_activation; }) {
-    config["recurrent_activation"] = serialize_activation(o.recurrent_activation);
-  }
-  config["use_bias"] = o.use_bias;
-  config["kernel_initializer"] = initializers::serialize(o.kernel_initializer);
-  config["recurrent_initializer"] = initializers::serialize(o.recurrent_initializer);
-  config["bias_initializer"] = initializers::serialize(o.bias_initializer);
-  if constexpr (requires { o.unit_forget_bias; }) config["unit_forget_bias"] = o.unit_forget_bias;
-  config["kernel_regularizer"] = regularizers::serialize(o.kernel_regularizer);
-  config["recurrent_regularizer"] = regularizers::serialize(o.recurrent_regularizer);
-  config["bias_regularizer"] = regularizers::serialize(o.bias_regularizer);
-  config["activity_regularizer"] = config.value("activity_regularizer", Json(nullptr));
-  config["kernel_constraint"] = constraints::serialize(o.kernel_constraint);
-  config["recurrent_constraint"] = constraints::serialize(o.recurrent_constraint);
-  config["bias_constraint"] = constraints::serialize(o.bias_constraint);
-  config["dropout"] = o.dropout;
-  config["recurrent_dropout"] = o.recurrent_dropout;
-  if constexpr (requires { o.reset_after; }) config["reset_after"] = o.reset_after;
-  config["seed"] = o.seed ? Json(*o.seed) : Json(nullptr);
+  recurrent_config::write_cell(config, o);
   return config;
 }
 
 template <class Impl, class Options>
 std::shared_ptr<Layer> rnn_from_config(const Json& c, const char* w) {
-  using config::get;
-  using config::value;
-  KERAS_CHECK(!get<bool>(c, "time_major", false, w), ValueError, w,
-              ": time_major is not supported");
   Options o;
-  o.activation = deserialize_activation(value(c, "activation", "tanh"));
-  if constexpr (requires { o.recurrent_activation; }) {
-    o.recurrent_activation = deserialize_activation(value(c, "recurrent_activation", "sigmoid"));
-  }
-  o.use_bias = get<bool>(c, "use_bias", true, w);
-  o.kernel_initializer =
-      initializers::deserialize(value(c, "kernel_initializer", "glorot_uniform"));
-  o.recurrent_initializer =
-      initializers::deserialize(value(c, "recurrent_initializer", "orthogonal"));
-  o.bias_initializer = initializers::deserialize(value(c, "bias_initializer", "zeros"));
-  if constexpr (requires { o.unit_forget_bias; }) {
-    o.unit_forget_bias = get<bool>(c, "unit_forget_bias", true, w);
-  }
-  o.kernel_regularizer = regularizers::deserialize(value(c, "kernel_regularizer", nullptr));
-  o.recurrent_regularizer = regularizers::deserialize(value(c, "recurrent_regularizer", nullptr));
-  o.bias_regularizer = regularizers::deserialize(value(c, "bias_regularizer", nullptr));
-  o.kernel_constraint = constraints::deserialize(value(c, "kernel_constraint", nullptr));
-  o.recurrent_constraint = constraints::deserialize(value(c, "recurrent_constraint", nullptr));
-  o.bias_constraint = constraints::deserialize(value(c, "bias_constraint", nullptr));
-  o.dropout = get<double>(c, "dropout", 0.0, w);
-  o.recurrent_dropout = get<double>(c, "recurrent_dropout", 0.0, w);
-  if (config::find(c, "seed")) o.seed = config::require<uint64_t>(c, "seed", w);
-  o.return_sequences = get<bool>(c, "return_sequences", false, w);
-  o.return_state = get<bool>(c, "return_state", false, w);
-  o.go_backwards = get<bool>(c, "go_backwards", false, w);
-  o.stateful = get<bool>(c, "stateful", false, w);
-  o.unroll = get<bool>(c, "unroll", false, w);
-  o.zero_output_for_mask = get<bool>(c, "zero_output_for_mask", false, w);
-  if constexpr (requires { o.reset_after; }) o.reset_after = get<bool>(c, "reset_after", true, w);
-  o.name = get<std::string>(c, "name", "", w);
+  recurrent_config::read_flags(c, o, w);
+  recurrent_config::read_cell(c, o, w);
   auto layer = std::make_shared<Impl>(config::require<int64_t>(c, "units", w), o);
   layer->apply_base_config(c);
   return layer;

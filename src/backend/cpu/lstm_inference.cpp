@@ -91,7 +91,7 @@ void rows(const Raw& s, const float* bias, int64_t r0, int64_t r1) {
   float* z = scratch<float, 0>(static_cast<size_t>((project_all ? nb * steps : nb) * g));
   auto project = [&](const float* xs, int64_t ldx, int64_t count) {
     if (s.sparse) {
-      sparse::gemm_rows(0, count, 0, g, f, 1.0f, xs, ldx, s.kernel, g, 0.0f, z, g);
+      sparse::gemm_rows({f, 1.0f, xs, ldx, s.kernel, g, 0.0f, z, g}, {0, count, 0, g});
     } else {
       blas::gemm(false, false, count, g, f, xs, ldx, s.kernel, g, 0.0f, z, g);
     }

@@ -97,11 +97,15 @@ void sgemm_then(bool ta,
 #endif
   parallel_chunks_indexed(threads, extent, granule, [&](int, int64_t begin, int64_t end) {
     if (row_wise) {
-      const int64_t r0 = by_rows ? begin : 0, r1 = by_rows ? end : m;
-      const int64_t c0 = by_rows ? 0 : begin, c1 = by_rows ? n : end;
-      (ta ? sparse::gemm_at_rows : sparse::gemm_rows)(r0, r1, c0, c1, k, alpha, a, lda, b, ldb,
-                                                      beta, c, ldc);
-      if (epilogue.run != nullptr) epilogue.run(epilogue.context, r0, r1, c0, c1);
+      const sparse::Block blk =
+          by_rows ? sparse::Block{begin, end, 0, n} : sparse::Block{0, m, begin, end};
+      const sparse::Gemm g{k, alpha, a, lda, b, ldb, beta, c, ldc};
+      if (ta) {
+        sparse::gemm_at_rows(g, blk);
+      } else {
+        sparse::gemm_rows(g, blk);
+      }
+      if (epilogue.run != nullptr) epilogue.run(epilogue.context, blk.r0, blk.r1, blk.c0, blk.c1);
     } else if (by_rows) {  // rows [begin, end) of op(A) and of C
       const float* a_part = ta ? a + begin : a + begin * lda;
       sgemm_here(cta, ctb, end - begin, n, k, alpha, a_part, lda, b, ldb, beta, c + begin * ldc,

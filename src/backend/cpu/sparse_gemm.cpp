@@ -11,15 +11,14 @@
 namespace keras::backend::sparse {
 namespace {
 
-// C's rows [r0, r1), columns [c0, c1) scaled by beta (zeroed when beta is 0, without reading).
-void scale_block(
-    float* c, int64_t ldc, int64_t r0, int64_t r1, int64_t c0, int64_t c1, float beta) {
-  for (int64_t r = r0; r < r1; ++r) {
+// C's block scaled by beta (zeroed when beta is 0, without reading).
+void scale_block(float* c, int64_t ldc, Block blk, float beta) {
+  for (int64_t r = blk.r0; r < blk.r1; ++r) {
     float* row = c + r * ldc;
     if (beta == 0.0f) {
-      std::fill(row + c0, row + c1, 0.0f);
+      std::fill(row + blk.c0, row + blk.c1, 0.0f);
     } else if (beta != 1.0f) {
-      for (int64_t j = c0; j < c1; ++j) row[j] *= beta;
+      for (int64_t j = blk.c0; j < blk.c1; ++j) row[j] *= beta;
     }
   }
 }
@@ -158,61 +157,35 @@ bool all_finite(const float* w, int64_t rows, int64_t cols, int64_t ld) {
   return bad == 0;
 }
 
-void gemm_rows(int64_t r0,
-               int64_t r1,
-               int64_t c0,
-               int64_t c1,
-               int64_t k,
-               float alpha,
-               const float* a,
-               int64_t lda,
-               const float* b,
-               int64_t ldb,
-               float beta,
-               float* c,
-               int64_t ldc) {
-  const int64_t n = c1 - c0;
+void gemm_rows(const Gemm& g, Block blk) {
+  const int64_t n = blk.c1 - blk.c0;
   if (n <= 0) return;
-  auto* idx = scratch<int32_t, 0>(static_cast<size_t>(k));
-  float* val = scratch<float, 1>(static_cast<size_t>(k));
-  float* sum = beta == 0.0f && alpha == 1.0f ? nullptr : scratch<float, 2>(static_cast<size_t>(n));
-  for (int64_t r = r0; r < r1; ++r) {
-    const int64_t count = kernels.nonzeros(a + r * lda, k, idx, val);
-    float* cr = c + r * ldc + c0;
-    if (sum == nullptr) {
-      kernels.rows_sum(idx, val, count, b + c0, ldb, cr, n);
-      continue;
-    }
-    kernels.rows_sum(idx, val, count, b + c0, ldb, sum, n);
+  auto* idx = scratch<int32_t, 0>(static_cast<size_t>(g.k));
+  float* val = scratch<float, 1>(static_cast<size_t>(g.k));
+  const bool plain = g.beta == 0.0f && g.alpha == 1.0f;
+  float* sum = plain ? nullptr : scratch<float, 2>(static_cast<size_t>(n));
+  for (int64_t r = blk.r0; r < blk.r1; ++r) {
+    const int64_t count = kernels.nonzeros(g.a + r * g.lda, g.k, idx, val);
+    float* cr = g.c + r * g.ldc + blk.c0;
+    kernels.rows_sum(idx, val, count, g.b + blk.c0, g.ldb, plain ? cr : sum, n);
+    if (plain) continue;
     for (int64_t j = 0; j < n; ++j) {
-      cr[j] = beta == 0.0f ? alpha * sum[j] : alpha * sum[j] + beta * cr[j];
+      cr[j] = g.beta == 0.0f ? g.alpha * sum[j] : g.alpha * sum[j] + g.beta * cr[j];
     }
   }
 }
 
-void gemm_at_rows(int64_t r0,
-                  int64_t r1,
-                  int64_t c0,
-                  int64_t c1,
-                  int64_t k,
-                  float alpha,
-                  const float* a,
-                  int64_t lda,
-                  const float* b,
-                  int64_t ldb,
-                  float beta,
-                  float* c,
-                  int64_t ldc) {
-  const int64_t n = c1 - c0;
-  if (n <= 0 || r1 <= r0) return;
-  scale_block(c, ldc, r0, r1, c0, c1, beta);
-  auto* idx = scratch<int32_t, 0>(static_cast<size_t>(r1 - r0));
-  float* val = scratch<float, 1>(static_cast<size_t>(r1 - r0));
-  for (int64_t i = 0; i < k; ++i) {
-    const int64_t count = kernels.nonzeros(a + i * lda + r0, r1 - r0, idx, val);
-    const float* bi = b + i * ldb + c0;
+void gemm_at_rows(const Gemm& g, Block blk) {
+  const int64_t n = blk.c1 - blk.c0, rows = blk.r1 - blk.r0;
+  if (n <= 0 || rows <= 0) return;
+  scale_block(g.c, g.ldc, blk, g.beta);
+  auto* idx = scratch<int32_t, 0>(static_cast<size_t>(rows));
+  float* val = scratch<float, 1>(static_cast<size_t>(rows));
+  for (int64_t i = 0; i < g.k; ++i) {
+    const int64_t count = kernels.nonzeros(g.a + i * g.lda + blk.r0, rows, idx, val);
+    const float* bi = g.b + i * g.ldb + blk.c0;
     for (int64_t e = 0; e < count; ++e) {
-      kernels.axpy(alpha * val[e], bi, c + (r0 + idx[e]) * ldc + c0, n);
+      kernels.axpy(g.alpha * val[e], bi, g.c + (blk.r0 + idx[e]) * g.ldc + blk.c0, n);
     }
   }
 }

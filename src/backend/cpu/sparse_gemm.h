@@ -22,35 +22,28 @@ bool mostly_zeros(const float* x, int64_t rows, int64_t cols, int64_t ld);
 // No infinity or NaN among the (rows x cols, row stride ld) floats at w.
 bool all_finite(const float* w, int64_t rows, int64_t cols, int64_t ld);
 
-// C[r0:r1, c0:c1] = alpha A[r0:r1, :] B[:, c0:c1] + beta C (C not read when beta is 0), with A
-// (m x k, lda) and B (k x n, ldb). Nonzeros of a row are added in index order.
-void gemm_rows(int64_t r0,
-               int64_t r1,
-               int64_t c0,
-               int64_t c1,
-               int64_t k,
-               float alpha,
-               const float* a,
-               int64_t lda,
-               const float* b,
-               int64_t ldb,
-               float beta,
-               float* c,
-               int64_t ldc);
-// C[r0:r1, c0:c1] = alpha A^T[r0:r1, :] B[:, c0:c1] + beta C with A stored (k x m, lda): row i
-// of A adds A[i][r] B[i, c0:c1] to each row r it has a nonzero in, in order of i.
-void gemm_at_rows(int64_t r0,
-                  int64_t r1,
-                  int64_t c0,
-                  int64_t c1,
-                  int64_t k,
-                  float alpha,
-                  const float* a,
-                  int64_t lda,
-                  const float* b,
-                  int64_t ldb,
-                  float beta,
-                  float* c,
-                  int64_t ldc);
+// One product's operands, row-major as blas.h's: A (m x k, or k x m when transposed, lda), B (k x
+// n, ldb), C (m x n, ldc; not read when beta is 0).
+struct Gemm {
+  int64_t k;
+  float alpha;
+  const float* a;
+  int64_t lda;
+  const float* b;
+  int64_t ldb;
+  float beta;
+  float* c;
+  int64_t ldc;
+};
+// The block of C rows [r0, r1), columns [c0, c1) that one call computes.
+struct Block {
+  int64_t r0, r1, c0, c1;
+};
+
+// C = alpha A B + beta C on the block. Nonzeros of a row of A are added in index order.
+void gemm_rows(const Gemm& g, Block blk);
+// C = alpha A^T B + beta C on the block, A stored (k x m): row i of A adds A[i][r] B[i, c0:c1] to
+// each row r it has a nonzero in, in order of i.
+void gemm_at_rows(const Gemm& g, Block blk);
 
 }  // namespace keras::backend::sparse
