@@ -9,6 +9,7 @@
 #include "keras/ops/random.h"
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
+#include "layers/recurrence.h"
 #include "layers/recurrent_config.h"
 #include "ops/conv_bias.h"
 
@@ -290,32 +291,26 @@ Tensors ConvLSTMImpl::call(const Tensors& inputs, bool training) {
   }
   const ActivationFn& act = options_.activation;
   const ActivationFn& rec = options_.recurrent_activation;
-  Tensors sequence;
-  Tensor last_output;
-  for (int64_t k = 0; k < steps; ++k) {
-    const auto t = static_cast<size_t>(options_.go_backwards ? steps - 1 - k : k);
-    const Tensor z_t = ops::add(ops::reshape(per_step[t], z_shape), recurrent_part(states[0]));
-    const Tensors z = ops::split(z_t, 4, axis);
-    const Tensor i = rec(z[0]), f = rec(z[1]), o = rec(z[3]);
-    const Tensor c = ops::add(ops::multiply(f, states[1]), ops::multiply(i, act(z[2])));
-    Tensors next{ops::multiply(o, act(c)), c};
-    Tensor output = next[0];
-    if (mask.defined()) {  // masked steps keep the states; the output is the previous one
-      const Tensor& m = mask_steps[t];
-      for (size_t s = 0; s < 2; ++s) next[s] = ops::where(m, next[s], states[s]);
-      output =
-          options_.zero_output_for_mask ? ops::where(m, output, ops::zeros_like(output)) : next[0];
-    }
-    states = std::move(next);
-    last_output = output;
-    if (options_.return_sequences) sequence.push_back(ops::expand_dims(output, 1));
-  }
+  Tensors step_inputs;
+  for (const Tensor& p : per_step) step_inputs.push_back(ops::reshape(p, z_shape));
+  internal::Recurrence r = internal::recur(
+      step_inputs, std::move(states), mask_steps, options_.go_backwards,
+      options_.zero_output_for_mask, options_.return_sequences,
+      [&](const Tensor& x_t, const Tensors& s) -> Tensors {
+        const Tensors z = ops::split(ops::add(x_t, recurrent_part(s[0])), 4, axis);
+        const Tensor i = rec(z[0]), f = rec(z[1]), o = rec(z[3]);
+        const Tensor c = ops::add(ops::multiply(f, s[1]), ops::multiply(i, act(z[2])));
+        return {ops::multiply(o, act(c)), c};
+      });
+  states = std::move(r.states);
   for (size_t s = 0; s < states_.size(); ++s) {
     ops::assign(states_[s], states[s].dtype() == states_[s].dtype()
                                 ? states[s]
                                 : ops::cast(states[s], states_[s].dtype()));
   }
-  Tensors result{options_.return_sequences ? ops::concatenate(sequence, 1) : last_output};
+  Tensors sequence;
+  for (const Tensor& y : r.outputs) sequence.push_back(ops::expand_dims(y, 1));
+  Tensors result{options_.return_sequences ? ops::concatenate(sequence, 1) : r.last_output};
   if (options_.return_state) result.insert(result.end(), states.begin(), states.end());
   return result;
 }

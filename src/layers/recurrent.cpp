@@ -10,6 +10,7 @@
 #include "keras/ops/rnn.h"
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
+#include "layers/recurrence.h"
 #include "layers/recurrent_config.h"
 
 namespace keras::layers {
@@ -238,31 +239,18 @@ Tensors RecurrentImpl::run(const Tensors& layer_inputs,
                 batch, ", ", steps, ")");
     mask_steps = ops::split(mask, steps, 1);
   }
-  const Tensors inputs = ops::split(projected, steps, 1);  // (batch, 1, width) each
-  Tensors sequence;
-  Tensor last_output;  // zero_output_for_mask: zeros where the last step was masked
-  for (int64_t k = 0; k < steps; ++k) {
-    const auto t = static_cast<size_t>(config_.go_backwards ? steps - 1 - k : k);
-    Tensors next = step(ops::reshape(inputs[t], {batch, width}), states);
-    Tensor output = next[0];
-    if (mask.defined()) {  // masked steps keep the states; the output is the first state
-      const Tensor& m = mask_steps[t];
-      for (size_t i = 0; i < next.size(); ++i) next[i] = ops::where(m, next[i], states[i]);
-      output =
-          config_.zero_output_for_mask ? ops::where(m, output, ops::zeros_like(output)) : next[0];
-    } else {
-      output = next[0];
-    }
-    states = std::move(next);
-    last_output = output;
-    if (config_.return_sequences) sequence.push_back(output);
-  }
+  Tensors inputs;  // (batch, width) each
+  for (const Tensor& x : ops::split(projected, steps, 1))
+    inputs.push_back(ops::reshape(x, {batch, width}));
+  internal::Recurrence r =
+      internal::recur(inputs, std::move(states), mask_steps, config_.go_backwards,
+                      config_.zero_output_for_mask, config_.return_sequences, step);
   // (batch, steps * units) -> (batch, steps, units), in processing order.
   Tensors result = outputs(config_.return_sequences
-                               ? ops::reshape(ops::concatenate(sequence, 1), {batch, steps, units})
+                               ? ops::reshape(ops::concatenate(r.outputs, 1), {batch, steps, units})
                                : Tensor(),
-                           states);
-  if (!config_.return_sequences) result[0] = last_output;
+                           r.states);
+  if (!config_.return_sequences) result[0] = r.last_output;
   return result;
 }
 

@@ -37,7 +37,8 @@ struct Raw {
   int64_t batch, steps, features, units;
   bool reverse;
   // Mostly-zero inputs and a finite kernel (a zero input times an infinite or NaN weight must
-  // still give NaN): project by kernel rows.
+  // still give NaN): project by kernel rows. Decided once per call, where blas::sgemm would
+  // decide (and scan the kernel) again for every step's projection.
   bool sparse;
 };
 

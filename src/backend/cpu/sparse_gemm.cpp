@@ -23,6 +23,13 @@ void scale_block(float* c, int64_t ldc, Block blk, float beta) {
   }
 }
 
+// The first min(left, 16) lanes of a 16-float vector (none when left <= 0).
+inline __mmask16 tail_mask(int64_t left) {
+  return left >= 16  ? __mmask16(0xFFFF)
+         : left <= 0 ? __mmask16(0)
+                     : static_cast<__mmask16>((1u << left) - 1);
+}
+
 // dst[0, n) += v * src[0, n).
 void axpy_default(float v, const float* src, float* dst, int64_t n) {
   for (int64_t j = 0; j < n; ++j) dst[j] += v * src[j];
@@ -36,7 +43,7 @@ void axpy_default(float v, const float* src, float* dst, int64_t n) {
                      _mm512_fmadd_ps(vv, _mm512_loadu_ps(src + j), _mm512_loadu_ps(dst + j)));
   }
   if (j < n) {
-    const auto m = static_cast<__mmask16>((1u << (n - j)) - 1);
+    const __mmask16 m = tail_mask(n - j);
     _mm512_mask_storeu_ps(
         dst + j, m,
         _mm512_fmadd_ps(vv, _mm512_maskz_loadu_ps(m, src + j), _mm512_maskz_loadu_ps(m, dst + j)));
@@ -62,7 +69,7 @@ int64_t nonzeros_default(const float* x, int64_t n, int32_t* idx, float* val) {
   int64_t count = 0;
   for (int64_t j = 0; j < n; j += 16) {
     const int64_t left = n - j;
-    const __mmask16 in = left >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
+    const __mmask16 in = tail_mask(left);
     // Unordered: a NaN counts as nonzero, as it must.
     auto m = static_cast<uint32_t>(_mm512_mask_cmp_ps_mask(in, _mm512_maskz_loadu_ps(in, x + j),
                                                            _mm512_setzero_ps(), _CMP_NEQ_UQ));
@@ -76,8 +83,7 @@ int64_t nonzeros_default(const float* x, int64_t n, int32_t* idx, float* val) {
   return count;
 }
 
-// Row r of C, columns [0, n), = the sum of v[e] * (row idx[e] of B), 64 columns at a time in four
-// 16-float registers, stored over C (beta handled by the caller).
+// c[0, n) = the sum of v[e] * (row idx[e] of B), stored over c (beta handled by the caller).
 void rows_sum_default(const int32_t* idx,
                       const float* v,
                       int64_t count,
@@ -90,6 +96,7 @@ void rows_sum_default(const int32_t* idx,
     axpy_default(v[e], b + static_cast<int64_t>(idx[e]) * ldb, c, n);
 }
 
+// The same, 64 columns at a time in four 16-float registers.
 [[gnu::target("avx512f")]] void rows_sum_avx512(const int32_t* idx,
                                                 const float* v,
                                                 int64_t count,
@@ -101,9 +108,7 @@ void rows_sum_default(const int32_t* idx,
     __mmask16 mask[4];
     for (int q = 0; q < 4; ++q) {
       const int64_t left = n - c0 - 16 * q;
-      mask[q] = left >= 16  ? __mmask16(0xFFFF)
-                : left <= 0 ? __mmask16(0)
-                            : static_cast<__mmask16>((1u << left) - 1);
+      mask[q] = tail_mask(left);
     }
     __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     for (int64_t e = 0; e < count; ++e) {
