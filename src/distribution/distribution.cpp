@@ -156,6 +156,9 @@ DataParallel::DataParallel(DeviceMesh mesh) : Distribution(std::move(mesh)) {
   set_bucket_bytes(bytes != nullptr && *bytes != '\0'
                        ? env_int("KERAS_DISTRIBUTION_BUCKET_BYTES").value()
                        : int64_t{1} << 20);
+  if (const std::optional<int> shared = env_int("KERAS_DISTRIBUTION_SHARED_TABLES")) {
+    shared_tables_ = *shared != 0;
+  }
   const DeviceMesh& m = device_mesh();
   KERAS_CHECK(m.shape().size() == 1, ValueError,
               "DataParallel: keras.cpp needs a 1-D device mesh (one device per process), got ",

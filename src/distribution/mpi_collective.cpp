@@ -5,8 +5,10 @@
 #define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 #include <sched.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -63,6 +65,11 @@ class MpiCollective final : public Collective {
     MPI_Get_library_version(version, &length);
     name_.assign(version, static_cast<size_t>(length));
     name_ = name_.substr(0, name_.find(','));
+    MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node_);
+    int node_size = 0;
+    MPI_Comm_size(node_, &node_size);
+    one_machine_ = node_size == size_;
+    MPI_Comm_set_errhandler(node_, MPI_ERRORS_RETURN);  // a failed allocation is not fatal
   }
 
   int rank() const override { return rank_; }
@@ -147,6 +154,40 @@ class MpiCollective final : public Collective {
     MPI_Request request;
     MPI_Ibarrier(comm_, &request);
     wait(request, "barrier");
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+  }
+
+  void* allocate_shared(size_t bytes) override {
+    // Every process checks for room first, so that the blocking allocation below either
+    // succeeds everywhere or fails cleanly (a full tmpfs would raise SIGBUS on first touch).
+    int ok = one_machine_ && bytes > 0 && shared_memory_room() > bytes + (size_t{64} << 20);
+    ok = all_agree(ok);
+    if (!ok) return nullptr;
+    void* base = nullptr;
+    MPI_Win win = MPI_WIN_NULL;
+    ok = MPI_Win_allocate_shared(static_cast<MPI_Aint>(rank_ == 0 ? bytes : 0), 1, MPI_INFO_NULL,
+                                 node_, &base, &win) == MPI_SUCCESS;
+    void* data = nullptr;
+    if (ok) {
+      MPI_Aint size = 0;
+      int unit = 0;
+      ok = MPI_Win_shared_query(win, 0, &size, &unit, &data) == MPI_SUCCESS &&
+           static_cast<size_t>(size) >= bytes && data != nullptr;
+    }
+    if (!all_agree(ok)) {
+      if (win != MPI_WIN_NULL) MPI_Win_free(&win);
+      return nullptr;
+    }
+    windows_[data] = win;
+    return data;
+  }
+
+  void free_shared(void* data) override {
+    auto it = windows_.find(data);
+    if (it == windows_.end()) return;
+    barrier();  // every process is here: the blocking free cannot wait on a dead one
+    MPI_Win_free(&it->second);
+    windows_.erase(it);
   }
 
  private:
@@ -228,7 +269,25 @@ class MpiCollective final : public Collective {
     return "process " + silent + " did not answer (dead or hung)";
   }
 
+  // Free bytes where Open MPI puts shared windows' backing files (its default, /dev/shm).
+  static size_t shared_memory_room() {
+    struct statvfs fs {};
+    if (statvfs("/dev/shm", &fs) != 0) return 0;
+    return static_cast<size_t>(fs.f_bavail) * static_cast<size_t>(fs.f_frsize);
+  }
+
+  // Whether `ok` holds on every process (a polled all-reduce).
+  int all_agree(int ok) {
+    MPI_Request request;
+    MPI_Iallreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, comm_, &request);
+    wait(request, "all_reduce");
+    return ok;
+  }
+
   std::map<int64_t, std::vector<MPI_Request>> pending_;  // started by start_all_reduce
+  std::map<void*, MPI_Win> windows_;                     // allocate_shared's
+  MPI_Comm node_ = MPI_COMM_NULL;                        // the processes of this machine
+  bool one_machine_ = false;
   int64_t next_request_ = 0;
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0;

@@ -30,6 +30,7 @@ class SGDImpl final : public Optimizer {
     c["nesterov"] = o_.nesterov;
     return c;
   }
+  bool updates_only_hinted_rows(size_t) const override { return o_.momentum == 0; }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
     Tensor m = o_.momentum != 0 ? slot(i, 0) : Tensor();
     backend::Backend& be = backend_for(g);
@@ -65,6 +66,7 @@ class RMSpropImpl final : public Optimizer {
     c["centered"] = o_.centered;
     return c;
   }
+  bool updates_only_hinted_rows(size_t) const override { return o_.momentum == 0; }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
     const Slots slots = slots_of(i);
     const Tensor velocity = slots.velocity, momentum = slots.momentum, average = slots.average;
@@ -157,6 +159,7 @@ class AdagradImpl final : public Optimizer {
     c["epsilon"] = o_.epsilon;
     return c;
   }
+  bool updates_only_hinted_rows(size_t) const override { return true; }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
     Tensor acc = slot(i, 0);
     backend::Backend& be = backend_for(g);

@@ -115,9 +115,28 @@ int64_t Optimizer::update_iterations() const {
 
 const std::vector<Variable>& Optimizer::variables() const {
   for (size_t i = 0; i < row_steps_.size(); ++i) {
-    if (row_steps_[i].defined()) catch_up(i, update_iterations());
+    const bool skip = i < no_catch_up_.size() && no_catch_up_[i];
+    if (row_steps_[i].defined() && !skip) catch_up(i, update_iterations());
   }
   return slots_;
+}
+
+std::optional<Tensors> Optimizer::row_update_state(size_t index) const {
+  const bool plain = !base_.clip.clipnorm && !base_.clip.clipvalue && !base_.clip.global_clipnorm &&
+                     !base_.use_ema && !base_.gradient_accumulation_steps &&
+                     !base_.loss_scale_factor;
+  if (!plain || index >= row_steps_.size() || !row_steps_[index].defined() ||
+      weight_decay_for(index) != 0.0 || !updates_only_hinted_rows(index)) {
+    return std::nullopt;
+  }
+  Tensors state = per_variable_slots_[index];
+  state.push_back(row_steps_[index]);
+  return state;
+}
+
+void Optimizer::set_catches_up(size_t index, bool catches_up) {
+  if (no_catch_up_.size() <= index) no_catch_up_.resize(index + 1, false);
+  no_catch_up_[index] = !catches_up;
 }
 
 const Tensor& Optimizer::row_steps(size_t index) {

@@ -9,6 +9,7 @@
 #include "keras/core/random.h"
 #include "keras/distribution/distribution.h"
 #include "keras/layers/layer.h"
+#include "trainers/shared_table.h"
 
 namespace keras::trainers::internal {
 
@@ -163,12 +164,22 @@ struct SparseGrad {
   Tensor out, out_rows;  // the sum, and its hint: capacity one id per row of the table
   int64_t table_rows = 0, row_size = 0;
   std::vector<int64_t> local;     // the distinct rows of this step's hint
+  std::vector<int64_t> others;    // of those, the rows other processes own (shared tables)
   std::vector<int64_t> previous;  // the rows of `out` written by the last exchange
   std::vector<int64_t> current;   // and by this one, while it runs
   bool all_written = true;        // out is uninitialized or was written densely
   std::vector<uint32_t> stamp;    // distinct-row marks
   uint32_t tick = 0;
   bool sparse = false;  // this step's choice
+  // For a table shared in memory (DataParallel::shared_tables): the variable, its index among
+  // the optimizer's, the optimizer, and the table once attached.
+  Variable variable;
+  size_t index = 0;
+  optimizers::OptimizerPtr optimizer;
+  std::shared_ptr<SharedTable> table;
+  bool refused = false;  // the shared allocation failed: not tried again
+
+  bool shared() const { return table && table->attached(); }
 
   int64_t row_bytes() const { return row_size * static_cast<int64_t>(dtype_size(grad.dtype())); }
   // Marks `row`; true the first time in this tick.
@@ -211,7 +222,170 @@ int64_t round8(int64_t bytes) {
 struct SparseExchange {
   std::vector<std::shared_ptr<SparseGrad>> grads;
   std::vector<int64_t> mine, counts, bytes, send, recv;
+  bool shared_tables = false;                                 // DataParallel::shared_tables()
+  std::vector<std::shared_ptr<SparseGrad>> gathered, shared;  // this step's split of grads
 };
+
+// Zeroes the rows of g.out that the last exchange wrote and this one did not (marked), then
+// makes g.current the rows written and lists them in g.out's row hint, padded with `pad`.
+void finish_rows(SparseGrad& g, int64_t pad) {
+  with_float_type(g.out.dtype(), [&]<class T>(T) {
+    T* d = g.out.data<T>();
+    auto clear = [&](int64_t row) {
+      if (!g.marked(row)) std::fill_n(d + row * g.row_size, g.row_size, T{0});
+    };
+    if (g.all_written) {
+      for (int64_t row = 0; row < g.table_rows; ++row) clear(row);
+    } else {
+      for (int64_t row : g.previous) clear(row);
+    }
+  });
+  g.all_written = false;
+  std::swap(g.previous, g.current);
+  int64_t* ids = g.out_rows.data<int64_t>();
+  std::copy(g.previous.begin(), g.previous.end(), ids);
+  std::fill(ids + g.previous.size(), ids + g.table_rows, g.previous.empty() ? pad : g.previous[0]);
+}
+
+// Adds `rows` staged rows (ids, then rows of g.row_size values) into g.out: copied where a row
+// is first written in this exchange, added after that. Only the rows `keep` accepts.
+template <class Keep>
+void add_rows(SparseGrad& g, int64_t rows, const int64_t* ids, const void* values, Keep&& keep) {
+  with_float_type(g.grad.dtype(), [&]<class T>(T) {
+    const T* v = static_cast<const T*>(values);
+    T* d = g.out.data<T>();
+    for (int64_t i = 0; i < rows; ++i, v += g.row_size) {
+      if (!keep(ids[i])) continue;
+      T* row = d + ids[i] * g.row_size;
+      if (g.mark(ids[i])) {
+        std::copy(v, v + g.row_size, row);
+        g.current.push_back(ids[i]);
+      } else {
+        for (int64_t j = 0; j < g.row_size; ++j) row[j] += v[j];
+      }
+    }
+  });
+}
+
+// Writes this process's distinct rows of g times the gradient weight `w` at `p`; returns the
+// end of what it wrote.
+char* pack_rows(const SparseGrad& g, double w, char* p) {
+  with_float_type(g.grad.dtype(), [&]<class T>(T) {
+    T* v = reinterpret_cast<T*>(p);
+    const T* src = g.grad.data<T>();
+    for (int64_t row : g.local) {
+      for (int64_t j = 0; j < g.row_size; ++j) *v++ = static_cast<T>(src[row * g.row_size + j] * w);
+    }
+  });
+  return p + static_cast<int64_t>(g.local.size()) * g.row_bytes();
+}
+
+// A process's staging area in a shared table: its row count, room for an id per row of the
+// table, then its rows.
+int64_t staging_bytes(const SparseGrad& g) {
+  return 8 + 8 * g.table_rows + g.table_rows * g.row_bytes();
+}
+
+// g's variable and its optimizer row state when they may move into shared memory now: a host
+// table trained by an optimizer that writes only the hinted rows, without a constraint (which
+// would rewrite every row on every process), with a row for every process to own. The same
+// answer on every process (it depends on the model and the optimizer only).
+std::optional<Tensors> shareable(const SparseGrad& g, int processes) {
+  if (g.refused || !shared_tables_allowed() || !g.optimizer || !g.optimizer->built()) {
+    return std::nullopt;
+  }
+  if (g.variable.constraint() || g.table_rows < processes) return std::nullopt;
+  std::optional<Tensors> state = g.optimizer->row_update_state(g.index);
+  if (!state) return std::nullopt;
+  Tensors all{g.variable.value()};
+  all.insert(all.end(), state->begin(), state->end());
+  for (const Tensor& t : all) {
+    if (t.device().type != DeviceType::cpu) return std::nullopt;
+  }
+  return all;
+}
+
+// Moves the tables that can be shared into shared memory (collective; in the same order on
+// every process), and splits this step's gradients between the two exchanges.
+void share_tables(SparseExchange& x) {
+  dist::Collective& c = dist::collective();
+  for (const auto& g : x.grads) {
+    if (g->table && !g->table->attached()) g->table = nullptr;  // released when a fit ended
+    if (!x.shared_tables || g->table) continue;
+    std::optional<Tensors> state = shareable(*g, c.size());
+    if (!state) continue;
+    // Another plan of this fit (a last batch of another size) may have moved the table already.
+    if ((g->table = find_shared_table(g->variable.value().storage().get()))) continue;
+    g->table =
+        SharedTable::attach(*state, static_cast<size_t>(staging_bytes(*g)),
+                            [o = g->optimizer, i = g->index] { o->set_catches_up(i, true); });
+    if (!g->table) {
+      g->refused = true;
+      continue;
+    }
+    // Catching up rewrites every row's state: one process does it for all.
+    g->optimizer->set_catches_up(g->index, c.rank() == 0);
+    register_shared_table(g->table);
+  }
+  x.gathered.clear();
+  x.shared.clear();
+  for (const auto& g : x.grads) (g->shared() ? x.shared : x.gathered).push_back(g);
+}
+
+// The shared tables' exchange: each process stages its rows that others own, times its
+// gradient weight, then sums (in process order, as the all-gather below) and later updates only
+// the rows it owns, ids r, r + n, ...: its gradient's row hint lists those rows of the union.
+// Its own part of its rows it reads from its gradient.
+void exchange_shared(const std::vector<std::shared_ptr<SparseGrad>>& grads) {
+  dist::Collective& c = dist::collective();
+  const double w = dist::internal::batch_share();
+  const int n = c.size(), rank = c.rank();
+  auto mine = [&](int64_t id) { return id % n == rank; };
+  for (const auto& g : grads) {
+    g->collect_local_rows();
+    const auto own = std::stable_partition(g->local.begin(), g->local.end(), mine);
+    g->others.assign(own, g->local.end());
+    g->local.erase(own, g->local.end());
+    char* p = g->table->staging(rank);
+    const auto count = static_cast<int64_t>(g->others.size());
+    std::memcpy(p, &count, 8);
+    std::memcpy(p + 8, g->others.data(), g->others.size() * 8);
+    std::swap(g->local, g->others);  // pack_rows packs g->local
+    pack_rows(*g, w, p + 8 + 8 * g->table_rows);
+    std::swap(g->local, g->others);
+  }
+  c.barrier();  // every process's rows are staged
+  for (const auto& g : grads) {
+    g->next_tick();
+    g->current.clear();
+    for (int r = 0; r < n; ++r) {
+      if (r == rank) {
+        with_float_type(g->grad.dtype(), [&]<class T>(T) {
+          const T* src = g->grad.data<T>();
+          T* d = g->out.data<T>();
+          for (int64_t id : g->local) {
+            const T* v = src + id * g->row_size;
+            T* row = d + id * g->row_size;
+            if (g->mark(id)) {
+              for (int64_t j = 0; j < g->row_size; ++j) row[j] = static_cast<T>(v[j] * w);
+              g->current.push_back(id);
+            } else {
+              for (int64_t j = 0; j < g->row_size; ++j) row[j] += static_cast<T>(v[j] * w);
+            }
+          }
+        });
+        continue;
+      }
+      const char* p = g->table->staging(r);
+      int64_t count = 0;
+      std::memcpy(&count, p, 8);
+      add_rows(*g, count, reinterpret_cast<const int64_t*>(p + 8), p + 8 + 8 * g->table_rows, mine);
+    }
+    // With no rows this step, the hint names an owned row with a zero gradient: its update
+    // only decays it, as every row does in Keras's dense step.
+    finish_rows(*g, rank);
+  }
+}
 
 // Resizes `v` to at least `n` elements; a buffer that is large enough is left as it is.
 void reserve_at_least(std::vector<int64_t>& v, size_t n) {
@@ -220,11 +394,11 @@ void reserve_at_least(std::vector<int64_t>& v, size_t n) {
 
 // Each sparse gradient: the global row counts decide, per gradient and identically on every
 // process, between a dense all-reduce and an all-gather of the touched rows.
-void exchange_sparse(SparseExchange& x) {
+void exchange_gathered(SparseExchange& x) {
   dist::Collective& c = dist::collective();
   const double w = dist::internal::batch_share();
   const auto n = static_cast<size_t>(c.size());
-  const std::vector<std::shared_ptr<SparseGrad>>& grads = x.grads;
+  const std::vector<std::shared_ptr<SparseGrad>>& grads = x.gathered;
   const size_t count = grads.size();
   std::vector<int64_t>&mine = x.mine, &counts = x.counts, &bytes = x.bytes;
   mine.resize(count);
@@ -271,14 +445,7 @@ void exchange_sparse(SparseExchange& x) {
     if (!g.sparse) continue;
     std::memcpy(p, g.local.data(), g.local.size() * sizeof(int64_t));
     p += g.local.size() * sizeof(int64_t);
-    with_float_type(g.grad.dtype(), [&]<class T>(T) {
-      T* v = reinterpret_cast<T*>(p);
-      const T* src = g.grad.data<T>();
-      for (int64_t row : g.local) {
-        for (int64_t j = 0; j < g.row_size; ++j)
-          *v++ = static_cast<T>(src[row * g.row_size + j] * w);
-      }
-    });
+    pack_rows(g, w, p);
     p += round8(static_cast<int64_t>(g.local.size()) * g.row_bytes());
   }
   int64_t total = 0;
@@ -301,46 +468,19 @@ void exchange_sparse(SparseExchange& x) {
       const int64_t rows = counts[r * count + k];
       const auto* ids = reinterpret_cast<const int64_t*>(q);
       q += 8 * rows;
-      with_float_type(g.grad.dtype(), [&]<class T>(T) {
-        const T* v = reinterpret_cast<const T*>(q);
-        T* d = g.out.data<T>();
-        for (int64_t i = 0; i < rows; ++i, v += g.row_size) {
-          T* row = d + ids[i] * g.row_size;
-          if (g.mark(ids[i])) {
-            std::copy(v, v + g.row_size, row);
-            g.current.push_back(ids[i]);
-          } else {
-            for (int64_t j = 0; j < g.row_size; ++j) row[j] += v[j];
-          }
-        }
-      });
+      add_rows(g, rows, ids, q, [](int64_t) { return true; });
       q += round8(rows * g.row_bytes());
     }
   }
-  for (const auto& sg : grads) {  // zero what the last exchange wrote and this one did not
-    SparseGrad& g = *sg;
-    if (!g.sparse) continue;
-    with_float_type(g.out.dtype(), [&]<class T>(T) {
-      T* d = g.out.data<T>();
-      auto clear = [&](int64_t row) {
-        if (!g.marked(row)) std::fill_n(d + row * g.row_size, g.row_size, T{0});
-      };
-      if (g.all_written) {
-        for (int64_t row = 0; row < g.table_rows; ++row) clear(row);
-      } else {
-        for (int64_t row : g.previous) clear(row);
-      }
-    });
-    g.all_written = false;
-    std::swap(g.previous, g.current);
-  }
   for (const auto& sg : grads) {
-    SparseGrad& g = *sg;
-    if (!g.sparse) continue;
-    int64_t* ids = g.out_rows.data<int64_t>();
-    std::copy(g.previous.begin(), g.previous.end(), ids);
-    std::fill(ids + g.previous.size(), ids + g.table_rows, g.previous.empty() ? 0 : g.previous[0]);
+    if (sg->sparse) finish_rows(*sg, 0);
   }
+}
+
+void exchange_sparse(SparseExchange& x) {
+  share_tables(x);
+  if (!x.gathered.empty()) exchange_gathered(x);
+  if (!x.shared.empty()) exchange_shared(x.shared);
 }
 
 }  // namespace
@@ -354,6 +494,8 @@ struct GradientExchange::State {
   std::shared_ptr<Bucket> open[2];  // float32, float64
   std::vector<std::shared_ptr<Bucket>> started;
   std::shared_ptr<SparseExchange> rows = std::make_shared<SparseExchange>();
+  std::vector<Variable> variables;
+  optimizers::OptimizerPtr optimizer;
 
   void close(std::shared_ptr<Bucket>& b) {
     if (!b) return;
@@ -363,15 +505,20 @@ struct GradientExchange::State {
   }
 };
 
-GradientExchange::GradientExchange(size_t count) : state_(std::make_unique<State>()) {
+GradientExchange::GradientExchange(const std::vector<Variable>& variables,
+                                   optimizers::OptimizerPtr optimizer)
+    : state_(std::make_unique<State>()) {
   State& s = *state_;
   s.active = dist::data_parallel_active();
   if (!s.active) return;
   const auto dp = std::dynamic_pointer_cast<dist::DataParallel>(dist::distribution());
   s.bucket_bytes = dp->bucket_bytes();
   s.sparse = dp->sparse_gradients();
-  s.taken.assign(count, false);
-  s.outs.resize(count);
+  s.rows->shared_tables = dp->shared_tables();
+  s.taken.assign(variables.size(), false);
+  s.outs.resize(variables.size());
+  s.variables = variables;
+  s.optimizer = std::move(optimizer);
 }
 
 GradientExchange::~GradientExchange() = default;
@@ -398,6 +545,9 @@ void GradientExchange::ready(size_t i, const Tensor& g) {
     sg->out_rows = Tensor::empty({sg->table_rows}, int64);
     sg->out.set_nonzero_rows(sg->out_rows);
     sg->stamp.assign(static_cast<size_t>(sg->table_rows), 0);
+    sg->variable = s.variables[i];
+    sg->index = i;
+    sg->optimizer = s.optimizer;
     s.outs[i] = sg->out;
     s.rows->grads.push_back(std::move(sg));
     return;
@@ -429,6 +579,15 @@ Tensors GradientExchange::finish(const Tensors& grads) {
     });
   }
   return s.outs;
+}
+
+void GradientExchange::after_update() {
+  State& s = *state_;
+  if (!s.active || s.rows->grads.empty()) return;
+  // Shared tables: no process reads the rows of the next step before every owner has written.
+  autodiff::launch([x = s.rows] {
+    if (!x->shared.empty()) dist::collective().barrier();
+  });
 }
 
 BatchRows predict_share(const BatchRows& batch) {

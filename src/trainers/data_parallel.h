@@ -41,9 +41,15 @@ void check_data_parallel_losses(const std::vector<losses::LossPtr>& losses);
 // moves fewer bytes than a dense all-reduce (the same choice on every process: it depends on the
 // global row counts); its result keeps a row hint (every touched row, padded with repeats; all
 // rows after a dense exchange). New tensors; the identity when data parallelism is off.
+//
+// Tables shared in memory (DataParallel::shared_tables, on one machine, inside a
+// SharedTablesScope): from the step after the optimizer has built its row state, such a
+// gradient's variable and that state move into shared memory (SharedTable); each process then
+// sums and updates only the rows it owns, and after_update() keeps the processes in step.
 class GradientExchange {
  public:
-  explicit GradientExchange(size_t count);
+  // For the gradients of `variables`, which `optimizer` updates after finish().
+  GradientExchange(const std::vector<Variable>& variables, optimizers::OptimizerPtr optimizer);
   ~GradientExchange();
   GradientExchange(const GradientExchange&) = delete;
   GradientExchange& operator=(const GradientExchange&) = delete;
@@ -53,6 +59,9 @@ class GradientExchange {
   // The summed gradients, for `grads` as gradient() returned them (those ready() did not see
   // are taken now, in order).
   Tensors finish(const Tensors& grads);
+  // After the optimizer's update (and the constraints): waits, when tables are shared, until
+  // every process has updated its rows.
+  void after_update();
 
  private:
   struct State;

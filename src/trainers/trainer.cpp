@@ -19,6 +19,7 @@
 #include "keras/ops/shape.h"
 #include "trainers/data_parallel.h"
 #include "trainers/epoch_iterator.h"
+#include "trainers/shared_table.h"
 #include "trainers/trainer_output.h"
 
 namespace keras::trainers {
@@ -279,7 +280,7 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
     for (const Variable& v : vars) values.push_back(v.value());
     Tensors grads;
     // Under DataParallel the gradients' all-reduce starts in buckets during the backward pass.
-    internal::GradientExchange exchange(values.size());
+    internal::GradientExchange exchange(vars, optimizer_);
     {
       autodiff::GradientTape tape;
       y_pred = model_.call(x, true);
@@ -304,6 +305,7 @@ Tensors Trainer::step(Mode mode, const Tensors& x, const Tensors& y, const Tenso
     for (const Variable& v : vars) {
       if (v.constraint()) ops::assign(v.value(), v.constraint()(v.value()));
     }
+    exchange.after_update();
   } else {
     y_pred = model_.call(x, false);
     if (!metrics_built_) build_metrics(y, y_pred);
@@ -584,6 +586,7 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
   const callbacks::Logs no_logs;
   callbacks::Logs batch_logs, epoch_logs;          // reused: a steady-state step allocates nothing
   internal::sync_from_chief(model_, *optimizer_);  // under DataParallel: start from process 0's
+  internal::SharedTablesScope shared_tables;       // and share tables while the steps run
   cbs.on_train_begin(no_logs);
   const int first_epoch = initial_epoch.value_or(options.initial_epoch);
   initial_epoch.reset();
@@ -608,6 +611,7 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
     cbs.on_epoch_end(epoch, epoch_logs);
     if (stop_training) break;
   }
+  shared_tables.close();
   // As Keras: with use_ema the variables take their moving averages when training ends.
   if (options.epochs > 0 && optimizer_->built()) {
     optimizer_->finalize_variable_values(model_.trainable_weights());

@@ -28,6 +28,8 @@
 #include <functional>
 #include <keras/keras.hpp>
 
+#include "trainers/shared_table.h"
+
 namespace {
 
 namespace dist = keras::distribution;
@@ -224,6 +226,154 @@ TEST(DataParallel, SparseEmbeddingGradientsMatchDenseAndOneProcess) {
                            [](dist::DataParallel& dp) { dp.set_sparse_gradients(false); });
   expect_close(sparse, ref);
   expect_close(sparse, dense);
+}
+
+// Tables shared in memory (every process of these tests runs on this machine): each process sums
+// and updates only its own rows of the table and its optimizer state, from fit's second step on,
+// in one copy the processes share. The sums are the all-gather's, in the same order, and each
+// row's update is the same kernel on the same numbers, so the weights and the optimizer state
+// equal the all-gather's run (shared_tables off) exactly; against one process the tolerance
+// above. Two fit calls: the table goes back to each process's memory between them and is shared
+// again. An Embedding with a constraint (which rewrites every row) is not shared. With one
+// process per network namespace (netns_test.sh) Open MPI sees several machines: nothing is
+// shared and the same test checks the all-gather against itself.
+struct SharedRun {
+  keras::Tensors weights, optimizer_state;
+  std::vector<double> loss;
+  size_t shared_during_fit = 0;
+};
+
+SharedRun train_bag_of_words(bool parallel,
+                             bool shared,
+                             const keras::optimizers::OptimizerPtr& optimizer,
+                             bool constrained) {
+  const Tensor ids = keras::random::randint({150, 5}, 0, 2000, keras::int32, 71);
+  const Tensor y = one_hot_labels(150, 3, 72);
+  std::shared_ptr<dist::DataParallel> dp;
+  if (parallel) {
+    dp = std::make_shared<dist::DataParallel>();
+    dp->set_shared_tables(shared);
+  }
+  dist::set_distribution(dp);
+  keras::utils::set_random_seed(17 + (parallel ? 100 * dist::process_id() : 0));
+  auto in = keras::Input({5}, {.dtype = keras::int32});
+  auto x = layers::Embedding(
+      2000, 8,
+      {.embeddings_constraint = constrained ? keras::constraints::MaxNorm(0.5, 1)
+                                            : keras::constraints::Constraint()})(in);
+  x = layers::GlobalAveragePooling1D()(x);
+  keras::Model model(in, layers::Dense(3, {.activation = "softmax"})(x));
+  model.compile({.optimizer = optimizer, .loss = "categorical_crossentropy"});
+  SharedRun run;
+  keras::callbacks::CallbackPtr probe =
+      keras::callbacks::LambdaCallback({.on_epoch_end = [&](int, const keras::callbacks::Logs&) {
+        run.shared_during_fit =
+            std::max(run.shared_during_fit, keras::trainers::internal::shared_table_count());
+      }});
+  for (int i = 0; i < 2; ++i) {
+    const keras::callbacks::History h =
+        model.fit(ids, y, {.epochs = 2, .batch_size = 32, .verbose = 0, .callbacks = {probe}});
+    for (double l : h.history.at("loss")) run.loss.push_back(l);
+    EXPECT_EQ(keras::trainers::internal::shared_table_count(), 0u) << "after fit " << i;
+  }
+  run.weights = model.get_weights();
+  for (const keras::Variable& v : model.optimizer().variables()) {
+    run.optimizer_state.push_back(v.value().clone());
+  }
+  dist::set_distribution(nullptr);
+  return run;
+}
+
+void expect_equal(const keras::Tensors& a, const keras::Tensors& b, const char* what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const Tensor x = a[i].astype(keras::float64), y = b[i].astype(keras::float64);
+    ASSERT_EQ(x.shape(), y.shape()) << what << " " << i;
+    for (int64_t k = 0; k < x.size(); ++k) {
+      ASSERT_EQ(x.data<double>()[k], y.data<double>()[k])
+          << what << " " << i << " element " << k << " on process " << dist::process_id();
+    }
+  }
+}
+
+TEST(DataParallel, SharedTablesMatchTheAllGatherExactlyAndOneProcess) {
+  using keras::optimizers::OptimizerPtr;
+  const std::vector<std::function<OptimizerPtr()>> optimizers = {
+      [] { return keras::optimizers::RMSprop({.learning_rate = 0.05}); },
+      [] { return keras::optimizers::RMSprop({.learning_rate = 0.05, .centered = true}); },
+      [] { return keras::optimizers::Adagrad({.learning_rate = 0.5}); },
+      [] { return keras::optimizers::SGD({.learning_rate = 0.5}); },
+  };
+  for (size_t k = 0; k < optimizers.size(); ++k) {
+    SCOPED_TRACE("optimizer " + std::to_string(k));
+    const SharedRun one = train_bag_of_words(false, false, optimizers[k](), false);
+    const SharedRun shared = train_bag_of_words(true, true, optimizers[k](), false);
+    const SharedRun gathered = train_bag_of_words(true, false, optimizers[k](), false);
+    // One machine shares the table; several (netns_test.sh's namespaces) gather its rows.
+    EXPECT_EQ(shared.shared_during_fit, std::getenv("KERAS_TEST_SEVERAL_HOSTS") ? 0u : 1u);
+    EXPECT_EQ(gathered.shared_during_fit, 0u);
+    expect_equal(shared.weights, gathered.weights, "weight");
+    expect_equal(shared.optimizer_state, gathered.optimizer_state, "optimizer variable");
+    expect_close({shared.weights, shared.loss, {}}, {one.weights, one.loss, {}});
+  }
+  // Momentum writes every row (not shared); so does a constraint.
+  const SharedRun momentum = train_bag_of_words(
+      true, true, keras::optimizers::RMSprop({.learning_rate = 0.05, .momentum = 0.5}), false);
+  EXPECT_EQ(momentum.shared_during_fit, 0u);
+  auto rmsprop = [] { return keras::optimizers::RMSprop({.learning_rate = 0.05}); };
+  const SharedRun constrained = train_bag_of_words(true, true, rmsprop(), true);
+  EXPECT_EQ(constrained.shared_during_fit, 0u);
+  expect_close({constrained.weights, constrained.loss, {}},
+               {train_bag_of_words(false, false, rmsprop(), true).weights,
+                train_bag_of_words(false, false, rmsprop(), true).loss,
+                {}});
+}
+
+// A fit that ends in an exception (a callback raising on every process after the first epoch)
+// leaves the shared table in each process's memory with its values, and the next fit shares it
+// again: the same weights as the all-gather's run of the same calls. A checkpoint written by
+// process 0 every two batches reads the shared table and optimizer state between steps (process
+// 0 alone brings the deferred row decays up to date, for everyone).
+TEST(DataParallel, SharedTablesSurviveAnExceptionAndCheckpoints) {
+  const Tensor ids = keras::random::randint({150, 5}, 0, 2000, keras::int32, 81);
+  const Tensor y = one_hot_labels(150, 3, 82);
+  const std::string path = "/tmp/keras_shared_table_np" + std::to_string(dist::process_count()) +
+                           "_" + std::to_string(getpid()) + ".keras";
+  auto run = [&](bool shared, bool checkpoint) {
+    auto dp = std::make_shared<dist::DataParallel>();
+    dp->set_shared_tables(shared);
+    dist::set_distribution(dp);
+    keras::utils::set_random_seed(23);
+    auto in = keras::Input({5}, {.dtype = keras::int32});
+    auto x = layers::GlobalAveragePooling1D()(layers::Embedding(2000, 8)(in));
+    keras::Model model(in, layers::Dense(3, {.activation = "softmax"})(x));
+    model.compile({.optimizer = keras::optimizers::RMSprop({.learning_rate = 0.05}),
+                   .loss = "categorical_crossentropy"});
+    keras::callbacks::CallbackPtr raise =
+        keras::callbacks::LambdaCallback({.on_epoch_end = [](int, const keras::callbacks::Logs&) {
+          throw std::runtime_error("stop here");
+        }});
+    EXPECT_THROW(
+        model.fit(ids, y, {.epochs = 2, .batch_size = 32, .verbose = 0, .callbacks = {raise}}),
+        std::runtime_error);
+    EXPECT_EQ(keras::trainers::internal::shared_table_count(), 0u);
+    std::vector<keras::callbacks::CallbackPtr> callbacks;
+    if (checkpoint) {
+      callbacks.push_back(keras::callbacks::ModelCheckpoint(path, {.save_freq = 2}));
+    }
+    model.fit(ids, y, {.epochs = 2, .batch_size = 32, .verbose = 0, .callbacks = callbacks});
+    dist::set_distribution(nullptr);
+    return model.get_weights();
+  };
+  const keras::Tensors gathered = run(false, false);
+  expect_equal(run(true, false), gathered, "weight");
+  const keras::Tensors checkpointed = run(true, true);
+  expect_close({checkpointed, {}, {}}, {gathered, {}, {}});
+  if (dist::is_chief()) {
+    keras::Model saved = keras::models::load_model(path);
+    EXPECT_EQ(saved.get_weights().size(), gathered.size());
+    std::remove(path.c_str());
+  }
 }
 
 // Buckets of 16 bytes: every gradient starts its own all-reduce during the backward pass, while

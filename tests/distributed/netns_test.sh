@@ -59,7 +59,7 @@ run() {
   timeout -s KILL 150 "$mpirun" --allow-run-as-root --oversubscribe --host "$hosts" -np "$np" \
     --mca plm_rsh_agent "$work/agent" --mca plm_rsh_no_tree_spawn 1 \
     --mca btl self,tcp --mca btl_tcp_if_include "$subnet.0/24" --mca oob_tcp_if_include "$subnet.0/24" \
-    -x OMP_NUM_THREADS=1 sh -c 'echo "rank $OMPI_COMM_WORLD_RANK runs in namespace $(ip netns identify $$)"; exec "$0" "$@"' \
+    -x OMP_NUM_THREADS=1 -x KERAS_TEST_SEVERAL_HOSTS=1 sh -c 'echo "rank $OMPI_COMM_WORLD_RANK runs in namespace $(ip netns identify $$)"; exec "$0" "$@"' \
     "$binary" --gtest_filter='DataParallel.*'
 }
 run

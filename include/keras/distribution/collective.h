@@ -5,6 +5,7 @@
 // same order with the same counts and dtypes (as MPI requires).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,6 +43,13 @@ class Collective {
   virtual void all_gather(const void* send, void* recv, const std::vector<int64_t>& bytes) = 0;
   // Returns when every process has called it.
   virtual void barrier() = 0;
+  // Memory that every process of the job maps (each at its own address), when they all run on
+  // one machine. allocate_shared is collective: it returns `bytes` of uninitialized memory, or
+  // nullptr on every process when any cannot (processes on several machines, not enough shared
+  // memory). free_shared (collective) gives it back. Stores before a barrier() are seen by every
+  // process after it.
+  virtual void* allocate_shared(size_t /*bytes*/) { return nullptr; }
+  virtual void free_shared(void* /*data*/) {}
 };
 
 // The job's collective: the engine initialize() started, or a one-process one (every call is a

@@ -129,10 +129,21 @@ class DataParallel : public Distribution {
   // whenever that moves fewer bytes than the dense all-reduce; false: always dense.
   bool sparse_gradients() const { return sparse_gradients_; }
   void set_sparse_gradients(bool sparse) { sparse_gradients_ = sparse; }
+  // Tables shared in memory: when every process runs on one machine, a variable with row-sparse
+  // gradients whose optimizer updates only the rows (SGD or RMSprop without momentum, Adagrad;
+  // no clipping, weight decay, EMA, loss scaling or gradient accumulation) and which has no
+  // constraint lives, from fit's second step to its end, in memory the processes share, with
+  // its optimizer state: each process stages its rows there and sums and updates only the
+  // rows it owns (ids r, r + n, r + 2n, ... on process r of n), instead of every process
+  // receiving every row and updating the union. The same sums in the same order as the
+  // all-gather. Default true, or KERAS_DISTRIBUTION_SHARED_TABLES=0 for false.
+  bool shared_tables() const { return shared_tables_; }
+  void set_shared_tables(bool shared) { shared_tables_ = shared; }
 
  private:
   int64_t bucket_bytes_;
   bool sparse_gradients_ = true;
+  bool shared_tables_ = true;
 };
 
 // The distribution fit/evaluate use; nullptr: none (each process alone).

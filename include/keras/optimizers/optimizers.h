@@ -116,6 +116,15 @@ class Optimizer {
   bool built() const { return !built_for_.empty(); }
   // Sets the step counter (restoring a saved optimizer).
   void set_iterations(int64_t iterations);
+  // For keras::distribution's tables shared by the processes of one machine: when an update of
+  // variable `index` with a row hint (Tensor::nonzero_rows) writes only the hinted rows of the
+  // variable and of the tensors returned (its slots, then its rows' last update steps), those
+  // tensors; nullopt when such an update may write more (momentum, clipping, weight decay, EMA,
+  // loss scaling, gradient accumulation, an optimizer without row updates) or has not run yet.
+  std::optional<Tensors> row_update_state(size_t index) const;
+  // Whether variables() first brings variable `index`'s deferred row decays up to date (the
+  // default). Processes sharing the rows leave that to one of them.
+  void set_catches_up(size_t index, bool catches_up);
   // Keras's exclude_from_weight_decay: the given variables, and every variable whose name
   // contains a match of one of `var_names` (regular expressions, searched as Keras does), keep
   // their values under weight_decay. ValueError once the optimizer is built (its plan is fixed).
@@ -164,6 +173,9 @@ class Optimizer {
   const Tensor& row_steps_if_any(size_t index) const { return row_steps_[index]; }
   // Applies deferred row work of variable `index` up to step `step` (now, not launched).
   virtual void catch_up(size_t /*index*/, int64_t /*step*/) const {}
+  // Whether update_step(index, ...) with a row hint writes only the hinted rows (of the variable
+  // and of its slots and row steps).
+  virtual bool updates_only_hinted_rows(size_t /*index*/) const { return false; }
 
  private:
   Tensors clip_gradients(const Tensors& grads) const;
@@ -184,6 +196,7 @@ class Optimizer {
   std::vector<Tensors> per_variable_slots_;
   std::vector<Tensor> averages_, accumulators_;  // use_ema, gradient accumulation
   std::vector<Tensor> row_steps_;
+  std::vector<bool> no_catch_up_;  // set_catches_up(index, false)
   std::vector<Variable> excluded_;
   std::vector<std::string> excluded_names_;
 };
