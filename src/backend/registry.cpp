@@ -135,7 +135,16 @@ const char* unary_op_name(UnaryOp op) {
                                        "gelu",       "gelu_approximate",
                                        "silu",       "hard_sigmoid",
                                        "hard_silu",  "clip",
-                                       "pow",        "logical_not"};
+                                       "pow",        "logical_not",
+                                       "sin",        "cos",
+                                       "tan",        "arcsin",
+                                       "arccos",     "arctan",
+                                       "sinh",       "cosh",
+                                       "arcsinh",    "arccosh",
+                                       "arctanh",    "ceil",
+                                       "trunc",      "expm1",
+                                       "log2",       "log10",
+                                       "exp2",       "erf"};
   return kNames[static_cast<int>(op)];
 }
 

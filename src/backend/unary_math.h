@@ -79,6 +79,42 @@ inline T unary_forward(T x, UnaryParams p) {
     return std::pow(x, T(p.a));
   else if constexpr (kOp == UnaryOp::logical_not)
     return !x;
+  else if constexpr (kOp == UnaryOp::sin)
+    return std::sin(x);
+  else if constexpr (kOp == UnaryOp::cos)
+    return std::cos(x);
+  else if constexpr (kOp == UnaryOp::tan)
+    return std::tan(x);
+  else if constexpr (kOp == UnaryOp::arcsin)
+    return std::asin(x);
+  else if constexpr (kOp == UnaryOp::arccos)
+    return std::acos(x);
+  else if constexpr (kOp == UnaryOp::arctan)
+    return std::atan(x);
+  else if constexpr (kOp == UnaryOp::sinh)
+    return std::sinh(x);
+  else if constexpr (kOp == UnaryOp::cosh)
+    return std::cosh(x);
+  else if constexpr (kOp == UnaryOp::arcsinh)
+    return std::asinh(x);
+  else if constexpr (kOp == UnaryOp::arccosh)
+    return std::acosh(x);
+  else if constexpr (kOp == UnaryOp::arctanh)
+    return std::atanh(x);
+  else if constexpr (kOp == UnaryOp::ceil)
+    return std::ceil(x);
+  else if constexpr (kOp == UnaryOp::trunc)
+    return std::trunc(x);
+  else if constexpr (kOp == UnaryOp::expm1)
+    return std::expm1(x);
+  else if constexpr (kOp == UnaryOp::log2)
+    return std::log2(x);
+  else if constexpr (kOp == UnaryOp::log10)
+    return std::log10(x);
+  else if constexpr (kOp == UnaryOp::exp2)
+    return std::exp2(x);
+  else if constexpr (kOp == UnaryOp::erf)
+    return std::erf(x);
   else
     return x;
 }
@@ -143,8 +179,40 @@ inline T unary_derivative(T x, T y, UnaryParams p) {
     return x >= T(p.a) && x <= T(p.b) ? T(1) : T(0);
   else if constexpr (kOp == UnaryOp::pow_scalar)
     return T(p.a) * std::pow(x, T(p.a - 1));
+  else if constexpr (kOp == UnaryOp::sin)
+    return std::cos(x);
+  else if constexpr (kOp == UnaryOp::cos)
+    return -std::sin(x);
+  else if constexpr (kOp == UnaryOp::tan)
+    return T(1) + y * y;
+  else if constexpr (kOp == UnaryOp::arcsin)
+    return T(1) / std::sqrt(T(1) - x * x);
+  else if constexpr (kOp == UnaryOp::arccos)
+    return T(-1) / std::sqrt(T(1) - x * x);
+  else if constexpr (kOp == UnaryOp::arctan)
+    return T(1) / (T(1) + x * x);
+  else if constexpr (kOp == UnaryOp::sinh)
+    return std::cosh(x);
+  else if constexpr (kOp == UnaryOp::cosh)
+    return std::sinh(x);
+  else if constexpr (kOp == UnaryOp::arcsinh)
+    return T(1) / std::sqrt(x * x + T(1));
+  else if constexpr (kOp == UnaryOp::arccosh)
+    return T(1) / std::sqrt(x * x - T(1));
+  else if constexpr (kOp == UnaryOp::arctanh)
+    return T(1) / (T(1) - x * x);
+  else if constexpr (kOp == UnaryOp::expm1)
+    return y + T(1);
+  else if constexpr (kOp == UnaryOp::log2)
+    return T(1) / (x * T(std::numbers::ln2));
+  else if constexpr (kOp == UnaryOp::log10)
+    return T(1) / (x * T(std::numbers::ln10));
+  else if constexpr (kOp == UnaryOp::exp2)
+    return y * T(std::numbers::ln2);
+  else if constexpr (kOp == UnaryOp::erf)
+    return T(2 * std::numbers::inv_sqrtpi) * std::exp(-x * x);
   else
-    return T(0);  // sign, floor, round: zero almost everywhere
+    return T(0);  // sign, floor, round, ceil, trunc: zero almost everywhere
 }
 
 // Calls f.template operator()<kOp>() with the op as a compile-time constant.
@@ -182,6 +250,24 @@ decltype(auto) visit_unary_op(UnaryOp op, F&& f) {
     KERAS_UNARY_CASE(clip);
     KERAS_UNARY_CASE(pow_scalar);
     KERAS_UNARY_CASE(logical_not);
+    KERAS_UNARY_CASE(sin);
+    KERAS_UNARY_CASE(cos);
+    KERAS_UNARY_CASE(tan);
+    KERAS_UNARY_CASE(arcsin);
+    KERAS_UNARY_CASE(arccos);
+    KERAS_UNARY_CASE(arctan);
+    KERAS_UNARY_CASE(sinh);
+    KERAS_UNARY_CASE(cosh);
+    KERAS_UNARY_CASE(arcsinh);
+    KERAS_UNARY_CASE(arccosh);
+    KERAS_UNARY_CASE(arctanh);
+    KERAS_UNARY_CASE(ceil);
+    KERAS_UNARY_CASE(trunc);
+    KERAS_UNARY_CASE(expm1);
+    KERAS_UNARY_CASE(log2);
+    KERAS_UNARY_CASE(log10);
+    KERAS_UNARY_CASE(exp2);
+    KERAS_UNARY_CASE(erf);
 #undef KERAS_UNARY_CASE
   }
   return f.template operator()<UnaryOp::neg>();

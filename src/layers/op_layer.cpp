@@ -399,6 +399,60 @@ KerasTensor square(const KerasTensor& x) {
 KerasTensor sqrt(const KerasTensor& x) {
   return unary("Sqrt", x);
 }
+KerasTensor sin(const KerasTensor& x) {
+  return unary("Sin", x);
+}
+KerasTensor cos(const KerasTensor& x) {
+  return unary("Cos", x);
+}
+KerasTensor tan(const KerasTensor& x) {
+  return unary("Tan", x);
+}
+KerasTensor arcsin(const KerasTensor& x) {
+  return unary("Arcsin", x);
+}
+KerasTensor arccos(const KerasTensor& x) {
+  return unary("Arccos", x);
+}
+KerasTensor arctan(const KerasTensor& x) {
+  return unary("Arctan", x);
+}
+KerasTensor sinh(const KerasTensor& x) {
+  return unary("Sinh", x);
+}
+KerasTensor cosh(const KerasTensor& x) {
+  return unary("Cosh", x);
+}
+KerasTensor arcsinh(const KerasTensor& x) {
+  return unary("Arcsinh", x);
+}
+KerasTensor arccosh(const KerasTensor& x) {
+  return unary("Arccosh", x);
+}
+KerasTensor arctanh(const KerasTensor& x) {
+  return unary("Arctanh", x);
+}
+KerasTensor ceil(const KerasTensor& x) {
+  return unary("Ceil", x);
+}
+KerasTensor trunc(const KerasTensor& x) {
+  return unary("Trunc", x);
+}
+KerasTensor expm1(const KerasTensor& x) {
+  return unary("Expm1", x);
+}
+KerasTensor log2(const KerasTensor& x) {
+  return unary("Log2", x);
+}
+KerasTensor log10(const KerasTensor& x) {
+  return unary("Log10", x);
+}
+KerasTensor exp2(const KerasTensor& x) {
+  return unary("Exp2", x);
+}
+KerasTensor erf(const KerasTensor& x) {
+  return unary("Erf", x);
+}
 KerasTensor exp(const KerasTensor& x) {
   return unary("Exp", x);
 }

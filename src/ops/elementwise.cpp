@@ -326,6 +326,60 @@ Tensor floor(const Tensor& x) {
 Tensor round(const Tensor& x) {
   return unary(UnaryOp::round, x);
 }
+Tensor sin(const Tensor& x) {
+  return unary(UnaryOp::sin, x);
+}
+Tensor cos(const Tensor& x) {
+  return unary(UnaryOp::cos, x);
+}
+Tensor tan(const Tensor& x) {
+  return unary(UnaryOp::tan, x);
+}
+Tensor arcsin(const Tensor& x) {
+  return unary(UnaryOp::arcsin, x);
+}
+Tensor arccos(const Tensor& x) {
+  return unary(UnaryOp::arccos, x);
+}
+Tensor arctan(const Tensor& x) {
+  return unary(UnaryOp::arctan, x);
+}
+Tensor sinh(const Tensor& x) {
+  return unary(UnaryOp::sinh, x);
+}
+Tensor cosh(const Tensor& x) {
+  return unary(UnaryOp::cosh, x);
+}
+Tensor arcsinh(const Tensor& x) {
+  return unary(UnaryOp::arcsinh, x);
+}
+Tensor arccosh(const Tensor& x) {
+  return unary(UnaryOp::arccosh, x);
+}
+Tensor arctanh(const Tensor& x) {
+  return unary(UnaryOp::arctanh, x);
+}
+Tensor ceil(const Tensor& x) {
+  return unary(UnaryOp::ceil, x);
+}
+Tensor expm1(const Tensor& x) {
+  return unary(UnaryOp::expm1, x);
+}
+Tensor log2(const Tensor& x) {
+  return unary(UnaryOp::log2, x);
+}
+Tensor log10(const Tensor& x) {
+  return unary(UnaryOp::log10, x);
+}
+Tensor exp2(const Tensor& x) {
+  return unary(UnaryOp::exp2, x);
+}
+Tensor erf(const Tensor& x) {
+  return unary(UnaryOp::erf, x);
+}
+Tensor trunc(const Tensor& x) {
+  return is_floating(x.dtype()) ? unary(UnaryOp::trunc, x) : x;  // Keras: integers as they are
+}
 Tensor clip(const Tensor& x, double x_min, double x_max) {
   return unary(UnaryOp::clip, x, {.a = x_min, .b = x_max});
 }

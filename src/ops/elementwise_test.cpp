@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <tuple>
 
 #include "harness/op_case.h"
 #include "harness/tensor_matchers.h"
@@ -396,6 +398,94 @@ const OpCase kUnaryCases[] = {
      .fn = [](const Tensors& x) { return round(x[0]); },
      .lo = -3,
      .hi = 3},
+    {.name = "sin",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return sin(x[0]); },
+     .lo = -2,
+     .hi = 2},
+    {.name = "cos",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return cos(x[0]); },
+     .lo = -2,
+     .hi = 2},
+    {.name = "tan",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return tan(x[0]); },
+     .lo = -1.2,
+     .hi = 1.2},
+    {.name = "arcsin",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return arcsin(x[0]); },
+     .lo = -0.9,
+     .hi = 0.9},
+    {.name = "arccos",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return arccos(x[0]); },
+     .lo = -0.9,
+     .hi = 0.9},
+    {.name = "arctan",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return arctan(x[0]); },
+     .lo = -3,
+     .hi = 3},
+    {.name = "sinh",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return sinh(x[0]); },
+     .lo = -2,
+     .hi = 2},
+    {.name = "cosh",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return cosh(x[0]); },
+     .lo = -2,
+     .hi = 2},
+    {.name = "arcsinh",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return arcsinh(x[0]); },
+     .lo = -3,
+     .hi = 3},
+    {.name = "arccosh",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return arccosh(x[0]); },
+     .lo = 1.2,
+     .hi = 3},
+    {.name = "arctanh",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return arctanh(x[0]); },
+     .lo = -0.9,
+     .hi = 0.9},
+    {.name = "expm1",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return expm1(x[0]); },
+     .lo = -2,
+     .hi = 2},
+    {.name = "log2",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return log2(x[0]); },
+     .lo = 0.2,
+     .hi = 4},
+    {.name = "log10",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return log10(x[0]); },
+     .lo = 0.2,
+     .hi = 4},
+    {.name = "exp2",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return exp2(x[0]); },
+     .lo = -2,
+     .hi = 2},
+    {.name = "erf",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return erf(x[0]); },
+     .lo = -2,
+     .hi = 2},
+    {.name = "ceil",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return ceil(x[0]); },
+     .make_inputs = test::inputs_away_from({{2, 3}}, {-2, -1, 0, 1, 2}, -2.5, 2.5)},
+    {.name = "trunc",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return trunc(x[0]); },
+     .make_inputs = test::inputs_away_from({{2, 3}}, {-2, -1, 0, 1, 2}, -2.5, 2.5)},
     {.name = "clip",
      .input_shapes = {{3, 4}},
      .fn = [](const Tensors& x) { return clip(x[0], -1.0, 0.5); },
@@ -686,6 +776,51 @@ TEST(Elementwise, ComputesKnownValues) {
                          0, 0);
   test::expect_all_close(divide(arange(4, int32), full({}, 2, int32)),
                          test::tensor_of({0, 0.5, 1, 1.5}, {4}, float32), 0, 0);
+}
+
+// NumPy's values (float64, 9 significant digits) at -0.7, -0.2, 0.3, 0.9; arccosh, log2 and
+// log10 at 1.8, 1.3, 1.4, 2.
+TEST(Elementwise, NumpyFunctionsGiveNumpysValues) {
+  const Tensor x = test::tensor_of({-0.7, -0.2, 0.3, 0.9});
+  const Tensor y = test::tensor_of({1.8, 1.3, 1.4, 2});
+  using Fn = Tensor (*)(const Tensor&);
+  const std::vector<std::tuple<const char*, Fn, const Tensor*, std::vector<double>>> cases = {
+      {"sin", sin, &x, {-0.644217687, -0.198669331, 0.295520207, 0.78332691}},
+      {"cos", cos, &x, {0.764842187, 0.980066578, 0.955336489, 0.621609968}},
+      {"tan", tan, &x, {-0.84228838, -0.202710036, 0.30933625, 1.26015822}},
+      {"arcsin", arcsin, &x, {-0.775397497, -0.201357921, 0.304692654, 1.11976951}},
+      {"arccos", arccos, &x, {2.34619382, 1.77215425, 1.26610367, 0.451026812}},
+      {"arctan", arctan, &x, {-0.610725964, -0.19739556, 0.291456794, 0.732815102}},
+      {"sinh", sinh, &x, {-0.758583702, -0.201336003, 0.304520293, 1.02651673}},
+      {"cosh", cosh, &x, {1.25516901, 1.02006676, 1.04533851, 1.43308639}},
+      {"arcsinh", arcsinh, &x, {-0.652666566, -0.19869011, 0.295673048, 0.808866936}},
+      {"arctanh", arctanh, &x, {-0.867300528, -0.202732554, 0.309519604, 1.47221949}},
+      {"ceil", ceil, &x, {-0.0, -0.0, 1, 1}},
+      {"trunc", trunc, &x, {-0.0, -0.0, 0, 0}},
+      {"expm1", expm1, &x, {-0.503414696, -0.181269247, 0.349858808, 1.45960311}},
+      {"exp2", exp2, &x, {0.615572207, 0.870550563, 1.23114441, 1.86606598}},
+      {"erf", erf, &x, {-0.677801194, -0.222702589, 0.328626759, 0.796908212}},
+      {"arccosh", arccosh, &y, {1.19291073, 0.756432911, 0.867014726, 1.3169579}},
+      {"log2", log2, &y, {0.847996907, 0.378511623, 0.485426827, 1}},
+      {"log10", log10, &y, {0.255272505, 0.113943352, 0.146128036, 0.301029996}},
+  };
+  for (const auto& [name, fn, in, expected] : cases) {
+    SCOPED_TRACE(name);
+    const std::vector<double> got = test::to_doubles(fn(*in));
+    for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(got[i], expected[i], 5e-9);
+    // float32 as well, within float32's rounding.
+    const std::vector<double> got32 = test::to_doubles(fn(in->astype(float32)));
+    for (size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_NEAR(got32[i], expected[i], 3e-7 * (1 + std::abs(expected[i])));
+    }
+  }
+  // Integers become float32, as in Keras (trunc keeps them); outside the domain, NaN.
+  const Tensor ints = test::tensor_of({-2, 0, 3}, {3}, int32);
+  EXPECT_EQ(sin(ints).dtype(), float32);
+  EXPECT_EQ(ceil(ints).dtype(), float32);
+  EXPECT_EQ(trunc(ints).dtype(), int32);
+  EXPECT_TRUE(std::isnan(test::to_doubles(arcsin(test::tensor_of({2.0})))[0]));
+  EXPECT_TRUE(std::isnan(test::to_doubles(log2(test::tensor_of({-1.0})))[0]));
 }
 
 TEST(Elementwise, ComparisonsGiveBools) {

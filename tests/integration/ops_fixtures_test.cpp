@@ -63,7 +63,25 @@ Model cpp_built_model() {
                           ops::softmax(h),
                           ops::log_softmax(h, 1),
                           ops::where(ops::greater(h, 0.0), h, x),
-                          ops::divide(ops::multiply(h, x), ops::add(ops::square(x), 1.0))};
+                          ops::divide(ops::multiply(h, x), ops::add(ops::square(x), 1.0)),
+                          ops::sin(h),
+                          ops::cos(h),
+                          ops::tan(ops::clip(h, -1.2, 1.2)),
+                          ops::arcsin(ops::tanh(h) * 0.9),
+                          ops::arccos(ops::tanh(h) * 0.9),
+                          ops::arctan(h),
+                          ops::sinh(h),
+                          ops::cosh(h),
+                          ops::arcsinh(h),
+                          ops::arccosh(ops::abs(h) + 1.5),
+                          ops::arctanh(ops::tanh(h) * 0.9),
+                          ops::ceil(h * 3.0),
+                          ops::trunc(h * 3.0),
+                          ops::expm1(h),
+                          ops::log2(ops::abs(h) + 0.5),
+                          ops::log10(ops::abs(h) + 0.5),
+                          ops::exp2(h),
+                          ops::erf(h)};
   KerasTensors outs{ops::concatenate(flat, -1),
                     ops::sum(h, {-1}),
                     ops::mean(h, {1, 2}, true),
@@ -163,7 +181,7 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
       Json::parse(R"({"class_name": "__keras_tensor__"})")};
   std::mt19937_64 rng(13);
   int loaded = 0, tried = 0;
-  for (const char* name : {"shapes", "unary", "reductions", "arithmetic"}) {
+  for (const char* name : {"shapes", "unary", "reductions", "arithmetic", "numpy_math"}) {
     Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
     const Json config = layers::serialize_layer(*original.layer());
     const Tensors x = test::fixture_arrays(kDir / (std::string(name) + ".keras"), "x");

@@ -81,6 +81,24 @@ enum class UnaryOp : uint8_t {
   clip,         // to [a, b]
   pow_scalar,   // x ** a
   logical_not,  // bool -> bool
+  sin,
+  cos,
+  tan,
+  arcsin,
+  arccos,
+  arctan,
+  sinh,
+  cosh,
+  arcsinh,
+  arccosh,
+  arctanh,
+  ceil,
+  trunc,
+  expm1,
+  log2,
+  log10,
+  exp2,
+  erf,
 };
 struct UnaryParams {
   double a = 0.0;

@@ -171,6 +171,25 @@ KerasTensor log_softmax(const KerasTensor& x, int axis = -1);
 KerasTensor clip(const KerasTensor& x, double x_min, double x_max);
 KerasTensor cast(const KerasTensor& x, DType dtype);
 KerasTensor logical_not(const KerasTensor& x);
+// keras.ops' NumPy functions (and keras.ops.erf), saved as Keras's Sin, Cos, ..., Erf.
+KerasTensor sin(const KerasTensor& x);
+KerasTensor cos(const KerasTensor& x);
+KerasTensor tan(const KerasTensor& x);
+KerasTensor arcsin(const KerasTensor& x);
+KerasTensor arccos(const KerasTensor& x);
+KerasTensor arctan(const KerasTensor& x);
+KerasTensor sinh(const KerasTensor& x);
+KerasTensor cosh(const KerasTensor& x);
+KerasTensor arcsinh(const KerasTensor& x);
+KerasTensor arccosh(const KerasTensor& x);
+KerasTensor arctanh(const KerasTensor& x);
+KerasTensor ceil(const KerasTensor& x);
+KerasTensor trunc(const KerasTensor& x);
+KerasTensor expm1(const KerasTensor& x);
+KerasTensor log2(const KerasTensor& x);
+KerasTensor log10(const KerasTensor& x);
+KerasTensor exp2(const KerasTensor& x);
+KerasTensor erf(const KerasTensor& x);
 // Same shape, zeros / ones of `dtype` (x's own when nullopt).
 KerasTensor zeros_like(const KerasTensor& x, std::optional<DType> dtype = std::nullopt);
 KerasTensor ones_like(const KerasTensor& x, std::optional<DType> dtype = std::nullopt);

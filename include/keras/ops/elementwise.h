@@ -64,6 +64,27 @@ Tensor log1p(const Tensor& x);
 Tensor reciprocal(const Tensor& x);
 Tensor floor(const Tensor& x);
 Tensor round(const Tensor& x);
+// keras.ops' trigonometric, hyperbolic and other NumPy functions, elementwise: integer inputs
+// give float32 (trunc keeps them as they are, as Keras); outside a function's domain (arcsin
+// of 2, log2 of -1) NaN, as NumPy. Each differentiable but ceil and trunc (zero gradient).
+Tensor sin(const Tensor& x);
+Tensor cos(const Tensor& x);
+Tensor tan(const Tensor& x);
+Tensor arcsin(const Tensor& x);
+Tensor arccos(const Tensor& x);
+Tensor arctan(const Tensor& x);
+Tensor sinh(const Tensor& x);
+Tensor cosh(const Tensor& x);
+Tensor arcsinh(const Tensor& x);
+Tensor arccosh(const Tensor& x);
+Tensor arctanh(const Tensor& x);
+Tensor ceil(const Tensor& x);
+Tensor trunc(const Tensor& x);
+Tensor expm1(const Tensor& x);  // exp(x) - 1, accurate near 0
+Tensor log2(const Tensor& x);
+Tensor log10(const Tensor& x);
+Tensor exp2(const Tensor& x);
+Tensor erf(const Tensor& x);  // keras.ops.erf
 // Clips to [x_min, x_max]; the gradient is 1 inside the interval (bounds included), else 0.
 Tensor clip(const Tensor& x, double x_min, double x_max);
 // log(exp(a) + exp(b)) without overflow (keras.ops.logaddexp); at a == b each side gets half
