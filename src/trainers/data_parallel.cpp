@@ -343,9 +343,16 @@ void exchange_shared(const std::vector<std::shared_ptr<SparseGrad>>& grads) {
   auto mine = [&](int64_t id) { return id % n == rank; };
   for (const auto& g : grads) {
     g->collect_local_rows();
-    const auto own = std::stable_partition(g->local.begin(), g->local.end(), mine);
-    g->others.assign(own, g->local.end());
-    g->local.erase(own, g->local.end());
+    g->others.clear();  // split without allocating: own rows stay in local, in order
+    size_t kept = 0;
+    for (int64_t id : g->local) {
+      if (mine(id)) {
+        g->local[kept++] = id;
+      } else {
+        g->others.push_back(id);
+      }
+    }
+    g->local.resize(kept);
     char* p = g->table->staging(rank);
     const auto count = static_cast<int64_t>(g->others.size());
     std::memcpy(p, &count, 8);

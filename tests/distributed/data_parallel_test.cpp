@@ -246,8 +246,9 @@ struct SharedRun {
 SharedRun train_bag_of_words(bool parallel,
                              bool shared,
                              const keras::optimizers::OptimizerPtr& optimizer,
-                             bool constrained) {
-  const Tensor ids = keras::random::randint({150, 5}, 0, 2000, keras::int32, 71);
+                             bool constrained,
+                             int64_t rows = 2000) {
+  const Tensor ids = keras::random::randint({150, 5}, 0, rows, keras::int32, 71);
   const Tensor y = one_hot_labels(150, 3, 72);
   std::shared_ptr<dist::DataParallel> dp;
   if (parallel) {
@@ -258,7 +259,7 @@ SharedRun train_bag_of_words(bool parallel,
   keras::utils::set_random_seed(17 + (parallel ? 100 * dist::process_id() : 0));
   auto in = keras::Input({5}, {.dtype = keras::int32});
   auto x = layers::Embedding(
-      2000, 8,
+      rows, 8,
       {.embeddings_constraint = constrained ? keras::constraints::MaxNorm(0.5, 1)
                                             : keras::constraints::Constraint()})(in);
   x = layers::GlobalAveragePooling1D()(x);
@@ -316,6 +317,15 @@ TEST(DataParallel, SharedTablesMatchTheAllGatherExactlyAndOneProcess) {
     expect_equal(shared.optimizer_state, gathered.optimizer_state, "optimizer variable");
     expect_close({shared.weights, shared.loss, {}}, {one.weights, one.loss, {}});
   }
+  // A table of 4 rows: the processes' shares touch them all, every step, but with 3 processes
+  // one owns 2 rows, and a process owning none of a step's rows decays one of its own a step
+  // early (equal up to rounding): against one process only.
+  const SharedRun tiny = train_bag_of_words(true, true, optimizers[0](), false, 4);
+  expect_close({tiny.weights, tiny.loss, {}},
+               {train_bag_of_words(false, false, optimizers[0](), false, 4).weights,
+                train_bag_of_words(false, false, optimizers[0](), false, 4).loss,
+                {}});
+  EXPECT_EQ(tiny.shared_during_fit, std::getenv("KERAS_TEST_SEVERAL_HOSTS") ? 0u : 1u);
   // Momentum writes every row (not shared); so does a constraint.
   const SharedRun momentum = train_bag_of_words(
       true, true, keras::optimizers::RMSprop({.learning_rate = 0.05, .momentum = 0.5}), false);
