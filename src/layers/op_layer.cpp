@@ -453,6 +453,27 @@ KerasTensor exp2(const KerasTensor& x) {
 KerasTensor erf(const KerasTensor& x) {
   return unary("Erf", x);
 }
+KerasTensor isnan(const KerasTensor& x) {
+  return unary("Isnan", x);
+}
+KerasTensor isinf(const KerasTensor& x) {
+  return unary("Isinf", x);
+}
+KerasTensor isfinite(const KerasTensor& x) {
+  return unary("Isfinite", x);
+}
+KerasTensor floor_divide(const KerasTensor& a, const KerasTensor& b) {
+  return binary("FloorDivide", a, b);
+}
+KerasTensor floor_divide(const KerasTensor& a, double b) {
+  return with_constant("FloorDivide", a, b);
+}
+KerasTensor mod(const KerasTensor& a, const KerasTensor& b) {
+  return binary("Mod", a, b);
+}
+KerasTensor mod(const KerasTensor& a, double b) {
+  return with_constant("Mod", a, b);
+}
 KerasTensor exp(const KerasTensor& x) {
   return unary("Exp", x);
 }
@@ -523,6 +544,18 @@ KerasTensor sum(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
 KerasTensor mean(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
   return unary("Mean", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
 }
+KerasTensor amax(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return unary("Amax", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+}
+KerasTensor amin(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return unary("Amin", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+}
+KerasTensor var(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return unary("Var", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+}
+KerasTensor std(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return unary("Std", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+}
 KerasTensor max(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
   return unary("Max", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}, {"initial", nullptr}});
 }
@@ -551,6 +584,13 @@ KerasTensor reshape(const KerasTensor& x, Shape shape) {
 }
 KerasTensor transpose(const KerasTensor& x, std::vector<int> axes) {
   return unary("Transpose", x, {{"axes", axes.empty() ? Json(nullptr) : Json(axes)}});
+}
+KerasTensor swapaxes(const KerasTensor& x, int axis1, int axis2) {
+  return unary("Swapaxes", x, {{"axis1", axis1}, {"axis2", axis2}});
+}
+KerasTensor moveaxis(const KerasTensor& x, std::vector<int> source, std::vector<int> destination) {
+  auto axes = [](const std::vector<int>& a) { return a.size() == 1 ? Json(a[0]) : Json(a); };
+  return unary("Moveaxis", x, {{"source", axes(source)}, {"destination", axes(destination)}});
 }
 KerasTensor expand_dims(const KerasTensor& x, int axis) {
   return unary("ExpandDims", x, {{"axis", axis}});

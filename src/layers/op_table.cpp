@@ -239,18 +239,6 @@ Fn reduction(const Call& c) {
   return [axes, keepdims](const Tensors& in) { return Tensors{F(in[0], axes, keepdims)}; };
 }
 
-Tensor variance(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
-  const Tensor xf = is_floating(x.dtype()) ? x : ops::cast(x, float32);
-  const Tensor centred = ops::subtract(xf, ops::mean(xf, axes, true));
-  return ops::mean(ops::square(centred), axes, keepdims);
-}
-Tensor standard_deviation(const Tensor& x, std::vector<int> axes, bool keepdims) {
-  return ops::sqrt(variance(x, axes, keepdims));
-}
-Tensor var(const Tensor& x, std::vector<int> axes, bool keepdims) {
-  return variance(x, axes, keepdims);
-}
-
 template <Tensor (*F)(const Tensor&, int, bool)>
 Fn arg_reduction(const Call& c) {
   expect_one_tensor(c);
@@ -297,6 +285,22 @@ Fn transpose_fn(const Call& c) {
   const std::vector<int> axes =
       a == nullptr ? std::vector<int>{} : config::convert<std::vector<int>>(*a, "axes", w(c));
   return unary_fn(c, [axes](const Tensor& x) { return ops::transpose(x, axes); });
+}
+
+Fn swapaxes_fn(const Call& c) {
+  KERAS_CHECK(config::find(c.config, "axis1") && config::find(c.config, "axis2"), ValueError,
+              c.what, ": Swapaxes needs 'axis1' and 'axis2'");
+  const int a = int_of(c, "axis1", 0), b = int_of(c, "axis2", 0);
+  return unary_fn(c, [a, b](const Tensor& x) { return ops::swapaxes(x, a, b); });
+}
+
+Fn moveaxis_fn(const Call& c) {
+  KERAS_CHECK(config::find(c.config, "source") && config::find(c.config, "destination"), ValueError,
+              c.what, ": Moveaxis needs 'source' and 'destination'");
+  const std::vector<int> source = axes_of(c, "source");
+  const std::vector<int> destination = axes_of(c, "destination");
+  return unary_fn(
+      c, [source, destination](const Tensor& x) { return ops::moveaxis(x, source, destination); });
 }
 
 Fn expand_dims_fn(const Call& c) {
@@ -636,15 +640,6 @@ Fn pad_fn(const Call& c) {
   });
 }
 
-Fn moveaxis_fn(const Call& c) {
-  const int from = config::require<int>(c.config, "source", w(c));
-  const int to = config::require<int>(c.config, "destination", w(c));
-  return unary_fn(c, [=, what = c.what](const Tensor& x) {
-    return move_axis(x, normalize_axis(from, x.rank(), what.c_str()),
-                     normalize_axis(to, x.rank(), what.c_str()));
-  });
-}
-
 Fn round_fn(const Call& c) {
   KERAS_CHECK(int_of(c, "decimals", 0) == 0, ValueError, c.what,
               ": keras.cpp's Round supports only 'decimals': 0");
@@ -723,6 +718,11 @@ std::vector<Spec> make_table() {
       {"Log10", kNumpy, none, none, unary<ops::log10>},
       {"Exp2", kNumpy, none, none, unary<ops::exp2>},
       {"Erf", kMath, none, none, unary<ops::erf>},
+      {"Isnan", kNumpy, none, none, unary<ops::isnan>},
+      {"Isinf", kNumpy, none, none, unary<ops::isinf>},
+      {"Isfinite", kNumpy, none, none, unary<ops::isfinite>},
+      {"FloorDivide", kNumpy, none, none, binary<ops::floor_divide>},
+      {"Mod", kNumpy, none, none, binary<ops::mod>},
       {"LogicalNot", kNumpy, none, none, unary<ops::logical_not>},
       {"Clip", kNumpy, {"x_min", "x_max"}, none, clip_fn},
       {"Cast", kCore, {"dtype"}, none, cast_fn},
@@ -790,14 +790,18 @@ std::vector<Spec> make_table() {
       {"Prod", kNumpy, {"axis", "keepdims", "dtype"}, none, reduction<ops::prod>},
       {"Any", kNumpy, reduce_keys, none, reduction<ops::any>},
       {"All", kNumpy, reduce_keys, none, reduction<ops::all>},
-      {"Std", kNumpy, reduce_keys, none, reduction<standard_deviation>},
-      {"Var", kNumpy, reduce_keys, none, reduction<var>},
+      {"Std", kNumpy, reduce_keys, none, reduction<ops::std>},
+      {"Var", kNumpy, reduce_keys, none, reduction<ops::var>},
+      {"Amax", kNumpy, reduce_keys, none, reduction<ops::amax>},
+      {"Amin", kNumpy, reduce_keys, none, reduction<ops::amin>},
       {"Logsumexp", kMath, reduce_keys, none, reduction<ops::logsumexp>},
       {"Argmax", kNumpy, reduce_keys, none, arg_reduction<ops::argmax>},
       {"Argmin", kNumpy, reduce_keys, none, arg_reduction<ops::argmin>},
       // Shapes and indexing.
       {"Reshape", kNumpy, {"newshape"}, none, reshape_fn},
       {"Transpose", kNumpy, {"axes"}, none, transpose_fn},
+      {"Swapaxes", kNumpy, {"axis1", "axis2"}, none, swapaxes_fn},
+      {"Moveaxis", kNumpy, {"source", "destination"}, none, moveaxis_fn},
       {"ExpandDims", kNumpy, {"axis"}, none, expand_dims_fn},
       {"Squeeze", kNumpy, {"axis"}, none, squeeze_fn},
       {"Concatenate", kNumpy, {"axis"}, none, concatenate_fn},
@@ -807,7 +811,6 @@ std::vector<Spec> make_table() {
       {"GetItem", kNumpy, none, none, get_item_fn},
       {"Repeat", kNumpy, {"repeats", "axis"}, none, repeat_fn},
       {"Pad", kNumpy, {"pad_width", "mode"}, {"constant_values"}, pad_fn},
-      {"Moveaxis", kNumpy, {"source", "destination"}, none, moveaxis_fn},
   };
 }
 #undef KERAS_ACTIVATION_WITH

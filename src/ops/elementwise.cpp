@@ -380,6 +380,56 @@ Tensor erf(const Tensor& x) {
 Tensor trunc(const Tensor& x) {
   return is_floating(x.dtype()) ? unary(UnaryOp::trunc, x) : x;  // Keras: integers as they are
 }
+Tensor isnan(const Tensor& x) {
+  return is_floating(x.dtype()) ? not_equal(x, x) : full(x.shape(), 0, bool_, x.device());
+}
+Tensor isinf(const Tensor& x) {
+  if (!is_floating(x.dtype())) return full(x.shape(), 0, bool_, x.device());
+  return equal(abs(x), scalar_like(std::numeric_limits<double>::infinity(), x));
+}
+Tensor isfinite(const Tensor& x) {
+  if (!is_floating(x.dtype())) return full(x.shape(), 1, bool_, x.device());
+  return less(abs(x), scalar_like(std::numeric_limits<double>::infinity(), x));  // NaN: false
+}
+
+namespace {
+
+// Integer floor division in float64 (exact below 2^53), 0 where b is 0.
+Tensor integer_floor_divide(const Tensor& a, const Tensor& b, DType dtype) {
+  const Tensor q = floor(divide(cast(a, float64), cast(b, float64)));
+  const Tensor zero = equal(b, scalar_like(0, b));
+  return cast(where(zero, scalar_like(0, q), q), dtype);
+}
+
+}  // namespace
+
+Tensor floor_divide(const Tensor& a, const Tensor& b) {
+  const DType dtype = result_type(a.dtype(), b.dtype());
+  if (!is_floating(dtype)) return integer_floor_divide(a, b, dtype);
+  return floor(divide(cast(a, dtype), cast(b, dtype)));
+}
+Tensor floor_divide(const Tensor& a, double b) {
+  return floor_divide(a, scalar_like(b, is_floating(a.dtype()) ? a : cast(a, float32)));
+}
+Tensor mod(const Tensor& a, const Tensor& b) {
+  const DType dtype = result_type(a.dtype(), b.dtype());
+  if (!is_floating(dtype)) {
+    const Tensor r = subtract(cast(a, dtype), multiply(integer_floor_divide(a, b, dtype), b));
+    return where(equal(b, scalar_like(0, b)), scalar_like(0, r), r);
+  }
+  const Tensor x = cast(a, dtype), y = cast(b, dtype);
+  return subtract(x, multiply(floor(divide(x, y)), y));
+}
+Tensor mod(const Tensor& a, double b) {
+  return mod(a, scalar_like(b, is_floating(a.dtype()) ? a : cast(a, float32)));
+}
+Tensor floor_divide(const Tensor& a, int b) {
+  return floor_divide(a, scalar_like(b, a.dtype() == bool_ ? cast(a, int32) : a));
+}
+Tensor mod(const Tensor& a, int b) {
+  return mod(a, scalar_like(b, a.dtype() == bool_ ? cast(a, int32) : a));
+}
+
 Tensor clip(const Tensor& x, double x_min, double x_max) {
   return unary(UnaryOp::clip, x, {.a = x_min, .b = x_max});
 }

@@ -126,6 +126,20 @@ Tensor max(const Tensor& x, std::vector<int> axes, bool keepdims) {
 Tensor min(const Tensor& x, std::vector<int> axes, bool keepdims) {
   return reduce(ReduceOp::min, x, std::move(axes), keepdims);
 }
+Tensor amax(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return max(x, std::move(axes), keepdims);
+}
+Tensor amin(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return min(x, std::move(axes), keepdims);
+}
+Tensor var(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  const Tensor xf = is_floating(x.dtype()) ? x : cast(x, float32);
+  const Tensor centred = subtract(xf, mean(xf, axes, true));
+  return mean(square(centred), std::move(axes), keepdims);
+}
+Tensor std(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return sqrt(var(x, std::move(axes), keepdims));
+}
 Tensor prod(const Tensor& x, std::vector<int> axes, bool keepdims) {
   return reduce(ReduceOp::prod, x, std::move(axes), keepdims);
 }

@@ -20,6 +20,42 @@ Tensor reshape(const Tensor& x, Shape shape) {
   return y;
 }
 
+Tensor swapaxes(const Tensor& x, int axis1, int axis2) {
+  std::vector<int> order(static_cast<size_t>(x.rank()));
+  std::iota(order.begin(), order.end(), 0);
+  std::swap(order[static_cast<size_t>(normalize_axis(axis1, x.rank()))],
+            order[static_cast<size_t>(normalize_axis(axis2, x.rank()))]);
+  return transpose(x, order);
+}
+
+Tensor moveaxis(const Tensor& x, std::vector<int> source, std::vector<int> destination) {
+  const int r = x.rank();
+  KERAS_CHECK(source.size() == destination.size(), ValueError,
+              "moveaxis: `source` and `destination` arguments must have the same number of "
+              "elements, but they have ",
+              source.size(), " and ", destination.size(), " respectively");
+  std::vector<bool> moved(static_cast<size_t>(r), false), placed(static_cast<size_t>(r), false);
+  for (size_t i = 0; i < source.size(); ++i) {
+    source[i] = normalize_axis(source[i], r);
+    destination[i] = normalize_axis(destination[i], r);
+    KERAS_CHECK(!moved[static_cast<size_t>(source[i])], ValueError,
+                "moveaxis: repeated axis in `source` argument");
+    KERAS_CHECK(!placed[static_cast<size_t>(destination[i])], ValueError,
+                "moveaxis: repeated axis in `destination` argument");
+    moved[static_cast<size_t>(source[i])] = placed[static_cast<size_t>(destination[i])] = true;
+  }
+  std::vector<int> order;
+  for (int d = 0; d < r; ++d) {
+    if (!moved[static_cast<size_t>(d)]) order.push_back(d);
+  }
+  std::vector<size_t> by_destination(source.size());
+  std::iota(by_destination.begin(), by_destination.end(), size_t{0});
+  std::sort(by_destination.begin(), by_destination.end(),
+            [&](size_t a, size_t b) { return destination[a] < destination[b]; });
+  for (size_t i : by_destination) order.insert(order.begin() + destination[i], source[i]);
+  return transpose(x, order);
+}
+
 Tensor transpose(const Tensor& x, std::vector<int> axes) {
   const int r = x.rank();
   if (axes.empty()) {

@@ -81,7 +81,13 @@ Model cpp_built_model() {
                           ops::log2(ops::abs(h) + 0.5),
                           ops::log10(ops::abs(h) + 0.5),
                           ops::exp2(h),
-                          ops::erf(h)};
+                          ops::erf(h),
+                          ops::cast(ops::isfinite(ops::log(h)), float32),
+                          ops::cast(ops::isnan(ops::log(h)), float32),
+                          ops::cast(ops::isinf(ops::log(ops::abs(h))), float32),
+                          ops::mod(h, 0.3),
+                          ops::floor_divide(h, 0.3),
+                          ops::mod(h, x + 2.0)};
   KerasTensors outs{ops::concatenate(flat, -1),
                     ops::sum(h, {-1}),
                     ops::mean(h, {1, 2}, true),
@@ -103,7 +109,13 @@ Model cpp_built_model() {
                     ops::matmul(h, w),
                     ops::one_hot(ids, 5),
                     ops::cast(ops::not_equal(ids, 0), float32),
-                    ops::zeros_like(h) + ops::ones_like(h)};
+                    ops::zeros_like(h) + ops::ones_like(h),
+                    ops::swapaxes(h, 1, 2),
+                    ops::moveaxis(h, {1}, {2}),
+                    ops::var(h, {1}),
+                    ops::std(h, {-1}, true),
+                    ops::amax(h, {1}),
+                    ops::amin(h, {1, 2}, true)};
   return Model({x, ids}, outs, {.name = "cpp_built"});
 }
 
@@ -181,7 +193,8 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
       Json::parse(R"({"class_name": "__keras_tensor__"})")};
   std::mt19937_64 rng(13);
   int loaded = 0, tried = 0;
-  for (const char* name : {"shapes", "unary", "reductions", "arithmetic", "numpy_math"}) {
+  for (const char* name :
+       {"shapes", "unary", "reductions", "arithmetic", "numpy_math", "numpy_more"}) {
     Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
     const Json config = layers::serialize_layer(*original.layer());
     const Tensors x = test::fixture_arrays(kDir / (std::string(name) + ".keras"), "x");

@@ -190,6 +190,13 @@ KerasTensor log2(const KerasTensor& x);
 KerasTensor log10(const KerasTensor& x);
 KerasTensor exp2(const KerasTensor& x);
 KerasTensor erf(const KerasTensor& x);
+KerasTensor isnan(const KerasTensor& x);
+KerasTensor isinf(const KerasTensor& x);
+KerasTensor isfinite(const KerasTensor& x);
+KerasTensor floor_divide(const KerasTensor& a, const KerasTensor& b);
+KerasTensor floor_divide(const KerasTensor& a, double b);
+KerasTensor mod(const KerasTensor& a, const KerasTensor& b);
+KerasTensor mod(const KerasTensor& a, double b);
 // Same shape, zeros / ones of `dtype` (x's own when nullopt).
 KerasTensor zeros_like(const KerasTensor& x, std::optional<DType> dtype = std::nullopt);
 KerasTensor ones_like(const KerasTensor& x, std::optional<DType> dtype = std::nullopt);
@@ -202,12 +209,18 @@ KerasTensor min(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims 
 KerasTensor prod(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor any(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor all(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor amax(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor amin(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor var(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor std(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor argmax(const KerasTensor& x, int axis = -1, bool keepdims = false);
 KerasTensor argmin(const KerasTensor& x, int axis = -1, bool keepdims = false);
 
 // Shapes.
 KerasTensor reshape(const KerasTensor& x, Shape shape);
 KerasTensor transpose(const KerasTensor& x, std::vector<int> axes = {});
+KerasTensor swapaxes(const KerasTensor& x, int axis1, int axis2);
+KerasTensor moveaxis(const KerasTensor& x, std::vector<int> source, std::vector<int> destination);
 KerasTensor expand_dims(const KerasTensor& x, int axis);
 KerasTensor squeeze(const KerasTensor& x, std::optional<int> axis = std::nullopt);
 KerasTensor concatenate(const KerasTensors& xs, int axis = 0);

@@ -85,6 +85,22 @@ Tensor log2(const Tensor& x);
 Tensor log10(const Tensor& x);
 Tensor exp2(const Tensor& x);
 Tensor erf(const Tensor& x);  // keras.ops.erf
+// NaN / infinite / finite elements, as bool (integer and bool inputs: all false / false / true).
+Tensor isnan(const Tensor& x);
+Tensor isinf(const Tensor& x);
+Tensor isfinite(const Tensor& x);
+// keras.ops.floor_divide (a // b) and keras.ops.mod (a % b, the sign of b), in the promoted
+// dtype: floats floor(a / b) and a - floor(a / b) * b (mod by zero NaN, floor_divide by zero
+// +-inf); integers exact, 0 where b is 0 (as NumPy). The gradient of floor_divide is zero; mod's
+// is 1 for a and -floor(a / b) for b.
+Tensor floor_divide(const Tensor& a, const Tensor& b);
+// A constant b: an int keeps an integer a's dtype (Python's int), a double makes it float32
+// (Python's float); a floating a keeps its dtype.
+Tensor floor_divide(const Tensor& a, double b);
+Tensor floor_divide(const Tensor& a, int b);
+Tensor mod(const Tensor& a, const Tensor& b);
+Tensor mod(const Tensor& a, double b);
+Tensor mod(const Tensor& a, int b);
 // Clips to [x_min, x_max]; the gradient is 1 inside the interval (bounds included), else 0.
 Tensor clip(const Tensor& x, double x_min, double x_max);
 // log(exp(a) + exp(b)) without overflow (keras.ops.logaddexp); at a == b each side gets half

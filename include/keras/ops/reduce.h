@@ -33,6 +33,13 @@ Tensor logsumexp(const Tensor& x, std::vector<int> axes = {}, bool keepdims = fa
 // and keras.ops.all (an empty reduction gives false / true).
 Tensor any(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 Tensor all(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+// keras.ops.amax / amin: max / min under NumPy's other names.
+Tensor amax(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor amin(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+// keras.ops.var / std: the population variance (mean of squared deviations) and its square root;
+// integer inputs give float32.
+Tensor var(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor std(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 // int32 indices (Keras returns int32), not differentiable.
 Tensor argmax(const Tensor& x, int axis = -1, bool keepdims = false);
 Tensor argmin(const Tensor& x, int axis = -1, bool keepdims = false);

@@ -13,6 +13,12 @@ namespace keras::ops {
 Tensor reshape(const Tensor& x, Shape shape);
 // Permutes axes; empty `axes` reverses them.
 Tensor transpose(const Tensor& x, std::vector<int> axes = {});
+// keras.ops.swapaxes: x with axes axis1 and axis2 exchanged. keras.ops.moveaxis: each axis of
+// `source` moved to the same place in `destination` (NumPy's order for the others).
+// ValueError for an axis out of range, repeated axes, or source and destination of different
+// lengths.
+Tensor swapaxes(const Tensor& x, int axis1, int axis2);
+Tensor moveaxis(const Tensor& x, std::vector<int> source, std::vector<int> destination);
 Tensor expand_dims(const Tensor& x, int axis);
 // Removes `axis` (must have size 1), or every size-1 axis when axis is not given.
 Tensor squeeze(const Tensor& x, std::optional<int> axis = std::nullopt);
