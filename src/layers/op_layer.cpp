@@ -585,6 +585,29 @@ KerasTensor reshape(const KerasTensor& x, Shape shape) {
 KerasTensor transpose(const KerasTensor& x, std::vector<int> axes) {
   return unary("Transpose", x, {{"axes", axes.empty() ? Json(nullptr) : Json(axes)}});
 }
+KerasTensor tril(const KerasTensor& x, int k) {
+  return unary("Tril", x, {{"k", k}});
+}
+KerasTensor triu(const KerasTensor& x, int k) {
+  return unary("Triu", x, {{"k", k}});
+}
+KerasTensor flip(const KerasTensor& x, std::vector<int> axes) {
+  return unary("Flip", x, {{"axis", axes_json(axes)}});
+}
+KerasTensor roll(const KerasTensor& x, std::vector<int64_t> shifts, std::vector<int> axes) {
+  return unary(
+      "Roll", x,
+      {{"shift", shifts.size() == 1 ? Json(shifts[0]) : Json(shifts)}, {"axis", axes_json(axes)}});
+}
+KerasTensor tile(const KerasTensor& x, std::vector<int64_t> repeats) {
+  return unary("Tile", x, {{"repeats", repeats.size() == 1 ? Json(repeats[0]) : Json(repeats)}});
+}
+KerasTensor cumsum(const KerasTensor& x, std::optional<int> axis) {
+  return unary("Cumsum", x, {{"axis", axis ? Json(*axis) : Json(nullptr)}, {"dtype", nullptr}});
+}
+KerasTensor cumprod(const KerasTensor& x, std::optional<int> axis) {
+  return unary("Cumprod", x, {{"axis", axis ? Json(*axis) : Json(nullptr)}, {"dtype", nullptr}});
+}
 KerasTensor swapaxes(const KerasTensor& x, int axis1, int axis2) {
   return unary("Swapaxes", x, {{"axis1", axis1}, {"axis2", axis2}});
 }

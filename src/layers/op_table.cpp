@@ -287,6 +287,48 @@ Fn transpose_fn(const Call& c) {
   return unary_fn(c, [axes](const Tensor& x) { return ops::transpose(x, axes); });
 }
 
+// An int or a list of ints under `key` (absent or null: empty).
+std::vector<int64_t> ints_of(const Call& c, const char* key) {
+  const Json* j = config::find(c.config, key);
+  if (j == nullptr || j->is_null()) return {};
+  if (!j->is_array()) return {config::convert<int64_t>(*j, key, w(c))};
+  KERAS_CHECK(j->size() <= 64, ValueError, c.what, ": '", key, "' has more than 64 entries");
+  return config::convert<std::vector<int64_t>>(*j, key, w(c));
+}
+
+template <Tensor (*F)(const Tensor&, int)>
+Fn triangle_fn(const Call& c) {
+  const int k = int_of(c, "k", 0);
+  return unary_fn(c, [k](const Tensor& x) { return F(x, k); });
+}
+
+Fn flip_fn(const Call& c) {
+  const std::vector<int> axes = axes_of(c);
+  return unary_fn(c, [axes](const Tensor& x) { return ops::flip(x, axes); });
+}
+
+Fn roll_fn(const Call& c) {
+  const std::vector<int64_t> shifts = ints_of(c, "shift");
+  KERAS_CHECK(!shifts.empty(), ValueError, c.what, ": Roll needs a 'shift'");
+  const std::vector<int> axes = axes_of(c);
+  return unary_fn(c, [shifts, axes](const Tensor& x) { return ops::roll(x, shifts, axes); });
+}
+
+Fn tile_fn(const Call& c) {
+  const std::vector<int64_t> repeats = ints_of(c, "repeats");
+  KERAS_CHECK(!repeats.empty(), ValueError, c.what, ": Tile needs 'repeats'");
+  return unary_fn(c, [repeats](const Tensor& x) { return ops::tile(x, repeats); });
+}
+
+template <Tensor (*F)(const Tensor&, std::optional<int>)>
+Fn scan_fn(const Call& c) {
+  if (c.config.contains("dtype")) expect_null(c, "dtype", "cumulative op");
+  const Json* a = config::find(c.config, "axis");
+  const std::optional<int> axis =
+      a == nullptr || a->is_null() ? std::nullopt : std::optional<int>(int_of(c, "axis", 0));
+  return unary_fn(c, [axis](const Tensor& x) { return F(x, axis); });
+}
+
 Fn swapaxes_fn(const Call& c) {
   KERAS_CHECK(config::find(c.config, "axis1") && config::find(c.config, "axis2"), ValueError,
               c.what, ": Swapaxes needs 'axis1' and 'axis2'");
@@ -801,6 +843,13 @@ std::vector<Spec> make_table() {
       {"Reshape", kNumpy, {"newshape"}, none, reshape_fn},
       {"Transpose", kNumpy, {"axes"}, none, transpose_fn},
       {"Swapaxes", kNumpy, {"axis1", "axis2"}, none, swapaxes_fn},
+      {"Tril", kNumpy, {"k"}, none, triangle_fn<ops::tril>},
+      {"Triu", kNumpy, {"k"}, none, triangle_fn<ops::triu>},
+      {"Flip", kNumpy, {"axis"}, none, flip_fn},
+      {"Roll", kNumpy, {"shift", "axis"}, none, roll_fn},
+      {"Tile", kNumpy, {"repeats"}, none, tile_fn},
+      {"Cumsum", kNumpy, {"axis", "dtype"}, none, scan_fn<ops::cumsum>},
+      {"Cumprod", kNumpy, {"axis", "dtype"}, none, scan_fn<ops::cumprod>},
       {"Moveaxis", kNumpy, {"source", "destination"}, none, moveaxis_fn},
       {"ExpandDims", kNumpy, {"axis"}, none, expand_dims_fn},
       {"Squeeze", kNumpy, {"axis"}, none, squeeze_fn},

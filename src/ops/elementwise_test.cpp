@@ -523,6 +523,43 @@ const OpCase kUnaryCases[] =
                return moveaxis(x[0], {0, 1}, {-1, 0});
              },
          .expected_shape = Shape{3, 4, 5, 2}},
+        {.name = "tril",
+         .input_shapes = {{2, 3, 4}},
+         .fn = [](const Tensors& x) { return tril(x[0], 1); }},
+        {.name = "triu",
+         .input_shapes = {{3, 4}},
+         .fn = [](const Tensors& x) { return triu(x[0], -1); }},
+        {.name = "flip",
+         .input_shapes = {{2, 3, 4}},
+         .fn =
+             [](const Tensors& x) {
+               return flip(x[0], {0, 2});
+             }},
+        {.name = "roll",
+         .input_shapes = {{2, 3, 4}},
+         .fn =
+             [](const Tensors& x) {
+               return roll(x[0], {1, -3}, {1, 2});
+             }},
+        {.name = "roll_flat",
+         .input_shapes = {{3, 4}},
+         .fn = [](const Tensors& x) { return roll(x[0], {5}); }},
+        {.name = "tile",
+         .input_shapes = {{2, 3}},
+         .fn =
+             [](const Tensors& x) {
+               return tile(x[0], {2, 1, 2});
+             },
+         .expected_shape = Shape{2, 2, 6}},
+        {.name = "cumsum",
+         .input_shapes = {{3, 5}},
+         .fn = [](const Tensors& x) { return cumsum(x[0], 1); }},
+        {.name = "cumprod_flat",
+         .input_shapes = {{2, 3}},
+         .fn = [](const Tensors& x) { return cumprod(x[0]); },
+         .lo = 0.5,
+         .hi = 1.5,
+         .expected_shape = Shape{6}},
         {.name = "clip",
          .input_shapes = {{3, 4}},
          .fn = [](const Tensors& x) { return clip(x[0], -1.0, 0.5); },
@@ -902,6 +939,34 @@ TEST(Elementwise, NumpyDivisionTestsStatisticsAndAxes) {
   EXPECT_THROW(moveaxis(t, {0, 0}, {1, 2}), ValueError);
   EXPECT_THROW(moveaxis(t, {0}, {1, 2}), ValueError);
   EXPECT_THROW(swapaxes(t, 0, 3), ValueError);
+}
+
+// NumPy's tril, triu, flip, roll, tile, cumsum and cumprod of arange(6).reshape(2, 3).
+TEST(Elementwise, NumpyTrianglesFlipsRollsTilesAndScans) {
+  const Tensor t = test::tensor_of({0, 1, 2, 3, 4, 5}, {2, 3});
+  auto values = [](const Tensor& x) { return test::to_doubles(x); };
+  using V = std::vector<double>;
+  EXPECT_EQ(values(tril(t)), (V{0, 0, 0, 3, 4, 0}));
+  EXPECT_EQ(values(triu(t, 1)), (V{0, 1, 2, 0, 0, 5}));
+  EXPECT_EQ(values(tril(t, -1)), (V{0, 0, 0, 3, 0, 0}));
+  EXPECT_EQ(values(flip(t, {1})), (V{2, 1, 0, 5, 4, 3}));
+  EXPECT_EQ(values(flip(t)), (V{5, 4, 3, 2, 1, 0}));
+  EXPECT_EQ(values(roll(t, {1})), (V{5, 0, 1, 2, 3, 4}));
+  EXPECT_EQ(values(roll(t, {-1}, {1})), (V{1, 2, 0, 4, 5, 3}));
+  EXPECT_EQ(values(roll(t, {1, 2}, {0, 1})), (V{4, 5, 3, 1, 2, 0}));
+  EXPECT_EQ(tile(t, {2}).shape(), (Shape{2, 6}));
+  EXPECT_EQ(values(tile(t, {2})), (V{0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5}));
+  EXPECT_EQ(tile(t, {2, 1, 1}).shape(), (Shape{2, 2, 3}));
+  EXPECT_EQ(values(cumsum(t, 1)), (V{0, 1, 3, 3, 7, 12}));
+  EXPECT_EQ(values(cumprod(add(t, 1.0), 0)), (V{1, 2, 3, 4, 10, 18}));
+  EXPECT_EQ(values(cumsum(t)), (V{0, 1, 3, 6, 10, 15}));
+  const Tensor ints = test::tensor_of({1, 2, 3, 4, 5, 6, 7, 8, 9}, {9}, int32);
+  EXPECT_EQ(cumsum(ints).dtype(), int32);
+  EXPECT_EQ(values(cumsum(ints)), (V{1, 3, 6, 10, 15, 21, 28, 36, 45}));
+  EXPECT_EQ(cumsum(test::tensor_of({1, 0, 1}, {3}, bool_)).dtype(), int32);
+  EXPECT_THROW(tril(test::tensor_of({1, 2})), ValueError);
+  EXPECT_THROW(tile(t, {-1}), ValueError);
+  EXPECT_THROW(roll(t, {1, 2}, {0, 1, 1}), ValueError);
 }
 
 TEST(Elementwise, ComparisonsGiveBools) {

@@ -140,6 +140,34 @@ Tensor var(const Tensor& x, std::vector<int> axes, bool keepdims) {
 Tensor std(const Tensor& x, std::vector<int> axes, bool keepdims) {
   return sqrt(var(x, std::move(axes), keepdims));
 }
+namespace {
+
+// Inclusive scan along `axis` in log2(n) steps (Hillis and Steele): each adds (or multiplies)
+// the running values shifted by 1, 2, 4, ... positions, `identity` shifted in. Ops only, so
+// differentiable.
+Tensor scan(const Tensor& x_in, std::optional<int> axis, bool product) {
+  const Tensor x = x_in.dtype() == bool_ ? cast(x_in, int32) : x_in;
+  if (!axis) return scan(reshape(x, {x.size()}), 0, product);
+  const int a = normalize_axis(*axis, x.rank());
+  const int64_t n = x.shape()[static_cast<size_t>(a)];
+  Tensor y = x;
+  for (int64_t s = 1; s < n; s *= 2) {
+    std::vector<std::pair<int64_t, int64_t>> pads(static_cast<size_t>(x.rank()), {0, 0});
+    pads[static_cast<size_t>(a)] = {s, 0};
+    const Tensor shifted = pad(slice_axis(y, a, 0, n - s), pads, product ? 1.0 : 0.0);
+    y = product ? multiply(y, shifted) : add(y, shifted);
+  }
+  return y;
+}
+
+}  // namespace
+
+Tensor cumsum(const Tensor& x, std::optional<int> axis) {
+  return scan(x, axis, false);
+}
+Tensor cumprod(const Tensor& x, std::optional<int> axis) {
+  return scan(x, axis, true);
+}
 Tensor prod(const Tensor& x, std::vector<int> axes, bool keepdims) {
   return reduce(ReduceOp::prod, x, std::move(axes), keepdims);
 }

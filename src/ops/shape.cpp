@@ -56,6 +56,92 @@ Tensor moveaxis(const Tensor& x, std::vector<int> source, std::vector<int> desti
   return transpose(x, order);
 }
 
+namespace {
+
+// Keeps x's elements of its last two axes where keep(row, column), zeros elsewhere.
+template <class Keep>
+Tensor triangle(const Tensor& x, const char* name, Keep&& keep) {
+  KERAS_CHECK(x.rank() >= 2, ValueError, name, ": expected a tensor of rank >= 2, got shape ",
+              shape_str(x.shape()));
+  const int64_t rows = x.shape()[x.shape().size() - 2], cols = x.shape().back();
+  std::vector<uint8_t> mask(static_cast<size_t>(rows * cols));
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) mask[static_cast<size_t>(i * cols + j)] = keep(i, j);
+  }
+  const Tensor m = cast(Tensor::from_vector(mask, {rows, cols}), bool_);
+  return where(m, x, scalar_like(0, x));
+}
+
+// x with its axis `axis` gathered at `indices` (int64, one per position of the result).
+Tensor take_along(const Tensor& x, int axis, const std::vector<int64_t>& indices) {
+  const int a = normalize_axis(axis, x.rank());
+  const Tensor idx = Tensor::from_vector(indices, {static_cast<int64_t>(indices.size())});
+  if (a == 0) return take(x, idx);
+  return moveaxis(take(moveaxis(x, {a}, {0}), idx), {0}, {a});
+}
+
+}  // namespace
+
+Tensor tril(const Tensor& x, int k) {
+  return triangle(x, "tril", [k](int64_t i, int64_t j) { return j - i <= k; });
+}
+Tensor triu(const Tensor& x, int k) {
+  return triangle(x, "triu", [k](int64_t i, int64_t j) { return j - i >= k; });
+}
+
+Tensor flip(const Tensor& x, std::vector<int> axes) {
+  if (axes.empty()) {
+    for (int d = 0; d < x.rank(); ++d) axes.push_back(d);
+  }
+  Tensor y = x;
+  for (int a : axes) {
+    const int64_t n = x.shape()[static_cast<size_t>(normalize_axis(a, x.rank()))];
+    std::vector<int64_t> idx(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) idx[static_cast<size_t>(i)] = n - 1 - i;
+    y = take_along(y, a, idx);
+  }
+  return y;
+}
+
+Tensor roll(const Tensor& x, std::vector<int64_t> shifts, std::vector<int> axes) {
+  if (axes.empty()) {
+    KERAS_CHECK(shifts.size() == 1, ValueError,
+                "roll: without axes, `shift` must be one integer, got ", shifts.size());
+    return reshape(roll(reshape(x, {x.size()}), shifts, {0}), x.shape());
+  }
+  if (shifts.size() == 1 && axes.size() > 1) shifts.assign(axes.size(), shifts[0]);
+  KERAS_CHECK(shifts.size() == axes.size(), ValueError, "roll: `shift` and `axis` must have the ",
+              "same length, got ", shifts.size(), " and ", axes.size());
+  Tensor y = x;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    const int64_t n = x.shape()[static_cast<size_t>(normalize_axis(axes[i], x.rank()))];
+    if (n == 0) continue;
+    std::vector<int64_t> idx(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j) idx[static_cast<size_t>(j)] = ((j - shifts[i]) % n + n) % n;
+    y = take_along(y, axes[i], idx);
+  }
+  return y;
+}
+
+Tensor tile(const Tensor& x, std::vector<int64_t> repeats) {
+  for (int64_t r : repeats) {
+    KERAS_CHECK(r >= 0, ValueError, "tile: repeats must be non-negative, got ", r);
+  }
+  Tensor y = x;
+  while (static_cast<size_t>(y.rank()) < repeats.size()) y = expand_dims(y, 0);
+  while (repeats.size() < static_cast<size_t>(y.rank())) repeats.insert(repeats.begin(), 1);
+  for (int a = 0; a < y.rank(); ++a) {
+    const int64_t n = y.shape()[static_cast<size_t>(a)], r = repeats[static_cast<size_t>(a)];
+    if (r == 1) continue;
+    std::vector<int64_t> idx;
+    for (int64_t k = 0; k < r; ++k) {
+      for (int64_t j = 0; j < n; ++j) idx.push_back(j);
+    }
+    y = take_along(y, a, idx);
+  }
+  return y;
+}
+
 Tensor transpose(const Tensor& x, std::vector<int> axes) {
   const int r = x.rank();
   if (axes.empty()) {

@@ -115,7 +115,14 @@ Model cpp_built_model() {
                     ops::var(h, {1}),
                     ops::std(h, {-1}, true),
                     ops::amax(h, {1}),
-                    ops::amin(h, {1, 2}, true)};
+                    ops::amin(h, {1, 2}, true),
+                    ops::tril(h),
+                    ops::triu(h, 1),
+                    ops::flip(h, {1, 2}),
+                    ops::roll(h, {1, -2}, {1, 2}),
+                    ops::tile(h, {1, 2, 3}),
+                    ops::cumsum(h, 1),
+                    ops::cumprod(h, -1)};
   return Model({x, ids}, outs, {.name = "cpp_built"});
 }
 

@@ -3,6 +3,7 @@
 // extreme elements.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "keras/core/tensor.h"
@@ -40,6 +41,10 @@ Tensor amin(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 // integer inputs give float32.
 Tensor var(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 Tensor std(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+// keras.ops.cumsum / cumprod along `axis` (nullopt: x flattened); bool inputs count as int32.
+// Differentiable (cumprod as products of the running values).
+Tensor cumsum(const Tensor& x, std::optional<int> axis = std::nullopt);
+Tensor cumprod(const Tensor& x, std::optional<int> axis = std::nullopt);
 // int32 indices (Keras returns int32), not differentiable.
 Tensor argmax(const Tensor& x, int axis = -1, bool keepdims = false);
 Tensor argmin(const Tensor& x, int axis = -1, bool keepdims = false);

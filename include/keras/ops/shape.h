@@ -19,6 +19,18 @@ Tensor transpose(const Tensor& x, std::vector<int> axes = {});
 // lengths.
 Tensor swapaxes(const Tensor& x, int axis1, int axis2);
 Tensor moveaxis(const Tensor& x, std::vector<int> source, std::vector<int> destination);
+// keras.ops.tril / triu: x with the elements above (tril) or below (triu) the k-th diagonal of
+// its last two axes set to zero (k > 0 above the main one). ValueError below rank 2.
+Tensor tril(const Tensor& x, int k = 0);
+Tensor triu(const Tensor& x, int k = 0);
+// keras.ops.flip: x reversed along `axes` (empty: every axis).
+Tensor flip(const Tensor& x, std::vector<int> axes = {});
+// keras.ops.roll: elements shifted by shifts[i] along axes[i], those past the end coming back
+// at the start (NumPy's roll); no axes: x flattened, rolled by shifts[0] and shaped back.
+Tensor roll(const Tensor& x, std::vector<int64_t> shifts, std::vector<int> axes = {});
+// keras.ops.tile: x repeated repeats[i] times along each axis (NumPy's rules: fewer repeats
+// than axes apply to the last axes; more add leading axes). ValueError for a negative count.
+Tensor tile(const Tensor& x, std::vector<int64_t> repeats);
 Tensor expand_dims(const Tensor& x, int axis);
 // Removes `axis` (must have size 1), or every size-1 axis when axis is not given.
 Tensor squeeze(const Tensor& x, std::optional<int> axis = std::nullopt);
