@@ -47,8 +47,13 @@ struct State {
   std::unique_ptr<Collective> collective = std::make_unique<LocalCollective>();
   bool initialized = false;
   std::shared_ptr<Distribution> distribution;
-  NullBuffer null_buffer;
 };
+
+// Never destroyed: std::cout is flushed at exit, after function-local statics are gone.
+std::streambuf* null_buffer() {
+  static NullBuffer* const buffer = new NullBuffer();
+  return buffer;
+}
 
 State& state() {
   static State s;
@@ -97,7 +102,7 @@ void initialize(const InitializeOptions& options) {
               "initialize: process_id=", *process_id, " but mpirun gave this process rank ",
               c.rank());
   s.initialized = true;
-  if (options.quiet_workers && c.rank() != 0) std::cout.rdbuf(&s.null_buffer);
+  if (options.quiet_workers && c.rank() != 0) std::cout.rdbuf(null_buffer());
 }
 
 bool initialized() {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "goldens/loss_structure_goldens.h"
+#include "harness/keras_fixtures.h"
 #include "harness/tensor_matchers.h"
 
 namespace keras {
@@ -242,7 +243,7 @@ TEST(LossStructure, NoneLossAndPerOutputMetricsAreSavedAndLoaded) {
                           .metrics = {{"mae"}, {"mae", "mse"}}});
   m.fit(d.x, {d.ya, d.yb}, {.batch_size = 2, .verbose = 0, .shuffle = false});
   const std::string path =
-      (std::filesystem::temp_directory_path() / "keras_loss_structure_test.keras").string();
+      (std::filesystem::path(test::fixture_temp_path("keras_loss_structure_test.keras"))).string();
   m.save(path);
   Model loaded = models::load_model(path);
   std::filesystem::remove(path);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "harness/keras_fixtures.h"
 #include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
 #include "keras/io/npy.h"
@@ -91,7 +92,8 @@ INSTANTIATE_TEST_SUITE_P(Keras,
 // The constraints and activity regularizers come back from keras.cpp's own files too.
 TEST(TrainingLayerFixtures, ConstraintsRoundTripThroughSave) {
   const Model m = models::load_model(fixture("constrained_sequence", ".keras"));
-  const auto path = std::filesystem::temp_directory_path() / "keras_layers_constraints.keras";
+  const auto path =
+      std::filesystem::path(test::fixture_temp_path("keras_layers_constraints.keras"));
   m.save(path.string());
   const Model back = models::load_model(path.string());
   std::filesystem::remove(path);
@@ -198,7 +200,8 @@ TEST(TrainingLayerFixtures, ModelWithAnUnusedInputSavesAndLoads) {
   auto a = Input({3}, {.name = "a"});
   auto b = Input({2}, {.name = "b"});
   Model m({b, a}, layers::Dense(2, {.name = "d"})(a));
-  const auto path = std::filesystem::temp_directory_path() / "keras_layers_unused_input.keras";
+  const auto path =
+      std::filesystem::path(test::fixture_temp_path("keras_layers_unused_input.keras"));
   m.save(path.string());
   const Model back = models::load_model(path.string());
   std::filesystem::remove(path);
@@ -214,7 +217,8 @@ TEST(TrainingLayerFixtures, KerasModelOnADictWithAnUnusedInputLoadsAndSaves) {
   EXPECT_EQ(m.input_names(), (std::vector<std::string>{"a", "b"}));
   const Tensor y = m.predict({{"a", d.at("a")}, {"b", d.at("b")}}, {.verbose = 0});
   test::expect_all_close(y, d.at("out"), 1e-6, 1e-6);
-  const auto path = std::filesystem::temp_directory_path() / "keras_layers_unused_dict.keras";
+  const auto path =
+      std::filesystem::path(test::fixture_temp_path("keras_layers_unused_dict.keras"));
   m.save(path.string());
   Model back = models::load_model(path.string());
   std::filesystem::remove(path);
@@ -225,7 +229,8 @@ TEST(TrainingLayerFixtures, KerasModelOnADictWithAnUnusedInputLoadsAndSaves) {
 TEST(TrainingLayerFixtures, SaveWeightsOfAnUnbuiltModelRaises) {
   Sequential s;
   s.add(layers::Dense(2));
-  const auto path = std::filesystem::temp_directory_path() / "keras_layers_unbuilt.weights.h5";
+  const auto path =
+      std::filesystem::path(test::fixture_temp_path("keras_layers_unbuilt.weights.h5"));
   test::expect_throws_with<ValueError>(
       [&] { s.save_weights(path.string()); },
       "You are saving a model that has not yet been built. Try building the model first by "
@@ -234,7 +239,7 @@ TEST(TrainingLayerFixtures, SaveWeightsOfAnUnbuiltModelRaises) {
 }
 
 TEST(TrainingLayerFixtures, LoadWeightsSkipMismatchSkipsTheLayer) {
-  const auto path = std::filesystem::temp_directory_path() / "keras_layers_skip.weights.h5";
+  const auto path = std::filesystem::path(test::fixture_temp_path("keras_layers_skip.weights.h5"));
   auto a = Input({3});
   Model saved(a, layers::Dense(2, {.name = "e"})(layers::Dense(4, {.name = "d"})(a)));
   saved.save_weights(path.string());
