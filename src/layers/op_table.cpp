@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <numeric>
 #include <tuple>
 
 #include "keras/config/json.h"
@@ -158,16 +157,6 @@ int normalize_axis(int axis, int rank, const char* what) {
   return axis < 0 ? axis + rank : axis;
 }
 
-// x with axis `from` moved to position `to` (both normalized).
-Tensor move_axis(const Tensor& x, int from, int to) {
-  if (from == to) return x;
-  std::vector<int> perm(static_cast<size_t>(x.rank()));
-  std::iota(perm.begin(), perm.end(), 0);
-  perm.erase(perm.begin() + from);
-  perm.insert(perm.begin() + to, from);
-  return ops::transpose(x, perm);
-}
-
 // keras.ops.take(x, indices, axis): indices' dimensions replace the axis (axis null: flattened x).
 Tensor take_along(Tensor x, Tensor idx, std::optional<int> axis, const std::string& what) {
   if (!axis) {
@@ -177,14 +166,7 @@ Tensor take_along(Tensor x, Tensor idx, std::optional<int> axis, const std::stri
   const int a = normalize_axis(*axis, x.rank(), what.c_str());
   if (is_floating(idx.dtype()) || idx.dtype() == bool_) idx = ops::cast(idx, int32);
   if (idx.dtype() != int32 && idx.dtype() != int64) idx = ops::cast(idx, int64);
-  const int k = idx.rank();
-  Tensor y = ops::take(move_axis(x, a, 0), idx);  // idx dims, then x's other dims in order
-  if (a == 0) return y;
-  std::vector<int> perm;
-  for (int i = 0; i < a; ++i) perm.push_back(k + i);
-  for (int i = 0; i < k; ++i) perm.push_back(i);
-  for (int i = k + a; i < y.rank(); ++i) perm.push_back(i);
-  return ops::transpose(y, perm);
+  return ops::take(x, idx, a);
 }
 
 // Constant indices with NumPy's negative indices counted from the end of the axis.
@@ -591,7 +573,8 @@ Fn one_hot_fn(const Call& c) {
   const DType dtype = dtype_of(c).value_or(float32);
   return [=, what = c.what](const Tensors& in) {
     const Tensor y = ops::one_hot(in[0], n, dtype);
-    return Tensors{move_axis(y, y.rank() - 1, normalize_axis(axis, y.rank(), what.c_str()))};
+    return Tensors{
+        ops::moveaxis(y, {y.rank() - 1}, {normalize_axis(axis, y.rank(), what.c_str())})};
   };
 }
 

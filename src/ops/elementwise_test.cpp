@@ -544,6 +544,13 @@ const OpCase kUnaryCases[] =
         {.name = "roll_flat",
          .input_shapes = {{3, 4}},
          .fn = [](const Tensors& x) { return roll(x[0], {5}); }},
+        {.name = "take_axis",
+         .input_shapes = {{2, 3, 4}},
+         .fn =
+             [](const Tensors& x) {
+               return take(x[0], Tensor::from_vector<int32_t>({2, 0, 0, 1}, {2, 2}), 1);
+             },
+         .expected_shape = Shape{2, 2, 2, 4}},
         {.name = "tile",
          .input_shapes = {{2, 3}},
          .fn =

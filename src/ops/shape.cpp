@@ -72,12 +72,9 @@ Tensor triangle(const Tensor& x, const char* name, Keep&& keep) {
   return where(m, x, scalar_like(0, x));
 }
 
-// x with its axis `axis` gathered at `indices` (int64, one per position of the result).
-Tensor take_along(const Tensor& x, int axis, const std::vector<int64_t>& indices) {
-  const int a = normalize_axis(axis, x.rank());
-  const Tensor idx = Tensor::from_vector(indices, {static_cast<int64_t>(indices.size())});
-  if (a == 0) return take(x, idx);
-  return moveaxis(take(moveaxis(x, {a}, {0}), idx), {0}, {a});
+// take(x, indices, axis) with constant indices.
+Tensor take_constant(const Tensor& x, const std::vector<int64_t>& indices, int axis) {
+  return take(x, Tensor::from_vector(indices, {static_cast<int64_t>(indices.size())}), axis);
 }
 
 }  // namespace
@@ -98,7 +95,7 @@ Tensor flip(const Tensor& x, std::vector<int> axes) {
     const int64_t n = x.shape()[static_cast<size_t>(normalize_axis(a, x.rank()))];
     std::vector<int64_t> idx(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) idx[static_cast<size_t>(i)] = n - 1 - i;
-    y = take_along(y, a, idx);
+    y = take_constant(y, idx, a);
   }
   return y;
 }
@@ -118,7 +115,7 @@ Tensor roll(const Tensor& x, std::vector<int64_t> shifts, std::vector<int> axes)
     if (n == 0) continue;
     std::vector<int64_t> idx(static_cast<size_t>(n));
     for (int64_t j = 0; j < n; ++j) idx[static_cast<size_t>(j)] = ((j - shifts[i]) % n + n) % n;
-    y = take_along(y, axes[i], idx);
+    y = take_constant(y, idx, axes[i]);
   }
   return y;
 }
@@ -137,7 +134,7 @@ Tensor tile(const Tensor& x, std::vector<int64_t> repeats) {
     for (int64_t k = 0; k < r; ++k) {
       for (int64_t j = 0; j < n; ++j) idx.push_back(j);
     }
-    y = take_along(y, a, idx);
+    y = take_constant(y, idx, a);
   }
   return y;
 }
@@ -331,6 +328,19 @@ Tensor take(const Tensor& x, const Tensor& indices) {
   KERAS_CHECK(indices.dtype() == int32 || indices.dtype() == int64, TypeError,
               "take: indices must be int32 or int64, got ", indices.dtype());
   return gather_rows(x, indices, indices, {});
+}
+
+Tensor take(const Tensor& x, const Tensor& indices, int axis) {
+  KERAS_CHECK(x.rank() >= 1, ValueError, "take: cannot index a scalar");
+  const int a = normalize_axis(axis, x.rank());
+  const Tensor y = take(moveaxis(x, {a}, {0}), indices);  // indices' dims, then x's others
+  if (a == 0) return y;
+  const int k = indices.rank();
+  std::vector<int> perm;
+  for (int i = 0; i < a; ++i) perm.push_back(k + i);
+  for (int i = 0; i < k; ++i) perm.push_back(i);
+  for (int i = k + a; i < y.rank(); ++i) perm.push_back(i);
+  return transpose(y, perm);
 }
 
 Tensor embedding_lookup(const Tensor& table, const Tensor& ids_in, const std::string& context) {

@@ -46,6 +46,9 @@ Tensors split(const Tensor& x, int64_t sections, int axis = 0);
 // Gathers slices of x along axis 0 at `indices` (int32/int64 of any shape): shape
 // indices.shape + x.shape[1:]. Out-of-range indices throw IndexError. (keras.ops.take, axis 0.)
 Tensor take(const Tensor& x, const Tensor& indices);
+// keras.ops.take with an axis: the slices of x along `axis` at `indices`, whose dimensions
+// replace the axis (x (2, 5, 3) with indices (4, 6) along axis 1: (2, 4, 6, 3)).
+Tensor take(const Tensor& x, const Tensor& indices, int axis);
 // take(table, ids) as Keras's Embedding looks ids up: ids of any dtype, floating ones truncated
 // toward zero and bool ones read as 0 and 1 (Keras casts them to int32). An id outside
 // [0, table rows), NaN included, throws IndexError "<context>indices[1,0] = 10 is not in
