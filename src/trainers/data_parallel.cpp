@@ -247,43 +247,69 @@ void finish_rows(SparseGrad& g, int64_t pad) {
   std::fill(ids + g.previous.size(), ids + g.table_rows, g.previous.empty() ? pad : g.previous[0]);
 }
 
-// Adds `rows` staged rows (ids, then rows of g.row_size values) into g.out: copied where a row
-// is first written in this exchange, added after that. Only the rows `keep` accepts.
+// Adds row `id` of a gradient, value(j) for j < g.row_size, into g.out (row pointer `d`):
+// copied where the row is first written in this exchange (equal values to adding to zeros; -0
+// stays -0), added after that.
+template <class T, class Value>
+void accumulate_row(SparseGrad& g, T* d, int64_t id, Value&& value) {
+  T* row = d + id * g.row_size;
+  if (g.mark(id)) {
+    for (int64_t j = 0; j < g.row_size; ++j) row[j] = value(j);
+    g.current.push_back(id);
+  } else {
+    for (int64_t j = 0; j < g.row_size; ++j) row[j] += value(j);
+  }
+}
+
+// Adds `rows` staged rows (ids, then rows of g.row_size values) into g.out. Only the rows `keep`
+// accepts.
 template <class Keep>
 void add_rows(SparseGrad& g, int64_t rows, const int64_t* ids, const void* values, Keep&& keep) {
   with_float_type(g.grad.dtype(), [&]<class T>(T) {
     const T* v = static_cast<const T*>(values);
     T* d = g.out.data<T>();
     for (int64_t i = 0; i < rows; ++i, v += g.row_size) {
-      if (!keep(ids[i])) continue;
-      T* row = d + ids[i] * g.row_size;
-      if (g.mark(ids[i])) {
-        std::copy(v, v + g.row_size, row);
-        g.current.push_back(ids[i]);
-      } else {
-        for (int64_t j = 0; j < g.row_size; ++j) row[j] += v[j];
-      }
+      if (keep(ids[i])) accumulate_row(g, d, ids[i], [v](int64_t j) { return v[j]; });
     }
   });
 }
 
-// Writes this process's distinct rows of g times the gradient weight `w` at `p`; returns the
+// Adds this process's rows `rows` of its gradient times its gradient weight `w` into g.out: the
+// same values pack_rows stages.
+void add_own_rows(SparseGrad& g, const std::vector<int64_t>& rows, double w) {
+  with_float_type(g.grad.dtype(), [&]<class T>(T) {
+    const T* src = g.grad.data<T>();
+    T* d = g.out.data<T>();
+    for (int64_t id : rows) {
+      const T* v = src + id * g.row_size;
+      accumulate_row(g, d, id, [v, w](int64_t j) { return static_cast<T>(v[j] * w); });
+    }
+  });
+}
+
+// Writes this process's gradient rows `rows` times the gradient weight `w` at `p`; returns the
 // end of what it wrote.
-char* pack_rows(const SparseGrad& g, double w, char* p) {
+char* pack_rows(const SparseGrad& g, const std::vector<int64_t>& rows, double w, char* p) {
   with_float_type(g.grad.dtype(), [&]<class T>(T) {
     T* v = reinterpret_cast<T*>(p);
     const T* src = g.grad.data<T>();
-    for (int64_t row : g.local) {
+    for (int64_t row : rows) {
       for (int64_t j = 0; j < g.row_size; ++j) *v++ = static_cast<T>(src[row * g.row_size + j] * w);
     }
   });
-  return p + static_cast<int64_t>(g.local.size()) * g.row_bytes();
+  return p + static_cast<int64_t>(rows.size()) * g.row_bytes();
 }
 
 // A process's staging area in a shared table: its row count, room for an id per row of the
 // table, then its rows.
 int64_t staging_bytes(const SparseGrad& g) {
   return 8 + 8 * g.table_rows + g.table_rows * g.row_bytes();
+}
+int64_t* staged_ids(char* area) {
+  return reinterpret_cast<int64_t*>(area + 8);
+}
+char* staged_rows(char* area, const SparseGrad& g) {
+  return area + 8 + 8 * g.table_rows;
 }
 
 // g's variable and its optimizer row state when they may move into shared memory now: a host
@@ -356,10 +382,8 @@ void exchange_shared(const std::vector<std::shared_ptr<SparseGrad>>& grads) {
     char* p = g->table->staging(rank);
     const auto count = static_cast<int64_t>(g->others.size());
     std::memcpy(p, &count, 8);
-    std::memcpy(p + 8, g->others.data(), g->others.size() * 8);
-    std::swap(g->local, g->others);  // pack_rows packs g->local
-    pack_rows(*g, w, p + 8 + 8 * g->table_rows);
-    std::swap(g->local, g->others);
+    std::copy(g->others.begin(), g->others.end(), staged_ids(p));
+    pack_rows(*g, g->others, w, staged_rows(p, *g));
   }
   c.barrier();  // every process's rows are staged
   for (const auto& g : grads) {
@@ -367,26 +391,13 @@ void exchange_shared(const std::vector<std::shared_ptr<SparseGrad>>& grads) {
     g->current.clear();
     for (int r = 0; r < n; ++r) {
       if (r == rank) {
-        with_float_type(g->grad.dtype(), [&]<class T>(T) {
-          const T* src = g->grad.data<T>();
-          T* d = g->out.data<T>();
-          for (int64_t id : g->local) {
-            const T* v = src + id * g->row_size;
-            T* row = d + id * g->row_size;
-            if (g->mark(id)) {
-              for (int64_t j = 0; j < g->row_size; ++j) row[j] = static_cast<T>(v[j] * w);
-              g->current.push_back(id);
-            } else {
-              for (int64_t j = 0; j < g->row_size; ++j) row[j] += static_cast<T>(v[j] * w);
-            }
-          }
-        });
+        add_own_rows(*g, g->local, w);
         continue;
       }
-      const char* p = g->table->staging(r);
+      char* p = g->table->staging(r);
       int64_t count = 0;
       std::memcpy(&count, p, 8);
-      add_rows(*g, count, reinterpret_cast<const int64_t*>(p + 8), p + 8 + 8 * g->table_rows, mine);
+      add_rows(*g, count, staged_ids(p), staged_rows(p, *g), mine);
     }
     // With no rows this step, the hint names an owned row with a zero gradient: its update
     // only decays it, as every row does in Keras's dense step.
@@ -452,7 +463,7 @@ void exchange_gathered(SparseExchange& x) {
     if (!g.sparse) continue;
     std::memcpy(p, g.local.data(), g.local.size() * sizeof(int64_t));
     p += g.local.size() * sizeof(int64_t);
-    pack_rows(g, w, p);
+    pack_rows(g, g.local, w, p);
     p += round8(static_cast<int64_t>(g.local.size()) * g.row_bytes());
   }
   int64_t total = 0;
