@@ -277,6 +277,13 @@ KerasTensor constant_first(const char* cls, double a, const KerasTensor& b) {
 KerasTensor unary(const char* cls, const KerasTensor& x, Json config = Json::object()) {
   return op(cls, std::move(config), Json::array({tensor_arg()}), {x});
 }
+// A reduction as Keras writes it: {"axis": null, an int or a list, "keepdims": ...}.
+KerasTensor reduction(const char* cls,
+                      const KerasTensor& x,
+                      const std::vector<int>& axes,
+                      bool keepdims) {
+  return unary(cls, x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+}
 Json list_arg(size_t n) {
   Json list = Json::array();
   for (size_t i = 0; i < n; ++i) list.push_back(tensor_arg());
@@ -539,22 +546,22 @@ KerasTensor ones_like(const KerasTensor& x, std::optional<DType> dtype) {
 }
 
 KerasTensor sum(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
-  return unary("Sum", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+  return reduction("Sum", x, axes, keepdims);
 }
 KerasTensor mean(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
-  return unary("Mean", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+  return reduction("Mean", x, axes, keepdims);
 }
 KerasTensor amax(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
-  return unary("Amax", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+  return reduction("Amax", x, axes, keepdims);
 }
 KerasTensor amin(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
-  return unary("Amin", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+  return reduction("Amin", x, axes, keepdims);
 }
 KerasTensor var(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
-  return unary("Var", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+  return reduction("Var", x, axes, keepdims);
 }
 KerasTensor std(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
-  return unary("Std", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+  return reduction("Std", x, axes, keepdims);
 }
 KerasTensor max(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
   return unary("Max", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}, {"initial", nullptr}});
@@ -566,10 +573,10 @@ KerasTensor prod(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
   return unary("Prod", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}, {"dtype", nullptr}});
 }
 KerasTensor any(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
-  return unary("Any", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+  return reduction("Any", x, axes, keepdims);
 }
 KerasTensor all(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
-  return unary("All", x, {{"axis", axes_json(axes)}, {"keepdims", keepdims}});
+  return reduction("All", x, axes, keepdims);
 }
 KerasTensor argmax(const KerasTensor& x, int axis, bool keepdims) {
   return unary("Argmax", x, {{"axis", axis}, {"keepdims", keepdims}});
