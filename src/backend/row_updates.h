@@ -23,16 +23,39 @@ void for_each_id(const Tensor& rows, F&& f) {
   }
 }
 
-// Calls f(row, last_step[row]) once for each distinct id in `rows` whose last_step is not yet
-// `step`, then sets it to `step`.
+// The i-th id of `rows` (int32 or int64).
+inline int64_t id_at(const Tensor& rows, int64_t i) {
+  return rows.dtype() == DType::int32 ? static_cast<const int32_t*>(rows.raw_data())[i]
+                                      : static_cast<const int64_t*>(rows.raw_data())[i];
+}
+
+// Calls f(i, row, last_step[row]) once for each distinct id `row` in `rows` (at position i)
+// whose last_step is not yet `step`, then sets it to `step`.
 template <class F>
 void for_each_new_row(const Tensor& rows, const Tensor& last_step, int64_t step, F&& f) {
   int64_t* last = static_cast<int64_t*>(last_step.raw_data());
+  int64_t i = 0;
   for_each_id(rows, [&](int64_t r) {
-    if (last[r] == step) return;
-    f(r, last[r]);
-    last[r] = step;
+    if (last[r] != step) {
+      f(i, r, last[r]);
+      last[r] = step;
+    }
+    ++i;
   });
+}
+
+// Row `row` (the i-th listed) of a row-sparse update's gradient `pg` with `n` elements per row.
+template <class T>
+const T* gradient_row(const T* pg, RowGradient layout, int64_t i, int64_t row, int64_t n) {
+  return pg + (layout == RowGradient::compact ? i : row) * n;
+}
+
+// Checks a compact gradient's row count against the ids listed.
+inline void check_layout(const Tensor& g, const Tensor& rows, RowGradient layout, const char* op) {
+  if (layout != RowGradient::compact) return;
+  KERAS_CHECK(!g.shape().empty() && g.shape()[0] == rows.size(), ValueError, op,
+              ": a compact gradient has one row per listed id (", rows.size(), "), got shape ",
+              shape_str(g.shape()));
 }
 
 // Elements per row of a tensor (the product of all dimensions after the first).

@@ -31,15 +31,18 @@ class SGDImpl final : public Optimizer {
     return c;
   }
   bool updates_only_hinted_rows(size_t) const override { return o_.momentum == 0; }
+  void update_rows(size_t i,
+                   const Tensor& w,
+                   const Tensor& g,
+                   const Tensor& rows,
+                   backend::RowGradient layout) override {
+    backend_for(g).sgd_update_rows(w, g, rows, layout, row_steps_if_any(i), update_iterations() + 1,
+                                   {learning_rate()});
+  }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
     Tensor m = o_.momentum != 0 ? slot(i, 0) : Tensor();
+    if (launch_row_update(i, g, v)) return;
     backend::Backend& be = backend_for(g);
-    if (Tensor rows = g.nonzero_rows(); rows.defined() && o_.momentum == 0) {
-      autodiff::launch([this, &be, w = v.value(), g, rows, steps = row_steps(i)] {
-        be.sgd_update_rows(w, g, rows, steps, update_iterations() + 1, {learning_rate()});
-      });
-      return;
-    }
     autodiff::launch([this, &be, w = v.value(), g, m] {
       be.sgd_update(w, g, m, {learning_rate(), o_.momentum, o_.nesterov});
     });
@@ -70,13 +73,8 @@ class RMSpropImpl final : public Optimizer {
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
     const Slots slots = slots_of(i);
     const Tensor velocity = slots.velocity, momentum = slots.momentum, average = slots.average;
+    if (launch_row_update(i, g, v)) return;
     backend::Backend& be = backend_for(g);
-    if (Tensor rows = g.nonzero_rows(); rows.defined() && o_.momentum == 0) {
-      autodiff::launch([this, &be, w = v.value(), g, rows, velocity, average, s = row_steps(i)] {
-        be.rmsprop_update_rows(w, g, rows, velocity, average, s, update_iterations() + 1, params());
-      });
-      return;
-    }
     autodiff::launch([this, &be, w = v.value(), g, velocity, momentum, average, i] {
       // Rows with deferred decays catch up first; after the dense step every row is current.
       const Tensor& steps = row_steps_if_any(i);
@@ -84,6 +82,15 @@ class RMSpropImpl final : public Optimizer {
       be.rmsprop_update(w, g, velocity, momentum, average, params());
       if (steps.defined()) be.fill(steps, static_cast<double>(update_iterations() + 1));
     });
+  }
+  void update_rows(size_t i,
+                   const Tensor& w,
+                   const Tensor& g,
+                   const Tensor& rows,
+                   backend::RowGradient layout) override {
+    const Slots s = slots_of(i);
+    backend_for(g).rmsprop_update_rows(w, g, rows, layout, s.velocity, s.average,
+                                       row_steps_if_any(i), update_iterations() + 1, params());
   }
   void catch_up(size_t i, int64_t step) const override {
     const Slots s = slots_of(i);
@@ -160,16 +167,18 @@ class AdagradImpl final : public Optimizer {
     return c;
   }
   bool updates_only_hinted_rows(size_t) const override { return true; }
+  void update_rows(size_t i,
+                   const Tensor& w,
+                   const Tensor& g,
+                   const Tensor& rows,
+                   backend::RowGradient layout) override {
+    backend_for(g).adagrad_update_rows(w, g, rows, layout, slot(i, 0), row_steps_if_any(i),
+                                       update_iterations() + 1, {learning_rate(), o_.epsilon});
+  }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
     Tensor acc = slot(i, 0);
+    if (launch_row_update(i, g, v)) return;
     backend::Backend& be = backend_for(g);
-    if (Tensor rows = g.nonzero_rows(); rows.defined()) {
-      autodiff::launch([this, &be, w = v.value(), g, rows, acc, steps = row_steps(i)] {
-        be.adagrad_update_rows(w, g, rows, acc, steps, update_iterations() + 1,
-                               {learning_rate(), o_.epsilon});
-      });
-      return;
-    }
     autodiff::launch([this, &be, w = v.value(), g, acc] {
       be.adagrad_update(w, g, acc, {learning_rate(), o_.epsilon});
     });

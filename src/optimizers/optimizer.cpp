@@ -121,17 +121,35 @@ const std::vector<Variable>& Optimizer::variables() const {
   return slots_;
 }
 
-std::optional<Tensors> Optimizer::row_update_state(size_t index) const {
+bool Optimizer::writes_only_rows(size_t index) const {
   const bool plain = !base_.clip.clipnorm && !base_.clip.clipvalue && !base_.clip.global_clipnorm &&
                      !base_.use_ema && !base_.gradient_accumulation_steps &&
                      !base_.loss_scale_factor;
-  if (!plain || index >= row_steps_.size() || !row_steps_[index].defined() ||
-      weight_decay_for(index) != 0.0 || !updates_only_hinted_rows(index)) {
-    return std::nullopt;
-  }
+  return plain && index < row_steps_.size() && row_steps_[index].defined() &&
+         weight_decay_for(index) == 0.0 && updates_only_hinted_rows(index);
+}
+
+std::optional<Tensors> Optimizer::row_update_state(size_t index) const {
+  if (!writes_only_rows(index)) return std::nullopt;
   Tensors state = per_variable_slots_[index];
   state.push_back(row_steps_[index]);
   return state;
+}
+
+bool Optimizer::launch_row_update(size_t index, const Tensor& g, const Variable& variable) {
+  Tensor rows = g.nonzero_rows();
+  if (!rows.defined() || !updates_only_hinted_rows(index)) return false;
+  row_steps(index);  // created now: the launched update (and row_update_state) find it
+  autodiff::launch([this, index, w = variable.value(), g, rows] {
+    update_rows(index, w, g, rows, backend::RowGradient::table);
+  });
+  return true;
+}
+
+void Optimizer::update_rows_now(size_t index, const Tensor& g, const Tensor& rows) {
+  KERAS_CHECK(writes_only_rows(index), ValueError, name_,
+              ": update_rows_now needs a variable whose row updates write only their rows");
+  update_rows(index, built_for_[index].value(), g, rows, backend::RowGradient::compact);
 }
 
 void Optimizer::set_catches_up(size_t index, bool catches_up) {

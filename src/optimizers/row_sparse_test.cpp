@@ -17,6 +17,7 @@
 #include "keras/models/model.h"
 #include "keras/ops/random.h"
 #include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
 #include "keras/optimizers/optimizers.h"
 #include "keras/utils/utils.h"
 
@@ -88,6 +89,70 @@ TEST_P(RowSparse, SgdAndAdagradMatchDense) {
     expect_same_as_dense([] { return SGD({.learning_rate = 0.1, .momentum = 0.9}); }, dtype);
     expect_same_as_dense([] { return Adagrad({.learning_rate = 0.1}); }, dtype, {3});
     expect_same_as_dense([] { return Adam({.learning_rate = 0.1}); }, dtype);
+  }
+}
+
+// update_rows_now (a shared table's owner updating its rows, ids in any order, with one gradient
+// row per id) followed by the step's apply() gives exactly what apply() with the row hint gives.
+void expect_compact_same_as_hinted(const std::function<OptimizerPtr()>& make, DType dtype) {
+  SCOPED_TRACE(make()->name() + " " + std::string(dtype_name(dtype)));
+  const Tensor w0 = random::uniform({kRows, kCols}, -1, 1, dtype, 7);
+  Variable compact_w("w", w0.clone()), hinted_w("w", w0.clone());
+  OptimizerPtr compact = make(), hinted = make();
+  for (size_t t = 0; t < kSteps.size(); ++t) {
+    Tensor g = step_gradient(static_cast<int>(t), kSteps[t], dtype);
+    Tensor h = g.clone();
+    h.set_nonzero_rows(Tensor::from_vector<int64_t>(kSteps[t]));
+    hinted->apply({h}, {hinted_w});
+    std::vector<int64_t> ids = kSteps[t];
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::reverse(ids.begin(), ids.end());
+    if (t == 0) {  // row updates exist once the optimizer has applied a hinted gradient
+      compact->apply({h}, {compact_w});
+      continue;
+    }
+    const Tensor id_tensor = Tensor::from_vector<int64_t>(ids);
+    compact->update_rows_now(0, ops::take(g, id_tensor, 0), id_tensor);
+    // The step's apply: a zero gradient naming an updated row, which it skips.
+    Tensor rest = zeros({kRows, kCols}, dtype);
+    rest.set_nonzero_rows(Tensor::from_vector<int64_t>({ids[0], ids[0]}));
+    compact->apply({rest}, {compact_w});
+  }
+  test::expect_all_close(compact_w.value(), hinted_w.value(), 0, 0);
+  ASSERT_EQ(compact->variables().size(), hinted->variables().size());
+  for (size_t k = 0; k < hinted->variables().size(); ++k) {
+    test::expect_all_close(compact->variables()[k].value(), hinted->variables()[k].value(), 0, 0);
+  }
+}
+
+TEST_P(RowSparse, CompactRowsMatchHintedRows) {
+  for (DType dtype : {float32, float64}) {
+    expect_compact_same_as_hinted([] { return RMSprop({.learning_rate = 0.05}); }, dtype);
+    expect_compact_same_as_hinted([] { return RMSprop({.learning_rate = 0.05, .centered = true}); },
+                                  dtype);
+    expect_compact_same_as_hinted([] { return SGD({.learning_rate = 0.1}); }, dtype);
+    expect_compact_same_as_hinted([] { return Adagrad({.learning_rate = 0.1}); }, dtype);
+  }
+}
+
+TEST_P(RowSparse, CompactRowsNeedRowUpdatesAndOneRowPerId) {
+  OptimizerPtr sgd = SGD({.learning_rate = 0.1, .momentum = 0.9});
+  Variable w("w", zeros({kRows, kCols}));
+  Tensor g = zeros({kRows, kCols});
+  g.set_nonzero_rows(Tensor::from_vector<int64_t>({1}));
+  sgd->apply({g}, {w});
+  EXPECT_THROW(sgd->update_rows_now(0, zeros({1, kCols}), Tensor::from_vector<int64_t>({1})),
+               ValueError);
+  OptimizerPtr rms = RMSprop({.learning_rate = 0.1});
+  rms->apply({g}, {w});
+  try {
+    rms->update_rows_now(0, zeros({2, kCols}), Tensor::from_vector<int64_t>({1, 2, 3}));
+    FAIL() << "expected ValueError";
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("one row per listed id (3), got shape (2, 3)"),
+              std::string::npos)
+        << e.what();
   }
 }
 

@@ -166,8 +166,9 @@ struct SparseGrad {
   std::vector<int64_t> local;     // the distinct rows of this step's hint
   std::vector<int64_t> others;    // of those, the rows other processes own (shared tables)
   std::vector<int64_t> previous;  // the rows of `out` written by the last exchange
-  std::vector<int64_t> current;   // and by this one, while it runs
+  std::vector<int64_t> current;   // and by this one, while it runs (shared: the rows owned)
   bool all_written = true;        // out is uninitialized or was written densely
+  bool pad_hint = false;          // out is zero and its hint names one row (shared tables)
   std::vector<uint32_t> stamp;    // distinct-row marks
   uint32_t tick = 0;
   bool sparse = false;  // this step's choice
@@ -178,6 +179,11 @@ struct SparseGrad {
   optimizers::OptimizerPtr optimizer;
   std::shared_ptr<SharedTable> table;
   bool refused = false;  // the shared allocation failed: not tried again
+  // The parts of each row in `current`: one per process (null where it has none) pointing at
+  // its rows, staged or (this process's, not yet times its weight) its gradient's.
+  std::vector<const void*> parts;
+  std::vector<int64_t> slot_of;  // a marked row's index in `current`
+  Tensor chunk, chunk_ids;       // summed rows on their way to the optimizer, and their ids
 
   bool shared() const { return table && table->attached(); }
 
@@ -241,48 +247,28 @@ void finish_rows(SparseGrad& g, int64_t pad) {
     }
   });
   g.all_written = false;
+  g.pad_hint = false;
   std::swap(g.previous, g.current);
   int64_t* ids = g.out_rows.data<int64_t>();
   std::copy(g.previous.begin(), g.previous.end(), ids);
   std::fill(ids + g.previous.size(), ids + g.table_rows, g.previous.empty() ? pad : g.previous[0]);
 }
 
-// Adds row `id` of a gradient, value(j) for j < g.row_size, into g.out (row pointer `d`):
-// copied where the row is first written in this exchange (equal values to adding to zeros; -0
-// stays -0), added after that.
-template <class T, class Value>
-void accumulate_row(SparseGrad& g, T* d, int64_t id, Value&& value) {
-  T* row = d + id * g.row_size;
-  if (g.mark(id)) {
-    for (int64_t j = 0; j < g.row_size; ++j) row[j] = value(j);
-    g.current.push_back(id);
-  } else {
-    for (int64_t j = 0; j < g.row_size; ++j) row[j] += value(j);
-  }
-}
-
-// Adds `rows` staged rows (ids, then rows of g.row_size values) into g.out. Only the rows `keep`
-// accepts.
-template <class Keep>
-void add_rows(SparseGrad& g, int64_t rows, const int64_t* ids, const void* values, Keep&& keep) {
+// Adds `rows` received rows (ids, then rows of g.row_size values) into g.out: copied where a
+// row is first written in this exchange (equal values to adding to zeros; -0 stays -0), added
+// after that.
+void add_rows(SparseGrad& g, int64_t rows, const int64_t* ids, const void* values) {
   with_float_type(g.grad.dtype(), [&]<class T>(T) {
     const T* v = static_cast<const T*>(values);
     T* d = g.out.data<T>();
     for (int64_t i = 0; i < rows; ++i, v += g.row_size) {
-      if (keep(ids[i])) accumulate_row(g, d, ids[i], [v](int64_t j) { return v[j]; });
-    }
-  });
-}
-
-// Adds this process's rows `rows` of its gradient times its gradient weight `w` into g.out: the
-// same values pack_rows stages.
-void add_own_rows(SparseGrad& g, const std::vector<int64_t>& rows, double w) {
-  with_float_type(g.grad.dtype(), [&]<class T>(T) {
-    const T* src = g.grad.data<T>();
-    T* d = g.out.data<T>();
-    for (int64_t id : rows) {
-      const T* v = src + id * g.row_size;
-      accumulate_row(g, d, id, [v, w](int64_t j) { return static_cast<T>(v[j] * w); });
+      T* row = d + ids[i] * g.row_size;
+      if (g.mark(ids[i])) {
+        std::copy_n(v, g.row_size, row);
+        g.current.push_back(ids[i]);
+      } else {
+        for (int64_t j = 0; j < g.row_size; ++j) row[j] += v[j];
+      }
     }
   });
 }
@@ -320,7 +306,9 @@ std::optional<Tensors> shareable(const SparseGrad& g, int processes) {
   if (g.refused || !shared_tables_allowed() || !g.optimizer || !g.optimizer->built()) {
     return std::nullopt;
   }
-  if (g.variable.constraint() || g.table_rows < processes) return std::nullopt;
+  if (g.variable.constraint() || g.table_rows < processes || g.variable.dtype() != g.grad.dtype()) {
+    return std::nullopt;
+  }
   std::optional<Tensors> state = g.optimizer->row_update_state(g.index);
   if (!state) return std::nullopt;
   Tensors all{g.variable.value()};
@@ -358,10 +346,120 @@ void share_tables(SparseExchange& x) {
   for (const auto& g : x.grads) (g->shared() ? x.shared : x.gathered).push_back(g);
 }
 
+// Rows of a shared table summed and updated at a time: at most 64, at most 128 KiB (64 rows of
+// 512 floats), so that the summed rows are still in the core's cache when the optimizer reads
+// them.
+int64_t chunk_rows(const SparseGrad& g) {
+  return std::clamp<int64_t>((int64_t{128} << 10) / std::max<int64_t>(g.row_bytes(), 1), 1, 64);
+}
+
+// Lists in g.current the rows this process owns (`mine`) among every process's rows this
+// step, in process order of first appearance, and each row's parts in g.parts.
+template <class Mine>
+void list_owned_parts(SparseGrad& g, int n, int rank, Mine&& mine) {
+  g.next_tick();
+  g.current.clear();
+  g.parts.clear();
+  auto add = [&](int64_t id, int r, const void* row) {
+    if (g.mark(id)) {
+      g.slot_of[static_cast<size_t>(id)] = static_cast<int64_t>(g.current.size());
+      g.current.push_back(id);
+      g.parts.resize(g.parts.size() + static_cast<size_t>(n), nullptr);
+    }
+    g.parts[static_cast<size_t>(g.slot_of[static_cast<size_t>(id)] * n + r)] = row;
+  };
+  const auto* grad = static_cast<const char*>(g.grad.raw_data());
+  for (int r = 0; r < n; ++r) {
+    if (r == rank) {
+      for (int64_t id : g.local) add(id, r, grad + id * g.row_bytes());
+      continue;
+    }
+    char* p = g.table->staging(r);
+    int64_t count = 0;
+    std::memcpy(&count, p, 8);
+    const int64_t* ids = staged_ids(p);
+    const char* rows = staged_rows(p, g);
+    for (int64_t i = 0; i < count; ++i) {
+      if (mine(ids[i])) add(ids[i], r, rows + i * g.row_bytes());
+    }
+  }
+}
+
+// Sums, in process order, the parts of the k-th row of g.current into `out`: the values the
+// all-gather's sum has (the first part copied, the others added; this process's own part times
+// its weight `w`, as pack_rows stages it for the others).
+template <class T>
+void sum_parts(const SparseGrad& g, size_t k, int n, int rank, double w, T* out) {
+  bool first = true;
+  for (int r = 0; r < n; ++r) {
+    const T* v = static_cast<const T*>(g.parts[k * static_cast<size_t>(n) + r]);
+    if (v == nullptr) continue;
+    for (int64_t j = 0; j < g.row_size; ++j) {
+      const T x = r == rank ? static_cast<T>(v[j] * w) : v[j];
+      out[j] = first ? x : out[j] + x;
+    }
+    first = false;
+  }
+}
+
+// Fetches the parts of the k-th row before they are summed (rows scattered over the tables: the
+// hardware prefetcher cannot foresee them).
+void prefetch_parts(const SparseGrad& g, size_t k, int n) {
+  for (int r = 0; r < n; ++r) {
+    const auto* p = static_cast<const char*>(g.parts[k * static_cast<size_t>(n) + r]);
+    if (p == nullptr) continue;
+    for (int64_t b = 0; b < g.row_bytes(); b += 64) __builtin_prefetch(p + b, 0);
+  }
+}
+
+// Makes g.out zero with a hint naming only `pad`, a row this process owns: the optimizer's
+// launched update then skips the rows update_owned_rows updated, and only decays `pad` when
+// no process had rows this step, as every row decays in Keras's dense step.
+void hint_pad_row(SparseGrad& g, int64_t pad) {
+  if (g.pad_hint) return;
+  with_float_type(g.out.dtype(), [&]<class T>(T) {
+    T* d = g.out.data<T>();
+    if (g.all_written) {
+      std::fill_n(d, g.out.size(), T{0});
+    } else {
+      for (int64_t row : g.previous) std::fill_n(d + row * g.row_size, g.row_size, T{0});
+    }
+  });
+  g.all_written = false;
+  g.previous.clear();
+  std::fill_n(g.out_rows.data<int64_t>(), g.table_rows, pad);
+  g.pad_hint = true;
+}
+
+// Sums the rows of g.current chunk by chunk and has the optimizer update each chunk at once.
+void update_owned_rows(SparseGrad& g, int n, int rank, double w) {
+  const int64_t size = chunk_rows(g);
+  if (!g.chunk.defined()) {
+    g.chunk = Tensor::empty({size, g.row_size}, g.grad.dtype());
+    g.chunk_ids = Tensor::empty({size}, int64);
+  }
+  with_float_type(g.grad.dtype(), [&]<class T>(T) {
+    T* rows = g.chunk.data<T>();
+    int64_t* ids = g.chunk_ids.data<int64_t>();
+    const size_t total = g.current.size();
+    for (size_t begin = 0; begin < total; begin += static_cast<size_t>(size)) {
+      const size_t end = std::min(total, begin + static_cast<size_t>(size));
+      for (size_t k = begin; k < end; ++k) {
+        if (k + 2 < total) prefetch_parts(g, k + 2, n);
+        sum_parts(g, k, n, rank, w, rows + static_cast<int64_t>(k - begin) * g.row_size);
+        ids[k - begin] = g.current[k];
+      }
+      // A short last chunk repeats its first id: the update skips a row already updated.
+      std::fill(ids + (end - begin), ids + size, ids[0]);
+      g.optimizer->update_rows_now(g.index, g.chunk, g.chunk_ids);
+    }
+  });
+}
+
 // The shared tables' exchange: each process stages its rows that others own, times its
-// gradient weight, then sums (in process order, as the all-gather below) and later updates only
-// the rows it owns, ids r, r + n, ...: its gradient's row hint lists those rows of the union.
-// Its own part of its rows it reads from its gradient.
+// gradient weight; then each process sums the rows it owns, ids r, r + n, ... (in process
+// order, as the all-gather below) and has the optimizer update them at once. Its own part of
+// its rows it reads from its gradient. The optimizer's launched step finds them updated.
 void exchange_shared(const std::vector<std::shared_ptr<SparseGrad>>& grads) {
   dist::Collective& c = dist::collective();
   const double w = dist::internal::batch_share();
@@ -387,21 +485,10 @@ void exchange_shared(const std::vector<std::shared_ptr<SparseGrad>>& grads) {
   }
   c.barrier();  // every process's rows are staged
   for (const auto& g : grads) {
-    g->next_tick();
-    g->current.clear();
-    for (int r = 0; r < n; ++r) {
-      if (r == rank) {
-        add_own_rows(*g, g->local, w);
-        continue;
-      }
-      char* p = g->table->staging(r);
-      int64_t count = 0;
-      std::memcpy(&count, p, 8);
-      add_rows(*g, count, staged_ids(p), staged_rows(p, *g), mine);
-    }
-    // With no rows this step, the hint names an owned row with a zero gradient: its update
-    // only decays it, as every row does in Keras's dense step.
-    finish_rows(*g, rank);
+    g->slot_of.resize(static_cast<size_t>(g->table_rows));
+    list_owned_parts(*g, n, rank, mine);
+    update_owned_rows(*g, n, rank, w);
+    hint_pad_row(*g, rank);
   }
 }
 
@@ -486,7 +573,7 @@ void exchange_gathered(SparseExchange& x) {
       const int64_t rows = counts[r * count + k];
       const auto* ids = reinterpret_cast<const int64_t*>(q);
       q += 8 * rows;
-      add_rows(g, rows, ids, q, [](int64_t) { return true; });
+      add_rows(g, rows, ids, q);
       q += round8(rows * g.row_bytes());
     }
   }

@@ -433,20 +433,22 @@ class GuardedBackend final : public Backend {
   void sgd_update_rows(const Tensor& w,
                        const Tensor& g,
                        const Tensor& rows,
+                       RowGradient layout,
                        const Tensor& last_step,
                        int64_t step,
                        const SgdParams& p) override {
-    run("sgd_update_rows", &Backend::sgd_update_rows, w, g, rows, last_step, step, p);
+    run("sgd_update_rows", &Backend::sgd_update_rows, w, g, rows, layout, last_step, step, p);
   }
   void rmsprop_update_rows(const Tensor& w,
                            const Tensor& g,
                            const Tensor& rows,
+                           RowGradient layout,
                            const Tensor& velocity,
                            const Tensor& average_gradient,
                            const Tensor& last_step,
                            int64_t step,
                            const RmspropParams& p) override {
-    run("rmsprop_update_rows", &Backend::rmsprop_update_rows, w, g, rows, velocity,
+    run("rmsprop_update_rows", &Backend::rmsprop_update_rows, w, g, rows, layout, velocity,
         average_gradient, last_step, step, p);
   }
   void rmsprop_catch_up(const Tensor& velocity,
@@ -460,12 +462,13 @@ class GuardedBackend final : public Backend {
   void adagrad_update_rows(const Tensor& w,
                            const Tensor& g,
                            const Tensor& rows,
+                           RowGradient layout,
                            const Tensor& accumulator,
                            const Tensor& last_step,
                            int64_t step,
                            const AdagradParams& p) override {
-    run("adagrad_update_rows", &Backend::adagrad_update_rows, w, g, rows, accumulator, last_step,
-        step, p);
+    run("adagrad_update_rows", &Backend::adagrad_update_rows, w, g, rows, layout, accumulator,
+        last_step, step, p);
   }
 
  private:

@@ -136,6 +136,9 @@ struct GemmParams {
   double beta = 0.0;  // y = alpha * op(a) @ op(b) + beta * y
 };
 
+// Where a row-sparse update finds each listed row's gradient (Backend::sgd_update_rows).
+enum class RowGradient { table, compact };
+
 struct SgdParams {
   double learning_rate = 0.01;
   double momentum = 0.0;
@@ -523,15 +526,20 @@ class Backend : public DeviceMemory {
   // steps it missed (last_step + 1 .. step - 1), one multiplication each as the dense kernel
   // would, and rmsprop_catch_up brings every row up to `step` the same way. Momentum is not
   // supported (untouched rows would move): optimizers use the dense kernels for it.
+  // `layout` says where a listed row's gradient is: RowGradient::table, row `row` of g (g shaped
+  // like w); RowGradient::compact, row i of g for the i-th id of `rows` (g of shape
+  // [rows.size(), ...], as the values of Keras's IndexedSlices).
   virtual void sgd_update_rows(const Tensor& w,
                                const Tensor& g,
                                const Tensor& rows,
+                               RowGradient layout,
                                const Tensor& last_step,
                                int64_t step,
                                const SgdParams& p) = 0;
   virtual void rmsprop_update_rows(const Tensor& w,
                                    const Tensor& g,
                                    const Tensor& rows,
+                                   RowGradient layout,
                                    const Tensor& velocity,
                                    const Tensor& average_gradient,
                                    const Tensor& last_step,
@@ -545,6 +553,7 @@ class Backend : public DeviceMemory {
   virtual void adagrad_update_rows(const Tensor& w,
                                    const Tensor& g,
                                    const Tensor& rows,
+                                   RowGradient layout,
                                    const Tensor& accumulator,
                                    const Tensor& last_step,
                                    int64_t step,

@@ -36,6 +36,10 @@
 #include "keras/core/variable.h"
 #include "keras/optimizers/schedules.h"
 
+namespace keras::backend {
+enum class RowGradient;
+}
+
 namespace keras::optimizers {
 
 struct ClipOptions {
@@ -125,6 +129,12 @@ class Optimizer {
   // Whether variables() first brings variable `index`'s deferred row decays up to date (the
   // default). Processes sharing the rows leave that to one of them.
   void set_catches_up(size_t index, bool catches_up);
+  // For those shared tables: updates rows `rows` (int64, distinct ids) of variable `index` now,
+  // not in a launched step, from `g` of shape [rows.size(), ...] holding one gradient row per id:
+  // what this step's apply() does to those rows given a row-hinted gradient, and apply() then
+  // skips them (their last update step is this one). For a variable row_update_state() accepts
+  // (else ValueError); inside a traced step, call it from a launched function.
+  void update_rows_now(size_t index, const Tensor& g, const Tensor& rows);
   // Keras's exclude_from_weight_decay: the given variables, and every variable whose name
   // contains a match of one of `var_names` (regular expressions, searched as Keras does), keep
   // their values under weight_decay. ValueError once the optimizer is built (its plan is fixed).
@@ -176,12 +186,24 @@ class Optimizer {
   // Whether update_step(index, ...) with a row hint writes only the hinted rows (of the variable
   // and of its slots and row steps).
   virtual bool updates_only_hinted_rows(size_t /*index*/) const { return false; }
+  // When g has a row hint and updates_only_hinted_rows(index): launches update_rows of the
+  // hinted rows (gradients at their rows of g) and returns true.
+  bool launch_row_update(size_t index, const Tensor& g, const Variable& variable);
+  // That row update (now, not launched) of variable `index` (value w): rows `rows` from g, each
+  // listed row's gradient where `layout` says. For a variable updates_only_hinted_rows accepts.
+  virtual void update_rows(size_t /*index*/,
+                           const Tensor& /*w*/,
+                           const Tensor& /*g*/,
+                           const Tensor& /*rows*/,
+                           backend::RowGradient /*layout*/) {}
 
  private:
   Tensors clip_gradients(const Tensors& grads) const;
   void apply_update(const Tensors& grads, const std::vector<Variable>& variables);
   void apply_ema();
   bool use_weight_decay(const Variable& variable) const;
+  // Whether row updates of variable `index` write only their rows (row_update_state).
+  bool writes_only_rows(size_t index) const;
 
   std::string name_;
   double learning_rate_ = 0.0;

@@ -128,6 +128,7 @@ class CpuBackend final : public ReferenceBackend {
   void rmsprop_update_rows(const Tensor& w,
                            const Tensor& g,
                            const Tensor& rows,
+                           RowGradient layout,
                            const Tensor& velocity,
                            const Tensor& average_gradient,
                            const Tensor& last_step,

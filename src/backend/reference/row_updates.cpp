@@ -20,16 +20,19 @@ void ReferenceBackend::fill_rows(const Tensor& y, const Tensor& rows, double val
 void ReferenceBackend::sgd_update_rows(const Tensor& w,
                                        const Tensor& g,
                                        const Tensor& rows,
+                                       RowGradient layout,
                                        const Tensor& last_step,
                                        int64_t step,
                                        const SgdParams& p) {
+  rows::check_layout(g, rows, layout, "sgd_update_rows");
   KERAS_CHECK(p.momentum == 0, ValueError, "sgd_update_rows: momentum is not supported");
   const int64_t n = rows::row_size(w);
   visit_floating(w, "sgd_update_rows", [&]<class T>() {
     T* pw = static_cast<T*>(w.raw_data());
     const T* pg = static_cast<const T*>(g.raw_data());
-    rows::for_each_new_row(rows, last_step, step, [&](int64_t r, int64_t) {
-      rows::sgd_ref(pw + r * n, pg + r * n, static_cast<T*>(nullptr), n, p);
+    rows::for_each_new_row(rows, last_step, step, [&](int64_t i, int64_t r, int64_t) {
+      rows::sgd_ref(pw + r * n, rows::gradient_row(pg, layout, i, r, n), static_cast<T*>(nullptr),
+                    n, p);
     });
   });
 }
@@ -37,11 +40,13 @@ void ReferenceBackend::sgd_update_rows(const Tensor& w,
 void ReferenceBackend::rmsprop_update_rows(const Tensor& w,
                                            const Tensor& g,
                                            const Tensor& rows,
+                                           RowGradient layout,
                                            const Tensor& velocity,
                                            const Tensor& average_gradient,
                                            const Tensor& last_step,
                                            int64_t step,
                                            const RmspropParams& p) {
+  rows::check_layout(g, rows, layout, "rmsprop_update_rows");
   KERAS_CHECK(p.momentum == 0, ValueError, "rmsprop_update_rows: momentum is not supported");
   const int64_t n = rows::row_size(w);
   visit_floating(w, "rmsprop_update_rows", [&]<class T>() {
@@ -49,12 +54,12 @@ void ReferenceBackend::rmsprop_update_rows(const Tensor& w,
     const T* pg = static_cast<const T*>(g.raw_data());
     T* pv = static_cast<T*>(velocity.raw_data());
     T* pa = average_gradient.defined() ? static_cast<T*>(average_gradient.raw_data()) : nullptr;
-    rows::for_each_new_row(rows, last_step, step, [&](int64_t r, int64_t last) {
+    rows::for_each_new_row(rows, last_step, step, [&](int64_t i, int64_t r, int64_t last) {
       const int64_t o = r * n;
       rows::rmsprop_decay_ref(pv + o, n, step - 1 - last, p.rho);
       if (pa != nullptr) rows::rmsprop_decay_ref(pa + o, n, step - 1 - last, p.rho);
-      rows::rmsprop_ref(pw + o, pg + o, pv + o, static_cast<T*>(nullptr),
-                        pa != nullptr ? pa + o : nullptr, n, p);
+      rows::rmsprop_ref(pw + o, rows::gradient_row(pg, layout, i, r, n), pv + o,
+                        static_cast<T*>(nullptr), pa != nullptr ? pa + o : nullptr, n, p);
     });
   });
 }
@@ -81,17 +86,19 @@ void ReferenceBackend::rmsprop_catch_up(const Tensor& velocity,
 void ReferenceBackend::adagrad_update_rows(const Tensor& w,
                                            const Tensor& g,
                                            const Tensor& rows,
+                                           RowGradient layout,
                                            const Tensor& accumulator,
                                            const Tensor& last_step,
                                            int64_t step,
                                            const AdagradParams& p) {
+  rows::check_layout(g, rows, layout, "adagrad_update_rows");
   const int64_t n = rows::row_size(w);
   visit_floating(w, "adagrad_update_rows", [&]<class T>() {
     T* pw = static_cast<T*>(w.raw_data());
     const T* pg = static_cast<const T*>(g.raw_data());
     T* pa = static_cast<T*>(accumulator.raw_data());
-    rows::for_each_new_row(rows, last_step, step, [&](int64_t r, int64_t) {
-      rows::adagrad_ref(pw + r * n, pg + r * n, pa + r * n, n, p);
+    rows::for_each_new_row(rows, last_step, step, [&](int64_t i, int64_t r, int64_t) {
+      rows::adagrad_ref(pw + r * n, rows::gradient_row(pg, layout, i, r, n), pa + r * n, n, p);
     });
   });
 }
