@@ -648,6 +648,25 @@ KerasTensor slice_axis(const KerasTensor& x, int axis, int64_t start, int64_t si
   key.push_back(slice_json(start, start + size));
   return op("GetItem", Json::object(), Json::array({tensor_arg(), key}), {x});
 }
+KerasTensor sort(const KerasTensor& x, int axis) {
+  return unary("Sort", x, {{"axis", axis}});
+}
+KerasTensor argsort(const KerasTensor& x, int axis) {
+  return unary("Argsort", x, {{"axis", axis}});
+}
+std::pair<KerasTensor, KerasTensor> top_k(const KerasTensor& x, int64_t k, bool sorted) {
+  const KerasTensors out =
+      std::make_shared<layers::OpLayerImpl>("TopK", Json{{"k", k}, {"sorted", sorted}},
+                                            Json::array({tensor_arg()}))
+          ->apply({x});
+  return {out[0], out[1]};
+}
+KerasTensor take_along_axis(const KerasTensor& x,
+                            const KerasTensor& indices,
+                            std::optional<int> axis) {
+  return op("TakeAlongAxis", {{"axis", axis ? Json(*axis) : Json(nullptr)}},
+            Json::array({tensor_arg(), tensor_arg()}), {x, indices});
+}
 KerasTensor take(const KerasTensor& x, const KerasTensor& indices, std::optional<int> axis) {
   return op("Take", {{"axis", axis ? Json(*axis) : Json(nullptr)}},
             Json::array({tensor_arg(), tensor_arg()}), {x, indices});

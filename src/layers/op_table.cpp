@@ -12,6 +12,7 @@
 #include "keras/ops/nn.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "keras/ops/sort.h"
 
 namespace keras::layers::op_table {
 namespace {
@@ -309,6 +310,35 @@ Fn scan_fn(const Call& c) {
   const std::optional<int> axis =
       a == nullptr || a->is_null() ? std::nullopt : std::optional<int>(int_of(c, "axis", 0));
   return unary_fn(c, [axis](const Tensor& x) { return F(x, axis); });
+}
+
+template <Tensor (*F)(const Tensor&, int)>
+Fn sort_fn(const Call& c) {
+  const int axis = int_of(c, "axis", -1);
+  return unary_fn(c, [axis](const Tensor& x) { return F(x, axis); });
+}
+
+Fn top_k_fn(const Call& c) {
+  expect_one_tensor(c);
+  const Json* k = config::find(c.config, "k");
+  KERAS_CHECK(k != nullptr && k->is_number_integer(), ValueError, c.what,
+              ": TopK needs an int 'k'");
+  const int64_t count = k->get<int64_t>();
+  const bool sorted = bool_of(c, "sorted", true);
+  return [count, sorted](const Tensors& in) {
+    auto [values, indices] = ops::top_k(in[0], count, sorted);
+    return Tensors{values, indices};
+  };
+}
+
+Fn take_along_axis_fn(const Call& c) {
+  expect_arity(c, 2);
+  KERAS_CHECK(is_tensor(c.args[0]) && is_tensor(c.args[1]), ValueError, c.what,
+              ": keras.cpp's TakeAlongAxis takes two tensors");
+  const Json* a = config::find(c.config, "axis");
+  const std::optional<int> axis =
+      a == nullptr || a->is_null() ? std::nullopt : std::optional<int>(int_of(c, "axis", 0));
+  return [axis](const Tensors& in) { return Tensors{ops::take_along_axis(in[0], in[1], axis)}; };
 }
 
 Fn swapaxes_fn(const Call& c) {
@@ -840,6 +870,10 @@ std::vector<Spec> make_table() {
       {"Stack", kNumpy, {"axis"}, none, stack_fn},
       {"Split", kNumpy, {"indices_or_sections", "axis"}, none, split_fn},
       {"Take", kNumpy, {"axis"}, none, take_fn},
+      {"TakeAlongAxis", kNumpy, {"axis"}, none, take_along_axis_fn},
+      {"Sort", kNumpy, {"axis"}, none, sort_fn<ops::sort>},
+      {"Argsort", kNumpy, {"axis"}, none, sort_fn<ops::argsort>},
+      {"TopK", kMath, {"k", "sorted"}, none, top_k_fn},
       {"GetItem", kNumpy, none, none, get_item_fn},
       {"Repeat", kNumpy, {"repeats", "axis"}, none, repeat_fn},
       {"Pad", kNumpy, {"pad_width", "mode"}, {"constant_values"}, pad_fn},

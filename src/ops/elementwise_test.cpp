@@ -15,6 +15,7 @@
 #include "keras/ops/random.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "keras/ops/sort.h"
 
 namespace keras::ops {
 namespace {
@@ -558,6 +559,32 @@ const OpCase kUnaryCases[] =
                return tile(x[0], {2, 1, 2});
              },
          .expected_shape = Shape{2, 2, 6}},
+        {.name = "sort",
+         .input_shapes = {{3, 5}},
+         .fn = [](const Tensors& x) { return sort(x[0]); }},
+        {.name = "sort_axis0",
+         .input_shapes = {{4, 2, 3}},
+         .fn = [](const Tensors& x) { return sort(x[0], 0); }},
+        {.name = "top_k",
+         .input_shapes = {{2, 3, 6}},
+         .fn = [](const Tensors& x) { return top_k(x[0], 4).first; },
+         .expected_shape = Shape{2, 3, 4}},
+        {.name = "take_along_axis",
+         .input_shapes = {{2, 1, 4}},
+         .fn =
+             [](const Tensors& x) {
+               const Tensor idx = Tensor::from_vector<int32_t>({3, -1, 0, 2, 1, 1}, {1, 3, 2});
+               return take_along_axis(x[0], idx, 2);
+             },
+         .expected_shape = Shape{2, 3, 2}},
+        {.name = "take_along_flat",
+         .input_shapes = {{2, 3}},
+         .fn =
+             [](const Tensors& x) {
+               return take_along_axis(x[0], Tensor::from_vector<int64_t>({5, 0, 5}, {3}),
+                                      std::nullopt);
+             },
+         .expected_shape = Shape{3}},
         {.name = "cumsum",
          .input_shapes = {{3, 5}},
          .fn = [](const Tensors& x) { return cumsum(x[0], 1); }},
@@ -974,6 +1001,50 @@ TEST(Elementwise, NumpyTrianglesFlipsRollsTilesAndScans) {
   EXPECT_THROW(tril(test::tensor_of({1, 2})), ValueError);
   EXPECT_THROW(tile(t, {-1}), ValueError);
   EXPECT_THROW(roll(t, {1, 2}, {0, 1, 1}), ValueError);
+}
+
+// NumPy's sort and argsort, JAX's top_k: stable, NaN the largest; take_along_axis's rules.
+TEST(Elementwise, SortArgsortTopKAndTakeAlongAxis) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const Tensor t = test::tensor_of({3, 1, 2, nan, 1, 5, 5, 1, 0, -1}, {2, 5});
+  auto values = [](const Tensor& x) { return test::to_doubles(x); };
+  using V = std::vector<double>;
+  const Tensor s = sort(t);
+  EXPECT_EQ(values(slice_axis(s, 1, 0, 4)), (V{1, 1, 2, 3, -1, 0, 1, 5}));
+  EXPECT_TRUE(std::isnan(values(s)[4]));
+  EXPECT_EQ(argsort(t).dtype(), int32);
+  EXPECT_EQ(values(argsort(t)), (V{1, 4, 2, 0, 3, 4, 3, 2, 0, 1}));
+  EXPECT_EQ(values(argsort(t, 0)), (V{0, 0, 1, 1, 1, 1, 1, 0, 0, 0}));
+  auto [top, where_top] = top_k(t, 3);
+  EXPECT_TRUE(std::isnan(values(top)[0]));
+  EXPECT_EQ(values(slice_axis(top, 1, 1, 2)), (V{3, 2, 5, 1}));
+  EXPECT_EQ(where_top.dtype(), int32);
+  EXPECT_EQ(values(where_top), (V{3, 0, 2, 0, 1, 2}));
+  EXPECT_EQ(top_k(t, 0).first.shape(), (Shape{2, 0}));
+  // JAX's top_k ranks +0 above -0; sort keeps them in order.
+  const Tensor zeros3 = test::tensor_of({-0.0, 0.0, -0.0}, {3});
+  EXPECT_EQ(values(top_k(zeros3, 3).second), (V{1, 0, 2}));
+  EXPECT_EQ(values(argsort(zeros3)), (V{0, 1, 2}));
+  EXPECT_THROW(top_k(t, 6), ValueError);
+  EXPECT_THROW(top_k(t, -1), ValueError);
+  EXPECT_THROW(sort(test::tensor_of({1}, {})), ValueError);
+  const Tensor ints = test::tensor_of({4, 2, 4, 1}, {4}, int32);
+  EXPECT_EQ(sort(ints).dtype(), int32);
+  EXPECT_EQ(values(sort(ints)), (V{1, 2, 4, 4}));
+  EXPECT_EQ(values(argsort(ints)), (V{3, 1, 0, 2}));
+  // take_along_axis: indices broadcast against x outside the axis; negative ones count back.
+  const Tensor x = test::tensor_of({0, 1, 2, 3, 4, 5}, {2, 3});
+  EXPECT_EQ(values(take_along_axis(x, Tensor::from_vector<int32_t>({2, -3}, {1, 2}), 1)),
+            (V{2, 0, 5, 3}));
+  EXPECT_EQ(values(take_along_axis(x, Tensor::from_vector<int32_t>({1, 0, 1}, {1, 3}), 0)),
+            (V{3, 1, 5}));
+  EXPECT_EQ(values(take_along_axis(x, Tensor::from_vector<int32_t>({4, -1}, {2}), std::nullopt)),
+            (V{4, 5}));
+  EXPECT_THROW(take_along_axis(x, Tensor::from_vector<int32_t>({3}, {1, 1}), 1), IndexError);
+  EXPECT_THROW(take_along_axis(x, Tensor::from_vector<int32_t>({-4}, {1, 1}), 1), IndexError);
+  EXPECT_THROW(take_along_axis(x, Tensor::from_vector<int32_t>({0, 1}, {2}), 1), ValueError);
+  EXPECT_THROW(take_along_axis(x, test::tensor_of({0}, {1, 1}), 1), TypeError);
+  EXPECT_THROW(take_along_axis(x, Tensor::from_vector<int32_t>({0, 0, 0}, {3, 1}), 1), ValueError);
 }
 
 TEST(Elementwise, ComparisonsGiveBools) {

@@ -343,6 +343,57 @@ Tensor take(const Tensor& x, const Tensor& indices, int axis) {
   return transpose(y, perm);
 }
 
+Tensor take_along_axis(const Tensor& x, const Tensor& indices, std::optional<int> axis) {
+  KERAS_CHECK(indices.dtype() == int32 || indices.dtype() == int64, TypeError,
+              "take_along_axis: indices must be int32 or int64, got ", indices.dtype());
+  if (!axis) {
+    KERAS_CHECK(indices.rank() == 1, ValueError,
+                "take_along_axis: without an axis, indices must be 1-D, got shape ",
+                shape_str(indices.shape()));
+    return take_along_axis(reshape(x, {x.size()}), indices, 0);
+  }
+  KERAS_CHECK(x.rank() >= 1 && x.rank() == indices.rank(), ValueError,
+              "take_along_axis: x and indices must have the same rank (at least 1), got shapes ",
+              shape_str(x.shape()), " and ", shape_str(indices.shape()));
+  const int a = normalize_axis(*axis, x.rank());
+  Shape xs = x.shape(), out = indices.shape();
+  for (int d = 0; d < x.rank(); ++d) {
+    if (d == a) continue;
+    const auto i = static_cast<size_t>(d);
+    KERAS_CHECK(xs[i] == out[i] || xs[i] == 1 || out[i] == 1, ValueError,
+                "take_along_axis: shapes ", shape_str(x.shape()), " and ",
+                shape_str(indices.shape()), " do not broadcast outside axis ", a);
+    xs[i] = out[i] = xs[i] == 1 ? out[i] : xs[i];
+  }
+  const int64_t n = xs[static_cast<size_t>(a)];
+  // Each output element's offset in the flattened (broadcast) x with the axis index at 0, plus
+  // the index times the axis's stride.
+  int64_t stride = 1;
+  for (int d = x.rank() - 1; d > a; --d) stride *= xs[static_cast<size_t>(d)];
+  std::vector<int64_t> base(static_cast<size_t>(num_elements(out)));
+  for (size_t e = 0; e < base.size(); ++e) {
+    int64_t rest = static_cast<int64_t>(e), offset = 0, scale = 1;
+    for (int d = x.rank() - 1; d >= 0; --d) {
+      const int64_t extent = out[static_cast<size_t>(d)];
+      const int64_t c = rest % extent;
+      rest /= extent;
+      if (d != a) offset += c * scale;
+      scale *= xs[static_cast<size_t>(d)];
+    }
+    base[e] = offset;
+  }
+  Tensor idx = cast(broadcast_to(indices, out), int64);
+  const Tensor size = scalar_like(static_cast<double>(n), idx), zero = scalar_like(0.0, idx);
+  idx = where(less(idx, zero), add(idx, size), idx);
+  // An index outside [-n, n) must not land in a neighbouring slice: it becomes -1, which take
+  // rejects (IndexError).
+  const Tensor outside = logical_or(less(idx, zero), greater_equal(idx, size));
+  const Tensor offsets = Tensor::from_vector(base, out).to(x.device());
+  Tensor flat = add(offsets, multiply(idx, scalar_like(static_cast<double>(stride), idx)));
+  flat = where(outside, scalar_like(-1.0, flat), flat);
+  return reshape(take(reshape(broadcast_to(x, xs), {num_elements(xs)}), flat), out);
+}
+
 Tensor embedding_lookup(const Tensor& table, const Tensor& ids_in, const std::string& context) {
   KERAS_CHECK(table.rank() >= 1, ValueError, "embedding_lookup: cannot index a scalar");
   if (ids_in.dtype() == bool_) {  // 0 and 1 are reported as take reports them

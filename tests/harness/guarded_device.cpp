@@ -203,6 +203,9 @@ class GuardedBackend final : public Backend {
   void arg_reduce(ArgReduceOp op, const Tensor& x, int axis, const Tensor& y) override {
     run("arg_reduce", &Backend::arg_reduce, op, x, axis, y);
   }
+  void argsort(const Tensor& x, int axis, bool descending, const Tensor& y) override {
+    run("argsort", &Backend::argsort, x, axis, descending, y);
+  }
   void gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) override {
     run("gemm", &Backend::gemm, a, b, y, p);
   }

@@ -122,7 +122,12 @@ Model cpp_built_model() {
                     ops::roll(h, {1, -2}, {1, 2}),
                     ops::tile(h, {1, 2, 3}),
                     ops::cumsum(h, 1),
-                    ops::cumprod(h, -1)};
+                    ops::cumprod(h, -1),
+                    ops::sort(h),
+                    ops::cast(ops::argsort(h, 1), float32),
+                    ops::top_k(h, 2).first,
+                    ops::cast(ops::top_k(h, 3).second, float32),
+                    ops::take_along_axis(h, ops::argsort(h, 1), 1)};
   return Model({x, ids}, outs, {.name = "cpp_built"});
 }
 
@@ -201,7 +206,7 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
   std::mt19937_64 rng(13);
   int loaded = 0, tried = 0;
   for (const char* name :
-       {"shapes", "unary", "reductions", "arithmetic", "numpy_math", "numpy_more"}) {
+       {"shapes", "unary", "reductions", "arithmetic", "numpy_math", "numpy_more", "sorting"}) {
     Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
     const Json config = layers::serialize_layer(*original.layer());
     const Tensors x = test::fixture_arrays(kDir / (std::string(name) + ".keras"), "x");

@@ -271,6 +271,11 @@ class Backend : public DeviceMemory {
   virtual void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) = 0;
   // Index (int64 in y) of the extreme value along `axis`; the first one on ties.
   virtual void arg_reduce(ArgReduceOp op, const Tensor& x, int axis, const Tensor& y) = 0;
+  // y (int64, x's shape): the indices that sort x along `axis`, stably (equal values keep their
+  // order), ascending or descending. NaN counts as the largest value (last ascending, first
+  // descending), as NumPy's sort and JAX's top_k place it; descending also puts +0 before -0
+  // (JAX's top_k), ascending keeps them in order (NumPy's sort).
+  virtual void argsort(const Tensor& x, int axis, bool descending, const Tensor& y) = 0;
 
   // ---- linear algebra ----
   // 2-D: y[m,n] = alpha op(a)[m,k] op(b)[k,n] + beta y. 3-D: the same for each batch index.

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "keras/layers/layer.h"
@@ -215,6 +216,10 @@ KerasTensor var(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims 
 KerasTensor std(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor argmax(const KerasTensor& x, int axis = -1, bool keepdims = false);
 KerasTensor argmin(const KerasTensor& x, int axis = -1, bool keepdims = false);
+// Sorting (keras/ops/sort.h): saved as Keras 3's Sort, Argsort and TopK.
+KerasTensor sort(const KerasTensor& x, int axis = -1);
+KerasTensor argsort(const KerasTensor& x, int axis = -1);
+std::pair<KerasTensor, KerasTensor> top_k(const KerasTensor& x, int64_t k, bool sorted = true);
 
 // Shapes.
 KerasTensor reshape(const KerasTensor& x, Shape shape);
@@ -235,6 +240,10 @@ KerasTensor concatenate(const KerasTensors& xs, int axis = 0);
 KerasTensor stack(const KerasTensors& xs, int axis = 0);
 // x[..., start:start + size, ...] along `axis` (start >= 0), saved as Keras's GetItem.
 KerasTensor slice_axis(const KerasTensor& x, int axis, int64_t start, int64_t size);
+// keras.ops.take_along_axis (saved as TakeAlongAxis); nullopt: x flattened.
+KerasTensor take_along_axis(const KerasTensor& x,
+                            const KerasTensor& indices,
+                            std::optional<int> axis = std::nullopt);
 // keras.ops.take: the entries of x at `indices` along `axis` (nullopt: of x flattened); their
 // dimensions replace the axis. Constant indices may be negative (counted from the end).
 KerasTensor take(const KerasTensor& x,

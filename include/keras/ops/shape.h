@@ -49,6 +49,11 @@ Tensor take(const Tensor& x, const Tensor& indices);
 // keras.ops.take with an axis: the slices of x along `axis` at `indices`, whose dimensions
 // replace the axis (x (2, 5, 3) with indices (4, 6) along axis 1: (2, 4, 6, 3)).
 Tensor take(const Tensor& x, const Tensor& indices, int axis);
+// keras.ops.take_along_axis (NumPy's): y[..., j, ...] = x[..., indices[..., j, ...], ...] along
+// `axis`; x and indices have the same rank, their other dimensions broadcast; negative indices
+// count from the end; out of range throws IndexError. Without an axis, x is flattened and
+// indices must be 1-D. Differentiable in x.
+Tensor take_along_axis(const Tensor& x, const Tensor& indices, std::optional<int> axis);
 // take(table, ids) as Keras's Embedding looks ids up: ids of any dtype, floating ones truncated
 // toward zero and bool ones read as 0 and 1 (Keras casts them to int32). An id outside
 // [0, table rows), NaN included, throws IndexError "<context>indices[1,0] = 10 is not in

@@ -2,6 +2,9 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <numeric>
+#include <type_traits>
+#include <vector>
 
 #include "backend/reference/reference_backend.h"
 #include "backend/strided.h"
@@ -88,6 +91,46 @@ void ReferenceBackend::arg_reduce(ArgReduceOp op, const Tensor& x, int axis, con
           if (better) best = k;
         }
         out[o * inner + i] = best;
+      }
+    }
+  });
+}
+
+void ReferenceBackend::argsort(const Tensor& x, int axis, bool descending, const Tensor& y) {
+  if (y.size() == 0) return;
+  const int64_t n = x.shape()[axis];
+  int64_t inner = 1;
+  for (int d = axis + 1; d < x.rank(); ++d) inner *= x.shape()[d];
+  const int64_t outer = x.size() / (n * inner);
+  int64_t* out = static_cast<int64_t*>(y.raw_data());
+  std::vector<int64_t> order(static_cast<size_t>(n));
+  visit_dtype(x.dtype(), [&]<class T>() {
+    const T* in = static_cast<const T*>(x.raw_data());
+    // a before b in ascending order, NaN after every number.
+    auto less = [](T a, T b) {
+      if constexpr (std::is_floating_point_v<T>) {
+        if (std::isnan(a)) return false;
+        if (std::isnan(b)) return true;
+      }
+      return a < b;
+    };
+    // Descending (top_k) also puts +0 before -0, as JAX's top_k does.
+    auto greater = [&less](T a, T b) {
+      if constexpr (std::is_floating_point_v<T>) {
+        if (a == 0 && b == 0) return std::signbit(b) && !std::signbit(a);
+      }
+      return less(b, a);
+    };
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t i = 0; i < inner; ++i) {
+        const T* p = in + o * n * inner + i;
+        std::iota(order.begin(), order.end(), int64_t{0});
+        std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+          return descending ? greater(p[a * inner], p[b * inner])
+                            : less(p[a * inner], p[b * inner]);
+        });
+        for (int64_t k = 0; k < n; ++k)
+          out[(o * n + k) * inner + i] = order[static_cast<size_t>(k)];
       }
     }
   });

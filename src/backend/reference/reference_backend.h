@@ -28,6 +28,7 @@ class ReferenceBackend : public Backend {
   void where(const Tensor& cond, const Tensor& a, const Tensor& b, const Tensor& y) override;
   void reduce(ReduceOp op, const Tensor& x, std::span<const int> axes, const Tensor& y) override;
   void arg_reduce(ArgReduceOp op, const Tensor& x, int axis, const Tensor& y) override;
+  void argsort(const Tensor& x, int axis, bool descending, const Tensor& y) override;
   void gemm(const Tensor& a, const Tensor& b, const Tensor& y, GemmParams p) override;
   void transpose(const Tensor& x, std::span<const int> perm, const Tensor& y) override;
   void broadcast_to(const Tensor& x, const Tensor& y) override;
