@@ -341,6 +341,45 @@ Fn take_along_axis_fn(const Call& c) {
   return [axis](const Tensors& in) { return Tensors{ops::take_along_axis(in[0], in[1], axis)}; };
 }
 
+Fn diff_fn(const Call& c) {
+  const int n = int_of(c, "n", 1), axis = int_of(c, "axis", -1);
+  return unary_fn(c, [n, axis](const Tensor& x) { return ops::diff(x, n, axis); });
+}
+
+Fn nan_to_num_fn(const Call& c) {
+  auto optional_number = [&c](const char* key) {
+    const Json* j = config::find(c.config, key);
+    return j == nullptr ? std::nullopt : std::optional<double>(number_of(c, key, 0.0));
+  };
+  const double nan = number_of(c, "nan", 0.0);
+  const std::optional<double> posinf = optional_number("posinf"),
+                              neginf = optional_number("neginf");
+  return unary_fn(c, [=](const Tensor& x) { return ops::nan_to_num(x, nan, posinf, neginf); });
+}
+
+Fn count_nonzero_fn(const Call& c) {
+  const std::vector<int> axes = axes_of(c);
+  return unary_fn(c, [axes](const Tensor& x) { return ops::count_nonzero(x, axes); });
+}
+
+Fn moments_fn(const Call& c) {
+  expect_one_tensor(c);
+  KERAS_CHECK(config::find(c.config, "axes") != nullptr, ValueError, c.what,
+              ": Moments needs 'axes'");
+  const std::vector<int> axes = axes_of(c, "axes");
+  const bool keepdims = bool_of(c, "keepdims", false);
+  return [axes, keepdims](const Tensors& in) {
+    const ops::Moments m = ops::moments(in[0], axes, keepdims);
+    return Tensors{m.mean, m.variance};
+  };
+}
+
+template <Tensor (*F)(const Tensors&)>
+Fn stack_like_fn(const Call& c) {
+  expect_tensor_list(c);
+  return [](const Tensors& in) { return Tensors{F(in)}; };
+}
+
 Fn swapaxes_fn(const Call& c) {
   KERAS_CHECK(config::find(c.config, "axis1") && config::find(c.config, "axis2"), ValueError,
               c.what, ": Swapaxes needs 'axis1' and 'axis2'");
@@ -745,6 +784,27 @@ std::vector<Spec> make_table() {
       // Unary maths.
       {"Negative", kNumpy, none, none, unary<ops::negative>},
       {"Absolute", kNumpy, none, none, unary<absolute>},
+      {"Abs", kNumpy, none, none, unary<absolute>},
+      {"Fabs", kNumpy, none, none, unary<absolute>},
+      {"Rsqrt", kMath, none, none, unary<ops::rsqrt>},
+      {"Cbrt", kNumpy, none, none, unary<ops::cbrt>},
+      {"Deg2rad", kNumpy, none, none, unary<ops::deg2rad>},
+      {"Rad2deg", kNumpy, none, none, unary<ops::rad2deg>},
+      {"Erfc", kMath, none, none, unary<ops::erfc>},
+      {"Sinc", kNumpy, none, none, unary<ops::sinc>},
+      {"Signbit", kNumpy, none, none, unary<ops::signbit>},
+      {"Isneginf", kNumpy, none, none, unary<ops::isneginf>},
+      {"Isposinf", kNumpy, none, none, unary<ops::isposinf>},
+      {"LogicalXor", kNumpy, none, none, binary<ops::logical_xor>},
+      {"Logaddexp", kNumpy, none, none, binary<ops::logaddexp>},
+      {"Hypot", kNumpy, none, none, binary<ops::hypot>},
+      {"Heaviside", kNumpy, none, none, binary<ops::heaviside>},
+      {"DivideNoNan", kNumpy, none, none, binary<ops::divide_no_nan>},
+      {"NanToNum", kNumpy, {"nan", "posinf", "neginf"}, none, nan_to_num_fn},
+      {"StopGradient", kCore, none, none, unary<ops::stop_gradient>},
+      {"Copy", kNumpy, none, none, unary<ops::copy>},
+      {"Fliplr", kNumpy, none, none, KERAS_ACTIVATION_WITH(ops::flip, std::vector<int>{1})},
+      {"Flipud", kNumpy, none, none, KERAS_ACTIVATION_WITH(ops::flip, std::vector<int>{0})},
       {"Square", kNumpy, none, none, unary<ops::square>},
       {"Sqrt", kNumpy, none, none, unary<ops::sqrt>},
       {"Exp", kNumpy, none, none, unary<ops::exp>},
@@ -851,6 +911,9 @@ std::vector<Spec> make_table() {
       {"Amin", kNumpy, reduce_keys, none, reduction<ops::amin>},
       {"Logsumexp", kMath, reduce_keys, none, reduction<ops::logsumexp>},
       {"Argmax", kNumpy, reduce_keys, none, arg_reduction<ops::argmax>},
+      {"Ptp", kNumpy, reduce_keys, none, reduction<ops::ptp>},
+      {"CountNonzero", kNumpy, {"axis"}, none, count_nonzero_fn},
+      {"Moments", kNn, {"axes", "keepdims", "synchronized"}, none, moments_fn},
       {"Argmin", kNumpy, reduce_keys, none, arg_reduction<ops::argmin>},
       // Shapes and indexing.
       {"Reshape", kNumpy, {"newshape"}, none, reshape_fn},
@@ -871,6 +934,9 @@ std::vector<Spec> make_table() {
       {"Split", kNumpy, {"indices_or_sections", "axis"}, none, split_fn},
       {"Take", kNumpy, {"axis"}, none, take_fn},
       {"TakeAlongAxis", kNumpy, {"axis"}, none, take_along_axis_fn},
+      {"Hstack", kNumpy, none, none, stack_like_fn<ops::hstack>},
+      {"Vstack", kNumpy, none, none, stack_like_fn<ops::vstack>},
+      {"Diff", kNumpy, {"n", "axis"}, none, diff_fn},
       {"Sort", kNumpy, {"axis"}, none, sort_fn<ops::sort>},
       {"Argsort", kNumpy, {"axis"}, none, sort_fn<ops::argsort>},
       {"TopK", kMath, {"k", "sorted"}, none, top_k_fn},

@@ -1,6 +1,7 @@
 #include "keras/ops/elementwise.h"
 
 #include <limits>
+#include <numbers>
 
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
@@ -440,6 +441,93 @@ Tensor logaddexp(const Tensor& a, const Tensor& b) {
   const Tensor inf = scalar_like(-std::numeric_limits<double>::infinity(), m);
   m = where(equal(m, inf), scalar_like(0.0, m), m);
   return add(m, log(add(exp(subtract(a, m)), exp(subtract(b, m)))));
+}
+
+namespace {
+
+Tensor as_float(const Tensor& x) {
+  return is_floating(x.dtype()) ? x : cast(x, float32);
+}
+
+}  // namespace
+
+Tensor rsqrt(const Tensor& x) {
+  KERAS_CHECK(is_floating(x.dtype()), TypeError, "rsqrt does not accept dtype ",
+              dtype_name(x.dtype()), ". Accepted dtypes are subtypes of floating");
+  return reciprocal(sqrt(x));
+}
+Tensor cbrt(const Tensor& x) {
+  const Tensor f = as_float(x);
+  return multiply(sign(f), power(abs(f), scalar_like(1.0 / 3.0, f)));
+}
+Tensor deg2rad(const Tensor& x) {
+  const Tensor f = as_float(x);
+  return multiply(f, scalar_like(std::numbers::pi / 180.0, f));
+}
+Tensor rad2deg(const Tensor& x) {
+  const Tensor f = as_float(x);
+  return multiply(f, scalar_like(180.0 / std::numbers::pi, f));
+}
+Tensor erfc(const Tensor& x) {
+  const Tensor f = as_float(x);
+  return subtract(scalar_like(1.0, f), erf(f));
+}
+Tensor sinc(const Tensor& x) {
+  const Tensor f = as_float(x);
+  const Tensor zero = equal(f, scalar_like(0.0, f));
+  const Tensor px = multiply(where(zero, scalar_like(1.0, f), f), scalar_like(std::numbers::pi, f));
+  return where(zero, scalar_like(1.0, f), divide(sin(px), px));
+}
+Tensor signbit(const Tensor& x) {
+  if (x.dtype() == bool_) return full(x.shape(), 0, bool_, x.device());
+  if (!is_floating(x.dtype())) return less(x, scalar_like(0, x));
+  const Tensor negative_zero =
+      logical_and(equal(x, scalar_like(0.0, x)), less(reciprocal(x), scalar_like(0.0, x)));
+  return logical_or(less(x, scalar_like(0.0, x)), negative_zero);
+}
+Tensor isneginf(const Tensor& x) {
+  if (!is_floating(x.dtype())) return full(x.shape(), 0, bool_, x.device());
+  return equal(x, scalar_like(-std::numeric_limits<double>::infinity(), x));
+}
+Tensor isposinf(const Tensor& x) {
+  if (!is_floating(x.dtype())) return full(x.shape(), 0, bool_, x.device());
+  return equal(x, scalar_like(std::numeric_limits<double>::infinity(), x));
+}
+Tensor logical_xor(const Tensor& a, const Tensor& b) {
+  return not_equal(cast(a, bool_), cast(b, bool_));
+}
+Tensor hypot(const Tensor& a, const Tensor& b) {
+  const DType dtype = result_type(a.dtype(), b.dtype());
+  const Tensor x = cast(a, is_floating(dtype) ? dtype : float32);
+  const Tensor y = cast(b, x.dtype());
+  return sqrt(add(square(x), square(y)));
+}
+Tensor heaviside(const Tensor& a, const Tensor& b) {
+  const DType promoted = result_type(a.dtype(), b.dtype());
+  const DType dtype = is_floating(promoted) ? promoted : float32;
+  const Tensor x = cast(a, dtype), h = cast(b, dtype);
+  const Tensor step = where(greater(x, scalar_like(0.0, x)), scalar_like(1.0, x),
+                            where(less(x, scalar_like(0.0, x)), scalar_like(0.0, x), h));
+  return where(isnan(x), x, step);
+}
+Tensor divide_no_nan(const Tensor& a, const Tensor& b) {
+  const DType promoted = result_type(a.dtype(), b.dtype());
+  const DType dtype = is_floating(promoted) ? promoted : float32;
+  const Tensor x = cast(a, dtype), y = cast(b, dtype);
+  const Tensor zero = equal(y, scalar_like(0.0, y));
+  const Tensor safe = where(zero, scalar_like(1.0, y), y);
+  return where(zero, scalar_like(0.0, y), divide(x, safe));
+}
+Tensor nan_to_num(const Tensor& x,
+                  double nan,
+                  std::optional<double> posinf,
+                  std::optional<double> neginf) {
+  if (!is_floating(x.dtype())) return x;
+  const double largest =
+      x.dtype() == float32 ? std::numeric_limits<float>::max() : std::numeric_limits<double>::max();
+  Tensor y = where(isnan(x), scalar_like(nan, x), x);
+  y = where(isposinf(x), scalar_like(posinf.value_or(largest), x), y);
+  return where(isneginf(x), scalar_like(neginf.value_or(-largest), x), y);
 }
 
 }  // namespace keras::ops

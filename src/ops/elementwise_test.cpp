@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <numbers>
 #include <tuple>
 
 #include "harness/op_case.h"
@@ -585,6 +586,30 @@ const OpCase kUnaryCases[] =
                                       std::nullopt);
              },
          .expected_shape = Shape{3}},
+        {.name = "cbrt",
+         .input_shapes = {{2, 3}},
+         .fn = [](const Tensors& x) { return cbrt(x[0]); },
+         .lo = 0.3,
+         .hi = 2.0},
+        {.name = "erfc_sinc_deg2rad",
+         .input_shapes = {{2, 3}},
+         .fn = [](const Tensors& x) { return add(add(erfc(x[0]), sinc(x[0])), deg2rad(x[0])); }},
+        {.name = "hypot_divide_no_nan",
+         .input_shapes = {{2, 3}, {2, 3}},
+         .fn = [](const Tensors& x) { return add(hypot(x[0], x[1]), divide_no_nan(x[0], x[1])); },
+         .lo = 0.5,
+         .hi = 2.0},
+        {.name = "ptp_diff",
+         .input_shapes = {{3, 5}},
+         .fn = [](const Tensors& x) { return add(diff(x[0], 2), ptp(x[0], {1}, true)); },
+         .expected_shape = Shape{3, 3}},
+        {.name = "hstack_vstack",
+         .input_shapes = {{2, 3}, {2, 3}},
+         .fn =
+             [](const Tensors& x) {
+               return add(vstack({x[0], x[1]}), reshape(transpose(hstack({x[1], x[0]})), {4, 3}));
+             },
+         .expected_shape = Shape{4, 3}},
         {.name = "cumsum",
          .input_shapes = {{3, 5}},
          .fn = [](const Tensors& x) { return cumsum(x[0], 1); }},
@@ -1045,6 +1070,62 @@ TEST(Elementwise, SortArgsortTopKAndTakeAlongAxis) {
   EXPECT_THROW(take_along_axis(x, Tensor::from_vector<int32_t>({0, 1}, {2}), 1), ValueError);
   EXPECT_THROW(take_along_axis(x, test::tensor_of({0}, {1, 1}), 1), TypeError);
   EXPECT_THROW(take_along_axis(x, Tensor::from_vector<int32_t>({0, 0, 0}, {3, 1}), 1), ValueError);
+}
+
+// NumPy's (and Keras with JAX's) values of the composed NumPy functions.
+TEST(Elementwise, MoreNumpyFunctions) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  auto values = [](const Tensor& x) { return test::to_doubles(x); };
+  using V = std::vector<double>;
+  const Tensor f = test::tensor_of({-0.0, 0.0, -1.5, nan, inf, -inf}, {6}, float32);
+  EXPECT_EQ(values(signbit(f)), (V{1, 0, 1, 0, 0, 1}));
+  EXPECT_EQ(values(isneginf(f)), (V{0, 0, 0, 0, 0, 1}));
+  EXPECT_EQ(values(isposinf(f)), (V{0, 0, 0, 0, 1, 0}));
+  const Tensor cleaned = nan_to_num(f);
+  EXPECT_EQ(values(cleaned)[3], 0.0);
+  EXPECT_EQ(values(cleaned)[4], std::numeric_limits<float>::max());
+  EXPECT_EQ(values(cleaned)[5], -std::numeric_limits<float>::max());
+  EXPECT_EQ(values(nan_to_num(f, 1.0, 2.0, -3.0)), (V{-0.0, 0.0, -1.5, 1, 2, -3}));
+  EXPECT_EQ(values(count_nonzero(f)), (V{4}));
+  EXPECT_EQ(count_nonzero(f).dtype(), int32);
+  const Tensor i = test::tensor_of({-2, 0, 3}, {3}, int32);
+  EXPECT_EQ(cbrt(i).dtype(), float32);
+  EXPECT_EQ(values(signbit(i)), (V{1, 0, 0}));
+  EXPECT_EQ(values(logical_xor(i, test::tensor_of({-0.0, 0.0, -1.5}, {3}))), (V{1, 0, 0}));
+  EXPECT_EQ(ptp(i).dtype(), int32);
+  EXPECT_EQ(values(ptp(i)), (V{5}));
+  EXPECT_THROW(rsqrt(i), TypeError);
+  EXPECT_EQ(values(rsqrt(test::tensor_of({4, 0.25}, {2}))), (V{0.5, 2}));
+  test::expect_all_close(cbrt(test::tensor_of({-8, 27}, {2})), test::tensor_of({-2, 3}, {2}), 1e-6,
+                         1e-6);
+  test::expect_all_close(rad2deg(test::tensor_of({std::numbers::pi}, {1})),
+                         test::tensor_of({180}, {1}), 1e-6, 0);
+  EXPECT_EQ(values(sinc(test::tensor_of({0.0}, {1}))), (V{1}));
+  // heaviside: 0 below, h at 0, 1 above, NaN kept; integers give float32.
+  const Tensor hv = heaviside(test::tensor_of({-1, 0, 2, nan}, {4}), test::tensor_of({0.5}, {1}));
+  EXPECT_EQ(values(slice_axis(hv, 0, 0, 3)), (V{0, 0.5, 1}));
+  EXPECT_TRUE(std::isnan(values(hv)[3]));
+  EXPECT_EQ(heaviside(i, i).dtype(), float32);
+  EXPECT_EQ(values(divide_no_nan(test::tensor_of({1, 1, 0}, {3}), test::tensor_of({0, 2, 0}, {3}))),
+            (V{0, 0.5, 0}));
+  EXPECT_EQ(divide_no_nan(i, i).dtype(), float32);
+  EXPECT_EQ(values(diff(test::tensor_of({1, 3, 6, 10}, {1, 4}), 2)), (V{1, 1}));
+  EXPECT_EQ(diff(i).dtype(), int32);
+  EXPECT_EQ(diff(i, 5).shape(), (Shape{0}));
+  EXPECT_THROW(diff(i, -1), ValueError);
+  EXPECT_EQ(hstack({Tensor::empty({2, 3}), Tensor::empty({2, 1})}).shape(), (Shape{2, 4}));
+  EXPECT_EQ(hstack({Tensor::empty({3}), Tensor::empty({2})}).shape(), (Shape{5}));
+  EXPECT_EQ(vstack({Tensor::empty({3}), Tensor::empty({3})}).shape(), (Shape{2, 3}));
+  EXPECT_EQ(vstack({Tensor::empty({2, 3}), Tensor::empty({1, 3})}).shape(), (Shape{3, 3}));
+  // The gradient of divide_no_nan is finite where the divisor is 0.
+  const Tensor a = test::tensor_of({1, 2}, {2}), b = test::tensor_of({0, 4}, {2});
+  autodiff::GradientTape tape;
+  tape.watch(a);
+  tape.watch(b);
+  const Tensors g = tape.gradient(sum(divide_no_nan(a, b)), {a, b});
+  EXPECT_EQ(values(g[0]), (V{0, 0.25}));
+  EXPECT_EQ(values(g[1]), (V{0, -0.125}));
 }
 
 TEST(Elementwise, ComparisonsGiveBools) {

@@ -182,6 +182,12 @@ Tensor logsumexp(const Tensor& x, std::vector<int> axes, bool keepdims) {
   const Tensor out = log(sum(e, std::move(axes), keepdims));
   return add(out, reshape(m, out.shape()));
 }
+Tensor ptp(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return subtract(max(x, axes, keepdims), min(x, axes, keepdims));
+}
+Tensor count_nonzero(const Tensor& x, std::vector<int> axes) {
+  return sum(cast(not_equal(x, scalar_like(0, x)), int32), std::move(axes));
+}
 Tensor any(const Tensor& x, std::vector<int> axes, bool keepdims) {
   // A count of the true elements (a sum has an identity, so empty reductions work).
   return cast(reduce(ReduceOp::sum, cast(x, bool_), std::move(axes), keepdims), bool_);

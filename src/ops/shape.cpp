@@ -343,6 +343,30 @@ Tensor take(const Tensor& x, const Tensor& indices, int axis) {
   return transpose(y, perm);
 }
 
+Tensor diff(const Tensor& x, int n, int axis) {
+  KERAS_CHECK(x.rank() >= 1, ValueError, "diff requires input that is at least one dimensional");
+  KERAS_CHECK(n >= 0, ValueError, "diff: order must be non-negative but got ", n);
+  const int a = normalize_axis(axis, x.rank());
+  Tensor y = x;
+  for (int i = 0; i < n && y.shape()[static_cast<size_t>(a)] > 0; ++i) {
+    const int64_t size = y.shape()[static_cast<size_t>(a)] - 1;
+    y = subtract(slice_axis(y, a, 1, size), slice_axis(y, a, 0, size));
+  }
+  return y;
+}
+
+Tensor hstack(const Tensors& xs) {
+  KERAS_CHECK(!xs.empty(), ValueError, "hstack: need at least one array to concatenate");
+  return concatenate(xs, xs[0].rank() == 1 ? 0 : 1);
+}
+
+Tensor vstack(const Tensors& xs) {
+  KERAS_CHECK(!xs.empty(), ValueError, "vstack: need at least one array to concatenate");
+  Tensors rows;
+  for (const Tensor& x : xs) rows.push_back(x.rank() == 1 ? expand_dims(x, 0) : x);
+  return concatenate(rows, 0);
+}
+
 Tensor take_along_axis(const Tensor& x, const Tensor& indices, std::optional<int> axis) {
   KERAS_CHECK(indices.dtype() == int32 || indices.dtype() == int64, TypeError,
               "take_along_axis: indices must be int32 or int64, got ", indices.dtype());

@@ -205,8 +205,8 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
       Json::parse(R"({"class_name": "__keras_tensor__"})")};
   std::mt19937_64 rng(13);
   int loaded = 0, tried = 0;
-  for (const char* name :
-       {"shapes", "unary", "reductions", "arithmetic", "numpy_math", "numpy_more", "sorting"}) {
+  for (const char* name : {"shapes", "unary", "reductions", "arithmetic", "numpy_math",
+                           "numpy_more", "sorting", "numpy_extra"}) {
     Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
     const Json config = layers::serialize_layer(*original.layer());
     const Tensors x = test::fixture_arrays(kDir / (std::string(name) + ".keras"), "x");

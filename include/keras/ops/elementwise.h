@@ -2,6 +2,8 @@
 // noted. Mixed dtypes promote as in Keras (bool < ints < floats; wider wins).
 #pragma once
 
+#include <optional>
+
 #include "keras/backend/backend.h"
 #include "keras/core/tensor.h"
 
@@ -106,6 +108,30 @@ Tensor clip(const Tensor& x, double x_min, double x_max);
 // log(exp(a) + exp(b)) without overflow (keras.ops.logaddexp); at a == b each side gets half
 // the gradient. -inf on both sides gives -inf.
 Tensor logaddexp(const Tensor& a, const Tensor& b);
+
+// More of NumPy's elementwise functions (keras.ops), composed of the ops above (gradients
+// follow). Integer inputs give float32 where Keras does (all but signbit, isneginf, isposinf
+// and logical_xor, which give bool).
+Tensor rsqrt(const Tensor& x);  // 1 / sqrt(x); floating x only (TypeError), as Keras with JAX
+Tensor cbrt(const Tensor& x);
+Tensor deg2rad(const Tensor& x);
+Tensor rad2deg(const Tensor& x);
+Tensor erfc(const Tensor& x);     // 1 - erf(x)
+Tensor sinc(const Tensor& x);     // sin(pi x) / (pi x), 1 at 0
+Tensor signbit(const Tensor& x);  // x < 0, and -0 (NaN: false)
+Tensor isneginf(const Tensor& x);
+Tensor isposinf(const Tensor& x);
+Tensor logical_xor(const Tensor& a, const Tensor& b);
+Tensor hypot(const Tensor& a, const Tensor& b);  // sqrt(a^2 + b^2)
+// NumPy's heaviside: 0 where a < 0, b where a == 0, 1 where a > 0 (NaN stays NaN).
+Tensor heaviside(const Tensor& a, const Tensor& b);
+// a / b, 0 where b is 0 (whatever a is), with a gradient free of NaN there.
+Tensor divide_no_nan(const Tensor& a, const Tensor& b);
+// NaN -> nan, +inf -> posinf, -inf -> neginf (defaults: the dtype's largest and lowest values).
+Tensor nan_to_num(const Tensor& x,
+                  double nan = 0.0,
+                  std::optional<double> posinf = std::nullopt,
+                  std::optional<double> neginf = std::nullopt);
 
 // In-place updates of a tensor's memory (Keras Variable.assign / assign_add), traceable into a
 // plan. Not differentiable. `value` broadcasts to `target` and is cast to its dtype.

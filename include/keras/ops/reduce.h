@@ -40,6 +40,10 @@ Tensor amin(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 // keras.ops.var / std: the population variance (mean of squared deviations) and its square root;
 // integer inputs give float32.
 Tensor var(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+// keras.ops.ptp: max - min (in x's dtype); count_nonzero: the elements != 0, as int32 (NaN
+// counts, -0 does not).
+Tensor ptp(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor count_nonzero(const Tensor& x, std::vector<int> axes = {});
 Tensor std(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 // keras.ops.cumsum / cumprod along `axis` (nullopt: x flattened); bool inputs count as int32.
 // Differentiable (cumprod as products of the running values).

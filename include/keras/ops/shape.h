@@ -37,6 +37,12 @@ Tensor squeeze(const Tensor& x, std::optional<int> axis = std::nullopt);
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
 // Joins tensors along `axis`; the other dimensions must match.
 Tensor concatenate(const Tensors& xs, int axis = 0);
+// keras.ops.diff: the n-th discrete difference along `axis` (x[1:] - x[:-1], n times).
+Tensor diff(const Tensor& x, int n = 1, int axis = -1);
+// keras.ops.hstack / vstack: joined along axis 1 (1-D inputs: axis 0) / axis 0 (1-D inputs
+// made rows first).
+Tensor hstack(const Tensors& xs);
+Tensor vstack(const Tensors& xs);
 // x[..., start:start + size, ...] along `axis` (a copy).
 Tensor slice_axis(const Tensor& x, int axis, int64_t start, int64_t size);
 // Splits x into `sections` equal parts along `axis` (keras.ops.split with a section count).
