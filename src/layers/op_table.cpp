@@ -341,6 +341,12 @@ Fn take_along_axis_fn(const Call& c) {
   return [axis](const Tensors& in) { return Tensors{ops::take_along_axis(in[0], in[1], axis)}; };
 }
 
+template <Tensor (*F)(const Tensor&, int, int, int)>
+Fn diagonal_fn(const Call& c) {
+  const int offset = int_of(c, "offset", 0), a = int_of(c, "axis1", 0), b = int_of(c, "axis2", 1);
+  return unary_fn(c, [=](const Tensor& x) { return F(x, offset, a, b); });
+}
+
 Fn diff_fn(const Call& c) {
   const int n = int_of(c, "n", 1), axis = int_of(c, "axis", -1);
   return unary_fn(c, [n, axis](const Tensor& x) { return ops::diff(x, n, axis); });
@@ -798,6 +804,7 @@ std::vector<Spec> make_table() {
       {"LogicalXor", kNumpy, none, none, binary<ops::logical_xor>},
       {"Logaddexp", kNumpy, none, none, binary<ops::logaddexp>},
       {"Hypot", kNumpy, none, none, binary<ops::hypot>},
+      {"Fmod", kNumpy, none, none, binary<ops::fmod>},
       {"Heaviside", kNumpy, none, none, binary<ops::heaviside>},
       {"DivideNoNan", kNumpy, none, none, binary<ops::divide_no_nan>},
       {"NanToNum", kNumpy, {"nan", "posinf", "neginf"}, none, nan_to_num_fn},
@@ -937,6 +944,8 @@ std::vector<Spec> make_table() {
       {"Hstack", kNumpy, none, none, stack_like_fn<ops::hstack>},
       {"Vstack", kNumpy, none, none, stack_like_fn<ops::vstack>},
       {"Diff", kNumpy, {"n", "axis"}, none, diff_fn},
+      {"Diagonal", kNumpy, {"offset", "axis1", "axis2"}, none, diagonal_fn<ops::diagonal>},
+      {"Trace", kNumpy, {"offset", "axis1", "axis2"}, none, diagonal_fn<ops::trace>},
       {"Sort", kNumpy, {"axis"}, none, sort_fn<ops::sort>},
       {"Argsort", kNumpy, {"axis"}, none, sort_fn<ops::argsort>},
       {"TopK", kMath, {"k", "sorted"}, none, top_k_fn},

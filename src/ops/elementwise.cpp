@@ -502,6 +502,14 @@ Tensor hypot(const Tensor& a, const Tensor& b) {
   const Tensor y = cast(b, x.dtype());
   return sqrt(add(square(x), square(y)));
 }
+Tensor fmod(const Tensor& a, const Tensor& b) {
+  // NumPy's mod has the sign of b; where that differs from a's, fmod is one b closer to zero.
+  const Tensor r = mod(a, b);
+  const Tensor zero = scalar_like(0, r);
+  const Tensor other_sign =
+      logical_and(not_equal(r, zero), not_equal(less(r, zero), less(cast(a, r.dtype()), zero)));
+  return where(other_sign, subtract(r, cast(b, r.dtype())), r);
+}
 Tensor heaviside(const Tensor& a, const Tensor& b) {
   const DType promoted = result_type(a.dtype(), b.dtype());
   const DType dtype = is_floating(promoted) ? promoted : float32;

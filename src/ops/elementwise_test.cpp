@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <limits>
 #include <numbers>
+#include <numeric>
 #include <tuple>
 
 #include "harness/op_case.h"
@@ -603,6 +604,17 @@ const OpCase kUnaryCases[] =
          .input_shapes = {{3, 5}},
          .fn = [](const Tensors& x) { return add(diff(x[0], 2), ptp(x[0], {1}, true)); },
          .expected_shape = Shape{3, 3}},
+        {.name = "diagonal_trace",
+         .input_shapes = {{2, 3, 4}},
+         .fn =
+             [](const Tensors& x) {
+               return add(diagonal(x[0], 1, 1, 2), expand_dims(trace(x[0], -1, 2, 1), -1));
+             },
+         .expected_shape = Shape{2, 3}},
+        {.name = "fmod",
+         .input_shapes = {{2, 3}, {2, 3}},
+         .fn = [](const Tensors& x) { return fmod(x[0], add(x[1], 2.0)); },
+         .make_inputs = test::inputs_away_from({{2, 3}, {2, 3}}, {0.0}, -1.0, 1.0)},
         {.name = "hstack_vstack",
          .input_shapes = {{2, 3}, {2, 3}},
          .fn =
@@ -1118,6 +1130,26 @@ TEST(Elementwise, MoreNumpyFunctions) {
   EXPECT_EQ(hstack({Tensor::empty({3}), Tensor::empty({2})}).shape(), (Shape{5}));
   EXPECT_EQ(vstack({Tensor::empty({3}), Tensor::empty({3})}).shape(), (Shape{2, 3}));
   EXPECT_EQ(vstack({Tensor::empty({2, 3}), Tensor::empty({1, 3})}).shape(), (Shape{3, 3}));
+  // fmod: the sign of a; integers 0 and floats NaN where b is 0.
+  const Tensor fi = fmod(test::tensor_of({-7, 7, -7, 5}, {4}, int32),
+                         test::tensor_of({3, -3, -3, 0}, {4}, int32));
+  EXPECT_EQ(fi.dtype(), int32);
+  EXPECT_EQ(values(fi), (V{-1, 1, -1, 0}));
+  const Tensor ff = fmod(test::tensor_of({-7.5, 7.5, 1}, {3}), test::tensor_of({2, -2, 0}, {3}));
+  EXPECT_EQ(values(slice_axis(ff, 0, 0, 2)), (V{-1.5, 1.5}));
+  EXPECT_TRUE(std::isnan(values(ff)[2]));
+  // diagonal and trace of arange(24).reshape(2, 3, 4), as NumPy.
+  std::vector<double> r24(24);
+  std::iota(r24.begin(), r24.end(), 0.0);
+  const Tensor x24 = test::tensor_of(r24, {2, 3, 4});
+  EXPECT_EQ(values(diagonal(x24, 1, 1, 2)), (V{1, 6, 11, 13, 18, 23}));
+  EXPECT_EQ(values(diagonal(x24, -1, 1, 2)), (V{4, 9, 16, 21}));
+  EXPECT_EQ(diagonal(x24).shape(), (Shape{4, 2}));
+  EXPECT_EQ(diagonal(x24, 9, 1, 2).shape(), (Shape{2, 0}));
+  EXPECT_EQ(values(trace(x24, 0, 1, 2)), (V{15, 51}));
+  EXPECT_EQ(trace(test::tensor_of({1, 2, 3, 4}, {2, 2}, int32)).dtype(), int32);
+  EXPECT_THROW(diagonal(x24, 0, 1, -2), ValueError);
+  EXPECT_THROW(diagonal(test::tensor_of({1, 2}, {2})), ValueError);
   // The gradient of divide_no_nan is finite where the divisor is 0.
   const Tensor a = test::tensor_of({1, 2}, {2}), b = test::tensor_of({0, 4}, {2});
   autodiff::GradientTape tape;

@@ -7,6 +7,7 @@
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
 
 namespace keras::ops {
 
@@ -353,6 +354,30 @@ Tensor diff(const Tensor& x, int n, int axis) {
     y = subtract(slice_axis(y, a, 1, size), slice_axis(y, a, 0, size));
   }
   return y;
+}
+
+Tensor diagonal(const Tensor& x, int offset, int axis1, int axis2) {
+  KERAS_CHECK(x.rank() >= 2, ValueError, "diagonal requires an array of at least two dimensions");
+  const int a = normalize_axis(axis1, x.rank()), b = normalize_axis(axis2, x.rank());
+  KERAS_CHECK(a != b, ValueError, "diagonal: axis1 and axis2 cannot be the same");
+  const Tensor y = moveaxis(x, {a, b}, {-2, -1});  // (..., n, m)
+  const int64_t n = y.shape()[static_cast<size_t>(y.rank() - 2)];
+  const int64_t m = y.shape().back();
+  const int64_t row0 = offset >= 0 ? 0 : std::min<int64_t>(n, -int64_t{offset});
+  const int64_t col0 = offset >= 0 ? std::min<int64_t>(m, offset) : 0;
+  const int64_t length = std::max<int64_t>(0, std::min(n - row0, m - col0));
+  const Tensor rows = slice_axis(y, -2, row0, length);  // (..., length, m)
+  std::vector<int64_t> cols(static_cast<size_t>(length));
+  std::iota(cols.begin(), cols.end(), col0);
+  Shape index_shape(static_cast<size_t>(y.rank()), 1);
+  index_shape[index_shape.size() - 2] = length;
+  const Tensor picked =
+      take_along_axis(rows, Tensor::from_vector(cols, index_shape).to(x.device()), -1);
+  return reshape(picked, Shape(picked.shape().begin(), picked.shape().end() - 1));
+}
+
+Tensor trace(const Tensor& x, int offset, int axis1, int axis2) {
+  return sum(diagonal(x, offset, axis1, axis2), {-1});
 }
 
 Tensor hstack(const Tensors& xs) {

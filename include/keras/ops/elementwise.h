@@ -123,6 +123,8 @@ Tensor isneginf(const Tensor& x);
 Tensor isposinf(const Tensor& x);
 Tensor logical_xor(const Tensor& a, const Tensor& b);
 Tensor hypot(const Tensor& a, const Tensor& b);  // sqrt(a^2 + b^2)
+// C's fmod: a - trunc(a / b) * b, the sign of a (floats: NaN where b is 0; integers: 0 there).
+Tensor fmod(const Tensor& a, const Tensor& b);
 // NumPy's heaviside: 0 where a < 0, b where a == 0, 1 where a > 0 (NaN stays NaN).
 Tensor heaviside(const Tensor& a, const Tensor& b);
 // a / b, 0 where b is 0 (whatever a is), with a gradient free of NaN there.

@@ -39,6 +39,10 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape);
 Tensor concatenate(const Tensors& xs, int axis = 0);
 // keras.ops.diff: the n-th discrete difference along `axis` (x[1:] - x[:-1], n times).
 Tensor diff(const Tensor& x, int n = 1, int axis = -1);
+// keras.ops.diagonal (NumPy's): the diagonal `offset` above the main one of the planes spanned
+// by axis1 and axis2, as the last axis after x's other axes. trace: its sum.
+Tensor diagonal(const Tensor& x, int offset = 0, int axis1 = 0, int axis2 = 1);
+Tensor trace(const Tensor& x, int offset = 0, int axis1 = 0, int axis2 = 1);
 // keras.ops.hstack / vstack: joined along axis 1 (1-D inputs: axis 0) / axis 0 (1-D inputs
 // made rows first).
 Tensor hstack(const Tensors& xs);
