@@ -6,16 +6,9 @@
 #include "keras/ops/nn.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "ops/floating.h"
 
 namespace keras::ops {
-
-namespace {
-
-Tensor floating(const Tensor& x) {
-  return is_floating(x.dtype()) ? x : cast(x, float32);
-}
-
-}  // namespace
 
 Tensor mish(const Tensor& x_in) {
   const Tensor x = floating(x_in);

@@ -6,6 +6,7 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/nn.h"
 #include "keras/ops/shape.h"
+#include "ops/floating.h"
 
 namespace keras::ops {
 
@@ -14,7 +15,7 @@ using autodiff::launch;
 
 Tensor masked_softmax(const Tensor& x_in, const Tensor& mask_in, bool uniform_empty_rows) {
   if (!mask_in.defined()) return softmax(x_in, -1);
-  const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, float32);
+  const Tensor x = floating(x_in);
   KERAS_CHECK(x.rank() >= 1, ValueError, "masked_softmax: expected a tensor of rank >= 1");
   KERAS_CHECK(mask_in.rank() <= x.rank(), ValueError,
               "The `mask` must be broadcastable to `inputs` and must not have more dimensions. "

@@ -6,6 +6,7 @@
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
 #include "keras/ops/reduce.h"
+#include "ops/floating.h"
 
 namespace keras::ops {
 
@@ -410,7 +411,7 @@ Tensor floor_divide(const Tensor& a, const Tensor& b) {
   return floor(divide(cast(a, dtype), cast(b, dtype)));
 }
 Tensor floor_divide(const Tensor& a, double b) {
-  return floor_divide(a, scalar_like(b, is_floating(a.dtype()) ? a : cast(a, float32)));
+  return floor_divide(a, scalar_like(b, floating(a)));
 }
 Tensor mod(const Tensor& a, const Tensor& b) {
   const DType dtype = result_type(a.dtype(), b.dtype());
@@ -422,7 +423,7 @@ Tensor mod(const Tensor& a, const Tensor& b) {
   return subtract(x, multiply(floor(divide(x, y)), y));
 }
 Tensor mod(const Tensor& a, double b) {
-  return mod(a, scalar_like(b, is_floating(a.dtype()) ? a : cast(a, float32)));
+  return mod(a, scalar_like(b, floating(a)));
 }
 Tensor floor_divide(const Tensor& a, int b) {
   return floor_divide(a, scalar_like(b, a.dtype() == bool_ ? cast(a, int32) : a));
@@ -443,37 +444,29 @@ Tensor logaddexp(const Tensor& a, const Tensor& b) {
   return add(m, log(add(exp(subtract(a, m)), exp(subtract(b, m)))));
 }
 
-namespace {
-
-Tensor as_float(const Tensor& x) {
-  return is_floating(x.dtype()) ? x : cast(x, float32);
-}
-
-}  // namespace
-
 Tensor rsqrt(const Tensor& x) {
   KERAS_CHECK(is_floating(x.dtype()), TypeError, "rsqrt does not accept dtype ",
               dtype_name(x.dtype()), ". Accepted dtypes are subtypes of floating");
   return reciprocal(sqrt(x));
 }
 Tensor cbrt(const Tensor& x) {
-  const Tensor f = as_float(x);
+  const Tensor f = floating(x);
   return multiply(sign(f), power(abs(f), scalar_like(1.0 / 3.0, f)));
 }
 Tensor deg2rad(const Tensor& x) {
-  const Tensor f = as_float(x);
+  const Tensor f = floating(x);
   return multiply(f, scalar_like(std::numbers::pi / 180.0, f));
 }
 Tensor rad2deg(const Tensor& x) {
-  const Tensor f = as_float(x);
+  const Tensor f = floating(x);
   return multiply(f, scalar_like(180.0 / std::numbers::pi, f));
 }
 Tensor erfc(const Tensor& x) {
-  const Tensor f = as_float(x);
+  const Tensor f = floating(x);
   return subtract(scalar_like(1.0, f), erf(f));
 }
 Tensor sinc(const Tensor& x) {
-  const Tensor f = as_float(x);
+  const Tensor f = floating(x);
   const Tensor zero = equal(f, scalar_like(0.0, f));
   const Tensor px = multiply(where(zero, scalar_like(1.0, f), f), scalar_like(std::numbers::pi, f));
   return where(zero, scalar_like(1.0, f), divide(sin(px), px));
@@ -497,9 +490,8 @@ Tensor logical_xor(const Tensor& a, const Tensor& b) {
   return not_equal(cast(a, bool_), cast(b, bool_));
 }
 Tensor hypot(const Tensor& a, const Tensor& b) {
-  const DType dtype = result_type(a.dtype(), b.dtype());
-  const Tensor x = cast(a, is_floating(dtype) ? dtype : float32);
-  const Tensor y = cast(b, x.dtype());
+  const DType dtype = floating_result_type(a.dtype(), b.dtype());
+  const Tensor x = cast(a, dtype), y = cast(b, dtype);
   return sqrt(add(square(x), square(y)));
 }
 Tensor fmod(const Tensor& a, const Tensor& b) {
@@ -511,16 +503,14 @@ Tensor fmod(const Tensor& a, const Tensor& b) {
   return where(other_sign, subtract(r, cast(b, r.dtype())), r);
 }
 Tensor heaviside(const Tensor& a, const Tensor& b) {
-  const DType promoted = result_type(a.dtype(), b.dtype());
-  const DType dtype = is_floating(promoted) ? promoted : float32;
+  const DType dtype = floating_result_type(a.dtype(), b.dtype());
   const Tensor x = cast(a, dtype), h = cast(b, dtype);
   const Tensor step = where(greater(x, scalar_like(0.0, x)), scalar_like(1.0, x),
                             where(less(x, scalar_like(0.0, x)), scalar_like(0.0, x), h));
   return where(isnan(x), x, step);
 }
 Tensor divide_no_nan(const Tensor& a, const Tensor& b) {
-  const DType promoted = result_type(a.dtype(), b.dtype());
-  const DType dtype = is_floating(promoted) ? promoted : float32;
+  const DType dtype = floating_result_type(a.dtype(), b.dtype());
   const Tensor x = cast(a, dtype), y = cast(b, dtype);
   const Tensor zero = equal(y, scalar_like(0.0, y));
   const Tensor safe = where(zero, scalar_like(1.0, y), y);

@@ -7,6 +7,7 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "ops/floating.h"
 
 namespace keras::ops {
 
@@ -99,7 +100,7 @@ using RowBackward = void (backend::Backend::*)(const Tensor&, const Tensor&, con
 
 Tensor last_axis_op(
     const char* name, const Tensor& x_in, int axis, RowKernel forward, RowBackward backward) {
-  const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, float32);
+  const Tensor x = floating(x_in);
   KERAS_CHECK(x.rank() >= 1, ValueError, name, ": expected a tensor of rank >= 1");
   return on_axis(x, axis, [name, forward, backward](const Tensor& v) {
     Tensor y = empty_like(v);

@@ -8,6 +8,7 @@
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "ops/floating.h"
 
 namespace keras::ops {
 
@@ -117,7 +118,7 @@ Tensor sum(const Tensor& x, std::vector<int> axes, bool keepdims) {
   return reduce(ReduceOp::sum, x, std::move(axes), keepdims);
 }
 Tensor mean(const Tensor& x, std::vector<int> axes, bool keepdims) {
-  const Tensor xf = is_floating(x.dtype()) ? x : cast(x, float32);
+  const Tensor xf = floating(x);
   return reduce(ReduceOp::mean, xf, std::move(axes), keepdims);
 }
 Tensor max(const Tensor& x, std::vector<int> axes, bool keepdims) {
@@ -133,7 +134,7 @@ Tensor amin(const Tensor& x, std::vector<int> axes, bool keepdims) {
   return min(x, std::move(axes), keepdims);
 }
 Tensor var(const Tensor& x, std::vector<int> axes, bool keepdims) {
-  const Tensor xf = is_floating(x.dtype()) ? x : cast(x, float32);
+  const Tensor xf = floating(x);
   const Tensor centred = subtract(xf, mean(xf, axes, true));
   return mean(square(centred), std::move(axes), keepdims);
 }

@@ -40,8 +40,8 @@ class SGDImpl final : public Optimizer {
                                    {learning_rate()});
   }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
-    Tensor m = o_.momentum != 0 ? slot(i, 0) : Tensor();
     if (launch_row_update(i, g, v)) return;
+    Tensor m = o_.momentum != 0 ? slot(i, 0) : Tensor();
     backend::Backend& be = backend_for(g);
     autodiff::launch([this, &be, w = v.value(), g, m] {
       be.sgd_update(w, g, m, {learning_rate(), o_.momentum, o_.nesterov});
@@ -71,9 +71,9 @@ class RMSpropImpl final : public Optimizer {
   }
   bool updates_only_hinted_rows(size_t) const override { return o_.momentum == 0; }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
+    if (launch_row_update(i, g, v)) return;
     const Slots slots = slots_of(i);
     const Tensor velocity = slots.velocity, momentum = slots.momentum, average = slots.average;
-    if (launch_row_update(i, g, v)) return;
     backend::Backend& be = backend_for(g);
     autodiff::launch([this, &be, w = v.value(), g, velocity, momentum, average, i] {
       // Rows with deferred decays catch up first; after the dense step every row is current.
@@ -176,8 +176,8 @@ class AdagradImpl final : public Optimizer {
                                        update_iterations() + 1, {learning_rate(), o_.epsilon});
   }
   void update_step(size_t i, const Tensor& g, const Variable& v) override {
-    Tensor acc = slot(i, 0);
     if (launch_row_update(i, g, v)) return;
+    Tensor acc = slot(i, 0);
     backend::Backend& be = backend_for(g);
     autodiff::launch([this, &be, w = v.value(), g, acc] {
       be.adagrad_update(w, g, acc, {learning_rate(), o_.epsilon});

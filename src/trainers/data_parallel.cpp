@@ -232,13 +232,14 @@ struct SparseExchange {
   std::vector<std::shared_ptr<SparseGrad>> gathered, shared;  // this step's split of grads
 };
 
-// Zeroes the rows of g.out that the last exchange wrote and this one did not (marked), then
-// makes g.current the rows written and lists them in g.out's row hint, padded with `pad`.
-void finish_rows(SparseGrad& g, int64_t pad) {
+// Zeroes the rows of g.out written before this exchange (every row when it was written
+// densely or never) but those `keep` accepts; g.out is then zero outside the kept rows.
+template <class Keep>
+void clear_written_rows(SparseGrad& g, Keep&& keep) {
   with_float_type(g.out.dtype(), [&]<class T>(T) {
     T* d = g.out.data<T>();
     auto clear = [&](int64_t row) {
-      if (!g.marked(row)) std::fill_n(d + row * g.row_size, g.row_size, T{0});
+      if (!keep(row)) std::fill_n(d + row * g.row_size, g.row_size, T{0});
     };
     if (g.all_written) {
       for (int64_t row = 0; row < g.table_rows; ++row) clear(row);
@@ -247,6 +248,12 @@ void finish_rows(SparseGrad& g, int64_t pad) {
     }
   });
   g.all_written = false;
+}
+
+// Zeroes the rows of g.out that the last exchange wrote and this one did not (marked), then
+// makes g.current the rows written and lists them in g.out's row hint, padded with `pad`.
+void finish_rows(SparseGrad& g, int64_t pad) {
+  clear_written_rows(g, [&g](int64_t row) { return g.marked(row); });
   g.pad_hint = false;
   std::swap(g.previous, g.current);
   int64_t* ids = g.out_rows.data<int64_t>();
@@ -413,19 +420,12 @@ void prefetch_parts(const SparseGrad& g, size_t k, int n) {
 }
 
 // Makes g.out zero with a hint naming only `pad`, a row this process owns: the optimizer's
-// launched update then skips the rows update_owned_rows updated, and only decays `pad` when
-// no process had rows this step, as every row decays in Keras's dense step.
+// launched update then skips `pad` when update_owned_rows updated it, and otherwise decays it
+// with a zero gradient now instead of later (the same values), as every row decays in Keras's
+// dense step.
 void hint_pad_row(SparseGrad& g, int64_t pad) {
   if (g.pad_hint) return;
-  with_float_type(g.out.dtype(), [&]<class T>(T) {
-    T* d = g.out.data<T>();
-    if (g.all_written) {
-      std::fill_n(d, g.out.size(), T{0});
-    } else {
-      for (int64_t row : g.previous) std::fill_n(d + row * g.row_size, g.row_size, T{0});
-    }
-  });
-  g.all_written = false;
+  clear_written_rows(g, [](int64_t) { return false; });
   g.previous.clear();
   std::fill_n(g.out_rows.data<int64_t>(), g.table_rows, pad);
   g.pad_hint = true;
