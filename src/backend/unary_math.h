@@ -303,8 +303,10 @@ inline auto binary_scalar(T a, T b) {
     return a >= b;
   else if constexpr (kOp == BinaryOp::logical_and)
     return static_cast<bool>(a) && static_cast<bool>(b);
-  else
+  else if constexpr (kOp == BinaryOp::logical_or)
     return static_cast<bool>(a) || static_cast<bool>(b);
+  else
+    return T(std::atan2(a, b));
 }
 
 template <class F>
@@ -328,6 +330,7 @@ decltype(auto) visit_binary_op(BinaryOp op, F&& f) {
     KERAS_BINARY_CASE(greater_equal);
     KERAS_BINARY_CASE(logical_and);
     KERAS_BINARY_CASE(logical_or);
+    KERAS_BINARY_CASE(arctan2);
 #undef KERAS_BINARY_CASE
   }
   return f.template operator()<BinaryOp::add>();

@@ -1,6 +1,8 @@
 #include "keras/config/json.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string_view>
 
 namespace keras::config {
@@ -32,6 +34,84 @@ size_t too_deep_at(std::string_view text) {
     }
   }
   return std::string::npos;
+}
+
+// Python's non-finite words, and the strings that stand for them while nlohmann (strict JSON)
+// parses and dumps: a NUL first, which no Keras config string holds.
+struct NonFinite {
+  std::string_view word;
+  double value;
+};
+constexpr double kInf = std::numeric_limits<double>::infinity();
+const NonFinite kNonFinite[] = {
+    {"NaN", std::numeric_limits<double>::quiet_NaN()}, {"Infinity", kInf}, {"-Infinity", -kInf}};
+std::string stand_in(std::string_view word) {
+  return std::string(1, '\0') + "keras:" + std::string(word);
+}
+
+// text with each non-finite word outside strings replaced by its stand-in string; false when it
+// has none (then `out` is untouched).
+bool quote_non_finite(std::string_view text, std::string& out) {
+  bool in_string = false, any = false;
+  size_t copied = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    if (c != 'N' && c != 'I' && c != '-') continue;
+    for (const NonFinite& n : kNonFinite) {
+      if (text.substr(i, n.word.size()) != n.word) continue;
+      out.append(text.substr(copied, i - copied));
+      out += Json(stand_in(n.word)).dump();
+      i += n.word.size() - 1;
+      copied = i + 1;
+      any = true;
+      break;
+    }
+  }
+  if (any) out.append(text.substr(copied));
+  return any;
+}
+
+// Replaces stand-in strings by their doubles (to_number) or non-finite doubles by stand-ins;
+// true when it changed something.
+bool swap_non_finite(Json& j, bool to_number) {
+  bool changed = false;
+  if (j.is_array() || j.is_object()) {
+    for (Json& v : j) changed = swap_non_finite(v, to_number) || changed;
+    return changed;
+  }
+  for (const NonFinite& n : kNonFinite) {
+    if (to_number && j.is_string() && j.get_ref<const std::string&>() == stand_in(n.word)) {
+      j = n.value;
+      return true;
+    }
+    if (!to_number && j.is_number_float()) {
+      const double v = j.get<double>();
+      if (std::isnan(v) ? std::isnan(n.value) : v == n.value) {
+        j = stand_in(n.word);
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool has_non_finite(const Json& j) {
+  if (j.is_array() || j.is_object()) {
+    return std::any_of(j.begin(), j.end(), [](const Json& v) { return has_non_finite(v); });
+  }
+  return j.is_number_float() && !std::isfinite(j.get<double>());
 }
 
 // The first n <= s.size() bytes of s, backed up so as not to end inside a UTF-8 character.
@@ -122,11 +202,30 @@ Json parse_json(const std::string& text, const char* what) {
               ": invalid JSON: arrays and objects nested more than ", kMaxJsonDepth,
               " levels deep (at byte ", deep, ")");
   try {
-    return Json::parse(text);
+    std::string quoted;
+    if (!quote_non_finite(text, quoted)) return Json::parse(text);
+    Json j = Json::parse(quoted);
+    swap_non_finite(j, true);
+    return j;
   } catch (const Json::exception& e) {
     // nlohmann quotes the token it stopped at, which may be a whole (huge) string.
     throw ValueError(str(what, ": invalid JSON: ", excerpt(e.what(), 300)));
   }
+}
+
+std::string dump_json(const Json& j) {
+  if (!has_non_finite(j)) return j.dump();
+  Json copy = j;
+  swap_non_finite(copy, false);
+  std::string text = copy.dump();
+  for (const NonFinite& n : kNonFinite) {
+    const std::string quoted = Json(stand_in(n.word)).dump();
+    for (size_t at = text.find(quoted); at != std::string::npos;
+         at = text.find(quoted, at + n.word.size())) {
+      text.replace(at, quoted.size(), n.word);
+    }
+  }
+  return text;
 }
 
 Json dtype_policy_to_json(DType dtype) {

@@ -207,7 +207,24 @@ Tensors OpLayerImpl::run_placeholder(const std::vector<Shape>& shapes, int64_t u
 }
 
 std::vector<Shape> OpLayerImpl::compute_output_shape(const std::vector<Shape>& shapes) const {
-  const Tensors a = run_placeholder(shapes, 2), b = run_placeholder(shapes, 3);
+  Tensors a, b;
+  try {
+    a = run_placeholder(shapes, 2);
+    b = run_placeholder(shapes, 3);
+  } catch (const ValueError&) {
+    // Some ops fit only some unknown sizes (a flattened batch reshaped to (-1, 12), as Keras
+    // allows): retry with multiples of lcm(1..12), while the placeholders stay small.
+    constexpr int64_t kLcm = 27720;
+    int64_t elements = 0;
+    for (const Shape& s : shapes) {
+      int64_t n = 1;
+      for (int64_t d : s) n *= d == kNone ? 3 * kLcm : std::max<int64_t>(d, 1);
+      elements += n;
+    }
+    if (elements > (int64_t{1} << 24)) throw;
+    a = run_placeholder(shapes, 2 * kLcm);
+    b = run_placeholder(shapes, 3 * kLcm);
+  }
   output_dtypes_.clear();
   for (const Tensor& t : a) output_dtypes_.push_back(t.dtype());
   return shapes_from_placeholder_runs(a, b);
@@ -683,6 +700,114 @@ KerasTensor one_hot(const KerasTensor& indices, int64_t num_classes, DType dtype
                 {"axis", -1},
                 {"dtype", dtype_json(dtype)},
                 {"sparse", false}});
+}
+
+KerasTensor arctan2(const KerasTensor& a, const KerasTensor& b) {
+  return binary("Arctan2", a, b);
+}
+KerasTensor fmax(const KerasTensor& a, const KerasTensor& b) {
+  return binary("Fmax", a, b);
+}
+KerasTensor fmin(const KerasTensor& a, const KerasTensor& b) {
+  return binary("Fmin", a, b);
+}
+KerasTensor logaddexp2(const KerasTensor& a, const KerasTensor& b) {
+  return binary("Logaddexp2", a, b);
+}
+KerasTensor isclose(
+    const KerasTensor& a, const KerasTensor& b, double rtol, double atol, bool equal_nan) {
+  return op("Isclose", {{"equal_nan", equal_nan}},
+            Json::array({tensor_arg(), tensor_arg(), rtol, atol}), {a, b});
+}
+KerasTensor nansum(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return reduction("Nansum", x, axes, keepdims);
+}
+KerasTensor nanprod(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return reduction("Nanprod", x, axes, keepdims);
+}
+KerasTensor nanmean(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return reduction("Nanmean", x, axes, keepdims);
+}
+KerasTensor nanmax(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return reduction("Nanmax", x, axes, keepdims);
+}
+KerasTensor nanmin(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return reduction("Nanmin", x, axes, keepdims);
+}
+KerasTensor median(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return reduction("Median", x, axes, keepdims);
+}
+
+namespace {
+
+KerasTensor quantile_op(const char* cls,
+                        const KerasTensor& x,
+                        Json q,
+                        const std::vector<int>& axes,
+                        const std::string& method,
+                        bool keepdims) {
+  return op(cls, {{"axis", axes_json(axes)}, {"method", method}, {"keepdims", keepdims}},
+            Json::array({tensor_arg(), std::move(q)}), {x});
+}
+
+}  // namespace
+
+KerasTensor quantile(const KerasTensor& x,
+                     std::vector<double> qs,
+                     std::vector<int> axes,
+                     const std::string& method,
+                     bool keepdims) {
+  return quantile_op("Quantile", x, qs, axes, method, keepdims);
+}
+KerasTensor quantile(const KerasTensor& x,
+                     double q,
+                     std::vector<int> axes,
+                     const std::string& method,
+                     bool keepdims) {
+  return quantile_op("Quantile", x, q, axes, method, keepdims);
+}
+KerasTensor percentile(const KerasTensor& x,
+                       std::vector<double> qs,
+                       std::vector<int> axes,
+                       const std::string& method,
+                       bool keepdims) {
+  return quantile_op("Percentile", x, qs, axes, method, keepdims);
+}
+KerasTensor percentile(const KerasTensor& x,
+                       double q,
+                       std::vector<int> axes,
+                       const std::string& method,
+                       bool keepdims) {
+  return quantile_op("Percentile", x, q, axes, method, keepdims);
+}
+KerasTensor ravel(const KerasTensor& x) {
+  return unary("Ravel", x);
+}
+KerasTensor rot90(const KerasTensor& x, int k, std::pair<int, int> axes) {
+  return unary("Rot90", x, {{"k", k}, {"axes", {axes.first, axes.second}}});
+}
+KerasTensor tensordot(const KerasTensor& a, const KerasTensor& b, int axes) {
+  return op("Tensordot", {{"axes", axes}}, Json::array({tensor_arg(), tensor_arg()}), {a, b});
+}
+KerasTensor tensordot(const KerasTensor& a,
+                      const KerasTensor& b,
+                      const std::vector<int>& axes_a,
+                      const std::vector<int>& axes_b) {
+  return op("Tensordot", {{"axes", {axes_a, axes_b}}}, Json::array({tensor_arg(), tensor_arg()}),
+            {a, b});
+}
+KerasTensor tensordot(const KerasTensor& a, const Tensor& b, int axes) {
+  return op("Tensordot", {{"axes", axes}},
+            Json::array({tensor_arg(), layers::op_table::numpy_to_json(b)}), {a});
+}
+KerasTensor outer(const KerasTensor& a, const KerasTensor& b) {
+  return binary("Outer", a, b);
+}
+KerasTensor inner(const KerasTensor& a, const KerasTensor& b) {
+  return binary("Inner", a, b);
+}
+KerasTensor vdot(const KerasTensor& a, const KerasTensor& b) {
+  return binary("Vdot", a, b);
 }
 
 }  // namespace keras::ops

@@ -746,6 +746,123 @@ Fn round_fn(const Call& c) {
   return unary<ops::round>(c);
 }
 
+// Positional argument i when the call has it (a number), else keyword argument `key`.
+double number_arg(const Call& c, size_t i, const char* key, double fallback) {
+  if (c.args.size() > i) {
+    const Json& a = c.args[i];
+    KERAS_CHECK(a.is_number(), ValueError, c.what, ": argument ", i, " of ", c.cls,
+                " must be a number, got ", config::json_excerpt(a));
+    return a.get<double>();
+  }
+  return config::get<double>(c.kwargs, key, fallback, w(c));
+}
+
+Fn isclose_fn(const Call& c) {
+  KERAS_CHECK(c.args.is_array() && c.args.size() >= 2 && c.args.size() <= 4, ValueError, c.what,
+              ": Isclose takes 2 to 4 positional arguments (x1, x2, rtol, atol)");
+  const Json pair = Json::array({c.args[0], c.args[1]});
+  const auto o = operands({c.config, pair, c.kwargs, c.what, c.cls}, 2, 0);
+  const double rtol = number_arg(c, 2, "rtol", 1e-5), atol = number_arg(c, 3, "atol", 1e-8);
+  const bool equal_nan = bool_of(c, "equal_nan", false);
+  return [=](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::isclose(t[0], t[1], rtol, atol, equal_nan)};
+  };
+}
+
+Fn tensordot_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const Json axes = config::value(c.config, "axes", 2);
+  // An int, or the axes of each operand (each an int or a list).
+  std::vector<int> a, b;
+  const bool pairs = axes.is_array();
+  const int count = pairs ? 0 : config::convert<int>(axes, "axes", w(c));
+  if (pairs) {
+    KERAS_CHECK(axes.size() == 2, ValueError, c.what,
+                ": Tensordot's 'axes' must be an int or the axes of each operand, got ",
+                config::json_excerpt(axes));
+    auto list = [&](const Json& j) {
+      KERAS_CHECK(!j.is_array() || j.size() <= 64, ValueError, c.what, ": too many 'axes'");
+      return j.is_array() ? config::convert<std::vector<int>>(j, "axes", w(c))
+                          : std::vector<int>{config::convert<int>(j, "axes", w(c))};
+    };
+    a = list(axes[0]);
+    b = list(axes[1]);
+  }
+  return [=](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{pairs ? ops::tensordot(t[0], t[1], a, b) : ops::tensordot(t[0], t[1], count)};
+  };
+}
+
+template <bool kPercent>
+Fn quantile_fn(const Call& c) {
+  const char* cls = c.cls;
+  expect_arity(c, 2);
+  KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what, ": argument 0 of ", cls,
+              " must be a tensor");
+  const Json& q = c.args[1];
+  Tensor qs;
+  if (q.is_number()) {
+    qs = Tensor::from_vector(std::vector<double>{q.get<double>()}, {});
+  } else if (is_array_constant(q)) {
+    qs = numpy_from_json(q, c.what);
+  } else {
+    KERAS_CHECK(q.is_array() && q.size() <= 4096 &&
+                    std::all_of(q.begin(), q.end(), [](const Json& v) { return v.is_number(); }),
+                ValueError, c.what, ": ", cls, "'s q must be a number or a list of numbers, got ",
+                config::json_excerpt(q));
+    qs = Tensor::from_vector(q.get<std::vector<double>>(), {static_cast<int64_t>(q.size())});
+  }
+  const std::vector<int> axes = axes_of(c);
+  const std::string method = config::get<std::string>(c.config, "method", "linear", w(c));
+  const bool keepdims = bool_of(c, "keepdims", false);
+  // Checks q and the method now: a scalar stands in for the input.
+  (void)(kPercent ? ops::percentile(Tensor::from_vector(std::vector<double>{0}, {}), qs, {}, method)
+                  : ops::quantile(Tensor::from_vector(std::vector<double>{0}, {}), qs, {}, method));
+  return [=](const Tensors& in) {
+    return Tensors{kPercent ? ops::percentile(in[0], qs, axes, method, keepdims)
+                            : ops::quantile(in[0], qs, axes, method, keepdims)};
+  };
+}
+
+Fn rot90_fn(const Call& c) {
+  const int k = int_of(c, "k", 1);
+  const std::vector<int> axes =
+      config::get<std::vector<int>>(c.config, "axes", std::vector<int>{0, 1}, w(c));
+  KERAS_CHECK(axes.size() == 2, ValueError, c.what, ": Rot90's 'axes' must be two axes");
+  return unary_fn(c, [k, axes](const Tensor& x) { return ops::rot90(x, k, {axes[0], axes[1]}); });
+}
+
+Fn full_like_fn(const Call& c) {
+  const char* cls = c.cls;
+  expect_arity(c, 2);
+  KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what, ": argument 0 of ", cls,
+              " must be a tensor");
+  const Json& v = c.args[1];
+  KERAS_CHECK(v.is_number() || v.is_boolean(), ValueError, c.what,
+              ": FullLike's fill value must be a number, got ", config::json_excerpt(v));
+  const double value = v.is_boolean() ? (v.get<bool>() ? 1.0 : 0.0) : v.get<double>();
+  const std::optional<DType> dtype = dtype_of(c);
+  return [dtype, value](const Tensors& in) {
+    const Tensor& x = in[0];
+    const DType d = dtype.value_or(x.dtype());
+    return Tensors{
+        ops::full_like(d == x.dtype() ? x : Tensor::empty(x.shape(), d, x.device()), value)};
+  };
+}
+
+Fn broadcast_to_fn(const Call& c) {
+  const std::vector<int64_t> shape = ints_of(c, "shape");
+  KERAS_CHECK(config::find(c.config, "shape") != nullptr, ValueError, c.what,
+              ": BroadcastTo needs a 'shape'");
+  for (int64_t d : shape) {
+    KERAS_CHECK(d >= 0 && d <= (int64_t{1} << 32), ValueError, c.what,
+                ": BroadcastTo's 'shape' entries must be in [0, 2^32]");
+  }
+  return unary_fn(c, [shape](const Tensor& x) { return ops::broadcast_to(x, Shape(shape)); });
+}
+
 Tensor absolute(const Tensor& x) {
   return ops::abs(x);
 }
@@ -805,6 +922,11 @@ std::vector<Spec> make_table() {
       {"Logaddexp", kNumpy, none, none, binary<ops::logaddexp>},
       {"Hypot", kNumpy, none, none, binary<ops::hypot>},
       {"Fmod", kNumpy, none, none, binary<ops::fmod>},
+      {"Arctan2", kNumpy, none, none, binary<ops::arctan2>},
+      {"Fmax", kNumpy, none, none, binary<ops::fmax>},
+      {"Fmin", kNumpy, none, none, binary<ops::fmin>},
+      {"Logaddexp2", kNumpy, none, none, binary<ops::logaddexp2>},
+      {"Isclose", kNumpy, {"equal_nan"}, {"rtol", "atol"}, isclose_fn},
       {"Heaviside", kNumpy, none, none, binary<ops::heaviside>},
       {"DivideNoNan", kNumpy, none, none, binary<ops::divide_no_nan>},
       {"NanToNum", kNumpy, {"nan", "posinf", "neginf"}, none, nan_to_num_fn},
@@ -952,6 +1074,24 @@ std::vector<Spec> make_table() {
       {"GetItem", kNumpy, none, none, get_item_fn},
       {"Repeat", kNumpy, {"repeats", "axis"}, none, repeat_fn},
       {"Pad", kNumpy, {"pad_width", "mode"}, {"constant_values"}, pad_fn},
+      {"Ravel", kNumpy, none, none, unary<ops::ravel>},
+      {"Rot90", kNumpy, {"k", "axes"}, none, rot90_fn},
+      {"BroadcastTo", kNumpy, {"shape"}, none, broadcast_to_fn},
+      {"FullLike", kNumpy, {"dtype"}, none, full_like_fn},
+      // Products.
+      {"Tensordot", kNumpy, {"axes"}, none, tensordot_fn},
+      {"Outer", kNumpy, none, none, binary<ops::outer>},
+      {"Inner", kNumpy, none, none, binary<ops::inner>},
+      {"Vdot", kNumpy, none, none, binary<ops::vdot>},
+      // NaN-ignoring reductions and order statistics.
+      {"Nansum", kNumpy, reduce_keys, none, reduction<ops::nansum>},
+      {"Nanprod", kNumpy, reduce_keys, none, reduction<ops::nanprod>},
+      {"Nanmean", kNumpy, reduce_keys, none, reduction<ops::nanmean>},
+      {"Nanmax", kNumpy, reduce_keys, none, reduction<ops::nanmax>},
+      {"Nanmin", kNumpy, reduce_keys, none, reduction<ops::nanmin>},
+      {"Median", kNumpy, reduce_keys, none, reduction<ops::median>},
+      {"Quantile", kNumpy, {"axis", "method", "keepdims"}, none, quantile_fn<false>},
+      {"Percentile", kNumpy, {"axis", "method", "keepdims"}, none, quantile_fn<true>},
   };
 }
 #undef KERAS_ACTIVATION_WITH

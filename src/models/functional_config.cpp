@@ -887,8 +887,7 @@ Json Model::get_config() const {
 }
 
 std::string Model::to_json() const {
-  Json j = layers::serialize_layer(*layer_);
-  return j.dump();
+  return config::dump_json(layers::serialize_layer(*layer_));
 }
 
 std::vector<std::pair<std::string, std::string>> models::FunctionalImpl::saved_layer_names() const {

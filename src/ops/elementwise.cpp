@@ -105,6 +105,12 @@ Tensor arithmetic(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
         return Grads{da, db};
       });
       break;
+    case BinaryOp::arctan2:  // d/da = b / (a² + b²), d/db = -a / (a² + b²)
+      autodiff::record("arctan2", {a, b}, y, [a, b](const Tensor& dy) {
+        const Tensor s = divide(dy, add(square(a), square(b)));
+        return Grads{multiply(s, b), negative(multiply(s, a))};
+      });
+      break;
     default:
       break;
   }
@@ -516,6 +522,36 @@ Tensor divide_no_nan(const Tensor& a, const Tensor& b) {
   const Tensor safe = where(zero, scalar_like(1.0, y), y);
   return where(zero, scalar_like(0.0, y), divide(x, safe));
 }
+Tensor arctan2(const Tensor& a, const Tensor& b) {
+  const DType dtype = floating_result_type(a.dtype(), b.dtype());
+  return arithmetic(BinaryOp::arctan2, cast(a, dtype), cast(b, dtype));
+}
+Tensor fmax(const Tensor& a_in, const Tensor& b_in) {
+  const auto [a, b] = promote(a_in, b_in);
+  return where(isnan(b), a, where(isnan(a), b, maximum(a, b)));
+}
+Tensor fmin(const Tensor& a_in, const Tensor& b_in) {
+  const auto [a, b] = promote(a_in, b_in);
+  return where(isnan(b), a, where(isnan(a), b, minimum(a, b)));
+}
+Tensor logaddexp2(const Tensor& a, const Tensor& b) {
+  const DType dtype = floating_result_type(a.dtype(), b.dtype());
+  const double ln2 = std::numbers::ln2;
+  return divide(logaddexp(multiply(cast(a, dtype), ln2), multiply(cast(b, dtype), ln2)), ln2);
+}
+Tensor isclose(const Tensor& a_in, const Tensor& b_in, double rtol, double atol, bool equal_nan) {
+  // Integers compare in float64, where they are exact (float32 would merge large neighbours).
+  const DType promoted = result_type(a_in.dtype(), b_in.dtype());
+  const DType dtype = is_floating(promoted) ? promoted : float64;
+  const Tensor a = stop_gradient(cast(a_in, dtype)), b = stop_gradient(cast(b_in, dtype));
+  Tensor close = less_equal(abs(subtract(a, b)), add(multiply(abs(b), rtol), atol));
+  // An infinity is close only to itself (the test above is NaN or true for it).
+  const Tensor infinite = logical_or(isinf(a), isinf(b));
+  close = where(infinite, equal(a, b), close);
+  if (equal_nan) close = logical_or(close, logical_and(isnan(a), isnan(b)));
+  return close;
+}
+
 Tensor nan_to_num(const Tensor& x,
                   double nan,
                   std::optional<double> posinf,

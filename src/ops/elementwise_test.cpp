@@ -13,6 +13,7 @@
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
+#include "keras/ops/linalg.h"
 #include "keras/ops/nn.h"
 #include "keras/ops/random.h"
 #include "keras/ops/reduce.h"
@@ -615,6 +616,67 @@ const OpCase kUnaryCases[] =
          .input_shapes = {{2, 3}, {2, 3}},
          .fn = [](const Tensors& x) { return fmod(x[0], add(x[1], 2.0)); },
          .make_inputs = test::inputs_away_from({{2, 3}, {2, 3}}, {0.0}, -1.0, 1.0)},
+        {.name = "arctan2_logaddexp2",
+         .input_shapes = {{2, 3}, {2, 3}},
+         .fn = [](const Tensors& x) { return add(arctan2(x[0], x[1]), logaddexp2(x[0], x[1])); },
+         .make_inputs = test::inputs_away_from({{2, 3}, {2, 3}}, {0.0}, -2.0, 2.0, 0.3)},
+        {.name = "fmax_fmin",
+         .input_shapes = {{2, 3}, {1, 3}},
+         .fn =
+             [](const Tensors& x) {
+               return add(multiply(fmax(x[0], x[1]), 2.0), fmin(x[1], x[0]));
+             }},
+        {.name = "nan_reductions",
+         .input_shapes = {{2, 3, 4}},
+         .fn =
+             [](const Tensors& x) {
+               const Tensor s = add(nansum(x[0], {1}), nanmean(x[0], {1}));
+               return add(add(s, nanmax(x[0], {1})), add(nanmin(x[0], {1}), nanprod(x[0], {1})));
+             },
+         .expected_shape = Shape{2, 4}},
+        {.name = "quantile_median",
+         .input_shapes = {{3, 5}},
+         .fn =
+             [](const Tensors& x) {
+               const Tensor q = Tensor::from_vector<double>({0.3, 0.75}, {2});
+               return add(quantile(x[0], q, {1}), median(x[0], {1}));
+             },
+         .expected_shape = Shape{2, 3}},
+        {.name = "percentile_methods",
+         .input_shapes = {{2, 3, 4}},
+         .fn =
+             [](const Tensors& x) {
+               Tensor y = percentile(x[0], 40.0, {0, 2}, "midpoint", true);
+               for (const char* m : {"lower", "higher", "nearest", "inverted_cdf", "linear"}) {
+                 y = add(y, quantile(x[0], 0.4, {0, 2}, m, true));
+               }
+               return y;
+             },
+         .expected_shape = Shape{1, 3, 1}},
+        {.name = "tensordot_pairs",
+         .input_shapes = {{2, 3, 4}, {4, 3, 5}},
+         .fn =
+             [](const Tensors& x) {
+               return tensordot(x[0], x[1], {1, 2}, {1, 0});
+             },
+         .expected_shape = Shape{2, 5}},
+        {.name = "outer_inner_vdot",
+         .input_shapes = {{2, 3}, {4, 3}},
+         .fn =
+             [](const Tensors& x) {
+               const Tensor o = reshape(outer(x[0], x[1]), {6, 12});
+               const Tensor i = inner(x[0], x[1]);
+               return add(sum(o), add(ravel(tensordot(i, i, 0)), vdot(x[0], x[0])));
+             },
+         .expected_shape = Shape{64}},
+        {.name = "rot90_ravel",
+         .input_shapes = {{2, 3, 4}},
+         .fn =
+             [](const Tensors& x) {
+               const Tensor a = add(rot90(x[0], 1, {1, 2}), rot90(x[0], -1, {2, 1}));
+               return add(ravel(a), ravel(multiply(rot90(x[0], 3, {1, 2}), 2.0)));
+             },
+         .expected_shape = Shape{24}},
         {.name = "hstack_vstack",
          .input_shapes = {{2, 3}, {2, 3}},
          .fn =
@@ -1158,6 +1220,122 @@ TEST(Elementwise, MoreNumpyFunctions) {
   const Tensors g = tape.gradient(sum(divide_no_nan(a, b)), {a, b});
   EXPECT_EQ(values(g[0]), (V{0, 0.25}));
   EXPECT_EQ(values(g[1]), (V{0, -0.125}));
+}
+
+// Values and dtypes from Keras 3.15 with JAX (keras.ops on NumPy arrays).
+TEST(Elementwise, NumpyStatisticsAndProductsGiveKerasValues) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  const double pi = std::numbers::pi;
+  auto values = [](const Tensor& x) { return test::to_doubles(x); };
+  auto near = [&](const Tensor& x, std::vector<double> expected) {
+    test::expect_all_close(x, test::tensor_of(expected, x.shape(), x.dtype()), 1e-6, 1e-6);
+  };
+  using V = std::vector<double>;
+  const Tensor i = test::tensor_of({3, -1, 2, 7}, {1, 4}, int32);
+  const Tensor j = test::tensor_of({3, 0, 2, 9}, {1, 4}, int32);
+  const Tensor f = test::tensor_of({1, nan, -2, 4}, {1, 4}, float32);
+  // arctan2: signed zeros and infinities as NumPy; integers give float32.
+  EXPECT_EQ(arctan2(i, j).dtype(), float32);
+  near(arctan2(i, j), {pi / 4, -pi / 2, pi / 4, 0.6610431671142578});
+  const Tensor az =
+      arctan2(test::tensor_of({0., -0., 0., -0., 1, -1, inf, inf, -inf}, {9}, float32),
+              test::tensor_of({0., 0., -0., -0., 0, -0., inf, -inf, 1.}, {9}, float32));
+  near(az, {0, -0.0, pi, -pi, pi / 2, -pi / 2, pi / 4, 3 * pi / 4, -pi / 2});
+  EXPECT_TRUE(std::signbit(values(az)[1]));
+  // fmax / fmin ignore one NaN; integers keep their dtype.
+  EXPECT_EQ(fmax(i, j).dtype(), int32);
+  EXPECT_EQ(values(fmax(i, j)), (V{3, 0, 2, 9}));
+  const Tensor g = test::tensor_of({nan, nan, 5, 1}, {1, 4}, float32);
+  const V mx = values(fmax(f, g)), mn = values(fmin(f, g));
+  EXPECT_EQ(mx[0], 1);
+  EXPECT_TRUE(std::isnan(mx[1]));
+  EXPECT_EQ(mx[2], 5);
+  EXPECT_EQ(mx[3], 4);
+  EXPECT_EQ(mn[0], 1);
+  EXPECT_EQ(mn[2], -2);
+  EXPECT_EQ(mn[3], 1);
+  EXPECT_EQ(logaddexp2(i, j).dtype(), float32);
+  near(logaddexp2(i, j), {4, 0.5849624872207642, 3, 9.321928024291992});
+  EXPECT_EQ(values(logaddexp2(test::tensor_of({-inf}, {1}), test::tensor_of({-inf}, {1}))),
+            (V{-inf}));
+  // isclose: infinities close only to themselves, NaN only with equal_nan.
+  EXPECT_EQ(values(isclose(i, j)), (V{1, 0, 1, 0}));
+  const Tensor ca = test::tensor_of({1., inf, inf, nan, 1e-9}, {5}, float32);  // as JAX (float32)
+  const Tensor cb = test::tensor_of({1.00001, inf, -inf, nan, 0.}, {5}, float32);
+  EXPECT_EQ(isclose(ca, cb).dtype(), bool_);
+  EXPECT_EQ(values(isclose(ca, cb, 1e-5, 1e-8, true)), (V{0, 1, 0, 1, 1}));
+  EXPECT_EQ(values(isclose(ca, cb)), (V{0, 1, 0, 0, 1}));
+  EXPECT_EQ(values(isclose(test::tensor_of({16777217}, {1}, int32),
+                           test::tensor_of({16777216}, {1}, int32), 0, 0)),
+            (V{0}));
+  // NaN-ignoring reductions.
+  EXPECT_EQ(nansum(i).dtype(), int32);
+  EXPECT_EQ(values(nansum(i)), (V{11}));
+  EXPECT_EQ(values(nansum(f)), (V{3}));
+  EXPECT_EQ(nanmean(i).dtype(), float32);
+  EXPECT_EQ(values(nanmean(i)), (V{2.75}));
+  EXPECT_TRUE(std::isnan(values(nanmean(test::tensor_of({nan, nan}, {2}, float32)))[0]));
+  const V allnan = values(nanmax(test::tensor_of({nan, nan, 1, nan}, {2, 2}, float32), {1}));
+  EXPECT_TRUE(std::isnan(allnan[0]));
+  EXPECT_EQ(allnan[1], 1);
+  EXPECT_EQ(values(nanmin(f)), (V{-2}));
+  EXPECT_EQ(values(nanprod(i)), (V{-42}));
+  EXPECT_EQ(nanprod(i).dtype(), int32);
+  EXPECT_EQ(values(nanprod(f)), (V{-8}));
+  EXPECT_EQ(values(nanmax(i)), (V{7}));
+  // Order statistics: NaN propagates; "nearest" takes the lower on a tie, as JAX.
+  EXPECT_EQ(median(i).dtype(), float32);
+  EXPECT_EQ(values(median(i)), (V{2.5}));
+  EXPECT_TRUE(std::isnan(values(median(f))[0]));
+  EXPECT_TRUE(std::isnan(values(quantile(f, 0.2))[0]));
+  const Tensor four = test::tensor_of({1, 2, 3, 4}, {4});
+  EXPECT_EQ(values(median(four)), (V{2.5}));
+  EXPECT_EQ(values(quantile(four, test::tensor_of({0.5, 1 / 6.0, 5 / 6.0}, {3}), {}, "nearest")),
+            (V{2, 1, 3}));
+  EXPECT_EQ(values(quantile(test::tensor_of({1, 2, 3, 4, 5}, {5}),
+                            test::tensor_of({0.125, 0.375, 0.625, 0.875}, {4}), {}, "nearest")),
+            (V{1, 2, 3, 4}));
+  const Tensor b = test::tensor_of({8, 1, 4, 2}, {4});
+  V methods;
+  for (const char* m : {"linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf"}) {
+    methods.push_back(values(quantile(b, 0.4, {}, m))[0]);
+  }
+  EXPECT_NEAR(methods[0], 2.4, 1e-12);
+  EXPECT_EQ(V(methods.begin() + 1, methods.end()), (V{2, 4, 3, 2, 2}));  // NumPy's inverted_cdf
+  EXPECT_NEAR(values(percentile(b, 40.0))[0], 2.4, 1e-12);
+  EXPECT_EQ(
+      quantile(zeros({2, 3, 4}), test::tensor_of({0.1, 0.2}, {2}), {0, 2}, "linear", true).shape(),
+      (Shape{2, 1, 3, 1}));
+  EXPECT_EQ(quantile(zeros({2, 3, 4}), 0.1, {}, "linear", true).shape(), (Shape{1, 1, 1}));
+  EXPECT_THROW(quantile(b, 1.5), ValueError);
+  EXPECT_THROW(quantile(b, 0.5, {}, "foo"), ValueError);
+  EXPECT_THROW(quantile(zeros({0, 3}), 0.5, {0}), ValueError);
+  // Products.
+  EXPECT_EQ(tensordot(i, ops::transpose(j), 1).dtype(), int32);
+  EXPECT_EQ(values(tensordot(i, ops::transpose(j), 1)), (V{76}));
+  EXPECT_EQ(values(vdot(i, j)), (V{76}));
+  EXPECT_EQ(inner(ones({2, 3}), ones({4, 3})).shape(), (Shape{2, 4}));
+  EXPECT_EQ(inner(test::tensor_of({2}, {}), ones({2, 3})).shape(), (Shape{2, 3}));
+  EXPECT_EQ(outer(i, f).shape(), (Shape{4, 4}));
+  EXPECT_EQ(outer(i, f).dtype(), float32);
+  const V row = values(slice_axis(outer(i, f), 0, 1, 1));  // -1 * (1, NaN, -2, 4)
+  EXPECT_EQ(row[0], -1);
+  EXPECT_TRUE(std::isnan(row[1]));
+  EXPECT_EQ(row[2], 2);
+  EXPECT_EQ(row[3], -4);
+  EXPECT_THROW(tensordot(ones({2, 3}), ones({4, 5}), 1), ValueError);
+  EXPECT_THROW(tensordot(ones({2, 3}), ones({3, 5}), {1, 1}, {0, 0}), ValueError);
+  // rot90 and ravel, as NumPy on arange(6).reshape(2, 3).
+  const Tensor r6 = test::tensor_of({0, 1, 2, 3, 4, 5}, {2, 3}, int32);
+  EXPECT_EQ(values(rot90(r6)), (V{2, 5, 1, 4, 0, 3}));
+  EXPECT_EQ(rot90(r6).shape(), (Shape{3, 2}));
+  EXPECT_EQ(values(rot90(r6, -1)), (V{3, 0, 4, 1, 5, 2}));
+  EXPECT_EQ(values(rot90(r6, 2)), (V{5, 4, 3, 2, 1, 0}));
+  EXPECT_EQ(values(rot90(r6, 4)), values(r6));
+  EXPECT_EQ(values(ravel(r6)), (V{0, 1, 2, 3, 4, 5}));
+  EXPECT_THROW(rot90(r6, 1, {0, 0}), ValueError);
+  EXPECT_THROW(rot90(test::tensor_of({1, 2, 3}, {3})), ValueError);
 }
 
 TEST(Elementwise, ComparisonsGiveBools) {

@@ -136,4 +136,72 @@ Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool rel
 
 }  // namespace internal
 
+Tensor tensordot(const Tensor& a_in,
+                 const Tensor& b_in,
+                 const std::vector<int>& axes_a,
+                 const std::vector<int>& axes_b) {
+  KERAS_CHECK(axes_a.size() == axes_b.size(), ValueError, "tensordot: ", axes_a.size(),
+              " axes of the first operand against ", axes_b.size(), " of the second");
+  const DType out = result_type(a_in.dtype(), b_in.dtype());
+  // matmul is for floating operands: integers go through float64, exact up to 2^53.
+  const DType work = is_floating(out) ? out : float64;
+  const Tensor a = cast(a_in, work), b = cast(b_in, work);
+  std::vector<bool> in_a(static_cast<size_t>(a.rank())), in_b(static_cast<size_t>(b.rank()));
+  std::vector<int> contracted_a, contracted_b;
+  int64_t k = 1;
+  for (size_t i = 0; i < axes_a.size(); ++i) {
+    const int x = normalize_axis(axes_a[i], a.rank()), y = normalize_axis(axes_b[i], b.rank());
+    KERAS_CHECK(!in_a[static_cast<size_t>(x)] && !in_b[static_cast<size_t>(y)], ValueError,
+                "tensordot: an axis is contracted twice");
+    KERAS_CHECK(a.shape()[static_cast<size_t>(x)] == b.shape()[static_cast<size_t>(y)], ValueError,
+                "tensordot: contracted axes must have the same size, got ", shape_str(a.shape()),
+                " axis ", x, " and ", shape_str(b.shape()), " axis ", y);
+    in_a[static_cast<size_t>(x)] = in_b[static_cast<size_t>(y)] = true;
+    contracted_a.push_back(x);
+    contracted_b.push_back(y);
+    k *= a.shape()[static_cast<size_t>(x)];
+  }
+  // a as (free, k) and b as (k, free), each transposed so the contracted axes meet.
+  std::vector<int> perm_a, perm_b = contracted_b;
+  Shape out_shape;
+  int64_t m = 1, n = 1;
+  for (int d = 0; d < a.rank(); ++d) {
+    if (in_a[static_cast<size_t>(d)]) continue;
+    perm_a.push_back(d);
+    out_shape.push_back(a.shape()[static_cast<size_t>(d)]);
+    m *= a.shape()[static_cast<size_t>(d)];
+  }
+  perm_a.insert(perm_a.end(), contracted_a.begin(), contracted_a.end());
+  for (int d = 0; d < b.rank(); ++d) {
+    if (in_b[static_cast<size_t>(d)]) continue;
+    perm_b.push_back(d);
+    out_shape.push_back(b.shape()[static_cast<size_t>(d)]);
+    n *= b.shape()[static_cast<size_t>(d)];
+  }
+  const Tensor a2 = reshape(a.rank() > 0 ? transpose(a, perm_a) : a, {m, k});
+  const Tensor b2 = reshape(b.rank() > 0 ? transpose(b, perm_b) : b, {k, n});
+  return cast(reshape(matmul(a2, b2), out_shape), out);
+}
+Tensor tensordot(const Tensor& a, const Tensor& b, int axes) {
+  KERAS_CHECK(axes >= 0 && axes <= a.rank() && axes <= b.rank(), ValueError,
+              "tensordot: cannot contract ", axes, " axes of operands of ranks ", a.rank(), " and ",
+              b.rank());
+  std::vector<int> axes_a, axes_b;
+  for (int i = 0; i < axes; ++i) {
+    axes_a.push_back(a.rank() - axes + i);
+    axes_b.push_back(i);
+  }
+  return tensordot(a, b, axes_a, axes_b);
+}
+Tensor outer(const Tensor& a, const Tensor& b) {
+  return tensordot(reshape(a, {a.size()}), reshape(b, {b.size()}), 0);
+}
+Tensor inner(const Tensor& a, const Tensor& b) {
+  if (a.rank() == 0 || b.rank() == 0) return multiply(a, b);
+  return tensordot(a, b, {-1}, {-1});
+}
+Tensor vdot(const Tensor& a, const Tensor& b) {
+  return tensordot(reshape(a, {a.size()}), reshape(b, {b.size()}), 1);
+}
+
 }  // namespace keras::ops

@@ -1,13 +1,16 @@
 #include "keras/ops/reduce.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
+#include <string>
 
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "keras/ops/sort.h"
 #include "ops/floating.h"
 
 namespace keras::ops {
@@ -201,6 +204,164 @@ Tensor argmax(const Tensor& x, int axis, bool keepdims) {
 }
 Tensor argmin(const Tensor& x, int axis, bool keepdims) {
   return arg_reduce(backend::ArgReduceOp::argmin, x, axis, keepdims);
+}
+
+Tensor nansum(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  if (!is_floating(x.dtype())) return sum(x, std::move(axes), keepdims);
+  return sum(where(isnan(x), scalar_like(0.0, x), x), std::move(axes), keepdims);
+}
+Tensor nanprod(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  if (!is_floating(x.dtype())) return prod(x, std::move(axes), keepdims);
+  return prod(where(isnan(x), scalar_like(1.0, x), x), std::move(axes), keepdims);
+}
+Tensor nanmean(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  if (!is_floating(x.dtype())) return mean(x, std::move(axes), keepdims);
+  const Tensor count = sum(cast(logical_not(isnan(x)), x.dtype()), axes, keepdims);
+  return divide(nansum(x, std::move(axes), keepdims), count);  // 0 / 0 for all NaN
+}
+
+namespace {
+
+// max or min with NaN left out; NaN where every element is NaN.
+Tensor nan_extreme(const Tensor& x, std::vector<int> axes, bool keepdims, bool largest) {
+  if (!is_floating(x.dtype())) {
+    return largest ? max(x, std::move(axes), keepdims) : min(x, std::move(axes), keepdims);
+  }
+  const double inf = std::numeric_limits<double>::infinity();
+  const Tensor nan = isnan(x);
+  const Tensor filled = where(nan, scalar_like(largest ? -inf : inf, x), x);
+  const Tensor m = largest ? max(filled, axes, keepdims) : min(filled, axes, keepdims);
+  return where(all(nan, std::move(axes), keepdims),
+               scalar_like(std::numeric_limits<double>::quiet_NaN(), m), m);
+}
+
+// Where the q-th quantile of n sorted values lies: between positions lo and hi, weight w on hi.
+struct QuantilePoint {
+  int64_t lo = 0, hi = 0;
+  double w = 0;
+};
+
+QuantilePoint quantile_point(double q, int64_t n, const std::string& method) {
+  const double p = q * static_cast<double>(n - 1);
+  const auto lo = static_cast<int64_t>(std::floor(p));
+  const int64_t hi = std::min(n - 1, static_cast<int64_t>(std::ceil(p)));
+  const double frac = p - static_cast<double>(lo);
+  if (method == "linear") return {lo, hi, frac};
+  if (method == "lower") return {lo, lo, 0};
+  if (method == "higher") return {hi, hi, 0};
+  if (method == "midpoint") return {lo, hi, lo == hi ? 0.0 : 0.5};
+  if (method == "nearest") {  // a tie goes to the lower position, as JAX
+    const int64_t i = frac <= 0.5 ? lo : hi;
+    return {i, i, 0};
+  }
+  // inverted_cdf: the first value whose empirical CDF reaches q.
+  const auto i = std::clamp<int64_t>(
+      static_cast<int64_t>(std::ceil(q * static_cast<double>(n))) - 1, 0, n - 1);
+  return {i, i, 0};
+}
+
+Tensor quantile_of(const Tensor& x_in,
+                   const std::vector<double>& qs,
+                   bool q_axis,
+                   std::vector<int> axes_in,
+                   const std::string& method,
+                   bool keepdims) {
+  KERAS_CHECK(method == "linear" || method == "lower" || method == "higher" ||
+                  method == "midpoint" || method == "nearest" || method == "inverted_cdf",
+              ValueError,
+              "quantile: method can only be 'linear', 'lower', 'higher', 'midpoint', 'nearest' or "
+              "'inverted_cdf', got '",
+              method.substr(0, 50), "'");
+  for (double q : qs) {
+    KERAS_CHECK(q >= 0 && q <= 1, ValueError,
+                "quantile: quantiles must be in the range [0, 1], got ", q);
+  }
+  const Tensor x = floating(x_in);
+  const int rank = x.rank();
+  const std::vector<int> axes = normalize_axes(std::move(axes_in), rank);
+  // The reduced axes last, flattened into one of n values, sorted (NaN last).
+  std::vector<int> perm;
+  Shape kept;
+  for (int d = 0; d < rank; ++d) {
+    if (!std::binary_search(axes.begin(), axes.end(), d)) {
+      perm.push_back(d);
+      kept.push_back(x.shape()[static_cast<size_t>(d)]);
+    }
+  }
+  int64_t n = 1;
+  for (int a : axes) {
+    perm.push_back(a);
+    n *= x.shape()[static_cast<size_t>(a)];
+  }
+  KERAS_CHECK(n > 0, ValueError, "quantile: the reduced axes of a tensor of shape ",
+              shape_str(x.shape()), " hold no values");
+  Shape flat_shape = kept;
+  flat_shape.push_back(n);
+  const Tensor sorted = sort(reshape(rank > 0 ? transpose(x, perm) : x, flat_shape), -1);
+  const auto count = static_cast<int64_t>(qs.size());
+  std::vector<int64_t> lo, hi;
+  std::vector<double> w;
+  for (double q : qs) {
+    const QuantilePoint p = quantile_point(q, n, method);
+    lo.push_back(p.lo);
+    hi.push_back(p.hi);
+    w.push_back(p.w);
+  }
+  const int last = static_cast<int>(kept.size());
+  const Tensor low = take(sorted, Tensor::from_vector(lo, {count}), last);
+  Tensor y = low;
+  if (std::any_of(w.begin(), w.end(), [](double v) { return v != 0; })) {
+    const Tensor high = take(sorted, Tensor::from_vector(hi, {count}), last);
+    const Tensor weight = cast(Tensor::from_vector(w, {count}), x.dtype());
+    y = add(low, multiply(subtract(high, low), weight));
+  }
+  const Tensor has_nan = isnan(slice_axis(sorted, last, n - 1, 1));
+  y = where(has_nan, scalar_like(std::numeric_limits<double>::quiet_NaN(), y), y);
+  // (kept..., q) -> (q, kept...) or (kept...), then the reduced axes back as 1 for keepdims.
+  Shape out = keepdims ? keep_shape(x.shape(), axes) : kept;
+  if (q_axis) {
+    y = moveaxis(y, {last}, {0});
+    out.insert(out.begin(), count);
+  }
+  return reshape(y, out);
+}
+
+}  // namespace
+
+Tensor nanmax(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return nan_extreme(x, std::move(axes), keepdims, true);
+}
+Tensor nanmin(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return nan_extreme(x, std::move(axes), keepdims, false);
+}
+Tensor quantile(const Tensor& x,
+                const Tensor& qs,
+                std::vector<int> axes,
+                const std::string& method,
+                bool keepdims) {
+  KERAS_CHECK(qs.rank() <= 1, ValueError, "quantile: q must be a number or a 1-D list, got shape ",
+              shape_str(qs.shape()));
+  const Tensor q = ops::copy(cast(qs.cpu(), float64));
+  const std::span<const double> v = q.span<double>();
+  return quantile_of(x, {v.begin(), v.end()}, qs.rank() == 1, std::move(axes), method, keepdims);
+}
+Tensor quantile(
+    const Tensor& x, double q, std::vector<int> axes, const std::string& method, bool keepdims) {
+  return quantile_of(x, {q}, false, std::move(axes), method, keepdims);
+}
+Tensor percentile(const Tensor& x,
+                  const Tensor& qs,
+                  std::vector<int> axes,
+                  const std::string& method,
+                  bool keepdims) {
+  return quantile(x, divide(cast(qs, float64), 100.0), std::move(axes), method, keepdims);
+}
+Tensor percentile(
+    const Tensor& x, double q, std::vector<int> axes, const std::string& method, bool keepdims) {
+  return quantile(x, q / 100, std::move(axes), method, keepdims);
+}
+Tensor median(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return quantile(x, 0.5, std::move(axes), "linear", keepdims);
 }
 
 }  // namespace keras::ops

@@ -524,4 +524,28 @@ Tensor repeat(const Tensor& x, int64_t repeats, int axis) {
   return reshape(concatenate(Tensors(static_cast<size_t>(repeats), rows), 1), out);
 }
 
+Tensor ravel(const Tensor& x) {
+  return reshape(x, {x.size()});
+}
+Tensor rot90(const Tensor& x, int k, std::pair<int, int> axes) {
+  KERAS_CHECK(x.rank() >= 2, ValueError,
+              "rot90: the input must have at least 2 dimensions, got rank ", x.rank());
+  const int a = normalize_axis(axes.first, x.rank()), b = normalize_axis(axes.second, x.rank());
+  KERAS_CHECK(a != b, ValueError, "rot90: invalid axes (", axes.first, ", ", axes.second,
+              "): axes must be two different dimensions");
+  std::vector<int> swapped(static_cast<size_t>(x.rank()));
+  std::iota(swapped.begin(), swapped.end(), 0);
+  std::swap(swapped[static_cast<size_t>(a)], swapped[static_cast<size_t>(b)]);
+  switch (((k % 4) + 4) % 4) {
+    case 1:
+      return transpose(flip(x, {b}), swapped);
+    case 2:
+      return flip(x, {a, b});
+    case 3:
+      return flip(transpose(x, swapped), {b});
+    default:
+      return x;
+  }
+}
+
 }  // namespace keras::ops

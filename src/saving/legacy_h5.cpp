@@ -145,7 +145,7 @@ void save_legacy_h5(models::FunctionalImpl& impl,
               "the native Keras format (recommended) or a `.h5` extension. Received: filepath=",
               path);
   h5::File f = h5::File::create();
-  h5::write_string_attr(f.id(), "model_config", serialize_layer(impl).dump());
+  h5::write_string_attr(f.id(), "model_config", config::dump_json(serialize_layer(impl)));
   h5::write_string_attr(f.id(), "backend", "keras.cpp");
   h5::write_string_attr(f.id(), "keras_version", kKerasVersion);
   if (options.include_optimizer) {
@@ -172,7 +172,7 @@ void save_legacy_h5(models::FunctionalImpl& impl,
       compile["loss"] = classes(compile["loss"]);
       compile["optimizer_config"] = compile["optimizer"];
       compile.erase("optimizer");
-      h5::write_string_attr(f.id(), "training_config", compile.dump());
+      h5::write_string_attr(f.id(), "training_config", config::dump_json(compile));
       // Keras's optimizer_weights: optimizer.variables in order, with their paths as names.
       if (const optimizers::Optimizer* opt = compiled_optimizer(impl)) {
         h5::Handle group = h5::make_group(f.id(), "optimizer_weights");

@@ -437,7 +437,7 @@ void Model::save(const std::string& path, const SaveOptions& options) const {
         keras3_weights_image(impl, options.include_optimizer ? compiled_optimizer(impl) : nullptr);
     write_file_atomic(path,
                       io::zip::write({{"metadata.json", metadata.dump()},
-                                      {"config.json", config.dump()},
+                                      {"config.json", config::dump_json(config)},
                                       {"model.weights.h5", weights}}),
                       options.overwrite);
     return;

@@ -716,15 +716,26 @@ Tensors Trainer::predict_on_batch(const Data& x) {
 namespace {
 
 // Batch predictions `y_pred` (rows [start, start + count) of the outputs) into `results`: the
-// outputs of all n rows when n is known, else one chunk per batch.
+// outputs of all n rows when n is known, else one chunk per batch, which predict concatenates
+// along the first axis as Keras does. An output whose first dimension is not the batch's (a
+// quantile's q axis) makes n unknown from then on: the rows collected so far become a chunk.
 void collect_predictions(const Tensors& y_pred,
-                         std::optional<int64_t> n,
+                         std::optional<int64_t>& n,
                          int64_t start,
+                         int64_t count,
                          std::vector<Tensors>& results) {
   for (size_t i = 0; i < y_pred.size(); ++i) {  // a reduction over the batch, say
     KERAS_CHECK(y_pred[i].rank() >= 1, ValueError, "predict: output ", i,
                 " of the model is a scalar, without the batch dimension that predict "
                 "concatenates its batches along");
+  }
+  const bool aligned = std::all_of(y_pred.begin(), y_pred.end(),
+                                   [count](const Tensor& t) { return t.shape()[0] == count; });
+  if (n && !aligned) {
+    n.reset();
+    if (!results.empty()) {
+      for (Tensor& t : results[0]) t = t.slice_rows(0, start).clone();
+    }
   }
   if (!n) {
     Tensors chunk;
@@ -745,7 +756,7 @@ void collect_predictions(const Tensors& y_pred,
 }  // namespace
 
 void Trainer::predict_batch(const BatchRows& batch,
-                            std::optional<int64_t> n,
+                            std::optional<int64_t>& n,
                             int64_t start,
                             std::vector<Tensors>& results) {
   // Lane l predicts rows [share[l], share[l + 1]) of the batch with its own plans, on its own
@@ -777,7 +788,7 @@ void Trainer::predict_batch(const BatchRows& batch,
       internal::BorrowedRows borrowed;  // until the predictions are copied out
       collect_predictions(traced ? replay(*find_plan(Mode::predict, part, l), part, &borrowed)
                                  : run_batch(Mode::predict, part, &borrowed, l),
-                          n, start + b, results);
+                          n, start + b, part.count, results);
     });
   };
   if (traced) {
@@ -807,6 +818,7 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
   cbs.on_predict_begin(no_logs);
   data->begin_epoch(false, nullptr, 0);
   int64_t start = 0;
+  std::optional<int64_t> n = data->num_samples();
   const bool shared = distribution::data_parallel_active();
   for (int64_t s = 0; s < steps; ++s) {
     cbs.on_predict_batch_begin(static_cast<int>(s), no_logs);
@@ -817,9 +829,9 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
       collect_predictions(
           internal::gather_predictions(
               run_batch(Mode::predict, internal::predict_share(batch), &borrowed), batch.count),
-          data->num_samples(), start, results);
+          n, start, batch.count, results);
     } else {
-      predict_batch(batch, data->num_samples(), start, results);
+      predict_batch(batch, n, start, results);
     }
     start += batch.count;
     cbs.on_predict_batch_end(static_cast<int>(s), no_logs);

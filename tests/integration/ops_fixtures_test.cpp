@@ -131,6 +131,37 @@ Model cpp_built_model() {
   return Model({x, ids}, outs, {.name = "cpp_built"});
 }
 
+// The NumPy statistics and products built in C++ (a model of its own: Keras 3.15's Quantile,
+// Percentile and Median fail under JAX's jit, so the Python check runs it with TensorFlow).
+Model cpp_built_stats_model() {
+  namespace L = layers;
+  auto x = Input({3, 4}, {.name = "x"});
+  auto ids = Input({3}, {.dtype = int32, .name = "ids"});
+  auto h = L::Dense(4)(x);
+  auto holes = ops::where(ops::greater(h, 0.6), ops::divide(ops::zeros_like(h), 0.0), h);
+  const Tensor c = Tensor::from_vector<float>({0.5f, -0.25f, 1, 0, 2, 1, -1, 0.125f}, {4, 2});
+  const KerasTensors outs{
+      ops::concatenate({ops::arctan2(h, x), ops::fmax(holes, x), ops::fmin(x, holes),
+                        ops::logaddexp2(h, x), ops::cast(ops::isclose(h, x, 0.5, 0.1), float32)},
+                       -1),
+      ops::concatenate({ops::nansum(holes, {1}), ops::nanmean(holes, {1}), ops::nanmax(holes, {1}),
+                        ops::nanmin(holes, {1}), ops::nanprod(holes, {1})},
+                       -1),
+      ops::median(h, {1}),
+      // (Keras 3.15's Quantile node computes "linear" whatever its method: the check in Python
+      // would differ on any other.)
+      ops::quantile(h, 0.3, {-1}),
+      ops::moveaxis(ops::percentile(h, std::vector<double>{10, 50, 90}, {1}, "midpoint"), {0}, {2}),
+      ops::percentile(h, 40.0, {1, 2}, "nearest", true),
+      ops::moveaxis(ops::quantile(h, std::vector<double>{0.25, 0.5}, {1, 2}, "linear", true), {0},
+                    {3}),
+      ops::reshape(ops::ravel(h), {-1, 12}), ops::rot90(h, 1, {1, 2}), ops::tensordot(h, c, 1),
+      ops::cast(ops::tensordot(ops::one_hot(ids, 4, int32),
+                               Tensor::from_vector<int32_t>({1, -2, 3, 4, 0, 5, -6, 7}, {4, 2})),
+                float32)};
+  return Model({x, ids}, outs, {.name = "cpp_built_stats"});
+}
+
 Tensors cpp_built_inputs() {
   return {test::random_tensor({4, 3, 4}, float32, -1, 1, 21),
           Tensor::from_vector<int32_t>({0, 1, 2, 3, 3, 2, 1, 0, 1, 1, 0, 3}, {4, 3})};
@@ -206,7 +237,7 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
   std::mt19937_64 rng(13);
   int loaded = 0, tried = 0;
   for (const char* name : {"shapes", "unary", "reductions", "arithmetic", "numpy_math",
-                           "numpy_more", "sorting", "numpy_extra"}) {
+                           "numpy_more", "sorting", "numpy_extra", "numpy_stats"}) {
     Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
     const Json config = layers::serialize_layer(*original.layer());
     const Tensors x = test::fixture_arrays(kDir / (std::string(name) + ".keras"), "x");
@@ -252,6 +283,58 @@ TEST(OpsFixturesExport, WritesFilesForThePythonCheck) {
   test::export_fixtures_for_python_check(kDir, dir);
   Model m = cpp_built_model();
   test::export_for_python_check(m, cpp_built_inputs(), dir, "cpp_built");
+  Model stats = cpp_built_stats_model();
+  test::export_for_python_check(stats, cpp_built_inputs(), dir, "cpp_built_stats");
+}
+
+// In a model (a traced plan) the statistics compute what the eager ops do, bit for bit.
+TEST(OpsFixtures, SymbolicStatisticsMatchTheEagerOps) {
+  auto x = Input({3, 4});
+  const KerasTensors outs{ops::median(x, {1}), ops::quantile(x, 0.3, {-1}, "nearest"),
+                          ops::nanmax(x, {1}), ops::quantile(x, {0.25, 0.5}, {1, 2}, "lower", true),
+                          ops::rot90(x, 1, {1, 2})};
+  Model m(x, outs);
+  const Tensor in = test::random_tensor({4, 3, 4}, float32, -1, 1, 5);
+  const Outputs got = m.predict(in);
+  const Tensors want{
+      ops::median(in, {1}), ops::quantile(in, 0.3, {-1}, "nearest"), ops::nanmax(in, {1}),
+      ops::quantile(in, Tensor::from_vector<double>({0.25, 0.5}, {2}), {1, 2}, "lower", true),
+      ops::rot90(in, 1, {1, 2})};
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    SCOPED_TRACE(str("output ", i));
+    test::expect_all_close(got[i], want[i], 0, 0);
+  }
+  // An output whose first axis is not the batch's (the q axis) is concatenated batch by batch,
+  // as Keras's predict does: two batches of 2 give (2 + 2, 2, 1, 1).
+  const Outputs halves = m.predict(in, {.batch_size = 2});
+  EXPECT_EQ(halves[3].shape(), (Shape{4, 2, 1, 1}));
+  test::expect_all_close(halves[3].slice_rows(0, 2), ops::slice_axis(want[3], 1, 0, 2), 0, 0);
+  test::expect_all_close(halves[0], want[0], 0, 0);
+}
+
+TEST(OpsFixtures, CppBuiltStatisticsSaveAsKerasOpsAndLoadBack) {
+  Model m = cpp_built_stats_model();
+  const Json config = m.get_config();
+  std::map<std::string, Json> by_class;
+  std::vector<std::string> methods;
+  for (const Json& l : config["layers"]) {
+    by_class[l["class_name"]] = l;
+    if (l["class_name"] == "Percentile") methods.push_back(l["config"]["method"]);
+  }
+  EXPECT_EQ(methods, (std::vector<std::string>{"midpoint", "nearest"}));
+  EXPECT_EQ(by_class["Rot90"]["config"]["axes"], Json::parse("[1, 2]"));
+  EXPECT_EQ(by_class["Isclose"]["inbound_nodes"][0]["args"][2], 0.5);
+  const Tensors x = cpp_built_inputs();
+  const Outputs want = m.predict(x);
+  for (const char* ext : {".keras", ".h5"}) {
+    SCOPED_TRACE(ext);
+    const std::string path = test::fixture_temp_path(str("ops_cpp_built_stats", ext));
+    m.save(path);
+    const Outputs got = models::load_model(path).predict(x);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) test::expect_all_close(got[i], want[i], 0, 0);
+  }
 }
 
 }  // namespace

@@ -124,6 +124,7 @@ enum class BinaryOp : uint8_t {
   greater_equal,
   logical_and,
   logical_or,
+  arctan2,  // atan2(a, b): the angle of the point (b, a), in [-pi, pi]
 };
 
 enum class ReduceOp : uint8_t { sum, mean, max, min, prod };

@@ -120,7 +120,11 @@ inline Json value(const Json& config, const char* key, Json fallback) {
 // small compressed .keras file can hold a huge config.json).
 inline constexpr size_t kMaxJsonDepth = 512;
 inline constexpr size_t kMaxJsonBytes = size_t{64} << 20;
+// Python's json also reads and writes NaN, Infinity and -Infinity (bare words, outside strings),
+// which Keras configs hold (a NaN or -inf constant in a graph, an infinite bound): parse_json
+// reads them as those doubles, and dump_json writes them so (where Json::dump writes null).
 Json parse_json(const std::string& text, const char* what);
+std::string dump_json(const Json& j);
 
 // The Keras 3 dtype entry: {"module": "keras", "class_name": "DTypePolicy", ...}.
 Json dtype_policy_to_json(DType dtype);

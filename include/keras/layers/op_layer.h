@@ -253,6 +253,57 @@ KerasTensor take(const KerasTensor& x,
                  const std::vector<int64_t>& indices,
                  std::optional<int> axis = std::nullopt);
 KerasTensor one_hot(const KerasTensor& indices, int64_t num_classes, DType dtype = float32);
+// keras/ops/elementwise.h's, reduce.h's, shape.h's and linalg.h's NumPy functions, saved as
+// Keras 3's Arctan2, Fmax, Fmin, Logaddexp2, Isclose, Nansum, ..., Quantile, Percentile, Median,
+// Ravel, Rot90, Tensordot, Outer, Inner, Vdot.
+KerasTensor arctan2(const KerasTensor& a, const KerasTensor& b);
+KerasTensor fmax(const KerasTensor& a, const KerasTensor& b);
+KerasTensor fmin(const KerasTensor& a, const KerasTensor& b);
+KerasTensor logaddexp2(const KerasTensor& a, const KerasTensor& b);
+KerasTensor isclose(const KerasTensor& a,
+                    const KerasTensor& b,
+                    double rtol = 1e-5,
+                    double atol = 1e-8,
+                    bool equal_nan = false);
+KerasTensor nansum(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor nanprod(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor nanmean(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor nanmax(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor nanmin(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor median(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+// One q (no q axis) or a list of them (their axis first).
+KerasTensor quantile(const KerasTensor& x,
+                     std::vector<double> qs,
+                     std::vector<int> axes = {},
+                     const std::string& method = "linear",
+                     bool keepdims = false);
+KerasTensor quantile(const KerasTensor& x,
+                     double q,
+                     std::vector<int> axes = {},
+                     const std::string& method = "linear",
+                     bool keepdims = false);
+KerasTensor percentile(const KerasTensor& x,
+                       std::vector<double> qs,
+                       std::vector<int> axes = {},
+                       const std::string& method = "linear",
+                       bool keepdims = false);
+KerasTensor percentile(const KerasTensor& x,
+                       double q,
+                       std::vector<int> axes = {},
+                       const std::string& method = "linear",
+                       bool keepdims = false);
+KerasTensor ravel(const KerasTensor& x);
+KerasTensor rot90(const KerasTensor& x, int k = 1, std::pair<int, int> axes = {0, 1});
+KerasTensor tensordot(const KerasTensor& a, const KerasTensor& b, int axes = 2);
+KerasTensor tensordot(const KerasTensor& a,
+                      const KerasTensor& b,
+                      const std::vector<int>& axes_a,
+                      const std::vector<int>& axes_b);
+// b a constant of the graph (a NumPy array in the node's arguments), as tensordot(x, w).
+KerasTensor tensordot(const KerasTensor& a, const Tensor& b, int axes = 1);
+KerasTensor outer(const KerasTensor& a, const KerasTensor& b);
+KerasTensor inner(const KerasTensor& a, const KerasTensor& b);
+KerasTensor vdot(const KerasTensor& a, const KerasTensor& b);
 
 }  // namespace keras::ops
 

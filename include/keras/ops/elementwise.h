@@ -129,6 +129,21 @@ Tensor fmod(const Tensor& a, const Tensor& b);
 Tensor heaviside(const Tensor& a, const Tensor& b);
 // a / b, 0 where b is 0 (whatever a is), with a gradient free of NaN there.
 Tensor divide_no_nan(const Tensor& a, const Tensor& b);
+// atan2(a, b): the angle of the point (b, a) in [-pi, pi], NumPy's signed zeros and infinities
+// (integers give float32); gradients b / (a^2 + b^2) and -a / (a^2 + b^2).
+Tensor arctan2(const Tensor& a, const Tensor& b);
+// The larger / smaller of a and b ignoring a NaN (NaN only where both are), in their common
+// dtype; the gradient goes to the chosen operand (a on ties).
+Tensor fmax(const Tensor& a, const Tensor& b);
+Tensor fmin(const Tensor& a, const Tensor& b);
+Tensor logaddexp2(const Tensor& a, const Tensor& b);  // log2(2^a + 2^b) without overflow
+// |a - b| <= atol + rtol |b| (bool), as NumPy: infinities are close only to themselves, NaN to
+// nothing unless equal_nan (then NaN to NaN). Not differentiable.
+Tensor isclose(const Tensor& a,
+               const Tensor& b,
+               double rtol = 1e-5,
+               double atol = 1e-8,
+               bool equal_nan = false);
 // NaN -> nan, +inf -> posinf, -inf -> neginf (defaults: the dtype's largest and lowest values).
 Tensor nan_to_num(const Tensor& x,
                   double nan = 0.0,

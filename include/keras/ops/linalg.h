@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "keras/core/tensor.h"
 
@@ -30,5 +31,21 @@ Tensor addmm(const Tensor& c, const Tensor& a, const Tensor& b);
 // subscripts or a letter whose sizes differ; NotImplementedError for more than two operands or
 // a letter repeated within one operand (a diagonal).
 Tensor einsum(const std::string& equation, const Tensors& operands);
+
+// keras.ops.tensordot: sums the products over a's last `axes` axes and b's first ones, or over
+// the listed axes of each (pairwise); the result has a's other axes then b's. Computed as one
+// matmul of the operands transposed and flattened (integers in float64, exact up to 2^53, then
+// cast back), differentiable for floating operands. ValueError for contracted sizes that
+// differ, axes out of range or repeated.
+Tensor tensordot(const Tensor& a, const Tensor& b, int axes = 2);
+Tensor tensordot(const Tensor& a,
+                 const Tensor& b,
+                 const std::vector<int>& axes_a,
+                 const std::vector<int>& axes_b);
+// outer: a and b flattened, (a.size, b.size); inner: the sum over the last axes (a product
+// when either is a scalar); vdot: the sum of the flattened products (a scalar).
+Tensor outer(const Tensor& a, const Tensor& b);
+Tensor inner(const Tensor& a, const Tensor& b);
+Tensor vdot(const Tensor& a, const Tensor& b);
 
 }  // namespace keras::ops

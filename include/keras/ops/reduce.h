@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "keras/core/tensor.h"
@@ -49,6 +50,44 @@ Tensor std(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 // Differentiable (cumprod as products of the running values).
 Tensor cumsum(const Tensor& x, std::optional<int> axis = std::nullopt);
 Tensor cumprod(const Tensor& x, std::optional<int> axis = std::nullopt);
+// keras.ops.nansum, nanprod, nanmean, nanmax, nanmin: the reductions with NaN left out (as 0 in
+// a sum, 1 in a product; nanmean of integers is float32); an all-NaN slice gives 0, 1 or NaN
+// (nanmean, nanmax, nanmin), as NumPy. Integers reduce as the plain reductions do.
+Tensor nansum(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor nanprod(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor nanmean(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor nanmax(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor nanmin(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+// keras.ops.quantile: the q-th quantiles (each q in [0, 1]) of x over `axes` (empty: all), by
+// NumPy's `method`: "linear" (interpolated), "lower", "higher", "midpoint", "nearest" (the lower
+// on a tie, as JAX) or "inverted_cdf". A list of q puts its axis first; a scalar q (`qs` of
+// rank 0) adds none. NaN where the slice has a NaN. Integers give float32. Differentiable
+// through the sorted values. ValueError for q outside [0, 1], an unknown method or an empty
+// slice.
+Tensor quantile(const Tensor& x,
+                const Tensor& qs,
+                std::vector<int> axes = {},
+                const std::string& method = "linear",
+                bool keepdims = false);
+// percentile: quantile at qs / 100; median: quantile at 0.5 ("linear").
+Tensor percentile(const Tensor& x,
+                  const Tensor& qs,
+                  std::vector<int> axes = {},
+                  const std::string& method = "linear",
+                  bool keepdims = false);
+Tensor median(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+// One q, no q axis.
+Tensor quantile(const Tensor& x,
+                double q,
+                std::vector<int> axes = {},
+                const std::string& method = "linear",
+                bool keepdims = false);
+Tensor percentile(const Tensor& x,
+                  double q,
+                  std::vector<int> axes = {},
+                  const std::string& method = "linear",
+                  bool keepdims = false);
+
 // int32 indices (Keras returns int32), not differentiable.
 Tensor argmax(const Tensor& x, int axis = -1, bool keepdims = false);
 Tensor argmin(const Tensor& x, int axis = -1, bool keepdims = false);

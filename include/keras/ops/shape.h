@@ -43,6 +43,11 @@ Tensor diff(const Tensor& x, int n = 1, int axis = -1);
 // by axis1 and axis2, as the last axis after x's other axes. trace: its sum.
 Tensor diagonal(const Tensor& x, int offset = 0, int axis1 = 0, int axis2 = 1);
 Tensor trace(const Tensor& x, int offset = 0, int axis1 = 0, int axis2 = 1);
+// keras.ops.ravel: x as one dimension. rot90: x turned k quarter turns (negative: clockwise) in
+// the plane of `axes` (from the first axis towards the second), as NumPy; ValueError for rank
+// < 2 or axes that are not two different axes.
+Tensor ravel(const Tensor& x);
+Tensor rot90(const Tensor& x, int k = 1, std::pair<int, int> axes = {0, 1});
 // keras.ops.hstack / vstack: joined along axis 1 (1-D inputs: axis 0) / axis 0 (1-D inputs
 // made rows first).
 Tensor hstack(const Tensors& xs);

@@ -128,10 +128,11 @@ class Trainer {
                                const internal::BatchRows& batch,
                                internal::BorrowedRows* borrow);
   // predict()'s `batch` (rows [start, start + batch.count) of n, when n is known) into
-  // `results` (see collect_predictions): split into predict_lanes() lanes run at once, each in
-  // parts of at most signature_.predict_rows rows.
+  // `results` (see collect_predictions, which forgets n for outputs not aligned with the batch):
+  // split into predict_lanes() lanes run at once, each in parts of at most
+  // signature_.predict_rows rows.
   void predict_batch(const internal::BatchRows& batch,
-                     std::optional<int64_t> n,
+                     std::optional<int64_t>& n,
                      int64_t start,
                      std::vector<Tensors>& results);
   // How many lanes predict splits `rows` into: up to the backend's threads, each of at least
