@@ -1,5 +1,6 @@
 #include "keras/layers/op_layer.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 
@@ -147,11 +148,7 @@ Json OpLayerImpl::get_config() const {
   return *saved_->config;
 }
 
-Json OpLayerImpl::call_keyword_arguments() const {
-  return saved_ && saved_->kwargs ? *saved_->kwargs : Json::object();
-}
-
-Json OpLayerImpl::call_arguments(const std::vector<Json>& tensors) const {
+Json OpLayerImpl::call_json(const std::vector<Json>& tensors) const {
   if (!saved_ || !saved_->args) get_config();  // throws NotImplementedError
   size_t next = 0;
   std::function<Json(const Json&)> fill = [&](const Json& j) -> Json {
@@ -164,10 +161,15 @@ Json OpLayerImpl::call_arguments(const std::vector<Json>& tensors) const {
     for (const Json& x : j) out.push_back(fill(x));
     return out;
   };
-  Json out = fill(*saved_->args);
+  Json args = fill(*saved_->args);
+  Json kwargs = saved_->kwargs ? *saved_->kwargs : Json::object();
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : kwargs.items()) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  for (const std::string& key : keys) kwargs[key] = fill(kwargs[key]);
   KERAS_CHECK(next == tensors.size(), RuntimeError, "op ", name(), ": ", tensors.size(),
               " tensors for ", next, " tensor arguments");
-  return out;
+  return Json{{"args", std::move(args)}, {"kwargs", std::move(kwargs)}};
 }
 
 Tensors OpLayerImpl::call(const Tensors& inputs, bool) {
@@ -808,6 +810,75 @@ KerasTensor inner(const KerasTensor& a, const KerasTensor& b) {
 }
 KerasTensor vdot(const KerasTensor& a, const KerasTensor& b) {
   return binary("Vdot", a, b);
+}
+
+KerasTensor norm(const KerasTensor& x,
+                 std::optional<double> ord,
+                 std::vector<int> axes,
+                 bool keepdims) {
+  return unary("Norm", x,
+               {{"ord", ord ? Json(*ord) : Json(nullptr)},
+                {"axis", axes_json(axes)},
+                {"keepdims", keepdims}});
+}
+KerasTensor norm(const KerasTensor& x,
+                 const std::string& ord,
+                 std::vector<int> axes,
+                 bool keepdims) {
+  KERAS_CHECK(ord == "fro" || ord == "nuc", ValueError, "norm: invalid norm order '",
+              ord.substr(0, 20), "' (a number, 'fro' or 'nuc')");
+  return unary("Norm", x, {{"ord", ord}, {"axis", axes_json(axes)}, {"keepdims", keepdims}});
+}
+KerasTensor normalize(const KerasTensor& x, int axis, int order) {
+  return unary("Normalize", x, {{"axis", axis}, {"order", order}, {"epsilon", nullptr}});
+}
+
+namespace {
+
+Json optional_constant(const Tensor& t) {
+  return t.defined() ? layers::op_table::numpy_to_json(t) : Json(nullptr);
+}
+
+}  // namespace
+
+KerasTensor layer_normalization(const KerasTensor& x,
+                                const Tensor& gamma,
+                                const Tensor& beta,
+                                std::vector<int> axes,
+                                std::optional<double> epsilon) {
+  return op("LayerNorm",
+            {{"axis", axes.size() == 1 ? Json(axes[0]) : Json(axes)},
+             {"epsilon", epsilon ? Json(*epsilon) : Json(nullptr)},
+             {"rms_scaling", false}},
+            Json::array({tensor_arg(), optional_constant(gamma), optional_constant(beta)}), {x});
+}
+KerasTensor rms_normalization(const KerasTensor& x,
+                              const Tensor& scale,
+                              std::vector<int> axes,
+                              std::optional<double> epsilon) {
+  return op("RMSNorm",
+            {{"axis", axes.size() == 1 ? Json(axes[0]) : Json(axes)},
+             {"epsilon", epsilon ? Json(*epsilon) : Json(nullptr)}},
+            Json::array({tensor_arg(), optional_constant(scale)}), {x});
+}
+
+KerasTensor dot_product_attention(const KerasTensor& query,
+                                  const KerasTensor& key,
+                                  const KerasTensor& value,
+                                  const std::optional<KerasTensor>& mask,
+                                  std::optional<double> scale,
+                                  bool is_causal) {
+  KerasTensors inputs{query, key, value};
+  if (mask) inputs.push_back(*mask);
+  const Json config{
+      {"is_causal", is_causal}, {"flash_attention", nullptr}, {"attn_logits_soft_cap", nullptr}};
+  const Json kwargs{{"bias", nullptr},
+                    {"mask", mask ? tensor_arg() : Json(nullptr)},
+                    {"scale", scale ? Json(*scale) : Json(nullptr)}};
+  return std::make_shared<layers::OpLayerImpl>(
+             "DotProductAttention", config, Json::array({tensor_arg(), tensor_arg(), tensor_arg()}),
+             kwargs)
+      ->apply(inputs)[0];
 }
 
 }  // namespace keras::ops

@@ -7,6 +7,7 @@
 
 #include "keras/config/json.h"
 #include "keras/ops/activations.h"
+#include "keras/ops/attention.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
 #include "keras/ops/nn.h"
@@ -863,6 +864,131 @@ Fn broadcast_to_fn(const Call& c) {
   return unary_fn(c, [shape](const Tensor& x) { return ops::broadcast_to(x, Shape(shape)); });
 }
 
+// An operand that may be missing: null or absent (none), a tensor (an input of the node), a
+// NumPy constant or a number.
+struct OptionalOperand {
+  int input = -1;
+  Tensor constant;
+};
+
+// Operands `names` from positional arguments first, first..., else keyword arguments. A node's
+// inputs are its positional arguments' tensors, then its keyword arguments' by sorted key (as
+// the functional loader collects them): tensors are numbered so, from `next`.
+std::vector<OptionalOperand> optional_operands(const Call& c,
+                                               size_t first,
+                                               const std::vector<std::string>& names,
+                                               int next) {
+  std::vector<OptionalOperand> out(names.size());
+  std::vector<std::pair<std::string, size_t>> keyword_tensors;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const bool positional = c.args.size() > first + i;
+    const Json* j = positional ? &c.args[first + i] : config::find(c.kwargs, names[i].c_str());
+    if (j == nullptr || j->is_null()) continue;
+    if (is_tensor(*j)) {
+      if (positional) {
+        out[i].input = next++;
+      } else {
+        keyword_tensors.emplace_back(names[i], i);
+      }
+    } else if (is_array_constant(*j)) {
+      out[i].constant = numpy_from_json(*j, c.what);
+    } else {
+      KERAS_CHECK(j->is_number(), ValueError, c.what, ": ", c.cls, "'s ", names[i],
+                  " must be a tensor, an array or a number, got ", config::json_excerpt(*j));
+      out[i].constant = Tensor::from_vector(std::vector<double>{j->get<double>()}, {});
+    }
+  }
+  std::sort(keyword_tensors.begin(), keyword_tensors.end());
+  for (const auto& [name, i] : keyword_tensors) out[i].input = next++;
+  return out;
+}
+
+Tensor resolve_optional(const OptionalOperand& o, const Tensors& in) {
+  return o.input >= 0 ? in[static_cast<size_t>(o.input)] : o.constant;
+}
+
+double epsilon_of(const Call& c) {
+  const Json* e = config::find(c.config, "epsilon");
+  return e == nullptr || e->is_null() ? 1e-7 : config::convert<double>(*e, "epsilon", w(c));
+}
+
+// The normalizations: x first (a tensor), then the optional operands `names`.
+std::vector<OptionalOperand> normalization_operands(const Call& c,
+                                                    const std::vector<std::string>& names) {
+  const char* cls = c.cls;
+  KERAS_CHECK(c.args.is_array() && !c.args.empty() && c.args.size() <= names.size() + 1 &&
+                  is_tensor(c.args[0]),
+              ValueError, c.what, ": ", cls, " takes a tensor and at most ", names.size(),
+              " more positional arguments");
+  return optional_operands(c, 1, names, 1);
+}
+
+Fn layer_norm_fn(const Call& c) {
+  const auto o = normalization_operands(c, {"gamma", "beta"});
+  const std::vector<int> axes = axes_of(c).empty() ? std::vector<int>{-1} : axes_of(c);
+  const double epsilon = epsilon_of(c);
+  const bool rms = bool_of(c, "rms_scaling", false);
+  return [=](const Tensors& in) {
+    return Tensors{ops::layer_normalization(in[0], resolve_optional(o[0], in),
+                                            resolve_optional(o[1], in), axes, epsilon, rms)};
+  };
+}
+
+Fn rms_norm_fn(const Call& c) {
+  const auto o = normalization_operands(c, {"scale"});
+  const std::vector<int> axes = axes_of(c).empty() ? std::vector<int>{-1} : axes_of(c);
+  const double epsilon = epsilon_of(c);
+  return [=](const Tensors& in) {
+    return Tensors{ops::rms_normalization(in[0], resolve_optional(o[0], in), axes, epsilon)};
+  };
+}
+
+Fn normalize_fn(const Call& c) {
+  const int axis = int_of(c, "axis", -1), order = int_of(c, "order", 2);
+  KERAS_CHECK(order >= 1, ValueError, c.what, ": Normalize's 'order' must be >= 1, got ", order);
+  const double epsilon = epsilon_of(c);
+  return unary_fn(c, [=](const Tensor& x) { return ops::normalize(x, axis, order, epsilon); });
+}
+
+Fn norm_fn(const Call& c) {
+  const Json ord = config::value(c.config, "ord", nullptr);
+  KERAS_CHECK(
+      ord.is_null() || ord.is_number() || (ord.is_string() && (ord == "fro" || ord == "nuc")),
+      ValueError, c.what, ": Norm's 'ord' must be null, a number, 'fro' or 'nuc', got ",
+      config::json_excerpt(ord));
+  const std::vector<int> axes = axes_of(c);
+  KERAS_CHECK(axes.size() <= 2, ValueError, c.what, ": Norm takes at most two axes");
+  const bool keepdims = bool_of(c, "keepdims", false);
+  return unary_fn(c, [=](const Tensor& x) {
+    if (ord.is_string()) return ops::norm(x, ord.get<std::string>(), axes, keepdims);
+    return ops::norm(x, ord.is_null() ? std::nullopt : std::optional<double>(ord.get<double>()),
+                     axes, keepdims);
+  });
+}
+
+Fn dot_product_attention_fn(const Call& c) {
+  const char* cls = c.cls;
+  KERAS_CHECK(c.args.is_array() && c.args.size() >= 3 && c.args.size() <= 6 &&
+                  is_tensor(c.args[0]) && is_tensor(c.args[1]) && is_tensor(c.args[2]),
+              ValueError, c.what, ": ", cls,
+              " takes the query, key and value tensors, then bias, mask and scale");
+  const std::vector<OptionalOperand> o = optional_operands(c, 3, {"bias", "mask"}, 3);
+  const OptionalOperand bias = o[0], mask = o[1];
+  const Json* s = c.args.size() > 5 ? &c.args[5] : config::find(c.kwargs, "scale");
+  KERAS_CHECK(s == nullptr || s->is_null() || s->is_number(), ValueError, c.what, ": ", cls,
+              "'s scale must be a number or null, got ", config::json_excerpt(*s));
+  const std::optional<double> scale =
+      s == nullptr || s->is_null() ? std::nullopt : std::optional<double>(s->get<double>());
+  const Json* cap = config::find(c.config, "attn_logits_soft_cap");
+  KERAS_CHECK(cap == nullptr || cap->is_null(), NotImplementedError, c.what,
+              ": keras.cpp's DotProductAttention has no attn_logits_soft_cap");
+  const bool causal = bool_of(c, "is_causal", false);
+  return [=](const Tensors& in) {
+    return Tensors{ops::dot_product_attention(in[0], in[1], in[2], resolve_optional(bias, in),
+                                              resolve_optional(mask, in), scale, causal)};
+  };
+}
+
 Tensor absolute(const Tensor& x) {
   return ops::abs(x);
 }
@@ -880,6 +1006,7 @@ const char* const kNumpy = "keras.src.ops.numpy";
 const char* const kNn = "keras.src.ops.nn";
 const char* const kCore = "keras.src.ops.core";
 const char* const kMath = "keras.src.ops.math";
+const char* const kLinalg = "keras.src.ops.linalg";
 
 std::vector<Spec> make_table() {
   const std::vector<std::string> none, reduce_keys{"axis", "keepdims"};
@@ -1025,6 +1152,14 @@ std::vector<Spec> make_table() {
        none,
        KERAS_ACTIVATION_WITH(ops::threshold, number_of(c, "threshold", 0.0),
                              number_of(c, "default_value", 0.0))},
+      {"Normalize", kNn, {"axis", "order", "epsilon"}, none, normalize_fn},
+      {"LayerNorm", kNn, {"axis", "epsilon", "rms_scaling"}, {"gamma", "beta"}, layer_norm_fn},
+      {"RMSNorm", kNn, {"axis", "epsilon"}, {"scale"}, rms_norm_fn},
+      {"DotProductAttention",
+       kNn,
+       {"is_causal", "flash_attention", "attn_logits_soft_cap"},
+       {"bias", "mask", "scale"},
+       dot_product_attention_fn},
       {"OneHot", kNn, {"num_classes", "axis", "dtype", "sparse"}, none, one_hot_fn},
       // Reductions.
       {"Sum", kNumpy, reduce_keys, none, reduction<ops::sum>},
@@ -1080,6 +1215,7 @@ std::vector<Spec> make_table() {
       {"FullLike", kNumpy, {"dtype"}, none, full_like_fn},
       // Products.
       {"Tensordot", kNumpy, {"axes"}, none, tensordot_fn},
+      {"Norm", kLinalg, {"ord", "axis", "keepdims"}, none, norm_fn},
       {"Outer", kNumpy, none, none, binary<ops::outer>},
       {"Inner", kNumpy, none, none, binary<ops::inner>},
       {"Vdot", kNumpy, none, none, binary<ops::vdot>},

@@ -163,8 +163,7 @@ Json FunctionalImpl::get_config() const {
         for (const KerasTensor& t : n->input_tensors) {
           tensors.push_back(keras_tensor_json(t, index_of(t)));
         }
-        inbound.push_back(
-            Json{{"args", op->call_arguments(tensors)}, {"kwargs", op->call_keyword_arguments()}});
+        inbound.push_back(op->call_json(tensors));
         continue;
       }
       if (const auto* custom = dynamic_cast<const layers::CustomCallArguments*>(l.get())) {
@@ -603,6 +602,12 @@ SavedCall saved_call(Layer& layer, const Json& node) {
               ": 'kwargs' of an inbound node must be a dict");
   if (op) {  // every argument may hold tensors; set_call_arguments checks them and the kwargs
     collect_op_refs(*args, call.inputs);
+    if (kwargs != nullptr && kwargs->is_object()) {  // then the keyword ones, by sorted key
+      std::vector<std::string> keys;
+      for (const auto& [key, value] : kwargs->items()) keys.push_back(key);
+      std::sort(keys.begin(), keys.end());
+      for (const std::string& key : keys) collect_op_refs(kwargs->at(key), call.inputs);
+    }
     return call;
   }
   if (auto* custom = dynamic_cast<layers::CustomCallArguments*>(&layer)) {  // attention

@@ -1,5 +1,8 @@
 #include "keras/ops/linalg.h"
 
+#include <limits>
+#include <numeric>
+
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
@@ -202,6 +205,98 @@ Tensor inner(const Tensor& a, const Tensor& b) {
 }
 Tensor vdot(const Tensor& a, const Tensor& b) {
   return tensordot(reshape(a, {a.size()}), reshape(b, {b.size()}), 1);
+}
+
+namespace {
+
+// An order of keras.ops.norm: a number, or none, "fro" or "nuc".
+struct NormOrder {
+  std::optional<double> p;
+  std::string name;  // "fro", "nuc" or empty
+};
+
+std::string order_str(const NormOrder& o) {
+  return o.p ? "'" + str(*o.p) + "'" : o.name.empty() ? std::string("None") : "'" + o.name + "'";
+}
+
+std::string axes_str(const std::vector<int>& axes) {  // a Python tuple
+  std::string s = "(";
+  for (size_t i = 0; i < axes.size(); ++i) s += (i > 0 ? ", " : "") + str(axes[i]);
+  return s + (axes.size() == 1 ? ",)" : ")");
+}
+
+void expect_norm_axes(bool ok, const std::vector<int>& axes) {
+  KERAS_CHECK(ok, ValueError, "Improper number of axes for norm: axis=", axes_str(axes),
+              ". Pass one axis to compute a vector-norm, or two axes to compute a matrix-norm.");
+}
+
+Tensor vector_norm(const Tensor& x, const NormOrder& o, int axis, bool keepdims) {
+  KERAS_CHECK(o.name.empty(), ValueError, "Invalid order ", order_str(o), " for vector norm.");
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<int> axes{axis};
+  if (!o.p || *o.p == 2) return sqrt(sum(square(x), axes, keepdims));
+  const double p = *o.p;
+  if (p == inf) return max(abs(x), axes, keepdims);
+  if (p == -inf) return min(abs(x), axes, keepdims);
+  if (p == 0) return sum(cast(not_equal(x, scalar_like(0.0, x)), x.dtype()), axes, keepdims);
+  if (p == 1) return sum(abs(x), axes, keepdims);
+  return power(sum(power(abs(x), p), axes, keepdims), 1.0 / p);
+}
+
+Tensor matrix_norm(const Tensor& x, const NormOrder& o, int row, int col, bool keepdims) {
+  const double inf = std::numeric_limits<double>::infinity();
+  Tensor y;
+  if ((!o.p && o.name.empty()) || o.name == "fro") {
+    y = sqrt(sum(square(x), {row, col}, true));
+  } else {
+    KERAS_CHECK(o.name != "nuc" && (!o.p || (*o.p != 2 && *o.p != -2)), NotImplementedError,
+                "norm: keras.cpp has no singular values for the matrix norm of order ",
+                order_str(o));
+    KERAS_CHECK(o.p && (*o.p == 1 || *o.p == -1 || *o.p == inf || *o.p == -inf), ValueError,
+                "Invalid order ", order_str(o), " for matrix norm.");
+    // 1: the largest sum over rows of each column; inf: over columns of each row.
+    const bool columns = *o.p == 1 || *o.p == -1;
+    const Tensor sums = sum(abs(x), {columns ? row : col}, true);
+    y = *o.p > 0 ? max(sums, {columns ? col : row}, true) : min(sums, {columns ? col : row}, true);
+  }
+  if (keepdims) return y;
+  Shape out;
+  for (int d = 0; d < x.rank(); ++d) {
+    if (d != row && d != col) out.push_back(x.shape()[static_cast<size_t>(d)]);
+  }
+  return reshape(y, out);
+}
+
+Tensor norm_of(const Tensor& x_in, const NormOrder& o, std::vector<int> axes, bool keepdims) {
+  const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, float32);
+  const int rank = x.rank();
+  if (axes.empty()) {
+    if (!o.p && o.name.empty()) {
+      std::vector<int> all(static_cast<size_t>(rank));
+      std::iota(all.begin(), all.end(), 0);
+      return sqrt(sum(square(x), all, keepdims));
+    }
+    std::vector<int> all(static_cast<size_t>(rank));
+    std::iota(all.begin(), all.end(), 0);
+    expect_norm_axes(rank == 1 || rank == 2, all);
+    axes = all;
+  }
+  for (int& a : axes) a = normalize_axis(a, rank);
+  if (axes.size() == 1) return vector_norm(x, o, axes[0], keepdims);
+  expect_norm_axes(axes.size() == 2, axes);
+  KERAS_CHECK(axes[0] != axes[1], ValueError, "norm: duplicate axes given: axis=", axes_str(axes));
+  return matrix_norm(x, o, axes[0], axes[1], keepdims);
+}
+
+}  // namespace
+
+Tensor norm(const Tensor& x, std::optional<double> ord, std::vector<int> axes, bool keepdims) {
+  return norm_of(x, {ord, ""}, std::move(axes), keepdims);
+}
+Tensor norm(const Tensor& x, const std::string& ord, std::vector<int> axes, bool keepdims) {
+  KERAS_CHECK(ord == "fro" || ord == "nuc", ValueError, "norm: invalid norm order '",
+              ord.substr(0, 20), "' (a number, 'fro' or 'nuc')");
+  return norm_of(x, {std::nullopt, ord}, std::move(axes), keepdims);
 }
 
 }  // namespace keras::ops

@@ -1,5 +1,7 @@
 #include "keras/ops/nn.h"
 
+#include <algorithm>
+
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
@@ -70,6 +72,56 @@ Tensor normalize(const Tensor& x_in, int axis, int order, double epsilon) {
   const Tensor norm =
       order == 1 ? sum(a, {axis}, true) : power(sum(power(a, order), {axis}, true), 1.0 / order);
   return divide(x, maximum(norm, epsilon));
+}
+
+namespace {
+
+// `v` (of the normalized axes' shape) shaped to broadcast against x: 1 outside `axes`.
+Tensor along_axes(const Tensor& v, const Tensor& x, const std::vector<int>& axes) {
+  if (!v.defined() || v.rank() == x.rank()) return v;
+  Shape shape(static_cast<size_t>(x.rank()), 1);
+  for (int a : axes) shape[static_cast<size_t>(a)] = x.shape()[static_cast<size_t>(a)];
+  return reshape(cast(v, x.dtype()), shape);
+}
+
+std::vector<int> sorted_axes(std::vector<int> axes, int rank) {
+  for (int& a : axes) a = normalize_axis(a, rank);
+  std::sort(axes.begin(), axes.end());
+  return axes;
+}
+
+}  // namespace
+
+Tensor layer_normalization(const Tensor& x_in,
+                           const Tensor& gamma_in,
+                           const Tensor& beta_in,
+                           std::vector<int> axes_in,
+                           double epsilon,
+                           bool rms_scaling) {
+  const Tensor x = floating(x_in);
+  const std::vector<int> axes = sorted_axes(std::move(axes_in), x.rank());
+  const Tensor gamma = along_axes(gamma_in, x, axes), beta = along_axes(beta_in, x, axes);
+  const Tensor var = ops::var(x, axes, true);
+  Tensor inv = rsqrt(add(var, epsilon));
+  // Keras casts the result back to x's dtype (integers too).
+  if (rms_scaling) {
+    const Tensor y = multiply(x, inv);
+    return cast(gamma.defined() ? multiply(y, gamma) : y, x_in.dtype());
+  }
+  if (gamma.defined()) inv = multiply(inv, gamma);
+  Tensor res = negative(multiply(mean(x, axes, true), inv));
+  if (beta.defined()) res = add(res, beta);
+  return cast(add(multiply(x, inv), res), x_in.dtype());
+}
+
+Tensor rms_normalization(const Tensor& x_in,
+                         const Tensor& scale,
+                         std::vector<int> axes_in,
+                         double epsilon) {
+  const Tensor x = floating(x_in.rank() == 0 ? expand_dims(x_in, 0) : x_in);
+  const std::vector<int> axes = sorted_axes(std::move(axes_in), x.rank());
+  const Tensor y = multiply(x, rsqrt(add(mean(square(x), axes, true), epsilon)));
+  return cast(scale.defined() ? multiply(y, cast(scale, y.dtype())) : y, x_in.dtype());
 }
 
 namespace {

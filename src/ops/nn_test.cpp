@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
+#include <numeric>
 
 #include "harness/op_case.h"
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/linalg.h"
 #include "keras/ops/random.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
@@ -222,6 +225,100 @@ const OpCase kSoftmaxCases[] = {
 KERAS_INSTANTIATE_OP_TESTS(Softmax, kSoftmaxCases);
 
 // ---- values and the activation registry ----
+
+// keras.ops.norm, layer_normalization and rms_normalization (composed; keras/ops/nn.h, linalg.h).
+const test::OpCase kNormCases[] = {
+    {.name = "norm_vector_orders",
+     .input_shapes = {{3, 4}},
+     .fn =
+         [](const Tensors& x) {
+           const double inf = std::numeric_limits<double>::infinity();
+           Tensor y = add(norm(x[0], std::nullopt, {1}), norm(x[0], 3.0, {1}));
+           y = add(y, add(norm(x[0], 1.0, {1}), norm(x[0], 0.5, {1})));
+           return add(y, add(norm(x[0], inf, {1}), norm(x[0], -inf, {1})));
+         },
+     .make_inputs = test::inputs_away_from({{3, 4}}, {0.0}, -2.0, 2.0, 0.2),
+     .expected_shape = Shape{3}},
+    {.name = "norm_matrix_orders",
+     .input_shapes = {{2, 3, 4}},
+     .fn =
+         [](const Tensors& x) {
+           const double inf = std::numeric_limits<double>::infinity();
+           Tensor y = add(norm(x[0], "fro", {1, 2}), norm(x[0], 1.0, {1, 2}));
+           y = add(y, add(norm(x[0], -1.0, {2, 1}), norm(x[0], inf, {1, 2})));
+           return add(y, norm(x[0], -inf, {1, 2}, true));
+         },
+     .make_inputs = test::inputs_away_from({{2, 3, 4}}, {0.0}, -2.0, 2.0, 0.2),
+     .expected_shape = Shape{2, 1, 2}},
+    {.name = "layer_normalization",
+     .input_shapes = {{2, 3, 4}, {4}, {4}},
+     .fn = [](const Tensors& x) { return layer_normalization(x[0], x[1], x[2], {-1}, 1e-3); }},
+    {.name = "layer_normalization_two_axes",
+     .input_shapes = {{2, 3, 4}, {3, 4}},
+     .fn =
+         [](const Tensors& x) {
+           return layer_normalization(x[0], x[1], {}, {1, 2});
+         }},
+    {.name = "layer_normalization_rms_scaling",
+     .input_shapes = {{2, 3, 4}, {4}},
+     .fn = [](const Tensors& x) { return layer_normalization(x[0], x[1], {}, {-1}, 1e-3, true); }},
+    {.name = "rms_normalization",
+     .input_shapes = {{2, 3, 4}, {3, 1}},
+     .fn = [](const Tensors& x) { return rms_normalization(x[0], x[1], {1}, 1e-5); }},
+};
+KERAS_INSTANTIATE_OP_TESTS(Norms, kNormCases);
+
+// Values from Keras 3.15 with JAX.
+TEST(Norms, NormsAndNormalizationsGiveKerasValues) {
+  const double inf = std::numeric_limits<double>::infinity();
+  auto near = [](const Tensor& x, std::vector<double> expected) {
+    EXPECT_EQ(x.dtype(), float32);
+    test::expect_all_close(x, test::tensor_of(expected, x.shape(), float32), 1e-6, 1e-6);
+  };
+  const Tensor v = test::tensor_of({3, -4, 0, 1}, {4}, float32);
+  near(norm(v), {5.0990195});
+  near(norm(v, 2.0), {5.0990195});
+  near(norm(v, inf), {4});
+  near(norm(v, -inf), {0});
+  near(norm(v, 0.0), {3});
+  near(norm(v, 1.0), {8});
+  near(norm(v, 3.0), {4.5143576});
+  near(norm(v, 0.5), {22.3923054});
+  const Tensor m = test::tensor_of({1, -2, 3, -4, 5, -6}, {2, 3}, float32);
+  near(norm(m), {9.5393925});
+  near(norm(m, "fro"), {9.5393925});
+  near(norm(m, 1.0), {9});
+  near(norm(m, -1.0), {5});
+  near(norm(m, inf), {15});
+  near(norm(m, -inf), {6});
+  std::vector<double> r8(8);
+  std::iota(r8.begin(), r8.end(), 0.0);
+  near(norm(test::tensor_of(r8, {2, 2, 2}, float32)), {11.83216});
+  near(norm(test::tensor_of({3, 4}, {2}, int32)), {5});
+  EXPECT_EQ(norm(m, std::nullopt, {}, true).shape(), (Shape{1, 1}));
+  EXPECT_THROW(norm(m, "nuc"), NotImplementedError);
+  EXPECT_THROW(norm(m, 2.0), NotImplementedError);
+  test::expect_throws_with<ValueError>(
+      [&] {
+        norm(ones({2, 2, 2}), 1.0);
+      },
+      "Improper number of axes for norm: axis=(0, 1, 2)");
+  test::expect_throws_with<ValueError>([&] { norm(v, "fro"); },
+                                       "Invalid order 'fro' for vector norm.");
+  test::expect_throws_with<ValueError>([&] { norm(m, 3.0); }, "Invalid order '3' for matrix norm.");
+  EXPECT_THROW(norm(m, "spectral"), ValueError);
+  near(layer_normalization(m, test::tensor_of({1, 2, 3}, {3}, float32),
+                           test::tensor_of({0, 1, 0}, {3}, float32)),
+       {0.1622214, -1.5955428, 3.4066496, -0.4877131, 3.786932, -2.7172587});
+  near(layer_normalization(m, {}, {}, {0, 1}, 1e-3),
+       {0.3883656, -0.3883656, 0.9061865, -0.9061865, 1.4240073, -1.4240073});
+  near(rms_normalization(m, test::tensor_of({1, 2, 3}, {3}, float32)),
+       {0.46291, -1.8516401, 4.1661901, -0.789542, 1.973855, -3.5529392});
+  // Keras casts back to the input's dtype.
+  const Tensor ri = rms_normalization(test::tensor_of({3, 4}, {1, 2}, int32));
+  EXPECT_EQ(ri.dtype(), int32);
+  EXPECT_EQ(test::to_doubles(ri), (std::vector<double>{0, 1}));
+}
 
 TEST(Softmax, RowsSumToOneAlongTheAxis) {
   const Tensor x = test::random_tensor({2, 3, 4}, float64, -3, 3, 21);

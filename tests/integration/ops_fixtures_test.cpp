@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <keras/keras.hpp>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -155,6 +156,11 @@ Model cpp_built_stats_model() {
       ops::percentile(h, 40.0, {1, 2}, "nearest", true),
       ops::moveaxis(ops::quantile(h, std::vector<double>{0.25, 0.5}, {1, 2}, "linear", true), {0},
                     {3}),
+      ops::norm(h, std::numeric_limits<double>::infinity(), {1, 2}, true),
+      ops::norm(h, "fro", {1, 2}), ops::normalize(h, 1, 1),
+      ops::layer_normalization(h, Tensor::from_vector<float>({0.5f, 1, 1.5f, 2}, {4}),
+                               Tensor::from_vector<float>({0, 0.5f, 0, -0.5f}, {4}), {-1}, 1e-3),
+      ops::rms_normalization(h, Tensor::from_vector<float>({2, 1, 0.5f}, {3, 1}), {1}),
       ops::reshape(ops::ravel(h), {-1, 12}), ops::rot90(h, 1, {1, 2}), ops::tensordot(h, c, 1),
       ops::cast(ops::tensordot(ops::one_hot(ids, 4, int32),
                                Tensor::from_vector<int32_t>({1, -2, 3, 4, 0, 5, -6, 7}, {4, 2})),
@@ -236,8 +242,9 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
       Json::parse(R"({"class_name": "__keras_tensor__"})")};
   std::mt19937_64 rng(13);
   int loaded = 0, tried = 0;
-  for (const char* name : {"shapes", "unary", "reductions", "arithmetic", "numpy_math",
-                           "numpy_more", "sorting", "numpy_extra", "numpy_stats"}) {
+  for (const char* name :
+       {"shapes", "unary", "reductions", "arithmetic", "numpy_math", "numpy_more", "sorting",
+        "numpy_extra", "numpy_stats", "norms", "attention_ops"}) {
     Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
     const Json config = layers::serialize_layer(*original.layer());
     const Tensors x = test::fixture_arrays(kDir / (std::string(name) + ".keras"), "x");
@@ -277,6 +284,9 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
 
 // Writes keras.cpp's saves of every fixture, with inputs and keras.cpp's predictions, for
 // make_ops_fixtures.py check DIR, when KERAS_OPS_EXPORT_DIR is set.
+Model cpp_built_attention_model();
+Tensors cpp_built_attention_inputs();
+
 TEST(OpsFixturesExport, WritesFilesForThePythonCheck) {
   const char* dir = std::getenv("KERAS_OPS_EXPORT_DIR");
   if (dir == nullptr) GTEST_SKIP() << "KERAS_OPS_EXPORT_DIR not set";
@@ -285,6 +295,9 @@ TEST(OpsFixturesExport, WritesFilesForThePythonCheck) {
   test::export_for_python_check(m, cpp_built_inputs(), dir, "cpp_built");
   Model stats = cpp_built_stats_model();
   test::export_for_python_check(stats, cpp_built_inputs(), dir, "cpp_built_stats");
+  Model attention = cpp_built_attention_model();
+  test::export_for_python_check(attention, cpp_built_attention_inputs(), dir,
+                                "cpp_built_attention");
 }
 
 // In a model (a traced plan) the statistics compute what the eager ops do, bit for bit.
@@ -311,6 +324,48 @@ TEST(OpsFixtures, SymbolicStatisticsMatchTheEagerOps) {
   EXPECT_EQ(halves[3].shape(), (Shape{4, 2, 1, 1}));
   test::expect_all_close(halves[3].slice_rows(0, 2), ops::slice_axis(want[3], 1, 0, 2), 0, 0);
   test::expect_all_close(halves[0], want[0], 0, 0);
+}
+
+// keras::ops::dot_product_attention on KerasTensors: saved as Keras's DotProductAttention (the
+// mask and scale among its keyword arguments), loaded back, the eager op's numbers.
+Model cpp_built_attention_model() {
+  auto q = Input({3, 2, 4}, {.name = "q"});
+  auto kv = Input({5, 1, 4}, {.name = "kv"});
+  auto m = Input({1, 3, 5}, {.dtype = bool_, .name = "m"});
+  return Model({q, kv, m}, {ops::dot_product_attention(q, kv, kv, m, 0.5),
+                            ops::dot_product_attention(q, q, q, std::nullopt, std::nullopt, true)});
+}
+
+Tensors cpp_built_attention_inputs() {
+  return {test::random_tensor({2, 3, 2, 4}, float32, -1, 1, 3),
+          test::random_tensor({2, 5, 1, 4}, float32, -1, 1, 4),
+          ops::greater(test::random_tensor({2, 1, 3, 5}, float32, -1, 1, 6), 0.0)};
+}
+
+TEST(OpsFixtures, SymbolicAttentionSavesAndMatchesTheEagerOp) {
+  Model model = cpp_built_attention_model();
+  const Tensors in = cpp_built_attention_inputs();
+  const Tensor &qv = in[0], &kvv = in[1], &mv = in[2];
+  const Tensors want{ops::dot_product_attention(qv, kvv, kvv, {}, mv, 0.5),
+                     ops::dot_product_attention(qv, qv, qv, {}, {}, std::nullopt, true)};
+  const Json config = model.get_config();
+  for (const Json& l : config["layers"]) {
+    if (l["class_name"] == "DotProductAttention" && l["config"]["is_causal"] == false) {
+      EXPECT_EQ(l["inbound_nodes"][0]["kwargs"]["scale"], 0.5);
+    }
+  }
+  for (const char* ext : {"", ".keras", ".h5"}) {
+    SCOPED_TRACE(ext);
+    Model m2 = model;
+    if (*ext != '\0') {
+      const std::string path = test::fixture_temp_path(str("ops_attention", ext));
+      model.save(path);
+      m2 = models::load_model(path);
+    }
+    const Outputs got = m2.predict({qv, kvv, mv});
+    ASSERT_EQ(got.size(), 2u);
+    for (size_t i = 0; i < 2; ++i) test::expect_all_close(got[i], want[i], 1e-6, 1e-6);
+  }
 }
 
 TEST(OpsFixtures, CppBuiltStatisticsSaveAsKerasOpsAndLoadBack) {

@@ -59,11 +59,11 @@ class OpLayerImpl final : public Layer {
   bool saveable() const { return saved_.has_value(); }
   // The saved config; throws NotImplementedError for an op that is not saveable.
   Json get_config() const override;
-  // The node's "args" as Keras writes them: the call's arguments with its tensors replaced, in
-  // order, by `tensors` (their __keras_tensor__ forms).
-  Json call_arguments(const std::vector<Json>& tensors) const;
-  // The node's "kwargs" as Keras writes them ({} for most ops).
-  Json call_keyword_arguments() const;
+  // The node's {"args": ..., "kwargs": ...} as Keras writes them: the call's arguments with its
+  // tensors replaced by `tensors` (their __keras_tensor__ forms), in the order of the node's
+  // inputs: the positional arguments' tensors, then the keyword arguments' by sorted key
+  // (kwargs are {} for most ops).
+  Json call_json(const std::vector<Json>& tensors) const;
 
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
@@ -301,6 +301,33 @@ KerasTensor tensordot(const KerasTensor& a,
                       const std::vector<int>& axes_b);
 // b a constant of the graph (a NumPy array in the node's arguments), as tensordot(x, w).
 KerasTensor tensordot(const KerasTensor& a, const Tensor& b, int axes = 1);
+// keras.ops.norm (saved as Linalg's Norm), normalize, layer_normalization, rms_normalization
+// (gamma, beta, scale: constants of the graph, undefined for none).
+KerasTensor norm(const KerasTensor& x,
+                 std::optional<double> ord = std::nullopt,
+                 std::vector<int> axes = {},
+                 bool keepdims = false);
+KerasTensor norm(const KerasTensor& x,
+                 const std::string& ord,
+                 std::vector<int> axes = {},
+                 bool keepdims = false);
+KerasTensor normalize(const KerasTensor& x, int axis = -1, int order = 2);
+KerasTensor layer_normalization(const KerasTensor& x,
+                                const Tensor& gamma = {},
+                                const Tensor& beta = {},
+                                std::vector<int> axes = {-1},
+                                std::optional<double> epsilon = std::nullopt);
+KerasTensor rms_normalization(const KerasTensor& x,
+                              const Tensor& scale = {},
+                              std::vector<int> axes = {-1},
+                              std::optional<double> epsilon = std::nullopt);
+// keras.ops.dot_product_attention (saved as DotProductAttention); mask: bool, optional.
+KerasTensor dot_product_attention(const KerasTensor& query,
+                                  const KerasTensor& key,
+                                  const KerasTensor& value,
+                                  const std::optional<KerasTensor>& mask = std::nullopt,
+                                  std::optional<double> scale = std::nullopt,
+                                  bool is_causal = false);
 KerasTensor outer(const KerasTensor& a, const KerasTensor& b);
 KerasTensor inner(const KerasTensor& a, const KerasTensor& b);
 KerasTensor vdot(const KerasTensor& a, const KerasTensor& b);

@@ -1,6 +1,7 @@
 // Matrix products (keras.ops.matmul).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,21 @@ Tensor tensordot(const Tensor& a,
                  const Tensor& b,
                  const std::vector<int>& axes_a,
                  const std::vector<int>& axes_b);
+// keras.ops.norm (NumPy's linalg.norm): over one axis a vector norm (ord nullopt or 2: the
+// Euclidean; inf / -inf: the largest / smallest |x|; 0: the nonzero count; 1: sum |x|; p:
+// (sum |x|^p)^(1/p)); over two axes a matrix norm (nullopt or "fro": Frobenius; 1 / -1: the
+// largest / smallest column sum of |x|; inf / -inf: the same over rows). No axes: a 1-D or 2-D x
+// by its rank, or, with ord nullopt, the Euclidean norm of x flattened. Integers give float32.
+// ValueError for an order the axes cannot take or more than two axes; NotImplementedError for
+// the orders that need singular values ("nuc", 2 and -2 over two axes).
+Tensor norm(const Tensor& x,
+            std::optional<double> ord = std::nullopt,
+            std::vector<int> axes = {},
+            bool keepdims = false);
+Tensor norm(const Tensor& x,
+            const std::string& ord,
+            std::vector<int> axes = {},
+            bool keepdims = false);
 // outer: a and b flattened, (a.size, b.size); inner: the sum over the last axes (a product
 // when either is a scalar); vdot: the sum of the flattened products (a scalar).
 Tensor outer(const Tensor& a, const Tensor& b);

@@ -39,6 +39,22 @@ Tensor log_sigmoid(const Tensor& x);
 // it, x * min(1 / sqrt(sum(x^2)), 1 / epsilon); other orders x / max(norm, epsilon). ValueError
 // for order < 1.
 Tensor normalize(const Tensor& x, int axis = -1, int order = 2, double epsilon = 1e-7);
+// keras.ops.layer_normalization: (x - mean) / sqrt(var + epsilon) * gamma + beta over `axes`
+// (as Keras 3 computes it: x * inv + (beta - mean * inv) with inv = gamma / sqrt(var +
+// epsilon)); gamma and beta optional (undefined tensors), of the normalized axes' shape or
+// broadcastable. rms_scaling (deprecated in Keras): x / sqrt(var + epsilon) * gamma, no beta.
+// rms_normalization: x / sqrt(mean(x^2) + epsilon) * scale. Integers compute in float32 and,
+// as Keras, the result is cast back to x's dtype.
+Tensor layer_normalization(const Tensor& x,
+                           const Tensor& gamma = {},
+                           const Tensor& beta = {},
+                           std::vector<int> axes = {-1},
+                           double epsilon = 1e-7,
+                           bool rms_scaling = false);
+Tensor rms_normalization(const Tensor& x,
+                         const Tensor& scale = {},
+                         std::vector<int> axes = {-1},
+                         double epsilon = 1e-7);
 
 // Connectionist temporal classification loss (keras.ops.ctc_loss): for each sample b, the
 // negative log-likelihood of the labels target[b, :target_length[b]] (integers, shape (batch,
