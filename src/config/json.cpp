@@ -12,21 +12,23 @@ namespace {
 constexpr size_t kMaxRank = 64;
 constexpr int kExcerptDepth = 4;
 
+// The offset of the closing quote of the string that opens at text[i] (or the end of an
+// unterminated one).
+size_t string_end(std::string_view text, size_t i) {
+  for (++i; i < text.size() && text[i] != '"'; ++i) {
+    if (text[i] == '\\') ++i;
+  }
+  return i;
+}
+
 // The offset of the first '[' or '{' nested deeper than kMaxJsonDepth, or npos. Brackets inside
 // strings do not count; malformed text is left for the parser to reject.
 size_t too_deep_at(std::string_view text) {
   size_t depth = 0;
-  bool in_string = false;
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
+    if (c == '"') {
+      i = string_end(text, i);
     } else if (c == '[' || c == '{') {
       if (++depth > kMaxJsonDepth) return i;
     } else if ((c == ']' || c == '}') && depth > 0) {
@@ -52,20 +54,12 @@ std::string stand_in(std::string_view word) {
 // text with each non-finite word outside strings replaced by its stand-in string; false when it
 // has none (then `out` is untouched).
 bool quote_non_finite(std::string_view text, std::string& out) {
-  bool in_string = false, any = false;
+  bool any = false;
   size_t copied = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
     if (c == '"') {
-      in_string = true;
+      i = string_end(text, i);
       continue;
     }
     if (c != 'N' && c != 'I' && c != '-') continue;

@@ -796,13 +796,19 @@ Fn tensordot_fn(const Call& c) {
   };
 }
 
-template <bool kPercent>
-Fn quantile_fn(const Call& c) {
+// A call of (tensor, value): the value.
+const Json& value_after_tensor(const Call& c) {
   const char* cls = c.cls;
   expect_arity(c, 2);
   KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what, ": argument 0 of ", cls,
               " must be a tensor");
-  const Json& q = c.args[1];
+  return c.args[1];
+}
+
+template <bool kPercent>
+Fn quantile_fn(const Call& c) {
+  const char* cls = c.cls;
+  const Json& q = value_after_tensor(c);
   Tensor qs;
   if (q.is_number()) {
     qs = Tensor::from_vector(std::vector<double>{q.get<double>()}, {});
@@ -836,11 +842,7 @@ Fn rot90_fn(const Call& c) {
 }
 
 Fn full_like_fn(const Call& c) {
-  const char* cls = c.cls;
-  expect_arity(c, 2);
-  KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what, ": argument 0 of ", cls,
-              " must be a tensor");
-  const Json& v = c.args[1];
+  const Json& v = value_after_tensor(c);
   KERAS_CHECK(v.is_number() || v.is_boolean(), ValueError, c.what,
               ": FullLike's fill value must be a number, got ", config::json_excerpt(v));
   const double value = v.is_boolean() ? (v.get<bool>() ? 1.0 : 0.0) : v.get<double>();
