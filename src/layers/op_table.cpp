@@ -991,6 +991,17 @@ Fn dot_product_attention_fn(const Call& c) {
   };
 }
 
+Fn searchsorted_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const std::string side = config::get<std::string>(c.config, "side", "left", w(c));
+  KERAS_CHECK(side == "left" || side == "right", ValueError, c.what,
+              ": SearchSorted's 'side' must be 'left' or 'right'");
+  return [o, side](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::searchsorted(t[0], t[1], side)};
+  };
+}
+
 Tensor absolute(const Tensor& x) {
   return ops::abs(x);
 }
@@ -1206,6 +1217,8 @@ std::vector<Spec> make_table() {
       {"Diagonal", kNumpy, {"offset", "axis1", "axis2"}, none, diagonal_fn<ops::diagonal>},
       {"Trace", kNumpy, {"offset", "axis1", "axis2"}, none, diagonal_fn<ops::trace>},
       {"Sort", kNumpy, {"axis"}, none, sort_fn<ops::sort>},
+      {"Digitize", kNumpy, none, none, binary<ops::digitize>},
+      {"SearchSorted", kNumpy, {"side"}, none, searchsorted_fn},
       {"Argsort", kNumpy, {"axis"}, none, sort_fn<ops::argsort>},
       {"TopK", kMath, {"k", "sorted"}, none, top_k_fn},
       {"GetItem", kNumpy, none, none, get_item_fn},

@@ -677,6 +677,15 @@ const OpCase kUnaryCases[] =
                return add(ravel(a), ravel(multiply(rot90(x[0], 3, {1, 2}), 2.0)));
              },
          .expected_shape = Shape{24}},
+        {.name = "digitize_searchsorted",
+         .input_shapes = {{2, 3}},
+         .fn =
+             [](const Tensors& x) {
+               const Tensor edges = Tensor::from_vector<float>({-1, -0.5f, 0, 0.5f, 1}, {5});
+               return add(digitize(x[0], edges), searchsorted(edges, x[0], "right"));
+             },
+         .forward_only = true,
+         .expected_dtype = int32},
         {.name = "hstack_vstack",
          .input_shapes = {{2, 3}, {2, 3}},
          .fn =
@@ -1336,6 +1345,32 @@ TEST(Elementwise, NumpyStatisticsAndProductsGiveKerasValues) {
   EXPECT_EQ(values(ravel(r6)), (V{0, 1, 2, 3, 4, 5}));
   EXPECT_THROW(rot90(r6, 1, {0, 0}), ValueError);
   EXPECT_THROW(rot90(test::tensor_of({1, 2, 3}, {3})), ValueError);
+}
+
+// digitize and searchsorted, as Keras 3.15 with JAX (NaN ordered last, as NumPy).
+TEST(Elementwise, DigitizeAndSearchsortedGiveKerasValues) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto values = [](const Tensor& x) { return test::to_doubles(x); };
+  using V = std::vector<double>;
+  const Tensor x = test::tensor_of({-1, 0, 1, 1.5, 2, 3, nan}, {7}, float32);
+  EXPECT_EQ(digitize(x, test::tensor_of({0, 1, 2}, {3}, float32)).dtype(), int32);
+  EXPECT_EQ(values(digitize(x, test::tensor_of({0, 1, 2}, {3}, float32))),
+            (V{0, 1, 2, 2, 3, 3, 3}));
+  EXPECT_EQ(values(digitize(x, test::tensor_of({2, 1, 0}, {3}, float32))),
+            (V{3, 2, 1, 1, 0, 0, 0}));
+  EXPECT_EQ(
+      values(digitize(test::tensor_of({0, 1, 5}, {3}, int32), test::tensor_of({1, 3}, {2}, int32))),
+      (V{0, 1, 2}));
+  const Tensor seq = test::tensor_of({0, 1, 1, 2, nan}, {5}, float32);
+  EXPECT_EQ(values(searchsorted(seq, x)), (V{0, 0, 1, 3, 3, 4, 4}));
+  EXPECT_EQ(values(searchsorted(seq, x, "right")), (V{0, 1, 3, 3, 4, 4, 5}));
+  const Tensor grid =
+      searchsorted(test::tensor_of({1, 3}, {2}), test::tensor_of({0, 2, 3, 4}, {2, 2}));
+  EXPECT_EQ(grid.shape(), (Shape{2, 2}));
+  EXPECT_EQ(values(grid), (V{0, 1, 1, 2}));
+  EXPECT_THROW(digitize(x, test::tensor_of({0, 2, 1}, {3})), ValueError);
+  EXPECT_THROW(digitize(x, test::tensor_of({0, 1, 2, 3}, {2, 2})), ValueError);
+  EXPECT_THROW(searchsorted(seq, x, "middle"), ValueError);
 }
 
 TEST(Elementwise, ComparisonsGiveBools) {

@@ -1,8 +1,12 @@
 #include "keras/ops/sort.h"
 
+#include <algorithm>
+#include <span>
+
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 
 namespace keras::ops {
@@ -35,6 +39,57 @@ std::pair<Tensor, Tensor> top_k(const Tensor& x, int64_t k, bool /*sorted*/) {
               "] (the last dimension of x, shape ", shape_str(x.shape()), "), got ", k);
   const Tensor indices = slice_axis(sort_indices(x, -1, true), -1, 0, k);
   return {take_along_axis(x, indices, -1), cast(indices, int32)};
+}
+
+namespace {
+
+// a < b with NaN after every number (NumPy's sort order), elementwise.
+Tensor nan_last_less(const Tensor& a, const Tensor& b) {
+  return logical_or(less(a, b), logical_and(isnan(b), logical_not(isnan(a))));
+}
+
+// How many entries of the 1-D `seq` `pred(value, entry)` holds for, for each value (int32).
+template <class F>
+Tensor count_along(const Tensor& values, const Tensor& seq, F&& pred) {
+  const DType dtype = result_type(values.dtype(), seq.dtype());
+  const Tensor v = expand_dims(cast(values, dtype), -1);
+  return sum(cast(pred(v, cast(seq, dtype)), int32), {-1});
+}
+
+}  // namespace
+
+Tensor digitize(const Tensor& x, const Tensor& bins) {
+  KERAS_CHECK(bins.rank() == 1, ValueError, "digitize: `bins` must be 1-D, got shape ",
+              shape_str(bins.shape()));
+  const Tensor b = ops::copy(cast(bins.cpu(), float64));
+  const std::span<const double> v = b.span<double>();
+  const bool increasing = std::is_sorted(v.begin(), v.end());
+  KERAS_CHECK(increasing || std::is_sorted(v.rbegin(), v.rend()), ValueError,
+              "digitize: `bins` must be monotonically increasing or decreasing");
+  if (increasing) {  // the bins at or below x; NaN after them all
+    return count_along(x, bins, [](const Tensor& xv, const Tensor& bv) {
+      return logical_not(nan_last_less(xv, bv));
+    });
+  }
+  return count_along(x, bins, [](const Tensor& xv, const Tensor& bv) {
+    return nan_last_less(xv, bv);  // the bins above x
+  });
+}
+
+Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, const std::string& side) {
+  KERAS_CHECK(sorted_sequence.rank() == 1, ValueError,
+              "searchsorted: `sorted_sequence` must be 1-D, got shape ",
+              shape_str(sorted_sequence.shape()));
+  KERAS_CHECK(side == "left" || side == "right", ValueError,
+              "searchsorted: `side` must be 'left' or 'right', got '", side.substr(0, 20), "'");
+  if (side == "left") {  // the entries before the value
+    return count_along(values, sorted_sequence, [](const Tensor& value, const Tensor& entry) {
+      return nan_last_less(entry, value);
+    });
+  }
+  return count_along(values, sorted_sequence, [](const Tensor& value, const Tensor& entry) {
+    return logical_not(nan_last_less(value, entry));  // the entries not after it
+  });
 }
 
 }  // namespace keras::ops

@@ -2,6 +2,7 @@
 // NaN counts as the largest value (NumPy's sort puts it last, JAX's top_k first).
 #pragma once
 
+#include <string>
 #include <utility>
 
 #include "keras/core/tensor.h"
@@ -17,5 +18,17 @@ Tensor argsort(const Tensor& x, int axis = -1);
 // first), and their int32 indices: keras.ops.top_k(x, k). `sorted` is accepted as in Keras; the
 // values always come sorted. ValueError unless 0 <= k <= the last dimension.
 std::pair<Tensor, Tensor> top_k(const Tensor& x, int64_t k, bool sorted = true);
+
+// keras.ops.digitize: for each x, the index i of the bin it falls in among the 1-D monotonic
+// `bins` (increasing: bins[i-1] <= x < bins[i]; decreasing: bins[i-1] > x >= bins[i]); NaN
+// after every bin (increasing) or before (decreasing), as NumPy. int32.
+// keras.ops.searchsorted: for each of `values`, where it would go in the 1-D ascending
+// `sorted_sequence` to keep it sorted ("left": before equal entries, "right": after), NaN
+// ordered last, as NumPy. int32. Not differentiable. ValueError for bins or a sequence that
+// are not 1-D, bins that are not monotonic, or another side.
+Tensor digitize(const Tensor& x, const Tensor& bins);
+Tensor searchsorted(const Tensor& sorted_sequence,
+                    const Tensor& values,
+                    const std::string& side = "left");
 
 }  // namespace keras::ops
