@@ -222,6 +222,14 @@ std::string dump_json(const Json& j) {
   return text;
 }
 
+std::vector<std::string> sorted_keys(const Json& object) {
+  std::vector<std::string> keys;
+  if (!object.is_object()) return keys;
+  for (const auto& [key, value] : object.items()) keys.push_back(key);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
 Json dtype_policy_to_json(DType dtype) {
   return Json{{"module", "keras"},
               {"class_name", "DTypePolicy"},

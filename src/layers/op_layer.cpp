@@ -163,10 +163,7 @@ Json OpLayerImpl::call_json(const std::vector<Json>& tensors) const {
   };
   Json args = fill(*saved_->args);
   Json kwargs = saved_->kwargs ? *saved_->kwargs : Json::object();
-  std::vector<std::string> keys;
-  for (const auto& [key, value] : kwargs.items()) keys.push_back(key);
-  std::sort(keys.begin(), keys.end());
-  for (const std::string& key : keys) kwargs[key] = fill(kwargs[key]);
+  for (const std::string& key : config::sorted_keys(kwargs)) kwargs[key] = fill(kwargs[key]);
   KERAS_CHECK(next == tensors.size(), RuntimeError, "op ", name(), ": ", tensors.size(),
               " tensors for ", next, " tensor arguments");
   return Json{{"args", std::move(args)}, {"kwargs", std::move(kwargs)}};

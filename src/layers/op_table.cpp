@@ -925,9 +925,15 @@ std::vector<OptionalOperand> normalization_operands(const Call& c,
   return optional_operands(c, 1, names, 1);
 }
 
+// A normalization's axes: the last when the config has none.
+std::vector<int> normalized_axes_of(const Call& c) {
+  std::vector<int> axes = axes_of(c);
+  return axes.empty() ? std::vector<int>{-1} : axes;
+}
+
 Fn layer_norm_fn(const Call& c) {
   const auto o = normalization_operands(c, {"gamma", "beta"});
-  const std::vector<int> axes = axes_of(c).empty() ? std::vector<int>{-1} : axes_of(c);
+  const std::vector<int> axes = normalized_axes_of(c);
   const double epsilon = epsilon_of(c);
   const bool rms = bool_of(c, "rms_scaling", false);
   return [=](const Tensors& in) {
@@ -938,7 +944,7 @@ Fn layer_norm_fn(const Call& c) {
 
 Fn rms_norm_fn(const Call& c) {
   const auto o = normalization_operands(c, {"scale"});
-  const std::vector<int> axes = axes_of(c).empty() ? std::vector<int>{-1} : axes_of(c);
+  const std::vector<int> axes = normalized_axes_of(c);
   const double epsilon = epsilon_of(c);
   return [=](const Tensors& in) {
     return Tensors{ops::rms_normalization(in[0], resolve_optional(o[0], in), axes, epsilon)};

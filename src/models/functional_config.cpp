@@ -602,11 +602,10 @@ SavedCall saved_call(Layer& layer, const Json& node) {
               ": 'kwargs' of an inbound node must be a dict");
   if (op) {  // every argument may hold tensors; set_call_arguments checks them and the kwargs
     collect_op_refs(*args, call.inputs);
-    if (kwargs != nullptr && kwargs->is_object()) {  // then the keyword ones, by sorted key
-      std::vector<std::string> keys;
-      for (const auto& [key, value] : kwargs->items()) keys.push_back(key);
-      std::sort(keys.begin(), keys.end());
-      for (const std::string& key : keys) collect_op_refs(kwargs->at(key), call.inputs);
+    if (kwargs != nullptr) {  // then the keyword ones, by sorted key
+      for (const std::string& key : config::sorted_keys(*kwargs)) {
+        collect_op_refs(kwargs->at(key), call.inputs);
+      }
     }
     return call;
   }

@@ -11,6 +11,7 @@
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 #include "ops/dense_bias.h"
+#include "ops/floating.h"
 
 namespace keras::ops {
 
@@ -268,18 +269,13 @@ Tensor matrix_norm(const Tensor& x, const NormOrder& o, int row, int col, bool k
 }
 
 Tensor norm_of(const Tensor& x_in, const NormOrder& o, std::vector<int> axes, bool keepdims) {
-  const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, float32);
+  const Tensor x = floating(x_in);
   const int rank = x.rank();
   if (axes.empty()) {
-    if (!o.p && o.name.empty()) {
-      std::vector<int> all(static_cast<size_t>(rank));
-      std::iota(all.begin(), all.end(), 0);
-      return sqrt(sum(square(x), all, keepdims));
-    }
-    std::vector<int> all(static_cast<size_t>(rank));
-    std::iota(all.begin(), all.end(), 0);
-    expect_norm_axes(rank == 1 || rank == 2, all);
-    axes = all;
+    axes.resize(static_cast<size_t>(rank));
+    std::iota(axes.begin(), axes.end(), 0);
+    if (!o.p && o.name.empty()) return sqrt(sum(square(x), axes, keepdims));
+    expect_norm_axes(rank == 1 || rank == 2, axes);
   }
   for (int& a : axes) a = normalize_axis(a, rank);
   if (axes.size() == 1) return vector_norm(x, o, axes[0], keepdims);

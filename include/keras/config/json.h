@@ -126,6 +126,10 @@ inline constexpr size_t kMaxJsonBytes = size_t{64} << 20;
 Json parse_json(const std::string& text, const char* what);
 std::string dump_json(const Json& j);
 
+// An object's keys in sorted order (empty for other values): the order in which Keras flattens
+// a call's keyword arguments, and so numbers the tensors among them.
+std::vector<std::string> sorted_keys(const Json& object);
+
 // The Keras 3 dtype entry: {"module": "keras", "class_name": "DTypePolicy", ...}.
 Json dtype_policy_to_json(DType dtype);
 // Reads a dtype given as a DTypePolicy dict or a plain name ("float32", Keras 2).
