@@ -879,3 +879,26 @@ KerasTensor dot_product_attention(const KerasTensor& query,
 }
 
 }  // namespace keras::ops
+
+namespace keras::ops::image {
+
+KerasTensor rgb_to_grayscale(const KerasTensor& images, const std::string& data_format) {
+  return unary("RGBToGrayscale", images, {{"data_format", data_format}});
+}
+KerasTensor rgb_to_hsv(const KerasTensor& images, const std::string& data_format) {
+  return unary("RGBToHSV", images, {{"data_format", data_format}});
+}
+KerasTensor hsv_to_rgb(const KerasTensor& images, const std::string& data_format) {
+  return unary("HSVToRGB", images, {{"data_format", data_format}});
+}
+KerasTensor gaussian_blur(const KerasTensor& images,
+                          std::pair<int64_t, int64_t> kernel_size,
+                          std::pair<double, double> sigma,
+                          const std::string& data_format) {
+  return unary("GaussianBlur", images,
+               {{"kernel_size", {kernel_size.first, kernel_size.second}},
+                {"sigma", {sigma.first, sigma.second}},
+                {"data_format", data_format}});
+}
+
+}  // namespace keras::ops::image

@@ -9,6 +9,7 @@
 #include "keras/ops/activations.h"
 #include "keras/ops/attention.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/image.h"
 #include "keras/ops/linalg.h"
 #include "keras/ops/nn.h"
 #include "keras/ops/reduce.h"
@@ -1008,6 +1009,46 @@ Fn searchsorted_fn(const Call& c) {
   };
 }
 
+// An image op's data_format: null (Keras's default) is channels_last.
+template <Tensor (*F)(const Tensor&, const std::string&)>
+Fn image_fn(const Call& c) {
+  const Json* j = config::find(c.config, "data_format");
+  const std::string data_format = j == nullptr || j->is_null()
+                                      ? "channels_last"
+                                      : config::convert<std::string>(*j, "data_format", w(c));
+  KERAS_CHECK(data_format == "channels_last" || data_format == "channels_first", ValueError, c.what,
+              ": data_format must be 'channels_last' or 'channels_first', got '", data_format, "'");
+  return unary_fn(c, [data_format](const Tensor& x) { return F(x, data_format); });
+}
+
+Fn gaussian_blur_fn(const Call& c) {
+  const auto pair_of = [&](const char* key, double fallback) {
+    const Json* j = config::find(c.config, key);
+    if (j == nullptr) return std::pair(fallback, fallback);
+    if (!j->is_array()) {
+      const double v = config::convert<double>(*j, key, w(c));
+      return std::pair(v, v);
+    }
+    KERAS_CHECK(j->size() == 2, ValueError, c.what, ": GaussianBlur's '", key,
+                "' must be a number or two, got ", config::json_excerpt(*j));
+    return std::pair(config::convert<double>((*j)[0], key, w(c)),
+                     config::convert<double>((*j)[1], key, w(c)));
+  };
+  const auto k = pair_of("kernel_size", 3);
+  const auto sigma = pair_of("sigma", 1.0);
+  KERAS_CHECK(k.first == std::floor(k.first) && k.second == std::floor(k.second), ValueError,
+              c.what, ": GaussianBlur's kernel_size must be integers");
+  const std::pair<int64_t, int64_t> kernel{static_cast<int64_t>(k.first),
+                                           static_cast<int64_t>(k.second)};
+  const Json* f = config::find(c.config, "data_format");
+  const std::string data_format =
+      f == nullptr ? "channels_last" : config::convert<std::string>(*f, "data_format", w(c));
+  (void)ops::image::gaussian_blur(zeros({1, 1, 1}), kernel, sigma, data_format);  // checks them
+  return unary_fn(c, [kernel, sigma, data_format](const Tensor& x) {
+    return ops::image::gaussian_blur(x, kernel, sigma, data_format);
+  });
+}
+
 Tensor absolute(const Tensor& x) {
   return ops::abs(x);
 }
@@ -1026,6 +1067,7 @@ const char* const kNn = "keras.src.ops.nn";
 const char* const kCore = "keras.src.ops.core";
 const char* const kMath = "keras.src.ops.math";
 const char* const kLinalg = "keras.src.ops.linalg";
+const char* const kImage = "keras.src.ops.image";
 
 std::vector<Spec> make_table() {
   const std::vector<std::string> none, reduce_keys{"axis", "keepdims"};
@@ -1232,6 +1274,11 @@ std::vector<Spec> make_table() {
       {"Pad", kNumpy, {"pad_width", "mode"}, {"constant_values"}, pad_fn},
       {"Ravel", kNumpy, none, none, unary<ops::ravel>},
       {"Rot90", kNumpy, {"k", "axes"}, none, rot90_fn},
+      // Images.
+      {"RGBToGrayscale", kImage, {"data_format"}, none, image_fn<ops::image::rgb_to_grayscale>},
+      {"RGBToHSV", kImage, {"data_format"}, none, image_fn<ops::image::rgb_to_hsv>},
+      {"HSVToRGB", kImage, {"data_format"}, none, image_fn<ops::image::hsv_to_rgb>},
+      {"GaussianBlur", kImage, {"kernel_size", "sigma", "data_format"}, none, gaussian_blur_fn},
       {"BroadcastTo", kNumpy, {"shape"}, none, broadcast_to_fn},
       {"FullLike", kNumpy, {"dtype"}, none, full_like_fn},
       // Products.

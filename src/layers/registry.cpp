@@ -33,13 +33,17 @@
 #include "keras/layers/normalization/unit_normalization.h"
 #include "keras/layers/op_layer.h"
 #include "keras/layers/pooling.h"
+#include "keras/layers/preprocessing/auto_contrast.h"
 #include "keras/layers/preprocessing/category_encoding.h"
 #include "keras/layers/preprocessing/center_crop.h"
+#include "keras/layers/preprocessing/color_augmentation.h"
 #include "keras/layers/preprocessing/discretization.h"
 #include "keras/layers/preprocessing/normalization.h"
 #include "keras/layers/preprocessing/random_brightness.h"
+#include "keras/layers/preprocessing/random_color_jitter.h"
 #include "keras/layers/preprocessing/random_contrast.h"
 #include "keras/layers/preprocessing/random_crop.h"
+#include "keras/layers/preprocessing/random_erasing.h"
 #include "keras/layers/preprocessing/random_flip.h"
 #include "keras/layers/preprocessing/random_rotation.h"
 #include "keras/layers/preprocessing/random_translation.h"
@@ -168,6 +172,19 @@ struct Registry {
         {"RandomFlip", &RandomFlipImpl::from_config},
         {"RandomContrast", &RandomContrastImpl::from_config},
         {"RandomBrightness", &RandomBrightnessImpl::from_config},
+        {"RandomGrayscale", &RandomGrayscaleImpl::from_config},
+        {"RandomInvert", &RandomInvertImpl::from_config},
+        {"RandomPosterization", &RandomPosterizationImpl::from_config},
+        {"RandomColorDegeneration", &RandomColorDegenerationImpl::from_config},
+        {"RandomSaturation", &RandomSaturationImpl::from_config},
+        {"RandomHue", &RandomHueImpl::from_config},
+        {"RandomSharpness", &RandomSharpnessImpl::from_config},
+        {"Solarization", &SolarizationImpl::from_config},
+        {"RandomColorJitter", &RandomColorJitterImpl::from_config},
+        {"AutoContrast", &AutoContrastImpl::from_config},
+        {"Equalization", &EqualizationImpl::from_config},
+        {"RandomErasing", &RandomErasingImpl::from_config},
+        {"RandomGaussianBlur", &RandomGaussianBlurImpl::from_config},
         {"RandomRotation", &RandomRotationImpl::from_config},
         {"RandomZoom", &RandomZoomImpl::from_config},
         {"RandomTranslation", &RandomTranslationImpl::from_config},

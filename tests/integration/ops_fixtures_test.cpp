@@ -244,7 +244,7 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
   int loaded = 0, tried = 0;
   for (const char* name :
        {"shapes", "unary", "reductions", "arithmetic", "numpy_math", "numpy_more", "sorting",
-        "numpy_extra", "numpy_stats", "norms", "attention_ops", "bucketing"}) {
+        "numpy_extra", "numpy_stats", "norms", "attention_ops", "bucketing", "image_ops"}) {
     Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
     const Json config = layers::serialize_layer(*original.layer());
     const Tensors x = test::fixture_arrays(kDir / (std::string(name) + ".keras"), "x");

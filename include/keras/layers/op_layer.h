@@ -334,6 +334,19 @@ KerasTensor vdot(const KerasTensor& a, const KerasTensor& b);
 
 }  // namespace keras::ops
 
+namespace keras::ops::image {
+// keras/ops/image.h's conversions, saved as Keras 3's RGBToGrayscale, RGBToHSV and HSVToRGB.
+KerasTensor rgb_to_grayscale(const KerasTensor& images,
+                             const std::string& data_format = "channels_last");
+KerasTensor rgb_to_hsv(const KerasTensor& images, const std::string& data_format = "channels_last");
+KerasTensor hsv_to_rgb(const KerasTensor& images, const std::string& data_format = "channels_last");
+// Saved as Keras 3's GaussianBlur.
+KerasTensor gaussian_blur(const KerasTensor& images,
+                          std::pair<int64_t, int64_t> kernel_size = {3, 3},
+                          std::pair<double, double> sigma = {1.0, 1.0},
+                          const std::string& data_format = "channels_last");
+}  // namespace keras::ops::image
+
 namespace keras {  // operators live beside KerasTensor so argument-dependent lookup finds them
 inline KerasTensor operator+(const KerasTensor& a, const KerasTensor& b) {
   return ops::add(a, b);

@@ -3,30 +3,30 @@
 #include <algorithm>
 #include <cmath>
 
+#include "keras/ops/elementwise.h"
 #include "keras/ops/random_noise.h"
 
 namespace keras::layers::augmentation {
 
-std::pair<double, double> factor_range(const std::vector<double>& factor,
-                                       double lo,
-                                       double hi,
-                                       const char* what) {
+std::pair<double, double> factor_range(
+    const std::vector<double>& factor, double lo, double hi, const char* what, const char* key) {
   const auto message = [&] {
     std::string values;
     for (double f : factor) values += (values.empty() ? "" : ", ") + str(f);
-    return str(what,
-               ": The `factor` argument should be a number (or a list of two numbers) in "
+    return str(what, ": The `", key,
+               "` argument should be a number (or a list of two numbers) in "
                "the range [",
                lo, ", ", hi,
                "]. Received: factor=", factor.size() == 1 ? values : "(" + values + ")");
   };
   if (factor.size() == 2) {
     KERAS_CHECK(!(factor[0] > hi || factor[1] < lo), ValueError, message());
-    return {std::min(factor[0], factor[1]), std::max(factor[0], factor[1])};
+    return factor[0] <= factor[1] ? std::pair(factor[0], factor[1])
+                                  : std::pair(factor[1], factor[0]);
   }
   KERAS_CHECK(factor.size() == 1 && factor[0] >= lo && factor[0] <= hi, ValueError, message());
   const double f = std::abs(factor[0]);
-  return {std::max(-f, lo), f};
+  return {std::max(-f, lo) + 0.0, f};  // + 0.0: no -0.0 in configs
 }
 
 std::vector<double> factor_from_json(const Json& c, const char* what) {
@@ -92,6 +92,14 @@ void check_data_format(const std::string& data_format) {
               "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
               "Received: data_format=",
               data_format);
+}
+
+Tensor transform_value_range(const Tensor& x,
+                             std::pair<double, double> from,
+                             std::pair<double, double> to) {
+  if (from == to) return x;
+  const Tensor unit = ops::divide(ops::subtract(x, from.first), from.second - from.first);
+  return ops::add(ops::multiply(unit, to.second - to.first), to.first);
 }
 
 Tensor per_image_uniform(const Tensor& images, double minval, double maxval, Generator* generator) {

@@ -15,10 +15,12 @@ namespace keras::layers::augmentation {
 
 // Keras's _set_factor: a number f in [lo, hi] gives (max(-|f|, lo), |f|); a pair gives itself,
 // sorted. ValueError with Keras's message otherwise.
+// `key` names the argument in the message (RandomGaussianBlur's sigma, RandomErasing's scale).
 std::pair<double, double> factor_range(const std::vector<double>& factor,
                                        double lo,
                                        double hi,
-                                       const char* what);
+                                       const char* what,
+                                       const char* key = "factor");
 std::vector<double> factor_from_json(const Json& c, const char* what);
 // RandomZoom's and RandomTranslation's factors: each number in [-1, 1] ((-1, 1] when
 // `open_lower`); a number f gives (-|f|, |f|), a pair itself sorted. ValueError starting with
@@ -39,6 +41,11 @@ std::pair<double, double> value_range(const std::vector<double>& range, const ch
 // The height and width axes of images of `rank` (3: unbatched, or 4); ValueError otherwise.
 std::pair<int, int> image_axes(int rank, const std::string& data_format, const char* what);
 void check_data_format(const std::string& data_format);
+// x mapped linearly from the range `from` to `to` (Keras's _transform_value_range: unchanged when
+// the two are equal).
+Tensor transform_value_range(const Tensor& x,
+                             std::pair<double, double> from,
+                             std::pair<double, double> to);
 // Uniform values in [minval, maxval), one per image: shape (batch, 1, 1, 1), or (1, 1, 1) for an
 // unbatched image; drawn anew each time the op runs (random::uniform_noise).
 Tensor per_image_uniform(const Tensor& images, double minval, double maxval, Generator* generator);

@@ -34,6 +34,8 @@ class FactorAugmentationImpl : public Layer {
                                           size_t num_outputs) const override;
   Json get_config() const override;
   std::pair<double, double> factor() const { return factor_; }  // (lower, upper)
+  // The options of a Keras config (factor is read by augmentation::factor_from_json).
+  static FactorAugmentationOptions options_from_config(const Json& config, const char* what);
   std::vector<Generator*> seed_generators() override {
     return generator_ ? std::vector<Generator*>{&*generator_} : std::vector<Generator*>{};
   }
@@ -46,8 +48,6 @@ class FactorAugmentationImpl : public Layer {
                          std::string_view prefix,
                          double lo,
                          double hi);
-  // The options of a Keras config (factor is read by augmentation::factor_from_json).
-  static FactorAugmentationOptions options_from_config(const Json& config, const char* what);
   // x in the layer's dtype, its rank checked; `axes` gets its height and width axes.
   Tensor images(const Tensor& x, std::pair<int, int>* axes = nullptr) const;
   // One uniform value in [minval, maxval) per image, from the layer's generator (or the global).
@@ -55,6 +55,9 @@ class FactorAugmentationImpl : public Layer {
   // y clipped to value_range.
   Tensor clip(const Tensor& y) const;
   const std::pair<double, double>& value_range() const { return range_; }
+  const std::string& data_format() const { return options_.data_format; }
+  // The layer's own generator (seeded), or nullptr for the global one.
+  Generator* generator() { return generator_ ? &*generator_ : nullptr; }
 
  private:
   const char* what_;

@@ -1,0 +1,39 @@
+// keras.ops.image's colour-space conversions, for images (batch, H, W, C) or one image (H, W, C)
+// (channels_first: C before H and W). Composed of elementwise ops, so they are differentiable
+// wherever their pieces are. ValueError in Keras's words for another rank ("Invalid images
+// rank: ..."), a channel count other than 3 (or 1 for rgb_to_grayscale), or integer images where
+// a float is required.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "keras/core/tensor.h"
+
+namespace keras::ops::image {
+
+// 0.2989 R + 0.5870 G + 0.1140 B, as one channel, in the input's dtype (integers computed in
+// float32 and truncated back, as Keras). A one-channel image is returned as it is.
+Tensor rgb_to_grayscale(const Tensor& images, const std::string& data_format = "channels_last");
+// RGB to hue, saturation and value, each in [0, 1] for RGB in [0, 1] (value keeps the RGB scale);
+// Keras 3's formulas: values within the dtype's epsilon of 0 count as 0, a grey pixel has hue 0.
+// Float images only.
+Tensor rgb_to_hsv(const Tensor& images, const std::string& data_format = "channels_last");
+// The inverse: hue taken modulo 1. Float images only.
+Tensor hsv_to_rgb(const Tensor& images, const std::string& data_format = "channels_last");
+
+// Each channel convolved with a Gaussian of kernel_size (width, height) = (kx, ky) and sigma
+// (sigma_x, sigma_y), normalized to sum 1, zero-padded to keep the size ("same"), as Keras 3.
+// kernel_size[1] is the kernel's height, as Keras's outer(ky, kx). Float images (ValueError
+// otherwise); differentiable in the images (and in sigma given as a tensor of 2).
+Tensor gaussian_blur(const Tensor& images,
+                     std::pair<int64_t, int64_t> kernel_size = {3, 3},
+                     std::pair<double, double> sigma = {1.0, 1.0},
+                     const std::string& data_format = "channels_last");
+Tensor gaussian_blur(const Tensor& images,
+                     std::pair<int64_t, int64_t> kernel_size,
+                     const Tensor& sigma,
+                     const std::string& data_format = "channels_last");
+
+}  // namespace keras::ops::image

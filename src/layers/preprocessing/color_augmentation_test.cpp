@@ -1,0 +1,263 @@
+// The colour augmentation layers, AutoContrast, Equalization, RandomGaussianBlur and
+// RandomErasing: their transforms against Keras
+// 3's (tests/data/layers/goldens/color_*, made by tools/fixtures/make_layer_fixtures.py
+// color_goldens with each factor range fixed to one value, so that Keras's draw is that value),
+// the layer contract (gradients in training mode where the transform is deterministic and
+// smooth), training-mode statistics, configs and errors.
+#include "keras/layers/preprocessing/color_augmentation.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "harness/layer_test.h"
+#include "harness/tensor_matchers.h"
+#include "keras/config/json.h"
+#include "keras/io/npy.h"
+#include "keras/layers/preprocessing/auto_contrast.h"
+#include "keras/layers/preprocessing/random_color_jitter.h"
+#include "keras/layers/preprocessing/random_erasing.h"
+#include "keras/layers/registry.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
+
+namespace keras::layers {
+namespace {
+
+Tensor golden(const std::string& name, const char* kind) {
+  return io::load_npy(str(KERAS_TEST_DATA_DIR, "/layers/goldens/color_", name, ".", kind, ".npy"));
+}
+
+// Float32 arithmetic in a different order than XLA's: a few ulps of values up to 255 (more
+// through the HSV round trip, whose divisions amplify them near grey pixels).
+void expect_golden(LayerRef layer, const std::string& name, double tol = 2e-4) {
+  SCOPED_TRACE(name);
+  test::expect_all_close(layer(golden(name, "x"), true), golden(name, "y"), tol, tol);
+}
+
+const ColorAugmentationOptions kChannelsFirst{.data_format = "channels_first"};
+
+TEST(ColorAugmentation, MatchesKeras) {
+  expect_golden(RandomGrayscale(1.0), "grayscale_all");
+  expect_golden(RandomGrayscale(1.0, kChannelsFirst), "grayscale_cf");
+  expect_golden(RandomInvert({1.0, 1.0}), "invert_always");
+  expect_golden(RandomInvert({1.0, 1.0}, {.value_range = {0, 1}}), "invert_unit");
+  expect_golden(RandomPosterization({3, 3}), "posterize_3");
+  expect_golden(
+      RandomPosterization({5, 5}, {.value_range = {0, 1}, .data_format = "channels_first"}),
+      "posterize_unit_cf");
+  expect_golden(RandomColorDegeneration({0.4, 0.4}), "degenerate");
+  expect_golden(RandomColorDegeneration({-0.7, -0.7}, {.value_range = {0, 1}}),
+                "degenerate_negative_unbatched");
+  expect_golden(RandomSaturation({0.3, 0.3}), "saturation", 2e-3);
+  expect_golden(RandomSaturation({0.8, 0.8}, {.value_range = {0, 1}}), "saturation_unit");
+  expect_golden(RandomSaturation({-0.2, -0.2}, kChannelsFirst), "saturation_cf", 2e-3);
+  expect_golden(RandomSharpness({0.3, 0.3}), "sharpness");
+  expect_golden(
+      RandomSharpness({0.9, 0.9}, {.value_range = {0, 1}, .data_format = "channels_first"}),
+      "sharpness_cf_unbatched");
+  expect_golden(Solarization(0.0, 0.0), "solarize_all");
+  expect_golden(Solarization(0.0, 0.0, {.value_range = {0, 1}}), "solarize_unit");
+  expect_golden(AutoContrast(), "auto_contrast");
+  expect_golden(AutoContrast({.value_range = {0, 1}}), "auto_contrast_unit");
+  expect_golden(Equalization(), "equalize");
+  expect_golden(Equalization({.value_range = {0, 1}, .bins = 16}), "equalize_unit_bins");
+  expect_golden(Equalization({.data_format = "channels_first"}), "equalize_cf");
+  expect_golden(RandomGaussianBlur({1.0, 1.0}, {.sigma = {0.7, 0.7}}), "blur");
+  expect_golden(RandomGaussianBlur({1.0, 1.0}, {.kernel_size = {3, 5},
+                                                .sigma = {0.4, 0.4},
+                                                .value_range = {0, 1},
+                                                .data_format = "channels_first"}),
+                "blur_wide_cf");
+  expect_golden(RandomGaussianBlur(
+                    {1.0, 1.0}, {.kernel_size = {5}, .sigma = {0.9, 0.9}, .value_range = {0, 1}}),
+                "blur_unbatched");
+  expect_golden(RandomErasing({1.0, 1.0}, {.scale = {1.0, 1.0}, .fill_value = {300}}),
+                "erase_whole");
+  expect_golden(RandomColorJitter({.brightness_factor = {0.1, 0.1},
+                                   .contrast_factor = {-0.2, 0.2},
+                                   .saturation_factor = {0.3, 0.3}}),
+                "jitter", 2e-3);
+}
+
+// RandomHue also draws the shift's sign: each image is Keras's +f or -f transform.
+TEST(ColorAugmentation, HueShiftsEitherWayAsKeras) {
+  const Tensor x = golden("hue_plus", "x"), plus = golden("hue_plus", "y"),
+               minus = golden("hue_minus", "y");
+  int shifted[2] = {0, 0};
+  for (uint64_t seed = 0; seed < 12; ++seed) {
+    RandomHue hue({0.4, 0.4}, {.value_range = {0, 1}, .seed = seed});
+    const Tensor y = hue(x, true);
+    for (int64_t i = 0; i < 2; ++i) {
+      const auto gap = [&](const Tensor& g) {
+        return test::max_abs(
+            ops::subtract(ops::slice_axis(y, 0, i, 1), ops::slice_axis(g, 0, i, 1)));
+      };
+      const bool up = gap(plus) < 2e-5, down = gap(minus) < 2e-5;
+      ASSERT_TRUE(up || down) << "seed " << seed << " image " << i;
+      ++shifted[up ? 0 : 1];
+    }
+  }
+  // 24 images, each way with probability 1/2: both ways seen.
+  EXPECT_GT(shifted[0], 0);
+  EXPECT_GT(shifted[1], 0);
+}
+
+// With the factor range fixed, each transform is deterministic and (but for posterization's
+// rounding and equalization's table) differentiable: the harness checks gradients in training.
+TEST(ColorAugmentation, Contracts) {
+  const Shape in{2, 4, 5, 3};
+  const auto run = [&](std::function<LayerRef()> make, bool stochastic) {
+    SCOPED_TRACE(make()->class_name());  // the harness's messages do not name the layer
+    test::run_layer_test({.make_layer = std::move(make),
+                          .input_shape = in,
+                          .expected_output_shape = in,
+                          .stochastic = stochastic,
+                          .input_lo = 0.05,
+                          .input_hi = 0.95});
+  };
+  const ColorAugmentationOptions unit{.value_range = {0, 1}};
+  run([] { return RandomGrayscale(1.0); }, false);
+  run([&] { return RandomInvert({1.0, 1.0}, unit); }, false);
+  run([&] { return RandomColorDegeneration({0.4, 0.4}, unit); }, false);
+  run([&] { return RandomSaturation({0.3, 0.3}, unit); }, false);
+  run([&] { return RandomSharpness({0.3, 0.3}, unit); }, false);
+  run([] { return Solarization(0.0, 0.0, {.value_range = {0, 1}}); }, false);
+  run([] { return AutoContrast({.value_range = {0, 1}}); }, false);
+  run(
+      [] {
+        return RandomGaussianBlur({1.0, 1.0}, {.sigma = {0.6, 0.6}, .value_range = {0, 1}});
+      },
+      false);
+  run([&] { return RandomHue(0.3, unit); }, true);
+  run([] { return RandomGaussianBlur(0.5, {.value_range = {0, 1}}); }, true);
+  run([] { return RandomErasing(0.5, {.value_range = {0, 1}}); }, true);
+  run([&] { return RandomPosterization(4, unit); }, true);
+  run([] { return Equalization({.value_range = {0, 1}}); }, true);
+  run(
+      [] {
+        return RandomColorJitter({.value_range = {0, 1},
+                                  .brightness_factor = {0.2},
+                                  .contrast_factor = {0.3},
+                                  .saturation_factor = {0.5},
+                                  .hue_factor = {0.2}});
+      },
+      true);
+}
+
+// The share of images each layer changes, the ranges of its draws, and the identity at
+// inference.
+TEST(ColorAugmentation, TrainingStatistics) {
+  const int64_t n = 2000;
+  const Tensor x = test::random_tensor({n, 2, 2, 3}, float32, 0, 255, 3);
+  const auto changed = [&](const Tensor& y) {
+    const Tensor d = ops::max(ops::abs(ops::subtract(y, x)), {1, 2, 3});
+    return ops::sum(ops::cast(ops::greater(d, 1e-3), float64)).item<double>();
+  };
+  // Binomial(2000, p): standard deviation at most 22; five of them.
+  RandomGrayscale gray(0.5, {.seed = 1});
+  EXPECT_NEAR(changed(gray(x, true)), n * 0.5, 112);
+  // RandomInvert(0.5): a probability uniform in [0, 0.5], so a quarter of the images.
+  RandomInvert invert(0.5, {.seed = 2});
+  EXPECT_NEAR(changed(invert(x, true)), n * 0.25, 100);
+  // RandomPosterization(4): 1 to 3 bits kept, so every value a multiple of 32 or more.
+  RandomPosterization poster(4, {.seed = 3});
+  const Tensor p = ops::cast(poster(x, true), float64);
+  EXPECT_EQ(test::max_abs(ops::subtract(p, ops::multiply(ops::floor(ops::divide(p, 32.0)), 32.0))),
+            0.0);
+  // Solarization: values stay in the range; with no addition, those under the threshold are kept.
+  Solarization solar(0.0, 1.0, {.seed = 4});
+  const Tensor s = solar(x, true);
+  EXPECT_GE(ops::min(s).item<float>(), 0.0f);
+  EXPECT_LE(ops::max(s).item<float>(), 255.0f);
+  const Tensor kept = ops::equal(s, x), flipped = ops::equal(s, ops::subtract(255.0, x));
+  EXPECT_TRUE(ops::all(ops::logical_or(kept, flipped)).item<bool>());
+  // RandomErasing(1, scale fixed at 0.25, fill 999 clipped to 255): every image gets a box of half
+  // its side (sqrt(0.25)) at a continuous position, so 4 or 5 of the 8 grid points each way.
+  const Tensor big = test::random_tensor({200, 8, 8, 3}, float32, 0, 100, 5);
+  const Tensor e =
+      RandomErasing({1.0, 1.0}, {.scale = {0.25, 0.25}, .fill_value = {999}, .seed = 6})(big, true);
+  const Tensor per_image =
+      ops::sum(ops::cast(ops::equal(e, ops::scalar_like(255.0, e)), float64), {1, 2, 3});
+  EXPECT_GE(ops::min(per_image).item<double>(), 16 * 3);
+  EXPECT_LE(ops::max(per_image).item<double>(), 25 * 3);
+  // RandomGaussianBlur(0.5): a probability uniform in [0, 0.5], so a quarter of the images.
+  RandomGaussianBlur blur(0.5, {.seed = 7});
+  EXPECT_NEAR(changed(blur(x, true)), n * 0.25, 100);
+  for (LayerRef layer : std::vector<LayerRef>{
+           gray, invert, poster, solar, blur, RandomErasing(), RandomHue(0.5),
+           RandomSaturation(0.5), RandomSharpness(0.5), RandomColorDegeneration(0.5),
+           Equalization(), RandomColorJitter({.hue_factor = {0.5}})}) {
+    SCOPED_TRACE(layer->name());
+    test::expect_all_close(layer(x, false), x, 0, 0);
+  }
+  // AutoContrast is not random: it stretches at inference too.
+  const Tensor a = AutoContrast()(x, false);
+  EXPECT_NEAR(ops::min(a).item<float>(), 0.0f, 1e-3);
+  EXPECT_NEAR(ops::max(a).item<float>(), 255.0f, 1e-3);
+}
+
+TEST(ColorAugmentation, ConfigsAreKerasAndRoundTrip) {
+  const Json gray = RandomGrayscale(0.3)->get_config();
+  EXPECT_EQ(gray["factor"], 0.3);
+  EXPECT_FALSE(gray.contains("value_range"));
+  EXPECT_FALSE(gray.contains("seed"));
+  EXPECT_EQ(RandomSaturation(0.5)->get_config()["factor"], Json::array({-0.5, 0.5}));
+  EXPECT_EQ(RandomHue(0.5)->get_config()["factor"], Json::array({0.0, 0.5}));
+  EXPECT_EQ(RandomPosterization(4)->get_config()["factor"], Json::array({1, 4}));
+  const Json solar = Solarization(0.2, 0.5)->get_config();
+  EXPECT_EQ(solar["addition_factor"], Json::array({0.0, 0.2}));
+  EXPECT_EQ(solar["threshold_factor"], Json::array({0.0, 0.5}));
+  EXPECT_FALSE(solar.contains("factor"));
+  const Json jitter = RandomColorJitter({.brightness_factor = {0.2}})->get_config();
+  EXPECT_EQ(jitter["brightness_factor"], 0.2);
+  EXPECT_TRUE(jitter["hue_factor"].is_null());
+  EXPECT_EQ(Equalization({.bins = 64})->get_config()["bins"], 64);
+  for (LayerRef layer : std::vector<LayerRef>{
+           RandomGrayscale(0.3), RandomInvert({0.2, 0.6}), RandomPosterization({2, 6}),
+           RandomColorDegeneration(0.5), RandomSaturation({0.1, 0.4}), RandomHue(0.2),
+           RandomSharpness(0.7), Solarization(0.2, 0.5, {.value_range = {0, 1}, .seed = 3}),
+           AutoContrast({.value_range = {-1, 1}}), Equalization({.bins = 32}),
+           RandomColorJitter({.contrast_factor = {0.1, 0.3}, .hue_factor = {0.2}, .seed = 5}),
+           RandomGaussianBlur(0.4, {.kernel_size = {3, 7}, .sigma = {0.2, 0.9}}),
+           RandomErasing(0.6, {.scale = {0.1, 0.3}, .fill_value = {1, 2, 3}}),
+           RandomErasing(0.6, {.fill_value = {7}})}) {
+    SCOPED_TRACE(layer->name());
+    const Json config = serialize_layer(*layer.layer());
+    EXPECT_EQ(serialize_layer(*deserialize_layer(config)), config);
+  }
+}
+
+TEST(ColorAugmentation, RefusesWhatKerasRefuses) {
+  test::expect_throws_with<ValueError>([] { RandomGrayscale(1.5); },
+                                       "`factor` should be between 0 and 1. Received: factor=1.5");
+  test::expect_throws_with<ValueError>([] { RandomInvert(-0.5); }, "The `factor` argument");
+  test::expect_throws_with<ValueError>([] { RandomPosterization(9); }, "in the range [1, 8]");
+  test::expect_throws_with<ValueError>([] { RandomSaturation(1.5); }, "in the range [-1, 1]");
+  test::expect_throws_with<ValueError>([] { Solarization(0.5, 1.5); },
+                                       "Received: input_number=1.5");
+  test::expect_throws_with<ValueError>([] { RandomColorJitter({.hue_factor = {2.0}}); },
+                                       "The `factor` argument");
+  test::expect_throws_with<ValueError>([] { AutoContrast({.value_range = {1.0}}); },
+                                       "The `value_range` argument should be a list of two");
+  EXPECT_THROW(Equalization({.bins = 0}), ValueError);
+  test::expect_throws_with<ValueError>(
+      [] { RandomGaussianBlur(0.5, {.kernel_size = {4}}); },
+      "kernel_size must be an odd number. Received: kernel_size=4");
+  test::expect_throws_with<ValueError>([] { RandomGaussianBlur(0.5, {.sigma = {1.5}}); },
+                                       "The `sigma` argument should be a number");
+  test::expect_throws_with<ValueError>([] { RandomErasing(0.5, {.scale = {2.0}}); },
+                                       "The `scale` argument should be a number");
+  test::expect_throws_with<ValueError>(
+      [] {
+        RandomErasing(0.5, {.fill_value = {1, 2}});
+      },
+      "The `fill_value` argument should be a number");
+  EXPECT_THROW(RandomHue(0.3)(zeros({2, 3}), true), ValueError);
+  // HSV needs three channels.
+  EXPECT_THROW(RandomSaturation(0.3)(zeros({2, 3, 3, 2}), true), ValueError);
+}
+
+}  // namespace
+}  // namespace keras::layers

@@ -1,0 +1,150 @@
+#include "keras/ops/image.h"
+
+#include <limits>
+#include <vector>
+
+#include "keras/core/error.h"
+#include "keras/ops/conv.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
+
+namespace keras::ops::image {
+namespace {
+
+// The channel axis of rank-3 or rank-4 images; Keras's ValueError for another rank.
+int channel_axis(const Tensor& images, const std::string& data_format) {
+  KERAS_CHECK(images.rank() == 3 || images.rank() == 4, ValueError,
+              "Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). "
+              "Received input with shape: images.shape=",
+              shape_str(images.shape()));
+  KERAS_CHECK(data_format == "channels_last" || data_format == "channels_first", ValueError,
+              "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
+              "Received: data_format=",
+              data_format);
+  return data_format == "channels_last" ? images.rank() - 1 : images.rank() - 3;
+}
+
+void check_float(const Tensor& images) {
+  KERAS_CHECK(is_floating(images.dtype()), ValueError,
+              "Invalid images dtype: expected float dtype. Received: images.dtype=",
+              dtype_name(images.dtype()));
+}
+
+void check_three(const Tensor& images, int axis) {
+  KERAS_CHECK(images.shape()[static_cast<size_t>(axis)] == 3, ValueError,
+              "Invalid channel size: expected 3 (HSV or RGB). Received input with shape: "
+              "images.shape=",
+              shape_str(images.shape()));
+}
+
+Tensor plane(const Tensor& x, int axis, int64_t i) {
+  return slice_axis(x, axis, i, 1);
+}
+
+}  // namespace
+
+Tensor rgb_to_grayscale(const Tensor& images, const std::string& data_format) {
+  const int axis = channel_axis(images, data_format);
+  const int64_t channels = images.shape()[static_cast<size_t>(axis)];
+  KERAS_CHECK(channels == 1 || channels == 3, ValueError,
+              "Invalid channel size: expected 3 (RGB) or 1 (Grayscale). Received input with "
+              "shape: images.shape=",
+              shape_str(images.shape()));
+  if (channels == 1) return images;
+  const DType compute = is_floating(images.dtype()) ? images.dtype() : float32;
+  const Tensor x = cast(images, compute);
+  const Tensor gray =
+      add(add(multiply(plane(x, axis, 0), 0.2989), multiply(plane(x, axis, 1), 0.5870)),
+          multiply(plane(x, axis, 2), 0.1140));
+  return cast(gray, images.dtype());
+}
+
+Tensor rgb_to_hsv(const Tensor& images, const std::string& data_format) {
+  const int axis = channel_axis(images, data_format);
+  check_float(images);
+  check_three(images, axis);
+  const double eps = images.dtype() == float64 ? std::numeric_limits<double>::epsilon()
+                                               : std::numeric_limits<float>::epsilon();
+  const Tensor zero = scalar_like(0.0, images), one = scalar_like(1.0, images);
+  const Tensor x = where(less(abs(images), scalar_like(eps, images)), zero, images);
+  const Tensor r = plane(x, axis, 0), g = plane(x, axis, 1), b = plane(x, axis, 2);
+  const Tensor value = maximum(maximum(r, g), b);
+  const Tensor range = subtract(value, minimum(minimum(r, g), b));
+  const Tensor positive_value = greater(value, 0.0), positive_range = greater(range, 0.0);
+  const Tensor saturation =
+      where(positive_value, divide(range, where(positive_value, value, one)), zero);
+  const Tensor norm = divide(1.0, multiply(where(positive_range, range, one), 6.0));
+  Tensor hue = where(equal(value, g), add(multiply(norm, subtract(b, r)), 2.0 / 6.0),
+                     add(multiply(norm, subtract(r, g)), 4.0 / 6.0));
+  hue = where(equal(value, r), multiply(norm, subtract(g, b)), hue);
+  hue = add(where(positive_range, hue, zero), cast(less(hue, zero), hue.dtype()));
+  return concatenate({hue, saturation, value}, axis);
+}
+
+Tensor hsv_to_rgb(const Tensor& images, const std::string& data_format) {
+  const int axis = channel_axis(images, data_format);
+  check_float(images);
+  check_three(images, axis);
+  const Tensor h = plane(images, axis, 0), s = plane(images, axis, 1), v = plane(images, axis, 2);
+  const Tensor dh = multiply(mod(h, 1.0), 6.0);
+  const Tensor dr = clip(subtract(abs(subtract(dh, 3.0)), 1.0), 0.0, 1.0);
+  const Tensor dg = clip(subtract(2.0, abs(subtract(dh, 2.0))), 0.0, 1.0);
+  const Tensor db = clip(subtract(2.0, abs(subtract(dh, 4.0))), 0.0, 1.0);
+  const Tensor one_minus_s = subtract(1.0, s);
+  const auto channel = [&](const Tensor& d) {
+    return multiply(v, add(one_minus_s, multiply(s, d)));
+  };
+  return concatenate({channel(dr), channel(dg), channel(db)}, axis);
+}
+
+namespace {
+
+// exp(-x^2 / (2 sigma^2)) at x = i - (size - 1) / 2, normalized; sigma a tensor of one value.
+Tensor gaussian_1d(int64_t size, const Tensor& sigma) {
+  std::vector<double> x(static_cast<size_t>(size));
+  for (int64_t i = 0; i < size; ++i)
+    x[static_cast<size_t>(i)] = static_cast<double>(i) - static_cast<double>(size - 1) / 2;
+  const Tensor grid = cast(Tensor::from_vector(x, {size}), sigma.dtype()).to(sigma.device());
+  const Tensor k = exp(multiply(square(divide(grid, sigma)), -0.5));
+  return divide(k, sum(k));
+}
+
+}  // namespace
+
+Tensor gaussian_blur(const Tensor& images,
+                     std::pair<int64_t, int64_t> kernel_size,
+                     std::pair<double, double> sigma,
+                     const std::string& data_format) {
+  const Tensor s =
+      cast(Tensor::from_vector(std::vector<double>{sigma.first, sigma.second}, {2}), images.dtype())
+          .to(images.device());
+  return gaussian_blur(images, kernel_size, s, data_format);
+}
+
+Tensor gaussian_blur(const Tensor& images,
+                     std::pair<int64_t, int64_t> kernel_size,
+                     const Tensor& sigma,
+                     const std::string& data_format) {
+  const int axis = channel_axis(images, data_format);
+  check_float(images);
+  const auto [kx, ky] = kernel_size;
+  KERAS_CHECK(kx >= 1 && ky >= 1 && kx <= 4096 && ky <= 4096, ValueError,
+              "gaussian_blur: kernel_size must be positive (at most 4096), got (", kx, ", ", ky,
+              ")");
+  KERAS_CHECK(sigma.size() == 2, ValueError, "gaussian_blur: sigma must be two numbers, got ",
+              shape_str(sigma.shape()));
+  const Tensor s = cast(reshape(sigma, {2}), images.dtype());
+  const Tensor along_x = gaussian_1d(kx, slice_axis(s, 0, 0, 1));
+  const Tensor along_y = gaussian_1d(ky, slice_axis(s, 0, 1, 1));
+  const int64_t channels = images.shape()[static_cast<size_t>(axis)];
+  const Tensor kernel = broadcast_to(
+      reshape(multiply(reshape(along_y, {ky, 1}), reshape(along_x, {1, kx})), {ky, kx, 1, 1}),
+      {ky, kx, channels, 1});
+  const bool batched = images.rank() == 4;
+  const Tensor x = batched ? images : expand_dims(images, 0);
+  const Tensor y = depthwise_conv(x, kernel, {.padding = "same", .data_format = data_format});
+  return batched ? y : squeeze(y, {0});
+}
+
+}  // namespace keras::ops::image
