@@ -73,6 +73,7 @@
 #include "keras/layers/preprocessing/random_erasing.h"
 #include "keras/layers/preprocessing/random_flip.h"
 #include "keras/layers/preprocessing/random_rotation.h"
+#include "keras/layers/preprocessing/random_shear.h"
 #include "keras/layers/preprocessing/random_translation.h"
 #include "keras/layers/preprocessing/random_zoom.h"
 #include "keras/layers/preprocessing/rescaling.h"

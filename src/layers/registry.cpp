@@ -46,6 +46,7 @@
 #include "keras/layers/preprocessing/random_erasing.h"
 #include "keras/layers/preprocessing/random_flip.h"
 #include "keras/layers/preprocessing/random_rotation.h"
+#include "keras/layers/preprocessing/random_shear.h"
 #include "keras/layers/preprocessing/random_translation.h"
 #include "keras/layers/preprocessing/random_zoom.h"
 #include "keras/layers/preprocessing/rescaling.h"
@@ -185,6 +186,8 @@ struct Registry {
         {"Equalization", &EqualizationImpl::from_config},
         {"RandomErasing", &RandomErasingImpl::from_config},
         {"RandomGaussianBlur", &RandomGaussianBlurImpl::from_config},
+        {"RandomShear", &RandomShearImpl::from_config},
+        {"RandomPerspective", &RandomPerspectiveImpl::from_config},
         {"RandomRotation", &RandomRotationImpl::from_config},
         {"RandomZoom", &RandomZoomImpl::from_config},
         {"RandomTranslation", &RandomTranslationImpl::from_config},

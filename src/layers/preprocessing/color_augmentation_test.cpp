@@ -17,6 +17,7 @@
 #include "keras/layers/preprocessing/auto_contrast.h"
 #include "keras/layers/preprocessing/random_color_jitter.h"
 #include "keras/layers/preprocessing/random_erasing.h"
+#include "keras/layers/preprocessing/random_shear.h"
 #include "keras/layers/registry.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
@@ -79,6 +80,83 @@ TEST(ColorAugmentation, MatchesKeras) {
                                    .contrast_factor = {-0.2, 0.2},
                                    .saturation_factor = {0.3, 0.3}}),
                 "jitter", 2e-3);
+}
+
+std::vector<double> draws_of(const std::string& name) {
+  const Tensor d = golden(name, "draws");
+  return {d.data<double>(), d.data<double>() + d.size()};
+}
+
+// RandomShear and RandomPerspective with given draws (apply()) against Keras's transform_images
+// with the same transforms. Keras solves the homography in float32: sample positions differ by
+// ~1e-5 pixel, times pixel values of a few units.
+TEST(GeometricAugmentation, ShearAndPerspectiveMatchKeras) {
+  const auto check = [](const Tensor& y, const std::string& name) {
+    SCOPED_TRACE(name);
+    test::expect_all_close(y, golden(name, "y"), 1e-4, 1e-4);
+  };
+  check(RandomShear({0.3, 0.3}, {0.1, 0.1})->apply(golden("shear", "x"), draws_of("shear")),
+        "shear");
+  check(
+      RandomShear({0.2, 0.4}, {0.5, 0.5},
+                  {.fill_mode = "constant",
+                   .interpolation = "nearest",
+                   .fill_value = 0.5,
+                   .data_format = "channels_first"})
+          ->apply(golden("shear_constant_nearest_cf", "x"), draws_of("shear_constant_nearest_cf")),
+      "shear_constant_nearest_cf");
+  check(RandomPerspective()->apply(golden("perspective", "x"), draws_of("perspective")),
+        "perspective");
+  check(RandomPerspective(1.0, {.scale = 0.5, .interpolation = "nearest", .fill_value = -2.0})
+            ->apply(golden("perspective_nearest_half", "x"), draws_of("perspective_nearest_half")),
+        "perspective_nearest_half");
+}
+
+TEST(GeometricAugmentation, ShearAndPerspectiveContracts) {
+  for (int which = 0; which < 2; ++which) {
+    test::run_layer_test({.make_layer = [which]() -> LayerRef {
+                            if (which == 0) return RandomShear(0.3, 0.2);
+                            return RandomPerspective(0.5, {.scale = 0.4});
+                          },
+                          .input_shape = {2, 5, 6, 3},
+                          .expected_output_shape = {2, 5, 6, 3},
+                          .stochastic = true});
+  }
+  // Training moves pixels; a zero shear and a zero scale do not.
+  const Tensor x = test::random_tensor({3, 6, 5, 2}, float32, -1, 1, 4);
+  EXPECT_GT(test::max_abs(ops::subtract(RandomShear(0.5, 0.5, {.seed = 1})(x, true), x)), 1e-3);
+  EXPECT_GT(test::max_abs(ops::subtract(RandomPerspective(1.0, {.seed = 2})(x, true), x)), 1e-3);
+  test::expect_all_close(RandomShear(0.0, 0.0)(x, true), x, 1e-6, 1e-6);
+  test::expect_all_close(RandomPerspective(1.0, {.scale = 0.0})(x, true), x, 1e-6, 1e-6);
+  // A factor of 0 never applies the warp (the output is the input, bit for bit).
+  test::expect_all_close(RandomPerspective(0.0)(x, true), x, 0, 0);
+  // Degenerate images (one pixel wide: the corners coincide) pass through.
+  const Tensor thin = test::random_tensor({2, 4, 1, 3}, float32, -1, 1, 5);
+  test::expect_all_close(RandomPerspective(1.0, {.seed = 3})(thin, true), thin, 1e-6, 1e-6);
+  // Configs as Keras's, and back.
+  const Json shear = RandomShear({0.2}, {0.1, 0.3})->get_config();
+  EXPECT_EQ(shear["x_factor"], 0.2);  // Keras writes (-0.2, 0.2), which it cannot load back
+  EXPECT_EQ(shear["y_factor"], Json::array({0.1, 0.3}));
+  const Json persp = RandomPerspective(0.7, {.scale = 0.3})->get_config();
+  EXPECT_EQ(persp["factor"], Json::array({0.0, 0.7}));
+  EXPECT_EQ(persp["scale"], 0.3);
+  for (LayerRef layer : std::vector<LayerRef>{RandomShear({0.2}, {0.1, 0.3}, {.seed = 4}),
+                                              RandomPerspective(0.7, {.scale = 0.3})}) {
+    const Json config = serialize_layer(*layer.layer());
+    EXPECT_EQ(serialize_layer(*deserialize_layer(config)), config);
+  }
+  test::expect_throws_with<ValueError>([] { RandomShear(1.5, 0.0); }, "Received: input_number=1.5");
+  test::expect_throws_with<ValueError>([] { RandomShear(-0.5, 0.0); },
+                                       "Received: input_number=-0.5");
+  // Keras's own config of RandomShear(0.2, 0.1) loads.
+  const LayerRef keras_shear = deserialize_layer(
+      {{"class_name", "RandomShear"},
+       {"config", {{"name", "s"}, {"x_factor", {-0.2, 0.2}}, {"y_factor", {-0.1, 0.1}}}}});
+  EXPECT_EQ(keras_shear->get_config()["y_factor"], 0.1);
+  test::expect_throws_with<ValueError>(
+      [] { RandomPerspective(1.0, {.scale = 2.0}); },
+      "The `scale` argument should be a number in the range [0,1]");
+  EXPECT_THROW(RandomPerspective(1.0, {.interpolation = "cubic"}), NotImplementedError);
 }
 
 // RandomHue also draws the shift's sign: each image is Keras's +f or -f transform.

@@ -88,18 +88,38 @@ Tensor affine_transform(const Tensor& images,
                         const std::string& interpolation,
                         const std::string& fill_mode,
                         double fill_value) {
+  ProjectiveFn projective = [transform](const double* d) {
+    const std::array<double, 6> t = transform(d);
+    return std::array<double, 8>{t[0], t[1], t[2], t[3], t[4], t[5], 0.0, 0.0};
+  };
+  return projective_transform(images, draws, std::move(projective), interpolation, fill_mode,
+                              fill_value);
+}
+
+Tensor projective_transform(const Tensor& images,
+                            const Tensor& draws,
+                            ProjectiveFn transform,
+                            const std::string& interpolation,
+                            const std::string& fill_mode,
+                            double fill_value) {
   const bool nearest = interpolation == "nearest";
   const bool constant = fill_mode == "constant";
   const int k = nearest ? 1 : 4;
   Sampler sampler = [transform, nearest, constant, fill_mode](const double* d, int64_t out_h,
                                                               int64_t out_w, int64_t in_h,
                                                               int64_t in_w, int, const auto& at) {
-    const std::array<double, 6> t = transform(d);
+    const std::array<double, 8> t = transform(d);
     for (int64_t i = 0; i < out_h; ++i) {
       for (int64_t j = 0; j < out_w; ++j) {
         const double x = static_cast<double>(j), y = static_cast<double>(i);
-        const double col = t[0] * x + t[1] * y + t[2];
-        const double row = t[3] * x + t[4] * y + t[5];
+        const double denominator = t[6] * x + t[7] * y + 1.0;
+        // A point at or beyond the horizon (a degenerate homography) samples far outside: the
+        // integer conversions below need finite values in range.
+        const auto bounded = [](double v) {
+          return std::isnan(v) ? -1e9 : std::clamp(v, -1e9, 1e9);
+        };
+        const double col = bounded((t[0] * x + t[1] * y + t[2]) / denominator);
+        const double row = bounded((t[3] * x + t[4] * y + t[5]) / denominator);
         const PixelSamples ps = at(i, j);
         *ps.fill = 0.0;
         // One-dimensional nodes per axis, as map_coordinates: (index, weight).

@@ -53,6 +53,17 @@ Tensor affine_transform(const Tensor& images,
                         const std::string& fill_mode,
                         double fill_value);
 
+// The projective generalization (Keras 3's perspective_transform): output pixel (y, x) samples
+// the input at ((t3 x + t4 y + t5) / d, (t0 x + t1 y + t2) / d), d = t6 x + t7 y + 1, for the
+// image's {t0, ..., t7}. An affine transform is the case t6 = t7 = 0 (the same arithmetic).
+using ProjectiveFn = std::function<std::array<double, 8>(const double* draws)>;
+Tensor projective_transform(const Tensor& images,
+                            const Tensor& draws,
+                            ProjectiveFn transform,
+                            const std::string& interpolation,
+                            const std::string& fill_mode,
+                            double fill_value);
+
 // x resized along `axis` to `out` entries as Keras 3's resize (half-pixel centres, no
 // antialiasing; bilinear or nearest). Depends on shapes only.
 Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest);

@@ -1,0 +1,209 @@
+#include "keras/layers/preprocessing/random_shear.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "keras/config/json.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/random_noise.h"
+#include "keras/ops/shape.h"
+#include "layers/preprocessing/image_augmentation.h"
+#include "layers/preprocessing/image_sampling.h"
+
+namespace keras::layers {
+namespace {
+
+// RandomShear's factors (Keras's _set_factor_with_name): one number f in [0, 1] gives (-f, f).
+// Keras also wants each of two numbers in [0, 1], yet writes (-f, f) into its own configs, which
+// it then cannot load; keras.cpp takes two numbers in [-1, 1].
+std::pair<double, double> shear_factor(const std::vector<double>& f, const char* key) {
+  const std::string message =
+      "RandomShear: The `factor` argument should be a number (or a list of two numbers) in the "
+      "range [0, 1.0]. ";
+  KERAS_CHECK(f.size() == 1 || f.size() == 2, ValueError, message, "Received: ", key, " of ",
+              f.size(), " numbers");
+  const double lowest = f.size() == 1 ? 0.0 : -1.0;
+  for (double v : f) {
+    KERAS_CHECK(v >= lowest && v <= 1.0, ValueError, message, "Received: input_number=", v);
+  }
+  if (f.size() == 1) return {-f[0] + 0.0, f[0]};
+  return {std::min(f[0], f[1]), std::max(f[0], f[1])};
+}
+
+// A factor as a config that Keras loads back: (-f, f) as the number f.
+Json shear_json(std::pair<double, double> f) {
+  if (f.first == -f.second) return f.second;
+  return Json::array({f.first, f.second});
+}
+
+// The homography taking the 4 `end` corners to the `start` ones (x, y pairs), as Keras's
+// compute_homography_matrix: t with start = ((t0 x + t1 y + t2) / d, (t3 x + t4 y + t5) / d),
+// d = t6 x + t7 y + 1 at each end point; solved in float64 by elimination with partial pivoting.
+// A singular system (coinciding corners: an image 1 pixel wide) gives the identity.
+std::array<double, 8> homography(const std::array<double, 8>& start,
+                                 const std::array<double, 8>& end) {
+  double a[8][9] = {};
+  for (int i = 0; i < 4; ++i) {
+    const double sx = start[2 * i], sy = start[2 * i + 1], ex = end[2 * i], ey = end[2 * i + 1];
+    const double x_row[9] = {ex, ey, 1, 0, 0, 0, -sx * ex, -sx * ey, sx};
+    const double y_row[9] = {0, 0, 0, ex, ey, 1, -sy * ex, -sy * ey, sy};
+    std::copy_n(x_row, 9, a[i]);
+    std::copy_n(y_row, 9, a[4 + i]);
+  }
+  for (int c = 0; c < 8; ++c) {
+    int pivot = c;
+    for (int r = c + 1; r < 8; ++r) {
+      if (std::fabs(a[r][c]) > std::fabs(a[pivot][c])) pivot = r;
+    }
+    if (std::fabs(a[pivot][c]) < 1e-12) return {1, 0, 0, 0, 1, 0, 0, 0};
+    std::swap(a[c], a[pivot]);
+    for (int r = 0; r < 8; ++r) {
+      if (r == c) continue;
+      const double f = a[r][c] / a[c][c];
+      for (int k = c; k < 9; ++k) a[r][k] -= f * a[c][k];
+    }
+  }
+  std::array<double, 8> t{};
+  for (int i = 0; i < 8; ++i) t[static_cast<size_t>(i)] = a[i][8] / a[i][i];
+  return t;
+}
+
+}  // namespace
+
+// ---- RandomShear ----
+RandomShearImpl::RandomShearImpl(std::vector<double> x_factor,
+                                 std::vector<double> y_factor,
+                                 RandomShearOptions options)
+    : AffineAugmentationImpl(std::move(options), "RandomShear", "random_shear"),
+      x_factor_(shear_factor(x_factor, "x_factor")),
+      y_factor_(shear_factor(y_factor, "y_factor")) {}
+
+AffineAugmentationImpl::Transform RandomShearImpl::transform(int64_t, int64_t) const {
+  const auto [xl, xh] = x_factor_;
+  const auto [yl, yh] = y_factor_;
+  return [=](const double* u) {
+    // Keras draws the sign, then the y shear, then the x shear.
+    const double sign = u[0] > 0.5 ? -1.0 : 1.0;
+    const double sy = (yl + u[1] * (yh - yl)) * sign, sx = (xl + u[2] * (xh - xl)) * sign;
+    return std::array<double, 6>{1.0, sx, 0.0, sy, 1.0, 0.0};
+  };
+}
+
+Json RandomShearImpl::get_config() const {
+  Json config = AffineAugmentationImpl::get_config();
+  config["x_factor"] = shear_json(x_factor_);
+  config["y_factor"] = shear_json(y_factor_);
+  return config;
+}
+
+std::shared_ptr<Layer> RandomShearImpl::from_config(const Json& c) {
+  const char* w = "RandomShear";
+  const auto factor = [&](const char* key) {
+    std::vector<double> f = augmentation::numbers_from_json(c, key, w, true);
+    return f.empty() ? std::vector<double>{0.0} : f;
+  };
+  auto layer = std::make_shared<RandomShearImpl>(factor("x_factor"), factor("y_factor"),
+                                                 options_from_config(c, w));
+  layer->apply_base_config(c);
+  return layer;
+}
+
+// ---- RandomPerspective ----
+RandomPerspectiveImpl::RandomPerspectiveImpl(std::vector<double> factor,
+                                             RandomPerspectiveOptions options)
+    : Layer(options.name,
+            "random_perspective",
+            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+      factor_(augmentation::factor_range(factor, 0.0, 1.0, "RandomPerspective")),
+      options_(std::move(options)) {
+  KERAS_CHECK(options_.scale >= 0.0 && options_.scale <= 1.0, ValueError,
+              "RandomPerspective: The `scale` argument should be a number in the range [0,1]. "
+              "Received: scale=",
+              options_.scale);
+  const std::string& i = options_.interpolation;
+  KERAS_CHECK(i == "nearest" || i == "bilinear", NotImplementedError, "Unknown `interpolation` ", i,
+              ". Expected of one ('nearest', 'bilinear').");
+  augmentation::check_data_format(options_.data_format);
+  if (options_.seed) generator_.emplace(*options_.seed);
+}
+
+Tensor RandomPerspectiveImpl::warp(const Tensor& x, const Tensor& draws) const {
+  const bool first = options_.data_format == "channels_first";
+  Tensor t = x.rank() == 3 ? ops::expand_dims(x, 0) : x;
+  if (first) t = ops::transpose(t, {0, 2, 3, 1});
+  const double h = static_cast<double>(t.shape()[1] - 1), w = static_cast<double>(t.shape()[2] - 1);
+  const double scale = options_.scale;
+  augmentation::ProjectiveFn fn = [h, w, scale](const double* u) {
+    const std::array<double, 8> start{0, 0, w, 0, 0, h, w, h};
+    std::array<double, 8> end{};
+    for (size_t k = 0; k < 8; ++k) end[k] = start[k] + start[k] * ((u[k] - 0.5) * scale);
+    return homography(start, end);
+  };
+  t = augmentation::projective_transform(t, draws, std::move(fn), options_.interpolation,
+                                         "constant", options_.fill_value);
+  if (first) t = ops::transpose(t, {0, 3, 1, 2});
+  return x.rank() == 3 ? ops::squeeze(t, 0) : t;
+}
+
+Tensors RandomPerspectiveImpl::call(const Tensors& inputs, bool training) {
+  Tensor x = inputs[0];
+  if (x.dtype() != dtype()) x = ops::cast(x, dtype());
+  (void)augmentation::image_axes(x.rank(), options_.data_format, "RandomPerspective");
+  if (!training) return {x};
+  Generator* g = generator_ ? &*generator_ : nullptr;
+  const Tensor probability = augmentation::per_image_uniform(x, factor_.first, factor_.second, g);
+  const Tensor apply = ops::less(augmentation::per_image_uniform(x, 0.0, 1.0, g), probability);
+  const int64_t batch = x.rank() == 4 ? x.shape()[0] : 1;
+  const Tensor draws = random::uniform_noise({batch, 8}, float64, Device::cpu(), 0.0, 1.0, g);
+  return {ops::where(apply, warp(x, draws), x)};
+}
+
+Tensor RandomPerspectiveImpl::apply(const Tensor& images, const std::vector<double>& draws) const {
+  Tensor x = images.dtype() == dtype() ? images : ops::cast(images, dtype());
+  (void)augmentation::image_axes(x.rank(), options_.data_format, "RandomPerspective");
+  const int64_t batch = x.rank() == 4 ? x.shape()[0] : 1;
+  KERAS_CHECK(static_cast<int64_t>(draws.size()) == batch * 8, ValueError,
+              "RandomPerspective: apply() needs ", batch * 8, " draws, got ", draws.size());
+  return warp(x, Tensor::from_vector(draws, {batch, 8}, Device::cpu()));
+}
+
+std::vector<Shape> RandomPerspectiveImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  (void)augmentation::image_axes(static_cast<int>(in[0].size()), options_.data_format,
+                                 "RandomPerspective");
+  return {in[0]};
+}
+
+std::vector<DType> RandomPerspectiveImpl::compute_output_dtype(const std::vector<DType>&,
+                                                               size_t) const {
+  return {dtype()};
+}
+
+Json RandomPerspectiveImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["data_format"] = options_.data_format;
+  config["factor"] = Json::array({factor_.first, factor_.second});
+  config["scale"] = options_.scale;
+  config["interpolation"] = options_.interpolation;
+  config["fill_value"] = options_.fill_value;
+  config["seed"] = options_.seed ? Json(*options_.seed) : Json(nullptr);
+  return config;
+}
+
+std::shared_ptr<Layer> RandomPerspectiveImpl::from_config(const Json& c) {
+  const char* w = "RandomPerspective";
+  RandomPerspectiveOptions o{
+      .scale = config::get<double>(c, "scale", 1.0, w),
+      .interpolation = config::get<std::string>(c, "interpolation", "bilinear", w),
+      .fill_value = config::get<double>(c, "fill_value", 0.0, w),
+      .data_format = config::get<std::string>(c, "data_format", "channels_last", w),
+      .name = config::get<std::string>(c, "name", "", w)};
+  if (config::find(c, "seed")) o.seed = config::require<uint64_t>(c, "seed", w);
+  std::vector<double> factor{1.0};
+  if (config::find(c, "factor")) factor = augmentation::factor_from_json(c, w);
+  auto layer = std::make_shared<RandomPerspectiveImpl>(factor, std::move(o));
+  layer->apply_base_config(c);
+  return layer;
+}
+
+}  // namespace keras::layers
