@@ -65,6 +65,7 @@
 #include "keras/layers/preprocessing/center_crop.h"
 #include "keras/layers/preprocessing/color_augmentation.h"
 #include "keras/layers/preprocessing/discretization.h"
+#include "keras/layers/preprocessing/mix_up.h"
 #include "keras/layers/preprocessing/normalization.h"
 #include "keras/layers/preprocessing/random_brightness.h"
 #include "keras/layers/preprocessing/random_color_jitter.h"

@@ -38,6 +38,7 @@
 #include "keras/layers/preprocessing/center_crop.h"
 #include "keras/layers/preprocessing/color_augmentation.h"
 #include "keras/layers/preprocessing/discretization.h"
+#include "keras/layers/preprocessing/mix_up.h"
 #include "keras/layers/preprocessing/normalization.h"
 #include "keras/layers/preprocessing/random_brightness.h"
 #include "keras/layers/preprocessing/random_color_jitter.h"
@@ -188,6 +189,8 @@ struct Registry {
         {"RandomGaussianBlur", &RandomGaussianBlurImpl::from_config},
         {"RandomShear", &RandomShearImpl::from_config},
         {"RandomPerspective", &RandomPerspectiveImpl::from_config},
+        {"MixUp", &MixUpImpl::from_config},
+        {"CutMix", &CutMixImpl::from_config},
         {"RandomRotation", &RandomRotationImpl::from_config},
         {"RandomZoom", &RandomZoomImpl::from_config},
         {"RandomTranslation", &RandomTranslationImpl::from_config},

@@ -14,14 +14,20 @@
 #include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
 #include "keras/io/npy.h"
+#include "keras/layers/dense.h"
+#include "keras/layers/input_layer.h"
+#include "keras/layers/op_layer.h"
 #include "keras/layers/preprocessing/auto_contrast.h"
+#include "keras/layers/preprocessing/mix_up.h"
 #include "keras/layers/preprocessing/random_color_jitter.h"
 #include "keras/layers/preprocessing/random_erasing.h"
 #include "keras/layers/preprocessing/random_shear.h"
 #include "keras/layers/registry.h"
+#include "keras/models/model.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "keras/optimizers/optimizers.h"
 
 namespace keras::layers {
 namespace {
@@ -157,6 +163,129 @@ TEST(GeometricAugmentation, ShearAndPerspectiveContracts) {
       [] { RandomPerspective(1.0, {.scale = 2.0}); },
       "The `scale` argument should be a number in the range [0,1]");
   EXPECT_THROW(RandomPerspective(1.0, {.interpolation = "cubic"}), NotImplementedError);
+}
+
+// Images whose channels are (i, i^2) for image i: a blend w x_i + (1 - w) x_j gives away j as
+// (y1 - i^2) / (y0 - i) - i.
+Tensor numbered_images(int64_t n) {
+  std::vector<double> v;
+  for (int64_t i = 0; i < n; ++i) {
+    for (int p = 0; p < 6; ++p) {
+      v.push_back(static_cast<double>(i));
+      v.push_back(static_cast<double>(i * i));
+    }
+  }
+  return test::tensor_of(v, {n, 2, 3, 2}, float64);
+}
+
+TEST(MixAugmentation, MixUpBlendsEachImageWithAPermutedOne) {
+  const int64_t n = 400;
+  const Tensor x = numbered_images(n);
+  MixUp mix(0.2, {.seed = 3});
+  mix->set_dtype(float64);
+  const Tensor y = mix(x, true);
+  std::vector<int> hits(static_cast<size_t>(n), 0);
+  double weights = 0;
+  int solved = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double y0 = y.at<double>({i, 0, 0, 0}), y1 = y.at<double>({i, 0, 0, 1});
+    const auto fi = static_cast<double>(i);
+    // The same blend at every pixel of the image.
+    EXPECT_EQ(y.at<double>({i, 1, 2, 0}), y0);
+    if (std::abs(y0 - fi) < 1e-6) continue;  // w = 1 or the image drew itself
+    const double j = (y1 - fi * fi) / (y0 - fi) - fi;
+    ASSERT_NEAR(j, std::round(j), 1e-3) << i;
+    const double w = 1.0 - (y0 - fi) / (j - fi);
+    ASSERT_GE(w, -1e-9);
+    ASSERT_LE(w, 1 + 1e-9);
+    ++hits[static_cast<size_t>(std::lround(j))];
+    weights += w;
+    ++solved;
+  }
+  // A permutation: no image is the partner of two.
+  for (int h : hits) EXPECT_LE(h, 1);
+  ASSERT_GT(solved, n / 2);
+  // Beta(0.2, 0.2) has mean 1/2 and standard deviation 0.42: five standard errors.
+  EXPECT_NEAR(weights / solved, 0.5, 5 * 0.42 / std::sqrt(static_cast<double>(solved)));
+  // Inference and single images: the identity.
+  test::expect_all_close(mix(x, false), x, 0, 0);
+  const Tensor one = ops::squeeze(ops::slice_axis(x, 0, 3, 1), 0);
+  test::expect_all_close(mix(one, true), one, 0, 0);
+  EXPECT_THROW(MixUp(0.0), ValueError);
+}
+
+TEST(MixAugmentation, CutMixPastesARectangleOfAnotherImage) {
+  const int64_t n = 300;
+  std::vector<double> v;
+  for (int64_t i = 0; i < n; ++i) v.insert(v.end(), 8 * 8, static_cast<double>(i));
+  const Tensor x = test::tensor_of(v, {n, 8, 8, 1}, float32);
+  const Tensor y = CutMix(1.0, {.seed = 4})(x, true);
+  double pasted = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    // Pixels are the image's own or one other image's, those forming a rectangle.
+    int64_t r0 = 8, r1 = -1, c0 = 8, c1 = -1, count = 0;
+    float other = -1;
+    for (int64_t r = 0; r < 8; ++r) {
+      for (int64_t c = 0; c < 8; ++c) {
+        const float p = y.at<float>({i, r, c, 0});
+        if (p == static_cast<float>(i)) continue;
+        if (other < 0) other = p;
+        ASSERT_EQ(p, other) << i;
+        r0 = std::min(r0, r), r1 = std::max(r1, r), c0 = std::min(c0, c), c1 = std::max(c1, c);
+        ++count;
+      }
+    }
+    if (count > 0) {
+      EXPECT_EQ(count, (r1 - r0 + 1) * (c1 - c0 + 1)) << i;
+    }
+    pasted += static_cast<double>(count) / 64;
+  }
+  // The box's area is 1 - w of the image, w ~ Beta(a, a) with mean 1/2 (less the images that drew
+  // themselves, and the grid's rounding): about half the pixels.
+  EXPECT_NEAR(pasted / n, 0.5, 0.1);
+  test::expect_all_close(CutMix()(x, false), x, 0, 0);
+}
+
+TEST(MixAugmentation, ContractsAndConfigs) {
+  for (int which = 0; which < 2; ++which) {
+    test::run_layer_test({.make_layer = [which]() -> LayerRef {
+                            if (which == 0) return MixUp(0.4);
+                            return CutMix(0.5, {.data_format = "channels_first"});
+                          },
+                          .input_shape = {4, 3, 5, 6},
+                          .expected_output_shape = {4, 3, 5, 6},
+                          .stochastic = true});
+  }
+  EXPECT_EQ(MixUp(0.4)->get_config()["alpha"], 0.4);
+  EXPECT_EQ(CutMix(0.5)->get_config()["factor"], Json::array({0.0, 0.5}));
+  for (LayerRef layer : std::vector<LayerRef>{MixUp(0.3, {.seed = 1}), CutMix({0.2, 0.6}, {})}) {
+    const Json config = serialize_layer(*layer.layer());
+    EXPECT_EQ(serialize_layer(*deserialize_layer(config)), config);
+  }
+}
+
+// fit traces its first step and replays it (trainers/trainer.h): the layers that draw on the host
+// draw anew at every replay. With a learning rate of 0 the loss of one fixed batch only changes
+// when the draws do.
+TEST(MixAugmentation, FitRedrawsAtEveryStep) {
+  const Tensor x = test::random_tensor({8, 6, 5, 3}, float32, 0, 1, 8);
+  const Tensor target = test::random_tensor({8, 1}, float32, -1, 1, 9);
+  for (int which = 0; which < 4; ++which) {
+    SCOPED_TRACE(which);
+    LayerRef layer = which == 0   ? LayerRef(MixUp(0.5))
+                     : which == 1 ? LayerRef(CutMix())
+                     : which == 2 ? LayerRef(RandomPerspective(1.0, {.scale = 0.5}))
+                                  : LayerRef(RandomErasing(1.0));
+    const KerasTensor input = keras::Input({6, 5, 3});
+    Model model(input, Dense(1)(ops::mean(layer(input), {1, 2})));
+    model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.0}), .loss = "mse"});
+    const auto losses =
+        model.fit(x, target, {.epochs = 4, .batch_size = 8, .verbose = 0, .shuffle = false})
+            .history.at("loss");
+    int distinct = 0;
+    for (size_t e = 1; e < losses.size(); ++e) distinct += losses[e] != losses[0] ? 1 : 0;
+    EXPECT_GE(distinct, 2);
+  }
 }
 
 // RandomHue also draws the shift's sign: each image is Keras's +f or -f transform.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "keras/autodiff/trace.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/random_noise.h"
 
@@ -105,6 +106,61 @@ Tensor transform_value_range(const Tensor& x,
 Tensor per_image_uniform(const Tensor& images, double minval, double maxval, Generator* generator) {
   const Shape shape = images.rank() == 4 ? Shape{images.shape()[0], 1, 1, 1} : Shape{1, 1, 1};
   return random::uniform_noise(shape, images.dtype(), images.device(), minval, maxval, generator);
+}
+
+Tensor host_draws(const Shape& shape,
+                  Device device,
+                  Generator* generator,
+                  std::function<void(Generator&, double*)> fill) {
+  const Tensor host = Tensor::empty(shape, float64, Device::cpu());
+  const bool on_host = device == Device::cpu();
+  const Tensor out = on_host ? host : Tensor::empty(shape, float64, device);
+  Generator* gen = generator != nullptr ? generator : &global_generator();
+  autodiff::launch([host, out, on_host, gen, fill] {
+    fill(*gen, host.data<double>());
+    if (!on_host) out.copy_from(host);
+  });
+  return out;
+}
+
+namespace {
+
+// log of a Gamma(a, 1) sample. Marsaglia and Tsang's squeeze accepts more than 95% of its tries
+// for a >= 1; the bound on tries only guards against a broken generator.
+double log_gamma_sample(Generator& g, double a) {
+  if (a < 1.0) {
+    // Gamma(a) = Gamma(a + 1) U^(1/a), in logarithms.
+    const double u = 1.0 - g.next_double();  // (0, 1]
+    return log_gamma_sample(g, a + 1.0) + std::log(u) / a;
+  }
+  const double d = a - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+  for (int tries = 0; tries < 10000; ++tries) {
+    const double x = g.next_normal();
+    double v = 1.0 + c * x;
+    if (v <= 0.0) continue;
+    v = v * v * v;
+    const double u = 1.0 - g.next_double();
+    if (std::log(u) < 0.5 * x * x + d - d * v + d * std::log(v)) return std::log(d * v);
+  }
+  return std::log(a);  // the mean
+}
+
+}  // namespace
+
+double beta_sample(Generator& generator, double a, double b) {
+  const double lx = log_gamma_sample(generator, a), ly = log_gamma_sample(generator, b);
+  return 1.0 / (1.0 + std::exp(ly - lx));
+}
+
+void shuffled_indices(Generator& generator, int64_t n, double* out, int64_t stride) {
+  std::vector<int64_t> idx(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) idx[static_cast<size_t>(i)] = i;
+  for (int64_t i = n - 1; i > 0; --i) {
+    const auto j = static_cast<int64_t>(generator.next_below(static_cast<uint64_t>(i + 1)));
+    std::swap(idx[static_cast<size_t>(i)], idx[static_cast<size_t>(j)]);
+  }
+  for (int64_t i = 0; i < n; ++i)
+    out[i * stride] = static_cast<double>(idx[static_cast<size_t>(i)]);
 }
 
 }  // namespace keras::layers::augmentation

@@ -3,6 +3,7 @@
 // Internal to src/layers.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,5 +50,18 @@ Tensor transform_value_range(const Tensor& x,
 // Uniform values in [minval, maxval), one per image: shape (batch, 1, 1, 1), or (1, 1, 1) for an
 // unbatched image; drawn anew each time the op runs (random::uniform_noise).
 Tensor per_image_uniform(const Tensor& images, double minval, double maxval, Generator* generator);
+
+// float64 values of `shape` on `device` that `fill` writes on the host from the generator (the
+// global one when null), inside a launched kernel, so that a traced step draws them anew at every
+// replay (autodiff/trace.h). The generator must outlive any plan the call is traced into.
+Tensor host_draws(const Shape& shape,
+                  Device device,
+                  Generator* generator,
+                  std::function<void(Generator&, double*)> fill);
+// A Beta(a, b) sample (a, b > 0), through the logarithms of two Gamma samples (Marsaglia and
+// Tsang), so that tiny parameters give 0 or 1 rather than 0 / 0.
+double beta_sample(Generator& generator, double a, double b);
+// A uniformly random permutation of 0..n-1, written as doubles.
+void shuffled_indices(Generator& generator, int64_t n, double* out, int64_t stride = 1);
 
 }  // namespace keras::layers::augmentation

@@ -1,0 +1,169 @@
+#include "keras/layers/preprocessing/mix_up.h"
+
+#include <cmath>
+
+#include "keras/config/json.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
+#include "layers/preprocessing/image_augmentation.h"
+
+namespace keras::layers {
+namespace {
+
+// Column `c` of the (B, k) draws as (B, 1, 1, 1), in x's dtype.
+Tensor per_image(const Tensor& draws, int64_t c, const Tensor& x) {
+  return ops::cast(ops::reshape(ops::slice_axis(draws, 1, c, 1), {x.shape()[0], 1, 1, 1}),
+                   x.dtype());
+}
+
+// The batch reordered by the permutation in column 0 of the draws.
+Tensor permuted(const Tensor& x, const Tensor& draws) {
+  return ops::take(
+      x, ops::cast(ops::reshape(ops::slice_axis(draws, 1, 0, 1), {x.shape()[0]}), int64), 0);
+}
+
+// 0, 1, ..., n - 1 along `axis` of a rank-4 tensor of ones elsewhere, in x's dtype and device.
+Tensor grid(const Tensor& x, int axis, int64_t n) {
+  std::vector<double> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = static_cast<double>(i);
+  Shape shape(4, 1);
+  shape[static_cast<size_t>(axis)] = n;
+  return ops::cast(Tensor::from_vector(v, shape), x.dtype()).to(x.device());
+}
+
+}  // namespace
+
+// ---- MixUp ----
+MixUpImpl::MixUpImpl(double alpha, MixUpOptions options)
+    : Layer(options.name,
+            "mix_up",
+            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+      alpha_(alpha),
+      options_(std::move(options)) {
+  KERAS_CHECK(alpha_ > 0.0 && std::isfinite(alpha_), ValueError,
+              "MixUp: alpha must be positive (the Beta distribution's parameter), got ", alpha_);
+  augmentation::check_data_format(options_.data_format);
+  if (options_.seed) generator_.emplace(*options_.seed);
+}
+
+Tensors MixUpImpl::call(const Tensors& inputs, bool training) {
+  Tensor x = inputs[0].dtype() == dtype() ? inputs[0] : ops::cast(inputs[0], dtype());
+  (void)augmentation::image_axes(x.rank(), options_.data_format, "MixUp");
+  if (!training || x.rank() == 3) return {x};
+  const int64_t batch = x.shape()[0];
+  const double alpha = alpha_;
+  // Per image: the permutation's index, then the weight.
+  const Tensor draws =
+      augmentation::host_draws({batch, 2}, x.device(), generator_ ? &*generator_ : nullptr,
+                               [batch, alpha](Generator& g, double* d) {
+                                 augmentation::shuffled_indices(g, batch, d, 2);
+                                 for (int64_t i = 0; i < batch; ++i)
+                                   d[2 * i + 1] = augmentation::beta_sample(g, alpha, alpha);
+                               });
+  const Tensor w = per_image(draws, 1, x);
+  return {ops::add(ops::multiply(w, x), ops::multiply(ops::subtract(1.0, w), permuted(x, draws)))};
+}
+
+std::vector<Shape> MixUpImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  (void)augmentation::image_axes(static_cast<int>(in[0].size()), options_.data_format, "MixUp");
+  return {in[0]};
+}
+
+std::vector<DType> MixUpImpl::compute_output_dtype(const std::vector<DType>&, size_t) const {
+  return {dtype()};
+}
+
+Json MixUpImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["data_format"] = options_.data_format;
+  config["alpha"] = alpha_;
+  config["seed"] = options_.seed ? Json(*options_.seed) : Json(nullptr);
+  return config;
+}
+
+std::shared_ptr<Layer> MixUpImpl::from_config(const Json& c) {
+  const char* w = "MixUp";
+  MixUpOptions o{.data_format = config::get<std::string>(c, "data_format", "channels_last", w),
+                 .name = config::get<std::string>(c, "name", "", w)};
+  if (config::find(c, "seed")) o.seed = config::require<uint64_t>(c, "seed", w);
+  auto layer = std::make_shared<MixUpImpl>(config::get<double>(c, "alpha", 0.2, w), std::move(o));
+  layer->apply_base_config(c);
+  return layer;
+}
+
+// ---- CutMix ----
+CutMixImpl::CutMixImpl(std::vector<double> factor, CutMixOptions options)
+    : Layer(options.name,
+            "cut_mix",
+            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+      factor_(augmentation::factor_range(factor, 0.0, 1.0, "CutMix")),
+      options_(std::move(options)) {
+  augmentation::check_data_format(options_.data_format);
+  if (options_.seed) generator_.emplace(*options_.seed);
+}
+
+Tensors CutMixImpl::call(const Tensors& inputs, bool training) {
+  Tensor x = inputs[0].dtype() == dtype() ? inputs[0] : ops::cast(inputs[0], dtype());
+  const auto [ha, wa] = augmentation::image_axes(x.rank(), options_.data_format, "CutMix");
+  if (!training || x.rank() == 3) return {x};
+  const int64_t batch = x.shape()[0];
+  const int64_t h = x.shape()[static_cast<size_t>(ha)], w = x.shape()[static_cast<size_t>(wa)];
+  const auto [lo, hi] = factor_;
+  // Per image: the permutation's index, then the box's x0, x1, y0, y1 (Keras's crop bounds).
+  const Tensor draws =
+      augmentation::host_draws({batch, 5}, x.device(), generator_ ? &*generator_ : nullptr,
+                               [batch, lo, hi, h, w](Generator& g, double* d) {
+                                 const double a = lo + g.next_double() * (hi - lo) + 1e-6;
+                                 std::vector<double> ratio(static_cast<size_t>(batch));
+                                 for (auto& r : ratio)
+                                   r = std::sqrt(1.0 - augmentation::beta_sample(g, a, a));
+                                 for (int c = 0; c < 2; ++c) {
+                                   const auto length = static_cast<double>(c == 0 ? w : h);
+                                   for (int64_t i = 0; i < batch; ++i) {
+                                     const double side = ratio[static_cast<size_t>(i)] * length;
+                                     const double start = g.next_double() * (length - side);
+                                     d[5 * i + 1 + 2 * c] = start;
+                                     d[5 * i + 2 + 2 * c] = start + side;
+                                   }
+                                 }
+                                 augmentation::shuffled_indices(g, batch, d, 5);
+                               });
+  const auto inside = [&](int axis, int64_t n, int64_t c) {
+    const Tensor g = grid(x, axis, n);
+    return ops::logical_and(ops::greater_equal(g, per_image(draws, c, x)),
+                            ops::less(g, per_image(draws, c + 1, x)));
+  };
+  const Tensor box = ops::logical_and(inside(wa, w, 1), inside(ha, h, 3));
+  return {ops::where(box, permuted(x, draws), x)};
+}
+
+std::vector<Shape> CutMixImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  (void)augmentation::image_axes(static_cast<int>(in[0].size()), options_.data_format, "CutMix");
+  return {in[0]};
+}
+
+std::vector<DType> CutMixImpl::compute_output_dtype(const std::vector<DType>&, size_t) const {
+  return {dtype()};
+}
+
+Json CutMixImpl::get_config() const {
+  Json config = Layer::get_config();
+  config["data_format"] = options_.data_format;
+  config["factor"] = Json::array({factor_.first, factor_.second});
+  config["seed"] = options_.seed ? Json(*options_.seed) : Json(nullptr);
+  return config;
+}
+
+std::shared_ptr<Layer> CutMixImpl::from_config(const Json& c) {
+  const char* w = "CutMix";
+  CutMixOptions o{.data_format = config::get<std::string>(c, "data_format", "channels_last", w),
+                  .name = config::get<std::string>(c, "name", "", w)};
+  if (config::find(c, "seed")) o.seed = config::require<uint64_t>(c, "seed", w);
+  std::vector<double> factor{1.0};
+  if (config::find(c, "factor")) factor = augmentation::factor_from_json(c, w);
+  auto layer = std::make_shared<CutMixImpl>(factor, std::move(o));
+  layer->apply_base_config(c);
+  return layer;
+}
+
+}  // namespace keras::layers
