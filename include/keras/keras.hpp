@@ -67,6 +67,7 @@
 #include "keras/layers/preprocessing/discretization.h"
 #include "keras/layers/preprocessing/mix_up.h"
 #include "keras/layers/preprocessing/normalization.h"
+#include "keras/layers/preprocessing/rand_augment.h"
 #include "keras/layers/preprocessing/random_brightness.h"
 #include "keras/layers/preprocessing/random_color_jitter.h"
 #include "keras/layers/preprocessing/random_contrast.h"

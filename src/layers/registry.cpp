@@ -40,6 +40,7 @@
 #include "keras/layers/preprocessing/discretization.h"
 #include "keras/layers/preprocessing/mix_up.h"
 #include "keras/layers/preprocessing/normalization.h"
+#include "keras/layers/preprocessing/rand_augment.h"
 #include "keras/layers/preprocessing/random_brightness.h"
 #include "keras/layers/preprocessing/random_color_jitter.h"
 #include "keras/layers/preprocessing/random_contrast.h"
@@ -191,6 +192,7 @@ struct Registry {
         {"RandomPerspective", &RandomPerspectiveImpl::from_config},
         {"MixUp", &MixUpImpl::from_config},
         {"CutMix", &CutMixImpl::from_config},
+        {"RandAugment", &RandAugmentImpl::from_config},
         {"RandomRotation", &RandomRotationImpl::from_config},
         {"RandomZoom", &RandomZoomImpl::from_config},
         {"RandomTranslation", &RandomTranslationImpl::from_config},

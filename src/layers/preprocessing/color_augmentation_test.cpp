@@ -19,6 +19,7 @@
 #include "keras/layers/op_layer.h"
 #include "keras/layers/preprocessing/auto_contrast.h"
 #include "keras/layers/preprocessing/mix_up.h"
+#include "keras/layers/preprocessing/rand_augment.h"
 #include "keras/layers/preprocessing/random_color_jitter.h"
 #include "keras/layers/preprocessing/random_erasing.h"
 #include "keras/layers/preprocessing/random_shear.h"
@@ -270,12 +271,13 @@ TEST(MixAugmentation, ContractsAndConfigs) {
 TEST(MixAugmentation, FitRedrawsAtEveryStep) {
   const Tensor x = test::random_tensor({8, 6, 5, 3}, float32, 0, 1, 8);
   const Tensor target = test::random_tensor({8, 1}, float32, -1, 1, 9);
-  for (int which = 0; which < 4; ++which) {
+  for (int which = 0; which < 5; ++which) {
     SCOPED_TRACE(which);
     LayerRef layer = which == 0   ? LayerRef(MixUp(0.5))
                      : which == 1 ? LayerRef(CutMix())
                      : which == 2 ? LayerRef(RandomPerspective(1.0, {.scale = 0.5}))
-                                  : LayerRef(RandomErasing(1.0));
+                     : which == 3 ? LayerRef(RandomErasing(1.0))
+                                  : LayerRef(RandAugment({.value_range = {0, 1}}));
     const KerasTensor input = keras::Input({6, 5, 3});
     Model model(input, Dense(1)(ops::mean(layer(input), {1, 2})));
     model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.0}), .loss = "mse"});
@@ -286,6 +288,37 @@ TEST(MixAugmentation, FitRedrawsAtEveryStep) {
     for (size_t e = 1; e < losses.size(); ++e) distinct += losses[e] != losses[0] ? 1 : 0;
     EXPECT_GE(distinct, 2);
   }
+}
+
+TEST(RandAugment, PicksAugmentationsAnewEachCall) {
+  const Tensor x = test::random_tensor({4, 6, 5, 3}, float32, 0, 255, 10);
+  RandAugment augment({.num_ops = 1, .seed = 2});
+  int changed = 0;
+  for (int call = 0; call < 30; ++call) {
+    const Tensor y = augment(x, true);
+    EXPECT_TRUE(ops::all(ops::isfinite(y)).item<bool>());
+    // Every augmentation keeps [0, 255] images within it (geometric ones by reflection).
+    EXPECT_GE(ops::min(y).item<float>(), -1e-3f);
+    EXPECT_LE(ops::max(y).item<float>(), 255.001f);
+    changed += test::max_abs(ops::subtract(y, x)) > 1e-3 ? 1 : 0;
+  }
+  EXPECT_GE(changed, 20);
+  test::expect_all_close(augment(x, false), x, 0, 0);
+  test::expect_all_close(RandAugment({.num_ops = 0})(x, true), x, 0, 0);
+  test::run_layer_test({.make_layer =
+                            [] {
+                              return RandAugment({.value_range = {-1, 1}});
+                            },
+                        .input_shape = {2, 5, 6, 3},
+                        .expected_output_shape = {2, 5, 6, 3},
+                        .stochastic = true});
+  const Json config = RandAugment({.num_ops = 3, .factor = {0.3}, .seed = 4})->get_config();
+  EXPECT_EQ(config["num_ops"], 3);
+  EXPECT_EQ(config["factor"], Json::array({0.0, 0.3}));
+  const Json serialized = serialize_layer(*RandAugment({.num_ops = 3, .seed = 4}).layer());
+  EXPECT_EQ(serialize_layer(*deserialize_layer(serialized)), serialized);
+  EXPECT_THROW(RandAugment({.num_ops = -1}), ValueError);
+  EXPECT_THROW(RandAugment({.factor = {1.5}}), ValueError);
 }
 
 // RandomHue also draws the shift's sign: each image is Keras's +f or -f transform.

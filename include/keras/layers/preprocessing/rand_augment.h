@@ -1,0 +1,61 @@
+// RandAugment (keras.layers.RandAugment): in training, num_ops augmentations picked at random
+// for the batch from eleven (RandomShear, RandomTranslation, RandomRotation, RandomBrightness,
+// RandomColorDegeneration, RandomContrast, RandomSharpness, RandomPosterization, Solarization,
+// AutoContrast, Equalization), each configured from `factor` as Keras 3 does, applied in turn;
+// at inference the identity.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "keras/core/random.h"
+#include "keras/layers/layer.h"
+
+namespace keras::layers {
+
+struct RandAugmentOptions {
+  std::vector<double> value_range = {0.0, 255.0};
+  int64_t num_ops = 2;
+  std::vector<double> factor = {0.5};  // in [0, 1]: a number f gives [0, f]
+  std::string interpolation = "bilinear";
+  std::optional<uint64_t> seed = std::nullopt;  // given to each augmentation, as Keras does
+  std::string data_format = "channels_last";
+  std::string name = {};
+  std::optional<std::vector<Dim>> input_shape = std::nullopt;
+};
+
+// Every augmentation runs at each pick and the pick selects its output (as Keras 3 does, so that
+// a traced step stays one static plan); the picks are drawn anew at every step. Images (batch,
+// H, W, C) or unbatched (H, W, C) (channels_first: C first); output the same shape, in the
+// layer's dtype. Config: value_range, num_ops, factor, interpolation, seed. ValueError for
+// num_ops < 0 and the augmentations' own errors.
+class RandAugmentImpl final : public Layer {
+ public:
+  explicit RandAugmentImpl(RandAugmentOptions options);
+  std::string class_name() const override { return "RandAugment"; }
+  Tensors call(const Tensors& inputs, bool training) override;
+  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
+                                          size_t num_outputs) const override;
+  Json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Json& config);
+  std::vector<Generator*> seed_generators() override;
+
+ private:
+  RandAugmentOptions options_;
+  std::pair<double, double> factor_;
+  std::vector<std::shared_ptr<Layer>> augmentations_;
+  std::optional<Generator> generator_;
+};
+
+class RandAugment : public LayerHandle<RandAugmentImpl> {
+ public:
+  explicit RandAugment(RandAugmentOptions options = {})
+      : LayerHandle(std::make_shared<RandAugmentImpl>(std::move(options))) {}
+};
+
+}  // namespace keras::layers
