@@ -891,6 +891,19 @@ KerasTensor rgb_to_hsv(const KerasTensor& images, const std::string& data_format
 KerasTensor hsv_to_rgb(const KerasTensor& images, const std::string& data_format) {
   return unary("HSVToRGB", images, {{"data_format", data_format}});
 }
+KerasTensor resize(const KerasTensor& images,
+                   std::pair<int64_t, int64_t> size,
+                   const ResizeOptions& o) {
+  return unary("Resize", images,
+               {{"size", {size.first, size.second}},
+                {"interpolation", o.interpolation},
+                {"antialias", o.antialias},
+                {"crop_to_aspect_ratio", o.crop_to_aspect_ratio},
+                {"pad_to_aspect_ratio", o.pad_to_aspect_ratio},
+                {"fill_mode", o.fill_mode},
+                {"fill_value", o.fill_value},
+                {"data_format", o.data_format}});
+}
 KerasTensor gaussian_blur(const KerasTensor& images,
                           std::pair<int64_t, int64_t> kernel_size,
                           std::pair<double, double> sigma,

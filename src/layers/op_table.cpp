@@ -1049,6 +1049,31 @@ Fn gaussian_blur_fn(const Call& c) {
   });
 }
 
+Fn resize_fn(const Call& c) {
+  const auto size = config::get<std::vector<int64_t>>(c.config, "size", {}, w(c));
+  KERAS_CHECK(size.size() == 2, ValueError, c.what, ": Resize's 'size' must be two integers");
+  const Json* f = config::find(c.config, "data_format");
+  const ops::image::ResizeOptions o{
+      .interpolation = config::get<std::string>(c.config, "interpolation", "bilinear", w(c)),
+      .antialias = bool_of(c, "antialias", false),
+      .crop_to_aspect_ratio = bool_of(c, "crop_to_aspect_ratio", false),
+      .pad_to_aspect_ratio = bool_of(c, "pad_to_aspect_ratio", false),
+      .fill_mode = config::get<std::string>(c.config, "fill_mode", "constant", w(c)),
+      .fill_value = config::get<double>(c.config, "fill_value", 0.0, w(c)),
+      .data_format =
+          f == nullptr ? "channels_last" : config::convert<std::string>(*f, "data_format", w(c))};
+  KERAS_CHECK(o.fill_mode == "constant", ValueError, c.what,
+              ": Resize's fill_mode must be 'constant', got '", o.fill_mode, "'");
+  // A file's size is bounded (a million pixels a side) so that a damaged one fails here, not in
+  // an allocation at predict.
+  KERAS_CHECK(size[0] >= 1 && size[1] >= 1 && size[0] <= (1 << 20) && size[1] <= (1 << 20),
+              ValueError, c.what, ": Resize's 'size' must be in [1, 2^20], got (", size[0], ", ",
+              size[1], ")");
+  const std::pair<int64_t, int64_t> hw{size[0], size[1]};
+  (void)ops::image::resize(zeros({1, 1, 1}), {1, 1}, o);  // checks the options now
+  return unary_fn(c, [hw, o](const Tensor& x) { return ops::image::resize(x, hw, o); });
+}
+
 Tensor absolute(const Tensor& x) {
   return ops::abs(x);
 }
@@ -1279,6 +1304,12 @@ std::vector<Spec> make_table() {
       {"RGBToHSV", kImage, {"data_format"}, none, image_fn<ops::image::rgb_to_hsv>},
       {"HSVToRGB", kImage, {"data_format"}, none, image_fn<ops::image::hsv_to_rgb>},
       {"GaussianBlur", kImage, {"kernel_size", "sigma", "data_format"}, none, gaussian_blur_fn},
+      {"Resize",
+       kImage,
+       {"size", "interpolation", "antialias", "crop_to_aspect_ratio", "pad_to_aspect_ratio",
+        "fill_mode", "fill_value", "data_format"},
+       none,
+       resize_fn},
       {"BroadcastTo", kNumpy, {"shape"}, none, broadcast_to_fn},
       {"FullLike", kNumpy, {"dtype"}, none, full_like_fn},
       // Products.

@@ -1,5 +1,7 @@
 #include "keras/ops/image.h"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <vector>
 
@@ -145,6 +147,106 @@ Tensor gaussian_blur(const Tensor& images,
   const Tensor x = batched ? images : expand_dims(images, 0);
   const Tensor y = depthwise_conv(x, kernel, {.padding = "same", .data_format = data_format});
   return batched ? y : squeeze(y, {0});
+}
+
+namespace {
+
+// x gathered at `indices` along `axis` (a take with that axis moved first).
+Tensor take_along(const Tensor& x, const std::vector<int64_t>& indices, int axis) {
+  const Tensor idx =
+      Tensor::from_vector(indices, {static_cast<int64_t>(indices.size())}, Device::cpu())
+          .to(x.device());
+  std::vector<int> perm{axis};
+  for (int d = 0; d < x.rank(); ++d) {
+    if (d != axis) perm.push_back(d);
+  }
+  std::vector<int> inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    inverse[static_cast<size_t>(perm[i])] = static_cast<int>(i);
+  return transpose(take(transpose(x, perm), idx), inverse);
+}
+
+}  // namespace
+
+Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest) {
+  const int64_t in = x.shape()[static_cast<size_t>(axis)];
+  if (in == out) return x;
+  const double scale = static_cast<double>(in) / static_cast<double>(out);
+  std::vector<int64_t> lo(static_cast<size_t>(out)), hi(static_cast<size_t>(out));
+  std::vector<double> w(static_cast<size_t>(out));
+  for (int64_t i = 0; i < out; ++i) {
+    const size_t k = static_cast<size_t>(i);
+    if (nearest) {
+      lo[k] = std::min(in - 1, static_cast<int64_t>(std::floor((i + 0.5) * scale)));
+      continue;
+    }
+    const double s = std::clamp((i + 0.5) * scale - 0.5, 0.0, static_cast<double>(in - 1));
+    lo[k] = static_cast<int64_t>(std::floor(s));
+    hi[k] = std::min(lo[k] + 1, in - 1);
+    w[k] = s - static_cast<double>(lo[k]);
+  }
+  if (nearest) return take_along(x, lo, axis);
+  Shape wshape(static_cast<size_t>(x.rank()), 1);
+  wshape[static_cast<size_t>(axis)] = out;
+  const Tensor weight =
+      cast(Tensor::from_vector(w, wshape, Device::cpu()).to(x.device()), x.dtype());
+  const Tensor a = take_along(x, lo, axis), b = take_along(x, hi, axis);
+  return add(a, multiply(subtract(b, a), weight));
+}
+
+Tensor resize(const Tensor& images,
+              std::pair<int64_t, int64_t> size,
+              const ResizeOptions& options) {
+  const int axis = channel_axis(images, options.data_format);
+  const auto [th, tw] = size;
+  KERAS_CHECK(th >= 1 && tw >= 1, ValueError, "resize: size must be positive, got (", th, ", ", tw,
+              ")");
+  const std::string& method = options.interpolation;
+  KERAS_CHECK(method == "bilinear" || method == "nearest", NotImplementedError,
+              "resize: interpolation='", method,
+              "' is not supported (keras.cpp has 'bilinear' and 'nearest')");
+  KERAS_CHECK(!(options.crop_to_aspect_ratio && options.pad_to_aspect_ratio), ValueError,
+              "Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be True.");
+  const int ha = options.data_format == "channels_last" ? images.rank() - 3 : images.rank() - 2;
+  const int wa = ha + 1;
+  (void)axis;
+  Tensor x = is_floating(images.dtype()) ? images : cast(images, float32);
+  int64_t h = x.shape()[static_cast<size_t>(ha)], w = x.shape()[static_cast<size_t>(wa)];
+  if (options.crop_to_aspect_ratio) {
+    const int64_t ch = std::max<int64_t>(
+        std::min<int64_t>(
+            h, static_cast<int64_t>(static_cast<double>(w * th) / static_cast<double>(tw))),
+        1);
+    const int64_t cw = std::max<int64_t>(
+        std::min<int64_t>(
+            w, static_cast<int64_t>(static_cast<double>(h * tw) / static_cast<double>(th))),
+        1);
+    x = slice_axis(slice_axis(x, ha, (h - ch) / 2, ch), wa, (w - cw) / 2, cw);
+    h = ch;
+    w = cw;
+  } else if (options.pad_to_aspect_ratio) {
+    // Keras pads the same count on both sides (one short of the ratio when the gap is odd).
+    const int64_t ph =
+        std::max(h, static_cast<int64_t>(static_cast<double>(w * th) / static_cast<double>(tw)));
+    const int64_t pw =
+        std::max(w, static_cast<int64_t>(static_cast<double>(h * tw) / static_cast<double>(th)));
+    const int64_t hstart = (ph - h) / 2, wstart = (pw - w) / 2;
+    std::vector<std::pair<int64_t, int64_t>> widths(static_cast<size_t>(x.rank()), {0, 0});
+    if (hstart > 0) {
+      widths[static_cast<size_t>(ha)] = {hstart, hstart};
+    } else if (wstart > 0) {
+      widths[static_cast<size_t>(wa)] = {wstart, wstart};
+    }
+    x = pad(x, widths, options.fill_value);
+    h = x.shape()[static_cast<size_t>(ha)];
+    w = x.shape()[static_cast<size_t>(wa)];
+  }
+  KERAS_CHECK(!(options.antialias && method == "bilinear" && (h > th || w > tw)),
+              NotImplementedError, "resize: antialias=True when shrinking is not supported yet (",
+              h, "x", w, " to ", th, "x", tw, ")");
+  const bool nearest = method == "nearest";
+  const Tensor y = resize_axis(resize_axis(x, ha, th, nearest), wa, tw, nearest);
+  return y.dtype() == images.dtype() ? y : cast(y, images.dtype());
 }
 
 }  // namespace keras::ops::image

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "keras/layers/layer.h"
+#include "keras/ops/image.h"
 
 namespace keras::layers {
 
@@ -340,6 +341,10 @@ KerasTensor rgb_to_grayscale(const KerasTensor& images,
                              const std::string& data_format = "channels_last");
 KerasTensor rgb_to_hsv(const KerasTensor& images, const std::string& data_format = "channels_last");
 KerasTensor hsv_to_rgb(const KerasTensor& images, const std::string& data_format = "channels_last");
+// Saved as Keras 3's Resize.
+KerasTensor resize(const KerasTensor& images,
+                   std::pair<int64_t, int64_t> size,
+                   const ResizeOptions& options = {});
 // Saved as Keras 3's GaussianBlur.
 KerasTensor gaussian_blur(const KerasTensor& images,
                           std::pair<int64_t, int64_t> kernel_size = {3, 3},

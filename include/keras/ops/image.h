@@ -36,4 +36,27 @@ Tensor gaussian_blur(const Tensor& images,
                      const Tensor& sigma,
                      const std::string& data_format = "channels_last");
 
+struct ResizeOptions {
+  std::string interpolation = "bilinear";  // or "nearest" (Keras's others: NotImplementedError)
+  bool antialias = false;  // true is supported when no axis shrinks (it changes nothing then)
+  bool crop_to_aspect_ratio = false;   // first the largest centred box of the target's ratio
+  bool pad_to_aspect_ratio = false;    // first padded with fill_value, centred, to that ratio
+  std::string fill_mode = "constant";  // the only mode Keras has
+  double fill_value = 0.0;
+  std::string data_format = "channels_last";
+};
+
+// keras.ops.image.resize: images resized to size (height, width) as Keras 3 on JAX
+// (jax.image.resize, half-pixel centres): output pixel i samples the input at
+// (i + 0.5) * in / out - 0.5, bilinear between the two nearest pixels (clamped at the edges), or
+// for "nearest" the pixel floor((i + 0.5) * in / out). Integer images are resized in float32 and
+// truncated back. Differentiable in the images. ValueError for a non-positive size or both aspect
+// options.
+Tensor resize(const Tensor& images,
+              std::pair<int64_t, int64_t> size,
+              const ResizeOptions& options = {});
+// The step resize() takes per axis: x resized along `axis` to `out` entries (bilinear, or nearest).
+// Depends on shapes only.
+Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest);
+
 }  // namespace keras::ops::image

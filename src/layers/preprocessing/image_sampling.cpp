@@ -166,49 +166,4 @@ Tensor projective_transform(const Tensor& images,
   return resample(images, s[1], s[2], k, draws, std::move(sampler), fill_value);
 }
 
-namespace {
-
-// x gathered at `indices` along `axis` (a take with that axis moved first).
-Tensor take_along(const Tensor& x, const std::vector<int64_t>& indices, int axis) {
-  const Tensor idx =
-      Tensor::from_vector(indices, {static_cast<int64_t>(indices.size())}, Device::cpu())
-          .to(x.device());
-  std::vector<int> perm{axis};
-  for (int d = 0; d < x.rank(); ++d) {
-    if (d != axis) perm.push_back(d);
-  }
-  std::vector<int> inverse(perm.size());
-  for (size_t i = 0; i < perm.size(); ++i)
-    inverse[static_cast<size_t>(perm[i])] = static_cast<int>(i);
-  return ops::transpose(ops::take(ops::transpose(x, perm), idx), inverse);
-}
-
-}  // namespace
-
-Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest) {
-  const int64_t in = x.shape()[static_cast<size_t>(axis)];
-  if (in == out) return x;
-  const double scale = static_cast<double>(in) / static_cast<double>(out);
-  std::vector<int64_t> lo(static_cast<size_t>(out)), hi(static_cast<size_t>(out));
-  std::vector<double> w(static_cast<size_t>(out));
-  for (int64_t i = 0; i < out; ++i) {
-    const size_t k = static_cast<size_t>(i);
-    if (nearest) {
-      lo[k] = std::min(in - 1, static_cast<int64_t>(std::floor((i + 0.5) * scale)));
-      continue;
-    }
-    const double s = std::clamp((i + 0.5) * scale - 0.5, 0.0, static_cast<double>(in - 1));
-    lo[k] = static_cast<int64_t>(std::floor(s));
-    hi[k] = std::min(lo[k] + 1, in - 1);
-    w[k] = s - static_cast<double>(lo[k]);
-  }
-  if (nearest) return take_along(x, lo, axis);
-  Shape wshape(static_cast<size_t>(x.rank()), 1);
-  wshape[static_cast<size_t>(axis)] = out;
-  const Tensor weight =
-      ops::cast(Tensor::from_vector(w, wshape, Device::cpu()).to(x.device()), x.dtype());
-  const Tensor a = take_along(x, lo, axis), b = take_along(x, hi, axis);
-  return ops::add(a, ops::multiply(ops::subtract(b, a), weight));
-}
-
 }  // namespace keras::layers::augmentation

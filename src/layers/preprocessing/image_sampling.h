@@ -1,6 +1,7 @@
 // Resampling of image batches at positions computed on the host from random draws, inside a
 // launched kernel so that a traced step redraws them at every replay (autodiff/trace.h). Used by
-// RandomRotation, RandomZoom, RandomTranslation (Keras 3's affine_transform) and RandomCrop.
+// RandomRotation, RandomZoom, RandomTranslation, RandomShear (Keras 3's affine_transform) and
+// RandomPerspective.
 // Internal to src/layers.
 #pragma once
 
@@ -63,9 +64,5 @@ Tensor projective_transform(const Tensor& images,
                             const std::string& interpolation,
                             const std::string& fill_mode,
                             double fill_value);
-
-// x resized along `axis` to `out` entries as Keras 3's resize (half-pixel centres, no
-// antialiasing; bilinear or nearest). Depends on shapes only.
-Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest);
 
 }  // namespace keras::layers::augmentation

@@ -4,6 +4,7 @@
 
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/image.h"
 #include "keras/ops/random_noise.h"
 #include "keras/ops/shape.h"
 #include "layers/preprocessing/image_augmentation.h"
@@ -67,8 +68,8 @@ Tensors RandomCropImpl::call(const Tensors& inputs, bool training) {
   const int64_t take_h = training ? std::min(height_, h - top) : crop_h;
   const int64_t take_w = training ? std::min(width_, w - left) : crop_w;
   Tensor y = ops::slice_axis(ops::slice_axis(x, ha, top, take_h), wa, left, take_w);
-  y = augmentation::resize_axis(y, ha, height_, false);
-  return {augmentation::resize_axis(y, wa, width_, false)};
+  y = ops::image::resize_axis(y, ha, height_, false);
+  return {ops::image::resize_axis(y, wa, width_, false)};
 }
 
 std::vector<Shape> RandomCropImpl::compute_output_shape(const std::vector<Shape>& in) const {

@@ -5,13 +5,11 @@
 
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/image.h"
 #include "keras/ops/shape.h"
 #include "layers/preprocessing/image_augmentation.h"
-#include "layers/preprocessing/image_sampling.h"
 
 namespace keras::layers {
-
-using augmentation::resize_axis;
 
 ResizingImpl::ResizingImpl(int64_t height, int64_t width, ResizingOptions options)
     : Layer(options.name,
@@ -25,9 +23,6 @@ ResizingImpl::ResizingImpl(int64_t height, int64_t width, ResizingOptions option
   augmentation::check_data_format(options_.data_format);
   KERAS_CHECK(!(options_.crop_to_aspect_ratio && options_.pad_to_aspect_ratio), ValueError,
               "Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be True.");
-  if (options_.pad_to_aspect_ratio) {
-    throw NotImplementedError("Resizing: pad_to_aspect_ratio=True is not supported yet");
-  }
   KERAS_CHECK(options_.interpolation == "bilinear" || options_.interpolation == "nearest",
               NotImplementedError, "Resizing: interpolation='", options_.interpolation,
               "' is not supported (keras.cpp has 'bilinear' and 'nearest')");
@@ -36,25 +31,15 @@ ResizingImpl::ResizingImpl(int64_t height, int64_t width, ResizingOptions option
 Tensors ResizingImpl::call(const Tensors& inputs, bool) {
   Tensor x = inputs[0];
   if (x.dtype() != dtype()) x = ops::cast(x, dtype());
-  const auto [ha, wa] = augmentation::image_axes(x.rank(), options_.data_format, "Resizing");
-  int64_t h = x.shape()[static_cast<size_t>(ha)], w = x.shape()[static_cast<size_t>(wa)];
-  if (options_.crop_to_aspect_ratio) {
-    const int64_t ch = std::max<int64_t>(
-        std::min<int64_t>(h, static_cast<int64_t>(static_cast<double>(w * height_) / width_)), 1);
-    const int64_t cw = std::max<int64_t>(
-        std::min<int64_t>(w, static_cast<int64_t>(static_cast<double>(h * width_) / height_)), 1);
-    x = ops::slice_axis(ops::slice_axis(x, ha, (h - ch) / 2, ch), wa, (w - cw) / 2, cw);
-    h = ch;
-    w = cw;
-  }
-  if (options_.antialias && options_.interpolation == "bilinear" && (h > height_ || w > width_)) {
-    throw NotImplementedError(str("Layer ", name(),
-                                  " (Resizing): antialias=True when shrinking is not supported "
-                                  "yet (",
-                                  h, "x", w, " to ", height_, "x", width_, ")"));
-  }
-  const bool nearest = options_.interpolation == "nearest";
-  return {resize_axis(resize_axis(x, ha, height_, nearest), wa, width_, nearest)};
+  (void)augmentation::image_axes(x.rank(), options_.data_format, "Resizing");
+  return {ops::image::resize(x, {height_, width_},
+                             {.interpolation = options_.interpolation,
+                              .antialias = options_.antialias,
+                              .crop_to_aspect_ratio = options_.crop_to_aspect_ratio,
+                              .pad_to_aspect_ratio = options_.pad_to_aspect_ratio,
+                              .fill_mode = options_.fill_mode,
+                              .fill_value = options_.fill_value,
+                              .data_format = options_.data_format})};
 }
 
 std::vector<Shape> ResizingImpl::compute_output_shape(const std::vector<Shape>& in) const {

@@ -15,7 +15,7 @@ namespace keras::layers {
 struct ResizingOptions {
   std::string interpolation = "bilinear";  // or "nearest"
   bool crop_to_aspect_ratio = false;       // first the largest centred box of the target's ratio
-  bool pad_to_aspect_ratio = false;        // not supported (NotImplementedError)
+  bool pad_to_aspect_ratio = false;        // first padded with fill_value to the target's ratio
   std::string fill_mode = "constant";
   double fill_value = 0.0;
   bool antialias = false;  // true is supported when no axis shrinks (it changes nothing then)
@@ -28,7 +28,8 @@ struct ResizingOptions {
 // (i + 0.5) * in / out - 0.5, bilinear between the two nearest pixels (clamped at the edges), or
 // for "nearest" the pixel floor((i + 0.5) * in / out). Images (batch, H, W, C) or unbatched
 // (H, W, C) (channels_first: C first); output with height x width, in the layer's dtype.
-// NotImplementedError for other interpolations, pad_to_aspect_ratio, and antialias when an axis
+// pad_to_aspect_ratio pads with fill_value first (Keras's centred padding). NotImplementedError
+// for other interpolations and for antialias when an axis
 // shrinks (Keras then widens the kernel); ValueError for both aspect-ratio options.
 class ResizingImpl final : public Layer {
  public:
