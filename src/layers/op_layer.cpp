@@ -891,6 +891,31 @@ KerasTensor rgb_to_hsv(const KerasTensor& images, const std::string& data_format
 KerasTensor hsv_to_rgb(const KerasTensor& images, const std::string& data_format) {
   return unary("HSVToRGB", images, {{"data_format", data_format}});
 }
+namespace {
+Json maybe_json(const std::optional<int64_t>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+}  // namespace
+KerasTensor pad_images(const KerasTensor& images, const PadImagesOptions& o) {
+  return unary("PadImages", images,
+               {{"top_padding", maybe_json(o.top_padding)},
+                {"left_padding", maybe_json(o.left_padding)},
+                {"bottom_padding", maybe_json(o.bottom_padding)},
+                {"right_padding", maybe_json(o.right_padding)},
+                {"target_height", maybe_json(o.target_height)},
+                {"target_width", maybe_json(o.target_width)},
+                {"data_format", o.data_format}});
+}
+KerasTensor crop_images(const KerasTensor& images, const CropImagesOptions& o) {
+  return unary("CropImages", images,
+               {{"top_cropping", maybe_json(o.top_cropping)},
+                {"left_cropping", maybe_json(o.left_cropping)},
+                {"bottom_cropping", maybe_json(o.bottom_cropping)},
+                {"right_cropping", maybe_json(o.right_cropping)},
+                {"target_height", maybe_json(o.target_height)},
+                {"target_width", maybe_json(o.target_width)},
+                {"data_format", o.data_format}});
+}
 KerasTensor resize(const KerasTensor& images,
                    std::pair<int64_t, int64_t> size,
                    const ResizeOptions& o) {

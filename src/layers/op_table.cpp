@@ -1049,6 +1049,44 @@ Fn gaussian_blur_fn(const Call& c) {
   });
 }
 
+// An optional count of pixels from a file: null, or an integer in [0, 2^20] (a damaged file's
+// size fails here, not in an allocation at predict).
+std::optional<int64_t> pixels_of(const Call& c, const char* key) {
+  const Json* j = config::find(c.config, key);
+  if (j == nullptr) return std::nullopt;
+  const auto v = config::convert<int64_t>(*j, key, w(c));
+  KERAS_CHECK(v >= 0 && v <= (int64_t{1} << 20), ValueError, c.what, ": ", key,
+              " must be in [0, 2^20], got ", v);
+  return v;
+}
+
+std::string image_data_format(const Call& c) {
+  const Json* f = config::find(c.config, "data_format");
+  return f == nullptr ? "channels_last" : config::convert<std::string>(*f, "data_format", w(c));
+}
+
+Fn pad_images_fn(const Call& c) {
+  const ops::image::PadImagesOptions o{.top_padding = pixels_of(c, "top_padding"),
+                                       .left_padding = pixels_of(c, "left_padding"),
+                                       .bottom_padding = pixels_of(c, "bottom_padding"),
+                                       .right_padding = pixels_of(c, "right_padding"),
+                                       .target_height = pixels_of(c, "target_height"),
+                                       .target_width = pixels_of(c, "target_width"),
+                                       .data_format = image_data_format(c)};
+  return unary_fn(c, [o](const Tensor& x) { return ops::image::pad_images(x, o); });
+}
+
+Fn crop_images_fn(const Call& c) {
+  const ops::image::CropImagesOptions o{.top_cropping = pixels_of(c, "top_cropping"),
+                                        .left_cropping = pixels_of(c, "left_cropping"),
+                                        .bottom_cropping = pixels_of(c, "bottom_cropping"),
+                                        .right_cropping = pixels_of(c, "right_cropping"),
+                                        .target_height = pixels_of(c, "target_height"),
+                                        .target_width = pixels_of(c, "target_width"),
+                                        .data_format = image_data_format(c)};
+  return unary_fn(c, [o](const Tensor& x) { return ops::image::crop_images(x, o); });
+}
+
 Fn resize_fn(const Call& c) {
   const auto size = config::get<std::vector<int64_t>>(c.config, "size", {}, w(c));
   KERAS_CHECK(size.size() == 2, ValueError, c.what, ": Resize's 'size' must be two integers");
@@ -1304,6 +1342,18 @@ std::vector<Spec> make_table() {
       {"RGBToHSV", kImage, {"data_format"}, none, image_fn<ops::image::rgb_to_hsv>},
       {"HSVToRGB", kImage, {"data_format"}, none, image_fn<ops::image::hsv_to_rgb>},
       {"GaussianBlur", kImage, {"kernel_size", "sigma", "data_format"}, none, gaussian_blur_fn},
+      {"PadImages",
+       kImage,
+       {"top_padding", "left_padding", "bottom_padding", "right_padding", "target_height",
+        "target_width", "data_format"},
+       none,
+       pad_images_fn},
+      {"CropImages",
+       kImage,
+       {"top_cropping", "left_cropping", "bottom_cropping", "right_cropping", "target_height",
+        "target_width", "data_format"},
+       none,
+       crop_images_fn},
       {"Resize",
        kImage,
        {"size", "interpolation", "antialias", "crop_to_aspect_ratio", "pad_to_aspect_ratio",

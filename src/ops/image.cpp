@@ -1,6 +1,7 @@
 #include "keras/ops/image.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -247,6 +248,85 @@ Tensor resize(const Tensor& images,
   const bool nearest = method == "nearest";
   const Tensor y = resize_axis(resize_axis(x, ha, th, nearest), wa, tw, nearest);
   return y.dtype() == images.dtype() ? y : cast(y, images.dtype());
+}
+
+namespace {
+
+std::string maybe(const std::optional<int64_t>& v) {
+  return v ? str(*v) : "None";
+}
+
+// Keras's check that exactly two of a side's three numbers are given, none negative.
+void check_two_of(const char* what,
+                  const std::array<const char*, 3>& names,
+                  const std::array<std::optional<int64_t>, 3>& values) {
+  int given = 0;
+  for (const auto& v : values) given += v ? 1 : 0;
+  KERAS_CHECK(given == 2, ValueError, "Must specify exactly two of ", names[0], ", ", names[1],
+              ", ", names[2], ". Received: ", names[0], "=", maybe(values[0]), ", ", names[1], "=",
+              maybe(values[1]), ", ", names[2], "=", maybe(values[2]));
+  for (size_t i = 0; i < 3; ++i) {
+    KERAS_CHECK(!values[i] || *values[i] >= 0, ValueError, names[i],
+                " must be >= 0. Received: ", names[i], "=", *values[i]);
+  }
+  (void)what;
+}
+
+std::pair<int, int> spatial_axes(const Tensor& images, const std::string& data_format) {
+  (void)channel_axis(images, data_format);
+  const int ha = data_format == "channels_last" ? images.rank() - 3 : images.rank() - 2;
+  return {ha, ha + 1};
+}
+
+}  // namespace
+
+Tensor pad_images(const Tensor& images, const PadImagesOptions& o) {
+  const auto [ha, wa] = spatial_axes(images, o.data_format);
+  check_two_of("pad_images", {"top_padding", "bottom_padding", "target_height"},
+               {o.top_padding, o.bottom_padding, o.target_height});
+  check_two_of("pad_images", {"left_padding", "right_padding", "target_width"},
+               {o.left_padding, o.right_padding, o.target_width});
+  const int64_t h = images.shape()[static_cast<size_t>(ha)],
+                w = images.shape()[static_cast<size_t>(wa)];
+  const int64_t top = o.top_padding ? *o.top_padding : *o.target_height - *o.bottom_padding - h;
+  const int64_t bottom = o.bottom_padding ? *o.bottom_padding : *o.target_height - top - h;
+  const int64_t left = o.left_padding ? *o.left_padding : *o.target_width - *o.right_padding - w;
+  const int64_t right = o.right_padding ? *o.right_padding : *o.target_width - left - w;
+  const std::array<std::pair<const char*, int64_t>, 4> sides{{{"top_padding", top},
+                                                              {"left_padding", left},
+                                                              {"right_padding", right},
+                                                              {"bottom_padding", bottom}}};
+  for (const auto& [name, v] : sides) {
+    KERAS_CHECK(v >= 0, ValueError, name, " must be >= 0. Received: ", name, "=", v);
+  }
+  std::vector<std::pair<int64_t, int64_t>> widths(static_cast<size_t>(images.rank()), {0, 0});
+  widths[static_cast<size_t>(ha)] = {top, bottom};
+  widths[static_cast<size_t>(wa)] = {left, right};
+  return pad(images, widths);
+}
+
+Tensor crop_images(const Tensor& images, const CropImagesOptions& o) {
+  const auto [ha, wa] = spatial_axes(images, o.data_format);
+  check_two_of("crop_images", {"top_cropping", "bottom_cropping", "target_height"},
+               {o.top_cropping, o.bottom_cropping, o.target_height});
+  check_two_of("crop_images", {"left_cropping", "right_cropping", "target_width"},
+               {o.left_cropping, o.right_cropping, o.target_width});
+  const int64_t h = images.shape()[static_cast<size_t>(ha)],
+                w = images.shape()[static_cast<size_t>(wa)];
+  const int64_t top = o.top_cropping ? *o.top_cropping : h - *o.target_height - *o.bottom_cropping;
+  const int64_t height = o.target_height ? *o.target_height : h - *o.bottom_cropping - top;
+  const int64_t left = o.left_cropping ? *o.left_cropping : w - *o.target_width - *o.right_cropping;
+  const int64_t width = o.target_width ? *o.target_width : w - *o.right_cropping - left;
+  const std::array<std::pair<const char*, int64_t>, 4> checks{{{"top_cropping", top},
+                                                               {"target_height", height},
+                                                               {"left_cropping", left},
+                                                               {"target_width", width}}};
+  for (const auto& [name, v] : checks) {
+    KERAS_CHECK(v >= 0, ValueError, name, " must be >= 0. Received: ", name, "=", v);
+  }
+  KERAS_CHECK(top + height <= h && left + width <= w, ValueError, "crop_images: the box (top ", top,
+              ", left ", left, ", ", height, "x", width, ") does not fit images of ", h, "x", w);
+  return slice_axis(slice_axis(images, ha, top, height), wa, left, width);
 }
 
 }  // namespace keras::ops::image

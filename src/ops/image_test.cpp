@@ -33,6 +33,23 @@ const OpCase kImageCases[] = {
      .lo = 0.05,
      .hi = 0.95,
      .expected_shape = Shape{2, 3, 2, 3}},
+    {.name = "pad_and_crop_images",
+     .input_shapes = {{2, 3, 4, 2}},
+     .fn =
+         [](const Tensors& x) {
+           const Tensor p = pad_images(
+               x[0], {.top_padding = 1, .left_padding = 0, .bottom_padding = 2, .target_width = 6});
+           return crop_images(
+               p, {.top_cropping = 1, .left_cropping = 1, .target_height = 4, .target_width = 3});
+         },
+     .expected_shape = Shape{2, 4, 3, 2}},
+    {.name = "resize_bilinear_padded",
+     .input_shapes = {{2, 3, 5, 2}},
+     .fn =
+         [](const Tensors& x) {
+           return resize(x[0], {4, 3}, {.pad_to_aspect_ratio = true, .fill_value = 0.5});
+         },
+     .expected_shape = Shape{2, 4, 3, 2}},
     {.name = "hsv_round_trip",
      .input_shapes = {{3, 4, 3}},
      .fn = [](const Tensors& x) { return hsv_to_rgb(rgb_to_hsv(x[0])); },
@@ -98,6 +115,37 @@ TEST(ImageOps, GrayscaleOfIntegersTruncatesAsKeras) {
                          0, 0);
   // One channel comes back as it is.
   EXPECT_EQ(rgb_to_grayscale(g).shape(), (Shape{2, 3, 1}));
+}
+
+TEST(ImageOps, PadAndCropAsKeras) {
+  const Tensor x = test::tensor_of({1, 2, 3, 4, 5, 6}, {2, 3, 1});
+  // Two of top, bottom and target_height; the third follows.
+  const Tensor p =
+      pad_images(x, {.top_padding = 1, .left_padding = 1, .target_height = 4, .target_width = 5});
+  EXPECT_EQ(p.shape(), (Shape{4, 5, 1}));
+  test::expect_all_close(
+      crop_images(
+          p, {.top_cropping = 1, .left_cropping = 1, .bottom_cropping = 1, .right_cropping = 1}),
+      x, 0, 0);
+  test::expect_throws_with<ValueError>(
+      [&] { pad_images(x, {.top_padding = 1, .left_padding = 0, .right_padding = 0}); },
+      "Must specify exactly two of top_padding, bottom_padding, target_height. Received: "
+      "top_padding=1, bottom_padding=None, target_height=None");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        pad_images(x, {.top_padding = 0, .left_padding = 0, .target_height = 1, .target_width = 4});
+      },
+      "bottom_padding must be >= 0. Received: bottom_padding=-1");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        crop_images(
+            x, {.top_cropping = -1, .left_cropping = 0, .target_height = 1, .target_width = 1});
+      },
+      "top_cropping must be >= 0. Received: top_cropping=-1");
+  EXPECT_THROW(
+      crop_images(x,
+                  {.top_cropping = 1, .left_cropping = 0, .target_height = 3, .target_width = 1}),
+      ValueError);
 }
 
 TEST(ImageOps, RefuseWhatKerasRefuses) {

@@ -341,6 +341,9 @@ KerasTensor rgb_to_grayscale(const KerasTensor& images,
                              const std::string& data_format = "channels_last");
 KerasTensor rgb_to_hsv(const KerasTensor& images, const std::string& data_format = "channels_last");
 KerasTensor hsv_to_rgb(const KerasTensor& images, const std::string& data_format = "channels_last");
+// Saved as Keras 3's PadImages and CropImages.
+KerasTensor pad_images(const KerasTensor& images, const PadImagesOptions& options);
+KerasTensor crop_images(const KerasTensor& images, const CropImagesOptions& options);
 // Saved as Keras 3's Resize.
 KerasTensor resize(const KerasTensor& images,
                    std::pair<int64_t, int64_t> size,

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -58,5 +59,34 @@ Tensor resize(const Tensor& images,
 // The step resize() takes per axis: x resized along `axis` to `out` entries (bilinear, or nearest).
 // Depends on shapes only.
 Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest);
+
+// keras.ops.image.pad_images: zeros added around the images. Exactly two of top, bottom and
+// target_height (and of left, right and target_width) are given; the third follows.
+struct PadImagesOptions {
+  std::optional<int64_t> top_padding = std::nullopt;
+  std::optional<int64_t> left_padding = std::nullopt;
+  std::optional<int64_t> bottom_padding = std::nullopt;
+  std::optional<int64_t> right_padding = std::nullopt;
+  std::optional<int64_t> target_height = std::nullopt;
+  std::optional<int64_t> target_width = std::nullopt;
+  std::string data_format = "channels_last";
+};
+// ValueError in Keras's words when not exactly two of a side's three are given, or a padding is
+// negative.
+Tensor pad_images(const Tensor& images, const PadImagesOptions& options);
+
+// keras.ops.image.crop_images: the box starting at (top, left) of target_height x target_width.
+// Exactly two of top, bottom and target_height (and of left, right and target_width) are given.
+struct CropImagesOptions {
+  std::optional<int64_t> top_cropping = std::nullopt;
+  std::optional<int64_t> left_cropping = std::nullopt;
+  std::optional<int64_t> bottom_cropping = std::nullopt;
+  std::optional<int64_t> right_cropping = std::nullopt;
+  std::optional<int64_t> target_height = std::nullopt;
+  std::optional<int64_t> target_width = std::nullopt;
+  std::string data_format = "channels_last";
+};
+// ValueError in Keras's words as pad_images, and for a box outside the images.
+Tensor crop_images(const Tensor& images, const CropImagesOptions& options);
 
 }  // namespace keras::ops::image
