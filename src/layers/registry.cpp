@@ -193,6 +193,7 @@ struct Registry {
         {"MixUp", &MixUpImpl::from_config},
         {"CutMix", &CutMixImpl::from_config},
         {"RandAugment", &RandAugmentImpl::from_config},
+        {"AugMix", &AugMixImpl::from_config},
         {"RandomRotation", &RandomRotationImpl::from_config},
         {"RandomZoom", &RandomZoomImpl::from_config},
         {"RandomTranslation", &RandomTranslationImpl::from_config},

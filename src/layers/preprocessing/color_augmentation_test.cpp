@@ -321,6 +321,39 @@ TEST(RandAugment, PicksAugmentationsAnewEachCall) {
   EXPECT_THROW(RandAugment({.factor = {1.5}}), ValueError);
 }
 
+TEST(AugMix, MixesChainsOfAugmentationsWithTheInput) {
+  const Tensor x = test::random_tensor({4, 6, 5, 3}, float32, 0, 1, 11);
+  AugMix mix({.value_range = {0, 1}, .num_chains = 2, .chain_depth = 2, .seed = 5});
+  int changed = 0;
+  for (int call = 0; call < 10; ++call) {
+    const Tensor y = mix(x, true);
+    EXPECT_TRUE(ops::all(ops::isfinite(y)).item<bool>());
+    EXPECT_GE(ops::min(y).item<float>(), 0.0f);
+    EXPECT_LE(ops::max(y).item<float>(), 1.0f);
+    changed += test::max_abs(ops::subtract(y, x)) > 1e-4 ? 1 : 0;
+  }
+  EXPECT_GE(changed, 8);
+  test::expect_all_close(mix(x, false), x, 0, 0);
+  test::run_layer_test(
+      {.make_layer =
+           [] {
+             return AugMix(
+                 {.value_range = {-1, 1}, .num_chains = 2, .chain_depth = 1, .all_ops = false});
+           },
+       .input_shape = {2, 5, 6, 3},
+       .expected_output_shape = {2, 5, 6, 3},
+       .stochastic = true});
+  const Json config = AugMix({.num_chains = 4, .alpha = 0.5, .all_ops = false})->get_config();
+  EXPECT_EQ(config["num_chains"], 4);
+  EXPECT_EQ(config["alpha"], 0.5);
+  EXPECT_EQ(config["all_ops"], false);
+  EXPECT_EQ(config["factor"], Json::array({0.0, 0.3}));
+  const Json serialized = serialize_layer(*AugMix({.chain_depth = 2, .seed = 3}).layer());
+  EXPECT_EQ(serialize_layer(*deserialize_layer(serialized)), serialized);
+  EXPECT_THROW(AugMix({.num_chains = 0}), ValueError);
+  EXPECT_THROW(AugMix({.alpha = 0.0}), ValueError);
+}
+
 // RandomHue also draws the shift's sign: each image is Keras's +f or -f transform.
 TEST(ColorAugmentation, HueShiftsEitherWayAsKeras) {
   const Tensor x = golden("hue_plus", "x"), plus = golden("hue_plus", "y"),

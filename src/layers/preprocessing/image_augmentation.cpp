@@ -152,6 +152,15 @@ double beta_sample(Generator& generator, double a, double b) {
   return 1.0 / (1.0 + std::exp(ly - lx));
 }
 
+void dirichlet_sample(Generator& generator, double alpha, int64_t n, double* out) {
+  std::vector<double> logs(static_cast<size_t>(n));
+  for (auto& l : logs) l = log_gamma_sample(generator, alpha);
+  const double top = *std::max_element(logs.begin(), logs.end());
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += out[i] = std::exp(logs[static_cast<size_t>(i)] - top);
+  for (int64_t i = 0; i < n; ++i) out[i] /= sum;
+}
+
 void shuffled_indices(Generator& generator, int64_t n, double* out, int64_t stride) {
   std::vector<int64_t> idx(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) idx[static_cast<size_t>(i)] = i;

@@ -61,6 +61,8 @@ Tensor host_draws(const Shape& shape,
 // A Beta(a, b) sample (a, b > 0), through the logarithms of two Gamma samples (Marsaglia and
 // Tsang), so that tiny parameters give 0 or 1 rather than 0 / 0.
 double beta_sample(Generator& generator, double a, double b);
+// A Dirichlet(alpha, ..., alpha) sample of n weights (summing to 1), written at out.
+void dirichlet_sample(Generator& generator, double alpha, int64_t n, double* out);
 // A uniformly random permutation of 0..n-1, written as doubles.
 void shuffled_indices(Generator& generator, int64_t n, double* out, int64_t stride = 1);
 
