@@ -51,13 +51,14 @@ void equalize(float* v, int64_t n, int64_t bins) {
 
 // ---- AutoContrast ----
 AutoContrastImpl::AutoContrastImpl(AutoContrastOptions options)
-    : Layer(options.name,
-            "auto_contrast",
-            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+    : ImageLayerImpl(options.name,
+                     "auto_contrast",
+                     options.input_shape,
+                     "AutoContrast",
+                     options.data_format,
+                     std::nullopt),
       options_(std::move(options)),
-      range_(augmentation::value_range(options_.value_range, "AutoContrast")) {
-  augmentation::check_data_format(options_.data_format);
-}
+      range_(augmentation::value_range(options_.value_range, "AutoContrast")) {}
 
 Tensors AutoContrastImpl::call(const Tensors& inputs, bool) {
   const auto [ha, wa] =
@@ -71,16 +72,6 @@ Tensors AutoContrastImpl::call(const Tensors& inputs, bool) {
   const Tensor y = augmentation::transform_value_range(
       ops::clip(ops::add(ops::multiply(v, scale), offset), 0.0, 255.0), k255, range_);
   return {ops::where(ops::isnan(y), x, y)};
-}
-
-std::vector<Shape> AutoContrastImpl::compute_output_shape(const std::vector<Shape>& in) const {
-  (void)augmentation::image_axes(static_cast<int>(in[0].size()), options_.data_format,
-                                 "AutoContrast");
-  return {in[0]};
-}
-
-std::vector<DType> AutoContrastImpl::compute_output_dtype(const std::vector<DType>&, size_t) const {
-  return {dtype()};
 }
 
 Json AutoContrastImpl::get_config() const {
@@ -102,12 +93,14 @@ std::shared_ptr<Layer> AutoContrastImpl::from_config(const Json& c) {
 
 // ---- Equalization ----
 EqualizationImpl::EqualizationImpl(EqualizationOptions options)
-    : Layer(options.name,
-            "equalization",
-            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+    : ImageLayerImpl(options.name,
+                     "equalization",
+                     options.input_shape,
+                     "Equalization",
+                     options.data_format,
+                     std::nullopt),
       options_(std::move(options)),
       range_(augmentation::value_range(options_.value_range, "Equalization")) {
-  augmentation::check_data_format(options_.data_format);
   KERAS_CHECK(options_.bins >= 1 && options_.bins <= (int64_t{1} << 24), ValueError,
               "Equalization: bins must be in [1, 2^24], got ", options_.bins);
 }
@@ -145,16 +138,6 @@ Tensors EqualizationImpl::call(const Tensors& inputs, bool training) {
     if (!on_host) out.copy_from(host);
   });
   return {ops::cast(augmentation::transform_value_range(out, k255, range_), dtype())};
-}
-
-std::vector<Shape> EqualizationImpl::compute_output_shape(const std::vector<Shape>& in) const {
-  (void)augmentation::image_axes(static_cast<int>(in[0].size()), options_.data_format,
-                                 "Equalization");
-  return {in[0]};
-}
-
-std::vector<DType> EqualizationImpl::compute_output_dtype(const std::vector<DType>&, size_t) const {
-  return {dtype()};
 }
 
 Json EqualizationImpl::get_config() const {

@@ -14,14 +14,6 @@ namespace {
 
 constexpr std::pair<double, double> k255{0.0, 255.0};
 
-// The plain layer config (name, trainable, dtype) plus data_format: the keys every image layer
-// of Keras 3 writes.
-Json image_layer_config(const Layer& layer, const std::string& data_format) {
-  Json config = layer.Layer::get_config();
-  config["data_format"] = data_format;
-  return config;
-}
-
 // `channel` of x (a plane with the channel axis kept) replaced by y.
 Tensor with_channel(const Tensor& x, int axis, int64_t channel, const Tensor& y) {
   Tensors planes;
@@ -87,7 +79,7 @@ Tensors RandomGrayscaleImpl::call(const Tensors& inputs, bool training) {
 }
 
 Json RandomGrayscaleImpl::get_config() const {
-  Json config = image_layer_config(*this, data_format());
+  Json config = image_config(false);
   config["factor"] = factor().second;
   return config;
 }
@@ -306,7 +298,7 @@ Tensors SolarizationImpl::call(const Tensors& inputs, bool training) {
 }
 
 Json SolarizationImpl::get_config() const {
-  Json config = image_layer_config(*this, data_format());
+  Json config = image_config(false);
   config["value_range"] = Json::array({value_range().first, value_range().second});
   config["addition_factor"] = Json::array({factor().first, factor().second});
   config["threshold_factor"] = Json::array({threshold_.first, threshold_.second});

@@ -35,15 +35,12 @@ Tensor grid(const Tensor& x, int axis, int64_t n) {
 
 // ---- MixUp ----
 MixUpImpl::MixUpImpl(double alpha, MixUpOptions options)
-    : Layer(options.name,
-            "mix_up",
-            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+    : ImageLayerImpl(
+          options.name, "mix_up", options.input_shape, "MixUp", options.data_format, options.seed),
       alpha_(alpha),
       options_(std::move(options)) {
   KERAS_CHECK(alpha_ > 0.0 && std::isfinite(alpha_), ValueError,
               "MixUp: alpha must be positive (the Beta distribution's parameter), got ", alpha_);
-  augmentation::check_data_format(options_.data_format);
-  if (options_.seed) generator_.emplace(*options_.seed);
 }
 
 Tensors MixUpImpl::call(const Tensors& inputs, bool training) {
@@ -53,24 +50,14 @@ Tensors MixUpImpl::call(const Tensors& inputs, bool training) {
   const int64_t batch = x.shape()[0];
   const double alpha = alpha_;
   // Per image: the permutation's index, then the weight.
-  const Tensor draws =
-      augmentation::host_draws({batch, 2}, x.device(), generator_ ? &*generator_ : nullptr,
-                               [batch, alpha](Generator& g, double* d) {
-                                 augmentation::shuffled_indices(g, batch, d, 2);
-                                 for (int64_t i = 0; i < batch; ++i)
-                                   d[2 * i + 1] = augmentation::beta_sample(g, alpha, alpha);
-                               });
+  const Tensor draws = augmentation::host_draws(
+      {batch, 2}, x.device(), generator(), [batch, alpha](Generator& g, double* d) {
+        augmentation::shuffled_indices(g, batch, d, 2);
+        for (int64_t i = 0; i < batch; ++i)
+          d[2 * i + 1] = augmentation::beta_sample(g, alpha, alpha);
+      });
   const Tensor w = per_image(draws, 1, x);
   return {ops::add(ops::multiply(w, x), ops::multiply(ops::subtract(1.0, w), permuted(x, draws)))};
-}
-
-std::vector<Shape> MixUpImpl::compute_output_shape(const std::vector<Shape>& in) const {
-  (void)augmentation::image_axes(static_cast<int>(in[0].size()), options_.data_format, "MixUp");
-  return {in[0]};
-}
-
-std::vector<DType> MixUpImpl::compute_output_dtype(const std::vector<DType>&, size_t) const {
-  return {dtype()};
 }
 
 Json MixUpImpl::get_config() const {
@@ -93,14 +80,14 @@ std::shared_ptr<Layer> MixUpImpl::from_config(const Json& c) {
 
 // ---- CutMix ----
 CutMixImpl::CutMixImpl(std::vector<double> factor, CutMixOptions options)
-    : Layer(options.name,
-            "cut_mix",
-            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+    : ImageLayerImpl(options.name,
+                     "cut_mix",
+                     options.input_shape,
+                     "CutMix",
+                     options.data_format,
+                     options.seed),
       factor_(augmentation::factor_range(factor, 0.0, 1.0, "CutMix")),
-      options_(std::move(options)) {
-  augmentation::check_data_format(options_.data_format);
-  if (options_.seed) generator_.emplace(*options_.seed);
-}
+      options_(std::move(options)) {}
 
 Tensors CutMixImpl::call(const Tensors& inputs, bool training) {
   Tensor x = inputs[0].dtype() == dtype() ? inputs[0] : ops::cast(inputs[0], dtype());
@@ -110,24 +97,22 @@ Tensors CutMixImpl::call(const Tensors& inputs, bool training) {
   const int64_t h = x.shape()[static_cast<size_t>(ha)], w = x.shape()[static_cast<size_t>(wa)];
   const auto [lo, hi] = factor_;
   // Per image: the permutation's index, then the box's x0, x1, y0, y1 (Keras's crop bounds).
-  const Tensor draws =
-      augmentation::host_draws({batch, 5}, x.device(), generator_ ? &*generator_ : nullptr,
-                               [batch, lo, hi, h, w](Generator& g, double* d) {
-                                 const double a = lo + g.next_double() * (hi - lo) + 1e-6;
-                                 std::vector<double> ratio(static_cast<size_t>(batch));
-                                 for (auto& r : ratio)
-                                   r = std::sqrt(1.0 - augmentation::beta_sample(g, a, a));
-                                 for (int c = 0; c < 2; ++c) {
-                                   const auto length = static_cast<double>(c == 0 ? w : h);
-                                   for (int64_t i = 0; i < batch; ++i) {
-                                     const double side = ratio[static_cast<size_t>(i)] * length;
-                                     const double start = g.next_double() * (length - side);
-                                     d[5 * i + 1 + 2 * c] = start;
-                                     d[5 * i + 2 + 2 * c] = start + side;
-                                   }
-                                 }
-                                 augmentation::shuffled_indices(g, batch, d, 5);
-                               });
+  const Tensor draws = augmentation::host_draws(
+      {batch, 5}, x.device(), generator(), [batch, lo, hi, h, w](Generator& g, double* d) {
+        const double a = lo + g.next_double() * (hi - lo) + 1e-6;
+        std::vector<double> ratio(static_cast<size_t>(batch));
+        for (auto& r : ratio) r = std::sqrt(1.0 - augmentation::beta_sample(g, a, a));
+        for (int c = 0; c < 2; ++c) {
+          const auto length = static_cast<double>(c == 0 ? w : h);
+          for (int64_t i = 0; i < batch; ++i) {
+            const double side = ratio[static_cast<size_t>(i)] * length;
+            const double start = g.next_double() * (length - side);
+            d[5 * i + 1 + 2 * c] = start;
+            d[5 * i + 2 + 2 * c] = start + side;
+          }
+        }
+        augmentation::shuffled_indices(g, batch, d, 5);
+      });
   const auto inside = [&](int axis, int64_t n, int64_t c) {
     const Tensor g = grid(x, axis, n);
     return ops::logical_and(ops::greater_equal(g, per_image(draws, c, x)),
@@ -135,15 +120,6 @@ Tensors CutMixImpl::call(const Tensors& inputs, bool training) {
   };
   const Tensor box = ops::logical_and(inside(wa, w, 1), inside(ha, h, 3));
   return {ops::where(box, permuted(x, draws), x)};
-}
-
-std::vector<Shape> CutMixImpl::compute_output_shape(const std::vector<Shape>& in) const {
-  (void)augmentation::image_axes(static_cast<int>(in[0].size()), options_.data_format, "CutMix");
-  return {in[0]};
-}
-
-std::vector<DType> CutMixImpl::compute_output_dtype(const std::vector<DType>&, size_t) const {
-  return {dtype()};
 }
 
 Json CutMixImpl::get_config() const {

@@ -67,10 +67,10 @@ Tensor apply_pick(const std::vector<std::shared_ptr<Layer>>& augmentations,
   return y;
 }
 
-std::vector<Generator*> generators_of(std::optional<Generator>& own,
+std::vector<Generator*> generators_of(Generator* own,
                                       const std::vector<std::shared_ptr<Layer>>& augmentations) {
   std::vector<Generator*> all;
-  if (own) all.push_back(&*own);
+  if (own != nullptr) all.push_back(own);
   for (const auto& a : augmentations) {
     for (Generator* g : a->seed_generators()) all.push_back(g);
   }
@@ -80,16 +80,17 @@ std::vector<Generator*> generators_of(std::optional<Generator>& own,
 }  // namespace
 
 RandAugmentImpl::RandAugmentImpl(RandAugmentOptions options)
-    : Layer(options.name,
-            "rand_augment",
-            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+    : ImageLayerImpl(options.name,
+                     "rand_augment",
+                     options.input_shape,
+                     "RandAugment",
+                     options.data_format,
+                     options.seed),
       options_(std::move(options)),
       factor_(augmentation::factor_range(options_.factor, 0.0, 1.0, "RandAugment")) {
   KERAS_CHECK(options_.num_ops >= 0 && options_.num_ops <= 1000, ValueError,
               "RandAugment: num_ops must be in [0, 1000], got ", options_.num_ops);
-  augmentation::check_data_format(options_.data_format);
   (void)augmentation::value_range(options_.value_range, "RandAugment");
-  if (options_.seed) generator_.emplace(*options_.seed);
   augmentations_ = policy_augmentations(factor_, options_.value_range, options_.interpolation,
                                         options_.seed, options_.data_format, true);
 }
@@ -99,8 +100,8 @@ Tensors RandAugmentImpl::call(const Tensors& inputs, bool training) {
   Tensor x = inputs[0].dtype() == dtype() ? inputs[0] : ops::cast(inputs[0], dtype());
   if (!training || options_.num_ops == 0) return {x};
   const int64_t n = options_.num_ops, count = static_cast<int64_t>(augmentations_.size());
-  const Tensor picks = augmentation::host_draws(
-      {n}, x.device(), generator_ ? &*generator_ : nullptr, [n, count](Generator& g, double* d) {
+  const Tensor picks =
+      augmentation::host_draws({n}, x.device(), generator(), [n, count](Generator& g, double* d) {
         for (int64_t i = 0; i < n; ++i)
           d[i] = static_cast<double>(g.next_below(static_cast<uint64_t>(count)));
       });
@@ -109,18 +110,8 @@ Tensors RandAugmentImpl::call(const Tensors& inputs, bool training) {
   return {x};
 }
 
-std::vector<Shape> RandAugmentImpl::compute_output_shape(const std::vector<Shape>& in) const {
-  (void)augmentation::image_axes(static_cast<int>(in[0].size()), options_.data_format,
-                                 "RandAugment");
-  return {in[0]};
-}
-
-std::vector<DType> RandAugmentImpl::compute_output_dtype(const std::vector<DType>&, size_t) const {
-  return {dtype()};
-}
-
 std::vector<Generator*> RandAugmentImpl::seed_generators() {
-  return generators_of(generator_, augmentations_);
+  return generators_of(generator(), augmentations_);
 }
 
 Json RandAugmentImpl::get_config() const {
@@ -153,9 +144,12 @@ std::shared_ptr<Layer> RandAugmentImpl::from_config(const Json& c) {
 
 // ---- AugMix ----
 AugMixImpl::AugMixImpl(AugMixOptions options)
-    : Layer(options.name,
-            "aug_mix",
-            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+    : ImageLayerImpl(options.name,
+                     "aug_mix",
+                     options.input_shape,
+                     "AugMix",
+                     options.data_format,
+                     options.seed),
       options_(std::move(options)),
       factor_(augmentation::factor_range(options_.factor, 0.0, 1.0, "AugMix")) {
   KERAS_CHECK(options_.num_chains >= 1 && options_.num_chains <= 100 && options_.chain_depth >= 1 &&
@@ -164,9 +158,7 @@ AugMixImpl::AugMixImpl(AugMixOptions options)
               options_.num_chains, " and ", options_.chain_depth);
   KERAS_CHECK(options_.alpha > 0.0 && std::isfinite(options_.alpha), ValueError,
               "AugMix: alpha must be positive, got ", options_.alpha);
-  augmentation::check_data_format(options_.data_format);
   (void)augmentation::value_range(options_.value_range, "AugMix");
-  if (options_.seed) generator_.emplace(*options_.seed);
   augmentations_ = policy_augmentations(factor_, options_.value_range, options_.interpolation,
                                         options_.seed, options_.data_format, options_.all_ops);
 }
@@ -179,14 +171,13 @@ Tensors AugMixImpl::call(const Tensors& inputs, bool training) {
   const auto choices = static_cast<uint64_t>(augmentations_.size() + 1);  // the last: none
   const double alpha = options_.alpha;
   // The chains' weights, the blend's weight, then each chain's picks.
-  const Tensor draws =
-      augmentation::host_draws({chains + 1 + chains * depth}, x.device(),
-                               generator_ ? &*generator_ : nullptr, [=](Generator& g, double* d) {
-                                 augmentation::dirichlet_sample(g, alpha, chains, d);
-                                 d[chains] = augmentation::beta_sample(g, alpha, alpha);
-                                 for (int64_t i = 0; i < chains * depth; ++i)
-                                   d[chains + 1 + i] = static_cast<double>(g.next_below(choices));
-                               });
+  const Tensor draws = augmentation::host_draws(
+      {chains + 1 + chains * depth}, x.device(), generator(), [=](Generator& g, double* d) {
+        augmentation::dirichlet_sample(g, alpha, chains, d);
+        d[chains] = augmentation::beta_sample(g, alpha, alpha);
+        for (int64_t i = 0; i < chains * depth; ++i)
+          d[chains + 1 + i] = static_cast<double>(g.next_below(choices));
+      });
   const auto value = [&](int64_t i) {
     return ops::cast(ops::slice_axis(draws, 0, i, 1), x.dtype());
   };
@@ -205,17 +196,8 @@ Tensors AugMixImpl::call(const Tensors& inputs, bool training) {
                     std::max(options_.value_range[0], options_.value_range[1]))};
 }
 
-std::vector<Shape> AugMixImpl::compute_output_shape(const std::vector<Shape>& in) const {
-  (void)augmentation::image_axes(static_cast<int>(in[0].size()), options_.data_format, "AugMix");
-  return {in[0]};
-}
-
-std::vector<DType> AugMixImpl::compute_output_dtype(const std::vector<DType>&, size_t) const {
-  return {dtype()};
-}
-
 std::vector<Generator*> AugMixImpl::seed_generators() {
-  return generators_of(generator_, augmentations_);
+  return generators_of(generator(), augmentations_);
 }
 
 Json AugMixImpl::get_config() const {

@@ -10,11 +10,13 @@
 namespace keras::layers {
 
 RandomColorJitterImpl::RandomColorJitterImpl(RandomColorJitterOptions options)
-    : Layer(options.name,
-            "random_color_jitter",
-            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+    : ImageLayerImpl(options.name,
+                     "random_color_jitter",
+                     options.input_shape,
+                     "RandomColorJitter",
+                     options.data_format,
+                     std::nullopt),
       options_(std::move(options)) {
-  augmentation::check_data_format(options_.data_format);
   (void)augmentation::value_range(options_.value_range, "RandomColorJitter");
   const FactorAugmentationOptions step{.value_range = options_.value_range,
                                        .seed = options_.seed,
@@ -35,17 +37,6 @@ Tensors RandomColorJitterImpl::call(const Tensors& inputs, bool training) {
   if (!training) return {x};
   for (const auto& step : steps_) x = step->call({x}, true)[0];
   return {x};
-}
-
-std::vector<Shape> RandomColorJitterImpl::compute_output_shape(const std::vector<Shape>& in) const {
-  (void)augmentation::image_axes(static_cast<int>(in[0].size()), options_.data_format,
-                                 "RandomColorJitter");
-  return {in[0]};
-}
-
-std::vector<DType> RandomColorJitterImpl::compute_output_dtype(const std::vector<DType>&,
-                                                               size_t) const {
-  return {dtype()};
 }
 
 std::vector<Generator*> RandomColorJitterImpl::seed_generators() {

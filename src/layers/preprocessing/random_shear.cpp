@@ -112,9 +112,12 @@ std::shared_ptr<Layer> RandomShearImpl::from_config(const Json& c) {
 // ---- RandomPerspective ----
 RandomPerspectiveImpl::RandomPerspectiveImpl(std::vector<double> factor,
                                              RandomPerspectiveOptions options)
-    : Layer(options.name,
-            "random_perspective",
-            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+    : ImageLayerImpl(options.name,
+                     "random_perspective",
+                     options.input_shape,
+                     "RandomPerspective",
+                     options.data_format,
+                     options.seed),
       factor_(augmentation::factor_range(factor, 0.0, 1.0, "RandomPerspective")),
       options_(std::move(options)) {
   KERAS_CHECK(options_.scale >= 0.0 && options_.scale <= 1.0, ValueError,
@@ -124,8 +127,6 @@ RandomPerspectiveImpl::RandomPerspectiveImpl(std::vector<double> factor,
   const std::string& i = options_.interpolation;
   KERAS_CHECK(i == "nearest" || i == "bilinear", NotImplementedError, "Unknown `interpolation` ", i,
               ". Expected of one ('nearest', 'bilinear').");
-  augmentation::check_data_format(options_.data_format);
-  if (options_.seed) generator_.emplace(*options_.seed);
 }
 
 Tensor RandomPerspectiveImpl::warp(const Tensor& x, const Tensor& draws) const {
@@ -151,7 +152,7 @@ Tensors RandomPerspectiveImpl::call(const Tensors& inputs, bool training) {
   if (x.dtype() != dtype()) x = ops::cast(x, dtype());
   (void)augmentation::image_axes(x.rank(), options_.data_format, "RandomPerspective");
   if (!training) return {x};
-  Generator* g = generator_ ? &*generator_ : nullptr;
+  Generator* g = generator();
   const Tensor probability = augmentation::per_image_uniform(x, factor_.first, factor_.second, g);
   const Tensor apply = ops::less(augmentation::per_image_uniform(x, 0.0, 1.0, g), probability);
   const int64_t batch = x.rank() == 4 ? x.shape()[0] : 1;
@@ -166,17 +167,6 @@ Tensor RandomPerspectiveImpl::apply(const Tensor& images, const std::vector<doub
   KERAS_CHECK(static_cast<int64_t>(draws.size()) == batch * 8, ValueError,
               "RandomPerspective: apply() needs ", batch * 8, " draws, got ", draws.size());
   return warp(x, Tensor::from_vector(draws, {batch, 8}, Device::cpu()));
-}
-
-std::vector<Shape> RandomPerspectiveImpl::compute_output_shape(const std::vector<Shape>& in) const {
-  (void)augmentation::image_axes(static_cast<int>(in[0].size()), options_.data_format,
-                                 "RandomPerspective");
-  return {in[0]};
-}
-
-std::vector<DType> RandomPerspectiveImpl::compute_output_dtype(const std::vector<DType>&,
-                                                               size_t) const {
-  return {dtype()};
 }
 
 Json RandomPerspectiveImpl::get_config() const {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "keras/layers/layer.h"
+#include "keras/layers/preprocessing/image_layer.h"
 
 namespace keras::layers {
 
@@ -23,14 +23,11 @@ struct AutoContrastOptions {
 // In training and at inference, each channel of each image mapped linearly so that its minimum
 // and maximum over height and width become value_range's bounds (Keras 3's arithmetic, in
 // [0, 255]); a constant channel, whose map divides by zero, comes back unchanged.
-class AutoContrastImpl final : public Layer {
+class AutoContrastImpl final : public ImageLayerImpl {
  public:
   explicit AutoContrastImpl(AutoContrastOptions options);
   std::string class_name() const override { return "AutoContrast"; }
   Tensors call(const Tensors& inputs, bool training) override;
-  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
-  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
-                                          size_t num_outputs) const override;
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
 
@@ -58,14 +55,11 @@ struct EqualizationOptions {
 // table rounded to [0, 255], mapped back to value_range; a channel with values in at most one bin
 // is unchanged. Not differentiable (the output does not depend smoothly on the input). At
 // inference the identity.
-class EqualizationImpl final : public Layer {
+class EqualizationImpl final : public ImageLayerImpl {
  public:
   explicit EqualizationImpl(EqualizationOptions options);
   std::string class_name() const override { return "Equalization"; }
   Tensors call(const Tensors& inputs, bool training) override;
-  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
-  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
-                                          size_t num_outputs) const override;
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "keras/core/random.h"
-#include "keras/layers/layer.h"
+#include "keras/layers/preprocessing/image_layer.h"
 
 namespace keras::layers {
 
@@ -26,24 +26,17 @@ struct MixUpOptions {
 
 // y_i = w_i x_i + (1 - w_i) x_p(i), w_i ~ Beta(alpha, alpha), p a random permutation. Config:
 // alpha, seed, data_format. ValueError for alpha <= 0. Differentiable in the images.
-class MixUpImpl final : public Layer {
+class MixUpImpl final : public ImageLayerImpl {
  public:
   MixUpImpl(double alpha, MixUpOptions options);
   std::string class_name() const override { return "MixUp"; }
   Tensors call(const Tensors& inputs, bool training) override;
-  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
-  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
-                                          size_t num_outputs) const override;
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
-  std::vector<Generator*> seed_generators() override {
-    return generator_ ? std::vector<Generator*>{&*generator_} : std::vector<Generator*>{};
-  }
 
  private:
   double alpha_;
   MixUpOptions options_;
-  std::optional<Generator> generator_;
 };
 
 class MixUp : public LayerHandle<MixUpImpl> {
@@ -58,24 +51,17 @@ using CutMixOptions = MixUpOptions;
 // of its height and width at a uniform position, w ~ Beta(a, a) per image with one a uniform in
 // factor's range (a number f in [0, 1]: [0, f]) plus 1e-6 per batch, as Keras 3. Config: factor,
 // seed, data_format.
-class CutMixImpl final : public Layer {
+class CutMixImpl final : public ImageLayerImpl {
  public:
   CutMixImpl(std::vector<double> factor, CutMixOptions options);
   std::string class_name() const override { return "CutMix"; }
   Tensors call(const Tensors& inputs, bool training) override;
-  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
-  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
-                                          size_t num_outputs) const override;
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
-  std::vector<Generator*> seed_generators() override {
-    return generator_ ? std::vector<Generator*>{&*generator_} : std::vector<Generator*>{};
-  }
 
  private:
   std::pair<double, double> factor_;
   CutMixOptions options_;
-  std::optional<Generator> generator_;
 };
 
 class CutMix : public LayerHandle<CutMixImpl> {

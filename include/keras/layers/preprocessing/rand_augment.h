@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "keras/core/random.h"
-#include "keras/layers/layer.h"
+#include "keras/layers/preprocessing/image_layer.h"
 
 namespace keras::layers {
 
@@ -33,14 +33,11 @@ struct RandAugmentOptions {
 // H, W, C) or unbatched (H, W, C) (channels_first: C first); output the same shape, in the
 // layer's dtype. Config: value_range, num_ops, factor, interpolation, seed. ValueError for
 // num_ops < 0 and the augmentations' own errors.
-class RandAugmentImpl final : public Layer {
+class RandAugmentImpl final : public ImageLayerImpl {
  public:
   explicit RandAugmentImpl(RandAugmentOptions options);
   std::string class_name() const override { return "RandAugment"; }
   Tensors call(const Tensors& inputs, bool training) override;
-  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
-  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
-                                          size_t num_outputs) const override;
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
   std::vector<Generator*> seed_generators() override;
@@ -49,7 +46,6 @@ class RandAugmentImpl final : public Layer {
   RandAugmentOptions options_;
   std::pair<double, double> factor_;
   std::vector<std::shared_ptr<Layer>> augmentations_;
-  std::optional<Generator> generator_;
 };
 
 class RandAugment : public LayerHandle<RandAugmentImpl> {
@@ -77,14 +73,11 @@ struct AugMixOptions {
 // w x + (1 - w) sum_c d_c chain_c(x), as Keras 3's AugMix. Shapes and dtype as RandAugment.
 // Config: value_range, num_chains, chain_depth, factor, alpha, all_ops, interpolation, seed.
 // ValueError for counts outside [1, 100] or alpha <= 0.
-class AugMixImpl final : public Layer {
+class AugMixImpl final : public ImageLayerImpl {
  public:
   explicit AugMixImpl(AugMixOptions options);
   std::string class_name() const override { return "AugMix"; }
   Tensors call(const Tensors& inputs, bool training) override;
-  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
-  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
-                                          size_t num_outputs) const override;
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
   std::vector<Generator*> seed_generators() override;
@@ -93,7 +86,6 @@ class AugMixImpl final : public Layer {
   AugMixOptions options_;
   std::pair<double, double> factor_;
   std::vector<std::shared_ptr<Layer>> augmentations_;
-  std::optional<Generator> generator_;
 };
 
 class AugMix : public LayerHandle<AugMixImpl> {

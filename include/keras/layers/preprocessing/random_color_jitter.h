@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "keras/layers/layer.h"
+#include "keras/layers/preprocessing/image_layer.h"
 
 namespace keras::layers {
 
@@ -29,14 +29,11 @@ struct RandomColorJitterOptions {
 // Images (batch, H, W, C) or unbatched (H, W, C) (channels_first: C first); output the same
 // shape, in the layer's dtype. Config as Keras 3's: value_range, the four factors (null when not
 // given) and seed. The steps' errors are theirs (a factor out of range is a ValueError).
-class RandomColorJitterImpl final : public Layer {
+class RandomColorJitterImpl final : public ImageLayerImpl {
  public:
   explicit RandomColorJitterImpl(RandomColorJitterOptions options);
   std::string class_name() const override { return "RandomColorJitter"; }
   Tensors call(const Tensors& inputs, bool training) override;
-  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
-  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
-                                          size_t num_outputs) const override;
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
   std::vector<Generator*> seed_generators() override;

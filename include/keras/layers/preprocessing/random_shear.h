@@ -10,6 +10,7 @@
 
 #include "keras/core/random.h"
 #include "keras/layers/preprocessing/affine_augmentation.h"
+#include "keras/layers/preprocessing/image_layer.h"
 
 namespace keras::layers {
 
@@ -64,19 +65,13 @@ struct RandomPerspectiveOptions {
 // (batch, H, W, C) or unbatched (H, W, C) (channels_first: C first); output the same shape, in
 // the layer's dtype; differentiable in the images. ValueError (Keras's words) for a scale outside
 // [0, 1]; NotImplementedError for another interpolation.
-class RandomPerspectiveImpl final : public Layer {
+class RandomPerspectiveImpl final : public ImageLayerImpl {
  public:
   RandomPerspectiveImpl(std::vector<double> factor, RandomPerspectiveOptions options);
   std::string class_name() const override { return "RandomPerspective"; }
   Tensors call(const Tensors& inputs, bool training) override;
-  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
-  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
-                                          size_t num_outputs) const override;
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
-  std::vector<Generator*> seed_generators() override {
-    return generator_ ? std::vector<Generator*>{&*generator_} : std::vector<Generator*>{};
-  }
   // The warp of every image with these draws instead of random ones: 8 per image in [0, 1), the
   // corner offsets x0, y0, ..., x3, y3 (u = (draw - 1/2) scale).
   Tensor apply(const Tensor& images, const std::vector<double>& draws) const;
@@ -85,7 +80,6 @@ class RandomPerspectiveImpl final : public Layer {
   Tensor warp(const Tensor& x, const Tensor& draws) const;
   std::pair<double, double> factor_;
   RandomPerspectiveOptions options_;
-  std::optional<Generator> generator_;
 };
 
 class RandomPerspective : public LayerHandle<RandomPerspectiveImpl> {
