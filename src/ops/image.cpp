@@ -28,6 +28,13 @@ int channel_axis(const Tensor& images, const std::string& data_format) {
   return data_format == "channels_last" ? images.rank() - 1 : images.rank() - 3;
 }
 
+// The height and width axes of rank-3 or rank-4 images (checked as channel_axis does).
+std::pair<int, int> spatial_axes(const Tensor& images, const std::string& data_format) {
+  (void)channel_axis(images, data_format);
+  const int ha = data_format == "channels_last" ? images.rank() - 3 : images.rank() - 2;
+  return {ha, ha + 1};
+}
+
 void check_float(const Tensor& images) {
   KERAS_CHECK(is_floating(images.dtype()), ValueError,
               "Invalid images dtype: expected float dtype. Received: images.dtype=",
@@ -198,7 +205,7 @@ Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest) {
 Tensor resize(const Tensor& images,
               std::pair<int64_t, int64_t> size,
               const ResizeOptions& options) {
-  const int axis = channel_axis(images, options.data_format);
+  const auto [ha, wa] = spatial_axes(images, options.data_format);
   const auto [th, tw] = size;
   KERAS_CHECK(th >= 1 && tw >= 1, ValueError, "resize: size must be positive, got (", th, ", ", tw,
               ")");
@@ -208,9 +215,6 @@ Tensor resize(const Tensor& images,
               "' is not supported (keras.cpp has 'bilinear' and 'nearest')");
   KERAS_CHECK(!(options.crop_to_aspect_ratio && options.pad_to_aspect_ratio), ValueError,
               "Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be True.");
-  const int ha = options.data_format == "channels_last" ? images.rank() - 3 : images.rank() - 2;
-  const int wa = ha + 1;
-  (void)axis;
   Tensor x = is_floating(images.dtype()) ? images : cast(images, float32);
   int64_t h = x.shape()[static_cast<size_t>(ha)], w = x.shape()[static_cast<size_t>(wa)];
   if (options.crop_to_aspect_ratio) {
@@ -257,8 +261,7 @@ std::string maybe(const std::optional<int64_t>& v) {
 }
 
 // Keras's check that exactly two of a side's three numbers are given, none negative.
-void check_two_of(const char* what,
-                  const std::array<const char*, 3>& names,
+void check_two_of(const std::array<const char*, 3>& names,
                   const std::array<std::optional<int64_t>, 3>& values) {
   int given = 0;
   for (const auto& v : values) given += v ? 1 : 0;
@@ -269,22 +272,15 @@ void check_two_of(const char* what,
     KERAS_CHECK(!values[i] || *values[i] >= 0, ValueError, names[i],
                 " must be >= 0. Received: ", names[i], "=", *values[i]);
   }
-  (void)what;
-}
-
-std::pair<int, int> spatial_axes(const Tensor& images, const std::string& data_format) {
-  (void)channel_axis(images, data_format);
-  const int ha = data_format == "channels_last" ? images.rank() - 3 : images.rank() - 2;
-  return {ha, ha + 1};
 }
 
 }  // namespace
 
 Tensor pad_images(const Tensor& images, const PadImagesOptions& o) {
   const auto [ha, wa] = spatial_axes(images, o.data_format);
-  check_two_of("pad_images", {"top_padding", "bottom_padding", "target_height"},
+  check_two_of({"top_padding", "bottom_padding", "target_height"},
                {o.top_padding, o.bottom_padding, o.target_height});
-  check_two_of("pad_images", {"left_padding", "right_padding", "target_width"},
+  check_two_of({"left_padding", "right_padding", "target_width"},
                {o.left_padding, o.right_padding, o.target_width});
   const int64_t h = images.shape()[static_cast<size_t>(ha)],
                 w = images.shape()[static_cast<size_t>(wa)];
@@ -307,9 +303,9 @@ Tensor pad_images(const Tensor& images, const PadImagesOptions& o) {
 
 Tensor crop_images(const Tensor& images, const CropImagesOptions& o) {
   const auto [ha, wa] = spatial_axes(images, o.data_format);
-  check_two_of("crop_images", {"top_cropping", "bottom_cropping", "target_height"},
+  check_two_of({"top_cropping", "bottom_cropping", "target_height"},
                {o.top_cropping, o.bottom_cropping, o.target_height});
-  check_two_of("crop_images", {"left_cropping", "right_cropping", "target_width"},
+  check_two_of({"left_cropping", "right_cropping", "target_width"},
                {o.left_cropping, o.right_cropping, o.target_width});
   const int64_t h = images.shape()[static_cast<size_t>(ha)],
                 w = images.shape()[static_cast<size_t>(wa)];

@@ -61,9 +61,9 @@ AutoContrastImpl::AutoContrastImpl(AutoContrastOptions options)
       range_(augmentation::value_range(options_.value_range, "AutoContrast")) {}
 
 Tensors AutoContrastImpl::call(const Tensors& inputs, bool) {
-  const auto [ha, wa] =
-      augmentation::image_axes(inputs[0].rank(), options_.data_format, "AutoContrast");
-  const Tensor x = inputs[0].dtype() == dtype() ? inputs[0] : ops::cast(inputs[0], dtype());
+  std::pair<int, int> axes;
+  const Tensor x = images(inputs[0], &axes);
+  const auto [ha, wa] = axes;
   const Tensor v = augmentation::transform_value_range(x, range_, k255);
   const Tensor low = ops::min(v, {ha, wa}, true), high = ops::max(v, {ha, wa}, true);
   // A constant channel divides by zero: NaN, which is replaced by the input, as Keras does.
@@ -75,8 +75,7 @@ Tensors AutoContrastImpl::call(const Tensors& inputs, bool) {
 }
 
 Json AutoContrastImpl::get_config() const {
-  Json config = Layer::get_config();
-  config["data_format"] = options_.data_format;
+  Json config = image_config();
   config["value_range"] = Json::array({range_.first, range_.second});
   return config;
 }
@@ -106,13 +105,13 @@ EqualizationImpl::EqualizationImpl(EqualizationOptions options)
 }
 
 Tensors EqualizationImpl::call(const Tensors& inputs, bool training) {
-  const auto [ha, wa] =
-      augmentation::image_axes(inputs[0].rank(), options_.data_format, "Equalization");
-  const Tensor x = inputs[0].dtype() == dtype() ? inputs[0] : ops::cast(inputs[0], dtype());
+  std::pair<int, int> axes;
+  const Tensor x = images(inputs[0], &axes);
   if (!training) return {x};
+  const auto [ha, wa] = axes;
   const Tensor src = ops::cast(augmentation::transform_value_range(x, range_, k255), float32);
   const Shape& s = src.shape();
-  const int c_axis = options_.data_format == "channels_last" ? src.rank() - 1 : ha - 1;
+  const int c_axis = augmentation::channel_axis(src.rank(), data_format());
   const int64_t channels = s[static_cast<size_t>(c_axis)];
   const int64_t inner =
       c_axis == src.rank() - 1 ? 1 : s[static_cast<size_t>(ha)] * s[static_cast<size_t>(wa)];
@@ -141,8 +140,7 @@ Tensors EqualizationImpl::call(const Tensors& inputs, bool training) {
 }
 
 Json EqualizationImpl::get_config() const {
-  Json config = Layer::get_config();
-  config["data_format"] = options_.data_format;
+  Json config = image_config();
   config["bins"] = options_.bins;
   config["value_range"] = Json::array({range_.first, range_.second});
   return config;

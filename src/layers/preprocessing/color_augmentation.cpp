@@ -22,10 +22,6 @@ Tensor with_channel(const Tensor& x, int axis, int64_t channel, const Tensor& y)
   return ops::concatenate(planes, axis);
 }
 
-int channel_axis(const Tensor& x, const std::string& data_format) {
-  return data_format == "channels_last" ? x.rank() - 1 : x.rank() - 3;
-}
-
 template <class Impl>
 std::shared_ptr<Layer> color_from_config(const Json& c, const char* what) {
   auto layer = std::make_shared<Impl>(augmentation::factor_from_json(c, what),
@@ -79,7 +75,7 @@ Tensors RandomGrayscaleImpl::call(const Tensors& inputs, bool training) {
 }
 
 Json RandomGrayscaleImpl::get_config() const {
-  Json config = image_config(false);
+  Json config = image_config();
   config["factor"] = factor().second;
   return config;
 }
@@ -104,10 +100,6 @@ Tensors RandomInvertImpl::call(const Tensors& inputs, bool training) {
   const Tensor probability = draw(x, factor().first, factor().second);
   const Tensor apply = ops::less(draw(x, 0.0, 1.0), probability);
   return {ops::where(apply, ops::subtract(value_range().second, x), x)};
-}
-
-Json RandomInvertImpl::get_config() const {
-  return FactorAugmentationImpl::get_config();
 }
 
 std::shared_ptr<Layer> RandomInvertImpl::from_config(const Json& c) {
@@ -168,10 +160,6 @@ Tensors RandomColorDegenerationImpl::call(const Tensors& inputs, bool training) 
   return {clip(ops::add(x, ops::multiply(f, ops::subtract(gray, x))))};
 }
 
-Json RandomColorDegenerationImpl::get_config() const {
-  return FactorAugmentationImpl::get_config();
-}
-
 std::shared_ptr<Layer> RandomColorDegenerationImpl::from_config(const Json& c) {
   return color_from_config<RandomColorDegenerationImpl>(c, "RandomColorDegeneration");
 }
@@ -191,14 +179,10 @@ Tensors RandomSaturationImpl::call(const Tensors& inputs, bool training) {
   if (!training) return {x};
   Tensor f = draw(x, factor().first, factor().second);
   f = ops::divide(f, ops::add(ops::subtract(1.0, f), 1e-7));
-  const int axis = channel_axis(x, data_format());
+  const int axis = augmentation::channel_axis(x.rank(), data_format());
   const Tensor hsv = ops::image::rgb_to_hsv(x, data_format());
   const Tensor s = clip(ops::multiply(ops::slice_axis(hsv, axis, 1, 1), f));
   return {ops::image::hsv_to_rgb(with_channel(hsv, axis, 1, s), data_format())};
-}
-
-Json RandomSaturationImpl::get_config() const {
-  return FactorAugmentationImpl::get_config();
 }
 
 std::shared_ptr<Layer> RandomSaturationImpl::from_config(const Json& c) {
@@ -218,7 +202,7 @@ Tensors RandomHueImpl::call(const Tensors& inputs, bool training) {
       ops::where(ops::greater(u, 0.5), ops::scalar_like(-1.0, u), ops::scalar_like(1.0, u));
   const Tensor delta =
       ops::multiply(ops::multiply(sign, draw(x, factor().first, factor().second)), 0.5);
-  const int axis = channel_axis(x, data_format());
+  const int axis = augmentation::channel_axis(x.rank(), data_format());
   const std::pair<double, double> unit{0.0, 1.0};
   const Tensor hsv = ops::image::rgb_to_hsv(
       augmentation::transform_value_range(x, value_range(), unit), data_format());
@@ -228,10 +212,6 @@ Tensors RandomHueImpl::call(const Tensors& inputs, bool training) {
   const Tensor rgb =
       ops::clip(ops::image::hsv_to_rgb(with_channel(hsv, axis, 0, h), data_format()), 0.0, 1.0);
   return {augmentation::transform_value_range(rgb, unit, value_range())};
-}
-
-Json RandomHueImpl::get_config() const {
-  return FactorAugmentationImpl::get_config();
 }
 
 std::shared_ptr<Layer> RandomHueImpl::from_config(const Json& c) {
@@ -250,7 +230,8 @@ Tensors RandomSharpnessImpl::call(const Tensors& inputs, bool training) {
   const Tensor f = ops::multiply(draw(x, factor().first, factor().second), 2.0);
   const bool batched = x.rank() == 4;
   const Tensor xb = batched ? x : ops::expand_dims(x, 0);
-  const int64_t channels = xb.shape()[static_cast<size_t>(channel_axis(xb, data_format()))];
+  const int64_t channels =
+      xb.shape()[static_cast<size_t>(augmentation::channel_axis(xb.rank(), data_format()))];
   std::vector<double> k(static_cast<size_t>(9 * channels), 1.0 / 13.0);
   for (int64_t c = 0; c < channels; ++c) k[static_cast<size_t>(4 * channels + c)] = 5.0 / 13.0;
   const Tensor kernel =
@@ -259,10 +240,6 @@ Tensors RandomSharpnessImpl::call(const Tensors& inputs, bool training) {
       ops::depthwise_conv(xb, kernel, {.padding = "same", .data_format = data_format()});
   if (!batched) smooth = ops::squeeze(smooth, {0});
   return {clip(ops::add(x, ops::multiply(ops::subtract(1.0, f), ops::subtract(smooth, x))))};
-}
-
-Json RandomSharpnessImpl::get_config() const {
-  return FactorAugmentationImpl::get_config();
 }
 
 std::shared_ptr<Layer> RandomSharpnessImpl::from_config(const Json& c) {
@@ -298,12 +275,11 @@ Tensors SolarizationImpl::call(const Tensors& inputs, bool training) {
 }
 
 Json SolarizationImpl::get_config() const {
-  Json config = image_config(false);
+  Json config = image_config();
   config["value_range"] = Json::array({value_range().first, value_range().second});
   config["addition_factor"] = Json::array({factor().first, factor().second});
   config["threshold_factor"] = Json::array({threshold_.first, threshold_.second});
-  const Json base = FactorAugmentationImpl::get_config();
-  config["seed"] = base.at("seed");
+  config["seed"] = seed_json();
   return config;
 }
 

@@ -26,11 +26,10 @@ Tensor FactorAugmentationImpl::clip(const Tensor& y) const {
 }
 
 Json FactorAugmentationImpl::get_config() const {
-  Json config = image_config(false);
+  Json config = image_config();
   config["factor"] = Json::array({factor_.first, factor_.second});
   config["value_range"] = Json::array({range_.first, range_.second});
-  const Json seeded = image_config(true);
-  config["seed"] = seeded.at("seed");
+  config["seed"] = seed_json();
   return config;
 }
 

@@ -95,6 +95,18 @@ void check_data_format(const std::string& data_format) {
               data_format);
 }
 
+int channel_axis(int rank, const std::string& data_format) {
+  return data_format == "channels_last" ? rank - 1 : rank - 3;
+}
+
+Tensor positions(const Tensor& like, int axis, int64_t n) {
+  std::vector<double> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = static_cast<double>(i);
+  Shape shape(static_cast<size_t>(like.rank()), 1);
+  shape[static_cast<size_t>(axis)] = n;
+  return ops::cast(Tensor::from_vector(v, shape), like.dtype()).to(like.device());
+}
+
 Tensor transform_value_range(const Tensor& x,
                              std::pair<double, double> from,
                              std::pair<double, double> to) {

@@ -42,6 +42,11 @@ std::pair<double, double> value_range(const std::vector<double>& range, const ch
 // The height and width axes of images of `rank` (3: unbatched, or 4); ValueError otherwise.
 std::pair<int, int> image_axes(int rank, const std::string& data_format, const char* what);
 void check_data_format(const std::string& data_format);
+// The channel axis of images of `rank` (3 or 4).
+int channel_axis(int rank, const std::string& data_format);
+// 0, 1, ..., n - 1 along `axis` of a tensor of like's rank with ones elsewhere, in like's dtype
+// and device: pixel positions to compare with per-image bounds.
+Tensor positions(const Tensor& like, int axis, int64_t n);
 // x mapped linearly from the range `from` to `to` (Keras's _transform_value_range: unchanged when
 // the two are equal).
 Tensor transform_value_range(const Tensor& x,

@@ -35,11 +35,14 @@ std::vector<DType> ImageLayerImpl::compute_output_dtype(const std::vector<DType>
   return {dtype()};
 }
 
-Json ImageLayerImpl::image_config(bool with_seed) const {
+Json ImageLayerImpl::image_config() const {
   Json config = Layer::get_config();
   config["data_format"] = data_format_;
-  if (with_seed) config["seed"] = seed_ ? Json(*seed_) : Json(nullptr);
   return config;
+}
+
+Json ImageLayerImpl::seed_json() const {
+  return seed_ ? Json(*seed_) : Json(nullptr);
 }
 
 }  // namespace keras::layers

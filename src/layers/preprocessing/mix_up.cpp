@@ -22,15 +22,6 @@ Tensor permuted(const Tensor& x, const Tensor& draws) {
       x, ops::cast(ops::reshape(ops::slice_axis(draws, 1, 0, 1), {x.shape()[0]}), int64), 0);
 }
 
-// 0, 1, ..., n - 1 along `axis` of a rank-4 tensor of ones elsewhere, in x's dtype and device.
-Tensor grid(const Tensor& x, int axis, int64_t n) {
-  std::vector<double> v(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = static_cast<double>(i);
-  Shape shape(4, 1);
-  shape[static_cast<size_t>(axis)] = n;
-  return ops::cast(Tensor::from_vector(v, shape), x.dtype()).to(x.device());
-}
-
 }  // namespace
 
 // ---- MixUp ----
@@ -44,8 +35,7 @@ MixUpImpl::MixUpImpl(double alpha, MixUpOptions options)
 }
 
 Tensors MixUpImpl::call(const Tensors& inputs, bool training) {
-  Tensor x = inputs[0].dtype() == dtype() ? inputs[0] : ops::cast(inputs[0], dtype());
-  (void)augmentation::image_axes(x.rank(), options_.data_format, "MixUp");
+  const Tensor x = images(inputs[0]);
   if (!training || x.rank() == 3) return {x};
   const int64_t batch = x.shape()[0];
   const double alpha = alpha_;
@@ -61,10 +51,9 @@ Tensors MixUpImpl::call(const Tensors& inputs, bool training) {
 }
 
 Json MixUpImpl::get_config() const {
-  Json config = Layer::get_config();
-  config["data_format"] = options_.data_format;
+  Json config = image_config();
   config["alpha"] = alpha_;
-  config["seed"] = options_.seed ? Json(*options_.seed) : Json(nullptr);
+  config["seed"] = seed_json();
   return config;
 }
 
@@ -90,8 +79,9 @@ CutMixImpl::CutMixImpl(std::vector<double> factor, CutMixOptions options)
       options_(std::move(options)) {}
 
 Tensors CutMixImpl::call(const Tensors& inputs, bool training) {
-  Tensor x = inputs[0].dtype() == dtype() ? inputs[0] : ops::cast(inputs[0], dtype());
-  const auto [ha, wa] = augmentation::image_axes(x.rank(), options_.data_format, "CutMix");
+  std::pair<int, int> axes;
+  const Tensor x = images(inputs[0], &axes);
+  const auto [ha, wa] = axes;
   if (!training || x.rank() == 3) return {x};
   const int64_t batch = x.shape()[0];
   const int64_t h = x.shape()[static_cast<size_t>(ha)], w = x.shape()[static_cast<size_t>(wa)];
@@ -114,7 +104,7 @@ Tensors CutMixImpl::call(const Tensors& inputs, bool training) {
         augmentation::shuffled_indices(g, batch, d, 5);
       });
   const auto inside = [&](int axis, int64_t n, int64_t c) {
-    const Tensor g = grid(x, axis, n);
+    const Tensor g = augmentation::positions(x, axis, n);
     return ops::logical_and(ops::greater_equal(g, per_image(draws, c, x)),
                             ops::less(g, per_image(draws, c + 1, x)));
   };
@@ -123,10 +113,9 @@ Tensors CutMixImpl::call(const Tensors& inputs, bool training) {
 }
 
 Json CutMixImpl::get_config() const {
-  Json config = Layer::get_config();
-  config["data_format"] = options_.data_format;
+  Json config = image_config();
   config["factor"] = Json::array({factor_.first, factor_.second});
-  config["seed"] = options_.seed ? Json(*options_.seed) : Json(nullptr);
+  config["seed"] = seed_json();
   return config;
 }
 

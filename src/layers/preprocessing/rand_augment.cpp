@@ -92,12 +92,11 @@ RandAugmentImpl::RandAugmentImpl(RandAugmentOptions options)
               "RandAugment: num_ops must be in [0, 1000], got ", options_.num_ops);
   (void)augmentation::value_range(options_.value_range, "RandAugment");
   augmentations_ = policy_augmentations(factor_, options_.value_range, options_.interpolation,
-                                        options_.seed, options_.data_format, true);
+                                        options_.seed, data_format(), true);
 }
 
 Tensors RandAugmentImpl::call(const Tensors& inputs, bool training) {
-  (void)augmentation::image_axes(inputs[0].rank(), options_.data_format, "RandAugment");
-  Tensor x = inputs[0].dtype() == dtype() ? inputs[0] : ops::cast(inputs[0], dtype());
+  Tensor x = images(inputs[0]);
   if (!training || options_.num_ops == 0) return {x};
   const int64_t n = options_.num_ops, count = static_cast<int64_t>(augmentations_.size());
   const Tensor picks =
@@ -115,13 +114,12 @@ std::vector<Generator*> RandAugmentImpl::seed_generators() {
 }
 
 Json RandAugmentImpl::get_config() const {
-  Json config = Layer::get_config();
-  config["data_format"] = options_.data_format;
+  Json config = image_config();
   config["value_range"] = Json(options_.value_range);
   config["num_ops"] = options_.num_ops;
   config["factor"] = Json::array({factor_.first, factor_.second});
   config["interpolation"] = options_.interpolation;
-  config["seed"] = options_.seed ? Json(*options_.seed) : Json(nullptr);
+  config["seed"] = seed_json();
   return config;
 }
 
@@ -160,12 +158,11 @@ AugMixImpl::AugMixImpl(AugMixOptions options)
               "AugMix: alpha must be positive, got ", options_.alpha);
   (void)augmentation::value_range(options_.value_range, "AugMix");
   augmentations_ = policy_augmentations(factor_, options_.value_range, options_.interpolation,
-                                        options_.seed, options_.data_format, options_.all_ops);
+                                        options_.seed, data_format(), options_.all_ops);
 }
 
 Tensors AugMixImpl::call(const Tensors& inputs, bool training) {
-  (void)augmentation::image_axes(inputs[0].rank(), options_.data_format, "AugMix");
-  Tensor x = inputs[0].dtype() == dtype() ? inputs[0] : ops::cast(inputs[0], dtype());
+  Tensor x = images(inputs[0]);
   if (!training) return {x};
   const int64_t chains = options_.num_chains, depth = options_.chain_depth;
   const auto choices = static_cast<uint64_t>(augmentations_.size() + 1);  // the last: none
@@ -201,8 +198,7 @@ std::vector<Generator*> AugMixImpl::seed_generators() {
 }
 
 Json AugMixImpl::get_config() const {
-  Json config = Layer::get_config();
-  config["data_format"] = options_.data_format;
+  Json config = image_config();
   config["value_range"] = Json(options_.value_range);
   config["num_chains"] = options_.num_chains;
   config["chain_depth"] = options_.chain_depth;
@@ -210,7 +206,7 @@ Json AugMixImpl::get_config() const {
   config["alpha"] = options_.alpha;
   config["all_ops"] = options_.all_ops;
   config["interpolation"] = options_.interpolation;
-  config["seed"] = options_.seed ? Json(*options_.seed) : Json(nullptr);
+  config["seed"] = seed_json();
   return config;
 }
 

@@ -32,8 +32,7 @@ RandomColorJitterImpl::RandomColorJitterImpl(RandomColorJitterOptions options)
 }
 
 Tensors RandomColorJitterImpl::call(const Tensors& inputs, bool training) {
-  (void)augmentation::image_axes(inputs[0].rank(), options_.data_format, "RandomColorJitter");
-  Tensor x = inputs[0].dtype() == dtype() ? inputs[0] : ops::cast(inputs[0], dtype());
+  Tensor x = images(inputs[0]);
   if (!training) return {x};
   for (const auto& step : steps_) x = step->call({x}, true)[0];
   return {x};
@@ -48,8 +47,7 @@ std::vector<Generator*> RandomColorJitterImpl::seed_generators() {
 }
 
 Json RandomColorJitterImpl::get_config() const {
-  Json config = Layer::get_config();
-  config["data_format"] = options_.data_format;
+  Json config = image_config();
   config["value_range"] = Json(options_.value_range);
   const auto factor = [](const std::vector<double>& f) {
     return f.empty() ? Json(nullptr) : augmentation::factor_to_json(f);
@@ -58,7 +56,7 @@ Json RandomColorJitterImpl::get_config() const {
   config["contrast_factor"] = factor(options_.contrast_factor);
   config["saturation_factor"] = factor(options_.saturation_factor);
   config["hue_factor"] = factor(options_.hue_factor);
-  config["seed"] = options_.seed ? Json(*options_.seed) : Json(nullptr);
+  config["seed"] = options_.seed ? Json(*options_.seed) : Json(nullptr);  // its steps' seed
   return config;
 }
 

@@ -22,15 +22,6 @@ FactorAugmentationOptions base_options(const std::vector<double>& value_range,
           .input_shape = input_shape};
 }
 
-// 0, 1, ..., n - 1 along `axis` of a tensor of `rank` ones elsewhere, in x's dtype and device.
-Tensor grid(const Tensor& x, int axis, int64_t n) {
-  std::vector<double> v(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) v[static_cast<size_t>(i)] = static_cast<double>(i);
-  Shape shape(static_cast<size_t>(x.rank()), 1);
-  shape[static_cast<size_t>(axis)] = n;
-  return ops::cast(Tensor::from_vector(v, shape), x.dtype()).to(x.device());
-}
-
 std::pair<int64_t, int64_t> odd_kernel_size(const std::vector<int64_t>& k) {
   const auto message = [&] {
     std::string values;
@@ -79,7 +70,7 @@ Tensors RandomErasingImpl::call(const Tensors& inputs, bool training) {
         ops::multiply(ops::sqrt(draw(x, scale_.first, scale_.second)), static_cast<double>(length));
     const Tensor start =
         ops::multiply(draw(x, 0.0, 1.0), ops::subtract(static_cast<double>(length), side));
-    const Tensor g = grid(x, axis, length);
+    const Tensor g = augmentation::positions(x, axis, length);
     return ops::logical_and(ops::greater_equal(g, start), ops::less(g, ops::add(start, side)));
   };
   const Tensor in_x = bounds(wa, w), in_y = bounds(ha, h);
@@ -90,8 +81,8 @@ Tensors RandomErasingImpl::call(const Tensors& inputs, bool training) {
     fill = ops::multiply(random::normal_noise(x, 0.0, 1.0, generator()), value_range().second);
   } else {
     Shape shape(static_cast<size_t>(x.rank()), 1);
-    const int c_axis = data_format() == "channels_last" ? x.rank() - 1 : ha - 1;
-    shape[static_cast<size_t>(c_axis)] = static_cast<int64_t>(fill_value_.size());
+    shape[static_cast<size_t>(augmentation::channel_axis(x.rank(), data_format()))] =
+        static_cast<int64_t>(fill_value_.size());
     fill = ops::broadcast_to(
         ops::cast(Tensor::from_vector(fill_value_, shape), x.dtype()).to(x.device()), x.shape());
   }

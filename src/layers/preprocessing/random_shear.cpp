@@ -130,7 +130,7 @@ RandomPerspectiveImpl::RandomPerspectiveImpl(std::vector<double> factor,
 }
 
 Tensor RandomPerspectiveImpl::warp(const Tensor& x, const Tensor& draws) const {
-  const bool first = options_.data_format == "channels_first";
+  const bool first = data_format() == "channels_first";
   Tensor t = x.rank() == 3 ? ops::expand_dims(x, 0) : x;
   if (first) t = ops::transpose(t, {0, 2, 3, 1});
   const double h = static_cast<double>(t.shape()[1] - 1), w = static_cast<double>(t.shape()[2] - 1);
@@ -148,9 +148,7 @@ Tensor RandomPerspectiveImpl::warp(const Tensor& x, const Tensor& draws) const {
 }
 
 Tensors RandomPerspectiveImpl::call(const Tensors& inputs, bool training) {
-  Tensor x = inputs[0];
-  if (x.dtype() != dtype()) x = ops::cast(x, dtype());
-  (void)augmentation::image_axes(x.rank(), options_.data_format, "RandomPerspective");
+  const Tensor x = images(inputs[0]);
   if (!training) return {x};
   Generator* g = generator();
   const Tensor probability = augmentation::per_image_uniform(x, factor_.first, factor_.second, g);
@@ -161,8 +159,7 @@ Tensors RandomPerspectiveImpl::call(const Tensors& inputs, bool training) {
 }
 
 Tensor RandomPerspectiveImpl::apply(const Tensor& images, const std::vector<double>& draws) const {
-  Tensor x = images.dtype() == dtype() ? images : ops::cast(images, dtype());
-  (void)augmentation::image_axes(x.rank(), options_.data_format, "RandomPerspective");
+  const Tensor x = ImageLayerImpl::images(images);
   const int64_t batch = x.rank() == 4 ? x.shape()[0] : 1;
   KERAS_CHECK(static_cast<int64_t>(draws.size()) == batch * 8, ValueError,
               "RandomPerspective: apply() needs ", batch * 8, " draws, got ", draws.size());
@@ -170,13 +167,12 @@ Tensor RandomPerspectiveImpl::apply(const Tensor& images, const std::vector<doub
 }
 
 Json RandomPerspectiveImpl::get_config() const {
-  Json config = Layer::get_config();
-  config["data_format"] = options_.data_format;
+  Json config = image_config();
   config["factor"] = Json::array({factor_.first, factor_.second});
   config["scale"] = options_.scale;
   config["interpolation"] = options_.interpolation;
   config["fill_value"] = options_.fill_value;
-  config["seed"] = options_.seed ? Json(*options_.seed) : Json(nullptr);
+  config["seed"] = seed_json();
   return config;
 }
 

@@ -15,15 +15,16 @@ namespace keras::layers {
 using ColorAugmentationOptions = FactorAugmentationOptions;
 
 // The class name and default-name prefix of each layer below, and a constructor taking the
-// factor as Keras keeps it.
-#define KERAS_COLOR_AUGMENTATION(NAME)                                                        \
+// factor as Keras keeps it; the optional second argument declares more members (a get_config of
+// its own where Keras's config differs from FactorAugmentationImpl's).
+#define KERAS_COLOR_AUGMENTATION(NAME, ...)                                                   \
   class NAME##Impl final : public FactorAugmentationImpl {                                    \
    public:                                                                                    \
     NAME##Impl(std::vector<double> factor, ColorAugmentationOptions options);                 \
     std::string class_name() const override { return #NAME; }                                 \
     Tensors call(const Tensors& inputs, bool training) override;                              \
-    Json get_config() const override;                                                         \
     static std::shared_ptr<Layer> from_config(const Json& config);                            \
+    __VA_ARGS__                                                                               \
   };                                                                                          \
   class NAME : public LayerHandle<NAME##Impl> {                                               \
    public:                                                                                    \
@@ -36,14 +37,14 @@ using ColorAugmentationOptions = FactorAugmentationOptions;
 // RandomGrayscale(factor = 0.5): each image, with probability `factor` (in [0, 1]), replaced in
 // every channel by its grayscale (ops::image::rgb_to_grayscale; 1 or 3 channels). Config: factor
 // (a number) and data_format, as Keras (no value_range, no seed).
-KERAS_COLOR_AUGMENTATION(RandomGrayscale)
+KERAS_COLOR_AUGMENTATION(RandomGrayscale, Json get_config() const override;)
 // RandomInvert(factor = 1): each image inverted (value_range's upper bound minus x) when a uniform
 // draw falls under a probability drawn from factor's range (a number f: [0, f]; within [0, 1]).
 KERAS_COLOR_AUGMENTATION(RandomInvert)
 // RandomPosterization(factor): each image mapped to [0, 255], truncated to integers and kept to
 // its top b bits, b an integer drawn from [lower, upper) of factor (a number f: [1, f); within
 // [1, 8]; b = lower when the two are equal), then mapped back.
-KERAS_COLOR_AUGMENTATION(RandomPosterization)
+KERAS_COLOR_AUGMENTATION(RandomPosterization, Json get_config() const override;)
 // RandomColorDegeneration(factor): x + f (gray(x) - x) clipped to value_range, f uniform in
 // factor's range (a number f in [-1, 1]: [-|f|, |f|], as Keras 3 keeps it).
 KERAS_COLOR_AUGMENTATION(RandomColorDegeneration)

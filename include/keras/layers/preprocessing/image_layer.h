@@ -40,9 +40,10 @@ class ImageLayerImpl : public Layer {
   Tensor images(const Tensor& x, std::pair<int, int>* axes = nullptr) const;
   // The layer's own generator, or nullptr for the global one.
   Generator* generator() { return generator_ ? &*generator_ : nullptr; }
-  // Layer's config plus data_format and, when `with_seed`, seed (null when not seeded).
-  Json image_config(bool with_seed) const;
-  const char* what() const { return what_; }
+  // Layer's config plus data_format: the keys every image layer writes first.
+  Json image_config() const;
+  // The seed as a config writes it (null when not seeded).
+  Json seed_json() const;
 
  private:
   const char* what_;
