@@ -30,6 +30,7 @@
 #include "keras/layers/normalization/group_normalization.h"
 #include "keras/layers/normalization/layer_scale.h"
 #include "keras/layers/normalization/rms_normalization.h"
+#include "keras/layers/normalization/spectral_normalization.h"
 #include "keras/layers/normalization/unit_normalization.h"
 #include "keras/layers/op_layer.h"
 #include "keras/layers/pooling.h"
@@ -40,6 +41,7 @@
 #include "keras/layers/preprocessing/discretization.h"
 #include "keras/layers/preprocessing/mix_up.h"
 #include "keras/layers/preprocessing/normalization.h"
+#include "keras/layers/preprocessing/pipeline.h"
 #include "keras/layers/preprocessing/rand_augment.h"
 #include "keras/layers/preprocessing/random_brightness.h"
 #include "keras/layers/preprocessing/random_color_jitter.h"
@@ -92,6 +94,8 @@ struct Registry {
         {"RNN", &RecurrentImpl::from_rnn_config},
         {"Bidirectional", &BidirectionalImpl::from_config},
         {"TimeDistributed", &TimeDistributedImpl::from_config},
+        {"SpectralNormalization", &SpectralNormalizationImpl::from_config},
+        {"Pipeline", &PipelineImpl::from_config},
         {"Add", &AddImpl::from_config},
         {"Subtract", &SubtractImpl::from_config},
         {"Multiply", &MultiplyImpl::from_config},
