@@ -39,6 +39,7 @@
 #include "keras/layers/preprocessing/center_crop.h"
 #include "keras/layers/preprocessing/color_augmentation.h"
 #include "keras/layers/preprocessing/discretization.h"
+#include "keras/layers/preprocessing/mel_spectrogram.h"
 #include "keras/layers/preprocessing/mix_up.h"
 #include "keras/layers/preprocessing/normalization.h"
 #include "keras/layers/preprocessing/pipeline.h"
@@ -55,6 +56,7 @@
 #include "keras/layers/preprocessing/random_zoom.h"
 #include "keras/layers/preprocessing/rescaling.h"
 #include "keras/layers/preprocessing/resizing.h"
+#include "keras/layers/preprocessing/stft_spectrogram.h"
 #include "keras/layers/recurrent.h"
 #include "keras/layers/regularization/activity_regularization.h"
 #include "keras/layers/regularization/alpha_dropout.h"
@@ -96,6 +98,8 @@ struct Registry {
         {"TimeDistributed", &TimeDistributedImpl::from_config},
         {"SpectralNormalization", &SpectralNormalizationImpl::from_config},
         {"Pipeline", &PipelineImpl::from_config},
+        {"STFTSpectrogram", &STFTSpectrogramImpl::from_config},
+        {"MelSpectrogram", &MelSpectrogramImpl::from_config},
         {"Add", &AddImpl::from_config},
         {"Subtract", &SubtractImpl::from_config},
         {"Multiply", &MultiplyImpl::from_config},

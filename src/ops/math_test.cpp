@@ -1,0 +1,85 @@
+// keras::ops::stft against keras.ops.stft (goldens from tools/fixtures/make_layer_fixtures.py
+// stft_goldens), its gradient, and Keras's errors. get_window: stft_spectrogram_test.cpp.
+#include "keras/ops/math.h"
+
+#include <gtest/gtest.h>
+
+#include "harness/tensor_matchers.h"
+#include "keras/autodiff/tape.h"
+#include "keras/io/npy.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
+
+namespace keras::ops {
+namespace {
+
+Tensor golden(const std::string& name, const char* kind) {
+  return io::load_npy(str(KERAS_TEST_DATA_DIR, "/layers/goldens/", name, ".", kind, ".npy"));
+}
+
+// float32 DFTs of at most 16 terms of values ~1, in another order than XLA's FFT: about 1e-6 of
+// the sums' magnitude (up to ~10).
+TEST(Stft, MatchesKeras) {
+  for (const std::string name :
+       {"stft_hann_centred", "stft_hamming_padded", "stft_no_window_uncentred", "stft_odd_fft"}) {
+    SCOPED_TRACE(name);
+    const std::vector<double> p = test::to_doubles(golden(name, "params"));
+    const char* windows[] = {"", "hann", "hamming"};
+    StftOptions options{.center = p[4] != 0};
+    options.window = p[3] == 0 ? std::nullopt : std::optional<std::string>(windows[int(p[3])]);
+    const auto [real, imag] =
+        stft(golden(name, "x"), int64_t(p[0]), int64_t(p[1]), int64_t(p[2]), options);
+    test::expect_all_close(real, golden(name, "real"), 2e-5, 2e-5);
+    test::expect_all_close(imag, golden(name, "imag"), 2e-5, 2e-5);
+  }
+}
+
+// The gradient of sum(real * a + imag * b) wrt the signal, against central differences in
+// float64.
+TEST(Stft, Gradient) {
+  const Tensor x = test::random_tensor({2, 12}, float64, -1, 1, 3);
+  const Tensor a = test::random_tensor({2, 4, 5}, float64, -1, 1, 4);
+  const Tensor b = test::random_tensor({2, 4, 5}, float64, -1, 1, 5);
+  auto loss = [&](const Tensor& v) {
+    const auto [re, im] = stft(v, 6, 4, 8);
+    return ops::sum(ops::add(ops::multiply(re, a), ops::multiply(im, b)));
+  };
+  autodiff::GradientTape tape;
+  tape.watch(x);
+  const Tensor grad = tape.gradient(loss(x), {x})[0];
+  const std::vector<double> values = test::to_doubles(x), analytic = test::to_doubles(grad);
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::vector<double> up = values, down = values;
+    up[i] += 1e-6;
+    down[i] -= 1e-6;
+    const double numeric = (loss(test::tensor_of(up, {2, 12})).item<double>() -
+                            loss(test::tensor_of(down, {2, 12})).item<double>()) /
+                           2e-6;
+    EXPECT_NEAR(analytic[i], numeric, 1e-6 * (1 + std::abs(numeric))) << i;
+  }
+}
+
+TEST(Stft, KerasErrors) {
+  const Tensor x = test::random_tensor({20}, float32, -1, 1, 6);
+  test::expect_throws_with<ValueError>(
+      [&] { stft(x, 8, 2, 4); },
+      "`fft_length` must equal or larger than `sequence_length`. Received: sequence_length=8, "
+      "fft_length=4");
+  test::expect_throws_with<ValueError>(
+      [&] { stft(x, 4, 2, 4, {.window = "blackman"}); },
+      "If a string is passed to `window`, it must be one of `\"hann\"`, `\"hamming\"`. "
+      "Received: window=blackman");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        stft(x, 4, 2, 4, {.window_values = {1, 2}});
+      },
+      "The shape of `window` must be equal to [sequence_length].");
+  test::expect_throws_with<TypeError>(
+      [&] { stft(ops::cast(x, int32), 4, 2, 4); },
+      "Invalid input type. Expected `float32` or `float64`. Received: input type=int32");
+  test::expect_throws_with<ValueError>([&] { stft(x, 32, 2, 32, {.center = false}); },
+                                       "shorter than one frame");
+}
+
+}  // namespace
+}  // namespace keras::ops
