@@ -75,6 +75,7 @@
 #include "keras/layers/preprocessing/random_color_jitter.h"
 #include "keras/layers/preprocessing/random_contrast.h"
 #include "keras/layers/preprocessing/random_crop.h"
+#include "keras/layers/preprocessing/random_elastic_transform.h"
 #include "keras/layers/preprocessing/random_erasing.h"
 #include "keras/layers/preprocessing/random_flip.h"
 #include "keras/layers/preprocessing/random_rotation.h"

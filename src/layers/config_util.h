@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "keras/config/json.h"
@@ -38,6 +40,18 @@ inline std::vector<int64_t> require_int_list(const Json& config,
   const Json* j = config::find(config, key);
   KERAS_CHECK(j != nullptr, ValueError, what, ": config has no '", key, "'");
   return int_list(*j, key, what);
+}
+
+// A string option that Keras writes as null for None: `fallback` when the key is missing,
+// nullopt when null, else the string.
+inline std::optional<std::string> optional_string(const Json& config,
+                                                  const char* key,
+                                                  std::optional<std::string> fallback,
+                                                  const char* what) {
+  const auto it = config.find(key);
+  if (it == config.end()) return fallback;
+  if (it->is_null()) return std::nullopt;
+  return config::convert<std::string>(*it, key, what);
 }
 
 inline Json to_json(const std::vector<int64_t>& values) {

@@ -48,6 +48,7 @@
 #include "keras/layers/preprocessing/random_color_jitter.h"
 #include "keras/layers/preprocessing/random_contrast.h"
 #include "keras/layers/preprocessing/random_crop.h"
+#include "keras/layers/preprocessing/random_elastic_transform.h"
 #include "keras/layers/preprocessing/random_erasing.h"
 #include "keras/layers/preprocessing/random_flip.h"
 #include "keras/layers/preprocessing/random_rotation.h"
@@ -100,6 +101,7 @@ struct Registry {
         {"Pipeline", &PipelineImpl::from_config},
         {"STFTSpectrogram", &STFTSpectrogramImpl::from_config},
         {"MelSpectrogram", &MelSpectrogramImpl::from_config},
+        {"RandomElasticTransform", &RandomElasticTransformImpl::from_config},
         {"Add", &AddImpl::from_config},
         {"Subtract", &SubtractImpl::from_config},
         {"Multiply", &MultiplyImpl::from_config},

@@ -17,12 +17,11 @@ Shape fold(const Shape& s) {
 }  // namespace
 
 TimeDistributedImpl::TimeDistributedImpl(LayerRef layer, TimeDistributedOptions options)
-    : Layer(std::move(options.name),
-            "time_distributed",
-            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
-      inner_(std::move(layer)) {
-  KERAS_CHECK(static_cast<bool>(inner_), ValueError,
-              "TimeDistributed: the wrapped layer is undefined");
+    : WrapperImpl(
+          std::move(options.name),
+          "time_distributed",
+          options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt,
+          std::move(layer)) {
   input_spec_ = {InputSpec{.min_ndim = 3}};
 }
 
@@ -58,28 +57,13 @@ Tensors TimeDistributedImpl::call(const Tensors& inputs, bool training) {
   return {ops::reshape(y[0], out)};
 }
 
-Json TimeDistributedImpl::get_config() const {
-  Json config = Layer::get_config();
-  config["layer"] = layers::serialize_layer(*inner_.layer());
-  return config;
-}
-
 std::shared_ptr<Layer> TimeDistributedImpl::from_config(const Json& config) {
-  const Json* inner = config::find(config, "layer");
-  KERAS_CHECK(inner != nullptr, ValueError, "TimeDistributed config has no 'layer'");
   auto layer = std::make_shared<TimeDistributedImpl>(
-      LayerRef(layers::deserialize_layer(*inner)),
+      layer_from_config(config, "TimeDistributed"),
       TimeDistributedOptions{.name =
                                  config::get<std::string>(config, "name", "", "TimeDistributed")});
   layer->apply_base_config(config);
   return layer;
-}
-
-std::vector<Layer::VariableGroup> TimeDistributedImpl::saved_variables() const {
-  std::vector<VariableGroup> out{{"vars", {}}};
-  for (const VariableGroup& g : inner_->saved_variables())
-    out.push_back({"layer/" + g.path, g.variables});
-  return out;
 }
 
 }  // namespace keras::layers

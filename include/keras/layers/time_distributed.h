@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "keras/layers/layer.h"
+#include "keras/layers/wrapper.h"
 
 namespace keras::layers {
 
@@ -17,7 +17,7 @@ struct TimeDistributedOptions {
   OptionalDims input_shape = std::nullopt;
 };
 
-class TimeDistributedImpl final : public Layer {
+class TimeDistributedImpl final : public WrapperImpl {
  public:
   TimeDistributedImpl(LayerRef layer, TimeDistributedOptions options);
   std::string class_name() const override { return "TimeDistributed"; }
@@ -26,36 +26,13 @@ class TimeDistributedImpl final : public Layer {
   // not, so it takes an explicit mask only around layers that take none.
   bool takes_mask_argument() const override { return !inner_->takes_mask_argument(); }
   bool batch_independent() const override { return inner_->batch_independent(); }
-  Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
-  std::vector<VariableGroup> saved_variables() const override;
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                           size_t num_outputs) const override;
   std::vector<Variable> weights() const override { return inner_.weights(); }
-  void set_dtype(DType dtype) override {
-    Layer::set_dtype(dtype);
-    inner_->set_dtype(dtype);
-  }
-  // As Keras: freezing the wrapper freezes the wrapped layer.
-  void set_trainable(bool trainable) override {
-    Layer::set_trainable(trainable);
-    inner_->set_trainable(trainable);
-  }
-  Tensors losses() const override {
-    // Its own activity penalties, then the inner layer's (weight penalties, its sublayers'
-    // activity penalties: the inner layer's own activity_regularizer does not apply in Keras 3).
-    Tensors out = Layer::losses();
-    for (const Tensor& t : inner_->losses()) out.push_back(t);
-    return out;
-  }
-  std::vector<Generator*> seed_generators() override { return inner_->seed_generators(); }
-  const LayerRef& layer() const { return inner_; }
-
- private:
-  LayerRef inner_;
 };
 
 class TimeDistributed : public LayerHandle<TimeDistributedImpl> {

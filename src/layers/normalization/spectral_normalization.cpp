@@ -19,14 +19,12 @@ Tensor normalize(const Tensor& x) {
 
 SpectralNormalizationImpl::SpectralNormalizationImpl(LayerRef layer,
                                                      SpectralNormalizationOptions options)
-    : Layer(options.name,
-            "spectral_normalization",
-            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
-      inner_(std::move(layer)),
+    : WrapperImpl(
+          options.name,
+          "spectral_normalization",
+          options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt,
+          std::move(layer)),
       options_(std::move(options)) {
-  KERAS_CHECK(static_cast<bool>(inner_), ValueError,
-              "Layer None supplied to Wrapper isn't a supported layer type. Please ensure "
-              "wrapped layer is a valid Keras layer.");
   KERAS_CHECK(options_.power_iterations > 0, ValueError,
               "`power_iterations` should be greater than zero. Received: `power_iterations=",
               options_.power_iterations, "`");
@@ -102,25 +100,20 @@ std::vector<Variable> SpectralNormalizationImpl::weights() const {
   return out;
 }
 
-std::vector<Layer::VariableGroup> SpectralNormalizationImpl::saved_variables() const {
-  std::vector<VariableGroup> out{{"vars", {}}};
-  if (kernel_.defined()) out[0].variables = {kernel_, vector_u_};
-  for (const VariableGroup& g : inner_->saved_variables())
-    out.push_back({"layer/" + g.path, g.variables});
-  return out;
+std::vector<Variable> SpectralNormalizationImpl::wrapper_variables() const {
+  // Keras's wrapper tracks the kernel it normalizes as its own, before vector_u.
+  if (!kernel_.defined()) return {};
+  return {kernel_, vector_u_};
 }
 
 Json SpectralNormalizationImpl::get_config() const {
-  Json config = Layer::get_config();
-  config["layer"] = layers::serialize_layer(*inner_.layer());
+  Json config = WrapperImpl::get_config();
   config["power_iterations"] = options_.power_iterations;
   return config;
 }
 
 std::shared_ptr<Layer> SpectralNormalizationImpl::from_config(const Json& config) {
   const char* w = "SpectralNormalization";
-  const Json* inner = config::find(config, "layer");
-  KERAS_CHECK(inner != nullptr, ValueError, "SpectralNormalization config has no 'layer'");
   const int64_t iterations = config::get<int64_t>(config, "power_iterations", 1, w);
   KERAS_CHECK(iterations <= 1000, ValueError, w, ": power_iterations ", iterations,
               " is more than 1000");
@@ -128,7 +121,7 @@ std::shared_ptr<Layer> SpectralNormalizationImpl::from_config(const Json& config
               "`power_iterations` should be greater than zero. Received: `power_iterations=",
               iterations, "`");
   auto layer = std::make_shared<SpectralNormalizationImpl>(
-      LayerRef(layers::deserialize_layer(*inner)),
+      layer_from_config(config, w),
       SpectralNormalizationOptions{.power_iterations = static_cast<int>(iterations),
                                    .name = config::get<std::string>(config, "name", "", w)});
   layer->apply_base_config(config);

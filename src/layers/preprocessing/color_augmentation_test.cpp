@@ -21,6 +21,7 @@
 #include "keras/layers/preprocessing/mix_up.h"
 #include "keras/layers/preprocessing/rand_augment.h"
 #include "keras/layers/preprocessing/random_color_jitter.h"
+#include "keras/layers/preprocessing/random_elastic_transform.h"
 #include "keras/layers/preprocessing/random_erasing.h"
 #include "keras/layers/preprocessing/random_shear.h"
 #include "keras/layers/registry.h"
@@ -271,12 +272,13 @@ TEST(MixAugmentation, ContractsAndConfigs) {
 TEST(MixAugmentation, FitRedrawsAtEveryStep) {
   const Tensor x = test::random_tensor({8, 6, 5, 3}, float32, 0, 1, 8);
   const Tensor target = test::random_tensor({8, 1}, float32, -1, 1, 9);
-  for (int which = 0; which < 5; ++which) {
+  for (int which = 0; which < 6; ++which) {
     SCOPED_TRACE(which);
     LayerRef layer = which == 0   ? LayerRef(MixUp(0.5))
                      : which == 1 ? LayerRef(CutMix())
                      : which == 2 ? LayerRef(RandomPerspective(1.0, {.scale = 0.5}))
                      : which == 3 ? LayerRef(RandomErasing(1.0))
+                     : which == 4 ? LayerRef(RandomElasticTransform({1.0}, {.value_range = {0, 1}}))
                                   : LayerRef(RandAugment({.value_range = {0, 1}}));
     const KerasTensor input = keras::Input({6, 5, 3});
     Model model(input, Dense(1)(ops::mean(layer(input), {1, 2})));

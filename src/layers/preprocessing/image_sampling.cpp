@@ -73,11 +73,95 @@ int64_t mirror(int64_t index, int64_t size) {
 int64_t fix_index(int64_t index, int64_t size, const std::string& mode) {
   if (mode == "nearest") return std::clamp<int64_t>(index, 0, size - 1);
   if (mode == "wrap") return floor_mod(index, size);
+  if (mode == "mirror") return mirror(index, size);
   if (mode == "reflect") {
     const int64_t m = mirror(2 * index + 1, 2 * size + 1) - 1;
     return m >= 0 ? m / 2 : -((-m + 1) / 2);  // floor division by 2
   }
   return index;  // constant: only valid indices are read
+}
+
+// The map_coordinates samples of the point (row, col): one node per axis ("nearest", rounded
+// half away from zero) or two (bilinear); in "constant" mode the nodes outside the image add
+// their weight to the fill.
+void sample_point(double row,
+                  double col,
+                  int64_t in_h,
+                  int64_t in_w,
+                  bool nearest,
+                  bool constant,
+                  const std::string& fill_mode,
+                  const PixelSamples& ps) {
+  *ps.fill = 0.0;
+  // One-dimensional nodes per axis, as map_coordinates: (index, weight).
+  int64_t ri[2], ci[2];
+  double rw[2], cw[2];
+  int nodes = 1;
+  if (nearest) {
+    ri[0] = static_cast<int64_t>(std::round(row));  // half away from zero
+    ci[0] = static_cast<int64_t>(std::round(col));
+    rw[0] = cw[0] = 1.0;
+  } else {
+    nodes = 2;
+    const double r0 = std::floor(row), c0 = std::floor(col);
+    ri[0] = static_cast<int64_t>(r0);
+    ri[1] = ri[0] + 1;
+    rw[1] = row - r0;
+    rw[0] = 1.0 - rw[1];
+    ci[0] = static_cast<int64_t>(c0);
+    ci[1] = ci[0] + 1;
+    cw[1] = col - c0;
+    cw[0] = 1.0 - cw[1];
+  }
+  int slot = 0;
+  for (int a = 0; a < nodes; ++a) {
+    for (int c = 0; c < nodes; ++c, ++slot) {
+      const double w = rw[a] * cw[c];
+      const bool valid = !constant || (ri[a] >= 0 && ri[a] < in_h && ci[c] >= 0 && ci[c] < in_w);
+      if (valid) {
+        ps.index[slot] =
+            fix_index(ri[a], in_h, fill_mode) * in_w + fix_index(ci[c], in_w, fill_mode);
+        ps.weight[slot] = w;
+      } else {
+        ps.index[slot] = 0;
+        ps.weight[slot] = 0.0;
+        *ps.fill += w;
+      }
+    }
+  }
+}
+
+// Resamples every image at the source points `points` gives for its row of draws: `points(d, h,
+// w, i, j)` is the (row, col) that output pixel (i, j) samples; called for every pixel in order,
+// after a call with i = -1 that lets it prepare the image (fields, a matrix).
+using PointFn = std::function<std::pair<double, double>(
+    const double* d, int64_t h, int64_t w, int64_t i, int64_t j)>;
+Tensor point_transform(const Tensor& images,
+                       const Tensor& draws,
+                       std::function<PointFn()> make_points,
+                       const std::string& interpolation,
+                       const std::string& fill_mode,
+                       double fill_value) {
+  const bool nearest = interpolation == "nearest";
+  const bool constant = fill_mode == "constant";
+  Sampler sampler = [make_points, nearest, constant, fill_mode](const double* d, int64_t out_h,
+                                                                int64_t out_w, int64_t in_h,
+                                                                int64_t in_w, int, const auto& at) {
+    // A degenerate transform (a point at the horizon, a NaN) samples far outside: the integer
+    // conversions in sample_point need finite values in range.
+    const auto bounded = [](double v) { return std::isnan(v) ? -1e9 : std::clamp(v, -1e9, 1e9); };
+    PointFn points = make_points();
+    (void)points(d, out_h, out_w, -1, -1);
+    for (int64_t i = 0; i < out_h; ++i) {
+      for (int64_t j = 0; j < out_w; ++j) {
+        const auto [row, col] = points(d, out_h, out_w, i, j);
+        sample_point(bounded(row), bounded(col), in_h, in_w, nearest, constant, fill_mode,
+                     at(i, j));
+      }
+    }
+  };
+  const Shape& s = images.shape();
+  return resample(images, s[1], s[2], nearest ? 1 : 4, draws, std::move(sampler), fill_value);
 }
 
 }  // namespace
@@ -102,68 +186,42 @@ Tensor projective_transform(const Tensor& images,
                             const std::string& interpolation,
                             const std::string& fill_mode,
                             double fill_value) {
-  const bool nearest = interpolation == "nearest";
-  const bool constant = fill_mode == "constant";
-  const int k = nearest ? 1 : 4;
-  Sampler sampler = [transform, nearest, constant, fill_mode](const double* d, int64_t out_h,
-                                                              int64_t out_w, int64_t in_h,
-                                                              int64_t in_w, int, const auto& at) {
-    const std::array<double, 8> t = transform(d);
-    for (int64_t i = 0; i < out_h; ++i) {
-      for (int64_t j = 0; j < out_w; ++j) {
-        const double x = static_cast<double>(j), y = static_cast<double>(i);
-        const double denominator = t[6] * x + t[7] * y + 1.0;
-        // A point at or beyond the horizon (a degenerate homography) samples far outside: the
-        // integer conversions below need finite values in range.
-        const auto bounded = [](double v) {
-          return std::isnan(v) ? -1e9 : std::clamp(v, -1e9, 1e9);
-        };
-        const double col = bounded((t[0] * x + t[1] * y + t[2]) / denominator);
-        const double row = bounded((t[3] * x + t[4] * y + t[5]) / denominator);
-        const PixelSamples ps = at(i, j);
-        *ps.fill = 0.0;
-        // One-dimensional nodes per axis, as map_coordinates: (index, weight).
-        int64_t ri[2], ci[2];
-        double rw[2], cw[2];
-        int nodes = 1;
-        if (nearest) {
-          ri[0] = static_cast<int64_t>(std::round(row));  // half away from zero
-          ci[0] = static_cast<int64_t>(std::round(col));
-          rw[0] = cw[0] = 1.0;
-        } else {
-          nodes = 2;
-          const double r0 = std::floor(row), c0 = std::floor(col);
-          ri[0] = static_cast<int64_t>(r0);
-          ri[1] = ri[0] + 1;
-          rw[1] = row - r0;
-          rw[0] = 1.0 - rw[1];
-          ci[0] = static_cast<int64_t>(c0);
-          ci[1] = ci[0] + 1;
-          cw[1] = col - c0;
-          cw[0] = 1.0 - cw[1];
-        }
-        int slot = 0;
-        for (int a = 0; a < nodes; ++a) {
-          for (int c = 0; c < nodes; ++c, ++slot) {
-            const double w = rw[a] * cw[c];
-            const bool valid =
-                !constant || (ri[a] >= 0 && ri[a] < in_h && ci[c] >= 0 && ci[c] < in_w);
-            if (valid) {
-              ps.index[slot] =
-                  fix_index(ri[a], in_h, fill_mode) * in_w + fix_index(ci[c], in_w, fill_mode);
-              ps.weight[slot] = w;
-            } else {
-              ps.index[slot] = 0;
-              ps.weight[slot] = 0.0;
-              *ps.fill += w;
-            }
-          }
-        }
+  auto make_points = [transform]() -> PointFn {
+    return [transform, t = std::array<double, 8>{}](const double* d, int64_t, int64_t, int64_t i,
+                                                    int64_t j) mutable {
+      if (i < 0) {
+        t = transform(d);
+        return std::pair(0.0, 0.0);
       }
-    }
+      const double x = static_cast<double>(j), y = static_cast<double>(i);
+      const double denominator = t[6] * x + t[7] * y + 1.0;
+      return std::pair((t[3] * x + t[4] * y + t[5]) / denominator,
+                       (t[0] * x + t[1] * y + t[2]) / denominator);
+    };
   };
-  const Shape& s = images.shape();
-  return resample(images, s[1], s[2], k, draws, std::move(sampler), fill_value);
+  return point_transform(images, draws, make_points, interpolation, fill_mode, fill_value);
+}
+
+Tensor displacement_transform(const Tensor& images,
+                              const Tensor& draws,
+                              DisplacementFn fields,
+                              const std::string& interpolation,
+                              const std::string& fill_mode,
+                              double fill_value) {
+  auto make_points = [fields]() -> PointFn {
+    return [fields, dy = std::vector<double>(), dx = std::vector<double>()](
+               const double* d, int64_t h, int64_t w, int64_t i, int64_t j) mutable {
+      if (i < 0) {
+        dy.assign(static_cast<size_t>(h * w), 0.0);
+        dx.assign(dy.size(), 0.0);
+        fields(d, h, w, dy.data(), dx.data());
+        return std::pair(0.0, 0.0);
+      }
+      const size_t p = static_cast<size_t>(i * w + j);
+      return std::pair(static_cast<double>(i) + dy[p], static_cast<double>(j) + dx[p]);
+    };
+  };
+  return point_transform(images, draws, make_points, interpolation, fill_mode, fill_value);
 }
 
 }  // namespace keras::layers::augmentation

@@ -1,7 +1,7 @@
 // Resampling of image batches at positions computed on the host from random draws, inside a
 // launched kernel so that a traced step redraws them at every replay (autodiff/trace.h). Used by
-// RandomRotation, RandomZoom, RandomTranslation, RandomShear (Keras 3's affine_transform) and
-// RandomPerspective.
+// RandomRotation, RandomZoom, RandomTranslation, RandomShear (Keras 3's affine_transform),
+// RandomPerspective and RandomElasticTransform.
 // Internal to src/layers.
 #pragma once
 
@@ -64,5 +64,17 @@ Tensor projective_transform(const Tensor& images,
                             const std::string& interpolation,
                             const std::string& fill_mode,
                             double fill_value);
+
+// Keras 3's elastic_transform's resampling: output pixel (y, x) samples the input at
+// (y + dy, x + dx) (row, col), with the image's displacement fields that `fields` computes
+// (h x w each) from its row of draws; interpolation and fill modes as affine_transform.
+using DisplacementFn =
+    std::function<void(const double* draws, int64_t h, int64_t w, double* dy, double* dx)>;
+Tensor displacement_transform(const Tensor& images,
+                              const Tensor& draws,
+                              DisplacementFn fields,
+                              const std::string& interpolation,
+                              const std::string& fill_mode,
+                              double fill_value);
 
 }  // namespace keras::layers::augmentation

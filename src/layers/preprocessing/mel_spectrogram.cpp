@@ -8,6 +8,7 @@
 #include "keras/ops/math.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "layers/config_util.h"
 
 namespace keras::layers {
 namespace {
@@ -160,10 +161,7 @@ std::shared_ptr<Layer> MelSpectrogramImpl::from_config(const Json& c) {
     o.sequence_length = config::convert<int64_t>(*v, "sequence_length", w);
   if (const Json* v = config::find(c, "max_freq"))
     o.max_freq = config::convert<double>(*v, "max_freq", w);
-  const auto it = c.find("window");
-  o.window = it == c.end()   ? std::optional<std::string>("hann")
-             : it->is_null() ? std::nullopt
-                             : std::optional(config::convert<std::string>(*it, "window", w));
+  o.window = config_util::optional_string(c, "window", "hann", w);
   auto layer = std::make_shared<MelSpectrogramImpl>(std::move(o));
   layer->apply_base_config(c);
   return layer;

@@ -8,6 +8,7 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/math.h"
 #include "keras/ops/shape.h"
+#include "layers/config_util.h"
 
 namespace keras::layers {
 namespace {
@@ -212,20 +213,12 @@ std::shared_ptr<Layer> STFTSpectrogramImpl::from_config(const Json& c) {
     o.frame_step = config::convert<int64_t>(*v, "frame_step", w);
   if (const Json* v = config::find(c, "fft_length"))
     o.fft_length = config::convert<int64_t>(*v, "fft_length", w);
-  const auto it = c.find("window");
-  if (it == c.end()) {
-    o.window = "hann";
-  } else if (it->is_null()) {
-    o.window = std::nullopt;
-  } else if (it->is_array()) {
-    o.window_values = config::convert<std::vector<double>>(*it, "window", w);
+  if (const Json* v = config::find(c, "window"); v != nullptr && v->is_array()) {
+    o.window_values = config::convert<std::vector<double>>(*v, "window", w);
   } else {
-    o.window = config::convert<std::string>(*it, "window", w);
+    o.window = config_util::optional_string(c, "window", "hann", w);
   }
-  const auto sc = c.find("scaling");
-  o.scaling = sc == c.end()   ? std::optional<std::string>("density")
-              : sc->is_null() ? std::nullopt
-                              : std::optional(config::convert<std::string>(*sc, "scaling", w));
+  o.scaling = config_util::optional_string(c, "scaling", "density", w);
   auto layer = std::make_shared<STFTSpectrogramImpl>(std::move(o));
   layer->apply_base_config(c);
   return layer;

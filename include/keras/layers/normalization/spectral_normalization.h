@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "keras/layers/layer.h"
+#include "keras/layers/wrapper.h"
 
 namespace keras::layers {
 
@@ -34,45 +34,25 @@ struct SpectralNormalizationOptions {
   OptionalDims input_shape = std::nullopt;
 };
 
-class SpectralNormalizationImpl final : public Layer {
+class SpectralNormalizationImpl final : public WrapperImpl {
  public:
   SpectralNormalizationImpl(LayerRef layer, SpectralNormalizationOptions options);
   std::string class_name() const override { return "SpectralNormalization"; }
   bool batch_independent() const override { return inner_->batch_independent(); }
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
-  std::vector<VariableGroup> saved_variables() const override;
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
                                           size_t num_outputs) const override;
   std::vector<Variable> weights() const override;
-  void set_dtype(DType dtype) override {
-    Layer::set_dtype(dtype);
-    inner_->set_dtype(dtype);
-  }
-  void set_trainable(bool trainable) override {
-    Layer::set_trainable(trainable);
-    inner_->set_trainable(trainable);
-  }
-  Tensors losses() const override {
-    Tensors out = Layer::losses();
-    for (const Tensor& t : inner_->losses()) out.push_back(t);
-    return out;
-  }
-  void clear_losses() override {
-    Layer::clear_losses();
-    inner_->clear_losses();
-  }
-  std::vector<Generator*> seed_generators() override { return inner_->seed_generators(); }
-  const LayerRef& layer() const { return inner_; }
   int power_iterations() const { return options_.power_iterations; }
   // The normalized (vector_u, kernel) for the current weights, as the training call assigns them.
   std::pair<Tensor, Tensor> normalized_weights() const;
 
  private:
-  LayerRef inner_;
+  std::vector<Variable> wrapper_variables() const override;
   SpectralNormalizationOptions options_;
   Variable kernel_;    // the wrapped layer's kernel or embeddings
   Variable vector_u_;  // (1, units)
