@@ -18,6 +18,17 @@
 namespace keras::layers {
 namespace {
 
+// The options RandAugment and AugMix read alike from a config: value_range, factor and seed,
+// each optional.
+template <class Options>
+void read_shared_options(const Json& c, const char* what, Options& o) {
+  const std::vector<double> range = augmentation::numbers_from_json(c, "value_range", what, true);
+  if (!range.empty()) o.value_range = range;
+  const std::vector<double> factor = augmentation::numbers_from_json(c, "factor", what, true);
+  if (!factor.empty()) o.factor = factor;
+  if (config::find(c, "seed")) o.seed = config::require<uint64_t>(c, "seed", what);
+}
+
 // The augmentations RandAugment and AugMix pick from, configured from factor as Keras 3
 // configures them; without `all`, AugMix's seven (no brightness, colour, contrast, sharpness).
 std::vector<std::shared_ptr<Layer>> policy_augmentations(std::pair<double, double> factor,
@@ -130,11 +141,7 @@ std::shared_ptr<Layer> RandAugmentImpl::from_config(const Json& c) {
       .interpolation = config::get<std::string>(c, "interpolation", "bilinear", w),
       .data_format = config::get<std::string>(c, "data_format", "channels_last", w),
       .name = config::get<std::string>(c, "name", "", w)};
-  const std::vector<double> range = augmentation::numbers_from_json(c, "value_range", w, true);
-  if (!range.empty()) o.value_range = range;
-  const std::vector<double> factor = augmentation::numbers_from_json(c, "factor", w, true);
-  if (!factor.empty()) o.factor = factor;
-  if (config::find(c, "seed")) o.seed = config::require<uint64_t>(c, "seed", w);
+  read_shared_options(c, w, o);
   auto layer = std::make_shared<RandAugmentImpl>(std::move(o));
   layer->apply_base_config(c);
   return layer;
@@ -219,11 +226,7 @@ std::shared_ptr<Layer> AugMixImpl::from_config(const Json& c) {
                   .interpolation = config::get<std::string>(c, "interpolation", "bilinear", w),
                   .data_format = config::get<std::string>(c, "data_format", "channels_last", w),
                   .name = config::get<std::string>(c, "name", "", w)};
-  const std::vector<double> range = augmentation::numbers_from_json(c, "value_range", w, true);
-  if (!range.empty()) o.value_range = range;
-  const std::vector<double> factor = augmentation::numbers_from_json(c, "factor", w, true);
-  if (!factor.empty()) o.factor = factor;
-  if (config::find(c, "seed")) o.seed = config::require<uint64_t>(c, "seed", w);
+  read_shared_options(c, w, o);
   auto layer = std::make_shared<AugMixImpl>(std::move(o));
   layer->apply_base_config(c);
   return layer;

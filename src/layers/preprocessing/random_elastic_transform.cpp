@@ -134,16 +134,10 @@ std::shared_ptr<Layer> RandomElasticTransformImpl::from_config(const Json& c) {
       .data_format = config::get<std::string>(c, "data_format", "channels_last", kWhat),
       .name = config::get<std::string>(c, "name", "", kWhat)};
   if (config::find(c, "seed")) o.seed = config::require<uint64_t>(c, "seed", kWhat);
-  if (const Json* s = config::find(c, "scale")) {
-    o.scale = s->is_array() ? config::convert<std::vector<double>>(*s, "scale", kWhat)
-                            : std::vector<double>{config::convert<double>(*s, "scale", kWhat)};
-  }
-  if (const Json* r = config::find(c, "value_range")) {
-    const auto range = config::convert<std::vector<double>>(*r, "value_range", kWhat);
-    KERAS_CHECK(range.size() == 2, ValueError, kWhat,
-                ": config key 'value_range' must be two numbers, got ", config::json_excerpt(*r));
-    o.value_range = {range[0], range[1]};
-  }
+  if (auto scale = augmentation::numbers_from_json(c, "scale", kWhat, true); !scale.empty())
+    o.scale = scale;
+  if (auto range = augmentation::numbers_from_json(c, "value_range", kWhat, true); !range.empty())
+    o.value_range = augmentation::value_range(range, kWhat);
   std::vector<double> factor{1.0};
   if (config::find(c, "factor")) factor = augmentation::factor_from_json(c, kWhat);
   auto layer = std::make_shared<RandomElasticTransformImpl>(factor, std::move(o));
