@@ -8,6 +8,7 @@
 
 #include "harness/tensor_matchers.h"
 #include "keras/backend/backend.h"
+#include "keras/backend/inference.h"
 #include "keras/core/error.h"
 
 namespace keras::backend {
@@ -39,6 +40,22 @@ TEST(RunLanes, LanesUseTheCallersBackend) {
   run_lanes(2, [&](int lane) { seen[lane] = &backend_for(Device::cpu()); });
   EXPECT_EQ(seen[0], &cpu_backend());
   EXPECT_EQ(seen[1], &cpu_backend());
+}
+
+// The lanes run in the caller's InferenceScope, and a pool thread does not keep it afterwards.
+TEST(RunLanes, LanesRunInTheCallersInferenceScope) {
+  std::vector<int> seen(2, -1);
+  {
+    const InferenceScope inference;
+    EXPECT_TRUE(in_inference_scope());
+    { const InferenceScope nested; }
+    EXPECT_TRUE(in_inference_scope());  // scopes nest
+    run_lanes(2, [&](int lane) { seen[lane] = in_inference_scope() ? 1 : 0; });
+  }
+  EXPECT_FALSE(in_inference_scope());
+  EXPECT_EQ(seen, (std::vector<int>{1, 1}));
+  run_lanes(2, [&](int lane) { seen[lane] = in_inference_scope() ? 1 : 0; });
+  EXPECT_EQ(seen, (std::vector<int>{0, 0}));
 }
 
 // An exception in one lane reaches the caller once the others have ended (an exception leaving

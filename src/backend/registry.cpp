@@ -8,6 +8,7 @@
 #endif
 
 #include "backend/cpu/cpu_backend.h"
+#include "keras/backend/inference.h"
 #include "keras/backend/lanes.h"
 #ifdef KERAS_HAVE_ONEDNN
 #include "backend/cpu/onednn/conv.h"
@@ -19,6 +20,7 @@ namespace keras::backend {
 namespace {
 
 thread_local Backend* cpu_override = nullptr;
+thread_local bool inference_scope = false;
 int g_num_threads = 0;
 // The backends of the other device kinds, by DeviceType (none is built in yet).
 std::atomic<Backend*> registered[static_cast<size_t>(DeviceType::guarded) + 1] = {};
@@ -73,6 +75,16 @@ ScopedBackend::~ScopedBackend() {
   cpu_override = previous_;
 }
 
+InferenceScope::InferenceScope() : previous_(inference_scope) {
+  inference_scope = true;
+}
+InferenceScope::~InferenceScope() {
+  inference_scope = previous_;
+}
+bool in_inference_scope() {
+  return inference_scope;
+}
+
 void set_num_threads(int n) {
   g_num_threads = std::max(1, n);
   openblas_set_num_threads(g_num_threads);
@@ -96,12 +108,15 @@ void run_lanes(int lanes, const std::function<void(int)>& f) {
 #ifdef _OPENMP
   if (lanes > 1 && !omp_in_parallel()) {
     Backend* const caller_backend = cpu_override;
+    const bool caller_inference = inference_scope;
     const Device device = default_device();
     std::exception_ptr error;
 #pragma omp parallel num_threads(lanes)
     {
       Backend* const own_backend = cpu_override;
+      const bool own_inference = inference_scope;
       cpu_override = caller_backend;
+      inference_scope = caller_inference;
       const DeviceScope scope(device);
       // A team smaller than asked for (a thread limit) runs the lanes left over in turn.
       for (int lane = omp_get_thread_num(); lane < lanes; lane += omp_get_num_threads()) {
@@ -113,6 +128,7 @@ void run_lanes(int lanes, const std::function<void(int)>& f) {
         }
       }
       cpu_override = own_backend;
+      inference_scope = own_inference;
     }
     if (error) std::rethrow_exception(error);
     return;

@@ -9,6 +9,8 @@
 #include "harness/op_case.h"
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
+#include "keras/backend/inference.h"
+#include "keras/backend/lanes.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/nn.h"
 #include "keras/ops/random.h"
@@ -498,6 +500,87 @@ TEST(DenseOp, FusedForwardKeepsNonFiniteValues) {
   ASSERT_EQ(g.size(), e.size());
   for (size_t i = 0; i < g.size(); ++i) {
     EXPECT_TRUE((std::isnan(g[i]) && std::isnan(e[i])) || g[i] == e[i]) << i;
+  }
+}
+
+// Inside an InferenceScope (predict) the CPU backend may run the forward through another GEMM
+// (oneDNN's matmul primitive, from 16 rows up), which blocks the float32 sums differently: each
+// output within 2 k eps (sum_j |x_j w_j| + |b|) of the composed ops (two float32 sums of the same
+// k products each within k eps of the exact one), and the same bits for fewer rows and for mostly
+// zero inputs (the row-wise product either way). On 1 and 2 threads and in lanes (a predict
+// lane's single thread).
+TEST(DenseOp, InferenceScopeAgreesWithTheOps) {
+  struct Restore {
+    int threads = backend::num_threads();
+    ~Restore() { backend::set_num_threads(threads); }
+  } restore;
+  const Shape xs[] = {{16, 7}, {37, 64}, {256, 784}, {2, 9, 8}, {5, 300}, {64, 256}};
+  const int64_t units[] = {3, 10, 64, 16, 20, 48};
+  const double eps = std::numeric_limits<float>::epsilon();
+  for (const int threads : {1, 2}) {
+    backend::set_num_threads(threads);
+    for (size_t i = 0; i < std::size(xs); ++i) {
+      const int64_t k = xs[i].back();
+      Tensor x = keras::random::uniform(xs[i], -1, 1, float32, 7);
+      const int64_t rows = x.size() / k;
+      if (i + 1 == std::size(xs)) x = multiply(x, cast(greater(x, 0.97), float32));  // 1.5% nonzero
+      const Tensor w = keras::random::uniform({k, units[i]}, -1, 1, float32, 8);
+      const Tensor b = keras::random::uniform({units[i]}, -1, 1, float32, 9);
+      // sum_j |x_j w_j| + |b| per output, in double.
+      const std::vector<double> scale = test::to_doubles(
+          add(matmul(cast(abs(x), float64), cast(abs(w), float64)), cast(abs(b), float64)));
+      for (const bool relu : {false, true}) {
+        for (const bool in_lanes : {false, true}) {
+          SCOPED_TRACE(shape_str(xs[i]) + " threads " + std::to_string(threads) +
+                       (relu ? " relu" : " linear") + (in_lanes ? " in lanes" : ""));
+          const Tensor want = internal::dense(x, w, b, relu);
+          Tensor got;
+          {
+            const backend::InferenceScope inference;
+            if (in_lanes) {
+              backend::run_lanes(2, [&](int lane) {
+                if (lane == 0) got = internal::dense(x, w, b, relu);
+              });
+            } else {
+              got = internal::dense(x, w, b, relu);
+            }
+          }
+          ASSERT_EQ(got.shape(), want.shape());
+          const std::vector<double> g = test::to_doubles(got), e = test::to_doubles(want);
+          if (rows < 16 || i + 1 == std::size(xs)) {
+            EXPECT_EQ(g, e);
+            continue;
+          }
+          for (size_t j = 0; j < g.size(); ++j) {
+            ASSERT_LE(std::fabs(g[j] - e[j]), 2 * static_cast<double>(k) * eps * scale[j]) << j;
+          }
+        }
+      }
+    }
+  }
+}
+
+// NaN and infinite pre-activations come out of the inference kernel as relu and add make them
+// (relu maps NaN to 0 here; oneDNN's own relu would keep it, so the backend applies its own).
+TEST(DenseOp, InferenceScopeKeepsNonFiniteValues) {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> values(32 * 2, 0.5);
+  values[1] = std::nan("");
+  values[4] = -inf;
+  values[9] = inf;
+  const Tensor x = test::tensor_of(values, {32, 2}, float32);
+  const Tensor w = test::tensor_of({1, -1, 1, 1}, {2, 2}, float32);
+  const Tensor b = test::tensor_of({0.5, -0.5}, {2}, float32);
+  for (const bool relu : {false, true}) {
+    Tensor want = add(matmul(x, w), b);
+    if (relu) want = ops::relu(want);
+    const backend::InferenceScope inference;
+    const std::vector<double> g = test::to_doubles(internal::dense(x, w, b, relu));
+    const std::vector<double> e = test::to_doubles(want);
+    ASSERT_EQ(g.size(), e.size());
+    for (size_t i = 0; i < g.size(); ++i) {
+      EXPECT_TRUE((std::isnan(g[i]) && std::isnan(e[i])) || g[i] == e[i]) << i << " relu " << relu;
+    }
   }
 }
 

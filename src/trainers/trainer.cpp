@@ -5,11 +5,13 @@
 #include <cstdint>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <tuple>
 #include <utility>
 
 #include "keras/autodiff/tape.h"
+#include "keras/backend/inference.h"
 #include "keras/backend/lanes.h"
 #include "keras/callbacks/callback_list.h"
 #include "keras/core/random.h"
@@ -404,6 +406,8 @@ const Tensors& Trainer::run_batch(Mode mode,
   // itself; predict_on_batch runs all of it).
   const BatchRows batch =
       mode == Mode::predict ? global_batch : internal::shard_batch(global_batch);
+  std::optional<backend::InferenceScope> inference;  // predict's kernels may allocate
+  if (mode == Mode::predict) inference.emplace();
   const ArrayData& data = *batch.data;
   const int64_t count = batch.count;
   const std::span<const int64_t> batch_rows(batch.rows, static_cast<size_t>(count));
@@ -792,6 +796,7 @@ void Trainer::predict_batch(const BatchRows& batch,
     });
   };
   if (traced) {
+    const backend::InferenceScope inference;  // replay() runs the predict plans directly
     backend::run_lanes(lanes, run_lane);
   } else {
     for (int l = 0; l < lanes; ++l) run_lane(l);

@@ -53,6 +53,18 @@ void sgemm_then(bool ta,
                 int64_t ldc,
                 BlockEpilogue epilogue);
 
+// Whether sgemm_then takes the row-wise product (sparse_gemm.h) for these operands: A mostly
+// zero (one-hot inputs, say) and B finite.
+bool takes_row_wise(bool ta,
+                    bool tb,
+                    int64_t m,
+                    int64_t n,
+                    int64_t k,
+                    const float* a,
+                    int64_t lda,
+                    const float* b,
+                    int64_t ldb);
+
 // True when OpenBLAS is its OpenMP build, whose GEMMs run single-threaded inside a parallel
 // region: kernels may then call them from several OpenMP threads at once. (The pthread build
 // would start its own threads from each of ours and oversubscribe the cores.)

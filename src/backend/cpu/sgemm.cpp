@@ -58,6 +58,19 @@ void sgemm(bool ta,
   sgemm_then(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, {});
 }
 
+bool takes_row_wise(bool ta,
+                    bool tb,
+                    int64_t m,
+                    int64_t n,
+                    int64_t k,
+                    const float* a,
+                    int64_t lda,
+                    const float* b,
+                    int64_t ldb) {
+  return !tb && n >= 16 && k >= 16 && sparse::mostly_zeros(a, ta ? k : m, ta ? m : k, lda) &&
+         sparse::all_finite(b, k, n, ldb);
+}
+
 void sgemm_then(bool ta,
                 bool tb,
                 int64_t m,
@@ -81,10 +94,7 @@ void sgemm_then(bool ta,
     return;
   }
   const char cta = ta ? 'T' : 'N', ctb = tb ? 'T' : 'N';
-  // A mostly zero (one-hot inputs, say) and B finite: the row-wise product (sparse_gemm.h).
-  const bool row_wise = !tb && n >= 16 && k >= 16 &&
-                        sparse::mostly_zeros(a, ta ? k : m, ta ? m : k, lda) &&
-                        sparse::all_finite(b, k, n, ldb);
+  const bool row_wise = takes_row_wise(ta, tb, m, n, k, a, lda, b, ldb);
   // Split the longer side of C: rows in multiples of 8, columns in multiples of 16 (one AVX-512
   // vector), so that each thread's block keeps the kernel's full width.
   const bool by_rows = m / 8 >= n / 16;

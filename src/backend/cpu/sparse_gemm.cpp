@@ -142,11 +142,15 @@ const Kernels kernels = pick();
 }  // namespace
 
 bool mostly_zeros(const float* x, int64_t rows, int64_t cols, int64_t ld) {
-  const int64_t limit = (rows + 7) / 8 * cols / kShare;
+  constexpr int64_t kRowStep = 32, kChunk = 64;
+  const int64_t limit = (rows + kRowStep - 1) / kRowStep * cols / kShare;
   int64_t nonzero = 0;
-  for (int64_t r = 0; r < rows && nonzero <= limit; r += 8) {
+  for (int64_t r = 0; r < rows && nonzero <= limit; r += kRowStep) {
     const float* xr = x + r * ld;
-    for (int64_t j = 0; j < cols; ++j) nonzero += xr[j] != 0.0f ? 1 : 0;
+    for (int64_t j0 = 0; j0 < cols && nonzero <= limit; j0 += kChunk) {
+      const int64_t j1 = std::min(cols, j0 + kChunk);
+      for (int64_t j = j0; j < j1; ++j) nonzero += xr[j] != 0.0f ? 1 : 0;
+    }
   }
   return nonzero <= limit;
 }

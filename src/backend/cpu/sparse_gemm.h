@@ -16,8 +16,9 @@ namespace keras::backend::sparse {
 inline constexpr int64_t kShare = 8;
 
 // Whether the (rows x cols, row stride ld) floats at x look mostly zero (at most 1 / kShare
-// nonzero), counted on every 8th row and stopping early on dense data: a guess that only picks
-// the faster of two exact paths.
+// nonzero), counted on every 32nd row and stopping early on dense data (a check on the mlp's
+// predict cost 2% of its time when it read every 8th row): a guess that only picks the faster of
+// two exact paths.
 bool mostly_zeros(const float* x, int64_t rows, int64_t cols, int64_t ld);
 // No infinity or NaN among the (rows x cols, row stride ld) floats at w.
 bool all_finite(const float* w, int64_t rows, int64_t cols, int64_t ld);
