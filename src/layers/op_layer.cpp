@@ -859,6 +859,152 @@ KerasTensor rms_normalization(const KerasTensor& x,
             Json::array({tensor_arg(), optional_constant(scale)}), {x});
 }
 
+KerasTensor dot(const KerasTensor& a, const KerasTensor& b) {
+  return binary("Dot", a, b);
+}
+KerasTensor dot(const KerasTensor& a, const Tensor& b) {
+  return op("Dot", Json::object(), Json::array({tensor_arg(), layers::op_table::numpy_to_json(b)}),
+            {a});
+}
+
+namespace {
+
+// strides, dilation_rate, pool_size as Keras writes them: one int for one value, else a list.
+Json spatial_json(const std::vector<int64_t>& v) {
+  if (v.empty()) return nullptr;
+  if (v.size() == 1) return v[0];
+  return v;
+}
+Json conv_config(const ConvOptions& o) {
+  return {{"strides", spatial_json(o.strides)},
+          {"padding", o.padding},
+          {"data_format", o.data_format},
+          {"dilation_rate", spatial_json(o.dilation_rate)}};
+}
+Json pool_config(const std::vector<int64_t>& pool_size, const PoolOptions& o) {
+  return {{"pool_size", spatial_json(pool_size)},
+          {"strides", spatial_json(o.strides)},
+          {"padding", o.padding},
+          {"data_format", o.data_format}};
+}
+// A node whose arguments are x, then constants.
+KerasTensor with_constants(const char* cls,
+                           Json config,
+                           const KerasTensor& x,
+                           std::initializer_list<Json> constants) {
+  Json args = Json::array({tensor_arg()});
+  for (const Json& c : constants) args.push_back(c);
+  return op(cls, std::move(config), args, {x});
+}
+
+}  // namespace
+
+KerasTensor conv(const KerasTensor& inputs, const Tensor& kernel, const ConvOptions& options) {
+  return with_constants("Conv", conv_config(options), inputs,
+                        {layers::op_table::numpy_to_json(kernel)});
+}
+KerasTensor depthwise_conv(const KerasTensor& inputs,
+                           const Tensor& kernel,
+                           const ConvOptions& options) {
+  return with_constants("DepthwiseConv", conv_config(options), inputs,
+                        {layers::op_table::numpy_to_json(kernel)});
+}
+KerasTensor separable_conv(const KerasTensor& inputs,
+                           const Tensor& depthwise_kernel,
+                           const Tensor& pointwise_kernel,
+                           const ConvOptions& options) {
+  return with_constants("SeparableConv", conv_config(options), inputs,
+                        {layers::op_table::numpy_to_json(depthwise_kernel),
+                         layers::op_table::numpy_to_json(pointwise_kernel)});
+}
+KerasTensor conv_transpose(const KerasTensor& inputs,
+                           const Tensor& kernel,
+                           const ConvTransposeOptions& options) {
+  Json config{{"strides", spatial_json(options.strides)},
+              {"padding", options.padding},
+              {"output_padding",
+               options.output_padding ? spatial_json(*options.output_padding) : Json(nullptr)},
+              {"data_format", options.data_format},
+              {"dilation_rate", spatial_json(options.dilation_rate)}};
+  return with_constants("ConvTranspose", std::move(config), inputs,
+                        {layers::op_table::numpy_to_json(kernel)});
+}
+KerasTensor max_pool(const KerasTensor& inputs,
+                     const std::vector<int64_t>& pool_size,
+                     const PoolOptions& options) {
+  return unary("MaxPool", inputs, pool_config(pool_size, options));
+}
+KerasTensor average_pool(const KerasTensor& inputs,
+                         const std::vector<int64_t>& pool_size,
+                         const PoolOptions& options) {
+  return unary("AveragePool", inputs, pool_config(pool_size, options));
+}
+KerasTensor batch_normalization(const KerasTensor& x,
+                                const Tensor& mean,
+                                const Tensor& variance,
+                                int axis,
+                                const Tensor& offset,
+                                const Tensor& scale,
+                                double epsilon) {
+  return with_constants(
+      "BatchNorm", {{"axis", axis}, {"epsilon", epsilon}}, x,
+      {layers::op_table::numpy_to_json(mean), layers::op_table::numpy_to_json(variance),
+       optional_constant(offset), optional_constant(scale)});
+}
+KerasTensor depth_to_space(const KerasTensor& x,
+                           int64_t block_size,
+                           const std::string& data_format) {
+  return unary("DepthToSpace", x, {{"block_size", block_size}, {"data_format", data_format}});
+}
+KerasTensor space_to_depth(const KerasTensor& x,
+                           int64_t block_size,
+                           const std::string& data_format) {
+  return unary("SpaceToDepth", x, {{"block_size", block_size}, {"data_format", data_format}});
+}
+KerasTensor multi_hot(const KerasTensor& x, int64_t num_classes, int axis, DType dtype) {
+  return unary("MultiHot", x,
+               {{"num_classes", num_classes},
+                {"axis", axis},
+                {"dtype", dtype_json(dtype)},
+                {"sparse", false}});
+}
+KerasTensors unstack(const KerasTensor& x, int axis) {
+  KERAS_CHECK(x.rank() >= 1, ValueError, "unstack: expected a tensor of rank >= 1");
+  const int a = axis < 0 ? axis + x.rank() : axis;
+  KERAS_CHECK(a >= 0 && a < x.rank() && x.shape()[static_cast<size_t>(a)] != kNone, ValueError,
+              "unstack: axis ", axis, " of ", shape_str(x.shape()),
+              " must exist and have a known size (one output per entry)");
+  return std::make_shared<layers::OpLayerImpl>(
+             "Unstack", Json{{"num", x.shape()[static_cast<size_t>(a)]}, {"axis", axis}},
+             Json::array({tensor_arg()}))
+      ->apply({x});
+}
+KerasTensor slice(const KerasTensor& x,
+                  const std::vector<int64_t>& start_indices,
+                  const std::vector<int64_t>& shape) {
+  return with_constants("Slice", {{"shape", shape}}, x, {Json(start_indices)});
+}
+KerasTensor diag(const KerasTensor& x, int k) {
+  return unary("Diag", x, {{"k", k}});
+}
+KerasTensor average(const KerasTensor& x, std::optional<int> axis, const Tensor& weights) {
+  // Keras passes the weights by keyword.
+  return std::make_shared<layers::OpLayerImpl>(
+             "Average", Json{{"axis", axis ? Json(*axis) : Json(nullptr)}},
+             Json::array({tensor_arg()}), Json{{"weights", optional_constant(weights)}})
+      ->apply({x})[0];
+}
+KerasTensor extract_sequences(const KerasTensor& x,
+                              int64_t sequence_length,
+                              int64_t sequence_stride) {
+  return unary("ExtractSequences", x,
+               {{"sequence_length", sequence_length}, {"sequence_stride", sequence_stride}});
+}
+KerasTensor in_top_k(const KerasTensor& targets, const KerasTensor& predictions, int64_t k) {
+  return op("InTopK", {{"k", k}}, Json::array({tensor_arg(), tensor_arg()}),
+            {targets, predictions});
+}
+
 KerasTensor dot_product_attention(const KerasTensor& query,
                                   const KerasTensor& key,
                                   const KerasTensor& value,

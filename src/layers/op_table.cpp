@@ -1,6 +1,7 @@
 #include "op_table.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <tuple>
@@ -8,9 +9,11 @@
 #include "keras/config/json.h"
 #include "keras/ops/activations.h"
 #include "keras/ops/attention.h"
+#include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/image.h"
 #include "keras/ops/linalg.h"
+#include "keras/ops/math.h"
 #include "keras/ops/nn.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
@@ -154,6 +157,17 @@ std::optional<DType> dtype_of(const Call& c) {
   return config::dtype_from_json(*d);
 }
 
+// An op's data_format: null (Keras's default image_data_format) is channels_last.
+std::string data_format_of(const Call& c) {
+  const Json* j = config::find(c.config, "data_format");
+  const std::string data_format = j == nullptr || j->is_null()
+                                      ? "channels_last"
+                                      : config::convert<std::string>(*j, "data_format", w(c));
+  KERAS_CHECK(data_format == "channels_last" || data_format == "channels_first", ValueError, c.what,
+              ": data_format must be 'channels_last' or 'channels_first', got '", data_format, "'");
+  return data_format;
+}
+
 int normalize_axis(int axis, int rank, const char* what) {
   KERAS_CHECK(axis >= -rank && axis < rank, ValueError, what, ": axis ", axis,
               " is out of bounds for a tensor of rank ", rank);
@@ -281,8 +295,9 @@ std::vector<int64_t> ints_of(const Call& c, const char* key) {
   return config::convert<std::vector<int64_t>>(*j, key, w(c));
 }
 
+// An op of x and the config's int k (tril, triu, diag).
 template <Tensor (*F)(const Tensor&, int)>
-Fn triangle_fn(const Call& c) {
+Fn k_fn(const Call& c) {
   const int k = int_of(c, "k", 0);
   return unary_fn(c, [k](const Tensor& x) { return F(x, k); });
 }
@@ -484,6 +499,85 @@ Fn split_fn(const Call& c) {
               ": 'indices_or_sections' must be in [1, 65536], got ", sections);
   const int axis = int_of(c, "axis", 0);
   return [=](const Tensors& in) { return ops::split(in[0], sections, axis); };
+}
+
+Fn unstack_fn(const Call& c) {
+  expect_one_tensor(c);
+  const int axis = int_of(c, "axis", 0);
+  const Json* num = config::find(c.config, "num");
+  const std::optional<int64_t> count =
+      num == nullptr || num->is_null() ? std::nullopt
+                                       : std::optional(config::convert<int64_t>(*num, "num", w(c)));
+  return [axis, count, what = c.what](const Tensors& in) {
+    Tensors parts = ops::unstack(in[0], axis);
+    KERAS_CHECK(!count || static_cast<int64_t>(parts.size()) == *count, ValueError, what,
+                ": Unstack's 'num' is ", *count, " but the axis has ", parts.size(), " entries");
+    return parts;
+  };
+}
+
+// A constant list of ints in a call: a JSON list or a NumPy array (at most 64 of them).
+std::vector<int64_t> constant_ints(const Json& j, const char* key, const Call& c) {
+  if (is_array_constant(j)) {
+    const Tensor t = numpy_from_json(j, c.what);
+    KERAS_CHECK(t.rank() == 1 && t.size() <= 64 && is_integer(t.dtype()), ValueError, c.what, ": ",
+                key, " must be a list of at most 64 ints");
+    const Tensor v = ops::cast(t, int64);
+    return {v.data<int64_t>(), v.data<int64_t>() + v.size()};
+  }
+  KERAS_CHECK(j.is_array() && j.size() <= 64, ValueError, c.what, ": ", key,
+              " must be a list of at most 64 ints, got ", config::json_excerpt(j));
+  return config::convert<std::vector<int64_t>>(j, key, w(c));
+}
+
+// keras.ops.slice(inputs, start_indices) with the block's shape in the config: constant starts
+// (a list of ints) only.
+Fn slice_fn(const Call& c) {
+  expect_arity(c, 2);
+  KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what, ": argument 0 of Slice must be a tensor");
+  KERAS_CHECK(!is_tensor(c.args[1]), NotImplementedError, c.what,
+              ": keras.cpp's Slice takes constant start_indices, not a tensor");
+  const std::vector<int64_t> start = constant_ints(c.args[1], "start_indices", c);
+  const std::vector<int64_t> shape = ints_of(c, "shape");
+  return [start, shape](const Tensors& in) { return Tensors{ops::slice(in[0], start, shape)}; };
+}
+
+template <Tensor (*F)(const Tensor&, int64_t, const std::string&)>
+Fn pixel_shuffle_fn(const Call& c) {
+  const int64_t block = config::require<int64_t>(c.config, "block_size", w(c));
+  KERAS_CHECK(block >= 1 && block <= 4096, ValueError, c.what,
+              ": 'block_size' must be in [1, 4096], got ", block);
+  const std::string data_format = data_format_of(c);
+  return unary_fn(c, [block, data_format](const Tensor& x) { return F(x, block, data_format); });
+}
+
+Fn multi_hot_fn(const Call& c) {
+  const int64_t n = config::require<int64_t>(c.config, "num_classes", w(c));
+  KERAS_CHECK(n >= 1 && n <= (int64_t{1} << 24), ValueError, c.what,
+              ": 'num_classes' must be in [1, 2^24], got ", n);
+  KERAS_CHECK(!bool_of(c, "sparse", false), ValueError, c.what,
+              ": keras.cpp does not support sparse multi-hot tensors");
+  const int axis = int_of(c, "axis", -1);
+  const DType dtype = dtype_of(c).value_or(float32);
+  return unary_fn(c, [=](const Tensor& x) { return ops::multi_hot(x, n, axis, dtype); });
+}
+
+Fn extract_sequences_fn(const Call& c) {
+  const int64_t length = config::require<int64_t>(c.config, "sequence_length", w(c));
+  const int64_t stride = config::require<int64_t>(c.config, "sequence_stride", w(c));
+  KERAS_CHECK(length >= 1 && length <= (int64_t{1} << 24) && stride >= 1, ValueError, c.what,
+              ": sequence_length must be in [1, 2^24] and sequence_stride >= 1");
+  return unary_fn(
+      c, [length, stride](const Tensor& x) { return ops::extract_sequences(x, length, stride); });
+}
+
+Fn in_top_k_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const int64_t k = config::require<int64_t>(c.config, "k", w(c));
+  return [o, k](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::in_top_k(t[0], t[1], k)};
+  };
 }
 
 // Constant indices as Keras writes them: an int, nested lists of ints, or a NumPy array.
@@ -1009,16 +1103,110 @@ Fn searchsorted_fn(const Call& c) {
   };
 }
 
-// An image op's data_format: null (Keras's default) is channels_last.
 template <Tensor (*F)(const Tensor&, const std::string&)>
 Fn image_fn(const Call& c) {
-  const Json* j = config::find(c.config, "data_format");
-  const std::string data_format = j == nullptr || j->is_null()
-                                      ? "channels_last"
-                                      : config::convert<std::string>(*j, "data_format", w(c));
-  KERAS_CHECK(data_format == "channels_last" || data_format == "channels_first", ValueError, c.what,
-              ": data_format must be 'channels_last' or 'channels_first', got '", data_format, "'");
+  const std::string data_format = data_format_of(c);
   return unary_fn(c, [data_format](const Tensor& x) { return F(x, data_format); });
+}
+
+Fn average_fn(const Call& c) {
+  const char* cls = c.cls;
+  KERAS_CHECK(c.args.is_array() && !c.args.empty() && c.args.size() <= 2 && is_tensor(c.args[0]),
+              ValueError, c.what, ": ", cls, " takes a tensor and maybe weights");
+  const auto o = optional_operands(c, 1, {"weights"}, 1);
+  const Json* a = config::find(c.config, "axis");
+  const std::optional<int> axis =
+      a == nullptr || a->is_null() ? std::nullopt : std::optional<int>(int_of(c, "axis", 0));
+  return [=](const Tensors& in) {
+    return Tensors{ops::average(in[0], axis, resolve_optional(o[0], in))};
+  };
+}
+
+// ---- nn: convolutions, pooling, batch normalization ----
+
+// A padding name as the backends read it (lower-cased), one of `allowed`.
+std::string padding_of(const Call& c, std::initializer_list<const char*> allowed) {
+  std::string p = config::get<std::string>(c.config, "padding", "valid", w(c));
+  std::transform(p.begin(), p.end(), p.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  KERAS_CHECK(std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return p == a; }),
+              ValueError, c.what, ": ", c.cls, " has no padding '", p, "'");
+  return p;
+}
+
+// strides or dilation_rate: an int or a list, 1 when absent or null.
+std::vector<int64_t> spatial_of(const Call& c, const char* key) {
+  std::vector<int64_t> v = ints_of(c, key);
+  return v.empty() ? std::vector<int64_t>{1} : v;
+}
+
+ops::ConvOptions conv_options_of(const Call& c) {
+  return {spatial_of(c, "strides"), padding_of(c, {"valid", "same", "causal"}), data_format_of(c),
+          spatial_of(c, "dilation_rate")};
+}
+
+// keras.ops.conv and depthwise_conv: (inputs, kernel), each a tensor or an array constant.
+template <Tensor (*F)(const Tensor&, const Tensor&, const ops::ConvOptions&)>
+Fn conv_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const ops::ConvOptions options = conv_options_of(c);
+  return [o, options](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{F(t[0], t[1], options)};
+  };
+}
+
+Fn separable_conv_fn(const Call& c) {
+  const auto o = operands(c, 3, 0);
+  const ops::ConvOptions options = conv_options_of(c);
+  return [o, options](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::separable_conv(t[0], t[1], t[2], options)};
+  };
+}
+
+Fn conv_transpose_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const Json* op = config::find(c.config, "output_padding");
+  std::optional<std::vector<int64_t>> output_padding;
+  if (op != nullptr && !op->is_null()) output_padding = ints_of(c, "output_padding");
+  const ops::ConvTransposeOptions options{spatial_of(c, "strides"),
+                                          padding_of(c, {"valid", "same"}), output_padding,
+                                          data_format_of(c), spatial_of(c, "dilation_rate")};
+  return [o, options](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::conv_transpose(t[0], t[1], options)};
+  };
+}
+
+template <Tensor (*F)(const Tensor&, const std::vector<int64_t>&, const ops::PoolOptions&)>
+Fn pool_fn(const Call& c) {
+  const std::vector<int64_t> pool_size = ints_of(c, "pool_size");
+  KERAS_CHECK(!pool_size.empty(), ValueError, c.what, ": ", c.cls, " needs a 'pool_size'");
+  const ops::PoolOptions options{ints_of(c, "strides"), padding_of(c, {"valid", "same"}),
+                                 data_format_of(c)};
+  return unary_fn(c, [pool_size, options](const Tensor& x) { return F(x, pool_size, options); });
+}
+
+// keras.ops.batch_normalization(x, mean, variance, axis, offset, scale, epsilon): axis and
+// epsilon in the config, the rest arguments (tensors, arrays or numbers).
+Fn batch_norm_fn(const Call& c) {
+  const char* cls = c.cls;
+  KERAS_CHECK(c.args.is_array() && c.args.size() >= 1 && c.args.size() <= 5 && is_tensor(c.args[0]),
+              ValueError, c.what, ": ", cls,
+              " takes x (a tensor), mean and variance, then offset and scale");
+  const auto o = optional_operands(c, 1, {"mean", "variance", "offset", "scale"}, 1);
+  KERAS_CHECK(
+      (o[0].input >= 0 || o[0].constant.defined()) && (o[1].input >= 0 || o[1].constant.defined()),
+      ValueError, c.what, ": ", cls, " needs a mean and a variance");
+  const Json* a = config::find(c.config, "axis");
+  KERAS_CHECK(a != nullptr, ValueError, c.what, ": ", cls, " needs an 'axis'");
+  const int axis = int_of(c, "axis", -1);
+  const double epsilon = number_of(c, "epsilon", 1e-3);
+  return [=](const Tensors& in) {
+    return Tensors{ops::batch_normalization(
+        in[0], resolve_optional(o[0], in), resolve_optional(o[1], in), axis,
+        resolve_optional(o[2], in), resolve_optional(o[3], in), epsilon)};
+  };
 }
 
 Fn gaussian_blur_fn(const Call& c) {
@@ -1040,9 +1228,7 @@ Fn gaussian_blur_fn(const Call& c) {
               c.what, ": GaussianBlur's kernel_size must be integers");
   const std::pair<int64_t, int64_t> kernel{static_cast<int64_t>(k.first),
                                            static_cast<int64_t>(k.second)};
-  const Json* f = config::find(c.config, "data_format");
-  const std::string data_format =
-      f == nullptr ? "channels_last" : config::convert<std::string>(*f, "data_format", w(c));
+  const std::string data_format = data_format_of(c);
   (void)ops::image::gaussian_blur(zeros({1, 1, 1}), kernel, sigma, data_format);  // checks them
   return unary_fn(c, [kernel, sigma, data_format](const Tensor& x) {
     return ops::image::gaussian_blur(x, kernel, sigma, data_format);
@@ -1060,11 +1246,6 @@ std::optional<int64_t> pixels_of(const Call& c, const char* key) {
   return v;
 }
 
-std::string image_data_format(const Call& c) {
-  const Json* f = config::find(c.config, "data_format");
-  return f == nullptr ? "channels_last" : config::convert<std::string>(*f, "data_format", w(c));
-}
-
 Fn pad_images_fn(const Call& c) {
   const ops::image::PadImagesOptions o{.top_padding = pixels_of(c, "top_padding"),
                                        .left_padding = pixels_of(c, "left_padding"),
@@ -1072,7 +1253,7 @@ Fn pad_images_fn(const Call& c) {
                                        .right_padding = pixels_of(c, "right_padding"),
                                        .target_height = pixels_of(c, "target_height"),
                                        .target_width = pixels_of(c, "target_width"),
-                                       .data_format = image_data_format(c)};
+                                       .data_format = data_format_of(c)};
   return unary_fn(c, [o](const Tensor& x) { return ops::image::pad_images(x, o); });
 }
 
@@ -1083,14 +1264,13 @@ Fn crop_images_fn(const Call& c) {
                                         .right_cropping = pixels_of(c, "right_cropping"),
                                         .target_height = pixels_of(c, "target_height"),
                                         .target_width = pixels_of(c, "target_width"),
-                                        .data_format = image_data_format(c)};
+                                        .data_format = data_format_of(c)};
   return unary_fn(c, [o](const Tensor& x) { return ops::image::crop_images(x, o); });
 }
 
 Fn resize_fn(const Call& c) {
   const auto size = config::get<std::vector<int64_t>>(c.config, "size", {}, w(c));
   KERAS_CHECK(size.size() == 2, ValueError, c.what, ": Resize's 'size' must be two integers");
-  const Json* f = config::find(c.config, "data_format");
   const ops::image::ResizeOptions o{
       .interpolation = config::get<std::string>(c.config, "interpolation", "bilinear", w(c)),
       .antialias = bool_of(c, "antialias", false),
@@ -1098,8 +1278,7 @@ Fn resize_fn(const Call& c) {
       .pad_to_aspect_ratio = bool_of(c, "pad_to_aspect_ratio", false),
       .fill_mode = config::get<std::string>(c.config, "fill_mode", "constant", w(c)),
       .fill_value = config::get<double>(c.config, "fill_value", 0.0, w(c)),
-      .data_format =
-          f == nullptr ? "channels_last" : config::convert<std::string>(*f, "data_format", w(c))};
+      .data_format = data_format_of(c)};
   KERAS_CHECK(o.fill_mode == "constant", ValueError, c.what,
               ": Resize's fill_mode must be 'constant', got '", o.fill_mode, "'");
   // A file's size is bounded (a million pixels a side) so that a damaged one fails here, not in
@@ -1285,6 +1464,52 @@ std::vector<Spec> make_table() {
        {"bias", "mask", "scale"},
        dot_product_attention_fn},
       {"OneHot", kNn, {"num_classes", "axis", "dtype", "sparse"}, none, one_hot_fn},
+      {"Conv",
+       kNn,
+       {"strides", "padding", "data_format", "dilation_rate"},
+       none,
+       conv_fn<ops::conv>},
+      {"DepthwiseConv",
+       kNn,
+       {"strides", "padding", "data_format", "dilation_rate"},
+       none,
+       conv_fn<ops::depthwise_conv>},
+      {"SeparableConv",
+       kNn,
+       {"strides", "padding", "data_format", "dilation_rate"},
+       none,
+       separable_conv_fn},
+      {"ConvTranspose",
+       kNn,
+       {"strides", "padding", "output_padding", "data_format", "dilation_rate"},
+       none,
+       conv_transpose_fn},
+      {"MaxPool",
+       kNn,
+       {"pool_size", "strides", "padding", "data_format"},
+       none,
+       pool_fn<ops::max_pool>},
+      {"AveragePool",
+       kNn,
+       {"pool_size", "strides", "padding", "data_format"},
+       none,
+       pool_fn<ops::average_pool>},
+      {"BatchNorm",
+       kNn,
+       {"axis", "epsilon"},
+       {"mean", "variance", "offset", "scale"},
+       batch_norm_fn},
+      {"DepthToSpace",
+       kNn,
+       {"block_size", "data_format"},
+       none,
+       pixel_shuffle_fn<ops::depth_to_space>},
+      {"SpaceToDepth",
+       kNn,
+       {"block_size", "data_format"},
+       none,
+       pixel_shuffle_fn<ops::space_to_depth>},
+      {"MultiHot", kNn, {"num_classes", "axis", "dtype", "sparse"}, none, multi_hot_fn},
       // Reductions.
       {"Sum", kNumpy, reduce_keys, none, reduction<ops::sum>},
       {"Mean", kNumpy, reduce_keys, none, reduction<ops::mean>},
@@ -1307,8 +1532,8 @@ std::vector<Spec> make_table() {
       {"Reshape", kNumpy, {"newshape"}, none, reshape_fn},
       {"Transpose", kNumpy, {"axes"}, none, transpose_fn},
       {"Swapaxes", kNumpy, {"axis1", "axis2"}, none, swapaxes_fn},
-      {"Tril", kNumpy, {"k"}, none, triangle_fn<ops::tril>},
-      {"Triu", kNumpy, {"k"}, none, triangle_fn<ops::triu>},
+      {"Tril", kNumpy, {"k"}, none, k_fn<ops::tril>},
+      {"Triu", kNumpy, {"k"}, none, k_fn<ops::triu>},
       {"Flip", kNumpy, {"axis"}, none, flip_fn},
       {"Roll", kNumpy, {"shift", "axis"}, none, roll_fn},
       {"Tile", kNumpy, {"repeats"}, none, tile_fn},
@@ -1320,6 +1545,17 @@ std::vector<Spec> make_table() {
       {"Concatenate", kNumpy, {"axis"}, none, concatenate_fn},
       {"Stack", kNumpy, {"axis"}, none, stack_fn},
       {"Split", kNumpy, {"indices_or_sections", "axis"}, none, split_fn},
+      {"Unstack", kCore, {"num", "axis"}, none, unstack_fn},
+      {"Slice", kCore, {"shape"}, none, slice_fn},
+      {"Dot", kNumpy, none, none, binary<ops::dot>},
+      {"Diag", kNumpy, {"k"}, none, k_fn<ops::diag>},
+      {"Average", kNumpy, {"axis"}, {"weights"}, average_fn},
+      {"ExtractSequences",
+       kMath,
+       {"sequence_length", "sequence_stride"},
+       none,
+       extract_sequences_fn},
+      {"InTopK", kMath, {"k"}, none, in_top_k_fn},
       {"Take", kNumpy, {"axis"}, none, take_fn},
       {"TakeAlongAxis", kNumpy, {"axis"}, none, take_along_axis_fn},
       {"Hstack", kNumpy, none, none, stack_like_fn<ops::hstack>},

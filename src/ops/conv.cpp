@@ -384,6 +384,11 @@ Tensor pool(PoolKind kind,
   backend::PoolParams p{
       .pool_size = expand_spatial(pool_size, r, "pool_size"), .strides = {}, .padding = {}};
   p.strides = o.strides.empty() ? p.pool_size : expand_spatial(o.strides, r, "strides");
+  // The kernels keep a window's offsets (a damaged file's pool_size of 2^40 would not fit).
+  double window = 1;
+  for (int64_t k : p.pool_size) window *= static_cast<double>(k);
+  KERAS_CHECK(window <= static_cast<double>(int64_t{1} << 24), ValueError, op, ": pool_size ",
+              shape_str(p.pool_size), " spans more than 2^24 elements");
   Shape out{x.dim(0)};
   for (int i = 0; i < r; ++i) {
     const int64_t in = x.dim(1 + i);

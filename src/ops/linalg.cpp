@@ -207,6 +207,10 @@ Tensor inner(const Tensor& a, const Tensor& b) {
 Tensor vdot(const Tensor& a, const Tensor& b) {
   return tensordot(reshape(a, {a.size()}), reshape(b, {b.size()}), 1);
 }
+Tensor dot(const Tensor& a, const Tensor& b) {
+  if (a.rank() == 0 || b.rank() == 0) return multiply(a, b);
+  return tensordot(a, b, {-1}, {b.rank() == 1 ? -1 : -2});
+}
 
 namespace {
 

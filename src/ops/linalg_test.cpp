@@ -584,5 +584,29 @@ TEST(DenseOp, InferenceScopeKeepsNonFiniteValues) {
   }
 }
 
+const OpCase kDotCases[] = {
+    {.name = "dot_vectors",
+     .input_shapes = {{4}, {4}},
+     .fn = [](const Tensors& x) { return dot(x[0], x[1]); },
+     .expected_shape = Shape{}},
+    {.name = "dot_matrices",
+     .input_shapes = {{2, 3}, {3, 4}},
+     .fn = [](const Tensors& x) { return dot(x[0], x[1]); },
+     .expected_shape = Shape{2, 4}},
+    {.name = "dot_nd_by_vector",
+     .input_shapes = {{2, 3, 4}, {4}},
+     .fn = [](const Tensors& x) { return dot(x[0], x[1]); },
+     .expected_shape = Shape{2, 3}},
+    {.name = "dot_nd_by_nd",
+     .input_shapes = {{2, 3, 4}, {5, 4, 2}},
+     .fn = [](const Tensors& x) { return dot(x[0], x[1]); },
+     .expected_shape = Shape{2, 3, 5, 2}},
+    {.name = "dot_scalar",
+     .input_shapes = {{}, {2, 3}},
+     .fn = [](const Tensors& x) { return dot(x[0], x[1]); },
+     .expected_shape = Shape{2, 3}},
+};
+KERAS_INSTANTIATE_OP_TESTS(Dot, kDotCases);
+
 }  // namespace
 }  // namespace keras::ops

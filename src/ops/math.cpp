@@ -6,6 +6,7 @@
 #include "keras/core/error.h"
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 
 namespace keras::ops {
@@ -169,6 +170,38 @@ std::pair<Tensor, Tensor> stft(const Tensor& x,
     return ops::reshape(y, out);
   };
   return {transform(re), transform(im)};
+}
+
+Tensor extract_sequences(const Tensor& x, int64_t sequence_length, int64_t sequence_stride) {
+  KERAS_CHECK(sequence_length >= 1 && sequence_stride >= 1, ValueError,
+              "extract_sequences: sequence_length and sequence_stride must be >= 1, got ",
+              sequence_length, " and ", sequence_stride);
+  KERAS_CHECK(x.rank() >= 1, ValueError, "extract_sequences: expected a tensor of rank >= 1");
+  const int64_t length = x.shape().back();
+  const int64_t frames =
+      length < sequence_length ? 0 : 1 + (length - sequence_length) / sequence_stride;
+  // One gather along the last axis of the (frames, sequence_length) sample positions.
+  std::vector<int64_t> idx(static_cast<size_t>(frames * sequence_length));
+  for (int64_t f = 0; f < frames; ++f) {
+    for (int64_t t = 0; t < sequence_length; ++t) {
+      idx[static_cast<size_t>(f * sequence_length + t)] = f * sequence_stride + t;
+    }
+  }
+  return take(x, Tensor::from_vector(idx, {frames, sequence_length}, x.device()), x.rank() - 1);
+}
+
+Tensor in_top_k(const Tensor& targets, const Tensor& predictions, int64_t k) {
+  KERAS_CHECK(predictions.rank() == 2 && targets.rank() == 1 &&
+                  targets.shape()[0] == predictions.shape()[0],
+              ValueError,
+              "in_top_k: expected targets (batch,) and predictions (batch, classes), got ",
+              shape_str(targets.shape()), " and ", shape_str(predictions.shape()));
+  const Tensor ids = is_integer(targets.dtype()) ? targets : cast(targets, int64);
+  Tensor at = take_along_axis(predictions, expand_dims(ids, -1), -1);  // (batch, 1)
+  at = where(isnan(at), scalar_like(-INFINITY, at), at);
+  const Tensor larger = cast(greater(predictions, at), int64);
+  const Tensor rank = add(sum(larger, {-1}), scalar_like(1, larger));
+  return less_equal(rank, scalar_like(static_cast<double>(k), rank));
 }
 
 }  // namespace keras::ops

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "harness/op_case.h"
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
 #include "keras/io/npy.h"
@@ -79,6 +80,39 @@ TEST(Stft, KerasErrors) {
       "Invalid input type. Expected `float32` or `float64`. Received: input type=int32");
   test::expect_throws_with<ValueError>([&] { stft(x, 32, 2, 32, {.center = false}); },
                                        "shorter than one frame");
+}
+
+const test::OpCase kExtractSequencesCases[] = {
+    {.name = "extract_sequences_overlapping",
+     .input_shapes = {{2, 7}},
+     .fn = [](const Tensors& x) { return extract_sequences(x[0], 3, 2); },
+     .expected_shape = Shape{2, 3, 3}},
+    {.name = "extract_sequences_3d",
+     .input_shapes = {{2, 2, 5}},
+     .fn = [](const Tensors& x) { return extract_sequences(x[0], 2, 3); },
+     .expected_shape = Shape{2, 2, 2, 2}},
+};
+KERAS_INSTANTIATE_OP_TESTS(ExtractSequences, kExtractSequencesCases);
+
+TEST(ExtractSequences, FramesAndErrors) {
+  const Tensor x = Tensor::from_vector<float>({0, 1, 2, 3, 4}, {5});
+  EXPECT_EQ(test::to_doubles(extract_sequences(x, 2, 2)), (std::vector<double>{0, 1, 2, 3}));
+  EXPECT_EQ(extract_sequences(x, 6, 1).shape(), (Shape{0, 6}));  // shorter than one frame
+  test::expect_throws_with<ValueError>([&] { extract_sequences(x, 0, 1); }, ">= 1");
+}
+
+// A target's rank is 1 + the count of strictly larger predictions (ties count in its favour); a
+// NaN prediction for it counts as -infinity (JAX's in_top_k).
+TEST(InTopK, TiesAndNaN) {
+  const Tensor p =
+      Tensor::from_vector<float>({0.1f, 0.5f, 0.5f, 0.2f, NAN, 0.3f, 0.9f, 0.8f, 0.7f}, {3, 3});
+  const Tensor t = Tensor::from_vector<int32_t>({2, 1, 2}, {3});
+  const Tensor y = in_top_k(t, p, 1);
+  EXPECT_EQ(y.dtype(), bool_);
+  EXPECT_EQ(test::to_doubles(y), (std::vector<double>{1, 0, 0}));
+  EXPECT_EQ(test::to_doubles(in_top_k(t, p, 2)), (std::vector<double>{1, 0, 0}));
+  EXPECT_EQ(test::to_doubles(in_top_k(t, p, 3)), (std::vector<double>{1, 1, 1}));
+  test::expect_throws_with<ValueError>([&] { in_top_k(t, zeros({2, 3}), 1); }, "batch");
 }
 
 }  // namespace

@@ -60,6 +60,70 @@ Tensor log_sigmoid(const Tensor& x) {
   return negative(softplus(negative(x)));
 }
 
+namespace {
+
+// The 4-D input of depth_to_space / space_to_depth, with its dims as (N, H, W, C).
+struct Pixels {
+  int64_t n, h, w, c;
+  bool last;
+};
+Pixels pixels_of(const Tensor& x, int64_t block, const std::string& data_format, const char* op) {
+  KERAS_CHECK(x.rank() == 4, ValueError, op, ": expected a 4-D input, got shape ",
+              shape_str(x.shape()));
+  KERAS_CHECK(block >= 1, ValueError, op, ": block_size must be >= 1, got ", block);
+  KERAS_CHECK(data_format == "channels_last" || data_format == "channels_first", ValueError, op,
+              ": data_format must be 'channels_last' or 'channels_first', got '", data_format, "'");
+  const Shape& s = x.shape();
+  const bool last = data_format == "channels_last";
+  return last ? Pixels{s[0], s[1], s[2], s[3], true} : Pixels{s[0], s[2], s[3], s[1], false};
+}
+
+}  // namespace
+
+Tensor depth_to_space(const Tensor& x, int64_t b, const std::string& data_format) {
+  const Pixels p = pixels_of(x, b, data_format, "depth_to_space");
+  KERAS_CHECK(p.c % (b * b) == 0, ValueError, "depth_to_space: the channels (", p.c,
+              ") must be a multiple of block_size^2 = ", b * b);
+  const int64_t c = p.c / (b * b);
+  if (p.last) {  // (N, H, W, b, b, c) -> (N, H, b, W, b, c)
+    return reshape(transpose(reshape(x, {p.n, p.h, p.w, b, b, c}), {0, 1, 3, 2, 4, 5}),
+                   {p.n, p.h * b, p.w * b, c});
+  }
+  // (N, c, b, b, H, W) -> (N, c, H, b, W, b)
+  return reshape(transpose(reshape(x, {p.n, c, b, b, p.h, p.w}), {0, 1, 4, 2, 5, 3}),
+                 {p.n, c, p.h * b, p.w * b});
+}
+
+Tensor space_to_depth(const Tensor& x, int64_t b, const std::string& data_format) {
+  const Pixels p = pixels_of(x, b, data_format, "space_to_depth");
+  KERAS_CHECK(p.h % b == 0 && p.w % b == 0, ValueError, "space_to_depth: height and width (", p.h,
+              ", ", p.w, ") must be multiples of block_size ", b);
+  const int64_t h = p.h / b, w = p.w / b;
+  if (p.last) {  // (N, h, b, w, b, C) -> (N, h, w, b, b, C)
+    return reshape(transpose(reshape(x, {p.n, h, b, w, b, p.c}), {0, 1, 3, 2, 4, 5}),
+                   {p.n, h, w, p.c * b * b});
+  }
+  // (N, C, h, b, w, b) -> (N, C, b, b, h, w)
+  return reshape(transpose(reshape(x, {p.n, p.c, h, b, w, b}), {0, 1, 3, 5, 2, 4}),
+                 {p.n, p.c * b * b, h, w});
+}
+
+Tensor multi_hot(const Tensor& x, int64_t num_classes, int axis, DType dtype) {
+  KERAS_CHECK(num_classes >= 1, ValueError, "multi_hot: num_classes must be >= 1, got ",
+              num_classes);
+  const Tensor ids = cast(x, int32);
+  // Ids outside [0, num_classes) set nothing, as in JAX's one_hot.
+  const Tensor valid = logical_and(greater_equal(ids, scalar_like(0, ids)),
+                                   less(ids, scalar_like(static_cast<double>(num_classes), ids)));
+  Tensor hot = one_hot(where(valid, ids, zeros_like(ids)), num_classes, dtype);
+  hot = multiply(hot, cast(expand_dims(valid, -1), dtype));
+  const int rank = hot.rank();
+  KERAS_CHECK(axis >= -rank && axis < rank, ValueError, "multi_hot: axis ", axis,
+              " is out of bounds for the one-hot encoding of rank ", rank);
+  hot = moveaxis(hot, {rank - 1}, {axis < 0 ? axis + rank : axis});
+  return max(hot, {x.rank() > 1 ? 1 : 0});
+}
+
 Tensor normalize(const Tensor& x_in, int axis, int order, double epsilon) {
   KERAS_CHECK(order >= 1, ValueError,
               "Argument `order` must be an int >= 1. Received: order=", order);

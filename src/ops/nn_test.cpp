@@ -661,5 +661,65 @@ TEST(BatchNormalizationOp, ValuesAndErrors) {
   EXPECT_THROW(batch_normalization(x, test::tensor_of({1, 2}), Tensor(), 0), ValueError);
 }
 
+// depth_to_space and space_to_depth are reshapes and transposes: gradients from those.
+const OpCase kPixelShuffleCases[] = {
+    {.name = "depth_to_space_channels_last",
+     .input_shapes = {{2, 2, 3, 8}},
+     .fn = [](const Tensors& x) { return depth_to_space(x[0], 2); },
+     .expected_shape = Shape{2, 4, 6, 2}},
+    {.name = "depth_to_space_channels_first",
+     .input_shapes = {{1, 9, 2, 2}},
+     .fn = [](const Tensors& x) { return depth_to_space(x[0], 3, "channels_first"); },
+     .expected_shape = Shape{1, 1, 6, 6}},
+    {.name = "space_to_depth_channels_last",
+     .input_shapes = {{1, 4, 6, 2}},
+     .fn = [](const Tensors& x) { return space_to_depth(x[0], 2); },
+     .expected_shape = Shape{1, 2, 3, 8}},
+    {.name = "space_to_depth_channels_first",
+     .input_shapes = {{2, 3, 4, 4}},
+     .fn = [](const Tensors& x) { return space_to_depth(x[0], 2, "channels_first"); },
+     .expected_shape = Shape{2, 12, 2, 2}},
+};
+KERAS_INSTANTIATE_OP_TESTS(PixelShuffle, kPixelShuffleCases);
+
+// Each pixel's channels become a block: row, column, then channel (TensorFlow's DCR order, which
+// Keras's backends follow); space_to_depth undoes it.
+TEST(PixelShuffle, BlocksAndInverse) {
+  std::vector<float> values(8);
+  std::iota(values.begin(), values.end(), 0.0f);
+  const Tensor x = Tensor::from_vector(values, {1, 1, 1, 8});
+  const Tensor y = depth_to_space(x, 2);  // (1, 2, 2, 2): block (i, j) holds channels 2(2i + j)..
+  EXPECT_EQ(y.shape(), (Shape{1, 2, 2, 2}));
+  EXPECT_EQ(test::to_doubles(y), (std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7}));
+  const Tensor r = random::uniform({2, 3, 2, 12}, -1, 1, float32, 5);
+  EXPECT_EQ(test::to_doubles(space_to_depth(depth_to_space(r, 2), 2)), test::to_doubles(r));
+  const Tensor c = random::uniform({2, 12, 3, 2}, -1, 1, float32, 6);
+  EXPECT_EQ(
+      test::to_doubles(space_to_depth(depth_to_space(c, 2, "channels_first"), 2, "channels_first")),
+      test::to_doubles(c));
+  test::expect_throws_with<ValueError>(
+      [&] {
+        depth_to_space(zeros({1, 2, 2, 6}), 2);
+      },
+      "multiple of block_size^2");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        space_to_depth(zeros({1, 3, 2, 1}), 2);
+      },
+      "multiples of block_size");
+  test::expect_throws_with<ValueError>([&] { depth_to_space(zeros({2, 8}), 2); }, "4-D");
+}
+
+// multi_hot merges the one-hot encodings over axis 1; ids outside [0, num_classes) set nothing.
+TEST(MultiHot, MergesAndIgnoresOutOfRangeIds) {
+  const Tensor ids = Tensor::from_vector<int32_t>({0, 2, 2, 5, 1, 7, -1, 3}, {2, 4});
+  EXPECT_EQ(test::to_doubles(multi_hot(ids, 6)),
+            (std::vector<double>{1, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, 0}));
+  EXPECT_EQ(multi_hot(ids, 6).shape(), (Shape{2, 6}));
+  const Tensor one = Tensor::from_vector<int32_t>({3, 1}, {2});
+  EXPECT_EQ(test::to_doubles(multi_hot(one, 4)), (std::vector<double>{0, 1, 0, 1}));
+  EXPECT_EQ(multi_hot(ids, 6, -1, int32).dtype(), int32);
+}
+
 }  // namespace
 }  // namespace keras::ops

@@ -220,6 +220,26 @@ Tensor nanmean(const Tensor& x, std::vector<int> axes, bool keepdims) {
   return divide(nansum(x, std::move(axes), keepdims), count);  // 0 / 0 for all NaN
 }
 
+Tensor average(const Tensor& x_in, std::optional<int> axis, const Tensor& weights) {
+  const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, float32);
+  const std::vector<int> axes = axis ? std::vector<int>{*axis} : std::vector<int>{};
+  if (!weights.defined()) return mean(x, axes);
+  Tensor w = cast(weights, x.dtype());
+  if (w.shape() != x.shape()) {
+    KERAS_CHECK(axis && w.rank() == 1, ValueError, "average: weights of shape ",
+                shape_str(w.shape()), " differ from the input's ", shape_str(x.shape()),
+                "; give an axis and 1-D weights of its length");
+    const int a = *axis < 0 ? *axis + x.rank() : *axis;
+    KERAS_CHECK(a >= 0 && a < x.rank() && w.shape()[0] == x.shape()[a], ValueError,
+                "average: 1-D weights must have the length of axis ", *axis, " of shape ",
+                shape_str(x.shape()), ", got ", w.shape()[0]);
+    Shape along(static_cast<size_t>(x.rank()), 1);
+    along[static_cast<size_t>(a)] = w.shape()[0];
+    w = reshape(w, along);
+  }
+  return divide(sum(multiply(x, w), axes), sum(broadcast_to(w, x.shape()), axes));
+}
+
 namespace {
 
 // max or min with NaN left out; NaN where every element is NaN.

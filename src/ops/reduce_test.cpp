@@ -400,5 +400,31 @@ TEST(ReduceDeathTest, ArgmaxOverANonEmptyAxisOfAnEmptyTensor) {
       ::testing::ExitedWithCode(0), "");
 }
 
+const OpCase kAverageCases[] = {
+    {.name = "average_all",
+     .input_shapes = {{3, 4}},
+     .fn = [](const Tensors& x) { return average(x[0]); },
+     .expected_shape = Shape{}},
+    {.name = "average_weights_of_the_input_shape",
+     .input_shapes = {{3, 4}, {3, 4}},
+     .fn = [](const Tensors& x) { return average(x[0], 1, add(square(x[1]), 0.5)); },
+     .expected_shape = Shape{3}},
+    {.name = "average_vector_weights_along_an_axis",
+     .input_shapes = {{2, 3, 4}, {3}},
+     .fn = [](const Tensors& x) { return average(x[0], -2, add(square(x[1]), 0.5)); },
+     .expected_shape = Shape{2, 4}},
+};
+KERAS_INSTANTIATE_OP_TESTS(Average, kAverageCases);
+
+TEST(Average, ValuesAndErrors) {
+  const Tensor x = Tensor::from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3});
+  const Tensor w = Tensor::from_vector<float>({1, 0, 3}, {3});
+  EXPECT_EQ(test::to_doubles(average(x, 1, w)), (std::vector<double>{2.5, 5.5}));
+  EXPECT_EQ(test::to_doubles(average(x, 0)), (std::vector<double>{2.5, 3.5, 4.5}));
+  EXPECT_EQ(average(Tensor::from_vector<int32_t>({1, 2}, {2})).dtype(), float32);
+  test::expect_throws_with<ValueError>([&] { average(x, std::nullopt, w); }, "give an axis");
+  test::expect_throws_with<ValueError>([&] { average(x, 0, w); }, "length of axis 0");
+}
+
 }  // namespace
 }  // namespace keras::ops

@@ -278,6 +278,53 @@ Tensors split(const Tensor& x, int64_t sections, int axis) {
   return parts;
 }
 
+Tensors unstack(const Tensor& x, int axis) {
+  KERAS_CHECK(x.rank() >= 1, ValueError, "unstack: expected a tensor of rank >= 1, got a scalar");
+  axis = normalize_axis(axis, x.rank());
+  const int64_t n = x.shape()[axis];
+  if (n == 0) return {};
+  Tensors parts = split(x, n, axis);
+  for (Tensor& p : parts) p = squeeze(p, axis);
+  return parts;
+}
+
+Tensor slice(const Tensor& x, std::vector<int64_t> start, std::vector<int64_t> shape) {
+  KERAS_CHECK(start.size() == static_cast<size_t>(x.rank()) &&
+                  shape.size() == static_cast<size_t>(x.rank()),
+              ValueError, "slice: expected start_indices and shape of length ", x.rank(),
+              " (the input's rank), got ", start.size(), " and ", shape.size());
+  Tensor y = x;
+  for (int a = 0; a < x.rank(); ++a) {
+    const int64_t dim = x.shape()[a];
+    const int64_t size = shape[a] == -1 ? dim - std::clamp<int64_t>(start[a], 0, dim) : shape[a];
+    KERAS_CHECK(size >= 0 && size <= dim, ValueError, "slice: size ", shape[a], " of axis ", a,
+                " does not fit its ", dim, " elements");
+    const int64_t begin = std::clamp<int64_t>(start[a], 0, dim - size);
+    if (begin != 0 || size != dim) y = slice_axis(y, a, begin, size);
+  }
+  return y;
+}
+
+Tensor diag(const Tensor& x, int k) {
+  KERAS_CHECK(x.rank() == 1 || x.rank() == 2, ValueError,
+              "diag: input must be 1-D or 2-D, got shape ", shape_str(x.shape()));
+  if (x.rank() == 2) return diagonal(x, k);
+  const int64_t n = x.shape()[0], off = k < 0 ? -int64_t{k} : k, size = n + off;
+  // Row i holds v[i] at column i + k for k >= 0; column j holds v[j] at row j + |k| for k < 0:
+  // v padded with |k| zeros, broadcast along the rows or the columns and masked to the diagonal
+  // (with where, so that an infinite v[i] leaves zeros elsewhere).
+  const Tensor padded = pad(x, {{0, off}});
+  std::vector<uint8_t> on(static_cast<size_t>(size * size), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t r = k >= 0 ? i : i + off, c = k >= 0 ? i + off : i;
+    on[static_cast<size_t>(r * size + c)] = 1;
+  }
+  const Tensor mask = cast(Tensor::from_vector(on, {size, size}, x.device()), bool_);
+  const Tensor values =
+      broadcast_to(k >= 0 ? expand_dims(padded, 1) : expand_dims(padded, 0), {size, size});
+  return where(mask, values, zeros_like(values));
+}
+
 namespace {
 
 // take with the gather reading `ids` (any dtype the kernel takes) and the gradient scattering

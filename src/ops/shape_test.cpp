@@ -760,5 +760,67 @@ TEST(Repeat, ManyCopiesAndImpossibleSizes) {
                                        "does not fit in 64 bits");
 }
 
+// keras.ops.unstack, slice and diag: compositions of split, slice_axis, pad and where, so their
+// gradients come from those.
+const test::OpCase kSliceDiagCases[] = {
+    {.name = "unstack_middle_axis",
+     .input_shapes = {{2, 3, 4}},
+     .fn = [](const Tensors& x) { return unstack(x[0], 1)[2]; },
+     .expected_shape = Shape{2, 4}},
+    {.name = "unstack_last_axis_all_parts",
+     .input_shapes = {{2, 3}},
+     .fn = [](const Tensors& x) { return concatenate(unstack(x[0], -1), 0); },
+     .expected_shape = Shape{6}},
+    {.name = "slice_rest_of_an_axis",
+     .input_shapes = {{3, 4, 5}},
+     .fn =
+         [](const Tensors& x) {
+           return slice(x[0], {1, 0, 2}, {-1, 2, 3});
+         },
+     .expected_shape = Shape{2, 2, 3}},
+    {.name = "slice_start_clamped",
+     .input_shapes = {{3, 4}},
+     .fn =
+         [](const Tensors& x) {
+           return slice(x[0], {5, -2}, {2, 3});
+         },
+     .expected_shape = Shape{2, 3}},
+    {.name = "diag_of_a_vector",
+     .input_shapes = {{4}},
+     .fn = [](const Tensors& x) { return diag(x[0]); },
+     .expected_shape = Shape{4, 4}},
+    {.name = "diag_above",
+     .input_shapes = {{3}},
+     .fn = [](const Tensors& x) { return diag(x[0], 2); },
+     .expected_shape = Shape{5, 5}},
+    {.name = "diag_below",
+     .input_shapes = {{3}},
+     .fn = [](const Tensors& x) { return diag(x[0], -1); },
+     .expected_shape = Shape{4, 4}},
+    {.name = "diag_of_a_matrix",
+     .input_shapes = {{3, 4}},
+     .fn = [](const Tensors& x) { return diag(x[0], 1); },
+     .expected_shape = Shape{3}},
+};
+KERAS_INSTANTIATE_OP_TESTS(SliceDiag, kSliceDiagCases);
+
+TEST(SliceDiag, ValuesAndErrors) {
+  const Tensor x = Tensor::from_vector<float>({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, {3, 4});
+  // A start past the end is clamped so that the block fits (lax.dynamic_slice).
+  EXPECT_EQ(test::to_doubles(slice(x, {2, 3}, {2, 2})), (std::vector<double>{6, 7, 10, 11}));
+  EXPECT_EQ(test::to_doubles(slice(x, {1, 1}, {-1, 1})), (std::vector<double>{5, 9}));
+  test::expect_throws_with<ValueError>([&] { slice(x, {0}, {1, 1}); }, "length 2");
+  test::expect_throws_with<ValueError>([&] { slice(x, {0, 0}, {4, 1}); }, "does not fit");
+  const Tensors parts = unstack(x, 0);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[1].shape(), (Shape{4}));
+  EXPECT_EQ(test::to_doubles(parts[2]), (std::vector<double>{8, 9, 10, 11}));
+  const Tensor v = Tensor::from_vector<float>({1, INFINITY}, {2});
+  EXPECT_EQ(test::to_doubles(diag(v, 1)),
+            (std::vector<double>{0, 1, 0, 0, 0, INFINITY, 0, 0, 0}));  // zeros stay zeros
+  EXPECT_EQ(test::to_doubles(diag(v, -1)), (std::vector<double>{0, 0, 0, 1, 0, 0, 0, INFINITY, 0}));
+  test::expect_throws_with<ValueError>([&] { diag(zeros({2, 2, 2})); }, "1-D or 2-D");
+}
+
 }  // namespace
 }  // namespace keras::ops

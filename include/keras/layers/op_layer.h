@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "keras/layers/layer.h"
+#include "keras/ops/conv.h"
 #include "keras/ops/image.h"
 
 namespace keras::layers {
@@ -332,6 +333,62 @@ KerasTensor dot_product_attention(const KerasTensor& query,
 KerasTensor outer(const KerasTensor& a, const KerasTensor& b);
 KerasTensor inner(const KerasTensor& a, const KerasTensor& b);
 KerasTensor vdot(const KerasTensor& a, const KerasTensor& b);
+KerasTensor dot(const KerasTensor& a, const KerasTensor& b);
+KerasTensor dot(const KerasTensor& a, const Tensor& b);  // b a constant of the graph
+
+// keras/ops/conv.h's ops with constant kernels (NumPy arrays in the node's arguments), saved as
+// Keras 3's Conv, DepthwiseConv, SeparableConv, ConvTranspose, MaxPool and AveragePool.
+KerasTensor conv(const KerasTensor& inputs, const Tensor& kernel, const ConvOptions& options = {});
+KerasTensor depthwise_conv(const KerasTensor& inputs,
+                           const Tensor& kernel,
+                           const ConvOptions& options = {});
+KerasTensor separable_conv(const KerasTensor& inputs,
+                           const Tensor& depthwise_kernel,
+                           const Tensor& pointwise_kernel,
+                           const ConvOptions& options = {});
+KerasTensor conv_transpose(const KerasTensor& inputs,
+                           const Tensor& kernel,
+                           const ConvTransposeOptions& options = {});
+KerasTensor max_pool(const KerasTensor& inputs,
+                     const std::vector<int64_t>& pool_size,
+                     const PoolOptions& options = {});
+KerasTensor average_pool(const KerasTensor& inputs,
+                         const std::vector<int64_t>& pool_size,
+                         const PoolOptions& options = {});
+// keras.ops.batch_normalization with constant statistics (offset and scale undefined for none),
+// saved as Keras 3's BatchNorm.
+KerasTensor batch_normalization(const KerasTensor& x,
+                                const Tensor& mean,
+                                const Tensor& variance,
+                                int axis,
+                                const Tensor& offset = {},
+                                const Tensor& scale = {},
+                                double epsilon = 1e-3);
+// Saved as Keras 3's DepthToSpace, SpaceToDepth and MultiHot.
+KerasTensor depth_to_space(const KerasTensor& x,
+                           int64_t block_size,
+                           const std::string& data_format = "channels_last");
+KerasTensor space_to_depth(const KerasTensor& x,
+                           int64_t block_size,
+                           const std::string& data_format = "channels_last");
+KerasTensor multi_hot(const KerasTensor& x,
+                      int64_t num_classes,
+                      int axis = -1,
+                      DType dtype = float32);
+// Saved as Keras 3's Unstack (one output per entry of the axis, which must be known), Slice,
+// Diag, Average (weights undefined for none), ExtractSequences and InTopK.
+KerasTensors unstack(const KerasTensor& x, int axis = 0);
+KerasTensor slice(const KerasTensor& x,
+                  const std::vector<int64_t>& start_indices,
+                  const std::vector<int64_t>& shape);
+KerasTensor diag(const KerasTensor& x, int k = 0);
+KerasTensor average(const KerasTensor& x,
+                    std::optional<int> axis = std::nullopt,
+                    const Tensor& weights = {});
+KerasTensor extract_sequences(const KerasTensor& x,
+                              int64_t sequence_length,
+                              int64_t sequence_stride);
+KerasTensor in_top_k(const KerasTensor& targets, const KerasTensor& predictions, int64_t k);
 
 }  // namespace keras::ops
 

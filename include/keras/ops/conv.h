@@ -84,6 +84,7 @@ struct PoolOptions {
   std::string data_format = "channels_last";
 };
 
+// A window may span at most 2^24 elements (ValueError beyond).
 // Max over each window (padding never wins); the gradient goes to the first maximum.
 Tensor max_pool(const Tensor& inputs,
                 const std::vector<int64_t>& pool_size,

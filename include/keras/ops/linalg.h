@@ -63,5 +63,9 @@ Tensor norm(const Tensor& x,
 Tensor outer(const Tensor& a, const Tensor& b);
 Tensor inner(const Tensor& a, const Tensor& b);
 Tensor vdot(const Tensor& a, const Tensor& b);
+// keras.ops.dot (NumPy's): a product when either is a scalar; the inner product of two vectors;
+// otherwise the sum over a's last axis and b's second-to-last (b's only axis for a vector),
+// of shape a.shape[:-1] + b.shape[:-2] + b.shape[-1:] (a matmul for two matrices).
+Tensor dot(const Tensor& a, const Tensor& b);
 
 }  // namespace keras::ops

@@ -1,5 +1,5 @@
-// Signal functions of keras.ops.math: stft, and scipy.signal.get_window's windows that it and
-// the STFTSpectrogram layer use.
+// keras.ops.math: the signal functions stft and extract_sequences, scipy.signal.get_window's
+// windows that stft and the STFTSpectrogram layer use, and in_top_k.
 #pragma once
 
 #include <cstdint>
@@ -37,5 +37,17 @@ std::pair<Tensor, Tensor> stft(const Tensor& x,
                                int64_t sequence_stride,
                                int64_t fft_length,
                                const StftOptions& options = {});
+
+// keras.ops.extract_sequences: the frames of sequence_length samples every sequence_stride along
+// x's last axis, (..., T) -> (..., 1 + (T - sequence_length) / sequence_stride, sequence_length)
+// (no frame when T < sequence_length). Differentiable. ValueError for a length or stride < 1.
+Tensor extract_sequences(const Tensor& x, int64_t sequence_length, int64_t sequence_stride);
+
+// keras.ops.in_top_k: for each row of predictions (batch, classes), whether the class targets[i]
+// (integers, (batch,)) is among the k largest, ties counted in its favour (its rank is 1 plus the
+// count of strictly larger predictions), a NaN prediction for it counting as -infinity (JAX's).
+// Bool (batch,).
+// ValueError for mismatched shapes; IndexError for a target outside [0, classes).
+Tensor in_top_k(const Tensor& targets, const Tensor& predictions, int64_t k);
 
 }  // namespace keras::ops

@@ -105,6 +105,23 @@ FusedBatchNormalization fused_batch_normalization(const Tensor& x,
                                                   const Tensor& scale = {},
                                                   double epsilon = 1e-3);
 
+// keras.ops.depth_to_space (pixel shuffle) of a 4-D x: (N, H, W, C) -> (N, H b, W b, C / b^2)
+// for "channels_last", (N, C, H, W) -> (N, C / b^2, H b, W b) for "channels_first", the channels
+// of each input pixel laid out as a b x b block (row, column, then channel, as Keras's backends
+// order them). space_to_depth is its inverse (H and W multiples of b). ValueError for another
+// rank, a block_size < 1, channels not a multiple of b^2 or sides not multiples of b.
+Tensor depth_to_space(const Tensor& x,
+                      int64_t block_size,
+                      const std::string& data_format = "channels_last");
+Tensor space_to_depth(const Tensor& x,
+                      int64_t block_size,
+                      const std::string& data_format = "channels_last");
+// keras.ops.multi_hot: the one-hot encodings of the integer ids in x (cast to int32) merged by
+// max over axis 1 (axis 0 for a 1-D x), the classes' axis placed at `axis` of the one-hot
+// encoding: (batch, ids) -> (batch, num_classes) by default. Ids outside [0, num_classes) set
+// nothing.
+Tensor multi_hot(const Tensor& x, int64_t num_classes, int axis = -1, DType dtype = float32);
+
 }  // namespace keras::ops
 
 namespace keras::activations {

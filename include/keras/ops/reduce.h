@@ -58,6 +58,10 @@ Tensor nanprod(const Tensor& x, std::vector<int> axes = {}, bool keepdims = fals
 Tensor nanmean(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 Tensor nanmax(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 Tensor nanmin(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+// keras.ops.average (NumPy's): the mean over `axis` (none: every element) without weights, else
+// sum(x w) / sum(w) over it, weights of x's shape or, with an axis, a vector of that axis's
+// length. Integers average in float32. ValueError for weights of another shape.
+Tensor average(const Tensor& x, std::optional<int> axis = std::nullopt, const Tensor& weights = {});
 // keras.ops.quantile: the q-th quantiles (each q in [0, 1]) of x over `axes` (empty: all), by
 // NumPy's `method`: "linear" (interpolated), "lower", "higher", "midpoint", "nearest" (the lower
 // on a tie, as JAX) or "inverted_cdf". A list of q puts its axis first; a scalar q (`qs` of

@@ -58,6 +58,16 @@ Tensor slice_axis(const Tensor& x, int axis, int64_t start, int64_t size);
 // One op for all parts: its gradient concatenates the parts' gradients (zeros for unused ones),
 // so splitting a sequence into timesteps costs O(T), not O(T²), in the backward pass.
 Tensors split(const Tensor& x, int64_t sections, int axis = 0);
+// keras.ops.unstack: the x.shape[axis] slices of x along `axis`, that axis removed (one split).
+Tensors unstack(const Tensor& x, int axis = 0);
+// keras.ops.slice (lax.dynamic_slice): the block of x of shape `shape` (a -1 takes the rest of
+// that axis from its start) at `start_indices`, one per axis; a start is clamped so that the
+// block fits, as JAX clamps it. ValueError for a count that is not x's rank or a size outside
+// [0, the axis's size].
+Tensor slice(const Tensor& x, std::vector<int64_t> start_indices, std::vector<int64_t> shape);
+// keras.ops.diag (NumPy's): a vector v as the square matrix with v on the k-th diagonal (k > 0
+// above the main one), zeros elsewhere; a matrix's k-th diagonal. ValueError for other ranks.
+Tensor diag(const Tensor& x, int k = 0);
 // Gathers slices of x along axis 0 at `indices` (int32/int64 of any shape): shape
 // indices.shape + x.shape[1:]. Out-of-range indices throw IndexError. (keras.ops.take, axis 0.)
 Tensor take(const Tensor& x, const Tensor& indices);
