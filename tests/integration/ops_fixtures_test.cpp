@@ -173,6 +173,20 @@ Tensors cpp_built_inputs() {
           Tensor::from_vector<int32_t>({0, 1, 2, 3, 3, 2, 1, 0, 1, 1, 0, 3}, {4, 3})};
 }
 
+// m saved as .keras and as legacy .h5 (files named after stem) loads back and predicts on x what m
+// predicts: the same kernels on the same shapes, bit for bit.
+void expect_saved_and_loaded_predict_the_same(Model& m, const Tensors& x, const char* stem) {
+  const Outputs want = m.predict(x);
+  for (const char* ext : {".keras", ".h5"}) {
+    SCOPED_TRACE(ext);
+    const std::string path = test::fixture_temp_path(str(stem, ext));
+    m.save(path);
+    const Outputs got = models::load_model(path).predict(x);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) test::expect_all_close(got[i], want[i], 0, 0);
+  }
+}
+
 TEST(OpsFixtures, CppBuiltOpsSaveAsKerasOpsAndLoadBack) {
   Model m = cpp_built_model();
   const Json config = m.get_config();
@@ -187,16 +201,7 @@ TEST(OpsFixtures, CppBuiltOpsSaveAsKerasOpsAndLoadBack) {
   EXPECT_EQ(by_class["Reshape"]["config"]["newshape"], Json::parse("[-1, 12]"));
   EXPECT_EQ(by_class["Max"]["config"]["initial"], nullptr);
   const Tensors x = cpp_built_inputs();
-  const Outputs want = m.predict(x);
-  for (const char* ext : {".keras", ".h5"}) {
-    SCOPED_TRACE(ext);
-    const std::string path = test::fixture_temp_path(str("ops_cpp_built", ext));
-    m.save(path);
-    const Outputs got = models::load_model(path).predict(x);
-    ASSERT_EQ(got.size(), want.size());
-    // The same kernels on the same shapes: bit for bit.
-    for (size_t i = 0; i < got.size(); ++i) test::expect_all_close(got[i], want[i], 0, 0);
-  }
+  expect_saved_and_loaded_predict_the_same(m, x, "ops_cpp_built");
 }
 
 // An op made from a C++ function cannot be saved: a NotImplementedError naming it.
@@ -341,15 +346,7 @@ TEST(OpsFixtures, CppBuiltNnOpsSaveAsKerasOpsAndLoadBack) {
   EXPECT_EQ(by_class["Average"]["inbound_nodes"][0]["kwargs"]["weights"]["class_name"],
             "__numpy__");
   const Tensors x = cpp_built_nn_inputs();
-  const Outputs want = m.predict(x);
-  for (const char* ext : {".keras", ".h5"}) {
-    SCOPED_TRACE(ext);
-    const std::string path = test::fixture_temp_path(str("ops_cpp_built_nn", ext));
-    m.save(path);
-    const Outputs got = models::load_model(path).predict(x);
-    ASSERT_EQ(got.size(), want.size());
-    for (size_t i = 0; i < got.size(); ++i) test::expect_all_close(got[i], want[i], 0, 0);
-  }
+  expect_saved_and_loaded_predict_the_same(m, x, "ops_cpp_built_nn");
 }
 
 // keras::ops::conv_transpose on KerasTensors saves as Keras's ConvTranspose and loads back to
@@ -467,15 +464,7 @@ TEST(OpsFixtures, CppBuiltStatisticsSaveAsKerasOpsAndLoadBack) {
   EXPECT_EQ(by_class["Rot90"]["config"]["axes"], Json::parse("[1, 2]"));
   EXPECT_EQ(by_class["Isclose"]["inbound_nodes"][0]["args"][2], 0.5);
   const Tensors x = cpp_built_inputs();
-  const Outputs want = m.predict(x);
-  for (const char* ext : {".keras", ".h5"}) {
-    SCOPED_TRACE(ext);
-    const std::string path = test::fixture_temp_path(str("ops_cpp_built_stats", ext));
-    m.save(path);
-    const Outputs got = models::load_model(path).predict(x);
-    ASSERT_EQ(got.size(), want.size());
-    for (size_t i = 0; i < got.size(); ++i) test::expect_all_close(got[i], want[i], 0, 0);
-  }
+  expect_saved_and_loaded_predict_the_same(m, x, "ops_cpp_built_stats");
 }
 
 }  // namespace
