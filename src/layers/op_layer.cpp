@@ -733,6 +733,24 @@ KerasTensor nanmax(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
 KerasTensor nanmin(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
   return reduction("Nanmin", x, axes, keepdims);
 }
+KerasTensor nanvar(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return reduction("Nanvar", x, axes, keepdims);
+}
+KerasTensor nanstd(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return reduction("Nanstd", x, axes, keepdims);
+}
+KerasTensor nancumsum(const KerasTensor& x, std::optional<int> axis) {
+  return unary("Nancumsum", x, {{"axis", axis ? Json(*axis) : Json(nullptr)}, {"dtype", nullptr}});
+}
+KerasTensor nancumprod(const KerasTensor& x, std::optional<int> axis) {
+  return unary("Nancumprod", x, {{"axis", axis ? Json(*axis) : Json(nullptr)}, {"dtype", nullptr}});
+}
+KerasTensor nanargmax(const KerasTensor& x, int axis, bool keepdims) {
+  return unary("Nanargmax", x, {{"axis", axis}, {"keepdims", keepdims}});
+}
+KerasTensor nanargmin(const KerasTensor& x, int axis, bool keepdims) {
+  return unary("Nanargmin", x, {{"axis", axis}, {"keepdims", keepdims}});
+}
 KerasTensor median(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
   return reduction("Median", x, axes, keepdims);
 }

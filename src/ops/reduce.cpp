@@ -220,6 +220,46 @@ Tensor nanmean(const Tensor& x, std::vector<int> axes, bool keepdims) {
   return divide(nansum(x, std::move(axes), keepdims), count);  // 0 / 0 for all NaN
 }
 
+Tensor nanvar(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  if (!is_floating(x.dtype())) return var(x, std::move(axes), keepdims);
+  const Tensor centred = subtract(x, nanmean(x, axes, true));
+  return nanmean(multiply(centred, centred), std::move(axes), keepdims);
+}
+Tensor nanstd(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  if (!is_floating(x.dtype())) return std(x, std::move(axes), keepdims);
+  return sqrt(nanvar(x, std::move(axes), keepdims));
+}
+Tensor nancumsum(const Tensor& x, std::optional<int> axis) {
+  if (!is_floating(x.dtype())) return cumsum(x, axis);
+  return cumsum(where(isnan(x), scalar_like(0.0, x), x), axis);
+}
+Tensor nancumprod(const Tensor& x, std::optional<int> axis) {
+  if (!is_floating(x.dtype())) return cumprod(x, axis);
+  return cumprod(where(isnan(x), scalar_like(1.0, x), x), axis);
+}
+
+namespace {
+
+// argmax or argmin with NaN as the worst value, -1 where the slice is all NaN.
+Tensor nan_arg(const Tensor& x, int axis, bool keepdims, bool largest) {
+  const auto op = largest ? backend::ArgReduceOp::argmax : backend::ArgReduceOp::argmin;
+  if (!is_floating(x.dtype())) return arg_reduce(op, x, axis, keepdims);
+  const Tensor nan = isnan(x);
+  const Tensor worst = scalar_like(largest ? -INFINITY : INFINITY, x);
+  const Tensor index = arg_reduce(op, where(nan, worst, x), axis, keepdims);
+  const Tensor all_nan = all(nan, {axis}, keepdims);
+  return where(all_nan, scalar_like(-1, index), index);
+}
+
+}  // namespace
+
+Tensor nanargmax(const Tensor& x, int axis, bool keepdims) {
+  return nan_arg(x, axis, keepdims, true);
+}
+Tensor nanargmin(const Tensor& x, int axis, bool keepdims) {
+  return nan_arg(x, axis, keepdims, false);
+}
+
 Tensor average(const Tensor& x_in, std::optional<int> axis, const Tensor& weights) {
   const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, float32);
   const std::vector<int> axes = axis ? std::vector<int>{*axis} : std::vector<int>{};

@@ -426,5 +426,22 @@ TEST(Average, ValuesAndErrors) {
   test::expect_throws_with<ValueError>([&] { average(x, 0, w); }, "length of axis 0");
 }
 
+// NaN left out (JAX's values): an all-NaN row has NaN variance and index -1.
+TEST(NanReductions, VarianceCumulativeAndArgIgnoreNaN) {
+  const Tensor x = Tensor::from_vector<float>({1, NAN, 3, NAN, NAN, NAN, 2, 2, NAN}, {3, 3});
+  const std::vector<double> var = test::to_doubles(nanvar(x, {1}));
+  EXPECT_EQ(var[0], 1.0);
+  EXPECT_TRUE(std::isnan(var[1]));
+  EXPECT_EQ(var[2], 0.0);
+  EXPECT_EQ(test::to_doubles(nanstd(x, {1}))[0], 1.0);
+  EXPECT_EQ(test::to_doubles(nanargmax(x, 1)), (std::vector<double>{2, -1, 0}));
+  EXPECT_EQ(test::to_doubles(nanargmin(x, 1)), (std::vector<double>{0, -1, 0}));
+  EXPECT_EQ(test::to_doubles(nancumsum(x, 1)), (std::vector<double>{1, 1, 4, 0, 0, 0, 2, 4, 4}));
+  EXPECT_EQ(test::to_doubles(nancumprod(x)), (std::vector<double>{1, 1, 3, 3, 3, 3, 6, 12, 12}));
+  const Tensor ints = Tensor::from_vector<int32_t>({1, 2, 4}, {3});
+  EXPECT_EQ(nancumsum(ints).dtype(), int32);
+  EXPECT_EQ(test::to_doubles(nanargmax(ints, 0)), (std::vector<double>{2}));
+}
+
 }  // namespace
 }  // namespace keras::ops

@@ -321,7 +321,10 @@ Model cpp_built_nn_model() {
       ops::multi_hot(ops::cast(ops::abs(ops::multiply(u, 3.0)), int32), 6),
       ops::dot(h, k({4, 2}, 9)), ops::dot(h, ops::transpose(h, {0, 1, 3, 2})),
       ops::average(h, 2, Tensor::from_vector<float>({1, 2, 3, 4, 5}, {5})), ops::unstack(h, 1)[3],
-      ops::extract_sequences(u, 3, 2), ops::cast(ops::in_top_k(t, u, 2), float32)};
+      ops::extract_sequences(u, 3, 2), ops::cast(ops::in_top_k(t, u, 2), float32),
+      ops::nanvar(h, {2}), ops::nanstd(h, {1, 2}, true), ops::nancumsum(h, 1),
+      ops::nancumprod(h, -1), ops::cast(ops::nanargmax(h, -1), float32),
+      ops::cast(ops::nanargmin(h, 1, true), float32)};
   return Model({img, v, t}, outs, {.name = "cpp_built_nn"});
 }
 
@@ -336,9 +339,11 @@ TEST(OpsFixtures, CppBuiltNnOpsSaveAsKerasOpsAndLoadBack) {
   const Json config = m.get_config();
   std::map<std::string, Json> by_class;
   for (const Json& l : config["layers"]) by_class[l["class_name"]] = l;
-  for (const char* cls : {"Conv", "DepthwiseConv", "SeparableConv", "MaxPool", "AveragePool",
-                          "BatchNorm", "DepthToSpace", "SpaceToDepth", "MultiHot", "Dot", "Average",
-                          "Unstack", "Slice", "ExtractSequences", "InTopK"}) {
+  for (const char* cls :
+       {"Conv",         "DepthwiseConv",    "SeparableConv", "MaxPool", "AveragePool", "BatchNorm",
+        "DepthToSpace", "SpaceToDepth",     "MultiHot",      "Dot",     "Average",     "Unstack",
+        "Slice",        "ExtractSequences", "InTopK",        "Nanvar",  "Nanstd",      "Nancumsum",
+        "Nancumprod",   "Nanargmax",        "Nanargmin"}) {
     EXPECT_TRUE(by_class.contains(cls)) << cls;
   }
   EXPECT_EQ(by_class["Conv"]["module"], "keras.src.ops.nn");

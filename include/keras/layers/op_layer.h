@@ -272,6 +272,12 @@ KerasTensor nanprod(const KerasTensor& x, std::vector<int> axes = {}, bool keepd
 KerasTensor nanmean(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor nanmax(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 KerasTensor nanmin(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor nanvar(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor nanstd(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor nancumsum(const KerasTensor& x, std::optional<int> axis = std::nullopt);
+KerasTensor nancumprod(const KerasTensor& x, std::optional<int> axis = std::nullopt);
+KerasTensor nanargmax(const KerasTensor& x, int axis = -1, bool keepdims = false);
+KerasTensor nanargmin(const KerasTensor& x, int axis = -1, bool keepdims = false);
 KerasTensor median(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
 // One q (no q axis) or a list of them (their axis first).
 KerasTensor quantile(const KerasTensor& x,

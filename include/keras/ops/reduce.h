@@ -58,6 +58,15 @@ Tensor nanprod(const Tensor& x, std::vector<int> axes = {}, bool keepdims = fals
 Tensor nanmean(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 Tensor nanmax(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 Tensor nanmin(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+// keras.ops.nanvar / nanstd: var and std over the non-NaN elements (NaN for an all-NaN slice;
+// integers as var and std). nancumsum / nancumprod: cumsum and cumprod with NaN counted as 0 and
+// 1. nanargmax / nanargmin: argmax and argmin ignoring NaN, -1 for an all-NaN slice (JAX's).
+Tensor nanvar(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor nanstd(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+Tensor nancumsum(const Tensor& x, std::optional<int> axis = std::nullopt);
+Tensor nancumprod(const Tensor& x, std::optional<int> axis = std::nullopt);
+Tensor nanargmax(const Tensor& x, int axis = -1, bool keepdims = false);
+Tensor nanargmin(const Tensor& x, int axis = -1, bool keepdims = false);
 // keras.ops.average (NumPy's): the mean over `axis` (none: every element) without weights, else
 // sum(x w) / sum(w) over it, weights of x's shape or, with an axis, a vector of that axis's
 // length. Integers average in float32. ValueError for weights of another shape.
