@@ -8,6 +8,7 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
 #include "ops/conv_bias.h"
+#include "ops/data_format.h"
 
 namespace keras::ops {
 
@@ -26,11 +27,7 @@ void check_padding(std::string_view padding, bool allow_causal, const char* op) 
               allow_causal ? " or 'causal'" : "");
 }
 
-bool channels_first(std::string_view data_format, const char* op) {
-  KERAS_CHECK(data_format == "channels_last" || data_format == "channels_first", ValueError, op,
-              ": data_format must be 'channels_last' or 'channels_first', got '", data_format, "'");
-  return data_format == "channels_first";
-}
+using internal::channels_first;
 
 // (N, C, S...) <-> (N, S..., C).
 Tensor to_channels_last(const Tensor& x) {

@@ -9,6 +9,7 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "ops/data_format.h"
 #include "ops/floating.h"
 
 namespace keras::ops {
@@ -71,10 +72,8 @@ Pixels pixels_of(const Tensor& x, int64_t block, const std::string& data_format,
   KERAS_CHECK(x.rank() == 4, ValueError, op, ": expected a 4-D input, got shape ",
               shape_str(x.shape()));
   KERAS_CHECK(block >= 1, ValueError, op, ": block_size must be >= 1, got ", block);
-  KERAS_CHECK(data_format == "channels_last" || data_format == "channels_first", ValueError, op,
-              ": data_format must be 'channels_last' or 'channels_first', got '", data_format, "'");
   const Shape& s = x.shape();
-  const bool last = data_format == "channels_last";
+  const bool last = !internal::channels_first(data_format, op);
   return last ? Pixels{s[0], s[1], s[2], s[3], true} : Pixels{s[0], s[2], s[3], s[1], false};
 }
 

@@ -19,6 +19,24 @@
 namespace keras::backend {
 
 inline constexpr int64_t kParallelMinWork = int64_t{1} << 16;
+// Below this many multiply-adds (a few microseconds on one core) a GEMM's fork and join costs
+// more than the second thread saves.
+inline constexpr int64_t kMinThreadedGemmWork = int64_t{1} << 17;
+
+#ifdef _OPENMP
+// While alive, the calling thread's next parallel regions (oneDNN's and OpenBLAS's included) use
+// n threads; the count it had comes back after.
+class ScopedOmpThreads {
+ public:
+  explicit ScopedOmpThreads(int n) : saved_(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~ScopedOmpThreads() { omp_set_num_threads(saved_); }
+  ScopedOmpThreads(const ScopedOmpThreads&) = delete;
+  ScopedOmpThreads& operator=(const ScopedOmpThreads&) = delete;
+
+ private:
+  int saved_;
+};
+#endif
 
 // Inside a parallel region: the size of the team and this thread's number in it (1 and 0 without
 // OpenMP).

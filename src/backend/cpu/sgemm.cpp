@@ -9,10 +9,6 @@
 namespace keras::backend::blas {
 namespace {
 
-// Below this many multiply-adds (a few microseconds on one core) a fork and join costs more
-// than the second thread saves.
-constexpr int64_t kMinThreadedWork = int64_t{1} << 17;
-
 // dnnl_sgemm on the calling thread only: inside a parallel region it is so already; outside,
 // the OpenMP thread count is 1 while it runs.
 void sgemm_here(char ta,
@@ -30,10 +26,8 @@ void sgemm_here(char ta,
                 int64_t ldc) {
 #ifdef _OPENMP
   if (!omp_in_parallel()) {
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(1);
+    const ScopedOmpThreads one(1);
     dnnl_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    omp_set_num_threads(saved);
     return;
   }
 #endif
@@ -101,7 +95,7 @@ void sgemm_then(bool ta,
   const int64_t granule = by_rows ? 8 : 16, extent = by_rows ? m : n;
   int threads = 1;
 #ifdef _OPENMP
-  if (m * n * k >= kMinThreadedWork && !omp_in_parallel()) {
+  if (m * n * k >= kMinThreadedGemmWork && !omp_in_parallel()) {
     threads = static_cast<int>(std::min<int64_t>(num_threads(), (extent + granule - 1) / granule));
   }
 #endif

@@ -12,14 +12,12 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "backend/cpu/parallel.h"
+
 namespace keras::backend::onednn {
 namespace {
 
 using dnnl::memory;
-
-// Below this many multiply-adds a fork and join costs more than the second thread saves (as
-// blas::sgemm's threshold).
-constexpr int64_t kMinThreadedWork = int64_t{1} << 17;
 
 dnnl::engine& engine() {
   static dnnl::engine e(dnnl::engine::kind::cpu, 0);
@@ -77,19 +75,6 @@ Plan* plan_for(int64_t m, int64_t n, int64_t k, bool with_bias, int threads) {
   return result;
 }
 
-// Sets OpenMP's thread count for this thread's next parallel regions while alive (oneDNN sizes
-// a primitive's work split at creation and runs it on that many threads).
-class OmpThreads {
- public:
-  explicit OmpThreads(int n) : saved_(omp_get_max_threads()) { omp_set_num_threads(n); }
-  ~OmpThreads() { omp_set_num_threads(saved_); }
-  OmpThreads(const OmpThreads&) = delete;
-  OmpThreads& operator=(const OmpThreads&) = delete;
-
- private:
-  int saved_;
-};
-
 }  // namespace
 
 bool dense(const Tensor& x, const Tensor& kernel, const Tensor* bias, const Tensor& y) {
@@ -98,8 +83,10 @@ bool dense(const Tensor& x, const Tensor& kernel, const Tensor* bias, const Tens
   const int64_t limit = INT32_MAX / static_cast<int64_t>(sizeof(float));
   if (m == 0 || n == 0 || k == 0 || m > limit / k || k > limit / n || m > limit / n) return false;
   const bool nested = omp_in_parallel() != 0;
-  const int threads = nested || m * n * k < kMinThreadedWork ? 1 : omp_get_max_threads();
-  std::optional<OmpThreads> one_thread;  // a small product outside a parallel region
+  const int threads = nested || m * n * k < kMinThreadedGemmWork ? 1 : omp_get_max_threads();
+  // A small product outside a parallel region: one thread, set before the primitive is made
+  // (oneDNN sizes its work split at creation and runs it on that many threads).
+  std::optional<ScopedOmpThreads> one_thread;
   if (!nested && threads == 1) one_thread.emplace(1);
   Plan* plan = plan_for(m, n, k, bias != nullptr, threads);
   if (plan == nullptr) return false;
