@@ -16,6 +16,7 @@
 #include "keras/layers/registry.h"
 #include "keras/models/model.h"
 #include "layers/container_variables.h"
+#include "models/own_state_layers.h"
 
 namespace keras {
 namespace {
@@ -41,6 +42,21 @@ void add_layer_names(const models::FunctionalImpl& impl,
     out.emplace_back(path, layers[i]->name());
     if (auto* nested = dynamic_cast<const models::FunctionalImpl*>(layers[i].get())) {
       add_layer_names(*nested, path + "/", out);
+    }
+  }
+}
+
+void add_own_state_layers(const models::FunctionalImpl& impl,
+                          const std::string& prefix,
+                          std::vector<models::internal::OwnStateLayer>& out) {
+  const auto& layers = container_layers(impl);
+  const std::vector<std::string> names = container_names(layers);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const std::string path = str(prefix, "layers/", names[i]);
+    if (auto* state = dynamic_cast<layers::OwnState*>(layers[i].get())) {
+      out.push_back({path, layers[i]->name(), state});
+    } else if (auto* nested = dynamic_cast<const models::FunctionalImpl*>(layers[i].get())) {
+      add_own_state_layers(*nested, path + "/", out);
     }
   }
 }
@@ -861,5 +877,15 @@ std::vector<std::pair<std::string, std::string>> models::FunctionalImpl::saved_l
   add_layer_names(*this, "", out);
   return out;
 }
+
+namespace models::internal {
+
+std::vector<OwnStateLayer> own_state_layers(const FunctionalImpl& model) {
+  std::vector<OwnStateLayer> out;
+  add_own_state_layers(model, "", out);
+  return out;
+}
+
+}  // namespace models::internal
 
 }  // namespace keras

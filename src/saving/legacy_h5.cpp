@@ -1,9 +1,11 @@
 // Keras 2's legacy HDF5 layout: root attributes model_config / training_config, and
 // model_weights/<layer> groups listing their weight_names.
 #include <functional>
+#include <map>
 #include <set>
 
 #include "keras/layers/op_layer.h"
+#include "keras/layers/own_state.h"
 #include "keras/layers/registry.h"
 #include "saving/h5.h"
 #include "saving/saving_internal.h"
@@ -86,6 +88,27 @@ std::vector<Assignment> read_legacy_weights(const h5::Node& group,
     auto names = h5::read_string_attr(*g, "weight_names").value_or(std::vector<std::string>{});
     if (!names.empty()) saved.emplace_back(name, std::move(names));
   }
+  // tf_keras keeps a layer's state beside its variables (IntegerLookup's tf_idf weights) among
+  // the weights: handed to the layer (layers::OwnState) by its weights' names.
+  std::map<std::string, layers::OwnState*> own;
+  for (const auto& l : model_layers(impl)) {
+    if (auto* state = dynamic_cast<layers::OwnState*>(l.get())) own[l->name()] = state;
+  }
+  for (auto it = saved.begin(); it != saved.end();) {
+    const auto o = own.find(it->first);
+    if (o == own.end()) {
+      ++it;
+      continue;
+    }
+    const h5::Node g = *h5::open_group(group, it->first);
+    std::map<std::string, Tensor> store;
+    for (const std::string& n : it->second) {
+      store[n] = h5::read_dataset(g, n, h5::dataset_shape(g, n), float32,
+                                  str(what, ": weight ", excerpt(n)));
+    }
+    o->second->load_own_variables(store);
+    it = saved.erase(it);
+  }
   std::vector<std::shared_ptr<Layer>> targets;
   for (const auto& l : model_layers(impl)) {
     if (!l->weights().empty()) targets.push_back(l);
@@ -145,7 +168,10 @@ void save_legacy_h5(models::FunctionalImpl& impl,
               "the native Keras format (recommended) or a `.h5` extension. Received: filepath=",
               path);
   h5::File f = h5::File::create();
-  h5::write_string_attr(f.id(), "model_config", config::dump_json(serialize_layer(impl)));
+  {
+    const layers::AssetsInConfig no_assets;  // the format has none: vocabularies in the config
+    h5::write_string_attr(f.id(), "model_config", config::dump_json(serialize_layer(impl)));
+  }
   h5::write_string_attr(f.id(), "backend", "keras.cpp");
   h5::write_string_attr(f.id(), "keras_version", kKerasVersion);
   if (options.include_optimizer) {

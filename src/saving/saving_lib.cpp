@@ -21,6 +21,7 @@
 #include "keras/layers/registry.h"
 #include "keras/models/model.h"
 #include "layers/weight_budget.h"
+#include "models/own_state_layers.h"
 #include "saving/h5.h"
 #include "saving/h5_snapshot.h"
 #include "saving/saving_internal.h"
@@ -53,6 +54,13 @@ void write_groups(hid_t root, const models::FunctionalImpl& impl) {
     for (size_t i = 0; i < g.variables.size(); ++i) {
       h5::write_dataset(group.id(), std::to_string(i), g.variables[i].value());
     }
+  }
+  // Keras 3's save_own_variables: named datasets in the layer's "vars".
+  for (const models::internal::OwnStateLayer& l : models::internal::own_state_layers(impl)) {
+    const std::map<std::string, Tensor> own = l.state->save_own_variables();
+    if (own.empty()) continue;
+    h5::Handle group = h5::make_group(root, l.path + "/vars");
+    for (const auto& [key, value] : own) h5::write_dataset(group.id(), key, value);
   }
   // Keras 3 names each layer's "vars" after the layer.
   h5::write_string_attr(h5::make_group(root, "vars").id(), "name", impl.name());
@@ -127,14 +135,36 @@ std::string variable_list(const std::vector<Variable>& variables) {
   return out;
 }
 
+// What layers::OwnState layers keep in their "vars" groups, read from a file and handed to them
+// (load_own_variables) once every variable has been read.
+using OwnVariables = std::vector<std::pair<layers::OwnState*, std::map<std::string, Tensor>>>;
+
+void load_own_variables(const OwnVariables& own) {
+  for (const auto& [state, store] : own) state->load_own_variables(store);
+}
+
 // skip_mismatch (load_weights): a group whose variable count or shapes differ from the model's
 // is left out with a warning, as Keras 3 leaves out such a layer.
 std::vector<Assignment> read_groups(const h5::Node& root,
-                                    const std::vector<Layer::VariableGroup>& groups,
+                                    const models::FunctionalImpl& impl,
                                     const std::string& what,
-                                    bool skip_mismatch = false) {
+                                    bool skip_mismatch = false,
+                                    OwnVariables* own = nullptr) {
+  const std::vector<Layer::VariableGroup> groups = impl.saved_variables();
   std::vector<Assignment> out;
   std::set<std::string> claimed;
+  for (const models::internal::OwnStateLayer& l : models::internal::own_state_layers(impl)) {
+    const std::string path = l.path + "/vars";
+    claimed.insert(path);
+    std::optional<h5::Node> group = h5::open_group(root, path);
+    if (!group || own == nullptr) continue;
+    std::map<std::string, Tensor> store;
+    for (const std::string& key : h5::children(*group)) {
+      store[key] = h5::read_dataset(*group, key, h5::dataset_shape(*group, key), float32,
+                                    str(what, ": ", path, "/", key, " (layer '", l.name, "')"));
+    }
+    own->emplace_back(l.state, std::move(store));
+  }
   for (const Layer::VariableGroup& g : groups) {
     if (g.variables.empty()) continue;
     std::string path = g.path;
@@ -237,6 +267,25 @@ std::string date_now() {
 
 // ---- entry points ----
 
+// Keras 3's load_assets: each layers::OwnState layer gets the archive's files under
+// assets/<its path>/ (directly there; at most kMaxAsset bytes each).
+constexpr size_t kMaxAsset = size_t{64} << 20;
+
+template <class Entries>
+void load_assets(io::zip::Reader& reader, const Entries& entries, models::FunctionalImpl& impl) {
+  for (const models::internal::OwnStateLayer& l : models::internal::own_state_layers(impl)) {
+    const std::string prefix = str("assets/", l.path, "/");
+    std::map<std::string, std::string> files;
+    for (auto it = entries.lower_bound(prefix);
+         it != entries.end() && it->first.starts_with(prefix); ++it) {
+      const std::string file = it->first.substr(prefix.size());
+      if (file.empty() || file.find('/') != std::string::npos) continue;
+      files[file] = reader.read_all(*it->second, kMaxAsset);
+    }
+    l.state->load_assets(files);
+  }
+}
+
 // The .keras archive at `path`, read in place: only the members loading needs are inflated, the
 // JSON ones no larger than the JSON reader takes (an unused or oversized member costs nothing).
 Model load_keras_archive(const std::string& path, const LoadModelOptions& options) {
@@ -261,11 +310,17 @@ Model load_keras_archive(const std::string& path, const LoadModelOptions& option
   Model model = build_model(config, static_cast<size_t>(weights_entry.uncompressed), path);
   const h5::Node weights =
       h5::read_untrusted(reader.read_all(weights_entry, kMaxEntry), path + ": model.weights.h5");
+  OwnVariables own;
   std::vector<Assignment> values = guarded(path, [&] {
     check_layer_names(weights, model.impl(), path);
-    return read_groups(weights, model.impl().saved_variables(), path);
+    return read_groups(weights, model.impl(), path, false, &own);
   });
   assign_all(values);
+  guarded(path, [&] {
+    load_own_variables(own);
+    load_assets(reader, entries, model.impl());
+    return 0;
+  });
   const Json* compile = config::find(config, "compile_config");
   if (options.compile && compile != nullptr && compile->is_object() && !compile->empty() &&
       restore_compile(model, *compile, path)) {
@@ -292,7 +347,7 @@ std::string keras3_weights_image(const models::FunctionalImpl& impl,
 std::vector<Assignment> read_keras3_weights(const h5::Node& root,
                                             const models::FunctionalImpl& impl,
                                             const std::string& what) {
-  return read_groups(root, impl.saved_variables(), what);
+  return read_groups(root, impl, what);
 }
 
 optimizers::Optimizer* compiled_optimizer(models::FunctionalImpl& impl) {
@@ -435,11 +490,15 @@ void Model::save(const std::string& path, const SaveOptions& options) const {
                         {"keras_cpp_version", "0.1.0"}};
     const std::string weights =
         keras3_weights_image(impl, options.include_optimizer ? compiled_optimizer(impl) : nullptr);
-    write_file_atomic(path,
-                      io::zip::write({{"metadata.json", metadata.dump()},
-                                      {"config.json", config::dump_json(config)},
-                                      {"model.weights.h5", weights}}),
-                      options.overwrite);
+    std::vector<io::zip::Member> members{{"metadata.json", metadata.dump()},
+                                         {"config.json", config::dump_json(config)},
+                                         {"model.weights.h5", weights}};
+    for (const models::internal::OwnStateLayer& l : models::internal::own_state_layers(impl)) {
+      for (auto& [file, contents] : l.state->save_assets()) {
+        members.emplace_back(str("assets/", l.path, "/", file), std::move(contents));
+      }
+    }
+    write_file_atomic(path, io::zip::write(members), options.overwrite);
     return;
   }
   save_legacy_h5(impl, path, options);
@@ -475,6 +534,7 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
               "Unable to load weights into a Sequential model that has not been built; call "
               "build() first.");
   std::vector<Assignment> values;
+  OwnVariables own;
   // Keras 3 layouts match weights by object path, never by name: refuse rather than ignore it.
   const auto refuse_by_name = [&] {
     KERAS_CHECK(!options.by_name, ValueError,
@@ -489,7 +549,7 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
     auto it = entries.find("model.weights.h5");
     KERAS_CHECK(it != entries.end(), IOError, path, ": the archive has no model.weights.h5");
     const h5::Node f = h5::read_untrusted(reader.read_all(*it->second, kMaxEntry), path);
-    values = read_groups(f, impl().saved_variables(), path, options.skip_mismatch);
+    values = read_groups(f, impl(), path, options.skip_mismatch, &own);
     read_optimizer_for_load_weights(f, impl(), path);
   } else {
     KERAS_CHECK(is_hdf5(head), IOError, path, ": not a .keras archive or an HDF5 file");
@@ -500,11 +560,12 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
       values = read_legacy_weights(f, impl(), options.by_name, options.skip_mismatch, path);
     } else {
       refuse_by_name();
-      values = read_groups(f, impl().saved_variables(), path, options.skip_mismatch);
+      values = read_groups(f, impl(), path, options.skip_mismatch, &own);
       read_optimizer_for_load_weights(f, impl(), path);
     }
   }
   assign_all(values);
+  load_own_variables(own);
 }
 
 namespace models {

@@ -1,0 +1,546 @@
+#include "keras/layers/preprocessing/integer_lookup.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <set>
+#include <unordered_map>
+
+#include "keras/autodiff/trace.h"
+#include "keras/config/json.h"
+#include "keras/ops/elementwise.h"
+#include "layers/preprocessing/categorical.h"
+
+namespace keras::layers {
+
+// The lookup: read by the kernels of traced plans too, so a new vocabulary reaches them.
+struct IntegerLookupImpl::Table {
+  std::vector<int64_t> tokens;                 // index token_start + i holds tokens[i]
+  std::unordered_map<int64_t, int64_t> index;  // token -> its index
+  std::vector<float> idf;                      // tf_idf's weights, one per index
+};
+
+namespace {
+
+constexpr const char* kWhat = "IntegerLookup";
+// A masked value's index among the encodings' ids: encoded as nothing (Keras's int64 max).
+constexpr int64_t kMasked = std::numeric_limits<int64_t>::max();
+
+std::string list_str(const std::vector<int64_t>& values, size_t most = 10) {
+  std::string s = "[";
+  for (size_t i = 0; i < values.size() && i < most; ++i) {
+    if (i > 0) s += ", ";
+    s += std::to_string(values[i]);
+  }
+  return s + (values.size() > most ? ", ...]" : "]");
+}
+
+// What the lookup kernel needs of the layer's options.
+struct Options {
+  std::optional<int64_t> mask_token;
+  int64_t oov_token, num_oov_indices;
+  bool invert, int_mode, one_hot, multi_hot, tf_idf;
+};
+
+std::string standard_mode(std::string mode) {
+  if (mode == "tf-idf") return "tf_idf";
+  return categorical::standard_mode(mode);
+}
+
+}  // namespace
+
+IntegerLookupImpl::IntegerLookupImpl(IntegerLookupOptions options)
+    : Layer(options.name,
+            "integer_lookup",
+            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+      options_(std::move(options)),
+      table_(std::make_shared<Table>()) {
+  autocast_ = false;
+  const IntegerLookupOptions& o = options_;
+  options_.output_mode = standard_mode(options_.output_mode);
+  const std::string& mode = options_.output_mode;
+  KERAS_CHECK(!o.max_tokens || *o.max_tokens > 1, ValueError,
+              "If `max_tokens` is set for `IntegerLookup`, it must be greater than 1. Received: "
+              "max_tokens=",
+              o.max_tokens.value_or(0));
+  KERAS_CHECK(o.num_oov_indices >= 0, ValueError,
+              "The value of `num_oov_indices` argument for `IntegerLookup` must >= 0. Received: "
+              "num_oov_indices=",
+              o.num_oov_indices);
+  KERAS_CHECK(!(o.pad_to_max_tokens && !o.max_tokens), ValueError,
+              "If pad_to_max_tokens is True, must set `max_tokens`. Received: max_tokens=None");
+  KERAS_CHECK(o.oov_method == "floormod" || o.oov_method == "farmhash", ValueError,
+              "Unknown value for `oov_method` argument of IntegerLookup. Allowed values are: "
+              "('floormod', 'farmhash'). Received: oov_method=",
+              o.oov_method.substr(0, 40));
+  KERAS_CHECK(o.oov_method == "floormod" || o.num_oov_indices <= 1, NotImplementedError,
+              "IntegerLookup: oov_method='farmhash' with more than one OOV index (FarmHash of "
+              "the integers' decimal strings) is not implemented; use 'floormod'");
+  KERAS_CHECK(mode == "int" || mode == "one_hot" || mode == "multi_hot" || mode == "count" ||
+                  mode == "tf_idf",
+              ValueError,
+              "Unknown value for `output_mode` argument of IntegerLookup. Allowed values "
+              "are: ('int', 'one_hot', 'multi_hot', 'count', 'tf_idf'). Received: output_mode=",
+              mode.substr(0, 40));
+  KERAS_CHECK(!(o.invert && mode != "int"), ValueError,
+              "`output_mode` must be `'int'` when `invert` is true. Received: output_mode=", mode);
+  KERAS_CHECK(!(o.sparse && mode == "int"), ValueError,
+              "`sparse` may only be true if `output_mode` is `'one_hot'`, `'multi_hot'`, "
+              "`'count'` or `'tf_idf'`. Received: sparse=True and output_mode=int");
+  KERAS_CHECK(!o.sparse, NotImplementedError,
+              "IntegerLookup: sparse=True needs sparse tensors, which keras.cpp does not have");
+  KERAS_CHECK(!(o.idf_weights && mode != "tf_idf"), ValueError,
+              "`idf_weights` should only be set if `output_mode` is `'tf_idf'`. Received: "
+              "idf_weights=[...] and output_mode=",
+              mode);
+  KERAS_CHECK(!(mode == "tf_idf" && o.vocabulary && !o.idf_weights), ValueError,
+              "When specifying the `vocabulary` argument, in TF-IDF output mode, the "
+              "`idf_weights` argument must also be provided.");
+  if (o.idf_weights) {  // Keras keeps them as given until a vocabulary pads them
+    table_->idf.assign(o.idf_weights->begin(), o.idf_weights->end());
+  }
+  if (o.vocabulary) set_vocabulary(*o.vocabulary, o.idf_weights);
+}
+
+int64_t IntegerLookupImpl::oov_start() const {
+  return options_.mask_token && options_.output_mode == "int" ? 1 : 0;
+}
+
+int64_t IntegerLookupImpl::token_start() const {
+  return oov_start() + options_.num_oov_indices;
+}
+
+int64_t IntegerLookupImpl::vocabulary_size() const {
+  return token_start() + static_cast<int64_t>(table_->tokens.size());
+}
+
+int64_t IntegerLookupImpl::depth() const {
+  if (options_.pad_to_max_tokens) return *options_.max_tokens;
+  return frozen_size_.value_or(kNone);
+}
+
+std::vector<int64_t> IntegerLookupImpl::get_vocabulary(bool include_special_tokens) const {
+  std::vector<int64_t> out;
+  if (include_special_tokens) {
+    out.assign(static_cast<size_t>(token_start()), options_.oov_token);
+    if (oov_start() == 1) out[0] = *options_.mask_token;
+  }
+  out.insert(out.end(), table_->tokens.begin(), table_->tokens.end());
+  return out;
+}
+
+void IntegerLookupImpl::set_vocabulary(const std::vector<int64_t>& vocabulary,
+                                       const std::optional<std::vector<double>>& idf_weights) {
+  const IntegerLookupOptions& o = options_;
+  const bool tf_idf = o.output_mode == "tf_idf";
+  KERAS_CHECK(!(tf_idf && !idf_weights), ValueError,
+              "`idf_weights` must be set if output_mode is 'tf_idf'.");
+  KERAS_CHECK(!(!tf_idf && idf_weights), ValueError,
+              "`idf_weights` should only be set if output_mode is `'tf_idf'`. Received: "
+              "output_mode=",
+              o.output_mode, " and idf_weights=[...]");
+  KERAS_CHECK(!vocabulary.empty(), ValueError,
+              "Cannot set an empty vocabulary. Received: vocabulary=[]");
+  const auto start = static_cast<size_t>(token_start());
+  std::vector<int64_t> special(start, o.oov_token);
+  if (oov_start() == 1) special[0] = *o.mask_token;
+  const bool found_special =
+      vocabulary.size() >= start && std::equal(special.begin(), special.end(), vocabulary.begin());
+  const std::vector<int64_t> tokens(vocabulary.begin() + (found_special ? start : 0),
+                                    vocabulary.end());
+  std::unordered_map<int64_t, int64_t> index;
+  std::vector<int64_t> repeated;
+  std::set<int64_t> reported;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (!index.emplace(tokens[i], static_cast<int64_t>(start + i)).second &&
+        reported.insert(tokens[i]).second) {
+      repeated.push_back(tokens[i]);
+    }
+  }
+  KERAS_CHECK(repeated.empty(), ValueError,
+              "The passed vocabulary has at least one repeated term. Please uniquify your "
+              "dataset. The repeated terms are: ",
+              list_str(repeated));
+  auto misplaced = [&](const char* what, int64_t token) {
+    return str("Found reserved ", what,
+               " token at unexpected location in `vocabulary`. Note that passed `vocabulary` does "
+               "not need to include the OOV and mask tokens. Either remove all mask and OOV "
+               "tokens, or include them only at the start of the vocabulary in precisely this "
+               "order: ",
+               list_str(special), ". Received: ", what == std::string("mask") ? "mask" : "oov",
+               "_token=", token);
+  };
+  KERAS_CHECK(!(o.mask_token && index.contains(*o.mask_token)), ValueError,
+              misplaced("mask", *o.mask_token));
+  KERAS_CHECK(!(o.invert && index.contains(o.oov_token)), ValueError,
+              misplaced("OOV", o.oov_token));
+  const auto size = static_cast<int64_t>(start + tokens.size());
+  KERAS_CHECK(!o.max_tokens || size <= *o.max_tokens, ValueError,
+              "Attempted to set a vocabulary larger than the maximum vocab size. Received "
+              "vocabulary size is ",
+              size, "; `max_tokens` is ", o.max_tokens.value_or(0), ".");
+  std::vector<float> idf;
+  if (tf_idf) {
+    KERAS_CHECK(idf_weights->size() == vocabulary.size(), ValueError,
+                "`idf_weights` must be the same length as vocabulary. len(idf_weights) is ",
+                idf_weights->size(), "; len(vocabulary) is ", vocabulary.size());
+    // Keras pads the special indices with the weights' mean, and up to max_tokens with zeros.
+    const double mean = std::accumulate(idf_weights->begin(), idf_weights->end(), 0.0) /
+                        static_cast<double>(idf_weights->size());
+    if (!found_special) idf.assign(start, static_cast<float>(mean));
+    for (double w : *idf_weights) idf.push_back(static_cast<float>(w));
+    if (o.pad_to_max_tokens && static_cast<int64_t>(idf.size()) < *o.max_tokens) {
+      idf.resize(static_cast<size_t>(*o.max_tokens), 0.0f);
+    }
+  }
+  install(tokens, std::move(idf));
+}
+
+void IntegerLookupImpl::install(const std::vector<int64_t>& tokens, std::vector<float> idf) {
+  const auto size = token_start() + static_cast<int64_t>(tokens.size());
+  const bool fixed_size = options_.output_mode != "int" && !options_.pad_to_max_tokens;
+  KERAS_CHECK(!(fixed_size && frozen_size_ && *frozen_size_ != size), RuntimeError,
+              "When using `output_mode=", options_.output_mode,
+              "` and `pad_to_max_tokens=False`, the vocabulary size cannot be changed after the "
+              "layer is called. Old vocab size is ",
+              frozen_size_.value_or(0), ", new vocab size is ", size);
+  std::unordered_map<int64_t, int64_t> index;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    index.emplace(tokens[i], token_start() + static_cast<int64_t>(i));
+  }
+  vocabulary_missing_ = false;
+  table_->tokens = tokens;
+  table_->index = std::move(index);
+  table_->idf = std::move(idf);
+  frozen_size_ = size;
+}
+
+void IntegerLookupImpl::adapt(const Tensor& data) {
+  KERAS_CHECK(!options_.vocabulary, ValueError, "Cannot adapt layer '", name(),
+              "' after setting a static vocabulary via `vocabulary` argument or "
+              "`set_vocabulary()` method.");
+  KERAS_CHECK(!is_floating(data.dtype()), TypeError,
+              "IntegerLookup.adapt: the data must be integers, received dtype ", data.dtype());
+  const Tensor values = ops::cast(data, int64).cpu();
+  const std::span<const int64_t> v = values.span<int64_t>();
+  if (v.empty()) {
+    if (frozen_size_) return;  // Keras keeps what it had
+    frozen_size_ = vocabulary_size();
+    return;
+  }
+  // Rows are documents (one value each for 1-D data), as Keras counts them for tf_idf.
+  const int64_t rows = values.rank() >= 2 ? values.shape()[0] : static_cast<int64_t>(v.size());
+  const size_t per_row = v.size() / static_cast<size_t>(rows);
+  std::unordered_map<int64_t, std::pair<int64_t, int64_t>> counts;  // token -> (count, rows)
+  std::unordered_map<int64_t, int64_t> last_row;
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto& [count, docs] = counts[v[i]];
+    ++count;
+    const auto row = static_cast<int64_t>(i / per_row);
+    auto [it, fresh] = last_row.try_emplace(v[i], row);
+    if (fresh || it->second != row) ++docs;
+    it->second = row;
+  }
+  if (options_.mask_token) counts.erase(*options_.mask_token);
+  counts.erase(options_.oov_token);
+  std::vector<std::pair<int64_t, std::pair<int64_t, int64_t>>> sorted(counts.begin(), counts.end());
+  // Most frequent first, ties the larger token first (Keras's reversed lexsort).
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.second.first != b.second.first ? a.second.first > b.second.first : a.first > b.first;
+  });
+  if (options_.max_tokens) {
+    sorted.resize(std::min(sorted.size(), static_cast<size_t>(std::max<int64_t>(
+                                              0, *options_.max_tokens - token_start()))));
+  }
+  std::vector<int64_t> tokens;
+  for (const auto& [token, count] : sorted) tokens.push_back(token);
+  std::vector<float> idf;
+  if (options_.output_mode == "tf_idf") {
+    // log(1 + documents / (1 + documents holding it)) in float64, then float32 as Keras casts;
+    // the special indices get the float32 weights' mean, and zeros pad up to max_tokens.
+    std::vector<float> w;
+    for (const auto& [token, count] : sorted) {
+      w.push_back(static_cast<float>(
+          std::log(1.0 + static_cast<double>(rows) / (1.0 + static_cast<double>(count.second)))));
+    }
+    const float mean = w.empty() ? std::numeric_limits<float>::quiet_NaN()
+                                 : static_cast<float>(std::accumulate(w.begin(), w.end(), 0.0) /
+                                                      static_cast<double>(w.size()));
+    idf.assign(static_cast<size_t>(token_start()), mean);
+    idf.insert(idf.end(), w.begin(), w.end());
+    if (options_.pad_to_max_tokens && static_cast<int64_t>(idf.size()) < *options_.max_tokens) {
+      idf.resize(static_cast<size_t>(*options_.max_tokens), 0.0f);
+    }
+  }
+  install(tokens, std::move(idf));
+}
+
+Tensors IntegerLookupImpl::call(const Tensors& inputs, bool) {
+  const std::string& mode = options_.output_mode;
+  KERAS_CHECK(mode == "int" || options_.pad_to_max_tokens || frozen_size_, RuntimeError,
+              "When using `output_mode=", mode,
+              "` and `pad_to_max_tokens=False`, you must set the layer's vocabulary before "
+              "calling it. Either pass a `vocabulary` argument to the layer, or call `adapt` "
+              "with some sample data.");
+  KERAS_CHECK(!vocabulary_missing_, ValueError, "Layer '", name(),
+              "' (IntegerLookup) has no vocabulary: its config says ", frozen_size_.value_or(0),
+              " entries, which were adapted and saved as assets, but the file they came from has "
+              "none (a legacy .h5 file keeps no adapted vocabulary; save as .keras)");
+  KERAS_CHECK(!(mode == "tf_idf" && table_->idf.empty()), ValueError,
+              "When `output_mode` is `'tf_idf'`, `idf_weights` must be provided.");
+  const Tensor& x = inputs[0];
+  KERAS_CHECK(!is_floating(x.dtype()), TypeError, "Layer '", name(),
+              "' (IntegerLookup) takes integers; received an input of dtype ", x.dtype());
+  const Tensor src = ops::cast(x, int64);
+  const Shape out_shape = compute_output_shape({x.shape()})[0];
+  const bool on_host = x.device() == Device::cpu();
+  const Tensor host_in = Tensor::empty(src.shape(), int64, Device::cpu());
+  const DType out_dtype = mode == "int" ? int64 : float32;
+  const Tensor host_out = Tensor::empty(out_shape, out_dtype, Device::cpu());
+  const Tensor out = on_host ? host_out : Tensor::empty(out_shape, out_dtype, x.device());
+  const std::shared_ptr<const Table> table = table_;
+  const Options o{options_.mask_token, options_.oov_token, options_.num_oov_indices,
+                  options_.invert,     mode == "int",      mode == "one_hot",
+                  mode == "multi_hot", mode == "tf_idf"};
+  const int64_t oov = oov_start(), start = token_start(), depth_ = depth();
+  const std::string layer = name();
+  autodiff::launch([=] {
+    host_in.copy_from(src);
+    const std::span<const int64_t> in = host_in.span<int64_t>();
+    if (o.invert) {
+      int64_t* y = host_out.data<int64_t>();
+      const auto n = static_cast<int64_t>(table->tokens.size());
+      for (size_t i = 0; i < in.size(); ++i) {
+        const int64_t k = in[i];
+        y[i] = o.mask_token && k == 0        ? *o.mask_token
+               : k >= start && k - start < n ? table->tokens[static_cast<size_t>(k - start)]
+                                             : o.oov_token;
+      }
+      if (!on_host) out.copy_from(host_out);
+      return;
+    }
+    // Indices, the masked ones kMasked for the encodings (0 for "int").
+    std::vector<int64_t> ids(in.size());
+    std::vector<int64_t> missing;
+    for (size_t i = 0; i < in.size(); ++i) {
+      const int64_t v = in[i];
+      if (o.mask_token && v == *o.mask_token) {
+        ids[i] = o.int_mode ? 0 : kMasked;
+      } else if (auto it = table->index.find(v); it != table->index.end()) {
+        ids[i] = it->second;
+      } else if (o.num_oov_indices == 0) {
+        if (missing.size() < 10) missing.push_back(v);
+      } else {  // Python's floor modulo
+        const int64_t r = v % o.num_oov_indices;
+        ids[i] = oov + (r < 0 ? r + o.num_oov_indices : r);
+      }
+    }
+    KERAS_CHECK(missing.empty(), ValueError, "Layer '", layer,
+                "' (IntegerLookup): When `num_oov_indices=0` all inputs should be in vocabulary, "
+                "found OOV values ",
+                list_str(missing), ", consider setting `num_oov_indices=1`.");
+    if (o.int_mode) {
+      std::copy(ids.begin(), ids.end(), host_out.data<int64_t>());
+    } else {
+      float* y = host_out.data<float>();
+      std::fill_n(y, host_out.size(), 0.0f);
+      // one_hot: a row per id; the others: a row per input row (the last axis reduced).
+      const int64_t rows_out = host_out.size() / depth_;
+      const int64_t per_row =
+          o.one_hot || rows_out == 0 ? 1 : static_cast<int64_t>(in.size()) / rows_out;
+      for (size_t i = 0; i < ids.size(); ++i) {
+        const int64_t id = ids[i];
+        if (id < 0 || id >= depth_) continue;  // masked
+        float& cell = y[(static_cast<int64_t>(i) / per_row) * depth_ + id];
+        if (o.multi_hot || o.one_hot) {
+          cell = 1.0f;
+        } else {
+          cell += 1.0f;
+        }
+      }
+      if (o.tf_idf) {
+        const auto& w = table->idf;
+        for (int64_t j = 0; j < host_out.size(); ++j) {
+          const auto k = static_cast<size_t>(j % depth_);
+          y[j] *= k < w.size() ? w[k] : 0.0f;
+        }
+      }
+    }
+    if (!on_host) out.copy_from(host_out);
+  });
+  return {out.dtype() == compute_output_dtype({}, 1)[0] ? out : ops::cast(out, dtype())};
+}
+
+std::vector<Shape> IntegerLookupImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  if (options_.output_mode == "int") return {in[0]};
+  const std::string mode = options_.output_mode == "tf_idf" ? "count" : options_.output_mode;
+  return {categorical::output_shape(in[0], mode, depth(), kWhat)};
+}
+
+std::vector<DType> IntegerLookupImpl::compute_output_dtype(const std::vector<DType>&,
+                                                           size_t) const {
+  return {options_.output_mode == "int" ? int64 : dtype()};
+}
+
+Json IntegerLookupImpl::get_config() const {
+  const IntegerLookupOptions& o = options_;
+  Json config = Layer::get_config();
+  config["invert"] = o.invert;
+  config["max_tokens"] = o.max_tokens ? Json(*o.max_tokens) : Json(nullptr);
+  config["num_oov_indices"] = o.num_oov_indices;
+  config["oov_token"] = o.oov_token;
+  config["mask_token"] = o.mask_token ? Json(*o.mask_token) : Json(nullptr);
+  config["output_mode"] = o.output_mode;
+  config["sparse"] = o.sparse;
+  config["pad_to_max_tokens"] = o.pad_to_max_tokens;
+  config["vocabulary_dtype"] = "int64";
+  config["idf_weights"] = o.idf_weights ? Json(*o.idf_weights) : Json(nullptr);
+  config["vocabulary"] = o.vocabulary ? Json(*o.vocabulary) : Json(nullptr);
+  if (!o.vocabulary && frozen_size_ && !vocabulary_missing_ && AssetsInConfig::active()) {
+    // No assets in this format: the vocabulary (special tokens first) and its weights here.
+    const std::vector<int64_t> vocabulary = get_vocabulary(true);
+    config["vocabulary"] = vocabulary;
+    if (o.output_mode == "tf_idf") {
+      const auto& idf = table_->idf;
+      config["idf_weights"] = std::vector<double>(
+          idf.begin(),
+          idf.begin() + static_cast<std::ptrdiff_t>(std::min(idf.size(), vocabulary.size())));
+    }
+  }
+  config["vocabulary_size"] = frozen_size_ ? Json(*frozen_size_) : Json(nullptr);
+  config["oov_method"] = o.oov_method;
+  config["salt"] = nullptr;
+  return config;
+}
+
+Json IntegerLookupImpl::get_build_config() const {
+  return Json::object();  // Keras's lookup layers build from nothing
+}
+
+std::shared_ptr<Layer> IntegerLookupImpl::from_config(const Json& c) {
+  const char* w = kWhat;
+  const std::string dtype = config::get<std::string>(c, "vocabulary_dtype", "int64", w);
+  KERAS_CHECK(dtype == "int64", ValueError,
+              "Only `vocabulary_dtype='int64'` is supported at this time. Received: "
+              "vocabulary_dtype=",
+              dtype.substr(0, 40));
+  const std::string oov_method = config::get<std::string>(c, "oov_method", "floormod", w);
+  KERAS_CHECK(config::find(c, "salt") == nullptr || oov_method == "farmhash", ValueError,
+              "`salt` can only be used when `oov_method='farmhash'`. Received: oov_method=",
+              oov_method.substr(0, 40));
+  IntegerLookupOptions o{.num_oov_indices = config::get<int64_t>(c, "num_oov_indices", 1, w),
+                         .oov_token = config::get<int64_t>(c, "oov_token", -1, w),
+                         .invert = config::get<bool>(c, "invert", false, w),
+                         .output_mode = config::get<std::string>(c, "output_mode", "int", w),
+                         .sparse = config::get<bool>(c, "sparse", false, w),
+                         .pad_to_max_tokens = config::get<bool>(c, "pad_to_max_tokens", false, w),
+                         .oov_method = oov_method,
+                         .name = config::get<std::string>(c, "name", "", w)};
+  if (const Json* j = config::find(c, "max_tokens")) {
+    o.max_tokens = config::convert<int64_t>(*j, "max_tokens", w);
+  }
+  if (const Json* j = config::find(c, "mask_token")) {
+    o.mask_token = config::convert<int64_t>(*j, "mask_token", w);
+  }
+  if (const Json* j = config::find(c, "vocabulary")) {
+    KERAS_CHECK(!j->is_string(), ValueError,
+                "Requested the loading of a vocabulary file outside of the model archive "
+                "(IntegerLookup vocabulary=",
+                config::json_excerpt(*j, 100),
+                "): keras.cpp does not read files a config names; give the vocabulary as a list");
+    o.vocabulary = config::convert<std::vector<int64_t>>(*j, "vocabulary", w);
+  }
+  if (const Json* j = config::find(c, "idf_weights")) {
+    o.idf_weights = config::convert<std::vector<double>>(*j, "idf_weights", w);
+  }
+  auto layer = std::make_shared<IntegerLookupImpl>(std::move(o));
+  if (const Json* j = config::find(c, "vocabulary_size")) {
+    const auto size = config::convert<int64_t>(*j, "vocabulary_size", w);
+    KERAS_CHECK(size >= layer->token_start(), ValueError,
+                "IntegerLookup: config key 'vocabulary_size' has an invalid value ", size);
+    KERAS_CHECK(!layer->frozen_size_ || *layer->frozen_size_ == size, ValueError,
+                "IntegerLookup: config key 'vocabulary_size' (", size,
+                ") differs from the vocabulary's size (", *layer->frozen_size_, ")");
+    layer->frozen_size_ = size;
+    // An adapted vocabulary comes from the archive's assets (load_assets); Keras 2's .h5 and
+    // Keras 3's legacy .h5 hold none.
+    layer->vocabulary_missing_ = !layer->options_.vocabulary;
+  }
+  layer->apply_base_config(c);
+  return layer;
+}
+
+std::map<std::string, Tensor> IntegerLookupImpl::save_own_variables() const {
+  if (options_.output_mode != "tf_idf" || table_->idf.empty()) return {};
+  return {{"idf_weights",
+           Tensor::from_vector(table_->idf, {static_cast<int64_t>(table_->idf.size())})}};
+}
+
+void IntegerLookupImpl::load_own_variables(const std::map<std::string, Tensor>& store) {
+  if (options_.output_mode != "tf_idf") return;
+  auto it = store.find("idf_weights");
+  if (it == store.end() && store.size() == 1) it = store.begin();  // tf_keras's "Variable:0"
+  KERAS_CHECK(it != store.end(), ValueError, "Layer '", name(),
+              "' (IntegerLookup, output_mode='tf_idf'): the file has no idf_weights for it");
+  const Tensor& t = it->second;
+  KERAS_CHECK(t.rank() == 1, ValueError, "Layer '", name(),
+              "' (IntegerLookup): idf_weights must be 1-D; the file has shape ",
+              shape_str(t.shape()));
+  const Tensor f = ops::cast(t, float32).cpu();
+  table_->idf.assign(f.data<float>(), f.data<float>() + f.size());
+}
+
+std::map<std::string, std::string> IntegerLookupImpl::save_assets() const {
+  if (options_.vocabulary) return {};  // in the config
+  std::string text;
+  for (int64_t v : get_vocabulary(true)) {
+    if (!text.empty()) text += '\n';
+    text += std::to_string(v);
+  }
+  return {{"vocabulary.txt", text}};
+}
+
+void IntegerLookupImpl::load_assets(const std::map<std::string, std::string>& files) {
+  if (options_.vocabulary) return;
+  auto it = files.find("vocabulary.txt");
+  KERAS_CHECK(it != files.end(), ValueError, "Layer '", name(),
+              "' (IntegerLookup): the archive has no vocabulary.txt for it");
+  std::vector<std::string> lines;
+  const std::string& text = it->second;
+  for (size_t begin = 0; begin <= text.size();) {  // Python's splitlines: \n, \r\n or \r
+    size_t end = text.find_first_of("\r\n", begin);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(begin, end - begin));
+    if (end == text.size()) break;
+    begin = end + (text.compare(end, 2, "\r\n") == 0 ? 2 : 1);
+    if (begin == text.size()) break;
+  }
+  while (!lines.empty() && lines.back().empty()) lines.pop_back();
+  std::vector<int64_t> values;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string& s = lines[i];
+    const size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+    int64_t v = 0;
+    const char* first = b == std::string::npos ? s.data() + s.size() : s.data() + b;
+    const char* last = b == std::string::npos ? first : s.data() + e + 1;
+    if (first < last && *first == '+') ++first;
+    const auto [ptr, ec] = std::from_chars(first, last, v);
+    KERAS_CHECK(ec == std::errc() && ptr == last && first < last, ValueError, "Layer '", name(),
+                "' (IntegerLookup): line ", i + 1, " of vocabulary.txt is not an integer: '",
+                s.substr(0, 40), "'");
+    values.push_back(v);
+  }
+  KERAS_CHECK(!frozen_size_ || static_cast<int64_t>(values.size()) == *frozen_size_, ValueError,
+              "Layer '", name(), "' (IntegerLookup): vocabulary.txt has ", values.size(),
+              " entries, but the layer's config says vocabulary_size ", frozen_size_.value_or(0));
+  std::optional<std::vector<double>> idf;
+  if (options_.output_mode == "tf_idf") {
+    idf.emplace(table_->idf.begin(), table_->idf.end());
+    if (idf->size() > values.size() && options_.pad_to_max_tokens) idf->resize(values.size());
+  }
+  set_vocabulary(values, idf);
+}
+
+}  // namespace keras::layers
