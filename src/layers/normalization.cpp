@@ -120,8 +120,49 @@ std::vector<Shape> BatchNormalizationImpl::compute_output_shape(
   return {input_shapes[0]};
 }
 
+namespace {
+
+// Keras 3's BatchNormalization._moments with a mask: the mean and biased variance over the
+// positions the mask keeps (sums divided by their count + 1e-7), for the features on `axis`;
+// y normalized with them (differentiable through them, as Keras's). Each of shape (C,).
+ops::FusedBatchNormalization masked_batch_normalization(const Tensor& x,
+                                                        const Tensor& mask,
+                                                        int axis,
+                                                        const Tensor& beta,
+                                                        const Tensor& gamma,
+                                                        double epsilon) {
+  std::vector<int> axes;
+  for (int a = 0; a < x.rank(); ++a) {
+    if (a != axis) axes.push_back(a);
+  }
+  const Tensor keep = ops::broadcast_to(ops::expand_dims(ops::cast(mask, bool_), -1), x.shape());
+  const Tensor count = ops::sum(ops::cast(keep, x.dtype()), axes, true);
+  const Tensor denominator = ops::add(count, 1e-7);  // Keras's backend.epsilon()
+  const Tensor mean =
+      ops::divide(ops::sum(ops::where(keep, x, ops::zeros_like(x)), axes, true), denominator);
+  const Tensor centered = ops::subtract(x, mean);
+  const Tensor variance =
+      ops::divide(ops::sum(ops::square(ops::where(keep, centered, ops::zeros_like(x))), axes, true),
+                  denominator);
+  Shape param(static_cast<size_t>(x.rank()), 1);
+  param[static_cast<size_t>(axis)] = x.shape()[static_cast<size_t>(axis)];
+  Tensor y = ops::multiply(centered, ops::rsqrt(ops::add(variance, epsilon)));
+  if (gamma.defined()) y = ops::multiply(y, ops::reshape(gamma, param));
+  if (beta.defined()) y = ops::add(y, ops::reshape(beta, param));
+  const Shape c{x.shape()[static_cast<size_t>(axis)]};
+  return {y, ops::reshape(mean, c), ops::reshape(variance, c)};
+}
+
+}  // namespace
+
 Tensors BatchNormalizationImpl::call(const Tensors& inputs, bool training) {
   Tensor x = inputs[0];
+  const Tensor mask = x.keras_mask();
+  KERAS_CHECK(!mask.defined() || mask.rank() == x.rank() - 1, ValueError,
+              "The mask provided should be one dimension less than the inputs. Received: "
+              "mask.shape=",
+              shape_str(mask.defined() ? mask.shape() : Shape{}),
+              ", inputs.shape=", shape_str(x.shape()));
   if (x.dtype() != dtype()) x = ops::cast(x, dtype());
   const Tensor gamma = gamma_.defined() ? gamma_.value() : Tensor();
   const Tensor beta = beta_.defined() ? beta_.value() : Tensor();
@@ -130,7 +171,8 @@ Tensors BatchNormalizationImpl::call(const Tensors& inputs, bool training) {
                                      gamma, options_.epsilon)};
   }
   const ops::FusedBatchNormalization batch =
-      options_.synchronized && distribution::data_parallel_active()
+      mask.defined() ? masked_batch_normalization(x, mask, axis_, beta, gamma, options_.epsilon)
+      : options_.synchronized && distribution::data_parallel_active()
           ? synchronized_batch_normalization(x, axis_, beta, gamma, options_.epsilon)
           : ops::fused_batch_normalization(x, axis_, beta, gamma, options_.epsilon);
   // The moving statistics are read and written in launched kernels (ops::assign), so a traced

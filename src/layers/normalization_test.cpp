@@ -7,10 +7,16 @@
 #include "goldens/normalization_goldens.h"
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
+#include "keras/autodiff/tape.h"
+#include "keras/io/npy.h"
 #include "keras/layers/dense.h"
+#include "keras/layers/embedding.h"
 #include "keras/layers/input_layer.h"
+#include "keras/layers/pooling.h"
 #include "keras/models/model.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
 #include "keras/optimizers/optimizers.h"
 #include "keras/utils/utils.h"
 
@@ -177,6 +183,72 @@ TEST(BatchNormalization, TrainingCallUpdatesMovingStatisticsByTheKeras3Formula) 
   bn(x, false);  // inference leaves them alone
   test::expect_all_close(bn->moving_mean().value(),
                          test::tensor_of({0.25 * 4, 0.25 * 20}, {2}, float32), 1e-6, 1e-6);
+}
+
+// With a mask, Keras 3's training statistics are over the unmasked steps (sums / (count +
+// 1e-7)), and the mask goes on (tests/data/layers/goldens/bn_mask.*: make_layer_fixtures.py
+// masked_bn_goldens). Float32 against JAX's float32: sums of 15 terms and a rsqrt, so 1e-5.
+TEST(BatchNormalization, MaskedTrainingStatisticsAreKerass) {
+  auto g = [](const char* k) {
+    return io::load_npy(str(KERAS_TEST_DATA_DIR, "/layers/goldens/bn_mask.", k, ".npy"));
+  };
+  BatchNormalization bn({.momentum = 0.8});
+  const Tensor x = ops::copy(g("x")), mask = g("mask");
+  bn(x, false);  // builds
+  bn->gamma().assign(g("gamma"));
+  bn->beta().assign(g("beta"));
+  bn->moving_mean().assign(g("moving_mean"));
+  bn->moving_variance().assign(g("moving_variance"));
+  x.set_keras_mask(mask);
+  Tensor y;
+  Tensors grads;
+  {
+    autodiff::GradientTape tape;
+    tape.watch(x);
+    y = bn(x, true);
+    grads = tape.gradient(ops::sum(ops::multiply(y, g("r"))),
+                          {x, bn->gamma().value(), bn->beta().value()});
+  }
+  test::expect_all_close(y, g("y"), 1e-5, 1e-5);
+  test::expect_all_close(bn->moving_mean().value(), g("new_mean"), 1e-5, 1e-5);
+  test::expect_all_close(bn->moving_variance().value(), g("new_var"), 1e-5, 1e-5);
+  test::expect_all_close(grads[0], g("dx"), 1e-4, 1e-4);
+  test::expect_all_close(grads[1], g("dgamma"), 1e-4, 1e-4);
+  test::expect_all_close(grads[2], g("dbeta"), 1e-4, 1e-4);
+  ASSERT_TRUE(y.keras_mask().defined());  // passed on
+  test::expect_all_close(y.keras_mask(), mask, 0, 0);
+  // Inference ignores the mask but passes it on too.
+  EXPECT_TRUE(bn(x, false).keras_mask().defined());
+  const Tensor bad = ops::copy(x);
+  bad.set_keras_mask(ones({3}, bool_));
+  test::expect_throws_with<ValueError>(
+      [&] { bn(bad, false); },
+      "The mask provided should be one dimension less than the inputs. Received: "
+      "mask.shape=(3,), inputs.shape=(3, 5, 4)");
+}
+
+// In fit's replayed steps too, the padded steps take no part in the moving statistics: two
+// models that differ only in the padding's embedding vector end with the same statistics.
+TEST(BatchNormalization, FitLeavesMaskedStepsOutOfTheMovingStatistics) {
+  Tensors means;
+  for (double pad : {0.0, 100.0}) {
+    auto ids = Input({4}, {.dtype = int32});
+    Embedding embedding(5, 3, {.mask_zero = true});
+    BatchNormalization bn({.momentum = 0.5});
+    auto h = bn(embedding(ids));
+    Model model(ids, Dense(1)(GlobalAveragePooling1D()(h)));
+    model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.0}), .loss = "mse"});
+    Tensor table =
+        test::tensor_of({pad, pad, pad, 1, 2, 3, -1, 0, 1, 4, 4, 2, 0.5, 0, -2}, {5, 3}, float32);
+    embedding->embeddings().assign(table);
+    const Tensor x = Tensor::from_vector<int32_t>(
+        {1, 2, 0, 0, 3, 0, 0, 0, 4, 4, 1, 0, 2, 3, 4, 1, 1, 0, 0, 0, 3, 2, 0, 0}, {6, 4});
+    model.fit(x, zeros({6, 1}), {.epochs = 2, .batch_size = 2, .verbose = 0, .shuffle = false});
+    means.push_back(ops::copy(bn->moving_mean().value()));
+    means.push_back(ops::copy(bn->moving_variance().value()));
+  }
+  test::expect_all_close(means[2], means[0], 1e-5, 1e-6);
+  test::expect_all_close(means[3], means[1], 1e-5, 1e-6);
 }
 
 // Input(3) -> BatchNormalization -> Dense(1), float64, fitted as in the Keras script: the traced

@@ -50,12 +50,21 @@ struct BatchNormalizationOptions {
 // As in Keras 3, a layer set non-trainable (set_trainable(false)) always runs in inference mode
 // and leaves its moving statistics alone.
 //
+// Masks (Keras 3): an input mask (an Embedding's mask_zero, or Keras's `mask=` argument) is passed
+// on to the next layer; in training mode the statistics are over the unmasked positions only, as
+// Keras 3 computes them (sums / (count + 1e-7): zero statistics when nothing is unmasked), and
+// are this process's own even when synchronized. The mask must have one dimension less than the
+// input (ValueError in Keras's words otherwise) and lines up with its leading dimensions (the
+// features on the last axis).
+//
 // Errors: ValueError (naming the layer) when `axis` is out of range for the input's rank or the
 // axis's size is unknown; later inputs must match the rank and size seen at build (InputSpec).
 class BatchNormalizationImpl final : public Layer {
  public:
   explicit BatchNormalizationImpl(BatchNormalizationOptions options);
   std::string class_name() const override { return "BatchNormalization"; }
+  bool supports_masking() const override { return true; }
+  bool takes_mask_argument() const override { return true; }
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
