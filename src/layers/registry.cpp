@@ -39,6 +39,7 @@
 #include "keras/layers/preprocessing/center_crop.h"
 #include "keras/layers/preprocessing/color_augmentation.h"
 #include "keras/layers/preprocessing/discretization.h"
+#include "keras/layers/preprocessing/hashing.h"
 #include "keras/layers/preprocessing/integer_lookup.h"
 #include "keras/layers/preprocessing/mel_spectrogram.h"
 #include "keras/layers/preprocessing/mix_up.h"
@@ -181,6 +182,7 @@ struct Registry {
         {"CategoryEncoding", &CategoryEncodingImpl::from_config},
         {"Discretization", &DiscretizationImpl::from_config},
         {"IntegerLookup", &IntegerLookupImpl::from_config},
+        {"Hashing", &HashingImpl::from_config},
         {"CenterCrop", &CenterCropImpl::from_config},
         {"Normalization", &NormalizationImpl::from_config},
         {"Resizing", &ResizingImpl::from_config},

@@ -12,6 +12,7 @@
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "layers/preprocessing/categorical.h"
+#include "layers/preprocessing/string_hash.h"
 
 namespace keras::layers {
 
@@ -41,7 +42,8 @@ std::string list_str(const std::vector<int64_t>& values, size_t most = 10) {
 struct Options {
   std::optional<int64_t> mask_token;
   int64_t oov_token, num_oov_indices;
-  bool invert, int_mode, one_hot, multi_hot, tf_idf;
+  bool invert, int_mode, one_hot, multi_hot, tf_idf, farmhash;
+  std::vector<int64_t> salt;
 };
 
 std::string standard_mode(std::string mode) {
@@ -75,9 +77,14 @@ IntegerLookupImpl::IntegerLookupImpl(IntegerLookupOptions options)
               "Unknown value for `oov_method` argument of IntegerLookup. Allowed values are: "
               "('floormod', 'farmhash'). Received: oov_method=",
               o.oov_method.substr(0, 40));
-  KERAS_CHECK(o.oov_method == "floormod" || o.num_oov_indices <= 1, NotImplementedError,
-              "IntegerLookup: oov_method='farmhash' with more than one OOV index (FarmHash of "
-              "the integers' decimal strings) is not implemented; use 'floormod'");
+  KERAS_CHECK(
+      o.salt.empty() || o.oov_method == "farmhash", ValueError,
+      "`salt` can only be used when `oov_method='farmhash'`. Received: oov_method=", o.oov_method);
+  KERAS_CHECK(o.salt.size() <= 2, ValueError,
+              "The `salt` argument for `IndexLookup` can only be a tuple of 2 integers, or a "
+              "single integer. Received: salt=[... ",
+              o.salt.size(), " values].");
+  if (options_.salt.size() == 1) options_.salt.push_back(options_.salt[0]);
   KERAS_CHECK(mode == "int" || mode == "one_hot" || mode == "multi_hot" || mode == "count" ||
                   mode == "tf_idf",
               ValueError,
@@ -303,7 +310,8 @@ Tensors IntegerLookupImpl::call(const Tensors& inputs, bool) {
   const std::shared_ptr<const Table> table = table_;
   const Options o{options_.mask_token, options_.oov_token, options_.num_oov_indices,
                   options_.invert,     mode == "int",      mode == "one_hot",
-                  mode == "multi_hot", mode == "tf_idf"};
+                  mode == "multi_hot", mode == "tf_idf",   options_.oov_method == "farmhash",
+                  options_.salt};
   const int64_t oov = oov_start(), start = token_start(), depth_ = depth();
   const std::string layer = name();
   autodiff::launch([=] {
@@ -332,6 +340,14 @@ Tensors IntegerLookupImpl::call(const Tensors& inputs, bool) {
         ids[i] = it->second;
       } else if (o.num_oov_indices == 0) {
         if (missing.size() < 10) missing.push_back(v);
+      } else if (o.farmhash) {  // TensorFlow's hash of the decimal text
+        char buffer[24];
+        const std::string_view text = string_hash::decimal(v, buffer);
+        const uint64_t hash = o.salt.empty()
+                                  ? string_hash::fingerprint64(text)
+                                  : string_hash::siphash(static_cast<uint64_t>(o.salt[0]),
+                                                         static_cast<uint64_t>(o.salt[1]), text);
+        ids[i] = oov + static_cast<int64_t>(hash % static_cast<uint64_t>(o.num_oov_indices));
       } else {  // Python's floor modulo
         const int64_t r = v % o.num_oov_indices;
         ids[i] = oov + (r < 0 ? r + o.num_oov_indices : r);
@@ -411,7 +427,7 @@ Json IntegerLookupImpl::get_config() const {
   }
   config["vocabulary_size"] = frozen_size_ ? Json(*frozen_size_) : Json(nullptr);
   config["oov_method"] = o.oov_method;
-  config["salt"] = nullptr;
+  config["salt"] = o.salt.empty() ? Json(nullptr) : Json(o.salt);
   return config;
 }
 
@@ -427,9 +443,11 @@ std::shared_ptr<Layer> IntegerLookupImpl::from_config(const Json& c) {
               "vocabulary_dtype=",
               dtype.substr(0, 40));
   const std::string oov_method = config::get<std::string>(c, "oov_method", "floormod", w);
-  KERAS_CHECK(config::find(c, "salt") == nullptr || oov_method == "farmhash", ValueError,
-              "`salt` can only be used when `oov_method='farmhash'`. Received: oov_method=",
-              oov_method.substr(0, 40));
+  std::vector<int64_t> salt;
+  if (const Json* j = config::find(c, "salt")) {
+    salt = j->is_array() ? config::convert<std::vector<int64_t>>(*j, "salt", w)
+                         : std::vector<int64_t>{config::convert<int64_t>(*j, "salt", w)};
+  }
   IntegerLookupOptions o{.num_oov_indices = config::get<int64_t>(c, "num_oov_indices", 1, w),
                          .oov_token = config::get<int64_t>(c, "oov_token", -1, w),
                          .invert = config::get<bool>(c, "invert", false, w),
@@ -437,6 +455,7 @@ std::shared_ptr<Layer> IntegerLookupImpl::from_config(const Json& c) {
                          .sparse = config::get<bool>(c, "sparse", false, w),
                          .pad_to_max_tokens = config::get<bool>(c, "pad_to_max_tokens", false, w),
                          .oov_method = oov_method,
+                         .salt = salt,
                          .name = config::get<std::string>(c, "name", "", w)};
   if (const Json* j = config::find(c, "max_tokens")) {
     o.max_tokens = config::convert<int64_t>(*j, "max_tokens", w);

@@ -207,8 +207,9 @@ TEST(IntegerLookup, ErrorsAsKeras) {
       "consider setting `num_oov_indices=1`.");
   test::expect_throws_with<TypeError>([] { IntegerLookup({.vocabulary = kVocab})(ones({2})); },
                                       "takes integers");
-  test::expect_throws_with<NotImplementedError>(
-      [] { IntegerLookup({.num_oov_indices = 2, .oov_method = "farmhash"}); }, "farmhash");
+  test::expect_throws_with<ValueError>(
+      [] { IntegerLookup({.num_oov_indices = 2, .salt = {3}}); },
+      "`salt` can only be used when `oov_method='farmhash'`. Received: oov_method=floormod");
 }
 
 TEST(IntegerLookup, ConfigAsKeras) {

@@ -42,8 +42,11 @@ struct IntegerLookupOptions {
   std::string output_mode = "int";
   bool sparse = false;  // Keras's sparse outputs: not available (no sparse tensors)
   bool pad_to_max_tokens = false;
-  // "floormod" (Keras's default for integers); "farmhash" is not implemented.
+  // How an OOV integer picks one of several OOV indices: "floormod" (Keras's default for
+  // integers) or "farmhash" (FarmHash's Fingerprint64 of its decimal text modulo n, or with a
+  // salt SipHash-2-4 keyed by it, as TensorFlow's to_hash_bucket_fast / _strong).
   std::string oov_method = "floormod";
+  std::vector<int64_t> salt = {};  // "farmhash" only: none, one value (used twice) or two
   std::string name = {};
   std::optional<std::vector<Dim>> input_shape = std::nullopt;
 };

@@ -1,0 +1,18 @@
+// The string hashes behind TensorFlow's tf.strings.to_hash_bucket_fast / _strong, which Keras's
+// Hashing and IntegerLookup (oov_method="farmhash") apply to the decimal text of integers.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace keras::layers::string_hash {
+
+// FarmHash's Fingerprint64 (farmhashna::Hash64), which TensorFlow's Fingerprint64 is: stable
+// across platforms. Defined for every length.
+uint64_t fingerprint64(std::string_view s);
+// SipHash-2-4 with the 128-bit key (key0, key1): TensorFlow's StrongKeyedHash.
+uint64_t siphash(uint64_t key0, uint64_t key1, std::string_view s);
+// tf.as_string of an integer: its decimal text.
+std::string_view decimal(int64_t v, char (&buffer)[24]);
+
+}  // namespace keras::layers::string_hash
