@@ -9,6 +9,7 @@
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
+#include "keras/layers/preprocessing/integer_lookup.h"
 #include "keras/layers/registry.h"
 #include "layers/preprocessing/string_hash.h"
 
@@ -112,6 +113,36 @@ TEST(Hashing, ConfigAsKeras) {
   test::expect_throws_with<ValueError>(
       [&] { (*deserialize_layer(bad))(Tensors{ints({1}, {1})}); },
       "When `output_mode=\"int\"`, `dtype` should be an integer type");
+}
+
+}  // namespace
+}  // namespace keras::layers
+
+namespace keras::layers {
+namespace {
+
+// A damaged config's sizes: an error when the output cannot be made, never a crash.
+TEST(Hashing, AbsurdSizesFromAConfigAreErrors) {
+  for (auto [bins, says] : {std::pair<int64_t, const char*>{int64_t{1} << 60, "does not fit"},
+                            {int64_t{1} << 40, "Unable to allocate 8.00 TiB"}}) {
+    Json c = serialize_layer(Hashing(5, {.output_mode = "one_hot"}).impl());
+    c["config"]["num_bins"] = bins;
+    const std::shared_ptr<Layer> h = deserialize_layer(c);
+    EXPECT_NE(test::message_of([&] {
+                (*h)(Tensors{ints({1, 2}, {2, 1})});
+              }).find(says),
+              std::string::npos);
+    Json l = serialize_layer(IntegerLookup({.max_tokens = 8,
+                                            .vocabulary = std::vector<int64_t>{1},
+                                            .output_mode = "count",
+                                            .pad_to_max_tokens = true})
+                                 .impl());
+    l["config"]["max_tokens"] = bins;
+    EXPECT_NE(test::message_of([&] {
+                (*deserialize_layer(l))(Tensors{ints({1, 2}, {2, 1})});
+              }).find(says),
+              std::string::npos);
+  }
 }
 
 }  // namespace
