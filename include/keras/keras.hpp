@@ -66,6 +66,7 @@
 #include "keras/layers/preprocessing/center_crop.h"
 #include "keras/layers/preprocessing/color_augmentation.h"
 #include "keras/layers/preprocessing/discretization.h"
+#include "keras/layers/preprocessing/hashed_crossing.h"
 #include "keras/layers/preprocessing/hashing.h"
 #include "keras/layers/preprocessing/integer_lookup.h"
 #include "keras/layers/preprocessing/mel_spectrogram.h"

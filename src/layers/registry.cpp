@@ -39,6 +39,7 @@
 #include "keras/layers/preprocessing/center_crop.h"
 #include "keras/layers/preprocessing/color_augmentation.h"
 #include "keras/layers/preprocessing/discretization.h"
+#include "keras/layers/preprocessing/hashed_crossing.h"
 #include "keras/layers/preprocessing/hashing.h"
 #include "keras/layers/preprocessing/integer_lookup.h"
 #include "keras/layers/preprocessing/mel_spectrogram.h"
@@ -183,6 +184,7 @@ struct Registry {
         {"Discretization", &DiscretizationImpl::from_config},
         {"IntegerLookup", &IntegerLookupImpl::from_config},
         {"Hashing", &HashingImpl::from_config},
+        {"HashedCrossing", &HashedCrossingImpl::from_config},
         {"CenterCrop", &CenterCropImpl::from_config},
         {"Normalization", &NormalizationImpl::from_config},
         {"Resizing", &ResizingImpl::from_config},

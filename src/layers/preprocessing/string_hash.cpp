@@ -181,6 +181,15 @@ uint64_t siphash(uint64_t key0, uint64_t key1, std::string_view text) {
   return v0 ^ v1 ^ v2 ^ v3;
 }
 
+uint64_t fingerprint_cat64(uint64_t fp1, uint64_t fp2) {
+  constexpr uint64_t mul = 0xc6a4a7935bd1e995ULL;
+  uint64_t r = fp1 ^ mul;
+  r ^= shift_mix(fp2 * mul) * mul;
+  r *= mul;
+  r = shift_mix(r) * mul;
+  return shift_mix(r);
+}
+
 std::string_view decimal(int64_t v, char (&buffer)[24]) {
   const auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), v);
   return {buffer, static_cast<size_t>(end - buffer)};

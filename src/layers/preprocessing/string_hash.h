@@ -12,6 +12,10 @@ namespace keras::layers::string_hash {
 uint64_t fingerprint64(std::string_view s);
 // SipHash-2-4 with the 128-bit key (key0, key1): TensorFlow's StrongKeyedHash.
 uint64_t siphash(uint64_t key0, uint64_t key1, std::string_view s);
+// TensorFlow's FingerprintCat64: combines two fingerprints (tf.sparse.cross_hashed folds each
+// feature into the key 0xDECAFCAFFE with it; an integer feature is its own fingerprint).
+uint64_t fingerprint_cat64(uint64_t fp1, uint64_t fp2);
+inline constexpr uint64_t kCrossHashKey = 0xDECAFCAFFEULL;
 // tf.as_string of an integer: its decimal text.
 std::string_view decimal(int64_t v, char (&buffer)[24]);
 
