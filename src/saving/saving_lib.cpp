@@ -271,8 +271,9 @@ std::string date_now() {
 // assets/<its path>/ (directly there; at most kMaxAsset bytes each).
 constexpr size_t kMaxAsset = size_t{64} << 20;
 
-template <class Entries>
-void load_assets(io::zip::Reader& reader, const Entries& entries, models::FunctionalImpl& impl) {
+void load_assets(io::zip::Reader& reader,
+                 const std::map<std::string, const io::zip::Entry*>& entries,
+                 models::FunctionalImpl& impl) {
   for (const models::internal::OwnStateLayer& l : models::internal::own_state_layers(impl)) {
     const std::string prefix = str("assets/", l.path, "/");
     std::map<std::string, std::string> files;

@@ -19,8 +19,9 @@ class OwnState {
   virtual ~OwnState() = default;
   // Named tensors for the layer's "vars" group (none: an empty map).
   virtual std::map<std::string, Tensor> save_own_variables() const = 0;
-  // The tensors a file holds in the layer's "vars" group, under their names (float32 or int64,
-  // as stored); the layer checks what it needs and throws ValueError for what is wrong.
+  // The tensors a file holds in the layer's "vars" group, under their names, read as float32;
+  // the layer checks what it needs and throws ValueError for what is wrong. Called once every
+  // variable of the file has been read (from a Keras 2 .h5 file: when its layer is reached).
   virtual void load_own_variables(const std::map<std::string, Tensor>& store) = 0;
   // Files for the archive's assets/<layer path>/, name -> contents.
   virtual std::map<std::string, std::string> save_assets() const = 0;
