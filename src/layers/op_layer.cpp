@@ -718,6 +718,17 @@ KerasTensor isclose(
   return op("Isclose", {{"equal_nan", equal_nan}},
             Json::array({tensor_arg(), tensor_arg(), rtol, atol}), {a, b});
 }
+KerasTensor isin(const KerasTensor& x1, const KerasTensor& x2, bool assume_unique, bool invert) {
+  return op("IsIn", {{"assume_unique", assume_unique}, {"invert", invert}},
+            Json::array({tensor_arg(), tensor_arg()}), {x1, x2});
+}
+KerasTensor isin(const KerasTensor& x1,
+                 const std::vector<double>& x2,
+                 bool assume_unique,
+                 bool invert) {
+  return op("IsIn", {{"assume_unique", assume_unique}, {"invert", invert}},
+            Json::array({tensor_arg(), Json(x2)}), {x1});
+}
 KerasTensor nansum(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
   return reduction("Nansum", x, axes, keepdims);
 }

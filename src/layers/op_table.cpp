@@ -866,6 +866,32 @@ Fn isclose_fn(const Call& c) {
   };
 }
 
+Fn isin_fn(const Call& c) {
+  expect_arity(c, 2);
+  const bool list = c.args[1].is_array() && !is_array_constant(c.args[1]);
+  if (list) {  // a Python list of numbers: int64 when all are integers, else float32 (as JAX)
+    KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what, ": argument 0 of IsIn must be a tensor");
+    std::vector<double> values;
+    bool integral = true;
+    for (const Json& e : c.args[1]) {
+      KERAS_CHECK(e.is_number(), ValueError, c.what, ": IsIn's list holds ",
+                  config::json_excerpt(e, 40), ", not a number");
+      values.push_back(e.get<double>());
+      integral = integral && e.is_number_integer();
+    }
+    const auto n = static_cast<int64_t>(values.size());
+    const Tensor v = ops::cast(Tensor::from_vector(values, {n}), integral ? int64 : float32);
+    const bool invert = bool_of(c, "invert", false);
+    return [=](const Tensors& in) { return Tensors{ops::isin(in[0], v, false, invert)}; };
+  }
+  const auto o = operands(c, 2, 0);
+  const bool invert = bool_of(c, "invert", false);
+  return [=](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::isin(t[0], t[1], false, invert)};
+  };
+}
+
 Fn tensordot_fn(const Call& c) {
   const auto o = operands(c, 2, 0);
   const Json axes = config::value(c.config, "axes", 2);
@@ -1571,6 +1597,7 @@ std::vector<Spec> make_table() {
       {"Trace", kNumpy, {"offset", "axis1", "axis2"}, none, diagonal_fn<ops::trace>},
       {"Sort", kNumpy, {"axis"}, none, sort_fn<ops::sort>},
       {"Digitize", kNumpy, none, none, binary<ops::digitize>},
+      {"IsIn", kNumpy, {"assume_unique", "invert"}, none, isin_fn},
       {"SearchSorted", kNumpy, {"side"}, none, searchsorted_fn},
       {"Argsort", kNumpy, {"axis"}, none, sort_fn<ops::argsort>},
       {"TopK", kMath, {"k", "sorted"}, none, top_k_fn},

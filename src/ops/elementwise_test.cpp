@@ -942,6 +942,24 @@ KERAS_INSTANTIATE_OP_TESTS(Assign, kAssignCases);
 
 // ---- behaviour not covered by the tables ----
 
+// keras.ops.isin (JAX's jnp.isin): membership in x2 of any shape, NaN never found, the values
+// compared in their common dtype.
+TEST(Isin, MembershipAsNumPy) {
+  auto values = [](const Tensor& x) { return test::to_doubles(x); };
+  using V = std::vector<double>;
+  const Tensor x = test::tensor_of({1, 2.5, NAN, 7, 0}, {5}, float32);
+  const Tensor in = isin(x, test::tensor_of({7, 1, NAN, 9}, {2, 2}, float32));
+  EXPECT_EQ(in.dtype(), bool_);
+  EXPECT_EQ(values(in), (V{1, 0, 0, 1, 0}));
+  EXPECT_EQ(values(isin(x, test::tensor_of({7, 1}, {2}, float32), false, true)),
+            (V{0, 1, 1, 0, 1}));
+  const Tensor ids = Tensor::from_vector<int32_t>({3, 4, 5, 6}, {2, 2});
+  const Tensor hit = isin(ids, Tensor::from_vector<int64_t>({4, 6, 8}, {3}));
+  EXPECT_EQ(hit.shape(), (Shape{2, 2}));
+  EXPECT_EQ(values(hit), (V{0, 1, 0, 1}));
+  EXPECT_EQ(values(isin(ids, test::tensor_of({4.5, 5}, {2}, float32))), (V{0, 0, 1, 0}));
+}
+
 TEST(Elementwise, ResultTypePromotesLikeKeras) {
   EXPECT_EQ(result_type(int32, float32), float32);
   EXPECT_EQ(result_type(float32, int64), float32);

@@ -58,6 +58,13 @@ Tensor count_along(const Tensor& values, const Tensor& seq, F&& pred) {
 
 }  // namespace
 
+Tensor isin(const Tensor& x1, const Tensor& x2, bool /*assume_unique*/, bool invert) {
+  const DType dtype = result_type(x1.dtype(), x2.dtype());
+  const Tensor found =
+      any(equal(expand_dims(cast(x1, dtype), -1), reshape(cast(x2, dtype), {x2.size()})), {-1});
+  return invert ? logical_not(found) : found;
+}
+
 Tensor digitize(const Tensor& x, const Tensor& bins) {
   KERAS_CHECK(bins.rank() == 1, ValueError, "digitize: `bins` must be 1-D, got shape ",
               shape_str(bins.shape()));

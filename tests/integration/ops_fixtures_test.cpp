@@ -354,6 +354,36 @@ TEST(OpsFixtures, CppBuiltNnOpsSaveAsKerasOpsAndLoadBack) {
   expect_saved_and_loaded_predict_the_same(m, x, "ops_cpp_built_nn");
 }
 
+// keras::ops::isin on KerasTensors, against a tensor and a list (its own model: Keras 3.15's
+// TensorFlow backend cannot run IsIn in a graph, and its JAX backend cannot run cpp_built_nn's
+// Nanstd, so the Python check runs this one under JAX).
+Model cpp_built_isin_model() {
+  auto t = Input({3}, {.dtype = int32, .name = "t"});
+  auto v = Input({4}, {.name = "v"});
+  auto u = layers::Dense(4)(v);
+  return Model({t, v},
+               {ops::cast(ops::isin(t, std::vector<double>{0, 3}), float32),
+                ops::cast(ops::isin(ops::ceil(u), ops::ceil(v), false, true), float32)},
+               {.name = "cpp_built_isin"});
+}
+
+Tensors cpp_built_isin_inputs() {
+  return {Tensor::from_vector<int32_t>({3, 0, 5, 1, 3, 2}, {2, 3}),
+          test::random_tensor({2, 4}, float32, -2, 2, 15)};
+}
+
+TEST(OpsFixtures, CppBuiltIsinSavesAsKerasIsInAndLoadsBack) {
+  Model m = cpp_built_isin_model();
+  const Json config = m.get_config();
+  int found = 0;
+  for (const Json& l : config["layers"]) found += l["class_name"] == "IsIn" ? 1 : 0;
+  EXPECT_EQ(found, 2);
+  const Tensors x = cpp_built_isin_inputs();
+  test::expect_all_close(m.predict(x)[0], test::tensor_of({1, 1, 0, 0, 1, 0}, {2, 3}, float32), 0,
+                         0);
+  expect_saved_and_loaded_predict_the_same(m, x, "ops_cpp_built_isin");
+}
+
 // keras::ops::conv_transpose on KerasTensors saves as Keras's ConvTranspose and loads back to
 // what the eager op computes (padding and output_padding where keras.ops puts them).
 TEST(OpsFixtures, CppBuiltConvTransposeLoadsBack) {
@@ -383,6 +413,8 @@ TEST(OpsFixturesExport, WritesFilesForThePythonCheck) {
   test::export_for_python_check(stats, cpp_built_inputs(), dir, "cpp_built_stats");
   Model nn = cpp_built_nn_model();
   test::export_for_python_check(nn, cpp_built_nn_inputs(), dir, "cpp_built_nn");
+  Model isin = cpp_built_isin_model();
+  test::export_for_python_check(isin, cpp_built_isin_inputs(), dir, "cpp_built_isin");
   Model attention = cpp_built_attention_model();
   test::export_for_python_check(attention, cpp_built_attention_inputs(), dir,
                                 "cpp_built_attention");

@@ -262,6 +262,15 @@ KerasTensor arctan2(const KerasTensor& a, const KerasTensor& b);
 KerasTensor fmax(const KerasTensor& a, const KerasTensor& b);
 KerasTensor fmin(const KerasTensor& a, const KerasTensor& b);
 KerasTensor logaddexp2(const KerasTensor& a, const KerasTensor& b);
+// keras.ops.isin (Keras 3's IsIn node): x2 a tensor or a list of values.
+KerasTensor isin(const KerasTensor& x1,
+                 const KerasTensor& x2,
+                 bool assume_unique = false,
+                 bool invert = false);
+KerasTensor isin(const KerasTensor& x1,
+                 const std::vector<double>& x2,
+                 bool assume_unique = false,
+                 bool invert = false);
 KerasTensor isclose(const KerasTensor& a,
                     const KerasTensor& b,
                     double rtol = 1e-5,

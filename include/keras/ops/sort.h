@@ -27,6 +27,10 @@ std::pair<Tensor, Tensor> top_k(const Tensor& x, int64_t k, bool sorted = true);
 // ordered last, as NumPy. int32. Not differentiable. ValueError for bins or a sequence that
 // are not 1-D, bins that are not monotonic, or another side.
 Tensor digitize(const Tensor& x, const Tensor& bins);
+// keras.ops.isin: for each element of x1, whether it equals an element of x2 (any shape; NaN
+// equals nothing), or the opposite with invert. Bool, x1's shape; the values compared in their
+// common dtype (result_type). assume_unique changes nothing (NumPy's hint for speed).
+Tensor isin(const Tensor& x1, const Tensor& x2, bool assume_unique = false, bool invert = false);
 Tensor searchsorted(const Tensor& sorted_sequence,
                     const Tensor& values,
                     const std::string& side = "left");
