@@ -123,8 +123,9 @@ std::vector<Shape> BatchNormalizationImpl::compute_output_shape(
 namespace {
 
 // Keras 3's BatchNormalization._moments with a mask: the mean and biased variance over the
-// positions the mask keeps (sums divided by their count + 1e-7), for the features on `axis`;
-// y normalized with them (differentiable through them, as Keras's). Each of shape (C,).
+// positions the mask keeps (sums divided by their count + 1e-7), for the features on `axis`,
+// each (C,); y normalized with them by ops::batch_normalization (differentiable through them,
+// as Keras's).
 ops::FusedBatchNormalization masked_batch_normalization(const Tensor& x,
                                                         const Tensor& mask,
                                                         int axis,
@@ -136,21 +137,16 @@ ops::FusedBatchNormalization masked_batch_normalization(const Tensor& x,
     if (a != axis) axes.push_back(a);
   }
   const Tensor keep = ops::broadcast_to(ops::expand_dims(ops::cast(mask, bool_), -1), x.shape());
-  const Tensor count = ops::sum(ops::cast(keep, x.dtype()), axes, true);
-  const Tensor denominator = ops::add(count, 1e-7);  // Keras's backend.epsilon()
-  const Tensor mean =
-      ops::divide(ops::sum(ops::where(keep, x, ops::zeros_like(x)), axes, true), denominator);
-  const Tensor centered = ops::subtract(x, mean);
+  const Tensor zero = ops::zeros_like(x);
+  const Tensor denominator =
+      ops::add(ops::sum(ops::cast(keep, x.dtype()), axes, true), 1e-7);  // backend.epsilon()
+  const Tensor mean = ops::divide(ops::sum(ops::where(keep, x, zero), axes, true), denominator);
   const Tensor variance =
-      ops::divide(ops::sum(ops::square(ops::where(keep, centered, ops::zeros_like(x))), axes, true),
+      ops::divide(ops::sum(ops::square(ops::where(keep, ops::subtract(x, mean), zero)), axes, true),
                   denominator);
-  Shape param(static_cast<size_t>(x.rank()), 1);
-  param[static_cast<size_t>(axis)] = x.shape()[static_cast<size_t>(axis)];
-  Tensor y = ops::multiply(centered, ops::rsqrt(ops::add(variance, epsilon)));
-  if (gamma.defined()) y = ops::multiply(y, ops::reshape(gamma, param));
-  if (beta.defined()) y = ops::add(y, ops::reshape(beta, param));
   const Shape c{x.shape()[static_cast<size_t>(axis)]};
-  return {y, ops::reshape(mean, c), ops::reshape(variance, c)};
+  const Tensor m = ops::reshape(mean, c), v = ops::reshape(variance, c);
+  return {ops::batch_normalization(x, m, v, axis, beta, gamma, epsilon), m, v};
 }
 
 }  // namespace

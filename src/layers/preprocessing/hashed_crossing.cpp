@@ -1,9 +1,9 @@
 #include "keras/layers/preprocessing/hashed_crossing.h"
 
-#include "keras/autodiff/trace.h"
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "layers/preprocessing/categorical.h"
+#include "layers/preprocessing/host_kernel.h"
 #include "layers/preprocessing/string_hash.h"
 
 namespace keras::layers {
@@ -50,29 +50,19 @@ Tensors HashedCrossingImpl::call(const Tensors& inputs, bool) {
     shapes.push_back(x.shape());
   }
   compute_output_shape(shapes);  // the checks
-  Tensors host;
   Tensors src;
-  for (const Tensor& x : inputs) {
-    src.push_back(x.dtype() == int64 ? x : ops::cast(x, int64));
-    host.push_back(Tensor::empty(x.shape(), int64, Device::cpu()));
-  }
-  const Device device = inputs[0].device();
-  const bool on_host = device == Device::cpu();
-  const Tensor host_out = Tensor::empty(inputs[0].shape(), int64, Device::cpu());
-  const Tensor bins = on_host ? host_out : Tensor::empty(inputs[0].shape(), int64, device);
+  for (const Tensor& x : inputs) src.push_back(x.dtype() == int64 ? x : ops::cast(x, int64));
   const auto n = static_cast<uint64_t>(num_bins_);
-  autodiff::launch([=] {
-    for (size_t k = 0; k < src.size(); ++k) host[k].copy_from(src[k]);
-    int64_t* out = host_out.data<int64_t>();
-    for (int64_t i = 0; i < host_out.size(); ++i) {
-      uint64_t h = string_hash::kCrossHashKey;
-      for (const Tensor& t : host) {
-        h = string_hash::fingerprint_cat64(h, static_cast<uint64_t>(t.data<int64_t>()[i]));
-      }
-      out[i] = static_cast<int64_t>(h % n);
-    }
-    if (!on_host) bins.copy_from(host_out);
-  });
+  const Tensor bins =
+      run_on_host(src, inputs[0].shape(), int64, [n](const Tensors& host, const Tensor& out) {
+        for (int64_t i = 0; i < out.size(); ++i) {
+          uint64_t h = string_hash::kCrossHashKey;
+          for (const Tensor& t : host) {
+            h = string_hash::fingerprint_cat64(h, static_cast<uint64_t>(t.data<int64_t>()[i]));
+          }
+          out.data<int64_t>()[i] = static_cast<int64_t>(h % n);
+        }
+      });
   if (options_.output_mode == "int") return {dtype() == int64 ? bins : ops::cast(bins, dtype())};
   return {categorical::encode(bins, "one_hot", num_bins_, dtype(), "HashedCrossing")};
 }

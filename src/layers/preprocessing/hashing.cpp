@@ -3,10 +3,10 @@
 #include <cmath>
 #include <limits>
 
-#include "keras/autodiff/trace.h"
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "layers/preprocessing/categorical.h"
+#include "layers/preprocessing/host_kernel.h"
 #include "layers/preprocessing/string_hash.h"
 
 namespace keras::layers {
@@ -60,44 +60,40 @@ Tensors HashingImpl::call(const Tensors& inputs, bool) {
               "Received: dtype=",
               dtype());
   const DType kind = x.dtype() == bool_ ? bool_ : is_floating(x.dtype()) ? float64 : int64;
-  const Tensor src = x.dtype() == kind ? x : ops::cast(x, kind);
-  const bool on_host = x.device() == Device::cpu();
-  const Tensor host_in = Tensor::empty(src.shape(), kind, Device::cpu());
-  const Tensor host_out = Tensor::empty(src.shape(), int64, Device::cpu());
-  const Tensor bins = on_host ? host_out : Tensor::empty(src.shape(), int64, x.device());
   const std::optional<double> mask = num_bins_ > 1 ? options_.mask_value : std::nullopt;
+  // An integer equals the mask value only when that is an int64.
+  const std::optional<int64_t> int_mask = mask && std::trunc(*mask) == *mask &&
+                                                  *mask >= -9223372036854775808.0 &&
+                                                  *mask < 9223372036854775808.0
+                                              ? std::optional(static_cast<int64_t>(*mask))
+                                              : std::nullopt;
   const auto hash_bins = static_cast<uint64_t>(mask ? num_bins_ - 1 : num_bins_);
   const std::vector<int64_t> salt = options_.salt;
-  autodiff::launch([=] {
-    host_in.copy_from(src);
-    int64_t* out = host_out.data<int64_t>();
-    char buffer[24];
-    for (int64_t i = 0; i < host_in.size(); ++i) {
-      std::string_view text;
-      bool masked = false;
-      if (kind == bool_) {
-        const bool b = host_in.data<bool>()[i];
-        text = b ? "true" : "false";
-        masked = mask && static_cast<double>(b) == *mask;
-      } else if (kind == float64) {
-        const double d = host_in.data<double>()[i];
-        masked = mask && d == *mask;
-        text = string_hash::decimal(truncate_to_int64(d), buffer);
-      } else {
-        const int64_t v = host_in.data<int64_t>()[i];
-        masked = mask && std::trunc(*mask) == *mask && *mask >= -9223372036854775808.0 &&
-                 *mask < 9223372036854775808.0 && v == static_cast<int64_t>(*mask);
-        text = string_hash::decimal(v, buffer);
-      }
-      const uint64_t hash = salt.empty()
-                                ? string_hash::fingerprint64(text)
-                                : string_hash::siphash(static_cast<uint64_t>(salt[0]),
-                                                       static_cast<uint64_t>(salt[1]), text);
-      const auto bin = static_cast<int64_t>(hash % hash_bins);
-      out[i] = !mask ? bin : masked ? 0 : bin + 1;
-    }
-    if (!on_host) bins.copy_from(host_out);
-  });
+  const Tensor bins = run_on_host(
+      {x.dtype() == kind ? x : ops::cast(x, kind)}, x.shape(), int64,
+      [=](const Tensors& host, const Tensor& out) {
+        const Tensor& in = host[0];
+        char buffer[24];
+        for (int64_t i = 0; i < in.size(); ++i) {
+          std::string_view text;
+          bool masked = false;
+          if (kind == bool_) {
+            const bool b = in.data<bool>()[i];
+            text = b ? "true" : "false";
+            masked = mask && static_cast<double>(b) == *mask;
+          } else if (kind == float64) {
+            const double d = in.data<double>()[i];
+            masked = mask && d == *mask;
+            text = string_hash::decimal(truncate_to_int64(d), buffer);
+          } else {
+            const int64_t v = in.data<int64_t>()[i];
+            masked = int_mask && v == *int_mask;
+            text = string_hash::decimal(v, buffer);
+          }
+          const auto bin = static_cast<int64_t>(string_hash::salted_hash(text, salt) % hash_bins);
+          out.data<int64_t>()[i] = !mask ? bin : masked ? 0 : bin + 1;
+        }
+      });
   if (mode == "int") return {dtype() == int64 ? bins : ops::cast(bins, dtype())};
   return {categorical::encode(bins, mode, num_bins_, dtype(), "Hashing")};
 }

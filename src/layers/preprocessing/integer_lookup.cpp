@@ -8,10 +8,10 @@
 #include <set>
 #include <unordered_map>
 
-#include "keras/autodiff/trace.h"
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "layers/preprocessing/categorical.h"
+#include "layers/preprocessing/host_kernel.h"
 #include "layers/preprocessing/string_hash.h"
 
 namespace keras::layers {
@@ -300,13 +300,7 @@ Tensors IntegerLookupImpl::call(const Tensors& inputs, bool) {
   const Tensor& x = inputs[0];
   KERAS_CHECK(!is_floating(x.dtype()), TypeError, "Layer '", name(),
               "' (IntegerLookup) takes integers; received an input of dtype ", x.dtype());
-  const Tensor src = ops::cast(x, int64);
   const Shape out_shape = compute_output_shape({x.shape()})[0];
-  const bool on_host = x.device() == Device::cpu();
-  const Tensor host_in = Tensor::empty(src.shape(), int64, Device::cpu());
-  const DType out_dtype = mode == "int" ? int64 : float32;
-  const Tensor host_out = Tensor::empty(out_shape, out_dtype, Device::cpu());
-  const Tensor out = on_host ? host_out : Tensor::empty(out_shape, out_dtype, x.device());
   const std::shared_ptr<const Table> table = table_;
   const Options o{options_.mask_token, options_.oov_token, options_.num_oov_indices,
                   options_.invert,     mode == "int",      mode == "one_hot",
@@ -314,78 +308,74 @@ Tensors IntegerLookupImpl::call(const Tensors& inputs, bool) {
                   options_.salt};
   const int64_t oov = oov_start(), start = token_start(), depth_ = depth();
   const std::string layer = name();
-  autodiff::launch([=] {
-    host_in.copy_from(src);
-    const std::span<const int64_t> in = host_in.span<int64_t>();
-    if (o.invert) {
-      int64_t* y = host_out.data<int64_t>();
-      const auto n = static_cast<int64_t>(table->tokens.size());
-      for (size_t i = 0; i < in.size(); ++i) {
-        const int64_t k = in[i];
-        y[i] = o.mask_token && k == 0        ? *o.mask_token
-               : k >= start && k - start < n ? table->tokens[static_cast<size_t>(k - start)]
-                                             : o.oov_token;
-      }
-      if (!on_host) out.copy_from(host_out);
-      return;
-    }
-    // Indices, the masked ones kMasked for the encodings (0 for "int").
-    std::vector<int64_t> ids(in.size());
-    std::vector<int64_t> missing;
-    for (size_t i = 0; i < in.size(); ++i) {
-      const int64_t v = in[i];
-      if (o.mask_token && v == *o.mask_token) {
-        ids[i] = o.int_mode ? 0 : kMasked;
-      } else if (auto it = table->index.find(v); it != table->index.end()) {
-        ids[i] = it->second;
-      } else if (o.num_oov_indices == 0) {
-        if (missing.size() < 10) missing.push_back(v);
-      } else if (o.farmhash) {  // TensorFlow's hash of the decimal text
-        char buffer[24];
-        const std::string_view text = string_hash::decimal(v, buffer);
-        const uint64_t hash = o.salt.empty()
-                                  ? string_hash::fingerprint64(text)
-                                  : string_hash::siphash(static_cast<uint64_t>(o.salt[0]),
-                                                         static_cast<uint64_t>(o.salt[1]), text);
-        ids[i] = oov + static_cast<int64_t>(hash % static_cast<uint64_t>(o.num_oov_indices));
-      } else {  // Python's floor modulo
-        const int64_t r = v % o.num_oov_indices;
-        ids[i] = oov + (r < 0 ? r + o.num_oov_indices : r);
-      }
-    }
-    KERAS_CHECK(missing.empty(), ValueError, "Layer '", layer,
-                "' (IntegerLookup): When `num_oov_indices=0` all inputs should be in vocabulary, "
-                "found OOV values ",
-                list_str(missing), ", consider setting `num_oov_indices=1`.");
-    if (o.int_mode) {
-      std::copy(ids.begin(), ids.end(), host_out.data<int64_t>());
-    } else {
-      float* y = host_out.data<float>();
-      std::fill_n(y, host_out.size(), 0.0f);
-      // one_hot: a row per id; the others: a row per input row (the last axis reduced).
-      const int64_t rows_out = host_out.size() / depth_;
-      const int64_t per_row =
-          o.one_hot || rows_out == 0 ? 1 : static_cast<int64_t>(in.size()) / rows_out;
-      for (size_t i = 0; i < ids.size(); ++i) {
-        const int64_t id = ids[i];
-        if (id < 0 || id >= depth_) continue;  // masked
-        float& cell = y[(static_cast<int64_t>(i) / per_row) * depth_ + id];
-        if (o.multi_hot || o.one_hot) {
-          cell = 1.0f;
-        } else {
-          cell += 1.0f;
+  const Tensor out = run_on_host(
+      {ops::cast(x, int64)}, out_shape, mode == "int" ? int64 : float32,
+      [=](const Tensors& host, const Tensor& y) {
+        const std::span<const int64_t> in = host[0].span<int64_t>();
+        if (o.invert) {
+          const auto n = static_cast<int64_t>(table->tokens.size());
+          for (size_t i = 0; i < in.size(); ++i) {
+            const int64_t k = in[i];
+            y.data<int64_t>()[i] = o.mask_token && k == 0 ? *o.mask_token
+                                   : k >= start && k - start < n
+                                       ? table->tokens[static_cast<size_t>(k - start)]
+                                       : o.oov_token;
+          }
+          return;
         }
-      }
-      if (o.tf_idf) {
-        const auto& w = table->idf;
-        for (int64_t j = 0; j < host_out.size(); ++j) {
-          const auto k = static_cast<size_t>(j % depth_);
-          y[j] *= k < w.size() ? w[k] : 0.0f;
+        // The index of a value: kMasked for a masked one in the encodings (0 for "int"), -1 for
+        // an OOV one without OOV indices.
+        auto index_of = [&](int64_t v) -> int64_t {
+          if (o.mask_token && v == *o.mask_token) return o.int_mode ? 0 : kMasked;
+          if (auto it = table->index.find(v); it != table->index.end()) return it->second;
+          if (o.num_oov_indices == 0) return -1;
+          if (o.farmhash) {  // TensorFlow's hash of the decimal text
+            char buffer[24];
+            const uint64_t hash = string_hash::salted_hash(string_hash::decimal(v, buffer), o.salt);
+            return oov + static_cast<int64_t>(hash % static_cast<uint64_t>(o.num_oov_indices));
+          }
+          const int64_t r = v % o.num_oov_indices;  // Python's floor modulo
+          return oov + (r < 0 ? r + o.num_oov_indices : r);
+        };
+        auto refuse_oov = [&] {
+          std::vector<int64_t> missing;
+          for (size_t i = 0; i < in.size() && missing.size() < 10; ++i) {
+            if (index_of(in[i]) < 0) missing.push_back(in[i]);
+          }
+          throw ValueError(str("Layer '", layer,
+                               "' (IntegerLookup): When `num_oov_indices=0` all inputs should "
+                               "be in vocabulary, found OOV values ",
+                               list_str(missing), ", consider setting `num_oov_indices=1`."));
+        };
+        if (o.int_mode) {
+          for (size_t i = 0; i < in.size(); ++i) {
+            const int64_t id = index_of(in[i]);
+            if (id < 0) refuse_oov();
+            y.data<int64_t>()[i] = id;
+          }
+          return;
         }
-      }
-    }
-    if (!on_host) out.copy_from(host_out);
-  });
+        float* cells = y.data<float>();
+        std::fill_n(cells, y.size(), 0.0f);
+        // one_hot: a row per id; the others: a row per input row (the last axis reduced).
+        const int64_t rows_out = y.size() / depth_;
+        const int64_t per_row =
+            o.one_hot || rows_out == 0 ? 1 : static_cast<int64_t>(in.size()) / rows_out;
+        for (size_t i = 0; i < in.size(); ++i) {
+          const int64_t id = index_of(in[i]);
+          if (id < 0) refuse_oov();
+          if (id >= depth_) continue;  // masked
+          float& cell = cells[(static_cast<int64_t>(i) / per_row) * depth_ + id];
+          cell = o.multi_hot || o.one_hot ? 1.0f : cell + 1.0f;
+        }
+        if (o.tf_idf) {
+          const auto& w = table->idf;
+          for (int64_t j = 0; j < y.size(); ++j) {
+            const auto k = static_cast<size_t>(j % depth_);
+            cells[j] *= k < w.size() ? w[k] : 0.0f;
+          }
+        }
+      });
   return {out.dtype() == compute_output_dtype({}, 1)[0] ? out : ops::cast(out, dtype())};
 }
 

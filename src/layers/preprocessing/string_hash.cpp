@@ -181,6 +181,11 @@ uint64_t siphash(uint64_t key0, uint64_t key1, std::string_view text) {
   return v0 ^ v1 ^ v2 ^ v3;
 }
 
+uint64_t salted_hash(std::string_view s, const std::vector<int64_t>& salt) {
+  return salt.empty() ? fingerprint64(s)
+                      : siphash(static_cast<uint64_t>(salt[0]), static_cast<uint64_t>(salt[1]), s);
+}
+
 uint64_t fingerprint_cat64(uint64_t fp1, uint64_t fp2) {
   constexpr uint64_t mul = 0xc6a4a7935bd1e995ULL;
   uint64_t r = fp1 ^ mul;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace keras::layers::string_hash {
 
@@ -12,6 +13,9 @@ namespace keras::layers::string_hash {
 uint64_t fingerprint64(std::string_view s);
 // SipHash-2-4 with the 128-bit key (key0, key1): TensorFlow's StrongKeyedHash.
 uint64_t siphash(uint64_t key0, uint64_t key1, std::string_view s);
+// The hash behind to_hash_bucket_fast (no salt: fingerprint64) or to_hash_bucket_strong (a salt
+// of two values: siphash keyed by them).
+uint64_t salted_hash(std::string_view s, const std::vector<int64_t>& salt);
 // TensorFlow's FingerprintCat64: combines two fingerprints (tf.sparse.cross_hashed folds each
 // feature into the key 0xDECAFCAFFE with it; an integer feature is its own fingerprint).
 uint64_t fingerprint_cat64(uint64_t fp1, uint64_t fp2);
