@@ -1,5 +1,6 @@
-// predict() on two threads splits each batch of a batch-independent model into lanes, each run
-// start to end by one thread with its own plans (Trainer::predict_batch).
+// predict() on two threads runs a batch-independent model in lanes, each run start to end by one
+// thread with its own plans: whole batches taken in turn (Trainer::predict_in_turn), or each
+// batch split into lanes (Trainer::predict_batch).
 #include <gtest/gtest.h>
 
 #include <keras/keras.hpp>
@@ -94,6 +95,72 @@ TEST(PredictLanes, AFailedFirstBatchLeavesNoPlan) {
     ASSERT_EQ(y.shape(), (Shape{2, 3, 4}));
     test::expect_all_close(y, model.predict_on_batch(Data{good})[0], 0, 0);
   }
+}
+
+// Enough full batches for two per lane: the lanes take whole batches in turn
+// (Trainer::predict_in_turn), the last batch (40 rows) is split into lanes as before. Each lane
+// runs a whole batch in every kernel as one thread does, but with other thread counts inside the
+// kernels: equal within float32 rounding of 784-term sums (1e-5 relative). Replayed: bit for bit.
+TEST(PredictLanes, LanesTakeWholeBatchesInTurn) {
+  utils::set_random_seed(13);
+  auto in = Input({784});
+  auto h = layers::Dense(64, {.activation = "relu"})(in);
+  Model mlp(in, {layers::Dense(10, {.activation = "softmax"})(h), layers::Dense(3)(h)});
+  const Tensor x = random::uniform({1000, 784}, 0, 1, float32, 14);
+  const Threads scope(2);
+  std::vector<Tensor> two = mlp.predict(Data{x}, {.batch_size = 64, .verbose = 0});
+  ASSERT_EQ(two.size(), 2u);
+  ASSERT_EQ(two[0].shape(), (Shape{1000, 10}));
+  ASSERT_EQ(two[1].shape(), (Shape{1000, 3}));
+  std::vector<Tensor> one;
+  {
+    const Threads single(1);
+    one = mlp.predict(Data{x}, {.batch_size = 64, .verbose = 0});
+  }
+  for (size_t i = 0; i < 2; ++i) test::expect_all_close(two[i], one[i], 1e-5, 1e-6);
+  std::vector<Tensor> again = mlp.predict(Data{x}, {.batch_size = 64, .verbose = 0});
+  for (size_t i = 0; i < 2; ++i) test::expect_all_close(again[i], two[i], 0, 0);
+  // Without the lanes (a callback observes every batch) the same predictions within rounding.
+  struct Count : callbacks::Callback {
+    void on_predict_batch_end(int batch, const callbacks::Logs&) override { seen.push_back(batch); }
+    std::vector<int> seen;
+  };
+  auto count = std::make_shared<Count>();
+  std::vector<Tensor> observed =
+      mlp.predict(Data{x}, {.batch_size = 64, .verbose = 0, .callbacks = {count}});
+  EXPECT_EQ(count->seen.size(), 16u);
+  for (int b = 0; b < static_cast<int>(count->seen.size()); ++b) EXPECT_EQ(count->seen[b], b);
+  for (size_t i = 0; i < 2; ++i) test::expect_all_close(observed[i], two[i], 1e-5, 1e-6);
+}
+
+// The shared vision model's 8-row parts, in lanes that take whole batches of 75.
+TEST(PredictLanes, LanesInTurnRunBatchesInParts) {
+  utils::set_random_seed(15);
+  auto a = Input({27, 27, 1});
+  auto v = layers::MaxPooling2D({2, 2})(layers::Conv2D(8, {3, 3})(a));
+  Model model(a, layers::Dense(1, {.activation = "sigmoid"})(layers::Flatten()(v)));
+  const Data x{random::uniform({310, 27, 27, 1}, 0, 1, float32, 16)};
+  const Tensor one = predict_on(1, model, x, 75);
+  const Tensor two = predict_on(2, model, x, 75);
+  ASSERT_EQ(two.shape(), (Shape{310, 1}));
+  test::expect_all_close(two, one, 1e-5, 1e-6);
+  test::expect_all_close(predict_on(2, model, x, 75), two, 0, 0);
+}
+
+// A bad index in a batch a lane took in turn is predict's IndexError; then the model predicts
+// as before.
+TEST(PredictLanes, AnErrorInABatchTakenInTurnIsPredictsError) {
+  utils::set_random_seed(17);
+  auto ids = Input({5}, {.dtype = int32});
+  auto e = layers::GlobalAveragePooling1D()(layers::Embedding(10, 4)(ids));
+  Model model(ids, layers::Dense(2)(e));
+  Tensor x = random::randint({640, 5}, 0, 10, int32, 18);
+  const Tensor before = predict_on(2, model, Data{x}, 64);
+  Tensor bad = x.clone();
+  bad.data<int32_t>()[500 * 5 + 1] = -3;
+  test::expect_throws_with<IndexError>([&] { predict_on(2, model, Data{bad}, 64); },
+                                       "= -3 is not in [0, 10)");
+  test::expect_all_close(predict_on(2, model, Data{x}, 64), before, 0, 0);
 }
 
 }  // namespace

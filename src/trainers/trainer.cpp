@@ -1,6 +1,7 @@
 #include "keras/trainers/trainer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -803,6 +804,74 @@ void Trainer::predict_batch(const BatchRows& batch,
   }
 }
 
+int64_t Trainer::predict_in_turn(ArrayIterator& data,
+                                 std::optional<int64_t>& n,
+                                 std::vector<Tensors>& results) {
+  const int64_t full = data.batch(0).count, whole = n ? *n / full : 0;
+  const int lanes = static_cast<int>(std::min<int64_t>(backend::num_threads(), whole / 2));
+  if (run_eagerly_ || lanes < 2 || !model_.batch_independent()) return 0;
+  const int64_t most_rows =
+      signature_.predict_rows > 0
+          ? signature_.predict_rows
+          : std::max<int64_t>(kLaneGranule, full / lanes / kLaneGranule * kLaneGranule);
+  // Calls f(part, first row of the part in the batch) for the parts of `batch`, in order.
+  auto for_parts = [most_rows](const BatchRows& batch, auto&& f) {
+    for (int64_t b = 0; b < batch.count; b += most_rows) {
+      f(BatchRows{batch.data, batch.rows + b, std::min(most_rows, batch.count - b)}, b);
+    }
+  };
+  auto traced = [&](int lane) {
+    bool found = true;
+    for_parts(data.batch(0), [&](const BatchRows& part, int64_t) {
+      found = found && find_plan(Mode::predict, part, lane) != nullptr;
+    });
+    return found;
+  };
+  // Lanes without plans trace them one after another on the first batches.
+  int64_t step = 0;
+  for (int l = 0; l < lanes && n; ++l) {
+    if (traced(l)) continue;
+    for_parts(data.batch(step), [&](const BatchRows& part, int64_t b) {
+      internal::BorrowedRows borrowed;  // until the predictions are copied out
+      collect_predictions(run_batch(Mode::predict, part, &borrowed, l), n, step * full + b,
+                          part.count, results);
+    });
+    ++step;
+  }
+  if (!n) return step;
+  if (results.empty()) {  // every lane had its plans: `results` takes the shapes of their outputs
+    const BatchRows first{data.batch(0).data, data.batch(0).rows, std::min(most_rows, full)};
+    const Tensors& y_pred = find_plan(Mode::predict, first, 0)->y_pred;
+    Tensors all;
+    for (const Tensor& t : y_pred) {
+      if (t.rank() == 0 || t.shape()[0] != first.count) return 0;  // predict's own loop reports
+      all.push_back(Tensor::empty(with_batch(t, *n), t.dtype()));
+    }
+    results.push_back(std::move(all));
+  }
+  std::atomic<int64_t> next{step};
+  const backend::InferenceScope inference;  // replay() runs the predict plans directly
+  // ArrayIterator::batch only reads: the lanes call it at once.
+  backend::run_lanes(lanes, [&](int l) {
+    try {
+      for (int64_t s; (s = next.fetch_add(1, std::memory_order_relaxed)) < whole;) {
+        for_parts(data.batch(s), [&](const BatchRows& part, int64_t b) {
+          internal::BorrowedRows borrowed;
+          const Tensors& y_pred = replay(*find_plan(Mode::predict, part, l), part, &borrowed);
+          for (size_t i = 0; i < y_pred.size(); ++i) {
+            const int64_t row = s * full + b;
+            results[0][i].slice_rows(row, row + part.count).copy_from(y_pred[i]);
+          }
+        });
+      }
+    } catch (...) {
+      next.store(whole);  // the other lanes stop after their current batch
+      throw;
+    }
+  });
+  return whole;
+}
+
 int Trainer::predict_lanes(int64_t rows) const {
   if (run_eagerly_ || rows < 2 * kMinLaneRows || !model_.batch_independent()) return 1;
   return static_cast<int>(std::min<int64_t>(backend::num_threads(), rows / kMinLaneRows));
@@ -825,7 +894,14 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
   int64_t start = 0;
   std::optional<int64_t> n = data->num_samples();
   const bool shared = distribution::data_parallel_active();
-  for (int64_t s = 0; s < steps; ++s) {
+  int64_t s = 0;
+  auto* arrays = dynamic_cast<ArrayIterator*>(data.get());
+  if (!shared && arrays != nullptr && options.callbacks.empty() && options.verbose == 0) {
+    // Nothing observes the batches one by one: lanes may take them in any order.
+    s = predict_in_turn(*arrays, n, results);
+    start = s * arrays->batch(0).count;
+  }
+  for (; s < steps; ++s) {
     cbs.on_predict_batch_begin(static_cast<int>(s), no_logs);
     const BatchRows batch = data->batch(s);
     if (shared) {

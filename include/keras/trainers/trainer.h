@@ -29,6 +29,7 @@ class CallbackList;
 namespace keras::trainers {
 
 namespace internal {
+class ArrayIterator;
 struct ArrayData;
 struct BatchRows;
 struct BorrowedRows;
@@ -139,6 +140,15 @@ class Trainer {
   // kMinLaneRows rows (fewer rows make each layer's products less efficient), and 1 for a model
   // that is not batch-independent (Layer::batch_independent) or that runs eagerly.
   int predict_lanes(int64_t rows) const;
+  // predict()'s full batches of `data` (steps [0, k)) on backend::num_threads() lanes that take
+  // whole batches in turn, each on its own plans: no lane waits for another between batches, and
+  // a lane slowed by the machine takes fewer of them. Traces each lane's plans on the first
+  // batches one after another. Returns k: 0 when it does not apply (one lane, an eager or
+  // batch-dependent model, fewer than two full batches per lane) or outputs not aligned with the
+  // batch (collect_predictions then forgot n).
+  int64_t predict_in_turn(internal::ArrayIterator& data,
+                          std::optional<int64_t>& n,
+                          std::vector<Tensors>& results);
   static constexpr int64_t kMinLaneRows = 32, kLaneGranule = 8;
   void reset_metrics();
   callbacks::Logs collect_logs() const;
