@@ -41,11 +41,11 @@ inline T unary_forward(T x, UnaryParams p) {
   else if constexpr (kOp == UnaryOp::floor)
     return std::floor(x);
   else if constexpr (kOp == UnaryOp::round)
-    return std::nearbyint(x);  // half to even, as NumPy
-  else if constexpr (kOp == UnaryOp::relu)
-    return x > T(0) ? x : T(0);
+    return std::nearbyint(x);               // half to even, as NumPy
+  else if constexpr (kOp == UnaryOp::relu)  // NaN stays NaN, as Keras 3's (max(x, 0))
+    return x > T(0) || x != x ? x : T(0);
   else if constexpr (kOp == UnaryOp::relu6)
-    return x > T(0) ? (x < T(6) ? x : T(6)) : T(0);
+    return x != x ? x : (x > T(0) ? (x < T(6) ? x : T(6)) : T(0));
   else if constexpr (kOp == UnaryOp::leaky_relu)
     return x > T(0) ? x : T(p.a) * x;
   else if constexpr (kOp == UnaryOp::sigmoid)

@@ -5,15 +5,19 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "goldens/activation_goldens.h"
 #include "harness/op_case.h"
 #include "harness/tensor_matchers.h"
+#include "keras/autodiff/tape.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/nn.h"
+#include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 
 namespace keras::ops {
@@ -199,6 +203,40 @@ TEST(ActivationOps, ErrorsUseKerasWords) {
   test::expect_throws_with<ValueError>([] { activations::get("threshold"); },
                                        "needs its arguments `threshold` and `default_value`");
   test::expect_throws_with<ValueError>([] { celu(test::tensor_of({1}), 0.0); }, "alpha");
+}
+
+// NaN through the relu family as Keras 3 (JAX and TensorFlow alike) gives it: relu and relu6
+// keep it (max(x, 0)), and so do max_value's clip and the leaky slope; the threshold's
+// where(x > threshold, x, 0) gives 0. The gradients at NaN are 0.
+TEST(ActivationOps, ReluKeepsNaNAsKeras) {
+  const double nan = std::nan("");
+  const Tensor x = test::tensor_of({nan, -1, 2, 7}, {4}, float32);
+  auto values = [](const Tensor& t) { return test::to_doubles(t); };
+  auto expect = [&](const Tensor& got, std::vector<double> want) {
+    const std::vector<double> g = values(got);
+    ASSERT_EQ(g.size(), want.size());
+    for (size_t i = 0; i < g.size(); ++i) {
+      if (std::isnan(want[i])) {
+        EXPECT_TRUE(std::isnan(g[i])) << i;
+      } else {
+        EXPECT_NEAR(g[i], want[i], 1e-6) << i;
+      }
+    }
+  };
+  expect(relu(x), {nan, 0, 2, 7});
+  expect(relu6(x), {nan, 0, 2, 6});
+  expect(leaky_relu(x, 0.2), {nan, -0.2, 2, 7});
+  expect(activations::relu(x, 0.0, 3.0), {nan, 0, 2, 3});
+  expect(activations::relu(x, 0.1, 3.0), {nan, -0.1, 2, 3});
+  expect(activations::relu(x, 0.0, std::nullopt, 1.0), {0, 0, 2, 7});
+  auto gradient = [&](Tensor (*f)(const Tensor&)) {
+    const Tensor v = x.clone();
+    autodiff::GradientTape tape;
+    tape.watch(v);
+    return tape.gradient(sum(f(v)), {v})[0];
+  };
+  expect(gradient(+[](const Tensor& t) { return relu(t); }), {0, 0, 1, 1});
+  expect(gradient(+[](const Tensor& t) { return relu6(t); }), {0, 0, 1, 0});
 }
 
 TEST(ActivationOps, IntegerInputsComputeInFloat32) {

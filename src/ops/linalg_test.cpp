@@ -561,7 +561,8 @@ TEST(DenseOp, InferenceScopeAgreesWithTheOps) {
 }
 
 // NaN and infinite pre-activations come out of the inference kernel as relu and add make them
-// (relu maps NaN to 0 here; oneDNN's own relu would keep it, so the backend applies its own).
+// (relu keeps NaN, as Keras 3's; oneDNN's relu post-op maps it to 0, so the backend applies its
+// own).
 TEST(DenseOp, InferenceScopeKeepsNonFiniteValues) {
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<double> values(32 * 2, 0.5);

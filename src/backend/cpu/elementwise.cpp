@@ -359,22 +359,36 @@ void CpuBackend::softmax(const Tensor& x, const Tensor& y) {
     const int64_t rows = n == 0 ? 0 : x.size() / n;
     const T* in = static_cast<const T*>(x.raw_data());
     T* out = static_cast<T*>(y.raw_data());
-    for (int64_t r = 0; r < rows; ++r) {
-      const T* xr = in + r * n;
-      T* yr = out + r * n;
-      T mx = xr[0];
-      for (int64_t i = 1; i < n; ++i) mx = xr[i] > mx ? xr[i] : mx;
-      T sum = 0;
-      for (int64_t i = 0; i < n; ++i) {
+    // exp over [begin, end) of out in place, in one loop that vectorizes.
+    auto exp_in_place = [out](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
         if constexpr (std::is_same_v<T, float>) {
-          yr[i] = fast::exp(xr[i] - mx);
+          out[i] = fast::exp(out[i]);
         } else {
-          yr[i] = std::exp(xr[i] - mx);
+          out[i] = std::exp(out[i]);
         }
-        sum += yr[i];
       }
-      const T inv = T(1) / sum;
-      for (int64_t i = 0; i < n; ++i) yr[i] *= inv;
+    };
+    // Short rows (a classifier's few classes): the exponentials of all rows in one long loop
+    // rather than a few at a time per row. Rows in blocks, so that the block stays in L1.
+    const int64_t block = n > 0 && n < 64 ? 2048 / n : 1;
+    for (int64_t r0 = 0; r0 < rows; r0 += block) {
+      const int64_t r1 = std::min(rows, r0 + block);
+      for (int64_t r = r0; r < r1; ++r) {
+        const T* xr = in + r * n;
+        T* yr = out + r * n;
+        T mx = xr[0];
+        for (int64_t i = 1; i < n; ++i) mx = xr[i] > mx ? xr[i] : mx;
+        for (int64_t i = 0; i < n; ++i) yr[i] = xr[i] - mx;
+      }
+      exp_in_place(r0 * n, r1 * n);
+      for (int64_t r = r0; r < r1; ++r) {
+        T* yr = out + r * n;
+        T sum = 0;
+        for (int64_t i = 0; i < n; ++i) sum += yr[i];
+        const T inv = T(1) / sum;
+        for (int64_t i = 0; i < n; ++i) yr[i] *= inv;
+      }
     }
   });
 }

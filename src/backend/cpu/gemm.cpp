@@ -84,7 +84,7 @@ void CpuBackend::dense(
   if (in_inference_scope() && m >= kMinMatmulRows &&
       !blas::takes_row_wise(false, false, m, n, k, xd, k, kd, n) &&
       onednn::dense(x, kernel, bias.defined() ? &bias : nullptr, y)) {
-    if (relu) unary(UnaryOp::relu, y, y, {});  // ours: oneDNN's relu keeps NaN, ours gives 0
+    if (relu) unary(UnaryOp::relu, y, y, {});  // oneDNN's relu post-op maps NaN to 0
     return;
   }
 #endif
