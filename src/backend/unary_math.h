@@ -24,8 +24,8 @@ inline T unary_forward(T x, UnaryParams p) {
     return -x;
   else if constexpr (kOp == UnaryOp::abs)
     return x < T(0) ? -x : x;
-  else if constexpr (kOp == UnaryOp::sign)
-    return T((x > T(0)) - (x < T(0)));
+  else if constexpr (kOp == UnaryOp::sign)  // NaN stays NaN, as NumPy's
+    return x != x ? x : T((x > T(0)) - (x < T(0)));
   else if constexpr (kOp == UnaryOp::square)
     return x * x;
   else if constexpr (kOp == UnaryOp::sqrt)
@@ -283,10 +283,10 @@ inline auto binary_scalar(T a, T b) {
     return T(a * b);
   else if constexpr (kOp == BinaryOp::div)
     return T(a / b);
-  else if constexpr (kOp == BinaryOp::maximum)
-    return a > b ? a : b;
+  else if constexpr (kOp == BinaryOp::maximum)  // NaN if either is, as NumPy's and Keras's
+    return a != a ? a : (a > b ? a : b);
   else if constexpr (kOp == BinaryOp::minimum)
-    return a < b ? a : b;
+    return a != a ? a : (a < b ? a : b);
   else if constexpr (kOp == BinaryOp::pow)
     return T(std::pow(a, b));
   else if constexpr (kOp == BinaryOp::equal)

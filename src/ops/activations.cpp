@@ -48,8 +48,7 @@ Tensor tanh_shrink(const Tensor& x_in) {
 
 Tensor soft_shrink(const Tensor& x_in, double threshold) {
   const Tensor x = floating(x_in);
-  // x - clip(x, -t, t): x - t above t, x + t below -t, 0 between (for t >= 0).
-  if (threshold >= 0) return subtract(x, clip(x, -threshold, threshold));
+  // Keras's formula: x - t above t, x + t below -t, else 0 (NaN too).
   return where(greater(x, threshold), subtract(x, threshold),
                where(less(x, full_like(x, -threshold)), add(x, threshold), zeros_like(x)));
 }

@@ -176,11 +176,12 @@ Tensor prod(const Tensor& x, std::vector<int> axes, bool keepdims) {
   return reduce(ReduceOp::prod, x, std::move(axes), keepdims);
 }
 Tensor logsumexp(const Tensor& x, std::vector<int> axes, bool keepdims) {
-  // Shifted by the maximum, held constant (the value does not depend on it); a row of -inf
-  // keeps a shift of 0 so that it gives log(0) = -inf rather than NaN.
+  // Shifted by the maximum, held constant (the value does not depend on it); a maximum that is
+  // not finite shifts by 0, as JAX's: a row of -inf gives log(0) = -inf, one with +inf gives
+  // +inf, not inf - inf = NaN (a NaN maximum: NaN either way).
   const Tensor minus_inf = scalar_like(-std::numeric_limits<double>::infinity(), x);
   Tensor m = stop_gradient(max(x, axes, true));
-  m = where(equal(m, minus_inf), scalar_like(0.0, m), m);
+  m = where(isfinite(m), m, scalar_like(0.0, m));
   // exp(-inf) is exactly 0 here: the float32 CPU exp clamps its argument at -87.3.
   const Tensor e = where(equal(x, minus_inf), scalar_like(0.0, x), exp(subtract(x, m)));
   const Tensor out = log(sum(e, std::move(axes), keepdims));

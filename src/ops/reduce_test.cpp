@@ -5,11 +5,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 
 #include "harness/op_case.h"
 #include "harness/tensor_matchers.h"
 #include "keras/autodiff/tape.h"
+#include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
 
 namespace keras::ops {
 namespace {
@@ -323,6 +326,43 @@ TEST(Reduce, ArgmaxAndArgminTakeTheFirstExtreme) {
   EXPECT_EQ(argmin(t).item<int>(), 0);
   EXPECT_EQ(argmax(x, 1, true).shape(), (Shape{2, 1}));
   EXPECT_EQ(argmax(x).dtype(), int32);
+}
+
+// NaN and infinities as NumPy and Keras 3 give them, on the CPU and the reference backends: max
+// and min (and max pooling) are NaN where a NaN is, argmax and argmin point at the first NaN,
+// maximum and minimum are NaN if either argument is, sign(NaN) is NaN; the max of -inf alone is
+// -inf (also in float64), and logsumexp over a row with +inf is +inf.
+TEST(Reduce, NaNAndInfinitiesAsKeras) {
+  const double nan = std::numeric_limits<double>::quiet_NaN(),
+               inf = std::numeric_limits<double>::infinity();
+  auto same = [](const Tensor& got, const std::vector<double>& want) {
+    const std::vector<double> g = test::to_doubles(got);
+    ASSERT_EQ(g.size(), want.size());
+    for (size_t i = 0; i < g.size(); ++i) {
+      EXPECT_TRUE(std::isnan(want[i]) ? std::isnan(g[i]) : g[i] == want[i])
+          << i << ": " << g[i] << " against " << want[i];
+    }
+  };
+  for (const bool reference : {false, true}) {
+    SCOPED_TRACE(reference ? "reference" : "cpu");
+    std::optional<backend::ScopedBackend> scope;
+    if (reference) scope.emplace(backend::reference_backend());
+    for (const DType dt : {float32, float64}) {
+      const Tensor x = test::tensor_of({1, nan, 3, -inf, 2, 0.5, -inf, -inf, -inf}, {3, 3}, dt);
+      same(max(x, {1}), {nan, 2, -inf});
+      same(min(x, {1}), {nan, -inf, -inf});
+      same(max(x, {0}), {1, nan, 3});
+      same(argmax(x, 1), {1, 1, 0});
+      same(argmin(x, 1), {1, 0, 0});
+      same(maximum(x, 0.5), {1, nan, 3, 0.5, 2, 0.5, 0.5, 0.5, 0.5});
+      same(minimum(full_like(x, 0.5), x), {0.5, nan, 0.5, -inf, 0.5, 0.5, -inf, -inf, -inf});
+      same(sign(x), {1, nan, 1, -1, 1, 1, -1, -1, -1});
+      same(logsumexp(test::tensor_of({inf, -inf, 0.5, -inf, -inf, -inf}, {2, 3}, dt), {1}),
+           {inf, -inf});
+      const Tensor seq = reshape(x, {1, 9, 1});
+      same(max_pool(seq, {3}), {nan, 2, -inf});
+    }
+  }
 }
 
 TEST(Reduce, MeanGradientIsUniform) {

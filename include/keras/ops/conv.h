@@ -85,7 +85,8 @@ struct PoolOptions {
 };
 
 // A window may span at most 2^24 elements (ValueError beyond).
-// Max over each window (padding never wins); the gradient goes to the first maximum.
+// Max over each window (padding never wins; a NaN in a window makes it NaN, as in Keras); the
+// gradient goes to the first maximum.
 Tensor max_pool(const Tensor& inputs,
                 const std::vector<int64_t>& pool_size,
                 const PoolOptions& options = {});

@@ -13,6 +13,7 @@ namespace keras::ops {
 
 Tensor sum(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 Tensor mean(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
+// max and min: NaN where a NaN is reduced (NumPy's and Keras's max, not nanmax).
 Tensor max(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 Tensor min(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 Tensor prod(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
@@ -101,7 +102,8 @@ Tensor percentile(const Tensor& x,
                   const std::string& method = "linear",
                   bool keepdims = false);
 
-// int32 indices (Keras returns int32), not differentiable.
+// int32 indices (Keras returns int32) of the first extreme, or of the first NaN (as NumPy's and
+// JAX's); not differentiable.
 Tensor argmax(const Tensor& x, int axis = -1, bool keepdims = false);
 Tensor argmin(const Tensor& x, int axis = -1, bool keepdims = false);
 

@@ -242,19 +242,21 @@ bool max_min_over_block(ReduceOp op, const Tensor& x, std::span<const int> axes,
   visit_floating(x, "reduce", [&]<class T>() {
     const T* in = static_cast<const T*>(x.raw_data());
     T* out = static_cast<T*>(y.raw_data());
-    constexpr T kInf = std::numeric_limits<T>::infinity();
-    const T init = std::is_same_v<T, float> ? (is_max ? -kInf : kInf)
-                                            : (is_max ? std::numeric_limits<T>::lowest()
-                                                      : std::numeric_limits<T>::max());
+    using Limits = std::numeric_limits<T>;
+    const T init = Limits::has_infinity ? (is_max ? -Limits::infinity() : Limits::infinity())
+                                        : (is_max ? Limits::lowest() : Limits::max());
     for (int64_t o = 0; o < outer; ++o) {
       T* dst = out + o * inner;
       std::fill(dst, dst + inner, init);
       for (int64_t i = 0; i < reduced; ++i) {
         const T* src = in + (o * reduced + i) * inner;
+        // A NaN, once met, stays (NumPy's and Keras's max and min).
         if (is_max) {
-          for (int64_t j = 0; j < inner; ++j) dst[j] = dst[j] < src[j] ? src[j] : dst[j];
+          for (int64_t j = 0; j < inner; ++j)
+            dst[j] = dst[j] < src[j] || src[j] != src[j] ? src[j] : dst[j];
         } else {
-          for (int64_t j = 0; j < inner; ++j) dst[j] = src[j] < dst[j] ? src[j] : dst[j];
+          for (int64_t j = 0; j < inner; ++j)
+            dst[j] = src[j] < dst[j] || src[j] != src[j] ? src[j] : dst[j];
         }
       }
     }

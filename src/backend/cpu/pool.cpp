@@ -70,7 +70,8 @@ void max_forward(const ConvGeometry& g, const T* x, T* y) {
     const T* base = x + n * g.in_size() * c;
     for (int64_t t = 0; t < count; ++t) {
       const T* in = base + offsets[t] * c;
-      for (int64_t j = 0; j < c; ++j) out[j] = std::max(out[j], in[j]);
+      // A NaN, once met, stays (as XLA's and TensorFlow's max pooling).
+      for (int64_t j = 0; j < c; ++j) out[j] = out[j] < in[j] || in[j] != in[j] ? in[j] : out[j];
     }
   });
 }

@@ -194,7 +194,7 @@ KERAS_AVX512 void input_adjoint_tile(const float* dv,
 // Y = A^T M A (+ bias) for one tile: M[ξ] rows of f channels, Y written through dst (when StoreY).
 // With Pool, also Y's 2x2 max pooling with strides 2, written through pooled: window (a, b) reads
 // rows 2a, 2a + 1 and columns 2b, 2b + 1, in that tap order, with the CPU max_pool's arithmetic
-// (from -inf, out = out < v ? v : out).
+// (from -inf, out = out < v or v is NaN ? v : out).
 template <bool StoreY = true, bool Pool = false>
 KERAS_AVX512 void output_tile(const float* m,
                               int64_t stride,
@@ -227,7 +227,7 @@ KERAS_AVX512 void output_tile(const float* m,
           v16 out = v16{} - __builtin_inff();
           for (const v16& v : {y[2 * a][2 * b], y[2 * a][2 * b + 1], y[2 * a + 1][2 * b],
                                y[2 * a + 1][2 * b + 1]}) {
-            out = out < v ? v : out;
+            out = (out < v) | (v != v) ? v : out;  // as the CPU max_pool: NaN stays
           }
           store16(pooled[a][b] + i, out);
         }

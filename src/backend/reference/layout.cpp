@@ -33,8 +33,9 @@ void ReferenceBackend::reduce(ReduceOp op,
     std::vector<Acc> acc(static_cast<size_t>(y.size()));
     Acc init = 0;
     if (op == ReduceOp::prod) init = 1;
-    if (op == ReduceOp::max) init = std::numeric_limits<Acc>::lowest();
-    if (op == ReduceOp::min) init = std::numeric_limits<Acc>::max();
+    using Limits = std::numeric_limits<Acc>;
+    if (op == ReduceOp::max) init = Limits::has_infinity ? -Limits::infinity() : Limits::lowest();
+    if (op == ReduceOp::min) init = Limits::has_infinity ? Limits::infinity() : Limits::max();
     std::fill(acc.begin(), acc.end(), init);
     const T* in = static_cast<const T*>(x.raw_data());
     MultiIndex<1> it(x.shape(), strides);
@@ -49,11 +50,11 @@ void ReferenceBackend::reduce(ReduceOp op,
         case ReduceOp::prod:
           a *= v;
           break;
-        case ReduceOp::max:
-          a = std::max(a, v);
+        case ReduceOp::max:  // a NaN, once met, stays (NumPy's and Keras's max and min)
+          a = a < v || v != v ? v : a;
           break;
         case ReduceOp::min:
-          a = std::min(a, v);
+          a = v < a || v != v ? v : a;
           break;
       }
     }
@@ -86,8 +87,10 @@ void ReferenceBackend::arg_reduce(ArgReduceOp op, const Tensor& x, int axis, con
         const T* p = in + o * n * inner + i;
         int64_t best = 0;
         for (int64_t k = 1; k < n; ++k) {
-          const bool better = op == ArgReduceOp::argmax ? p[k * inner] > p[best * inner]
-                                                        : p[k * inner] < p[best * inner];
+          // The first NaN, as NumPy's and JAX's argmax and argmin.
+          const T v = p[k * inner], b = p[best * inner];
+          if (b != b) break;
+          const bool better = v != v || (op == ArgReduceOp::argmax ? v > b : v < b);
           if (better) best = k;
         }
         out[o * inner + i] = best;
