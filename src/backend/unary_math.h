@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <numbers>
+#include <type_traits>
+#include <utility>
 
 #include "keras/backend/backend.h"
 
@@ -273,6 +276,51 @@ decltype(auto) visit_unary_op(UnaryOp op, F&& f) {
   return f.template operator()<UnaryOp::neg>();
 }
 
+// NumPy's divmod of floats (npy_divmod): the remainder is fmod's (exact), moved to b's sign, and
+// the quotient (a - remainder) / b rounded; a / b where b is 0 (inf or NaN) with a NaN remainder.
+template <class T>
+inline std::pair<T, T> float_divmod(T a, T b) {
+  T mod = std::fmod(a, b);
+  if (b == T(0)) return {a / b, mod};
+  T div = (a - mod) / b;
+  if (mod != T(0)) {
+    if ((b < T(0)) != (mod < T(0))) {
+      mod += b;
+      div -= T(1);
+    }
+  } else {
+    mod = std::copysign(T(0), b);
+  }
+  T floordiv;
+  if (div != T(0)) {
+    floordiv = std::floor(div);
+    if (div - floordiv > T(0.5)) floordiv += T(1);
+  } else {
+    floordiv = std::copysign(T(0), a / b);
+  }
+  return {floordiv, mod};
+}
+
+// Integer floor division and remainder with b's sign; 0 for both where b is 0, wrapping where
+// the quotient overflows (the lowest value by -1), as XLA's integers do.
+template <class T>
+inline std::pair<T, T> integer_divmod(T a, T b) {
+  if (b == T(0)) return {T(0), T(0)};
+  if constexpr (std::is_same_v<T, bool>) {
+    return {a, false};
+  } else if constexpr (std::is_signed_v<T>) {
+    if (b == T(-1)) return {T(uint64_t(0) - static_cast<uint64_t>(a)), T(0)};
+    T q = T(a / b), r = T(a % b);
+    if (r != 0 && ((r < 0) != (b < 0))) {
+      q = T(q - 1);
+      r = T(r + b);
+    }
+    return {q, r};
+  } else {
+    return {T(a / b), T(a % b)};
+  }
+}
+
 template <BinaryOp kOp, class T>
 inline auto binary_scalar(T a, T b) {
   if constexpr (kOp == BinaryOp::add)
@@ -305,7 +353,15 @@ inline auto binary_scalar(T a, T b) {
     return static_cast<bool>(a) && static_cast<bool>(b);
   else if constexpr (kOp == BinaryOp::logical_or)
     return static_cast<bool>(a) || static_cast<bool>(b);
-  else
+  else if constexpr (kOp == BinaryOp::floor_divide || kOp == BinaryOp::floor_mod) {
+    std::pair<T, T> qr;
+    if constexpr (std::is_floating_point_v<T>) {
+      qr = float_divmod(a, b);
+    } else {
+      qr = integer_divmod(a, b);
+    }
+    return kOp == BinaryOp::floor_divide ? qr.first : qr.second;
+  } else
     return T(std::atan2(a, b));
 }
 
@@ -331,6 +387,8 @@ decltype(auto) visit_binary_op(BinaryOp op, F&& f) {
     KERAS_BINARY_CASE(logical_and);
     KERAS_BINARY_CASE(logical_or);
     KERAS_BINARY_CASE(arctan2);
+    KERAS_BINARY_CASE(floor_divide);
+    KERAS_BINARY_CASE(floor_mod);
 #undef KERAS_BINARY_CASE
   }
   return f.template operator()<BinaryOp::add>();

@@ -105,6 +105,11 @@ Tensor arithmetic(BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
         return Grads{da, db};
       });
       break;
+    case BinaryOp::floor_mod:  // a - floor(a / b) b: d/da = 1, d/db = -floor(a / b)
+      autodiff::record("mod", {a, b}, y, [a, b](const Tensor& dy) {
+        return Grads{dy, negative(multiply(dy, floor_divide(a, b)))};
+      });
+      break;
     case BinaryOp::arctan2:  // d/da = b / (a² + b²), d/db = -a / (a² + b²)
       autodiff::record("arctan2", {a, b}, y, [a, b](const Tensor& dy) {
         const Tensor s = divide(dy, add(square(a), square(b)));
@@ -414,7 +419,7 @@ Tensor integer_floor_divide(const Tensor& a, const Tensor& b, DType dtype) {
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
   const DType dtype = result_type(a.dtype(), b.dtype());
   if (!is_floating(dtype)) return integer_floor_divide(a, b, dtype);
-  return floor(divide(cast(a, dtype), cast(b, dtype)));
+  return arithmetic(BinaryOp::floor_divide, a, b);  // no gradient: a step function
 }
 Tensor floor_divide(const Tensor& a, double b) {
   return floor_divide(a, scalar_like(b, floating(a)));
@@ -425,8 +430,7 @@ Tensor mod(const Tensor& a, const Tensor& b) {
     const Tensor r = subtract(cast(a, dtype), multiply(integer_floor_divide(a, b, dtype), b));
     return where(equal(b, scalar_like(0, b)), scalar_like(0, r), r);
   }
-  const Tensor x = cast(a, dtype), y = cast(b, dtype);
-  return subtract(x, multiply(floor(divide(x, y)), y));
+  return arithmetic(BinaryOp::floor_mod, a, b);
 }
 Tensor mod(const Tensor& a, double b) {
   return mod(a, scalar_like(b, floating(a)));

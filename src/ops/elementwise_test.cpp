@@ -7,6 +7,7 @@
 #include <limits>
 #include <numbers>
 #include <numeric>
+#include <optional>
 #include <tuple>
 
 #include "harness/op_case.h"
@@ -1055,6 +1056,32 @@ TEST(Elementwise, NumpyFunctionsGiveNumpysValues) {
   EXPECT_EQ(trunc(ints).dtype(), int32);
   EXPECT_TRUE(std::isnan(test::to_doubles(arcsin(test::tensor_of({2.0})))[0]));
   EXPECT_TRUE(std::isnan(test::to_doubles(log2(test::tensor_of({-1.0})))[0]));
+}
+
+// np.floor_divide and np.mod (and Keras 3's under JAX, the same) where an operand is infinite,
+// NaN or zero, and with the exact remainder of fmod, on the CPU and the reference backends.
+TEST(Elementwise, FloorDivideAndModOfInfinitiesAsNumPy) {
+  const double nan = std::nan(""), inf = std::numeric_limits<double>::infinity();
+  const std::vector<double> a = {inf, -inf, -1, 1, 1, -1, 0, nan, 7, -7, 5.5, 16777217};
+  const std::vector<double> b = {2, 2, inf, inf, 0, 0, 0, 2, -2, 2, -inf, 3};
+  const std::vector<double> quotient = {nan, nan, -1, 0, inf, -inf, nan, nan, -4, -4, -1, 5592405};
+  const std::vector<double> remainder = {nan, nan, inf, 1, nan, nan, nan, nan, -1, 1, -inf, 2};
+  auto expect = [](const Tensor& got, const std::vector<double>& want) {
+    const std::vector<double> g = test::to_doubles(got);
+    ASSERT_EQ(g.size(), want.size());
+    for (size_t i = 0; i < g.size(); ++i) {
+      EXPECT_TRUE(std::isnan(want[i]) ? std::isnan(g[i]) : g[i] == want[i])
+          << i << ": " << g[i] << " against " << want[i];
+    }
+  };
+  for (const bool reference : {false, true}) {
+    SCOPED_TRACE(reference ? "reference" : "cpu");
+    std::optional<backend::ScopedBackend> scope;
+    if (reference) scope.emplace(backend::reference_backend());
+    const Tensor ta = test::tensor_of(a, {12}, float64), tb = test::tensor_of(b, {12}, float64);
+    expect(floor_divide(ta, tb), quotient);
+    expect(mod(ta, tb), remainder);
+  }
 }
 
 // NumPy's values: np.mod and np.floor_divide (the sign of the divisor; integers by zero give 0),

@@ -124,7 +124,9 @@ enum class BinaryOp : uint8_t {
   greater_equal,
   logical_and,
   logical_or,
-  arctan2,  // atan2(a, b): the angle of the point (b, a), in [-pi, pi]
+  arctan2,       // atan2(a, b): the angle of the point (b, a), in [-pi, pi]
+  floor_divide,  // NumPy's a // b (floats: npy_divmod; integers: 0 where b is 0)
+  floor_mod,     // NumPy's a % b, with b's sign (floats: fmod, exact; integers: 0 where b is 0)
 };
 
 enum class ReduceOp : uint8_t { sum, mean, max, min, prod };
