@@ -807,7 +807,8 @@ void Trainer::predict_batch(const BatchRows& batch,
 int64_t Trainer::predict_in_turn(ArrayIterator& data,
                                  std::optional<int64_t>& n,
                                  std::vector<Tensors>& results) {
-  const int64_t full = data.batch(0).count, whole = n ? *n / full : 0;
+  if (!n || *n == 0) return 0;
+  const int64_t full = data.batch(0).count, whole = *n / full;
   const int lanes = static_cast<int>(std::min<int64_t>(backend::num_threads(), whole / 2));
   if (run_eagerly_ || lanes < 2 || !model_.batch_independent()) return 0;
   const int64_t most_rows =
