@@ -276,6 +276,18 @@ decltype(auto) visit_unary_op(UnaryOp op, F&& f) {
   return f.template operator()<UnaryOp::neg>();
 }
 
+// One step of a running maximum or minimum: v where it wins or is NaN, so that a NaN, once met,
+// stays (NumPy's max and min, XLA's max pooling); on ties `out` stays. The max and min reductions
+// and max pooling of both backends fold with these.
+template <class T>
+inline T running_max(T out, T v) {
+  return out < v || v != v ? v : out;
+}
+template <class T>
+inline T running_min(T out, T v) {
+  return v < out || v != v ? v : out;
+}
+
 // NumPy's divmod of floats (npy_divmod): the remainder is fmod's (exact), moved to b's sign, and
 // the quotient (a - remainder) / b rounded; a / b where b is 0 (inf or NaN) with a NaN remainder.
 template <class T>

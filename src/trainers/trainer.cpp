@@ -720,6 +720,13 @@ Tensors Trainer::predict_on_batch(const Data& x) {
 
 namespace {
 
+// `results` as one chunk of n rows for outputs like `y_pred` (a batch's predictions).
+void size_predictions(const Tensors& y_pred, int64_t n, std::vector<Tensors>& results) {
+  Tensors all;
+  for (const Tensor& t : y_pred) all.push_back(Tensor::empty(with_batch(t, n), t.dtype()));
+  results.push_back(std::move(all));
+}
+
 // Batch predictions `y_pred` (rows [start, start + count) of the outputs) into `results`: the
 // outputs of all n rows when n is known, else one chunk per batch, which predict concatenates
 // along the first axis as Keras does. An output whose first dimension is not the batch's (a
@@ -748,13 +755,18 @@ void collect_predictions(const Tensors& y_pred,
     results.push_back(std::move(chunk));
     return;
   }
-  if (results.empty()) {
-    Tensors all;
-    for (const Tensor& t : y_pred) all.push_back(Tensor::empty(with_batch(t, *n), t.dtype()));
-    results.push_back(std::move(all));
-  }
+  if (results.empty()) size_predictions(y_pred, *n, results);
   for (size_t i = 0; i < y_pred.size(); ++i) {
     results[0][i].slice_rows(start, start + y_pred[i].shape()[0]).copy_from(y_pred[i]);
+  }
+}
+
+// Calls f(part, first row of the part in the batch) for rows [begin, end) of `batch` in parts of
+// at most `rows` rows, in order.
+template <class F>
+void for_each_part(const BatchRows& batch, int64_t begin, int64_t end, int64_t rows, F&& f) {
+  for (int64_t b = begin; b < end; b += rows) {
+    f(BatchRows{batch.data, batch.rows + b, std::min(rows, end - b)}, b);
   }
 }
 
@@ -772,13 +784,10 @@ void Trainer::predict_batch(const BatchRows& batch,
   for (int l = 0; l < lanes; ++l) share[l] = batch.count * l / lanes / kLaneGranule * kLaneGranule;
   share[lanes] = batch.count;
   const int64_t most_rows = signature_.predict_rows;
-  // Calls f(part) for the parts of lane l's share, in order.
+  // Calls f(part, first row) for the parts of lane l's share, in order.
   auto for_parts = [&](int l, auto&& f) {
-    const int64_t end = share[l + 1];
-    const int64_t rows = most_rows > 0 ? most_rows : end - share[l];
-    for (int64_t b = share[l]; b < end; b += rows) {
-      f(BatchRows{batch.data, batch.rows + b, std::min(rows, end - b)}, b);
-    }
+    for_each_part(batch, share[l], share[l + 1],
+                  most_rows > 0 ? most_rows : share[l + 1] - share[l], f);
   };
   // Predictions go straight into `results` from the lanes once it holds all n rows and every
   // lane's plans are traced; the first batch of a size traces them one after another.
@@ -815,11 +824,8 @@ int64_t Trainer::predict_in_turn(ArrayIterator& data,
       signature_.predict_rows > 0
           ? signature_.predict_rows
           : std::max<int64_t>(kLaneGranule, full / lanes / kLaneGranule * kLaneGranule);
-  // Calls f(part, first row of the part in the batch) for the parts of `batch`, in order.
   auto for_parts = [most_rows](const BatchRows& batch, auto&& f) {
-    for (int64_t b = 0; b < batch.count; b += most_rows) {
-      f(BatchRows{batch.data, batch.rows + b, std::min(most_rows, batch.count - b)}, b);
-    }
+    for_each_part(batch, 0, batch.count, most_rows, f);
   };
   auto traced = [&](int lane) {
     bool found = true;
@@ -843,12 +849,10 @@ int64_t Trainer::predict_in_turn(ArrayIterator& data,
   if (results.empty()) {  // every lane had its plans: `results` takes the shapes of their outputs
     const BatchRows first{data.batch(0).data, data.batch(0).rows, std::min(most_rows, full)};
     const Tensors& y_pred = find_plan(Mode::predict, first, 0)->y_pred;
-    Tensors all;
     for (const Tensor& t : y_pred) {
       if (t.rank() == 0 || t.shape()[0] != first.count) return 0;  // predict's own loop reports
-      all.push_back(Tensor::empty(with_batch(t, *n), t.dtype()));
     }
-    results.push_back(std::move(all));
+    size_predictions(y_pred, *n, results);
   }
   std::atomic<int64_t> next{step};
   const backend::InferenceScope inference;  // replay() runs the predict plans directly
@@ -857,12 +861,10 @@ int64_t Trainer::predict_in_turn(ArrayIterator& data,
     try {
       for (int64_t s; (s = next.fetch_add(1, std::memory_order_relaxed)) < whole;) {
         for_parts(data.batch(s), [&](const BatchRows& part, int64_t b) {
-          internal::BorrowedRows borrowed;
-          const Tensors& y_pred = replay(*find_plan(Mode::predict, part, l), part, &borrowed);
-          for (size_t i = 0; i < y_pred.size(); ++i) {
-            const int64_t row = s * full + b;
-            results[0][i].slice_rows(row, row + part.count).copy_from(y_pred[i]);
-          }
+          internal::BorrowedRows borrowed;  // until the predictions are copied out
+          // `results` holds all n rows and the outputs are aligned: this only copies.
+          collect_predictions(replay(*find_plan(Mode::predict, part, l), part, &borrowed), n,
+                              s * full + b, part.count, results);
         });
       }
     } catch (...) {

@@ -250,13 +250,10 @@ bool max_min_over_block(ReduceOp op, const Tensor& x, std::span<const int> axes,
       std::fill(dst, dst + inner, init);
       for (int64_t i = 0; i < reduced; ++i) {
         const T* src = in + (o * reduced + i) * inner;
-        // A NaN, once met, stays (NumPy's and Keras's max and min).
         if (is_max) {
-          for (int64_t j = 0; j < inner; ++j)
-            dst[j] = dst[j] < src[j] || src[j] != src[j] ? src[j] : dst[j];
+          for (int64_t j = 0; j < inner; ++j) dst[j] = running_max(dst[j], src[j]);
         } else {
-          for (int64_t j = 0; j < inner; ++j)
-            dst[j] = src[j] < dst[j] || src[j] != src[j] ? src[j] : dst[j];
+          for (int64_t j = 0; j < inner; ++j) dst[j] = running_min(dst[j], src[j]);
         }
       }
     }

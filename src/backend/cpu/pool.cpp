@@ -9,6 +9,7 @@
 #include "backend/cpu/parallel.h"
 #include "backend/cpu/scratch.h"
 #include "backend/kernel_data.h"
+#include "backend/unary_math.h"
 
 namespace keras::backend {
 namespace {
@@ -70,8 +71,7 @@ void max_forward(const ConvGeometry& g, const T* x, T* y) {
     const T* base = x + n * g.in_size() * c;
     for (int64_t t = 0; t < count; ++t) {
       const T* in = base + offsets[t] * c;
-      // A NaN, once met, stays (as XLA's and TensorFlow's max pooling).
-      for (int64_t j = 0; j < c; ++j) out[j] = out[j] < in[j] || in[j] != in[j] ? in[j] : out[j];
+      for (int64_t j = 0; j < c; ++j) out[j] = running_max(out[j], in[j]);
     }
   });
 }

@@ -227,7 +227,7 @@ KERAS_AVX512 void output_tile(const float* m,
           v16 out = v16{} - __builtin_inff();
           for (const v16& v : {y[2 * a][2 * b], y[2 * a][2 * b + 1], y[2 * a + 1][2 * b],
                                y[2 * a + 1][2 * b + 1]}) {
-            out = (out < v) | (v != v) ? v : out;  // as the CPU max_pool: NaN stays
+            out = (out < v) | (v != v) ? v : out;  // running_max (unary_math.h), 16 wide
           }
           store16(pooled[a][b] + i, out);
         }

@@ -5,6 +5,7 @@
 #include "backend/conv_geometry.h"
 #include "backend/kernel_data.h"
 #include "backend/reference/reference_backend.h"
+#include "backend/unary_math.h"
 
 namespace keras::backend {
 namespace {
@@ -113,8 +114,7 @@ void ReferenceBackend::max_pool(const Tensor& src, const Tensor& dst, const Pool
     for_each_tap(g, [&](int64_t n, int64_t o, int64_t i, int64_t) {
       for (int64_t c = 0; c < g.c; ++c) {
         T& out = y[(n * g.out_size() + o) * g.c + c];
-        const T v = x[(n * g.in_size() + i) * g.c + c];
-        out = out < v || v != v ? v : out;  // a NaN, once met, stays
+        out = running_max(out, x[(n * g.in_size() + i) * g.c + c]);
       }
     });
   });

@@ -8,6 +8,7 @@
 
 #include "backend/reference/reference_backend.h"
 #include "backend/strided.h"
+#include "backend/unary_math.h"
 
 namespace keras::backend {
 namespace {
@@ -50,11 +51,11 @@ void ReferenceBackend::reduce(ReduceOp op,
         case ReduceOp::prod:
           a *= v;
           break;
-        case ReduceOp::max:  // a NaN, once met, stays (NumPy's and Keras's max and min)
-          a = a < v || v != v ? v : a;
+        case ReduceOp::max:
+          a = running_max(a, v);
           break;
         case ReduceOp::min:
-          a = v < a || v != v ? v : a;
+          a = running_min(a, v);
           break;
       }
     }
