@@ -405,31 +405,15 @@ Tensor isfinite(const Tensor& x) {
   return less(abs(x), scalar_like(std::numeric_limits<double>::infinity(), x));  // NaN: false
 }
 
-namespace {
-
-// Integer floor division in float64 (exact below 2^53), 0 where b is 0.
-Tensor integer_floor_divide(const Tensor& a, const Tensor& b, DType dtype) {
-  const Tensor q = floor(divide(cast(a, float64), cast(b, float64)));
-  const Tensor zero = equal(b, scalar_like(0, b));
-  return cast(where(zero, scalar_like(0, q), q), dtype);
-}
-
-}  // namespace
-
+// Integers go through the backend's exact integer divmod (0 where b is 0; the lowest value by -1
+// wraps, as XLA's integers do); floats through NumPy's divmod. No gradient: a step function.
 Tensor floor_divide(const Tensor& a, const Tensor& b) {
-  const DType dtype = result_type(a.dtype(), b.dtype());
-  if (!is_floating(dtype)) return integer_floor_divide(a, b, dtype);
-  return arithmetic(BinaryOp::floor_divide, a, b);  // no gradient: a step function
+  return arithmetic(BinaryOp::floor_divide, a, b);
 }
 Tensor floor_divide(const Tensor& a, double b) {
   return floor_divide(a, scalar_like(b, floating(a)));
 }
 Tensor mod(const Tensor& a, const Tensor& b) {
-  const DType dtype = result_type(a.dtype(), b.dtype());
-  if (!is_floating(dtype)) {
-    const Tensor r = subtract(cast(a, dtype), multiply(integer_floor_divide(a, b, dtype), b));
-    return where(equal(b, scalar_like(0, b)), scalar_like(0, r), r);
-  }
   return arithmetic(BinaryOp::floor_mod, a, b);
 }
 Tensor mod(const Tensor& a, double b) {

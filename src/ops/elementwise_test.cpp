@@ -1079,6 +1079,34 @@ TEST(Elementwise, FloorDivideAndModOfInfinitiesAsNumPy) {
   }
 }
 
+// Integers divide exactly in their own dtype (not through float64, which rounds above 2^53), and
+// the lowest int32 by -1 wraps to itself as XLA's (Keras 3 under JAX) does; both backends.
+template <class T>
+std::vector<T> values(const Tensor& t) {
+  const auto s = t.span<T>();
+  return {s.begin(), s.end()};
+}
+
+TEST(Elementwise, IntegerFloorDivideAndModAreExact) {
+  const int64_t big = (int64_t{1} << 60) + 3;
+  const auto a = Tensor::from_vector<int64_t>({big, -big, 7, -7}, Shape{4});
+  const auto b = Tensor::from_vector<int64_t>({2, 2, -2, 0}, Shape{4});
+  const auto a32 = Tensor::from_vector<int32_t>({std::numeric_limits<int32_t>::min(), 7}, Shape{2});
+  const auto b32 = Tensor::from_vector<int32_t>({-1, 2}, Shape{2});
+  for (const bool reference : {false, true}) {
+    SCOPED_TRACE(reference ? "reference" : "cpu");
+    std::optional<backend::ScopedBackend> scope;
+    if (reference) scope.emplace(backend::reference_backend());
+    const Tensor q = floor_divide(a, b), r = mod(a, b);
+    ASSERT_EQ(q.dtype(), int64);
+    EXPECT_EQ(values<int64_t>(q), (std::vector<int64_t>{big / 2, -big / 2 - 1, -4, 0}));
+    EXPECT_EQ(values<int64_t>(r), (std::vector<int64_t>{1, 1, -1, 0}));
+    EXPECT_EQ(values<int32_t>(floor_divide(a32, b32)),
+              (std::vector<int32_t>{std::numeric_limits<int32_t>::min(), 3}));
+    EXPECT_EQ(values<int32_t>(mod(a32, b32)), (std::vector<int32_t>{0, 1}));
+  }
+}
+
 // NumPy's values: np.mod and np.floor_divide (the sign of the divisor; integers by zero give 0),
 // np.isnan/isinf/isfinite, np.var/np.std, np.swapaxes/np.moveaxis.
 TEST(Elementwise, NumpyDivisionTestsStatisticsAndAxes) {

@@ -95,7 +95,8 @@ Tensor isfinite(const Tensor& x);
 // keras.ops.floor_divide (a // b) and keras.ops.mod (a % b, the sign of b), in the promoted
 // dtype: floats as NumPy's divmod (the remainder exact, by fmod; an infinite a gives NaN for
 // both, an infinite b the quotient -1 or 0 with a remainder of b or a; mod by zero NaN,
-// floor_divide by zero a / b); integers exact, 0 where b is 0 (as NumPy). The gradient of
+// floor_divide by zero a / b); integers exact in their dtype, 0 where b is 0 (as NumPy), the
+// lowest value by -1 wrapping to itself (as XLA). The gradient of
 // floor_divide is zero; mod's is 1 for a and -floor_divide(a, b) for b.
 Tensor floor_divide(const Tensor& a, const Tensor& b);
 // A constant b: an int keeps an integer a's dtype (Python's int), a double makes it float32
