@@ -5,10 +5,15 @@
 #include <limits>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/fast_math.h"
 #include "backend/cpu/parallel.h"
 #include "backend/cpu/rmsprop_f32.h"
+#include "backend/cpu/vec16.h"
 #include "backend/masked_rows.h"
 #include "backend/row_updates.h"
 #include "backend/unary_math.h"
@@ -352,12 +357,45 @@ void CpuBackend::reduce(ReduceOp op, const Tensor& x, std::span<const int> axes,
   });
 }
 
+namespace {
+
+#if defined(__x86_64__)
+// Rows of 6 to 16 floats (a classifier's classes), each in one masked vector from load to store:
+// no scalar chains for the maximum and the sum (most of the generic loop's time at 10 classes:
+// 18-21 -> 13.5 ns a row). Shorter rows are faster in the generic loop. Any NaN or infinity in
+// a row makes the row NaN, as in the generic loop.
+KERAS_AVX512 void softmax_short_rows(const float* in, float* out, int64_t rows, int64_t n) {
+  const auto mask = static_cast<__mmask16>((1u << n) - 1);
+  const __m512 lowest = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  for (int64_t r = 0; r < rows; ++r) {
+    const __m512 x = _mm512_mask_loadu_ps(lowest, mask, in + r * n);
+    alignas(64) float t[16];
+    // The lanes past n get 0, not -inf - max: exp would make them subnormal (slow to compute).
+    _mm512_store_ps(t, _mm512_maskz_sub_ps(mask, x, _mm512_set1_ps(_mm512_reduce_max_ps(x))));
+    for (float& v : t) v = fast::exp(v);  // one vector: this function is compiled for AVX-512
+    const __m512 e = _mm512_load_ps(t);
+    const float inv = 1.0f / _mm512_mask_reduce_add_ps(mask, e);
+    _mm512_mask_storeu_ps(out + r * n, mask, e * _mm512_set1_ps(inv));
+  }
+}
+#endif
+
+}  // namespace
+
 void CpuBackend::softmax(const Tensor& x, const Tensor& y) {
   visit_floating(x, "softmax", [&]<class T>() {
     const int64_t n = x.shape().back();
     const int64_t rows = n == 0 ? 0 : x.size() / n;
     const T* in = static_cast<const T*>(x.raw_data());
     T* out = static_cast<T*>(y.raw_data());
+#if defined(__x86_64__)
+    if constexpr (std::is_same_v<T, float>) {
+      if (n >= 6 && n <= 16 && vec16::cpu_has_avx512()) {
+        softmax_short_rows(in, out, rows, n);
+        return;
+      }
+    }
+#endif
     // exp over [begin, end) of out in place, in one loop that vectorizes.
     auto exp_in_place = [out](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
