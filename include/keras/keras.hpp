@@ -36,6 +36,7 @@
 #include "keras/layers/activations/prelu.h"
 #include "keras/layers/activations/relu.h"
 #include "keras/layers/activations/softmax.h"
+#include "keras/layers/activations/thresholded_relu.h"
 #include "keras/layers/adaptive_pooling.h"
 #include "keras/layers/attention/additive_attention.h"
 #include "keras/layers/attention/attention.h"

@@ -11,6 +11,7 @@
 #include "keras/layers/activations/prelu.h"
 #include "keras/layers/activations/relu.h"
 #include "keras/layers/activations/softmax.h"
+#include "keras/layers/activations/thresholded_relu.h"
 #include "keras/layers/adaptive_pooling.h"
 #include "keras/layers/attention/additive_attention.h"
 #include "keras/layers/attention/attention.h"
@@ -164,6 +165,7 @@ struct Registry {
         {"LeakyReLU", &LeakyReLUImpl::from_config},
         {"PReLU", &PReLUImpl::from_config},
         {"ELU", &ELUImpl::from_config},
+        {"ThresholdedReLU", &ThresholdedReLUImpl::from_config},
         {"Softmax", &SoftmaxImpl::from_config},
         {"GaussianNoise", &GaussianNoiseImpl::from_config},
         {"GaussianDropout", &GaussianDropoutImpl::from_config},
