@@ -96,6 +96,7 @@
 #include "keras/layers/regularization/gaussian_dropout.h"
 #include "keras/layers/regularization/gaussian_noise.h"
 #include "keras/layers/reshaping.h"
+#include "keras/layers/reversible_embedding.h"
 #include "keras/layers/spatial_dropout.h"
 #include "keras/layers/spatial_reshaping.h"
 #include "keras/layers/time_distributed.h"

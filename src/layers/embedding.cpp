@@ -56,7 +56,7 @@ Tensors EmbeddingImpl::call(const Tensors& inputs, bool) {
   // Floating ids are checked as given, before Keras's cast to int32 would truncate them.
   Tensor y = ops::embedding_lookup(
       embeddings_.value(), given,
-      str("Exception encountered when calling layer \"", name(), "\" (type Embedding): "));
+      str("Exception encountered when calling layer \"", name(), "\" (type ", class_name(), "): "));
   if (options_.mask_zero) {
     Tensor ids = given;
     if (ids.dtype() != int32 && ids.dtype() != int64) ids = ops::cast(ids, int32);  // as Keras 2
@@ -92,9 +92,8 @@ Json EmbeddingImpl::get_config() const {
   return config;
 }
 
-std::shared_ptr<Layer> EmbeddingImpl::from_config(const Json& config) {
+EmbeddingOptions EmbeddingImpl::options_from_config(const Json& config, const char* w) {
   using config::value;
-  const char* w = "Embedding";
   EmbeddingOptions o{
       .input_dim = config::require<int64_t>(config, "input_dim", w),
       .output_dim = config::require<int64_t>(config, "output_dim", w),
@@ -111,7 +110,11 @@ std::shared_ptr<Layer> EmbeddingImpl::from_config(const Json& config) {
   if (config::find(config, "input_length")) {
     o.input_length = config::require<int64_t>(config, "input_length", w);
   }
-  auto layer = std::make_shared<EmbeddingImpl>(o);
+  return o;
+}
+
+std::shared_ptr<Layer> EmbeddingImpl::from_config(const Json& config) {
+  auto layer = std::make_shared<EmbeddingImpl>(options_from_config(config, "Embedding"));
   layer->apply_base_config(config);
   return layer;
 }

@@ -68,6 +68,7 @@
 #include "keras/layers/regularization/gaussian_dropout.h"
 #include "keras/layers/regularization/gaussian_noise.h"
 #include "keras/layers/reshaping.h"
+#include "keras/layers/reversible_embedding.h"
 #include "keras/layers/spatial_dropout.h"
 #include "keras/layers/spatial_reshaping.h"
 #include "keras/layers/time_distributed.h"
@@ -95,6 +96,7 @@ struct Registry {
         {"Masking", &MaskingImpl::from_config},
         {"Identity", &IdentityImpl::from_config},
         {"Embedding", &EmbeddingImpl::from_config},
+        {"ReversibleEmbedding", &ReversibleEmbeddingImpl::from_config},
         {"SimpleRNN", &SimpleRNNImpl::from_config},
         {"LSTM", &LSTMImpl::from_config},
         {"GRU", &GRUImpl::from_config},

@@ -46,7 +46,7 @@ struct EmbeddingOptions {
   OptionalDims input_shape = std::nullopt;  // Keras 2's input_shape=(...)
 };
 
-class EmbeddingImpl final : public Layer {
+class EmbeddingImpl : public Layer {
  public:
   explicit EmbeddingImpl(EmbeddingOptions options);
   std::string class_name() const override { return "Embedding"; }
@@ -62,6 +62,10 @@ class EmbeddingImpl final : public Layer {
   bool mask_zero() const { return options_.mask_zero; }
   const std::optional<int64_t>& input_length() const { return options_.input_length; }
   const Variable& embeddings() const { return embeddings_; }
+
+ protected:
+  // The options a saved config gives (`who` names the class in errors).
+  static EmbeddingOptions options_from_config(const Json& config, const char* who);
 
  private:
   EmbeddingOptions options_;
