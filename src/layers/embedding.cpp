@@ -15,15 +15,23 @@ std::optional<Shape> embedding_input_shape(const EmbeddingOptions& o) {
 
 }  // namespace
 
+void internal::take_dims(const char* layer,
+                         int64_t input_dim,
+                         int64_t output_dim,
+                         int64_t& options_input_dim,
+                         int64_t& options_output_dim) {
+  KERAS_CHECK(options_input_dim == 0 || options_input_dim == input_dim, ValueError, layer,
+              ": input_dim given twice, as ", input_dim,
+              " and as options.input_dim=", options_input_dim);
+  KERAS_CHECK(options_output_dim == 0 || options_output_dim == output_dim, ValueError, layer,
+              ": output_dim given twice, as ", output_dim,
+              " and as options.output_dim=", options_output_dim);
+  options_input_dim = input_dim;
+  options_output_dim = output_dim;
+}
+
 EmbeddingOptions Embedding::with_dims(int64_t input_dim, int64_t output_dim, EmbeddingOptions o) {
-  KERAS_CHECK(o.input_dim == 0 || o.input_dim == input_dim, ValueError,
-              "Embedding: input_dim given twice, as ", input_dim,
-              " and as options.input_dim=", o.input_dim);
-  KERAS_CHECK(o.output_dim == 0 || o.output_dim == output_dim, ValueError,
-              "Embedding: output_dim given twice, as ", output_dim,
-              " and as options.output_dim=", o.output_dim);
-  o.input_dim = input_dim;
-  o.output_dim = output_dim;
+  internal::take_dims("Embedding", input_dim, output_dim, o.input_dim, o.output_dim);
   return o;
 }
 

@@ -39,14 +39,8 @@ ReversibleEmbedding::ReversibleEmbedding(int64_t input_dim,
                                          int64_t output_dim,
                                          ReversibleEmbeddingOptions options)
     : ReversibleEmbedding([&] {
-        KERAS_CHECK(options.input_dim == 0 || options.input_dim == input_dim, ValueError,
-                    "ReversibleEmbedding: input_dim given twice, as ", input_dim,
-                    " and as options.input_dim=", options.input_dim);
-        KERAS_CHECK(options.output_dim == 0 || options.output_dim == output_dim, ValueError,
-                    "ReversibleEmbedding: output_dim given twice, as ", output_dim,
-                    " and as options.output_dim=", options.output_dim);
-        options.input_dim = input_dim;
-        options.output_dim = output_dim;
+        internal::take_dims("ReversibleEmbedding", input_dim, output_dim, options.input_dim,
+                            options.output_dim);
         return std::move(options);
       }()) {}
 

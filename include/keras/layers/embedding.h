@@ -46,6 +46,16 @@ struct EmbeddingOptions {
   OptionalDims input_shape = std::nullopt;  // Keras 2's input_shape=(...)
 };
 
+namespace internal {
+// Puts the positional sizes of `layer`(input_dim, output_dim, options) into the options' fields,
+// which must be left 0 or agree with them (ValueError naming `layer` otherwise).
+void take_dims(const char* layer,
+               int64_t input_dim,
+               int64_t output_dim,
+               int64_t& options_input_dim,
+               int64_t& options_output_dim);
+}  // namespace internal
+
 class EmbeddingImpl : public Layer {
  public:
   explicit EmbeddingImpl(EmbeddingOptions options);
