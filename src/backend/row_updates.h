@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <utility>
 
 #include "keras/backend/backend.h"
 
@@ -30,18 +31,26 @@ inline int64_t id_at(const Tensor& rows, int64_t i) {
 }
 
 // Calls f(i, row, last_step[row]) once for each distinct id `row` in `rows` (at position i)
-// whose last_step is not yet `step`, then sets it to `step`.
-template <class F>
-void for_each_new_row(const Tensor& rows, const Tensor& last_step, int64_t step, F&& f) {
+// whose last_step is not yet `step` and for which keep(row) is true, then sets it to `step`.
+template <class Keep, class F>
+void for_each_new_row_if(
+    const Tensor& rows, const Tensor& last_step, int64_t step, Keep&& keep, F&& f) {
   int64_t* last = static_cast<int64_t*>(last_step.raw_data());
   int64_t i = 0;
   for_each_id(rows, [&](int64_t r) {
-    if (last[r] != step) {
+    if (keep(r) && last[r] != step) {
       f(i, r, last[r]);
       last[r] = step;
     }
     ++i;
   });
+}
+
+// for_each_new_row_if for every row.
+template <class F>
+void for_each_new_row(const Tensor& rows, const Tensor& last_step, int64_t step, F&& f) {
+  for_each_new_row_if(
+      rows, last_step, step, [](int64_t) { return true; }, std::forward<F>(f));
 }
 
 // Row `row` (the i-th listed) of a row-sparse update's gradient `pg` with `n` elements per row.

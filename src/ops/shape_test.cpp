@@ -589,7 +589,8 @@ TEST(ShapeOps, ScatterAddAndFillRowsMatchTheReferenceExactly) {
   backend::Backend& cpu = backend::cpu_backend();
   backend::Backend& ref = backend::reference_backend();
   for (const DType dt : {int32, int64}) {
-    for (const Shape& shape : {Shape{500, 64}, Shape{500, 7}, Shape{40, 3, 16}}) {
+    // (3000, 128): enough work (600 rows of 128) for the CPU to split the rows across threads.
+    for (const Shape& shape : {Shape{500, 64}, Shape{500, 7}, Shape{40, 3, 16}, Shape{3000, 128}}) {
       SCOPED_TRACE(shape_str(shape) + " " + std::string(dtype_name(dt)));
       const Tensor ids = cast(keras::random::randint({2, 300}, 0, shape[0], int32, 5), dt);
       Shape dy_shape{2, 300};

@@ -26,12 +26,17 @@ namespace {
 
 constexpr int64_t kRows = 12, kCols = 3;
 
-// The gradient of step t: nonzero only in a few rows (some repeated in `ids`).
-Tensor step_gradient(int t, const std::vector<int64_t>& ids, DType dtype) {
-  Tensor g = zeros({kRows, kCols}, float64);
+// The gradient of step t of a (rows, cols) table: nonzero only in the rows in `ids` (some
+// repeated).
+Tensor step_gradient(int t,
+                     const std::vector<int64_t>& ids,
+                     DType dtype,
+                     int64_t rows = kRows,
+                     int64_t cols = kCols) {
+  Tensor g = zeros({rows, cols}, float64);
+  double* pg = static_cast<double*>(g.raw_data());
   for (int64_t r : ids) {
-    for (int64_t c = 0; c < kCols; ++c)
-      g.at<double>({r, c}) += 0.1 * (t + 1) * (c - 1.3) + 0.01 * r;
+    for (int64_t c = 0; c < cols; ++c) pg[r * cols + c] += 0.1 * (t + 1) * (c - 1.3) + 0.01 * r;
   }
   return g.astype(dtype);
 }
@@ -39,21 +44,29 @@ Tensor step_gradient(int t, const std::vector<int64_t>& ids, DType dtype) {
 const std::vector<std::vector<int64_t>> kSteps = {
     {1, 4, 4, 7}, {2, 3}, {4, 11, 0}, {7}, {1, 1, 1}, {5, 9, 2, 4}, {10}, {0, 6, 8, 3, 4}};
 
-// Runs kSteps with `make()` twice, once with row hints and once densely (steps in `dense_steps`
-// are dense in both), and expects bit-identical weights and slots.
+// A table and the rows each step's gradient lists.
+struct Problem {
+  int64_t rows = kRows, cols = kCols;
+  std::vector<std::vector<int64_t>> steps = kSteps;
+};
+
+// Runs the problem's steps with `make()` twice, once with row hints and once densely (steps in
+// `dense_steps` are dense in both), and expects bit-identical weights and slots.
 void expect_same_as_dense(const std::function<OptimizerPtr()>& make,
                           DType dtype,
-                          const std::vector<size_t>& dense_steps = {}) {
+                          const std::vector<size_t>& dense_steps = {},
+                          const Problem& problem = {}) {
   SCOPED_TRACE(make()->name() + " " + std::string(dtype_name(dtype)) + " dense steps " +
-               std::to_string(dense_steps.size()));
-  const Tensor w0 = random::uniform({kRows, kCols}, -1, 1, dtype, 7);
+               std::to_string(dense_steps.size()) + " rows " + std::to_string(problem.rows));
+  const Tensor w0 = random::uniform({problem.rows, problem.cols}, -1, 1, dtype, 7);
   Variable sparse_w("w", w0.clone()), dense_w("w", w0.clone());
   OptimizerPtr sparse = make(), dense = make();
-  for (size_t t = 0; t < kSteps.size(); ++t) {
-    Tensor g = step_gradient(static_cast<int>(t), kSteps[t], dtype);
+  for (size_t t = 0; t < problem.steps.size(); ++t) {
+    const std::vector<int64_t>& ids = problem.steps[t];
+    Tensor g = step_gradient(static_cast<int>(t), ids, dtype, problem.rows, problem.cols);
     Tensor hinted = g.clone();
     const bool is_dense = std::find(dense_steps.begin(), dense_steps.end(), t) != dense_steps.end();
-    if (!is_dense) hinted.set_nonzero_rows(Tensor::from_vector<int64_t>(kSteps[t]));
+    if (!is_dense) hinted.set_nonzero_rows(Tensor::from_vector<int64_t>(ids));
     sparse->apply({hinted}, {sparse_w});
     dense->apply({g}, {dense_w});
   }
@@ -81,6 +94,21 @@ TEST_P(RowSparse, RmspropMatchesDense) {
     // Dense steps in between must first apply the deferred decays.
     expect_same_as_dense([] { return RMSprop({.learning_rate = 0.05}); }, dtype, {2, 5});
   }
+}
+
+// An Embedding-sized update (thousands of listed rows of a table of 131K floats), which the CPU
+// backend splits across its threads by row: still the dense update's bits. The ids crowd the
+// table's first rows (as a vocabulary's frequent tokens do) and repeat.
+TEST_P(RowSparse, LargeTablesMatchDense) {
+  Problem large{.rows = 4096, .cols = 32, .steps = {}};
+  for (int t = 0; t < 4; ++t) {
+    std::vector<int64_t> ids;
+    for (int64_t i = 0; i < 3000; ++i)
+      ids.push_back((i * i * 7 + 13 * t) % (i % 3 == 0 ? 64 : 4096));
+    large.steps.push_back(ids);
+  }
+  expect_same_as_dense([] { return RMSprop({.learning_rate = 0.05}); }, float32, {}, large);
+  expect_same_as_dense([] { return RMSprop({.learning_rate = 0.05}); }, float32, {2}, large);
 }
 
 TEST_P(RowSparse, SgdAndAdagradMatchDense) {

@@ -90,7 +90,7 @@ void CpuBackend::gather(const Tensor& params,
 }
 
 // float32 rows of 16 floats or more: the reference's sums, in the same order (the same bits),
-// with the destination rows prefetched.
+// with the destination rows prefetched; on several threads split by destination (owns_row).
 void CpuBackend::scatter_add(const Tensor& dy, const Tensor& indices, const Tensor& dparams) {
   const int64_t rows = dparams.shape().empty() ? 0 : dparams.shape()[0];
   const int64_t row = rows == 0 ? 0 : dparams.size() / rows;
@@ -99,21 +99,25 @@ void CpuBackend::scatter_add(const Tensor& dy, const Tensor& indices, const Tens
         const float* src = static_cast<const float*>(dy.raw_data());
         float* dst = static_cast<float*>(dparams.raw_data());
         const int64_t n = indices.size();
-        for (int64_t i = 0; i < n; ++i) {
-          if (i + kAhead < n) {
-            prefetch_row<1>(reinterpret_cast<const char*>(dst + idx[i + kAhead] * row),
-                            static_cast<size_t>(row) * sizeof(float));
+        on_each_thread(chunk_threads(n * row, row), [&](int t) {
+          const int threads = team_size();
+          for (int64_t i = 0; i < n; ++i) {
+            if (!owns_row(idx[i], t, threads)) continue;
+            if (i + kAhead < n && owns_row(idx[i + kAhead], t, threads)) {
+              prefetch_row<1>(reinterpret_cast<const char*>(dst + idx[i + kAhead] * row),
+                              static_cast<size_t>(row) * sizeof(float));
+            }
+            float* __restrict d = dst + static_cast<int64_t>(idx[i]) * row;
+            const float* __restrict s = src + i * row;
+            for (int64_t j = 0; j < row; ++j) d[j] += s[j];
           }
-          float* __restrict d = dst + static_cast<int64_t>(idx[i]) * row;
-          const float* __restrict s = src + i * row;
-          for (int64_t j = 0; j < row; ++j) d[j] += s[j];
-        }
+        });
       })) {
     ReferenceBackend::scatter_add(dy, indices, dparams);
   }
 }
 
-// +0 (all-zero bytes in every dtype) into rows of 64 bytes or more.
+// +0 (all-zero bytes in every dtype) into rows of 64 bytes or more, split as scatter_add.
 void CpuBackend::fill_rows(const Tensor& y, const Tensor& rows, double value) {
   const int64_t count = y.shape().empty() ? 0 : y.shape()[0];
   const size_t bytes =
@@ -122,10 +126,16 @@ void CpuBackend::fill_rows(const Tensor& y, const Tensor& rows, double value) {
       !with_checked_indices(rows, count, [&]<class I>(const I* idx) {
         char* base = static_cast<char*>(y.raw_data());
         const int64_t n = rows.size();
-        for (int64_t i = 0; i < n; ++i) {
-          if (i + kAhead < n) prefetch_row<1>(base + idx[i + kAhead] * bytes, bytes);
-          std::memset(base + static_cast<int64_t>(idx[i]) * bytes, 0, bytes);
-        }
+        on_each_thread(chunk_threads(n * static_cast<int64_t>(bytes / 4), bytes / 4), [&](int t) {
+          const int threads = team_size();
+          for (int64_t i = 0; i < n; ++i) {
+            if (!owns_row(idx[i], t, threads)) continue;
+            if (i + kAhead < n && owns_row(idx[i + kAhead], t, threads)) {
+              prefetch_row<1>(base + idx[i + kAhead] * bytes, bytes);
+            }
+            std::memset(base + static_cast<int64_t>(idx[i]) * bytes, 0, bytes);
+          }
+        });
       })) {
     ReferenceBackend::fill_rows(y, rows, value);
   }

@@ -121,4 +121,26 @@ void split_rows(int64_t batch, int threads, F&& f) {
   range(0);
 }
 
+// Kernels that write rows of a table listed by ids, duplicates allowed (an Embedding's gradient,
+// its optimizer's row update), split the work by destination: of `threads`, thread t owns the
+// rows in the blocks of 64 rows b with b % threads == t (interleaved, so that ids crowding one
+// end of the table still split). Each row then has one writer, which sees the listed ids in list
+// order: the same bits as one thread.
+inline bool owns_row(int64_t row, int t, int threads) {
+  return (row >> 6) % threads == t;
+}
+
+// Calls f(t) on each of `threads` OpenMP threads (f(0) on the caller when threads is 1).
+template <class F>
+void on_each_thread(int threads, F&& f) {
+#ifdef _OPENMP
+  if (threads > 1) {
+#pragma omp parallel num_threads(threads)
+    f(omp_get_thread_num());
+    return;
+  }
+#endif
+  f(0);
+}
+
 }  // namespace keras::backend

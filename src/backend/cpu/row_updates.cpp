@@ -2,6 +2,7 @@
 #include "backend/row_updates.h"
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/parallel.h"
 #include "backend/cpu/rmsprop_f32.h"
 
 namespace keras::backend {
@@ -43,15 +44,22 @@ void CpuBackend::rmsprop_update_rows(const Tensor& w,
   const float* pg = static_cast<const float*>(g.raw_data());
   float* pv = static_cast<float*>(velocity.raw_data());
   const int64_t count = rows.size();
-  rows::for_each_new_row(rows, last_step, step, [&](int64_t i, int64_t r, int64_t last) {
-    if (i + kAhead < count) {
-      const int64_t next = rows::id_at(rows, i + kAhead);
-      prefetch_row<1>(pw + next * n, n);
-      prefetch_row<1>(pv + next * n, n);
-      if (layout == RowGradient::table) prefetch_row<0>(pg + next * n, n);
-    }
-    rows::rmsprop_decay_f32(pv + r * n, n, step - 1 - last, p);
-    rows::rmsprop_f32(pw + r * n, rows::gradient_row(pg, layout, i, r, n), pv + r * n, n, p);
+  // Large updates (an Embedding's: thousands of rows) on every thread, each its own rows.
+  on_each_thread(chunk_threads(count * n, n), [&](int t) {
+    const int threads = team_size();
+    auto mine = [&](int64_t r) { return owns_row(r, t, threads); };
+    rows::for_each_new_row_if(rows, last_step, step, mine, [&](int64_t i, int64_t r, int64_t last) {
+      if (i + kAhead < count) {
+        const int64_t next = rows::id_at(rows, i + kAhead);
+        if (mine(next)) {
+          prefetch_row<1>(pw + next * n, n);
+          prefetch_row<1>(pv + next * n, n);
+          if (layout == RowGradient::table) prefetch_row<0>(pg + next * n, n);
+        }
+      }
+      rows::rmsprop_decay_f32(pv + r * n, n, step - 1 - last, p);
+      rows::rmsprop_f32(pw + r * n, rows::gradient_row(pg, layout, i, r, n), pv + r * n, n, p);
+    });
   });
 }
 

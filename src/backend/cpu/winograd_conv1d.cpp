@@ -328,9 +328,11 @@ void forward(const ConvGeometry& g, const float* x, const float* w, const float*
 template <const Transform& T>
 void backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
   const Plan p(g, T, Pass::backward_data);
-  float* u = scratch<float, 2>(kAlpha * stride(p.c, p.f));
+  float* ut = scratch<float, 2>(kAlpha * stride(p.f, p.c));
+  float* wt = scratch<float, 3>(T.r * p.c * p.f);
   KERAS_OMP(omp parallel num_threads(p.threads)) {
-    kernel_transform<T>(p, w, u);
+    transpose_taps(T.r, p.c, p.f, w, wt);
+    kernel_transform<T>(p, wt, ut);  // the same element-wise map: U^T, (F, C) per ξ
     KERAS_OMP(omp for schedule(dynamic))
     for (int64_t ch = 0; ch < p.chunks(); ++ch) {
       const int64_t g0 = p.begin(ch), g1 = p.begin(ch + 1);
@@ -339,8 +341,8 @@ void backward_data(const ConvGeometry& g, const float* dy, const float* w, float
       float* dv = scratch<float, 0>(kAlpha * stride(p.chunk + 1, p.c) + (T.r - 1) * p.c);
       output_adjoint<T>(p, dy, h0, g1, dm);
       for (int xi = 0; xi < kAlpha; ++xi) {
-        gemm(false, true, rows, p.c, p.f, dm + xi * stride(rows, p.f), p.f,
-             u + xi * stride(p.c, p.f), p.f, 0, dv + xi * stride(rows, p.c), p.c);
+        gemm(false, false, rows, p.c, p.f, dm + xi * stride(rows, p.f), p.f,
+             ut + xi * stride(p.f, p.c), p.c, 0, dv + xi * stride(rows, p.c), p.c);
       }
       input_adjoint<T>(p, dv, h0, g0, g1, dv + kAlpha * stride(rows, p.c), dx);
     }
@@ -385,6 +387,19 @@ void backward_weights(const ConvGeometry& g, const float* x, const float* dy, fl
 }
 
 }  // namespace
+
+void transpose_taps(int64_t taps, int64_t c, int64_t f, const float* w, float* wt) {
+  const int64_t block = 32, blocks = (c + block - 1) / block;
+  KERAS_OMP(omp for)
+  for (int64_t item = 0; item < taps * blocks; ++item) {
+    const int64_t j = item / blocks, c0 = item % blocks * block, c1 = std::min(c, c0 + block);
+    const float* src = w + j * c * f;
+    float* dst = wt + j * c * f;
+    for (int64_t o = 0; o < f; ++o) {
+      for (int64_t i = c0; i < c1; ++i) dst[o * c + i] = src[i * f + o];
+    }
+  }
+}
 
 void conv1d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
   g.k[2] == 5 ? forward<kF4x5>(g, x, w, bias, y) : forward<kF6x3>(g, x, w, bias, y);

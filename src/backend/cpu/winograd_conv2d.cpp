@@ -432,13 +432,16 @@ void backward(const ConvGeometry& g,
   const int64_t size = p.c * p.f, us = size + kPad, part = kXi * us;
   const int64_t image = p.h * p.w * p.c;
   const int threads = p.threads;
-  float* u = dx != nullptr ? scratch<float, 2>(part) : nullptr;
+  // U^T (F, C per ξ), from the transposed taps: dV's GEMMs then take no transposed operand.
+  float* ut = dx != nullptr ? scratch<float, 2>(part) : nullptr;
+  float* wt = dx != nullptr ? scratch<float, 3>(9 * size) : nullptr;
   float* parts = dw != nullptr ? scratch<float, 4>(threads * part) : nullptr;
   KERAS_OMP(omp parallel num_threads(threads)) {
-    if (u != nullptr) {
+    if (ut != nullptr) {
+      transpose_taps(9, p.c, p.f, w, wt);
       KERAS_OMP(omp for)
       for (int64_t i0 = 0; i0 < size; i0 += 1024) {
-        kernel_tiles(w, u, size, us, i0, std::min(size, i0 + 1024));
+        kernel_tiles(wt, ut, size, us, i0, std::min(size, i0 + 1024));
       }
     }
     const int t = thread_id(), team = team_size();
@@ -479,8 +482,8 @@ void backward(const ConvGeometry& g,
       }
       if (dx == nullptr) continue;
       for (int xi = 0; xi < kXi; ++xi) {  // dV overwrites V, which dw is done with
-        blas::gemm(false, true, rows, p.c, p.f, dm + xi * ms, p.f, u + xi * us, p.f, 0, v + xi * vs,
-                   p.c);
+        blas::gemm(false, false, rows, p.c, p.f, dm + xi * ms, p.f, ut + xi * us, p.c, 0,
+                   v + xi * vs, p.c);
       }
       for (int64_t gi = g0; gi < g1; ++gi) {
         // Cleared an image at a time, as its first tile comes: the clearing also brings the
