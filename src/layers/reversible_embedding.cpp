@@ -23,16 +23,6 @@ EmbeddingOptions embedding_options(const ReversibleEmbeddingOptions& o) {
           .input_shape = o.input_shape};
 }
 
-// Sets `slot` for the life of the scope.
-struct ModeScope {
-  std::optional<bool>& slot;
-  std::optional<bool> outer;
-  ModeScope(std::optional<bool>& s, bool reverse) : slot(s), outer(s) { slot = reverse; }
-  ~ModeScope() { slot = outer; }
-  ModeScope(const ModeScope&) = delete;
-  ModeScope& operator=(const ModeScope&) = delete;
-};
-
 }  // namespace
 
 ReversibleEmbedding::ReversibleEmbedding(int64_t input_dim,
@@ -79,21 +69,19 @@ void ReversibleEmbeddingImpl::build(const std::vector<Shape>& input_shapes) {
 }
 
 void ReversibleEmbeddingImpl::set_next_reverse(bool reverse) {
-  const size_t next = inbound_nodes().size();
-  if (reverse_by_node_.size() <= next) reverse_by_node_.resize(next + 1, false);
-  reverse_by_node_[next] = reverse;
+  reverse_.set(inbound_nodes().size(), reverse);
 }
 
 bool ReversibleEmbeddingImpl::reverse_of(size_t node_index) const {
-  return node_index < reverse_by_node_.size() && reverse_by_node_[node_index];
+  return reverse_.of(node_index, false);
 }
 
 bool ReversibleEmbeddingImpl::reversing() const {
-  return active_ ? *active_ : reverse_of(inbound_nodes().size());
+  return reverse_.current(inbound_nodes().size(), false);
 }
 
 Tensor ReversibleEmbeddingImpl::reverse(const Tensor& x) {
-  const ModeScope scope(active_, true);
+  const ArgumentsByNode<bool>::Scope scope(reverse_, true);
   return Layer::operator()(Tensors{x}, false).at(0);
 }
 
@@ -199,7 +187,7 @@ Json ReversibleEmbeddingImpl::saved_call(const Node& node,
 }
 
 Tensors ReversibleEmbeddingImpl::call_node(const Node& node, const Tensors& inputs, bool training) {
-  const ModeScope scope(active_, reverse_of(static_cast<size_t>(node.index)));
+  const ArgumentsByNode<bool>::Scope scope(reverse_, reverse_of(static_cast<size_t>(node.index)));
   return call_with_masks(inputs, training);
 }
 

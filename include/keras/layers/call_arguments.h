@@ -6,6 +6,8 @@
 // nodes.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "keras/config/json_fwd.h"
@@ -38,6 +40,49 @@ class CustomCallArguments {
   // True when nodes a and b of the layer take the same arguments (a model may then run them as
   // one call on their concatenated batch).
   virtual bool same_call(const Node& a, const Node& b) const = 0;
+};
+
+// The arguments of each node of a CustomCallArguments layer, and those in effect while a call
+// runs. The layer records a call's arguments (set) before the symbolic call that makes node
+// `index`; a node made by a plain Layer call has none recorded, and the layer says what it takes
+// then (`fallback` below). A Scope puts arguments in effect for a node's run or an eager call.
+template <class Args>
+class ArgumentsByNode {
+ public:
+  void set(size_t index, const Args& args) {
+    if (by_node_.size() <= index) by_node_.resize(index + 1);
+    by_node_[index] = args;
+  }
+  // Node `index`'s recorded arguments, else `fallback`.
+  const Args& of(size_t index, const Args& fallback) const {
+    return index < by_node_.size() && by_node_[index] ? *by_node_[index] : fallback;
+  }
+  // Those of the Scope in effect, else of(next, fallback) (`next`: the node the layer's next
+  // symbolic call makes, whose arguments are set while it is created).
+  const Args& current(size_t next, const Args& fallback) const {
+    return active_ != nullptr ? *active_ : of(next, fallback);
+  }
+
+  // Puts `args` in effect for its life (nested scopes restore the outer one).
+  class Scope {
+   public:
+    Scope(ArgumentsByNode& owner, const Args& args)
+        : owner_(owner), args_(args), outer_(owner.active_) {
+      owner_.active_ = &args_;
+    }
+    ~Scope() { owner_.active_ = outer_; }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    ArgumentsByNode& owner_;
+    const Args args_;
+    const Args* outer_;
+  };
+
+ private:
+  std::vector<std::optional<Args>> by_node_;
+  const Args* active_ = nullptr;
 };
 
 }  // namespace keras::layers

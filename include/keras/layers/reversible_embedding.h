@@ -76,8 +76,7 @@ class ReversibleEmbeddingImpl final : public EmbeddingImpl, public CustomCallArg
 
   ReversibleEmbeddingOptions options_;
   Variable reverse_embeddings_;
-  std::vector<bool> reverse_by_node_;  // node index -> reverse
-  std::optional<bool> active_;         // set while a node or an eager reverse call runs
+  ArgumentsByNode<bool> reverse_;  // each node's `reverse`; plain calls: forward
 };
 
 class ReversibleEmbedding : public LayerHandle<ReversibleEmbeddingImpl> {

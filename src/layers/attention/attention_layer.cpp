@@ -7,22 +7,16 @@ const AttentionSignature kDefaultCall{};
 }  // namespace
 
 void AttentionLayer::set_signature(const AttentionSignature& s) {
-  const size_t next = inbound_nodes().size();
-  if (by_node_.size() <= next) by_node_.resize(next + 1);
-  by_node_[next] = s;
+  arguments_.set(inbound_nodes().size(), s);
 }
 
 const AttentionSignature& AttentionLayer::signature_of(size_t index) const {
-  if (index < by_node_.size() && by_node_[index]) return *by_node_[index];
   // A node made by a plain Layer call (no set_signature) takes node 0's arguments.
-  return index > 0 && !by_node_.empty() && by_node_[0] ? *by_node_[0] : kDefaultCall;
+  return arguments_.of(index, index > 0 ? arguments_.of(0, kDefaultCall) : kDefaultCall);
 }
 
 const AttentionSignature& AttentionLayer::signature() const {
-  if (active_ != nullptr) return *active_;
-  const size_t next = inbound_nodes().size();
-  if (next < by_node_.size() && by_node_[next]) return *by_node_[next];
-  return signature_of(0);
+  return arguments_.current(inbound_nodes().size(), signature_of(0));
 }
 
 Tensors AttentionLayer::compute_mask(const Tensors& inputs,
@@ -34,13 +28,8 @@ Tensors AttentionLayer::compute_mask(const Tensors& inputs,
 }
 
 Tensors AttentionLayer::call_node(const Node& node, const Tensors& inputs, bool training) {
-  const AttentionSignature* outer = active_;
-  active_ = &signature_of(static_cast<size_t>(node.index));
-  struct Restore {
-    const AttentionSignature*& slot;
-    const AttentionSignature* value;
-    ~Restore() { slot = value; }
-  } restore{active_, outer};
+  const ArgumentsByNode<AttentionSignature>::Scope scope(
+      arguments_, signature_of(static_cast<size_t>(node.index)));
   return call_with_masks(inputs, training);
 }
 

@@ -53,8 +53,7 @@ class AttentionLayer : public Layer, public CustomCallArguments {
   AttentionLayer(std::string name, std::string_view prefix) : Layer(std::move(name), prefix) {}
 
  private:
-  std::vector<std::optional<AttentionSignature>> by_node_;
-  const AttentionSignature* active_ = nullptr;
+  ArgumentsByNode<AttentionSignature> arguments_;
 };
 
 // Sets the signature of `layer` from `options` and calls it on [query, value, key?,
