@@ -10,6 +10,7 @@
 #include "keras/backend/backend.h"
 #include "keras/backend/inference.h"
 #include "keras/core/error.h"
+#include "keras/ops/random.h"
 
 namespace keras::backend {
 namespace {
@@ -94,6 +95,23 @@ TEST(RunLanes, OneLaneRunsOnTheCallingThread) {
   int calls = 0;
   run_lanes(0, [&](int) { ++calls; });
   EXPECT_EQ(calls, 0);
+}
+
+// Kernels that split a table's rows among a team of threads (scatter_add, fill_rows: large
+// enough to) run whole on each lane, whose thread belongs to the lanes' team: every row of the
+// lane's own table gets its sums.
+TEST(RunLanes, RowKernelsInsideALaneCoverEveryRow) {
+  const Tensor ids = keras::random::randint({600}, 0, 3000, int32, 5);
+  const Tensor dy = keras::random::uniform({600, 128}, -1, 1, float32, 6);
+  Tensor expected = zeros({3000, 128});
+  reference_backend().scatter_add(dy, ids, expected);
+  std::vector<Tensor> tables = {zeros({3000, 128}), zeros({3000, 128})};
+  run_lanes(2, [&](int lane) {
+    cpu_backend().fill_rows(tables[lane], ids, 0.0);
+    cpu_backend().scatter_add(dy, ids, tables[lane]);
+  });
+  EXPECT_TRUE(test::identical(tables[0], expected));
+  EXPECT_TRUE(test::identical(tables[1], expected));
 }
 
 }  // namespace

@@ -99,8 +99,7 @@ void CpuBackend::scatter_add(const Tensor& dy, const Tensor& indices, const Tens
         const float* src = static_cast<const float*>(dy.raw_data());
         float* dst = static_cast<float*>(dparams.raw_data());
         const int64_t n = indices.size();
-        on_each_thread(chunk_threads(n * row, row), [&](int t) {
-          const int threads = team_size();
+        on_each_thread(chunk_threads(n * row, row), [&](int t, int threads) {
           for (int64_t i = 0; i < n; ++i) {
             if (!owns_row(idx[i], t, threads)) continue;
             if (i + kAhead < n && owns_row(idx[i + kAhead], t, threads)) {
@@ -126,16 +125,16 @@ void CpuBackend::fill_rows(const Tensor& y, const Tensor& rows, double value) {
       !with_checked_indices(rows, count, [&]<class I>(const I* idx) {
         char* base = static_cast<char*>(y.raw_data());
         const int64_t n = rows.size();
-        on_each_thread(chunk_threads(n * static_cast<int64_t>(bytes / 4), bytes / 4), [&](int t) {
-          const int threads = team_size();
-          for (int64_t i = 0; i < n; ++i) {
-            if (!owns_row(idx[i], t, threads)) continue;
-            if (i + kAhead < n && owns_row(idx[i + kAhead], t, threads)) {
-              prefetch_row<1>(base + idx[i + kAhead] * bytes, bytes);
-            }
-            std::memset(base + static_cast<int64_t>(idx[i]) * bytes, 0, bytes);
-          }
-        });
+        on_each_thread(chunk_threads(n * static_cast<int64_t>(bytes / 4), bytes / 4),
+                       [&](int t, int threads) {
+                         for (int64_t i = 0; i < n; ++i) {
+                           if (!owns_row(idx[i], t, threads)) continue;
+                           if (i + kAhead < n && owns_row(idx[i + kAhead], t, threads)) {
+                             prefetch_row<1>(base + idx[i + kAhead] * bytes, bytes);
+                           }
+                           std::memset(base + static_cast<int64_t>(idx[i]) * bytes, 0, bytes);
+                         }
+                       });
       })) {
     ReferenceBackend::fill_rows(y, rows, value);
   }

@@ -130,17 +130,19 @@ inline bool owns_row(int64_t row, int t, int threads) {
   return (row >> 6) % threads == t;
 }
 
-// Calls f(t) on each of `threads` OpenMP threads (f(0) on the caller when threads is 1).
+// Calls f(t, team) on each thread t of a team of `threads` OpenMP threads (team: as many as
+// OpenMP gave), or f(0, 1) on the caller when threads is 1 (also inside another parallel
+// region, whose team is not this call's).
 template <class F>
 void on_each_thread(int threads, F&& f) {
 #ifdef _OPENMP
   if (threads > 1) {
 #pragma omp parallel num_threads(threads)
-    f(omp_get_thread_num());
+    f(omp_get_thread_num(), omp_get_num_threads());
     return;
   }
 #endif
-  f(0);
+  f(0, 1);
 }
 
 }  // namespace keras::backend

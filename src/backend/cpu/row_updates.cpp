@@ -45,8 +45,7 @@ void CpuBackend::rmsprop_update_rows(const Tensor& w,
   float* pv = static_cast<float*>(velocity.raw_data());
   const int64_t count = rows.size();
   // Large updates (an Embedding's: thousands of rows) on every thread, each its own rows.
-  on_each_thread(chunk_threads(count * n, n), [&](int t) {
-    const int threads = team_size();
+  on_each_thread(chunk_threads(count * n, n), [&](int t, int threads) {
     auto mine = [&](int64_t r) { return owns_row(r, t, threads); };
     rows::for_each_new_row_if(rows, last_step, step, mine, [&](int64_t i, int64_t r, int64_t last) {
       if (i + kAhead < count) {
