@@ -51,37 +51,40 @@ Tensor ReversibleEmbedding::operator()(const Tensor& x,
 }
 
 ReversibleEmbeddingImpl::ReversibleEmbeddingImpl(ReversibleEmbeddingOptions options)
-    : EmbeddingImpl(embedding_options(options)), options_(std::move(options)) {
-  KERAS_CHECK(!options_.logit_soft_cap || *options_.logit_soft_cap > 0, ValueError,
-              "ReversibleEmbedding: logit_soft_cap must be positive, received ",
-              *options_.logit_soft_cap);
-  KERAS_CHECK(!options_.reverse_dtype || is_floating(*options_.reverse_dtype), ValueError,
+    : EmbeddingImpl(embedding_options(options)),
+      initializer_(options.embeddings_initializer),
+      tie_weights_(options.tie_weights),
+      reverse_dtype_(options.reverse_dtype),
+      logit_soft_cap_(options.logit_soft_cap) {
+  KERAS_CHECK(!logit_soft_cap_ || *logit_soft_cap_ > 0, ValueError,
+              "ReversibleEmbedding: logit_soft_cap must be positive, received ", *logit_soft_cap_);
+  KERAS_CHECK(!reverse_dtype_ || is_floating(*reverse_dtype_), ValueError,
               "ReversibleEmbedding: reverse_dtype must be a floating dtype, received ",
-              dtype_name(*options_.reverse_dtype));
+              dtype_name(*reverse_dtype_));
 }
 
 void ReversibleEmbeddingImpl::build(const std::vector<Shape>& input_shapes) {
   EmbeddingImpl::build(input_shapes);
-  if (!options_.tie_weights) {
-    reverse_embeddings_ = add_weight("reverse_embeddings", {output_dim(), input_dim()},
-                                     options_.embeddings_initializer, true);
+  if (!tie_weights_) {
+    reverse_embeddings_ =
+        add_weight("reverse_embeddings", {output_dim(), input_dim()}, initializer_, true);
   }
 }
 
 void ReversibleEmbeddingImpl::set_next_reverse(bool reverse) {
-  reverse_.set(inbound_nodes().size(), reverse);
+  reverse_by_node_.set(inbound_nodes().size(), reverse);
 }
 
 bool ReversibleEmbeddingImpl::reverse_of(size_t node_index) const {
-  return reverse_.of(node_index, false);
+  return reverse_by_node_.of(node_index, false);
 }
 
 bool ReversibleEmbeddingImpl::reversing() const {
-  return reverse_.current(inbound_nodes().size(), false);
+  return reverse_by_node_.current(inbound_nodes().size(), false);
 }
 
 Tensor ReversibleEmbeddingImpl::reverse(const Tensor& x) {
-  const ArgumentsByNode<bool>::Scope scope(reverse_, true);
+  const ArgumentsByNode<bool>::Scope scope(reverse_by_node_, true);
   return Layer::operator()(Tensors{x}, false).at(0);
 }
 
@@ -92,16 +95,16 @@ Tensors ReversibleEmbeddingImpl::call(const Tensors& inputs, bool training) {
               ValueError, "Exception encountered when calling layer \"", name(),
               "\" (type ReversibleEmbedding): a reverse call takes floats of shape (..., ",
               output_dim(), "), received ", dtype_name(x.dtype()), " ", shape_str(x.shape()));
-  Tensor kernel = options_.tie_weights ? embeddings().value() : reverse_embeddings_.value();
-  const DType dtype = options_.reverse_dtype.value_or(this->dtype());
+  Tensor kernel = tie_weights_ ? embeddings().value() : reverse_embeddings_.value();
+  const DType dtype = reverse_dtype_.value_or(this->dtype());
   if (x.dtype() != dtype) x = ops::cast(x, dtype);
   if (kernel.dtype() != dtype) kernel = ops::cast(kernel, dtype);
   Shape out_shape = x.shape();
   out_shape.back() = input_dim();
   const Tensor rows = ops::reshape(x, {-1, output_dim()});
-  Tensor logits = ops::reshape(ops::matmul_t(rows, kernel, false, options_.tie_weights), out_shape);
-  if (options_.logit_soft_cap) {
-    const double cap = *options_.logit_soft_cap;
+  Tensor logits = ops::reshape(ops::matmul_t(rows, kernel, false, tie_weights_), out_shape);
+  if (logit_soft_cap_) {
+    const double cap = *logit_soft_cap_;
     logits = ops::multiply(ops::tanh(ops::divide(logits, ops::scalar_like(cap, logits))),
                            ops::scalar_like(cap, logits));
   }
@@ -121,17 +124,15 @@ std::vector<Shape> ReversibleEmbeddingImpl::compute_output_shape(
 
 std::vector<DType> ReversibleEmbeddingImpl::compute_output_dtype(
     const std::vector<DType>& input_dtypes, size_t num_outputs) const {
-  if (reversing() && options_.reverse_dtype) return {*options_.reverse_dtype};
+  if (reversing() && reverse_dtype_) return {*reverse_dtype_};
   return EmbeddingImpl::compute_output_dtype(input_dtypes, num_outputs);
 }
 
 Json ReversibleEmbeddingImpl::get_config() const {
   Json config = EmbeddingImpl::get_config();
-  config["tie_weights"] = options_.tie_weights;
-  config["reverse_dtype"] =
-      options_.reverse_dtype ? Json(dtype_name(*options_.reverse_dtype)) : Json(nullptr);
-  config["logit_soft_cap"] =
-      options_.logit_soft_cap ? Json(*options_.logit_soft_cap) : Json(nullptr);
+  config["tie_weights"] = tie_weights_;
+  config["reverse_dtype"] = reverse_dtype_ ? Json(dtype_name(*reverse_dtype_)) : Json(nullptr);
+  config["logit_soft_cap"] = logit_soft_cap_ ? Json(*logit_soft_cap_) : Json(nullptr);
   return config;
 }
 
@@ -187,7 +188,8 @@ Json ReversibleEmbeddingImpl::saved_call(const Node& node,
 }
 
 Tensors ReversibleEmbeddingImpl::call_node(const Node& node, const Tensors& inputs, bool training) {
-  const ArgumentsByNode<bool>::Scope scope(reverse_, reverse_of(static_cast<size_t>(node.index)));
+  const ArgumentsByNode<bool>::Scope scope(reverse_by_node_,
+                                           reverse_of(static_cast<size_t>(node.index)));
   return call_with_masks(inputs, training);
 }
 

@@ -59,7 +59,7 @@ class ReversibleEmbeddingImpl final : public EmbeddingImpl, public CustomCallArg
   void set_next_reverse(bool reverse);
   // An eager reverse call (forward ones are the plain eager call).
   Tensor reverse(const Tensor& x);
-  bool tie_weights() const { return options_.tie_weights; }
+  bool tie_weights() const { return tie_weights_; }
   // Undefined while tie_weights or unbuilt.
   const Variable& reverse_embeddings() const { return reverse_embeddings_; }
 
@@ -74,9 +74,14 @@ class ReversibleEmbeddingImpl final : public EmbeddingImpl, public CustomCallArg
   bool reverse_of(size_t node_index) const;
   bool reversing() const;  // the mode of the call being run or created
 
-  ReversibleEmbeddingOptions options_;
+  // Its own options (the others are EmbeddingImpl's); the initializer also makes
+  // reverse_embeddings.
+  initializers::Initializer initializer_;
+  bool tie_weights_;
+  std::optional<DType> reverse_dtype_;
+  std::optional<double> logit_soft_cap_;
   Variable reverse_embeddings_;
-  ArgumentsByNode<bool> reverse_;  // each node's `reverse`; plain calls: forward
+  ArgumentsByNode<bool> reverse_by_node_;  // each node's `reverse`; plain calls: forward
 };
 
 class ReversibleEmbedding : public LayerHandle<ReversibleEmbeddingImpl> {
