@@ -58,6 +58,23 @@ void prefetch_row(const char* row, size_t bytes) {
   for (size_t at = 0; at < bytes; at += 64) __builtin_prefetch(row + at, Write);
 }
 
+// Calls f(i) for each listed id idx[i], i < n, whose destination row (`bytes` long, at base +
+// idx[i] * bytes) is written: on several threads when the rows are many, each thread the ids whose
+// rows it owns (owns_row) in list order, fetching its row kAhead on before it is written.
+template <class I, class F>
+void for_each_listed_row(const I* idx, int64_t n, char* base, size_t bytes, F&& f) {
+  const auto floats = static_cast<int64_t>(bytes / sizeof(float));
+  on_each_thread(chunk_threads(n * floats, floats), [&](int t, int threads) {
+    for (int64_t i = 0; i < n; ++i) {
+      if (!owns_row(idx[i], t, threads)) continue;
+      if (i + kAhead < n && owns_row(idx[i + kAhead], t, threads)) {
+        prefetch_row<1>(base + idx[i + kAhead] * bytes, bytes);
+      }
+      f(i);
+    }
+  });
+}
+
 }  // namespace
 
 // Integer indices into rows of at least 1 KiB, a quarter megabyte or more in all (an Embedding's
@@ -98,19 +115,12 @@ void CpuBackend::scatter_add(const Tensor& dy, const Tensor& indices, const Tens
       !with_checked_indices(indices, rows, [&]<class I>(const I* idx) {
         const float* src = static_cast<const float*>(dy.raw_data());
         float* dst = static_cast<float*>(dparams.raw_data());
-        const int64_t n = indices.size();
-        on_each_thread(chunk_threads(n * row, row), [&](int t, int threads) {
-          for (int64_t i = 0; i < n; ++i) {
-            if (!owns_row(idx[i], t, threads)) continue;
-            if (i + kAhead < n && owns_row(idx[i + kAhead], t, threads)) {
-              prefetch_row<1>(reinterpret_cast<const char*>(dst + idx[i + kAhead] * row),
-                              static_cast<size_t>(row) * sizeof(float));
-            }
-            float* __restrict d = dst + static_cast<int64_t>(idx[i]) * row;
-            const float* __restrict s = src + i * row;
-            for (int64_t j = 0; j < row; ++j) d[j] += s[j];
-          }
-        });
+        for_each_listed_row(idx, indices.size(), reinterpret_cast<char*>(dst),
+                            static_cast<size_t>(row) * sizeof(float), [&](int64_t i) {
+                              float* __restrict d = dst + static_cast<int64_t>(idx[i]) * row;
+                              const float* __restrict s = src + i * row;
+                              for (int64_t j = 0; j < row; ++j) d[j] += s[j];
+                            });
       })) {
     ReferenceBackend::scatter_add(dy, indices, dparams);
   }
@@ -124,17 +134,9 @@ void CpuBackend::fill_rows(const Tensor& y, const Tensor& rows, double value) {
   if (value != 0.0 || std::signbit(value) || bytes < 64 ||
       !with_checked_indices(rows, count, [&]<class I>(const I* idx) {
         char* base = static_cast<char*>(y.raw_data());
-        const int64_t n = rows.size();
-        on_each_thread(chunk_threads(n * static_cast<int64_t>(bytes / 4), bytes / 4),
-                       [&](int t, int threads) {
-                         for (int64_t i = 0; i < n; ++i) {
-                           if (!owns_row(idx[i], t, threads)) continue;
-                           if (i + kAhead < n && owns_row(idx[i + kAhead], t, threads)) {
-                             prefetch_row<1>(base + idx[i + kAhead] * bytes, bytes);
-                           }
-                           std::memset(base + static_cast<int64_t>(idx[i]) * bytes, 0, bytes);
-                         }
-                       });
+        for_each_listed_row(idx, rows.size(), base, bytes, [&](int64_t i) {
+          std::memset(base + static_cast<int64_t>(idx[i]) * bytes, 0, bytes);
+        });
       })) {
     ReferenceBackend::fill_rows(y, rows, value);
   }

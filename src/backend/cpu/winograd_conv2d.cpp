@@ -603,11 +603,7 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
   // wt[2 - j][2 - k] = w[j][k] transposed to (F, C).
   float* wt = scratch<float, 3>(9 * g.c * g.f);
   for (int tap = 0; tap < 9; ++tap) {
-    const float* s = w + tap * g.c * g.f;
-    float* d = wt + (8 - tap) * g.c * g.f;
-    for (int64_t ci = 0; ci < g.c; ++ci) {
-      for (int64_t fi = 0; fi < g.f; ++fi) d[fi * g.c + ci] = s[ci * g.f + fi];
-    }
+    transpose_taps(1, g.c, g.f, w + tap * g.c * g.f, wt + (8 - tap) * g.c * g.f);
   }
   forward(data_geometry(g), dy, wt, nullptr, dx);
 }
