@@ -212,6 +212,10 @@ Tensors ConvImpl::call(const Tensors& inputs, bool) {
                            .data_format = s.data_format,
                            .dilation_rate = s.dilation_rate};
   if (s.kind == ConvKind::conv && bias_.defined()) {
+    // relu in the convolution's output pass where the backend can (predict, evaluate).
+    if (s.activation.builtin() && s.activation.name() == "relu") {
+      return {ops::internal::conv_bias(x, kernel_.value(), bias_.value(), o, true)};
+    }
     return {s.activation(ops::internal::conv_bias(x, kernel_.value(), bias_.value(), o))};
   }
   Tensor y;

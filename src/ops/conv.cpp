@@ -6,6 +6,7 @@
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/nn.h"
 #include "keras/ops/shape.h"
 #include "ops/conv_bias.h"
 #include "ops/data_format.h"
@@ -192,23 +193,34 @@ namespace internal {
 Tensor conv_bias(const Tensor& inputs,
                  const Tensor& kernel,
                  const Tensor& bias,
-                 const ConvOptions& o) {
+                 const ConvOptions& o,
+                 bool relu) {
   ConvSetup s = conv_setup(inputs, kernel, o);
   if (s.cf || !bias_per_channel(s, bias)) {
     const Tensor y = conv_channels_last(s.x, kernel, s.out, std::move(s.p));
-    return add_channel_bias(s.cf ? to_channels_first(y) : y, bias, s.cf);
+    const Tensor biased = add_channel_bias(s.cf ? to_channels_first(y) : y, bias, s.cf);
+    return relu ? ops::relu(biased) : biased;
   }
   const Tensor x = s.x;
   Tensor y = Tensor::empty(s.out, x.dtype(), x.device());
   backend::Backend& be = backend::backend_for("conv", {x, kernel, bias});
-  launch([&be, x, kernel, bias, y, p = s.p] { be.conv_bias(x, kernel, bias, y, p); });
+  launch([&be, x, kernel, bias, y, p = s.p, relu] { be.conv_bias(x, kernel, bias, y, p, relu); });
   if (!autodiff::any_tracked({x, kernel, bias})) return y;
-  // The bias's gradient is dy itself: the tape sums it over the leading axes to (F,).
+  // The bias's gradient is dy itself: the tape sums it over the leading axes to (F,). relu's
+  // gradient is read from its output: y > 0 exactly where its input is (NaN: neither), so
+  // unary_backward gives the bits of the separate relu op.
   const bool need_x = autodiff::is_tracked(x), need_w = autodiff::is_tracked(kernel),
              need_b = autodiff::is_tracked(bias);
   autodiff::record(
-      "conv_bias", {x, kernel, bias}, y,
-      [&be, x, kernel, p = std::move(s.p), need_x, need_w, need_b](const Tensor& dy) {
+      relu ? "conv_bias_relu" : "conv_bias", {x, kernel, bias}, y,
+      [&be, x, kernel, y, p = std::move(s.p), need_x, need_w, need_b, relu](const Tensor& dy_out) {
+        Tensor dy = dy_out;
+        if (relu) {
+          dy = empty_like(y);
+          launch([&be, y, dy_out, dy] {
+            be.unary_backward(backend::UnaryOp::relu, y, y, dy_out, dy, {});
+          });
+        }
         const Tensor dx = need_x ? empty_like(x) : Tensor(),
                      dw = need_w ? empty_like(kernel) : Tensor();
         if (need_x || need_w) {

@@ -6,14 +6,16 @@
 namespace keras::ops::internal {
 
 // add(conv(inputs, kernel, options), bias) with bias (F,) along the channel axis, as Conv layers
-// compose them. channels_last, the backend adds the bias inside the convolution
-// (Backend::conv_bias: in oneDNN's or Winograd's output pass) instead of a second pass over the
-// output, in training too (one tape entry: the bias's gradient is dy summed to (F,));
-// channels_first, exactly the two ops, recorded as such.
+// compose them, then relu(...) when `relu`. channels_last, the backend adds the bias inside the
+// convolution (Backend::conv_bias: in oneDNN's or Winograd's output pass) instead of a second pass
+// over the output, in training too (one tape entry: the bias's gradient is dy summed to (F,));
+// channels_first, exactly the ops, recorded as such. relu joins the output pass where the backend
+// can, with the bits of ops::relu, and its gradient the bits of ops::relu's (one tape entry).
 Tensor conv_bias(const Tensor& inputs,
                  const Tensor& kernel,
                  const Tensor& bias,
-                 const ConvOptions& options = {});
+                 const ConvOptions& options = {},
+                 bool relu = false);
 
 // max_pool(conv_bias(inputs, kernel, bias, conv), pool_size, pool), as a Conv2D layer followed by
 // MaxPooling2D compose them. For 2x2 windows with strides 2, no padding and channels_last, one op

@@ -17,6 +17,7 @@
 #include "keras/backend/backend.h"
 #include "keras/backend/winograd.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/nn.h"
 #include "keras/ops/random.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
@@ -86,6 +87,18 @@ const test::OpCase kCases[] = {
            return internal::conv_bias(x[0], x[1], x[2], {.padding = "same"});
          },
      .expected_shape = Shape{2, 5, 4, 4}},
+    // With the relu of Conv layers' activation "relu" (in the output pass when untracked).
+    {.name = "conv_bias_relu1d_same",
+     .input_shapes = {{2, 9, 16}, {5, 16, 16}, {16}},
+     .fn =
+         [](const Tensors& x) {
+           return internal::conv_bias(x[0], x[1], x[2], {.padding = "same"}, true);
+         },
+     .expected_shape = Shape{2, 9, 16}},
+    {.name = "conv_bias_relu2d_valid",
+     .input_shapes = {{2, 6, 5, 16}, {3, 3, 16, 16}, {16}},
+     .fn = [](const Tensors& x) { return internal::conv_bias(x[0], x[1], x[2], {}, true); },
+     .expected_shape = Shape{2, 4, 3, 16}},
     // Conv2D + MaxPooling2D(2) as one op: composed on these channels, and in the Winograd tiles
     // on the CPU with 16 (the last conv row in no window).
     {.name = "conv_bias_max_pool2d",
@@ -336,6 +349,67 @@ TEST(Conv, ConvBiasMatchesConvPlusBias) {
       ASSERT_EQ(got[i].shape(), want[i].shape());
       EXPECT_LT(scaled_error(got[i], want[i]), 1e-5);
     }
+  }
+}
+
+// conv_bias(..., relu = true), as Conv layers with activation "relu" call it: where nothing is
+// tracked the backend applies relu in the convolution's output pass (Winograd 1-D and 2-D), else
+// after it (few-rows and oneDNN kernels, channels_first); either way the bits of ops::relu on
+// conv_bias's output, NaN kept (an input NaN spreads through its Winograd tiles) and negatives
+// +0. Under a tape, the values and gradients of relu(conv_bias(...)).
+TEST(Conv, ConvBiasReluHasTheBitsOfRelu) {
+  const ConvCase cases[] = {
+      {{3, 60, 32}, {5, 32, 40}, {.padding = "same"}},          // Winograd 1-D, chunks
+      {{1, 40, 32}, {5, 32, 48}, {}},                           // by columns on 2 threads
+      {{2, 30, 16}, {3, 16, 24}, {}},                           // F(6, 3)
+      {{16, 10, 10, 32}, {3, 3, 32, 32}, {.padding = "same"}},  // Winograd 2-D where AVX-512
+      {{1, 14, 64}, {5, 64, 40}, {}},                           // few rows
+      {{5, 11, 9, 1}, {3, 3, 1, 16}, {.padding = "same"}},      // oneDNN's direct kernel
+      {{3, 8, 7, 6}, {3, 3, 8, 5}, {.data_format = "channels_first"}},
+  };
+  auto same_bits = [](const Tensor& a, const Tensor& b) {
+    ASSERT_EQ(a.shape(), b.shape());
+    ASSERT_EQ(a.dtype(), b.dtype());
+    EXPECT_EQ(std::memcmp(a.data<float>(), b.data<float>(), a.size() * sizeof(float)), 0);
+  };
+  struct Restore {  // the policy, also when an assertion throws
+    ~Restore() { backend::winograd::set_policy(backend::winograd::Policy::automatic); }
+  } restore;
+  // Automatic, then Winograd wherever supported (also where the few-rows kernel would run).
+  for (const auto policy :
+       {backend::winograd::Policy::automatic, backend::winograd::Policy::always}) {
+    backend::winograd::set_policy(policy);
+    on_one_and_two_threads(cases, [&](const ConvCase& c) {
+      Tensor x = keras::random::uniform(c.x, -1, 1, float32, 11);
+      x.data<float>()[x.size() / 3] = std::nanf("");
+      const Tensor w = keras::random::uniform(c.w, -1, 1, float32, 12);
+      const Tensor b = keras::random::uniform({c.w.back()}, -1, 1, float32, 13);
+      const Tensor want = relu(internal::conv_bias(x, w, b, c.o));
+      const Tensor got = internal::conv_bias(x, w, b, c.o, true);
+      same_bits(got, want);
+      int64_t nans = 0, zeros = 0;
+      for (int64_t i = 0; i < got.size(); ++i) {
+        const float v = got.data<float>()[i];
+        nans += std::isnan(v);
+        zeros += v == 0 && !std::signbit(v);
+      }
+      EXPECT_GT(nans, 0);
+      EXPECT_GT(zeros, 0);
+      // Under a tape (finite inputs: the gradients of relu at NaN are not the point here).
+      const Tensor xf = keras::random::uniform(c.x, -1, 1, float32, 14);
+      const Tensor r = keras::random::uniform(want.shape(), -1, 1, float32, 15);
+      auto run = [&](auto&& fn) {
+        autodiff::GradientTape tape;
+        for (const Tensor& t : {xf, w, b}) tape.watch(t);
+        const Tensor y = fn();
+        Tensors g = tape.gradient(sum(multiply(y, r)), {xf, w, b});
+        g.push_back(y);
+        return g;
+      };
+      const Tensors g_want = run([&] { return relu(internal::conv_bias(xf, w, b, c.o)); });
+      const Tensors g_got = run([&] { return internal::conv_bias(xf, w, b, c.o, true); });
+      for (size_t i = 0; i < g_got.size(); ++i) same_bits(g_got[i], g_want[i]);
+    });
   }
 }
 

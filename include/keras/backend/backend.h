@@ -368,14 +368,17 @@ class Backend : public DeviceMemory {
                     const Tensor& dst,
                     const ConvParams& p) = 0;
   // dst = conv(src, weights) + bias, bias (F,) per output channel, which backends may add in the
-  // convolution's own output pass.
+  // convolution's own output pass; with relu, dst = relu(conv(src, weights) + bias), the bits of
+  // unary(UnaryOp::relu) on the biased output (NaN stays NaN).
   virtual void conv_bias(const Tensor& src,
                          const Tensor& weights,
                          const Tensor& bias,
                          const Tensor& dst,
-                         const ConvParams& p) {
+                         const ConvParams& p,
+                         bool relu) {
     conv(src, weights, dst, p);
     binary(BinaryOp::add, dst, bias, dst);
+    if (relu) unary(UnaryOp::relu, dst, dst, {});
   }
   // diff_src = d(sum(conv(src, weights) * diff_dst)) / d(src) (overwritten, not accumulated).
   // Also the forward of a transposed convolution.
@@ -412,7 +415,7 @@ class Backend : public DeviceMemory {
                                   const PoolParams& pool,
                                   bool keep_dst) {
     (void)keep_dst;
-    conv_bias(src, weights, bias, dst, p);
+    conv_bias(src, weights, bias, dst, p, false);
     max_pool(dst, pooled, pool);
   }
   // The gradients of sum(max_pool(dst) * diff_pooled) through dst = conv(src, weights) + bias:

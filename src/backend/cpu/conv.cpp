@@ -155,6 +155,22 @@ void conv_weights(const ConvGeometry& g, const T* x, const T* dy, T* dw) {
   if (g.batch == 0) std::fill(dw, dw + g.taps() * im.cg * g.f, T(0));
 }
 
+// dst = conv(src, weights) + bias through oneDNN's direct kernels, where it takes the geometry
+// (Winograd's, where it applies, is faster): whether it ran.
+bool onednn_conv_bias(const Tensor& src,
+                      const Tensor& weights,
+                      const Tensor& bias,
+                      const Tensor& dst,
+                      const ConvParams& p,
+                      const ConvGeometry& g) {
+#ifdef KERAS_HAVE_ONEDNN
+  return dst.size() > 0 && !winograd_applies(src, g) && onednn::conv(src, weights, dst, p, &bias);
+#else
+  (void)src, (void)weights, (void)bias, (void)dst, (void)p, (void)g;
+  return false;
+#endif
+}
+
 }  // namespace
 
 void CpuBackend::conv(const Tensor& src,
@@ -190,30 +206,30 @@ void CpuBackend::conv_bias(const Tensor& src,
                            const Tensor& weights,
                            const Tensor& bias,
                            const Tensor& dst,
-                           const ConvParams& p) {
+                           const ConvParams& p,
+                           bool relu) {
   const ConvGeometry g = conv_geometry(src.shape(), weights.shape(), dst.shape(), p);
   const bool float_bias = dst.size() > 0 && bias.dtype() == DType::float32 && bias.size() == g.f;
-  if (float_bias && few_rows_applies(src, g)) {
+  const bool few_rows = float_bias && few_rows_applies(src, g);
+  // The Winograd kernels apply relu in their output pass; the others in a pass after (oneDNN's
+  // relu post-op maps NaN to 0).
+  if (!few_rows && float_bias && winograd_applies(src, g)) {
+    winograd::conv1d(g, kernel_data<float>(src), kernel_data<float>(weights),
+                     kernel_data<float>(bias), kernel_data<float>(dst), relu);
+    return;
+  }
+  if (!few_rows && float_bias && winograd2d_applies(src, g)) {
+    winograd::conv2d(g, kernel_data<float>(src), kernel_data<float>(weights),
+                     kernel_data<float>(bias), kernel_data<float>(dst), relu);
+    return;
+  }
+  if (few_rows) {
     few_rows::conv(g, kernel_data<float>(src), kernel_data<float>(weights),
                    kernel_data<float>(bias), kernel_data<float>(dst));
-    return;
+  } else if (!onednn_conv_bias(src, weights, bias, dst, p, g)) {
+    Backend::conv_bias(src, weights, bias, dst, p, false);
   }
-  if (float_bias && winograd_applies(src, g)) {
-    winograd::conv1d(g, kernel_data<float>(src), kernel_data<float>(weights),
-                     kernel_data<float>(bias), kernel_data<float>(dst));
-    return;
-  }
-  if (float_bias && winograd2d_applies(src, g)) {
-    winograd::conv2d(g, kernel_data<float>(src), kernel_data<float>(weights),
-                     kernel_data<float>(bias), kernel_data<float>(dst));
-    return;
-  }
-#ifdef KERAS_HAVE_ONEDNN
-  if (dst.size() > 0 && !winograd_applies(src, g) && onednn::conv(src, weights, dst, p, &bias)) {
-    return;
-  }
-#endif
-  Backend::conv_bias(src, weights, bias, dst, p);
+  if (relu) unary(UnaryOp::relu, dst, dst, {});
 }
 
 void CpuBackend::conv_backward_data(const Tensor& diff_dst,

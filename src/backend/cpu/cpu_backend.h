@@ -42,7 +42,8 @@ class CpuBackend final : public ReferenceBackend {
                  const Tensor& weights,
                  const Tensor& bias,
                  const Tensor& dst,
-                 const ConvParams& p) override;
+                 const ConvParams& p,
+                 bool relu) override;
   void conv_backward_data(const Tensor& diff_dst,
                           const Tensor& weights,
                           const Tensor& diff_src,

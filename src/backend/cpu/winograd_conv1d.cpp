@@ -18,6 +18,7 @@
 #include "backend/cpu/parallel.h"
 #include "backend/cpu/scratch.h"
 #include "backend/cpu/winograd_tiles.h"
+#include "backend/unary_math.h"
 #include "keras/backend/winograd.h"
 
 namespace keras::backend::winograd {
@@ -99,14 +100,15 @@ void input_transform(const Plan& p,
   }
 }
 
-// y[n, m k + i] = sum_ξ A^T[i][ξ] mm[ξ][gi - g0] (+ bias when not null), outputs past out_len
-// dropped; only the columns [f0, f1) (by default all F).
+// y[n, m k + i] = sum_ξ A^T[i][ξ] mm[ξ][gi - g0] (+ bias when not null, then relu when asked),
+// outputs past out_len dropped; only the columns [f0, f1) (by default all F).
 template <const Transform& T>
 void output_transform(const Plan& p,
                       const float* mm,
                       int64_t g0,
                       int64_t g1,
                       const float* bias,
+                      bool relu,
                       float* y,
                       int64_t f0 = 0,
                       int64_t f1 = -1) {
@@ -125,6 +127,11 @@ void output_transform(const Plan& p,
     if (bias != nullptr) {  // while the tile's outputs are in L1
       for (float* o : out) {
         for (int64_t j = 0; j < f1 - f0; ++j) o[j] += bias[f0 + j];
+      }
+    }
+    if (relu) {
+      for (float* o : out) {
+        for (int64_t j = 0; j < f1 - f0; ++j) o[j] = unary_forward<UnaryOp::relu>(o[j], {});
       }
     }
   }
@@ -265,7 +272,7 @@ namespace {
 // then transforms its columns of the output. The input transform is shared, split over tiles.
 template <const Transform& T>
 void forward_by_columns(
-    const Plan& p, const float* x, const float* w, const float* bias, float* y) {
+    const Plan& p, const float* x, const float* w, const float* bias, bool relu, float* y) {
   float* v = scratch<float, 3>(kAlpha * stride(p.total, p.c));
   float* mm = scratch<float, 4>(kAlpha * stride(p.total, p.f));
   KERAS_OMP(omp parallel num_threads(p.threads)) {
@@ -292,19 +299,20 @@ void forward_by_columns(
                p.f);
         }
       }
-      output_transform<T>(p, mm, 0, p.total, bias, y, f0, f1);
+      output_transform<T>(p, mm, 0, p.total, bias, relu, y, f0, f1);
     }
   }
 }
 
 template <const Transform& T>
-void forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
+void forward(
+    const ConvGeometry& g, const float* x, const float* w, const float* bias, bool relu, float* y) {
   const Plan p(g, T, Pass::forward);
   // Measured at one sample on 2 threads: 1.4-2.1x the chunked forward on the posts model's last
   // four convolutions (up to 4x in phases when other tenants load the memory bus), even on its
   // first (124 tiles in 4 chunks); slower on one thread. Only while every thread gets columns.
   if (p.threads > 1 && p.count == p.threads && (p.f + 15) / 16 >= p.threads) {
-    forward_by_columns<T>(p, x, w, bias, y);
+    forward_by_columns<T>(p, x, w, bias, relu, y);
     return;
   }
   float* u = scratch<float, 2>(kAlpha * stride(p.c, p.f));
@@ -320,7 +328,7 @@ void forward(const ConvGeometry& g, const float* x, const float* w, const float*
         gemm(false, false, rows, p.f, p.c, v + xi * stride(rows, p.c), p.c,
              u + xi * stride(p.c, p.f), p.f, 0, mm + xi * stride(rows, p.f), p.f);
       }
-      output_transform<T>(p, mm, g0, g1, bias, y);
+      output_transform<T>(p, mm, g0, g1, bias, relu, y);
     }
   }
 }
@@ -401,8 +409,9 @@ void transpose_taps(int64_t taps, int64_t c, int64_t f, const float* w, float* w
   }
 }
 
-void conv1d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
-  g.k[2] == 5 ? forward<kF4x5>(g, x, w, bias, y) : forward<kF6x3>(g, x, w, bias, y);
+void conv1d(
+    const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y, bool relu) {
+  g.k[2] == 5 ? forward<kF4x5>(g, x, w, bias, relu, y) : forward<kF6x3>(g, x, w, bias, relu, y);
 }
 
 void conv1d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {

@@ -29,8 +29,14 @@ bool supports(const ConvGeometry& g);
 // Whether the policy sends this geometry here (then for all three passes).
 bool applies(const ConvGeometry& g);
 
-// y = conv(x, w) + bias (overwritten; bias (F) may be null).
-void conv1d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y);
+// y = conv(x, w) + bias (overwritten; bias (F) may be null), then relu when asked (the bits of
+// UnaryOp::relu: NaN stays NaN).
+void conv1d(const ConvGeometry& g,
+            const float* x,
+            const float* w,
+            const float* bias,
+            float* y,
+            bool relu = false);
 // dx = d(sum(conv(x, w) * dy)) / dx (overwritten).
 void conv1d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx);
 // dw = d(sum(conv(x, w) * dy)) / dw (overwritten).

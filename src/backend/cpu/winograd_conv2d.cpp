@@ -191,7 +191,8 @@ KERAS_AVX512 void input_adjoint_tile(const float* dv,
   }
 }
 
-// Y = A^T M A (+ bias) for one tile: M[ξ] rows of f channels, Y written through dst (when StoreY).
+// Y = A^T M A (+ bias, then relu when asked: UnaryOp::relu's bits, NaN stays NaN) for one tile:
+// M[ξ] rows of f channels, Y written through dst (when StoreY).
 // With Pool, also Y's 2x2 max pooling with strides 2, written through pooled: window (a, b) reads
 // rows 2a, 2a + 1 and columns 2b, 2b + 1, in that tap order, with the CPU max_pool's arithmetic
 // (from -inf, out = out < v or v is NaN ? v : out).
@@ -201,6 +202,7 @@ KERAS_AVX512 void output_tile(const float* m,
                               float* const (*dst)[kM],
                               float* const (*pooled)[2],
                               const float* bias,
+                              bool relu,
                               int64_t f) {
   for (int64_t i = 0; i < f; i += 16) {
     v16 x[kA][kA], y[kM][kM];
@@ -216,6 +218,7 @@ KERAS_AVX512 void output_tile(const float* m,
 #pragma GCC unroll 4
       for (int q = 0; q < kM; ++q) {
         y[r][q] += add;
+        if (relu) y[r][q] = (y[r][q] > 0) | (y[r][q] != y[r][q]) ? y[r][q] : v16{};
         if constexpr (StoreY) store16(dst[r][q] + i, y[r][q]);
       }
     }
@@ -360,12 +363,13 @@ struct Plan {
   }
 };
 
-// y = conv(x, w) + bias; with `pooled`, also its 2x2 max pooling with strides 2 (then y may be
-// null: not stored).
+// y = conv(x, w) + bias (then relu when asked); with `pooled`, also its 2x2 max pooling with
+// strides 2 (then y may be null: not stored).
 void forward(const ConvGeometry& g,
              const float* x,
              const float* w,
              const float* bias,
+             bool relu,
              float* y,
              float* pooled = nullptr) {
   const Plan p(g);
@@ -399,11 +403,11 @@ void forward(const ConvGeometry& g,
         if (pooled != nullptr) p.pooled(gi, pooled, edge.sink, pdst);
         const float* mi = m + (gi - g0) * p.f;
         if (pooled == nullptr) {
-          output_tile(mi, ms, dst, nullptr, bias, p.f);
+          output_tile(mi, ms, dst, nullptr, bias, relu, p.f);
         } else if (y != nullptr) {
-          output_tile<true, true>(mi, ms, dst, pdst, bias, p.f);
+          output_tile<true, true>(mi, ms, dst, pdst, bias, relu, p.f);
         } else {
-          output_tile<false, true>(mi, ms, dst, pdst, bias, p.f);
+          output_tile<false, true>(mi, ms, dst, pdst, bias, relu, p.f);
         }
       }
     }
@@ -554,8 +558,9 @@ bool applies2d(const ConvGeometry& g) {
   return backend::winograd_enabled() && supports2d(g) && g.c <= 128 && g.f <= 128;
 }
 
-void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
-  forward(g, x, w, bias, y);
+void conv2d(
+    const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y, bool relu) {
+  forward(g, x, w, bias, relu, y);
 }
 
 void conv2d_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
@@ -584,7 +589,7 @@ void conv2d_max_pool(const ConvGeometry& g,
                      const float* bias,
                      float* y,
                      float* pooled) {
-  forward(g, x, w, bias, y, pooled);
+  forward(g, x, w, bias, false, y, pooled);
 }
 
 bool conv2d_max_pool_backward(const ConvGeometry& g,
@@ -605,7 +610,7 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
   for (int tap = 0; tap < 9; ++tap) {
     transpose_taps(1, g.c, g.f, w + tap * g.c * g.f, wt + (8 - tap) * g.c * g.f);
   }
-  forward(data_geometry(g), dy, wt, nullptr, dx);
+  forward(data_geometry(g), dy, wt, nullptr, false, dx);
 }
 
 }  // namespace keras::backend::winograd

@@ -30,8 +30,14 @@ bool supports2d(const ConvGeometry& g);
 // automatically up to 128 channels in and out, where its rounding is no worse than oneDNN's.
 bool applies2d(const ConvGeometry& g);
 
-// y = conv(x, w) + bias (bias: F values, or null for none), overwritten.
-void conv2d(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y);
+// y = conv(x, w) + bias (bias: F values, or null for none), overwritten; then relu when asked (the
+// bits of UnaryOp::relu: NaN stays NaN).
+void conv2d(const ConvGeometry& g,
+            const float* x,
+            const float* w,
+            const float* bias,
+            float* y,
+            bool relu = false);
 // dx = d(sum(conv(x, w) * dy)) / dx (overwritten): the forward of dy with the kernel turned by
 // 180 degrees and C and F swapped, padded by 2 - padding.
 void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx);
