@@ -212,7 +212,7 @@ Tensors ConvImpl::call(const Tensors& inputs, bool) {
                            .data_format = s.data_format,
                            .dilation_rate = s.dilation_rate};
   if (s.kind == ConvKind::conv && bias_.defined()) {
-    // relu in the convolution's output pass where the backend can (predict, evaluate).
+    // relu in the convolution's output pass where the backend can (one tape entry in training).
     if (s.activation.builtin() && s.activation.name() == "relu") {
       return {ops::internal::conv_bias(x, kernel_.value(), bias_.value(), o, true)};
     }
