@@ -21,6 +21,7 @@ namespace {
 
 thread_local Backend* cpu_override = nullptr;
 thread_local bool inference_scope = false;
+thread_local bool on_one_thread = false;  // OnOneThread, or a lane of run_lanes
 int g_num_threads = 0;
 // The backends of the other device kinds, by DeviceType (none is built in yet).
 std::atomic<Backend*> registered[static_cast<size_t>(DeviceType::guarded) + 1] = {};
@@ -94,6 +95,7 @@ void set_num_threads(int n) {
 }
 
 int num_threads() {
+  if (on_one_thread) return 1;
   if (g_num_threads > 0) return g_num_threads;
 #ifdef _OPENMP
   // OpenMP's default honours OMP_NUM_THREADS and the CPU affinity mask (taskset, cgroups), as
@@ -101,6 +103,20 @@ int num_threads() {
   return std::max(1, omp_get_max_threads());
 #else
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+#endif
+}
+
+OnOneThread::OnOneThread() : previous_(on_one_thread), omp_threads_(1) {
+  on_one_thread = true;
+#ifdef _OPENMP
+  omp_threads_ = omp_get_max_threads();
+  omp_set_num_threads(1);
+#endif
+}
+OnOneThread::~OnOneThread() {
+  on_one_thread = previous_;
+#ifdef _OPENMP
+  omp_set_num_threads(omp_threads_);
 #endif
 }
 
@@ -118,6 +134,7 @@ void run_lanes(int lanes, const std::function<void(int)>& f) {
       cpu_override = caller_backend;
       inference_scope = caller_inference;
       const DeviceScope scope(device);
+      const OnOneThread one;
       // A team smaller than asked for (a thread limit) runs the lanes left over in turn.
       for (int lane = omp_get_thread_num(); lane < lanes; lane += omp_get_num_threads()) {
         try {

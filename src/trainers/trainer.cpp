@@ -808,8 +808,11 @@ void Trainer::predict_batch(const BatchRows& batch,
   if (traced) {
     const backend::InferenceScope inference;  // replay() runs the predict plans directly
     backend::run_lanes(lanes, run_lane);
-  } else {
+  } else if (lanes > 1) {
+    const backend::OnOneThread one;  // as in a lane: the replays' bits
     for (int l = 0; l < lanes; ++l) run_lane(l);
+  } else {
+    run_lane(0);
   }
 }
 
@@ -834,10 +837,12 @@ int64_t Trainer::predict_in_turn(ArrayIterator& data,
     });
     return found;
   };
-  // Lanes without plans trace them one after another on the first batches.
+  // Lanes without plans trace them one after another on the first batches, each on one thread
+  // as in a lane (then a batch has the same bits whichever lane runs it, in any call).
   int64_t step = 0;
   for (int l = 0; l < lanes && n; ++l) {
     if (traced(l)) continue;
+    const backend::OnOneThread one;
     for_parts(data.batch(step), [&](const BatchRows& part, int64_t b) {
       internal::BorrowedRows borrowed;  // until the predictions are copied out
       collect_predictions(run_batch(Mode::predict, part, &borrowed, l), n, step * full + b,

@@ -291,6 +291,14 @@ class GuardedBackend final : public Backend {
             const ConvParams& p) override {
     run("conv", &Backend::conv, src, weights, dst, p);
   }
+  void conv_bias(const Tensor& src,
+                 const Tensor& weights,
+                 const Tensor& bias,
+                 const Tensor& dst,
+                 const ConvParams& p,
+                 bool relu) override {
+    run("conv_bias", &Backend::conv_bias, src, weights, bias, dst, p, relu);
+  }
   void conv_backward_data(const Tensor& diff_dst,
                           const Tensor& weights,
                           const Tensor& diff_src,
