@@ -94,12 +94,12 @@ $(BENCH_VENV)/bin/python:
 	python3 -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip -q install keras "jax[cpu]" numpy h5py
 
 format:
-	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.hpp')
+	clang-format -i $$(git ls-files '*.cpp' '*.h' '*.hpp' '*.inc')
 
 # Fails on any file clang-format would change (skipped where clang-format is not installed).
 format-check:
 	@if command -v clang-format >/dev/null; then \
-	  bad=$$(for f in $$(git ls-files '*.cpp' '*.h' '*.hpp'); do \
+	  bad=$$(for f in $$(git ls-files '*.cpp' '*.h' '*.hpp' '*.inc'); do \
 	    clang-format --dry-run --Werror "$$f" >/dev/null 2>&1 || echo "$$f"; done); \
 	  if [ -n "$$bad" ]; then echo "Not clang-formatted (run make format):"; echo "$$bad"; exit 1; fi; \
 	  echo "clang-format: all files formatted"; \

@@ -8,6 +8,7 @@
 #endif
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/vec16.h"
 #include "keras/backend/inference.h"
 #include "keras/backend/lanes.h"
 #ifdef KERAS_HAVE_ONEDNN
@@ -34,6 +35,13 @@ Backend& reference_backend() {
 }
 
 Backend& cpu_backend() {
+#ifdef KERAS_HAVE_ONEDNN
+  // Before oneDNN's first kernel: KERAS_MAX_CPU_ISA (vec16.h) holds for its kernels too.
+  static const bool limited = (onednn::limit_isa(vec16::max_isa() == vec16::Isa::avx512,
+                                                 vec16::max_isa() != vec16::Isa::sse41),
+                               true);
+  (void)limited;
+#endif
   static CpuBackend backend;
   return backend;
 }

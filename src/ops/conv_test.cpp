@@ -532,7 +532,7 @@ TEST(Conv, Winograd2dMatchesTheFloat64ReferenceWithGradients) {
   };
   if (!backend::winograd::supports2d(backend::conv_geometry(
           {2, 12, 12, 16}, {3, 3, 16, 32}, {2, 10, 10, 32}, {{1, 1}, {1, 1}, {0, 0}, 1}))) {
-    GTEST_SKIP() << "no AVX-512 on this CPU: oneDNN runs these shapes (FastPaths covers them)";
+    GTEST_SKIP() << "neither AVX-512 nor AVX2 on this CPU: oneDNN runs these shapes";
   }
   backend::winograd::set_policy(backend::winograd::Policy::always);
   struct Restore {  // the policy, also when an assertion throws
@@ -633,7 +633,7 @@ TEST(Conv, ConvBiasMaxPoolMatchesTheTwoOps) {
   };
   if (!backend::winograd::supports2d(backend::conv_geometry(
           {2, 12, 12, 16}, {3, 3, 16, 32}, {2, 10, 10, 32}, {{1, 1}, {1, 1}, {0, 0}, 1}))) {
-    GTEST_SKIP() << "no AVX-512 on this CPU: the op is the two ops there";
+    GTEST_SKIP() << "neither AVX-512 nor AVX2 on this CPU: the op is the two ops there";
   }
   backend::winograd::set_policy(backend::winograd::Policy::always);
   struct Restore {

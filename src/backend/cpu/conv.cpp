@@ -1,9 +1,9 @@
 // Convolutions on the CPU: a register-blocked direct kernel for a few output positions on AVX-512
 // (backend/cpu/few_rows_conv.h, forward only), Winograd for the 1-D float32 geometries where it
 // beats direct convolution (backend/cpu/winograd_conv1d.h) and for 3x3 stride-1 Conv2D with 16 to
-// 128 channels on AVX-512 (backend/cpu/winograd_conv2d.h), then oneDNN when the build has it
-// (backend/cpu/onednn/), otherwise, and for float64 or geometries oneDNN rejects, im2row (one row
-// of taps x channels per output position; channels_last, so each tap copies a contiguous run of
+// 128 channels on AVX-512 or AVX2 (backend/cpu/winograd_conv2d.h), then oneDNN when the build has
+// it (backend/cpu/onednn/), otherwise, and for float64 or geometries oneDNN rejects, im2row (one
+// row of taps x channels per output position; channels_last, so each tap copies a contiguous run of
 // channels) times the weights, which are already a (taps * C / groups, F) matrix in the Keras
 // layout, in OpenBLAS.
 #include <algorithm>

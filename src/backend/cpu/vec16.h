@@ -4,24 +4,59 @@
 // helpers below are for use inside them.
 #pragma once
 
+#include <cctype>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #if defined(__x86_64__) || defined(__i386__)
 #define KERAS_AVX512 [[gnu::target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]]
+// For a kernel's 8-float form on CPUs with AVX2 but not AVX-512, called where cpu_has_avx2_fma().
+#define KERAS_AVX2 [[gnu::target("avx2,fma")]]
 #else
 #define KERAS_AVX512  // elsewhere generic vectors, and cpu_has_avx512() is false
+#define KERAS_AVX2
 #endif
 
 namespace keras::backend::vec16 {
 
-// AVX-512F, DQ, BW and VL, as the functions marked KERAS_AVX512 are compiled for.
+// The most the kernels may use, from the environment: KERAS_MAX_CPU_ISA=avx2 leaves the AVX-512
+// forms out, =sse41 the AVX2 ones too (case ignored; unset or another value: all the CPU has).
+// Tests run the AVX2 forms on AVX-512 machines this way; oneDNN is told the same (registry.cpp).
+enum class Isa { sse41, avx2, avx512 };
+inline Isa max_isa() {
+  static const Isa isa = [] {
+    const char* v = std::getenv("KERAS_MAX_CPU_ISA");
+    std::string s = v != nullptr ? v : "";
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s == "avx2" ? Isa::avx2 : s == "sse41" ? Isa::sse41 : Isa::avx512;
+  }();
+  return isa;
+}
+
+// AVX-512F, DQ, BW and VL, as the functions marked KERAS_AVX512 are compiled for (and allowed).
 inline bool cpu_has_avx512() {
 #if defined(__x86_64__) || defined(__i386__)
   static const bool has = [] {
     __builtin_cpu_init();  // static initialization may run before libgcc's own
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+    return max_isa() == Isa::avx512 && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl");
+  }();
+  return has;
+#else
+  return false;
+#endif
+}
+
+// AVX2 and FMA, as the functions marked KERAS_AVX2 are compiled for (and allowed).
+inline bool cpu_has_avx2_fma() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return max_isa() != Isa::sse41 && __builtin_cpu_supports("avx2") &&
+           __builtin_cpu_supports("fma");
   }();
   return has;
 #else

@@ -6,6 +6,7 @@
 #include "backend/cpu/winograd_conv2d.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "backend/cpu/blas.h"
@@ -66,228 +67,70 @@ struct AtTransposed {
   constexpr float operator()(int r, int c) const { return kAt[c][r]; }
 };
 
-using vec16::load16;
 using vec16::matvec;
-using vec16::store16;
-using vec16::v16;
 
-// y = C x C^T for an In x In tile of vectors x and an Out x In matrix C: first along x's second
-// index (t[r] = C x[r]), then along its first. Every transform below is one of these.
-template <int Out, int In, class Coef>
-KERAS_AVX512 [[gnu::always_inline]] inline void sandwich(const v16 (&x)[In][In],
-                                                         v16 (&y)[Out][Out]) {
-  v16 t[In][Out];
-#pragma GCC unroll 6
-  for (int r = 0; r < In; ++r) matvec<Out, In, Coef>(x[r], t[r]);
-#pragma GCC unroll 6
-  for (int q = 0; q < Out; ++q) {
-    v16 col[In], out[Out];
-#pragma GCC unroll 6
-    for (int r = 0; r < In; ++r) col[r] = t[r][q];
-    matvec<Out, In, Coef>(col, out);
-#pragma GCC unroll 6
-    for (int a = 0; a < Out; ++a) y[a][q] = out[a];
-  }
+// One vector V from or to p (always inlined: compiled for the caller's instruction set, so the
+// ABI GCC warns about for a 16-float vector outside AVX-512 is never used).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+template <class V>
+[[gnu::always_inline]] inline V load_v(const float* p) {
+  V v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
 }
-
-// u[a][b] = sum_jk G[a][j] G[b][k] w[j][k] over (C, F) matrices (`size` elements, `stride` apart
-// in u), for elements [i0, i1). (Along j first: the tile goes in transposed.)
-KERAS_AVX512 void kernel_tiles(
-    const float* w, float* u, int64_t size, int64_t stride, int64_t i0, int64_t i1) {
-  for (int64_t i = i0; i < i1; i += 16) {
-    v16 x[3][3], y[kA][kA];
-#pragma GCC unroll 3
-    for (int k = 0; k < 3; ++k) {
-#pragma GCC unroll 3
-      for (int j = 0; j < 3; ++j) x[k][j] = load16(w + (j * 3 + k) * size + i);
-    }
-    sandwich<kA, 3, G>(x, y);
-#pragma GCC unroll 6
-    for (int a = 0; a < kA; ++a) {
-#pragma GCC unroll 6
-      for (int b = 0; b < kA; ++b) store16(u + (a * kA + b) * stride + i, y[b][a]);
-    }
-  }
+template <class V>
+[[gnu::always_inline]] inline void store_v(float* p, V v) {
+  std::memcpy(p, &v, sizeof(v));
 }
+#pragma GCC diagnostic pop
 
-// V[ξ = a 6 + b] (one row, c channels) = (B^T X B)[a][b] for the tile whose inputs src gives.
-KERAS_AVX512 void input_tile(const float* const (*src)[kA], float* v, int64_t stride, int64_t c) {
-  for (int64_t i = 0; i < c; i += 16) {
-    v16 x[kA][kA], y[kA][kA];
-#pragma GCC unroll 6
-    for (int r = 0; r < kA; ++r) {
-#pragma GCC unroll 6
-      for (int q = 0; q < kA; ++q) x[r][q] = load16(src[r][q] + i);
-    }
-    sandwich<kA, kA, Bt>(x, y);
-#pragma GCC unroll 6
-    for (int a = 0; a < kA; ++a) {
-#pragma GCC unroll 6
-      for (int b = 0; b < kA; ++b) store16(v + (a * kA + b) * stride + i, y[a][b]);
-    }
-  }
-}
-
-// The adjoint of kernel_tiles: dw[j][k] = sum_ab G[a][j] G[b][k] du[a][b], for elements [i0, i1).
-// (Along a first: the tile goes in transposed.)
-KERAS_AVX512 void kernel_adjoint_tiles(
-    const float* du, int64_t stride, float* dw, int64_t size, int64_t i0, int64_t i1) {
-  for (int64_t i = i0; i < i1; i += 16) {
-    v16 x[kA][kA], y[3][3];
-#pragma GCC unroll 6
-    for (int b = 0; b < kA; ++b) {
-#pragma GCC unroll 6
-      for (int a = 0; a < kA; ++a) x[b][a] = load16(du + (a * kA + b) * stride + i);
-    }
-    sandwich<3, kA, GTransposed>(x, y);
-#pragma GCC unroll 3
-    for (int j = 0; j < 3; ++j) {
-#pragma GCC unroll 3
-      for (int k = 0; k < 3; ++k) store16(dw + (j * 3 + k) * size + i, y[k][j]);
-    }
-  }
-}
-
-// The adjoint of output_tile: dM = A dY A^T for one tile (dY read through src, f channels).
-KERAS_AVX512 void output_adjoint_tile(const float* const (*src)[kM],
-                                      float* dm,
-                                      int64_t stride,
-                                      int64_t f) {
-  for (int64_t i = 0; i < f; i += 16) {
-    v16 x[kM][kM], y[kA][kA];
-#pragma GCC unroll 4
-    for (int r = 0; r < kM; ++r) {
-#pragma GCC unroll 4
-      for (int q = 0; q < kM; ++q) x[r][q] = load16(src[r][q] + i);
-    }
-    sandwich<kA, kM, AtTransposed>(x, y);
-#pragma GCC unroll 6
-    for (int a = 0; a < kA; ++a) {
-#pragma GCC unroll 6
-      for (int b = 0; b < kA; ++b) store16(dm + (a * kA + b) * stride + i, y[a][b]);
-    }
-  }
-}
-
-// The adjoint of input_tile: dX += B dV B^T for one tile, its 6x6 rows of c channels added through
-// dst (neighbouring tiles overlap, so each adds its part).
-KERAS_AVX512 void input_adjoint_tile(const float* dv,
-                                     int64_t stride,
-                                     float* const (*dst)[kA],
-                                     int64_t c) {
-  for (int64_t i = 0; i < c; i += 16) {
-    v16 x[kA][kA], y[kA][kA];
-#pragma GCC unroll 6
-    for (int a = 0; a < kA; ++a) {
-#pragma GCC unroll 6
-      for (int b = 0; b < kA; ++b) x[a][b] = load16(dv + (a * kA + b) * stride + i);
-    }
-    sandwich<kA, kA, BtTransposed>(x, y);
-#pragma GCC unroll 6
-    for (int r = 0; r < kA; ++r) {
-#pragma GCC unroll 6
-      for (int q = 0; q < kA; ++q) store16(dst[r][q] + i, load16(dst[r][q] + i) + y[r][q]);
-    }
-  }
-}
-
-// Y = A^T M A (+ bias, then relu when asked: UnaryOp::relu's bits, NaN stays NaN) for one tile:
-// M[ξ] rows of f channels, Y written through dst (when StoreY).
-// With Pool, also Y's 2x2 max pooling with strides 2, written through pooled: window (a, b) reads
-// rows 2a, 2a + 1 and columns 2b, 2b + 1, in that tap order, with the CPU max_pool's arithmetic
-// (from -inf, out = out < v or v is NaN ? v : out).
-template <bool StoreY = true, bool Pool = false>
-KERAS_AVX512 void output_tile(const float* m,
+// The tile kernels (winograd_conv2d_tiles.inc) of one instruction set. output_tile's three forms:
+// Y (bias, relu), Y and its 2x2 max pooling, the pooling only.
+struct Kernels {
+  void (*kernel_tiles)(
+      const float* w, float* u, int64_t size, int64_t stride, int64_t i0, int64_t i1);
+  void (*input_tile)(const float* const (*src)[kA], float* v, int64_t stride, int64_t c);
+  void (*kernel_adjoint_tiles)(
+      const float* du, int64_t stride, float* dw, int64_t size, int64_t i0, int64_t i1);
+  void (*output_adjoint_tile)(const float* const (*src)[kM], float* dm, int64_t stride, int64_t f);
+  void (*input_adjoint_tile)(const float* dv, int64_t stride, float* const (*dst)[kA], int64_t c);
+  using OutputTile = void (*)(const float* m,
                               int64_t stride,
                               float* const (*dst)[kM],
                               float* const (*pooled)[2],
                               const float* bias,
                               bool relu,
-                              int64_t f) {
-  for (int64_t i = 0; i < f; i += 16) {
-    v16 x[kA][kA], y[kM][kM];
-#pragma GCC unroll 6
-    for (int a = 0; a < kA; ++a) {
-#pragma GCC unroll 6
-      for (int b = 0; b < kA; ++b) x[a][b] = load16(m + (a * kA + b) * stride + i);
-    }
-    sandwich<kM, kA, At>(x, y);
-    const v16 add = bias != nullptr ? load16(bias + i) : v16{};
-#pragma GCC unroll 4
-    for (int r = 0; r < kM; ++r) {
-#pragma GCC unroll 4
-      for (int q = 0; q < kM; ++q) {
-        y[r][q] += add;
-        if (relu) y[r][q] = (y[r][q] > 0) | (y[r][q] != y[r][q]) ? y[r][q] : v16{};
-        if constexpr (StoreY) store16(dst[r][q] + i, y[r][q]);
-      }
-    }
-    if constexpr (Pool) {
-#pragma GCC unroll 2
-      for (int a = 0; a < 2; ++a) {
-#pragma GCC unroll 2
-        for (int b = 0; b < 2; ++b) {
-          v16 out = v16{} - __builtin_inff();
-          for (const v16& v : {y[2 * a][2 * b], y[2 * a][2 * b + 1], y[2 * a + 1][2 * b],
-                               y[2 * a + 1][2 * b + 1]}) {
-            out = (out < v) | (v != v) ? v : out;  // running_max (unary_math.h), 16 wide
-          }
-          store16(pooled[a][b] + i, out);
-        }
-      }
-    }
-  }
-}
+                              int64_t f);
+  OutputTile output_tile, output_pool_tile, pool_tile;
+  void (*pooled_output_adjoint_tile)(const float* const (*ys)[kM],
+                                     const float* const (*dp)[2],
+                                     float* dm,
+                                     int64_t stride,
+                                     int64_t f);
+};
 
-// output_adjoint_tile of the pooling's input gradient: dY is built in registers from the tile's
-// forward outputs Y (read through ys) and the windows' gradients (read through dp, null for a
-// window outside the pooled output, whose taps get 0), with the CPU max_pool_backward's rule and
-// arithmetic: the first tap equal to the window's maximum (from the first tap, replaced by a
-// strictly greater one) takes the gradient, the first tap too when none does (a NaN).
-KERAS_AVX512 void pooled_output_adjoint_tile(const float* const (*ys)[kM],
-                                             const float* const (*dp)[2],
-                                             float* dm,
-                                             int64_t stride,
-                                             int64_t f) {
-  for (int64_t i = 0; i < f; i += 16) {
-    v16 x[kM][kM], y[kA][kA];
-#pragma GCC unroll 2
-    for (int a = 0; a < 2; ++a) {
-#pragma GCC unroll 2
-      for (int b = 0; b < 2; ++b) {
-        const int r0 = 2 * a, q0 = 2 * b;
-        if (dp[a][b] == nullptr) {
-          x[r0][q0] = x[r0][q0 + 1] = x[r0 + 1][q0] = x[r0 + 1][q0 + 1] = v16{};
-          continue;
-        }
-        const v16 t0 = load16(ys[r0][q0] + i), t1 = load16(ys[r0][q0 + 1] + i),
-                  t2 = load16(ys[r0 + 1][q0] + i), t3 = load16(ys[r0 + 1][q0 + 1] + i);
-        v16 best = t0;
-        best = t1 > best ? t1 : best;
-        best = t2 > best ? t2 : best;
-        best = t3 > best ? t3 : best;
-        v16 pending = load16(dp[a][b] + i);
-        const v16 zero{};
-        v16 out[4];
-        int k = 0;
-        for (const v16& t : {t0, t1, t2, t3}) {
-          const auto take = t == best;
-          out[k++] = zero + (take ? pending : zero);
-          pending = take ? zero : pending;
-        }
-        x[r0][q0] = out[0] + pending;
-        x[r0][q0 + 1] = out[1];
-        x[r0 + 1][q0] = out[2];
-        x[r0 + 1][q0 + 1] = out[3];
-      }
-    }
-    sandwich<kA, kM, AtTransposed>(x, y);
-#pragma GCC unroll 6
-    for (int a = 0; a < kA; ++a) {
-#pragma GCC unroll 6
-      for (int b = 0; b < kA; ++b) store16(dm + (a * kA + b) * stride + i, y[a][b]);
-    }
-  }
+// 16-float vectors where the CPU has AVX-512, 8-float ones where it has AVX2 and FMA (the same
+// arithmetic lane by lane).
+namespace avx512 {
+using V = vec16::v16;
+constexpr int64_t kWidth = 16;
+#define KERAS_WINOGRAD_TARGET KERAS_AVX512
+#include "backend/cpu/winograd_conv2d_tiles.inc"
+#undef KERAS_WINOGRAD_TARGET
+}  // namespace avx512
+
+namespace avx2 {
+using V = float __attribute__((vector_size(32)));
+constexpr int64_t kWidth = 8;
+#define KERAS_WINOGRAD_TARGET KERAS_AVX2
+#include "backend/cpu/winograd_conv2d_tiles.inc"
+#undef KERAS_WINOGRAD_TARGET
+}  // namespace avx2
+
+// The table for this CPU (supports2d() is false on one with neither).
+const Kernels& kernels() {
+  return vec16::cpu_has_avx512() ? avx512::kKernels : avx2::kKernels;
 }
 
 struct Plan {
@@ -373,12 +216,13 @@ void forward(const ConvGeometry& g,
              float* y,
              float* pooled = nullptr) {
   const Plan p(g);
+  const Kernels& k = kernels();
   const int64_t size = p.c * p.f, us = size + kPad;
   float* u = scratch<float, 2>(kXi * us);
   KERAS_OMP(omp parallel num_threads(p.threads)) {
     KERAS_OMP(omp for)
     for (int64_t i0 = 0; i0 < size; i0 += 1024) {
-      kernel_tiles(w, u, size, us, i0, std::min(size, i0 + 1024));
+      k.kernel_tiles(w, u, size, us, i0, std::min(size, i0 + 1024));
     }
     const EdgeRows edge = edge_rows(static_cast<size_t>(std::max(p.c, p.f)));
     KERAS_OMP(omp for schedule(dynamic))
@@ -390,7 +234,7 @@ void forward(const ConvGeometry& g,
       for (int64_t gi = g0; gi < g1; ++gi) {
         const float* src[kA][kA];
         p.inputs(gi, x, edge.zeros, src);
-        input_tile(src, v + (gi - g0) * p.c, vs, p.c);
+        k.input_tile(src, v + (gi - g0) * p.c, vs, p.c);
       }
       for (int xi = 0; xi < kXi; ++xi) {
         blas::gemm(false, false, rows, p.f, p.c, v + xi * vs, p.c, u + xi * us, p.f, 0, m + xi * ms,
@@ -403,11 +247,11 @@ void forward(const ConvGeometry& g,
         if (pooled != nullptr) p.pooled(gi, pooled, edge.sink, pdst);
         const float* mi = m + (gi - g0) * p.f;
         if (pooled == nullptr) {
-          output_tile(mi, ms, dst, nullptr, bias, relu, p.f);
+          k.output_tile(mi, ms, dst, nullptr, bias, relu, p.f);
         } else if (y != nullptr) {
-          output_tile<true, true>(mi, ms, dst, pdst, bias, relu, p.f);
+          k.output_pool_tile(mi, ms, dst, pdst, bias, relu, p.f);
         } else {
-          output_tile<false, true>(mi, ms, dst, pdst, bias, relu, p.f);
+          k.pool_tile(mi, ms, dst, pdst, bias, relu, p.f);
         }
       }
     }
@@ -433,6 +277,7 @@ void backward(const ConvGeometry& g,
               const float* y = nullptr,
               const float* dpooled = nullptr) {
   const Plan p(g);
+  const Kernels& k = kernels();
   const int64_t size = p.c * p.f, us = size + kPad, part = kXi * us;
   const int64_t image = p.h * p.w * p.c;
   const int threads = p.threads;
@@ -445,7 +290,7 @@ void backward(const ConvGeometry& g,
       transpose_taps(9, p.c, p.f, w, wt);
       KERAS_OMP(omp for)
       for (int64_t i0 = 0; i0 < size; i0 += 1024) {
-        kernel_tiles(wt, ut, size, us, i0, std::min(size, i0 + 1024));
+        k.kernel_tiles(wt, ut, size, us, i0, std::min(size, i0 + 1024));
       }
     }
     const int t = thread_id(), team = team_size();
@@ -464,19 +309,19 @@ void backward(const ConvGeometry& g,
         if (du != nullptr) {
           const float* src[kA][kA];
           p.inputs(gi, x, edge.zeros, src);
-          input_tile(src, v + (gi - g0) * p.c, vs, p.c);
+          k.input_tile(src, v + (gi - g0) * p.c, vs, p.c);
         }
         if (dpooled != nullptr) {
           const float* ys[kM][kM];
           const float* dp[2][2];
           p.outputs(gi, y, edge.zeros, ys);
           p.pooled(gi, dpooled, static_cast<const float*>(nullptr), dp);
-          pooled_output_adjoint_tile(ys, dp, dm + (gi - g0) * p.f, ms, p.f);
+          k.pooled_output_adjoint_tile(ys, dp, dm + (gi - g0) * p.f, ms, p.f);
           continue;
         }
         const float* grad[kM][kM];
         p.outputs(gi, dy, edge.zeros, grad);
-        output_adjoint_tile(grad, dm + (gi - g0) * p.f, ms, p.f);
+        k.output_adjoint_tile(grad, dm + (gi - g0) * p.f, ms, p.f);
       }
       if (du != nullptr) {
         for (int xi = 0; xi < kXi; ++xi) {
@@ -496,7 +341,7 @@ void backward(const ConvGeometry& g,
         if (gi % p.per_image == 0) std::fill_n(dx + gi / p.per_image * image, image, 0.0f);
         float* dst[kA][kA];
         p.inputs(gi, dx, edge.sink, dst);
-        input_adjoint_tile(v + (gi - g0) * p.c, vs, dst, p.c);
+        k.input_adjoint_tile(v + (gi - g0) * p.c, vs, dst, p.c);
       }
     }
     if (du != nullptr) {  // the same branch in every thread of the team
@@ -512,7 +357,7 @@ void backward(const ConvGeometry& g,
       }
       KERAS_OMP(omp for)
       for (int64_t i0 = 0; i0 < size; i0 += 1024) {
-        kernel_adjoint_tiles(parts, us, dw, size, i0, std::min(size, i0 + 1024));
+        k.kernel_adjoint_tiles(parts, us, dw, size, i0, std::min(size, i0 + 1024));
       }
     }
   }
@@ -535,12 +380,12 @@ ConvGeometry data_geometry(const ConvGeometry& g) {
 }  // namespace
 
 bool supports2d(const ConvGeometry& g) {
-  return vec16::cpu_has_avx512() && g.groups == 1 && g.batch >= 1 && g.in[0] == 1 &&
-         g.out[0] == 1 && g.k[0] == 1 && g.pad[0] == 0 && g.k[1] == 3 && g.k[2] == 3 &&
-         g.stride[1] == 1 && g.stride[2] == 1 && g.dilation[1] == 1 && g.dilation[2] == 1 &&
-         g.pad[1] >= 0 && g.pad[1] <= 2 && g.pad[2] >= 0 && g.pad[2] <= 2 && g.out[1] >= 1 &&
-         g.out[2] >= 1 && g.in[1] >= 1 && g.in[2] >= 1 && g.c > 0 && g.f > 0 && g.c % 16 == 0 &&
-         g.f % 16 == 0;
+  return (vec16::cpu_has_avx512() || vec16::cpu_has_avx2_fma()) && g.groups == 1 && g.batch >= 1 &&
+         g.in[0] == 1 && g.out[0] == 1 && g.k[0] == 1 && g.pad[0] == 0 && g.k[1] == 3 &&
+         g.k[2] == 3 && g.stride[1] == 1 && g.stride[2] == 1 && g.dilation[1] == 1 &&
+         g.dilation[2] == 1 && g.pad[1] >= 0 && g.pad[1] <= 2 && g.pad[2] >= 0 && g.pad[2] <= 2 &&
+         g.out[1] >= 1 && g.out[2] >= 1 && g.in[1] >= 1 && g.in[2] >= 1 && g.c > 0 && g.f > 0 &&
+         g.c % 16 == 0 && g.f % 16 == 0;
 }
 
 bool applies2d(const ConvGeometry& g) {

@@ -1,9 +1,9 @@
 // Winograd F(4x4, 3x3) 2-D convolution for the CPU backend (forward and both gradients), in
-// 16-float vectors where the CPU has AVX-512. Per 6x6 input tile the forward is
-// Y = A^T [(G W G^T) ⊙ (B^T X B)] A; across channels that is 36 GEMMs (one per point pair ξ),
-// M[ξ] (tiles, F) = V[ξ] (tiles, C) · U[ξ] (C, F), between an input transform V, a kernel
-// transform U and an output transform Y, each tile giving 4x4 outputs: 36 multiplications per
-// 16 outputs and channel pair instead of 144 (0.25x). The interpolation points are 0, ±5/8,
+// 16-float vectors where the CPU has AVX-512, 8-float ones where it has AVX2 and FMA. Per 6x6 input
+// tile the forward is Y = A^T [(G W G^T) ⊙ (B^T X B)] A; across channels that is 36 GEMMs (one per
+// point pair ξ), M[ξ] (tiles, F) = V[ξ] (tiles, C) · U[ξ] (C, F), between an input transform V, a
+// kernel transform U and an output transform Y, each tile giving 4x4 outputs: 36 multiplications
+// per 16 outputs and channel pair instead of 144 (0.25x). The interpolation points are 0, ±5/8,
 // ±3/2 and infinity (the ones oneDNN's F(4x4, 3x3) uses): against float64, 3.0e-6 on 64
 // channels where oneDNN's Winograd gave 3.4e-6 (outputs up to 3.9), where the textbook points
 // 0, ±1, ±2 gave 1.0e-5.
@@ -24,7 +24,8 @@
 
 namespace keras::backend::winograd {
 
-// Whether the geometry is one these kernels compute (see above) on this CPU (AVX-512).
+// Whether the geometry is one these kernels compute (see above) on this CPU (AVX-512, or AVX2 and
+// FMA).
 bool supports2d(const ConvGeometry& g);
 // Whether the policy (winograd_conv1d.h) sends this geometry here (then for all three passes):
 // automatically up to 128 channels in and out, where its rounding is no worse than oneDNN's.

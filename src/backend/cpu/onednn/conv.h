@@ -34,5 +34,8 @@ class SharedDiffDst {
 };
 // Threads oneDNN's OpenMP runtime may use.
 void set_num_threads(int n);
+// Keeps oneDNN's kernels within AVX2 (avx512 false, avx2 true) or SSE4.1 (both false); before its
+// first primitive or GEMM, after which oneDNN ignores the call.
+void limit_isa(bool avx512, bool avx2);
 
 }  // namespace keras::backend::onednn
