@@ -453,10 +453,11 @@ TEST(Conv, Winograd1dMatchesTheFloat64ReferenceWithGradients) {
   });
 }
 
-// The direct kernel for few output positions (backend/cpu/few_rows_conv.h; on AVX-512, at most 16
-// positions over the batch) against the float64 reference, with and without the bias, on 1 and 2
-// threads: one block of 14 rows and two of 8, columns that end in a partial vector (33, 17) or an
-// odd number of 16-column blocks, padding, strides, dilation, 2-D and 3-D. It sums taps x channels
+// The direct kernel for few output positions (backend/cpu/few_rows_conv.h; on AVX-512 or AVX2, at
+// most 16 positions over the batch) against the float64 reference, with and without the bias, on
+// 1 and 2 threads: one block of 14 rows and two of 8 (AVX2: three blocks of 4 to 6), columns that
+// end in a partial vector (33, 17) or an odd number of column blocks, padding, strides, dilation,
+// 2-D and 3-D. It sums taps x channels
 // products in order in float32, an error of about sqrt(taps C) ulps of the largest product sums:
 // within 1e-5 of the output's scale, as the Winograd tests allow.
 TEST(Conv, FewOutputPositionsMatchTheFloat64Reference) {
@@ -484,7 +485,8 @@ TEST(Conv, FewOutputPositionsMatchTheFloat64Reference) {
     }
     const Tensor y = conv(x, w, c.o);
     ASSERT_EQ(y.shape(), ref.shape());
-    // Every case is one the kernel takes (on AVX-512): few positions, taps x C >= 16, F >= 16.
+    // Every case is one the kernel takes (on AVX-512 or AVX2): few positions, taps x C >= 16, F
+    // >= 16.
     EXPECT_LE(y.size() / y.shape().back(), backend::few_rows::kMaxRows);
     EXPECT_GE(w.size() / w.shape().back(), 16);
     EXPECT_GE(w.shape().back(), 16);
@@ -495,7 +497,9 @@ TEST(Conv, FewOutputPositionsMatchTheFloat64Reference) {
 
 // conv sends such a geometry to the kernel (the same bits as calling it), from the layer's call.
 TEST(Conv, FewOutputPositionsTakeTheDirectKernel) {
-  if (!backend::vec16::cpu_has_avx512()) GTEST_SKIP() << "the kernel needs AVX-512";
+  if (!backend::vec16::cpu_has_avx512() && !backend::vec16::cpu_has_avx2_fma()) {
+    GTEST_SKIP() << "the kernel needs AVX-512 or AVX2";
+  }
   const Tensor x = keras::random::uniform({1, 14, 64}, -1, 1, float32, 1);
   const Tensor w = keras::random::uniform({5, 64, 40}, -1, 1, float32, 2);
   const Tensor b = keras::random::uniform({40}, -1, 1, float32, 3);

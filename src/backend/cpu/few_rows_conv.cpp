@@ -1,7 +1,8 @@
-// The team splits the output columns in 16-float blocks; each thread runs the register kernel on
-// 32 columns (or 16, the last masked) of one block of rows at a time, so each weight row is read
-// once per block of rows. Rows are blocked by at most 14: 14 rows x 2 vectors of accumulators,
-// the 2 weight vectors and a broadcast fill the 32 AVX-512 registers.
+// The team splits the output columns in blocks of one vector (16 floats with AVX-512, 8 with
+// AVX2); each thread runs the register kernel on two vectors of columns (or one, the last masked)
+// of one block of rows at a time, so each weight row is read once per block of rows. Rows are
+// blocked by at most 14 with AVX-512 (14 rows x 2 vectors of accumulators, the 2 weight vectors
+// and a broadcast fill its 32 registers) and 6 with AVX2 (its 16).
 #include "backend/cpu/few_rows_conv.h"
 
 #include <algorithm>
@@ -20,11 +21,9 @@
 namespace keras::backend::few_rows {
 namespace {
 
-constexpr int kBlockRows = 14;
-
-// The blocks of rows: `count` blocks of sizes differing by at most one.
+// The blocks of rows: `count` blocks of sizes differing by at most one, at most `most` rows each.
 struct RowBlocks {
-  explicit RowBlocks(int64_t rows) : rows(rows), count((rows + kBlockRows - 1) / kBlockRows) {}
+  RowBlocks(int64_t rows, int most) : rows(rows), count((rows + most - 1) / most) {}
   int64_t rows, count;
   int64_t begin(int64_t b) const { return b * rows / count; }
 };
@@ -51,16 +50,34 @@ void fill_panel(
   }
 }
 
-// y[i][j] = bias[j] + sum_kk panel[kk * R + i] w[kk][j] for R rows and V * 16 columns (the last
-// vector masked by `mask`); w and y point at the first column, f floats per row.
+// y[i][j] = bias[j] + sum_kk panel[kk * R + i] w[kk][j] for R rows and V vectors of columns, the
+// last vector's first `lanes` only; w and y point at the first column, f floats per row.
+using Kernel = void (*)(const float* panel,
+                        int64_t k,
+                        const float* w,
+                        int64_t f,
+                        int lanes,
+                        const float* bias,
+                        float* y);
+
+// The weights come from L3 or memory, a row of f floats apart: fetch 16 rows ahead. Measured with
+// the caches flushed before each call (as other tenants do between one-sample calls): 14 and 10
+// rows of 256 x 5 -> 256, 144-195 -> 60-70 us; no change when they are cached. (An address, not a
+// pointer: it may lie past the weights; prefetches never fault.)
+[[gnu::always_inline]] inline void prefetch_ahead(const float* row, int64_t f, int lines) {
+  const auto ahead = reinterpret_cast<std::uintptr_t>(row) + 16 * f * sizeof(float);
+  for (int l = 0; l < lines; ++l) __builtin_prefetch(reinterpret_cast<const void*>(ahead + 64 * l));
+}
+
 template <int R, int V>
-KERAS_AVX512 void kernel(const float* panel,
-                         int64_t k,
-                         const float* w,
-                         int64_t f,
-                         __mmask16 mask,
-                         const float* bias,
-                         float* y) {
+KERAS_AVX512 void kernel16(const float* panel,
+                           int64_t k,
+                           const float* w,
+                           int64_t f,
+                           int lanes,
+                           const float* bias,
+                           float* y) {
+  const auto mask = static_cast<__mmask16>((1u << lanes) - 1);
   __m512 acc[R][V];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) {
@@ -70,15 +87,7 @@ KERAS_AVX512 void kernel(const float* panel,
   for (int64_t kk = 0; kk < k; ++kk) {
     const float* row = w + kk * f;
     const float* a = panel + kk * R;
-    // The weights come from L3 or memory, a row of f floats apart: fetch 16 rows ahead. Measured
-    // with the caches flushed before each call (as other tenants do between one-sample calls):
-    // 14 and 10 rows of 256 x 5 -> 256, 144-195 -> 60-70 us; no change when they are cached.
-    // (An address, not a pointer: it may lie past the weights; prefetches never fault.)
-    const auto ahead = reinterpret_cast<std::uintptr_t>(row) + 16 * f * sizeof(float);
-#pragma GCC unroll 2
-    for (int v = 0; v < V; ++v) {
-      __builtin_prefetch(reinterpret_cast<const void*>(ahead + 64 * v));
-    }
+    prefetch_ahead(row, f, V);
     __m512 wv[V];
 #pragma GCC unroll 2
     for (int v = 0; v < V; ++v) {
@@ -103,31 +112,92 @@ KERAS_AVX512 void kernel(const float* panel,
   }
 }
 
-using Kernel =
-    void (*)(const float*, int64_t, const float*, int64_t, __mmask16, const float*, float*);
-
-// kernels[R - 1][V - 1].
-template <int... Rs>
-constexpr auto make_table(std::integer_sequence<int, Rs...>) {
-  return std::array<std::array<Kernel, 2>, sizeof...(Rs)>{
-      {{{&kernel<Rs + 1, 1>, &kernel<Rs + 1, 2>}}...}};
+// The same in 8-float vectors, with AVX2's masked loads and stores (masked lanes never fault).
+template <int R, int V>
+KERAS_AVX2 void kernel8(const float* panel,
+                        int64_t k,
+                        const float* w,
+                        int64_t f,
+                        int lanes,
+                        const float* bias,
+                        float* y) {
+  const __m256i all = _mm256_set1_epi32(-1);
+  const __m256i mask =
+      _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  __m256 acc[R][V];
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i) {
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) acc[i][v] = _mm256_setzero_ps();
+  }
+  for (int64_t kk = 0; kk < k; ++kk) {
+    const float* row = w + kk * f;
+    const float* a = panel + kk * R;
+    prefetch_ahead(row, f, 1);
+    __m256 wv[V];
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) {
+      wv[v] = v + 1 < V ? _mm256_loadu_ps(row + 8 * v) : _mm256_maskload_ps(row + 8 * v, mask);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < R; ++i) {
+      const __m256 b = _mm256_broadcast_ss(a + i);
+#pragma GCC unroll 2
+      for (int v = 0; v < V; ++v) acc[i][v] = _mm256_fmadd_ps(b, wv[v], acc[i][v]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i) {
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) {
+      const __m256i m = v + 1 < V ? all : mask;
+      __m256 out = acc[i][v];
+      if (bias != nullptr) out = _mm256_add_ps(out, _mm256_maskload_ps(bias + 8 * v, m));
+      _mm256_maskstore_ps(y + i * f + 8 * v, m, out);
+    }
+  }
 }
-constexpr auto kKernels = make_table(std::make_integer_sequence<int, kBlockRows>{});
+
+// One instruction set's kernels: table[R - 1][V - 1], R up to block_rows, vectors of `width`.
+struct Kernels {
+  int width, block_rows;
+  const std::array<Kernel, 2>* table;
+};
+
+template <int... Rs>
+constexpr auto table16(std::integer_sequence<int, Rs...>) {
+  return std::array<std::array<Kernel, 2>, sizeof...(Rs)>{
+      {{{&kernel16<Rs + 1, 1>, &kernel16<Rs + 1, 2>}}...}};
+}
+template <int... Rs>
+constexpr auto table8(std::integer_sequence<int, Rs...>) {
+  return std::array<std::array<Kernel, 2>, sizeof...(Rs)>{
+      {{{&kernel8<Rs + 1, 1>, &kernel8<Rs + 1, 2>}}...}};
+}
+constexpr auto kTable16 = table16(std::make_integer_sequence<int, 14>{});
+constexpr auto kTable8 = table8(std::make_integer_sequence<int, 6>{});
+
+Kernels kernels() {
+  if (vec16::cpu_has_avx512()) return {16, 14, kTable16.data()};
+  return {8, 6, kTable8.data()};
+}
 
 #endif
 
 }  // namespace
 
 bool applies(const ConvGeometry& g) {
-  return vec16::cpu_has_avx512() && g.groups == 1 && g.batch >= 1 && g.out_size() >= 1 &&
-         g.batch * g.out_size() <= kMaxRows && g.f >= 16 && g.taps() * g.c >= 16;
+  return (vec16::cpu_has_avx512() || vec16::cpu_has_avx2_fma()) && g.groups == 1 && g.batch >= 1 &&
+         g.out_size() >= 1 && g.batch * g.out_size() <= kMaxRows && g.f >= 16 &&
+         g.taps() * g.c >= 16;
 }
 
 void conv(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y) {
 #if defined(__x86_64__) || defined(__i386__)
-  const RowBlocks blocks(g.batch * g.out_size());
-  const int64_t k = g.taps() * g.c, col_blocks = (g.f + 15) / 16;
-  const __mmask16 tail = g.f % 16 == 0 ? __mmask16(0xffff) : __mmask16((1u << (g.f % 16)) - 1);
+  const Kernels isa = kernels();
+  const RowBlocks blocks(g.batch * g.out_size(), isa.block_rows);
+  const int64_t k = g.taps() * g.c, col_blocks = (g.f + isa.width - 1) / isa.width;
+  const int tail = g.f % isa.width == 0 ? isa.width : static_cast<int>(g.f % isa.width);
   float* panel = scratch<float>(k * blocks.rows);
   // One thread for less than ~64K multiply-adds (the fork and join would cost more).
   const int threads = k * g.f * blocks.rows < (int64_t{1} << 16)
@@ -147,10 +217,10 @@ void conv(const ConvGeometry& g, const float* x, const float* w, const float* bi
       const int64_t o0 = blocks.begin(b), rows = blocks.begin(b + 1) - o0;
       for (int64_t cb = c0; cb < c1; cb += 2) {
         const int vectors = cb + 1 < c1 ? 2 : 1;
-        const int64_t j = cb * 16;
-        const __mmask16 mask = cb + vectors == col_blocks ? tail : __mmask16(0xffff);
-        kKernels[rows - 1][vectors - 1](panel + o0 * k, k, w + j, g.f, mask,
-                                        bias == nullptr ? nullptr : bias + j, y + o0 * g.f + j);
+        const int64_t j = cb * isa.width;
+        const int lanes = cb + vectors == col_blocks ? tail : isa.width;
+        isa.table[rows - 1][vectors - 1](panel + o0 * k, k, w + j, g.f, lanes,
+                                         bias == nullptr ? nullptr : bias + j, y + o0 * g.f + j);
       }
     }
   }

@@ -4,7 +4,8 @@
 // the multiplications. Every output row of a block is kept in registers while the weights stream
 // through once: y (rows, F) = im2row(x) (rows, taps * C) · w (taps * C, F), with im2row stored
 // transposed (one column of `rows` floats per tap and channel) so that the kernel broadcasts from
-// one pointer. AVX-512 only.
+// one pointer. AVX-512 (16-float vectors, blocks of up to 14 rows) or AVX2 and FMA (8-float
+// vectors, up to 6 rows).
 //
 // Layouts are the Backend's (channels_last, float32, contiguous): x (batch, spatial..., C),
 // w (taps..., C, F), y (batch, out_spatial..., F); any ConvGeometry with groups 1 (stride,
@@ -15,9 +16,9 @@
 
 namespace keras::backend::few_rows {
 
-// Whether conv() computes this geometry and measured faster than the other kernels: AVX-512,
-// groups 1, at most kMaxRows output positions over the whole batch, and enough columns for the
-// threads.
+// Whether conv() computes this geometry and measured faster than the other kernels: AVX-512 or
+// AVX2, groups 1, at most kMaxRows output positions over the whole batch, and enough columns for
+// the threads.
 inline constexpr int64_t kMaxRows = 16;
 bool applies(const ConvGeometry& g);
 
