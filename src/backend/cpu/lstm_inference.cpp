@@ -13,6 +13,7 @@
 #include "backend/cpu/parallel.h"
 #include "backend/cpu/scratch.h"
 #include "backend/cpu/sparse_gemm.h"
+#include "backend/cpu/vec16.h"
 #include "backend/kernel_data.h"
 
 #ifdef _OPENMP
@@ -74,9 +75,7 @@ void cell_default(float* z, const float* bias, float* c, float* h, int64_t units
 
 using CellFn = void (*)(float*, const float*, float*, float*, int64_t);
 CellFn pick_cell() {
-  __builtin_cpu_init();  // static initialization may run before libgcc's own
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? cell_avx512
-                                                                                 : cell_default;
+  return vec16::cpu_has_avx512() ? cell_avx512 : cell_default;  // KERAS_MAX_CPU_ISA included
 }
 const CellFn cell = pick_cell();
 

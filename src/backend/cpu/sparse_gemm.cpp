@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "backend/cpu/scratch.h"
+#include "backend/cpu/vec16.h"
 
 namespace keras::backend::sparse {
 namespace {
@@ -133,8 +134,8 @@ struct Kernels {
 };
 
 Kernels pick() {
-  __builtin_cpu_init();  // static initialization may run before libgcc's own
-  if (__builtin_cpu_supports("avx512f")) return {nonzeros_avx512, rows_sum_avx512, axpy_avx512};
+  // (AVX-512F is all these use; vec16's test also honours KERAS_MAX_CPU_ISA.)
+  if (vec16::cpu_has_avx512()) return {nonzeros_avx512, rows_sum_avx512, axpy_avx512};
   return {nonzeros_default, rows_sum_default, axpy_default};
 }
 const Kernels kernels = pick();
