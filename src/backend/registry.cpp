@@ -37,9 +37,7 @@ Backend& reference_backend() {
 Backend& cpu_backend() {
 #ifdef KERAS_HAVE_ONEDNN
   // Before oneDNN's first kernel: KERAS_MAX_CPU_ISA (vec16.h) holds for its kernels too.
-  static const bool limited = (onednn::limit_isa(vec16::max_isa() == vec16::Isa::avx512,
-                                                 vec16::max_isa() != vec16::Isa::sse41),
-                               true);
+  static const bool limited = (onednn::limit_isa(vec16::max_isa()), true);
   (void)limited;
 #endif
   static CpuBackend backend;

@@ -66,13 +66,27 @@ inline bool cpu_has_avx2_fma() {
 
 using v16 = float __attribute__((vector_size(64)));
 
-KERAS_AVX512 [[gnu::always_inline]] inline v16 load16(const float* p) {
-  v16 v;
+// One vector V (v16, or 8 floats in AVX2 forms) from or to p. Always inlined, so it compiles for
+// its caller's target; the ABI GCC warns about for a 16-float vector outside AVX-512 is never used.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+template <class V>
+[[gnu::always_inline]] inline V load(const float* p) {
+  V v;
   std::memcpy(&v, p, sizeof(v));
   return v;
 }
-KERAS_AVX512 [[gnu::always_inline]] inline void store16(float* p, v16 v) {
+template <class V>
+[[gnu::always_inline]] inline void store(float* p, V v) {
   std::memcpy(p, &v, sizeof(v));
+}
+#pragma GCC diagnostic pop
+
+KERAS_AVX512 [[gnu::always_inline]] inline v16 load16(const float* p) {
+  return load<v16>(p);
+}
+KERAS_AVX512 [[gnu::always_inline]] inline void store16(float* p, v16 v) {
+  store<v16>(p, v);
 }
 
 // y[r] = sum_c Coef{}(r, c) * x[c] for vectors V of any width (v16 here, 8 floats in the 1-D

@@ -6,7 +6,6 @@
 #include "backend/cpu/winograd_conv2d.h"
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "backend/cpu/blas.h"
@@ -68,22 +67,6 @@ struct AtTransposed {
 };
 
 using vec16::matvec;
-
-// One vector V from or to p (always inlined: compiled for the caller's instruction set, so the
-// ABI GCC warns about for a 16-float vector outside AVX-512 is never used).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpsabi"
-template <class V>
-[[gnu::always_inline]] inline V load_v(const float* p) {
-  V v;
-  std::memcpy(&v, p, sizeof(v));
-  return v;
-}
-template <class V>
-[[gnu::always_inline]] inline void store_v(float* p, V v) {
-  std::memcpy(p, &v, sizeof(v));
-}
-#pragma GCC diagnostic pop
 
 // The tile kernels (winograd_conv2d_tiles.inc) of one instruction set. output_tile's three forms:
 // Y (bias, relu), Y and its 2x2 max pooling, the pooling only.

@@ -361,9 +361,9 @@ void set_num_threads(int n) {
   omp_set_num_threads(n);
 }
 
-void limit_isa(bool avx512, bool avx2) {
-  if (avx512) return;
-  dnnl_set_max_cpu_isa(avx2 ? dnnl_cpu_isa_avx2 : dnnl_cpu_isa_sse41);
+void limit_isa(vec16::Isa isa) {
+  if (isa == vec16::Isa::avx512) return;
+  dnnl_set_max_cpu_isa(isa == vec16::Isa::avx2 ? dnnl_cpu_isa_avx2 : dnnl_cpu_isa_sse41);
 }
 
 }  // namespace keras::backend::onednn

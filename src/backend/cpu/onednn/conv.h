@@ -4,6 +4,7 @@
 // the geometry, so that the caller falls back to im2row + GEMM.
 #pragma once
 
+#include "backend/cpu/vec16.h"
 #include "keras/backend/backend.h"
 
 namespace keras::backend::onednn {
@@ -34,8 +35,8 @@ class SharedDiffDst {
 };
 // Threads oneDNN's OpenMP runtime may use.
 void set_num_threads(int n);
-// Keeps oneDNN's kernels within AVX2 (avx512 false, avx2 true) or SSE4.1 (both false); before its
-// first primitive or GEMM, after which oneDNN ignores the call.
-void limit_isa(bool avx512, bool avx2);
+// Keeps oneDNN's kernels within `isa` (KERAS_MAX_CPU_ISA, vec16.h); before its first primitive or
+// GEMM, after which oneDNN ignores the call.
+void limit_isa(vec16::Isa isa);
 
 }  // namespace keras::backend::onednn
