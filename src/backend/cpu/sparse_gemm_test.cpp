@@ -103,5 +103,23 @@ TEST(SparseGemm, NonFiniteWeightsStillGiveNaN) {
   EXPECT_FLOAT_EQ(c[1], 0.5f);
 }
 
+// A NaN or infinity among A's nonzeros (here past the last full 8 or 16 floats of the row, where
+// the vector forms mask their loads) reaches every column of its row, as in the dense product.
+TEST(SparseGemm, NonFiniteInputsReachTheirRow) {
+  const int64_t m = 40, n = 70, k = 45;
+  std::vector<float> a(m * k, 0.0f), b(k * n, 0.25f), c(m * n);
+  a[0 * k + 3] = 1.0f;
+  a[1 * k + 44] = std::numeric_limits<float>::quiet_NaN();
+  a[2 * k + 41] = std::numeric_limits<float>::infinity();
+  ASSERT_TRUE(sparse::mostly_zeros(a.data(), m, k, k));
+  blas::sgemm(false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c.data(), n);
+  for (int64_t j = 0; j < n; ++j) {
+    EXPECT_FLOAT_EQ(c[j], 0.25f) << j;
+    EXPECT_TRUE(std::isnan(c[n + j])) << j;
+    EXPECT_EQ(c[2 * n + j], std::numeric_limits<float>::infinity()) << j;
+    EXPECT_EQ(c[3 * n + j], 0.0f) << j;
+  }
+}
+
 }  // namespace
 }  // namespace keras::backend
