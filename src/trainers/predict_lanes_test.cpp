@@ -163,5 +163,34 @@ TEST(PredictLanes, AnErrorInABatchTakenInTurnIsPredictsError) {
   test::expect_all_close(predict_on(2, model, Data{x}, 64), before, 0, 0);
 }
 
+// Two full batches on two threads (the benchmarks' 512 rows at batch 256): once every lane has
+// its plans, a predict's first batch runs in lanes as well (it ran one lane after the other, half
+// the work on one thread, until `results` had been sized by a first batch). Two outputs of other
+// shapes; against one thread within float32 rounding of 784-term sums, replays bit for bit.
+TEST(PredictLanes, TheFirstBatchOfAPredictRunsInLanes) {
+  utils::set_random_seed(17);
+  auto in = Input({784});
+  auto h = layers::Dense(64, {.activation = "relu"})(in);
+  Model mlp(in, {layers::Dense(10, {.activation = "softmax"})(h),
+                 layers::Reshape({3, 4})(layers::Dense(12)(h))});
+  const Tensor x = random::uniform({512, 784}, 0, 1, float32, 18);
+  const Threads scope(2);
+  std::vector<std::vector<Tensor>> runs;
+  for (int r = 0; r < 3; ++r)
+    runs.push_back(mlp.predict(Data{x}, {.batch_size = 256, .verbose = 0}));
+  ASSERT_EQ(runs[2][0].shape(), (Shape{512, 10}));
+  ASSERT_EQ(runs[2][1].shape(), (Shape{512, 3, 4}));
+  std::vector<Tensor> one;
+  {
+    const Threads single(1);
+    one = mlp.predict(Data{x}, {.batch_size = 256, .verbose = 0});
+  }
+  for (size_t i = 0; i < 2; ++i) {
+    test::expect_all_close(runs[2][i], one[i], 1e-5, 1e-6);
+    test::expect_all_close(runs[1][i], runs[0][i], 0, 0);
+    test::expect_all_close(runs[2][i], runs[0][i], 0, 0);
+  }
+}
+
 }  // namespace
 }  // namespace keras

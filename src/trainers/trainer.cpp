@@ -789,13 +789,24 @@ void Trainer::predict_batch(const BatchRows& batch,
     for_each_part(batch, share[l], share[l + 1],
                   most_rows > 0 ? most_rows : share[l + 1] - share[l], f);
   };
-  // Predictions go straight into `results` from the lanes once it holds all n rows and every
-  // lane's plans are traced; the first batch of a size traces them one after another.
-  bool traced = lanes > 1 && n && !results.empty();
+  // Predictions go straight into `results` from the lanes once every lane's plans are traced;
+  // the first batch of a size traces them one after another.
+  bool traced = lanes > 1 && n;
+  const Plan* first = nullptr;
   for (int l = 0; traced && l < lanes; ++l) {
     for_parts(l, [&](const BatchRows& part, int64_t) {
-      traced = traced && find_plan(Mode::predict, part, l) != nullptr;
+      const Plan* plan = find_plan(Mode::predict, part, l);
+      traced = traced && plan != nullptr;
+      if (first == nullptr) first = plan;
     });
+  }
+  if (traced && results.empty()) {
+    // `results` takes all n rows in the shapes of the plans' outputs (as in predict_in_turn), so
+    // that a predict's first batch runs in lanes too: with two batches on two threads it ran
+    // one lane after the other, half the work on one thread.
+    const int64_t rows = std::min(most_rows > 0 ? most_rows : share[1], share[1]);
+    for (const Tensor& t : first->y_pred) traced = traced && t.rank() > 0 && t.shape()[0] == rows;
+    if (traced) size_predictions(first->y_pred, *n, results);
   }
   auto run_lane = [&](int l) {
     for_parts(l, [&](const BatchRows& part, int64_t b) {
