@@ -170,8 +170,8 @@ KERAS_AVX2 int64_t nonzeros_avx2(const float* x, int64_t n, int32_t* idx, float*
   return count;
 }
 
-// rows_sum in 64-column blocks of eight 8-float registers: the same fused multiply-adds in the
-// same order as the other forms, so the same bits.
+// rows_sum in 64-column blocks of eight 8-float registers: the AVX-512 form's fused
+// multiply-adds in the same order, so its bits (and the generic form's where the build has FMA).
 KERAS_AVX2 void rows_sum_avx2(const int32_t* idx,
                               const float* v,
                               int64_t count,
