@@ -369,7 +369,7 @@ namespace {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 KERAS_AVX512 void softmax_short_rows(const float* in, float* out, int64_t rows, int64_t n) {
-  const auto mask = static_cast<__mmask16>((1u << n) - 1);
+  const __mmask16 mask = vec16::first_lanes16(n);
   const __m512 lowest = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
   for (int64_t r = 0; r < rows; ++r) {
     const __m512 x = _mm512_mask_loadu_ps(lowest, mask, in + r * n);

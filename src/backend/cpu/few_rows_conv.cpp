@@ -77,7 +77,7 @@ KERAS_AVX512 void kernel16(const float* panel,
                            int lanes,
                            const float* bias,
                            float* y) {
-  const auto mask = static_cast<__mmask16>((1u << lanes) - 1);
+  const __mmask16 mask = vec16::first_lanes16(lanes);
   __m512 acc[R][V];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) {
@@ -122,8 +122,7 @@ KERAS_AVX2 void kernel8(const float* panel,
                         const float* bias,
                         float* y) {
   const __m256i all = _mm256_set1_epi32(-1);
-  const __m256i mask =
-      _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  const __m256i mask = vec16::first_lanes8(lanes);
   __m256 acc[R][V];
 #pragma GCC unroll 8
   for (int i = 0; i < R; ++i) {

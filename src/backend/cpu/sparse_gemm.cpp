@@ -25,13 +25,6 @@ void scale_block(float* c, int64_t ldc, Block blk, float beta) {
   }
 }
 
-// The first min(left, 16) lanes of a 16-float vector (none when left <= 0).
-inline __mmask16 tail_mask(int64_t left) {
-  return left >= 16  ? __mmask16(0xFFFF)
-         : left <= 0 ? __mmask16(0)
-                     : static_cast<__mmask16>((1u << left) - 1);
-}
-
 // dst[0, n) += v * src[0, n).
 void axpy_default(float v, const float* src, float* dst, int64_t n) {
   for (int64_t j = 0; j < n; ++j) dst[j] += v * src[j];
@@ -45,7 +38,7 @@ void axpy_default(float v, const float* src, float* dst, int64_t n) {
                      _mm512_fmadd_ps(vv, _mm512_loadu_ps(src + j), _mm512_loadu_ps(dst + j)));
   }
   if (j < n) {
-    const __mmask16 m = tail_mask(n - j);
+    const __mmask16 m = vec16::first_lanes16(n - j);
     _mm512_mask_storeu_ps(
         dst + j, m,
         _mm512_fmadd_ps(vv, _mm512_maskz_loadu_ps(m, src + j), _mm512_maskz_loadu_ps(m, dst + j)));
@@ -71,7 +64,7 @@ int64_t nonzeros_default(const float* x, int64_t n, int32_t* idx, float* val) {
   int64_t count = 0;
   for (int64_t j = 0; j < n; j += 16) {
     const int64_t left = n - j;
-    const __mmask16 in = tail_mask(left);
+    const __mmask16 in = vec16::first_lanes16(left);
     // Unordered: a NaN counts as nonzero, as it must.
     auto m = static_cast<uint32_t>(_mm512_mask_cmp_ps_mask(in, _mm512_maskz_loadu_ps(in, x + j),
                                                            _mm512_setzero_ps(), _CMP_NEQ_UQ));
@@ -110,7 +103,7 @@ void rows_sum_default(const int32_t* idx,
     __mmask16 mask[4];
     for (int q = 0; q < 4; ++q) {
       const int64_t left = n - c0 - 16 * q;
-      mask[q] = tail_mask(left);
+      mask[q] = vec16::first_lanes16(left);
     }
     __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     for (int64_t e = 0; e < count; ++e) {
@@ -126,13 +119,6 @@ void rows_sum_default(const int32_t* idx,
     _mm512_mask_storeu_ps(c + c0 + 32, mask[2], a2);
     _mm512_mask_storeu_ps(c + c0 + 48, mask[3], a3);
   }
-}
-
-// The first min(left, 8) lanes of an 8-float vector, as _mm256_maskload_ps/maskstore_ps take them.
-KERAS_AVX2 inline __m256i tail_mask8(int64_t left) {
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const int n = static_cast<int>(std::clamp<int64_t>(left, 0, 8));
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane);
 }
 
 // For each 8-bit mask, the lanes of its set bits in order, one byte each (AVX2 has no compress).
@@ -154,7 +140,7 @@ constexpr auto kCompact = [] {
 KERAS_AVX2 int64_t nonzeros_avx2(const float* x, int64_t n, int32_t* idx, float* val) {
   int64_t count = 0;
   for (int64_t j = 0; j < n; j += 8) {
-    const __m256i in = tail_mask8(n - j);
+    const __m256i in = vec16::first_lanes8(n - j);
     const __m256 xv = _mm256_maskload_ps(x + j, in);
     // Unordered: a NaN counts as nonzero, as it must.
     const __m256 ne = _mm256_cmp_ps(xv, _mm256_setzero_ps(), _CMP_NEQ_UQ);
@@ -191,7 +177,7 @@ KERAS_AVX2 void rows_sum_avx2(const int32_t* idx,
     for (int q = 0; q < 8; ++q) _mm256_storeu_ps(c + c0 + 8 * q, a[q]);
   }
   for (; c0 < n; c0 += 8) {  // the last columns, 8 at a time
-    const __m256i mask = tail_mask8(n - c0);
+    const __m256i mask = vec16::first_lanes8(n - c0);
     __m256 a = _mm256_setzero_ps();
     for (int64_t e = 0; e < count; ++e) {
       const float* w = b + static_cast<int64_t>(idx[e]) * ldb + c0;

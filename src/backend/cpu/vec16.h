@@ -11,6 +11,10 @@
 #include <string>
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
 #define KERAS_AVX512 [[gnu::target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]]
 // For a kernel's 8-float form on CPUs with AVX2 but not AVX-512, called where cpu_has_avx2_fma().
 #define KERAS_AVX2 [[gnu::target("avx2,fma")]]
@@ -88,6 +92,21 @@ KERAS_AVX512 [[gnu::always_inline]] inline v16 load16(const float* p) {
 KERAS_AVX512 [[gnu::always_inline]] inline void store16(float* p, v16 v) {
   store<v16>(p, v);
 }
+
+#if defined(__x86_64__) || defined(__i386__)
+// The first min(left, 16) lanes of a 16-float vector as an AVX-512 mask (none when left <= 0).
+inline __mmask16 first_lanes16(int64_t left) {
+  return left >= 16  ? __mmask16(0xFFFF)
+         : left <= 0 ? __mmask16(0)
+                     : static_cast<__mmask16>((1u << left) - 1);
+}
+
+// The first min(left, 8) lanes of an 8-float vector, as AVX2's maskload/maskstore take them.
+KERAS_AVX2 [[gnu::always_inline]] inline __m256i first_lanes8(int64_t left) {
+  const int n = left >= 8 ? 8 : left <= 0 ? 0 : static_cast<int>(left);
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+#endif
 
 // y[r] = sum_c Coef{}(r, c) * x[c] for vectors V of any width (v16 here, 8 floats in the 1-D
 // Winograd kernels): the loops unroll fully, so the coefficients are constants and zero ones drop
