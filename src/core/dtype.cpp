@@ -4,24 +4,6 @@
 
 namespace keras {
 
-size_t dtype_size(DType dtype) {
-  switch (dtype) {
-    case DType::float32:
-      return 4;
-    case DType::float64:
-      return 8;
-    case DType::int32:
-      return 4;
-    case DType::int64:
-      return 8;
-    case DType::uint8:
-      return 1;
-    case DType::bool_:
-      return 1;
-  }
-  return 0;
-}
-
 std::string_view dtype_name(DType dtype) {
   switch (dtype) {
     case DType::float32:

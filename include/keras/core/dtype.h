@@ -21,7 +21,22 @@ inline constexpr DType int64 = DType::int64;
 inline constexpr DType uint8 = DType::uint8;
 inline constexpr DType bool_ = DType::bool_;
 
-size_t dtype_size(DType dtype);
+// Bytes per element. Inline: hot loops call it per row (an out-of-line call per 64-byte prefetch
+// was 0.6% of a data-parallel news_mimo step).
+constexpr size_t dtype_size(DType dtype) {
+  switch (dtype) {
+    case DType::float32:
+    case DType::int32:
+      return 4;
+    case DType::float64:
+    case DType::int64:
+      return 8;
+    case DType::uint8:
+    case DType::bool_:
+      return 1;
+  }
+  return 0;
+}
 std::string_view dtype_name(DType dtype);
 // Parses "float32", "float64", "int32", "int64", "uint8", "bool"; throws TypeError otherwise.
 DType dtype_from_name(std::string_view name);
