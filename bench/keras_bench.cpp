@@ -8,7 +8,8 @@
 //   NAME_predict  N samples/s  threads T           predict(x, batch_size=256), median of 3 runs
 //   NAME_latency  N samples/s  threads T  p50_us A  p99_us B
 // the latter over 1,000 predict_on_batch calls on one sample (N = 1e6 / p50 in microseconds),
-// after 50 warm-up calls. KERAS_BENCH_INFERENCE=0 skips them.
+// after 50 warm-up calls. KERAS_BENCH_INFERENCE=0 skips them. KERAS_BENCH_EPOCHS=E trains E
+// epochs instead of 3 (a median over more epochs: tools/bench_distributed.sh).
 #include <keras/distribution/distribution.h>
 
 #include <algorithm>
@@ -126,6 +127,13 @@ int batch_divisor() {
   return d > 1 && d <= 32 ? static_cast<int>(d) : 1;
 }
 
+// KERAS_BENCH_EPOCHS=E: epochs per training run (default 3, the peers' count).
+int epochs() {
+  const char* env = std::getenv("KERAS_BENCH_EPOCHS");
+  const long e = env != nullptr ? std::strtol(env, nullptr, 10) : 3;
+  return e >= 1 && e <= 100 ? static_cast<int>(e) : 3;
+}
+
 // KERAS_BENCH_THREADS="1,2" overrides the thread counts tried (for profiling one of them).
 std::vector<int> thread_counts() {
   if (const char* env = std::getenv("KERAS_BENCH_THREADS")) {
@@ -160,9 +168,11 @@ Result bench_mlp() {
     keras::Model model(inputs, outputs);
     model.compile({.optimizer = "rmsprop", .loss = "categorical_crossentropy"});
     auto timer = std::make_shared<EpochTimer>();
-    model.fit(
-        x, y,
-        {.epochs = 3, .batch_size = 32 / batch_divisor(), .verbose = 0, .callbacks = {timer}});
+    model.fit(x, y,
+              {.epochs = epochs(),
+               .batch_size = 32 / batch_divisor(),
+               .verbose = 0,
+               .callbacks = {timer}});
     std::sort(timer->seconds.begin(), timer->seconds.end());
     const double rate = static_cast<double>(n) / timer->seconds[timer->seconds.size() / 2];
     if (rate > best.rate) best = {rate, threads, timer->loss, best.inference};
@@ -173,12 +183,8 @@ Result bench_mlp() {
 
 // Trains `make_model()` on (x, y) once per thread count; the median epoch rate of the best.
 template <class MakeModel>
-Result bench_fit(MakeModel&& make_model,
-                 const keras::Data& x,
-                 const keras::Data& y,
-                 int64_t n,
-                 int batch_size,
-                 int epochs = 3) {
+Result bench_fit(
+    MakeModel&& make_model, const keras::Data& x, const keras::Data& y, int64_t n, int batch_size) {
   Result best;
   for (int threads : thread_counts()) {
     keras::backend::set_num_threads(threads);
@@ -186,7 +192,7 @@ Result bench_fit(MakeModel&& make_model,
     keras::Model model = make_model();
     auto timer = std::make_shared<EpochTimer>();
     model.fit(x, y,
-              {.epochs = epochs,
+              {.epochs = epochs(),
                .batch_size = batch_size / batch_divisor(),
                .verbose = 0,
                .callbacks = {timer}});

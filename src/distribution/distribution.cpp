@@ -164,6 +164,9 @@ DataParallel::DataParallel(DeviceMesh mesh) : Distribution(std::move(mesh)) {
   if (const std::optional<int> shared = env_int("KERAS_DISTRIBUTION_SHARED_TABLES")) {
     shared_tables_ = *shared != 0;
   }
+  if (const std::optional<int> balance = env_int("KERAS_DISTRIBUTION_BALANCE_SHARES")) {
+    balance_shares_ = *balance != 0;
+  }
   const DeviceMesh& m = device_mesh();
   KERAS_CHECK(m.shape().size() == 1, ValueError,
               "DataParallel: keras.cpp needs a 1-D device mesh (one device per process), got ",

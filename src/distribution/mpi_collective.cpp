@@ -74,6 +74,7 @@ class MpiCollective final : public Collective {
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  double waited_seconds() const override { return waited_; }
   std::string name() const override { return name_; }
 
   void broadcast(void* data, int64_t count, DType dtype, int root) override {
@@ -211,7 +212,10 @@ class MpiCollective final : public Collective {
     for (int64_t spins = 0;; ++spins) {
       int done = 0;
       MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-      if (done) return;
+      if (done) {
+        waited_ += std::chrono::duration<double>(clock::now() - start).count();
+        return;
+      }
       if (spins < 2000) continue;
       const double waited = std::chrono::duration<double>(clock::now() - start).count();
       if (waited > timeout_) {
@@ -293,6 +297,7 @@ class MpiCollective final : public Collective {
   int rank_ = 0;
   int size_ = 1;
   double timeout_;
+  double waited_ = 0.0;  // in wait(), in all
   std::string name_;
 };
 

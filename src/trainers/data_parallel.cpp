@@ -1,8 +1,11 @@
 #include "trainers/data_parallel.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 #include "distribution/ops.h"
 #include "keras/autodiff/trace.h"
@@ -49,7 +52,50 @@ void for_each_value(const Tensor& t, F&& f) {
   }
 }
 
+// DataParallel::balance_shares(): the split of fit's training batches. Every process computes it
+// from the same exchanged numbers with the same arithmetic, so all agree on it.
+struct ShareBalance {
+  using clock = std::chrono::steady_clock;
+  int64_t full = 0;               // the batch size balanced (fit's first training batch's)
+  std::vector<double> speed;      // rows per second of each process, averaged; empty: unknown
+  std::vector<int64_t> bounds;    // the split of `full`: process r has [bounds[r], bounds[r+1])
+  std::vector<double> exchanged;  // the measurements in flight (one per process)
+  int64_t request = -1;           // their all-reduce, started by the last step; -1: none
+  clock::time_point start;        // of this process's last training step
+  double waited = 0;              // collective().waited_seconds() then
+  int64_t rows = 0;               // this process's rows in that step; 0: nothing to measure
+  int64_t steps = 0;              // training steps split in this fit
+  int64_t last_balanced = 0;      // this process's rows in the last balanced step
+  std::vector<int> rejected;      // consecutive measurements not counted, per process
+  bool active = false;            // inside fit (BalancedShares)
+};
+
+ShareBalance& share_balance() {
+  static ShareBalance b;
+  return b;
+}
+
 }  // namespace
+
+BalancedShares::BalancedShares() {
+  share_balance() = {};  // each fit measures its own speeds
+  share_balance().active = true;
+}
+
+BalancedShares::~BalancedShares() {
+  // After an exception a started exchange is left to the collective (as a step's buckets are).
+  share_balance().active = false;
+}
+
+int64_t last_balanced_rows() {
+  return share_balance().last_balanced;
+}
+
+void BalancedShares::close() {
+  ShareBalance& b = share_balance();
+  if (b.request >= 0) dist::collective().wait(std::exchange(b.request, -1));
+  b.active = false;
+}
 
 void sync_from_chief(const layers::Layer& model, const optimizers::Optimizer& optimizer) {
   if (!dist::data_parallel_active()) return;
@@ -77,7 +123,101 @@ void check_data_parallel_losses(const std::vector<losses::LossPtr>& losses) {
   }
 }
 
-BatchRows shard_batch(const BatchRows& batch) {
+namespace {
+
+// Speeds averaged over steps by halves; a step more than twice as slow as the average (one that
+// traced a new plan) is not counted, unless three in a row are (the speed has changed).
+void update_speeds(ShareBalance& b) {
+  const std::vector<double>& s = b.exchanged;
+  for (double v : s) {
+    if (!(v > 0.0)) return;  // some process measured nothing: keep what is known
+  }
+  if (b.speed.empty()) {
+    b.speed = s;
+    b.rejected.assign(s.size(), 0);
+    return;
+  }
+  for (size_t r = 0; r < s.size(); ++r) {
+    if (s[r] < 0.5 * b.speed[r] && ++b.rejected[r] < 3) continue;
+    b.rejected[r] = 0;
+    b.speed[r] = 0.5 * (b.speed[r] + s[r]);
+  }
+}
+
+// Moves the split of b.full rows toward the speeds: each boundary to its share of the speeds,
+// at most a quarter of an even share from the even boundary, in steps of b.full / 16 rows, and
+// only when the target is at least three quarters of a step away (no flapping).
+void update_bounds(ShareBalance& b, int n) {
+  const int64_t full = b.full, step = std::max<int64_t>(1, full / 16);
+  if (static_cast<int>(b.bounds.size()) != n + 1) {
+    b.bounds.assign(static_cast<size_t>(n) + 1, 0);
+    for (int k = 0; k <= n; ++k) b.bounds[static_cast<size_t>(k)] = full * k / n;
+  }
+  if (b.speed.empty()) return;
+  double total = 0;
+  for (double v : b.speed) total += v;
+  const double reach = 0.25 * static_cast<double>(full) / n;
+  double before = 0;
+  for (int k = 1; k < n; ++k) {
+    before += b.speed[static_cast<size_t>(k) - 1];
+    const double even = static_cast<double>(full * k / n);
+    const double target =
+        std::clamp(static_cast<double>(full) * before / total, even - reach, even + reach);
+    int64_t& bound = b.bounds[static_cast<size_t>(k)];
+    if (std::abs(target - static_cast<double>(bound)) < 0.75 * static_cast<double>(step)) continue;
+    bound = full * k / n + static_cast<int64_t>(std::lround((target - even) / step)) * step;
+  }
+  // Every process keeps at least one row, in order.
+  for (int k = 1; k < n; ++k) {
+    int64_t& bound = b.bounds[static_cast<size_t>(k)];
+    bound = std::clamp<int64_t>(bound, b.bounds[static_cast<size_t>(k) - 1] + 1, full - (n - k));
+  }
+}
+
+// [begin, end) of process r in a training batch of `count` rows under balanced shares. Each step
+// starts the all-reduce of this process's last measured speed and uses the speeds the previous
+// step started (complete by now: both processes have been through that step's gradient
+// all-reduce since), so that the balance adds no point where processes wait for each other.
+std::pair<int64_t, int64_t> balanced_share(int64_t count, int n, int r) {
+  ShareBalance& b = share_balance();
+  dist::Collective& c = dist::collective();
+  double mine = 0;
+  if (b.rows > 0) {
+    const double busy =
+        std::chrono::duration<double>(ShareBalance::clock::now() - b.start).count() -
+        (c.waited_seconds() - b.waited);
+    if (busy > 0) mine = static_cast<double>(b.rows) / busy;
+  }
+  if (b.request >= 0) {
+    c.wait(std::exchange(b.request, -1));
+    update_speeds(b);
+  }
+  b.exchanged.assign(static_cast<size_t>(n), 0.0);
+  b.exchanged[static_cast<size_t>(r)] = mine;
+  b.request = c.start_all_reduce(b.exchanged.data(), n, float64);
+  if (b.full == 0) b.full = count;
+  std::pair<int64_t, int64_t> share{count * r / n, count * (r + 1) / n};
+  if (count == b.full) {
+    update_bounds(b, n);
+    share = {b.bounds[static_cast<size_t>(r)], b.bounds[static_cast<size_t>(r) + 1]};
+    b.last_balanced = share.second - share.first;
+  }
+  b.start = ShareBalance::clock::now();
+  b.waited = c.waited_seconds();
+  // The first step traces its plan: not a measure of speed.
+  b.rows = b.steps++ > 0 ? share.second - share.first : 0;
+  return share;
+}
+
+bool balancing_shares() {
+  if (!share_balance().active) return false;
+  const auto dp = std::dynamic_pointer_cast<dist::DataParallel>(dist::distribution());
+  return dp != nullptr && dp->balance_shares();
+}
+
+}  // namespace
+
+BatchRows shard_batch(const BatchRows& batch, bool training) {
   double& gradient_weight = dist::internal::batch_share();
   gradient_weight = 1.0;
   if (!dist::data_parallel_active()) return batch;
@@ -87,8 +227,10 @@ BatchRows shard_batch(const BatchRows& batch) {
               " samples cannot be split across ", n,
               " processes; use a batch_size (and a number of samples, for the last batch) of at "
               "least the number of processes");
-  const int64_t begin = batch.count * r / n;
-  const int64_t end = batch.count * (r + 1) / n;
+  const auto [begin, end] =
+      training && balancing_shares()
+          ? balanced_share(batch.count, n, r)
+          : std::pair<int64_t, int64_t>{batch.count * r / n, batch.count * (r + 1) / n};
   gradient_weight = static_cast<double>(end - begin) / static_cast<double>(batch.count);
   return {batch.data, batch.rows + begin, end - begin};
 }
@@ -310,7 +452,8 @@ char* staged_rows(char* area, const SparseGrad& g) {
 // would rewrite every row on every process), with a row for every process to own. The same
 // answer on every process (it depends on the model and the optimizer only).
 std::optional<Tensors> shareable(const SparseGrad& g, int processes) {
-  if (g.refused || !shared_tables_allowed() || !g.optimizer || !g.optimizer->built()) {
+  if (g.refused || !shared_tables_allowed() || !g.optimizer || !g.optimizer->built() ||
+      shared_table_refused(g.variable.value().storage().get())) {
     return std::nullopt;
   }
   if (g.variable.constraint() || g.table_rows < processes || g.variable.dtype() != g.grad.dtype()) {
@@ -342,6 +485,7 @@ void share_tables(SparseExchange& x) {
                             [o = g->optimizer, i = g->index] { o->set_catches_up(i, true); });
     if (!g->table) {
       g->refused = true;
+      refuse_shared_table(g->variable.value().storage().get());
       continue;
     }
     // Catching up rewrites every row's state: one process does it for all.

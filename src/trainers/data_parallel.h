@@ -22,11 +22,30 @@ namespace keras::trainers::internal {
 // process.
 void sync_from_chief(const layers::Layer& model, const optimizers::Optimizer& optimizer);
 
-// This process's contiguous share of `batch` (rows [r*b/n, (r+1)*b/n) of b rows). Its share of
-// the rows (the factor of its gradient in the global sum) becomes this thread's gradient weight,
-// which GradientExchange's kernels read when the step runs next on this thread.
+// This process's contiguous share of `batch` (rows [r*b/n, (r+1)*b/n) of b rows; for a
+// training batch under DataParallel::balance_shares(), the balanced split, which is collective:
+// every process calls it for the same batches). Its share of the rows (the factor of its gradient
+// in the global sum) becomes this thread's gradient weight, which GradientExchange's kernels read
+// when the step runs next on this thread.
 // ValueError when the batch has fewer rows than there are processes.
-BatchRows shard_batch(const BatchRows& batch);
+BatchRows shard_batch(const BatchRows& batch, bool training = false);
+
+// Scope of one fit's balanced shares (DataParallel::balance_shares()): shard_batch balances
+// training batches only inside it, from speeds measured in it. close() (collective) completes
+// the last step's exchange; it is called by every process at the end of fit, and without it (an
+// exception) the exchange is left to the collective.
+class BalancedShares {
+ public:
+  BalancedShares();
+  ~BalancedShares();
+  BalancedShares(const BalancedShares&) = delete;
+  BalancedShares& operator=(const BalancedShares&) = delete;
+  void close();
+};
+
+// This process's rows in the last training step whose split was balanced (0: none yet; kept after
+// fit ends, for tests and diagnostics).
+int64_t last_balanced_rows();
 
 // ValueError unless every loss is a mean over the batch (reduction "sum_over_batch_size" or
 // "mean"): only then is the shares' weighted sum the global batch's loss.

@@ -1,5 +1,6 @@
 #include "trainers/shared_table.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "keras/distribution/collective.h"
@@ -18,6 +19,7 @@ size_t round_up(size_t bytes, size_t to) {
 struct Scope {
   int depth = 0;
   std::vector<std::shared_ptr<SharedTable>> tables;
+  std::vector<const Storage*> refused;
 };
 
 Scope& scope() {
@@ -103,12 +105,14 @@ SharedTablesScope::~SharedTablesScope() {
   if (--scope().depth > 0) return;
   for (const auto& t : scope().tables) t->abandon();
   scope().tables.clear();
+  scope().refused.clear();
 }
 
 void SharedTablesScope::close() {
   if (scope().depth > 1) return;
   for (const auto& t : scope().tables) t->detach();
   scope().tables.clear();
+  scope().refused.clear();
 }
 
 bool shared_tables_allowed() {
@@ -124,6 +128,15 @@ std::shared_ptr<SharedTable> find_shared_table(const Storage* storage) {
     if (t->attached() && t->holds(storage)) return t;
   }
   return nullptr;
+}
+
+void refuse_shared_table(const Storage* storage) {
+  if (!shared_table_refused(storage)) scope().refused.push_back(storage);
+}
+
+bool shared_table_refused(const Storage* storage) {
+  const std::vector<const Storage*>& r = scope().refused;
+  return std::find(r.begin(), r.end(), storage) != r.end();
 }
 
 size_t shared_table_count() {

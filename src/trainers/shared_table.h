@@ -67,6 +67,11 @@ void register_shared_table(std::shared_ptr<SharedTable> table);
 // The open scope's attached table that holds `storage` (another plan of the same fit attached
 // it), or nullptr.
 std::shared_ptr<SharedTable> find_shared_table(const Storage* storage);
+// Marks `storage` as refused in the open scope (the processes could not share it), and whether it
+// is: a plan traced later (balanced shares of a new size, on some processes only) must not try
+// again, since trying is collective.
+void refuse_shared_table(const Storage* storage);
+bool shared_table_refused(const Storage* storage);
 // The number of tables attached in the open scope (for tests).
 size_t shared_table_count();
 

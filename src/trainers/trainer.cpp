@@ -405,8 +405,9 @@ const Tensors& Trainer::run_batch(Mode mode,
                                   int lane) {
   // Under DataParallel each process runs its share of the batch (predict shares its batches
   // itself; predict_on_batch runs all of it).
-  const BatchRows batch =
-      mode == Mode::predict ? global_batch : internal::shard_batch(global_batch);
+  const BatchRows batch = mode == Mode::predict
+                              ? global_batch
+                              : internal::shard_batch(global_batch, mode == Mode::train);
   std::optional<backend::InferenceScope> inference;  // predict's kernels may allocate
   if (mode == Mode::predict) inference.emplace();
   const ArrayData& data = *batch.data;
@@ -592,6 +593,7 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
   callbacks::Logs batch_logs, epoch_logs;          // reused: a steady-state step allocates nothing
   internal::sync_from_chief(model_, *optimizer_);  // under DataParallel: start from process 0's
   internal::SharedTablesScope shared_tables;       // and share tables while the steps run
+  internal::BalancedShares balanced_shares;        // (DataParallel::balance_shares())
   cbs.on_train_begin(no_logs);
   const int first_epoch = initial_epoch.value_or(options.initial_epoch);
   initial_epoch.reset();
@@ -617,6 +619,7 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
     if (stop_training) break;
   }
   shared_tables.close();
+  balanced_shares.close();
   // As Keras: with use_ema the variables take their moving averages when training ends.
   if (options.epochs > 0 && optimizer_->built()) {
     optimizer_->finalize_variable_values(model_.trainable_weights());

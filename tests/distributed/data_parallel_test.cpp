@@ -18,15 +18,19 @@
 // allow 2e-5 absolute + 2e-5 relative: an order of magnitude of margin, while a real bug (a missing
 // broadcast, a shard counted twice, a plain average of unequal shares) moves weights by 1e-3 or
 // more.
+#include "trainers/data_parallel.h"
+
 #include <gtest/gtest.h>
 #include <keras/distribution/distribution.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <keras/keras.hpp>
+#include <thread>
 
 #include "trainers/shared_table.h"
 
@@ -404,6 +408,73 @@ TEST(DataParallel, BucketsOverlappingTheBackwardPassMatchOneBucket) {
   expect_close(bucketed, single);
   expect_close(bucketed, ref);
   EXPECT_THROW(dist::DataParallel().set_bucket_bytes(-1), keras::ValueError);
+}
+
+// Process 1 sleeps 20 ms before each training batch (as if another tenant shared its core), so it
+// measures slower and the balanced split gives it fewer rows (the models' steps take a few
+// milliseconds at most; 20 ms also outweighs what ctest's parallel jobs take from the other
+// processes' time slices). The gradient is still the global batch's mean, each share weighted by
+// its rows: the weights equal one process's within the tolerance of the even split (another
+// summation order of the same terms).
+class SlowProcessOne : public keras::callbacks::Callback {
+ public:
+  void on_train_batch_begin(int, const keras::callbacks::Logs&) override {
+    if (dist::process_id() == 1) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+};
+
+TEST(DataParallel, BalancedSharesFollowTheSpeedsAndMatchOneProcess) {
+  EXPECT_FALSE(dist::DataParallel().balance_shares());  // off unless asked
+  // 203 rows in batches of 32: six balanced batches an epoch, then 11 rows split evenly.
+  const Tensor x = features(203, 20, 81), y = one_hot_labels(203, 3, 82);
+  auto fit = [&](keras::Model& m) {
+    return m
+        .fit(x, y,
+             {.epochs = 4,
+              .batch_size = 32,
+              .verbose = 0,
+              .callbacks = {std::make_shared<SlowProcessOne>()}})
+        .history.at("loss");
+  };
+  TrainedRun ref = train(false, 9, mlp, fit);
+  TrainedRun balanced = train(true, 9 + 1000 * static_cast<uint64_t>(dist::process_id()), mlp, fit,
+                              [](dist::DataParallel& dp) { dp.set_balance_shares(true); });
+  expect_close(balanced, ref);
+  // Even shares of 32 rows: 16 and 16, or 10, 11 and 11. Process 0 ends with more, process 1
+  // with fewer, each within a quarter of an even share.
+  const int n = dist::process_count();
+  const int64_t rows = keras::trainers::internal::last_balanced_rows();
+  const int r = dist::process_id();
+  const int64_t even = 32 * (r + 1) / n - 32 * r / n;
+  if (r == 0) {
+    EXPECT_GT(rows, even);
+  } else if (r == 1) {
+    EXPECT_LT(rows, even) << "process 1's rows";
+  }
+  EXPECT_LE(std::abs(rows - even), 32 / (4 * n) + 2) << "process " << r;
+
+  // The guide's two-input model: its Embedding's rows (shared tables), LSTM and two losses over
+  // shares whose sizes change during the fit (a plan traced per size).
+  const Tensor ids = keras::random::randint({150, 12}, 0, 50, keras::int32, 83);
+  const Tensor aux = features(150, 4, 84);
+  const Tensor y1 = keras::random::randint({150, 1}, 0, 2, keras::int32, 85).astype(keras::float32);
+  const Tensor y2 = keras::random::randint({150, 1}, 0, 2, keras::int32, 86).astype(keras::float32);
+  auto fit_news = [&](keras::Model& m) {
+    return m
+        .fit({ids, aux}, {y1, y2},
+             {.epochs = 4,
+              .batch_size = 32,
+              .verbose = 0,
+              .callbacks = {std::make_shared<SlowProcessOne>()}})
+        .history.at("loss");
+  };
+  TrainedRun news_ref = train(false, 6, news, fit_news);
+  TrainedRun news_balanced =
+      train(true, 6, news, fit_news, [](dist::DataParallel& dp) { dp.set_balance_shares(true); });
+  expect_close(news_balanced, news_ref);
+  if (r == 1) {
+    EXPECT_LT(keras::trainers::internal::last_balanced_rows(), even) << "process 1, news";
+  }
 }
 
 // predict under DataParallel: each process predicts its share of every batch and every process

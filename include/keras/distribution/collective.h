@@ -43,6 +43,10 @@ class Collective {
   virtual void all_gather(const void* send, void* recv, const std::vector<int64_t>& bytes) = 0;
   // Returns when every process has called it.
   virtual void barrier() = 0;
+  // Seconds this process has spent inside the calls above waiting for them to complete (for the
+  // other processes, mostly), since the collective started: fit's share balancing subtracts it
+  // from a step's time. 0 for engines that do not count it.
+  virtual double waited_seconds() const { return 0.0; }
   // Memory that every process of the job maps (each at its own address), when they all run on
   // one machine. allocate_shared is collective: it returns `bytes` of uninitialized memory, or
   // nullptr on every process when any cannot (processes on several machines, not enough shared

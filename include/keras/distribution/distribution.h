@@ -139,11 +139,25 @@ class DataParallel : public Distribution {
   // all-gather. Default true, or KERAS_DISTRIBUTION_SHARED_TABLES=0 for false.
   bool shared_tables() const { return shared_tables_; }
   void set_shared_tables(bool shared) { shared_tables_ = shared; }
+  // Balanced shares: when true, fit splits each training batch (those of its first batch's size)
+  // in proportion to the processes' measured speeds instead of evenly: each step's rows per
+  // second of time not spent waiting for the others, averaged over steps, exchanged at the start
+  // of every step, with each share kept within a quarter of the even share and moved in steps of
+  // 1/16 of the batch (so that at most a few step plans are traced per batch size). The gradient
+  // is still the global batch's mean (each share is weighted by its rows), so a run equals one
+  // process within the rounding of another summation order, but which rows a process takes
+  // depends on timing: two runs are no longer equal bit for bit. For machines whose processes
+  // run at different or varying speeds (shared cores, other tenants), where an even split waits
+  // at every step for the slowest. evaluate and predict split evenly. Default false, or
+  // KERAS_DISTRIBUTION_BALANCE_SHARES=1 for true.
+  bool balance_shares() const { return balance_shares_; }
+  void set_balance_shares(bool balance) { balance_shares_ = balance; }
 
  private:
   int64_t bucket_bytes_;
   bool sparse_gradients_ = true;
   bool shared_tables_ = true;
+  bool balance_shares_ = false;
 };
 
 // The distribution fit/evaluate use; nullptr: none (each process alone).
