@@ -78,12 +78,16 @@ ShareBalance& share_balance() {
 }  // namespace
 
 BalancedShares::BalancedShares() {
-  share_balance() = {};  // each fit measures its own speeds
-  share_balance().active = true;
+  ShareBalance& b = share_balance();
+  // An exchange left by a fit that an exception ended (or an enclosing fit's, for a fit run
+  // from a callback) completes here: every process started it.
+  if (b.request >= 0) dist::collective().wait(b.request);
+  b = {};  // each fit measures its own speeds
+  b.active = true;
 }
 
 BalancedShares::~BalancedShares() {
-  // After an exception a started exchange is left to the collective (as a step's buckets are).
+  // After an exception a started exchange waits for the next fit (see the constructor).
   share_balance().active = false;
 }
 

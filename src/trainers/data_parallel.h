@@ -33,7 +33,7 @@ BatchRows shard_batch(const BatchRows& batch, bool training = false);
 // Scope of one fit's balanced shares (DataParallel::balance_shares()): shard_batch balances
 // training batches only inside it, from speeds measured in it. close() (collective) completes
 // the last step's exchange; it is called by every process at the end of fit, and without it (an
-// exception) the exchange is left to the collective.
+// exception) the next fit's scope completes the exchange before it starts.
 class BalancedShares {
  public:
   BalancedShares();

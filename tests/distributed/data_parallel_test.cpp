@@ -477,6 +477,46 @@ TEST(DataParallel, BalancedSharesFollowTheSpeedsAndMatchOneProcess) {
   }
 }
 
+// A fit that an exception ends (here on every process, at the 4th batch) leaves its last speed
+// exchange started; the next fit completes it before it starts its own, and the processes still
+// agree on the weights afterwards.
+class StopAtBatchThree : public keras::callbacks::Callback {
+ public:
+  void on_train_batch_end(int batch, const keras::callbacks::Logs&) override {
+    if (batch == 3) throw keras::ValueError("stop at batch 3");
+  }
+};
+
+TEST(DataParallel, BalancedSharesSurviveAnException) {
+  const Tensor x = features(160, 20, 87), y = one_hot_labels(160, 3, 88);
+  auto dp = std::make_shared<dist::DataParallel>();
+  dp->set_balance_shares(true);
+  dist::set_distribution(dp);
+  keras::utils::set_random_seed(4);
+  keras::Model model = mlp();
+  EXPECT_THROW(model.fit(x, y,
+                         {.epochs = 1,
+                          .batch_size = 32,
+                          .verbose = 0,
+                          .callbacks = {std::make_shared<StopAtBatchThree>()}}),
+               keras::ValueError);
+  model.fit(x, y,
+            {.epochs = 2,
+             .batch_size = 32,
+             .verbose = 0,
+             .callbacks = {std::make_shared<SlowProcessOne>()}});
+  dist::set_distribution(nullptr);
+  for (const Tensor& w : model.get_weights()) {
+    const Tensor own = w.astype(keras::float64);
+    Tensor mean = own.clone();
+    dist::collective().all_reduce(mean.data<double>(), mean.size(), keras::float64,
+                                  dist::ReduceOp::mean);
+    for (int64_t k = 0; k < own.size(); ++k) {
+      ASSERT_NEAR(own.data<double>()[k], mean.data<double>()[k], 1e-6) << k;
+    }
+  }
+}
+
 // predict under DataParallel: each process predicts its share of every batch and every process
 // gets all rows in order. A share runs the same kernels on fewer rows; a row's result does not
 // depend on the other rows of its batch except through blocking in the matrix products, so we
