@@ -141,9 +141,10 @@ class DataParallel : public Distribution {
   void set_shared_tables(bool shared) { shared_tables_ = shared; }
   // Balanced shares: when true, fit splits each training batch (those of its first batch's size)
   // in proportion to the processes' measured speeds instead of evenly: each step's rows per
-  // second of time not spent waiting for the others, averaged over steps, exchanged at the start
-  // of every step, with each share kept within a quarter of the even share and moved in steps of
-  // 1/16 of the batch (so that at most a few step plans are traced per batch size). The gradient
+  // second of time not spent waiting for the others, averaged over steps, exchanged without
+  // blocking (a step's speeds steer the split one step later), with each share kept within a
+  // quarter of the even share and moved in steps of 1/16 of the batch (so that at most a few
+  // step plans are traced per batch size). The gradient
   // is still the global batch's mean (each share is weighted by its rows), so a run equals one
   // process within the rounding of another summation order, but which rows a process takes
   // depends on timing: two runs are no longer equal bit for bit. For machines whose processes
