@@ -440,16 +440,20 @@ TEST(DataParallel, BalancedSharesFollowTheSpeedsAndMatchOneProcess) {
   TrainedRun balanced = train(true, 9 + 1000 * static_cast<uint64_t>(dist::process_id()), mlp, fit,
                               [](dist::DataParallel& dp) { dp.set_balance_shares(true); });
   expect_close(balanced, ref);
-  // Even shares of 32 rows: 16 and 16, or 10, 11 and 11. Process 0 ends with more, process 1
-  // with fewer, each within a quarter of an even share.
+  // Even shares of 32 rows: 16 and 16, or 10, 11 and 11. With two processes, process 0 ends
+  // with more and process 1 with fewer; with three, process 1 with no more than its even share
+  // (fewer unless ctest's other jobs slow process 2 as much), each within a quarter of an even
+  // share.
   const int n = dist::process_count();
   const int64_t rows = keras::trainers::internal::last_balanced_rows();
   const int r = dist::process_id();
   const int64_t even = 32 * (r + 1) / n - 32 * r / n;
-  if (r == 0) {
+  if (n == 2 && r == 0) {
     EXPECT_GT(rows, even);
-  } else if (r == 1) {
+  } else if (n == 2 && r == 1) {
     EXPECT_LT(rows, even) << "process 1's rows";
+  } else if (r == 1) {
+    EXPECT_LE(rows, even) << "process 1's rows";
   }
   EXPECT_LE(std::abs(rows - even), 32 / (4 * n) + 2) << "process " << r;
 
@@ -473,7 +477,12 @@ TEST(DataParallel, BalancedSharesFollowTheSpeedsAndMatchOneProcess) {
       train(true, 6, news, fit_news, [](dist::DataParallel& dp) { dp.set_balance_shares(true); });
   expect_close(news_balanced, news_ref);
   if (r == 1) {
-    EXPECT_LT(keras::trainers::internal::last_balanced_rows(), even) << "process 1, news";
+    const int64_t news_rows = keras::trainers::internal::last_balanced_rows();
+    if (n == 2) {
+      EXPECT_LT(news_rows, even) << "process 1, news";
+    } else {
+      EXPECT_LE(news_rows, even) << "process 1, news";
+    }
   }
 }
 
