@@ -75,13 +75,21 @@ ShareBalance& share_balance() {
   return b;
 }
 
+// Waits for the speed exchange in flight, if any; whether there was one (b.exchanged then holds
+// every process's measurement).
+bool complete_exchange(ShareBalance& b) {
+  if (b.request < 0) return false;
+  dist::collective().wait(std::exchange(b.request, -1));
+  return true;
+}
+
 }  // namespace
 
 BalancedShares::BalancedShares() {
   ShareBalance& b = share_balance();
   // An exchange left by a fit that an exception ended (or an enclosing fit's, for a fit run
   // from a callback) completes here: every process started it.
-  if (b.request >= 0) dist::collective().wait(b.request);
+  complete_exchange(b);
   b = {};  // each fit measures its own speeds
   b.active = true;
 }
@@ -97,7 +105,7 @@ int64_t last_balanced_rows() {
 
 void BalancedShares::close() {
   ShareBalance& b = share_balance();
-  if (b.request >= 0) dist::collective().wait(std::exchange(b.request, -1));
+  complete_exchange(b);
   b.active = false;
 }
 
@@ -164,12 +172,15 @@ void update_bounds(ShareBalance& b, int n) {
   double before = 0;
   for (int k = 1; k < n; ++k) {
     before += b.speed[static_cast<size_t>(k) - 1];
-    const double even = static_cast<double>(full * k / n);
+    const int64_t even = full * k / n;
     const double target =
-        std::clamp(static_cast<double>(full) * before / total, even - reach, even + reach);
+        std::clamp(static_cast<double>(full) * before / total, static_cast<double>(even) - reach,
+                   static_cast<double>(even) + reach);
     int64_t& bound = b.bounds[static_cast<size_t>(k)];
     if (std::abs(target - static_cast<double>(bound)) < 0.75 * static_cast<double>(step)) continue;
-    bound = full * k / n + static_cast<int64_t>(std::lround((target - even) / step)) * step;
+    bound = even + static_cast<int64_t>(std::lround((target - static_cast<double>(even)) /
+                                                    static_cast<double>(step))) *
+                       step;
   }
   // Every process keeps at least one row, in order.
   for (int k = 1; k < n; ++k) {
@@ -192,10 +203,7 @@ std::pair<int64_t, int64_t> balanced_share(int64_t count, int n, int r) {
         (c.waited_seconds() - b.waited);
     if (busy > 0) mine = static_cast<double>(b.rows) / busy;
   }
-  if (b.request >= 0) {
-    c.wait(std::exchange(b.request, -1));
-    update_speeds(b);
-  }
+  if (complete_exchange(b)) update_speeds(b);
   b.exchanged.assign(static_cast<size_t>(n), 0.0);
   b.exchanged[static_cast<size_t>(r)] = mine;
   b.request = c.start_all_reduce(b.exchanged.data(), n, float64);
