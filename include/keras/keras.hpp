@@ -99,6 +99,7 @@
 #include "keras/layers/reversible_embedding.h"
 #include "keras/layers/spatial_dropout.h"
 #include "keras/layers/spatial_reshaping.h"
+#include "keras/layers/stacked_rnn.h"
 #include "keras/layers/time_distributed.h"
 #include "keras/losses/losses.h"
 #include "keras/metrics/metrics.h"

@@ -129,6 +129,10 @@ Json Layer::get_config() const {
   return config;
 }
 
+Json Layer::saved_initial_state(const Json& states) const {
+  return states;
+}
+
 Json Layer::get_build_config() const {
   if (build_input_shapes_.empty()) return nullptr;
   if (build_input_shapes_.size() == 1) {

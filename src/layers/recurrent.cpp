@@ -4,6 +4,7 @@
 
 #include "keras/autodiff/tape.h"
 #include "keras/config/json.h"
+#include "keras/layers/stacked_rnn.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
 #include "keras/ops/random.h"
@@ -526,10 +527,12 @@ std::shared_ptr<Layer> GRUImpl::from_config(const Json& config) {
 std::shared_ptr<Layer> RecurrentImpl::from_rnn_config(const Json& c) {
   const Json* cell = config::find(c, "cell");
   KERAS_CHECK(cell != nullptr && cell->is_object(), NotImplementedError,
-              "RNN: keras.cpp loads an RNN over one LSTMCell, GRUCell or SimpleRNNCell; this "
+              "RNN: keras.cpp loads an RNN over one LSTMCell, GRUCell or SimpleRNNCell or a "
+              "StackedRNNCells of them; this "
               "one has ",
               cell ? config::json_excerpt(*cell, 120) : std::string("no cell"));
   const auto cls = config::get<std::string>(*cell, "class_name", "", "RNN");
+  if (cls == "StackedRNNCells") return StackedRNNImpl::from_config(c);
   const Json* cell_config = config::find(*cell, "config");
   using Factory = std::shared_ptr<Layer> (*)(const Json&);
   const std::pair<const char*, Factory> cells[] = {{"LSTMCell", &LSTMImpl::from_config},
@@ -538,7 +541,8 @@ std::shared_ptr<Layer> RecurrentImpl::from_rnn_config(const Json& c) {
   const auto* match = std::ranges::find_if(cells, [&](const auto& e) { return cls == e.first; });
   KERAS_CHECK(match != std::end(cells) && cell_config != nullptr && cell_config->is_object(),
               NotImplementedError,
-              "RNN: keras.cpp loads an RNN over one LSTMCell, GRUCell or SimpleRNNCell; this "
+              "RNN: keras.cpp loads an RNN over one LSTMCell, GRUCell or SimpleRNNCell or a "
+              "StackedRNNCells of them; this "
               "one's cell is ",
               cls.empty() ? config::json_excerpt(*cell, 120) : cls);
   // The cell's options, with the wrapper's flags, name and base config.

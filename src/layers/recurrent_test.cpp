@@ -515,7 +515,7 @@ TEST(Recurrent, InvalidArgumentsRaise) {
 
 // Keras's RNN(cell): one built-in cell is the matching layer, with the wrapper's flags and name,
 // saved again in Keras's form (the numbers against Keras, both ways: the rnn_cells layer
-// fixtures); other cells are refused by name.
+// fixtures); other cells are refused by name (a stack of cells: stacked_rnn_test.cpp).
 TEST(Recurrent, RnnOverOneCellLoadsAsTheLayer) {
   const Json config = Json::parse(R"({"name": "wrapped", "return_sequences": true,
       "go_backwards": true, "cell": {"class_name": "GRUCell", "config": {"name": "gru_cell",
@@ -537,9 +537,9 @@ TEST(Recurrent, RnnOverOneCellLoadsAsTheLayer) {
   test::expect_throws_with<NotImplementedError>(
       [] {
         RecurrentImpl::from_rnn_config(
-            Json::parse(R"({"cell": {"class_name": "StackedRNNCells", "config": {"cells": []}}})"));
+            Json::parse(R"({"cell": {"class_name": "MinimalRNNCell", "config": {"units": 3}}})"));
       },
-      "this one's cell is StackedRNNCells");
+      "this one's cell is MinimalRNNCell");
   test::expect_throws_with<NotImplementedError>(
       [] { RecurrentImpl::from_rnn_config(Json::parse(R"({"cell": [1, 2]})")); },
       "this one has [1,2]");

@@ -7,12 +7,9 @@
 #include <set>
 
 #include "keras/config/json.h"
-#include "keras/layers/bidirectional.h"
 #include "keras/layers/call_arguments.h"
-#include "keras/layers/conv_lstm.h"
 #include "keras/layers/input_layer.h"
 #include "keras/layers/op_layer.h"
-#include "keras/layers/recurrent.h"
 #include "keras/layers/registry.h"
 #include "keras/models/model.h"
 #include "layers/container_variables.h"
@@ -63,9 +60,7 @@ void add_own_state_layers(const models::FunctionalImpl& impl,
 
 // Layers that take initial states as extra inputs (Keras's `initial_state`).
 bool takes_initial_state(const Layer& layer) {
-  return dynamic_cast<const layers::RecurrentImpl*>(&layer) != nullptr ||
-         dynamic_cast<const layers::BidirectionalImpl*>(&layer) != nullptr ||
-         dynamic_cast<const layers::ConvLSTMImpl*>(&layer) != nullptr;
+  return layer.initial_state_count() > 0;
 }
 
 // Keras counts a nested functional model's own graph as its node 0 where it numbers calls in
@@ -174,7 +169,7 @@ Json FunctionalImpl::get_config() const {
                            [&](const KerasTensor& t) { return keras_tensor_json(t, index_of(t)); });
       }
       Json kwargs = Json::object();
-      if (!states.empty()) kwargs["initial_state"] = states;
+      if (!states.empty()) kwargs["initial_state"] = l->saved_initial_state(states);
       if (!n->masks.empty()) {  // explicit masks: one per positional input, as Keras writes them
         Json masks = Json::array();
         for (size_t i = 0; i < positional; ++i) {
@@ -446,11 +441,7 @@ void add_argument(const Layer& layer,
     if (value.is_null()) return;
     std::vector<TensorRef> states;
     collect_refs(value, states);
-    const auto* bi = dynamic_cast<const layers::BidirectionalImpl*>(&layer);
-    const auto* rnn = dynamic_cast<const layers::RecurrentImpl*>(&layer);
-    const size_t expected = bi    ? 2 * static_cast<size_t>(bi->forward_layer()->num_states())
-                            : rnn ? static_cast<size_t>(rnn->num_states())
-                                  : 2;  // ConvLSTM: h and c
+    const auto expected = static_cast<size_t>(layer.initial_state_count());
     KERAS_CHECK(states.size() == expected, ValueError, "Functional config: ", layer_label(layer),
                 " takes ", expected, " initial states, but its saved call passes ", states.size(),
                 " in 'initial_state'");

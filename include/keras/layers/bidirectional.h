@@ -45,6 +45,10 @@ class BidirectionalImpl final : public Layer {
                        const Tensors& masks,
                        const Tensors& outputs) const override;
   bool takes_mask_argument() const override { return true; }
+  int initial_state_count() const override {
+    return forward_->num_states() + backward_->num_states();
+  }
+  bool steps_through_time() const override { return true; }
   std::vector<Variable> weights() const override;
   Tensors losses() const override;
   void clear_losses() override;

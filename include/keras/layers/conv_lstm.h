@@ -81,6 +81,7 @@ class ConvLSTMImpl final : public Layer {
                        const Tensors& masks,
                        const Tensors& outputs) const override;
   bool takes_mask_argument() const override { return true; }
+  int initial_state_count() const override { return 2; }  // h and c
   Json get_config() const override;
   template <int rank>
   static std::shared_ptr<Layer> from_config(const Json& config);

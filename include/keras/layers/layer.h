@@ -114,6 +114,16 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // inputs' masks as Keras's call uses `mask`, so a symbolic call may give explicit masks
   // (CallOptions::mask), which Keras 3 also writes into saved nodes.
   virtual bool takes_mask_argument() const { return false; }
+  // How many states Keras's `initial_state` argument passes as extra inputs after the first (0:
+  // the layer takes none). A saved call's initial_state must give exactly this many.
+  virtual int initial_state_count() const { return 0; }
+  // The `initial_state` argument a saved call writes for its flat list of states: the list itself,
+  // unless Keras nests it (a stack of cells: one entry per cell).
+  virtual Json saved_initial_state(const Json& states) const;
+  // True for layers that loop over time steps with a small product per step (LSTM, GRU,
+  // SimpleRNN, their Bidirectional and stacks; not ConvLSTM, whose steps are convolutions):
+  // predict keeps their batches whole, since fewer rows make each step less efficient.
+  virtual bool steps_through_time() const { return false; }
 
   // ---- calling ----
   // Symbolic call: checks the inputs, builds if needed, adds a node, returns its outputs.

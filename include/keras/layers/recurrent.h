@@ -169,6 +169,8 @@ class RecurrentImpl : public Layer {
                        const Tensors& masks,
                        const Tensors& outputs) const override;
   bool takes_mask_argument() const override { return true; }
+  int initial_state_count() const override { return config_.num_states; }
+  bool steps_through_time() const override { return true; }
 
   int64_t units() const { return config_.units; }
   // The states of the recurrence: 2 (h, c) for LSTM, 1 (h) for GRU and SimpleRNN.
@@ -195,7 +197,8 @@ class RecurrentImpl : public Layer {
   virtual std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const = 0;
   // Keras's RNN(cell) with one LSTMCell, GRUCell or SimpleRNNCell loads as the matching layer,
   // which keeps Keras's form when saved (class "RNN", the options in the cell's config);
-  // other cells are a NotImplementedError.
+  // an RNN over StackedRNNCells loads as StackedRNNImpl (stacked_rnn.h); other cells are a
+  // NotImplementedError.
   static std::shared_ptr<Layer> from_rnn_config(const Json& config);
   bool wraps_cell() const { return wraps_cell_; }
   // Keras 3 keeps the weights in the layer's cell: "cell/vars".
@@ -274,6 +277,8 @@ class RecurrentImpl : public Layer {
   std::optional<Generator> generator_;  // when seeded
   Tensors states_;                      // stateful: written in place by each call
   bool wraps_cell_ = false;
+  // A stack's cells: the stack sets their flags and saves them as cells.
+  friend class StackedRNNImpl;
 };
 
 class SimpleRNNImpl final : public RecurrentImpl {
