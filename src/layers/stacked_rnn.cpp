@@ -253,11 +253,12 @@ std::shared_ptr<Layer> StackedRNNImpl::from_config(const Json& config) {
         c.is_object() ? config::get<std::string>(c, "class_name", "", "RNN") : std::string();
     const auto factory = factories.find(cls);
     const Json* cell_config = c.is_object() ? config::find(c, "config") : nullptr;
-    KERAS_CHECK(factory != factories.end() && cell_config != nullptr && cell_config->is_object(),
-                NotImplementedError,
+    KERAS_CHECK(factory != factories.end(), NotImplementedError,
                 "RNN: keras.cpp loads a StackedRNNCells of LSTMCell, GRUCell and SimpleRNNCell; "
                 "this one has ",
                 cls.empty() ? config::json_excerpt(c, 120) : cls);
+    KERAS_CHECK(cell_config != nullptr && cell_config->is_object(), ValueError, "RNN: cell ",
+                cells.size(), " (", cls, ") has no config object: ", config::json_excerpt(c, 120));
     Json flat = *cell_config;
     for (const char* key : kFlags) flat.erase(key);
     cells.emplace_back(factory->second(flat));

@@ -208,6 +208,14 @@ TEST(StackedRNN, BadCellsRaise) {
                 {"class_name": "MinimalRNNCell", "config": {"units": 2}}]}}})"));
       },
       "this one has MinimalRNNCell");
+  test::expect_throws_with<ValueError>(
+      [] {
+        RecurrentImpl::from_rnn_config(Json::parse(
+            R"({"cell": {"class_name": "StackedRNNCells", "config": {"cells": [
+                {"class_name": "GRUCell", "config": {"units": 2}},
+                {"class_name": "LSTMCell", "config": 3}]}}})"));
+      },
+      "RNN: cell 1 (LSTMCell) has no config object");
 }
 
 // A stateful stack keeps every cell's states between calls until reset_state().
