@@ -7,25 +7,16 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
+#include "layers/recurrence.h"
 
 namespace keras::layers {
-namespace {
-
-// The sequence (batch, timesteps, ...) in reverse time order.
-Tensor reverse_time(const Tensor& y) {
-  Tensors steps = ops::split(y, y.dim(1), 1);
-  std::reverse(steps.begin(), steps.end());
-  return ops::concatenate(steps, 1);
-}
-
-}  // namespace
 
 BidirectionalImpl::BidirectionalImpl(LayerRef layer, BidirectionalOptions options)
     : Layer(std::move(options.name), "bidirectional"), merge_mode_(std::move(options.merge_mode)) {
-  forward_ = std::dynamic_pointer_cast<RecurrentImpl>(layer.layer());
+  forward_ = std::dynamic_pointer_cast<RecurrentLayer>(layer.layer());
   KERAS_CHECK(forward_ != nullptr, ValueError,
               "Please initialize `Bidirectional` layer with a "
-              "recurrent layer (LSTM, GRU or SimpleRNN). Received: ",
+              "recurrent layer (LSTM, GRU, SimpleRNN or RNN). Received: ",
               layer ? layer.class_name() : std::string("an undefined layer"));
   KERAS_CHECK(merge_mode_ == "concat" || merge_mode_ == "sum" || merge_mode_ == "mul" ||
                   merge_mode_ == "ave" || merge_mode_.empty(),
@@ -34,9 +25,9 @@ BidirectionalImpl::BidirectionalImpl(LayerRef layer, BidirectionalOptions option
               "\"ave\", \"concat\", \"\"}. Received: ",
               merge_mode_);
   if (options.backward_layer) {
-    backward_ = std::dynamic_pointer_cast<RecurrentImpl>(options.backward_layer.layer());
+    backward_ = std::dynamic_pointer_cast<RecurrentLayer>(options.backward_layer.layer());
     KERAS_CHECK(backward_ != nullptr, ValueError,
-                "`backward_layer` need to be a recurrent layer (LSTM, GRU or SimpleRNN). "
+                "`backward_layer` need to be a recurrent layer (LSTM, GRU, SimpleRNN or RNN). "
                 "Received: ",
                 options.backward_layer.class_name());
     verify_backward_layer();
@@ -60,10 +51,10 @@ void BidirectionalImpl::verify_backward_layer() const {
               "Received: forward_layer.go_backwards ",
               py(forward_->go_backwards()),
               ", backward_layer.go_backwards=", py(backward_->go_backwards()));
-  const std::pair<const char*, bool (RecurrentImpl::*)() const> common[] = {
-      {"stateful", &RecurrentImpl::stateful},
-      {"return_sequences", &RecurrentImpl::return_sequences},
-      {"return_state", &RecurrentImpl::return_state}};
+  const std::pair<const char*, bool (RecurrentLayer::*)() const> common[] = {
+      {"stateful", &RecurrentLayer::stateful},
+      {"return_sequences", &RecurrentLayer::return_sequences},
+      {"return_state", &RecurrentLayer::return_state}};
   for (const auto& [attribute, get] : common) {
     const bool f = ((*forward_).*get)(), b = ((*backward_).*get)();
     KERAS_CHECK(f == b, ValueError,
@@ -93,12 +84,10 @@ void BidirectionalImpl::build(const std::vector<Shape>& input_shapes) {
 
 std::vector<InputSpec> BidirectionalImpl::input_spec_for(size_t num_inputs) const {
   std::vector<InputSpec> specs = input_spec_;
-  if (num_inputs == 1 + static_cast<size_t>(forward_->num_states() + backward_->num_states())) {
-    for (size_t i = 1; i < num_inputs; ++i) {
-      const bool forward = i <= static_cast<size_t>(forward_->num_states());
-      specs.push_back(
-          InputSpec{.ndim = 2, .axes = {{-1, (forward ? forward_ : backward_)->units()}}});
-    }
+  std::vector<int64_t> units = forward_->state_units();
+  for (int64_t u : backward_->state_units()) units.push_back(u);
+  if (num_inputs == 1 + units.size()) {
+    for (int64_t u : units) specs.push_back(InputSpec{.ndim = 2, .axes = {{-1, u}}});
   }
   return specs;
 }
@@ -160,14 +149,15 @@ Tensors BidirectionalImpl::compute_mask(const Tensors& inputs,
 
 Tensors BidirectionalImpl::call(const Tensors& inputs, bool training) {
   // Initial states (input_spec_for): the forward layer's come first.
-  const auto half = inputs.size() > 1 ? static_cast<std::ptrdiff_t>(forward_->num_states()) : 0;
+  const auto half =
+      inputs.size() > 1 ? static_cast<std::ptrdiff_t>(forward_->initial_state_count()) : 0;
   Tensors forward_inputs(inputs.begin(), inputs.begin() + 1 + half);
   Tensors backward_inputs{inputs[0]};
   backward_inputs.insert(backward_inputs.end(), inputs.begin() + 1 + half, inputs.end());
   // Called as layers, as Keras 3 calls them: their activity_regularizer applies.
   Tensors f = forward_->call_with_masks(forward_inputs, training);
   Tensors b = backward_->call_with_masks(backward_inputs, training);
-  Tensor yf = f[0], yb = forward_->return_sequences() ? reverse_time(b[0]) : b[0];
+  Tensor yf = f[0], yb = forward_->return_sequences() ? internal::reverse_time(b[0]) : b[0];
   Tensors out;
   if (merge_mode_ == "concat") {
     out = {ops::concatenate({yf, yb}, -1)};

@@ -3,12 +3,21 @@
 // (or zeros with zero_output_for_mask). Internal to src/layers.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 
 #include "keras/core/tensor.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/shape.h"
 
 namespace keras::layers::internal {
+
+// A sequence (batch, timesteps, ...) or its mask (batch, timesteps) in reverse time order.
+inline Tensor reverse_time(const Tensor& y) {
+  Tensors steps = ops::split(y, y.dim(1), 1);
+  std::reverse(steps.begin(), steps.end());
+  return ops::concatenate(steps, 1);
+}
 
 struct Recurrence {
   Tensors outputs;     // each step's output in processing order (when kept)

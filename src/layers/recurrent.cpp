@@ -11,6 +11,7 @@
 #include "keras/ops/rnn.h"
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
+#include "layers/container_variables.h"
 #include "layers/recurrence.h"
 #include "layers/recurrent_config.h"
 
@@ -63,7 +64,8 @@ RecurrentImpl::RecurrentImpl(Config config,
                              const std::string& name,
                              std::string_view prefix,
                              const std::optional<std::vector<Dim>>& input_shape)
-    : Layer(name, prefix, input_shape ? std::optional(to_shape(*input_shape)) : std::nullopt),
+    : RecurrentLayer(
+          name, prefix, input_shape ? std::optional(to_shape(*input_shape)) : std::nullopt),
       config_(config) {
   KERAS_CHECK(config_.units > 0, ValueError,
               "Received an invalid value for argument `units`, expected a positive integer, got ",
@@ -456,20 +458,20 @@ Tensors GRUImpl::call(const Tensors& inputs, bool training) {
 }
 
 template <class Impl, class Options>
-std::shared_ptr<RecurrentImpl> reversed(int64_t units, Options options, const std::string& name) {
+std::shared_ptr<RecurrentLayer> reversed(int64_t units, Options options, const std::string& name) {
   options.go_backwards = !options.go_backwards;
   options.name = name;
   options.input_shape = std::nullopt;
   return std::make_shared<Impl>(units, std::move(options));
 }
 
-std::shared_ptr<RecurrentImpl> SimpleRNNImpl::reversed_copy(const std::string& name) const {
+std::shared_ptr<RecurrentLayer> SimpleRNNImpl::reversed_copy(const std::string& name) const {
   return reversed<SimpleRNNImpl>(units(), options_, name);
 }
-std::shared_ptr<RecurrentImpl> LSTMImpl::reversed_copy(const std::string& name) const {
+std::shared_ptr<RecurrentLayer> LSTMImpl::reversed_copy(const std::string& name) const {
   return reversed<LSTMImpl>(units(), options_, name);
 }
-std::shared_ptr<RecurrentImpl> GRUImpl::reversed_copy(const std::string& name) const {
+std::shared_ptr<RecurrentLayer> GRUImpl::reversed_copy(const std::string& name) const {
   return reversed<GRUImpl>(units(), options_, name);
 }
 
@@ -506,13 +508,13 @@ Json RecurrentImpl::get_build_config() const {
 }
 
 Json SimpleRNNImpl::get_config() const {
-  return wrap_cell_config(rnn_config(Layer::get_config(), units(), options_), "SimpleRNNCell");
+  return wrap_cell_config(rnn_config(Layer::get_config(), units(), options_));
 }
 Json LSTMImpl::get_config() const {
-  return wrap_cell_config(rnn_config(Layer::get_config(), units(), options_), "LSTMCell");
+  return wrap_cell_config(rnn_config(Layer::get_config(), units(), options_));
 }
 Json GRUImpl::get_config() const {
-  return wrap_cell_config(rnn_config(Layer::get_config(), units(), options_), "GRUCell");
+  return wrap_cell_config(rnn_config(Layer::get_config(), units(), options_));
 }
 std::shared_ptr<Layer> SimpleRNNImpl::from_config(const Json& config) {
   return rnn_from_config<SimpleRNNImpl, SimpleRNNOptions>(config, "SimpleRNN");
@@ -561,7 +563,7 @@ std::shared_ptr<Layer> RecurrentImpl::from_rnn_config(const Json& c) {
   return layer;
 }
 
-Json RecurrentImpl::wrap_cell_config(Json flat, const char* cell_class) const {
+Json RecurrentImpl::wrap_cell_config(Json flat) const {
   if (!wraps_cell_) return flat;
   // Keras 3's RNN keeps these; the cell everything else (Keras's base keys, then its options).
   Json rnn = Json::object(), cell = Json::object();
@@ -569,10 +571,7 @@ Json RecurrentImpl::wrap_cell_config(Json flat, const char* cell_class) const {
                           "go_backwards", "stateful", "unroll", "zero_output_for_mask"}) {
     if (flat.contains(key)) rnn[key] = flat[key];
   }
-  const std::string cell_name = cell_class == std::string("SimpleRNNCell") ? "simple_rnn_cell"
-                                : cell_class == std::string("GRUCell")     ? "gru_cell"
-                                                                           : "lstm_cell";
-  cell["name"] = cell_name;
+  cell["name"] = to_snake_case(cell_class_name());
   cell["trainable"] = flat.value("trainable", Json(true));
   cell["dtype"] = flat.value("dtype", Json(nullptr));
   for (auto& [key, value] : flat.items()) {
@@ -583,7 +582,7 @@ Json RecurrentImpl::wrap_cell_config(Json flat, const char* cell_class) const {
     rnn["activity_regularizer"] = flat["activity_regularizer"];
   }
   Json wrapped{{"module", "keras.layers"},
-               {"class_name", cell_class},
+               {"class_name", cell_class_name()},
                {"config", cell},
                {"registered_name", nullptr}};
   if (built() && !build_input_shapes().empty() && build_input_shapes()[0].size() == 3) {

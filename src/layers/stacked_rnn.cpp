@@ -7,23 +7,10 @@
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
 #include "layers/container_variables.h"
+#include "layers/recurrence.h"
 
 namespace keras::layers {
 namespace {
-
-// The sequence (batch, timesteps, ...) or its mask (batch, timesteps) in reverse time order.
-Tensor reverse_time(const Tensor& y) {
-  Tensors steps = ops::split(y, y.dim(1), 1);
-  std::reverse(steps.begin(), steps.end());
-  return ops::concatenate(steps, 1);
-}
-
-// Keras's cell class for a recurrent layer's class ("LSTM" -> "LSTMCell").
-const char* cell_class(const RecurrentImpl& cell) {
-  if (dynamic_cast<const LSTMImpl*>(&cell) != nullptr) return "LSTMCell";
-  if (dynamic_cast<const GRUImpl*>(&cell) != nullptr) return "GRUCell";
-  return "SimpleRNNCell";
-}
 
 const char* const kFlags[] = {"return_sequences", "return_state", "go_backwards",
                               "stateful",         "unroll",       "zero_output_for_mask"};
@@ -31,7 +18,7 @@ const char* const kFlags[] = {"return_sequences", "return_state", "go_backwards"
 }  // namespace
 
 StackedRNNImpl::StackedRNNImpl(std::vector<LayerRef> cells, RNNOptions options)
-    : Layer(std::move(options.name), "rnn"), options_(std::move(options)) {
+    : RecurrentLayer(std::move(options.name), "rnn"), options_(std::move(options)) {
   KERAS_CHECK(!cells.empty(), ValueError, "RNN: expected at least one cell, received none");
   for (size_t i = 0; i < cells.size(); ++i) {
     auto cell = std::dynamic_pointer_cast<RecurrentImpl>(cells[i].layer());
@@ -75,20 +62,31 @@ void StackedRNNImpl::reset_state() {
   for (const auto& c : cells_) c->reset_state();
 }
 
-int StackedRNNImpl::initial_state_count() const {
-  int n = 0;
-  for (const auto& c : cells_) n += c->num_states();
-  return n;
+std::vector<int64_t> StackedRNNImpl::state_units() const {
+  std::vector<int64_t> units;
+  for (const auto& c : cells_) {
+    for (int64_t u : c->state_units()) units.push_back(u);
+  }
+  return units;
+}
+
+void StackedRNNImpl::set_zero_output_for_mask(bool zero) {
+  options_.zero_output_for_mask = zero;
+  for (const auto& c : cells_) c->set_zero_output_for_mask(zero);
+}
+
+std::shared_ptr<RecurrentLayer> StackedRNNImpl::reversed_copy(const std::string& name) const {
+  Json config = get_config();
+  config["go_backwards"] = !options_.go_backwards;
+  config["name"] = name;
+  return std::static_pointer_cast<RecurrentLayer>(from_config(config));
 }
 
 std::vector<InputSpec> StackedRNNImpl::input_spec_for(size_t num_inputs) const {
   std::vector<InputSpec> specs = input_spec_;
-  if (num_inputs == 1 + static_cast<size_t>(initial_state_count())) {
-    for (const auto& c : cells_) {
-      for (int s = 0; s < c->num_states(); ++s) {
-        specs.push_back(InputSpec{.ndim = 2, .axes = {{-1, c->units()}}});
-      }
-    }
+  const std::vector<int64_t> units = state_units();
+  if (num_inputs == 1 + units.size()) {
+    for (int64_t u : units) specs.push_back(InputSpec{.ndim = 2, .axes = {{-1, u}}});
   }
   return specs;
 }
@@ -182,8 +180,8 @@ Tensors StackedRNNImpl::call(const Tensors& inputs, bool training) {
   Tensor x = inputs[0];
   if (options_.go_backwards) {
     const Tensor mask = x.keras_mask();
-    x = reverse_time(x);
-    if (mask.defined()) x.set_keras_mask(reverse_time(mask));
+    x = internal::reverse_time(x);
+    if (mask.defined()) x.set_keras_mask(internal::reverse_time(mask));
   }
   const bool given_states = inputs.size() > 1;
   size_t next = 1;
@@ -280,7 +278,7 @@ std::vector<Layer::VariableGroup> StackedRNNImpl::saved_variables() const {
   std::map<std::string, int> used;
   std::vector<VariableGroup> out{{"vars", {}}, {"cell/vars", {}}};
   for (const auto& c : cells_) {
-    std::string name = to_snake_case(cell_class(*c));
+    std::string name = to_snake_case(c->cell_class_name());
     auto [it, fresh] = used.try_emplace(name, 0);
     if (!fresh) name = str(name, "_", ++it->second);
     out.push_back({str("cell/cells/", name, "/vars"), c->weights()});

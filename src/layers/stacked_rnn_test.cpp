@@ -8,6 +8,7 @@
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
+#include "keras/layers/bidirectional.h"
 #include "keras/layers/dense.h"
 #include "keras/layers/input_layer.h"
 #include "keras/models/model.h"
@@ -216,6 +217,34 @@ TEST(StackedRNN, BadCellsRaise) {
                 {"class_name": "LSTMCell", "config": 3}]}}})"));
       },
       "RNN: cell 1 (LSTMCell) has no config object");
+}
+
+// Bidirectional around a stack: the backward half is the stack rebuilt from its config with
+// go_backwards flipped (new cells), its sequence put back in forward time order.
+TEST(StackedRNN, InBidirectional) {
+  utils::set_random_seed(4);
+  const Tensor x = test::random_tensor({2, 5, 3}, float32, -1, 1, 6);
+  Bidirectional bi(RNN({LSTM(3), GRU(2)}, {.return_sequences = true}));
+  const Tensor y = bi(x);
+  EXPECT_EQ(y.shape(), (Shape{2, 5, 4}));
+  EXPECT_EQ(bi->weights().size(), 12u);
+  auto backward = std::dynamic_pointer_cast<StackedRNNImpl>(bi->backward_layer());
+  ASSERT_TRUE(backward);
+  EXPECT_TRUE(backward->go_backwards());
+  EXPECT_EQ(backward->name(), "backward_" + bi->forward_layer()->name());
+  EXPECT_NE(backward->cells()[0].get(),
+            std::static_pointer_cast<StackedRNNImpl>(bi->forward_layer())->cells()[0].get());
+  const Tensor f = (*bi->forward_layer())({x}, false)[0];
+  const Tensor b = reversed_in_time((*bi->backward_layer())({x}, false)[0]);
+  EXPECT_TRUE(test::identical(y, ops::concatenate({f, b}, -1)));
+  // Initial states: the forward stack's (h, c of the LSTM, h of the GRU), then the backward's.
+  EXPECT_EQ(bi->initial_state_count(), 6);
+  auto in = Input({5, 3});
+  KerasTensors states;
+  for (int64_t u : {3, 3, 2, 3, 3, 2}) states.push_back(Input({u}));
+  KerasTensors all{in};
+  all.insert(all.end(), states.begin(), states.end());
+  EXPECT_EQ(bi(all).shape(), (Shape{kNone, 5, 4}));
 }
 
 // A stateful stack keeps every cell's states between calls until reset_state().

@@ -1,5 +1,6 @@
-// Bidirectional(rnn): runs a recurrent layer forwards and a copy of it backwards over the
-// sequence and merges the two outputs (keras.layers.Bidirectional).
+// Bidirectional(rnn): runs a recurrent layer (LSTM, GRU, SimpleRNN or an RNN over a stack of
+// cells) forwards and a copy of it backwards over the sequence and merges the two outputs
+// (keras.layers.Bidirectional).
 //
 //   auto y = layers::Bidirectional(layers::LSTM(32, {.return_sequences = true}))(x);  // 64 wide
 //
@@ -46,7 +47,7 @@ class BidirectionalImpl final : public Layer {
                        const Tensors& outputs) const override;
   bool takes_mask_argument() const override { return true; }
   int initial_state_count() const override {
-    return forward_->num_states() + backward_->num_states();
+    return forward_->initial_state_count() + backward_->initial_state_count();
   }
   bool steps_through_time() const override { return true; }
   std::vector<Variable> weights() const override;
@@ -57,8 +58,8 @@ class BidirectionalImpl final : public Layer {
   // Both halves follow, as in Keras (the backward half starts as the forward one is).
   void set_trainable(bool trainable) override;
 
-  const std::shared_ptr<RecurrentImpl>& forward_layer() const { return forward_; }
-  const std::shared_ptr<RecurrentImpl>& backward_layer() const { return backward_; }
+  const std::shared_ptr<RecurrentLayer>& forward_layer() const { return forward_; }
+  const std::shared_ptr<RecurrentLayer>& backward_layer() const { return backward_; }
 
  protected:
   // The sequence spec, plus one (batch, units) spec per state when initial states are passed.
@@ -68,7 +69,7 @@ class BidirectionalImpl final : public Layer {
   // Keras's _verify_layer_config for a given backward_layer.
   void verify_backward_layer() const;
 
-  std::shared_ptr<RecurrentImpl> forward_, backward_;
+  std::shared_ptr<RecurrentLayer> forward_, backward_;
   std::string merge_mode_;
 };
 

@@ -144,9 +144,31 @@ struct GRUOptions {
   OptionalDims input_shape = std::nullopt;
 };
 
+// A recurrent layer as Bidirectional sees it (Keras's RNN): LSTM, GRU and SimpleRNN
+// (RecurrentImpl below) and an RNN over a stack of cells (StackedRNNImpl, stacked_rnn.h).
+class RecurrentLayer : public Layer {
+ public:
+  virtual bool return_sequences() const = 0;
+  virtual bool return_state() const = 0;
+  virtual bool go_backwards() const = 0;
+  virtual bool stateful() const = 0;
+  // The width of each state, in the order the layer takes initial states and returns states.
+  virtual std::vector<int64_t> state_units() const = 0;
+  // Zeros, not the previous step's output, at masked steps of the returned sequence (Keras's
+  // zero_output_for_mask; Bidirectional sets it to return_sequences on both halves, as Keras does).
+  virtual void set_zero_output_for_mask(bool zero) = 0;
+  // A new, unbuilt layer with the same options but the opposite go_backwards (for Bidirectional).
+  virtual std::shared_ptr<RecurrentLayer> reversed_copy(const std::string& name) const = 0;
+  int initial_state_count() const override { return static_cast<int>(state_units().size()); }
+  bool steps_through_time() const override { return true; }
+
+ protected:
+  using Layer::Layer;
+};
+
 // What LSTM, GRU and SimpleRNN share (Keras's RNN layer plus the DropoutRNNCell mixin): the
 // input spec, output shapes, dropout masks and the loop over timesteps.
-class RecurrentImpl : public Layer {
+class RecurrentImpl : public RecurrentLayer {
  public:
   struct Config {
     int64_t units = 0;
@@ -169,19 +191,18 @@ class RecurrentImpl : public Layer {
                        const Tensors& masks,
                        const Tensors& outputs) const override;
   bool takes_mask_argument() const override { return true; }
-  int initial_state_count() const override { return config_.num_states; }
-  bool steps_through_time() const override { return true; }
 
   int64_t units() const { return config_.units; }
   // The states of the recurrence: 2 (h, c) for LSTM, 1 (h) for GRU and SimpleRNN.
   int num_states() const { return config_.num_states; }
-  bool return_sequences() const { return config_.return_sequences; }
-  // Zeros, not the previous step's output, at masked steps of the returned sequence (Keras's
-  // zero_output_for_mask; Bidirectional sets it to return_sequences on both halves, as Keras does).
-  void set_zero_output_for_mask(bool zero) { config_.zero_output_for_mask = zero; }
-  bool return_state() const { return config_.return_state; }
-  bool go_backwards() const { return config_.go_backwards; }
-  bool stateful() const { return config_.stateful; }
+  std::vector<int64_t> state_units() const override {
+    return std::vector<int64_t>(static_cast<size_t>(config_.num_states), config_.units);
+  }
+  bool return_sequences() const override { return config_.return_sequences; }
+  void set_zero_output_for_mask(bool zero) override { config_.zero_output_for_mask = zero; }
+  bool return_state() const override { return config_.return_state; }
+  bool go_backwards() const override { return config_.go_backwards; }
+  bool stateful() const override { return config_.stateful; }
   // A stateful layer's states back to zeros (Keras's reset_state; reset_states is its alias).
   // No-op for a layer that is not stateful or not built.
   void reset_state();
@@ -193,14 +214,14 @@ class RecurrentImpl : public Layer {
   const Variable& kernel() const { return kernel_; }
   const Variable& recurrent_kernel() const { return recurrent_kernel_; }
   const Variable& bias() const { return bias_; }  // undefined without use_bias
-  // A new, unbuilt layer with the same options but the opposite go_backwards (for Bidirectional).
-  virtual std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const = 0;
   // Keras's RNN(cell) with one LSTMCell, GRUCell or SimpleRNNCell loads as the matching layer,
   // which keeps Keras's form when saved (class "RNN", the options in the cell's config);
   // an RNN over StackedRNNCells loads as StackedRNNImpl (stacked_rnn.h); other cells are a
   // NotImplementedError.
   static std::shared_ptr<Layer> from_rnn_config(const Json& config);
   bool wraps_cell() const { return wraps_cell_; }
+  // Keras's cell class for this layer: "LSTMCell", "GRUCell" or "SimpleRNNCell".
+  virtual const char* cell_class_name() const = 0;
   // Keras 3 keeps the weights in the layer's cell: "cell/vars".
   std::vector<VariableGroup> saved_variables() const override;
   // Built with initial states: {"shapes_dict": {"sequences_shape", "initial_state_shape"}}, the
@@ -271,7 +292,7 @@ class RecurrentImpl : public Layer {
     return wraps_cell_ ? "RNN" : layer_class;
   }
   // The layer's flat config, or for RNN(cell) Keras's RNN config around the cell's.
-  Json wrap_cell_config(Json flat, const char* cell_class) const;
+  Json wrap_cell_config(Json flat) const;
 
  private:
   std::optional<Generator> generator_;  // when seeded
@@ -285,11 +306,12 @@ class SimpleRNNImpl final : public RecurrentImpl {
  public:
   SimpleRNNImpl(int64_t units, SimpleRNNOptions options);
   std::string class_name() const override { return class_or_rnn("SimpleRNN"); }
+  const char* cell_class_name() const override { return "SimpleRNNCell"; }
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
-  std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const override;
+  std::shared_ptr<RecurrentLayer> reversed_copy(const std::string& name) const override;
 
  private:
   SimpleRNNOptions options_;
@@ -299,11 +321,12 @@ class LSTMImpl final : public RecurrentImpl {
  public:
   LSTMImpl(int64_t units, LSTMOptions options);
   std::string class_name() const override { return class_or_rnn("LSTM"); }
+  const char* cell_class_name() const override { return "LSTMCell"; }
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
-  std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const override;
+  std::shared_ptr<RecurrentLayer> reversed_copy(const std::string& name) const override;
 
  private:
   LSTMOptions options_;
@@ -313,11 +336,12 @@ class GRUImpl final : public RecurrentImpl {
  public:
   GRUImpl(int64_t units, GRUOptions options);
   std::string class_name() const override { return class_or_rnn("GRU"); }
+  const char* cell_class_name() const override { return "GRUCell"; }
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
-  std::shared_ptr<RecurrentImpl> reversed_copy(const std::string& name) const override;
+  std::shared_ptr<RecurrentLayer> reversed_copy(const std::string& name) const override;
 
   bool reset_after() const { return options_.reset_after; }
 

@@ -39,7 +39,7 @@ struct RNNOptions {
   std::string name = {};
 };
 
-class StackedRNNImpl final : public Layer {
+class StackedRNNImpl final : public RecurrentLayer {
  public:
   // ValueError when `cells` is empty, holds a layer that is not an LSTM, GRU or SimpleRNN, one
   // that is built, or one whose return_sequences, return_state, go_backwards or stateful is set.
@@ -58,10 +58,17 @@ class StackedRNNImpl final : public Layer {
                        const Tensors& masks,
                        const Tensors& outputs) const override;
   bool takes_mask_argument() const override { return true; }
-  int initial_state_count() const override;
   // Keras's nesting: a list of states per cell.
   Json saved_initial_state(const Json& states) const override;
-  bool steps_through_time() const override { return true; }
+  bool return_sequences() const override { return options_.return_sequences; }
+  bool return_state() const override { return options_.return_state; }
+  bool go_backwards() const override { return options_.go_backwards; }
+  bool stateful() const override { return options_.stateful; }
+  // Every cell's states, in cell order.
+  std::vector<int64_t> state_units() const override;
+  void set_zero_output_for_mask(bool zero) override;
+  // The same stack from its config, with new cells (Bidirectional's backward half).
+  std::shared_ptr<RecurrentLayer> reversed_copy(const std::string& name) const override;
   std::vector<Variable> weights() const override;
   Tensors losses() const override;
   void clear_losses() override;
