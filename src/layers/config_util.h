@@ -70,4 +70,13 @@ inline Json initial_state_build_config(const std::vector<Shape>& shapes) {
                 {"initial_state_shape", states}}}};
 }
 
+// Keras's build_config of an RNN's cell, {"input_shape": [null, features]}, set in `cell` when the
+// layer was built on sequences (batch, steps, features).
+inline void set_cell_build_config(Json& cell, const std::vector<Shape>& build_input_shapes) {
+  if (build_input_shapes.empty() || build_input_shapes[0].size() != 3) return;
+  const int64_t features = build_input_shapes[0].back();
+  cell["build_config"] = {
+      {"input_shape", Json::array({nullptr, features == kNone ? Json(nullptr) : Json(features)})}};
+}
+
 }  // namespace keras::layers::config_util

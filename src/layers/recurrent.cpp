@@ -585,12 +585,7 @@ Json RecurrentImpl::wrap_cell_config(Json flat) const {
                {"class_name", cell_class_name()},
                {"config", cell},
                {"registered_name", nullptr}};
-  if (built() && !build_input_shapes().empty() && build_input_shapes()[0].size() == 3) {
-    const int64_t features = build_input_shapes()[0].back();
-    wrapped["build_config"] = {
-        {"input_shape",
-         Json::array({nullptr, features == kNone ? Json(nullptr) : Json(features)})}};
-  }
+  if (built()) config_util::set_cell_build_config(wrapped, build_input_shapes());
   rnn["cell"] = wrapped;
   return rnn;
 }

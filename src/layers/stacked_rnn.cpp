@@ -33,6 +33,10 @@ StackedRNNImpl::StackedRNNImpl(std::vector<LayerRef> cells, RNNOptions options)
                 ValueError, "RNN: cell ", i, " (", cell->name(),
                 ") sets return_sequences, return_state, go_backwards or stateful; these are the "
                 "RNN's options");
+    for (size_t j = 0; j < cells_.size(); ++j) {
+      KERAS_CHECK(cells_[j] != cell, ValueError, "RNN: cells ", j, " and ", i,
+                  " are the same layer (", cell->name(), "); each cell needs its own");
+    }
     cells_.push_back(std::move(cell));
   }
   // Every cell runs forwards over the (once reversed) sequence; all but the last return theirs.
@@ -221,12 +225,7 @@ Json StackedRNNImpl::get_config() const {
                  {"dtype", config.value("dtype", Json(nullptr))},
                  {"cells", std::move(cells)}}},
                {"registered_name", nullptr}};
-  if (built() && !build_input_shapes().empty() && build_input_shapes()[0].size() == 3) {
-    const int64_t features = build_input_shapes()[0].back();
-    stacked["build_config"] = {
-        {"input_shape",
-         Json::array({nullptr, features == kNone ? Json(nullptr) : Json(features)})}};
-  }
+  if (built()) config_util::set_cell_build_config(stacked, build_input_shapes());
   config["cell"] = std::move(stacked);
   return config;
 }

@@ -193,6 +193,12 @@ TEST(StackedRNN, BadCellsRaise) {
       "Received at index 1: Dense");
   test::expect_throws_with<ValueError>([] { RNN({LSTM(2, {.return_sequences = true})}); },
                                        "these are the RNN's options");
+  LSTM twice(2);
+  test::expect_throws_with<ValueError>(
+      [&] {
+        RNN({twice, GRU(2), twice});
+      },
+      "cells 0 and 2 are the same layer");
   LSTM built(2);
   built(Tensors{test::random_tensor({1, 2, 3}, float32, -1, 1, 1)});
   test::expect_throws_with<ValueError>([&] { RNN({built}); }, "is already built");

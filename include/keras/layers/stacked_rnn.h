@@ -42,7 +42,8 @@ struct RNNOptions {
 class StackedRNNImpl final : public RecurrentLayer {
  public:
   // ValueError when `cells` is empty, holds a layer that is not an LSTM, GRU or SimpleRNN, one
-  // that is built, or one whose return_sequences, return_state, go_backwards or stateful is set.
+  // that is built, one twice, or one whose return_sequences, return_state, go_backwards or
+  // stateful is set.
   StackedRNNImpl(std::vector<LayerRef> cells, RNNOptions options);
   std::string class_name() const override { return "RNN"; }
   bool batch_independent() const override { return !options_.stateful; }
