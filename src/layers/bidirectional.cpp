@@ -41,7 +41,7 @@ BidirectionalImpl::BidirectionalImpl(LayerRef layer, BidirectionalOptions option
   // As Keras (2 and 3): a returned sequence is zero at masked steps in both directions.
   forward_->set_zero_output_for_mask(forward_->return_sequences());
   backward_->set_zero_output_for_mask(backward_->return_sequences());
-  input_spec_ = {InputSpec{.ndim = 3}};
+  input_spec_ = {InputSpec{.ndim = forward_->sequence_ndim()}};
 }
 
 void BidirectionalImpl::verify_backward_layer() const {
@@ -84,11 +84,9 @@ void BidirectionalImpl::build(const std::vector<Shape>& input_shapes) {
 
 std::vector<InputSpec> BidirectionalImpl::input_spec_for(size_t num_inputs) const {
   std::vector<InputSpec> specs = input_spec_;
-  std::vector<int64_t> units = forward_->state_units();
-  for (int64_t u : backward_->state_units()) units.push_back(u);
-  if (num_inputs == 1 + units.size()) {
-    for (int64_t u : units) specs.push_back(InputSpec{.ndim = 2, .axes = {{-1, u}}});
-  }
+  std::vector<InputSpec> states = forward_->state_specs();
+  for (const InputSpec& s : backward_->state_specs()) states.push_back(s);
+  if (num_inputs == 1 + states.size()) specs.insert(specs.end(), states.begin(), states.end());
   return specs;
 }
 

@@ -35,9 +35,10 @@ ConvLSTMImpl::ConvLSTMImpl(int rank,
                            int64_t filters,
                            const IntOrTuple& kernel_size,
                            ConvLSTMOptions options)
-    : Layer(options.name,
-            str("conv_lstm", rank, "d"),
-            options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
+    : RecurrentLayer(
+          options.name,
+          str("conv_lstm", rank, "d"),
+          options.input_shape ? std::optional(to_shape(*options.input_shape)) : std::nullopt),
       rank_(rank),
       filters_(filters),
       options_(std::move(options)) {
@@ -170,13 +171,29 @@ void ConvLSTMImpl::build(const std::vector<Shape>& input_shapes) {
   }
 }
 
+std::vector<InputSpec> ConvLSTMImpl::state_specs() const {
+  return std::vector<InputSpec>(
+      2, InputSpec{.ndim = rank_ + 2, .axes = {{channel_axis_of_step(), filters_}}});
+}
+
 std::vector<InputSpec> ConvLSTMImpl::input_spec_for(size_t num_inputs) const {
   std::vector<InputSpec> specs = input_spec_;
   if (num_inputs == 3) {
-    const int axis = channel_axis_of_step();
-    specs.insert(specs.end(), 2, InputSpec{.ndim = rank_ + 2, .axes = {{axis, filters_}}});
+    const std::vector<InputSpec> states = state_specs();
+    specs.insert(specs.end(), states.begin(), states.end());
   }
   return specs;
+}
+
+std::shared_ptr<RecurrentLayer> ConvLSTMImpl::reversed_copy(const std::string& name) const {
+  Json config = get_config();
+  config["go_backwards"] = !options_.go_backwards;
+  config["name"] = name;
+  config.erase("batch_input_shape");
+  std::shared_ptr<Layer> layer = rank_ == 1   ? from_config<1>(config)
+                                 : rank_ == 2 ? from_config<2>(config)
+                                              : from_config<3>(config);
+  return std::static_pointer_cast<RecurrentLayer>(layer);
 }
 
 Tensors ConvLSTMImpl::compute_mask(const Tensors&, const Tensors& masks, const Tensors&) const {

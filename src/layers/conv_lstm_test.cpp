@@ -9,6 +9,7 @@
 #include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
 #include "keras/initializers/initializers.h"
+#include "keras/layers/bidirectional.h"
 #include "keras/layers/input_layer.h"
 #include "keras/models/model.h"
 #include "keras/ops/activations.h"
@@ -23,6 +24,23 @@ namespace {
 
 Tensors call_all(const LayerRef& layer, const Tensors& inputs, bool training = false) {
   return (*layer.layer())(inputs, training);
+}
+
+// Bidirectional around a ConvLSTM: the backward half rebuilt from the config with go_backwards
+// flipped, the halves concatenated on the filters (Keras's fixtures: bidirectional_conv_lstm).
+TEST(ConvLSTM1D, InBidirectional) {
+  utils::set_random_seed(3);
+  Bidirectional bi(ConvLSTM1D(2, 2, {.padding = "same", .return_sequences = true}));
+  const Tensor x = test::random_tensor({2, 4, 6, 3}, float32, -1, 1, 4);
+  const Tensor y = bi(x);
+  EXPECT_EQ(y.shape(), (Shape{2, 4, 6, 4}));
+  EXPECT_TRUE(bi->backward_layer()->go_backwards());
+  EXPECT_EQ(bi->backward_layer()->class_name(), "ConvLSTM1D");
+  EXPECT_EQ(bi->initial_state_count(), 4);
+  // States are (batch, steps, filters): a wrong filter count names the layer.
+  auto seq = Input({4, 6, 3});
+  KerasTensors in{seq, Input({6, 2}), Input({6, 2}), Input({6, 2}), Input({6, 3})};
+  test::expect_throws_with<ValueError>([&] { bi(in); }, "incompatible with layer");
 }
 
 TEST(ConvLSTM2D, Contract) {

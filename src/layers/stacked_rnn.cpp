@@ -66,12 +66,12 @@ void StackedRNNImpl::reset_state() {
   for (const auto& c : cells_) c->reset_state();
 }
 
-std::vector<int64_t> StackedRNNImpl::state_units() const {
-  std::vector<int64_t> units;
+std::vector<InputSpec> StackedRNNImpl::state_specs() const {
+  std::vector<InputSpec> specs;
   for (const auto& c : cells_) {
-    for (int64_t u : c->state_units()) units.push_back(u);
+    for (const InputSpec& s : c->state_specs()) specs.push_back(s);
   }
-  return units;
+  return specs;
 }
 
 void StackedRNNImpl::set_zero_output_for_mask(bool zero) {
@@ -88,10 +88,8 @@ std::shared_ptr<RecurrentLayer> StackedRNNImpl::reversed_copy(const std::string&
 
 std::vector<InputSpec> StackedRNNImpl::input_spec_for(size_t num_inputs) const {
   std::vector<InputSpec> specs = input_spec_;
-  const std::vector<int64_t> units = state_units();
-  if (num_inputs == 1 + units.size()) {
-    for (int64_t u : units) specs.push_back(InputSpec{.ndim = 2, .axes = {{-1, u}}});
-  }
+  const std::vector<InputSpec> states = state_specs();
+  if (num_inputs == 1 + states.size()) specs.insert(specs.end(), states.begin(), states.end());
   return specs;
 }
 

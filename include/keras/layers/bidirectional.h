@@ -1,6 +1,6 @@
-// Bidirectional(rnn): runs a recurrent layer (LSTM, GRU, SimpleRNN or an RNN over a stack of
-// cells) forwards and a copy of it backwards over the sequence and merges the two outputs
-// (keras.layers.Bidirectional).
+// Bidirectional(rnn): runs a recurrent layer (LSTM, GRU, SimpleRNN, an RNN over a stack of cells
+// or ConvLSTM1D/2D/3D) forwards and a copy of it backwards over the sequence and merges the two
+// outputs on the last axis (keras.layers.Bidirectional).
 //
 //   auto y = layers::Bidirectional(layers::LSTM(32, {.return_sequences = true}))(x);  // 64 wide
 //

@@ -31,6 +31,7 @@
 #include "keras/layers/activation.h"
 #include "keras/layers/convolutional.h"
 #include "keras/layers/layer.h"
+#include "keras/layers/recurrent.h"
 
 namespace keras::layers {
 
@@ -67,7 +68,7 @@ struct ConvLSTMOptions {
   OptionalDims input_shape = std::nullopt;  // (time, spatial..., C)
 };
 
-class ConvLSTMImpl final : public Layer {
+class ConvLSTMImpl final : public RecurrentLayer {
  public:
   // rank: 1, 2 or 3 spatial dims. ValueError for strides > 1 with dilation_rate > 1, a padding
   // other than "valid" or "same", or a filters count below 1.
@@ -81,7 +82,18 @@ class ConvLSTMImpl final : public Layer {
                        const Tensors& masks,
                        const Tensors& outputs) const override;
   bool takes_mask_argument() const override { return true; }
-  int initial_state_count() const override { return 2; }  // h and c
+  bool return_sequences() const override { return options_.return_sequences; }
+  bool return_state() const override { return options_.return_state; }
+  bool go_backwards() const override { return options_.go_backwards; }
+  bool stateful() const override { return options_.stateful; }
+  int sequence_ndim() const override { return rank_ + 3; }
+  // h and c, each (batch, spatial..., filters) (filters first with channels_first).
+  std::vector<InputSpec> state_specs() const override;
+  void set_zero_output_for_mask(bool zero) override { options_.zero_output_for_mask = zero; }
+  // The same layer from its config with go_backwards flipped (Bidirectional's backward half).
+  std::shared_ptr<RecurrentLayer> reversed_copy(const std::string& name) const override;
+  // Its steps are convolutions: predict may split its batches.
+  bool steps_through_time() const override { return false; }
   Json get_config() const override;
   template <int rank>
   static std::shared_ptr<Layer> from_config(const Json& config);

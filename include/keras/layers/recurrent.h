@@ -145,21 +145,25 @@ struct GRUOptions {
 };
 
 // A recurrent layer as Bidirectional sees it (Keras's RNN): LSTM, GRU and SimpleRNN
-// (RecurrentImpl below) and an RNN over a stack of cells (StackedRNNImpl, stacked_rnn.h).
+// (RecurrentImpl below), an RNN over a stack of cells (StackedRNNImpl, stacked_rnn.h) and
+// ConvLSTM1D/2D/3D (conv_lstm.h).
 class RecurrentLayer : public Layer {
  public:
   virtual bool return_sequences() const = 0;
   virtual bool return_state() const = 0;
   virtual bool go_backwards() const = 0;
   virtual bool stateful() const = 0;
-  // The width of each state, in the order the layer takes initial states and returns states.
-  virtual std::vector<int64_t> state_units() const = 0;
+  // The rank of the sequences it takes: (batch, time, features), or ConvLSTM's with its spatial
+  // dimensions.
+  virtual int sequence_ndim() const { return 3; }
+  // What each state must be, in the order the layer takes initial states and returns states.
+  virtual std::vector<InputSpec> state_specs() const = 0;
   // Zeros, not the previous step's output, at masked steps of the returned sequence (Keras's
   // zero_output_for_mask; Bidirectional sets it to return_sequences on both halves, as Keras does).
   virtual void set_zero_output_for_mask(bool zero) = 0;
   // A new, unbuilt layer with the same options but the opposite go_backwards (for Bidirectional).
   virtual std::shared_ptr<RecurrentLayer> reversed_copy(const std::string& name) const = 0;
-  int initial_state_count() const override { return static_cast<int>(state_units().size()); }
+  int initial_state_count() const override { return static_cast<int>(state_specs().size()); }
   bool steps_through_time() const override { return true; }
 
  protected:
@@ -195,8 +199,9 @@ class RecurrentImpl : public RecurrentLayer {
   int64_t units() const { return config_.units; }
   // The states of the recurrence: 2 (h, c) for LSTM, 1 (h) for GRU and SimpleRNN.
   int num_states() const { return config_.num_states; }
-  std::vector<int64_t> state_units() const override {
-    return std::vector<int64_t>(static_cast<size_t>(config_.num_states), config_.units);
+  std::vector<InputSpec> state_specs() const override {
+    return std::vector<InputSpec>(static_cast<size_t>(config_.num_states),
+                                  InputSpec{.ndim = 2, .axes = {{-1, config_.units}}});
   }
   bool return_sequences() const override { return config_.return_sequences; }
   void set_zero_output_for_mask(bool zero) override { config_.zero_output_for_mask = zero; }

@@ -66,7 +66,7 @@ class StackedRNNImpl final : public RecurrentLayer {
   bool go_backwards() const override { return options_.go_backwards; }
   bool stateful() const override { return options_.stateful; }
   // Every cell's states, in cell order.
-  std::vector<int64_t> state_units() const override;
+  std::vector<InputSpec> state_specs() const override;
   void set_zero_output_for_mask(bool zero) override;
   // The same stack from its config, with new cells (Bidirectional's backward half).
   std::shared_ptr<RecurrentLayer> reversed_copy(const std::string& name) const override;
