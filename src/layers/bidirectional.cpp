@@ -16,7 +16,7 @@ BidirectionalImpl::BidirectionalImpl(LayerRef layer, BidirectionalOptions option
   forward_ = std::dynamic_pointer_cast<RecurrentLayer>(layer.layer());
   KERAS_CHECK(forward_ != nullptr, ValueError,
               "Please initialize `Bidirectional` layer with a "
-              "recurrent layer (LSTM, GRU, SimpleRNN or RNN). Received: ",
+              "recurrent layer (LSTM, GRU, SimpleRNN, RNN or ConvLSTM). Received: ",
               layer ? layer.class_name() : std::string("an undefined layer"));
   KERAS_CHECK(merge_mode_ == "concat" || merge_mode_ == "sum" || merge_mode_ == "mul" ||
                   merge_mode_ == "ave" || merge_mode_.empty(),
@@ -27,7 +27,8 @@ BidirectionalImpl::BidirectionalImpl(LayerRef layer, BidirectionalOptions option
   if (options.backward_layer) {
     backward_ = std::dynamic_pointer_cast<RecurrentLayer>(options.backward_layer.layer());
     KERAS_CHECK(backward_ != nullptr, ValueError,
-                "`backward_layer` need to be a recurrent layer (LSTM, GRU, SimpleRNN or RNN). "
+                "`backward_layer` need to be a recurrent layer (LSTM, GRU, SimpleRNN, RNN or "
+                "ConvLSTM). "
                 "Received: ",
                 options.backward_layer.class_name());
     verify_backward_layer();
