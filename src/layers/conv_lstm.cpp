@@ -176,24 +176,8 @@ std::vector<InputSpec> ConvLSTMImpl::state_specs() const {
       2, InputSpec{.ndim = rank_ + 2, .axes = {{channel_axis_of_step(), filters_}}});
 }
 
-std::vector<InputSpec> ConvLSTMImpl::input_spec_for(size_t num_inputs) const {
-  std::vector<InputSpec> specs = input_spec_;
-  if (num_inputs == 3) {
-    const std::vector<InputSpec> states = state_specs();
-    specs.insert(specs.end(), states.begin(), states.end());
-  }
-  return specs;
-}
-
 std::shared_ptr<RecurrentLayer> ConvLSTMImpl::reversed_copy(const std::string& name) const {
-  Json config = get_config();
-  config["go_backwards"] = !options_.go_backwards;
-  config["name"] = name;
-  config.erase("batch_input_shape");
-  std::shared_ptr<Layer> layer = rank_ == 1   ? from_config<1>(config)
-                                 : rank_ == 2 ? from_config<2>(config)
-                                              : from_config<3>(config);
-  return std::static_pointer_cast<RecurrentLayer>(layer);
+  return reversed_from_config(name);
 }
 
 Tensors ConvLSTMImpl::compute_mask(const Tensors&, const Tensors& masks, const Tensors&) const {

@@ -4,6 +4,7 @@
 
 #include "keras/autodiff/tape.h"
 #include "keras/config/json.h"
+#include "keras/layers/registry.h"
 #include "keras/layers/stacked_rnn.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
@@ -172,14 +173,19 @@ Tensor RecurrentImpl::project_inputs(const Tensor& x,
   return ops::reshape(y, {batch, steps, kernel.dim(1)});
 }
 
-std::vector<InputSpec> RecurrentImpl::input_spec_for(size_t num_inputs) const {
+std::vector<InputSpec> RecurrentLayer::input_spec_for(size_t num_inputs) const {
   std::vector<InputSpec> specs = input_spec_;
-  if (num_inputs == 1 + static_cast<size_t>(config_.num_states)) {
-    for (int i = 0; i < config_.num_states; ++i) {
-      specs.push_back(InputSpec{.ndim = 2, .axes = {{-1, config_.units}}});
-    }
-  }
+  const std::vector<InputSpec> states = state_specs();
+  if (num_inputs == 1 + states.size()) specs.insert(specs.end(), states.begin(), states.end());
   return specs;
+}
+
+std::shared_ptr<RecurrentLayer> RecurrentLayer::reversed_from_config(
+    const std::string& name) const {
+  Json serialized = serialize_layer(*this);
+  serialized["config"]["go_backwards"] = !go_backwards();
+  serialized["config"]["name"] = name;
+  return std::dynamic_pointer_cast<RecurrentLayer>(deserialize_layer(serialized));
 }
 
 Tensors RecurrentImpl::compute_mask(const Tensors&, const Tensors& masks, const Tensors&) const {

@@ -80,17 +80,7 @@ void StackedRNNImpl::set_zero_output_for_mask(bool zero) {
 }
 
 std::shared_ptr<RecurrentLayer> StackedRNNImpl::reversed_copy(const std::string& name) const {
-  Json config = get_config();
-  config["go_backwards"] = !options_.go_backwards;
-  config["name"] = name;
-  return std::static_pointer_cast<RecurrentLayer>(from_config(config));
-}
-
-std::vector<InputSpec> StackedRNNImpl::input_spec_for(size_t num_inputs) const {
-  std::vector<InputSpec> specs = input_spec_;
-  const std::vector<InputSpec> states = state_specs();
-  if (num_inputs == 1 + states.size()) specs.insert(specs.end(), states.begin(), states.end());
-  return specs;
+  return reversed_from_config(name);
 }
 
 // Keras's nesting of a stack's states: a list per cell, as its get_initial_state makes them (a

@@ -189,6 +189,11 @@ void update_bounds(ShareBalance& b, int n) {
   }
 }
 
+// [begin, end) of process r in an even split of `count` rows.
+std::pair<int64_t, int64_t> even_share(int64_t count, int n, int r) {
+  return {count * r / n, count * (r + 1) / n};
+}
+
 // [begin, end) of process r in a training batch of `count` rows under balanced shares. Each step
 // starts the all-reduce of this process's last measured speed and uses the speeds the previous
 // step started (complete by now: both processes have been through that step's gradient
@@ -208,7 +213,7 @@ std::pair<int64_t, int64_t> balanced_share(int64_t count, int n, int r) {
   b.exchanged[static_cast<size_t>(r)] = mine;
   b.request = c.start_all_reduce(b.exchanged.data(), n, float64);
   if (b.full == 0) b.full = count;
-  std::pair<int64_t, int64_t> share{count * r / n, count * (r + 1) / n};
+  std::pair<int64_t, int64_t> share = even_share(count, n, r);
   if (count == b.full) {
     update_bounds(b, n);
     share = {b.bounds[static_cast<size_t>(r)], b.bounds[static_cast<size_t>(r) + 1]};
@@ -239,10 +244,8 @@ BatchRows shard_batch(const BatchRows& batch, bool training) {
               " samples cannot be split across ", n,
               " processes; use a batch_size (and a number of samples, for the last batch) of at "
               "least the number of processes");
-  const auto [begin, end] =
-      training && balancing_shares()
-          ? balanced_share(batch.count, n, r)
-          : std::pair<int64_t, int64_t>{batch.count * r / n, batch.count * (r + 1) / n};
+  const auto [begin, end] = training && balancing_shares() ? balanced_share(batch.count, n, r)
+                                                           : even_share(batch.count, n, r);
   gradient_weight = static_cast<double>(end - begin) / static_cast<double>(batch.count);
   return {batch.data, batch.rows + begin, end - begin};
 }

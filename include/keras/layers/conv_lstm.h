@@ -115,9 +115,6 @@ class ConvLSTMImpl final : public RecurrentLayer {
   const Variable& recurrent_kernel() const { return recurrent_kernel_; }
   const Variable& bias() const { return bias_; }
 
- protected:
-  std::vector<InputSpec> input_spec_for(size_t num_inputs) const override;
-
  private:
   // The shape of one step's output and states for an input of shape `in` (with the time axis).
   Shape state_shape(const Shape& in) const;

@@ -168,6 +168,10 @@ class RecurrentLayer : public Layer {
 
  protected:
   using Layer::Layer;
+  // The sequence spec, plus state_specs() when initial states are passed.
+  std::vector<InputSpec> input_spec_for(size_t num_inputs) const override;
+  // reversed_copy from the layer's config: go_backwards flipped, the name given, new weights.
+  std::shared_ptr<RecurrentLayer> reversed_from_config(const std::string& name) const;
 };
 
 // What LSTM, GRU and SimpleRNN share (Keras's RNN layer plus the DropoutRNNCell mixin): the
@@ -272,8 +276,6 @@ class RecurrentImpl : public RecurrentLayer {
   // The layer's outputs from the last output, the final states and (with return_sequences) all
   // outputs as (batch, steps, units) in processing order. A stateful layer keeps the final states.
   Tensors outputs(const Tensor& sequence, const Tensors& states) const;
-  // The sequence spec, plus one (batch, units) spec per state when initial states are passed.
-  std::vector<InputSpec> input_spec_for(size_t num_inputs) const override;
 
   // h @ kernel, kernel (in, blocks*units). With several masks, column block g sees h * masks[g];
   // with one, every block sees h * masks[0]. The blocks are sliced once, at construction.

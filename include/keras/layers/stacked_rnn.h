@@ -83,10 +83,6 @@ class StackedRNNImpl final : public RecurrentLayer {
   void reset_state();
   void reset_states() { reset_state(); }
 
- protected:
-  // The sequence spec, plus one (batch, units) spec per state when initial states are passed.
-  std::vector<InputSpec> input_spec_for(size_t num_inputs) const override;
-
  private:
   std::vector<std::shared_ptr<RecurrentImpl>> cells_;
   RNNOptions options_;
