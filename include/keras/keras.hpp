@@ -53,6 +53,7 @@
 #include "keras/layers/input_layer.h"
 #include "keras/layers/lambda.h"
 #include "keras/layers/layer.h"
+#include "keras/layers/locally_connected.h"
 #include "keras/layers/merging.h"
 #include "keras/layers/normalization.h"
 #include "keras/layers/normalization/group_normalization.h"

@@ -26,6 +26,7 @@
 #include "keras/layers/einsum_dense.h"
 #include "keras/layers/embedding.h"
 #include "keras/layers/input_layer.h"
+#include "keras/layers/locally_connected.h"
 #include "keras/layers/merging.h"
 #include "keras/layers/normalization.h"
 #include "keras/layers/normalization/group_normalization.h"
@@ -168,6 +169,8 @@ struct Registry {
         {"PReLU", &PReLUImpl::from_config},
         {"ELU", &ELUImpl::from_config},
         {"ThresholdedReLU", &ThresholdedReLUImpl::from_config},
+        {"LocallyConnected1D", &LocallyConnectedImpl::from_config<1>},
+        {"LocallyConnected2D", &LocallyConnectedImpl::from_config<2>},
         {"Softmax", &SoftmaxImpl::from_config},
         {"GaussianNoise", &GaussianNoiseImpl::from_config},
         {"GaussianDropout", &GaussianDropoutImpl::from_config},
