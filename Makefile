@@ -88,7 +88,9 @@ check-sweep: build $(PYTHON)
 	KERAS_SWEEP_DIR=$(abspath $(SWEEP_DIR)) ./$(BUILD)/tests/keras_tests \
 	  --gtest_filter='*SweepFiles*' --gtest_brief=1; cpp=$$?; \
 	KERAS_BACKEND=jax $(PYTHON) tools/fixtures/make_sweep_fixtures.py check $(SWEEP_DIR); \
-	py=$$?; [ $$cpp = 0 ] && [ $$py = 0 ]
+	py=$$?; py2=0; if $(PYTHON) -c 'import tf_keras' 2>/dev/null; then \
+	  $(PYTHON) tools/fixtures/make_sweep_fixtures.py check2 $(SWEEP_DIR); py2=$$?; fi; \
+	[ $$cpp = 0 ] && [ $$py = 0 ] && [ $$py2 = 0 ]
 
 $(BENCH_VENV)/bin/python:
 	python3 -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip -q install keras "jax[cpu]" numpy h5py

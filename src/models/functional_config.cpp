@@ -471,6 +471,18 @@ void add_argument(const Layer& layer,
                        name.substr(0, 100), "', which keras.cpp does not support for this layer"));
 }
 
+// A Keras 2 argument with its tensors ([name, node_index, tensor_index]) as Keras 3's.
+Json keras3_arguments(const Json& j, int depth = 0) {
+  KERAS_CHECK(depth < 8, ValueError, "Model config: inbound node too deep");
+  if (j.is_array() && j.size() == 3 && j[0].is_string() && j[1].is_number() && j[2].is_number()) {
+    return Json{{"class_name", "__keras_tensor__"}, {"config", {{"keras_history", j}}}};
+  }
+  if (!j.is_array() && !j.is_object()) return j;
+  Json out = j;
+  for (auto& x : out) x = keras3_arguments(x, depth + 1);
+  return out;
+}
+
 // Keras 2 appends the call's keyword arguments to each input: [name, node, tensor, kwargs].
 void check_keras2_kwargs(const Layer& layer, const Json& j, SavedCall& call, int depth = 0) {
   if (!j.is_array() || depth > 8) return;
@@ -483,6 +495,11 @@ void check_keras2_kwargs(const Layer& layer, const Json& j, SavedCall& call, int
     for (const auto& [name, value] : j[3].items()) {
       if (name == "training") {  // Keras 2 repeats the call's kwargs with each input
         add_argument(layer, name, value, call, true);
+        continue;
+      }
+      // An explicit mask (Softmax(x, mask=m)), repeated with each input: taken once.
+      if (name == "mask" && !is_null_or_nulls(value) && layer.takes_mask_argument()) {
+        if (call.masks.empty()) add_masks(layer, keras3_arguments(value), call);
         continue;
       }
       KERAS_CHECK(name != "initial_state" || value.is_null(), ValueError,
@@ -507,18 +524,6 @@ void collect_op_refs(const Json& j, std::vector<TensorRef>& out, int depth = 0) 
   }
   if (!j.is_array()) return;
   for (const Json& x : j) collect_op_refs(x, out, depth + 1);
-}
-
-// A Keras 2 argument with its tensors ([name, node_index, tensor_index]) as Keras 3's.
-Json keras3_arguments(const Json& j, int depth = 0) {
-  KERAS_CHECK(depth < 8, ValueError, "Model config: inbound node too deep");
-  if (j.is_array() && j.size() == 3 && j[0].is_string() && j[1].is_number() && j[2].is_number()) {
-    return Json{{"class_name", "__keras_tensor__"}, {"config", {{"keras_history", j}}}};
-  }
-  if (!j.is_array() && !j.is_object()) return j;
-  Json out = j;
-  for (auto& x : out) x = keras3_arguments(x, depth + 1);
-  return out;
 }
 
 // Keras 2 saves a call as its first argument's tensors, [name, node, tensor, kwargs] each, with

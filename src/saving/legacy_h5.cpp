@@ -7,6 +7,7 @@
 #include "keras/layers/op_layer.h"
 #include "keras/layers/own_state.h"
 #include "keras/layers/registry.h"
+#include "models/own_state_layers.h"
 #include "saving/h5.h"
 #include "saving/saving_internal.h"
 
@@ -45,28 +46,53 @@ const std::vector<std::shared_ptr<Layer>>& model_layers(const models::Functional
 
 }  // namespace
 
-void write_legacy_weights(hid_t group, const models::FunctionalImpl& impl) {
+void write_legacy_weights(hid_t group,
+                          const models::FunctionalImpl& impl,
+                          const char* keras_version,
+                          const char* backend,
+                          bool own_state_as_weights) {
   std::vector<std::shared_ptr<Layer>> layers;  // as Keras's model.layers: without ops
   for (const auto& l : model_layers(impl)) {
     if (dynamic_cast<const layers::OpLayerImpl*>(l.get()) == nullptr) layers.push_back(l);
   }
+  if (own_state_as_weights) {  // tf_keras would list it in the nested model's weights
+    for (const auto& l : layers) {
+      const auto* nested = dynamic_cast<const models::FunctionalImpl*>(l.get());
+      if (nested == nullptr) continue;
+      for (const models::internal::OwnStateLayer& o : models::internal::own_state_layers(*nested)) {
+        KERAS_CHECK(o.state->save_own_variables().empty(), NotImplementedError,
+                    "tf_keras .h5: layer '", o.name, "' in the nested model '", l->name(),
+                    "' keeps weights of its own (IntegerLookup's tf_idf weights), which keras.cpp "
+                    "writes in Keras 2's layout only for a top-level layer");
+      }
+    }
+  }
   std::vector<std::string> layer_names;
   for (const auto& l : layers) layer_names.push_back(l->name());
   h5::write_string_list_attr(group, "layer_names", layer_names);
-  h5::write_string_attr(group, "backend", "keras.cpp");
-  h5::write_string_attr(group, "keras_version", kKerasVersion);
+  h5::write_string_attr(group, "backend", backend);
+  h5::write_string_attr(group, "keras_version", keras_version);
   for (const auto& l : layers) {
     h5::Handle g = h5::make_group(group, l->name());
-    const std::vector<std::string> names = legacy_weight_names(*l);
+    std::vector<std::string> names = legacy_weight_names(*l);
+    std::vector<Tensor> values;
+    for (const Variable& v : legacy_weights(*l)) values.push_back(v.value());
+    // tf_keras lists such state among the layer's weights (IntegerLookup's tf_idf weights).
+    if (const auto* state = dynamic_cast<const layers::OwnState*>(l.get());
+        state != nullptr && own_state_as_weights) {
+      for (const auto& [name, value] : state->save_own_variables()) {
+        names.push_back(str(l->name(), "/", name));
+        values.push_back(value);
+      }
+    }
     h5::write_string_list_attr(g.id(), "weight_names", names);
-    const std::vector<Variable> weights = legacy_weights(*l);
     for (size_t i = 0; i < names.size(); ++i) {
       const size_t slash = names[i].rfind('/');
       if (slash == std::string::npos) {
-        h5::write_dataset(g.id(), names[i], weights[i].value());
+        h5::write_dataset(g.id(), names[i], values[i]);
       } else {
         h5::Handle parent = h5::make_group(g.id(), names[i].substr(0, slash));
-        h5::write_dataset(parent.id(), names[i].substr(slash + 1), weights[i].value());
+        h5::write_dataset(parent.id(), names[i].substr(slash + 1), values[i]);
       }
     }
   }
@@ -167,13 +193,21 @@ void save_legacy_h5(models::FunctionalImpl& impl,
               "Invalid filepath extension for saving. Please add either a `.keras` extension for "
               "the native Keras format (recommended) or a `.h5` extension. Received: filepath=",
               path);
+  const bool tf_keras = options.h5_format == "tf_keras";
+  KERAS_CHECK(
+      tf_keras || options.h5_format == "keras3", ValueError,
+      "SaveOptions h5_format must be \"keras3\" or \"tf_keras\". Received: ", options.h5_format);
+  const char* version = tf_keras ? kTfKerasVersion : kKerasVersion;
+  const char* backend = tf_keras ? "tensorflow" : "keras.cpp";
   h5::File f = h5::File::create();
   {
     const layers::AssetsInConfig no_assets;  // the format has none: vocabularies in the config
-    h5::write_string_attr(f.id(), "model_config", config::dump_json(serialize_layer(impl)));
+    Json config = serialize_layer(impl);
+    if (tf_keras) config = tf_keras_model_config(config);
+    h5::write_string_attr(f.id(), "model_config", config::dump_json(config));
   }
-  h5::write_string_attr(f.id(), "backend", "keras.cpp");
-  h5::write_string_attr(f.id(), "keras_version", kKerasVersion);
+  h5::write_string_attr(f.id(), "backend", backend);
+  h5::write_string_attr(f.id(), "keras_version", version);
   if (options.include_optimizer) {
     Json compile = compile_config(impl);
     if (!compile.is_null()) {
@@ -198,9 +232,13 @@ void save_legacy_h5(models::FunctionalImpl& impl,
       compile["loss"] = classes(compile["loss"]);
       compile["optimizer_config"] = compile["optimizer"];
       compile.erase("optimizer");
+      if (tf_keras) compile = tf_keras_training_config(compile);
       h5::write_string_attr(f.id(), "training_config", config::dump_json(compile));
       // Keras's optimizer_weights: optimizer.variables in order, with their paths as names.
-      if (const optimizers::Optimizer* opt = compiled_optimizer(impl)) {
+      // (Not in Keras 2's layout, whose optimizers list other variables: tf_keras's starts
+      // fresh, as it does for a file without them.)
+      const optimizers::Optimizer* opt = tf_keras ? nullptr : compiled_optimizer(impl);
+      if (opt != nullptr) {
         h5::Handle group = h5::make_group(f.id(), "optimizer_weights");
         const std::vector<std::string> names = optimizer_variable_paths(*opt);
         h5::write_string_list_attr(group.id(), "weight_names", names);
@@ -209,7 +247,7 @@ void save_legacy_h5(models::FunctionalImpl& impl,
     }
   }
   h5::Handle weights = h5::make_group(f.id(), "model_weights");
-  write_legacy_weights(weights.id(), impl);
+  write_legacy_weights(weights.id(), impl, version, backend, tf_keras);
   write_file_atomic(path, f.image(), options.overwrite);
 }
 

@@ -16,6 +16,9 @@ namespace keras::saving::internal {
 // What we tell Keras wrote the file: the Keras 3 version whose format this code was checked
 // against (tools/fixtures/make_saving_fixtures.py).
 inline constexpr const char* kKerasVersion = "3.15.1";
+// The tf_keras version whose loader keras.cpp's Keras 2 layout (SaveOptions::h5_format) was
+// checked against.
+inline constexpr const char* kTfKerasVersion = "2.21.0";
 
 inline bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
@@ -89,8 +92,14 @@ void read_optimizer_variables(const h5::Node& group,
                               const std::vector<Variable>& trainable,
                               const std::string& what);
 
-// legacy_h5.cpp: Keras 2's layout.
-void write_legacy_weights(hid_t group, const models::FunctionalImpl& impl);
+// legacy_h5.cpp: Keras 2's layout. `keras_version` and `backend` are the attributes written;
+// own_state_as_weights lists a layer's own state (layers::OwnState) after its weights, as
+// tf_keras does.
+void write_legacy_weights(hid_t group,
+                          const models::FunctionalImpl& impl,
+                          const char* keras_version = kKerasVersion,
+                          const char* backend = "keras.cpp",
+                          bool own_state_as_weights = false);
 // by_name matches saved layers to the model's by name (others are skipped, unless require_all:
 // then every saved layer with weights and every layer of the model with weights must match);
 // otherwise by position among the layers with weights.
@@ -100,6 +109,10 @@ std::vector<Assignment> read_legacy_weights(const h5::Node& group,
                                             bool skip_mismatch,
                                             const std::string& what,
                                             bool require_all = false);
+// tf_keras_config.cpp: a model's config (serialize_layer's) as tf_keras writes it.
+Json tf_keras_model_config(const Json& model);
+// A legacy training_config (optimizer_config, loss, metrics, ...) as tf_keras reads it.
+Json tf_keras_training_config(Json training);
 void save_legacy_h5(models::FunctionalImpl& impl,
                     const std::string& path,
                     const SaveOptions& options);

@@ -481,6 +481,10 @@ void Model::save(const std::string& path, const SaveOptions& options) const {
   models::FunctionalImpl& impl = this->impl();
   if (!distribution::is_chief()) return;  // only process 0 writes files
   if (ends_with(path, ".keras")) {
+    KERAS_CHECK(options.h5_format == "keras3", ValueError,
+                "SaveOptions h5_format applies to legacy .h5 files only; a .keras file is Keras "
+                "3's format. Received: h5_format=",
+                options.h5_format, " for filepath=", path);
     Json config = serialize_layer(impl);
     if (options.include_optimizer) {
       Json compile = compile_config(impl);

@@ -875,6 +875,12 @@ TEST(SavingExport, WritesFilesForThePythonCheck) {
     if (legacy) stems.push_back(name + "_legacy");
     m.save(str(dir, "/", name, ".keras"));
     if (legacy) m.save(str(dir, "/", name, "_legacy.h5"));
+    try {  // Keras 2's layout, for tf_keras (make_layer_fixtures.py check2 DIR)
+      m.save(str(dir, "/", name, ".cpp_tf_keras.h5"), {.h5_format = "tf_keras"});
+      stems.push_back(name + ".cpp_tf_keras");
+    } catch (const NotImplementedError& e) {
+      std::printf("%s: not in Keras 2's layout: %s\n", name.c_str(), e.what());
+    }
     Outputs y = m.predict(x);
     for (const std::string& stem : stems) {
       for (size_t i = 0; i < x.size(); ++i)
@@ -928,6 +934,118 @@ TEST(SavingExport, WritesFilesForThePythonCheck) {
     }
     write(str("resaved_", name), models::load_model(fixture(str(name, ".keras"))), x, false);
   }
+}
+
+// ---- Keras 2's layout (SaveOptions h5_format "tf_keras") ----
+
+Json h5_json_attr(const std::string& path, const char* name) {
+  saving::h5::File f = saving::h5::File::open_trusted(read_bytes(path), path);
+  return Json::parse(saving::h5::read_string_attr(f.id(), name).value().at(0));
+}
+
+std::string h5_string_attr(const std::string& path, const char* name) {
+  saving::h5::File f = saving::h5::File::open_trusted(read_bytes(path), path);
+  return saving::h5::read_string_attr(f.id(), name).value().at(0);
+}
+
+// What tf_keras writes (tools/fixtures/make_layer_fixtures.py check2 loads keras.cpp's files in
+// tf_keras and predicts keras.cpp's numbers), and what keras.cpp reads back.
+TEST(SavingKeras2Layout, IsWhatTfKerasWritesAndLoadsBack) {
+  Model graph = make_graph_model();
+  graph.compile({.optimizer = "rmsprop", .loss = {"mse", "mae"}, .loss_weights = {1.0, 0.5}});
+  const std::string path = temp_path("graph_tf_keras.h5");
+  graph.save(path, {.h5_format = "tf_keras"});
+  EXPECT_EQ(h5_string_attr(path, "keras_version"), "2.21.0");
+  EXPECT_EQ(h5_string_attr(path, "backend"), "tensorflow");
+  const Json config = h5_json_attr(path, "model_config");
+  EXPECT_EQ(config["class_name"], "Functional");
+  EXPECT_FALSE(config.contains("module"));
+  const Json& layers = config["config"]["layers"];
+  const Json& in_a = layers[0];
+  EXPECT_EQ(in_a["class_name"], "InputLayer");
+  EXPECT_EQ(in_a["config"]["batch_input_shape"], Json::parse("[null, 4]"));
+  EXPECT_FALSE(in_a["config"].contains("batch_shape"));
+  for (const Json& l : layers) {
+    SCOPED_TRACE(l["name"].dump());
+    EXPECT_FALSE(l.contains("build_config"));
+    if (l["config"].contains("dtype")) EXPECT_TRUE(l["config"]["dtype"].is_string());
+    if (l["name"] == "out_main") {
+      EXPECT_EQ(l["inbound_nodes"][0][0][0].get<std::string>().rfind("dropout", 0), 0u);
+      EXPECT_EQ(l["inbound_nodes"][0][0].size(), 4u);  // [name, node, tensor, kwargs]
+    }
+    if (l["class_name"] == "Concatenate") {
+      // Nested model "inner" called twice: Keras 2 counts its calls from 1.
+      const Json& refs = l["inbound_nodes"][0];
+      EXPECT_EQ(refs[6], Json::parse(R"(["inner", 1, 0, {}])"));
+      EXPECT_EQ(refs[7], Json::parse(R"(["inner", 2, 0, {}])"));
+    }
+  }
+  const Json& outputs = config["config"]["output_layers"];
+  ASSERT_EQ(outputs.size(), 2u);
+  EXPECT_EQ(outputs[0], Json::parse(R"(["out_main", 0, 0])"));
+  const Json training = h5_json_attr(path, "training_config");
+  EXPECT_EQ(training["optimizer_config"]["class_name"], "Custom>RMSprop");
+  EXPECT_FALSE(training["optimizer_config"]["config"].contains("loss_scale_factor"));
+  EXPECT_EQ(training["loss_weights"], Json::parse("[1.0, 0.5]"));
+  // keras.cpp reads it back: the same predictions, bit for bit, and compiled.
+  const Tensors x{rand({3, 4}, 1), rand({3, 4}, 2)};
+  Model back = models::load_model(path);
+  expect_same_outputs(back.predict(x), graph.predict(x));
+  EXPECT_NO_THROW(back.evaluate(x, {rand({3, 2}, 3), rand({3, 3}, 4)}, {.verbose = 0}));
+}
+
+TEST(SavingKeras2Layout, InitialStatesAndANestedSequential) {
+  Model states = make_initial_state_model();
+  const std::string path = temp_path("states_tf_keras.h5");
+  states.save(path, {.h5_format = "tf_keras"});
+  const Json config = h5_json_attr(path, "model_config");
+  for (const Json& l : config["config"]["layers"]) {
+    if (l["name"] == "decoder") {
+      // Keras 2 calls it on [inputs, *initial_states].
+      EXPECT_EQ(l["inbound_nodes"][0], Json::parse(R"([["decoder_inputs", 0, 0, {}],
+                                                        ["encoder", 0, 1, {}],
+                                                        ["encoder", 0, 2, {}]])"));
+    }
+  }
+  const Tensors x = initial_state_inputs(3, 5);
+  expect_same_outputs(models::load_model(path).predict(x), states.predict(x));
+  // A nested Sequential model: Keras 2 counts its calls from 1 in output_layers too.
+  auto v = Input({3}, {.name = "v"});
+  Sequential seq({L::Dense(2, {.input_shape = std::vector<Dim>{3}})}, {.name = "seq"});
+  Model outer(v, seq(v), {.name = "outer"});
+  const std::string outer_path = temp_path("outer_tf_keras.h5");
+  outer.save(outer_path, {.h5_format = "tf_keras"});
+  EXPECT_EQ(h5_json_attr(outer_path, "model_config")["config"]["output_layers"],
+            Json::parse(R"([["seq", 1, 0]])"));
+  expect_same_outputs(models::load_model(outer_path).predict(rand({2, 3}, 6)),
+                      outer.predict(rand({2, 3}, 6)));
+}
+
+TEST(SavingKeras2Layout, WhatTfKerasCannotExpressIsAnError) {
+  auto x = Input({4});
+  Model bad_format(x, L::Dense(2)(x));
+  test::expect_throws_with<ValueError>(
+      [&] { bad_format.save(temp_path("f.h5"), {.h5_format = "keras2"}); },
+      "SaveOptions h5_format must be \"keras3\" or \"tf_keras\". Received: keras2");
+  test::expect_throws_with<ValueError>(
+      [&] { bad_format.save(temp_path("f.keras"), {.h5_format = "tf_keras"}); },
+      "h5_format applies to legacy .h5 files only");
+  Model hard(x, L::Dense(2, {.activation = "hard_sigmoid"})(x));
+  test::expect_throws_with<NotImplementedError>(
+      [&] { hard.save(temp_path("hard.h5"), {.h5_format = "tf_keras"}); },
+      "uses Keras 3's hard_sigmoid");
+  auto img = Input({4, 6, 1});
+  Model resize(img, L::Resizing(2, 2, {.pad_to_aspect_ratio = true})(img));
+  test::expect_throws_with<NotImplementedError>(
+      [&] { resize.save(temp_path("resize.h5"), {.h5_format = "tf_keras"}); },
+      "has pad_to_aspect_ratio=true, which tf_keras's Resizing does not have");
+  Model op(x, ops::add(L::Dense(4)(x), x));
+  test::expect_throws_with<NotImplementedError>(
+      [&] { op.save(temp_path("op.h5"), {.h5_format = "tf_keras"}); }, "keras.ops operation");
+  // Nothing was written for them.
+  EXPECT_FALSE(fs::exists(temp_path("hard.h5")));
+  // The Keras 3 layout still writes them.
+  EXPECT_NO_THROW(hard.save(temp_path("hard3.h5")));
 }
 
 // ---- hostile files ----

@@ -63,6 +63,11 @@ class SequentialImpl final : public FunctionalImpl {
 struct SaveOptions {
   bool overwrite = true;          // false: throw IOError when the file exists
   bool include_optimizer = true;  // the optimizer's config and state (.keras and legacy .h5)
+  // Legacy .h5 only: "keras3" writes Keras 3's legacy layout (Keras 3 loads it); "tf_keras"
+  // writes Keras 2's, which tf_keras (and Keras 3) load: Keras 2's inbound nodes and InputLayer,
+  // no Keras 3-only option (a non-default one, Keras 3's hard_sigmoid or a keras.ops node is a
+  // NotImplementedError), and no training_config (tf_keras then loads the model uncompiled).
+  std::string h5_format = "keras3";
 };
 
 struct LoadModelOptions {
