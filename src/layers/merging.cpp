@@ -8,6 +8,7 @@
 #include "keras/ops/linalg.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "layers/keras2_layout.h"
 
 namespace keras::layers {
 namespace {
@@ -117,8 +118,11 @@ std::vector<Shape> MergeImpl::compute_output_shape(const std::vector<Shape>& inp
 Tensors MergeImpl::compute_mask(const Tensors&, const Tensors& masks, const Tensors&) const {
   Tensor out;
   for (const Tensor& m : masks) {
-    if (!m.defined()) return {};
-    out = out.defined() ? ops::logical_or(out, m) : m;
+    if (!m.defined()) {
+      if (keras2_masks_) continue;
+      return {};
+    }
+    out = !out.defined() ? m : keras2_masks_ ? ops::logical_and(out, m) : ops::logical_or(out, m);
   }
   return {out};
 }
@@ -126,6 +130,10 @@ Tensors MergeImpl::compute_mask(const Tensors&, const Tensors& masks, const Tens
 Tensors ConcatenateImpl::compute_mask(const Tensors& inputs,
                                       const Tensors& masks,
                                       const Tensors&) const {
+  if (keras2_masks_ &&
+      std::none_of(masks.begin(), masks.end(), [](const Tensor& m) { return m.defined(); })) {
+    return {};
+  }
   Tensors parts;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Shape& s = inputs[i].shape();
@@ -138,7 +146,8 @@ Tensors ConcatenateImpl::compute_mask(const Tensors& inputs,
       parts.push_back(m);
     }
   }
-  return {ops::any(ops::concatenate(parts, axis_), {-1})};
+  const Tensor joined = ops::concatenate(parts, axis_);
+  return {keras2_masks_ ? ops::all(joined, {-1}) : ops::any(joined, {-1})};
 }
 
 std::vector<DType> MergeImpl::compute_output_dtype(const std::vector<DType>& input_dtypes,
@@ -444,7 +453,9 @@ KerasTensor merge(const KerasTensors& inputs, LegacyMergeOptions o) {
 }
 
 Json MergeImpl::get_config() const {
-  return Layer::get_config();
+  Json config = Layer::get_config();
+  if (keras2_masks_ && internal::Keras2Layout::active()) config["keras2_masks"] = true;
+  return config;
 }
 
 namespace {
@@ -453,6 +464,8 @@ std::shared_ptr<Layer> merge_from_config(const Json& config) {
   auto layer = std::make_shared<Impl>(
       MergeOptions{.name = config::get<std::string>(config, "name", "", "merge layer")});
   layer->apply_base_config(config);
+  // Set by the loader for a Keras 2 file (saving's keras2_config); never written.
+  layer->set_keras2_masks(config::get<bool>(config, "keras2_masks", false, "merge layer"));
   return layer;
 }
 }  // namespace
@@ -479,6 +492,7 @@ std::shared_ptr<Layer> MinimumImpl::from_config(const Json& c) {
 Json ConcatenateImpl::get_config() const {
   Json config = Layer::get_config();
   config["axis"] = axis_;
+  if (keras2_masks_ && internal::Keras2Layout::active()) config["keras2_masks"] = true;
   return config;
 }
 
@@ -487,6 +501,7 @@ std::shared_ptr<Layer> ConcatenateImpl::from_config(const Json& config) {
       ConcatenateOptions{.axis = config::get<int>(config, "axis", -1, "Concatenate"),
                          .name = config::get<std::string>(config, "name", "", "Concatenate")});
   layer->apply_base_config(config);
+  layer->set_keras2_masks(config::get<bool>(config, "keras2_masks", false, "Concatenate"));
   return layer;
 }
 

@@ -13,6 +13,7 @@
 #include "keras/layers/registry.h"
 #include "keras/models/model.h"
 #include "layers/container_variables.h"
+#include "models/keras2_config.h"
 #include "models/own_state_layers.h"
 
 namespace keras {
@@ -855,7 +856,13 @@ Model model_from_config(const Json& j) {
 }
 
 Model model_from_json(const std::string& json) {
-  return model_from_config(config::parse_json(json, "model_from_json"));
+  Json config = config::parse_json(json, "model_from_json");
+  // tf_keras's to_json says its version beside the model.
+  const Json* version = config.is_object() ? config::find(config, "keras_version") : nullptr;
+  if (version != nullptr && version->is_string()) {
+    config = internal::keras2_config(std::move(config), version->get<std::string>());
+  }
+  return model_from_config(config);
 }
 
 }  // namespace models

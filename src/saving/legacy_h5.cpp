@@ -2,11 +2,13 @@
 // model_weights/<layer> groups listing their weight_names.
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "keras/layers/op_layer.h"
 #include "keras/layers/own_state.h"
 #include "keras/layers/registry.h"
+#include "layers/keras2_layout.h"
 #include "models/own_state_layers.h"
 #include "saving/h5.h"
 #include "saving/saving_internal.h"
@@ -202,6 +204,8 @@ void save_legacy_h5(models::FunctionalImpl& impl,
   h5::File f = h5::File::create();
   {
     const layers::AssetsInConfig no_assets;  // the format has none: vocabularies in the config
+    std::optional<layers::internal::Keras2Layout> keras2;  // merges say how they mask
+    if (tf_keras) keras2.emplace();
     Json config = serialize_layer(impl);
     if (tf_keras) config = tf_keras_model_config(config);
     h5::write_string_attr(f.id(), "model_config", config::dump_json(config));

@@ -49,8 +49,8 @@ using ::keras::internal::write_file_atomic;
 // The model of a file's config, its weights capped by the size of the file's weights.
 Model build_model(const Json& config, size_t weights_file_bytes, const std::string& path);
 // A config written by Keras 2 (keras_version "2.x": tf_keras's .h5 and .keras) as keras.cpp reads
-// it: activations named "hard_sigmoid" become "keras2_hard_sigmoid" (Keras 2's formula, which
-// Keras 3 changed). Other versions' configs are returned unchanged.
+// it (models/keras2_config.h: Keras 2's hard_sigmoid and mask merging). Other versions' configs
+// are returned unchanged.
 Json keras2_config(Json config, const std::string& keras_version);
 
 // compile_config.cpp: Keras 3's compile_config of a compiled model (null otherwise), and

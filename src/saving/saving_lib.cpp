@@ -21,6 +21,7 @@
 #include "keras/layers/registry.h"
 #include "keras/models/model.h"
 #include "layers/weight_budget.h"
+#include "models/keras2_config.h"
 #include "models/own_state_layers.h"
 #include "saving/h5.h"
 #include "saving/h5_snapshot.h"
@@ -443,26 +444,8 @@ void read_optimizer_variables(const h5::Node& group,
   assign_all(values);
 }
 
-namespace {
-void rename_keras2_activations(Json& j) {
-  if (j.is_array()) {
-    for (Json& v : j) rename_keras2_activations(v);
-  } else if (j.is_object()) {
-    for (auto& [key, v] : j.items()) {
-      if ((key == "activation" || key == "recurrent_activation") && v.is_string() &&
-          v.get<std::string>() == "hard_sigmoid") {
-        v = "keras2_hard_sigmoid";
-      } else {
-        rename_keras2_activations(v);
-      }
-    }
-  }
-}
-}  // namespace
-
 Json keras2_config(Json config, const std::string& keras_version) {
-  if (keras_version.starts_with("2.")) rename_keras2_activations(config);
-  return config;
+  return models::internal::keras2_config(std::move(config), keras_version);
 }
 
 // The model of a file's config; its layers may create at most ~16x the weights file's bytes of

@@ -4,6 +4,7 @@
 // express (a value other than what tf_keras does) is a NotImplementedError, never dropped.
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "keras/core/error.h"
@@ -119,6 +120,69 @@ Json tf_keras_activation(const Json& a, const std::string& where) {
 
 Json convert_layer(const Json& entry, const std::set<std::string>& nested_models);
 
+void collect_history(const Json& j, std::vector<std::string>& names, int depth = 0) {
+  if (depth > 64) return;
+  if (string_or(j, "class_name", "") == "__keras_tensor__") {
+    const Json h = config::value(j.at("config"), "keras_history", Json::array());
+    if (!h.empty() && h[0].is_string()) names.push_back(h[0].get<std::string>());
+    return;
+  }
+  if (j.is_array() || j.is_object()) {
+    for (const Json& v : j) collect_history(v, names, depth + 1);
+  }
+}
+
+bool returns_sequences(const Json& config) {
+  const auto r = config.find("return_sequences");
+  return r != config.end() && r->is_boolean() && r->get<bool>();
+}
+
+// Keras 2's merges combine masks with logical and, Keras 3's with or (and an unmasked input drops
+// the mask): a Keras 3 merge (no "keras2_masks") that may see a mask cannot be written. A layer
+// may see one when an Embedding(mask_zero), a Masking, an explicit mask or a nested model that
+// holds one is upstream without a layer between that consumes masks (a recurrent layer without
+// return_sequences, a global pooling, Flatten): a conservative guess.
+void check_merged_masks(const Json& config) {
+  static const std::set<std::string> merges = {"Add",     "Subtract", "Multiply",   "Average",
+                                               "Maximum", "Minimum",  "Concatenate"};
+  static const std::set<std::string> recurrent = {
+      "LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"};
+  static const std::set<std::string> consumers = {"GlobalAveragePooling1D", "GlobalMaxPooling1D",
+                                                  "Flatten"};
+  std::map<std::string, bool> masked;
+  for (const Json& l : config::value(config, "layers", Json::array())) {
+    const std::string cls = string_or(l, "class_name", "");
+    const std::string name = string_or(l, "name", "");
+    const Json c = config::value(l, "config", Json::object());
+    std::vector<std::string> inputs;
+    bool explicit_mask = false;
+    for (const Json& node : config::value(l, "inbound_nodes", Json::array())) {
+      collect_history(node, inputs);
+      const Json kwargs = config::value(node, "kwargs", Json::object());
+      explicit_mask = explicit_mask || (kwargs.contains("mask") && !kwargs.at("mask").is_null());
+    }
+    const bool upstream = std::any_of(inputs.begin(), inputs.end(), [&](const std::string& n) {
+      const auto it = masked.find(n);
+      return it != masked.end() && it->second;
+    });
+    if (merges.contains(cls) && upstream) {
+      KERAS_CHECK(c.contains("keras2_masks"), NotImplementedError, "tf_keras .h5: ", cls, " '",
+                  name,
+                  "' may combine masks, which Keras 3 (and keras.cpp) do with logical or and "
+                  "tf_keras with logical and; save it as a .keras file or a Keras 3 .h5");
+    }
+    const bool produces = (cls == "Embedding" && c.contains("mask_zero") &&
+                           c.at("mask_zero").is_boolean() && c.at("mask_zero").get<bool>()) ||
+                          cls == "Masking" || explicit_mask ||
+                          ((cls == "Functional" || cls == "Sequential") &&
+                           (c.dump().find("\"mask_zero\":true") != std::string::npos ||
+                            c.dump().find("\"Masking\"") != std::string::npos));
+    const bool consumes =
+        consumers.contains(cls) || (recurrent.contains(cls) && !returns_sequences(c));
+    masked[name] = !consumes && (produces || upstream);
+  }
+}
+
 // One layer's config: its sublayers converted and its Keras 3 options checked and dropped.
 Json convert_config(const std::string& cls, Json config, const std::string& name) {
   if (!config.is_object()) return config;
@@ -133,6 +197,7 @@ Json convert_config(const std::string& cls, Json config, const std::string& name
     out["name"] = config::value(config, "name", name);
     return out;
   }
+  config.erase("keras2_masks");  // Keras 2's merges do so anyway
   if (const Json* d = config::find(config, "dtype")) config["dtype"] = tf_keras_dtype(*d);
   for (const char* key : {"activation", "recurrent_activation"}) {
     if (const Json* a = config::find(config, key)) config[key] = tf_keras_activation(*a, where);
@@ -185,6 +250,7 @@ Json convert_config(const std::string& cls, Json config, const std::string& name
       if (is_nested_functional(c) || c == "Sequential") nested.insert(string_or(l, "name", ""));
       if (c == "Sequential") sequential.insert(string_or(l, "name", ""));
     }
+    if (cls != "Sequential") check_merged_masks(config);
     Json layers = Json::array();
     for (const Json& l : config::value(config, "layers", Json::array())) {
       layers.push_back(convert_layer(l, cls == "Sequential" ? std::set<std::string>{} : nested));

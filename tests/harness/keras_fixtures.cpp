@@ -77,6 +77,9 @@ void expect_fixtures_saved_again_predict_the_same(const fs::path& dir) {
       const std::string path =
           fixture_temp_path(str(dir.filename().string(), "_", file.stem().string(), ext));
       const bool keras2 = std::string(ext) == ".tf_keras_layout.h5";
+      // Keras 3's files cannot say that merges combine masks as Keras 2's do (with and): that
+      // fixture keeps its numbers in Keras 2's layout only (docs/differences.md, 42).
+      if (!keras2 && file.stem().string() == "merge_masks.tf_keras") continue;
       try {
         m.save(path, {.h5_format = keras2 ? "tf_keras" : "keras3"});
       } catch (const NotImplementedError&) {

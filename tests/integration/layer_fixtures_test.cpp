@@ -7,8 +7,15 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 #include "harness/keras_fixtures.h"
+#include "harness/tensor_matchers.h"
+#include "keras/config/json.h"
+#include "keras/models/model.h"
+#include "keras/ops/elementwise.h"
 
 namespace keras {
 namespace {
@@ -21,6 +28,25 @@ TEST(LayerFixtures, KerasFilesPredictWhatKerasPredicted) {
 
 TEST(LayerFixtures, SavedAgainTheyPredictTheSame) {
   test::expect_fixtures_saved_again_predict_the_same(kDir);
+}
+
+// tf_keras's to_json (keras_version 2.21.0 beside the model) reads as a Keras 2 model: its merges
+// combine masks with logical and (Keras 3's with or), so that it predicts what tf_keras did.
+TEST(LayerFixtures, TfKerasJsonReadsAsAKeras2Model) {
+  const std::string stem = (kDir / "merge_masks.tf_keras").string();
+  std::ifstream in(stem + ".json");
+  const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(json.empty());
+  Model m = models::model_from_json(json);
+  m.set_weights(models::load_model(stem + ".h5").get_weights());
+  const Tensors x = test::fixture_arrays(stem + ".h5", "x");
+  test::expect_keras_close(m.predict(x), test::fixture_arrays(stem + ".h5", "y"));
+  // Without the version, Keras 3's mask merging: other numbers.
+  Json keras3 = Json::parse(json);
+  keras3.erase("keras_version");
+  Model other = models::model_from_json(keras3.dump());
+  other.set_weights(m.get_weights());
+  EXPECT_GT(test::max_abs(ops::subtract(other.predict(x)[0], m.predict(x)[0])), 0.01);
 }
 
 // Writes keras.cpp's saves of every fixture, with inputs and keras.cpp's predictions, for

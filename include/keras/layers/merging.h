@@ -40,11 +40,13 @@ class MergeImpl : public Layer {
                                           size_t num_outputs) const override;
   bool batch_independent() const override { return true; }
   // The inputs' masks combined with logical or, none when an input has none (Keras 3's
-  // Merge.compute_mask).
+  // Merge.compute_mask); with keras2_masks, Keras 2's: the masks given combined with logical and,
+  // none only when no input has one (a layer of a tf_keras file: docs/differences.md, 42).
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;
   Json get_config() const override;
+  void set_keras2_masks(bool on) { keras2_masks_ = on; }
 
  protected:
   MergeImpl(std::string name, std::string_view prefix);
@@ -54,6 +56,9 @@ class MergeImpl : public Layer {
   virtual void check_num_inputs(size_t n) const;
   // True when the output is floating even for integer inputs (Average).
   virtual bool floating_output() const { return false; }
+
+ private:
+  bool keras2_masks_ = false;
 };
 
 // Add: the sum of the inputs.
@@ -177,16 +182,19 @@ class ConcatenateImpl final : public Layer {
                                           size_t num_outputs) const override;
   // As Keras 3: each input's mask (all true for an input without one) broadcast to the input's
   // shape, concatenated along `axis`, then any() over the last axis; so along the last axis the
-  // masks combine with logical or, along another axis they are concatenated.
+  // masks combine with logical or, along another axis they are concatenated. With keras2_masks,
+  // Keras 2's all() instead of any() (a layer of a tf_keras file: docs/differences.md, 42).
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;
+  void set_keras2_masks(bool on) { keras2_masks_ = on; }
   int axis() const { return axis_; }
   // Unless it joins along the batch axis in a call.
   bool batch_independent() const override { return axes_miss_batch({axis_}); }
 
  private:
   int axis_;
+  bool keras2_masks_ = false;
 };
 
 class Concatenate : public LayerHandle<ConcatenateImpl> {
