@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <numeric>
 #include <tuple>
 
 #include "keras/config/json.h"
@@ -14,10 +13,6 @@
 
 namespace keras::layers {
 namespace {
-
-int64_t product(const std::vector<int64_t>& v) {
-  return std::accumulate(v.begin(), v.end(), int64_t{1}, std::multiplies<>());
-}
 
 // Keras's conv_output_length for "valid" and "same" (dilation 1).
 int64_t output_length(int64_t in, int64_t k, const std::string& padding, int64_t stride) {
@@ -108,19 +103,17 @@ void LocallyConnectedImpl::build(const std::vector<Shape>& input_shapes) {
                                   shape.begin() + (first ? 2 : 1) + rank_);
   const std::vector<int64_t> out_spatial(out.begin() + (first ? 2 : 1),
                                          out.begin() + (first ? 2 : 1) + rank_);
-  const bool known =
-      std::none_of(in_spatial.begin(), in_spatial.end(), [](int64_t d) { return d == kNone; }) &&
-      channels != kNone;
-  KERAS_CHECK(known, ValueError, "The spatial dimensions and the channels of the inputs to a ",
-              class_name(), " layer should be fully-defined, but layer received the inputs shape ",
+  KERAS_CHECK(is_fully_defined(Shape(shape.begin() + 1, shape.end())), ValueError,
+              "The spatial dimensions and the channels of the inputs to a ", class_name(),
+              " layer should be fully-defined, but layer received the inputs shape ",
               shape_str(shape));
   KERAS_CHECK(std::all_of(out_spatial.begin(), out_spatial.end(), [](int64_t d) { return d > 0; }),
               ValueError, "One of the dimensions in the output is <= 0 due to downsampling in ",
               name(), ". Consider increasing the input size. Received input shape ",
               shape_str(shape),
               " which would produce output shape with a zero or negative value in a dimension.");
-  const int64_t positions = product(out_spatial), window = product(kernel_size_);
-  const int64_t in_positions = product(in_spatial), in_size = in_positions * channels;
+  const int64_t positions = num_elements(out_spatial), window = num_elements(kernel_size_);
+  const int64_t in_positions = num_elements(in_spatial), in_size = in_positions * channels;
   window_values_ = window * channels;
   output_spatial_ = out_spatial;
 
@@ -155,7 +148,6 @@ void LocallyConnectedImpl::build(const std::vector<Shape>& input_shapes) {
     // The flat kernel index of each (position, slot, filter), the kernel's size where the slot is
     // outside the input.
     std::vector<int64_t> kernel_index(static_cast<size_t>(positions * window_values_ * filters_));
-    const int64_t unused = options_.implementation == 2 ? in_size * positions * filters_ : 0;
     // Implementation 3: (output index, input index, our slot) of every connection, sorted.
     std::vector<std::tuple<int64_t, int64_t, int64_t>> connections;
     for (int64_t p = 0; p < positions; ++p) {
@@ -180,8 +172,8 @@ void LocallyConnectedImpl::build(const std::vector<Shape>& input_shapes) {
     for (size_t i = 0; i < connections.size(); ++i) {
       kernel_index[std::get<2>(connections[i])] = static_cast<int64_t>(i);
     }
-    const int64_t size =
-        options_.implementation == 2 ? unused : static_cast<int64_t>(connections.size());
+    const int64_t size = options_.implementation == 2 ? in_size * positions * filters_
+                                                      : static_cast<int64_t>(connections.size());
     for (int64_t& i : kernel_index) i = i < 0 ? size : i;
     kernel_index_ = Tensor::from_vector(kernel_index, {positions, window_values_, filters_});
     if (options_.implementation == 2) {

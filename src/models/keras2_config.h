@@ -12,5 +12,8 @@ namespace keras::models::internal {
 
 // `config` as above when keras_version starts with "2.", else unchanged.
 Json keras2_config(Json config, const std::string& keras_version);
+// The merge layers (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate), whose mask
+// merging differs between Keras 2 (logical and) and Keras 3 (logical or).
+bool is_merge_class(const std::string& class_name);
 
 }  // namespace keras::models::internal

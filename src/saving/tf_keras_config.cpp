@@ -8,6 +8,7 @@
 #include <set>
 
 #include "keras/core/error.h"
+#include "models/keras2_config.h"
 #include "saving/saving_internal.h"
 
 namespace keras::saving::internal {
@@ -87,6 +88,10 @@ std::string string_or(const Json& j, const char* key, const std::string& fallbac
   return v != nullptr && v->is_string() ? v->get<std::string>() : fallback;
 }
 
+bool is_keras_tensor(const Json& j) {
+  return string_or(j, "class_name", "") == "__keras_tensor__";
+}
+
 bool is_nested_functional(const std::string& cls) {
   return cls == "Functional" || cls == "Model";
 }
@@ -122,7 +127,7 @@ Json convert_layer(const Json& entry, const std::set<std::string>& nested_models
 
 void collect_history(const Json& j, std::vector<std::string>& names, int depth = 0) {
   if (depth > 64) return;
-  if (string_or(j, "class_name", "") == "__keras_tensor__") {
+  if (is_keras_tensor(j)) {
     const Json h = config::value(j.at("config"), "keras_history", Json::array());
     if (!h.empty() && h[0].is_string()) names.push_back(h[0].get<std::string>());
     return;
@@ -130,6 +135,28 @@ void collect_history(const Json& j, std::vector<std::string>& names, int depth =
   if (j.is_array() || j.is_object()) {
     for (const Json& v : j) collect_history(v, names, depth + 1);
   }
+}
+
+// An Embedding(mask_zero) or a Masking: the layer entry itself or, for a nested model, any layer
+// anywhere inside its config.
+bool holds_mask_source(const Json& j, int depth = 0) {
+  if (depth > 64) return false;
+  if (j.is_object()) {
+    const std::string cls = string_or(j, "class_name", "");
+    const Json* config = config::find(j, "config");
+    const Json* mask_zero = config != nullptr ? config::find(*config, "mask_zero") : nullptr;
+    if (cls == "Masking" || (cls == "Embedding" && mask_zero != nullptr &&
+                             mask_zero->is_boolean() && mask_zero->get<bool>())) {
+      return true;
+    }
+    if (depth == 0) {  // the entry itself: only a nested model holds others
+      return (is_nested_functional(cls) || cls == "Sequential") && config != nullptr &&
+             holds_mask_source(*config, 1);
+    }
+  }
+  if (!j.is_object() && !j.is_array()) return false;
+  return std::any_of(j.begin(), j.end(),
+                     [&](const Json& v) { return holds_mask_source(v, depth + 1); });
 }
 
 bool returns_sequences(const Json& config) {
@@ -143,8 +170,6 @@ bool returns_sequences(const Json& config) {
 // holds one is upstream without a layer between that consumes masks (a recurrent layer without
 // return_sequences, a global pooling, Flatten): a conservative guess.
 void check_merged_masks(const Json& config) {
-  static const std::set<std::string> merges = {"Add",     "Subtract", "Multiply",   "Average",
-                                               "Maximum", "Minimum",  "Concatenate"};
   static const std::set<std::string> recurrent = {
       "LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"};
   static const std::set<std::string> consumers = {"GlobalAveragePooling1D", "GlobalMaxPooling1D",
@@ -165,18 +190,13 @@ void check_merged_masks(const Json& config) {
       const auto it = masked.find(n);
       return it != masked.end() && it->second;
     });
-    if (merges.contains(cls) && upstream) {
+    if (models::internal::is_merge_class(cls) && upstream) {
       KERAS_CHECK(c.contains("keras2_masks"), NotImplementedError, "tf_keras .h5: ", cls, " '",
                   name,
                   "' may combine masks, which Keras 3 (and keras.cpp) do with logical or and "
                   "tf_keras with logical and; save it as a .keras file or a Keras 3 .h5");
     }
-    const bool produces = (cls == "Embedding" && c.contains("mask_zero") &&
-                           c.at("mask_zero").is_boolean() && c.at("mask_zero").get<bool>()) ||
-                          cls == "Masking" || explicit_mask ||
-                          ((cls == "Functional" || cls == "Sequential") &&
-                           (c.dump().find("\"mask_zero\":true") != std::string::npos ||
-                            c.dump().find("\"Masking\"") != std::string::npos));
+    const bool produces = explicit_mask || holds_mask_source(l);
     const bool consumes =
         consumers.contains(cls) || (recurrent.contains(cls) && !returns_sequences(c));
     masked[name] = !consumes && (produces || upstream);
@@ -281,7 +301,7 @@ Json convert_config(const std::string& cls, Json config, const std::string& name
 // Keras 3's keras tensors (and structures of them) as Keras 2's [name, node, tensor] lists; a
 // nested functional model's calls count from 1 in Keras 2's inbound nodes.
 Json keras2_refs(const Json& j, const std::set<std::string>& nested_models) {
-  if (string_or(j, "class_name", "") == "__keras_tensor__") {
+  if (is_keras_tensor(j)) {
     Json h = j.at("config").at("keras_history");
     if (nested_models.contains(h.at(0).get<std::string>())) h[1] = h[1].get<int64_t>() + 1;
     return h;
@@ -290,10 +310,6 @@ Json keras2_refs(const Json& j, const std::set<std::string>& nested_models) {
   Json out = j;
   for (auto& v : out) v = keras2_refs(v, nested_models);
   return out;
-}
-
-bool is_keras_tensor(const Json& j) {
-  return string_or(j, "class_name", "") == "__keras_tensor__";
 }
 
 // {"args": [first, others...], "kwargs": {...}} as Keras 2's list of the first argument's
