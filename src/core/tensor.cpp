@@ -1,5 +1,6 @@
 #include "keras/core/tensor.h"
 
+#include <algorithm>
 #include <atomic>
 #include <iomanip>
 
@@ -45,8 +46,12 @@ Storage::Storage(size_t nbytes, Device device)
   data_ = owner_->allocate(nbytes, device);
 }
 
+Storage::Storage(std::vector<std::string> strings)
+    : device_(Device::cpu()),
+      strings_(std::make_unique<std::vector<std::string>>(std::move(strings))) {}
+
 Storage::~Storage() {
-  owner_->deallocate(data_, nbytes_, device_);
+  if (owner_ != nullptr) owner_->deallocate(data_, nbytes_, device_);
 }
 
 Tensor Tensor::make(std::shared_ptr<Storage> storage, Shape shape, DType dtype, int64_t offset) {
@@ -67,6 +72,11 @@ Tensor Tensor::empty(Shape shape, DType dtype, Device device) {
                 " must have known, non-negative dimensions");
   }
   const int64_t n = num_elements(shape);
+  if (dtype == DType::string) {
+    KERAS_CHECK(device.is_host(), TypeError, "string tensors live on the host; not on ", device);
+    return make(std::make_shared<Storage>(std::vector<std::string>(static_cast<size_t>(n))),
+                std::move(shape), dtype, 0);
+  }
   const auto nbytes =
       static_cast<size_t>(checked_mul(n, static_cast<int64_t>(dtype_size(dtype)), "Tensor::empty"));
   std::shared_ptr<Storage> storage;
@@ -80,6 +90,28 @@ Tensor Tensor::empty(Shape shape, DType dtype, Device device) {
                           shape_str(shape), " and data type ", dtype));
   }
   return make(std::move(storage), std::move(shape), dtype, 0);
+}
+
+Tensor Tensor::from_strings(std::vector<std::string> values, Shape shape) {
+  for (int64_t d : shape) {
+    KERAS_CHECK(d >= 0, ValueError, "Tensor::from_strings: shape ", shape_str(shape),
+                " must have known, non-negative dimensions");
+  }
+  KERAS_CHECK(static_cast<int64_t>(values.size()) == num_elements(shape), ValueError,
+              "Tensor::from_strings: ", values.size(), " values do not fill shape ",
+              shape_str(shape));
+  return make(std::make_shared<Storage>(std::move(values)), std::move(shape), DType::string, 0);
+}
+
+Tensor Tensor::from_strings(std::vector<std::string> values) {
+  const auto n = static_cast<int64_t>(values.size());
+  return from_strings(std::move(values), {n});
+}
+
+std::span<std::string> Tensor::strings() const {
+  KERAS_CHECK(dtype() == DType::string, TypeError, "Tensor of dtype ", dtype(),
+              " accessed as strings");
+  return {impl().storage->strings()->data() + impl().offset, static_cast<size_t>(size())};
 }
 
 int64_t Tensor::dim(int axis) const {
@@ -149,6 +181,11 @@ void Tensor::copy_from(const Tensor& src) const {
   KERAS_CHECK(src.size() == size() && src.dtype() == dtype(), ValueError, "copy_from: source ",
               shape_str(src.shape()), " ", src.dtype(), " does not match destination ",
               shape_str(shape()), " ", dtype());
+  if (dtype() == DType::string) {
+    const std::span<std::string> from = src.strings(), to = strings();
+    if (from.data() != to.data()) std::copy(from.begin(), from.end(), to.begin());
+    return;
+  }
   if (raw_data() == src.raw_data() && device() == src.device()) return;
   copy_bytes(src.raw_data(), src.device(), raw_data(), device(), nbytes());
 }
@@ -162,9 +199,10 @@ void Tensor::copy_rows_from(const Tensor& src, std::span<const int64_t> rows) co
               " do not match rows of ", shape_str(shape()), " ", dtype());
   KERAS_CHECK(static_cast<int64_t>(rows.size()) <= dst_rows, IndexError,
               "copy_rows_from: ", rows.size(), " rows do not fit in ", shape_str(shape()));
+  const bool strings = dtype() == DType::string;
   const size_t row_bytes = static_cast<size_t>(row) * dtype_size(dtype());
-  const auto* s = static_cast<const char*>(src.raw_data());
-  auto* d = static_cast<char*>(raw_data());
+  const auto* s = strings ? nullptr : static_cast<const char*>(src.raw_data());
+  auto* d = strings ? nullptr : static_cast<char*>(raw_data());
   size_t i = 0;
   while (i < rows.size()) {
     size_t j = i + 1;
@@ -172,14 +210,23 @@ void Tensor::copy_rows_from(const Tensor& src, std::span<const int64_t> rows) co
     KERAS_CHECK(rows[i] >= 0 && rows[j - 1] < src_rows, IndexError, "copy_rows_from: row ",
                 rows[i] < 0 ? rows[i] : rows[j - 1], " is out of range for ",
                 shape_str(src.shape()));
-    copy_bytes(s + rows[i] * row_bytes, src.device(), d + i * row_bytes, device(),
-               (j - i) * row_bytes);
+    if (strings) {
+      const auto from = src.strings().begin() + rows[i] * row;
+      std::copy(from, from + static_cast<int64_t>(j - i) * row,
+                this->strings().begin() + static_cast<int64_t>(i) * row);
+    } else {
+      copy_bytes(s + rows[i] * row_bytes, src.device(), d + i * row_bytes, device(),
+                 (j - i) * row_bytes);
+    }
     i = j;
   }
 }
 
 Tensor Tensor::astype(DType to) const {
   if (to == dtype()) return *this;
+  if (to == DType::string || dtype() == DType::string) {
+    throw TypeError(str("astype: cannot convert a tensor of dtype ", dtype(), " to ", to));
+  }
   Tensor out = empty(shape(), to, device());
   if (size() > 0) device_memory(device()).cast(*this, out);
   return out;
@@ -219,6 +266,7 @@ bool Tensor::shares_memory_with(const Tensor& other) const {
 }
 
 Tensor full(const Shape& shape, double value, DType dtype, Device device) {
+  if (dtype == DType::string) throw_string_dtype("full (zeros, ones)");
   Tensor t = Tensor::empty(shape, dtype, device);
   if (t.size() > 0) device_memory(device).fill(t, value);
   return t;
@@ -242,6 +290,25 @@ Tensor arange(int64_t n, DType dtype, Device device) {
 }
 
 namespace {
+
+// A string as Python prints bytes' contents: in quotes, control bytes and quotes escaped.
+std::string string_repr(const std::string& s) {
+  std::string q = "'";
+  for (unsigned char c : s) {
+    if (c == '\\' || c == '\'') {
+      q += '\\';
+      q += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      q += "\\x";
+      q += hex[c >> 4];
+      q += hex[c & 15];
+    } else {
+      q += static_cast<char>(c);
+    }
+  }
+  return q + "'";
+}
 
 template <class T>
 void print_value(std::ostream& out, T v) {
@@ -281,6 +348,19 @@ std::ostream& operator<<(std::ostream& out, const Tensor& device_tensor) {
   if (!device_tensor.defined()) return out << "Tensor(undefined)";
   const Tensor t = device_tensor.cpu();
   out << "Tensor(shape=" << shape_str(t.shape()) << ", dtype=" << t.dtype() << ")\n";
+  if (t.dtype() == DType::string) {
+    const std::span<std::string> v = t.strings();
+    if (t.rank() == 0) return out << string_repr(v[0]);
+    out << "[";  // flat: the strings in row-major order
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (v.size() > 6 && i == 3) {
+        out << "..., ";
+        i = v.size() - 3;
+      }
+      out << string_repr(v[i]) << (i + 1 < v.size() ? ", " : "");
+    }
+    return out << "]";
+  }
   visit_dtype(t.dtype(), [&]<class T>() {
     if (t.rank() == 0) {
       print_value(out, t.data<T>()[0]);

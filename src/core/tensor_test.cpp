@@ -63,6 +63,47 @@ TEST(Tensor, PrintsLikeNumpy) {
   EXPECT_EQ(out.str(), "Tensor(shape=(2, 2), dtype=int32)\n[[1, 2],\n [3, 4]]");
 }
 
+// String tensors: host strings behind the same handle semantics (views share, copies copy); no
+// numeric access.
+TEST(Tensor, HoldsStrings) {
+  const Tensor t = Tensor::from_strings({"a", "bc", "", "日本", "x\ny", "z"}, {3, 2});
+  EXPECT_EQ(t.dtype(), string_);
+  EXPECT_EQ(t.shape(), (Shape{3, 2}));
+  EXPECT_EQ(t.strings()[3], "日本");
+  EXPECT_EQ(Tensor::from_strings({"p", "q"}).shape(), (Shape{2}));
+  const Tensor row = t.slice_rows(1, 2);
+  EXPECT_EQ(row.strings()[1], "日本");
+  const Tensor flat = t.reshape({-1});
+  flat.strings()[0] = "A";  // views share their strings
+  EXPECT_EQ(t.strings()[0], "A");
+  const Tensor copy = t.clone();
+  copy.strings()[0] = "B";
+  EXPECT_EQ(t.strings()[0], "A");
+  const Tensor picked = Tensor::empty({2, 2}, string_);
+  EXPECT_EQ(picked.strings()[3], "");
+  const int64_t rows[] = {2, 0};
+  picked.copy_rows_from(t, rows);
+  EXPECT_EQ(picked.strings()[0], "x\ny");
+  EXPECT_EQ(picked.strings()[2], "A");
+  EXPECT_THROW(picked.copy_rows_from(Tensor::from_vector<float>({1, 2}, {1, 2}), rows), ValueError);
+  EXPECT_EQ(t.cpu().strings()[1], "bc");
+  std::ostringstream out;
+  out << Tensor::from_strings({"it's", "a\\b", "\x01"});
+  EXPECT_EQ(out.str(), "Tensor(shape=(3,), dtype=string)\n['it\\'s', 'a\\\\b', '\\x01']");
+  // Numbers are not strings, nor strings numbers.
+  EXPECT_THROW(t.raw_data(), TypeError);
+  EXPECT_THROW(t.host_data(), TypeError);
+  EXPECT_THROW(t.data<float>(), TypeError);
+  EXPECT_THROW(t.astype(float32), TypeError);
+  EXPECT_THROW(Tensor::from_vector<float>({1}).astype(string_), TypeError);
+  EXPECT_THROW(Tensor::from_vector<float>({1}).strings(), TypeError);
+  EXPECT_THROW(zeros({2}, string_), TypeError);
+  EXPECT_THROW(t.item<float>(), ValueError);
+  EXPECT_THROW(Tensor::from_strings({"a"}, {2}), ValueError);
+  EXPECT_EQ(dtype_from_name("string"), string_);
+  EXPECT_EQ(dtype_name(string_), "string");
+}
+
 TEST(Shape, PrintsAsPythonTuple) {
   EXPECT_EQ(shape_str({kNone, 784}), "(None, 784)");
   EXPECT_EQ(shape_str({10}), "(10,)");

@@ -37,6 +37,8 @@ MPI_Datatype mpi_type(DType dtype) {
     case DType::uint8:
     case DType::bool_:
       return MPI_UINT8_T;
+    case DType::string:
+      throw_string_dtype("MPI");
   }
   return MPI_BYTE;
 }

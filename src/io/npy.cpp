@@ -205,7 +205,9 @@ class HeaderParser {
 
 struct NpyHeader {
   DType dtype = float32;
-  bool swap = false;  // data is in the opposite byte order to this machine's
+  char text = 0;       // 'U' (UTF-32 code points) or 'S' (bytes) for a string dtype
+  uint64_t width = 0;  // bytes per element
+  bool swap = false;   // data is in the opposite byte order to this machine's
   bool fortran = false;
   Shape shape;
 };
@@ -221,15 +223,30 @@ void parse_descr(const std::string& descr, NpyHeader& h, const std::string& what
     order = d[0];
     d.remove_prefix(1);
   }
+  if (d.size() >= 2 && (d[0] == 'U' || d[0] == 'S') &&
+      d.find_first_not_of("0123456789", 1) == std::string_view::npos && d.size() <= 10) {
+    const uint64_t chars = std::stoull(std::string(d.substr(1)));
+    if (chars == 0) fail(what, ".npy dtype '", excerpt(descr), "' has no characters");
+    h.dtype = string_;
+    h.text = d[0];
+    h.width = d[0] == 'U' ? 4 * chars : chars;
+    if (d[0] == 'U' && order == '|') {
+      throw TypeError(
+          str(what, ": .npy dtype '", excerpt(descr), "' needs a byte order ('<', '>' or '=')"));
+    }
+    h.swap = d[0] == 'U' && ((order == '<' && !host_little()) || (order == '>' && host_little()));
+    return;
+  }
   static constexpr std::pair<std::string_view, DType> kTypes[] = {
       {"f4", float32}, {"f8", float64}, {"i4", int32}, {"i8", int64}, {"u1", uint8}, {"b1", bool_}};
   const auto* it = std::find_if(std::begin(kTypes), std::end(kTypes),
                                 [&](const auto& t) { return t.first == d; });
   if (it == std::end(kTypes)) {
     throw TypeError(str(what, ": unsupported .npy dtype '", excerpt(descr),
-                        "'; supported: <f4 <f8 <i4 <i8 |u1 |b1 (any byte order)"));
+                        "'; supported: <f4 <f8 <i4 <i8 |u1 |b1 <U|S<n> (any byte order)"));
   }
   h.dtype = it->second;
+  h.width = dtype_size(h.dtype);
   if (dtype_size(h.dtype) > 1) {
     if (order == '|') {
       throw TypeError(
@@ -306,6 +323,61 @@ void fortran_to_c(const char* src, char* dst, const Shape& shape, size_t width) 
   }
 }
 
+// One element of a 'U' (UTF-32 code points) or 'S' (bytes) array as UTF-8, trailing NULs
+// dropped as NumPy drops them.
+std::string decode_text(const char* p, uint64_t width, char kind, const std::string& what) {
+  std::string out;
+  if (kind == 'S') {
+    out.assign(p, width);
+  } else {
+    for (uint64_t i = 0; i < width; i += 4) {
+      uint32_t c = 0;
+      std::memcpy(&c, p + i, 4);
+      if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+        fail(what, "a string holds an invalid code point ", c);
+      }
+      if (c < 0x80) {
+        out += static_cast<char>(c);
+      } else if (c < 0x800) {
+        out += static_cast<char>(0xC0 | (c >> 6));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      } else if (c < 0x10000) {
+        out += static_cast<char>(0xE0 | (c >> 12));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      } else {
+        out += static_cast<char>(0xF0 | (c >> 18));
+        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      }
+    }
+  }
+  while (!out.empty() && out.back() == '\0') out.pop_back();
+  return out;
+}
+
+// UTF-8 `s` as code points; false when it is not valid UTF-8.
+bool utf8_code_points(const std::string& s, std::vector<uint32_t>& out) {
+  out.clear();
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const int n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + static_cast<size_t>(n) > s.size()) return false;
+    uint32_t c = n == 1 ? b : b & (0x7F >> n);
+    for (int k = 1; k < n; ++k) {
+      const auto cont = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
+      if ((cont >> 6) != 2) return false;
+      c = (c << 6) | (cont & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (c < kMin[n] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return false;
+    out.push_back(c);
+    i += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 Tensor read_npy(Source& src, const std::string& what) {
   if (src.remaining() < 10) fail(what, "too short to be a .npy file (", src.remaining(), " bytes)");
   char prefix[12];
@@ -337,7 +409,7 @@ Tensor read_npy(Source& src, const std::string& what) {
   src.read(text.data(), text.size());
   const NpyHeader h = parse_header(text, what);
 
-  const uint64_t width = dtype_size(h.dtype);
+  const uint64_t width = h.width;
   uint64_t nonzero = 1;
   bool empty = false;
   for (int64_t d : h.shape) {
@@ -358,6 +430,20 @@ Tensor read_npy(Source& src, const std::string& what) {
   }
   Tensor t = Tensor::empty(h.shape, h.dtype, Device::cpu());
   const size_t count = static_cast<size_t>(t.size());
+  if (h.dtype == string_) {
+    std::vector<char> buf(nbytes), ordered(h.fortran && t.rank() > 1 ? nbytes : 0);
+    src.read(buf.data(), buf.size());
+    if (!ordered.empty()) {
+      fortran_to_c(buf.data(), ordered.data(), h.shape, width);
+      buf.swap(ordered);
+    }
+    if (h.swap) byteswap(buf.data(), nbytes / 4, 4);
+    const std::span<std::string> out = t.strings();
+    for (size_t i = 0; i < count; ++i) {
+      out[i] = decode_text(buf.data() + i * width, width, h.text, what);
+    }
+    return t;
+  }
   if (h.fortran && t.rank() > 1) {
     std::vector<char> buf(nbytes);
     src.read(buf.data(), buf.size());
@@ -380,15 +466,58 @@ void check_writable(const Tensor& t, std::string_view fn) {
   KERAS_CHECK(t.defined(), ValueError, fn, ": cannot save an undefined tensor");
 }
 
-std::string npy_prefix(const Tensor& t) {
-  const size_t width = dtype_size(t.dtype());
-  const char order = width == 1 ? '|' : host_little() ? '<' : '>';
-  const char kind = is_floating(t.dtype()) ? 'f'
-                    : t.dtype() == bool_   ? 'b'
-                    : t.dtype() == uint8   ? 'u'
-                                           : 'i';
-  std::string dict =
-      str("{'descr': '", order, kind, width, "', 'fortran_order': False, 'shape': (");
+// What a tensor's .npy holds after its header: its dtype's descr and its bytes (a string
+// tensor's as NumPy's '<U<n>' of UTF-32 code points, or '|S<n>' bytes when one is not UTF-8).
+struct Payload {
+  std::string descr;
+  std::string text;  // a string tensor's bytes
+  const char* data = nullptr;
+  size_t size = 0;
+};
+
+Payload payload(const Tensor& t) {
+  Payload p;
+  if (t.dtype() != string_) {
+    const size_t width = dtype_size(t.dtype());
+    const char order = width == 1 ? '|' : host_little() ? '<' : '>';
+    const char kind = is_floating(t.dtype()) ? 'f'
+                      : t.dtype() == bool_   ? 'b'
+                      : t.dtype() == uint8   ? 'u'
+                                             : 'i';
+    p.descr = str(order, kind, width);
+    p.data = static_cast<const char*>(t.host_data());
+    p.size = t.nbytes();
+    return p;
+  }
+  const std::span<std::string> values = t.strings();
+  std::vector<std::vector<uint32_t>> points(values.size());
+  bool utf8 = true;
+  size_t chars = 1, bytes = 1;
+  for (size_t i = 0; i < values.size(); ++i) {
+    utf8 = utf8 && utf8_code_points(values[i], points[i]);
+    chars = std::max(chars, points[i].size());
+    bytes = std::max(bytes, values[i].size());
+  }
+  if (utf8) {
+    p.descr = str(host_little() ? '<' : '>', 'U', chars);
+    p.text.assign(values.size() * chars * 4, '\0');
+    for (size_t i = 0; i < values.size(); ++i) {
+      std::memcpy(p.text.data() + i * chars * 4, points[i].data(), points[i].size() * 4);
+    }
+  } else {
+    p.descr = str("|S", bytes);
+    p.text.assign(values.size() * bytes, '\0');
+    for (size_t i = 0; i < values.size(); ++i) {
+      std::memcpy(p.text.data() + i * bytes, values[i].data(), values[i].size());
+    }
+  }
+  p.data = p.text.data();
+  p.size = p.text.size();
+  return p;
+}
+
+std::string npy_prefix(const Tensor& t, const std::string& descr) {
+  std::string dict = str("{'descr': '", descr, "', 'fortran_order': False, 'shape': (");
   for (int i = 0; i < t.rank(); ++i) dict += str(i ? ", " : "", t.shape()[i]);
   dict += t.rank() == 1 ? ",), }" : "), }";
   // Pad with spaces so the data starts at a multiple of 64 bytes, as NumPy does.
@@ -441,8 +570,9 @@ Tensor parse_npy(std::string_view bytes, const std::string& what) {
 std::string serialize_npy(const Tensor& array) {
   check_writable(array, "serialize_npy");
   const Tensor t = array.cpu();
-  std::string out = npy_prefix(t);
-  out.append(static_cast<const char*>(t.host_data()), t.nbytes());
+  const Payload p = payload(t);
+  std::string out = npy_prefix(t, p.descr);
+  out.append(p.data, p.size);
   return out;
 }
 
@@ -456,9 +586,10 @@ void save_npy(const std::string& path, const Tensor& array) {
   check_writable(array, "save_npy");
   const Tensor t = array.cpu();
   write_atomically(path, [&](std::ofstream& out) {
-    const std::string prefix = npy_prefix(t);
+    const Payload p = payload(t);
+    const std::string prefix = npy_prefix(t, p.descr);
     write_all(out, prefix.data(), prefix.size(), path);
-    write_all(out, t.host_data(), t.nbytes(), path);
+    write_all(out, p.data, p.size, path);
   });
 }
 
@@ -494,9 +625,9 @@ void save_npz(const std::string& path,
     zip::Writer writer(out, path);
     for (const auto& [name, array] : arrays) {
       const Tensor t = array.cpu();
-      const std::string prefix = npy_prefix(t);
-      writer.add(name + ".npy", {prefix, {static_cast<const char*>(t.host_data()), t.nbytes()}},
-                 compressed);
+      const Payload p = payload(t);
+      const std::string prefix = npy_prefix(t, p.descr);
+      writer.add(name + ".npy", {prefix, {p.data, p.size}}, compressed);
     }
     writer.finish();
   });

@@ -4,10 +4,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <string>
 
 namespace keras::io {
 namespace {
@@ -295,8 +297,63 @@ TEST(NpyCorrupt, MalformedHeaders) {
   EXPECT_THROW(parse_npy(make_npy(deep, "", 2), "deep"), IOError);
 }
 
+// NumPy's str arrays ('<U<n>': UTF-32 code points, NUL-padded) and bytes arrays ('|S<n>') load as
+// string tensors; string tensors save as '<U<n>' (or '|S<n>' when not UTF-8).
+TEST(Npy, StringArrays) {
+  auto utf32 = [](std::u32string_view s, size_t chars) {
+    std::string out(chars * 4, '\0');
+    for (size_t i = 0; i < s.size(); ++i) {
+      for (int b = 0; b < 4; ++b) out[i * 4 + b] = static_cast<char>(s[i] >> (8 * b));
+    }
+    return out;
+  };
+  const Tensor u = parse_npy(make_npy("{'descr': '<U3', 'fortran_order': False, 'shape': (3,), }",
+                                      utf32(U"ab", 3) + utf32(U"日本", 3) + utf32(U"", 3)),
+                             "u.npy");
+  EXPECT_EQ(u.dtype(), string_);
+  EXPECT_EQ(std::vector<std::string>(u.strings().begin(), u.strings().end()),
+            (std::vector<std::string>{"ab", "日本", ""}));
+  // Big-endian code points; Fortran order.
+  std::string be = utf32(U"xy", 2);
+  for (size_t i = 0; i < be.size(); i += 4) std::reverse(be.begin() + i, be.begin() + i + 4);
+  EXPECT_EQ(parse_npy(make_npy("{'descr': '>U2', 'fortran_order': False, 'shape': (), }", be), "b")
+                .strings()[0],
+            "xy");
+  const Tensor f = parse_npy(
+      make_npy("{'descr': '|S1', 'fortran_order': True, 'shape': (2, 2), }", "acbd"), "f.npy");
+  EXPECT_EQ(std::vector<std::string>(f.strings().begin(), f.strings().end()),
+            (std::vector<std::string>{"a", "b", "c", "d"}));
+  expect_error<IOError>(
+      [&] {
+        parse_npy(make_npy("{'descr': '<U1', 'fortran_order': False, 'shape': (1,), }",
+                           std::string("\x00\xd8\x00\x00", 4)),
+                  "bad.npy");
+      },
+      {"bad.npy", "invalid code point"});
+  EXPECT_THROW(parse_npy(make_npy("{'descr': '<U2', 'fortran_order': False, 'shape': (1,), }",
+                                  utf32(U"a", 1)),
+                         "short.npy"),
+               IOError);
+  // Round trips, through a file too.
+  const Tensor t = Tensor::from_strings({"", "café", "日本語", "x"}, {2, 2});
+  const std::string bytes = serialize_npy(t);
+  EXPECT_NE(bytes.find("'descr': '<U4'"), std::string::npos);
+  const Tensor back = parse_npy(bytes, "t");
+  EXPECT_EQ(back.shape(), t.shape());
+  EXPECT_EQ(std::vector<std::string>(back.strings().begin(), back.strings().end()),
+            std::vector<std::string>(t.strings().begin(), t.strings().end()));
+  const Tensor raw = Tensor::from_strings({"\xff\xfe", "ok"});
+  const std::string raw_bytes = serialize_npy(raw);
+  EXPECT_NE(raw_bytes.find("'descr': '|S2'"), std::string::npos);
+  EXPECT_EQ(parse_npy(raw_bytes, "raw").strings()[0], "\xff\xfe");
+  const std::string path = (fs::temp_directory_path() / str("npy_strings_", ::getpid())).string();
+  save_npz(path, {{"words", t}});
+  EXPECT_EQ(load_npz(path).at("words").strings()[2], "日本語");
+  fs::remove(path);
+}
+
 TEST(NpyCorrupt, UnsupportedDtypes) {
-  for (const char* descr : {"<f2", "<U3", "|O", "<c8", "|i1", "<u4", "|f4", "<b2", "f"}) {
+  for (const char* descr : {"<f2", "|U3", "|O", "<c8", "|i1", "<u4", "|f4", "<b2", "f"}) {
     SCOPED_TRACE(descr);
     expect_error<TypeError>(
         [&] {

@@ -377,6 +377,7 @@ KerasTensors Layer::call_symbolic(const KerasTensors& inputs,
     shapes.push_back(t.shape());
     dtypes.push_back(autocast_dtype(t.dtype()));
   }
+  check_string_inputs(specs);
   assert_input_compatibility(specs);
   if (!built_) {
     maybe_build(shapes);
@@ -405,6 +406,15 @@ KerasTensors Layer::operator()(const KerasTensors& inputs,
   return call_symbolic(inputs, masks, training);
 }
 
+void Layer::check_string_inputs(const std::vector<TensorSpec>& inputs) const {
+  if (takes_strings()) return;
+  for (const TensorSpec& t : inputs) {
+    KERAS_CHECK(t.dtype != DType::string, TypeError, "Layer '", name_, "' (", class_name(),
+                ") does not take strings; it received an input of dtype string and shape ",
+                shape_str(t.shape), ". Turn strings into numbers first (StringLookup, Hashing)");
+  }
+}
+
 Tensors Layer::operator()(const Tensors& inputs, bool training) {
   KERAS_CHECK(!inputs.empty(), ValueError, "Layer ", name_, " was called without any input tensor");
   std::vector<TensorSpec> specs;
@@ -416,6 +426,7 @@ Tensors Layer::operator()(const Tensors& inputs, bool training) {
     if (!s.empty()) s[0] = kNone;
     shapes.push_back(s);
   }
+  check_string_inputs(specs);
   assert_input_compatibility(specs);
   if (!built_) {
     maybe_build(shapes);

@@ -63,6 +63,7 @@
 #include "keras/layers/preprocessing/rescaling.h"
 #include "keras/layers/preprocessing/resizing.h"
 #include "keras/layers/preprocessing/stft_spectrogram.h"
+#include "keras/layers/preprocessing/string_lookup.h"
 #include "keras/layers/recurrent.h"
 #include "keras/layers/regularization/activity_regularization.h"
 #include "keras/layers/regularization/alpha_dropout.h"
@@ -190,6 +191,7 @@ struct Registry {
         {"CategoryEncoding", &CategoryEncodingImpl::from_config},
         {"Discretization", &DiscretizationImpl::from_config},
         {"IntegerLookup", &IntegerLookupImpl::from_config},
+        {"StringLookup", &StringLookupImpl::from_config},
         {"Hashing", &HashingImpl::from_config},
         {"HashedCrossing", &HashedCrossingImpl::from_config},
         {"CenterCrop", &CenterCropImpl::from_config},

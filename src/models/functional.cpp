@@ -446,6 +446,10 @@ Tensors FunctionalImpl::call(const Tensors& inputs, bool training) {
       values[input_slots_[i]] = x;
       continue;
     }
+    KERAS_CHECK(want != string_ && x.dtype() != string_, TypeError, "Input ", i, " ('",
+                inputs_[i].name(), "') of model '", name(), "' has dtype ", want,
+                "; it received a tensor of dtype ", x.dtype(),
+                " (strings and numbers do not convert)");
     Tensor converted = ops::cast(x, want);
     if (x.keras_mask().defined()) converted.set_keras_mask(x.keras_mask());
     values[input_slots_[i]] = converted;

@@ -31,6 +31,8 @@ int dtype_rank(DType d) {
       return 4;
     case DType::float64:
       return 5;
+    case DType::string:
+      throw_string_dtype("arithmetic");
   }
   return 0;
 }

@@ -968,7 +968,9 @@ TEST(SavingKeras2Layout, IsWhatTfKerasWritesAndLoadsBack) {
   for (const Json& l : layers) {
     SCOPED_TRACE(l["name"].dump());
     EXPECT_FALSE(l.contains("build_config"));
-    if (l["config"].contains("dtype")) EXPECT_TRUE(l["config"]["dtype"].is_string());
+    if (l["config"].contains("dtype")) {
+      EXPECT_TRUE(l["config"]["dtype"].is_string());
+    }
     if (l["name"] == "out_main") {
       EXPECT_EQ(l["inbound_nodes"][0][0][0].get<std::string>().rfind("dropout", 0), 0u);
       EXPECT_EQ(l["inbound_nodes"][0][0].size(), 4u);  // [name, node, tensor, kwargs]

@@ -53,6 +53,7 @@ const std::vector<Keras3Only>* keras3_only(const std::string& cls) {
         {"flash_attention", {"null"}},
         {"use_gate", {"false"}}}},
       {"IntegerLookup", {{"oov_method", {"\"floormod\""}}, {"salt", {"null"}}}},
+      {"StringLookup", {{"oov_method", {"\"floormod\""}}, {"salt", {"null"}}}},
       {"RandomContrast", {{"value_range", {"[0, 255]"}}, {"data_format", {"null", last}}}},
       {"RandomBrightness", data_format},
       {"Resizing",
@@ -227,8 +228,9 @@ Json convert_config(const std::string& cls, Json config, const std::string& name
       !config["bin_boundaries"].is_null()) {
     config.erase("num_bins");
   }
-  // tf_keras's IntegerLookup returns its int indices in its dtype (int64 unless given).
-  if (cls == "IntegerLookup" && string_or(config, "output_mode", "int") == "int") {
+  // tf_keras's lookups return their int indices in their dtype (int64 unless given).
+  if ((cls == "IntegerLookup" || cls == "StringLookup") &&
+      string_or(config, "output_mode", "int") == "int") {
     config["dtype"] = "int64";
   }
   if (cls == "LeakyReLU" && config.contains("negative_slope")) {  // Keras 2 calls it alpha

@@ -49,6 +49,8 @@ void for_each_value(const Tensor& t, F&& f) {
     case DType::bool_:
       visit(static_cast<bool*>(t.host_data()));
       break;
+    case DType::string:
+      throw_string_dtype("DataParallel's variable exchange");
   }
 }
 

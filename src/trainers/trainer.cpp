@@ -385,7 +385,8 @@ const Tensors& Trainer::replay(Plan& plan, const BatchRows& batch, internal::Bor
     if (!src.defined()) continue;
     const Tensor& dst = plan.x[i];
     if (contiguous && src.device() == dst.device() && src.dtype() == dst.dtype() &&
-        dst.storage()->nbytes() == dst.nbytes() && batch_rows.back() < src.shape()[0]) {
+        dst.dtype() != DType::string && dst.storage()->nbytes() == dst.nbytes() &&
+        batch_rows.back() < src.shape()[0]) {
       void* rows = static_cast<char*>(src.raw_data()) +
                    batch_rows.front() * static_cast<int64_t>(dst.nbytes()) / count;
       borrow->held.emplace_back(dst.storage().get(), dst.storage()->exchange_data(rows));

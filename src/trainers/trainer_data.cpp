@@ -167,7 +167,12 @@ ArrayData Trainer::prepare(const Data& x,
     b.x[i] = layers::internal::adjust_input_rank(b.x[i], signature_.input_specs[i].shape);
     check_against_spec(b.x[i], signature_.input_specs[i], signature_.input_names[i], "input");
     if (b.x[i].dtype() != signature_.input_specs[i].dtype) {
-      b.x[i] = b.x[i].astype(signature_.input_specs[i].dtype);
+      const DType want = signature_.input_specs[i].dtype;
+      KERAS_CHECK(want != string_ && b.x[i].dtype() != string_, TypeError,
+                  "Error when checking input: expected ", signature_.input_names[i],
+                  " to have dtype ", want, ", but got array with dtype ", b.x[i].dtype(),
+                  " (strings and numbers do not convert)");
+      b.x[i] = b.x[i].astype(want);
     }
     // Training and evaluation reject NaN and inf up front (docs/differences.md); predict, as
     // Keras, returns what the model makes of them, without a pass over all of x first (it was

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <iomanip>
 #include <source_location>
+#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -107,6 +108,16 @@ inline ::testing::AssertionResult all_close(const Tensor& actual,
   if (actual.dtype() != expected.dtype()) {
     return ::testing::AssertionFailure()
            << "dtype " << actual.dtype() << " != expected " << expected.dtype();
+  }
+  if (actual.dtype() == DType::string) {  // strings: equal
+    const std::span<std::string> a = actual.strings(), e = expected.strings();
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != e[i]) {
+        return ::testing::AssertionFailure()
+               << "string " << i << " is '" << a[i] << "', expected '" << e[i] << "'";
+      }
+    }
+    return ::testing::AssertionSuccess();
   }
   const std::vector<double> a = to_doubles(actual), e = to_doubles(expected);
   std::ostringstream details;

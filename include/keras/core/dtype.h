@@ -1,4 +1,9 @@
-// Element types. Names follow Keras/NumPy ("float32", "int32", "bool").
+// Element types. Names follow Keras/NumPy ("float32", "int32", "bool", "string").
+//
+// string: a tensor of UTF-8 byte strings (Keras's "string" inputs, for StringLookup, Hashing and
+// the other text layers). String tensors live on the host; they are made with
+// Tensor::from_strings and read with Tensor::strings(). Only the layers and functions that say so
+// take them: the numeric ops, kernels and raw memory access throw TypeError for them.
 #pragma once
 
 #include <cmath>
@@ -12,7 +17,7 @@
 
 namespace keras {
 
-enum class DType : uint8_t { float32, float64, int32, int64, uint8, bool_ };
+enum class DType : uint8_t { float32, float64, int32, int64, uint8, bool_, string };
 
 inline constexpr DType float32 = DType::float32;
 inline constexpr DType float64 = DType::float64;
@@ -20,6 +25,7 @@ inline constexpr DType int32 = DType::int32;
 inline constexpr DType int64 = DType::int64;
 inline constexpr DType uint8 = DType::uint8;
 inline constexpr DType bool_ = DType::bool_;
+inline constexpr DType string_ = DType::string;
 
 // Bytes per element. Inline: hot loops call it per row (an out-of-line call per 64-byte prefetch
 // was 0.6% of a data-parallel news_mimo step).
@@ -34,11 +40,14 @@ constexpr size_t dtype_size(DType dtype) {
     case DType::uint8:
     case DType::bool_:
       return 1;
+    case DType::string:  // the strings are not in the tensor's bytes (Storage::strings)
+      return 0;
   }
   return 0;
 }
 std::string_view dtype_name(DType dtype);
-// Parses "float32", "float64", "int32", "int64", "uint8", "bool"; throws TypeError otherwise.
+// Parses "float32", "float64", "int32", "int64", "uint8", "bool", "string"; throws TypeError
+// otherwise.
 DType dtype_from_name(std::string_view name);
 inline bool is_floating(DType d) {
   return d == DType::float32 || d == DType::float64;
@@ -47,6 +56,8 @@ inline bool is_integer(DType d) {
   return d == DType::int32 || d == DType::int64 || d == DType::uint8;
 }
 std::ostream& operator<<(std::ostream& out, DType dtype);
+// TypeError "<what> does not take string tensors" (visit_dtype's answer for DType::string).
+[[noreturn]] void throw_string_dtype(std::string_view what);
 
 // C++ type -> DType.
 template <class T>
@@ -89,7 +100,8 @@ constexpr D value_cast(S v) {
   return static_cast<D>(v);
 }
 
-// Calls f.template operator()<T>() with T the C++ type of `dtype`.
+// Calls f.template operator()<T>() with T the C++ type of `dtype`; TypeError for DType::string
+// (numeric code does not take strings).
 template <class F>
 decltype(auto) visit_dtype(DType dtype, F&& f) {
   switch (dtype) {
@@ -105,6 +117,8 @@ decltype(auto) visit_dtype(DType dtype, F&& f) {
       return f.template operator()<uint8_t>();
     case DType::bool_:
       return f.template operator()<bool>();
+    case DType::string:
+      throw_string_dtype("this operation");
   }
   return f.template operator()<float>();
 }

@@ -22,6 +22,7 @@
 #include <memory>
 #include <ostream>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -64,6 +65,8 @@ void copy_bytes(const void* src, Device src_device, void* dst, Device dst_device
 class Storage {
  public:
   Storage(size_t nbytes, Device device);
+  // The elements of a string tensor (host memory; no bytes of the device).
+  explicit Storage(std::vector<std::string> strings);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -74,12 +77,15 @@ class Storage {
   // freed. For execution plans that read a caller's rows in place instead of copying them.
   void* exchange_data(void* data) { return std::exchange(data_, data); }
   Device device() const { return device_; }
+  // A string tensor's elements (nullptr for any other storage).
+  std::vector<std::string>* strings() const { return strings_.get(); }
 
  private:
   void* data_ = nullptr;
   size_t nbytes_ = 0;
   Device device_;
   DeviceMemory* owner_ = nullptr;
+  std::unique_ptr<std::vector<std::string>> strings_;
 };
 
 class Tensor {
@@ -102,6 +108,10 @@ class Tensor {
   static Tensor scalar(T value, Device device = default_device()) {
     return from_vector(std::vector<T>{value}, {}, device);
   }
+  // A string tensor (dtype string, on the host) of `shape` (default: 1-D), the values UTF-8
+  // bytes; ValueError when the sizes differ. (Tensor::empty(shape, string_) holds empty strings.)
+  static Tensor from_strings(std::vector<std::string> values, Shape shape);
+  static Tensor from_strings(std::vector<std::string> values);
 
   bool defined() const { return impl_ != nullptr; }
   const Shape& shape() const { return impl().shape; }
@@ -137,8 +147,12 @@ class Tensor {
   // Address of the first element in its device's memory, for backends (kernels, copies). Host
   // code uses the host accessors instead: on a device this is not host memory.
   void* raw_data() const {
+    if (dtype() == DType::string) throw_string_dtype("raw memory access");
     return static_cast<char*>(impl().storage->data()) + impl().offset * dtype_size(dtype());
   }
+  // A string tensor's elements in row-major order (its view of them), writable; TypeError for
+  // any other dtype.
+  std::span<std::string> strings() const;
   // ---- host accessors (host tensors; RuntimeError on any other device) ----
   // Typed host access; also throws TypeError on a dtype mismatch.
   template <class T>

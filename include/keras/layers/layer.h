@@ -124,6 +124,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // SimpleRNN, their Bidirectional and stacks; not ConvLSTM, whose steps are convolutions):
   // predict keeps their batches whole, since fewer rows make each step less efficient.
   virtual bool steps_through_time() const { return false; }
+  // True for layers that take string inputs (dtype string: StringLookup, Hashing, Identity, a
+  // model whose Input is a string); any other layer called on one is a TypeError naming it.
+  virtual bool takes_strings() const { return false; }
 
   // ---- calling ----
   // Symbolic call: checks the inputs, builds if needed, adds a node, returns its outputs.
@@ -228,6 +231,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
                       const constraints::Constraint& constraint = {});
   // Checks `inputs` against input_spec_for(inputs.size()) with Keras 2's messages.
   void assert_input_compatibility(const std::vector<TensorSpec>& inputs) const;
+  // TypeError for a string input unless takes_strings().
+  void check_string_inputs(const std::vector<TensorSpec>& inputs) const;
   // The specs that `num_inputs` inputs must meet: input_spec_ unless overridden (recurrent
   // layers accept initial states as extra inputs).
   virtual std::vector<InputSpec> input_spec_for(size_t num_inputs) const;

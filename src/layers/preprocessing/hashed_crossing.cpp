@@ -43,7 +43,7 @@ std::vector<Shape> HashedCrossingImpl::compute_output_shape(const std::vector<Sh
 Tensors HashedCrossingImpl::call(const Tensors& inputs, bool) {
   std::vector<Shape> shapes;
   for (const Tensor& x : inputs) {
-    KERAS_CHECK(is_integer(x.dtype()), ValueError,
+    KERAS_CHECK(is_integer(x.dtype()) || x.dtype() == string_, ValueError,
                 "All `HashedCrossing` inputs should have an integer or string dtype. Received: an "
                 "input of dtype ",
                 x.dtype());
@@ -51,14 +51,19 @@ Tensors HashedCrossingImpl::call(const Tensors& inputs, bool) {
   }
   compute_output_shape(shapes);  // the checks
   Tensors src;
-  for (const Tensor& x : inputs) src.push_back(x.dtype() == int64 ? x : ops::cast(x, int64));
+  for (const Tensor& x : inputs) {
+    src.push_back(x.dtype() == int64 || x.dtype() == string_ ? x : ops::cast(x, int64));
+  }
   const auto n = static_cast<uint64_t>(num_bins_);
   const Tensor bins =
       run_on_host(src, inputs[0].shape(), int64, [n](const Tensors& host, const Tensor& out) {
         for (int64_t i = 0; i < out.size(); ++i) {
           uint64_t h = string_hash::kCrossHashKey;
-          for (const Tensor& t : host) {
-            h = string_hash::fingerprint_cat64(h, static_cast<uint64_t>(t.data<int64_t>()[i]));
+          for (const Tensor& t : host) {  // a string's feature is its Fingerprint64
+            const uint64_t v = t.dtype() == string_
+                                   ? string_hash::fingerprint64(t.strings()[static_cast<size_t>(i)])
+                                   : static_cast<uint64_t>(t.data<int64_t>()[i]);
+            h = string_hash::fingerprint_cat64(h, v);
           }
           out.data<int64_t>()[i] = static_cast<int64_t>(h % n);
         }

@@ -59,7 +59,9 @@ Tensors HashingImpl::call(const Tensors& inputs, bool) {
               "When `output_mode=\"int\"`, `dtype` should be an integer type, 'int32' or 'in64'. "
               "Received: dtype=",
               dtype());
-  const DType kind = x.dtype() == bool_ ? bool_ : is_floating(x.dtype()) ? float64 : int64;
+  const DType kind = x.dtype() == bool_ || x.dtype() == string_ ? x.dtype()
+                     : is_floating(x.dtype())                   ? float64
+                                                                : int64;
   const std::optional<double> mask = num_bins_ > 1 ? options_.mask_value : std::nullopt;
   // An integer equals the mask value only when that is an int64.
   const std::optional<int64_t> int_mask = mask && std::trunc(*mask) == *mask &&
@@ -67,8 +69,12 @@ Tensors HashingImpl::call(const Tensors& inputs, bool) {
                                                   *mask < 9223372036854775808.0
                                               ? std::optional(static_cast<int64_t>(*mask))
                                               : std::nullopt;
-  const auto hash_bins = static_cast<uint64_t>(mask ? num_bins_ - 1 : num_bins_);
+  const auto hash_bins = static_cast<uint64_t>(
+      mask || (num_bins_ > 1 && options_.mask_string) ? num_bins_ - 1 : num_bins_);
   const std::vector<int64_t> salt = options_.salt;
+  const std::optional<std::string> mask_string =
+      num_bins_ > 1 ? options_.mask_string : std::nullopt;
+  const bool masks = mask || mask_string;
   const Tensor bins = run_on_host(
       {x.dtype() == kind ? x : ops::cast(x, kind)}, x.shape(), int64,
       [=](const Tensors& host, const Tensor& out) {
@@ -77,7 +83,10 @@ Tensors HashingImpl::call(const Tensors& inputs, bool) {
         for (int64_t i = 0; i < in.size(); ++i) {
           std::string_view text;
           bool masked = false;
-          if (kind == bool_) {
+          if (kind == string_) {
+            text = in.strings()[static_cast<size_t>(i)];
+            masked = mask_string && text == *mask_string;
+          } else if (kind == bool_) {
             const bool b = in.data<bool>()[i];
             text = b ? "true" : "false";
             masked = mask && static_cast<double>(b) == *mask;
@@ -91,7 +100,7 @@ Tensors HashingImpl::call(const Tensors& inputs, bool) {
             text = string_hash::decimal(v, buffer);
           }
           const auto bin = static_cast<int64_t>(string_hash::salted_hash(text, salt) % hash_bins);
-          out.data<int64_t>()[i] = !mask ? bin : masked ? 0 : bin + 1;
+          out.data<int64_t>()[i] = !masks ? bin : masked ? 0 : bin + 1;
         }
       });
   if (mode == "int") return {dtype() == int64 ? bins : ops::cast(bins, dtype())};
@@ -107,7 +116,9 @@ Json HashingImpl::get_config() const {
   Json config = Layer::get_config();
   config["num_bins"] = num_bins_;
   config["salt"] = options_.salt.empty() ? Json(nullptr) : Json(options_.salt);
-  if (!options_.mask_value) {
+  if (options_.mask_string) {
+    config["mask_value"] = *options_.mask_string;
+  } else if (!options_.mask_value) {
     config["mask_value"] = nullptr;
   } else if (std::trunc(*options_.mask_value) == *options_.mask_value &&
              std::abs(*options_.mask_value) < 9e15) {
@@ -130,9 +141,13 @@ std::shared_ptr<Layer> HashingImpl::from_config(const Json& c) {
                    .sparse = config::get<bool>(c, "sparse", false, w),
                    .name = config::get<std::string>(c, "name", "", w)};
   if (const Json* m = config::find(c, "mask_value")) {
-    KERAS_CHECK(m->is_number(), NotImplementedError, "Hashing: mask_value ",
-                config::json_excerpt(*m, 60), " is not a number (keras.cpp has no string tensors)");
-    o.mask_value = m->get<double>();
+    KERAS_CHECK(m->is_number() || m->is_string(), ValueError, "Hashing: mask_value ",
+                config::json_excerpt(*m, 60), " is neither a number nor a string");
+    if (m->is_string()) {
+      o.mask_string = m->get<std::string>();
+    } else {
+      o.mask_value = m->get<double>();
+    }
   }
   if (const Json* s = config::find(c, "salt")) {
     o.salt = s->is_array() ? config::convert<std::vector<int64_t>>(*s, "salt", w)

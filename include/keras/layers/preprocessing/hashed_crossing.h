@@ -21,9 +21,9 @@ struct HashedCrossingOptions {
   std::string name = {};
 };
 
-// Inputs: at least two integer tensors of one shape, () or (batch,) or (batch, 1) (strings are
-// not supported: keras.cpp has no string tensors). The bin of a sample is
-// FingerprintCat64(... FingerprintCat64(0xDECAFCAFFE, x1) ..., xn) % num_bins, TensorFlow's
+// Inputs: at least two integer or string tensors of one shape, () or (batch,) or (batch, 1). The
+// bin of a sample is FingerprintCat64(... FingerprintCat64(0xDECAFCAFFE, x1) ..., xn) % num_bins
+// (a string's x: its Fingerprint64), TensorFlow's
 // cross hash, so keras.cpp gives Keras's bins. Output: the inputs' shape ("int") or their
 // leading dimensions + (num_bins,) ("one_hot"). Errors in Keras's wording: fewer than two
 // inputs, shapes that differ or are not one value per sample, floating-point inputs, another
@@ -33,6 +33,7 @@ class HashedCrossingImpl final : public Layer {
   HashedCrossingImpl(int64_t num_bins, HashedCrossingOptions options);
   std::string class_name() const override { return "HashedCrossing"; }
   bool batch_independent() const override { return true; }
+  bool takes_strings() const override { return true; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   Json get_config() const override;

@@ -15,8 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "keras/layers/layer.h"
-#include "keras/layers/own_state.h"
+#include "keras/layers/preprocessing/index_lookup.h"
 
 namespace keras::layers {
 
@@ -64,49 +63,13 @@ struct IntegerLookupOptions {
 // Saving: a vocabulary given to the constructor is in get_config(); one set by adapt() or
 // set_vocabulary() is written, as Keras 3 writes it, to the .keras archive as
 // assets/<layer path>/vocabulary.txt, and tf_idf's weights to the layer's vars/idf_weights.
-class IntegerLookupImpl final : public Layer, public OwnState {
+// The members (adapt, set_vocabulary, get_vocabulary, vocabulary_size) are IndexLookupImpl's.
+class IntegerLookupImpl final : public IndexLookupImpl<IntegerLookupOptions> {
  public:
   explicit IntegerLookupImpl(IntegerLookupOptions options);
   std::string class_name() const override { return "IntegerLookup"; }
-  bool batch_independent() const override { return true; }
-  Tensors call(const Tensors& inputs, bool training) override;
-  std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
-  std::vector<DType> compute_output_dtype(const std::vector<DType>& input_dtypes,
-                                          size_t num_outputs) const override;
   Json get_config() const override;
-  Json get_build_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
-
-  // Keras's adapt(data): the distinct values of `data` (integers of any shape; a 1-D tensor is
-  // one value per row), mask and OOV tokens left out, most frequent first (ties: the larger
-  // value first), at most max_tokens minus the special indices; in tf_idf mode their inverse
-  // document frequencies log(1 + rows / (1 + rows holding the value)).
-  void adapt(const Tensor& data);
-  // Replaces the vocabulary (and tf_idf's weights), checked as the constructor checks it.
-  void set_vocabulary(const std::vector<int64_t>& vocabulary,
-                      const std::optional<std::vector<double>>& idf_weights = std::nullopt);
-  // The integer at each index (special tokens first unless include_special_tokens is false).
-  std::vector<int64_t> get_vocabulary(bool include_special_tokens = true) const;
-  int64_t vocabulary_size() const;
-
-  std::map<std::string, Tensor> save_own_variables() const override;
-  void load_own_variables(const std::map<std::string, Tensor>& store) override;
-  std::map<std::string, std::string> save_assets() const override;
-  void load_assets(const std::map<std::string, std::string>& files) override;
-
-  struct Table;  // the lookup, shared with the kernels of traced plans
-
- private:
-  // The vocabulary (without the special tokens) and tf_idf's weights (one per index), after the
-  // check that an encoding's size does not change.
-  void install(const std::vector<int64_t>& tokens, std::vector<float> idf);
-  int64_t oov_start() const;
-  int64_t token_start() const;
-  int64_t depth() const;
-  IntegerLookupOptions options_;
-  std::shared_ptr<Table> table_;
-  std::optional<int64_t> frozen_size_;  // Keras's vocabulary_size in the config
-  bool vocabulary_missing_ = false;     // from a config whose vocabulary was in assets
 };
 
 class IntegerLookup : public LayerHandle<IntegerLookupImpl> {
