@@ -91,6 +91,7 @@
 #include "keras/layers/preprocessing/resizing.h"
 #include "keras/layers/preprocessing/stft_spectrogram.h"
 #include "keras/layers/preprocessing/string_lookup.h"
+#include "keras/layers/preprocessing/text_vectorization.h"
 #include "keras/layers/recurrent.h"
 #include "keras/layers/registry.h"
 #include "keras/layers/regularization/activity_regularization.h"

@@ -64,6 +64,7 @@
 #include "keras/layers/preprocessing/resizing.h"
 #include "keras/layers/preprocessing/stft_spectrogram.h"
 #include "keras/layers/preprocessing/string_lookup.h"
+#include "keras/layers/preprocessing/text_vectorization.h"
 #include "keras/layers/recurrent.h"
 #include "keras/layers/regularization/activity_regularization.h"
 #include "keras/layers/regularization/alpha_dropout.h"
@@ -192,6 +193,7 @@ struct Registry {
         {"Discretization", &DiscretizationImpl::from_config},
         {"IntegerLookup", &IntegerLookupImpl::from_config},
         {"StringLookup", &StringLookupImpl::from_config},
+        {"TextVectorization", &TextVectorizationImpl::from_config},
         {"Hashing", &HashingImpl::from_config},
         {"HashedCrossing", &HashedCrossingImpl::from_config},
         {"CenterCrop", &CenterCropImpl::from_config},

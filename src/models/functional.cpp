@@ -425,6 +425,11 @@ int FunctionalImpl::max_pool_pairs() const {
                                         [](const Step& s) { return s.max_pool_step >= 0; }));
 }
 
+bool FunctionalImpl::traceable() const {
+  return std::all_of(steps_.begin(), steps_.end(),
+                     [](const Step& s) { return s.layer->traceable(); });
+}
+
 bool FunctionalImpl::batch_independent() const {
   if (!has_graph()) return false;
   return std::all_of(steps_.begin(), steps_.end(),

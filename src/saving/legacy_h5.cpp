@@ -83,6 +83,7 @@ void write_legacy_weights(hid_t group,
     if (const auto* state = dynamic_cast<const layers::OwnState*>(l.get());
         state != nullptr && own_state_as_weights) {
       for (const auto& [name, value] : state->save_own_variables()) {
+        if (name.find('/') != std::string::npos) continue;  // a sub-object's copy (Keras 3's)
         names.push_back(str(l->name(), "/", name));
         values.push_back(value);
       }

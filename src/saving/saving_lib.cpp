@@ -61,7 +61,15 @@ void write_groups(hid_t root, const models::FunctionalImpl& impl) {
     const std::map<std::string, Tensor> own = l.state->save_own_variables();
     if (own.empty()) continue;
     h5::Handle group = h5::make_group(root, l.path + "/vars");
-    for (const auto& [key, value] : own) h5::write_dataset(group.id(), key, value);
+    for (const auto& [key, value] : own) {
+      const size_t slash = key.rfind('/');
+      if (slash == std::string::npos) {
+        h5::write_dataset(group.id(), key, value);
+      } else {  // a sub-object's state: "<sub>/vars/<name>" beside the layer's own "vars"
+        h5::Handle sub = h5::make_group(root, l.path + "/" + key.substr(0, slash));
+        h5::write_dataset(sub.id(), key.substr(slash + 1), value);
+      }
+    }
   }
   // Keras 3 names each layer's "vars" after the layer.
   h5::write_string_attr(h5::make_group(root, "vars").id(), "name", impl.name());
@@ -157,6 +165,16 @@ std::vector<Assignment> read_groups(const h5::Node& root,
   for (const models::internal::OwnStateLayer& l : models::internal::own_state_layers(impl)) {
     const std::string path = l.path + "/vars";
     claimed.insert(path);
+    // The states of its tracked sub-objects are its own too (Keras 3 also writes a
+    // TextVectorization's weights under its "_lookup_layer/vars").
+    if (std::optional<h5::Node> layer = h5::open_group(root, l.path)) {
+      for (const std::string& child : h5::children(*layer)) {
+        if (!child.starts_with("_")) continue;
+        if (std::optional<h5::Node> sub = h5::open_group(*layer, child)) {
+          weight_groups(*sub, l.path + "/" + child + "/", 1, claimed);
+        }
+      }
+    }
     std::optional<h5::Node> group = h5::open_group(root, path);
     if (!group || own == nullptr) continue;
     std::map<std::string, Tensor> store;

@@ -228,6 +228,14 @@ Json convert_config(const std::string& cls, Json config, const std::string& name
       !config["bin_boundaries"].is_null()) {
     config.erase("num_bins");
   }
+  if (cls == "TextVectorization") {
+    config["dtype"] = "string";  // tf_keras accepts only that
+    // tf_keras's from_config takes n-gram widths only as a tuple, which JSON cannot hold.
+    const Json* ngrams = config::find(config, "ngrams");
+    KERAS_CHECK(ngrams == nullptr || !ngrams->is_array(), NotImplementedError,
+                "tf_keras .h5: ", where, " has ngrams=", ngrams->dump(),
+                " (widths), which tf_keras cannot read from a file");
+  }
   // tf_keras's lookups return their int indices in their dtype (int64 unless given).
   if ((cls == "IntegerLookup" || cls == "StringLookup") &&
       string_or(config, "output_mode", "int") == "int") {

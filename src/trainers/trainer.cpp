@@ -414,7 +414,7 @@ const Tensors& Trainer::run_batch(Mode mode,
   const ArrayData& data = *batch.data;
   const int64_t count = batch.count;
   const std::span<const int64_t> batch_rows(batch.rows, static_cast<size_t>(count));
-  if (run_eagerly_) {
+  if (run_eagerly_ || !model_.traceable()) {
     Tensors x = make_buffers(data.x, count), y = make_buffers(data.y, count),
             sw = make_buffers(data.sample_weight, count);
     fill(data.x, x, batch_rows);
@@ -837,7 +837,7 @@ int64_t Trainer::predict_in_turn(ArrayIterator& data,
   if (!n || *n == 0) return 0;
   const int64_t full = data.batch(0).count, whole = *n / full;
   const int lanes = static_cast<int>(std::min<int64_t>(backend::num_threads(), whole / 2));
-  if (run_eagerly_ || lanes < 2 || !model_.batch_independent()) return 0;
+  if (run_eagerly_ || lanes < 2 || !model_.batch_independent() || !model_.traceable()) return 0;
   const int64_t most_rows =
       signature_.predict_rows > 0
           ? signature_.predict_rows
@@ -896,7 +896,10 @@ int64_t Trainer::predict_in_turn(ArrayIterator& data,
 }
 
 int Trainer::predict_lanes(int64_t rows) const {
-  if (run_eagerly_ || rows < 2 * kMinLaneRows || !model_.batch_independent()) return 1;
+  if (run_eagerly_ || rows < 2 * kMinLaneRows || !model_.batch_independent() ||
+      !model_.traceable()) {
+    return 1;
+  }
   return static_cast<int>(std::min<int64_t>(backend::num_threads(), rows / kMinLaneRows));
 }
 

@@ -127,6 +127,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // True for layers that take string inputs (dtype string: StringLookup, Hashing, Identity, a
   // model whose Input is a string); any other layer called on one is a TypeError naming it.
   virtual bool takes_strings() const { return false; }
+  // False for layers whose call() does host work that decides shapes from the data (a
+  // TextVectorization's longest row): fit, evaluate and predict then run the model eagerly on
+  // every batch instead of replaying a traced plan.
+  virtual bool traceable() const { return true; }
 
   // ---- calling ----
   // Symbolic call: checks the inputs, builds if needed, adds a node, returns its outputs.

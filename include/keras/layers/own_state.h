@@ -17,7 +17,9 @@ namespace keras::layers {
 class OwnState {
  public:
   virtual ~OwnState() = default;
-  // Named tensors for the layer's "vars" group (none: an empty map).
+  // Named tensors for the layer's "vars" group (none: an empty map); a name with slashes,
+  // "<sub>/vars/<name>", goes to a tracked sub-object's group beside it, as Keras 3 writes them
+  // (and is not read back: load_own_variables gets the layer's own "vars").
   virtual std::map<std::string, Tensor> save_own_variables() const = 0;
   // The tensors a file holds in the layer's "vars" group, under their names, read as float32;
   // the layer checks what it needs and throws ValueError for what is wrong. Called once every

@@ -37,6 +37,7 @@ class FunctionalImpl : public layers::Layer {
   bool takes_mask_argument() const override { return true; }
   // True when every layer of the graph is batch-independent.
   bool batch_independent() const override;
+  bool traceable() const override;  // every layer's
   // How many Conv2D + MaxPooling2D pairs the plan runs as one op (layers/conv_max_pool.h).
   int max_pool_pairs() const;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
