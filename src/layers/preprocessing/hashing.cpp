@@ -69,12 +69,11 @@ Tensors HashingImpl::call(const Tensors& inputs, bool) {
                                                   *mask < 9223372036854775808.0
                                               ? std::optional(static_cast<int64_t>(*mask))
                                               : std::nullopt;
-  const auto hash_bins = static_cast<uint64_t>(
-      mask || (num_bins_ > 1 && options_.mask_string) ? num_bins_ - 1 : num_bins_);
   const std::vector<int64_t> salt = options_.salt;
   const std::optional<std::string> mask_string =
       num_bins_ > 1 ? options_.mask_string : std::nullopt;
   const bool masks = mask || mask_string;
+  const auto hash_bins = static_cast<uint64_t>(masks ? num_bins_ - 1 : num_bins_);
   const Tensor bins = run_on_host(
       {x.dtype() == kind ? x : ops::cast(x, kind)}, x.shape(), int64,
       [=](const Tensors& host, const Tensor& out) {
