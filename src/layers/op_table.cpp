@@ -492,12 +492,18 @@ Fn stack_fn(const Call& c) {
 Fn split_fn(const Call& c) {
   expect_one_tensor(c);
   const Json* s = config::find(c.config, "indices_or_sections");
-  KERAS_CHECK(s != nullptr && !s->is_array(), ValueError, c.what,
-              ": keras.cpp's Split takes an int 'indices_or_sections' (equal sections)");
+  KERAS_CHECK(s != nullptr, ValueError, c.what, ": Split needs 'indices_or_sections'");
+  const int axis = int_of(c, "axis", 0);
+  if (s->is_array()) {  // the indices to split at
+    KERAS_CHECK(s->size() <= 65535, ValueError, c.what, ": too many split indices");
+    std::vector<int64_t> indices;
+    for (const Json& i : *s)
+      indices.push_back(config::convert<int64_t>(i, "indices_or_sections", w(c)));
+    return [=](const Tensors& in) { return ops::split(in[0], indices, axis); };
+  }
   const int64_t sections = config::convert<int64_t>(*s, "indices_or_sections", w(c));
   KERAS_CHECK(sections >= 1 && sections <= 65536, ValueError, c.what,
               ": 'indices_or_sections' must be in [1, 65536], got ", sections);
-  const int axis = int_of(c, "axis", 0);
   return [=](const Tensors& in) { return ops::split(in[0], sections, axis); };
 }
 

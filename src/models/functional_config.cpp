@@ -15,6 +15,7 @@
 #include "layers/container_variables.h"
 #include "models/keras2_config.h"
 #include "models/own_state_layers.h"
+#include "models/tf_op_layers.h"
 
 namespace keras {
 namespace {
@@ -226,7 +227,8 @@ namespace {
 constexpr size_t kMaxLayers = 100000;
 
 // tf_keras records TensorFlow functions called on its tensors (`tf.math.reduce_sum(x)`, `x[:, 1:]`)
-// as TFOpLambda / SlicingOpLambda layers that call TensorFlow itself: nothing keras.cpp can run.
+// as TFOpLambda / SlicingOpLambda layers; functional models translate them (tf_op_layers.h), but
+// such a layer in a Sequential model has no call to translate.
 void refuse_tf_op_layer(const Json& entry) {
   const std::string cls = config::get<std::string>(entry, "class_name", "", "layer");
   if (cls != "TFOpLambda" && cls != "SlicingOpLambda") return;
@@ -695,6 +697,7 @@ class GraphRebuilder {
   struct Pending {
     std::shared_ptr<Layer> layer;
     std::deque<Json> nodes;
+    bool keras2_refs = false;  // Keras 3 nodes holding Keras 2's references (a TFOpLambda's)
   };
 
   void add_layer(const Json& entry) {
@@ -702,14 +705,18 @@ class GraphRebuilder {
                                  ? config::require<std::string>(entry.at("config"), "name", kWhat)
                                  : config::get<std::string>(entry, "name", "", kWhat);
     KERAS_CHECK(!by_name_.contains(name), ValueError, kWhat, ": duplicate layer name '", name, "'");
-    refuse_tf_op_layer(entry);
-    auto layer = layers::deserialize_layer(entry);
+    // tf_keras's TensorFlow functions on Keras tensors: the keras.ops that compute the same.
+    const bool tf_op = internal::is_tf_op_layer(entry);
+    const Json keras3_entry = tf_op ? internal::tf_op_layer_as_keras3(entry) : Json();
+    const Json& e = tf_op ? keras3_entry : entry;
+    auto layer = layers::deserialize_layer(e);
     KERAS_CHECK(layer->name() == name, ValueError, kWhat, ": layer '", layer->name(),
                 "' is listed as '", name, "'");
-    Pending p{layer, {}};
+    Pending p{layer, {}, tf_op};
+    keras2_ = keras2_ || tf_op;
     if (auto* input = dynamic_cast<layers::InputLayerImpl*>(layer.get())) {
       outputs_[name].push_back({input->make_input_tensor()});
-    } else if (const Json* nodes = config::find(entry, "inbound_nodes")) {
+    } else if (const Json* nodes = config::find(e, "inbound_nodes")) {
       KERAS_CHECK(nodes->is_array(), ValueError, kWhat, ": inbound_nodes must be a list");
       for (const Json& n : *nodes) {
         keras2_ = keras2_ || !n.is_object();  // Keras 2: [[name, node, tensor, kwargs], ...]
@@ -733,7 +740,7 @@ class GraphRebuilder {
 
   SavedCall call_of(const Pending& p) const {
     SavedCall call = saved_call(*p.layer, p.nodes.front());
-    if (call.keras2) {
+    if (call.keras2 || p.keras2_refs) {
       for (TensorRef& r : call.inputs) r = keras2_own_graph_counted(own_graph_counted(r));
     }
     return call;

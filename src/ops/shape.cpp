@@ -278,6 +278,38 @@ Tensors split(const Tensor& x, int64_t sections, int axis) {
   return parts;
 }
 
+Tensors split(const Tensor& x, const std::vector<int64_t>& indices, int axis) {
+  axis = normalize_axis(axis, x.rank());
+  const int64_t size = x.shape()[axis];
+  const Tensor source = stop_gradient(x);
+  Tensors parts;
+  std::vector<std::pair<int64_t, int64_t>> bounds;  // [begin, end) of each part
+  bool tiles = true;  // non-decreasing indices: the parts tile x in order
+  for (size_t i = 0; i <= indices.size(); ++i) {
+    const int64_t begin = i == 0 ? 0 : std::clamp<int64_t>(indices[i - 1], 0, size);
+    const int64_t end = i < indices.size() ? std::clamp<int64_t>(indices[i], 0, size) : size;
+    tiles = tiles && end >= begin;
+    parts.push_back(slice_axis(source, axis, begin, std::max<int64_t>(0, end - begin)));
+    bounds.emplace_back(begin, std::max(begin, end));
+  }
+  autodiff::record(
+      "split", {x}, parts, [axis, bounds, tiles, shape = x.shape()](const Tensors& dys) {
+        if (tiles) return Grads{concatenate(dys, axis)};
+        // Overlapping parts: each part's gradient placed at its rows, summed.
+        Tensor dx = zeros(shape, dys.at(0).dtype(), dys.at(0).device());
+        for (size_t i = 0; i < dys.size(); ++i) {
+          Shape before = shape, after = shape;
+          before[static_cast<size_t>(axis)] = bounds[i].first;
+          after[static_cast<size_t>(axis)] = shape[static_cast<size_t>(axis)] - bounds[i].second;
+          dx = add(dx, concatenate({zeros(before, dys[i].dtype(), dys[i].device()), dys[i],
+                                    zeros(after, dys[i].dtype(), dys[i].device())},
+                                   axis));
+        }
+        return Grads{dx};
+      });
+  return parts;
+}
+
 Tensors unstack(const Tensor& x, int axis) {
   KERAS_CHECK(x.rank() >= 1, ValueError, "unstack: expected a tensor of rank >= 1, got a scalar");
   axis = normalize_axis(axis, x.rank());

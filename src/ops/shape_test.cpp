@@ -678,6 +678,19 @@ TEST(Split, PartsAndGradientMatchSlices) {
   EXPECT_THROW(ops::split(x, 4, 1), ValueError);
 }
 
+TEST(Split, AtIndicesAsNumPy) {
+  const Tensor x = Tensor::from_vector<float>({0, 1, 2, 3, 4}, {5});
+  // np.split(x, [3, 1, 9]): x[:3], x[3:1] (empty), x[1:9], x[9:] (empty).
+  const Tensors p = ops::split(x, std::vector<int64_t>{3, 1, 9});
+  ASSERT_EQ(p.size(), 4u);
+  EXPECT_EQ(p[0].shape(), Shape{3});
+  EXPECT_EQ(p[1].shape(), Shape{0});
+  EXPECT_EQ(p[2].shape(), Shape{4});
+  EXPECT_EQ(p[2].data<float>()[0], 1.0f);
+  EXPECT_EQ(p[3].shape(), Shape{0});
+  EXPECT_EQ(ops::split(x, std::vector<int64_t>{}).size(), 1u);
+}
+
 // ---- pad and repeat ----
 
 const OpCase kPadRepeatCases[] = {
@@ -727,6 +740,28 @@ const OpCase kPadRepeatCases[] = {
      .expected_shape = Shape{2, 2}},
 };
 KERAS_INSTANTIATE_OP_TESTS(PadRepeat, kPadRepeatCases);
+
+// split at indices (keras.ops.split with a list): parts that tile the axis, and parts that
+// overlap or are empty (decreasing indices, clamped ones), recombined so that every part counts.
+const OpCase kSplitIndicesCases[] = {
+    {.name = "split_indices_tiling",
+     .input_shapes = {{2, 5}},
+     .fn =
+         [](const Tensors& x) {
+           const Tensors p = split(x[0], std::vector<int64_t>{1, 3}, 1);
+           return concatenate({multiply(p[2], 3.0), p[0], multiply(p[1], 2.0)}, 1);
+         },
+     .expected_shape = Shape{2, 5}},
+    {.name = "split_indices_overlapping",
+     .input_shapes = {{5, 2}},
+     .fn =
+         [](const Tensors& x) {
+           const Tensors p = split(x[0], std::vector<int64_t>{3, 1, 9}, 0);
+           return concatenate({p[0], multiply(p[2], 2.0), p[1], p[3]}, 0);
+         },
+     .expected_shape = Shape{7, 2}},
+};
+KERAS_INSTANTIATE_OP_TESTS(SplitIndices, kSplitIndicesCases);
 
 TEST(Pad, ValuesAndErrors) {
   const Tensor x = test::tensor_of({1, 2, 3, 4}, {2, 2});

@@ -9,6 +9,7 @@
 
 #include "keras/core/error.h"
 #include "models/keras2_config.h"
+#include "models/tf_op_layers.h"
 #include "saving/saving_internal.h"
 
 namespace keras::saving::internal {
@@ -417,9 +418,10 @@ Json convert_layer(const Json& entry, const std::set<std::string>& nested_models
   const std::string cls = entry.at("class_name").get<std::string>();
   const Json config = config::value(entry, "config", Json::object());
   const std::string name = string_or(entry, "name", string_or(config, "name", ""));
-  KERAS_CHECK(!string_or(entry, "module", "").starts_with("keras.src.ops"), NotImplementedError,
-              "tf_keras .h5: '", name, "' is a keras.ops operation (", cls,
-              "), which tf_keras's files cannot hold");
+  if (string_or(entry, "module", "").starts_with("keras.src.ops")) {  // tf_keras's TFOpLambda
+    return models::internal::keras3_op_as_tf_op_layer(
+        entry, [&](const Json& j) { return keras2_refs(j, nested_models); });
+  }
   check_one_hot_rank(cls, name, config, entry);
   Json out{{"class_name", cls}, {"config", convert_config(cls, config, name)}};
   if (cls == "MultiHeadAttention") add_attention_shapes(out["config"], entry);

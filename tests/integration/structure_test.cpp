@@ -301,15 +301,19 @@ TEST(StructureFixtures, KerasTwoHardSigmoidSavedAsCustomFunction) {
   EXPECT_EQ(activation["registered_name"], "keras2_hard_sigmoid");
 }
 
-TEST(StructureFixtures, TfOpLambdaIsAClearError) {
-  EXPECT_THAT(message_of<NotImplementedError>(
-                  [&] { models::load_model(fixture("tf_op_lambda.tf_keras.h5")); }),
-              HasSubstr("Layer 'tf.math.reduce_sum' (TFOpLambda) calls the TensorFlow function "
-                        "tf.math.reduce_sum, which keras.cpp cannot run"));
-  EXPECT_THAT(message_of<NotImplementedError>(
-                  [&] { models::load_model(fixture("tf_slicing_op_lambda.tf_keras.h5")); }),
-              HasSubstr("Layer 'tf.__operators__.getitem' (SlicingOpLambda) calls the TensorFlow "
-                        "function tf.__operators__.getitem"));
+// tf_keras's TensorFlow functions on Keras tensors load as the keras.ops that compute the same
+// (models/tf_op_layers.h; the layer fixtures tf_ops and tf_ops_shapes check many more), under the
+// layers' own names.
+TEST(StructureFixtures, TfOpLambdaLoadsAsKerasOps) {
+  const Tensor x = test::tensor_of({0.5, -1.0, 2.0, 1.5, 0.0, -0.25}, {2, 3}, float32);
+  Model sum = models::load_model(fixture("tf_op_lambda.tf_keras.h5"));
+  const Tensor h = sum.get_layer("d")(x);
+  EXPECT_EQ(sum.get_layer("tf.math.reduce_sum").layer()->class_name(), "Sum");
+  test::expect_all_close(sum.predict(x)[0], ops::sum(h, {1}, true), 1e-6, 1e-6);
+  Model slice = models::load_model(fixture("tf_slicing_op_lambda.tf_keras.h5"));
+  EXPECT_EQ(slice.get_layer("tf.__operators__.getitem").layer()->class_name(), "GetItem");
+  EXPECT_TRUE(
+      test::identical(slice.predict(x)[0], ops::slice_axis(slice.get_layer("d")(x), 1, 1, 2)));
 }
 
 // Writes keras.cpp's saves of every fixture, with inputs and keras.cpp's predictions, for

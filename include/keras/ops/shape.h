@@ -58,6 +58,9 @@ Tensor slice_axis(const Tensor& x, int axis, int64_t start, int64_t size);
 // One op for all parts: its gradient concatenates the parts' gradients (zeros for unused ones),
 // so splitting a sequence into timesteps costs O(T), not O(T²), in the backward pass.
 Tensors split(const Tensor& x, int64_t sections, int axis = 0);
+// keras.ops.split with indices (NumPy's array_split at them): x[:i0], x[i0:i1], ..., x[ik:] along
+// `axis`, each index clamped to [0, size] (a part between decreasing indices is empty).
+Tensors split(const Tensor& x, const std::vector<int64_t>& indices, int axis = 0);
 // keras.ops.unstack: the x.shape[axis] slices of x along `axis`, that axis removed (one split).
 Tensors unstack(const Tensor& x, int axis = 0);
 // keras.ops.slice (lax.dynamic_slice): the block of x of shape `shape` (a -1 takes the rest of
