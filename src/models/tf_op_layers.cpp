@@ -529,6 +529,8 @@ std::vector<Row> make_rows() {
         {"preserve_aspect_ratio", P::fixed, nullptr, false},
         {nullptr, P::fixed, "crop_to_aspect_ratio", false},
         {nullptr, P::fixed, "pad_to_aspect_ratio", false},
+        {nullptr, P::fixed, "fill_mode", "constant"},  // read only when padding to the aspect
+        {nullptr, P::fixed, "fill_value", 0.0},
         {nullptr, P::fixed, "data_format", "channels_last"}}},
   };
   return rows;

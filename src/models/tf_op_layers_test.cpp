@@ -146,7 +146,9 @@ TEST(TfOpLayers, KerasOpsModelRoundTripsThroughKeras2Layout) {
   auto b = ops::softmax(ops::mean(d, {1}, true), -1);
   auto c = ops::concatenate({ops::slice_axis(d, 1, 1, 2), ops::relu(d)}, 1);
   auto e = ops::matmul(d, ops::transpose(d, {0, 2, 1}));
-  Model m({x}, {a, b, c, e, ops::argmax(d, -1)});
+  // Resize as keras.cpp writes it (every key of Keras 3's config).
+  auto r = ops::image::resize(ops::expand_dims(d, -1), {6, 8});
+  Model m({x}, {a, b, c, e, ops::argmax(d, -1), r});
   const std::string path =
       (std::filesystem::temp_directory_path() / "tf_op_layers_round_trip.h5").string();
   m.save(path, {.h5_format = "tf_keras"});
