@@ -606,6 +606,8 @@ Json tf_op_layer_as_keras3(const Json& entry) {
   const std::string function = string_of(cfg, "function");
   const std::string what =
       str("Layer '", excerpt(name, 100), "' (", cls, ", tf.", excerpt(function, 100), ")");
+  KERAS_CHECK(!function.empty(), ValueError, "Functional config: layer '", excerpt(name, 100),
+              "' (", cls, ") has no 'function'");
   const Row* row = row_of_function(function);
   if (row == nullptr) {
     throw NotImplementedError(

@@ -108,6 +108,10 @@ TEST(TfOpLayers, WhatItCannotTranslateIsRefused) {
             tf_op("math.reduce_sum", Json::parse(R"(["d", 0, 0, {"axis": 1, "out": 3}])")));
       },
       "the argument 'out'");
+  Json no_function = tf_op("math.abs", Json::parse(R"(["d", 0, 0, {}])"));
+  no_function["config"].erase("function");
+  test::expect_throws_with<ValueError>([&] { tf_op_layer_as_keras3(no_function); },
+                                       "layer 'tf.math.abs' (TFOpLambda) has no 'function'");
   test::expect_throws_with<ValueError>(
       [] { tf_op_layer_as_keras3(tf_op("math.abs", Json::parse(R"({"args": []})"))); },
       "bad Keras 2 inbound node");
