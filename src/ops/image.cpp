@@ -9,6 +9,7 @@
 #include "keras/core/error.h"
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/linalg.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 
@@ -202,6 +203,35 @@ Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest) {
   return add(a, multiply(subtract(b, a), weight));
 }
 
+namespace {
+
+// Bilinear shrinking with antialiasing along one axis (jax.image.scale_and_translate's and
+// TensorFlow's ScaleAndTranslate: the triangle kernel widened by in / out, its weights normalized
+// over the inputs), as a product with the (in, out) weights.
+Tensor resize_axis_antialiased(const Tensor& x, int axis, int64_t out) {
+  const int64_t in = x.shape()[static_cast<size_t>(axis)];
+  if (in <= out) return resize_axis(x, axis, out, false);  // the kernel is not widened
+  const double inv_scale = static_cast<double>(in) / static_cast<double>(out);
+  // weights (in, out): column o samples x at (o + 0.5) in / out - 0.5.
+  std::vector<double> weights(static_cast<size_t>(in * out), 0.0);
+  for (int64_t o = 0; o < out; ++o) {
+    const double sample = (static_cast<double>(o) + 0.5) * inv_scale - 0.5;
+    double total = 0;
+    for (int64_t i = 0; i < in; ++i) {
+      const double v = std::max(0.0, 1.0 - std::abs(sample - static_cast<double>(i)) / inv_scale);
+      weights[static_cast<size_t>(i * out + o)] = v;
+      total += v;
+    }
+    for (int64_t i = 0; i < in; ++i) weights[static_cast<size_t>(i * out + o)] /= total;
+  }
+  const Tensor w =
+      cast(Tensor::from_vector(weights, {in, out}, Device::cpu()).to(x.device()), x.dtype());
+  const int last = x.rank() - 1;
+  return moveaxis(matmul(moveaxis(x, {axis}, {last}), w), {last}, {axis});
+}
+
+}  // namespace
+
 Tensor resize(const Tensor& images,
               std::pair<int64_t, int64_t> size,
               const ResizeOptions& options) {
@@ -246,11 +276,10 @@ Tensor resize(const Tensor& images,
     h = x.shape()[static_cast<size_t>(ha)];
     w = x.shape()[static_cast<size_t>(wa)];
   }
-  KERAS_CHECK(!(options.antialias && method == "bilinear" && (h > th || w > tw)),
-              NotImplementedError, "resize: antialias=True when shrinking is not supported yet (",
-              h, "x", w, " to ", th, "x", tw, ")");
   const bool nearest = method == "nearest";
-  const Tensor y = resize_axis(resize_axis(x, ha, th, nearest), wa, tw, nearest);
+  const Tensor y = options.antialias && !nearest
+                       ? resize_axis_antialiased(resize_axis_antialiased(x, ha, th), wa, tw)
+                       : resize_axis(resize_axis(x, ha, th, nearest), wa, tw, nearest);
   return y.dtype() == images.dtype() ? y : cast(y, images.dtype());
 }
 

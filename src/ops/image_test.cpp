@@ -50,6 +50,13 @@ const OpCase kImageCases[] = {
            return resize(x[0], {4, 3}, {.pad_to_aspect_ratio = true, .fill_value = 0.5});
          },
      .expected_shape = Shape{2, 4, 3, 2}},
+    {.name = "resize_antialiased_shrink_and_grow",
+     .input_shapes = {{2, 7, 3, 2}},
+     .fn =
+         [](const Tensors& x) {
+           return resize(x[0], {3, 5}, {.antialias = true});
+         },
+     .expected_shape = Shape{2, 3, 5, 2}},
     {.name = "hsv_round_trip",
      .input_shapes = {{3, 4, 3}},
      .fn = [](const Tensors& x) { return hsv_to_rgb(rgb_to_hsv(x[0])); },
