@@ -83,6 +83,7 @@
 #include "keras/layers/preprocessing/random_elastic_transform.h"
 #include "keras/layers/preprocessing/random_erasing.h"
 #include "keras/layers/preprocessing/random_flip.h"
+#include "keras/layers/preprocessing/random_height_width.h"
 #include "keras/layers/preprocessing/random_rotation.h"
 #include "keras/layers/preprocessing/random_shear.h"
 #include "keras/layers/preprocessing/random_translation.h"

@@ -56,6 +56,7 @@
 #include "keras/layers/preprocessing/random_elastic_transform.h"
 #include "keras/layers/preprocessing/random_erasing.h"
 #include "keras/layers/preprocessing/random_flip.h"
+#include "keras/layers/preprocessing/random_height_width.h"
 #include "keras/layers/preprocessing/random_rotation.h"
 #include "keras/layers/preprocessing/random_shear.h"
 #include "keras/layers/preprocessing/random_translation.h"
@@ -225,6 +226,8 @@ struct Registry {
         {"RandomZoom", &RandomZoomImpl::from_config},
         {"RandomTranslation", &RandomTranslationImpl::from_config},
         {"RandomCrop", &RandomCropImpl::from_config},
+        {"RandomHeight", &RandomResizeAxisImpl::from_config_height},  // tf_keras's
+        {"RandomWidth", &RandomResizeAxisImpl::from_config_width},
     };
     for (const auto& [name, factory] : table) {
       factories.emplace(name, factory);

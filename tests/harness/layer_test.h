@@ -12,10 +12,9 @@
 //
 // run_layer_test makes fresh layers with make_layer() and checks, in order:
 //  1. shapes: the symbolic call on keras::Input (batch None) gives expected_output_shape with a
-//  None
-//     batch; compute_output_shape agrees (for the None batch and for the concrete batch); an eager
-//     call on a concrete input of input_shape gives expected_output_shape, with the same dtype as
-//     the symbolic output.
+//     None batch; compute_output_shape agrees (for the None batch and for the concrete batch); an
+//     eager call on a concrete input of input_shape gives expected_output_shape (any size where
+//     it holds None: a size the data decides), with the same dtype as the symbolic output.
 //  2. weight counts after build: weights(), trainable_weights(), non_trainable_weights().
 //  3. gradients in float64 (set_dtype(float64) before the first call): loss = sum(out * r) for a
 //     fixed random r; the GradientTape gradient wrt the input (floating inputs only) and every
