@@ -35,11 +35,7 @@ std::string snake_case(const std::string& camel) {
   return out;
 }
 
-bool is_tensor(const Json& j) {
-  if (!j.is_object()) return false;
-  auto it = j.find("class_name");
-  return it != j.end() && it->is_string() && it->get<std::string>() == "__keras_tensor__";
-}
+using op_table::is_tensor;
 
 const op_table::Spec& spec_of(const std::string& class_name) {
   const op_table::Spec* s = op_table::find(class_name);

@@ -20,9 +20,6 @@
 #include "keras/ops/sort.h"
 
 namespace keras::layers::op_table {
-namespace {
-
-using Fn = OpLayerImpl::Fn;
 
 bool has_class(const Json& j, const char* cls) {
   if (!j.is_object()) return false;
@@ -32,6 +29,10 @@ bool has_class(const Json& j, const char* cls) {
 bool is_tensor(const Json& j) {
   return has_class(j, "__keras_tensor__");
 }
+
+namespace {
+
+using Fn = OpLayerImpl::Fn;
 // A constant array: Keras writes NumPy arrays as __numpy__, backend tensors as __tensor__.
 bool is_array_constant(const Json& j) {
   return has_class(j, "__numpy__") || has_class(j, "__tensor__");

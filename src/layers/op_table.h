@@ -31,6 +31,10 @@ struct Spec {
   OpLayerImpl::Fn (*build)(const Call&);
 };
 
+// Whether `j` is an object {"class_name": cls, ...}; a Keras tensor's is "__keras_tensor__".
+bool has_class(const Json& j, const char* cls);
+bool is_tensor(const Json& j);
+
 // The row of `class_name`, or nullptr.
 const Spec* find(const std::string& class_name);
 // Every row, in the table's order.

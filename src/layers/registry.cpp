@@ -226,8 +226,8 @@ struct Registry {
         {"RandomZoom", &RandomZoomImpl::from_config},
         {"RandomTranslation", &RandomTranslationImpl::from_config},
         {"RandomCrop", &RandomCropImpl::from_config},
-        {"RandomHeight", &RandomResizeAxisImpl::from_config_height},  // tf_keras's
-        {"RandomWidth", &RandomResizeAxisImpl::from_config_width},
+        {"RandomHeight", &RandomResizeAxisImpl::from_config<RandomResizeAxisImpl::Axis::height>},
+        {"RandomWidth", &RandomResizeAxisImpl::from_config<RandomResizeAxisImpl::Axis::width>},
     };
     for (const auto& [name, factory] : table) {
       factories.emplace(name, factory);

@@ -474,18 +474,6 @@ void add_argument(const Layer& layer,
                        name.substr(0, 100), "', which keras.cpp does not support for this layer"));
 }
 
-// A Keras 2 argument with its tensors ([name, node_index, tensor_index]) as Keras 3's.
-Json keras3_arguments(const Json& j, int depth = 0) {
-  KERAS_CHECK(depth < 8, ValueError, "Model config: inbound node too deep");
-  if (j.is_array() && j.size() == 3 && j[0].is_string() && j[1].is_number() && j[2].is_number()) {
-    return Json{{"class_name", "__keras_tensor__"}, {"config", {{"keras_history", j}}}};
-  }
-  if (!j.is_array() && !j.is_object()) return j;
-  Json out = j;
-  for (auto& x : out) x = keras3_arguments(x, depth + 1);
-  return out;
-}
-
 // Keras 2 appends the call's keyword arguments to each input: [name, node, tensor, kwargs].
 void check_keras2_kwargs(const Layer& layer, const Json& j, SavedCall& call, int depth = 0) {
   if (!j.is_array() || depth > 8) return;
@@ -502,7 +490,7 @@ void check_keras2_kwargs(const Layer& layer, const Json& j, SavedCall& call, int
       }
       // An explicit mask (Softmax(x, mask=m)), repeated with each input: taken once.
       if (name == "mask" && !is_null_or_nulls(value) && layer.takes_mask_argument()) {
-        if (call.masks.empty()) add_masks(layer, keras3_arguments(value), call);
+        if (call.masks.empty()) add_masks(layer, internal::keras3_tensor_refs(value), call);
         continue;
       }
       KERAS_CHECK(name != "initial_state" || value.is_null(), ValueError,
@@ -541,14 +529,14 @@ Json keras3_node(const Layer& layer, const Json& node) {
                     t[1].is_number() && t[2].is_number(),
                 ValueError, "Functional config: ", layer_label(layer),
                 ": each input of a Keras 2 inbound node must be [name, node, tensor, kwargs]");
-    first.push_back(keras3_arguments(Json::array({t[0], t[1], t[2]})));
+    first.push_back(internal::keras3_tensor_refs(Json::array({t[0], t[1], t[2]})));
   }
   const Json& kwargs = node[0].size() == 4 ? node[0][3] : Json();
   KERAS_CHECK(kwargs.is_object() || kwargs.is_null(), ValueError,
               "Functional config: ", layer_label(layer),
               ": the keyword arguments of an inbound node must be a dict");
   return Json{{"args", Json::array({first.size() == 1 ? first[0] : first})},
-              {"kwargs", kwargs.is_null() ? Json::object() : keras3_arguments(kwargs)}};
+              {"kwargs", kwargs.is_null() ? Json::object() : internal::keras3_tensor_refs(kwargs)}};
 }
 
 // One saved call of `layer`, in keras.cpp's order: its inputs, then its initial states (Keras's

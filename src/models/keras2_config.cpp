@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "keras/core/error.h"
+
 namespace keras::models::internal {
 
 namespace {
@@ -28,7 +30,23 @@ void keras2_walk(Json& j, int depth = 0) {
     for (Json& v : j) keras2_walk(v, depth + 1);
   }
 }
+
+Json tensor_refs(const Json& j, int depth) {
+  KERAS_CHECK(depth < 8, ValueError, "Model config: inbound node too deep");
+  if (j.is_array() && j.size() == 3 && j[0].is_string() && j[1].is_number() && j[2].is_number()) {
+    return Json{{"class_name", "__keras_tensor__"}, {"config", {{"keras_history", j}}}};
+  }
+  if (!j.is_array() && !j.is_object()) return j;
+  Json out = j;
+  for (Json& x : out) x = tensor_refs(x, depth + 1);
+  return out;
+}
+
 }  // namespace
+
+Json keras3_tensor_refs(const Json& j) {
+  return tensor_refs(j, 0);
+}
 
 bool is_merge_class(const std::string& class_name) {
   static const std::set<std::string> merges = {"Add",     "Subtract", "Multiply",   "Average",

@@ -8,6 +8,7 @@
 
 #include "keras/core/error.h"
 #include "layers/op_table.h"
+#include "models/keras2_config.h"
 
 namespace keras::models::internal {
 namespace {
@@ -41,10 +42,6 @@ struct TfCall {
   Json kwargs;
   std::string what;  // "Layer 'tf.math.add' (TFOpLambda, tf.math.add)"
 
-  bool has(const char* name) const {
-    const auto it = kwargs.find(name);
-    return it != kwargs.end() && !it->is_null();
-  }
   // Removes and returns the argument (null when absent).
   Json take(const char* name) {
     const auto it = kwargs.find(name);
@@ -64,17 +61,11 @@ struct Row {
   const char* function;  // tf_keras's name: "math.reduce_mean"
   const char* cls;       // keras.ops class: "Mean"
   std::vector<Param> params;
-  Special special = nullptr;  // a translation of its own (then written back only by `writer`)
+  Special special = nullptr;  // a translation of its own (then written back by write_special)
 };
 
-bool is_tensor(const Json& j) {
-  return j.is_object() && j.contains("class_name") && j.at("class_name") == "__keras_tensor__";
-}
-
-Json tensor_ref(const Json& layer, const Json& node, const Json& index) {
-  return Json{{"class_name", "__keras_tensor__"},
-              {"config", {{"keras_history", Json::array({layer, node, index})}}}};
-}
+using layers::op_table::has_class;
+using layers::op_table::is_tensor;
 
 bool has_tensor(const Json& j, int depth = 0) {
   if (depth > 16) return false;
@@ -85,19 +76,6 @@ bool has_tensor(const Json& j, int depth = 0) {
     }
   }
   return false;
-}
-
-// Keras 2's [layer, node, tensor] references among keyword arguments as Keras 3's tensors.
-Json keras3_value(const Json& j, int depth = 0) {
-  KERAS_CHECK(depth < 16, ValueError, "Functional config: a TFOpLambda argument nests too deeply");
-  if (j.is_array() && j.size() == 3 && j[0].is_string() && j[1].is_number_integer() &&
-      j[2].is_number_integer()) {
-    return tensor_ref(j[0], j[1], j[2]);
-  }
-  if (!j.is_array() && !j.is_object()) return j;
-  Json out = j;
-  for (Json& v : out) v = keras3_value(v, depth + 1);
-  return out;
 }
 
 // A list of numbers as a NumPy constant (TensorFlow converts it to a tensor of the other
@@ -151,7 +129,7 @@ KerasCall generic(TfCall& c) {
 // axis, Ellipsis) as GetItem's key.
 Json keras3_key_part(TfCall& c, const Json& j) {
   if (j.is_object() && j.contains("class_name")) {
-    if (j.at("class_name") == "__ellipsis__") {  // Keras 3 reads it with a config
+    if (has_class(j, "__ellipsis__")) {  // Keras 3 reads it with a config
       return Json{{"class_name", "__ellipsis__"}, {"config", Json::object()}};
     }
     c.refuse("a tensor in the slice");
@@ -581,7 +559,7 @@ Json first_argument(const Json& node, Json& kwargs, const std::string& what, int
     if (node[0] == "_CONSTANT_VALUE") return node[2];
     KERAS_CHECK(node[2].is_number_integer(), ValueError, what,
                 ": each input of a Keras 2 inbound node must be [name, node, tensor, kwargs]");
-    return tensor_ref(node[0], node[1], node[2]);
+    return keras3_tensor_refs(Json::array({node[0], node[1], node[2]}));
   }
   KERAS_CHECK(node.is_array() && !node.empty() && node.size() <= 1000, ValueError, what,
               ": bad Keras 2 inbound node ", config::json_excerpt(node, 100));
@@ -622,7 +600,7 @@ Json tf_op_layer_as_keras3(const Json& entry) {
   for (const Json& node : config::value(entry, "inbound_nodes", Json::array())) {
     Json kwargs = Json::object();
     TfCall call{*row, first_argument(node, kwargs, what), Json::object(), what};
-    for (const auto& [key, value] : kwargs.items()) call.kwargs[key] = keras3_value(value);
+    for (const auto& [key, value] : kwargs.items()) call.kwargs[key] = keras3_tensor_refs(value);
     call.take("name");
     const KerasCall k = row->special != nullptr ? row->special(call) : generic(call);
     for (const auto& [key, value] : call.kwargs.items()) {
@@ -663,8 +641,7 @@ struct Writer {
   // A constant argument as TensorFlow takes it: NumPy arrays as nested lists.
   Json value(const Json& j) const {
     if (is_tensor(j)) return refs(j);
-    if (j.is_object() && j.contains("class_name") &&
-        (j.at("class_name") == "__numpy__" || j.at("class_name") == "__tensor__")) {
+    if (has_class(j, "__numpy__") || has_class(j, "__tensor__")) {
       return config::value(config::value(j, "config", Json::object()), "value", nullptr);
     }
     if (j.is_object() && j.contains("class_name")) {
@@ -723,10 +700,8 @@ void write_generic(const Row& row, Writer& w) {
 
 Json slice_spec_part(const Writer& w, const Json& j) {
   if (j.is_null() || j.is_number_integer()) return j;
-  if (j.is_object() && j.contains("class_name") && j.at("class_name") == "__ellipsis__") {
-    return Json{{"class_name", "__ellipsis__"}};  // as tf_keras writes it
-  }
-  if (j.is_object() && j.contains("class_name") && j.at("class_name") == "__slice__") {
+  if (has_class(j, "__ellipsis__")) return Json{{"class_name", "__ellipsis__"}};  // as tf_keras's
+  if (has_class(j, "__slice__")) {
     const Json c = config::value(j, "config", Json::object());
     return Json{{"start", config::value(c, "start", nullptr)},
                 {"stop", config::value(c, "stop", nullptr)},

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "keras/core/error.h"
+#include "layers/op_table.h"
 #include "models/keras2_config.h"
 #include "models/tf_op_layers.h"
 #include "saving/saving_internal.h"
@@ -90,9 +91,7 @@ std::string string_or(const Json& j, const char* key, const std::string& fallbac
   return v != nullptr && v->is_string() ? v->get<std::string>() : fallback;
 }
 
-bool is_keras_tensor(const Json& j) {
-  return string_or(j, "class_name", "") == "__keras_tensor__";
-}
+using layers::op_table::is_tensor;
 
 bool is_nested_functional(const std::string& cls) {
   return cls == "Functional" || cls == "Model";
@@ -129,7 +128,7 @@ Json convert_layer(const Json& entry, const std::set<std::string>& nested_models
 
 void collect_history(const Json& j, std::vector<std::string>& names, int depth = 0) {
   if (depth > 64) return;
-  if (is_keras_tensor(j)) {
+  if (is_tensor(j)) {
     const Json h = config::value(j.at("config"), "keras_history", Json::array());
     if (!h.empty() && h[0].is_string()) names.push_back(h[0].get<std::string>());
     return;
@@ -312,7 +311,7 @@ Json convert_config(const std::string& cls, Json config, const std::string& name
 // Keras 3's keras tensors (and structures of them) as Keras 2's [name, node, tensor] lists; a
 // nested functional model's calls count from 1 in Keras 2's inbound nodes.
 Json keras2_refs(const Json& j, const std::set<std::string>& nested_models) {
-  if (is_keras_tensor(j)) {
+  if (is_tensor(j)) {
     Json h = j.at("config").at("keras_history");
     if (nested_models.contains(h.at(0).get<std::string>())) h[1] = h[1].get<int64_t>() + 1;
     return h;
@@ -340,9 +339,9 @@ Json keras2_node(const std::string& cls,
     kwargs[(*names)[i - 1]] = keras2_refs(args[i], nested_models);
   const Json& first = args[0];
   std::vector<const Json*> tensors;
-  if (is_keras_tensor(first)) {
+  if (is_tensor(first)) {
     tensors.push_back(&first);
-  } else if (first.is_array() && std::all_of(first.begin(), first.end(), is_keras_tensor)) {
+  } else if (first.is_array() && std::all_of(first.begin(), first.end(), is_tensor)) {
     for (const Json& t : first) tensors.push_back(&t);
   }
   KERAS_CHECK(!tensors.empty(), NotImplementedError, "tf_keras .h5: ", cls, " '", name,
@@ -380,7 +379,7 @@ void check_one_hot_rank(const std::string& cls,
   if (!encoders.contains(cls) || string_or(config, "output_mode", "") != "one_hot") return;
   for (const Json& node : config::value(entry, "inbound_nodes", Json::array())) {
     const Json args = config::value(node, "args", Json::array());
-    if (args.empty() || !is_keras_tensor(args[0])) continue;
+    if (args.empty() || !is_tensor(args[0])) continue;
     const Json shape = config::value(args[0].at("config"), "shape", Json::array());
     const bool wide = shape.is_array() && shape.size() >= 2 &&
                       !(shape.size() == 2 && shape[1].is_number() && shape[1].get<int64_t>() == 1);
@@ -399,7 +398,7 @@ void add_attention_shapes(Json& config, const Json& entry) {
     const Json args = config::value(nodes[0], "args", Json::array());
     const Json kwargs = config::value(nodes[0], "kwargs", Json::object());
     auto shape = [](const Json& t) {
-      return is_keras_tensor(t) ? config::value(t.at("config"), "shape", nullptr) : Json(nullptr);
+      return is_tensor(t) ? config::value(t.at("config"), "shape", nullptr) : Json(nullptr);
     };
     if (!args.empty()) query = shape(args[0]);
     if (args.size() > 1) value = shape(args[1]);

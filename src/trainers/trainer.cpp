@@ -59,6 +59,12 @@ struct Trainer::Plan {
 
 namespace {
 
+// Whether batches run the model eagerly instead of replaying traced plans: when asked
+// (compile's run_eagerly), or when a layer's shapes depend on the data (Layer::traceable).
+bool eager(bool run_eagerly, const layers::Layer& model) {
+  return run_eagerly || !model.traceable();
+}
+
 // Rows 0..n-1 in order: every row of the data, unshuffled.
 std::vector<int64_t> in_order(int64_t n) {
   std::vector<int64_t> rows(static_cast<size_t>(n));
@@ -414,7 +420,7 @@ const Tensors& Trainer::run_batch(Mode mode,
   const ArrayData& data = *batch.data;
   const int64_t count = batch.count;
   const std::span<const int64_t> batch_rows(batch.rows, static_cast<size_t>(count));
-  if (run_eagerly_ || !model_.traceable()) {
+  if (eager(run_eagerly_, model_)) {
     Tensors x = make_buffers(data.x, count), y = make_buffers(data.y, count),
             sw = make_buffers(data.sample_weight, count);
     fill(data.x, x, batch_rows);
@@ -837,7 +843,7 @@ int64_t Trainer::predict_in_turn(ArrayIterator& data,
   if (!n || *n == 0) return 0;
   const int64_t full = data.batch(0).count, whole = *n / full;
   const int lanes = static_cast<int>(std::min<int64_t>(backend::num_threads(), whole / 2));
-  if (run_eagerly_ || lanes < 2 || !model_.batch_independent() || !model_.traceable()) return 0;
+  if (eager(run_eagerly_, model_) || lanes < 2 || !model_.batch_independent()) return 0;
   const int64_t most_rows =
       signature_.predict_rows > 0
           ? signature_.predict_rows
@@ -896,8 +902,7 @@ int64_t Trainer::predict_in_turn(ArrayIterator& data,
 }
 
 int Trainer::predict_lanes(int64_t rows) const {
-  if (run_eagerly_ || rows < 2 * kMinLaneRows || !model_.batch_independent() ||
-      !model_.traceable()) {
+  if (eager(run_eagerly_, model_) || rows < 2 * kMinLaneRows || !model_.batch_independent()) {
     return 1;
   }
   return static_cast<int>(std::min<int64_t>(backend::num_threads(), rows / kMinLaneRows));

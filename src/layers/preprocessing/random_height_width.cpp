@@ -89,10 +89,9 @@ Json RandomResizeAxisImpl::get_config() const {
   return config;
 }
 
-namespace {
-
-std::shared_ptr<Layer> from_config(RandomResizeAxisImpl::Axis axis, const Json& c) {
-  const char* w = axis == RandomResizeAxisImpl::Axis::height ? "RandomHeight" : "RandomWidth";
+template <RandomResizeAxisImpl::Axis A>
+std::shared_ptr<Layer> RandomResizeAxisImpl::from_config(const Json& c) {
+  const char* w = A == Axis::height ? "RandomHeight" : "RandomWidth";
   RandomHeightOptions o{
       .interpolation = config::get<std::string>(c, "interpolation", "bilinear", w),
       .name = config::get<std::string>(c, "name", "", w)};
@@ -110,19 +109,14 @@ std::shared_ptr<Layer> from_config(RandomResizeAxisImpl::Axis axis, const Json& 
     const double v = config::require<double>(c, "factor", w);
     f = {-v, v};
   }
-  auto layer = std::make_shared<RandomResizeAxisImpl>(axis, f, pair, std::move(o));
+  auto layer = std::make_shared<RandomResizeAxisImpl>(A, f, pair, std::move(o));
   layer->apply_base_config(c);
   return layer;
 }
 
-}  // namespace
-
-std::shared_ptr<Layer> RandomResizeAxisImpl::from_config_height(const Json& c) {
-  return from_config(Axis::height, c);
-}
-
-std::shared_ptr<Layer> RandomResizeAxisImpl::from_config_width(const Json& c) {
-  return from_config(Axis::width, c);
-}
+template std::shared_ptr<Layer>
+RandomResizeAxisImpl::from_config<RandomResizeAxisImpl::Axis::height>(const Json&);
+template std::shared_ptr<Layer>
+RandomResizeAxisImpl::from_config<RandomResizeAxisImpl::Axis::width>(const Json&);
 
 }  // namespace keras::layers

@@ -46,8 +46,8 @@ class RandomResizeAxisImpl final : public Layer {
                                           size_t num_outputs) const override;
   bool traceable() const override { return false; }
   Json get_config() const override;
-  static std::shared_ptr<Layer> from_config_height(const Json& config);
-  static std::shared_ptr<Layer> from_config_width(const Json& config);
+  template <Axis A>
+  static std::shared_ptr<Layer> from_config(const Json& config);
   std::vector<Generator*> seed_generators() override {
     return generator_ ? std::vector<Generator*>{&*generator_} : std::vector<Generator*>{};
   }
@@ -60,28 +60,17 @@ class RandomResizeAxisImpl final : public Layer {
   std::optional<Generator> generator_;
 };
 
-class RandomHeight : public LayerHandle<RandomResizeAxisImpl> {
+// The handles: RandomHeight(0.2), RandomWidth({-0.3, 0.1}, {.seed = 1}).
+template <RandomResizeAxisImpl::Axis A>
+class RandomResizeAxis : public LayerHandle<RandomResizeAxisImpl> {
  public:
-  explicit RandomHeight(double factor, RandomHeightOptions options = {})
-      : LayerHandle(std::make_shared<RandomResizeAxisImpl>(RandomResizeAxisImpl::Axis::height,
-                                                           std::pair{-factor, factor},
-                                                           false,
-                                                           std::move(options))) {}
-  RandomHeight(std::pair<double, double> factor, RandomHeightOptions options = {})
+  explicit RandomResizeAxis(double factor, RandomHeightOptions options = {})
       : LayerHandle(std::make_shared<RandomResizeAxisImpl>(
-            RandomResizeAxisImpl::Axis::height, factor, true, std::move(options))) {}
+            A, std::pair{-factor, factor}, false, std::move(options))) {}
+  RandomResizeAxis(std::pair<double, double> factor, RandomHeightOptions options = {})
+      : LayerHandle(std::make_shared<RandomResizeAxisImpl>(A, factor, true, std::move(options))) {}
 };
-
-class RandomWidth : public LayerHandle<RandomResizeAxisImpl> {
- public:
-  explicit RandomWidth(double factor, RandomWidthOptions options = {})
-      : LayerHandle(std::make_shared<RandomResizeAxisImpl>(RandomResizeAxisImpl::Axis::width,
-                                                           std::pair{-factor, factor},
-                                                           false,
-                                                           std::move(options))) {}
-  RandomWidth(std::pair<double, double> factor, RandomWidthOptions options = {})
-      : LayerHandle(std::make_shared<RandomResizeAxisImpl>(
-            RandomResizeAxisImpl::Axis::width, factor, true, std::move(options))) {}
-};
+using RandomHeight = RandomResizeAxis<RandomResizeAxisImpl::Axis::height>;
+using RandomWidth = RandomResizeAxis<RandomResizeAxisImpl::Axis::width>;
 
 }  // namespace keras::layers
