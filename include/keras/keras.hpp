@@ -66,6 +66,7 @@
 #include "keras/layers/preprocessing/auto_contrast.h"
 #include "keras/layers/preprocessing/category_encoding.h"
 #include "keras/layers/preprocessing/center_crop.h"
+#include "keras/layers/preprocessing/clahe.h"
 #include "keras/layers/preprocessing/color_augmentation.h"
 #include "keras/layers/preprocessing/discretization.h"
 #include "keras/layers/preprocessing/hashed_crossing.h"

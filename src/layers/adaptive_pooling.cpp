@@ -1,8 +1,7 @@
 #include "keras/layers/adaptive_pooling.h"
 
 #include "keras/config/json.h"
-#include "keras/ops/reduce.h"
-#include "keras/ops/shape.h"
+#include "keras/ops/nn.h"
 #include "layers/config_util.h"
 
 namespace keras::layers {
@@ -55,27 +54,16 @@ std::vector<Shape> AdaptivePoolingImpl::compute_output_shape(
   return {out};
 }
 
-// One spatial axis at a time: pooling a box equals pooling its rows, then the rows' results
-// (a max of maxima; a mean of equal-sized means).
 Tensors AdaptivePoolingImpl::call(const Tensors& inputs, bool) {
-  Tensor x = inputs[0];
+  const Tensor& x = inputs[0];
   const int first = channels_first_ ? 2 : 1;
   for (int i = 0; i < rank_; ++i) {
-    const int axis = first + i;
-    const int64_t length = x.dim(axis), n = output_size_[static_cast<size_t>(i)];
-    KERAS_CHECK(length > 0, ValueError, "Layer ", name(), " (", class_name(),
+    KERAS_CHECK(x.dim(first + i) > 0, ValueError, "Layer ", name(), " (", class_name(),
                 ") received an input with an empty spatial dimension: ", shape_str(x.shape()));
-    if (length == n) continue;
-    Tensors parts;
-    for (int64_t k = 0; k < n; ++k) {
-      const int64_t start = k * length / n, end = ((k + 1) * length + n - 1) / n;
-      const Tensor window = ops::slice_axis(x, axis, start, end - start);
-      parts.push_back(kind_ == PoolingKind::max ? ops::max(window, {axis}, true)
-                                                : ops::mean(window, {axis}, true));
-    }
-    x = ops::concatenate(parts, axis);
   }
-  return {x};
+  const std::string format = channels_first_ ? "channels_first" : "channels_last";
+  return {kind_ == PoolingKind::max ? ops::adaptive_max_pool(x, output_size_, format)
+                                    : ops::adaptive_average_pool(x, output_size_, format)};
 }
 
 Json AdaptivePoolingImpl::get_config() const {

@@ -255,6 +255,10 @@ Json constant_arg(double value) {
   return value;
 }
 
+// One value for every axis as the int Keras's _pair expects, else the list.
+Json int_or_list(const std::vector<int64_t>& v) {
+  return v.size() == 1 ? Json(v[0]) : Json(v);
+}
 Json axes_json(const std::vector<int>& axes) {
   if (axes.empty()) return nullptr;
   if (axes.size() == 1) return axes[0];
@@ -834,6 +838,66 @@ KerasTensor vdot(const KerasTensor& a, const KerasTensor& b) {
   return binary("Vdot", a, b);
 }
 
+KerasTensor erfinv(const KerasTensor& x) {
+  return unary("Erfinv", x);
+}
+KerasTensor i0(const KerasTensor& x) {
+  return unary("I0", x);
+}
+KerasTensor kron(const KerasTensor& a, const KerasTensor& b) {
+  return binary("Kron", a, b);
+}
+KerasTensor cross(const KerasTensor& a, const KerasTensor& b, std::optional<int> axis) {
+  return op("Cross",
+            {{"axisa", -1}, {"axisb", -1}, {"axisc", -1}, {"axis", axis ? Json(*axis) : Json()}},
+            Json::array({tensor_arg(), tensor_arg()}), {a, b});
+}
+KerasTensor cdist(const KerasTensor& x, const KerasTensor& y) {
+  return binary("CDist", x, y);
+}
+KerasTensor binary_crossentropy(const KerasTensor& target,
+                                const KerasTensor& output,
+                                bool from_logits) {
+  return op("BinaryCrossentropy", {{"from_logits", from_logits}},
+            Json::array({tensor_arg(), tensor_arg()}), {target, output});
+}
+KerasTensor categorical_crossentropy(const KerasTensor& target,
+                                     const KerasTensor& output,
+                                     bool from_logits,
+                                     int axis) {
+  return op("CategoricalCrossentropy", {{"from_logits", from_logits}, {"axis", axis}},
+            Json::array({tensor_arg(), tensor_arg()}), {target, output});
+}
+KerasTensor sparse_categorical_crossentropy(const KerasTensor& target,
+                                            const KerasTensor& output,
+                                            bool from_logits,
+                                            int axis) {
+  return op("SparseCategoricalCrossentropy", {{"from_logits", from_logits}, {"axis", axis}},
+            Json::array({tensor_arg(), tensor_arg()}), {target, output});
+}
+KerasTensor psnr(const KerasTensor& x1, const KerasTensor& x2, double max_val) {
+  return op("PSNR", {{"max_val", max_val}}, Json::array({tensor_arg(), tensor_arg()}), {x1, x2});
+}
+KerasTensor unfold(const KerasTensor& x,
+                   const std::vector<int64_t>& kernel_size,
+                   const UnfoldOptions& o) {
+  return unary("Unfold", x,
+               {{"kernel_size", int_or_list(kernel_size)},
+                {"dilation", int_or_list(o.dilation)},
+                {"padding", int_or_list(o.padding)},
+                {"stride", int_or_list(o.stride)}});
+}
+KerasTensor fold(const KerasTensor& x,
+                 const std::vector<int64_t>& output_size,
+                 const std::vector<int64_t>& kernel_size,
+                 const UnfoldOptions& o) {
+  return unary("Fold", x,
+               {{"output_size", int_or_list(output_size)},
+                {"kernel_size", int_or_list(kernel_size)},
+                {"dilation", int_or_list(o.dilation)},
+                {"padding", int_or_list(o.padding)},
+                {"stride", int_or_list(o.stride)}});
+}
 KerasTensor norm(const KerasTensor& x,
                  std::optional<double> ord,
                  std::vector<int> axes,
@@ -1085,6 +1149,19 @@ KerasTensor crop_images(const KerasTensor& images, const CropImagesOptions& o) {
                 {"right_cropping", maybe_json(o.right_cropping)},
                 {"target_height", maybe_json(o.target_height)},
                 {"target_width", maybe_json(o.target_width)},
+                {"data_format", o.data_format}});
+}
+KerasTensor sobel_edges(const KerasTensor& images, const std::string& data_format) {
+  return unary("SobelEdges", images, {{"data_format", data_format}});
+}
+KerasTensor extract_patches(const KerasTensor& images,
+                            const std::vector<int64_t>& size,
+                            const ExtractPatchesOptions& o) {
+  return unary("ExtractPatches", images,
+               {{"size", int_or_list(size)},
+                {"strides", int_or_list(o.strides.empty() ? size : o.strides)},
+                {"dilation_rate", int_or_list(o.dilation_rate)},
+                {"padding", o.padding},
                 {"data_format", o.data_format}});
 }
 KerasTensor resize(const KerasTensor& images,

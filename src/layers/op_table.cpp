@@ -18,6 +18,7 @@
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 #include "keras/ops/sort.h"
+#include "op_args.h"
 
 namespace keras::layers::op_table {
 
@@ -30,9 +31,6 @@ bool is_tensor(const Json& j) {
   return has_class(j, "__keras_tensor__");
 }
 
-namespace {
-
-using Fn = OpLayerImpl::Fn;
 // A constant array: Keras writes NumPy arrays as __numpy__, backend tensors as __tensor__.
 bool is_array_constant(const Json& j) {
   return has_class(j, "__numpy__") || has_class(j, "__tensor__");
@@ -46,15 +44,6 @@ void expect_arity(const Call& c, size_t n) {
   KERAS_CHECK(c.args.size() == n, ValueError, c.what, ": ", cls, " takes ", n,
               " positional argument(s), its saved call passes ", c.args.size());
 }
-
-// One operand of an elementwise op: input `input`, a NumPy constant, or a Python scalar, which
-// JAX promotes as a weak type (see constant_for).
-struct Operand {
-  int input = -1;
-  Tensor constant;
-  double value = 0;
-  bool boolean = false;
-};
 
 Operand operand(const Json& a, int& next, const Call& c, size_t i) {
   const char* cls = c.cls;
@@ -129,7 +118,7 @@ const char* w(const Call& c) {
   return c.what.c_str();
 }
 
-std::vector<int> axes_of(const Call& c, const char* key = "axis") {
+std::vector<int> axes_of(const Call& c, const char* key) {
   const Json* j = config::find(c.config, key);
   if (j == nullptr) return {};  // all axes
   if (!j->is_array()) return {config::convert<int>(*j, key, w(c))};
@@ -194,16 +183,9 @@ Tensor wrapped_indices(const Tensor& idx, int64_t size) {
   return ops::where(negative, ops::add(idx, ops::scalar_like(static_cast<double>(size), idx)), idx);
 }
 
-// ---- rows ----
+namespace {
 
-template <Tensor (*F)(const Tensor&, const Tensor&)>
-Fn binary(const Call& c) {
-  const auto o = operands(c, 2, 0);
-  return [o](const Tensors& in) {
-    const Tensors t = resolve(o, 0, in);
-    return Tensors{F(t[0], t[1])};
-  };
-}
+// ---- rows ----
 
 Fn where_fn(const Call& c) {
   const auto o = operands(c, 3, 1);
@@ -214,19 +196,6 @@ Fn where_fn(const Call& c) {
     if (t[0].dtype() != bool_) t[0] = ops::not_equal(t[0], ops::zeros_like(t[0]));
     return Tensors{ops::where(t[0], t[1], t[2])};
   };
-}
-
-template <Tensor (*F)(const Tensor&)>
-Fn unary(const Call& c) {
-  expect_one_tensor(c);
-  return [](const Tensors& in) { return Tensors{F(in[0])}; };
-}
-
-// A unary op computing f(x) (its parameters, read from the config, captured).
-template <class F>
-Fn unary_fn(const Call& c, F f) {
-  expect_one_tensor(c);
-  return [f](const Tensors& in) { return Tensors{f(in[0])}; };
 }
 
 template <Tensor (*F)(const Tensor&, std::vector<int>, bool)>
@@ -287,6 +256,8 @@ Fn transpose_fn(const Call& c) {
   return unary_fn(c, [axes](const Tensor& x) { return ops::transpose(x, axes); });
 }
 
+}  // namespace
+
 // An int or a list of ints under `key` (absent or null: empty).
 std::vector<int64_t> ints_of(const Call& c, const char* key) {
   const Json* j = config::find(c.config, key);
@@ -297,6 +268,8 @@ std::vector<int64_t> ints_of(const Call& c, const char* key) {
 }
 
 // An op of x and the config's int k (tril, triu, diag).
+namespace {
+
 template <Tensor (*F)(const Tensor&, int)>
 Fn k_fn(const Call& c) {
   const int k = int_of(c, "k", 0);
@@ -523,6 +496,8 @@ Fn unstack_fn(const Call& c) {
   };
 }
 
+}  // namespace
+
 // A constant list of ints in a call: a JSON list or a NumPy array (at most 64 of them).
 std::vector<int64_t> constant_ints(const Json& j, const char* key, const Call& c) {
   if (is_array_constant(j)) {
@@ -536,6 +511,8 @@ std::vector<int64_t> constant_ints(const Json& j, const char* key, const Call& c
               " must be a list of at most 64 ints, got ", config::json_excerpt(j));
   return config::convert<std::vector<int64_t>>(j, key, w(c));
 }
+
+namespace {
 
 // keras.ops.slice(inputs, start_indices) with the block's shape in the config: constant starts
 // (a list of ints) only.
@@ -587,6 +564,8 @@ Fn in_top_k_fn(const Call& c) {
   };
 }
 
+}  // namespace
+
 // Constant indices as Keras writes them: an int, nested lists of ints, or a NumPy array.
 Tensor constant_indices(const Json& j, const Call& c) {
   if (is_array_constant(j)) return numpy_from_json(j, c.what);
@@ -597,6 +576,8 @@ Tensor constant_indices(const Json& j, const Call& c) {
               config::json_excerpt(j));
   return numpy_from_json(wrapped, c.what);
 }
+
+namespace {
 
 Fn take_fn(const Call& c) {
   expect_arity(c, 2);
@@ -1157,6 +1138,8 @@ Fn average_fn(const Call& c) {
 
 // ---- nn: convolutions, pooling, batch normalization ----
 
+}  // namespace
+
 // A padding name as the backends read it (lower-cased), one of `allowed`.
 std::string padding_of(const Call& c, std::initializer_list<const char*> allowed) {
   std::string p = config::get<std::string>(c.config, "padding", "valid", w(c));
@@ -1171,6 +1154,8 @@ std::vector<int64_t> spatial_of(const Call& c, const char* key) {
   std::vector<int64_t> v = ints_of(c, key);
   return v.empty() ? std::vector<int64_t>{1} : v;
 }
+
+namespace {
 
 ops::ConvOptions conv_options_of(const Call& c) {
   return {spatial_of(c, "strides"), padding_of(c, {"valid", "same", "causal"}), data_format_of(c),
@@ -1337,16 +1322,9 @@ Tensor absolute(const Tensor& x) {
     });                                                                     \
   }
 
-const char* const kNumpy = "keras.src.ops.numpy";
-const char* const kNn = "keras.src.ops.nn";
-const char* const kCore = "keras.src.ops.core";
-const char* const kMath = "keras.src.ops.math";
-const char* const kLinalg = "keras.src.ops.linalg";
-const char* const kImage = "keras.src.ops.image";
-
 std::vector<Spec> make_table() {
   const std::vector<std::string> none, reduce_keys{"axis", "keepdims"};
-  return {
+  std::vector<Spec> rows = {
       // Elementwise, with broadcasting; a Python number or a NumPy array may take a tensor's place.
       {"Add", kNumpy, none, none, binary<ops::add>},
       {"Subtract", kNumpy, none, none, binary<ops::subtract>},
@@ -1654,6 +1632,10 @@ std::vector<Spec> make_table() {
       {"Quantile", kNumpy, {"axis", "method", "keepdims"}, none, quantile_fn<false>},
       {"Percentile", kNumpy, {"axis", "method", "keepdims"}, none, quantile_fn<true>},
   };
+  std::vector<Spec> more = more_rows();
+  rows.insert(rows.end(), std::make_move_iterator(more.begin()),
+              std::make_move_iterator(more.end()));
+  return rows;
 }
 #undef KERAS_ACTIVATION_WITH
 

@@ -39,6 +39,7 @@
 #include "keras/layers/preprocessing/auto_contrast.h"
 #include "keras/layers/preprocessing/category_encoding.h"
 #include "keras/layers/preprocessing/center_crop.h"
+#include "keras/layers/preprocessing/clahe.h"
 #include "keras/layers/preprocessing/color_augmentation.h"
 #include "keras/layers/preprocessing/discretization.h"
 #include "keras/layers/preprocessing/hashed_crossing.h"
@@ -213,6 +214,7 @@ struct Registry {
         {"Solarization", &SolarizationImpl::from_config},
         {"RandomColorJitter", &RandomColorJitterImpl::from_config},
         {"AutoContrast", &AutoContrastImpl::from_config},
+        {"ContrastLimitedAdaptiveHistogramEqualization", &ClaheImpl::from_config},
         {"Equalization", &EqualizationImpl::from_config},
         {"RandomErasing", &RandomErasingImpl::from_config},
         {"RandomGaussianBlur", &RandomGaussianBlurImpl::from_config},

@@ -9,6 +9,7 @@
 #include "keras/ops/nn.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "ops/sparse_labels.h"
 
 namespace keras::losses {
 
@@ -33,32 +34,6 @@ std::pair<Tensor, Tensor> aligned(const Tensor& y_true, const Tensor& y_pred) {
   return squeeze_or_expand_to_same_rank(t, p);
 }
 
-void check_same_shape(const Tensor& target, const Tensor& output) {
-  KERAS_CHECK(target.shape() == output.shape(), ValueError,
-              "Arguments `target` and `output` must have the same shape. Received: target.shape=",
-              shape_str(target.shape()), ", output.shape=", shape_str(output.shape()));
-}
-
-// keras.ops.binary_crossentropy: elementwise.
-Tensor binary_crossentropy_op(const Tensor& target, const Tensor& output, bool from_logits) {
-  check_same_shape(target, output);
-  if (from_logits) {
-    return negative(add(multiply(target, log_sigmoid(output)),
-                        multiply(subtract(1.0, target), log_sigmoid(negative(output)))));
-  }
-  const Tensor p = clip(output, kEpsilon, 1.0 - kEpsilon);
-  return negative(
-      add(multiply(target, log(p)), multiply(subtract(1.0, target), log(subtract(1.0, p)))));
-}
-
-// Log-probabilities along `axis`: log_softmax of logits, or the renormalized, clipped
-// probabilities' log.
-Tensor log_probabilities(const Tensor& output, bool from_logits, int axis) {
-  if (from_logits) return log_softmax(output, axis);
-  const Tensor p = divide(output, sum(output, axis, true));
-  return log(clip(p, kEpsilon, 1.0 - kEpsilon));
-}
-
 Tensor smooth_binary(const Tensor& y_true, double label_smoothing) {
   if (label_smoothing == 0.0) return y_true;
   return add(multiply(y_true, 1.0 - label_smoothing), 0.5 * label_smoothing);
@@ -80,27 +55,6 @@ Tensor hinge_labels(const Tensor& y_true) {
   const Tensor is_binary = all(
       logical_or(equal(y_true, scalar_like(0.0, y_true)), equal(y_true, scalar_like(1.0, y_true))));
   return where(is_binary, subtract(multiply(y_true, 2.0), 1.0), y_true);
-}
-
-// one_hot with the classes along `axis` of a result of rank labels.rank() + 1.
-Tensor one_hot_at(const Tensor& labels, int64_t classes, int axis, DType dtype) {
-  const Tensor oh = one_hot(labels, classes, dtype);
-  const int rank = oh.rank();
-  if (axis == rank - 1) return oh;
-  std::vector<int> perm;
-  for (int d = 0; d < rank - 1; ++d) {
-    if (d == axis) perm.push_back(rank - 1);
-    perm.push_back(d);
-  }
-  return transpose(oh, perm);
-}
-
-Shape without_axis(const Shape& shape, int axis) {
-  Shape out;
-  for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
-    if (d != axis) out.push_back(shape[d]);
-  }
-  return out;
 }
 
 }  // namespace
@@ -185,7 +139,7 @@ Tensor binary_crossentropy(const Tensor& y_true,
   // Keras's function leaves the ranks alone (its class aligns them); aligning here too lets
   // metrics call it on (n,) against (n, 1) and changes nothing else.
   auto [t, p] = aligned(y_true, y_pred);
-  return mean(binary_crossentropy_op(smooth_binary(t, label_smoothing), p, from_logits), axis);
+  return mean(ops::binary_crossentropy(smooth_binary(t, label_smoothing), p, from_logits), axis);
 }
 
 Tensor binary_focal_crossentropy(const Tensor& y_true,
@@ -199,7 +153,7 @@ Tensor binary_focal_crossentropy(const Tensor& y_true,
   auto [t_in, p_in] = as_float(y_true, y_pred);
   const Tensor t = smooth_binary(t_in, label_smoothing);
   const Tensor p = from_logits ? sigmoid(p_in) : p_in;
-  const Tensor bce = binary_crossentropy_op(t, p, false);
+  const Tensor bce = ops::binary_crossentropy(t, p, false);
   const Tensor p_t = add(multiply(t, p), multiply(subtract(1.0, t), subtract(1.0, p)));
   Tensor focal_bce = multiply(power(subtract(1.0, p_t), gamma), bce);
   if (apply_class_balancing) {
@@ -227,11 +181,7 @@ Tensor categorical_crossentropy(const Tensor& y_true,
               "function `sparse_categorical_crossentropy` instead, which does expect integer "
               "targets. (output.shape=",
               shape_str(p.shape()), ")");
-  check_same_shape(t, p);
-  KERAS_CHECK(p.rank() >= 1, ValueError,
-              "Arguments `target` and `output` must be at least rank 1. Received: target.shape=",
-              shape_str(t.shape()), ", output.shape=", shape_str(p.shape()));
-  return negative(sum(multiply(t, log_probabilities(p, from_logits, axis)), axis));
+  return ops::categorical_crossentropy(t, p, from_logits, axis);
 }
 
 Tensor categorical_focal_crossentropy(const Tensor& y_true,
@@ -261,15 +211,7 @@ Tensor sparse_categorical_crossentropy(const Tensor& y_true,
               "Argument `output` must be at least rank 1. Received: output.shape=",
               shape_str(y_pred.shape()));
   const int class_axis = normalize_axis(axis, y_pred.rank());
-  Tensor labels = y_true;
-  if (labels.rank() == y_pred.rank() && labels.shape()[class_axis] == 1) {
-    labels = squeeze(labels, class_axis);
-  }
-  const Shape res_shape = without_axis(y_pred.shape(), class_axis);
-  KERAS_CHECK(labels.shape() == res_shape, ValueError,
-              "Arguments `target` and `output` must have the same shape up until the last "
-              "dimension: target.shape=",
-              shape_str(labels.shape()), ", output.shape=", shape_str(y_pred.shape()));
+  Tensor labels = ops::sparse_labels(y_true, y_pred, class_axis);
   Tensor output = y_pred;
   Tensor valid;
   if (ignore_class) {
@@ -278,9 +220,7 @@ Tensor sparse_categorical_crossentropy(const Tensor& y_true,
     output = where(expand_dims(valid, class_axis), output, scalar_like(0.0, output));
   }
   if (labels.dtype() != int32) labels = cast(labels, int32);
-  const Tensor target = one_hot_at(labels, y_pred.shape()[class_axis], class_axis, output.dtype());
-  Tensor res = negative(
-      sum(multiply(target, log_probabilities(output, from_logits, class_axis)), class_axis));
+  Tensor res = ops::sparse_categorical_crossentropy(labels, output, from_logits, class_axis);
   if (ignore_class) {
     res = where(valid, res, scalar_like(0.0, res));
     res.set_keras_mask(valid);

@@ -696,7 +696,16 @@ class GraphRebuilder {
     // tf_keras's TensorFlow functions on Keras tensors: the keras.ops that compute the same.
     const bool tf_op = internal::is_tf_op_layer(entry);
     const Json keras3_entry = tf_op ? internal::tf_op_layer_as_keras3(entry) : Json();
-    const Json& e = tf_op ? keras3_entry : entry;
+    // Some keras.ops configs carry no name (ExtractPatches'): the entry's names the node.
+    const Json* config = config::find(entry, "config");
+    const bool unnamed = !tf_op && config != nullptr && config->is_object() &&
+                         !config->contains("name") && entry.contains("name");
+    Json named_entry;
+    if (unnamed) {
+      named_entry = entry;
+      named_entry["config"]["name"] = name;
+    }
+    const Json& e = tf_op ? keras3_entry : unnamed ? named_entry : entry;
     auto layer = layers::deserialize_layer(e);
     KERAS_CHECK(layer->name() == name, ValueError, kWhat, ": layer '", layer->name(),
                 "' is listed as '", name, "'");

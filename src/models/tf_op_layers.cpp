@@ -306,6 +306,46 @@ KerasCall arg_reduction(TfCall& c) {
   return k;
 }
 
+// tf.image.extract_patches: sizes, strides and rates as [1, h, w, 1] (batch and channels 1).
+KerasCall extract_patches(TfCall& c) {
+  auto spatial = [&](const char* name) {
+    const Json v = c.take(name);
+    if (!v.is_array() || v.size() != 4 || v[0] != 1 || v[3] != 1 || !v[1].is_number_integer() ||
+        !v[2].is_number_integer()) {
+      c.refuse(str("'", name, "'=", config::json_excerpt(v, 60)));
+    }
+    return Json::array({v[1], v[2]});
+  };
+  KerasCall k{"ExtractPatches"};
+  k.args.push_back(c.first);
+  const Json sizes = spatial("sizes"), strides = spatial("strides"), rates = spatial("rates");
+  const Json padding = c.take("padding");
+  if (padding != "VALID" && padding != "SAME") {
+    c.refuse(str("'padding'=", config::json_excerpt(padding, 60)));
+  }
+  k.config = {{"size", sizes},
+              {"strides", strides},
+              {"dilation_rate", rates},
+              {"padding", padding == "VALID" ? "valid" : "same"},
+              {"data_format", "channels_last"}};
+  return k;
+}
+
+// tf.nn's cross-entropies with logits (labels first, logits a keyword): keras.ops' with
+// from_logits.
+KerasCall crossentropy_with_logits(TfCall& c) {
+  const Json logits = c.take("logits");
+  if (logits.is_null()) c.refuse("a call without 'logits'");
+  const Json axis = c.take("axis");
+  if (const Json dim = c.take("dim"); !dim.is_null()) c.refuse("'dim'");
+  KerasCall k{c.row.cls};
+  k.args = Json::array({constant_operand(c.first), constant_operand(logits)});
+  k.config = {{"from_logits", true}};
+  if (k.cls != "BinaryCrossentropy") k.config["axis"] = axis.is_null() ? Json(-1) : axis;
+  if (k.cls == "BinaryCrossentropy" && !axis.is_null()) c.refuse("'axis'");
+  return k;
+}
+
 std::vector<Row> make_rows() {
   using P = Param;
   const std::vector<Param> binary{{"y", P::arg, nullptr, nullptr, true}};
@@ -499,6 +539,49 @@ std::vector<Row> make_rows() {
         {nullptr, P::fixed, "data_format", "channels_last"}}},
       {"pad", "Pad", {}, pad},
       {"compat.v1.pad", "Pad", {}, pad},
+      {"image.extract_patches", "ExtractPatches", {}, extract_patches},
+      {"math.erfinv", "Erfinv", {}},
+      {"math.bessel_i0", "I0", {}},
+      {"linalg.cross",
+       "Cross",
+       {{"b", P::arg, nullptr, nullptr, true},
+        {nullptr, P::fixed, "axisa", -1},
+        {nullptr, P::fixed, "axisb", -1},
+        {nullptr, P::fixed, "axisc", -1},
+        {nullptr, P::fixed, "axis", nullptr}}},
+      {"compat.v1.nn.sigmoid_cross_entropy_with_logits",
+       "BinaryCrossentropy",
+       {},
+       crossentropy_with_logits},
+      {"nn.sigmoid_cross_entropy_with_logits", "BinaryCrossentropy", {}, crossentropy_with_logits},
+      {"compat.v1.nn.softmax_cross_entropy_with_logits_v2",
+       "CategoricalCrossentropy",
+       {},
+       crossentropy_with_logits},
+      {"nn.softmax_cross_entropy_with_logits",
+       "CategoricalCrossentropy",
+       {},
+       crossentropy_with_logits},
+      {"compat.v1.nn.sparse_softmax_cross_entropy_with_logits",
+       "SparseCategoricalCrossentropy",
+       {},
+       crossentropy_with_logits},
+      {"nn.sparse_softmax_cross_entropy_with_logits",
+       "SparseCategoricalCrossentropy",
+       {},
+       crossentropy_with_logits},
+      // (Not unsorted_segment_max / _min: TensorFlow fills an empty segment with the dtype's
+      // lowest / highest value, keras.ops with -inf / inf.)
+      {"math.unsorted_segment_sum",
+       "SegmentSum",
+       {{"segment_ids", P::arg, nullptr, nullptr, true},
+        {"num_segments", P::key, "num_segments"},
+        {nullptr, P::fixed, "sorted", false}}},
+      {"math.unsorted_segment_prod",
+       "SegmentProd",
+       {{"segment_ids", P::arg, nullptr, nullptr, true},
+        {"num_segments", P::key, "num_segments"},
+        {nullptr, P::fixed, "sorted", false}}},
       {"image.resize",
        "Resize",
        {{"size", P::key, "size"},
@@ -791,6 +874,38 @@ void write_special(const std::string& cls, Writer& w) {
     w.function = "pad";
     w.kwargs = {{"paddings", w.key("pad_width")}, {"mode", "CONSTANT"}};
     // Keras writes constant_values among the call's kwargs.
+  } else if (cls == "ExtractPatches") {
+    one_argument();
+    auto spatial = [&](const char* key) {
+      const Json v = w.key(key);
+      if (v.is_number_integer()) return Json::array({1, v, v, 1});
+      if (!v.is_array() || v.size() != 2)
+        w.refuse(str("'", key, "'=", config::json_excerpt(v, 60)));
+      return Json::array({1, v[0], v[1], 1});
+    };
+    if (w.key("data_format") == "channels_first") w.refuse("'data_format'='channels_first'");
+    const Json padding = w.key("padding");
+    if (padding != "valid" && padding != "same") w.refuse("a padding other than valid or same");
+    w.function = "image.extract_patches";
+    w.kwargs = {{"sizes", spatial("size")},
+                {"strides", spatial("strides")},
+                {"rates", spatial("dilation_rate")},
+                {"padding", padding == "valid" ? "VALID" : "SAME"}};
+  } else if (cls == "BinaryCrossentropy" || cls == "CategoricalCrossentropy" ||
+             cls == "SparseCategoricalCrossentropy") {
+    if (w.key("from_logits") != true) w.refuse("'from_logits'=False");
+    if (w.args.size() != 2) w.refuse(str("a call with ", w.args.size(), " arguments"));
+    const Json axis = cls == "BinaryCrossentropy" ? Json(-1) : w.key("axis");
+    w.kwargs["logits"] = w.arg(1);
+    if (cls == "BinaryCrossentropy") {
+      w.function = "compat.v1.nn.sigmoid_cross_entropy_with_logits";
+    } else if (cls == "CategoricalCrossentropy") {
+      w.function = "compat.v1.nn.softmax_cross_entropy_with_logits_v2";
+      w.kwargs["axis"] = axis;
+    } else {
+      if (axis != -1) w.refuse(str("'axis'=", config::json_excerpt(axis, 60)));
+      w.function = "compat.v1.nn.sparse_softmax_cross_entropy_with_logits";
+    }
   } else {
     w.refuse("an operation with no TensorFlow function here");
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -352,6 +353,105 @@ Tensor crop_images(const Tensor& images, const CropImagesOptions& o) {
   KERAS_CHECK(top + height <= h && left + width <= w, ValueError, "crop_images: the box (top ", top,
               ", left ", left, ", ", height, "x", width, ") does not fit images of ", h, "x", w);
   return slice_axis(slice_axis(images, ha, top, height), wa, left, width);
+}
+
+}  // namespace keras::ops::image
+
+namespace keras::ops::image {
+
+Tensor sobel_edges(const Tensor& images, const std::string& data_format) {
+  (void)channel_axis(images, data_format);  // checks the rank and data_format
+  const bool first = data_format == "channels_first";
+  const bool unbatched = images.rank() == 3;
+  Tensor x = unbatched ? expand_dims(images, 0) : images;
+  if (first) x = moveaxis(x, {1}, {-1});  // (N, H, W, C)
+  const Shape s = x.shape();
+  const Tensor padded = pad(x, {{0, 0}, {1, 1}, {1, 1}, {0, 0}});
+  // The input shifted by (dy, dx): padded[:, 1 + dy : 1 + dy + H, 1 + dx : 1 + dx + W, :].
+  const auto at = [&](int64_t dy, int64_t dx) {
+    return slice(padded, {0, 1 + dy, 1 + dx, 0}, {s[0], s[1], s[2], s[3]});
+  };
+  const Tensor nw = at(-1, -1), n = at(-1, 0), ne = at(-1, 1), w = at(0, -1), e = at(0, 1);
+  const Tensor sw = at(1, -1), so = at(1, 0), se = at(1, 1);
+  // Correlation with [[-1, -2, -1], [0, 0, 0], [1, 2, 1]] and its transpose.
+  const Tensor dy =
+      subtract(add(add(sw, multiply(so, 2.0)), se), add(add(nw, multiply(n, 2.0)), ne));
+  const Tensor dx =
+      subtract(add(add(ne, multiply(e, 2.0)), se), add(add(nw, multiply(w, 2.0)), sw));
+  Tensor edges = concatenate({expand_dims(dy, 4), expand_dims(dx, 4)}, 4);
+  if (first) edges = moveaxis(edges, {3}, {1});
+  return unbatched ? squeeze(edges, 0) : edges;
+}
+
+Tensor extract_patches(const Tensor& images,
+                       const std::vector<int64_t>& size,
+                       const ExtractPatchesOptions& options) {
+  const size_t n = size.size();
+  KERAS_CHECK(n == 2 || n == 3, ValueError,
+              "Invalid `size` argument. Expected an int or a tuple of length 2 (or 3 for "
+              "volumes). Received: size of length ",
+              n);
+  const bool first = options.data_format == "channels_first";
+  KERAS_CHECK(first || options.data_format == "channels_last", ValueError,
+              "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
+              "Received: data_format=",
+              options.data_format);
+  const int spatial = static_cast<int>(n);
+  KERAS_CHECK(images.rank() == spatial + 1 || images.rank() == spatial + 2, ValueError,
+              "extract_patches: expected ", n == 2 ? "images" : "volumes", " of rank ", spatial + 1,
+              " or ", spatial + 2, ", received shape ", shape_str(images.shape()));
+  auto per_axis = [&](const std::vector<int64_t>& v, const char* what) {
+    KERAS_CHECK(v.size() == 1 || v.size() == n, ValueError, "extract_patches: `", what,
+                "` needs 1 or ", n, " values, got ", v.size());
+    std::vector<int64_t> out = v.size() == 1 ? std::vector<int64_t>(n, v[0]) : v;
+    for (int64_t x : out)
+      KERAS_CHECK(x >= 1, ValueError, "extract_patches: `", what, "` must be positive, got ", x);
+    return out;
+  };
+  const std::vector<int64_t> k = per_axis(size, "size");
+  const std::vector<int64_t> s =
+      per_axis(options.strides.empty() ? size : options.strides, "strides");
+  const std::vector<int64_t> d = per_axis(options.dilation_rate, "dilation_rate");
+  std::string padding = options.padding;
+  std::transform(padding.begin(), padding.end(), padding.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  KERAS_CHECK(padding == "valid" || padding == "same", ValueError,
+              "extract_patches: `padding` must be 'valid' or 'same', got '", options.padding, "'");
+
+  const bool unbatched = images.rank() == spatial + 1;
+  Tensor x = unbatched ? expand_dims(images, 0) : images;
+  if (first) x = moveaxis(x, {1}, {-1});  // channels last while gathering
+  std::vector<std::pair<int64_t, int64_t>> pads(static_cast<size_t>(x.rank()), {0, 0});
+  std::vector<int64_t> out(n);
+  for (size_t a = 0; a < n; ++a) {
+    const int64_t in = x.shape()[a + 1];
+    out[a] = conv_output_length(in, k[a], padding, s[a], d[a]);
+    KERAS_CHECK(out[a] >= 1, ValueError, "extract_patches: a patch of ", k[a], " (dilation ", d[a],
+                ") does not fit an axis of ", in, " with padding '", padding, "'");
+    const int64_t before = conv_padding_before(in, k[a], padding, s[a], d[a]);
+    const int64_t needed = (out[a] - 1) * s[a] + (k[a] - 1) * d[a] + 1;
+    pads[a + 1] = {before, std::max<int64_t>(needed - in - before, 0)};
+  }
+  x = pad(x, pads);
+  // One gather per axis per kernel position, the positions in row-major order (the identity
+  // kernel's output channels).
+  Tensors pieces;
+  std::vector<int64_t> pos(n, 0);
+  for (;;) {
+    Tensor piece = x;
+    for (size_t a = 0; a < n; ++a) {
+      std::vector<int64_t> idx(static_cast<size_t>(out[a]));
+      for (int64_t i = 0; i < out[a]; ++i) idx[static_cast<size_t>(i)] = pos[a] * d[a] + i * s[a];
+      piece = take(piece, Tensor::from_vector(idx, {out[a]}, x.device()), static_cast<int>(a) + 1);
+    }
+    pieces.push_back(piece);
+    size_t a = n;
+    while (a > 0 && ++pos[a - 1] == k[a - 1]) pos[--a] = 0;
+    if (a == 0) break;
+  }
+  Tensor patches = concatenate(pieces, x.rank() - 1);
+  if (first) patches = moveaxis(patches, {-1}, {1});
+  return unbatched ? squeeze(patches, 0) : patches;
 }
 
 }  // namespace keras::ops::image

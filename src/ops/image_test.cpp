@@ -179,3 +179,92 @@ TEST(ImageOps, RefuseWhatKerasRefuses) {
 
 }  // namespace
 }  // namespace keras::ops::image
+
+namespace keras::ops::image {
+namespace {
+
+const OpCase kPatchCases[] = {
+    {.name = "extract_patches_valid",
+     .input_shapes = {{2, 7, 8, 3}},
+     .fn =
+         [](const Tensors& x) {
+           return extract_patches(x[0], {3, 3});
+         },
+     .expected_shape = Shape{2, 2, 2, 27}},
+    {.name = "extract_patches_same_strides",
+     .input_shapes = {{1, 7, 8, 2}},
+     .fn =
+         [](const Tensors& x) {
+           return extract_patches(x[0], {2, 3}, {.strides = {1, 2}, .padding = "same"});
+         },
+     .expected_shape = Shape{1, 7, 4, 12}},
+    {.name = "extract_patches_dilated_channels_first_unbatched",
+     .input_shapes = {{2, 6, 5}},
+     .fn =
+         [](const Tensors& x) {
+           return extract_patches(
+               x[0], {2, 2},
+               {.strides = {1}, .dilation_rate = {2}, .data_format = "channels_first"});
+         },
+     .expected_shape = Shape{8, 4, 3}},
+    {.name = "sobel_edges",
+     .input_shapes = {{2, 5, 4, 3}},
+     .fn = [](const Tensors& x) { return sobel_edges(x[0]); },
+     .expected_shape = Shape{2, 5, 4, 3, 2}},
+    {.name = "sobel_edges_channels_first_unbatched",
+     .input_shapes = {{2, 4, 5}},
+     .fn = [](const Tensors& x) { return sobel_edges(x[0], "channels_first"); },
+     .expected_shape = Shape{2, 4, 5, 2}},
+    {.name = "extract_patches_volumes",
+     .input_shapes = {{1, 4, 5, 6, 2}},
+     .fn =
+         [](const Tensors& x) {
+           return extract_patches(x[0], {2, 2, 3}, {.strides = {1, 2, 3}});
+         },
+     .expected_shape = Shape{1, 3, 2, 2, 24}},
+};
+KERAS_INSTANTIATE_OP_TESTS(ExtractPatches, kPatchCases);
+
+TEST(ExtractPatches, FeaturesInRowColumnChannelOrderAndErrors) {
+  std::vector<float> v(16);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i);
+  const Tensor img = Tensor::from_vector<float>(v, {4, 4, 1});
+  const Tensor p = extract_patches(img, {2, 2});
+  ASSERT_EQ(p.shape(), (Shape{2, 2, 4}));
+  EXPECT_EQ(test::to_doubles(p)[0], 0);
+  EXPECT_EQ(test::to_doubles(p)[3], 5);  // patch (0, 0): pixels 0, 1, 4, 5
+  EXPECT_EQ(test::to_doubles(p)[4], 2);  // patch (0, 1) starts at pixel 2
+  test::expect_throws_with<ValueError>([&] { extract_patches(img, {2}); }, "Invalid `size`");
+  test::expect_throws_with<ValueError>([&] { extract_patches(img, {5, 5}); }, "does not fit");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        extract_patches(img, {2, 2}, {.padding = "full"});
+      },
+      "'valid' or 'same'");
+}
+
+TEST(SobelEdges, GiveJaxValues) {
+  // A vertical edge: ops.image.sobel_edges(image) on JAX gives dx 4 beside the edge (3 on the
+  // top and bottom rows, beside the zero padding), dy nonzero only on those rows.
+  std::vector<float> v(16, 0.0f);
+  for (size_t r = 0; r < 4; ++r) v[r * 4 + 2] = v[r * 4 + 3] = 1.0f;
+  const Tensor img = Tensor::from_vector<float>(v, {1, 4, 4, 1});
+  const std::vector<double> e = test::to_doubles(sobel_edges(img));  // (1, 4, 4, 1, 2)
+  const auto dy = [&](int r, int c) { return e[static_cast<size_t>((r * 4 + c) * 2)]; };
+  const auto dx = [&](int r, int c) { return e[static_cast<size_t>((r * 4 + c) * 2 + 1)]; };
+  EXPECT_EQ(dx(1, 1), 4);
+  EXPECT_EQ(dx(1, 2), 4);
+  EXPECT_EQ(dx(0, 1), 3);   // the top row: the row above is padding
+  EXPECT_EQ(dx(1, 3), -4);  // the right edge: the padding's zeros
+  EXPECT_EQ(dy(1, 1), 0);
+  EXPECT_EQ(dy(0, 2), 3);  // below minus above (padding): 0 + 2 + 1
+  EXPECT_EQ(dy(3, 1), -1);
+  test::expect_throws_with<ValueError>(
+      [&] {
+        sobel_edges(Tensor::from_vector<float>({1, 2}, {2}));
+      },
+      "Invalid images rank");
+}
+
+}  // namespace
+}  // namespace keras::ops::image

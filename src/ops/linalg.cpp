@@ -1,5 +1,6 @@
 #include "keras/ops/linalg.h"
 
+#include <algorithm>
 #include <limits>
 #include <numeric>
 
@@ -210,6 +211,53 @@ Tensor vdot(const Tensor& a, const Tensor& b) {
 Tensor dot(const Tensor& a, const Tensor& b) {
   if (a.rank() == 0 || b.rank() == 0) return multiply(a, b);
   return tensordot(a, b, {-1}, {b.rank() == 1 ? -1 : -2});
+}
+
+Tensor kron(const Tensor& a_in, const Tensor& b_in) {
+  const int rank = std::max(a_in.rank(), b_in.rank());
+  Shape sa(static_cast<size_t>(rank - a_in.rank()), 1),
+      sb(static_cast<size_t>(rank - b_in.rank()), 1);
+  sa.insert(sa.end(), a_in.shape().begin(), a_in.shape().end());
+  sb.insert(sb.end(), b_in.shape().begin(), b_in.shape().end());
+  // a as (a0, 1, a1, 1, ...) times b as (1, b0, 1, b1, ...), then each pair of axes merged.
+  Shape ia, ib, out;
+  for (size_t d = 0; d < sa.size(); ++d) {
+    ia.insert(ia.end(), {sa[d], 1});
+    ib.insert(ib.end(), {1, sb[d]});
+    out.push_back(sa[d] * sb[d]);
+  }
+  return reshape(multiply(reshape(a_in, ia), reshape(b_in, ib)), out);
+}
+
+Tensor cross(const Tensor& a_in,
+             const Tensor& b_in,
+             int axisa,
+             int axisb,
+             int axisc,
+             std::optional<int> axis) {
+  if (axis) axisa = axisb = axisc = *axis;
+  KERAS_CHECK(a_in.rank() >= 1 && b_in.rank() >= 1, ValueError,
+              "cross: the operands need at least one axis, got shapes ", shape_str(a_in.shape()),
+              " and ", shape_str(b_in.shape()));
+  const Tensor a = moveaxis(a_in, {axisa}, {-1}), b = moveaxis(b_in, {axisb}, {-1});
+  const int64_t na = a.shape().back(), nb = b.shape().back();
+  KERAS_CHECK((na == 2 || na == 3) && (nb == 2 || nb == 3), ValueError,
+              "incompatible dimensions for cross product (dimension must be 2 or 3), got ", na,
+              " and ", nb);
+  auto part = [](const Tensor& v, int64_t i) {
+    return i < v.shape().back() ? squeeze(slice_axis(v, -1, i, 1), -1)
+                                : zeros_like(squeeze(slice_axis(v, -1, 0, 1), -1));
+  };
+  const Tensor a0 = part(a, 0), a1 = part(a, 1), a2 = part(a, 2);
+  const Tensor b0 = part(b, 0), b1 = part(b, 1), b2 = part(b, 2);
+  const Tensor z = subtract(multiply(a0, b1), multiply(a1, b0));
+  if (na == 2 && nb == 2) return z;
+  const Tensor x = subtract(multiply(a1, b2), multiply(a2, b1));
+  const Tensor y = subtract(multiply(a2, b0), multiply(a0, b2));
+  const int last = x.rank();
+  const Tensor c =
+      concatenate({expand_dims(x, last), expand_dims(y, last), expand_dims(z, last)}, last);
+  return moveaxis(c, {-1}, {axisc});
 }
 
 namespace {

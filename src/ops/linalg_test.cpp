@@ -611,3 +611,51 @@ KERAS_INSTANTIATE_OP_TESTS(Dot, kDotCases);
 
 }  // namespace
 }  // namespace keras::ops
+
+namespace keras::ops {
+namespace {
+
+const test::OpCase kProductCases[] = {
+    {.name = "kron_matrices",
+     .input_shapes = {{2, 3}, {3, 2}},
+     .fn = [](const Tensors& x) { return kron(x[0], x[1]); },
+     .expected_shape = Shape{6, 6}},
+    {.name = "kron_ranks_differ",
+     .input_shapes = {{2, 1, 3}, {2}},
+     .fn = [](const Tensors& x) { return kron(x[0], x[1]); },
+     .expected_shape = Shape{2, 1, 6}},
+    {.name = "cross_3_vectors_broadcast",
+     .input_shapes = {{4, 3}, {3}},
+     .fn = [](const Tensors& x) { return cross(x[0], x[1]); },
+     .expected_shape = Shape{4, 3}},
+    {.name = "cross_axis_0_with_a_2_vector",
+     .input_shapes = {{3, 2}, {2, 2}},
+     .fn = [](const Tensors& x) { return cross(x[0], x[1], -1, -1, -1, 0); },
+     .expected_shape = Shape{3, 2}},
+    {.name = "cross_2_vectors",
+     .input_shapes = {{5, 2}, {5, 2}},
+     .fn = [](const Tensors& x) { return cross(x[0], x[1]); },
+     .expected_shape = Shape{5}},
+};
+KERAS_INSTANTIATE_OP_TESTS(Products, kProductCases);
+
+TEST(Products, KronAndCrossGiveNumPyValues) {
+  const Tensor a = Tensor::from_vector<float>({1, 2, 3, 4}, {2, 2});
+  const Tensor b = Tensor::from_vector<float>({0, 5, 6, 7}, {2, 2});
+  // np.kron([[1, 2], [3, 4]], [[0, 5], [6, 7]]).
+  EXPECT_EQ(test::to_doubles(kron(a, b)),
+            (std::vector<double>{0, 5, 0, 10, 6, 7, 12, 14, 0, 15, 0, 20, 18, 21, 24, 28}));
+  const Tensor x = Tensor::from_vector<float>({1, 0, 0}, {3});
+  const Tensor y = Tensor::from_vector<float>({0, 1, 0}, {3});
+  EXPECT_EQ(test::to_doubles(cross(x, y)), (std::vector<double>{0, 0, 1}));
+  EXPECT_EQ(test::to_doubles(cross(Tensor::from_vector<float>({1, 2}, {2}),
+                                   Tensor::from_vector<float>({3, 4}, {2}))),
+            (std::vector<double>{-2}));
+  EXPECT_EQ(test::to_doubles(cross(Tensor::from_vector<float>({1, 2}, {2}), x)),
+            (std::vector<double>{0, 0, -2}));  // np.cross([1, 2], [1, 0, 0])
+  test::expect_throws_with<ValueError>([&] { cross(a, Tensor::from_vector<float>({1}, {1})); },
+                                       "dimension must be 2 or 3");
+}
+
+}  // namespace
+}  // namespace keras::ops

@@ -1,6 +1,7 @@
 #include "keras/ops/math.h"
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "keras/core/error.h"
@@ -202,6 +203,129 @@ Tensor in_top_k(const Tensor& targets, const Tensor& predictions, int64_t k) {
   const Tensor larger = cast(greater(predictions, at), int64);
   const Tensor rank = add(sum(larger, {-1}), scalar_like(1, larger));
   return less_equal(rank, scalar_like(static_cast<double>(k), rank));
+}
+
+}  // namespace keras::ops
+
+namespace keras::ops {
+
+namespace {
+
+// Horner's rule: c[0] + t (c[1] + t (c[2] + ...)) for coefficients listed from the highest
+// power down (as Giles writes them).
+Tensor horner(const Tensor& t, std::initializer_list<double> highest_first) {
+  auto it = highest_first.begin();
+  Tensor p = full_like(t, *it++);
+  for (; it != highest_first.end(); ++it) p = add(multiply(p, t), *it);
+  return p;
+}
+
+DType float_result(const Tensor& x) {
+  return is_floating(x.dtype()) ? x.dtype() : float32;
+}
+
+}  // namespace
+
+Tensor erfinv(const Tensor& x_in) {
+  const Tensor x = cast(x_in, float64);
+  const Tensor w = negative(log(multiply(subtract(1.0, x), add(x, 1.0))));
+  // Giles, "Approximating the erfinv function" (2010), the single-precision branches.
+  const Tensor central = horner(
+      subtract(w, 2.5), {2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
+                         0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941});
+  const Tensor tail = horner(subtract(sqrt(w), 3.0),
+                             {-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
+                              0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682});
+  const Tensor guess = multiply(where(less(w, scalar_like(5.0, w)), central, tail), x);
+  // Newton on erf(y) = x: the guess's 1e-7 relative error becomes float64's.
+  Tensor y = guess;
+  const double two_over_sqrt_pi = 2.0 / std::sqrt(kPi);
+  for (int step = 0; step < 2; ++step) {
+    const Tensor slope = multiply(exp(negative(square(y))), two_over_sqrt_pi);
+    y = subtract(y, divide(subtract(erf(y), x), slope));
+  }
+  // +-infinity at +-1 (where Newton's step is 0 / 0), NaN beyond.
+  const Tensor edge = equal(abs(x), scalar_like(1.0, x));
+  y = where(edge, stop_gradient(multiply(x, std::numeric_limits<double>::infinity())), y);
+  return cast(y, float_result(x_in));
+}
+
+Tensor i0(const Tensor& x_in) {
+  constexpr double kSwitch = 30.0;
+  const Tensor x = abs(cast(x_in, float64));
+  // Power series sum_k (x^2 / 4)^k / (k!)^2 (positive terms, no cancellation), 100 terms:
+  // within float64's rounding for x <= 30.
+  const Tensor t = divide(square(minimum(x, scalar_like(kSwitch, x))), 4.0);
+  std::vector<double> c(100);
+  c[0] = 1.0;
+  for (size_t k = 1; k < c.size(); ++k)
+    c[k] = c[k - 1] / (static_cast<double>(k) * static_cast<double>(k));
+  Tensor series = full_like(t, c.back());
+  for (size_t k = c.size() - 1; k-- > 0;) series = add(multiply(series, t), c[k]);
+  // Asymptotic series e^x / sqrt(2 pi x) sum_k ((2k-1)!!)^2 / (k! (8x)^k) beyond, 20 terms.
+  const Tensor big = maximum(x, scalar_like(kSwitch, x));
+  const Tensor u = divide(1.0, multiply(big, 8.0));
+  Tensor term = full_like(u, 1.0), asym = full_like(u, 1.0);
+  for (int k = 1; k <= 20; ++k) {
+    const double odd = 2.0 * k - 1.0;
+    term = multiply(term, multiply(u, odd * odd / k));
+    asym = add(asym, term);
+  }
+  asym = divide(multiply(exp(big), asym), sqrt(multiply(big, 2.0 * kPi)));
+  return cast(where(less_equal(x, scalar_like(kSwitch, x)), series, asym), float_result(x_in));
+}
+
+Tensor cdist(const Tensor& x, const Tensor& y) {
+  KERAS_CHECK(x.rank() >= 2 && y.rank() >= 2, ValueError,
+              "Inputs to `cdist` must have rank >= 2. Received shapes: x.shape=",
+              shape_str(x.shape()), ", y.shape=", shape_str(y.shape()));
+  KERAS_CHECK(x.shape().back() == y.shape().back(), ValueError,
+              "The last dimension of inputs to `cdist` must match. Received shapes: x.shape=",
+              shape_str(x.shape()), ", y.shape=", shape_str(y.shape()));
+  const Tensor diff = subtract(expand_dims(x, -2), expand_dims(y, -3));
+  return sqrt(sum(square(diff), {-1}));
+}
+
+Tensor segment_reduce(const Tensor& data,
+                      const Tensor& segment_ids,
+                      int64_t num_segments,
+                      SegmentReduction reduction) {
+  KERAS_CHECK(num_segments >= 1 && num_segments <= (int64_t{1} << 20), ValueError,
+              "segment reduction: `num_segments` must be in [1, 2^20], got ", num_segments);
+  KERAS_CHECK(data.rank() >= 1 && is_integer(segment_ids.dtype()) && segment_ids.rank() == 1 &&
+                  segment_ids.shape()[0] == data.shape()[0],
+              ValueError, "segment reduction: `segment_ids` must be integers of shape (",
+              data.rank() >= 1 ? data.shape()[0] : 0, ",), got ", shape_str(segment_ids.shape()),
+              " of dtype ", dtype_name(segment_ids.dtype()));
+  // (rows, segments, 1...): whether row i belongs to segment k.
+  const Tensor ids = reshape(cast(segment_ids, int64), {-1, 1});
+  const Tensor segments = reshape(arange(num_segments, int64, data.device()), {1, -1});
+  Shape mask_shape{data.shape()[0], num_segments};
+  for (int d = 1; d < data.rank(); ++d) mask_shape.push_back(1);
+  const Tensor member = reshape(equal(ids, segments), mask_shape);
+  const Tensor rows = expand_dims(data, 1);
+  double identity = 0.0;
+  switch (reduction) {
+    case SegmentReduction::sum:
+      return sum(where(member, rows, scalar_like(0.0, data)), {0});
+    case SegmentReduction::prod:
+      return prod(where(member, rows, scalar_like(1.0, data)), {0});
+    case SegmentReduction::max:
+      identity = visit_dtype(data.dtype(), []<class T>() {
+        return static_cast<double>(std::numeric_limits<T>::has_infinity
+                                       ? -std::numeric_limits<T>::infinity()
+                                       : std::numeric_limits<T>::lowest());
+      });
+      return max(where(member, rows, scalar_like(identity, data)), {0});
+    case SegmentReduction::min:
+      identity = visit_dtype(data.dtype(), []<class T>() {
+        return static_cast<double>(std::numeric_limits<T>::has_infinity
+                                       ? std::numeric_limits<T>::infinity()
+                                       : std::numeric_limits<T>::max());
+      });
+      return min(where(member, rows, scalar_like(identity, data)), {0});
+  }
+  return {};
 }
 
 }  // namespace keras::ops

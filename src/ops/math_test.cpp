@@ -117,3 +117,121 @@ TEST(InTopK, TiesAndNaN) {
 
 }  // namespace
 }  // namespace keras::ops
+
+namespace keras::ops {
+namespace {
+
+// Data of 5 rows with segment ids 0, 2, 2, 5 (outside three segments: dropped), 0.
+Tensors segment_inputs() {
+  return {test::tensor_of(std::vector<double>{0.3, -1.2, 0.7, 1.5, -0.4, 0.9, 1.1, -0.8, 0.2, -1.6},
+                          {5, 2}, float64),
+          Tensor::from_vector<int32_t>({0, 2, 2, 5, 0}, {5})};
+}
+// The same data with every one of three segments named (a max of none is -infinity).
+Tensors full_segment_inputs() {
+  Tensors in = segment_inputs();
+  in[1] = Tensor::from_vector<int32_t>({0, 1, 1, 2, 0}, {5});
+  return in;
+}
+
+const test::OpCase kSpecialCases[] = {
+    {.name = "erfinv",
+     .input_shapes = {{3, 4}},
+     .fn = [](const Tensors& x) { return erfinv(x[0]); },
+     .lo = -0.95,
+     .hi = 0.95,
+     .grad_tol = 1e-5},
+    // Two ranges: one loss mixing I0(8) and I0(35) would drown the small terms' finite
+    // differences in the large terms' rounding.
+    {.name = "i0_series",
+     .input_shapes = {{3, 4}},
+     .fn = [](const Tensors& x) { return i0(x[0]); },
+     .lo = -8,
+     .hi = 8},
+    {.name = "i0_asymptotic",
+     .input_shapes = {{3, 4}},
+     .fn = [](const Tensors& x) { return i0(x[0]); },
+     .lo = 31,
+     .hi = 36},
+    {.name = "cdist_broadcast",
+     .input_shapes = {{2, 3, 4}, {4, 4}},
+     .fn = [](const Tensors& x) { return cdist(x[0], x[1]); },
+     .expected_shape = Shape{2, 3, 4}},
+    {.name = "segment_sum",
+     .input_shapes = {{5, 2}, {5}},
+     .fn = [](const Tensors& x) { return segment_reduce(x[0], x[1], 3, SegmentReduction::sum); },
+     .differentiable = {true, false},
+     .make_inputs = segment_inputs,
+     .expected_shape = Shape{3, 2}},
+    {.name = "segment_max",
+     .input_shapes = {{5, 2}, {5}},
+     .fn = [](const Tensors& x) { return segment_reduce(x[0], x[1], 3, SegmentReduction::max); },
+     .differentiable = {true, false},
+     .make_inputs = full_segment_inputs,
+     .expected_shape = Shape{3, 2}},
+    {.name = "segment_prod",
+     .input_shapes = {{5, 2}, {5}},
+     .fn = [](const Tensors& x) { return segment_reduce(x[0], x[1], 4, SegmentReduction::prod); },
+     .differentiable = {true, false},
+     .make_inputs = segment_inputs,
+     .expected_shape = Shape{4, 2}},
+};
+KERAS_INSTANTIATE_OP_TESTS(SpecialMath, kSpecialCases);
+
+// jax.scipy.special.erfinv and numpy.i0 in float64.
+TEST(SpecialMath, GiveJaxAndNumPyValues) {
+  const Tensor x = test::tensor_of({-0.999, -0.5, 0.0, 0.3, 0.9, 0.999999}, {6}, float64);
+  const std::vector<double> erfinv_values{
+      -2.3267537655135273, -0.47693627620446977, 0.0,
+      0.2724627147267544,  1.163087153676674,    3.4589107372739605};
+  const std::vector<double> got = test::to_doubles(erfinv(x));
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], erfinv_values[i], 1e-12) << i;
+  const Tensor edges = erfinv(test::tensor_of({-1.0, 1.0, 1.5}, {3}, float32));
+  EXPECT_EQ(edges.dtype(), float32);
+  const std::vector<double> e = test::to_doubles(edges);
+  EXPECT_EQ(e[0], -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(e[1], std::numeric_limits<double>::infinity());
+  EXPECT_TRUE(std::isnan(e[2]));
+
+  const std::vector<double> at{0.0, 1.0, -2.5, 14.9, 15.1, 30.0, 100.0};  // 30: the switch
+  const std::vector<double> i0_values{1.0,
+                                      1.2660658777520082,
+                                      3.289839144050123,
+                                      308375.5786874392,
+                                      374103.411190409,
+                                      781672297823.9775,
+                                      1.0737517071310738e+42};
+  const std::vector<double> bessel = test::to_doubles(i0(test::tensor_of(at, {7}, float64)));
+  for (size_t i = 0; i < at.size(); ++i) EXPECT_NEAR(bessel[i] / i0_values[i], 1.0, 1e-13) << at[i];
+  EXPECT_EQ(i0(Tensor::from_vector<int32_t>({1}, {1})).dtype(), float32);
+}
+
+TEST(SpecialMath, SegmentsAndDistancesGiveJaxValues) {
+  const Tensors in = segment_inputs();
+  // jax.ops.segment_sum / segment_max / segment_min(data, [0, 2, 2, 5, 0], 3).
+  EXPECT_EQ(test::to_doubles(segment_reduce(in[0], in[1], 3, SegmentReduction::sum)),
+            (std::vector<double>{0.3 + 0.2, -1.2 - 1.6, 0, 0, 0.7 - 0.4, 1.5 + 0.9}));
+  const std::vector<double> mx =
+      test::to_doubles(segment_reduce(in[0], in[1], 3, SegmentReduction::max));
+  EXPECT_EQ(mx[0], 0.3);
+  EXPECT_EQ(mx[2], -std::numeric_limits<double>::infinity());  // an empty segment
+  const Tensor ints =
+      segment_reduce(Tensor::from_vector<int32_t>({4, 7}, {2}),
+                     Tensor::from_vector<int32_t>({1, 1}, {2}), 2, SegmentReduction::min);
+  EXPECT_EQ(test::to_doubles(ints), (std::vector<double>{2147483647.0, 4.0}));
+  test::expect_throws_with<ValueError>(
+      [&] {
+        segment_reduce(in[0], Tensor::from_vector<float>({0, 1}, {2}), 2, SegmentReduction::sum);
+      },
+      "segment_ids");
+  const Tensor a = test::tensor_of({0, 0, 3, 4}, {2, 2}, float32);
+  EXPECT_EQ(test::to_doubles(cdist(a, a)), (std::vector<double>{0, 5, 5, 0}));
+  test::expect_throws_with<ValueError>(
+      [&] {
+        cdist(a, test::tensor_of({1, 2, 3}, {1, 3}, float32));
+      },
+      "last dimension of inputs to `cdist` must match");
+}
+
+}  // namespace
+}  // namespace keras::ops

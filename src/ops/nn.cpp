@@ -1,6 +1,8 @@
 #include "keras/ops/nn.h"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
@@ -11,6 +13,7 @@
 #include "keras/ops/shape.h"
 #include "ops/data_format.h"
 #include "ops/floating.h"
+#include "ops/sparse_labels.h"
 
 namespace keras::ops {
 
@@ -372,6 +375,251 @@ FusedBatchNormalization fused_batch_normalization(
         return Grads{dx, doffset, dscale};
       });
   return r;
+}
+
+}  // namespace keras::ops
+
+namespace keras::ops {
+namespace {
+
+constexpr double kEpsilon = 1e-7;  // keras.config.epsilon()
+
+void check_same_shape(const Tensor& target, const Tensor& output) {
+  KERAS_CHECK(target.shape() == output.shape(), ValueError,
+              "Arguments `target` and `output` must have the same shape. Received: target.shape=",
+              shape_str(target.shape()), ", output.shape=", shape_str(output.shape()));
+}
+
+// Log-probabilities along `axis`: log_softmax of logits, or the renormalized, clipped
+// probabilities' log.
+Tensor log_probabilities(const Tensor& output, bool from_logits, int axis) {
+  if (from_logits) return log_softmax(output, axis);
+  const Tensor p = divide(output, sum(output, {axis}, true));
+  return log(clip(p, kEpsilon, 1.0 - kEpsilon));
+}
+
+// one_hot with the classes' axis at `axis` (normalized) instead of last.
+Tensor one_hot_at(const Tensor& labels, int64_t classes, int axis, DType dtype) {
+  const Tensor oh = one_hot(labels, classes, dtype);
+  const int rank = oh.rank();
+  if (axis == rank - 1) return oh;
+  return moveaxis(oh, {rank - 1}, {axis});
+}
+
+// Both operands in the output's floating dtype (float32 for integers).
+Tensor as_output_float(const Tensor& t, const Tensor& output) {
+  const DType dtype = is_floating(output.dtype()) ? output.dtype() : float32;
+  return t.dtype() == dtype ? t : cast(t, dtype);
+}
+
+// Each of 1 or 2 values for two axes.
+std::array<int64_t, 2> pair_of(const std::vector<int64_t>& v, const char* what, int64_t lowest) {
+  KERAS_CHECK(v.size() == 1 || v.size() == 2, ValueError, what, " needs 1 or 2 values, got ",
+              v.size());
+  const std::array<int64_t, 2> out{v[0], v.size() == 2 ? v[1] : v[0]};
+  for (int64_t x : out) {
+    KERAS_CHECK(x >= lowest && x <= (int64_t{1} << 20), ValueError, what, " must be in [", lowest,
+                ", 2^20], got ", x);
+  }
+  return out;
+}
+
+struct Blocks {
+  std::array<int64_t, 2> k, d, p, s, n;  // kernel, dilation, padding, stride, block counts
+};
+Blocks blocks_of(int64_t h,
+                 int64_t w,
+                 const std::vector<int64_t>& kernel_size,
+                 const UnfoldOptions& o,
+                 const char* op) {
+  Blocks b{pair_of(kernel_size, "kernel_size", 1),
+           pair_of(o.dilation, "dilation", 1),
+           pair_of(o.padding, "padding", 0),
+           pair_of(o.stride, "stride", 1),
+           {}};
+  const std::array<int64_t, 2> in{h, w};
+  for (size_t a = 0; a < 2; ++a) {
+    b.n[a] = (in[a] + 2 * b.p[a] - b.d[a] * (b.k[a] - 1) - 1) / b.s[a] + 1;
+    KERAS_CHECK(in[a] + 2 * b.p[a] - b.d[a] * (b.k[a] - 1) - 1 >= 0, ValueError, op,
+                ": the kernel (", b.k[a], ", dilation ", b.d[a], ") does not fit a side of ", in[a],
+                " padded by ", b.p[a]);
+  }
+  return b;
+}
+
+Tensor positions(int64_t count, int64_t offset, int64_t step, Device device) {
+  std::vector<int64_t> idx(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) idx[static_cast<size_t>(i)] = offset + i * step;
+  return Tensor::from_vector(idx, {count}, device);
+}
+
+// Adaptive pooling one spatial axis at a time: pooling a box equals pooling its rows, then the
+// rows' results (a max of maxima; a mean of equal-sized means).
+Tensor adaptive_pool(const Tensor& x_in,
+                     const std::vector<int64_t>& output_size,
+                     const std::string& data_format,
+                     bool max_pool) {
+  const char* what = max_pool ? "adaptive_max_pool" : "adaptive_average_pool";
+  KERAS_CHECK(data_format == "channels_first" || data_format == "channels_last", ValueError, what,
+              ": Invalid data_format: ", data_format,
+              ". Expected 'channels_first' or 'channels_last'.");
+  const int rank = x_in.rank() - 2;
+  KERAS_CHECK(rank >= 1 && rank <= 3, ValueError, what,
+              ": expected (batch, spatial..., channels) with 1 to 3 spatial axes, got shape ",
+              shape_str(x_in.shape()));
+  KERAS_CHECK(output_size.size() == 1 || static_cast<int>(output_size.size()) == rank, ValueError,
+              what, ": `output_size` must be an integer or a tuple of ", rank,
+              " integers. Received: ", shape_str(output_size));
+  const int first = data_format == "channels_first" ? 2 : 1;
+  Tensor x = x_in;
+  for (int i = 0; i < rank; ++i) {
+    const int axis = first + i;
+    const int64_t length = x.dim(axis);
+    const int64_t n = output_size[output_size.size() == 1 ? 0 : static_cast<size_t>(i)];
+    KERAS_CHECK(n >= 1 && n <= (int64_t{1} << 20), ValueError, what,
+                ": `output_size` must be positive. Received: ", shape_str(output_size));
+    KERAS_CHECK(length > 0, ValueError, what,
+                ": an input with an empty spatial dimension: ", shape_str(x_in.shape()));
+    if (length == n) continue;
+    Tensors parts;
+    for (int64_t k = 0; k < n; ++k) {
+      const int64_t start = k * length / n, end = ((k + 1) * length + n - 1) / n;
+      const Tensor window = slice_axis(x, axis, start, end - start);
+      parts.push_back(max_pool ? max(window, {axis}, true) : mean(window, {axis}, true));
+    }
+    x = concatenate(parts, axis);
+  }
+  return x;
+}
+
+}  // namespace
+
+Tensor adaptive_average_pool(const Tensor& x,
+                             const std::vector<int64_t>& output_size,
+                             const std::string& data_format) {
+  return adaptive_pool(x, output_size, data_format, false);
+}
+Tensor adaptive_max_pool(const Tensor& x,
+                         const std::vector<int64_t>& output_size,
+                         const std::string& data_format) {
+  return adaptive_pool(x, output_size, data_format, true);
+}
+
+Tensor binary_crossentropy(const Tensor& target_in, const Tensor& output, bool from_logits) {
+  const Tensor target = as_output_float(target_in, output);
+  check_same_shape(target, output);
+  if (from_logits) {
+    return negative(add(multiply(target, log_sigmoid(output)),
+                        multiply(subtract(1.0, target), log_sigmoid(negative(output)))));
+  }
+  const Tensor p = clip(output, kEpsilon, 1.0 - kEpsilon);
+  return negative(
+      add(multiply(target, log(p)), multiply(subtract(1.0, target), log(subtract(1.0, p)))));
+}
+
+Tensor categorical_crossentropy(const Tensor& target_in,
+                                const Tensor& output,
+                                bool from_logits,
+                                int axis) {
+  const Tensor target = as_output_float(target_in, output);
+  check_same_shape(target, output);
+  KERAS_CHECK(output.rank() >= 1, ValueError,
+              "Arguments `target` and `output` must be at least rank 1. Received: target.shape=",
+              shape_str(target.shape()), ", output.shape=", shape_str(output.shape()));
+  return negative(sum(multiply(target, log_probabilities(output, from_logits, axis)), {axis}));
+}
+
+Tensor sparse_labels(const Tensor& target, const Tensor& output, int class_axis) {
+  KERAS_CHECK(output.rank() >= 1, ValueError,
+              "Argument `output` must be at least rank 1. Received: output.shape=",
+              shape_str(output.shape()));
+  Tensor labels = target;
+  if (labels.rank() == output.rank() && labels.shape()[class_axis] == 1) {
+    labels = squeeze(labels, class_axis);
+  }
+  Shape res_shape = output.shape();
+  res_shape.erase(res_shape.begin() + class_axis);
+  KERAS_CHECK(labels.shape() == res_shape, ValueError,
+              "Arguments `target` and `output` must have the same shape up until the last "
+              "dimension: target.shape=",
+              shape_str(labels.shape()), ", output.shape=", shape_str(output.shape()));
+  return labels;
+}
+
+Tensor sparse_categorical_crossentropy(const Tensor& target,
+                                       const Tensor& output,
+                                       bool from_logits,
+                                       int axis) {
+  KERAS_CHECK(output.rank() >= 1, ValueError,
+              "Argument `output` must be at least rank 1. Received: output.shape=",
+              shape_str(output.shape()));
+  const int class_axis = normalize_axis(axis, output.rank());
+  Tensor labels = sparse_labels(target, output, class_axis);
+  if (labels.dtype() != int32) labels = cast(labels, int32);
+  const Tensor probabilities = as_output_float(output, output);
+  const Tensor one_hot_target =
+      one_hot_at(labels, output.shape()[class_axis], class_axis, probabilities.dtype());
+  return categorical_crossentropy(one_hot_target, probabilities, from_logits, class_axis);
+}
+
+Tensor psnr(const Tensor& x1, const Tensor& x2, double max_val) {
+  KERAS_CHECK(x1.shape() == x2.shape(), ValueError, "Input shapes ", shape_str(x1.shape()), " and ",
+              shape_str(x2.shape()), " must match for PSNR calculation. ");
+  const Tensor mse = mean(square(subtract(x1, x2)));
+  return subtract(scalar_like(20.0 * std::log10(max_val), mse), multiply(log10(mse), 10.0));
+}
+
+Tensor unfold(const Tensor& x, const std::vector<int64_t>& kernel_size, const UnfoldOptions& o) {
+  KERAS_CHECK(x.rank() == 4, ValueError,
+              "unfold: expected a 4-D input (N, C, H, W), received shape ", shape_str(x.shape()));
+  const Blocks b = blocks_of(x.shape()[2], x.shape()[3], kernel_size, o, "unfold");
+  const Tensor padded = pad(x, {{0, 0}, {0, 0}, {b.p[0], b.p[0]}, {b.p[1], b.p[1]}});
+  Tensors columns;  // (N, C, 1, nh, nw) per kernel position
+  for (int64_t i = 0; i < b.k[0]; ++i) {
+    const Tensor rows = take(padded, positions(b.n[0], i * b.d[0], b.s[0], x.device()), 2);
+    for (int64_t j = 0; j < b.k[1]; ++j) {
+      columns.push_back(
+          expand_dims(take(rows, positions(b.n[1], j * b.d[1], b.s[1], x.device()), 3), 2));
+    }
+  }
+  const int64_t n = x.shape()[0], c = x.shape()[1];
+  return reshape(concatenate(columns, 2), {n, c * b.k[0] * b.k[1], b.n[0] * b.n[1]});
+}
+
+Tensor fold(const Tensor& x,
+            const std::vector<int64_t>& output_size,
+            const std::vector<int64_t>& kernel_size,
+            const UnfoldOptions& o) {
+  KERAS_CHECK(x.rank() == 3, ValueError,
+              "fold: expected a 3-D input (N, C * kh * kw, L), received shape ",
+              shape_str(x.shape()));
+  const std::array<int64_t, 2> size = pair_of(output_size, "output_size", 1);
+  const Blocks b = blocks_of(size[0], size[1], kernel_size, o, "fold");
+  const int64_t kk = b.k[0] * b.k[1], n = x.shape()[0];
+  KERAS_CHECK(x.shape()[1] % kk == 0 && x.shape()[2] == b.n[0] * b.n[1], ValueError,
+              "fold: an input of shape ", shape_str(x.shape()), " does not hold (C * ", kk, ", ",
+              b.n[0] * b.n[1], ") blocks for output_size (", size[0], ", ", size[1], ")");
+  const int64_t c = x.shape()[1] / kk;
+  const int64_t hp = size[0] + 2 * b.p[0], wp = size[1] + 2 * b.p[1];
+  const Tensor blocks = reshape(x, {n, c, kk, b.n[0], b.n[1]});
+  // Each kernel position's blocks spread out by the stride (zeros between) and placed at its
+  // offset in the padded output, then all summed.
+  Tensor sum_ = zeros({n, c, hp, wp}, x.dtype(), x.device());
+  for (int64_t i = 0; i < b.k[0]; ++i) {
+    for (int64_t j = 0; j < b.k[1]; ++j) {
+      Tensor part = squeeze(slice_axis(blocks, 2, i * b.k[1] + j, 1), 2);
+      part = reshape(pad(reshape(part, {n, c, b.n[0], 1, b.n[1], 1}),
+                         {{0, 0}, {0, 0}, {0, 0}, {0, b.s[0] - 1}, {0, 0}, {0, b.s[1] - 1}}),
+                     {n, c, b.n[0] * b.s[0], b.n[1] * b.s[1]});
+      const int64_t top = i * b.d[0], left = j * b.d[1];
+      part = pad(part, {{0, 0},
+                        {0, 0},
+                        {top, std::max<int64_t>(hp - top - b.n[0] * b.s[0], 0)},
+                        {left, std::max<int64_t>(wp - left - b.n[1] * b.s[1], 0)}});
+      sum_ = add(sum_, slice(part, {0, 0, 0, 0}, {n, c, hp, wp}));
+    }
+  }
+  return slice(sum_, {0, 0, b.p[0], b.p[1]}, {n, c, size[0], size[1]});
 }
 
 }  // namespace keras::ops

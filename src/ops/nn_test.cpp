@@ -739,3 +739,109 @@ TEST(MultiHot, MergesAndIgnoresOutOfRangeIds) {
 
 }  // namespace
 }  // namespace keras::ops
+
+namespace keras::ops {
+namespace {
+
+const test::OpCase kCrossentropyCases[] = {
+    {.name = "binary_crossentropy",
+     .input_shapes = {{3, 4}, {3, 4}},
+     .fn = [](const Tensors& x) { return binary_crossentropy(x[0], x[1]); },
+     .lo = 0.05,
+     .hi = 0.95},
+    {.name = "binary_crossentropy_from_logits",
+     .input_shapes = {{3, 4}, {3, 4}},
+     .fn = [](const Tensors& x) { return binary_crossentropy(x[0], x[1], true); }},
+    {.name = "categorical_crossentropy_axis_0",
+     .input_shapes = {{3, 4}, {3, 4}},
+     .fn = [](const Tensors& x) { return categorical_crossentropy(x[0], x[1], false, 0); },
+     .lo = 0.05,
+     .hi = 0.95,
+     .expected_shape = Shape{4}},
+    {.name = "categorical_crossentropy_from_logits",
+     .input_shapes = {{3, 4}, {3, 4}},
+     .fn = [](const Tensors& x) { return categorical_crossentropy(x[0], x[1], true); },
+     .expected_shape = Shape{3}},
+    {.name = "sparse_categorical_crossentropy",
+     .input_shapes = {{3}, {3, 4}},
+     .fn = [](const Tensors& x) { return sparse_categorical_crossentropy(x[0], x[1], true); },
+     .lo = 0,
+     .hi = 3,
+     .input_dtypes = {int32, float32},
+     .expected_shape = Shape{3}},
+    {.name = "psnr",
+     .input_shapes = {{3, 4}, {3, 4}},
+     .fn = [](const Tensors& x) { return psnr(x[0], x[1], 2.0); },
+     .expected_shape = Shape{}},
+    {.name = "unfold_padding_dilation_stride",
+     .input_shapes = {{2, 3, 5, 6}},
+     .fn =
+         [](const Tensors& x) {
+           return unfold(x[0], {2, 3}, {.dilation = {1, 2}, .padding = {1}, .stride = {2, 1}});
+         },
+     .expected_shape = Shape{2, 18, 3 * 4}},
+    {.name = "fold_overlapping",
+     .input_shapes = {{2, 12, 20}},
+     .fn =
+         [](const Tensors& x) {
+           return fold(x[0], {5, 6}, {2});
+         },
+     .expected_shape = Shape{2, 3, 5, 6}},
+    {.name = "fold_padding_stride",
+     .input_shapes = {{1, 8, 9}},
+     .fn =
+         [](const Tensors& x) {
+           return fold(x[0], {5, 5}, {2}, {.padding = {1}, .stride = {2}});
+         },
+     .expected_shape = Shape{1, 2, 5, 5}},
+};
+KERAS_INSTANTIATE_OP_TESTS(Crossentropy, kCrossentropyCases);
+
+TEST(Crossentropy, OpsGiveKerasValues) {
+  const Tensor t = Tensor::from_vector<float>({1, 0}, {1, 2});
+  const Tensor p = Tensor::from_vector<float>({0.8f, 0.4f}, {1, 2});
+  // keras.ops.binary_crossentropy and categorical_crossentropy (JAX).
+  test::expect_all_close(binary_crossentropy(t, p),
+                         Tensor::from_vector<float>({0.22314353f, 0.51082563f}, {1, 2}), 1e-6, 0);
+  test::expect_all_close(categorical_crossentropy(t, p),
+                         Tensor::from_vector<float>({0.4054651f}, {1}), 1e-6, 0);
+  test::expect_all_close(sparse_categorical_crossentropy(Tensor::from_vector<int32_t>({0}, {1}), p),
+                         Tensor::from_vector<float>({0.4054651f}, {1}), 1e-6, 0);
+  test::expect_throws_with<ValueError>(
+      [&] {
+        binary_crossentropy(t, Tensor::from_vector<float>({0.5f}, {1, 1}));
+      },
+      "Arguments `target` and `output` must have the same shape");
+  test::expect_throws_with<ValueError>(
+      [&] {
+        sparse_categorical_crossentropy(Tensor::from_vector<int32_t>({0, 1}, {2}), p);
+      },
+      "must have the same shape up until the last dimension");
+  // psnr(x, y, 1) with mse 0.01: 20 log10(1) - 10 log10(0.01) = 20.
+  EXPECT_NEAR(test::to_doubles(psnr(p, Tensor::from_vector<float>({0.9f, 0.3f}, {1, 2}), 1.0))[0],
+              20.0, 1e-4);
+}
+
+TEST(Unfold, MatchesPyTorchOrderAndFoldIsItsAdjoint) {
+  // A (1, 2, 3, 3) image of 0..17; unfold with 2x2 blocks: column l = (i, j) block, rows
+  // (channel, row, column) of the kernel (torch.nn.functional.unfold's order).
+  std::vector<float> v(18);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i);
+  const Tensor x = Tensor::from_vector<float>(v, {1, 2, 3, 3});
+  const Tensor u = unfold(x, {2});
+  ASSERT_EQ(u.shape(), (Shape{1, 8, 4}));
+  const std::vector<double> got = test::to_doubles(u);
+  EXPECT_EQ(std::vector<double>(got.begin(), got.begin() + 8),
+            (std::vector<double>{0, 1, 3, 4, 1, 2, 4, 5}));  // channel 0, kernel (0,0) and (0,1)
+  EXPECT_EQ(got[16], 9);                                     // channel 1, kernel (0,0), block 0
+  // fold(unfold(x)) counts each pixel once per block holding it.
+  const std::vector<double> twice = test::to_doubles(fold(u, {3, 3}, {2}));
+  EXPECT_EQ(twice[4], 4 * 4.0);  // the centre is in all four blocks
+  EXPECT_EQ(twice[0], 0.0);
+  EXPECT_EQ(twice[1], 2 * 1.0);
+  test::expect_throws_with<ValueError>([&] { fold(u, {4, 4}, {2}); }, "does not hold");
+  test::expect_throws_with<ValueError>([&] { unfold(x, {4}); }, "does not fit");
+}
+
+}  // namespace
+}  // namespace keras::ops

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "keras/core/error.h"
@@ -324,8 +325,31 @@ Json keras2_refs(const Json& j, const std::set<std::string>& nested_models) {
 
 // {"args": [first, others...], "kwargs": {...}} as Keras 2's list of the first argument's
 // tensors, [name, node, tensor, kwargs] each, the other arguments among the kwargs.
+// The state counts of an RNN's StackedRNNCells cells (LSTMCell 2, GRUCell and SimpleRNNCell
+// 1), or empty (another cell, or a cell keras.cpp does not count).
+std::vector<size_t> stacked_state_counts(const Json& config) {
+  const Json* cell = config::find(config, "cell");
+  if (cell == nullptr || string_or(*cell, "class_name", "") != "StackedRNNCells") return {};
+  const Json cells =
+      config::value(config::value(*cell, "config", Json::object()), "cells", nullptr);
+  if (!cells.is_array()) return {};
+  std::vector<size_t> counts;
+  for (const Json& c : cells) {
+    const std::string k = c.is_object() ? string_or(c, "class_name", "") : "";
+    if (k == "LSTMCell") {
+      counts.push_back(2);
+    } else if (k == "GRUCell" || k == "SimpleRNNCell") {
+      counts.push_back(1);
+    } else {
+      return {};
+    }
+  }
+  return counts;
+}
+
 Json keras2_node(const std::string& cls,
                  const std::string& name,
+                 const Json& config,
                  const Json& node,
                  const std::set<std::string>& nested_models) {
   const Json& args = node.at("args");
@@ -364,6 +388,26 @@ Json keras2_node(const std::string& cls,
   for (Json& ref : refs) {
     ref.push_back(kwargs);
     out.push_back(ref);
+  }
+  // tf_keras's RNN over StackedRNNCells takes its initial states nested by cell ([x, [h0, c0],
+  // g0] for an LSTMCell and a GRUCell): flat, it counts one state per cell and refuses them.
+  const std::vector<size_t> counts =
+      cls == "RNN" ? stacked_state_counts(config) : std::vector<size_t>{};
+  const size_t states = out.size() - tensors.size();
+  if (states > 0 && std::accumulate(counts.begin(), counts.end(), size_t{0}) == states) {
+    Json nested = Json::array();
+    for (size_t i = 0; i < tensors.size(); ++i) nested.push_back(out[i]);
+    size_t at = tensors.size();
+    for (size_t n : counts) {
+      if (n == 1) {
+        nested.push_back(out[at++]);
+        continue;
+      }
+      Json group = Json::array();
+      for (size_t k = 0; k < n; ++k) group.push_back(out[at++]);
+      nested.push_back(group);
+    }
+    out = nested;
   }
   return out;
 }
@@ -427,7 +471,8 @@ Json convert_layer(const Json& entry, const std::set<std::string>& nested_models
   if (entry.contains("name")) out["name"] = entry.at("name");
   if (const Json* nodes = config::find(entry, "inbound_nodes")) {
     Json converted = Json::array();
-    for (const Json& n : *nodes) converted.push_back(keras2_node(cls, name, n, nested_models));
+    for (const Json& n : *nodes)
+      converted.push_back(keras2_node(cls, name, config, n, nested_models));
     out["inbound_nodes"] = converted;
   }
   return out;

@@ -248,9 +248,10 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
   std::mt19937_64 rng(13);
   int loaded = 0, tried = 0;
   for (const char* name :
-       {"shapes", "unary", "reductions", "arithmetic", "numpy_math", "numpy_more", "sorting",
-        "numpy_extra", "numpy_stats", "norms", "attention_ops", "bucketing", "image_ops", "nn_ops",
-        "pool_ops", "more_ops"}) {
+       {"shapes",        "unary",      "reductions",  "arithmetic",       "numpy_math",
+        "numpy_more",    "sorting",    "numpy_extra", "numpy_stats",      "norms",
+        "attention_ops", "bucketing",  "image_ops",   "nn_ops",           "pool_ops",
+        "more_ops",      "keras3_ops", "patches",     "image_transforms", "adaptive_pool_ops"}) {
     Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
     const Json config = layers::serialize_layer(*original.layer());
     const Tensors x = test::fixture_arrays(kDir / (std::string(name) + ".keras"), "x");
@@ -354,6 +355,57 @@ TEST(OpsFixtures, CppBuiltNnOpsSaveAsKerasOpsAndLoadBack) {
   expect_saved_and_loaded_predict_the_same(m, x, "ops_cpp_built_nn");
 }
 
+// The keras.ops of Keras 3's later releases on KerasTensors (keras3_ops and patches load them
+// from Keras): saved as Keras's classes, loaded back, and checked by Keras in the Python check.
+Model cpp_built_more_model() {
+  auto img = Input({6, 5, 2}, {.name = "img"});
+  auto v = Input({6}, {.name = "v"});
+  auto h = layers::Conv2D(2, 1)(img);
+  auto u = layers::Dense(6)(v);
+  auto m = ops::reshape(u, {-1, 2, 3});
+  auto p = ops::softmax(m);
+  auto chw = ops::transpose(h, {0, 3, 1, 2});
+  const KerasTensors outs{
+      ops::erfinv(ops::tanh(u)),
+      ops::i0(u),
+      ops::reshape(ops::kron(m, ops::abs(m)), {-1, 36}),
+      ops::cross(m, ops::sigmoid(m)),
+      ops::cross(ops::transpose(m, {0, 2, 1}), ops::transpose(p, {0, 2, 1}), 1),
+      ops::cdist(m, ops::multiply(m, 2.0)),
+      ops::binary_crossentropy(ops::sigmoid(u), ops::sigmoid(ops::multiply(u, 3.0))),
+      ops::binary_crossentropy(ops::sigmoid(u), u, true),
+      ops::categorical_crossentropy(p, ops::softmax(ops::multiply(m, 2.0))),
+      ops::categorical_crossentropy(p, m, true, 1),
+      ops::sparse_categorical_crossentropy(ops::argmax(m, -1), m, true),
+      ops::add(u, ops::psnr(ops::sigmoid(u), ops::sigmoid(v), 1.0)),
+      ops::image::extract_patches(h, {2, 3}, {.strides = {2, 1}, .padding = "same"}),
+      ops::image::extract_patches(chw, {2, 2},
+                                  {.dilation_rate = {2}, .data_format = "channels_first"}),
+      ops::unfold(chw, {2, 3}, {.padding = {1}, .stride = {2, 1}}),
+      ops::fold(ops::unfold(chw, {2}), {6, 5}, {2})};
+  return Model({img, v}, outs, {.name = "cpp_built_more"});
+}
+
+Tensors cpp_built_more_inputs() {
+  return {test::random_tensor({2, 6, 5, 2}, float32, -1, 1, 21),
+          test::random_tensor({2, 6}, float32, -1, 1, 22)};
+}
+
+TEST(OpsFixtures, CppBuiltNewerOpsSaveAsKerasOpsAndLoadBack) {
+  Model m = cpp_built_more_model();
+  const Json config = m.get_config();
+  std::map<std::string, Json> by_class;
+  for (const Json& l : config["layers"]) by_class[l["class_name"]] = l;
+  for (const char* cls :
+       {"Erfinv", "I0", "Kron", "Cross", "CDist", "BinaryCrossentropy", "CategoricalCrossentropy",
+        "SparseCategoricalCrossentropy", "PSNR", "ExtractPatches", "Unfold", "Fold"}) {
+    EXPECT_TRUE(by_class.contains(cls)) << cls;
+  }
+  EXPECT_EQ(by_class["ExtractPatches"]["module"], "keras.src.ops.image");
+  EXPECT_EQ(by_class["CDist"]["module"], "keras.src.ops.math");
+  expect_saved_and_loaded_predict_the_same(m, cpp_built_more_inputs(), "ops_cpp_built_more");
+}
+
 // keras::ops::isin on KerasTensors, against a tensor and a list (its own model: Keras 3.15's
 // TensorFlow backend cannot run IsIn in a graph, and its JAX backend cannot run cpp_built_nn's
 // Nanstd, so the Python check runs this one under JAX).
@@ -418,6 +470,8 @@ TEST(OpsFixturesExport, WritesFilesForThePythonCheck) {
   Model attention = cpp_built_attention_model();
   test::export_for_python_check(attention, cpp_built_attention_inputs(), dir,
                                 "cpp_built_attention");
+  Model more = cpp_built_more_model();
+  test::export_for_python_check(more, cpp_built_more_inputs(), dir, "cpp_built_more");
 }
 
 // In a model (a traced plan) the statistics compute what the eager ops do, bit for bit.

@@ -24,6 +24,7 @@
 #include "keras/layers/layer.h"
 #include "keras/ops/conv.h"
 #include "keras/ops/image.h"
+#include "keras/ops/nn.h"
 
 namespace keras::layers {
 
@@ -320,6 +321,35 @@ KerasTensor tensordot(const KerasTensor& a,
 KerasTensor tensordot(const KerasTensor& a, const Tensor& b, int axes = 1);
 // keras.ops.norm (saved as Linalg's Norm), normalize, layer_normalization, rms_normalization
 // (gamma, beta, scale: constants of the graph, undefined for none).
+// keras/ops/math.h's, linalg.h's and nn.h's functions of Keras 3's later releases, saved as its
+// Erfinv, I0, Kron, Cross, CDist, BinaryCrossentropy, CategoricalCrossentropy,
+// SparseCategoricalCrossentropy, PSNR, Unfold and Fold.
+KerasTensor erfinv(const KerasTensor& x);
+KerasTensor i0(const KerasTensor& x);
+KerasTensor kron(const KerasTensor& a, const KerasTensor& b);
+KerasTensor cross(const KerasTensor& a,
+                  const KerasTensor& b,
+                  std::optional<int> axis = std::nullopt);
+KerasTensor cdist(const KerasTensor& x, const KerasTensor& y);
+KerasTensor binary_crossentropy(const KerasTensor& target,
+                                const KerasTensor& output,
+                                bool from_logits = false);
+KerasTensor categorical_crossentropy(const KerasTensor& target,
+                                     const KerasTensor& output,
+                                     bool from_logits = false,
+                                     int axis = -1);
+KerasTensor sparse_categorical_crossentropy(const KerasTensor& target,
+                                            const KerasTensor& output,
+                                            bool from_logits = false,
+                                            int axis = -1);
+KerasTensor psnr(const KerasTensor& x1, const KerasTensor& x2, double max_val);
+KerasTensor unfold(const KerasTensor& x,
+                   const std::vector<int64_t>& kernel_size,
+                   const UnfoldOptions& options = {});
+KerasTensor fold(const KerasTensor& x,
+                 const std::vector<int64_t>& output_size,
+                 const std::vector<int64_t>& kernel_size,
+                 const UnfoldOptions& options = {});
 KerasTensor norm(const KerasTensor& x,
                  std::optional<double> ord = std::nullopt,
                  std::vector<int> axes = {},
@@ -416,6 +446,12 @@ KerasTensor hsv_to_rgb(const KerasTensor& images, const std::string& data_format
 // Saved as Keras 3's PadImages and CropImages.
 KerasTensor pad_images(const KerasTensor& images, const PadImagesOptions& options);
 KerasTensor crop_images(const KerasTensor& images, const CropImagesOptions& options);
+// Saved as Keras 3's SobelEdges and ExtractPatches.
+KerasTensor sobel_edges(const KerasTensor& images,
+                        const std::string& data_format = "channels_last");
+KerasTensor extract_patches(const KerasTensor& images,
+                            const std::vector<int64_t>& size,
+                            const ExtractPatchesOptions& options = {});
 // Saved as Keras 3's Resize.
 KerasTensor resize(const KerasTensor& images,
                    std::pair<int64_t, int64_t> size,

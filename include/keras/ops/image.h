@@ -89,4 +89,28 @@ struct CropImagesOptions {
 // ValueError in Keras's words as pad_images, and for a box outside the images.
 Tensor crop_images(const Tensor& images, const CropImagesOptions& options);
 
+// keras.ops.image.extract_patches: the size[0] x size[1] (x size[2] for volumes) patches of the
+// images (batch, H, W, C) or one image (H, W, C) (volumes: one more spatial axis; channels_first:
+// C before them), every `strides` (empty: the size) with the dilation, "valid" or "same" padding
+// (conv.h's rules), each patch flattened into the channels in (row, column, channel) order:
+// (batch, out_h, out_w, size[0] * size[1] * C). As Keras's convolution with an identity kernel,
+// computed by gathers, so exact and differentiable. `size` has 2 entries (images) or 3
+// (volumes); ValueError for other sizes, non-positive sizes, strides or dilations, another
+// rank, or an output size under 1.
+// keras.ops.image.sobel_edges (as Keras on JAX): each channel correlated with the 3x3 Sobel
+// kernels, zero-padded to keep the size; (batch, H, W, C) -> (batch, H, W, C, 2) holding
+// (dy, dx) (channels_first: (batch, C, H, W, 2)); one image (rank 3) the same without the batch.
+// Differentiable (shifted slices). ValueError for another rank or data_format.
+Tensor sobel_edges(const Tensor& images, const std::string& data_format = "channels_last");
+
+struct ExtractPatchesOptions {
+  std::vector<int64_t> strides = {};  // one per spatial axis, or one for all; empty: size
+  std::vector<int64_t> dilation_rate = {1};
+  std::string padding = "valid";  // or "same"
+  std::string data_format = "channels_last";
+};
+Tensor extract_patches(const Tensor& images,
+                       const std::vector<int64_t>& size,
+                       const ExtractPatchesOptions& options = {});
+
 }  // namespace keras::ops::image

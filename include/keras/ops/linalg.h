@@ -61,6 +61,20 @@ Tensor norm(const Tensor& x,
 // outer: a and b flattened, (a.size, b.size); inner: the sum over the last axes (a product
 // when either is a scalar); vdot: the sum of the flattened products (a scalar).
 Tensor outer(const Tensor& a, const Tensor& b);
+// keras.ops.kron (NumPy's): the Kronecker product, the operand of lower rank padded with leading
+// 1s; out[i * b.shape + j] = a[i] * b[j] along every axis, shape a.shape * b.shape.
+// Differentiable (a broadcast product and a reshape).
+Tensor kron(const Tensor& a, const Tensor& b);
+// keras.ops.cross (NumPy's): cross products of the 3-vectors (or 2-vectors, read with z = 0) on
+// axis `axisa` of a and `axisb` of b, the other axes broadcast, the result's vectors on `axisc`;
+// two 2-vectors give the scalar z component. `axis`, when given, is all three. ValueError
+// (NumPy's words) for vectors of another size. Differentiable.
+Tensor cross(const Tensor& a,
+             const Tensor& b,
+             int axisa = -1,
+             int axisb = -1,
+             int axisc = -1,
+             std::optional<int> axis = std::nullopt);
 Tensor inner(const Tensor& a, const Tensor& b);
 Tensor vdot(const Tensor& a, const Tensor& b);
 // keras.ops.dot (NumPy's): a product when either is a scalar; the inner product of two vectors;

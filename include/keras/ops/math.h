@@ -1,5 +1,6 @@
 // keras.ops.math: the signal functions stft and extract_sequences, scipy.signal.get_window's
-// windows that stft and the STFTSpectrogram layer use, and in_top_k.
+// windows that stft and the STFTSpectrogram layer use, in_top_k, erfinv, cdist and the segment
+// reductions; and NumPy's i0.
 #pragma once
 
 #include <cstdint>
@@ -49,5 +50,32 @@ Tensor extract_sequences(const Tensor& x, int64_t sequence_length, int64_t seque
 // Bool (batch,).
 // ValueError for mismatched shapes; IndexError for a target outside [0, classes).
 Tensor in_top_k(const Tensor& targets, const Tensor& predictions, int64_t k);
+
+// keras.ops.erfinv: the inverse of erf on (-1, 1) (+-infinity at +-1, NaN outside), computed in
+// float64 (Giles' approximation refined by two Newton steps) and returned in x's floating dtype
+// (float32 for integers). Differentiable as the composition it is.
+Tensor erfinv(const Tensor& x);
+
+// keras.ops.i0 (NumPy's): the modified Bessel function of the first kind, order 0, computed in
+// float64 (its power series up to |x| = 30, its asymptotic series beyond) and returned in x's
+// floating dtype (float32 for integers). Differentiable as the composition it is.
+Tensor i0(const Tensor& x);
+
+// keras.ops.cdist: the Euclidean distances between the rows of x (..., m, d) and of y (..., n, d),
+// (..., m, n), the leading dimensions broadcast. ValueError (Keras's words) for a rank under 2 or
+// last dimensions that differ.
+Tensor cdist(const Tensor& x, const Tensor& y);
+
+// keras.ops.segment_sum / segment_max / segment_min / segment_prod: data's rows (axis 0) reduced
+// by segment: output row k reduces the rows i with segment_ids[i] == k, (num_segments,) +
+// data.shape[1:]; a segment no row names holds the reduction's identity (0, the dtype's lowest,
+// its highest, 1, as JAX); ids outside [0, num_segments) are dropped. segment_ids: integers of
+// shape (data.shape[0],). Differentiable in data. ValueError for num_segments < 1 or ids of
+// another shape or dtype.
+enum class SegmentReduction : uint8_t { sum, max, min, prod };
+Tensor segment_reduce(const Tensor& data,
+                      const Tensor& segment_ids,
+                      int64_t num_segments,
+                      SegmentReduction reduction);
 
 }  // namespace keras::ops

@@ -122,6 +122,61 @@ Tensor space_to_depth(const Tensor& x,
 // nothing.
 Tensor multi_hot(const Tensor& x, int64_t num_classes, int axis = -1, DType dtype = float32);
 
+// keras.ops.adaptive_average_pool / adaptive_max_pool: x (batch, spatial..., C) (channels_first:
+// (batch, C, spatial...)), 1 to 3 spatial axes, pooled to output_size (one value for every axis,
+// or one per axis): output k of an axis of length L pools [floor(k L / n), ceil((k + 1) L / n)),
+// PyTorch's and Keras's windows (uneven, overlapping, or repeating an entry when n > L).
+// Differentiable. ValueError for an output size < 1, a count that is not the spatial rank, an
+// empty spatial axis or another data_format.
+Tensor adaptive_average_pool(const Tensor& x,
+                             const std::vector<int64_t>& output_size,
+                             const std::string& data_format = "channels_last");
+Tensor adaptive_max_pool(const Tensor& x,
+                         const std::vector<int64_t>& output_size,
+                         const std::string& data_format = "channels_last");
+
+// keras.ops.binary_crossentropy: elementwise -(t log p + (1 - t) log(1 - p)), p clipped to
+// [1e-7, 1 - 1e-7]; from_logits: the same through log_sigmoid. ValueError (Keras's words) for
+// shapes that differ.
+Tensor binary_crossentropy(const Tensor& target, const Tensor& output, bool from_logits = false);
+// keras.ops.categorical_crossentropy: -sum(t log p) along `axis`, p the output renormalized
+// along it and clipped to [1e-7, 1 - 1e-7], or log_softmax of logits. ValueError for shapes that
+// differ or a scalar.
+Tensor categorical_crossentropy(const Tensor& target,
+                                const Tensor& output,
+                                bool from_logits = false,
+                                int axis = -1);
+// keras.ops.sparse_categorical_crossentropy: the same with integer targets, the output's shape
+// without `axis` (a trailing 1 in the target is dropped). ValueError (Keras's words) otherwise.
+Tensor sparse_categorical_crossentropy(const Tensor& target,
+                                       const Tensor& output,
+                                       bool from_logits = false,
+                                       int axis = -1);
+// keras.ops.psnr: 20 log10(max_val) - 10 log10(mean((x1 - x2)^2)) over every element (a
+// scalar). ValueError (Keras's words) for shapes that differ.
+Tensor psnr(const Tensor& x1, const Tensor& x2, double max_val);
+
+// keras.ops.unfold (PyTorch's): the kernel_size blocks of a 4-D x (N, C, H, W), zero-padded by
+// `padding` on both sides of H and W, every `stride` with the dilation, as columns:
+// (N, C * kh * kw, L), L = out_h * out_w, each column's entries in (channel, row, column) order.
+// Each of kernel_size, dilation, padding and stride holds 1 value (both axes) or 2. Exact and
+// differentiable (gathers). ValueError for another rank, values out of range or no block.
+struct UnfoldOptions {
+  std::vector<int64_t> dilation = {1};
+  std::vector<int64_t> padding = {0};
+  std::vector<int64_t> stride = {1};
+};
+Tensor unfold(const Tensor& x,
+              const std::vector<int64_t>& kernel_size,
+              const UnfoldOptions& options = {});
+// keras.ops.fold: unfold's adjoint (col2im): the columns (N, C * kh * kw, L) summed back into
+// (N, C, output_size[0], output_size[1]), overlapping entries added. ValueError when the
+// channels are not a multiple of kh * kw or L is not the number of blocks output_size gives.
+Tensor fold(const Tensor& x,
+            const std::vector<int64_t>& output_size,
+            const std::vector<int64_t>& kernel_size,
+            const UnfoldOptions& options = {});
+
 }  // namespace keras::ops
 
 namespace keras::activations {

@@ -16,11 +16,6 @@ namespace {
 
 constexpr std::pair<double, double> k255{0.0, 255.0};
 
-std::vector<double> range_from_config(const Json& c, const char* what) {
-  std::vector<double> r = augmentation::numbers_from_json(c, "value_range", what, true);
-  return r.empty() ? std::vector<double>{0.0, 255.0} : r;
-}
-
 // Equalization of one channel's n values at `v` (in [0, 255]) in place, as Keras 3 computes it in
 // float32: the bin of a value is its scaled value truncated, clipped to the bins (NaN: bin 0).
 void equalize(float* v, int64_t n, int64_t bins) {
@@ -83,7 +78,7 @@ Json AutoContrastImpl::get_config() const {
 std::shared_ptr<Layer> AutoContrastImpl::from_config(const Json& c) {
   const char* w = "AutoContrast";
   auto layer = std::make_shared<AutoContrastImpl>(AutoContrastOptions{
-      .value_range = range_from_config(c, w),
+      .value_range = augmentation::value_range_from_config(c, w),
       .data_format = config::get<std::string>(c, "data_format", "channels_last", w),
       .name = config::get<std::string>(c, "name", "", w)});
   layer->apply_base_config(c);
@@ -149,7 +144,7 @@ Json EqualizationImpl::get_config() const {
 std::shared_ptr<Layer> EqualizationImpl::from_config(const Json& c) {
   const char* w = "Equalization";
   auto layer = std::make_shared<EqualizationImpl>(EqualizationOptions{
-      .value_range = range_from_config(c, w),
+      .value_range = augmentation::value_range_from_config(c, w),
       .bins = config::get<int64_t>(c, "bins", 256, w),
       .data_format = config::get<std::string>(c, "data_format", "channels_last", w),
       .name = config::get<std::string>(c, "name", "", w)});

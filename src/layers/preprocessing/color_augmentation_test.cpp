@@ -18,6 +18,7 @@
 #include "keras/layers/input_layer.h"
 #include "keras/layers/op_layer.h"
 #include "keras/layers/preprocessing/auto_contrast.h"
+#include "keras/layers/preprocessing/clahe.h"
 #include "keras/layers/preprocessing/mix_up.h"
 #include "keras/layers/preprocessing/rand_augment.h"
 #include "keras/layers/preprocessing/random_color_jitter.h"
@@ -410,6 +411,18 @@ TEST(ColorAugmentation, Contracts) {
   run([] { return RandomErasing(0.5, {.value_range = {0, 1}}); }, true);
   run([&] { return RandomPosterization(4, unit); }, true);
   run([] { return Equalization({.value_range = {0, 1}}); }, true);
+  // CLAHE is deterministic but not differentiable (integer bins, like Equalization's).
+  test::run_layer_test({.make_layer =
+                            [] {
+                              return ContrastLimitedAdaptiveHistogramEqualization(
+                                  {.value_range = {0, 1}, .tile_grid_size = {2, 2}});
+                            },
+                        .input_shape = in,
+                        .expected_output_shape = in,
+                        .check_gradients = false,
+                        .check_training_lowers_loss = false,
+                        .input_lo = 0.05,
+                        .input_hi = 0.95});
   run(
       [] {
         return RandomColorJitter({.value_range = {0, 1},
@@ -497,7 +510,9 @@ TEST(ColorAugmentation, ConfigsAreKerasAndRoundTrip) {
            RandomColorJitter({.contrast_factor = {0.1, 0.3}, .hue_factor = {0.2}, .seed = 5}),
            RandomGaussianBlur(0.4, {.kernel_size = {3, 7}, .sigma = {0.2, 0.9}}),
            RandomErasing(0.6, {.scale = {0.1, 0.3}, .fill_value = {1, 2, 3}}),
-           RandomErasing(0.6, {.fill_value = {7}})}) {
+           RandomErasing(0.6, {.fill_value = {7}}),
+           ContrastLimitedAdaptiveHistogramEqualization(
+               {.value_range = {-1, 1}, .clip_limit = 2.5, .tile_grid_size = {3, 5}})}) {
     SCOPED_TRACE(layer->name());
     const Json config = serialize_layer(*layer.layer());
     EXPECT_EQ(serialize_layer(*deserialize_layer(config)), config);
@@ -517,6 +532,14 @@ TEST(ColorAugmentation, RefusesWhatKerasRefuses) {
   test::expect_throws_with<ValueError>([] { AutoContrast({.value_range = {1.0}}); },
                                        "The `value_range` argument should be a list of two");
   EXPECT_THROW(Equalization({.bins = 0}), ValueError);
+  test::expect_throws_with<ValueError>(
+      [] {
+        ContrastLimitedAdaptiveHistogramEqualization({.tile_grid_size = {0, 8}});
+      },
+      "tile_grid_size must be two sizes");
+  test::expect_throws_with<ValueError>(
+      [] { ContrastLimitedAdaptiveHistogramEqualization({.tile_grid_size = {8}}); },
+      "tile_grid_size must be two sizes");
   test::expect_throws_with<ValueError>(
       [] { RandomGaussianBlur(0.5, {.kernel_size = {4}}); },
       "kernel_size must be an odd number. Received: kernel_size=4");

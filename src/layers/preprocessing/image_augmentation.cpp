@@ -75,6 +75,11 @@ std::vector<double> numbers_from_json(const Json& c,
   return {config::convert<double>((*j)[0], key, what), config::convert<double>((*j)[1], key, what)};
 }
 
+std::vector<double> value_range_from_config(const Json& c, const char* what) {
+  std::vector<double> r = numbers_from_json(c, "value_range", what, true);
+  return r.empty() ? std::vector<double>{0.0, 255.0} : r;
+}
+
 std::pair<double, double> value_range(const std::vector<double>& range, const char* what) {
   KERAS_CHECK(range.size() == 2, ValueError, what,
               ": The `value_range` argument should be a list of two numbers.");

@@ -37,6 +37,8 @@ std::vector<double> numbers_from_json(const Json& c,
                                       const char* key,
                                       const char* what,
                                       bool optional = false);
+// A config's value_range: its two numbers, or [0, 255] when null or missing.
+std::vector<double> value_range_from_config(const Json& c, const char* what);
 // A sorted pair; ValueError unless two numbers.
 std::pair<double, double> value_range(const std::vector<double>& range, const char* what);
 // The height and width axes of images of `rank` (3: unbatched, or 4); ValueError otherwise.

@@ -185,13 +185,27 @@ Tensor projective_transform(const Tensor& images,
                             ProjectiveFn transform,
                             const std::string& interpolation,
                             const std::string& fill_mode,
-                            double fill_value) {
-  auto make_points = [transform]() -> PointFn {
-    return [transform, t = std::array<double, 8>{}](const double* d, int64_t, int64_t, int64_t i,
-                                                    int64_t j) mutable {
+                            double fill_value,
+                            bool float32) {
+  auto make_points = [transform, float32]() -> PointFn {
+    return [transform, float32, t = std::array<double, 8>{}](const double* d, int64_t, int64_t,
+                                                             int64_t i, int64_t j) mutable {
       if (i < 0) {
         t = transform(d);
         return std::pair(0.0, 0.0);
+      }
+      if (float32 && t[6] == 0 && t[7] == 0) {
+        const auto f = [&](int k) { return static_cast<float>(t[static_cast<size_t>(k)]); };
+        const auto x = static_cast<float>(j), y = static_cast<float>(i);
+        // Each product rounded to float32 (no fused multiply-add), as XLA's einsum rounds it.
+        const auto product = [](float a, float b) {
+          volatile float p = a * b;
+          return static_cast<float>(p);
+        };
+        const float py = product(y, f(4)), px = product(x, f(3));
+        const float qy = product(y, f(1)), qx = product(x, f(0));
+        const float row = (py + px) + f(5), col = (qy + qx) + f(2);
+        return std::pair(static_cast<double>(row), static_cast<double>(col));
       }
       const double x = static_cast<double>(j), y = static_cast<double>(i);
       const double denominator = t[6] * x + t[7] * y + 1.0;

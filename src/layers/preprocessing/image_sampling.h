@@ -57,13 +57,17 @@ Tensor affine_transform(const Tensor& images,
 // The projective generalization (Keras 3's perspective_transform): output pixel (y, x) samples
 // the input at ((t3 x + t4 y + t5) / d, (t0 x + t1 y + t2) / d), d = t6 x + t7 y + 1, for the
 // image's {t0, ..., t7}. An affine transform is the case t6 = t7 = 0 (the same arithmetic).
+// `float32`: the source points computed as keras.ops.image.affine_transform computes them on
+// JAX (its einsum in float32: row fl(fl(y t4) + fl(x t3)) + t5, column likewise), which decides
+// "nearest" ties the same way), for the images whose t6 and t7 are 0.
 using ProjectiveFn = std::function<std::array<double, 8>(const double* draws)>;
 Tensor projective_transform(const Tensor& images,
                             const Tensor& draws,
                             ProjectiveFn transform,
                             const std::string& interpolation,
                             const std::string& fill_mode,
-                            double fill_value);
+                            double fill_value,
+                            bool float32 = false);
 
 // Keras 3's elastic_transform's resampling: output pixel (y, x) samples the input at
 // (y + dy, x + dx) (row, col), with the image's displacement fields that `fields` computes

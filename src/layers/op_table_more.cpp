@@ -1,0 +1,589 @@
+// The op table's rows for the keras.ops functions of Keras 3's later releases: products (kron,
+// cross, cdist), special functions (erfinv, i0, ldexp), splits and stacks, select,
+// saturate_cast, trapezoid, corrcoef, diagflat, vander, slice and scatter updates, segment
+// reductions, crossentropies, psnr, unfold / fold, and the images' sobel_edges,
+// affine_transform and extract_patches.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <variant>
+
+#include "keras/config/json.h"
+#include "keras/ops/elementwise.h"
+#include "keras/ops/image.h"
+#include "keras/ops/linalg.h"
+#include "keras/ops/math.h"
+#include "keras/ops/nn.h"
+#include "keras/ops/reduce.h"
+#include "keras/ops/shape.h"
+#include "layers/preprocessing/image_sampling.h"
+#include "op_args.h"
+
+namespace keras::layers::op_table {
+namespace {
+
+constexpr size_t kMaxUpdates = 4096;
+
+Fn cross_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const Json* axis = config::find(c.config, "axis");
+  const std::optional<int> common =
+      axis == nullptr || axis->is_null() ? std::nullopt : std::optional<int>(int_of(c, "axis", -1));
+  const int a = int_of(c, "axisa", -1), b = int_of(c, "axisb", -1), r = int_of(c, "axisc", -1);
+  return [=](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::cross(t[0], t[1], a, b, r, common)};
+  };
+}
+
+// jnp.select(condlist, choicelist, default): the first true condition's choice, else default.
+Fn select_fn(const Call& c) {
+  expect_arity(c, 3);
+  const Json& conds = c.args[0];
+  const Json& choices = c.args[1];
+  KERAS_CHECK(conds.is_array() && choices.is_array() && !conds.empty() &&
+                  conds.size() == choices.size() && conds.size() <= 256,
+              ValueError, c.what,
+              ": Select takes lists of conditions and choices of one length (1 to 256)");
+  int next = 0;
+  std::vector<Operand> cond, choice;
+  for (const Json& j : conds) cond.push_back(operand(j, next, c, 0));
+  for (const Json& j : choices) choice.push_back(operand(j, next, c, 1));
+  const Operand fallback = operand(c.args[2], next, c, 2);
+  const bool any_choice = std::any_of(choice.begin(), choice.end(), [](const Operand& o) {
+    return o.input >= 0 || o.constant.defined();
+  });
+  KERAS_CHECK(any_choice, ValueError, c.what, ": Select needs a tensor among its choices");
+  return [=](const Tensors& in) {
+    std::vector<Operand> all = choice;
+    all.push_back(fallback);
+    const Tensors values = resolve(all, 0, in);
+    Tensor result = values.back();
+    for (size_t i = cond.size(); i-- > 0;) {
+      Tensor ci = cond[i].input >= 0 ? in[static_cast<size_t>(cond[i].input)] : cond[i].constant;
+      KERAS_CHECK(ci.defined(), ValueError, "Select's conditions must be tensors");
+      if (ci.dtype() != bool_) ci = ops::not_equal(ci, ops::zeros_like(ci));
+      result = ops::where(ci, values[i], result);
+    }
+    return Tensors{result};
+  };
+}
+
+std::pair<double, double> dtype_range(DType d) {
+  return visit_dtype(d, []<class T>() {
+    return std::pair<double, double>{static_cast<double>(std::numeric_limits<T>::lowest()),
+                                     static_cast<double>(std::numeric_limits<T>::max())};
+  });
+}
+
+// Keras's _saturate_cast: clip to the range both dtypes hold (nudged toward 0 where the input's
+// dtype rounds the output's limit past it), then cast.
+Tensor saturate_cast(const Tensor& x, DType dtype) {
+  const auto [in_lo, in_hi] = dtype_range(x.dtype());
+  const auto [out_lo, out_hi] = dtype_range(dtype);
+  double lo = std::max(in_lo, out_lo), hi = std::min(in_hi, out_hi);
+  if (x.dtype() == float32) {
+    float l = static_cast<float>(lo), h = static_cast<float>(hi);
+    if (l < out_lo) l = std::nextafter(l, 0.0f);
+    if (h > out_hi) h = std::nextafter(h, 0.0f);
+    lo = l;
+    hi = h;
+  }
+  return ops::cast(ops::clip(x, lo, hi), dtype);
+}
+
+Fn saturate_cast_fn(const Call& c) {
+  const std::optional<DType> dtype = dtype_of(c);
+  KERAS_CHECK(dtype.has_value(), ValueError, c.what, ": SaturateCast needs a 'dtype'");
+  KERAS_CHECK(*dtype != string_, ValueError, c.what, ": SaturateCast cannot cast to string");
+  const DType d = *dtype;
+  return unary_fn(c, [d](const Tensor& x) { return saturate_cast(x, d); });
+}
+
+Fn ldexp_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  return [o](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    KERAS_CHECK(
+        is_integer(t[1].dtype()), TypeError,
+        "ldexp exponent must be an integer type. Received: x2 dtype=", dtype_name(t[1].dtype()));
+    const Tensor x = is_floating(t[0].dtype()) ? t[0] : ops::cast(t[0], float32);
+    const Tensor scale = ops::power(ops::scalar_like(2.0, x), ops::cast(t[1], x.dtype()));
+    return Tensors{ops::multiply(x, scale)};
+  };
+}
+
+// jnp.atleast_3d then concatenated along axis 2.
+Fn dstack_fn(const Call& c) {
+  expect_tensor_list(c);
+  return [](const Tensors& in) {
+    Tensors parts;
+    for (const Tensor& t : in) {
+      if (t.rank() == 0) {
+        parts.push_back(ops::reshape(t, {1, 1, 1}));
+      } else if (t.rank() == 1) {
+        parts.push_back(ops::reshape(t, {1, t.shape()[0], 1}));
+      } else if (t.rank() == 2) {
+        parts.push_back(ops::expand_dims(t, 2));
+      } else {
+        parts.push_back(t);
+      }
+    }
+    return Tensors{ops::concatenate(parts, 2)};
+  };
+}
+
+// indices_or_sections: a number of sections or the indices to split at.
+using Sections = std::variant<int64_t, std::vector<int64_t>>;
+Sections sections_of(const Call& c) {
+  const Json* s = config::find(c.config, "indices_or_sections");
+  KERAS_CHECK(s != nullptr, ValueError, c.what, ": ", c.cls, " needs 'indices_or_sections'");
+  if (s->is_array()) {
+    KERAS_CHECK(s->size() <= 65535, ValueError, c.what, ": too many split indices");
+    return config::convert<std::vector<int64_t>>(*s, "indices_or_sections", w(c));
+  }
+  const int64_t n = config::convert<int64_t>(*s, "indices_or_sections", w(c));
+  KERAS_CHECK(n >= 1 && n <= 65536, ValueError, c.what,
+              ": 'indices_or_sections' must be in [1, 65536], got ", n);
+  return n;
+}
+
+// NumPy's split (equal sections) or array_split (the first size % n sections one longer).
+Tensors split_at(
+    const Tensor& x, const Sections& s, int axis, bool uneven, const std::string& what) {
+  if (const auto* indices = std::get_if<std::vector<int64_t>>(&s))
+    return ops::split(x, *indices, axis);
+  const int64_t n = std::get<int64_t>(s);
+  const int64_t size = x.shape()[static_cast<size_t>(normalize_axis(axis, x.rank(), what.c_str()))];
+  KERAS_CHECK(uneven || size % n == 0, ValueError, what,
+              ": array split does not result in an equal division: ", size, " into ", n);
+  std::vector<int64_t> indices;
+  int64_t at = 0;
+  for (int64_t i = 0; i + 1 < n; ++i) indices.push_back(at += size / n + (i < size % n ? 1 : 0));
+  return ops::split(x, indices, axis);
+}
+
+// Hsplit (axis 1, or 0 for vectors), Vsplit (axis 0) and Dsplit (axis 2), NumPy's rules.
+template <int Axis>
+Fn split_like_fn(const Call& c) {
+  expect_one_tensor(c);
+  const Sections s = sections_of(c);
+  return [s, what = c.what](const Tensors& in) {
+    const Tensor& x = in[0];
+    const int axis = Axis == 1 && x.rank() == 1 ? 0 : Axis;
+    KERAS_CHECK(x.rank() > axis && (Axis != 0 || x.rank() >= 2), ValueError, what,
+                ": needs a tensor of rank ", std::max(Axis + 1, 2), ", got shape ",
+                shape_str(x.shape()));
+    return split_at(x, s, axis, false, what);
+  };
+}
+
+Fn array_split_fn(const Call& c) {
+  expect_one_tensor(c);
+  const Sections s = sections_of(c);
+  const int axis = int_of(c, "axis", 0);
+  return [=, what = c.what](const Tensors& in) { return split_at(in[0], s, axis, true, what); };
+}
+
+Fn append_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const Json* a = config::find(c.config, "axis");
+  const std::optional<int> axis =
+      a == nullptr || a->is_null() ? std::nullopt : std::optional<int>(int_of(c, "axis", 0));
+  return [o, axis](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    if (!axis) return Tensors{ops::concatenate({ops::ravel(t[0]), ops::ravel(t[1])}, 0)};
+    return Tensors{ops::concatenate({t[0], t[1]}, *axis)};
+  };
+}
+
+// jnp.trapezoid with a constant spacing dx: sum((y[1:] + y[:-1]) / 2) * dx along the axis.
+Fn trapezoid_fn(const Call& c) {
+  const Json* x = config::find(c.config, "x");
+  KERAS_CHECK(x == nullptr || x->is_null(), NotImplementedError, c.what,
+              ": keras.cpp's Trapezoid takes sample points only as a spacing 'dx'");
+  const double dx = number_of(c, "dx", 1.0);
+  const int axis = int_of(c, "axis", -1);
+  return unary_fn(c, [dx, axis, what = c.what](const Tensor& y_in) {
+    const Tensor y = is_floating(y_in.dtype()) ? y_in : ops::cast(y_in, float32);
+    const int a = normalize_axis(axis, y.rank(), what.c_str());
+    const int64_t n = y.shape()[static_cast<size_t>(a)];
+    if (n < 2) return ops::sum(ops::multiply(y, 0.0), {a});
+    const Tensor pairs = ops::add(ops::slice_axis(y, a, 1, n - 1), ops::slice_axis(y, a, 0, n - 1));
+    return ops::multiply(ops::sum(pairs, {a}), dx * 0.5);
+  });
+}
+
+// jnp.corrcoef of the rows of a 2-D x (a 1-D x: one variable, a scalar).
+Tensor corrcoef(const Tensor& x_in) {
+  KERAS_CHECK(x_in.rank() == 1 || x_in.rank() == 2, ValueError,
+              "corrcoef: expected a 1-D or 2-D input, got shape ", shape_str(x_in.shape()));
+  Tensor x = is_floating(x_in.dtype()) ? x_in : ops::cast(x_in, float32);
+  if (x.rank() == 1) x = ops::expand_dims(x, 0);
+  const double n = static_cast<double>(x.shape()[1]);
+  const Tensor centred = ops::subtract(x, ops::mean(x, {1}, true));
+  const Tensor cov = ops::divide(ops::matmul_t(centred, centred, false, true), n - 1.0);
+  const Tensor stddev = ops::sqrt(ops::diagonal(cov));
+  Tensor r =
+      ops::divide(ops::divide(cov, ops::expand_dims(stddev, 1)), ops::expand_dims(stddev, 0));
+  r = ops::clip(r, -1.0, 1.0);
+  return x_in.rank() == 1 ? ops::reshape(r, {}) : r;
+}
+
+Fn diagflat_fn(const Call& c) {
+  const int k = int_of(c, "k", 0);
+  return unary_fn(c, [k](const Tensor& x) { return ops::diag(ops::ravel(x), k); });
+}
+
+// jnp.vander: columns x^(N-1), ..., x^0 (increasing: x^0, ..., x^(N-1)) of a 1-D x.
+Fn vander_fn(const Call& c) {
+  const Json* n_json = config::find(c.config, "N");
+  const std::optional<int64_t> columns =
+      n_json == nullptr || n_json->is_null()
+          ? std::nullopt
+          : std::optional<int64_t>(config::convert<int64_t>(*n_json, "N", w(c)));
+  KERAS_CHECK(!columns || (*columns >= 0 && *columns <= 65536), ValueError, c.what,
+              ": Vander's 'N' must be in [0, 65536]");
+  const bool increasing = bool_of(c, "increasing", false);
+  return unary_fn(c, [=, what = c.what](const Tensor& x) {
+    KERAS_CHECK(x.rank() == 1, ValueError, what,
+                ": x should be a one-dimensional array, got shape ", shape_str(x.shape()));
+    const int64_t n = columns.value_or(x.shape()[0]);
+    std::vector<double> powers(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+      powers[static_cast<size_t>(i)] = static_cast<double>(increasing ? i : n - 1 - i);
+    const Tensor exponents = ops::cast(Tensor::from_vector(powers, {1, n}), x.dtype());
+    return ops::power(ops::expand_dims(x, 1), exponents);
+  });
+}
+
+// x with the block `updates` written at `start` (each start clamped so that the block fits,
+// as lax.dynamic_update_slice).
+Tensor slice_update(const Tensor& x,
+                    std::vector<int64_t> start,
+                    const Tensor& updates_in,
+                    const std::string& what) {
+  KERAS_CHECK(static_cast<int>(start.size()) == x.rank() && updates_in.rank() == x.rank(),
+              ValueError, what, ": SliceUpdate needs one start index per axis and updates of the ",
+              "input's rank ", x.rank(), ", got ", start.size(), " and shape ",
+              shape_str(updates_in.shape()));
+  const Tensor updates = ops::cast(updates_in, x.dtype());
+  std::vector<std::pair<int64_t, int64_t>> pads;
+  for (int d = 0; d < x.rank(); ++d) {
+    const int64_t size = x.shape()[static_cast<size_t>(d)];
+    const int64_t block = updates.shape()[static_cast<size_t>(d)];
+    KERAS_CHECK(block <= size, ValueError, what, ": updates of shape ", shape_str(updates.shape()),
+                " do not fit an input of shape ", shape_str(x.shape()));
+    int64_t& s = start[static_cast<size_t>(d)];
+    s = std::clamp<int64_t>(s, 0, size - block);
+    pads.emplace_back(s, size - s - block);
+  }
+  const Tensor placed = ops::pad(updates, pads);
+  const Tensor ones = ops::pad(ops::ones_like(ops::cast(updates, float32)), pads);
+  const Tensor inside = ops::not_equal(ones, ops::zeros_like(ones));
+  return ops::where(inside, placed, x);
+}
+
+// A tensor argument or a constant one (a NumPy array, nested lists or a number).
+struct ValueArg {
+  int input = -1;
+  Tensor constant;
+};
+ValueArg value_arg(const Json& j, int& next, const Call& c) {
+  if (is_tensor(j)) return {next++, {}};
+  if (j.is_number()) return {-1, Tensor::scalar<double>(j.get<double>())};
+  if (is_array_constant(j)) return {-1, numpy_from_json(j, c.what)};
+  Json wrapped{{"class_name", "__numpy__"}, {"config", {{"value", j}, {"dtype", "float64"}}}};
+  return {-1, numpy_from_json(wrapped, c.what)};
+}
+Tensor value_of(const ValueArg& v, const Tensors& in) {
+  return v.input >= 0 ? in[static_cast<size_t>(v.input)] : v.constant;
+}
+
+Fn slice_update_fn(const Call& c) {
+  expect_arity(c, 3);
+  KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what,
+              ": argument 0 of SliceUpdate must be a tensor");
+  KERAS_CHECK(!is_tensor(c.args[1]), NotImplementedError, c.what,
+              ": keras.cpp's SliceUpdate takes constant start indices only");
+  const std::vector<int64_t> start = constant_ints(c.args[1], "start_indices", c);
+  int next = 1;
+  const ValueArg updates = value_arg(c.args[2], next, c);
+  return [=, what = c.what](const Tensors& in) {
+    return Tensors{slice_update(in[0], start, value_of(updates, in), what)};
+  };
+}
+
+// keras.ops.scatter_update: x with the entries (or sub-tensors) at the constant `indices` rows
+// replaced by `updates`' rows; negative indices count from the end, rows outside are dropped
+// (JAX's .at[].set); of repeated rows the last is kept.
+Fn scatter_update_fn(const Call& c) {
+  expect_arity(c, 3);
+  KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what,
+              ": argument 0 of ScatterUpdate must be a tensor");
+  const Json* reduction = config::find(c.config, "reduction");
+  KERAS_CHECK(reduction == nullptr || reduction->is_null(), NotImplementedError, c.what,
+              ": keras.cpp's ScatterUpdate supports only 'reduction': null");
+  KERAS_CHECK(!is_tensor(c.args[1]), NotImplementedError, c.what,
+              ": keras.cpp's ScatterUpdate takes constant indices only");
+  const Tensor indices = ops::cast(constant_indices(c.args[1], c), int64);
+  KERAS_CHECK(indices.rank() == 2 && static_cast<size_t>(indices.shape()[0]) <= kMaxUpdates,
+              ValueError, c.what, ": ScatterUpdate's indices must be (rows, coordinates), at most ",
+              kMaxUpdates, " rows, got shape ", shape_str(indices.shape()));
+  int next = 1;
+  const ValueArg updates = value_arg(c.args[2], next, c);
+  return [=, what = c.what](const Tensors& in) {
+    Tensor x = in[0];
+    const int64_t rows = indices.shape()[0], k = indices.shape()[1];
+    KERAS_CHECK(k >= 1 && k <= x.rank(), ValueError, what, ": ScatterUpdate's indices have ", k,
+                " coordinates for an input of rank ", x.rank());
+    const Tensor u = value_of(updates, in);
+    Shape row_shape(static_cast<size_t>(k), 1);
+    row_shape.insert(row_shape.end(), x.shape().begin() + k, x.shape().end());
+    KERAS_CHECK(u.rank() >= 1 && u.shape()[0] == rows && u.size() == rows * num_elements(row_shape),
+                ValueError, what, ": ScatterUpdate's updates of shape ", shape_str(u.shape()),
+                " do not hold ", rows, " rows for an input of shape ", shape_str(x.shape()));
+    const int64_t* idx = indices.data<int64_t>();
+    for (int64_t r = 0; r < rows; ++r) {
+      std::vector<int64_t> start(static_cast<size_t>(x.rank()), 0);
+      bool inside = true;
+      for (int64_t d = 0; d < k; ++d) {
+        const int64_t size = x.shape()[static_cast<size_t>(d)];
+        int64_t i = idx[r * k + d];
+        if (i < 0) i += size;
+        inside = inside && i >= 0 && i < size;
+        start[static_cast<size_t>(d)] = i;
+      }
+      if (!inside) continue;
+      x = slice_update(x, start, ops::reshape(ops::slice_axis(u, 0, r, 1), row_shape), what);
+    }
+    return Tensors{x};
+  };
+}
+
+template <ops::SegmentReduction R>
+Fn segment_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const Json* n = config::find(c.config, "num_segments");
+  KERAS_CHECK(n != nullptr && !n->is_null(), NotImplementedError, c.what,
+              ": keras.cpp's segment reductions need 'num_segments' (as Keras on JAX)");
+  const int64_t segments = config::convert<int64_t>(*n, "num_segments", w(c));
+  return [o, segments](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::segment_reduce(t[0], t[1], segments, R)};
+  };
+}
+
+Fn binary_crossentropy_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const bool logits = bool_of(c, "from_logits", false);
+  return [o, logits](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::binary_crossentropy(t[0], t[1], logits)};
+  };
+}
+
+template <Tensor (*F)(const Tensor&, const Tensor&, bool, int)>
+Fn categorical_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const bool logits = bool_of(c, "from_logits", false);
+  const int axis = int_of(c, "axis", -1);
+  return [o, logits, axis](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{F(t[0], t[1], logits, axis)};
+  };
+}
+
+Fn psnr_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  KERAS_CHECK(config::find(c.config, "max_val") != nullptr, ValueError, c.what,
+              ": PSNR needs a 'max_val'");
+  const double max_val = number_of(c, "max_val", 1.0);
+  return [o, max_val](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::psnr(t[0], t[1], max_val)};
+  };
+}
+
+std::vector<int64_t> required_ints(const Call& c, const char* key) {
+  std::vector<int64_t> v = ints_of(c, key);
+  KERAS_CHECK(!v.empty(), ValueError, c.what, ": ", c.cls, " needs '", key, "'");
+  return v;
+}
+
+ops::UnfoldOptions unfold_options_of(const Call& c) {
+  auto or_default = [&](const char* key, int64_t fallback) {
+    std::vector<int64_t> v = ints_of(c, key);
+    return v.empty() ? std::vector<int64_t>{fallback} : v;
+  };
+  return {or_default("dilation", 1), or_default("padding", 0), or_default("stride", 1)};
+}
+
+Fn unfold_fn(const Call& c) {
+  const std::vector<int64_t> k = required_ints(c, "kernel_size");
+  const ops::UnfoldOptions o = unfold_options_of(c);
+  return unary_fn(c, [k, o](const Tensor& x) { return ops::unfold(x, k, o); });
+}
+
+Fn fold_fn(const Call& c) {
+  const std::vector<int64_t> size = required_ints(c, "output_size");
+  const std::vector<int64_t> k = required_ints(c, "kernel_size");
+  const ops::UnfoldOptions o = unfold_options_of(c);
+  return unary_fn(c, [size, k, o](const Tensor& x) { return ops::fold(x, size, k, o); });
+}
+
+Fn extract_patches_fn(const Call& c) {
+  const std::vector<int64_t> size = required_ints(c, "size");
+  ops::image::ExtractPatchesOptions o;
+  o.strides = ints_of(c, "strides");
+  o.dilation_rate = spatial_of(c, "dilation_rate");
+  o.padding = padding_of(c, {"valid", "same"});
+  o.data_format = data_format_of(c);
+  KERAS_CHECK(size.size() == 1 || size.size() == 2 || size.size() == 3, ValueError, c.what,
+              ": ExtractPatches' 'size' must be an int or 2 or 3 ints");
+  return unary_fn(c, [size, o](const Tensor& x) {
+    // An int size means a square patch of images (Keras reads it so).
+    const std::vector<int64_t> full =
+        size.size() == 1 ? std::vector<int64_t>{size[0], size[0]} : size;
+    return ops::image::extract_patches(x, full, o);
+  });
+}
+
+template <Tensor (*F)(const Tensor&, const std::vector<int64_t>&, const std::string&)>
+Fn adaptive_pool_fn(const Call& c) {
+  const std::vector<int64_t> size = required_ints(c, "output_size");
+  const std::string data_format = data_format_of(c);
+  return unary_fn(c, [size, data_format](const Tensor& x) { return F(x, size, data_format); });
+}
+
+Fn sobel_edges_fn(const Call& c) {
+  const std::string data_format = data_format_of(c);
+  return unary_fn(
+      c, [data_format](const Tensor& x) { return ops::image::sobel_edges(x, data_format); });
+}
+
+// keras.ops.image.affine_transform(images, transform): each row of transform [a0, a1, a2, b0,
+// b1, b2, c0, c1] maps output (x, y) to input ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k),
+// k = c0 x + c1 y + 1, as Keras documents it (its JAX backend reads c0 and c1 otherwise, its
+// TensorFlow backend so); sampled as map_coordinates does. Differentiable in the images only.
+Fn affine_transform_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  KERAS_CHECK(o[0].input >= 0, ValueError, c.what, ": AffineTransform's images must be a tensor");
+  const std::string interpolation =
+      config::get<std::string>(c.config, "interpolation", "bilinear", w(c));
+  const std::string fill_mode = config::get<std::string>(c.config, "fill_mode", "constant", w(c));
+  KERAS_CHECK(interpolation == "bilinear" || interpolation == "nearest", ValueError, c.what,
+              ": Invalid value for argument `interpolation`. Expected of one {'nearest', "
+              "'bilinear'}. Received: interpolation=",
+              interpolation);
+  KERAS_CHECK(fill_mode == "constant" || fill_mode == "nearest" || fill_mode == "wrap" ||
+                  fill_mode == "mirror" || fill_mode == "reflect",
+              ValueError, c.what,
+              ": Invalid value for argument `fill_mode`. Expected of one {'constant', 'nearest', "
+              "'wrap', 'mirror', 'reflect'}. Received: fill_mode=",
+              fill_mode);
+  const double fill_value = number_of(c, "fill_value", 0.0);
+  const bool first = data_format_of(c) == "channels_first";
+  return [=, what = c.what](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    Tensor images = t[0];
+    KERAS_CHECK(images.rank() == 3 || images.rank() == 4, ValueError, what,
+                ": Invalid images rank: expected rank 3 (single image) or rank 4 (batch of "
+                "images). Received input with shape: images.shape=",
+                shape_str(images.shape()));
+    KERAS_CHECK((t[1].rank() == 1 || t[1].rank() == 2) && t[1].shape().back() == 8, ValueError,
+                what, ": a transform must be 8 values or (batch, 8), got shape ",
+                shape_str(t[1].shape()));
+    const bool unbatched = images.rank() == 3;
+    if (unbatched) images = ops::expand_dims(images, 0);
+    if (first) images = ops::moveaxis(images, {1}, {-1});
+    Tensor transforms = ops::reshape(ops::cast(t[1], float64), {-1, 8});
+    const int64_t batch = images.shape()[0];
+    KERAS_CHECK(transforms.shape()[0] == 1 || transforms.shape()[0] == batch, ValueError, what,
+                ": ", transforms.shape()[0], " transforms for ", batch, " images");
+    if (transforms.shape()[0] != batch) transforms = ops::broadcast_to(transforms, {batch, 8});
+    const Tensor draws = ops::copy(transforms.cpu());
+    Tensor out = augmentation::projective_transform(
+        images, draws,
+        [](const double* d) {
+          std::array<double, 8> m{};
+          std::copy_n(d, 8, m.begin());
+          return m;
+        },
+        interpolation, fill_mode, fill_value, t[1].dtype() == float32);
+    if (first) out = ops::moveaxis(out, {-1}, {1});
+    return Tensors{unbatched ? ops::squeeze(out, 0) : out};
+  };
+}
+
+}  // namespace
+
+std::vector<Spec> more_rows() {
+  const std::vector<std::string> none;
+  const std::vector<std::string> unfold_keys{"kernel_size", "dilation", "padding", "stride"};
+  const std::vector<std::string> segment_keys{"num_segments", "sorted"};
+  return {
+      {"Kron", kNumpy, none, none, binary<ops::kron>},
+      {"Cross", kNumpy, {"axisa", "axisb", "axisc", "axis"}, none, cross_fn},
+      {"CDist", kMath, none, none, binary<ops::cdist>},
+      {"Erfinv", kMath, none, none, unary<ops::erfinv>},
+      {"I0", kNumpy, none, none, unary<ops::i0>},
+      {"Ldexp", kNumpy, none, none, ldexp_fn},
+      {"Select", kNumpy, none, none, select_fn},
+      {"SaturateCast", kCore, {"dtype"}, none, saturate_cast_fn},
+      {"Dstack", kNumpy, none, none, dstack_fn},
+      {"Hsplit", kNumpy, {"indices_or_sections"}, none, split_like_fn<1>},
+      {"Vsplit", kNumpy, {"indices_or_sections"}, none, split_like_fn<0>},
+      {"Dsplit", kNumpy, {"indices_or_sections"}, none, split_like_fn<2>},
+      {"ArraySplit", kNumpy, {"indices_or_sections", "axis"}, none, array_split_fn},
+      {"Append", kNumpy, {"axis"}, none, append_fn},
+      {"Trapezoid", kNumpy, {"x", "dx", "axis"}, none, trapezoid_fn},
+      {"Corrcoef", kNumpy, none, none, unary<corrcoef>},
+      {"Diagflat", kNumpy, {"k"}, none, diagflat_fn},
+      {"Vander", kNumpy, {"N", "increasing"}, none, vander_fn},
+      {"SliceUpdate", kCore, none, none, slice_update_fn},
+      {"ScatterUpdate", kCore, {"reduction"}, none, scatter_update_fn},
+      {"SegmentSum", kMath, segment_keys, none, segment_fn<ops::SegmentReduction::sum>},
+      {"SegmentMax", kMath, segment_keys, none, segment_fn<ops::SegmentReduction::max>},
+      {"SegmentMin", kMath, segment_keys, none, segment_fn<ops::SegmentReduction::min>},
+      {"SegmentProd", kMath, segment_keys, none, segment_fn<ops::SegmentReduction::prod>},
+      {"BinaryCrossentropy", kNn, {"from_logits"}, none, binary_crossentropy_fn},
+      {"CategoricalCrossentropy",
+       kNn,
+       {"from_logits", "axis"},
+       none,
+       categorical_fn<ops::categorical_crossentropy>},
+      {"SparseCategoricalCrossentropy",
+       kNn,
+       {"from_logits", "axis"},
+       none,
+       categorical_fn<ops::sparse_categorical_crossentropy>},
+      {"PSNR", kNn, {"max_val"}, none, psnr_fn},
+      {"AdaptiveAveragePool",
+       kNn,
+       {"output_size", "data_format"},
+       none,
+       adaptive_pool_fn<ops::adaptive_average_pool>},
+      {"AdaptiveMaxPool",
+       kNn,
+       {"output_size", "data_format"},
+       none,
+       adaptive_pool_fn<ops::adaptive_max_pool>},
+      {"Unfold", kNn, unfold_keys, none, unfold_fn},
+      {"Fold", kNn, {"output_size", "kernel_size", "dilation", "padding", "stride"}, none, fold_fn},
+      {"SobelEdges", kImage, {"data_format"}, none, sobel_edges_fn},
+      {"AffineTransform",
+       kImage,
+       {"interpolation", "fill_mode", "fill_value", "data_format"},
+       none,
+       affine_transform_fn},
+      {"ExtractPatches",
+       kImage,
+       {"size", "strides", "dilation_rate", "padding", "data_format"},
+       none,
+       extract_patches_fn},
+  };
+}
+
+}  // namespace keras::layers::op_table
