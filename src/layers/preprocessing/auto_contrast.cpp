@@ -4,7 +4,6 @@
 #include <cmath>
 #include <vector>
 
-#include "keras/autodiff/trace.h"
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
@@ -112,14 +111,9 @@ Tensors EqualizationImpl::call(const Tensors& inputs, bool training) {
       c_axis == src.rank() - 1 ? 1 : s[static_cast<size_t>(ha)] * s[static_cast<size_t>(wa)];
   const int64_t outer = src.size() / std::max<int64_t>(channels * inner, 1);
   const int64_t bins = options_.bins;
-  // The tables depend on the values: computed inside a launched kernel (autodiff/trace.h), on a
-  // host copy, so that fit's replayed steps equalize each batch anew.
-  const Tensor host = Tensor::empty(s, float32, Device::cpu());
-  const bool on_host = src.device() == Device::cpu();
-  const Tensor out = on_host ? host : Tensor::empty(s, float32, src.device());
-  autodiff::launch([=] {
-    host.copy_from(src);
-    float* data = host.data<float>();
+  // The tables depend on the values: computed on a host copy at every run, so that fit's
+  // replayed steps equalize each batch anew.
+  const Tensor out = augmentation::on_host_copy(src, [=](float* data) {
     std::vector<float> values(static_cast<size_t>(outer * inner));
     for (int64_t c = 0; c < channels; ++c) {
       // The channel's values: `outer` runs of `inner` contiguous ones, channels * inner apart.
@@ -129,7 +123,6 @@ Tensors EqualizationImpl::call(const Tensors& inputs, bool training) {
       for (int64_t o = 0; o < outer; ++o)
         std::copy_n(values.data() + o * inner, inner, data + (o * channels + c) * inner);
     }
-    if (!on_host) out.copy_from(host);
   });
   return {ops::cast(augmentation::transform_value_range(out, k255, range_), dtype())};
 }

@@ -5,7 +5,6 @@
 #include <tuple>
 #include <vector>
 
-#include "keras/autodiff/trace.h"
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
@@ -142,14 +141,8 @@ Tensors ClaheImpl::call(const Tensors& inputs, bool) {
                           ? static_cast<float>(options_.clip_limit *
                                                static_cast<double>(g.tile_h * g.tile_w) / 256.0)
                           : 0.0f;
-  // The tables depend on the values: computed inside a launched kernel (autodiff/trace.h), on a
-  // host copy, so that a traced plan equalizes each batch anew.
-  const Tensor host = Tensor::empty(s, float32, Device::cpu());
-  const bool on_host = src.device() == Device::cpu();
-  const Tensor out = on_host ? host : Tensor::empty(s, float32, src.device());
-  autodiff::launch([=] {
-    host.copy_from(src);
-    float* data = host.data<float>();
+  // The tables depend on the values: computed on a host copy at every run.
+  const Tensor out = augmentation::on_host_copy(src, [=](float* data) {
     if (h == 0 || w == 0) return;
     for (int64_t b = 0; b < batch; ++b) {
       for (int64_t c = 0; c < channels; ++c) {
@@ -157,7 +150,6 @@ Tensors ClaheImpl::call(const Tensors& inputs, bool) {
         clahe_channel(first, h, w, last ? channels : 1, g, limit);
       }
     }
-    if (!on_host) out.copy_from(host);
   });
   return {ops::cast(augmentation::transform_value_range(out, k255, range_), dtype())};
 }

@@ -125,6 +125,18 @@ Tensor per_image_uniform(const Tensor& images, double minval, double maxval, Gen
   return random::uniform_noise(shape, images.dtype(), images.device(), minval, maxval, generator);
 }
 
+Tensor on_host_copy(const Tensor& src, std::function<void(float* data)> f) {
+  const Tensor host = Tensor::empty(src.shape(), float32, Device::cpu());
+  const bool on_host = src.device() == Device::cpu();
+  const Tensor out = on_host ? host : Tensor::empty(src.shape(), float32, src.device());
+  autodiff::launch([src, host, out, on_host, f] {
+    host.copy_from(src);
+    f(host.data<float>());
+    if (!on_host) out.copy_from(host);
+  });
+  return out;
+}
+
 Tensor host_draws(const Shape& shape,
                   Device device,
                   Generator* generator,

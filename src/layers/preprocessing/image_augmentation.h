@@ -58,6 +58,10 @@ Tensor transform_value_range(const Tensor& x,
 // unbatched image; drawn anew each time the op runs (random::uniform_noise).
 Tensor per_image_uniform(const Tensor& images, double minval, double maxval, Generator* generator);
 
+// src (float32) transformed in place by `f` on a host copy, inside a launched kernel so that a
+// traced plan runs it on every replay's values (autodiff/trace.h); the result on src's device.
+Tensor on_host_copy(const Tensor& src, std::function<void(float* data)> f);
+
 // float64 values of `shape` on `device` that `fill` writes on the host from the generator (the
 // global one when null), inside a launched kernel, so that a traced step draws them anew at every
 // replay (autodiff/trace.h). The generator must outlive any plan the call is traced into.
