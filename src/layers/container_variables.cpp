@@ -1,18 +1,11 @@
 #include "layers/container_variables.h"
 
 #include <map>
-#include <regex>
 
+#include "core/python_repr.h"
 #include "keras/layers/op_layer.h"
 
 namespace keras::layers {
-
-std::string to_snake_case(const std::string& name) {
-  std::string s = std::regex_replace(name, std::regex("(.)([A-Z][a-z]+)"), "$1_$2");
-  s = std::regex_replace(s, std::regex("([a-z])([A-Z])"), "$1_$2");
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::vector<std::string> container_names(const std::vector<std::shared_ptr<Layer>>& layers) {
   std::vector<std::string> out;

@@ -11,8 +11,6 @@
 
 namespace keras::layers {
 
-// Keras's naming.to_snake_case ("SimpleRNN" -> "simple_rnn").
-std::string to_snake_case(const std::string& name);
 // One name per layer; empty for an op (not among Keras 3's layers, no variables).
 std::vector<std::string> container_names(const std::vector<std::shared_ptr<Layer>>& layers);
 // {"vars": none} then each layer's saved_variables() under "layers/<its container name>/".

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/python_repr.h"
 #include "keras/autodiff/tape.h"
 #include "keras/config/json.h"
 #include "keras/layers/registry.h"
@@ -12,7 +13,6 @@
 #include "keras/ops/rnn.h"
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
-#include "layers/container_variables.h"
 #include "layers/recurrence.h"
 #include "layers/recurrent_config.h"
 

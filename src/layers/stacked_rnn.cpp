@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <map>
 
+#include "core/python_repr.h"
 #include "keras/config/json.h"
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
-#include "layers/container_variables.h"
 #include "layers/recurrence.h"
 
 namespace keras::layers {

@@ -1,10 +1,10 @@
 // The base optimizer: Keras 3's BaseOptimizer.apply (with the JAX backend's accumulation and EMA),
 // its variables and config. Update rules live in kernel_optimizers.cpp and op_optimizers.cpp.
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <regex>
 
+#include "core/python_repr.h"
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
 #include "keras/config/json.h"
@@ -178,6 +178,13 @@ Variable Optimizer::add_slot(const Variable& variable, const std::string& slot_n
   return v;
 }
 
+Variable Optimizer::add_slot(const std::string& name, const Tensor& value) {
+  Variable v(name, value, false);
+  grouped_slots_.emplace_back(0, v);
+  per_variable_slots_.back().push_back(v.value());
+  return v;
+}
+
 Variable Optimizer::add_variable(const std::string& name, const Tensor& value) {
   Variable v(name, value, false);
   extra_.push_back(v);
@@ -311,12 +318,32 @@ void Optimizer::finalize_variable_values(const std::vector<Variable>& variables)
   for (size_t i = 0; i < variables.size(); ++i) variables[i].value().copy_from(averages_[i]);
 }
 
+void Optimizer::require_averages() const {
+  KERAS_CHECK(base_.use_ema && averages_.size() == built_for_.size() && built(), ValueError,
+              "SwapEMAWeights must be used when `use_ema=True` is set on the optimizer. "
+              "Received: use_ema=",
+              base_.use_ema ? "True" : "False");
+}
+
+void Optimizer::swap_variables_with_averages() {
+  require_averages();
+  for (size_t i = 0; i < built_for_.size(); ++i) {
+    const Tensor& w = built_for_[i].value();
+    const Tensor old = w.clone();
+    w.copy_from(averages_[i]);
+    averages_[i].copy_from(old);
+  }
+}
+
+void Optimizer::set_averages_to_variables() {
+  require_averages();
+  for (size_t i = 0; i < built_for_.size(); ++i) averages_[i].copy_from(built_for_[i].value());
+}
+
 Json Optimizer::get_config() const {
   auto opt = [](const auto& v) { return v ? Json(*v) : Json(nullptr); };
-  std::string lower;
-  for (char c : name_) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return Json{
-      {"name", lower},
+      {"name", to_snake_case(name_)},  // Keras's default: "adam", "rm_sprop", "adam_w"
       {"learning_rate", schedule_ ? schedules::serialize(*schedule_) : Json(learning_rate_)},
       {"weight_decay", opt(base_.weight_decay)},
       {"clipnorm", opt(base_.clip.clipnorm)},
@@ -384,12 +411,13 @@ void Optimizer::apply(const Tensors& grads, const std::vector<Variable>& variabl
 
 void Optimizer::apply_update(const Tensors& grads, const std::vector<Variable>& variables) {
   const Tensors clipped = clip_gradients(grads);
-  if (base_.weight_decay && !fuses_weight_decay()) {
+  if (!fuses_weight_decay()) {
     for (size_t i = 0; i < variables.size(); ++i) {
-      if (!clipped[i].defined() || weight_decay_for(i) == 0.0) continue;
+      const double decay = weight_decay_for(i);
+      if (!clipped[i].defined() || decay == 0.0) continue;
       const Tensor& w = variables[i].value();
       const Tensor lr = learning_rate_scalar(w.dtype());
-      ops::assign(w, ops::subtract(w, ops::multiply(ops::multiply(w, *base_.weight_decay), lr)));
+      ops::assign(w, ops::subtract(w, ops::multiply(ops::multiply(w, decay), lr)));
     }
   }
   before_update_steps();

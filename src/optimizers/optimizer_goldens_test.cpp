@@ -118,15 +118,27 @@ TEST(OptimizerOptions, MatchDeserializedConfigs) {
   auto same = [](OptimizerPtr a, std::string_view id) {
     for (const g::Case& c : g::kCases) {
       if (c.id != id) continue;
-      Variable w("w", Tensor::from_vector<double>({1.0, -2.0}));
-      Variable v("w", Tensor::from_vector<double>({1.0, -2.0}));
+      // A vector and a matrix (Adafactor factors, Muon orthogonalizes only matrices).
+      auto vars = [] {
+        return std::vector<Variable>{
+            Variable("w0", Tensor::from_vector<double>({1.0, -2.0})),
+            Variable("w1", Tensor::from_vector<double>({0.1, 0.2, 0.3, -0.4}, {2, 2}))};
+      };
+      const std::vector<Variable> w = vars(), v = vars();
       OptimizerPtr b = deserialize(parse(c.serialized));
       for (int t = 1; t <= 4; ++t) {
-        a->apply({Tensor::from_vector<double>({0.3 * t, -0.1})}, {w});
-        b->apply({Tensor::from_vector<double>({0.3 * t, -0.1})}, {v});
+        auto grads = [t] {
+          return Tensors{Tensor::from_vector<double>({0.3 * t, -0.1}),
+                         Tensor::from_vector<double>({0.5, -0.2 * t, 0.1, 1.0}, {2, 2})};
+        };
+        a->apply(grads(), w);
+        b->apply(grads(), v);
       }
-      EXPECT_EQ(w.value().data<double>()[0], v.value().data<double>()[0]) << id;
-      EXPECT_EQ(w.value().data<double>()[1], v.value().data<double>()[1]) << id;
+      for (size_t k = 0; k < w.size(); ++k) {
+        for (int64_t i = 0; i < w[k].value().size(); ++i) {
+          EXPECT_EQ(w[k].value().data<double>()[i], v[k].value().data<double>()[i]) << id;
+        }
+      }
       return;
     }
     ADD_FAILURE() << "no case " << id;
@@ -151,6 +163,37 @@ TEST(OptimizerOptions, MatchDeserializedConfigs) {
               .clip = {.global_clipnorm = 1.0},
               .gradient_accumulation_steps = 2}),
        "nadam_accumulate_clip");
+  same(Adafactor({.learning_rate = 0.1,
+                  .beta_2_decay = -0.5,
+                  .epsilon_1 = 1e-20,
+                  .epsilon_2 = 0.01,
+                  .clip_threshold = 0.5,
+                  .relative_step = false}),
+       "adafactor_options");
+  same(Muon({.learning_rate = 0.05,
+             .adam_beta_1 = 0.8,
+             .adam_beta_2 = 0.95,
+             .adam_weight_decay = std::nullopt,
+             .epsilon = 1e-6,
+             .weight_decay = 0.1,
+             .muon_a = 3.0,
+             .muon_b = -4.0,
+             .muon_c = 1.5,
+             .adam_lr_ratio = 0.5,
+             .momentum = 0.9,
+             .ns_steps = 3,
+             .nesterov = false,
+             .rms_rate = std::nullopt}),
+       "muon_options");
+  same(Muon({.learning_rate = 0.1, .adam_weight_decay = 0.2, .exclude_layers = {"^w1$"}}),
+       "muon_exclude_layers");
+  same(ScheduleFreeAdamW({.learning_rate = 0.1,
+                          .beta_1 = 0.8,
+                          .beta_2 = 0.95,
+                          .epsilon = 1e-6,
+                          .warmup_steps = 3,
+                          .weight_decay = 0.1}),
+       "schedule_free_adamw_warmup");
   same(SGD({.learning_rate = schedules::ExponentialDecay(
                 {.initial_learning_rate = 0.1, .decay_steps = 2, .decay_rate = 0.5})}),
        "sgd_exponential");
@@ -290,6 +333,18 @@ TEST(OptimizerMisuse, KerasErrors) {
   EXPECT_EQ(message([&] { SGD()->apply({Tensor()}, {scaled}); }),
             "No gradients provided for any variable.");
   EXPECT_EQ(get("nadam")->name(), "Nadam");
+  EXPECT_EQ(get("Adafactor")->name(), "Adafactor");
+  EXPECT_EQ(get("muon")->name(), "Muon");
+  EXPECT_EQ(get("schedulefreeadamw")->name(), "ScheduleFreeAdamW");
+  EXPECT_THROW(Muon({.exclude_layers = {"dense("}}), ValueError);
+  EXPECT_THROW(Muon({.ns_steps = 1000000}), ValueError);
+  EXPECT_THROW(deserialize(parse(R"({"class_name": "Muon", "config": {"exclude_layers": "x"}})")),
+               ValueError);
+  // Keras names an optimizer after its class, in snake case.
+  EXPECT_EQ(serialize(*RMSprop())["config"]["name"], "rm_sprop");
+  EXPECT_EQ(serialize(*AdamW())["config"]["name"], "adam_w");
+  EXPECT_EQ(serialize(*ScheduleFreeAdamW())["config"]["name"], "schedule_free_adam_w");
+  EXPECT_EQ(serialize(*Adam())["config"]["name"], "adam");
 }
 
 // The optimizer Keras wraps for a mixed_float16 model (a legacy .h5's training_config): the

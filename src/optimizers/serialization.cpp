@@ -30,6 +30,9 @@ OptimizerPtr get(std::string_view name_in) {
   if (name == "ftrl") return Ftrl();
   if (name == "lion") return Lion();
   if (name == "lamb") return Lamb();
+  if (name == "adafactor") return Adafactor();
+  if (name == "muon") return Muon();
+  if (name == "schedulefreeadamw") return ScheduleFreeAdamW();
   throw ValueError(str("Could not interpret optimizer identifier: ", excerpt(name_in)));
 }
 
@@ -135,6 +138,41 @@ OptimizerPtr deserialize(const Json& j) {
   if (name == "lamb") {
     return Lamb(with_decay(
         LambOptions{lr_or(0.001), num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7)}));
+  }
+  if (name == "adafactor") {
+    return Adafactor(with_decay(AdafactorOptions{
+        lr_or(0.001), num("beta_2_decay", -0.8), num("epsilon_1", 1e-30), num("epsilon_2", 1e-3),
+        num("clip_threshold", 1.0), flag("relative_step", true)}));
+  }
+  if (name == "muon") {
+    // Absent: Keras's default; null: off.
+    auto decay = [&](const char* key) -> std::optional<double> {
+      if (!config.is_object() || !config.contains(key)) return 0.004;
+      return opt(key);
+    };
+    MuonOptions o;
+    o.learning_rate = lr_or(0.001);
+    o.adam_beta_1 = num("adam_beta_1", 0.9);
+    o.adam_beta_2 = num("adam_beta_2", 0.999);
+    o.adam_weight_decay = decay("adam_weight_decay");
+    o.epsilon = num("epsilon", 1e-7);
+    o.weight_decay = decay("weight_decay");
+    o.exclude_layers = config::get<std::vector<std::string>>(config, "exclude_layers", {}, "Muon");
+    o.exclude_embeddings = flag("exclude_embeddings", true);
+    o.muon_a = num("muon_a", 3.4445);
+    o.muon_b = num("muon_b", -4.7750);
+    o.muon_c = num("muon_c", 2.0315);
+    o.adam_lr_ratio = num("adam_lr_ratio", 1.0);
+    o.momentum = num("momentum", 0.95);
+    o.ns_steps = config::get<int>(config, "ns_steps", 5, w);
+    o.nesterov = flag("nesterov", true);
+    o.rms_rate = config.contains("rms_rate") ? opt("rms_rate") : std::optional<double>(0.2);
+    return Muon(base(o));
+  }
+  if (name == "schedulefreeadamw") {
+    return ScheduleFreeAdamW(with_decay(ScheduleFreeAdamWOptions{
+        lr_or(0.0025), num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-8),
+        config::get<int>(config, "warmup_steps", 0, w)}));
   }
   throw ValueError(str("Could not interpret optimizer identifier: ", excerpt(cls)));
 }

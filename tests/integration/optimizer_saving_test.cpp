@@ -45,6 +45,10 @@ const std::vector<Case>& cases() {
        }},
       {"lion", [] { return O::Lion({.learning_rate = 0.001, .weight_decay = 0.1}); }},
       {"lamb", [] { return O::Lamb({.learning_rate = 0.01}); }},
+      {"adafactor", [] { return O::Adafactor({.learning_rate = 0.01}); }},
+      {"muon", [] { return O::Muon({.learning_rate = 0.01}); }},
+      {"schedule_free_adamw",
+       [] { return O::ScheduleFreeAdamW({.learning_rate = 0.01, .warmup_steps = 3}); }},
       {"adam_ema_accumulate",
        [] {
          return O::Adam({.learning_rate = 0.01,
@@ -161,6 +165,28 @@ TEST_P(OptimizerResume, KerasFilesResumeAsInKeras) {
   m.fit(x, y, {.epochs = 1, .batch_size = 16, .verbose = 0, .shuffle = false});
   const auto after = io::load_npz(fixture(name + ".after.npz"));
   const Tensors weights = m.get_weights();
+  for (size_t i = 0; i < weights.size(); ++i) {
+    test::expect_all_close(weights[i], after.at(str("arr_", i)), 1e-5, 1e-5);
+  }
+}
+
+// Muon takes AdamW steps for an Embedding's table (exclude_embeddings) and for the layers named in
+// exclude_layers: their slots include a velocity, the hidden kernel's not. Keras's file resumes as
+// in Keras (tolerance as above).
+TEST(OptimizerResume, MuonChoosesItsUpdatePerVariableAsKeras) {
+  Model m = models::load_model(fixture("muon_embedding.keras"));
+  std::vector<std::string> names;
+  for (const Variable& v : m.optimizer().variables()) names.push_back(v.name());
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "embedding_embeddings_momentum", "embedding_embeddings_velocity",
+                       "hidden_kernel_momentum", "hidden_bias_momentum", "hidden_bias_velocity",
+                       "head_kernel_momentum", "head_kernel_velocity", "head_bias_momentum",
+                       "head_bias_velocity"}));
+  m.fit(io::load_npy(fixture("x_ids.npy")), io::load_npy(fixture("y.npy")),
+        {.epochs = 1, .batch_size = 16, .verbose = 0, .shuffle = false});
+  const auto after = io::load_npz(fixture("muon_embedding.after.npz"));
+  const Tensors weights = m.get_weights();
+  ASSERT_EQ(weights.size(), after.size());
   for (size_t i = 0; i < weights.size(); ++i) {
     test::expect_all_close(weights[i], after.at(str("arr_", i)), 1e-5, 1e-5);
   }

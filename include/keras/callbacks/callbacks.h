@@ -13,5 +13,6 @@
 #include "keras/callbacks/progbar_logger.h"
 #include "keras/callbacks/reduce_lr_on_plateau.h"
 #include "keras/callbacks/saver.h"
+#include "keras/callbacks/swap_ema_weights.h"
 #include "keras/callbacks/tensorboard.h"
 #include "keras/callbacks/terminate_on_nan.h"

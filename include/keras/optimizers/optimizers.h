@@ -146,6 +146,13 @@ class Optimizer {
   // With use_ema, assigns each variable its moving average (fit does this after training, as
   // Keras does); otherwise nothing. ValueError when `variables` are not the optimizer's.
   void finalize_variable_values(const std::vector<Variable>& variables);
+  // With use_ema and once built: exchanges the values of the variables it was built for with
+  // their moving averages (in place: compiled plans keep working). Otherwise ValueError with
+  // Keras's SwapEMAWeights message.
+  void swap_variables_with_averages();
+  // Sets each moving average to its variable's value (SwapEMAWeights at the last epoch). The
+  // same errors.
+  void set_averages_to_variables();
   // Keras 3's config dict ({"name": "adam", "learning_rate": 0.001, ..., "beta_1": 0.9, ...}).
   virtual Json get_config() const;
 
@@ -161,12 +168,19 @@ class Optimizer {
   // True when update_step applies weight_decay itself (AdamW's fused kernel): see
   // weight_decay_for().
   virtual bool fuses_weight_decay() const { return false; }
-  // weight_decay for variable `index`, 0 when none or excluded.
-  double weight_decay_for(size_t index) const;
+  // weight_decay for variable `index`, 0 when none or excluded (Muon: per kind of variable).
+  virtual double weight_decay_for(size_t index) const;
+  // Whether exclude_from_weight_decay leaves `variable` to weight decay.
+  bool use_weight_decay(const Variable& variable) const;
   // A zero-initialized slot shaped like `variable`, named as in Keras after the variable's path
   // ("dense_1/kernel" -> "dense_1_kernel_momentum"; its name when it has no path). `group`
   // places it in variables(): every slot of group 0 (in creation order), then group 1, ...
   Variable add_slot(const Variable& variable, const std::string& slot_name, int group = 0);
+  // A slot of variables[index] (the one being built) with its own name and value (Adafactor's
+  // factored moments), in group 0.
+  Variable add_slot(const std::string& name, const Tensor& value);
+  // The variable built at `index`.
+  const Variable& built_variable(size_t index) const { return built_for_[index]; }
   // An optimizer variable not tied to a model variable (Nadam's u_product), after every slot.
   Variable add_variable(const std::string& name, const Tensor& value);
   // Slot `k` of variable `index` (slots are created in build_slots order).
@@ -201,7 +215,8 @@ class Optimizer {
   Tensors clip_gradients(const Tensors& grads) const;
   void apply_update(const Tensors& grads, const std::vector<Variable>& variables);
   void apply_ema();
-  bool use_weight_decay(const Variable& variable) const;
+  // ValueError unless the moving averages exist (SwapEMAWeights).
+  void require_averages() const;
   // Whether row updates of variable `index` write only their rows (row_update_state).
   bool writes_only_rows(size_t index) const;
 
@@ -323,6 +338,62 @@ struct LambOptions {
   KERAS_OPTIMIZER_BASE_OPTIONS
 };
 
+// Adafactor: factored second moments (a row and a column vector) for variables of 2 dimensions
+// or more, an unfactored one below; the step size is min(learning_rate, 1 / sqrt(step)) times
+// max(epsilon_2, rms(variable)) (relative_step is kept in the config: it changes nothing, as in
+// Keras 3).
+struct AdafactorOptions {
+  LearningRate learning_rate = 0.001;
+  double beta_2_decay = -0.8;
+  double epsilon_1 = 1e-30;
+  double epsilon_2 = 1e-3;
+  double clip_threshold = 1.0;
+  bool relative_step = true;
+  KERAS_OPTIMIZER_BASE_OPTIONS
+};
+// Muon: momentum orthogonalized by ns_steps Newton-Schulz iterations (coefficients muon_a, _b, _c)
+// for 2-D variables; AdamW steps (adam_beta_1, adam_beta_2, epsilon, learning_rate *
+// adam_lr_ratio, adam_weight_decay) for every variable that is not 2-D, whose path contains
+// "embedding" (exclude_embeddings) or matches one of exclude_layers (regular expressions searched
+// in the variable's path, as Keras's re.search). weight_decay applies to the Muon variables;
+// rms_rate (nullopt: off) scales a Muon update by rms_rate * sqrt(max(rows, columns)).
+// The fields are in Keras's argument order.
+struct MuonOptions {
+  LearningRate learning_rate = 0.001;
+  double adam_beta_1 = 0.9;
+  double adam_beta_2 = 0.999;
+  std::optional<double> adam_weight_decay = 0.004;
+  double epsilon = 1e-7;
+  std::optional<double> weight_decay = 0.004;
+  ClipOptions clip = {};
+  bool use_ema = false;
+  double ema_momentum = 0.99;
+  std::optional<int> ema_overwrite_frequency = std::nullopt;
+  std::optional<double> loss_scale_factor = std::nullopt;
+  std::optional<int> gradient_accumulation_steps = std::nullopt;
+  std::vector<std::string> exclude_layers = {};
+  bool exclude_embeddings = true;
+  double muon_a = 3.4445;
+  double muon_b = -4.7750;
+  double muon_c = 2.0315;
+  double adam_lr_ratio = 1.0;
+  double momentum = 0.95;
+  int ns_steps = 5;
+  bool nesterov = true;
+  std::optional<double> rms_rate = 0.2;
+};
+// ScheduleFreeAdamW (Defazio et al.): the variables hold the interpolation y of the averaged
+// iterate x and the Adam-style iterate z (the "momentum" slot, which starts as a copy of the
+// variable); the learning rate ramps up linearly over warmup_steps.
+struct ScheduleFreeAdamWOptions {
+  LearningRate learning_rate = 0.0025;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
+  double epsilon = 1e-8;
+  int warmup_steps = 0;
+  KERAS_OPTIMIZER_BASE_OPTIONS
+};
+
 #undef KERAS_OPTIMIZER_BASE_OPTIONS
 
 OptimizerPtr SGD(SGDOptions options = {});
@@ -339,9 +410,15 @@ OptimizerPtr Ftrl(FtrlOptions options = {});
 // ValueError unless 0 < beta_1 <= 1.
 OptimizerPtr Lion(LionOptions options = {});
 OptimizerPtr Lamb(LambOptions options = {});
+OptimizerPtr Adafactor(AdafactorOptions options = {});
+// ValueError for an exclude_layers entry that is not a regular expression, or ns_steps over
+// 1,000 (a bound on a loaded config's work per step; Keras uses 5).
+OptimizerPtr Muon(MuonOptions options = {});
+OptimizerPtr ScheduleFreeAdamW(ScheduleFreeAdamWOptions options = {});
 
 // By Keras name ("sgd", "rmsprop", "adam", "adamw", "adagrad", "adamax", "nadam", "adadelta",
-// "ftrl", "lion", "lamb"), with default settings.
+// "ftrl", "lion", "lamb", "adafactor", "muon", "schedulefreeadamw"; any case), with default
+// settings.
 OptimizerPtr get(std::string_view name);
 
 // Keras 3's serialized form ({"module": "keras.optimizers", "class_name": "Adam", "config":
