@@ -189,6 +189,44 @@ TEST(Callback, TerminateOnNaNRaisesWhenAsked) {
       ". Terminating training immediately.");
 }
 
+// Keras 3's terminate_on_nan_test: infinite targets make an infinite loss, which TerminateOnNaN
+// handles (fit otherwise refuses such data up front: docs/differences.md); raising skips
+// on_train_end.
+TEST(Callback, TerminateOnNaNHandlesInfiniteTargets) {
+  const float inf = std::numeric_limits<float>::infinity();
+  auto model = [] {
+    auto inputs = Input({1});
+    Model m(inputs, L::Dense(1)(inputs));
+    m.compile({.optimizer = "sgd", .loss = "mse"});
+    return m;
+  };
+  const Tensor x = Tensor::from_vector<float>({1, 2}, {2, 1});
+  const Tensor y = Tensor::from_vector<float>({inf, inf}, {2, 1});
+  Model graceful = model();
+  EXPECT_THROW(graceful.fit(x, y, {.epochs = 2, .batch_size = 1, .verbose = 0}), ValueError);
+  testing::internal::CaptureStdout();
+  const cb::History h = graceful.fit(
+      x, y, {.epochs = 2, .batch_size = 1, .verbose = 0, .callbacks = {cb::TerminateOnNaN()}});
+  testing::internal::GetCapturedStdout();
+  EXPECT_EQ(h.history.at("loss").size(), 1u);
+  struct Tracking : cb::Callback {
+    bool train_end_called = false;
+    void on_train_end(const cb::Logs&) override { train_end_called = true; }
+  };
+  auto tracking = std::make_shared<Tracking>();
+  Model raising = model();
+  test::expect_throws_with<RuntimeError>(
+      [&] {
+        raising.fit(x, y,
+                    {.epochs = 1,
+                     .batch_size = 1,
+                     .verbose = 0,
+                     .callbacks = {tracking, cb::TerminateOnNaN({.raise_error = true})}});
+      },
+      "NaN or Inf loss encountered at batch 0. Loss value: inf.");
+  EXPECT_FALSE(tracking->train_end_called);
+}
+
 // Weights after each epoch, seen from a callback.
 struct WeightLog : cb::Callback {
   std::vector<std::vector<float>> after_epoch;

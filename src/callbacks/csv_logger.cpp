@@ -55,6 +55,13 @@ void CSVLoggerImpl::on_epoch_end(int epoch, const Logs& logs) {
   if (!keys_) {
     keys_.emplace();
     for (const auto& [k, v] : logs) keys_->push_back(k);  // a std::map: already sorted
+    // As Keras 3: without validation in the first epoch (validation_freq > 1, or none at all),
+    // a val_ column for every key, NA until validation runs.
+    if (std::none_of(keys_->begin(), keys_->end(),
+                     [](const std::string& k) { return k.starts_with("val_"); })) {
+      const size_t n = keys_->size();
+      for (size_t i = 0; i < n; ++i) keys_->push_back("val_" + (*keys_)[i]);
+    }
     if (append_header_) {
       std::vector<std::string> header{"epoch"};
       header.insert(header.end(), keys_->begin(), keys_->end());

@@ -56,7 +56,36 @@ TEST(CSVLogger, WritesKerasText) {
   more->on_train_begin({});
   more->on_epoch_end(2, {{"loss", 0.125}});
   more->on_train_end({});
-  EXPECT_THAT(read(path), ::testing::EndsWith("1,12.0,0.25,NA\r\n2.\"0.125\"\r\n"));
+  // Its first epoch has no val_ log: a val_ column per name (Keras 3), NA here.
+  EXPECT_THAT(read(path), ::testing::EndsWith("1,12.0,0.25,NA\r\n2.\"0.125\".NA\r\n"));
+}
+
+// Keras 3's csv_logger_test case 3: validation every third epoch still gives val_ columns, NA in
+// the epochs without it.
+TEST(CSVLogger, ValidationEveryFewEpochsKeepsItsColumns) {
+  const fs::path path = temp_path("freq.tsv");
+  auto inputs = Input({3});
+  Model model(inputs, layers::Dense(1)(inputs));
+  model.compile({.optimizer = "sgd", .loss = "mse", .metrics = {"mse"}});
+  Tensor x = random::uniform({8, 3}, 0.0, 1.0, float32, 6);
+  Tensor y = random::uniform({8, 1}, 0.0, 1.0, float32, 7);
+  auto h = model.fit(x, y,
+                     {.epochs = 5,
+                      .batch_size = 4,
+                      .verbose = 0,
+                      .callbacks = {cb::CSVLogger(path.string(), {.separator = "\t"})},
+                      .validation_data = ValidationData{x, y},
+                      .validation_freq = 3});
+  std::istringstream lines(read(path));
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, "epoch\tloss\tmse\tval_loss\tval_mse\r");
+  for (int e = 0; e < 5; ++e) {
+    std::getline(lines, line);
+    const std::string val =
+        e == 2 ? cb::python_float_repr(h.history.at("val_loss")[0]) : std::string("NA");
+    EXPECT_THAT(line, ::testing::HasSubstr("\t" + val + "\t")) << line;
+  }
 }
 
 TEST(CSVLogger, LogsEveryEpochOfAFit) {

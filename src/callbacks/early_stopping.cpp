@@ -12,7 +12,8 @@ namespace keras::callbacks {
 EarlyStoppingImpl::EarlyStoppingImpl(EarlyStoppingOptions options) : options_(std::move(options)) {
   options_.min_delta = std::abs(options_.min_delta);
   if (options_.mode != "auto" && options_.mode != "min" && options_.mode != "max") {
-    detail::warn(str("EarlyStopping mode ", options_.mode, " is unknown, fallback to auto mode."));
+    detail::warn(
+        str("EarlyStopping mode '", options_.mode, "' is unknown, fallback to auto mode."));
     options_.mode = "auto";
   }
   if (options_.mode != "auto") upwards_ = options_.mode == "max";

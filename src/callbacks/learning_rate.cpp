@@ -32,7 +32,7 @@ ReduceLROnPlateauImpl::ReduceLROnPlateauImpl(ReduceLROnPlateauOptions options)
 void ReduceLROnPlateauImpl::reset() {
   if (options_.mode != "auto" && options_.mode != "min" && options_.mode != "max") {
     detail::warn(
-        str("Learning rate reduction mode ", options_.mode, " is unknown, fallback to auto mode."));
+        str("ReduceLROnPlateau mode '", options_.mode, "' is unknown, fallback to auto mode."));
     options_.mode = "auto";
   }
   if (options_.mode != "auto") upwards_ = options_.mode == "max";

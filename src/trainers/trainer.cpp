@@ -7,6 +7,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <span>
 #include <tuple>
 #include <utility>
@@ -15,8 +16,11 @@
 #include "keras/backend/inference.h"
 #include "keras/backend/lanes.h"
 #include "keras/callbacks/callback_list.h"
+#include "keras/callbacks/terminate_on_nan.h"
+#include "keras/config/json.h"
 #include "keras/core/random.h"
 #include "keras/distribution/distribution.h"
+#include "keras/metrics/serialization.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
@@ -206,6 +210,23 @@ Tensors Trainer::flatten_targets(const Data& y) const {
   for (size_t i = list.size(); short_ok && i < names.size(); ++i) {
     short_ok = !outputs_[i].loss && outputs_[i].metric_items.empty();
   }
+  if (list.size() < names.size() && !short_ok) {
+    // Keras (2.2.4 and 3): targets for just the outputs that have a loss, in order, when those
+    // are the only outputs that need one.
+    std::vector<size_t> needed;
+    bool metrics_without_loss = false;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (outputs_[i].loss) needed.push_back(i);
+      metrics_without_loss |= !outputs_[i].loss && !outputs_[i].metric_items.empty();
+    }
+    if (list.size() == needed.size() && !metrics_without_loss) {
+      for (size_t k = 0; k < needed.size(); ++k) {
+        out[needed[k]] = list[k];
+        if (!list[k].defined()) require(needed[k], std::to_string(k));
+      }
+      return out;
+    }
+  }
   if (list.size() != names.size() && !short_ok) return y.flatten(names, "target");
   for (size_t i = 0; i < list.size(); ++i) {
     out[i] = list[i];
@@ -215,12 +236,26 @@ Tensors Trainer::flatten_targets(const Data& y) const {
 }
 
 void Trainer::build_metrics(const Tensors& y, const Tensors& y_pred) {
+  // A metric object given for several outputs (a flat list on a multi-output model) or twice
+  // measures each with its own copy, as Keras copies it per output; the first use keeps it.
+  std::set<const metrics::Metric*> used;
+  auto own = [&](const metrics::MetricPtr& m) -> metrics::MetricPtr {
+    if (used.insert(m.get()).second) return m;
+    try {
+      return metrics::deserialize(metrics::serialize(*m));
+    } catch (const Error& e) {
+      throw ValueError(str("The metric object '", m->name(),
+                           "' is given for more than one output (or twice) and keras.cpp cannot "
+                           "copy it for each (",
+                           e.what(), "): pass one metric object per output"));
+    }
+  };
   for (size_t i = 0; i < outputs_.size(); ++i) {
     Output& o = outputs_[i];
     o.metrics.clear();
     for (const MetricItem& item : o.metric_items) {
       o.metrics.push_back(item.metric()
-                              ? item.metric()
+                              ? own(item.metric())
                               : metrics::get(item.name(), y[i].shape(), y_pred[i].shape()));
     }
   }
@@ -583,6 +618,15 @@ void Trainer::fit_iterators(const Data& x,
 callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& options) {
   optimizer();  // throws if not compiled
   check_fit_options(options);
+  // With TerminateOnNaN, NaN or inf in the data are the callback's to handle, as in Keras: the
+  // loss they make stops training (or raises) there instead of a ValueError up front.
+  non_finite_data_ok_ = std::ranges::any_of(options.callbacks, [](const auto& c) {
+    return dynamic_cast<const callbacks::TerminateOnNaNImpl*>(c.get()) != nullptr;
+  });
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset_data_check{non_finite_data_ok_};
   std::unique_ptr<EpochIterator> train, val;
   fit_iterators(x, y, options, train, val);
   int64_t steps = train->num_batches();

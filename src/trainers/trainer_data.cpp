@@ -177,16 +177,16 @@ ArrayData Trainer::prepare(const Data& x,
     // Training and evaluation reject NaN and inf up front (docs/differences.md); predict, as
     // Keras, returns what the model makes of them, without a pass over all of x first (it was
     // ~15% of the mlp's predict: x is read from memory once more than the batches read it).
-    if (need_y) check_finite(b.x[i], signature_.input_names[i]);
+    if (need_y && !non_finite_data_ok_) check_finite(b.x[i], signature_.input_names[i]);
   }
   for (size_t i = 0; i < b.y.size(); ++i) {
     if (!b.y[i].defined()) continue;
     KERAS_CHECK(b.y[i].rank() >= 1, ValueError, "Error when checking target: expected ",
                 signature_.output_names[i], " to have at least 1 dimension");
-    check_finite(b.y[i], signature_.output_names[i]);
+    if (!non_finite_data_ok_) check_finite(b.y[i], signature_.output_names[i]);
   }
   for (const Tensor& w : b.sample_weight) {
-    if (w.defined()) check_finite(w, "sample_weight");
+    if (w.defined() && !non_finite_data_ok_) check_finite(w, "sample_weight");
   }
   b.n = n;
   return b;

@@ -218,8 +218,13 @@ TEST(LossStructure, MissingTargetForAnOutputWithALossIsKerasError) {
         m.train_on_batch(d.x, {d.ya, std::nullopt});
       },
       ::testing::ThrowsMessage<ValueError>(HasSubstr("The path: (1,) in the `loss` argument")));
-  // A list too short for an output with a loss keeps Keras 2's count error.
-  EXPECT_THAT([&] { m.evaluate(d.x, std::vector<Tensor>{d.yb}, {.verbose = 0}); },
+  // Keras 2.2.4 (its feed outputs) and 3 (test_y_true_partial_y_pred_span): a list may hold the
+  // targets of just the outputs that have a loss, in order.
+  EXPECT_EQ(m.evaluate(d.x, std::vector<Tensor>{d.yb}, {.verbose = 0})[0],
+            m.evaluate(d.x, {std::nullopt, d.yb}, {.verbose = 0})[0]);
+  // A list too short for the outputs with a loss keeps Keras 2's count error.
+  Model both = golden_model({.optimizer = "sgd", .loss = {"mse", "mse"}});
+  EXPECT_THAT([&] { both.evaluate(d.x, std::vector<Tensor>{d.yb}, {.verbose = 0}); },
               ::testing::ThrowsMessage<ValueError>(HasSubstr("Expected to see 2 array(s)")));
   // Metrics need the target too.
   m.compile({.optimizer = "sgd", .loss = {"mse", std::nullopt}, .metrics = {{}, {"mae"}}});
@@ -252,6 +257,49 @@ TEST(LossStructure, NoneLossAndPerOutputMetricsAreSavedAndLoaded) {
   Results b = loaded.evaluate(d.x, {d.ya, d.yb}, {.verbose = 0});
   EXPECT_EQ(a.names(), b.names());
   EXPECT_EQ(std::vector<double>(a), std::vector<double>(b));
+}
+
+// Keras 3's compile_utils_test test_y_true_partial_y_pred_span: three outputs predicting 0, 1
+// and 2; targets given for just the outputs with a loss (one array or a list) match them.
+TEST(LossStructure, TargetsForJustTheOutputsWithALoss) {
+  KerasTensor in = Input({3});
+  auto constant = [&](double v, const char* name) {
+    return L::Dense(3, {.kernel_initializer = "zeros",
+                        .bias_initializer = initializers::Constant(v),
+                        .name = name})(in);
+  };
+  Model m(in, {constant(0, "a"), constant(1, "b"), constant(2, "c")});
+  const Tensor x = ones({320, 3});
+  const Tensor y[3] = {zeros({320, 3}), ones({320, 3}), full({320, 3}, 2.0)};
+  using Conf = std::vector<std::optional<std::string>>;
+  for (const Conf& conf :
+       {Conf{std::nullopt, "mse", std::nullopt}, Conf{std::nullopt, std::nullopt, "mse"},
+        Conf{std::nullopt, "mse", "mse"}, Conf{"mse", std::nullopt, "mse"}}) {
+    std::vector<LossItem> losses;
+    std::vector<Tensor> targets;
+    for (size_t i = 0; i < 3; ++i) {
+      losses.push_back(conf[i] ? LossItem(conf[i]->c_str()) : LossItem(std::nullopt));
+      if (conf[i]) targets.push_back(y[i]);
+    }
+    m.compile({.optimizer = "sgd", .loss = losses});
+    const Data labels = targets.size() == 1 ? Data(targets[0]) : Data(targets);
+    EXPECT_EQ(m.evaluate(x, labels, {.verbose = 0})[0], 0.0);
+    EXPECT_EQ(m.train_on_batch(x, labels)[0], 0.0);
+  }
+}
+
+// A metric object in a flat list measures every output with its own copy (Keras copies it per
+// output): a's error here is 0, b's 9.
+TEST(LossStructure, OneMetricObjectForSeveralOutputsIsCopiedPerOutput) {
+  KerasTensor in = Input({1});
+  Model m(in, {L::Dense(1, {.kernel_initializer = "zeros", .name = "a"})(in),
+               L::Dense(1, {.kernel_initializer = "zeros", .name = "b"})(in)});
+  auto mse = metrics::MeanSquaredError();
+  m.compile({.optimizer = "sgd", .loss = "mse", .metrics = {mse}});
+  const Results r = m.evaluate(ones({4, 1}), {zeros({4, 1}), full({4, 1}, 3.0)}, {.verbose = 0});
+  EXPECT_EQ(r["a_mean_squared_error"], 0.0);
+  EXPECT_EQ(r["b_mean_squared_error"], 9.0);
+  EXPECT_EQ(mse->result(), 0.0);  // the object given measures the first output
 }
 
 }  // namespace

@@ -3,7 +3,8 @@
 // file), then the 0-based epoch and each value as Python's repr(float) ("0.5301234483718872",
 // "1e-05"); "NA" for a value an epoch lacks. Rows end with "\r\n" (Python's csv excel dialect);
 // a field holding the separator, a quote or a line break is quoted. The columns are fixed at the
-// first epoch of each fit().
+// first epoch of each fit(); when that epoch has no "val_" log (validation_freq > 1, or no
+// validation), a "val_<name>" column follows for every name, as Keras 3 writes them.
 //
 // Errors: IOError when the file cannot be opened or written.
 #pragma once

@@ -204,6 +204,9 @@ class Trainer {
   std::vector<Output> outputs_;
   std::shared_ptr<metrics::Mean> loss_tracker_;
   bool metrics_built_ = false;
+  // Set while a fit() given TerminateOnNaN runs: its data is not checked for NaN and inf up
+  // front (the callback handles the losses they make, as in Keras).
+  bool non_finite_data_ok_ = false;
   bool run_eagerly_ = false;
   // By mode (and sample weights), batch size and lane: one plan per shape of the inputs and
   // targets (variable-length inputs get one per length).
