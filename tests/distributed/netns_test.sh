@@ -56,20 +56,25 @@ AGENT
 chmod +x "$work/agent"
 echo "netns_test.sh: $np hosts $hosts (namespaces ${namespaces[*]})"
 run() {
-  timeout -s KILL 150 "$mpirun" --allow-run-as-root --oversubscribe --host "$hosts" -np "$np" \
+  timeout -s KILL 90 "$mpirun" --allow-run-as-root --oversubscribe --host "$hosts" -np "$np" \
     --mca plm_rsh_agent "$work/agent" --mca plm_rsh_no_tree_spawn 1 \
     --mca btl self,tcp --mca btl_tcp_if_include "$subnet.0/24" --mca oob_tcp_if_include "$subnet.0/24" \
     -x OMP_NUM_THREADS=1 -x KERAS_TEST_SEVERAL_HOSTS=1 sh -c 'echo "rank $OMPI_COMM_WORLD_RANK runs in namespace $(ip netns identify $$)"; exec "$0" "$@"' \
     "$binary" --gtest_filter='DataParallel.*'
 }
-run
-rc=$?
-# Killed by the timeout (a daemon that never reported to mpirun: seen once, on a loaded machine,
-# before the wait for the links above): the launch, not keras, failed; try once more.
-if [ $rc -eq 137 ]; then
-  echo "netns_test.sh: mpirun killed after 150 s; retrying once"
-  kill_namespaced
+# Killed by the timeout: a daemon never reported to mpirun (seen a few times on a loaded machine:
+# the first host's daemon missing, the others waiting), so the launch, not keras, failed. A run
+# takes seconds; up to three launches are tried, each after clearing what the last one left.
+for attempt in 1 2 3; do
   run
   rc=$?
-fi
+  [ $rc -eq 137 ] || break
+  echo "netns_test.sh: launch $attempt: mpirun killed after 90 s; processes left in the namespaces:"
+  for ns in "${namespaces[@]}"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do
+      echo "  $ns: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)"
+    done
+  done
+  kill_namespaced
+done
 exit $rc
