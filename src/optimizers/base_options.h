@@ -1,9 +1,11 @@
-// The base-optimizer arguments of any optimizer's options struct.
+// The base-optimizer arguments of any optimizer's options struct, and helpers the update rules
+// share.
 #pragma once
 
 #include <charconv>
 #include <string>
 
+#include "keras/ops/elementwise.h"
 #include "keras/optimizers/optimizers.h"
 
 namespace keras::optimizers {
@@ -17,6 +19,11 @@ BaseOptions base_of(const Options& o) {
                      o.ema_overwrite_frequency,
                      o.gradient_accumulation_steps,
                      o.loss_scale_factor};
+}
+
+// Keras's optimizer.assign_sub: target -= value (in place).
+inline void assign_sub(const Tensor& target, const Tensor& value) {
+  ops::assign(target, ops::subtract(target, value));
 }
 
 // A float as Python prints it in Keras's messages: shortest round trip, "1.0" not "1".

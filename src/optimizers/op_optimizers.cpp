@@ -19,10 +19,6 @@ using ops::divide;
 using ops::multiply;
 using ops::subtract;
 
-void assign_sub(const Tensor& target, const Tensor& value) {
-  ops::assign(target, subtract(target, value));
-}
-
 class AdamaxImpl final : public Optimizer {
  public:
   explicit AdamaxImpl(AdamaxOptions o)

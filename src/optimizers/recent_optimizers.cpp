@@ -20,10 +20,6 @@ using ops::divide;
 using ops::multiply;
 using ops::subtract;
 
-void assign_sub(const Tensor& target, const Tensor& value) {
-  ops::assign(target, subtract(target, value));
-}
-
 Json opt_json(const std::optional<double>& v) {
   return v ? Json(*v) : Json(nullptr);
 }
@@ -94,20 +90,10 @@ class AdafactorImpl final : public Optimizer {
   AdafactorOptions o_;
 };
 
-BaseOptions muon_base(const MuonOptions& o) {
-  return BaseOptions{o.weight_decay,
-                     o.clip,
-                     o.use_ema,
-                     o.ema_momentum,
-                     o.ema_overwrite_frequency,
-                     o.gradient_accumulation_steps,
-                     o.loss_scale_factor};
-}
-
 class MuonImpl final : public Optimizer {
  public:
   explicit MuonImpl(MuonOptions o)
-      : Optimizer("Muon", o.learning_rate, muon_base(o)), o_(std::move(o)) {
+      : Optimizer("Muon", o.learning_rate, base_of(o)), o_(std::move(o)) {
     KERAS_CHECK(o_.ns_steps <= 1000, ValueError,
                 "Muon: ns_steps must be at most 1000. Received: ns_steps=", o_.ns_steps);
     for (const std::string& k : o_.exclude_layers) {
