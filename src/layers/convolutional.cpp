@@ -147,8 +147,11 @@ ConvImpl::ConvImpl(ConvSpec spec)
   if (s.output_padding) {
     for (int i = 0; i < s.rank; ++i) {
       KERAS_CHECK((*s.output_padding)[i] < s.strides[i], ValueError,
-                  "Strides must be greater than output padding. Received strides=",
-                  shape_str(s.strides), ", output_padding=", shape_str(*s.output_padding), ".");
+                  "`output_padding` must be strictly less than `strides` for all dimensions. At "
+                  "dimension ",
+                  i, ", `output_padding` is ", (*s.output_padding)[i], " but `strides` is ",
+                  s.strides[i], ". Received: output_padding=", shape_str(*s.output_padding),
+                  ", strides=", shape_str(s.strides));
     }
   }
   input_spec_ = {InputSpec{.ndim = s.rank + 2}};

@@ -22,6 +22,15 @@ DropoutImpl::DropoutImpl(double rate, DropoutOptions options)
               "Expected a float value between 0 and 1. Received: rate=",
               rate);
   seed_ = options.seed;
+  if (options.noise_shape) {
+    for (size_t i = 0; i < options.noise_shape->size(); ++i) {
+      const auto& d = (*options.noise_shape)[i];
+      KERAS_CHECK(!d || *d > 0, ValueError,
+                  "Invalid value received for argument `noise_shape`. Expected all dimensions to "
+                  "be positive integers or None. Received negative or zero value at index ",
+                  i, ": ", *d);
+    }
+  }
   noise_shape_ = std::move(options.noise_shape);
   if (options.seed) generator_.emplace(*options.seed);
 }
@@ -86,14 +95,24 @@ Tensors FlattenImpl::call(const Tensors& inputs, bool) {
 ReshapeImpl::ReshapeImpl(Shape target_shape, ReshapeOptions options)
     : Layer(std::move(options.name), "reshape", optional_shape(options.input_shape)),
       target_shape_(std::move(target_shape)) {
+  // Python's tuple, with -1 as given: "(-1, 5)".
+  std::string tuple = "(";
+  for (size_t i = 0; i < target_shape_.size(); ++i) {
+    tuple += (i ? ", " : "") + std::to_string(target_shape_[i]);
+  }
+  tuple += target_shape_.size() == 1 ? ",)" : ")";
   int unknown = 0;
   for (int64_t d : target_shape_) {
-    KERAS_CHECK(d == -1 || d > 0, ValueError, "Reshape: invalid target shape ",
-                shape_str(target_shape_));
+    KERAS_CHECK(d == -1 || d > 0, ValueError,
+                "Reshape: every entry of `target_shape` must be a positive (non-negative) integer "
+                "or -1 for one unknown dimension. Received: target_shape=",
+                tuple);
     unknown += d == -1;
   }
   KERAS_CHECK(unknown <= 1, ValueError,
-              "Can only specify one unknown dimension. Received: ", shape_str(target_shape_));
+              "Reshape: `target_shape` may have at most one unknown dimension (-1). Received: "
+              "target_shape=",
+              tuple);
 }
 
 std::vector<Shape> ReshapeImpl::compute_output_shape(const std::vector<Shape>& in) const {

@@ -246,14 +246,32 @@ TEST(Reshape, TotalSizeMustBeUnchanged) {
   EXPECT_THROW(Reshape({4})(ones({2, 2, 3})), ValueError);
 }
 
+// Keras 3's dropout_test: test_validate_noise_shape_negative_value / _zero_value.
+TEST(Dropout, RejectsNonPositiveNoiseShapes) {
+  test::expect_throws_with<ValueError>(
+      [] {
+        Dropout(0.5, {.noise_shape = std::vector<Dim>{20, -1, 10}});
+      },
+      "Expected all dimensions to be positive integers or None. Received negative or zero value "
+      "at index 1: -1");
+  test::expect_throws_with<ValueError>(
+      [] {
+        Dropout(0.5, {.noise_shape = std::vector<Dim>{20, 0, 10}});
+      },
+      "at index 1: 0");
+  Dropout(0.5, {.noise_shape = std::vector<Dim>{std::nullopt, 1, 10}});
+}
+
 TEST(Reshape, InvalidTargetShapesThrow) {
   test::expect_throws_with<ValueError>(
       [] {
         Reshape({-1, -1});
       },
-      "Can only specify one unknown dimension");
-  test::expect_throws_with<ValueError>([] { Reshape({0, 3}); }, "invalid target shape");
-  test::expect_throws_with<ValueError>([] { Reshape({-2}); }, "invalid target shape");
+      "at most one unknown dimension (-1). Received: target_shape=(-1, -1)");
+  test::expect_throws_with<ValueError>([] { Reshape({0, 3}); }, "target_shape=(0, 3)");
+  test::expect_throws_with<ValueError>([] { Reshape({-2}); },
+                                       "non-negative) integer or -1 for one unknown dimension. "
+                                       "Received: target_shape=(-2,)");
 }
 
 TEST(Reshape, DefaultName) {

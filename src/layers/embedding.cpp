@@ -39,9 +39,11 @@ EmbeddingImpl::EmbeddingImpl(EmbeddingOptions options)
     : Layer(options.name, "embedding", embedding_input_shape(options)),
       options_(std::move(options)) {
   autocast_ = false;
-  KERAS_CHECK(options_.input_dim > 0 && options_.output_dim > 0, ValueError,
-              "Both `input_dim` and `output_dim` should be positive, found input_dim ",
-              options_.input_dim, " and output_dim ", options_.output_dim);
+  KERAS_CHECK(options_.input_dim > 0, ValueError,
+              "`input_dim` must be a positive integer. Received: input_dim=", options_.input_dim);
+  KERAS_CHECK(
+      options_.output_dim > 0, ValueError,
+      "`output_dim` must be a positive integer. Received: output_dim=", options_.output_dim);
   KERAS_CHECK(!options_.input_length || *options_.input_length > 0, ValueError,
               "Embedding: input_length must be positive, got ", *options_.input_length);
   set_activity_regularizer(options_.activity_regularizer);

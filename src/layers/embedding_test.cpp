@@ -201,10 +201,12 @@ TEST(Embedding, GuideSpellingInSequential) {
 
 TEST(Embedding, RejectsNonPositiveSizes) {
   test::expect_throws_with<ValueError>(
-      [] { Embedding(0, 5); },
-      "Both `input_dim` and `output_dim` should be positive, found input_dim 0 and output_dim 5");
+      [] { Embedding(0, 5); }, "`input_dim` must be a positive integer. Received: input_dim=0");
+  test::expect_throws_with<ValueError>([] { Embedding(5, -1); },
+                                       "`output_dim` must be a positive integer. Received: "
+                                       "output_dim=-1");
   test::expect_throws_with<ValueError>([] { Embedding(EmbeddingOptions{}); },
-                                       "found input_dim 0 and output_dim 0");
+                                       "Received: input_dim=0");
   test::expect_throws_with<ValueError>([] { Embedding(10, 4, {.input_dim = 11}); },
                                        "input_dim given twice");
 }

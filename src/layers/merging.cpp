@@ -270,7 +270,8 @@ std::vector<Shape> ConcatenateImpl::compute_output_shape(
   KERAS_CHECK(input_shapes.size() >= 2, ValueError,
               "A `Concatenate` layer should be called on a list of at least 2 inputs");
   const std::string mismatch =
-      str("A `Concatenate` layer requires inputs with matching shapes except for the concat axis. "
+      str("A `Concatenate` layer requires inputs with matching shapes except for the concatenation "
+          "axis. "
           "Got inputs shapes: ",
           shapes_list_str(input_shapes));
   const size_t rank = input_shapes[0].size();

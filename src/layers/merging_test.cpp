@@ -501,7 +501,8 @@ TEST(Concatenate, RejectsMismatchedShapes) {
       [&] {
         concatenate({a, b});
       },
-      "A `Concatenate` layer requires inputs with matching shapes except for the concat axis. "
+      "A `Concatenate` layer requires inputs with matching shapes except for the concatenation "
+      "axis. "
       "Got inputs shapes: [(None, 3), (None, 4, 5)]");
   const KerasTensor c = keras::Input({3, 4}), d = keras::Input({5, 4});
   test::expect_throws_with<ValueError>(

@@ -24,8 +24,7 @@ DType autocast(DType input, DType layer) {
 
 RepeatVectorImpl::RepeatVectorImpl(int64_t n, RepeatVectorOptions options)
     : Layer(std::move(options.name), "repeat_vector", optional_shape(options.input_shape)), n_(n) {
-  KERAS_CHECK(n > 0, ValueError,
-              "Expected a positive integer value for `n` in RepeatVector. Received: n=", n);
+  KERAS_CHECK(n > 0, ValueError, "Argument `n` should be a positive integer. Received: n=", n);
   input_spec_ = {InputSpec{.ndim = 2}};
 }
 

@@ -81,7 +81,7 @@ std::array<int64_t, N> standardize_size(const SpatialSize& value) {
   }
   for (int64_t s : out) {
     KERAS_CHECK(s > 0, ValueError,
-                "Argument `size` should be positive integers. Received: size=", s);
+                "Argument `size` should be a positive integer. Received: size=", s);
   }
   return out;
 }

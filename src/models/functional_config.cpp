@@ -246,6 +246,12 @@ void refuse_tf_op_layer(const Json& entry) {
 }
 
 Model sequential_from_config(const Json& config) {
+  KERAS_CHECK(config.is_array() ||
+                  (config.is_object() && config.contains("name") && config.contains("layers")),
+              ValueError,
+              "A Sequential model configuration must be a dictionary containing the 'name' and "
+              "'layers' keys. Received: config=",
+              config::json_excerpt(config));
   const Json& layer_list = config.is_array() ? config : config.at("layers");  // Keras 2.0: a list
   KERAS_CHECK(layer_list.is_array() && layer_list.size() < kMaxLayers, ValueError,
               "Sequential config: 'layers' must be a list");
@@ -255,6 +261,10 @@ Model sequential_from_config(const Json& config) {
   std::optional<std::pair<Shape, DType>> input;
   std::string input_name;  // an InputLayer's, kept as the model's input name (Keras 3)
   for (const Json& entry : layer_list) {
+    KERAS_CHECK(entry.is_object() && entry.contains("class_name"), ValueError,
+                "Sequential layer: Expected a dictionary containing a 'config' key (and its "
+                "'class_name'). Received: ",
+                config::json_excerpt(entry));
     const auto cls = config::require<std::string>(entry, "class_name", "Sequential layer");
     const Json* cfg = config::find(entry, "config");
     refuse_tf_op_layer(entry);
@@ -769,8 +779,10 @@ class GraphRebuilder {
     const SavedCall call = call_of(p);
     bool ready = true;
     for (const TensorRef& r : call.all()) {
-      KERAS_CHECK(by_name_.contains(r.layer), ValueError, kWhat, ": unknown layer '",
-                  r.layer.substr(0, 100), "' in inbound nodes of '", p.layer->name(), "'");
+      KERAS_CHECK(by_name_.contains(r.layer), ValueError, kWhat,
+                  ": Invalid Functional model configuration. Missing node: ",
+                  r.layer.substr(0, 100), " (unknown layer '", r.layer.substr(0, 100),
+                  "' in inbound nodes of '", p.layer->name(), "')");
       ready = ready && tensor_of(r) != nullptr;
     }
     if (!ready) return false;
@@ -798,8 +810,11 @@ class GraphRebuilder {
                       r.tensor, "]");
       }
     }
-    throw ValueError(str(kWhat, ": cannot resolve the inputs of layer '", p.layer->name(), "'",
-                         missing, " (missing node or cycle)"));
+    throw ValueError(str(kWhat,
+                         ": Invalid Functional model configuration. The graph of the Functional "
+                         "model either has loops or disconnected nodes: cannot resolve the inputs "
+                         "of layer '",
+                         p.layer->name(), "'", missing, " (missing node or cycle)"));
   }
 
   std::vector<Pending> pending_;

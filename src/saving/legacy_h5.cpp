@@ -1,5 +1,6 @@
 // Keras 2's legacy HDF5 layout: root attributes model_config / training_config, and
 // model_weights/<layer> groups listing their weight_names.
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -253,6 +254,14 @@ void save_legacy_h5(models::FunctionalImpl& impl,
   }
   h5::Handle weights = h5::make_group(f.id(), "model_weights");
   write_legacy_weights(weights.id(), impl, version, backend, tf_keras);
+  // As Keras's legacy save_model_to_hdf5: missing parent folders are created.
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
+    std::filesystem::create_directories(parent, ec);
+    KERAS_CHECK(!ec, IOError, "Unable to create the folder ", parent.string(), " for ", path, ": ",
+                ec.message());
+  }
   write_file_atomic(path, f.image(), options.overwrite);
 }
 

@@ -100,10 +100,12 @@ void weight_groups(const h5::Node& group,
   }
 }
 
-// Every group of weights in the file must belong to a variable group of the model.
+// Every group of weights in the file must belong to a variable group of the model (with
+// skip_mismatch, the others are left out with a warning, as Keras 3 ignores them).
 void check_all_claimed(const h5::Node& root,
                        const std::set<std::string>& claimed,
-                       const std::string& what) {
+                       const std::string& what,
+                       bool skip_mismatch) {
   std::set<std::string> unclaimed;
   weight_groups(root, "", 0, unclaimed);
   for (const std::string& path : claimed) unclaimed.erase(path);
@@ -117,8 +119,13 @@ void check_all_claimed(const h5::Node& root,
     }
     names += (shown > 1 ? ", '" : "'") + path.substr(0, 200) + "'";
   }
-  throw ValueError(str(what, ": the file has weights that no layer of the model claims: ", names,
-                       " (a different model?)"));
+  const std::string message =
+      str(what, ": the file has weights that no layer of the model claims: ", names);
+  if (skip_mismatch) {
+    std::cerr << "UserWarning: " << message << " (skipped: skip_mismatch=True)\n";
+    return;
+  }
+  throw ValueError(str(message, " (a different model?)"));
 }
 
 // Keras 3 names each layer's group after the layer: a different name means the file's layers
@@ -194,9 +201,18 @@ std::vector<Assignment> read_groups(const h5::Node& root,
       const std::string underscored = path.substr(0, slash + 1) + "_" + path.substr(slash + 1);
       if ((group = h5::open_group(root, underscored))) path = underscored;
     }
-    KERAS_CHECK(group.has_value(), ValueError, what, ": the file has no weights at '", g.path,
-                "' for the model's variables ", variable_list(g.variables),
-                " (a different model?)");
+    if (!group) {
+      const std::string missing = str("the file has no weights at '", g.path,
+                                      "' for the model's variables ", variable_list(g.variables));
+      if (skip_mismatch) {  // Keras 3: such a layer keeps its values
+        std::cerr << "UserWarning: " << what << ": " << missing
+                  << " (skipped: skip_mismatch=True)\n";
+        continue;
+      }
+      throw ValueError(str(what, ": '", g.path, "' expected ", g.variables.size(),
+                           " variables, but received 0 variables during loading: ", missing,
+                           " (a different model?)"));
+    }
     claimed.insert(path);
     const size_t found = h5::children(*group).size();
     if (skip_mismatch) {
@@ -222,11 +238,16 @@ std::vector<Assignment> read_groups(const h5::Node& root,
                 " variables during loading.");
     for (size_t i = 0; i < g.variables.size(); ++i) {
       const Variable& v = g.variables[i];
+      const Shape saved = h5::dataset_shape(*group, std::to_string(i));
+      KERAS_CHECK(saved == v.shape(), ValueError, what, ": ", g.path, "/", i, " (", v.path(),
+                  "): expected shape ", shape_str(v.shape()), ", found ", shape_str(saved),
+                  " in the file; the shapes must match (load_weights with skip_mismatch leaves "
+                  "such a layer as it is)");
       out.push_back({v, h5::read_dataset(*group, std::to_string(i), v.shape(), v.dtype(),
                                          str(what, ": ", g.path, "/", i, " (", v.path(), ")"))});
     }
   }
-  check_all_claimed(root, claimed, what);
+  check_all_claimed(root, claimed, what, skip_mismatch);
   return out;
 }
 
@@ -537,8 +558,8 @@ void Model::load_weights(const std::string& path, const LoadWeightsOptions& opti
   using namespace saving::internal;  // NOLINT
   auto* seq = dynamic_cast<models::SequentialImpl*>(layer_.get());
   KERAS_CHECK(seq == nullptr || seq->graph_built(), ValueError,
-              "Unable to load weights into a Sequential model that has not been built; call "
-              "build() first.");
+              "You are loading weights into a model that has not yet been built. Try building "
+              "the model first by calling it on some data or by using `build()`.");
   std::vector<Assignment> values;
   OwnVariables own;
   // Keras 3 layouts match weights by object path, never by name: refuse rather than ignore it.

@@ -1289,6 +1289,43 @@ std::string legacy_file(Model& config_model, Model& weights_model, const std::st
   return path;
 }
 
+// Keras 3's saving_lib_test test_partial_load: a layer of another shape, or a layer the file
+// lacks, is an error ("must match", "received 0 variables"); with skip_mismatch it keeps its
+// values and the others load. Extra weights in the file are then ignored too.
+TEST(SavingRobustness, PartialLoadAsKeras) {
+  auto model = [](std::vector<int> units) {
+    Sequential m;
+    m.add(Input({3}, {.batch_size = 2}));
+    for (int u : units) m.add(L::Dense(u));
+    return m;
+  };
+  Sequential original = model({4, 5});
+  original.save(temp_path("partial.keras"));
+  Sequential wider = model({4, 6});
+  const Tensor kept = wider.layers()[1].get_weights()[0].clone();
+  test::expect_throws_with<ValueError>([&] { wider.load_weights(temp_path("partial.keras")); },
+                                       "must match");
+  wider.load_weights(temp_path("partial.keras"), {.skip_mismatch = true});
+  test::expect_all_close(wider.layers()[0].get_weights()[0], original.layers()[0].get_weights()[0],
+                         0, 0);
+  test::expect_all_close(wider.layers()[1].get_weights()[0], kept, 0, 0);
+  Sequential longer = model({4, 5, 5});
+  const Tensor new_kernel = longer.layers()[2].get_weights()[0].clone();
+  test::expect_throws_with<ValueError>([&] { longer.load_weights(temp_path("partial.keras")); },
+                                       "received 0 variables");
+  longer.load_weights(temp_path("partial.keras"), {.skip_mismatch = true});
+  for (int i : {0, 1}) {
+    test::expect_all_close(longer.layers()[i].get_weights()[0],
+                           original.layers()[i].get_weights()[0], 0, 0);
+  }
+  test::expect_all_close(longer.layers()[2].get_weights()[0], new_kernel, 0, 0);
+  Sequential shorter = model({4});
+  EXPECT_THROW(shorter.load_weights(temp_path("partial.keras")), ValueError);
+  shorter.load_weights(temp_path("partial.keras"), {.skip_mismatch = true});
+  test::expect_all_close(shorter.layers()[0].get_weights()[0],
+                         original.layers()[0].get_weights()[0], 0, 0);
+}
+
 // Every group of weights in a file must be claimed by a layer and every layer with weights must
 // find its group, in .keras archives, .weights.h5 files and legacy .h5 files; a failed load
 // changes no weight.

@@ -63,7 +63,7 @@ TEST(FileErrors, SavingNamesThePathAndTheReason) {
   keras::Model model = small_model();
   for (const char* name : {"m.keras", "m.h5", "w.weights.h5"}) {
     const std::string under_file = (s.file / name).string();
-    const std::string missing = (s.root / "missing" / name).string();
+    const std::string missing = (s.root / (std::string("missing_") + name) / name).string();
     auto save = [&](const std::string& p) {
       return [&, p] {
         if (std::string(name) == "w.weights.h5") {
@@ -74,7 +74,12 @@ TEST(FileErrors, SavingNamesThePathAndTheReason) {
       };
     };
     expect_io_error(save(under_file), under_file, kNotDir);
-    expect_io_error(save(missing), missing, kMissing);
+    if (std::string(name) == "m.h5") {  // Keras's legacy h5 saving creates missing folders
+      save(missing)();
+      EXPECT_TRUE(fs::exists(missing));
+    } else {
+      expect_io_error(save(missing), missing, kMissing);
+    }
   }
   expect_io_error([&] { model.save(s.dir.string()); }, s.dir.string(), kIsDir);
   for (const auto& e : fs::directory_iterator(s.root)) {

@@ -949,5 +949,43 @@ TEST_F(KerasBehaviour, ExtraInputKeysAreIgnoredWithAWarning) {
       HasSubstr("Unknown entry in target dictionary"));
 }
 
+// Keras 3's saving_lib_test / functional_test / saving_api_test messages for malformed configs
+// and an unbuilt model: test_missing_name_for_sequential_model,
+// test_malformed_layer_for_sequential_model, test_invalid_config_deserialization_missing_node,
+// test_load_weights_only_with_unbuilt_model.
+TEST_F(KerasBehaviour, MalformedConfigsAndUnbuiltModelsGiveKerasMessages) {
+  EXPECT_THAT(
+      [] {
+        models::model_from_json(R"({"class_name": "Sequential", "config": {"layers": [
+                  {"class_name": "Dense", "config": {"units": 4}}]}})");
+      },
+      ::testing::ThrowsMessage<ValueError>(
+          HasSubstr("A Sequential model configuration must be a dictionary containing "
+                    "the 'name' and 'layers' keys")));
+  EXPECT_THAT(
+      [] {
+        models::model_from_json(R"({"class_name": "Sequential", "config": {
+                  "name": "s", "layers": [{}]}})");
+      },
+      ::testing::ThrowsMessage<ValueError>(
+          HasSubstr("Expected a dictionary containing a 'config' key")));
+  EXPECT_THAT(
+      [] {
+        models::model_from_json(R"({"class_name": "Functional", "config": {
+      "name": "f", "input_layers": [["in", 0, 0]], "output_layers": [["node_a", 0, 0]],
+      "layers": [
+        {"class_name": "InputLayer", "name": "in", "config": {"batch_shape": [null, 2],
+         "name": "in"}, "inbound_nodes": []},
+        {"class_name": "Dense", "name": "node_a", "config": {"units": 2, "name": "node_a"},
+         "inbound_nodes": [[["node_b", 0, 0, {}]]]}]}})");
+      },
+      ::testing::ThrowsMessage<ValueError>(HasSubstr("Missing node: node_b")));
+  Sequential unbuilt;
+  unbuilt.add(L::Dense(2));
+  EXPECT_THAT([&] { unbuilt.load_weights("x.weights.h5"); },
+              ::testing::ThrowsMessage<ValueError>(
+                  HasSubstr("You are loading weights into a model that has not yet been built.")));
+}
+
 }  // namespace
 }  // namespace keras
