@@ -130,8 +130,8 @@ Tensors MergeImpl::compute_mask(const Tensors&, const Tensors& masks, const Tens
 Tensors ConcatenateImpl::compute_mask(const Tensors& inputs,
                                       const Tensors& masks,
                                       const Tensors&) const {
-  if (keras2_masks_ &&
-      std::none_of(masks.begin(), masks.end(), [](const Tensor& m) { return m.defined(); })) {
+  // No input mask: no output mask (Keras 2 and 3).
+  if (std::none_of(masks.begin(), masks.end(), [](const Tensor& m) { return m.defined(); })) {
     return {};
   }
   Tensors parts;

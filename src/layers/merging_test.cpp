@@ -548,5 +548,14 @@ TEST(Dot, RejectsIncompatibleInputs) {
       "Cannot do batch_dot on inputs with rank < 2");
 }
 
+// Keras 3's merging_test test_correctness_static_concat: without input masks, no output mask.
+TEST(Concatenate, NoInputMasksGiveNoMask) {
+  auto c = Concatenate();
+  const Tensor a = ones({2, 3}), b = ones({2, 4});
+  const Tensors out = c->compute_mask({a, b}, {Tensor(), Tensor()}, {});
+  EXPECT_TRUE(out.empty() || !out[0].defined());
+  EXPECT_FALSE(c({a, b}).keras_mask().defined());
+}
+
 }  // namespace
 }  // namespace keras::layers

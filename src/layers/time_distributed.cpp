@@ -49,6 +49,20 @@ std::vector<DType> TimeDistributedImpl::compute_output_dtype(const std::vector<D
 Tensors TimeDistributedImpl::call(const Tensors& inputs, bool training) {
   const Tensor& x = inputs[0];
   const int64_t batch = x.dim(0), steps = x.dim(1);
+  // Keras 3 checks the mask against the input's batch and time dimensions.
+  if (const Tensor& mask = x.keras_mask(); mask.defined()) {
+    KERAS_CHECK(mask.rank() >= 2, ValueError,
+                "The `mask` passed to the `TimeDistributed` layer must be at least 2D (e.g., "
+                "`(batch_size, timesteps)`), but it has ",
+                mask.rank(), " dimension(s) with shape ", shape_str(mask.shape()), ".");
+    KERAS_CHECK(mask.dim(0) == batch && mask.dim(1) == steps, ValueError,
+                "The `mask` passed to the `TimeDistributed` layer has a shape ",
+                shape_str(mask.shape()), " that is incompatible with the input shape ",
+                shape_str(x.shape()),
+                ". The first two dimensions of the mask (batch size and timesteps) must match "
+                "the input's first two dimensions. Expected mask shape prefix: (",
+                batch, ", ", steps, ").");
+  }
   // The inner layer's call() itself, as Keras 3 runs it: its own activity_regularizer does not
   // apply (its sublayers' do).
   Tensors y = inner_.layer()->call({ops::reshape(x, fold(x.shape()))}, training);

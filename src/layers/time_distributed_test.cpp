@@ -1,5 +1,6 @@
 #include "keras/layers/time_distributed.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "harness/layer_test.h"
@@ -39,6 +40,32 @@ TEST(TimeDistributed, WrapsAModelAsInTheGuide) {
 
 TEST(TimeDistributed, RejectsRank2Inputs) {
   EXPECT_THROW(TimeDistributed(Dense(3))(Input({4})), ValueError);
+}
+
+// Keras 3's time_distributed_test: a mask whose batch or time dimension differs from the
+// input's is a ValueError (test_mask_validation_with_mismatched_timesteps / _batch_size / 1-D).
+TEST(TimeDistributed, RejectsAMaskOfAnotherShape) {
+  auto masked = [](Shape mask_shape) {
+    Tensor x = zeros({4, 5, 3});
+    x.set_keras_mask(ones(mask_shape, bool_));
+    return x;
+  };
+  auto td = TimeDistributed(Dense(5));
+  EXPECT_THAT(
+      [&] {
+        td(masked({4, 6}));
+      },
+      ::testing::ThrowsMessage<ValueError>(::testing::HasSubstr(
+          "The `mask` passed to the `TimeDistributed` layer has a shape (4, 6)")));
+  EXPECT_THAT(
+      [&] {
+        td(masked({3, 5}));
+      },
+      ::testing::ThrowsMessage<ValueError>(
+          ::testing::HasSubstr("Expected mask shape prefix: (4, 5).")));
+  EXPECT_THAT([&] { td(masked({4})); },
+              ::testing::ThrowsMessage<ValueError>(::testing::HasSubstr("must be at least 2D")));
+  EXPECT_EQ(td(masked({4, 5})).shape(), (Shape{4, 5, 5}));
 }
 
 }  // namespace
