@@ -7,8 +7,10 @@
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
+#include "keras/layers/bidirectional.h"
 #include "keras/layers/dense.h"
 #include "keras/layers/input_layer.h"
+#include "keras/layers/recurrent.h"
 #include "keras/layers/registry.h"
 #include "keras/models/model.h"
 #include "keras/ops/elementwise.h"
@@ -555,6 +557,18 @@ TEST(Concatenate, NoInputMasksGiveNoMask) {
   const Tensors out = c->compute_mask({a, b}, {Tensor(), Tensor()}, {});
   EXPECT_TRUE(out.empty() || !out[0].defined());
   EXPECT_FALSE(c({a, b}).keras_mask().defined());
+}
+
+// Keras 3's merging_test / rnn tests read supports_masking: True for the merge layers and the
+// recurrent layers (their compute_mask decides the output masks).
+TEST(Concatenate, MergeAndRecurrentLayersSupportMasking) {
+  EXPECT_TRUE(Add()->supports_masking());
+  EXPECT_TRUE(Concatenate()->supports_masking());
+  EXPECT_TRUE(Dot(1)->supports_masking());
+  EXPECT_TRUE(LSTM(2)->supports_masking());
+  EXPECT_TRUE(GRU(2)->supports_masking());
+  EXPECT_TRUE(SimpleRNN(2)->supports_masking());
+  EXPECT_TRUE(Bidirectional(LSTM(2))->supports_masking());
 }
 
 }  // namespace

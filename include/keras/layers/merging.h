@@ -42,6 +42,8 @@ class MergeImpl : public Layer {
   // The inputs' masks combined with logical or, none when an input has none (Keras 3's
   // Merge.compute_mask); with keras2_masks, Keras 2's: the masks given combined with logical and,
   // none only when no input has one (a layer of a tf_keras file: docs/differences.md, 42).
+  // Keras's supports_masking (its compute_mask below decides the output masks).
+  bool supports_masking() const override { return true; }
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;
@@ -184,6 +186,7 @@ class ConcatenateImpl final : public Layer {
   // shape, concatenated along `axis`, then any() over the last axis; so along the last axis the
   // masks combine with logical or, along another axis they are concatenated. With keras2_masks,
   // Keras 2's all() instead of any() (a layer of a tf_keras file: docs/differences.md, 42).
+  bool supports_masking() const override { return true; }
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;
@@ -233,6 +236,9 @@ class DotImpl final : public Layer {
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  // As Keras 3's Dot: supports masking, and its output has no mask.
+  bool supports_masking() const override { return true; }
+  Tensors compute_mask(const Tensors&, const Tensors&, const Tensors&) const override { return {}; }
   bool normalize() const { return options_.normalize; }
 
  private:

@@ -195,6 +195,8 @@ class RecurrentImpl : public RecurrentLayer {
 
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
   bool batch_independent() const override { return !config_.stateful; }
+  // Keras's supports_masking (its compute_mask below decides the output masks).
+  bool supports_masking() const override { return true; }
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;

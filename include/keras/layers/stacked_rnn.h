@@ -55,6 +55,8 @@ class StackedRNNImpl final : public RecurrentLayer {
   void build(const std::vector<Shape>& input_shapes) override;
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
+  // Keras's supports_masking (its compute_mask below decides the output masks).
+  bool supports_masking() const override { return true; }
   Tensors compute_mask(const Tensors& inputs,
                        const Tensors& masks,
                        const Tensors& outputs) const override;
