@@ -129,10 +129,7 @@ void BackupAndRestoreImpl::restore(const std::string& path) {
 
 void BackupAndRestoreImpl::save(int step) {
   if (!distribution::is_chief()) return;  // only process 0 writes; every process restores
-  std::error_code ec;
-  fs::create_directories(backup_dir_, ec);
-  KERAS_CHECK(!ec, IOError, "BackupAndRestore: cannot create the backup directory ", backup_dir_,
-              " (", ec.message(), ")");
+  internal::create_directories(backup_dir_, "BackupAndRestore");
   Json seeded = Json::array();
   for (Generator* g : trainer().model().seed_generators()) seeded.push_back(to_json(g->state()));
   Json random{{"global", to_json(global_generator().state())}, {"seed_generators", seeded}};
@@ -144,6 +141,7 @@ void BackupAndRestoreImpl::save(int step) {
                       {"iterations", opt.iterations()},
                       {"learning_rate", opt.learning_rate()},
                       {"random", random}};
+  std::error_code ec;
   if (options_.double_checkpoint && fs::exists(weights_path_, ec)) {
     internal::write_file_atomic(previous_path_, internal::read_file(weights_path_));
   }

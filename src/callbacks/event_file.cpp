@@ -164,9 +164,7 @@ std::string histogram_event(double wall_time,
 
 EventFileWriter::EventFileWriter(const std::string& dir) {
   static std::atomic<int> counter{0};
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  KERAS_CHECK(!ec, IOError, "TensorBoard: cannot create directory ", dir, ": ", ec.message());
+  internal::create_directories(dir, "TensorBoard");
   char host[256] = "localhost";
   gethostname(host, sizeof host - 1);
   const double now = now_seconds();

@@ -10,6 +10,7 @@
 
 #include "callbacks/monitor.h"
 #include "callbacks/python_format.h"
+#include "core/file_util.h"
 #include "keras/core/error.h"
 #include "keras/distribution/distribution.h"
 #include "keras/trainers/trainer.h"
@@ -122,11 +123,8 @@ void ModelCheckpointImpl::save(int epoch, int batch, const Logs& logs) {
   const std::string path = file_path(epoch, batch, logs);
   if (!should_save(epoch, logs, path)) return;
   if (!distribution::is_chief()) return;  // only process 0 writes files
-  const fs::path dir = fs::path(path).parent_path();
+  internal::create_directories(fs::path(path).parent_path().string(), "ModelCheckpoint");
   std::error_code ec;
-  if (!dir.empty()) fs::create_directories(dir, ec);
-  KERAS_CHECK(!ec, IOError, "ModelCheckpoint: cannot create the directory ", dir.string(), " (",
-              ec.message(), ")");
   KERAS_CHECK(!fs::is_directory(path, ec), IOError,
               "Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an "
               "existing directory: ",

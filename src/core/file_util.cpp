@@ -136,6 +136,13 @@ void AtomicFile::commit() {
   committed_ = true;
 }
 
+void create_directories(const std::string& dir, std::string_view who) {
+  if (dir.empty()) return;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  KERAS_CHECK(!ec, IOError, who, ": cannot create the directory ", dir, " (", ec.message(), ")");
+}
+
 void write_file_atomic(const std::string& path, std::string_view bytes, bool overwrite) {
   KERAS_CHECK(overwrite || ::access(path.c_str(), F_OK) != 0, IOError, "File ", path,
               " exists and overwrite is false");

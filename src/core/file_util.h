@@ -44,6 +44,11 @@ class AtomicFile {
   bool committed_ = false;
 };
 
+// Creates the folder `dir` and its missing parents (nothing when `dir` is empty or already a
+// folder). IOError "<who>: cannot create the directory <dir> (<reason>)" otherwise ("Not a
+// directory" when a file stands on the way).
+void create_directories(const std::string& dir, std::string_view who);
+
 // Writes `bytes` to `path` through an AtomicFile. With overwrite false, an existing `path` is an
 // IOError ("File <path> exists and overwrite is false").
 void write_file_atomic(const std::string& path, std::string_view bytes, bool overwrite = true);

@@ -146,17 +146,17 @@ OptimizerPtr deserialize(const Json& j) {
   }
   if (name == "muon") {
     // Absent: Keras's default; null: off.
-    auto decay = [&](const char* key) -> std::optional<double> {
-      if (!config.is_object() || !config.contains(key)) return 0.004;
+    auto or_null = [&](const char* key, double fallback) -> std::optional<double> {
+      if (!config.is_object() || !config.contains(key)) return fallback;
       return opt(key);
     };
     MuonOptions o;
     o.learning_rate = lr_or(0.001);
     o.adam_beta_1 = num("adam_beta_1", 0.9);
     o.adam_beta_2 = num("adam_beta_2", 0.999);
-    o.adam_weight_decay = decay("adam_weight_decay");
+    o.adam_weight_decay = or_null("adam_weight_decay", 0.004);
     o.epsilon = num("epsilon", 1e-7);
-    o.weight_decay = decay("weight_decay");
+    o.weight_decay = or_null("weight_decay", 0.004);
     o.exclude_layers = config::get<std::vector<std::string>>(config, "exclude_layers", {}, "Muon");
     o.exclude_embeddings = flag("exclude_embeddings", true);
     o.muon_a = num("muon_a", 3.4445);
@@ -166,7 +166,7 @@ OptimizerPtr deserialize(const Json& j) {
     o.momentum = num("momentum", 0.95);
     o.ns_steps = config::get<int>(config, "ns_steps", 5, w);
     o.nesterov = flag("nesterov", true);
-    o.rms_rate = config.contains("rms_rate") ? opt("rms_rate") : std::optional<double>(0.2);
+    o.rms_rate = or_null("rms_rate", 0.2);
     return Muon(base(o));
   }
   if (name == "schedulefreeadamw") {

@@ -255,13 +255,7 @@ void save_legacy_h5(models::FunctionalImpl& impl,
   h5::Handle weights = h5::make_group(f.id(), "model_weights");
   write_legacy_weights(weights.id(), impl, version, backend, tf_keras);
   // As Keras's legacy save_model_to_hdf5: missing parent folders are created.
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  std::error_code ec;
-  if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
-    std::filesystem::create_directories(parent, ec);
-    KERAS_CHECK(!ec, IOError, "Unable to create the folder ", parent.string(), " for ", path, ": ",
-                ec.message());
-  }
+  keras::internal::create_directories(std::filesystem::path(path).parent_path().string(), path);
   write_file_atomic(path, f.image(), options.overwrite);
 }
 

@@ -159,8 +159,9 @@ void load_own_variables(const OwnVariables& own) {
   for (const auto& [state, store] : own) state->load_own_variables(store);
 }
 
-// skip_mismatch (load_weights): a group whose variable count or shapes differ from the model's
-// is left out with a warning, as Keras 3 leaves out such a layer.
+// skip_mismatch (load_weights): a group whose variable count or shapes differ from the model's,
+// or that the file lacks, is left out with a warning, as Keras 3 leaves out such a layer; so are
+// the file's groups no layer claims.
 std::vector<Assignment> read_groups(const h5::Node& root,
                                     const models::FunctionalImpl& impl,
                                     const std::string& what,
@@ -201,48 +202,37 @@ std::vector<Assignment> read_groups(const h5::Node& root,
       const std::string underscored = path.substr(0, slash + 1) + "_" + path.substr(slash + 1);
       if ((group = h5::open_group(root, underscored))) path = underscored;
     }
-    if (!group) {
-      const std::string missing = str("the file has no weights at '", g.path,
-                                      "' for the model's variables ", variable_list(g.variables));
-      if (skip_mismatch) {  // Keras 3: such a layer keeps its values
-        std::cerr << "UserWarning: " << what << ": " << missing
-                  << " (skipped: skip_mismatch=True)\n";
-        continue;
-      }
-      throw ValueError(str(what, ": '", g.path, "' expected ", g.variables.size(),
-                           " variables, but received 0 variables during loading: ", missing,
-                           " (a different model?)"));
+    // The first difference between the file and the model, if any: an error, or with
+    // skip_mismatch a layer left as it is (Keras 3), with a warning.
+    const size_t found = group ? h5::children(*group).size() : 0;
+    std::string mismatch;
+    if (found != g.variables.size()) {
+      mismatch =
+          str("'", g.path, "' expected ", g.variables.size(), " variables, but received ", found,
+              " variables during loading",
+              group ? std::string(".")
+                    : str(": the file has no weights at '", g.path, "' for the model's variables ",
+                          variable_list(g.variables), " (a different model?)"));
     }
-    claimed.insert(path);
-    const size_t found = h5::children(*group).size();
-    if (skip_mismatch) {
-      std::string mismatch;
-      if (found != g.variables.size()) {
-        mismatch = str("expected ", g.variables.size(), " variables, found ", found);
-      }
-      for (size_t i = 0; i < g.variables.size() && mismatch.empty(); ++i) {
-        const Shape saved = h5::dataset_shape(*group, std::to_string(i));
-        if (saved != g.variables[i].shape()) {
-          mismatch = str(g.variables[i].path(), " has shape ", shape_str(g.variables[i].shape()),
-                         ", the file ", shape_str(saved));
-        }
-      }
-      if (!mismatch.empty()) {
-        std::cerr << "UserWarning: " << what << ": skipping the weights at '" << g.path
-                  << "' (skip_mismatch=True): " << mismatch << "\n";
-        continue;
-      }
-    }
-    KERAS_CHECK(found == g.variables.size(), ValueError, what, ": '", g.path, "' expected ",
-                g.variables.size(), " variables, but received ", found,
-                " variables during loading.");
-    for (size_t i = 0; i < g.variables.size(); ++i) {
+    for (size_t i = 0; i < g.variables.size() && mismatch.empty(); ++i) {
       const Variable& v = g.variables[i];
       const Shape saved = h5::dataset_shape(*group, std::to_string(i));
-      KERAS_CHECK(saved == v.shape(), ValueError, what, ": ", g.path, "/", i, " (", v.path(),
-                  "): expected shape ", shape_str(v.shape()), ", found ", shape_str(saved),
-                  " in the file; the shapes must match (load_weights with skip_mismatch leaves "
-                  "such a layer as it is)");
+      if (saved != v.shape()) {
+        mismatch = str(g.path, "/", i, " (", v.path(), "): expected shape ", shape_str(v.shape()),
+                       ", found ", shape_str(saved),
+                       " in the file; the shapes must match (load_weights with skip_mismatch "
+                       "leaves such a layer as it is)");
+      }
+    }
+    if (group) claimed.insert(path);
+    if (!mismatch.empty()) {
+      KERAS_CHECK(skip_mismatch, ValueError, what, ": ", mismatch);
+      std::cerr << "UserWarning: " << what << ": skipping the weights at '" << g.path
+                << "' (skip_mismatch=True): " << mismatch << "\n";
+      continue;
+    }
+    for (size_t i = 0; i < g.variables.size(); ++i) {
+      const Variable& v = g.variables[i];
       out.push_back({v, h5::read_dataset(*group, std::to_string(i), v.shape(), v.dtype(),
                                          str(what, ": ", g.path, "/", i, " (", v.path(), ")"))});
     }
