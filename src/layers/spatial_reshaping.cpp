@@ -1,7 +1,11 @@
 #include "keras/layers/spatial_reshaping.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/image.h"
 #include "keras/ops/shape.h"
 #include "layers/config_util.h"
 
@@ -209,11 +213,17 @@ template <int N>
 UpSamplingImpl<N>::UpSamplingImpl(const SpatialSize& size, UpSamplingOptions options)
     : Layer(std::move(options.name), prefix("up_sampling", N), optional_shape(options.input_shape)),
       size_(standardize_size<N>(size)),
-      data_format_(std::move(options.data_format)) {
+      data_format_(std::move(options.data_format)),
+      interpolation_(std::move(options.interpolation)) {
   check_data_format(data_format_, N, N == 1);
-  KERAS_CHECK(options.interpolation == "nearest", ValueError, "UpSampling", N,
-              "D: interpolation \"", options.interpolation,
-              "\" is not supported; only \"nearest\" is implemented");
+  std::transform(interpolation_.begin(), interpolation_.end(), interpolation_.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (N == 2) {
+    ops::image::check_resize_interpolation(interpolation_);
+  } else {
+    KERAS_CHECK(interpolation_ == "nearest", ValueError, "UpSampling", N, "D: interpolation \"",
+                interpolation_, "\" is not supported; only \"nearest\" is implemented");
+  }
   input_spec_ = {InputSpec{.ndim = N + 2}};
 }
 
@@ -236,6 +246,11 @@ std::vector<DType> UpSamplingImpl<N>::compute_output_dtype(const std::vector<DTy
 template <int N>
 Tensors UpSamplingImpl<N>::call(const Tensors& inputs, bool) {
   Tensor x = ops::cast(inputs[0], autocast(inputs[0].dtype(), dtype()));
+  if (interpolation_ != "nearest") {
+    const size_t ha = spatial_axis(0, data_format_), wa = spatial_axis(1, data_format_);
+    return {ops::image::resize(x, {x.shape()[ha] * size_[0], x.shape()[wa] * size_[1]},
+                               {.interpolation = interpolation_, .data_format = data_format_})};
+  }
   for (int i = 0; i < N; ++i) {
     x = ops::repeat(x, size_[static_cast<size_t>(i)],
                     static_cast<int>(spatial_axis(i, data_format_)));
@@ -334,7 +349,7 @@ Json UpSamplingImpl<N>::get_config() const {
   }
   config["size"] = config_util::to_json(std::vector<int64_t>(size_.begin(), size_.end()));
   config["data_format"] = data_format_;
-  if (N == 2) config["interpolation"] = "nearest";
+  if (N == 2) config["interpolation"] = interpolation_;
   return config;
 }
 

@@ -106,6 +106,39 @@ TEST(UpSampling2D, Contract) {
   });
 }
 
+TEST(UpSampling2D, ContractBilinear) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return UpSampling2D({2, 3}, {.interpolation = "bilinear"});
+          },
+      .input_shape = {2, 3, 2, 2},
+      .expected_output_shape = {2, 6, 6, 2},
+  });
+}
+
+TEST(UpSampling2D, ContractBicubicChannelsFirst) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return UpSampling2D(2, {.data_format = "channels_first", .interpolation = "BiCubic"});
+          },
+      .input_shape = {2, 2, 3, 4},
+      .expected_output_shape = {2, 2, 6, 8},
+  });
+}
+
+TEST(UpSampling2D, ContractLanczos5) {
+  test::run_layer_test({
+      .make_layer =
+          [] {
+            return UpSampling2D({1, 2}, {.interpolation = "lanczos5"});
+          },
+      .input_shape = {1, 2, 6, 2},
+      .expected_output_shape = {1, 2, 12, 2},
+  });
+}
+
 TEST(UpSampling3D, ContractChannelsFirst) {
   test::run_layer_test({
       .make_layer = [] { return UpSampling3D(2, {.data_format = "channels_first"}); },
@@ -240,7 +273,12 @@ TEST(SpatialReshaping, BadArgumentsAreValueErrors) {
   EXPECT_THROW(UpSampling2D(0), ValueError);
   EXPECT_THROW(UpSampling1D(-1), ValueError);
   EXPECT_THROW(UpSampling2D({2, 2, 2}), ValueError);
-  EXPECT_THROW(UpSampling2D(2, {.interpolation = "bilinear"}), ValueError);
+  test::expect_throws_with<ValueError>(
+      [] { UpSampling2D(2, {.interpolation = "cubic"}); },
+      "Invalid value for argument `interpolation`. Expected of one ('bilinear', 'nearest', "
+      "'lanczos3', 'lanczos5', 'bicubic', 'area', 'gaussian', 'mitchellcubic'). Received: "
+      "interpolation=cubic");
+  EXPECT_THROW(UpSampling1D(2, {.interpolation = "bilinear"}), ValueError);
   EXPECT_THROW(ZeroPadding2D(1, {.data_format = "NHWC"}), ValueError);
   EXPECT_THROW(Cropping1D(1, {.data_format = "channels_first"}), ValueError);
   test::expect_throws_with<ValueError>(

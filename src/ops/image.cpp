@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <numbers>
+#include <string_view>
 #include <vector>
 
 #include "keras/core/error.h"
@@ -204,31 +206,90 @@ Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest) {
   return add(a, multiply(subtract(b, a), weight));
 }
 
+bool is_resize_interpolation(const std::string& interpolation) {
+  static const std::array<std::string_view, 8> kMethods = {"bilinear", "nearest",      "lanczos3",
+                                                           "lanczos5", "bicubic",      "area",
+                                                           "gaussian", "mitchellcubic"};
+  return std::find(kMethods.begin(), kMethods.end(), interpolation) != kMethods.end();
+}
+
+void check_resize_interpolation(const std::string& interpolation) {
+  KERAS_CHECK(is_resize_interpolation(interpolation), ValueError,
+              "Invalid value for argument `interpolation`. Expected of one ('bilinear', "
+              "'nearest', 'lanczos3', 'lanczos5', 'bicubic', 'area', 'gaussian', "
+              "'mitchellcubic'). Received: interpolation=",
+              interpolation);
+}
+
 namespace {
 
-// Bilinear shrinking with antialiasing along one axis (jax.image.scale_and_translate's and
-// TensorFlow's ScaleAndTranslate: the triangle kernel widened by in / out, its weights normalized
-// over the inputs), as a product with the (in, out) weights.
-Tensor resize_axis_antialiased(const Tensor& x, int axis, int64_t out) {
+// jax.image's kernels of |distance| (its _fill_*_kernel functions), and TensorFlow's gaussian
+// (radius 1.5, sigma 0.5) and Mitchell-Netravali cubic (B = C = 1/3).
+double resize_kernel(const std::string& method, double x) {
+  if (method == "gaussian") return x >= 1.5 ? 0.0 : std::exp(-x * x / (2 * 0.5 * 0.5));
+  if (method == "mitchellcubic") {
+    if (x >= 2.0) return 0.0;
+    return x >= 1.0 ? (((-7.0 / 18.0) * x + 2.0) * x - 10.0 / 3.0) * x + 16.0 / 9.0
+                    : (((7.0 / 6.0) * x - 2.0) * x) * x + 8.0 / 9.0;
+  }
+  if (method == "bicubic") {
+    if (x >= 2.0) return 0.0;
+    return x >= 1.0 ? ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0 : ((1.5 * x - 2.5) * x) * x + 1.0;
+  }
+  if (method == "lanczos3" || method == "lanczos5") {
+    const double radius = method == "lanczos3" ? 3.0 : 5.0;
+    if (x > radius) return 0.0;
+    if (x <= 1e-3) return 1.0;
+    return radius * std::sin(std::numbers::pi * x) * std::sin(std::numbers::pi * x / radius) /
+           (std::numbers::pi * std::numbers::pi * x * x);
+  }
+  return std::max(0.0, 1.0 - x);  // bilinear's triangle
+}
+
+// x resized along `axis` as a product with jax.image.scale_and_translate's (in, out) weights:
+// column o weighs input j by kernel(|s - j| / k) for s = (o + 0.5) in / out - 0.5, normalized over
+// the inputs (zero when they sum to about nothing), k = in / out when antialias shrinks the axis;
+// "area" by the overlap of input pixel [j, j + 1) with output pixel o's [o, o + 1) in / out.
+Tensor resize_axis_weighted(
+    const Tensor& x, int axis, int64_t out, const std::string& method, bool antialias) {
   const int64_t in = x.shape()[static_cast<size_t>(axis)];
-  if (in <= out) return resize_axis(x, axis, out, false);  // the kernel is not widened
+  if (in == out) return x;
   const double inv_scale = static_cast<double>(in) / static_cast<double>(out);
-  // weights (in, out): column o samples x at (o + 0.5) in / out - 0.5.
+  const double kernel_scale = antialias ? std::max(inv_scale, 1.0) : 1.0;
   std::vector<double> weights(static_cast<size_t>(in * out), 0.0);
   for (int64_t o = 0; o < out; ++o) {
     const double sample = (static_cast<double>(o) + 0.5) * inv_scale - 0.5;
     double total = 0;
     for (int64_t i = 0; i < in; ++i) {
-      const double v = std::max(0.0, 1.0 - std::abs(sample - static_cast<double>(i)) / inv_scale);
+      const auto j = static_cast<double>(i);
+      const double v =
+          method == "area"
+              ? std::max(0.0, std::min((static_cast<double>(o) + 1) * inv_scale, j + 1) -
+                                  std::max(static_cast<double>(o) * inv_scale, j))
+              : resize_kernel(method, std::abs(sample - j) / kernel_scale);
       weights[static_cast<size_t>(i * out + o)] = v;
       total += v;
     }
-    for (int64_t i = 0; i < in; ++i) weights[static_cast<size_t>(i * out + o)] /= total;
+    const bool normalizable = std::abs(total) > 1000.0 * std::numeric_limits<float>::epsilon();
+    for (int64_t i = 0; i < in; ++i) {
+      double& v = weights[static_cast<size_t>(i * out + o)];
+      v = normalizable ? v / total : 0.0;
+    }
   }
   const Tensor w =
       cast(Tensor::from_vector(weights, {in, out}, Device::cpu()).to(x.device()), x.dtype());
   const int last = x.rank() - 1;
   return moveaxis(matmul(moveaxis(x, {axis}, {last}), w), {last}, {axis});
+}
+
+// One axis of resize(): the gathers for nearest and plain bilinear (two taps, clamped at the
+// edges, which is what the normalized triangle gives), the weight product otherwise.
+Tensor resize_one_axis(
+    const Tensor& x, int axis, int64_t out, const std::string& method, bool antialias) {
+  const int64_t in = x.shape()[static_cast<size_t>(axis)];
+  if (method == "nearest") return resize_axis(x, axis, out, true);
+  if (method == "bilinear" && (!antialias || in <= out)) return resize_axis(x, axis, out, false);
+  return resize_axis_weighted(x, axis, out, method, antialias);
 }
 
 }  // namespace
@@ -241,9 +302,7 @@ Tensor resize(const Tensor& images,
   KERAS_CHECK(th >= 1 && tw >= 1, ValueError, "resize: size must be positive, got (", th, ", ", tw,
               ")");
   const std::string& method = options.interpolation;
-  KERAS_CHECK(method == "bilinear" || method == "nearest", NotImplementedError,
-              "resize: interpolation='", method,
-              "' is not supported (keras.cpp has 'bilinear' and 'nearest')");
+  check_resize_interpolation(method);
   KERAS_CHECK(!(options.crop_to_aspect_ratio && options.pad_to_aspect_ratio), ValueError,
               "Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be True.");
   Tensor x = is_floating(images.dtype()) ? images : cast(images, float32);
@@ -277,10 +336,8 @@ Tensor resize(const Tensor& images,
     h = x.shape()[static_cast<size_t>(ha)];
     w = x.shape()[static_cast<size_t>(wa)];
   }
-  const bool nearest = method == "nearest";
-  const Tensor y = options.antialias && !nearest
-                       ? resize_axis_antialiased(resize_axis_antialiased(x, ha, th), wa, tw)
-                       : resize_axis(resize_axis(x, ha, th, nearest), wa, tw, nearest);
+  const Tensor y = resize_one_axis(resize_one_axis(x, ha, th, method, options.antialias), wa, tw,
+                                   method, options.antialias);
   return y.dtype() == images.dtype() ? y : cast(y, images.dtype());
 }
 

@@ -57,6 +57,29 @@ const OpCase kImageCases[] = {
            return resize(x[0], {3, 5}, {.antialias = true});
          },
      .expected_shape = Shape{2, 3, 5, 2}},
+    {.name = "resize_bicubic_grow_and_shrink",
+     .input_shapes = {{2, 3, 7, 2}},
+     .fn =
+         [](const Tensors& x) {
+           return resize(x[0], {7, 4}, {.interpolation = "bicubic"});
+         },
+     .expected_shape = Shape{2, 7, 4, 2}},
+    {.name = "resize_lanczos3_antialiased_channels_first",
+     .input_shapes = {{2, 2, 9, 4}},
+     .fn =
+         [](const Tensors& x) {
+           return resize(
+               x[0], {4, 7},
+               {.interpolation = "lanczos3", .antialias = true, .data_format = "channels_first"});
+         },
+     .expected_shape = Shape{2, 2, 4, 7}},
+    {.name = "resize_lanczos5_unbatched",
+     .input_shapes = {{4, 3, 2}},
+     .fn =
+         [](const Tensors& x) {
+           return resize(x[0], {9, 2}, {.interpolation = "lanczos5"});
+         },
+     .expected_shape = Shape{9, 2, 2}},
     {.name = "hsv_round_trip",
      .input_shapes = {{3, 4, 3}},
      .fn = [](const Tensors& x) { return hsv_to_rgb(rgb_to_hsv(x[0])); },

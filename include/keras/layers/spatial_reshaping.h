@@ -120,14 +120,16 @@ class CroppingImpl final : public Layer {
 
 struct UpSamplingOptions {
   std::string data_format = "channels_last";  // UpSampling1D accepts only "channels_last"
-  std::string interpolation = "nearest";      // the only one implemented
+  std::string interpolation = "nearest";  // UpSampling2D: or "bilinear", "bicubic", "lanczos3/5"
   std::string name = {};
   OptionalDims input_shape = std::nullopt;
 };
 
 // UpSampling<N>D: repeats every element `size` times along each spatial axis (nearest-neighbour
-// upsampling): spatial size d becomes d * size. ValueError for a factor < 1, a wrong number of
-// factors, an unknown data_format, or an interpolation other than "nearest".
+// upsampling): spatial size d becomes d * size. UpSampling2D's other interpolations resize to that
+// size as ops::image::resize does (Keras 3 on JAX). ValueError for a factor < 1, a wrong number of
+// factors, an unknown data_format, or an unknown interpolation (UpSampling1D and 3D: other than
+// "nearest"); the name is read case-insensitively, as Keras lowercases it.
 template <int N>
 class UpSamplingImpl final : public Layer {
  public:
@@ -139,6 +141,7 @@ class UpSamplingImpl final : public Layer {
                                           size_t num_outputs) const override;
   const std::array<int64_t, N>& size() const { return size_; }
   const std::string& data_format() const { return data_format_; }
+  const std::string& interpolation() const { return interpolation_; }
   // Saving: Keras 3's keys.
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
@@ -146,6 +149,7 @@ class UpSamplingImpl final : public Layer {
  private:
   std::array<int64_t, N> size_;
   std::string data_format_;
+  std::string interpolation_;
 };
 
 extern template class ZeroPaddingImpl<1>;

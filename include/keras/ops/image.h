@@ -38,27 +38,35 @@ Tensor gaussian_blur(const Tensor& images,
                      const std::string& data_format = "channels_last");
 
 struct ResizeOptions {
-  std::string interpolation = "bilinear";  // or "nearest" (Keras's others: NotImplementedError)
-  bool antialias = false;  // true is supported when no axis shrinks (it changes nothing then)
-  bool crop_to_aspect_ratio = false;   // first the largest centred box of the target's ratio
-  bool pad_to_aspect_ratio = false;    // first padded with fill_value, centred, to that ratio
-  std::string fill_mode = "constant";  // the only mode Keras has
+  std::string interpolation = "bilinear";  // or "nearest", "bicubic", "lanczos3/5", "area", ...
+  bool antialias = false;                  // widens the kernel by in / out on a shrinking axis
+  bool crop_to_aspect_ratio = false;       // first the largest centred box of the target's ratio
+  bool pad_to_aspect_ratio = false;        // first padded with fill_value, centred, to that ratio
+  std::string fill_mode = "constant";      // the only mode Keras has
   double fill_value = 0.0;
   std::string data_format = "channels_last";
 };
 
 // keras.ops.image.resize: images resized to size (height, width) as Keras 3 on JAX
 // (jax.image.resize, half-pixel centres): output pixel i samples the input at
-// (i + 0.5) * in / out - 0.5, bilinear between the two nearest pixels (clamped at the edges), or
-// for "nearest" the pixel floor((i + 0.5) * in / out). Integer images are resized in float32 and
-// truncated back. Differentiable in the images. ValueError for a non-positive size or both aspect
-// options.
+// s = (i + 0.5) * in / out - 0.5. "nearest" takes the pixel floor((i + 0.5) * in / out); the
+// others weigh the input pixels j by kernel(|s - j| / k), normalized to sum 1 over the pixels
+// inside the image (jax.image.scale_and_translate): the triangle for "bilinear", Keys' cubic with
+// a = -0.5 for "bicubic", Lanczos of radius 3 or 5 for "lanczos3"/"lanczos5"; k = in / out on a
+// shrinking axis with antialias, else 1. Keras's TensorFlow backend's "area" weighs by the overlap
+// of the pixels' spans (as jax.image's "area"); tf_keras's "gaussian" (radius 1.5, sigma 0.5) and
+// "mitchellcubic" (B = C = 1/3) as TensorFlow's scale_and_translate. Integer images are resized in
+// float32 and truncated back. Differentiable in the images. ValueError for a non-positive size,
+// both aspect options, or another interpolation (Keras's words).
 Tensor resize(const Tensor& images,
               std::pair<int64_t, int64_t> size,
               const ResizeOptions& options = {});
 // The step resize() takes per axis: x resized along `axis` to `out` entries (bilinear, or nearest).
 // Depends on shapes only.
 Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest);
+// Whether resize() takes `interpolation`; check_...: Keras's ValueError unless it does.
+bool is_resize_interpolation(const std::string& interpolation);
+void check_resize_interpolation(const std::string& interpolation);
 
 // keras.ops.image.pad_images: zeros added around the images. Exactly two of top, bottom and
 // target_height (and of left, right and target_width) are given; the third follows.

@@ -131,8 +131,14 @@ TEST(Resizing, HalfPixelCentres) {
   const Tensor wide = test::tensor_of({0, 1, 2, 3, 4, 5, 6, 7}, {1, 2, 4, 1}, float32);
   test::expect_all_close(Resizing(1, 1, {.crop_to_aspect_ratio = true})(wide),
                          test::tensor_of({3.5}, {1, 1, 1, 1}, float32), 0, 0);
-  test::expect_throws_with<NotImplementedError>(
-      [] { Resizing(2, 2, {.interpolation = "bicubic"}); }, "bicubic");
+  // bicubic (Keys, a = -0.5) normalized over the two pixels: it overshoots at the edges
+  // (jax.image.resize gives the same -0.7058824, 1.6571429, ...).
+  test::expect_all_close(
+      Resizing(4, 1, {.interpolation = "bicubic"})(x),
+      test::tensor_of({-12.0 / 17, 58.0 / 35, 8 - 58.0 / 35, 8 + 12.0 / 17}, {1, 4, 1, 1}, float32),
+      1e-6, 1e-6);
+  test::expect_throws_with<ValueError>([] { Resizing(2, 2, {.interpolation = "cubic"}); },
+                                       "Received: interpolation=cubic");
   const Json c = Resizing(2, 3)->get_config();
   EXPECT_EQ(c["interpolation"], "bilinear");
   EXPECT_EQ(c["antialias"], false);

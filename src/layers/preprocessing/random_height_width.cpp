@@ -46,11 +46,6 @@ Tensors RandomResizeAxisImpl::call(const Tensors& inputs, bool training) {
               "received an input of shape ",
               shape_str(x.shape()));
   if (!training) return {x};
-  KERAS_CHECK(options_.interpolation == "bilinear" || options_.interpolation == "nearest",
-              NotImplementedError, "Layer '", name(), "' (", class_name(), "): interpolation '",
-              options_.interpolation,
-              "' is not supported in training (keras.cpp resizes with "
-              "'bilinear' and 'nearest')");
   // One factor for the batch; the size as tf_keras computes it, in float32, truncated.
   const Tensor draw = random::uniform_noise({1}, float32, Device::cpu(), 1.0 + lower_, 1.0 + upper_,
                                             generator_ ? &*generator_ : nullptr);

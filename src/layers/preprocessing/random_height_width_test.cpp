@@ -88,10 +88,11 @@ TEST(RandomHeightWidth, ConfigAndErrors) {
       },
       "`factor` argument must have values larger than -1. Received: factor=(-1.5, 0.1)");
   const Tensor x = random::normal({1, 4, 4, 2}, 0.0, 1.0, float32, 5);
-  test::expect_throws_with<NotImplementedError>(
-      [&] { RandomHeight(0.1, {.interpolation = "bicubic"})(x, true); },
-      "interpolation 'bicubic' is not supported in training");
-  EXPECT_TRUE(test::identical(RandomHeight(0.1, {.interpolation = "bicubic"})(x, false), x));
+  test::expect_throws_with<ValueError>(
+      [&] { RandomHeight(0.1, {.interpolation = "cubic"})(x, true); },
+      "Received: interpolation=cubic");
+  EXPECT_TRUE(test::identical(RandomHeight(0.1, {.interpolation = "area"})(x, false), x));
+  EXPECT_EQ(RandomWidth(0.1, {.interpolation = "mitchellcubic"})(x, true).shape()[1], 4);
 }
 
 }  // namespace

@@ -23,9 +23,7 @@ ResizingImpl::ResizingImpl(int64_t height, int64_t width, ResizingOptions option
   augmentation::check_data_format(options_.data_format);
   KERAS_CHECK(!(options_.crop_to_aspect_ratio && options_.pad_to_aspect_ratio), ValueError,
               "Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be True.");
-  KERAS_CHECK(options_.interpolation == "bilinear" || options_.interpolation == "nearest",
-              NotImplementedError, "Resizing: interpolation='", options_.interpolation,
-              "' is not supported (keras.cpp has 'bilinear' and 'nearest')");
+  ops::image::check_resize_interpolation(options_.interpolation);
 }
 
 Tensors ResizingImpl::call(const Tensors& inputs, bool) {

@@ -13,24 +13,23 @@
 namespace keras::layers {
 
 struct ResizingOptions {
-  std::string interpolation = "bilinear";  // or "nearest"
+  std::string interpolation = "bilinear";  // or "nearest", "bicubic", "lanczos3", "lanczos5"
   bool crop_to_aspect_ratio = false;       // first the largest centred box of the target's ratio
   bool pad_to_aspect_ratio = false;        // first padded with fill_value to the target's ratio
   std::string fill_mode = "constant";
   double fill_value = 0.0;
-  bool antialias = false;  // true is supported when no axis shrinks (it changes nothing then)
+  bool antialias = false;  // widens the kernel by in / out on a shrinking axis
   std::string data_format = "channels_last";
   std::string name = {};
   std::optional<std::vector<Dim>> input_shape = std::nullopt;
 };
 
-// As Keras 3 on JAX (jax.image.resize, half-pixel centres): output pixel i samples the input at
-// (i + 0.5) * in / out - 0.5, bilinear between the two nearest pixels (clamped at the edges), or
-// for "nearest" the pixel floor((i + 0.5) * in / out). Images (batch, H, W, C) or unbatched
-// (H, W, C) (channels_first: C first); output with height x width, in the layer's dtype.
-// pad_to_aspect_ratio pads with fill_value first (Keras's centred padding). NotImplementedError
-// for other interpolations and for antialias when an axis
-// shrinks (Keras then widens the kernel); ValueError for both aspect-ratio options.
+// As Keras 3 on JAX: ops::image::resize (jax.image.resize, half-pixel centres; "bilinear",
+// "nearest", "bicubic", "lanczos3", "lanczos5"; antialias widens the kernel on a shrinking axis).
+// Images (batch, H, W, C) or unbatched (H, W, C) (channels_first: C first); output with height x
+// width, in the layer's dtype. pad_to_aspect_ratio pads with fill_value first (Keras's centred
+// padding). ValueError for another interpolation (Keras's words) and for both aspect-ratio
+// options.
 class ResizingImpl final : public Layer {
  public:
   ResizingImpl(int64_t height, int64_t width, ResizingOptions options);
