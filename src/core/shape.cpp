@@ -81,8 +81,10 @@ Shape to_shape(const std::vector<Dim>& dims) {
       for (size_t i = 0; i < dims.size(); ++i) {
         given += str(i ? ", " : "", dims[i] ? std::to_string(*dims[i]) : "None");
       }
+      // kNone is what keras.cpp prints as None, so -1 is a likely slip for it: say how.
       throw ValueError(str("Cannot convert '", given, dims.size() == 1 ? ",)" : ")",
-                           "' to a shape. Negative dimensions are not allowed."));
+                           "' to a shape. Negative dimensions are not allowed.",
+                           *d == kNone ? " (Keras's None is std::nullopt, or Dim{}, here)" : ""));
     }
     s.push_back(d.value_or(kNone));
   }

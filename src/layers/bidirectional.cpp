@@ -83,6 +83,12 @@ void BidirectionalImpl::build(const std::vector<Shape>& input_shapes) {
   backward_->maybe_build({input_shapes[0]});
 }
 
+void BidirectionalImpl::reset_state() {
+  KERAS_CHECK(forward_->stateful(), AttributeError, "Layer must be stateful.");
+  forward_->reset_state();
+  backward_->reset_state();
+}
+
 std::vector<InputSpec> BidirectionalImpl::input_spec_for(size_t num_inputs) const {
   std::vector<InputSpec> specs = input_spec_;
   std::vector<InputSpec> states = forward_->state_specs();

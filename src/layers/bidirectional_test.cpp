@@ -154,5 +154,26 @@ TEST(Bidirectional, ReturnStateGivesBothDirections) {
   EXPECT_EQ(out[4].shape(), (Shape{kNone, 3}));
 }
 
+// Keras builds a layer called eagerly with the tensor's batch size, so a stateful RNN (alone or
+// in Bidirectional) runs on a tensor without an Input of fixed batch; its states carry from call
+// to call until reset_state(s), which Bidirectional forwards to both halves (AttributeError
+// when they are not stateful, as Keras).
+TEST(Bidirectional, StatefulLayersCalledEagerlyKeepTheirStates) {
+  const Tensor x = test::random_tensor({2, 4, 5}, float32, -1, 1, 8);
+  LSTM lstm(3, {.stateful = true});
+  const Tensor first = lstm(x), second = lstm(x);
+  EXPECT_GT(test::max_abs(ops::subtract(first, second)), 1e-3);
+  lstm->reset_states();
+  test::expect_all_close(lstm(x), first, 0, 0);  // same kernels, same shapes: exact
+
+  Bidirectional bi(GRU(3, {.stateful = true}));
+  const Tensor a = bi(x), b = bi(x);
+  EXPECT_GT(test::max_abs(ops::subtract(a, b)), 1e-3);
+  bi->reset_states();
+  test::expect_all_close(bi(x), a, 0, 0);
+  test::expect_throws_with<AttributeError>([] { Bidirectional(GRU(3))->reset_state(); },
+                                           "Layer must be stateful.");
+}
+
 }  // namespace
 }  // namespace keras::layers

@@ -227,5 +227,11 @@ TEST(Embedding, SharedLayerHasOneSetOfWeights) {
   EXPECT_EQ(e->inbound_nodes().size(), 2u);
 }
 
+// Keras: supports_masking = mask_zero.
+TEST(Embedding, SupportsMaskingWhenItMasksZeros) {
+  EXPECT_TRUE(Embedding(5, 2, {.mask_zero = true})->supports_masking());
+  EXPECT_FALSE(Embedding(5, 2)->supports_masking());
+}
+
 }  // namespace
 }  // namespace keras::layers

@@ -107,6 +107,12 @@ TEST(InputLayer, CanOnlyMakeOneTensor) {
 
 TEST(Input, NegativeDimensionsThrow) {
   test::expect_throws_with<ValueError>([] { Input({-3}); }, "Negative dimensions are not allowed");
+  // As Keras refuses shape=(-1,): kNone is not how an options struct spells None.
+  test::expect_throws_with<ValueError>(
+      [] {
+        Input({kNone, 3});
+      },
+      "(Keras's None is std::nullopt, or Dim{}, here)");
 }
 
 TEST(Input, FeedsAModel) {

@@ -208,6 +208,7 @@ std::vector<Variable> Layer::weights() const {
 }
 
 std::vector<Variable> Layer::trainable_weights() const {
+  if (!trainable_) return {};  // Keras: a frozen layer lists none, whatever its sublayers say
   std::vector<Variable> out;
   for (const Variable& v : weights()) {
     if (v.trainable()) out.push_back(v);
@@ -216,6 +217,7 @@ std::vector<Variable> Layer::trainable_weights() const {
 }
 
 std::vector<Variable> Layer::non_trainable_weights() const {
+  if (!trainable_) return weights();
   std::vector<Variable> out;
   for (const Variable& v : weights()) {
     if (!v.trainable()) out.push_back(v);
@@ -423,7 +425,7 @@ Tensors Layer::operator()(const Tensors& inputs, bool training) {
     KERAS_CHECK(t.defined(), ValueError, "Layer ", name_, " was called with an undefined tensor");
     specs.push_back({t.shape(), t.dtype(), ""});
     Shape s = t.shape();
-    if (!s.empty()) s[0] = kNone;
+    if (!s.empty() && !builds_on_batch_size()) s[0] = kNone;
     shapes.push_back(s);
   }
   check_string_inputs(specs);

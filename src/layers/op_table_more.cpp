@@ -70,35 +70,12 @@ Fn select_fn(const Call& c) {
   };
 }
 
-std::pair<double, double> dtype_range(DType d) {
-  return visit_dtype(d, []<class T>() {
-    return std::pair<double, double>{static_cast<double>(std::numeric_limits<T>::lowest()),
-                                     static_cast<double>(std::numeric_limits<T>::max())};
-  });
-}
-
-// Keras's _saturate_cast: clip to the range both dtypes hold (nudged toward 0 where the input's
-// dtype rounds the output's limit past it), then cast.
-Tensor saturate_cast(const Tensor& x, DType dtype) {
-  const auto [in_lo, in_hi] = dtype_range(x.dtype());
-  const auto [out_lo, out_hi] = dtype_range(dtype);
-  double lo = std::max(in_lo, out_lo), hi = std::min(in_hi, out_hi);
-  if (x.dtype() == float32) {
-    float l = static_cast<float>(lo), h = static_cast<float>(hi);
-    if (l < out_lo) l = std::nextafter(l, 0.0f);
-    if (h > out_hi) h = std::nextafter(h, 0.0f);
-    lo = l;
-    hi = h;
-  }
-  return ops::cast(ops::clip(x, lo, hi), dtype);
-}
-
 Fn saturate_cast_fn(const Call& c) {
   const std::optional<DType> dtype = dtype_of(c);
   KERAS_CHECK(dtype.has_value(), ValueError, c.what, ": SaturateCast needs a 'dtype'");
   KERAS_CHECK(*dtype != string_, ValueError, c.what, ": SaturateCast cannot cast to string");
   const DType d = *dtype;
-  return unary_fn(c, [d](const Tensor& x) { return saturate_cast(x, d); });
+  return unary_fn(c, [d](const Tensor& x) { return ops::saturate_cast(x, d); });
 }
 
 Fn ldexp_fn(const Call& c) {

@@ -87,5 +87,15 @@ TEST(Pooling, InputTooSmallIsAValueErrorAtGraphBuildingTime) {
                                        "Computed output size would be negative");
 }
 
+// Keras 3: GlobalAveragePooling1D supports masking (it averages the unmasked steps) and its
+// output carries no mask.
+TEST(Pooling, GlobalAveragePooling1DConsumesTheMask) {
+  EXPECT_TRUE(GlobalAveragePooling1D()->supports_masking());
+  EXPECT_FALSE(GlobalMaxPooling1D()->supports_masking());
+  Tensor x = test::random_tensor({2, 3, 4}, float32, -1, 1, 5);
+  x.set_keras_mask(Tensor::from_vector<bool>({true, true, false, true, false, false}, {2, 3}));
+  EXPECT_FALSE(GlobalAveragePooling1D()(x).keras_mask().defined());
+}
+
 }  // namespace
 }  // namespace keras::layers

@@ -53,7 +53,8 @@ Tensor accuracy(const Tensor& y_true, const Tensor& y_pred) {
 
 Tensor binary_accuracy(const Tensor& y_true, const Tensor& y_pred, double threshold) {
   auto [t, p] = losses::squeeze_or_expand_to_same_rank(y_true, y_pred);
-  return as_float32(equal(t, cast(greater(p, threshold), t.dtype())));
+  // Bool or integer predictions compare with the threshold as numbers (as NumPy promotes them).
+  return as_float32(equal(t, cast(greater(floating(p), threshold), t.dtype())));
 }
 
 Tensor categorical_accuracy(const Tensor& y_true, const Tensor& y_pred) {

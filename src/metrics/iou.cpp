@@ -157,8 +157,8 @@ MetricPtr MeanIoU(MeanIoUOptions o) {
 
 MetricPtr BinaryIoU(BinaryIoUOptions o) {
   return std::make_shared<IoUMetric>(
-      std::move(o.name), IoUMetric::Config{"BinaryIoU", "binary_io_u", 2, o.target_class_ids, int32,
-                                           std::nullopt, true, true, -1, o.threshold});
+      std::move(o.name), IoUMetric::Config{"BinaryIoU", "binary_io_u", 2, o.target_class_ids,
+                                           o.dtype, std::nullopt, true, true, -1, o.threshold});
 }
 
 MetricPtr OneHotIoU(OneHotIoUOptions o) {

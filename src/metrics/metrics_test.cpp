@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "keras/config/json.h"
+#include "keras/ops/elementwise.h"
 #include "keras/trainers/compile_options.h"
 
 namespace keras::metrics {
@@ -12,6 +13,11 @@ namespace {
 
 Tensor t2(std::vector<float> v, Shape shape) {
   return Tensor::from_vector(v, std::move(shape));
+}
+
+std::vector<double> values_of(const Tensor& t) {
+  const Tensor d = ops::cast(t, float64);
+  return {d.span<double>().begin(), d.span<double>().end()};
 }
 
 template <class F>
@@ -221,6 +227,49 @@ TEST(Metrics, SerializeAndDeserializeKeepTheOptions) {
   EXPECT_THROW(get("precision_at_recall", {4, 1}, {4, 1}), TypeError);
   EXPECT_THROW(deserialize(Json{{"class_name", "KendallTau"}, {"config", Json::object()}}),
                ValueError);
+}
+
+// Keras 3.15's metric tests (values from Keras with JAX).
+TEST(Metrics, BinaryAccuracyComparesBoolPredictionsAsNumbers) {
+  const Tensor t = ops::cast(t2({1, 0, 1}, {3, 1}), bool_);
+  const Tensor p = ops::cast(t2({1, 0, 0}, {3, 1}), bool_);
+  MetricPtr m = BinaryAccuracy();
+  m->update_state(t, p);
+  EXPECT_NEAR(m->result(), 2.0 / 3.0, 1e-7);
+  EXPECT_EQ(values_of(binary_accuracy(t, p)), (std::vector<double>{1, 1, 0}));
+  EXPECT_EQ(values_of(binary_accuracy(t2({1, 0, 1}, {3, 1}), p)), (std::vector<double>{1, 1, 0}));
+}
+
+TEST(Metrics, R2ScoreAdjustsEachOutputWithoutAggregation) {
+  R2Score r({.class_aggregation = std::nullopt, .num_regressors = 1});
+  r.update_state(t2({0, 0, 1, 0, 1, 0, 1, 0, 0}, {3, 3}),
+                 t2({0.4, 0.9, 1.6, 0.1, 1.2, 0.6, 1.5, 0.8, 0.6}, {3, 3}),
+                 t2({0.8, 0.1, 0.4}, {3}));
+  const std::vector<double> got = values_of(r.result_tensor());
+  const std::vector<double> keras = {0.05492061, -10.24190426, -0.73828578};
+  ASSERT_EQ(got.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(got[i], keras[i], 1e-5) << i;
+}
+
+TEST(Metrics, BinaryIoUWithAFloatDtypeKeepsFractionalWeights) {
+  MetricPtr m = BinaryIoU({.target_class_ids = {0, 1}, .threshold = 0.3, .dtype = float32});
+  m->update_state(t2({0, 1, 0, 1}, {4}), t2({0.1, 0.2, 0.4, 0.7}, {4}),
+                  t2({0.2, 0.3, 0.4, 0.1}, {4}));
+  EXPECT_NEAR(m->result(), 0.17361109, 1e-6);
+  const Json c = serialize(*m);
+  EXPECT_EQ(c["config"]["dtype"], "float32");
+  EXPECT_NEAR(deserialize(c)->get_config()["threshold"].get<double>(), 0.3, 1e-12);
+  EXPECT_EQ(deserialize(c)->get_config()["dtype"], "float32");
+}
+
+// Keras writes AUC's label_weights as a serialized tensor.
+TEST(Metrics, AUCLabelWeightsLoadFromKerasTensorConfig) {
+  MetricPtr m = deserialize(Json::parse(R"({"module": "keras.metrics", "class_name": "AUC",
+      "config": {"name": "auc", "num_thresholds": 5, "multi_label": true, "label_weights":
+      {"class_name": "__tensor__", "config": {"value": [0.75, 0.25], "dtype": "float32"}}},
+      "registered_name": null})"));
+  const std::vector<double> w = m->get_config()["label_weights"].get<std::vector<double>>();
+  EXPECT_EQ(w, (std::vector<double>{0.75, 0.25}));
 }
 
 }  // namespace

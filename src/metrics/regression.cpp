@@ -217,20 +217,25 @@ Tensor R2Score::result_tensor() const {
     raw[i] = 1.0 - res.data<double>()[i] / total[i];
     if (std::isinf(raw[i])) raw[i] = 0.0;
   }
-  if (!options_.class_aggregation) return Tensor::from_vector(raw, {n});
-  double score = 0;
-  if (*options_.class_aggregation == "uniform_average") {
+  std::vector<double> scores = raw;  // class_aggregation None: one per output
+  if (options_.class_aggregation && *options_.class_aggregation == "uniform_average") {
+    double score = 0;
     for (double r : raw) score += r;
-    score /= static_cast<double>(n);
-  } else {
+    scores = {score / static_cast<double>(n)};
+  } else if (options_.class_aggregation) {
     double weighted = 0, weights = 0;
     for (int64_t i = 0; i < n; ++i) weighted += total[i] * raw[i], weights += total[i];
-    score = weighted / weights;
+    scores = {weighted / weights};
   }
+  // Adjusted for num_regressors, per output too (Keras falls back to the plain score, with a
+  // warning, when there are not enough samples).
   const double samples = num_samples_.item<double>(), p = options_.num_regressors;
-  if (p != 0 && p < samples - 1)
-    score = 1.0 - (1.0 - score) * (samples - 1.0) / (samples - p - 1.0);
-  return full({}, score, float64, Device::cpu());
+  if (p != 0 && p < samples - 1) {
+    for (double& score : scores)
+      score = 1.0 - (1.0 - score) * (samples - 1.0) / (samples - p - 1.0);
+  }
+  if (!options_.class_aggregation) return Tensor::from_vector(scores, {n});
+  return full({}, scores[0], float64, Device::cpu());
 }
 
 Json R2Score::get_config() const {

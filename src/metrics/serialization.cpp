@@ -98,6 +98,14 @@ MetricPtr deserialize(const Json& j) {
   }
   if (cls == "AUC") {
     const Json* labels = config::find(c, "label_weights");
+    if (labels != nullptr && labels->is_null()) labels = nullptr;
+    // Keras writes a label_weights array as {"class_name": "__tensor__", "config": {"value": ..}}.
+    if (labels != nullptr && labels->is_object()) {
+      const Json* inner = config::find(*labels, "config");
+      labels = inner != nullptr && inner->is_object() ? config::find(*inner, "value") : nullptr;
+      KERAS_CHECK(labels != nullptr, ValueError,
+                  "metric: config key 'label_weights' has an invalid value");
+    }
     return std::make_shared<AUC>(AUCOptions{
         .num_thresholds = get<int>(c, "num_thresholds", 200, "metric"),
         .curve = get<std::string>(c, "curve", "ROC", "metric"),
@@ -160,7 +168,8 @@ MetricPtr deserialize(const Json& j) {
     return BinaryIoU(
         {.target_class_ids = get<std::vector<int64_t>>(c, "target_class_ids", {0, 1}, "metric"),
          .threshold = get<double>(c, "threshold", 0.5, "metric"),
-         .name = name});
+         .name = name,
+         .dtype = iou_dtype(c)});
   }
   const std::string n = name;  // the wrappers: Keras's default names when missing
   auto or_default = [&](const char* d) { return n.empty() ? std::string(d) : n; };

@@ -587,6 +587,20 @@ trainers::ModelSignature FunctionalImpl::signature() const {
   if (sig.input_names.empty()) sig.input_names = input_names();
   sig.output_names = output_structure_.flat_keys();
   if (sig.output_names.empty()) sig.output_names = output_names();
+  if (input_structure_.is_dict()) {
+    std::vector<std::string> given;
+    for (const auto& item : input_structure_.items()) given.push_back(item.first);
+    if (!std::is_sorted(given.begin(), given.end())) {
+      std::string expected = "{";
+      for (const auto& item : input_structure_.items()) {
+        const std::string leaf = item.second.is_tensor()
+                                     ? "'" + item.second.tensor().layer()->name() + "'"
+                                     : std::string("...");
+        expected += str(expected.size() > 1 ? ", '" : "'", item.first, "': ", leaf);
+      }
+      sig.unsorted_dict_inputs = expected + "}";
+    }
+  }
   for (const KerasTensor& t : inputs_) sig.input_specs.push_back(t.spec());
   for (const KerasTensor& t : outputs_) sig.output_specs.push_back(t.spec());
   return sig;

@@ -1,7 +1,10 @@
 #include "keras/ops/elementwise.h"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numbers>
+#include <utility>
 
 #include "keras/autodiff/tape.h"
 #include "keras/autodiff/trace.h"
@@ -166,6 +169,31 @@ Tensor cast(const Tensor& x, DType dtype) {
     autodiff::record("cast", {x}, y, [from](const Tensor& dy) { return Grads{cast(dy, from)}; });
   }
   return y;
+}
+
+namespace {
+
+std::pair<double, double> dtype_range(DType d) {
+  return visit_dtype(d, []<class T>() {
+    return std::pair<double, double>{static_cast<double>(std::numeric_limits<T>::lowest()),
+                                     static_cast<double>(std::numeric_limits<T>::max())};
+  });
+}
+
+}  // namespace
+
+Tensor saturate_cast(const Tensor& x, DType dtype) {
+  const auto [in_lo, in_hi] = dtype_range(x.dtype());
+  const auto [out_lo, out_hi] = dtype_range(dtype);
+  double lo = std::max(in_lo, out_lo), hi = std::min(in_hi, out_hi);
+  if (x.dtype() == float32) {
+    float l = static_cast<float>(lo), h = static_cast<float>(hi);
+    if (l < out_lo) l = std::nextafter(l, 0.0f);
+    if (h > out_hi) h = std::nextafter(h, 0.0f);
+    lo = l;
+    hi = h;
+  }
+  return cast(clip(x, lo, hi), dtype);
 }
 
 Tensor stop_gradient(const Tensor& x) {

@@ -122,12 +122,26 @@ void check_not_given(bool given, const char* arg, const char* description) {
 
 }  // namespace
 
+void check_input_structure(const Data& x, const ModelSignature& signature) {
+  if (signature.unsorted_dict_inputs.empty() || !x.is_list()) return;
+  std::string received = "[";
+  for (size_t i = 0; i < x.list().size(); ++i) {
+    received += str(i ? ", " : "", "Tensor(shape=", shape_str(x.list()[i].shape()), ")");
+  }
+  throw ValueError(
+      str("The structure of `inputs` doesn't match the expected structure.\nExpected: ",
+          signature.unsorted_dict_inputs, "\nReceived: inputs=", received,
+          "]\n(the model's inputs are a dict whose keys are not in sorted order: "
+          "give the inputs by name)"));
+}
+
 ArrayData Trainer::prepare(const Data& x,
                            const Data& y,
                            const Data& sample_weight,
                            bool need_y) const {
   ArrayData b;
   KERAS_CHECK(!x.empty(), ValueError, "Expected input data `x` to be provided.");
+  check_input_structure(x, signature_);
   b.x = x.flatten(signature_.input_names, "input");
   // As Keras 3, a model compiled without a loss or metrics trains and evaluates on its own
   // losses (add_loss, regularizers): it needs no targets.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
 #include <optional>
 
 #include "keras/io/npy.h"
@@ -39,6 +40,14 @@ std::string fixture_temp_path(const std::string& name) {
   return (dir / name).string();
 }
 
+Data model_inputs(const Model& model, const Tensors& x) {
+  const std::vector<std::string> keys = model.input_structure().flat_keys();
+  if (keys.empty() || keys.size() != x.size()) return Data(x);
+  std::map<std::string, Tensor> named;
+  for (size_t i = 0; i < keys.size(); ++i) named.emplace(keys[i], x[i]);
+  return Data(named);
+}
+
 void expect_keras_close(const Tensors& got, const Tensors& want) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) {
@@ -62,7 +71,7 @@ void expect_fixtures_predict_what_keras_predicted(const fs::path& dir) {
     }
     const Tensors x = fixture_arrays(file, "x");
     ASSERT_FALSE(x.empty());
-    expect_keras_close(m->predict(x), fixture_arrays(file, "y"));
+    expect_keras_close(m->predict(model_inputs(*m, x)), fixture_arrays(file, "y"));
   }
 }
 
@@ -70,7 +79,7 @@ void expect_fixtures_saved_again_predict_the_same(const fs::path& dir) {
   for (const fs::path& file : fixture_model_files(dir)) {
     Model m = models::load_model(file.string());
     const Tensors x = fixture_arrays(file, "x");
-    const Outputs want = m.predict(x);
+    const Outputs want = m.predict(model_inputs(m, x));
     // Keras 2's layout (SaveOptions::h5_format "tf_keras") too, where the model has nothing
     // that only Keras 3 can express.
     for (const char* ext : {".keras", ".h5", ".tf_keras_layout.h5"}) {
@@ -87,7 +96,8 @@ void expect_fixtures_saved_again_predict_the_same(const fs::path& dir) {
         if (keras2) continue;
         throw;
       }
-      const Outputs got = models::load_model(path).predict(x);
+      Model back = models::load_model(path);
+      const Outputs got = back.predict(model_inputs(back, x));
       ASSERT_EQ(got.size(), want.size());
       for (size_t i = 0; i < got.size(); ++i) expect_all_close(got[i], want[i], 0, 0);
     }
@@ -98,7 +108,7 @@ void export_for_python_check(Model& model,
                              const Tensors& x,
                              const std::string& out_dir,
                              const std::string& stem) {
-  const Outputs y = model.predict(x);
+  const Outputs y = model.predict(model_inputs(model, x));
   for (const std::string& s : {stem + ".cpp", stem + ".cpp_legacy", stem + ".cpp_tf_keras"}) {
     // Keras 2's layout (compiled, so that tf_keras's load_model compiles it from the file's
     // training_config) where the model has nothing that only Keras 3 can express.

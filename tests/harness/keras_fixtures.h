@@ -19,6 +19,9 @@ std::vector<std::filesystem::path> fixture_model_files(const std::filesystem::pa
 
 // <stem>.<kind>0.npy, <stem>.<kind>1.npy, ... beside the file <stem>.<ext> (kind "x" or "y").
 Tensors fixture_arrays(const std::filesystem::path& file, const char* kind);
+// The inputs `x` (in the model's flattening order) as the model takes them: keyed by name when
+// its inputs are a dict (Keras 3 refuses a list when the dict's keys were not given sorted).
+Data model_inputs(const Model& model, const Tensors& x);
 
 // A path for `name` in this process's own temporary folder (made when missing).
 std::string fixture_temp_path(const std::string& name);

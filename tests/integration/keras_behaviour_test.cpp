@@ -987,5 +987,22 @@ TEST_F(KerasBehaviour, MalformedConfigsAndUnbuiltModelsGiveKerasMessages) {
                   HasSubstr("You are loading weights into a model that has not yet been built.")));
 }
 
+// Keras's Layer.trainable_weights: a frozen layer (or model) lists none, even when a sublayer
+// was unfrozen after it (layer_test.py's test_trainable_setting); its non_trainable_weights
+// list them all. A model around it still trains the unfrozen sublayer.
+TEST(TrainableFlags, AFrozenModelListsNoTrainableWeights) {
+  auto x = Input({2});
+  L::Dense d(1);
+  Model base(x, d(x));
+  base.set_trainable(false);
+  d.set_trainable(true);
+  EXPECT_TRUE(base.trainable_weights().empty());
+  EXPECT_EQ(base.non_trainable_weights().size(), 2u);
+  EXPECT_EQ(d->trainable_weights().size(), 2u);
+  auto y = Input({2});
+  Model outer(y, base(y));
+  EXPECT_EQ(outer.trainable_weights().size(), 2u);
+}
+
 }  // namespace
 }  // namespace keras

@@ -78,7 +78,8 @@ TEST(StructureFixtures, KerasFilesPredictWhatKerasPredicted) {
     Model m = models::load_model(fixture(file));
     const Tensors x = test::fixture_arrays(fixture(file), "x");
     ASSERT_FALSE(x.empty());
-    test::expect_keras_close(m.predict(x), test::fixture_arrays(fixture(file), "y"));
+    test::expect_keras_close(m.predict(test::model_inputs(m, x)),
+                             test::fixture_arrays(fixture(file), "y"));
   }
 }
 
@@ -96,7 +97,7 @@ TEST(StructureFixtures, DictModelPredictsByKey) {
     test::expect_all_close(out.at("out2"), y[1], 1e-4, 1e-4);
     EXPECT_EQ(out.dict().at("out2").shape(), (Shape{8, 2}));
   }
-  EXPECT_THAT(message_of<ValueError>([&] { (void)m.predict(x)["zed"]; }),
+  EXPECT_THAT(message_of<ValueError>([&] { (void)m.predict(test::model_inputs(m, x))["zed"]; }),
               HasSubstr("No output named 'zed'; the outputs are ['out1', 'out2']"));
 }
 
@@ -114,7 +115,7 @@ TEST(StructureFixtures, CompiledDictModelEvaluatesAsKeras) {
   EXPECT_NEAR(r["out2_loss"], want.at<double>({2}), 1e-5 * std::abs(want.at<double>({2})));
   // Keras 3 refuses targets keyed by the layers' names when the outputs are a dict.
   EXPECT_THAT(message_of<ValueError>([&] {
-                m.evaluate(x, {{"alpha", t[0]}, {"zed", t[1]}});
+                m.evaluate(test::model_inputs(m, x), {{"alpha", t[0]}, {"zed", t[1]}});
               }),
               HasSubstr("Unknown entry in target dictionary: \"alpha\". Only expected the "
                         "following keys: ['out1', 'out2']"));
@@ -128,7 +129,7 @@ TEST(StructureFixtures, SavedAgainTheyKeepTheirStructureAndPredictTheSame) {
   for (const std::string& file : kKerasFiles) {
     Model m = models::load_model(fixture(file));
     const Tensors x = test::fixture_arrays(fixture(file), "x");
-    const Outputs want = m.predict(x);
+    const Outputs want = m.predict(test::model_inputs(m, x));
     // keras.cpp writes Keras 3's numbering: a nested Sequential's first call is its node 0, where
     // Keras 2 counted its own graph first.
     const bool keras2 = file.find(".tf_keras.") != std::string::npos;
@@ -142,7 +143,7 @@ TEST(StructureFixtures, SavedAgainTheyKeepTheirStructureAndPredictTheSame) {
       const Json again = back.get_config();
       EXPECT_EQ(again["input_layers"], config["input_layers"]);
       EXPECT_EQ(again["output_layers"], config["output_layers"]);
-      const Outputs got = back.predict(x);
+      const Outputs got = back.predict(test::model_inputs(back, x));
       ASSERT_EQ(got.size(), want.size());
       EXPECT_EQ(got.keys(), want.keys());
       // The same kernels on the same shapes: bit for bit.
@@ -227,8 +228,19 @@ TEST(Structure, DictModelBuiltInCpp) {
                         {{"out1", random::uniform({6, 1})}, {"out2", random::uniform({6, 2})}},
                         {.epochs = 1, .batch_size = 3, .verbose = 0});
   EXPECT_EQ(h1.history.count("out1_loss"), 1u);
-  const Outputs out = m.predict({xa, xb});  // a list: in flattening order (a, b)
+  const Outputs out = m.predict({{"a", xa}, {"b", xb}});
   EXPECT_EQ(out.keys(), (std::vector<std::string>{"out1", "out2"}));
+  // The dict was given as {b, a}: a list is ambiguous, refused as Keras 3 refuses it
+  // (functional_test.py's test_list_input_with_dict_build), by predict, the call and fit.
+  const std::string refused = message_of<ValueError>([&] { m.predict({xa, xb}); });
+  EXPECT_THAT(refused, HasSubstr("The structure of `inputs` doesn't match the expected structure."
+                                 "\nExpected: {'b': 'b', 'a': 'a'}\nReceived: inputs=[Tensor("
+                                 "shape=(6, 2)), Tensor(shape=(6, 3))]"));
+  EXPECT_THROW(m.call({xa, xb}), ValueError);
+  EXPECT_THROW(
+      m.fit({xa, xb}, {{"out1", random::uniform({6, 1})}, {"out2", random::uniform({6, 2})}},
+            {.epochs = 1, .verbose = 0}),
+      ValueError);
   test::expect_all_close(out["out1"], m.call({{"a", xa}, {"b", xb}})["out1"], 0, 0);
 
   const std::string text = m.summary_string();
@@ -240,6 +252,7 @@ TEST(Structure, DictModelBuiltInCpp) {
   EXPECT_EQ(sorted.get_config()["input_layers"],
             Json::parse(R"({"a": ["a", 0, 0], "b": ["b", 0, 0]})"));
   EXPECT_EQ(sorted.get_config()["output_layers"], Json::parse(R"(["alpha", 0, 0])"));
+  test::expect_all_close(sorted.predict({xa, xb}), out["out1"], 0, 0);  // sorted: a list is fine
   EXPECT_THAT(message_of<ValueError>([&] {
                 Model({{"a", a}, {"a", b}}, alpha);
               }),

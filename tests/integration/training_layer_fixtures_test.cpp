@@ -223,7 +223,8 @@ TEST(TrainingLayerFixtures, KerasModelOnADictWithAnUnusedInputLoadsAndSaves) {
   Model back = models::load_model(path.string());
   std::filesystem::remove(path);
   EXPECT_EQ(back.input_names(), m.input_names());
-  test::expect_all_close(back.predict({d.at("a"), d.at("b")}, {.verbose = 0}), y, 0, 0);
+  test::expect_all_close(back.predict({{"b", d.at("b")}, {"a", d.at("a")}}, {.verbose = 0}), y, 0,
+                         0);
 }
 
 TEST(TrainingLayerFixtures, SaveWeightsOfAnUnbuiltModelRaises) {

@@ -32,7 +32,8 @@ bool is_fully_defined(const Shape& shape);
 // NumPy broadcasting of two shapes (kNone broadcasts like an unknown size); throws ValueError.
 Shape broadcast_shapes(const Shape& a, const Shape& b);
 
-// A dimension that may be unknown, for options structs: `Input({std::nullopt, 128})`.
+// A dimension that may be unknown, for options structs: `Input({std::nullopt, 128})` (a negative
+// size, kNone included, is Keras's ValueError "Negative dimensions are not allowed").
 using Dim = std::optional<int64_t>;
 // A shape-like option (`input_shape`, `noise_shape`, ...): absent by default, and given as Keras
 // writes a tuple, with single braces: `Dense(32, {.input_shape = {64}})`,

@@ -60,6 +60,12 @@ class BidirectionalImpl final : public Layer {
   // Both halves follow, as in Keras (the backward half starts as the forward one is).
   void set_trainable(bool trainable) override;
 
+  bool builds_on_batch_size() const override { return forward_->stateful(); }
+  // Both halves' states back to zeros (Keras's reset_state; reset_states is its alias);
+  // AttributeError "Layer must be stateful." for halves that are not.
+  void reset_state();
+  void reset_states() { reset_state(); }
+
   const std::shared_ptr<RecurrentLayer>& forward_layer() const { return forward_; }
   const std::shared_ptr<RecurrentLayer>& backward_layer() const { return backward_; }
 

@@ -110,8 +110,7 @@ class ConvLSTMImpl final : public RecurrentLayer {
   const std::vector<int64_t>& kernel_size() const { return kernel_size_; }
   const ConvLSTMOptions& options() const { return options_; }
   // A stateful layer's states back to zeros; its current states (empty when not stateful).
-  void reset_state();
-  void reset_states() { reset_state(); }
+  void reset_state() override;
   const Tensors& states() const { return states_; }
   const Variable& kernel() const { return kernel_; }
   const Variable& recurrent_kernel() const { return recurrent_kernel_; }

@@ -61,6 +61,8 @@ class EmbeddingImpl : public Layer {
   explicit EmbeddingImpl(EmbeddingOptions options);
   std::string class_name() const override { return "Embedding"; }
   bool batch_independent() const override { return true; }
+  // Keras's supports_masking = mask_zero (the mask is made in call).
+  bool supports_masking() const override { return options_.mask_zero; }
   Json get_config() const override;
   static std::shared_ptr<Layer> from_config(const Json& config);
   void build(const std::vector<Shape>& input_shapes) override;

@@ -98,6 +98,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   // of its same-shaped inputs instead of once per call. BatchNormalization is the classic
   // exception; layers say yes explicitly.
   virtual bool batch_independent() const { return false; }
+  // True when build() needs the batch size (a stateful RNN keeps a state per sample): an eager
+  // call on a tensor then builds with the tensor's batch size instead of None, as Keras builds.
+  virtual bool builds_on_batch_size() const { return false; }
 
   // ---- masking (Keras's supports_masking / compute_mask; see Tensor::keras_mask) ----
   // Layers that pass masks through unchanged return true.

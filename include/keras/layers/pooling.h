@@ -96,6 +96,8 @@ class GlobalPoolingImpl final : public Layer {
   // GlobalAveragePooling1D averages over the unmasked steps only, as Keras 3 does (a row whose
   // steps are all masked gives 0 / 0 = NaN, as in Keras); its output has no mask.
   bool takes_mask_argument() const override { return kind_ == PoolingKind::average && rank_ == 1; }
+  bool supports_masking() const override { return takes_mask_argument(); }  // as Keras 3's
+  Tensors compute_mask(const Tensors&, const Tensors&, const Tensors&) const override { return {}; }
   Tensors call(const Tensors& inputs, bool training) override;
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) const override;
 

@@ -163,6 +163,11 @@ class RecurrentLayer : public Layer {
   virtual void set_zero_output_for_mask(bool zero) = 0;
   // A new, unbuilt layer with the same options but the opposite go_backwards (for Bidirectional).
   virtual std::shared_ptr<RecurrentLayer> reversed_copy(const std::string& name) const = 0;
+  // A stateful layer's states back to zeros (Keras's reset_state; reset_states is its alias).
+  // No-op for a layer that is not stateful or not built.
+  virtual void reset_state() = 0;
+  void reset_states() { reset_state(); }
+  bool builds_on_batch_size() const override { return stateful(); }
   int initial_state_count() const override { return static_cast<int>(state_specs().size()); }
   bool steps_through_time() const override { return true; }
 
@@ -214,10 +219,7 @@ class RecurrentImpl : public RecurrentLayer {
   bool return_state() const override { return config_.return_state; }
   bool go_backwards() const override { return config_.go_backwards; }
   bool stateful() const override { return config_.stateful; }
-  // A stateful layer's states back to zeros (Keras's reset_state; reset_states is its alias).
-  // No-op for a layer that is not stateful or not built.
-  void reset_state();
-  void reset_states() { reset_state(); }
+  void reset_state() override;
   // A stateful layer's current states ((batch, units) each); empty otherwise.
   const Tensors& states() const { return states_; }
   double dropout() const { return config_.dropout; }

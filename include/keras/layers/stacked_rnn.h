@@ -82,8 +82,7 @@ class StackedRNNImpl final : public RecurrentLayer {
   const std::vector<std::shared_ptr<RecurrentImpl>>& cells() const { return cells_; }
   const RNNOptions& options() const { return options_; }
   // A stateful RNN's cells' states back to zeros (Keras's reset_state).
-  void reset_state();
-  void reset_states() { reset_state(); }
+  void reset_state() override;
 
  private:
   std::vector<std::shared_ptr<RecurrentImpl>> cells_;

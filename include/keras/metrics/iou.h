@@ -44,11 +44,13 @@ struct MeanIoUOptions {
 MetricPtr MeanIoU(MeanIoUOptions options);
 
 // Two classes from binary labels: a prediction is class 1 when >= threshold (dtype int32 as
-// IoU's: the true labels and the weights are truncated to integers, as in Keras).
+// IoU's: the true labels and the weights are truncated to integers, as in Keras; float32 keeps
+// fractional sample weights).
 struct BinaryIoUOptions {
   std::vector<int64_t> target_class_ids = {0, 1};
   double threshold = 0.5;
   std::string name = "";  // "binary_io_u", ...
+  DType dtype = int32;
 };
 MetricPtr BinaryIoU(BinaryIoUOptions options = {});
 

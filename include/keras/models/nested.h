@@ -9,7 +9,9 @@
 // Keras flattens a structure with lists in order and dict entries by sorted key (its
 // `tree.flatten`); the model's inputs(), outputs(), input_names(), predict()'s tensors and data
 // given as lists follow that order. Dicts keep the order they were given in for saving, as Keras's
-// config does (`"input_layers": {"b": [...], "a": [...]}`).
+// config does (`"input_layers": {"b": [...], "a": [...]}`). A model whose input dict was given in
+// another order than sorted refuses inputs given as a list (Keras 3's ValueError): give them by
+// name.
 #pragma once
 
 #include <initializer_list>

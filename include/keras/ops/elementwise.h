@@ -21,6 +21,9 @@ Tensor full_like(const Tensor& x, double value);
 
 // Converts to `dtype` (gradient flows back between floating dtypes).
 Tensor cast(const Tensor& x, DType dtype);
+// keras.ops.saturate_cast: clipped to the range both dtypes hold (nudged toward 0 where
+// float32 rounds the output's limit past it), then converted to `dtype`.
+Tensor saturate_cast(const Tensor& x, DType dtype);
 // The same values as a view the tape treats as a constant (no copy is made).
 Tensor stop_gradient(const Tensor& x);
 

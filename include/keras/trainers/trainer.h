@@ -45,7 +45,14 @@ struct ModelSignature {
   // The most rows of a batch predict() runs at a time; 0: the whole batch (the model decides:
   // src/models/predict_rows.h).
   int64_t predict_rows = 0;
+  // Inputs given as a dict whose keys are not in sorted order: Keras's spelling of it
+  // ("{'b': 'b', 'a': 'a'}"); empty otherwise.
+  std::string unsorted_dict_inputs;
 };
+
+// Keras 3's ValueError when inputs given as a list (matched in flattening order, by sorted key)
+// meet a model whose input dict was given in another order: the list's order is ambiguous then.
+void check_input_structure(const Data& x, const ModelSignature& signature);
 
 class Trainer {
  public:

@@ -54,6 +54,25 @@ Tensor AttentionImpl::scores(const Tensor& q, const Tensor& k) const {
 }
 
 Tensors AttentionImpl::call(const Tensors& inputs, bool training) {
+  if (inputs[0].rank() > 3) {
+    // Keras attends over the second-to-last axis, the leading axes batch: run on
+    // (batch', positions, features) with batch' their product, masks reshaped alike.
+    auto flat = [](const Tensor& t) {
+      Tensor f = ops::reshape(t, {-1, t.dim(t.rank() - 2), t.dim(t.rank() - 1)});
+      if (t.keras_mask().defined()) f.set_keras_mask(ops::reshape(t.keras_mask(), {-1, f.dim(1)}));
+      return f;
+    };
+    Tensors flat_inputs;
+    for (const Tensor& t : inputs) flat_inputs.push_back(flat(t));
+    Tensors out = call(flat_inputs, training);
+    Shape lead(inputs[0].shape().begin(), inputs[0].shape().end() - 1);
+    for (Tensor& o : out) {
+      Shape shape = lead;
+      shape.push_back(o.dim(2));
+      o = ops::reshape(o, shape);
+    }
+    return out;
+  }
   const AttentionSignature& s = signature();
   auto as_float = [&](const Tensor& t) { return t.dtype() == dtype() ? t : ops::cast(t, dtype()); };
   const Tensor q = as_float(inputs[0]), v = as_float(inputs[1]);
@@ -66,7 +85,8 @@ Tensors AttentionImpl::call(const Tensors& inputs, bool training) {
   if (s.use_causal_mask) {
     // As Keras's _calculate_score_mask: the value's mask and the causal band only; the query's
     // mask zeroes the output below, not the scores.
-    Tensor causal = attention_util::band_mask(q.dim(1), v.dim(1), true, std::nullopt, q.device());
+    Tensor causal = attention_util::band_mask(q.dim(q.rank() - 2), v.dim(v.rank() - 2), true,
+                                              std::nullopt, q.device());
     mask = mask.defined() ? ops::logical_and(mask, causal) : causal;
   }
   const Tensor weights = ops::masked_softmax(scores(q, k), mask, /*uniform_empty_rows=*/true);
@@ -79,28 +99,39 @@ Tensors AttentionImpl::call(const Tensors& inputs, bool training) {
     const Tensor qm = ops::expand_dims(as_bool(inputs[0].keras_mask()), -1);
     out = ops::where(qm, out, ops::zeros_like(out));
   }
-  if (s.return_attention_scores) return {out, weights};
+  if (s.return_attention_scores) return {out, dropped};  // Keras returns the dropped-out weights
   return {out};
 }
 
 std::vector<Shape> AttentionImpl::compute_output_shape(const std::vector<Shape>& in) const {
+  KERAS_CHECK(in.size() != 1, ValueError, class_name(),
+              " layer must be called on a list of inputs, namely [query, value] or [query, value, "
+              "key]. Received: inputs=",
+              shape_str(in[0]), ".");
   KERAS_CHECK(in.size() == 2 || in.size() == 3, ValueError, class_name(),
-              " layer accepts inputs list of length from 2 to 3, namely [query, value, key]. "
-              "Received length: ",
+              " layer accepts inputs list of length 2 or 3, namely [query, value] or [query, "
+              "value, key]. Received length: ",
               in.size(), ".");
   for (const Shape& s : in) {
-    KERAS_CHECK(s.size() == 3, ValueError, "Layer ", name(), " (", class_name(),
-                "): keras.cpp takes inputs of rank 3 (batch, positions, features), got ",
-                shape_str(s));
+    KERAS_CHECK(s.size() >= 3 && s.size() == in[0].size(), ValueError, "Layer ", name(), " (",
+                class_name(),
+                "): query, value and key must be of one rank, at least 3 (batch, ..., positions, "
+                "features); got ",
+                shape_str(in[0]), ", ", shape_str(in[1]), in.size() > 2 ? ", " : "",
+                in.size() > 2 ? shape_str(in[2]) : "");
   }
   const Shape& key = in.size() > 2 ? in[2] : in[1];
-  KERAS_CHECK(key[1] == in[1][1] || key[1] == kNone || in[1][1] == kNone, ValueError, "Layer ",
-              name(), ": key ", shape_str(key), " and value ", shape_str(in[1]),
+  const size_t pos = key.size() - 2;
+  KERAS_CHECK(key[pos] == in[1][pos] || key[pos] == kNone || in[1][pos] == kNone, ValueError,
+              "Layer ", name(), ": key ", shape_str(key), " and value ", shape_str(in[1]),
               " must have the same number of positions");
   const bool scores = signature().return_attention_scores;
-  Shape out{in[0][0], in[0][1], in[1][2]};
+  Shape out(in[0].begin(), in[0].end() - 1);
+  Shape score_shape = out;
+  out.push_back(in[1].back());
   if (!scores) return {out};
-  return {out, Shape{in[0][0], in[0][1], in[1][1]}};
+  score_shape.push_back(in[1][pos]);
+  return {out, score_shape};
 }
 
 Json AttentionImpl::get_config() const {

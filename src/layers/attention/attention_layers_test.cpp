@@ -458,5 +458,70 @@ TEST(MultiHeadAttention, TimingBatchedAgainstLoopOverHeads) {
       batched * 1e3, loop * 1e3);
 }
 
+// Keras 3's test_attention_nd_inputs: inputs of rank 4 attend over their second-to-last axis,
+// the leading axes batch (values from Keras 3.15 with JAX).
+TEST(Attention, AttendsOverTheSecondToLastAxisOfHigherRanks) {
+  std::vector<double> qv(24), vv(24);
+  for (size_t i = 0; i < 24; ++i) {
+    qv[i] = static_cast<double>(i % 5) / 5.0;
+    vv[i] = static_cast<double>(i % 7) / 7.0;
+  }
+  const Tensor q = test::tensor_of(qv, {2, 2, 3, 2}, float32);
+  const Tensor v = test::tensor_of(vv, {2, 2, 3, 2}, float32);
+  Attention att;
+  att->set_signature({.return_attention_scores = true});
+  const Tensors out = (*att.layer())({q, v}, false);
+  ASSERT_EQ(out[0].shape(), (Shape{2, 2, 3, 2}));
+  ASSERT_EQ(out[1].shape(), (Shape{2, 2, 3, 3}));
+  test::expect_all_close(
+      out[0],
+      test::tensor_of({0.29659274, 0.43944988, 0.33940849, 0.48226562, 0.32887685, 0.47173399,
+                       0.47685486, 0.29975274, 0.49259767, 0.30652189, 0.46821290, 0.29659274,
+                       0.42056018, 0.56341732, 0.40320316, 0.54606026, 0.38570452, 0.52856165,
+                       0.55174291, 0.39253598, 0.51911211, 0.35067278, 0.54181671, 0.37804618},
+                      {2, 2, 3, 2}, float32),
+      1e-6, 1e-6);
+  Attention causal;
+  causal->set_signature({.use_causal_mask = true});
+  test::expect_all_close(
+      (*causal.layer())({q, v}, false)[0],
+      test::tensor_of({0.0,        0.14285715, 0.16312762, 0.30598477, 0.32887685, 0.47173399,
+                       0.85714287, 0.0,        0.53559572, 0.12861887, 0.46821290, 0.29659274,
+                       0.71428573, 0.85714287, 0.45649484, 0.59935200, 0.38570452, 0.52856165,
+                       0.57142860, 0.71428573, 0.70409894, 0.38260975, 0.54181671, 0.37804618},
+                      {2, 2, 3, 2}, float32),
+      1e-6, 1e-6);
+  EXPECT_EQ(shape_str(Attention()({Input({4, 3, 2}), Input({4, 5, 2})}).shape()),
+            "(None, 4, 3, 2)");
+}
+
+// Keras's _apply_scores returns the weights after dropout in training (attention_test.py's
+// test_attention_with_dropout): the output is those weights times the value.
+TEST(Attention, ReturnsTheScoresAfterDropoutInTraining) {
+  const Tensor q = test::random_tensor({2, 6, 3}, float32, -1, 1, 21);
+  Attention att({.dropout = 0.5, .seed = 7});
+  att->set_signature({.return_attention_scores = true});
+  const Tensors train = (*att.layer())({q, q}, true), infer = (*att.layer())({q, q}, false);
+  EXPECT_GT(test::max_abs(ops::subtract(train[1], infer[1])), 0.1);
+  EXPECT_EQ(ops::min(train[1]).item<float>(), 0.0f);
+  // Same kernels on the same shapes as the layer's own product: exact.
+  test::expect_all_close(train[0], ops::matmul(train[1], q), 0, 0);
+}
+
+TEST(Attention, InputListErrorsInKerasWording) {
+  test::expect_throws_with<ValueError>(
+      [] {
+        Attention()({Input({2, 3})});
+      },
+      "Attention layer must be called on a list of inputs, namely [query, value] or [query, "
+      "value, key]");
+  test::expect_throws_with<ValueError>(
+      [] {
+        AdditiveAttention()({Input({2, 3}), Input({2, 3}), Input({2, 3}), Input({2, 3})});
+      },
+      "AdditiveAttention layer accepts inputs list of length 2 or 3, namely [query, value] or "
+      "[query, value, key]. Received length: 4.");
+}
+
 }  // namespace
 }  // namespace keras::layers

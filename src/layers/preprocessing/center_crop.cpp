@@ -2,6 +2,7 @@
 
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/image.h"
 #include "keras/ops/shape.h"
 
 namespace keras::layers {
@@ -35,9 +36,8 @@ Tensors CenterCropImpl::call(const Tensors& inputs, bool) {
   const auto [ha, wa] = spatial_axes(x.rank());
   const int64_t h = x.shape()[static_cast<size_t>(ha)], w = x.shape()[static_cast<size_t>(wa)];
   if (h < height_ || w < width_) {
-    throw NotImplementedError(str("Layer ", name(), " (CenterCrop): images of ", h, "x", w,
-                                  " are smaller than the crop ", height_, "x", width_,
-                                  "; Keras resizes them, which keras.cpp does not support yet"));
+    return {ops::image::resize(
+        x, {height_, width_}, {.crop_to_aspect_ratio = true, .data_format = options_.data_format})};
   }
   return {ops::slice_axis(ops::slice_axis(x, ha, (h - height_) / 2, height_), wa, (w - width_) / 2,
                           width_)};

@@ -53,6 +53,23 @@ TEST(CenterCrop, Contract) {
   });
 }
 
+// Keras resizes integer images in float and rounds (half to even) and clips them back into
+// their dtype (values from Keras 3.15 with JAX).
+TEST(Resizing, IntegerImagesStayIntegers) {
+  std::vector<uint8_t> v(16);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<uint8_t>(i * 17 % 256);
+  const Tensor y = Resizing(2, 3)(Tensor::from_vector(v, {1, 4, 4, 1}));
+  ASSERT_EQ(y.dtype(), uint8);
+  EXPECT_EQ(std::vector<uint8_t>(y.span<uint8_t>().begin(), y.span<uint8_t>().end()),
+            (std::vector<uint8_t>{37, 60, 82, 173, 196, 218}));
+  // bicubic overshoots to -16.8 and 272.7: clipped to the dtype's range.
+  const Tensor edges = Tensor::from_vector(std::vector<uint8_t>{0, 255, 255, 0}, {1, 1, 4, 1});
+  const Tensor b = Resizing(1, 6, {.interpolation = "bicubic"})(edges);
+  EXPECT_EQ(std::vector<uint8_t>(b.span<uint8_t>().begin(), b.span<uint8_t>().end()),
+            (std::vector<uint8_t>{0, 120, 255, 255, 120, 0}));
+  EXPECT_EQ(Resizing(2, 2)(Input({4, 4, 3}, {.dtype = uint8})).dtype(), uint8);
+}
+
 TEST(CenterCrop, TakesTheCentreRoundedDown) {
   const Tensor x = test::random_tensor({1, 5, 4, 2}, float32, -1, 1, 3);
   // Rows from (5 - 2) / 2 = 1, columns from (4 - 3) / 2 = 0.
@@ -61,7 +78,22 @@ TEST(CenterCrop, TakesTheCentreRoundedDown) {
   const Tensor chw = test::random_tensor({1, 2, 5, 4}, float32, -1, 1, 4);
   test::expect_all_close(CenterCrop(3, 2, {.data_format = "channels_first"})(chw),
                          ops::slice_axis(ops::slice_axis(chw, 2, 1, 3), 3, 1, 2), 0, 0);
-  test::expect_throws_with<NotImplementedError>([&] { CenterCrop(6, 2)(x); }, "smaller");
+  // Smaller than the crop along one axis: Keras's smart_resize (values from Keras 3.15 / JAX).
+  std::vector<double> ramp(40);
+  for (size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<double>(i);
+  test::expect_all_close(
+      CenterCrop(6, 2)(test::tensor_of(ramp, {1, 5, 4, 2}, float32)),
+      test::tensor_of(
+          {2,         3,         2,         3,         8,         9,         8,         9,
+           14.666666, 15.666666, 14.666666, 15.666666, 21.333332, 22.333332, 21.333332, 22.333332,
+           28,        29,        28,        29,        34,        35,        34,        35},
+          {1, 6, 2, 2}, float32),
+      1e-5, 1e-5);
+  ramp.resize(20);
+  const Tensor grown = CenterCrop(6, 6)(test::tensor_of(ramp, {1, 4, 5, 1}, float32));
+  ASSERT_EQ(grown.shape(), (Shape{1, 6, 6, 1}));
+  EXPECT_NEAR(grown.at<float>({0, 0, 2, 0}), 1.1666667, 1e-5);
+  EXPECT_NEAR(grown.at<float>({0, 5, 5, 0}), 18.0, 1e-5);
   const Json c = CenterCrop(2, 3)->get_config();
   EXPECT_EQ(c["height"], 2);
   EXPECT_EQ(c["width"], 3);

@@ -28,16 +28,19 @@ ResizingImpl::ResizingImpl(int64_t height, int64_t width, ResizingOptions option
 
 Tensors ResizingImpl::call(const Tensors& inputs, bool) {
   Tensor x = inputs[0];
-  if (x.dtype() != dtype()) x = ops::cast(x, dtype());
+  // Keras resizes integer images in float and rounds them back into their own dtype.
+  const bool integer = is_integer(x.dtype());
+  if (x.dtype() != dtype()) x = ops::cast(x, integer ? float32 : dtype());
   (void)augmentation::image_axes(x.rank(), options_.data_format, "Resizing");
-  return {ops::image::resize(x, {height_, width_},
-                             {.interpolation = options_.interpolation,
-                              .antialias = options_.antialias,
-                              .crop_to_aspect_ratio = options_.crop_to_aspect_ratio,
-                              .pad_to_aspect_ratio = options_.pad_to_aspect_ratio,
-                              .fill_mode = options_.fill_mode,
-                              .fill_value = options_.fill_value,
-                              .data_format = options_.data_format})};
+  const Tensor y = ops::image::resize(x, {height_, width_},
+                                      {.interpolation = options_.interpolation,
+                                       .antialias = options_.antialias,
+                                       .crop_to_aspect_ratio = options_.crop_to_aspect_ratio,
+                                       .pad_to_aspect_ratio = options_.pad_to_aspect_ratio,
+                                       .fill_mode = options_.fill_mode,
+                                       .fill_value = options_.fill_value,
+                                       .data_format = options_.data_format});
+  return {integer ? ops::saturate_cast(ops::round(y), inputs[0].dtype()) : y};
 }
 
 std::vector<Shape> ResizingImpl::compute_output_shape(const std::vector<Shape>& in) const {
@@ -49,8 +52,8 @@ std::vector<Shape> ResizingImpl::compute_output_shape(const std::vector<Shape>& 
   return {out};
 }
 
-std::vector<DType> ResizingImpl::compute_output_dtype(const std::vector<DType>&, size_t) const {
-  return {dtype()};
+std::vector<DType> ResizingImpl::compute_output_dtype(const std::vector<DType>& in, size_t) const {
+  return {is_integer(in.at(0)) ? in[0] : dtype()};
 }
 
 Json ResizingImpl::get_config() const {

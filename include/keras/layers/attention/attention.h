@@ -6,15 +6,16 @@
 //   auto outs = layers::Attention().call_multi({q, v}, {.return_attention_scores = true});
 //
 // Inputs [query (B, T, dim), value (B, S, dim_v), key (B, S, dim) (default value)]; output
-// (B, T, dim_v), scores (B, T, S). Scores: "dot" query @ keyᵀ (times `scale` when use_scale);
-// "concat" concat_score_weight * sum(tanh(scale * (query[:, :, None] + key[:, None])), -1).
-// Weights (Keras's order): scale () when use_scale, concat_score_weight () for "concat".
-// Masks as Keras 3: the value's Keras mask (and the causal mask when use_causal_mask) keeps
-// keys out of the softmax (one fused masked_softmax); a row with no key left gets equal weights
-// (Keras subtracts 1e9 from masked scores, which gives the same up to float32 rounding); the
-// output is 0 where the query's mask is false and carries that mask.
-// Each call (node) has its own return_attention_scores and use_causal_mask, as in Keras (see
-// multi_head_attention.h).
+// (B, T, dim_v), scores (B, T, S) (in training, the weights after dropout, as Keras returns them).
+// Inputs of a higher rank, one for all, attend over their second-to-last axis, the leading axes
+// batch ((B, H, W, C) gives scores (B, H, W, W)). Scores: "dot" query @ keyᵀ (times `scale` when
+// use_scale); "concat" concat_score_weight * sum(tanh(scale * (query[:, :, None] + key[:, None])),
+// -1). Weights (Keras's order): scale () when use_scale, concat_score_weight () for "concat". Masks
+// as Keras 3: the value's Keras mask (and the causal mask when use_causal_mask) keeps keys out of
+// the softmax (one fused masked_softmax); a row with no key left gets equal weights (Keras
+// subtracts 1e9 from masked scores, which gives the same up to float32 rounding); the output is 0
+// where the query's mask is false and carries that mask. Each call (node) has its own
+// return_attention_scores and use_causal_mask, as in Keras (see multi_head_attention.h).
 #pragma once
 
 #include <optional>

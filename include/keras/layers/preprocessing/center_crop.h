@@ -18,8 +18,9 @@ struct CenterCropOptions {
 
 // Images (batch, H, W, C) (or (batch, C, H, W), or unbatched rank 3): rows from (H - height) / 2
 // and columns from (W - width) / 2 (rounded down), as Keras. Output (batch, height, width, C).
-// Keras resizes images smaller than the target (smart_resize); keras.cpp has no resize yet and
-// throws NotImplementedError for them. ValueError for another rank or data_format.
+// Images smaller than the target along either axis are resized to it as Keras's smart_resize
+// does (the largest centred box of the target's aspect ratio, bilinear). ValueError for another
+// rank or data_format.
 class CenterCropImpl final : public Layer {
  public:
   CenterCropImpl(int64_t height, int64_t width, CenterCropOptions options);

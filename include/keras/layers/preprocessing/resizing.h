@@ -27,9 +27,10 @@ struct ResizingOptions {
 // As Keras 3 on JAX: ops::image::resize (jax.image.resize, half-pixel centres; "bilinear",
 // "nearest", "bicubic", "lanczos3", "lanczos5"; antialias widens the kernel on a shrinking axis).
 // Images (batch, H, W, C) or unbatched (H, W, C) (channels_first: C first); output with height x
-// width, in the layer's dtype. pad_to_aspect_ratio pads with fill_value first (Keras's centred
-// padding). ValueError for another interpolation (Keras's words) and for both aspect-ratio
-// options.
+// width, in the layer's dtype (integer images: resized in float32, rounded half to even and
+// clipped back into their own dtype, as Keras). pad_to_aspect_ratio pads with fill_value first
+// (Keras's centred padding). ValueError for another interpolation (Keras's words) and for both
+// aspect-ratio options.
 class ResizingImpl final : public Layer {
  public:
   ResizingImpl(int64_t height, int64_t width, ResizingOptions options);
