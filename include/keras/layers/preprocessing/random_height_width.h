@@ -16,8 +16,8 @@
 namespace keras::layers {
 
 struct RandomHeightOptions {
-  // "bilinear" or "nearest" in training (tf_keras's other methods load, and are a
-  // NotImplementedError when a training call resizes).
+  // Any of ops::image::resize's: "bilinear", "nearest", "bicubic", "lanczos3", "lanczos5",
+  // "area", "gaussian", "mitchellcubic" (another is a ValueError when a training call resizes).
   std::string interpolation = "bilinear";
   std::optional<uint64_t> seed = std::nullopt;  // a generator of its own when set
   std::string name = {};
