@@ -189,9 +189,9 @@ optimizers::Optimizer& Model::optimizer() const {
 Outputs Model::call(const Data& inputs, bool training) const {
   ensure_built(inputs);
   check_built(impl());
-  trainers::check_input_structure(inputs, impl().signature());
-  return keyed(impl(),
-               (*layer_)(inputs.flatten(impl().signature().input_names, "input"), training));
+  const trainers::ModelSignature signature = impl().signature();
+  trainers::check_input_structure(inputs, signature);
+  return keyed(impl(), (*layer_)(inputs.flatten(signature.input_names, "input"), training));
 }
 
 // ---- Sequential ----

@@ -206,15 +206,12 @@ Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest) {
   return add(a, multiply(subtract(b, a), weight));
 }
 
-bool is_resize_interpolation(const std::string& interpolation) {
+void check_resize_interpolation(const std::string& interpolation) {
   static const std::array<std::string_view, 8> kMethods = {"bilinear", "nearest",      "lanczos3",
                                                            "lanczos5", "bicubic",      "area",
                                                            "gaussian", "mitchellcubic"};
-  return std::find(kMethods.begin(), kMethods.end(), interpolation) != kMethods.end();
-}
-
-void check_resize_interpolation(const std::string& interpolation) {
-  KERAS_CHECK(is_resize_interpolation(interpolation), ValueError,
+  KERAS_CHECK(std::find(kMethods.begin(), kMethods.end(), interpolation) != kMethods.end(),
+              ValueError,
               "Invalid value for argument `interpolation`. Expected of one ('bilinear', "
               "'nearest', 'lanczos3', 'lanczos5', 'bicubic', 'area', 'gaussian', "
               "'mitchellcubic'). Received: interpolation=",
@@ -223,27 +220,37 @@ void check_resize_interpolation(const std::string& interpolation) {
 
 namespace {
 
-// jax.image's kernels of |distance| (its _fill_*_kernel functions), and TensorFlow's gaussian
-// (radius 1.5, sigma 0.5) and Mitchell-Netravali cubic (B = C = 1/3).
-double resize_kernel(const std::string& method, double x) {
-  if (method == "gaussian") return x >= 1.5 ? 0.0 : std::exp(-x * x / (2 * 0.5 * 0.5));
+template <int radius>
+double lanczos(double x) {
+  if (x > radius) return 0.0;
+  if (x <= 1e-3) return 1.0;
+  return radius * std::sin(std::numbers::pi * x) * std::sin(std::numbers::pi * x / radius) /
+         (std::numbers::pi * std::numbers::pi * x * x);
+}
+
+// The kernel of |distance| for `method`, chosen once per resize: jax.image's (its _fill_*_kernel
+// functions), and TensorFlow's gaussian (radius 1.5, sigma 0.5) and Mitchell-Netravali cubic
+// (B = C = 1/3).
+double (*resize_kernel(const std::string& method))(double) {
+  if (method == "gaussian") {
+    return [](double x) { return x >= 1.5 ? 0.0 : std::exp(-x * x / (2 * 0.5 * 0.5)); };
+  }
   if (method == "mitchellcubic") {
-    if (x >= 2.0) return 0.0;
-    return x >= 1.0 ? (((-7.0 / 18.0) * x + 2.0) * x - 10.0 / 3.0) * x + 16.0 / 9.0
-                    : (((7.0 / 6.0) * x - 2.0) * x) * x + 8.0 / 9.0;
+    return [](double x) {
+      if (x >= 2.0) return 0.0;
+      return x >= 1.0 ? (((-7.0 / 18.0) * x + 2.0) * x - 10.0 / 3.0) * x + 16.0 / 9.0
+                      : (((7.0 / 6.0) * x - 2.0) * x) * x + 8.0 / 9.0;
+    };
   }
   if (method == "bicubic") {
-    if (x >= 2.0) return 0.0;
-    return x >= 1.0 ? ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0 : ((1.5 * x - 2.5) * x) * x + 1.0;
+    return [](double x) {
+      if (x >= 2.0) return 0.0;
+      return x >= 1.0 ? ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0 : ((1.5 * x - 2.5) * x) * x + 1.0;
+    };
   }
-  if (method == "lanczos3" || method == "lanczos5") {
-    const double radius = method == "lanczos3" ? 3.0 : 5.0;
-    if (x > radius) return 0.0;
-    if (x <= 1e-3) return 1.0;
-    return radius * std::sin(std::numbers::pi * x) * std::sin(std::numbers::pi * x / radius) /
-           (std::numbers::pi * std::numbers::pi * x * x);
-  }
-  return std::max(0.0, 1.0 - x);  // bilinear's triangle
+  if (method == "lanczos3") return lanczos<3>;
+  if (method == "lanczos5") return lanczos<5>;
+  return [](double x) { return std::max(0.0, 1.0 - x); };  // bilinear's triangle
 }
 
 // x resized along `axis` as a product with jax.image.scale_and_translate's (in, out) weights:
@@ -256,6 +263,8 @@ Tensor resize_axis_weighted(
   if (in == out) return x;
   const double inv_scale = static_cast<double>(in) / static_cast<double>(out);
   const double kernel_scale = antialias ? std::max(inv_scale, 1.0) : 1.0;
+  const bool area = method == "area";
+  double (*const kernel)(double) = resize_kernel(method);
   std::vector<double> weights(static_cast<size_t>(in * out), 0.0);
   for (int64_t o = 0; o < out; ++o) {
     const double sample = (static_cast<double>(o) + 0.5) * inv_scale - 0.5;
@@ -263,10 +272,9 @@ Tensor resize_axis_weighted(
     for (int64_t i = 0; i < in; ++i) {
       const auto j = static_cast<double>(i);
       const double v =
-          method == "area"
-              ? std::max(0.0, std::min((static_cast<double>(o) + 1) * inv_scale, j + 1) -
-                                  std::max(static_cast<double>(o) * inv_scale, j))
-              : resize_kernel(method, std::abs(sample - j) / kernel_scale);
+          area ? std::max(0.0, std::min((static_cast<double>(o) + 1) * inv_scale, j + 1) -
+                                   std::max(static_cast<double>(o) * inv_scale, j))
+               : kernel(std::abs(sample - j) / kernel_scale);
       weights[static_cast<size_t>(i * out + o)] = v;
       total += v;
     }

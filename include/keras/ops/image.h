@@ -64,8 +64,7 @@ Tensor resize(const Tensor& images,
 // The step resize() takes per axis: x resized along `axis` to `out` entries (bilinear, or nearest).
 // Depends on shapes only.
 Tensor resize_axis(const Tensor& x, int axis, int64_t out, bool nearest);
-// Whether resize() takes `interpolation`; check_...: Keras's ValueError unless it does.
-bool is_resize_interpolation(const std::string& interpolation);
+// Keras's ValueError unless resize() takes `interpolation`.
 void check_resize_interpolation(const std::string& interpolation);
 
 // keras.ops.image.pad_images: zeros added around the images. Exactly two of top, bottom and
