@@ -109,6 +109,7 @@
 #include "keras/losses/losses.h"
 #include "keras/metrics/metrics.h"
 #include "keras/models/model.h"
+#include "keras/models/cloning.h"
 #include "keras/ops/activations.h"
 #include "keras/ops/attention.h"
 #include "keras/ops/conv.h"

@@ -193,3 +193,20 @@ bool restore_compile(Model& model, const Json& config, const std::string& what) 
 }
 
 }  // namespace keras::saving::internal
+
+namespace keras {
+
+Json Model::get_compile_config() const {
+  return saving::internal::compile_config(impl());
+}
+
+void Model::compile_from_config(const Json& config) {
+  KERAS_CHECK(config.is_object(), ValueError,
+              "compile_from_config: expected a dict (get_compile_config's), received ",
+              config::json_excerpt(config, 100));
+  compile(saving::internal::guarded("compile_from_config", [&] {
+    return saving::internal::compile_options_from(config, impl().signature().output_names);
+  }));
+}
+
+}  // namespace keras

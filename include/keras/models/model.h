@@ -143,6 +143,13 @@ class Model : public layers::LayerRef {
 
   // ---- training ----
   void compile(const CompileOptions& options);
+  // Keras 3's compile config (what compile was given, as a saved model holds it: optimizer,
+  // losses and metrics serialized), or null when the model is not compiled. NotImplementedError
+  // when something given to compile cannot be serialized (a C++ loss function).
+  Json get_compile_config() const;
+  // Compiles the model from such a config, with new optimizer, loss and metric objects.
+  // ValueError for a config keras.cpp cannot honour.
+  void compile_from_config(const Json& config);
   callbacks::History fit(const Data& x, const Data& y = {}, const FitOptions& options = {});
   Results evaluate(const Data& x, const Data& y = {}, const EvaluateOptions& options = {});
   Outputs predict(const Data& x, const PredictOptions& options = {});
