@@ -855,6 +855,62 @@ KerasTensor cross(const KerasTensor& a, const KerasTensor& b, std::optional<int>
 KerasTensor cdist(const KerasTensor& x, const KerasTensor& y) {
   return binary("CDist", x, y);
 }
+
+namespace {
+
+KerasTensors multi(const char* cls, const KerasTensor& x, Json config = Json::object()) {
+  return std::make_shared<layers::OpLayerImpl>(cls, config, Json::array({tensor_arg()}))
+      ->apply({x});
+}
+std::pair<KerasTensor, KerasTensor> two(const KerasTensors& out) {
+  return {out[0], out[1]};
+}
+Json optional_json(std::optional<double> v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
+}  // namespace
+
+KerasTensor inv(const KerasTensor& x) {
+  return unary("Inv", x);
+}
+KerasTensor det(const KerasTensor& x) {
+  return unary("Det", x);
+}
+std::pair<KerasTensor, KerasTensor> slogdet(const KerasTensor& x) {
+  return two(multi("Slogdet", x));
+}
+KerasTensor solve(const KerasTensor& a, const KerasTensor& b) {
+  return binary("Solve", a, b);
+}
+KerasTensor solve_triangular(const KerasTensor& a, const KerasTensor& b, bool lower) {
+  return op("SolveTriangular", {{"lower", lower}}, Json::array({tensor_arg(), tensor_arg()}),
+            {a, b});
+}
+KerasTensor cholesky(const KerasTensor& x, bool upper) {
+  return unary("Cholesky", x, {{"upper", upper}});
+}
+KerasTensor cholesky_inverse(const KerasTensor& x, bool upper) {
+  return unary("CholeskyInverse", x, {{"upper", upper}});
+}
+std::pair<KerasTensor, KerasTensor> qr(const KerasTensor& x, const std::string& mode) {
+  return two(multi("Qr", x, {{"mode", mode}}));
+}
+KerasTensors svd(const KerasTensor& x, bool full_matrices, bool compute_uv) {
+  return multi("SVD", x, {{"full_matrices", full_matrices}, {"compute_uv", compute_uv}});
+}
+std::pair<KerasTensor, KerasTensor> eigh(const KerasTensor& x) {
+  return two(multi("Eigh", x));
+}
+std::pair<KerasTensor, KerasTensor> lu_factor(const KerasTensor& x) {
+  return two(multi("LuFactor", x));
+}
+KerasTensor pinv(const KerasTensor& x, std::optional<double> rcond) {
+  return unary("Pinv", x, {{"rcond", optional_json(rcond)}});
+}
+KerasTensor matrix_rank(const KerasTensor& x, std::optional<double> tol) {
+  return unary("MatrixRank", x, {{"tol", optional_json(tol)}});
+}
 KerasTensor binary_crossentropy(const KerasTensor& target,
                                 const KerasTensor& output,
                                 bool from_logits) {

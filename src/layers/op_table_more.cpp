@@ -1,8 +1,8 @@
 // The op table's rows for the keras.ops functions of Keras 3's later releases: products (kron,
 // cross, cdist), special functions (erfinv, i0, ldexp), splits and stacks, select,
 // saturate_cast, trapezoid, corrcoef, diagflat, vander, slice and scatter updates, segment
-// reductions, crossentropies, psnr, unfold / fold, and the images' sobel_edges,
-// affine_transform and extract_patches.
+// reductions, crossentropies, psnr, unfold / fold, the images' sobel_edges, affine_transform and
+// extract_patches, and keras.ops.linalg's factorizations and solves.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -494,6 +494,84 @@ Fn affine_transform_fn(const Call& c) {
   };
 }
 
+// ---- linalg ----
+
+// A number under `key`, or nullopt when absent or null (Keras's None).
+std::optional<double> optional_number(const Call& c, const char* key) {
+  const Json* j = config::find(c.config, key);
+  if (j == nullptr || j->is_null()) return std::nullopt;
+  return number_of(c, key, 0);
+}
+
+template <class F>
+Fn unary_tensors(const Call& c, F f) {
+  expect_one_tensor(c);
+  return [f](const Tensors& in) { return f(in[0]); };
+}
+
+Fn cholesky_fn(const Call& c) {
+  const bool upper = bool_of(c, "upper", false);
+  return unary_fn(c, [upper](const Tensor& x) { return ops::cholesky(x, upper); });
+}
+Fn cholesky_inverse_fn(const Call& c) {
+  const bool upper = bool_of(c, "upper", false);
+  return unary_fn(c, [upper](const Tensor& x) { return ops::cholesky_inverse(x, upper); });
+}
+Fn pair_fn(const Call& c, std::pair<Tensor, Tensor> (*f)(const Tensor&)) {
+  return unary_tensors(c, [f](const Tensor& x) {
+    auto [a, b] = f(x);
+    return Tensors{a, b};
+  });
+}
+Fn eigh_fn(const Call& c) {
+  return pair_fn(c, ops::eigh);
+}
+Fn lu_factor_fn(const Call& c) {
+  return pair_fn(c, ops::lu_factor);
+}
+Fn slogdet_fn(const Call& c) {
+  return pair_fn(c, ops::slogdet);
+}
+Fn qr_fn(const Call& c) {
+  const std::string mode = config::get<std::string>(c.config, "mode", "reduced", w(c));
+  KERAS_CHECK(mode == "reduced" || mode == "complete", ValueError, c.what,
+              ": `mode` argument value not supported. Expected one of {'reduced', 'complete'}. "
+              "Received: mode=",
+              mode.substr(0, 40));
+  return unary_tensors(c, [mode](const Tensor& x) {
+    auto [q, r] = ops::qr(x, mode);
+    return Tensors{q, r};
+  });
+}
+Fn svd_fn(const Call& c) {
+  const bool full = bool_of(c, "full_matrices", true), uv = bool_of(c, "compute_uv", true);
+  return unary_tensors(c, [full, uv](const Tensor& x) { return ops::svd(x, full, uv); });
+}
+Fn solve_triangular_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const bool lower = bool_of(c, "lower", false);
+  return [o, lower](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::solve_triangular(t[0], t[1], lower)};
+  };
+}
+Fn lstsq_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const std::optional<double> rcond = optional_number(c, "rcond");
+  return [o, rcond](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::lstsq(t[0], t[1], rcond)};
+  };
+}
+Fn pinv_fn(const Call& c) {
+  const std::optional<double> rcond = optional_number(c, "rcond");
+  return unary_fn(c, [rcond](const Tensor& x) { return ops::pinv(x, rcond); });
+}
+Fn matrix_rank_fn(const Call& c) {
+  const std::optional<double> tol = optional_number(c, "tol");
+  return unary_fn(c, [tol](const Tensor& x) { return ops::matrix_rank(x, tol); });
+}
+
 }  // namespace
 
 std::vector<Spec> more_rows() {
@@ -560,6 +638,21 @@ std::vector<Spec> more_rows() {
        {"size", "strides", "dilation_rate", "padding", "data_format"},
        none,
        extract_patches_fn},
+      // linalg
+      {"Cholesky", kLinalg, {"upper"}, none, cholesky_fn},
+      {"CholeskyInverse", kLinalg, {"upper"}, none, cholesky_inverse_fn},
+      {"Det", kLinalg, none, none, unary<ops::det>},
+      {"Eigh", kLinalg, none, none, eigh_fn},
+      {"Inv", kLinalg, none, none, unary<ops::inv>},
+      {"LuFactor", kLinalg, none, none, lu_factor_fn},
+      {"Qr", kLinalg, {"mode"}, none, qr_fn},
+      {"Solve", kLinalg, none, none, binary<ops::solve>},
+      {"SolveTriangular", kLinalg, {"lower"}, none, solve_triangular_fn},
+      {"SVD", kLinalg, {"full_matrices", "compute_uv"}, none, svd_fn},
+      {"Lstsq", kLinalg, {"rcond"}, none, lstsq_fn},
+      {"MatrixRank", kLinalg, {"tol"}, none, matrix_rank_fn},
+      {"Pinv", kLinalg, {"rcond"}, none, pinv_fn},
+      {"Slogdet", kNumpy, none, none, slogdet_fn},
   };
 }
 

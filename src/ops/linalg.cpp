@@ -301,10 +301,13 @@ Tensor matrix_norm(const Tensor& x, const NormOrder& o, int row, int col, bool k
   Tensor y;
   if ((!o.p && o.name.empty()) || o.name == "fro") {
     y = sqrt(sum(square(x), {row, col}, true));
+  } else if (o.name == "nuc" || (o.p && (*o.p == 2 || *o.p == -2))) {
+    // From the singular values: their sum, the largest or the smallest.
+    const Tensor s = svd(moveaxis(x, {row, col}, {-2, -1}), false, false)[0];
+    y = o.name == "nuc" ? sum(s, {-1}) : *o.p > 0 ? max(s, {-1}) : min(s, {-1});
+    if (!keepdims) return y;
+    return expand_dims(expand_dims(y, std::min(row, col)), std::max(row, col));
   } else {
-    KERAS_CHECK(o.name != "nuc" && (!o.p || (*o.p != 2 && *o.p != -2)), NotImplementedError,
-                "norm: keras.cpp has no singular values for the matrix norm of order ",
-                order_str(o));
     KERAS_CHECK(o.p && (*o.p == 1 || *o.p == -1 || *o.p == inf || *o.p == -inf), ValueError,
                 "Invalid order ", order_str(o), " for matrix norm.");
     // 1: the largest sum over rows of each column; inf: over columns of each row.

@@ -312,8 +312,16 @@ TEST(Norms, NormsAndNormalizationsGiveKerasValues) {
   near(norm(test::tensor_of(r8, {2, 2, 2}, float32)), {11.83216});
   near(norm(test::tensor_of({3, 4}, {2}, int32)), {5});
   EXPECT_EQ(norm(m, std::nullopt, {}, true).shape(), (Shape{1, 1}));
-  EXPECT_THROW(norm(m, "nuc"), NotImplementedError);
-  EXPECT_THROW(norm(m, 2.0), NotImplementedError);
+  // np.linalg.norm(m, "nuc"), norm(m, 2), norm(m, -2)
+  near(norm(m, "nuc"), {10.280902});
+  near(norm(m, 2.0), {9.508032});
+  near(norm(m, -2.0), {0.77286965});
+  std::vector<double> r24(24);
+  std::iota(r24.begin(), r24.end(), 0.0);
+  // np.linalg.norm(np.arange(24).reshape(2, 3, 4), "nuc", axis=(2, 0), keepdims=True)
+  const Tensor nuc = norm(test::tensor_of(r24, {2, 3, 4}, float32), "nuc", {2, 0}, true);
+  EXPECT_EQ(nuc.shape(), (Shape{1, 3, 1}));
+  near(nuc, {29.246048, 38.253513, 48.242424});
   test::expect_throws_with<ValueError>(
       [&] {
         norm(ones({2, 2, 2}), 1.0);

@@ -343,6 +343,22 @@ KerasTensor sparse_categorical_crossentropy(const KerasTensor& target,
                                             bool from_logits = false,
                                             int axis = -1);
 KerasTensor psnr(const KerasTensor& x1, const KerasTensor& x2, double max_val);
+// keras/ops/linalg.h's factorizations and solves, saved as Keras's Inv, Det, Slogdet, Solve,
+// SolveTriangular, Cholesky, CholeskyInverse, Qr, SVD, Eigh, LuFactor, Pinv and MatrixRank
+// (svd: {u, s, vh}, or {s} without compute_uv).
+KerasTensor inv(const KerasTensor& x);
+KerasTensor det(const KerasTensor& x);
+std::pair<KerasTensor, KerasTensor> slogdet(const KerasTensor& x);
+KerasTensor solve(const KerasTensor& a, const KerasTensor& b);
+KerasTensor solve_triangular(const KerasTensor& a, const KerasTensor& b, bool lower = false);
+KerasTensor cholesky(const KerasTensor& x, bool upper = false);
+KerasTensor cholesky_inverse(const KerasTensor& x, bool upper = false);
+std::pair<KerasTensor, KerasTensor> qr(const KerasTensor& x, const std::string& mode = "reduced");
+KerasTensors svd(const KerasTensor& x, bool full_matrices = true, bool compute_uv = true);
+std::pair<KerasTensor, KerasTensor> eigh(const KerasTensor& x);
+std::pair<KerasTensor, KerasTensor> lu_factor(const KerasTensor& x);
+KerasTensor pinv(const KerasTensor& x, std::optional<double> rcond = std::nullopt);
+KerasTensor matrix_rank(const KerasTensor& x, std::optional<double> tol = std::nullopt);
 KerasTensor unfold(const KerasTensor& x,
                    const std::vector<int64_t>& kernel_size,
                    const UnfoldOptions& options = {});
