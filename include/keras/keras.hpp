@@ -112,6 +112,7 @@
 #include "keras/models/model.h"
 #include "keras/ops/activations.h"
 #include "keras/ops/attention.h"
+#include "keras/ops/bitwise.h"
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/image.h"

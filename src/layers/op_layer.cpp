@@ -1150,6 +1150,188 @@ KerasTensor in_top_k(const KerasTensor& targets, const KerasTensor& predictions,
             {targets, predictions});
 }
 
+KerasTensor bitwise_and(const KerasTensor& x, const KerasTensor& y) {
+  return binary("BitwiseAnd", x, y);
+}
+KerasTensor bitwise_or(const KerasTensor& x, const KerasTensor& y) {
+  return binary("BitwiseOr", x, y);
+}
+KerasTensor bitwise_xor(const KerasTensor& x, const KerasTensor& y) {
+  return binary("BitwiseXor", x, y);
+}
+KerasTensor bitwise_not(const KerasTensor& x) {
+  return unary("BitwiseNot", x);
+}
+KerasTensor bitwise_invert(const KerasTensor& x) {
+  return unary("BitwiseInvert", x);
+}
+KerasTensor left_shift(const KerasTensor& x, const KerasTensor& y) {
+  return binary("LeftShift", x, y);
+}
+KerasTensor right_shift(const KerasTensor& x, const KerasTensor& y) {
+  return binary("RightShift", x, y);
+}
+KerasTensor left_shift(const KerasTensor& x, int64_t y) {
+  return op("LeftShift", Json::object(), Json::array({tensor_arg(), y}), {x});
+}
+KerasTensor right_shift(const KerasTensor& x, int64_t y) {
+  return op("RightShift", Json::object(), Json::array({tensor_arg(), y}), {x});
+}
+KerasTensor bitwise_left_shift(const KerasTensor& x, const KerasTensor& y) {
+  return binary("BitwiseLeftShift", x, y);
+}
+KerasTensor bitwise_right_shift(const KerasTensor& x, const KerasTensor& y) {
+  return binary("BitwiseRightShift", x, y);
+}
+KerasTensor gcd(const KerasTensor& x1, const KerasTensor& x2) {
+  return binary("Gcd", x1, x2);
+}
+
+namespace {
+
+// Linspace, Logspace and Geomspace: {num, endpoint, [retstep | base], dtype, axis}.
+KerasTensor spacing(const char* cls,
+                    Json config,
+                    const KerasTensor& start,
+                    const KerasTensor& stop) {
+  return op(cls, std::move(config), Json::array({tensor_arg(), tensor_arg()}), {start, stop});
+}
+KerasTensors split_op(const char* cls, const KerasTensor& x, Json sections) {
+  return std::make_shared<layers::OpLayerImpl>(
+             cls, Json{{"indices_or_sections", std::move(sections)}}, Json::array({tensor_arg()}))
+      ->apply({x});
+}
+
+}  // namespace
+
+KerasTensor linspace(const KerasTensor& start,
+                     const KerasTensor& stop,
+                     int64_t num,
+                     bool endpoint,
+                     std::optional<DType> dtype,
+                     int axis) {
+  return spacing("Linspace",
+                 {{"num", num},
+                  {"endpoint", endpoint},
+                  {"retstep", false},
+                  {"dtype", dtype_json(dtype)},
+                  {"axis", axis}},
+                 start, stop);
+}
+KerasTensor logspace(const KerasTensor& start,
+                     const KerasTensor& stop,
+                     int64_t num,
+                     bool endpoint,
+                     double base,
+                     std::optional<DType> dtype,
+                     int axis) {
+  return spacing("Logspace",
+                 {{"num", num},
+                  {"endpoint", endpoint},
+                  {"base", constant_arg(base)},
+                  {"dtype", dtype_json(dtype)},
+                  {"axis", axis}},
+                 start, stop);
+}
+KerasTensor geomspace(const KerasTensor& start,
+                      const KerasTensor& stop,
+                      int64_t num,
+                      bool endpoint,
+                      std::optional<DType> dtype,
+                      int axis) {
+  return spacing(
+      "Geomspace",
+      {{"num", num}, {"endpoint", endpoint}, {"dtype", dtype_json(dtype)}, {"axis", axis}}, start,
+      stop);
+}
+KerasTensors meshgrid(const KerasTensors& xs, const std::string& indexing) {
+  Json args = Json::array();
+  for (size_t i = 0; i < xs.size(); ++i) args.push_back(tensor_arg());
+  return std::make_shared<layers::OpLayerImpl>("Meshgrid", Json{{"indexing", indexing}}, args)
+      ->apply(xs);
+}
+KerasTensor fliplr(const KerasTensor& x) {
+  return unary("Fliplr", x);
+}
+KerasTensor flipud(const KerasTensor& x) {
+  return unary("Flipud", x);
+}
+KerasTensors hsplit(const KerasTensor& x, int64_t sections) {
+  return split_op("Hsplit", x, sections);
+}
+KerasTensors hsplit(const KerasTensor& x, const std::vector<int64_t>& indices) {
+  return split_op("Hsplit", x, indices);
+}
+KerasTensors vsplit(const KerasTensor& x, int64_t sections) {
+  return split_op("Vsplit", x, sections);
+}
+KerasTensors vsplit(const KerasTensor& x, const std::vector<int64_t>& indices) {
+  return split_op("Vsplit", x, indices);
+}
+KerasTensors dsplit(const KerasTensor& x, int64_t sections) {
+  return split_op("Dsplit", x, sections);
+}
+KerasTensors dsplit(const KerasTensor& x, const std::vector<int64_t>& indices) {
+  return split_op("Dsplit", x, indices);
+}
+KerasTensor dstack(const KerasTensors& xs) {
+  return op("Dstack", Json::object(), list_arg(xs.size()), xs);
+}
+KerasTensor bincount(const KerasTensor& x, const Tensor& weights, int64_t minlength) {
+  // Keras keeps the weights in the op's config, where it can save only plain lists.
+  const Json w =
+      weights.defined() ? layers::op_table::numpy_to_json(weights)["config"]["value"] : Json();
+  return unary("Bincount", x, {{"weights", w}, {"minlength", minlength}, {"sparse", false}});
+}
+KerasTensors unravel_index(const KerasTensor& indices, const std::vector<int64_t>& shape) {
+  return std::make_shared<layers::OpLayerImpl>("UnravelIndex", Json{{"shape", shape}},
+                                               Json::array({tensor_arg()}))
+      ->apply({indices});
+}
+KerasTensor argpartition(const KerasTensor& x, int64_t kth, std::optional<int> axis) {
+  return unary("Argpartition", x, {{"kth", kth}, {"axis", axis ? Json(*axis) : Json(nullptr)}});
+}
+KerasTensor nanmedian(const KerasTensor& x, std::vector<int> axes, bool keepdims) {
+  return reduction("Nanmedian", x, axes, keepdims);
+}
+KerasTensor nanquantile(const KerasTensor& x,
+                        std::vector<double> qs,
+                        std::vector<int> axes,
+                        const std::string& method,
+                        bool keepdims) {
+  return quantile_op("Nanquantile", x, qs, axes, method, keepdims);
+}
+KerasTensor nanquantile(const KerasTensor& x,
+                        double q,
+                        std::vector<int> axes,
+                        const std::string& method,
+                        bool keepdims) {
+  return quantile_op("Nanquantile", x, q, axes, method, keepdims);
+}
+KerasTensor nanpercentile(const KerasTensor& x,
+                          std::vector<double> qs,
+                          std::vector<int> axes,
+                          const std::string& method,
+                          bool keepdims) {
+  return quantile_op("Nanpercentile", x, qs, axes, method, keepdims);
+}
+KerasTensor nanpercentile(const KerasTensor& x,
+                          double q,
+                          std::vector<int> axes,
+                          const std::string& method,
+                          bool keepdims) {
+  return quantile_op("Nanpercentile", x, q, axes, method, keepdims);
+}
+KerasTensor correlate(const KerasTensor& x1, const KerasTensor& x2, const std::string& mode) {
+  return op("Correlate", {{"mode", mode}}, Json::array({tensor_arg(), tensor_arg()}), {x1, x2});
+}
+KerasTensor isreal(const KerasTensor& x) {
+  return unary("Isreal", x);
+}
+KerasTensor conj(const KerasTensor& x) {
+  return unary("Conjugate", x);
+}
+
 KerasTensor dot_product_attention(const KerasTensor& query,
                                   const KerasTensor& key,
                                   const KerasTensor& value,

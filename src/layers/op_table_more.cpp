@@ -2,14 +2,18 @@
 // cross, cdist), special functions (erfinv, i0, ldexp), splits and stacks, select,
 // saturate_cast, trapezoid, corrcoef, diagflat, vander, slice and scatter updates, segment
 // reductions, crossentropies, psnr, unfold / fold, the images' sobel_edges, affine_transform and
-// extract_patches, and keras.ops.linalg's factorizations and solves.
+// extract_patches, keras.ops.linalg's factorizations and solves, and NumPy's bitwise ops, gcd,
+// linspace / logspace / geomspace, meshgrid, flips, bincount, unravel_index, argpartition,
+// nan-statistics, correlate, isreal and conj.
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <variant>
 
 #include "keras/config/json.h"
+#include "keras/ops/bitwise.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/image.h"
 #include "keras/ops/linalg.h"
@@ -17,6 +21,7 @@
 #include "keras/ops/nn.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "keras/ops/sort.h"
 #include "layers/preprocessing/image_sampling.h"
 #include "op_args.h"
 
@@ -570,6 +575,133 @@ Fn pinv_fn(const Call& c) {
 Fn matrix_rank_fn(const Call& c) {
   const std::optional<double> tol = optional_number(c, "tol");
   return unary_fn(c, [tol](const Tensor& x) { return ops::matrix_rank(x, tol); });
+// Linspace, Logspace and Geomspace: (start, stop), tensors or numbers; retstep is not offered.
+template <int Kind>  // 0 linspace, 1 logspace, 2 geomspace
+Fn spacing_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const Json* retstep = config::find(c.config, "retstep");
+  KERAS_CHECK(retstep == nullptr || !retstep->is_boolean() || !retstep->get<bool>(),
+              NotImplementedError, c.what, ": keras.cpp's Linspace does not return the step");
+  const Json* num_json = config::find(c.config, "num");
+  const int64_t num = num_json == nullptr ? 50 : config::convert<int64_t>(*num_json, "num", w(c));
+  KERAS_CHECK(num >= 0 && num <= (int64_t{1} << 24), ValueError, c.what, ": ", c.cls,
+              "'s 'num' must be in [0, 2^24], got ", num);
+  const bool endpoint = bool_of(c, "endpoint", true);
+  const std::optional<DType> dtype = dtype_of(c);
+  const int axis = int_of(c, "axis", 0);
+  const double base = number_of(c, "base", 10.0);
+  return [=](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    if (Kind == 0) return Tensors{ops::linspace(t[0], t[1], num, endpoint, dtype, axis)};
+    if (Kind == 1) return Tensors{ops::logspace(t[0], t[1], num, endpoint, base, dtype, axis)};
+    return Tensors{ops::geomspace(t[0], t[1], num, endpoint, dtype, axis)};
+  };
+}
+
+Fn meshgrid_fn(const Call& c) {
+  KERAS_CHECK(c.args.is_array() && c.args.size() <= 32, ValueError, c.what,
+              ": Meshgrid takes at most 32 tensors");
+  for (const Json& a : c.args) {
+    KERAS_CHECK(is_tensor(a), ValueError, c.what, ": Meshgrid's arguments must be tensors");
+  }
+  const std::string indexing = config::get<std::string>(c.config, "indexing", "xy", w(c));
+  KERAS_CHECK(indexing == "xy" || indexing == "ij", ValueError, c.what,
+              ": Valid values for `indexing` are 'xy' and 'ij'");
+  return [indexing](const Tensors& in) { return ops::meshgrid(in, indexing); };
+}
+
+Fn bincount_fn(const Call& c) {
+  expect_one_tensor(c);
+  KERAS_CHECK(!bool_of(c, "sparse", false), NotImplementedError, c.what,
+              ": keras.cpp's Bincount has no sparse output");
+  const Json* weights = config::find(c.config, "weights");
+  Tensor w_const;
+  if (weights != nullptr && !weights->is_null()) {
+    if (is_array_constant(*weights)) {
+      w_const = numpy_from_json(*weights, c.what);
+    } else {
+      // A Python list: int32 when every number is an integer, else float32 (as JAX reads it).
+      std::function<bool(const Json&)> integral = [&](const Json& j) {
+        if (j.is_array()) return std::all_of(j.begin(), j.end(), integral);
+        return j.is_number_integer();
+      };
+      const Json wrapped{
+          {"class_name", "__numpy__"},
+          {"config", {{"value", *weights}, {"dtype", integral(*weights) ? "int32" : "float32"}}}};
+      w_const = numpy_from_json(wrapped, c.what);
+    }
+  }
+  const Json* m = config::find(c.config, "minlength");
+  const int64_t minlength = m == nullptr ? 0 : config::convert<int64_t>(*m, "minlength", w(c));
+  KERAS_CHECK(minlength >= 0 && minlength <= (int64_t{1} << 20), ValueError, c.what,
+              ": Bincount's 'minlength' must be in [0, 2^20], got ", minlength);
+  return unary_fn(
+      c, [w_const, minlength](const Tensor& x) { return ops::bincount(x, w_const, minlength); });
+}
+
+Fn unravel_index_fn(const Call& c) {
+  const std::vector<int64_t> shape = ints_of(c, "shape");
+  KERAS_CHECK(shape.size() <= 32, ValueError, c.what, ": UnravelIndex's shape has too many axes");
+  expect_one_tensor(c);
+  return [shape](const Tensors& in) { return ops::unravel_index(in[0], shape); };
+}
+
+Fn argpartition_fn(const Call& c) {
+  const Json* kth = config::find(c.config, "kth");
+  KERAS_CHECK(kth != nullptr && kth->is_number_integer(), ValueError, c.what,
+              ": kth must be an integer");
+  const int64_t k = kth->get<int64_t>();
+  // axis None (x flattened) differs from an absent axis (-1).
+  const bool flat = c.config.is_object() && c.config.contains("axis") && c.config["axis"].is_null();
+  const std::optional<int> axis = flat ? std::nullopt : std::optional<int>(int_of(c, "axis", -1));
+  return unary_fn(c, [k, axis](const Tensor& x) { return ops::argpartition(x, k, axis); });
+}
+
+template <bool kPercent>
+Fn nan_quantile_fn(const Call& c) {
+  expect_arity(c, 2);
+  KERAS_CHECK(is_tensor(c.args[0]) && !is_tensor(c.args[1]), NotImplementedError, c.what, ": ",
+              c.cls, " takes a tensor and constant q");
+  const Json& q = c.args[1];
+  Tensor qs;
+  if (q.is_number()) {
+    qs = Tensor::scalar<double>(q.get<double>());
+  } else if (is_array_constant(q)) {
+    qs = numpy_from_json(q, c.what);
+  } else {
+    KERAS_CHECK(q.is_array() && q.size() <= 4096 &&
+                    std::all_of(q.begin(), q.end(), [](const Json& v) { return v.is_number(); }),
+                ValueError, c.what, ": ", c.cls, "'s q must be a number or a list of numbers");
+    qs = Tensor::from_vector(q.get<std::vector<double>>(), {static_cast<int64_t>(q.size())});
+  }
+  const std::vector<int> axes = axes_of(c);
+  const std::string method = config::get<std::string>(c.config, "method", "linear", w(c));
+  const bool keepdims = bool_of(c, "keepdims", false);
+  const Tensor probe = Tensor::scalar<double>(0);  // checks q and the method now
+  (void)(kPercent ? ops::nanpercentile(probe, qs, {}, method)
+                  : ops::nanquantile(probe, qs, {}, method));
+  return [=](const Tensors& in) {
+    return Tensors{kPercent ? ops::nanpercentile(in[0], qs, axes, method, keepdims)
+                            : ops::nanquantile(in[0], qs, axes, method, keepdims)};
+  };
+}
+
+Fn correlate_fn(const Call& c) {
+  const auto o = operands(c, 2, 0);
+  const std::string mode = config::get<std::string>(c.config, "mode", "valid", w(c));
+  KERAS_CHECK(mode == "valid" || mode == "same" || mode == "full", ValueError, c.what,
+              ": Correlate's mode must be 'valid', 'same' or 'full'");
+  return [o, mode](const Tensors& in) {
+    const Tensors t = resolve(o, 0, in);
+    return Tensors{ops::correlate(t[0], t[1], mode)};
+  };
+}
+
+Fn nanmedian_fn(const Call& c) {
+  const std::vector<int> axes = axes_of(c);
+  const bool keepdims = bool_of(c, "keepdims", false);
+  return unary_fn(c,
+                  [axes, keepdims](const Tensor& x) { return ops::nanmedian(x, axes, keepdims); });
 }
 
 }  // namespace
@@ -580,6 +712,33 @@ std::vector<Spec> more_rows() {
   const std::vector<std::string> segment_keys{"num_segments", "sorted"};
   return {
       {"Kron", kNumpy, none, none, binary<ops::kron>},
+      // numpy (bitwise, spacing, splits, nan-statistics)
+      {"BitwiseAnd", kNumpy, none, none, binary<ops::bitwise_and>},
+      {"BitwiseOr", kNumpy, none, none, binary<ops::bitwise_or>},
+      {"BitwiseXor", kNumpy, none, none, binary<ops::bitwise_xor>},
+      {"BitwiseNot", kNumpy, none, none, unary<ops::bitwise_not>},
+      {"BitwiseInvert", kNumpy, none, none, unary<ops::bitwise_invert>},
+      {"LeftShift", kNumpy, none, none, binary<ops::left_shift>},
+      {"RightShift", kNumpy, none, none, binary<ops::right_shift>},
+      {"BitwiseLeftShift", kNumpy, none, none, binary<ops::bitwise_left_shift>},
+      {"BitwiseRightShift", kNumpy, none, none, binary<ops::bitwise_right_shift>},
+      {"Gcd", kNumpy, none, none, binary<ops::gcd>},
+      {"Linspace", kNumpy, {"num", "endpoint", "retstep", "dtype", "axis"}, none, spacing_fn<0>},
+      {"Logspace", kNumpy, {"num", "endpoint", "base", "dtype", "axis"}, none, spacing_fn<1>},
+      {"Geomspace", kNumpy, {"num", "endpoint", "dtype", "axis"}, none, spacing_fn<2>},
+      {"Meshgrid", kNumpy, {"indexing"}, none, meshgrid_fn},
+      {"Fliplr", kNumpy, none, none, unary<ops::fliplr>},
+      {"Flipud", kNumpy, none, none, unary<ops::flipud>},
+      {"Bincount", kNumpy, {"weights", "minlength", "sparse"}, none, bincount_fn},
+      {"UnravelIndex", kNumpy, {"shape"}, none, unravel_index_fn},
+      {"Argpartition", kNumpy, {"kth", "axis"}, none, argpartition_fn},
+      {"Nanmedian", kNumpy, {"axis", "keepdims"}, none, nanmedian_fn},
+      {"Nanquantile", kNumpy, {"axis", "method", "keepdims"}, none, nan_quantile_fn<false>},
+      {"Nanpercentile", kNumpy, {"axis", "method", "keepdims"}, none, nan_quantile_fn<true>},
+      {"Correlate", kNumpy, {"mode"}, none, correlate_fn},
+      {"Isreal", kNumpy, none, none, unary<ops::isreal>},
+      {"Conjugate", kNumpy, none, none, unary<ops::conjugate>},
+      {"Conj", kNumpy, none, none, unary<ops::conj>},
       {"Cross", kNumpy, {"axisa", "axisb", "axisc", "axis"}, none, cross_fn},
       {"CDist", kMath, none, none, binary<ops::cdist>},
       {"Erfinv", kMath, none, none, unary<ops::erfinv>},

@@ -583,3 +583,17 @@ Tensor nan_to_num(const Tensor& x,
 }
 
 }  // namespace keras::ops
+
+namespace keras::ops {
+
+Tensor isreal(const Tensor& x) {
+  return full(x.shape(), 1.0, bool_, x.device());
+}
+Tensor conj(const Tensor& x) {
+  return x;
+}
+Tensor conjugate(const Tensor& x) {
+  return x;
+}
+
+}  // namespace keras::ops

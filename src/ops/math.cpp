@@ -7,8 +7,10 @@
 #include "keras/core/error.h"
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
+#include "keras/ops/linalg.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "ops/floating.h"
 
 namespace keras::ops {
 namespace {
@@ -326,6 +328,191 @@ Tensor segment_reduce(const Tensor& data,
       return min(where(member, rows, scalar_like(identity, data)), {0});
   }
   return {};
+}
+
+}  // namespace keras::ops
+
+namespace keras::ops {
+
+Tensor kaiser(int64_t length, double beta) {
+  if (length <= 0) return zeros({0}, float32);
+  if (length == 1) return ones({1}, float32);
+  std::vector<double> r(static_cast<size_t>(length));
+  for (int64_t n = 0; n < length; ++n) {
+    const double u = 2.0 * static_cast<double>(n) / static_cast<double>(length - 1) - 1.0;
+    r[static_cast<size_t>(n)] = beta * std::sqrt(std::max(0.0, 1.0 - u * u));
+  }
+  const Tensor b = Tensor::scalar<double>(beta);
+  return cast(divide(i0(Tensor::from_vector(r, {length})), i0(b)), float32);
+}
+
+namespace {
+
+// The values lie along axis 0 until the end; `dtype` is the result's (floating or not).
+Tensor spaced(const Tensor& start_in,
+              const Tensor& stop_in,
+              int64_t num,
+              bool endpoint,
+              DType dtype,
+              int axis,
+              const char* name) {
+  KERAS_CHECK(num >= 0, ValueError, name, ": Number of samples, ", num, ", must be non-negative.");
+  const DType compute = is_floating(dtype) ? dtype : (dtype == int64 ? float64 : float32);
+  const Shape bounds = broadcast_shapes(start_in.shape(), stop_in.shape());
+  const Tensor start = broadcast_to(cast(start_in, compute), bounds);
+  const Tensor stop = broadcast_to(cast(stop_in, compute), bounds);
+  const int rank = static_cast<int>(bounds.size());
+  KERAS_CHECK(axis >= -(rank + 1) && axis <= rank, ValueError, name, ": axis ", axis,
+              " is out of bounds for a result of rank ", rank + 1);
+  Tensor out;
+  if (num == 0) {
+    Shape empty = bounds;
+    empty.insert(empty.begin(), 0);
+    out = zeros(empty, compute, start.device());
+  } else if (num == 1) {
+    out = expand_dims(start, 0);
+  } else {
+    const int64_t div = endpoint ? num - 1 : num;
+    Shape t_shape(bounds.size() + 1, 1);
+    t_shape[0] = div;
+    // t = i / div in the computation dtype, so that 1 - t rounds as JAX's does.
+    const Tensor t =
+        divide(cast(arange(div, float64, start.device()), compute), static_cast<double>(div));
+    const Tensor step = reshape(t, t_shape);
+    out = add(multiply(expand_dims(start, 0), subtract(1.0, step)),
+              multiply(expand_dims(stop, 0), step));
+    if (endpoint) out = concatenate({out, expand_dims(stop, 0)}, 0);
+  }
+  if (!is_floating(dtype)) out = floor(out);
+  out = moveaxis(out, {0}, {axis < 0 ? axis + rank + 1 : axis});
+  return cast(out, dtype);
+}
+
+DType space_dtype(const Tensor& start, const Tensor& stop, std::optional<DType> dtype) {
+  return dtype.value_or(floating_result_type(start.dtype(), stop.dtype()));
+}
+
+}  // namespace
+
+Tensor linspace(const Tensor& start,
+                const Tensor& stop,
+                int64_t num,
+                bool endpoint,
+                std::optional<DType> dtype,
+                int axis) {
+  return spaced(start, stop, num, endpoint, space_dtype(start, stop, dtype), axis, "linspace");
+}
+Tensor linspace(
+    double start, double stop, int64_t num, bool endpoint, std::optional<DType> dtype, int axis) {
+  // Python floats: float32 unless asked otherwise (kept in float64 until the dtype is known).
+  return linspace(Tensor::scalar<double>(start), Tensor::scalar<double>(stop), num, endpoint,
+                  dtype.value_or(float32), axis);
+}
+
+Tensor logspace(const Tensor& start,
+                const Tensor& stop,
+                int64_t num,
+                bool endpoint,
+                double base,
+                std::optional<DType> dtype,
+                int axis) {
+  const DType out = space_dtype(start, stop, dtype);
+  const DType compute = is_floating(out) ? out : (out == int64 ? float64 : float32);
+  const Tensor exponents = spaced(start, stop, num, endpoint, compute, axis, "logspace");
+  // Truncated toward zero for integer dtypes (a conversion, not linspace's floor).
+  return cast(power(full_like(exponents, base), exponents), out);
+}
+Tensor logspace(double start,
+                double stop,
+                int64_t num,
+                bool endpoint,
+                double base,
+                std::optional<DType> dtype,
+                int axis) {
+  return logspace(Tensor::scalar<double>(start), Tensor::scalar<double>(stop), num, endpoint, base,
+                  dtype.value_or(float32), axis);
+}
+
+Tensor geomspace(const Tensor& start_in,
+                 const Tensor& stop_in,
+                 int64_t num,
+                 bool endpoint,
+                 std::optional<DType> dtype,
+                 int axis) {
+  const DType out = space_dtype(start_in, stop_in, dtype);
+  const DType compute = is_floating(out) ? out : (out == int64 ? float64 : float32);
+  const Tensor start = cast(start_in, compute), stop = cast(stop_in, compute);
+  const Tensor s = sign(start);
+  const Tensor powers =
+      logspace(log10(divide(start, s)), log10(divide(stop, s)), num, endpoint, 10.0, compute, 0);
+  const int rank = powers.rank();
+  KERAS_CHECK(axis >= -rank && axis < rank, ValueError, "geomspace: axis ", axis,
+              " is out of bounds for a result of rank ", rank);
+  return cast(moveaxis(multiply(s, powers), {0}, {axis}), out);
+}
+Tensor geomspace(
+    double start, double stop, int64_t num, bool endpoint, std::optional<DType> dtype, int axis) {
+  return geomspace(Tensor::scalar<double>(start), Tensor::scalar<double>(stop), num, endpoint,
+                   dtype.value_or(float32), axis);
+}
+
+Tensor correlate(const Tensor& x1, const Tensor& x2, const std::string& mode) {
+  KERAS_CHECK(x1.rank() == 1, ValueError, "`x1` must be a 1-dimensional tensor, but receivedshape ",
+              shape_str(x1.shape()));
+  KERAS_CHECK(x2.rank() == 1, ValueError, "`x2` must be a 1-dimensional tensor, but receivedshape ",
+              shape_str(x2.shape()));
+  KERAS_CHECK(
+      mode == "valid" || mode == "same" || mode == "full", ValueError,
+      "`mode` must be either `valid`, `same`, or `full`, butreceived: ", mode.substr(0, 20));
+  KERAS_CHECK(x1.size() > 0 && x2.size() > 0, ValueError,
+              "correlate: inputs cannot be empty, got shapes ", shape_str(x1.shape()), " and ",
+              shape_str(x2.shape()));
+  const DType dtype = floating_result_type(x1.dtype(), x2.dtype());
+  // The longer operand slides under the shorter; swapped operands give the reversed result.
+  const bool swapped = x1.size() < x2.size();
+  const Tensor a = cast(swapped ? x2 : x1, dtype), b = cast(swapped ? x1 : x2, dtype);
+  const int64_t n = b.size();
+  std::pair<int64_t, int64_t> pads{0, 0};
+  if (mode == "same") pads = {n / 2, n - n / 2 - 1};
+  if (mode == "full") pads = {n - 1, n - 1};
+  const Tensor frames = extract_sequences(pad(a, {pads}), n, 1);  // (outputs, n)
+  const Tensor out = reshape(matmul(frames, reshape(b, {n, 1})), {-1});
+  return swapped ? flip(out) : out;
+}
+
+Tensor bincount(const Tensor& x_in, const Tensor& weights, int64_t minlength) {
+  const Tensor x = x_in.dtype() == bool_ ? cast(x_in, int32) : x_in;
+  KERAS_CHECK(is_integer(x.dtype()), TypeError,
+              "x argument to bincount must have an integer type; got ", dtype_name(x.dtype()));
+  KERAS_CHECK(x.rank() == 1 || x.rank() == 2, ValueError,
+              "bincount: x must be 1-D or 2-D, got shape ", shape_str(x.shape()));
+  KERAS_CHECK(minlength >= 0, ValueError, "bincount: minlength must be non-negative, got ",
+              minlength);
+  KERAS_CHECK(!weights.defined() || weights.shape() == x.shape(), ValueError,
+              "bincount: weights of shape ", weights.defined() ? shape_str(weights.shape()) : "",
+              " do not match x of shape ", shape_str(x.shape()));
+  // The length depends on the values (as Keras says, bincount is never traceable).
+  const Tensor ids = cast(maximum(x, scalar_like(0, x)), int64);
+  int64_t length = minlength;
+  if (ids.size() > 0) {
+    const Tensor top = ops::copy(max(ids).cpu());
+    length = std::max(length, top.data<int64_t>()[0] + 1);
+  }
+  const DType dtype = weights.defined() ? result_type(x.dtype(), weights.dtype()) : int32;
+  const int64_t rows = x.rank() == 2 ? x.shape()[0] : 1;
+  Shape out_shape = x.rank() == 2 ? Shape{rows, length} : Shape{length};
+  if (length == 0 || ids.size() == 0) return zeros(out_shape, dtype, x.device());
+  // Each row's ids shifted past the previous rows' bins: one segment sum over all of them.
+  Tensor flat_ids = ids;
+  if (x.rank() == 2) {
+    const Tensor offsets = multiply(arange(rows, int64, x.device()),
+                                    full({}, static_cast<double>(length), int64, x.device()));
+    flat_ids = add(ids, expand_dims(offsets, 1));
+  }
+  const Tensor data = weights.defined() ? cast(weights, dtype) : ones(x.shape(), dtype, x.device());
+  const Tensor counts = segment_reduce(reshape(data, {-1}), reshape(flat_ids, {-1}), rows * length,
+                                       SegmentReduction::sum);
+  return reshape(counts, out_shape);
 }
 
 }  // namespace keras::ops

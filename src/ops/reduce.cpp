@@ -321,12 +321,47 @@ QuantilePoint quantile_point(double q, int64_t n, const std::string& method) {
   return {i, i, 0};
 }
 
+// The positions of quantile q among the first `count` of n sorted values (NaN after them), for
+// each slice: count is (kept..., 1), the results (kept..., qs) in count's dtype. lo and hi are
+// clamped to [0, n - 1] (an all-NaN slice reads a NaN there).
+struct QuantilePoints {
+  Tensor lo, hi, w;
+};
+QuantilePoints quantile_points(const Tensor& count,
+                               const std::vector<double>& qs,
+                               int64_t n,
+                               const std::string& method) {
+  const Tensor q = cast(Tensor::from_vector(qs, {static_cast<int64_t>(qs.size())}), count.dtype());
+  const Tensor last = subtract(count, 1.0);
+  const Tensor p = multiply(q, last);
+  const double top = static_cast<double>(n - 1);
+  Tensor lo = clip(floor(p), 0, top);
+  Tensor hi = clip(minimum(ceil(p), last), 0, top);
+  const Tensor frac = subtract(p, floor(p));
+  Tensor w = zeros_like(p);
+  if (method == "linear") {
+    w = frac;
+  } else if (method == "lower") {
+    hi = lo;
+  } else if (method == "higher") {
+    lo = hi;
+  } else if (method == "midpoint") {
+    w = where(equal(lo, hi), zeros_like(p), full_like(p, 0.5));
+  } else if (method == "nearest") {  // a tie goes to the lower position, as JAX
+    lo = hi = where(less_equal(frac, scalar_like(0.5, frac)), lo, hi);
+  } else {  // inverted_cdf: the first value whose empirical CDF reaches q
+    lo = hi = clip(minimum(subtract(ceil(multiply(q, count)), 1.0), last), 0, top);
+  }
+  return {lo, hi, w};
+}
+
 Tensor quantile_of(const Tensor& x_in,
                    const std::vector<double>& qs,
                    bool q_axis,
                    std::vector<int> axes_in,
                    const std::string& method,
-                   bool keepdims) {
+                   bool keepdims,
+                   bool skip_nan = false) {
   KERAS_CHECK(method == "linear" || method == "lower" || method == "higher" ||
                   method == "midpoint" || method == "nearest" || method == "inverted_cdf",
               ValueError,
@@ -369,6 +404,21 @@ Tensor quantile_of(const Tensor& x_in,
     w.push_back(p.w);
   }
   const int last = static_cast<int>(kept.size());
+  if (skip_nan) {  // per-slice positions among the values before the NaNs
+    const Tensor valid = sum(cast(logical_not(isnan(sorted)), x.dtype()), {last}, true);
+    const QuantilePoints p = quantile_points(valid, qs, n, method);
+    const Tensor low = take_along_axis(sorted, cast(p.lo, int64), last);
+    const Tensor high = take_along_axis(sorted, cast(p.hi, int64), last);
+    Tensor y = add(low, multiply(subtract(high, low), p.w));
+    y = where(equal(valid, zeros_like(valid)),
+              scalar_like(std::numeric_limits<double>::quiet_NaN(), y), y);
+    Shape out = keepdims ? keep_shape(x.shape(), axes) : kept;
+    if (q_axis) {
+      y = moveaxis(y, {last}, {0});
+      out.insert(out.begin(), count);
+    }
+    return reshape(y, out);
+  }
   const Tensor low = take(sorted, Tensor::from_vector(lo, {count}), last);
   Tensor y = low;
   if (std::any_of(w.begin(), w.end(), [](double v) { return v != 0; })) {
@@ -423,6 +473,36 @@ Tensor percentile(
 }
 Tensor median(const Tensor& x, std::vector<int> axes, bool keepdims) {
   return quantile(x, 0.5, std::move(axes), "linear", keepdims);
+}
+Tensor nanquantile(const Tensor& x,
+                   const Tensor& qs,
+                   std::vector<int> axes,
+                   const std::string& method,
+                   bool keepdims) {
+  KERAS_CHECK(qs.rank() <= 1, ValueError,
+              "nanquantile: q must be a number or a 1-D list, got shape ", shape_str(qs.shape()));
+  const Tensor q = ops::copy(cast(qs.cpu(), float64));
+  const std::span<const double> v = q.span<double>();
+  return quantile_of(x, {v.begin(), v.end()}, qs.rank() == 1, std::move(axes), method, keepdims,
+                     true);
+}
+Tensor nanquantile(
+    const Tensor& x, double q, std::vector<int> axes, const std::string& method, bool keepdims) {
+  return quantile_of(x, {q}, false, std::move(axes), method, keepdims, true);
+}
+Tensor nanpercentile(const Tensor& x,
+                     const Tensor& qs,
+                     std::vector<int> axes,
+                     const std::string& method,
+                     bool keepdims) {
+  return nanquantile(x, divide(cast(qs, float64), 100.0), std::move(axes), method, keepdims);
+}
+Tensor nanpercentile(
+    const Tensor& x, double q, std::vector<int> axes, const std::string& method, bool keepdims) {
+  return nanquantile(x, q / 100, std::move(axes), method, keepdims);
+}
+Tensor nanmedian(const Tensor& x, std::vector<int> axes, bool keepdims) {
+  return nanquantile(x, 0.5, std::move(axes), "linear", keepdims);
 }
 
 }  // namespace keras::ops

@@ -101,6 +101,20 @@ Tensor flip(const Tensor& x, std::vector<int> axes) {
   return y;
 }
 
+Tensor fliplr(const Tensor& x) {
+  KERAS_CHECK(x.rank() >= 2, ValueError,
+              "`fliplr` requires input with 2 or more dimensions. Received: x.shape=",
+              shape_str(x.shape()));
+  return flip(x, {1});
+}
+
+Tensor flipud(const Tensor& x) {
+  KERAS_CHECK(x.rank() >= 1, ValueError,
+              "`flipud` requires input with 1 or more dimensions. Received: x.shape=",
+              shape_str(x.shape()));
+  return flip(x, {0});
+}
+
 Tensor roll(const Tensor& x, std::vector<int64_t> shifts, std::vector<int> axes) {
   if (axes.empty()) {
     KERAS_CHECK(shifts.size() == 1, ValueError,
@@ -469,6 +483,111 @@ Tensor vstack(const Tensors& xs) {
   Tensors rows;
   for (const Tensor& x : xs) rows.push_back(x.rank() == 1 ? expand_dims(x, 0) : x);
   return concatenate(rows, 0);
+}
+
+Tensor dstack(const Tensors& xs) {
+  KERAS_CHECK(!xs.empty(), ValueError, "dstack: need at least one array to concatenate");
+  DType dtype = xs[0].dtype();
+  for (const Tensor& x : xs) dtype = result_type(dtype, x.dtype());
+  Tensors parts;
+  for (const Tensor& x : xs) {
+    const Tensor t = cast(x, dtype);
+    if (t.rank() == 0) {
+      parts.push_back(reshape(t, {1, 1, 1}));
+    } else if (t.rank() == 1) {
+      parts.push_back(reshape(t, {1, t.shape()[0], 1}));
+    } else if (t.rank() == 2) {
+      parts.push_back(expand_dims(t, 2));
+    } else {
+      parts.push_back(t);
+    }
+  }
+  return concatenate(parts, 2);
+}
+
+namespace {
+
+// hsplit / vsplit / dsplit: `axis` needs rank `min_rank`.
+void check_split_rank(const Tensor& x, const char* name, int min_rank) {
+  KERAS_CHECK(x.rank() >= min_rank, ValueError, name, " only works on arrays of ", min_rank,
+              " or more dimensions, got shape ", shape_str(x.shape()));
+}
+
+}  // namespace
+
+Tensors hsplit(const Tensor& x, int64_t sections) {
+  check_split_rank(x, "hsplit", 1);
+  return split(x, sections, x.rank() == 1 ? 0 : 1);
+}
+Tensors hsplit(const Tensor& x, const std::vector<int64_t>& indices) {
+  check_split_rank(x, "hsplit", 1);
+  return split(x, indices, x.rank() == 1 ? 0 : 1);
+}
+Tensors vsplit(const Tensor& x, int64_t sections) {
+  check_split_rank(x, "vsplit", 1);
+  return split(x, sections, 0);
+}
+Tensors vsplit(const Tensor& x, const std::vector<int64_t>& indices) {
+  check_split_rank(x, "vsplit", 1);
+  return split(x, indices, 0);
+}
+Tensors dsplit(const Tensor& x, int64_t sections) {
+  check_split_rank(x, "dsplit", 3);
+  return split(x, sections, 2);
+}
+Tensors dsplit(const Tensor& x, const std::vector<int64_t>& indices) {
+  check_split_rank(x, "dsplit", 3);
+  return split(x, indices, 2);
+}
+
+Tensors meshgrid(const Tensors& xs, const std::string& indexing) {
+  KERAS_CHECK(indexing == "xy" || indexing == "ij", ValueError,
+              "Valid values for `indexing` are 'xy' and 'ij', but received ",
+              indexing.substr(0, 20), ".");
+  Shape grid;
+  for (const Tensor& x : xs) {
+    KERAS_CHECK(x.rank() == 1, ValueError, "meshgrid: the arguments must be 1-D, got shape ",
+                shape_str(x.shape()));
+    grid.push_back(x.size());
+  }
+  const bool xy = indexing == "xy" && xs.size() >= 2;
+  if (xy) std::swap(grid[0], grid[1]);
+  Tensors out;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    // Vector i lies along grid axis i (axes 0 and 1 trade places for "xy").
+    const size_t along = xy && i < 2 ? 1 - i : i;
+    Shape shape(grid.size(), 1);
+    shape[along] = grid[along];
+    out.push_back(broadcast_to(reshape(xs[i], shape), grid));
+  }
+  return out;
+}
+
+Tensors unravel_index(const Tensor& indices, const std::vector<int64_t>& shape) {
+  KERAS_CHECK(is_integer(indices.dtype()), TypeError,
+              "unravel_index: indices must be integers, got dtype ", dtype_name(indices.dtype()));
+  int64_t size = 1;
+  for (int64_t d : shape) {
+    KERAS_CHECK(d >= 0, ValueError, "unravel_index: negative dimension in shape (", shape.size(),
+                " dimensions)");
+    size = checked_mul(size, d, "unravel_index");
+  }
+  // Counted from the end when negative, then clipped into [0, size - 1] (JAX's).
+  Tensor flat = cast(indices, int64);
+  flat = where(less(flat, scalar_like(0, flat)), add(flat, static_cast<double>(size)), flat);
+  flat = clip(flat, 0, static_cast<double>(std::max<int64_t>(size - 1, 0)));
+  Tensors coords(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    const int64_t n = shape[d];
+    if (n == 0) {
+      coords[d] = cast(zeros_like(flat), indices.dtype());
+      continue;
+    }
+    const Tensor extent = scalar_like(static_cast<double>(n), flat);
+    coords[d] = cast(mod(flat, extent), indices.dtype());
+    flat = floor_divide(flat, extent);
+  }
+  return coords;
 }
 
 Tensor take_along_axis(const Tensor& x, const Tensor& indices, std::optional<int> axis) {

@@ -100,3 +100,26 @@ Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, const s
 }
 
 }  // namespace keras::ops
+
+namespace keras::ops {
+
+Tensor argpartition(const Tensor& x_in, int64_t kth, std::optional<int> axis) {
+  const Tensor x = axis ? x_in : reshape(x_in, {-1});
+  KERAS_CHECK(x.rank() >= 1, ValueError, "argpartition: cannot partition a scalar");
+  const int a = normalize_axis(axis.value_or(0), x.rank());
+  const int64_t n = x.shape()[static_cast<size_t>(a)];
+  KERAS_CHECK(kth >= -n && kth < n, ValueError, "argpartition: kth ", kth,
+              " is out of bounds for an axis of size ", n);
+  if (kth < 0) kth += n;
+  const Tensor order = sort_indices(x, a, false);
+  // Rank of each element in the stable order (the inverse permutation); the elements ranked
+  // above kth follow in their index order (a stable sort of the selection flags).
+  const Tensor rank = sort_indices(order, a, false);
+  const Tensor chosen = less_equal(rank, scalar_like(static_cast<double>(kth), rank));
+  const Tensor rest = sort_indices(cast(chosen, int32), a, false);
+  return cast(
+      concatenate({slice_axis(order, a, 0, kth + 1), slice_axis(rest, a, 0, n - kth - 1)}, a),
+      int32);
+}
+
+}  // namespace keras::ops

@@ -252,7 +252,7 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
         "numpy_more",    "sorting",    "numpy_extra", "numpy_stats",      "norms",
         "attention_ops", "bucketing",  "image_ops",   "nn_ops",           "pool_ops",
         "more_ops",      "keras3_ops", "patches",     "image_transforms", "adaptive_pool_ops",
-        "linalg_ops"}) {
+        "linalg_ops",    "numpy_ops_more"}) {
     Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
     const Json config = layers::serialize_layer(*original.layer());
     const Tensors x = test::fixture_arrays(kDir / (std::string(name) + ".keras"), "x");
@@ -407,6 +407,93 @@ TEST(OpsFixtures, CppBuiltNewerOpsSaveAsKerasOpsAndLoadBack) {
   expect_saved_and_loaded_predict_the_same(m, cpp_built_more_inputs(), "ops_cpp_built_more");
 }
 
+// keras.ops' NumPy functions of keras/ops/bitwise.h and the later releases' shape, spacing and
+// nan-statistics functions on KerasTensors (numpy_ops_more loads them from Keras): saved as
+// Keras's classes, loaded back, and checked by Keras in the Python check.
+Model cpp_built_numpy_more_model() {
+  auto x = Input({6}, {.name = "x"});
+  auto i = Input({4}, {.dtype = int32, .name = "i"});
+  // Shift counts in [0, 4] and counts in [0, 8] (not clip: keras.cpp's Clip node keeps integers
+  // integer where JAX's promotes them by its float bounds).
+  auto small = Input({4}, {.dtype = int32, .name = "small"});
+  auto counts = Input({4}, {.dtype = int32, .name = "counts"});
+  auto h = layers::Dense(6)(x);
+  auto m = ops::reshape(h, {-1, 2, 3});
+  auto v0 = ops::reshape(ops::slice_axis(h, 0, 0, 1), {6});
+  auto v1 = ops::reshape(ops::slice_axis(h, 0, 1, 1), {6});
+  auto f = [](const KerasTensor& t) { return ops::cast(t, float32); };
+  auto grid = ops::meshgrid({v0, ops::slice_axis(v1, 0, 0, 4)});
+  const KerasTensors outs{
+      f(ops::bitwise_and(i, small)),
+      f(ops::bitwise_or(i, small)),
+      f(ops::bitwise_xor(i, small)),
+      f(ops::bitwise_not(i)),
+      f(ops::bitwise_invert(i)),
+      f(ops::left_shift(i, 2)),
+      f(ops::right_shift(i, small)),
+      f(ops::bitwise_left_shift(i, small)),
+      f(ops::bitwise_right_shift(i, small)),
+      f(ops::right_shift(i, 1)),
+      f(ops::gcd(i, small)),
+      ops::reshape(ops::linspace(h, ops::multiply(h, 2.0), 3, true, std::nullopt, -1), {-1, 18}),
+      ops::reshape(ops::logspace(h, ops::add(h, 1.0), 3, false, 2.0, std::nullopt, 1), {-1, 18}),
+      ops::reshape(ops::geomspace(ops::add(ops::abs(h), 0.5), ops::add(ops::abs(h), 2.0), 3, true,
+                                  std::nullopt, -1),
+                   {-1, 18}),
+      ops::expand_dims(ops::add(grid[0], grid[1]), 0),
+      ops::expand_dims(ops::meshgrid({v0, v1}, "ij")[1], 0),
+      ops::reshape(ops::fliplr(m), {-1, 6}),
+      ops::flipud(h),
+      ops::hsplit(h, 3)[2],
+      ops::hsplit(h, std::vector<int64_t>{1, 4})[1],
+      ops::reshape(ops::dsplit(ops::reshape(h, {-1, 1, 3, 2}), 3)[1], {-1, 2}),
+      ops::reshape(ops::dstack({h, ops::multiply(h, 2.0)}), {-1, 12}),
+      f(ops::bincount(counts, {}, 9)),
+      f(ops::unravel_index(ops::abs(i), {5, 8})[1]),
+      f(ops::argpartition(h, 2)),
+      ops::expand_dims(f(ops::argpartition(h, 4, std::nullopt)), 0),
+      ops::nanmedian(h, {1}),
+      ops::nanquantile(h, 0.3, {1}, "midpoint"),
+      ops::nanpercentile(h, 70.0, {1}, "linear", true),
+      ops::transpose(ops::nanquantile(h, std::vector<double>{0.2, 0.9}, {-1})),
+      ops::expand_dims(ops::correlate(v0, ops::slice_axis(v1, 0, 1, 3), "same"), 0),
+      ops::expand_dims(ops::correlate(ops::slice_axis(v0, 0, 0, 2), v1, "full"), 0),
+      ops::expand_dims(ops::correlate(v0, ops::slice_axis(v1, 0, 0, 4)), 0),
+      f(ops::isreal(h)),
+      ops::conj(h)};
+  return Model({x, i, small, counts}, outs, {.name = "cpp_built_numpy_more"});
+}
+
+Tensors cpp_built_numpy_more_inputs() {
+  return {test::random_tensor({2, 6}, float32, -1, 1, 31),
+          Tensor::from_vector<int32_t>({-17, 3, 12, 0, 7, -2, 19, 5}, {2, 4}),
+          Tensor::from_vector<int32_t>({0, 4, 2, 1, 3, 3, 0, 4}, {2, 4}),
+          Tensor::from_vector<int32_t>({8, 0, 3, 3, 5, 1, 7, 2}, {2, 4})};
+}
+
+TEST(OpsFixtures, CppBuiltNumpyOpsSaveAsKerasOpsAndLoadBack) {
+  Model m = cpp_built_numpy_more_model();
+  const Json config = m.get_config();
+  std::map<std::string, Json> by_class;
+  for (const Json& l : config["layers"]) by_class[l["class_name"]] = l;
+  for (const char* cls : {"BitwiseAnd",    "BitwiseOr",        "BitwiseXor",
+                          "BitwiseNot",    "BitwiseInvert",    "LeftShift",
+                          "RightShift",    "BitwiseLeftShift", "BitwiseRightShift",
+                          "Gcd",           "Linspace",         "Logspace",
+                          "Geomspace",     "Meshgrid",         "Fliplr",
+                          "Flipud",        "Hsplit",           "Dsplit",
+                          "Dstack",        "Bincount",         "UnravelIndex",
+                          "Argpartition",  "Nanmedian",        "Nanquantile",
+                          "Nanpercentile", "Correlate",        "Isreal",
+                          "Conjugate"}) {
+    EXPECT_TRUE(by_class.contains(cls)) << cls;
+  }
+  EXPECT_EQ(by_class["Argpartition"]["config"]["kth"], 2);
+  EXPECT_EQ(by_class["Linspace"]["config"]["retstep"], false);
+  expect_saved_and_loaded_predict_the_same(m, cpp_built_numpy_more_inputs(),
+                                           "ops_cpp_built_numpy_more");
+}
+
 // keras::ops::isin on KerasTensors, against a tensor and a list (its own model: Keras 3.15's
 // TensorFlow backend cannot run IsIn in a graph, and its JAX backend cannot run cpp_built_nn's
 // Nanstd, so the Python check runs this one under JAX).
@@ -519,6 +606,9 @@ TEST(OpsFixturesExport, WritesFilesForThePythonCheck) {
   test::export_for_python_check(more, cpp_built_more_inputs(), dir, "cpp_built_more");
   Model linalg = cpp_built_linalg_model();
   test::export_for_python_check(linalg, cpp_built_linalg_inputs(), dir, "cpp_built_linalg");
+  Model numpy_more = cpp_built_numpy_more_model();
+  test::export_for_python_check(numpy_more, cpp_built_numpy_more_inputs(), dir,
+                                "cpp_built_numpy_more");
 }
 
 // In a model (a traced plan) the statistics compute what the eager ops do, bit for bit.

@@ -450,6 +450,84 @@ KerasTensor extract_sequences(const KerasTensor& x,
                               int64_t sequence_length,
                               int64_t sequence_stride);
 KerasTensor in_top_k(const KerasTensor& targets, const KerasTensor& predictions, int64_t k);
+// keras/ops/bitwise.h's, shape.h's, math.h's, sort.h's, reduce.h's and elementwise.h's NumPy
+// functions of Keras 3's later releases, saved as its BitwiseAnd, BitwiseOr, BitwiseXor,
+// BitwiseNot, BitwiseInvert, LeftShift, RightShift, BitwiseLeftShift, BitwiseRightShift, Gcd,
+// Linspace, Logspace, Geomspace, Meshgrid, Fliplr, Flipud, Hsplit, Vsplit, Dsplit, Dstack,
+// Bincount (constant weights), UnravelIndex, Argpartition, Nanmedian, Nanquantile,
+// Nanpercentile, Correlate, Isreal and Conjugate (keras.ops.kaiser takes no symbolic tensor).
+KerasTensor bitwise_and(const KerasTensor& x, const KerasTensor& y);
+KerasTensor bitwise_or(const KerasTensor& x, const KerasTensor& y);
+KerasTensor bitwise_xor(const KerasTensor& x, const KerasTensor& y);
+KerasTensor bitwise_not(const KerasTensor& x);
+KerasTensor bitwise_invert(const KerasTensor& x);
+KerasTensor left_shift(const KerasTensor& x, const KerasTensor& y);
+KerasTensor right_shift(const KerasTensor& x, const KerasTensor& y);
+KerasTensor left_shift(const KerasTensor& x, int64_t y);
+KerasTensor right_shift(const KerasTensor& x, int64_t y);
+KerasTensor bitwise_left_shift(const KerasTensor& x, const KerasTensor& y);
+KerasTensor bitwise_right_shift(const KerasTensor& x, const KerasTensor& y);
+KerasTensor gcd(const KerasTensor& x1, const KerasTensor& x2);
+KerasTensor linspace(const KerasTensor& start,
+                     const KerasTensor& stop,
+                     int64_t num = 50,
+                     bool endpoint = true,
+                     std::optional<DType> dtype = std::nullopt,
+                     int axis = 0);
+KerasTensor logspace(const KerasTensor& start,
+                     const KerasTensor& stop,
+                     int64_t num = 50,
+                     bool endpoint = true,
+                     double base = 10.0,
+                     std::optional<DType> dtype = std::nullopt,
+                     int axis = 0);
+KerasTensor geomspace(const KerasTensor& start,
+                      const KerasTensor& stop,
+                      int64_t num = 50,
+                      bool endpoint = true,
+                      std::optional<DType> dtype = std::nullopt,
+                      int axis = 0);
+KerasTensors meshgrid(const KerasTensors& xs, const std::string& indexing = "xy");
+KerasTensor fliplr(const KerasTensor& x);
+KerasTensor flipud(const KerasTensor& x);
+KerasTensors hsplit(const KerasTensor& x, int64_t sections);
+KerasTensors hsplit(const KerasTensor& x, const std::vector<int64_t>& indices);
+KerasTensors vsplit(const KerasTensor& x, int64_t sections);
+KerasTensors vsplit(const KerasTensor& x, const std::vector<int64_t>& indices);
+KerasTensors dsplit(const KerasTensor& x, int64_t sections);
+KerasTensors dsplit(const KerasTensor& x, const std::vector<int64_t>& indices);
+KerasTensor dstack(const KerasTensors& xs);
+// The output length depends on x's values; the graph's shape is the placeholders' (minlength,
+// or 1), so give a minlength above every value.
+KerasTensor bincount(const KerasTensor& x, const Tensor& weights = {}, int64_t minlength = 0);
+KerasTensors unravel_index(const KerasTensor& indices, const std::vector<int64_t>& shape);
+KerasTensor argpartition(const KerasTensor& x, int64_t kth, std::optional<int> axis = -1);
+KerasTensor nanmedian(const KerasTensor& x, std::vector<int> axes = {}, bool keepdims = false);
+KerasTensor nanquantile(const KerasTensor& x,
+                        std::vector<double> qs,
+                        std::vector<int> axes = {},
+                        const std::string& method = "linear",
+                        bool keepdims = false);
+KerasTensor nanquantile(const KerasTensor& x,
+                        double q,
+                        std::vector<int> axes = {},
+                        const std::string& method = "linear",
+                        bool keepdims = false);
+KerasTensor nanpercentile(const KerasTensor& x,
+                          std::vector<double> qs,
+                          std::vector<int> axes = {},
+                          const std::string& method = "linear",
+                          bool keepdims = false);
+KerasTensor nanpercentile(const KerasTensor& x,
+                          double q,
+                          std::vector<int> axes = {},
+                          const std::string& method = "linear",
+                          bool keepdims = false);
+KerasTensor correlate(const KerasTensor& x1,
+                      const KerasTensor& x2,
+                      const std::string& mode = "valid");
+KerasTensor isreal(const KerasTensor& x);
+KerasTensor conj(const KerasTensor& x);
 
 }  // namespace keras::ops
 

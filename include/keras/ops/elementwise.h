@@ -91,6 +91,11 @@ Tensor log2(const Tensor& x);
 Tensor log10(const Tensor& x);
 Tensor exp2(const Tensor& x);
 Tensor erf(const Tensor& x);  // keras.ops.erf
+// keras.ops.isreal / conj (conjugate): keras.cpp has no complex dtype, so every element is real
+// (isreal: all true, bool) and conj is the identity (x itself, its gradient too).
+Tensor isreal(const Tensor& x);
+Tensor conj(const Tensor& x);
+Tensor conjugate(const Tensor& x);
 // NaN / infinite / finite elements, as bool (integer and bool inputs: all false / false / true).
 Tensor isnan(const Tensor& x);
 Tensor isinf(const Tensor& x);

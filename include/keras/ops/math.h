@@ -61,6 +61,78 @@ Tensor erfinv(const Tensor& x);
 // floating dtype (float32 for integers). Differentiable as the composition it is.
 Tensor i0(const Tensor& x);
 
+// keras.ops.kaiser (NumPy's): the Kaiser window of `length` points with shape parameter beta,
+// I0(beta sqrt(1 - (2n / (length - 1) - 1)^2)) / I0(beta), computed in float64 and returned as
+// float32 (Keras's floatx); length 1 gives [1], length <= 0 an empty window. Not differentiable
+// (its arguments are numbers).
+Tensor kaiser(int64_t length, double beta);
+
+// keras.ops.linspace: `num` evenly spaced values from start to stop (included unless
+// !endpoint), start (1 - t) + stop t for t = i / (num - 1) (i / num without the endpoint), the
+// last value stop itself. start and stop broadcast; the values lie along `axis` of the result
+// (rank + 1). Dtype: `dtype`, else start's (float32 for an integer or bool start, as
+// result_type(start, float)); integer dtypes get the values floored. Differentiable in start and
+// stop. ValueError for num < 0. (retstep is not offered: the step is (stop - start) / (num - 1).)
+Tensor linspace(const Tensor& start,
+                const Tensor& stop,
+                int64_t num = 50,
+                bool endpoint = true,
+                std::optional<DType> dtype = std::nullopt,
+                int axis = 0);
+// Python numbers as start and stop: float32 unless `dtype`.
+Tensor linspace(double start,
+                double stop,
+                int64_t num = 50,
+                bool endpoint = true,
+                std::optional<DType> dtype = std::nullopt,
+                int axis = 0);
+// keras.ops.logspace: base ** linspace(start, stop, ...), in the same dtype (integer dtypes: the
+// powers truncated).
+Tensor logspace(const Tensor& start,
+                const Tensor& stop,
+                int64_t num = 50,
+                bool endpoint = true,
+                double base = 10.0,
+                std::optional<DType> dtype = std::nullopt,
+                int axis = 0);
+Tensor logspace(double start,
+                double stop,
+                int64_t num = 50,
+                bool endpoint = true,
+                double base = 10.0,
+                std::optional<DType> dtype = std::nullopt,
+                int axis = 0);
+// keras.ops.geomspace: a geometric progression from start to stop, sign(start) times
+// 10 ** linspace(log10 |start|, log10 |stop|) (NaN where start and stop differ in sign; a zero
+// end gives NaN or infinity, as JAX), the dtype as linspace's.
+Tensor geomspace(const Tensor& start,
+                 const Tensor& stop,
+                 int64_t num = 50,
+                 bool endpoint = true,
+                 std::optional<DType> dtype = std::nullopt,
+                 int axis = 0);
+Tensor geomspace(double start,
+                 double stop,
+                 int64_t num = 50,
+                 bool endpoint = true,
+                 std::optional<DType> dtype = std::nullopt,
+                 int axis = 0);
+
+// keras.ops.correlate (NumPy's): the cross-correlation of 1-D x1 (M) and x2 (N),
+// c[k] = sum_n x1[n + k - (N - 1)] x2[n] over the "full" range k in [0, M + N - 1), of which
+// "valid" keeps the max(M, N) - min(M, N) + 1 where one fully overlaps the other and "same" the
+// max(M, N) centred ones. Dtype: the operands' floating result_type (float32 for integers and
+// bool). Differentiable in both. ValueError (Keras's words) for other ranks or another mode.
+Tensor correlate(const Tensor& x1, const Tensor& x2, const std::string& mode = "valid");
+
+// keras.ops.bincount (sparse=False): for 1-D non-negative integers x, out[i] = the number of
+// x == i (or the sum of their weights), of length max(max(x) + 1, minlength); a 2-D x counts
+// each row, (rows, length) with one length for all rows. Dtype: int32 without weights, else
+// the weights' dtype promoted with x's (result_type). Differentiable in the weights. The length
+// depends on x's values, which are read on the host (Keras: "never traceable"). ValueError for x
+// of rank 0 or > 2, weights of another shape or a negative value; TypeError for non-integer x.
+Tensor bincount(const Tensor& x, const Tensor& weights = {}, int64_t minlength = 0);
+
 // keras.ops.cdist: the Euclidean distances between the rows of x (..., m, d) and of y (..., n, d),
 // (..., m, n), the leading dimensions broadcast. ValueError (Keras's words) for a rank under 2 or
 // last dimensions that differ.

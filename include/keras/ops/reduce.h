@@ -101,6 +101,30 @@ Tensor percentile(const Tensor& x,
                   std::vector<int> axes = {},
                   const std::string& method = "linear",
                   bool keepdims = false);
+// keras.ops.nanquantile / nanpercentile / nanmedian: quantile, percentile and median over the
+// non-NaN elements of each slice (the methods and q's as quantile's), NaN for an all-NaN slice.
+// Integers give float32. Differentiable through the sorted values. ValueError as quantile's.
+Tensor nanquantile(const Tensor& x,
+                   const Tensor& qs,
+                   std::vector<int> axes = {},
+                   const std::string& method = "linear",
+                   bool keepdims = false);
+Tensor nanquantile(const Tensor& x,
+                   double q,
+                   std::vector<int> axes = {},
+                   const std::string& method = "linear",
+                   bool keepdims = false);
+Tensor nanpercentile(const Tensor& x,
+                     const Tensor& qs,
+                     std::vector<int> axes = {},
+                     const std::string& method = "linear",
+                     bool keepdims = false);
+Tensor nanpercentile(const Tensor& x,
+                     double q,
+                     std::vector<int> axes = {},
+                     const std::string& method = "linear",
+                     bool keepdims = false);
+Tensor nanmedian(const Tensor& x, std::vector<int> axes = {}, bool keepdims = false);
 
 // int32 indices (Keras returns int32) of the first extreme, or of the first NaN (as NumPy's and
 // JAX's); not differentiable.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -25,6 +26,10 @@ Tensor tril(const Tensor& x, int k = 0);
 Tensor triu(const Tensor& x, int k = 0);
 // keras.ops.flip: x reversed along `axes` (empty: every axis).
 Tensor flip(const Tensor& x, std::vector<int> axes = {});
+// keras.ops.fliplr / flipud: x reversed along axis 1 / axis 0. ValueError (Keras's words) for a
+// rank under 2 / under 1.
+Tensor fliplr(const Tensor& x);
+Tensor flipud(const Tensor& x);
 // keras.ops.roll: elements shifted by shifts[i] along axes[i], those past the end coming back
 // at the start (NumPy's roll); no axes: x flattened, rolled by shifts[0] and shaped back.
 Tensor roll(const Tensor& x, std::vector<int64_t> shifts, std::vector<int> axes = {});
@@ -52,6 +57,10 @@ Tensor rot90(const Tensor& x, int k = 1, std::pair<int, int> axes = {0, 1});
 // made rows first).
 Tensor hstack(const Tensors& xs);
 Tensor vstack(const Tensors& xs);
+// keras.ops.dstack: joined along axis 2, each input first made 3-D as NumPy's atleast_3d (a
+// scalar (1, 1, 1), a vector (n,) as (1, n, 1), a matrix (m, n) as (m, n, 1)); the dtypes
+// promote (result_type). ValueError for no inputs or dimensions that differ off axis 2.
+Tensor dstack(const Tensors& xs);
 // x[..., start:start + size, ...] along `axis` (a copy).
 Tensor slice_axis(const Tensor& x, int axis, int64_t start, int64_t size);
 // Splits x into `sections` equal parts along `axis` (keras.ops.split with a section count).
@@ -61,6 +70,16 @@ Tensors split(const Tensor& x, int64_t sections, int axis = 0);
 // keras.ops.split with indices (NumPy's array_split at them): x[:i0], x[i0:i1], ..., x[ik:] along
 // `axis`, each index clamped to [0, size] (a part between decreasing indices is empty).
 Tensors split(const Tensor& x, const std::vector<int64_t>& indices, int axis = 0);
+// keras.ops.hsplit / vsplit / dsplit: split along axis 1 (a vector: axis 0) / axis 0 / axis 2
+// into `sections` equal parts (ValueError "array split does not result in an equal division"
+// otherwise) or at `indices` (as split). ValueError for a rank under 1 / 1 / 3 (vsplit splits a
+// vector, as JAX's).
+Tensors hsplit(const Tensor& x, int64_t sections);
+Tensors hsplit(const Tensor& x, const std::vector<int64_t>& indices);
+Tensors vsplit(const Tensor& x, int64_t sections);
+Tensors vsplit(const Tensor& x, const std::vector<int64_t>& indices);
+Tensors dsplit(const Tensor& x, int64_t sections);
+Tensors dsplit(const Tensor& x, const std::vector<int64_t>& indices);
 // keras.ops.unstack: the x.shape[axis] slices of x along `axis`, that axis removed (one split).
 Tensors unstack(const Tensor& x, int axis = 0);
 // keras.ops.slice (lax.dynamic_slice): the block of x of shape `shape` (a -1 takes the rest of
@@ -88,6 +107,16 @@ Tensor take_along_axis(const Tensor& x, const Tensor& indices, std::optional<int
 // [0, 10)", naming its position and its value as given (bool ids: take's message); the gather
 // kernel checks, so every replay of a traced step checks too. Differentiable in table.
 Tensor embedding_lookup(const Tensor& table, const Tensor& ids, const std::string& context);
+// keras.ops.meshgrid: for N vectors of lengths S0, ..., SN-1, N grids each of shape (S0, ..., SN-1)
+// ("ij") or (S1, S0, S2, ...) ("xy", the default: the first two axes swapped), grid i holding
+// xs[i] along its axis; each keeps its input's dtype. Differentiable. ValueError for another
+// indexing or an input that is not 1-D (JAX's rule; NumPy flattens).
+Tensors meshgrid(const Tensors& xs, const std::string& indexing = "xy");
+// keras.ops.unravel_index: the coordinates, one tensor per dimension of `shape`, of the flat
+// (row-major) `indices` (integers, any shape), each of indices' shape and dtype. A negative index
+// counts from the end and indices outside [-size, size) are clipped into range, as JAX does.
+// TypeError for floating indices; ValueError for a negative dimension.
+Tensors unravel_index(const Tensor& indices, const std::vector<int64_t>& shape);
 // One-hot encoding of int indices: shape indices.shape + [num_classes], dtype float32.
 Tensor one_hot(const Tensor& indices, int64_t num_classes, DType dtype = float32);
 // A copy with its own memory.

@@ -2,6 +2,7 @@
 // NaN counts as the largest value (NumPy's sort puts it last, JAX's top_k first).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -18,6 +19,12 @@ Tensor argsort(const Tensor& x, int axis = -1);
 // first), and their int32 indices: keras.ops.top_k(x, k). `sorted` is accepted as in Keras; the
 // values always come sorted. ValueError unless 0 <= k <= the last dimension.
 std::pair<Tensor, Tensor> top_k(const Tensor& x, int64_t k, bool sorted = true);
+// keras.ops.argpartition: int32 indices along `axis` (nullopt: of x flattened) that put the
+// element of sorted rank kth in its sorted place, as JAX orders them: first the indices of the
+// kth + 1 smallest values in ascending order (equal values by index), then the other indices in
+// increasing order. A negative kth counts from the end. Not differentiable. ValueError for kth
+// outside [-n, n).
+Tensor argpartition(const Tensor& x, int64_t kth, std::optional<int> axis = -1);
 
 // keras.ops.digitize: for each x, the index i of the bin it falls in among the 1-D monotonic
 // `bins` (increasing: bins[i-1] <= x < bins[i]; decreasing: bins[i-1] > x >= bins[i]); NaN
