@@ -575,6 +575,8 @@ Fn pinv_fn(const Call& c) {
 Fn matrix_rank_fn(const Call& c) {
   const std::optional<double> tol = optional_number(c, "tol");
   return unary_fn(c, [tol](const Tensor& x) { return ops::matrix_rank(x, tol); });
+}
+
 // Linspace, Logspace and Geomspace: (start, stop), tensors or numbers; retstep is not offered.
 template <int Kind>  // 0 linspace, 1 logspace, 2 geomspace
 Fn spacing_fn(const Call& c) {
