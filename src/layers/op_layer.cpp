@@ -911,6 +911,71 @@ KerasTensor pinv(const KerasTensor& x, std::optional<double> rcond) {
 KerasTensor matrix_rank(const KerasTensor& x, std::optional<double> tol) {
   return unary("MatrixRank", x, {{"tol", optional_json(tol)}});
 }
+
+namespace {
+
+Json pair_arg() {
+  return Json::array({Json::array({tensor_arg(), tensor_arg()})});
+}
+KerasTensors of_pair(const char* cls, const KerasComplex& x, Json config = Json::object()) {
+  return std::make_shared<layers::OpLayerImpl>(cls, std::move(config), pair_arg())
+      ->apply({x.first, x.second});
+}
+Json optional_int(std::optional<int64_t> v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+Json optional_name(const std::optional<std::string>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
+}  // namespace
+
+KerasComplex fft(const KerasComplex& x) {
+  return two(of_pair("FFT", x));
+}
+KerasComplex fft2(const KerasComplex& x) {
+  return two(of_pair("FFT2", x));
+}
+KerasComplex ifft2(const KerasComplex& x) {
+  return two(of_pair("IFFT2", x));
+}
+KerasComplex rfft(const KerasTensor& x, std::optional<int64_t> fft_length) {
+  return two(multi("RFFT", x, {{"fft_length", optional_int(fft_length)}}));
+}
+KerasTensor irfft(const KerasComplex& x, std::optional<int64_t> fft_length) {
+  return of_pair("IRFFT", x, {{"fft_length", optional_int(fft_length)}})[0];
+}
+KerasComplex stft(const KerasTensor& x,
+                  int64_t sequence_length,
+                  int64_t sequence_stride,
+                  int64_t fft_length,
+                  std::optional<std::string> window,
+                  bool center) {
+  return two(multi("STFT", x,
+                   {{"sequence_length", sequence_length},
+                    {"sequence_stride", sequence_stride},
+                    {"fft_length", fft_length},
+                    {"window", optional_name(window)},
+                    {"center", center}}));
+}
+KerasTensor istft(const KerasComplex& x,
+                  int64_t sequence_length,
+                  int64_t sequence_stride,
+                  int64_t fft_length,
+                  std::optional<int64_t> length,
+                  std::optional<std::string> window,
+                  bool center) {
+  return of_pair("ISTFT", x,
+                 {{"sequence_length", sequence_length},
+                  {"sequence_stride", sequence_stride},
+                  {"fft_length", fft_length},
+                  {"length", optional_int(length)},
+                  {"window", optional_name(window)},
+                  {"center", center}})[0];
+}
+KerasTensor logdet(const KerasTensor& x) {
+  return unary("Logdet", x);
+}
 KerasTensor binary_crossentropy(const KerasTensor& target,
                                 const KerasTensor& output,
                                 bool from_logits) {

@@ -2,9 +2,9 @@
 // cross, cdist), special functions (erfinv, i0, ldexp), splits and stacks, select,
 // saturate_cast, trapezoid, corrcoef, diagflat, vander, slice and scatter updates, segment
 // reductions, crossentropies, psnr, unfold / fold, the images' sobel_edges, affine_transform and
-// extract_patches, keras.ops.linalg's factorizations and solves, and NumPy's bitwise ops, gcd,
+// extract_patches, keras.ops.linalg's factorizations and solves, NumPy's bitwise ops, gcd,
 // linspace / logspace / geomspace, meshgrid, flips, bincount, unravel_index, argpartition,
-// nan-statistics, correlate, isreal and conj.
+// nan-statistics, correlate, isreal and conj, and the Fourier transforms.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -706,12 +706,102 @@ Fn nanmedian_fn(const Call& c) {
                   [axes, keepdims](const Tensor& x) { return ops::nanmedian(x, axes, keepdims); });
 }
 
+// ---- fft ----
+
+// A (real, imaginary) pair, Keras's one argument [[tensor, tensor]].
+void expect_complex_pair(const Call& c) {
+  expect_arity(c, 1);
+  KERAS_CHECK(c.args[0].is_array() && c.args[0].size() == 2 &&
+                  std::all_of(c.args[0].begin(), c.args[0].end(), is_tensor),
+              ValueError, c.what,
+              ": Input `x` should be a tuple of two tensors - real and imaginary.");
+}
+template <ops::ComplexPair (*F)(const ops::ComplexPair&)>
+Fn complex_fn(const Call& c) {
+  expect_complex_pair(c);
+  return [](const Tensors& in) {
+    auto [re, im] = F({in[0], in[1]});
+    return Tensors{re, im};
+  };
+}
+std::optional<int64_t> optional_int(const Call& c, const char* key) {
+  const Json* j = config::find(c.config, key);
+  if (j == nullptr || j->is_null()) return std::nullopt;
+  return config::convert<int64_t>(*j, key, w(c));
+}
+int64_t required_int(const Call& c, const char* key) {
+  const std::optional<int64_t> v = optional_int(c, key);
+  KERAS_CHECK(v.has_value(), ValueError, c.what, ": ", c.cls, " needs '", key, "'");
+  return *v;
+}
+Fn rfft_fn(const Call& c) {
+  const std::optional<int64_t> n = optional_int(c, "fft_length");
+  return unary_tensors(c, [n](const Tensor& x) {
+    auto [re, im] = ops::rfft(x, n);
+    return Tensors{re, im};
+  });
+}
+Fn irfft_fn(const Call& c) {
+  expect_complex_pair(c);
+  const std::optional<int64_t> n = optional_int(c, "fft_length");
+  return [n](const Tensors& in) { return Tensors{ops::irfft(ops::ComplexPair{in[0], in[1]}, n)}; };
+}
+// stft's and istft's window: a name, null (none) or the values (a list or a NumPy array).
+struct Window {
+  std::optional<std::string> name;
+  std::vector<double> values;
+};
+Window window_of(const Call& c) {
+  // config::find reads null as absent; here null is no window and absent Keras's "hann".
+  const auto it = c.config.is_object() ? c.config.find("window") : c.config.end();
+  if (it == c.config.end()) return {"hann", {}};
+  if (it->is_null()) return {std::nullopt, {}};
+  const Json* j = &*it;
+  if (j->is_string()) return {j->get<std::string>(), {}};
+  const Tensor t =
+      is_array_constant(*j)
+          ? numpy_from_json(*j, c.what)
+          : Tensor::from_vector(config::convert<std::vector<double>>(*j, "window", w(c)));
+  KERAS_CHECK(t.rank() == 1 && t.size() >= 1 && t.size() <= (int64_t{1} << 20), ValueError, c.what,
+              ": 'window' must be a name, null or a list of values");
+  const Tensor d = ops::cast(t, float64).cpu();
+  return {std::nullopt, std::vector<double>(d.data<double>(), d.data<double>() + d.size())};
+}
+Fn stft_fn(const Call& c) {
+  const int64_t length = required_int(c, "sequence_length"),
+                stride = required_int(c, "sequence_stride"), n = required_int(c, "fft_length");
+  const Window win = window_of(c);
+  const ops::StftOptions o{
+      .window = win.name, .window_values = win.values, .center = bool_of(c, "center", true)};
+  return unary_tensors(c, [=](const Tensor& x) {
+    auto [re, im] = ops::stft(x, length, stride, n, o);
+    return Tensors{re, im};
+  });
+}
+Fn istft_fn(const Call& c) {
+  expect_complex_pair(c);
+  const int64_t length = required_int(c, "sequence_length"),
+                stride = required_int(c, "sequence_stride"), n = required_int(c, "fft_length");
+  const Window win = window_of(c);
+  const ops::IstftOptions o{.length = optional_int(c, "length"),
+                            .window = win.name,
+                            .window_values = win.values,
+                            .center = bool_of(c, "center", true)};
+  return [=](const Tensors& in) {
+    return Tensors{ops::istft(ops::ComplexPair{in[0], in[1]}, length, stride, n, o)};
+  };
+}
+
 }  // namespace
 
 std::vector<Spec> more_rows() {
   const std::vector<std::string> none;
   const std::vector<std::string> unfold_keys{"kernel_size", "dilation", "padding", "stride"};
   const std::vector<std::string> segment_keys{"num_segments", "sorted"};
+  const std::vector<std::string> stft_keys{"sequence_length", "sequence_stride", "fft_length",
+                                           "window", "center"};
+  const std::vector<std::string> istft_keys{"sequence_length", "sequence_stride", "fft_length",
+                                            "length",          "window",          "center"};
   return {
       {"Kron", kNumpy, none, none, binary<ops::kron>},
       // numpy (bitwise, spacing, splits, nan-statistics)
@@ -814,6 +904,15 @@ std::vector<Spec> more_rows() {
       {"MatrixRank", kLinalg, {"tol"}, none, matrix_rank_fn},
       {"Pinv", kLinalg, {"rcond"}, none, pinv_fn},
       {"Slogdet", kNumpy, none, none, slogdet_fn},
+      // fft
+      {"FFT", kMath, none, none, complex_fn<ops::fft>},
+      {"FFT2", kMath, none, none, complex_fn<ops::fft2>},
+      {"IFFT2", kMath, none, none, complex_fn<ops::ifft2>},
+      {"RFFT", kMath, {"fft_length"}, none, rfft_fn},
+      {"IRFFT", kMath, {"fft_length"}, none, irfft_fn},
+      {"STFT", kMath, stft_keys, none, stft_fn},
+      {"ISTFT", kMath, istft_keys, none, istft_fn},
+      {"Logdet", kMath, none, none, unary<ops::logdet>},
   };
 }
 

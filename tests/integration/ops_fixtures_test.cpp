@@ -252,7 +252,7 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
         "numpy_more",    "sorting",    "numpy_extra", "numpy_stats",      "norms",
         "attention_ops", "bucketing",  "image_ops",   "nn_ops",           "pool_ops",
         "more_ops",      "keras3_ops", "patches",     "image_transforms", "adaptive_pool_ops",
-        "linalg_ops",    "numpy_ops_more"}) {
+        "linalg_ops",    "numpy_ops_more", "fft_ops"}) {
     Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
     const Json config = layers::serialize_layer(*original.layer());
     const Tensors x = test::fixture_arrays(kDir / (std::string(name) + ".keras"), "x");
@@ -587,6 +587,41 @@ TEST(OpsFixtures, CppBuiltLinalgOpsSaveAsKerasOpsAndLoadBack) {
   expect_saved_and_loaded_predict_the_same(m, x, "ops_cpp_built_linalg");
 }
 
+// The Fourier transforms and logdet on KerasTensors.
+Model cpp_built_fft_model() {
+  auto x = Input({16}, {.name = "x"});
+  auto h = layers::Dense(16)(x);
+  auto g = layers::Dense(16)(x);
+  auto [fr, fi] = ops::fft({h, g});
+  auto [f2r, f2i] = ops::fft2({ops::reshape(h, {-1, 4, 4}), ops::reshape(g, {-1, 4, 4})});
+  auto [i2r, i2i] = ops::ifft2({ops::reshape(h, {-1, 4, 4}), ops::reshape(g, {-1, 4, 4})});
+  auto [rr, ri] = ops::rfft(h, 11);
+  auto [sr, si] = ops::stft(h, 6, 2, 8, "hamming", false);
+  auto m = ops::reshape(layers::Dense(9)(x), {-1, 3, 3});
+  auto ones = m * 0.0 + 1.0;
+  auto eye = ops::tril(ones) - ops::tril(ones, -1);
+  return Model({x},
+               {fr, fi, ops::reshape(f2r, {-1, 16}), ops::reshape(f2i, {-1, 16}),
+                ops::reshape(i2r, {-1, 16}), ops::reshape(i2i, {-1, 16}), rr, ri,
+                ops::irfft({rr, ri}), ops::istft({sr, si}, 6, 2, 8, 10, "hamming", false),
+                ops::istft({sr, si}, 8, 2, 8, std::nullopt, std::nullopt),
+                ops::logdet(ops::tanh(m) * 0.5 + eye * 3.0)},
+               {.name = "cpp_built_fft"});
+}
+
+TEST(OpsFixtures, CppBuiltFftOpsSaveAsKerasOpsAndLoadBack) {
+  Model m = cpp_built_fft_model();
+  const Json config = m.get_config();
+  std::map<std::string, Json> by_class;
+  for (const Json& l : config["layers"]) by_class[l["class_name"]] = l;
+  for (const char* cls : {"FFT", "FFT2", "IFFT2", "RFFT", "IRFFT", "STFT", "ISTFT", "Logdet"}) {
+    EXPECT_TRUE(by_class.contains(cls)) << cls;
+    EXPECT_EQ(by_class[cls]["module"], "keras.src.ops.math") << cls;
+  }
+  expect_saved_and_loaded_predict_the_same(m, {test::random_tensor({3, 16}, float32, -2, 2, 18)},
+                                           "ops_cpp_built_fft");
+}
+
 TEST(OpsFixturesExport, WritesFilesForThePythonCheck) {
   const char* dir = std::getenv("KERAS_OPS_EXPORT_DIR");
   if (dir == nullptr) GTEST_SKIP() << "KERAS_OPS_EXPORT_DIR not set";
@@ -609,6 +644,9 @@ TEST(OpsFixturesExport, WritesFilesForThePythonCheck) {
   Model numpy_more = cpp_built_numpy_more_model();
   test::export_for_python_check(numpy_more, cpp_built_numpy_more_inputs(), dir,
                                 "cpp_built_numpy_more");
+  Model fft = cpp_built_fft_model();
+  test::export_for_python_check(fft, {test::random_tensor({3, 16}, float32, -2, 2, 18)}, dir,
+                                "cpp_built_fft");
 }
 
 // In a model (a traced plan) the statistics compute what the eager ops do, bit for bit.

@@ -359,6 +359,29 @@ std::pair<KerasTensor, KerasTensor> eigh(const KerasTensor& x);
 std::pair<KerasTensor, KerasTensor> lu_factor(const KerasTensor& x);
 KerasTensor pinv(const KerasTensor& x, std::optional<double> rcond = std::nullopt);
 KerasTensor matrix_rank(const KerasTensor& x, std::optional<double> tol = std::nullopt);
+// keras/ops/math.h's Fourier transforms and logdet, saved as Keras's FFT, FFT2, IFFT2, RFFT,
+// IRFFT, STFT, ISTFT and Logdet; a complex value is its (real, imaginary) pair. window: a name
+// or none (std::nullopt).
+using KerasComplex = std::pair<KerasTensor, KerasTensor>;
+KerasComplex fft(const KerasComplex& x);
+KerasComplex fft2(const KerasComplex& x);
+KerasComplex ifft2(const KerasComplex& x);
+KerasComplex rfft(const KerasTensor& x, std::optional<int64_t> fft_length = std::nullopt);
+KerasTensor irfft(const KerasComplex& x, std::optional<int64_t> fft_length = std::nullopt);
+KerasComplex stft(const KerasTensor& x,
+                  int64_t sequence_length,
+                  int64_t sequence_stride,
+                  int64_t fft_length,
+                  std::optional<std::string> window = "hann",
+                  bool center = true);
+KerasTensor istft(const KerasComplex& x,
+                  int64_t sequence_length,
+                  int64_t sequence_stride,
+                  int64_t fft_length,
+                  std::optional<int64_t> length = std::nullopt,
+                  std::optional<std::string> window = "hann",
+                  bool center = true);
+KerasTensor logdet(const KerasTensor& x);
 KerasTensor unfold(const KerasTensor& x,
                    const std::vector<int64_t>& kernel_size,
                    const UnfoldOptions& options = {});

@@ -1,6 +1,6 @@
-// keras.ops.math: the signal functions stft and extract_sequences, scipy.signal.get_window's
-// windows that stft and the STFTSpectrogram layer use, in_top_k, erfinv, cdist and the segment
-// reductions; and NumPy's i0.
+// keras.ops.math: the Fourier transforms (fft, fft2, ifft2, rfft, irfft, stft, istft) and
+// extract_sequences, scipy.signal.get_window's windows that stft and the STFTSpectrogram layer
+// use, in_top_k, erfinv, logdet, cdist and the segment reductions; and NumPy's i0.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,35 @@ namespace keras::ops {
 // aliases). ValueError "Unknown window type." for other names; lengths 0 and 1 give ones.
 std::vector<double> get_window(const std::string& name, int64_t length, bool periodic);
 
+// Complex tensors as Keras passes them: (real, imaginary), two float tensors of one shape.
+using ComplexPair = std::pair<Tensor, Tensor>;
+
+// The Fourier transforms compute in float64 on the host (radix-2 for power-of-two lengths,
+// Bluestein's chirp convolution for others, so any length is O(n log n)) and return the inputs'
+// floating dtype (float32 and float32 give float32; float32 beside float64 gives float64). They
+// are linear, and differentiable (their gradients are the adjoint transforms). A complex pair's
+// errors, as Keras's: ValueError "Input `x` should be a tuple of two tensors - real and
+// imaginary.Both the real and imaginary parts should have the same shape. ..." for shapes that
+// differ, ValueError "At least one tensor in input `x` is not of type float." for integer or bool
+// parts, ValueError "Input should have rank >= k." for too few axes. Lengths are at most 2^22.
+
+// keras.ops.fft: the DFT sum_t x[t] exp(-2 pi i k t / n) along the last axis (n >= 0), x's shape.
+ComplexPair fft(const ComplexPair& x);
+// keras.ops.fft2 / ifft2: the DFT over the last two axes (rank >= 2); ifft2 the inverse, exponent
+// +2 pi i and scaled by 1 / (m n).
+ComplexPair fft2(const ComplexPair& x);
+ComplexPair ifft2(const ComplexPair& x);
+// keras.ops.rfft: the DFT of real x (..., T) (integers as float32) cut or zero-padded to
+// fft_length samples (default T), its fft_length / 2 + 1 non-negative frequencies. ValueError
+// "Shape should be positive." for an fft_length < 1.
+ComplexPair rfft(const Tensor& x, std::optional<int64_t> fft_length = std::nullopt);
+// keras.ops.irfft: the real signal (..., fft_length) whose rfft is x (..., m): x's first
+// fft_length / 2 + 1 bins (zeros beyond m) extended by Hermitian symmetry, the imaginary parts of
+// the zero and (even fft_length) Nyquist bins ignored, as NumPy and JAX. fft_length defaults to
+// 2 (m - 1) (m = 1 gives an empty signal, as JAX); an explicit fft_length < 1 is a ValueError
+// "Shape should be positive.".
+Tensor irfft(const ComplexPair& x, std::optional<int64_t> fft_length = std::nullopt);
+
 struct StftOptions {
   std::optional<std::string> window = "hann";  // "hann" or "hamming" (periodic), or none
   std::vector<double> window_values = {};      // when given: sequence_length values
@@ -26,18 +55,42 @@ struct StftOptions {
 
 // keras.ops.stft: the short-time Fourier transform along the last axis of a float32/float64 x
 // (..., T): frames of fft_length samples every sequence_stride, the window (sequence_length
-// values, centred in fft_length with zeros) applied, then the DFT's fft_length / 2 + 1
-// non-negative frequencies. Returns (real, imaginary), each (..., frames, fft_length / 2 + 1),
+// values, centred in fft_length with zeros) applied, then rfft's fft_length / 2 + 1 bins.
+// Returns (real, imaginary), each (..., frames, fft_length / 2 + 1),
 // frames = 1 + (T' - fft_length) / sequence_stride (T' = T + 2 (fft_length / 2) when centred).
-// As Keras with JAX: a plain DFT (no scaling). Differentiable (a strided convolution with DFT
-// kernels). TypeError for other dtypes; ValueError (Keras's words) for fft_length <
-// sequence_length, another window name or a window of another length, for a signal shorter
-// than one frame, and for an fft_length over 11,584 (its DFT kernels would exceed 2^26 values).
+// As Keras with JAX: a plain DFT (no scaling). Differentiable. TypeError for other dtypes;
+// ValueError (Keras's words) for fft_length < sequence_length, another window name or a window of
+// another length, and for a signal shorter than one frame.
 std::pair<Tensor, Tensor> stft(const Tensor& x,
                                int64_t sequence_length,
                                int64_t sequence_stride,
                                int64_t fft_length,
                                const StftOptions& options = {});
+
+struct IstftOptions {
+  std::optional<int64_t> length = std::nullopt;  // the output cut to [start, start + length)
+  std::optional<std::string> window = "hann";    // any get_window name (periodic), or none
+  std::vector<double> window_values = {};        // when given: sequence_length values
+  bool center = true;  // drop fft_length / 2 samples at both ends, as stft padded them
+};
+
+// keras.ops.istft (as Keras on JAX, jax.scipy.signal.istft): x (..., frames, bins) -> the signal
+// (..., L). Each frame's irfft of fft_length samples, times the window (sequence_length values
+// centred in fft_length with zeros; none: ones over all fft_length), overlap-added every
+// sequence_stride into fft_length + sequence_stride (frames - 1) samples and divided by the
+// overlap-added squared window where that exceeds 1e-10 (without a window, also multiplied by
+// fft_length / sequence_stride, as Keras). The overlap-add is JAX's: when fft_length exceeds
+// sequence_stride times the frame count, its frames wrap and L is cut to (2 frames - 1)
+// sequence_stride (Keras's values, kept). Then samples [start, end): start = fft_length / 2 when
+// centred, else 0; end = start + length, else L - fft_length / 2 when centred (Python's
+// x[..., s:-0], empty, for fft_length 1), else L; clamped to L as Python slices. Differentiable.
+// ValueError (Keras's words) for sequence_stride < 1, rank < 2, fft_length < sequence_length or
+// a window of another length.
+Tensor istft(const ComplexPair& x,
+             int64_t sequence_length,
+             int64_t sequence_stride,
+             int64_t fft_length,
+             const IstftOptions& options = {});
 
 // keras.ops.extract_sequences: the frames of sequence_length samples every sequence_stride along
 // x's last axis, (..., T) -> (..., 1 + (T - sequence_length) / sequence_stride, sequence_length)
@@ -132,6 +185,12 @@ Tensor correlate(const Tensor& x1, const Tensor& x2, const std::string& mode = "
 // depends on x's values, which are read on the host (Keras: "never traceable"). ValueError for x
 // of rank 0 or > 2, weights of another shape or a negative value; TypeError for non-integer x.
 Tensor bincount(const Tensor& x, const Tensor& weights = {}, int64_t minlength = 0);
+
+// keras.ops.logdet (as Keras on JAX: slogdet's log|det|, so a negative determinant gives the log
+// of its absolute value, not NaN; a singular matrix -inf) of square matrices (..., n, n), in x's
+// floating dtype (float32 for integers). Differentiable. ValueError "Argument to slogdet() must
+// have shape [..., n, n], got (2,)" otherwise.
+Tensor logdet(const Tensor& x);
 
 // keras.ops.cdist: the Euclidean distances between the rows of x (..., m, d) and of y (..., n, d),
 // (..., m, n), the leading dimensions broadcast. ValueError (Keras's words) for a rank under 2 or
