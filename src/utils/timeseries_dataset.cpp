@@ -75,7 +75,8 @@ TimeseriesDataset::TimeseriesDataset(Tensor data,
       sequence_length_(sequence_length),
       options_(options),
       offset_(options.start_index.value_or(0)),
-      generator_(options.seed.value_or(global_generator().next_u64())) {
+      // Without a seed, one draw of the global generator (none with one: value_or would draw).
+      generator_(options.seed ? *options.seed : global_generator().next_u64()) {
   check_arguments(data_, targets_, sequence_length_, options_);
   const int64_t end = options_.end_index.value_or(data_.shape()[0]);
   // Windows that fit in [start_index, end_index): the last row of window p is
