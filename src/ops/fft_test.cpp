@@ -201,6 +201,11 @@ TEST(Istft, InvertsStft) {
   const auto [r2, i2] = stft(cast(x, float32), 12, 3, 16, {.window = "hamming"});
   test::expect_all_close(istft({r2, i2}, 12, 3, 16, {.length = 64, .window = "hamming"}),
                          cast(x, float32), 1e-5, 1e-5);
+  // Frames longer than stft's DFT kernels (fft_length above 11,584) go through the FFT instead.
+  const Tensor y = test::random_tensor({1, 3 * 12288}, float64, -1, 1, 8);
+  const auto [r3, i3] = stft(y, 12288, 3072, 12288);
+  EXPECT_EQ(r3.shape(), (Shape{1, 13, 6145}));
+  test::expect_all_close(istft({r3, i3}, 12288, 3072, 12288, {.length = 3 * 12288}), y, 1e-9, 1e-9);
 }
 
 TEST(Fft, LongTransformsInvert) {
