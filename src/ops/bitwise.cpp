@@ -98,20 +98,9 @@ Tensor integer_binary(
       ha.copy_from(a);
       hb.copy_from(b);
     }
-    switch (hy.dtype()) {
-      case DType::bool_:
-        run<bool>(op, ha, hb, hy);
-        break;
-      case DType::uint8:
-        run<uint8_t>(op, ha, hb, hy);
-        break;
-      case DType::int32:
-        run<int32_t>(op, ha, hb, hy);
-        break;
-      default:
-        run<int64_t>(op, ha, hb, hy);
-        break;
-    }
+    visit_dtype(hy.dtype(), [&]<class T>() {
+      if constexpr (std::is_integral_v<T>) run<T>(op, ha, hb, hy);  // checked above
+    });
     if (!host) out.copy_from(hy);
   });
   return out;
