@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "keras/autodiff/trace.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "ops/host_kernel.h"
 
 namespace keras::ops {
 
@@ -87,21 +87,10 @@ Tensor integer_binary(
   const Shape shape = broadcast_shapes(x.shape(), y.shape());
   const Tensor a = broadcast_to(cast(x, dtype), shape), b = broadcast_to(cast(y, dtype), shape);
   const Tensor out = Tensor::empty(shape, dtype, a.device());
-  // No backend has these kernels: the values go through host memory (staging buffers made here,
-  // so that a replayed trace allocates nothing).
-  const bool host = out.device().is_host();
-  const Tensor ha = host ? a : Tensor::empty(shape, dtype, Device::cpu());
-  const Tensor hb = host ? b : Tensor::empty(shape, dtype, Device::cpu());
-  const Tensor hy = host ? out : Tensor::empty(shape, dtype, Device::cpu());
-  autodiff::launch([op, host, a, b, out, ha, hb, hy] {
-    if (!host) {
-      ha.copy_from(a);
-      hb.copy_from(b);
-    }
-    visit_dtype(hy.dtype(), [&]<class T>() {
-      if constexpr (std::is_integral_v<T>) run<T>(op, ha, hb, hy);  // checked above
+  internal::launch_on_host({a, b}, {out}, [op](const Tensors& in, const Tensors& y) {
+    visit_dtype(y[0].dtype(), [&]<class T>() {
+      if constexpr (std::is_integral_v<T>) run<T>(op, in[0], in[1], y[0]);  // checked above
     });
-    if (!host) out.copy_from(hy);
   });
   return out;
 }

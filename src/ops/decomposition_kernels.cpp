@@ -348,24 +348,9 @@ void svd(const Tensor& x, std::span<const Tensor> outs) {
   }
 }
 
-// Host copies of tensors on any device, and the way back.
-Tensors on_host(std::span<const Tensor> ts) {
-  Tensors out;
-  for (const Tensor& t : ts)
-    out.push_back(t.defined() ? Tensor::empty(t.shape(), t.dtype(), Device::cpu()) : Tensor());
-  return out;
-}
-void copy_back(std::span<const Tensor> host, std::span<const Tensor> ts) {
-  for (size_t i = 0; i < ts.size(); ++i) {
-    if (ts[i].defined()) ts[i].copy_from(host[i]);
-  }
-}
-
 }  // namespace
 
-void factorize(Factorization kind, const Tensor& x_in, std::span<const Tensor> outs_in) {
-  const Tensor x = x_in.cpu();
-  const Tensors outs = on_host(outs_in);
+void factorize(Factorization kind, const Tensor& x, std::span<const Tensor> outs) {
   switch (kind) {
     case Factorization::lu:
       lu(x, outs);
@@ -383,15 +368,9 @@ void factorize(Factorization kind, const Tensor& x_in, std::span<const Tensor> o
       svd(x, outs);
       break;
   }
-  copy_back(outs, outs_in);
 }
 
-void triangular_solve(const Tensor& a_in,
-                      const Tensor& b_in,
-                      const Tensor& x_out,
-                      TriangularSolveParams p) {
-  const Tensor a = a_in.cpu(), b = b_in.cpu();
-  const Tensor x = Tensor::empty(x_out.shape(), x_out.dtype(), Device::cpu());
+void triangular_solve(const Tensor& a, const Tensor& b, const Tensor& x, TriangularSolveParams p) {
   const int64_t n = a.shape()[1], k = b.shape()[2];
   // op(a) is lower triangular when a is lower and not transposed, or upper and transposed.
   const bool forward = p.lower != p.transpose_a;
@@ -415,7 +394,6 @@ void triangular_solve(const Tensor& a_in,
     }
     store(x, batch * n * k, y);
   }
-  x_out.copy_from(x);
 }
 
 }  // namespace keras::ops::internal

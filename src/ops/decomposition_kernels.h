@@ -1,6 +1,6 @@
 // The kernels of keras.ops.linalg's factorizations: host loops in float64 over stacks of
-// matrices, reading and writing tensors on any device through host copies (call them inside
-// autodiff::launch, as a backend kernel).
+// matrices, reading and writing host tensors (launch them through ops/host_kernel.h's
+// launch_on_host, which stages tensors of other devices).
 #pragma once
 
 #include <cstdint>

@@ -12,6 +12,7 @@
 #include "keras/ops/sort.h"
 #include "ops/decomposition_kernels.h"
 #include "ops/floating.h"
+#include "ops/host_kernel.h"
 
 namespace keras::ops {
 namespace {
@@ -58,7 +59,9 @@ void expect_square(const Tensor& x, const char* op) {
 }
 
 Tensors factorize(Factorization kind, const Tensor& x, Tensors outs) {
-  autodiff::launch([kind, x, outs] { internal::factorize(kind, x, outs); });
+  internal::launch_on_host({x}, outs, [kind](const Tensors& in, const Tensors& out) {
+    internal::factorize(kind, in[0], out);
+  });
   return outs;
 }
 Tensor empty_for(const Tensor& x, Shape shape, DType dtype) {
@@ -71,7 +74,9 @@ Tensor trsolve(const Tensor& a, const Tensor& b, TriangularSolveParams p) {
   KERAS_CHECK(a.device() == b.device(), ValueError,
               "solve_triangular: expected all tensors on one device, got ", a.device(), " and ",
               b.device());
-  autodiff::launch([a, b, x, p] { internal::triangular_solve(a, b, x, p); });
+  internal::launch_on_host({a, b}, {x}, [p](const Tensors& in, const Tensors& out) {
+    internal::triangular_solve(in[0], in[1], out[0], p);
+  });
   if (!autodiff::any_tracked({a, b})) return x;
   autodiff::record("solve_triangular", {a, b}, x, [a, x, p](const Tensor& dy) {
     TriangularSolveParams t = p;

@@ -6,13 +6,13 @@
 #include <numbers>
 
 #include "keras/autodiff/tape.h"
-#include "keras/autodiff/trace.h"
 #include "keras/core/error.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/math.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 #include "ops/floating.h"
+#include "ops/host_kernel.h"
 
 namespace keras::ops {
 namespace {
@@ -98,15 +98,9 @@ class Dft {
   std::vector<Complex> w_, inverse_, chirp_, kernel_, buffer_;
 };
 
-// The kernel: rows of (re, im) on any device through host copies.
-void dft_kernel(const Tensor& re_in,
-                const Tensor& im_in,
-                const Tensor& re_out,
-                const Tensor& im_out,
-                bool inverse) {
-  const Tensor re = re_in.cpu(), im = im_in.cpu();
-  const Tensor ro = Tensor::empty(re.shape(), re.dtype(), Device::cpu());
-  const Tensor io = Tensor::empty(re.shape(), re.dtype(), Device::cpu());
+// The kernel: rows of (re, im), host tensors, into (ro, io).
+void dft_kernel(
+    const Tensor& re, const Tensor& im, const Tensor& ro, const Tensor& io, bool inverse) {
   const int64_t n = re.shape().back(), rows = re.size() / n;
   Dft dft(n, inverse ? 1.0 : -1.0);
   std::vector<Complex> row(static_cast<size_t>(n));
@@ -126,8 +120,6 @@ void dft_kernel(const Tensor& re_in,
       }
     }
   });
-  re_out.copy_from(ro);
-  im_out.copy_from(io);
 }
 
 // The unscaled DFT along the last axis of re + i im (one floating dtype, shape and device). The
@@ -138,7 +130,9 @@ ComplexPair dft(const Tensor& re, const Tensor& im, bool inverse) {
   const Tensor ro = Tensor::empty(re.shape(), re.dtype(), re.device());
   const Tensor io = Tensor::empty(re.shape(), re.dtype(), re.device());
   if (re.size() > 0)
-    autodiff::launch([re, im, ro, io, inverse] { dft_kernel(re, im, ro, io, inverse); });
+    internal::launch_on_host({re, im}, {ro, io}, [inverse](const Tensors& in, const Tensors& out) {
+      dft_kernel(in[0], in[1], out[0], out[1], inverse);
+    });
   if (autodiff::any_tracked({re, im})) {
     autodiff::record(inverse ? "idft" : "dft", {re, im}, {ro, io}, [inverse](const Tensors& dys) {
       auto [gr, gi] = dft(dys[0], dys[1], !inverse);
