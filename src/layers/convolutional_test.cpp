@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
 #include "keras/backend/backend.h"
@@ -285,6 +287,19 @@ TEST(Conv2D, ForwardIsConvPlusBiasThenActivation) {
   const Tensor expected = ops::relu(
       ops::add(ops::conv(x, c->kernel().value(), {.padding = "same"}), c->bias().value()));
   test::expect_all_close(y, expected, 1e-6, 1e-6);
+}
+
+// keras.layers.Convolution2D and the other long names are the same classes.
+TEST(Conv2D, KerasLongNamesAreTheSameLayers) {
+  static_assert(std::is_same_v<Convolution1D, Conv1D> && std::is_same_v<Convolution2D, Conv2D> &&
+                std::is_same_v<Convolution3D, Conv3D> &&
+                std::is_same_v<Convolution1DTranspose, Conv1DTranspose> &&
+                std::is_same_v<Convolution2DTranspose, Conv2DTranspose> &&
+                std::is_same_v<Convolution3DTranspose, Conv3DTranspose> &&
+                std::is_same_v<SeparableConvolution1D, SeparableConv1D> &&
+                std::is_same_v<SeparableConvolution2D, SeparableConv2D>);
+  Convolution2D conv(2, 3);
+  EXPECT_EQ(conv->class_name(), "Conv2D");
 }
 
 }  // namespace

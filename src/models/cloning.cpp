@@ -111,14 +111,7 @@ bool same_structure(const NestedTensors& a, const NestedTensors& b) {
 }
 
 std::string structure_str(const NestedTensors& n) {
-  if (n.is_tensor()) return n.tensor().defined() ? to_string(n.tensor()) : "None";
-  std::string s = n.is_list() ? "[" : "{";
-  for (size_t i = 0; i < n.items().size(); ++i) {
-    if (i > 0) s += ", ";
-    if (n.is_dict()) s += "'" + n.items()[i].first + "': ";
-    s += structure_str(n.items()[i].second);
-  }
-  return s + (n.is_list() ? "]" : "}");
+  return n.str([](const KerasTensor& t) { return to_string(t); });
 }
 
 NestedTensors Cloner::inputs_for(const Model& model) const {

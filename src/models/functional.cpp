@@ -591,14 +591,8 @@ trainers::ModelSignature FunctionalImpl::signature() const {
     std::vector<std::string> given;
     for (const auto& item : input_structure_.items()) given.push_back(item.first);
     if (!std::is_sorted(given.begin(), given.end())) {
-      std::string expected = "{";
-      for (const auto& item : input_structure_.items()) {
-        const std::string leaf = item.second.is_tensor()
-                                     ? "'" + item.second.tensor().layer()->name() + "'"
-                                     : std::string("...");
-        expected += str(expected.size() > 1 ? ", '" : "'", item.first, "': ", leaf);
-      }
-      sig.unsorted_dict_inputs = expected + "}";
+      sig.unsorted_dict_inputs =
+          input_structure_.str([](const KerasTensor& t) { return "'" + t.layer()->name() + "'"; });
     }
   }
   for (const KerasTensor& t : inputs_) sig.input_specs.push_back(t.spec());

@@ -69,6 +69,17 @@ KerasTensors NestedTensors::flatten() const {
   return out;
 }
 
+std::string NestedTensors::str(const std::function<std::string(const KerasTensor&)>& leaf) const {
+  if (is_tensor()) return tensor_.defined() ? leaf(tensor_) : "None";
+  std::string s = is_list() ? "[" : "{";
+  for (size_t i = 0; i < items_.size(); ++i) {
+    if (i > 0) s += ", ";
+    if (is_dict()) s += "'" + items_[i].first + "': ";
+    s += items_[i].second.str(leaf);
+  }
+  return s + (is_list() ? "]" : "}");
+}
+
 std::vector<std::string> NestedTensors::flat_keys() const {
   std::vector<std::string> out;
   if (!is_dict()) return out;

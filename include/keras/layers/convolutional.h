@@ -228,4 +228,14 @@ class Conv3DTranspose : public LayerHandle<ConvImpl> {
   Conv3DTranspose(int64_t filters, IntOrTuple kernel_size, ConvTransposeOptions options = {});
 };
 
+// Keras's other names of the same layers.
+using Convolution1D = Conv1D;
+using Convolution2D = Conv2D;
+using Convolution3D = Conv3D;
+using Convolution1DTranspose = Conv1DTranspose;
+using Convolution2DTranspose = Conv2DTranspose;
+using Convolution3DTranspose = Conv3DTranspose;
+using SeparableConvolution1D = SeparableConv1D;
+using SeparableConvolution2D = SeparableConv2D;
+
 }  // namespace keras::layers

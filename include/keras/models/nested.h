@@ -14,6 +14,7 @@
 // name.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <string>
@@ -54,6 +55,9 @@ class NestedTensors {
   std::vector<std::string> flat_keys() const;
   // A structure like this one with the given tensors (in flattening order) as its leaves.
   NestedTensors with_leaves(const KerasTensors& flat) const;
+  // Python's text of the structure, as Keras prints one in its messages: "[a, {'x': b}]", each
+  // leaf as leaf(tensor), an undefined one as None; dict entries in the order given.
+  std::string str(const std::function<std::string(const KerasTensor&)>& leaf) const;
 
  private:
   void flatten_into(KerasTensors& out) const;
