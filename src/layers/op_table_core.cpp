@@ -132,11 +132,13 @@ Fn ctc_decode_fn(const Call& c) {
   const int64_t beam_width = int_of(c, "beam_width", 100);
   const int64_t top_paths = int_of(c, "top_paths", 1);
   const bool merge_repeated = bool_of(c, "merge_repeated", true);
-  const Json* m = config::find(c.config, "mask_index");
-  const std::optional<int64_t> mask_index =
-      m == nullptr   ? std::optional<int64_t>(0)
-      : m->is_null() ? std::nullopt
-                     : std::optional<int64_t>(config::convert<int64_t>(*m, "mask_index", w(c)));
+  // Keras's null mask_index is the last class; an absent one, its default 0.
+  const bool has_mask = c.config.is_object() && c.config.contains("mask_index");
+  const std::optional<int64_t> mask_index = !has_mask ? std::optional<int64_t>(0)
+                                            : c.config["mask_index"].is_null()
+                                                ? std::nullopt
+                                                : std::optional<int64_t>(config::convert<int64_t>(
+                                                      c.config["mask_index"], "mask_index", w(c)));
   KERAS_CHECK(strategy == "greedy" || strategy == "beam_search", ValueError, c.what,
               ": Invalid strategy ", strategy,
               ". Supported values are 'greedy' and 'beam_search'.");

@@ -389,6 +389,36 @@ TEST(CoreOps, CtcDecodeBeamSearchMatchesKeras) {
       1e-5, 0);
 }
 
+// ctc_loss and ctc_decode on KerasTensors: CTCLoss and CTCDecode nodes that compute the eager
+// ops and load back.
+TEST(CoreOps, CtcKerasTensorFormsMatchTheEagerOps) {
+  auto logits = Input({6, 4}, {.batch_size = 2, .name = "logits"});
+  auto lens = Input({}, {.batch_size = 2, .dtype = int32, .name = "lens"});
+  auto labels = Input({2}, {.batch_size = 2, .dtype = int32, .name = "labels"});
+  auto label_lens = Input({}, {.batch_size = 2, .dtype = int32, .name = "label_lens"});
+  auto [greedy, greedy_scores] = ctc_decode(logits, lens);
+  auto [beams, beam_scores] = ctc_decode(logits, lens, "beam_search", 3, 2, true, std::nullopt);
+  auto loss = ctc_loss(labels, logits, label_lens, lens);
+  Model m({logits, lens, labels, label_lens}, {greedy, greedy_scores, beams, beam_scores, loss});
+  const Tensor lengths = Tensor::from_vector<int32_t>({6, 4});
+  const Tensor target = Tensor::from_vector<int32_t>({1, 2, 3, 1}, {2, 2});
+  const Tensor target_lengths = Tensor::from_vector<int32_t>({2, 2});
+  const Tensors in{ctc_logits(), lengths, target, target_lengths};
+  const Outputs want = m.predict(in);
+  auto [g, gs] = ctc_decode(ctc_logits(), lengths);
+  auto [b, bs] = ctc_decode(ctc_logits(), lengths, "beam_search", 3, 2, true, std::nullopt);
+  test::expect_all_close(want[0], g, 0, 0);
+  test::expect_all_close(want[1], gs, 0, 0);
+  test::expect_all_close(want[2], b, 0, 0);
+  test::expect_all_close(want[3], bs, 0, 0);
+  test::expect_all_close(want[4], ctc_loss(target, ctc_logits(), target_lengths, lengths), 1e-6, 0);
+  const std::string path = test::fixture_temp_path("core_ops_ctc_forms.keras");
+  m.save(path);
+  const Outputs got = models::load_model(path).predict(in);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) test::expect_all_close(got[i], want[i], 0, 0);
+}
+
 // sum_fn = lambda c, x: (c + x, c * x); keras.ops.scan(sum_fn, 1., [1., 2, 3, 4], reverse=r)
 TEST(CoreOps, ControlFlowMatchesKeras) {
   const Tensor xs = Tensor::from_vector<float>({1, 2, 3, 4});
