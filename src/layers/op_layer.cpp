@@ -62,10 +62,13 @@ OpLayerImpl::Fn make_fn(const op_table::Spec& spec,
         ValueError, what, ": config key '", key.substr(0, 100),
         "' is not supported by keras.cpp's ", spec.class_name);
   }
+  // A row whose kwargs are {"*"} reads any keyword argument (Rearrange's axis lengths).
+  const bool any_kwarg = spec.kwargs.size() == 1 && spec.kwargs[0] == "*";
   for (const auto& [key, value] : kwargs.items()) {
-    KERAS_CHECK(std::find(spec.kwargs.begin(), spec.kwargs.end(), key) != spec.kwargs.end(),
-                ValueError, what, " is called with keyword arguments (", key.substr(0, 100),
-                "), which keras.cpp does not support for ", spec.class_name);
+    KERAS_CHECK(
+        any_kwarg || std::find(spec.kwargs.begin(), spec.kwargs.end(), key) != spec.kwargs.end(),
+        ValueError, what, " is called with keyword arguments (", key.substr(0, 100),
+        "), which keras.cpp does not support for ", spec.class_name);
   }
   KERAS_CHECK(args.is_array(), ValueError, what, ": the arguments of its call must be a list");
   OpLayerImpl::Fn fn = spec.build({config, args, kwargs, what, spec.class_name});

@@ -1635,6 +1635,9 @@ std::vector<Spec> make_table() {
   std::vector<Spec> more = more_rows();
   rows.insert(rows.end(), std::make_move_iterator(more.begin()),
               std::make_move_iterator(more.end()));
+  std::vector<Spec> core = core_rows();
+  rows.insert(rows.end(), std::make_move_iterator(core.begin()),
+              std::make_move_iterator(core.end()));
   return rows;
 }
 #undef KERAS_ACTIVATION_WITH

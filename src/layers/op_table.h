@@ -35,6 +35,10 @@ struct Spec {
 bool has_class(const Json& j, const char* cls);
 bool is_tensor(const Json& j);
 
+// The rows of op_table_core.cpp (keras.ops' core functions: Scatter, ScatterUpdate,
+// SliceUpdate, Rearrange, CTCLoss, CTCDecode), appended to the table's.
+std::vector<Spec> core_rows();
+
 // The row of `class_name`, or nullptr.
 const Spec* find(const std::string& class_name);
 // Every row, in the table's order.

@@ -1,10 +1,10 @@
 // The op table's rows for the keras.ops functions of Keras 3's later releases: products (kron,
 // cross, cdist), special functions (erfinv, i0, ldexp), splits and stacks, select,
-// saturate_cast, trapezoid, corrcoef, diagflat, vander, slice and scatter updates, segment
-// reductions, crossentropies, psnr, unfold / fold, the images' sobel_edges, affine_transform and
-// extract_patches, keras.ops.linalg's factorizations and solves, NumPy's bitwise ops, gcd,
-// linspace / logspace / geomspace, meshgrid, flips, bincount, unravel_index, argpartition,
-// nan-statistics, correlate, isreal and conj, and the Fourier transforms.
+// saturate_cast, trapezoid, corrcoef, diagflat, vander, segment reductions, crossentropies, psnr,
+// unfold / fold, the images' sobel_edges, affine_transform and extract_patches, keras.ops.linalg's
+// factorizations and solves, NumPy's bitwise ops, gcd, linspace / logspace / geomspace, meshgrid,
+// flips, bincount, unravel_index, argpartition, nan-statistics, correlate, isreal and conj, and the
+// Fourier transforms.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -27,8 +27,6 @@
 
 namespace keras::layers::op_table {
 namespace {
-
-constexpr size_t kMaxUpdates = 4096;
 
 Fn cross_fn(const Call& c) {
   const auto o = operands(c, 2, 0);
@@ -238,110 +236,6 @@ Fn vander_fn(const Call& c) {
     const Tensor exponents = ops::cast(Tensor::from_vector(powers, {1, n}), x.dtype());
     return ops::power(ops::expand_dims(x, 1), exponents);
   });
-}
-
-// x with the block `updates` written at `start` (each start clamped so that the block fits,
-// as lax.dynamic_update_slice).
-Tensor slice_update(const Tensor& x,
-                    std::vector<int64_t> start,
-                    const Tensor& updates_in,
-                    const std::string& what) {
-  KERAS_CHECK(static_cast<int>(start.size()) == x.rank() && updates_in.rank() == x.rank(),
-              ValueError, what, ": SliceUpdate needs one start index per axis and updates of the ",
-              "input's rank ", x.rank(), ", got ", start.size(), " and shape ",
-              shape_str(updates_in.shape()));
-  const Tensor updates = ops::cast(updates_in, x.dtype());
-  std::vector<std::pair<int64_t, int64_t>> pads;
-  for (int d = 0; d < x.rank(); ++d) {
-    const int64_t size = x.shape()[static_cast<size_t>(d)];
-    const int64_t block = updates.shape()[static_cast<size_t>(d)];
-    KERAS_CHECK(block <= size, ValueError, what, ": updates of shape ", shape_str(updates.shape()),
-                " do not fit an input of shape ", shape_str(x.shape()));
-    int64_t& s = start[static_cast<size_t>(d)];
-    s = std::clamp<int64_t>(s, 0, size - block);
-    pads.emplace_back(s, size - s - block);
-  }
-  const Tensor placed = ops::pad(updates, pads);
-  const Tensor ones = ops::pad(ops::ones_like(ops::cast(updates, float32)), pads);
-  const Tensor inside = ops::not_equal(ones, ops::zeros_like(ones));
-  return ops::where(inside, placed, x);
-}
-
-// A tensor argument or a constant one (a NumPy array, nested lists or a number).
-struct ValueArg {
-  int input = -1;
-  Tensor constant;
-};
-ValueArg value_arg(const Json& j, int& next, const Call& c) {
-  if (is_tensor(j)) return {next++, {}};
-  if (j.is_number()) return {-1, Tensor::scalar<double>(j.get<double>())};
-  if (is_array_constant(j)) return {-1, numpy_from_json(j, c.what)};
-  Json wrapped{{"class_name", "__numpy__"}, {"config", {{"value", j}, {"dtype", "float64"}}}};
-  return {-1, numpy_from_json(wrapped, c.what)};
-}
-Tensor value_of(const ValueArg& v, const Tensors& in) {
-  return v.input >= 0 ? in[static_cast<size_t>(v.input)] : v.constant;
-}
-
-Fn slice_update_fn(const Call& c) {
-  expect_arity(c, 3);
-  KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what,
-              ": argument 0 of SliceUpdate must be a tensor");
-  KERAS_CHECK(!is_tensor(c.args[1]), NotImplementedError, c.what,
-              ": keras.cpp's SliceUpdate takes constant start indices only");
-  const std::vector<int64_t> start = constant_ints(c.args[1], "start_indices", c);
-  int next = 1;
-  const ValueArg updates = value_arg(c.args[2], next, c);
-  return [=, what = c.what](const Tensors& in) {
-    return Tensors{slice_update(in[0], start, value_of(updates, in), what)};
-  };
-}
-
-// keras.ops.scatter_update: x with the entries (or sub-tensors) at the constant `indices` rows
-// replaced by `updates`' rows; negative indices count from the end, rows outside are dropped
-// (JAX's .at[].set); of repeated rows the last is kept.
-Fn scatter_update_fn(const Call& c) {
-  expect_arity(c, 3);
-  KERAS_CHECK(is_tensor(c.args[0]), ValueError, c.what,
-              ": argument 0 of ScatterUpdate must be a tensor");
-  const Json* reduction = config::find(c.config, "reduction");
-  KERAS_CHECK(reduction == nullptr || reduction->is_null(), NotImplementedError, c.what,
-              ": keras.cpp's ScatterUpdate supports only 'reduction': null");
-  KERAS_CHECK(!is_tensor(c.args[1]), NotImplementedError, c.what,
-              ": keras.cpp's ScatterUpdate takes constant indices only");
-  const Tensor indices = ops::cast(constant_indices(c.args[1], c), int64);
-  KERAS_CHECK(indices.rank() == 2 && static_cast<size_t>(indices.shape()[0]) <= kMaxUpdates,
-              ValueError, c.what, ": ScatterUpdate's indices must be (rows, coordinates), at most ",
-              kMaxUpdates, " rows, got shape ", shape_str(indices.shape()));
-  int next = 1;
-  const ValueArg updates = value_arg(c.args[2], next, c);
-  return [=, what = c.what](const Tensors& in) {
-    Tensor x = in[0];
-    const int64_t rows = indices.shape()[0], k = indices.shape()[1];
-    KERAS_CHECK(k >= 1 && k <= x.rank(), ValueError, what, ": ScatterUpdate's indices have ", k,
-                " coordinates for an input of rank ", x.rank());
-    const Tensor u = value_of(updates, in);
-    Shape row_shape(static_cast<size_t>(k), 1);
-    row_shape.insert(row_shape.end(), x.shape().begin() + k, x.shape().end());
-    KERAS_CHECK(u.rank() >= 1 && u.shape()[0] == rows && u.size() == rows * num_elements(row_shape),
-                ValueError, what, ": ScatterUpdate's updates of shape ", shape_str(u.shape()),
-                " do not hold ", rows, " rows for an input of shape ", shape_str(x.shape()));
-    const int64_t* idx = indices.data<int64_t>();
-    for (int64_t r = 0; r < rows; ++r) {
-      std::vector<int64_t> start(static_cast<size_t>(x.rank()), 0);
-      bool inside = true;
-      for (int64_t d = 0; d < k; ++d) {
-        const int64_t size = x.shape()[static_cast<size_t>(d)];
-        int64_t i = idx[r * k + d];
-        if (i < 0) i += size;
-        inside = inside && i >= 0 && i < size;
-        start[static_cast<size_t>(d)] = i;
-      }
-      if (!inside) continue;
-      x = slice_update(x, start, ops::reshape(ops::slice_axis(u, 0, r, 1), row_shape), what);
-    }
-    return Tensors{x};
-  };
 }
 
 template <ops::SegmentReduction R>
@@ -848,8 +742,6 @@ std::vector<Spec> more_rows() {
       {"Corrcoef", kNumpy, none, none, unary<corrcoef>},
       {"Diagflat", kNumpy, {"k"}, none, diagflat_fn},
       {"Vander", kNumpy, {"N", "increasing"}, none, vander_fn},
-      {"SliceUpdate", kCore, none, none, slice_update_fn},
-      {"ScatterUpdate", kCore, {"reduction"}, none, scatter_update_fn},
       {"SegmentSum", kMath, segment_keys, none, segment_fn<ops::SegmentReduction::sum>},
       {"SegmentMax", kMath, segment_keys, none, segment_fn<ops::SegmentReduction::max>},
       {"SegmentMin", kMath, segment_keys, none, segment_fn<ops::SegmentReduction::min>},

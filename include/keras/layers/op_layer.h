@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -551,6 +552,58 @@ KerasTensor correlate(const KerasTensor& x1,
                       const std::string& mode = "valid");
 KerasTensor isreal(const KerasTensor& x);
 KerasTensor conj(const KerasTensor& x);
+// keras/ops/core.h's, math.h's and nn.h's core functions, saved as Keras 3's Scatter,
+// ScatterUpdate, SliceUpdate, Rearrange (with axes_lengths as the call's keyword arguments),
+// SegmentSum, SegmentMax, SegmentMin, SegmentProd, HardSilu (hard_swish too), CTCLoss and
+// CTCDecode. Constant indices and start indices are saved in the node's arguments. The
+// segment reductions need num_segments (Keras on JAX cannot load a node without it).
+KerasTensor scatter(const KerasTensor& indices, const KerasTensor& values, const Shape& shape);
+KerasTensor scatter(const Tensor& indices, const KerasTensor& values, const Shape& shape);
+KerasTensor scatter_update(const KerasTensor& inputs,
+                           const KerasTensor& indices,
+                           const KerasTensor& updates,
+                           const std::optional<std::string>& reduction = std::nullopt);
+KerasTensor scatter_update(const KerasTensor& inputs,
+                           const Tensor& indices,
+                           const KerasTensor& updates,
+                           const std::optional<std::string>& reduction = std::nullopt);
+KerasTensor slice_update(const KerasTensor& inputs,
+                         const std::vector<int64_t>& start_indices,
+                         const KerasTensor& updates);
+KerasTensor rearrange(const KerasTensor& tensor,
+                      const std::string& pattern,
+                      const std::map<std::string, int64_t>& axes_lengths = {});
+KerasTensor segment_sum(const KerasTensor& data,
+                        const KerasTensor& segment_ids,
+                        int64_t num_segments,
+                        bool sorted = false);
+KerasTensor segment_max(const KerasTensor& data,
+                        const KerasTensor& segment_ids,
+                        int64_t num_segments,
+                        bool sorted = false);
+KerasTensor segment_min(const KerasTensor& data,
+                        const KerasTensor& segment_ids,
+                        int64_t num_segments,
+                        bool sorted = false);
+KerasTensor segment_prod(const KerasTensor& data,
+                         const KerasTensor& segment_ids,
+                         int64_t num_segments,
+                         bool sorted = false);
+KerasTensor hard_silu(const KerasTensor& x);
+KerasTensor hard_swish(const KerasTensor& x);
+KerasTensor ctc_loss(const KerasTensor& target,
+                     const KerasTensor& output,
+                     const KerasTensor& target_length,
+                     const KerasTensor& output_length,
+                     int64_t mask_index = 0);
+// {decoded, log_probs}, as the eager ctc_decode.
+std::pair<KerasTensor, KerasTensor> ctc_decode(const KerasTensor& inputs,
+                                               const KerasTensor& sequence_lengths,
+                                               const std::string& strategy = "greedy",
+                                               int64_t beam_width = 100,
+                                               int64_t top_paths = 1,
+                                               bool merge_repeated = true,
+                                               std::optional<int64_t> mask_index = 0);
 
 }  // namespace keras::ops
 

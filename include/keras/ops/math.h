@@ -208,5 +208,28 @@ Tensor segment_reduce(const Tensor& data,
                       const Tensor& segment_ids,
                       int64_t num_segments,
                       SegmentReduction reduction);
+// keras.ops.segment_sum(data, segment_ids, num_segments=None, sorted=False), segment_max,
+// segment_min, segment_prod: segment_reduce with Keras's arguments and checks. Without
+// num_segments it is max(segment_ids) + 1 (read on the host), as Keras documents it and its
+// NumPy and TensorFlow backends compute it (its JAX backend raises instead). `sorted` only tells
+// JAX the ids are sorted; the result is the same either way. ValueError (Keras's words)
+// "Argument `segment_ids` should be an 1-D vector, got shape: 2. ..." and "Argument
+// `segment_ids` and `data` should have same leading dimension. Got (3,) v.s. (4, 2).".
+Tensor segment_sum(const Tensor& data,
+                   const Tensor& segment_ids,
+                   std::optional<int64_t> num_segments = std::nullopt,
+                   bool sorted = false);
+Tensor segment_max(const Tensor& data,
+                   const Tensor& segment_ids,
+                   std::optional<int64_t> num_segments = std::nullopt,
+                   bool sorted = false);
+Tensor segment_min(const Tensor& data,
+                   const Tensor& segment_ids,
+                   std::optional<int64_t> num_segments = std::nullopt,
+                   bool sorted = false);
+Tensor segment_prod(const Tensor& data,
+                    const Tensor& segment_ids,
+                    std::optional<int64_t> num_segments = std::nullopt,
+                    bool sorted = false);
 
 }  // namespace keras::ops
