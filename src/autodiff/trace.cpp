@@ -15,4 +15,8 @@ KernelTrace* active_trace() {
   return current_trace;
 }
 
+void depends_on_values() {
+  for (KernelTrace* t = current_trace; t != nullptr; t = t->previous_) t->replayable_ = false;
+}
+
 }  // namespace keras::autodiff

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "keras/autodiff/trace.h"
 #include "keras/config/json.h"
 #include "keras/ops/core.h"
 #include "keras/ops/elementwise.h"
@@ -46,6 +47,7 @@ Arg arg(const Json& j, int& next, const Call& c) {
 }
 
 std::vector<int64_t> host_ints(const Tensor& t) {
+  autodiff::depends_on_values();
   const Tensor h = ops::copy(ops::cast(t, int64).cpu());
   return {h.data<int64_t>(), h.data<int64_t>() + h.size()};
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "keras/autodiff/trace.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
 
@@ -12,6 +13,7 @@ bool truth(const Tensor& pred, const char* what) {
   KERAS_CHECK(pred.defined() && pred.rank() == 0, TypeError, what, ": Pred must be a scalar, got ",
               pred.defined() ? "a tensor" : "nothing", " of shape ",
               pred.defined() ? shape_str(pred.shape()) : "()", ".");
+  autodiff::depends_on_values();
   return pred.item<double>() != 0.0;
 }
 
@@ -22,6 +24,7 @@ int64_t branch(const Tensor& index, size_t branches) {
               index.defined() ? shape_str(index.shape()) : "()", ".");
   KERAS_CHECK(is_integer(index.dtype()), TypeError, "Index type must be an integer, got ",
               dtype_name(index.dtype()), ".");
+  autodiff::depends_on_values();
   return std::clamp<int64_t>(index.item<int64_t>(), 0, static_cast<int64_t>(branches) - 1);
 }
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <numeric>
 
+#include "keras/autodiff/trace.h"
 #include "keras/core/error.h"
 #include "keras/ops/core.h"
 #include "keras/ops/elementwise.h"
@@ -177,6 +178,7 @@ std::pair<Tensor, Tensor> ctc_decode(const Tensor& inputs,
   KERAS_CHECK(mask >= 0 && mask < classes, ValueError, "ctc_decode: mask_index ", mask,
               " is not a class of inputs with ", classes, " classes");
   const DType dtype = is_floating(inputs.dtype()) ? inputs.dtype() : float32;
+  autodiff::depends_on_values();
   const Tensor xs = copy(cast(inputs, float64).cpu());
   const Tensor lens = copy(cast(sequence_lengths, int64).cpu());
   const double* x = xs.data<double>();

@@ -4,6 +4,7 @@
 #include <limits>
 #include <numbers>
 
+#include "keras/autodiff/trace.h"
 #include "keras/core/error.h"
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
@@ -515,6 +516,7 @@ Tensor bincount(const Tensor& x_in, const Tensor& weights, int64_t minlength) {
   const Tensor ids = cast(maximum(x, scalar_like(0, x)), int64);
   int64_t length = minlength;
   if (ids.size() > 0) {
+    autodiff::depends_on_values();
     const Tensor top = ops::copy(max(ids).cpu());
     length = std::max(length, top.data<int64_t>()[0] + 1);
   }

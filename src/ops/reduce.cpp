@@ -452,6 +452,7 @@ Tensor quantile(const Tensor& x,
                 bool keepdims) {
   KERAS_CHECK(qs.rank() <= 1, ValueError, "quantile: q must be a number or a 1-D list, got shape ",
               shape_str(qs.shape()));
+  autodiff::depends_on_values();
   const Tensor q = ops::copy(cast(qs.cpu(), float64));
   const std::span<const double> v = q.span<double>();
   return quantile_of(x, {v.begin(), v.end()}, qs.rank() == 1, std::move(axes), method, keepdims);
@@ -481,6 +482,7 @@ Tensor nanquantile(const Tensor& x,
                    bool keepdims) {
   KERAS_CHECK(qs.rank() <= 1, ValueError,
               "nanquantile: q must be a number or a 1-D list, got shape ", shape_str(qs.shape()));
+  autodiff::depends_on_values();
   const Tensor q = ops::copy(cast(qs.cpu(), float64));
   const std::span<const double> v = q.span<double>();
   return quantile_of(x, {v.begin(), v.end()}, qs.rank() == 1, std::move(axes), method, keepdims,

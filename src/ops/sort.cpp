@@ -68,6 +68,7 @@ Tensor isin(const Tensor& x1, const Tensor& x2, bool /*assume_unique*/, bool inv
 Tensor digitize(const Tensor& x, const Tensor& bins) {
   KERAS_CHECK(bins.rank() == 1, ValueError, "digitize: `bins` must be 1-D, got shape ",
               shape_str(bins.shape()));
+  autodiff::depends_on_values();
   const Tensor b = ops::copy(cast(bins.cpu(), float64));
   const std::span<const double> v = b.span<double>();
   const bool increasing = std::is_sorted(v.begin(), v.end());

@@ -455,7 +455,7 @@ const Tensors& Trainer::run_batch(Mode mode,
   const ArrayData& data = *batch.data;
   const int64_t count = batch.count;
   const std::span<const int64_t> batch_rows(batch.rows, static_cast<size_t>(count));
-  if (eager(run_eagerly_, model_)) {
+  if (eager(run_eagerly_ || steps_read_values_, model_)) {
     Tensors x = make_buffers(data.x, count), y = make_buffers(data.y, count),
             sw = make_buffers(data.sample_weight, count);
     fill(data.x, x, batch_rows);
@@ -482,6 +482,13 @@ const Tensors& Trainer::run_batch(Mode mode,
     plan->y_pred = step(mode, plan->x, plan->y, plan->sample_weight);
     plan->loss = last_loss_;
     plan->kernels = trace.take();
+    if (!trace.replayable()) {
+      // An op read values on the host (autodiff::depends_on_values): this batch's step has run,
+      // and every step from now on runs eagerly.
+      steps_read_values_ = true;
+      eager_y_pred_ = plan->y_pred;
+      return eager_y_pred_;
+    }
   }
   // Kept only once traced whole: a step that threw (a bad index, say) leaves no half-recorded
   // plan for the next batch of this shape to replay.
@@ -887,7 +894,8 @@ int64_t Trainer::predict_in_turn(ArrayIterator& data,
   if (!n || *n == 0) return 0;
   const int64_t full = data.batch(0).count, whole = *n / full;
   const int lanes = static_cast<int>(std::min<int64_t>(backend::num_threads(), whole / 2));
-  if (eager(run_eagerly_, model_) || lanes < 2 || !model_.batch_independent()) return 0;
+  if (eager(run_eagerly_ || steps_read_values_, model_) || lanes < 2 || !model_.batch_independent())
+    return 0;
   const int64_t most_rows =
       signature_.predict_rows > 0
           ? signature_.predict_rows
@@ -915,7 +923,7 @@ int64_t Trainer::predict_in_turn(ArrayIterator& data,
     });
     ++step;
   }
-  if (!n) return step;
+  if (!n || steps_read_values_) return step;  // the rest in predict's own loop, eagerly
   if (results.empty()) {  // every lane had its plans: `results` takes the shapes of their outputs
     const BatchRows first{data.batch(0).data, data.batch(0).rows, std::min(most_rows, full)};
     const Tensors& y_pred = find_plan(Mode::predict, first, 0)->y_pred;
@@ -946,7 +954,8 @@ int64_t Trainer::predict_in_turn(ArrayIterator& data,
 }
 
 int Trainer::predict_lanes(int64_t rows) const {
-  if (eager(run_eagerly_, model_) || rows < 2 * kMinLaneRows || !model_.batch_independent()) {
+  if (eager(run_eagerly_ || steps_read_values_, model_) || rows < 2 * kMinLaneRows ||
+      !model_.batch_independent()) {
     return 1;
   }
   return static_cast<int>(std::min<int64_t>(backend::num_threads(), rows / kMinLaneRows));

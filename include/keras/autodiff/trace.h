@@ -7,7 +7,10 @@
 // static execution plan: the buffers are allocated once, and replaying allocates nothing.
 //
 // Rule for ops (and everything traced): all work that depends on tensor *values* must happen
-// inside a launched kernel; host code between kernels may only depend on shapes and dtypes.
+// inside a launched kernel; host code between kernels may only depend on shapes and dtypes. An
+// op that cannot keep it (its output's shape or a constant it builds comes from its inputs'
+// values: bincount's length, scatter's indices read on the host) calls depends_on_values(), and
+// a trace active then is not replayed (its caller runs such steps eagerly).
 #pragma once
 
 #include <functional>
@@ -27,15 +30,23 @@ class KernelTrace {
 
   // The recorded kernels, in launch order (empties the trace).
   std::vector<Kernel> take() { return std::move(kernels_); }
+  // False once host code read tensor values while this trace was active: a replay would reuse
+  // what was read then.
+  bool replayable() const { return replayable_; }
   void add(Kernel kernel) { kernels_.push_back(std::move(kernel)); }
 
  private:
   std::vector<Kernel> kernels_;
   KernelTrace* previous_;
+  bool replayable_ = true;
+  friend void depends_on_values();
 };
 
 // The innermost active trace on this thread, or nullptr.
 KernelTrace* active_trace();
+
+// Marks the traces active on this thread as not replayable: host code has read tensor values.
+void depends_on_values();
 
 // Runs `kernel` now and records it in the active trace, if any.
 template <class F>

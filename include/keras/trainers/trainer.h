@@ -215,6 +215,9 @@ class Trainer {
   // front (the callback handles the losses they make, as in Keras).
   bool non_finite_data_ok_ = false;
   bool run_eagerly_ = false;
+  // Set when a traced step read tensor values on the host (autodiff::depends_on_values): the
+  // steps run eagerly from then on.
+  bool steps_read_values_ = false;
   // By mode (and sample weights), batch size and lane: one plan per shape of the inputs and
   // targets (variable-length inputs get one per length).
   std::map<std::tuple<int, int64_t, int>, std::vector<std::unique_ptr<Plan>>> plans_;
