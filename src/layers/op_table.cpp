@@ -1635,6 +1635,7 @@ std::vector<Spec> make_table() {
   std::vector<Spec> more = more_rows();
   rows.insert(rows.end(), std::make_move_iterator(more.begin()),
               std::make_move_iterator(more.end()));
+  for (Spec& s : image_rows()) rows.push_back(std::move(s));
   return rows;
 }
 #undef KERAS_ACTIVATION_WITH
