@@ -1493,4 +1493,77 @@ KerasTensor gaussian_blur(const KerasTensor& images,
                 {"data_format", data_format}});
 }
 
+KerasTensor extract_patches_3d(const KerasTensor& volumes,
+                               const std::vector<int64_t>& size,
+                               const ExtractPatchesOptions& o) {
+  KERAS_CHECK(size.size() == 1 || size.size() == 3, TypeError,
+              "Invalid `size` argument. Expected an int or a tuple of length 3. Received: size of ",
+              size.size(), " values");
+  return extract_patches(
+      volumes, size.size() == 1 ? std::vector<int64_t>{size[0], size[0], size[0]} : size, o);
+}
+KerasTensor affine_transform(const KerasTensor& images,
+                             const KerasTensor& transform,
+                             const AffineTransformOptions& o) {
+  return op("AffineTransform",
+            {{"interpolation", o.interpolation},
+             {"fill_mode", o.fill_mode},
+             {"fill_value", o.fill_value},
+             {"data_format", o.data_format}},
+            Json::array({tensor_arg(), tensor_arg()}), {images, transform});
+}
+KerasTensor map_coordinates(const KerasTensor& inputs,
+                            const KerasTensor& coordinates,
+                            int order,
+                            const std::string& fill_mode,
+                            double fill_value) {
+  return op("MapCoordinates",
+            {{"order", order}, {"fill_mode", fill_mode}, {"fill_value", fill_value}},
+            Json::array({tensor_arg(), tensor_arg()}), {inputs, coordinates});
+}
+KerasTensor perspective_transform(const KerasTensor& images,
+                                  const Tensor& start_points,
+                                  const Tensor& end_points,
+                                  const std::string& interpolation,
+                                  double fill_value,
+                                  const std::string& data_format) {
+  return op(
+      "PerspectiveTransform",
+      {{"interpolation", interpolation}, {"fill_value", fill_value}, {"data_format", data_format}},
+      Json::array({tensor_arg(), layers::op_table::numpy_to_json(start_points),
+                   layers::op_table::numpy_to_json(end_points)}),
+      {images});
+}
+KerasTensor elastic_transform(const KerasTensor& images, const ElasticTransformOptions& o) {
+  return unary("ElasticTransform", images,
+               {{"alpha", o.alpha},
+                {"sigma", o.sigma},
+                {"interpolation", o.interpolation},
+                {"fill_mode", o.fill_mode},
+                {"fill_value", o.fill_value},
+                {"seed", o.seed ? Json(static_cast<int64_t>(*o.seed)) : Json(nullptr)},
+                {"data_format", o.data_format}});
+}
+KerasTensor scale_and_translate(const KerasTensor& images,
+                                const std::vector<int64_t>& output_shape,
+                                const std::vector<double>& scale,
+                                const std::vector<double>& translation,
+                                const std::vector<int>& spatial_dims,
+                                const std::string& method,
+                                bool antialias) {
+  return op("ScaleAndTranslate",
+            {{"spatial_dims", spatial_dims}, {"method", method}, {"antialias", antialias}},
+            Json::array({tensor_arg(), output_shape, scale, translation}), {images});
+}
+KerasTensor ssim(const KerasTensor& image1, const KerasTensor& image2, const SsimOptions& o) {
+  return op("SSIM",
+            {{"max_val", o.max_val},
+             {"filter_size", o.filter_size},
+             {"filter_sigma", o.filter_sigma},
+             {"k1", o.k1},
+             {"k2", o.k2},
+             {"data_format", o.data_format}},
+            Json::array({tensor_arg(), tensor_arg()}), {image1, image2});
+}
+
 }  // namespace keras::ops::image

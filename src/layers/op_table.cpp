@@ -1638,6 +1638,7 @@ std::vector<Spec> make_table() {
   std::vector<Spec> core = core_rows();
   rows.insert(rows.end(), std::make_move_iterator(core.begin()),
               std::make_move_iterator(core.end()));
+  for (Spec& s : image_rows()) rows.push_back(std::move(s));
   return rows;
 }
 #undef KERAS_ACTIVATION_WITH

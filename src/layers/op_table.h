@@ -50,4 +50,7 @@ const std::vector<Spec>& all();
 Json numpy_to_json(const Tensor& t);
 Tensor numpy_from_json(const Json& j, const std::string& what);
 
+// The rows of op_table_image.cpp (keras.ops.image's later ops), appended to the table's.
+std::vector<Spec> image_rows();
+
 }  // namespace keras::layers::op_table

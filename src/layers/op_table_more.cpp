@@ -22,7 +22,6 @@
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 #include "keras/ops/sort.h"
-#include "layers/preprocessing/image_sampling.h"
 #include "op_args.h"
 
 namespace keras::layers::op_table {
@@ -339,57 +338,18 @@ Fn sobel_edges_fn(const Call& c) {
       c, [data_format](const Tensor& x) { return ops::image::sobel_edges(x, data_format); });
 }
 
-// keras.ops.image.affine_transform(images, transform): each row of transform [a0, a1, a2, b0,
-// b1, b2, c0, c1] maps output (x, y) to input ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k),
-// k = c0 x + c1 y + 1, as Keras documents it (its JAX backend reads c0 and c1 otherwise, its
-// TensorFlow backend so); sampled as map_coordinates does. Differentiable in the images only.
+// keras.ops.image.affine_transform(images, transform) (ops::image::affine_transform).
+// Differentiable in the images only.
 Fn affine_transform_fn(const Call& c) {
   const auto o = operands(c, 2, 0);
   KERAS_CHECK(o[0].input >= 0, ValueError, c.what, ": AffineTransform's images must be a tensor");
-  const std::string interpolation =
-      config::get<std::string>(c.config, "interpolation", "bilinear", w(c));
-  const std::string fill_mode = config::get<std::string>(c.config, "fill_mode", "constant", w(c));
-  KERAS_CHECK(interpolation == "bilinear" || interpolation == "nearest", ValueError, c.what,
-              ": Invalid value for argument `interpolation`. Expected of one {'nearest', "
-              "'bilinear'}. Received: interpolation=",
-              interpolation);
-  KERAS_CHECK(fill_mode == "constant" || fill_mode == "nearest" || fill_mode == "wrap" ||
-                  fill_mode == "mirror" || fill_mode == "reflect",
-              ValueError, c.what,
-              ": Invalid value for argument `fill_mode`. Expected of one {'constant', 'nearest', "
-              "'wrap', 'mirror', 'reflect'}. Received: fill_mode=",
-              fill_mode);
-  const double fill_value = number_of(c, "fill_value", 0.0);
-  const bool first = data_format_of(c) == "channels_first";
-  return [=, what = c.what](const Tensors& in) {
+  ops::image::AffineTransformOptions options{
+      config::get<std::string>(c.config, "interpolation", "bilinear", w(c)),
+      config::get<std::string>(c.config, "fill_mode", "constant", w(c)),
+      number_of(c, "fill_value", 0.0), data_format_of(c)};
+  return [=](const Tensors& in) {
     const Tensors t = resolve(o, 0, in);
-    Tensor images = t[0];
-    KERAS_CHECK(images.rank() == 3 || images.rank() == 4, ValueError, what,
-                ": Invalid images rank: expected rank 3 (single image) or rank 4 (batch of "
-                "images). Received input with shape: images.shape=",
-                shape_str(images.shape()));
-    KERAS_CHECK((t[1].rank() == 1 || t[1].rank() == 2) && t[1].shape().back() == 8, ValueError,
-                what, ": a transform must be 8 values or (batch, 8), got shape ",
-                shape_str(t[1].shape()));
-    const bool unbatched = images.rank() == 3;
-    if (unbatched) images = ops::expand_dims(images, 0);
-    if (first) images = ops::moveaxis(images, {1}, {-1});
-    Tensor transforms = ops::reshape(ops::cast(t[1], float64), {-1, 8});
-    const int64_t batch = images.shape()[0];
-    KERAS_CHECK(transforms.shape()[0] == 1 || transforms.shape()[0] == batch, ValueError, what,
-                ": ", transforms.shape()[0], " transforms for ", batch, " images");
-    if (transforms.shape()[0] != batch) transforms = ops::broadcast_to(transforms, {batch, 8});
-    const Tensor draws = ops::copy(transforms.cpu());
-    Tensor out = augmentation::projective_transform(
-        images, draws,
-        [](const double* d) {
-          std::array<double, 8> m{};
-          std::copy_n(d, 8, m.begin());
-          return m;
-        },
-        interpolation, fill_mode, fill_value, t[1].dtype() == float32);
-    if (first) out = ops::moveaxis(out, {-1}, {1});
-    return Tensors{unbatched ? ops::squeeze(out, 0) : out};
+    return Tensors{ops::image::affine_transform(t[0], t[1], options)};
   };
 }
 

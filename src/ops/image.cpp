@@ -349,6 +349,79 @@ Tensor resize(const Tensor& images,
   return y.dtype() == images.dtype() ? y : cast(y, images.dtype());
 }
 
+Tensor scale_and_translate(const Tensor& images,
+                           const std::vector<int64_t>& output_shape,
+                           const std::vector<double>& scale,
+                           const std::vector<double>& translation,
+                           const std::vector<int>& spatial_dims,
+                           const std::string& method,
+                           bool antialias) {
+  static const std::array<std::pair<const char*, const char*>, 8> kMethods = {{
+      {"linear", "bilinear"},
+      {"bilinear", "bilinear"},
+      {"trilinear", "bilinear"},
+      {"cubic", "bicubic"},
+      {"bicubic", "bicubic"},
+      {"tricubic", "bicubic"},
+      {"lanczos3", "lanczos3"},
+      {"lanczos5", "lanczos5"},
+  }};
+  const auto found = std::find_if(kMethods.begin(), kMethods.end(),
+                                  [&](const auto& m) { return method == m.first; });
+  KERAS_CHECK(found != kMethods.end(), ValueError,
+              "Invalid value for argument `method`. Expected of one {'linear', 'bilinear', "
+              "'trilinear', 'cubic', 'bicubic', 'tricubic', 'lanczos3', 'lanczos5'}. Received: "
+              "method=",
+              method);
+  KERAS_CHECK(static_cast<int>(output_shape.size()) == images.rank(), ValueError,
+              "scale_and_translate: output_shape must have one size per axis of the images (",
+              images.rank(), "), got ", output_shape.size());
+  KERAS_CHECK(scale.size() == spatial_dims.size() && translation.size() == spatial_dims.size(),
+              ValueError,
+              "scale_and_translate: scale and translation must have one value per spatial "
+              "dimension (",
+              spatial_dims.size(), "), got ", scale.size(), " and ", translation.size());
+  double (*const kernel)(double) = resize_kernel(found->second);
+  Tensor x = is_floating(images.dtype()) ? images : cast(images, float32);
+  for (size_t k = 0; k < spatial_dims.size(); ++k) {
+    const int axis = spatial_dims[k] < 0 ? spatial_dims[k] + x.rank() : spatial_dims[k];
+    KERAS_CHECK(axis >= 0 && axis < x.rank(), ValueError, "scale_and_translate: spatial dim ",
+                spatial_dims[k], " out of range for rank ", x.rank());
+    const int64_t in = x.shape()[static_cast<size_t>(axis)];
+    const int64_t out = output_shape[static_cast<size_t>(axis)];
+    KERAS_CHECK(out >= 1 && out <= (int64_t{1} << 24) && in * out <= (int64_t{1} << 28), ValueError,
+                "scale_and_translate: output sizes must be positive (and a weight ",
+                "matrix of at most 2^28 entries), got ", out, " from ", in);
+    // jax.image's compute_weight_mat: output o samples s = (o + 0.5 - t) / scale - 0.5 with the
+    // kernel widened by 1 / scale when antialias shrinks, the weights normalized per output and
+    // zero where s falls outside [-0.5, in - 0.5].
+    const double inv_scale = 1.0 / scale[k];
+    const double kernel_scale = antialias ? std::max(inv_scale, 1.0) : 1.0;
+    std::vector<double> weights(static_cast<size_t>(in * out), 0.0);
+    for (int64_t o = 0; o < out; ++o) {
+      const double sample =
+          (static_cast<double>(o) + 0.5) * inv_scale - translation[k] * inv_scale - 0.5;
+      double total = 0;
+      for (int64_t i = 0; i < in; ++i) {
+        const double v = kernel(std::abs(sample - static_cast<double>(i)) / kernel_scale);
+        weights[static_cast<size_t>(i * out + o)] = v;
+        total += v;
+      }
+      const bool inside = sample >= -0.5 && sample <= static_cast<double>(in) - 0.5;
+      const bool normalizable = std::abs(total) > 1000.0 * std::numeric_limits<float>::epsilon();
+      for (int64_t i = 0; i < in; ++i) {
+        double& v = weights[static_cast<size_t>(i * out + o)];
+        v = inside && normalizable ? v / total : 0.0;
+      }
+    }
+    const Tensor w =
+        cast(Tensor::from_vector(weights, {in, out}, Device::cpu()).to(x.device()), x.dtype());
+    const int last = x.rank() - 1;
+    x = moveaxis(matmul(moveaxis(x, {axis}, {last}), w), {last}, {axis});
+  }
+  return x;
+}
+
 namespace {
 
 std::string maybe(const std::optional<int64_t>& v) {

@@ -252,7 +252,8 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
         "numpy_more",    "sorting",        "numpy_extra", "numpy_stats",      "norms",
         "attention_ops", "bucketing",      "image_ops",   "nn_ops",           "pool_ops",
         "more_ops",      "keras3_ops",     "patches",     "image_transforms", "adaptive_pool_ops",
-        "linalg_ops",    "numpy_ops_more", "fft_ops",     "core_ops_tail"}) {
+        "linalg_ops",    "numpy_ops_more", "fft_ops",     "core_ops_tail",
+        "image_ops_tail"}) {
     Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
     const Json config = layers::serialize_layer(*original.layer());
     const Tensors x = test::fixture_arrays(kDir / (std::string(name) + ".keras"), "x");

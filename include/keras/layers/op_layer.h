@@ -631,6 +631,40 @@ KerasTensor gaussian_blur(const KerasTensor& images,
                           std::pair<int64_t, int64_t> kernel_size = {3, 3},
                           std::pair<double, double> sigma = {1.0, 1.0},
                           const std::string& data_format = "channels_last");
+// Saved as Keras 3's ExtractPatches (a size of 3), AffineTransform, MapCoordinates,
+// PerspectiveTransform, ElasticTransform, ScaleAndTranslate and SSIM.
+KerasTensor extract_patches_3d(const KerasTensor& volumes,
+                               const std::vector<int64_t>& size,
+                               const ExtractPatchesOptions& options = {});
+KerasTensor affine_transform(const KerasTensor& images,
+                             const KerasTensor& transform,
+                             const AffineTransformOptions& options = {});
+KerasTensor map_coordinates(const KerasTensor& inputs,
+                            const KerasTensor& coordinates,
+                            int order,
+                            const std::string& fill_mode = "constant",
+                            double fill_value = 0.0);
+// The points constants (4, 2) or (batch, 4, 2), saved as NumPy arrays.
+KerasTensor perspective_transform(const KerasTensor& images,
+                                  const Tensor& start_points,
+                                  const Tensor& end_points,
+                                  const std::string& interpolation = "bilinear",
+                                  double fill_value = 0.0,
+                                  const std::string& data_format = "channels_last");
+// The seed saved as an int (every call then draws the same field) or null.
+KerasTensor elastic_transform(const KerasTensor& images,
+                              const ElasticTransformOptions& options = {});
+// output_shape includes the batch dimension, fixed, as Keras's call takes it.
+KerasTensor scale_and_translate(const KerasTensor& images,
+                                const std::vector<int64_t>& output_shape,
+                                const std::vector<double>& scale,
+                                const std::vector<double>& translation,
+                                const std::vector<int>& spatial_dims,
+                                const std::string& method,
+                                bool antialias = true);
+KerasTensor ssim(const KerasTensor& image1,
+                 const KerasTensor& image2,
+                 const SsimOptions& options = {});
 }  // namespace keras::ops::image
 
 namespace keras {  // operators live beside KerasTensor so argument-dependent lookup finds them

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "keras/core/tensor.h"
 
@@ -119,5 +120,105 @@ struct ExtractPatchesOptions {
 Tensor extract_patches(const Tensor& images,
                        const std::vector<int64_t>& size,
                        const ExtractPatchesOptions& options = {});
+
+// keras.ops.image.extract_patches_3d: extract_patches of volumes (batch, D, H, W, C) or one
+// volume (D, H, W, C) with a cubic `size` (one int) or its three sizes.
+Tensor extract_patches_3d(const Tensor& volumes,
+                          const std::vector<int64_t>& size,
+                          const ExtractPatchesOptions& options = {});
+
+// keras.ops.image.map_coordinates (JAX's map_coordinates): inputs of any rank r sampled at the
+// points `coordinates` (r, ...) gives, one coordinate per axis: output shape coordinates.shape
+// without its first axis, in inputs' dtype. order 0 takes the nearest element (rounded half away
+// from zero), order 1 interpolates linearly between the 2^r neighbours. Beyond the edges
+// fill_mode "constant" reads fill_value, "nearest" the edge, "wrap" the opposite side, "mirror"
+// (d c | a b c d | c b) and "reflect" (b a | a b c d | d c) reflect. Integer inputs: the
+// interpolation rounded half away from zero. Differentiable in inputs, and with order 1 in the
+// (float) coordinates. ValueError (Keras's words) for coordinates whose first axis is not r or
+// of rank under 2, another fill_mode or order.
+Tensor map_coordinates(const Tensor& inputs,
+                       const Tensor& coordinates,
+                       int order,
+                       const std::string& fill_mode = "constant",
+                       double fill_value = 0.0);
+
+struct AffineTransformOptions {
+  std::string interpolation = "bilinear";  // or "nearest"
+  std::string fill_mode = "constant";      // "nearest", "wrap", "mirror", "reflect"
+  double fill_value = 0.0;
+  std::string data_format = "channels_last";
+};
+// keras.ops.image.affine_transform as Keras on JAX: images (batch, H, W, C) or (H, W, C), each
+// moved by its row [a0, a1, a2, b0, b1, b2, c0, c1] of `transform` (8 values for all, or
+// (batch, 8)): output pixel (x, y) samples the input at ((a0 x + a1 y + a2) / k,
+// (b0 x + b1 y + b2) / k), k = c0 x + c1 y + 1, through map_coordinates. (Keras's JAX backend
+// ignores c0 and c1; here they act as Keras documents and its TensorFlow backend does. A float32
+// transform computes the points in float32 as JAX's einsum does, so "nearest" ties agree.)
+// Differentiable in the images only, as Keras. ValueError (Keras's words) for another rank of
+// images or transform, interpolation or fill_mode.
+Tensor affine_transform(const Tensor& images,
+                        const Tensor& transform,
+                        const AffineTransformOptions& options = {});
+
+// keras.ops.image.perspective_transform: images warped so that the 4 start_points (x, y) land on
+// the end_points ((4, 2) for all images, or (batch, 4, 2)): output pixel (x, y) samples the input
+// through the homography taking end points to start points (solved in float64; Keras solves in
+// float32), bilinear or nearest, fill_value beyond the edges. Differentiable in the images.
+// ValueError (Keras's words) for another rank, points shape or interpolation.
+Tensor perspective_transform(const Tensor& images,
+                             const Tensor& start_points,
+                             const Tensor& end_points,
+                             const std::string& interpolation = "bilinear",
+                             double fill_value = 0.0,
+                             const std::string& data_format = "channels_last");
+
+struct ElasticTransformOptions {
+  double alpha = 20.0;  // the displacement's scale, in pixels per unit of the smoothed field
+  double sigma = 5.0;   // the Gaussian smoothing's deviation (kernel int(6 sigma) | 1)
+  std::string interpolation = "bilinear";
+  std::string fill_mode = "reflect";
+  double fill_value = 0.0;
+  std::optional<uint64_t> seed = std::nullopt;  // nullopt: the global generator
+  std::string data_format = "channels_last";
+};
+// keras.ops.image.elastic_transform as Keras on JAX: per image, a field of standard normals
+// times sigma, blurred with gaussian_blur's kernel; output pixel (y, x) samples the input at
+// (y + alpha f, x + alpha f) through map_coordinates. As on JAX both axes take the same field
+// (Keras draws dx and dy with one seed). The normals come from keras.cpp's generator, not JAX's
+// (docs/differences.md). Float images; differentiable in the images. ValueError (Keras's words)
+// for another rank, interpolation or fill_mode.
+Tensor elastic_transform(const Tensor& images, const ElasticTransformOptions& options = {});
+
+// keras.ops.image.scale_and_translate (jax.image.scale_and_translate): images resampled to
+// output_shape (same rank) along spatial_dims: output position o along an axis samples input
+// s = (o + 0.5 - translation) / scale - 0.5 with the kernel of `method` ("linear", "bilinear",
+// "trilinear": the triangle; "cubic", "bicubic", "tricubic": Keys' a = -0.5; "lanczos3",
+// "lanczos5"), widened by 1 / scale when antialias shrinks; the weights normalized, zero where s
+// lies outside [-0.5, in - 0.5]; output_shape's other entries are not read (the images' stay),
+// as JAX's. Integer images are computed and returned in float32.
+// Differentiable in the images. ValueError (Keras's words) for another method.
+Tensor scale_and_translate(const Tensor& images,
+                           const std::vector<int64_t>& output_shape,
+                           const std::vector<double>& scale,
+                           const std::vector<double>& translation,
+                           const std::vector<int>& spatial_dims,
+                           const std::string& method,
+                           bool antialias = true);
+
+struct SsimOptions {
+  double max_val = 1.0;
+  int64_t filter_size = 11;
+  double filter_sigma = 1.5;
+  double k1 = 0.01;
+  double k2 = 0.03;
+  std::string data_format = "channels_last";
+};
+// keras.ops.image.ssim: the structural similarity of image1 and image2 (batch, H, W, C) or
+// (H, W, C): per channel the means, variances and covariance under a normalized Gaussian window
+// of filter_size and filter_sigma ("valid" positions only), SSIM = (2 m1 m2 + c1)(2 s12 + c2) /
+// ((m1^2 + m2^2 + c1)(s1^2 + s2^2 + c2)), c = (k max_val)^2, averaged over positions and
+// channels: shape (batch,) or a scalar, in image1's dtype (integers computed in float32).
+// Differentiable. ValueError (Keras's words) for another rank.
+Tensor ssim(const Tensor& image1, const Tensor& image2, const SsimOptions& options = {});
 
 }  // namespace keras::ops::image

@@ -238,4 +238,59 @@ Tensor displacement_transform(const Tensor& images,
   return point_transform(images, draws, make_points, interpolation, fill_mode, fill_value);
 }
 
+std::array<double, 8> homography(const std::array<double, 8>& start,
+                                 const std::array<double, 8>& end) {
+  double a[8][9] = {};
+  for (int i = 0; i < 4; ++i) {
+    const double sx = start[2 * i], sy = start[2 * i + 1], ex = end[2 * i], ey = end[2 * i + 1];
+    const double x_row[9] = {ex, ey, 1, 0, 0, 0, -sx * ex, -sx * ey, sx};
+    const double y_row[9] = {0, 0, 0, ex, ey, 1, -sy * ex, -sy * ey, sy};
+    std::copy_n(x_row, 9, a[i]);
+    std::copy_n(y_row, 9, a[4 + i]);
+  }
+  for (int c = 0; c < 8; ++c) {
+    int pivot = c;
+    for (int r = c + 1; r < 8; ++r) {
+      if (std::fabs(a[r][c]) > std::fabs(a[pivot][c])) pivot = r;
+    }
+    if (std::fabs(a[pivot][c]) < 1e-12) return {1, 0, 0, 0, 1, 0, 0, 0};
+    std::swap(a[c], a[pivot]);
+    for (int r = 0; r < 8; ++r) {
+      if (r == c) continue;
+      const double f = a[r][c] / a[c][c];
+      for (int k = c; k < 9; ++k) a[r][k] -= f * a[c][k];
+    }
+  }
+  std::array<double, 8> t{};
+  for (int i = 0; i < 8; ++i) t[static_cast<size_t>(i)] = a[i][8] / a[i][i];
+  return t;
+}
+
+void gaussian_field_blur(std::vector<double>& field, int64_t h, int64_t w, double sigma) {
+  const int64_t size = static_cast<int64_t>(6 * sigma) | 1, half = (size - 1) / 2;
+  std::vector<double> kernel(static_cast<size_t>(size));
+  double total = 0;
+  for (int64_t i = 0; i < size; ++i) {
+    const double x = (static_cast<double>(i) - static_cast<double>(size - 1) / 2) / sigma;
+    total += kernel[static_cast<size_t>(i)] = std::exp(-0.5 * x * x);
+  }
+  for (double& k : kernel) k /= total;
+  // One pass along each axis: `lines` lines of `n` values, `step` apart within a line.
+  const auto pass = [&kernel, half](const std::vector<double>& in, std::vector<double>& out,
+                                    int64_t lines, int64_t n, int64_t line_stride, int64_t step) {
+    for (int64_t l = 0; l < lines; ++l) {
+      for (int64_t j = 0; j < n; ++j) {
+        double sum = 0;
+        for (int64_t t = std::max<int64_t>(0, j - half); t <= std::min(n - 1, j + half); ++t)
+          sum += kernel[static_cast<size_t>(t - j + half)] *
+                 in[static_cast<size_t>(l * line_stride + t * step)];
+        out[static_cast<size_t>(l * line_stride + j * step)] = sum;
+      }
+    }
+  };
+  std::vector<double> tmp(field.size(), 0.0);
+  pass(field, tmp, h, w, w, 1);  // along rows
+  pass(tmp, field, w, h, 1, w);  // along columns
+}
+
 }  // namespace keras::layers::augmentation

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "keras/core/tensor.h"
 
@@ -80,5 +81,16 @@ Tensor displacement_transform(const Tensor& images,
                               const std::string& interpolation,
                               const std::string& fill_mode,
                               double fill_value);
+
+// The homography taking the 4 `end` corners to the `start` ones (x, y pairs), as Keras's
+// compute_homography_matrix: t with start = ((t0 x + t1 y + t2) / d, (t3 x + t4 y + t5) / d),
+// d = t6 x + t7 y + 1 at each end point; solved in float64 by elimination with partial pivoting.
+// A singular system (coinciding corners: an image 1 pixel wide) gives the identity.
+std::array<double, 8> homography(const std::array<double, 8>& start,
+                                 const std::array<double, 8>& end);
+
+// A (h x w) field convolved with the normalized Gaussian of deviation sigma along both axes
+// (kernel int(6 sigma) | 1, zeros beyond the field: Keras's gaussian_blur, "SAME" padding).
+void gaussian_field_blur(std::vector<double>& field, int64_t h, int64_t w, double sigma);
 
 }  // namespace keras::layers::augmentation

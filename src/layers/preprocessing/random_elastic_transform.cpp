@@ -14,35 +14,6 @@ namespace {
 
 constexpr const char* kWhat = "RandomElasticTransform";
 
-// A (h x w) field convolved with the normalized Gaussian of deviation sigma along both axes
-// (kernel int(6 sigma) | 1, zeros beyond the field: Keras's gaussian_blur, "SAME" padding).
-void blur(std::vector<double>& field, int64_t h, int64_t w, double sigma) {
-  const int64_t size = static_cast<int64_t>(6 * sigma) | 1, half = (size - 1) / 2;
-  std::vector<double> kernel(static_cast<size_t>(size));
-  double total = 0;
-  for (int64_t i = 0; i < size; ++i) {
-    const double x = (static_cast<double>(i) - static_cast<double>(size - 1) / 2) / sigma;
-    total += kernel[static_cast<size_t>(i)] = std::exp(-0.5 * x * x);
-  }
-  for (double& k : kernel) k /= total;
-  // One pass along each axis: `lines` lines of `n` values, `step` apart within a line.
-  const auto pass = [&kernel, half](const std::vector<double>& in, std::vector<double>& out,
-                                    int64_t lines, int64_t n, int64_t line_stride, int64_t step) {
-    for (int64_t l = 0; l < lines; ++l) {
-      for (int64_t j = 0; j < n; ++j) {
-        double sum = 0;
-        for (int64_t t = std::max<int64_t>(0, j - half); t <= std::min(n - 1, j + half); ++t)
-          sum += kernel[static_cast<size_t>(t - j + half)] *
-                 in[static_cast<size_t>(l * line_stride + t * step)];
-        out[static_cast<size_t>(l * line_stride + j * step)] = sum;
-      }
-    }
-  };
-  std::vector<double> tmp(field.size(), 0.0);
-  pass(field, tmp, h, w, w, 1);  // along rows
-  pass(tmp, field, w, h, 1, w);  // along columns
-}
-
 }  // namespace
 
 RandomElasticTransformImpl::RandomElasticTransformImpl(std::vector<double> factor,
@@ -102,7 +73,7 @@ Tensors RandomElasticTransformImpl::call(const Tensors& inputs, bool training) {
     for (int axis = 0; axis < 2; ++axis) {
       std::vector<double> field(d + 2 + axis * n, d + 2 + (axis + 1) * n);
       for (double& v : field) v *= sigma;
-      blur(field, fh, fw, sigma);
+      augmentation::gaussian_field_blur(field, fh, fw, sigma);
       double* out = axis == 0 ? dy : dx;
       for (size_t p = 0; p < n; ++p) out[p] = alpha * field[p];
     }

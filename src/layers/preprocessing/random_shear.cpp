@@ -37,38 +37,6 @@ Json shear_json(std::pair<double, double> f) {
   return Json::array({f.first, f.second});
 }
 
-// The homography taking the 4 `end` corners to the `start` ones (x, y pairs), as Keras's
-// compute_homography_matrix: t with start = ((t0 x + t1 y + t2) / d, (t3 x + t4 y + t5) / d),
-// d = t6 x + t7 y + 1 at each end point; solved in float64 by elimination with partial pivoting.
-// A singular system (coinciding corners: an image 1 pixel wide) gives the identity.
-std::array<double, 8> homography(const std::array<double, 8>& start,
-                                 const std::array<double, 8>& end) {
-  double a[8][9] = {};
-  for (int i = 0; i < 4; ++i) {
-    const double sx = start[2 * i], sy = start[2 * i + 1], ex = end[2 * i], ey = end[2 * i + 1];
-    const double x_row[9] = {ex, ey, 1, 0, 0, 0, -sx * ex, -sx * ey, sx};
-    const double y_row[9] = {0, 0, 0, ex, ey, 1, -sy * ex, -sy * ey, sy};
-    std::copy_n(x_row, 9, a[i]);
-    std::copy_n(y_row, 9, a[4 + i]);
-  }
-  for (int c = 0; c < 8; ++c) {
-    int pivot = c;
-    for (int r = c + 1; r < 8; ++r) {
-      if (std::fabs(a[r][c]) > std::fabs(a[pivot][c])) pivot = r;
-    }
-    if (std::fabs(a[pivot][c]) < 1e-12) return {1, 0, 0, 0, 1, 0, 0, 0};
-    std::swap(a[c], a[pivot]);
-    for (int r = 0; r < 8; ++r) {
-      if (r == c) continue;
-      const double f = a[r][c] / a[c][c];
-      for (int k = c; k < 9; ++k) a[r][k] -= f * a[c][k];
-    }
-  }
-  std::array<double, 8> t{};
-  for (int i = 0; i < 8; ++i) t[static_cast<size_t>(i)] = a[i][8] / a[i][i];
-  return t;
-}
-
 }  // namespace
 
 // ---- RandomShear ----
@@ -139,7 +107,7 @@ Tensor RandomPerspectiveImpl::warp(const Tensor& x, const Tensor& draws) const {
     const std::array<double, 8> start{0, 0, w, 0, 0, h, w, h};
     std::array<double, 8> end{};
     for (size_t k = 0; k < 8; ++k) end[k] = start[k] + start[k] * ((u[k] - 0.5) * scale);
-    return homography(start, end);
+    return augmentation::homography(start, end);
   };
   t = augmentation::projective_transform(t, draws, std::move(fn), options_.interpolation,
                                          "constant", options_.fill_value);
