@@ -1635,6 +1635,9 @@ std::vector<Spec> make_table() {
   std::vector<Spec> more = more_rows();
   rows.insert(rows.end(), std::make_move_iterator(more.begin()),
               std::make_move_iterator(more.end()));
+  std::vector<Spec> numpy = numpy_rows();
+  rows.insert(rows.end(), std::make_move_iterator(numpy.begin()),
+              std::make_move_iterator(numpy.end()));
   return rows;
 }
 #undef KERAS_ACTIVATION_WITH
