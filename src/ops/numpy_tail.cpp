@@ -99,7 +99,9 @@ Tensor select(const Tensors& condlist, const Tensors& choicelist, const Tensor& 
   KERAS_CHECK(condlist.size() == choicelist.size(), ValueError,
               "condlist must have length equal to choicelist (", condlist.size(), " vs ",
               choicelist.size(), ")");
-  KERAS_CHECK(!condlist.empty(), ValueError, "condlist must be non-empty");
+  KERAS_CHECK(!condlist.empty(), ValueError,
+              "condlist and choicelist must not be empty. Received: condlist = [], choicelist = "
+              "[]");
   DType dtype = choicelist[0].dtype();
   for (const Tensor& c : choicelist) dtype = result_type(dtype, c.dtype());
   if (default_value.defined()) dtype = result_type(dtype, default_value.dtype());

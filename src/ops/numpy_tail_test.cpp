@@ -383,6 +383,8 @@ TEST(NumpyTail, ErrorsAsKeras) {
               select({tensor_of({1, 0}, {2}, bool_)}, {v, v});
             }),
             "condlist must have length equal to choicelist (1 vs 2)");
+  EXPECT_EQ(test::message_of<ValueError>([&] { select({}, {}); }),
+            "condlist and choicelist must not be empty. Received: condlist = [], choicelist = []");
   EXPECT_EQ(test::message_of<ValueError>([&] { view(tensor_of({1}, {}, float32), uint8); }),
             "Cannot view a scalar as a different dtype if item sizes are different.");
   EXPECT_EQ(test::message_of<ValueError>([&] { view(v, float64); }),

@@ -546,6 +546,26 @@ TEST(OpsFixtures, CppBuiltNumpyTailOpsSaveAsKerasOpsAndLoadBack) {
                                            "ops_cpp_built_numpy_tail");
 }
 
+// histogram and allclose on KerasTensors (Keras 3.15 saves a Histogram node but cannot run one,
+// and an AllClose output has no batch axis, so neither is in the Python check): saved, loaded
+// back, and computing what the eager ops compute.
+TEST(OpsFixtures, SymbolicHistogramAndAllcloseMatchTheEagerOps) {
+  auto x = Input({7}, {.name = "x"});
+  const KerasTensors hist = ops::histogram(ops::reshape(x, {-1}), 4, std::make_pair(0.0, 1.0));
+  auto close = ops::allclose(x, x * 1.0000001);
+  Model m({x},
+          {ops::expand_dims(hist[0], 0), ops::expand_dims(hist[1], 0),
+           ops::expand_dims(ops::cast(close, float32), 0)},
+          {.name = "symbolic_histogram"});
+  const Tensor in = test::random_tensor({2, 7}, float32, -0.2, 1.2, 51);
+  const Outputs got = m.predict({in});
+  const auto [counts, edges] = ops::histogram(ops::reshape(in, {-1}), 4, std::make_pair(0.0, 1.0));
+  test::expect_all_close(got.at(0), ops::expand_dims(counts, 0), 0, 0);
+  test::expect_all_close(got.at(1), ops::expand_dims(edges, 0), 0, 0);
+  EXPECT_EQ(test::to_doubles(got.at(2)), std::vector<double>{1});
+  expect_saved_and_loaded_predict_the_same(m, {in}, "ops_symbolic_histogram");
+}
+
 // keras::ops::isin on KerasTensors, against a tensor and a list (its own model: Keras 3.15's
 // TensorFlow backend cannot run IsIn in a graph, and its JAX backend cannot run cpp_built_nn's
 // Nanstd, so the Python check runs this one under JAX).

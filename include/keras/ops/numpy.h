@@ -46,7 +46,8 @@ Tensor nextafter(const Tensor& x1, const Tensor& x2);
 // else `default_value` (undefined: 0 as a Python int, which takes the choices' dtype). Conditions
 // are bool (other dtypes: nonzero is true); all broadcast together; the dtype is the choices'
 // and default's result_type. Differentiable in the choices and the default. ValueError "condlist
-// must have length equal to choicelist (1 vs 2)" and for empty lists.
+// must have length equal to choicelist (1 vs 2)" and Keras's "condlist and choicelist must
+// not be empty. ...".
 Tensor select(const Tensors& condlist, const Tensors& choicelist, const Tensor& default_value = {});
 // keras.ops.view: x's bytes reinterpreted as `dtype` (x.view(dtype); no dtype: x's own). With a
 // different item size the last axis scales by old / new item size (float32 (2,) as uint8 is (8,)).
