@@ -121,6 +121,7 @@
 #include "keras/ops/linalg.h"
 #include "keras/ops/math.h"
 #include "keras/ops/nn.h"
+#include "keras/ops/numpy.h"
 #include "keras/ops/random.h"
 #include "keras/ops/random_noise.h"
 #include "keras/ops/reduce.h"

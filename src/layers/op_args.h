@@ -24,6 +24,8 @@ inline const char* const kImage = "keras.src.ops.image";
 
 // The rows of op_table_more.cpp, appended to the table's.
 std::vector<Spec> more_rows();
+// The rows of op_table_numpy.cpp, appended after them.
+std::vector<Spec> numpy_rows();
 
 // A constant array: Keras writes NumPy arrays as __numpy__, backend tensors as __tensor__.
 bool is_array_constant(const Json& j);

@@ -1399,6 +1399,97 @@ KerasTensor isreal(const KerasTensor& x) {
 KerasTensor conj(const KerasTensor& x) {
   return unary("Conjugate", x);
 }
+KerasTensor absolute(const KerasTensor& x) {
+  return unary("Absolute", x);
+}
+KerasTensor fabs(const KerasTensor& x) {
+  return unary("Fabs", x);
+}
+KerasTensor allclose(
+    const KerasTensor& a, const KerasTensor& b, double rtol, double atol, bool equal_nan) {
+  return op("AllClose", {{"rtol", rtol}, {"atol", atol}, {"equal_nan", equal_nan}},
+            Json::array({tensor_arg(), tensor_arg()}), {a, b});
+}
+KerasTensor real(const KerasTensor& x) {
+  return unary("Real", x);
+}
+KerasTensor imag(const KerasTensor& x) {
+  return unary("Imag", x);
+}
+KerasTensor angle(const KerasTensor& x) {
+  return unary("Angle", x);
+}
+KerasTensor ldexp(const KerasTensor& x1, const KerasTensor& x2) {
+  return binary("Ldexp", x1, x2);
+}
+KerasTensor nextafter(const KerasTensor& x1, const KerasTensor& x2) {
+  return binary("Nextafter", x1, x2);
+}
+KerasTensor lcm(const KerasTensor& x1, const KerasTensor& x2) {
+  return binary("Lcm", x1, x2);
+}
+
+namespace {
+
+// Keras's call select(condlist, choicelist, default): two lists of tensors, then the default.
+KerasTensor select_op(const KerasTensors& condlist,
+                      const KerasTensors& choicelist,
+                      Json fallback,
+                      const KerasTensor* fallback_tensor) {
+  KerasTensors inputs = condlist;
+  inputs.insert(inputs.end(), choicelist.begin(), choicelist.end());
+  if (fallback_tensor != nullptr) inputs.push_back(*fallback_tensor);
+  Json args = list_arg(condlist.size());
+  args.push_back(list_arg(choicelist.size())[0]);
+  args.push_back(std::move(fallback));
+  return op("Select", Json::object(), args, inputs);
+}
+
+}  // namespace
+
+KerasTensor select(const KerasTensors& condlist,
+                   const KerasTensors& choicelist,
+                   double default_value) {
+  return select_op(condlist, choicelist, constant_arg(default_value), nullptr);
+}
+KerasTensor select(const KerasTensors& condlist,
+                   const KerasTensors& choicelist,
+                   const KerasTensor& default_value) {
+  return select_op(condlist, choicelist, tensor_arg(), &default_value);
+}
+KerasTensor view(const KerasTensor& x, std::optional<DType> dtype) {
+  return unary("View", x, {{"dtype", dtype_json(dtype)}});
+}
+KerasTensor append(const KerasTensor& x1, const KerasTensor& x2, std::optional<int> axis) {
+  return op("Append", {{"axis", axis ? Json(*axis) : Json(nullptr)}},
+            Json::array({tensor_arg(), tensor_arg()}), {x1, x2});
+}
+KerasTensors array_split(const KerasTensor& x, int64_t sections, int axis) {
+  return std::make_shared<layers::OpLayerImpl>(
+             "ArraySplit", Json{{"indices_or_sections", sections}, {"axis", axis}},
+             Json::array({tensor_arg()}))
+      ->apply({x});
+}
+KerasTensor diagflat(const KerasTensor& x, int k) {
+  return unary("Diagflat", x, {{"k", k}});
+}
+KerasTensor vander(const KerasTensor& x, std::optional<int64_t> N, bool increasing) {
+  return unary("Vander", x, {{"N", N ? Json(*N) : Json(nullptr)}, {"increasing", increasing}});
+}
+KerasTensor corrcoef(const KerasTensor& x) {
+  return unary("Corrcoef", x);
+}
+KerasTensors histogram(const KerasTensor& x,
+                       int64_t bins,
+                       std::optional<std::pair<double, double>> range) {
+  const Json r = range ? Json::array({range->first, range->second}) : Json(nullptr);
+  return std::make_shared<layers::OpLayerImpl>("Histogram", Json{{"bins", bins}, {"range", r}},
+                                               Json::array({tensor_arg()}))
+      ->apply({x});
+}
+KerasTensor trapezoid(const KerasTensor& y, double dx, int axis) {
+  return unary("Trapezoid", y, {{"x", nullptr}, {"dx", dx}, {"axis", axis}});
+}
 
 KerasTensor dot_product_attention(const KerasTensor& query,
                                   const KerasTensor& key,

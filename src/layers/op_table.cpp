@@ -1639,6 +1639,9 @@ std::vector<Spec> make_table() {
   rows.insert(rows.end(), std::make_move_iterator(core.begin()),
               std::make_move_iterator(core.end()));
   for (Spec& s : image_rows()) rows.push_back(std::move(s));
+  std::vector<Spec> numpy = numpy_rows();
+  rows.insert(rows.end(), std::make_move_iterator(numpy.begin()),
+              std::make_move_iterator(numpy.end()));
   return rows;
 }
 #undef KERAS_ACTIVATION_WITH

@@ -19,6 +19,7 @@
 #include "keras/ops/linalg.h"
 #include "keras/ops/math.h"
 #include "keras/ops/nn.h"
+#include "keras/ops/numpy.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 #include "keras/ops/sort.h"
@@ -60,15 +61,15 @@ Fn select_fn(const Call& c) {
   return [=](const Tensors& in) {
     std::vector<Operand> all = choice;
     all.push_back(fallback);
-    const Tensors values = resolve(all, 0, in);
-    Tensor result = values.back();
-    for (size_t i = cond.size(); i-- > 0;) {
-      Tensor ci = cond[i].input >= 0 ? in[static_cast<size_t>(cond[i].input)] : cond[i].constant;
-      KERAS_CHECK(ci.defined(), ValueError, "Select's conditions must be tensors");
-      if (ci.dtype() != bool_) ci = ops::not_equal(ci, ops::zeros_like(ci));
-      result = ops::where(ci, values[i], result);
+    Tensors values = resolve(all, 0, in);
+    const Tensor fallback_value = values.back();
+    values.pop_back();
+    Tensors conditions;
+    for (const Operand& o : cond) {
+      conditions.push_back(o.input >= 0 ? in[static_cast<size_t>(o.input)] : o.constant);
+      KERAS_CHECK(conditions.back().defined(), ValueError, "Select's conditions must be tensors");
     }
-    return Tensors{result};
+    return Tensors{ops::select(conditions, values, fallback_value)};
   };
 }
 
@@ -78,19 +79,6 @@ Fn saturate_cast_fn(const Call& c) {
   KERAS_CHECK(*dtype != string_, ValueError, c.what, ": SaturateCast cannot cast to string");
   const DType d = *dtype;
   return unary_fn(c, [d](const Tensor& x) { return ops::saturate_cast(x, d); });
-}
-
-Fn ldexp_fn(const Call& c) {
-  const auto o = operands(c, 2, 0);
-  return [o](const Tensors& in) {
-    const Tensors t = resolve(o, 0, in);
-    KERAS_CHECK(
-        is_integer(t[1].dtype()), TypeError,
-        "ldexp exponent must be an integer type. Received: x2 dtype=", dtype_name(t[1].dtype()));
-    const Tensor x = is_floating(t[0].dtype()) ? t[0] : ops::cast(t[0], float32);
-    const Tensor scale = ops::power(ops::scalar_like(2.0, x), ops::cast(t[1], x.dtype()));
-    return Tensors{ops::multiply(x, scale)};
-  };
 }
 
 // jnp.atleast_3d then concatenated along axis 2.
@@ -162,7 +150,11 @@ Fn array_split_fn(const Call& c) {
   expect_one_tensor(c);
   const Sections s = sections_of(c);
   const int axis = int_of(c, "axis", 0);
-  return [=, what = c.what](const Tensors& in) { return split_at(in[0], s, axis, true, what); };
+  return [=](const Tensors& in) {
+    if (const auto* indices = std::get_if<std::vector<int64_t>>(&s))
+      return ops::split(in[0], *indices, axis);
+    return ops::array_split(in[0], std::get<int64_t>(s), axis);
+  };
 }
 
 Fn append_fn(const Call& c) {
@@ -172,47 +164,30 @@ Fn append_fn(const Call& c) {
       a == nullptr || a->is_null() ? std::nullopt : std::optional<int>(int_of(c, "axis", 0));
   return [o, axis](const Tensors& in) {
     const Tensors t = resolve(o, 0, in);
-    if (!axis) return Tensors{ops::concatenate({ops::ravel(t[0]), ops::ravel(t[1])}, 0)};
-    return Tensors{ops::concatenate({t[0], t[1]}, *axis)};
+    return Tensors{ops::append(t[0], t[1], axis)};
   };
 }
 
-// jnp.trapezoid with a constant spacing dx: sum((y[1:] + y[:-1]) / 2) * dx along the axis.
+// jnp.trapezoid with constant sample points x (a list or a NumPy array) or a spacing dx.
 Fn trapezoid_fn(const Call& c) {
   const Json* x = config::find(c.config, "x");
-  KERAS_CHECK(x == nullptr || x->is_null(), NotImplementedError, c.what,
-              ": keras.cpp's Trapezoid takes sample points only as a spacing 'dx'");
+  Tensor points;
+  if (x != nullptr && !x->is_null()) {
+    points = is_array_constant(*x)
+                 ? numpy_from_json(*x, c.what)
+                 : numpy_from_json(Json{{"class_name", "__numpy__"},
+                                        {"config", {{"value", *x}, {"dtype", "float32"}}}},
+                                   c.what);
+  }
   const double dx = number_of(c, "dx", 1.0);
   const int axis = int_of(c, "axis", -1);
-  return unary_fn(c, [dx, axis, what = c.what](const Tensor& y_in) {
-    const Tensor y = is_floating(y_in.dtype()) ? y_in : ops::cast(y_in, float32);
-    const int a = normalize_axis(axis, y.rank(), what.c_str());
-    const int64_t n = y.shape()[static_cast<size_t>(a)];
-    if (n < 2) return ops::sum(ops::multiply(y, 0.0), {a});
-    const Tensor pairs = ops::add(ops::slice_axis(y, a, 1, n - 1), ops::slice_axis(y, a, 0, n - 1));
-    return ops::multiply(ops::sum(pairs, {a}), dx * 0.5);
-  });
-}
-
-// jnp.corrcoef of the rows of a 2-D x (a 1-D x: one variable, a scalar).
-Tensor corrcoef(const Tensor& x_in) {
-  KERAS_CHECK(x_in.rank() == 1 || x_in.rank() == 2, ValueError,
-              "corrcoef: expected a 1-D or 2-D input, got shape ", shape_str(x_in.shape()));
-  Tensor x = is_floating(x_in.dtype()) ? x_in : ops::cast(x_in, float32);
-  if (x.rank() == 1) x = ops::expand_dims(x, 0);
-  const double n = static_cast<double>(x.shape()[1]);
-  const Tensor centred = ops::subtract(x, ops::mean(x, {1}, true));
-  const Tensor cov = ops::divide(ops::matmul_t(centred, centred, false, true), n - 1.0);
-  const Tensor stddev = ops::sqrt(ops::diagonal(cov));
-  Tensor r =
-      ops::divide(ops::divide(cov, ops::expand_dims(stddev, 1)), ops::expand_dims(stddev, 0));
-  r = ops::clip(r, -1.0, 1.0);
-  return x_in.rank() == 1 ? ops::reshape(r, {}) : r;
+  return unary_fn(
+      c, [points, dx, axis](const Tensor& y) { return ops::trapezoid(y, points, dx, axis); });
 }
 
 Fn diagflat_fn(const Call& c) {
   const int k = int_of(c, "k", 0);
-  return unary_fn(c, [k](const Tensor& x) { return ops::diag(ops::ravel(x), k); });
+  return unary_fn(c, [k](const Tensor& x) { return ops::diagflat(x, k); });
 }
 
 // jnp.vander: columns x^(N-1), ..., x^0 (increasing: x^0, ..., x^(N-1)) of a 1-D x.
@@ -225,16 +200,7 @@ Fn vander_fn(const Call& c) {
   KERAS_CHECK(!columns || (*columns >= 0 && *columns <= 65536), ValueError, c.what,
               ": Vander's 'N' must be in [0, 65536]");
   const bool increasing = bool_of(c, "increasing", false);
-  return unary_fn(c, [=, what = c.what](const Tensor& x) {
-    KERAS_CHECK(x.rank() == 1, ValueError, what,
-                ": x should be a one-dimensional array, got shape ", shape_str(x.shape()));
-    const int64_t n = columns.value_or(x.shape()[0]);
-    std::vector<double> powers(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i)
-      powers[static_cast<size_t>(i)] = static_cast<double>(increasing ? i : n - 1 - i);
-    const Tensor exponents = ops::cast(Tensor::from_vector(powers, {1, n}), x.dtype());
-    return ops::power(ops::expand_dims(x, 1), exponents);
-  });
+  return unary_fn(c, [=](const Tensor& x) { return ops::vander(x, columns, increasing); });
 }
 
 template <ops::SegmentReduction R>
@@ -689,7 +655,7 @@ std::vector<Spec> more_rows() {
       {"CDist", kMath, none, none, binary<ops::cdist>},
       {"Erfinv", kMath, none, none, unary<ops::erfinv>},
       {"I0", kNumpy, none, none, unary<ops::i0>},
-      {"Ldexp", kNumpy, none, none, ldexp_fn},
+      {"Ldexp", kNumpy, none, none, binary<ops::ldexp>},
       {"Select", kNumpy, none, none, select_fn},
       {"SaturateCast", kCore, {"dtype"}, none, saturate_cast_fn},
       {"Dstack", kNumpy, none, none, dstack_fn},
@@ -699,7 +665,7 @@ std::vector<Spec> more_rows() {
       {"ArraySplit", kNumpy, {"indices_or_sections", "axis"}, none, array_split_fn},
       {"Append", kNumpy, {"axis"}, none, append_fn},
       {"Trapezoid", kNumpy, {"x", "dx", "axis"}, none, trapezoid_fn},
-      {"Corrcoef", kNumpy, none, none, unary<corrcoef>},
+      {"Corrcoef", kNumpy, none, none, unary<ops::corrcoef>},
       {"Diagflat", kNumpy, {"k"}, none, diagflat_fn},
       {"Vander", kNumpy, {"N", "increasing"}, none, vander_fn},
       {"SegmentSum", kMath, segment_keys, none, segment_fn<ops::SegmentReduction::sum>},

@@ -11,7 +11,7 @@ namespace keras::ops {
 
 namespace {
 
-enum class IntOp { bit_and, bit_or, bit_xor, left_shift, right_shift, gcd };
+enum class IntOp { bit_and, bit_or, bit_xor, left_shift, right_shift, gcd, lcm };
 
 // T's unsigned twin (bool as uint8).
 template <class T>
@@ -49,14 +49,16 @@ T apply(IntOp op, T a, T b) {
       if (negative) return T(static_cast<U>(~(static_cast<U>(~static_cast<U>(a)) >> s)));
       return T(static_cast<U>(static_cast<U>(a) >> s));
     }
-    case IntOp::gcd: {  // Euclid on the magnitudes, in unsigned arithmetic
+    case IntOp::gcd:
+    case IntOp::lcm: {  // Euclid on the magnitudes, in unsigned arithmetic
       U x = magnitude(a), y = magnitude(b);
       while (y != 0) {
         const U r = static_cast<U>(x % y);
         x = y;
         y = r;
       }
-      return T(x);
+      if (op == IntOp::gcd) return T(x);
+      return x == 0 ? T(0) : T(static_cast<U>(magnitude(a) / x * magnitude(b)));
     }
   }
   return T(0);
@@ -154,6 +156,12 @@ Tensor gcd(const Tensor& x1, const Tensor& x2) {
               "Arguments to gcd must be integers, got ", dtype_name(x1.dtype()), " and ",
               dtype_name(x2.dtype()));
   return integer_binary(IntOp::gcd, "gcd", x1, x2, false);
+}
+Tensor lcm(const Tensor& x1, const Tensor& x2) {
+  KERAS_CHECK(is_integer(x1.dtype()) && is_integer(x2.dtype()), ValueError,
+              "Arguments to lcm must be integers, got ", dtype_name(x1.dtype()), " and ",
+              dtype_name(x2.dtype()));
+  return integer_binary(IntOp::lcm, "lcm", x1, x2, false);
 }
 
 }  // namespace keras::ops

@@ -252,8 +252,8 @@ TEST(OpsFixtures, DamagedOpNodesAreCleanErrors) {
         "numpy_more",    "sorting",        "numpy_extra", "numpy_stats",      "norms",
         "attention_ops", "bucketing",      "image_ops",   "nn_ops",           "pool_ops",
         "more_ops",      "keras3_ops",     "patches",     "image_transforms", "adaptive_pool_ops",
-        "linalg_ops",    "numpy_ops_more", "fft_ops",     "core_ops_tail",
-        "image_ops_tail"}) {
+        "linalg_ops",    "numpy_ops_more", "fft_ops",     "core_ops_tail",    "image_ops_tail",
+        "numpy_ops_tail"}) {
     Model original = models::load_model((kDir / (std::string(name) + ".keras")).string());
     const Json config = layers::serialize_layer(*original.layer());
     const Tensors x = test::fixture_arrays(kDir / (std::string(name) + ".keras"), "x");
@@ -495,6 +495,78 @@ TEST(OpsFixtures, CppBuiltNumpyOpsSaveAsKerasOpsAndLoadBack) {
                                            "ops_cpp_built_numpy_more");
 }
 
+// keras.ops' last NumPy functions on KerasTensors (numpy_ops_tail loads them from Keras): saved
+// as Keras's classes, loaded back, and checked by Keras in the Python check (not histogram,
+// whose node Keras 3.15 saves but cannot run).
+Model cpp_built_numpy_tail_model() {
+  auto x = Input({6}, {.name = "x"});
+  auto i = Input({6}, {.dtype = int32, .name = "i"});
+  auto e = Input({6}, {.dtype = int32, .name = "e"});  // exponents in [-3, 3]
+  auto h = layers::Dense(6)(x);
+  auto row = ops::reshape(ops::slice_axis(h, 0, 0, 1), {6});
+  auto f = [](const KerasTensor& t) { return ops::cast(t, float32); };
+  auto one = [](const KerasTensor& t) { return ops::expand_dims(t, 0); };
+  KerasTensors outs{f(ops::lcm(i, e)),
+                    ops::nextafter(h, x) - h,
+                    ops::real(h) + ops::imag(h),
+                    ops::angle(h),
+                    f(ops::view(h, int32)) * 1e-9,
+                    f(ops::view(i, uint8)),
+                    ops::ldexp(h, e),
+                    ops::select({ops::greater(h, 0.5), ops::less(h, -0.5)}, {h, x * 2.0}, 0.25),
+                    ops::select({ops::greater(h, 0.0)}, {h}, x),
+                    ops::append(h, x, 1),
+                    one(ops::append(row, row)),
+                    one(ops::diagflat(row, -1)),
+                    one(ops::vander(row, 3)),
+                    one(ops::corrcoef(ops::transpose(h))),
+                    ops::trapezoid(h, 0.5),
+                    ops::absolute(h) - ops::fabs(x)};
+  for (const KerasTensor& part : ops::array_split(h, 4, 1)) outs.push_back(part);
+  return Model({x, i, e}, outs, {.name = "cpp_built_numpy_tail"});
+}
+
+Tensors cpp_built_numpy_tail_inputs() {
+  return {test::random_tensor({2, 6}, float32, -1, 1, 41),
+          Tensor::from_vector<int32_t>({-17, 3, 12, 0, 7, -2, 19, 5, 4, 6, -8, 9}, {2, 6}),
+          Tensor::from_vector<int32_t>({0, 3, 2, -1, -3, 3, 0, 1, -2, 1, 2, 0}, {2, 6})};
+}
+
+TEST(OpsFixtures, CppBuiltNumpyTailOpsSaveAsKerasOpsAndLoadBack) {
+  Model m = cpp_built_numpy_tail_model();
+  const Json config = m.get_config();
+  std::map<std::string, Json> by_class;
+  for (const Json& l : config["layers"]) by_class[l["class_name"]] = l;
+  for (const char* cls :
+       {"Lcm", "Nextafter", "Real", "Imag", "Angle", "View", "Ldexp", "Select", "Append",
+        "Diagflat", "Vander", "Corrcoef", "Trapezoid", "Absolute", "Fabs", "ArraySplit"}) {
+    EXPECT_TRUE(by_class.contains(cls)) << cls;
+  }
+  EXPECT_EQ(by_class["ArraySplit"]["config"]["indices_or_sections"], 4);
+  expect_saved_and_loaded_predict_the_same(m, cpp_built_numpy_tail_inputs(),
+                                           "ops_cpp_built_numpy_tail");
+}
+
+// histogram and allclose on KerasTensors (Keras 3.15 saves a Histogram node but cannot run one,
+// and an AllClose output has no batch axis, so neither is in the Python check): saved, loaded
+// back, and computing what the eager ops compute.
+TEST(OpsFixtures, SymbolicHistogramAndAllcloseMatchTheEagerOps) {
+  auto x = Input({7}, {.name = "x"});
+  const KerasTensors hist = ops::histogram(ops::reshape(x, {-1}), 4, std::make_pair(0.0, 1.0));
+  auto close = ops::allclose(x, x * 1.0000001);
+  Model m({x},
+          {ops::expand_dims(hist[0], 0), ops::expand_dims(hist[1], 0),
+           ops::expand_dims(ops::cast(close, float32), 0)},
+          {.name = "symbolic_histogram"});
+  const Tensor in = test::random_tensor({2, 7}, float32, -0.2, 1.2, 51);
+  const Outputs got = m.predict({in});
+  const auto [counts, edges] = ops::histogram(ops::reshape(in, {-1}), 4, std::make_pair(0.0, 1.0));
+  test::expect_all_close(got.at(0), ops::expand_dims(counts, 0), 0, 0);
+  test::expect_all_close(got.at(1), ops::expand_dims(edges, 0), 0, 0);
+  EXPECT_EQ(test::to_doubles(got.at(2)), std::vector<double>{1});
+  expect_saved_and_loaded_predict_the_same(m, {in}, "ops_symbolic_histogram");
+}
+
 // keras::ops::isin on KerasTensors, against a tensor and a list (its own model: Keras 3.15's
 // TensorFlow backend cannot run IsIn in a graph, and its JAX backend cannot run cpp_built_nn's
 // Nanstd, so the Python check runs this one under JAX).
@@ -645,6 +717,9 @@ TEST(OpsFixturesExport, WritesFilesForThePythonCheck) {
   Model numpy_more = cpp_built_numpy_more_model();
   test::export_for_python_check(numpy_more, cpp_built_numpy_more_inputs(), dir,
                                 "cpp_built_numpy_more");
+  Model numpy_tail = cpp_built_numpy_tail_model();
+  test::export_for_python_check(numpy_tail, cpp_built_numpy_tail_inputs(), dir,
+                                "cpp_built_numpy_tail");
   Model fft = cpp_built_fft_model();
   test::export_for_python_check(fft, {test::random_tensor({3, 16}, float32, -2, 2, 18)}, dir,
                                 "cpp_built_fft");

@@ -604,6 +604,46 @@ std::pair<KerasTensor, KerasTensor> ctc_decode(const KerasTensor& inputs,
                                                int64_t top_paths = 1,
                                                bool merge_repeated = true,
                                                std::optional<int64_t> mask_index = 0);
+// keras/ops/elementwise.h's, bitwise.h's, shape.h's and math.h's NumPy functions completed,
+// saved as Keras 3's Absolute, Fabs, AllClose, Real, Imag, Angle, Ldexp, Nextafter, Lcm, Select,
+// View, Append, ArraySplit, Diagflat, Vander, Corrcoef, Histogram and Trapezoid (eye, tri and the
+// windows take no symbolic tensor in Keras; nonzero and unique, whose shapes depend on the
+// values, are eager only).
+KerasTensor absolute(const KerasTensor& x);
+KerasTensor fabs(const KerasTensor& x);
+KerasTensor allclose(const KerasTensor& a,
+                     const KerasTensor& b,
+                     double rtol = 1e-5,
+                     double atol = 1e-8,
+                     bool equal_nan = false);
+KerasTensor real(const KerasTensor& x);
+KerasTensor imag(const KerasTensor& x);
+KerasTensor angle(const KerasTensor& x);
+KerasTensor ldexp(const KerasTensor& x1, const KerasTensor& x2);
+KerasTensor nextafter(const KerasTensor& x1, const KerasTensor& x2);
+KerasTensor lcm(const KerasTensor& x1, const KerasTensor& x2);
+// The default as a Python number (Keras's 0) or a tensor.
+KerasTensor select(const KerasTensors& condlist,
+                   const KerasTensors& choicelist,
+                   double default_value = 0);
+KerasTensor select(const KerasTensors& condlist,
+                   const KerasTensors& choicelist,
+                   const KerasTensor& default_value);
+KerasTensor view(const KerasTensor& x, std::optional<DType> dtype = std::nullopt);
+KerasTensor append(const KerasTensor& x1,
+                   const KerasTensor& x2,
+                   std::optional<int> axis = std::nullopt);
+KerasTensors array_split(const KerasTensor& x, int64_t sections, int axis = 0);
+KerasTensor diagflat(const KerasTensor& x, int k = 0);
+KerasTensor vander(const KerasTensor& x,
+                   std::optional<int64_t> N = std::nullopt,
+                   bool increasing = false);
+KerasTensor corrcoef(const KerasTensor& x);
+// (counts, edges).
+KerasTensors histogram(const KerasTensor& x,
+                       int64_t bins = 10,
+                       std::optional<std::pair<double, double>> range = std::nullopt);
+KerasTensor trapezoid(const KerasTensor& y, double dx = 1.0, int axis = -1);
 
 }  // namespace keras::ops
 

@@ -37,4 +37,8 @@ Tensor bitwise_right_shift(const Tensor& x, const Tensor& y);
 // "Arguments to gcd must be integers" for floating or bool operands.
 Tensor gcd(const Tensor& x1, const Tensor& x2);
 
+// The least common multiple of |x1| and |x2| (0 when either is 0), wrapping in the dtype on
+// overflow. ValueError "Arguments to lcm must be integers" for floating or bool operands.
+Tensor lcm(const Tensor& x1, const Tensor& x2);
+
 }  // namespace keras::ops

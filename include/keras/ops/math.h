@@ -232,4 +232,35 @@ Tensor segment_prod(const Tensor& data,
                     std::optional<int64_t> num_segments = std::nullopt,
                     bool sorted = false);
 
+// keras.ops.bartlett / blackman / hamming / hanning (NumPy's): the symmetric window of M points,
+// with n = 1 - M, 3 - M, ..., M - 1 and r = n / (M - 1): bartlett 1 - |r|; blackman
+// 0.42 + 0.5 cos(pi r) + 0.08 cos(2 pi r); hamming 0.54 + 0.46 cos(pi r); hanning
+// 0.5 + 0.5 cos(pi r). Computed in float64 and returned as float32 (Keras's floatx); M = 1 gives
+// [1], M <= 0 an empty window (NumPy's; Keras on JAX rejects a negative M). Not differentiable
+// (their argument is a number).
+Tensor bartlett(int64_t M);
+Tensor blackman(int64_t M);
+Tensor hamming(int64_t M);
+Tensor hanning(int64_t M);
+// keras.ops.corrcoef: the Pearson correlation coefficients of the rows of x (N variables, D
+// observations), (N, N), clipped to [-1, 1]; a 1-D x is one variable (a scalar 1). x's floating
+// dtype (integers and bool: float32). Differentiable. ValueError "m has more than 2 dimensions"
+// for a rank above 2.
+Tensor corrcoef(const Tensor& x);
+// keras.ops.histogram: the counts of 1-D x's values in `bins` equal bins over `range` (default
+// [min(x), max(x)], widened by 0.5 on both sides when they are equal), and the bins + 1 edges, as
+// jnp.histogram: each bin half-open [e_i, e_i+1) but the last closed, values outside the range
+// not counted. Counts and edges in x's floating dtype (integers and bool: float32). The values
+// are read on the host (not traceable). Not differentiable. ValueError (Keras's words) for x not
+// 1-D, bins < 0 or a range whose second element is not greater than its first.
+std::pair<Tensor, Tensor> histogram(const Tensor& x,
+                                    int64_t bins = 10,
+                                    std::optional<std::pair<double, double>> range = std::nullopt);
+// keras.ops.trapezoid: the integral of y along `axis` by the trapezoidal rule,
+// sum((y[1:] + y[:-1]) / 2 * d), with d the spacing: dx, or diff(x) for sample points x (1-D
+// along the axis, or of y's shape). y's floating dtype (integers and bool: float32), promoted
+// with x's. Differentiable in y and x. ValueError for an axis out of range or x of another
+// length.
+Tensor trapezoid(const Tensor& y, const Tensor& x = {}, double dx = 1.0, int axis = -1);
+
 }  // namespace keras::ops
