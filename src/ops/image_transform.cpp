@@ -12,13 +12,12 @@
 #include "keras/ops/image.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
-#include "layers/preprocessing/image_augmentation.h"
-#include "layers/preprocessing/image_sampling.h"
+#include "ops/image_sampling.h"
 
 namespace keras::ops::image {
 namespace {
 
-namespace sampling = layers::augmentation;
+namespace sampling = image_sampling;
 
 bool is_fill_mode(const std::string& m) {
   return m == "constant" || m == "nearest" || m == "wrap" || m == "mirror" || m == "reflect";

@@ -137,21 +137,6 @@ Tensor on_host_copy(const Tensor& src, std::function<void(float* data)> f) {
   return out;
 }
 
-Tensor host_draws(const Shape& shape,
-                  Device device,
-                  Generator* generator,
-                  std::function<void(Generator&, double*)> fill) {
-  const Tensor host = Tensor::empty(shape, float64, Device::cpu());
-  const bool on_host = device == Device::cpu();
-  const Tensor out = on_host ? host : Tensor::empty(shape, float64, device);
-  Generator* gen = generator != nullptr ? generator : &global_generator();
-  autodiff::launch([host, out, on_host, gen, fill] {
-    fill(*gen, host.data<double>());
-    if (!on_host) out.copy_from(host);
-  });
-  return out;
-}
-
 namespace {
 
 // log of a Gamma(a, 1) sample. Marsaglia and Tsang's squeeze accepts more than 95% of its tries

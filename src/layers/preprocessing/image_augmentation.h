@@ -11,8 +11,12 @@
 #include "keras/config/json.h"
 #include "keras/core/random.h"
 #include "keras/core/tensor.h"
+#include "ops/image_sampling.h"
 
 namespace keras::layers::augmentation {
+
+// The resampling of images and the host draws (ops/image_sampling.h).
+using namespace ops::image_sampling;  // NOLINT(google-build-using-namespace)
 
 // Keras's _set_factor: a number f in [lo, hi] gives (max(-|f|, lo), |f|); a pair gives itself,
 // sorted. ValueError with Keras's message otherwise.
@@ -62,13 +66,6 @@ Tensor per_image_uniform(const Tensor& images, double minval, double maxval, Gen
 // traced plan runs it on every replay's values (autodiff/trace.h); the result on src's device.
 Tensor on_host_copy(const Tensor& src, std::function<void(float* data)> f);
 
-// float64 values of `shape` on `device` that `fill` writes on the host from the generator (the
-// global one when null), inside a launched kernel, so that a traced step draws them anew at every
-// replay (autodiff/trace.h). The generator must outlive any plan the call is traced into.
-Tensor host_draws(const Shape& shape,
-                  Device device,
-                  Generator* generator,
-                  std::function<void(Generator&, double*)> fill);
 // A Beta(a, b) sample (a, b > 0), through the logarithms of two Gamma samples (Marsaglia and
 // Tsang), so that tiny parameters give 0 or 1 rather than 0 / 0.
 double beta_sample(Generator& generator, double a, double b);

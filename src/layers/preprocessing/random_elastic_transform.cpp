@@ -7,7 +7,6 @@
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
 #include "layers/preprocessing/image_augmentation.h"
-#include "layers/preprocessing/image_sampling.h"
 
 namespace keras::layers {
 namespace {

@@ -9,7 +9,6 @@
 #include "keras/ops/random_noise.h"
 #include "keras/ops/shape.h"
 #include "layers/preprocessing/image_augmentation.h"
-#include "layers/preprocessing/image_sampling.h"
 
 namespace keras::layers {
 namespace {

@@ -1,8 +1,8 @@
 // Resampling of image batches at positions computed on the host from random draws, inside a
 // launched kernel so that a traced step redraws them at every replay (autodiff/trace.h). Used by
 // RandomRotation, RandomZoom, RandomTranslation, RandomShear (Keras 3's affine_transform),
-// RandomPerspective and RandomElasticTransform.
-// Internal to src/layers.
+// RandomPerspective and RandomElasticTransform, and by keras.ops.image's affine_transform,
+// perspective_transform and elastic_transform. Internal to src/ops and src/layers.
 #pragma once
 
 #include <array>
@@ -11,9 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "keras/core/random.h"
 #include "keras/core/tensor.h"
 
-namespace keras::layers::augmentation {
+namespace keras::ops::image_sampling {
 
 // One output pixel's sources: out = sum_k weight[k] * image[index[k]] + fill * fill_value,
 // index a flat pixel index (row * width + col) into its own image.
@@ -93,4 +94,12 @@ std::array<double, 8> homography(const std::array<double, 8>& start,
 // (kernel int(6 sigma) | 1, zeros beyond the field: Keras's gaussian_blur, "SAME" padding).
 void gaussian_field_blur(std::vector<double>& field, int64_t h, int64_t w, double sigma);
 
-}  // namespace keras::layers::augmentation
+// float64 values of `shape` on `device` that `fill` writes on the host from the generator (the
+// global one when null), inside a launched kernel, so that a traced step draws them anew at every
+// replay (autodiff/trace.h). The generator must outlive any plan the call is traced into.
+Tensor host_draws(const Shape& shape,
+                  Device device,
+                  Generator* generator,
+                  std::function<void(Generator&, double*)> fill);
+
+}  // namespace keras::ops::image_sampling

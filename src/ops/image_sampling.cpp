@@ -1,4 +1,4 @@
-#include "layers/preprocessing/image_sampling.h"
+#include "ops/image_sampling.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,7 @@
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 
-namespace keras::layers::augmentation {
+namespace keras::ops::image_sampling {
 
 Tensor resample(const Tensor& images,
                 int64_t out_h,
@@ -293,4 +293,19 @@ void gaussian_field_blur(std::vector<double>& field, int64_t h, int64_t w, doubl
   pass(tmp, field, w, h, 1, w);  // along columns
 }
 
-}  // namespace keras::layers::augmentation
+Tensor host_draws(const Shape& shape,
+                  Device device,
+                  Generator* generator,
+                  std::function<void(Generator&, double*)> fill) {
+  const Tensor host = Tensor::empty(shape, float64, Device::cpu());
+  const bool on_host = device == Device::cpu();
+  const Tensor out = on_host ? host : Tensor::empty(shape, float64, device);
+  Generator* gen = generator != nullptr ? generator : &global_generator();
+  autodiff::launch([host, out, on_host, gen, fill] {
+    fill(*gen, host.data<double>());
+    if (!on_host) out.copy_from(host);
+  });
+  return out;
+}
+
+}  // namespace keras::ops::image_sampling
