@@ -4,6 +4,7 @@
 // messages), so nothing depends on the generator's values.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -11,8 +12,10 @@
 #include <keras/keras.hpp>
 #include <limits>
 #include <sstream>
+#include <string>
 
 #include "callbacks/monitor.h"
+#include "harness/tensor_matchers.h"
 
 namespace keras {
 namespace {
@@ -33,6 +36,12 @@ Model two_relu_dense(int64_t features = 5) {
 
 Tensor uniform(Shape shape, uint64_t seed) {
   return random::uniform(std::move(shape), 0.0, 1.0, float32, seed);
+}
+
+// A path in the temporary directory of this process's own (ctest runs the thread variants of
+// a test at the same time).
+fs::path temp_path(const std::string& name) {
+  return fs::path(::testing::TempDir()) / (name + "_" + std::to_string(::getpid()));
 }
 
 // What std::cout receives while `f` runs.
@@ -437,7 +446,7 @@ TEST(KerasCallbackTests, TerminateOnNaNRaiseErrorDoesNotTriggerOnTrainEnd) {
 // test_raise_error_terminate_preserves_backup: the error leaves BackupAndRestore's directory (a
 // failed fit is what it is there for).
 TEST(KerasCallbackTests, TerminateOnNaNRaiseErrorPreservesBackup) {
-  const fs::path dir = fs::path(::testing::TempDir()) / "keras_callback_tests_backup";
+  const fs::path dir = temp_path("keras_callback_tests_backup");
   fs::remove_all(dir);
   fs::create_directories(dir);
   const fs::path fake = dir / "checkpoint.txt";
@@ -486,7 +495,7 @@ TEST(KerasCallbackTests, TerminateOnNaNRaiseErrorStopsOnLaterBatch) {
 // test_stop_training_csv: TerminateOnNaN stops after the first batch's infinite loss; the CSV
 // row of that epoch is still written, with the NaN in it.
 TEST(KerasCallbackTests, CSVLoggerStopTrainingCsv) {
-  const fs::path file = fs::path(::testing::TempDir()) / "keras_callback_tests_csv_logger.csv";
+  const fs::path file = temp_path("keras_callback_tests_csv_logger");
   fs::remove(file);
   Sequential model;
   model.add(Input({3}));
@@ -514,6 +523,147 @@ TEST(KerasCallbackTests, CSVLoggerStopTrainingCsv) {
     if (!line.empty()) last = line;
   EXPECT_THAT(last, HasSubstr("nan"));
   fs::remove(file);
+}
+
+// --- model_checkpoint_test.py ---
+
+// Keras's get_model (Dense(5, relu), Dense(3, softmax), categorical crossentropy, sgd,
+// Accuracy("acc")) and its data: 30 training and 30 test rows of 3 features, 3 classes.
+struct CheckpointSetup {
+  Model model = [] {
+    Sequential m;
+    m.add(Input({3}));
+    m.add(L::Dense(5, {.activation = "relu"}));
+    m.add(L::Dense(3, {.activation = "softmax"}));
+    m.compile({.optimizer = "sgd",
+               .loss = "categorical_crossentropy",
+               .metrics = {metrics::Accuracy("acc")}});
+    return Model(m);
+  }();
+  Tensor x = uniform({30, 3}, 19);
+  Tensor y = utils::to_categorical(ops::cast(ops::multiply(uniform({30}, 20), 3.0), int32), 3);
+  Tensor x_test = uniform({30, 3}, 21);
+  Tensor y_test = utils::to_categorical(ops::cast(ops::multiply(uniform({30}, 22), 3.0), int32), 3);
+  fs::path dir;
+  explicit CheckpointSetup(const char* name = "keras_callback_tests_checkpoints")
+      : dir(temp_path(name)) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~CheckpointSetup() { fs::remove_all(dir); }
+  void fit(cb::CallbackPtr callback, int epochs, int batch_size = 5) {
+    model.fit(x, y,
+              {.epochs = epochs,
+               .batch_size = batch_size,
+               .verbose = 0,
+               .callbacks = {std::move(callback)},
+               .validation_data = ValidationData{x_test, y_test}});
+  }
+  std::string path(const std::string& name) const { return (dir / name).string(); }
+};
+
+// test_model_checkpoint_options, cases 1-5: a file after one epoch whatever the mode and monitor
+// (case 5: an unknown monitor with save_best_only warns and saves, as Keras 3.15), into a
+// directory the callback creates.
+TEST(KerasCallbackTests, ModelCheckpointModesAndMonitors) {
+  CheckpointSetup s;
+  const std::string file = (s.dir / "subdir" / "checkpoint.keras").string();
+  struct Case {
+    std::string monitor, mode;
+    bool best;
+  };
+  for (const Case& c : {Case{"val_loss", "auto", false}, Case{"val_loss", "min", false},
+                        Case{"val_acc", "max", false}, Case{"val_acc", "max", true},
+                        Case{"unknown", "min", true}}) {
+    s.fit(
+        cb::ModelCheckpoint(file, {.monitor = c.monitor, .save_best_only = c.best, .mode = c.mode}),
+        1);
+    EXPECT_TRUE(fs::exists(file)) << c.monitor << " " << c.mode;
+    fs::remove(file);
+  }
+}
+
+// Cases 8a and 8b: save_freq=15 with 5 batches an epoch saves at the ends of epochs 3, 6 and 9,
+// the model or its weights.
+TEST(KerasCallbackTests, ModelCheckpointIntegerSaveFreq) {
+  CheckpointSetup s;
+  for (const char* name :
+       {"checkpoint.epoch{epoch:02d}.keras", "checkpoint.epoch{epoch:02d}.weights.h5"}) {
+    const bool weights = std::string(name).ends_with(".weights.h5");
+    s.fit(cb::ModelCheckpoint(s.path(name), {.save_weights_only = weights, .save_freq = 15}), 10,
+          6);
+    const std::string stem = weights ? ".weights.h5" : ".keras";
+    for (int epoch = 1; epoch <= 9; ++epoch) {
+      const std::string file = s.path(str("checkpoint.epoch", epoch < 10 ? "0" : "", epoch, stem));
+      EXPECT_EQ(fs::exists(file), epoch % 3 == 0) << file;
+    }
+  }
+}
+
+// Case 9: Keras's error for a save_freq that is neither "epoch" nor a number.
+TEST(KerasCallbackTests, ModelCheckpointUnrecognizedSaveFreq) {
+  EXPECT_THAT(
+      [] {
+        cb::ModelCheckpoint("ckpt.weights.h5",
+                            {.save_weights_only = true, .save_freq = "invalid_save_freq"});
+      },
+      ::testing::ThrowsMessage<ValueError>(HasSubstr("Unrecognized save_freq")));
+  EXPECT_NO_THROW(
+      cb::ModelCheckpoint("ckpt.weights.h5", {.save_weights_only = true, .save_freq = 3}));
+}
+
+// Cases 10a and 10b: save_freq=1 with the batch in the name: 30 rows in batches of 15 give
+// batches 1 and 2 of each of 5 epochs.
+TEST(KerasCallbackTests, ModelCheckpointBatchInFileName) {
+  CheckpointSetup s;
+  for (const char* stem : {".keras", ".weights.h5"}) {
+    const bool weights = std::string(stem) == ".weights.h5";
+    s.fit(cb::ModelCheckpoint(s.path(str("checkpoint.epoch{epoch:02d}batch{batch:02d}", stem)),
+                              {.save_weights_only = weights, .save_freq = 1}),
+          5, 15);
+    for (int epoch = 1; epoch <= 5; ++epoch) {
+      for (int batch = 1; batch <= 2; ++batch) {
+        EXPECT_TRUE(fs::exists(s.path(str("checkpoint.epoch0", epoch, "batch0", batch, stem))))
+            << epoch << " " << batch << stem;
+      }
+    }
+  }
+}
+
+// Cases 11 and 12: save_best_only with an initial_value_threshold any first value beats, and
+// without one.
+TEST(KerasCallbackTests, ModelCheckpointInitialValueThreshold) {
+  CheckpointSetup s;
+  const std::string file = s.path("checkpoint.keras");
+  s.fit(cb::ModelCheckpoint(file, {.monitor = "val_acc",
+                                   .save_best_only = true,
+                                   .mode = "max",
+                                   .initial_value_threshold = -0.01}),
+        1);
+  EXPECT_TRUE(fs::exists(file));
+  fs::remove(file);
+  s.fit(cb::ModelCheckpoint(file, {.monitor = "val_loss", .save_best_only = true}), 1);
+  EXPECT_TRUE(fs::exists(file));
+}
+
+// test_model_checkpoint_loading: the best model (and the best weights) load back as the trained
+// model's weights.
+TEST(KerasCallbackTests, ModelCheckpointLoading) {
+  CheckpointSetup s;
+  const std::string file = s.path("checkpoint.model.keras");
+  s.fit(cb::ModelCheckpoint(file, {.save_best_only = true}), 1);
+  Model loaded = models::load_model(file);
+  const Tensors ref = s.model.get_weights(), got = loaded.get_weights();
+  ASSERT_EQ(ref.size(), got.size());
+  for (size_t i = 0; i < ref.size(); ++i) test::expect_all_close(got[i], ref[i], 0, 0);
+  CheckpointSetup w("keras_callback_tests_checkpoint_weights");
+  const std::string weights = w.path("checkpoint.weights.h5");
+  w.fit(cb::ModelCheckpoint(weights, {.save_best_only = true, .save_weights_only = true}), 1);
+  CheckpointSetup fresh("keras_callback_tests_checkpoint_fresh");
+  fresh.model.load_weights(weights);
+  const Tensors wref = w.model.get_weights(), wgot = fresh.model.get_weights();
+  ASSERT_EQ(wref.size(), wgot.size());
+  for (size_t i = 0; i < wref.size(); ++i) test::expect_all_close(wgot[i], wref[i], 0, 0);
 }
 
 // --- backup_and_restore_test.py ---
