@@ -49,5 +49,31 @@ TEST(ValueReads, PredictInBatchesUsesEachBatchsIndices) {
   EXPECT_EQ(results[0], 0.0);
 }
 
+// fit through such a model: the traced first batch is kept as an eager step and the others run
+// eagerly, so the weights are those of run_eagerly (the same kernels on the same shapes: exact).
+TEST(ValueReads, FitMatchesRunEagerly) {
+  const Tensor x = random::uniform({8, 3}, -1.0, 1.0, float32, 5);
+  const Tensor indices = Tensor::from_vector(
+      std::vector<int32_t>{0, 1, 1, 0, 0, 3, 1, 2, 1, 1, 0, 0, 0, 2, 1, 3}, {8, 2});
+  const Tensor target = random::uniform({8, 4}, -1.0, 1.0, float32, 6);
+  Tensors trained;
+  for (bool run_eagerly : {false, true}) {
+    utils::set_random_seed(7);
+    auto in = Input({3});
+    auto idx = Input({2}, {.dtype = int32});
+    auto hidden = layers::Dense(4)(in);
+    auto update = ops::sum(hidden, {1});  // one value per row, scattered into its batch's rows
+    Model model({in, idx}, ops::scatter_update(hidden, idx, update));
+    model.compile({.optimizer = "sgd", .loss = "mse", .run_eagerly = run_eagerly});
+    model.fit({x, indices}, target, {.epochs = 2, .batch_size = 2, .verbose = 0, .shuffle = false});
+    const Tensors w = model.get_weights();
+    if (trained.empty()) {
+      trained = w;
+    } else {
+      for (size_t i = 0; i < w.size(); ++i) test::expect_all_close(w[i], trained[i], 0, 0);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace keras
