@@ -4,10 +4,10 @@
 #include <cmath>
 #include <vector>
 
-#include "keras/autodiff/trace.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "ops/host_kernel.h"
 
 namespace keras::ops::image_sampling {
 
@@ -21,20 +21,16 @@ Tensor resample(const Tensor& images,
   const Shape& s = images.shape();
   const int64_t b = s[0], h = s[1], w = s[2], c = s[3];
   const int64_t per_image = out_h * out_w;
-  const Tensor idx_host = Tensor::empty({b * per_image * k}, int64, Device::cpu());
-  const Tensor w_host = Tensor::empty({b, out_h, out_w, k, 1}, float64, Device::cpu());
-  const Tensor f_host = Tensor::empty({b, out_h, out_w, 1}, float64, Device::cpu());
   const Device dev = images.device();
-  const bool on_host = dev == Device::cpu();
-  const Tensor idx = on_host ? idx_host : Tensor::empty(idx_host.shape(), int64, dev);
-  const Tensor wt = on_host ? w_host : Tensor::empty(w_host.shape(), float64, dev);
-  const Tensor fl = on_host ? f_host : Tensor::empty(f_host.shape(), float64, dev);
-  const int64_t n = draws.rank() == 2 ? draws.shape()[1] : 0;
-  autodiff::launch([=] {
-    int64_t* index = idx_host.data<int64_t>();
-    double* weight = w_host.data<double>();
-    double* fill = f_host.data<double>();
-    const double* d = n > 0 ? draws.data<double>() : nullptr;
+  const Tensor idx = Tensor::empty({b * per_image * k}, int64, dev);
+  const Tensor wt = Tensor::empty({b, out_h, out_w, k, 1}, float64, dev);
+  const Tensor fl = Tensor::empty({b, out_h, out_w, 1}, float64, dev);
+  const int64_t n = draws.defined() && draws.rank() == 2 ? draws.shape()[1] : 0;
+  internal::launch_on_host({draws}, {idx, wt, fl}, [=](const Tensors& in, const Tensors& out) {
+    int64_t* index = out[0].data<int64_t>();
+    double* weight = out[1].data<double>();
+    double* fill = out[2].data<double>();
+    const double* d = n > 0 ? in[0].data<double>() : nullptr;
     for (int64_t img = 0; img < b; ++img) {
       const int64_t base = img * per_image;
       sampler(d == nullptr ? nullptr : d + img * n, out_h, out_w, h, w, k,
@@ -44,11 +40,6 @@ Tensor resample(const Tensor& images,
               });
       // Flat pixel indices into the whole batch.
       for (int64_t p = base * k; p < (base + per_image) * k; ++p) index[p] += img * h * w;
-    }
-    if (!on_host) {
-      idx.copy_from(idx_host);
-      wt.copy_from(w_host);
-      fl.copy_from(f_host);
     }
   });
   const Tensor rows = ops::reshape(images, {b * h * w, c});
@@ -297,13 +288,10 @@ Tensor host_draws(const Shape& shape,
                   Device device,
                   Generator* generator,
                   std::function<void(Generator&, double*)> fill) {
-  const Tensor host = Tensor::empty(shape, float64, Device::cpu());
-  const bool on_host = device == Device::cpu();
-  const Tensor out = on_host ? host : Tensor::empty(shape, float64, device);
+  const Tensor out = Tensor::empty(shape, float64, device);
   Generator* gen = generator != nullptr ? generator : &global_generator();
-  autodiff::launch([host, out, on_host, gen, fill] {
-    fill(*gen, host.data<double>());
-    if (!on_host) out.copy_from(host);
+  internal::launch_on_host({}, {out}, [gen, fill](const Tensors&, const Tensors& host) {
+    fill(*gen, host[0].data<double>());
   });
   return out;
 }

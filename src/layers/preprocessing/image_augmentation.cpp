@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "keras/autodiff/trace.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/random_noise.h"
+#include "ops/host_kernel.h"
 
 namespace keras::layers::augmentation {
 
@@ -126,13 +126,10 @@ Tensor per_image_uniform(const Tensor& images, double minval, double maxval, Gen
 }
 
 Tensor on_host_copy(const Tensor& src, std::function<void(float* data)> f) {
-  const Tensor host = Tensor::empty(src.shape(), float32, Device::cpu());
-  const bool on_host = src.device() == Device::cpu();
-  const Tensor out = on_host ? host : Tensor::empty(src.shape(), float32, src.device());
-  autodiff::launch([src, host, out, on_host, f] {
-    host.copy_from(src);
-    f(host.data<float>());
-    if (!on_host) out.copy_from(host);
+  const Tensor out = Tensor::empty(src.shape(), float32, src.device());
+  ops::internal::launch_on_host({src}, {out}, [f](const Tensors& in, const Tensors& host) {
+    host[0].copy_from(in[0]);
+    f(host[0].data<float>());
   });
   return out;
 }
