@@ -3,13 +3,13 @@
 #include <functional>
 #include <map>
 
-#include "keras/autodiff/trace.h"
 #include "keras/config/json.h"
 #include "keras/ops/core.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/nn.h"
 #include "keras/ops/shape.h"
 #include "op_args.h"
+#include "ops/host_kernel.h"
 
 namespace keras::layers::op_table {
 namespace {
@@ -44,12 +44,6 @@ Arg arg(const Json& j, int& next, const Call& c) {
   const Json wrapped{{"class_name", "__numpy__"},
                      {"config", {{"value", j}, {"dtype", integral ? "int32" : "float32"}}}};
   return {-1, numpy_from_json(wrapped, c.what)};
-}
-
-std::vector<int64_t> host_ints(const Tensor& t) {
-  autodiff::depends_on_values();
-  const Tensor h = ops::copy(ops::cast(t, int64).cpu());
-  return {h.data<int64_t>(), h.data<int64_t>() + h.size()};
 }
 
 // keras.ops.scatter(indices, values) with the output's shape in the config.
@@ -97,8 +91,9 @@ Fn slice_update_fn(const Call& c) {
   }
   const Arg updates = arg(c.args[2], next, c);
   return [=](const Tensors& in) {
-    return Tensors{ops::slice_update(in[0], start_tensor ? host_ints(start_tensor->of(in)) : start,
-                                     updates.of(in))};
+    return Tensors{ops::slice_update(
+        in[0], start_tensor ? ops::internal::values_on_host<int64_t>(start_tensor->of(in)) : start,
+        updates.of(in))};
   };
 }
 

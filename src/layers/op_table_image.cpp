@@ -3,11 +3,11 @@
 #include <string>
 #include <vector>
 
-#include "keras/autodiff/trace.h"
 #include "keras/config/json.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/image.h"
 #include "op_args.h"
+#include "ops/host_kernel.h"
 
 namespace keras::layers::op_table {
 namespace {
@@ -87,11 +87,6 @@ Values values_of(const Json& j, int& next, const Call& c, const char* key) {
   const Tensor v = ops::cast(t, float64);
   return {-1, {v.data<double>(), v.data<double>() + v.size()}};
 }
-std::vector<double> host_values(const Tensor& t) {
-  autodiff::depends_on_values();
-  const Tensor v = ops::cast(t, float64).cpu();
-  return {v.data<double>(), v.data<double>() + v.size()};
-}
 
 // scale_and_translate(images, output_shape, scale, translation) with spatial_dims, method and
 // antialias in the config; output_shape a constant list.
@@ -111,7 +106,8 @@ Fn scale_and_translate_fn(const Call& c) {
   const bool antialias = bool_of(c, "antialias", true);
   return [=](const Tensors& in) {
     const auto read = [&in](const Values& v) {
-      return v.input >= 0 ? host_values(in[static_cast<size_t>(v.input)]) : v.values;
+      return v.input >= 0 ? ops::internal::values_on_host<double>(in[static_cast<size_t>(v.input)])
+                          : v.values;
     };
     return Tensors{ops::image::scale_and_translate(in[0], shape, read(scale), read(translation),
                                                    dims, method, antialias)};

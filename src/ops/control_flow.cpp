@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <numeric>
 
-#include "keras/autodiff/trace.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/shape.h"
+#include "ops/host_kernel.h"
 
 namespace keras::ops::control_flow_detail {
 
@@ -13,8 +13,7 @@ bool truth(const Tensor& pred, const char* what) {
   KERAS_CHECK(pred.defined() && pred.rank() == 0, TypeError, what, ": Pred must be a scalar, got ",
               pred.defined() ? "a tensor" : "nothing", " of shape ",
               pred.defined() ? shape_str(pred.shape()) : "()", ".");
-  autodiff::depends_on_values();
-  return pred.item<double>() != 0.0;
+  return internal::values_on_host<double>(pred)[0] != 0.0;
 }
 
 int64_t branch(const Tensor& index, size_t branches) {
@@ -24,8 +23,8 @@ int64_t branch(const Tensor& index, size_t branches) {
               index.defined() ? shape_str(index.shape()) : "()", ".");
   KERAS_CHECK(is_integer(index.dtype()), TypeError, "Index type must be an integer, got ",
               dtype_name(index.dtype()), ".");
-  autodiff::depends_on_values();
-  return std::clamp<int64_t>(index.item<int64_t>(), 0, static_cast<int64_t>(branches) - 1);
+  return std::clamp<int64_t>(internal::values_on_host<int64_t>(index)[0], 0,
+                             static_cast<int64_t>(branches) - 1);
 }
 
 Tensor row(const Tensor& x, int64_t i) {

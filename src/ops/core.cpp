@@ -11,18 +11,13 @@
 #include "keras/ops/math.h"
 #include "keras/ops/nn.h"
 #include "keras/ops/shape.h"
+#include "ops/host_kernel.h"
 
 namespace keras::ops {
 namespace {
 
 using autodiff::Grads;
 using autodiff::launch;
-
-std::vector<int64_t> host_ints(const Tensor& t) {
-  autodiff::depends_on_values();
-  const Tensor h = copy(cast(t, int64).cpu());
-  return {h.data<int64_t>(), h.data<int64_t>() + h.size()};
-}
 
 // The rows of a scatter: the flat row (over shape[:k]) of each index row, -1 where it falls
 // outside the shape (JAX drops those updates).
@@ -45,7 +40,7 @@ Rows rows_of(const Tensor& indices, const Shape& shape, const char* op) {
   r.n = indices.size() / r.k;
   for (int64_t d = 0; d < r.k; ++d) r.total *= shape[static_cast<size_t>(d)];
   r.inner.assign(shape.begin() + r.k, shape.end());
-  const std::vector<int64_t> idx = host_ints(indices);
+  const std::vector<int64_t> idx = internal::values_on_host<int64_t>(indices);
   r.flat.resize(static_cast<size_t>(r.n));
   for (int64_t i = 0; i < r.n; ++i) {
     int64_t row = 0;

@@ -8,12 +8,12 @@
 #include <map>
 #include <numeric>
 
-#include "keras/autodiff/trace.h"
 #include "keras/core/error.h"
 #include "keras/ops/core.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/nn.h"
 #include "keras/ops/shape.h"
+#include "ops/host_kernel.h"
 
 namespace keras::ops {
 namespace {
@@ -178,11 +178,10 @@ std::pair<Tensor, Tensor> ctc_decode(const Tensor& inputs,
   KERAS_CHECK(mask >= 0 && mask < classes, ValueError, "ctc_decode: mask_index ", mask,
               " is not a class of inputs with ", classes, " classes");
   const DType dtype = is_floating(inputs.dtype()) ? inputs.dtype() : float32;
-  autodiff::depends_on_values();
-  const Tensor xs = copy(cast(inputs, float64).cpu());
-  const Tensor lens = copy(cast(sequence_lengths, int64).cpu());
-  const double* x = xs.data<double>();
-  const int64_t* len = lens.data<int64_t>();
+  const std::vector<double> xs = internal::values_on_host<double>(inputs);
+  const std::vector<int64_t> lens = internal::values_on_host<int64_t>(sequence_lengths);
+  const double* x = xs.data();
+  const int64_t* len = lens.data();
   const Device device = inputs.device();
 
   if (strategy == "greedy") {

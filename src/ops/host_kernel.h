@@ -1,3 +1,5 @@
+// Host code and tensor values.
+//
 // Kernels that no backend has (bitwise integer ops, Fourier transforms, linalg factorizations)
 // run as host loops: their tensors, on any device, pass through host buffers. The buffers are
 // made when the op is called, outside autodiff::launch, so that a replayed trace allocates
@@ -6,13 +8,20 @@
 //   launch_on_host({a, b}, {out}, [op](const Tensors& in, const Tensors& out) {
 //     run(op, in[0], in[1], out[0]);  // host tensors: raw_data() may be dereferenced
 //   });
+//
+// An op whose output's shape or a constant it builds comes from its inputs' values (bincount's
+// length, scatter's indices) reads them between kernels with values_on_host, which marks the
+// active traces as not replayable (autodiff::depends_on_values).
 #pragma once
 
 #include <cstddef>
 #include <utility>
+#include <vector>
 
 #include "keras/autodiff/trace.h"
+#include "keras/core/dtype.h"
 #include "keras/core/tensor.h"
+#include "keras/ops/elementwise.h"
 
 namespace keras::ops::internal {
 
@@ -59,6 +68,15 @@ template <class Kernel>
 void launch_on_host(Tensors inputs, Tensors outputs, Kernel kernel) {
   autodiff::launch([staging = HostStaging(std::move(inputs), std::move(outputs)),
                     kernel = std::move(kernel)] { staging(kernel); });
+}
+
+// t's values, converted to T, read on the host now (between kernels); marks the active traces
+// not replayable.
+template <class T>
+std::vector<T> values_on_host(const Tensor& t) {
+  autodiff::depends_on_values();
+  const Tensor h = cast(t, dtype_of<T>()).cpu();
+  return {h.data<T>(), h.data<T>() + h.size()};
 }
 
 }  // namespace keras::ops::internal

@@ -4,7 +4,6 @@
 #include <limits>
 #include <numbers>
 
-#include "keras/autodiff/trace.h"
 #include "keras/core/error.h"
 #include "keras/ops/conv.h"
 #include "keras/ops/elementwise.h"
@@ -12,6 +11,7 @@
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 #include "ops/floating.h"
+#include "ops/host_kernel.h"
 
 namespace keras::ops {
 namespace {
@@ -516,9 +516,7 @@ Tensor bincount(const Tensor& x_in, const Tensor& weights, int64_t minlength) {
   const Tensor ids = cast(maximum(x, scalar_like(0, x)), int64);
   int64_t length = minlength;
   if (ids.size() > 0) {
-    autodiff::depends_on_values();
-    const Tensor top = ops::copy(max(ids).cpu());
-    length = std::max(length, top.data<int64_t>()[0] + 1);
+    length = std::max(length, internal::values_on_host<int64_t>(max(ids))[0] + 1);
   }
   const DType dtype = weights.defined() ? result_type(x.dtype(), weights.dtype()) : int32;
   const int64_t rows = x.rank() == 2 ? x.shape()[0] : 1;

@@ -1,12 +1,12 @@
 // keras.ops' named segment reductions over math.cpp's segment_reduce.
 #include <algorithm>
 
-#include "keras/autodiff/trace.h"
 #include "keras/core/error.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/math.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "ops/host_kernel.h"
 
 namespace keras::ops {
 namespace {
@@ -28,8 +28,7 @@ Tensor named_segment(const Tensor& data,
                 "segment reduction: `segment_ids` must be integers, got ",
                 dtype_name(segment_ids.dtype()));
     int64_t top = -1;
-    autodiff::depends_on_values();
-    if (segment_ids.size() > 0) top = copy(cast(max(segment_ids), int64).cpu()).item<int64_t>();
+    if (segment_ids.size() > 0) top = internal::values_on_host<int64_t>(max(segment_ids))[0];
     num_segments = std::max<int64_t>(top + 1, 1);
   }
   return segment_reduce(data, segment_ids, *num_segments, reduction);

@@ -9,7 +9,6 @@
 #include <numbers>
 #include <numeric>
 
-#include "keras/autodiff/trace.h"
 #include "keras/core/error.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/linalg.h"
@@ -209,13 +208,11 @@ Tensors nonzero(const Tensor& x) {
               "Calling nonzero on 0d arrays is not allowed. Use jnp.atleast_1d(scalar).nonzero() "
               "instead.");
   // The counts decide the shapes: read on the host now.
-  autodiff::depends_on_values();
-  const Tensor flags = ops::copy(not_equal(x, zeros_like(x)).cpu());
-  const bool* f = flags.data<bool>();
+  const std::vector<uint8_t> flags = internal::values_on_host<uint8_t>(not_equal(x, zeros_like(x)));
   const int r = x.rank();
   std::vector<std::vector<int32_t>> coords(static_cast<size_t>(r));
-  for (int64_t i = 0; i < flags.size(); ++i) {
-    if (!f[i]) continue;
+  for (int64_t i = 0; i < x.size(); ++i) {
+    if (!flags[static_cast<size_t>(i)]) continue;
     int64_t rest = i;
     for (int d = r; d-- > 0;) {
       const int64_t size = x.shape()[static_cast<size_t>(d)];
@@ -270,9 +267,8 @@ Tensors unique(const Tensor& x,
   const int64_t n = axis ? x.shape()[static_cast<size_t>(a)] : x.size();
   const int64_t width = n == 0 ? 0 : rows_t.size() / n;
   // int64 beyond 2^53 would round in float64: such values are compared rounded.
-  autodiff::depends_on_values();
-  const Tensor h = ops::copy(cast(rows_t, float64).cpu());
-  const double* v = h.data<double>();
+  const std::vector<double> h = internal::values_on_host<double>(rows_t);
+  const double* v = h.data();
   std::vector<int64_t> order(static_cast<size_t>(n));
   std::iota(order.begin(), order.end(), int64_t{0});
   std::stable_sort(order.begin(), order.end(), [&](int64_t i, int64_t j) {
@@ -390,9 +386,8 @@ std::pair<Tensor, Tensor> histogram(const Tensor& x,
                 range->first, ", ", range->second, ")");
   }
   const DType dtype = is_floating(x.dtype()) ? x.dtype() : float32;
-  autodiff::depends_on_values();  // the range and the counts come from the values
-  const Tensor h = ops::copy(cast(cast(ravel(x), dtype), float64).cpu());
-  const std::span<const double> v = h.span<double>();
+  // The range and the counts come from the values.
+  const std::vector<double> v = internal::values_on_host<double>(cast(ravel(x), dtype));
   double lo = 0.0, hi = 1.0;
   if (range) {
     std::tie(lo, hi) = *range;

@@ -12,6 +12,7 @@
 #include "keras/ops/shape.h"
 #include "keras/ops/sort.h"
 #include "ops/floating.h"
+#include "ops/host_kernel.h"
 
 namespace keras::ops {
 
@@ -452,10 +453,8 @@ Tensor quantile(const Tensor& x,
                 bool keepdims) {
   KERAS_CHECK(qs.rank() <= 1, ValueError, "quantile: q must be a number or a 1-D list, got shape ",
               shape_str(qs.shape()));
-  autodiff::depends_on_values();
-  const Tensor q = ops::copy(cast(qs.cpu(), float64));
-  const std::span<const double> v = q.span<double>();
-  return quantile_of(x, {v.begin(), v.end()}, qs.rank() == 1, std::move(axes), method, keepdims);
+  return quantile_of(x, internal::values_on_host<double>(qs), qs.rank() == 1, std::move(axes),
+                     method, keepdims);
 }
 Tensor quantile(
     const Tensor& x, double q, std::vector<int> axes, const std::string& method, bool keepdims) {
@@ -482,11 +481,8 @@ Tensor nanquantile(const Tensor& x,
                    bool keepdims) {
   KERAS_CHECK(qs.rank() <= 1, ValueError,
               "nanquantile: q must be a number or a 1-D list, got shape ", shape_str(qs.shape()));
-  autodiff::depends_on_values();
-  const Tensor q = ops::copy(cast(qs.cpu(), float64));
-  const std::span<const double> v = q.span<double>();
-  return quantile_of(x, {v.begin(), v.end()}, qs.rank() == 1, std::move(axes), method, keepdims,
-                     true);
+  return quantile_of(x, internal::values_on_host<double>(qs), qs.rank() == 1, std::move(axes),
+                     method, keepdims, true);
 }
 Tensor nanquantile(
     const Tensor& x, double q, std::vector<int> axes, const std::string& method, bool keepdims) {

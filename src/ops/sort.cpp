@@ -1,13 +1,13 @@
 #include "keras/ops/sort.h"
 
 #include <algorithm>
-#include <span>
 
 #include "keras/autodiff/trace.h"
 #include "keras/backend/backend.h"
 #include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
+#include "ops/host_kernel.h"
 
 namespace keras::ops {
 namespace {
@@ -68,9 +68,7 @@ Tensor isin(const Tensor& x1, const Tensor& x2, bool /*assume_unique*/, bool inv
 Tensor digitize(const Tensor& x, const Tensor& bins) {
   KERAS_CHECK(bins.rank() == 1, ValueError, "digitize: `bins` must be 1-D, got shape ",
               shape_str(bins.shape()));
-  autodiff::depends_on_values();
-  const Tensor b = ops::copy(cast(bins.cpu(), float64));
-  const std::span<const double> v = b.span<double>();
+  const std::vector<double> v = internal::values_on_host<double>(bins);
   const bool increasing = std::is_sorted(v.begin(), v.end());
   KERAS_CHECK(increasing || std::is_sorted(v.rbegin(), v.rend()), ValueError,
               "digitize: `bins` must be monotonically increasing or decreasing");
