@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "keras/config/json.h"
+#include "layers/op_node.h"
 #include "op_table.h"
 
 namespace keras::layers {
@@ -248,9 +249,8 @@ KerasTensors apply_op(const std::string& op_name, OpLayerImpl::Fn fn, const Kera
 namespace keras::ops {
 namespace {
 
-Json tensor_arg() {
-  return Json{{"class_name", "__keras_tensor__"}};
-}
+using internal::node;
+using internal::tensor_arg;
 
 // An integral constant is written as an int (Keras writes not_equal(ids, 0)).
 Json constant_arg(double value) {
@@ -281,8 +281,8 @@ Json slice_json(std::optional<int64_t> start, std::optional<int64_t> stop) {
 }
 
 // A node of Keras 3's class `cls` with its config and call arguments.
-KerasTensor op(const char* cls, Json config, const Json& args, const KerasTensors& inputs) {
-  return std::make_shared<layers::OpLayerImpl>(cls, config, args)->apply(inputs)[0];
+KerasTensor op(const char* cls, const Json& config, const Json& args, const KerasTensors& inputs) {
+  return node(cls, config, args, inputs)[0];
 }
 KerasTensor binary(const char* cls, const KerasTensor& a, const KerasTensor& b) {
   return op(cls, Json::object(), Json::array({tensor_arg(), tensor_arg()}), {a, b});

@@ -2,22 +2,14 @@
 // ScatterUpdate, SliceUpdate, Rearrange, segment reductions, HardSilu, CTCLoss and CTCDecode.
 #include "keras/config/json.h"
 #include "keras/layers/op_layer.h"
+#include "layers/op_node.h"
 #include "op_table.h"
 
 namespace keras::ops {
 namespace {
 
-Json tensor_arg() {
-  return Json{{"class_name", "__keras_tensor__"}};
-}
-
-KerasTensors node(const char* cls,
-                  Json config,
-                  const Json& args,
-                  const KerasTensors& inputs,
-                  const Json& kwargs = Json::object()) {
-  return std::make_shared<layers::OpLayerImpl>(cls, config, args, kwargs)->apply(inputs);
-}
+using internal::node;
+using internal::tensor_arg;
 
 KerasTensor segment(const char* cls,
                     const KerasTensor& data,
