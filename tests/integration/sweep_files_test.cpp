@@ -85,7 +85,7 @@ TEST_P(SweepFiles, LoadPredictSave) {
   }
   Outputs got;
   try {
-    got = model->predict(x);
+    got = model->predict(test::model_inputs(*model, x));
   } catch (const std::exception& e) {
     report(dir, GetParam(), str("PREDICT\t", e.what()));
     FAIL() << "predict: " << e.what();
