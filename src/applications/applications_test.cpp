@@ -12,77 +12,18 @@
 #include <regex>
 #include <sstream>
 
+#include "harness/keras_applications.h"
 #include "harness/tensor_matchers.h"
 
 namespace keras {
 namespace {
 
+using test::count;
+using test::expect_keras_layers;
+using test::keras_model;
+using test::KerasModel;
 using ::testing::HasSubstr;
 namespace A = keras::applications;
-
-struct KerasModel {
-  std::string model_name;
-  int64_t params = 0, non_trainable = 0, params_without_top = 0;
-  std::vector<std::pair<std::string, std::string>> layers;  // (class, name or "<prefix>*")
-};
-
-std::map<std::string, KerasModel> keras_models() {
-  std::ifstream in(std::string(KERAS_TEST_DATA_DIR) + "/applications/layer_names.txt");
-  std::map<std::string, KerasModel> models;
-  std::string line;
-  KerasModel* current = nullptr;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    std::string first, second;
-    fields >> first;
-    if (first == "model") {
-      fields >> second;
-      current = &models[second];
-      fields >> current->model_name >> current->params >> current->non_trainable >>
-          current->params_without_top;
-    } else if (first == "end") {
-      current = nullptr;
-    } else if (current) {
-      fields >> second;
-      current->layers.emplace_back(first, second);
-    }
-  }
-  return models;
-}
-
-const KerasModel& keras_model(const std::string& key) {
-  static const std::map<std::string, KerasModel> models = keras_models();
-  auto it = models.find(key);
-  if (it == models.end()) throw std::runtime_error("no " + key + " in layer_names.txt");
-  return it->second;
-}
-
-int64_t count(const std::vector<Variable>& vars) {
-  int64_t n = 0;
-  for (const Variable& v : vars) n += v.value().size();
-  return n;
-}
-
-// Same classes and names in the same order; Keras's automatic names ("conv2d_3") are compared
-// by their prefix, as their numbers depend on what was built before in the process.
-void expect_keras_layers(const Model& model, const KerasModel& expected) {
-  const auto layers = model.layers();
-  ASSERT_EQ(layers.size(), expected.layers.size());
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const auto& [cls, name] = expected.layers[i];
-    EXPECT_EQ(layers[i].class_name(), cls) << "layer " << i << " " << layers[i].name();
-    if (!name.empty() && name.back() == '*') {
-      std::string prefix = name.substr(0, name.size() - 1);
-      // keras.cpp names Inputs as Keras 2 did ("input_1"), Keras 3 "input_layer".
-      if (cls == "InputLayer") prefix = "input";
-      EXPECT_TRUE(std::regex_match(layers[i].name(), std::regex(prefix + "(_[0-9]+)?")))
-          << "layer " << i << ": " << layers[i].name() << " is not an automatic " << prefix;
-    } else {
-      EXPECT_EQ(layers[i].name(), name) << "layer " << i;
-    }
-  }
-}
 
 void expect_as_keras(const std::string& key,
                      const std::function<Model()>& with_top,
