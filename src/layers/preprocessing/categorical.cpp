@@ -1,5 +1,6 @@
 #include "layers/preprocessing/categorical.h"
 
+#include "keras/ops/elementwise.h"
 #include "keras/ops/reduce.h"
 #include "keras/ops/shape.h"
 
@@ -50,6 +51,19 @@ Tensor encode(const Tensor& ids_in,
   const Tensor hot = ops::one_hot(ids, depth, dtype);
   const int axis = static_cast<int>(hot.rank()) - 2;
   return mode == "count" ? ops::sum(hot, {axis}) : ops::max(hot, {axis});
+}
+
+Tensor weighted_count(const Tensor& ids_in,
+                      const Tensor& weights_in,
+                      int64_t depth,
+                      const std::string& layer) {
+  const Shape out = output_shape(ids_in.shape(), "count", depth, layer);
+  const bool scalar = ids_in.rank() == 0;
+  const Tensor ids = scalar ? ops::expand_dims(ids_in, 0) : ids_in;
+  const Tensor weights = scalar ? ops::expand_dims(weights_in, 0) : weights_in;
+  const Tensor hot =
+      ops::multiply(ops::one_hot(ids, depth, weights.dtype()), ops::expand_dims(weights, -1));
+  return ops::reshape(ops::sum(hot, {static_cast<int>(hot.rank()) - 2}), out);
 }
 
 }  // namespace categorical

@@ -23,5 +23,11 @@ Tensor encode(const Tensor& ids,
               int64_t depth,
               DType dtype,
               const std::string& layer);
+// "count" with weights: per row, the sum of `weights` (ids' shape, already in the output dtype) at
+// each id's positions.
+Tensor weighted_count(const Tensor& ids,
+                      const Tensor& weights,
+                      int64_t depth,
+                      const std::string& layer);
 
 }  // namespace keras::layers::categorical

@@ -2,6 +2,7 @@
 // and configs (Keras's own numbers: tests/integration/layer_fixtures_test.cpp).
 #include <gtest/gtest.h>
 
+#include "harness/keras_fixtures.h"
 #include "harness/layer_test.h"
 #include "harness/tensor_matchers.h"
 #include "keras/config/json.h"
@@ -14,6 +15,7 @@
 #include "keras/layers/preprocessing/rescaling.h"
 #include "keras/layers/preprocessing/resizing.h"
 #include "keras/layers/registry.h"
+#include "keras/models/model.h"
 #include "keras/ops/shape.h"
 
 namespace keras::layers {
@@ -217,7 +219,54 @@ TEST(CategoryEncoding, EncodesAsKeras) {
   EXPECT_EQ(CategoryEncoding(4, {.output_mode = "one_hot"})(flat).shape(), (Shape{4, 4}));
 }
 
+// Keras's docstring example: layer([[0, 1], [0, 0], [1, 2], [3, 1]], count_weights=...).
+TEST(CategoryEncoding, CountWeightsAsKeras) {
+  const Tensor ids = Tensor::from_vector<int32_t>({0, 1, 0, 0, 1, 2, 3, 1}, {4, 2});
+  const Tensor w = test::tensor_of({.1, .2, .1, .1, .2, .3, .4, .2}, {4, 2}, float32);
+  const Tensor want =
+      test::tensor_of({.1, .2, 0, 0, .2, 0, 0, 0, 0, .2, .3, 0, 0, .2, 0, .4}, {4, 4}, float32);
+  CategoryEncoding encode(4, {.output_mode = "count"});
+  // Sums of at most two float32 weights: one rounding.
+  test::expect_all_close(encode(ids, w), want, 1e-7, 1e-6);
+  test::expect_all_close((*encode.layer())(Tensors{ids, w}).at(0), want, 1e-7, 1e-6);
+  // Rank 1 ids: one row.
+  test::expect_all_close(
+      encode(Tensor::from_vector<int32_t>({3, 3, 0}), test::tensor_of({.5, 2, 1}, {3}, float32)),
+      test::tensor_of({1, 0, 0, 2.5}, {4}, float32), 0, 0);
+
+  // Symbolic: the same layer with and without weights; the weights are the call's keyword when
+  // saved, and the model loads back to the same numbers.
+  const KerasTensor in_ids = Input({2}, {.dtype = int32, .name = "ids"});
+  const KerasTensor in_w = Input({2}, {.name = "w"});
+  const KerasTensor weighted = encode(in_ids, {.count_weights = in_w});
+  const KerasTensor plain = encode(in_ids);
+  EXPECT_EQ(weighted.shape(), (Shape{kNone, 4}));
+  Model m({in_ids, in_w}, {weighted, plain});
+  const Json saved = m.get_config();
+  const Json& node = saved["layers"][2]["inbound_nodes"][0];
+  EXPECT_EQ(node["args"].size(), 1u);
+  EXPECT_EQ(node["kwargs"]["count_weights"]["config"]["keras_history"][0], "w");
+  const std::string path = test::fixture_temp_path("count_weights.keras");
+  m.save(path);
+  Model back = models::load_model(path);
+  const Outputs got = back.predict({ids, w});
+  test::expect_all_close(got.at(0), want, 1e-7, 1e-6);
+  test::expect_all_close(got.at(1), encode(ids), 0, 0);
+}
+
 TEST(CategoryEncoding, ErrorsAsKeras) {
+  test::expect_throws_with<ValueError>(
+      [] {
+        const Tensor ids = Tensor::from_vector<int32_t>({0, 1}, {1, 2});
+        CategoryEncoding(3)(ids, test::tensor_of({1, 1}, {1, 2}, float32));
+      },
+      "`count_weights` is not used when `output_mode` is not `'count'`.");
+  test::expect_throws_with<ValueError>(
+      [] {
+        CategoryEncoding(3, {.output_mode = "count"})(Input({2}, {.dtype = int32}),
+                                                      {.count_weights = Input({3})});
+      },
+      "`count_weights` must have the shape of the ids");
   test::expect_throws_with<ValueError>([] { CategoryEncoding(0); },
                                        "`num_tokens` must be >= 1. Received: num_tokens=0.");
   test::expect_throws_with<ValueError>([] { CategoryEncoding(3, {.output_mode = "int"}); },
