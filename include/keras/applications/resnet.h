@@ -14,7 +14,7 @@
 // a 1x1 projection shortcut "_0_conv"/"_0_bn" and strides 2 except in conv2; Add "_add", relu
 // "_out"). 23,587,712 weights without the top (53,120 of them BatchNormalization's moving
 // statistics), 25,636,712 with it (GlobalAveragePooling2D "avg_pool" + Dense "predictions").
-// ResNet101 and ResNet152 have 4, 23, 3 and 8, 36, 3 blocks in conv3, conv4 (42,658,176 and
+// ResNet101's conv3, conv4, conv5 have 4, 23, 3 blocks, ResNet152's 8, 36, 3 (42,658,176 and
 // 58,370,944 weights without the top, 44,707,176 and 60,419,944 with it).
 //
 // V2 (pre-activation): conv1 has no BatchNormalization ("conv1_pad", "conv1_conv", "pool1_pad",
