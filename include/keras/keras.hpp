@@ -8,9 +8,14 @@
 //   keras::Model model(inputs, predictions);
 #pragma once
 
+#include "keras/applications/densenet.h"
 #include "keras/applications/efficientnet.h"
+#include "keras/applications/inception_resnet_v2.h"
+#include "keras/applications/inception_v3.h"
+#include "keras/applications/mobilenet.h"
 #include "keras/applications/mobilenet_v2.h"
 #include "keras/applications/resnet.h"
+#include "keras/applications/vgg.h"
 #include "keras/applications/xception.h"
 #include "keras/autodiff/tape.h"
 #include "keras/backend/backend.h"

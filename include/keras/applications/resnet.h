@@ -1,4 +1,6 @@
-// ResNet50 (keras.applications.ResNet50): Keras 3's architecture, layer names and weights.
+// ResNet50, ResNet101, ResNet152 (keras.applications.ResNet50 ...) and ResNet50V2, ResNet101V2,
+// ResNet152V2 (keras.applications.ResNet50V2 ...): Keras 3's architectures, layer names and
+// weights.
 //
 //   keras::Model resnet = keras::applications::ResNet50({.weights = std::nullopt});
 //   keras::Model features = keras::applications::ResNet50(
@@ -12,6 +14,18 @@
 // a 1x1 projection shortcut "_0_conv"/"_0_bn" and strides 2 except in conv2; Add "_add", relu
 // "_out"). 23,587,712 weights without the top (53,120 of them BatchNormalization's moving
 // statistics), 25,636,712 with it (GlobalAveragePooling2D "avg_pool" + Dense "predictions").
+// ResNet101's conv3, conv4, conv5 have 4, 23, 3 blocks, ResNet152's 8, 36, 3 (42,658,176 and
+// 58,370,944 weights without the top, 44,707,176 and 60,419,944 with it).
+//
+// V2 (pre-activation): conv1 has no BatchNormalization ("conv1_pad", "conv1_conv", "pool1_pad",
+// "pool1_pool"); each block starts with BatchNormalization "_preact_bn" + relu "_preact_relu",
+// then Conv2D 1x1 "_1_conv" and (after ZeroPadding2D 1 "_2_pad") 3x3 "_2_conv" without bias,
+// each followed by "_N_bn" + "_N_relu", and 1x1 (4 * filters) "_3_conv" with bias; the first
+// block of each stack has a 1x1 projection "_0_conv" from the pre-activation; the stride is in
+// the LAST block of conv2, conv3 and conv4 (its shortcut a MaxPooling2D(1, stride 2) with
+// Keras's automatic name "max_pooling2d"); Add "_out". Then BatchNormalization "post_bn" + relu
+// "post_relu". ResNet50V2: 23,564,800 weights without the top, 25,613,800 with it; ResNet101V2
+// 42,626,560 / 44,675,560; ResNet152V2 58,331,648 / 60,380,648.
 // Images are channels_last.
 #pragma once
 
@@ -41,12 +55,19 @@ struct ResNetOptions {
   std::optional<std::string> pooling = std::nullopt;
   int64_t classes = 1000;                                  // with the top
   layers::ActivationFn classifier_activation = "softmax";  // "linear" for logits
-  std::string name = "resnet50";
+  // Default (Keras's): "resnet50", "resnet101", "resnet152", "resnet50v2", "resnet101v2",
+  // "resnet152v2".
+  std::optional<std::string> name = std::nullopt;
 };
 
-// Builds the model. Throws ValueError (Keras's wording) for weights other than std::nullopt, an
-// input_shape that is not 3 dims or has rows or cols below 32, an input_shape with unknown dims
+// Build the models. Each throws ValueError (Keras's wording) for weights other than std::nullopt,
+// an input_shape that is not 3 dims or has rows or cols below 32, an input_shape with unknown dims
 // when include_top is true, a pooling other than "avg" or "max", or classes < 1.
 Model ResNet50(const ResNetOptions& options = {});
+Model ResNet101(const ResNetOptions& options = {});
+Model ResNet152(const ResNetOptions& options = {});
+Model ResNet50V2(const ResNetOptions& options = {});
+Model ResNet101V2(const ResNetOptions& options = {});
+Model ResNet152V2(const ResNetOptions& options = {});
 
 }  // namespace keras::applications
