@@ -2,7 +2,18 @@
 
 #include <algorithm>
 
+#include "keras/config/settings.h"
+
 namespace keras::callbacks {
+
+namespace {
+
+// Keras's io_utils.print_msg: stdout while interactive logging is on, the log otherwise.
+std::ostream& sink(std::ostream& out) {
+  return &out == &std::cout && !config::is_interactive_logging_enabled() ? std::clog : out;
+}
+
+}  // namespace
 
 int ProgbarLogger::verbose() const {
   auto it = params.find("verbose");
@@ -17,7 +28,7 @@ int64_t ProgbarLogger::target() const {
 void ProgbarLogger::reset() {
   seen_ = 0;
   order_.clear();
-  bar_.emplace(target(), verbose(), out_);
+  bar_.emplace(target(), verbose(), sink(out_));
 }
 
 std::vector<std::pair<std::string, double>> ProgbarLogger::ordered(const Logs& logs) {
@@ -68,7 +79,7 @@ void ProgbarLogger::on_train_end(const Logs&) {
 void ProgbarLogger::on_epoch_begin(int epoch, const Logs&) {
   const auto epochs = params.find("epochs");
   if (verbose() != 0 && epochs != params.end() && epochs->second > 1)
-    out_ << "Epoch " << epoch + 1 << "/" << epochs->second << std::endl;
+    sink(out_) << "Epoch " << epoch + 1 << "/" << epochs->second << std::endl;
   reset();
 }
 

@@ -21,6 +21,7 @@
 #include "keras/layers/conv_lstm.h"
 #include "keras/layers/convolutional.h"
 #include "keras/layers/core_layers.h"
+#include "keras/layers/custom_layers.h"
 #include "keras/layers/custom_scale_layer.h"
 #include "keras/layers/dense.h"
 #include "keras/layers/einsum_dense.h"
@@ -292,6 +293,15 @@ std::vector<std::string> registered_layers() {
   std::lock_guard lock(r.mutex);
   std::vector<std::string> out;
   for (const auto& [name, f] : r.factories) out.push_back(name);
+  return out;
+}
+
+std::map<std::string, LayerFactory> custom_layers() {
+  Registry& r = registry();
+  std::lock_guard lock(r.mutex);
+  std::map<std::string, LayerFactory> out;
+  for (const auto& [name, f] : r.factories)
+    if (auto it = r.builtin.find(name); it != r.builtin.end() && !it->second) out.emplace(name, f);
   return out;
 }
 

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <iostream>
+#include <mutex>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -18,6 +20,7 @@
 #include "keras/callbacks/callback_list.h"
 #include "keras/callbacks/terminate_on_nan.h"
 #include "keras/config/json.h"
+#include "keras/config/settings.h"
 #include "keras/core/random.h"
 #include "keras/distribution/distribution.h"
 #include "keras/metrics/serialization.h"
@@ -585,6 +588,29 @@ void check_fit_options(const FitOptions& options) {
               options.initial_epoch);
 }
 
+// Python's warnings.warn: each message once per process.
+void warn_once(const std::string& message) {
+  static std::mutex mutex;
+  static std::set<std::string> shown;
+  const std::lock_guard lock(mutex);
+  if (shown.insert(message).second) std::cerr << "UserWarning: " << message << std::endl;
+}
+
+// keras.config.max_epochs / max_steps_per_epoch (0 caps nothing, as in Keras).
+int capped_epochs(int epochs) {
+  const std::optional<int> cap = config::max_epochs();
+  if (!cap || *cap == 0 || *cap >= epochs) return epochs;
+  warn_once(str("Limiting epochs to ", *cap));
+  return *cap;
+}
+
+int64_t capped_steps(int64_t steps) {
+  const std::optional<int64_t> cap = config::max_steps_per_epoch();
+  if (!cap || *cap == 0 || *cap >= steps) return steps;
+  warn_once(str("Limiting steps_per_epoch to ", *cap));
+  return *cap;
+}
+
 // Where validation_split cuts n samples: the first rows train, the rest validate.
 int64_t validation_split_point(int64_t n, double validation_split) {
   const auto split_at = static_cast<int64_t>(std::floor(n * (1.0 - validation_split)));
@@ -638,10 +664,12 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
   fit_iterators(x, y, options, train, val);
   int64_t steps = train->num_batches();
   if (options.steps_per_epoch) steps = std::min<int64_t>(steps, *options.steps_per_epoch);
+  steps = capped_steps(steps);
+  const int epochs = capped_epochs(options.epochs);
   callbacks::CallbackList cbs(options.callbacks, {.add_history = true,
                                                   .add_progbar = options.verbose != 0,
                                                   .trainer = this,
-                                                  .params = {{"epochs", options.epochs},
+                                                  .params = {{"epochs", epochs},
                                                              {"steps", static_cast<int>(steps)},
                                                              {"verbose", options.verbose}}});
   stop_training = false;
@@ -660,7 +688,7 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
               "fit: cannot resume epoch ", first_epoch + 1, " at batch ", resume ? resume->step : 0,
               ": an epoch has ", steps,
               " batches (were fit's arguments changed since the backup?)");
-  for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
+  for (int epoch = first_epoch; epoch < epochs; ++epoch) {
     reset_metrics();
     cbs.on_epoch_begin(epoch, no_logs);
     const bool resuming = resume && epoch == first_epoch;
@@ -679,7 +707,7 @@ callbacks::History Trainer::fit(const Data& x, const Data& y, const FitOptions& 
   shared_tables.close();
   balanced_shares.close();
   // As Keras: with use_ema the variables take their moving averages when training ends.
-  if (options.epochs > 0 && optimizer_->built()) {
+  if (epochs > 0 && optimizer_->built()) {
     optimizer_->finalize_variable_values(model_.trainable_weights());
   }
   cbs.on_train_end(epoch_logs);
@@ -714,7 +742,8 @@ callbacks::Logs Trainer::test_loop(EpochIterator& batches, callbacks::CallbackLi
   cbs.on_test_begin(no_logs);
   reset_metrics();
   batches.begin_epoch(false, nullptr, 0);
-  for (int64_t s = 0; s < batches.num_batches(); ++s) {
+  const int64_t steps = capped_steps(batches.num_batches());
+  for (int64_t s = 0; s < steps; ++s) {
     cbs.on_test_batch_begin(static_cast<int>(s), no_logs);
     run_batch(Mode::test, batches.batch(s));
     if (cbs.wants_batch_logs()) update_logs(logs);
@@ -734,7 +763,7 @@ Results Trainer::evaluate(const Data& x, const Data& y, const EvaluateOptions& o
                               {.add_progbar = options.verbose != 0,
                                .trainer = this,
                                .params = {{"epochs", 1},
-                                          {"steps", static_cast<int>(data->num_batches())},
+                                          {"steps", static_cast<int>(capped_steps(data->num_batches()))},
                                           {"verbose", options.verbose}}});
   test_loop(*data, cbs);
   return results();
@@ -964,7 +993,7 @@ int Trainer::predict_lanes(int64_t rows) const {
 Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
   std::unique_ptr<EpochIterator> data =
       make_iterator(x, Data(), Data(), options.batch_size, {}, false);
-  const int64_t steps = data->num_batches();
+  const int64_t steps = capped_steps(data->num_batches());
   std::vector<Tensors> results;
   callbacks::CallbackList cbs(options.callbacks, {.add_history = true,
                                                   .add_progbar = options.verbose != 0,
@@ -977,10 +1006,11 @@ Tensors Trainer::predict(const Data& x, const PredictOptions& options) {
   data->begin_epoch(false, nullptr, 0);
   int64_t start = 0;
   std::optional<int64_t> n = data->num_samples();
+  if (steps < data->num_batches()) n.reset();  // capped: the predictions of the batches run
   const bool shared = distribution::data_parallel_active();
   int64_t s = 0;
   auto* arrays = dynamic_cast<ArrayIterator*>(data.get());
-  if (!shared && arrays != nullptr && options.callbacks.empty() && options.verbose == 0) {
+  if (!shared && arrays != nullptr && options.callbacks.empty() && options.verbose == 0 && n) {
     // Nothing observes the batches one by one: lanes may take them in any order.
     s = predict_in_turn(*arrays, n, results);
     start = s * arrays->batch(0).count;
