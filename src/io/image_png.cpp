@@ -98,6 +98,13 @@ ImageData decode_png(std::string_view bytes, const std::string& what) {
   if (ok) {
     try {
       check_pixels(img.width, img.height, what);
+      // Deflate expands at most 1032:1 and a 1-bit row packs 8 pixels a byte: more pixels than
+      // that cannot come from this file, so it is refused before the rows are allocated.
+      if (static_cast<double>(img.width) * static_cast<double>(img.height) >
+          1032.0 * 8.0 * static_cast<double>(bytes.size())) {
+        throw IOError(str(what, ": truncated or corrupt PNG (", img.width, "x", img.height,
+                          " pixels in ", bytes.size(), " bytes)"));
+      }
       const size_t stride = static_cast<size_t>(img.width) * img.channels;
       img.pixels.resize(stride * static_cast<size_t>(img.height));
       for (int64_t y = 0; y < img.height; ++y) rows.push_back(img.pixels.data() + y * stride);

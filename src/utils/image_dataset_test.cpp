@@ -258,7 +258,7 @@ TEST(ImageDatasetFromDirectory, KerasErrors) {
       ValueError);
 }
 
-TEST(ImageDatasetFromDirectory, PixelsAsKerasTensorFlowFormat) {
+TEST(ImageDatasetFromDirectory, PixelsAsKerasGrainFormat) {
   const std::map<std::string, std::vector<float>> goldens = {
 #include "utils/image_dataset_test_goldens.inc"
   };
@@ -276,10 +276,16 @@ TEST(ImageDatasetFromDirectory, PixelsAsKerasTensorFlowFormat) {
     const std::vector<float> want = goldens.at(name);
     ASSERT_EQ(got.size(), want.size()) << name;
     // Same decoded pixels; the resize runs in float32 by the same formulas in another order
-    // (TensorFlow's kernels vs keras.cpp's), and the goldens are printed to 4 decimals.
+    // (JAX's kernels vs keras.cpp's), and the goldens are printed to 4 decimals. (Against
+    // Keras's default format="tf", measured: bilinear, nearest and crop agree within 2e-3 too;
+    // TensorFlow's bicubic differs by up to 0.07 and its pad_to_aspect_ratio places the image
+    // otherwise.)
     float worst = 0;
-    for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
-    EXPECT_LE(worst, 2e-3f) << name;
+    size_t at = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      if (std::abs(got[i] - want[i]) > worst) worst = std::abs(got[i] - want[i]), at = i;
+    }
+    EXPECT_LE(worst, 2e-3f) << name << " at " << at << ": " << got[at] << " vs " << want[at];
   }
 }
 
@@ -324,11 +330,11 @@ TEST(TextDatasetFromDirectory, FilesLabelsAndMaxLength) {
   EXPECT_EQ(std::vector<std::string>(s1.begin(), s1.end()), (std::vector<std::string>{"great"}));
   EXPECT_EQ(ints(b0.y.list()[0]), (std::vector<int32_t>{0, 0}));
   EXPECT_EQ(ints(b1.y.list()[0]), (std::vector<int32_t>{1}));
-  EXPECT_EQ(error_of([&] {
-              utils::text_dataset_from_directory(tree.dir(), {.labels = "x", .verbose = false});
-            }).substr(0, 120),
-            "`labels` argument should be a list/tuple of integer labels, of the same size as the "
-            "number of text files in the target directory. If ");
+  EXPECT_TRUE(error_of([&] {
+                utils::text_dataset_from_directory(tree.dir(), {.labels = "x", .verbose = false});
+              })
+                  .starts_with("`labels` argument should be a list/tuple of integer labels, of the "
+                               "same size as the number of text files in the target directory."));
   fs::create_directories(tree.root / "none");
   EXPECT_EQ(error_of([&] {
               utils::text_dataset_from_directory((tree.root / "none").string(), {.verbose = false});

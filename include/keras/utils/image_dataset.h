@@ -12,8 +12,8 @@
 // .jpg, .png, Keras's ALLOWLIST_FORMATS). Each image is decoded (keras/io/image.h), converted to
 // color_mode as Pillow converts it, and resized to image_size by keras::ops::image::resize with
 // `interpolation`, crop_to_aspect_ratio and pad_to_aspect_ratio, as Keras's format="grain"
-// does (Keras's default format="tf" decodes and resizes with TensorFlow, by the same half-pixel
-// formulas without antialiasing). Batches: x float32 (batch, height, width, channels), or
+// does (Keras's default format="tf" decodes and resizes with TensorFlow instead: see
+// docs/differences.md). Batches: x float32 (batch, height, width, channels), or
 // (batch, channels, height, width) with data_format "channels_first", values 0..255.
 #pragma once
 
