@@ -51,8 +51,8 @@ struct Tree {
   }
 };
 
-// The tree of tools' dirs.py: three classes, a nested folder, an uppercase extension, a file
-// that is not an image and a hidden folder.
+// The tree tools/fixtures/make_image_goldens.py --dirs indexes with Keras: three classes, a nested
+// folder, an uppercase extension, a file that is not an image and a hidden folder.
 const std::map<std::string, std::string> kTree = {
     {"cats/a.png", "rgb.png"},      {"cats/b.jpg", "photo.jpg"},   {"cats/c.gif", "anim.gif"},
     {"cats/notes.txt", "text:hi"},  {"dogs/d.bmp", "rgb.bmp"},     {"dogs/E.PNG", "palette.png"},
