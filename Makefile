@@ -5,7 +5,8 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 DEPS := cmake ninja-build g++ pkg-config libopenblas-openmp-dev zlib1g-dev libgtest-dev libgmock-dev \
         libbenchmark-dev dataset-fashion-mnist libgraphviz-dev \
-        nlohmann-json3-dev libhdf5-dev libdnnl-dev libopenmpi-dev openmpi-bin
+        nlohmann-json3-dev libhdf5-dev libdnnl-dev libopenmpi-dev openmpi-bin \
+        libpng-dev libjpeg62-turbo-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # ccache speeds rebuilds where it is installed; nothing requires it.
 LAUNCHER := $(shell command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
