@@ -16,7 +16,9 @@
 // Concatenate "normal_concat_<id>" / "reduction_concat_<id>". A final ReLU; with the top
 // GlobalAveragePooling2D + Dense "predictions". Unnamed layers (ReLU Activations, some
 // ZeroPadding2D, Cropping2D, Concatenate and Add) get Keras's automatic names. Keras's counts,
-// with the top / without: Mobile 5,326,716 / 4,269,716; Large 88,949,818 / 84,916,818.
+// with the top / without at the default size: Mobile 5,326,716 / 4,269,716; Large 88,949,818 /
+// 84,916,818 (with unknown sizes, (None, None, 3), the adjust blocks see equal sizes and project
+// instead: 4,267,604 and 84,887,922 without the top, as in Keras).
 #pragma once
 
 #include <cstdint>
