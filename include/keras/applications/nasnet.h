@@ -17,8 +17,8 @@
 // GlobalAveragePooling2D + Dense "predictions". Unnamed layers (ReLU Activations, some
 // ZeroPadding2D, Cropping2D, Concatenate and Add) get Keras's automatic names. Keras's counts,
 // with the top / without at the default size: Mobile 5,326,716 / 4,269,716; Large 88,949,818 /
-// 84,916,818 (with unknown sizes, (None, None, 3), the adjust blocks see equal sizes and project
-// instead: 4,267,604 and 84,887,922 without the top, as in Keras).
+// 84,916,818. With unknown sizes, (None, None, 3), Large has 84,887,922 without the top, as in
+// Keras; Mobile 4,267,604 where Keras counts 4,269,716 (not yet explained).
 #pragma once
 
 #include <cstdint>
