@@ -8,12 +8,16 @@
 //   keras::Model model(inputs, predictions);
 #pragma once
 
+#include "keras/applications/convnext.h"
 #include "keras/applications/densenet.h"
 #include "keras/applications/efficientnet.h"
+#include "keras/applications/efficientnet_v2.h"
 #include "keras/applications/inception_resnet_v2.h"
 #include "keras/applications/inception_v3.h"
 #include "keras/applications/mobilenet.h"
 #include "keras/applications/mobilenet_v2.h"
+#include "keras/applications/mobilenet_v3.h"
+#include "keras/applications/nasnet.h"
 #include "keras/applications/resnet.h"
 #include "keras/applications/vgg.h"
 #include "keras/applications/xception.h"
