@@ -149,8 +149,12 @@ constexpr int64_t kFilterMultiplier = 2;
 Model nasnet(const Config& c, const NASNetOptions& o) {
   internal::check_weights(o.weights);
   internal::check_top_options(c.model, o.pooling, o.classes);
-  const Shape shape =
-      internal::obtain_input_shape(o.input_shape, c.default_size, 32, o.include_top);
+  // NASNetMobile and NASNetLarge fix the size without the top too (Keras's wrappers do).
+  OptionalDims input_shape = o.input_shape;
+  if (!o.include_top && !input_shape) {
+    input_shape = std::vector<Dim>{c.default_size, c.default_size, 3};
+  }
+  const Shape shape = internal::obtain_input_shape(input_shape, c.default_size, 32, o.include_top);
   const KerasTensor img_input = internal::image_input(o.input_tensor, shape);
 
   const int64_t filters = c.penultimate_filters / 24;

@@ -33,9 +33,9 @@ namespace keras::applications {
 
 // Keras's arguments, in its order (designated initializers must keep it).
 struct NASNetOptions {
-  // (rows, cols, channels); rows and cols at least 32 or None. Default (224, 224, 3) for Mobile,
-  // (331, 331, 3) for Large with the top, (None, None, 3) without it. With the top the shape must
-  // be fully known.
+  // (rows, cols, channels); rows and cols at least 32 or None. Default (224, 224, 3) for Mobile
+  // and (331, 331, 3) for Large, with or without the top (as Keras's NASNetMobile and NASNetLarge
+  // set it). With the top the shape must be fully known.
   OptionalDims input_shape = std::nullopt;
   bool include_top = true;
   // std::nullopt (Python's None): random initialization. keras.cpp downloads nothing: "imagenet"
