@@ -14,27 +14,9 @@
 namespace keras {
 namespace {
 
-using test::count;
-using test::expect_keras_layers;
-using test::keras_model;
-using test::KerasModel;
+using test::expect_as_keras;
 using ::testing::HasSubstr;
 namespace A = keras::applications;
-
-// Keras's name, weight counts (all, non-trainable, without the top) and layers.
-void expect_as_keras(const std::string& key,
-                     const std::function<Model()>& with_top,
-                     const std::function<Model()>& without_top) {
-  const KerasModel& expected = keras_model(key);
-  {
-    Model model = with_top();
-    EXPECT_EQ(model.name(), expected.model_name);
-    EXPECT_EQ(model.count_params(), expected.params);
-    EXPECT_EQ(count(model.non_trainable_weights()), expected.non_trainable);
-    expect_keras_layers(model, expected);
-  }
-  EXPECT_EQ(without_top().count_params(), expected.params_without_top);
-}
 
 std::string out_shape(const Model& m) {
   return shape_str(m.output().shape());

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "applications/imagenet_utils.h"
+#include "applications/squeeze_excite.h"
 #include "keras/layers/convolutional.h"
 #include "keras/layers/core_layers.h"
 #include "keras/layers/merging.h"
@@ -58,8 +59,7 @@ int64_t round_repeats(int64_t repeats, double depth) {
 }
 
 initializers::Initializer conv_initializer() {
-  return initializers::VarianceScaling(
-      {.scale = 2.0, .mode = "fan_out", .distribution = "truncated_normal"});
+  return internal::efficientnet_conv_initializer();
 }
 
 KerasTensor conv1x1(const KerasTensor& x, int64_t filters, const std::string& name) {
@@ -105,21 +105,7 @@ KerasTensor block(const KerasTensor& inputs,
   x = bn(x, name + "bn");
   x = act(x, name + "activation");
 
-  const int64_t filters_se =
-      std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(filters_in) * kSeRatio));
-  auto se = L::GlobalAveragePooling2D({.name = name + "se_squeeze"})(x);
-  se = L::Reshape({1, 1, filters}, {.name = name + "se_reshape"})(se);
-  se = L::Conv2D(filters_se, 1,
-                 {.padding = "same",
-                  .activation = kActivation,
-                  .kernel_initializer = conv_initializer(),
-                  .name = name + "se_reduce"})(se);
-  se = L::Conv2D(filters, 1,
-                 {.padding = "same",
-                  .activation = "sigmoid",
-                  .kernel_initializer = conv_initializer(),
-                  .name = name + "se_expand"})(se);
-  x = L::multiply({x, se}, {.name = name + "se_excite"});
+  x = internal::squeeze_excite(x, filters_in, filters, kSeRatio, name);
 
   x = conv1x1(x, filters_out, name + "project_conv");
   x = bn(x, name + "project_bn");

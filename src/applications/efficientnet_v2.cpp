@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "applications/imagenet_utils.h"
+#include "applications/squeeze_excite.h"
 #include "keras/layers/convolutional.h"
 #include "keras/layers/core_layers.h"
 #include "keras/layers/dense.h"
@@ -77,8 +78,7 @@ int64_t round_filters(int64_t filters, double width) {
 }
 
 initializers::Initializer conv_initializer() {
-  return initializers::VarianceScaling(
-      {.scale = 2.0, .mode = "fan_out", .distribution = "truncated_normal"});
+  return internal::efficientnet_conv_initializer();
 }
 
 KerasTensor conv(const KerasTensor& x,
@@ -100,28 +100,6 @@ KerasTensor bn(const KerasTensor& x, const std::string& name) {
 
 KerasTensor act(const KerasTensor& x, const std::string& name) {
   return L::Activation(kActivation, {.name = name})(x);
-}
-
-KerasTensor squeeze_excite(const KerasTensor& x,
-                           int64_t filters_in,
-                           int64_t filters,
-                           double se_ratio,
-                           const std::string& name) {
-  const int64_t filters_se =
-      std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(filters_in) * se_ratio));
-  auto se = L::GlobalAveragePooling2D({.name = name + "se_squeeze"})(x);
-  se = L::Reshape({1, 1, filters}, {.name = name + "se_reshape"})(se);
-  se = L::Conv2D(filters_se, 1,
-                 {.padding = "same",
-                  .activation = kActivation,
-                  .kernel_initializer = conv_initializer(),
-                  .name = name + "se_reduce"})(se);
-  se = L::Conv2D(filters, 1,
-                 {.padding = "same",
-                  .activation = "sigmoid",
-                  .kernel_initializer = conv_initializer(),
-                  .name = name + "se_expand"})(se);
-  return L::multiply({x, se}, {.name = name + "se_excite"});
 }
 
 // Keras's MBConvBlock (fused = false) and FusedMBConvBlock.
@@ -149,7 +127,7 @@ KerasTensor block(const KerasTensor& inputs,
     x = act(x, name + "activation");
   }
   if (b.se_ratio > 0 && b.se_ratio <= 1)
-    x = squeeze_excite(x, filters_in, filters, b.se_ratio, name);
+    x = internal::squeeze_excite(x, filters_in, filters, b.se_ratio, name);
   const bool project_only = b.fused && b.expand_ratio == 1;
   x = conv(x, filters_out, project_only ? b.kernel_size : 1, project_only ? strides : 1,
            name + "project_conv");

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstdint>
 #include <iostream>
-#include <mutex>
 #include <map>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <set>
@@ -759,12 +759,12 @@ Results Trainer::evaluate(const Data& x, const Data& y, const EvaluateOptions& o
   optimizer();
   std::unique_ptr<EpochIterator> data =
       make_iterator(x, y, options.sample_weight, options.batch_size, {}, true);
-  callbacks::CallbackList cbs(options.callbacks,
-                              {.add_progbar = options.verbose != 0,
-                               .trainer = this,
-                               .params = {{"epochs", 1},
-                                          {"steps", static_cast<int>(capped_steps(data->num_batches()))},
-                                          {"verbose", options.verbose}}});
+  callbacks::CallbackList cbs(
+      options.callbacks, {.add_progbar = options.verbose != 0,
+                          .trainer = this,
+                          .params = {{"epochs", 1},
+                                     {"steps", static_cast<int>(capped_steps(data->num_batches()))},
+                                     {"verbose", options.verbose}}});
   test_loop(*data, cbs);
   return results();
 }

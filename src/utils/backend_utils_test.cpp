@@ -18,10 +18,10 @@ TEST(UtilsNormalize, MatchesKeras) {
   test::expect_all_close(
       normalize(x), test::tensor_of({0.6, 0.8, 0.4472136, 0.8944272}, {2, 2}, float32), 0, 1e-6);
   test::expect_all_close(normalize(x, 0),
-                            test::tensor_of({3 / std::sqrt(10.0), 4 / std::sqrt(20.0),
-                                                1 / std::sqrt(10.0), 2 / std::sqrt(20.0)},
-                                               {2, 2}, float32),
-                            0, 1e-6);
+                         test::tensor_of({3 / std::sqrt(10.0), 4 / std::sqrt(20.0),
+                                          1 / std::sqrt(10.0), 2 / std::sqrt(20.0)},
+                                         {2, 2}, float32),
+                         0, 1e-6);
 }
 
 TEST(UtilsIsKerasTensor, SymbolicOnly) {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <keras/keras.hpp>
 #include <map>
 #include <regex>
@@ -87,6 +88,21 @@ inline void expect_keras_layers(const Model& model, const KerasModel& expected) 
       EXPECT_EQ(layers[i].name(), name) << "layer " << i;
     }
   }
+}
+
+// Keras's name, weight counts (all, non-trainable, without the top) and layers.
+inline void expect_as_keras(const std::string& key,
+                            const std::function<Model()>& with_top,
+                            const std::function<Model()>& without_top) {
+  const KerasModel& expected = keras_model(key);
+  {
+    Model model = with_top();
+    EXPECT_EQ(model.name(), expected.model_name);
+    EXPECT_EQ(model.count_params(), expected.params);
+    EXPECT_EQ(count(model.non_trainable_weights()), expected.non_trainable);
+    expect_keras_layers(model, expected);
+  }
+  EXPECT_EQ(without_top().count_params(), expected.params_without_top);
 }
 
 }  // namespace keras::test
