@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "applications/efficientnet_blocks.h"
 #include "applications/imagenet_utils.h"
-#include "applications/squeeze_excite.h"
 #include "keras/layers/convolutional.h"
 #include "keras/layers/core_layers.h"
 #include "keras/layers/dense.h"
@@ -133,14 +133,8 @@ KerasTensor block(const KerasTensor& inputs,
            name + "project_conv");
   x = bn(x, name + "project_bn");
   if (project_only) x = act(x, name + "project_activation");
-  if (strides == 1 && filters_in == filters_out) {
-    if (drop_rate > 0) {
-      x = L::Dropout(drop_rate,
-                     {.noise_shape = {{std::nullopt, 1, 1, 1}}, .name = name + "drop"})(x);
-    }
-    x = L::add({x, inputs}, {.name = name + "add"});
-  }
-  return x;
+  return internal::block_residual(x, inputs, strides == 1 && filters_in == filters_out, drop_rate,
+                                  name);
 }
 
 Model efficientnet_v2(const Variant& v, const EfficientNetV2Options& o) {

@@ -18,6 +18,21 @@ struct DirectoryKind {
   std::string allowed;               // "Allowed formats: (...)" / "Allowed format: .txt"
 };
 
+// The directory part of an image or text dataset's options (fields of the same names).
+template <class DatasetOptions>
+DirectoryOptions directory_options(const DatasetOptions& o) {
+  return {.labels = o.labels,
+          .label_mode = o.label_mode,
+          .class_names = o.class_names,
+          .batch_size = o.batch_size,
+          .shuffle = o.shuffle,
+          .seed = o.seed,
+          .validation_split = o.validation_split,
+          .subset = o.subset,
+          .follow_links = o.follow_links,
+          .verbose = o.verbose};
+}
+
 // Keras's checks of labels, class_names and label_mode, before anything else.
 void check_label_arguments(const DirectoryOptions& options, const DirectoryKind& kind);
 

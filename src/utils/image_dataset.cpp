@@ -20,22 +20,9 @@ const internal::DirectoryKind kImages{
     .none_found = "images",
     .allowed = "Allowed formats: ('.bmp', '.gif', '.jpeg', '.jpg', '.png')"};
 
-DirectoryOptions directory_options(const ImageDatasetOptions& o) {
-  return {.labels = o.labels,
-          .label_mode = o.label_mode,
-          .class_names = o.class_names,
-          .batch_size = o.batch_size,
-          .shuffle = o.shuffle,
-          .seed = o.seed,
-          .validation_split = o.validation_split,
-          .subset = o.subset,
-          .follow_links = o.follow_links,
-          .verbose = o.verbose};
-}
-
 // Keras's checks, in its order; returns the options with interpolation lower-cased.
 ImageDatasetOptions checked(ImageDatasetOptions o) {
-  internal::check_label_arguments(directory_options(o), kImages);
+  internal::check_label_arguments(internal::directory_options(o), kImages);
   KERAS_CHECK(o.color_mode == "rgb" || o.color_mode == "rgba" || o.color_mode == "grayscale",
               ValueError,
               "`color_mode` must be one of {\"rgb\", \"rgba\", \"grayscale\"}. Received: "
@@ -101,7 +88,7 @@ std::shared_ptr<ImageDataset> image_dataset_from_directory(const std::string& di
               "image_dataset_from_directory: subset=\"both\" returns two datasets; call "
               "image_dataset_from_directory_both");
   const ImageDatasetOptions o = checked(options);
-  auto splits = internal::split_directory(directory, directory_options(o), kImages);
+  auto splits = internal::split_directory(directory, internal::directory_options(o), kImages);
   return std::make_shared<ImageDataset>(std::move(splits.front()), o);
 }
 
@@ -112,7 +99,7 @@ image_dataset_from_directory_both(const std::string& directory, ImageDatasetOpti
       options.subset == "both", ValueError,
       "image_dataset_from_directory_both: subset must be \"both\", received: ", *options.subset);
   const ImageDatasetOptions o = checked(options);
-  auto splits = internal::split_directory(directory, directory_options(o), kImages);
+  auto splits = internal::split_directory(directory, internal::directory_options(o), kImages);
   return {std::make_shared<ImageDataset>(std::move(splits[0]), o),
           std::make_shared<ImageDataset>(std::move(splits[1]), o)};
 }

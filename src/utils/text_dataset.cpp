@@ -13,7 +13,8 @@ const internal::DirectoryKind kText{.formats = {".txt"},
                                     .none_found = "text files",
                                     .allowed = "Allowed format: .txt"};
 
-DirectoryOptions directory_options(const TextDatasetOptions& o) {
+// Keras checks the label arguments and max_length before the directory.
+DirectoryOptions checked_directory_options(const TextDatasetOptions& o) {
   internal::check_label_arguments({.labels = o.labels,
                                    .label_mode = o.label_mode,
                                    .class_names = o.class_names,
@@ -21,16 +22,7 @@ DirectoryOptions directory_options(const TextDatasetOptions& o) {
                                   kText);
   KERAS_CHECK(!o.max_length || *o.max_length >= 0, ValueError,
               "`max_length` must be a non-negative integer. Received: max_length=", *o.max_length);
-  return {.labels = o.labels,
-          .label_mode = o.label_mode,
-          .class_names = o.class_names,
-          .batch_size = o.batch_size,
-          .shuffle = o.shuffle,
-          .seed = o.seed,
-          .validation_split = o.validation_split,
-          .subset = o.subset,
-          .follow_links = o.follow_links,
-          .verbose = o.verbose};
+  return internal::directory_options(o);
 }
 
 }  // namespace
@@ -53,7 +45,7 @@ std::shared_ptr<TextDataset> text_dataset_from_directory(const std::string& dire
   KERAS_CHECK(options.subset != "both", ValueError,
               "text_dataset_from_directory: subset=\"both\" returns two datasets; call "
               "text_dataset_from_directory_both");
-  auto splits = internal::split_directory(directory, directory_options(options), kText);
+  auto splits = internal::split_directory(directory, checked_directory_options(options), kText);
   return std::make_shared<TextDataset>(std::move(splits.front()), options);
 }
 
@@ -63,7 +55,7 @@ text_dataset_from_directory_both(const std::string& directory, TextDatasetOption
   KERAS_CHECK(
       options.subset == "both", ValueError,
       "text_dataset_from_directory_both: subset must be \"both\", received: ", *options.subset);
-  auto splits = internal::split_directory(directory, directory_options(options), kText);
+  auto splits = internal::split_directory(directory, checked_directory_options(options), kText);
   return {std::make_shared<TextDataset>(std::move(splits[0]), options),
           std::make_shared<TextDataset>(std::move(splits[1]), options)};
 }

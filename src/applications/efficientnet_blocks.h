@@ -1,5 +1,6 @@
 // What EfficientNet and EfficientNetV2 share (internal to src/applications): Keras's
-// CONV_KERNEL_INITIALIZER and the squeeze-and-excitation branch of their blocks.
+// CONV_KERNEL_INITIALIZER, the squeeze-and-excitation branch of their blocks and the blocks'
+// residual end.
 #pragma once
 
 #include <algorithm>
@@ -45,6 +46,22 @@ inline KerasTensor squeeze_excite(const KerasTensor& x,
                   .kernel_initializer = efficientnet_conv_initializer(),
                   .name = name + "se_expand"})(se);
   return L::multiply({x, se}, {.name = name + "se_excite"});
+}
+
+// A block's end: x + inputs ("<name>add", after Dropout(drop_rate, noise_shape (None, 1, 1, 1))
+// "<name>drop" when drop_rate > 0) where the block keeps the stride and the channels, else x.
+inline KerasTensor block_residual(const KerasTensor& x,
+                                  const KerasTensor& inputs,
+                                  bool same_shape,
+                                  double drop_rate,
+                                  const std::string& name) {
+  namespace L = keras::layers;
+  if (!same_shape) return x;
+  KerasTensor y = x;
+  if (drop_rate > 0) {
+    y = L::Dropout(drop_rate, {.noise_shape = {{std::nullopt, 1, 1, 1}}, .name = name + "drop"})(y);
+  }
+  return L::add({y, inputs}, {.name = name + "add"});
 }
 
 }  // namespace keras::applications::internal
